@@ -1,0 +1,252 @@
+"""`assetledger asset`: register, import, confirm, hand over, assign custody, change status, list, show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
+from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.io.output import render_json, render_table
+from assetledger.services import assets as svc
+from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
+
+
+@click.group("asset")
+def command() -> None:
+    """The three registers (三本台账): public-benefit 公益性, operating 经营性, household-level 到户类."""
+
+
+def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
+    parts = []
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write SOURCE=AMOUNT, e.g. central=500000", param_hint="--fund")
+        source_text, amount_text = item.split("=", 1)
+        try:
+            parts.append((FundSource.parse(source_text), parse_money(amount_text)))
+        except (ValueError, MoneyFormatError) as exc:
+            raise click.BadParameter(f"{item!r}: {exc}", param_hint="--fund") from exc
+    return tuple(parts)
+
+
+@command.command("register")
+@click.option("--id", "asset_id", required=True, help="Asset id (资产编号), unique.")
+@click.option("--name", required=True, help="Asset name (资产名称).")
+@click.option("--register", "register", type=EnumType(Register), required=True, help="公益性/经营性/到户类.")
+@click.option("--region", required=True, help="Region code of the village (or township/county) where it sits.")
+@click.option("--value", type=MONEY, required=True, help="Original value in yuan (资产原值).")
+@click.option("--fund", multiple=True, help="Fund source and amount, SOURCE=AMOUNT; repeat. Must add up to --value.")
+@click.option("--category", help="Kind of asset (资产分类), e.g. 光伏电站, 道路, 冷库.")
+@click.option("--project", help="Project name (项目名称).")
+@click.option("--year", type=int, help="Construction year (建设年度).")
+@click.option("--implementer", help="Implementing unit (实施单位).")
+@click.option("--quantity", type=Decimal, help="Quantity (数量).")
+@click.option("--unit", help="Unit (单位).")
+@click.option("--location", help="Location (坐落位置).")
+@click.option("--operating-mode", type=EnumType(OperatingMode), help="Operating assets: 经营方式.")
+@click.option("--operator", help="Operating assets: operator (经营主体).")
+@click.option("--contract-start", type=DATE, help="Operating assets: contract start.")
+@click.option("--contract-end", type=DATE, help="Operating assets: contract end.")
+@click.option("--annual-income", type=MONEY, help="Operating assets: contracted yearly income (yuan).")
+@click.option("--household-id", help="Household-level assets: household id (户编号).")
+@click.option("--household-head", help="Household-level assets: head of household (户主).")
+@pass_app
+def register(app: App, /, **opts: Any) -> None:
+    """Register one asset."""
+    draft = AssetDraft(
+        asset_id=opts["asset_id"],
+        name=opts["name"],
+        register=opts["register"],
+        region_code=opts["region"],
+        original_value=opts["value"],
+        funding=_funding(opts["fund"]),
+        category=opts["category"],
+        project_name=opts["project"],
+        build_year=opts["year"],
+        implementer=opts["implementer"],
+        quantity=opts["quantity"],
+        unit=opts["unit"],
+        location=opts["location"],
+        operating_mode=opts["operating_mode"],
+        operator=opts["operator"],
+        contract_start=opts["contract_start"],
+        contract_end=opts["contract_end"],
+        contract_annual_income=opts["annual_income"],
+        household_id=opts["household_id"],
+        household_head=opts["household_head"],
+    )
+    svc.register_asset(app.db, draft, app.actor)
+    click.echo(
+        f"registered {draft.asset_id} {draft.name} in the {draft.register.label} register, {draft.original_value} 元"
+    )
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate every row; change nothing.")
+@pass_app
+def import_(app: App, file: Path, dry_run: bool) -> None:
+    """Import a register (台账) from .xlsx or .csv, all or nothing.
+
+    \b
+    Headers in Chinese or English, e.g. 资产编号/asset_id, 资产名称/name, 资产类别/register (公益性/经营性/到户类),
+    县/乡镇/村 or 行政区划代码, 项目名称, 建设年度, 资产原值, 数量, 单位, 资金来源 or one column per source
+    (中央衔接资金, 省级衔接资金, ...), 确权主体, 确权级别, 确权日期, 移交日期, 管护主体, 管护起始日期, 经营方式,
+    经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名. Amounts in yuan, or 万元 when the header says so.
+    Any bad row: every problem is listed (file, row, column, value, reason), exit code 2, nothing is written.
+    The same file imported twice is recognised and skipped.
+    """
+    result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run)
+    if result.already_imported:
+        click.echo(f"{file} was already imported as batch {result.batch_id}; nothing to do")
+        return
+    parts = ", ".join(f"{n} {r.label}" for r, n in result.by_register.items())
+    if dry_run:
+        click.echo(f"dry run: {result.rows} rows are valid ({parts}); nothing was written")
+    else:
+        click.echo(f"imported {result.rows} assets ({parts}) as batch {result.batch_id}")
+
+
+@command.command("confirm")
+@click.argument("asset_id")
+@click.option("--owner", required=True, help="Owner (确权主体), e.g. XX村股份经济合作社.")
+@click.option("--owner-kind", type=EnumType(OwnerKind), required=True, help="Confirmation level.")
+@click.option("--date", "on", type=DATE, required=True, help="Date of confirmation.")
+@click.option("--doc", help="Confirmation document (确权文件/文号).")
+@click.option("--handover-date", type=DATE, help="Also record the handover (移交) on this date.")
+@click.option("--handover-from", help="Handing-over unit (usually the implementer).")
+@click.option("--handover-doc", help="Handover document.")
+@pass_app
+def confirm(
+    app: App,
+    asset_id: str,
+    owner: str,
+    owner_kind: OwnerKind,
+    on: dt.date,
+    doc: str | None,
+    handover_date: dt.date | None,
+    handover_from: str | None,
+    handover_doc: str | None,
+) -> None:
+    """Confirm the ownership of an asset (确权登记), optionally with its handover (移交)."""
+    svc.confirm_ownership(app.db, asset_id, Ownership(owner, owner_kind, on, doc), app.actor)
+    click.echo(f"{asset_id}: owner {owner} ({owner_kind.label}) from {on}")
+    if handover_date:
+        svc.record_handover(app.db, asset_id, Handover(handover_date, handover_from, handover_doc), app.actor)
+        click.echo(f"{asset_id}: handed over on {handover_date}")
+
+
+@command.command("handover")
+@click.argument("asset_id")
+@click.option("--date", "on", type=DATE, required=True, help="Handover date.")
+@click.option("--from", "from_unit", help="Handing-over unit.")
+@click.option("--doc", help="Handover document.")
+@pass_app
+def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: str | None) -> None:
+    """Record the handover (移交) of an asset to its owner."""
+    svc.record_handover(app.db, asset_id, Handover(on, from_unit, doc), app.actor)
+    click.echo(f"{asset_id}: handed over on {on}")
+
+
+@command.command("custodian")
+@click.argument("asset_id")
+@click.option("--name", required=True, help="Custodian (管护主体/责任人).")
+@click.option("--from", "start", type=DATE, required=True, help="Responsible from this date.")
+@click.option("--duties", help="Duties (管护责任).")
+@pass_app
+def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | None) -> None:
+    """Assign or change the custodian (管护) of an asset; the previous assignment stays in the history."""
+    svc.assign_custodian(app.db, asset_id, Custody(name, start, duties), app.actor)
+    click.echo(f"{asset_id}: custodian {name} from {start}")
+
+
+@command.command("status")
+@click.argument("asset_id")
+@click.argument("status", type=EnumType(AssetStatus))
+@click.option("--date", "on", type=DATE, default=dt.date.today(), help="Effective date (default today).")
+@click.option("--reason", help="Why (e.g. 设备损坏, 停产).")
+@pass_app
+def status(app: App, asset_id: str, status: AssetStatus, on: dt.date, reason: str | None) -> None:
+    """Change the status of an asset: in_use 在用, idle 闲置, damaged 毁损 (disposal has its own command)."""
+    svc.change_status(app.db, asset_id, status, on, app.actor, reason=reason)
+    click.echo(f"{asset_id}: status {status.label} from {on}")
+
+
+LIST_HEADERS = {
+    "asset_id": "资产编号",
+    "name": "资产名称",
+    "register": "资产类别",
+    "category": "资产分类",
+    "county_code": "县",
+    "township_code": "乡镇",
+    "village_code": "村",
+    "build_year": "建设年度",
+    "original_value": "资产原值",
+    "status": "状态",
+    "owner_name": "确权主体",
+    "owner_kind": "确权级别",
+    "custodian": "管护主体",
+}
+
+
+@command.command("list")
+@click.option("--register", "register", type=EnumType(Register), help="Only this register.")
+@click.option("--region", help="Only assets in this county, township or village (code).")
+@click.option("--owner-kind", type=EnumType(OwnerKind), help="Only this confirmation level.")
+@click.option("--unconfirmed", is_flag=True, help="Only assets without confirmed ownership.")
+@click.option("--status", type=EnumType(AssetStatus), help="Only this status.")
+@click.option("--fund-source", type=EnumType(FundSource), help="Only assets funded (partly) by this source.")
+@click.option("--year", type=int, help="Only assets built in this year.")
+@click.option("--limit", type=int, help="At most this many rows.")
+@format_option
+@out_option
+@pass_app
+def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
+    """List assets with filters; as a table, CSV, JSON or XLSX."""
+    rows = list_assets(app.db, AssetFilter(**filters))
+    human = fmt in ("table", "xlsx")
+    for row in rows if human else ():
+        row["register"] = Register(row["register"]).label
+        row["status"] = AssetStatus(row["status"]).label
+        if row["owner_kind"]:
+            row["owner_kind"] = OwnerKind(row["owner_kind"]).label
+    headers = LIST_HEADERS if human else None
+    emit(rows, fmt, out, headers=headers, sheet="assets", title="扶贫项目资产台账" if fmt == "xlsx" else None)
+    if fmt == "table":
+        total = sum((r["original_value"] for r in rows), Decimal("0.00"))
+        click.echo(f"{len(rows)} assets, original value {total:,.2f} 元")
+
+
+@command.command("show")
+@click.argument("asset_id")
+@format_option
+@out_option
+@pass_app
+def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
+    """Show one asset with its funding, custodians and whole history."""
+    history = show_asset(app.db, asset_id)
+    if fmt == "json":
+        text = render_json(history.__dict__)
+        if out:
+            out.write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+        return
+    if fmt in ("csv", "xlsx"):
+        emit(history.events, fmt, out, sheet=f"{asset_id} history")
+        return
+    facts = [{"field": k, "value": v} for k, v in history.asset.items() if v is not None]
+    click.echo(render_table(facts))
+    click.echo("\n资金来源 funding")
+    click.echo(render_table(history.funding))
+    click.echo("\n管护 custodians")
+    click.echo(render_table(history.custodians))
+    click.echo("\n事件 history")
+    click.echo(render_table(history.events))

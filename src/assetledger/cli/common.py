@@ -1,0 +1,116 @@
+"""Shared CLI plumbing: the app context, output formats and option types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assetledger.domain.enums import LabelledEnum
+from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.io.output import FORMATS, render_csv, render_json, render_table, write_xlsx
+from assetledger.services.context import resolve_actor
+from assetledger.store.db import Database
+
+
+@dataclass
+class App:
+    db_url: str | None
+    user: str | None
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.db_url)
+        return self._db
+
+    @property
+    def actor(self) -> str:
+        return resolve_actor(self.user)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class DateType(click.ParamType[dt.date]):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class MoneyType(click.ParamType[Decimal]):
+    name = "YUAN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        try:
+            return parse_money(value)
+        except MoneyFormatError as exc:
+            self.fail(f"{value!r}: {exc}", param, ctx)
+
+
+class EnumType(click.ParamType[LabelledEnum]):
+    """Accepts the English code or the Chinese label of a LabelledEnum."""
+
+    def __init__(self, enum: type[LabelledEnum]) -> None:
+        self.enum = enum
+        self.name = "|".join(m.value for m in enum)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> LabelledEnum:
+        if isinstance(value, self.enum):
+            return value
+        try:
+            return self.enum.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+MONEY = MoneyType()
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+out_option = click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file (required for xlsx)."
+)
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    out: Path | None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    sheet: str = "data",
+    title: str | None = None,
+) -> None:
+    """Print or save rows in the chosen format."""
+    if fmt == "xlsx":
+        target = out or Path(f"{sheet}.xlsx")
+        write_xlsx(target, {sheet: rows}, headers, title)
+        click.echo(f"wrote {target} ({len(rows)} rows)")
+        return
+    if fmt == "csv":
+        text = render_csv(rows, headers)
+    elif fmt == "json":
+        text = render_json(list(rows))
+    else:
+        text = render_table(rows, headers)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"wrote {out} ({len(rows)} rows)")
+    else:
+        click.echo(text.rstrip("\n"))

@@ -1,0 +1,31 @@
+"""`assetledger db`: create and upgrade the database."""
+
+from __future__ import annotations
+
+import click
+
+from assetledger.cli.common import App, pass_app
+from assetledger.store import migrate
+
+
+@click.group("db")
+def command() -> None:
+    """Create, upgrade and inspect the database (Alembic migrations shipped with the package)."""
+
+
+@command.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@pass_app
+def upgrade(app: App, revision: str) -> None:
+    """Create the database or bring it to the latest schema. Safe to run again."""
+    migrate.upgrade(app.db_url, revision)
+    click.echo(f"database at {app.db.url} is at revision {migrate.current_revision(app.db.engine)}")
+
+
+@command.command("current")
+@pass_app
+def current(app: App) -> None:
+    """Show the schema revision of the database and whether it is up to date."""
+    rev = migrate.current_revision(app.db.engine)
+    state = "up to date" if rev in migrate.heads(app.db_url) else "needs `assetledger db upgrade`"
+    click.echo(f"{app.db.url}: revision {rev or '(empty)'} — {state}")

@@ -1,0 +1,51 @@
+"""`assetledger region`: the administrative hierarchy county → township → village."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from assetledger.cli.common import App, emit, format_option, out_option, pass_app
+from assetledger.io.tabular import read_table
+from assetledger.services.regions import import_regions
+from assetledger.store.models import Region
+
+
+@click.group("region")
+def command() -> None:
+    """Administrative hierarchy (行政区划): county → township → village, with codes."""
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; change nothing.")
+@pass_app
+def import_(app: App, file: Path, dry_run: bool) -> None:
+    """Load regions from CSV/XLSX.
+
+    \b
+    Either one row per region:      区划代码, 名称, 级别(县/乡镇/村), 上级代码
+    or one row per village:         县, 县代码, 乡镇, 乡镇代码, 村, 村代码
+    Regions already present with the same name and parent are skipped; conflicts are refused.
+    """
+    result = import_regions(app.db, read_table(file), app.actor, dry_run=dry_run)
+    added = ", ".join(f"{n} {level.label}" for level, n in result.added.items())
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{verb} {added}; {result.unchanged} already present")
+
+
+@command.command("list")
+@click.option("--level", type=click.Choice(["county", "township", "village"]), help="Only this level.")
+@format_option
+@out_option
+@pass_app
+def list_(app: App, level: str | None, fmt: str, out: Path | None) -> None:
+    """List regions."""
+    query = select(Region.code, Region.name, Region.level, Region.parent_code).order_by(Region.code)
+    if level:
+        query = query.where(Region.level == level)
+    with app.db.reading() as session:
+        rows = [dict(r._mapping) for r in session.execute(query)]
+    emit(rows, fmt, out, sheet="regions")

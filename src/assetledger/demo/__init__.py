@@ -1,0 +1,1 @@
+"""A realistic demo county, generated deterministically and loaded through the real services."""

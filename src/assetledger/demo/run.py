@@ -1,0 +1,111 @@
+"""Build the demo county end to end through the same services the CLI uses."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import func, select
+
+from assetledger.demo import generate
+from assetledger.domain.assets import Custody, Ownership
+from assetledger.domain.enums import AssetStatus, OwnerKind
+from assetledger.io.output import write_xlsx
+from assetledger.io.tabular import read_table
+from assetledger.services import assets as asset_svc
+from assetledger.services.regions import import_regions
+from assetledger.store import migrate
+from assetledger.store.db import Database
+from assetledger.store.models import Asset, Region
+
+T = TypeVar("T")
+SEED = 20251231
+ACTOR = "demo"
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    regions_csv: Path
+    assets_xlsx: Path
+
+
+def write_inputs(folder: Path, townships: int = 10, villages: int = 10, per_village: int = 30) -> DemoFiles:
+    folder.mkdir(parents=True, exist_ok=True)
+    places = generate.regions(SEED, townships=townships, villages_per_township=villages)
+    regions_csv = folder / "regions.csv"
+    with regions_csv.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"])
+        for p in places:
+            row = asdict(p)
+            writer.writerow(
+                [row[k] for k in ("county", "county_code", "township", "township_code", "village", "village_code")]
+            )
+    rows = list(generate.asset_rows(SEED, places, per_village))
+    assets_xlsx = write_xlsx(folder / "assets.xlsx", {"台账": rows}, title=f"{places[0].county}扶贫项目资产台账")
+    return DemoFiles(regions_csv, assets_xlsx)
+
+
+def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> DemoFiles:
+    """Create the schema, load the hierarchy and the registers, then live a little register history."""
+    with db.reading() as session:
+        if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
+            raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
+    migrate.upgrade(db.url)
+    say("1/4 writing demo input files (regions.csv, assets.xlsx) ...")
+    files = write_inputs(folder)
+    say("2/4 importing the administrative hierarchy ...")
+    import_regions(db, read_table(files.regions_csv), ACTOR)
+    say("3/4 importing the registers (三本台账) ...")
+    asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
+    say("4/4 confirming, reassigning custodians, marking idle and damaged assets ...")
+    _history(db)
+    return files
+
+
+def _history(db: Database) -> None:
+    rng = random.Random(SEED)
+    with db.reading() as session:
+        names = dict(session.execute(select(Region.code, Region.name)).all())
+        unconfirmed = session.execute(
+            select(Asset.asset_id, Asset.village_code, Asset.county_code)
+            .where(Asset.owner_kind.is_(None))
+            .order_by(Asset.asset_id)
+        ).all()
+        in_use = (
+            session.execute(
+                select(Asset.asset_id)
+                .where(Asset.status == AssetStatus.IN_USE.value, Asset.custodian.is_not(None))
+                .order_by(Asset.asset_id)
+            )
+            .scalars()
+            .all()
+        )
+    for row in _sample(rng, unconfirmed, len(unconfirmed) // 3):
+        if row.village_code:
+            owner = Ownership(
+                f"{names[row.village_code]}股份经济合作社",
+                OwnerKind.VILLAGE,
+                dt.date(2025, 6, 30),
+                "确权补录",
+            )
+        else:
+            owner = Ownership(f"{names[row.county_code]}水利局", OwnerKind.DEPARTMENT, dt.date(2025, 6, 30), "确权补录")
+        asset_svc.confirm_ownership(db, row.asset_id, owner, ACTOR)
+    picked = _sample(rng, in_use, 60)
+    for asset_id in picked[:20]:
+        custody = Custody(f"护路员{generate.person(rng)}", dt.date(2025, 3, 1), "日常巡查、小修")
+        asset_svc.assign_custodian(db, asset_id, custody, ACTOR)
+    for asset_id in picked[20:50]:
+        asset_svc.change_status(db, asset_id, AssetStatus.IDLE, dt.date(2025, 4, 1), ACTOR, reason="停产闲置")
+    for asset_id in picked[50:]:
+        asset_svc.change_status(db, asset_id, AssetStatus.DAMAGED, dt.date(2025, 7, 20), ACTOR, reason="汛期水毁")
+
+
+def _sample(rng: random.Random, items: Sequence[T], n: int) -> list[T]:
+    return rng.sample(list(items), min(n, len(items)))

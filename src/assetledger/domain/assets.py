@@ -1,0 +1,108 @@
+"""A project asset as registered, and the rules that tie its fields to its register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+
+# Fields that belong to one register only: (register, field names).
+OPERATING_FIELDS = ("operating_mode", "operator", "contract_start", "contract_end", "contract_annual_income")
+HOUSEHOLD_FIELDS = ("household_id", "household_head")
+
+
+@dataclass(frozen=True)
+class Ownership:
+    owner_name: str
+    owner_kind: OwnerKind
+    confirmed_on: dt.date
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class Handover:
+    handed_over_on: dt.date
+    handed_over_by: str | None = None
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class Custody:
+    custodian: str
+    start_on: dt.date
+    duties: str | None = None
+
+
+@dataclass(frozen=True)
+class AssetDraft:
+    """Everything needed to register one asset. Region fields hold codes resolved against the hierarchy."""
+
+    asset_id: str
+    name: str
+    register: Register
+    region_code: str
+    original_value: Decimal
+    funding: tuple[tuple[FundSource, Decimal], ...] = ()
+    category: str | None = None
+    location: str | None = None
+    project_name: str | None = None
+    build_year: int | None = None
+    implementer: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    status: AssetStatus = AssetStatus.IN_USE
+    ownership: Ownership | None = None
+    handover: Handover | None = None
+    custody: Custody | None = None
+    operating_mode: OperatingMode | None = None
+    operator: str | None = None
+    contract_start: dt.date | None = None
+    contract_end: dt.date | None = None
+    contract_annual_income: Decimal | None = None
+    household_id: str | None = None
+    household_head: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
+    """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
+    problems: list[tuple[str, str]] = []
+    if draft.register is not Register.OPERATING:
+        for name in OPERATING_FIELDS:
+            if getattr(draft, name) is not None:
+                problems.append((name, f"only operating assets (经营性) have {name}; this is {draft.register.label}"))
+    if draft.register is Register.HOUSEHOLD:
+        if not draft.household_id and not draft.household_head:
+            problems.append(("household_id", "a household-level asset (到户类) needs its household"))
+        if draft.ownership and draft.ownership.owner_kind is not OwnerKind.HOUSEHOLD:
+            problems.append(("owner_kind", "a household-level asset belongs to its household (户有户管)"))
+    else:
+        for name in HOUSEHOLD_FIELDS:
+            if getattr(draft, name) is not None:
+                problems.append((name, f"only household-level assets (到户类) have {name}"))
+        if draft.ownership and draft.ownership.owner_kind is OwnerKind.HOUSEHOLD:
+            problems.append(("owner_kind", "only household-level assets (到户类) are owned by a household"))
+    if draft.original_value <= 0:
+        problems.append(("original_value", "original value must be positive"))
+    if draft.funding:
+        funded = sum((amount for _, amount in draft.funding), Decimal("0.00"))
+        if funded != draft.original_value:
+            problems.append(("funding", f"fund sources add up to {funded}, original value is {draft.original_value}"))
+    if draft.contract_start and draft.contract_end and draft.contract_end < draft.contract_start:
+        problems.append(("contract_end", "contract ends before it starts"))
+    if draft.quantity is not None and draft.quantity <= 0:
+        problems.append(("quantity", "quantity must be positive"))
+    if draft.build_year is not None and not 1949 <= draft.build_year <= 2100:
+        problems.append(("build_year", "not a plausible year"))
+    # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
+    # both happen in practice, so neither is refused.
+    if draft.status is AssetStatus.DISPOSED:
+        problems.append(("status", "an asset cannot be registered as disposed; register it and dispose of it"))
+    return problems
+
+
+def needs_custodian(register: Register) -> bool:
+    """Rule 3: public-benefit and operating assets must have a custodian after handover."""
+    return register in (Register.PUBLIC_BENEFIT, Register.OPERATING)

@@ -1,0 +1,85 @@
+"""The administrative hierarchy (county → township → village) and finding a place in it by code or by names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assetledger.domain.enums import RegionLevel
+
+
+@dataclass(frozen=True)
+class RegionNode:
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an asset sits: the county always, the township and village when it belongs to one."""
+
+    county_code: str
+    township_code: str | None
+    village_code: str | None
+
+    @property
+    def code(self) -> str:
+        return self.village_code or self.township_code or self.county_code
+
+
+class RegionIndex:
+    """Look regions up by code, or by the names a 台账 writes in its 县 / 乡镇 / 村 columns."""
+
+    def __init__(self, nodes: Iterable[RegionNode]) -> None:
+        self.by_code = {n.code: n for n in nodes}
+        self._children: dict[tuple[str | None, str], list[RegionNode]] = {}
+        for node in self.by_code.values():
+            self._children.setdefault((node.parent_code, node.name), []).append(node)
+        self.counties = [n for n in self.by_code.values() if n.level is RegionLevel.COUNTY]
+
+    def place_of(self, code: str) -> Place:
+        node = self.by_code.get(code)
+        if node is None:
+            raise LookupError(f"region code {code} is not in the hierarchy; import it with `region import`")
+        chain: dict[RegionLevel, str] = {}
+        while node is not None:
+            chain[node.level] = node.code
+            node = self.by_code.get(node.parent_code) if node.parent_code else None
+        county = chain.get(RegionLevel.COUNTY)
+        if county is None:
+            raise LookupError(f"region {code} does not lead up to a county")
+        return Place(county, chain.get(RegionLevel.TOWNSHIP), chain.get(RegionLevel.VILLAGE))
+
+    def find(self, county: str | None, township: str | None, village: str | None) -> Place:
+        """Resolve names (or codes) level by level. The county may be omitted when there is only one."""
+        if county is None:
+            if len(self.counties) != 1:
+                raise LookupError("name the county (县): the database holds several")
+            county_node = self.counties[0]
+        else:
+            county_node = self._one(None, county, RegionLevel.COUNTY)
+        if township is None:
+            if village is not None:
+                raise LookupError(f"village {village!r} needs its township (乡镇)")
+            return Place(county_node.code, None, None)
+        township_node = self._one(county_node.code, township, RegionLevel.TOWNSHIP)
+        if village is None:
+            return Place(county_node.code, township_node.code, None)
+        village_node = self._one(township_node.code, village, RegionLevel.VILLAGE)
+        return Place(county_node.code, township_node.code, village_node.code)
+
+    def _one(self, parent: str | None, key: str, level: RegionLevel) -> RegionNode:
+        node = self.by_code.get(key)
+        if node is not None and node.level is level and (parent is None or node.parent_code == parent):
+            return node
+        matches = [n for n in self._children.get((parent, key), []) if n.level is level]
+        if parent is None:
+            matches = [n for n in self.by_code.values() if n.level is level and n.name == key]
+        if len(matches) == 1:
+            return matches[0]
+        where = f" under {self.by_code[parent].name}" if parent in self.by_code else ""
+        if not matches:
+            raise LookupError(f"no {level.label} named {key!r}{where}")
+        raise LookupError(f"{len(matches)} {level.label} named {key!r}{where}; use the region code")

@@ -1,0 +1,79 @@
+"""One exception root with specific subclasses that carry their context and build their message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class AssetLedgerError(Exception):
+    """Root of every error assetledger raises on purpose. The CLI maps it to exit code 1..."""
+
+    exit_code = 1
+
+
+class ConfigError(AssetLedgerError):
+    """The database URL or another setting is unusable."""
+
+
+class NotFoundError(AssetLedgerError):
+    exit_code = 3
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind, self.key = kind, key
+        super().__init__(f"{kind} {key!r} not found")
+
+
+class DuplicateError(AssetLedgerError):
+    exit_code = 4
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind, self.key = kind, key
+        super().__init__(f"{kind} {key!r} already exists")
+
+
+class RuleViolation(AssetLedgerError):
+    """A business rule refuses the operation (e.g. a disposed asset cannot change custodian)."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, asset_id: str | None = None) -> None:
+        self.asset_id = asset_id
+        super().__init__(f"asset {asset_id}: {message}" if asset_id else message)
+
+
+class PermissionDenied(AssetLedgerError):
+    exit_code = 6
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in bulk input: where it is, what was there, and why it is wrong."""
+
+    source: str
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        shown = "" if self.value is None else f" value {self.value!r}:"
+        return f"{where}:{shown} {self.reason}"
+
+
+class InputError(AssetLedgerError):
+    """Bulk input was refused; carries every finding, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
+        self.findings = list(findings)
+        shown = "\n".join(f"  {f}" for f in self.findings[:limit])
+        more = len(self.findings) - limit
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{len(self.findings)} problem(s) in input, nothing was changed:\n{shown}{tail}")

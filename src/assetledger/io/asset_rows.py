@@ -1,0 +1,245 @@
+"""Turn the rows of a register spreadsheet (台账) into asset drafts, collecting every bad cell as a finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TypeVar
+
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
+from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.regions import RegionIndex
+from assetledger.errors import Finding
+from assetledger.io import values
+from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.tabular import Table
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "asset_id": ("资产编号", "资产编码", "资产代码", "编号", "asset id"),
+    "name": ("资产名称", "名称", "asset_name"),
+    "register": ("资产类别", "台账类别", "资产性质", "register_type"),
+    "category": ("资产分类", "资产种类", "资产小类", "资产类型", "kind"),
+    "county": ("县", "县(区)", "县区", "所属县", "县(市、区)"),
+    "township": ("乡镇", "乡(镇)", "所属乡镇", "乡镇(街道)"),
+    "village": ("村", "行政村", "所属村", "村(社区)"),
+    "region_code": ("行政区划代码", "区划代码", "所在地代码"),
+    "location": ("坐落位置", "位置", "地点", "坐落"),
+    "project_name": ("项目名称", "project"),
+    "build_year": ("建设年度", "项目年度", "年度", "year"),
+    "implementer": ("实施单位", "项目实施单位", "建设单位"),
+    "original_value": ("资产原值", "原值", "账面原值", "资产价值", "value"),
+    "quantity": ("数量", "qty"),
+    "unit": ("单位", "计量单位"),
+    "status": ("资产状态", "使用状态", "状态"),
+    "fund_source": ("资金来源", "source"),
+    "owner_name": ("确权主体", "产权归属", "所有权人", "权属单位", "资产所有人", "owner"),
+    "owner_kind": ("确权级别", "产权级别", "权属类型", "确权类型"),
+    "confirmed_on": ("确权日期", "确权时间", "confirmed"),
+    "confirm_doc": ("确权文件", "确权文号", "确权依据"),
+    "handed_over_on": ("移交日期", "移交时间", "handover_date"),
+    "handed_over_by": ("移交单位", "移交方"),
+    "handover_doc": ("移交文件", "移交文号"),
+    "custodian": ("管护主体", "管护责任人", "管护单位"),
+    "custodian_duties": ("管护责任", "管护职责", "duties"),
+    "custodian_since": ("管护起始日期", "管护开始日期"),
+    "operating_mode": ("经营方式", "经营模式", "mode"),
+    "operator": ("经营主体", "承租方", "承包方"),
+    "contract_start": ("合同起始日期", "合同开始日期", "合同起始日"),
+    "contract_end": ("合同截止日期", "合同到期日期", "合同结束日期", "合同到期日"),
+    "contract_annual_income": ("年收益", "合同年租金", "年租金", "合同年收益"),
+    "household_id": ("户编号", "农户编号", "户码"),
+    "household_head": ("户主姓名", "户主", "受益农户"),
+}
+# One amount column per fund source: 中央衔接资金, fund_central, ...
+for _source in FundSource:
+    ALIASES[f"fund:{_source.value}"] = (f"fund_{_source.value}", _source.label)
+
+INDEX = build_index(ALIASES)
+T = TypeVar("T")
+E = TypeVar("E", Register, OwnerKind, AssetStatus, OperatingMode, FundSource)
+REQUIRED = ("asset_id", "name", "register", "original_value")
+
+
+class _Row:
+    """Cells of one row by field, with the findings gathered while reading them."""
+
+    def __init__(self, source: str, number: int, cells: list[object], columns: dict[str, Column]) -> None:
+        self.source, self.number, self.cells, self.columns = source, number, cells, columns
+        self.findings: list[Finding] = []
+        self.failed: set[str] = set()
+
+    def raw(self, field: str) -> object:
+        col = self.columns.get(field)
+        if col is None or col.position >= len(self.cells):
+            return None
+        return self.cells[col.position]
+
+    def fail(self, field: str, reason: str, value: object = None) -> None:
+        self.failed.add(field)
+        col = self.columns.get(field)
+        header = col.header if col else field
+        shown = None if value is None else str(value)
+        self.findings.append(Finding(self.source, self.number, header, shown, reason))
+
+    def get(self, field: str, parse: Callable[[object], T]) -> T | None:
+        cell = self.raw(field)
+        try:
+            return parse(cell)
+        except values.CellError as exc:
+            self.fail(field, str(exc), cell)
+            return None
+
+    def text(self, field: str) -> str | None:
+        return values.text(self.raw(field))
+
+    def enum(self, field: str, kind: type[E]) -> E | None:
+        value = self.text(field)
+        if value is None:
+            return None
+        try:
+            return kind.parse(value)
+        except ValueError as exc:
+            self.fail(field, str(exc), value)
+            return None
+
+    def money(self, field: str) -> Decimal | None:
+        col = self.columns.get(field)
+        scale = col.scale if col else 1
+        return self.get(field, lambda c: values.money(c, scale))
+
+
+def parse_assets(table: Table, regions: RegionIndex) -> tuple[list[tuple[int, AssetDraft]], list[Finding]]:
+    """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row)."""
+    mapped = map_header(table.header, INDEX)
+    columns = {c.field: c for c in mapped}
+    findings: list[Finding] = []
+    seen_fields: dict[str, str] = {}
+    for c in mapped:
+        if c.field in seen_fields:
+            findings.append(Finding(table.source, 1, c.header, None, f"same column as {seen_fields[c.field]!r}"))
+        seen_fields[c.field] = c.header
+    missing = [f for f in REQUIRED if f not in columns]
+    if "region_code" not in columns and "village" not in columns and "township" not in columns:
+        missing.append("村 / 乡镇 / 行政区划代码")
+    for name in missing:
+        aliases = ALIASES.get(name, ())
+        shown = f"{aliases[0]} / {name}" if aliases else name
+        findings.append(Finding(table.source, None, shown, None, "required column is missing"))
+    if findings:
+        return [], findings
+    drafts = []
+    for number, cells in table.rows:
+        row = _Row(table.source, number, cells, columns)
+        draft = _draft(row, regions)
+        findings.extend(row.findings)
+        if draft is not None and not row.findings:
+            drafts.append((number, draft))
+    return drafts, findings
+
+
+def _draft(row: _Row, regions: RegionIndex) -> AssetDraft | None:
+    asset_id = row.text("asset_id")
+    if asset_id is None:
+        row.fail("asset_id", "asset id is empty")
+    elif len(asset_id) > 64:
+        row.fail("asset_id", "asset id is longer than 64 characters", asset_id)
+    name = row.text("name")
+    if name is None:
+        row.fail("name", "asset name is empty")
+    register = row.enum("register", Register)
+    if register is None and row.text("register") is None:
+        row.fail("register", "register (公益性/经营性/到户类) is empty")
+    value = row.money("original_value")
+    if value is None and not row.findings:
+        row.fail("original_value", "original value is empty")
+    place = _place(row, regions)
+    funding = _funding(row, value)
+    status = row.enum("status", AssetStatus) or AssetStatus.IN_USE
+    draft_fields = {
+        "category": row.text("category"),
+        "location": row.text("location"),
+        "project_name": row.text("project_name"),
+        "build_year": row.get("build_year", values.year),
+        "implementer": row.text("implementer"),
+        "quantity": row.get("quantity", values.quantity),
+        "unit": row.text("unit"),
+        "operating_mode": row.enum("operating_mode", OperatingMode),
+        "operator": row.text("operator"),
+        "contract_start": row.get("contract_start", values.date),
+        "contract_end": row.get("contract_end", values.date),
+        "contract_annual_income": row.money("contract_annual_income"),
+        "household_id": row.text("household_id"),
+        "household_head": row.text("household_head"),
+    }
+    ownership, handover, custody = _confirmation(row)
+    if row.findings or asset_id is None or name is None or register is None or value is None or place is None:
+        return None
+    draft = AssetDraft(
+        asset_id=asset_id,
+        name=name,
+        register=register,
+        region_code=place,
+        original_value=value,
+        funding=funding,
+        status=status,
+        ownership=ownership,
+        handover=handover,
+        custody=custody,
+        **draft_fields,  # type: ignore[arg-type]
+    )
+    for field, reason in register_problems(draft):
+        if field == "funding":
+            field = next((f for f in row.columns if f.startswith("fund")), "original_value")
+        row.fail(field if field in row.columns else "register", reason, row.raw(field))
+    return draft
+
+
+def _place(row: _Row, regions: RegionIndex) -> str | None:
+    code = row.text("region_code")
+    try:
+        if code is not None:
+            return regions.place_of(code).code
+        return regions.find(row.text("county"), row.text("township"), row.text("village")).code
+    except LookupError as exc:
+        field = "region_code" if code is not None else ("village" if row.text("village") else "township")
+        row.fail(field, str(exc), code or row.text(field))
+        return None
+
+
+def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:
+    parts = []
+    for source in FundSource:
+        amount = row.money(f"fund:{source.value}")
+        if amount:
+            parts.append((source, amount))
+    single = row.enum("fund_source", FundSource)
+    if single is not None and not parts and value is not None:
+        parts.append((single, value))
+    return tuple(parts)
+
+
+def _confirmation(row: _Row) -> tuple[Ownership | None, Handover | None, Custody | None]:
+    owner = row.text("owner_name")
+    kind = row.enum("owner_kind", OwnerKind)
+    confirmed = row.get("confirmed_on", values.date)
+    ownership = None
+    if owner or kind or confirmed:
+        if not (owner and kind and confirmed):
+            for field, present in (("owner_name", owner), ("owner_kind", kind), ("confirmed_on", confirmed)):
+                if not present and field not in row.failed:
+                    row.fail(field, "ownership needs owner, owner kind and date together")
+        else:
+            ownership = Ownership(owner, kind, confirmed, row.text("confirm_doc"))
+    handed = row.get("handed_over_on", values.date)
+    handover = Handover(handed, row.text("handed_over_by"), row.text("handover_doc")) if handed else None
+    custodian = row.text("custodian")
+    custody = None
+    if custodian:
+        since: dt.date | None = row.get("custodian_since", values.date)
+        start = since or handed or confirmed
+        if start is None:
+            row.fail("custodian_since", "custodian needs a start date (管护起始日期, or a handover date)")
+        else:
+            custody = Custody(custodian, start, row.text("custodian_duties"))
+    return ownership, handover, custody

@@ -1,0 +1,131 @@
+"""Render rows (dicts) as an aligned text table, CSV, JSON or XLSX. Money stays exact in every format."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("table", "csv", "json", "xlsx")
+MONEY_FORMAT = "#,##0.00"
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def render_table(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str] | None = None) -> str:
+    if not rows:
+        return "(no rows)"
+    keys = list(rows[0].keys())
+    titles = [(headers or {}).get(k, k) for k in keys]
+    cells = [[_cell_text(r.get(k)) for k in keys] for r in rows]
+    numeric = [all(isinstance(r.get(k), (int, Decimal)) or r.get(k) is None for r in rows) for k in keys]
+    widths = [max(_width(t), *(_width(c[i]) for c in cells)) for i, t in enumerate(titles)]
+    lines = ["  ".join(_pad(t, w, n) for t, w, n in zip(titles, widths, numeric, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for c in cells:
+        lines.append("  ".join(_pad(v, w, n) for v, w, n in zip(c, widths, numeric, strict=True)))
+    return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def render_csv(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str] | None = None) -> str:
+    out = io.StringIO()
+    if rows:
+        keys = list(rows[0].keys())
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([(headers or {}).get(k, k) for k in keys])
+        for r in rows:
+            writer.writerow(["" if r.get(k) is None else _plain_text(r.get(k)) for k in keys])
+    return out.getvalue()
+
+
+def _plain_text(value: Any) -> str:
+    plain = _plain(value)
+    return json.dumps(plain, ensure_ascii=False) if isinstance(plain, (dict, list)) else str(plain)
+
+
+def render_json(data: Any) -> str:
+    return json.dumps(_plain(data), ensure_ascii=False, indent=2)
+
+
+def write_xlsx(
+    path: Path,
+    sheets: Mapping[str, Sequence[Mapping[str, Any]]],
+    headers: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Path:
+    """One sheet per entry; money as exact numbers formatted #,##0.00; write-only mode for large sheets."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        bold = Font(bold=True)
+        if title:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = Font(bold=True, size=14)
+            sheet.append([cell])
+        if not rows:
+            sheet.append(["(无数据 no rows)"])
+            continue
+        keys = list(rows[0].keys())
+        header_cells = []
+        for k in keys:
+            cell = WriteOnlyCell(sheet, value=(headers or {}).get(k, k))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for r in rows:
+            line = []
+            for k in keys:
+                value = r.get(k)
+                if isinstance(value, Decimal):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = MONEY_FORMAT
+                    line.append(cell)
+                elif isinstance(value, (dict, list)):
+                    line.append(json.dumps(_plain(value), ensure_ascii=False))
+                else:
+                    line.append(value)
+            sheet.append(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path

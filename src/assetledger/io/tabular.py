@@ -1,0 +1,82 @@
+"""Read a CSV or XLSX sheet into a header row and data rows, remembering each row's number in the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from assetledger.errors import Finding, InputError
+
+CSV_ENCODINGS = (
+    "utf-8-sig",
+    "gb18030",
+)  # gb18030 is a superset of GBK, the usual encoding of Chinese Excel CSV
+
+
+@dataclass
+class Table:
+    source: str
+    header: list[str]
+    rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
+
+
+def read_table(path: Path, *, sheet: str | None = None) -> Table:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError([Finding(str(path), None, None, None, "file not found")])
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    raise InputError([Finding(str(path), None, None, suffix, "unsupported file type; use .csv or .xlsx")])
+
+
+def _read_csv(path: Path) -> Table:
+    raw = path.read_bytes()
+    text = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise InputError([Finding(str(path), None, None, None, "not UTF-8 or GBK/GB18030 text")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    all_rows = list(reader)
+    grid: list[list[object]] = [list(r) for r in all_rows]
+    return _split(str(path), grid)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grid = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
+        cells = cast(list[list[object]], grid.to_python(skip_empty_area=False))
+    except Exception as exc:  # calamine raises its own error types for broken or encrypted files
+        raise InputError([Finding(str(path), None, None, None, f"cannot read workbook: {exc}")]) from exc
+    return _split(str(path), cells)
+
+
+def _split(source: str, grid: list[list[object]]) -> Table:
+    # Skip leading blank lines and title rows above the header (a merged title like "XX县扶贫项目资产台账").
+    start = 0
+    while start < len(grid) and sum(1 for c in grid[start] if _filled(c)) < 2:
+        start += 1
+    if start >= len(grid):
+        raise InputError([Finding(source, None, None, None, "the file has no header row")])
+    header = [str(c).strip() if c is not None else "" for c in grid[start]]
+    rows = []
+    for offset, cells in enumerate(grid[start + 1 :], start=start + 2):
+        if any(_filled(c) for c in cells):
+            rows.append((offset, cells))
+    return Table(source, header, rows)
+
+
+def _filled(cell: object) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())

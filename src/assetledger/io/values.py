@@ -1,0 +1,90 @@
+"""Parse cell values (text from CSV, typed values from XLSX) into domain values, or say why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from assetledger.domain.money import MoneyFormatError, parse_money
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+class CellError(ValueError):
+    """The reason a cell's value is refused."""
+
+
+def text(cell: object) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)  # XLSX stores codes like 4107020001 as numbers
+    value = str(cell).strip()
+    return value or None
+
+
+def date(cell: object) -> dt.date | None:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    raw = str(cell).strip()
+    raw = raw.split(" ")[0] if " " in raw and ":" in raw else raw  # "2024-03-01 00:00:00"
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            y, m, d = (int(g) for g in match.groups())
+            try:
+                return dt.date(y, m, d)
+            except ValueError as exc:
+                raise CellError(f"not a real date: {exc}") from exc
+    raise CellError("not a date; write YYYY-MM-DD")
+
+
+def money(cell: object, scale: int = 1) -> Decimal | None:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, bool):
+        raise CellError("not an amount")
+    try:
+        if scale != 1:
+            # 万元 columns: up to six decimals are whole fen once scaled
+            base = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(str(cell).strip().replace(",", ""))
+            return parse_money(base * scale)
+        return parse_money(cell)
+    except (MoneyFormatError, InvalidOperation) as exc:
+        raise CellError(f"not an amount in yuan: {exc}") from exc
+
+
+def year(cell: object) -> int | None:
+    value = text(cell)
+    if value is None:
+        return None
+    match = re.match(r"^(\d{4})(年|年度)?$", value)
+    if not match:
+        raise CellError("not a year; write e.g. 2021")
+    return int(match.group(1))
+
+
+def quantity(cell: object) -> Decimal | None:
+    value = text(cell)
+    if value is None:
+        return None
+    try:
+        amount = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(value.replace(",", ""))
+    except InvalidOperation as exc:
+        raise CellError("not a number") from exc
+    if not amount.is_finite():
+        raise CellError("not a finite number")
+    if amount != amount.quantize(Decimal("0.0001")):
+        raise CellError("more than four decimal places")
+    return amount

@@ -1,0 +1,1 @@
+"""Pure rule functions: inputs -> (result, findings)."""

@@ -1,0 +1,114 @@
+"""Reading the registers: filtered lists and one asset with its whole history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, exists, or_, select
+
+from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
+from assetledger.errors import NotFoundError
+from assetledger.store.db import Database
+from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
+
+LIST_COLUMNS = (
+    "asset_id",
+    "name",
+    "register",
+    "category",
+    "county_code",
+    "township_code",
+    "village_code",
+    "build_year",
+    "original_value",
+    "status",
+    "owner_name",
+    "owner_kind",
+    "custodian",
+)
+
+
+@dataclass(frozen=True)
+class AssetFilter:
+    register: Register | None = None
+    region: str | None = None
+    owner_kind: OwnerKind | None = None
+    unconfirmed: bool = False
+    status: AssetStatus | None = None
+    fund_source: FundSource | None = None
+    year: int | None = None
+    limit: int | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        if self.register:
+            query = query.where(Asset.register == self.register.value)
+        if self.region:
+            query = query.where(
+                or_(
+                    Asset.county_code == self.region,
+                    Asset.township_code == self.region,
+                    Asset.village_code == self.region,
+                )
+            )
+        if self.owner_kind:
+            query = query.where(Asset.owner_kind == self.owner_kind.value)
+        if self.unconfirmed:
+            query = query.where(Asset.owner_kind.is_(None))
+        if self.status:
+            query = query.where(Asset.status == self.status.value)
+        if self.fund_source:
+            query = query.where(
+                exists().where(AssetFunding.asset_id == Asset.asset_id, AssetFunding.source == self.fund_source.value)
+            )
+        if self.year:
+            query = query.where(Asset.build_year == self.year)
+        return query
+
+
+def list_assets(db: Database, flt: AssetFilter) -> list[dict[str, Any]]:
+    columns = [getattr(Asset, c) for c in LIST_COLUMNS]
+    query = flt.apply(select(*columns)).order_by(Asset.asset_id)
+    if flt.limit:
+        query = query.limit(flt.limit)
+    with db.reading() as session:
+        return [dict(zip(LIST_COLUMNS, row, strict=True)) for row in session.execute(query)]
+
+
+@dataclass
+class AssetHistory:
+    asset: dict[str, Any]
+    funding: list[dict[str, Any]] = field(default_factory=list)
+    custodians: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def show_asset(db: Database, asset_id: str) -> AssetHistory:
+    with db.reading() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFoundError("asset", asset_id)
+        record = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
+        history = AssetHistory(record)
+        for f in session.scalars(
+            select(AssetFunding).where(AssetFunding.asset_id == asset_id).order_by(AssetFunding.id)
+        ):
+            history.funding.append({"source": f.source, "label": FundSource(f.source).label, "amount": f.amount})
+        for c in session.scalars(
+            select(CustodianAssignment)
+            .where(CustodianAssignment.asset_id == asset_id)
+            .order_by(CustodianAssignment.start_on, CustodianAssignment.id)
+        ):
+            history.custodians.append({"custodian": c.custodian, "duties": c.duties, "from": c.start_on, "by": c.actor})
+        for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
+            history.events.append(
+                {
+                    "id": e.id,
+                    "kind": e.kind,
+                    "date": e.event_date,
+                    "actor": e.actor,
+                    "recorded_at": e.recorded_at,
+                    "details": e.payload,
+                }
+            )
+        return history

@@ -1,0 +1,338 @@
+"""Registering assets and the register changes that follow: confirmation, handover, custody, status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
+from assetledger.domain.enums import AssetStatus, OwnerKind, Register
+from assetledger.domain.regions import RegionIndex
+from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
+from assetledger.io.asset_rows import parse_assets
+from assetledger.io.tabular import read_table
+from assetledger.services.context import now
+from assetledger.services.regions import load_index
+from assetledger.store.bulk import existing_keys, insert_rows
+from assetledger.store.db import Database
+from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, ImportBatch
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    rows: int
+    by_register: dict[Register, int]
+    batch_id: int | None
+    already_imported: bool = False
+    dry_run: bool = False
+
+
+def file_checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> ImportResult:
+    """All or nothing: every bad row is reported and nothing is written; the same file twice is a no-op."""
+    table = read_table(path)
+    checksum = file_checksum(path)
+    with db.transaction() as session:
+        prior = session.scalar(
+            select(ImportBatch.id).where(ImportBatch.kind == "assets", ImportBatch.checksum == checksum)
+        )
+        if prior is not None:
+            return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
+        drafts, findings = parse_assets(table, load_index(session))
+        findings += _duplicates(session, table.source, drafts)
+        if findings:
+            findings.sort(key=lambda f: f.row or 0)
+            raise InputError(findings)
+        counts = {r: sum(1 for _, d in drafts if d.register is r) for r in Register}
+        if dry_run:
+            return ImportResult(str(path), len(drafts), counts, None, dry_run=True)
+        batch = ImportBatch(
+            kind="assets",
+            source_name=path.name,
+            checksum=checksum,
+            row_count=len(drafts),
+            actor=actor,
+            recorded_at=now(),
+        )
+        session.add(batch)
+        session.flush()
+        _insert_drafts(session, [d for _, d in drafts], actor, batch.id, load_index(session))
+        return ImportResult(str(path), len(drafts), counts, batch.id)
+
+
+def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
+    problems = register_problems(draft)
+    if problems:
+        raise InputError([Finding("asset register", None, f, None, r) for f, r in problems])
+    with db.transaction() as session:
+        if session.get(Asset, draft.asset_id) is not None:
+            raise DuplicateError("asset", draft.asset_id)
+        index = load_index(session)
+        try:
+            index.place_of(draft.region_code)
+        except LookupError as exc:
+            raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
+        _insert_drafts(session, [draft], actor, None, index)
+
+
+def _duplicates(session: Session, source: str, drafts: Sequence[tuple[int, AssetDraft]]) -> list[Finding]:
+    findings = []
+    first_row: dict[str, int] = {}
+    for number, draft in drafts:
+        if draft.asset_id in first_row:
+            findings.append(
+                Finding(
+                    source,
+                    number,
+                    "资产编号",
+                    draft.asset_id,
+                    f"duplicate of row {first_row[draft.asset_id]}",
+                )
+            )
+        else:
+            first_row[draft.asset_id] = number
+    taken = existing_keys(session, Asset.asset_id, list(first_row))
+    for asset_id in sorted(taken):
+        findings.append(Finding(source, first_row[asset_id], "资产编号", asset_id, "asset id is already registered"))
+    return findings
+
+
+def _insert_drafts(
+    session: Session, drafts: Sequence[AssetDraft], actor: str, batch_id: int | None, index: RegionIndex
+) -> None:
+    at = now()
+    assets, funding, events, custody = [], [], [], []
+    for d in drafts:
+        place = index.place_of(d.region_code)
+        o, h, c = d.ownership, d.handover, d.custody
+        if d.register is Register.HOUSEHOLD and o is None and d.household_head:
+            # 户有户管: a household-level asset belongs to its household from registration.
+            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, _registration_date(d))
+        assets.append(
+            {
+                "asset_id": d.asset_id,
+                "name": d.name,
+                "register": d.register.value,
+                "category": d.category,
+                "county_code": place.county_code,
+                "township_code": place.township_code,
+                "village_code": place.village_code,
+                "location": d.location,
+                "project_name": d.project_name,
+                "build_year": d.build_year,
+                "implementer": d.implementer,
+                "original_value": d.original_value,
+                "quantity": d.quantity,
+                "unit": d.unit,
+                "status": d.status.value,
+                "owner_name": o.owner_name if o else None,
+                "owner_kind": o.owner_kind.value if o else None,
+                "confirmed_on": o.confirmed_on if o else None,
+                "confirm_doc": o.document if o else None,
+                "handed_over_on": h.handed_over_on if h else None,
+                "handover_doc": h.document if h else None,
+                "handed_over_by": h.handed_over_by if h else None,
+                "custodian": c.custodian if c else None,
+                "custodian_duties": c.duties if c else None,
+                "custodian_since": c.start_on if c else None,
+                "operating_mode": d.operating_mode.value if d.operating_mode else None,
+                "operator": d.operator,
+                "contract_start": d.contract_start,
+                "contract_end": d.contract_end,
+                "contract_annual_income": d.contract_annual_income,
+                "household_id": d.household_id,
+                "household_head": d.household_head,
+                "registered_at": at,
+                "registered_by": actor,
+                "batch_id": batch_id,
+            }
+        )
+        for source, amount in d.funding:
+            funding.append({"asset_id": d.asset_id, "source": source.value, "amount": amount})
+        events.append(
+            {
+                "asset_id": d.asset_id,
+                "kind": "registered",
+                "event_date": None,
+                "payload": _registration_payload(d, o, batch_id),
+                "actor": actor,
+                "recorded_at": at,
+            }
+        )
+        if c:
+            custody.append(
+                {
+                    "asset_id": d.asset_id,
+                    "custodian": c.custodian,
+                    "duties": c.duties,
+                    "start_on": c.start_on,
+                    "actor": actor,
+                    "recorded_at": at,
+                }
+            )
+    insert_rows(session, Asset.__table__, assets)  # type: ignore[arg-type]
+    insert_rows(session, AssetFunding.__table__, funding)  # type: ignore[arg-type]
+    insert_rows(session, AssetEvent.__table__, events)  # type: ignore[arg-type]
+    insert_rows(session, CustodianAssignment.__table__, custody)  # type: ignore[arg-type]
+
+
+def _registration_date(d: AssetDraft) -> dt.date:
+    if d.handover:
+        return d.handover.handed_over_on
+    return dt.date(d.build_year, 12, 31) if d.build_year else dt.date.today()
+
+
+def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "name": d.name,
+        "register": d.register.value,
+        "region": d.region_code,
+        "original_value": str(d.original_value),
+        "funding": {s.value: str(a) for s, a in d.funding},
+    }
+    if batch_id is not None:
+        payload["batch"] = batch_id
+    if o:
+        payload["owner"] = {
+            "name": o.owner_name,
+            "kind": o.owner_kind.value,
+            "on": o.confirmed_on.isoformat(),
+        }
+    if d.handover:
+        payload["handover"] = d.handover.handed_over_on.isoformat()
+    if d.custody:
+        payload["custodian"] = {"name": d.custody.custodian, "from": d.custody.start_on.isoformat()}
+    return payload
+
+
+# --- changes to one asset -------------------------------------------------------------------------------
+
+
+def _load_for_change(session: Session, asset_id: str) -> Asset:
+    asset = session.get(Asset, asset_id, with_for_update=True)
+    if asset is None:
+        raise NotFoundError("asset", asset_id)
+    if asset.status == AssetStatus.DISPOSED.value:
+        raise RuleViolation("the asset has been disposed of; its register entry is closed", asset_id=asset_id)
+    return asset
+
+
+def _event(session: Session, asset_id: str, kind: str, on: dt.date | None, payload: dict[str, Any], actor: str) -> None:
+    session.add(
+        AssetEvent(asset_id=asset_id, kind=kind, event_date=on, payload=payload, actor=actor, recorded_at=now())
+    )
+
+
+def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> None:
+    """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
+    with db.transaction() as session:
+        asset = _load_for_change(session, asset_id)
+        household = Register(asset.register) is Register.HOUSEHOLD
+        if household != (ownership.owner_kind is OwnerKind.HOUSEHOLD):
+            raise RuleViolation(
+                "household-level assets, and only they, are owned by a household (户有户管)",
+                asset_id=asset_id,
+            )
+        asset.owner_name = ownership.owner_name
+        asset.owner_kind = ownership.owner_kind.value
+        asset.confirmed_on = ownership.confirmed_on
+        asset.confirm_doc = ownership.document
+        _event(
+            session,
+            asset_id,
+            "ownership_confirmed",
+            ownership.confirmed_on,
+            {
+                "owner": ownership.owner_name,
+                "owner_kind": ownership.owner_kind.value,
+                "doc": ownership.document,
+            },
+            actor,
+        )
+
+
+def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> None:
+    """移交: from the implementing unit to the owner."""
+    with db.transaction() as session:
+        asset = _load_for_change(session, asset_id)
+        if asset.handed_over_on is not None:
+            raise RuleViolation(f"already handed over on {asset.handed_over_on}", asset_id=asset_id)
+        asset.handed_over_on = handover.handed_over_on
+        asset.handed_over_by = handover.handed_over_by
+        asset.handover_doc = handover.document
+        _event(
+            session,
+            asset_id,
+            "handed_over",
+            handover.handed_over_on,
+            {"from": handover.handed_over_by, "to": asset.owner_name, "doc": handover.document},
+            actor,
+        )
+
+
+def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> None:
+    """管护: a new custodian from a date; the previous assignment ends the day before."""
+    with db.transaction() as session:
+        asset = _load_for_change(session, asset_id)
+        if asset.custodian_since is not None and custody.start_on < asset.custodian_since:
+            raise RuleViolation(
+                f"the current custodian {asset.custodian} starts {asset.custodian_since}; "
+                f"a new assignment cannot start before that ({custody.start_on})",
+                asset_id=asset_id,
+            )
+        previous = asset.custodian
+        asset.custodian = custody.custodian
+        asset.custodian_duties = custody.duties
+        asset.custodian_since = custody.start_on
+        session.add(
+            CustodianAssignment(
+                asset_id=asset_id,
+                custodian=custody.custodian,
+                duties=custody.duties,
+                start_on=custody.start_on,
+                actor=actor,
+                recorded_at=now(),
+            )
+        )
+        _event(
+            session,
+            asset_id,
+            "custodian_assigned",
+            custody.start_on,
+            {"custodian": custody.custodian, "duties": custody.duties, "previous": previous},
+            actor,
+        )
+
+
+def change_status(
+    db: Database, asset_id: str, status: AssetStatus, on: dt.date, actor: str, *, reason: str | None = None
+) -> None:
+    with db.transaction() as session:
+        asset = _load_for_change(session, asset_id)
+        if status is AssetStatus.DISPOSED:
+            raise RuleViolation(
+                "disposal needs approval and books the proceeds: use `asset dispose`", asset_id=asset_id
+            )
+        if asset.status == status.value:
+            raise RuleViolation(f"status is already {status.label}", asset_id=asset_id)
+        previous = asset.status
+        asset.status = status.value
+        _event(
+            session,
+            asset_id,
+            "status_changed",
+            on,
+            {"from": previous, "to": status.value, "reason": reason},
+            actor,
+        )

@@ -1,0 +1,24 @@
+"""Who is acting and when: every change of record carries both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+
+USER_ENV = "ASSETLEDGER_USER"
+
+
+def resolve_actor(user: str | None) -> str:
+    """--user wins, then ASSETLEDGER_USER, then the login name (so a change is never anonymous)."""
+    chosen = user or os.environ.get(USER_ENV)
+    if chosen:
+        return chosen
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,0 +1,110 @@
+"""Register summary at county, township or village level, aggregated in SQL (县乡村三级台账汇总)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select
+
+from assetledger.domain.enums import AssetStatus, OwnerKind, RegionLevel, Register
+from assetledger.store.db import Database
+from assetledger.store.models import Asset, Region
+from assetledger.store.types import Money
+
+ZERO = literal(0, Money)
+
+
+def _level_column(level: RegionLevel) -> Any:
+    return {
+        RegionLevel.COUNTY: Asset.county_code,
+        RegionLevel.TOWNSHIP: Asset.township_code,
+        RegionLevel.VILLAGE: Asset.village_code,
+    }[level]
+
+
+def register_summary(db: Database, level: RegionLevel, within: str | None = None) -> list[dict[str, Any]]:
+    """One row per region of `level` (plus a 合计 row): counts and value by register and confirmation level, and gaps.
+
+    Disposed assets have left the active register and are not counted. Assets that sit above the level (a county
+    road in a township summary) are grouped under '(县级)' / '(乡级)' so totals still add up.
+    """
+    code = _level_column(level)
+    needs_custody = Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value])
+    columns: list[Any] = [
+        code.label("region_code"),
+        func.count().label("assets"),
+        func.sum(Asset.original_value).label("value"),
+    ]
+    for register in Register:
+        hit = Asset.register == register.value
+        columns.append(func.sum(case((hit, 1), else_=0)).label(f"{register.value}_count"))
+        columns.append(func.sum(case((hit, Asset.original_value), else_=ZERO)).label(f"{register.value}_value"))
+    for kind in OwnerKind:
+        columns.append(func.sum(case((Asset.owner_kind == kind.value, 1), else_=0)).label(f"owner_{kind.value}"))
+    columns += [
+        func.sum(case((Asset.owner_kind.is_(None), 1), else_=0)).label("unconfirmed"),
+        func.sum(case((Asset.owner_kind.is_(None), Asset.original_value), else_=ZERO)).label("unconfirmed_value"),
+        func.sum(case((and_(needs_custody, Asset.handed_over_on.is_(None)), 1), else_=0)).label("not_handed_over"),
+        func.sum(
+            case(
+                (and_(needs_custody, Asset.handed_over_on.is_not(None), Asset.custodian.is_(None)), 1),
+                else_=0,
+            )
+        ).label("no_custodian"),
+        func.sum(case((Asset.status == AssetStatus.IDLE.value, 1), else_=0)).label("idle"),
+        func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
+    ]
+    query = select(*columns).where(Asset.status != AssetStatus.DISPOSED.value).group_by(code)
+    if within:
+        query = query.where(
+            (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
+        )
+    with db.reading() as session:
+        names = dict(session.execute(select(Region.code, Region.name)).all())
+        rows = [dict(r._mapping) for r in session.execute(query)]
+    above = {RegionLevel.TOWNSHIP: "(县级资产)", RegionLevel.VILLAGE: "(县乡级资产)", RegionLevel.COUNTY: ""}[level]
+    for row in rows:
+        row["region_name"] = names.get(row["region_code"], above) if row["region_code"] else above
+        row["value"] = row["value"] or Decimal("0.00")
+    rows.sort(key=lambda r: (r["region_code"] is None, r["region_code"] or ""))
+    if rows:
+        total: dict[str, Any] = {"region_code": None, "region_name": "合计"}
+        for key in rows[0]:
+            if key not in total:
+                total[key] = sum(
+                    (r[key] for r in rows), start=Decimal("0.00") if isinstance(rows[0][key], Decimal) else 0
+                )
+        rows.append(total)
+    return [_ordered(r) for r in rows]
+
+
+def _ordered(row: dict[str, Any]) -> dict[str, Any]:
+    first = {"region_code": row.pop("region_code"), "region_name": row.pop("region_name")}
+    return first | row
+
+
+HEADERS_CN = {
+    "region_code": "区划代码",
+    "region_name": "区划名称",
+    "assets": "资产数",
+    "value": "资产原值",
+    "public_benefit_count": "公益性-数量",
+    "public_benefit_value": "公益性-原值",
+    "operating_count": "经营性-数量",
+    "operating_value": "经营性-原值",
+    "household_count": "到户类-数量",
+    "household_value": "到户类-原值",
+    "owner_county": "确权-县级",
+    "owner_township": "确权-乡级",
+    "owner_village": "确权-村级",
+    "owner_department": "确权-部门",
+    "owner_household": "确权-到户",
+    "owner_enterprise": "确权-企业",
+    "unconfirmed": "未确权-数量",
+    "unconfirmed_value": "未确权-原值",
+    "not_handed_over": "未移交",
+    "no_custodian": "已移交未落实管护",
+    "idle": "闲置",
+    "damaged": "毁损",
+}

@@ -1,0 +1,83 @@
+"""Engine, sessions and the unit of work. The URL comes from --db or ASSETLEDGER_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assetledger.errors import ConfigError
+
+DEFAULT_URL = "sqlite:///assetledger.db"
+URL_ENV = "ASSETLEDGER_DATABASE_URL"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db wins, then ASSETLEDGER_DATABASE_URL, then assetledger.db in the working directory.
+
+    A bare file path is taken as a SQLite file; postgresql:// URLs use psycopg 3.
+    """
+    chosen = url or os.environ.get(URL_ENV) or DEFAULT_URL
+    if "://" not in chosen:
+        chosen = f"sqlite:///{chosen}"
+    if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
+        chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    try:
+        make_url(chosen)
+    except ArgumentError as exc:
+        raise ConfigError(f"unusable database URL {chosen!r}: {exc}") from exc
+    return chosen
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers work beside one writer; busy_timeout turns lock contention into waiting;
+    # foreign keys are off by default in SQLite. synchronous=NORMAL in WAL survives a process kill intact.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    resolved = resolve_url(url)
+    if resolved.startswith("sqlite"):
+        engine = create_engine(resolved)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(resolved, pool_pre_ping=True)
+
+
+class Database:
+    """A database and its unit of work: one transaction per service call."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit everything done in the block, or nothing if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+            session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,53 @@
+"""Alembic, driven from code so an installed package can create and upgrade its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from assetledger.store.db import make_engine, resolve_url
+
+
+def migrations_dir() -> Path:
+    """The wheel ships migrations as assetledger/_migrations; a source checkout has them at the top level."""
+    package_root = Path(__file__).resolve().parent.parent
+    shipped = package_root / "_migrations"
+    if (shipped / "env.py").exists():
+        return shipped
+    checkout = package_root.parent.parent / "migrations"
+    if (checkout / "env.py").exists():
+        return checkout
+    raise FileNotFoundError("alembic migrations not found next to the package or in the checkout")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def heads(url: str | None = None) -> tuple[str, ...]:
+    return tuple(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def is_current(url: str | None = None) -> bool:
+    engine = make_engine(url)
+    try:
+        return current_revision(engine) in heads(url)
+    finally:
+        engine.dispose()

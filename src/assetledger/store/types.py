@@ -1,0 +1,38 @@
+"""Column types that keep money exact on every database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Dialect
+from sqlalchemy.types import TypeDecorator
+
+from assetledger.domain.money import from_fen, to_fen
+
+
+class Money(TypeDecorator[Decimal]):
+    """Decimal yuan in Python, integer fen in the database.
+
+    Integer fen is exact on SQLite (whose NUMERIC affinity would store REAL) and on PostgreSQL, and SUM over it
+    stays exact inside the database. Binding a value with more than two decimals raises instead of rounding.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("money must be Decimal, never float")
+        return to_fen(Decimal(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return from_fen(int(value))
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal

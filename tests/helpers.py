@@ -1,0 +1,78 @@
+"""Small builders of real input files for tests."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+
+REGIONS = [
+    ["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"],
+    ["示范县", "360921", "东风镇", "360921101", "红旗村", "360921101201"],
+    ["示范县", "360921", "东风镇", "360921101", "向阳村", "360921101202"],
+    ["示范县", "360921", "青山乡", "360921102", "红旗村", "360921102201"],
+]
+
+ASSET_HEADER = [
+    "资产编号", "资产名称", "资产类别", "县", "乡镇", "村", "项目名称", "建设年度", "资产原值（元）",
+    "中央衔接资金", "县级衔接资金", "数量", "单位", "确权主体", "确权级别", "确权日期", "移交日期", "管护主体",
+    "经营方式", "经营主体", "户编号", "户主姓名",
+]  # fmt: skip
+
+
+def asset_row(asset_id: str, **over: object) -> list[object]:
+    base: dict[str, object] = {
+        "资产编号": asset_id,
+        "资产名称": "村组道路",
+        "资产类别": "公益性",
+        "县": "示范县",
+        "乡镇": "东风镇",
+        "村": "红旗村",
+        "项目名称": "2021年道路硬化项目",
+        "建设年度": "2021",
+        "资产原值（元）": "100000.00",
+        "中央衔接资金": "60000.00",
+        "县级衔接资金": "40000.00",
+        "数量": "2",
+        "单位": "公里",
+        "确权主体": "红旗村股份经济合作社",
+        "确权级别": "村集体",
+        "确权日期": "2021-12-01",
+        "移交日期": "2021-12-01",
+        "管护主体": "红旗村村民委员会",
+    }
+    base.update(over)
+    return [base.get(h) for h in ASSET_HEADER]
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def table_counts(url_db: object) -> Mapping[str, int]:
+    """Row count of every table: the database-unchanged check for refused input."""
+    from sqlalchemy import func, select
+
+    from assetledger.store.db import Database
+    from assetledger.store.models import Base
+
+    assert isinstance(url_db, Database)
+    with url_db.reading() as session:
+        return {
+            name: session.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in Base.metadata.tables.items()
+        }

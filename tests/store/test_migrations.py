@@ -1,0 +1,52 @@
+"""Migrations have one head, build the schema the models describe, and protect the tables of record."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from assetledger.store import migrate
+from assetledger.store.db import Database
+from assetledger.store.models import Base
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
+
+
+def test_one_head() -> None:
+    assert len(migrate.heads()) == 1
+
+
+def test_schema_matches_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert migrate.is_current(db.url)
+
+
+def test_upgrade_twice_is_harmless(db: Database) -> None:
+    migrate.upgrade(db.url)
+    assert migrate.is_current(db.url)
+
+
+@pytest.mark.parametrize("statement", ["UPDATE asset_events SET actor = 'x'", "DELETE FROM asset_events"])
+def test_event_log_refuses_update_and_delete(run: Cli, db: Database, statement: str) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", [ASSET_HEADER, asset_row("A-1")])))
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text(statement))
+
+
+def test_money_is_stored_as_exact_fen(run: Cli, db: Database) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [ASSET_HEADER]
+    for i in range(10):
+        rows.append(asset_row(f"A-{i}", **{"资产原值（元）": "0.10", "中央衔接资金": "0.07", "县级衔接资金": "0.03"}))
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+    with db.reading() as session:
+        from assetledger.store.models import Asset
+
+        total = session.scalar(select(func.sum(Asset.original_value)))
+        raw = session.execute(text("SELECT original_value FROM assets LIMIT 1")).scalar()
+    assert str(total) == "1.00"  # ten times 0.10 — a float sum would drift
+    assert raw == 10  # integer fen in the database
