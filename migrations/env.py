@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from assetledger.store.db import make_engine
-from assetledger.store.models import Base
+from assetledger.store.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -16,10 +16,29 @@ REGIONS = [
 ]
 
 ASSET_HEADER = [
-    "资产编号", "资产名称", "资产类别", "县", "乡镇", "村", "项目名称", "建设年度", "资产原值（元）",
-    "中央衔接资金", "县级衔接资金", "数量", "单位", "确权主体", "确权级别", "确权日期", "移交日期", "管护主体",
-    "经营方式", "经营主体", "户编号", "户主姓名",
-]  # fmt: skip
+    "资产编号",
+    "资产名称",
+    "资产类别",
+    "县",
+    "乡镇",
+    "村",
+    "项目名称",
+    "建设年度",
+    "资产原值（元）",
+    "中央衔接资金",
+    "县级衔接资金",
+    "数量",
+    "单位",
+    "确权主体",
+    "确权级别",
+    "确权日期",
+    "移交日期",
+    "管护主体",
+    "经营方式",
+    "经营主体",
+    "户编号",
+    "户主姓名",
+]
 
 
 def asset_row(asset_id: str, **over: object) -> list[object]:
@@ -68,7 +87,7 @@ def table_counts(url_db: object) -> Mapping[str, int]:
     from sqlalchemy import func, select
 
     from assetledger.store.db import Database
-    from assetledger.store.models import Base
+    from assetledger.store.schema import Base
 
     assert isinstance(url_db, Database)
     with url_db.reading() as session:

@@ -150,12 +150,46 @@ def test_gbk_csv_and_missing_columns(run: Cli) -> None:
 def test_register_confirm_handover_custodian_status(run: Cli) -> None:
     _setup(run)
     run(
-        "asset", "register", "--id", "P-1", "--name", "冷库", "--register", "operating", "--region", "360921101202",
-        "--value", "500000", "--fund", "central=300000", "--fund", "省级衔接资金=200000", "--year", "2023",
-        "--operating-mode", "lease", "--operator", "冷链公司",
-    )  # fmt: skip
-    run("asset", "confirm", "P-1", "--owner", "向阳村股份经济合作社", "--owner-kind", "village", "--date", "2023-12-01",
-        "--doc", "确〔2023〕1号", "--handover-date", "2023-12-05", "--handover-from", "县乡村振兴局")  # fmt: skip
+        "asset",
+        "register",
+        "--id",
+        "P-1",
+        "--name",
+        "冷库",
+        "--register",
+        "operating",
+        "--region",
+        "360921101202",
+        "--value",
+        "500000",
+        "--fund",
+        "central=300000",
+        "--fund",
+        "省级衔接资金=200000",
+        "--year",
+        "2023",
+        "--operating-mode",
+        "lease",
+        "--operator",
+        "冷链公司",
+    )
+    run(
+        "asset",
+        "confirm",
+        "P-1",
+        "--owner",
+        "向阳村股份经济合作社",
+        "--owner-kind",
+        "village",
+        "--date",
+        "2023-12-01",
+        "--doc",
+        "确〔2023〕1号",
+        "--handover-date",
+        "2023-12-05",
+        "--handover-from",
+        "县乡村振兴局",
+    )
     gaps = json.loads(run("report", "registers", "--level", "village", "--format", "json").output)
     village = next(r for r in gaps if r["region_code"] == "360921101202")
     assert village["no_custodian"] == 1
@@ -191,8 +225,9 @@ def test_register_refusals(run: Cli) -> None:
     run(*args, "--region", "360921101201", "--household-head", "王建国")
     dup = run(*args, "--region", "360921101201", "--household-head", "王建国", ok=False)
     assert dup.exit_code == 4 and "already exists" in dup.output
-    wrong_owner = run("asset", "confirm", "H-1", "--owner", "村", "--owner-kind", "village", "--date", "2024-01-01",
-                      ok=False)  # fmt: skip
+    wrong_owner = run(
+        "asset", "confirm", "H-1", "--owner", "村", "--owner-kind", "village", "--date", "2024-01-01", ok=False
+    )
     assert wrong_owner.exit_code == 5
     missing = run("asset", "show", "NOPE", ok=False)
     assert missing.exit_code == 3

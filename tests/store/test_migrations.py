@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from assetledger.store import migrate
 from assetledger.store.db import Database
-from assetledger.store.models import Base
+from assetledger.store.schema import Base
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 

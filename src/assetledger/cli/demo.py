@@ -11,6 +11,8 @@ from assetledger.cli.common import App, pass_app
 from assetledger.demo.run import build
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table
+from assetledger.services.ledger_files import check_entities, export_entity
+from assetledger.services.reconcile import reconcile
 from assetledger.services.register_summary import HEADERS_CN, register_summary
 from assetledger.store.db import Database
 
@@ -40,7 +42,12 @@ SUMMARY_KEYS = (
 @click.option("--fresh/--keep", default=True, show_default=True, help="Delete a previous demo database in --dir first.")
 @pass_app
 def command(app: App, folder: Path, fresh: bool) -> None:
-    """Build a demo county (1 county, 10 townships, 100 villages, ~3,000 assets) and print its summary."""
+    """Build a demo county and print its summary.
+
+    1 county, 10 townships, 100 villages, ~2,800 assets in the three registers, two years of revenue and costs,
+    six villages with beneficiaries, rules, quarterly distributions and payouts; then checks every entity's books
+    with Beancount and reconciles books and registers.
+    """
     started = time.perf_counter()
     if app.db_url is None:
         db_file = folder / "assetledger.db"
@@ -55,6 +62,17 @@ def command(app: App, folder: Path, fresh: bool) -> None:
     shown = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     click.echo("\n三本台账汇总（乡镇） register summary by township")
     click.echo(render_table(shown, HEADERS_CN))
+    mismatches = reconcile(db)
+    checked = list(check_entities(db))
+    failed = [c for c in checked if c.errors]
+    village = next((c.entity for c in sorted(checked, key=lambda c: -c.entries) if c.entity.startswith("V")), None)
+    click.echo(
+        f"\n账簿 books: {len(checked)} entities, {sum(c.entries for c in checked)} entries; "
+        f"Beancount check: {len(failed)} with errors; registers vs books: {len(mismatches)} mismatches"
+    )
+    if village:
+        path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount")
+        click.echo(f"exported {village} ({count} entries) to {path}")
     click.echo(f"\ndemo built in {time.perf_counter() - started:.1f} s; database: {db.url}")
     flag = f"--db {db.url}"
     click.echo(
@@ -66,5 +84,13 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"  assetledger {flag} asset show $(assetledger {flag} asset list --status damaged --format csv --limit 1"
         " | tail -1 | cut -d, -f1)\n"
         f"  assetledger {flag} asset import {folder}/assets.xlsx --dry-run   # recognised as already imported\n"
+        f"  assetledger {flag} ledger entities\n"
+        f"  assetledger {flag} report books --by-asset --entity {village} --from 2025-01-01 --to 2025-12-31\n"
+        f"  assetledger {flag} ledger query --entity {village} "
+        "\"SELECT account, sum(position) WHERE account ~ '^Income' GROUP BY account\"\n"
+        f"  bean-check {folder}/ledgers/{village}.beancount\n"
+        f"  assetledger {flag} distribute --village {village[1:] if village else ''} --period 2025Q4 --dry-run\n"
+        f"  assetledger {flag} distribute notice --village {village[1:] if village else ''} --period 2025Q3 "
+        f"--out {folder}/notices\n"
     )
     db.dispose()

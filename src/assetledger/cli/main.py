@@ -62,9 +62,9 @@ def cli(ctx: click.Context, db_url: str | None, user: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from assetledger.cli import asset, db, demo, region, report
+    from assetledger.cli import asset, beneficiary, db, demo, distribute, ledger, region, report
 
-    for module in (db, region, asset, report, demo):
+    for module in (db, region, asset, ledger, beneficiary, distribute, report, demo):
         cli.add_command(module.command)
 
 

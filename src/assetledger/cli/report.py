@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.domain.enums import RegionLevel
+from assetledger.io.output import render_table
+from assetledger.services.book_reports import balances, income_by_account, income_by_asset
+from assetledger.services.distribution_reports import household_history
 from assetledger.services.register_summary import HEADERS_CN, register_summary
 
 
@@ -38,3 +43,78 @@ def registers(app: App, level: RegionLevel, within: str | None, fmt: str, out: P
         sheet=f"{level.value} summary",
         title=f"三本台账汇总（{level.label}）",
     )
+
+
+@command.command("books")
+@click.option("--entity", help="Entity code (all entities when omitted, for the income statement).")
+@click.option("--balances", "show_balances", is_flag=True, help="Trial balance of --entity instead.")
+@click.option("--by-asset", is_flag=True, help="Income, expenses and net per asset.")
+@click.option("--from", "start", type=DATE, help="Period start (inclusive).")
+@click.option("--to", "end", type=DATE, help="Period end (inclusive); for --balances, the as-of date.")
+@format_option
+@out_option
+@pass_app
+def books(
+    app: App,
+    entity: str | None,
+    show_balances: bool,
+    by_asset: bool,
+    start: dt.date | None,
+    end: dt.date | None,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Balances and income statements per entity and per asset (科目余额表 / 收支明细)."""
+    if show_balances:
+        if not entity:
+            raise click.UsageError("--balances needs --entity")
+        rows = balances(app.db, entity, end)
+        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
+        return
+    if by_asset:
+        rows = income_by_asset(app.db, entity, start, end)
+        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
+    else:
+        rows = income_by_account(app.db, entity, start, end)
+        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
+
+
+BOOK_HEADERS = {
+    "entity_code": "核算主体",
+    "name": "科目",
+    "cn_name": "科目名称",
+    "asset_id": "资产编号",
+    "asset_name": "资产名称",
+    "balance": "余额",
+    "amount": "金额",
+    "income": "收入",
+    "expenses": "支出",
+    "net": "净收益",
+}
+
+
+@command.command("household")
+@click.argument("household_id")
+@format_option
+@out_option
+@pass_app
+def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
+    """What a household received across years: every share, and when it was paid."""
+    facts, rows = household_history(app.db, household_id)
+    if fmt == "table":
+        click.echo(render_table([{"field": k, "value": v} for k, v in facts.items()]))
+        click.echo("")
+    emit(rows, fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
+    if fmt == "table":
+        total = sum((r["amount"] for r in rows), Decimal("0.00"))
+        paid = sum((r["amount"] for r in rows if r["paid_on"]), Decimal("0.00"))
+        click.echo(f"received {total:,.2f} 元 in {len(rows)} distributions; paid out {paid:,.2f} 元")
+
+
+HOUSEHOLD_HEADERS = {
+    "period": "期间",
+    "rule_code": "分配方案",
+    "months": "享受月数",
+    "amount": "金额",
+    "paid_on": "发放日期",
+}

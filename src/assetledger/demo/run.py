@@ -13,11 +13,14 @@ from typing import TypeVar
 from sqlalchemy import func, select
 
 from assetledger.demo import generate
+from assetledger.demo.books import post_demo_books
+from assetledger.demo.distribution import run_distributions
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_xlsx
 from assetledger.io.tabular import read_table
 from assetledger.services import assets as asset_svc
+from assetledger.services.journal import close_period
 from assetledger.services.regions import import_regions
 from assetledger.store import migrate
 from assetledger.store.db import Database
@@ -57,14 +60,23 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
             raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
     migrate.upgrade(db.url)
-    say("1/4 writing demo input files (regions.csv, assets.xlsx) ...")
+    say("1/7 writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/4 importing the administrative hierarchy ...")
+    say("2/7 importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/4 importing the registers (三本台账) ...")
+    say("3/7 importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/4 confirming, reassigning custodians, marking idle and damaged assets ...")
+    say("4/7 confirming, reassigning custodians, marking idle and damaged assets ...")
     _history(db)
+    say("5/7 posting two years of revenue and costs ...")
+    posted = post_demo_books(db, SEED, ACTOR)
+    say(f"    {posted} entries posted")
+    say("6/7 beneficiaries, distribution rules, quarterly distributions and payouts ...")
+    done = run_distributions(db, folder / "distribution", SEED, ACTOR)
+    say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
+    say("7/7 closing 2024 in the books of the distributing villages ...")
+    for village in sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")}):
+        close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
     return files
 
 

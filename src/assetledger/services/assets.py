@@ -18,6 +18,8 @@ from assetledger.domain.regions import RegionIndex
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
+from assetledger.services.asset_books import book_openings, book_transfer, load_booked
+from assetledger.services.books import Books
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.bulk import existing_keys, insert_rows
@@ -68,6 +70,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         session.add(batch)
         session.flush()
         _insert_drafts(session, [d for _, d in drafts], actor, batch.id, load_index(session))
+        book_openings(Books(session, actor), [d.asset_id for _, d in drafts], dt.date.today())
         return ImportResult(str(path), len(drafts), counts, batch.id)
 
 
@@ -84,6 +87,7 @@ def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
         except LookupError as exc:
             raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
         _insert_drafts(session, [draft], actor, None, index)
+        book_openings(Books(session, actor), [draft.asset_id], dt.date.today())
 
 
 def _duplicates(session: Session, source: str, drafts: Sequence[tuple[int, AssetDraft]]) -> list[Finding]:
@@ -238,6 +242,7 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
     """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
     with db.transaction() as session:
         asset = _load_for_change(session, asset_id)
+        before = load_booked(session, [asset_id])[asset_id]
         household = Register(asset.register) is Register.HOUSEHOLD
         if household != (ownership.owner_kind is OwnerKind.HOUSEHOLD):
             raise RuleViolation(
@@ -248,6 +253,9 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
         asset.owner_kind = ownership.owner_kind.value
         asset.confirmed_on = ownership.confirmed_on
         asset.confirm_doc = ownership.document
+        session.flush()
+        after = load_booked(session, [asset_id])[asset_id]
+        book_transfer(Books(session, actor), before, after, ownership.confirmed_on, dt.date.today())
         _event(
             session,
             asset_id,

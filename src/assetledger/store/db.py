@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,10 @@ def resolve_url(url: str | None = None) -> str:
     return chosen
 
 
+def _sqlite_autocommit_driver(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets readers work beside one writer; busy_timeout turns lock contention into waiting;
     # foreign keys are off by default in SQLite. synchronous=NORMAL in WAL survives a process kill intact.
@@ -46,11 +50,21 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock when they begin, so two writers never both read "the latest state" and then
+    # collide at commit; readers begin DEFERRED and never wait for a writer (WAL).
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
 def make_engine(url: str | None = None) -> Engine:
     resolved = resolve_url(url)
     if resolved.startswith("sqlite"):
         engine = create_engine(resolved)
         event.listen(engine, "connect", _sqlite_pragmas)
+        # Take transaction control from the sqlite3 module so BEGIN is ours (SQLAlchemy's documented recipe).
+        event.listen(engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(resolved, pool_pre_ping=True)
 
@@ -62,6 +76,7 @@ class Database:
         self.url = resolve_url(url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,7 +90,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        """A read-only unit of work: never takes the write lock; whatever it did is rolled back."""
+        with self._readers() as session:
             yield session
             session.rollback()
 

@@ -1,0 +1,90 @@
+"""`assetledger beneficiary`: the roster of households entitled to a share (受益对象)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.io.household_rows import CATEGORIES, FACTORS, HouseholdRow
+from assetledger.services import beneficiaries as svc
+
+
+@click.group("beneficiary")
+def command() -> None:
+    """Beneficiary households of each village: import, add, remove (exit/death), list. Nothing is deleted."""
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only.")
+@pass_app
+def import_(app: App, file: Path, dry_run: bool) -> None:
+    """Import a roster from CSV/XLSX: new households join, known ones change or leave.
+
+    \b
+    Columns: 户编号, 村 (name or code), 户主, 人口, 类别 (脱贫户/监测户/其他困难户),
+    因素 (无劳动能力、老年、患病、残疾), 纳入日期, and for departures 退出日期 + 退出原因 (退出/死亡).
+    """
+    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run)
+    prefix = "dry run: would record" if dry_run else "recorded"
+    click.echo(f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged")
+
+
+@command.command("add")
+@click.option("--id", "household_id", required=True, help="Household id (户编号).")
+@click.option("--village", required=True, help="Village code.")
+@click.option("--head", required=True, help="Head of household (户主).")
+@click.option("--persons", type=int, required=True, help="Persons in the household.")
+@click.option("--category", type=click.Choice(sorted(CATEGORIES)), required=True, help="Category.")
+@click.option("--factor", "factors", multiple=True, type=click.Choice(sorted(FACTORS)), help="Weight factor; repeat.")
+@click.option("--joined", "joined_on", type=DATE, required=True, help="Joined the roster on.")
+@pass_app
+def add(
+    app: App,
+    household_id: str,
+    village: str,
+    head: str,
+    persons: int,
+    category: str,
+    factors: tuple[str, ...],
+    joined_on: dt.date,
+) -> None:
+    """Add one household to a village's roster."""
+    row = HouseholdRow(
+        0,
+        household_id,
+        village,
+        head,
+        persons,
+        CATEGORIES[category],
+        tuple(FACTORS[f] for f in factors),
+        joined_on,
+        None,
+        None,
+    )
+    svc.add_household(app.db, row, village, app.actor)
+    click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
+
+
+@command.command("remove")
+@click.argument("household_id")
+@click.option("--date", "on", type=DATE, required=True, help="Date of exit or death.")
+@click.option("--reason", type=click.Choice(["exit", "death"]), required=True, help="Why the household leaves.")
+@pass_app
+def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
+    """Record that a household left (exit or death); it receives nothing for months after that month."""
+    svc.remove_household(app.db, household_id, on, reason, app.actor)
+    click.echo(f"household {household_id} left on {on} ({reason})")
+
+
+@command.command("list")
+@click.option("--village", required=True, help="Village code.")
+@format_option
+@out_option
+@pass_app
+def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
+    """List a village's roster, including households that left."""
+    emit(svc.roster(app.db, village), fmt, out, sheet="roster")

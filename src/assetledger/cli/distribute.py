@@ -1,0 +1,101 @@
+"""`assetledger distribute`: revenue distribution (收益分配) by approved rules, payouts and public notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from assetledger.cli.common import DATE, App, pass_app
+from assetledger.io.output import render_table
+from assetledger.reports.notice import write_notice
+from assetledger.rules.distribution_file import load_purposes
+from assetledger.services import distribution as svc
+from assetledger.services.distribution_reports import notice_data
+
+
+@click.group("distribute", invoke_without_command=True)
+@click.option("--village", help="Village code.")
+@click.option("--period", help="2025 (year), 2025Q2 (quarter) or 2025-05 (month).")
+@click.option("--date", "on", type=DATE, help="Date of the distribution (default: the day after the period).")
+@click.option("--dry-run", is_flag=True, help="Compute and show; post nothing.")
+@click.pass_context
+def command(ctx: click.Context, village: str | None, period: str | None, on: dt.date | None, dry_run: bool) -> None:
+    """Distribute a village's asset revenue for a period by its approved rule, or manage rules and payouts.
+
+    \b
+    assetledger distribute rule add ledgers/rules/example-village-rule.toml
+    assetledger distribute --village 360921101201 --period 2025Q2 --dry-run
+    assetledger distribute --village 360921101201 --period 2025Q2
+    assetledger distribute pay --village 360921101201 --period 2025Q2 --date 2025-07-15
+    assetledger distribute notice --village 360921101201 --period 2025Q2 --out notices/
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if not village or not period:
+        raise click.UsageError("give --village and --period (or a subcommand)")
+    app = ctx.find_object(App)
+    assert app is not None
+    r = svc.distribute(app.db, village, period, app.actor, on=on, dry_run=dry_run)
+    labels = {code: p.label for code, p in load_purposes()[0].items()}
+    click.echo(
+        f"{village} {r.period.label}: revenue {r.revenue:,.2f}, costs {r.costs:,.2f}, distributed {r.split.total:,.2f} "
+        f"by rule {r.rule.code} v{r.rule.version}"
+    )
+    click.echo(render_table([{"用途": labels.get(c, c), "金额": a} for c, a in r.split.by_purpose]))
+    click.echo(f"{len(r.split.households)} households share {sum(s.amount for s in r.split.households):,.2f}")
+    if r.already_done:
+        click.echo(f"already distributed (distribution {r.distribution_id}); nothing posted")
+    elif r.dry_run:
+        click.echo("dry run: nothing posted")
+    else:
+        click.echo(f"posted distribution {r.distribution_id}")
+
+
+@command.group("rule")
+def rule() -> None:
+    """Distribution rules (收益分配方案): TOML/YAML files, versioned."""
+
+
+@rule.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def rule_add(app: App, file: Path) -> None:
+    """Record a rule version from its file (the same file again is a no-op)."""
+    parsed, added = svc.register_rule(app.db, file, app.actor)
+    state = "recorded" if added else "already recorded"
+    click.echo(
+        f"rule {parsed.code} v{parsed.version} for {parsed.village} {state}; in force from {parsed.in_force_from}"
+    )
+
+
+@command.command("pay")
+@click.option("--village", required=True, help="Village code.")
+@click.option("--period", required=True, help="Period of the distribution.")
+@click.option("--date", "on", type=DATE, required=True, help="Payout date.")
+@click.option("--household", help="Only this household (default: every unpaid one).")
+@pass_app
+def pay(app: App, village: str, period: str, on: dt.date, household: str | None) -> None:
+    """Pay households their shares from the bank account (settles 应付收益)."""
+    count = svc.pay(app.db, village, period, on, app.actor, household)
+    click.echo(f"paid {count} household(s)")
+
+
+@command.command("notice")
+@click.option("--village", required=True, help="Village code.")
+@click.option("--period", required=True, help="Period of the distribution.")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("notices"),
+    show_default=True,
+    help="Folder for the HTML and XLSX notices.",
+)
+@pass_app
+def notice(app: App, village: str, period: str, folder: Path) -> None:
+    """Write the public notice (公示) of the plan and the payout list, as HTML and XLSX."""
+    for data in notice_data(app.db, village, period):
+        html_path, xlsx_path = write_notice(data, folder)
+        click.echo(f"wrote {html_path} and {xlsx_path}")

@@ -1,0 +1,204 @@
+"""Revenue distribution (收益分配): rules, eligibility by month, and exact allocation to purposes and households.
+
+Pure. The household rule of DOMAIN 5 (法库县 2025): a household that exits, or whose member dies, in month M receives
+for months up to and including M and nothing after. A household that joins in month M counts from month M
+(`join_counts_from = "join_month"`) or from the month after (`"next_month"`), as the county's rule says.
+A household's weight = basis units (1 per household, or its persons) × its category weight × the product of the
+weights of its factors (no labour, elderly, sick, disabled …); its share is weight × eligible months in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from assetledger.domain.money import allocate
+
+HUNDRED = Decimal(100)
+
+
+class Basis(StrEnum):
+    PER_HOUSEHOLD = "per_household"
+    PER_PERSON = "per_person"
+
+
+class JoinRule(StrEnum):
+    JOIN_MONTH = "join_month"
+    NEXT_MONTH = "next_month"
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A use of revenue (收益用途) and where the books put it."""
+
+    code: str
+    label: str
+    account: str
+    households: bool = False  # the household-share purpose: split among eligible households
+
+
+# Allowed uses, in the priority order of the township measure (DOMAIN 4b); configurable via a purposes file.
+DEFAULT_PURPOSES: tuple[Purpose, ...] = (
+    Purpose("household_shares", "农户分红", "Liabilities:DistributionPayable", households=True),
+    Purpose("aid_without_labour", "无劳动能力人员救助", "Liabilities:Payable:Aid"),
+    Purpose("public_welfare_jobs", "公益岗位工资", "Liabilities:WagesPayable:PublicWelfareJobs"),
+    Purpose("maintenance_reserve", "资产管护经费", "Equity:PublicWelfareFund:Maintenance"),
+    Purpose("consolidation_projects", "巩固衔接项目", "Equity:PublicWelfareFund:Consolidation"),
+    Purpose("village_public_goods", "村内小型公益事业", "Liabilities:Payable:PublicGoods"),
+    Purpose("industry_rewards", "产业发展奖补", "Liabilities:Payable:IndustryRewards"),
+    Purpose("reinvestment", "扩大再生产", "Equity:PublicWelfareFund:Reinvestment"),
+    Purpose("risk_reserve", "风险保障金", "Equity:PublicWelfareFund:RiskReserve"),
+    Purpose("collective_economy", "壮大村集体经济", "Equity:PublicWelfareFund:CollectiveEconomy"),
+)
+# Never allowed (DOMAIN 4b); a rule naming one is refused.
+DEFAULT_FORBIDDEN: Mapping[str, str] = {
+    "village_committee_costs": "村级组织运转经费",
+    "vehicles_phones": "购置车辆、通讯工具",
+    "allowances_welfare": "发放补贴、福利",
+    "covering_losses": "弥补亏损",
+    "debts": "偿还债务",
+    "office_buildings": "修建办公场所",
+    "large_infrastructure": "大型基础设施建设",
+}
+
+
+@dataclass(frozen=True)
+class Approval:
+    body: str  # 村民代表大会 …
+    date: dt.date
+    document: str | None = None
+
+
+@dataclass(frozen=True)
+class DistributionRule:
+    code: str
+    village: str  # village region code
+    version: int
+    effective_from: dt.date
+    shares: tuple[tuple[str, Decimal], ...]  # (purpose code, percent); sums to 100
+    approval: Approval
+    notice_start: dt.date
+    notice_days: int = 7
+    assets: tuple[str, ...] = ()  # empty: the village's pooled revenue of all its assets
+    basis: Basis = Basis.PER_HOUSEHOLD
+    category_weights: Mapping[str, Decimal] = field(default_factory=dict)
+    factor_weights: Mapping[str, Decimal] = field(default_factory=dict)
+    join_rule: JoinRule = JoinRule.JOIN_MONTH
+    base: str = "net"  # "net": revenue less the covered assets' costs (never below zero); "revenue": revenue
+
+    @property
+    def in_force_from(self) -> dt.date:
+        """The first day the rule may be applied: after approval and after its public notice has run."""
+        notice_end = self.notice_start + dt.timedelta(days=self.notice_days)
+        return max(self.effective_from, self.approval.date, notice_end)
+
+
+@dataclass(frozen=True)
+class Household:
+    household_id: str
+    head: str
+    persons: int
+    category: str
+    factors: tuple[str, ...]
+    joined_on: dt.date
+    left_on: dt.date | None = None
+    left_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or year: 2025-05, 2025Q2, 2025."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        raw = text.strip().upper()
+        try:
+            if "Q" in raw:
+                year, quarter = raw.split("Q")
+                q = int(quarter)
+                if not 1 <= q <= 4:
+                    raise ValueError
+                start = dt.date(int(year), 3 * q - 2, 1)
+                end = _month_end(int(year), 3 * q)
+            elif "-" in raw:
+                year, month = raw.split("-")
+                start = dt.date(int(year), int(month), 1)
+                end = _month_end(int(year), int(month))
+            else:
+                start, end = dt.date(int(raw), 1, 1), dt.date(int(raw), 12, 31)
+        except ValueError as exc:
+            raise ValueError(f"period {text!r}: write 2025, 2025Q2 or 2025-05") from exc
+        return cls(start, end, raw)
+
+    def months(self) -> list[tuple[int, int]]:
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def eligible_months(h: Household, period: Period, join_rule: JoinRule) -> int:
+    first = (h.joined_on.year, h.joined_on.month)
+    if join_rule is JoinRule.NEXT_MONTH:
+        first = (first[0] + 1, 1) if first[1] == 12 else (first[0], first[1] + 1)
+    last = (h.left_on.year, h.left_on.month) if h.left_on else (9999, 12)
+    return sum(1 for ym in period.months() if first <= ym <= last)
+
+
+def household_weight(h: Household, rule: DistributionRule) -> Decimal:
+    units = Decimal(h.persons) if rule.basis is Basis.PER_PERSON else Decimal(1)
+    weight = units * rule.category_weights.get(h.category, Decimal(1))
+    for factor in h.factors:
+        weight *= rule.factor_weights.get(factor, Decimal(1))
+    return weight
+
+
+@dataclass(frozen=True)
+class HouseholdShare:
+    household_id: str
+    head: str
+    months: int
+    weight: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Split:
+    total: Decimal
+    by_purpose: tuple[tuple[str, Decimal], ...]
+    households: tuple[HouseholdShare, ...]
+
+
+def split(total: Decimal, rule: DistributionRule, households: Sequence[Household], period: Period) -> Split:
+    """Purposes by their percentages, then the household part by weight × months, each exact to the fen.
+
+    Tie-break (largest remainder): the earlier purpose in the rule, the smaller household id, gets the odd fen.
+    If no household is eligible the household part stays undistributed as a payable to nobody: it is refused.
+    """
+    purpose_parts = allocate(total, [pct for _, pct in rule.shares])
+    by_purpose = tuple((code, part) for (code, _), part in zip(rule.shares, purpose_parts, strict=True))
+    household_total = sum((p for c, p in by_purpose if c == "household_shares"), Decimal("0.00"))
+    ordered = sorted(households, key=lambda h: h.household_id)
+    months = [eligible_months(h, period, rule.join_rule) for h in ordered]
+    weights = [household_weight(h, rule) * m for h, m in zip(ordered, months, strict=True)]
+    shares: list[HouseholdShare] = []
+    if household_total:
+        if not any(weights):
+            raise ValueError("no household is eligible in the period, but the rule gives households a share")
+        amounts = allocate(household_total, weights)
+        for h, m, w, amount in zip(ordered, months, weights, amounts, strict=True):
+            if m:
+                shares.append(HouseholdShare(h.household_id, h.head, m, w, amount))
+    return Split(total, by_purpose, tuple(shares))

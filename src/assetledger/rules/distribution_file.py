@@ -1,0 +1,177 @@
+"""Read a distribution rule (收益分配方案) from TOML or YAML, refusing bad files with the key and value named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from assetledger.domain.distribution import (
+    DEFAULT_FORBIDDEN,
+    DEFAULT_PURPOSES,
+    Approval,
+    Basis,
+    DistributionRule,
+    JoinRule,
+    Purpose,
+)
+from assetledger.errors import Finding, InputError
+
+
+class _Reader:
+    def __init__(self, source: str, data: Mapping[str, Any]) -> None:
+        self.source, self.data = source, data
+        self.findings: list[Finding] = []
+
+    def fail(self, key: str, value: object, reason: str) -> None:
+        self.findings.append(Finding(self.source, None, key, None if value is None else str(value), reason))
+
+    def get(self, key: str, required: bool = True) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                if required:
+                    self.fail(key, None, "required key is missing")
+                return None
+            node = node[part]
+        return node
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        value = self.get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(key, value, "not a date (YYYY-MM-DD)")
+            return None
+
+    def decimal(self, key: str, value: object) -> Decimal | None:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(key, value, "not a number")
+            return None
+        if not number.is_finite():
+            self.fail(key, value, "not a finite number")
+            return None
+        return number
+
+
+def load_purposes(path: Path | None = None) -> tuple[dict[str, Purpose], dict[str, str]]:
+    """Allowed purposes and forbidden uses: the defaults, or a county's own list from a TOML file."""
+    if path is None:
+        return {p.code: p for p in DEFAULT_PURPOSES}, dict(DEFAULT_FORBIDDEN)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    allowed = {
+        code: Purpose(code, spec["label"], spec["account"], bool(spec.get("households", False)))
+        for code, spec in data.get("purposes", {}).items()
+    }
+    return allowed, dict(data.get("forbidden", {}))
+
+
+def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRule:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise InputError([Finding(source, None, None, None, f"cannot read rule file: {exc}")]) from exc
+    if not isinstance(data, Mapping):
+        raise InputError([Finding(source, None, None, None, "a rule file is a table of keys")])
+    allowed, forbidden = load_purposes(purposes_file)
+    r = _Reader(source, data)
+    shares: list[tuple[str, Decimal]] = []
+    raw_shares = r.get("purposes")
+    if raw_shares is not None and not isinstance(raw_shares, Mapping):
+        r.fail("purposes", raw_shares, "write purposes as a table: purpose = percent")
+        raw_shares = None
+    for code, pct_raw in (raw_shares or {}).items():
+        key = f"purposes.{code}"
+        if code in forbidden:
+            r.fail(key, pct_raw, f"forbidden use of project-asset revenue: {forbidden[code]}")
+            continue
+        if code not in allowed:
+            r.fail(key, pct_raw, f"unknown purpose; allowed: {', '.join(allowed)}")
+            continue
+        pct = r.decimal(key, pct_raw)
+        if pct is None:
+            continue
+        if pct <= 0 or pct > 100:
+            r.fail(key, pct_raw, "a percentage must be above 0 and at most 100")
+            continue
+        shares.append((code, pct))
+    if raw_shares and shares and len(shares) == len(raw_shares):
+        total = sum((p for _, p in shares), Decimal(0))
+        if total != 100:
+            r.fail("purposes", total, f"percentages must sum to 100, they sum to {total}")
+    weights: dict[str, dict[str, Decimal]] = {"category_weights": {}, "factor_weights": {}}
+    for table in weights:
+        for name, raw in (r.get(f"households.{table}", required=False) or {}).items():
+            value = r.decimal(f"households.{table}.{name}", raw)
+            if value is not None and value <= 0:
+                r.fail(f"households.{table}.{name}", raw, "weights must be greater than 0")
+            elif value is not None:
+                weights[table][name] = value
+    basis = _choice(r, "households.basis", Basis, Basis.PER_HOUSEHOLD)
+    join_rule = _choice(r, "households.join_counts_from", JoinRule, JoinRule.JOIN_MONTH)
+    base = r.get("base", required=False) or "net"
+    if base not in ("net", "revenue"):
+        r.fail("base", base, "write net or revenue")
+    notice_days = r.get("notice.days", required=False)
+    if notice_days is None:
+        notice_days = 7
+    if not isinstance(notice_days, int) or notice_days < 0:
+        r.fail("notice.days", notice_days, "a whole number of days")
+        notice_days = 7
+    code, village, version = r.get("code"), r.get("village"), r.get("version")
+    if version is not None and (not isinstance(version, int) or version < 1):
+        r.fail("version", version, "a whole number from 1")
+    effective = r.date("effective_from")
+    approved_on = r.date("approval.date")
+    notice_start = r.date("notice.start")
+    body = r.get("approval.body")
+    assets = r.get("assets", required=False) or []
+    if not isinstance(assets, list):
+        r.fail("assets", assets, "a list of asset ids (or leave out for the village's pooled revenue)")
+        assets = []
+    if r.findings:
+        raise InputError(r.findings)
+    assert effective and approved_on and notice_start
+    return DistributionRule(
+        code=str(code),
+        village=str(village),
+        version=int(version),
+        effective_from=effective,
+        shares=tuple(shares),
+        approval=Approval(str(body), approved_on, r.get("approval.document", required=False)),
+        notice_start=notice_start,
+        notice_days=notice_days,
+        assets=tuple(str(a) for a in assets),
+        basis=basis,
+        category_weights=weights["category_weights"],
+        factor_weights=weights["factor_weights"],
+        join_rule=join_rule,
+        base=base,
+    )
+
+
+C = TypeVar("C", Basis, JoinRule)
+
+
+def _choice(r: _Reader, key: str, kind: type[C], default: C) -> C:
+    value = r.get(key, required=False)
+    if value is None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        r.fail(key, value, f"write one of {', '.join(m.value for m in kind)}")
+        return default

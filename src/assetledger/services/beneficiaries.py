@@ -1,0 +1,186 @@
+"""The beneficiary roster of each village: households join, change and leave as events; nothing is deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.enums import RegionLevel
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.io.household_rows import HouseholdRow, parse_households
+from assetledger.io.tabular import read_table
+from assetledger.services.context import now
+from assetledger.services.regions import load_index
+from assetledger.store.db import Database
+from assetledger.store.distribution_models import Household, HouseholdEvent
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    joined: int
+    changed: int
+    left: int
+    unchanged: int
+
+
+def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> RosterResult:
+    """Add new households, record changes and departures of known ones; all or nothing."""
+    table = read_table(path)
+    rows, findings = parse_households(table)
+    with db.transaction() as session:
+        index = load_index(session)
+        villages = {n.code: n for n in index.by_code.values() if n.level is RegionLevel.VILLAGE}
+        by_name: dict[str, list[str]] = {}
+        for node in villages.values():
+            by_name.setdefault(node.name, []).append(node.code)
+        resolved: list[tuple[HouseholdRow, str]] = []
+        seen: dict[str, int] = {}
+        for r in rows:
+            code = r.village if r.village in villages else None
+            if code is None and len(by_name.get(r.village, [])) == 1:
+                code = by_name[r.village][0]
+            if code is None:
+                findings.append(
+                    Finding(table.source, r.row, "村", r.village, "unknown or ambiguous village; use its code")
+                )
+                continue
+            if r.household_id in seen:
+                findings.append(
+                    Finding(table.source, r.row, "户编号", r.household_id, f"duplicate of row {seen[r.household_id]}")
+                )
+                continue
+            seen[r.household_id] = r.row
+            resolved.append((r, code))
+        existing = (
+            {
+                h.household_id: h
+                for h in session.scalars(select(Household).where(Household.household_id.in_(list(seen))))
+            }
+            if seen
+            else {}
+        )
+        for r, code in resolved:
+            h = existing.get(r.household_id)
+            if h is not None and h.village_code != code:
+                findings.append(
+                    Finding(
+                        table.source, r.row, "村", r.village, f"household is registered in village {h.village_code}"
+                    )
+                )
+            if h is not None and h.left_on is not None and (r.left_on != h.left_on):
+                findings.append(
+                    Finding(
+                        table.source, r.row, "退出日期", str(r.left_on), f"household left on {h.left_on}; rejoin it"
+                    )
+                )
+        if findings:
+            raise InputError(sorted(findings, key=lambda f: f.row or 0))
+        result = _apply(session, resolved, existing, actor)
+        if dry_run:
+            session.rollback()
+        return result
+
+
+def _apply(
+    session: Session, rows: list[tuple[HouseholdRow, str]], existing: dict[str, Household], actor: str
+) -> RosterResult:
+    joined = changed = left = unchanged = 0
+    at = now()
+    for r, code in rows:
+        h = existing.get(r.household_id)
+        if h is None:
+            session.add(
+                Household(
+                    household_id=r.household_id,
+                    village_code=code,
+                    head=r.head,
+                    persons=r.persons,
+                    category=r.category,
+                    factors=list(r.factors),
+                    joined_on=r.joined_on,
+                    left_on=r.left_on,
+                    left_reason=r.left_reason,
+                    created_at=at,
+                    created_by=actor,
+                )
+            )
+            session.flush()
+            _event(session, r.household_id, "joined", r.joined_on, _facts(r), actor)
+            if r.left_on:
+                _event(session, r.household_id, "left", r.left_on, {"reason": r.left_reason}, actor)
+                left += 1
+            joined += 1
+            continue
+        facts = _facts(r)
+        current = {"head": h.head, "persons": h.persons, "category": h.category, "factors": list(h.factors)}
+        if {k: facts[k] for k in current} != current:
+            h.head, h.persons, h.category, h.factors = r.head, r.persons, r.category, list(r.factors)
+            _event(session, r.household_id, "changed", dt.date.today(), {"from": current, "to": facts}, actor)
+            changed += 1
+        elif r.left_on is None or h.left_on is not None:
+            unchanged += 1
+        if r.left_on and h.left_on is None:
+            h.left_on, h.left_reason = r.left_on, r.left_reason
+            _event(session, r.household_id, "left", r.left_on, {"reason": r.left_reason}, actor)
+            left += 1
+    return RosterResult(joined, changed, left, unchanged)
+
+
+def _facts(r: HouseholdRow) -> dict[str, Any]:
+    return {"head": r.head, "persons": r.persons, "category": r.category, "factors": list(r.factors)}
+
+
+def _event(session: Session, household_id: str, kind: str, on: dt.date, payload: dict[str, Any], actor: str) -> None:
+    session.add(
+        HouseholdEvent(
+            household_id=household_id, kind=kind, event_date=on, payload=payload, actor=actor, recorded_at=now()
+        )
+    )
+
+
+def remove_household(db: Database, household_id: str, on: dt.date, reason: str, actor: str) -> None:
+    """A household leaves the roster (exit or death): it receives nothing for months after `on`."""
+    if reason not in ("exit", "death"):
+        raise InputError([Finding("beneficiary remove", None, "--reason", reason, "write exit or death")])
+    with db.transaction() as session:
+        h = session.get(Household, household_id, with_for_update=True)
+        if h is None:
+            raise NotFoundError("household", household_id)
+        if h.left_on is not None:
+            raise RuleViolation(f"household {household_id} already left on {h.left_on}")
+        if on < h.joined_on:
+            raise RuleViolation(f"household {household_id} joined on {h.joined_on}, after {on}")
+        h.left_on, h.left_reason = on, reason
+        _event(session, household_id, "left", on, {"reason": reason}, actor)
+
+
+def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str) -> None:
+    with db.transaction() as session:
+        if session.get(Household, row.household_id) is not None:
+            raise RuleViolation(f"household {row.household_id} is already on a roster")
+        _apply(session, [(row, village_code)], {}, actor)
+
+
+def roster(db: Database, village: str) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        rows = session.scalars(
+            select(Household).where(Household.village_code == village).order_by(Household.household_id)
+        )
+        return [
+            {
+                "household_id": h.household_id,
+                "head": h.head,
+                "persons": h.persons,
+                "category": h.category,
+                "factors": ",".join(h.factors),
+                "joined_on": h.joined_on,
+                "left_on": h.left_on,
+                "left_reason": h.left_reason,
+            }
+            for h in rows
+        ]

@@ -1,0 +1,108 @@
+"""Balances and income statements per entity and per asset, summed in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
+from assetledger.store.models import Asset
+
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+
+
+def _period(query: Q, start: dt.date | None, end: dt.date | None) -> Q:
+    if start:
+        query = query.where(Entry.date >= start)
+    if end:
+        query = query.where(Entry.date <= end)
+    return query
+
+
+def balances(db: Database, entity: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Trial balance: every account of the entity with its balance (debit positive), non-zero only."""
+    query = (
+        select(Account.name, Account.cn_name, Account.asset_id, func.sum(PostingRow.amount).label("balance"))
+        .join(PostingRow, PostingRow.account_id == Account.id)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .where(Account.entity_code == entity)
+        .group_by(Account.name, Account.cn_name, Account.asset_id)
+        .order_by(Account.name)
+    )
+    query = _period(query, None, as_of)
+    with db.reading() as session:
+        rows = [dict(r._mapping) for r in session.execute(query)]
+    return [r for r in rows if r["balance"]]
+
+
+IS_INCOME = func.substr(Account.name, 1, 7) == "Income:"
+IS_EXPENSE = func.substr(Account.name, 1, 9) == "Expenses:"
+
+
+def income_by_account(
+    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Income statement per entity and account over a period; income shown positive."""
+    query = (
+        select(Entry.entity_code, Account.name, Account.cn_name, func.sum(PostingRow.amount).label("amount"))
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .where(IS_INCOME | IS_EXPENSE)
+        .group_by(Entry.entity_code, Account.name, Account.cn_name)
+        .order_by(Entry.entity_code, Account.name)
+    )
+    if entity:
+        query = query.where(Entry.entity_code == entity)
+    with db.reading() as session:
+        rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
+    for r in rows:
+        if r["name"].startswith("Income"):
+            r["amount"] = -r["amount"]
+    return rows
+
+
+def income_by_asset(
+    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Income, expenses and net per asset over a period (entries carry their asset)."""
+    zero = Decimal("0.00")
+    query = (
+        select(
+            Entry.entity_code,
+            Entry.asset_id,
+            Asset.name.label("asset_name"),
+            func.sum(PostingRow.amount).filter(IS_INCOME).label("income"),
+            func.sum(PostingRow.amount).filter(IS_EXPENSE).label("expenses"),
+        )
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .join(Asset, Asset.asset_id == Entry.asset_id)
+        .where(IS_INCOME | IS_EXPENSE)
+        .group_by(Entry.entity_code, Entry.asset_id, Asset.name)
+        .order_by(Entry.entity_code, Entry.asset_id)
+    )
+    if entity:
+        query = query.where(Entry.entity_code == entity)
+    with db.reading() as session:
+        rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
+    for r in rows:
+        r["income"] = -(r["income"] or zero)
+        r["expenses"] = r["expenses"] or zero
+        r["net"] = r["income"] - r["expenses"]
+    return rows
+
+
+def entities(db: Database) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        counts = dict(session.execute(select(Entry.entity_code, func.count()).group_by(Entry.entity_code)).all())
+        rows = [
+            dict(r._mapping)
+            for r in session.execute(select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code))
+        ]
+    for r in rows:
+        r["entries"] = counts.get(r["code"], 0)
+    return rows

@@ -1,0 +1,156 @@
+"""What a distribution gave and to whom; what a household received across years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from assetledger.domain.distribution import Period
+from assetledger.errors import NotFoundError
+from assetledger.io.household_rows import CATEGORY_LABELS
+from assetledger.rules.distribution_file import load_purposes
+from assetledger.services.distribution import rule_from_json
+from assetledger.store.db import Database
+from assetledger.store.distribution_models import (
+    Distribution,
+    DistributionLine,
+    DistributionRuleRow,
+    Household,
+    Payout,
+)
+from assetledger.store.models import Region
+
+
+@dataclass
+class NoticeData:
+    """Everything a public notice (公示) shows."""
+
+    village: str
+    village_name: str
+    township_name: str
+    county_name: str
+    period: str
+    rule: dict[str, Any]
+    revenue: Any
+    costs: Any
+    total: Any
+    distributed_on: Any
+    purposes: list[dict[str, Any]]
+    households: list[dict[str, Any]]
+
+
+def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData]:
+    period = Period.parse(period_text)
+    purposes, _ = load_purposes()
+    out = []
+    with db.reading() as session:
+        names = dict(session.execute(select(Region.code, Region.name)).all())
+        parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
+        dists = session.scalars(
+            select(Distribution)
+            .where(Distribution.village_code == village, Distribution.period == period.label)
+            .order_by(Distribution.id)
+        ).all()
+        if not dists:
+            raise NotFoundError("distribution", f"{village} {period.label}")
+        for d in dists:
+            rule_row = session.get(DistributionRuleRow, d.rule_id)
+            assert rule_row is not None
+            rule = rule_from_json(rule_row.body)
+            lines = session.execute(
+                select(DistributionLine, Household.head, Household.category, Household.persons)
+                .outerjoin(Household, Household.household_id == DistributionLine.household_id)
+                .where(DistributionLine.distribution_id == d.id)
+                .order_by(DistributionLine.id)
+            ).all()
+            paid = dict(
+                session.execute(select(Payout.household_id, Payout.paid_on).where(Payout.distribution_id == d.id)).all()
+            )
+            pct = dict(rule.shares)
+            by_purpose: dict[str, Any] = {}
+            households = []
+            for line, head, category, persons in lines:
+                by_purpose[line.purpose] = by_purpose.get(line.purpose, 0) + line.amount
+                if line.household_id:
+                    households.append(
+                        {
+                            "household_id": line.household_id,
+                            "head": head,
+                            "category": CATEGORY_LABELS.get(category, category),
+                            "persons": persons,
+                            "months": line.months,
+                            "weight": line.weight,
+                            "amount": line.amount,
+                            "paid_on": paid.get(line.household_id),
+                        }
+                    )
+            township = parents.get(village)
+            county = parents.get(township) if township else None
+            out.append(
+                NoticeData(
+                    village=village,
+                    village_name=names.get(village, village),
+                    township_name=names.get(township, "") if township else "",
+                    county_name=names.get(county, "") if county else "",
+                    period=period.label,
+                    rule={
+                        "code": rule.code,
+                        "version": rule.version,
+                        "approval_body": rule.approval.body,
+                        "approval_date": rule.approval.date,
+                        "approval_document": rule.approval.document,
+                        "notice_start": rule.notice_start,
+                        "notice_days": rule.notice_days,
+                        "basis": rule.basis.value,
+                    },
+                    revenue=d.revenue,
+                    costs=d.costs,
+                    total=d.total,
+                    distributed_on=d.distributed_on,
+                    purposes=[
+                        {
+                            "purpose": purposes[c].label if c in purposes else c,
+                            "percent": pct[c],
+                            "amount": by_purpose.get(c, 0),
+                        }
+                        for c, _ in rule.shares
+                    ],
+                    households=households,
+                )
+            )
+    return out
+
+
+def household_history(db: Database, household_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A household's facts and every share it was given, with payout dates, across years."""
+    with db.reading() as session:
+        h = session.get(Household, household_id)
+        if h is None:
+            raise NotFoundError("household", household_id)
+        facts = {
+            "household_id": h.household_id,
+            "village": h.village_code,
+            "head": h.head,
+            "persons": h.persons,
+            "category": CATEGORY_LABELS.get(h.category, h.category),
+            "factors": ",".join(h.factors),
+            "joined_on": h.joined_on,
+            "left_on": h.left_on,
+            "left_reason": h.left_reason,
+        }
+        rows = session.execute(
+            select(
+                Distribution.period,
+                Distribution.rule_code,
+                DistributionLine.months,
+                DistributionLine.amount,
+                Payout.paid_on,
+            )
+            .join(Distribution, Distribution.id == DistributionLine.distribution_id)
+            .outerjoin(Payout, (Payout.distribution_id == Distribution.id) & (Payout.household_id == household_id))
+            .where(DistributionLine.household_id == household_id)
+            .order_by(Distribution.period_start, Distribution.id)
+        ).all()
+    return facts, [dict(r._mapping) for r in rows]

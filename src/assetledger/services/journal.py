@@ -1,0 +1,165 @@
+"""Posting revenue and expenses against assets, reversing, closing periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.booking import (
+    EXPENSE_ACCOUNTS,
+    REVENUE_ACCOUNTS,
+    AssetPosting,
+    books_of,
+    entity_code,
+    expense_entry,
+    revenue_entry,
+)
+from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversal_of
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.io.entry_rows import EntryRow, parse_entry_rows
+from assetledger.io.tabular import read_table
+from assetledger.services.asset_books import load_booked
+from assetledger.services.assets import file_checksum
+from assetledger.services.books import Books, Located, PostResult
+from assetledger.services.context import now
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
+
+
+def entity_of_asset(session: Session, asset_id: str) -> str:
+    booked = load_booked(session, [asset_id]).get(asset_id)
+    if booked is None:
+        raise NotFoundError("asset", asset_id)
+    place = books_of(booked)
+    if place is None:
+        raise RuleViolation("household-level and enterprise-owned assets are off the public books", asset_id=asset_id)
+    return entity_code(*place)
+
+
+def _entry_for(session: Session, p: AssetPosting, entities: dict[str, str]) -> JournalEntry:
+    if p.asset_id not in entities:
+        entities[p.asset_id] = entity_of_asset(session, p.asset_id)
+    return entry_for_posting(p, entities)
+
+
+def entry_for_posting(p: AssetPosting, entities: dict[str, str]) -> JournalEntry:
+    """The journal entry of a revenue or expense posting, in the books of the asset's entity."""
+    maker = revenue_entry if p.direction == "revenue" else expense_entry
+    entity = entities[p.asset_id]
+    return maker(entity, p.asset_id, p.date, p.type, p.amount, counter=p.counter, narration=p.narration, ref=p.ref)
+
+
+def post_for_asset(db: Database, posting: AssetPosting, actor: str) -> PostResult:
+    types = REVENUE_ACCOUNTS if posting.direction == "revenue" else EXPENSE_ACCOUNTS
+    if posting.type not in types:
+        raise InputError([Finding("ledger post", None, "--type", posting.type, f"use one of {', '.join(types)}")])
+    with db.transaction() as session:
+        entry = _entry_for(session, posting, {})
+        return Books(session, actor).post([entry], [Located("ledger post")])
+
+
+def post_entry(db: Database, entry: JournalEntry, actor: str) -> PostResult:
+    """A general entry with explicit postings (e.g. a transfer between bank and cash)."""
+    with db.transaction() as session:
+        return Books(session, actor).post([entry], [Located("ledger post")])
+
+
+def import_entries(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> PostResult:
+    """Bulk revenue/expense postings from CSV/XLSX, all or nothing; each row's ref makes re-running a no-op."""
+    table = read_table(path)
+    rows, findings = parse_entry_rows(table, default_ref=file_checksum(path)[:16])
+    if findings:
+        raise InputError(findings)
+    with db.transaction() as session:
+        entries, where = _entries_for_rows(session, table.source, rows)
+        result = Books(session, actor).post(entries, where)
+        if dry_run:
+            session.rollback()
+        return result
+
+
+def _entries_for_rows(
+    session: Session, source: str, rows: Sequence[EntryRow]
+) -> tuple[list[JournalEntry], list[Located]]:
+    booked = load_booked(session, sorted({r.posting.asset_id for r in rows}))
+    findings: list[Finding] = []
+    entities: dict[str, str] = {}
+    for asset_id, asset in booked.items():
+        place = books_of(asset)
+        if place is not None:
+            entities[asset_id] = entity_code(*place)
+    entries, where = [], []
+    for r in rows:
+        if r.posting.asset_id not in booked:
+            findings.append(Finding(source, r.row, r.asset_column, r.posting.asset_id, "no such asset"))
+            continue
+        if r.posting.asset_id not in entities:
+            findings.append(
+                Finding(source, r.row, r.asset_column, r.posting.asset_id, "asset is off the public books (household)")
+            )
+            continue
+        entries.append(_entry_for(session, r.posting, entities))
+        where.append(Located(source, r.row))
+    if findings:
+        raise InputError(findings)
+    return entries, where
+
+
+def load_entry(session: Session, entry_id: int) -> JournalEntry:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFoundError("entry", str(entry_id))
+    rows = session.execute(
+        select(Account.name, PostingRow.amount)
+        .join(Account, Account.id == PostingRow.account_id)
+        .where(PostingRow.entry_id == entry_id)
+        .order_by(PostingRow.id)
+    )
+    return JournalEntry(
+        entity=entry.entity_code,
+        date=entry.date,
+        narration=entry.narration,
+        postings=tuple(Posting(name, amount) for name, amount in rows),
+        kind=EntryKind(entry.kind),
+        asset_id=entry.asset_id,
+        ref=entry.ref,
+        reverses=entry.reverses_id,
+        meta=entry.meta or {},
+        id=entry.id,
+    )
+
+
+def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | None = None) -> int:
+    """Correct a mistake: post the opposite entry, naming the one it reverses. The original stays."""
+    if not reason.strip():
+        raise InputError([Finding("ledger reverse", None, "--reason", reason, "a reversal needs a reason")])
+    with db.transaction() as session:
+        original = load_entry(session, entry_id)
+        if original.kind is EntryKind.REVERSAL:
+            raise RuleViolation(f"entry {entry_id} is itself a reversal; post the entry again instead")
+        already = session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id))
+        if already is not None:
+            raise RuleViolation(f"entry {entry_id} was already reversed by entry {already}")
+        books = Books(session, actor)
+        closed = books.closed_through(original.entity)
+        when = on or max(original.date, dt.date.today())
+        if closed is not None and when <= closed:
+            raise RuleViolation(f"the books of {original.entity} are closed through {closed}; reverse on a later date")
+        result = books.post([reversal_of(original, when, reason)], [Located("ledger reverse")])
+        return result.posted[0]
+
+
+def close_period(db: Database, entity: str, through: dt.date, actor: str) -> dt.date | None:
+    """Close an entity's books through a date. Returns the previous close."""
+    with db.transaction() as session:
+        if session.get(Entity, entity) is None:
+            raise NotFoundError("entity", entity)
+        previous = session.scalar(select(func.max(PeriodClose.through)).where(PeriodClose.entity_code == entity))
+        if previous is not None and through <= previous:
+            raise RuleViolation(f"{entity} is already closed through {previous}")
+        session.add(PeriodClose(entity_code=entity, through=through, actor=actor, recorded_at=now()))
+        return previous

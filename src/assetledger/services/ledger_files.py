@@ -1,0 +1,120 @@
+"""The books as Beancount: export an entity, check every entity, run BQL over the live books, import a ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.journal import AccountSpec, EntryKind, JournalEntry, Posting
+from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
+from assetledger.services.books import Books, Located
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
+
+
+def load_books(session: Session, entity: str, through: dt.date | None = None) -> EntityBooks:
+    """One entity's accounts and entries, streamed from the database in id order."""
+    found = session.get(Entity, entity)
+    if found is None:
+        raise NotFoundError("entity", entity)
+    accounts = [
+        AccountSpec(a.name, a.cn_name, a.opened_on, a.asset_id)
+        for a in session.scalars(select(Account).where(Account.entity_code == entity).order_by(Account.name))
+    ]
+    postings: dict[int, list[Posting]] = defaultdict(list)
+    rows = session.execute(
+        select(PostingRow.entry_id, Account.name, PostingRow.amount)
+        .join(Account, Account.id == PostingRow.account_id)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .where(Entry.entity_code == entity)
+        .order_by(PostingRow.id)
+    )
+    for entry_id, name, amount in rows:
+        postings[entry_id].append(Posting(name, amount))
+    query = select(Entry).where(Entry.entity_code == entity).order_by(Entry.date, Entry.id)
+    if through:
+        query = query.where(Entry.date <= through)
+    entries = [
+        JournalEntry(
+            entity=e.entity_code,
+            date=e.date,
+            narration=e.narration,
+            postings=tuple(postings[e.id]),
+            kind=EntryKind(e.kind),
+            asset_id=e.asset_id,
+            ref=e.ref,
+            reverses=e.reverses_id,
+            meta=e.meta or {},
+            id=e.id,
+        )
+        for e in session.scalars(query)
+    ]
+    return EntityBooks(entity, found.name, accounts, entries)
+
+
+def export_entity(db: Database, entity: str, out: Path) -> tuple[Path, int]:
+    with db.reading() as session:
+        books = load_books(session, entity)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(books), encoding="utf-8")
+    return out, len(books.entries)
+
+
+def entity_codes(db: Database, within: str | None = None) -> list[str]:
+    with db.reading() as session:
+        query = select(Entity.code).order_by(Entity.code)
+        if within:
+            query = query.where((Entity.county_code == within) | (Entity.region_code == within))
+        return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    entity: str
+    entries: int
+    errors: list[str]
+
+
+def check_entities(db: Database, within: str | None = None) -> Iterator[CheckResult]:
+    """Render each entity's books and run Beancount's own validation over the text (what bean-check does)."""
+    for entity in entity_codes(db, within):
+        with db.reading() as session:
+            books = load_books(session, entity)
+        yield CheckResult(entity, len(books.entries), check(render(books)))
+
+
+def query_entity(db: Database, entity: str, bql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    with db.reading() as session:
+        books = load_books(session, entity)
+    return run_bql(books, bql)
+
+
+def import_ledger(db: Database, path: Path, entity: str, actor: str) -> int:
+    """Bring an existing Beancount ledger (CNY, simple transactions) into an entity's books, all or nothing."""
+    accounts, entries, findings = parse_ledger(path, entity)
+    if findings:
+        raise InputError(findings)
+    with db.transaction() as session:
+        books = Books(session, actor)
+        books.ensure_entity_code(entity)
+        known = books.accounts(entity)
+        clashes = [
+            Finding(
+                str(path), None, "open", a.name, f"opens on {a.opened_on} but the books open it on {known[a.name][1]}"
+            )
+            for a in accounts
+            if a.name in known and a.opened_on < known[a.name][1]
+        ]
+        if clashes:
+            raise InputError(clashes)
+        books.open_accounts((entity, a.name, a.cn_name, a.opened_on, a.asset_id) for a in accounts)
+        result = books.post(entries, [Located(str(path))] * len(entries))
+        return len(result.posted)

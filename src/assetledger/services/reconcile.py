@@ -1,0 +1,68 @@
+"""Do the books and the registers agree? Every booked asset's value account must hold its register value,
+in the books of its current owner, and nowhere else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from assetledger.domain.booking import books_of, entity_code
+from assetledger.domain.enums import AssetStatus
+from assetledger.services.asset_books import load_booked
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Account, PostingRow
+from assetledger.store.models import Asset
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    asset_id: str
+    register_value: Decimal
+    expected_entity: str | None
+    book_value: Decimal
+    held_elsewhere: dict[str, Decimal]
+
+    def __str__(self) -> str:
+        where = f"in {self.expected_entity}" if self.expected_entity else "off the books"
+        extra = ", ".join(f"{e}: {v}" for e, v in sorted(self.held_elsewhere.items()))
+        tail = f"; also held by {extra}" if extra else ""
+        return f"{self.asset_id}: register {self.register_value}, books {self.book_value} {where}{tail}"
+
+
+def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
+    """Assets whose book value differs from their register value (SQL sums; one pass over the assets)."""
+    with db.reading() as session:
+        balances: dict[str, dict[str, Decimal]] = {}
+        query = (
+            select(Account.asset_id, Account.entity_code, func.sum(PostingRow.amount))
+            .join(PostingRow, PostingRow.account_id == Account.id)
+            .where(Account.asset_id.is_not(None))
+            .group_by(Account.asset_id, Account.entity_code)
+        )
+        for asset_id, entity, total in session.execute(query):
+            if total and asset_id is not None:
+                balances.setdefault(asset_id, {})[entity] = total
+        ids_query = select(Asset.asset_id).where(Asset.status != AssetStatus.DISPOSED.value).order_by(Asset.asset_id)
+        if within:
+            ids_query = ids_query.where(
+                (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
+            )
+        active = list(session.scalars(ids_query))
+        booked = load_booked(session, active)
+    mismatches = []
+    for asset_id in active:
+        asset = booked[asset_id]
+        place = books_of(asset)
+        expected = entity_code(*place) if place else None
+        held = dict(balances.pop(asset_id, {}))
+        value = held.pop(expected, Decimal("0.00")) if expected else Decimal("0.00")
+        want = asset.value if expected else Decimal("0.00")
+        if value != want or held:
+            mismatches.append(Mismatch(asset_id, asset.value, expected, value, held))
+    if within is None:
+        # Balances left are assets no longer active (disposed) that still carry a book value.
+        for asset_id, held in sorted(balances.items()):
+            mismatches.append(Mismatch(asset_id, Decimal("0.00"), None, Decimal("0.00"), held))
+    return mismatches

@@ -1,0 +1,241 @@
+"""The books: opening entries, transfers, postings, reversal, period close, append-only, reconcile."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from assetledger.services.book_reports import balances, income_by_asset
+from assetledger.services.reconcile import reconcile
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+
+VILLAGE = "V360921101201"
+COUNTY = "C360921"
+ENTRY_HEADER = ["日期", "资产编号", "收支", "类型", "金额", "摘要", "凭证号"]
+
+
+def _registers(run: Cli) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [
+        ASSET_HEADER,
+        asset_row("A-1"),
+        asset_row("A-2", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+        asset_row("A-3", 确权主体=None, 确权级别=None, 确权日期=None),  # unconfirmed: county books
+        asset_row(
+            "H-1",
+            资产名称="能繁母牛",
+            资产类别="到户类",
+            户编号="H001",
+            户主姓名="王建国",
+            确权主体="王建国",
+            确权级别="农户",
+            管护主体=None,
+        ),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+
+
+def _balance(db: Database, entity: str, account: str) -> Decimal:
+    return next((r["balance"] for r in balances(db, entity) if r["name"] == account), Decimal("0.00"))
+
+
+def test_registration_books_each_asset_with_its_owner(run: Cli, db: Database) -> None:
+    _registers(run)
+    assert _balance(db, VILLAGE, "Assets:PublicBenefit:A-1") == Decimal("100000.00")
+    assert _balance(db, VILLAGE, "Assets:FixedAssets:A-2") == Decimal("100000.00")
+    assert _balance(db, VILLAGE, "Equity:Capital:Central") == Decimal("-60000.00")
+    assert _balance(db, COUNTY, "Assets:PublicBenefit:A-3") == Decimal("100000.00")
+    entities = json.loads(run("ledger", "entities", "--format", "json").output)
+    assert {e["code"] for e in entities} == {VILLAGE, COUNTY}  # the household's cow is off the public books
+    assert reconcile(db) == []
+    assert "0 mismatch(es)" in run("ledger", "reconcile").output
+
+
+def test_confirmation_moves_the_asset_between_books(run: Cli, db: Database) -> None:
+    _registers(run)
+    run("asset", "confirm", "A-3", "--owner", "红旗村股份经济合作社", "--owner-kind", "village", "--date", "2022-03-01")
+    assert _balance(db, COUNTY, "Assets:PublicBenefit:A-3") == Decimal("0.00")
+    assert _balance(db, VILLAGE, "Assets:PublicBenefit:A-3") == Decimal("100000.00")
+    assert reconcile(db) == []
+
+
+def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None:
+    _registers(run)
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000", "--date", "2025-06-30")
+    out = run(
+        "ledger",
+        "post",
+        "--asset",
+        "A-2",
+        "--expense",
+        "maintenance",
+        "--amount",
+        "1200.50",
+        "--date",
+        "2025-07-02",
+        "--ref",
+        "PZ-7",
+    ).output
+    expense_id = int(out.split()[-1])
+    again = run(
+        "ledger",
+        "post",
+        "--asset",
+        "A-2",
+        "--expense",
+        "maintenance",
+        "--amount",
+        "1200.50",
+        "--date",
+        "2025-07-02",
+        "--ref",
+        "PZ-7",
+    ).output
+    assert "already posted" in again
+    [row] = income_by_asset(db, VILLAGE)
+    assert (row["asset_id"], row["income"], row["expenses"], row["net"]) == (
+        "A-2",
+        Decimal("30000.00"),
+        Decimal("1200.50"),
+        Decimal("28799.50"),
+    )
+    run("ledger", "reverse", str(expense_id), "--reason", "重复录入", "--date", "2025-07-03")
+    [row] = income_by_asset(db, VILLAGE)
+    assert row["expenses"] == Decimal("0.00")
+    twice = run("ledger", "reverse", str(expense_id), "--reason", "again", ok=False)
+    assert twice.exit_code == 5 and "already reversed" in twice.output
+    household = run(
+        "ledger", "post", "--asset", "H-1", "--revenue", "other", "--amount", "1", "--date", "2025-01-01", ok=False
+    )
+    assert household.exit_code == 5 and "off the public books" in household.output
+    unbalanced = run(
+        "ledger",
+        "post",
+        "--entity",
+        VILLAGE,
+        "--date",
+        "2025-07-03",
+        "--narration",
+        "x",
+        "--posting",
+        "Assets:Cash=500",
+        "--posting",
+        "Assets:Bank=-499.99",
+        ok=False,
+    )
+    assert unbalanced.exit_code == 2 and "do not balance" in unbalanced.output
+    unknown = run(
+        "ledger",
+        "post",
+        "--entity",
+        VILLAGE,
+        "--date",
+        "2025-07-03",
+        "--narration",
+        "x",
+        "--posting",
+        "Assets:Nowhere=5",
+        "--posting",
+        "Assets:Bank=-5",
+        ok=False,
+    )
+    assert "Assets:Nowhere is not open" in unknown.output
+    assert reconcile(db) == []
+
+
+def test_closed_period_refuses_postings(run: Cli) -> None:
+    _registers(run)
+    out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-01").output
+    entry_id = out.split()[-1]
+    run("ledger", "close", "--entity", VILLAGE, "--through", "2025-03-31")
+    inside = run(
+        "ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-31", ok=False
+    )
+    assert inside.exit_code == 2 and "closed through 2025-03-31" in inside.output
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-04-01")
+    reversal = run("ledger", "reverse", entry_id, "--reason", "错", "--date", "2025-03-15", ok=False)
+    assert reversal.exit_code == 5
+    earlier = run("ledger", "close", "--entity", VILLAGE, "--through", "2025-01-31", ok=False)
+    assert earlier.exit_code == 5
+
+
+def test_import_entries_all_or_nothing_and_idempotent(run: Cli, db: Database) -> None:
+    _registers(run)
+    good = [
+        ENTRY_HEADER,
+        ["2025-01-31", "A-2", "收入", "租金", "2500.00", "一月租金", ""],
+        ["2025-02-28", "A-2", "收入", "租金", "2500.00", "二月租金", ""],
+        ["2025-03-05", "A-1", "支出", "维修", "800", "道路修补", "PZ-1"],
+    ]
+    path = write_csv(run.cwd / "entries.csv", good)
+    assert "posted 3 entries; 0 already posted" in run("ledger", "import-entries", str(path)).output
+    assert "posted 0 entries; 3 already posted" in run("ledger", "import-entries", str(path)).output
+    before = table_counts(db)
+    bad = [
+        ENTRY_HEADER,
+        ["2025-04-31", "A-2", "收入", "租金", "1", "", ""],
+        ["2025-04-01", "NOPE", "收入", "租金", "1", "", ""],
+        ["2025-04-01", "A-2", "收入", "维修", "1", "", ""],
+        ["2025-04-01", "A-2", "收入", "租金", "1.001", "", ""],
+        ["2025-04-01", "H-1", "收入", "租金", "5", "", ""],
+        ["2025-04-01", "A-2", "收入", "租金", "7", "", ""],
+    ]
+    result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
+    assert result.exit_code == 2
+    for expected in (
+        "row 2, column 日期: value '2025-04-31'",
+        "row 4, column 类型: value '维修'",
+        "row 5, column 金额: value '1.001'",
+    ):
+        assert expected in result.output, result.output
+    assert table_counts(db) == before
+    second = [
+        ENTRY_HEADER,
+        ["2025-04-01", "NOPE", "收入", "租金", "1", "", ""],
+        ["2025-04-01", "H-1", "收入", "租金", "5", "", ""],
+    ]
+    result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad2.csv", second)), ok=False)
+    assert "row 2, column 资产编号: value 'NOPE': no such asset" in result.output
+    assert "row 3, column 资产编号: value 'H-1'" in result.output
+    assert table_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE postings SET amount = amount + 1", "DELETE FROM entries WHERE id = 1", "UPDATE accounts SET name = 'x'"],
+)
+def test_books_refuse_update_and_delete(run: Cli, db: Database, statement: str) -> None:
+    _registers(run)
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
+        conn.execute(text(statement))
+
+
+def test_export_passes_bean_check_and_round_trips(run: Cli, db: Database, tmp_path: Path) -> None:
+    _registers(run)
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000", "--date", "2025-06-30")
+    out = tmp_path / "v.beancount"
+    run("ledger", "export", "--entity", VILLAGE, "--out", str(out))
+    checked = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(out)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "2 entities (" in run("ledger", "check").output
+    bql = run(
+        "ledger",
+        "query",
+        "--entity",
+        VILLAGE,
+        "--format",
+        "json",
+        "SELECT sum(number) AS total WHERE account ~ '^Income'",
+    ).output
+    assert Decimal(json.loads(bql)[0]["total"]) == Decimal("-30000.00")
