@@ -109,16 +109,33 @@ percent_lists = st.lists(st.integers(1, 50), min_size=1, max_size=8)
 def test_parts_always_sum_to_the_total_and_none_is_negative(
     total: Decimal, people: list[tuple[int, Decimal, int, int | None]], pcts: list[int], factor: Decimal
 ) -> None:
-    codes = ["household_shares", "aid_without_labour", "public_welfare_jobs", "maintenance_reserve",
-             "village_public_goods", "industry_rewards", "reinvestment", "risk_reserve"]  # fmt: off
+    codes = [
+        "household_shares",
+        "aid_without_labour",
+        "public_welfare_jobs",
+        "maintenance_reserve",
+        "village_public_goods",
+        "industry_rewards",
+        "reinvestment",
+        "risk_reserve",
+    ]
     shares = tuple((codes[i], Decimal(p)) for i, p in enumerate(pcts))
-    r = rule(shares=shares, category_weights={"poverty_exited": factor}, factor_weights={"sick": factor},
-             basis=Basis.PER_PERSON)  # fmt: off
+    r = rule(
+        shares=shares,
+        category_weights={"poverty_exited": factor},
+        factor_weights={"sick": factor},
+        basis=Basis.PER_PERSON,
+    )
     households = [
-        hh(f"h{i:03d}", dt.date(2025, joined, 1), dt.date(2025, left, 1) if left and left >= joined else None,
-           persons=persons, factors=("sick",) if w > 5 else ())
+        hh(
+            f"h{i:03d}",
+            dt.date(2025, joined, 1),
+            dt.date(2025, left, 1) if left and left >= joined else None,
+            persons=persons,
+            factors=("sick",) if w > 5 else (),
+        )
         for i, (persons, w, joined, left) in enumerate(people)
-    ]  # fmt: off
+    ]
     s = split(total, r, households, Period.parse("2025"))
     assert sum((a for _, a in s.by_purpose), Decimal(0)) == total
     assert all(a >= 0 for _, a in s.by_purpose)

@@ -239,3 +239,77 @@ def test_export_passes_bean_check_and_round_trips(run: Cli, db: Database, tmp_pa
         "SELECT sum(number) AS total WHERE account ~ '^Income'",
     ).output
     assert Decimal(json.loads(bql)[0]["total"]) == Decimal("-30000.00")
+
+
+def test_export_import_export_gives_the_same_entries(run: Cli, db: Database, tmp_path: Path) -> None:
+    _registers(run)
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000", "--date", "2025-06-30")
+    out = run(
+        "ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "12.34", "--date", "2025-07-01"
+    ).output
+    run("ledger", "reverse", out.split()[-1], "--reason", "录错", "--date", "2025-07-02")
+    first = tmp_path / "first.beancount"
+    run("ledger", "export", "--entity", VILLAGE, "--out", str(first))
+    # The other village's books take the exported ledger; exporting them gives the same entries.
+    other = "V360921101202"
+    assert "imported 5 entries" in run("ledger", "import", str(first), "--entity", other).output
+    assert "imported 0 entries" in run("ledger", "import", str(first), "--entity", other).output  # refs seen
+    second = tmp_path / "second.beancount"
+    run("ledger", "export", "--entity", other, "--out", str(second))
+
+    def entries(path: Path) -> list[str]:
+        text = path.read_text(encoding="utf-8").split("\n\n", 1)[1]  # skip the title options
+        return [line for line in text.splitlines() if "entry_id:" not in line and "reverses:" not in line]
+
+    assert entries(first) == entries(second)
+
+
+def test_import_refuses_what_it_cannot_represent(run: Cli, db: Database, tmp_path: Path) -> None:
+    _registers(run)
+    before = table_counts(db)
+    ledger = tmp_path / "foreign.beancount"
+    ledger.write_text(
+        'option "operating_currency" "CNY"\n'
+        "2020-01-01 open Assets:Bank CNY\n"
+        "2020-01-01 open Assets:Broker USD\n"
+        "2020-01-01 open Income:Other\n"
+        '2020-02-01 * "ok"\n  Assets:Bank  10.00 CNY\n  Income:Other\n'
+        '2020-02-02 * "fine print"\n  Assets:Bank  0.001 CNY\n  Income:Other  -0.001 CNY\n'
+        '2020-02-03 * "dollars"\n  Assets:Broker  5 USD\n  Income:Other  -5 USD\n'
+        "2020-03-01 close Assets:Bank\n",
+        encoding="utf-8",
+    )
+    result = run("ledger", "import", str(ledger), "--entity", VILLAGE, ok=False)
+    assert result.exit_code == 2
+    for expected in (
+        "row 3, column open: value 'USD'",
+        "more than two decimal places",
+        "only CNY amounts",
+        "row 14, column close",
+    ):
+        assert expected in result.output, result.output
+    assert table_counts(db) == before
+
+
+def test_sql_and_bql_figures_agree(run: Cli, db: Database) -> None:
+    """Differential: income per asset from SQL equals BQL over the same books."""
+    _registers(run)
+    for i, amount in enumerate(["100.10", "200.20", "0.01"]):
+        run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", amount, "--date", f"2025-0{i + 1}-28")
+    run("ledger", "post", "--asset", "A-1", "--revenue", "other", "--amount", "7.77", "--date", "2025-05-01")
+    run("ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "3.33", "--date", "2025-05-02")
+    sql = {r["asset_id"]: (r["income"], r["expenses"]) for r in income_by_asset(db, VILLAGE)}
+    bql = json.loads(
+        run(
+            "ledger",
+            "query",
+            "--entity",
+            VILLAGE,
+            "--format",
+            "json",
+            "SELECT entry_meta('asset') AS asset, sum(number) AS income WHERE account ~ '^Income' "
+            "GROUP BY asset ORDER BY asset",
+        ).output
+    )
+    assert {r["asset"]: -Decimal(r["income"]) for r in bql} == {k: v[0] for k, v in sql.items()}
+    assert sql["A-1"] == (Decimal("7.77"), Decimal("3.33"))

@@ -77,20 +77,40 @@ def write_roster(folder: Path, village: str, rng: random.Random) -> tuple[Path, 
     households = []
     for i in range(rng.randint(25, 60)):
         households.append(
-            [f"{village}{i + 1:04d}", village, person(rng), rng.randint(1, 6),
-             rng.choice(["脱贫户", "脱贫户", "脱贫户", "监测户", "其他困难户"]), rng.choice(FACTOR_CHOICES),
-             "2023-12-01", "", ""]
-        )  # fmt: off
+            [
+                f"{village}{i + 1:04d}",
+                village,
+                person(rng),
+                rng.randint(1, 6),
+                rng.choice(["脱贫户", "脱贫户", "脱贫户", "监测户", "其他困难户"]),
+                rng.choice(FACTOR_CHOICES),
+                "2023-12-01",
+                "",
+                "",
+            ]
+        )
     with first.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([HEADER, *households])
     leaving = rng.sample(households, 3)
     rows = []
-    for row, (day, reason) in zip(leaving, [("2025-05-12", "退出"), ("2025-08-03", "死亡"), ("2025-02-20", "退出")],
-                                  strict=True):  # fmt: off
+    for row, (day, reason) in zip(
+        leaving, [("2025-05-12", "退出"), ("2025-08-03", "死亡"), ("2025-02-20", "退出")], strict=True
+    ):
         rows.append([*row[:7], day, reason])
     for j in range(2):
-        rows.append([f"{village}9{j:03d}", village, person(rng), rng.randint(1, 5), "监测户", "",
-                     f"2025-0{4 + j * 3}-15", "", ""])  # fmt: off
+        rows.append(
+            [
+                f"{village}9{j:03d}",
+                village,
+                person(rng),
+                rng.randint(1, 5),
+                "监测户",
+                "",
+                f"2025-0{4 + j * 3}-15",
+                "",
+                "",
+            ]
+        )
     with changes.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([HEADER, *rows])
     return first, changes
@@ -106,10 +126,16 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         beneficiaries.import_roster(db, roster, actor)
         rule = folder / f"rule-{village}.toml"
         rule.write_text(
-            RULE.format(code=f"R{village}", village=village, name=name, households=40 if n % 2 else 45,
-                        reinvest=15 if n % 2 else 10, basis="per_person" if n % 3 == 0 else "per_household"),
+            RULE.format(
+                code=f"R{village}",
+                village=village,
+                name=name,
+                households=40 if n % 2 else 45,
+                reinvest=15 if n % 2 else 10,
+                basis="per_person" if n % 3 == 0 else "per_household",
+            ),
             encoding="utf-8",
-        )  # fmt: off
+        )
         distribution.register_rule(db, rule, actor)
         for quarter in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
             distribution.distribute(db, village, quarter, actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +17,11 @@ from assetledger.domain.journal import AccountSpec, EntryKind, JournalEntry, Pos
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
 from assetledger.services.books import Books, Located
+from assetledger.services.context import now
+from assetledger.store.bulk import existing_keys
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
+from assetledger.store.models import Asset, ImportBatch
 
 
 def load_books(session: Session, entity: str, through: dt.date | None = None) -> EntityBooks:
@@ -103,6 +107,27 @@ def import_ledger(db: Database, path: Path, entity: str, actor: str) -> int:
     if findings:
         raise InputError(findings)
     with db.transaction() as session:
+        assets = {a.asset_id for a in accounts if a.asset_id} | {e.asset_id for e in entries if e.asset_id}
+        known_assets = existing_keys(session, Asset.asset_id, sorted(assets))
+        unknown = [
+            Finding(str(path), None, "asset", a, "asset is not in the register") for a in sorted(assets - known_assets)
+        ]
+        if unknown:
+            raise InputError(unknown)
+        checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+        kind = f"ledger:{entity}"
+        if session.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.checksum == checksum)):
+            return 0  # the same file into the same books: already done
+        session.add(
+            ImportBatch(
+                kind=kind,
+                source_name=path.name,
+                checksum=checksum,
+                row_count=len(entries),
+                actor=actor,
+                recorded_at=now(),
+            )
+        )
         books = Books(session, actor)
         books.ensure_entity_code(entity)
         known = books.accounts(entity)

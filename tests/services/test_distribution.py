@@ -1,0 +1,165 @@
+"""Distribution end to end: roster, rule versions, distribution, idempotence, payouts, notices, household report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from assetledger.services.book_reports import balances
+from assetledger.services.reconcile import reconcile
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+from tests.services.test_journal import ENTRY_HEADER
+
+RULES = Path(__file__).parents[2] / "ledgers" / "rules"
+VILLAGE = "360921101201"
+ROSTER_HEADER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"]
+
+
+def _village_with_revenue(run: Cli) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [
+        ASSET_HEADER,
+        asset_row("A-2", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+    entries = [
+        ENTRY_HEADER,
+        ["2025-04-30", "A-2", "收入", "租金", "6000.00", "", ""],
+        ["2025-05-31", "A-2", "收入", "租金", "6000.00", "", ""],
+        ["2025-06-30", "A-2", "收入", "租金", "6000.01", "", ""],
+        ["2025-06-30", "A-2", "支出", "经营成本", "0.01", "", ""],
+        ["2025-07-31", "A-2", "收入", "租金", "9999.00", "", ""],  # outside Q2
+    ]
+    run("ledger", "import-entries", str(write_csv(run.cwd / "entries.csv", entries)))
+    roster = [
+        ROSTER_HEADER,
+        ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "", ""],
+        ["H2", VILLAGE, "王二", "2", "监测户", "无劳动能力", "2024-01-01", "", ""],
+        ["H3", VILLAGE, "王三", "4", "脱贫户", "老年、患病", "2024-01-01", "2025-05-20", "死亡"],
+        ["H4", VILLAGE, "王四", "1", "其他困难户", "", "2025-06-03", "", ""],
+    ]
+    result = run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", roster)))
+    assert "recorded 4 joined, 0 changed, 1 left" in result.output
+
+
+def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
+    _village_with_revenue(run)
+    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    again = run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    assert "already recorded" in again.output
+    dry = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--dry-run")
+    assert "revenue 18,000.01, costs 0.01, distributed 18,000.00" in dry.output and "dry run" in dry.output
+    before = table_counts(db)
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    twice = run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    assert "already distributed" in twice.output
+    after = table_counts(db)
+    assert after["distributions"] == before["distributions"] + 1 and after["entries"] == before["entries"] + 1
+    assert table_counts(db) == after  # the second run changed nothing
+    # 40% of 18,000.00 = 7,200.00 to households; weights: H1 1.0x3, H2 1.2x1.5x3, H3 1.0x1.2x1.3x2 (died in May),
+    # H4 0.8x1 (joined in June)
+    h1, h2, h3, h4 = (
+        Decimal(3),
+        Decimal("1.2") * Decimal("1.5") * 3,
+        Decimal("1.2") * Decimal("1.3") * 2,
+        Decimal("0.8"),
+    )
+    weights = h1 + h2 + h3 + h4
+    notice = json.loads(run("report", "household", "H3", "--format", "json").output)
+    assert notice[0]["months"] == 2
+    assert abs(Decimal(notice[0]["amount"]) - Decimal("7200") * h3 / weights) < Decimal("0.01")
+    payable = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Liabilities:DistributionPayable")]
+    assert sum(r["balance"] for r in payable) == Decimal("-7200.00")
+    assert (
+        "paid 4 household(s)"
+        in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10").output
+    )
+    assert (
+        "paid 0 household(s)"
+        in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-11").output
+    )
+    payable = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Liabilities:DistributionPayable")]
+    assert payable == []
+    assert reconcile(db) == []
+    assert "0 with errors" in run("ledger", "check").output
+
+
+def test_rule_not_applied_before_notice_ends(run: Cli, tmp_path: Path) -> None:
+    _village_with_revenue(run)
+    rule = tmp_path / "late.toml"
+    text = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
+    rule.write_text(text.replace("start = 2025-01-11", "start = 2025-06-28"), encoding="utf-8")
+    run("distribute", "rule", "add", str(rule))
+    early = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", ok=False)
+    assert early.exit_code == 5 and "in force from 2025-07-05" in early.output
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-05")
+    changed = tmp_path / "changed.toml"
+    changed.write_text(text.replace("risk_reserve = 5", "risk_reserve = 5\n# changed"), encoding="utf-8")
+    same_version = run("distribute", "rule", "add", str(changed), ok=False)
+    assert same_version.exit_code == 5 and "raise the version" in same_version.output
+
+
+def test_notice_html_and_xlsx(run: Cli) -> None:
+    _village_with_revenue(run)
+    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    out = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
+    html_path = run.cwd / "notices" / f"公示-{VILLAGE}-2025Q2-HQ-2025.html"
+    assert str(html_path.name) in out
+    page = html_path.read_text(encoding="utf-8")
+    for text in ("示范县东风镇红旗村", "2025Q2 扶贫项目资产收益分配公示", "18,000.00", "王二", "农户分红", "未发放"):
+        assert text in page
+    book = load_workbook(html_path.with_suffix(".xlsx"))
+    assert book.sheetnames == ["分配方案", "农户分配明细"]
+    shares = [row for row in book["农户分配明细"].iter_rows(min_row=3, values_only=True)]
+    assert sum(Decimal(str(r[6])) for r in shares) == Decimal("7200.00")
+
+
+def test_roster_changes_and_refusals(run: Cli, db: Database) -> None:
+    _village_with_revenue(run)
+    before = table_counts(db)
+    bad = [
+        ROSTER_HEADER,
+        ["H9", "无此村", "甲", "2", "脱贫户", "", "2024-01-01", "", ""],
+        ["H8", VILLAGE, "乙", "0", "脱贫户", "", "2024-01-01", "", ""],
+        ["H7", VILLAGE, "丙", "2", "富裕户", "", "2024-01-01", "", ""],
+        ["H6", VILLAGE, "丁", "2", "脱贫户", "会飞", "2024-01-01", "", ""],
+        ["H5", VILLAGE, "戊", "2", "脱贫户", "", "2024-01-01", "2024-06-01", ""],
+    ]
+    result = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
+    assert result.exit_code == 2
+    for text in (
+        "row 2, column 村: value '无此村'",
+        "row 3, column 人口: value '0'",
+        "row 4, column 类别: value '富裕户'",
+        "row 5, column 因素: value '会飞'",
+        "row 6, column 退出原因",
+    ):
+        assert text in result.output, result.output
+    assert table_counts(db) == before
+    run("beneficiary", "remove", "H1", "--date", "2025-09-01", "--reason", "exit")
+    twice = run("beneficiary", "remove", "H1", "--date", "2025-09-02", "--reason", "exit", ok=False)
+    assert twice.exit_code == 5
+    listed = json.loads(run("beneficiary", "list", "--village", VILLAGE, "--format", "json").output)
+    assert {h["household_id"]: h["left_reason"] for h in listed} == {
+        "H1": "exit",
+        "H2": None,
+        "H3": "death",
+        "H4": None,
+    }
+
+
+def test_yaml_rule_per_person(run: Cli, tmp_path: Path) -> None:
+    _village_with_revenue(run)
+    rule = tmp_path / "rule.yaml"
+    shutil.copy(RULES / "example-village-rule.yaml", rule)
+    rule.write_text(rule.read_text(encoding="utf-8").replace('"360921101202"', f'"{VILLAGE}"'), encoding="utf-8")
+    run("distribute", "rule", "add", str(rule))
+    result = run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    assert "revenue 18,000.01, costs 0.01, distributed 18,000.01" in result.output  # base = revenue
