@@ -53,7 +53,7 @@ def booked_asset(a: Asset, funding: Sequence[tuple[FundSource, object]]) -> Book
         county_code=a.county_code,
         township_code=a.township_code,
         village_code=a.village_code,
-        value=a.original_value,
+        value=a.current_value,
         funding=tuple((s, amt) for s, amt in funding),  # type: ignore[misc]
     )
 

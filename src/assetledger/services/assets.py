@@ -137,6 +137,7 @@ def _insert_drafts(
                 "build_year": d.build_year,
                 "implementer": d.implementer,
                 "original_value": d.original_value,
+                "current_value": d.original_value,
                 "quantity": d.quantity,
                 "unit": d.unit,
                 "status": d.status.value,

@@ -70,6 +70,9 @@ class Asset(Base):
     build_year: Mapped[int | None] = mapped_column(Integer)
     implementer: Mapped[str | None] = mapped_column(String(200))
     original_value: Mapped[Decimal] = mapped_column(Money)
+    # What the books must hold for the asset: original value plus reinvestment (再投入), less write-downs.
+    current_value: Mapped[Decimal] = mapped_column(Money)
+    disposed_on: Mapped[dt.date | None] = mapped_column(Date)
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     unit: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))

@@ -1,6 +1,6 @@
 """Every model module, imported once, so Base.metadata describes the whole schema (for Alembic and tests)."""
 
-from assetledger.store import distribution_models, journal_models, models
+from assetledger.store import distribution_models, governance_models, journal_models, models
 from assetledger.store.models import Base
 
-__all__ = ["Base", "distribution_models", "journal_models", "models"]
+__all__ = ["Base", "distribution_models", "governance_models", "journal_models", "models"]

@@ -1,0 +1,69 @@
+"""ORM models of idle/loss-making asset governance, disposal and maintenance-fund applications. Append-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assetledger.store.models import Base, BigId
+from assetledger.store.types import Money
+
+
+class GovernanceDecision(Base):
+    """What the county decided for an idle or loss-making asset: revitalise (盘活) or dispose (处置)."""
+
+    __tablename__ = "governance_decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(32))  # idle / loss_making, from the scan
+    new_operator: Mapped[str | None] = mapped_column(String(200))
+    new_mode: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Disposal(Base):
+    """An asset leaving the register by auction, transfer, scrapping or write-off, with its approval."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
+    method: Mapped[str] = mapped_column(String(16))
+    disposed_on: Mapped[dt.date] = mapped_column(Date)
+    proceeds: Mapped[Decimal] = mapped_column(Money)
+    book_value: Mapped[Decimal] = mapped_column(Money)
+    gain: Mapped[Decimal] = mapped_column(Money)  # negative for a loss
+    approval_doc: Mapped[str] = mapped_column(String(200))
+    approval_level: Mapped[str] = mapped_column(String(32))
+    entity_code: Mapped[str | None] = mapped_column(ForeignKey("entities.code"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("asset_id", name="uq_disposals_asset_id"),)
+
+
+class MaintenanceApplication(Base):
+    """An application to the maintenance fund for serious damage to a public-benefit asset (运维基金申请)."""
+
+    __tablename__ = "maintenance_applications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), index=True)
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved / refused, recorded as a new row's decision
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    approves_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_applications.id"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
