@@ -66,6 +66,13 @@ def _register_commands() -> None:
 
     for module in (db, region, asset, ledger, beneficiary, distribute, report, demo):
         cli.add_command(module.command)
+    from assetledger.cli import governance
+
+    for sub in (governance.scan_cmd, governance.revitalise_cmd, governance.decide_dispose_cmd, governance.dispose_cmd):
+        asset.command.add_command(sub)
+    report.command.add_command(governance.governance_report_cmd)
+    cli.add_command(governance.reinvest_cmd)
+    cli.add_command(governance.maintenance)
 
 
 _register_commands()

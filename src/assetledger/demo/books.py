@@ -17,7 +17,8 @@ from assetledger.services.journal import entry_for_posting
 from assetledger.store.db import Database
 from assetledger.store.models import Asset
 
-MONTHS = [(y, m) for y in (2024, 2025) for m in range(1, 13)]
+# Two years and ten months of books: the demo's 'today' is late 2026.
+MONTHS = [(y, m) for y in (2024, 2025, 2026) for m in range(1, 13) if (y, m) <= (2026, 10)]
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -26,7 +27,7 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def post_demo_books(db: Database, seed: int, actor: str) -> int:
-    """Two years of revenue and costs. Idle operating assets earn nothing after they went idle."""
+    """Revenue and costs from 2024 to October 2026. Idle operating assets earn nothing after they went idle."""
     rng = random.Random(seed)
     with db.transaction() as session:
         rows = session.execute(
@@ -47,7 +48,7 @@ def post_demo_books(db: Database, seed: int, actor: str) -> int:
             if r.register == Register.OPERATING.value:
                 postings += _operating(rng, r.asset_id, r.contract_annual_income, r.status, r.operating_mode)
             elif rng.random() < 0.15:
-                on = dt.date(rng.choice((2024, 2025)), rng.randint(3, 10), rng.randint(1, 28))
+                on = dt.date(rng.choice((2024, 2025, 2026)), rng.randint(3, 10), rng.randint(1, 28))
                 cost = Decimal(rng.randrange(50_000, 1_500_000)) / 100
                 postings.append(AssetPosting(r.asset_id, on, "expense", "maintenance", cost, narration="维修养护"))
         entries: list[JournalEntry] = [entry_for_posting(p, entities) for p in postings]

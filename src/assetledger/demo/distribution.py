@@ -142,12 +142,12 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
             done["payouts"] += distribution.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
         beneficiaries.import_roster(db, changes, actor)
-        for quarter in ("2025Q1", "2025Q2", "2025Q3"):
+        for quarter in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"):
             distribution.distribute(db, village, quarter, actor)
             done["payouts"] += distribution.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
-        distribution.distribute(db, village, "2025Q4", actor, on=dt.date(2026, 1, 5))
-        done["distributions"] += 1  # 2025Q4 is distributed but not yet paid: payables stay open
+        distribution.distribute(db, village, "2026Q3", actor, on=dt.date(2026, 10, 8))
+        done["distributions"] += 1  # 2026Q3 is distributed but not yet paid: payables stay open
         done["villages"] += 1
     return done
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from assetledger.demo import generate
 from assetledger.demo.books import post_demo_books
 from assetledger.demo.distribution import run_distributions
+from assetledger.demo.governance import run_governance
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_xlsx
@@ -60,23 +61,30 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
             raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
     migrate.upgrade(db.url)
-    say("1/7 writing demo input files (regions.csv, assets.xlsx) ...")
+    say("1/8 writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/7 importing the administrative hierarchy ...")
+    say("2/8 importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/7 importing the registers (三本台账) ...")
+    say("3/8 importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/7 confirming, reassigning custodians, marking idle and damaged assets ...")
+    say("4/8 confirming, reassigning custodians, marking idle and damaged assets ...")
     _history(db)
-    say("5/7 posting two years of revenue and costs ...")
+    say("5/8 posting two years of revenue and costs ...")
     posted = post_demo_books(db, SEED, ACTOR)
     say(f"    {posted} entries posted")
-    say("6/7 beneficiaries, distribution rules, quarterly distributions and payouts ...")
+    say("6/8 beneficiaries, distribution rules, quarterly distributions and payouts ...")
     done = run_distributions(db, folder / "distribution", SEED, ACTOR)
     say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
-    say("7/7 closing 2024 in the books of the distributing villages ...")
-    for village in sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")}):
+    say("7/8 closing 2024 in the books of the distributing villages ...")
+    villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
+    for village in villages:
         close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
+    say("8/8 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
+    gov = run_governance(db, ACTOR, villages)
+    say(
+        f"    {gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
+        f"{gov['reinvested']} reinvestments"
+    )
     return files
 
 

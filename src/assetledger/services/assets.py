@@ -75,19 +75,24 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
 
 
 def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
+    with db.transaction() as session:
+        register_in(session, draft, actor)
+
+
+def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
+    """Register one asset inside a unit of work the caller owns (so it can be part of a larger change)."""
     problems = register_problems(draft)
     if problems:
         raise InputError([Finding("asset register", None, f, None, r) for f, r in problems])
-    with db.transaction() as session:
-        if session.get(Asset, draft.asset_id) is not None:
-            raise DuplicateError("asset", draft.asset_id)
-        index = load_index(session)
-        try:
-            index.place_of(draft.region_code)
-        except LookupError as exc:
-            raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
-        _insert_drafts(session, [draft], actor, None, index)
-        book_openings(Books(session, actor), [draft.asset_id], dt.date.today())
+    if session.get(Asset, draft.asset_id) is not None:
+        raise DuplicateError("asset", draft.asset_id)
+    index = load_index(session)
+    try:
+        index.place_of(draft.region_code)
+    except LookupError as exc:
+        raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
+    _insert_drafts(session, [draft], actor, None, index)
+    book_openings(Books(session, actor), [draft.asset_id], dt.date.today())
 
 
 def _duplicates(session: Session, source: str, drafts: Sequence[tuple[int, AssetDraft]]) -> list[Finding]:

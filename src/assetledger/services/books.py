@@ -168,7 +168,7 @@ class Books:
         result.posted = self._insert(fresh)
         return result
 
-    def _problems(self, entry: JournalEntry, disposed: set[str]) -> list[str]:
+    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> list[str]:
         problems = entry_problems(entry)
         if not self.entity_exists(entry.entity):
             return [*problems, f"no books for entity {entry.entity}"]
@@ -182,8 +182,9 @@ class Books:
         closed = self.closed_through(entry.entity)
         if closed is not None and entry.date <= closed:
             problems.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
-        if entry.asset_id in disposed and entry.kind.value not in ("disposal", "reversal"):
-            problems.append(f"asset {entry.asset_id} has been disposed of; it takes no more postings")
+        gone = disposed.get(entry.asset_id) if entry.asset_id else None
+        if gone is not None and entry.date > gone and entry.kind.value != "disposal":
+            problems.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
         return problems
 
     def _already_posted(self, entries: Sequence[JournalEntry]) -> set[tuple[str, str]]:
@@ -196,14 +197,15 @@ class Books:
             found.update((entity, ref) for entity, ref in rows if ref is not None)
         return found
 
-    def _disposed_assets(self, asset_ids: set[str]) -> set[str]:
-        found: set[str] = set()
+    def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
+        found: dict[str, dt.date] = {}
         for part in chunks(sorted(asset_ids)):
-            found.update(
-                self.session.scalars(
-                    select(Asset.asset_id).where(Asset.asset_id.in_(part), Asset.status == AssetStatus.DISPOSED.value)
+            rows = self.session.execute(
+                select(Asset.asset_id, Asset.disposed_on).where(
+                    Asset.asset_id.in_(part), Asset.status == AssetStatus.DISPOSED.value
                 )
             )
+            found.update((asset_id, on or dt.date.min) for asset_id, on in rows)
         return found
 
     def _insert(self, entries: Sequence[JournalEntry]) -> list[int]:

@@ -1,0 +1,251 @@
+"""Idle and loss-making assets (闲置/亏损资产治理), disposal, reinvestment and the maintenance fund."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.domain.assets import AssetDraft
+from assetledger.domain.enums import OperatingMode, Register
+from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy, load_policy
+from assetledger.reports.charts import bar_chart, label
+from assetledger.services import maintenance as fund
+from assetledger.services.disposal import DisposalRequest, dispose
+from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
+from assetledger.services.reinvest import reinvest_existing, reinvest_new
+
+policy_option = click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="County policy (TOML): thresholds and approval levels. Default: ledgers/policy/governance.toml values.",
+)
+SCAN_HEADERS = {
+    "asset_id": "资产编号", "name": "资产名称", "register": "资产类别", "category": "资产分类", "county_code": "县",
+    "township_code": "乡镇", "village_code": "村", "status": "状态", "operator": "经营主体", "book_value": "账面价值",
+    "last_revenue": "最近收益日期", "trailing_revenue": "期间收益", "trailing_costs": "期间支出", "net": "净收益",
+    "finding": "问题", "decision": "治理决定",
+}  # fmt: skip
+
+
+def _policy(path: Path | None) -> GovernancePolicy:
+    return load_policy(path)
+
+
+@click.command("scan")
+@click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Scan date (default today).")
+@click.option("--within", help="Only this county, township or village (code).")
+@policy_option
+@format_option
+@out_option
+@pass_app
+def scan_cmd(
+    app: App, as_of: dt.date, within: str | None, policy_file: Path | None, fmt: str, out: Path | None
+) -> None:
+    """List idle (闲置) and loss-making (亏损) assets as of a date, with their evidence.
+
+    Idle: marked idle, or an operating asset without revenue for N months. Loss-making: costs above revenue over
+    the trailing period. The scan runs as one SQL aggregation inside the database.
+    """
+    policy = _policy(policy_file)
+    rows = scan(app.db, as_of, policy, within)
+    emit(rows, fmt, out, headers=SCAN_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance list",
+         title=f"闲置低效亏损资产清单（截至{as_of}）")  # fmt: off
+    if fmt == "table":
+        decided = sum(1 for r in rows if r["decision"])
+        click.echo(f"{len(rows)} assets need governance; {decided} have a decision")
+
+
+@click.command("revitalise")
+@click.argument("asset_id")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
+@click.option("--operator", help="New operator (经营主体).")
+@click.option("--mode", type=EnumType(OperatingMode), help="New operating mode.")
+@click.option("--note", help="Note.")
+@pass_app
+def revitalise_cmd(
+    app: App, asset_id: str, on: dt.date, operator: str | None, mode: OperatingMode | None, note: str | None
+) -> None:
+    """Revitalise (盘活) an idle or loss-making asset: new operator or mode; it returns to use."""
+    revitalise(app.db, asset_id, Revitalisation(operator, mode, on, note), app.actor)
+    click.echo(f"{asset_id}: revitalised on {on}")
+
+
+@click.command("decide-dispose")
+@click.argument("asset_id")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
+@click.option("--note", help="Why it cannot be revitalised.")
+@pass_app
+def decide_dispose_cmd(app: App, asset_id: str, on: dt.date, note: str | None) -> None:
+    """Record the governance decision to dispose of an asset (the disposal itself follows with approval)."""
+    decide_disposal(app.db, asset_id, on, note, app.actor)
+    click.echo(f"{asset_id}: decided to dispose on {on}")
+
+
+@click.command("dispose")
+@click.argument("asset_id")
+@click.option("--method", type=click.Choice([m.value for m in DisposalMethod]), required=True, help="How.")
+@click.option("--date", "on", type=DATE, required=True, help="Disposal date.")
+@click.option("--proceeds", type=MONEY, default="0", show_default=True, help="Money received (yuan).")
+@click.option("--approval", required=True, help="Approval document (批复文号).")
+@click.option("--approved-by", type=click.Choice(APPROVAL_ORDER), required=True, help="Level that approved it.")
+@policy_option
+@pass_app
+def dispose_cmd(
+    app: App,
+    asset_id: str,
+    method: str,
+    on: dt.date,
+    proceeds: Decimal,
+    approval: str,
+    approved_by: str,
+    policy_file: Path | None,
+) -> None:
+    """Dispose of an asset (处置): it leaves the register and the books; gain or loss is booked; proceeds of
+    collective assets go to the restricted account for consolidation and revitalisation."""
+    request = DisposalRequest(asset_id, DisposalMethod(method), on, proceeds, approval, approved_by)
+    r = dispose(app.db, request, _policy(policy_file), app.actor)
+    outcome = f"gain {r.gain}" if r.gain >= 0 else f"loss {-r.gain}"
+    click.echo(f"{asset_id}: disposed on {on}; book value {r.book_value}, proceeds {r.proceeds}, {outcome}")
+
+
+@click.command("reinvest")
+@click.option("--asset", "asset_id", required=True, help="Existing asset to invest in, or the id of a new one.")
+@click.option("--amount", type=MONEY, help="Amount for an existing asset.")
+@click.option("--date", "on", type=DATE, required=True, help="Date.")
+@click.option("--from", "source", type=click.Choice(["reserve", "restricted"]), default="reserve", show_default=True,
+              help="Reinvestment reserve, or restricted disposal proceeds.")  # fmt: skip
+@click.option("--new", "new_asset", is_flag=True, help="Build a new asset instead (give --name, --register, ...).")
+@click.option("--name", help="New asset: name.")
+@click.option("--register", "register", type=EnumType(Register), help="New asset: register.")
+@click.option("--village", help="New asset: village code (its collective pays and owns it).")
+@click.option("--value", type=MONEY, help="New asset: value.")
+@click.option("--category", help="New asset: kind (资产分类).")
+@pass_app
+def reinvest_cmd(
+    app: App,
+    asset_id: str,
+    amount: Decimal | None,
+    on: dt.date,
+    source: str,
+    new_asset: bool,
+    name: str | None,
+    register: Register | None,
+    village: str | None,
+    value: Decimal | None,
+    category: str | None,
+) -> None:
+    """Reinvest revenue (扩大再生产) into an existing asset, or into a new one registered with fund source 再投入."""
+    if new_asset:
+        if not (name and register and village and value):
+            raise click.UsageError("a new asset needs --name, --register, --village and --value")
+        draft = AssetDraft(asset_id, name, register, village, value, category=category, build_year=on.year)
+        reinvest_new(app.db, draft, on, source, app.actor)
+        click.echo(f"registered {asset_id} {name} ({register.label}), {value} from {source}")
+        return
+    if amount is None:
+        raise click.UsageError("give --amount (or --new for a new asset)")
+    reinvest_existing(app.db, asset_id, amount, on, source, app.actor)
+    click.echo(f"{asset_id}: reinvested {amount} from {source}")
+
+
+@click.group("maintenance")
+def maintenance() -> None:
+    """The maintenance fund for public-benefit assets (运维基金): contribute, apply, decide, spend."""
+
+
+@maintenance.command("contribute")
+@click.option("--county", required=True, help="County code (the fund is in the county's books).")
+@click.option("--amount", type=MONEY, required=True, help="Amount.")
+@click.option("--date", "on", type=DATE, required=True, help="Date.")
+@pass_app
+def contribute_cmd(app: App, county: str, amount: Decimal, on: dt.date) -> None:
+    """Put money into the county's maintenance fund."""
+    fund.contribute(app.db, county, amount, on, app.actor)
+    click.echo(f"maintenance fund of {county}: +{amount}")
+
+
+@maintenance.command("apply")
+@click.argument("asset_id")
+@click.option("--amount", type=MONEY, required=True, help="Amount asked for.")
+@click.option("--reason", required=True, help="The serious damage.")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the application.")
+@pass_app
+def apply_cmd(app: App, asset_id: str, amount: Decimal, reason: str, on: dt.date) -> None:
+    """Apply to the fund for serious damage to a public-benefit asset."""
+    app_id = fund.apply(app.db, asset_id, amount, reason, on, app.actor)
+    click.echo(f"application {app_id} recorded")
+
+
+@maintenance.command("decide")
+@click.argument("application_id", type=int)
+@click.option("--approve/--refuse", required=True, help="The decision.")
+@click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
+@pass_app
+def decide_cmd(app: App, application_id: int, approve: bool, on: dt.date) -> None:
+    """Approve or refuse an application."""
+    fund.decide(app.db, application_id, approve, on, app.actor)
+    click.echo(f"application {application_id} {'approved' if approve else 'refused'}")
+
+
+@maintenance.command("spend")
+@click.argument("application_id", type=int)
+@click.option("--amount", type=MONEY, required=True, help="Amount spent.")
+@click.option("--date", "on", type=DATE, required=True, help="Date.")
+@pass_app
+def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> None:
+    """Spend approved money against the damaged asset."""
+    entry = fund.spend(app.db, application_id, amount, on, app.actor)
+    click.echo(f"spent {amount} (entry {entry})")
+
+
+@maintenance.command("list")
+@format_option
+@out_option
+@pass_app
+def list_cmd(app: App, fmt: str, out: Path | None) -> None:
+    """Applications with their decisions and spending."""
+    emit(fund.applications(app.db), fmt, out, sheet="applications")
+
+
+GOV_HEADERS = {
+    "county_code": "县代码", "county": "县", "idle_open": "闲置(未治理)", "idle_value": "闲置账面价值",
+    "loss_open": "亏损(未治理)", "loss_value": "亏损账面价值", "revitalised": "已盘活", "revitalised_value": "盘活价值",
+    "disposed": "已处置", "disposed_value": "处置账面价值", "proceeds": "处置收入", "gains": "处置收益",
+    "losses": "处置损失", "restricted_in": "限定用途资金收入", "restricted_spent": "限定用途资金支出",
+}  # fmt: skip
+
+
+@click.command("governance")
+@click.option("--year", type=int, required=True, help="Campaign year.")
+@policy_option
+@format_option
+@out_option
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a PNG chart here.")
+@pass_app
+def governance_report_cmd(
+    app: App, year: int, policy_file: Path | None, fmt: str, out: Path | None, chart: Path | None
+) -> None:
+    """The year's governance by county: still idle / loss-making, revitalised, disposed, gains and losses,
+    restricted money received and spent."""
+    rows = governance_report(app.db, year, _policy(policy_file))
+    emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
+         title=f"{year}年闲置低效资产治理情况")  # fmt: off
+    if chart:
+        bar_chart(
+            chart,
+            [label(r["county"], r["county_code"]) for r in rows],
+            {
+                label("闲置", "idle"): [r["idle_open"] for r in rows],
+                label("亏损", "loss-making"): [r["loss_open"] for r in rows],
+                label("已盘活", "revitalised"): [r["revitalised"] for r in rows],
+                label("已处置", "disposed"): [r["disposed"] for r in rows],
+            },
+            label(f"{year}年资产治理", f"Asset governance {year}"),
+            label("资产数", "assets"),
+        )
+        click.echo(f"wrote {chart}")

@@ -1,0 +1,127 @@
+"""Disposal (处置): the asset leaves the active register and the books, the gain or loss is booked, and proceeds of
+collective assets are restricted money for consolidation and revitalisation (DOMAIN rule 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from assetledger.domain.booking import books_of, value_account
+from assetledger.domain.enums import AssetStatus, OwnerKind
+from assetledger.domain.governance import APPROVAL_LABELS, DisposalMethod, GovernancePolicy, approval_suffices
+from assetledger.domain.journal import EntryKind, JournalEntry, Posting
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.services.asset_books import book_value, load_booked
+from assetledger.services.books import Books, Located
+from assetledger.services.context import now
+from assetledger.store.db import Database
+from assetledger.store.governance_models import Disposal
+from assetledger.store.models import Asset, AssetEvent
+
+GAIN_ACCOUNT = ("Income:Other:DisposalGain", "其他收入-资产处置收益")
+LOSS_ACCOUNT = ("Expenses:Other:DisposalLoss", "其他支出-资产处置损失")
+RESTRICTED = ("Assets:RestrictedBank", "银行存款-处置收入专户（限定用途）")
+
+
+@dataclass(frozen=True)
+class DisposalRequest:
+    asset_id: str
+    method: DisposalMethod
+    on: dt.date
+    proceeds: Decimal
+    approval_doc: str
+    approved_by: str  # village / township / county: the level that approved
+
+
+@dataclass(frozen=True)
+class DisposalResult:
+    asset_id: str
+    book_value: Decimal
+    proceeds: Decimal
+    gain: Decimal
+    required_level: str
+    entry_id: int | None
+
+
+def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, actor: str) -> DisposalResult:
+    if not request.approval_doc.strip():
+        raise InputError([Finding("asset dispose", None, "--approval", request.approval_doc, "approval is required")])
+    if request.method in (DisposalMethod.SCRAP, DisposalMethod.WRITE_OFF) and request.proceeds < 0:
+        raise InputError([Finding("asset dispose", None, "--proceeds", str(request.proceeds), "cannot be negative")])
+    with db.transaction() as session:
+        asset = session.get(Asset, request.asset_id, with_for_update=True)
+        if asset is None:
+            raise NotFoundError("asset", request.asset_id)
+        if asset.status == AssetStatus.DISPOSED.value:
+            raise RuleViolation(f"already disposed of on {asset.disposed_on}", asset_id=request.asset_id)
+        booked = load_booked(session, [request.asset_id])[request.asset_id]
+        place = books_of(booked)
+        books = Books(session, actor)
+        entity = books.ensure_entity(*place) if place else None
+        value = asset.current_value
+        if entity:
+            value, _ = book_value(books, entity, value_account(booked)[0])
+        required = policy.required_level(value)
+        if not approval_suffices(request.approved_by, required):
+            raise RuleViolation(
+                f"book value {value} needs {APPROVAL_LABELS[required]} approval; "
+                f"{APPROVAL_LABELS[request.approved_by]} approval is not enough",
+                asset_id=request.asset_id,
+            )
+        last_entry = session.scalar(
+            select(AssetEvent.event_date).where(AssetEvent.asset_id == request.asset_id).order_by(AssetEvent.id.desc())
+        )
+        if last_entry and request.on < last_entry:
+            raise RuleViolation(f"disposal date {request.on} is before the asset's last event ({last_entry})")
+        gain = request.proceeds - value
+        entry_id = None
+        if entity:
+            entry_id = _post(books, entity, booked.asset_id, value_account(booked)[0], asset.owner_kind, request, value)
+        asset.status = AssetStatus.DISPOSED.value
+        asset.disposed_on = request.on
+        asset.current_value = Decimal("0.00")
+        at = now()
+        session.add(
+            Disposal(
+                asset_id=request.asset_id, method=request.method.value, disposed_on=request.on,
+                proceeds=request.proceeds, book_value=value, gain=gain, approval_doc=request.approval_doc,
+                approval_level=request.approved_by, entity_code=entity, entry_id=entry_id, actor=actor,
+                recorded_at=at,
+            )
+        )  # fmt: off
+        session.add(
+            AssetEvent(
+                asset_id=request.asset_id, kind="disposed", event_date=request.on, actor=actor, recorded_at=at,
+                payload={"method": request.method.value, "proceeds": str(request.proceeds), "book_value": str(value),
+                         "gain": str(gain), "approval": request.approval_doc, "approved_by": request.approved_by,
+                         "entry": entry_id},
+            )
+        )  # fmt: off
+        return DisposalResult(request.asset_id, value, request.proceeds, gain, required, entry_id)
+
+
+def _post(
+    books: Books, entity: str, asset_id: str, account: str, owner_kind: str | None, r: DisposalRequest, value: Decimal
+) -> int | None:
+    collective = owner_kind in (OwnerKind.VILLAGE.value, OwnerKind.TOWNSHIP.value)
+    cash = RESTRICTED[0] if collective else "Assets:Bank"
+    postings = [Posting(account, -value)] if value else []
+    if r.proceeds:
+        postings.append(Posting(cash, r.proceeds))
+    gain = r.proceeds - value
+    if gain > 0:
+        postings.append(Posting(GAIN_ACCOUNT[0], -gain))
+    elif gain < 0:
+        postings.append(Posting(LOSS_ACCOUNT[0], -gain))
+    books.open_accounts((entity, name, cn, dt.date(2000, 1, 1), None) for name, cn in (GAIN_ACCOUNT, LOSS_ACCOUNT))
+    labels = {"auction": "拍卖", "transfer": "转让", "scrap": "报废", "write-off": "核销"}
+    entry = JournalEntry(
+        entity, r.on, f"资产处置（{labels[r.method.value]}）{asset_id}", tuple(postings), EntryKind.DISPOSAL, asset_id,
+        f"disposal:{asset_id}", meta={"approval": r.approval_doc, "method": r.method.value},
+    )  # fmt: off
+    if len(postings) < 2:
+        return None  # nothing on the books and nothing received: the register alone records the disposal
+    return books.post([entry], [Located("asset dispose")]).posted[0]

@@ -1,0 +1,221 @@
+"""Find idle and loss-making assets (as SQL inside the database), record decisions, and follow progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from assetledger.domain.enums import AssetStatus, OperatingMode, Register
+from assetledger.domain.governance import GovernancePolicy, months_before
+from assetledger.errors import NotFoundError, RuleViolation
+from assetledger.services.context import now
+from assetledger.store.db import Database
+from assetledger.store.governance_models import Disposal, GovernanceDecision
+from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
+from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.types import Money
+
+ZERO = Decimal("0.00")
+ZERO_FEN = literal(ZERO, Money)
+
+
+def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | None = None) -> list[dict[str, Any]]:
+    """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
+
+    Idle: marked idle in the register, or an operating asset with no revenue in the last `idle_months` (counting
+    from its handover when it is younger). Loss-making: an operating asset whose costs over the trailing
+    `loss_months` exceed its revenue. One aggregate query over the journal, grouped by asset.
+    """
+    idle_since = months_before(as_of, policy.idle_months)
+    loss_since = months_before(as_of, policy.loss_months)
+    is_income = Account.name.like("Income:%")
+    is_expense = Account.name.like("Expenses:%")
+    in_window = and_(Entry.date > loss_since, Entry.date <= as_of)
+    flows = (
+        select(
+            Entry.asset_id.label("asset_id"),
+            func.max(case((is_income, Entry.date))).label("last_revenue"),
+            func.sum(case((and_(is_income, in_window), -PostingRow.amount), else_=ZERO_FEN)).label("revenue"),
+            func.sum(case((and_(is_expense, in_window), PostingRow.amount), else_=ZERO_FEN)).label("costs"),
+        )
+        .select_from(PostingRow)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .where(Entry.asset_id.is_not(None), Entry.date <= as_of, or_(is_income, is_expense))
+        .group_by(Entry.asset_id)
+        .subquery()
+    )
+    revenue = func.coalesce(flows.c.revenue, ZERO_FEN)
+    costs = func.coalesce(flows.c.costs, ZERO_FEN)
+    started = func.coalesce(Asset.handed_over_on, Asset.confirmed_on)
+    operating = Asset.register == Register.OPERATING.value
+    no_revenue = and_(
+        operating,
+        or_(flows.c.last_revenue.is_(None), flows.c.last_revenue <= idle_since),
+        or_(started.is_(None), started <= idle_since),
+    )
+    marked_idle = Asset.status == AssetStatus.IDLE.value
+    losing = and_(operating, costs > revenue)
+    query = (
+        select(
+            Asset.asset_id, Asset.name, Asset.register, Asset.category, Asset.county_code, Asset.township_code,
+            Asset.village_code, Asset.status, Asset.operator, Asset.current_value.label("book_value"),
+            flows.c.last_revenue, revenue.label("trailing_revenue"), costs.label("trailing_costs"),
+            case((marked_idle, "marked_idle"), (no_revenue, "no_revenue"), else_=None).label("idle"),
+            case((losing, "loss_making"), else_=None).label("loss"),
+        )
+        .outerjoin(flows, flows.c.asset_id == Asset.asset_id)
+        .where(Asset.status != AssetStatus.DISPOSED.value, or_(marked_idle, no_revenue, losing))
+        .order_by(Asset.county_code, Asset.township_code, Asset.village_code, Asset.asset_id)
+    )  # fmt: off
+    if within:
+        query = query.where(
+            or_(Asset.county_code == within, Asset.township_code == within, Asset.village_code == within)
+        )
+    with db.reading() as session:
+        rows = [dict(r._mapping) for r in session.execute(query)]
+        decided = _latest_decisions(session, [r["asset_id"] for r in rows])
+    for r in rows:
+        r["net"] = r["trailing_revenue"] - r["trailing_costs"]
+        r["finding"] = "+".join(x for x in (r.pop("idle"), r.pop("loss")) if x)
+        r["decision"] = decided.get(r["asset_id"])
+    return rows
+
+
+def _latest_decisions(session: Any, asset_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(asset_ids), 900):
+        part = asset_ids[start : start + 900]
+        for asset_id, decision in session.execute(
+            select(GovernanceDecision.asset_id, GovernanceDecision.decision)
+            .where(GovernanceDecision.asset_id.in_(part))
+            .order_by(GovernanceDecision.id)
+        ):
+            found[asset_id] = decision
+    return found
+
+
+@dataclass(frozen=True)
+class Revitalisation:
+    new_operator: str | None
+    new_mode: OperatingMode | None
+    on: dt.date
+    note: str | None = None
+
+
+def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) -> None:
+    """盘活: a new operator or mode puts the asset back to work; it returns to 'in use'."""
+    with db.transaction() as session:
+        asset = session.get(Asset, asset_id, with_for_update=True)
+        if asset is None:
+            raise NotFoundError("asset", asset_id)
+        if asset.status == AssetStatus.DISPOSED.value:
+            raise RuleViolation("a disposed asset cannot be revitalised", asset_id=asset_id)
+        if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
+            raise RuleViolation("only operating assets have an operator and operating mode", asset_id=asset_id)
+        previous = {"operator": asset.operator, "mode": asset.operating_mode, "status": asset.status}
+        if plan.new_operator:
+            asset.operator = plan.new_operator
+        if plan.new_mode:
+            asset.operating_mode = plan.new_mode.value
+        asset.status = AssetStatus.IN_USE.value
+        at = now()
+        session.add(
+            GovernanceDecision(
+                asset_id=asset_id, decision="revitalise", decided_on=plan.on, reason=previous["status"],
+                new_operator=plan.new_operator, new_mode=plan.new_mode.value if plan.new_mode else None,
+                note=plan.note, actor=actor, recorded_at=at,
+            )
+        )  # fmt: off
+        session.add(
+            AssetEvent(
+                asset_id=asset_id, kind="revitalised", event_date=plan.on, actor=actor, recorded_at=at,
+                payload={"from": previous, "operator": plan.new_operator,
+                         "mode": plan.new_mode.value if plan.new_mode else None, "note": plan.note},
+            )
+        )  # fmt: off
+
+
+def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, actor: str) -> None:
+    """Record the decision to dispose (the disposal itself, with approval, follows)."""
+    with db.transaction() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFoundError("asset", asset_id)
+        if asset.status == AssetStatus.DISPOSED.value:
+            raise RuleViolation("already disposed of", asset_id=asset_id)
+        session.add(
+            GovernanceDecision(
+                asset_id=asset_id, decision="dispose", decided_on=on, reason=asset.status, note=note, actor=actor,
+                recorded_at=now(),
+            )
+        )  # fmt: off
+
+
+def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list[dict[str, Any]]:
+    """Per county: still idle / loss-making at year end, revitalised and disposed in the year (counts, values),
+    disposal gains and losses, and restricted proceeds received and spent."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    open_list = scan(db, end, policy)
+    with db.reading() as session:
+        names = dict(session.execute(select(Region.code, Region.name)).all())
+        revitalised = session.execute(
+            select(Asset.county_code, func.count(), func.sum(Asset.current_value))
+            .join(GovernanceDecision, GovernanceDecision.asset_id == Asset.asset_id)
+            .where(GovernanceDecision.decision == "revitalise", GovernanceDecision.decided_on.between(start, end))
+            .group_by(Asset.county_code)
+        ).all()
+        disposed = session.execute(
+            select(
+                Asset.county_code, func.count(), func.sum(Disposal.book_value), func.sum(Disposal.proceeds),
+                func.sum(case((Disposal.gain > 0, Disposal.gain), else_=ZERO_FEN)),
+                func.sum(case((Disposal.gain < 0, -Disposal.gain), else_=ZERO_FEN)),
+            )
+            .join(Disposal, Disposal.asset_id == Asset.asset_id)
+            .where(Disposal.disposed_on.between(start, end))
+            .group_by(Asset.county_code)
+        ).all()  # fmt: off
+        restricted = session.execute(
+            select(
+                Entity.county_code,
+                func.sum(case((PostingRow.amount > 0, PostingRow.amount), else_=ZERO_FEN)),
+                func.sum(case((PostingRow.amount < 0, -PostingRow.amount), else_=ZERO_FEN)),
+            )
+            .select_from(PostingRow)
+            .join(Account, Account.id == PostingRow.account_id)
+            .join(Entry, Entry.id == PostingRow.entry_id)
+            .join(Entity, Entity.code == Entry.entity_code)
+            .where(Account.name == "Assets:RestrictedBank", Entry.date.between(start, end))
+            .group_by(Entity.county_code)
+        ).all()
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(county: str) -> dict[str, Any]:
+        return rows.setdefault(
+            county,
+            {"county_code": county, "county": names.get(county, county), "idle_open": 0, "idle_value": ZERO,
+             "loss_open": 0, "loss_value": ZERO, "revitalised": 0, "revitalised_value": ZERO, "disposed": 0,
+             "disposed_value": ZERO, "proceeds": ZERO, "gains": ZERO, "losses": ZERO, "restricted_in": ZERO,
+             "restricted_spent": ZERO},
+        )  # fmt: off
+
+    for r in open_list:
+        target = row(r["county_code"])
+        if "idle" in r["finding"] or "no_revenue" in r["finding"]:
+            target["idle_open"] += 1
+            target["idle_value"] += r["book_value"]
+        if "loss" in r["finding"]:
+            target["loss_open"] += 1
+            target["loss_value"] += r["book_value"]
+    for county, count, value in revitalised:
+        row(county).update(revitalised=count, revitalised_value=value or ZERO)
+    for county, count, value, proceeds, gains, losses in disposed:
+        row(county).update(disposed=count, disposed_value=value or ZERO, proceeds=proceeds or ZERO,
+                           gains=gains or ZERO, losses=losses or ZERO)  # fmt: off
+    for county, received, spent in restricted:
+        row(county).update(restricted_in=received or ZERO, restricted_spent=spent or ZERO)
+    return [rows[k] for k in sorted(rows)]

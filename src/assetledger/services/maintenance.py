@@ -1,0 +1,142 @@
+"""The maintenance fund for public-benefit assets (运维基金, DOMAIN rule 11): the county's fund receives
+contributions; owners apply upwards for serious damage; approved money is spent against the damaged asset.
+Applications, decisions and spending are rows of one append-only table; every yuan is in the county's books."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from assetledger.domain.booking import BOOKS_START, entity_code
+from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
+from assetledger.errors import NotFoundError, RuleViolation
+from assetledger.services.books import Books, Located
+from assetledger.services.context import now
+from assetledger.store.db import Database
+from assetledger.store.governance_models import MaintenanceApplication
+from assetledger.store.journal_models import PostingRow
+from assetledger.store.models import Asset
+
+FUND = ("Liabilities:SpecialPayable:MaintenanceFund", "专项应付款-公益性资产运维基金")
+
+
+def _fund_balance(books: Books, entity: str) -> Decimal:
+    found = books.accounts(entity).get(FUND[0])
+    if found is None:
+        return Decimal("0.00")
+    total = books.session.scalar(select(func.sum(PostingRow.amount)).where(PostingRow.account_id == found[0]))
+    return -(total or Decimal("0.00"))
+
+
+def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: str, note: str | None = None) -> int:
+    with db.transaction() as session:
+        books = Books(session, actor)
+        entity = books.ensure_entity(EntityKind.COUNTY, county)
+        books.open_accounts([(entity, FUND[0], FUND[1], BOOKS_START, None)])
+        entry = JournalEntry(
+            entity, on, note or "运维基金注入", (Posting("Assets:Bank", amount), Posting(FUND[0], -amount)),
+            EntryKind.GENERAL, meta={"fund": "maintenance"},
+        )  # fmt: off
+        return books.post([entry], [Located("maintenance contribute")]).posted[0]
+
+
+def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date, actor: str) -> int:
+    with db.transaction() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFoundError("asset", asset_id)
+        if asset.register != Register.PUBLIC_BENEFIT.value:
+            raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
+        if asset.status == AssetStatus.DISPOSED.value:
+            raise RuleViolation("the asset has been disposed of", asset_id=asset_id)
+        row = MaintenanceApplication(
+            asset_id=asset_id, applied_on=on, amount=amount, reason=reason, actor=actor, recorded_at=now()
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _application(session: Any, application_id: int) -> MaintenanceApplication:
+    row = session.get(MaintenanceApplication, application_id)
+    if row is None or row.approves_id is not None:
+        raise NotFoundError("maintenance application", str(application_id))
+    return row  # type: ignore[no-any-return]
+
+
+def _state(session: Any, application_id: int) -> tuple[str | None, Decimal]:
+    """(decision, amount spent so far) of an application."""
+    rows = session.execute(
+        select(MaintenanceApplication.decision, MaintenanceApplication.amount)
+        .where(MaintenanceApplication.approves_id == application_id)
+        .order_by(MaintenanceApplication.id)
+    ).all()
+    decision = next((d for d, _ in rows if d in ("approved", "refused")), None)
+    spent = sum((a for d, a in rows if d == "spent"), Decimal("0.00"))
+    return decision, spent
+
+
+def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor: str) -> None:
+    with db.transaction() as session:
+        app = _application(session, application_id)
+        decision, _ = _state(session, application_id)
+        if decision is not None:
+            raise RuleViolation(f"application {application_id} was already {decision}")
+        session.add(
+            MaintenanceApplication(
+                asset_id=app.asset_id, applied_on=app.applied_on, amount=app.amount, reason=app.reason,
+                decision="approved" if approve else "refused", decided_on=on, approves_id=application_id,
+                actor=actor, recorded_at=now(),
+            )
+        )  # fmt: off
+
+
+def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor: str) -> int:
+    with db.transaction() as session:
+        app = _application(session, application_id)
+        decision, spent = _state(session, application_id)
+        if decision != "approved":
+            raise RuleViolation(f"application {application_id} is not approved")
+        if spent + amount > app.amount:
+            raise RuleViolation(f"application {application_id} approved {app.amount}; {spent} already spent")
+        asset = session.get(Asset, app.asset_id)
+        assert asset is not None
+        books = Books(session, actor)
+        entity = entity_code(EntityKind.COUNTY, asset.county_code)
+        if _fund_balance(books, entity) < amount:
+            raise RuleViolation(f"the maintenance fund of {entity} holds {_fund_balance(books, entity)}")
+        entry = JournalEntry(
+            entity, on, f"运维基金支出：{asset.name}（申请#{application_id}）",
+            (Posting(FUND[0], amount), Posting("Assets:Bank", -amount)), EntryKind.EXPENSE, app.asset_id,
+            meta={"fund": "maintenance", "application": str(application_id)},
+        )  # fmt: off
+        entry_id = books.post([entry], [Located("maintenance spend")]).posted[0]
+        session.add(
+            MaintenanceApplication(
+                asset_id=app.asset_id, applied_on=app.applied_on, amount=amount, reason=app.reason,
+                decision="spent", decided_on=on, approves_id=application_id, entry_id=entry_id, actor=actor,
+                recorded_at=now(),
+            )
+        )  # fmt: off
+        return entry_id
+
+
+def applications(db: Database) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        apps = session.scalars(
+            select(MaintenanceApplication)
+            .where(MaintenanceApplication.approves_id.is_(None))
+            .order_by(MaintenanceApplication.id)
+        ).all()
+        out = []
+        for a in apps:
+            decision, spent = _state(session, a.id)
+            out.append(
+                {"id": a.id, "asset_id": a.asset_id, "applied_on": a.applied_on, "amount": a.amount,
+                 "reason": a.reason, "decision": decision or "pending", "spent": spent}
+            )  # fmt: off
+        return out
