@@ -73,6 +73,7 @@ def _register_commands() -> None:
     report.command.add_command(governance.governance_report_cmd)
     cli.add_command(governance.reinvest_cmd)
     cli.add_command(governance.maintenance)
+    cli.add_command(__import__("assetledger.cli.awards", fromlist=["command"]).command)
 
 
 _register_commands()

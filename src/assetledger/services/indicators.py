@@ -1,0 +1,363 @@
+"""Performance indicators of every county, township or village for a year, aggregated inside the database.
+
+Each built-in computation is one or two GROUP BY queries over the registers and the books (money sums stay integer
+fen in the database); Python only divides one numerator by one denominator per unit. A unit for which an
+indicator cannot be computed (nothing to measure) gets a Measure with value None and the reason — never a zero.
+
+What "at year end" means: assets not disposed of by then (or disposed of later) and built by then; confirmation,
+handover and custody by their recorded dates. Idle/loss-making findings come from services.governance.scan, which
+reads the register's current status (an asset marked idle today is idle in a past year's scan too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from assetledger.domain.awards import COMPUTATIONS, Measure
+from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.governance import GovernancePolicy
+from assetledger.services.governance import scan
+from assetledger.store.db import Database
+from assetledger.store.distribution_models import Distribution
+from assetledger.store.governance_models import GovernanceDecision
+from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
+from assetledger.store.models import Asset, CustodianAssignment, Region
+from assetledger.store.types import Money
+
+ZERO = Decimal("0.00")
+ZERO_FEN = literal(ZERO, Money)
+NOT_REVENUE = ("disposal", "inventory")  # gains on disposal or inventory surpluses are not what an asset earns
+RESTRICTED = "Assets:RestrictedBank"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One indicator to compute: its code in the policy, the built-in computation and its parameters."""
+
+    code: str
+    compute: str
+    params: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+
+def units(session: Session, level: str, prefix: str | None, exclude: frozenset[str]) -> list[tuple[str, str]]:
+    """(code, name) of every region of the level in scope, by code."""
+    query = select(Region.code, Region.name).where(Region.level == level).order_by(Region.code)
+    if prefix:
+        query = query.where(Region.code.like(f"{prefix}%"))
+    return [(c, n) for c, n in session.execute(query) if c not in exclude]
+
+
+def asset_unit(level: str) -> Any:
+    return {"county": Asset.county_code, "township": Asset.township_code, "village": Asset.village_code}[level]
+
+
+def entity_unit(level: str, place: Any) -> Any:
+    """The unit an entity's books belong to; `place` is Region joined on the entity's region code."""
+    if level == "county":
+        return Entity.county_code
+    if level == "township":
+        return case((Entity.kind == "township", Entity.region_code), (Entity.kind == "village", place.parent_code))
+    return case((Entity.kind == "village", Entity.region_code))
+
+
+def active_at_end(y: Year) -> Any:
+    return and_(
+        or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on > y.end),
+        or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
+    )
+
+
+def _ratios(rows: Any, reason: str) -> dict[str, Measure]:
+    return {unit: Measure.ratio(num or 0, den or 0, reason) for unit, num, den in rows if unit is not None}
+
+
+# --- the built-in computations --------------------------------------------------------------------------------
+
+
+def ownership_confirmed(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    unit = asset_unit(level)
+    confirmed = and_(Asset.owner_kind.is_not(None), or_(Asset.confirmed_on.is_(None), Asset.confirmed_on <= y.end))
+    rows = session.execute(
+        select(unit, func.sum(case((confirmed, Asset.current_value), else_=ZERO_FEN)), func.sum(Asset.current_value))
+        .where(active_at_end(y))
+        .group_by(unit)
+    )
+    return _ratios(rows, "no asset value at year end")
+
+
+def custodian_coverage(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    unit = asset_unit(level)
+    first = (
+        select(CustodianAssignment.asset_id, func.min(CustodianAssignment.start_on).label("since"))
+        .group_by(CustodianAssignment.asset_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(unit, func.sum(case((first.c.since <= y.end, 1), else_=0)), func.count())
+        .select_from(Asset)
+        .outerjoin(first, first.c.asset_id == Asset.asset_id)
+        .where(
+            active_at_end(y),
+            Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value]),
+            Asset.handed_over_on <= y.end,
+        )
+        .group_by(unit)
+    )
+    return _ratios(rows, "no public-benefit or operating asset handed over by year end")
+
+
+def revenue_by_asset(start: dt.date, end: dt.date) -> Any:
+    """Subquery: asset_id, revenue (income booked against the asset in the period, in any entity's books)."""
+    return (
+        select(Entry.asset_id.label("asset_id"), func.sum(-PostingRow.amount).label("revenue"))
+        .select_from(PostingRow)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .where(
+            Entry.asset_id.is_not(None),
+            Entry.date.between(start, end),
+            Entry.kind.not_in(NOT_REVENUE),
+            Account.name.like("Income:%"),
+        )
+        .group_by(Entry.asset_id)
+        .subquery()
+    )
+
+
+def operating_yield(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    unit = asset_unit(level)
+    revenue = revenue_by_asset(y.start, y.end)
+    rows = session.execute(
+        select(unit, func.sum(func.coalesce(revenue.c.revenue, ZERO_FEN)), func.sum(Asset.current_value))
+        .select_from(Asset)
+        .outerjoin(revenue, revenue.c.asset_id == Asset.asset_id)
+        .where(
+            Asset.register == Register.OPERATING.value,
+            or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on >= y.start),
+            or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
+        )
+        .group_by(unit)
+    )
+    return _ratios(rows, "no operating assets (or none with a value) in the year")
+
+
+def distributed_share(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    village = aliased(Region)
+    dist_unit = {"county": village.county_code, "township": village.parent_code, "village": village.code}[level]
+    distributed = dict(
+        session.execute(
+            select(dist_unit, func.sum(Distribution.revenue))
+            .select_from(Distribution)
+            .join(village, village.code == Distribution.village_code)
+            .where(Distribution.period_end.between(y.start, y.end))
+            .group_by(dist_unit)
+        ).all()
+    )
+    place = aliased(Region)
+    unit = entity_unit(level, place)
+    income = session.execute(
+        select(unit, func.sum(-PostingRow.amount))
+        .select_from(PostingRow)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .join(Entity, Entity.code == Entry.entity_code)
+        .join(place, place.code == Entity.region_code)
+        .where(
+            Entity.kind == "village",
+            Entry.asset_id.is_not(None),
+            Entry.date.between(y.start, y.end),
+            Entry.kind.not_in(NOT_REVENUE),
+            Account.name.like("Income:%"),
+        )
+        .group_by(unit)
+    )
+    reason = "no asset income booked in village books in the year"
+    out = {u: Measure.ratio(distributed.get(u) or ZERO, total or ZERO, reason) for u, total in income if u}
+    return out
+
+
+def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    place = aliased(Region)
+    unit = entity_unit(level, place)
+    rows = session.execute(
+        select(
+            unit,
+            func.sum(case((PostingRow.amount < 0, -PostingRow.amount), else_=ZERO_FEN)),
+            func.sum(case((PostingRow.amount > 0, PostingRow.amount), else_=ZERO_FEN)),
+        )
+        .select_from(PostingRow)
+        .join(Account, Account.id == PostingRow.account_id)
+        .join(Entry, Entry.id == PostingRow.entry_id)
+        .join(Entity, Entity.code == Entry.entity_code)
+        .join(place, place.code == Entity.region_code)
+        .where(Account.name == RESTRICTED, Entry.date <= y.end)
+        .group_by(unit)
+    )
+    return _ratios(rows, "no restricted disposal proceeds received by year end")
+
+
+class _Scans:
+    """Governance scans at year end, one per threshold pair, shared by the indicators that need them."""
+
+    def __init__(self, db: Database, y: Year) -> None:
+        self.db, self.y = db, y
+        self._found: dict[tuple[int, int], list[dict[str, Any]]] = {}
+
+    def found(self, params: Mapping[str, int]) -> list[dict[str, Any]]:
+        default = GovernancePolicy()
+        key = (params.get("idle_months", default.idle_months), params.get("loss_months", default.loss_months))
+        if key not in self._found:
+            self._found[key] = scan(self.db, self.y.end, GovernancePolicy(key[0], key[1]))
+        return self._found[key]
+
+
+def idle_loss_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
+    unit = asset_unit(level)
+    flagged: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in found:
+        if r[f"{level}_code"]:
+            flagged[r[f"{level}_code"]] += r["book_value"]
+    totals = session.execute(select(unit, func.sum(Asset.current_value)).where(active_at_end(y)).group_by(unit))
+    return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, "no asset value at year end") for u, v in totals if u}
+
+
+def governance_progress(
+    session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]
+) -> dict[str, Measure]:
+    """Assets with a governance decision in the year / assets found (still flagged at year end, or decided)."""
+    unit = asset_unit(level)
+    flagged: dict[str, set[str]] = defaultdict(set)
+    for r in found:
+        if r[f"{level}_code"]:
+            flagged[r[f"{level}_code"]].add(r["asset_id"])
+    decided: dict[str, set[str]] = defaultdict(set)
+    for u, asset_id in session.execute(
+        select(unit, GovernanceDecision.asset_id)
+        .join(Asset, Asset.asset_id == GovernanceDecision.asset_id)
+        .where(GovernanceDecision.decided_on.between(y.start, y.end))
+        .distinct()
+    ):
+        if u:
+            decided[u].add(asset_id)
+    out: dict[str, Measure] = {}
+    for u in set(flagged) | set(decided):
+        out[u] = Measure.ratio(len(decided[u]), len(flagged[u] | decided[u]), "no idle or loss-making asset found")
+    return out
+
+
+INVENTORY_MODULES = ("assetledger.services.inventory_reports", "assetledger.services.inventory")
+
+
+def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure] | str:
+    """Assets counted / assets selected in the year's inventories (清查), from the inventory service's
+    inventory_completion(session, year): rows with level, region_code, counted and items. When the service is not
+    there (or answers in another shape) the reason is returned and every unit gets it."""
+    function = None
+    for name in INVENTORY_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        function = getattr(module, "inventory_completion", None)
+        if function is not None:
+            break
+    if function is None:
+        return "the inventory service provides no inventory_completion(session, year)"
+    rows = function(session, y.year)
+    out: dict[str, Measure] = {}
+    try:
+        for row in rows:
+            if row["level"] == level and row["region_code"]:
+                out[row["region_code"]] = Measure.ratio(
+                    int(row["counted"]), int(row["items"]), "no assets selected for the inventory"
+                )
+    except (TypeError, KeyError, ValueError):
+        return "the inventory service answered in an unrecognised shape"
+    return out
+
+
+Computation = Callable[[Session, Year, str, Mapping[str, int]], Any]
+SQL_COMPUTATIONS: dict[str, Computation] = {
+    "ownership_confirmed": ownership_confirmed,
+    "custodian_coverage": custodian_coverage,
+    "operating_yield": operating_yield,
+    "distributed_share": distributed_share,
+    "proceeds_reused": proceeds_reused,
+    "inventory_completion": inventory_completion,
+}
+SCAN_COMPUTATIONS = {"idle_loss_share": idle_loss_share, "governance_progress": governance_progress}
+assert set(SQL_COMPUTATIONS) | set(SCAN_COMPUTATIONS) == set(COMPUTATIONS)
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    year: int
+    level: str
+    units: list[tuple[str, str]]  # (code, name)
+    measures: dict[str, dict[str, Measure]]  # unit code -> indicator code -> measure
+
+
+def compute(
+    db: Database,
+    year: int,
+    level: str,
+    requests: Sequence[Request],
+    *,
+    prefix: str | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> IndicatorTable:
+    """Every requested indicator for every unit of the level in scope; units without data get the reason."""
+    y = Year(year)
+    scans = _Scans(db, y)
+    found = {r.code: scans.found(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS}
+    by_indicator: dict[str, dict[str, Measure] | str] = {}
+    with db.reading() as session:
+        listed = units(session, level, prefix, exclude)
+        for r in requests:
+            if r.compute in SCAN_COMPUTATIONS:
+                by_indicator[r.code] = SCAN_COMPUTATIONS[r.compute](session, y, level, found[r.code])
+            else:
+                by_indicator[r.code] = SQL_COMPUTATIONS[r.compute](session, y, level, r.params)
+    default_reasons = {
+        "ownership_confirmed": "no asset value at year end",
+        "custodian_coverage": "no public-benefit or operating asset handed over by year end",
+        "operating_yield": "no operating assets in the year",
+        "distributed_share": "no asset income booked in village books in the year",
+        "idle_loss_share": "no asset value at year end",
+        "governance_progress": "no idle or loss-making asset found",
+        "proceeds_reused": "no restricted disposal proceeds received by year end",
+        "inventory_completion": "no inventory of the year covers the unit",
+    }
+    measures: dict[str, dict[str, Measure]] = {}
+    for code, _ in listed:
+        row: dict[str, Measure] = {}
+        for r in requests:
+            got = by_indicator[r.code]
+            if isinstance(got, str):
+                row[r.code] = Measure.missing(got)
+            else:
+                row[r.code] = got.get(code) or Measure.missing(default_reasons[r.compute])
+        measures[code] = row
+    return IndicatorTable(year, level, listed, measures)
