@@ -73,6 +73,11 @@ def _register_commands() -> None:
     report.command.add_command(governance.governance_report_cmd)
     cli.add_command(governance.reinvest_cmd)
     cli.add_command(governance.maintenance)
+    from assetledger.cli import audit
+
+    cli.add_command(audit.user)
+    cli.add_command(audit.audit)
+    ledger.command.add_command(audit.fava)
     cli.add_command(__import__("assetledger.cli.awards", fromlist=["command"]).command)
 
 

@@ -38,8 +38,20 @@ class RegionIndex:
         for node in self.by_code.values():
             self._children.setdefault((node.parent_code, node.name), []).append(node)
         self.counties = [n for n in self.by_code.values() if n.level is RegionLevel.COUNTY]
+        self._by_level_name: dict[tuple[RegionLevel, str], list[RegionNode]] = {}
+        for node in self.by_code.values():
+            self._by_level_name.setdefault((node.level, node.name), []).append(node)
+        self._places: dict[str, Place] = {}
 
     def place_of(self, code: str) -> Place:
+        cached = self._places.get(code)
+        if cached is not None:
+            return cached
+        place = self._place_of(code)
+        self._places[code] = place
+        return place
+
+    def _place_of(self, code: str) -> Place:
         node = self.by_code.get(code)
         if node is None:
             raise LookupError(f"region code {code} is not in the hierarchy; import it with `region import`")
@@ -74,9 +86,10 @@ class RegionIndex:
         node = self.by_code.get(key)
         if node is not None and node.level is level and (parent is None or node.parent_code == parent):
             return node
-        matches = [n for n in self._children.get((parent, key), []) if n.level is level]
         if parent is None:
-            matches = [n for n in self.by_code.values() if n.level is level and n.name == key]
+            matches = self._by_level_name.get((level, key), [])
+        else:
+            matches = [n for n in self._children.get((parent, key), []) if n.level is level]
         if len(matches) == 1:
             return matches[0]
         where = f" under {self.by_code[parent].name}" if parent in self.by_code else ""

@@ -25,8 +25,14 @@ from assetledger.store.bulk import chunks
 from assetledger.store.journal_models import PostingRow
 from assetledger.store.models import Asset, AssetFunding
 
+BOOKED_COLUMNS = (
+    Asset.asset_id, Asset.name, Asset.register, Asset.category, Asset.operating_mode, Asset.owner_kind,
+    Asset.county_code, Asset.township_code, Asset.village_code, Asset.current_value,
+)  # fmt: skip
+
 
 def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
+    """The booking facts of many assets, read as plain rows (no ORM objects: imports book 100k at a time)."""
     funding: dict[str, list[tuple[FundSource, object]]] = {}
     for part in chunks(asset_ids):
         for asset_id, source, amount in session.execute(
@@ -37,8 +43,20 @@ def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedA
             funding.setdefault(asset_id, []).append((FundSource(source), amount))
     booked: dict[str, BookedAsset] = {}
     for part in chunks(asset_ids):
-        for a in session.scalars(select(Asset).where(Asset.asset_id.in_(part))):
-            booked[a.asset_id] = booked_asset(a, funding.get(a.asset_id, []))
+        for r in session.execute(select(*BOOKED_COLUMNS).where(Asset.asset_id.in_(part))):
+            booked[r.asset_id] = BookedAsset(
+                asset_id=r.asset_id,
+                name=r.name,
+                register=Register(r.register),
+                category=r.category,
+                operating_mode=OperatingMode(r.operating_mode) if r.operating_mode else None,
+                owner_kind=OwnerKind(r.owner_kind) if r.owner_kind else None,
+                county_code=r.county_code,
+                township_code=r.township_code,
+                village_code=r.village_code,
+                value=r.current_value,
+                funding=tuple(funding.get(r.asset_id, [])),  # type: ignore[arg-type]
+            )
     return booked
 
 

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
+from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings, book_transfer, load_booked
 from assetledger.services.books import Books
 from assetledger.services.context import now
@@ -52,6 +54,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         drafts, findings = parse_assets(table, load_index(session))
+        require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
         findings += _duplicates(session, table.source, drafts)
         if findings:
             findings.sort(key=lambda f: f.row or 0)
@@ -84,6 +87,7 @@ def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     problems = register_problems(draft)
     if problems:
         raise InputError([Finding("asset register", None, f, None, r) for f, r in problems])
+    require(session, actor, Action.REGISTER, [draft.region_code])
     if session.get(Asset, draft.asset_id) is not None:
         raise DuplicateError("asset", draft.asset_id)
     index = load_index(session)
@@ -229,10 +233,11 @@ def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | No
 # --- changes to one asset -------------------------------------------------------------------------------
 
 
-def _load_for_change(session: Session, asset_id: str) -> Asset:
+def _load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
     asset = session.get(Asset, asset_id, with_for_update=True)
     if asset is None:
         raise NotFoundError("asset", asset_id)
+    require(session, actor, Action.REGISTER, [asset_region(asset)])
     if asset.status == AssetStatus.DISPOSED.value:
         raise RuleViolation("the asset has been disposed of; its register entry is closed", asset_id=asset_id)
     return asset
@@ -247,7 +252,7 @@ def _event(session: Session, asset_id: str, kind: str, on: dt.date | None, paylo
 def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> None:
     """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id)
+        asset = _load_for_change(session, asset_id, actor)
         before = load_booked(session, [asset_id])[asset_id]
         household = Register(asset.register) is Register.HOUSEHOLD
         if household != (ownership.owner_kind is OwnerKind.HOUSEHOLD):
@@ -279,7 +284,7 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
 def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> None:
     """移交: from the implementing unit to the owner."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id)
+        asset = _load_for_change(session, asset_id, actor)
         if asset.handed_over_on is not None:
             raise RuleViolation(f"already handed over on {asset.handed_over_on}", asset_id=asset_id)
         asset.handed_over_on = handover.handed_over_on
@@ -298,7 +303,7 @@ def record_handover(db: Database, asset_id: str, handover: Handover, actor: str)
 def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> None:
     """管护: a new custodian from a date; the previous assignment ends the day before."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id)
+        asset = _load_for_change(session, asset_id, actor)
         if asset.custodian_since is not None and custody.start_on < asset.custodian_since:
             raise RuleViolation(
                 f"the current custodian {asset.custodian} starts {asset.custodian_since}; "
@@ -333,7 +338,7 @@ def change_status(
     db: Database, asset_id: str, status: AssetStatus, on: dt.date, actor: str, *, reason: str | None = None
 ) -> None:
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id)
+        asset = _load_for_change(session, asset_id, actor)
         if status is AssetStatus.DISPOSED:
             raise RuleViolation(
                 "disposal needs approval and books the proceeds: use `asset dispose`", asset_id=asset_id
@@ -350,3 +355,8 @@ def change_status(
             {"from": previous, "to": status.value, "reason": reason},
             actor,
         )
+
+
+def asset_region(asset: Asset) -> str:
+    """The lowest region an asset belongs to: its village, else its township, else its county."""
+    return asset.village_code or asset.township_code or asset.county_code

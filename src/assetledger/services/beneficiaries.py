@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import HouseholdRow, parse_households
 from assetledger.io.tabular import read_table
+from assetledger.services.access import require
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
@@ -80,6 +82,7 @@ def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False
                 )
         if findings:
             raise InputError(sorted(findings, key=lambda f: f.row or 0))
+        require(session, actor, Action.DISTRIBUTE, {code for _, code in resolved})
         result = _apply(session, resolved, existing, actor)
         if dry_run:
             session.rollback()
@@ -151,6 +154,7 @@ def remove_household(db: Database, household_id: str, on: dt.date, reason: str, 
         h = session.get(Household, household_id, with_for_update=True)
         if h is None:
             raise NotFoundError("household", household_id)
+        require(session, actor, Action.DISTRIBUTE, [h.village_code])
         if h.left_on is not None:
             raise RuleViolation(f"household {household_id} already left on {h.left_on}")
         if on < h.joined_on:
@@ -161,6 +165,7 @@ def remove_household(db: Database, household_id: str, on: dt.date, reason: str, 
 
 def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str) -> None:
     with db.transaction() as session:
+        require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:
             raise RuleViolation(f"household {row.household_id} is already on a roster")
         _apply(session, [(row, village_code)], {}, actor)

@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.journal import EntityKind, JournalEntry, entry_problems
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.chart import load_chart
+from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
-from assetledger.store.bulk import chunks
+from assetledger.store.bulk import chunks, insert_with_ids
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Asset, Region
 
@@ -119,8 +121,7 @@ class Books:
             )
         if not rows:
             return
-        statement = insert(Account).returning(Account.id, sort_by_parameter_order=True)
-        ids = self.session.scalars(statement, rows).all()
+        ids = insert_with_ids(self.session, Account.__table__, rows)  # type: ignore[arg-type]
         for row, id_ in zip(rows, ids, strict=True):
             self._accounts[row["entity_code"]][row["name"]] = (id_, row["opened_on"])
 
@@ -144,6 +145,7 @@ class Books:
     def post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None = None) -> PostResult:
         """Validate every entry, then insert all of them, or raise with every problem and insert nothing."""
         located = list(where) if where is not None else [Located("entry")] * len(entries)
+        require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
         findings: list[Finding] = []
         done = self._already_posted(entries)
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
@@ -227,12 +229,11 @@ class Books:
             }
             for e in entries
         ]
-        statement = insert(Entry).returning(Entry.id, sort_by_parameter_order=True)
-        ids = list(self.session.scalars(statement, rows).all())
+        ids = insert_with_ids(self.session, Entry.__table__, rows)  # type: ignore[arg-type]
         postings = []
         for entry, entry_id in zip(entries, ids, strict=True):
             accounts = self._accounts[entry.entity]
             for p in entry.postings:
                 postings.append({"entry_id": entry_id, "account_id": accounts[p.account][0], "amount": p.amount})
-        self.session.execute(insert(PostingRow), postings)
+        self.session.connection().execute(insert(PostingRow.__table__), postings)  # type: ignore[arg-type]
         return ids

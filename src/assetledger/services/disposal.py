@@ -9,12 +9,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from assetledger.domain.access import Action
 from assetledger.domain.booking import books_of, value_account
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.domain.governance import APPROVAL_LABELS, DisposalMethod, GovernancePolicy, approval_suffices
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.services.access import require
 from assetledger.services.asset_books import book_value, load_booked
+from assetledger.services.assets import asset_region
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.db import Database
@@ -55,6 +58,7 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         asset = session.get(Asset, request.asset_id, with_for_update=True)
         if asset is None:
             raise NotFoundError("asset", request.asset_id)
+        require(session, actor, Action.REGISTER, [asset_region(asset)])
         if asset.status == AssetStatus.DISPOSED.value:
             raise RuleViolation(f"already disposed of on {asset.disposed_on}", asset_id=request.asset_id)
         booked = load_booked(session, [request.asset_id])[request.asset_id]

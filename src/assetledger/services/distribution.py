@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.booking import entity_code
 from assetledger.domain.distribution import (
     Approval,
@@ -32,6 +33,7 @@ from assetledger.domain.distribution import (
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes, parse_rule
+from assetledger.services.access import require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.db import Database
@@ -55,6 +57,7 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
     with db.transaction() as session:
         if session.get(Region, rule.village) is None:
             raise InputError([Finding(str(path), None, "village", rule.village, "no such village code")])
+        require(session, actor, Action.DISTRIBUTE, [rule.village])
         known = session.scalar(
             select(DistributionRuleRow).where(
                 DistributionRuleRow.code == rule.code, DistributionRuleRow.version == rule.version
@@ -185,6 +188,7 @@ def distribute(
     with db.transaction() as session:
         if session.get(Region, village) is None:
             raise NotFoundError("village", village)
+        require(session, actor, Action.DISTRIBUTE, [village])
         rule_id, rule = rule_for(session, village, period, when)
         entity = entity_code(EntityKind.VILLAGE, village)
         done = session.scalar(
@@ -289,6 +293,7 @@ def pay(db: Database, village: str, period_text: str, on: dt.date, actor: str, h
         ).all()
         if not dists:
             raise NotFoundError("distribution", f"{village} {period.label}")
+        require(session, actor, Action.DISTRIBUTE, [village])
         entity = entity_code(EntityKind.VILLAGE, village)
         books = Books(session, actor)
         paid = 0

@@ -9,9 +9,12 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
+from assetledger.domain.access import Action
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
+from assetledger.services.access import require
+from assetledger.services.assets import asset_region
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
@@ -113,6 +116,7 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
         asset = session.get(Asset, asset_id, with_for_update=True)
         if asset is None:
             raise NotFoundError("asset", asset_id)
+        require(session, actor, Action.REGISTER, [asset_region(asset)])
         if asset.status == AssetStatus.DISPOSED.value:
             raise RuleViolation("a disposed asset cannot be revitalised", asset_id=asset_id)
         if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
@@ -146,6 +150,7 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         asset = session.get(Asset, asset_id)
         if asset is None:
             raise NotFoundError("asset", asset_id)
+        require(session, actor, Action.REGISTER, [asset_region(asset)])
         if asset.status == AssetStatus.DISPOSED.value:
             raise RuleViolation("already disposed of", asset_id=asset_id)
         session.add(

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.booking import (
     EXPENSE_ACCOUNTS,
     REVENUE_ACCOUNTS,
@@ -22,6 +23,7 @@ from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversa
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.entry_rows import EntryRow, parse_entry_rows
 from assetledger.io.tabular import read_table
+from assetledger.services.access import region_of_entity, require
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import file_checksum
 from assetledger.services.books import Books, Located, PostResult
@@ -158,6 +160,7 @@ def close_period(db: Database, entity: str, through: dt.date, actor: str) -> dt.
     with db.transaction() as session:
         if session.get(Entity, entity) is None:
             raise NotFoundError("entity", entity)
+        require(session, actor, Action.BOOKS, [region_of_entity(entity)])
         previous = session.scalar(select(func.max(PeriodClose.through)).where(PeriodClose.entity_code == entity))
         if previous is not None and through <= previous:
             raise RuleViolation(f"{entity} is already closed through {previous}")

@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.enums import AssetStatus, Register
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
+from assetledger.services.access import require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.db import Database
@@ -34,6 +36,7 @@ def _fund_balance(books: Books, entity: str) -> Decimal:
 
 def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: str, note: str | None = None) -> int:
     with db.transaction() as session:
+        require(session, actor, Action.REGISTER, [county])
         books = Books(session, actor)
         entity = books.ensure_entity(EntityKind.COUNTY, county)
         books.open_accounts([(entity, FUND[0], FUND[1], BOOKS_START, None)])
@@ -49,6 +52,7 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         asset = session.get(Asset, asset_id)
         if asset is None:
             raise NotFoundError("asset", asset_id)
+        require(session, actor, Action.BOOKS, [asset.village_code or asset.township_code or asset.county_code])
         if asset.register != Register.PUBLIC_BENEFIT.value:
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
         if asset.status == AssetStatus.DISPOSED.value:
@@ -59,6 +63,11 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         session.add(row)
         session.flush()
         return row.id
+
+
+def _require_county(session: Any, asset_id: str, actor: str) -> None:
+    asset = session.get(Asset, asset_id)
+    require(session, actor, Action.REGISTER, [asset.county_code])
 
 
 def _application(session: Any, application_id: int) -> MaintenanceApplication:
@@ -83,6 +92,7 @@ def _state(session: Any, application_id: int) -> tuple[str | None, Decimal]:
 def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor: str) -> None:
     with db.transaction() as session:
         app = _application(session, application_id)
+        _require_county(session, app.asset_id, actor)
         decision, _ = _state(session, application_id)
         if decision is not None:
             raise RuleViolation(f"application {application_id} was already {decision}")
@@ -98,6 +108,7 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
 def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor: str) -> int:
     with db.transaction() as session:
         app = _application(session, application_id)
+        _require_county(session, app.asset_id, actor)
         decision, spent = _state(session, application_id)
         if decision != "approved":
             raise RuleViolation(f"application {application_id} is not approved")

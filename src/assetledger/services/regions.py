@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.tabular import Table
+from assetledger.services.access import require
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.models import Region
@@ -159,6 +161,7 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                 )
         if findings:
             raise InputError(findings)
+        require(session, actor, Action.REGISTER, {merged.place_of(code).county_code for code in wanted})
         added = {level: sum(1 for n in wanted.values() if n.level is level) for level in RegionLevel}
         if wanted and not dry_run:
             at = now()

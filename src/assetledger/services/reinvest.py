@@ -9,13 +9,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from assetledger.domain.access import Action
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import books_of, capital_account, entity_code, value_account
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
+from assetledger.services.access import require
 from assetledger.services.asset_books import load_booked
-from assetledger.services.assets import register_in
+from assetledger.services.assets import asset_region, register_in
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.db import Database
@@ -53,6 +55,7 @@ def reinvest_existing(
         asset = session.get(Asset, asset_id, with_for_update=True)
         if asset is None:
             raise NotFoundError("asset", asset_id)
+        require(session, actor, Action.REGISTER, [asset_region(asset)])
         if asset.status == AssetStatus.DISPOSED.value:
             raise RuleViolation("a disposed asset cannot take reinvestment", asset_id=asset_id)
         booked = load_booked(session, [asset_id])[asset_id]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assetledger.errors import ConfigError
+from assetledger.store.integrity import seal, take_writer_lock
 
 DEFAULT_URL = "sqlite:///assetledger.db"
 URL_ENV = "ASSETLEDGER_DATABASE_URL"
@@ -84,9 +85,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit everything done in the block, or nothing if it raises."""
+        """Commit everything done in the block, or nothing if it raises.
+
+        Writers are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock) and every row
+        of record written is sealed into the hash chain just before commit.
+        """
         with self._sessions() as session, session.begin():
+            take_writer_lock(session.connection())
             yield session
+            transaction = session.get_transaction()
+            if transaction is not None and transaction.is_active:  # a dry run may have rolled back already
+                session.flush()
+                seal(session.connection())
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

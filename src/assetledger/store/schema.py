@@ -1,6 +1,22 @@
 """Every model module, imported once, so Base.metadata describes the whole schema (for Alembic and tests)."""
 
-from assetledger.store import distribution_models, governance_models, journal_models, models
+import assetledger.store.inventory_models  # noqa: F401  (issue 5: the annual inventory)
+from assetledger.store import (
+    access_models,
+    distribution_models,
+    governance_models,
+    integrity_models,
+    journal_models,
+    models,
+)
 from assetledger.store.models import Base
 
-__all__ = ["Base", "distribution_models", "governance_models", "journal_models", "models"]
+__all__ = [
+    "Base",
+    "access_models",
+    "distribution_models",
+    "governance_models",
+    "integrity_models",
+    "journal_models",
+    "models",
+]

@@ -1,0 +1,149 @@
+"""`assetledger user` and `assetledger audit`: who may do what, and what auditors need."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from assetledger.cli.common import App, emit, format_option, out_option, pass_app
+from assetledger.domain.access import Role
+from assetledger.services import audit as svc
+from assetledger.services import users
+from assetledger.services.access import region_of_entity, require_read
+from assetledger.services.ledger_files import export_entity, query_entity
+
+
+@click.group("user")
+def user() -> None:
+    """Users and roles: finance 县财政局, village-accountant 村会计, inventory 清查组, auditor 审计.
+
+    Until the first user is added the database is in set-up mode (anyone may act). After that every change is
+    checked against the acting user (--user / ASSETLEDGER_USER), its role and its scope.
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="Role.")
+@click.option("--scope", required=True, help="Region code the user works in (county, township, village), or '*'.")
+@pass_app
+def add(app: App, name: str, role: str, scope: str) -> None:
+    """Add a user, or change a user's role or scope (the change is recorded; nothing is overwritten)."""
+    users.grant(app.db, name, Role(role), scope, app.actor)
+    click.echo(f"user {name}: {role} in {scope}")
+
+
+@user.command("revoke")
+@click.argument("name")
+@pass_app
+def revoke(app: App, name: str) -> None:
+    """Revoke a user: from now on the name may not act."""
+    users.revoke(app.db, name, app.actor)
+    click.echo(f"user {name} revoked")
+
+
+@user.command("list")
+@format_option
+@out_option
+@pass_app
+def list_users(app: App, fmt: str, out: Path | None) -> None:
+    """Users with their current role and scope."""
+    emit(users.list_users(app.db), fmt, out, sheet="users")
+
+
+@click.group("audit")
+def audit() -> None:
+    """For auditors: an asset's trail, BQL and read-only SQL, verification of the record, an export package."""
+
+
+@audit.command("trail")
+@click.argument("asset_id")
+@format_option
+@out_option
+@pass_app
+def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
+    """Everything that ever happened to an asset, in order, across register and books."""
+    emit(svc.trail(app.db, asset_id, app.actor), fmt, out, sheet="trail")
+
+
+@audit.command("query")
+@click.option("--entity", required=True, help="Entity whose books to query (within your scope).")
+@click.argument("bql")
+@format_option
+@out_option
+@pass_app
+def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
+    """BQL over the live books of an entity (beanquery)."""
+    with app.db.reading() as session:
+        require_read(session, app.actor, region_of_entity(entity))
+    columns, rows = query_entity(app.db, entity, bql)
+    emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="query")
+
+
+@audit.command("sql")
+@click.argument("sql")
+@format_option
+@out_option
+@pass_app
+def sql(app: App, sql: str, fmt: str, out: Path | None) -> None:
+    """One read-only SELECT over the audit views v_assets, v_postings, v_events, v_distributions.
+
+    \b
+    assetledger audit sql "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
+    Money in the views is integer fen (exact); divide by 100 for yuan.
+    """
+    columns, rows = svc.read_only_sql(app.db, sql, app.actor)
+    emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="sql")
+
+
+@audit.command("verify")
+@click.option("--skip-bean-check", is_flag=True, help="Skip running Beancount over every entity (faster).")
+@click.option("--expect-head", help="Chain head hash published earlier (e.g. from an export manifest).")
+@pass_app
+def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
+    """Verify the record: hash chain (edits, deletions, insertions, re-ordering), balances, open accounts,
+    register vs events, books vs registers, and Beancount's check of every entity. Exit 1 on any finding."""
+    count = 0
+    for check, detail in svc.verify(app.db, bean_check=not skip_bean_check):
+        count += 1
+        click.echo(f"[{check}] {detail}")
+    if expect_head and not svc.chain_contains(app.db, expect_head):
+        count += 1
+        click.echo(f"[integrity] the published chain head {expect_head} is not in the chain: history was rewritten")
+    click.echo(f"{count} finding(s)" if count else "the record verifies clean")
+    if count:
+        raise SystemExit(1)
+
+
+@audit.command("export")
+@click.option("--scope", "within", help="Region code (default: everything you may see).")
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("audit-package"),
+              show_default=True, help="Folder to write.")  # fmt: skip
+@pass_app
+def export(app: App, within: str | None, folder: Path) -> None:
+    """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, manifest with checksums."""
+    manifest = svc.export_package(app.db, folder, app.actor, within)
+    click.echo(f"wrote {manifest.parent} (manifest {manifest.name})")
+
+
+@click.command("fava")
+@click.option("--entity", required=True, help="Entity to browse.")
+@click.option("--port", type=int, default=5000, show_default=True, help="Port on 127.0.0.1.")
+@pass_app
+def fava(app: App, entity: str, port: int) -> None:
+    """Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`)."""
+    with app.db.reading() as session:
+        require_read(session, app.actor, region_of_entity(entity))
+    executable = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
+    if not Path(executable).exists():
+        raise click.ClickException("Fava is not installed: pip install 'assetledger[fava]'")
+    folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
+    path, count = export_entity(app.db, entity, folder / f"{re.sub(r'[^A-Za-z0-9]', '_', entity)}.beancount")
+    click.echo(f"serving {entity} ({count} entries) on http://127.0.0.1:{port}/ — Ctrl-C to stop")
+    subprocess.run([executable, "--host", "127.0.0.1", "--port", str(port), str(path)], check=False)

@@ -1,0 +1,51 @@
+"""Roles and what they may do, where. Pure.
+
+- finance (县财政局): registers, books, distribution, inventory, governance and awards in its county; users.
+- village-accountant (村会计): books and distribution of its own village only.
+- inventory (清查组): inventory counts in its scope.
+- auditor (审计): reads everything in its scope, writes nothing.
+A scope is a region code (county, township or village) and covers every region below it; "*" covers all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FINANCE = "finance"
+    VILLAGE_ACCOUNTANT = "village-accountant"
+    INVENTORY = "inventory"
+    AUDITOR = "auditor"
+
+
+class Action(StrEnum):
+    REGISTER = "register"  # regions, assets, confirmation, custody, status, governance, disposal
+    BOOKS = "books"  # posting, reversal, closing, ledger import
+    DISTRIBUTE = "distribute"  # roster, rules, distributions, payouts
+    INVENTORY = "inventory"  # open, count, close inventories
+    AWARDS = "awards"
+    USERS = "users"
+
+
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.FINANCE: frozenset(Action),
+    Role.VILLAGE_ACCOUNTANT: frozenset({Action.BOOKS, Action.DISTRIBUTE}),
+    Role.INVENTORY: frozenset({Action.INVENTORY}),
+    Role.AUDITOR: frozenset(),
+}
+LABELS = {
+    Role.FINANCE: "县财政局",
+    Role.VILLAGE_ACCOUNTANT: "村会计",
+    Role.INVENTORY: "清查组",
+    Role.AUDITOR: "审计",
+}
+
+
+def may(role: Role, action: Action) -> bool:
+    return action in ALLOWED[role]
+
+
+def covers(scope: str, chain: tuple[str, ...]) -> bool:
+    """Does a scope cover a region, given the region's chain of codes (itself and its ancestors)?"""
+    return scope == "*" or scope in chain

@@ -1,0 +1,291 @@
+"""What auditors need: an asset's whole story, read-only queries, a verification of the record, and a package."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from assetledger.domain.enums import AssetStatus
+from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.io.output import write_xlsx
+from assetledger.services.access import require_read, visible_regions
+from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.assets import asset_region
+from assetledger.services.ledger_files import check_entities, entity_codes, export_entity
+from assetledger.services.reconcile import reconcile
+from assetledger.store.db import Database
+from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
+from assetledger.store.integrity import chain_head, verify_chain
+from assetledger.store.journal_models import Account, Entry, PostingRow
+from assetledger.store.models import Asset, AssetEvent
+
+
+def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
+    """Everything that happened to an asset, across register and books, in date order."""
+    with db.reading() as session:
+        asset = session.get(Asset, asset_id)
+        if asset is None:
+            raise NotFoundError("asset", asset_id)
+        require_read(session, actor, asset_region(asset))
+        items: list[dict[str, Any]] = []
+        for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
+            items.append(_item(e.event_date or e.recorded_at.date(), e.recorded_at, "register", e.kind, e.actor,
+                               json.dumps(e.payload, ensure_ascii=False, default=str)))  # fmt: off
+        entries = session.execute(
+            select(Entry.id, Entry.date, Entry.recorded_at, Entry.kind, Entry.actor, Entry.narration, Entry.entity_code,
+                   func.sum(PostingRow.amount).filter(PostingRow.amount > 0))
+            .join(PostingRow, PostingRow.entry_id == Entry.id)
+            .where(Entry.asset_id == asset_id)
+            .group_by(Entry.id, Entry.date, Entry.recorded_at, Entry.kind, Entry.actor, Entry.narration,
+                      Entry.entity_code)
+        ).all()  # fmt: off
+        for eid, on, at, kind, who, narration, entity, amount in entries:
+            items.append(_item(on, at, "books", kind, who, f"#{eid} {entity} {narration} ({amount})"))
+        for d in session.scalars(select(GovernanceDecision).where(GovernanceDecision.asset_id == asset_id)):
+            items.append(_item(d.decided_on, d.recorded_at, "governance", d.decision, d.actor, d.note or ""))
+        for m in session.scalars(select(MaintenanceApplication).where(MaintenanceApplication.asset_id == asset_id)):
+            items.append(_item(m.decided_on or m.applied_on, m.recorded_at, "maintenance fund",
+                               m.decision or "applied", m.actor, f"{m.amount} {m.reason}"))  # fmt: off
+        for disposal in session.scalars(select(Disposal).where(Disposal.asset_id == asset_id)):
+            items.append(
+                _item(
+                    disposal.disposed_on,
+                    disposal.recorded_at,
+                    "disposal",
+                    disposal.method,
+                    disposal.actor,
+                    f"proceeds {disposal.proceeds}, book value {disposal.book_value}, approval {disposal.approval_doc}",
+                )
+            )
+        items += _inventory_items(session, asset_id)
+        items += _distributions(session, asset)
+    # Registration comes first (the asset's own dates come from its handover); then in date order.
+    items.sort(key=lambda i: (i["what"] != "registered", str(i["date"]), str(i["recorded_at"])))
+    return items
+
+
+def _item(on: Any, at: Any, area: str, kind: str, actor: str, details: str) -> dict[str, Any]:
+    return {"date": on, "recorded_at": at, "area": area, "what": kind, "actor": actor, "details": details}
+
+
+def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
+    """Inventory counts of the asset, when the inventory tables exist."""
+    names = set(session.connection().dialect.get_table_names(session.connection()))
+    if "inventory_counts" not in names:
+        return []
+    rows = session.execute(text("SELECT * FROM inventory_counts WHERE asset_id = :a ORDER BY id"), {"a": asset_id})
+    out = []
+    for row in rows.mappings():
+        on = row.get("counted_on") or row.get("recorded_at")
+        result = row.get("result")
+        out.append(_item(on, row.get("recorded_at"), "inventory", f"counted: {result}", row.get("actor", ""),
+                         f"inventory {row.get('inventory_id')}"))  # fmt: off
+    return out
+
+
+def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
+    """Village distributions whose period holds revenue of this asset."""
+    if not asset.village_code:
+        return []
+    from assetledger.store.distribution_models import Distribution
+
+    out = []
+    for d in session.scalars(select(Distribution).where(Distribution.village_code == asset.village_code)):
+        earned = session.scalar(
+            select(func.count())
+            .select_from(Entry)
+            .where(
+                Entry.asset_id == asset.asset_id,
+                Entry.kind == "revenue",
+                Entry.date.between(d.period_start, d.period_end),
+            )
+        )
+        if earned:
+            out.append(_item(d.distributed_on, d.recorded_at, "distribution", d.period, d.actor,
+                             f"distribution {d.id} of {d.total} by rule {d.rule_code}"))  # fmt: off
+    return out
+
+
+def verify(db: Database, *, bean_check: bool = True) -> Iterator[tuple[str, str]]:
+    """Every check of the record; yields (check, finding). No findings means the record verifies clean."""
+    with db.reading() as session:
+        conn = session.connection()
+        for tamper in verify_chain(conn):
+            yield "integrity", str(tamper)
+        unbalanced = session.execute(
+            select(PostingRow.entry_id, func.sum(PostingRow.amount))
+            .group_by(PostingRow.entry_id)
+            .having(func.sum(PostingRow.amount) != 0)
+        ).all()
+        for entry_id, total in unbalanced:
+            yield "balance", f"entry {entry_id} does not balance: postings sum to {total}"
+        bare = session.execute(
+            select(Entry.id).outerjoin(PostingRow, PostingRow.entry_id == Entry.id).where(PostingRow.id.is_(None))
+        ).scalars()
+        for entry_id in bare:
+            yield "balance", f"entry {entry_id} has no postings"
+        early = session.execute(
+            select(Entry.id, Account.name, Account.opened_on, Entry.date)
+            .join(PostingRow, PostingRow.entry_id == Entry.id)
+            .join(Account, Account.id == PostingRow.account_id)
+            .where((Entry.date < Account.opened_on) | (Account.entity_code != Entry.entity_code))
+        ).all()
+        for entry_id, account, opened, on in early:
+            yield "accounts", f"entry {entry_id} ({on}) posts to {account}, not open in its books then ({opened})"
+        yield from _projection(session)
+    for mismatch in reconcile(db):
+        yield "reconcile", str(mismatch)
+    if bean_check:
+        for result in check_entities(db):
+            for error in result.errors:
+                yield "beancount", f"{result.entity}: {error}"
+
+
+def _projection(session: Session) -> Iterator[tuple[str, str]]:
+    """The register's current state must be what its events say (catches out-of-band edits of asset rows)."""
+    expected: dict[str, dict[str, Any]] = {}
+    for asset_id, kind, raw in session.execute(
+        select(AssetEvent.asset_id, AssetEvent.kind, AssetEvent.payload).order_by(AssetEvent.id)
+    ):
+        payload: dict[str, Any] = dict(raw)
+        state = expected.setdefault(asset_id, {})
+        if kind == "registered":
+            state.update(name=payload["name"], register=payload["register"], original_value=payload["original_value"],
+                         status="in_use", owner=(payload.get("owner") or {}).get("name"),
+                         custodian=(payload.get("custodian") or {}).get("name"))  # fmt: off
+        elif kind == "ownership_confirmed":
+            state["owner"] = payload["owner"]
+        elif kind == "custodian_assigned":
+            state["custodian"] = payload["custodian"]
+        elif kind == "status_changed":
+            state["status"] = payload["to"]
+        elif kind == "revitalised":
+            state["status"] = "in_use"
+        elif kind == "disposed" or kind in ("inventory_written_off",):
+            state["status"] = "disposed"
+    for a in session.scalars(select(Asset).order_by(Asset.asset_id)):
+        found = expected.get(a.asset_id)
+        if found is None:
+            yield "register", f"asset {a.asset_id} has no registration event"
+            continue
+        state = found
+        actual = {"name": a.name, "register": a.register, "original_value": str(a.original_value),
+                  "owner": a.owner_name, "custodian": a.custodian}  # fmt: off
+        for key, value in actual.items():
+            if key in state and state[key] != value:
+                yield "register", f"asset {a.asset_id}: {key} is {value!r} but its events say {state[key]!r}"
+        if "status" in state and state["status"] != a.status and not _status_from_other_events(a.status, state):
+            yield "register", f"asset {a.asset_id}: status is {a.status!r} but its events say {state['status']!r}"
+
+
+def _status_from_other_events(actual: str, state: dict[str, Any]) -> bool:
+    # Statuses set by features that record their own events (e.g. inventory) are trusted when disposed-like.
+    return actual == AssetStatus.DISPOSED.value and state.get("status") == AssetStatus.DISPOSED.value
+
+
+def export_package(db: Database, folder: Path, actor: str, within: str | None = None) -> Path:
+    """Beancount ledgers, the registers as XLSX, the event log, and a manifest with checksums."""
+    with db.reading() as session:
+        require_read(session, actor, within)
+        head_seq, head = chain_head(session.connection())
+    folder.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    for entity in entity_codes(db, within):
+        path, _ = export_entity(db, entity, folder / "ledgers" / f"{entity}.beancount")
+        files.append(path)
+    assets = list_assets(db, AssetFilter(region=within))
+    files.append(write_xlsx(folder / "registers.xlsx", {"assets": assets}, title="扶贫项目资产台账"))
+    with db.reading() as session:
+        query = select(AssetEvent).order_by(AssetEvent.id)
+        if within:
+            query = query.join(Asset, Asset.asset_id == AssetEvent.asset_id).where(
+                (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
+            )
+        events = [
+            {"id": e.id, "asset_id": e.asset_id, "kind": e.kind, "date": e.event_date, "payload": e.payload,
+             "actor": e.actor, "recorded_at": e.recorded_at}
+            for e in session.scalars(query)
+        ]  # fmt: off
+    events_path = folder / "events.jsonl"
+    events_path.write_text(
+        "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events), encoding="utf-8"
+    )
+    files.append(events_path)
+    manifest = {
+        "scope": within or "*",
+        "exported_by": actor,
+        "chain_head": {"seq": head_seq, "hash": head},
+        "files": {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+    }
+    manifest_path = folder / "manifest.json"
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest_path
+
+
+def audit_views(regions: set[str] | None) -> dict[str, str]:
+    """The documented read-only views, limited to the reader's regions when its scope is not everything."""
+
+    def within(*columns: str) -> str:
+        if regions is None:
+            return ""
+        codes = ", ".join("'" + code.replace("'", "''") + "'" for code in sorted(regions))
+        return " WHERE " + " OR ".join(f"{c} IN ({codes})" for c in columns)
+
+    return {
+        "v_assets": "SELECT asset_id, name, register, category, county_code, township_code, village_code, build_year, "
+        "original_value AS original_value_fen, current_value AS current_value_fen, status, owner_name, owner_kind, "
+        "custodian, operator FROM assets" + within("county_code", "township_code", "village_code"),
+        "v_postings": "SELECT e.id AS entry_id, e.entity_code, e.date, e.kind, e.asset_id, e.narration, "
+        "a.name AS account, a.cn_name AS account_cn, p.amount AS amount_fen FROM postings p "
+        "JOIN entries e ON e.id = p.entry_id JOIN accounts a ON a.id = p.account_id "
+        "JOIN entities n ON n.code = e.entity_code" + within("n.region_code"),
+        "v_events": "SELECT ev.id, ev.asset_id, ev.kind, ev.event_date, ev.actor, ev.recorded_at FROM asset_events ev "
+        "JOIN assets s ON s.asset_id = ev.asset_id" + within("s.county_code", "s.township_code", "s.village_code"),
+        "v_distributions": "SELECT d.id, d.village_code, d.period, d.rule_code, d.total AS total_fen, l.purpose, "
+        "l.household_id, l.amount AS amount_fen FROM distributions d "
+        "JOIN distribution_lines l ON l.distribution_id = d.id" + within("d.village_code"),
+    }
+
+
+def read_only_sql(db: Database, sql: str, actor: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one SELECT over the documented audit views (v_assets, v_postings, v_events, v_distributions) in a
+    read-only transaction. Money in the views is integer fen, exact on every database (divide by 100 for yuan)."""
+    statement = sql.strip().rstrip(";")
+    if ";" in statement or not statement.lower().startswith(("select", "with")):
+        raise InputError([Finding("audit sql", None, "query", sql, "one SELECT statement only")])
+    with db.reading() as session:
+        views = ", ".join(f"{name} AS ({body})" for name, body in audit_views(visible_regions(session, actor)).items())
+        if statement.lower().startswith("with"):
+            wrapped = f"WITH {views}, {statement[4:].lstrip()}"
+        else:
+            wrapped = f"WITH {views} {statement}"
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        else:
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        try:
+            result = conn.exec_driver_sql(wrapped)
+            columns = list(result.keys())
+            rows = [tuple(r) for r in result.fetchall()]
+        except DBAPIError as exc:
+            raise InputError([Finding("audit sql", None, "query", sql, f"refused: {exc.orig}")]) from exc
+        finally:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA query_only = OFF")
+    return columns, rows
+
+
+def chain_contains(db: Database, head: str) -> bool:
+    """Is a previously published chain head still a link of the chain (history not rewritten since)?"""
+    from assetledger.store.integrity_models import ChainLink
+
+    with db.reading() as session:
+        return session.scalar(select(ChainLink.seq).where(ChainLink.chain == head)) is not None
