@@ -130,7 +130,8 @@ def _drop_guards(db: Database, table: str) -> None:
         ("postings", "UPDATE postings SET amount = amount + 1 WHERE id = 3", "postings id 3: row changed"),
         ("postings", "DELETE FROM postings WHERE id = 4", "postings id 4: row deleted"),
         ("asset_events", "UPDATE asset_events SET id = 999 WHERE id = 2", "asset_events id 2: row deleted"),
-        ("asset_events", "UPDATE asset_events SET event_date = '2020-01-01' WHERE id = 4", "asset_events id 4: row changed"),
+        ("asset_events", "UPDATE asset_events SET event_date = '2020-01-01' WHERE id = 4",
+         "asset_events id 4: row changed"),
         ("assets", "UPDATE assets SET name = '别的名字' WHERE asset_id = 'A-1'", "A-1: name is '别的名字'"),
         ("chain_links", "UPDATE chain_links SET digest = 'x' WHERE seq = 5", "chain broken"),
     ],
@@ -154,8 +155,13 @@ def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
     _setup(run)
     run("audit", "export", "--scope", COUNTY, "--out", str(tmp_path / "pkg"), user="wang")
     manifest = json.loads((tmp_path / "pkg" / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {f"ledgers/V{VILLAGE}.beancount",
-                                      f"ledgers/V{OTHER_VILLAGE}.beancount", "registers.xlsx", "events.jsonl"}  # fmt: off
+    expected = {
+        f"ledgers/V{VILLAGE}.beancount",
+        f"ledgers/V{OTHER_VILLAGE}.beancount",
+        "registers.xlsx",
+        "events.jsonl",
+    }
+    assert set(manifest["files"]) == expected
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((tmp_path / "pkg" / name).read_bytes()).hexdigest() == digest
     head = manifest["chain_head"]["hash"]

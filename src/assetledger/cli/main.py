@@ -78,7 +78,9 @@ def _register_commands() -> None:
     cli.add_command(audit.user)
     cli.add_command(audit.audit)
     ledger.command.add_command(audit.fava)
-    cli.add_command(__import__("assetledger.cli.awards", fromlist=["command"]).command)
+    from assetledger.cli import awards
+
+    cli.add_command(awards.command)
 
 
 _register_commands()

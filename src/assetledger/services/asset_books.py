@@ -78,9 +78,15 @@ def booked_asset(a: Asset, funding: Sequence[tuple[FundSource, object]]) -> Book
 
 def asset_date(a: Asset) -> dt.date:
     """The date an asset enters the books: handover, else confirmation, else the end of its build year."""
-    on = a.handed_over_on or a.confirmed_on
+    return _entry_date(a.handed_over_on, a.confirmed_on, a.build_year, a.registered_at)
+
+
+def _entry_date(
+    handed_over: dt.date | None, confirmed: dt.date | None, build_year: int | None, registered: dt.datetime
+) -> dt.date:
+    on = handed_over or confirmed
     if on is None:
-        on = dt.date(a.build_year, 12, 31) if a.build_year else a.registered_at.date()
+        on = dt.date(build_year, 12, 31) if build_year else registered.date()
     return max(on, BOOKS_START)
 
 
@@ -104,11 +110,13 @@ def book_openings(books: Books, asset_ids: Sequence[str], today: dt.date) -> int
     session = books.session
     booked = load_booked(session, asset_ids)
     dates: dict[str, dt.date] = {}
+    columns = (Asset.asset_id, Asset.handed_over_on, Asset.confirmed_on, Asset.build_year, Asset.registered_at)
     for part in chunks(asset_ids):
-        for a in session.scalars(select(Asset).where(Asset.asset_id.in_(part))):
-            dates[a.asset_id] = asset_date(a)
+        for r in session.execute(select(*columns).where(Asset.asset_id.in_(part))):
+            dates[r.asset_id] = _entry_date(r.handed_over_on, r.confirmed_on, r.build_year, r.registered_at)
     entries: list[JournalEntry] = []
     opens: list[tuple[str, str, str, dt.date, str | None]] = []
+    books.ensure_entities({place for a in booked.values() if (place := books_of(a)) is not None})
     for asset_id in asset_ids:
         asset = booked[asset_id]
         place = books_of(asset)

@@ -55,6 +55,41 @@ class Books:
 
     # --- entities and accounts ------------------------------------------------------------------------------
 
+    def ensure_entities(self, places: set[tuple[EntityKind, str]]) -> None:
+        """Create the books of many entities at once (a county's import touches hundreds of villages)."""
+        wanted = {f"{ENTITY_PREFIX[k]}{r}": (k, r) for k, r in places} if places else {}
+        missing = sorted(set(wanted) - self._entities)
+        if not missing:
+            return
+        existing: set[str] = set()
+        for part in chunks(missing):
+            existing.update(self.session.scalars(select(Entity.code).where(Entity.code.in_(part))))
+        self._entities.update(existing)
+        new = [code for code in missing if code not in existing]
+        if not new:
+            return
+        regions = {}
+        for part in chunks([wanted[c][1] for c in new]):
+            for r in self.session.scalars(select(Region).where(Region.code.in_(part))):
+                regions[r.code] = r
+        at = now()
+        rows = []
+        for code in new:
+            kind, region_code = wanted[code]
+            region = regions.get(region_code)
+            if region is None:
+                raise NotFoundError("region", region_code)
+            rows.append(
+                {"code": code, "name": f"{region.name}{ENTITY_SUFFIX[kind]}", "kind": kind.value,
+                 "region_code": region_code, "county_code": region.county_code, "books_start": BOOKS_START,
+                 "created_at": at, "created_by": self.actor}
+            )  # fmt: off
+        self.session.connection().execute(insert(Entity.__table__), rows)  # type: ignore[arg-type]
+        self._entities.update(new)
+        for code in new:
+            self._accounts[code] = {}
+        self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for code in new for a in load_chart()])
+
     def ensure_entity(self, kind: EntityKind, region_code: str) -> str:
         code = f"{ENTITY_PREFIX[kind]}{region_code}"
         if code in self._entities or self.session.get(Entity, code) is not None:
