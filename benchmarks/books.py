@@ -1,0 +1,166 @@
+"""Benchmarks of the books, distribution and governance paths on an existing database (e.g. the demo's).
+
+    /work/venv/bin/python benchmarks/books.py --db sqlite:///demo/assetledger.db [--postings 50000]
+
+Measures, in-process (so interpreter start-up is not counted): bulk posting rate through the service (validation,
+ids, sealing) against a raw sqlite3 executemany of the same rows, one interactive posting's latency, export +
+Beancount check of the busiest village, a distribution over 1,000 households with a year of revenue, and the
+idle/loss-making scan. Prints a Markdown table. Not run by CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from assetledger.domain.booking import AssetPosting
+from assetledger.domain.governance import GovernancePolicy
+from assetledger.ledger.beancount_io import check, render
+from assetledger.services import distribution
+from assetledger.services.beneficiaries import import_roster
+from assetledger.services.books import Books, Located
+from assetledger.services.governance import scan
+from assetledger.services.journal import entity_of_asset, entry_for_posting, post_for_asset
+from assetledger.services.ledger_files import load_books
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Entry
+from assetledger.store.models import Asset
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def bench(url: str, postings: int) -> list[tuple[str, str, str]]:
+    db = Database(url)
+    rows: list[tuple[str, str, str]] = []
+    rng = random.Random(7)
+    with db.reading() as s:
+        ids = list(s.scalars(select(Asset.asset_id).where(Asset.register == "operating", Asset.status != "disposed",
+                                                            Asset.owner_kind == "village")))  # fmt: off
+        entities = {a: entity_of_asset(s, a) for a in ids}
+    day = dt.date(2026, 11, 21)
+    batch = [
+        AssetPosting(rng.choice(ids), day, "revenue", "rent", Decimal(rng.randint(100, 999999)) / 100, ref=f"bench-{i}")
+        for i in range(postings)
+    ]
+    entries = [entry_for_posting(p, entities) for p in batch]
+
+    def post_all() -> int:
+        with db.transaction() as session:
+            return len(Books(session, "bench").post(entries, [Located("bench")] * len(entries)).posted)
+
+    seconds, count = timed(post_all)
+    rows.append(("bulk posting (service: validate, ids, postings, seal)", f"{count / seconds:,.0f} entries/s",
+                 f"{count} entries in {seconds:.2f} s"))  # fmt: off
+    if url.startswith("sqlite"):
+        raw = Path(tempfile.mkdtemp()) / "raw.db"
+        con = sqlite3.connect(raw)
+        con.execute(
+            "CREATE TABLE e (id INTEGER PRIMARY KEY, entity TEXT, date TEXT, kind TEXT, narration TEXT, ref TEXT)"
+        )
+        con.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, entry INTEGER, account INTEGER, amount INTEGER)")
+        start = time.perf_counter()
+        con.executemany(
+            "INSERT INTO e VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, e.entity, e.date.isoformat(), "revenue", e.narration, e.ref) for i, e in enumerate(entries)],
+        )
+        con.executemany("INSERT INTO p VALUES (NULL, ?, ?, ?)",
+                        [(i, 1, int(p.amount * 100)) for i, e in enumerate(entries) for p in e.postings])  # fmt: off
+        con.commit()
+        raw_s = time.perf_counter() - start
+        rows.append(("raw sqlite3 executemany, same rows", f"{len(entries) / raw_s:,.0f} entries/s", f"{raw_s:.2f} s"))
+        shutil.rmtree(raw.parent)
+    latencies = []
+    for i in range(20):
+        p = AssetPosting(ids[i % len(ids)], day, "revenue", "rent", Decimal("1.00"), ref=f"one-{i}")
+        seconds, _ = timed(lambda p=p: post_for_asset(db, p, "bench"))
+        latencies.append(seconds)
+    with db.reading() as s:
+        total_entries = s.scalar(select(func.count()).select_from(Entry))
+    latencies.sort()
+    rows.append(("one interactive posting (median of 20)", f"{latencies[10] * 1000:.1f} ms",
+                 f"{total_entries:,} entries in the database"))  # fmt: off
+    with db.reading() as s:
+        busiest = s.execute(select(Entry.entity_code, func.count()).group_by(Entry.entity_code)
+                            .order_by(func.count().desc()).limit(1)).one()  # fmt: off
+
+    def export_check() -> int:
+        with db.reading() as s:
+            books = load_books(s, busiest[0])
+        errors = check(render(books))
+        assert not errors, errors[:3]
+        return len(books.entries)
+
+    seconds, n = timed(export_check)
+    rows.append(("export + Beancount check of the busiest village", f"{seconds:.2f} s", f"{busiest[0]}: {n} entries"))
+    rows.append(distribution_bench(db))
+    seconds, found = timed(lambda: scan(db, day, GovernancePolicy()))
+    with db.reading() as s:
+        assets = s.scalar(select(func.count()).select_from(Asset))
+    rows.append(("idle/loss-making scan (SQL)", f"{seconds:.2f} s", f"{assets:,} assets, {len(found)} found"))
+    return rows
+
+
+def distribution_bench(db: Database) -> tuple[str, str, str]:
+    """1,000 households in the village with the most revenue, a year of its revenue, one distribution."""
+    with db.reading() as s:
+        busiest = (
+            select(Entry.entity_code, func.count())
+            .where(Entry.kind == "revenue", Entry.entity_code.like("V%"))
+            .group_by(Entry.entity_code)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        village = s.execute(busiest).one()[0][1:]
+    folder = Path(tempfile.mkdtemp())
+    roster = folder / "roster.csv"
+    lines = ["户编号,村,户主,人口,类别,因素,纳入日期,退出日期,退出原因"]
+    for i in range(1000):
+        left = f"2025-{(i % 12) + 1:02d}-10,死亡" if i % 50 == 0 else ","
+        lines.append(f"BH{i:05d},{village},户主{i},{1 + i % 5},脱贫户,{'老年' if i % 7 == 0 else ''},2024-06-01,{left}")
+    roster.write_text("\n".join(lines), encoding="utf-8")
+    import_roster(db, roster, "bench")
+    rule = folder / "rule.toml"
+    rule.write_text(
+        f'code = "BENCH"\nversion = 1\nvillage = "{village}"\neffective_from = 2025-01-01\n'
+        '[purposes]\nhousehold_shares = 60\nreinvestment = 40\n[households]\nbasis = "per_person"\n'
+        "[households.factor_weights]\nelderly = 1.5\n"
+        '[approval]\nbody = "村民代表大会"\ndate = 2025-01-02\n[notice]\nstart = 2025-01-03\ndays = 7\n',
+        encoding="utf-8",
+    )
+    distribution.register_rule(db, rule, "bench")
+    seconds, result = timed(lambda: distribution.distribute(db, village, "2025", "bench", on=dt.date(2026, 1, 10)))
+    shutil.rmtree(folder)
+    return ("distribution: 1,000 households, a year of revenue", f"{seconds:.2f} s",
+            f"{len(result.split.households)} shares of {result.split.total}")  # fmt: off
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", required=True, help="database to copy and measure (SQLite file URL)")
+    parser.add_argument("--postings", type=int, default=50_000)
+    args = parser.parse_args()
+    url = args.db
+    if url.startswith("sqlite:///"):
+        copy = Path(tempfile.mkdtemp()) / "bench.db"
+        shutil.copy(url.removeprefix("sqlite:///"), copy)
+        url = f"sqlite:///{copy}"
+    print("| measurement | result | notes |\n|---|---|---|")
+    for name, value, note in bench(url, args.postings):
+        print(f"| {name} | {value} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
