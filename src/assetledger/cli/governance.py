@@ -11,8 +11,9 @@ import click
 from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy, load_policy
+from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
 from assetledger.reports.charts import bar_chart, label
+from assetledger.rules.governance_policy import load_policy
 from assetledger.services import maintenance as fund
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
