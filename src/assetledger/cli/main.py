@@ -81,6 +81,7 @@ def _register_commands() -> None:
     from assetledger.cli import awards
 
     cli.add_command(awards.command)
+    from assetledger.cli import backup  # noqa: F401  (adds `db backup` and `db restore` to the db group)
 
 
 _register_commands()
