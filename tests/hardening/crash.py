@@ -46,8 +46,12 @@ for line in sys.stdin:
         os.close(started_w)
         code = 0
         try:
-            sys.argv = ["assetledger", *cmd["args"]]
-            main()
+            if cmd["op"] == "py":  # a script (e.g. a concurrency worker) with assetledger already imported
+                sys.argv = ["worker", *cmd["args"]]
+                exec(compile(cmd["code"], "<worker>", "exec"), {"__name__": "__worker__"})
+            else:
+                sys.argv = ["assetledger", *cmd["args"]]
+                main()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except BaseException:
@@ -67,7 +71,7 @@ class Zygote:
     """A process with assetledger imported that forks a child per command."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
         self.proc = subprocess.Popen(
             [sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
@@ -87,6 +91,10 @@ class Zygote:
     def start(self, args: Sequence[str], cwd: Path, log: Path) -> int:
         """Fork a child running `assetledger ARGS`; returns its pid once it has started."""
         return int(self._send({"op": "run", "args": list(args), "cwd": str(cwd), "log": str(log)}))
+
+    def spawn(self, code: str, args: Sequence[str], cwd: Path, log: Path) -> int:
+        """Fork a child running the Python `code` with sys.argv[1:] = ARGS; returns its pid once it has started."""
+        return int(self._send({"op": "py", "code": code, "args": list(args), "cwd": str(cwd), "log": str(log)}))
 
     def wait(self, pid: int) -> int:
         return int(self._send({"op": "wait", "pid": pid}))

@@ -4,7 +4,6 @@ same command again completes the job exactly once. (50 random kill points per ba
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from tests.hardening.crash import Job, Zygote, asset_job, crash_trial, entries_j
 from tests.hardening.harness import assets_file, findings, regions_file
 
 ASSETS = [f"K-{i:05d}" for i in range(10)]
-
-
-@pytest.fixture(scope="module")
-def zygote() -> Iterator[Zygote]:
-    z = Zygote()
-    yield z
-    z.close()
 
 
 def _setup(run: Cli) -> None:
