@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -53,7 +54,7 @@ def setup(run: Cli) -> None:
         run("asset", "import", str(assets_file(folder / f"assets-{prefix}.csv", ASSETS_PER_VILLAGE, prefix, name)))
         run("beneficiary", "import", str(roster_file(folder / f"roster-{prefix}.csv", code, 6, f"H{prefix}")))
         run("distribute", "rule", "add", str(rule_file(folder / f"rule-{prefix}.toml", code)))
-    rows: list[list[object]] = [ENTRY_HEADER]
+    rows: list[Sequence[object]] = [ENTRY_HEADER]
     rows += [["2025-02-15", a, "收入", "租金", str(SEED_REVENUE), "", f"seed-{a}"] for a in asset_ids()]
     run("ledger", "import-entries", str(write_csv(folder / "seed.csv", rows)))
 
