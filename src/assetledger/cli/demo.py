@@ -58,9 +58,9 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         app.db_url = f"sqlite:///{db_file}"
     db = Database(app.db_url)
     build(db, folder, say=click.echo)
-    rows = register_summary(db, RegionLevel.TOWNSHIP)
+    rows = register_summary(db, RegionLevel.COUNTY)
     shown = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
-    click.echo("\n三本台账汇总（乡镇） register summary by township")
+    click.echo("\n三本台账汇总（县） register summary by county")
     click.echo(render_table(shown, HEADERS_CN))
     mismatches = reconcile(db)
     checked = list(check_entities(db))
@@ -92,5 +92,10 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"  assetledger {flag} distribute --village {village[1:] if village else ''} --period 2025Q4 --dry-run\n"
         f"  assetledger {flag} distribute notice --village {village[1:] if village else ''} --period 2025Q3 "
         f"--out {folder}/notices\n"
+        f"  assetledger {flag} asset scan --as-of 2026-10-31\n"
+        f"  assetledger {flag} report governance --year 2026 --chart {folder}/governance.png\n"
+        f"  assetledger {flag} awards compute --year 2025 --policy {folder}/awards-policy.toml "
+        f"--out {folder}/awards.xlsx --chart {folder}/awards.png\n"
+        f"  assetledger {flag} audit verify\n"
     )
     db.dispose()

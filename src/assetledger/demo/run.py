@@ -13,6 +13,7 @@ from typing import TypeVar
 from sqlalchemy import func, select
 
 from assetledger.demo import generate
+from assetledger.demo.awards import run_awards
 from assetledger.demo.books import post_demo_books
 from assetledger.demo.distribution import run_distributions
 from assetledger.demo.governance import run_governance
@@ -38,20 +39,29 @@ class DemoFiles:
     assets_xlsx: Path
 
 
+NEIGHBOURS = 2  # smaller counties of the same city, so the city's evaluation has counties to compare
+CITY_ROW = ["宜春市本级", "360900", "", "", "", ""]  # the city fund's books (awards are paid from them)
+
+
 def write_inputs(folder: Path, townships: int = 10, villages: int = 10, per_village: int = 30) -> DemoFiles:
     folder.mkdir(parents=True, exist_ok=True)
     places = generate.regions(SEED, townships=townships, villages_per_township=villages)
+    neighbours = generate.regions(
+        SEED + 1, counties=NEIGHBOURS, townships=4, villages_per_township=5, county_base=360902
+    )
     regions_csv = folder / "regions.csv"
     with regions_csv.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"])
-        for p in places:
+        writer.writerow(CITY_ROW)
+        for p in places + neighbours:
             row = asdict(p)
             writer.writerow(
                 [row[k] for k in ("county", "county_code", "township", "township_code", "village", "village_code")]
             )
     rows = list(generate.asset_rows(SEED, places, per_village))
-    assets_xlsx = write_xlsx(folder / "assets.xlsx", {"台账": rows}, title=f"{places[0].county}扶贫项目资产台账")
+    rows += list(generate.asset_rows(SEED + 1, neighbours, per_village - 10))
+    assets_xlsx = write_xlsx(folder / "assets.xlsx", {"台账": rows}, title=f"{places[0].county}等扶贫项目资产台账")
     return DemoFiles(regions_csv, assets_xlsx)
 
 
@@ -61,31 +71,42 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
             raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
     migrate.upgrade(db.url)
-    say("1/8 writing demo input files (regions.csv, assets.xlsx) ...")
+    say("1/9 writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/8 importing the administrative hierarchy ...")
+    say("2/9 importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/8 importing the registers (三本台账) ...")
+    say("3/9 importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/8 confirming, reassigning custodians, marking idle and damaged assets ...")
+    say("4/9 confirming, reassigning custodians, marking idle and damaged assets ...")
     _history(db)
-    say("5/8 posting two years of revenue and costs ...")
+    say("5/9 posting two years of revenue and costs ...")
     posted = post_demo_books(db, SEED, ACTOR)
     say(f"    {posted} entries posted")
-    say("6/8 beneficiaries, distribution rules, quarterly distributions and payouts ...")
+    say("6/9 beneficiaries, distribution rules, quarterly distributions and payouts ...")
     done = run_distributions(db, folder / "distribution", SEED, ACTOR)
     say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
-    say("7/8 closing 2024 in the books of the distributing villages ...")
+    say("7/9 closing 2024 in the books of the distributing villages ...")
     villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
     for village in villages:
         close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
-    say("8/8 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
+    say("8/9 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
     gov = run_governance(db, ACTOR, villages)
     say(
         f"    {gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
         f"{gov['reinvested']} reinvestments"
     )
+    say("9/9 the city evaluates its counties for 2025 and pays the awards ...")
+    evaluation = run_awards(db, folder, awards_policy_path(), ACTOR)
+    for r in evaluation.results:
+        award = r.grade_award + r.rank_award
+        say(f"    {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}, award {award:,.2f}")
     return files
+
+
+def awards_policy_path() -> Path:
+    from assetledger.ledger.chart import chart_template_path
+
+    return chart_template_path().parent / "policy" / "awards-city-example.toml"
 
 
 def _history(db: Database) -> None:
