@@ -92,11 +92,6 @@ def test_sqlite_writer_that_cannot_get_the_lock_is_refused_and_nothing_changes(
     assert findings(db) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UX gap: a SQLite writer that times out on the lock gets 'database error: database is locked' (exit 10) "
-    "with no hint that another writer is busy and that retrying is safe",
-)
 def test_sqlite_busy_message_says_busy_and_to_retry(run: Cli, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _sqlite_with_assets(run, db)
     _short_busy_timeout(monkeypatch, 200)

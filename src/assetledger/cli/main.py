@@ -22,6 +22,12 @@ class AppGroup(click.Group):
             raise CommandError(str(exc), exc.exit_code) from exc
         except (OperationalError, ProgrammingError) as exc:
             text = str(exc.orig)
+            if "database is locked" in text or "database is busy" in text:
+                raise CommandError(
+                    "the database is busy: another writer held it longer than the wait allows. Nothing was changed; "
+                    f"try again (every command here can be repeated safely). ({text})",
+                    10,
+                ) from exc
             missing = "no such table" in text or "does not exist" in text
             hint = "; run `assetledger db upgrade` first?" if missing else ""
             raise CommandError(f"database error: {text}{hint}", 10) from exc
