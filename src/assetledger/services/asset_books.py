@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,23 +45,12 @@ def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedA
     booked: dict[str, BookedAsset] = {}
     for part in chunks(asset_ids):
         for r in session.execute(select(*BOOKED_COLUMNS).where(Asset.asset_id.in_(part))):
-            booked[r.asset_id] = BookedAsset(
-                asset_id=r.asset_id,
-                name=r.name,
-                register=Register(r.register),
-                category=r.category,
-                operating_mode=OperatingMode(r.operating_mode) if r.operating_mode else None,
-                owner_kind=OwnerKind(r.owner_kind) if r.owner_kind else None,
-                county_code=r.county_code,
-                township_code=r.township_code,
-                village_code=r.village_code,
-                value=r.current_value,
-                funding=tuple(funding.get(r.asset_id, [])),  # type: ignore[arg-type]
-            )
+            booked[r.asset_id] = booked_asset(r, funding.get(r.asset_id, []))
     return booked
 
 
-def booked_asset(a: Asset, funding: Sequence[tuple[FundSource, object]]) -> BookedAsset:
+def booked_asset(a: Any, funding: Sequence[tuple[FundSource, object]]) -> BookedAsset:
+    """The booking facts of an asset (an Asset or a row with the same column names) with its funding."""
     return BookedAsset(
         asset_id=a.asset_id,
         name=a.name,

@@ -233,7 +233,8 @@ def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | No
 # --- changes to one asset -------------------------------------------------------------------------------
 
 
-def _load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
+def load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
+    """The asset, locked for the change, after checking the actor may change it and it is still in the register."""
     asset = session.get(Asset, asset_id, with_for_update=True)
     if asset is None:
         raise NotFoundError("asset", asset_id)
@@ -252,7 +253,7 @@ def _event(session: Session, asset_id: str, kind: str, on: dt.date | None, paylo
 def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> None:
     """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id, actor)
+        asset = load_for_change(session, asset_id, actor)
         before = load_booked(session, [asset_id])[asset_id]
         household = Register(asset.register) is Register.HOUSEHOLD
         if household != (ownership.owner_kind is OwnerKind.HOUSEHOLD):
@@ -284,7 +285,7 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
 def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> None:
     """移交: from the implementing unit to the owner."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id, actor)
+        asset = load_for_change(session, asset_id, actor)
         if asset.handed_over_on is not None:
             raise RuleViolation(f"already handed over on {asset.handed_over_on}", asset_id=asset_id)
         asset.handed_over_on = handover.handed_over_on
@@ -303,7 +304,7 @@ def record_handover(db: Database, asset_id: str, handover: Handover, actor: str)
 def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> None:
     """管护: a new custodian from a date; the previous assignment ends the day before."""
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id, actor)
+        asset = load_for_change(session, asset_id, actor)
         if asset.custodian_since is not None and custody.start_on < asset.custodian_since:
             raise RuleViolation(
                 f"the current custodian {asset.custodian} starts {asset.custodian_since}; "
@@ -338,7 +339,7 @@ def change_status(
     db: Database, asset_id: str, status: AssetStatus, on: dt.date, actor: str, *, reason: str | None = None
 ) -> None:
     with db.transaction() as session:
-        asset = _load_for_change(session, asset_id, actor)
+        asset = load_for_change(session, asset_id, actor)
         if status is AssetStatus.DISPOSED:
             raise RuleViolation(
                 "disposal needs approval and books the proceeds: use `asset dispose`", asset_id=asset_id

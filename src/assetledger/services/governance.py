@@ -14,7 +14,7 @@ from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import require
-from assetledger.services.assets import asset_region
+from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
@@ -113,12 +113,7 @@ class Revitalisation:
 def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) -> None:
     """盘活: a new operator or mode puts the asset back to work; it returns to 'in use'."""
     with db.transaction() as session:
-        asset = session.get(Asset, asset_id, with_for_update=True)
-        if asset is None:
-            raise NotFoundError("asset", asset_id)
-        require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if asset.status == AssetStatus.DISPOSED.value:
-            raise RuleViolation("a disposed asset cannot be revitalised", asset_id=asset_id)
+        asset = load_for_change(session, asset_id, actor)
         if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
             raise RuleViolation("only operating assets have an operator and operating mode", asset_id=asset_id)
         previous = {"operator": asset.operator, "mode": asset.operating_mode, "status": asset.status}

@@ -9,20 +9,18 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from assetledger.domain.access import Action
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import books_of, capital_account, entity_code, value_account
-from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind
+from assetledger.domain.enums import FundSource, OwnerKind
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
-from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import require
+from assetledger.errors import RuleViolation
 from assetledger.services.asset_books import load_booked
-from assetledger.services.assets import asset_region, register_in
+from assetledger.services.assets import load_for_change, register_in
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.journal_models import PostingRow
-from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.models import AssetEvent, Region
 
 RESERVE = "Equity:PublicWelfareFund:Reinvestment"
 SOURCES = {"reserve": "Assets:Bank", "restricted": "Assets:RestrictedBank"}
@@ -52,12 +50,7 @@ def reinvest_existing(
 ) -> int:
     """Put money into an existing asset: its book and register value rise by the amount."""
     with db.transaction() as session:
-        asset = session.get(Asset, asset_id, with_for_update=True)
-        if asset is None:
-            raise NotFoundError("asset", asset_id)
-        require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if asset.status == AssetStatus.DISPOSED.value:
-            raise RuleViolation("a disposed asset cannot take reinvestment", asset_id=asset_id)
+        asset = load_for_change(session, asset_id, actor)
         booked = load_booked(session, [asset_id])[asset_id]
         place = books_of(booked)
         if place is None:
