@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.errors import Finding
-from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
+from assetledger.io.rows import RowReader, missing_columns
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -50,68 +49,37 @@ class EntryRow:
 
 def parse_entry_rows(table: Table, default_ref: str) -> tuple[list[EntryRow], list[Finding]]:
     columns = {c.field: c for c in map_header(table.header, INDEX)}
-    findings = [
-        Finding(table.source, None, f"{ALIASES[f][0]} / {f}", None, "required column is missing")
-        for f in REQUIRED
-        if f not in columns
-    ]
+    findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
         return [], findings
     rows: list[EntryRow] = []
     for number, cells in table.rows:
-
-        def cell(field: str, cells: list[object] = cells) -> object:
-            col = columns.get(field)
-            return cells[col.position] if col and col.position < len(cells) else None
-
-        def fail(field: str, reason: str, number: int = number) -> None:
-            findings.append(Finding(table.source, number, columns[field].header, values.text(cell(field)), reason))
-
-        before = len(findings)
-        try:
-            on = values.date(cell("date"))
-        except values.CellError as exc:
-            on = None
-            fail("date", str(exc))
-        if on is None and len(findings) == before:
-            fail("date", "date is empty")
-        asset_id = values.text(cell("asset_id"))
-        if asset_id is None:
-            fail("asset_id", "asset id is empty")
-        direction = DIRECTIONS.get((values.text(cell("direction")) or "").lower())
+        row = RowReader(table, number, cells, columns)
+        on = row.date("date", required=True)
+        asset_id = row.text("asset_id", required=True)
+        direction = DIRECTIONS.get((row.text("direction") or "").lower())
         if direction is None:
-            fail("direction", "write 收入/revenue or 支出/expense")
-        kind_text = values.text(cell("type")) or ""
+            row.fail("direction", "write 收入/revenue or 支出/expense")
+        kind_text = row.text("type") or ""
         kind = TYPES.get(kind_text, kind_text.lower())
         allowed = REVENUE_ACCOUNTS if direction == "revenue" else EXPENSE_ACCOUNTS
         if direction and kind not in allowed:
-            fail("type", f"for {direction} use one of {', '.join(allowed)}")
-        amount: Decimal | None = None
-        try:
-            amount = values.money(cell("amount"), columns["amount"].scale)
-        except values.CellError as exc:
-            fail("amount", str(exc))
-        if amount is None and len(findings) == before:
-            fail("amount", "amount is empty")
-        elif amount is not None and amount <= 0:
-            fail("amount", "amount must be positive; use the other direction or a reversal")
-        if len(findings) > before:
+            row.fail("type", f"for {direction} use one of {', '.join(allowed)}")
+        amount = row.money("amount", required=True)
+        if amount is not None and amount <= 0:
+            row.fail("amount", "amount must be positive; use the other direction or a reversal")
+        findings.extend(row.findings)
+        if row.findings or on is None or asset_id is None or direction is None or amount is None:
             continue
-        assert on is not None and asset_id is not None and direction is not None and amount is not None
-        rows.append(
-            EntryRow(
-                number,
-                AssetPosting(
-                    asset_id=asset_id,
-                    date=on,
-                    direction=direction,
-                    type=kind,
-                    amount=amount,
-                    counter=values.text(cell("counter")) or "Assets:Bank",
-                    narration=values.text(cell("narration")),
-                    ref=values.text(cell("ref")) or f"{default_ref}:{number}",
-                ),
-                columns["asset_id"].header,
-            )
+        posting = AssetPosting(
+            asset_id=asset_id,
+            date=on,
+            direction=direction,
+            type=kind,
+            amount=amount,
+            counter=row.text("counter") or "Assets:Bank",
+            narration=row.text("narration"),
+            ref=row.text("ref") or f"{default_ref}:{number}",
         )
+        rows.append(EntryRow(number, posting, columns["asset_id"].header))
     return rows, findings

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from assetledger.errors import Finding
-from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
+from assetledger.io.rows import RowReader, missing_columns
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -53,77 +53,51 @@ class HouseholdRow:
 
 def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
     columns = {c.field: c for c in map_header(table.header, INDEX)}
-    findings = [
-        Finding(table.source, None, f"{ALIASES[f][0]} / {f}", None, "required column is missing")
-        for f in REQUIRED
-        if f not in columns
-    ]
+    findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
         return [], findings
     out: list[HouseholdRow] = []
     for number, cells in table.rows:
-
-        def cell(field: str, cells: list[object] = cells) -> object:
-            col = columns.get(field)
-            return cells[col.position] if col and col.position < len(cells) else None
-
-        def fail(field: str, reason: str, number: int = number) -> None:
-            findings.append(Finding(table.source, number, columns[field].header, values.text(cell(field)), reason))
-
-        before = len(findings)
-        texts = {f: values.text(cell(f)) for f in ("household_id", "village", "head")}
-        for field, text in texts.items():
-            if not text:
-                fail(field, "empty")
-        persons = values.text(cell("persons"))
+        row = RowReader(table, number, cells, columns)
+        household_id = row.text("household_id", required=True)
+        village = row.text("village", required=True)
+        head = row.text("head", required=True)
+        persons = row.text("persons")
         if persons is None or not persons.isdigit() or int(persons) < 1:
-            fail("persons", "a whole number of persons, at least 1")
-        category_text = values.text(cell("category")) or ""
+            row.fail("persons", "a whole number of persons, at least 1")
+        category_text = row.text("category") or ""
         category = CATEGORIES.get(category_text, category_text if category_text in CATEGORY_LABELS else None)
         if category is None:
-            fail("category", f"write one of {', '.join(CATEGORIES)}")
-        factors: list[str] = []
-        for part in (values.text(cell("factors")) or "").replace("，", ",").replace("、", ",").split(","):
-            part = part.strip()
-            if part:
-                code = FACTORS.get(part, part if part in FACTOR_LABELS else None)
-                if code is None:
-                    fail("factors", f"unknown factor {part!r}; write {', '.join(FACTOR_LABELS.values())}")
-                else:
-                    factors.append(code)
-        dates: dict[str, dt.date | None] = {}
-        for field in ("joined_on", "left_on"):
-            try:
-                dates[field] = values.date(cell(field))
-            except values.CellError as exc:
-                fail(field, str(exc))
-                dates[field] = None
-        if dates["joined_on"] is None and columns["joined_on"].header not in {f.column for f in findings[before:]}:
-            fail("joined_on", "empty")
-        reason_text = values.text(cell("left_reason"))
+            row.fail("category", f"write one of {', '.join(CATEGORIES)}")
+        factors = _factors(row)
+        joined = row.date("joined_on", required=True)
+        left = row.date("left_on")
+        reason_text = row.text("left_reason")
         reason = REASONS.get(reason_text) if reason_text else None
         if reason_text and reason is None:
-            fail("left_reason", "write 退出/exit or 死亡/death")
-        if dates["left_on"] and not reason:
-            fail("left_reason", "a household that left needs the reason (退出/死亡)")
-        joined, left = dates["joined_on"], dates["left_on"]
+            row.fail("left_reason", "write 退出/exit or 死亡/death")
+        if left and not reason:
+            row.fail("left_reason", "a household that left needs the reason (退出/死亡)")
         if joined and left and left < joined:
-            fail("left_on", "leaves before it joined")
-        if len(findings) > before:
+            row.fail("left_on", "leaves before it joined")
+        findings.extend(row.findings)
+        if row.findings or not (household_id and village and head and persons and category and joined):
             continue
-        assert joined is not None and persons is not None and category is not None
         out.append(
-            HouseholdRow(
-                number,
-                str(texts["household_id"]),
-                str(texts["village"]),
-                str(texts["head"]),
-                int(persons),
-                category,
-                tuple(factors),
-                joined,
-                left,
-                reason,
-            )
+            HouseholdRow(number, household_id, village, head, int(persons), category, factors, joined, left, reason)
         )
     return out, findings
+
+
+def _factors(row: RowReader) -> tuple[str, ...]:
+    """无劳动能力、老年 … (separated by 、 , or ，) as factor codes; unknown ones are refused."""
+    factors: list[str] = []
+    for part in (row.text("factors") or "").replace("，", ",").replace("、", ",").split(","):
+        part = part.strip()
+        if part:
+            code = FACTORS.get(part, part if part in FACTOR_LABELS else None)
+            if code is None:
+                row.fail("factors", f"unknown factor {part!r}; write {', '.join(FACTOR_LABELS.values())}")
+            else:
+                factors.append(code)
+    return tuple(factors)
