@@ -55,8 +55,8 @@ def parse_entry_rows(table: Table, default_ref: str) -> tuple[list[EntryRow], li
     rows: list[EntryRow] = []
     for number, cells in table.rows:
         row = RowReader(table, number, cells, columns)
-        on = row.date("date", required=True)
-        asset_id = row.text("asset_id", required=True)
+        on = row.date("date", empty="date is empty")
+        asset_id = row.text("asset_id", empty="asset id is empty")
         direction = DIRECTIONS.get((row.text("direction") or "").lower())
         if direction is None:
             row.fail("direction", "write 收入/revenue or 支出/expense")
@@ -65,7 +65,7 @@ def parse_entry_rows(table: Table, default_ref: str) -> tuple[list[EntryRow], li
         allowed = REVENUE_ACCOUNTS if direction == "revenue" else EXPENSE_ACCOUNTS
         if direction and kind not in allowed:
             row.fail("type", f"for {direction} use one of {', '.join(allowed)}")
-        amount = row.money("amount", required=True)
+        amount = row.money("amount", empty="amount is empty")
         if amount is not None and amount <= 0:
             row.fail("amount", "amount must be positive; use the other direction or a reversal")
         findings.extend(row.findings)

@@ -59,9 +59,9 @@ def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
     out: list[HouseholdRow] = []
     for number, cells in table.rows:
         row = RowReader(table, number, cells, columns)
-        household_id = row.text("household_id", required=True)
-        village = row.text("village", required=True)
-        head = row.text("head", required=True)
+        household_id = row.text("household_id", empty="empty")
+        village = row.text("village", empty="empty")
+        head = row.text("head", empty="empty")
         persons = row.text("persons")
         if persons is None or not persons.isdigit() or int(persons) < 1:
             row.fail("persons", "a whole number of persons, at least 1")
@@ -70,7 +70,7 @@ def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
         if category is None:
             row.fail("category", f"write one of {', '.join(CATEGORIES)}")
         factors = _factors(row)
-        joined = row.date("joined_on", required=True)
+        joined = row.date("joined_on", empty="empty")
         left = row.date("left_on")
         reason_text = row.text("left_reason")
         reason = REASONS.get(reason_text) if reason_text else None

@@ -24,7 +24,9 @@ def missing_columns(
 
 
 class RowReader:
-    """One row: typed cell values by field, and the findings (file, row, header, value, reason) of bad cells."""
+    """One row: typed cell values by field, and the findings (file, row, header, value, reason) of bad cells.
+
+    `empty` is the reason given when a required cell is empty (None: the cell may be empty)."""
 
     def __init__(self, table: Table, number: int, cells: list[object], columns: Mapping[str, Column]) -> None:
         self.source, self.number, self.cells, self.columns = table.source, number, cells, columns
@@ -39,29 +41,29 @@ class RowReader:
         header = col.header if col else field
         self.findings.append(Finding(self.source, self.number, header, values.text(self.cell(field)), reason))
 
-    def text(self, field: str, required: bool = False) -> str | None:
+    def text(self, field: str, empty: str | None = None) -> str | None:
         value = values.text(self.cell(field))
-        if value is None and required:
-            self.fail(field, "empty")
+        if value is None and empty is not None:
+            self.fail(field, empty)
         return value
 
-    def date(self, field: str, required: bool = False) -> dt.date | None:
+    def date(self, field: str, empty: str | None = None) -> dt.date | None:
         try:
             value = values.date(self.cell(field))
         except values.CellError as exc:
             self.fail(field, str(exc))
             return None
-        if value is None and required:
-            self.fail(field, "empty")
+        if value is None and empty is not None:
+            self.fail(field, empty)
         return value
 
-    def money(self, field: str, required: bool = False) -> Decimal | None:
+    def money(self, field: str, empty: str | None = None) -> Decimal | None:
         col = self.columns.get(field)
         try:
             value = values.money(self.cell(field), col.scale if col else 1)
         except values.CellError as exc:
             self.fail(field, str(exc))
             return None
-        if value is None and required:
-            self.fail(field, "empty")
+        if value is None and empty is not None:
+            self.fail(field, empty)
         return value
