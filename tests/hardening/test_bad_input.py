@@ -256,7 +256,7 @@ def test_a_file_without_data_rows_is_refused(run: Cli, db: Database) -> None:
 def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db: Database) -> None:
     _setup(run)
     before = table_checksums(db)
-    rows = [ASSET_HEADER, asset_row("L-1", 资产名称="长" * 201)]
+    rows: list[list[object]] = [list(ASSET_HEADER), asset_row("L-1", 资产名称="长" * 201)]
     result = run("asset", "import", str(write_csv(run.cwd / "long.csv", rows)), ok=False)
     assert result.exit_code == 2 and "row 2, column 资产名称" in result.output
     assert table_checksums(db) == before
@@ -269,7 +269,10 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db
 )
 def test_formula_text_never_comes_back_as_a_live_formula(run: Cli, db: Database) -> None:
     _setup(run)
-    rows = [ASSET_HEADER, asset_row("I-1", 资产名称='=HYPERLINK("http://example.invalid","点此领取补贴")')]
+    rows: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("I-1", 资产名称='=HYPERLINK("http://example.invalid","点此领取补贴")'),
+    ]
     imported = run("asset", "import", str(write_csv(run.cwd / "inject.csv", rows)), ok=False)
     if imported.exit_code == 2:
         return  # refused at the door: fine
@@ -297,7 +300,7 @@ def test_unknown_township_is_named_in_its_own_column(run: Cli, db: Database) -> 
 )
 def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     _setup(run)
-    rows = [ASSET_HEADER, asset_row("D-1", **{VALUE: "abc"}), asset_row("D-1")]
+    rows: list[list[object]] = [list(ASSET_HEADER), asset_row("D-1", **{VALUE: "abc"}), asset_row("D-1")]
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
     assert "row 2, column 资产原值（元）" in result.output
     assert "row 3, column 资产编号: value 'D-1': duplicate of row 2" in result.output, result.output
@@ -325,7 +328,7 @@ def asset_rows(draw: st.DrawFn) -> tuple[list[list[object]], dict[int, tuple[str
     """A register file: good rows and rows with one defect each; returns the rows and {row number: (column, value)}."""
     count = draw(st.integers(min_value=1, max_value=12))
     bad_rows = draw(st.sets(st.integers(min_value=0, max_value=count - 1), min_size=1))
-    rows: list[list[object]] = [ASSET_HEADER]
+    rows: list[list[object]] = [list(ASSET_HEADER)]
     expected: dict[int, tuple[str, str]] = {}
     for i in range(count):
         asset_id = f"P-{i}-" + draw(st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=8))
