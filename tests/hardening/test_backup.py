@@ -7,7 +7,6 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from sqlalchemy.engine import make_url
 from assetledger.store import migrate
 from assetledger.store.db import Database, resolve_url
 from tests.conftest import Cli
+from tests.hardening.crash import Zygote
 from tests.hardening.harness import (
-    ROOT,
     assets_file,
     entries_file,
     findings,
@@ -138,48 +137,44 @@ def test_restore_refuses_bad_backups(run: Cli, db: Database, tmp_path: Path, kin
     assert not (tmp_path / "target.db").exists() or (tmp_path / "target.db").stat().st_size == 0
 
 
-def test_backup_is_consistent_while_another_process_writes(run: Cli, db: Database, tmp_path: Path) -> None:
+def test_backup_is_consistent_while_another_process_writes(
+    run: Cli, db: Database, tmp_path: Path, zygote: Zygote
+) -> None:
     """Backups taken while a writer commits one posting after another each hold whole transactions only."""
     if not db.is_sqlite:
         pytest.skip("SQLite only")
     run("region", "import", str(regions_file(tmp_path)))
     run("asset", "import", str(assets_file(tmp_path / "assets.csv", 3)))
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, db.url],
-        env={"PYTHONPATH": str(ROOT / "src")},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert writer.stdout is not None
-    assert writer.stdout.readline().strip() == "READY"
-    counts = []
+    done = tmp_path / "writer.done"
+    pid = zygote.spawn(WRITER, [db.url, str(done)], tmp_path, tmp_path / "writer.log")
+    counts: list[int] = []
     try:
-        for i in range(6):
-            path = tmp_path / f"live-{i}.sqlite"
+        while not done.exists() and len(counts) < 6:
+            path = tmp_path / f"live-{len(counts)}.sqlite"
             run("db", "backup", str(path))
             copy = Database(f"sqlite:///{path}")
             try:
-                assert findings(copy) == [], f"backup {i}"
+                assert findings(copy) == [], f"backup {len(counts)}"
                 counts.append(table_counts(copy)["entries"])
             finally:
                 copy.dispose()
     finally:
-        writer.wait(timeout=120)
-    assert writer.returncode == 0
-    assert counts == sorted(counts) and counts[-1] > counts[0], counts  # taken while the writer was writing
+        assert zygote.wait(pid) == 0, (tmp_path / "writer.log").read_text()
+    assert len(counts) >= 2 and counts == sorted(counts) and counts[-1] > counts[0], counts
 
 
 WRITER = """
 import sys, datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from assetledger.domain.booking import AssetPosting
 from assetledger.services.journal import post_for_asset
 from assetledger.store.db import Database
 db = Database(sys.argv[1])
-print("READY", flush=True)
-for i in range(150):
+for i in range(80):
     p = AssetPosting("K-00001", dt.date(2025, 5, 1), "revenue", "rent", Decimal("1.00"), ref=f"w{i}")
     post_for_asset(db, p, "w")
+Path(sys.argv[2]).touch()
 """
 
 
