@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,12 +30,6 @@ def test_random_operation_sequences_keep_every_invariant(db: Database, tmp_path:
     LedgerModel(db, seed).run(12, verify_every=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: register_asset with a value that is not written to two places (Decimal('1000') or '10076.8') stores "
-    "'1000' in the registration event but '1000.00' in the register, and audit verify then reports the asset as "
-    "changed out of band",
-)
 def test_a_value_given_without_two_places_still_verifies(db: Database, tmp_path: Path) -> None:
     prepare(db, tmp_path)
     village = "360921101201"
