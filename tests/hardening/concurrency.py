@@ -76,14 +76,23 @@ while not os.path.exists(go):  # every worker starts at the same moment
 results = []
 
 def call(*args):
+    # One command as `assetledger` runs it, in this process; its engine is disposed afterwards as a process exit
+    # would (repeated in-process commands would otherwise keep one pooled connection each).
     start = time.perf_counter()
+    ctx = None
     try:
-        cli.main(["--db", url, "--user", f"w{worker}", *args], standalone_mode=False)
+        ctx = cli.make_context("assetledger", ["--db", url, "--user", f"w{worker}", *args])
+        with ctx:
+            cli.invoke(ctx)
         return 0, "", time.perf_counter() - start
     except CommandError as exc:
         return exc.exit_code, exc.message, time.perf_counter() - start
     except BaseException as exc:
         return 99, "".join(traceback.format_exception_only(exc)).strip(), time.perf_counter() - start
+    finally:
+        app = ctx.obj if ctx is not None else None
+        if app is not None and app._db is not None:
+            app._db.dispose()
 
 for i in range(posts):
     asset = assets[(worker + i) % len(assets)]
