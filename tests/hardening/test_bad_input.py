@@ -234,11 +234,6 @@ def test_gbk_csv_is_accepted(run: Cli, db: Database) -> None:
     assert "灌溉水渠" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a register file with a header and no data rows is recorded as an "
-    "import batch of 0 rows (exit 0, rows written) instead of being refused",
-)
 def test_a_file_without_data_rows_is_refused(run: Cli, db: Database) -> None:
     _setup(run)
     before = table_checksums(db)
@@ -262,11 +257,6 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db
     assert table_checksums(db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (formula injection): a text cell such as =HYPERLINK(...) is accepted as "
-    "an asset name and written back by `asset list --format xlsx` as a live formula",
-)
 def test_formula_text_never_comes_back_as_a_live_formula(run: Cli, db: Database) -> None:
     _setup(run)
     rows: list[list[object]] = [

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("table", "csv", "json", "xlsx")
+FORMULA_STARTS = ("=", "+", "-", "@")  # text that a spreadsheet would run as a formula (CSV/formula injection)
 MONEY_FORMAT = "#,##0.00"
 
 
@@ -123,9 +124,21 @@ def write_xlsx(
                     line.append(cell)
                 elif isinstance(value, (dict, list)):
                     line.append(json.dumps(_plain(value), ensure_ascii=False))
+                elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    line.append(_text_cell(sheet, value))
                 else:
                     line.append(value)
             sheet.append(line)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A cell that shows `value` as text even when it looks like a formula: data from the field is never run."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell

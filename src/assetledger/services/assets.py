@@ -54,6 +54,8 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         drafts, findings = parse_assets(table, load_index(session))
+        if not table.rows:
+            findings.append(Finding(table.source, None, None, None, "the file has a header but no data rows"))
         require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
         findings += _duplicates(session, table.source, drafts)
         if findings:
