@@ -68,7 +68,7 @@ def cli(ctx: click.Context, db_url: str | None, user: str | None) -> None:
 
 
 def _register_commands() -> None:
-    from assetledger.cli import asset, beneficiary, db, demo, distribute, ledger, region, report
+    from assetledger.cli import asset, beneficiary, db, demo, distribute, inventory, ledger, region, report
 
     for module in (db, region, asset, ledger, beneficiary, distribute, report, demo):
         cli.add_command(module.command)
@@ -84,6 +84,7 @@ def _register_commands() -> None:
     cli.add_command(audit.user)
     cli.add_command(audit.audit)
     ledger.command.add_command(audit.fava)
+    cli.add_command(inventory.command)
     from assetledger.cli import awards
 
     cli.add_command(awards.command)

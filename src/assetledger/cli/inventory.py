@@ -1,0 +1,184 @@
+"""`assetledger inventory`: the annual inventory (清查) — open, sheets, record, status, close, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.domain.enums import RegionLevel
+from assetledger.domain.inventory import load_inventory_policy, parse_scope
+from assetledger.io.output import render_json, render_table
+from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
+from assetledger.services.inventory_close import close_inventory
+from assetledger.services.inventory_counts import record_counts
+from assetledger.services.inventory_reports import HEADERS_CN, inventory_status, write_report
+
+FINDING_TITLES = {
+    "missing": "盘亏 shortages",
+    "surplus": "盘盈 surpluses",
+    "damaged": "毁损 damaged",
+    "idle": "闲置 idle",
+}
+
+
+@click.group("inventory")
+def command() -> None:
+    """Annual inventory (清查): village-collective assets every year, state-owned every three years.
+
+    \b
+    assetledger inventory open --year 2025 --scope county:360921
+    assetledger inventory sheets 1 --out sheets/          # one XLSX + HTML count sheet per village
+    assetledger inventory record sheets/360921101201-红旗村.xlsx   # filled sheets, as often as needed
+    assetledger inventory status 1
+    assetledger inventory close 1 --approval "示政〔2026〕3号" --date 2026-01-15
+    assetledger inventory report 1 --out inventory-2025.xlsx
+    """
+
+
+@command.command("open")
+@click.option("--year", type=int, required=True, help="Inventory year (清查年度).")
+@click.option("--scope", required=True, help="county:CODE, township:CODE or village:CODE.")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="County policy (TOML, [inventory] table; see ledgers/policy/inventory.toml). Default: collective yearly, "
+    "state-owned every 3 years, household-level not counted.",
+)
+@click.option("--date", "on", type=DATE, help="Opening date (default today).")
+@pass_app
+def open_(app: App, year: int, scope: str, policy_file: Path | None, on: dt.date | None) -> None:
+    """Open an inventory: select the assets due and say how many and why."""
+    try:
+        parsed = parse_scope(scope)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scope") from exc
+    result = open_inventory(app.db, year, parsed, load_inventory_policy(policy_file), app.actor, on)
+    click.echo(f"opened inventory {result.inventory_id}: {year}, {result.scope}; {result.selected} assets due")
+    rows = [
+        {"reason": r.value, "说明": r.label, "assets": n}
+        for r, n in sorted(result.reasons.items(), key=lambda item: item[0].value)
+    ]
+    click.echo(render_table(rows))
+
+
+@command.command("list")
+@click.option("--year", type=int, help="Only this year.")
+@format_option
+@out_option
+@pass_app
+def list_(app: App, year: int | None, fmt: str, out: Path | None) -> None:
+    """List inventories with their scope, size and close."""
+    emit(list_inventories(app.db, app.actor, year), fmt, out, sheet="inventories")
+
+
+@command.command("sheets")
+@click.argument("inventory_id", type=int)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the sheets.")
+@click.option("--no-html", is_flag=True, help="XLSX only.")
+@pass_app
+def sheets(app: App, inventory_id: int, out: Path, no_html: bool) -> None:
+    """Write the count sheets (清查表): one XLSX and one printable HTML per village (or township/county level)."""
+    written = write_sheets(app.db, inventory_id, out, app.actor, html=not no_html)
+    places = sum(1 for p in written if p.suffix == ".xlsx")
+    click.echo(f"wrote {len(written)} files for {places} places in {out}")
+
+
+@command.command("record")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--inventory", "inventory_id", type=int, help="Inventory id, when the sheet has no 清查编号 column.")
+@pass_app
+def record(app: App, file: Path, inventory_id: int | None) -> None:
+    """Record a filled count sheet (.xlsx or .csv), all or nothing.
+
+    \b
+    结果 (result): 在用 in use / 盘亏 missing / 毁损 damaged / 闲置 idle; 清查日期 (date) required.
+    Rows not filled in yet are skipped; a later sheet with the same asset supersedes the earlier count.
+    A row with an empty 资产编号 and a name and value is a surplus (盘盈): give 台账类别 (公益性/经营性).
+    Any bad row: every problem is listed (file, row, column, value), exit code 2, nothing is written.
+    """
+    result = record_counts(app.db, file, app.actor, inventory_id)
+    if result.already_recorded:
+        click.echo(f"{file} was already recorded for inventory {result.inventory_id}; nothing to do")
+        return
+    parts = ", ".join(f"{n} {r.label}" for r, n in sorted(result.by_result.items()))
+    click.echo(
+        f"inventory {result.inventory_id}: recorded {result.counted} counts ({parts or 'none'}), "
+        f"{result.surpluses} surpluses; {result.superseded} supersede earlier counts"
+    )
+
+
+@command.command("status")
+@click.argument("inventory_id", type=int)
+@click.option(
+    "--level",
+    type=click.Choice([level.value for level in RegionLevel]),
+    default="township",
+    show_default=True,
+    help="Completion by this level.",
+)
+@click.option("--limit", type=int, default=20, show_default=True, help="Rows shown per finding list (table format).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_app
+def status(app: App, inventory_id: int, level: str, limit: int, fmt: str) -> None:
+    """Progress and reconciliation: completion, register vs count vs books, shortages, surpluses, damaged, idle."""
+    s = inventory_status(app.db, inventory_id, app.actor)
+    if fmt == "json":
+        data: dict[str, Any] = {
+            "summary": {r["item"]: r["value"] for r in s.summary_rows()},
+            "levels": {lv.value: rows for lv, rows in s.levels.items()},
+            "findings": s.findings,
+        }
+        click.echo(render_json(data))
+        return
+    click.echo(render_table(s.summary_rows(), {"item": "项目", "value": "数值"}))
+    click.echo(f"\n完成情况 completion by {level}")
+    rows = [{k: v for k, v in r.items() if k != "level"} for r in s.levels[RegionLevel(level)]]
+    click.echo(render_table(rows, HEADERS_CN))
+    for key, title in FINDING_TITLES.items():
+        found = s.findings[key]
+        if not found:
+            continue
+        click.echo(f"\n{title}: {len(found)}")
+        click.echo(render_table(found[:limit], HEADERS_CN))
+        if len(found) > limit:
+            click.echo(f"... and {len(found) - limit} more (inventory report has them all)")
+
+
+@command.command("close")
+@click.argument("inventory_id", type=int)
+@click.option("--approval", required=True, help="Approval document for the write-offs and surpluses (批复文号).")
+@click.option("--date", "on", type=DATE, help="Close date (default today): the date of the entries and events.")
+@click.option("--allow-uncounted", is_flag=True, help="Close although some assets were not counted (left as they are).")
+@pass_app
+def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_uncounted: bool) -> None:
+    """Close: write off approved shortages, register surpluses, update statuses. A second close does nothing."""
+    r = close_inventory(app.db, inventory_id, approval, app.actor, on, allow_uncounted=allow_uncounted)
+    if r.already_closed:
+        click.echo(f"inventory {inventory_id} was already closed on {r.closed_on} ({r.approval}); nothing to do")
+        return
+    changes = ", ".join(f"{n} → {s}" for s, n in sorted(r.status_changes.items())) or "none"
+    click.echo(
+        f"closed inventory {inventory_id} on {r.closed_on} ({r.approval}): {len(r.written_off)} shortages written off "
+        f"({r.written_off_value} 元), {len(r.surplus_assets)} surpluses registered ({r.surplus_value} 元), "
+        f"status changes: {changes}; {r.entries} entries"
+        + (f"; {r.uncounted} assets left uncounted" if r.uncounted else "")
+    )
+
+
+@command.command("report")
+@click.argument("inventory_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .xlsx to write.")
+@pass_app
+def report(app: App, inventory_id: int, out: Path) -> None:
+    """Inventory report (XLSX): summary, completion and findings by county/township/village, the finding lists."""
+    path, s = write_report(app.db, inventory_id, out, app.actor)
+    total = s.total
+    click.echo(
+        f"wrote {path}: {total.get('counted', 0)} of {total.get('items', 0)} counted ({total.get('completion')}%), "
+        f"{total.get('missing', 0)} shortages, {total.get('surplus', 0)} surpluses"
+    )

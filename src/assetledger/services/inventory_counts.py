@@ -1,0 +1,152 @@
+"""Recording filled count sheets (清查表), all or nothing; counts are append-only and the latest one wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.access import Action
+from assetledger.domain.inventory import CountResult
+from assetledger.errors import Finding, InputError, RuleViolation
+from assetledger.io.count_sheets import CountDraft, parse_counts, sheet_inventory_id
+from assetledger.io.tabular import read_table
+from assetledger.services.access import require
+from assetledger.services.assets import file_checksum
+from assetledger.services.context import now
+from assetledger.services.inventory import closed_row, get_inventory, refresh_statistics
+from assetledger.store.bulk import chunks, existing_keys, insert_rows
+from assetledger.store.db import Database
+from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
+from assetledger.store.models import Asset, ImportBatch, Region
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    inventory_id: int
+    source: str
+    counted: int
+    surpluses: int
+    by_result: dict[CountResult, int]
+    superseded: int  # assets counted before, whose earlier count this file supersedes
+    batch_id: int | None
+    already_recorded: bool = False
+
+
+def record_counts(
+    db: Database, path: Path, actor: str, inventory_id: int | None = None, today: dt.date | None = None
+) -> RecordResult:
+    """Record a filled sheet, all or nothing. A later count of an asset supersedes its earlier one (both kept)."""
+    table = read_table(path)
+    inventory_id = sheet_inventory_id(table, inventory_id)
+    checksum = file_checksum(path)
+    with db.transaction() as session:
+        inventory = get_inventory(session, inventory_id)
+        done = closed_row(session, inventory_id)
+        if done is not None:
+            raise RuleViolation(f"inventory {inventory_id} was closed on {done.closed_on}; it takes no more counts")
+        kind = f"inventory:{inventory_id}"
+        prior = session.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.checksum == checksum))
+        if prior is not None:
+            return RecordResult(inventory_id, str(path), 0, 0, {}, 0, prior, already_recorded=True)
+        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today())
+        checked, places = _check_against_inventory(session, inventory, table.source, drafts)
+        findings += checked
+        if not drafts and not findings:
+            findings.append(Finding(table.source, None, "结果", None, "no row of the sheet is counted yet"))
+        if findings:
+            findings.sort(key=lambda f: f.row or 0)
+            raise InputError(findings)
+        require(session, actor, Action.INVENTORY, places)
+        asset_ids = [d.asset_id for d in drafts if d.asset_id]
+        before = existing_counts(session, inventory_id, asset_ids)
+        batch = ImportBatch(
+            kind=kind, source_name=path.name, checksum=checksum, row_count=len(drafts), actor=actor, recorded_at=now()
+        )
+        session.add(batch)
+        session.flush()
+        at = now()
+        rows = [_count_row(inventory_id, batch.id, d, actor, at) for d in drafts]
+        insert_rows(session, InventoryCount.__table__, rows)  # type: ignore[arg-type]
+        refresh_statistics(session, "inventory_counts", len(rows))
+        by_result = Counter(d.result for d in drafts if d.asset_id)
+        surpluses = sum(1 for d in drafts if d.surplus)
+        return RecordResult(inventory_id, str(path), len(asset_ids), surpluses, dict(by_result), len(before), batch.id)
+
+
+def existing_counts(session: Session, inventory_id: int, asset_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(asset_ids):
+        found.update(
+            a
+            for a in session.scalars(
+                select(InventoryCount.asset_id)
+                .where(InventoryCount.inventory_id == inventory_id, InventoryCount.asset_id.in_(part))
+                .distinct()
+            )
+            if a is not None
+        )
+    return found
+
+
+def _check_against_inventory(
+    session: Session, inventory: Inventory, source: str, drafts: Sequence[CountDraft]
+) -> tuple[list[Finding], set[str]]:
+    """Every asset row must name an asset of this inventory; every surplus a place within its scope.
+    Also returns the places (count sheets) the rows touch, for the permission check."""
+    query = select(InventoryItem.asset_id, InventoryItem.place_code).where(InventoryItem.inventory_id == inventory.id)
+    items = {asset_id: place for asset_id, place in session.execute(query)}
+    outside = sorted({d.asset_id for d in drafts if d.asset_id and d.asset_id not in items})
+    known = existing_keys(session, Asset.asset_id, outside)
+    findings = []
+    for d in drafts:
+        if d.asset_id and d.asset_id not in items:
+            reason = (
+                f"the asset is in the register but not in inventory {inventory.id}"
+                if d.asset_id in known
+                else "unknown asset: not in the register"
+            )
+            findings.append(Finding(source, d.row, "资产编号", d.asset_id, reason))
+    places = {d.place_code for d in drafts if d.surplus and d.place_code}
+    regions = {
+        r.code: r
+        for part in chunks(sorted(places))
+        for r in session.scalars(select(Region).where(Region.code.in_(part)))
+    }
+    within = {code for code, r in regions.items() if _region_within(session, r, inventory.scope_code)}
+    for d in drafts:
+        if d.surplus and d.place_code not in within:
+            reason = (
+                "unknown region code" if d.place_code not in regions else f"outside the scope {inventory.scope_code}"
+            )
+            findings.append(Finding(source, d.row, "区划代码", d.place_code, reason))
+    touched = {items[d.asset_id] for d in drafts if d.asset_id in items} | within
+    return findings, touched
+
+
+def _region_within(session: Session, region: Region, scope_code: str) -> bool:
+    node: Region | None = region
+    while node is not None:
+        if node.code == scope_code:
+            return True
+        node = session.get(Region, node.parent_code) if node.parent_code else None
+    return False
+
+
+def _count_row(inventory_id: int, batch_id: int, d: CountDraft, actor: str, at: dt.datetime) -> dict[str, Any]:
+    s = d.surplus
+    return {
+        "inventory_id": inventory_id, "batch_id": batch_id, "source_row": d.row, "asset_id": d.asset_id,
+        "place_code": d.place_code, "result": d.result.value, "condition": d.condition, "note": d.note,
+        "counted_by": d.counted_by, "counted_on": d.counted_on,
+        "surplus_key": s.key(d.place_code or "") if s else None, "name": s.name if s else None,
+        "register": s.register.value if s else None, "category": s.category if s else None,
+        "location": s.location if s else None, "quantity": s.quantity if s else None, "unit": s.unit if s else None,
+        "value": s.value if s else None, "custodian": s.custodian if s else None, "actor": actor, "recorded_at": at,
+    }  # fmt: off
