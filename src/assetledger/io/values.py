@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar, cast
 
-from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.money import FEN, MoneyFormatError, parse_money
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -17,8 +19,39 @@ _DATE_PATTERNS = (
 )
 
 
+# An amount as most cells hold it: ASCII digits and at most two decimals.
+_PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,2})?\Z", re.ASCII)
+T = TypeVar("T")
+_MISSING = object()
+CACHE_LIMIT = 200_000  # distinct values remembered per column reader; beyond that, parse without remembering
+
+
 class CellError(ValueError):
     """The reason a cell's value is refused."""
+
+
+def remembered(parse: Callable[[object], T | None], limit: int = CACHE_LIMIT) -> Callable[[object], T | None]:
+    """`parse`, remembering its result per distinct cell value.
+
+    A register repeats the same dates, years, amounts and labels thousands of times, and a cell's value alone
+    decides what a parser here returns, so the answer for one cell is the answer for every equal cell. Only for
+    such pure parsers that read None and "" as None (every parser in this module). Refusals are not remembered:
+    an equal bad cell raises afresh. Keys carry the cell's type, so 1, 1.0 and True are never confused.
+    """
+    memo: dict[object, T | None] = {}
+
+    def read(cell: object) -> T | None:
+        if cell is None or cell == "":
+            return None
+        key = cell if cell.__class__ is str else (cell.__class__, cell)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = parse(cell)
+            if len(memo) < limit:
+                memo[key] = found
+        return cast("T | None", found)
+
+    return read
 
 
 def text(cell: object) -> str | None:
@@ -51,6 +84,10 @@ def date(cell: object) -> dt.date | None:
 
 
 def money(cell: object, scale: int = 1) -> Decimal | None:
+    if scale == 1:
+        plain = _plain_text(cell)
+        if plain is not None and _PLAIN_AMOUNT.match(plain):
+            return Decimal(plain).quantize(FEN)  # what parse_money gives for such text, sooner
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
     if isinstance(cell, bool):
@@ -63,6 +100,17 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
         return parse_money(cell)
     except (MoneyFormatError, InvalidOperation) as exc:
         raise CellError(f"not an amount in yuan: {exc}") from exc
+
+
+def _plain_text(cell: object) -> str | None:
+    """The text parse_money reads from a str, float or int cell as it is (not stripped); None for other types."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, float):
+        return repr(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return str(cell)
+    return None
 
 
 def year(cell: object) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, insert, select
@@ -15,6 +15,48 @@ CHUNK = 900  # stays under SQLite's default limit of host parameters in one IN (
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(table), list(rows))
+
+
+def insert_values(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows given as value sequences in `columns` order, with one DB-API executemany.
+
+    For large bulk inserts, where Core's per-row parameter handling costs more than the database. What is stored
+    is what Core stores: the statement is Core's INSERT compiled for the session's dialect (PostgreSQL's casts
+    included), and every value goes through its column's own bind processor (Money to integer fen, dates as
+    SQLite keeps them, JSON as the JSON type serialises it), applied column by column. Python-side column defaults
+    are not applied, so a table with any must be given all its columns.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
+    if set(compiled.binds) != set(columns):
+        raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
+    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    if len(values) != len(columns):
+        raise ValueError(f"rows of {len(values)} values for {len(columns)} columns of {table.name}")
+    for i, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            values[i] = _converted(process, values[i])
+    if compiled.positiontup is not None:  # qmark / format / numeric paramstyles
+        order = [columns.index(name) for name in compiled.positiontup]
+        params: list[Any] = list(zip(*(values[i] for i in order), strict=True))
+    else:  # named / pyformat
+        params = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _converted(process: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
+    """`process` over a column, once per distinct object when objects repeat (one timestamp for every row, the
+    same date or amount object shared by many rows, None). Distinct by identity, never by equality: equal values
+    may still convert differently (two equal datetimes in different time zones)."""
+    distinct = dict(zip(map(id, column), column, strict=True))
+    if len(distinct) * 2 > len(column):
+        return list(map(process, column))
+    done = {key: process(value) for key, value in distinct.items()}
+    return list(map(done.__getitem__, map(id, column)))
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
