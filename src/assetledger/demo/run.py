@@ -17,6 +17,7 @@ from assetledger.demo.awards import run_awards
 from assetledger.demo.books import post_demo_books
 from assetledger.demo.distribution import run_distributions
 from assetledger.demo.governance import run_governance
+from assetledger.demo.inventory import run_inventory
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_xlsx
@@ -71,31 +72,37 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
             raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
     migrate.upgrade(db.url)
-    say("1/9 writing demo input files (regions.csv, assets.xlsx) ...")
+    say("1/10 writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/9 importing the administrative hierarchy ...")
+    say("2/10 importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/9 importing the registers (三本台账) ...")
+    say("3/10 importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/9 confirming, reassigning custodians, marking idle and damaged assets ...")
+    say("4/10 confirming, reassigning custodians, marking idle and damaged assets ...")
     _history(db)
-    say("5/9 posting two years of revenue and costs ...")
+    say("5/10 posting two years of revenue and costs ...")
     posted = post_demo_books(db, SEED, ACTOR)
     say(f"    {posted} entries posted")
-    say("6/9 beneficiaries, distribution rules, quarterly distributions and payouts ...")
+    say("6/10 beneficiaries, distribution rules, quarterly distributions and payouts ...")
     done = run_distributions(db, folder / "distribution", SEED, ACTOR)
     say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
-    say("7/9 closing 2024 in the books of the distributing villages ...")
+    say("7/10 closing 2024 in the books of the distributing villages ...")
     villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
     for village in villages:
         close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
-    say("8/9 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
+    say("8/10 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
     gov = run_governance(db, ACTOR, villages)
     say(
         f"    {gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
         f"{gov['reinvested']} reinvestments"
     )
-    say("9/9 the city evaluates its counties for 2025 and pays the awards ...")
+    say("9/10 year-end inventory 2025 of the main county: sheets, counts, close ...")
+    counted = run_inventory(db, folder / "inventory", "360921", SEED, ACTOR)
+    say(
+        f"    {counted['items']} assets counted: {counted['盘亏']} missing (written off), {counted['毁损']} damaged, "
+        f"{counted['闲置']} idle"
+    )
+    say("10/10 the city evaluates its counties for 2025 and pays the awards ...")
     evaluation = run_awards(db, folder, awards_policy_path(), ACTOR)
     for r in evaluation.results:
         award = r.grade_award + r.rank_award
