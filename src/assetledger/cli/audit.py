@@ -48,6 +48,23 @@ def revoke(app: App, name: str) -> None:
     click.echo(f"user {name} revoked")
 
 
+@user.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@pass_app
+def password(app: App, name: str, password_stdin: bool) -> None:
+    """Set a user's password for the web interface (`assetledger serve`); stored as an Argon2 hash only.
+
+    A user may set its own password; setting another's needs the right to manage users in its scope.
+    """
+    if password_stdin:
+        text = sys.stdin.readline().rstrip("\r\n")
+    else:
+        text = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    users.set_password(app.db, name, text, app.actor)
+    click.echo(f"password of {name} set")
+
+
 @user.command("list")
 @format_option
 @out_option

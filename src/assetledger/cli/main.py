@@ -85,9 +85,10 @@ def _register_commands() -> None:
     cli.add_command(audit.audit)
     ledger.command.add_command(audit.fava)
     cli.add_command(inventory.command)
-    from assetledger.cli import awards
+    from assetledger.cli import awards, web
 
     cli.add_command(awards.command)
+    cli.add_command(web.command)  # assetledger serve
     from assetledger.cli import backup  # noqa: F401  (adds `db backup` and `db restore` to the db group)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from assetledger.domain.access import Action, Role
-from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import current_user, require
+from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.services.access import User, current_user, require
 from assetledger.services.context import now
-from assetledger.store.access_models import UserGrant
+from assetledger.store.access_models import UserGrant, UserPassword
 from assetledger.store.db import Database
 from assetledger.store.models import Region
 
@@ -55,3 +57,42 @@ def list_users(db: Database) -> list[dict[str, Any]]:
              "granted_at": g.granted_at}
             for g in rows
         ]  # fmt: off
+
+
+# --- web passwords (Argon2 hashes; append-only, the latest row of a name is in force) --------------------------
+
+MIN_PASSWORD = 8
+_HASHER = PasswordHasher()
+
+
+def set_password(db: Database, name: str, password: str, actor: str) -> None:
+    """Set a known user's web password: the user itself, or a user who may manage users in its scope."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError([Finding("user password", None, "password", None, f"at least {MIN_PASSWORD} characters")])
+    with db.transaction() as session:
+        user = current_user(session, name)
+        if user is None:
+            raise NotFoundError("user", name)
+        if actor != name:
+            require(session, actor, Action.USERS, [] if user.scope == "*" else [user.scope])
+        session.add(UserPassword(name=name, password_hash=_HASHER.hash(password), set_by=actor, set_at=now()))
+
+
+def check_password(db: Database, name: str, password: str) -> User:
+    """The user in force for a name and password; PermissionDenied for an unknown, revoked or wrong one."""
+    with db.reading() as session:
+        user = current_user(session, name)
+        stored = session.scalar(
+            select(UserPassword.password_hash)
+            .where(UserPassword.name == name)
+            .order_by(UserPassword.id.desc())
+            .limit(1)
+        )
+    if user is None or stored is None:
+        _HASHER.hash(password)  # the same work as a real check, so timing does not tell which names exist
+        raise PermissionDenied("wrong user name or password")
+    try:
+        _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise PermissionDenied("wrong user name or password") from exc
+    return user

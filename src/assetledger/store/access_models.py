@@ -20,3 +20,15 @@ class UserGrant(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     granted_by: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserPassword(Base):
+    """A web password, stored as an Argon2 hash only; append-only, the latest row of a name is in force."""
+
+    __tablename__ = "user_passwords"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,109 @@
+"""The web interface (`assetledger serve`): server-rendered pages on the same services as the CLI.
+
+Layers as the CLI: a view parses the form, calls a service and renders the result; the services check roles
+and scopes (`require`, `require_read`), and their errors become pages (403 not permitted, 404, 409 refused by a
+rule, 422 bad input with every finding).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from assetledger.errors import AssetLedgerError, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.store.db import Database
+from assetledger.web import auth
+from assetledger.web.i18n import DEFAULT_LANG, LANGS, translate
+
+LANG_COOKIE = "assetledger_lang"
+
+
+def create_app(db: Database, *, secret_key: bytes | None = None, awards_policy: str | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or secrets.token_bytes(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        AWARDS_POLICY=awards_policy,
+    )
+    app.extensions["assetledger_db"] = db
+    auth.install(app)
+    from assetledger.web.audit import bp as audit_pages
+    from assetledger.web.bureau import bp as bureau_pages
+    from assetledger.web.village import bp as village_pages
+
+    for pages in (bureau_pages, village_pages, audit_pages):
+        app.register_blueprint(pages)
+    _install_language(app)
+    _install_errors(app)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
+    return app
+
+
+def money(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+def _install_language(app: Flask) -> None:
+    @app.before_request
+    def _pick() -> None:
+        asked = request.args.get("lang")
+        g.lang_set = asked if asked in LANGS else None
+        cookie = request.cookies.get(LANG_COOKIE)
+        g.lang = g.lang_set or (cookie if cookie in LANGS else DEFAULT_LANG)
+
+    @app.after_request
+    def _remember(response: Response) -> Response:
+        if getattr(g, "lang_set", None):
+            response.set_cookie(LANG_COOKIE, g.lang_set, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.context_processor
+    def _words() -> dict[str, Any]:
+        lang = getattr(g, "lang", DEFAULT_LANG)
+        return {"t": lambda key, **v: translate(key, lang, **v), "lang": lang, "me": getattr(g, "user", None),
+                "today": dt.date.today()}  # fmt: skip
+
+
+def _install_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str, findings: list[Any] | None = None) -> tuple[str, int]:
+        return render_template("error.html", status=status, title=title, message=message, findings=findings), status
+
+    @app.errorhandler(PermissionDenied)
+    def _forbidden(exc: PermissionDenied) -> tuple[str, int]:
+        return page(403, "forbidden", str(exc))
+
+    @app.errorhandler(NotFoundError)
+    def _missing(exc: NotFoundError) -> tuple[str, int]:
+        return page(404, "not_found", str(exc))
+
+    @app.errorhandler(RuleViolation)
+    def _refused(exc: RuleViolation) -> tuple[str, int]:
+        return page(409, "refused", str(exc))
+
+    @app.errorhandler(InputError)
+    def _bad_input(exc: InputError) -> tuple[str, int]:
+        return page(422, "bad_request", str(exc).split("\n", 1)[0], exc.findings)
+
+    @app.errorhandler(AssetLedgerError)
+    def _other(exc: AssetLedgerError) -> tuple[str, int]:
+        return page(400, "bad_request", str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[str, int]:
+        code = exc.code or 500
+        if exc.description == "csrf":
+            return page(400, "bad_request", translate("csrf", getattr(g, "lang", DEFAULT_LANG)))
+        return page(code, "bad_request" if code < 500 else "error", str(exc.description or exc.name))

@@ -1,0 +1,120 @@
+"""The auditor's pages (审计): BQL over an entity's books, read-only SQL over the audit views, the audit package
+as a ZIP, and an entity opened in Fava when Fava is installed. Nothing here writes to the record."""
+
+from __future__ import annotations
+
+import atexit
+import io
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, send_file
+from werkzeug.wrappers import Response
+
+from assetledger.domain.access import Role
+from assetledger.services.access import region_of_entity, require_read, visible_regions
+from assetledger.services.audit import export_package, read_only_sql
+from assetledger.services.book_reports import entities
+from assetledger.services.ledger_files import export_entity, query_entity
+from assetledger.web.auth import database, roles, scope_region, user
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+AUDITORS = (Role.AUDITOR, Role.FINANCE)
+MAX_ROWS = 2000
+EXAMPLE_BQL = "SELECT account, sum(position) WHERE account ~ '^Income' GROUP BY account"
+EXAMPLE_SQL = "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
+_FAVA: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+
+
+def _entities() -> list[dict[str, Any]]:
+    with database().reading() as session:
+        visible = visible_regions(session, user().name)
+    rows = entities(database())
+    return [e for e in rows if visible is None or region_of_entity(str(e["code"])) in visible]
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles(*AUDITORS)
+def queries() -> str:
+    kind = request.form.get("kind", "")
+    entity = request.values.get("entity", "").strip()
+    text = request.form.get("query", "").strip()
+    columns: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    if request.method == "POST" and kind == "bql":
+        with database().reading() as session:
+            require_read(session, user().name, region_of_entity(entity) if entity else None)
+        columns, rows = query_entity(database(), entity, text)
+    elif request.method == "POST" and kind == "sql":
+        columns, rows = read_only_sql(database(), text, user().name)
+    return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns,
+                           rows=rows[:MAX_ROWS], total=len(rows), entities=_entities(), example_bql=EXAMPLE_BQL,
+                           example_sql=EXAMPLE_SQL, fava=fava_installed())  # fmt: skip
+
+
+@bp.route("/package")
+@roles(*AUDITORS)
+def package() -> Response:
+    """The audit package (ledgers, registers.xlsx, events.jsonl, manifest.json with checksums) as one ZIP."""
+    within = (request.args.get("scope") or "").strip() or scope_region(user())
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="assetledger-audit-") as folder:
+        root = Path(folder) / "audit-package"
+        export_package(database(), root, user().name, within)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, str(path.relative_to(root.parent)))
+    buffer.seek(0)
+    name = f"audit-package-{within or 'all'}.zip"
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def fava_installed() -> bool:
+    return _fava_executable() is not None
+
+
+def _fava_executable() -> str | None:
+    found = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
+    return found if Path(found).exists() else None
+
+
+@bp.route("/fava", methods=["POST"])
+@roles(*AUDITORS)
+def fava() -> Any:
+    """Export the entity's books and serve them with Fava on 127.0.0.1 (one Fava per entity, stopped at exit)."""
+    entity = request.form.get("entity", "").strip()
+    with database().reading() as session:
+        require_read(session, user().name, region_of_entity(entity) if entity else None)
+    executable = _fava_executable()
+    if executable is None:
+        return render_template("fava.html", entity=entity)
+    running = _FAVA.get(entity)
+    if running is None or running[0].poll() is not None:
+        folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
+        path, _ = export_entity(database(), entity, folder / f"{re.sub(r'[^A-Za-z0-9]', '_', entity)}.beancount")
+        port = _free_port()
+        process = subprocess.Popen([executable, "--host", "127.0.0.1", "--port", str(port), str(path)])
+        _FAVA[entity] = (process, port)
+        running = _FAVA[entity]
+    return redirect(f"http://127.0.0.1:{running[1]}/", code=303)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@atexit.register
+def _stop_favas() -> None:
+    for process, _ in _FAVA.values():
+        if process.poll() is None:
+            process.terminate()

@@ -1,0 +1,185 @@
+"""The bureau's pages (县财政局): register summary, asset search and history, register upload, governance list,
+inventory progress, awards with a chart. Auditors read them too, within their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request
+from werkzeug.wrappers import Response
+
+from assetledger.domain.access import Role
+from assetledger.domain.enums import AssetStatus, RegionLevel, Register
+from assetledger.errors import Finding, InputError
+from assetledger.reports.charts import bar_chart, label
+from assetledger.rules.award_policy import parse_policy
+from assetledger.rules.governance_policy import load_policy
+from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
+from assetledger.services.assets import import_assets
+from assetledger.services.audit import trail
+from assetledger.services.awards import Evaluation, evaluate_year
+from assetledger.services.governance import scan
+from assetledger.services.inventory import list_inventories
+from assetledger.services.inventory_reports import inventory_status
+from assetledger.services.register_summary import register_summary
+from assetledger.web.auth import database, roles, user
+from assetledger.web.reading import choice, read_region, region_names
+
+bp = Blueprint("bureau", __name__)
+READERS = (Role.FINANCE, Role.AUDITOR)
+SHOWN_ASSETS = 200
+
+
+@bp.route("/dashboard")
+@roles(*READERS)
+def dashboard() -> str:
+    level = choice(RegionLevel, request.args.get("level") or "township", "level")
+    region = read_region(request.args.get("region"))
+    rows = register_summary(database(), level, within=region)
+    return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
+                           levels=[lv.value for lv in RegionLevel])  # fmt: skip
+
+
+@bp.route("/assets")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def assets() -> str:
+    region = read_region(request.args.get("region"))
+    register = request.args.get("register") or None
+    status = request.args.get("status") or None
+    flt = AssetFilter(
+        register=choice(Register, register, "register") if register else None,
+        region=region,
+        status=choice(AssetStatus, status, "status") if status else None,
+    )
+    words = (request.args.get("q") or "").strip().lower()
+    rows = list_assets(database(), flt)
+    if words:
+        keys = ("asset_id", "name", "owner_name", "custodian", "category")
+        rows = [r for r in rows if any(words in str(r[k] or "").lower() for k in keys)]
+    return render_template("assets.html", rows=rows[:SHOWN_ASSETS], total=len(rows), q=words, region=region or "",
+                           register=register or "", status=status or "", registers=list(Register),
+                           statuses=list(AssetStatus))  # fmt: skip
+
+
+@bp.route("/assets/<asset_id>")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def asset(asset_id: str) -> str:
+    items = trail(database(), asset_id, user().name)  # checks the reader's scope first
+    history = show_asset(database(), asset_id)
+    return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
+                           trail=items, names=region_names())  # fmt: skip
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@roles(Role.FINANCE)
+def upload() -> tuple[str, int] | str:
+    if request.method == "GET":
+        return render_template("upload.html", result=None, findings=None)
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        raise InputError([Finding("upload", None, "file", None, "choose a register file (XLSX or CSV)")])
+    name = _safe_name(sent.filename)
+    dry_run = request.form.get("dry_run") == "1"
+    with tempfile.TemporaryDirectory(prefix="assetledger-upload-") as folder:
+        path = Path(folder) / name
+        sent.save(path)
+        try:
+            result = import_assets(database(), path, user().name, dry_run=dry_run)
+        except InputError as exc:
+            findings = [_shown(f, folder, name) for f in exc.findings]
+            return render_template("upload.html", result=None, findings=findings, name=name), 422
+    return render_template("upload.html", result=result, findings=None, name=name)
+
+
+def _safe_name(filename: str) -> str:
+    base = Path(filename.replace("\\", "/")).name
+    cleaned = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]", "_", base).lstrip(".")
+    suffix = Path(cleaned).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".xls"):
+        raise InputError([Finding(base, None, "file", suffix or base, "a register is an XLSX or CSV file")])
+    return cleaned or f"upload{suffix}"
+
+
+def _shown(f: Finding, folder: str, name: str) -> Finding:
+    """The finding with the uploaded file's own name in place of the temporary path."""
+    return Finding(f.source.replace(str(Path(folder) / name), name), f.row, f.column, f.value, f.reason)
+
+
+@bp.route("/governance")
+@roles(*READERS)
+def governance() -> str:
+    as_of = _date(request.args.get("as_of")) or dt.date.today()
+    region = read_region(request.args.get("region"))
+    rows = scan(database(), as_of, load_policy(None), within=region)
+    return render_template("governance.html", rows=rows, as_of=as_of, region=region or "")
+
+
+@bp.route("/inventory")
+@roles(*READERS, Role.INVENTORY)
+def inventory() -> str:
+    rows = list_inventories(database(), user().name)
+    return render_template("inventory.html", rows=rows)
+
+
+@bp.route("/inventory/<int:inventory_id>")
+@roles(*READERS, Role.INVENTORY)
+def inventory_detail(inventory_id: int) -> str:
+    status = inventory_status(database(), inventory_id, user().name)
+    return render_template("inventory_detail.html", s=status, levels=[lv for lv in RegionLevel])
+
+
+def _evaluation(year: int) -> Evaluation:
+    configured = current_app.config.get("AWARDS_POLICY")
+    if configured:
+        path = Path(configured)
+    else:
+        from assetledger.ledger.chart import chart_template_path
+
+        path = chart_template_path().parent / "policy" / "awards-city-example.toml"
+    return evaluate_year(database(), year, parse_policy(path))
+
+
+@bp.route("/awards")
+@roles(*READERS)
+def awards() -> str:
+    year = _year(request.args.get("year"))
+    evaluation = _evaluation(year)
+    return render_template("awards.html", e=evaluation, year=year)
+
+
+@bp.route("/awards/chart.png")
+@roles(*READERS)
+def awards_chart() -> Response:
+    year = _year(request.args.get("year"))
+    evaluation = _evaluation(year)
+    graded = [r for r in evaluation.results if r.score is not None]
+    with tempfile.TemporaryDirectory(prefix="assetledger-chart-") as folder:
+        path = bar_chart(
+            Path(folder) / "awards.png",
+            [label(f"{r.name}({r.grade})", f"{r.code} ({r.grade})") for r in graded],
+            {label("得分", "score"): [float(r.score or 0) for r in graded]},
+            label(f"{year}年度绩效评价", f"Performance evaluation {year}"),
+            label("得分", "score"),
+        )
+        data = path.read_bytes()
+    return Response(data, mimetype="image/png")
+
+
+def _year(text: str | None) -> int:
+    if not text:
+        return dt.date.today().year - 1
+    if not re.fullmatch(r"\d{4}", text):
+        raise InputError([Finding("awards", None, "year", text, "a year is four digits")])
+    return int(text)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError([Finding("form", None, "date", text, "a date is YYYY-MM-DD")]) from exc

@@ -1,0 +1,117 @@
+"""The village accountant's pages (村会计): post revenue and costs of its assets, run a distribution (a dry run
+first, then for real), print the public notice. The finance bureau may use them too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from assetledger.domain.access import Role
+from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
+from assetledger.domain.enums import Register
+from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.errors import Finding, InputError
+from assetledger.reports.notice import notice_html
+from assetledger.rules.distribution_file import load_purposes
+from assetledger.services.access import require_read
+from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.distribution import distribute
+from assetledger.services.distribution_reports import notice_data
+from assetledger.services.journal import post_for_asset
+from assetledger.web.auth import database, roles, scope_region, user
+
+bp = Blueprint("village", __name__)
+WRITERS = (Role.FINANCE, Role.VILLAGE_ACCOUNTANT)
+
+
+def _form_date(field: str, *, required: bool) -> dt.date | None:
+    text = (request.form.get(field) or "").strip()
+    if not text:
+        if required:
+            raise InputError([Finding("form", None, field, None, "a date is needed (YYYY-MM-DD)")])
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError([Finding("form", None, field, text, "a date is YYYY-MM-DD")]) from exc
+
+
+def _my_assets() -> list[dict[str, Any]]:
+    region = scope_region(user())
+    if region is None:
+        return []
+    return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300))
+
+
+@bp.route("/post", methods=["GET", "POST"])
+@roles(*WRITERS)
+def post() -> Any:
+    result = None
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "") for k in ("asset_id", "direction", "type", "amount", "date", "ref",
+                                                       "narration")}  # fmt: skip
+        direction = form["direction"] if form["direction"] in ("revenue", "expense") else "revenue"
+        try:
+            amount = parse_money(form["amount"])
+        except MoneyFormatError as exc:
+            raise InputError([Finding("form", None, "amount", form["amount"], str(exc))]) from exc
+        on = _form_date("date", required=True)
+        assert on is not None
+        posting = AssetPosting(
+            asset_id=form["asset_id"].strip(),
+            date=on,
+            direction=direction,
+            type=form["type"],
+            amount=amount,
+            narration=form["narration"].strip() or None,
+            ref=form["ref"].strip() or None,
+        )
+        result = post_for_asset(database(), posting, user().name)
+    return render_template("post.html", result=result, form=form, assets=_my_assets(),
+                           revenue_types=REVENUE_ACCOUNTS, expense_types=EXPENSE_ACCOUNTS)  # fmt: skip
+
+
+@bp.route("/distribution", methods=["GET", "POST"])
+@roles(*WRITERS)
+def distribution() -> Any:
+    mine = scope_region(user()) if user().role is Role.VILLAGE_ACCOUNTANT else None
+    village = (request.values.get("village") or mine or "").strip()
+    period = (request.values.get("period") or "").strip()
+    result = None
+    if request.method == "POST":
+        if not village or not period:
+            raise InputError([Finding("form", None, "village/period", None, "give a village and a period")])
+        dry_run = request.form.get("action") != "distribute"
+        on = _form_date("date", required=False)
+        result = distribute(database(), village, period, user().name, on=on, dry_run=dry_run)
+    labels = {code: p.label for code, p in load_purposes()[0].items()}
+    return render_template("distribution.html", village=village, period=period, r=result, labels=labels,
+                           date=request.form.get("date", ""))  # fmt: skip
+
+
+@bp.route("/notice")
+def notice() -> str:
+    """The public notice (公示) of a village's distribution, ready to print."""
+    village = (request.args.get("village") or "").strip()
+    period = (request.args.get("period") or "").strip()
+    if not village or not period:
+        raise InputError([Finding("notice", None, "village/period", None, "give a village and a period")])
+    with database().reading() as session:
+        require_read(session, user().name, village)
+    try:
+        notices = notice_data(database(), village, period)
+    except ValueError as exc:
+        raise InputError([Finding("notice", None, "period", period, str(exc))]) from exc
+    pages = [notice_html(d) for d in notices]
+    if len(pages) == 1:
+        return pages[0]
+    bodies = [p.split("<body>", 1)[1].rsplit("</body>", 1)[0] for p in pages]
+    return (
+        pages[0].split("<body>", 1)[0]
+        + "<body>"
+        + '<hr style="page-break-after:always">'.join(bodies)
+        + "</body></html>"
+    )

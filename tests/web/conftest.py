@@ -1,0 +1,86 @@
+"""A small county for the web tests, built with the real CLI on the real test database: two villages of one
+township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
+with passwords (finance for the county, the accountant of 红旗村, an auditor of the county)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
+
+from assetledger.cli.main import cli
+from assetledger.store.db import Database
+from assetledger.web import create_app
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
+
+RULES = Path(__file__).parents[2] / "ledgers" / "rules"
+VILLAGE = "360921101201"  # 红旗村, the accountant's village
+OTHER_VILLAGE = "360921101202"  # 向阳村
+PASSWORD = "correct horse battery"
+ROSTER = [
+    ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"],
+    ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "", ""],
+    ["H2", VILLAGE, "王二", "2", "监测户", "无劳动能力", "2024-01-01", "", ""],
+]
+
+
+@pytest.fixture
+def county(run: Cli) -> Cli:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [
+        ASSET_HEADER,
+        asset_row("A-1", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+        asset_row("A-2"),
+        asset_row(
+            "B-1",
+            资产名称="冷库",
+            资产类别="经营性",
+            村="向阳村",
+            经营方式="出租",
+            经营主体="冷链公司",
+            确权主体="向阳村股份经济合作社",
+        ),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+    run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", ROSTER)))
+    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
+    run("user", "add", "li", "--role", "village-accountant", "--scope", VILLAGE, user="zhang")
+    run("user", "add", "wang", "--role", "auditor", "--scope", "360921", user="zhang")
+    for name in ("zhang", "li", "wang"):
+        set_password(run, name, PASSWORD, actor="zhang")
+    return run
+
+
+def set_password(run: Cli, name: str, password: str, actor: str) -> Result:
+    """`assetledger user password NAME --password-stdin`, the password on standard input."""
+    args = ["--db", run.url, "--user", actor, "user", "password", name, "--password-stdin"]
+    return CliRunner().invoke(cli, args, input=password + "\n", catch_exceptions=False)
+
+
+@pytest.fixture
+def app(county: Cli, db: Database) -> Flask:
+    web = create_app(db, secret_key=b"t" * 32)
+    web.config["TESTING"] = True
+    return web
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def login(app: Flask, name: str, password: str = PASSWORD) -> tuple[FlaskClient, str]:
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"user": name, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    home = client.get(response.headers["Location"])  # a new token comes with the new session
+    assert home.status_code == 200
+    return client, csrf_of(home.get_data(as_text=True))

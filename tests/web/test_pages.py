@@ -1,0 +1,230 @@
+"""The web app through Flask's test client on the real test database: login, CSRF, scopes, upload findings,
+postings, distribution, notice, audit queries and package, language. The services do the checking; these tests
+show that the pages pass their answers (and refusals) on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from decimal import Decimal
+
+from flask import Flask
+from openpyxl import Workbook
+
+from assetledger.services.book_reports import balances
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, asset_row, table_counts
+from tests.web.conftest import OTHER_VILLAGE, PASSWORD, VILLAGE, csrf_of, login, set_password
+
+
+def _xlsx(rows: list[list[object]]) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return data
+
+
+def test_login_needed_and_wrong_password_refused(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/dashboard").status_code == 302
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    wrong = client.post("/login", data={"user": "zhang", "password": "not it at all", "csrf_token": token})
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.get_data(as_text=True)
+    unknown = client.post("/login", data={"user": "nobody", "password": PASSWORD, "csrf_token": token})
+    assert unknown.status_code == 401
+    assert client.get("/dashboard").status_code == 302  # still not logged in
+
+
+def test_password_is_stored_hashed_and_can_be_changed(app: Flask, county: Cli, db: Database) -> None:
+    from sqlalchemy import select
+
+    from assetledger.store.access_models import UserPassword
+
+    with db.reading() as session:
+        stored = session.scalars(select(UserPassword.password_hash)).all()
+    assert stored and all(h.startswith("$argon2") and PASSWORD not in h for h in stored)
+    refused = set_password(county, "zhang", "another long one", actor="li")  # li may not manage users
+    assert refused.exit_code == 6 and "may not" in refused.output
+    too_short = set_password(county, "li", "short", actor="li")
+    assert too_short.exit_code == 2
+    assert set_password(county, "li", "a new long password", actor="li").exit_code == 0
+    login(app, "li", "a new long password")
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    old = client.post("/login", data={"user": "li", "password": PASSWORD, "csrf_token": token})
+    assert old.status_code == 401
+
+
+def test_post_without_csrf_token_is_refused(app: Flask, db: Database) -> None:
+    client, _ = login(app, "li")
+    before = table_counts(db)
+    form = {"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "100", "date": "2025-05-01"}
+    refused = client.post("/post", data=form)
+    assert refused.status_code == 400 and "表单已过期" in refused.get_data(as_text=True)
+    forged = client.post("/post", data=form | {"csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert table_counts(db) == before
+    anonymous = app.test_client().post("/login", data={"user": "zhang", "password": PASSWORD})
+    assert anonymous.status_code == 400
+
+
+def test_pages_follow_the_role(app: Flask) -> None:
+    li, _ = login(app, "li")
+    for page in ("/dashboard", "/upload", "/governance", "/awards", "/audit/"):
+        response = li.get(page)
+        assert response.status_code == 403, page
+        assert "村会计" in response.get_data(as_text=True)
+    wang, _ = login(app, "wang")
+    assert wang.get("/upload").status_code == 403 and wang.get("/post").status_code == 403
+    assert wang.get("/dashboard").status_code == 200
+
+
+def test_out_of_scope_reads_and_writes_are_refused(app: Flask, db: Database) -> None:
+    li, token = login(app, "li")
+    assert li.get("/assets/A-1").status_code == 200
+    other = li.get("/assets/B-1")
+    assert other.status_code == 403 and OTHER_VILLAGE in other.get_data(as_text=True)
+    assert li.get(f"/assets?region={OTHER_VILLAGE}").status_code == 403
+    before = table_counts(db)
+    form = {"asset_id": "B-1", "direction": "revenue", "type": "rent", "amount": "100", "date": "2025-05-01",
+            "csrf_token": token}  # fmt: skip
+    refused = li.post("/post", data=form)
+    assert refused.status_code == 403 and "may not act on" in refused.get_data(as_text=True)
+    assert table_counts(db) == before
+    wang, _ = login(app, "wang")
+    assert wang.get("/dashboard?region=360922").status_code in (403, 404)
+
+
+def test_dashboard_shows_totals_and_gaps(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    page = zhang.get("/dashboard?level=village").get_data(as_text=True)
+    assert "红旗村" in page and "向阳村" in page
+    assert "合计" in page and "300,000.00" in page  # three assets of 100,000.00
+
+
+def test_asset_search_and_history(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    found = zhang.get("/assets?q=冷库").get_data(as_text=True)
+    assert "B-1" in found and "A-2" not in found
+    history = zhang.get("/assets/A-1").get_data(as_text=True)
+    assert "registered" in history and "光伏电站" in history and "60,000.00" in history
+
+
+def test_upload_with_errors_lists_them_and_writes_nothing(app: Flask, db: Database) -> None:
+    zhang, token = login(app, "zhang")
+    bad = _xlsx([ASSET_HEADER, asset_row("N-1", **{"资产原值（元）": "abc"}), asset_row("N-2", 村="无此村")])
+    before = table_counts(db)
+    response = zhang.post("/upload", data={"file": (bad, "台账.xlsx"), "csrf_token": token},
+                          content_type="multipart/form-data")  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "台账.xlsx" in page and "abc" in page and "无此村" in page and "未写入" in page
+    assert "/tmp" not in page and "assetledger-upload" not in page  # the user's file name, not ours
+    assert table_counts(db) == before
+    good = _xlsx([ASSET_HEADER, asset_row("N-3")])
+    ok = zhang.post("/upload", data={"file": (good, "new.xlsx"), "csrf_token": token},
+                    content_type="multipart/form-data")  # fmt: skip
+    assert ok.status_code == 200 and "已导入 1 项资产" in ok.get_data(as_text=True)
+    assert zhang.get("/assets/N-3").status_code == 200
+
+
+def test_upload_refuses_other_file_kinds(app: Flask) -> None:
+    zhang, token = login(app, "zhang")
+    response = zhang.post("/upload", data={"file": (io.BytesIO(b"x"), "evil.sh"), "csrf_token": token},
+                          content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 422 and "XLSX or CSV" in response.get_data(as_text=True)
+
+
+def _post(client: object, token: str, **form: str) -> object:
+    from flask.testing import FlaskClient
+
+    assert isinstance(client, FlaskClient)
+    return client.post("/post", data=form | {"csrf_token": token})
+
+
+def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> None:
+    li, token = login(app, "li")
+    posted = li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "12000.00",
+                                    "date": "2025-05-15", "ref": "PZ-1", "csrf_token": token})  # fmt: skip
+    assert posted.status_code == 200 and "已记账" in posted.get_data(as_text=True)
+    again = li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "12000.00",
+                                   "date": "2025-05-15", "ref": "PZ-1", "csrf_token": token})  # fmt: skip
+    assert "未重复记账" in again.get_data(as_text=True)
+    income = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Income")]
+    assert sum(r["balance"] for r in income) == Decimal("-12000.00")
+    bad = li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "1.234",
+                                 "date": "2025-05-15", "csrf_token": token})  # fmt: skip
+    assert bad.status_code == 422 and "1.234" in bad.get_data(as_text=True)
+
+    before = table_counts(db)
+    dry = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "dry-run",
+                                         "csrf_token": token})  # fmt: skip
+    page = dry.get_data(as_text=True)
+    assert "试算结果" in page and "12,000.00" in page and "4,800.00" in page  # 40% to households
+    assert table_counts(db) == before
+    done = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
+                                          "csrf_token": token})  # fmt: skip
+    assert "已分配并记账" in done.get_data(as_text=True)
+    assert table_counts(db)["distributions"] == before["distributions"] + 1
+    twice = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
+                                           "csrf_token": token})  # fmt: skip
+    assert "未重复记账" in twice.get_data(as_text=True)
+    assert table_counts(db)["distributions"] == before["distributions"] + 1
+    notice = li.get(f"/notice?village={VILLAGE}&period=2025Q2").get_data(as_text=True)
+    assert "资产收益分配公示" in notice and "王一" in notice and "王二" in notice
+
+
+def test_audit_queries_and_package(app: Flask, db: Database) -> None:
+    wang, token = login(app, "wang")
+    sql = wang.post("/audit/", data={"kind": "sql", "csrf_token": token,
+                                     "query": "SELECT asset_id FROM v_assets ORDER BY asset_id"})  # fmt: skip
+    page = sql.get_data(as_text=True)
+    assert sql.status_code == 200 and "3 行" in page and "B-1" in page
+    before = table_counts(db)
+    write = wang.post("/audit/", data={"kind": "sql", "csrf_token": token, "query": "DELETE FROM assets"})
+    assert write.status_code == 422 and "one SELECT" in write.get_data(as_text=True)
+    assert table_counts(db) == before
+    bql = wang.post("/audit/", data={"kind": "bql", "entity": f"V{VILLAGE}", "csrf_token": token,
+                                     "query": "SELECT account, sum(position) GROUP BY account"})  # fmt: skip
+    assert bql.status_code == 200 and "Assets:FixedAssets" in bql.get_data(as_text=True)
+    outside = wang.post("/audit/", data={"kind": "bql", "entity": "V360922101201", "csrf_token": token,
+                                         "query": "SELECT account"})  # fmt: skip
+    assert outside.status_code == 403
+    package = wang.get("/audit/package")
+    assert package.status_code == 200 and package.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(package.data)).namelist()
+    assert "audit-package/manifest.json" in names and "audit-package/registers.xlsx" in names
+    fava = wang.post("/audit/fava", data={"entity": f"V{VILLAGE}", "csrf_token": token})
+    assert fava.status_code in (200, 303)
+
+
+def test_language_switch_is_remembered(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    assert "台账汇总" in zhang.get("/dashboard").get_data(as_text=True)
+    english = zhang.get("/dashboard?lang=en").get_data(as_text=True)
+    assert "Registers" in english and "Log out" in english and "台账汇总" not in english
+    assert "Log out" in zhang.get("/assets").get_data(as_text=True)  # the cookie keeps it
+    assert "退出" in zhang.get("/assets?lang=zh").get_data(as_text=True)
+
+
+def test_governance_inventory_and_awards_pages(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    governance = zhang.get("/governance?as_of=2026-12-31")
+    assert governance.status_code == 200 and "A-1" in governance.get_data(as_text=True)  # no revenue: idle
+    assert zhang.get("/inventory").status_code == 200
+    awards = zhang.get("/awards?year=2025")
+    assert awards.status_code == 200 and "awards-chart" in awards.get_data(as_text=True)
+    chart = zhang.get("/awards/chart.png?year=2025")
+    assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_logout_ends_the_session(app: Flask) -> None:
+    zhang, token = login(app, "zhang")
+    zhang.post("/logout", data={"csrf_token": token})
+    assert zhang.get("/dashboard").status_code == 302
