@@ -242,18 +242,48 @@ def test_a_file_without_data_rows_is_refused(run: Cli, db: Database) -> None:
     assert table_checksums(db) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: text longer than its column (asset name > 200 characters) is not "
-    "checked at parse time: SQLite stores it, PostgreSQL fails the INSERT with an unhandled DataError "
-    "(traceback, exit 1) instead of exit 2 naming row, column and value",
-)
 def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db: Database) -> None:
+    """Every text column's length (the model's String(n)) is checked at parse time: exit 2 naming row, column and
+    value on SQLite (which would store it) and on PostgreSQL (which would fail the INSERT) alike."""
     _setup(run)
     before = table_checksums(db)
-    rows: list[list[object]] = [list(ASSET_HEADER), asset_row("L-1", 资产名称="长" * 201)]
+    rows: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("L-1", 资产名称="长" * 201),
+        asset_row("L-2", 单位="公里" * 9),  # 18 > 16
+        asset_row("L-3", 管护主体="管" * 201, 项目名称="项" * 200),  # 200 fits
+        asset_row("L-" + "4" * 63),  # 65 characters of asset id
+        asset_row(
+            "L-5", 资产类别="到户类", 户编号="H" * 65, 户主姓名="王" * 101, 确权主体=None, 确权级别=None, 确权日期=None
+        ),
+        asset_row("L-6"),  # a good row: not blamed
+    ]
     result = run("asset", "import", str(write_csv(run.cwd / "long.csv", rows)), ok=False)
-    assert result.exit_code == 2 and "row 2, column 资产名称" in result.output
+    out = result.output
+    assert result.exit_code == 2, out
+    for expected in (
+        f"row 2, column 资产名称: value '{'长' * 60}…': longer than 200 characters, the most this column holds "
+        "(it has 201)",
+        "row 3, column 单位: value '" + "公里" * 9 + "': longer than 16 characters",
+        "row 4, column 管护主体: value '",
+        "row 5, column 资产编号: value 'L-"
+        + "4" * 58
+        + "…': longer than 64 characters, the most this column holds (it has 65)",
+        "row 6, column 户编号: value '" + "H" * 60 + "…': longer than 64 characters",
+        "row 6, column 户主姓名: value '" + "王" * 60 + "…': longer than 100 characters",
+    ):
+        assert expected in out, out
+    assert "6 problem(s)" in out, out  # 项目名称 of 200 characters fits; row 7 is good
+    assert table_checksums(db) == before
+
+
+def test_register_refuses_text_longer_than_its_column(run: Cli, db: Database) -> None:
+    _setup(run)
+    before = table_checksums(db)
+    args = ("asset", "register", "--id", "R-1", "--register", "public-benefit", "--region", VILLAGE)
+    result = run(*args, "--name", "路" * 201, "--value", "1000", ok=False)
+    assert result.exit_code == 2, result.output
+    assert "column name: value '" in result.output and "longer than 200 characters" in result.output
     assert table_checksums(db) == before
 
 
@@ -272,28 +302,39 @@ def test_formula_text_never_comes_back_as_a_live_formula(run: Cli, db: Database)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an unknown township is reported against the 村 column with the village's "
-    "name as the value (the reason names the township); the finding should name column 乡镇",
-)
 def test_unknown_township_is_named_in_its_own_column(run: Cli, db: Database) -> None:
     _setup(run)
     result = run("asset", "import", str(CORPUS / "assets-unknown-village.csv"), ok=False)
-    assert "row 3, column 乡镇: value '不存在镇'" in result.output, result.output
+    assert "row 3, column 乡镇: value '不存在镇': no 乡镇 named '不存在镇' under 示范县" in result.output, result.output
+    assert "row 2, column 村: value '幸福村': no 村 named '幸福村' under 东风镇" in result.output, result.output
+    rows: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("T-1", 县="不存在县"),
+        asset_row("T-2", 乡镇=None),  # a village without its township
+    ]
+    out = run("asset", "import", str(write_csv(run.cwd / "levels.csv", rows)), ok=False).output
+    assert "row 2, column 县: value '不存在县'" in out, out
+    assert "row 3, column 乡镇: village '红旗村' needs its township (乡镇)" in out, out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a duplicate asset id is not reported when its first copy has another "
-    "defect (duplicates are looked for among the valid rows only), so not every problem is listed",
-)
 def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     _setup(run)
-    rows: list[list[object]] = [list(ASSET_HEADER), asset_row("D-1", **{VALUE: "abc"}), asset_row("D-1")]
+    rows: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("D-1", **{VALUE: "abc"}),
+        asset_row("D-1"),
+        asset_row("K-00000", 建设年度="二〇二一"),  # a bad row whose id is already registered
+        asset_row("D-2", 村="不存在村"),
+        asset_row("D-2", 村="也不存在村"),  # two bad copies
+    ]
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
-    assert "row 2, column 资产原值（元）" in result.output
-    assert "row 3, column 资产编号: value 'D-1': duplicate of row 2" in result.output, result.output
+    out = result.output
+    assert "row 2, column 资产原值（元）: value 'abc'" in out, out
+    assert "row 3, column 资产编号: value 'D-1': duplicate of row 2" in out, out
+    assert "row 4, column 建设年度: value '二〇二一'" in out, out
+    assert "row 4, column 资产编号: value 'K-00000': asset id is already registered" in out, out
+    assert "row 6, column 资产编号: value 'D-2': duplicate of row 5" in out, out
+    assert "7 problem(s)" in out, out
 
 
 # --- hypothesis: rows with known defects ------------------------------------------------------------------------
@@ -327,7 +368,7 @@ def asset_rows(draw: st.DrawFn) -> tuple[list[list[object]], dict[int, tuple[str
         if i in bad_rows:
             column, strategy = draw(st.sampled_from(DEFECTS))
             value = draw(strategy)
-            if value == "DUPLICATE":  # the id of an earlier good row (a bad first copy: see the xfail test below)
+            if value == "DUPLICATE":  # an earlier good row's id (bad first copies: see test_duplicate_of_a_bad_row...)
                 good = [n for n in range(i) if n + 2 not in expected]
                 value = str(rows[1 + draw(st.sampled_from(good))][0]) if good else "K-00000"
             cells[column] = value

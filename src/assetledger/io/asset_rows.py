@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
@@ -60,6 +60,19 @@ INDEX = build_index(ALIASES)
 T = TypeVar("T")
 E = TypeVar("E", Register, OwnerKind, AssetStatus, OperatingMode, FundSource)
 REQUIRED = ("asset_id", "name", "register", "original_value")
+SHOWN = 60  # characters of an over-long value shown in its finding
+
+
+class ParsedAssets(NamedTuple):
+    drafts: list[tuple[int, AssetDraft]]  # (row number, draft) of every valid row
+    findings: list[Finding]
+    ids: list[tuple[int, str]]  # (row number, asset id) of every row whose id reads, valid or not: for duplicates
+
+
+def too_long(value: str, limit: int) -> tuple[str, str]:
+    """(value as shown, reason) for text longer than its column holds."""
+    shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
+    return shown, f"longer than {limit} characters, the most this column holds (it has {len(value)})"
 
 
 class _Row:
@@ -130,8 +143,9 @@ class _FastRows:
         "custodian_since",
     )  # fmt: skip
 
-    def __init__(self, width: int, columns: dict[str, Column], regions: RegionIndex) -> None:
+    def __init__(self, width: int, columns: dict[str, Column], regions: RegionIndex, limits: Mapping[str, int]) -> None:
         self.width, self.regions = width, regions
+        self.limits = [(i, limits[f]) for i, f in enumerate(self.TEXT_FIELDS) if f in limits and f in columns]
         self.pad: list[object] = [None] * width
         absent = width  # every row is padded to `width` cells plus one None, read for columns the file lacks
 
@@ -171,19 +185,24 @@ class _FastRows:
             cells = (cells + self.pad)[: self.width]
         padded = [*cells, None]
         text = values.text  # each text cell as values.text reads it, the usual case (a str) inline
+        texts = [
+            None if c is None else (c.strip() or None) if c.__class__ is str else text(c)
+            for c in self.pick_text(padded)
+        ]
+        for i, limit in self.limits:  # over-long text: left to the careful reader to word
+            long = texts[i]
+            if long is not None and len(long) > limit:
+                return None
         (
             asset_id, name, code, county, township, village, category, location, project, implementer, unit,
             operator, household, head, owner, confirm_doc, handed_by, handover_doc, custodian, duties,
-        ) = [
-            None if c is None else (c.strip() or None) if c.__class__ is str else text(c)
-            for c in self.pick_text(padded)
-        ]  # fmt: skip
+        ) = texts  # fmt: skip
         (
             c_register, c_value, c_fund_source, c_status, c_year, c_quantity, c_mode, c_start, c_end, c_income,
             c_kind, c_confirmed, c_handed, c_since,
         ) = self.pick_typed(padded)  # fmt: skip
         register, value = self.register(c_register), self.value(c_value)
-        if asset_id is None or len(asset_id) > 64 or name is None or register is None or value is None:
+        if asset_id is None or name is None or register is None or value is None:
             return None
         place = self._place(code, county, township, village)
         parts = []
@@ -257,8 +276,11 @@ def _enum_reader(kind: type[E]) -> Callable[[object], E | None]:
     return values.remembered(parse)
 
 
-def parse_assets(table: Table, regions: RegionIndex) -> tuple[list[tuple[int, AssetDraft]], list[Finding]]:
-    """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row)."""
+def parse_assets(table: Table, regions: RegionIndex, limits: Mapping[str, int]) -> ParsedAssets:
+    """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row).
+
+    `limits`: the most characters each text field may hold (the database column's length), checked here so that
+    an over-long cell is a finding naming its row and column, never a failed INSERT."""
     mapped = map_header(table.header, INDEX)
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
@@ -275,29 +297,38 @@ def parse_assets(table: Table, regions: RegionIndex) -> tuple[list[tuple[int, As
         shown = f"{aliases[0]} / {name}" if aliases else name
         findings.append(Finding(table.source, None, shown, None, "required column is missing"))
     if findings:
-        return [], findings
+        return ParsedAssets([], findings, [])
+    limits = {f: n for f, n in limits.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
-    fast = _FastRows(len(table.header), columns, regions)
+    ids = []
+    fast = _FastRows(len(table.header), columns, regions, limits)
     with gc_paused():
         for number, cells in table.rows:
             quick = fast.draft(cells)
             if quick is not None:
                 drafts.append((number, quick))
+                ids.append((number, quick.asset_id))
                 continue
             row = _Row(table.source, number, cells, columns)
-            draft = _draft(row, regions)
+            draft = _draft(row, regions, limits)
             findings.extend(row.findings)
+            asset_id = row.text("asset_id")
+            if asset_id is not None and "asset_id" not in row.failed:
+                ids.append((number, asset_id))
             if draft is not None and not row.findings:
                 drafts.append((number, draft))
-    return drafts, findings
+    return ParsedAssets(drafts, findings, ids)
 
 
-def _draft(row: _Row, regions: RegionIndex) -> AssetDraft | None:
+def _draft(row: _Row, regions: RegionIndex, limits: Mapping[str, int]) -> AssetDraft | None:
+    for field, limit in limits.items():
+        long = row.text(field)
+        if long is not None and len(long) > limit:
+            shown, reason = too_long(long, limit)
+            row.fail(field, reason, shown)
     asset_id = row.text("asset_id")
     if asset_id is None:
         row.fail("asset_id", "asset id is empty")
-    elif len(asset_id) > 64:
-        row.fail("asset_id", "asset id is longer than 64 characters", asset_id)
     name = row.text("name")
     if name is None:
         row.fail("name", "asset name is empty")
@@ -351,14 +382,30 @@ def _draft(row: _Row, regions: RegionIndex) -> AssetDraft | None:
 
 def _place(row: _Row, regions: RegionIndex) -> str | None:
     code = row.text("region_code")
+    names = (row.text("county"), row.text("township"), row.text("village"))
     try:
         if code is not None:
             return regions.place_of(code).code
-        return regions.find(row.text("county"), row.text("township"), row.text("village")).code
+        return regions.find(*names).code
     except LookupError as exc:
-        field = "region_code" if code is not None else ("village" if row.text("village") else "township")
-        row.fail(field, str(exc), code or row.text(field))
+        field = "region_code" if code is not None else _failed_level(regions, *names)
+        row.fail(field, str(exc), row.text(field))
         return None
+
+
+def _failed_level(regions: RegionIndex, county: str | None, township: str | None, village: str | None) -> str:
+    """The column to blame when the names do not lead to a place: the first level that is unknown (or missing)."""
+    try:
+        regions.find(county, None, None)
+    except LookupError:
+        return "county"
+    if township is None:
+        return "township"  # a village needs its township
+    try:
+        regions.find(county, township, None)
+    except LookupError:
+        return "township"
+    return "village"
 
 
 def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -17,7 +17,7 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, 
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
-from assetledger.io.asset_rows import parse_assets
+from assetledger.io.asset_rows import parse_assets, too_long
 from assetledger.io.tabular import gc_paused, read_table
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings, book_transfer, load_booked
@@ -39,6 +39,19 @@ class ImportResult:
     dry_run: bool = False
 
 
+def _text_limits() -> dict[str, int]:
+    """The most characters each text field of a draft may hold: the length of its String(n) column."""
+    limits = {c.name: c.type.length for c in Asset.__table__.columns if isinstance(c.type, String) and c.type.length}
+    for column, field in (("custodian", "custodian"), ("duties", "custodian_duties")):  # the custody history
+        kind = CustodianAssignment.__table__.c[column].type
+        if isinstance(kind, String) and kind.length:
+            limits[field] = min(limits.get(field, kind.length), kind.length)
+    return limits
+
+
+TEXT_LIMITS = _text_limits()
+
+
 def file_checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -53,11 +66,12 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         )
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
-        drafts, findings = parse_assets(table, load_index(session))
+        index = load_index(session)
+        drafts, findings, ids = parse_assets(table, index, TEXT_LIMITS)
         if not table.rows:
             findings.append(Finding(table.source, None, None, None, "the file has a header but no data rows"))
         require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
-        findings += _duplicates(session, table.source, drafts)
+        findings += _duplicates(session, table.source, ids)
         if findings:
             findings.sort(key=lambda f: f.row or 0)
             raise InputError(findings)
@@ -74,7 +88,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         )
         session.add(batch)
         session.flush()
-        _insert_drafts(session, [d for _, d in drafts], actor, batch.id, load_index(session))
+        _insert_drafts(session, [d for _, d in drafts], actor, batch.id, index)
         book_openings(Books(session, actor), [d.asset_id for _, d in drafts], dt.date.today())
         return ImportResult(str(path), len(drafts), counts, batch.id)
 
@@ -86,9 +100,10 @@ def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
 
 def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     """Register one asset inside a unit of work the caller owns (so it can be part of a larger change)."""
-    problems = register_problems(draft)
+    problems = [Finding("asset register", None, f, None, r) for f, r in register_problems(draft)]
+    problems += _long_texts("asset register", _draft_texts(draft))
     if problems:
-        raise InputError([Finding("asset register", None, f, None, r) for f, r in problems])
+        raise InputError(problems)
     require(session, actor, Action.REGISTER, [draft.region_code])
     if session.get(Asset, draft.asset_id) is not None:
         raise DuplicateError("asset", draft.asset_id)
@@ -101,26 +116,58 @@ def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     book_openings(Books(session, actor), [draft.asset_id], dt.date.today())
 
 
-def _duplicates(session: Session, source: str, drafts: Sequence[tuple[int, AssetDraft]]) -> list[Finding]:
+def _draft_texts(d: AssetDraft) -> dict[str, str | None]:
+    """The free text of a draft by field (the names the register file's columns map to)."""
+    o, h, c = d.ownership, d.handover, d.custody
+    return {
+        "asset_id": d.asset_id, "name": d.name, "category": d.category, "location": d.location,
+        "project_name": d.project_name, "implementer": d.implementer, "unit": d.unit, "operator": d.operator,
+        "household_id": d.household_id, "household_head": d.household_head,
+        "owner_name": o.owner_name if o else None, "confirm_doc": o.document if o else None,
+        "handed_over_by": h.handed_over_by if h else None, "handover_doc": h.document if h else None,
+        "custodian": c.custodian if c else None, "custodian_duties": c.duties if c else None,
+    }  # fmt: skip
+
+
+def _long_texts(source: str, texts: dict[str, str | None]) -> list[Finding]:
+    """A finding for each text longer than its column holds (which PostgreSQL would refuse at INSERT)."""
+    found = []
+    for field, text in texts.items():
+        limit = TEXT_LIMITS.get(field)
+        if text is not None and limit is not None and len(text) > limit:
+            found.append(Finding(source, None, field, *too_long(text, limit)))
+    return found
+
+
+def _check_texts(source: str, **texts: str | None) -> None:
+    problems = _long_texts(source, texts)
+    if problems:
+        raise InputError(problems)
+
+
+def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]]) -> list[Finding]:
+    """Ids twice in the file or already registered, over every row whose id reads (a bad row's too)."""
     findings = []
     first_row: dict[str, int] = {}
-    for number, draft in drafts:
-        if draft.asset_id in first_row:
-            findings.append(
-                Finding(
-                    source,
-                    number,
-                    "资产编号",
-                    draft.asset_id,
-                    f"duplicate of row {first_row[draft.asset_id]}",
-                )
-            )
-        else:
-            first_row[draft.asset_id] = number
-    taken = existing_keys(session, Asset.asset_id, list(first_row))
-    for asset_id in sorted(taken):
+    for number, asset_id in ids:
+        first = first_row.setdefault(asset_id, number)
+        if first != number:
+            findings.append(Finding(source, number, "资产编号", asset_id, f"duplicate of row {first}"))
+    for asset_id in sorted(_registered(session, list(first_row))):
         findings.append(Finding(source, first_row[asset_id], "资产编号", asset_id, "asset id is already registered"))
     return findings
+
+
+def _registered(session: Session, ids: list[str]) -> set[str]:
+    """Which of `ids` are in the register: every registered id read once when the register is not much larger
+    than the file (one query instead of one per 900 ids), else asked in chunks."""
+    if not ids:
+        return set()
+    registered = session.scalar(select(func.count()).select_from(Asset)) or 0
+    if registered > 4 * len(ids):
+        return existing_keys(session, Asset.asset_id, ids)
+    wanted = set(ids)
+    return {asset_id for asset_id in session.scalars(select(Asset.asset_id)) if asset_id in wanted}
 
 
 _ASSET_COLUMNS = (
@@ -247,6 +294,7 @@ def _event(session: Session, asset_id: str, kind: str, on: dt.date | None, paylo
 
 def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> None:
     """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
+    _check_texts("asset confirm", owner_name=ownership.owner_name, confirm_doc=ownership.document)
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         before = load_booked(session, [asset_id])[asset_id]
@@ -279,6 +327,7 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
 
 def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> None:
     """移交: from the implementing unit to the owner."""
+    _check_texts("asset handover", handed_over_by=handover.handed_over_by, handover_doc=handover.document)
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         if asset.handed_over_on is not None:
@@ -298,6 +347,7 @@ def record_handover(db: Database, asset_id: str, handover: Handover, actor: str)
 
 def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> None:
     """管护: a new custodian from a date; the previous assignment ends the day before."""
+    _check_texts("asset custodian", custodian=custody.custodian, custodian_duties=custody.duties)
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         if asset.custodian_since is not None and custody.start_on < asset.custodian_since:
