@@ -228,3 +228,15 @@ def test_logout_ends_the_session(app: Flask) -> None:
     zhang, token = login(app, "zhang")
     zhang.post("/logout", data={"csrf_token": token})
     assert zhang.get("/dashboard").status_code == 302
+
+
+def test_a_cached_query_follows_the_record(app: Flask) -> None:
+    """BQL results are kept until the record changes: a new posting shows at once."""
+    wang, audit_token = login(app, "wang")
+    form = {"kind": "bql", "entity": f"V{VILLAGE}", "csrf_token": audit_token,
+            "query": "SELECT sum(position) WHERE account ~ '^Income'"}  # fmt: skip
+    assert "-7654.32" not in wang.post("/audit/", data=form).get_data(as_text=True)
+    li, token = login(app, "li")
+    li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "7654.32",
+                           "date": "2025-05-15", "csrf_token": token})  # fmt: skip
+    assert "-7654.32" in wang.post("/audit/", data=form).get_data(as_text=True)

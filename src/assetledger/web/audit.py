@@ -24,6 +24,7 @@ from assetledger.services.audit import export_package, read_only_sql
 from assetledger.services.book_reports import entities
 from assetledger.services.ledger_files import export_entity, query_entity
 from assetledger.web.auth import database, roles, scope_region, user
+from assetledger.web.cache import until_changed
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 AUDITORS = (Role.AUDITOR, Role.FINANCE)
@@ -51,7 +52,7 @@ def queries() -> str:
     if request.method == "POST" and kind == "bql":
         with database().reading() as session:
             require_read(session, user().name, region_of_entity(entity) if entity else None)
-        columns, rows = query_entity(database(), entity, text)
+        columns, rows = until_changed(database(), ("bql", entity, text), lambda: query_entity(database(), entity, text))
     elif request.method == "POST" and kind == "sql":
         columns, rows = read_only_sql(database(), text, user().name)
     return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns,

@@ -17,6 +17,7 @@ from assetledger.errors import Finding, InputError
 from assetledger.reports.charts import bar_chart, label
 from assetledger.rules.award_policy import parse_policy
 from assetledger.rules.governance_policy import load_policy
+from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 from assetledger.services.assets import import_assets
 from assetledger.services.audit import trail
@@ -26,6 +27,7 @@ from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.register_summary import register_summary
 from assetledger.web.auth import database, roles, user
+from assetledger.web.cache import until_changed
 from assetledger.web.reading import choice, read_region, region_names
 
 bp = Blueprint("bureau", __name__)
@@ -49,17 +51,19 @@ def assets() -> str:
     region = read_region(request.args.get("region"))
     register = request.args.get("register") or None
     status = request.args.get("status") or None
+    words = (request.args.get("q") or "").strip().lower()
     flt = AssetFilter(
         register=choice(Register, register, "register") if register else None,
         region=region,
         status=choice(AssetStatus, status, "status") if status else None,
+        limit=None if words else SHOWN_ASSETS + 1,  # without words the first page is enough
     )
-    words = (request.args.get("q") or "").strip().lower()
     rows = list_assets(database(), flt)
     if words:
         keys = ("asset_id", "name", "owner_name", "custodian", "category")
         rows = [r for r in rows if any(words in str(r[k] or "").lower() for k in keys)]
-    return render_template("assets.html", rows=rows[:SHOWN_ASSETS], total=len(rows), q=words, region=region or "",
+    total = len(rows) if words or len(rows) <= SHOWN_ASSETS else None
+    return render_template("assets.html", rows=rows[:SHOWN_ASSETS], total=total, q=words, region=region or "",
                            register=register or "", status=status or "", registers=list(Register),
                            statuses=list(AssetStatus))  # fmt: skip
 
@@ -127,7 +131,12 @@ def inventory() -> str:
 @bp.route("/inventory/<int:inventory_id>")
 @roles(*READERS, Role.INVENTORY)
 def inventory_detail(inventory_id: int) -> str:
-    status = inventory_status(database(), inventory_id, user().name)
+    reader = user().name
+    status = until_changed(
+        database(), ("inventory", inventory_id), lambda: inventory_status(database(), inventory_id, reader)
+    )
+    with database().reading() as session:  # the service checked whoever computed it; check this reader too
+        require_read(session, reader, status.scope.split(":", 1)[1])
     return render_template("inventory_detail.html", s=status, levels=[lv for lv in RegionLevel])
 
 
@@ -139,7 +148,9 @@ def _evaluation(year: int) -> Evaluation:
         from assetledger.ledger.chart import chart_template_path
 
         path = chart_template_path().parent / "policy" / "awards-city-example.toml"
-    return evaluate_year(database(), year, parse_policy(path))
+    return until_changed(
+        database(), ("awards", year, str(path)), lambda: evaluate_year(database(), year, parse_policy(path))
+    )
 
 
 @bp.route("/awards")
@@ -155,6 +166,11 @@ def awards() -> str:
 def awards_chart() -> Response:
     year = _year(request.args.get("year"))
     evaluation = _evaluation(year)
+    return Response(until_changed(database(), ("awards-chart", year), lambda: _chart(evaluation, year)),
+                    mimetype="image/png")  # fmt: skip
+
+
+def _chart(evaluation: Evaluation, year: int) -> bytes:
     graded = [r for r in evaluation.results if r.score is not None]
     with tempfile.TemporaryDirectory(prefix="assetledger-chart-") as folder:
         path = bar_chart(
@@ -164,8 +180,7 @@ def awards_chart() -> Response:
             label(f"{year}年度绩效评价", f"Performance evaluation {year}"),
             label("得分", "score"),
         )
-        data = path.read_bytes()
-    return Response(data, mimetype="image/png")
+        return path.read_bytes()
 
 
 def _year(text: str | None) -> int:

@@ -40,6 +40,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "custodian": ("管护主体", "Custodian"),
     "build_year": ("建设年度", "Built"),
     "shown_of": ("显示 {shown} / 共 {total} 项", "showing {shown} of {total}"),
+    "shown_first": ("显示前 {shown} 项（请用条件缩小范围）", "showing the first {shown}; narrow the search"),
     "facts": ("基本信息", "Facts"),
     "funding": ("资金来源", "Funding"),
     "custodians": ("管护记录", "Custody"),

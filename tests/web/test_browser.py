@@ -1,0 +1,151 @@
+"""End to end: the real app served on a free port, driven by Debian's headless Chromium through Selenium.
+
+One journey per database backend: the bureau logs in and uploads a register with errors; the village accountant
+posts revenue, runs a distribution (dry run, then for real), opens the public notice and is refused an asset of
+another village; the auditor runs a query. Without a browser the test is skipped on a developer's machine and
+fails in CI (CI=true), so a missing install step cannot pass unseen.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from werkzeug.serving import make_server
+
+from assetledger.store.db import Database
+from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_xlsx
+from tests.web.conftest import PASSWORD, VILLAGE
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=1280,900")  # fmt: skip
+
+
+def _browser_present() -> bool:
+    return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    if not _browser_present():
+        message = f"headless Chromium needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    profile = tempfile.mkdtemp(prefix="assetledger-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def live(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def _log_in(driver: WebDriver, base: str, name: str) -> None:
+    driver.get(f"{base}/login")
+    driver.find_element(By.ID, "user").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login").click()
+    assert name in driver.find_element(By.ID, "who").text
+
+
+def _log_out(driver: WebDriver) -> None:
+    driver.find_element(By.ID, "logout").click()
+    assert driver.find_element(By.ID, "login")
+
+
+def _fill(driver: WebDriver, element_id: str, value: str) -> WebElement:
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].value = arguments[1];", element, value)  # date inputs too, any locale
+    return element
+
+
+def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str, db: Database, tmp_path: Path) -> None:
+    # The bureau: the dashboard, then a register upload with two bad rows — shown, nothing written.
+    _log_in(browser, live, "zhang")
+    assert "红旗村" not in browser.find_element(By.ID, "summary").text  # township level by default
+    assert "东风镇" in browser.find_element(By.ID, "summary").text
+    bad = write_xlsx(tmp_path / "台账.xlsx", [ASSET_HEADER, asset_row("N-1", **{"资产原值（元）": "abc"}),
+                                              asset_row("N-2", 村="无此村")])  # fmt: skip
+    before = table_counts(db)
+    browser.get(f"{live}/upload")
+    browser.find_element(By.ID, "file").send_keys(str(bad))
+    browser.find_element(By.ID, "upload").click()
+    findings = browser.find_element(By.ID, "findings").text
+    assert "台账.xlsx" in findings and "abc" in findings and "无此村" in findings
+    assert "未写入" in browser.find_element(By.ID, "problems").text
+    assert table_counts(db) == before
+    _log_out(browser)
+
+    # The village accountant: revenue, a dry run, the distribution, its notice; another village's asset refused.
+    _log_in(browser, live, "li")
+    _fill(browser, "asset_id", "A-1")
+    _fill(browser, "amount", "12000.00")
+    _fill(browser, "date", "2025-05-15")
+    _fill(browser, "ref", "PZ-2025-05")
+    browser.find_element(By.ID, "post").click()
+    assert "已记账" in browser.find_element(By.ID, "result").text
+    browser.get(f"{live}/distribution")
+    assert browser.find_element(By.ID, "village").get_attribute("value") == VILLAGE
+    _fill(browser, "period", "2025Q2")
+    browser.find_element(By.ID, "dry-run").click()
+    assert "试算" in browser.find_element(By.ID, "result").text
+    assert browser.find_element(By.ID, "distributed-total").text == "12,000.00"
+    assert table_counts(db)["distributions"] == before["distributions"]
+    browser.find_element(By.ID, "distribute").click()
+    assert "已分配并记账" in browser.find_element(By.ID, "result").text
+    assert table_counts(db)["distributions"] == before["distributions"] + 1
+    browser.get(str(browser.find_element(By.ID, "notice").get_attribute("href")))
+    notice = browser.find_element(By.TAG_NAME, "body").text
+    assert "资产收益分配公示" in notice and "王一" in notice and "4,800.00" in notice
+    browser.get(f"{live}/post")
+    _fill(browser, "asset_id", "B-1")
+    _fill(browser, "amount", "500.00")
+    _fill(browser, "date", "2025-05-16")
+    entries = table_counts(db)["entries"]
+    browser.find_element(By.ID, "post").click()
+    assert "403" in browser.find_element(By.CLASS_NAME, "error-code").text
+    assert "may not act on" in browser.find_element(By.ID, "error-message").text
+    assert table_counts(db)["entries"] == entries
+    browser.get(f"{live}/post")
+    _log_out(browser)
+
+    # The auditor: read-only SQL over the audit views, in English.
+    _log_in(browser, live, "wang")
+    browser.get(f"{live}/audit/?lang=en")
+    _fill(browser, "sql", "SELECT asset_id, status FROM v_assets ORDER BY asset_id")
+    browser.find_element(By.ID, "run-sql").click()
+    assert browser.find_element(By.ID, "result-count").text == "3 row(s)"
+    assert "B-1" in browser.find_element(By.ID, "result").text
