@@ -133,7 +133,7 @@ def _drop_guards(db: Database, table: str) -> None:
         ("asset_events", "UPDATE asset_events SET event_date = '2020-01-01' WHERE id = 4",
          "asset_events id 4: row changed"),
         ("assets", "UPDATE assets SET name = '别的名字' WHERE asset_id = 'A-1'", "A-1: name is '别的名字'"),
-        ("chain_links", "UPDATE chain_links SET digest = 'x' WHERE seq = 5", "chain broken"),
+        ("chain_seals", "UPDATE chain_seals SET digests = digests || digests WHERE seq = 2", "chain broken"),
     ],
 )  # fmt: skip
 def test_verify_finds_tampering(run: Cli, db: Database, table: str, statement: str, expected: str) -> None:

@@ -21,6 +21,7 @@ from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.assets import asset_region
 from assetledger.services.ledger_files import check_entities, entity_codes, export_entity
 from assetledger.services.reconcile import reconcile
+from assetledger.store import integrity
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
 from assetledger.store.integrity import chain_head, verify_chain
@@ -288,7 +289,5 @@ def read_only_sql(db: Database, sql: str, actor: str) -> tuple[list[str], list[t
 
 def chain_contains(db: Database, head: str) -> bool:
     """Is a previously published chain head still a link of the chain (history not rewritten since)?"""
-    from assetledger.store.integrity_models import ChainLink
-
     with db.reading() as session:
-        return session.scalar(select(ChainLink.seq).where(ChainLink.chain == head)) is not None
+        return integrity.chain_contains(session.connection(), head)

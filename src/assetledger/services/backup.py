@@ -147,10 +147,12 @@ def describe(path: Path) -> BackupInfo:
         tables = len(_tables(conn))
         head = None
         seq = 0
-        if "chain_links" in _tables(conn):
-            row = conn.execute("SELECT seq, chain FROM chain_links ORDER BY seq DESC LIMIT 1").fetchone()
-            if row:
-                seq, head = int(row[0]), str(row[1])
+        for chain_table in ("chain_seals", "chain_links"):  # the newest seal; links in a database before 0008
+            if chain_table in _tables(conn):
+                row = conn.execute(f"SELECT seq, chain FROM {chain_table} ORDER BY seq DESC LIMIT 1").fetchone()
+                if row:
+                    seq, head = int(row[0]), str(row[1])
+                    break
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

@@ -1,22 +1,30 @@
 """Tamper evidence: every row of every table of record is sealed into a hash chain when its transaction commits.
 
 Sealing runs inside the writing transaction, after the writer lock is held (SQLite: BEGIN IMMEDIATE; PostgreSQL:
-a transaction-level advisory lock), so row ids are sealed in commit order and the chain is total. An out-of-band
-UPDATE changes a row's digest, a DELETE leaves a link without its row, an INSERT leaves a row without a link, and
-rewriting links breaks the chain — `audit verify` names each.
+a transaction-level advisory lock), so rows are sealed in commit order and the chain is total. Each commit writes,
+per table it added rows to, one seal (`chain_seals`): the range of row ids, a 16-byte BLAKE2b digest of every row
+as the database stores it, and a sha256 chained to the seal before. One seal per table and commit instead of one
+link per row is what lets bulk posting and imports seal hundreds of thousands of rows a second.
+
+An out-of-band UPDATE changes a row's digest, a DELETE leaves a sealed id without its row, an INSERT leaves a row
+no seal covers, and rewriting a seal breaks the chain — `audit verify` names each, row by row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+import sys
+import uuid
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, select
+from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, select
 
-from assetledger.store.integrity_models import ChainLink
+from assetledger.store import integrity_legacy as legacy
+from assetledger.store.integrity_models import ChainLink, ChainSeal
 from assetledger.store.schema import Base
 
 GENESIS = "0" * 64
@@ -28,35 +36,74 @@ SEALED_TABLES = (
     "governance_decisions", "disposals", "maintenance_applications", "user_grants",
     "inventories", "inventory_items", "inventory_counts", "inventory_closes",
 )  # fmt: skip
-BATCH = 20_000
+DIGEST_SIZE = 16
+SEAL_ROWS = 100_000  # rows per seal at most (a 1.6 MB digest blob)
+STREAM_ROWS = 50_000
 
 
-def _raw_select(conn: Connection, table: Table) -> str:
-    """SELECT of every column as the database stores it (JSON as its text), in column order: reading raw values
-    is several times faster than typed rows, and a digest only has to be stable within one database."""
+@dataclass(frozen=True)
+class Tamper:
+    table: str
+    row_id: int | None
+    what: str
+
+    def __str__(self) -> str:
+        where = f"{self.table} id {self.row_id}" if self.row_id is not None else self.table
+        return f"{where}: {self.what}"
+
+
+# --- canonical rows and digests ----------------------------------------------------------------------------------
+
+
+def canonical_select(conn: Connection, table: Table) -> str:
+    """SELECT of every column in column order, as values that read back the same on every connection: JSON as
+    its stored text, and on PostgreSQL dates, times and decimals as text (timestamps in UTC, whatever the session's
+    TimeZone), so that the digest does not depend on how a driver version builds Python objects."""
+    quote = conn.dialect.identifier_preparer.quote
+    postgres = conn.dialect.name == "postgresql"
     cols = []
     for c in table.c:
-        name = conn.dialect.identifier_preparer.quote(c.name)
-        cols.append(f"CAST({name} AS TEXT)" if isinstance(c.type, JSON) else name)
-    return f"SELECT {', '.join(cols)} FROM {conn.dialect.identifier_preparer.quote(table.name)}"
+        name = quote(c.name)
+        if postgres and isinstance(c.type, DateTime) and c.type.timezone:
+            cols.append(f"CAST(({name} AT TIME ZONE 'UTC') AS TEXT)")
+        elif isinstance(c.type, JSON) or (postgres and isinstance(c.type, (Date, DateTime, Numeric))):
+            cols.append(f"CAST({name} AS TEXT)")
+        else:
+            cols.append(name)
+    return f"SELECT {', '.join(cols)} FROM {quote(table.name)}"
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "\x00"
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return str(value)
+def row_digests(rows: Iterable[Sequence[Any]]) -> bytes:
+    """16-byte BLAKE2b of each row's repr, concatenated. repr of a tuple of str/int/bytes/None runs in C."""
+    blake = hashlib.blake2b
+    return b"".join([blake(repr(row).encode(), digest_size=DIGEST_SIZE).digest() for row in rows])
 
 
-def row_digest(table: str, row: Sequence[Any]) -> str:
-    """sha256 of a row's stored values in column order."""
-    return hashlib.sha256(("\x1f".join([table, *map(_text, row)])).encode()).hexdigest()
+def seal_step(
+    previous: str, table: str, first: int, last: int, count: int, row_ids: bytes | None, digests: bytes
+) -> str:
+    step = hashlib.sha256(f"{previous}\x1f{table}\x1f{first}\x1f{last}\x1f{count}\x1f".encode())
+    step.update(hashlib.sha256(row_ids or b"").digest())
+    step.update(hashlib.sha256(digests).digest())
+    return step.hexdigest()
 
 
-def chain_step(previous: str, table: str, row_id: int, digest: str) -> str:
-    return hashlib.sha256(f"{previous}\x1f{table}\x1f{row_id}\x1f{digest}".encode()).hexdigest()
+def pack_ids(ids: Sequence[int]) -> bytes:
+    packed = array("q", ids)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
 
+
+def unpack_ids(blob: bytes) -> list[int]:
+    packed = array("q")
+    packed.frombytes(blob)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()
+
+
+# --- tables ------------------------------------------------------------------------------------------------------
 
 _PRESENT: dict[str, frozenset[str]] = {}
 
@@ -64,7 +111,7 @@ _PRESENT: dict[str, frozenset[str]] = {}
 def _present_tables(conn: Connection) -> frozenset[str]:
     """Table names of the database, looked up once per URL and schema (sealing runs on every commit)."""
     key = f"{conn.engine.url}|{conn.engine.dialect.default_schema_name}"
-    if key not in _PRESENT or "chain_links" not in _PRESENT[key]:
+    if key not in _PRESENT or "chain_seals" not in _PRESENT[key]:
         _PRESENT[key] = frozenset(conn.dialect.get_table_names(conn))
     return _PRESENT[key]
 
@@ -80,98 +127,219 @@ def take_writer_lock(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
 
-def seal(conn: Connection) -> int:
-    """Link every row of the sealed tables that has no link yet (rows above each table's last sealed id)."""
-    if "chain_links" not in _present_tables(conn):
-        return 0  # a database not yet upgraded to the chain
-    head = conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar() or GENESIS
-    sealed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    # Stored as SQLAlchemy stores DateTime on each backend: a naive UTC string on SQLite, aware on PostgreSQL.
-    stamp: object = sealed_at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(conn) else sealed_at
-    total = 0
-    tables = sealed_tables(conn)
-    # One round trip for every table's last sealed row (each subquery is an index lookup).
-    marks = " UNION ALL ".join(
-        f"SELECT '{t.name}', (SELECT MAX(row_id) FROM chain_links WHERE table_name = '{t.name}')" for t in tables
-    )
-    last_sealed: dict[str, int | None] = {name: last for name, last in conn.exec_driver_sql(marks)} if tables else {}
-    for table in tables:
-        last = last_sealed.get(table.name)
-        id_at = list(table.c.keys()).index("id")
-        sql = _raw_select(conn, table) + (f" WHERE id > {int(last)}" if last is not None else "") + " ORDER BY id"
-        links: list[tuple[object, ...]] = []
-        name = table.name
-        for row in conn.exec_driver_sql(sql):
-            digest = row_digest(name, row)
-            head = chain_step(head, name, row[id_at], digest)
-            links.append((name, row[id_at], digest, head, stamp))
-            if len(links) >= BATCH:
-                total += _write_links(conn, links)
-                links = []
-        total += _write_links(conn, links)
-    return total
-
-
-@dataclass(frozen=True)
-class Tamper:
-    table: str
-    row_id: int | None
-    what: str
-
-    def __str__(self) -> str:
-        where = f"{self.table} id {self.row_id}" if self.row_id is not None else self.table
-        return f"{where}: {self.what}"
-
-
 def _is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
-def _write_links(conn: Connection, links: list[tuple[object, ...]]) -> int:
-    """Plain DB-API executemany: the chain is written for every row of record, so it must be cheap."""
-    if not links:
-        return 0
-    marker = "?" if _is_sqlite(conn) else "%s"
-    sql = (
-        "INSERT INTO chain_links (table_name, row_id, digest, chain, sealed_at) "
-        f"VALUES ({marker}, {marker}, {marker}, {marker}, {marker})"
+def _stamp(conn: Connection) -> object:
+    sealed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    # Stored as SQLAlchemy stores DateTime on each backend: a naive UTC string on SQLite, aware on PostgreSQL.
+    return sealed_at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(conn) else sealed_at
+
+
+def _raw_rows(conn: Connection, sql: str, *, server_side: bool = False) -> Iterator[list[tuple[Any, ...]]]:
+    """Rows as the DB-API driver returns them (plain tuples), in chunks, inside the connection's transaction.
+    `server_side` streams from a PostgreSQL cursor so a whole table never sits in memory."""
+    dbapi = conn.connection.driver_connection
+    assert dbapi is not None
+    postgres = conn.dialect.name == "postgresql"
+    cursor = dbapi.cursor(name=f"al_{uuid.uuid4().hex[:12]}") if postgres and server_side else dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(STREAM_ROWS):
+            yield rows
+    finally:
+        cursor.close()
+
+
+# --- sealing -----------------------------------------------------------------------------------------------------
+
+
+def _unsealed(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
+    """Tables with rows above their last sealed id -> that id (0 when none), in one round trip of index lookups."""
+    marks = " UNION ALL ".join(
+        f"SELECT '{t.name}', (SELECT MAX(id) FROM {t.name}), "
+        f"(SELECT MAX(last_id) FROM chain_seals WHERE table_name = '{t.name}'), "
+        f"(SELECT MAX(row_id) FROM chain_links WHERE table_name = '{t.name}')"
+        for t in tables
     )
-    conn.exec_driver_sql(sql, links)
-    return len(links)
+    found = {}
+    for name, top, sealed, linked in conn.exec_driver_sql(marks):
+        last = sealed if sealed is not None else (linked or 0)
+        if top is not None and top > last:
+            found[name] = int(last)
+    return found
+
+
+def _head(conn: Connection) -> str:
+    seal_head = conn.execute(select(ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).scalar()
+    if seal_head is not None:
+        return seal_head
+    return conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar() or GENESIS
+
+
+def seal(conn: Connection) -> int:
+    """Seal every row of the sealed tables above each table's last sealed id. Returns the rows sealed."""
+    present = _present_tables(conn)
+    if "chain_links" not in present:
+        return 0  # a database not yet upgraded to the chain
+    tables = sealed_tables(conn)
+    if not tables:
+        return 0
+    if "chain_seals" not in present:  # not yet upgraded to 0008: keep its chain whole, one link per row
+        legacy_head = conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar()
+        return legacy.link_rows(conn, tables, legacy_head or GENESIS, _stamp(conn))
+    todo = _unsealed(conn, tables)
+    if not todo:
+        return 0
+    head, stamp, total = _head(conn), _stamp(conn), 0
+    for table in tables:
+        if table.name not in todo:
+            continue
+        id_at = list(table.c.keys()).index("id")
+        sql = f"{canonical_select(conn, table)} WHERE id > {todo[table.name]} ORDER BY id"
+        pending: list[tuple[Any, ...]] = []
+        for rows in _raw_rows(conn, sql):
+            pending += rows
+            while len(pending) >= SEAL_ROWS:
+                head = _write_seal(conn, table.name, pending[:SEAL_ROWS], id_at, head, stamp)
+                total += SEAL_ROWS
+                pending = pending[SEAL_ROWS:]
+        if pending:
+            head = _write_seal(conn, table.name, pending, id_at, head, stamp)
+            total += len(pending)
+    return total
+
+
+def _write_seal(
+    conn: Connection, table: str, rows: Sequence[tuple[Any, ...]], id_at: int, head: str, stamp: object
+) -> str:
+    ids = [row[id_at] for row in rows]
+    first, last, count = ids[0], ids[-1], len(ids)
+    row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
+    digests = row_digests(rows)
+    chain = seal_step(head, table, first, last, count, row_ids, digests)
+    marker = "?" if _is_sqlite(conn) else "%s"
+    conn.exec_driver_sql(
+        "INSERT INTO chain_seals (table_name, first_id, last_id, row_count, row_ids, digests, chain, sealed_at) "
+        f"VALUES ({', '.join([marker] * 8)})",
+        (table, first, last, count, row_ids, digests, chain, stamp),
+    )
+    return chain
+
+
+# --- verification ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SealRange:
+    seq: int
+    first: int
+    last: int
+    count: int
 
 
 def verify_chain(conn: Connection) -> Iterator[Tamper]:
-    """Recompute every link and every sealed row; yield each difference, named.
+    """Recompute every seal and every sealed row; yield each difference, named by table and row id.
 
-    Links are checked in sequence order, each against the one before, so a removed or re-ordered link breaks the
-    chain at the next one. Gaps in the sequence numbers themselves are not findings: PostgreSQL sequences skip the
-    numbers of a writer that was killed before it committed.
+    Seals are checked in sequence order, each against the one before, so a removed, changed or re-ordered seal
+    breaks the chain at the next one. Gaps in the sequence numbers are not findings: PostgreSQL sequences skip
+    the numbers of a writer that was killed before it committed.
     """
+    present = _present_tables(conn)
     head = GENESIS
-    links: dict[str, dict[int, str]] = {}
-    for link in conn.execute(select(ChainLink).order_by(ChainLink.seq)).mappings():
-        step = chain_step(head, link["table_name"], link["row_id"], link["digest"])
-        if step != link["chain"]:
-            yield Tamper("chain_links", link["seq"], "chain broken: a link was changed, removed or re-ordered")
-            step = link["chain"]  # resynchronise so one break is reported once
-        head = step
-        links.setdefault(link["table_name"], {})[link["row_id"]] = link["digest"]
-    for table in sealed_tables(conn):
-        known = links.get(table.name, {})
-        seen: set[int] = set()
-        id_at = list(table.c.keys()).index("id")
-        for row in conn.exec_driver_sql(_raw_select(conn, table) + " ORDER BY id"):
+    if "chain_links" in present:
+        broken, head = legacy.verify_links(conn, GENESIS)
+        yield from (Tamper(*found) for found in broken)
+    ranges: dict[str, list[_SealRange]] = {}
+    if "chain_seals" in present:
+        columns = f"seq, table_name, first_id, last_id, row_count, {_blobs(conn)}, chain"
+        for rows in _raw_rows(conn, f"SELECT {columns} FROM chain_seals ORDER BY seq", server_side=True):
+            for seq, table, first, last, count, row_ids, digests, chain in rows:
+                row_ids, digests = _bytes(row_ids), _bytes(digests)
+                step = seal_step(head, table, first, last, count, row_ids, digests)
+                if step != chain:
+                    yield Tamper("chain_seals", seq, "chain broken: a seal was changed, removed or re-ordered")
+                    step = chain  # resynchronise so one break is reported once
+                elif len(digests) != count * DIGEST_SIZE:
+                    yield Tamper("chain_seals", seq, "seal malformed: its digests do not match its row count")
+                head = step
+                ranges.setdefault(table, []).append(_SealRange(seq, first, last, count))
+    tables = sealed_tables(conn)
+    linked = legacy.last_linked(conn, tables) if "chain_links" in present else {}
+    for table in tables:
+        through = linked.get(table.name)
+        if through is not None:
+            yield from (Tamper(*found) for found in legacy.verify_linked_rows(conn, table, through))
+        yield from _verify_sealed_rows(conn, table, ranges.get(table.name, []), through or 0)
+
+
+def _blobs(conn: Connection) -> str:
+    """The seal's two blobs; on SQLite cast back to BLOB, since a tampered value may have been stored as text."""
+    if _is_sqlite(conn):
+        return "CAST(row_ids AS BLOB), CAST(digests AS BLOB)"
+    return "row_ids, digests"
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes(value) if value is not None else b""  # psycopg gives memoryview for bytea
+
+
+def _sealed_ids(conn: Connection, ranges: Sequence[_SealRange]) -> Iterator[tuple[int, bytes]]:
+    """(row id, digest) of every row the table's seals cover, ascending; one seal's blobs in memory at a time."""
+    marker = "?" if _is_sqlite(conn) else "%s"
+    for r in sorted(ranges, key=lambda r: r.first):
+        blob_ids, digests = conn.exec_driver_sql(
+            f"SELECT {_blobs(conn)} FROM chain_seals WHERE seq = {marker}", (r.seq,)
+        ).one()
+        ids: Iterable[int] = unpack_ids(_bytes(blob_ids)) if blob_ids is not None else range(r.first, r.last + 1)
+        digests = _bytes(digests)
+        for i, row_id in enumerate(ids):
+            yield row_id, digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]
+
+
+def _verify_sealed_rows(conn: Connection, table: Table, ranges: Sequence[_SealRange], after: int) -> Iterator[Tamper]:
+    """Merge the table's rows (ascending id) with the ids its seals cover (ascending): a row no seal covers was
+    inserted out of band, a sealed id without its row was deleted, a digest that differs was changed."""
+    name = table.name
+    id_at = list(table.c.keys()).index("id")
+    expected = _sealed_ids(conn, ranges)
+    want = next(expected, None)
+    sql = f"{canonical_select(conn, table)} WHERE id > {int(after)} ORDER BY id"
+    for rows in _raw_rows(conn, sql, server_side=True):
+        digests = row_digests(rows)
+        for i, row in enumerate(rows):
             row_id = row[id_at]
-            seen.add(row_id)
-            digest = known.get(row_id)
-            if digest is None:
-                yield Tamper(table.name, row_id, "row not in the chain (inserted outside assetledger?)")
-            elif digest != row_digest(table.name, row):
-                yield Tamper(table.name, row_id, "row changed after it was recorded")
-        for row_id in sorted(set(known) - seen):
-            yield Tamper(table.name, row_id, "row deleted after it was recorded")
+            while want is not None and want[0] < row_id:
+                yield Tamper(name, want[0], "row deleted after it was recorded")
+                want = next(expected, None)
+            if want is not None and want[0] == row_id:
+                if want[1] != digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]:
+                    yield Tamper(name, row_id, "row changed after it was recorded")
+                want = next(expected, None)
+            else:
+                yield Tamper(name, row_id, "row not in the chain (inserted outside assetledger?)")
+    while want is not None:
+        yield Tamper(name, want[0], "row deleted after it was recorded")
+        want = next(expected, None)
+
+
+# --- the head ----------------------------------------------------------------------------------------------------
 
 
 def chain_head(conn: Connection) -> tuple[int, str]:
+    """(sequence number, hash) of the newest seal, or of the newest link in a database sealed before 0008."""
+    if "chain_seals" in _present_tables(conn):
+        row = conn.execute(select(ChainSeal.seq, ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).first()
+        if row:
+            return row[0], row[1]
     row = conn.execute(select(ChainLink.seq, ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def chain_contains(conn: Connection, head: str) -> bool:
+    """Is a previously published head still a seal (or link) of the chain, i.e. history not rewritten since?"""
+    seals = "chain_seals" in _present_tables(conn)
+    if seals and conn.execute(select(ChainSeal.seq).where(ChainSeal.chain == head)).first() is not None:
+        return True
+    return conn.execute(select(ChainLink.seq).where(ChainLink.chain == head)).first() is not None

@@ -1,10 +1,16 @@
-"""The hash chain over the tables of record: one link per row, each link chained to the one before."""
+"""The hash chain over the tables of record.
+
+`chain_seals` is the chain: one seal per table and commit (split at SEAL_ROWS rows), holding a 16-byte digest of
+every row it covers and chained to the seal before it. `chain_links` is the first form of the chain (one link per
+row); databases sealed before revision 0008 keep those links and verify them as they are, and the seals continue
+the chain from the last link.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Index, String
+from sqlalchemy import BigInteger, DateTime, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.store.models import Base, BigId
@@ -21,3 +27,22 @@ class ChainLink(Base):
     sealed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_chain_links_table_row", "table_name", "row_id", unique=True),)
+
+
+class ChainSeal(Base):
+    """The rows of one table written by one transaction, sealed: ids first_id..last_id (all of them, or those
+    packed in `row_ids` when the range has gaps), one 16-byte BLAKE2b digest per row in `digests`, in id order."""
+
+    __tablename__ = "chain_seals"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    first_id: Mapped[int] = mapped_column(BigInteger)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    row_count: Mapped[int] = mapped_column(Integer)
+    row_ids: Mapped[bytes | None] = mapped_column(LargeBinary)  # little-endian int64 ids; NULL when contiguous
+    digests: Mapped[bytes] = mapped_column(LargeBinary)
+    chain: Mapped[str] = mapped_column(String(64))  # sha256(previous chain, table, range, ids, digests)
+    sealed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_chain_seals_table_last", "table_name", "last_id", unique=True),)

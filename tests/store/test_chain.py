@@ -1,0 +1,139 @@
+"""The hash chain in its two forms: one link per row (revisions 0006-0007) continued by seals per table and commit.
+
+A database sealed by links before it was upgraded keeps its links; the first commit after the upgrade seals only
+the rows above them, continuing the chain from the last link, and `audit verify` checks both eras row by row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from assetledger.store import integrity, migrate
+from assetledger.store.db import Database
+from assetledger.store.integrity import chain_head, pack_ids, seal_step, unpack_ids, verify_chain
+from assetledger.store.integrity_models import ChainLink, ChainSeal
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
+
+SEAL_COLUMNS = (ChainSeal.table_name, ChainSeal.first_id, ChainSeal.last_id, ChainSeal.row_count, ChainSeal.row_ids,
+                ChainSeal.digests, ChainSeal.chain)  # fmt: skip
+
+
+def findings(db: Database) -> list[str]:
+    with db.reading() as session:
+        return [str(t) for t in verify_chain(session.connection())]
+
+
+def _drop_guards(db: Database, table: str) -> None:
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
+        else:
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_append_only ON {table}")
+
+
+def test_links_before_the_upgrade_are_continued_by_seals(db_url: str, tmp_path: Path) -> None:
+    migrate.upgrade(db_url, "0007")
+    db = Database(db_url)
+    run = Cli(db.url, tmp_path)
+    run("region", "import", str(write_csv(tmp_path / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(tmp_path / "a.csv", [ASSET_HEADER, asset_row("A-1"), asset_row("A-2")])))
+    with db.reading() as session:
+        links = session.scalar(select(ChainLink.seq).order_by(ChainLink.seq.desc()).limit(1))
+        _, last_link = chain_head(session.connection())
+    assert links and links > 5  # the old form: a link per row
+    db.dispose()
+
+    migrate.upgrade(db_url)
+    db = Database(db_url)
+    run("asset", "import", str(write_csv(tmp_path / "b.csv", [ASSET_HEADER, asset_row("B-1"), asset_row("B-2")])))
+    run("ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "12.30", "--date", "2025-03-01")
+    with db.reading() as session:
+        seals = session.execute(select(*SEAL_COLUMNS).order_by(ChainSeal.seq)).all()
+        assert session.scalar(select(ChainLink.seq).order_by(ChainLink.seq.desc()).limit(1)) == links
+    assert seals, "the commits after the upgrade are sealed"
+    # each commit writes one seal per table it added rows to, covering only rows above the last link
+    assert len({(s.table_name, s.first_id) for s in seals}) == len(seals)
+    assert all(s.row_count == s.last_id - s.first_id + 1 for s in seals if s.row_ids is None)
+    assert findings(db) == []
+    with db.reading() as session:
+        first = session.execute(select(*SEAL_COLUMNS).order_by(ChainSeal.seq).limit(1)).one()
+    assert first.chain == seal_step(
+        last_link, first.table_name, first.first_id, first.last_id, first.row_count, first.row_ids, first.digests
+    ), "the first seal continues the chain from the last link"
+
+    # Tampering in both eras is named row by row.
+    _drop_guards(db, "asset_events")
+    with db.engine.begin() as conn:
+        linked_event = conn.exec_driver_sql("SELECT MIN(id) FROM asset_events").scalar()
+        sealed_event = conn.exec_driver_sql("SELECT MAX(id) FROM asset_events").scalar()
+        conn.exec_driver_sql(f"UPDATE asset_events SET actor = 'mallory' WHERE id IN ({linked_event}, {sealed_event})")
+    found = findings(db)
+    assert f"asset_events id {linked_event}: row changed after it was recorded" in found
+    assert f"asset_events id {sealed_event}: row changed after it was recorded" in found
+    assert len(found) == 2, found
+    db.dispose()
+
+
+def test_deleted_inserted_and_changed_rows_and_seals_are_named(run: Cli, db: Database) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [ASSET_HEADER, *(asset_row(f"A-{i}") for i in range(1, 6))]
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", rows)))
+    for i in range(1, 4):
+        run("ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", f"{i}", "--date", "2025-03-01")
+    assert findings(db) == []
+    _drop_guards(db, "postings")
+    with db.engine.begin() as conn:
+        top = conn.exec_driver_sql("SELECT MAX(id) FROM postings").scalar()
+        conn.exec_driver_sql("DELETE FROM postings WHERE id = 2")
+        conn.exec_driver_sql(f"UPDATE postings SET amount = amount + 1 WHERE id = {top}")
+        conn.exec_driver_sql(
+            f"INSERT INTO postings (id, entry_id, account_id, amount) SELECT {top + 10}, entry_id, account_id, 1 "
+            f"FROM postings WHERE id = {top}"
+        )
+    found = findings(db)
+    assert "postings id 2: row deleted after it was recorded" in found
+    assert f"postings id {top}: row changed after it was recorded" in found
+    assert f"postings id {top + 10}: row not in the chain (inserted outside assetledger?)" in found
+    assert len(found) == 3, found
+
+    _drop_guards(db, "chain_seals")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM chain_seals WHERE seq = 3")
+    after = findings(db)
+    assert any(f.startswith("chain_seals id ") and "chain broken" in f for f in after), after
+
+
+def test_rows_with_gaps_and_seals_split_at_their_size(run: Cli, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids need not be contiguous (PostgreSQL sequences skip a killed writer's numbers): the seal packs them; and
+    a commit of more rows than a seal holds is split over several seals."""
+    assert unpack_ids(pack_ids([1, 5, 2**40])) == [1, 5, 2**40]
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("A-1")])))
+    monkeypatch.setattr(integrity, "SEAL_ROWS", 2)
+    with db.transaction() as session:
+        conn = session.connection()
+        top = conn.exec_driver_sql("SELECT MAX(id) FROM asset_events").scalar()
+        for new_id in (top + 7, top + 9, top + 10):
+            conn.exec_driver_sql(
+                "INSERT INTO asset_events (id, asset_id, kind, event_date, payload, actor, recorded_at) "
+                f"SELECT {new_id}, asset_id, 'note', event_date, payload, actor, recorded_at FROM asset_events "
+                f"WHERE id = {top}"
+            )
+    with db.reading() as session:
+        seals = session.execute(
+            select(*SEAL_COLUMNS).where(ChainSeal.table_name == "asset_events", ChainSeal.first_id > top)
+            .order_by(ChainSeal.seq)
+        ).all()  # fmt: skip
+    assert [(s.first_id, s.last_id, s.row_count) for s in seals] == [(top + 7, top + 9, 2), (top + 10, top + 10, 1)]
+    assert seals[0].row_ids is not None and unpack_ids(seals[0].row_ids) == [top + 7, top + 9]
+    assert seals[1].row_ids is None
+    assert findings(db) == []
+    _drop_guards(db, "asset_events")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM asset_events WHERE id = {top + 9}")
+    assert findings(db) == [f"asset_events id {top + 9}: row deleted after it was recorded"]
