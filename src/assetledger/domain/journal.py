@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-
-from assetledger.domain.money import FEN
+from functools import lru_cache
 
 CURRENCY = "CNY"
 ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
@@ -74,8 +73,9 @@ class JournalEntry:
     id: int | None = None  # assigned by the store
 
 
+@lru_cache(maxsize=65_536)
 def account_name_problem(name: str) -> str | None:
-    """Why Beancount would refuse this account name, or None."""
+    """Why Beancount would refuse this account name, or None. Cached: bulk posting checks the same few names."""
     parts = name.split(":")
     if parts[0] not in ROOTS:
         return f"account {name!r} must start with one of {', '.join(ROOTS)}"
@@ -96,24 +96,38 @@ def asset_component(asset_id: str) -> str:
 
 def entry_problems(entry: JournalEntry) -> list[str]:
     """Why an entry cannot be booked: it must have postings, two-place amounts, and balance to the fen."""
-    problems = []
+    return entry_in_fen(entry)[0]
+
+
+def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
+    """Why an entry cannot be booked (as `entry_problems`), and its postings' amounts in integer fen.
+
+    One pass does both, because bulk posting needs the fen to store and must not pay for the check twice: an
+    amount is two-place exactly when 100 × amount is an integer; the entry balances when its fen sum to zero.
+    """
+    problems: list[str] = []
+    fens: list[int] = []
+    exact = True
     if len(entry.postings) < 2:
         problems.append("an entry needs at least two postings")
-    total = Decimal(0)
     for p in entry.postings:
-        if p.amount != p.amount.quantize(FEN):
+        scaled = p.amount * 100
+        fen = int(scaled)
+        if scaled != fen:
+            exact = False
             problems.append(f"{p.account}: amount {p.amount} has more than two decimal places")
-        if p.amount == 0:
+        elif fen == 0:
             problems.append(f"{p.account}: zero amount")
         name_problem = account_name_problem(p.account)
         if name_problem:
             problems.append(name_problem)
-        total += p.amount
-    if total != 0:
+        fens.append(fen)
+    if sum(fens) != 0 if exact else sum((p.amount for p in entry.postings), Decimal(0)) != 0:
+        total = sum((p.amount for p in entry.postings), Decimal(0))
         problems.append(f"postings do not balance: they sum to {total}")
     if not entry.narration.strip():
         problems.append("an entry needs a narration")
-    return problems
+    return problems, fens
 
 
 def reversal_of(entry: JournalEntry, on: dt.date, reason: str) -> JournalEntry:

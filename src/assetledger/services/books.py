@@ -12,20 +12,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
-from assetledger.domain.journal import EntityKind, JournalEntry, entry_problems
+from assetledger.domain.journal import EntityKind, JournalEntry, entry_in_fen
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.chart import load_chart
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
-from assetledger.store.bulk import chunks, insert_with_ids
+from assetledger.store.bulk import chunks, insert_stored, insert_values, next_ids
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
-from assetledger.store.models import Asset, Region
+from assetledger.store.models import Region
 
 ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局"}
 
@@ -137,28 +137,21 @@ class Books:
 
     def open_accounts(self, wanted: Iterable[tuple[str, str, str, dt.date, str | None]]) -> None:
         """Open (entity, name, Chinese name, date, asset) accounts that are not open yet; keep earlier opens."""
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         seen: set[tuple[str, str]] = set()
         at = now()
         for entity, name, cn_name, opened_on, asset_id in wanted:
             if name in self.accounts(entity) or (entity, name) in seen:
                 continue
             seen.add((entity, name))
-            rows.append(
-                {
-                    "entity_code": entity,
-                    "name": name,
-                    "cn_name": cn_name,
-                    "opened_on": opened_on,
-                    "asset_id": asset_id,
-                    "created_at": at,
-                }
-            )
+            rows.append((entity, name, cn_name, opened_on, asset_id, at))
         if not rows:
             return
-        ids = insert_with_ids(self.session, Account.__table__, rows)  # type: ignore[arg-type]
+        ids = next_ids(self.session, Account.__table__, len(rows))  # type: ignore[arg-type]
+        columns = ("id", "entity_code", "name", "cn_name", "opened_on", "asset_id", "created_at")
+        insert_values(self.session, Account.__table__, columns, [(i, *r) for i, r in zip(ids, rows, strict=True)])  # type: ignore[arg-type]
         for row, id_ in zip(rows, ids, strict=True):
-            self._accounts[row["entity_code"]][row["name"]] = (id_, row["opened_on"])
+            self._accounts[row[0]][row[1]] = (id_, row[3])
 
     def closed_through(self, entity: str) -> dt.date | None:
         if entity not in self._closed:
@@ -185,6 +178,7 @@ class Books:
         done = self._already_posted(entries)
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
+        amounts: list[list[int]] = []
         seen_refs: set[tuple[str, str]] = set()
         result = PostResult()
         for entry, loc in zip(entries, located, strict=True):
@@ -197,18 +191,20 @@ class Books:
                     findings.append(Finding(loc.source, loc.row, "ref", entry.ref, "the same ref twice in one batch"))
                     continue
                 seen_refs.add(key)
-            problems = self._problems(entry, disposed)
-            findings.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
+            problems, fens = self._problems(entry, disposed)
+            if problems:
+                findings.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
             fresh.append(entry)
+            amounts.append(fens)
         if findings:
             raise InputError(findings)
-        result.posted = self._insert(fresh)
+        result.posted = self._insert(fresh, amounts)
         return result
 
-    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> list[str]:
-        problems = entry_problems(entry)
+    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> tuple[list[str], list[int]]:
+        problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
-            return [*problems, f"no books for entity {entry.entity}"]
+            return [*problems, f"no books for entity {entry.entity}"], fens
         accounts = self.accounts(entry.entity)
         for p in entry.postings:
             account = accounts.get(p.account)
@@ -222,53 +218,72 @@ class Books:
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
         if gone is not None and entry.date > gone and entry.kind.value != "disposal":
             problems.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
-        return problems
+        return problems, fens
+
+    def _marker(self) -> str:
+        return "?" if self.session.connection().dialect.name == "sqlite" else "%s"
 
     def _already_posted(self, entries: Sequence[JournalEntry]) -> set[tuple[str, str]]:
-        keys = sorted({(e.entity, e.ref) for e in entries if e.ref is not None})
+        """(entity, ref) pairs of `entries` already in the books: per entity, so each probe uses the
+        (entity_code, ref) unique index; plain driver SQL, since a batch of 50k refs asks hundreds of times."""
+        refs: dict[str, set[str]] = {}
+        for e in entries:
+            if e.ref is not None:
+                refs.setdefault(e.entity, set()).add(e.ref)
         found: set[tuple[str, str]] = set()
-        for part in chunks(keys, 400):
-            rows = self.session.execute(
-                select(Entry.entity_code, Entry.ref).where(tuple_(Entry.entity_code, Entry.ref).in_(part))
-            )
-            found.update((entity, ref) for entity, ref in rows if ref is not None)
+        conn, m = self.session.connection(), self._marker()
+        for entity, wanted in refs.items():
+            for part in chunks(sorted(wanted)):
+                sql = f"SELECT ref FROM entries WHERE entity_code = {m} AND ref IN ({', '.join([m] * len(part))})"
+                found.update((entity, ref) for (ref,) in conn.exec_driver_sql(sql, (entity, *part)))
         return found
 
     def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
         found: dict[str, dt.date] = {}
+        conn, m = self.session.connection(), self._marker()
+        disposed = AssetStatus.DISPOSED.value
         for part in chunks(sorted(asset_ids)):
-            rows = self.session.execute(
-                select(Asset.asset_id, Asset.disposed_on).where(
-                    Asset.asset_id.in_(part), Asset.status == AssetStatus.DISPOSED.value
-                )
+            sql = (
+                f"SELECT asset_id, disposed_on FROM assets WHERE status = {m} "
+                f"AND asset_id IN ({', '.join([m] * len(part))})"
             )
-            found.update((asset_id, on or dt.date.min) for asset_id, on in rows)
+            for asset_id, on in conn.exec_driver_sql(sql, (disposed, *part)):
+                found[asset_id] = _as_date(on) or dt.date.min
         return found
 
-    def _insert(self, entries: Sequence[JournalEntry]) -> list[int]:
+    def _insert(self, entries: Sequence[JournalEntry], amounts: Sequence[Sequence[int]]) -> list[int]:
+        """Entries and postings by plain DB-API executemany: entries through their columns' own converters,
+        postings already in stored form (entry id, account id, integer fen)."""
         if not entries:
             return []
         at = now()
-        rows = [
-            {
-                "entity_code": e.entity,
-                "date": e.date,
-                "kind": e.kind.value,
-                "narration": e.narration,
-                "asset_id": e.asset_id,
-                "ref": e.ref,
-                "reverses_id": e.reverses,
-                "meta": dict(e.meta) or None,
-                "actor": self.actor,
-                "recorded_at": at,
-            }
-            for e in entries
-        ]
-        ids = insert_with_ids(self.session, Entry.__table__, rows)  # type: ignore[arg-type]
+        ids = next_ids(self.session, Entry.__table__, len(entries))  # type: ignore[arg-type]
+        metas: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}  # one object per distinct meta: one dump
+        rows = []
+        for entry_id, e in zip(ids, entries, strict=True):
+            meta = None
+            if e.meta:
+                key = tuple(sorted(e.meta.items()))
+                meta = metas.setdefault(key, dict(key))
+            rows.append((entry_id, e.entity, e.date, e.kind._value_, e.narration, e.asset_id, e.ref, e.reverses, meta,
+                         self.actor, at))  # fmt: skip
+        insert_values(self.session, Entry.__table__, ENTRY_COLUMNS, rows)  # type: ignore[arg-type]
         postings = []
-        for entry, entry_id in zip(entries, ids, strict=True):
+        for entry_id, entry, fens in zip(ids, entries, amounts, strict=True):
             accounts = self._accounts[entry.entity]
-            for p in entry.postings:
-                postings.append({"entry_id": entry_id, "account_id": accounts[p.account][0], "amount": p.amount})
-        self.session.connection().execute(insert(PostingRow.__table__), postings)  # type: ignore[arg-type]
-        return ids
+            for p, fen in zip(entry.postings, fens, strict=True):
+                postings.append((entry_id, accounts[p.account][0], fen))
+        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
+        return list(ids)
+
+
+ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
+                 "recorded_at")  # fmt: skip
+POSTING_COLUMNS = ("entry_id", "account_id", "amount")
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A DATE column read by plain driver SQL: a date on PostgreSQL, ISO text on SQLite."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

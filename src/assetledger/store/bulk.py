@@ -40,12 +40,37 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[i] = _converted(process, values[i])
+    _execute_columns(conn, compiled, columns, values)
+
+
+def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """As `insert_values`, for rows already in their stored form (integer fen, ids): no bind processing at all.
+    Only for columns whose stored value is the Python value itself (integers, text)."""
+    if not rows:
+        return
+    conn = session.connection()
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
+    _execute_columns(conn, compiled, columns, list(zip(*rows, strict=True)))
+
+
+def _execute_columns(conn: Any, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
     if compiled.positiontup is not None:  # qmark / format / numeric paramstyles
         order = [columns.index(name) for name in compiled.positiontup]
         params: list[Any] = list(zip(*(values[i] for i in order), strict=True))
     else:  # named / pyformat
         params = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def next_ids(session: Session, table: Table, count: int) -> range:
+    """Ids for `count` new rows of `table`, assigned here in order (see `insert_with_ids`); on PostgreSQL the
+    table's sequence is moved past them first, so default inserts by others continue after them."""
+    conn = session.connection()
+    start = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    ids = range(start + 1, start + 1 + count)
+    if count and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {ids[-1]})")
+    return ids
 
 
 def _converted(process: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
