@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -100,6 +101,13 @@ def _install_errors(app: Flask) -> None:
     @app.errorhandler(AssetLedgerError)
     def _other(exc: AssetLedgerError) -> tuple[str, int]:
         return page(400, "bad_request", str(exc))
+
+    @app.errorhandler(OperationalError)
+    def _busy(exc: OperationalError) -> tuple[str, int]:
+        text = str(exc.orig)
+        if "locked" in text or "busy" in text:
+            return page(503, "error", f"the database is busy; nothing was changed, try again ({text})")
+        return page(500, "error", f"database error: {text}")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:

@@ -107,10 +107,15 @@ def login() -> Any:
                 session["lang"] = keep
             csrf_token()
             target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
+            if not _local(target):
                 target = url_for(home_for(who))
             return redirect(target)
     return render_template("login.html", error=error), 401 if error else 200
+
+
+def _local(target: str) -> bool:
+    """A path on this site only (never //host or /\\host, which browsers take for another site)."""
+    return target.startswith("/") and not target.startswith(("//", "/\\", "/login")) and "\\" not in target
 
 
 @bp.route("/logout", methods=["POST"])

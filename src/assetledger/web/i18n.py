@@ -127,6 +127,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "refused": ("规则不允许", "Refused by a rule"),
     "bad_request": ("请求无效", "Bad request"),
     "csrf": ("表单已过期或来源不明，请刷新页面后重试", "The form expired or came from elsewhere; reload and try again"),
+    "error": ("出错", "Error"),
     "back": ("返回", "Back"),
     "total": ("合计", "Total"),
     "gaps": ("缺口", "Gaps"),
