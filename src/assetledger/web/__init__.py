@@ -17,10 +17,11 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from assetledger.domain.enums import AssetStatus, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.errors import AssetLedgerError, InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.store.db import Database
 from assetledger.web import auth
-from assetledger.web.i18n import DEFAULT_LANG, LANGS, translate
+from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
 
 LANG_COOKIE = "assetledger_lang"
 
@@ -55,6 +56,21 @@ def money(value: Any) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+ENUMS: dict[str, type[LabelledEnum]] = {"register": Register, "status": AssetStatus, "owner_kind": OwnerKind,
+                                         "operating_mode": OperatingMode}  # fmt: skip
+
+
+def labelled(value: Any, kind: str, lang: str) -> str:
+    """The Chinese label of a register, status, owner kind or operating mode (the code itself in English)."""
+    enum = ENUMS.get(kind)
+    if enum is None or value is None or lang != "zh":
+        return "" if value is None else str(value)
+    try:
+        return enum(value).label
+    except ValueError:
+        return str(value)
+
+
 def _install_language(app: Flask) -> None:
     @app.before_request
     def _pick() -> None:
@@ -74,8 +90,9 @@ def _install_language(app: Flask) -> None:
     @app.context_processor
     def _words() -> dict[str, Any]:
         lang = getattr(g, "lang", DEFAULT_LANG)
-        return {"t": lambda key, **v: translate(key, lang, **v), "lang": lang, "me": getattr(g, "user", None),
-                "today": dt.date.today()}  # fmt: skip
+        return {"t": lambda key, **v: translate(key, lang, **v), "f": lambda key: field(key, lang), "lang": lang,
+                "me": getattr(g, "user", None), "today": dt.date.today(),
+                "label": lambda value, kind: labelled(value, kind, lang)}  # fmt: skip
 
 
 def _install_errors(app: Flask) -> None:

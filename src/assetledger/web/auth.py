@@ -19,7 +19,7 @@ from assetledger.store.db import Database
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-OPEN_ENDPOINTS = {"auth.login", "static"}
+OPEN_ENDPOINTS = {"auth.login", "auth.favicon", "static"}
 
 
 def database() -> Database:
@@ -122,6 +122,11 @@ def _local(target: str) -> bool:
 def logout() -> Any:
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    return Response(status=204)
 
 
 @bp.route("/")

@@ -147,6 +147,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "home_village": ("本村资产", "Village assets"),
 }
 
+# Asset fields as the register's Chinese headers call them (English: the field name).
+FIELDS_CN = {
+    "asset_id": "资产编号", "name": "资产名称", "register": "资产类别", "category": "资产小类", "county_code": "县",
+    "township_code": "乡镇", "village_code": "村", "location": "坐落位置", "project_name": "项目名称",
+    "build_year": "建设年度", "implementer": "实施单位", "original_value": "资产原值", "current_value": "账面价值",
+    "disposed_on": "处置日期", "quantity": "数量", "unit": "单位", "status": "状态", "owner_name": "确权主体",
+    "owner_kind": "确权级别", "confirmed_on": "确权日期", "confirm_doc": "确权文件", "handed_over_on": "移交日期",
+    "handover_doc": "移交文件", "handed_over_by": "移交单位", "custodian": "管护主体", "custodian_duties": "管护职责",
+    "custodian_since": "管护起始日期", "operating_mode": "经营方式", "operator": "经营主体",
+    "contract_start": "合同起始日期", "contract_end": "合同截止日期", "contract_annual_income": "合同年收益",
+    "household_id": "户编号", "household_head": "户主姓名", "registered_at": "登记时间", "registered_by": "登记人",
+    "batch_id": "导入批次",
+}  # fmt: skip
+
+
+def field(key: str, lang: str) -> str:
+    return FIELDS_CN.get(key, key) if lang == "zh" else key.replace("_", " ")
+
 
 def translate(key: str, lang: str, **values: object) -> str:
     pair = WORDS.get(key)
