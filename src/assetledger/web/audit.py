@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,19 @@ def fava() -> Any:
         process = subprocess.Popen([executable, "--host", "127.0.0.1", "--port", str(port), str(path)])
         _FAVA[entity] = (process, port)
         running = _FAVA[entity]
+        _wait_for(port, process)
     return redirect(f"http://127.0.0.1:{running[1]}/", code=303)
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 15.0) -> None:
+    """Until Fava answers on its port (so the redirect does not land on a closed port), or it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
 
 
 def _free_port() -> int:
