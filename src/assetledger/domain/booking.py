@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting, asset_component
@@ -66,6 +67,7 @@ def value_account(asset: BookedAsset) -> tuple[str, str]:
     return f"Assets:FixedAssets:{component}", f"固定资产-{asset.name}"
 
 
+@lru_cache(maxsize=256)
 def capital_account(register: Register, source: FundSource) -> tuple[str, str]:
     """Fund sources become equity: 公积公益金 for public-benefit assets, 资本 for the rest."""
     component = "".join(part.capitalize() for part in source.value.split("_"))
@@ -78,7 +80,10 @@ def funding_split(asset: BookedAsset, amount: Decimal) -> list[tuple[FundSource,
     """Split an amount over the asset's fund sources in proportion (all to 'other' when sources are unknown)."""
     if not asset.funding:
         return [(FundSource.OTHER, amount)]
-    parts = allocate(amount, [a for _, a in asset.funding])
+    weights = [a for _, a in asset.funding]
+    if sum(weights) == amount:  # the whole value (an opening entry): each source's own amount, no split needed
+        return [(s, a) for s, a in asset.funding if a]
+    parts = allocate(amount, weights)
     return [(s, p) for (s, _), p in zip(asset.funding, parts, strict=True) if p]
 
 

@@ -87,6 +87,7 @@ def account_name_problem(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=262_144)
 def asset_component(asset_id: str) -> str:
     """An account component for an asset id: ASCII, capital first. The exact id is kept in metadata."""
     cleaned = re.sub(r"[^A-Za-z0-9-]", "-", asset_id).strip("-") or "X"
