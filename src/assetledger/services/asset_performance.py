@@ -58,7 +58,7 @@ def asset_performance(
         .join(Entry, Entry.id == PostingRow.entry_id)
         .join(Account, Account.id == PostingRow.account_id)
         .where(
-            Entry.asset_id.is_not(None),
+            Entry.asset_id.in_(select(Asset.asset_id).where(Asset.register == Register.OPERATING.value)),
             Entry.date.between(prev_start, end),
             Entry.kind.not_in(NOT_REVENUE),
             or_(income, expense),

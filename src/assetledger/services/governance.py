@@ -31,37 +31,45 @@ def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | N
 
     Idle: marked idle in the register, or an operating asset with no revenue in the last `idle_months` (counting
     from its handover when it is younger). Loss-making: an operating asset whose costs over the trailing
-    `loss_months` exceed its revenue. One aggregate query over the journal, grouped by asset.
+    `loss_months` exceed its revenue. One aggregate query, grouped by asset, over the entries of the candidates
+    (operating or marked idle) in the trailing window only, reached through the (asset, date) index; the last
+    revenue before the window is looked up only for the assets listed without revenue in it.
     """
     idle_since = months_before(as_of, policy.idle_months)
     loss_since = months_before(as_of, policy.loss_months)
+    window_start = min(idle_since, loss_since)
     is_income = Account.name.like("Income:%")
     is_expense = Account.name.like("Expenses:%")
-    in_window = and_(Entry.date > loss_since, Entry.date <= as_of)
+    in_loss_window = Entry.date > loss_since
+    operating = Asset.register == Register.OPERATING.value
+    marked_idle = Asset.status == AssetStatus.IDLE.value
+    active = Asset.status != AssetStatus.DISPOSED.value
+    place = _within(within)
+    candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
         select(
             Entry.asset_id.label("asset_id"),
             func.max(case((is_income, Entry.date))).label("last_revenue"),
-            func.sum(case((and_(is_income, in_window), -PostingRow.amount), else_=ZERO_FEN)).label("revenue"),
-            func.sum(case((and_(is_expense, in_window), PostingRow.amount), else_=ZERO_FEN)).label("costs"),
+            func.sum(case((and_(is_income, in_loss_window), -PostingRow.amount), else_=ZERO_FEN)).label("revenue"),
+            func.sum(case((and_(is_expense, in_loss_window), PostingRow.amount), else_=ZERO_FEN)).label("costs"),
         )
-        .select_from(PostingRow)
-        .join(Entry, Entry.id == PostingRow.entry_id)
+        .select_from(Entry)
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
         .join(Account, Account.id == PostingRow.account_id)
-        .where(Entry.asset_id.is_not(None), Entry.date <= as_of, or_(is_income, is_expense))
+        .where(
+            Entry.asset_id.in_(candidates), Entry.date > window_start, Entry.date <= as_of, or_(is_income, is_expense)
+        )
         .group_by(Entry.asset_id)
         .subquery()
     )
     revenue = func.coalesce(flows.c.revenue, ZERO_FEN)
     costs = func.coalesce(flows.c.costs, ZERO_FEN)
     started = func.coalesce(Asset.handed_over_on, Asset.confirmed_on)
-    operating = Asset.register == Register.OPERATING.value
     no_revenue = and_(
         operating,
         or_(flows.c.last_revenue.is_(None), flows.c.last_revenue <= idle_since),
         or_(started.is_(None), started <= idle_since),
     )
-    marked_idle = Asset.status == AssetStatus.IDLE.value
     losing = and_(operating, costs > revenue)
     query = (
         select(
@@ -72,21 +80,43 @@ def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | N
             case((losing, "loss_making"), else_=None).label("loss"),
         )
         .outerjoin(flows, flows.c.asset_id == Asset.asset_id)
-        .where(Asset.status != AssetStatus.DISPOSED.value, or_(marked_idle, no_revenue, losing))
+        .where(active, or_(operating, marked_idle), or_(marked_idle, no_revenue, losing), *place)
         .order_by(Asset.county_code, Asset.township_code, Asset.village_code, Asset.asset_id)
     )  # fmt: off
-    if within:
-        query = query.where(
-            or_(Asset.county_code == within, Asset.township_code == within, Asset.village_code == within)
-        )
     with db.reading() as session:
         rows = [dict(r._mapping) for r in session.execute(query)]
+        earlier = _last_revenue(session, [r["asset_id"] for r in rows if r["last_revenue"] is None], window_start)
         decided = _latest_decisions(session, [r["asset_id"] for r in rows])
     for r in rows:
+        if r["last_revenue"] is None:
+            r["last_revenue"] = earlier.get(r["asset_id"])
         r["net"] = r["trailing_revenue"] - r["trailing_costs"]
         r["finding"] = "+".join(x for x in (r.pop("idle"), r.pop("loss")) if x)
         r["decision"] = decided.get(r["asset_id"])
     return rows
+
+
+def _within(region: str | None) -> list[Any]:
+    if not region:
+        return []
+    return [or_(Asset.county_code == region, Asset.township_code == region, Asset.village_code == region)]
+
+
+def _last_revenue(session: Any, asset_ids: list[str], on_or_before: dt.date) -> dict[str, dt.date]:
+    """The last date each asset earned revenue on or before a date (when it earned any), by the (asset, date) index:
+    one short look-up per asset, newest entries first."""
+    found: dict[str, dt.date] = {}
+    for start in range(0, len(asset_ids), 900):
+        part = asset_ids[start : start + 900]
+        rows = session.execute(
+            select(Entry.asset_id, func.max(Entry.date))
+            .join(PostingRow, PostingRow.entry_id == Entry.id)
+            .join(Account, Account.id == PostingRow.account_id)
+            .where(Entry.asset_id.in_(part), Entry.date <= on_or_before, Account.name.like("Income:%"))
+            .group_by(Entry.asset_id)
+        )
+        found.update((asset_id, last) for asset_id, last in rows if last is not None)
+    return found
 
 
 def _latest_decisions(session: Any, asset_ids: list[str]) -> dict[str, str]:
@@ -186,10 +216,12 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list
                 func.sum(case((PostingRow.amount < 0, -PostingRow.amount), else_=ZERO_FEN)),
             )
             .select_from(PostingRow)
-            .join(Account, Account.id == PostingRow.account_id)
             .join(Entry, Entry.id == PostingRow.entry_id)
             .join(Entity, Entity.code == Entry.entity_code)
-            .where(Account.name == "Assets:RestrictedBank", Entry.date.between(start, end))
+            .where(
+                PostingRow.account_id.in_(select(Account.id).where(Account.name == "Assets:RestrictedBank")),
+                Entry.date.between(start, end),
+            )
             .group_by(Entity.county_code)
         ).all()
     rows: dict[str, dict[str, Any]] = {}

@@ -128,15 +128,18 @@ def custodian_coverage(session: Session, y: Year, level: str, _: Mapping[str, in
     return _ratios(rows, "no public-benefit or operating asset handed over by year end")
 
 
-def revenue_by_asset(start: dt.date, end: dt.date) -> Any:
-    """Subquery: asset_id, revenue (income booked against the asset in the period, in any entity's books)."""
+def revenue_by_asset(start: dt.date, end: dt.date, register: Register = Register.OPERATING) -> Any:
+    """Subquery: asset_id, revenue (income booked against the asset in the period, in any entity's books), for the
+    assets of one register. The entries are reached through the (asset, date) index from the register's assets, so
+    the query reads only their entries of the period, never the whole journal."""
+    assets = select(Asset.asset_id).where(Asset.register == register.value)
     return (
         select(Entry.asset_id.label("asset_id"), func.sum(-PostingRow.amount).label("revenue"))
-        .select_from(PostingRow)
-        .join(Entry, Entry.id == PostingRow.entry_id)
+        .select_from(Entry)
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
         .join(Account, Account.id == PostingRow.account_id)
         .where(
-            Entry.asset_id.is_not(None),
+            Entry.asset_id.in_(assets),
             Entry.date.between(start, end),
             Entry.kind.not_in(NOT_REVENUE),
             Account.name.like("Income:%"),
@@ -177,17 +180,18 @@ def distributed_share(session: Session, y: Year, level: str, _: Mapping[str, int
     )
     place = aliased(Region)
     unit = entity_unit(level, place)
+    villages = select(Entity.code).where(Entity.kind == "village")
     income = session.execute(
         select(unit, func.sum(-PostingRow.amount))
-        .select_from(PostingRow)
-        .join(Entry, Entry.id == PostingRow.entry_id)
+        .select_from(Entry)
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
         .join(Account, Account.id == PostingRow.account_id)
         .join(Entity, Entity.code == Entry.entity_code)
         .join(place, place.code == Entity.region_code)
         .where(
-            Entity.kind == "village",
-            Entry.asset_id.is_not(None),
+            Entry.entity_code.in_(villages),  # the (entity, date) index: each village's entries of the year
             Entry.date.between(y.start, y.end),
+            Entry.asset_id.is_not(None),
             Entry.kind.not_in(NOT_REVENUE),
             Account.name.like("Income:%"),
         )
@@ -196,6 +200,11 @@ def distributed_share(session: Session, y: Year, level: str, _: Mapping[str, int
     reason = "no asset income booked in village books in the year"
     out = {u: Measure.ratio(distributed.get(u) or ZERO, total or ZERO, reason) for u, total in income if u}
     return out
+
+
+def restricted_accounts() -> Any:
+    """Ids of every entity's restricted-money account: the postings are reached through their account index."""
+    return select(Account.id).where(Account.name == RESTRICTED)
 
 
 def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
@@ -208,11 +217,10 @@ def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int])
             func.sum(case((PostingRow.amount > 0, PostingRow.amount), else_=ZERO_FEN)),
         )
         .select_from(PostingRow)
-        .join(Account, Account.id == PostingRow.account_id)
         .join(Entry, Entry.id == PostingRow.entry_id)
         .join(Entity, Entity.code == Entry.entity_code)
         .join(place, place.code == Entity.region_code)
-        .where(Account.name == RESTRICTED, Entry.date <= y.end)
+        .where(PostingRow.account_id.in_(restricted_accounts()), Entry.date <= y.end)
         .group_by(unit)
     )
     return _ratios(rows, "no restricted disposal proceeds received by year end")
