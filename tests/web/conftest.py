@@ -5,6 +5,7 @@ with passwords (finance for the county, the accountant of 红旗村, an auditor 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ ROSTER = [
 @pytest.fixture
 def county(run: Cli) -> Cli:
     run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    rows = [
+    rows: list[Sequence[object]] = [
         ASSET_HEADER,
         asset_row("A-1", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
         asset_row("A-2"),

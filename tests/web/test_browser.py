@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
 from assetledger.store.db import Database
@@ -54,6 +56,7 @@ def browser() -> Iterator[WebDriver]:
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(10)  # a page that a click opens may take a moment to arrive on a loaded machine
     try:
         yield driver
     finally:
@@ -78,12 +81,25 @@ def _log_in(driver: WebDriver, base: str, name: str) -> None:
     driver.find_element(By.ID, "user").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "login").click()
-    assert name in driver.find_element(By.ID, "who").text
+    _shows(driver, "who", name)
 
 
 def _log_out(driver: WebDriver) -> None:
     driver.find_element(By.ID, "logout").click()
     assert driver.find_element(By.ID, "login")
+
+
+def _shows(driver: WebDriver, element_id: str, expected: str) -> str:
+    """Wait until the element says `expected` (the page a click opened has replaced the old one), return its text."""
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+
+    def text(d: WebDriver) -> str | None:
+        found = str(d.find_element(By.ID, element_id).text)
+        return found if expected in found else None
+
+    result = WebDriverWait(driver, 20, ignored_exceptions=ignored).until(text)
+    assert result is not None
+    return result
 
 
 def _fill(driver: WebDriver, element_id: str, value: str) -> WebElement:
@@ -103,8 +119,8 @@ def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str
     browser.get(f"{live}/upload")
     browser.find_element(By.ID, "file").send_keys(str(bad))
     browser.find_element(By.ID, "upload").click()
-    findings = browser.find_element(By.ID, "findings").text
-    assert "台账.xlsx" in findings and "abc" in findings and "无此村" in findings
+    findings = _shows(browser, "findings", "台账.xlsx")
+    assert "abc" in findings and "无此村" in findings
     assert "未写入" in browser.find_element(By.ID, "problems").text
     assert table_counts(db) == before
     _log_out(browser)
@@ -116,16 +132,16 @@ def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str
     _fill(browser, "date", "2025-05-15")
     _fill(browser, "ref", "PZ-2025-05")
     browser.find_element(By.ID, "post").click()
-    assert "已记账" in browser.find_element(By.ID, "result").text
+    _shows(browser, "result", "已记账")
     browser.get(f"{live}/distribution")
     assert browser.find_element(By.ID, "village").get_attribute("value") == VILLAGE
     _fill(browser, "period", "2025Q2")
     browser.find_element(By.ID, "dry-run").click()
-    assert "试算" in browser.find_element(By.ID, "result").text
+    _shows(browser, "result", "试算")
     assert browser.find_element(By.ID, "distributed-total").text == "12,000.00"
     assert table_counts(db)["distributions"] == before["distributions"]
     browser.find_element(By.ID, "distribute").click()
-    assert "已分配并记账" in browser.find_element(By.ID, "result").text
+    _shows(browser, "result", "已分配并记账")
     assert table_counts(db)["distributions"] == before["distributions"] + 1
     browser.get(str(browser.find_element(By.ID, "notice").get_attribute("href")))
     notice = browser.find_element(By.TAG_NAME, "body").text
@@ -136,8 +152,8 @@ def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str
     _fill(browser, "date", "2025-05-16")
     entries = table_counts(db)["entries"]
     browser.find_element(By.ID, "post").click()
+    _shows(browser, "error-message", "may not act on")
     assert "403" in browser.find_element(By.CLASS_NAME, "error-code").text
-    assert "may not act on" in browser.find_element(By.ID, "error-message").text
     assert table_counts(db)["entries"] == entries
     browser.get(f"{live}/post")
     _log_out(browser)
@@ -147,5 +163,5 @@ def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str
     browser.get(f"{live}/audit/?lang=en")
     _fill(browser, "sql", "SELECT asset_id, status FROM v_assets ORDER BY asset_id")
     browser.find_element(By.ID, "run-sql").click()
-    assert browser.find_element(By.ID, "result-count").text == "3 row(s)"
+    assert _shows(browser, "result-count", "row(s)") == "3 row(s)"
     assert "B-1" in browser.find_element(By.ID, "result").text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from decimal import Decimal
 
 from flask import Flask
@@ -18,12 +19,12 @@ from tests.helpers import ASSET_HEADER, asset_row, table_counts
 from tests.web.conftest import OTHER_VILLAGE, PASSWORD, VILLAGE, csrf_of, login, set_password
 
 
-def _xlsx(rows: list[list[object]]) -> io.BytesIO:
+def _xlsx(rows: Sequence[Sequence[object]]) -> io.BytesIO:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     data = io.BytesIO()
     book.save(data)
     data.seek(0)
