@@ -154,9 +154,14 @@ class Books:
             self._accounts[row[0]][row[1]] = (id_, row[3])
 
     def preload(self, entities: set[str]) -> None:
-        """Accounts and period closes of many entities in a few queries (a county's import books thousands)."""
-        missing = sorted(e for e in entities if e not in self._accounts)
+        """Existence, accounts and period closes of many entities in a few queries (a county's import or a
+        month's postings touch thousands)."""
         conn, m = self.session.connection(), self._marker()
+        unseen = sorted(e for e in entities if e not in self._entities)
+        for part in chunks(unseen):
+            sql = f"SELECT code FROM entities WHERE code IN ({', '.join([m] * len(part))})"
+            self._entities.update(code for (code,) in conn.exec_driver_sql(sql, tuple(part)))
+        missing = sorted(e for e in entities if e not in self._accounts and e in self._entities)
         for part in chunks(missing):
             marks = ", ".join([m] * len(part))
             for code in part:
@@ -164,7 +169,7 @@ class Books:
             sql = f"SELECT entity_code, name, id, opened_on FROM accounts WHERE entity_code IN ({marks})"
             for code, name, id_, opened in conn.exec_driver_sql(sql, tuple(part)):
                 self._accounts[code][name] = (id_, _as_date(opened) or BOOKS_START)
-        unknown = sorted(e for e in entities if e not in self._closed)
+        unknown = sorted(e for e in entities if e not in self._closed and e in self._entities)
         for part in chunks(unknown):
             for code in part:
                 self._closed[code] = None
@@ -197,6 +202,8 @@ class Books:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
         findings: list[Finding] = []
+        if len(entries) > 1:
+            self.preload({e.entity for e in entries})
         done = self._already_posted(entries)
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
