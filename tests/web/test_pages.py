@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from flask import Flask
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from assetledger.services.book_reports import balances
 from assetledger.store.db import Database
@@ -179,6 +179,10 @@ def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> No
     assert table_counts(db)["distributions"] == before["distributions"] + 1
     notice = li.get(f"/notice?village={VILLAGE}&period=2025Q2").get_data(as_text=True)
     assert "资产收益分配公示" in notice and "王一" in notice and "王二" in notice
+    workbook = li.get(f"/notice.xlsx?village={VILLAGE}&period=2025Q2")
+    assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
+    sheets = load_workbook(io.BytesIO(workbook.data)).sheetnames
+    assert sheets == ["分配方案", "农户分配明细"]
 
 
 def test_audit_queries_and_package(app: Flask, db: Database) -> None:

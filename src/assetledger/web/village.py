@@ -4,26 +4,32 @@ first, then for real), print the public notice. The finance bureau may use them 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, send_file
+from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.enums import Register
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.errors import Finding, InputError
-from assetledger.reports.notice import notice_html
+from assetledger.reports.notice import notice_html, write_notice
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.distribution import distribute
-from assetledger.services.distribution_reports import notice_data
+from assetledger.services.distribution_reports import NoticeData, notice_data
 from assetledger.services.journal import post_for_asset
 from assetledger.web.auth import database, roles, scope_region, user
 
 bp = Blueprint("village", __name__)
 WRITERS = (Role.FINANCE, Role.VILLAGE_ACCOUNTANT)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form_date(field: str, *, required: bool) -> dt.date | None:
@@ -92,9 +98,7 @@ def distribution() -> Any:
                            date=request.form.get("date", ""))  # fmt: skip
 
 
-@bp.route("/notice")
-def notice() -> str:
-    """The public notice (公示) of a village's distribution, ready to print."""
+def _notices() -> list[NoticeData]:
     village = (request.args.get("village") or "").strip()
     period = (request.args.get("period") or "").strip()
     if not village or not period:
@@ -102,9 +106,36 @@ def notice() -> str:
     with database().reading() as session:
         require_read(session, user().name, village)
     try:
-        notices = notice_data(database(), village, period)
+        return notice_data(database(), village, period)
     except ValueError as exc:
         raise InputError([Finding("notice", None, "period", period, str(exc))]) from exc
+
+
+@bp.route("/notice.xlsx")
+def notice_xlsx() -> Response:
+    """The same notice as a workbook (分配方案 and 农户分配明细 sheets); several rules of one period: a ZIP."""
+    notices = _notices()
+    with tempfile.TemporaryDirectory(prefix="assetledger-notice-") as folder:
+        books = [write_notice(d, Path(folder))[1] for d in notices]
+        if len(books) == 1:
+            data, name, kind = books[0].read_bytes(), books[0].name, XLSX
+        else:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for book in books:
+                    archive.write(book, book.name)
+            data, name, kind = (
+                buffer.getvalue(),
+                f"公示-{notices[0].village}-{notices[0].period}.zip",
+                "application/zip",
+            )
+    return send_file(io.BytesIO(data), mimetype=kind, as_attachment=True, download_name=name)
+
+
+@bp.route("/notice")
+def notice() -> str:
+    """The public notice (公示) of a village's distribution, ready to print."""
+    notices = _notices()
     pages = [notice_html(d) for d in notices]
     if len(pages) == 1:
         return pages[0]
