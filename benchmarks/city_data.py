@@ -460,6 +460,9 @@ def generate_city(url: str, scale: Scale, folder: Path, say: Callable[[str], Non
         post_books(db, progress)
         distribute_all(db, scale, folder, progress)
         govern(db, scale, progress)
+        if not db.is_sqlite:  # fresh statistics after a bulk load, as autovacuum would gather them a little later
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
         with db.reading() as session:
             counts = {
                 "assets": session.scalar(select(func.count()).select_from(Asset)) or 0,

@@ -59,7 +59,7 @@ def dataset(url: str) -> dict[str, Any]:
 
 
 def _mib(r: dict[str, Any]) -> str:
-    return f"{r['peak_mib']:,.0f} MiB"
+    return f"CPU {r['cpu_s']:.2f} s, {r['peak_mib']:,.0f} MiB"
 
 
 def cells(name: str, r: dict[str, Any]) -> list[tuple[str, str]]:
