@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
@@ -17,8 +18,29 @@ from assetledger.io.output import render_json, render_table
 from assetledger.services import assets as svc
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 
+GOVERNANCE = {
+    "scan": Lazy(
+        "assetledger.cli.governance:scan_cmd",
+        "List idle (闲置) and loss-making (亏损) assets as of a date, with their evidence.",
+    ),
+    "revitalise": Lazy(
+        "assetledger.cli.governance:revitalise_cmd",
+        "Revitalise (盘活) an idle or loss-making asset: new operator or mode; it returns to use.",
+    ),
+    "decide-dispose": Lazy(
+        "assetledger.cli.governance:decide_dispose_cmd",
+        "Record the governance decision to dispose of an asset (the disposal itself follows with approval).",
+    ),
+    "dispose": Lazy(
+        "assetledger.cli.governance:dispose_cmd",
+        "Dispose of an asset (处置): it leaves the register and the books; gain or loss is booked; "
+        "proceeds of collective assets go to the restricted account for consolidation and "
+        "revitalisation.",
+    ),
+}
 
-@click.group("asset")
+
+@click.group("asset", cls=LazyGroup, lazy=GOVERNANCE)
 def command() -> None:
     """The three registers (三本台账): public-benefit 公益性, operating 经营性, household-level 到户类."""
 

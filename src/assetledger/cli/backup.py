@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import App, pass_app
-from assetledger.cli.db import command as db_group
 from assetledger.services import backup as svc
 
 
@@ -18,7 +17,7 @@ def _show(info: svc.BackupInfo) -> str:
     )
 
 
-@db_group.command("backup")
+@click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_app
@@ -32,7 +31,7 @@ def backup_cmd(app: App, file: Path, force: bool) -> None:
     click.echo(f"backed up to {_show(info)}")
 
 
-@db_group.command("restore")
+@click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace the whole content of a database that is not empty.")
 @pass_app

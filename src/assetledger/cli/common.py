@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,7 +15,9 @@ from assetledger.domain.enums import LabelledEnum
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.io.output import FORMATS, render_csv, render_json, render_table, write_xlsx
 from assetledger.services.context import resolve_actor
-from assetledger.store.db import Database
+
+if TYPE_CHECKING:
+    from assetledger.store.db import Database
 
 
 @dataclass
@@ -27,6 +29,8 @@ class App:
     @property
     def db(self) -> Database:
         if self._db is None:
+            from assetledger.store.db import Database  # SQLAlchemy: imported by the commands that use a database
+
             self._db = Database(self.db_url)
         return self._db
 

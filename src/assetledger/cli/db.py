@@ -5,10 +5,22 @@ from __future__ import annotations
 import click
 
 from assetledger.cli.common import App, pass_app
+from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.store import migrate
 
+BACKUP = {
+    "backup": Lazy(
+        "assetledger.cli.backup:backup_cmd",
+        "Copy the SQLite database into FILE while others may go on writing (SQLite's online backup API).",
+    ),
+    "restore": Lazy(
+        "assetledger.cli.backup:restore_cmd",
+        "Restore the SQLite database (--db) from a backup FILE.",
+    ),
+}
 
-@click.group("db")
+
+@click.group("db", cls=LazyGroup, lazy=BACKUP)
 def command() -> None:
     """Create, upgrade and inspect the database (Alembic migrations shipped with the package)."""
 

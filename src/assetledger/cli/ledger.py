@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import DATE, MONEY, App, emit, format_option, out_option, pass_app
+from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.domain.money import MoneyFormatError, parse_money
@@ -17,8 +18,10 @@ from assetledger.services.book_reports import entities
 from assetledger.services.ledger_files import check_entities, export_entity, import_ledger, query_entity
 from assetledger.services.reconcile import reconcile
 
+FAVA = Lazy("assetledger.cli.audit:fava", "Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`).")
 
-@click.group("ledger")
+
+@click.group("ledger", cls=LazyGroup, lazy={"fava": FAVA})
 def command() -> None:
     """Books of every entity (village collective 村集体, township, county): post, reverse, close, export, check, BQL.
 

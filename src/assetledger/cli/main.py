@@ -2,17 +2,84 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import IO, Any
 
 import click
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from assetledger import __version__
 from assetledger.cli.common import App
+from assetledger.cli.lazy import Lazy, LazyGroup, load_all
 from assetledger.errors import AssetLedgerError
 
+# Every command, imported only when it is run (or its own --help is asked for): see cli/lazy.py.
+COMMANDS = {
+    "asset": Lazy(
+        "assetledger.cli.asset:command",
+        "The three registers (三本台账): public-benefit 公益性, operating 经营性, household-level 到户类.",
+    ),
+    "audit": Lazy(
+        "assetledger.cli.audit:audit",
+        "For auditors: an asset's trail, BQL and read-only SQL, verification of the record, an export package.",
+    ),
+    "awards": Lazy(
+        "assetledger.cli.awards:command",
+        "Performance evaluation and performance-based awards (绩效评价与奖励, DOMAIN rule 12).",
+    ),
+    "beneficiary": Lazy(
+        "assetledger.cli.beneficiary:command",
+        "Beneficiary households of each village: import, add, remove (exit/death), list.",
+    ),
+    "db": Lazy(
+        "assetledger.cli.db:command",
+        "Create, upgrade and inspect the database (Alembic migrations shipped with the package).",
+    ),
+    "demo": Lazy(
+        "assetledger.cli.demo:command",
+        "Build a demo county and print its summary.",
+    ),
+    "distribute": Lazy(
+        "assetledger.cli.distribute:command",
+        "Distribute a village's asset revenue for a period by its approved rule, or manage rules and payouts.",
+    ),
+    "inventory": Lazy(
+        "assetledger.cli.inventory:command",
+        "Annual inventory (清查): village-collective assets every year, state-owned every three years.",
+    ),
+    "ledger": Lazy(
+        "assetledger.cli.ledger:command",
+        "Books of every entity (village collective 村集体, township, county): post, reverse, close, "
+        "export, check, BQL.",
+    ),
+    "maintenance": Lazy(
+        "assetledger.cli.governance:maintenance",
+        "The maintenance fund for public-benefit assets (运维基金): contribute, apply, decide, spend.",
+    ),
+    "region": Lazy(
+        "assetledger.cli.region:command",
+        "Administrative hierarchy (行政区划): county → township → village, with codes.",
+    ),
+    "reinvest": Lazy(
+        "assetledger.cli.governance:reinvest_cmd",
+        "Reinvest revenue (扩大再生产) into an existing asset, or into a new one registered with fund source 再投入.",
+    ),
+    "report": Lazy(
+        "assetledger.cli.report:command",
+        "Reports: register summaries (and, as the books grow, books, households, governance).",
+    ),
+    "serve": Lazy(  # assetledger serve
+        "assetledger.cli.web:command",
+        "Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.",
+    ),
+    "user": Lazy(
+        "assetledger.cli.audit:user",
+        "Users and roles: finance 县财政局, village-accountant 村会计, inventory 清查组, auditor 审计.",
+    ),
+}
 
-class AppGroup(click.Group):
+
+class AppGroup(LazyGroup):
     """Turns assetledger's own errors into a clear message and a specific exit code, for every entry point."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -20,8 +87,10 @@ class AppGroup(click.Group):
             return super().invoke(ctx)
         except AssetLedgerError as exc:
             raise CommandError(str(exc), exc.exit_code) from exc
-        except (OperationalError, ProgrammingError) as exc:
-            text = str(exc.orig)
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            text = str(getattr(exc, "orig", exc))
             if "database is locked" in text or "database is busy" in text:
                 raise CommandError(
                     "the database is busy: another writer held it longer than the wait allows. Nothing was changed; "
@@ -33,6 +102,15 @@ class AppGroup(click.Group):
             raise CommandError(f"database error: {text}{hint}", 10) from exc
 
 
+def _is_database_error(exc: Exception) -> bool:
+    """SQLAlchemy's OperationalError or ProgrammingError, without importing SQLAlchemy when no command did."""
+    if "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    return isinstance(exc, (OperationalError, ProgrammingError))
+
+
 class CommandError(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
@@ -42,7 +120,11 @@ class CommandError(click.ClickException):
         click.echo(f"错误 error: {self.format_message()}", err=True)
 
 
-@click.group(cls=AppGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.group(
+    cls=AppGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
 @click.version_option(__version__, prog_name="assetledger")
 @click.option(
     "--db",
@@ -67,33 +149,25 @@ def cli(ctx: click.Context, db_url: str | None, user: str | None) -> None:
     ctx.obj = App(db_url, user)
 
 
-def _register_commands() -> None:
-    from assetledger.cli import asset, beneficiary, db, demo, distribute, inventory, ledger, region, report
-
-    for module in (db, region, asset, ledger, beneficiary, distribute, report, demo):
-        cli.add_command(module.command)
-    from assetledger.cli import governance
-
-    for sub in (governance.scan_cmd, governance.revitalise_cmd, governance.decide_dispose_cmd, governance.dispose_cmd):
-        asset.command.add_command(sub)
-    report.command.add_command(governance.governance_report_cmd)
-    cli.add_command(governance.reinvest_cmd)
-    cli.add_command(governance.maintenance)
-    from assetledger.cli import audit
-
-    cli.add_command(audit.user)
-    cli.add_command(audit.audit)
-    ledger.command.add_command(audit.fava)
-    cli.add_command(inventory.command)
-    from assetledger.cli import awards, web
-
-    cli.add_command(awards.command)
-    cli.add_command(web.command)  # assetledger serve
-    from assetledger.cli import backup  # noqa: F401  (adds `db backup` and `db restore` to the db group)
-
-
-_register_commands()
-
-
 def main() -> None:
     cli(prog_name="assetledger")
+
+
+_preloaded = False
+
+
+def preload() -> None:
+    """Import every command now. Run before a process forks: a parent that forks children to run commands (a
+    pre-forking worker, the test harness's zygote) then imports once instead of in every child, and its children
+    start as fast as before the commands were lazy."""
+    global _preloaded
+    if not _preloaded:
+        _preloaded = True
+        load_all(cli)
+
+
+os.register_at_fork(before=preload)
+
+
+if __name__ == "__main__":  # python -m assetledger.cli.main
+    main()

@@ -9,14 +9,21 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table
 from assetledger.services.book_reports import balances, income_by_account, income_by_asset
 from assetledger.services.distribution_reports import household_history
 from assetledger.services.register_summary import HEADERS_CN, register_summary
 
+GOVERNANCE = Lazy(
+    "assetledger.cli.governance:governance_report_cmd",
+    "The year's governance by county: still idle / loss-making, revitalised, disposed, gains and losses, restricted "
+    "money received and spent.",
+)
 
-@click.group("report")
+
+@click.group("report", cls=LazyGroup, lazy={"governance": GOVERNANCE})
 def command() -> None:
     """Reports: register summaries (and, as the books grow, books, households, governance)."""
 
