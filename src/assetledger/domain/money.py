@@ -55,7 +55,8 @@ def to_fen(amount: Decimal) -> int:
 
 
 def from_fen(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(FEN)
+    """Yuan of integer fen, with exactly two places (scaleb moves the exponent: no division, no rounding)."""
+    return Decimal(fen).scaleb(-2)
 
 
 def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:

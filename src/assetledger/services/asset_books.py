@@ -23,7 +23,7 @@ from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, Regis
 from assetledger.domain.journal import EntryKind, JournalEntry
 from assetledger.domain.money import from_fen
 from assetledger.services.books import Books, Located
-from assetledger.store.bulk import chunks
+from assetledger.store.bulk import chunks, fetch_raw, marker
 from assetledger.store.journal_models import PostingRow
 from assetledger.store.models import Asset
 
@@ -36,21 +36,20 @@ _SOURCES = {s.value: s for s in FundSource}
 def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
     """The booking facts of many assets, read by plain driver SQL (imports book 100k at a time): money columns
     are integer fen in the store, enums are looked up by value."""
-    conn = session.connection()
-    m = "?" if conn.dialect.name == "sqlite" else "%s"
+    m = marker(session)
     funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
     booked: dict[str, BookedAsset] = {}
     for part in chunks(asset_ids):
         marks = ", ".join([m] * len(part))
         sql = f"SELECT asset_id, source, amount FROM asset_funding WHERE asset_id IN ({marks}) ORDER BY id"
-        for asset_id, source, amount in conn.exec_driver_sql(sql, tuple(part)):
+        for asset_id, source, amount in fetch_raw(session, sql, part):
             funding.setdefault(asset_id, []).append((_SOURCES[source], from_fen(amount)))
         sql = (
             "SELECT asset_id, name, register, category, operating_mode, owner_kind, county_code, township_code, "
             f"village_code, current_value FROM assets WHERE asset_id IN ({marks})"
         )
-        for asset_id, name, register, category, mode, owner, county, township, village, value in conn.exec_driver_sql(
-            sql, tuple(part)
+        for asset_id, name, register, category, mode, owner, county, township, village, value in fetch_raw(
+            session, sql, part
         ):
             booked[asset_id] = BookedAsset(
                 asset_id=asset_id,
@@ -123,15 +122,14 @@ def book_openings(books: Books, asset_ids: Sequence[str], today: dt.date) -> int
 
 def _entry_dates(session: Session, asset_ids: Sequence[str]) -> dict[str, dt.date]:
     """The date each asset enters the books (see `asset_date`), for many assets by plain driver SQL."""
-    conn = session.connection()
-    m = "?" if conn.dialect.name == "sqlite" else "%s"
+    m = marker(session)
     dates: dict[str, dt.date] = {}
     for part in chunks(asset_ids):
         sql = (
             "SELECT asset_id, handed_over_on, confirmed_on, build_year, registered_at FROM assets "
             f"WHERE asset_id IN ({', '.join([m] * len(part))})"
         )
-        for asset_id, handed, confirmed, year, registered in conn.exec_driver_sql(sql, tuple(part)):
+        for asset_id, handed, confirmed, year, registered in fetch_raw(session, sql, part):
             dates[asset_id] = _entry_date(_day(handed), _day(confirmed), year, _day(registered))
     return dates
 

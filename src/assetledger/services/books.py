@@ -23,7 +23,7 @@ from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.chart import load_chart
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
-from assetledger.store.bulk import chunks, insert_stored, insert_values, next_ids
+from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Region
 
@@ -156,18 +156,18 @@ class Books:
     def preload(self, entities: set[str]) -> None:
         """Existence, accounts and period closes of many entities in a few queries (a county's import or a
         month's postings touch thousands)."""
-        conn, m = self.session.connection(), self._marker()
+        m = self._marker()
         unseen = sorted(e for e in entities if e not in self._entities)
         for part in chunks(unseen):
             sql = f"SELECT code FROM entities WHERE code IN ({', '.join([m] * len(part))})"
-            self._entities.update(code for (code,) in conn.exec_driver_sql(sql, tuple(part)))
+            self._entities.update(code for (code,) in fetch_raw(self.session, sql, part))
         missing = sorted(e for e in entities if e not in self._accounts and e in self._entities)
         for part in chunks(missing):
             marks = ", ".join([m] * len(part))
             for code in part:
                 self._accounts[code] = {}
             sql = f"SELECT entity_code, name, id, opened_on FROM accounts WHERE entity_code IN ({marks})"
-            for code, name, id_, opened in conn.exec_driver_sql(sql, tuple(part)):
+            for code, name, id_, opened in fetch_raw(self.session, sql, part):
                 self._accounts[code][name] = (id_, _as_date(opened) or BOOKS_START)
         unknown = sorted(e for e in entities if e not in self._closed and e in self._entities)
         for part in chunks(unknown):
@@ -177,7 +177,7 @@ class Books:
                 "SELECT entity_code, MAX(through) FROM period_closes "
                 f"WHERE entity_code IN ({', '.join([m] * len(part))}) GROUP BY entity_code"
             )
-            for code, through in conn.exec_driver_sql(sql, tuple(part)):
+            for code, through in fetch_raw(self.session, sql, part):
                 self._closed[code] = _as_date(through)
 
     def closed_through(self, entity: str) -> dt.date | None:
@@ -260,23 +260,23 @@ class Books:
             if e.ref is not None:
                 refs.setdefault(e.entity, set()).add(e.ref)
         found: set[tuple[str, str]] = set()
-        conn, m = self.session.connection(), self._marker()
+        m = self._marker()
         for entity, wanted in refs.items():
             for part in chunks(sorted(wanted)):
                 sql = f"SELECT ref FROM entries WHERE entity_code = {m} AND ref IN ({', '.join([m] * len(part))})"
-                found.update((entity, ref) for (ref,) in conn.exec_driver_sql(sql, (entity, *part)))
+                found.update((entity, ref) for (ref,) in fetch_raw(self.session, sql, (entity, *part)))
         return found
 
     def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
         found: dict[str, dt.date] = {}
-        conn, m = self.session.connection(), self._marker()
+        m = self._marker()
         disposed = AssetStatus.DISPOSED.value
         for part in chunks(sorted(asset_ids)):
             sql = (
                 f"SELECT asset_id, disposed_on FROM assets WHERE status = {m} "
                 f"AND asset_id IN ({', '.join([m] * len(part))})"
             )
-            for asset_id, on in conn.exec_driver_sql(sql, (disposed, *part)):
+            for asset_id, on in fetch_raw(self.session, sql, (disposed, *part)):
                 found[asset_id] = _as_date(on) or dt.date.min
         return found
 

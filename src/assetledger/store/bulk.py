@@ -113,3 +113,21 @@ def insert_with_ids(session: Session, table: Table, rows: Sequence[dict[str, Any
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {ids[-1]})")
     return ids
+
+
+def fetch_raw(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a plain SQL query as the DB-API driver returns them (tuples; dates as text on SQLite), inside the
+    session's transaction. For bulk reads: iterating a SQLAlchemy result costs several times the query itself."""
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def marker(session: Session) -> str:
+    """The DB-API parameter marker of the session's database: ? (sqlite3) or %s (psycopg)."""
+    return "?" if session.connection().dialect.name == "sqlite" else "%s"
