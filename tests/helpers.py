@@ -8,6 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from assetledger.store.db import Database
+
 REGIONS = [
     ["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"],
     ["示范县", "360921", "东风镇", "360921101", "红旗村", "360921101201"],
@@ -86,7 +88,6 @@ def table_counts(url_db: object) -> Mapping[str, int]:
     """Row count of every table: the database-unchanged check for refused input."""
     from sqlalchemy import func, select
 
-    from assetledger.store.db import Database
     from assetledger.store.schema import Base
 
     assert isinstance(url_db, Database)
@@ -95,3 +96,13 @@ def table_counts(url_db: object) -> Mapping[str, int]:
             name: session.scalar(select(func.count()).select_from(table)) or 0
             for name, table in Base.metadata.tables.items()
         }
+
+
+def drop_append_only_guards(db: Database, table: str) -> None:
+    """Remove a table's append-only triggers, as a tamperer with direct database access could."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
+        else:
+            conn.exec_driver_sql(f"DROP TRIGGER {table}_append_only ON {table}")

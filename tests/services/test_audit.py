@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, table_counts, write_csv
 from tests.services.test_journal import ENTRY_HEADER
 
 RULE = Path(__file__).parents[2] / "ledgers" / "rules" / "example-village-rule.toml"
@@ -115,15 +115,6 @@ def test_trail_query_and_read_only_sql(run: Cli) -> None:
     assert bql[0]["n"] == "-100.00"
 
 
-def _drop_guards(db: Database, table: str) -> None:
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
-        else:
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_append_only ON {table}")
-
-
 @pytest.mark.parametrize(
     ("table", "statement", "expected"),
     [
@@ -143,7 +134,7 @@ def test_verify_finds_tampering(run: Cli, db: Database, table: str, statement: s
     clean = run("audit", "verify", "--skip-bean-check", user="wang")
     assert "verifies clean" in clean.output
     if table != "assets":
-        _drop_guards(db, table)
+        drop_append_only_guards(db, table)
     with db.engine.begin() as conn:
         conn.exec_driver_sql(statement)
     found = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)

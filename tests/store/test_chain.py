@@ -16,7 +16,7 @@ from assetledger.store.db import Database
 from assetledger.store.integrity import chain_head, pack_ids, seal_step, unpack_ids, verify_chain
 from assetledger.store.integrity_models import ChainLink, ChainSeal
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, write_csv
 
 SEAL_COLUMNS = (ChainSeal.table_name, ChainSeal.first_id, ChainSeal.last_id, ChainSeal.row_count, ChainSeal.row_ids,
                 ChainSeal.digests, ChainSeal.chain)  # fmt: skip
@@ -25,15 +25,6 @@ SEAL_COLUMNS = (ChainSeal.table_name, ChainSeal.first_id, ChainSeal.last_id, Cha
 def findings(db: Database) -> list[str]:
     with db.reading() as session:
         return [str(t) for t in verify_chain(session.connection())]
-
-
-def _drop_guards(db: Database, table: str) -> None:
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
-        else:
-            conn.exec_driver_sql(f"DROP TRIGGER {table}_append_only ON {table}")
 
 
 def test_links_before_the_upgrade_are_continued_by_seals(db_url: str, tmp_path: Path) -> None:
@@ -67,7 +58,7 @@ def test_links_before_the_upgrade_are_continued_by_seals(db_url: str, tmp_path: 
     ), "the first seal continues the chain from the last link"
 
     # Tampering in both eras is named row by row.
-    _drop_guards(db, "asset_events")
+    drop_append_only_guards(db, "asset_events")
     with db.engine.begin() as conn:
         linked_event = conn.exec_driver_sql("SELECT MIN(id) FROM asset_events").scalar()
         sealed_event = conn.exec_driver_sql("SELECT MAX(id) FROM asset_events").scalar()
@@ -86,7 +77,7 @@ def test_deleted_inserted_and_changed_rows_and_seals_are_named(run: Cli, db: Dat
     for i in range(1, 4):
         run("ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", f"{i}", "--date", "2025-03-01")
     assert findings(db) == []
-    _drop_guards(db, "postings")
+    drop_append_only_guards(db, "postings")
     with db.engine.begin() as conn:
         top = conn.exec_driver_sql("SELECT MAX(id) FROM postings").scalar()
         conn.exec_driver_sql("DELETE FROM postings WHERE id = 2")
@@ -101,7 +92,7 @@ def test_deleted_inserted_and_changed_rows_and_seals_are_named(run: Cli, db: Dat
     assert f"postings id {top + 10}: row not in the chain (inserted outside assetledger?)" in found
     assert len(found) == 3, found
 
-    _drop_guards(db, "chain_seals")
+    drop_append_only_guards(db, "chain_seals")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM chain_seals WHERE seq = 3")
     after = findings(db)
@@ -133,7 +124,7 @@ def test_rows_with_gaps_and_seals_split_at_their_size(run: Cli, db: Database, mo
     assert seals[0].row_ids is not None and unpack_ids(seals[0].row_ids) == [top + 7, top + 9]
     assert seals[1].row_ids is None
     assert findings(db) == []
-    _drop_guards(db, "asset_events")
+    drop_append_only_guards(db, "asset_events")
     with db.engine.begin() as conn:
         conn.exec_driver_sql(f"DELETE FROM asset_events WHERE id = {top + 9}")
     assert findings(db) == [f"asset_events id {top + 9}: row deleted after it was recorded"]
