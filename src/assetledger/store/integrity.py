@@ -33,7 +33,7 @@ WRITER_LOCK_KEY = 0x41535345  # pg_advisory_xact_lock key shared by every assetl
 SEALED_TABLES = (
     "import_batches", "asset_events", "custodian_assignments", "accounts", "entries", "postings",
     "period_closes", "household_events", "distribution_rules", "distributions", "distribution_lines", "payouts",
-    "governance_decisions", "disposals", "maintenance_applications", "user_grants",
+    "governance_decisions", "disposals", "maintenance_applications", "user_grants", "user_passwords",
     "inventories", "inventory_items", "inventory_counts", "inventory_closes",
 )  # fmt: skip
 DIGEST_SIZE = 16
