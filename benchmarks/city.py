@@ -7,8 +7,10 @@
 
 Scales: tiny (1 county, 6 villages, for tests), county (1 county, 200 villages, ~20k assets), city (10 counties,
 2,000 villages, ~200k assets, ~5M entries). `generate` is resumable: run it again after an interruption. On
-PostgreSQL the database must exist (createdb al_city). `measure` writes its table into the section of
-benchmarks/README.md between the `city` markers (--no-readme: print only).
+PostgreSQL the database must exist (createdb al_city); benchmarks/city_copy.py copies a generated SQLite city into
+PostgreSQL instead. `measure` writes its table into the section of benchmarks/README.md between the `city` markers
+(--no-readme: print only), with the last results of a backend not measured this time (benchmarks/data/
+city-results.json), so one backend can be measured again on its own.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     meas.add_argument("--db", action="append", required=True, help="database URL (repeat for side by side)")
     meas.add_argument("--sample", type=int, default=20, help="entities exported for the Beancount baseline")
     meas.add_argument("--no-readme", action="store_true", help="print only; leave benchmarks/README.md alone")
+    meas.add_argument("--only", action="append", help="measure only this (repeat; 'plans' for the query plans)")
     args = parser.parse_args(argv)
     if args.command == "generate":
         url = args.db or default_url(args.scale)
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import city_report
     except ImportError:
         import city_report  # type: ignore[no-redef, import-not-found]
-    return city_report.run(args.db, args.sample, write=not args.no_readme)
+    return city_report.run(args.db, args.sample, write=not args.no_readme, only=args.only)
 
 
 if __name__ == "__main__":

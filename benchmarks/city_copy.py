@@ -45,7 +45,8 @@ def recreate(url: str) -> None:
 def copy(source: str, url: str) -> None:
     recreate(url)
     migrate.upgrade(url)
-    lite = sqlite3.connect(source.removeprefix("sqlite:///"))
+    lite = sqlite3.connect(source.removeprefix("sqlite:///"), isolation_level=None)
+    lite.execute("BEGIN")  # one snapshot for every table, even while others write (WAL)
     dsn = resolve_url(url).replace("+psycopg", "")
     with psycopg.connect(dsn) as pg:
         pg.execute("SET TIME ZONE 'UTC'")
@@ -74,6 +75,7 @@ def copy(source: str, url: str) -> None:
             print(f"{table.name}: {count:,} rows in {time.perf_counter() - started:.1f} s", flush=True)
     with psycopg.connect(dsn, autocommit=True) as pg:
         pg.execute("ANALYZE")
+    lite.execute("ROLLBACK")
     lite.close()
 
 

@@ -20,6 +20,7 @@ from assetledger.store.models import Asset
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
 START, END = "<!-- city:start -->", "<!-- city:end -->"
+RESULTS = HERE / "data" / "city-results.json"  # the last results per backend: one backend can be measured again
 ORDER = ("bulk", "latency", "revenue", "awards", "beancount", "scan", "distribution", "export", "reconcile")
 
 
@@ -177,27 +178,46 @@ How: `benchmarks/city.py generate --scale city` (once per database), then `bench
 not timed), loads each with Beancount's loader and runs the BQL revenue query by asset, checks the total against SQL
 for the same villages, and scales the time by total entries ÷ sample entries (Beancount's cost grows about linearly
 with entries; a county's books, larger than any village's, would not be faster). Bulk posting is rolled back after
-sealing so the data set stays as generated (the commit itself is not timed)."""
+sealing so the data set stays as generated (the commit itself is not timed). The PostgreSQL data set is the SQLite
+one copied row for row (benchmarks/city_copy.py, COPY, then ANALYZE): generating it a second time through the
+services ran at about 1,100 entries/s on PostgreSQL while the SQLite run and other work shared the two cores, too
+slow for the time there was.
+
+What limits the analytics: none of them scans the journal any more (before: every posting, joined to its entry and
+account — 8 s for the scan and 19 s for the awards already at one county). The scan and the operating yield start
+from the operating (or idle) assets and reach their entries of the window through `ix_entries_asset_date`, the
+distributed share starts from the villages' income accounts through `ix_postings_account_id`, restricted money from
+its accounts; what is left is about one index look-up per posting read (≈ 0.7M postings for the yield, 0.7M for the
+scan, 0.7M income postings of five years for the distributed share), i.e. CPU in SQLite's B-trees. Two covering
+indexes, tried by hand on a copy (`entries (asset_id, date, kind)`, `postings (entry_id, account_id, amount)`), make
+the yield and scan reads index-only and take about 15-30% off them; the structural fix would be a per-asset, per-month
+flows table kept at posting time, which the yield, scan and distributed share would read instead of postings."""
 
 
-def run(urls: list[str], sample: int, *, write: bool) -> int:
+def run(urls: list[str], sample: int, *, write: bool, only: list[str] | None = None) -> int:
     try:
         from benchmarks import city_plans
     except ImportError:
         import city_plans  # type: ignore[no-redef, import-not-found]
 
-    runs: dict[str, dict[str, Any]] = {}
-    infos: dict[str, dict[str, Any]] = {}
-    plans: dict[str, list[dict[str, Any]]] = {}
+    saved = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    runs: dict[str, dict[str, Any]] = saved.get("runs", {})
+    infos: dict[str, dict[str, Any]] = saved.get("infos", {})
+    plans: dict[str, list[dict[str, Any]]] = saved.get("plans", {})
     for url in urls:
         name = backend(url)
         print(f"{name}: {url}", flush=True)
         infos[name] = dataset(url)
-        runs[name] = {}
+        runs.setdefault(name, {})
         for measure in ORDER:
+            if only and measure not in only and measure in runs[name]:
+                continue  # measured before: kept
             runs[name][measure] = one(measure, url, sample)
             print(f"  {measure}: {json.dumps(runs[name][measure])}", flush=True)
-        plans[name] = city_plans.plans(url)
+        if not only or "plans" in only or name not in plans:
+            plans[name] = city_plans.plans(url)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps({"runs": runs, "infos": infos, "plans": plans}), encoding="utf-8")
     day = dt.date.today().isoformat()
     lines = ["## City scale (`benchmarks/city.py`)", "", f"Measured {day} on this machine (2 cores, shared).", ""]
     lines += [*table(runs, infos), "", NOTES, *plan_lines(plans)]
