@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
-from assetledger.domain.booking import books_of, entity_code
-from assetledger.domain.enums import AssetStatus
-from assetledger.services.asset_books import load_booked
+from assetledger.domain.booking import BookedAsset, books_of, entity_code
+from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset
@@ -31,26 +31,43 @@ class Mismatch:
         return f"{self.asset_id}: register {self.register_value}, books {self.book_value} {where}{tail}"
 
 
+PLACE_COLUMNS = (
+    Asset.asset_id, Asset.name, Asset.register, Asset.category, Asset.operating_mode, Asset.owner_kind,
+    Asset.county_code, Asset.township_code, Asset.village_code, Asset.current_value,
+)  # fmt: skip
+_REGISTERS = {r.value: r for r in Register}
+_MODES = {m.value: m for m in OperatingMode}
+_OWNERS = {k.value: k for k in OwnerKind}
+
+
+def _placed(r: Any) -> BookedAsset:
+    asset_id, name, register, category, mode, owner, county, township, village, value = r
+    return BookedAsset(asset_id, name, _REGISTERS[register], category, _MODES.get(mode), _OWNERS.get(owner),
+                       county, township, village, value, ())  # fmt: skip
+
+
 def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
     """Assets whose book value differs from their register value (SQL sums; one pass over the assets)."""
     with db.reading() as session:
         balances: dict[str, dict[str, Decimal]] = {}
-        query = (
+        asset_accounts = select(Account.id).where(Account.asset_id.is_not(None))
+        query = (  # driven from the asset accounts through the postings' account index, not a scan of postings
             select(Account.asset_id, Account.entity_code, func.sum(PostingRow.amount))
             .join(PostingRow, PostingRow.account_id == Account.id)
-            .where(Account.asset_id.is_not(None))
+            .where(PostingRow.account_id.in_(asset_accounts))
             .group_by(Account.asset_id, Account.entity_code)
         )
         for asset_id, entity, total in session.execute(query):
             if total and asset_id is not None:
                 balances.setdefault(asset_id, {})[entity] = total
-        ids_query = select(Asset.asset_id).where(Asset.status != AssetStatus.DISPOSED.value).order_by(Asset.asset_id)
+        assets = select(*PLACE_COLUMNS).where(Asset.status != AssetStatus.DISPOSED.value).order_by(Asset.asset_id)
         if within:
-            ids_query = ids_query.where(
+            assets = assets.where(
                 (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
             )
-        active = list(session.scalars(ids_query))
-        booked = load_booked(session, active)
+        # Only what decides the books an asset is in, and its value: one pass, no funding rows (not needed here).
+        booked: dict[str, BookedAsset] = {r[0]: _placed(r) for r in session.execute(assets)}
+        active = list(booked)
     mismatches = []
     for asset_id in active:
         asset = booked[asset_id]
