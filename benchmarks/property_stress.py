@@ -110,7 +110,7 @@ def report(tally: Tally, args: argparse.Namespace, wall: float, cpu: float) -> s
         "## Property run (`benchmarks/property_stress.py`)",
         "",
         f"`/work/venv/bin/python benchmarks/property_stress.py --sequences {args.sequences} --steps {args.steps} "
-        f"--verify-every {args.verify_every} --workers {args.workers}`"
+        f"--verify-every {args.verify_every} --workers {args.workers} --max-seconds {args.max_seconds:.0f}`"
         + (" --pg URL" if args.pg else "")
         + f" on {backend}, commit {commit.stdout.strip() or '?'}, taken {dt.datetime.now():%Y-%m-%d %H:%M}.",
         "Each sequence is seeded (seed = its number): it registers an asset, then takes random steps of register,",
@@ -120,7 +120,9 @@ def report(tally: Tally, args: argparse.Namespace, wall: float, cpu: float) -> s
         "",
         f"**{tally.ran:,} sequences × {args.steps} steps{stopped}: {len(tally.failures)} failure(s)**, "
         f"in {wall:,.0f} s wall ({tally.ran / wall:.1f} sequences/s), {cpu:,.0f} s CPU over {args.workers} "
-        f"process(es); a fresh database every {PER_DATABASE} sequences.",
+        f"process(es) ({cpu / max(tally.ran, 1):.2f} s CPU a sequence: {args.sequences:,} take "
+        f"{cpu / max(tally.ran, 1) * args.sequences / 60:,.0f} CPU-minutes); a fresh database every {PER_DATABASE} "
+        "sequences.",
         "",
         "| operation | done | refused by a rule |",
         "|---|---|---|",
