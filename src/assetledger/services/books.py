@@ -20,7 +20,6 @@ from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.journal import EntityKind, JournalEntry, entry_in_fen
 from assetledger.errors import Finding, InputError, NotFoundError
-from assetledger.ledger.chart import load_chart
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
 from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
@@ -88,7 +87,7 @@ class Books:
         self._entities.update(new)
         for code in new:
             self._accounts[code] = {}
-        self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for code in new for a in load_chart()])
+        self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for code in new for a in _chart()])
 
     def ensure_entity(self, kind: EntityKind, region_code: str) -> str:
         code = f"{ENTITY_PREFIX[kind]}{region_code}"
@@ -115,7 +114,7 @@ class Books:
             ],
         )
         self._entities.add(code)
-        self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for a in load_chart()])
+        self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for a in _chart()])
         return code
 
     def ensure_entity_code(self, code: str) -> str:
@@ -316,3 +315,11 @@ def _as_date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def _chart() -> list[Any]:
+    """The chart of accounts of new books. Imported here, not at the top: reading the template needs Beancount,
+    which costs every command that posts (an asset import among them) 0.2 s of start-up otherwise."""
+    from assetledger.ledger.chart import load_chart
+
+    return list(load_chart())
