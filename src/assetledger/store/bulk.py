@@ -40,7 +40,7 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[i] = _converted(process, values[i])
-    _execute_columns(conn, compiled, columns, values)
+    _execute_columns(conn, table, compiled, columns, values)
 
 
 def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -50,16 +50,35 @@ def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: 
         return
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
-    _execute_columns(conn, compiled, columns, list(zip(*rows, strict=True)))
+    _execute_columns(conn, table, compiled, columns, list(zip(*rows, strict=True)))
 
 
-def _execute_columns(conn: Any, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+COPY_FROM = 500  # rows from which PostgreSQL gets COPY instead of executemany
+
+
+def _execute_columns(
+    conn: Any, table: Table, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    if conn.dialect.name == "postgresql" and values and len(values[0]) >= COPY_FROM:
+        _copy(conn, table, columns, values)
+        return
     if compiled.positiontup is not None:  # qmark / format / numeric paramstyles
         order = [columns.index(name) for name in compiled.positiontup]
         params: list[Any] = list(zip(*(values[i] for i in order), strict=True))
     else:  # named / pyformat
         params = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def _copy(conn: Any, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY FROM STDIN through psycopg, in the connection's transaction: several times cheaper than
+    executemany for bulk rows. The values are the converted ones executemany would bind; psycopg dumps each."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    dbapi = conn.connection.driver_connection
+    with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in zip(*values, strict=True):
+            copy.write_row(row)
 
 
 def next_ids(session: Session, table: Table, count: int) -> range:
