@@ -199,14 +199,15 @@ indexes, tried by hand on a copy (`entries (asset_id, date, kind)`, `postings (e
 the yield and scan reads index-only and take about 15-30% off them; the structural fix would be a per-asset, per-month
 flows table kept at posting time, which the yield, scan and distributed share would read instead of postings.
 
-Against the targets (2026-12-02 run): met — cross-entity revenue figures ≤ 5 s and ≥ 100× Beancount on both, scan
-≤ 5 s on both, interactive posting ≤ 10 ms on SQLite, distribution and export, peak memory ≤ 1 GB everywhere
-(largest: reconcile, 426 MiB); PostgreSQL within 2× of SQLite for every analytic (often faster). Missed — the awards
+Against the targets (2026-12-02; bulk and interactive posting re-measured at 61c0f12, PostgreSQL bulk inserts by
+COPY): met — cross-entity revenue figures ≤ 5 s and ≥ 100× Beancount on both, scan ≤ 5 s on both, interactive
+posting ≤ 10 ms on SQLite, distribution and export, peak memory ≤ 1 GB everywhere (largest: reconcile, 426 MiB);
+PostgreSQL within 2× of SQLite for every analytic (often faster) and for bulk posting (1.6×). Missed — the awards
 evaluation (SQLite 9.5 s wall, 6.2 s CPU; PostgreSQL 7.9 s): the sum of the indicator queries above, on a machine
-whose load stayed at 6-10 while measuring; bulk posting (6,640/s: the raw executemany of the same rows into the same
-5M-row indexed tables manages only 11,276/s here, so 50,000/s is out of reach on this machine whatever the service
-does); on PostgreSQL the interactive posting (16 ms, 2.9× SQLite: about thirty round trips per posting, lock, checks,
-ids, seal) and bulk posting (2.2× SQLite)."""
+whose load stayed at 6-10 while measuring; bulk posting (11,153/s on SQLite: the raw executemany of the same rows
+into the same 5M-row indexed tables manages 18,821/s here, so 50,000/s is out of reach on this machine whatever the
+service does); on PostgreSQL the interactive posting (14.8 ms, 2.1× SQLite: some thirty round trips per posting —
+lock, checks, ids, seal)."""
 
 
 def run(urls: list[str], sample: int, *, write: bool, only: list[str] | None = None) -> int:
