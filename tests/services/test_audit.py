@@ -188,3 +188,18 @@ def test_postgres_auditor_role_is_read_only(db: Database) -> None:
             conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}")
             conn.exec_driver_sql(f"REVOKE USAGE ON SCHEMA {schema} FROM {role}")
             conn.exec_driver_sql(f"DROP ROLE {role}")
+
+
+def test_an_asset_registered_idle_verifies_clean(run: Cli, db: Database) -> None:
+    """A register file may bring assets in as idle (资产状态 闲置): the registration event says so, and verify agrees
+    with the register; a later out-of-band status edit is still caught."""
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    rows = [[*ASSET_HEADER, "资产状态"], [*asset_row("I-1"), "闲置"], [*asset_row("I-2"), ""]]
+    run("asset", "import", str(write_csv(run.cwd / "idle.csv", rows)))
+    shown = json.loads(run("asset", "show", "I-1", "--format", "json").output)
+    assert shown["asset"]["status"] == "idle"
+    assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE assets SET status = 'in_use' WHERE asset_id = 'I-1'")
+    found = run("audit", "verify", "--skip-bean-check", ok=False)
+    assert "asset I-1: status is 'in_use' but its events say 'idle'" in found.output, found.output

@@ -260,6 +260,7 @@ def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | No
         "region": d.region_code,
         "original_value": str(d.original_value),
         "funding": {s.value: str(a) for s, a in d.funding},
+        "status": d.status.value,  # a register file may bring an asset in idle or damaged
     }
     if batch_id is not None:
         payload["batch"] = batch_id

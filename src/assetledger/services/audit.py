@@ -160,7 +160,7 @@ def _projection(session: Session) -> Iterator[tuple[str, str]]:
         state = expected.setdefault(asset_id, {})
         if kind == "registered":
             state.update(name=payload["name"], register=payload["register"], original_value=payload["original_value"],
-                         status="in_use", owner=(payload.get("owner") or {}).get("name"),
+                         status=payload.get("status", "in_use"), owner=(payload.get("owner") or {}).get("name"),
                          custodian=(payload.get("custodian") or {}).get("name"))  # fmt: off
         elif kind == "ownership_confirmed":
             state["owner"] = payload["owner"]
