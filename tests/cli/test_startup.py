@@ -70,16 +70,21 @@ def test_asset_import_imports_only_what_it_needs() -> None:
     assert not others & loaded, others & loaded
 
 
-def test_a_process_that_forks_imports_every_command_first() -> None:
-    """Children forked to run commands (the hardening zygote, pre-forking workers) find them imported already."""
+def test_preload_imports_every_command_for_a_forking_parent() -> None:
+    """A parent that forks children to run commands (the hardening zygote, pre-forking workers) calls preload():
+    its children find every command imported already; merely importing the CLI, or forking, imports nothing more."""
     code = (
         "import os, sys\n"
-        "from assetledger.cli.main import cli\n"
+        "from assetledger.cli.main import cli, preload\n"
         "before = 'assetledger.cli.governance' in sys.modules\n"
         "pid = os.fork()\n"
         "if pid == 0:\n    os._exit(0 if 'assetledger.cli.governance' in sys.modules else 1)\n"
         "_, status = os.waitpid(pid, 0)\n"
-        "print(before, os.waitstatus_to_exitcode(status))\n"
+        "preload()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n    os._exit(0 if 'assetledger.cli.governance' in sys.modules else 1)\n"
+        "_, after = os.waitpid(pid, 0)\n"
+        "print(before, os.waitstatus_to_exitcode(status), os.waitstatus_to_exitcode(after))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "0"], done.stdout + done.stderr
+    assert done.stdout.split() == ["False", "1", "0"], done.stdout + done.stderr

@@ -26,7 +26,8 @@ from tests.hardening.harness import ROOT, assets_file, entries_file, findings, l
 
 ZYGOTE = r"""
 import json, os, sys, traceback
-from assetledger.cli.main import main
+from assetledger.cli.main import main, preload
+preload()  # every command imported before the first fork, so no child's timing includes it
 print("READY", flush=True)
 for line in sys.stdin:
     cmd = json.loads(line)

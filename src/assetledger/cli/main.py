@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import IO, Any
 
@@ -157,16 +156,13 @@ _preloaded = False
 
 
 def preload() -> None:
-    """Import every command now. Run before a process forks: a parent that forks children to run commands (a
-    pre-forking worker, the test harness's zygote) then imports once instead of in every child, and its children
-    start as fast as before the commands were lazy."""
+    """Import every command now. For a parent that forks children to run commands (a pre-forking worker, the test
+    harness's zygote): it imports once instead of in every child, and its children start at once. Called
+    explicitly: a fork hook would put the import inside the first child's start-up time instead."""
     global _preloaded
     if not _preloaded:
         _preloaded = True
         load_all(cli)
-
-
-os.register_at_fork(before=preload)
 
 
 if __name__ == "__main__":  # python -m assetledger.cli.main
