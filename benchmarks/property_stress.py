@@ -7,7 +7,7 @@ end of each sequence.
         [--db sqlite:///prop.db | --pg postgresql://postgres@127.0.0.1:5432/test] [--max-seconds 1800] [--seed 0]
         [--workers 2] [--readme]
 
-A fresh database every 500 sequences keeps verification quick. Failures print the seed (replay with
+A fresh database every 500 sequences (`--per-database`) keeps verification quick. Failures print the seed (replay with
 `LedgerModel(db, seed).run(steps)` from tests/hardening/model.py). Stops by itself after --max-seconds.
 `--workers N` splits the seeds over N processes, each with databases of its own (the checks are per database, so
 the figures are the same as one process would give, only sooner). `--readme` writes the figures into the
@@ -61,6 +61,7 @@ class Job:
     pg: str
     deadline: float  # time.time() after which no new sequence starts
     worker: int
+    per_database: int = PER_DATABASE
 
 
 def run_job(job: Job) -> Tally:
@@ -78,7 +79,7 @@ def run_job(job: Job) -> Tally:
             db = fresh_database(url)
             try:
                 prepare(db, folder)
-                for _ in range(PER_DATABASE):
+                for _ in range(job.per_database):
                     if tally.ran >= job.sequences or time.time() >= job.deadline:
                         break
                     seed = job.first_seed + tally.ran
@@ -92,7 +93,7 @@ def run_job(job: Job) -> Tally:
                     tally.done.update(model.done)
                     tally.refused.update(model.refused)
                     tally.ran += 1
-                    if tally.ran % PER_DATABASE == 0:
+                    if tally.ran % job.per_database == 0:
                         print(f"  worker {job.worker}: {tally.ran} sequences, {time.perf_counter() - start:.0f} s, "
                               f"{len(tally.failures)} failures", flush=True)  # fmt: skip
             finally:
@@ -110,7 +111,8 @@ def report(tally: Tally, args: argparse.Namespace, wall: float, cpu: float) -> s
         "## Property run (`benchmarks/property_stress.py`)",
         "",
         f"`/work/venv/bin/python benchmarks/property_stress.py --sequences {args.sequences} --steps {args.steps} "
-        f"--verify-every {args.verify_every} --workers {args.workers} --max-seconds {args.max_seconds:.0f}`"
+        f"--verify-every {args.verify_every} --workers {args.workers} --per-database {args.per_database} "
+        f"--max-seconds {args.max_seconds:.0f}`"
         + (" --pg URL" if args.pg else "")
         + f" on {backend}, commit {commit.stdout.strip() or '?'}, taken {dt.datetime.now():%Y-%m-%d %H:%M}.",
         "Each sequence is seeded (seed = its number): it registers an asset, then takes random steps of register,",
@@ -121,8 +123,8 @@ def report(tally: Tally, args: argparse.Namespace, wall: float, cpu: float) -> s
         f"**{tally.ran:,} sequences × {args.steps} steps{stopped}: {len(tally.failures)} failure(s)**, "
         f"in {wall:,.0f} s wall ({tally.ran / wall:.1f} sequences/s), {cpu:,.0f} s CPU over {args.workers} "
         f"process(es) ({cpu / max(tally.ran, 1):.2f} s CPU a sequence: {args.sequences:,} take "
-        f"{cpu / max(tally.ran, 1) * args.sequences / 60:,.0f} CPU-minutes); a fresh database every {PER_DATABASE} "
-        "sequences.",
+        f"{cpu / max(tally.ran, 1) * args.sequences / 60:,.0f} CPU-minutes); a fresh database every "
+        f"{args.per_database} sequences.",
         "",
         "| operation | done | refused by a rule |",
         "|---|---|---|",
@@ -155,6 +157,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1, help="processes sharing the seeds (default 1)")
     parser.add_argument("--readme", action="store_true", help="write the figures into benchmarks/README.md")
+    parser.add_argument(
+        "--per-database",
+        type=int,
+        default=PER_DATABASE,
+        help=f"sequences per fresh database (default {PER_DATABASE}); the checks after every step read the whole "
+        "database, so fewer per database keeps them cheap",
+    )
     args = parser.parse_args()
     workers = max(1, args.workers)
     deadline = time.time() + args.max_seconds
@@ -162,7 +171,7 @@ def main() -> int:
     jobs, first = [], args.seed
     for w in range(workers):
         count = share + (1 if w < extra else 0)
-        jobs.append(Job(first, count, args.steps, args.verify_every, args.pg, deadline, w))
+        jobs.append(Job(first, count, args.steps, args.verify_every, args.pg, deadline, w, max(1, args.per_database)))
         first += count
     start, cpu_start = time.perf_counter(), os.times()
     tally = Tally()
