@@ -19,6 +19,11 @@ from assetledger.store.models import Asset
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
+try:
+    from benchmarks.readme_sections import write_section
+except ImportError:  # run as a script: benchmarks/ itself is first on sys.path
+    from readme_sections import write_section  # type: ignore[import-not-found, no-redef]
+
 START, END = "<!-- city:start -->", "<!-- city:end -->"
 RESULTS = HERE / "data" / "city-results.json"  # the last results per backend: one backend can be measured again
 ORDER = ("bulk", "latency", "revenue", "awards", "beancount", "scan", "distribution", "export", "reconcile")
@@ -165,14 +170,7 @@ def plan_lines(plans: dict[str, list[dict[str, Any]]]) -> list[str]:
 
 
 def write_readme(section: str) -> None:
-    block = f"{START}\n{section}\n{END}"
-    current = README.read_text(encoding="utf-8")
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(head + block + tail, encoding="utf-8")
-    else:
-        README.write_text(current.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
+    write_section(START, END, section, README)
 
 
 NOTES = """\

@@ -33,7 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.hardening.harness import fresh_database, pg_schema_url
 from tests.hardening.model import LedgerModel, prepare
 
+from benchmarks.readme_sections import write_section
+
 README = Path(__file__).resolve().parent / "README.md"
+
 START, END = "<!-- properties:start -->", "<!-- properties:end -->"
 PER_DATABASE = 500
 
@@ -136,15 +139,7 @@ def report(tally: Tally, args: argparse.Namespace, wall: float, cpu: float) -> s
 
 
 def write_readme(section: str) -> None:
-    block = f"{START}\n{section}\n{END}"
-    current = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        _, tail = rest.split(END, 1)
-        updated = head + block + tail
-    else:
-        updated = current.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(updated, encoding="utf-8")
+    write_section(START, END, section, README)
 
 
 def main() -> int:

@@ -50,6 +50,11 @@ except ImportError:  # run as a script: benchmarks/ itself is first on sys.path
 
 HERE = Path(__file__).resolve().parent
 README = HERE / "README.md"
+try:
+    from benchmarks.readme_sections import write_section
+except ImportError:  # run as a script: benchmarks/ itself is first on sys.path
+    from readme_sections import write_section  # type: ignore[import-not-found, no-redef]
+
 START, END = "<!-- registers:start -->", "<!-- registers:end -->"
 CLI = Path(sys.executable).with_name("assetledger")
 ACTOR = "bench"
@@ -383,15 +388,7 @@ def limits_note(steps: list[tuple[str, float, float]], startup: Run) -> str:
 
 
 def write_readme(section: str) -> None:
-    block = f"{START}\n{section}\n{END}"
-    current = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        _, tail = rest.split(END, 1)
-        updated = head + block + tail
-    else:
-        updated = current.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(updated, encoding="utf-8")
+    write_section(START, END, section, README)
 
 
 def main(argv: list[str] | None = None) -> int:
