@@ -115,7 +115,7 @@ def compute_cmd(
         bar_chart(
             chart,
             [label(f"{r.name}({r.grade})", f"{r.code} ({r.grade})") for r in graded],
-            {label("得分", "score"): [float(r.score or 0) for r in graded]},
+            {label("得分", "score"): [float(r.score or 0) for r in graded]},  # not money: points, for the chart
             label(title, f"Performance evaluation {year}"),
             label("得分", "score"),
         )

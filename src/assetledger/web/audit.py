@@ -110,7 +110,7 @@ def fava() -> Any:
     return redirect(f"http://127.0.0.1:{running[1]}/", code=303)
 
 
-def _wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 15.0) -> None:
+def _wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 15.0) -> None:  # not money
     """Until Fava answers on its port (so the redirect does not land on a closed port), or it exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:

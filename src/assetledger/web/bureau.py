@@ -176,7 +176,7 @@ def _chart(evaluation: Evaluation, year: int) -> bytes:
         path = bar_chart(
             Path(folder) / "awards.png",
             [label(f"{r.name}({r.grade})", f"{r.code} ({r.grade})") for r in graded],
-            {label("得分", "score"): [float(r.score or 0) for r in graded]},
+            {label("得分", "score"): [float(r.score or 0) for r in graded]},  # not money: points, for the chart
             label(f"{year}年度绩效评价", f"Performance evaluation {year}"),
             label("得分", "score"),
         )
