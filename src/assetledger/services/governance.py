@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
@@ -27,6 +28,14 @@ ZERO_FEN = literal(ZERO, Money)
 
 
 def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | None = None) -> list[dict[str, Any]]:
+    """The governance list (see `scan_in`), in a read-only transaction of its own."""
+    with db.reading() as session:
+        return scan_in(session, as_of, policy, within)
+
+
+def scan_in(
+    session: Session, as_of: dt.date, policy: GovernancePolicy, within: str | None = None
+) -> list[dict[str, Any]]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
     Idle: marked idle in the register, or an operating asset with no revenue in the last `idle_months` (counting
@@ -83,10 +92,9 @@ def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | N
         .where(active, or_(operating, marked_idle), or_(marked_idle, no_revenue, losing), *place)
         .order_by(Asset.county_code, Asset.township_code, Asset.village_code, Asset.asset_id)
     )  # fmt: off
-    with db.reading() as session:
-        rows = [dict(r._mapping) for r in session.execute(query)]
-        earlier = _last_revenue(session, [r["asset_id"] for r in rows if r["last_revenue"] is None], window_start)
-        decided = _latest_decisions(session, [r["asset_id"] for r in rows])
+    rows = [dict(r._mapping) for r in session.execute(query)]
+    earlier = _last_revenue(session, [r["asset_id"] for r in rows if r["last_revenue"] is None], window_start)
+    decided = _latest_decisions(session, [r["asset_id"] for r in rows])
     for r in rows:
         if r["last_revenue"] is None:
             r["last_revenue"] = earlier.get(r["asset_id"])

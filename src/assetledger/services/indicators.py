@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, aliased
 from assetledger.domain.awards import COMPUTATIONS, Measure
 from assetledger.domain.enums import AssetStatus, Register
 from assetledger.domain.governance import GovernancePolicy
-from assetledger.services.governance import scan
+from assetledger.services.governance import scan_in
+from assetledger.services.side_by_side import run_side_by_side
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution
 from assetledger.store.governance_models import GovernanceDecision
@@ -227,19 +228,10 @@ def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int])
     return _ratios(rows, "no restricted disposal proceeds received by year end")
 
 
-class _Scans:
-    """Governance scans at year end, one per threshold pair, shared by the indicators that need them."""
-
-    def __init__(self, db: Database, y: Year) -> None:
-        self.db, self.y = db, y
-        self._found: dict[tuple[int, int], list[dict[str, Any]]] = {}
-
-    def found(self, params: Mapping[str, int]) -> list[dict[str, Any]]:
-        default = GovernancePolicy()
-        key = (params.get("idle_months", default.idle_months), params.get("loss_months", default.loss_months))
-        if key not in self._found:
-            self._found[key] = scan(self.db, self.y.end, GovernancePolicy(key[0], key[1]))
-        return self._found[key]
+def scan_key(params: Mapping[str, int]) -> tuple[int, int]:
+    """The (idle, loss) months of a scan-based indicator: requests with the same pair share one scan."""
+    default = GovernancePolicy()
+    return params.get("idle_months", default.idle_months), params.get("loss_months", default.loss_months)
 
 
 def idle_loss_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
@@ -328,6 +320,10 @@ class IndicatorTable:
     measures: dict[str, dict[str, Measure]]  # unit code -> indicator code -> measure
 
 
+# The heaviest first, so that side by side the last to finish is not a long one started late.
+HEAVY_FIRST = ("scan", "distributed_share", "operating_yield", "proceeds_reused", "custodian_coverage")
+
+
 def compute(
     db: Database,
     year: int,
@@ -336,19 +332,33 @@ def compute(
     *,
     prefix: str | None = None,
     exclude: frozenset[str] = frozenset(),
+    workers: int | None = None,
 ) -> IndicatorTable:
-    """Every requested indicator for every unit of the level in scope; units without data get the reason."""
+    """Every requested indicator for every unit of the level in scope; units without data get the reason.
+
+    The indicators are independent aggregations: they run side by side on `workers` connections (default: one
+    per core, at most four) that share one snapshot, so the table is as consistent as one transaction's."""
     y = Year(year)
-    scans = _Scans(db, y)
-    found = {r.code: scans.found(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS}
+    # Keys: ("units",), ("scan", (idle, loss)) answering every scan-based indicator of that pair, and
+    # ("indicator", code, computation) for the others.
+    tasks: list[tuple[tuple[Any, ...], Callable[[Session], Any]]] = [
+        (("units",), lambda s: units(s, level, prefix, exclude))
+    ]
+    for pair in dict.fromkeys(scan_key(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS):
+        wanted = [r for r in requests if r.compute in SCAN_COMPUTATIONS and scan_key(r.params) == pair]
+        tasks.append((("scan", pair), _scan_task(y, level, pair, wanted)))
+    for r in requests:
+        if r.compute in SQL_COMPUTATIONS:
+            tasks.append((("indicator", r.code, r.compute), _sql_task(y, level, r)))
+    tasks.sort(key=lambda task: _weight(task[0]))
+    done: dict[tuple[Any, ...], Any] = run_side_by_side(db, tasks, workers)
+    listed: list[tuple[str, str]] = done.pop(("units",))
     by_indicator: dict[str, dict[str, Measure] | str] = {}
-    with db.reading() as session:
-        listed = units(session, level, prefix, exclude)
-        for r in requests:
-            if r.compute in SCAN_COMPUTATIONS:
-                by_indicator[r.code] = SCAN_COMPUTATIONS[r.compute](session, y, level, found[r.code])
-            else:
-                by_indicator[r.code] = SQL_COMPUTATIONS[r.compute](session, y, level, r.params)
+    for key, got in done.items():
+        if key[0] == "scan":
+            by_indicator.update(got)
+        else:
+            by_indicator[key[1]] = got
     default_reasons = {
         "ownership_confirmed": "no asset value at year end",
         "custodian_coverage": "no public-benefit or operating asset handed over by year end",
@@ -370,3 +380,22 @@ def compute(
                 row[r.code] = got.get(code) or Measure.missing(default_reasons[r.compute])
         measures[code] = row
     return IndicatorTable(year, level, listed, measures)
+
+
+def _weight(key: tuple[Any, ...]) -> int:
+    name = key[0] if key[0] != "indicator" else key[2]
+    return HEAVY_FIRST.index(name) if name in HEAVY_FIRST else len(HEAVY_FIRST)
+
+
+def _sql_task(y: Year, level: str, r: Request) -> Callable[[Session], Any]:
+    return lambda session: SQL_COMPUTATIONS[r.compute](session, y, level, r.params)
+
+
+def _scan_task(y: Year, level: str, key: tuple[int, int], wanted: Sequence[Request]) -> Callable[[Session], Any]:
+    """One governance scan at year end and every indicator that reads it, by indicator code."""
+
+    def task(session: Session) -> dict[str, dict[str, Measure]]:
+        found = scan_in(session, y.end, GovernancePolicy(*key))
+        return {r.code: SCAN_COMPUTATIONS[r.compute](session, y, level, found) for r in wanted}
+
+    return task

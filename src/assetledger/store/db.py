@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,7 @@ from assetledger.store.integrity import seal, take_writer_lock
 
 DEFAULT_URL = "sqlite:///assetledger.db"
 URL_ENV = "ASSETLEDGER_DATABASE_URL"
+SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -107,6 +109,40 @@ class Database:
         with self._readers() as session:
             yield session
             session.rollback()
+
+    @contextmanager
+    def shared_snapshot(self, count: int) -> Iterator[list[Session]]:
+        """`count` read-only sessions on connections of their own that all see one and the same committed state, so
+        that queries run side by side in threads add up as if they had run in one transaction.
+
+        SQLite (WAL): a reader's snapshot is fixed by its first read; each session makes that read while a
+        connection here holds the write lock (BEGIN IMMEDIATE), so no commit can fall between them, and lets go at
+        once. PostgreSQL: each session imports the snapshot of one REPEATABLE READ transaction
+        (pg_export_snapshot / SET TRANSACTION SNAPSHOT).
+        """
+        sessions = [self._readers() for _ in range(count)]
+        try:
+            if self.is_sqlite:
+                with self.engine.connect() as lock:
+                    lock.begin()
+                    for session in sessions:
+                        session.execute(text("SELECT count(*) FROM sqlite_master"))
+                    lock.rollback()
+            else:
+                with self._readers() as leader:
+                    leader.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                    snapshot = str(leader.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+                    if not SNAPSHOT_ID.fullmatch(snapshot):  # it is spliced into the statement below
+                        raise RuntimeError(f"unexpected PostgreSQL snapshot id {snapshot!r}")
+                    for session in sessions:
+                        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                        session.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                    leader.rollback()
+            yield sessions
+        finally:
+            for session in sessions:
+                session.rollback()
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
