@@ -1,0 +1,214 @@
+"""What SQLite alone costs to store the rows the two bulk paths write (issues 2 and 3), with no Python per row.
+
+    /work/venv/bin/python benchmarks/floors.py [--rows 100000] [--entries 50000] [--demo demo/assetledger.db]
+
+Each path first runs through the real service on a copy A of a database (not timed). Then, on a second, untouched
+copy B of the same database, every row A gained is stored again by SQLite itself: `INSERT INTO t SELECT * FROM
+a.t WHERE rowid > (B's last rowid)`, table by table in dependency order, in one transaction with the application's
+pragmas (WAL, synchronous=NORMAL, foreign keys on, 64 MiB cache) — every index, unique constraint, foreign key and
+trigger of the schema is maintained, but nothing is parsed, validated, converted or bound from Python. That is a
+lower bound for any implementation of the path on this schema and machine. Beside it: the hash chain's per-row
+digests of the same rows (the one piece of work per row the rules add that the database cannot do), timed alone.
+
+1. Register import: a 100k-row CSV (benchmarks/generate.py) imported with `import_assets` into a migrated database
+   holding the region hierarchy.
+2. Bulk posting: 50k revenue entries against random operating assets, posted by `Books.post` into a copy of the
+   demo database (`assetledger demo`, made in a temporary folder when --demo is not given).
+
+Results are printed and written to the section of benchmarks/README.md between the `floors` markers. Not run by CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from assetledger.domain.booking import AssetPosting
+from assetledger.services.books import Books, Located
+from assetledger.services.journal import entity_of_asset, entry_for_posting
+from assetledger.store import migrate
+from assetledger.store.db import Database
+from assetledger.store.integrity import row_digests
+from assetledger.store.models import Asset
+from assetledger.store.schema import Base
+
+try:
+    from benchmarks import generate
+    from benchmarks.readme_sections import write_section
+except ImportError:  # run as a script: benchmarks/ itself is first on sys.path
+    import generate  # type: ignore[no-redef, import-not-found]
+    from readme_sections import write_section  # type: ignore[no-redef, import-not-found]
+
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536")
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def copy_database(source: Path, target: Path) -> None:
+    con = sqlite3.connect(source)
+    con.execute("VACUUM INTO ?", (str(target),))  # a consistent copy, what is still in the WAL included
+    con.close()
+
+
+def replay(grown: Path, base: Path) -> dict[str, Any]:
+    """Store in `base` every row `grown` has beyond it, by SQLite alone, in one transaction; time it."""
+    con = sqlite3.connect(base, isolation_level=None)
+    for pragma in PRAGMAS:
+        con.execute(pragma)
+    con.execute("ATTACH DATABASE ? AS a", (str(grown),))
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    present = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    plan = []
+    for name in tables:
+        if name not in present:
+            continue
+        last = con.execute(f'SELECT coalesce(max(rowid), 0) FROM main."{name}"').fetchone()[0]
+        new = con.execute(f'SELECT count(*) FROM a."{name}" WHERE rowid > ?', (last,)).fetchone()[0]
+        if new:
+            plan.append((name, last, new))
+    digest_rows = [
+        row for name, last, _ in plan for row in con.execute(f'SELECT * FROM a."{name}" WHERE rowid > ?', (last,))
+    ]
+    wall, cpu = time.perf_counter(), time.process_time()
+    con.execute("BEGIN IMMEDIATE")
+    for name, last, _ in plan:
+        con.execute(f'INSERT INTO main."{name}" SELECT * FROM a."{name}" WHERE rowid > ?', (last,))
+    con.execute("COMMIT")
+    stored = (time.perf_counter() - wall, time.process_time() - cpu)
+    digest_wall, digest_cpu, _ = timed(lambda: row_digests(digest_rows))
+    con.close()
+    return {
+        "tables": {name: new for name, _, new in plan},
+        "rows": sum(new for _, _, new in plan),
+        "store_s": stored[0],
+        "store_cpu_s": stored[1],
+        "digest_s": digest_wall,
+        "digest_cpu_s": digest_cpu,
+    }
+
+
+def import_floor(rows: int, work: Path) -> dict[str, Any]:
+    from assetledger.io.tabular import read_table
+    from assetledger.services.assets import import_assets
+    from assetledger.services.regions import import_regions
+
+    files = generate.write_files(rows, work / "files", xlsx=False)
+    regions_csv, assets_csv = files.regions_csv, files.assets_csv
+    base = work / "import-base.db"
+    migrate.upgrade(f"sqlite:///{base}")
+    import_regions(Database(f"sqlite:///{base}"), read_table(regions_csv), "floors")
+    grown = work / "import-grown.db"
+    copy_database(base, grown)
+    db = Database(f"sqlite:///{grown}")
+    service_wall, service_cpu, _ = timed(lambda: import_assets(db, assets_csv, "floors"))
+    db.dispose()
+    return {"service_s": service_wall, "service_cpu_s": service_cpu, **replay(grown, base)}
+
+
+def posting_floor(entries: int, demo: Path, work: Path) -> dict[str, Any]:
+    base = work / "posting-base.db"
+    grown = work / "posting-grown.db"
+    for target in (base, grown):
+        copy_database(demo, target)
+    db = Database(f"sqlite:///{grown}")
+    rng = random.Random(7)
+    with db.reading() as s:
+        ids = list(s.scalars(select(Asset.asset_id).where(Asset.register == "operating", Asset.status != "disposed",
+                                                            Asset.owner_kind == "village")))  # fmt: off
+        owners = {a: entity_of_asset(s, a) for a in ids}
+    day = dt.date(2026, 11, 21)
+    batch = [AssetPosting(rng.choice(ids), day, "revenue", "rent", Decimal(rng.randint(100, 999999)) / 100,
+                          ref=f"floor-{i}") for i in range(entries)]  # fmt: off
+    journal = [entry_for_posting(p, owners) for p in batch]
+
+    def post() -> int:
+        with db.transaction() as session:
+            return len(Books(session, "floors").post(journal, [Located("floors")] * len(journal)).posted)
+
+    service_wall, service_cpu, posted = timed(post)
+    db.dispose()
+    assert posted == entries
+    return {"service_s": service_wall, "service_cpu_s": service_cpu, **replay(grown, base)}
+
+
+def make_demo(work: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "assetledger.cli.main", "demo"], cwd=work, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: off
+    return work / "demo" / "assetledger.db"
+
+
+def report(imported: dict[str, Any], posted: dict[str, Any], rows: int, entries: int) -> str:
+    def line(label: str, r: dict[str, Any], unit: int, noun: str, target: str) -> list[str]:
+        per = lambda s: f"{unit / s:,.0f} {noun}/s"  # noqa: E731
+        floor = r["store_s"] + r["digest_cpu_s"]
+        service = f"{r['service_s']:.2f} s ({r['service_cpu_s']:.2f} s CPU)"
+        store = f"{r['store_s']:.2f} s ({r['store_cpu_s']:.2f} s CPU)"
+        return [
+            f"| {label}: the service | {service} | {per(r['service_s'])} | {target} |",
+            f"| {label}: SQLite alone stores the same {r['rows']:,} rows | {store} | {per(r['store_s'])} |  |",
+            f"| {label}: their hash-chain digests alone | {r['digest_s']:.2f} s | |  |",
+            f"| {label}: floor (store + digests) | {floor:.2f} s | {per(floor)} |  |",
+        ]
+
+    out = [
+        "## Floors (`benchmarks/floors.py`)",
+        "",
+        f"Taken {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on SQLite, {rows:,}-row register import and "
+        f"{entries:,}-entry bulk posting. The service runs on a copy A; SQLite then stores A's new rows in an "
+        "untouched copy B by `INSERT INTO t SELECT * FROM a.t` alone, with every index, constraint, foreign key "
+        "and trigger of the schema (no Python per row), and the per-row hash-chain digests are timed alone: a lower "
+        "bound for any implementation of the path on this schema and machine.",
+        "",
+        "| path | time | rate | target |",
+        "|---|---|---|---|",
+        *line("register import", imported, rows, "rows", "≤ 3 s"),
+        *line("bulk posting", posted, entries, "entries", "≥ 50,000 entries/s"),
+        "",
+        "Rows per table — import: " + ", ".join(f"{k} {v:,}" for k, v in imported["tables"].items()) + "; posting: "
+        + ", ".join(f"{k} {v:,}" for k, v in posted["tables"].items()) + ".",
+    ]  # fmt: skip
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--demo", type=Path, help="the demo database (default: `assetledger demo` in a temp folder)")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="al-floors-"))
+    try:
+        demo = args.demo or make_demo(work)
+        posted = posting_floor(args.entries, demo, work)
+        print(posted)
+        imported = import_floor(args.rows, work)
+        print(imported)
+        section = report(imported, posted, args.rows, args.entries)
+        print(section)
+        if not args.no_readme:
+            write_section("<!-- floors:start -->", "<!-- floors:end -->", section)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
