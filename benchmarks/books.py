@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from assetledger.domain.booking import AssetPosting
 from assetledger.domain.governance import GovernancePolicy
+from assetledger.domain.journal import JournalEntry
 from assetledger.ledger.beancount_io import check, render
 from assetledger.services import distribution
 from assetledger.services.beneficiaries import import_roster
@@ -42,20 +43,29 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - start, result
 
 
-def bench(url: str, postings: int) -> list[tuple[str, str, str]]:
-    db = Database(url)
-    rows: list[tuple[str, str, str]] = []
+DAY = dt.date(2026, 11, 21)
+
+
+def revenue_entries(db: Database, count: int, ref_prefix: str) -> list[JournalEntry]:
+    """`count` rent entries (seeded) against random operating assets owned by villages, in their owners' books."""
     rng = random.Random(7)
     with db.reading() as s:
         ids = list(s.scalars(select(Asset.asset_id).where(Asset.register == "operating", Asset.status != "disposed",
                                                             Asset.owner_kind == "village")))  # fmt: off
-        entities = {a: entity_of_asset(s, a) for a in ids}
-    day = dt.date(2026, 11, 21)
-    batch = [
-        AssetPosting(rng.choice(ids), day, "revenue", "rent", Decimal(rng.randint(100, 999999)) / 100, ref=f"bench-{i}")
-        for i in range(postings)
-    ]
-    entries = [entry_for_posting(p, entities) for p in batch]
+        owners = {a: entity_of_asset(s, a) for a in ids}
+    batch = [AssetPosting(rng.choice(ids), DAY, "revenue", "rent", Decimal(rng.randint(100, 999999)) / 100,
+                          ref=f"{ref_prefix}-{i}") for i in range(count)]  # fmt: off
+    return [entry_for_posting(p, owners) for p in batch]
+
+
+def bench(url: str, postings: int) -> list[tuple[str, str, str]]:
+    db = Database(url)
+    rows: list[tuple[str, str, str]] = []
+    entries = revenue_entries(db, postings, "bench")
+    with db.reading() as s:
+        ids = list(s.scalars(select(Asset.asset_id).where(Asset.register == "operating", Asset.status != "disposed",
+                                                            Asset.owner_kind == "village")))  # fmt: off
+    day = DAY
 
     def post_all() -> int:
         with db.transaction() as session:

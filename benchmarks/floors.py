@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import shutil
 import sqlite3
 import subprocess
@@ -30,26 +29,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from assetledger.domain.booking import AssetPosting
 from assetledger.services.books import Books, Located
-from assetledger.services.journal import entity_of_asset, entry_for_posting
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.integrity import row_digests
-from assetledger.store.models import Asset
 from assetledger.store.schema import Base
 
 try:
     from benchmarks import generate
+    from benchmarks.books import revenue_entries
     from benchmarks.readme_sections import write_section
 except ImportError:  # run as a script: benchmarks/ itself is first on sys.path
     import generate  # type: ignore[no-redef, import-not-found]
+    from books import revenue_entries  # type: ignore[no-redef, import-not-found]
     from readme_sections import write_section  # type: ignore[no-redef, import-not-found]
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-65536")
@@ -128,15 +123,7 @@ def posting_floor(entries: int, demo: Path, work: Path) -> dict[str, Any]:
     for target in (base, grown):
         copy_database(demo, target)
     db = Database(f"sqlite:///{grown}")
-    rng = random.Random(7)
-    with db.reading() as s:
-        ids = list(s.scalars(select(Asset.asset_id).where(Asset.register == "operating", Asset.status != "disposed",
-                                                            Asset.owner_kind == "village")))  # fmt: off
-        owners = {a: entity_of_asset(s, a) for a in ids}
-    day = dt.date(2026, 11, 21)
-    batch = [AssetPosting(rng.choice(ids), day, "revenue", "rent", Decimal(rng.randint(100, 999999)) / 100,
-                          ref=f"floor-{i}") for i in range(entries)]  # fmt: off
-    journal = [entry_for_posting(p, owners) for p in batch]
+    journal = revenue_entries(db, entries, "floor")
 
     def post() -> int:
         with db.transaction() as session:
