@@ -301,13 +301,16 @@ class Books:
             accounts = self._accounts[entry.entity]
             for p, fen in zip(entry.postings, fens, strict=True):
                 postings.append((entry_id, accounts[p.account][0], fen))
-        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
+        # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
+        posting_ids = next_ids(self.session, PostingRow.__table__, len(postings))  # type: ignore[arg-type]
+        posting_rows = [(i, *row) for i, row in zip(posting_ids, postings, strict=True)]
+        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, posting_rows)  # type: ignore[arg-type]
         return list(ids)
 
 
 ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
                  "recorded_at")  # fmt: skip
-POSTING_COLUMNS = ("entry_id", "account_id", "amount")
+POSTING_COLUMNS = ("id", "entry_id", "account_id", "amount")
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
+
+from assetledger.store.integrity import keep_inserted
 
 T = TypeVar("T")
 CHUNK = 900  # stays under SQLite's default limit of host parameters in one IN (...)
@@ -33,14 +36,12 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
     if set(compiled.binds) != set(columns):
         raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
-    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
-    if len(values) != len(columns):
-        raise ValueError(f"rows of {len(values)} values for {len(columns)} columns of {table.name}")
+    values: list[Sequence[Any]] = list(_transposed(rows, len(columns)))
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[i] = _converted(process, values[i])
-    _execute_columns(conn, table, compiled, columns, values)
+    _execute_columns(session, table, compiled, columns, values)
 
 
 def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -50,15 +51,23 @@ def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: 
         return
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
-    _execute_columns(conn, table, compiled, columns, list(zip(*rows, strict=True)))
+    _execute_columns(session, table, compiled, columns, _transposed(rows, len(columns)))
+
+
+def _transposed(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows to columns; one C-level pass per column (zip(*rows) builds an iterator per row)."""
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"rows of other than {width} values")
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
 COPY_FROM = 500  # rows from which PostgreSQL gets COPY instead of executemany
 
 
 def _execute_columns(
-    conn: Any, table: Table, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]
+    session: Session, table: Table, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]
 ) -> None:
+    conn = session.connection()
     if conn.dialect.name == "postgresql" and values and len(values[0]) >= COPY_FROM:
         _copy(conn, table, columns, values)
         return
@@ -68,6 +77,8 @@ def _execute_columns(
     else:  # named / pyformat
         params = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     conn.exec_driver_sql(compiled.string, params)
+    if compiled.positiontup == list(table.c.keys()):  # every column, in the table's order: the rows as stored
+        keep_inserted(session.info, conn, table, [values[i] for i in order], params)
 
 
 def _copy(conn: Any, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assetledger.errors import ConfigError
-from assetledger.store.integrity import seal, take_writer_lock
+from assetledger.store.integrity import INSERTED, seal, take_writer_lock
 
 DEFAULT_URL = "sqlite:///assetledger.db"
 URL_ENV = "ASSETLEDGER_DATABASE_URL"
@@ -101,7 +101,7 @@ class Database:
             transaction = session.get_transaction()
             if transaction is not None and transaction.is_active:  # a dry run may have rolled back already
                 session.flush()
-                seal(session.connection())
+                seal(session.connection(), session.info.pop(INSERTED, None))
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -17,7 +17,7 @@ import hashlib
 import sys
 import uuid
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,16 +155,16 @@ def _raw_rows(conn: Connection, sql: str, *, server_side: bool = False) -> Itera
 # --- sealing -----------------------------------------------------------------------------------------------------
 
 
-def _unsealed(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
-    """Tables with rows above their last sealed id -> that id (0 when none), in one round trip of index lookups.
-    Links of the per-row era are asked for only for tables no seal covers yet (one more, rarer, round trip):
-    each sub-select costs PostgreSQL planning time on every commit."""
+def _unsealed(conn: Connection, tables: Sequence[Table]) -> dict[str, tuple[int, int]]:
+    """Tables with rows above their last sealed id -> (that id, 0 when none; their highest id), in one round trip
+    of index lookups. Links of the per-row era are asked for only for tables no seal covers yet (one more, rarer,
+    round trip): each sub-select costs PostgreSQL planning time on every commit."""
     marks = " UNION ALL ".join(
         f"SELECT '{t.name}', (SELECT MAX(id) FROM {t.name}), "
         f"(SELECT MAX(last_id) FROM chain_seals WHERE table_name = '{t.name}')"
         for t in tables
     )
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, int]] = {}
     unsealed: list[tuple[str, int]] = []
     for name, top, sealed in conn.exec_driver_sql(marks):
         if top is None:
@@ -172,13 +172,13 @@ def _unsealed(conn: Connection, tables: Sequence[Table]) -> dict[str, int]:
         if sealed is None:
             unsealed.append((name, int(top)))
         elif top > sealed:
-            found[name] = int(sealed)
+            found[name] = (int(sealed), int(top))
     if unsealed:
         linked = legacy.last_linked(conn, [Base.metadata.tables[name] for name, _ in unsealed])
         for name, top in unsealed:
             last = linked.get(name, 0)
             if top > last:
-                found[name] = last
+                found[name] = (last, top)
     return found
 
 
@@ -189,8 +189,11 @@ def _head(conn: Connection) -> str:
     return conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar() or GENESIS
 
 
-def seal(conn: Connection) -> int:
-    """Seal every row of the sealed tables above each table's last sealed id. Returns the rows sealed."""
+def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | None = None) -> int:
+    """Seal every row of the sealed tables above each table's last sealed id. Returns the rows sealed.
+
+    `inserted` holds rows the transaction inserted, as kept by `keep_inserted`: a table whose unsealed rows are
+    exactly those is digested from them, without reading it back; any other table is read back."""
     present = _present_tables(conn)
     if "chain_links" not in present:
         return 0  # a database not yet upgraded to the chain
@@ -207,10 +210,15 @@ def seal(conn: Connection) -> int:
     for table in tables:
         if table.name not in todo:
             continue
+        sealed, top = todo[table.name]
         id_at = list(table.c.keys()).index("id")
-        sql = f"{canonical_select(conn, table)} WHERE id > {todo[table.name]} ORDER BY id"
+        kept = _kept_rows(inserted, table.name, id_at, sealed, top)
+        if kept is not None:
+            batches: Iterable[Sequence[tuple[Any, ...]]] = [kept]
+        else:
+            batches = _raw_rows(conn, f"{canonical_select(conn, table)} WHERE id > {sealed} ORDER BY id")
         pending: list[tuple[Any, ...]] = []
-        for rows in _raw_rows(conn, sql):
+        for rows in batches:
             pending += rows
             while len(pending) >= SEAL_ROWS:
                 head = _write_seal(conn, table.name, pending[:SEAL_ROWS], id_at, head, stamp)
@@ -237,6 +245,85 @@ def _write_seal(
         (table, first, last, count, row_ids, digests, chain, stamp),
     )
     return chain
+
+
+# --- rows kept as inserted ---------------------------------------------------------------------------------------
+
+INSERTED = "assetledger.inserted_rows"  # key in Session.info: table name -> rows as inserted, in column order
+
+
+def keep_inserted(
+    info: dict[Any, Any],
+    conn: Connection,
+    table: Table,
+    columns: Sequence[Sequence[Any]],
+    rows: Sequence[tuple[Any, ...]],
+) -> bool:
+    """Keep `rows`, just inserted as bound (every column of `table`, in its order, ids ascending; `columns` the
+    same values column by column), for the seal at commit to digest instead of reading them back.
+
+    Only on SQLite, and only when SQLite stores every value exactly as bound, so that the digest equals the one
+    `audit verify` computes from the stored row: integers in INTEGER columns, text in TEXT columns, and in NUMERIC
+    columns (DATE, DATETIME, JSON) integers or text that SQLite cannot take for a number (it would convert it).
+    Rows not kept leave a gap, and the seal reads such a table back as before. Returns whether they were kept."""
+    if not _is_sqlite(conn) or table.name not in SEALED_TABLES:
+        return False
+    for column, values in zip(table.c, columns, strict=True):
+        if not _stored_as_bound(_affinity(column.type.compile(dialect=conn.dialect)), values):
+            return False
+    info.setdefault(INSERTED, {}).setdefault(table.name, []).extend(rows)
+    return True
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (its documented rules, in their order)."""
+    name = declared.upper()
+    if "INT" in name:
+        return "integer"
+    if "CHAR" in name or "CLOB" in name or "TEXT" in name:
+        return "text"
+    if "BLOB" in name or not name:
+        return "blob"
+    if "REAL" in name or "FLOA" in name or "DOUB" in name:
+        return "real"
+    return "numeric"
+
+
+_NONE = type(None)
+
+
+def _stored_as_bound(affinity: str, values: Sequence[Any]) -> bool:
+    kinds = set(map(type, values))  # exact types: a bool is stored as 1 and would read back as int
+    if affinity == "integer":
+        return kinds <= {int, _NONE}
+    if affinity == "text":
+        return kinds <= {str, _NONE}
+    if affinity == "blob":
+        return kinds <= {bytes, str, int, _NONE}
+    if affinity == "numeric" and kinds <= {int, str, _NONE}:
+        return str not in kinds or not any(map(_looks_numeric, {v for v in values if type(v) is str}))
+    return kinds <= {_NONE}
+
+
+def _looks_numeric(text: str) -> bool:
+    """Whether SQLite might store this text as a number in a NUMERIC column (erring towards yes)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _kept_rows(
+    inserted: Mapping[str, Sequence[tuple[Any, ...]]] | None, table: str, id_at: int, sealed: int, top: int
+) -> Sequence[tuple[Any, ...]] | None:
+    """The kept rows of `table` if they are exactly its rows above `sealed` (ids sealed + 1 ... top, in order)."""
+    rows = (inserted or {}).get(table)
+    if not rows or len(rows) != top - sealed:
+        return None
+    if [row[id_at] for row in rows] != list(range(sealed + 1, top + 1)):
+        return None
+    return rows
 
 
 # --- verification ------------------------------------------------------------------------------------------------
