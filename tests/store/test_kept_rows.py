@@ -100,8 +100,8 @@ def test_values_sqlite_would_store_otherwise_are_not_kept(db: Database, column: 
     info: dict[Any, Any] = {}
     with db.reading() as session:
         table = Entry.__table__
-        assert keep_inserted(info, session.connection(), table, [[v] for v in row], [tuple(row)])  # type: ignore[arg-type]
+        assert keep_inserted(info, session.connection(), table, [tuple(row)])  # type: ignore[arg-type]
         info.clear()
         row[ENTRY_COLUMNS.index(column)] = value
-        assert not keep_inserted(info, session.connection(), table, [[v] for v in row], [tuple(row)])  # type: ignore[arg-type]
+        assert not keep_inserted(info, session.connection(), table, [tuple(row)])  # type: ignore[arg-type]
     assert info == {}

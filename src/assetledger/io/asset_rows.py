@@ -12,9 +12,10 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, 
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.errors import Finding
+from assetledger.gc_pause import gc_paused
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
-from assetledger.io.tabular import Table, gc_paused
+from assetledger.io.tabular import Table
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "asset_id": ("资产编号", "资产编码", "资产代码", "编号", "asset id"),

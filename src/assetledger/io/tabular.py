@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from assetledger.errors import Finding, InputError
+from assetledger.gc_pause import gc_paused
 
 CSV_ENCODINGS = (
     "utf-8-sig",
@@ -24,23 +22,6 @@ class Table:
     source: str
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold back the cyclic garbage collector during a bulk step that allocates millions of objects and keeps them.
-
-    Each full collection walks every live container, and a 100k-row sheet is millions of them, so the collector
-    would cost more than the step. Reference counting still frees what the step drops; cycles wait until the step
-    ends, when collection resumes as before (a step inside another leaves it to the outer one).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:

@@ -17,8 +17,9 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, 
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
+from assetledger.gc_pause import gc_paused
 from assetledger.io.asset_rows import parse_assets, too_long
-from assetledger.io.tabular import gc_paused, read_table
+from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings, book_transfer, load_booked
 from assetledger.services.books import Books

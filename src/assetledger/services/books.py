@@ -20,6 +20,7 @@ from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.journal import EntityKind, JournalEntry, entry_in_fen
 from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
 from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
@@ -198,6 +199,12 @@ class Books:
 
     def post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None = None) -> PostResult:
         """Validate every entry, then insert all of them, or raise with every problem and insert nothing."""
+        if len(entries) < BULK:
+            return self._post(entries, where)
+        with gc_paused():
+            return self._post(entries, where)
+
+    def _post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None) -> PostResult:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
         findings: list[Finding] = []

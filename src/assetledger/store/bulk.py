@@ -41,7 +41,7 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[i] = _converted(process, values[i])
-    _execute_columns(session, table, compiled, columns, values)
+    _execute_rows(session, table, compiled, columns, list(zip(*values, strict=True)))
 
 
 def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -51,12 +51,15 @@ def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: 
         return
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
-    _execute_columns(session, table, compiled, columns, _transposed(rows, len(columns)))
+    if set(map(len, rows)) != {len(columns)}:
+        raise ValueError(f"rows of other than {len(columns)} values for {table.name}")
+    tuples = rows if set(map(type, rows)) == {tuple} else list(map(tuple, rows))
+    _execute_rows(session, table, compiled, columns, tuples)  # type: ignore[arg-type]
 
 
 def _transposed(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """Rows to columns; one C-level pass per column (zip(*rows) builds an iterator per row)."""
-    if any(len(row) != width for row in rows):
+    if set(map(len, rows)) != {width}:
         raise ValueError(f"rows of other than {width} values")
     return [list(map(itemgetter(i), rows)) for i in range(width)]
 
@@ -64,31 +67,35 @@ def _transposed(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
 COPY_FROM = 500  # rows from which PostgreSQL gets COPY instead of executemany
 
 
-def _execute_columns(
-    session: Session, table: Table, compiled: Any, columns: Sequence[str], values: Sequence[Sequence[Any]]
+def _execute_rows(
+    session: Session, table: Table, compiled: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
+    """Rows of values in `columns` order, by one executemany (PostgreSQL: COPY for many rows)."""
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and values and len(values[0]) >= COPY_FROM:
-        _copy(conn, table, columns, values)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(conn, table, columns, rows)
         return
-    if compiled.positiontup is not None:  # qmark / format / numeric paramstyles
-        order = [columns.index(name) for name in compiled.positiontup]
-        params: list[Any] = list(zip(*(values[i] for i in order), strict=True))
-    else:  # named / pyformat
-        params = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    if compiled.positiontup is None:  # named / pyformat paramstyles
+        conn.exec_driver_sql(compiled.string, [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    if list(compiled.positiontup) == list(columns):
+        params: Sequence[tuple[Any, ...]] = rows
+    else:
+        pick = itemgetter(*(columns.index(name) for name in compiled.positiontup))
+        params = [pick(row) if len(columns) > 1 else (pick(row),) for row in rows]
     conn.exec_driver_sql(compiled.string, params)
     if compiled.positiontup == list(table.c.keys()):  # every column, in the table's order: the rows as stored
-        keep_inserted(session.info, conn, table, [values[i] for i in order], params)
+        keep_inserted(session.info, conn, table, params)
 
 
-def _copy(conn: Any, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+def _copy(conn: Any, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL's COPY FROM STDIN through psycopg, in the connection's transaction: several times cheaper than
     executemany for bulk rows. The values are the converted ones executemany would bind; psycopg dumps each."""
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     dbapi = conn.connection.driver_connection
     with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in zip(*values, strict=True):
+        for row in rows:
             copy.write_row(row)
 
 

@@ -19,10 +19,12 @@ import uuid
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, select
 
+from assetledger.gc_pause import BULK, gc_paused
 from assetledger.store import integrity_legacy as legacy
 from assetledger.store.integrity_models import ChainLink, ChainSeal
 from assetledger.store.schema import Base
@@ -236,7 +238,11 @@ def _write_seal(
     ids = [row[id_at] for row in rows]
     first, last, count = ids[0], ids[-1], len(ids)
     row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
-    digests = row_digests(rows)
+    if count < BULK:
+        digests = row_digests(rows)
+    else:
+        with gc_paused():
+            digests = row_digests(rows)
     chain = seal_step(head, table, first, last, count, row_ids, digests)
     marker = "?" if _is_sqlite(conn) else "%s"
     conn.exec_driver_sql(
@@ -252,24 +258,18 @@ def _write_seal(
 INSERTED = "assetledger.inserted_rows"  # key in Session.info: table name -> rows as inserted, in column order
 
 
-def keep_inserted(
-    info: dict[Any, Any],
-    conn: Connection,
-    table: Table,
-    columns: Sequence[Sequence[Any]],
-    rows: Sequence[tuple[Any, ...]],
-) -> bool:
-    """Keep `rows`, just inserted as bound (every column of `table`, in its order, ids ascending; `columns` the
-    same values column by column), for the seal at commit to digest instead of reading them back.
+def keep_inserted(info: dict[Any, Any], conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Keep `rows`, just inserted as bound (every column of `table`, in its order, ids ascending), for the seal at
+    commit to digest instead of reading them back.
 
     Only on SQLite, and only when SQLite stores every value exactly as bound, so that the digest equals the one
     `audit verify` computes from the stored row: integers in INTEGER columns, text in TEXT columns, and in NUMERIC
     columns (DATE, DATETIME, JSON) integers or text that SQLite cannot take for a number (it would convert it).
     Rows not kept leave a gap, and the seal reads such a table back as before. Returns whether they were kept."""
-    if not _is_sqlite(conn) or table.name not in SEALED_TABLES:
+    if not _is_sqlite(conn) or table.name not in SEALED_TABLES or not rows:
         return False
-    for column, values in zip(table.c, columns, strict=True):
-        if not _stored_as_bound(_affinity(column.type.compile(dialect=conn.dialect)), values):
+    for i, column in enumerate(table.c):
+        if not _stored_as_bound(_affinity(column.type.compile(dialect=conn.dialect)), list(map(itemgetter(i), rows))):
             return False
     info.setdefault(INSERTED, {}).setdefault(table.name, []).extend(rows)
     return True
