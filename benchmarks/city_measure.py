@@ -38,7 +38,7 @@ from assetledger.services.journal import post_for_asset
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution, DistributionRuleRow
-from assetledger.store.integrity import seal, take_writer_lock
+from assetledger.store.integrity import INSERTED, seal, take_writer_lock
 from assetledger.store.journal_models import Entity, Entry, PostingRow
 from assetledger.store.models import Asset
 
@@ -95,7 +95,7 @@ def bulk(db: Database, _: int) -> dict[str, Any]:
         start, cpu = time.perf_counter(), time.process_time()
         Books(session, ACTOR).post(entries, [Located("bench")] * len(entries))
         session.flush()
-        seal(session.connection())
+        seal(session.connection(), session.info.pop(INSERTED, None))  # as Database.transaction seals
         service_s = time.perf_counter() - start
         CPU["seconds"] += time.process_time() - cpu
         session.rollback()
