@@ -5,6 +5,7 @@ show that the pages pass their answers (and refusals) on."""
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
@@ -40,6 +41,26 @@ def test_login_needed_and_wrong_password_refused(app: Flask) -> None:
     unknown = client.post("/login", data={"user": "nobody", "password": PASSWORD, "csrf_token": token})
     assert unknown.status_code == 401
     assert client.get("/dashboard").status_code == 302  # still not logged in
+
+
+def test_repeated_wrong_passwords_pause_that_user_only(app: Flask) -> None:
+    """After five wrong passwords for one name, even the right one is refused (429) without being checked; other
+    users log in as before, and the pause ends when the window has passed."""
+    from assetledger.web.throttle import FAILURES
+
+    client = app.test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    for _ in range(FAILURES):
+        wrong = client.post("/login", data={"user": "Zhang", "password": "guess", "csrf_token": token})
+        assert wrong.status_code == 401
+    right = client.post("/login", data={"user": "zhang", "password": PASSWORD, "csrf_token": token})
+    page = right.get_data(as_text=True)
+    assert right.status_code == 429 and "密码错误次数过多" in page and "15 分钟后可再试" in page
+    assert client.get("/dashboard").status_code == 302
+    login(app, "li")  # another user is not held back
+    throttle = app.extensions["assetledger_login_throttle"]
+    throttle.clock = lambda: time.monotonic() + throttle.window + 1
+    login(app, "zhang")
 
 
 def test_password_is_stored_hashed_and_can_be_changed(app: Flask, county: Cli, db: Database) -> None:

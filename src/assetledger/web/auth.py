@@ -16,6 +16,7 @@ from assetledger.errors import PermissionDenied
 from assetledger.services.access import User, current_user
 from assetledger.services.users import check_password
 from assetledger.store.db import Database
+from assetledger.web.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +43,7 @@ def user() -> User:
 
 def install(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.extensions["assetledger_login_throttle"] = LoginThrottle()
 
     @app.before_request
     def _load_user() -> Response | None:
@@ -90,16 +92,28 @@ def scope_region(who: User) -> str | None:
     return None if who.scope == "*" else who.scope
 
 
+def login_throttle() -> LoginThrottle:
+    from flask import current_app
+
+    return cast(LoginThrottle, current_app.extensions["assetledger_login_throttle"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    error = None
+    error, wait_minutes = None, 0
     if request.method == "POST":
         name = request.form.get("user", "").strip()
+        throttle = login_throttle()
+        wait_minutes = throttle.wait_minutes(name)
+        if wait_minutes:  # the password is not even checked: no answer to learn from
+            return render_template("login.html", error="too_many_logins", wait_minutes=wait_minutes), 429
         try:
             who = check_password(database(), name, request.form.get("password", ""))
         except PermissionDenied:
+            throttle.failed(name)
             error = "wrong_login"
         else:
+            throttle.succeeded(name)
             keep = session.get("lang")
             session.clear()
             session["user"] = who.name
@@ -110,7 +124,7 @@ def login() -> Any:
             if not _local(target):
                 target = url_for(home_for(who))
             return redirect(target)
-    return render_template("login.html", error=error), 401 if error else 200
+    return render_template("login.html", error=error, wait_minutes=wait_minutes), 401 if error else 200
 
 
 def _local(target: str) -> bool:

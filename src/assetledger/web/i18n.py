@@ -13,6 +13,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "user": ("用户名", "User name"),
     "password": ("密码", "Password"),
     "wrong_login": ("用户名或密码错误", "Wrong user name or password"),
+    "too_many_logins": ("密码错误次数过多，该用户暂时不能登录", "Too many wrong passwords; login paused"),
+    "retry_in_minutes": ("分钟后可再试", "minutes until the next try"),
     "dashboard": ("台账汇总", "Registers"),
     "assets": ("资产查询", "Assets"),
     "upload": ("台账导入", "Register upload"),

@@ -1,0 +1,54 @@
+"""Failed logins held back: after a number of wrong passwords for one user name within a window, that name may not
+try again until the oldest of them has left the window. Guessing a password then takes years instead of hours,
+and the user it was aimed at is locked out for minutes, not for good.
+
+Counted per web process and per user name (lower-cased, so case does not buy more tries), in memory: a restart
+forgets the count, which an attacker cannot cause from outside.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+FAILURES = 5  # wrong passwords per name ...
+WINDOW = 15 * 60.0  # ... within this many seconds
+
+
+class LoginThrottle:
+    def __init__(
+        self, failures: int = FAILURES, window: float = WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.failures, self.window, self.clock = failures, window, clock
+        self._failed: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, name: str) -> float:
+        """Seconds until `name` may try a password again; 0 when it may now."""
+        with self._lock:
+            recent = self._recent(name.lower())
+            if len(recent) < self.failures:
+                return 0.0
+            return max(0.0, recent[0] + self.window - self.clock())
+
+    def wait_minutes(self, name: str) -> int:
+        return math.ceil(self.wait(name) / 60)
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            self._recent(name.lower()).append(self.clock())
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failed.pop(name.lower(), None)
+
+    def _recent(self, key: str) -> deque[float]:
+        """The name's failures still inside the window (older ones dropped), at most `failures` of them."""
+        recent = self._failed.setdefault(key, deque(maxlen=self.failures))
+        horizon = self.clock() - self.window
+        while recent and recent[0] <= horizon:
+            recent.popleft()
+        return recent
