@@ -36,6 +36,7 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
     if set(compiled.binds) != set(columns):
         raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
+    _check_width(rows, len(columns), table)
     values: list[Sequence[Any]] = list(_transposed(rows, len(columns)))
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -51,16 +52,18 @@ def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: 
         return
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
-    if set(map(len, rows)) != {len(columns)}:
-        raise ValueError(f"rows of other than {len(columns)} values for {table.name}")
+    _check_width(rows, len(columns), table)
     tuples = rows if set(map(type, rows)) == {tuple} else list(map(tuple, rows))
     _execute_rows(session, table, compiled, columns, tuples)  # type: ignore[arg-type]
 
 
+def _check_width(rows: Sequence[Sequence[Any]], width: int, table: Table) -> None:
+    if set(map(len, rows)) != {width}:
+        raise ValueError(f"rows of other than {width} values for the {width} columns given of {table.name}")
+
+
 def _transposed(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """Rows to columns; one C-level pass per column (zip(*rows) builds an iterator per row)."""
-    if set(map(len, rows)) != {width}:
-        raise ValueError(f"rows of other than {width} values")
     return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
