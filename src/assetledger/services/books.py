@@ -303,15 +303,14 @@ class Books:
             rows.append((entry_id, e.entity, e.date, e.kind._value_, e.narration, e.asset_id, e.ref, e.reverses, meta,
                          self.actor, at))  # fmt: skip
         insert_values(self.session, Entry.__table__, ENTRY_COLUMNS, rows)  # type: ignore[arg-type]
+        # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
+        posting_ids = iter(next_ids(self.session, PostingRow.__table__, sum(map(len, amounts))))  # type: ignore[arg-type]
         postings = []
         for entry_id, entry, fens in zip(ids, entries, amounts, strict=True):
             accounts = self._accounts[entry.entity]
             for p, fen in zip(entry.postings, fens, strict=True):
-                postings.append((entry_id, accounts[p.account][0], fen))
-        # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
-        posting_ids = next_ids(self.session, PostingRow.__table__, len(postings))  # type: ignore[arg-type]
-        posting_rows = [(i, *row) for i, row in zip(posting_ids, postings, strict=True)]
-        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, posting_rows)  # type: ignore[arg-type]
+                postings.append((next(posting_ids), entry_id, accounts[p.account][0], fen))
+        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
         return list(ids)
 
 

@@ -308,7 +308,7 @@ def _stored_as_bound(affinity: str, values: Sequence[Any]) -> bool:
 def _looks_numeric(text: str) -> bool:
     """Whether SQLite might store this text as a number in a NUMERIC column (erring towards yes)."""
     try:
-        float(text)
+        float(text)  # not money: only whether SQLite could read the text as a number
     except ValueError:
         return False
     return True

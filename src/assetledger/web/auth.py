@@ -100,7 +100,7 @@ def login_throttle() -> LoginThrottle:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    error, wait_minutes = None, 0
+    error = None
     if request.method == "POST":
         name = request.form.get("user", "").strip()
         throttle = login_throttle()
@@ -124,7 +124,7 @@ def login() -> Any:
             if not _local(target):
                 target = url_for(home_for(who))
             return redirect(target)
-    return render_template("login.html", error=error, wait_minutes=wait_minutes), 401 if error else 200
+    return render_template("login.html", error=error), 401 if error else 200
 
 
 def _local(target: str) -> bool:

@@ -21,12 +21,12 @@ WINDOW = 15 * 60.0  # ... within this many seconds
 class LoginThrottle:
     def __init__(
         self, failures: int = FAILURES, window: float = WINDOW, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    ) -> None:  # not money: seconds
         self.failures, self.window, self.clock = failures, window, clock
         self._failed: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def wait(self, name: str) -> float:
+    def wait(self, name: str) -> float:  # not money: seconds
         """Seconds until `name` may try a password again; 0 when it may now."""
         with self._lock:
             recent = self._recent(name.lower())
