@@ -37,7 +37,7 @@ from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod, GovernancePolicy
 from assetledger.domain.journal import JournalEntry
 from assetledger.io.tabular import gc_paused, read_table
-from assetledger.services import beneficiaries, distribution
+from assetledger.services import beneficiaries, distribution, distribution_settlement
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import change_status, import_assets
 from assetledger.services.books import Books, Located
@@ -409,7 +409,7 @@ def distribute_all(db: Database, scale: Scale, folder: Path, progress: Progress)
             if (v.village_code, period) not in done:
                 distribution.distribute(db, v.village_code, period, ACTOR)
             if (v.village_code, period) not in paid:
-                distribution.pay(db, v.village_code, period, dt.date(int(period) + 1, 1, 20), ACTOR)
+                distribution_settlement.pay(db, v.village_code, period, dt.date(int(period) + 1, 1, 20), ACTOR)
         if n % 20 == 19 or n == len(villages) - 1:
             progress(f"rules, distributions {'-'.join(DISTRIBUTED_YEARS[::3])} and payouts: {n + 1} villages")
 

@@ -68,6 +68,12 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
 @click.option("--category", help="Kind of asset (资产分类), e.g. 光伏电站, 道路, 冷库.")
 @click.option("--project", help="Project name (项目名称).")
 @click.option("--year", type=int, help="Construction year (建设年度).")
+@click.option(
+    "--acquired-on",
+    type=DATE,
+    help="Acquisition date (取得日期). The asset enters the books on it; without it on 31 December of --year; "
+    "with neither, as part of the opening balance (期初) on the day the books start.",
+)
 @click.option("--implementer", help="Implementing unit (实施单位).")
 @click.option("--quantity", type=Decimal, help="Quantity (数量).")
 @click.option("--unit", help="Unit (单位).")
@@ -92,6 +98,7 @@ def register(app: App, /, **opts: Any) -> None:
         category=opts["category"],
         project_name=opts["project"],
         build_year=opts["year"],
+        acquired_on=opts["acquired_on"],
         implementer=opts["implementer"],
         quantity=opts["quantity"],
         unit=opts["unit"],

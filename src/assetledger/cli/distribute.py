@@ -12,13 +12,16 @@ from assetledger.io.output import render_table
 from assetledger.reports.notice import write_notice
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services import distribution as svc
+from assetledger.services import distribution_settlement as settlement
 from assetledger.services.distribution_reports import notice_data
 
 
 @click.group("distribute", invoke_without_command=True)
 @click.option("--village", help="Village code.")
 @click.option("--period", help="2025 (year), 2025Q2 (quarter) or 2025-05 (month).")
-@click.option("--date", "on", type=DATE, help="Date of the distribution (default: the day after the period).")
+@click.option(
+    "--date", "on", type=DATE, help="Date of the distribution and its notice (default: the day after the period)."
+)
 @click.option("--dry-run", is_flag=True, help="Compute and show; post nothing.")
 @click.pass_context
 def command(ctx: click.Context, village: str | None, period: str | None, on: dt.date | None, dry_run: bool) -> None:
@@ -29,6 +32,7 @@ def command(ctx: click.Context, village: str | None, period: str | None, on: dt.
     assetledger distribute --village 360921101201 --period 2025Q2 --dry-run
     assetledger distribute --village 360921101201 --period 2025Q2
     assetledger distribute pay --village 360921101201 --period 2025Q2 --date 2025-07-15
+    assetledger distribute reverse --village 360921101201 --period 2025Q2 --reason 收入录错
     assetledger distribute notice --village 360921101201 --period 2025Q2 --out notices/
     """
     if ctx.invoked_subcommand is not None:
@@ -78,8 +82,24 @@ def rule_add(app: App, file: Path) -> None:
 @pass_app
 def pay(app: App, village: str, period: str, on: dt.date, household: str | None) -> None:
     """Pay households their shares from the bank account (settles 应付收益)."""
-    count = svc.pay(app.db, village, period, on, app.actor, household)
+    count = settlement.pay(app.db, village, period, on, app.actor, household)
     click.echo(f"paid {count} household(s)")
+
+
+@command.command("reverse")
+@click.option("--village", required=True, help="Village code.")
+@click.option("--period", required=True, help="Period of the distribution to take back.")
+@click.option("--reason", required=True, help="Why it is taken back (冲销原因), recorded with the reversal.")
+@click.option("--date", "on", type=DATE, help="Date of the reversal (default today).")
+@click.option("--rule", "rule_code", help="Only the distribution made by this rule (when several rules share out).")
+@pass_app
+def reverse(app: App, village: str, period: str, reason: str, on: dt.date | None, rule_code: str | None) -> None:
+    """Take back (冲销) a distribution that was wrong: its entry is reversed and its months may be shared again.
+
+    Refused once households have been paid. A month is never distributed twice on top of itself.
+    """
+    ids = settlement.reverse_distribution(app.db, village, period, reason, app.actor, on=on, rule_code=rule_code)
+    click.echo(f"reversed distribution(s) {', '.join(map(str, ids))}; {period} may be distributed again")
 
 
 @command.command("notice")

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from assetledger.domain.inventory import InventoryPolicy, parse_scope
+from assetledger.services.asset_books import entries_after
 from assetledger.services.inventory import open_inventory, write_sheets
 from assetledger.services.inventory_close import close_inventory
 from assetledger.services.inventory_counts import record_counts
@@ -18,6 +19,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import InventoryItem
 
 RESULTS = [("盘亏", 3), ("毁损", 5), ("闲置", 4)]  # (result, how many) among the counted assets; the rest 在用
+CLOSED_ON = dt.date(2026, 1, 10)
 
 
 def run_inventory(db: Database, folder: Path, county: str, seed: int, actor: str) -> dict[str, int]:
@@ -30,9 +32,15 @@ def run_inventory(db: Database, folder: Path, county: str, seed: int, actor: str
             .where(InventoryItem.inventory_id == opened.inventory_id)
             .order_by(InventoryItem.asset_id)
         ).all()
+        # An asset written off on the close date may have no posting after it (DOMAIN rule 16): shortages are
+        # found among the assets whose books are quiet after the close.
+        busy = entries_after(session, [a for a, _ in items], CLOSED_ON)
     rng = random.Random(seed)
-    findings = [result for result, n in RESULTS for _ in range(n)]
-    special = dict(zip(rng.sample([a for a, _ in items], len(findings)), findings, strict=True))
+    quiet = [a for a, _ in items if a not in busy]
+    missing = rng.sample(quiet, RESULTS[0][1])
+    others = [result for result, n in RESULTS[1:] for _ in range(n)]
+    special = dict.fromkeys(missing, RESULTS[0][0])
+    special.update(zip(rng.sample([a for a, _ in items if a not in special], len(others)), others, strict=True))
     filled = folder / "counted.csv"
     with filled.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -42,5 +50,5 @@ def run_inventory(db: Database, folder: Path, county: str, seed: int, actor: str
             note = {"盘亏": "现场未找到", "毁损": "设备损坏", "闲置": "停用"}.get(result, "")
             writer.writerow([opened.inventory_id, place, asset_id, result, "2025-12-20", "清查组", note])
     record_counts(db, filled, actor, today=dt.date(2025, 12, 31))
-    close_inventory(db, opened.inventory_id, "县财〔2026〕2号", actor, dt.date(2026, 1, 10))
+    close_inventory(db, opened.inventory_id, "县财〔2026〕2号", actor, CLOSED_ON)
     return {"items": len(items), **{result: n for result, n in RESULTS}}

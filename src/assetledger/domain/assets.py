@@ -49,6 +49,7 @@ class AssetDraft:
     location: str | None = None
     project_name: str | None = None
     build_year: int | None = None
+    acquired_on: dt.date | None = None  # 取得日期: the first choice for the date the asset enters the books
     implementer: str | None = None
     quantity: Decimal | None = None
     unit: str | None = None

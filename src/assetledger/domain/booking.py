@@ -40,6 +40,18 @@ class BookedAsset:
     funding: tuple[tuple[FundSource, Decimal], ...]
 
 
+def entry_date(
+    acquired: dt.date | None, handed_over: dt.date | None, confirmed: dt.date | None, build_year: int | None
+) -> dt.date | None:
+    """The date an asset enters the books by its own dates (DOMAIN rule 16): its acquisition (取得日期), else its
+    handover (移交日期), else its confirmation (确权日期), else 31 December of its build year (建设年度); None when
+    it has none of them. Dates before the books start are clamped to their start."""
+    on = acquired or handed_over or confirmed
+    if on is None and build_year:
+        on = dt.date(build_year, 12, 31)
+    return None if on is None else max(on, BOOKS_START)
+
+
 def entity_code(kind: EntityKind, region_code: str) -> str:
     return f"{ENTITY_PREFIX[kind]}{region_code}"
 

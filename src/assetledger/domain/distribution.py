@@ -10,6 +10,7 @@ weights of its factors (no labour, elderly, sick, disabled …); its share is we
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,6 +83,8 @@ class DistributionRule:
     approval: Approval
     notice_start: dt.date
     notice_days: int = 7
+    # 公示期 of each distribution's result before households are paid; None: the plan's own notice_days.
+    payout_notice_days: int | None = None
     assets: tuple[str, ...] = ()  # empty: the village's pooled revenue of all its assets
     basis: Basis = Basis.PER_HOUSEHOLD
     category_weights: Mapping[str, Decimal] = field(default_factory=dict)
@@ -94,6 +97,15 @@ class DistributionRule:
         """The first day the rule may be applied: after approval and after its public notice has run."""
         notice_end = self.notice_start + dt.timedelta(days=self.notice_days)
         return max(self.effective_from, self.approval.date, notice_end)
+
+    @property
+    def objection_days(self) -> int:
+        """Days a distribution's public notice runs before its households may be paid (DOMAIN rule 15)."""
+        return self.notice_days if self.payout_notice_days is None else self.payout_notice_days
+
+    def first_payout_day(self, noticed_on: dt.date) -> dt.date:
+        """The first day a distribution noticed on `noticed_on` may be paid: its objection period has passed."""
+        return noticed_on + dt.timedelta(days=self.objection_days)
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,7 @@ class Household:
 
 @dataclass(frozen=True)
 class Period:
-    """A month, quarter or year: 2025-05, 2025Q2, 2025."""
+    """A month, quarter, half or year: 2025-05, 2025Q2, 2025H1, 2025."""
 
     start: dt.date
     end: dt.date
@@ -119,23 +131,24 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         raw = text.strip().upper()
-        try:
-            if "Q" in raw:
-                year, quarter = raw.split("Q")
-                q = int(quarter)
-                if not 1 <= q <= 4:
-                    raise ValueError
-                start = dt.date(int(year), 3 * q - 2, 1)
-                end = _month_end(int(year), 3 * q)
-            elif "-" in raw:
-                year, month = raw.split("-")
-                start = dt.date(int(year), int(month), 1)
-                end = _month_end(int(year), int(month))
-            else:
-                start, end = dt.date(int(raw), 1, 1), dt.date(int(raw), 12, 31)
-        except ValueError as exc:
-            raise ValueError(f"period {text!r}: write 2025, 2025Q2 or 2025-05") from exc
-        return cls(start, end, raw)
+        match = _PERIOD.fullmatch(raw)
+        if match is None:
+            raise ValueError(f"period {text!r}: write 2025, 2025H1, 2025Q2 or 2025-05")
+        year = int(match["year"])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"period {text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+        if match["quarter"]:
+            first, last, label = _span(int(match["quarter"]), 3, 4, text)
+            label = f"{year}Q{label}"
+        elif match["half"]:
+            first, last, label = _span(int(match["half"]), 6, 2, text)
+            label = f"{year}H{label}"
+        elif match["month"]:
+            first, last, _ = _span(int(match["month"]), 1, 12, text)
+            label = f"{year}-{first:02d}"
+        else:
+            first, last, label = 1, 12, str(year)
+        return cls(dt.date(year, first, 1), _month_end(year, last), label)
 
     def months(self) -> list[tuple[int, int]]:
         out, y, m = [], self.start.year, self.start.month
@@ -143,6 +156,26 @@ class Period:
             out.append((y, m))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
+
+    def overlaps(self, other: Period) -> bool:
+        """Do the two periods share a month? (2025 and 2025Q4 do; 2025Q3 and 2025Q4 do not.)"""
+        return self.start <= other.end and other.start <= self.end
+
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_PERIOD = re.compile(r"(?P<year>\d{4})(?:Q(?P<quarter>\d{1,2})|H(?P<half>\d{1,2})|-(?P<month>\d{1,2}))?")
+
+
+def _span(number: int, size: int, count: int, text: str) -> tuple[int, int, str]:
+    """First and last month of the number-th part of a year cut into `count` parts of `size` months."""
+    if not 1 <= number <= count:
+        raise ValueError(f"period {text!r}: write 2025, 2025H1, 2025Q2 or 2025-05")
+    return size * (number - 1) + 1, size * number, str(number)
+
+
+def pools_overlap(assets: tuple[str, ...], others: tuple[str, ...]) -> bool:
+    """Do two rules share revenue? A rule without an asset list pools every asset of its village."""
+    return not assets or not others or bool(set(assets) & set(others))
 
 
 def _month_end(year: int, month: int) -> dt.date:

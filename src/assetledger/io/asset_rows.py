@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "location": ("坐落位置", "位置", "地点", "坐落"),
     "project_name": ("项目名称", "project"),
     "build_year": ("建设年度", "项目年度", "年度", "year"),
+    "acquired_on": ("取得日期", "入账日期", "购置日期", "acquired"),
     "implementer": ("实施单位", "项目实施单位", "建设单位"),
     "original_value": ("资产原值", "原值", "账面原值", "资产价值", "value"),
     "quantity": ("数量", "qty"),
@@ -141,7 +142,7 @@ class _FastRows:
     TYPED_FIELDS = (
         "register", "original_value", "fund_source", "status", "build_year", "quantity", "operating_mode",
         "contract_start", "contract_end", "contract_annual_income", "owner_kind", "confirmed_on", "handed_over_on",
-        "custodian_since",
+        "custodian_since", "acquired_on",
     )  # fmt: skip
 
     def __init__(self, width: int, columns: dict[str, Column], regions: RegionIndex, limits: Mapping[str, int]) -> None:
@@ -200,7 +201,7 @@ class _FastRows:
         ) = texts  # fmt: skip
         (
             c_register, c_value, c_fund_source, c_status, c_year, c_quantity, c_mode, c_start, c_end, c_income,
-            c_kind, c_confirmed, c_handed, c_since,
+            c_kind, c_confirmed, c_handed, c_since, c_acquired,
         ) = self.pick_typed(padded)  # fmt: skip
         register, value = self.register(c_register), self.value(c_value)
         if asset_id is None or name is None or register is None or value is None:
@@ -246,6 +247,7 @@ class _FastRows:
             location=location,
             project_name=project,
             build_year=self.year(c_year),
+            acquired_on=date(c_acquired),
             implementer=implementer,
             quantity=self.quantity(c_quantity),
             unit=unit,
@@ -347,6 +349,7 @@ def _draft(row: _Row, regions: RegionIndex, limits: Mapping[str, int]) -> AssetD
         "location": row.text("location"),
         "project_name": row.text("project_name"),
         "build_year": row.get("build_year", values.year),
+        "acquired_on": row.get("acquired_on", values.date),
         "implementer": row.text("implementer"),
         "quantity": row.get("quantity", values.quantity),
         "unit": row.text("unit"),

@@ -73,15 +73,24 @@ def notice_html(data: NoticeData) -> str:
 可分配收益{_money(data.total)}元，分配如下：</p>
 <h2>一、分配方案</h2>{purposes}
 <h2>二、农户分配明细（共{len(data.households)}户，合计{_money(paid_total)}元）</h2>{households}
-<p>公示期为{r["notice_days"]}天。如有异议，请在公示期内向村务监督委员会或乡镇人民政府反映。</p>
+<p>公示期为{r["notice_days"]}天（自{data.distributed_on}起），公示期满无异议后，自{data.first_payout_day}起发放。
+如有异议，请在公示期内向村务监督委员会或乡镇人民政府反映。</p>{_reversal(data)}
 <p class="foot">{html.escape(data.village_name)}股份经济合作社<br>{data.distributed_on}</p>
 </body></html>
 """
 
 
+def _reversal(data: NoticeData) -> str:
+    if data.reversed_on is None:
+        return ""
+    reason = html.escape(data.reversal_reason or "")
+    said = f"本次分配已于{data.reversed_on}冲销，原因：{reason}。以更正后的公示为准。"
+    return f'<p class="reversed"><strong>{said}</strong></p>'
+
+
 def write_notice(data: NoticeData, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"公示-{data.village}-{data.period}-{data.rule['code']}"
+    stem = f"公示-{data.village}-{data.period}-{data.rule['code']}" + ("-已冲销" if data.reversed_on else "")
     html_path = folder / f"{stem}.html"
     html_path.write_text(notice_html(data), encoding="utf-8")
     purposes = [

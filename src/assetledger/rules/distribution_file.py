@@ -131,6 +131,14 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
     if not isinstance(notice_days, int) or notice_days < 0:
         r.fail("notice.days", notice_days, "a whole number of days")
         notice_days = 7
+    payout_notice_days = r.get("payout.notice_days", required=False)
+    if payout_notice_days is not None and (
+        not isinstance(payout_notice_days, int)
+        or isinstance(payout_notice_days, bool)
+        or not 0 <= payout_notice_days <= 365
+    ):
+        r.fail("payout.notice_days", payout_notice_days, "公示天数：0 至 365 的整数 (a whole number of days, 0 to 365)")
+        payout_notice_days = None
     code, village, version = r.get("code"), r.get("village"), r.get("version")
     if version is not None and (not isinstance(version, int) or version < 1):
         r.fail("version", version, "a whole number from 1")
@@ -154,6 +162,7 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
         approval=Approval(str(body), approved_on, r.get("approval.document", required=False)),
         notice_start=notice_start,
         notice_days=notice_days,
+        payout_notice_days=payout_notice_days,
         assets=tuple(str(a) for a in assets),
         basis=basis,
         category_weights=weights["category_weights"],

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.booking import (
     BOOKS_START,
@@ -16,6 +16,7 @@ from assetledger.domain.booking import (
     books_of,
     capital_account,
     entity_code,
+    entry_date,
     opening_entry,
     value_account,
 )
@@ -24,8 +25,7 @@ from assetledger.domain.journal import EntryKind, JournalEntry
 from assetledger.domain.money import from_fen
 from assetledger.services.books import Books, Located
 from assetledger.store.bulk import chunks, fetch_raw, marker
-from assetledger.store.journal_models import PostingRow
-from assetledger.store.models import Asset
+from assetledger.store.journal_models import Entry, PostingRow
 
 _REGISTERS = {r.value: r for r in Register}
 _MODES = {m.value: m for m in OperatingMode}
@@ -67,20 +67,6 @@ def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedA
     return booked
 
 
-def asset_date(a: Asset) -> dt.date:
-    """The date an asset enters the books: handover, else confirmation, else the end of its build year."""
-    return _entry_date(a.handed_over_on, a.confirmed_on, a.build_year, a.registered_at.date())
-
-
-def _entry_date(
-    handed_over: dt.date | None, confirmed: dt.date | None, build_year: int | None, registered: dt.date | None
-) -> dt.date:
-    on = handed_over or confirmed
-    if on is None:
-        on = dt.date(build_year, 12, 31) if build_year else (registered or dt.date.today())
-    return max(on, BOOKS_START)
-
-
 def _accounts_for(entity: str, asset: BookedAsset, on: dt.date) -> list[tuple[str, str, str, dt.date, str | None]]:
     """The asset's value account opens on its first entry; the fund-source equity accounts with the books."""
     value_name, value_cn = value_account(asset)
@@ -91,13 +77,17 @@ def _accounts_for(entity: str, asset: BookedAsset, on: dt.date) -> list[tuple[st
     return wanted
 
 
-def _open_date(books: Books, entity: str, wanted: dt.date, today: dt.date) -> dt.date:
+def first_open_day(books: Books, entity: str, wanted: dt.date) -> dt.date:
+    """`wanted`, or the first day after the entity's closed period when it falls inside it: an event recorded
+    late (补录) is booked in the open period, never in a closed one."""
     closed = books.closed_through(entity)
-    return today if closed is not None and wanted <= closed else wanted  # late registration: 补录 in the open period
+    return closed + dt.timedelta(days=1) if closed is not None and wanted <= closed else wanted
 
 
-def book_openings(books: Books, asset_ids: Sequence[str], today: dt.date) -> int:
-    """Post the opening entry of each newly registered asset in its owner's books. Returns entries posted."""
+def book_openings(books: Books, asset_ids: Sequence[str]) -> int:
+    """Post the opening entry of each newly registered asset in its owner's books, dated by the asset's own dates
+    (`entry_date`); an asset with none of them is part of the opening balance (期初), dated the day the books
+    start, and an asset registered into a closed period enters on the first open day (补录). Never by the clock."""
     session = books.session
     booked = load_booked(session, asset_ids)
     dates = _entry_dates(session, asset_ids)
@@ -112,7 +102,7 @@ def book_openings(books: Books, asset_ids: Sequence[str], today: dt.date) -> int
         if place is None:
             continue
         asset, entity = booked[asset_id], codes[place]
-        on = _open_date(books, entity, dates[asset_id], today)
+        on = first_open_day(books, entity, dates[asset_id])
         opens += _accounts_for(entity, asset, on)
         entries.append(opening_entry(entity, asset, on))
     books.open_accounts(opens)
@@ -121,16 +111,16 @@ def book_openings(books: Books, asset_ids: Sequence[str], today: dt.date) -> int
 
 
 def _entry_dates(session: Session, asset_ids: Sequence[str]) -> dict[str, dt.date]:
-    """The date each asset enters the books (see `asset_date`), for many assets by plain driver SQL."""
+    """The date each asset enters the books (see `entry_date`), for many assets by plain driver SQL."""
     m = marker(session)
     dates: dict[str, dt.date] = {}
     for part in chunks(asset_ids):
         sql = (
-            "SELECT asset_id, handed_over_on, confirmed_on, build_year, registered_at FROM assets "
+            "SELECT asset_id, acquired_on, handed_over_on, confirmed_on, build_year FROM assets "
             f"WHERE asset_id IN ({', '.join([m] * len(part))})"
         )
-        for asset_id, handed, confirmed, year, registered in fetch_raw(session, sql, part):
-            dates[asset_id] = _entry_date(_day(handed), _day(confirmed), year, _day(registered))
+        for asset_id, acquired, handed, confirmed, year in fetch_raw(session, sql, part):
+            dates[asset_id] = entry_date(_day(acquired), _day(handed), _day(confirmed), year) or BOOKS_START
     return dates
 
 
@@ -154,8 +144,10 @@ def book_value(books: Books, entity: str, account: str) -> tuple[Decimal, dt.dat
     return total or Decimal("0.00"), found[1]
 
 
-def book_transfer(books: Books, before: BookedAsset, after: BookedAsset, on: dt.date, today: dt.date) -> int:
-    """When confirmation moves an asset to other books, take it out of the old books and into the new ones."""
+def book_transfer(books: Books, before: BookedAsset, after: BookedAsset, on: dt.date) -> int:
+    """When confirmation moves an asset to other books, take it out of the old books and into the new ones on the
+    confirmation's date, or on the day it entered the old books when that is later (confirmed before its
+    handover), and in each books not before the first day after a closed period."""
     old, new = books_of(before), books_of(after)
     if old == new:
         return 0
@@ -166,12 +158,39 @@ def book_transfer(books: Books, before: BookedAsset, after: BookedAsset, on: dt.
         balance, opened = book_value(books, old_entity, value_account(before)[0])
         if balance:
             amount = balance
-            on = _open_date(books, old_entity, max(on, opened or on), today)
-            entries.append(opening_entry(old_entity, replace(before, value=balance), on, EntryKind.TRANSFER_OUT))
+            on = max(on, opened or on)  # it cannot leave the old books before it entered them
+            out_on = first_open_day(books, old_entity, on)
+            entries.append(opening_entry(old_entity, replace(before, value=balance), out_on, EntryKind.TRANSFER_OUT))
     if new is not None:
         entity = books.ensure_entity(*new)
-        on = _open_date(books, entity, on, today)
-        books.open_accounts(_accounts_for(entity, after, on))
-        entries.append(opening_entry(entity, replace(after, value=amount), on, EntryKind.TRANSFER_IN))
+        in_on = first_open_day(books, entity, on)
+        books.open_accounts(_accounts_for(entity, after, in_on))
+        entries.append(opening_entry(entity, replace(after, value=amount), in_on, EntryKind.TRANSFER_IN))
     books.post(entries, [Located("confirmation")] * len(entries))
     return len(entries)
+
+
+def entries_after(session: Session, asset_ids: Sequence[str], on: dt.date) -> dict[str, list[tuple[int, dt.date, str]]]:
+    """Per asset, (id, date, kind) of its entries dated after `on` that stand: neither reversed nor reversals.
+    No posting may stand after an asset leaves the books (DOMAIN rule 16)."""
+    reversal = aliased(Entry)
+    found: dict[str, list[tuple[int, dt.date, str]]] = {}
+    for part in chunks(asset_ids):
+        rows = session.execute(
+            select(Entry.asset_id, Entry.id, Entry.date, Entry.kind)
+            .outerjoin(reversal, reversal.reverses_id == Entry.id)
+            .where(Entry.asset_id.in_(part), Entry.date > on, Entry.reverses_id.is_(None), reversal.id.is_(None))
+            .order_by(Entry.asset_id, Entry.date, Entry.id)
+        )
+        for asset_id, id_, date, kind in rows:
+            found.setdefault(str(asset_id), []).append((id_, date, kind))
+    return found
+
+
+def later_entries_message(on: dt.date, later: Sequence[tuple[int, dt.date, str]]) -> str:
+    named = ", ".join(f"#{id_} ({date}, {kind})" for id_, date, kind in later[:10])
+    more = f" and {len(later) - 10} more" if len(later) > 10 else ""
+    return (
+        f"{on} 之后还有分录，请先冲销 (entries dated after {on} stand: {named}{more}; reverse them first with "
+        "`ledger reverse`, or date the change later)"
+    )

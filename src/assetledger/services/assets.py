@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
+from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
@@ -23,7 +24,7 @@ from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings, book_transfer, load_booked
 from assetledger.services.books import Books
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
 from assetledger.store.bulk import existing_keys, insert_values
 from assetledger.store.db import Database
@@ -94,7 +95,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         asset_ids = [d.asset_id for _, d in drafts]
         _insert_drafts(session, [d for _, d in drafts], actor, batch.id, index)
         del drafts, ids  # the books read what they need from the database
-        book_openings(Books(session, actor), asset_ids, dt.date.today())
+        book_openings(Books(session, actor), asset_ids)
         return ImportResult(str(path), len(asset_ids), counts, batch.id)
 
 
@@ -118,7 +119,7 @@ def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     except LookupError as exc:
         raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
     _insert_drafts(session, [draft], actor, None, index)
-    book_openings(Books(session, actor), [draft.asset_id], dt.date.today())
+    book_openings(Books(session, actor), [draft.asset_id])
 
 
 def _draft_texts(d: AssetDraft) -> dict[str, str | None]:
@@ -177,7 +178,8 @@ def _registered(session: Session, ids: list[str]) -> set[str]:
 
 _ASSET_COLUMNS = (
     "asset_id", "name", "register", "category", "county_code", "township_code", "village_code", "location",
-    "project_name", "build_year", "implementer", "original_value", "current_value", "quantity", "unit", "status",
+    "project_name", "build_year", "acquired_on", "implementer", "original_value", "current_value", "quantity", "unit",
+    "status",
     "owner_name", "owner_kind", "confirmed_on", "confirm_doc", "handed_over_on", "handover_doc", "handed_over_by",
     "custodian", "custodian_duties", "custodian_since", "operating_mode", "operator", "contract_start",
     "contract_end", "contract_annual_income", "household_id", "household_head", "registered_at", "registered_by",
@@ -219,13 +221,13 @@ def _draft_rows(
         o, h, c = d.ownership, d.handover, d.custody
         if d.register is household and o is None and d.household_head:
             # 户有户管: a household-level asset belongs to its household from registration.
-            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, _registration_date(d))
+            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, _registration_date(d) or today())  # 户有户管
         asset_id = d.asset_id
         assets.append(
             (
                 asset_id, d.name, d.register._value_, d.category,
                 place.county_code, place.township_code, place.village_code,
-                d.location, d.project_name, d.build_year, d.implementer,
+                d.location, d.project_name, d.build_year, d.acquired_on, d.implementer,
                 d.original_value, d.original_value, d.quantity, d.unit, d.status._value_,
                 *((o.owner_name, o.owner_kind._value_, o.confirmed_on, o.document) if o else _NONE4),
                 *((h.handed_over_on, h.document, h.handed_over_by) if h else _NONE3),
@@ -238,7 +240,8 @@ def _draft_rows(
         )  # fmt: skip
         for source, amount in d.funding:
             funding.append((asset_id, source._value_, amount))
-        events.append((asset_id, "registered", None, _registration_payload(d, o, batch_id), actor, at))
+        registered_on = _registration_date(d)
+        events.append((asset_id, "registered", registered_on, _registration_payload(d, o, batch_id), actor, at))
         if c:
             custody.append((asset_id, c.custodian, c.duties, c.start_on, actor, at))
     return assets, funding, events, custody
@@ -248,10 +251,11 @@ _NONE3 = (None, None, None)
 _NONE4 = (None, None, None, None)
 
 
-def _registration_date(d: AssetDraft) -> dt.date:
-    if d.handover:
-        return d.handover.handed_over_on
-    return dt.date(d.build_year, 12, 31) if d.build_year else dt.date.today()
+def _registration_date(d: AssetDraft) -> dt.date | None:
+    """The date of the registration event: the asset's own dates (`entry_date`), None when it has none."""
+    handed = d.handover.handed_over_on if d.handover else None
+    confirmed = d.ownership.confirmed_on if d.ownership else None
+    return entry_date(d.acquired_on, handed, confirmed, d.build_year)
 
 
 def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | None) -> dict[str, Any]:
@@ -265,6 +269,8 @@ def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | No
     }
     if batch_id is not None:
         payload["batch"] = batch_id
+    if d.acquired_on:
+        payload["acquired"] = d.acquired_on.isoformat()
     if o:
         payload["owner"] = {
             "name": o.owner_name,
@@ -316,7 +322,7 @@ def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: 
         asset.confirm_doc = ownership.document
         session.flush()
         after = load_booked(session, [asset_id])[asset_id]
-        book_transfer(Books(session, actor), before, after, ownership.confirmed_on, dt.date.today())
+        book_transfer(Books(session, actor), before, after, ownership.confirmed_on)
         _event(
             session,
             asset_id,

@@ -22,3 +22,8 @@ def resolve_actor(user: str | None) -> str:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def today() -> dt.date:
+    """Today's date, for refusing what is dated in the future; never the date of a business event."""
+    return dt.date.today()

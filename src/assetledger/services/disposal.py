@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import books_of, value_account
@@ -16,7 +17,7 @@ from assetledger.domain.governance import APPROVAL_LABELS, DisposalMethod, Gover
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
-from assetledger.services.asset_books import book_value, load_booked
+from assetledger.services.asset_books import book_value, entries_after, later_entries_message, load_booked
 from assetledger.services.assets import asset_region
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
@@ -80,6 +81,7 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         )
         if last_entry and request.on < last_entry:
             raise RuleViolation(f"disposal date {request.on} is before the asset's last event ({last_entry})")
+        _refuse_later_entries(session, request.asset_id, request.on)
         gain = request.proceeds - value
         entry_id = None
         if entity:
@@ -105,6 +107,13 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
             )
         )  # fmt: off
         return DisposalResult(request.asset_id, value, request.proceeds, gain, required, entry_id)
+
+
+def _refuse_later_entries(session: Session, asset_id: str, on: dt.date) -> None:
+    """No posting may stand after a disposal (DOMAIN rule 16): a back-dated disposal names the entries in the way."""
+    later = entries_after(session, [asset_id], on).get(asset_id)
+    if later:
+        raise RuleViolation(later_entries_message(on, later), asset_id=asset_id)
 
 
 def _post(

@@ -1,8 +1,10 @@
-"""Run a village's revenue distribution for a period, post it, and pay households out.
+"""Distribution rules, and a village's revenue distribution for an ended period, posted once.
 
 The revenue is what the village's books hold for the assets the rule covers in the period (income accounts; with
-`base = "net"` less their costs, never below zero). A distribution is posted once per village, period and rule:
-running it again posts nothing and says so.
+`base = "net"` less their costs, never below zero). A month of a village's revenue is distributed once (DOMAIN rule
+15): running the same distribution again posts nothing and says so; one that shares a month (and revenue) with a
+standing distribution is refused, whatever the periods' shapes (year, half, quarter, month). Payouts and reversals
+are in `distribution_settlement`.
 """
 
 from __future__ import annotations
@@ -28,20 +30,22 @@ from assetledger.domain.distribution import (
     JoinRule,
     Period,
     Split,
+    pools_overlap,
     split,
 )
+from assetledger.domain.enums import RegionLevel
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes, parse_rule
 from assetledger.services.access import require
 from assetledger.services.books import Books, Located
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
     DistributionLine,
+    DistributionReversal,
     DistributionRuleRow,
-    Payout,
 )
 from assetledger.store.distribution_models import Household as HouseholdRow
 from assetledger.store.journal_models import Account, Entry, PostingRow
@@ -100,6 +104,7 @@ def rule_from_json(body: dict[str, Any]) -> DistributionRule:
         approval=Approval(approval["body"], dt.date.fromisoformat(approval["date"]), approval["document"]),
         notice_start=dt.date.fromisoformat(body["notice_start"]),
         notice_days=body["notice_days"],
+        payout_notice_days=body.get("payout_notice_days"),
         assets=tuple(body["assets"]),
         basis=Basis(body["basis"]),
         category_weights={k: Decimal(v) for k, v in body["category_weights"].items()},
@@ -175,29 +180,100 @@ def households_of(session: Session, village: str) -> list[Household]:
     ]
 
 
+def parse_period(text: str, source: str = "distribute") -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise InputError([Finding(source, None, "--period", text, str(exc))]) from exc
+
+
+def ended_period_check(period: Period, on: dt.date) -> None:
+    """A distribution shares revenue of ended periods only, as of its date, and is not dated after today."""
+    if period.end >= today():
+        raise RuleViolation(
+            f"{period.label} 尚未结束（至 {period.end}），不能分配 (the period has not ended: it ends {period.end}; "
+            f"its revenue can be distributed from {period.end + dt.timedelta(days=1)})"
+        )
+    if on <= period.end:
+        raise RuleViolation(
+            f"分配日期 {on} 不晚于期间结束日 (a distribution of {period.label} is dated after the period ends, "
+            f"{period.end})"
+        )
+    if on > today():
+        raise RuleViolation(f"分配日期 {on} 晚于今天 (a distribution cannot be dated after today, {today()})")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A distribution of the village that has not been reversed."""
+
+    id: int
+    period: Period
+    rule_code: str
+    assets: tuple[str, ...]
+
+
+def standing_distributions(session: Session, village: str) -> list[Standing]:
+    """The village's distributions that stand (not reversed), oldest first."""
+    rows = session.execute(
+        select(Distribution.id, Distribution.period, Distribution.period_start, Distribution.period_end,
+               Distribution.rule_code, DistributionRuleRow.body)
+        .join(DistributionRuleRow, DistributionRuleRow.id == Distribution.rule_id)
+        .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
+        .where(Distribution.village_code == village, DistributionReversal.id.is_(None))
+        .order_by(Distribution.period_start, Distribution.id)
+    ).all()  # fmt: off
+    return [
+        Standing(id_, Period(start, end, label), code, _rule_assets(body))
+        for id_, label, start, end, code, body in rows
+    ]
+
+
+def _rule_assets(body: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(a) for a in body.get("assets") or ())
+
+
+def _earlier(session: Session, village: str, period: Period, rule: DistributionRule) -> Standing | None:
+    """The standing distribution this one repeats (same months, same rule), or None; any other standing
+    distribution that shares a month and revenue with it is refused (a village month is shared once)."""
+    clashes = [
+        d for d in standing_distributions(session, village)
+        if d.period.overlaps(period) and pools_overlap(d.assets, rule.assets)
+    ]  # fmt: skip
+    for d in clashes:
+        if (d.period.start, d.period.end, d.rule_code) == (period.start, period.end, rule.code) and len(clashes) == 1:
+            return d
+    if clashes:
+        named = "、".join(f"{d.period.label}（第 {d.id} 号，方案 {d.rule_code}）" for d in clashes)
+        raise RuleViolation(
+            f"{village} 的 {named} 已分配，{period.label} 与之重叠，不能重复分配；如需更正，先冲销原分配 "
+            f"(already distributed: {', '.join(d.period.label for d in clashes)} share months with {period.label}; "
+            f"a month is distributed once — to correct it, reverse the earlier distribution first: "
+            f"assetledger distribute reverse --village {village} --period {clashes[0].period.label} --reason ...)"
+        )
+    return None
+
+
 def distribute(
     db: Database, village: str, period_text: str, actor: str, *, on: dt.date | None = None, dry_run: bool = False
 ) -> DistributionResult:
-    try:
-        period = Period.parse(period_text)
-    except ValueError as exc:
-        raise InputError([Finding("distribute", None, "--period", period_text, str(exc))]) from exc
+    """Share a village's revenue of an ended period by its rule in force, once: the same distribution again posts
+    nothing; one that shares a month with a standing distribution is refused (reverse that one first)."""
+    period = parse_period(period_text)
     when = on or period.end + dt.timedelta(days=1)
-    if when <= period.end:
-        raise RuleViolation(f"a distribution of {period.label} is made after the period ends ({period.end})")
+    ended_period_check(period, when)
     with db.transaction() as session:
-        if session.get(Region, village) is None:
+        region = session.get(Region, village)
+        if region is None:
             raise NotFoundError("village", village)
         require(session, actor, Action.DISTRIBUTE, [village])
-        rule_id, rule = rule_for(session, village, period, when)
-        entity = entity_code(EntityKind.VILLAGE, village)
-        done = session.scalar(
-            select(Distribution).where(
-                Distribution.village_code == village,
-                Distribution.period == period.label,
-                Distribution.rule_code == rule.code,
+        if region.level != RegionLevel.VILLAGE.value:
+            raise RuleViolation(
+                f"{village} {region.name} 不是村 (revenue is distributed by a village, not a {region.level})"
             )
-        )
+        rule_id, rule = rule_for(session, village, period, when)
+        done = _earlier(session, village, period, rule)
+        entity = entity_code(EntityKind.VILLAGE, village)
         books = Books(session, actor)
         books.ensure_entity(EntityKind.VILLAGE, village)
         revenue, costs = revenue_and_costs(session, entity, period, rule.assets)
@@ -282,65 +358,3 @@ def _post(books: Books, entity: str, rule: DistributionRule, period: Period, on:
         meta={"rule": rule.code, "rule_version": str(rule.version), "period": period.label},
     )
     return books.post([entry], [Located("distribute")]).posted[0]
-
-
-def pay(db: Database, village: str, period_text: str, on: dt.date, actor: str, household: str | None = None) -> int:
-    """Settle household payables of a distribution from the bank. Households already paid are skipped."""
-    period = Period.parse(period_text)
-    with db.transaction() as session:
-        dists = session.scalars(
-            select(Distribution).where(Distribution.village_code == village, Distribution.period == period.label)
-        ).all()
-        if not dists:
-            raise NotFoundError("distribution", f"{village} {period.label}")
-        require(session, actor, Action.DISTRIBUTE, [village])
-        entity = entity_code(EntityKind.VILLAGE, village)
-        books = Books(session, actor)
-        paid = 0
-        for dist in dists:
-            if on < dist.distributed_on:
-                raise RuleViolation(f"payout date {on} is before the distribution ({dist.distributed_on})")
-            done = set(session.scalars(select(Payout.household_id).where(Payout.distribution_id == dist.id)))
-            lines = session.execute(
-                select(DistributionLine.household_id, DistributionLine.amount, HouseholdRow.head)
-                .join(HouseholdRow, HouseholdRow.household_id == DistributionLine.household_id)
-                .where(DistributionLine.distribution_id == dist.id, DistributionLine.amount > 0)
-                .order_by(DistributionLine.household_id)
-            ).all()
-            todo = [ln for ln in lines if ln.household_id not in done and household in (None, ln.household_id)]
-            if not todo:
-                continue
-            entries = [
-                JournalEntry(
-                    entity,
-                    on,
-                    f"{period.label} 收益分红发放 {ln.head}",
-                    (Posting(payable_account(ln.household_id), ln.amount), Posting("Assets:Bank", -ln.amount)),
-                    EntryKind.PAYOUT,
-                    None,
-                    f"payout:{dist.id}:{ln.household_id}",
-                    meta={"household": ln.household_id, "distribution": str(dist.id)},
-                )
-                for ln in todo
-            ]
-            ids = books.post(entries, [Located("distribute pay")] * len(entries)).posted
-            at = now()
-            session.execute(
-                insert(Payout),
-                [
-                    {
-                        "distribution_id": dist.id,
-                        "household_id": ln.household_id,
-                        "amount": ln.amount,
-                        "paid_on": on,
-                        "entry_id": entry_id,
-                        "actor": actor,
-                        "recorded_at": at,
-                    }
-                    for ln, entry_id in zip(todo, ids, strict=True)
-                ],
-            )
-            paid += len(todo)
-        if household is not None and paid == 0:
-            raise RuleViolation(f"household {household} has nothing unpaid in {village} {period.label}")
-        return paid

@@ -16,6 +16,7 @@ from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
     DistributionLine,
+    DistributionReversal,
     DistributionRuleRow,
     Household,
     Payout,
@@ -39,6 +40,9 @@ class NoticeData:
     distributed_on: Any
     purposes: list[dict[str, Any]]
     households: list[dict[str, Any]]
+    first_payout_day: Any = None  # the notice's objection period has run by then
+    reversed_on: Any = None  # taken back (冲销) on this date, for this reason
+    reversal_reason: str | None = None
 
 
 def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData]:
@@ -48,14 +52,19 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
     with db.reading() as session:
         names = dict(session.execute(select(Region.code, Region.name)).all())
         parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
-        dists = session.scalars(
-            select(Distribution)
-            .where(Distribution.village_code == village, Distribution.period == period.label)
+        dists = session.execute(
+            select(Distribution, DistributionReversal)
+            .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
+            .where(
+                Distribution.village_code == village,
+                Distribution.period_start == period.start,
+                Distribution.period_end == period.end,
+            )
             .order_by(Distribution.id)
         ).all()
         if not dists:
             raise NotFoundError("distribution", f"{village} {period.label}")
-        for d in dists:
+        for d, reversal in dists:
             rule_row = session.get(DistributionRuleRow, d.rule_id)
             assert rule_row is not None
             rule = rule_from_json(rule_row.body)
@@ -102,7 +111,7 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
                         "approval_date": rule.approval.date,
                         "approval_document": rule.approval.document,
                         "notice_start": rule.notice_start,
-                        "notice_days": rule.notice_days,
+                        "notice_days": rule.objection_days,
                         "basis": rule.basis.value,
                     },
                     revenue=d.revenue,
@@ -118,6 +127,9 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
                         for c, _ in rule.shares
                     ],
                     households=households,
+                    first_payout_day=rule.first_payout_day(d.distributed_on),
+                    reversed_on=reversal.reversed_on if reversal else None,
+                    reversal_reason=reversal.reason if reversal else None,
                 )
             )
     return out

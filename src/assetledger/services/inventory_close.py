@@ -20,6 +20,7 @@ from assetledger.domain.inventory import CountResult
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, RuleViolation
 from assetledger.services.access import require
+from assetledger.services.asset_books import entries_after, later_entries_message
 from assetledger.services.assets import register_in
 from assetledger.services.books import ENTITY_SUFFIX, Books, Located
 from assetledger.services.context import now
@@ -100,6 +101,12 @@ def close_inventory(
         books = Books(session, actor)
         active = _active_statuses(session, list(results))
         missing = [a for a, found in results.items() if found == CountResult.MISSING.value and a in active]
+        later = entries_after(session, missing, on)
+        if later:
+            asset_id, entries = min(later.items())
+            raise RuleViolation(
+                f"盘亏核销 (writing off a shortage): {later_entries_message(on, entries)}", asset_id=asset_id
+            )
         _write_off(books, inventory_id, missing, active, approval, on, result)
         _update_statuses(session, inventory_id, results, active, approval, on, actor, result)
         _register_surpluses(session, inventory, approval, on, actor, result)

@@ -135,14 +135,37 @@ def load_entry(session: Session, entry_id: int) -> JournalEntry:
     )
 
 
+# Entries another record stands behind: reversing one alone would leave that record saying otherwise.
+_CORRECTED_ELSEWHERE = {
+    EntryKind.DISTRIBUTION: "收益分配 (a distribution): use `distribute reverse`",
+    EntryKind.PAYOUT: "分红发放 (a payout to a household): households' payouts are not taken back in the books alone",
+    EntryKind.OPENING: "资产登记入账 (an asset's registration)",
+    EntryKind.TRANSFER_IN: "确权移交转入 (an ownership transfer)",
+    EntryKind.TRANSFER_OUT: "确权移交转出 (an ownership transfer)",
+    EntryKind.DISPOSAL: "资产处置 (a disposal)",
+    EntryKind.REINVESTMENT: "再投入 (a reinvestment)",
+    EntryKind.INVENTORY: "清查处理 (an inventory's result)",
+    EntryKind.AWARD: "绩效奖励 (an award)",
+}
+
+
 def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | None = None) -> int:
-    """Correct a mistake: post the opposite entry, naming the one it reverses. The original stays."""
+    """Correct a mistake: post the opposite entry, naming the one it reverses. The original stays.
+
+    Only entries posted as such (revenue, expenses, general and imported entries) are reversed here; an entry made
+    by a register event, a distribution, a payout or an award is corrected where that record is kept."""
     if not reason.strip():
         raise InputError([Finding("ledger reverse", None, "--reason", reason, "a reversal needs a reason")])
     with db.transaction() as session:
         original = load_entry(session, entry_id)
+        require(session, actor, Action.BOOKS, [region_of_entity(original.entity)])
         if original.kind is EntryKind.REVERSAL:
             raise RuleViolation(f"entry {entry_id} is itself a reversal; post the entry again instead")
+        elsewhere = _CORRECTED_ELSEWHERE.get(original.kind)
+        if elsewhere is not None:
+            raise RuleViolation(
+                f"第 {entry_id} 号分录不能单独冲销 (entry {entry_id} is not reversed on its own: {elsewhere})"
+            )
         already = session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id))
         if already is not None:
             raise RuleViolation(f"entry {entry_id} was already reversed by entry {already}")

@@ -89,7 +89,9 @@ def reinvest_new(db: Database, draft: AssetDraft, on: dt.date, source: str, acto
             raise RuleViolation(f"{draft.region_code}: a reinvested asset is built by a village collective")
         entity = entity_code(EntityKind.VILLAGE, region.code)
         owner = Ownership(f"{region.name}股份经济合作社", OwnerKind.VILLAGE, on, "收益再投入")
-        draft = replace(draft, funding=((FundSource.REINVESTED, draft.original_value),), ownership=owner)
+        draft = replace(
+            draft, funding=((FundSource.REINVESTED, draft.original_value),), ownership=owner, acquired_on=on
+        )
         books = Books(session, actor)
         books.ensure_entity(EntityKind.VILLAGE, region.code)
         _check_funds(books, entity, source, draft.original_value)

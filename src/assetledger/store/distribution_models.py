@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.store.models import Base, BigId
@@ -80,9 +80,23 @@ class Distribution(Base):
     actor: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
-    __table_args__ = (
-        UniqueConstraint("village_code", "period", "rule_code", name="uq_distributions_village_period_rule"),
-    )
+    # A village month is distributed once while its distribution stands (DOMAIN rule 15): a reversed
+    # distribution frees its months, so the rule is kept by the service under the writer lock, not by a key.
+    __table_args__ = (Index("ix_distributions_village_start", "village_code", "period_start"),)
+
+
+class DistributionReversal(Base):
+    """A distribution taken back (冲销) with its reason: its entry is reversed and its months may be shared again."""
+
+    __tablename__ = "distribution_reversals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    distribution_id: Mapped[int] = mapped_column(ForeignKey("distributions.id"), unique=True)
+    reversed_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DistributionLine(Base):

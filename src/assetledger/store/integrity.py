@@ -36,7 +36,7 @@ SEALED_TABLES = (
     "import_batches", "asset_events", "custodian_assignments", "accounts", "entries", "postings",
     "period_closes", "household_events", "distribution_rules", "distributions", "distribution_lines", "payouts",
     "governance_decisions", "disposals", "maintenance_applications", "user_grants", "user_passwords",
-    "inventories", "inventory_items", "inventory_counts", "inventory_closes",
+    "inventories", "inventory_items", "inventory_counts", "inventory_closes", "distribution_reversals",
 )  # fmt: skip
 DIGEST_SIZE = 16
 SEAL_ROWS = 100_000  # rows per seal at most (a 1.6 MB digest blob)

@@ -69,6 +69,8 @@ class Asset(Base):
     project_name: Mapped[str | None] = mapped_column(String(200))
     build_year: Mapped[int | None] = mapped_column(Integer)
     implementer: Mapped[str | None] = mapped_column(String(200))
+    # 取得日期: when the asset was acquired, the first choice for the date it enters the books
+    acquired_on: Mapped[dt.date | None] = mapped_column(Date)
     original_value: Mapped[Decimal] = mapped_column(Money)
     # What the books must hold for the asset: original value plus reinvestment (再投入), less write-downs.
     current_value: Mapped[Decimal] = mapped_column(Money)
