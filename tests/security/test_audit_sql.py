@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from itertools import count
+from pathlib import Path
 
 import pytest
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
+from assetledger.store import audit_role
 from assetledger.store.audit_role import ReaderNames
-from assetledger.store.db import Database
+from assetledger.store.db import Database, resolve_url
 from assetledger.store.integrity import WRITER_LOCK_KEY
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
@@ -224,6 +227,7 @@ def test_postgresql_role_has_the_views_and_nothing_else(postgres_only: None, cou
         settings = conn.scalar(text("SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
                                     "WHERE r.rolname = :r"), {"r": names.role})  # fmt: skip
         assert "default_transaction_read_only=on" in settings and "statement_timeout=10s" in settings
+        assert "temp_file_limit=1GB" in settings  # the tests' PostgreSQL user is a superuser
         # a DBA gives the role more than it may have: audit SQL refuses to run until `db upgrade` puts it right
         conn.execute(text(f'GRANT pg_read_server_files TO "{names.role}"'))
         conn.commit()
@@ -323,6 +327,15 @@ def test_the_auditors_legitimate_work_is_kept(county2: Cli, db: Database, app: F
     }  # fmt: skip
     for view in ("v_postings", "v_events", "v_distributions", "v_payouts", "v_entities", "v_accounts", "v_regions"):
         assert cli_sql(county2, f"SELECT * FROM {view}").exit_code == 0, view
+    plain_sql = (
+        "SELECT asset_id, row_number() OVER (ORDER BY asset_id) AS n, substr(name, 1, 2) AS short, "
+        "round(original_value_fen / 100.0, 2) AS yuan, coalesce(custodian, '') AS c, upper(register) AS r, "
+        "CASE WHEN name LIKE '%电站' THEN 1 ELSE 0 END AS pv, CAST(build_year AS text) AS built FROM v_assets "
+        "WHERE asset_id IN (SELECT asset_id FROM v_events) ORDER BY asset_id"
+    )
+    plain = json.loads(cli_sql(county2, plain_sql).stdout)
+    expected = [("A-1", 1, 1), ("A-2", 2, 0), ("B-1", 3, 0), ("B-9", 4, 0)]
+    assert [(r["asset_id"], r["n"], r["pv"]) for r in plain] == expected
     books = json.loads(cli_sql(county2, "SELECT sum(amount_fen) AS zero FROM v_postings").stdout)
     assert int(books[0]["zero"]) == 0  # every entry balances, to the fen
     with_literal = cli_sql(county2, "SELECT count(*) AS n FROM v_assets WHERE name LIKE '%电站;%' OR name = 'a;b';")
@@ -338,3 +351,41 @@ def test_the_auditors_legitimate_work_is_kept(county2: Cli, db: Database, app: F
     if not db.is_sqlite:
         county2("db", "upgrade")  # kept by db upgrade, again and again
         assert json.loads(cli_sql(county2, documented).stdout) == rows
+
+
+def test_postgresql_without_createrole(postgres_only: None, db_url: str, tmp_path: Path) -> None:
+    """`db upgrade` by a table owner that may not manage roles: the schema is upgraded, the operator is told, and
+    audit SQL is refused (it never falls back to a privileged connection) until a DBA makes the role."""
+    tag = uuid.uuid4().hex[:10]
+    owner, schema = f"owner_{tag}", f"o_{tag}"
+    admin = create_engine(resolve_url(db_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {owner} LOGIN NOCREATEROLE NOSUPERUSER"))
+        conn.execute(text(f"CREATE SCHEMA {schema} AUTHORIZATION {owner}"))
+        database = str(conn.scalar(text("SELECT current_database()")))
+        conn.execute(text(f'GRANT CREATE ON DATABASE "{database}" TO {owner}'))  # as a database's owner has
+        names = ReaderNames.of(database, schema)
+    url = make_url(resolve_url(db_url)).set(username=owner, query={"options": f"-csearch_path={schema}"})
+    run = Cli(url.render_as_string(hide_password=False), tmp_path)
+    try:
+        upgraded = run("db", "upgrade")
+        assert f"the auditor role {names.role} was not created" in upgraded.stderr
+        missing = cli_sql(run, "SELECT count(*) FROM v_regions")
+        assert missing.exit_code == 2 and "is missing" in missing.output
+        # what a DBA does instead (README, Security model): make the role, store its password for the application
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE ROLE {names.role} LOGIN NOINHERIT PASSWORD 'a-dba-chose-this'"))
+        run("db", "upgrade")  # grants the views to the role
+        with create_engine(url).begin() as conn:
+            conn.execute(text(f"INSERT INTO {names.schema}.reader_login VALUES (:r, 'a-dba-chose-this')"),
+                         {"r": names.role})  # fmt: skip
+        assert json.loads(cli_sql(run, "SELECT count(*) AS n FROM v_regions").stdout) == [{"n": 0}]
+        refused = cli_sql(run, "SELECT count(*) FROM regions")
+        assert refused.exit_code == 2 and "拒绝" in refused.output
+    finally:
+        with admin.connect() as conn:
+            audit_role.drop(conn, schema)
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            conn.execute(text(f"DROP OWNED BY {owner}"))
+            conn.execute(text(f"DROP ROLE {owner}"))
+        admin.dispose()

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, text
 from assetledger.store.audit_views import VIEWS, select_sql
 
 CONNECTION_LIMIT = 16
+TEMP_FILE_LIMIT = "1GB"
 SETTINGS = {  # the role's session defaults; the reader sets the time limits again for each statement
     "default_transaction_read_only": "on",
     "statement_timeout": "10s",
@@ -150,13 +151,17 @@ def _keep_role(conn: Connection, names: ReaderNames) -> bool:
     for name, value in SETTINGS.items():
         conn.exec_driver_sql(f"ALTER ROLE {role} IN DATABASE {database} SET {name} = '{value}'")
     conn.exec_driver_sql(f"ALTER ROLE {role} IN DATABASE {database} SET search_path TO {schema}")
+    if conn.scalar(text("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")):
+        # only a superuser may set it: a sort or hash spilled to disk stops at 1 GB instead of filling the disk
+        conn.exec_driver_sql(f"ALTER ROLE {role} IN DATABASE {database} SET temp_file_limit = '{TEMP_FILE_LIMIT}'")
     return True
 
 
 def _grant(conn: Connection, names: ReaderNames) -> None:
     role, schema, base = _q(conn, names.role), _q(conn, names.schema), _q(conn, names.base_schema)
     database = _q(conn, str(conn.scalar(text("SELECT current_database()"))))
-    conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {role}")
+    if conn.scalar(text("SELECT has_database_privilege(current_database(), 'CONNECT WITH GRANT OPTION')")):
+        conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {role}")  # else PUBLIC's, or the DBA's
     conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {base} FROM {role}")
     conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {base} FROM {role}")
     conn.exec_driver_sql(f"REVOKE ALL ON SCHEMA {base} FROM {role}")
