@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from assetledger.store.audit_reader import AuditQueryRefused, Fetched, Limits, Refusal
 from assetledger.store.audit_role import ReaderNames
@@ -33,6 +34,14 @@ CONNECT_SECONDS = 10
 
 
 def run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limits) -> Fetched:
+    try:
+        return _run(engine, sql, regions, limits)
+    except (DBAPIError, psycopg.Error) as exc:  # the sandbox's own plumbing failed: a finding, not a traceback
+        reason = exc.orig if isinstance(exc, DBAPIError) else _message(exc)
+        raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the audit views cannot be used: {reason}") from exc
+
+
+def _run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limits) -> Fetched:
     deadline = time.monotonic() + limits.seconds
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
         names = ReaderNames.current(admin)

@@ -82,7 +82,10 @@ def run(path: str, sql: str, regions: frozenset[str] | None, limits: Limits) -> 
     except sqlite3.Error as exc:
         raise AuditQueryRefused(Refusal.UNAVAILABLE, f"cannot open the database read-only: {exc}") from exc
     try:
-        authorizer = _prepare(conn, regions)
+        try:
+            authorizer = _prepare(conn, regions)
+        except sqlite3.Error as exc:
+            raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the audit views cannot be made: {exc}") from exc
         deadline = time.monotonic() + limits.seconds
         conn.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
         try:
