@@ -40,7 +40,7 @@ from assetledger.io.tabular import read_table
 from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.regions import import_regions
 from assetledger.services.register_summary import register_summary
-from assetledger.store import migrate
+from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 
 try:
@@ -159,6 +159,7 @@ class PostgresBackend(Backend):
     def discard(self, url: str) -> None:
         schema = url.rsplit("%3D", 1)[1]
         with self.admin.connect() as conn:
+            audit_role.drop(conn, schema)
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         self.schemas.remove(schema)
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from assetledger.cli.main import cli
-from assetledger.store import migrate
+from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 
 PG_ENV = "ASSETLEDGER_TEST_DATABASE_URL"
@@ -46,6 +46,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"{base}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
+            audit_role.drop(conn, schema)  # the auditor role and views `db upgrade` made for this schema
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 

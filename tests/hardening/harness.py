@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, text
 
 from assetledger.services.audit import verify
-from assetledger.store import migrate
+from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
@@ -82,6 +82,7 @@ def pg_schema_url(base: str) -> Iterator[str]:
         yield f"{base}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
+            audit_role.drop(conn, schema)
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, table_counts, write_csv
@@ -161,33 +161,31 @@ def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
     assert outside.exit_code == 6
 
 
-def test_postgres_auditor_role_is_read_only(db: Database) -> None:
-    """The documented database role for auditors can read every table and change none."""
+def test_postgres_auditor_role_is_read_only(run: Cli, db: Database) -> None:
+    """The database role for auditors that `db upgrade` keeps (README, Security model), logged in from elsewhere
+    (say psql): it reads the audit views only, sees none of their rows (no scope was granted to its connection by
+    the application), and changes nothing."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL roles")
-    role = f"auditor_{uuid.uuid4().hex[:8]}"
-    schema = db.engine.dialect.default_schema_name
+    _setup(run)
     with db.engine.connect() as conn:
-        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
-        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-        conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
-        conn.exec_driver_sql(f"ALTER ROLE {role} SET default_transaction_read_only = on")
-    url = make_url(db.url).set(username=role)
-    auditor = create_engine(url)
+        names = ReaderNames.current(conn)
+        password = conn.scalar(text(f'SELECT password FROM "{names.schema}".reader_login'))
+    auditor = create_engine(make_url(db.url).set(username=names.role, password=password, query={}))
+    base = f'"{names.base_schema}"'
     try:
         with auditor.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM assets")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM v_assets")).scalar() == 0
+        for statement in [f"SELECT count(*) FROM {base}.assets", f"SELECT password_hash FROM {base}.user_passwords"]:
+            with pytest.raises(DBAPIError, match="permission denied"), auditor.connect() as conn:
+                conn.execute(text(statement))
         with pytest.raises(DBAPIError), auditor.begin() as conn:
-            conn.execute(text("INSERT INTO import_batches (kind, source_name, checksum, row_count, actor, recorded_at) "
-                              "VALUES ('x', 'x', 'x', 0, 'x', now())"))  # fmt: off
+            conn.execute(text(f"INSERT INTO {base}.import_batches (kind, source_name, checksum, row_count, actor, "
+                              "recorded_at) VALUES ('x', 'x', 'x', 0, 'x', now())"))  # fmt: off
     finally:
         auditor.dispose()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}")
-            conn.exec_driver_sql(f"REVOKE USAGE ON SCHEMA {schema} FROM {role}")
-            conn.exec_driver_sql(f"DROP ROLE {role}")
+    assert json.loads(run("audit", "sql", "SELECT count(*) AS n FROM v_assets", "--format", "json",
+                          user="wang").output) == [{"n": 3}]  # fmt: off
 
 
 def test_an_asset_registered_idle_verifies_clean(run: Cli, db: Database) -> None:

@@ -14,7 +14,7 @@ import click
 from assetledger.cli.common import App, emit, format_option, out_option, pass_app
 from assetledger.domain.access import Role
 from assetledger.services import audit as svc
-from assetledger.services import users
+from assetledger.services import audit_sql, users
 from assetledger.services.access import region_of_entity, require_read
 from assetledger.services.ledger_files import export_entity, query_entity
 
@@ -105,18 +105,33 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 
 @audit.command("sql")
 @click.argument("sql")
+@click.option("--max-rows", type=click.IntRange(1, audit_sql.MAX_ROWS_CEILING), default=100_000, show_default=True,
+              help="Rows to return at most; the rest are counted and the count is stated.")  # fmt: skip
+@click.option("--time-limit", type=click.FloatRange(0, audit_sql.TIME_LIMIT_CEILING, min_open=True),
+              default=audit_sql.DEFAULT_TIME_LIMIT, show_default=True,
+              help="Seconds before the query is stopped.")  # fmt: skip
 @format_option
 @out_option
 @pass_app
-def sql(app: App, sql: str, fmt: str, out: Path | None) -> None:
-    """One read-only SELECT over the audit views v_assets, v_postings, v_events, v_distributions.
+def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Path | None) -> None:
+    """One read-only SELECT over the audit views of your scope: v_assets, v_postings, v_events, v_distributions,
+    v_payouts, v_households, v_entities, v_accounts, v_regions.
 
     \b
     assetledger audit sql "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
-    Money in the views is integer fen (exact); divide by 100 for yuan.
+    Money in the views is integer fen (exact); divide by 100 for yuan. The query runs in a sandbox (README,
+    Security model): base tables, other regions, files and locks are refused, and it is stopped at the time
+    limit. When there are more rows than --max-rows, a line on standard error says how many there were.
     """
-    columns, rows = svc.read_only_sql(app.db, sql, app.actor)
-    emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="sql")
+    result = audit_sql.read_only_sql(app.db, sql, app.actor, max_rows=max_rows, time_limit=time_limit)
+    emit([dict(zip(result.columns, r, strict=True)) for r in result.rows], fmt, out, sheet="sql")
+    if result.truncated:
+        shown, total = f"{len(result.rows):,}", f"{result.total:,}"
+        if result.total_known:
+            click.echo(f"前 {shown} 行，共 {total} 行 (first {shown} of {total} rows)", err=True)
+        else:
+            click.echo(f"前 {shown} 行，共超过 {total} 行 (first {shown} of more than {total} rows; counting stopped "
+                       "at the time limit)", err=True)  # fmt: skip
 
 
 @audit.command("verify")

@@ -30,7 +30,8 @@ def command() -> None:
 @pass_app
 def upgrade(app: App, revision: str) -> None:
     """Create the database or bring it to the latest schema. Safe to run again."""
-    migrate.upgrade(app.db_url, revision)
+    for note in migrate.upgrade(app.db_url, revision):
+        click.echo(f"note: {note}", err=True)
     click.echo(f"database at {app.db.url} is at revision {migrate.current_revision(app.db.engine)}")
 
 

@@ -1,4 +1,5 @@
-"""What auditors need: an asset's whole story, read-only queries, a verification of the record, and a package."""
+"""What auditors need: an asset's whole story, a verification of the record, and a package (read-only SQL over the
+audit views: services/audit_sql.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from assetledger.domain.enums import AssetStatus
-from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.errors import NotFoundError
 from assetledger.io.output import write_xlsx
-from assetledger.services.access import require_read, visible_regions
+from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.assets import asset_region
 from assetledger.services.ledger_files import check_entities, entity_codes, export_entity
@@ -231,60 +231,6 @@ def export_package(db: Database, folder: Path, actor: str, within: str | None = 
     manifest_path = folder / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest_path
-
-
-def audit_views(regions: set[str] | None) -> dict[str, str]:
-    """The documented read-only views, limited to the reader's regions when its scope is not everything."""
-
-    def within(*columns: str) -> str:
-        if regions is None:
-            return ""
-        codes = ", ".join("'" + code.replace("'", "''") + "'" for code in sorted(regions))
-        return " WHERE " + " OR ".join(f"{c} IN ({codes})" for c in columns)
-
-    return {
-        "v_assets": "SELECT asset_id, name, register, category, county_code, township_code, village_code, build_year, "
-        "original_value AS original_value_fen, current_value AS current_value_fen, status, owner_name, owner_kind, "
-        "custodian, operator FROM assets" + within("county_code", "township_code", "village_code"),
-        "v_postings": "SELECT e.id AS entry_id, e.entity_code, e.date, e.kind, e.asset_id, e.narration, "
-        "a.name AS account, a.cn_name AS account_cn, p.amount AS amount_fen FROM postings p "
-        "JOIN entries e ON e.id = p.entry_id JOIN accounts a ON a.id = p.account_id "
-        "JOIN entities n ON n.code = e.entity_code" + within("n.region_code"),
-        "v_events": "SELECT ev.id, ev.asset_id, ev.kind, ev.event_date, ev.actor, ev.recorded_at FROM asset_events ev "
-        "JOIN assets s ON s.asset_id = ev.asset_id" + within("s.county_code", "s.township_code", "s.village_code"),
-        "v_distributions": "SELECT d.id, d.village_code, d.period, d.rule_code, d.total AS total_fen, l.purpose, "
-        "l.household_id, l.amount AS amount_fen FROM distributions d "
-        "JOIN distribution_lines l ON l.distribution_id = d.id" + within("d.village_code"),
-    }
-
-
-def read_only_sql(db: Database, sql: str, actor: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one SELECT over the documented audit views (v_assets, v_postings, v_events, v_distributions) in a
-    read-only transaction. Money in the views is integer fen, exact on every database (divide by 100 for yuan)."""
-    statement = sql.strip().rstrip(";")
-    if ";" in statement or not statement.lower().startswith(("select", "with")):
-        raise InputError([Finding("audit sql", None, "query", sql, "one SELECT statement only")])
-    with db.reading() as session:
-        views = ", ".join(f"{name} AS ({body})" for name, body in audit_views(visible_regions(session, actor)).items())
-        if statement.lower().startswith("with"):
-            wrapped = f"WITH {views}, {statement[4:].lstrip()}"
-        else:
-            wrapped = f"WITH {views} {statement}"
-        conn = session.connection()
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-        else:
-            conn.exec_driver_sql("PRAGMA query_only = ON")
-        try:
-            result = conn.exec_driver_sql(wrapped)
-            columns = list(result.keys())
-            rows = [tuple(r) for r in result.fetchall()]
-        except DBAPIError as exc:
-            raise InputError([Finding("audit sql", None, "query", sql, f"refused: {exc.orig}")]) from exc
-        finally:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA query_only = OFF")
-    return columns, rows
 
 
 def chain_contains(db: Database, head: str) -> bool:

@@ -9,7 +9,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
+from assetledger.store import audit_role
 from assetledger.store.db import make_engine, resolve_url
 
 
@@ -32,8 +34,28 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str | None = None, revision: str = "head") -> list[str]:
+    """Migrate, and on PostgreSQL keep the auditor role and its views (store/audit_role.py) at the head revision.
+
+    The views are dropped before a migration runs (they would keep it from altering the columns they read) and
+    built again from the code afterwards. Returns notes for the operator (e.g. the role could not be made).
+    """
+    notes: list[str] = []
+    engine = make_engine(url)
+    try:
+        postgres = engine.dialect.name == "postgresql"
+        if postgres and not (revision == "head" and current_revision(engine) in heads(url)):
+            audit_role.drop_views(engine)
+        command.upgrade(alembic_config(url), revision)
+        if postgres and current_revision(engine) in heads(url):
+            try:
+                note = audit_role.install(engine)
+            except DBAPIError as exc:  # the record is upgraded; only audit SQL is not available
+                note = f"the audit views could not be made ({exc.orig}); `audit sql` is refused until they are"
+            notes += [note] if note else []
+    finally:
+        engine.dispose()
+    return notes
 
 
 def heads(url: str | None = None) -> tuple[str, ...]:

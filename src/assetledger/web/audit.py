@@ -16,16 +16,18 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, send_file
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.services.access import region_of_entity, require_read, visible_regions
-from assetledger.services.audit import export_package, read_only_sql
+from assetledger.services.audit import export_package
+from assetledger.services.audit_sql import DEFAULT_TIME_LIMIT, read_only_sql
 from assetledger.services.book_reports import entities
 from assetledger.services.ledger_files import export_entity, query_entity
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
+from assetledger.web.i18n import translate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 AUDITORS = (Role.AUDITOR, Role.FINANCE)
@@ -50,15 +52,27 @@ def queries() -> str:
     text = request.form.get("query", "").strip()
     columns: list[str] = []
     rows: list[tuple[Any, ...]] = []
+    total, total_known = 0, True
     if request.method == "POST" and kind == "bql":
         with database().reading() as session:
             require_read(session, user().name, region_of_entity(entity) if entity else None)
         columns, rows = until_changed(database(), ("bql", entity, text), lambda: query_entity(database(), entity, text))
+        total = len(rows)
     elif request.method == "POST" and kind == "sql":
-        columns, rows = read_only_sql(database(), text, user().name)
-    return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns,
-                           rows=rows[:MAX_ROWS], total=len(rows), entities=_entities(), example_bql=EXAMPLE_BQL,
+        limit = float(current_app.config.get("AUDIT_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+        result = read_only_sql(database(), text, user().name, max_rows=MAX_ROWS, time_limit=limit)
+        columns, rows, total, total_known = list(result.columns), list(result.rows), result.total, result.total_known
+    shown = rows[:MAX_ROWS]
+    return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns, rows=shown,
+                           count=_count(len(shown), total, total_known), entities=_entities(), example_bql=EXAMPLE_BQL,
                            example_sql=EXAMPLE_SQL, fava=fava_installed())  # fmt: skip
+
+
+def _count(shown: int, total: int, known: bool) -> str:
+    """ "3 行", or "前 2,000 行，共 22,389 行" when the page shows only the first rows (in the page's language)."""
+    if shown == total and known:
+        return translate("rows_found", g.lang, n=f"{total:,}")
+    return translate("rows_first" if known else "rows_first_of_more", g.lang, shown=f"{shown:,}", total=f"{total:,}")
 
 
 @bp.route("/package")

@@ -114,6 +114,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "entity": ("核算主体", "Entity"),
     "run": ("执行", "Run"),
     "rows_found": ("{n} 行", "{n} row(s)"),
+    "rows_first": ("前 {shown} 行，共 {total} 行", "first {shown} of {total} rows"),
+    "rows_first_of_more": (
+        "前 {shown} 行，共超过 {total} 行（计数到时间限制为止）",
+        "first {shown} of more than {total} rows (counting stopped at the time limit)",
+    ),
     "package": ("下载审计资料包", "Download the audit package"),
     "fava": ("用 Fava 打开", "Open in Fava"),
     "fava_missing": (
@@ -121,8 +126,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Fava is not installed: pip install 'assetledger[fava]', or run:",
     ),
     "sql_help": (
-        "视图：v_assets, v_postings, v_events, v_distributions；金额单位为分",
-        "Views: v_assets, v_postings, v_events, v_distributions; money in fen",
+        "视图：v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
+        "v_regions（仅限本人范围）；金额单位为分；只返回前 2,000 行，超过时间限制的查询会被停止",
+        "Views: v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
+        "v_regions (your scope only); money in fen; the first 2,000 rows are shown; a query past the time limit "
+        "is stopped",
     ),
     "forbidden": ("无权操作", "Not permitted"),
     "not_found": ("未找到", "Not found"),

@@ -1,0 +1,101 @@
+"""The audit views: everything an auditor's SQL may read, each limited to the auditor's regions.
+
+One definition serves both databases: the SQLite reader builds them as TEMP views on a connection of its own,
+`assetledger db upgrade` builds them as views in the PostgreSQL auditor role's schema. Money is integer fen
+(`*_fen` columns, exact everywhere). No view reaches a credential (user_grants, user_passwords), and households
+show only what a public notice shows (head, category, persons) plus the dates that decide eligible months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AuditView:
+    name: str
+    columns: str  # the select list
+    source: str  # FROM ... JOIN ..., base tables written as {table}
+    scope: tuple[str, ...]  # region-code columns: a row is visible when any of them is one of the reader's regions
+
+
+VIEWS: tuple[AuditView, ...] = (
+    AuditView(
+        "v_assets",
+        "a.asset_id, a.name, a.register, a.category, a.county_code, a.township_code, a.village_code, a.build_year, "
+        "a.original_value AS original_value_fen, a.current_value AS current_value_fen, a.status, a.owner_name, "
+        "a.owner_kind, a.custodian, a.operator, a.project_name, a.operating_mode, a.contract_start, a.contract_end, "
+        "a.confirmed_on, a.handed_over_on, a.disposed_on, a.household_id",
+        "{assets} a",
+        ("a.county_code", "a.township_code", "a.village_code"),
+    ),
+    AuditView(
+        "v_postings",
+        "e.id AS entry_id, e.entity_code, e.date, e.kind, e.asset_id, e.narration, a.name AS account, "
+        "a.cn_name AS account_cn, p.amount AS amount_fen, e.ref, e.reverses_id, e.actor",
+        "{postings} p JOIN {entries} e ON e.id = p.entry_id JOIN {accounts} a ON a.id = p.account_id "
+        "JOIN {entities} n ON n.code = e.entity_code",
+        ("n.region_code",),
+    ),
+    AuditView(
+        "v_events",
+        "ev.id, ev.asset_id, ev.kind, ev.event_date, ev.actor, ev.recorded_at",
+        "{asset_events} ev JOIN {assets} s ON s.asset_id = ev.asset_id",
+        ("s.county_code", "s.township_code", "s.village_code"),
+    ),
+    AuditView(
+        "v_distributions",
+        "d.id, d.village_code, d.period, d.rule_code, d.total AS total_fen, l.purpose, l.household_id, "
+        "l.amount AS amount_fen",
+        "{distributions} d JOIN {distribution_lines} l ON l.distribution_id = d.id",
+        ("d.village_code",),
+    ),
+    AuditView(
+        "v_payouts",
+        "p.id, p.distribution_id, d.village_code, d.period, p.household_id, p.amount AS amount_fen, p.paid_on, "
+        "p.entry_id",
+        "{payouts} p JOIN {distributions} d ON d.id = p.distribution_id",
+        ("d.village_code",),
+    ),
+    AuditView(
+        "v_households",
+        "h.household_id, h.village_code, h.head, h.category, h.persons, h.joined_on, h.left_on",
+        "{households} h",
+        ("h.village_code",),
+    ),
+    AuditView(
+        "v_entities",
+        "n.code AS entity_code, n.name, n.kind, n.region_code, n.county_code, n.books_start",
+        "{entities} n",
+        ("n.region_code",),
+    ),
+    AuditView(
+        "v_accounts",
+        "a.id AS account_id, a.entity_code, a.name AS account, a.cn_name AS account_cn, a.opened_on, a.asset_id",
+        "{accounts} a JOIN {entities} n ON n.code = a.entity_code",
+        ("n.region_code",),
+    ),
+    AuditView(
+        "v_regions",
+        "r.code, r.name, r.level, r.parent_code, r.county_code",
+        "{regions} r",
+        ("r.code",),
+    ),
+)
+VIEW_NAMES = tuple(view.name for view in VIEWS)
+
+
+class _Tables(dict[str, str]):
+    def __init__(self, table: Callable[[str], str]) -> None:
+        super().__init__()
+        self._table = table
+
+    def __missing__(self, name: str) -> str:
+        return self._table(name)
+
+
+def select_sql(view: AuditView, table: Callable[[str], str], scope: Callable[[tuple[str, ...]], str] | None) -> str:
+    """The view's SELECT with base tables named by `table` and, unless `scope` is None, its scope filter."""
+    sql = f"SELECT {view.columns} FROM {view.source.format_map(_Tables(table))}"
+    return sql if scope is None else f"{sql} WHERE {scope(view.scope)}"
