@@ -13,14 +13,39 @@ target_metadata = Base.metadata
 
 
 def run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if sqlite:
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        with context.begin_transaction():
+            before = context.get_context().get_current_revision()
+            context.run_migrations()
+            if sqlite and context.get_context().get_current_revision() != before:
+                _check_foreign_keys(connection)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite drops a table constraint by rebuilding the table (batch mode), which with foreign keys enforced would
+    fail on dropping the old table. SQLite's own procedure for it: enforcement off outside the transaction (inside
+    one the pragma is a no-op), the rebuild, `PRAGMA foreign_key_check` before commit, enforcement back on."""
+    if connection.in_transaction():
+        return  # a caller's open transaction: the pragma could not take effect; a rebuild migration says so
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")  # type: ignore[union-attr]
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:10]}")
 
 
 def run_online() -> None:

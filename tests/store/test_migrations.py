@@ -1,11 +1,14 @@
 """Migrations have one head, build the schema the models describe, and protect the tables of record."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from assetledger.services.audit import verify
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.schema import Base
@@ -50,3 +53,34 @@ def test_money_is_stored_as_exact_fen(run: Cli, db: Database) -> None:
         raw = session.execute(text("SELECT original_value FROM assets LIMIT 1")).scalar()
     assert str(total) == "1.00"  # ten times 0.10 — a float sum would drift
     assert raw == 10  # integer fen in the database
+
+
+def test_0010d_keeps_every_sealed_row_and_lets_a_voucher_number_recur_monthly(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unique (entity_code, ref) constraint gives way to an index; SQLite rebuilds the entries table for it.
+    Rows, ids, seals, the append-only triggers and the foreign keys to entries all survive."""
+    monkeypatch.chdir(tmp_path)
+    migrate.upgrade(db_url, "0009")
+    old = Database(db_url)
+    run = Cli(old.url, tmp_path)
+    run("region", "import", str(write_csv(tmp_path / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(tmp_path / "assets.csv", [ASSET_HEADER, asset_row("A-1")])))
+    post = ("ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "5", "--ref", "PZ-1")
+    first = run(*post, "--date", "2025-05-02").output.split()[-1]
+    run("ledger", "reverse", first, "--reason", "录错", "--date", "2025-05-03")
+    with pytest.raises(IntegrityError):  # the old constraint: one PZ-1 per entity for ever
+        run(*post, "--date", "2025-06-02")
+    old.dispose()
+    migrate.upgrade(db_url)
+    db = Database(db_url)
+    try:
+        assert list(verify(db, bean_check=False)) == []
+        assert run(*post, "--date", "2025-06-02").output.startswith("posted entry")
+        assert list(verify(db, bean_check=False)) == []
+        with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM entries"))
+        with pytest.raises(DatabaseError), db.engine.begin() as conn:  # postings still point at real entries
+            conn.execute(text("INSERT INTO postings (id, entry_id, account_id, amount) VALUES (999, 999, 1, 1)"))
+    finally:
+        db.dispose()
