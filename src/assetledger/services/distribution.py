@@ -30,6 +30,7 @@ from assetledger.domain.distribution import (
     Split,
     split,
 )
+from assetledger.domain.enums import RegionLevel
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes, parse_rule
@@ -55,8 +56,10 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
     rule = parse_rule(path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     with db.transaction() as session:
-        if session.get(Region, rule.village) is None:
-            raise InputError([Finding(str(path), None, "village", rule.village, "no such village code")])
+        region = session.get(Region, rule.village)
+        if region is None or region.level != RegionLevel.VILLAGE.value:  # a township's rule would share nothing
+            reason = "no such village code" if region is None else f"{region.name} is a {region.level}, not a village"
+            raise InputError([Finding(str(path), None, "village", rule.village, reason)])
         require(session, actor, Action.DISTRIBUTE, [rule.village])
         known = session.scalar(
             select(DistributionRuleRow).where(
