@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -25,6 +26,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.journal import EntityKind, EntryContent, EntryKind, JournalEntry, entry_in_fen, voucher_key
+from assetledger.domain.money import amount_problem
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
@@ -374,6 +376,18 @@ class Books:
 ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
                  "recorded_at")  # fmt: skip
 POSTING_COLUMNS = ("id", "entry_id", "account_id", "amount")
+
+
+def require_amount(source: str, field: str, amount: object, *, positive: bool = True) -> Decimal:
+    """An amount a service was given, by any caller (the CLI and the web parse theirs; the Python API may not):
+    a Decimal within the bound, two places, above zero unless `positive` is False. Checked before any comparison
+    or row that would choke on NaN or a value beyond the bound."""
+    problem = amount_problem(amount) if isinstance(amount, Decimal) else "money must be Decimal yuan"
+    if problem is None and positive and isinstance(amount, Decimal) and amount <= 0:
+        problem = "must be greater than 0"
+    if problem is not None or not isinstance(amount, Decimal):
+        raise InputError([Finding(source, None, field, str(amount), problem or "not an amount")])
+    return amount
 
 
 def _conflict(loc: Located, entry: JournalEntry, month: str, booked: Booked, content: EntryContent) -> Finding:
