@@ -513,3 +513,29 @@ def test_a_header_without_rows_is_refused_by_every_import(
         assert result.exit_code == 2, result.output
         assert "header-only.csv: the file has a header but no data rows" in result.output, result.output
     assert table_checksums(db) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ledger", "reverse", "99999999999999999999", "--reason", "x"),
+        ("inventory", "status", "99999999999999999999"),
+        ("inventory", "open", "--year", "99999999999", "--scope", "county:360921"),
+        ("awards", "compute", "--year", "99999999999", "--policy", str(AWARDS)),
+        ("asset", "list", "--year", "99999999999"),
+        ("asset", "register", "--id", "Q-1", "--name", "x", "--register", "public-benefit", "--region", VILLAGE,
+         "--value", "10", "--quantity", "abc"),
+        ("beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "王九", "--persons", "0",
+         "--category", "脱贫户", "--joined", "2024-01-01"),
+        ("maintenance", "apply", "K-00000", "--amount", "1e400", "--reason", "x", "--date", "2026-06-01"),
+    ],
+)  # fmt: skip
+def test_numbers_beyond_what_the_database_holds_are_refused_at_the_door(
+    run: Cli, db: Database, args: tuple[str, ...]
+) -> None:
+    """A huge id, year or count was a driver's OverflowError (a traceback), or an inventory of year 99999999999."""
+    _setup(run)
+    before = table_checksums(db)
+    result = run(*args, ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert table_checksums(db) == before

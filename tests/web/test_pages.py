@@ -314,3 +314,8 @@ def test_out_of_range_amounts_and_conflicting_vouchers_are_pages_never_500(app: 
                           content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 422 and "out of range" in response.get_data(as_text=True)
     assert table_counts(db) == before
+
+
+def test_an_id_beyond_what_the_database_holds_is_not_found(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    assert zhang.get("/inventory/99999999999999999999").status_code == 404  # was a 500 (driver OverflowError)

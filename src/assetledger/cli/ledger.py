@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
@@ -119,7 +119,7 @@ def import_entries(app: App, file: Path, dry_run: bool) -> None:
 
 
 @command.command("reverse")
-@click.argument("entry_id", type=int)
+@click.argument("entry_id", type=ROW_ID)
 @click.option("--reason", required=True, help="Why the entry is reversed.")
 @click.option("--date", "on", type=DATE, help="Date of the reversal (default: today, or the entry's date if later).")
 @pass_app

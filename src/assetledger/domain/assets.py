@@ -12,6 +12,7 @@ from assetledger.domain.money import amount_problem
 # Fields that belong to one register only: (register, field names).
 OPERATING_FIELDS = ("operating_mode", "operator", "contract_start", "contract_end", "contract_annual_income")
 HOUSEHOLD_FIELDS = ("household_id", "household_head")
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # plausible years of a project, an inventory or an evaluation
 MAX_QUANTITY = Decimal(1_000_000_000)  # units of one asset (the column holds 14 digits before the point)
 QUANTITY = Decimal("0.0001")
 
@@ -112,7 +113,7 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
         problems.append(("contract_end", "contract ends before it starts"))
     if draft.quantity is not None and draft.quantity <= 0:
         problems.append(("quantity", "quantity must be positive"))
-    if draft.build_year is not None and not 1949 <= draft.build_year <= 2100:
+    if draft.build_year is not None and not FIRST_YEAR <= draft.build_year <= LAST_YEAR:
         problems.append(("build_year", "not a plausible year"))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
