@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from assetledger.domain.money import MAX_FEN, OUT_OF_RANGE
 
@@ -164,14 +165,20 @@ def voucher_key(entry: JournalEntry) -> tuple[str, str, str]:
     since voucher numbers restart monthly (PZ-7 of May and PZ-7 of June are two vouchers); (entity, ref, "") for
     the refs the services make, which name their source exactly (a distribution, a payout, a reversal)."""
     assert entry.ref is not None, "only an entry with a ref has a voucher identity"
-    month = f"{entry.date.year:04d}-{entry.date.month:02d}" if entry.kind in VOUCHER_KINDS else ""
-    return entry.entity, entry.ref, month
+    return entry.entity, entry.ref, voucher_month(entry.kind, entry.date)
+
+
+@lru_cache(maxsize=4096)
+def voucher_month(kind: str, on: dt.date) -> str:
+    """The month part of a voucher identity: "2025-06" for the kinds people enter, "" for the services' kinds.
+    Cached: a batch of thousands of entries has a few kinds and dates."""
+    return f"{on.year:04d}-{on.month:02d}" if kind in VOUCHER_KINDS else ""
 
 
 def voucher_ref_problem(entry: JournalEntry) -> str | None:
     ref = entry.ref
-    if ref is None:
-        return None
+    if ref is None or (0 < len(ref) <= MAX_REF and not ref.startswith(SYSTEM_REF_PREFIXES) and ref[0] > " "):
+        return None  # the usual case, decided without the checks below
     if not ref.strip():
         return "a ref (凭证号) may not be blank"
     if len(ref) > MAX_REF:
@@ -181,10 +188,9 @@ def voucher_ref_problem(entry: JournalEntry) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class EntryContent:
+class EntryContent(NamedTuple):
     """What a voucher says: re-posting the same content under the same identity is a no-op, other content a
-    conflict. Postings are compared as a multiset of (account, fen)."""
+    conflict. Postings are compared as a multiset of (account, fen). A tuple: a re-run compares thousands."""
 
     date: dt.date
     kind: str

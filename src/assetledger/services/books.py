@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
-from assetledger.domain.journal import EntityKind, EntryContent, EntryKind, JournalEntry, entry_in_fen, voucher_key
+from assetledger.domain.journal import (
+    EntityKind,
+    EntryContent,
+    JournalEntry,
+    entry_in_fen,
+    voucher_key,
+    voucher_month,
+)
 from assetledger.domain.money import amount_problem
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
 from assetledger.gc_pause import BULK, gc_paused
@@ -52,8 +59,10 @@ class PostResult:
     skipped: list[str] = field(default_factory=list)  # refs already posted with the same content
 
 
-@dataclass(frozen=True)
-class Booked:
+Head = tuple[dt.date, str, str, str | None, int | None]  # date, kind, narration, asset, reverses of a booked entry
+
+
+class Booked(NamedTuple):
     """An entry already in the books under a voucher identity: its id, content, and whether it was reversed."""
 
     id: int
@@ -229,16 +238,16 @@ class Books:
         refused: list[Finding] = []
         if len(entries) > 1:
             self.preload({e.entity for e in entries})
-        booked = self._booked_vouchers(entries)
+        keys = [None if e.ref is None else voucher_key(e) for e in entries]
+        booked = self._booked_vouchers(entries, {k for k in keys if k is not None})
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
         amounts: list[list[int]] = []
         seen: set[tuple[str, str, str]] = set()
         result = PostResult()
-        for entry, loc in zip(entries, located, strict=True):
+        for entry, loc, key in zip(entries, located, keys, strict=True):
             problems, rules, fens = self._problems(entry, disposed)
-            if entry.ref is not None:
-                key = voucher_key(entry)
+            if key is not None and entry.ref is not None:
                 earlier = booked.get(key)
                 if earlier:
                     content = EntryContent.of(entry, fens)
@@ -253,8 +262,10 @@ class Books:
                     bad.append(Finding(loc.source, loc.row, "ref", entry.ref, "the same ref twice in one batch"))
                     continue
                 seen.add(key)
-            bad.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
-            refused.extend(Finding(loc.source, loc.row, None, None, p) for p in rules)
+            if problems:
+                bad.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
+            if rules:
+                refused.extend(Finding(loc.source, loc.row, None, None, p) for p in rules)
             fresh.append(entry)
             amounts.append(fens)
         if bad:
@@ -290,8 +301,10 @@ class Books:
     def _marker(self) -> str:
         return "?" if self.session.connection().dialect.name == "sqlite" else "%s"
 
-    def _booked_vouchers(self, entries: Sequence[JournalEntry]) -> dict[tuple[str, str, str], list[Booked]]:
-        """Entries already in the books under the voucher identity of any of `entries`, with their content.
+    def _booked_vouchers(
+        self, entries: Sequence[JournalEntry], wanted: set[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[Booked]]:
+        """Entries already in the books under any of the voucher identities `wanted`, with their content.
 
         Per entity, so each probe uses the (entity_code, ref) index; plain driver SQL, since a batch of 50k refs
         asks hundreds of times. Postings are read only for entries whose identity matches (a re-run)."""
@@ -299,8 +312,7 @@ class Books:
         for e in entries:
             if e.ref is not None:
                 refs.setdefault(e.entity, set()).add(e.ref)
-        wanted = {voucher_key(e) for e in entries if e.ref is not None}
-        heads: dict[int, tuple[tuple[str, str, str], JournalEntry, bool]] = {}
+        heads: dict[int, tuple[tuple[str, str, str], Head, bool]] = {}
         m = self._marker()
         for entity, names in refs.items():
             for part in chunks(sorted(names)):
@@ -312,11 +324,10 @@ class Books:
                 for id_, ref, on, kind, narration, asset_id, reverses, reversal in fetch_raw(
                     self.session, sql, (entity, *part)
                 ):
-                    entry = JournalEntry(entity, _as_date(on) or BOOKS_START, narration, (), EntryKind(kind),
-                                         asset_id, ref, reverses)  # fmt: skip
-                    key = voucher_key(entry)
+                    day = _as_date(on) or BOOKS_START
+                    key = (entity, ref, voucher_month(kind, day))
                     if key in wanted:
-                        heads[int(id_)] = (key, entry, reversal is not None)
+                        heads[int(id_)] = (key, (day, kind, narration, asset_id, reverses), reversal is not None)
         postings: dict[int, list[tuple[str, int]]] = {i: [] for i in heads}
         for ids in chunks(sorted(heads)):
             sql = (
@@ -326,10 +337,11 @@ class Books:
             for entry_id, account, fen in fetch_raw(self.session, sql, ids):
                 postings[int(entry_id)].append((account, int(fen)))
         found: dict[tuple[str, str, str], list[Booked]] = {}
-        for id_, (key, e, reversed_) in sorted(heads.items()):
-            content = EntryContent(e.date, e.kind.value, e.narration, e.asset_id, e.reverses,
-                                   tuple(sorted(postings[id_])))  # fmt: skip
+        for id_, (key, head, reversed_) in heads.items():
+            content = EntryContent(*head, postings=tuple(sorted(postings[id_])))
             found.setdefault(key, []).append(Booked(id_, content, reversed_))
+        for booked in found.values():
+            booked.sort()  # by id: the conflict names the earliest standing entry
         return found
 
     def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
