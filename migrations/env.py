@@ -14,37 +14,38 @@ target_metadata = Base.metadata
 
 def run(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=sqlite,
+        compare_type=True,
+    )
     if sqlite:
         _sqlite_foreign_keys(connection, on=False)
     try:
-        _migrate(connection)
+        with context.begin_transaction():
+            before = context.get_context().get_current_revision()
+            context.run_migrations()
+            if sqlite and context.get_context().get_current_revision() != before:
+                _check_foreign_keys(connection)
     finally:
         if sqlite:
             _sqlite_foreign_keys(connection, on=True)
 
 
 def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
-    """SQLite rebuilds a table to change a key (batch mode), and dropping the old table of a referenced table
-    fails while foreign keys are enforced; the pragma only takes effect outside a transaction, so it is set on
-    the driver's connection before the migration's transaction begins; every key is checked before it commits."""
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    """SQLite drops a table constraint by rebuilding the table (batch mode), which with foreign keys enforced would
+    fail on dropping the old table. SQLite's own procedure for it: enforcement off outside the transaction (inside
+    one the pragma is a no-op), the rebuild, `PRAGMA foreign_key_check` before commit, enforcement back on."""
+    if connection.in_transaction():
+        return  # a caller's open transaction: the pragma could not take effect; a rebuild migration says so
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")  # type: ignore[union-attr]
 
 
-def _migrate(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-        if connection.dialect.name == "sqlite":
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:10]}")
 
 
 def run_online() -> None:

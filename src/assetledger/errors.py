@@ -66,6 +66,13 @@ class Finding:
         return f"{where}:{shown} {self.reason}"
 
 
+def _listed(title: str, findings: Sequence[Finding], limit: int) -> str:
+    shown = "\n".join(f"  {f}" for f in findings[:limit])
+    more = len(findings) - limit
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return f"{title}:\n{shown}{tail}"
+
+
 class InputError(AssetLedgerError):
     """Bulk input was refused; carries every finding, not just the first."""
 
@@ -73,7 +80,29 @@ class InputError(AssetLedgerError):
 
     def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
         self.findings = list(findings)
-        shown = "\n".join(f"  {f}" for f in self.findings[:limit])
-        more = len(self.findings) - limit
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{len(self.findings)} problem(s) in input, nothing was changed:\n{shown}{tail}")
+        title = f"{len(self.findings)} problem(s) in input, nothing was changed"
+        super().__init__(_listed(title, self.findings, limit))
+
+
+class ConflictError(DuplicateError):
+    """A voucher (ref) already in the books with other content: the same ref of the same month cannot mean two
+    entries. Every conflict is listed, naming the booked entry and the new one (exit code 4, as a duplicate)."""
+
+    def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
+        self.findings = list(findings)
+        self.kind, self.key = "voucher", ", ".join(sorted({f.value or "" for f in self.findings}))
+        title = (
+            f"凭证号冲突 {len(self.findings)} conflicting voucher(s) (ref already posted with other content), "
+            "nothing was changed"
+        )
+        AssetLedgerError.__init__(self, _listed(title, self.findings, limit))
+
+
+class RuleRefusal(RuleViolation):
+    """Entries refused by a rule of the books (a closed period, a disposed asset), each with where it came from."""
+
+    def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
+        self.findings = list(findings)
+        self.asset_id = None
+        title = f"规则不允许 refused by a rule: {len(self.findings)} problem(s), nothing was changed"
+        AssetLedgerError.__init__(self, _listed(title, self.findings, limit))

@@ -83,7 +83,7 @@ FIRST_DAY, LAST_DAY = dt.date(2019, 1, 1), dt.date(2026, 11, 30)
 days = st.integers(0, (LAST_DAY - FIRST_DAY).days).map(lambda n: FIRST_DAY + dt.timedelta(days=n))
 recent_days = st.integers(0, (LAST_DAY - dt.date(2025, 1, 1)).days).map(lambda n: dt.date(2025, 1, 1) + dt.timedelta(n))
 # Amounts in fen: ordinary ones, and some up to and past any bound a province's sums could take.
-fen = st.one_of(st.integers(1, 5_000_000_00), st.integers(10**9, 10**11))
+fen = st.one_of(st.integers(1, 5_000_000_00), st.integers(10**10, 10**21))
 amounts = fen.map(lambda f: Decimal(f).scaleb(-2))
 
 

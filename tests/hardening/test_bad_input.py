@@ -234,14 +234,6 @@ def test_gbk_csv_is_accepted(run: Cli, db: Database) -> None:
     assert "灌溉水渠" in shown
 
 
-def test_a_file_without_data_rows_is_refused(run: Cli, db: Database) -> None:
-    _setup(run)
-    before = table_checksums(db)
-    result = run("asset", "import", str(write_csv(run.cwd / "header-only.csv", [ASSET_HEADER])), ok=False)
-    assert result.exit_code == 2
-    assert table_checksums(db) == before
-
-
 def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db: Database) -> None:
     """Every text column's length (the model's String(n)) is checked at parse time: exit 2 naming row, column and
     value on SQLite (which would store it) and on PostgreSQL (which would fail the INSERT) alike."""
@@ -406,3 +398,144 @@ _ready: set[str] = set()
 @pytest.fixture(autouse=True)
 def _reset_ready() -> None:
     _ready.clear()
+
+
+# --- bounds (issue #17 item 6): out of range, NaN, infinities and exponents are findings with row and column ------
+
+AWARDS = Path(__file__).parents[2] / "ledgers" / "policy" / "awards-city-example.toml"
+
+
+def _bounded_cases(folder: Path) -> list[Case]:
+    rows: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("B-1", **{VALUE: "100000000000000000", "中央衔接资金": "60000000000000000",
+                            "县级衔接资金": "40000000000000000"}),  # crashed the import with a traceback
+        asset_row("B-2", **{VALUE: "1e17", "中央衔接资金": None, "县级衔接资金": None}),
+        asset_row("B-3", **{VALUE: "Infinity", "中央衔接资金": None, "县级衔接资金": None}),
+        asset_row("B-4", 数量="1e400"),
+        asset_row("B-5", 数量="99999999999999999"),
+    ]  # fmt: skip
+    write_csv(folder / "assets-huge.csv", rows)
+    write_xlsx(folder / "assets-huge.xlsx", [ASSET_HEADER, asset_row("B-6", **{VALUE: 1e17, "中央衔接资金": None,
+                                                                             "县级衔接资金": None})])  # fmt: skip
+    wan = [h.replace("资产原值（元）", "资产原值（万元）") for h in ASSET_HEADER]
+    write_csv(folder / "assets-wan.csv", [wan, asset_row("B-7", **{VALUE: "1e5", "中央衔接资金": None,
+                                                                   "县级衔接资金": None})])  # fmt: skip
+    roster = [
+        ["户编号", "村", "户主", "人口", "类别", "纳入日期"],
+        ["H1", VILLAGE, "王一", "99999999999", "脱贫户", "2024-01-01"],
+        ["H2", VILLAGE, "王二", "²", "脱贫户", "2024-01-01"],
+        ["H3", VILLAGE, "王三", "100", "脱贫户", "2024-01-01"],
+    ]
+    write_csv(folder / "roster-huge.csv", roster)
+    rule = (CORPUS.parents[2] / "ledgers" / "rules" / "example-village-rule.toml").read_text(encoding="utf-8")
+    rule = rule.replace("days = 7", "days = 99999999999").replace("monitored = 1.2", "monitored = 1e300")
+    rule = rule.replace("risk_reserve = 5 ", 'risk_reserve = "5e0"')
+    (folder / "rule-huge.toml").write_text(rule, encoding="utf-8")
+    policy = AWARDS.read_text(encoding="utf-8").replace("amounts = { A = 300000 }", 'amounts = { A = "1e400" }')
+    policy = policy.replace("min_yield = 6 ", "min_yield = 1e300")
+    (folder / "awards-huge.toml").write_text(policy, encoding="utf-8")
+
+    def case(command: str, name: str, *expect: str) -> Case:
+        return Case(tuple(command.split()), folder / name, expect)
+
+    return [
+        case(
+            "asset import {}",
+            "assets-huge.csv",
+            f"row 2, column {VALUE}: value '100000000000000000': not an amount in yuan: 超出上限 out of range",
+            "row 2, column 中央衔接资金: value '60000000000000000'",
+            f"row 3, column {VALUE}: value '1e17': not an amount in yuan: 请用数字书写",
+            f"row 4, column {VALUE}: value 'Infinity': not an amount in yuan: not a finite number",
+            "row 5, column 数量: value '1e400'",
+            "row 6, column 数量: value '99999999999999999': 超出上限 out of range",
+        ),
+        case("asset import {} --dry-run", "assets-huge.csv", f"row 2, column {VALUE}: value '100000000000000000'"),
+        case("asset import {}", "assets-huge.xlsx", f"row 2, column {VALUE}: value '1e+17'", "out of range"),
+        case("asset import {}", "assets-wan.csv", "row 2, column 资产原值（万元）: value '1e5'", "without an exponent"),
+        case(
+            "beneficiary import {}",
+            "roster-huge.csv",
+            "row 2, column 人口: value '99999999999': 人口为 1 到 99 的整数",
+            "row 3, column 人口: value '²'",
+            "row 4, column 人口: value '100'",
+        ),
+        case("beneficiary import {} --dry-run", "roster-huge.csv", "row 2, column 人口: value '99999999999'"),
+        case(
+            "distribute rule add {}",
+            "rule-huge.toml",
+            "column notice.days: value '99999999999': a whole number from 0 to 365",  # was an OverflowError
+            "column households.category_weights.monitored: value '1e+300'",
+            "column purposes.risk_reserve: value '5e0'",
+        ),
+        case(
+            "awards compute --year 2025 --policy {}",
+            "awards-huge.toml",
+            "column awards.grade.amounts.A: value '1e400'",
+            "column asset_support.min_yield: value '1e+300'",
+        ),
+    ]
+
+
+def test_out_of_range_numbers_are_findings_never_tracebacks(run: Cli, db: Database, tmp_path: Path) -> None:
+    _setup(run)
+    before = table_checksums(db)
+    failures = []
+    for case in _bounded_cases(tmp_path):
+        command = [str(case.file) if part == "{}" else part for part in case.command]
+        result = run(*command, ok=False)
+        out = result.output
+        label = f"{' '.join(case.command)} {case.file.name}"
+        if result.exit_code != 2 or "Traceback" in out:
+            failures.append(f"{label}: exit {result.exit_code}: {out[:600]}")
+            continue
+        failures += [f"{label}: {e!r} not in:\n{out[:1500]}" for e in case.expect if e not in out]
+    assert not failures, "\n".join(failures)
+    assert table_checksums(db) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "header"),
+    [
+        ("asset import", ASSET_HEADER),
+        ("ledger import-entries", ["日期", "资产编号", "收支", "类型", "金额", "摘要", "凭证号"]),
+        ("beneficiary import", ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"]),
+    ],
+)
+def test_a_header_without_rows_is_refused_by_every_import(
+    run: Cli, db: Database, command: str, header: list[str]
+) -> None:
+    """Was: exit 2 for `asset import`, but exit 0 ("posted 0 entries") for the other two."""
+    _setup(run)
+    before = table_checksums(db)
+    for dry in ((), ("--dry-run",)):
+        result = run(*command.split(), str(write_csv(run.cwd / "header-only.csv", [header])), *dry, ok=False)
+        assert result.exit_code == 2, result.output
+        assert "header-only.csv: the file has a header but no data rows" in result.output, result.output
+    assert table_checksums(db) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ledger", "reverse", "99999999999999999999", "--reason", "x"),
+        ("inventory", "status", "99999999999999999999"),
+        ("inventory", "open", "--year", "99999999999", "--scope", "county:360921"),
+        ("awards", "compute", "--year", "99999999999", "--policy", str(AWARDS)),
+        ("asset", "list", "--year", "99999999999"),
+        ("asset", "register", "--id", "Q-1", "--name", "x", "--register", "public-benefit", "--region", VILLAGE,
+         "--value", "10", "--quantity", "abc"),
+        ("beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "王九", "--persons", "0",
+         "--category", "脱贫户", "--joined", "2024-01-01"),
+        ("maintenance", "apply", "K-00000", "--amount", "1e400", "--reason", "x", "--date", "2026-06-01"),
+    ],
+)  # fmt: skip
+def test_numbers_beyond_what_the_database_holds_are_refused_at_the_door(
+    run: Cli, db: Database, args: tuple[str, ...]
+) -> None:
+    """A huge id, year or count was a driver's OverflowError (a traceback), or an inventory of year 99999999999."""
+    _setup(run)
+    before = table_checksums(db)
+    result = run(*args, ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert table_checksums(db) == before

@@ -163,3 +163,50 @@ def test_yaml_rule_per_person(run: Cli, tmp_path: Path) -> None:
     run("distribute", "rule", "add", str(rule))
     result = run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     assert "revenue 18,000.01, costs 0.01, distributed 18,000.01" in result.output  # base = revenue
+
+
+def test_rule_codes_villages_and_notice_days_are_checked_at_rule_add(run: Cli, db: Database, tmp_path: Path) -> None:
+    """Issue #17 item 8: a code with "/" made its notice impossible to write; a township code posted a 0.00
+    distribution; notice.days = 99999999999 was an OverflowError."""
+    _village_with_revenue(run)
+    before = table_counts(db)
+    example = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
+    cases = {
+        "slash.toml": (example.replace('code = "HQ-2025"', 'code = "HQ/2025"'), "column code: value 'HQ/2025'"),
+        "dots.toml": (example.replace('code = "HQ-2025"', 'code = "../../x"'), "column code: value '../../x'"),
+        "township.toml": (example.replace('village = "360921101201"', 'village = "360921101"'),
+                          "column village: value '360921101': 东风镇 is a township, not a village"),
+        "days.toml": (example.replace("days = 7", "days = 99999999999"), "column notice.days: value '99999999999'"),
+        "version.toml": (example.replace("version = 1", "version = 99999999999"), "column version"),
+    }  # fmt: skip
+    for name, (body, expected) in cases.items():
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        result = run("distribute", "rule", "add", str(path), ok=False)
+        assert result.exit_code == 2 and expected in result.output, (name, result.output)
+    assert table_counts(db) == before
+    chinese = tmp_path / "chinese.toml"
+    chinese.write_text(example.replace('code = "HQ-2025"', 'code = "红旗村_2025-方案"'), encoding="utf-8")
+    assert "recorded" in run("distribute", "rule", "add", str(chinese)).output
+
+
+def test_a_notice_file_name_never_leaves_its_folder(tmp_path: Path) -> None:
+    """A rule recorded before codes were restricted may hold "/" or ".."; its notice is still written, inside."""
+    from assetledger.reports.notice import write_notice
+    from assetledger.services.distribution_reports import NoticeData
+
+    rule = {
+        "code": "../../HQ/2025",
+        "version": 1,
+        "approval_body": "村民代表大会",
+        "approval_date": "2025-01-10",
+        "approval_document": None,
+        "notice_start": "2025-01-11",
+        "notice_days": 7,
+        "basis": "per_household",
+    }
+    data = NoticeData(VILLAGE, "红旗村", "东风镇", "示范县", "2025Q2", rule, 1, 0, 1, "2025-07-01", [], [])
+    folder = tmp_path / "notices"
+    html_path, xlsx_path = write_notice(data, folder)
+    assert html_path.parent == folder and xlsx_path.parent == folder
+    assert html_path.name == f"公示-{VILLAGE}-2025Q2-______HQ_2025.html"

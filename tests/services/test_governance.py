@@ -72,7 +72,7 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     assert twice.exit_code == 5 and "already disposed" in twice.output
     after = run("ledger", "post", "--asset", "LOSES", "--revenue", "rent", "--amount", "1", "--date", "2026-02-03",
                 ok=False)  # fmt: off
-    assert after.exit_code == 2 and "disposed of on 2026-02-02" in after.output
+    assert after.exit_code == 5 and "disposed of on 2026-02-02" in after.output  # refused by a rule (README)
     run("ledger", "post", "--asset", "LOSES", "--revenue", "rent", "--amount", "1", "--date", "2026-01-31")  # late
     books = {r["name"]: r["balance"] for r in balances(db, VILLAGE)}
     assert books["Assets:RestrictedBank"] == Decimal("151500.00")

@@ -306,3 +306,26 @@ def test_inventory_tables_are_append_only(run: Cli, db: Database) -> None:
                       "UPDATE inventories SET year = 2020"):  # fmt: skip
         with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_a_count_csv_without_region_codes_takes_each_assets_place(run: Cli, db: Database) -> None:
+    """Issue #17 item 8: such a sheet crashed with IntegrityError (exit 1); an asset's place is its inventory item's."""
+    _opened(run)
+    rows = [
+        ["清查编号", "资产编号", "结果", "清查日期"],
+        ["1", "A-1", "在用", "2025-12-10"],
+        ["1", "A-4", "毁损", "2025-12-10"],
+    ]
+    out = run("inventory", "record", str(write_csv(run.cwd / "no-codes.csv", rows))).output
+    assert "recorded 2 counts" in out, out
+    with db.reading() as session:
+        places = {a: p for a, p in session.execute(select(InventoryCount.asset_id, InventoryCount.place_code))}
+    assert places == {"A-1": HONGQI, "A-4": XIANGYANG}
+    before = table_counts(db)
+    wrong = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", XIANGYANG, "A-1", "在用", "2025-12-11"],
+             ["1", "999999999999", "A-2", "在用", "2025-12-11"]]  # fmt: skip
+    result = run("inventory", "record", str(write_csv(run.cwd / "wrong-codes.csv", wrong)), ok=False)
+    assert result.exit_code == 2, result.output
+    assert f"row 2, column 区划代码: value '{XIANGYANG}': the asset is counted at {HONGQI}" in result.output
+    assert "row 3, column 区划代码: value '999999999999'" in result.output  # was a foreign key error on PostgreSQL
+    assert table_counts(db) == before

@@ -160,7 +160,7 @@ def test_closed_period_refuses_postings(run: Cli) -> None:
     inside = run(
         "ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-31", ok=False
     )
-    assert inside.exit_code == 2 and "closed through 2025-03-31" in inside.output
+    assert inside.exit_code == 5 and "closed through 2025-03-31" in inside.output  # refused by a rule
     run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-04-01")
     reversal = run("ledger", "reverse", entry_id, "--reason", "错", "--date", "2025-03-15", ok=False)
     assert reversal.exit_code == 5

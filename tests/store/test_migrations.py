@@ -1,11 +1,14 @@
 """Migrations have one head, build the schema the models describe, and protect the tables of record."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 
+from assetledger.services.audit import verify
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.schema import Base
@@ -50,3 +53,77 @@ def test_money_is_stored_as_exact_fen(run: Cli, db: Database) -> None:
         raw = session.execute(text("SELECT original_value FROM assets LIMIT 1")).scalar()
     assert str(total) == "1.00"  # ten times 0.10 — a float sum would drift
     assert raw == 10  # integer fen in the database
+
+
+def test_0010d_keeps_every_sealed_row_and_lets_a_voucher_number_recur_monthly(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unique (entity_code, ref) constraint gives way to an index; SQLite rebuilds the entries table for it.
+    Rows, ids, seals, the append-only triggers and the foreign keys to entries all survive."""
+    monkeypatch.chdir(tmp_path)
+    migrate.upgrade(db_url, "0010")  # the revision before 0010d, which the code of today can write to
+    old = Database(db_url)
+    run = Cli(old.url, tmp_path)
+    run("region", "import", str(write_csv(tmp_path / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(tmp_path / "assets.csv", [ASSET_HEADER, asset_row("A-1")])))
+    post = ("ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "5", "--ref", "PZ-1")
+    first = run(*post, "--date", "2025-05-02").output.split()[-1]
+    run("ledger", "reverse", first, "--reason", "录错", "--date", "2025-05-03")
+    with pytest.raises(IntegrityError):  # the old constraint: one PZ-1 per entity for ever
+        run(*post, "--date", "2025-06-02")
+    old.dispose()
+    migrate.upgrade(db_url)
+    db = Database(db_url)
+    try:
+        assert list(verify(db, bean_check=False)) == []
+        assert run(*post, "--date", "2025-06-02").output.startswith("posted entry")
+        assert list(verify(db, bean_check=False)) == []
+        with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM entries"))
+        with pytest.raises(DatabaseError), db.engine.begin() as conn:  # postings still point at real entries
+            conn.execute(text("INSERT INTO postings (id, entry_id, account_id, amount) VALUES (999, 999, 1, 1)"))
+    finally:
+        db.dispose()
+
+
+def test_0010_frees_distributed_periods_and_keeps_distributions_whole(db_url: str) -> None:
+    """0010 turns the unique (village, period, rule) key into an index (SQLite rebuilds `distributions`, whose
+    lines and payouts point at it) and adds the reversals table and `assets.acquired_on`. Rows written as 0009
+    stored them survive with their ids, the append-only triggers are back, and a reversed period may be shared
+    again (two rows of one village, period and rule)."""
+    migrate.upgrade(db_url, "0009")
+    engine = Database(db_url).engine
+    at = "2025-07-01 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO regions (code, name, level, parent_code, county_code, created_at, created_by) VALUES "
+            f"('360921', '县', 'county', NULL, '360921', '{at}', 't'), "
+            f"('360921101201', '村', 'village', '360921', '360921', '{at}', 't')"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO distribution_rules (id, code, version, village_code, effective_from, in_force_from, body, "
+            f"source_name, checksum, actor, recorded_at) VALUES (1, 'R', 1, '360921101201', '2025-01-01', "
+            f"'2025-01-18', '{{}}', 'r.toml', 'x', 't', '{at}')"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO distributions (id, village_code, period, period_start, period_end, rule_id, rule_code, "
+            "distributed_on, revenue, costs, total, entry_id, actor, recorded_at) VALUES (7, '360921101201', "
+            f"'2025Q2', '2025-04-01', '2025-06-30', 1, 'R', '2025-07-01', 100, 0, 100, NULL, 't', '{at}')"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO distribution_lines (id, distribution_id, purpose, household_id, months, weight, amount) "
+            "VALUES (3, 7, 'maintenance_reserve', NULL, NULL, NULL, 100)"
+        ))  # fmt: skip
+    migrate.upgrade(db_url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT id, total FROM distributions")).all() == [(7, 100)]
+        assert conn.execute(text("SELECT distribution_id FROM distribution_lines")).all() == [(7,)]
+        conn.execute(text(
+            "INSERT INTO distributions (id, village_code, period, period_start, period_end, rule_id, rule_code, "
+            "distributed_on, revenue, costs, total, entry_id, actor, recorded_at) VALUES (8, '360921101201', "
+            f"'2025Q2', '2025-04-01', '2025-06-30', 1, 'R', '2025-07-09', 90, 0, 90, NULL, 't', '{at}')"
+        ))  # fmt: skip
+        assert conn.execute(text("SELECT acquired_on FROM assets")).all() == []
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE distributions SET total = 0"))
+    engine.dispose()

@@ -294,3 +294,28 @@ def test_password_prompt_and_serve_help(county: Cli) -> None:
     assert typed.exit_code == 0 and "password of wang set" in typed.output
     help_text = runner.invoke(cli, ["serve", "--help"]).output
     assert "127.0.0.1" in help_text and "user password" in help_text
+
+
+def test_out_of_range_amounts_and_conflicting_vouchers_are_pages_never_500(app: Flask, db: Database) -> None:
+    li, token = login(app, "li")
+    form = {"asset_id": "A-1", "direction": "revenue", "type": "rent", "date": "2025-05-15", "csrf_token": token}
+    li.post("/post", data=form | {"amount": "100.00", "ref": "PZ-9"})
+    before = table_counts(db)
+    for amount in ("1e400", "90000000000000000", "NaN", "Infinity", "1000000000.01"):
+        page = li.post("/post", data=form | {"amount": amount})
+        assert page.status_code == 422 and amount in page.get_data(as_text=True), (amount, page.status_code)
+    conflict = li.post("/post", data=form | {"amount": "250.00", "ref": "PZ-9"})
+    text = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409 and "PZ-9" in text and "100.00" in text and "250.00" in text, text
+    assert table_counts(db) == before
+    upload = [ASSET_HEADER, asset_row("W-1", **{"资产原值（元）": 1e17, "中央衔接资金": None, "县级衔接资金": None})]
+    zhang, zhang_token = login(app, "zhang")
+    response = zhang.post("/upload", data={"file": (_xlsx(upload), "big.xlsx"), "csrf_token": zhang_token},
+                          content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 422 and "out of range" in response.get_data(as_text=True)
+    assert table_counts(db) == before
+
+
+def test_an_id_beyond_what_the_database_holds_is_not_found(app: Flask) -> None:
+    zhang, _ = login(app, "zhang")
+    assert zhang.get("/inventory/99999999999999999999").status_code == 404  # was a 500 (driver OverflowError)

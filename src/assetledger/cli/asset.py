@@ -9,7 +9,19 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import (
+    DATE,
+    LIMIT,
+    MONEY,
+    QUANTITY,
+    YEAR,
+    App,
+    EnumType,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+)
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
@@ -67,7 +79,7 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
 @click.option("--fund", multiple=True, help="Fund source and amount, SOURCE=AMOUNT; repeat. Must add up to --value.")
 @click.option("--category", help="Kind of asset (资产分类), e.g. 光伏电站, 道路, 冷库.")
 @click.option("--project", help="Project name (项目名称).")
-@click.option("--year", type=int, help="Construction year (建设年度).")
+@click.option("--year", type=YEAR, help="Construction year (建设年度).")
 @click.option(
     "--acquired-on",
     type=DATE,
@@ -75,7 +87,7 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
     "with neither, as part of the opening balance (期初) on the day the books start.",
 )
 @click.option("--implementer", help="Implementing unit (实施单位).")
-@click.option("--quantity", type=Decimal, help="Quantity (数量).")
+@click.option("--quantity", type=QUANTITY, help="Quantity (数量).")
 @click.option("--unit", help="Unit (单位).")
 @click.option("--location", help="Location (坐落位置).")
 @click.option("--operating-mode", type=EnumType(OperatingMode), help="Operating assets: 经营方式.")
@@ -232,8 +244,8 @@ LIST_HEADERS = {
 @click.option("--unconfirmed", is_flag=True, help="Only assets without confirmed ownership.")
 @click.option("--status", type=EnumType(AssetStatus), help="Only this status.")
 @click.option("--fund-source", type=EnumType(FundSource), help="Only assets funded (partly) by this source.")
-@click.option("--year", type=int, help="Only assets built in this year.")
-@click.option("--limit", type=int, help="At most this many rows.")
+@click.option("--year", type=YEAR, help="Only assets built in this year.")
+@click.option("--limit", type=LIMIT, help="At most this many rows.")
 @format_option
 @out_option
 @pass_app

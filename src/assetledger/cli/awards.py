@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app
 from assetledger.domain.awards import AwardPolicy, Grade
 from assetledger.io.output import render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
@@ -25,7 +25,7 @@ policy_option = click.option(
     required=True,
     help="Evaluation and award policy (TOML), e.g. ledgers/policy/awards-city-example.toml.",
 )
-year_option = click.option("--year", type=int, required=True, help="Year evaluated.")
+year_option = click.option("--year", type=YEAR, required=True, help="Year evaluated.")
 grades_option = click.option(
     "--grades",
     "grades_file",
@@ -175,7 +175,7 @@ ASSET_HEADERS = {
 @click.option("--min-yield", type=Decimal, help="Minimum yield in percent a year (default 6, or the policy's).")
 @click.option("--within", help="Only this county, township or village (code).")
 @click.option("--well-performing", "only_well", is_flag=True, help="Only the assets singled out for support.")
-@click.option("--limit", type=int, help="At most this many rows (best first).")
+@click.option("--limit", type=LIMIT, help="At most this many rows (best first).")
 @format_option
 @out_option
 @pass_app

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from assetledger.domain.assets import FIRST_YEAR, LAST_YEAR, quantity_problem
 from assetledger.domain.enums import LabelledEnum
-from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.money import MoneyFormatError, parse_money, parse_number
 from assetledger.io.output import FORMATS, render_csv, render_json, render_table, write_xlsx
 from assetledger.services.context import resolve_actor
 
@@ -64,6 +65,20 @@ class MoneyType(click.ParamType[Decimal]):
             self.fail(f"{value!r}: {exc}", param, ctx)
 
 
+class QuantityType(click.ParamType[Decimal]):
+    name = "NUMBER"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
+        try:
+            number = parse_number(value)
+        except MoneyFormatError as exc:
+            self.fail(f"{value!r}: {exc}", param, ctx)
+        problem = quantity_problem(number)
+        if problem:
+            self.fail(f"{value!r}: {problem}", param, ctx)
+        return number
+
+
 class EnumType(click.ParamType[LabelledEnum]):
     """Accepts the English code or the Chinese label of a LabelledEnum."""
 
@@ -82,6 +97,11 @@ class EnumType(click.ParamType[LabelledEnum]):
 
 DATE = DateType()
 MONEY = MoneyType()
+QUANTITY = QuantityType()
+# Whole numbers that reach the database: bounded here, or a huge one fails in the driver with a traceback.
+ROW_ID = click.IntRange(1, 2**63 - 1)  # an id: the databases hold signed 64-bit integers
+YEAR = click.IntRange(FIRST_YEAR, LAST_YEAR)
+LIMIT = click.IntRange(1, 10_000_000)
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, MONEY, ROW_ID, YEAR, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
 from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
@@ -183,7 +183,7 @@ def apply_cmd(app: App, asset_id: str, amount: Decimal, reason: str, on: dt.date
 
 
 @maintenance.command("decide")
-@click.argument("application_id", type=int)
+@click.argument("application_id", type=ROW_ID)
 @click.option("--approve/--refuse", required=True, help="The decision.")
 @click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
 @pass_app
@@ -194,7 +194,7 @@ def decide_cmd(app: App, application_id: int, approve: bool, on: dt.date) -> Non
 
 
 @maintenance.command("spend")
-@click.argument("application_id", type=int)
+@click.argument("application_id", type=ROW_ID)
 @click.option("--amount", type=MONEY, required=True, help="Amount spent.")
 @click.option("--date", "on", type=DATE, required=True, help="Date.")
 @pass_app
@@ -222,7 +222,7 @@ GOV_HEADERS = {
 
 
 @click.command("governance")
-@click.option("--year", type=int, required=True, help="Campaign year.")
+@click.option("--year", type=YEAR, required=True, help="Campaign year.")
 @policy_option
 @format_option
 @out_option

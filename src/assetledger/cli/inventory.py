@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
 from assetledger.io.output import render_json, render_table
@@ -40,7 +40,7 @@ def command() -> None:
 
 
 @command.command("open")
-@click.option("--year", type=int, required=True, help="Inventory year (清查年度).")
+@click.option("--year", type=YEAR, required=True, help="Inventory year (清查年度).")
 @click.option("--scope", required=True, help="county:CODE, township:CODE or village:CODE.")
 @click.option(
     "--policy",
@@ -67,7 +67,7 @@ def open_(app: App, year: int, scope: str, policy_file: Path | None, on: dt.date
 
 
 @command.command("list")
-@click.option("--year", type=int, help="Only this year.")
+@click.option("--year", type=YEAR, help="Only this year.")
 @format_option
 @out_option
 @pass_app
@@ -77,7 +77,7 @@ def list_(app: App, year: int | None, fmt: str, out: Path | None) -> None:
 
 
 @command.command("sheets")
-@click.argument("inventory_id", type=int)
+@click.argument("inventory_id", type=ROW_ID)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the sheets.")
 @click.option("--no-html", is_flag=True, help="XLSX only.")
 @pass_app
@@ -90,7 +90,7 @@ def sheets(app: App, inventory_id: int, out: Path, no_html: bool) -> None:
 
 @command.command("record")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--inventory", "inventory_id", type=int, help="Inventory id, when the sheet has no 清查编号 column.")
+@click.option("--inventory", "inventory_id", type=ROW_ID, help="Inventory id, when the sheet has no 清查编号 column.")
 @pass_app
 def record(app: App, file: Path, inventory_id: int | None) -> None:
     """Record a filled count sheet (.xlsx or .csv), all or nothing.
@@ -113,7 +113,7 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
 
 
 @command.command("status")
-@click.argument("inventory_id", type=int)
+@click.argument("inventory_id", type=ROW_ID)
 @click.option(
     "--level",
     type=click.Choice([level.value for level in RegionLevel]),
@@ -121,7 +121,7 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
     show_default=True,
     help="Completion by this level.",
 )
-@click.option("--limit", type=int, default=20, show_default=True, help="Rows shown per finding list (table format).")
+@click.option("--limit", type=LIMIT, default=20, show_default=True, help="Rows shown per finding list (table format).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_app
 def status(app: App, inventory_id: int, level: str, limit: int, fmt: str) -> None:
@@ -150,7 +150,7 @@ def status(app: App, inventory_id: int, level: str, limit: int, fmt: str) -> Non
 
 
 @command.command("close")
-@click.argument("inventory_id", type=int)
+@click.argument("inventory_id", type=ROW_ID)
 @click.option("--approval", required=True, help="Approval document for the write-offs and surpluses (批复文号).")
 @click.option("--date", "on", type=DATE, help="Close date (default today): the date of the entries and events.")
 @click.option("--allow-uncounted", is_flag=True, help="Close although some assets were not counted (left as they are).")
@@ -171,7 +171,7 @@ def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_
 
 
 @command.command("report")
-@click.argument("inventory_id", type=int)
+@click.argument("inventory_id", type=ROW_ID)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .xlsx to write.")
 @pass_app
 def report(app: App, inventory_id: int, out: Path) -> None:

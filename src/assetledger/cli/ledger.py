@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
@@ -51,7 +51,11 @@ def _posting(text: str) -> Posting:
 @click.option("--entity", help="For a general entry: the entity whose books take it.")
 @click.option("--posting", "postings", multiple=True, help="For a general entry: ACCOUNT=AMOUNT, repeat; must balance.")
 @click.option("--narration", help="Narration (摘要).")
-@click.option("--ref", help="Source key (voucher number); posting the same ref twice is a no-op.")
+@click.option(
+    "--ref",
+    help="Voucher number (凭证号), unique per entity and month: the same voucher again is a no-op; the same number "
+    "in the same month with other content is refused (exit 4) until the booked entry is reversed.",
+)
 @pass_app
 def post(
     app: App,
@@ -105,7 +109,9 @@ def import_entries(app: App, file: Path, dry_run: bool) -> None:
     Columns: 日期/date, 资产编号/asset_id, 收支/direction (收入|支出), 类型/type (租金 rent, 发包 contract,
     经营 operating, 分红 dividend, 补助 subsidy, 其他 other | 维修 maintenance, 经营成本 operating, 公益 public),
     金额/amount, and optionally 对方科目/counter (default Assets:Bank), 摘要/narration, 凭证号/ref.
-    Each row's ref (凭证号, or file checksum + row) makes running the same file again post nothing new.
+    Each row's ref (凭证号, or file checksum + row) makes running the same file again post nothing new; a 凭证号
+    already posted in the same month with other content is a conflict (exit 4, both entries named), and a file
+    with only a header is refused (exit 2).
     """
     result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run)
     verb = "would post" if dry_run else "posted"
@@ -113,7 +119,7 @@ def import_entries(app: App, file: Path, dry_run: bool) -> None:
 
 
 @command.command("reverse")
-@click.argument("entry_id", type=int)
+@click.argument("entry_id", type=ROW_ID)
 @click.option("--reason", required=True, help="Why the entry is reversed.")
 @click.option("--date", "on", type=DATE, help="Date of the reversal (default: today, or the entry's date if later).")
 @pass_app

@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.money import amount_problem
 
 # Fields that belong to one register only: (register, field names).
 OPERATING_FIELDS = ("operating_mode", "operator", "contract_start", "contract_end", "contract_annual_income")
 HOUSEHOLD_FIELDS = ("household_id", "household_head")
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # plausible years of a project, an inventory or an evaluation
+MAX_QUANTITY = Decimal(1_000_000_000)  # units of one asset (the column holds 14 digits before the point)
+QUANTITY = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,24 @@ class AssetDraft:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def quantity_problem(quantity: Decimal) -> str | None:
+    """Why `quantity` cannot be an asset's quantity (beyond the bound, finer than four places), or None."""
+    if not isinstance(quantity, Decimal):
+        return f"a quantity must be Decimal, not {type(quantity).__name__}"
+    if not quantity.is_finite():
+        return "not a finite number"
+    if abs(quantity) > MAX_QUANTITY:
+        return f"超出上限 out of range: a quantity is at most {MAX_QUANTITY:,}"
+    if quantity != quantity.quantize(QUANTITY):
+        return "more than four decimal places"
+    return None
+
+
 def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
-    problems: list[tuple[str, str]] = []
+    problems = _amount_problems(draft)
+    if problems:
+        return problems  # the sums and comparisons below need amounts in range
     if draft.register is not Register.OPERATING:
         for name in OPERATING_FIELDS:
             if getattr(draft, name) is not None:
@@ -95,12 +114,28 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
         problems.append(("contract_end", "contract ends before it starts"))
     if draft.quantity is not None and draft.quantity <= 0:
         problems.append(("quantity", "quantity must be positive"))
-    if draft.build_year is not None and not 1949 <= draft.build_year <= 2100:
+    if draft.build_year is not None and not FIRST_YEAR <= draft.build_year <= LAST_YEAR:
         problems.append(("build_year", "not a plausible year"))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
     if draft.status is AssetStatus.DISPOSED:
         problems.append(("status", "an asset cannot be registered as disposed; register it and dispose of it"))
+    return problems
+
+
+def _amount_problems(draft: AssetDraft) -> list[tuple[str, str]]:
+    """Every amount and the quantity within their bounds, whoever built the draft (a file, the CLI, the API)."""
+    problems = []
+    amounts = [("original_value", draft.original_value), ("contract_annual_income", draft.contract_annual_income)]
+    amounts += [("funding", amount) for _, amount in draft.funding]
+    for name, amount in amounts:
+        problem = None if amount is None else amount_problem(amount)
+        if problem:
+            problems.append((name, f"{amount}: {problem}"))
+    if draft.quantity is not None:
+        problem = quantity_problem(draft.quantity)
+        if problem:
+            problems.append(("quantity", f"{draft.quantity}: {problem}"))
     return problems
 
 

@@ -19,6 +19,17 @@ from enum import StrEnum
 from assetledger.domain.money import allocate
 
 HUNDRED = Decimal(100)
+MAX_PERSONS = 99  # persons in one household (人口): far above any real household, far below any overflow
+MAX_NOTICE_DAYS = 365  # a public notice (公示) runs 7 days commonly; a year is the most any rule sets
+MAX_WEIGHT = Decimal(1000)  # a category or factor weight; their product over four factors stays exact
+PLACES = Decimal("0.0001")  # percentages and weights: at most four decimal places
+
+
+def persons_problem(persons: object) -> str | None:
+    """Why `persons` cannot be a household's number of persons (a whole number from 1 to MAX_PERSONS), or None."""
+    if isinstance(persons, bool) or not isinstance(persons, int) or not 1 <= persons <= MAX_PERSONS:
+        return f"人口为 1 到 {MAX_PERSONS} 的整数 a whole number of persons, 1 to {MAX_PERSONS}"
+    return None
 
 
 class Basis(StrEnum):

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
+
+from assetledger.domain.money import MAX_FEN, OUT_OF_RANGE
 
 CURRENCY = "CNY"
 ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
@@ -67,7 +70,7 @@ class JournalEntry:
     postings: tuple[Posting, ...]
     kind: EntryKind = EntryKind.GENERAL
     asset_id: str | None = None
-    ref: str | None = None  # source key: makes re-posting the same source a no-op, and links related entries
+    ref: str | None = None  # source key (voucher number 凭证号): see `voucher_key`; links related entries
     reverses: int | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
     id: int | None = None  # assigned by the store
@@ -96,7 +99,7 @@ def asset_component(asset_id: str) -> str:
 
 
 def entry_problems(entry: JournalEntry) -> list[str]:
-    """Why an entry cannot be booked: it must have postings, two-place amounts, and balance to the fen."""
+    """Why an entry cannot be booked: it must have postings, two-place amounts within the bound, and balance."""
     return entry_in_fen(entry)[0]
 
 
@@ -104,31 +107,111 @@ def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
     """Why an entry cannot be booked (as `entry_problems`), and its postings' amounts in integer fen.
 
     One pass does both, because bulk posting needs the fen to store and must not pay for the check twice: an
-    amount is two-place exactly when 100 × amount is an integer; the entry balances when its fen sum to zero.
+    amount is two-place exactly when 100 × amount is an integer; the entry balances when its fen sum to zero; no
+    amount exceeds MAX_FEN, so no sum over a province's postings can overflow the databases' 64-bit integers.
     """
     problems: list[str] = []
     fens: list[int] = []
-    exact = True
+    exact = summable = True  # every amount whole fen within the bound / every amount a finite Decimal
     if len(entry.postings) < 2:
         problems.append("an entry needs at least two postings")
     for p in entry.postings:
-        scaled = p.amount * 100
-        fen = int(scaled)
-        if scaled != fen:
+        try:
+            scaled = p.amount * 100
+            fen = int(scaled)  # NaN and infinities raise here; float and int amounts are refused just below
+        except (ValueError, OverflowError, TypeError):
+            problems.append(f"{p.account}: amount {p.amount!r} is not a finite number")
+            exact = summable = False
+            fens.append(0)
+            continue
+        if p.amount.__class__ is not Decimal:
+            exact = summable = False
+            problems.append(f"{p.account}: amount {p.amount!r} must be Decimal yuan")
+        elif scaled != fen:
             exact = False
             problems.append(f"{p.account}: amount {p.amount} has more than two decimal places")
         elif fen == 0:
             problems.append(f"{p.account}: zero amount")
+        elif not -MAX_FEN <= fen <= MAX_FEN:
+            exact = False
+            problems.append(f"{p.account}: amount {p.amount}: {OUT_OF_RANGE}")
         name_problem = account_name_problem(p.account)
         if name_problem:
             problems.append(name_problem)
         fens.append(fen)
-    if sum(fens) != 0 if exact else sum((p.amount for p in entry.postings), Decimal(0)) != 0:
+    if sum(fens) != 0 if exact else summable and sum((p.amount for p in entry.postings), Decimal(0)) != 0:
         total = sum((p.amount for p in entry.postings), Decimal(0))
         problems.append(f"postings do not balance: they sum to {total}")
     if not entry.narration.strip():
         problems.append("an entry needs a narration")
+    ref_problem = voucher_ref_problem(entry)
+    if ref_problem:
+        problems.append(ref_problem)
     return problems, fens
+
+
+# --- voucher identity (凭证号) -----------------------------------------------------------------------------------
+
+# Entries a person enters from a voucher: their ref is the voucher number, which many villages restart every month.
+VOUCHER_KINDS = frozenset({EntryKind.REVENUE, EntryKind.EXPENSE, EntryKind.GENERAL, EntryKind.IMPORTED})
+# Refs the services make for the entries they post (distribution:…, payout:…, reversal:…); a voucher may not take one,
+# or a later distribution, payout or reversal would find its ref taken.
+SYSTEM_REF_PREFIXES = ("distribution:", "payout:", "reversal:", "award:", "disposal:", "inventory:")
+MAX_REF = 200  # characters: the column's length
+
+
+def voucher_key(entry: JournalEntry) -> tuple[str, str, str]:
+    """What makes two entries with a ref the same voucher: (entity, ref, month) for vouchers a person enters,
+    since voucher numbers restart monthly (PZ-7 of May and PZ-7 of June are two vouchers); (entity, ref, "") for
+    the refs the services make, which name their source exactly (a distribution, a payout, a reversal)."""
+    assert entry.ref is not None, "only an entry with a ref has a voucher identity"
+    return entry.entity, entry.ref, voucher_month(entry.kind, entry.date)
+
+
+@lru_cache(maxsize=4096)
+def voucher_month(kind: str, on: dt.date) -> str:
+    """The month part of a voucher identity: "2025-06" for the kinds people enter, "" for the services' kinds.
+    Cached: a batch of thousands of entries has a few kinds and dates."""
+    return f"{on.year:04d}-{on.month:02d}" if kind in VOUCHER_KINDS else ""
+
+
+def voucher_ref_problem(entry: JournalEntry) -> str | None:
+    ref = entry.ref
+    if ref is None or (0 < len(ref) <= MAX_REF and not ref.startswith(SYSTEM_REF_PREFIXES) and ref[0] > " "):
+        return None  # the usual case, decided without the checks below
+    if not ref.strip():
+        return "a ref (凭证号) may not be blank"
+    if len(ref) > MAX_REF:
+        return f"a ref (凭证号) has at most {MAX_REF} characters (it has {len(ref)})"
+    if entry.kind in VOUCHER_KINDS and ref.startswith(SYSTEM_REF_PREFIXES):
+        return f"凭证号 {ref!r} 以系统保留前缀开头 starts with a prefix kept for the entries the system makes"
+    return None
+
+
+class EntryContent(NamedTuple):
+    """What a voucher says: re-posting the same content under the same identity is a no-op, other content a
+    conflict. Postings are compared as a multiset of (account, fen). A tuple: a re-run compares thousands."""
+
+    date: dt.date
+    kind: str
+    narration: str
+    asset_id: str | None
+    reverses: int | None
+    postings: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, entry: JournalEntry, fens: Sequence[int]) -> EntryContent:
+        postings = tuple(sorted(zip((p.account for p in entry.postings), fens, strict=True)))
+        return cls(entry.date, entry.kind.value, entry.narration, entry.asset_id, entry.reverses, postings)
+
+    @property
+    def amount(self) -> Decimal:
+        """The entry's size as people name it: the sum of its debits."""
+        return Decimal(sum(fen for _, fen in self.postings if fen > 0)).scaleb(-2)
+
+    def describe(self) -> str:
+        asset = f", 资产 asset {self.asset_id}" if self.asset_id else ""
+        return f"{self.date}{asset}, 金额 amount {self.amount:,.2f}, 摘要 {self.narration!r}"
 
 
 def reversal_of(entry: JournalEntry, on: dt.date, reason: str) -> JournalEntry:

@@ -1,46 +1,99 @@
-"""Money is Decimal yuan with exactly two places (fen). Never float."""
+"""Money is Decimal yuan with exactly two places (fen). Never float.
+
+Every amount is bounded (`MAX_AMOUNT`, 10亿 yuan) so that no sum the databases compute can overflow: SQLite and
+PostgreSQL add integer fen in a signed 64-bit integer (at most 9.2e18 fen), and a province's ninety million amounts
+at the bound still fit (9e7 × 1e11 fen = 9e18).
+"""
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1000000000.00")  # 10亿元: the most one amount may be, either sign
+MAX_FEN = 100_000_000_000
+MAX_TEXT = 40  # characters of a written number: more is not an amount anyone writes
+OUT_OF_RANGE = f"超出上限 out of range: one amount is at most {MAX_AMOUNT:,} yuan (10亿元)"
+IN_DIGITS = "请用数字书写 write it in digits, without an exponent (1e5 → 100000)"
+NOT_FINITE = "not a finite number"
+# A written number once full-width forms are folded (NFKC): optional sign, digits, optional decimals.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z", re.ASCII)
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+\Z", re.ASCII)
+_NOT_FINITE = re.compile(r"[+-]?(?:nan|snan|inf|infinity)\Z", re.IGNORECASE | re.ASCII)
 
 
 class MoneyFormatError(ValueError):
-    """The text is not an amount of money with at most two decimal places."""
+    """The text is not an amount of money with at most two decimal places, within the bound."""
+
+
+def parse_number(value: object) -> Decimal:
+    """A finite Decimal from a number or its text, or MoneyFormatError saying why not. No bound, no rounding.
+
+    Text is folded to ASCII (full-width digits, comma and ￥ from a Chinese input method), thousands separators
+    and a leading ¥ are dropped, and what is left must be plain digits: exponents (1e5), NaN, Infinity and
+    underscores are refused, so the number read is the number a person sees. Floats come only from spreadsheet
+    cells, via their shortest repr; ints are bounded before they are turned into text (a huge int has no text)."""
+    if isinstance(value, bool):
+        raise MoneyFormatError("not an amount")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise MoneyFormatError(NOT_FINITE)
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_FEN:  # far beyond any bound here; str() of a 5,000-digit int would raise
+            raise MoneyFormatError(OUT_OF_RANGE)
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise MoneyFormatError(NOT_FINITE)
+        return Decimal(repr(value))  # repr: the shortest text that round-trips, as the cell shows it
+    if not isinstance(value, str):
+        raise MoneyFormatError(f"not an amount: {type(value).__name__}")
+    text = value.strip()
+    if len(text) > MAX_TEXT:
+        raise MoneyFormatError(f"not a number: longer than {MAX_TEXT} characters")
+    text = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    if text.startswith("¥"):
+        text = text[1:].strip()
+    if not text:
+        raise MoneyFormatError("empty amount")
+    if _NUMBER.match(text):
+        return Decimal(text)
+    if _EXPONENT.match(text):
+        raise MoneyFormatError(IN_DIGITS)
+    if _NOT_FINITE.match(text):
+        raise MoneyFormatError(NOT_FINITE)
+    raise MoneyFormatError("not a number")
+
+
+def amount_problem(amount: Decimal) -> str | None:
+    """Why `amount` cannot be an amount of money here (not finite, beyond the bound, finer than a fen), or None."""
+    if not isinstance(amount, Decimal):
+        return f"money must be Decimal, not {type(amount).__name__}"
+    if not amount.is_finite():
+        return NOT_FINITE
+    if abs(amount) > MAX_AMOUNT:
+        return OUT_OF_RANGE
+    if amount != amount.quantize(FEN):  # safe: within the bound, the quantized value has few digits
+        return "more than two decimal places"
+    return None
 
 
 def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
     """Parse yuan from text, int or Decimal; floats only from spreadsheet cells, via their shortest repr.
 
-    Refuses more than two decimal places instead of rounding: a third decimal in an input file is a mistake.
+    Refuses more than two decimal places instead of rounding (a third decimal in an input file is a mistake),
+    amounts beyond `MAX_AMOUNT`, exponents, NaN and infinities. Raises nothing but MoneyFormatError.
     """
-    if isinstance(value, bool):
-        raise MoneyFormatError("not an amount")
-    if isinstance(value, float):
-        # Spreadsheet numbers arrive as floats; repr gives the shortest text that round-trips.
-        text = repr(value)
-    elif isinstance(value, (int, Decimal)):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
-        if text.startswith("¥") or text.startswith("￥"):
-            text = text[1:].strip()
-    else:
-        raise MoneyFormatError(f"not an amount: {type(value).__name__}")
-    if not text:
-        raise MoneyFormatError("empty amount")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise MoneyFormatError("not a number") from exc
-    if not amount.is_finite():
-        raise MoneyFormatError("not a finite number")
-    if amount != amount.quantize(FEN):
-        raise MoneyFormatError("more than two decimal places")
+    amount = parse_number(value)
+    problem = amount_problem(amount)
+    if problem:
+        raise MoneyFormatError(problem)
     if amount < 0 and not allow_negative:
         raise MoneyFormatError("negative amount")
     return amount.quantize(FEN)

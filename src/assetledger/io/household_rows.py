@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from assetledger.domain.distribution import persons_problem
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns
@@ -62,9 +63,12 @@ def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
         household_id = row.text("household_id", empty="empty")
         village = row.text("village", empty="empty")
         head = row.text("head", empty="empty")
-        persons = row.text("persons")
-        if persons is None or not persons.isdigit() or int(persons) < 1:
-            row.fail("persons", "a whole number of persons, at least 1")
+        text = row.text("persons") or ""
+        # ASCII digits only (str.isdigit() takes "²", which int() refuses), and few of them (int() of thousands fails)
+        persons = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+        problem = persons_problem(persons)
+        if problem:
+            row.fail("persons", problem)
         category_text = row.text("category") or ""
         category = CATEGORIES.get(category_text, category_text if category_text in CATEGORY_LABELS else None)
         if category is None:
@@ -83,9 +87,7 @@ def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
         findings.extend(row.findings)
         if row.findings or not (household_id and village and head and persons and category and joined):
             continue
-        out.append(
-            HouseholdRow(number, household_id, village, head, int(persons), category, factors, joined, left, reason)
-        )
+        out.append(HouseholdRow(number, household_id, village, head, persons, category, factors, joined, left, reason))
     return out, findings
 
 

@@ -17,11 +17,18 @@ CSV_ENCODINGS = (
 )  # gb18030 is a superset of GBK, the usual encoding of Chinese Excel CSV
 
 
+NO_DATA_ROWS = "the file has a header but no data rows"
+
+
 @dataclass
 class Table:
     source: str
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
+
+    def empty_findings(self) -> list[Finding]:
+        """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
+        return [] if self.rows else [Finding(self.source, None, None, None, NO_DATA_ROWS)]
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar, cast
 
-from assetledger.domain.money import FEN, MoneyFormatError, parse_money
+from assetledger.domain.assets import quantity_problem
+from assetledger.domain.money import FEN, MoneyFormatError, parse_money, parse_number
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -19,8 +20,8 @@ _DATE_PATTERNS = (
 )
 
 
-# An amount as most cells hold it: ASCII digits and at most two decimals.
-_PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,2})?\Z", re.ASCII)
+# An amount as most cells hold it: ASCII digits and at most two decimals, below the bound (MAX_AMOUNT has 10 digits).
+_PLAIN_AMOUNT = re.compile(r"\d{1,9}(\.\d{1,2})?\Z", re.ASCII)
 T = TypeVar("T")
 _MISSING = object()
 CACHE_LIMIT = 200_000  # distinct values remembered per column reader; beyond that, parse without remembering
@@ -90,15 +91,12 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
             return Decimal(plain).quantize(FEN)  # what parse_money gives for such text, sooner
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
-    if isinstance(cell, bool):
-        raise CellError("not an amount")
     try:
         if scale != 1:
-            # 万元 columns: up to six decimals are whole fen once scaled
-            base = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(str(cell).strip().replace(",", ""))
-            return parse_money(base * scale)
+            # 万元 columns: up to six decimals are whole fen once scaled; the bound applies to the yuan
+            return parse_money(parse_number(cell) * scale)
         return parse_money(cell)
-    except (MoneyFormatError, InvalidOperation) as exc:
+    except MoneyFormatError as exc:
         raise CellError(f"not an amount in yuan: {exc}") from exc
 
 
@@ -128,11 +126,10 @@ def quantity(cell: object) -> Decimal | None:
     if value is None:
         return None
     try:
-        amount = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(value.replace(",", ""))
-    except InvalidOperation as exc:
-        raise CellError("not a number") from exc
-    if not amount.is_finite():
-        raise CellError("not a finite number")
-    if amount != amount.quantize(Decimal("0.0001")):
-        raise CellError("more than four decimal places")
+        amount = parse_number(cell if isinstance(cell, float) else value)
+    except MoneyFormatError as exc:
+        raise CellError(str(exc)) from exc
+    problem = quantity_problem(amount)
+    if problem:
+        raise CellError(problem)
     return amount

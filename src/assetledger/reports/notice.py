@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,16 @@ def _reversal(data: NoticeData) -> str:
     return f'<p class="reversed"><strong>{said}</strong></p>'
 
 
+def file_part(text: object) -> str:
+    """`text` as part of a file name: letters (Chinese too), digits, "-" and "_"; anything else becomes "_", so a
+    code recorded before codes were restricted (one with "/" or "..") cannot reach outside the folder."""
+    return re.sub(r"[^\w-]", "_", str(text)) or "_"
+
+
 def write_notice(data: NoticeData, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"公示-{data.village}-{data.period}-{data.rule['code']}" + ("-已冲销" if data.reversed_on else "")
+    parts = (data.village, data.period, data.rule["code"], *(["已冲销"] if data.reversed_on else []))
+    stem = "-".join(["公示", *(file_part(part) for part in parts)])
     html_path = folder / f"{stem}.html"
     html_path.write_text(notice_html(data), encoding="utf-8")
     purposes = [

@@ -9,7 +9,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -27,13 +27,14 @@ from assetledger.domain.awards import (
     RankAward,
     TieKey,
 )
-from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.money import IN_DIGITS, NOT_FINITE, MoneyFormatError, parse_money, parse_number
 from assetledger.errors import Finding, InputError
 
 LEVELS = ("county", "township", "village")
 TOP_KEYS = {"code", "title", "level", "fund", "scope", "scoring", "grades", "awards", "asset_support", "indicators"}
 INDICATOR_KEYS = {"code", "compute", "label", "weight", "bands", "otherwise", "missing", "params"}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+NUMBER_LIMIT = Decimal(1_000_000_000)  # the most any policy figure (weight, band bound, yield) may be, either sign
 # Column names of the result and detail tables: an indicator code may not take one of them.
 RESERVED = {"rank", "region_code", "region_name", "weight_share", "score", "grade", "external_grade", "grade_award",
             "rank_award", "award", "explanation", "indicator", "label", "compute", "weight", "value", "numerator",
@@ -63,16 +64,15 @@ class _Reader:
             self.fail(key, value, "not a number")
             return None
         try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(key, value, "not a number")
+            number = parse_number(value)  # plain digits: no exponent, NaN or infinity; huge ints refused
+        except MoneyFormatError as exc:
+            self.fail(key, value, str(exc) if str(exc) in (IN_DIGITS, NOT_FINITE) else "not a number")
             return None
-        if not number.is_finite():
-            self.fail(key, value, "not a finite number")
-            return None
-        if (low is not None and number < low) or (high is not None and number > high):
-            bounds = f"from {low}" if high is None else f"from {low} to {high}"
-            self.fail(key, value, f"must be a number {bounds}")
+        # Unbounded ends are bounded anyway, so that every sum and product of policy figures stays exact.
+        low = -NUMBER_LIMIT if low is None else low
+        high = NUMBER_LIMIT if high is None else high
+        if not low <= number <= high:
+            self.fail(key, value, f"must be a number from {low} to {high}")
             return None
         return number
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,13 +15,21 @@ import yaml
 from assetledger.domain.distribution import (
     DEFAULT_FORBIDDEN,
     DEFAULT_PURPOSES,
+    MAX_NOTICE_DAYS,
+    MAX_WEIGHT,
+    PLACES,
     Approval,
     Basis,
     DistributionRule,
     JoinRule,
     Purpose,
 )
+from assetledger.domain.money import IN_DIGITS, NOT_FINITE, MoneyFormatError, parse_number
 from assetledger.errors import Finding, InputError
+
+# A rule code names files (its public notice) and entries: letters (Chinese too), digits, "-" and "_" only.
+RULE_CODE = re.compile(r"[\w-]{1,64}")
+MAX_VERSION = 9999
 
 
 class _Reader:
@@ -54,15 +63,22 @@ class _Reader:
             return None
 
     def decimal(self, key: str, value: object) -> Decimal | None:
+        """A percentage or weight: plain digits (no exponent, NaN or infinity), at most four decimal places."""
         try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            self.fail(key, value, "not a number")
+            number = parse_number(value)
+        except MoneyFormatError as exc:
+            self.fail(key, value, str(exc) if str(exc) in (IN_DIGITS, NOT_FINITE) else "not a number")
             return None
-        if not number.is_finite():
-            self.fail(key, value, "not a finite number")
+        if abs(number) > 10**6 or number != number.quantize(PLACES):  # within 10**6 quantize cannot overflow
+            self.fail(key, value, "at most four decimal places" if abs(number) <= 10**6 else "out of range")
             return None
         return number
+
+    def whole(self, key: str, value: object, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(key, value, f"a whole number from {low} to {high}")
+            return None
+        return value
 
 
 def load_purposes(path: Path | None = None) -> tuple[dict[str, Purpose], dict[str, str]]:
@@ -116,8 +132,8 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
     for table in weights:
         for name, raw in (r.get(f"households.{table}", required=False) or {}).items():
             value = r.decimal(f"households.{table}.{name}", raw)
-            if value is not None and value <= 0:
-                r.fail(f"households.{table}.{name}", raw, "weights must be greater than 0")
+            if value is not None and not 0 < value <= MAX_WEIGHT:
+                r.fail(f"households.{table}.{name}", raw, f"weights must be greater than 0 and at most {MAX_WEIGHT}")
             elif value is not None:
                 weights[table][name] = value
     basis = _choice(r, "households.basis", Basis, Basis.PER_HOUSEHOLD)
@@ -126,22 +142,18 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
     if base not in ("net", "revenue"):
         r.fail("base", base, "write net or revenue")
     notice_days = r.get("notice.days", required=False)
-    if notice_days is None:
-        notice_days = 7
-    if not isinstance(notice_days, int) or notice_days < 0:
-        r.fail("notice.days", notice_days, "a whole number of days")
-        notice_days = 7
+    notice_days = 7 if notice_days is None else r.whole("notice.days", notice_days, 0, MAX_NOTICE_DAYS) or 0
     payout_notice_days = r.get("payout.notice_days", required=False)
-    if payout_notice_days is not None and (
-        not isinstance(payout_notice_days, int)
-        or isinstance(payout_notice_days, bool)
-        or not 0 <= payout_notice_days <= 365
-    ):
-        r.fail("payout.notice_days", payout_notice_days, "公示天数：0 至 365 的整数 (a whole number of days, 0 to 365)")
-        payout_notice_days = None
+    if payout_notice_days is not None:
+        payout_notice_days = r.whole("payout.notice_days", payout_notice_days, 0, MAX_NOTICE_DAYS)
     code, village, version = r.get("code"), r.get("village"), r.get("version")
-    if version is not None and (not isinstance(version, int) or version < 1):
-        r.fail("version", version, "a whole number from 1")
+    if version is not None:
+        r.whole("version", version, 1, MAX_VERSION)
+    if code is not None and not (isinstance(code, str) and RULE_CODE.fullmatch(code)):
+        r.fail("code", code, "规则编号只用字母、数字、- 和 _ a rule code has letters, digits, - and _ only (1-64)")
+    if village is not None and not (isinstance(village, (str, int)) and str(village).isascii() and
+                                    str(village).isdigit() and len(str(village)) <= 32):  # fmt: skip
+        r.fail("village", village, "a village's region code (digits)")
     effective = r.date("effective_from")
     approved_on = r.date("approval.date")
     notice_start = r.date("notice.start")

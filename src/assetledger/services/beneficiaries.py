@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import HouseholdRow, parse_households
@@ -34,6 +35,7 @@ def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False
     """Add new households, record changes and departures of known ones; all or nothing."""
     table = read_table(path)
     rows, findings = parse_households(table)
+    findings += table.empty_findings()
     with db.transaction() as session:
         index = load_index(session)
         villages = {n.code: n for n in index.by_code.values() if n.level is RegionLevel.VILLAGE}
@@ -164,6 +166,9 @@ def remove_household(db: Database, household_id: str, on: dt.date, reason: str, 
 
 
 def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str) -> None:
+    problem = persons_problem(row.persons)
+    if problem:
+        raise InputError([Finding("beneficiary add", None, "--persons", str(row.persons), problem)])
     with db.transaction() as session:
         require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:

@@ -1,8 +1,14 @@
 """Posting to the books inside one transaction: entities, accounts, validation and fast inserts.
 
-Every entry is checked before anything is written: it balances, its accounts are open on its date, its period is
-not closed, its asset is not disposed of, and its source key (ref) was not posted before (then it is skipped, so
-re-running the same posting is a no-op).
+Every entry is checked before anything is written: it balances, its amounts are within the bound, its accounts are
+open on its date, its period is not closed, its asset is not disposed of. An entry with a ref (voucher number 凭证号)
+is a voucher whose identity is `voucher_key` (entity, ref and, for vouchers people enter, the month): the same
+voucher posted again with the same content is skipped, so re-running a posting or an import is a no-op; with other
+content it is a conflict (exit code 4) naming both, unless the booked one was reversed (the way to correct it).
+Writers are serialised (see Database.transaction), so the check and the insert cannot race.
+
+Problems are all listed, and the exit code says what kind they are: bad input 2 before conflicts 4 before
+refusals by a rule 5 (a closed period, a disposed asset).
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -18,8 +25,16 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
-from assetledger.domain.journal import EntityKind, JournalEntry, entry_in_fen
-from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.domain.journal import (
+    EntityKind,
+    EntryContent,
+    JournalEntry,
+    entry_in_fen,
+    voucher_key,
+    voucher_month,
+)
+from assetledger.domain.money import amount_problem
+from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
@@ -41,7 +56,18 @@ class Located:
 @dataclass
 class PostResult:
     posted: list[int] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # refs already posted
+    skipped: list[str] = field(default_factory=list)  # refs already posted with the same content
+
+
+Head = tuple[dt.date, str, str, str | None, int | None]  # date, kind, narration, asset, reverses of a booked entry
+
+
+class Booked(NamedTuple):
+    """An entry already in the books under a voucher identity: its id, content, and whether it was reversed."""
+
+    id: int
+    content: EntryContent
+    reversed: bool
 
 
 class Books:
@@ -207,39 +233,55 @@ class Books:
     def _post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None) -> PostResult:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
-        findings: list[Finding] = []
+        bad: list[Finding] = []
+        conflicts: list[Finding] = []
+        refused: list[Finding] = []
         if len(entries) > 1:
             self.preload({e.entity for e in entries})
-        done = self._already_posted(entries)
+        keys = [None if e.ref is None else voucher_key(e) for e in entries]
+        booked = self._booked_vouchers(entries, {k for k in keys if k is not None})
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
         amounts: list[list[int]] = []
-        seen_refs: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         result = PostResult()
-        for entry, loc in zip(entries, located, strict=True):
-            if entry.ref is not None:
-                key = (entry.entity, entry.ref)
-                if key in done:
-                    result.skipped.append(entry.ref)
+        for entry, loc, key in zip(entries, located, keys, strict=True):
+            problems, rules, fens = self._problems(entry, disposed)
+            if key is not None and entry.ref is not None:
+                earlier = booked.get(key)
+                if earlier:
+                    content = EntryContent.of(entry, fens)
+                    if any(b.content == content for b in earlier):
+                        result.skipped.append(entry.ref)  # the same voucher again: a no-op, whatever else changed
+                        continue
+                    standing = [b for b in earlier if not b.reversed]
+                    if standing:
+                        conflicts.append(_conflict(loc, entry, key[2], standing[0], content))
+                        continue
+                if key in seen:
+                    bad.append(Finding(loc.source, loc.row, "ref", entry.ref, "the same ref twice in one batch"))
                     continue
-                if key in seen_refs:
-                    findings.append(Finding(loc.source, loc.row, "ref", entry.ref, "the same ref twice in one batch"))
-                    continue
-                seen_refs.add(key)
-            problems, fens = self._problems(entry, disposed)
+                seen.add(key)
             if problems:
-                findings.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
+                bad.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
+            if rules:
+                refused.extend(Finding(loc.source, loc.row, None, None, p) for p in rules)
             fresh.append(entry)
             amounts.append(fens)
-        if findings:
-            raise InputError(findings)
+        if bad:
+            raise InputError(bad + conflicts + refused)
+        if conflicts:
+            raise ConflictError(conflicts + refused)
+        if refused:
+            raise RuleRefusal(refused)
         result.posted = self._insert(fresh, amounts)
         return result
 
-    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> tuple[list[str], list[int]]:
+    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> tuple[list[str], list[str], list[int]]:
+        """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
-            return [*problems, f"no books for entity {entry.entity}"], fens
+            return [*problems, f"no books for entity {entry.entity}"], [], fens
         accounts = self.accounts(entry.entity)
         for p in entry.postings:
             account = accounts.get(p.account)
@@ -247,30 +289,59 @@ class Books:
                 problems.append(f"account {p.account} is not open in the books of {entry.entity}")
             elif entry.date < account[1]:
                 problems.append(f"account {p.account} opens on {account[1]}, after the entry date {entry.date}")
+        rules = []
         closed = self.closed_through(entry.entity)
         if closed is not None and entry.date <= closed:
-            problems.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
+            rules.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
         if gone is not None and entry.date > gone and entry.kind.value != "disposal":
-            problems.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
-        return problems, fens
+            rules.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
+        return problems, rules, fens
 
     def _marker(self) -> str:
         return "?" if self.session.connection().dialect.name == "sqlite" else "%s"
 
-    def _already_posted(self, entries: Sequence[JournalEntry]) -> set[tuple[str, str]]:
-        """(entity, ref) pairs of `entries` already in the books: per entity, so each probe uses the
-        (entity_code, ref) unique index; plain driver SQL, since a batch of 50k refs asks hundreds of times."""
+    def _booked_vouchers(
+        self, entries: Sequence[JournalEntry], wanted: set[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[Booked]]:
+        """Entries already in the books under any of the voucher identities `wanted`, with their content.
+
+        Per entity, so each probe uses the (entity_code, ref) index; plain driver SQL, since a batch of 50k refs
+        asks hundreds of times. Postings are read only for entries whose identity matches (a re-run)."""
         refs: dict[str, set[str]] = {}
         for e in entries:
             if e.ref is not None:
                 refs.setdefault(e.entity, set()).add(e.ref)
-        found: set[tuple[str, str]] = set()
+        heads: dict[int, tuple[tuple[str, str, str], Head, bool]] = {}
         m = self._marker()
-        for entity, wanted in refs.items():
-            for part in chunks(sorted(wanted)):
-                sql = f"SELECT ref FROM entries WHERE entity_code = {m} AND ref IN ({', '.join([m] * len(part))})"
-                found.update((entity, ref) for (ref,) in fetch_raw(self.session, sql, (entity, *part)))
+        for entity, names in refs.items():
+            for part in chunks(sorted(names)):
+                sql = (
+                    "SELECT e.id, e.ref, e.date, e.kind, e.narration, e.asset_id, e.reverses_id, "
+                    "(SELECT r.id FROM entries r WHERE r.reverses_id = e.id) "
+                    f"FROM entries e WHERE e.entity_code = {m} AND e.ref IN ({', '.join([m] * len(part))})"
+                )
+                for id_, ref, on, kind, narration, asset_id, reverses, reversal in fetch_raw(
+                    self.session, sql, (entity, *part)
+                ):
+                    day = _as_date(on) or BOOKS_START
+                    key = (entity, ref, voucher_month(kind, day))
+                    if key in wanted:
+                        heads[int(id_)] = (key, (day, kind, narration, asset_id, reverses), reversal is not None)
+        postings: dict[int, list[tuple[str, int]]] = {i: [] for i in heads}
+        for ids in chunks(sorted(heads)):
+            sql = (
+                "SELECT p.entry_id, a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id "
+                f"WHERE p.entry_id IN ({', '.join([m] * len(ids))})"
+            )
+            for entry_id, account, fen in fetch_raw(self.session, sql, ids):
+                postings[int(entry_id)].append((account, int(fen)))
+        found: dict[tuple[str, str, str], list[Booked]] = {}
+        for id_, (key, head, reversed_) in heads.items():
+            content = EntryContent(*head, postings=tuple(sorted(postings[id_])))
+            found.setdefault(key, []).append(Booked(id_, content, reversed_))
+        for booked in found.values():
+            booked.sort()  # by id: the conflict names the earliest standing entry
         return found
 
     def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
@@ -317,6 +388,30 @@ class Books:
 ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
                  "recorded_at")  # fmt: skip
 POSTING_COLUMNS = ("id", "entry_id", "account_id", "amount")
+
+
+def require_amount(source: str, field: str, amount: object, *, positive: bool = True) -> Decimal:
+    """An amount a service was given, by any caller (the CLI and the web parse theirs; the Python API may not):
+    a Decimal within the bound, two places, above zero unless `positive` is False. Checked before any comparison
+    or row that would choke on NaN or a value beyond the bound."""
+    problem = amount_problem(amount) if isinstance(amount, Decimal) else "money must be Decimal yuan"
+    if problem is None and positive and isinstance(amount, Decimal) and amount <= 0:
+        problem = "must be greater than 0"
+    if problem is not None or not isinstance(amount, Decimal):
+        raise InputError([Finding(source, None, field, str(amount), problem or "not an amount")])
+    return amount
+
+
+def _conflict(loc: Located, entry: JournalEntry, month: str, booked: Booked, content: EntryContent) -> Finding:
+    """The finding of a voucher whose identity is taken by another entry: both named, and how to correct."""
+    ref = entry.ref or ""
+    of = f" ({month})" if month else ""
+    reason = (
+        f"凭证号 {ref}{of} 已记账 is already entry {booked.id} ({booked.content.describe()}), "
+        f"与本条不同 this one differs ({content.describe()}); "
+        f"冲销分录 {booked.id} 后再记 reverse entry {booked.id} first, or use another voucher number"
+    )
+    return Finding(loc.source, loc.row, "ref", ref, reason)
 
 
 def _as_date(value: object) -> dt.date | None:

@@ -59,8 +59,10 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
     rule = parse_rule(path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     with db.transaction() as session:
-        if session.get(Region, rule.village) is None:
-            raise InputError([Finding(str(path), None, "village", rule.village, "no such village code")])
+        region = session.get(Region, rule.village)
+        if region is None or region.level != RegionLevel.VILLAGE.value:  # a township's rule would share nothing
+            reason = "no such village code" if region is None else f"{region.name} is a {region.level}, not a village"
+            raise InputError([Finding(str(path), None, "village", rule.village, reason)])
         require(session, actor, Action.DISTRIBUTE, [rule.village])
         known = session.scalar(
             select(DistributionRuleRow).where(

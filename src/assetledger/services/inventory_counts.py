@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def record_counts(
         if prior is not None:
             return RecordResult(inventory_id, str(path), 0, 0, {}, 0, prior, already_recorded=True)
         drafts, findings = parse_counts(table, inventory.year, today or dt.date.today())
-        checked, places = _check_against_inventory(session, inventory, table.source, drafts)
+        checked, places, drafts = _check_against_inventory(session, inventory, table.source, drafts)
         findings += checked
         if not drafts and not findings:
             findings.append(Finding(table.source, None, "结果", None, "no row of the sheet is counted yet"))
@@ -97,14 +97,16 @@ def existing_counts(session: Session, inventory_id: int, asset_ids: Sequence[str
 
 def _check_against_inventory(
     session: Session, inventory: Inventory, source: str, drafts: Sequence[CountDraft]
-) -> tuple[list[Finding], set[str]]:
+) -> tuple[list[Finding], set[str], list[CountDraft]]:
     """Every asset row must name an asset of this inventory; every surplus a place within its scope.
-    Also returns the places (count sheets) the rows touch, for the permission check."""
+    Also returns the places (count sheets) the rows touch, for the permission check, and the drafts with each
+    asset row's place: the one its inventory item is counted at (a sheet without 区划代码 needs no column)."""
     query = select(InventoryItem.asset_id, InventoryItem.place_code).where(InventoryItem.inventory_id == inventory.id)
     items = {asset_id: place for asset_id, place in session.execute(query)}
     outside = sorted({d.asset_id for d in drafts if d.asset_id and d.asset_id not in items})
     known = existing_keys(session, Asset.asset_id, outside)
     findings = []
+    placed = []
     for d in drafts:
         if d.asset_id and d.asset_id not in items:
             reason = (
@@ -113,6 +115,12 @@ def _check_against_inventory(
                 else "unknown asset: not in the register"
             )
             findings.append(Finding(source, d.row, "资产编号", d.asset_id, reason))
+        elif d.asset_id and d.place_code not in (None, items[d.asset_id]):
+            reason = f"the asset is counted at {items[d.asset_id]}, not here: correct the cell or leave it empty"
+            findings.append(Finding(source, d.row, "区划代码", d.place_code, reason))
+        elif d.asset_id:
+            d = replace(d, place_code=items[d.asset_id])
+        placed.append(d)
     places = {d.place_code for d in drafts if d.surplus and d.place_code}
     regions = {
         r.code: r
@@ -127,7 +135,7 @@ def _check_against_inventory(
             )
             findings.append(Finding(source, d.row, "区划代码", d.place_code, reason))
     touched = {items[d.asset_id] for d in drafts if d.asset_id in items} | within
-    return findings, touched
+    return findings, touched, placed
 
 
 def _region_within(session: Session, region: Region, scope_code: str) -> bool:

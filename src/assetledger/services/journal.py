@@ -74,6 +74,7 @@ def import_entries(db: Database, path: Path, actor: str, *, dry_run: bool = Fals
     """Bulk revenue/expense postings from CSV/XLSX, all or nothing; each row's ref makes re-running a no-op."""
     table = read_table(path)
     rows, findings = parse_entry_rows(table, default_ref=file_checksum(path)[:16])
+    findings += table.empty_findings()
     if findings:
         raise InputError(findings)
     with db.transaction() as session:

@@ -16,7 +16,7 @@ from assetledger.domain.enums import AssetStatus, Register
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import require
-from assetledger.services.books import Books, Located
+from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import MaintenanceApplication
@@ -35,6 +35,7 @@ def _fund_balance(books: Books, entity: str) -> Decimal:
 
 
 def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: str, note: str | None = None) -> int:
+    require_amount("maintenance contribute", "--amount", amount)
     with db.transaction() as session:
         require(session, actor, Action.REGISTER, [county])
         books = Books(session, actor)
@@ -48,6 +49,7 @@ def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: s
 
 
 def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date, actor: str) -> int:
+    require_amount("maintenance apply", "--amount", amount)
     with db.transaction() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:
@@ -106,6 +108,7 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
 
 
 def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor: str) -> int:
+    require_amount("maintenance spend", "--amount", amount)
     with db.transaction() as session:
         app = _application(session, application_id)
         _require_county(session, app.asset_id, actor)

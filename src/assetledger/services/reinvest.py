@@ -13,10 +13,11 @@ from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import books_of, capital_account, entity_code, value_account
 from assetledger.domain.enums import FundSource, OwnerKind
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
+from assetledger.domain.money import amount_problem
 from assetledger.errors import RuleViolation
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import load_for_change, register_in
-from assetledger.services.books import Books, Located
+from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.journal_models import PostingRow
@@ -49,8 +50,12 @@ def reinvest_existing(
     db: Database, asset_id: str, amount: Decimal, on: dt.date, source: str, actor: str, note: str | None = None
 ) -> int:
     """Put money into an existing asset: its book and register value rise by the amount."""
+    require_amount("reinvest", "--amount", amount)
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
+        problem = amount_problem(asset.current_value + amount)
+        if problem:  # the register value is an amount too: bounded, so that every sum of values stays exact
+            raise RuleViolation(f"its value {asset.current_value} plus {amount}: {problem}", asset_id=asset_id)
         booked = load_booked(session, [asset_id])[asset_id]
         place = books_of(booked)
         if place is None:
@@ -83,6 +88,7 @@ def reinvest_existing(
 def reinvest_new(db: Database, draft: AssetDraft, on: dt.date, source: str, actor: str) -> int:
     """Build a new asset from a village's reinvested revenue: registered (fund source 'reinvested'), owned by the
     village collective, and paid for from the reserve or the restricted proceeds — all in one transaction."""
+    require_amount("reinvest", "--value", draft.original_value)
     with db.transaction() as session:
         region = session.get(Region, draft.region_code)
         if region is None or region.level != "village":

@@ -8,14 +8,16 @@ from typing import Any
 from sqlalchemy import BigInteger, Dialect
 from sqlalchemy.types import TypeDecorator
 
-from assetledger.domain.money import from_fen, to_fen
+from assetledger.domain.money import MAX_FEN, OUT_OF_RANGE, MoneyFormatError, from_fen, to_fen
 
 
 class Money(TypeDecorator[Decimal]):
     """Decimal yuan in Python, integer fen in the database.
 
     Integer fen is exact on SQLite (whose NUMERIC affinity would store REAL) and on PostgreSQL, and SUM over it
-    stays exact inside the database. Binding a value with more than two decimals raises instead of rounding.
+    stays exact inside the database. Binding a value with more than two decimals, or beyond the bound of
+    domain.money (which keeps every SUM from overflowing), raises instead of storing it: the last line of defence
+    behind the services' own checks, which name the file, row and column.
     """
 
     impl = BigInteger
@@ -26,7 +28,13 @@ class Money(TypeDecorator[Decimal]):
             return None
         if isinstance(value, float):
             raise TypeError("money must be Decimal, never float")
-        return to_fen(Decimal(value))
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise MoneyFormatError(f"{amount}: not a finite number")
+        fen = to_fen(amount)
+        if not -MAX_FEN <= fen <= MAX_FEN:
+            raise MoneyFormatError(f"{amount}: {OUT_OF_RANGE}")
+        return fen
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

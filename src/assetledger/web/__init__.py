@@ -2,7 +2,7 @@
 
 Layers as the CLI: a view parses the form, calls a service and renders the result; the services check roles
 and scopes (`require`, `require_read`), and their errors become pages (403 not permitted, 404, 409 refused by a
-rule, 422 bad input with every finding).
+rule, 409 a duplicate or a conflicting voucher, 422 bad input with every finding).
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from assetledger.domain.enums import AssetStatus, LabelledEnum, OperatingMode, OwnerKind, Register
-from assetledger.errors import AssetLedgerError, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.errors import (
+    AssetLedgerError,
+    DuplicateError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    RuleViolation,
+)
 from assetledger.store.db import Database
 from assetledger.web import auth
 from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
@@ -109,7 +116,13 @@ def _install_errors(app: Flask) -> None:
 
     @app.errorhandler(RuleViolation)
     def _refused(exc: RuleViolation) -> tuple[str, int]:
-        return page(409, "refused", str(exc))
+        findings = getattr(exc, "findings", None)  # a batch refused by a rule lists each entry
+        return page(409, "refused", str(exc).split("\n", 1)[0] if findings else str(exc), findings)
+
+    @app.errorhandler(DuplicateError)
+    def _duplicate(exc: DuplicateError) -> tuple[str, int]:
+        findings = getattr(exc, "findings", None)  # a voucher conflict names the booked entry and the new one
+        return page(409, "duplicate", str(exc).split("\n", 1)[0] if findings else str(exc), findings)
 
     @app.errorhandler(InputError)
     def _bad_input(exc: InputError) -> tuple[str, int]:

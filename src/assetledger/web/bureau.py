@@ -128,7 +128,7 @@ def inventory() -> str:
     return render_template("inventory.html", rows=rows)
 
 
-@bp.route("/inventory/<int:inventory_id>")
+@bp.route("/inventory/<int(max=9223372036854775807):inventory_id>")  # beyond: 404, not 500
 @roles(*READERS, Role.INVENTORY)
 def inventory_detail(inventory_id: int) -> str:
     reader = user().name

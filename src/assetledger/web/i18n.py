@@ -135,6 +135,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "forbidden": ("无权操作", "Not permitted"),
     "not_found": ("未找到", "Not found"),
     "refused": ("规则不允许", "Refused by a rule"),
+    "duplicate": ("重复或冲突", "Duplicate or conflicting"),
     "bad_request": ("请求无效", "Bad request"),
     "csrf": ("表单已过期或来源不明，请刷新页面后重试", "The form expired or came from elsewhere; reload and try again"),
     "error": ("出错", "Error"),
