@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from assetledger.domain.text import TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns
@@ -51,14 +53,17 @@ class HouseholdRow:
     left_reason: str | None
 
 
-def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
+def parse_households(
+    table: Table, rules: Mapping[str, TextRule] | None = None
+) -> tuple[list[HouseholdRow], list[Finding]]:
+    """`rules`: the text rules of the stored fields (household id, head), from their columns."""
     columns = {c.field: c for c in map_header(table.header, INDEX)}
     findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
         return [], findings
     out: list[HouseholdRow] = []
     for number, cells in table.rows:
-        row = RowReader(table, number, cells, columns)
+        row = RowReader(table, number, cells, columns, rules)
         household_id = row.text("household_id", empty="empty")
         village = row.text("village", empty="empty")
         head = row.text("head", empty="empty")

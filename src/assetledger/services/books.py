@@ -19,6 +19,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.journal import EntityKind, JournalEntry, entry_in_fen
+from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
@@ -26,6 +27,9 @@ from assetledger.services.context import now
 from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Region
+from assetledger.store.text_rules import rules
+
+ENTRY_TEXT = rules(narration=Entry.narration, ref=Entry.ref)
 
 ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局"}
 
@@ -213,6 +217,7 @@ class Books:
         done = self._already_posted(entries)
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
+        fresh_where: list[Located] = []
         amounts: list[list[int]] = []
         seen_refs: set[tuple[str, str]] = set()
         result = PostResult()
@@ -230,7 +235,9 @@ class Books:
             if problems:
                 findings.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
             fresh.append(entry)
+            fresh_where.append(loc)
             amounts.append(fens)
+        findings += _text_findings(fresh, fresh_where)
         if findings:
             raise InputError(findings)
         result.posted = self._insert(fresh, amounts)
@@ -312,6 +319,19 @@ class Books:
                 postings.append((next(posting_ids), entry_id, accounts[p.account][0], fen))
         insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
         return list(ids)
+
+
+def _text_findings(entries: Sequence[JournalEntry], located: Sequence[Located]) -> list[Finding]:
+    """Narrations and refs that break their columns' rules, each named by where its entry came from; looked at
+    entry by entry only when the batch as a whole shows a problem."""
+    narration, ref = ENTRY_TEXT["narration"], ENTRY_TEXT["ref"]
+    refs = [e.ref for e in entries if e.ref is not None]
+    if not any_refused([e.narration for e in entries], narration) and not any_refused(refs, ref):
+        return []
+    found = []
+    for e, loc in zip(entries, located, strict=True):
+        found += text_findings(loc.source, loc.row, [("narration", e.narration, narration), ("ref", e.ref, ref)])
+    return found
 
 
 ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",

@@ -15,9 +15,11 @@ from assetledger.services.context import now
 from assetledger.store.access_models import UserGrant, UserPassword
 from assetledger.store.db import Database
 from assetledger.store.models import Region
+from assetledger.store.text_rules import require_fits
 
 
 def grant(db: Database, name: str, role: Role, scope: str, actor: str) -> None:
+    require_fits("user add", ("name", name, UserGrant.name))
     with db.transaction() as session:
         if scope != "*" and session.get(Region, scope) is None:
             raise NotFoundError("region", scope)

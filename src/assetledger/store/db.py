@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assetledger.errors import ConfigError
 from assetledger.store.integrity import INSERTED, seal, take_writer_lock
+from assetledger.store.text_rules import guard
 
 DEFAULT_URL = "sqlite:///assetledger.db"
 URL_ENV = "ASSETLEDGER_DATABASE_URL"
@@ -71,8 +72,10 @@ def make_engine(url: str | None = None) -> Engine:
         # Take transaction control from the sqlite3 module so BEGIN is ours (SQLAlchemy's documented recipe).
         event.listen(engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(resolved, pool_pre_ping=True)
+    else:
+        engine = create_engine(resolved, pool_pre_ping=True)
+    guard(engine)  # the same text refused on both databases, whatever path writes it
+    return engine
 
 
 class Database:
