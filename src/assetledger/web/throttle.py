@@ -3,7 +3,9 @@ try again until the oldest of them has left the window. Guessing a password then
 and the user it was aimed at is locked out for minutes, not for good.
 
 Counted per web process and per user name (lower-cased, so case does not buy more tries), in memory: a restart
-forgets the count, which an attacker cannot cause from outside.
+forgets the count, which an attacker cannot cause from outside. Names whose failures have all left the window are
+dropped once more than KEPT_NAMES are held, so guessing with ever new names cannot grow the memory without bound
+(each guess also waits for the password gate: services/password_gate.py).
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from collections.abc import Callable
 
 FAILURES = 5  # wrong passwords per name ...
 WINDOW = 15 * 60.0  # ... within this many seconds
+KEPT_NAMES = 10_000  # names held before stale ones are swept
 
 
 class LoginThrottle:
     def __init__(
-        self, failures: int = FAILURES, window: float = WINDOW, clock: Callable[[], float] = time.monotonic
-    ) -> None:  # not money: seconds
-        self.failures, self.window, self.clock = failures, window, clock
+        self,
+        failures: int = FAILURES,
+        window: float = WINDOW,  # not money: seconds
+        clock: Callable[[], float] = time.monotonic,
+        kept: int = KEPT_NAMES,
+    ) -> None:
+        self.failures, self.window, self.clock, self.kept = failures, window, clock, kept
         self._failed: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -40,6 +47,15 @@ class LoginThrottle:
     def failed(self, name: str) -> None:
         with self._lock:
             self._recent(name.lower()).append(self.clock())
+            if len(self._failed) > self.kept:
+                horizon = self.clock() - self.window
+                for key in [k for k, times in self._failed.items() if not times or times[-1] <= horizon]:
+                    del self._failed[key]
+
+    def names(self) -> int:
+        """How many names are held (for tests and monitoring)."""
+        with self._lock:
+            return len(self._failed)
 
     def succeeded(self, name: str) -> None:
         with self._lock:
