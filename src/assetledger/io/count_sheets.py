@@ -280,7 +280,7 @@ SURPLUS_TEXT = ("name", "category", "location", "unit", "custodian")
 
 
 def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextRule]) -> CountDraft | None:
-    row.screen(TEAM_TEXT, rules)
+    row.screen(("asset_id", "place_code", *TEAM_TEXT), rules)  # the ids looked up, and what the team wrote
     asset_id = row.text("asset_id")
     surplus = asset_id is None and (row.text("name") is not None or row.text("value") is not None)
     if asset_id is None and not surplus:

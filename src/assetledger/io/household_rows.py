@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assetledger.domain.text import TextRule
+from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns
@@ -56,7 +56,9 @@ class HouseholdRow:
 def parse_households(
     table: Table, rules: Mapping[str, TextRule] | None = None
 ) -> tuple[list[HouseholdRow], list[Finding]]:
-    """`rules`: the text rules of the stored fields (household id, head), from their columns."""
+    """`rules`: the text rules of the stored fields (household id, head), from their columns; the village looked up
+    holds one line of printable text too."""
+    rules = {"village": ONE_LINE, **(rules or {})}
     columns = {c.field: c for c in map_header(table.header, INDEX)}
     findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:

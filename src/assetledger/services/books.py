@@ -211,13 +211,14 @@ class Books:
     def _post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None) -> PostResult:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
-        findings: list[Finding] = []
+        findings = _text_findings(entries, located)  # before any lookup: a NUL in a ref cannot reach PostgreSQL
+        if findings:
+            raise InputError(findings)
         if len(entries) > 1:
             self.preload({e.entity for e in entries})
         done = self._already_posted(entries)
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
-        fresh_where: list[Located] = []
         amounts: list[list[int]] = []
         seen_refs: set[tuple[str, str]] = set()
         result = PostResult()
@@ -235,9 +236,7 @@ class Books:
             if problems:
                 findings.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
             fresh.append(entry)
-            fresh_where.append(loc)
             amounts.append(fens)
-        findings += _text_findings(fresh, fresh_where)
         if findings:
             raise InputError(findings)
         result.posted = self._insert(fresh, amounts)

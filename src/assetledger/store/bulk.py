@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
-from assetledger.store.text_rules import check_columns
+from assetledger.store.text_rules import check_columns, refuse_nul
 
 T = TypeVar("T")
 CHUNK = 900  # stays under SQLite's default limit of host parameters in one IN (...)
@@ -161,6 +161,7 @@ def insert_with_ids(session: Session, table: Table, rows: Sequence[dict[str, Any
 def fetch_raw(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Rows of a plain SQL query as the DB-API driver returns them (tuples; dates as text on SQLite), inside the
     session's transaction. For bulk reads: iterating a SQLAlchemy result costs several times the query itself."""
+    refuse_nul(params)
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
     cursor = dbapi.cursor()

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, String, Table, Text, event
 from sqlalchemy.sql.dml import Insert, Update
 
-from assetledger.domain.text import TextRule, any_refused, require_texts, text_findings
-from assetledger.errors import InputError
+from assetledger.domain.text import TextRule, any_refused, require_texts, shown, text_findings, text_problem
+from assetledger.errors import Finding, InputError
 
 TEXT_MAX = 2000  # characters of free text (notes, duties, reasons, narrations): a page, never a file
 
@@ -105,7 +105,25 @@ def _before_execute(
     check_rows(statement.table, rows)
 
 
+def refuse_nul(params: Any) -> None:
+    """Refuse a NUL in any text bound to one statement (a value looked up, not only one stored): PostgreSQL cannot
+    take it at all (psycopg raises DataError), SQLite would look for it; both now answer with the same finding."""
+    values = params.values() if isinstance(params, Mapping) else params
+    for value in values or ():
+        if value.__class__ is str and "\x00" in value:
+            raise InputError([Finding("input", None, None, shown(value), text_problem("\x00") or "NUL")])
+
+
+def _before_cursor_execute(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:  # the engine's event signature
+    if not executemany:  # bulk rows are checked column by column before they get here
+        refuse_nul(parameters)
+
+
 def guard(engine: Engine) -> None:
     """Check the text of every INSERT and UPDATE built by SQLAlchemy (ORM flushes and Core statements) on this
-    engine. Bulk inserts by driver SQL (store/bulk.py) call check_columns themselves."""
+    engine, and refuse NUL in any single statement's values. Bulk inserts by driver SQL (store/bulk.py) call
+    check_columns themselves, and plain driver reads (fetch_raw) refuse_nul."""
     event.listen(engine, "before_execute", _before_execute)
+    event.listen(engine, "before_cursor_execute", _before_cursor_execute)
