@@ -99,9 +99,7 @@ def measure(url: str, folder: Path, count: int, gate: int) -> dict[str, object]:
         before = _kib(server.pid, "VmHWM")
         answers: Counter[int] = Counter()
         start = threading.Barrier(count)
-        threads = [
-            threading.Thread(target=_login, args=(base, f"user{i:02d}", answers, start)) for i in range(count)
-        ]
+        threads = [threading.Thread(target=_login, args=(base, f"user{i:02d}", answers, start)) for i in range(count)]
         began = time.perf_counter()
         for t in threads:
             t.start()
