@@ -221,3 +221,12 @@ def test_the_browser_is_not_sent_off_the_site_after_login(browser: WebDriver, li
     browser.find_element(By.ID, "login").click()
     assert browser.find_element(By.ID, "who")  # logged in, on a page of the site
     assert urlsplit(browser.current_url).netloc == urlsplit(live).netloc, browser.current_url
+
+
+def test_the_throttle_keeps_at_most_a_user_name_of_each_guess() -> None:
+    throttle = LoginThrottle()
+    throttle.failed("x" * 500_000)  # a form field of half a megabyte, sent as a name
+    assert throttle.names() == 1
+    for _ in range(4):
+        throttle.failed("x" * 100)
+    assert throttle.wait("x" * 64) > 0  # the same name as far as a user name goes

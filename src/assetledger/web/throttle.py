@@ -19,6 +19,7 @@ from collections.abc import Callable
 FAILURES = 5  # wrong passwords per name ...
 WINDOW = 15 * 60.0  # ... within this many seconds
 KEPT_NAMES = 10_000  # names held before stale ones are swept
+KEY_CHARS = 64  # a user name holds at most 64 characters: a longer "name" is kept by its first 64 only
 
 
 class LoginThrottle:
@@ -36,7 +37,7 @@ class LoginThrottle:
     def wait(self, name: str) -> float:  # not money: seconds
         """Seconds until `name` may try a password again; 0 when it may now."""
         with self._lock:
-            recent = self._recent(name.lower())
+            recent = self._recent(_key(name))
             if len(recent) < self.failures:
                 return 0.0
             return max(0.0, recent[0] + self.window - self.clock())
@@ -46,7 +47,7 @@ class LoginThrottle:
 
     def failed(self, name: str) -> None:
         with self._lock:
-            self._recent(name.lower()).append(self.clock())
+            self._recent(_key(name)).append(self.clock())
             if len(self._failed) > self.kept:
                 horizon = self.clock() - self.window
                 for key in [k for k, times in self._failed.items() if not times or times[-1] <= horizon]:
@@ -59,7 +60,7 @@ class LoginThrottle:
 
     def succeeded(self, name: str) -> None:
         with self._lock:
-            self._failed.pop(name.lower(), None)
+            self._failed.pop(_key(name), None)
 
     def _recent(self, key: str) -> deque[float]:
         """The name's failures still inside the window (older ones dropped), at most `failures` of them."""
@@ -68,3 +69,9 @@ class LoginThrottle:
         while recent and recent[0] <= horizon:
             recent.popleft()
         return recent
+
+
+def _key(name: str) -> str:
+    """The name as counted: lower-cased (case buys no tries), and never more than KEY_CHARS characters (a form may
+    send half a megabyte as a name; no such name is a user)."""
+    return name[:KEY_CHARS].lower()
