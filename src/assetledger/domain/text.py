@@ -70,9 +70,12 @@ def any_refused(texts: list[str], rule: TextRule) -> bool:
     paths pay little for the common case and look value by value only when something is wrong."""
     if not texts:
         return False
-    if (LINES_REFUSED if rule.lines else ONE_LINE_REFUSED).search("".join(texts)) is not None:
+    joined = "".join(texts)
+    # isprintable() is False for every refused character (and for a few harmless ones, such as U+3000): a fast
+    # all-clear for the common case, the pattern decides the rest.
+    if not joined.isprintable() and (LINES_REFUSED if rule.lines else ONE_LINE_REFUSED).search(joined) is not None:
         return True
-    return rule.limit is not None and max(map(len, texts)) > rule.limit
+    return rule.limit is not None and len(joined) > rule.limit and max(map(len, texts)) > rule.limit
 
 
 def shown(value: str) -> str:
