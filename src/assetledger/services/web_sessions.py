@@ -38,7 +38,7 @@ def log_in(db: Database, name: str, password: str, gate: PasswordGate = DEFAULT_
     user, password_id = check_password(db, name, password, gate)
     token = secrets.token_urlsafe(32)
     at = now()
-    with db.transaction() as session:
+    with db.bookkeeping() as session:
         session.execute(delete(WebSession).where(WebSession.started_at < _oldest(at)))  # housekeeping
         session.add(WebSession(id=_key(token), name=user.name, password_id=password_id, started_at=at))
     return WebLogin(user, token)
@@ -60,7 +60,7 @@ def session_user(db: Database, token: str) -> User | None:
 
 def log_out(db: Database, token: str) -> None:
     """End the session: its token opens nothing any more, in any process."""
-    with db.transaction() as session:
+    with db.bookkeeping() as session:
         session.execute(delete(WebSession).where(WebSession.id == _key(token)))
 
 

@@ -107,6 +107,14 @@ class Database:
                 seal(session.connection(), session.info.pop(INSERTED, None))
 
     @contextmanager
+    def bookkeeping(self) -> Iterator[Session]:
+        """A short write to a table that is not of record (web sessions): its own transaction, without the writer
+        lock and without sealing, so that logging in never waits behind a long import on PostgreSQL. (SQLite has
+        one writer whatever is written; there it waits as any writer does.)"""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work: never takes the write lock; whatever it did is rolled back."""
         with self._readers() as session:
