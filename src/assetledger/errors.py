@@ -46,6 +46,13 @@ class PermissionDenied(AssetLedgerError):
     exit_code = 6
 
 
+class ServiceBusy(AssetLedgerError):
+    """Too much is being done at once (e.g. password checks, which each hold 64 MiB); nothing was changed, and the
+    same request a moment later will be served."""
+
+    exit_code = 10
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem found in bulk input: where it is, what was there, and why it is wrong."""

@@ -1,5 +1,14 @@
-"""The web tests' small county (tests/web/conftest.py) serves the security tests too."""
+"""The security tests replay attacks on the county the web tests build (tests/web/conftest.py), through the real
+CLI, the Flask test client and headless Chromium, on SQLite and PostgreSQL."""
 
-from tests.web.conftest import app, county
+from __future__ import annotations
 
-__all__ = ["app", "county"]
+from assetledger.store.db import Database
+from tests.hardening.harness import table_checksums
+from tests.web.conftest import app, county  # noqa: F401  (fixtures shared with the web tests)
+from tests.web.test_browser import browser, live  # noqa: F401
+
+
+def record(db: Database) -> dict[str, str]:
+    """A checksum of every table but the web sessions (logging in opens one; it is not a table of record)."""
+    return {name: digest for name, digest in table_checksums(db).items() if name != "web_sessions"}

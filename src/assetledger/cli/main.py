@@ -10,6 +10,7 @@ import click
 from assetledger import __version__
 from assetledger.cli.common import App
 from assetledger.cli.lazy import Lazy, LazyGroup, load_all
+from assetledger.domain.text import visible
 from assetledger.errors import AssetLedgerError
 
 # Every command, imported only when it is run (or its own --help is asked for): see cli/lazy.py.
@@ -116,7 +117,8 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares it per class; ours varies
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"错误 error: {self.format_message()}", err=True)
+        # Messages quote what was given and what is stored: a control character in them is shown, not obeyed.
+        click.echo(f"错误 error: {visible(self.format_message(), keep_lines=True)}", err=True)
 
 
 @click.group(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import click
@@ -10,6 +11,8 @@ import click
 from assetledger.cli.common import App, pass_app
 
 SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
+SECURE_ENV = "ASSETLEDGER_SECURE_COOKIES"
+MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
 
 
 @click.command("serve")
@@ -17,41 +20,78 @@ SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
               "unless a TLS reverse proxy is in front).")  # fmt: skip
 @click.option("--port", type=int, default=8000, show_default=True, help="Port.")
 @click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"File holding the session signing key (created if missing). Default: env {SECRET_ENV}, "
-              "else a random key per run (everyone logs in again after a restart).")  # fmt: skip
+              help="File holding the session signing key, at least 32 bytes (created with 32 random bytes "
+              f"if missing; make one: {MAKE_SECRET}). Default: env {SECRET_ENV}, else a random key per run "
+              "(everyone logs in again after a restart).")  # fmt: skip
+@click.option("--secure-cookies/--no-secure-cookies", envvar=SECURE_ENV, default=False, show_default=True,
+              help="Behind TLS: cookies are sent over HTTPS only (session cookie __Host-assetledger) and browsers "
+              f"are told to keep to HTTPS (HSTS). Env {SECURE_ENV}=1.")  # fmt: skip
+@click.option("--proxy-fix", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Number of reverse proxies in front whose X-Forwarded-For and X-Forwarded-Proto to trust "
+              "(0: none; give 1 behind one TLS proxy that sets them).")  # fmt: skip
+@click.option("--password-checks", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Password (Argon2) checks at once; each holds 64 MiB, others wait up to 10 s and are then "
+              "answered 503 (try again).")  # fmt: skip
 @click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Award policy (TOML) for the awards page (default: the example city policy).")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @pass_app
-def command(app: App, host: str, port: int, secret_file: Path | None, awards_policy: Path | None,
-            threads: bool) -> None:  # fmt: skip
+def command(app: App, host: str, port: int, secret_file: Path | None, secure_cookies: bool, proxy_fix: int,
+            password_checks: int, awards_policy: Path | None, threads: bool) -> None:  # fmt: skip
     """Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.
 
     \b
     Users log in with a password set by `assetledger user password NAME`; each sees what its role and scope
     allow: finance 县财政局 (registers, upload, governance, inventory, awards, books, distribution, audit),
     village-accountant 村会计 (revenue and costs, distribution, public notice), auditor 审计 (BQL, read-only
-    SQL, audit package, Fava), inventory 清查组 (inventory progress). Every form carries a CSRF token.
+    SQL, audit package, Fava), inventory 清查组 (inventory progress). Every form carries a CSRF token; a
+    session ends at logout, at a password change, when the user is revoked, and 12 hours after login.
     \b
     assetledger user password zhang          # prompts twice; or --password-stdin
     assetledger serve --port 8000            # then open http://127.0.0.1:8000/
+    assetledger serve --secret-file /etc/assetledger/web.key --secure-cookies --proxy-fix 1   # behind TLS
     """
     from werkzeug.serving import run_simple
 
     from assetledger.web import create_app
 
-    web = create_app(app.db, secret_key=_secret(secret_file),
-                     awards_policy=str(awards_policy) if awards_policy else None)  # fmt: skip
+    web = create_app(app.db, secret_key=_secret(secret_file), awards_policy=str(awards_policy) if awards_policy
+                     else None, secure_cookies=secure_cookies, proxy_fix=proxy_fix,
+                     password_checks=password_checks)  # fmt: skip
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 
 
 def _secret(path: Path | None) -> bytes | None:
+    """The signing key: the file's bytes (the file made if missing), else the environment's; never fewer than
+    MIN_SECRET bytes (an empty or short key is refused, not replaced by a random one)."""
+    from assetledger.web import MIN_SECRET  # the web app's own bound (imported with the app anyway)
+
     if path is not None:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(os.urandom(32))
-            path.chmod(0o600)
-        return path.read_bytes()
+            fd = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+            )  # never readable by others, not even briefly
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(MIN_SECRET))
+        key = path.read_bytes()
+        if len(key) < MIN_SECRET:
+            raise click.BadParameter(
+                f"{path} holds {len(key)} bytes; a signing key needs at least {MIN_SECRET}. Make one: "
+                f"{MAKE_SECRET.replace('FILE', str(path))} (or remove the file and serve makes one)",
+                param_hint="--secret-file",
+            )
+        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            click.echo(f"warning: {path} can be read by other users; chmod 600 {path}", err=True)
+        return key
     env = os.environ.get(SECRET_ENV)
-    return env.encode() if env else None
+    if env is None:
+        return None
+    if len(env.encode()) < MIN_SECRET:
+        raise click.BadParameter(
+            f"{SECRET_ENV} holds {len(env.encode())} bytes; a signing key needs at least {MIN_SECRET} "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')",
+            param_hint=SECRET_ENV,
+        )
+    return env.encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from assetledger.demo.generate import person
+from assetledger.io.output import write_csv
 from assetledger.services import beneficiaries, distribution, distribution_settlement
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
@@ -89,8 +89,7 @@ def write_roster(folder: Path, village: str, rng: random.Random) -> tuple[Path, 
                 "",
             ]
         )
-    with first.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([HEADER, *households])
+    write_csv(first, [HEADER, *households])
     leaving = rng.sample(households, 3)
     rows = []
     for row, (day, reason) in zip(
@@ -111,8 +110,7 @@ def write_roster(folder: Path, village: str, rng: random.Random) -> tuple[Path, 
                 "",
             ]
         )
-    with changes.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([HEADER, *rows])
+    write_csv(changes, [HEADER, *rows])
     return first, changes
 
 

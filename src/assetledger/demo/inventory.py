@@ -3,7 +3,6 @@ damaged and idle items; the inventory is closed with the county's approval."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from assetledger.domain.inventory import InventoryPolicy, parse_scope
+from assetledger.io.output import write_csv
 from assetledger.services.asset_books import entries_after
 from assetledger.services.inventory import open_inventory, write_sheets
 from assetledger.services.inventory_close import close_inventory
@@ -41,14 +41,12 @@ def run_inventory(db: Database, folder: Path, county: str, seed: int, actor: str
     others = [result for result, n in RESULTS[1:] for _ in range(n)]
     special = dict.fromkeys(missing, RESULTS[0][0])
     special.update(zip(rng.sample([a for a, _ in items if a not in special], len(others)), others, strict=True))
-    filled = folder / "counted.csv"
-    with filled.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["清查编号", "区划代码", "资产编号", "结果", "清查日期", "清查人", "备注"])
-        for asset_id, place in items:
-            result = special.get(asset_id, "在用")
-            note = {"盘亏": "现场未找到", "毁损": "设备损坏", "闲置": "停用"}.get(result, "")
-            writer.writerow([opened.inventory_id, place, asset_id, result, "2025-12-20", "清查组", note])
+    counted: list[list[object]] = [["清查编号", "区划代码", "资产编号", "结果", "清查日期", "清查人", "备注"]]
+    for asset_id, place in items:
+        result = special.get(asset_id, "在用")
+        note = {"盘亏": "现场未找到", "毁损": "设备损坏", "闲置": "停用"}.get(result, "")
+        counted.append([opened.inventory_id, place, asset_id, result, "2025-12-20", "清查组", note])
+    filled = write_csv(folder / "counted.csv", counted)
     record_counts(db, filled, actor, today=dt.date(2025, 12, 31))
     close_inventory(db, opened.inventory_id, "县财〔2026〕2号", actor, CLOSED_ON)
     return {"items": len(items), **{result: n for result, n in RESULTS}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
@@ -20,7 +19,7 @@ from assetledger.demo.governance import run_governance
 from assetledger.demo.inventory import run_inventory
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
-from assetledger.io.output import write_xlsx
+from assetledger.io.output import write_csv, write_xlsx
 from assetledger.io.tabular import read_table
 from assetledger.services import assets as asset_svc
 from assetledger.services.journal import close_period
@@ -50,16 +49,10 @@ def write_inputs(folder: Path, townships: int = 10, villages: int = 10, per_vill
     neighbours = generate.regions(
         SEED + 1, counties=NEIGHBOURS, townships=4, villages_per_township=5, county_base=360902
     )
-    regions_csv = folder / "regions.csv"
-    with regions_csv.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"])
-        writer.writerow(CITY_ROW)
-        for p in places + neighbours:
-            row = asdict(p)
-            writer.writerow(
-                [row[k] for k in ("county", "county_code", "township", "township_code", "village", "village_code")]
-            )
+    levels = ("county", "county_code", "township", "township_code", "village", "village_code")
+    region_rows = [["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"], CITY_ROW]
+    region_rows += [[asdict(p)[k] for k in levels] for p in places + neighbours]
+    regions_csv = write_csv(folder / "regions.csv", region_rows)
     rows = list(generate.asset_rows(SEED, places, per_village))
     rows += list(generate.asset_rows(SEED + 1, neighbours, per_village - 10))
     assets_xlsx = write_xlsx(folder / "assets.xlsx", {"台账": rows}, title=f"{places[0].county}等扶贫项目资产台账")

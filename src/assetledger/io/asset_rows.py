@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, TypeVar
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
+from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.gc_pause import gc_paused
 from assetledger.io import values
@@ -62,19 +63,12 @@ INDEX = build_index(ALIASES)
 T = TypeVar("T")
 E = TypeVar("E", Register, OwnerKind, AssetStatus, OperatingMode, FundSource)
 REQUIRED = ("asset_id", "name", "register", "original_value")
-SHOWN = 60  # characters of an over-long value shown in its finding
 
 
 class ParsedAssets(NamedTuple):
     drafts: list[tuple[int, AssetDraft]]  # (row number, draft) of every valid row
     findings: list[Finding]
     ids: list[tuple[int, str]]  # (row number, asset id) of every row whose id reads, valid or not: for duplicates
-
-
-def too_long(value: str, limit: int) -> tuple[str, str]:
-    """(value as shown, reason) for text longer than its column holds."""
-    shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
-    return shown, f"longer than {limit} characters, the most this column holds (it has {len(value)})"
 
 
 class _Row:
@@ -145,9 +139,15 @@ class _FastRows:
         "custodian_since", "acquired_on",
     )  # fmt: skip
 
-    def __init__(self, width: int, columns: dict[str, Column], regions: RegionIndex, limits: Mapping[str, int]) -> None:
+    def __init__(
+        self, width: int, columns: dict[str, Column], regions: RegionIndex, rules: Mapping[str, TextRule]
+    ) -> None:
         self.width, self.regions = width, regions
-        self.limits = [(i, limits[f]) for i, f in enumerate(self.TEXT_FIELDS) if f in limits and f in columns]
+        self.limits = [
+            (i, limit)
+            for i, f in enumerate(self.TEXT_FIELDS)
+            if f in columns and (limit := rules[f].limit if f in rules else None) is not None
+        ]
         self.pad: list[object] = [None] * width
         absent = width  # every row is padded to `width` cells plus one None, read for columns the file lacks
 
@@ -195,6 +195,8 @@ class _FastRows:
             long = texts[i]
             if long is not None and len(long) > limit:
                 return None
+        if ONE_LINE_REFUSED.search("".join(filter(None, texts))):  # control characters, or lines where the
+            return None  # field allows them: the careful reader decides
         (
             asset_id, name, code, county, township, village, category, location, project, implementer, unit,
             operator, household, head, owner, confirm_doc, handed_by, handover_doc, custodian, duties,
@@ -279,11 +281,12 @@ def _enum_reader(kind: type[E]) -> Callable[[object], E | None]:
     return values.remembered(parse)
 
 
-def parse_assets(table: Table, regions: RegionIndex, limits: Mapping[str, int]) -> ParsedAssets:
+def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRule]) -> ParsedAssets:
     """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row).
 
-    `limits`: the most characters each text field may hold (the database column's length), checked here so that
-    an over-long cell is a finding naming its row and column, never a failed INSERT."""
+    `rules`: what each text field may hold (the column that stores it: its length, one line or several), checked
+    here so that a control character or an over-long cell is a finding naming its row and column, in a dry run too,
+    never a failed INSERT."""
     mapped = map_header(table.header, INDEX)
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
@@ -301,10 +304,10 @@ def parse_assets(table: Table, regions: RegionIndex, limits: Mapping[str, int]) 
         findings.append(Finding(table.source, None, shown, None, "required column is missing"))
     if findings:
         return ParsedAssets([], findings, [])
-    limits = {f: n for f, n in limits.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
+    rules = {f: r for f, r in rules.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
     ids = []
-    fast = _FastRows(len(table.header), columns, regions, limits)
+    fast = _FastRows(len(table.header), columns, regions, rules)
     with gc_paused():
         for number, cells in table.rows:
             quick = fast.draft(cells)
@@ -313,7 +316,7 @@ def parse_assets(table: Table, regions: RegionIndex, limits: Mapping[str, int]) 
                 ids.append((number, quick.asset_id))
                 continue
             row = _Row(table.source, number, cells, columns)
-            draft = _draft(row, regions, limits)
+            draft = _draft(row, regions, rules)
             findings.extend(row.findings)
             asset_id = row.text("asset_id")
             if asset_id is not None and "asset_id" not in row.failed:
@@ -323,12 +326,12 @@ def parse_assets(table: Table, regions: RegionIndex, limits: Mapping[str, int]) 
     return ParsedAssets(drafts, findings, ids)
 
 
-def _draft(row: _Row, regions: RegionIndex, limits: Mapping[str, int]) -> AssetDraft | None:
-    for field, limit in limits.items():
-        long = row.text(field)
-        if long is not None and len(long) > limit:
-            shown, reason = too_long(long, limit)
-            row.fail(field, reason, shown)
+def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
+    for field in _FastRows.TEXT_FIELDS:
+        written = row.text(field)
+        problem = None if written is None else text_problem(written, rules.get(field, TextRule()))
+        if written is not None and problem is not None:
+            row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
     if asset_id is None:
         row.fail("asset_id", "asset id is empty")

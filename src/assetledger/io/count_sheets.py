@@ -16,6 +16,7 @@ from typing import Any
 
 from assetledger.domain.enums import Register
 from assetledger.domain.inventory import CountResult, parse_result
+from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.fast_xlsx import Cell, Style, column_letter, write_sheet
@@ -197,6 +198,14 @@ class _Cells:
         header = col.header if col else dict(COLUMNS).get(field, field)
         self.findings.append(Finding(self.source, self.number, header, None if value is None else str(value), reason))
 
+    def screen(self, fields: Sequence[str], rules: Mapping[str, TextRule]) -> None:
+        """A finding for each of `fields` whose text its column refuses (control characters, too long)."""
+        for field in fields:
+            value = self.text(field)
+            problem = None if value is None else text_problem(value, rules.get(field, TextRule()))
+            if value is not None and problem is not None:
+                self.fail(field, shown(value), problem)
+
 
 def sheet_inventory_id(table: Table, given: int | None) -> int:
     """The inventory a filled sheet belongs to: its 清查编号 column (one value) or the one the user names."""
@@ -231,8 +240,14 @@ def sheet_inventory_id(table: Table, given: int | None) -> int:
     return given if given is not None else next(iter(seen))
 
 
-def parse_counts(table: Table, year: int, today: dt.date) -> tuple[list[CountDraft], list[Finding]]:
-    """Every counted row becomes a draft; rows nobody filled in yet are skipped; every bad cell is a finding."""
+def parse_counts(
+    table: Table, year: int, today: dt.date, rules: Mapping[str, TextRule] | None = None
+) -> tuple[list[CountDraft], list[Finding]]:
+    """Every counted row becomes a draft; rows nobody filled in yet are skipped; every bad cell is a finding.
+
+    `rules`: what each stored text field may hold (its column's rule): the team's columns of every row, and the
+    facts of a surplus row (which registers them)."""
+    rules = rules or {}
     mapped = map_header(table.header, INDEX)
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
@@ -243,7 +258,7 @@ def parse_counts(table: Table, year: int, today: dt.date) -> tuple[list[CountDra
     first_row: dict[str, int] = {}
     for number, cells in table.rows:
         row = _Cells(table.source, number, cells, columns)
-        draft = _parse_row(row, year, today)
+        draft = _parse_row(row, year, today, rules)
         findings += row.findings
         if draft is None:
             continue
@@ -260,7 +275,12 @@ def parse_counts(table: Table, year: int, today: dt.date) -> tuple[list[CountDra
     return _place_surpluses(table, drafts, findings)
 
 
-def _parse_row(row: _Cells, year: int, today: dt.date) -> CountDraft | None:
+TEAM_TEXT = ("condition", "note", "counted_by")
+SURPLUS_TEXT = ("name", "category", "location", "unit", "custodian")
+
+
+def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextRule]) -> CountDraft | None:
+    row.screen(("asset_id", "place_code", *TEAM_TEXT), rules)  # the ids looked up, and what the team wrote
     asset_id = row.text("asset_id")
     surplus = asset_id is None and (row.text("name") is not None or row.text("value") is not None)
     if asset_id is None and not surplus:
@@ -270,6 +290,8 @@ def _parse_row(row: _Cells, year: int, today: dt.date) -> CountDraft | None:
         return None  # not counted yet: a later sheet brings it
     result = _result(row, surplus)
     counted_on = _date(row, year, today)
+    if surplus:
+        row.screen(SURPLUS_TEXT, rules)
     found = _surplus(row) if surplus else None
     if result is None or counted_on is None or (surplus and found is None):
         return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
+from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns
@@ -47,14 +49,19 @@ class EntryRow:
     asset_column: str
 
 
-def parse_entry_rows(table: Table, default_ref: str) -> tuple[list[EntryRow], list[Finding]]:
+def parse_entry_rows(
+    table: Table, default_ref: str, rules: Mapping[str, TextRule] | None = None
+) -> tuple[list[EntryRow], list[Finding]]:
+    """`rules`: the text rules of the stored fields (narration, ref), from their columns; the cells looked up (asset,
+    account) hold one line of printable text too."""
+    rules = {"asset_id": ONE_LINE, "counter": ONE_LINE, **(rules or {})}
     columns = {c.field: c for c in map_header(table.header, INDEX)}
     findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
         return [], findings
     rows: list[EntryRow] = []
     for number, cells in table.rows:
-        row = RowReader(table, number, cells, columns)
+        row = RowReader(table, number, cells, columns, rules)
         on = row.date("date", empty="date is empty")
         asset_id = row.text("asset_id", empty="asset id is empty")
         direction = DIRECTIONS.get((row.text("direction") or "").lower())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assetledger.domain.distribution import persons_problem
+from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns
@@ -52,14 +54,19 @@ class HouseholdRow:
     left_reason: str | None
 
 
-def parse_households(table: Table) -> tuple[list[HouseholdRow], list[Finding]]:
+def parse_households(
+    table: Table, rules: Mapping[str, TextRule] | None = None
+) -> tuple[list[HouseholdRow], list[Finding]]:
+    """`rules`: the text rules of the stored fields (household id, head), from their columns; the village looked up
+    holds one line of printable text too."""
+    rules = {"village": ONE_LINE, **(rules or {})}
     columns = {c.field: c for c in map_header(table.header, INDEX)}
     findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
         return [], findings
     out: list[HouseholdRow] = []
     for number, cells in table.rows:
-        row = RowReader(table, number, cells, columns)
+        row = RowReader(table, number, cells, columns, rules)
         household_id = row.text("household_id", empty="empty")
         village = row.text("village", empty="empty")
         head = row.text("head", empty="empty")

@@ -1,4 +1,10 @@
-"""Render rows (dicts) as an aligned text table, CSV, JSON or XLSX. Money stays exact in every format."""
+"""Render rows (dicts) as an aligned text table, CSV, JSON or XLSX. Money stays exact in every format.
+
+Output never attacks its reader. A text cell that a spreadsheet would run as a formula (= + - @, or TAB/CR first)
+is written to CSV with a leading apostrophe, and to XLSX as a text cell; numbers, amounts and dates are data and
+stay as they are (a Decimal -12.50 is written -12.50). Control characters are shown as escapes (ESC as \\x1b) in
+the table a terminal shows, in JSON and CSV, and in XLSX (which cannot hold them at all).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,17 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from assetledger.domain.text import visible
+
 FORMATS = ("table", "csv", "json", "xlsx")
-FORMULA_STARTS = ("=", "+", "-", "@")  # text that a spreadsheet would run as a formula (CSV/formula injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would run as a formula (CSV injection)
 MONEY_FORMAT = "#,##0.00"
 
 
@@ -39,11 +48,12 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 
 def render_table(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str] | None = None) -> str:
+    """An aligned table for a terminal: control characters and line breaks in cells shown as escapes."""
     if not rows:
         return "(no rows)"
     keys = list(rows[0].keys())
-    titles = [(headers or {}).get(k, k) for k in keys]
-    cells = [[_cell_text(r.get(k)) for k in keys] for r in rows]
+    titles = [visible((headers or {}).get(k, k)) for k in keys]
+    cells = [[visible(_cell_text(r.get(k))) for k in keys] for r in rows]
     numeric = [all(isinstance(r.get(k), (int, Decimal)) or r.get(k) is None for r in rows) for k in keys]
     widths = [max(_width(t), *(_width(c[i]) for c in cells)) for i, t in enumerate(titles)]
     lines = ["  ".join(_pad(t, w, n) for t, w, n in zip(titles, widths, numeric, strict=True))]
@@ -70,19 +80,42 @@ def render_csv(rows: Sequence[Mapping[str, Any]], headers: Mapping[str, str] | N
     if rows:
         keys = list(rows[0].keys())
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([(headers or {}).get(k, k) for k in keys])
+        writer.writerow([csv_cell((headers or {}).get(k, k)) for k in keys])
         for r in rows:
-            writer.writerow(["" if r.get(k) is None else _plain_text(r.get(k)) for k in keys])
+            writer.writerow([csv_cell(r.get(k)) for k in keys])
     return out.getvalue()
 
 
-def _plain_text(value: Any) -> str:
-    plain = _plain(value)
-    return json.dumps(plain, ensure_ascii=False) if isinstance(plain, (dict, list)) else str(plain)
+def csv_cell(value: Any) -> str | int:
+    """One CSV cell: text a spreadsheet would run as a formula gets a leading apostrophe (what Excel itself writes
+    to show such text), control characters become escapes; numbers, amounts and dates are written as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (Decimal, float, dt.date, dt.datetime)):
+        return str(_plain(value))
+    text = json.dumps(_plain(value), ensure_ascii=False) if isinstance(value, (dict, list)) else str(value)
+    text = visible(text, keep_lines=True)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """A CSV file of plain rows (header first), each cell as `csv_cell` writes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([csv_cell(c) for c in row] for row in rows)
+    return path
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")  # json.dumps escapes C0 itself
 
 
 def render_json(data: Any) -> str:
-    return json.dumps(_plain(data), ensure_ascii=False, indent=2)
+    text = json.dumps(_plain(data), ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # the same JSON, safe on a terminal
 
 
 def write_xlsx(
@@ -101,7 +134,7 @@ def write_xlsx(
         sheet = book.create_sheet(title=name[:31])
         bold = Font(bold=True)
         if title:
-            cell = WriteOnlyCell(sheet, value=title)
+            cell = WriteOnlyCell(sheet, value=visible(title))
             cell.font = Font(bold=True, size=14)
             sheet.append([cell])
         if not rows:
@@ -110,7 +143,7 @@ def write_xlsx(
         keys = list(rows[0].keys())
         header_cells = []
         for k in keys:
-            cell = WriteOnlyCell(sheet, value=(headers or {}).get(k, k))
+            cell = WriteOnlyCell(sheet, value=visible(str((headers or {}).get(k, k))))
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
@@ -123,9 +156,10 @@ def write_xlsx(
                     cell.number_format = MONEY_FORMAT
                     line.append(cell)
                 elif isinstance(value, (dict, list)):
-                    line.append(json.dumps(_plain(value), ensure_ascii=False))
-                elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                    line.append(_text_cell(sheet, value))
+                    line.append(visible(json.dumps(_plain(value), ensure_ascii=False), keep_lines=True))
+                elif isinstance(value, str):
+                    value = visible(value, keep_lines=True)  # openpyxl refuses control characters
+                    line.append(_text_cell(sheet, value) if value.startswith(FORMULA_STARTS) else value)
                 else:
                     line.append(value)
             sheet.append(line)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
+from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column
@@ -26,22 +27,42 @@ def missing_columns(
 class RowReader:
     """One row: typed cell values by field, and the findings (file, row, header, value, reason) of bad cells.
 
+    `rules`: the text rule of each free-text field (the column that stores it, store/text_rules.py); those cells are
+    screened when the row is read, so a control character or an over-long value is one finding naming its column.
     `empty` is the reason given when a required cell is empty (None: the cell may be empty)."""
 
-    def __init__(self, table: Table, number: int, cells: list[object], columns: Mapping[str, Column]) -> None:
+    def __init__(
+        self,
+        table: Table,
+        number: int,
+        cells: list[object],
+        columns: Mapping[str, Column],
+        rules: Mapping[str, TextRule] | None = None,
+    ) -> None:
         self.source, self.number, self.cells, self.columns = table.source, number, cells, columns
         self.findings: list[Finding] = []
+        self.refused: set[str] = set()  # fields whose text screening refused
+        for field, rule in (rules or {}).items():
+            value = values.text(self.cell(field))
+            problem = None if value is None else text_problem(value, rule)
+            if value is not None and problem is not None:
+                self.refused.add(field)
+                self.fail(field, problem, shown(value))
 
     def cell(self, field: str) -> object:
         col = self.columns.get(field)
         return self.cells[col.position] if col and col.position < len(self.cells) else None
 
-    def fail(self, field: str, reason: str) -> None:
+    def fail(self, field: str, reason: str, value: str | None = None) -> None:
         col = self.columns.get(field)
         header = col.header if col else field
-        self.findings.append(Finding(self.source, self.number, header, values.text(self.cell(field)), reason))
+        shown_value = value if value is not None else values.text(self.cell(field))
+        self.findings.append(Finding(self.source, self.number, header, shown_value, reason))
 
     def text(self, field: str, empty: str | None = None) -> str | None:
+        """The cell's text; None (and no further finding) when screening refused it."""
+        if field in self.refused:
+            return None
         value = values.text(self.cell(field))
         if value is None and empty is not None:
             self.fail(field, empty)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -58,7 +59,18 @@ def _read_csv(path: Path) -> Table:
             continue
     if text is None:
         raise InputError([Finding(str(path), None, None, None, "not UTF-8 or GBK/GB18030 text")])
-    grid = cast(list[list[object]], list(csv.reader(io.StringIO(text, newline=""))))  # rows of str, never copied
+    grid: list[list[object]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        grid.extend(cast("Iterator[list[object]]", reader))  # rows of str, never copied
+    except csv.Error as exc:  # a cell beyond csv.field_size_limit(), or a quote the csv module cannot read
+        limit = csv.field_size_limit()
+        reason = (
+            f"a cell longer than {limit:,} characters, far more than any column holds"
+            if "field larger" in str(exc)
+            else f"not readable as CSV: {exc}"
+        )
+        raise InputError([Finding(str(path), len(grid) + 1, None, None, reason)]) from exc
     return _split(str(path), grid)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -17,9 +17,10 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, 
 from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
+from assetledger.domain.text import require_texts, text_findings
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
 from assetledger.gc_pause import gc_paused
-from assetledger.io.asset_rows import parse_assets, too_long
+from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings, book_transfer, load_booked
@@ -29,6 +30,7 @@ from assetledger.services.regions import load_index
 from assetledger.store.bulk import existing_keys, insert_values
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, ImportBatch
+from assetledger.store.text_rules import EVENT_TEXT, require_fits, table_rules
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,9 @@ class ImportResult:
     dry_run: bool = False
 
 
-def _text_limits() -> dict[str, int]:
-    """The most characters each text field of a draft may hold: the length of its String(n) column."""
-    limits = {c.name: c.type.length for c in Asset.__table__.columns if isinstance(c.type, String) and c.type.length}
-    for column, field in (("custodian", "custodian"), ("duties", "custodian_duties")):  # the custody history
-        kind = CustodianAssignment.__table__.c[column].type
-        if isinstance(kind, String) and kind.length:
-            limits[field] = min(limits.get(field, kind.length), kind.length)
-    return limits
-
-
-TEXT_LIMITS = _text_limits()
+# What each text field of a draft may hold: the rule of the register column that stores it (the custody history's
+# columns are the same types).
+TEXT_RULES = table_rules(Asset.__table__)
 
 
 def file_checksum(path: Path) -> str:
@@ -69,7 +63,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         index = load_index(session)
-        drafts, findings, ids = parse_assets(table, index, TEXT_LIMITS)
+        drafts, findings, ids = parse_assets(table, index, TEXT_RULES)
         source, empty = table.source, not table.rows
         del table  # every cell of the file: a large part of the peak memory, and not needed past parsing
         if empty:
@@ -136,19 +130,12 @@ def _draft_texts(d: AssetDraft) -> dict[str, str | None]:
 
 
 def _long_texts(source: str, texts: dict[str, str | None]) -> list[Finding]:
-    """A finding for each text longer than its column holds (which PostgreSQL would refuse at INSERT)."""
-    found = []
-    for field, text in texts.items():
-        limit = TEXT_LIMITS.get(field)
-        if text is not None and limit is not None and len(text) > limit:
-            found.append(Finding(source, None, field, *too_long(text, limit)))
-    return found
+    """A finding for each text its column refuses: control characters, or longer than it holds."""
+    return text_findings(source, None, ((f, t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
 
 
 def _check_texts(source: str, **texts: str | None) -> None:
-    problems = _long_texts(source, texts)
-    if problems:
-        raise InputError(problems)
+    require_texts(source, ((f, t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
 
 
 def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]]) -> list[Finding]:
@@ -395,6 +382,7 @@ def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) 
 def change_status(
     db: Database, asset_id: str, status: AssetStatus, on: dt.date, actor: str, *, reason: str | None = None
 ) -> None:
+    require_fits("asset status", ("--reason", reason, EVENT_TEXT))
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         if status is AssetStatus.DISPOSED:

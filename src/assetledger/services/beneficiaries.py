@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
+from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import HouseholdRow, parse_households
 from assetledger.io.tabular import read_table
@@ -21,6 +22,9 @@ from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household, HouseholdEvent
+from assetledger.store.text_rules import rules
+
+TEXT_RULES = rules(household_id=Household.household_id, head=Household.head)
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class RosterResult:
 def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> RosterResult:
     """Add new households, record changes and departures of known ones; all or nothing."""
     table = read_table(path)
-    rows, findings = parse_households(table)
+    rows, findings = parse_households(table, TEXT_RULES)
     findings += table.empty_findings()
     with db.transaction() as session:
         index = load_index(session)
@@ -169,6 +173,7 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
     problem = persons_problem(row.persons)
     if problem:
         raise InputError([Finding("beneficiary add", None, "--persons", str(row.persons), problem)])
+    require_texts("beneficiary add", [(f, getattr(row, f), r) for f, r in TEXT_RULES.items()])
     with db.transaction() as session:
         require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:

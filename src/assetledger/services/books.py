@@ -34,6 +34,7 @@ from assetledger.domain.journal import (
     voucher_month,
 )
 from assetledger.domain.money import amount_problem
+from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
@@ -41,6 +42,9 @@ from assetledger.services.context import now
 from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Region
+from assetledger.store.text_rules import rules
+
+ENTRY_TEXT = rules(narration=Entry.narration, ref=Entry.ref)
 
 ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局"}
 
@@ -233,6 +237,9 @@ class Books:
     def _post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None) -> PostResult:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
+        text_problems = _text_findings(entries, located)  # before any lookup: a NUL in a ref cannot reach PostgreSQL
+        if text_problems:
+            raise InputError(text_problems)
         bad: list[Finding] = []
         conflicts: list[Finding] = []
         refused: list[Finding] = []
@@ -383,6 +390,19 @@ class Books:
                 postings.append((next(posting_ids), entry_id, accounts[p.account][0], fen))
         insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
         return list(ids)
+
+
+def _text_findings(entries: Sequence[JournalEntry], located: Sequence[Located]) -> list[Finding]:
+    """Narrations and refs that break their columns' rules, each named by where its entry came from; looked at
+    entry by entry only when the batch as a whole shows a problem."""
+    narration, ref = ENTRY_TEXT["narration"], ENTRY_TEXT["ref"]
+    refs = [e.ref for e in entries if e.ref is not None]
+    if not any_refused([e.narration for e in entries], narration) and not any_refused(refs, ref):
+        return []
+    found = []
+    for e, loc in zip(entries, located, strict=True):
+        found += text_findings(loc.source, loc.row, [("narration", e.narration, narration), ("ref", e.ref, ref)])
+    return found
 
 
 ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",

@@ -10,14 +10,24 @@ USER_ENV = "ASSETLEDGER_USER"
 
 
 def resolve_actor(user: str | None) -> str:
-    """--user wins, then ASSETLEDGER_USER, then the login name (so a change is never anonymous)."""
+    """--user wins, then ASSETLEDGER_USER, then the login name (so a change is never anonymous).
+
+    The name is recorded on every change and shown in every trail: it is refused (InputError) when its column
+    would refuse it (control characters, longer than a user name holds)."""
     chosen = user or os.environ.get(USER_ENV)
-    if chosen:
-        return chosen
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    if not chosen:
+        try:
+            chosen = getpass.getuser()
+        except Exception:  # no login name in some containers
+            chosen = "unknown"
+    from assetledger.domain.text import require_texts
+    from assetledger.store.access_models import UserGrant  # imported here: only commands that act need the models
+    from assetledger.store.text_rules import column_rule
+
+    rule = column_rule(UserGrant.name)
+    if rule is not None:
+        require_texts("--user", [("user", chosen, rule)])
+    return chosen
 
 
 def now() -> dt.datetime:

@@ -24,6 +24,7 @@ from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal
 from assetledger.store.models import Asset, AssetEvent
+from assetledger.store.text_rules import require_fits
 
 GAIN_ACCOUNT = ("Income:Other:DisposalGain", "其他收入-资产处置收益")
 LOSS_ACCOUNT = ("Expenses:Other:DisposalLoss", "其他支出-资产处置损失")
@@ -51,6 +52,7 @@ class DisposalResult:
 
 
 def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, actor: str) -> DisposalResult:
+    require_fits("asset dispose", ("--approval", request.approval_doc, Disposal.approval_doc))
     if not request.approval_doc.strip():
         raise InputError([Finding("asset dispose", None, "--approval", request.approval_doc, "approval is required")])
     if request.method in (DisposalMethod.SCRAP, DisposalMethod.WRITE_OFF) and request.proceeds < 0:

@@ -21,6 +21,7 @@ from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.text_rules import require_fits
 from assetledger.store.types import Money
 
 ZERO = Decimal("0.00")
@@ -150,6 +151,8 @@ class Revitalisation:
 
 def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) -> None:
     """盘活: a new operator or mode puts the asset back to work; it returns to 'in use'."""
+    require_fits("asset revitalise", ("--operator", plan.new_operator, Asset.operator),
+                 ("--note", plan.note, GovernanceDecision.note))  # fmt: skip
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
@@ -179,6 +182,7 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
 
 def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, actor: str) -> None:
     """Record the decision to dispose (the disposal itself, with approval, follows)."""
+    require_fits("asset decide-dispose", ("--note", note, GovernanceDecision.note))
     with db.transaction() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:

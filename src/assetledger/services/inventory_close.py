@@ -30,6 +30,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.text_rules import require_fits
 
 LOSS_ACCOUNT = ("Expenses:Other:InventoryLoss", "其他支出-盘亏损失")
 ZERO = Decimal("0.00")
@@ -71,6 +72,7 @@ def close_inventory(
         raise InputError(
             [Finding("inventory close", None, "--approval", approval, "the approval document is required")]
         )
+    require_fits("inventory close", ("--approval", approval, InventoryClose.approval_doc))
     on = on or dt.date.today()
     with db.transaction() as session:
         inventory = get_inventory(session, inventory_id, lock=True)

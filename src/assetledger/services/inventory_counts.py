@@ -25,6 +25,9 @@ from assetledger.store.bulk import chunks, existing_keys, insert_rows
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, ImportBatch, Region
+from assetledger.store.text_rules import table_rules
+
+COUNT_TEXT = table_rules(InventoryCount.__table__)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def record_counts(
         prior = session.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.checksum == checksum))
         if prior is not None:
             return RecordResult(inventory_id, str(path), 0, 0, {}, 0, prior, already_recorded=True)
-        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today())
+        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today(), COUNT_TEXT)
         checked, places, drafts = _check_against_inventory(session, inventory, table.source, drafts)
         findings += checked
         if not drafts and not findings:

@@ -30,6 +30,9 @@ from assetledger.services.books import Books, Located, PostResult
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
+from assetledger.store.text_rules import rules
+
+ENTRY_TEXT = rules(narration=Entry.narration, ref=Entry.ref)
 
 
 def entity_of_asset(session: Session, asset_id: str) -> str:
@@ -73,7 +76,7 @@ def post_entry(db: Database, entry: JournalEntry, actor: str) -> PostResult:
 def import_entries(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> PostResult:
     """Bulk revenue/expense postings from CSV/XLSX, all or nothing; each row's ref makes re-running a no-op."""
     table = read_table(path)
-    rows, findings = parse_entry_rows(table, default_ref=file_checksum(path)[:16])
+    rows, findings = parse_entry_rows(table, file_checksum(path)[:16], ENTRY_TEXT)
     findings += table.empty_findings()
     if findings:
         raise InputError(findings)

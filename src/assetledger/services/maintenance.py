@@ -22,6 +22,7 @@ from assetledger.store.db import Database
 from assetledger.store.governance_models import MaintenanceApplication
 from assetledger.store.journal_models import PostingRow
 from assetledger.store.models import Asset
+from assetledger.store.text_rules import require_fits
 
 FUND = ("Liabilities:SpecialPayable:MaintenanceFund", "专项应付款-公益性资产运维基金")
 
@@ -50,6 +51,7 @@ def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: s
 
 def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date, actor: str) -> int:
     require_amount("maintenance apply", "--amount", amount)
+    require_fits("maintenance apply", ("--reason", reason, MaintenanceApplication.reason))
     with db.transaction() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode
+from assetledger.domain.text import text_findings
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
@@ -19,6 +20,7 @@ from assetledger.services.access import require
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.models import Region
+from assetledger.store.text_rules import rules
 
 FLAT = build_index(
     {
@@ -74,7 +76,11 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                     problems.append(("level", str(exc)))
             for field, reason in problems:
                 findings.append(Finding(table.source, number, flat[field].header, cell(field), reason))
-            if code and name and level:
+            bad = _bad_texts(
+                table.source, number, ((flat["code"].header, code, "code"), (flat["name"].header, name, "name"))
+            )
+            findings += bad
+            if code and name and level and not bad:
                 nodes.append(RegionNode(code, name, level, cell("parent_code")))
         return nodes, findings
     if {"county", "county_code"} <= nested.keys():
@@ -99,6 +105,12 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                         Finding(table.source, number, col.header, None, f"{level.label} needs name and code")
                     )
                     break
+                bad = _bad_texts(
+                    table.source, number, ((code_col.header, code, "code"), (name_col.header, name, "name"))
+                )
+                if bad:
+                    findings += bad
+                    break
                 nodes.append(RegionNode(code, name, level, parent))
                 parent = code
         return nodes, findings
@@ -112,6 +124,14 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
         )
     )
     return nodes, findings
+
+
+REGION_TEXT = rules(code=Region.code, name=Region.name)
+
+
+def _bad_texts(source: str, row: int, texts: Iterable[tuple[str, str | None, str]]) -> list[Finding]:
+    """Findings for region codes and names their columns refuse, under the file's own headers."""
+    return text_findings(source, row, ((header, value, REGION_TEXT[field]) for header, value, field in texts))
 
 
 def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = False) -> RegionImportResult:

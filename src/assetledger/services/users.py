@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from assetledger.domain.access import Action, Role
+from assetledger.domain.text import ONE_LINE, text_problem
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services.access import User, current_user, require
 from assetledger.services.context import now
-from assetledger.store.access_models import UserGrant, UserPassword
+from assetledger.services.password_gate import DEFAULT_GATE, HASHER, PasswordGate
+from assetledger.store.access_models import UserGrant, UserPassword, WebSession
 from assetledger.store.db import Database
 from assetledger.store.models import Region
+from assetledger.store.text_rules import column_rule, require_fits
+
+NAME_RULE = column_rule(UserGrant.name) or ONE_LINE
 
 
 def grant(db: Database, name: str, role: Role, scope: str, actor: str) -> None:
+    require_fits("user add", ("name", name, UserGrant.name))
     with db.transaction() as session:
         if scope != "*" and session.get(Region, scope) is None:
             raise NotFoundError("region", scope)
@@ -46,6 +51,7 @@ def revoke(db: Database, name: str, actor: str) -> None:
                 name=name, role=user.role.value, scope=user.scope, revoked=True, granted_by=actor, granted_at=now()
             )
         )
+        session.execute(delete(WebSession).where(WebSession.name == name))  # a revoked user's sessions end too
 
 
 def list_users(db: Database) -> list[dict[str, Any]]:
@@ -62,37 +68,46 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 # --- web passwords (Argon2 hashes; append-only, the latest row of a name is in force) --------------------------
 
 MIN_PASSWORD = 8
-_HASHER = PasswordHasher()
+MAX_PASSWORD = 1024  # characters: a password, not a document (a 64 MiB form field is never hashed)
 
 
-def set_password(db: Database, name: str, password: str, actor: str) -> None:
-    """Set a known user's web password: the user itself, or a user who may manage users in its scope."""
-    if len(password) < MIN_PASSWORD:
-        raise InputError([Finding("user password", None, "password", None, f"at least {MIN_PASSWORD} characters")])
+def set_password(db: Database, name: str, password: str, actor: str, gate: PasswordGate = DEFAULT_GATE) -> None:
+    """Set a known user's web password: the user itself, or a user who may manage users in its scope. Every web
+    session of the user ends: a session opened before the change does not outlive it."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        reason = f"at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters"
+        raise InputError([Finding("user password", None, "password", None, reason)])
+    with gate.slot():
+        hashed = HASHER.hash(password)
     with db.transaction() as session:
         user = current_user(session, name)
         if user is None:
             raise NotFoundError("user", name)
         if actor != name:
             require(session, actor, Action.USERS, [] if user.scope == "*" else [user.scope])
-        session.add(UserPassword(name=name, password_hash=_HASHER.hash(password), set_by=actor, set_at=now()))
+        session.add(UserPassword(name=name, password_hash=hashed, set_by=actor, set_at=now()))
+        session.execute(delete(WebSession).where(WebSession.name == name))
 
 
-def check_password(db: Database, name: str, password: str) -> User:
-    """The user in force for a name and password; PermissionDenied for an unknown, revoked or wrong one."""
+def check_password(db: Database, name: str, password: str, gate: PasswordGate = DEFAULT_GATE) -> tuple[User, int]:
+    """The user in force for a name and password, and the id of the password row that let it in; PermissionDenied
+    for an unknown, revoked or wrong one; ServiceBusy when too many checks are running (see password_gate.py)."""
+    if len(password) > MAX_PASSWORD or text_problem(name, NAME_RULE) is not None:
+        raise PermissionDenied("wrong user name or password")  # never a user: nothing to hash
     with db.reading() as session:
         user = current_user(session, name)
-        stored = session.scalar(
-            select(UserPassword.password_hash)
+        stored = session.execute(
+            select(UserPassword.id, UserPassword.password_hash)
             .where(UserPassword.name == name)
             .order_by(UserPassword.id.desc())
             .limit(1)
-        )
-    if user is None or stored is None:
-        _HASHER.hash(password)  # the same work as a real check, so timing does not tell which names exist
-        raise PermissionDenied("wrong user name or password")
-    try:
-        _HASHER.verify(stored, password)
-    except (VerificationError, InvalidHashError) as exc:
-        raise PermissionDenied("wrong user name or password") from exc
-    return user
+        ).first()
+    with gate.slot():
+        if user is None or stored is None:
+            HASHER.hash(password)  # the same work as a real check, so timing does not tell which names exist
+            raise PermissionDenied("wrong user name or password")
+        try:
+            HASHER.verify(stored.password_hash, password)
+        except (VerificationError, InvalidHashError) as exc:
+            raise PermissionDenied("wrong user name or password") from exc
+    return user, int(stored.id)

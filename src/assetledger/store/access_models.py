@@ -1,10 +1,10 @@
-"""Users and their roles: append-only grants; a user's latest grant is in force."""
+"""Users and their roles: append-only grants; a user's latest grant is in force. Web passwords and sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.store.models import Base, BigId
@@ -32,3 +32,16 @@ class UserPassword(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A web login that may act until it ends: logout deletes its row; a new password (the user's own, or one set by
+    finance) leaves its password row behind, which ends it; so does revoking the user, and SESSION_HOURS after
+    it began (services/web_sessions.py). Not a table of record: rows come and go and are not sealed."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's token, never the token
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    password_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_passwords.id"))  # in force at login
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
+from assetledger.store.text_rules import check_columns, refuse_nul
 
 T = TypeVar("T")
 CHUNK = 900  # stays under SQLite's default limit of host parameters in one IN (...)
@@ -37,6 +38,7 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
     if set(compiled.binds) != set(columns):
         raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
     _check_width(rows, len(columns), table)
+    check_columns(table, columns, rows)
     values: list[Sequence[Any]] = list(_transposed(rows, len(columns)))
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -53,6 +55,7 @@ def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: 
     conn = session.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns), for_executemany=True)
     _check_width(rows, len(columns), table)
+    check_columns(table, columns, rows)
     tuples = rows if set(map(type, rows)) == {tuple} else list(map(tuple, rows))
     _execute_rows(session, table, compiled, columns, tuples)  # type: ignore[arg-type]
 
@@ -158,6 +161,7 @@ def insert_with_ids(session: Session, table: Table, rows: Sequence[dict[str, Any
 def fetch_raw(session: Session, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Rows of a plain SQL query as the DB-API driver returns them (tuples; dates as text on SQLite), inside the
     session's transaction. For bulk reads: iterating a SQLAlchemy result costs several times the query itself."""
+    refuse_nul(params)
     dbapi = session.connection().connection.driver_connection
     assert dbapi is not None
     cursor = dbapi.cursor()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assetledger.errors import ConfigError
 from assetledger.store.integrity import INSERTED, seal, take_writer_lock
+from assetledger.store.text_rules import guard
 
 DEFAULT_URL = "sqlite:///assetledger.db"
 URL_ENV = "ASSETLEDGER_DATABASE_URL"
@@ -71,8 +72,10 @@ def make_engine(url: str | None = None) -> Engine:
         # Take transaction control from the sqlite3 module so BEGIN is ours (SQLAlchemy's documented recipe).
         event.listen(engine, "connect", _sqlite_autocommit_driver)
         event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(resolved, pool_pre_ping=True)
+    else:
+        engine = create_engine(resolved, pool_pre_ping=True)
+    guard(engine)  # the same text refused on both databases, whatever path writes it
+    return engine
 
 
 class Database:
@@ -102,6 +105,14 @@ class Database:
             if transaction is not None and transaction.is_active:  # a dry run may have rolled back already
                 session.flush()
                 seal(session.connection(), session.info.pop(INSERTED, None))
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Session]:
+        """A short write to a table that is not of record (web sessions): its own transaction, without the writer
+        lock and without sealing, so that logging in never waits behind a long import on PostgreSQL. (SQLite has
+        one writer whatever is written; there it waits as any writer does.)"""
+        with self._sessions() as session, session.begin():
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

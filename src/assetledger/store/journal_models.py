@@ -50,7 +50,7 @@ class Entry(Base):
     entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"))
     date: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(16))
-    narration: Mapped[str] = mapped_column(Text)
+    narration: Mapped[str] = mapped_column(Text, info={"one_line": True})  # 摘要: one line
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.asset_id"))
     ref: Mapped[str | None] = mapped_column(String(200))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))

@@ -18,14 +18,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from assetledger.domain.enums import AssetStatus, LabelledEnum, OperatingMode, OwnerKind, Register
+from assetledger.domain.text import visible
 from assetledger.errors import (
     AssetLedgerError,
+    ConfigError,
     DuplicateError,
     InputError,
     NotFoundError,
     PermissionDenied,
     RuleViolation,
+    ServiceBusy,
 )
+from assetledger.services.password_gate import CHECKS, PasswordGate
 from assetledger.store.db import Database
 from assetledger.web import auth
 from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
@@ -33,17 +37,40 @@ from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
 LANG_COOKIE = "assetledger_lang"
 
 
-def create_app(db: Database, *, secret_key: bytes | None = None, awards_policy: str | None = None) -> Flask:
+MIN_SECRET = 32  # bytes of session signing key, at least
+
+
+def create_app(
+    db: Database,
+    *,
+    secret_key: bytes | None = None,
+    awards_policy: str | None = None,
+    secure_cookies: bool = False,
+    proxy_fix: int = 0,
+    password_checks: int = CHECKS,
+) -> Flask:
+    """The web app. `secret_key`: the session signing key (at least MIN_SECRET bytes; None: a random one, so every
+    restart logs everyone out). `secure_cookies`: behind TLS, cookies only over HTTPS (and the session cookie named
+    __Host-…, so no other site of the domain can set it). `proxy_fix`: the number of reverse proxies in front whose
+    X-Forwarded-For/-Proto to trust. `password_checks`: Argon2 checks at once (64 MiB each; see password_gate.py)."""
+    if secret_key is not None and len(secret_key) < MIN_SECRET:
+        raise ConfigError(f"the session signing key has {len(secret_key)} bytes; it needs at least {MIN_SECRET}")
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=secret_key or secrets.token_bytes(32),
+        SECRET_KEY=secret_key or secrets.token_bytes(MIN_SECRET),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="__Host-assetledger" if secure_cookies else "session",
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         AWARDS_POLICY=awards_policy,
     )
+    if proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_fix, x_proto=proxy_fix)  # type: ignore[method-assign]
     app.extensions["assetledger_db"] = db
-    auth.install(app)
+    auth.install(app, PasswordGate(password_checks))
     from assetledger.web.audit import bp as audit_pages
     from assetledger.web.bureau import bp as bureau_pages
     from assetledger.web.village import bp as village_pages
@@ -53,6 +80,7 @@ def create_app(db: Database, *, secret_key: bytes | None = None, awards_policy: 
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["visible"] = visible
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
     return app
 
@@ -88,10 +116,15 @@ def _install_language(app: Flask) -> None:
 
     @app.after_request
     def _remember(response: Response) -> Response:
+        secure = bool(app.config["SESSION_COOKIE_SECURE"])
         if getattr(g, "lang_set", None):
-            response.set_cookie(LANG_COOKIE, g.lang_set, max_age=365 * 86400, samesite="Lax", httponly=True)
+            response.set_cookie(
+                LANG_COOKIE, g.lang_set, max_age=365 * 86400, samesite="Lax", httponly=True, secure=secure
+            )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if secure:  # served over TLS: browsers keep to HTTPS for this host from now on
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.context_processor
@@ -127,6 +160,10 @@ def _install_errors(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _bad_input(exc: InputError) -> tuple[str, int]:
         return page(422, "bad_request", str(exc).split("\n", 1)[0], exc.findings)
+
+    @app.errorhandler(ServiceBusy)
+    def _busy_service(exc: ServiceBusy) -> tuple[str, int, dict[str, str]]:
+        return (*page(503, "busy", str(exc)), {"Retry-After": "5"})
 
     @app.errorhandler(AssetLedgerError)
     def _other(exc: AssetLedgerError) -> tuple[str, int]:

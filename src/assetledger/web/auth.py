@@ -7,14 +7,16 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import LABELS, Role
-from assetledger.errors import PermissionDenied
-from assetledger.services.access import User, current_user
-from assetledger.services.users import check_password
+from assetledger.errors import PermissionDenied, ServiceBusy
+from assetledger.services.access import User
+from assetledger.services.password_gate import PasswordGate
+from assetledger.services.web_sessions import log_in, log_out, session_user
 from assetledger.store.db import Database
 from assetledger.web.throttle import LoginThrottle
 
@@ -41,19 +43,19 @@ def user() -> User:
     return cast(User, g.user)
 
 
-def install(app: Flask) -> None:
+def install(app: Flask, gate: PasswordGate) -> None:
     app.register_blueprint(bp)
     app.extensions["assetledger_login_throttle"] = LoginThrottle()
+    app.extensions["assetledger_password_gate"] = gate
 
     @app.before_request
     def _load_user() -> Response | None:
         g.user = None
-        name = session.get("user")
-        if name:
-            with database().reading() as s:
-                g.user = current_user(s, str(name))
-            if g.user is None:  # revoked since logging in
-                session.pop("user", None)
+        token = session.get("sid")
+        if token:
+            g.user = session_user(database(), str(token))
+            if g.user is None:  # logged out elsewhere, password changed, user revoked, or too old
+                _forget_session()
         if request.method == "POST":
             sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
             if not hmac.compare_digest(sent, str(session.get("csrf", ""))) or not sent:
@@ -61,6 +63,14 @@ def install(app: Flask) -> None:
         if g.user is None and request.endpoint not in OPEN_ENDPOINTS:
             return redirect(url_for("auth.login", next=request.full_path))
         return None
+
+
+def _forget_session() -> None:
+    """Empty the cookie's session but for the language."""
+    keep = session.get("lang")
+    session.clear()
+    if keep:
+        session["lang"] = keep
 
 
 def roles(*allowed: Role) -> Callable[[F], F]:
@@ -92,6 +102,12 @@ def scope_region(who: User) -> str | None:
     return None if who.scope == "*" else who.scope
 
 
+def password_gate() -> PasswordGate:
+    from flask import current_app
+
+    return cast(PasswordGate, current_app.extensions["assetledger_password_gate"])
+
+
 def login_throttle() -> LoginThrottle:
     from flask import current_app
 
@@ -108,33 +124,52 @@ def login() -> Any:
         if wait_minutes:  # the password is not even checked: no answer to learn from
             return render_template("login.html", error="too_many_logins", wait_minutes=wait_minutes), 429
         try:
-            who = check_password(database(), name, request.form.get("password", ""))
+            opened = log_in(database(), name, request.form.get("password", ""), password_gate())
+        except ServiceBusy:  # neither a failure nor a success of this name: try again shortly
+            page = render_template("login.html", error="login_busy")
+            return page, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
         except PermissionDenied:
             throttle.failed(name)
             error = "wrong_login"
         else:
             throttle.succeeded(name)
-            keep = session.get("lang")
-            session.clear()
-            session["user"] = who.name
-            if keep:
-                session["lang"] = keep
+            _forget_session()  # a new session, never the one the browser came with
+            session["sid"] = opened.token
             csrf_token()
             target = request.args.get("next", "")
-            if not _local(target):
-                target = url_for(home_for(who))
+            if not local_target(target):
+                target = url_for(home_for(opened.user))
             return redirect(target)
     return render_template("login.html", error=error), 401 if error else 200
 
 
-def _local(target: str) -> bool:
-    """A path on this site only (never //host or /\\host, which browsers take for another site)."""
-    return target.startswith("/") and not target.startswith(("//", "/\\", "/login")) and "\\" not in target
+BUSY_RETRY_SECONDS = 5
+
+
+def local_target(target: str) -> bool:
+    """A path on this site only, safe to redirect to after login. Refused: anything with a scheme or host once
+    parsed, a start of // or /\\ (another site to a browser), backslashes, and any control character (browsers
+    drop TAB, CR and LF inside a URL, so "/<TAB>/evil.example" is "//evil.example" to them; CR and LF
+    would also break the Location header)."""
+    if not target.startswith("/") or len(target) > MAX_TARGET:
+        return False
+    if "\\" in target or any(c < " " or "\x7f" <= c <= "\x9f" for c in target):
+        return False
+    if target.startswith(("//", "/login")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+MAX_TARGET = 2000
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    session.clear()
+    token = session.get("sid")
+    if token:
+        log_out(database(), str(token))  # ended on the server: a copy of the cookie opens nothing any more
+    _forget_session()
     return redirect(url_for("auth.login"))
 
 

@@ -15,6 +15,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "wrong_login": ("用户名或密码错误", "Wrong user name or password"),
     "too_many_logins": ("密码错误次数过多，该用户暂时不能登录", "Too many wrong passwords; login paused"),
     "retry_in_minutes": ("分钟后可再试", "minutes until the next try"),
+    "login_busy": (
+        "同时登录的人较多，服务器正忙，请几秒钟后再试（未核对密码）",
+        "Too many logins at once; try again in a few seconds (the password was not checked)",
+    ),
     "dashboard": ("台账汇总", "Registers"),
     "assets": ("资产查询", "Assets"),
     "upload": ("台账导入", "Register upload"),
@@ -139,6 +143,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "bad_request": ("请求无效", "Bad request"),
     "csrf": ("表单已过期或来源不明，请刷新页面后重试", "The form expired or came from elsewhere; reload and try again"),
     "error": ("出错", "Error"),
+    "busy": ("服务器正忙，请稍后再试", "Busy; try again in a moment"),
     "back": ("返回", "Back"),
     "total": ("合计", "Total"),
     "gaps": ("缺口", "Gaps"),
