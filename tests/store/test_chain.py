@@ -19,7 +19,7 @@ from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, write_csv
 
 SEAL_COLUMNS = (ChainSeal.table_name, ChainSeal.first_id, ChainSeal.last_id, ChainSeal.row_count, ChainSeal.row_ids,
-                ChainSeal.digests, ChainSeal.chain)  # fmt: skip
+                ChainSeal.digests, ChainSeal.chain, ChainSeal.row_keys)  # fmt: skip
 
 
 def findings(db: Database) -> list[str]:
@@ -49,12 +49,15 @@ def test_links_before_the_upgrade_are_continued_by_seals(db_url: str, tmp_path: 
     assert seals, "the commits after the upgrade are sealed"
     # each commit writes one seal per table it added rows to, covering only rows above the last link
     assert len({(s.table_name, s.first_id) for s in seals}) == len(seals)
-    assert all(s.row_count == s.last_id - s.first_id + 1 for s in seals if s.row_ids is None)
+    assert all(s.row_count == s.last_id - s.first_id + 1 for s in seals if s.row_ids is None and s.row_keys is None)
+    # the upgrade itself sealed the current state (assets, funding, regions, entities) as it found it
+    assert {s.table_name for s in seals if s.row_keys is not None} >= {"assets", "asset_funding", "regions"}
     assert findings(db) == []
     with db.reading() as session:
         first = session.execute(select(*SEAL_COLUMNS).order_by(ChainSeal.seq).limit(1)).one()
+    identity = first.row_keys or first.row_ids  # a state seal (the upgrade's) names its rows by key
     assert first.chain == seal_step(
-        last_link, first.table_name, first.first_id, first.last_id, first.row_count, first.row_ids, first.digests
+        last_link, first.table_name, first.first_id, first.last_id, first.row_count, identity, first.digests
     ), "the first seal continues the chain from the last link"
 
     # Tampering in both eras is named row by row.
