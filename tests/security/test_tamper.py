@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, create_engine, func, select, text
 
 from assetledger.cli.main import cli
 from assetledger.services.audit import verify
@@ -73,13 +73,14 @@ def _tamper(db: Database, *statements: str) -> None:
 
 
 def _out_of_the_way(conn: Connection) -> None:
-    """SQLite: a bare connection enforces no foreign keys; the append-only triggers of entities are dropped.
+    """SQLite: a bare connection enforces no foreign keys; the append-only triggers in the way are dropped.
     PostgreSQL: session_replication_role = replica skips foreign keys and triggers (as a superuser may)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
     else:
-        for action in ("update", "delete"):
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS entities_no_{action}")
+        for table in ("entities", "chain_seals"):
+            for action in ("update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -203,10 +204,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_tampering_with_a_fact_of_record_is_named(recorded: Database, case: str) -> None:
-    statements, expected = CASES[case]
-    engine = create_engine(recorded.engine.url)
+def _verified_after(db: Database, *statements: str) -> list[str]:
+    """What verify finds with `statements` run out of band, in a transaction rolled back afterwards."""
+    engine = create_engine(db.engine.url)
     try:
         with engine.connect() as conn:
             tamper = conn.begin()
@@ -214,12 +214,30 @@ def test_tampering_with_a_fact_of_record_is_named(recorded: Database, case: str)
                 _out_of_the_way(conn)
                 for statement in statements:
                     conn.exec_driver_sql(statement)
-                found = [str(t) for t in (*verify_chain(conn), *verify_state(conn))]
+                return [str(t) for t in (*verify_chain(conn), *verify_state(conn))]
             finally:
                 tamper.rollback()
     finally:
         engine.dispose()
-    assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_tampering_with_a_fact_of_record_is_named(recorded: Database, case: str) -> None:
+    statements, expected = CASES[case]
+    assert sorted(_verified_after(recorded, *statements)) == sorted(expected)
+
+
+def test_a_row_changed_together_with_its_state_seal_breaks_the_chain(recorded: Database) -> None:
+    """Rewriting the seal that vouches for a row, to cover a change to it, breaks the chain at that seal."""
+    with recorded.reading() as session:
+        seq = session.scalar(select(func.max(ChainSeal.seq)).where(ChainSeal.table_name == "assets"))
+    found = _verified_after(
+        recorded,
+        "UPDATE assets SET operator = '别的公司' WHERE asset_id = 'A-2'",
+        f"UPDATE chain_seals SET digests = digests || digests WHERE seq = {seq}",
+    )
+    assert f"chain_seals id {seq}: chain broken: a seal was changed, removed or re-ordered" in found
+    assert f"{A2}: {CHANGED}" in found
 
 
 def test_the_untouched_record_verifies_clean(recorded: Database, tmp_path: Path) -> None:

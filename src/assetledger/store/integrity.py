@@ -8,6 +8,9 @@ link per row is what lets bulk posting and imports seal hundreds of thousands of
 
 An out-of-band UPDATE changes a row's digest, a DELETE leaves a sealed id without its row, an INSERT leaves a row
 no seal covers, and rewriting a seal breaks the chain — `audit verify` names each, row by row.
+
+Tables updated in place (assets, funding, households, regions, entities) are sealed in the same chain by
+store/state_seals.py: per commit, the rows changed, by key, with their digests before and after.
 """
 
 from __future__ import annotations

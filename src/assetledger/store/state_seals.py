@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from enum import Enum
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, event, select
@@ -39,7 +41,6 @@ from assetledger.store import integrity
 from assetledger.store.integrity import (
     DIGEST_SIZE,
     SEAL_ROWS,
-    STATE_DIGEST_SIZE,
     Tamper,
     canonical_select,
     row_digests,
@@ -109,10 +110,9 @@ def bulk_insert(
     if changes is None or table.name not in STATE_TABLES:
         yield
         return
-    at = [list(columns).index(c) for c in STATE_TABLES[table.name]]
     noted = changes.setdefault(table.name, {})
-    for row in rows:
-        noted.setdefault(tuple(str(row[i]) for i in at), ABSENT)
+    for key in _key_reader([list(columns).index(c) for c in STATE_TABLES[table.name]])(rows):
+        noted.setdefault(key, ABSENT)
     conn.info[_BULK] = True
     try:
         yield
@@ -152,8 +152,13 @@ def _inserted_keys(conn: Connection, clause: Insert, param_sets: Sequence[Mappin
             given = {**inline, **given}
             if not all(given.get(c) is not None for c in columns):
                 raise UncapturedWrite(f"INSERT into {name} without its key columns {columns}")
-        keys.append(tuple(str(given[c]) for c in columns))
+        keys.append(tuple(_text(given[c]) for c in columns))
     return keys
+
+
+def _text(value: Any) -> str:
+    """A key value as the database stores it: an enum (a fund source) by its value."""
+    return str(value.value if isinstance(value, Enum) else value)
 
 
 def _selected_keys(
@@ -192,27 +197,39 @@ def _refuse_uncaptured(
 # --- reading rows by key -----------------------------------------------------------------------------------------
 
 
-def _digests_by_key(conn: Connection, name: str, keys: Sequence[Key]) -> dict[Key, bytes]:
+def _digests_by_key(conn: Connection, name: str, keys: Iterable[Key]) -> dict[Key, bytes]:
     """Digest of each key's row as stored now (ABSENT when there is none), read back as `audit verify` reads it."""
+    keys = list(keys)
     if not keys:
         return {}
     table = Base.metadata.tables[name]
     first = conn.dialect.identifier_preparer.quote(STATE_TABLES[name][0])
-    if conn.dialect.name == "postgresql":
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
         sql = f"{canonical_select(conn, table)} WHERE {first} = ANY(%s)"
     else:
         sql = f"{canonical_select(conn, table)} WHERE {first} IN (SELECT value FROM json_each(?))"
-    at = _key_positions(table, name)
+    key_of = _key_reader(_key_positions(table, name))
     found: dict[Key, bytes] = {}
-    leading = sorted({key[0] for key in keys})
+    leading = list(dict.fromkeys(key[0] for key in keys))
     for start in range(0, len(leading), READ_KEYS):
         part = leading[start : start + READ_KEYS]
-        param = part if conn.dialect.name == "postgresql" else json.dumps(part, ensure_ascii=False)
-        rows = _fetch(conn, sql, (param,))
-        digests = row_digests(rows)
-        for i, row in enumerate(rows):
-            found[tuple(str(row[j]) for j in at)] = digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]
+        rows = _fetch(conn, sql, (part if postgres else json.dumps(part, ensure_ascii=False),))
+        found.update(zip(key_of(rows), _split(row_digests(rows)), strict=True))
     return {key: found.get(key, ABSENT) for key in keys}
+
+
+def _key_reader(at: Sequence[int]) -> Callable[[Sequence[Sequence[Any]]], list[Key]]:
+    """Rows -> their keys (tuples of text), in one C-level pass."""
+    if len(at) == 1:
+        pick = itemgetter(at[0])
+        return lambda rows: [(str(v),) for v in map(pick, rows)]
+    picks = itemgetter(*at)
+    return lambda rows: [tuple(map(str, k)) for k in map(picks, rows)]
+
+
+def _split(digests: bytes) -> list[bytes]:
+    return [digests[i : i + DIGEST_SIZE] for i in range(0, len(digests), DIGEST_SIZE)]
 
 
 def _key_positions(table: Table, name: str) -> list[int]:
@@ -244,10 +261,9 @@ def seal_state(conn: Connection) -> int:
     total = 0
     for name in STATE_TABLES:
         before = changes.get(name)
-        if not before:
-            continue
-        after = _digests_by_key(conn, name, sorted(before))
-        total += _seal(conn, name, {key: (before[key], after[key]) for key in after if before[key] != after[key]})
+        if before:
+            after = _digests_by_key(conn, name, before)
+            total += _seal(conn, name, [(key, before[key], now) for key, now in after.items() if now != before[key]])
     return total
 
 
@@ -262,39 +278,37 @@ def seal_tables(conn: Connection, names: Iterable[str] = STATE_TABLES) -> int:
         table = Base.metadata.tables[name]
         stored = {c["name"] for c in conn.dialect.get_columns(conn, name)}
         selected = [c.name for c in table.c if c.name in stored]  # as canonical_select orders them
-        at = [selected.index(c) for c in STATE_TABLES[name]]
-        now = {}
+        key_of = _key_reader([selected.index(c) for c in STATE_TABLES[name]])
+        now: dict[Key, bytes] = {}
         for rows in integrity._raw_rows(conn, canonical_select(conn, table, selected), server_side=True):
-            digests = row_digests(rows)
-            for i, row in enumerate(rows):
-                now[tuple(str(row[j]) for j in at)] = digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]
+            now.update(zip(key_of(rows), _split(row_digests(rows)), strict=True))
         sealed = last.get(name, {})
-        pairs = {key: (sealed.get(key, ABSENT), now.get(key, ABSENT)) for key in sorted(set(now) | set(sealed))}
-        total += _seal(conn, name, {key: pair for key, pair in pairs.items() if pair[0] != pair[1]})
+        changed = [(key, sealed.get(key, ABSENT), now.get(key, ABSENT)) for key in sorted(set(now) | set(sealed))]
+        total += _seal(conn, name, [change for change in changed if change[1] != change[2]])
     return total
 
 
-def _seal(conn: Connection, name: str, pairs: Mapping[Key, tuple[bytes, bytes]]) -> int:
-    """Write the seals of one table's changed rows (at most SEAL_ROWS a seal), chained after the head."""
-    keys = list(pairs)
-    if not keys:
+def _seal(conn: Connection, name: str, changes: Sequence[tuple[Key, bytes, bytes]]) -> int:
+    """Write the seals of one table's changed rows, (key, digest before, digest after) each, at most SEAL_ROWS a
+    seal, chained after the head."""
+    if not changes:
         return 0
     head, stamp = integrity._head(conn), integrity._stamp(conn)
     marker = "?" if conn.dialect.name == "sqlite" else "%s"
     number = conn.exec_driver_sql(f"SELECT MAX(last_id) FROM chain_seals WHERE table_name = {marker}", (name,)).scalar()
     number = int(number or 0)
-    for start in range(0, len(keys), SEAL_ROWS):
-        part = keys[start : start + SEAL_ROWS]
+    for start in range(0, len(changes), SEAL_ROWS):
+        part = changes[start : start + SEAL_ROWS]
         number += 1
-        row_keys = json.dumps([list(key) for key in part], ensure_ascii=False, separators=(",", ":")).encode()
-        digests = b"".join(pairs[key][0] + pairs[key][1] for key in part)
+        row_keys = json.dumps([key for key, _, _ in part], ensure_ascii=False, separators=(",", ":")).encode()
+        digests = b"".join([before + after for _, before, after in part])
         head = seal_step(head, name, number, number, len(part), row_keys, digests)
         conn.exec_driver_sql(
             "INSERT INTO chain_seals (table_name, first_id, last_id, row_count, row_ids, row_keys, digests, chain, "
             f"sealed_at) VALUES ({', '.join([marker] * 9)})",
             (name, number, number, len(part), None, row_keys, digests, head, stamp),
         )
-    return len(keys)
+    return len(changes)
 
 
 # --- verification ------------------------------------------------------------------------------------------------
@@ -324,42 +338,50 @@ def _replay(conn: Connection, found: list[Tamper]) -> dict[str, dict[Key, bytes]
     for rows in integrity._raw_rows(conn, sql, server_side=True):
         for seq, name, raw_keys, raw_digests in rows:
             sealed = last.get(name)
-            digests = bytes(raw_digests)
-            try:
-                keys = json.loads(bytes(raw_keys))
-            except ValueError:
-                keys = None
-            if sealed is None or not isinstance(keys, list) or len(digests) != len(keys) * STATE_DIGEST_SIZE:
+            keys = _keys(bytes(raw_keys))
+            pairs = _split(bytes(raw_digests))
+            if sealed is None or keys is None or len(pairs) != 2 * len(keys):
                 found.append(Tamper("chain_seals", seq, "state seal unreadable"))
                 continue
-            for i, raw_key in enumerate(keys):
-                key = tuple(str(part) for part in raw_key)
-                at = i * STATE_DIGEST_SIZE
-                before, after = digests[at : at + DIGEST_SIZE], digests[at + DIGEST_SIZE : at + STATE_DIGEST_SIZE]
-                if before != sealed.get(key, ABSENT):
+            befores, afters = pairs[0::2], pairs[1::2]
+            get = sealed.get
+            for key, before in zip(keys, befores, strict=True):
+                if before != get(key, ABSENT):
                     found.append(
-                        Tamper(name, _label(name, key), f"row changed outside assetledger before the change sealed "
-                                                        f"by seal {seq}")
-                    )  # fmt: skip
-                if after == ABSENT:
-                    sealed.pop(key, None)
-                else:
-                    sealed[key] = after
+                        Tamper(
+                            name,
+                            _label(name, key),
+                            f"row changed outside assetledger before the change sealed by seal {seq}",
+                        )
+                    )
+            sealed.update(zip(keys, afters, strict=True))
+            if ABSENT in afters:  # deleted rows
+                for key, after in zip(keys, afters, strict=True):
+                    if after == ABSENT:
+                        del sealed[key]
     return last
+
+
+def _keys(blob: bytes) -> list[Key] | None:
+    """A state seal's keys, or None when they are not a JSON list of lists (the chain check says why)."""
+    try:
+        keys = list(map(tuple, json.loads(blob)))
+        hash(tuple(keys))  # every part hashable (text, as written; anything else matches no row and is reported)
+    except (ValueError, TypeError):
+        return None
+    return keys
 
 
 def _compare(conn: Connection, name: str, sealed: dict[Key, bytes]) -> Iterator[Tamper]:
     table = Base.metadata.tables[name]
-    at = _key_positions(table, name)
+    key_of = _key_reader(_key_positions(table, name))
     found: list[tuple[Key, str]] = []
     for rows in integrity._raw_rows(conn, canonical_select(conn, table), server_side=True):
-        digests = row_digests(rows)
-        for i, row in enumerate(rows):
-            key = tuple(str(row[j]) for j in at)
+        for key, digest in zip(key_of(rows), _split(row_digests(rows)), strict=True):
             want = sealed.pop(key, None)
             if want is None:
                 found.append((key, "row not in the chain (inserted outside assetledger?)"))
-            elif want != digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]:
+            elif want != digest:
                 found.append((key, "row changed after it was recorded"))
     found += [(key, "row deleted after it was recorded") for key in sealed]
     for key, what in sorted(found):
