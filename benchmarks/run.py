@@ -239,6 +239,7 @@ def breakdown(url: str, csv_path: Path) -> list[tuple[str, float, float]]:
         (svc, "_insert_drafts", "insert assets, funding, events, custodians"),
         (svc, "book_openings", "opening entries in the books"),
         (store_db, "seal", "seal the hash chain (at commit)"),
+        (store_db.state_seals, "seal_state", "seal the current-state rows (at commit)"),
     ]
     for module, attr, label in steps:
         wrap(module, attr, label)

@@ -17,7 +17,7 @@ from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, write_csv
 
 SEAL_COLUMNS = (ChainSeal.table_name, ChainSeal.first_id, ChainSeal.last_id, ChainSeal.row_count, ChainSeal.row_ids,
-                ChainSeal.digests, ChainSeal.chain)  # fmt: skip
+                ChainSeal.digests, ChainSeal.chain, ChainSeal.row_keys)  # fmt: skip
 
 
 def findings(db: Database) -> list[str]:

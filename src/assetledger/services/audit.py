@@ -27,6 +27,7 @@ from assetledger.store.governance_models import Disposal, GovernanceDecision, Ma
 from assetledger.store.integrity import chain_head, verify_chain
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset, AssetEvent
+from assetledger.store.state_seals import verify_state
 
 
 def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
@@ -120,6 +121,8 @@ def verify(db: Database, *, bean_check: bool = True) -> Iterator[tuple[str, str]
     with db.reading() as session:
         conn = session.connection()
         for tamper in verify_chain(conn):
+            yield "integrity", str(tamper)
+        for tamper in verify_state(conn):  # assets, funding, households, regions, entities: named by key
             yield "integrity", str(tamper)
         unbalanced = session.execute(
             select(PostingRow.entry_id, func.sum(PostingRow.amount))

@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
+from assetledger.store.state_seals import bulk_insert
 from assetledger.store.text_rules import check_columns, refuse_nul
 
 T = TypeVar("T")
@@ -76,20 +77,22 @@ COPY_FROM = 500  # rows from which PostgreSQL gets COPY instead of executemany
 def _execute_rows(
     session: Session, table: Table, compiled: Any, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """Rows of values in `columns` order, by one executemany (PostgreSQL: COPY for many rows)."""
+    """Rows of values in `columns` order, by one executemany (PostgreSQL: COPY for many rows). Rows of a
+    current-state table are noted for their seal at commit (state_seals)."""
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
-        _copy(conn, table, columns, rows)
-        return
-    if compiled.positiontup is None:  # named / pyformat paramstyles
-        conn.exec_driver_sql(compiled.string, [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    if list(compiled.positiontup) == list(columns):
-        params: Sequence[tuple[Any, ...]] = rows
-    else:
-        pick = itemgetter(*(columns.index(name) for name in compiled.positiontup))
-        params = [pick(row) if len(columns) > 1 else (pick(row),) for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    with bulk_insert(conn, table, columns, rows):
+        if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+            _copy(conn, table, columns, rows)
+            return
+        if compiled.positiontup is None:  # named / pyformat paramstyles
+            conn.exec_driver_sql(compiled.string, [dict(zip(columns, row, strict=True)) for row in rows])
+            return
+        if list(compiled.positiontup) == list(columns):
+            params: Sequence[tuple[Any, ...]] = rows
+        else:
+            pick = itemgetter(*(columns.index(name) for name in compiled.positiontup))
+            params = [pick(row) if len(columns) > 1 else (pick(row),) for row in rows]
+        conn.exec_driver_sql(compiled.string, params)
     if compiled.positiontup == list(table.c.keys()):  # every column, in the table's order: the rows as stored
         keep_inserted(session.info, conn, table, params)
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assetledger.errors import ConfigError
+from assetledger.store import state_seals
 from assetledger.store.integrity import INSERTED, seal, take_writer_lock
 from assetledger.store.text_rules import guard
 
@@ -75,6 +76,7 @@ def make_engine(url: str | None = None) -> Engine:
     else:
         engine = create_engine(resolved, pool_pre_ping=True)
     guard(engine)  # the same text refused on both databases, whatever path writes it
+    state_seals.track(engine)
     return engine
 
 
@@ -96,15 +98,19 @@ class Database:
         """Commit everything done in the block, or nothing if it raises.
 
         Writers are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock) and every row
-        of record written is sealed into the hash chain just before commit.
+        of record written is sealed into the hash chain just before commit: new rows of the append-only tables
+        (integrity.seal), and the rows of current-state tables that the transaction changed (state_seals).
         """
         with self._sessions() as session, session.begin():
-            take_writer_lock(session.connection())
-            yield session
-            transaction = session.get_transaction()
-            if transaction is not None and transaction.is_active:  # a dry run may have rolled back already
-                session.flush()
-                seal(session.connection(), session.info.pop(INSERTED, None))
+            conn = session.connection()
+            take_writer_lock(conn)
+            with state_seals.tracking(conn):
+                yield session
+                transaction = session.get_transaction()
+                if transaction is not None and transaction.is_active:  # a dry run may have rolled back already
+                    session.flush()
+                    seal(session.connection(), session.info.pop(INSERTED, None))
+                    state_seals.seal_state(session.connection())
 
     @contextmanager
     def bookkeeping(self) -> Iterator[Session]:

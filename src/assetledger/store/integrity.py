@@ -8,6 +8,9 @@ link per row is what lets bulk posting and imports seal hundreds of thousands of
 
 An out-of-band UPDATE changes a row's digest, a DELETE leaves a sealed id without its row, an INSERT leaves a row
 no seal covers, and rewriting a seal breaks the chain — `audit verify` names each, row by row.
+
+Tables updated in place (assets, funding, households, regions, entities) are sealed in the same chain by
+store/state_seals.py: per commit, the rows changed, by key, with their digests before and after.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ SEALED_TABLES = (
     "inventories", "inventory_items", "inventory_counts", "inventory_closes", "distribution_reversals",
 )  # fmt: skip
 DIGEST_SIZE = 16
+STATE_DIGEST_SIZE = 2 * DIGEST_SIZE  # a state seal holds each row's digest before and after its commit
 SEAL_ROWS = 100_000  # rows per seal at most (a 1.6 MB digest blob)
 STREAM_ROWS = 50_000
 
@@ -46,10 +50,12 @@ STREAM_ROWS = 50_000
 @dataclass(frozen=True)
 class Tamper:
     table: str
-    row_id: int | None
+    row_id: int | str | None  # a row id, or the key of a current-state row as "column=value, ..."
     what: str
 
     def __str__(self) -> str:
+        if isinstance(self.row_id, str):
+            return f"{self.table} {self.row_id}: {self.what}"
         where = f"{self.table} id {self.row_id}" if self.row_id is not None else self.table
         return f"{where}: {self.what}"
 
@@ -57,14 +63,17 @@ class Tamper:
 # --- canonical rows and digests ----------------------------------------------------------------------------------
 
 
-def canonical_select(conn: Connection, table: Table) -> str:
+def canonical_select(conn: Connection, table: Table, columns: Sequence[str] | None = None) -> str:
     """SELECT of every column in column order, as values that read back the same on every connection: JSON as
     its stored text, and on PostgreSQL dates, times and decimals as text (timestamps in UTC, whatever the session's
-    TimeZone), so that the digest does not depend on how a driver version builds Python objects."""
+    TimeZone), so that the digest does not depend on how a driver version builds Python objects. `columns` keeps
+    only those (still in the table's order): for a migration that runs before later columns exist."""
     quote = conn.dialect.identifier_preparer.quote
     postgres = conn.dialect.name == "postgresql"
     cols = []
     for c in table.c:
+        if columns is not None and c.name not in columns:
+            continue
         name = quote(c.name)
         if postgres and isinstance(c.type, DateTime) and c.type.timezone:
             cols.append(f"CAST(({name} AT TIME ZONE 'UTC') AS TEXT)")
@@ -116,6 +125,21 @@ def _present_tables(conn: Connection) -> frozenset[str]:
     if key not in _PRESENT or "chain_seals" not in _PRESENT[key]:
         _PRESENT[key] = frozenset(conn.dialect.get_table_names(conn))
     return _PRESENT[key]
+
+
+def state_seals_enabled(conn: Connection) -> bool:
+    """Whether the database seals its current-state tables (revision 0010c added `chain_seals.row_keys`)."""
+    key = f"{conn.engine.url}|{conn.engine.dialect.default_schema_name}"
+    if key not in _STATE_SEALED:
+        if "chain_seals" not in _present_tables(conn):
+            return False
+        if "row_keys" not in {c["name"] for c in conn.dialect.get_columns(conn, "chain_seals")}:
+            return False  # not cached: the database may be upgraded while this process runs
+        _STATE_SEALED.add(key)
+    return True
+
+
+_STATE_SEALED: set[str] = set()
 
 
 def sealed_tables(conn: Connection) -> list[Table]:
@@ -351,18 +375,22 @@ def verify_chain(conn: Connection) -> Iterator[Tamper]:
         yield from (Tamper(*found) for found in broken)
     ranges: dict[str, list[_SealRange]] = {}
     if "chain_seals" in present:
-        columns = f"seq, table_name, first_id, last_id, row_count, {_blobs(conn)}, chain"
+        # State seals (store/state_seals.py) name their rows by key, in row_keys, and hold two digests a row.
+        keys = f", {_blob(conn, 'row_keys')}" if state_seals_enabled(conn) else ", NULL"
+        columns = f"seq, table_name, first_id, last_id, row_count, {_blobs(conn)}, chain{keys}"
         for rows in _raw_rows(conn, f"SELECT {columns} FROM chain_seals ORDER BY seq", server_side=True):
-            for seq, table, first, last, count, row_ids, digests, chain in rows:
-                row_ids, digests = _bytes(row_ids), _bytes(digests)
-                step = seal_step(head, table, first, last, count, row_ids, digests)
+            for seq, table, first, last, count, row_ids, digests, chain, row_keys in rows:
+                rows_named, digests = _bytes(row_ids if row_keys is None else row_keys), _bytes(digests)
+                step = seal_step(head, table, first, last, count, rows_named, digests)
+                width = DIGEST_SIZE if row_keys is None else STATE_DIGEST_SIZE
                 if step != chain:
                     yield Tamper("chain_seals", seq, "chain broken: a seal was changed, removed or re-ordered")
                     step = chain  # resynchronise so one break is reported once
-                elif len(digests) != count * DIGEST_SIZE:
+                elif len(digests) != count * width:
                     yield Tamper("chain_seals", seq, "seal malformed: its digests do not match its row count")
                 head = step
-                ranges.setdefault(table, []).append(_SealRange(seq, first, last, count))
+                if row_keys is None:
+                    ranges.setdefault(table, []).append(_SealRange(seq, first, last, count))
     tables = sealed_tables(conn)
     linked = legacy.last_linked(conn, tables) if "chain_links" in present else {}
     for table in tables:
@@ -374,9 +402,11 @@ def verify_chain(conn: Connection) -> Iterator[Tamper]:
 
 def _blobs(conn: Connection) -> str:
     """The seal's two blobs; on SQLite cast back to BLOB, since a tampered value may have been stored as text."""
-    if _is_sqlite(conn):
-        return "CAST(row_ids AS BLOB), CAST(digests AS BLOB)"
-    return "row_ids, digests"
+    return f"{_blob(conn, 'row_ids')}, {_blob(conn, 'digests')}"
+
+
+def _blob(conn: Connection, column: str) -> str:
+    return f"CAST({column} AS BLOB)" if _is_sqlite(conn) else column
 
 
 def _bytes(value: Any) -> bytes:

@@ -31,7 +31,11 @@ class ChainLink(Base):
 
 class ChainSeal(Base):
     """The rows of one table written by one transaction, sealed: ids first_id..last_id (all of them, or those
-    packed in `row_ids` when the range has gaps), one 16-byte BLAKE2b digest per row in `digests`, in id order."""
+    packed in `row_ids` when the range has gaps), one 16-byte BLAKE2b digest per row in `digests`, in id order.
+
+    A state seal (store/state_seals.py: tables updated in place) names its rows by key instead: `row_keys` holds
+    their keys (a JSON list), `digests` two digests per row (before the commit, after it), and first_id = last_id
+    = the seal's number among the table's state seals."""
 
     __tablename__ = "chain_seals"
 
@@ -41,6 +45,7 @@ class ChainSeal(Base):
     last_id: Mapped[int] = mapped_column(BigInteger)
     row_count: Mapped[int] = mapped_column(Integer)
     row_ids: Mapped[bytes | None] = mapped_column(LargeBinary)  # little-endian int64 ids; NULL when contiguous
+    row_keys: Mapped[bytes | None] = mapped_column(LargeBinary)  # a state seal's row keys (JSON); NULL otherwise
     digests: Mapped[bytes] = mapped_column(LargeBinary)
     chain: Mapped[str] = mapped_column(String(64))  # sha256(previous chain, table, range, ids, digests)
     sealed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
