@@ -30,6 +30,7 @@ from assetledger.store.distribution_models import (
     Payout,
 )
 from assetledger.store.distribution_models import Household as HouseholdRow
+from assetledger.store.text_rules import require_fits
 
 
 def _standing(session: Session, village: str, period_text: str, source: str) -> list[Distribution]:
@@ -139,6 +140,7 @@ def reverse_distribution(
         raise InputError(
             [Finding("distribute reverse", None, "--reason", reason, "冲销须说明原因 (a reason is needed)")]
         )
+    require_fits("distribute reverse", ("--reason", reason, DistributionReversal.reason))
     when = on or today()
     if when > today():
         raise RuleViolation(f"冲销日期 {when} 晚于今天 (a reversal cannot be dated after today, {today()})")

@@ -30,7 +30,7 @@ from assetledger.services.books import Books, Located, PostResult
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
-from assetledger.store.text_rules import rules
+from assetledger.store.text_rules import require_fits, rules
 
 ENTRY_TEXT = rules(narration=Entry.narration, ref=Entry.ref)
 
@@ -160,6 +160,7 @@ def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | 
     by a register event, a distribution, a payout or an award is corrected where that record is kept."""
     if not reason.strip():
         raise InputError([Finding("ledger reverse", None, "--reason", reason, "a reversal needs a reason")])
+    require_fits("ledger reverse", ("--reason", reason, Entry.narration))  # it becomes the reversal's narration
     with db.transaction() as session:
         original = load_entry(session, entry_id)
         require(session, actor, Action.BOOKS, [region_of_entity(original.entity)])
