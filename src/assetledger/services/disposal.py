@@ -19,7 +19,7 @@ from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_value, entries_after, later_entries_message, load_booked
 from assetledger.services.assets import asset_region
-from assetledger.services.books import Books, Located
+from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal
@@ -53,6 +53,7 @@ class DisposalResult:
 
 def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, actor: str) -> DisposalResult:
     require_fits("asset dispose", ("--approval", request.approval_doc, Disposal.approval_doc))
+    require_amount("asset dispose", "--proceeds", request.proceeds, positive=False)
     if not request.approval_doc.strip():
         raise InputError([Finding("asset dispose", None, "--approval", request.approval_doc, "approval is required")])
     if request.method in (DisposalMethod.SCRAP, DisposalMethod.WRITE_OFF) and request.proceeds < 0:
