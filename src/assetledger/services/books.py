@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
-from assetledger.domain.enums import AssetStatus
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus
 from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
@@ -277,7 +277,9 @@ class Books:
         result.posted = self._insert(fresh, amounts)
         return result
 
-    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> tuple[list[str], list[str], list[int]]:
+    def _problems(
+        self, entry: JournalEntry, disposed: dict[str, tuple[dt.date, str]]
+    ) -> tuple[list[str], list[str], list[int]]:
         """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
@@ -294,8 +296,9 @@ class Books:
         if closed is not None and entry.date <= closed:
             rules.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
-        if gone is not None and entry.date > gone and entry.kind.value != "disposal":
-            rules.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
+        if gone is not None and entry.date > gone[0] and entry.kind.value != "disposal":
+            how = "disposed of" if gone[1] == AssetStatus.DISPOSED.value else "written off (已核销)"
+            rules.append(f"asset {entry.asset_id} was {how} on {gone[0]}; it takes no postings after that")
         return problems, rules, fens
 
     def _marker(self) -> str:
@@ -344,17 +347,17 @@ class Books:
             booked.sort()  # by id: the conflict names the earliest standing entry
         return found
 
-    def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
-        found: dict[str, dt.date] = {}
+    def _disposed_assets(self, asset_ids: set[str]) -> dict[str, tuple[dt.date, str]]:
+        """Assets that left the books (disposed of or written off): the date they left and their status."""
+        found: dict[str, tuple[dt.date, str]] = {}
         m = self._marker()
-        disposed = AssetStatus.DISPOSED.value
         for part in chunks(sorted(asset_ids)):
             sql = (
-                f"SELECT asset_id, disposed_on FROM assets WHERE status = {m} "
+                f"SELECT asset_id, disposed_on, status FROM assets WHERE status IN ({m}, {m}) "
                 f"AND asset_id IN ({', '.join([m] * len(part))})"
             )
-            for asset_id, on in fetch_raw(self.session, sql, (disposed, *part)):
-                found[asset_id] = _as_date(on) or dt.date.min
+            for asset_id, on, status in fetch_raw(self.session, sql, (*OFF_BOOKS_VALUES, *part)):
+                found[asset_id] = (_as_date(on) or dt.date.min, status)
         return found
 
     def _insert(self, entries: Sequence[JournalEntry], amounts: Sequence[Sequence[int]]) -> list[int]:

@@ -42,7 +42,7 @@ def dashboard() -> str:
     region = read_region(request.args.get("region"))
     rows = register_summary(database(), level, within=region)
     return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
-                           levels=[lv.value for lv in RegionLevel])  # fmt: skip
+                           levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
 
 
 @bp.route("/assets")
@@ -137,7 +137,7 @@ def inventory_detail(inventory_id: int) -> str:
     )
     with database().reading() as session:  # the service checked whoever computed it; check this reader too
         require_read(session, reader, status.scope.split(":", 1)[1])
-    return render_template("inventory_detail.html", s=status, levels=[lv for lv in RegionLevel])
+    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
 
 
 def _evaluation(year: int) -> Evaluation:
