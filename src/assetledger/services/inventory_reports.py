@@ -250,7 +250,8 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None) 
         status = row.pop("status")
         row["register"] = Register(row["register"]).label
         if result is CountResult.MISSING:
-            row["state"] = "已核销 written off" if done and status == AssetStatus.WRITTEN_OFF.value else "待核销 pending approval"
+            written_off = done and status == AssetStatus.WRITTEN_OFF.value
+            row["state"] = "已核销 written off" if written_off else "待核销 pending approval"
         lists[result.value].append(row)
     lists["surplus"] = _surplus_rows(session, inventory_id, done)
     return lists

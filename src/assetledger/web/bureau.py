@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
-from assetledger.domain.enums import AssetStatus, RegionLevel, Register
+from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.errors import Finding, InputError
 from assetledger.reports.charts import bar_chart, label
 from assetledger.rules.award_policy import parse_policy
