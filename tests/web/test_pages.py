@@ -189,6 +189,10 @@ def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> No
                                          "csrf_token": token})  # fmt: skip
     page = dry.get_data(as_text=True)
     assert "试算结果" in page and "12,000.00" in page and "4,800.00" in page  # 40% to households
+    # each household's weight, months and why a share is partial, before anything is decided
+    assert '<td>王二</td><td class="n">1.8</td><td class="n">3</td>' in page
+    assert '<td>王三</td><td class="n">1</td><td class="n">2</td>' in page
+    assert "2025-05 死亡，计至当月 (died 2025-05, counted through that month)" in page
     assert table_counts(db) == before
     done = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
                                           "csrf_token": token})  # fmt: skip

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from assetledger.domain.distribution import plain
 from assetledger.domain.enums import AssetStatus, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.errors import (
     AssetLedgerError,
@@ -53,6 +54,7 @@ def create_app(db: Database, *, secret_key: bytes | None = None, awards_policy: 
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["weight"] = plain
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
     return app
 

@@ -107,6 +107,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "household": ("户编号", "Household"),
     "months": ("月数", "Months"),
     "weight": ("权重", "Weight"),
+    "share_rule": (
+        "各户金额按 权重 × 月数 的比例分配；当期纳入、退出或去世的农户按实际月数计算，见说明。",
+        "Each household's amount is in proportion to weight × months; a household that joined, exited or died in "
+        "the period counts its months, see the details.",
+    ),
     "notice": ("打印公示", "Public notice"),
     "rule": ("分配方案", "Rule"),
     "bql": ("BQL 查询(账簿)", "BQL (books)"),
