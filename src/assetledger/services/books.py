@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
-from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, RegionLevel
 from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
@@ -34,7 +34,7 @@ from assetledger.domain.journal import (
     voucher_month,
 )
 from assetledger.domain.money import amount_problem
-from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
+from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
@@ -42,7 +42,8 @@ from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_valu
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Region
 
-ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局"}
+ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局",
+                 EntityKind.CITY: "财政局"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Books:
             region = regions.get(region_code)
             if region is None:
                 raise NotFoundError("region", region_code)
+            _same_level(code, kind, region)
             rows.append(
                 {"code": code, "name": f"{region.name}{ENTITY_SUFFIX[kind]}", "kind": kind.value,
                  "region_code": region_code, "county_code": region.county_code, "books_start": BOOKS_START,
@@ -124,6 +126,7 @@ class Books:
         region = self.session.get(Region, region_code)
         if region is None:
             raise NotFoundError("region", region_code)
+        _same_level(code, kind, region)
         at = now()
         self.session.execute(
             insert(Entity),
@@ -145,7 +148,7 @@ class Books:
         return code
 
     def ensure_entity_code(self, code: str) -> str:
-        """Create the books named by an entity code (V/T/C + region code) if they do not exist yet."""
+        """Create the books named by an entity code (V/T/C/S + region code) if they do not exist yet."""
         kinds = {prefix: kind for kind, prefix in ENTITY_PREFIX.items()}
         kind = kinds.get(code[:1])
         if kind is None:
@@ -430,3 +433,13 @@ def _chart() -> list[Any]:
     from assetledger.ledger.chart import load_chart
 
     return list(load_chart())
+
+
+def _same_level(code: str, kind: EntityKind, region: Region) -> None:
+    """Books are of their region's level: a city's books are a city's (S…), never a county's (C…), and so on."""
+    if region.level != kind.value:
+        right = {k.value: p for k, p in ENTITY_PREFIX.items()}.get(region.level, "?")
+        raise RuleViolation(
+            f"{code}: {region.code} {region.name} 是{RegionLevel(region.level).label}级 (a {region.level}), "
+            f"its books are {right}{region.code}, not {kind.value} books"
+        )
