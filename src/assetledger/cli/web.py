@@ -19,11 +19,12 @@ SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
 @click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
               help=f"File holding the session signing key (created if missing). Default: env {SECRET_ENV}, "
               "else a random key per run (everyone logs in again after a restart).")  # fmt: skip
-@click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Award policy (TOML) for the awards page (default: the example city policy).")  # fmt: skip
+@click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Award policy (TOML) for the awards page; repeat for the year's several evaluations (default: "
+              "the three examples of ledgers/policy).")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @pass_app
-def command(app: App, host: str, port: int, secret_file: Path | None, awards_policy: Path | None,
+def command(app: App, host: str, port: int, secret_file: Path | None, awards_policy: tuple[Path, ...],
             threads: bool) -> None:  # fmt: skip
     """Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.
 
@@ -41,7 +42,7 @@ def command(app: App, host: str, port: int, secret_file: Path | None, awards_pol
     from assetledger.web import create_app
 
     web = create_app(app.db, secret_key=_secret(secret_file),
-                     awards_policy=str(awards_policy) if awards_policy else None)  # fmt: skip
+                     awards_policies=[str(p) for p in awards_policy] or None)  # fmt: skip
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 

@@ -34,22 +34,30 @@ from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
 LANG_COOKIE = "assetledger_lang"
 
 
-def create_app(db: Database, *, secret_key: bytes | None = None, awards_policy: str | None = None) -> Flask:
+def create_app(
+    db: Database,
+    *,
+    secret_key: bytes | None = None,
+    awards_policy: str | None = None,
+    awards_policies: list[str] | None = None,
+) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or secrets.token_bytes(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
-        AWARDS_POLICY=awards_policy,
+        AWARDS_POLICY=awards_policy,  # one policy; AWARDS_POLICIES: several (default: the three examples)
+        AWARDS_POLICIES=awards_policies,
     )
     app.extensions["assetledger_db"] = db
     auth.install(app)
     from assetledger.web.audit import bp as audit_pages
+    from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
     from assetledger.web.village import bp as village_pages
 
-    for pages in (bureau_pages, village_pages, audit_pages):
+    for pages in (bureau_pages, award_pages, village_pages, audit_pages):
         app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)
