@@ -174,8 +174,8 @@ def test_two_evaluations_side_by_side_posted_once_from_the_citys_books(run: Cli,
     assert book.sheetnames == ["奖励汇总", "评价结果-YC-FUND", "评价结果-YC-CONSOL"]
     rows = list(book["奖励汇总"].iter_rows(values_only=True))
     header = list(rows[1])
-    assert header == ["区划代码", "名称", "YC-FUND 等次", "YC-FUND 名次", "YC-FUND 奖励", "YC-CONSOL 等次",
-                      "YC-CONSOL 名次", "YC-CONSOL 奖励", "奖励合计"]  # fmt: skip
+    assert header == ["区划代码", "名称", "YC-FUND 等次", "YC-FUND 奖励", "YC-CONSOL 等次", "YC-CONSOL 名次",
+                      "YC-CONSOL 奖励", "奖励合计"]  # fmt: skip
     totals = {r[0]: Decimal(str(r[-1])) for r in rows[2:]}
     assert totals["360923"] == Decimal("2300000.00") and sum(totals.values()) == Decimal("3600000.00")
 

@@ -206,6 +206,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
 
     status = run("inventory", "status", "1").output
     assert "已关闭 closed 2026-01-10" in status and "已核销 written off" in status and surplus in status
+    assert "已核销 written_off 1" in status  # every status change of the close, the write-off too
     out = run("inventory", "report", "1", "--out", "report.xlsx").output
     assert "6 of 6 counted (100.0%), 1 shortages, 1 surpluses" in out
     report = load_workbook(run.cwd / "report.xlsx")

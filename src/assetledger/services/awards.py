@@ -118,7 +118,8 @@ def result_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
         shown.add("score")
     rows = []
     for r in evaluation.results:
-        row: dict[str, Any] = {"rank": r.rank, "region_code": r.code, "region_name": r.name}
+        row: dict[str, Any] = {"rank": r.rank} if policy.indicators else {}  # the rank by the score computed here
+        row |= {"region_code": r.code, "region_name": r.name}
         for s in r.scores:
             row[s.spec.code] = s.measure.value
         if policy.indicators:
@@ -189,8 +190,10 @@ def side_by_side_rows(evaluations: Sequence[Evaluation]) -> list[dict[str, Any]]
         row: dict[str, Any] = {"region_code": unit.code, "region_name": unit.name}
         for e, line in zip(evaluations, unit.lines, strict=True):
             code = e.policy.code
-            row |= {f"{code}:grade": line.grade if line else None, f"{code}:rank": line.rank if line else None,
-                    f"{code}:award": line.award if line else None}  # fmt: skip
+            row[f"{code}:grade"] = line.grade if line else None
+            if e.policy.rank_award is not None:
+                row[f"{code}:rank"] = line.rank if line else None
+            row[f"{code}:award"] = line.award if line else None
         row["total"] = unit.total
         rows.append(row)
     return rows
@@ -201,6 +204,7 @@ def side_by_side_headers(evaluations: Sequence[Evaluation]) -> dict[str, str]:
     for e in evaluations:
         code = e.policy.code
         headers |= {f"{code}:grade": f"{code} 等次", f"{code}:rank": f"{code} 名次", f"{code}:award": f"{code} 奖励"}
+        # (a rank column only for an evaluation with rank awards: side_by_side_rows leaves the others out)
     return headers
 
 

@@ -200,10 +200,17 @@ class InventoryStatus:
                 ("盘盈入账 surplus assets registered", len(s.get("surplus_assets", []))),
                 (
                     "状态变更 status changes",
-                    ", ".join(f"{k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
+                    ", ".join(f"{_status_label(k)} {k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
                 ),
             ]
         return [{"item": k, "value": v} for k, v in lines]
+
+
+def _status_label(value: str) -> str:
+    try:
+        return AssetStatus(value).label
+    except ValueError:
+        return ""
 
 
 def inventory_status(db: Database, inventory_id: int, actor: str) -> InventoryStatus:
