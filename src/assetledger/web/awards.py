@@ -121,7 +121,8 @@ def awards_chart() -> Response:
     """The chart of the evaluations that take no given results (the others are drawn on the page they are shown)."""
     year = _year(request.args.get("year"))
     reader = user().name
-    evaluations = [evaluate_year(database(), year, p, reader) for p in _policies() if not p.given_fields()]
+    evaluations = [_cached(year, p, str(path), reader)
+                   for p, path in zip(_policies(), policy_paths(), strict=True) if not p.given_fields()]  # fmt: skip
     key = ("awards-chart", year, tuple(str(p) for p in policy_paths()), reader)
     return Response(until_changed(database(), key, lambda: _png(evaluations, year)), mimetype="image/png")
 
