@@ -46,7 +46,8 @@ def time_awards(url: str, year: int, policy_path: Path = EXAMPLE, repeat: int = 
         for spec in policy.indicators:
             request = Request(spec.code, spec.compute, spec.params)
             timed(f"indicator {spec.compute}", lambda r=request: compute(db, year, policy.level, [r]), repeat, report)  # type: ignore[misc]
-        evaluation = timed("evaluate (all indicators, score, rank, award)", lambda: evaluate_year(db, year, policy),
+        evaluation = timed("evaluate (all indicators, score, rank, award)",
+                           lambda: evaluate_year(db, year, policy, "bench"),
                            repeat, report)  # fmt: skip
         rows = timed("asset performance", lambda: asset_performance(db, year), repeat, report)
         report["units"] = len(evaluation.results)

@@ -56,7 +56,7 @@ def capture(db: Database) -> list[Statement]:
         current["who"] = "scan"
         scan(db, dt.date(YEAR, 12, 31), GovernancePolicy())
         current["who"] = "awards"
-        evaluate_year(db, YEAR, parse_policy(POLICY))
+        evaluate_year(db, YEAR, parse_policy(POLICY), "city-bench")
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
         event.remove(db.engine, "after_cursor_execute", after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,19 @@ def test_demo_builds_a_county_whose_books_check_and_reconcile(tmp_path: Path, mo
     assert "Beancount check: 0 with errors; registers vs books: 0 mismatches" in out
     assert "合计" in out and "丰和县" in out
     assert "assets counted: 3 missing (written off), 5 damaged, 4 idle" in out
-    assert "grade A, rank 1" in out
+    assert "city's own evaluation: 丰和县 (360921): score" in out and "grade A, rank 1" in out
+    # the city pays by the province's results, from its own books: 丰和县 is B in one evaluation and 优秀 in the
+    # other, and the province ranks 利祥县 first whatever the city's own indicators say
+    assert "丰和县 (360921): YC-FUND B 0.00; YC-CONSOL A 第2名 1,500,000.00; total 1,500,000.00" in out
+    assert "利祥县 (360925): YC-FUND A 300,000.00; YC-CONSOL A 第1名 2,000,000.00; total 2,300,000.00" in out
+    assert "4 awards, 4,100,000.00 paid from S360900 (宜春市财政局)" in out
     assert (tmp_path / "demo" / "assetledger.db").exists()
+    tried = [shlex.split(line.strip())[1:] for line in out.splitlines() if " awards compute " in line]
+    assert len(tried) == 2
+    for args in tried:  # the awards commands the demo suggests run as written
+        done = CliRunner().invoke(cli, args, catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+    assert "2 evaluations; awards total 4,100,000.00" in done.output
     db = Database(f"sqlite:///{tmp_path / 'demo' / 'assetledger.db'}")
     try:
         assert list(verify(db, bean_check=False)) == []

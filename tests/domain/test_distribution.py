@@ -90,6 +90,33 @@ def test_split_weights_months_and_factors() -> None:
     ]
 
 
+def test_each_partial_share_says_why() -> None:
+    """Months counted and the reason of every partial share: joined (this month or the next), exited, died."""
+    year = Period.parse("2025")
+    households = [
+        hh("h1", dt.date(2020, 1, 1)),
+        hh("h2", dt.date(2025, 5, 12)),
+        hh("h3", dt.date(2020, 1, 1), dt.date(2025, 8, 3), left_reason="death"),
+        hh("h4", dt.date(2025, 3, 1), dt.date(2025, 10, 9), left_reason="exit"),
+        hh("h5", dt.date(2020, 1, 1), dt.date(2025, 12, 20), left_reason="exit"),  # through December: the whole year
+    ]
+    s = split(Decimal("1000.00"), rule(category_weights={"poverty_exited": Decimal("1.5")}), households, year)
+    shown = {x.household_id: (x.months, x.household_weight, x.weight, x.note) for x in s.households}
+    assert shown["h1"] == (12, Decimal("1.5"), Decimal("18.0"), None)
+    joined = "2025-05 纳入，当月起计 (joined 2025-05, counted from that month)"
+    assert shown["h2"] == (8, Decimal("1.5"), Decimal("12.0"), joined)
+    assert shown["h3"][:2] == (8, Decimal("1.5")) and shown["h3"][3] == (
+        "2025-08 死亡，计至当月 (died 2025-08, counted through that month)"
+    )
+    assert shown["h4"][0] == 8 and shown["h4"][3] == (
+        "2025-03 纳入，当月起计 (joined 2025-03, counted from that month); "
+        "2025-10 退出，计至当月 (exited 2025-10, counted through that month)"
+    )
+    assert shown["h5"] == (12, Decimal("1.5"), Decimal("18.0"), None)
+    later = split(Decimal("1000.00"), rule(join_rule=JoinRule.NEXT_MONTH), households[1:2], year).households[0]
+    assert (later.months, later.note) == (7, "2025-05 纳入，次月起计 (joined 2025-05, counted from 2025-06)")
+
+
 def test_split_refuses_household_share_with_nobody_eligible() -> None:
     with pytest.raises(ValueError, match="no household is eligible"):
         split(Decimal("10.00"), rule(), [], Period.parse("2025Q2"))

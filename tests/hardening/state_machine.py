@@ -176,7 +176,7 @@ class RecordMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             if getattr(self, "db", None) is not None:
-                evaluate_year(self.db, 2025, AWARDS)
+                evaluate_year(self.db, 2025, AWARDS, ACTOR)
                 failed = [(r.entity, e) for r in check_entities(self.db) for e in r.errors]
                 assert failed == [], f"bean-check: {failed[:5]}"
         finally:
@@ -377,7 +377,7 @@ class RecordMachine(RuleBasedStateMachine):
         scan(self.db, dt.date(2026, 11, 30), GOVERNANCE)
         self.checks += 1
         if self.checks % AWARDS_EVERY == 0:  # its indicators run side by side in threads: the costliest check
-            evaluate_year(self.db, 2025, AWARDS)
+            evaluate_year(self.db, 2025, AWARDS, ACTOR)
 
     @invariant()
     def the_record_verifies(self) -> None:

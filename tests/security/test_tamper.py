@@ -324,7 +324,7 @@ def test_an_upgraded_database_seals_the_state_it_had(
     """Revision 0010c seals the current-state rows that existed before state seals: clean after the upgrade, and
     tampering after it is named."""
     monkeypatch.chdir(tmp_path)
-    migrate.upgrade(db_url, "0009")
+    migrate.upgrade(db_url, "0010b")  # the revision before 0010c that the code of today writes to
     db = Database(db_url)
     try:
         _record(Cli(db.url, tmp_path))

@@ -35,6 +35,7 @@ COUNTIES = [
     ("360926", "中原县", "中原镇", "中原村"),
     ("361001", "外市县", "外市镇", "外市村"),  # another city: outside the policy's scope (code prefix 3609)
 ]
+CITIES = {"3609": ("宜春市", "360900"), "3610": ("抚州市", "361000")}  # the city pays from its own books, S360900
 # monthly rent of each county's PV station in 2025 and 2024 (None: no PV station)
 RENT = {"360921": (1500, 1000), "360922": (1000, 1000), "360925": (1100, 1100), "360926": (1000, 1000),
         "361001": (1000, 1000)}  # fmt: skip
@@ -45,7 +46,7 @@ def village(code: str) -> str:
 
 
 def _policy(run: Cli, name: str = "policy.toml", **replace: str) -> Path:
-    text = EXAMPLE.read_text(encoding="utf-8").replace("exclude = []", 'exclude = ["360900"]')
+    text = EXAMPLE.read_text(encoding="utf-8")  # as the example writes it: the city is no county, nothing to exclude
     for old, new in replace.items():
         assert old in text, old
         text = text.replace(old, new)
@@ -55,9 +56,8 @@ def _policy(run: Cli, name: str = "policy.toml", **replace: str) -> Path:
 
 
 def _setup(run: Cli) -> None:
-    regions: list[list[object]] = [["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"]]
-    regions += [[c, code, t, f"{code}101", v, village(code)] for code, c, t, v in COUNTIES]
-    regions.append(["宜春市本级", "360900", "", "", "", ""])  # county-kind books for the city fund
+    regions: list[list[object]] = [["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"]]
+    regions += [[*CITIES[code[:4]], c, code, t, f"{code}101", v, village(code)] for code, c, t, v in COUNTIES]
     run("region", "import", str(write_csv(run.cwd / "regions.csv", regions)))
     rows: list[Sequence[object]] = [ASSET_HEADER]
     entries: list[Sequence[object]] = [ENTRY_HEADER]
@@ -93,7 +93,7 @@ def _setup(run: Cli) -> None:
 
 
 def _compute(run: Cli, policy: Path, *extra: str) -> dict[str, dict[str, Any]]:
-    out = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--format", "json", *extra).output
+    out = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--format", "json", *extra).stdout
     return {r["region_code"]: r for r in json.loads(out)}
 
 
@@ -135,13 +135,13 @@ def test_external_grades_decide_the_grade_award(run: Cli) -> None:
     _setup(run)
     policy = _policy(run, **{'source = "computed"               # "external"': 'source = "external"  #'})
     missing = run("awards", "compute", "--year", "2025", "--policy", str(policy), ok=False)
-    assert missing.exit_code == 2 and "--grades" in missing.output
+    assert missing.exit_code == 2 and "--results" in missing.output
     grades = write_csv(run.cwd / "grades.csv", [["区划代码", "等次"], ["360922", "优秀"], ["360921", "B"]])
     found = _compute(run, policy, "--grades", str(grades))
     assert (found["360922"]["external_grade"], found["360922"]["grade_award"]) == ("A", "300000.00")
     assert (found["360921"]["grade"], found["360921"]["grade_award"]) == ("A", "0.00")  # the province said B
     assert found["360921"]["rank_award"] == "2000000.00"  # rank awards still follow the computed grade
-    assert "no external grade given" in found["360925"]["explanation"]
+    assert "无给定等次 (no given 等次)" in found["360925"]["explanation"]
     bad = write_csv(run.cwd / "bad.csv", [["区划代码", "等次"], ["360922", "很好"], ["999999", "A"], ["360922", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(bad), ok=False)
     assert refused.exit_code == 2 and "row 2, column 等次: value '很好'" in refused.output
@@ -178,11 +178,11 @@ def test_xlsx_and_chart(run: Cli) -> None:
 def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     _setup(run)
     policy = _policy(run, "lenient.toml", **{"A = 90 ": "A = 84 "})
-    args = ("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "C360900",
+    args = ("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "S360900",
             "--date", "2026-03-01")  # fmt: skip
     out = run(*args).output
-    assert "7 award(s), 5,700,000.00 paid from C360900" in out
-    city = {r["name"]: r["balance"] for r in balances(db, "C360900")}
+    assert "YC-PERF: 7 award(s), 5,700,000.00 paid from S360900" in out
+    city = {r["name"]: r["balance"] for r in balances(db, "S360900")}
     assert city["Expenses:Other:PerformanceAward"] == Decimal("5700000.00")
     assert city["Assets:Bank"] == Decimal("-5700000.00")
     county = {r["name"]: r["balance"] for r in balances(db, "C360921")}
@@ -190,11 +190,11 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     assert county["Assets:Bank"] == Decimal("2300000.00")
     before = table_counts(db)
     again = run(*args).output
-    assert "already posted: 7 award(s), 5,700,000.00 from C360900; nothing posted" in again
+    assert "YC-PERF: already posted: 7 award(s), 5,700,000.00 from S360900; nothing posted" in again
     assert table_counts(db) == before
     other_payer = run(*args[:-3], "C360921", "--date", "2026-03-01", ok=False)  # pays itself, and already paid
     assert other_payer.exit_code == 5
-    changed = run("awards", "post", "--year", "2025", "--policy", str(_policy(run)), "--paying-entity", "C360900",
+    changed = run("awards", "post", "--year", "2025", "--policy", str(_policy(run)), "--paying-entity", "S360900",
                   ok=False)  # fmt: skip
     assert changed.exit_code == 5 and "already posted" in changed.output and "reverse" in changed.output
     assert table_counts(db) == before
@@ -202,11 +202,16 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     assert all(not c.errors for c in check_entities(db))
 
 
-def test_payer_must_not_be_a_receiver_and_must_exist(run: Cli) -> None:
+def test_payer_must_not_be_a_receiver_and_must_exist(run: Cli, db: Database) -> None:
     _setup(run)
     policy = _policy(run)
+    before = table_counts(db)
     itself = run("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "C360921", ok=False)
-    assert itself.exit_code == 5 and "cannot pay an award to itself" in itself.output
+    assert itself.exit_code == 5 and "the payer is one of the county units this evaluation scores" in itself.output
+    city_as_county = run("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "C360900",
+                         ok=False)  # fmt: skip
+    assert city_as_county.exit_code == 5 and "its books are S360900, not county books" in city_as_county.output
+    assert table_counts(db) == before
     nowhere = run("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "C999999", ok=False)
     assert nowhere.exit_code == 3
 

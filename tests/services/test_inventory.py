@@ -5,6 +5,7 @@ books and registers reconciled, Beancount clean), report, completion queryable f
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -156,6 +157,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     closed = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", "--date", "2026-01-10").output
     assert "1 shortages written off (100000.00 元), 1 surpluses registered (9000.00 元)" in closed
     assert "1 → damaged" in closed and "1 → idle" in closed
+    assert "1 → written_off (已核销)" in closed  # the write-off is a status change too, not "none"
     with db.reading() as session:
         statuses = {a: st for a, st in session.execute(select(Asset.asset_id, Asset.status))}
         a3 = session.get(Asset, "A-3")
@@ -169,7 +171,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
         a2_counts = session.scalar(select(func.count()).where(InventoryCount.asset_id == "A-2"))
     assert (statuses["A-2"], statuses["A-3"], statuses["A-4"], statuses["A-1"]) == (
         "idle",
-        "disposed",
+        "written_off",  # 核销 is not 处置 (DOMAIN rule 19)
         "damaged",
         "in_use",
     )
@@ -183,6 +185,18 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     assert reconcile(db) == []
     assert all(not c.errors for c in check_entities(db))
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
+    # written off (核销) has left the register and the books, and is kept apart from disposed of (处置)
+    listed = json.loads(run("asset", "list", "--status", "written_off", "--format", "json").output)
+    assert [a["asset_id"] for a in listed] == ["A-3"]
+    assert json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output) == []
+    late_post = run("ledger", "post", "--asset", "A-3", "--expense", "maintenance", "--amount", "10",
+                    "--date", "2026-02-01", ok=False)  # fmt: skip
+    assert late_post.exit_code == 5 and "was written off (已核销) on 2026-01-10" in late_post.output
+    again = run("asset", "dispose", "A-3", "--method", "scrap", "--date", "2026-02-01", "--proceeds", "0",
+                "--approval", "x", "--approved-by", "county", ok=False)  # fmt: skip
+    assert again.exit_code == 5 and "written off (已核销) on 2026-01-10" in again.output
+    by_hand = run("asset", "status", "A-1", "written_off", "--date", "2026-02-01", ok=False)
+    assert by_hand.exit_code == 5 and "inventory close" in by_hand.output
 
     before = table_counts(db)
     assert "already closed" in run("inventory", "close", "1", "--approval", "another").output
@@ -192,6 +206,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
 
     status = run("inventory", "status", "1").output
     assert "已关闭 closed 2026-01-10" in status and "已核销 written off" in status and surplus in status
+    assert "已核销 written_off 1" in status  # every status change of the close, the write-off too
     out = run("inventory", "report", "1", "--out", "report.xlsx").output
     assert "6 of 6 counted (100.0%), 1 shortages, 1 surpluses" in out
     report = load_workbook(run.cwd / "report.xlsx")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
@@ -126,4 +127,35 @@ def test_0010_frees_distributed_periods_and_keeps_distributions_whole(db_url: st
         assert conn.execute(text("SELECT acquired_on FROM assets")).all() == []
     with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE distributions SET total = 0"))
+    engine.dispose()
+
+
+def test_0011a_reads_written_off_apart_from_disposed(db_url: str) -> None:
+    """Before 0011a an inventory write-off set the status `disposed`; the upgrade gives those assets `written_off`
+    (their events say inventory_written_off) and leaves real disposals alone, and downgrading puts it back."""
+    migrate.upgrade(db_url, "0010d")
+    engine = Database(db_url).engine
+    at = "2026-01-10 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO regions (code, name, level, parent_code, county_code, created_at, created_by) VALUES "
+            f"('360921', '县', 'county', NULL, '360921', '{at}', 't')"
+        ))  # fmt: skip
+        for asset_id, kind in (("W-1", "inventory_written_off"), ("D-1", "disposed")):
+            conn.execute(text(
+                "INSERT INTO assets (asset_id, name, register, county_code, original_value, current_value, status, "
+                f"disposed_on, registered_at, registered_by) VALUES ('{asset_id}', '路', 'public_benefit', '360921', "
+                f"100, 0, 'disposed', '2026-01-10', '{at}', 't')"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO asset_events (asset_id, kind, event_date, actor, recorded_at, payload) VALUES "
+                f"('{asset_id}', '{kind}', '2026-01-10', 't', '{at}', '{{}}')"
+            ))  # fmt: skip
+    migrate.upgrade(db_url)
+    status = "SELECT asset_id, status FROM assets ORDER BY asset_id"
+    with engine.begin() as conn:
+        assert conn.execute(text(status)).all() == [("D-1", "disposed"), ("W-1", "written_off")]
+    command.downgrade(migrate.alembic_config(db_url), "0010d")
+    with engine.begin() as conn:
+        assert conn.execute(text(status)).all() == [("D-1", "disposed"), ("W-1", "disposed")]
     engine.dispose()

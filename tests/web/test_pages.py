@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from assetledger.services.book_reports import balances
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, table_counts
+from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
 from tests.web.conftest import OTHER_VILLAGE, PASSWORD, VILLAGE, csrf_of, login, set_password
 
 
@@ -189,6 +189,10 @@ def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> No
                                          "csrf_token": token})  # fmt: skip
     page = dry.get_data(as_text=True)
     assert "试算结果" in page and "12,000.00" in page and "4,800.00" in page  # 40% to households
+    # each household's weight, months and why a share is partial, before anything is decided
+    assert '<td>王二</td><td class="n">1.8</td><td class="n">3</td>' in page
+    assert '<td>王三</td><td class="n">1</td><td class="n">2</td>' in page
+    assert "2025-05 死亡，计至当月 (died 2025-05, counted through that month)" in page
     assert table_counts(db) == before
     done = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
                                           "csrf_token": token})  # fmt: skip
@@ -252,6 +256,21 @@ def test_governance_inventory_and_awards_pages(app: Flask) -> None:
     assert awards.status_code == 200 and "awards-chart" in awards.get_data(as_text=True)
     chart = zhang.get("/awards/chart.png?year=2025")
     assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_closed_inventory_shows_its_write_off_as_a_status_change(app: Flask, county: Cli) -> None:
+    county("inventory", "open", "--year", "2025", "--scope", f"village:{VILLAGE}", "--date", "2025-12-01",
+           user="zhang")  # fmt: skip
+    counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", VILLAGE, "A-1", "盘亏", "2025-12-10"],
+              ["1", VILLAGE, "A-2", "在用", "2025-12-10"]]  # fmt: skip
+    county("inventory", "record", str(write_csv(county.cwd / "counts.csv", counts)), user="zhang")
+    closed = county("inventory", "close", "1", "--approval", "县财〔2026〕5号", "--date", "2026-01-10", user="zhang")
+    assert "1 → written_off (已核销)" in closed.output
+    zhang, _ = login(app, "zhang")
+    page = zhang.get("/inventory/1").get_data(as_text=True)
+    assert "已核销 written_off 1" in page
+    listed = zhang.get("/assets?status=written_off").get_data(as_text=True)
+    assert "A-1" in listed and "A-2" not in listed
 
 
 def test_logout_ends_the_session(app: Flask) -> None:

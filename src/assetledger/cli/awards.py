@@ -1,4 +1,4 @@
-"""`assetledger awards`: yearly performance evaluation (绩效评价), awards (奖励) and per-asset performance."""
+"""`assetledger awards`: yearly performance evaluations (绩效评价), awards (奖励) and per-asset performance."""
 
 from __future__ import annotations
 
@@ -10,32 +10,48 @@ from typing import Any
 import click
 
 from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app
-from assetledger.domain.awards import AwardPolicy, Grade
-from assetledger.io.output import render_table, write_xlsx
-from assetledger.reports.charts import bar_chart, label
+from assetledger.domain.awards import AwardPolicy
+from assetledger.errors import Finding, InputError
+from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
+from assetledger.reports.award_charts import draw_awards
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.asset_performance import asset_performance
-from assetledger.services.awards import Evaluation, evaluate_year, indicator_rows, post_awards, read_grades, result_rows
+from assetledger.services.award_results import GivenResults, read_given
+from assetledger.services.awards import (
+    Evaluation,
+    distinct_policies,
+    evaluate_year,
+    indicator_rows,
+    post_awards,
+    result_rows,
+    side_by_side_headers,
+    side_by_side_rows,
+)
 
 NOT_COMPUTED = "不能计算"
 policy_option = click.option(
     "--policy",
-    "policy_file",
+    "policy_files",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
     required=True,
-    help="Evaluation and award policy (TOML), e.g. ledgers/policy/awards-city-example.toml.",
+    help="Evaluation and award policy (TOML), e.g. ledgers/policy/awards-city-example.toml; repeat it for several "
+    "evaluations of the year.",
 )
 year_option = click.option("--year", type=YEAR, required=True, help="Year evaluated.")
-grades_option = click.option(
+results_option = click.option(
+    "--results",
     "--grades",
-    "grades_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="External grades (CSV/XLSX: 区划代码,等次), used where the policy's awards take source = external.",
+    "result_specs",
+    multiple=True,
+    metavar="[CODE=]FILE",
+    help="Given results of an evaluation (CSV/XLSX: 区划代码 and 等次, 名次, 得分 as the province sends them), for "
+    "the policy whose code is CODE; FILE alone when one policy takes given results. Repeat per policy.",
 )
 RESULT_HEADERS = {
     "rank": "名次", "region_code": "区划代码", "region_name": "名称", "weight_share": "计分权重(%)", "score": "得分",
-    "grade": "等次", "external_grade": "外部等次", "grade_award": "等次奖励", "rank_award": "名次奖励",
-    "award": "奖励合计", "explanation": "说明",
+    "grade": "等次", "external_grade": "给定等次", "given_rank": "给定名次", "given_score": "给定得分",
+    "grade_award": "等次奖励", "rank_award": "名次奖励", "award": "奖励合计", "explanation": "说明",
 }  # fmt: skip
 INDICATOR_HEADERS = {
     "region_code": "区划代码", "region_name": "名称", "indicator": "指标", "label": "指标名称", "compute": "计算方法",
@@ -44,10 +60,50 @@ INDICATOR_HEADERS = {
 }  # fmt: skip
 
 
-def _evaluate(app: App, year: int, policy_file: Path, grades_file: Path | None) -> Evaluation:
-    policy = parse_policy(policy_file)
-    grades: dict[str, Grade] | None = read_grades(grades_file) if grades_file else None
-    return evaluate_year(app.db, year, policy, grades, str(grades_file) if grades_file else "--grades")
+def _given(policies: list[AwardPolicy], specs: tuple[str, ...]) -> dict[str, GivenResults]:
+    """--results CODE=FILE (or FILE for the one policy that takes given results), read and checked, by code."""
+    by_code = {p.code: p for p in policies}
+    takers = [p.code for p in policies if p.given_fields()] or [p.code for p in policies]
+    paths: dict[str, Path] = {}
+    findings: list[Finding] = []
+    for spec in specs:
+        code, sep, file = spec.partition("=")
+        if sep and code in by_code:
+            target, path = code, Path(file)
+        elif len(takers) == 1:
+            target, path = takers[0], Path(spec)
+        else:
+            reason = f"several policies ({', '.join(by_code)}): write CODE=FILE, e.g. {takers[0]}=results.csv"
+            findings.append(Finding("--results", None, None, spec, reason))
+            continue
+        if target in paths:
+            findings.append(Finding("--results", None, None, spec, f"a second file for {target}"))
+        elif not path.is_file():
+            findings.append(Finding("--results", None, None, str(path), "file not found"))
+        else:
+            paths[target] = path
+    if findings:
+        raise InputError(findings)
+    given: dict[str, GivenResults] = {}
+    for code, path in paths.items():
+        try:
+            given[code] = read_given(path)
+        except InputError as exc:
+            findings += exc.findings
+    if findings:
+        raise InputError(findings)
+    return given
+
+
+def _evaluate(app: App, year: int, policy_files: tuple[Path, ...], specs: tuple[str, ...]) -> list[Evaluation]:
+    policies = [parse_policy(p) for p in policy_files]
+    distinct_policies(policies)
+    given = _given(policies, specs)
+    evaluations = [evaluate_year(app.db, year, p, app.actor, given.get(p.code)) for p in policies]
+    for e in evaluations:
+        for note in e.notes:
+            click.echo(f"注意 note: {note}", err=True)
+    return evaluations
 
 
 def _headers(policy: AwardPolicy) -> dict[str, str]:
@@ -62,11 +118,14 @@ def _shown(rows: list[dict[str, Any]], policy: AwardPolicy) -> list[dict[str, An
 
 @click.group("awards")
 def command() -> None:
-    """Performance evaluation and performance-based awards (绩效评价与奖励, DOMAIN rule 12).
+    """Performance evaluations and performance-based awards (绩效评价与奖励, DOMAIN rules 12, 18).
 
     \b
     assetledger awards compute --year 2025 --policy ledgers/policy/awards-city-example.toml --out awards.xlsx
-    assetledger awards post --year 2025 --policy ledgers/policy/awards-city-example.toml --paying-entity C360900
+    assetledger awards compute --year 2025 --policy ledgers/policy/awards-fund-performance-example.toml \\
+        --policy ledgers/policy/awards-consolidation-example.toml \\
+        --results YC-FUND=资金绩效评价结果.csv --results YC-CONSOL=巩固衔接考核结果.csv
+    assetledger awards post --year 2025 --policy ... --results ... --paying-entity S360900 --date 2026-03-01
     assetledger awards assets --year 2025 --well-performing
     """
 
@@ -74,27 +133,59 @@ def command() -> None:
 @command.command("compute")
 @year_option
 @policy_option
-@grades_option
+@results_option
 @format_option
 @out_option
-@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the scores as a PNG here.")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a PNG here: the scores "
+              "of one evaluation that scores its units, else every unit's awards by evaluation.")  # fmt: skip
 @pass_app
 def compute_cmd(
-    app: App, year: int, policy_file: Path, grades_file: Path | None, fmt: str, out: Path | None, chart: Path | None
+    app: App,
+    year: int,
+    policy_files: tuple[Path, ...],
+    result_specs: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    chart: Path | None,
 ) -> None:
-    """Score every unit of the policy's level on its indicators, grade, rank and award it, and say why.
+    """Score every unit of each policy's level on its indicators, grade, rank and award it, and say why.
 
     Indicators are computed inside the database (SQL GROUP BY). An indicator that cannot be computed for a unit is
     shown as 不能计算 with its reason and scored as the policy says (excluded with weights renormalised, or zero).
-    An --out file ending in .xlsx gets two sheets: the results and every indicator with numerator and denominator.
+    Where a policy takes a higher level's results (source = "external", ranking = "given_rank" / "given_score"),
+    its --results file decides: its 等次, 名次 or 得分, ties and gaps as the policy says. A column of that file
+    the reader does not know is noted on standard error; one the policy would not read is refused.
+    With several policies the units' awards are also shown side by side with their total. An --out file ending
+    in .xlsx gets the results and every indicator with numerator and denominator, per policy, and the summary.
     """
-    evaluation = _evaluate(app, year, policy_file, grades_file)
-    policy = evaluation.policy
-    rows = result_rows(evaluation)
-    title = f"{year}年度{policy.title}"
+    evaluations = _evaluate(app, year, policy_files, result_specs)
+    if len(evaluations) == 1:
+        _one(evaluations[0], fmt, out)
+    else:
+        _several(evaluations, year, fmt, out)
+    if chart:
+        draw_awards(chart, evaluations, year)
+        click.echo(f"wrote {chart}")
+    if fmt == "table" or out is not None:
+        for e in evaluations:
+            graded = sum(1 for r in e.results if r.score is not None)
+            scored = f", {graded} graded" if e.policy.indicators else ""
+            click.echo(f"{e.policy.code}: {len(e.results)} {e.policy.level} unit(s){scored}; awards total "
+                       f"{e.total_award:,.2f}")  # fmt: skip
+        if len(evaluations) > 1:
+            total = sum((e.total_award for e in evaluations), Decimal("0.00"))
+            click.echo(f"{len(evaluations)} evaluations; awards total {total:,.2f}")
+
+
+def _one(e: Evaluation, fmt: str, out: Path | None) -> None:
+    policy = e.policy
+    rows = result_rows(e)
+    title = f"{e.year}年度{policy.title}"
     if fmt == "xlsx" or (out is not None and out.suffix.lower() == ".xlsx"):
-        target = out or Path(f"awards-{year}.xlsx")
-        sheets = {"评价结果": _shown(rows, policy), "指标明细": indicator_rows(evaluation)}
+        target = out or Path(f"awards-{e.year}.xlsx")
+        sheets = {"评价结果": _shown(rows, policy)}
+        if policy.indicators:
+            sheets["指标明细"] = indicator_rows(e)
         write_xlsx(target, sheets, INDICATOR_HEADERS | _headers(policy), title)
         click.echo(f"wrote {target} ({len(rows)} units)")
     elif fmt == "table":
@@ -110,53 +201,85 @@ def compute_cmd(
                 click.echo(f"{r['region_code']} {r['region_name']}: {r['explanation']}")
     else:
         emit(rows, fmt, out)
-    if chart:
-        graded = [r for r in evaluation.results if r.score is not None]
-        bar_chart(
-            chart,
-            [label(f"{r.name}({r.grade})", f"{r.code} ({r.grade})") for r in graded],
-            {label("得分", "score"): [float(r.score or 0) for r in graded]},  # not money: points, for the chart
-            label(title, f"Performance evaluation {year}"),
-            label("得分", "score"),
-        )
-        click.echo(f"wrote {chart}")
-    if fmt == "table" or out is not None:
-        graded_count = sum(1 for r in evaluation.results if r.score is not None)
-        click.echo(
-            f"{len(rows)} {policy.level} unit(s), {graded_count} graded; awards total {evaluation.total_award:,.2f}"
-        )
+
+
+def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | None) -> None:
+    summary = side_by_side_rows(evaluations)
+    headers = side_by_side_headers(evaluations)
+    if fmt == "xlsx" or (out is not None and out.suffix.lower() == ".xlsx"):
+        target = out or Path(f"awards-{year}.xlsx")
+        sheets: dict[str, list[dict[str, Any]]] = {"奖励汇总": summary}
+        for e in evaluations:
+            sheets[f"评价结果-{e.policy.code}"] = _shown(result_rows(e), e.policy)
+            if e.policy.indicators:
+                sheets[f"指标明细-{e.policy.code}"] = indicator_rows(e)
+        merged = INDICATOR_HEADERS | headers
+        for e in evaluations:
+            merged |= _headers(e.policy)
+        write_xlsx(target, sheets, merged, f"{year}年度绩效奖励")
+        click.echo(f"wrote {target} ({len(summary)} units, {len(evaluations)} evaluations)")
+        return
+    if fmt == "json":
+        data = {"year": year, "evaluations": [{"policy": e.policy.code, "title": e.policy.title,
+                                               "results": result_rows(e)} for e in evaluations],
+                "side_by_side": summary}  # fmt: skip
+        text = render_json(data)
+    elif fmt == "csv":
+        text = render_csv(summary, headers)
+    else:
+        parts = []
+        for e in evaluations:
+            brief = [{k: v for k, v in r.items() if k != "explanation"} for r in _shown(result_rows(e), e.policy)]
+            parts += [f"== {e.policy.code} {e.year}年度{e.policy.title}", render_table(brief, _headers(e.policy))]
+            parts += [f"{r.code} {r.name}: {r.explanation}" for r in e.results]
+        parts += [f"== 奖励汇总 awards side by side {year}", render_table(summary, headers)]
+        text = "\n".join(parts)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {out} ({len(summary)} units, {len(evaluations)} evaluations)")
+    else:
+        click.echo(text)
 
 
 @command.command("post")
 @year_option
 @policy_option
-@grades_option
-@click.option("--paying-entity", required=True, help="Books that pay: an entity code (e.g. C360900, a city fund).")
+@results_option
+@click.option("--paying-entity", required=True, help="Books that pay: an entity code, e.g. S360900 (the city's "
+              "books: S + the code of a region of level 市).")  # fmt: skip
 @click.option("--date", "on", type=DATE, help="Date of the award entries (default today).")
 @pass_app
 def post_cmd(
-    app: App, year: int, policy_file: Path, grades_file: Path | None, paying_entity: str, on: dt.date | None
+    app: App,
+    year: int,
+    policy_files: tuple[Path, ...],
+    result_specs: tuple[str, ...],
+    paying_entity: str,
+    on: dt.date | None,
 ) -> None:
-    """Book the awards: the payer's expense and each receiver's subsidy income, once (refs make it a no-op twice).
+    """Book the awards: the payer's expense and each receiver's subsidy income, once per evaluation (refs make it a
+    no-op twice). Several --policy are posted together in one transaction: all of them or none.
 
-    The paying entity is an existing entity code, or C + a region code for county-kind books (create a region for
-    the city fund, e.g. 360900, with `region import`: entity kinds stop at the county).
+    The paying entity is an existing entity code, or S + the code of a city (市/州/盟, loaded with `region import`,
+    e.g. 360900) for the city's own books. A unit the evaluation scores never pays its awards.
     """
-    evaluation = _evaluate(app, year, policy_file, grades_file)
-    outcome = post_awards(app.db, evaluation, paying_entity, on or dt.date.today(), app.actor)
-    if outcome.already:
-        total = sum((a for _, _, a in outcome.already), Decimal("0.00"))
-        click.echo(
-            f"already posted: {len(outcome.already)} award(s), {total:,.2f} from {outcome.payer}; nothing posted"
-        )
-        return
-    if not outcome.posted:
-        click.echo("no awards to post")
-        return
-    names = {r.code: r.name for r in evaluation.results}
-    for unit, kind, amount in outcome.posted:
-        click.echo(f"posted {kind} award {amount:,.2f} to {unit} {names[unit]}")
-    click.echo(f"{len(outcome.posted)} award(s), {outcome.total:,.2f} paid from {outcome.payer}")
+    evaluations = _evaluate(app, year, policy_files, result_specs)
+    outcomes = post_awards(app.db, evaluations, paying_entity, on or dt.date.today(), app.actor)
+    names = {r.code: r.name for e in evaluations for r in e.results}
+    for outcome in outcomes:
+        if outcome.already:
+            click.echo(
+                f"{outcome.policy}: already posted: {len(outcome.already)} award(s), {outcome.total:,.2f} from "
+                f"{outcome.payer}; nothing posted"
+            )
+        elif not outcome.posted:
+            click.echo(f"{outcome.policy}: no awards to post")
+        else:
+            for unit, kind, amount in outcome.posted:
+                click.echo(f"{outcome.policy}: posted {kind} award {amount:,.2f} to {unit} {names[unit]}")
+            click.echo(f"{outcome.policy}: {len(outcome.posted)} award(s), {outcome.total:,.2f} paid from "
+                       f"{outcome.payer}")  # fmt: skip
 
 
 ASSET_HEADERS = {

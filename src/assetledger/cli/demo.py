@@ -94,8 +94,13 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"--out {folder}/notices\n"
         f"  assetledger {flag} asset scan --as-of 2026-10-31\n"
         f"  assetledger {flag} report governance --year 2026 --chart {folder}/governance.png\n"
-        f"  assetledger {flag} awards compute --year 2025 --policy {folder}/awards-policy.toml "
-        f"--out {folder}/awards.xlsx --chart {folder}/awards.png\n"
+        f"  assetledger {flag} awards compute --year 2025 --policy {folder}/awards/awards-city-policy.toml "
+        f"--out {folder}/awards-city.xlsx --chart {folder}/awards-city.png\n"
+        f"  assetledger {flag} awards compute --year 2025 --policy {folder}/awards/awards-fund-performance.toml "
+        f"--policy {folder}/awards/awards-consolidation.toml "
+        f"--results YC-FUND={folder}/awards/2025年度资金绩效评价结果.csv "
+        f"--results YC-CONSOL={folder}/awards/2025年度巩固衔接考核结果.xlsx --out {folder}/awards.xlsx "
+        f"--chart {folder}/awards.png\n"
         f"  assetledger {flag} audit verify\n"
     )
     db.dispose()

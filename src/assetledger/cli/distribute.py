@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, pass_app
-from assetledger.io.output import render_table
+from assetledger.cli.common import DATE, App, format_option, out_option, pass_app
+from assetledger.domain.distribution import plain
+from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
 from assetledger.reports.notice import write_notice
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services import distribution as svc
@@ -23,9 +24,23 @@ from assetledger.services.distribution_reports import notice_data
     "--date", "on", type=DATE, help="Date of the distribution and its notice (default: the day after the period)."
 )
 @click.option("--dry-run", is_flag=True, help="Compute and show; post nothing.")
+@format_option
+@out_option
 @click.pass_context
-def command(ctx: click.Context, village: str | None, period: str | None, on: dt.date | None, dry_run: bool) -> None:
+def command(
+    ctx: click.Context,
+    village: str | None,
+    period: str | None,
+    on: dt.date | None,
+    dry_run: bool,
+    fmt: str,
+    out: Path | None,
+) -> None:
     """Distribute a village's asset revenue for a period by its approved rule, or manage rules and payouts.
+
+    Shows what each purpose and each household gets (its weight, the months counted and, for a partial share, why:
+    joined, exited or died in the period), for a dry run as for the real one; --format csv gives one row per line
+    (purposes, then households), json the whole result, xlsx two sheets (分配方案, 农户分配明细).
 
     \b
     assetledger distribute rule add ledgers/rules/example-village-rule.toml
@@ -43,18 +58,63 @@ def command(ctx: click.Context, village: str | None, period: str | None, on: dt.
     assert app is not None
     r = svc.distribute(app.db, village, period, app.actor, on=on, dry_run=dry_run)
     labels = {code: p.label for code, p in load_purposes()[0].items()}
-    click.echo(
+    purposes = [{"purpose": labels.get(c, c), "amount": a} for c, a in r.split.by_purpose]
+    households = [
+        {"household_id": s.household_id, "head": s.head, "weight": plain(s.household_weight), "months": s.months,
+         "amount": s.amount, "note": s.note}
+        for s in r.split.households
+    ]  # fmt: skip
+    if r.already_done:
+        state = f"already distributed (distribution {r.distribution_id}); nothing posted"
+    elif r.dry_run:
+        state = "dry run: nothing posted"
+    else:
+        state = f"posted distribution {r.distribution_id}"
+    head = (
         f"{village} {r.period.label}: revenue {r.revenue:,.2f}, costs {r.costs:,.2f}, distributed {r.split.total:,.2f} "
         f"by rule {r.rule.code} v{r.rule.version}"
     )
-    click.echo(render_table([{"用途": labels.get(c, c), "金额": a} for c, a in r.split.by_purpose]))
-    click.echo(f"{len(r.split.households)} households share {sum(s.amount for s in r.split.households):,.2f}")
-    if r.already_done:
-        click.echo(f"already distributed (distribution {r.distribution_id}); nothing posted")
-    elif r.dry_run:
-        click.echo("dry run: nothing posted")
+    shared = f"{len(households)} households share {sum(s.amount for s in r.split.households):,.2f}"
+    if fmt == "table":
+        text = "\n".join([head, render_table(purposes, SHARE_HEADERS), shared, render_table(households, SHARE_HEADERS)])
+        if out is None:
+            click.echo(text)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text + "\n", encoding="utf-8")
+            click.echo(f"wrote {out}")
+    elif fmt == "json":
+        data = {"village": village, "period": r.period.label, "rule": r.rule.code, "rule_version": r.rule.version,
+                "revenue": r.revenue, "costs": r.costs, "distributed": r.split.total, "dry_run": r.dry_run,
+                "already_done": r.already_done, "distribution_id": r.distribution_id, "purposes": purposes,
+                "households": households}  # fmt: skip
+        _write(render_json(data), out)
+    elif fmt == "csv":
+        lines = [{"purpose": p["purpose"], "household_id": None, "head": None, "weight": None, "months": None,
+                  "amount": p["amount"], "note": None} for p in purposes]  # fmt: skip
+        lines += [{"purpose": labels.get("household_shares", "household_shares"), **h} for h in households]
+        _write(render_csv(lines, SHARE_HEADERS), out)
     else:
-        click.echo(f"posted distribution {r.distribution_id}")
+        target = out or Path(f"分配-{village}-{r.period.label}.xlsx")
+        write_xlsx(target, {"分配方案": purposes, "农户分配明细": households}, SHARE_HEADERS, head)
+        click.echo(f"wrote {target}")
+    if fmt == "table" or out is not None:
+        click.echo(state)
+    else:
+        click.echo(state, err=True)  # standard output stays one CSV / JSON document
+
+
+SHARE_HEADERS = {"purpose": "用途", "household_id": "户编号", "head": "户主", "weight": "权重", "months": "享受月数",
+                 "amount": "金额(元)", "note": "说明"}  # fmt: skip
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text.rstrip("\n"))
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    click.echo(f"wrote {out}")
 
 
 @command.group("rule")

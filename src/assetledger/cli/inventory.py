@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
-from assetledger.domain.enums import RegionLevel
+from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
 from assetledger.io.output import render_json, render_table
 from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
@@ -116,7 +116,7 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
 @click.argument("inventory_id", type=ROW_ID)
 @click.option(
     "--level",
-    type=click.Choice([level.value for level in RegionLevel]),
+    type=click.Choice([level.value for level in PLACE_LEVELS]),
     default="township",
     show_default=True,
     help="Completion by this level.",
@@ -161,7 +161,7 @@ def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_
     if r.already_closed:
         click.echo(f"inventory {inventory_id} was already closed on {r.closed_on} ({r.approval}); nothing to do")
         return
-    changes = ", ".join(f"{n} → {s}" for s, n in sorted(r.status_changes.items())) or "none"
+    changes = ", ".join(f"{n} → {s} ({AssetStatus(s).label})" for s, n in sorted(r.status_changes.items())) or "none"
     click.echo(
         f"closed inventory {inventory_id} on {r.closed_on} ({r.approval}): {len(r.written_off)} shortages written off "
         f"({r.written_off_value} 元), {len(r.surplus_assets)} surpluses registered ({r.surplus_value} 元), "

@@ -25,7 +25,7 @@ COMMANDS = {
     ),
     "awards": Lazy(
         "assetledger.cli.awards:command",
-        "Performance evaluation and performance-based awards (绩效评价与奖励, DOMAIN rule 12).",
+        "Performance evaluations and performance-based awards (绩效评价与奖励, DOMAIN rules 12, 18).",
     ),
     "beneficiary": Lazy(
         "assetledger.cli.beneficiary:command",
@@ -58,7 +58,7 @@ COMMANDS = {
     ),
     "region": Lazy(
         "assetledger.cli.region:command",
-        "Administrative hierarchy (行政区划): county → township → village, with codes.",
+        "Administrative hierarchy (行政区划): city (市/州/盟) → county → township → village, with codes.",
     ),
     "reinvest": Lazy(
         "assetledger.cli.governance:reinvest_cmd",

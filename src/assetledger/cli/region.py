@@ -1,4 +1,4 @@
-"""`assetledger region`: the administrative hierarchy county → township → village."""
+"""`assetledger region`: the administrative hierarchy (city →) county → township → village."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import click
 from sqlalchemy import select
 
 from assetledger.cli.common import App, emit, format_option, out_option, pass_app
+from assetledger.domain.enums import RegionLevel
 from assetledger.io.tabular import read_table
 from assetledger.services.regions import import_regions
 from assetledger.store.models import Region
@@ -15,7 +16,7 @@ from assetledger.store.models import Region
 
 @click.group("region")
 def command() -> None:
-    """Administrative hierarchy (行政区划): county → township → village, with codes."""
+    """Administrative hierarchy (行政区划): city (市/州/盟) → county → township → village, with codes."""
 
 
 @command.command("import")
@@ -26,18 +27,22 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     """Load regions from CSV/XLSX.
 
     \b
-    Either one row per region:      区划代码, 名称, 级别(县/乡镇/村), 上级代码
-    or one row per village:         县, 县代码, 乡镇, 乡镇代码, 村, 村代码
-    Regions already present with the same name and parent are skipped; conflicts are refused.
+    Either one row per region:      区划代码, 名称, 级别(市/县/乡镇/村), 上级代码
+    or one row per village:         (市, 市代码,) 县, 县代码, 乡镇, 乡镇代码, 村, 村代码
+    A city (市/州/盟, e.g. 360900) is above its counties: a county's 上级代码 may name it. Regions already present
+    with the same name and parent are skipped; a county loaded without a parent is placed under the city a later
+    file names; other conflicts are refused.
     """
     result = import_regions(app.db, read_table(file), app.actor, dry_run=dry_run)
-    added = ", ".join(f"{n} {level.label}" for level, n in result.added.items())
+    shown = [lv for lv in RegionLevel if lv is not RegionLevel.CITY or result.added[lv]]
+    added = ", ".join(f"{result.added[level]} {level.label}" for level in shown)
     verb = "would add" if dry_run else "added"
-    click.echo(f"{verb} {added}; {result.unchanged} already present")
+    placed = f"; {len(result.placed)} 县 placed under their 市" if result.placed else ""
+    click.echo(f"{verb} {added}{placed}; {result.unchanged} already present")
 
 
 @command.command("list")
-@click.option("--level", type=click.Choice(["county", "township", "village"]), help="Only this level.")
+@click.option("--level", type=click.Choice([lv.value for lv in RegionLevel]), help="Only this level.")
 @format_option
 @out_option
 @pass_app

@@ -32,12 +32,13 @@ MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
 @click.option("--password-checks", type=click.IntRange(min=1), default=2, show_default=True,
               help="Password (Argon2) checks at once; each holds 64 MiB, others wait up to 10 s and are then "
               "answered 503 (try again).")  # fmt: skip
-@click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Award policy (TOML) for the awards page (default: the example city policy).")  # fmt: skip
+@click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Award policy (TOML) for the awards page; repeat for the year's several evaluations (default: "
+              "the three examples of ledgers/policy).")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @pass_app
 def command(app: App, host: str, port: int, secret_file: Path | None, secure_cookies: bool, proxy_fix: int,
-            password_checks: int, awards_policy: Path | None, threads: bool) -> None:  # fmt: skip
+            password_checks: int, awards_policy: tuple[Path, ...], threads: bool) -> None:  # fmt: skip
     """Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.
 
     \b
@@ -55,9 +56,8 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
 
     from assetledger.web import create_app
 
-    web = create_app(app.db, secret_key=_secret(secret_file), awards_policy=str(awards_policy) if awards_policy
-                     else None, secure_cookies=secure_cookies, proxy_fix=proxy_fix,
-                     password_checks=password_checks)  # fmt: skip
+    web = create_app(app.db, secret_key=_secret(secret_file), awards_policies=[str(p) for p in awards_policy] or None,
+                     secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks)  # fmt: skip
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from assetledger.domain.enums import OperatingMode, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod, GovernancePolicy
 from assetledger.services import maintenance
 from assetledger.services.disposal import DisposalRequest, dispose
@@ -49,7 +49,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
             (village, session.scalar(
                 select(Asset.asset_id)
                 .where(Asset.village_code == village, Asset.register == Register.OPERATING.value,
-                       Asset.status != "disposed", Asset.owner_kind == "village")
+                       Asset.status.not_in(OFF_BOOKS_VALUES), Asset.owner_kind == "village")
                 .order_by(Asset.asset_id)
                 .limit(1)
             ))

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_csv, write_xlsx
 from assetledger.io.tabular import read_table
 from assetledger.services import assets as asset_svc
+from assetledger.services.awards import side_by_side
 from assetledger.services.journal import close_period
 from assetledger.services.regions import import_regions
 from assetledger.store import migrate
@@ -40,7 +42,7 @@ class DemoFiles:
 
 
 NEIGHBOURS = 2  # smaller counties of the same city, so the city's evaluation has counties to compare
-CITY_ROW = ["宜春市本级", "360900", "", "", "", ""]  # the city fund's books (awards are paid from them)
+CITY = ("宜春市", "360900")  # the city above the counties: it pays the awards from its own books (S360900)
 
 
 def write_inputs(folder: Path, townships: int = 10, villages: int = 10, per_village: int = 30) -> DemoFiles:
@@ -50,8 +52,8 @@ def write_inputs(folder: Path, townships: int = 10, villages: int = 10, per_vill
         SEED + 1, counties=NEIGHBOURS, townships=4, villages_per_township=5, county_base=360902
     )
     levels = ("county", "county_code", "township", "township_code", "village", "village_code")
-    region_rows = [["县", "县代码", "乡镇", "乡镇代码", "村", "村代码"], CITY_ROW]
-    region_rows += [[asdict(p)[k] for k in levels] for p in places + neighbours]
+    region_rows: list[list[object]] = [["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"]]
+    region_rows += [[*CITY, *(asdict(p)[k] for k in levels)] for p in places + neighbours]
     regions_csv = write_csv(folder / "regions.csv", region_rows)
     rows = list(generate.asset_rows(SEED, places, per_village))
     rows += list(generate.asset_rows(SEED + 1, neighbours, per_village - 10))
@@ -95,18 +97,26 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         f"    {counted['items']} assets counted: {counted['盘亏']} missing (written off), {counted['毁损']} damaged, "
         f"{counted['闲置']} idle"
     )
-    say("10/10 the city evaluates its counties for 2025 and pays the awards ...")
-    evaluation = run_awards(db, folder, awards_policy_path(), ACTOR)
-    for r in evaluation.results:
-        award = r.grade_award + r.rank_award
-        say(f"    {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}, award {award:,.2f}")
+    say("10/10 awards 2025: the city's own evaluation, then the province's two evaluations, paid by the city ...")
+    awards = run_awards(db, folder / "awards", policies_folder(), ACTOR)
+    for r in awards.own.results:
+        say(f"    city's own evaluation: {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}")
+    for unit in side_by_side(awards.paid):
+        lines = "; ".join(
+            f"{e.policy.code} {line.grade or '-'}" + (f" 第{line.rank}名" if line.rank else "") + f" {line.award:,.2f}"
+            for e, line in zip(awards.paid, unit.lines, strict=True)
+            if line is not None
+        )
+        say(f"    paid by the province's results: {unit.name} ({unit.code}): {lines}; total {unit.total:,.2f}")
+    total = sum((o.total for o in awards.posted), Decimal("0.00"))
+    say(f"    {sum(len(o.posted) for o in awards.posted)} awards, {total:,.2f} paid from S360900 (宜春市财政局)")
     return files
 
 
-def awards_policy_path() -> Path:
+def policies_folder() -> Path:
     from assetledger.ledger.chart import chart_template_path
 
-    return chart_template_path().parent / "policy" / "awards-city-example.toml"
+    return chart_template_path().parent / "policy"
 
 
 def _history(db: Database) -> None:

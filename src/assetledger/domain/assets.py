@@ -118,8 +118,8 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
         problems.append(("build_year", "not a plausible year"))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
-    if draft.status is AssetStatus.DISPOSED:
-        problems.append(("status", "an asset cannot be registered as disposed; register it and dispose of it"))
+    if draft.status.off_books:
+        problems.append(("status", "an asset cannot be registered as disposed or written off; register it first"))
     return problems
 
 

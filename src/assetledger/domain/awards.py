@@ -5,6 +5,11 @@ grade (优秀 A, 良好 B, 合格 C; below C 不合格 D), the awards by grade a
 ties are broken. The services compute each unit's indicator values; this module turns them into points, a score,
 a grade, a rank and an award — the same values and policy always give the same result.
 
+Awards from a higher level's evaluation use its results (DOMAIN rule 18): its 等次 (`source = "external"`) and
+its 名次 or 得分 (`ranking = "given_rank"` / `"given_score"`) decide, not a score computed here; ties and gaps in
+given ranks are paid as the policy says (award_ranking). A policy that takes everything as given needs no
+indicators at all.
+
 Arithmetic is Decimal throughout: an indicator value is a percentage quantized to 2 places (half up) before it
 meets the bands (bands are written in percent), the score (out of 100) to 2 places before it meets the grade
 thresholds and the tie rules; award amounts are exact yuan.
@@ -13,9 +18,11 @@ thresholds and the tie rules; award amounts are exact yuan.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+
+from assetledger.domain.award_ranking import Gaps, Placement, Ranked, Ties, dense_ranks, place
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -75,6 +82,14 @@ class GradeSource(StrEnum):
     EXTERNAL = "external"  # a grade given from outside (e.g. the province's), read from a file
 
 
+class Ranking(StrEnum):
+    """What orders the units for the rank awards."""
+
+    COMPUTED = "computed"  # this evaluation's score, by the policy's tie rules
+    GIVEN_RANK = "given_rank"  # the 名次 given from outside (the province's)
+    GIVEN_SCORE = "given_score"  # the 得分 given from outside, higher first (equal scores tie)
+
+
 @dataclass(frozen=True)
 class Band:
     bound: Decimal  # a minimum (higher is better) or a maximum (lower is better) of the value
@@ -110,8 +125,11 @@ class GradeAward:
 class RankAward:
     amounts: tuple[Decimal, ...]  # for rank 1, 2, 3, ...
     eligible: frozenset[Grade]
-    source: GradeSource = GradeSource.COMPUTED
+    source: GradeSource = GradeSource.COMPUTED  # the grade that makes a unit eligible
     among_eligible: bool = False  # False: the unit at overall rank k gets amounts[k-1] if eligible, else nobody
+    ranking: Ranking = Ranking.COMPUTED
+    ties: Ties | None = None  # how tied given ranks are paid; None: a tie on a paid place is refused
+    gaps: Gaps | None = None  # how skipped given ranks are read; None: a gap before a paid place is refused
 
 
 @dataclass(frozen=True)
@@ -155,6 +173,19 @@ class AwardPolicy:
         awards = (self.grade_award, self.rank_award)
         return any(a is not None and a.source is GradeSource.EXTERNAL for a in awards)
 
+    @property
+    def ranking(self) -> Ranking | None:
+        return self.rank_award.ranking if self.rank_award is not None else None
+
+    def given_fields(self) -> frozenset[str]:
+        """What the given results must hold for this policy: grade (等次), rank (名次), score (得分)."""
+        needed = {"grade"} if self.needs_external_grades() else set()
+        if self.ranking is Ranking.GIVEN_RANK:
+            needed.add("rank")
+        elif self.ranking is Ranking.GIVEN_SCORE:
+            needed.add("score")
+        return frozenset(needed)
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -183,7 +214,17 @@ class Unit:
     code: str
     name: str
     measures: Mapping[str, Measure]  # by indicator code
-    external_grade: Grade | None = None
+    external_grade: Grade | None = None  # given results (e.g. the province's): 等次, 名次, 得分
+    given_rank: int | None = None
+    given_score: Decimal | None = None
+
+
+class UndecidedRanking(ValueError):
+    """Given ranks tie or skip on a paid place and the policy does not say how to pay them."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -203,10 +244,14 @@ class UnitResult:
     score: Decimal | None  # None: not graded (too little could be computed)
     grade: Grade | None
     external_grade: Grade | None
-    rank: int | None = None
+    rank: int | None = None  # by this evaluation's score (None: not graded)
     grade_award: Decimal = ZERO_YUAN
     rank_award: Decimal = ZERO_YUAN
     explanation: str = ""
+    given_rank: int | None = None
+    given_score: Decimal | None = None
+    award_rank: int | None = None  # the rank the rank awards read: computed, the given 名次, or by the given 得分
+    placement: str = ""  # how its award place was found (a tie, a gap), "" when plain
 
     @property
     def award(self) -> Decimal:
@@ -241,7 +286,8 @@ def score_unit(policy: AwardPolicy, unit: Unit) -> UnitResult:
         exact = sum((s.weight * p for s, _, p in entered), ZERO) / weight
         score = exact.quantize(SCORE_PLACES, ROUND_HALF_UP)
         grade = policy.grade_of(score)
-    return UnitResult(unit.code, unit.name, scores, share, score, grade, unit.external_grade)
+    return UnitResult(unit.code, unit.name, scores, share, score, grade, unit.external_grade,
+                      given_rank=unit.given_rank, given_score=unit.given_score)  # fmt: skip
 
 
 def _tie_value(key: TieKey, result: UnitResult) -> tuple[int, Decimal | str]:
@@ -265,51 +311,80 @@ def award_grade(result: UnitResult, source: GradeSource) -> Grade | None:
 
 
 def evaluate(policy: AwardPolicy, units: Sequence[Unit]) -> list[UnitResult]:
-    """Score, grade, rank (graded units only, by the policy's tie rules) and award every unit.
+    """Score, grade, rank (graded units, by the policy's tie rules) and award every unit.
 
-    Returns the graded units in rank order, then the ungraded ones by region code.
+    Grade awards go to every unit whose grade (computed or given) has an amount; rank awards by the ranking the
+    policy names (its own, or the given 名次 / 得分), ties and gaps as it says — an undecided one raises
+    UndecidedRanking. Returns the units in the order of the ranking that pays rank awards (the policy's own when
+    it has none), then the others (graded ones by rank, then by region code).
     """
     scored = [score_unit(policy, u) for u in units]
     graded = sorted((r for r in scored if r.score is not None), key=lambda r: rank_key(policy, r))
-    ungraded = sorted((r for r in scored if r.score is None), key=lambda r: r.code)
-    results: list[UnitResult] = []
-    eligible_seen = 0
-    for position, r in enumerate(graded, start=1):
+    computed = {r.code: position for position, r in enumerate(graded, start=1)}
+    results = [replace(r, rank=computed.get(r.code)) for r in scored]
+    award_ranks = _award_ranks(policy, results)
+    placements = _placements(policy, results, award_ranks)
+    awarded = []
+    for r in results:
         grade_amount = ZERO_YUAN
-        rank_amount = ZERO_YUAN
         if policy.grade_award is not None:
             g = award_grade(r, policy.grade_award.source)
             grade_amount = policy.grade_award.amounts.get(g, ZERO_YUAN) if g else ZERO_YUAN
-        ra = policy.rank_award
-        if ra is not None:
-            g = award_grade(r, ra.source)
-            if g in ra.eligible:
-                eligible_seen += 1
-                slot = eligible_seen if ra.among_eligible else position
-                if slot <= len(ra.amounts):
-                    rank_amount = ra.amounts[slot - 1]
+        placed = placements.get(r.code)
+        rank_amount = placed.amount if placed else ZERO_YUAN
         if policy.combine == "higher" and grade_amount and rank_amount:
             if grade_amount >= rank_amount:
                 rank_amount = ZERO_YUAN
             else:
                 grade_amount = ZERO_YUAN
-        ranked = UnitResult(
-            r.code, r.name, r.scores, r.weight_share, r.score, r.grade, r.external_grade, position, grade_amount,
-            rank_amount,
-        )  # fmt: off
-        results.append(_explained(policy, ranked))
-    results.extend(_explained(policy, r) for r in ungraded)
-    return results
+        how = placed.how if placed else ""
+        awarded.append(replace(r, grade_award=grade_amount, rank_award=rank_amount, award_rank=award_ranks.get(r.code),
+                               placement=how))  # fmt: skip
+    if policy.ranking in (Ranking.GIVEN_RANK, Ranking.GIVEN_SCORE):
+
+        def order(r: UnitResult) -> tuple[int, int, str]:
+            return (0, r.award_rank, r.code) if r.award_rank is not None else (1, r.rank or 10**9, r.code)
+
+    else:
+
+        def order(r: UnitResult) -> tuple[int, int, str]:
+            return (0, r.rank, r.code) if r.rank is not None else (1, 0, r.code)
+
+    return [_explained(policy, r, placements.get(r.code)) for r in sorted(awarded, key=order)]
+
+
+def _award_ranks(policy: AwardPolicy, results: Sequence[UnitResult]) -> dict[str, int]:
+    """The rank each unit has in the ranking that pays rank awards."""
+    if policy.ranking is Ranking.GIVEN_RANK:
+        return {r.code: r.given_rank for r in results if r.given_rank is not None}
+    if policy.ranking is Ranking.GIVEN_SCORE:
+        return dense_ranks([(r.code, r.given_score) for r in results if r.given_score is not None])
+    return {r.code: r.rank for r in results if r.rank is not None}
+
+
+def _placements(policy: AwardPolicy, results: Sequence[UnitResult], ranks: Mapping[str, int]) -> dict[str, Placement]:
+    ra = policy.rank_award
+    if ra is None:
+        return {}
+    ranked = [Ranked(r.code, r.name, ranks[r.code], award_grade(r, ra.source) in ra.eligible)
+              for r in results if r.code in ranks]  # fmt: skip
+    placements, problems = place(ranked, ra.amounts, among_eligible=ra.among_eligible, ties=ra.ties, gaps=ra.gaps)
+    if problems:
+        raise UndecidedRanking(problems)
+    return placements
 
 
 def _pct(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _explained(policy: AwardPolicy, r: UnitResult) -> UnitResult:
-    """Which indicators cost points, which could not be computed and how they were scored, and the award."""
+def _explained(policy: AwardPolicy, r: UnitResult, placed: Placement | None) -> UnitResult:
+    """Which indicators cost points, which could not be computed and how they were scored, what was given from
+    outside, and the award with how its place was found."""
     parts: list[str] = []
-    if r.score is None:
+    if not policy.indicators:
+        pass  # nothing is computed here: the given results decide
+    elif r.score is None:
         parts.append(
             f"未评定 not graded: only {_pct(r.weight_share)}% of the weight could be computed "
             f"(policy needs {_pct(policy.min_weight_share)}%)"
@@ -329,15 +404,25 @@ def _explained(policy: AwardPolicy, r: UnitResult) -> UnitResult:
                 f"{s.spec.label} 不能计算 cannot be computed ({s.measure.reason}): 不计入, 权重重新分配 excluded, "
                 "weights renormalised"
             )
-    if r.external_grade is not None:
-        parts.append(f"外部等次 external grade {r.external_grade}")
-    elif policy.needs_external_grades() and r.score is not None:
-        parts.append("无外部等次 no external grade given")
+    given = [f"等次 {r.external_grade}" if r.external_grade is not None else "",
+             f"名次 {r.given_rank}" if r.given_rank is not None else "",
+             f"得分 {r.given_score}" if r.given_score is not None else ""]  # fmt: skip
+    if any(given):
+        parts.append(f"给定 given: {', '.join(g for g in given if g)}")
+    fields = policy.given_fields()
+    held = (("等次", "grade", r.external_grade), ("名次", "rank", r.given_rank), ("得分", "score", r.given_score))
+    missing = [zh for zh, name, have in held if have is None and name in fields]
+    if missing and (r.score is not None or not policy.indicators):
+        parts.append(f"无给定{'、'.join(missing)} (no given {', '.join(missing)})")
     if r.grade_award:
         parts.append(f"等次奖励 {r.grade_award:,.2f}")
-    if r.rank_award:
-        parts.append(f"名次奖励 {r.rank_award:,.2f}")
-    return UnitResult(
-        r.code, r.name, r.scores, r.weight_share, r.score, r.grade, r.external_grade, r.rank, r.grade_award,
-        r.rank_award, "; ".join(parts),
-    )  # fmt: off
+    if placed is not None and placed.places and policy.rank_award is not None:
+        where = f"第{placed.places[0]}名" if len(placed.places) == 1 else f"第{placed.places[0]}-{placed.places[-1]}名"
+        how = f" ({placed.how})" if placed.how else ""
+        if r.rank_award:
+            parts.append(f"名次奖励 {where}{how} {r.rank_award:,.2f}")
+        elif placed.places[0] <= len(policy.rank_award.amounts) and not placed.amount:
+            g = award_grade(r, policy.rank_award.source)
+            shown = g.value if g else "无 none"
+            parts.append(f"{where}{how}，等次 {shown} 不符合名次奖励条件 (grade not eligible for the rank award)")
+    return replace(r, explanation="; ".join(parts))

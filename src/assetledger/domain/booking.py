@@ -20,7 +20,8 @@ from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Post
 from assetledger.domain.money import allocate
 
 BOOKS_START = dt.date(2000, 1, 1)  # chart accounts open here: project assets date from 2013, older ones are clamped
-ENTITY_PREFIX = {EntityKind.VILLAGE: "V", EntityKind.TOWNSHIP: "T", EntityKind.COUNTY: "C"}
+# Entity codes: a prefix and the region code. S (市) for a city: C is taken by the counties.
+ENTITY_PREFIX = {EntityKind.VILLAGE: "V", EntityKind.TOWNSHIP: "T", EntityKind.COUNTY: "C", EntityKind.CITY: "S"}
 
 
 @dataclass(frozen=True)

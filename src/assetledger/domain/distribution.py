@@ -201,6 +201,11 @@ def eligible_months(h: Household, period: Period, join_rule: JoinRule) -> int:
     return sum(1 for ym in period.months() if first <= ym <= last)
 
 
+def plain(value: Decimal) -> Decimal:
+    """A weight as people write it: 1.5, not 1.50 or 1.500000; 2, not 2.0 (and never 2E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def household_weight(h: Household, rule: DistributionRule) -> Decimal:
     units = Decimal(h.persons) if rule.basis is Basis.PER_PERSON else Decimal(1)
     weight = units * rule.category_weights.get(h.category, Decimal(1))
@@ -209,13 +214,48 @@ def household_weight(h: Household, rule: DistributionRule) -> Decimal:
     return weight
 
 
+LEFT_LABELS = {"death": ("死亡", "died"), "exit": ("退出", "exited")}
+
+
+def _month(ym: tuple[int, int]) -> str:
+    return f"{ym[0]}-{ym[1]:02d}"
+
+
+def share_reasons(h: Household, period: Period, join_rule: JoinRule) -> list[tuple[str, str]]:
+    """Why a household shares fewer months than the period has (joined, exited or died in it): (Chinese, English)
+    for each reason; none when it shares every month."""
+    reasons = []
+    months = period.months()
+    joined = (h.joined_on.year, h.joined_on.month)
+    first = joined
+    if join_rule is JoinRule.NEXT_MONTH:
+        first = (first[0] + 1, 1) if first[1] == 12 else (first[0], first[1] + 1)
+    if months[0] < first <= months[-1]:
+        since = "that month" if first == joined else _month(first)
+        zh = "当月起计" if first == joined else "次月起计"
+        reasons.append((f"{_month(joined)} 纳入，{zh}", f"joined {_month(joined)}, counted from {since}"))
+    if h.left_on is not None:
+        left = (h.left_on.year, h.left_on.month)
+        if months[0] <= left < months[-1]:
+            zh, en = LEFT_LABELS.get(h.left_reason or "", ("退出", "left"))
+            reasons.append((f"{_month(left)} {zh}，计至当月", f"{en} {_month(left)}, counted through that month"))
+    return reasons
+
+
+def share_note(h: Household, period: Period, join_rule: JoinRule) -> str | None:
+    """The reasons of a partial share in Chinese with English beside it, or None for a whole share."""
+    return "; ".join(f"{zh} ({en})" for zh, en in share_reasons(h, period, join_rule)) or None
+
+
 @dataclass(frozen=True)
 class HouseholdShare:
     household_id: str
     head: str
     months: int
-    weight: Decimal
+    weight: Decimal  # the household's weight × its months: what its share is in proportion to
     amount: Decimal
+    household_weight: Decimal = Decimal(1)  # the household's own weight (per month), as the rule gives it
+    note: str | None = None  # why it shares fewer months than the period has (joined, exited, died)
 
 
 @dataclass(frozen=True)
@@ -244,5 +284,6 @@ def split(total: Decimal, rule: DistributionRule, households: Sequence[Household
         amounts = allocate(household_total, weights)
         for h, m, w, amount in zip(ordered, months, weights, amounts, strict=True):
             if m:
-                shares.append(HouseholdShare(h.household_id, h.head, m, w, amount))
+                note = share_note(h, period, rule.join_rule)
+                shares.append(HouseholdShare(h.household_id, h.head, m, w, amount, household_weight(h, rule), note))
     return Split(total, by_purpose, tuple(shares))

@@ -31,6 +31,7 @@ class Register(LabelledEnum):
 
 
 class RegionLevel(LabelledEnum):
+    CITY = "city"  # 市/州/盟: above the counties; pays awards from its own books, holds no assets of its own
     COUNTY = "county"
     TOWNSHIP = "township"
     VILLAGE = "village"
@@ -49,7 +50,20 @@ class AssetStatus(LabelledEnum):
     IN_USE = "in_use"
     IDLE = "idle"
     DAMAGED = "damaged"
-    DISPOSED = "disposed"
+    DISPOSED = "disposed"  # 已处置: auction, transfer or scrapping, with approval
+    WRITTEN_OFF = "written_off"  # 已核销: an approved inventory shortage (盘亏); not a disposal (DOMAIN rule 19)
+
+    @property
+    def off_books(self) -> bool:
+        """Has the asset left the register and the books (disposed of or written off)?"""
+        return self in OFF_BOOKS
+
+
+# Statuses of assets that have left the register and the books, by different procedures that reports keep apart.
+OFF_BOOKS = (AssetStatus.DISPOSED, AssetStatus.WRITTEN_OFF)
+OFF_BOOKS_VALUES = tuple(s.value for s in OFF_BOOKS)
+# The levels an asset's place has (a county, township or village); a city is above them and holds no assets.
+PLACE_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE)
 
 
 class FundSource(LabelledEnum):
@@ -84,6 +98,7 @@ _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "household": ("到户类", "到户类资产", "到户", "household_level"),
     },
     "RegionLevel": {
+        "city": ("市", "地级市", "州", "自治州", "盟", "地区", "市级", "市(州)"),
         "county": ("县", "县级", "区"),
         "township": ("乡镇", "乡", "镇", "乡级"),
         "village": ("村", "村级", "行政村"),
@@ -101,6 +116,7 @@ _LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "idle": ("闲置",),
         "damaged": ("毁损", "损坏"),
         "disposed": ("已处置", "处置"),
+        "written_off": ("已核销", "核销", "盘亏核销"),
     },
     "FundSource": {
         "central": ("中央衔接资金", "中央"),

@@ -71,6 +71,7 @@ class DueReason(StrEnum):
     ENTERPRISE = "enterprise"
     ALREADY_IN_INVENTORY = "already_in_inventory"
     DISPOSED = "disposed"
+    WRITTEN_OFF = "written_off"
 
     @property
     def label(self) -> str:
@@ -88,6 +89,7 @@ REASON_LABELS = {
     DueReason.ENTERPRISE: "不清查：企业所有",
     DueReason.ALREADY_IN_INVENTORY: "不清查：已在本年度其他清查中",
     DueReason.DISPOSED: "不清查：已处置",
+    DueReason.WRITTEN_OFF: "不清查：已核销",
 }
 STATE_OWNERS = (OwnerKind.COUNTY.value, OwnerKind.TOWNSHIP.value, OwnerKind.DEPARTMENT.value)
 
@@ -148,7 +150,10 @@ def parse_scope(text: str) -> Scope:
     level, code = text.split(":", 1)
     if not code.strip():
         raise ValueError(f"{text!r}: the region code is missing")
-    return Scope(RegionLevel.parse(level), code.strip())
+    scope = Scope(RegionLevel.parse(level), code.strip())
+    if scope.level is RegionLevel.CITY:
+        raise ValueError(f"{text!r}: an inventory covers a county, township or village (open one per county)")
+    return scope
 
 
 def load_inventory_policy(path: Path | None) -> InventoryPolicy:

@@ -22,11 +22,13 @@ _COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
 
 
 class EntityKind(StrEnum):
-    """Accounting entities: each village collective, township and county keeps its own books."""
+    """Accounting entities: each village collective, township and county keeps its own books, and so does a city
+    (市/州/盟: its finance bureau's fund pays the awards to its counties). The kind is the level of its region."""
 
     VILLAGE = "village"
     TOWNSHIP = "township"
     COUNTY = "county"
+    CITY = "city"
 
 
 class EntryKind(StrEnum):

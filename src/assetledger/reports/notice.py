@@ -46,7 +46,7 @@ def notice_html(data: NoticeData) -> str:
         {1, 2},
     )
     households = _table(
-        ["序号", "户编号", "户主", "类别", "人口", "享受月数", "权重", "分配金额(元)", "发放日期"],
+        ["序号", "户编号", "户主", "类别", "人口", "权重", "享受月数", "分配金额(元)", "说明", "发放日期"],
         [
             [
                 i,
@@ -54,9 +54,10 @@ def notice_html(data: NoticeData) -> str:
                 h["head"],
                 h["category"],
                 h["persons"],
+                h["weight"],
                 h["months"],
-                f"{Decimal(h['weight']):.2f}",
                 _money(h["amount"]),
+                h["note"] or "",
                 h["paid_on"] or "未发放",
             ]
             for i, h in enumerate(data.households, 1)
@@ -74,6 +75,7 @@ def notice_html(data: NoticeData) -> str:
 可分配收益{_money(data.total)}元，分配如下：</p>
 <h2>一、分配方案</h2>{purposes}
 <h2>二、农户分配明细（共{len(data.households)}户，合计{_money(paid_total)}元）</h2>{households}
+<p>各户分配金额按“权重 × 享受月数”占全部农户之和的比例计算；当期纳入、退出或去世的农户按实际月数计算，见“说明”。</p>
 <p>公示期为{r["notice_days"]}天（自{data.distributed_on}起），公示期满无异议后，自{data.first_payout_day}起发放。
 如有异议，请在公示期内向村务监督委员会或乡镇人民政府反映。</p>{_reversal(data)}
 <p class="foot">{html.escape(data.village_name)}股份经济合作社<br>{data.distributed_on}</p>
@@ -110,9 +112,10 @@ def write_notice(data: NoticeData, folder: Path) -> tuple[Path, Path]:
             "户主": h["head"],
             "类别": h["category"],
             "人口": h["persons"],
-            "享受月数": h["months"],
             "权重": h["weight"],
+            "享受月数": h["months"],
             "分配金额(元)": Decimal(h["amount"]),
+            "说明": h["note"],
             "发放日期": h["paid_on"],
         }
         for h in data.households

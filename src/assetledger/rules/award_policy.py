@@ -1,6 +1,8 @@
 """Read an evaluation and award policy (绩效评价奖励办法) from TOML.
 
 Bad files are refused with every problem listed, each naming the file, the key (or row and column) and the value.
+A policy that takes every award from given results (the province's 等次 and 名次 or 得分) computes nothing here:
+its [[indicators]] and [grades] may be left out (ledgers/policy/awards-consolidation-example.toml).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from assetledger.domain.award_ranking import Gaps, Ties
 from assetledger.domain.awards import (
     COMPUTATIONS,
     PARAMS,
@@ -25,6 +28,7 @@ from assetledger.domain.awards import (
     IndicatorSpec,
     Missing,
     RankAward,
+    Ranking,
     TieKey,
 )
 from assetledger.domain.money import IN_DIGITS, NOT_FINITE, MoneyFormatError, parse_money, parse_number
@@ -136,15 +140,29 @@ def parse_policy(path: Path) -> AwardPolicy:
     default_missing = Missing(r.choice(scoring, "scoring.missing", "missing", tuple(Missing), "exclude"))
     min_share = r.number("scoring.min_weight_share", scoring.get("min_weight_share", 50), Decimal(0), Decimal(100))
 
-    indicators = _indicators(r, data.get("indicators"), default_missing)
-    tie_break = _tie_break(r, scoring.get("tie_break", ["score", "region_code"]), {i.code for i in indicators})
-    thresholds = _thresholds(r, r.table(data, "grades", "grades"))
-
     awards = r.table(data, "awards", "awards")
     r.unknown(awards, "awards.", {"combine", "grade", "rank"})
     combine = r.choice(awards, "awards.combine", "combine", ("sum", "higher"), "sum")
     grade_award = _grade_award(r, awards["grade"]) if "grade" in awards else None
     rank_award = _rank_award(r, awards["rank"]) if "rank" in awards else None
+    if grade_award is None and rank_award is None:
+        r.fail("awards", None, "give [awards.grade] or [awards.rank] (or both)")
+    # Nothing computed here when every award reads given results: no indicators and no grade thresholds needed.
+    all_given = (
+        (grade_award is not None or rank_award is not None)
+        and (grade_award is None or grade_award.source is GradeSource.EXTERNAL)
+        and (
+            rank_award is None
+            or (rank_award.source is GradeSource.EXTERNAL and rank_award.ranking is not Ranking.COMPUTED)
+        )
+    )
+    if all_given and "indicators" not in data:
+        indicators: tuple[IndicatorSpec, ...] = ()
+    else:
+        indicators = _indicators(r, data.get("indicators"), default_missing, all_given)
+    tie_break = _tie_break(r, scoring.get("tie_break", ["score", "region_code"]), {i.code for i in indicators})
+    grading = indicators or not all_given or "grades" in data  # a score computed here needs its grade thresholds
+    thresholds = _thresholds(r, r.table(data, "grades", "grades")) if grading else ()
 
     support = r.table(data, "asset_support", "asset_support")
     r.unknown(support, "asset_support.", {"min_yield"})
@@ -160,9 +178,13 @@ def parse_policy(path: Path) -> AwardPolicy:
     )  # fmt: off
 
 
-def _indicators(r: _Reader, raw: object, default_missing: Missing) -> tuple[IndicatorSpec, ...]:
+def _indicators(r: _Reader, raw: object, default_missing: Missing, all_given: bool) -> tuple[IndicatorSpec, ...]:
     if not isinstance(raw, list) or not raw:
-        r.fail("indicators", None if raw is None else raw, "give at least one [[indicators]] table")
+        if not all_given:
+            shown = "give at least one [[indicators]] table, or take every award from given results"
+            r.fail("indicators", None if raw is None else raw, shown)
+        elif raw != []:
+            r.fail("indicators", raw, "a list of [[indicators]] tables")
         return ()
     specs: list[IndicatorSpec] = []
     seen: set[str] = set()
@@ -323,7 +345,7 @@ def _rank_award(r: _Reader, raw: object) -> RankAward | None:
     if not isinstance(raw, Mapping):
         r.fail("awards.rank", raw, "must be a table")
         return None
-    r.unknown(raw, "awards.rank.", {"source", "amounts", "eligible_grades", "positions"})
+    r.unknown(raw, "awards.rank.", {"source", "amounts", "eligible_grades", "positions", "ranking", "ties", "gaps"})
     amounts_raw = raw.get("amounts")
     if not isinstance(amounts_raw, list) or not amounts_raw:
         r.fail("awards.rank.amounts", amounts_raw, "a list of yuan for rank 1, 2, 3, ...")
@@ -340,7 +362,13 @@ def _rank_award(r: _Reader, raw: object) -> RankAward | None:
         except ValueError as exc:
             r.fail(f"awards.rank.eligible_grades[{i}]", g, str(exc))
     positions = r.choice(raw, "awards.rank.positions", "positions", ("overall", "eligible"), "overall")
+    ranking = Ranking(r.choice(raw, "awards.rank.ranking", "ranking", tuple(Ranking), Ranking.COMPUTED.value))
+    ties = Ties(r.choice(raw, "awards.rank.ties", "ties", tuple(Ties), Ties.SHARE)) if "ties" in raw else None
+    gaps = Gaps(r.choice(raw, "awards.rank.gaps", "gaps", tuple(Gaps), Gaps.KEEP)) if "gaps" in raw else None
+    if ranking is Ranking.COMPUTED and (ties or gaps):  # the policy's own ranking has neither
+        shown = 'ties and gaps are for a given ranking: ranking = "given_rank" or "given_score"'
+        r.fail("awards.rank.ranking", ranking.value, shown)
     return RankAward(
         tuple(a for a in amounts if a is not None), frozenset(eligible), _source(r, raw, "awards.rank"),
-        positions == "eligible",
+        positions == "eligible", ranking, ties, gaps,
     )  # fmt: off

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.services.indicators import NOT_REVENUE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entry, PostingRow
@@ -78,7 +78,7 @@ def asset_performance(
         .outerjoin(flows, flows.c.asset_id == Asset.asset_id)
         .where(
             Asset.register == Register.OPERATING.value,
-            or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on >= start),
+            or_(Asset.status.not_in(OFF_BOOKS_VALUES), Asset.disposed_on >= start),
             or_(Asset.build_year.is_(None), Asset.build_year <= year),
         )
     )  # fmt: off

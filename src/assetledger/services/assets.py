@@ -280,8 +280,9 @@ def load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
     if asset is None:
         raise NotFoundError("asset", asset_id)
     require(session, actor, Action.REGISTER, [asset_region(asset)])
-    if asset.status == AssetStatus.DISPOSED.value:
-        raise RuleViolation("the asset has been disposed of; its register entry is closed", asset_id=asset_id)
+    if AssetStatus(asset.status).off_books:
+        gone = "disposed of" if asset.status == AssetStatus.DISPOSED.value else "written off (已核销)"
+        raise RuleViolation(f"the asset has been {gone}; its register entry is closed", asset_id=asset_id)
     return asset
 
 
@@ -388,6 +389,10 @@ def change_status(
         if status is AssetStatus.DISPOSED:
             raise RuleViolation(
                 "disposal needs approval and books the proceeds: use `asset dispose`", asset_id=asset_id
+            )
+        if status is AssetStatus.WRITTEN_OFF:
+            raise RuleViolation(
+                "a write-off (核销) follows an approved inventory shortage: `inventory close`", asset_id=asset_id
             )
         if asset.status == status.value:
             raise RuleViolation(f"status is already {status.label}", asset_id=asset_id)

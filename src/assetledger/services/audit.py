@@ -183,8 +183,10 @@ def _projection(session: Session) -> Iterator[tuple[str, str]]:
             state["status"] = payload["to"]
         elif kind == "revitalised":
             state["status"] = "in_use"
-        elif kind == "disposed" or kind in ("inventory_written_off",):
-            state["status"] = "disposed"
+        elif kind == "disposed":
+            state["status"] = AssetStatus.DISPOSED.value
+        elif kind == "inventory_written_off":  # 核销 is not 处置 (DOMAIN rule 19)
+            state["status"] = AssetStatus.WRITTEN_OFF.value
     for a in session.scalars(select(Asset).order_by(Asset.asset_id)):
         found = expected.get(a.asset_id)
         if found is None:

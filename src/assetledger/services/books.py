@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
-from assetledger.domain.enums import AssetStatus
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, RegionLevel
 from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
@@ -35,7 +35,7 @@ from assetledger.domain.journal import (
 )
 from assetledger.domain.money import amount_problem
 from assetledger.domain.text import any_refused, text_findings
-from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal
+from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
@@ -46,7 +46,8 @@ from assetledger.store.text_rules import rules
 
 ENTRY_TEXT = rules(narration=Entry.narration, ref=Entry.ref)
 
-ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局"}
+ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHIP: "人民政府", EntityKind.COUNTY: "财政局",
+                 EntityKind.CITY: "财政局"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Books:
             region = regions.get(region_code)
             if region is None:
                 raise NotFoundError("region", region_code)
+            _same_level(code, kind, region)
             rows.append(
                 {"code": code, "name": f"{region.name}{ENTITY_SUFFIX[kind]}", "kind": kind.value,
                  "region_code": region_code, "county_code": region.county_code, "books_start": BOOKS_START,
@@ -128,6 +130,7 @@ class Books:
         region = self.session.get(Region, region_code)
         if region is None:
             raise NotFoundError("region", region_code)
+        _same_level(code, kind, region)
         at = now()
         self.session.execute(
             insert(Entity),
@@ -149,7 +152,7 @@ class Books:
         return code
 
     def ensure_entity_code(self, code: str) -> str:
-        """Create the books named by an entity code (V/T/C + region code) if they do not exist yet."""
+        """Create the books named by an entity code (V/T/C/S + region code) if they do not exist yet."""
         kinds = {prefix: kind for kind, prefix in ENTITY_PREFIX.items()}
         kind = kinds.get(code[:1])
         if kind is None:
@@ -284,7 +287,9 @@ class Books:
         result.posted = self._insert(fresh, amounts)
         return result
 
-    def _problems(self, entry: JournalEntry, disposed: dict[str, dt.date]) -> tuple[list[str], list[str], list[int]]:
+    def _problems(
+        self, entry: JournalEntry, disposed: dict[str, tuple[dt.date, str]]
+    ) -> tuple[list[str], list[str], list[int]]:
         """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
@@ -301,8 +306,9 @@ class Books:
         if closed is not None and entry.date <= closed:
             rules.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
-        if gone is not None and entry.date > gone and entry.kind.value != "disposal":
-            rules.append(f"asset {entry.asset_id} was disposed of on {gone}; it takes no postings after that")
+        if gone is not None and entry.date > gone[0] and entry.kind.value != "disposal":
+            how = "disposed of" if gone[1] == AssetStatus.DISPOSED.value else "written off (已核销)"
+            rules.append(f"asset {entry.asset_id} was {how} on {gone[0]}; it takes no postings after that")
         return problems, rules, fens
 
     def _marker(self) -> str:
@@ -351,17 +357,17 @@ class Books:
             booked.sort()  # by id: the conflict names the earliest standing entry
         return found
 
-    def _disposed_assets(self, asset_ids: set[str]) -> dict[str, dt.date]:
-        found: dict[str, dt.date] = {}
+    def _disposed_assets(self, asset_ids: set[str]) -> dict[str, tuple[dt.date, str]]:
+        """Assets that left the books (disposed of or written off): the date they left and their status."""
+        found: dict[str, tuple[dt.date, str]] = {}
         m = self._marker()
-        disposed = AssetStatus.DISPOSED.value
         for part in chunks(sorted(asset_ids)):
             sql = (
-                f"SELECT asset_id, disposed_on FROM assets WHERE status = {m} "
+                f"SELECT asset_id, disposed_on, status FROM assets WHERE status IN ({m}, {m}) "
                 f"AND asset_id IN ({', '.join([m] * len(part))})"
             )
-            for asset_id, on in fetch_raw(self.session, sql, (disposed, *part)):
-                found[asset_id] = _as_date(on) or dt.date.min
+            for asset_id, on, status in fetch_raw(self.session, sql, (*OFF_BOOKS_VALUES, *part)):
+                found[asset_id] = (_as_date(on) or dt.date.min, status)
         return found
 
     def _insert(self, entries: Sequence[JournalEntry], amounts: Sequence[Sequence[int]]) -> list[int]:
@@ -447,3 +453,13 @@ def _chart() -> list[Any]:
     from assetledger.ledger.chart import load_chart
 
     return list(load_chart())
+
+
+def _same_level(code: str, kind: EntityKind, region: Region) -> None:
+    """Books are of their region's level: a city's books are a city's (S…), never a county's (C…), and so on."""
+    if region.level != kind.value:
+        right = {k.value: p for k, p in ENTITY_PREFIX.items()}.get(region.level, "?")
+        raise RuleViolation(
+            f"{code}: {region.code} {region.name} 是{RegionLevel(region.level).label}级 (a {region.level}), "
+            f"its books are {right}{region.code}, not {kind.value} books"
+        )

@@ -63,8 +63,9 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         if asset is None:
             raise NotFoundError("asset", request.asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if asset.status == AssetStatus.DISPOSED.value:
-            raise RuleViolation(f"already disposed of on {asset.disposed_on}", asset_id=request.asset_id)
+        if AssetStatus(asset.status).off_books:
+            state = "already disposed of" if asset.status == AssetStatus.DISPOSED.value else "written off (已核销)"
+            raise RuleViolation(f"{state} on {asset.disposed_on}", asset_id=request.asset_id)
         booked = load_booked(session, [request.asset_id])[request.asset_id]
         place = books_of(booked)
         books = Books(session, actor)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from assetledger.domain.distribution import Period
+from assetledger.domain.distribution import Household as DomainHousehold
+from assetledger.domain.distribution import Period, plain, share_reasons
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
@@ -69,7 +71,7 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
             assert rule_row is not None
             rule = rule_from_json(rule_row.body)
             lines = session.execute(
-                select(DistributionLine, Household.head, Household.category, Household.persons)
+                select(DistributionLine, Household)
                 .outerjoin(Household, Household.household_id == DistributionLine.household_id)
                 .where(DistributionLine.distribution_id == d.id)
                 .order_by(DistributionLine.id)
@@ -80,19 +82,25 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
             pct = dict(rule.shares)
             by_purpose: dict[str, Any] = {}
             households = []
-            for line, head, category, persons in lines:
+            for line, h in lines:
                 by_purpose[line.purpose] = by_purpose.get(line.purpose, 0) + line.amount
-                if line.household_id:
+                if line.household_id and h is not None:
+                    facts = DomainHousehold(h.household_id, h.head, h.persons, h.category, tuple(h.factors),
+                                            h.joined_on, h.left_on, h.left_reason)  # fmt: skip
                     households.append(
                         {
                             "household_id": line.household_id,
-                            "head": head,
-                            "category": CATEGORY_LABELS.get(category, category),
-                            "persons": persons,
+                            "head": h.head,
+                            "category": CATEGORY_LABELS.get(h.category, h.category),
+                            "persons": h.persons,
                             "months": line.months,
-                            "weight": line.weight,
+                            # the household's weight, as the rule gives it; its share is in proportion to weight ×
+                            # months (the line keeps that product)
+                            "weight": _per_month(line.weight, line.months),
                             "amount": line.amount,
                             "paid_on": paid.get(line.household_id),
+                            # a public notice is read in Chinese
+                            "note": "；".join(zh for zh, _ in share_reasons(facts, period, rule.join_rule)) or None,
                         }
                     )
             township = parents.get(village)
@@ -133,6 +141,17 @@ def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData
                 )
             )
     return out
+
+
+WEIGHT_PLACES = Decimal("0.000001")  # as the lines keep weight × months
+
+
+def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
+    """The household's weight: the line's weight × months over its months, without trailing zeros (1.5, not
+    1.500000)."""
+    if weight is None or not months:
+        return weight
+    return plain((Decimal(weight) / months).quantize(WEIGHT_PLACES))
 
 
 def household_history(db: Database, household_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:

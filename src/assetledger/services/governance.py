@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.enums import AssetStatus, OperatingMode, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import require
@@ -53,7 +53,7 @@ def scan_in(
     in_loss_window = Entry.date > loss_since
     operating = Asset.register == Register.OPERATING.value
     marked_idle = Asset.status == AssetStatus.IDLE.value
-    active = Asset.status != AssetStatus.DISPOSED.value
+    active = Asset.status.not_in(OFF_BOOKS_VALUES)
     place = _within(within)
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
@@ -188,8 +188,8 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if asset.status == AssetStatus.DISPOSED.value:
-            raise RuleViolation("already disposed of", asset_id=asset_id)
+        if AssetStatus(asset.status).off_books:
+            raise RuleViolation(f"already off the books ({AssetStatus(asset.status).label})", asset_id=asset_id)
         session.add(
             GovernanceDecision(
                 asset_id=asset_id, decision="dispose", decided_on=on, reason=asset.status, note=note, actor=actor,

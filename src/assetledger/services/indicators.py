@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.awards import COMPUTATIONS, Measure
-from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.governance import scan_in
 from assetledger.services.side_by_side import run_side_by_side
@@ -85,7 +85,7 @@ def entity_unit(level: str, place: Any) -> Any:
 
 def active_at_end(y: Year) -> Any:
     return and_(
-        or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on > y.end),
+        or_(Asset.status.not_in(OFF_BOOKS_VALUES), Asset.disposed_on > y.end),
         or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
     )
 
@@ -159,7 +159,7 @@ def operating_yield(session: Session, y: Year, level: str, _: Mapping[str, int])
         .outerjoin(revenue, revenue.c.asset_id == Asset.asset_id)
         .where(
             Asset.register == Register.OPERATING.value,
-            or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on >= y.start),
+            or_(Asset.status.not_in(OFF_BOOKS_VALUES), Asset.disposed_on >= y.start),
             or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
         )
         .group_by(unit)

@@ -116,6 +116,9 @@ def open_inventory(
             if r.status == AssetStatus.DISPOSED.value:
                 reasons[DueReason.DISPOSED] += 1
                 continue
+            if r.status == AssetStatus.WRITTEN_OFF.value:
+                reasons[DueReason.WRITTEN_OFF] += 1
+                continue
             if r.taken is not None:
                 reasons[DueReason.ALREADY_IN_INVENTORY] += 1
                 continue

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.assets import AssetDraft, Custody, Ownership
 from assetledger.domain.booking import BOOKS_START
-from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, RegionLevel, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OwnerKind, RegionLevel, Register
 from assetledger.domain.inventory import CountResult
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, RuleViolation
@@ -45,7 +45,7 @@ class CloseResult:
     written_off_value: Decimal = ZERO
     surplus_assets: list[str] = field(default_factory=list)
     surplus_value: Decimal = ZERO
-    status_changes: dict[str, int] = field(default_factory=dict)
+    status_changes: dict[str, int] = field(default_factory=dict)  # new status -> assets (written off included)
     uncounted: int = 0
     entries: int = 0
     already_closed: bool = False
@@ -139,7 +139,7 @@ def _active_statuses(session: Session, asset_ids: Sequence[str]) -> dict[str, st
     found: dict[str, str] = {}
     for part in chunks(asset_ids):
         query = select(Asset.asset_id, Asset.status).where(
-            Asset.asset_id.in_(part), Asset.status != AssetStatus.DISPOSED.value
+            Asset.asset_id.in_(part), Asset.status.not_in(OFF_BOOKS_VALUES)
         )
         found.update((asset_id, status) for asset_id, status in session.execute(query))
     return found
@@ -154,7 +154,8 @@ def _write_off(
     on: dt.date,
     result: CloseResult,
 ) -> None:
-    """Approved shortages (盘亏): their full book value to loss, then off the register (disposed, value 0)."""
+    """Approved shortages (盘亏): their full book value to loss, then off the register (written off 已核销, value 0:
+    not disposed of, DOMAIN rule 19). Each is a status change, reported with the others."""
     if not missing:
         return
     session = books.session
@@ -188,7 +189,7 @@ def _write_off(
         session.execute(
             update(Asset)
             .where(Asset.asset_id.in_(part))
-            .values(status=AssetStatus.DISPOSED.value, disposed_on=on, current_value=ZERO)
+            .values(status=AssetStatus.WRITTEN_OFF.value, disposed_on=on, current_value=ZERO)
         )
     at = now()
     insert_rows(
@@ -206,6 +207,7 @@ def _write_off(
     )  # fmt: off
     result.written_off = sorted(missing)
     result.written_off_value = sum(values.values(), ZERO)
+    result.status_changes[AssetStatus.WRITTEN_OFF.value] = len(missing)
     result.entries += len(posted)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from assetledger.domain.enums import RegionLevel, Register
+from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.domain.inventory import CountResult, DueReason
 from assetledger.io.output import write_xlsx
 from assetledger.services.access import require_read
@@ -139,7 +139,7 @@ def inventory_completion(session: Session, year: int) -> list[dict[str, Any]]:
     """
     ids = select(Inventory.id).where(Inventory.year == year)
     rows: list[dict[str, Any]] = []
-    for level in RegionLevel:
+    for level in PLACE_LEVELS:
         rows += [r for r in _by_level(session, ids, level) if r["region_code"] is not None]
     return rows
 
@@ -200,10 +200,17 @@ class InventoryStatus:
                 ("盘盈入账 surplus assets registered", len(s.get("surplus_assets", []))),
                 (
                     "状态变更 status changes",
-                    ", ".join(f"{k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
+                    ", ".join(f"{_status_label(k)} {k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
                 ),
             ]
         return [{"item": k, "value": v} for k, v in lines]
+
+
+def _status_label(value: str) -> str:
+    try:
+        return AssetStatus(value).label
+    except ValueError:
+        return ""
 
 
 def inventory_status(db: Database, inventory_id: int, actor: str) -> InventoryStatus:
@@ -212,7 +219,7 @@ def inventory_status(db: Database, inventory_id: int, actor: str) -> InventorySt
         require_read(session, actor, inventory.scope_code)
         done = closed_row(session, inventory_id)
         ids = select(literal(inventory_id))
-        levels = {level: _by_level(session, ids, level) for level in RegionLevel}
+        levels = {level: _by_level(session, ids, level) for level in PLACE_LEVELS}
         scope_name = session.scalar(select(Region.name).where(Region.code == inventory.scope_code)) or ""
         return InventoryStatus(
             inventory_id=inventory.id, year=inventory.year, scope=f"{inventory.scope_level}:{inventory.scope_code}",
@@ -250,7 +257,8 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None) 
         status = row.pop("status")
         row["register"] = Register(row["register"]).label
         if result is CountResult.MISSING:
-            row["state"] = "已核销 written off" if done and status == "disposed" else "待核销 pending approval"
+            written_off = done and status == AssetStatus.WRITTEN_OFF.value
+            row["state"] = "已核销 written off" if written_off else "待核销 pending approval"
         lists[result.value].append(row)
     lists["surplus"] = _surplus_rows(session, inventory_id, done)
     return lists

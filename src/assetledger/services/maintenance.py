@@ -59,8 +59,8 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         require(session, actor, Action.BOOKS, [asset.village_code or asset.township_code or asset.county_code])
         if asset.register != Register.PUBLIC_BENEFIT.value:
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
-        if asset.status == AssetStatus.DISPOSED.value:
-            raise RuleViolation("the asset has been disposed of", asset_id=asset_id)
+        if AssetStatus(asset.status).off_books:
+            raise RuleViolation(f"the asset has left the books ({AssetStatus(asset.status).label})", asset_id=asset_id)
         row = MaintenanceApplication(
             asset_id=asset_id, applied_on=on, amount=amount, reason=reason, actor=actor, recorded_at=now()
         )

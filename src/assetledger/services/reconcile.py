@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from assetledger.domain.booking import BookedAsset, books_of, entity_code
-from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, OwnerKind, Register
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset
@@ -60,7 +60,7 @@ def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
         for asset_id, entity, total in session.execute(query):
             if total and asset_id is not None:
                 balances.setdefault(asset_id, {})[entity] = total
-        assets = select(*PLACE_COLUMNS).where(Asset.status != AssetStatus.DISPOSED.value).order_by(Asset.asset_id)
+        assets = select(*PLACE_COLUMNS).where(Asset.status.not_in(OFF_BOOKS_VALUES)).order_by(Asset.asset_id)
         if within:
             assets = assets.where(
                 (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)

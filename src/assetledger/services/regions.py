@@ -1,11 +1,17 @@
-"""Load and read the administrative hierarchy."""
+"""Load and read the administrative hierarchy: city (市/州/盟) → county → township → village.
+
+A city is above its counties: it keeps books of its own (e.g. the city fund that pays awards) and holds no assets;
+a county's parent is its city, or nothing when the city is not loaded. A county loaded before its city is placed
+under it when a later file names the city as its parent (the one change an import makes to a region already
+present); any other difference from a region already present is a conflict.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -32,6 +38,8 @@ FLAT = build_index(
 )
 NESTED = build_index(
     {
+        "city": ("市", "市(州)", "地级市", "市名称", "州", "盟"),
+        "city_code": ("市代码", "市区划代码", "市(州)代码"),
         "county": ("县", "县(区)", "县名称"),
         "county_code": ("县代码", "县区划代码"),
         "township": ("乡镇", "乡(镇)", "乡镇名称"),
@@ -46,6 +54,16 @@ NESTED = build_index(
 class RegionImportResult:
     added: dict[RegionLevel, int]
     unchanged: int
+    placed: tuple[tuple[str, str], ...] = ()  # (county, city): counties loaded before their city, now under it
+
+
+# The level a region's parent has; a county's parent is optional (its city, when the city is loaded).
+PARENT_LEVEL = {
+    RegionLevel.CITY: None,
+    RegionLevel.COUNTY: RegionLevel.CITY,
+    RegionLevel.TOWNSHIP: RegionLevel.COUNTY,
+    RegionLevel.VILLAGE: RegionLevel.TOWNSHIP,
+}
 
 
 def load_index(session: Session) -> RegionIndex:
@@ -85,6 +103,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
         return nodes, findings
     if {"county", "county_code"} <= nested.keys():
         levels = (
+            ("city", RegionLevel.CITY),
             ("county", RegionLevel.COUNTY),
             ("township", RegionLevel.TOWNSHIP),
             ("village", RegionLevel.VILLAGE),
@@ -94,10 +113,14 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             for field, level in levels:
                 name_col, code_col = nested.get(field), nested.get(f"{field}_code")
                 if name_col is None or code_col is None:
+                    if level is RegionLevel.CITY:
+                        continue  # no city columns: the counties are the top
                     break
                 name = values.text(cells[name_col.position]) if name_col.position < len(cells) else None
                 code = values.text(cells[code_col.position]) if code_col.position < len(cells) else None
                 if not name and not code:
+                    if level is RegionLevel.CITY:
+                        continue
                     break
                 if not name or not code:
                     col = name_col if not name else code_col
@@ -120,7 +143,8 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             None,
             None,
             None,
-            "columns not recognised: give 区划代码/名称/级别/上级代码, or 县/县代码/乡镇/乡镇代码/村/村代码",
+            "columns not recognised: give 区划代码/名称/级别/上级代码, "
+            "or (市/市代码/)县/县代码/乡镇/乡镇代码/村/村代码",
         )
     )
     return nodes, findings
@@ -140,9 +164,20 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
     with db.transaction() as session:
         existing = load_index(session).by_code
         wanted: dict[str, RegionNode] = {}
+        placed: dict[str, str] = {}
         for node in nodes:
             known = existing.get(node.code) or wanted.get(node.code)
-            if known and (known.name, known.level, known.parent_code) != (
+            if (
+                known is not None
+                and known.code in existing
+                and known.level is RegionLevel.COUNTY
+                and known.parent_code is None
+                and node.parent_code is not None
+                and (known.name, known.level) == (node.name, node.level)
+                and placed.get(node.code, node.parent_code) == node.parent_code
+            ):
+                placed[node.code] = node.parent_code  # a county loaded before its city: placed under it
+            elif known and (known.name, known.level, known.parent_code) != (
                 node.name,
                 node.level,
                 node.parent_code,
@@ -158,17 +193,15 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                 )
             elif node.code not in existing:
                 wanted[node.code] = node
-        merged = RegionIndex([*existing.values(), *wanted.values()])
-        expected_parent = {
-            RegionLevel.COUNTY: None,
-            RegionLevel.TOWNSHIP: RegionLevel.COUNTY,
-            RegionLevel.VILLAGE: RegionLevel.TOWNSHIP,
-        }
-        for node in wanted.values():
-            parent_level = expected_parent[node.level]
+        moved = [RegionNode(c, existing[c].name, existing[c].level, p) for c, p in placed.items()]
+        merged = RegionIndex([*existing.values(), *wanted.values(), *moved])
+        for node in [*wanted.values(), *moved]:
+            parent_level = PARENT_LEVEL[node.level]
             parent = merged.by_code.get(node.parent_code) if node.parent_code else None
             if parent_level is None and node.parent_code:
-                findings.append(Finding(table.source, None, "parent_code", node.parent_code, "a county has no parent"))
+                findings.append(Finding(table.source, None, "parent_code", node.parent_code, "a city has no parent"))
+            elif node.level is RegionLevel.COUNTY and node.parent_code is None:
+                continue  # a county without its city
             elif parent_level is not None and (parent is None or parent.level is not parent_level):
                 findings.append(
                     Finding(
@@ -181,7 +214,8 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                 )
         if findings:
             raise InputError(findings)
-        require(session, actor, Action.REGISTER, {merged.place_of(code).county_code for code in wanted})
+        touched = {_authority(merged, existing, code) for code in wanted} | set(placed) | set(placed.values())
+        require(session, actor, Action.REGISTER, touched)
         added = {level: sum(1 for n in wanted.values() if n.level is level) for level in RegionLevel}
         if wanted and not dry_run:
             at = now()
@@ -193,15 +227,34 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                         "name": node.name,
                         "level": node.level.value,
                         "parent_code": node.parent_code,
-                        "county_code": merged.place_of(node.code).county_code,
+                        "county_code": _home(merged, node.code),
                         "created_at": at,
                         "created_by": actor,
                     }
                 )
             session.execute(insert(Region), rows)
-        return RegionImportResult(added, len({n.code for n in nodes} - wanted.keys()))
+        if placed and not dry_run:
+            for county, city in sorted(placed.items()):
+                session.execute(update(Region).where(Region.code == county).values(parent_code=city))
+        unchanged = len({n.code for n in nodes} - wanted.keys() - placed.keys())
+        return RegionImportResult(added, unchanged, tuple(sorted(placed.items())))
+
+
+def _authority(index: RegionIndex, existing: dict[str, RegionNode], code: str) -> str:
+    """The region whose scope must cover a new one: its nearest ancestor already loaded (a new county under a
+    city: the city), or the new region itself when it has none (a user of scope * adds those)."""
+    node = index.by_code[code]
+    while node.code not in existing and node.parent_code in index.by_code:
+        node = index.by_code[node.parent_code]
+    return node.code
+
+
+def _home(index: RegionIndex, code: str) -> str:
+    """The county a region belongs to (its `county_code`); a city, above every county, is its own."""
+    node = index.by_code[code]
+    return node.code if node.level is RegionLevel.CITY else index.place_of(code).county_code
 
 
 def _parents_first(nodes: Iterable[RegionNode]) -> list[RegionNode]:
-    order = {RegionLevel.COUNTY: 0, RegionLevel.TOWNSHIP: 1, RegionLevel.VILLAGE: 2}
+    order = {RegionLevel.CITY: 0, RegionLevel.COUNTY: 1, RegionLevel.TOWNSHIP: 2, RegionLevel.VILLAGE: 3}
     return sorted(nodes, key=lambda n: (order[n.level], n.code))

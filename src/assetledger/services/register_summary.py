@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 
-from assetledger.domain.enums import AssetStatus, OwnerKind, RegionLevel, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
+from assetledger.errors import Finding, InputError
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, Region
 from assetledger.store.types import Money
@@ -16,6 +17,8 @@ ZERO = literal(0, Money)
 
 
 def _level_column(level: RegionLevel) -> Any:
+    if level not in PLACE_LEVELS:  # a city holds no assets of its own: summarise its counties
+        raise InputError([Finding("register summary", None, "level", level.value, "write county, township or village")])
     return {
         RegionLevel.COUNTY: Asset.county_code,
         RegionLevel.TOWNSHIP: Asset.township_code,
@@ -55,7 +58,7 @@ def register_summary(db: Database, level: RegionLevel, within: str | None = None
         func.sum(case((Asset.status == AssetStatus.IDLE.value, 1), else_=0)).label("idle"),
         func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
     ]
-    query = select(*columns).where(Asset.status != AssetStatus.DISPOSED.value).group_by(code)
+    query = select(*columns).where(Asset.status.not_in(OFF_BOOKS_VALUES)).group_by(code)
     if within:
         query = query.where(
             (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from assetledger.domain.distribution import plain
 from assetledger.domain.enums import AssetStatus, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.text import visible
 from assetledger.errors import (
@@ -45,6 +46,7 @@ def create_app(
     *,
     secret_key: bytes | None = None,
     awards_policy: str | None = None,
+    awards_policies: list[str] | None = None,
     secure_cookies: bool = False,
     proxy_fix: int = 0,
     password_checks: int = CHECKS,
@@ -63,7 +65,8 @@ def create_app(
         SESSION_COOKIE_SECURE=secure_cookies,
         SESSION_COOKIE_NAME="__Host-assetledger" if secure_cookies else "session",
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
-        AWARDS_POLICY=awards_policy,
+        AWARDS_POLICY=awards_policy,  # one policy; AWARDS_POLICIES: several (default: the three examples)
+        AWARDS_POLICIES=awards_policies,
     )
     if proxy_fix:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -72,15 +75,17 @@ def create_app(
     app.extensions["assetledger_db"] = db
     auth.install(app, PasswordGate(password_checks))
     from assetledger.web.audit import bp as audit_pages
+    from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
     from assetledger.web.village import bp as village_pages
 
-    for pages in (bureau_pages, village_pages, audit_pages):
+    for pages in (bureau_pages, award_pages, village_pages, audit_pages):
         app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["visible"] = visible
+    app.jinja_env.filters["weight"] = plain
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
     return app
 

@@ -1,5 +1,5 @@
 """The bureau's pages (县财政局): register summary, asset search and history, register upload, governance list,
-inventory progress, awards with a chart. Auditors read them too, within their scope."""
+inventory progress (the awards page is web/awards.py). Auditors read them too, within their scope."""
 
 from __future__ import annotations
 
@@ -8,20 +8,16 @@ import re
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request
-from werkzeug.wrappers import Response
+from flask import Blueprint, render_template, request
 
 from assetledger.domain.access import Role
-from assetledger.domain.enums import AssetStatus, RegionLevel, Register
+from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.errors import Finding, InputError
-from assetledger.reports.charts import bar_chart, label
-from assetledger.rules.award_policy import parse_policy
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 from assetledger.services.assets import import_assets
 from assetledger.services.audit import trail
-from assetledger.services.awards import Evaluation, evaluate_year
 from assetledger.services.governance import scan
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
@@ -42,7 +38,7 @@ def dashboard() -> str:
     region = read_region(request.args.get("region"))
     rows = register_summary(database(), level, within=region)
     return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
-                           levels=[lv.value for lv in RegionLevel])  # fmt: skip
+                           levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
 
 
 @bp.route("/assets")
@@ -137,58 +133,7 @@ def inventory_detail(inventory_id: int) -> str:
     )
     with database().reading() as session:  # the service checked whoever computed it; check this reader too
         require_read(session, reader, status.scope.split(":", 1)[1])
-    return render_template("inventory_detail.html", s=status, levels=[lv for lv in RegionLevel])
-
-
-def _evaluation(year: int) -> Evaluation:
-    configured = current_app.config.get("AWARDS_POLICY")
-    if configured:
-        path = Path(configured)
-    else:
-        from assetledger.ledger.chart import chart_template_path
-
-        path = chart_template_path().parent / "policy" / "awards-city-example.toml"
-    return until_changed(
-        database(), ("awards", year, str(path)), lambda: evaluate_year(database(), year, parse_policy(path))
-    )
-
-
-@bp.route("/awards")
-@roles(*READERS)
-def awards() -> str:
-    year = _year(request.args.get("year"))
-    evaluation = _evaluation(year)
-    return render_template("awards.html", e=evaluation, year=year)
-
-
-@bp.route("/awards/chart.png")
-@roles(*READERS)
-def awards_chart() -> Response:
-    year = _year(request.args.get("year"))
-    evaluation = _evaluation(year)
-    return Response(until_changed(database(), ("awards-chart", year), lambda: _chart(evaluation, year)),
-                    mimetype="image/png")  # fmt: skip
-
-
-def _chart(evaluation: Evaluation, year: int) -> bytes:
-    graded = [r for r in evaluation.results if r.score is not None]
-    with tempfile.TemporaryDirectory(prefix="assetledger-chart-") as folder:
-        path = bar_chart(
-            Path(folder) / "awards.png",
-            [label(f"{r.name}({r.grade})", f"{r.code} ({r.grade})") for r in graded],
-            {label("得分", "score"): [float(r.score or 0) for r in graded]},  # not money: points, for the chart
-            label(f"{year}年度绩效评价", f"Performance evaluation {year}"),
-            label("得分", "score"),
-        )
-        return path.read_bytes()
-
-
-def _year(text: str | None) -> int:
-    if not text:
-        return dt.date.today().year - 1
-    if not re.fullmatch(r"\d{4}", text):
-        raise InputError([Finding("awards", None, "year", text, "a year is four digits")])
-    return int(text)
+    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -1,0 +1,248 @@
+"""Given results of an evaluation (e.g. the province's 巩固衔接考核 or 资金绩效评价), as a higher level sends them:
+one row per unit with 区划代码 and any of 等次, 名次, 得分 (DOMAIN rule 18).
+
+Headers in Chinese or English; title rows above the header, 序号 and 名称 are read knowingly (a name that differs
+from the region's is noted). Nothing is dropped silently:
+- a column this reader does not know is reported with the results as a note ("列 备注 未使用 (column 备注 is not
+  used)") and does not stop the evaluation — a province's file carries remarks and columns of its own;
+- a column it knows that the policy would not read (a 名次 when the policy ranks by its own score, a 等次 when its
+  awards follow its own grades) is refused: that is how a county ranked first by the province got nothing;
+- a column the policy needs and the file lacks, an unknown region, a region twice, an unreadable grade, rank or
+  score are refused, every one listed with its row and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+
+from assetledger.domain.awards import AwardPolicy, Grade, Ranking
+from assetledger.domain.money import MoneyFormatError, parse_number
+from assetledger.errors import Finding, InputError
+from assetledger.io import values
+from assetledger.io.headers import build_index, map_header, normalise
+from assetledger.io.tabular import read_table
+
+GIVEN_HEADERS = build_index(
+    {
+        "region_code": ("区划代码", "行政区划代码", "代码", "县代码", "单位代码", "code"),
+        "grade": ("等次", "评价等次", "考核等次", "等级", "评价结果", "考核结果"),
+        "rank": ("名次", "排名", "考核名次", "排序", "名次排序"),
+        "score": ("得分", "总分", "综合得分", "考核得分", "评价得分", "分数"),
+        "name": ("名称", "单位名称", "县名称", "县(市、区)", "县(市区)", "县", "地区", "单位", "county"),
+        "seq": ("序号", "编号", "no", "seq"),
+    }
+)
+FIELD_LABELS = {"grade": "等次/grade", "rank": "名次/rank", "score": "得分/score"}
+MAX_RANK = 100_000
+MAX_SCORE = Decimal(1000)
+_RANK = re.compile(r"^第?\s*(\d+)\s*名?$")
+
+
+@dataclass(frozen=True)
+class GivenRow:
+    row: int
+    code: str
+    name: str | None
+    grade: Grade | None
+    rank: int | None
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class GivenResults:
+    source: str  # the file, as the user named it
+    digest: str  # file name and sha256: recorded with the awards it decided
+    columns: Mapping[str, str]  # field (grade, rank, score, name) -> the header the file gives it
+    rows: tuple[GivenRow, ...]
+    notes: tuple[Finding, ...]  # columns not used: reported, never silently dropped
+
+    def has(self, field: str) -> bool:
+        return field in self.columns
+
+
+def read_given(path: Path, source: str | None = None) -> GivenResults:
+    """Read a given-results file (CSV or XLSX); `source` names it in findings (the upload's own name on the web)."""
+    table = read_table(path)
+    shown = source or table.source
+    columns = {c.field: c for c in map_header(table.header, GIVEN_HEADERS)}
+    known = {normalise(c.header) for c in columns.values()}
+    notes = tuple(
+        Finding(shown, None, h.strip(), None, f"列 {h.strip()} 未使用 (column {h.strip()} is not used)")
+        for h in table.header
+        if h.strip() and normalise(h) not in known
+    )
+    findings = list(table.empty_findings())
+    if "region_code" not in columns:
+        findings.append(Finding(shown, None, None, ", ".join(table.header), "columns needed: 区划代码/region_code"))
+    if not {"grade", "rank", "score"} & columns.keys():
+        findings.append(Finding(shown, None, None, ", ".join(table.header), "give 等次, 名次 or 得分 (any of them)"))
+    if findings:
+        raise InputError(findings)
+    rows: list[GivenRow] = []
+    seen: dict[str, int] = {}
+
+    def cell(cells: list[object], field: str) -> object:
+        col = columns.get(field)
+        return cells[col.position] if col is not None and col.position < len(cells) else None
+
+    for number, cells in table.rows:
+        header = columns["region_code"].header
+        code = values.text(cell(cells, "region_code"))
+        if not code:
+            findings.append(Finding(shown, number, header, None, "empty region code"))
+            continue
+        if code in seen:
+            findings.append(Finding(shown, number, header, code, f"the same region twice (row {seen[code]})"))
+            continue
+        seen[code] = number
+        grade, rank, score = None, None, None
+        text = values.text(cell(cells, "grade"))
+        if text:
+            try:
+                grade = Grade.parse(text)
+            except ValueError as exc:
+                findings.append(Finding(shown, number, columns["grade"].header, text, str(exc)))
+        raw = cell(cells, "rank")
+        if values.text(raw):
+            rank = _rank(raw)
+            if rank is None:
+                reason = f"a rank is a whole number from 1 to {MAX_RANK} (1, 第1名)"
+                findings.append(Finding(shown, number, columns["rank"].header, values.text(raw), reason))
+        raw = cell(cells, "score")
+        if values.text(raw):
+            score = _score(raw)
+            if score is None:
+                reason = f"a score is a number from 0 to {MAX_SCORE} with at most four decimals"
+                findings.append(Finding(shown, number, columns["score"].header, values.text(raw), reason))
+        rows.append(GivenRow(number, code, values.text(cell(cells, "name")), grade, rank, score))
+    if findings:
+        raise InputError(findings)
+    digest = f"{path.name if source is None else Path(source).name} sha256:{_sha256(path)[:12]}"
+    headers = {f: c.header for f, c in columns.items() if f in ("grade", "rank", "score", "name")}
+    return GivenResults(shown, digest, headers, tuple(rows), notes)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _rank(raw: object) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    match = _RANK.match(str(raw).strip())
+    if match is None:
+        return None
+    rank = int(match.group(1))
+    return rank if 1 <= rank <= MAX_RANK else None
+
+
+def _score(raw: object) -> Decimal | None:
+    if isinstance(raw, bool):
+        return None
+    try:
+        score = parse_number(raw if isinstance(raw, (int, str)) else str(raw))
+    except MoneyFormatError:
+        return None
+    if not 0 <= score <= MAX_SCORE or score != score.quantize(Decimal("0.0001")):
+        return None
+    return score
+
+
+@dataclass(frozen=True)
+class Matched:
+    """Given results matched to the units of one evaluation."""
+
+    by_unit: Mapping[str, GivenRow]
+    notes: tuple[Finding, ...]
+
+
+def match_units(policy: AwardPolicy, given: GivenResults, units: Sequence[tuple[str, str]]) -> Matched:
+    """Check the given results against the policy and the units it evaluates; refuse what cannot be right."""
+    src = given.source
+    findings: list[Finding] = []
+    notes = list(given.notes)
+    needed = policy.given_fields()
+    for field in sorted(needed - given.columns.keys()):
+        findings.append(Finding(src, None, FIELD_LABELS[field], None, _needs(policy, field)))
+    for field in sorted(given.columns.keys() - needed - {"name"}):
+        unused = _unused(policy, field)
+        header = given.columns[field]
+        if unused is None:
+            continue
+        if unused.startswith("!"):
+            findings.append(Finding(src, None, header, None, unused[1:]))
+        else:
+            notes.append(Finding(src, None, header, None, unused))
+    names = dict(units)
+    padded = {code.ljust(12, "0"): code for code in names}  # the province writes 360921 as 360921000000
+    by_unit: dict[str, GivenRow] = {}
+    for row in given.rows:
+        code = row.code if row.code in names else padded.get(row.code) if len(row.code) == 12 else None
+        if code is None or code in by_unit:
+            reason = f"not a {policy.level} in this evaluation" if code is None else "the same region twice"
+            findings.append(Finding(src, row.row, "区划代码/region_code", row.code, reason))
+            continue
+        by_unit[code] = row
+        if row.name and row.name != names[code] and row.name not in names[code]:
+            reason = f"名称与区划 {code} {names[code]} 不符 (the name differs from the region's)"
+            notes.append(Finding(src, row.row, given.columns.get("name", "名称"), row.name, reason))
+    if findings:
+        raise InputError(findings)
+    for code, name in units:
+        if code not in by_unit and needed:
+            notes.append(Finding(src, None, None, code, f"无给定结果 (no given result for {code} {name})"))
+    notes += _disagreements(policy, given, by_unit)
+    return Matched(by_unit, tuple(notes))
+
+
+def _needs(policy: AwardPolicy, field: str) -> str:
+    why = {
+        "grade": 'its awards take the given 等次 (source = "external")',
+        "rank": 'it ranks by the given 名次 (ranking = "given_rank")',
+        "score": 'it ranks by the given 得分 (ranking = "given_score")',
+    }[field]
+    return f"the file has no {FIELD_LABELS[field]} column, and the policy {policy.code} needs it: {why}"
+
+
+def _unused(policy: AwardPolicy, field: str) -> str | None:
+    """Why a given column is not read: '!' + reason when that is refused, a note when it could change nothing."""
+    ranking = policy.ranking
+    if field == "grade":
+        return (
+            f"!等次 is given, but the awards of {policy.code} follow the grades it computes: set source = "
+            '"external" in [awards.grade] / [awards.rank] to use the given ones, or leave the column out'
+        )
+    label = {"rank": "名次", "score": "得分"}[field]
+    if ranking is None:
+        return f"{label} 仅供参考 ({label} is shown: no award of {policy.code} is by rank)"
+    if ranking is Ranking.COMPUTED:
+        return (
+            f"!{label} is given, but {policy.code} ranks by the score it computes: set ranking = "
+            f'"given_{field}" in [awards.rank] to rank by the given {label}, or leave the column out'
+        )
+    return None  # the other of 名次 / 得分 beside a given ranking: shown, and checked against it
+
+
+def _disagreements(policy: AwardPolicy, given: GivenResults, by_unit: Mapping[str, GivenRow]) -> list[Finding]:
+    """Given 名次 and 得分 side by side must agree (a better rank never has a lower score); a note if not."""
+    if policy.ranking not in (Ranking.GIVEN_RANK, Ranking.GIVEN_SCORE) or not (
+        given.has("rank") and given.has("score")
+    ):
+        return []
+    pairs = sorted(
+        (r.rank, -r.score, code) for code, r in by_unit.items() if r.rank is not None and r.score is not None
+    )
+    out = []
+    for (rank_a, score_a, a), (rank_b, score_b, b) in pairwise(pairs):  # sorted by rank: neighbours suffice
+        if rank_a < rank_b and score_a > score_b:
+            reason = f"名次与得分不一致 ({a} ranked {rank_a} scores {-score_a}, {b} ranked {rank_b} scores {-score_b})"
+            out.append(Finding(given.source, by_unit[b].row, given.columns["rank"], str(rank_b), reason))
+    return out

@@ -1,0 +1,201 @@
+"""The awards page (绩效奖励): the year's evaluations side by side, with the province's results uploaded where a
+policy takes them (its 等次, 名次, 得分), and the awards posted by the finance bureau from the paying entity.
+
+The page keeps nothing between requests: an uploaded results file comes back in the page (base64 in a hidden
+field) so that "post" after "compute" posts exactly what was shown; the services check it all again, and the
+actor's rights, on every request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from assetledger.domain.access import Role
+from assetledger.domain.awards import AwardPolicy
+from assetledger.errors import Finding, InputError
+from assetledger.reports.award_charts import draw_awards
+from assetledger.rules.award_policy import parse_policy
+from assetledger.services.award_results import GivenResults, read_given
+from assetledger.services.awards import (
+    Evaluation,
+    PostOutcome,
+    distinct_policies,
+    evaluate_year,
+    post_awards,
+    side_by_side,
+)
+from assetledger.web.auth import database, roles, user
+from assetledger.web.cache import until_changed
+
+bp = Blueprint("awards", __name__)
+READERS = (Role.FINANCE, Role.AUDITOR)
+EXAMPLES = ("awards-city-example.toml", "awards-fund-performance-example.toml", "awards-consolidation-example.toml")
+MAX_RESULTS_BYTES = 2 * 1024 * 1024  # a province's results for its counties are a few kilobytes
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An uploaded results file, carried in the page between compute and post."""
+
+    name: str
+    data: str  # base64
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One configured policy on the page: its evaluation, or why it has none yet."""
+
+    index: int
+    policy: AwardPolicy
+    evaluation: Evaluation | None
+    kept: Kept | None
+
+
+def policy_paths() -> list[Path]:
+    configured = current_app.config.get("AWARDS_POLICIES") or (
+        [current_app.config["AWARDS_POLICY"]] if current_app.config.get("AWARDS_POLICY") else []
+    )
+    if configured:
+        return [Path(p) for p in configured]
+    from assetledger.ledger.chart import chart_template_path
+
+    return [chart_template_path().parent / "policy" / name for name in EXAMPLES]
+
+
+def _policies() -> list[AwardPolicy]:
+    policies = [parse_policy(p) for p in policy_paths()]
+    distinct_policies(policies)
+    return policies
+
+
+@bp.route("/awards", methods=["GET", "POST"])
+@roles(*READERS)
+def awards() -> str:
+    year = _year(request.values.get("year"))
+    policies = _policies()
+    reader = user().name
+    slots: list[Slot] = []
+    for i, policy in enumerate(policies):
+        kept = _uploaded(i) if request.method == "POST" else None
+        if kept is not None:
+            evaluation: Evaluation | None = _with_results(year, policy, kept, reader)
+        elif not policy.given_fields():
+            evaluation = _cached(year, policy, str(policy_paths()[i]), reader)
+        else:
+            evaluation = None  # waits for the given results
+        slots.append(Slot(i, policy, evaluation, kept))
+    evaluated = [s.evaluation for s in slots if s.evaluation is not None]
+    outcomes: list[PostOutcome] = []
+    if request.method == "POST" and request.form.get("action") == "post":
+        chosen = [s.evaluation for s in slots if s.evaluation is not None and request.form.get(f"post-{s.index}")]
+        if not chosen:
+            raise InputError([Finding("awards", None, "post", None, "choose the evaluations to post")])
+        on = _date(request.form.get("date"))
+        payer = (request.form.get("payer") or "").strip()
+        if not payer:
+            raise InputError([Finding("awards", None, "payer", None, "name the paying entity, e.g. S360900")])
+        outcomes = post_awards(database(), chosen, payer, on, reader)  # the service checks the actor
+    if request.method == "POST":
+        chart = _chart_src(evaluated, year)
+    elif any(not p.given_fields() for p in policies):
+        chart = url_for("awards.awards_chart", year=year)
+    else:
+        chart = None
+    return render_template("awards.html", year=year, slots=slots, summary=side_by_side(evaluated),
+                           evaluated=evaluated, outcomes=outcomes, chart=chart,
+                           payer=request.form.get("payer", ""), date=request.form.get("date", ""))  # fmt: skip
+
+
+@bp.route("/awards/chart.png")
+@roles(*READERS)
+def awards_chart() -> Response:
+    """The chart of the evaluations that take no given results (the others are drawn on the page they are shown)."""
+    year = _year(request.args.get("year"))
+    reader = user().name
+    evaluations = [_cached(year, p, str(path), reader)
+                   for p, path in zip(_policies(), policy_paths(), strict=True) if not p.given_fields()]  # fmt: skip
+    key = ("awards-chart", year, tuple(str(p) for p in policy_paths()), reader)
+    return Response(until_changed(database(), key, lambda: _png(evaluations, year)), mimetype="image/png")
+
+
+def _cached(year: int, policy: AwardPolicy, path: str, reader: str) -> Evaluation:
+    """An evaluation that takes no given results, kept until the record changes (per reader: scopes differ)."""
+
+    def run() -> Evaluation:
+        return evaluate_year(database(), year, policy, reader)
+
+    return until_changed(database(), ("awards", year, path, reader), run)
+
+
+def _uploaded(index: int) -> Kept | None:
+    """The results file sent for the policy at `index`: a new upload, or the one the page carried."""
+    sent = request.files.get(f"results-{index}")
+    if sent is not None and sent.filename:
+        data = sent.read(MAX_RESULTS_BYTES + 1)
+        name = sent.filename
+    else:
+        carried = request.form.get(f"kept-{index}")
+        if not carried:
+            return None
+        try:
+            data = base64.b64decode(carried, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InputError([Finding("awards", None, f"kept-{index}", None, "not a file: upload it again")]) from exc
+        name = request.form.get(f"kept-name-{index}") or "results.csv"
+    if len(data) > MAX_RESULTS_BYTES:
+        raise InputError([Finding(name, None, None, None, "a results file is at most 2 MB")])
+    return Kept(_safe_name(name), base64.b64encode(data).decode("ascii"))
+
+
+def _with_results(year: int, policy: AwardPolicy, kept: Kept, reader: str) -> Evaluation:
+    with tempfile.TemporaryDirectory(prefix="assetledger-results-") as folder:
+        path = Path(folder) / kept.name
+        path.write_bytes(base64.b64decode(kept.data))
+        given: GivenResults = read_given(path, source=kept.name)
+    return evaluate_year(database(), year, policy, reader, given)
+
+
+def _safe_name(filename: str) -> str:
+    base = Path(filename.replace("\\", "/")).name
+    cleaned = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]", "_", base).lstrip(".")
+    suffix = Path(cleaned).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv"):
+        raise InputError([Finding(base, None, "file", suffix or base, "results are an XLSX or CSV file")])
+    return cleaned
+
+
+def _png(evaluations: list[Evaluation], year: int) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="assetledger-chart-") as folder:
+        return draw_awards(Path(folder) / "awards.png", evaluations, year).read_bytes()
+
+
+def _chart_src(evaluations: list[Evaluation], year: int) -> str | None:
+    if not evaluations:
+        return None
+    return "data:image/png;base64," + base64.b64encode(_png(evaluations, year)).decode("ascii")
+
+
+def _year(text: str | None) -> int:
+    if not text:
+        return dt.date.today().year - 1
+    if not re.fullmatch(r"\d{4}", text):
+        raise InputError([Finding("awards", None, "year", text, "a year is four digits")])
+    return int(text)
+
+
+def _date(text: str | None) -> dt.date:
+    if not text:
+        raise InputError([Finding("awards", None, "date", None, "the date of the award entries (YYYY-MM-DD)")])
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError([Finding("awards", None, "date", text, "a date is YYYY-MM-DD")]) from exc
