@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import string
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -538,4 +539,95 @@ def test_numbers_beyond_what_the_database_holds_are_refused_at_the_door(
     before = table_checksums(db)
     result = run(*args, ok=False)
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert table_checksums(db) == before
+
+
+# --- documents of record -----------------------------------------------------------------------------------------
+
+
+def _zip(path: Path, members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def bad_documents(folder: Path) -> list[tuple[str, Path, str]]:
+    """(how it is offered, the file, what the refusal says): every way a file is not a document of record."""
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n"
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "renamed.pdf").write_bytes(b"MZ\x90\x00 this is a program, not a PDF")
+    (folder / "cut-short.pdf").write_bytes(pdf[:-7] + b"\x00" * 3000)
+    (folder / "cut-short.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x11" * 5000)
+    (folder / "script.docx").write_bytes(b"<html><script>alert(1)</script></html>")
+    with (folder / "huge.pdf").open("wb") as fh:  # sparse: 20 MB + 1 byte without writing them
+        fh.write(pdf)
+        fh.truncate(20 * 1024 * 1024 + 1)
+    _zip(folder / "fake.docx", {"word/document.xml": b"<w/>"})  # a ZIP without Office's parts
+    _zip(folder / "broken.xlsx", {"[Content_Types].xml": b"x", "xl/workbook.xml": b"y"})
+    (folder / "broken.xlsx").write_bytes((folder / "broken.xlsx").read_bytes()[:40])
+    (folder / "link.pdf").symlink_to(folder / "renamed.pdf")
+    return [
+        ("one", folder / "empty.pdf", "空文件 the file is empty"),
+        ("one", folder / "renamed.pdf", "文件类型不允许 not an allowed type"),
+        ("one", folder / "cut-short.pdf", "the PDF is cut short"),
+        ("one", folder / "cut-short.jpg", "the JPEG image is cut short"),
+        ("one", folder / "script.docx", "not an allowed type"),
+        ("one", folder / "huge.pdf", "文件过大 too large: 20,971,521 bytes"),
+        ("one", folder / "fake.docx", "a ZIP that is not a DOCX or XLSX document"),
+        ("one", folder / "broken.xlsx", "损坏的文件 a broken ZIP/Office file"),
+        ("one", folder / "link.pdf", "a link, not a file"),
+        ("batch", _zip(folder / "climb.zip", {"../../etc/K-00000_x.pdf": pdf}), "路径不安全 unsafe path in the ZIP"),
+        ("batch", _zip(folder / "absolute.zip", {"/tmp/K-00000_x.pdf": pdf}), "unsafe path in the ZIP"),
+        ("batch", _zip(folder / "drive.zip", {"C:/K-00000_x.pdf": pdf}), "unsafe path in the ZIP"),
+        ("batch", _zip(folder / "bomb.zip", {"K-00000_bomb.pdf": b"%PDF-" + b"\x00" * (8 * 1024 * 1024)}),
+         "压缩比异常 compressed 200× or more: refused as a zip bomb"),
+        ("batch", _zip(folder / "big-inside.zip", {"K-00000_big.pdf": b"%PDF-" + b"\x00" * (21 * 1024 * 1024)}),
+         "文件过大 too large"),
+        ("batch", _zip(folder / "nested.zip", {"K-00000_inner.zip": (folder / "climb.zip").read_bytes()}),
+         "a ZIP that is not a DOCX or XLSX document"),
+        ("batch", _zip(folder / "many.zip", {f"K-00000_{i}.pdf": pdf for i in range(2001)},
+                       compression=zipfile.ZIP_STORED), "文件过多 2001 files; at most 2000"),
+        ("batch", _zip(folder / "unknown-asset.zip", {"NO-SUCH_验收.pdf": pdf}), "registered asset id"),
+        ("batch", folder / "renamed.pdf", "renamed.pdf"),  # not a ZIP at all, offered as a batch of one
+        ("batch", _not_a_zip(folder / "garbage.zip"), "不是有效的 ZIP 文件 not a readable ZIP"),
+    ]  # fmt: skip
+
+
+def _not_a_zip(path: Path) -> Path:
+    path.write_bytes(b"PK\x05\x06" + b"\x00" * 10)
+    return path
+
+
+def test_every_bad_document_is_refused_and_nothing_is_stored(run: Cli, db: Database, tmp_path: Path) -> None:
+    _setup(run)
+    files = tmp_path / "offered"
+    files.mkdir()
+    before = table_checksums(db)
+    store = Path(db.url.split("///", 1)[1]).parent / "test-documents" if db.is_sqlite else None
+    failures = []
+    for how, path, reason in bad_documents(files):
+        args = ["asset", "attach", str(path)] + (["--asset", "K-00000"] if how == "one" else [])
+        result = run(*args, ok=False)
+        label = f"{how} {path.name}"
+        if result.exit_code != 2:
+            failures.append(f"{label}: exit {result.exit_code}: {result.output[:300]}")
+        elif reason not in result.output or path.name not in result.output:
+            failures.append(f"{label}: {reason!r} (and the file's name) not in {result.output[:600]}")
+        if table_checksums(db) != before:
+            failures.append(f"{label}: the database changed")
+            before = table_checksums(db)
+        if store is not None and store.exists() and any(p.is_file() for p in store.rglob("*")):
+            failures.append(f"{label}: a file was stored")
+    assert not failures, "\n".join(failures)
+
+
+def test_one_bad_file_in_a_batch_stores_none_of_the_good_ones(run: Cli, db: Database, tmp_path: Path) -> None:
+    _setup(run)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    archive = _zip(tmp_path / "mixed.zip", {"K-00000_验收.pdf": pdf, "K-00001_照片.png": b"not a png",
+                                            "K-00002_移交.pdf": pdf + b"2"})  # fmt: skip
+    before = table_checksums(db)
+    result = run("asset", "attach", str(archive), ok=False)
+    assert result.exit_code == 2 and "K-00001_照片.png" in result.output and "1 problem(s)" in result.output
     assert table_checksums(db) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,24 @@ GOVERNANCE = {
 }
 
 
-@click.group("asset", cls=LazyGroup, lazy=GOVERNANCE)
+PAPERS = {
+    "attach": Lazy(
+        "assetledger.cli.documents:attach_cmd",
+        "Attach documents of record (资产档案) to assets: approval, acceptance, handover, ownership, photos, "
+        "contracts, disposal, inventory evidence.",
+    ),
+    "certificate": Lazy(
+        "assetledger.cli.certificates:certificate_cmd",
+        "Print ownership certificates (确权证书) of confirmed assets: one asset or a village, HTML or PDF.",
+    ),
+    "label": Lazy(
+        "assetledger.cli.certificates:label_cmd",
+        "Print asset labels with a QR code that opens the asset's page: one asset or a village, HTML or PDF.",
+    ),
+}
+
+
+@click.group("asset", cls=LazyGroup, lazy=GOVERNANCE | PAPERS)
 def command() -> None:
     """The three registers (三本台账): public-benefit 公益性, operating 经营性, household-level 到户类."""
 
@@ -271,10 +289,17 @@ def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
 @out_option
 @pass_app
 def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
-    """Show one asset with its funding, custodians and whole history."""
+    """Show one asset with its funding, custodians, documents, contracts and whole history."""
+    from assetledger.cli.contracts import CONTRACT_HEADERS, contract_row  # only `asset show` needs them
+    from assetledger.services.contracts import contracts_of
+    from assetledger.services.documents import documents_of
+
     history = show_asset(app.db, asset_id)
+    papers = documents_of(app.db, asset_id, app.actor)
+    contracts = contracts_of(app.db, asset_id, app.actor)
     if fmt == "json":
-        text = render_json(history.__dict__)
+        text = render_json({**history.__dict__, "documents": [asdict(d) for d in papers],
+                            "contracts": [asdict(c) for c in contracts]})  # fmt: skip
         if out:
             out.write_text(text + "\n", encoding="utf-8")
         else:
@@ -289,5 +314,11 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     click.echo(render_table(history.funding))
     click.echo("\n管护 custodians")
     click.echo(render_table(history.custodians))
+    click.echo("\n档案 documents")
+    click.echo(render_table([{"类别": d.kind.label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
+                              "大小": d.size, "sha256": d.sha256[:16] + "…", "上传人": d.actor,
+                              "上传时间": d.recorded_at} for d in papers]))  # fmt: skip
+    click.echo("\n经营合同 contracts")
+    click.echo(render_table([contract_row(c) for c in contracts], CONTRACT_HEADERS))
     click.echo("\n事件 history")
     click.echo(render_table(history.events))

@@ -140,9 +140,10 @@ def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Pat
 @pass_app
 def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
     """Verify the record: hash chain (edits, deletions, insertions, re-ordering), balances, open accounts,
-    register vs events, books vs registers, and Beancount's check of every entity. Exit 1 on any finding."""
+    register vs events, books vs registers, Beancount's check of every entity, and every document's file against
+    its sealed sha256 (--documents names their folder). Exit 1 on any finding."""
     count = 0
-    for check, detail in svc.verify(app.db, bean_check=not skip_bean_check):
+    for check, detail in svc.verify(app.db, bean_check=not skip_bean_check, documents=app.place):
         count += 1
         click.echo(f"[{check}] {detail}")
     if expect_head and not svc.chain_contains(app.db, expect_head):
@@ -159,8 +160,9 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
               show_default=True, help="Folder to write.")  # fmt: skip
 @pass_app
 def export(app: App, within: str | None, folder: Path) -> None:
-    """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, manifest with checksums."""
-    manifest = svc.export_package(app.db, folder, app.actor, within)
+    """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, the documents of record
+    (documents/ with documents.csv), manifest with checksums."""
+    manifest = svc.export_package(app.db, folder, app.actor, within, app.place)
     click.echo(f"wrote {manifest.parent} (manifest {manifest.name})")
 
 

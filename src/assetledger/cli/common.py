@@ -19,12 +19,14 @@ from assetledger.services.context import resolve_actor
 
 if TYPE_CHECKING:
     from assetledger.store.db import Database
+    from assetledger.store.document_files import DocumentPlace
 
 
 @dataclass
 class App:
     db_url: str | None
     user: str | None
+    documents: str | None = None  # --documents DIR: where the documents of record are kept
     _db: Database | None = field(default=None, repr=False)
 
     @property
@@ -34,6 +36,13 @@ class App:
 
             self._db = Database(self.db_url)
         return self._db
+
+    @property
+    def place(self) -> DocumentPlace:
+        """Where documents are kept: --documents, else next to the database (store/document_files.py)."""
+        from assetledger.store.document_files import documents_place
+
+        return documents_place(self.db.url, self.documents)
 
     @property
     def actor(self) -> str:

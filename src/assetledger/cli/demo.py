@@ -75,6 +75,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         click.echo(f"exported {village} ({count} entries) to {path}")
     click.echo(f"\ndemo built in {time.perf_counter() - started:.1f} s; database: {db.url}")
     flag = f"--db {db.url}"
+    papers_village, first_with_documents = _papers_example(db)
     click.echo(
         "\nTry next:\n"
         f"  assetledger {flag} report registers --level village --format xlsx --out {folder}/registers.xlsx\n"
@@ -92,7 +93,12 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"  assetledger {flag} distribute --village {village[1:] if village else ''} --period 2025Q4 --dry-run\n"
         f"  assetledger {flag} distribute notice --village {village[1:] if village else ''} --period 2025Q3 "
         f"--out {folder}/notices\n"
-        f"  assetledger {flag} asset scan --as-of 2026-10-31\n"
+        f"  assetledger {flag} asset scan --as-of 2026-10-31          # idle, loss-making and contract alerts\n"
+        f"  assetledger {flag} contract list --within 360921 --as-of 2026-10-31\n"
+        f"  assetledger {flag} contract alerts --as-of 2026-10-31\n"
+        f"  assetledger {flag} asset show {first_with_documents}      # documents, contracts, history\n"
+        f"  assetledger {flag} asset certificate {first_with_documents} --out {folder}/certificate.pdf\n"
+        f"  assetledger {flag} asset label --village {papers_village} --out {folder}/labels.html\n"
         f"  assetledger {flag} report governance --year 2026 --chart {folder}/governance.png\n"
         f"  assetledger {flag} awards compute --year 2025 --policy {folder}/awards/awards-city-policy.toml "
         f"--out {folder}/awards-city.xlsx --chart {folder}/awards-city.png\n"
@@ -104,3 +110,17 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"  assetledger {flag} audit verify\n"
     )
     db.dispose()
+
+
+def _papers_example(db: Database) -> tuple[str, str]:
+    """The village whose documents the demo attached, and its first confirmed asset (it has a certificate)."""
+    from assetledger.store.certificate_repo import assets_in
+    from assetledger.store.document_repo import asset_regions, links_within
+
+    with db.reading() as session:
+        link = next(iter(links_within(session, None)), None)
+        if link is None:
+            return "", ""
+        village = asset_regions(session, [link.asset_id])[link.asset_id]
+        confirmed = [a.asset_id for a in assets_in(session, region=village) if a.owner_kind]
+    return village, confirmed[0] if confirmed else link.asset_id

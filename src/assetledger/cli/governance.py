@@ -9,12 +9,15 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import DATE, MONEY, ROW_ID, YEAR, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
 from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
+from assetledger.io.output import render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services import maintenance as fund
+from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
 from assetledger.services.reinvest import reinvest_existing, reinvest_new
@@ -29,7 +32,7 @@ SCAN_HEADERS = {
     "asset_id": "资产编号", "name": "资产名称", "register": "资产类别", "category": "资产分类", "county_code": "县",
     "township_code": "乡镇", "village_code": "村", "status": "状态", "operator": "经营主体", "book_value": "账面价值",
     "last_revenue": "最近收益日期", "trailing_revenue": "期间收益", "trailing_costs": "期间支出", "net": "净收益",
-    "finding": "问题", "decision": "治理决定",
+    "finding": "问题", "decision": "治理决定", "contract": "合同编号", "expected_revenue": "合同应得收益",
 }  # fmt: skip
 
 
@@ -49,16 +52,29 @@ def scan_cmd(
 ) -> None:
     """List idle (闲置) and loss-making (亏损) assets as of a date, with their evidence.
 
-    Idle: marked idle, or an operating asset without revenue for N months. Loss-making: costs above revenue over
-    the trailing period. The scan runs as one SQL aggregation inside the database.
+    Idle: marked idle, or an operating asset without revenue for N months (unless its contract made nothing due
+    then). Loss-making: costs above revenue over the trailing period (revenue at least the rent its contract earned
+    over it). The scan runs as one SQL aggregation inside the database. The table and the XLSX also list the
+    contract alerts (no contract, expired, expiring, over the legal term, arrears, rent far below).
     """
     policy = _policy(policy_file)
     rows = scan(app.db, as_of, policy, within)
-    emit(rows, fmt, out, headers=SCAN_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance list",
+    if fmt == "xlsx":  # one workbook: the governance list and the contract findings
+        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
+        target = out or Path("governance list.xlsx")
+        write_xlsx(target, {"governance list": rows, "contract alerts": alerts}, SCAN_HEADERS | ALERT_HEADERS,
+                   f"闲置低效亏损资产及经营合同预警清单（截至{as_of}）")  # fmt: skip
+        click.echo(f"wrote {target} ({len(rows)} assets, {len(alerts)} contract alerts)")
+        return
+    emit(rows, fmt, out, headers=SCAN_HEADERS if fmt == "table" else None, sheet="governance list",
          title=f"闲置低效亏损资产清单（截至{as_of}）")  # fmt: off
     if fmt == "table":
         decided = sum(1 for r in rows if r["decision"])
         click.echo(f"{len(rows)} assets need governance; {decided} have a decision")
+        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
+        click.echo("\n经营合同预警 contract alerts (DOMAIN rule 20; `contract alerts` for CSV/JSON)")
+        click.echo(render_table(alerts, ALERT_HEADERS))
+        click.echo(f"{len(alerts)} contract alert(s)")
 
 
 @click.command("revitalise")
@@ -218,6 +234,8 @@ GOV_HEADERS = {
     "loss_open": "亏损(未治理)", "loss_value": "亏损账面价值", "revitalised": "已盘活", "revitalised_value": "盘活价值",
     "disposed": "已处置", "disposed_value": "处置账面价值", "proceeds": "处置收入", "gains": "处置收益",
     "losses": "处置损失", "restricted_in": "限定用途资金收入", "restricted_spent": "限定用途资金支出",
+    "no_contract": "无合同经营", "expired": "合同过期仍经营", "expiring": "合同即将到期", "over_legal_term": "租期超限",
+    "arrears": "欠缴合同数", "arrears_amount": "欠缴金额", "low_rent": "租金偏低",
 }  # fmt: skip
 
 
@@ -232,7 +250,9 @@ def governance_report_cmd(
     app: App, year: int, policy_file: Path | None, fmt: str, out: Path | None, chart: Path | None
 ) -> None:
     """The year's governance by county: still idle / loss-making, revitalised, disposed, gains and losses,
-    restricted money received and spent."""
+    restricted money received and spent.
+
+    Also the contract alerts at year end, by kind, and the arrears in yuan (DOMAIN rule 20)."""
     rows = governance_report(app.db, year, _policy(policy_file))
     emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
          title=f"{year}年闲置低效资产治理情况")  # fmt: off

@@ -31,6 +31,10 @@ COMMANDS = {
         "assetledger.cli.beneficiary:command",
         "Beneficiary households of each village: import, add, remove (exit/death), list.",
     ),
+    "contract": Lazy(
+        "assetledger.cli.contracts:command",
+        "Operating contracts (经营合同台账): lease, contract-out, joint, shares, cooperative; schedules and alerts.",
+    ),
     "db": Lazy(
         "assetledger.cli.db:command",
         "Create, upgrade and inspect the database (Alembic migrations shipped with the package).",
@@ -139,15 +143,22 @@ class CommandError(click.ClickException):
     envvar="ASSETLEDGER_USER",
     help="Who is acting (recorded on every change). Env ASSETLEDGER_USER.",
 )
+@click.option(
+    "--documents",
+    envvar="ASSETLEDGER_DOCUMENTS",
+    type=click.Path(file_okay=False),
+    help="Folder of the documents of record (资产档案). Default: next to a SQLite file (assetledger-documents/), "
+    "in the database for PostgreSQL. Env ASSETLEDGER_DOCUMENTS.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, user: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, user: str | None, documents: str | None) -> None:
     """assetledger — 扶贫项目资产台账与账簿: registers, books, distribution, inventory, awards and audit.
 
     \b
     Start with:  assetledger demo
     Then:        assetledger db upgrade; assetledger region import FILE; assetledger asset import FILE
     """
-    ctx.obj = App(db_url, user)
+    ctx.obj = App(db_url, user, documents)
 
 
 def main() -> None:

@@ -36,9 +36,12 @@ MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
               help="Award policy (TOML) for the awards page; repeat for the year's several evaluations (default: "
               "the three examples of ledgers/policy).")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
+@click.option("--base-url", envvar="ASSETLEDGER_BASE_URL", help="Public address of the app (behind the proxy), "
+              "for QR codes on labels and certificates. Default: the address each page is asked at.")  # fmt: skip
 @pass_app
 def command(app: App, host: str, port: int, secret_file: Path | None, secure_cookies: bool, proxy_fix: int,
-            password_checks: int, awards_policy: tuple[Path, ...], threads: bool) -> None:  # fmt: skip
+            password_checks: int, awards_policy: tuple[Path, ...], threads: bool,
+            base_url: str | None) -> None:  # fmt: skip
     """Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.
 
     \b
@@ -56,8 +59,13 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
 
     from assetledger.web import create_app
 
+    if base_url:
+        from assetledger.services.certificates import asset_url
+
+        asset_url(base_url, "x")  # refused now, not on the first label
     web = create_app(app.db, secret_key=_secret(secret_file), awards_policies=[str(p) for p in awards_policy] or None,
-                     secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks)  # fmt: skip
+                     secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks,
+                     documents=app.place, base_url=base_url)  # fmt: skip
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 

@@ -18,6 +18,7 @@ from assetledger.demo.books import post_demo_books
 from assetledger.demo.distribution import run_distributions
 from assetledger.demo.governance import run_governance
 from assetledger.demo.inventory import run_inventory
+from assetledger.demo.papers import run_contracts, run_documents
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_csv, write_xlsx
@@ -67,37 +68,37 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
             raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
     migrate.upgrade(db.url)
-    say("1/10 writing demo input files (regions.csv, assets.xlsx) ...")
+    say("1/11 writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/10 importing the administrative hierarchy ...")
+    say("2/11 importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/10 importing the registers (三本台账) ...")
+    say("3/11 importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/10 confirming, reassigning custodians, marking idle and damaged assets ...")
+    say("4/11 confirming, reassigning custodians, marking idle and damaged assets ...")
     _history(db)
-    say("5/10 posting two years of revenue and costs ...")
+    say("5/11 posting two years of revenue and costs ...")
     posted = post_demo_books(db, SEED, ACTOR)
     say(f"    {posted} entries posted")
-    say("6/10 beneficiaries, distribution rules, quarterly distributions and payouts ...")
+    say("6/11 beneficiaries, distribution rules, quarterly distributions and payouts ...")
     done = run_distributions(db, folder / "distribution", SEED, ACTOR)
     say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
-    say("7/10 closing 2024 in the books of the distributing villages ...")
+    say("7/11 closing 2024 in the books of the distributing villages ...")
     villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
     for village in villages:
         close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
-    say("8/10 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
+    say("8/11 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
     gov = run_governance(db, ACTOR, villages)
     say(
         f"    {gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
         f"{gov['reinvested']} reinvestments"
     )
-    say("9/10 year-end inventory 2025 of the main county: sheets, counts, close ...")
+    say("9/11 year-end inventory 2025 of the main county: sheets, counts, close ...")
     counted = run_inventory(db, folder / "inventory", "360921", SEED, ACTOR)
     say(
         f"    {counted['items']} assets counted: {counted['盘亏']} missing (written off), {counted['毁损']} damaged, "
         f"{counted['闲置']} idle"
     )
-    say("10/10 awards 2025: the city's own evaluation, then the province's two evaluations, paid by the city ...")
+    say("10/11 awards 2025: the city's own evaluation, then the province's two evaluations, paid by the city ...")
     awards = run_awards(db, folder / "awards", policies_folder(), ACTOR)
     for r in awards.own.results:
         say(f"    city's own evaluation: {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}")
@@ -110,7 +111,27 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
         say(f"    paid by the province's results: {unit.name} ({unit.code}): {lines}; total {unit.total:,.2f}")
     total = sum((o.total for o in awards.posted), Decimal("0.00"))
     say(f"    {sum(len(o.posted) for o in awards.posted)} awards, {total:,.2f} paid from S360900 (宜春市财政局)")
+    say("11/11 operating contracts (合同台账), a village's documents (档案), certificates and QR labels ...")
+    contracts = run_contracts(db, folder, "360921", SEED, ACTOR)
+    attached, _ = run_documents(db, folder, villages[0], ACTOR)
+    certificates, labels = print_papers(db, folder, villages[0])
+    say(
+        f"    {contracts} contracts; {attached} documents attached in {villages[0]}; {certificates.name}, {labels.name}"
+    )
     return files
+
+
+def print_papers(db: Database, folder: Path, village: str) -> tuple[Path, Path]:
+    """The village's ownership certificates (HTML to print) and QR labels (PDF)."""
+    from assetledger.reports.papers import certificates_html
+    from assetledger.reports.papers_pdf import cjk_font, labels_pdf
+    from assetledger.services.certificates import certificates, labels
+
+    certificate_file = folder / f"certificates-{village}.html"
+    certificate_file.write_text(certificates_html(certificates(db, ACTOR, within=village).papers), encoding="utf-8")
+    return certificate_file, labels_pdf(
+        labels(db, ACTOR, within=village).papers, folder / f"labels-{village}.pdf", cjk_font()
+    )
 
 
 def policies_folder() -> Path:

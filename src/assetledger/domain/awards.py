@@ -63,6 +63,8 @@ COMPUTATIONS: dict[str, str] = {
     "governance_progress": "idle/loss-making assets with a governance decision in the year / found",
     "proceeds_reused": "restricted disposal proceeds spent / received, through year end",
     "inventory_completion": "inventory (清查) completion, from the inventory service",
+    "contract_coverage": "operating assets under a contract in force at year end / operating assets (合同覆盖率)",
+    "rent_collection": "revenue posted on contracted assets in the year / rent their contracts made due (收缴率)",
 }
 PARAMS: dict[str, tuple[str, ...]] = {
     "idle_loss_share": ("idle_months", "loss_months"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+
+from assetledger.domain.contracts import ContractPolicy
 
 APPROVAL_ORDER = ("village", "township", "county")
 APPROVAL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级"}
@@ -33,6 +35,7 @@ class GovernancePolicy:
         ApprovalBand(Decimal(500000), "township"),
         ApprovalBand(None, "county"),
     )
+    contracts: ContractPolicy = field(default_factory=ContractPolicy)
 
     def required_level(self, book_value: Decimal) -> str:
         for band in self.bands:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
+from assetledger.domain.contracts import ContractPolicy
+from assetledger.domain.enums import OperatingMode
 from assetledger.domain.governance import APPROVAL_ORDER, ApprovalBand, GovernancePolicy
-from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.money import MoneyFormatError, parse_money, parse_number
 from assetledger.errors import Finding, InputError
 
 MAX_MONTHS = 1200  # a scan window of a hundred years: more is a typo, and would leave the calendar
+MAX_DAYS = 3660  # ten years of days: the most an expiry warning or a grace period could sensibly be
 
 
 def load_policy(path: Path | None) -> GovernancePolicy:
@@ -44,6 +48,70 @@ def load_policy(path: Path | None) -> GovernancePolicy:
             bands.append(ApprovalBand(None if limit is None else parse_money(limit), level))
         except MoneyFormatError as exc:
             findings.append(Finding(source, None, f"approval[{i}].max_value", str(limit), str(exc)))
+    contracts = _contracts(source, data.get("contracts", {}), findings)
     if findings:
         raise InputError(findings)
-    return GovernancePolicy(values["idle_months"], values["loss_months"], tuple(bands) or GovernancePolicy.bands)
+    return GovernancePolicy(
+        values["idle_months"], values["loss_months"], tuple(bands) or GovernancePolicy.bands, contracts
+    )
+
+
+CONTRACT_KEYS = {"expiring_days", "grace_days", "max_years", "min_yield_pct", "renewal_floor_pct",
+                 "arrears_tolerance"}  # fmt: skip
+
+
+def _contracts(source: str, section: object, findings: list[Finding]) -> ContractPolicy:
+    """`[contracts]`: thresholds of the contract findings (DOMAIN rule 20); each key optional."""
+    default = ContractPolicy()
+    if not isinstance(section, Mapping):
+        findings.append(Finding(source, None, "contracts", str(section), "must be a table"))
+        return default
+    for key in section:
+        if key not in CONTRACT_KEYS:
+            findings.append(Finding(source, None, f"contracts.{key}", str(section[key]),
+                                    f"unknown key; known: {', '.join(sorted(CONTRACT_KEYS))}"))  # fmt: skip
+    days = {}
+    for key in ("expiring_days", "grace_days"):
+        value = section.get(key, getattr(default, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+            findings.append(Finding(source, None, f"contracts.{key}", str(value), f"whole days, 0 to {MAX_DAYS}"))
+            value = getattr(default, key)
+        days[key] = value
+    years = section.get("max_years", default.max_years)
+    limits: dict[str, int] = {}
+    if not isinstance(years, Mapping):
+        findings.append(Finding(source, None, "contracts.max_years", str(years), "a table: mode = years"))
+    else:
+        for mode, value in years.items():
+            try:
+                code = OperatingMode.parse(str(mode)).value
+            except ValueError as exc:
+                findings.append(Finding(source, None, f"contracts.max_years.{mode}", str(value), str(exc)))
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+                findings.append(Finding(source, None, f"contracts.max_years.{mode}", str(value), "1 to 100 years"))
+                continue
+            limits[code] = value
+    shares = {}
+    for key, high in (("min_yield_pct", Decimal(100)), ("renewal_floor_pct", Decimal(100))):
+        shares[key] = _number(source, f"contracts.{key}", section.get(key, getattr(default, key)), high, findings)
+    tolerance = section.get("arrears_tolerance", default.arrears_tolerance)
+    try:
+        allowed = parse_money(tolerance)
+    except MoneyFormatError as exc:
+        findings.append(Finding(source, None, "contracts.arrears_tolerance", str(tolerance), str(exc)))
+        allowed = default.arrears_tolerance
+    return ContractPolicy(days["expiring_days"], days["grace_days"], limits, shares["min_yield_pct"],
+                          shares["renewal_floor_pct"], allowed)  # fmt: skip
+
+
+def _number(source: str, key: str, value: object, high: Decimal, findings: list[Finding]) -> Decimal:
+    try:
+        number = parse_number(value)
+    except MoneyFormatError as exc:
+        findings.append(Finding(source, None, key, str(value), str(exc)))
+        return Decimal(0)
+    if not 0 <= number <= high or number != number.quantize(Decimal("0.01")):
+        findings.append(Finding(source, None, key, str(value), f"a percentage from 0 to {high}, two decimals"))
+        return Decimal(0)
+    return number

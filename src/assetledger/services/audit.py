@@ -20,10 +20,12 @@ from assetledger.io.output import write_xlsx
 from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.assets import asset_region
+from assetledger.services.documents import package_documents, verify_documents
 from assetledger.services.ledger_files import check_entities, entity_codes, export_entity
 from assetledger.services.reconcile import reconcile
 from assetledger.store import integrity
 from assetledger.store.db import Database
+from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
 from assetledger.store.integrity import chain_head, verify_chain
 from assetledger.store.journal_models import Account, Entry, PostingRow
@@ -117,8 +119,11 @@ def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
     return out
 
 
-def verify(db: Database, *, bean_check: bool = True) -> Iterator[tuple[str, str]]:
-    """Every check of the record; yields (check, finding). No findings means the record verifies clean."""
+def verify(
+    db: Database, *, bean_check: bool = True, documents: DocumentPlace | None = None
+) -> Iterator[tuple[str, str]]:
+    """Every check of the record; yields (check, finding). No findings means the record verifies clean.
+    `documents`: where the documents of record are kept (default: next to the database)."""
     with db.reading() as session:
         conn = session.connection()
         for tamper in verify_chain(conn):
@@ -157,6 +162,7 @@ def verify(db: Database, *, bean_check: bool = True) -> Iterator[tuple[str, str]
         yield from _projection(session)
     for mismatch in reconcile(db):
         yield "reconcile", str(mismatch)
+    yield from verify_documents(db, documents or documents_place(db.url))
     if bean_check:
         for result in check_entities(db):
             for error in result.errors:
@@ -209,8 +215,11 @@ def _status_from_other_events(actual: str, state: dict[str, Any]) -> bool:
     return actual == AssetStatus.DISPOSED.value and state.get("status") == AssetStatus.DISPOSED.value
 
 
-def export_package(db: Database, folder: Path, actor: str, within: str | None = None) -> Path:
-    """Beancount ledgers, the registers as XLSX, the event log, and a manifest with checksums."""
+def export_package(
+    db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
+) -> Path:
+    """Beancount ledgers, the registers as XLSX, the event log, the documents of record, and a manifest with
+    checksums."""
     with db.reading() as session:
         require_read(session, actor, within)
         head_seq, head = chain_head(session.connection())
@@ -237,6 +246,7 @@ def export_package(db: Database, folder: Path, actor: str, within: str | None = 
         "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events), encoding="utf-8"
     )
     files.append(events_path)
+    files += package_documents(db, documents or documents_place(db.url), folder, actor, within)
     manifest = {
         "scope": within or "*",
         "exported_by": actor,

@@ -11,12 +11,14 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import require
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
+from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
@@ -93,7 +95,7 @@ def scan_in(
         .where(active, or_(operating, marked_idle), or_(marked_idle, no_revenue, losing), *place)
         .order_by(Asset.county_code, Asset.township_code, Asset.village_code, Asset.asset_id)
     )  # fmt: off
-    rows = [dict(r._mapping) for r in session.execute(query)]
+    rows = _with_contracts(session, [dict(r._mapping) for r in session.execute(query)], as_of, policy)
     earlier = _last_revenue(session, [r["asset_id"] for r in rows if r["last_revenue"] is None], window_start)
     decided = _latest_decisions(session, [r["asset_id"] for r in rows])
     for r in rows:
@@ -103,6 +105,30 @@ def scan_in(
         r["finding"] = "+".join(x for x in (r.pop("idle"), r.pop("loss")) if x)
         r["decision"] = decided.get(r["asset_id"])
     return rows
+
+
+def _with_contracts(
+    session: Session, rows: list[dict[str, Any]], as_of: dt.date, policy: GovernancePolicy
+) -> list[dict[str, Any]]:
+    """What the assets' contracts say (services/contract_alerts.py): no revenue is not idle when the schedule made
+    nothing due in the idle window, and costs the contracted rent covers are not a loss. Adds the contract in force
+    and the rent it earned over the loss window (expected_revenue) to every row."""
+    operating = [r["asset_id"] for r in rows if r["register"] == Register.OPERATING.value]
+    effects = contract_effects(session, operating, as_of, months_before(as_of, policy.idle_months),
+                               months_before(as_of, policy.loss_months), policy.contracts)  # fmt: skip
+    kept = []
+    for r in rows:
+        effect = effects.get(r["asset_id"])
+        r["contract"] = effect.contract if effect else None
+        r["expected_revenue"] = effect.accrued if effect else None
+        if effect is not None:
+            if r["idle"] == "no_revenue" and effect.due_in_idle_window == ZERO:
+                r["idle"] = None
+            if r["loss"] and r["trailing_costs"] <= max(r["trailing_revenue"], effect.accrued):
+                r["loss"] = None
+        if r["idle"] or r["loss"]:
+            kept.append(r)
+    return kept
 
 
 def _within(region: str | None) -> list[Any]:
@@ -200,10 +226,12 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
 
 def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list[dict[str, Any]]:
     """Per county: still idle / loss-making at year end, revitalised and disposed in the year (counts, values),
-    disposal gains and losses, and restricted proceeds received and spent."""
+    disposal gains and losses, restricted proceeds received and spent, and the contract findings at year end
+    (counts by kind, and the arrears in yuan)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     open_list = scan(db, end, policy)
     with db.reading() as session:
+        alerts = contract_alerts_in(session, end, policy.contracts, None)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         revitalised = session.execute(
             select(Asset.county_code, func.count(), func.sum(Asset.current_value))
@@ -244,7 +272,7 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list
             {"county_code": county, "county": names.get(county, county), "idle_open": 0, "idle_value": ZERO,
              "loss_open": 0, "loss_value": ZERO, "revitalised": 0, "revitalised_value": ZERO, "disposed": 0,
              "disposed_value": ZERO, "proceeds": ZERO, "gains": ZERO, "losses": ZERO, "restricted_in": ZERO,
-             "restricted_spent": ZERO},
+             "restricted_spent": ZERO, **{kind.value: 0 for kind in AlertKind}, "arrears_amount": ZERO},
         )  # fmt: off
 
     for r in open_list:
@@ -255,6 +283,11 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list
         if "loss" in r["finding"]:
             target["loss_open"] += 1
             target["loss_value"] += r["book_value"]
+    for alert in alerts:  # contract findings at year end (DOMAIN rule 20)
+        target = row(alert.county_code)
+        target[alert.kind.value] += 1
+        if alert.kind is AlertKind.ARREARS:
+            target["arrears_amount"] += alert.amount or ZERO
     for county, count, value in revitalised:
         row(county).update(revitalised=count, revitalised_value=value or ZERO)
     for county, count, value, proceeds, gains, losses in disposed:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from assetledger.domain.awards import COMPUTATIONS, Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.domain.governance import GovernancePolicy
+from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
 from assetledger.services.side_by_side import run_side_by_side
 from assetledger.store.db import Database
@@ -307,6 +308,8 @@ SQL_COMPUTATIONS: dict[str, Computation] = {
     "distributed_share": distributed_share,
     "proceeds_reused": proceeds_reused,
     "inventory_completion": inventory_completion,
+    "contract_coverage": contract_coverage,
+    "rent_collection": rent_collection,
 }
 SCAN_COMPUTATIONS = {"idle_loss_share": idle_loss_share, "governance_progress": governance_progress}
 assert set(SQL_COMPUTATIONS) | set(SCAN_COMPUTATIONS) == set(COMPUTATIONS)
@@ -368,6 +371,8 @@ def compute(
         "governance_progress": "no idle or loss-making asset found",
         "proceeds_reused": "no restricted disposal proceeds received by year end",
         "inventory_completion": "no inventory of the year covers the unit",
+        "contract_coverage": "no operating asset at year end",
+        "rent_collection": "no contract rent fell due in the year",
     }
     measures: dict[str, dict[str, Measure]] = {}
     for code, _ in listed:

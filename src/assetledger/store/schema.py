@@ -3,7 +3,9 @@
 import assetledger.store.inventory_models  # noqa: F401  (issue 5: the annual inventory)
 from assetledger.store import (
     access_models,
+    contract_models,
     distribution_models,
+    document_models,
     governance_models,
     integrity_models,
     journal_models,
@@ -14,7 +16,9 @@ from assetledger.store.models import Base
 __all__ = [
     "Base",
     "access_models",
+    "contract_models",
     "distribution_models",
+    "document_models",
     "governance_models",
     "integrity_models",
     "journal_models",

@@ -32,6 +32,7 @@ from assetledger.errors import (
 )
 from assetledger.services.password_gate import CHECKS, PasswordGate
 from assetledger.store.db import Database
+from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.web import auth
 from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
 
@@ -50,11 +51,15 @@ def create_app(
     secure_cookies: bool = False,
     proxy_fix: int = 0,
     password_checks: int = CHECKS,
+    documents: DocumentPlace | None = None,
+    base_url: str | None = None,
 ) -> Flask:
     """The web app. `secret_key`: the session signing key (at least MIN_SECRET bytes; None: a random one, so every
     restart logs everyone out). `secure_cookies`: behind TLS, cookies only over HTTPS (and the session cookie named
     __Host-…, so no other site of the domain can set it). `proxy_fix`: the number of reverse proxies in front whose
-    X-Forwarded-For/-Proto to trust. `password_checks`: Argon2 checks at once (64 MiB each; see password_gate.py)."""
+    X-Forwarded-For/-Proto to trust. `password_checks`: Argon2 checks at once (64 MiB each; see password_gate.py).
+    `documents`: where documents of record are kept (default: next to the database); `base_url`: the address
+    QR codes on labels and certificates open (default: the address a page was asked at)."""
     if secret_key is not None and len(secret_key) < MIN_SECRET:
         raise ConfigError(f"the session signing key has {len(secret_key)} bytes; it needs at least {MIN_SECRET}")
     app = Flask(__name__)
@@ -67,19 +72,22 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         AWARDS_POLICY=awards_policy,  # one policy; AWARDS_POLICIES: several (default: the three examples)
         AWARDS_POLICIES=awards_policies,
+        BASE_URL=base_url,
     )
     if proxy_fix:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_fix, x_proto=proxy_fix)  # type: ignore[method-assign]
     app.extensions["assetledger_db"] = db
+    app.extensions["assetledger_documents"] = documents or documents_place(db.url)
     auth.install(app, PasswordGate(password_checks))
     from assetledger.web.audit import bp as audit_pages
     from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
+    from assetledger.web.papers import bp as paper_pages
     from assetledger.web.village import bp as village_pages
 
-    for pages in (bureau_pages, award_pages, village_pages, audit_pages):
+    for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages):
         app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)

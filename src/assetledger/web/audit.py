@@ -83,7 +83,7 @@ def package() -> Response:
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="assetledger-audit-") as folder:
         root = Path(folder) / "audit-package"
-        export_package(database(), root, user().name, within)
+        export_package(database(), root, user().name, within, current_app.extensions["assetledger_documents"])
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(root.rglob("*")):
                 if path.is_file():

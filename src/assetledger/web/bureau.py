@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Blueprint, render_template, request
 
 from assetledger.domain.access import Role
+from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.errors import Finding, InputError
 from assetledger.rules.governance_policy import load_policy
@@ -18,6 +19,9 @@ from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 from assetledger.services.assets import import_assets
 from assetledger.services.audit import trail
+from assetledger.services.contract_alerts import contract_alerts
+from assetledger.services.contracts import contracts_of
+from assetledger.services.documents import documents_of
 from assetledger.services.governance import scan
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
@@ -65,12 +69,15 @@ def assets() -> str:
 
 
 @bp.route("/assets/<asset_id>")
-@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT, Role.INVENTORY)  # the inventory team opens it from a label's QR code
 def asset(asset_id: str) -> str:
-    items = trail(database(), asset_id, user().name)  # checks the reader's scope first
+    reader = user().name
+    items = trail(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id)
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
-                           trail=items, names=region_names())  # fmt: skip
+                           trail=items, names=region_names(), documents=documents_of(database(), asset_id, reader),
+                           contracts=contracts_of(database(), asset_id, reader),
+                           kinds=list(DocumentKind))  # fmt: skip
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -113,8 +120,10 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
 def governance() -> str:
     as_of = _date(request.args.get("as_of")) or dt.date.today()
     region = read_region(request.args.get("region"))
-    rows = scan(database(), as_of, load_policy(None), within=region)
-    return render_template("governance.html", rows=rows, as_of=as_of, region=region or "")
+    policy = load_policy(None)
+    rows = scan(database(), as_of, policy, within=region)
+    alerts = contract_alerts(database(), as_of, policy.contracts, user().name, region)
+    return render_template("governance.html", rows=rows, alerts=alerts, as_of=as_of, region=region or "")
 
 
 @bp.route("/inventory")

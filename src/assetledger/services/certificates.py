@@ -1,0 +1,121 @@
+"""Ownership certificates (确权证书, 颁证) and asset labels with a QR code, for one asset or a region's batch.
+
+A certificate is printed for an asset whose ownership is confirmed; its number names the county, the year of the
+confirmation and the id of the event that recorded it, so a printed certificate points at its sealed record. Labels
+carry a QR code that opens the asset's page under a base URL (`--base-url`, the address the web app is served at),
+for the inventory team in the field. Printing reads the record and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import quote, urlsplit
+
+from assetledger.domain.enums import OwnerKind, Register
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.services.access import require_read
+from assetledger.services.assets import asset_region
+from assetledger.services.contracts import reading_scope
+from assetledger.store import certificate_repo
+from assetledger.store.db import Database
+from assetledger.store.models import Asset
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a certificate or a label of one asset shows."""
+
+    asset_id: str
+    name: str
+    register: str  # Chinese label
+    category: str | None
+    place: str  # county township village, by name
+    location: str | None
+    quantity: Decimal | None
+    unit: str | None
+    original_value: Decimal
+    build_year: int | None
+    project_name: str | None
+    owner_name: str | None
+    owner_kind: str | None  # Chinese label
+    confirmed_on: dt.date | None
+    confirm_doc: str | None
+    handed_over_on: dt.date | None
+    custodian: str | None
+    county: str
+    number: str | None  # the certificate number, for a confirmed asset
+    url: str
+
+
+@dataclass(frozen=True)
+class Papers:
+    papers: tuple[Paper, ...]
+    skipped: tuple[str, ...] = ()  # assets left out (certificates: not confirmed)
+
+
+def asset_url(base_url: str, asset_id: str) -> str:
+    """The asset's page under the web app's address; the id is escaped, so any id makes one path segment."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        reason = "an http(s) address of the web app, e.g. https://zichan.example.gov.cn"
+        raise InputError([Finding("base-url", None, "base_url", base_url, reason)])
+    return f"{base_url.strip().rstrip('/')}/assets/{quote(asset_id, safe='')}"
+
+
+def certificates(
+    db: Database, actor: str, *, asset_id: str | None = None, within: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+) -> Papers:  # fmt: skip
+    """Certificates of one confirmed asset (refused when it is not confirmed) or of every confirmed asset of a
+    region (the unconfirmed ones are named as skipped)."""
+    found = _papers(db, actor, asset_id, within, base_url)
+    confirmed = tuple(p for p in found if p.number is not None)
+    skipped = tuple(p.asset_id for p in found if p.number is None)
+    if asset_id is not None and skipped:
+        raise RuleViolation("未确权，不能颁证 ownership is not confirmed: no certificate (asset confirm first)",
+                            asset_id=asset_id)  # fmt: skip
+    return Papers(confirmed, skipped)
+
+
+def labels(
+    db: Database, actor: str, *, asset_id: str | None = None, within: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+) -> Papers:  # fmt: skip
+    """Labels of one asset or of every asset of a region not disposed of."""
+    return Papers(tuple(_papers(db, actor, asset_id, within, base_url)))
+
+
+def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, base_url: str) -> list[Paper]:
+    if (asset_id is None) == (within is None):
+        raise InputError([Finding("print", None, "asset/village", None, "give one asset or one region")])
+    asset_url(base_url, "x")  # a bad address is refused before anything is read
+    with db.reading() as session:
+        if asset_id is not None:
+            assets = certificate_repo.assets_in(session, asset_id=asset_id)
+            if not assets:
+                raise NotFoundError("asset", asset_id)
+            require_read(session, actor, asset_region(assets[0]))
+        else:
+            assets = certificate_repo.assets_in(session, region=reading_scope(session, actor, within))
+            if not assets:
+                raise NotFoundError("region with assets", str(within))
+        names = certificate_repo.region_names(session)
+        events = certificate_repo.confirming_events(session, [a.asset_id for a in assets])
+        return [_paper(a, names, events.get(a.asset_id), base_url) for a in assets]
+
+
+def _paper(a: Asset, names: dict[str, str], event_id: int | None, base_url: str) -> Paper:
+    place = "".join(names.get(code, code) for code in (a.county_code, a.township_code, a.village_code) if code)
+    number = None
+    if a.owner_kind is not None and a.confirmed_on is not None and event_id is not None:
+        number = f"{a.county_code}-{a.confirmed_on.year}-{event_id:06d}"
+    return Paper(
+        a.asset_id, a.name, Register(a.register).label, a.category, place, a.location, a.quantity, a.unit,
+        a.original_value, a.build_year, a.project_name, a.owner_name,
+        OwnerKind(a.owner_kind).label if a.owner_kind else None, a.confirmed_on, a.confirm_doc, a.handed_over_on,
+        a.custodian, names.get(a.county_code, a.county_code), number, asset_url(base_url, a.asset_id),
+    )  # fmt: skip
