@@ -190,7 +190,7 @@ def beancount(db: Database, sample: int) -> dict[str, Any]:
     exported = 0
     files = []
     for code in chosen:
-        path, n = export_entity(db, code, folder / f"{code}.beancount")
+        path, n = export_entity(db, code, folder / f"{code}.beancount", ACTOR)
         files.append(path)
         exported += n
     start, cpu = time.perf_counter(), time.process_time()

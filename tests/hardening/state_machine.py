@@ -369,7 +369,7 @@ class RecordMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_report_runs(self) -> None:
-        for row in entities(self.db):
+        for row in entities(self.db, ACTOR):
             balances(self.db, str(row["code"]))
         income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31))
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):

@@ -71,7 +71,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"Beancount check: {len(failed)} with errors; registers vs books: {len(mismatches)} mismatches"
     )
     if village:
-        path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount")
+        path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount", app.actor)
         click.echo(f"exported {village} ({count} entries) to {path}")
     click.echo(f"\ndemo built in {time.perf_counter() - started:.1f} s; database: {db.url}")
     flag = f"--db {db.url}"

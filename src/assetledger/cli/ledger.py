@@ -145,7 +145,7 @@ def close(app: App, entity: str, through: dt.date) -> None:
 @pass_app
 def list_entities(app: App, fmt: str, out: Path | None) -> None:
     """List the accounting entities and how many entries each has."""
-    emit(entities(app.db), fmt, out, sheet="entities")
+    emit(entities(app.db, app.actor), fmt, out, sheet="entities")
 
 
 @command.command("export")
@@ -154,7 +154,7 @@ def list_entities(app: App, fmt: str, out: Path | None) -> None:
 @pass_app
 def export(app: App, entity: str, out: Path | None) -> None:
     """Export an entity's books to a .beancount file that bean-check accepts."""
-    path, count = export_entity(app.db, entity, out or Path("ledgers/export") / f"{entity}.beancount")
+    path, count = export_entity(app.db, entity, out or Path("ledgers/export") / f"{entity}.beancount", app.actor)
     click.echo(f"wrote {path} ({count} entries)")
 
 
@@ -192,7 +192,7 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
     assetledger ledger query --entity V360921101201 \\
       "SELECT entry_meta('asset') AS asset, sum(position) WHERE account ~ '^Income' GROUP BY asset"
     """
-    columns, rows = query_entity(app.db, entity, bql)
+    columns, rows = query_entity(app.db, entity, bql, app.actor)
     emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="query")
 
 

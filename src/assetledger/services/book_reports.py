@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 
+from assetledger.services.access import read_scope
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset
@@ -96,13 +97,15 @@ def income_by_asset(
     return rows
 
 
-def entities(db: Database) -> list[dict[str, Any]]:
+def entities(db: Database, actor: str) -> list[dict[str, Any]]:
+    """The accounting entities the reader's scope covers, with the number of entries of each."""
     with db.reading() as session:
+        visible = read_scope(session, actor)
+        query = select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code)
+        if visible is not None:
+            query = query.where(Entity.region_code.in_(sorted(visible)))
+        rows = [dict(r._mapping) for r in session.execute(query)]
         counts = dict(session.execute(select(Entry.entity_code, func.count()).group_by(Entry.entity_code)).all())
-        rows = [
-            dict(r._mapping)
-            for r in session.execute(select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code))
-        ]
     for r in rows:
         r["entries"] = counts.get(r["code"], 0)
     return rows

@@ -26,7 +26,7 @@ from assetledger.services.governance import scan
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.register_summary import register_summary
-from assetledger.web.auth import database, roles, user
+from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.reading import choice, read_region, region_names
 
@@ -48,7 +48,7 @@ def dashboard() -> str:
 @bp.route("/assets")
 @roles(*READERS, Role.VILLAGE_ACCOUNTANT)
 def assets() -> str:
-    region = read_region(request.args.get("region"))
+    region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
     register = request.args.get("register") or None
     status = request.args.get("status") or None
     words = (request.args.get("q") or "").strip().lower()
@@ -58,7 +58,7 @@ def assets() -> str:
         status=choice(AssetStatus, status, "status") if status else None,
         limit=None if words else SHOWN_ASSETS + 1,  # without words the first page is enough
     )
-    rows = list_assets(database(), flt)
+    rows = list_assets(database(), flt, user().name)
     if words:
         keys = ("asset_id", "name", "owner_name", "custodian", "category")
         rows = [r for r in rows if any(words in str(r[k] or "").lower() for k in keys)]
@@ -73,7 +73,7 @@ def assets() -> str:
 def asset(asset_id: str) -> str:
     reader = user().name
     items = trail(database(), asset_id, reader)  # checks the reader's scope first
-    history = show_asset(database(), asset_id)
+    history = show_asset(database(), asset_id, reader)
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
                            trail=items, names=region_names(), documents=documents_of(database(), asset_id, reader),
                            contracts=contracts_of(database(), asset_id, reader),

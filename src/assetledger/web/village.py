@@ -48,7 +48,7 @@ def _my_assets() -> list[dict[str, Any]]:
     region = scope_region(user())
     if region is None:
         return []
-    return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300))
+    return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300), user().name)
 
 
 @bp.route("/post", methods=["GET", "POST"])
