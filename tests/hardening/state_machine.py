@@ -373,7 +373,7 @@ class RecordMachine(RuleBasedStateMachine):
             balances(self.db, str(row["code"]))
         income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31))
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
-            register_summary(self.db, level)
+            register_summary(self.db, level, ACTOR)
         scan(self.db, dt.date(2026, 11, 30), GOVERNANCE)
         self.checks += 1
         if self.checks % AWARDS_EVERY == 0:  # its indicators run side by side in threads: the costliest check

@@ -136,6 +136,21 @@ def test_beneficiary_list_outside_the_scope_is_refused(towns: Cli) -> None:
     assert "王一" in towns("beneficiary", "list", "--village", HONGQI, user="sun").output
 
 
+# --- reports -------------------------------------------------------------------------------------------------
+
+
+def test_register_summary_and_household_history_keep_to_the_scope(towns: Cli) -> None:
+    refused(towns("report", "registers", user="nobody", ok=False), "nobody")
+    shown = towns("report", "registers", "--level", "village", "--format", "json", user="sun").output
+    assert {row["region_code"] for row in json.loads(shown) if row["region_code"]} == {HONGQI, XIANGYANG}
+    refused(towns("report", "registers", "--within", OTHER_COUNTY, user="sun", ok=False), REFUSED)
+    for household in ("H9", "D1"):
+        result = towns("report", "household", household, user="sun", ok=False)
+        refused(result, REFUSED)
+        assert "赵九" not in result.output and "东一" not in result.output
+    assert "王一" in towns("report", "household", "H1", user="sun").output
+
+
 # --- the audit package ---------------------------------------------------------------------------------------
 
 

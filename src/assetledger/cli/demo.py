@@ -58,7 +58,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         app.db_url = f"sqlite:///{db_file}"
     db = Database(app.db_url)
     build(db, folder, say=click.echo)
-    rows = register_summary(db, RegionLevel.COUNTY)
+    rows = register_summary(db, RegionLevel.COUNTY, app.actor)
     shown = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     click.echo("\n三本台账汇总（县） register summary by county")
     click.echo(render_table(shown, HEADERS_CN))

@@ -40,7 +40,7 @@ def registers(app: App, level: RegionLevel, within: str | None, fmt: str, out: P
     Gaps: assets without confirmed ownership (未确权), and public-benefit or operating assets handed over but
     without a custodian (已移交未落实管护).
     """
-    rows = register_summary(app.db, level, within)
+    rows = register_summary(app.db, level, app.actor, within)
     headers = HEADERS_CN if fmt in ("table", "xlsx") else None
     emit(
         rows,
@@ -107,7 +107,7 @@ BOOK_HEADERS = {
 @pass_app
 def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
     """What a household received across years: every share, and when it was paid."""
-    facts, rows = household_history(app.db, household_id)
+    facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
         click.echo(render_table([{"field": k, "value": v} for k, v in facts.items()]))
         click.echo("")

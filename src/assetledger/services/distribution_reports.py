@@ -13,6 +13,7 @@ from assetledger.domain.distribution import Period, plain, share_reasons
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
+from assetledger.services.access import require_read
 from assetledger.services.distribution import rule_from_json
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
@@ -154,12 +155,14 @@ def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
     return plain((Decimal(weight) / months).quantize(WEIGHT_PLACES))
 
 
-def household_history(db: Database, household_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A household's facts and every share it was given, with payout dates, across years."""
+def household_history(db: Database, household_id: str, actor: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A household's facts and every share it was given, with payout dates, across years (personal data: for a
+    reader whose scope covers the household's village)."""
     with db.reading() as session:
         h = session.get(Household, household_id)
         if h is None:
             raise NotFoundError("household", household_id)
+        require_read(session, actor, h.village_code)
         facts = {
             "household_id": h.household_id,
             "village": h.village_code,

@@ -39,8 +39,8 @@ SHOWN_ASSETS = 200
 @roles(*READERS)
 def dashboard() -> str:
     level = choice(RegionLevel, request.args.get("level") or "township", "level")
-    region = read_region(request.args.get("region"))
-    rows = register_summary(database(), level, within=region)
+    region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
+    rows = register_summary(database(), level, user().name, within=region)
     return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
                            levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
 
