@@ -370,8 +370,8 @@ class RecordMachine(RuleBasedStateMachine):
     @invariant()
     def every_report_runs(self) -> None:
         for row in entities(self.db, ACTOR):
-            balances(self.db, str(row["code"]))
-        income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31))
+            balances(self.db, str(row["code"]), actor=ACTOR)
+        income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31), actor=ACTOR)
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             register_summary(self.db, level, ACTOR)
         scan(self.db, dt.date(2026, 11, 30), GOVERNANCE)

@@ -151,6 +151,25 @@ def test_register_summary_and_household_history_keep_to_the_scope(towns: Cli) ->
     assert "王一" in towns("report", "household", "H1", user="sun").output
 
 
+def test_book_reports_keep_to_the_scope(towns: Cli) -> None:
+    refused(towns("report", "books", user="nobody", ok=False), "nobody")
+    for options in (["--balances", "--entity", f"V{QINGSHAN}"], ["--by-asset", "--entity", f"V{DONGSHAN}"]):
+        refused(towns("report", "books", *options, user="sun", ok=False), REFUSED)
+    towns(
+        "ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "100", "--date", "2025-06-30", user="root"
+    )
+    towns("ledger", "post", "--asset", "D-1", "--expense", "maintenance", "--amount", "7", "--date", "2025-06-30",
+          user="root")  # fmt: skip
+    for options in ([], ["--by-asset"]):
+        shown = json.loads(towns("report", "books", *options, "--format", "json", user="sun").output)
+        assert {row["entity_code"] for row in shown} == {f"V{HONGQI}"}
+        everything = json.loads(towns("report", "books", *options, "--format", "json", user="root").output)
+        assert {row["entity_code"] for row in everything} == {f"V{HONGQI}", f"V{DONGSHAN}"}
+    balances = json.loads(towns("report", "books", "--balances", "--entity", f"V{HONGQI}", "--format", "json",
+                                user="sun").output)  # fmt: skip
+    assert any(row["name"].startswith("Income") for row in balances)
+
+
 # --- the audit package ---------------------------------------------------------------------------------------
 
 

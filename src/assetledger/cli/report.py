@@ -75,14 +75,14 @@ def books(
     if show_balances:
         if not entity:
             raise click.UsageError("--balances needs --entity")
-        rows = balances(app.db, entity, end)
+        rows = balances(app.db, entity, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
         return
     if by_asset:
-        rows = income_by_asset(app.db, entity, start, end)
+        rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
     else:
-        rows = income_by_account(app.db, entity, start, end)
+        rows = income_by_account(app.db, entity, start, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
 
 
