@@ -227,7 +227,7 @@ def _sql_revenue(session: Session, entities: list[str]) -> Decimal:
 def governance_scan(db: Database, _: int) -> dict[str, Any]:
     with db.reading() as session:
         assets = session.scalar(select(func.count()).select_from(Asset))
-    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), GovernancePolicy()))
+    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), GovernancePolicy(), ACTOR))
     return {"seconds": took, "found": len(found), "assets": assets}
 
 

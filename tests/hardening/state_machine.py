@@ -374,7 +374,7 @@ class RecordMachine(RuleBasedStateMachine):
         income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31), actor=ACTOR)
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             register_summary(self.db, level, ACTOR)
-        scan(self.db, dt.date(2026, 11, 30), GOVERNANCE)
+        scan(self.db, dt.date(2026, 11, 30), GOVERNANCE, ACTOR)
         self.checks += 1
         if self.checks % AWARDS_EVERY == 0:  # its indicators run side by side in threads: the costliest check
             evaluate_year(self.db, 2025, AWARDS, ACTOR)

@@ -170,6 +170,28 @@ def test_book_reports_keep_to_the_scope(towns: Cli) -> None:
     assert any(row["name"].startswith("Income") for row in balances)
 
 
+def test_governance_keeps_to_the_scope(towns: Cli) -> None:
+    towns("asset", "status", "Q-1", "idle", "--date", "2025-03-01", user="root")
+    towns("asset", "status", "B-1", "idle", "--date", "2025-03-01", user="root")
+    refused(towns("asset", "scan", "--as-of", "2025-12-31", user="nobody", ok=False), "nobody")
+    found = json.loads(towns("asset", "scan", "--as-of", "2025-12-31", "--format", "json", user="sun").output)
+    assert {row["asset_id"] for row in found} == {"A-1", "B-1"}  # operating, no revenue
+    everything = json.loads(towns("asset", "scan", "--as-of", "2025-12-31", "--format", "json", user="root").output)
+    assert {row["asset_id"] for row in everything} == {"A-1", "B-1", "Q-1"}
+    refused(towns("asset", "scan", "--as-of", "2025-12-31", "--within", OTHER_TOWNSHIP, user="sun", ok=False),
+            REFUSED)  # fmt: skip
+    report = json.loads(towns("report", "governance", "--year", "2025", "--format", "json", user="wang").output)
+    assert [row["county_code"] for row in report] == [COUNTY]  # not 东山县
+    assert json.loads(towns("report", "governance", "--year", "2025", "--format", "json", user="sun").output) == []
+
+
+def test_distribution_notice_outside_the_scope_is_refused(towns: Cli) -> None:
+    result = towns("distribute", "notice", "--village", QINGSHAN, "--period", "2025Q2", "--out", "n", user="sun",
+                   ok=False)  # fmt: skip
+    refused(result, REFUSED)
+    assert not (towns.cwd / "n").exists()
+
+
 # --- the audit package ---------------------------------------------------------------------------------------
 
 

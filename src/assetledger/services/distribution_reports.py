@@ -48,11 +48,14 @@ class NoticeData:
     reversal_reason: str | None = None
 
 
-def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData]:
+def notice_data(db: Database, village: str, period_text: str, actor: str) -> list[NoticeData]:
+    """The public notices (公示) of a village's distributions of a period, for a reader whose scope covers the
+    village."""
     period = Period.parse(period_text)
     purposes, _ = load_purposes()
     out = []
     with db.reading() as session:
+        require_read(session, actor, village)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
         dists = session.execute(

@@ -28,7 +28,7 @@ from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.register_summary import register_summary
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
-from assetledger.web.reading import choice, read_region, region_names
+from assetledger.web.reading import choice, region_names
 
 bp = Blueprint("bureau", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
@@ -119,9 +119,9 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
 @roles(*READERS)
 def governance() -> str:
     as_of = _date(request.args.get("as_of")) or dt.date.today()
-    region = read_region(request.args.get("region"))
+    region = (request.args.get("region") or "").strip() or scope_region(user())  # the services check the scope
     policy = load_policy(None)
-    rows = scan(database(), as_of, policy, within=region)
+    rows = scan(database(), as_of, policy, user().name, within=region)
     alerts = contract_alerts(database(), as_of, policy.contracts, user().name, region)
     return render_template("governance.html", rows=rows, alerts=alerts, as_of=as_of, region=region or "")
 
