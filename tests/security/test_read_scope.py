@@ -95,6 +95,16 @@ def test_bql_outside_the_scope_is_refused(towns: Cli, group: str) -> None:
     assert "Assets:FixedAssets:A-1" in shown.output
 
 
+def test_ledger_check_and_reconcile_keep_to_the_scope(towns: Cli) -> None:
+    for command in ("check", "reconcile"):
+        refused(towns("ledger", command, user="nobody", ok=False), "nobody")
+        refused(towns("ledger", command, "--within", OTHER_COUNTY, user="sun", ok=False), REFUSED)
+    assert "2 entities (2 entries) checked" in towns("ledger", "check", user="sun").output
+    assert "4 entities (4 entries) checked" in towns("ledger", "check", user="root").output
+    assert "3 entities" in towns("ledger", "check", "--within", COUNTY, user="wang").output
+    assert "0 mismatch(es)" in towns("ledger", "reconcile", user="sun").output
+
+
 # --- asset list / asset show ---------------------------------------------------------------------------------
 
 

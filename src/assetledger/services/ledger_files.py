@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.journal import AccountSpec, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
-from assetledger.services.access import region_of_entity, require_read
+from assetledger.services.access import read_scope, region_of_entity, regions_within, require_read
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.bulk import existing_keys
@@ -102,6 +102,18 @@ class CheckResult:
 def check_entities(db: Database, within: str | None = None) -> Iterator[CheckResult]:
     """Render each entity's books and run Beancount's own validation over the text (what bean-check does)."""
     for entity in entity_codes(db, within):
+        with db.reading() as session:
+            books = load_books(session, entity)
+        yield CheckResult(entity, len(books.entries), check(render(books)))
+
+
+def check_scope(db: Database, actor: str, within: str | None = None) -> Iterator[CheckResult]:
+    """`check_entities` for a reader: the entities whose region lies within `within` (refused outside the reader's
+    scope), else within the reader's scope."""
+    with db.reading() as session:
+        visible = read_scope(session, actor, within)
+        codes = entities_in(session, regions_within(session, within) if within else visible)
+    for entity in codes:
         with db.reading() as session:
             books = load_books(session, entity)
         yield CheckResult(entity, len(books.entries), check(render(books)))
