@@ -105,6 +105,16 @@ def test_ledger_check_and_reconcile_keep_to_the_scope(towns: Cli) -> None:
     assert "0 mismatch(es)" in towns("ledger", "reconcile", user="sun").output
 
 
+def test_region_list_shows_the_scope_and_verify_wants_a_known_user(towns: Cli) -> None:
+    refused(towns("region", "list", user="nobody", ok=False), "nobody")
+    listed = {row["code"] for row in json.loads(towns("region", "list", "--format", "json", user="sun").output)}
+    assert listed == {TOWNSHIP, HONGQI, XIANGYANG}
+    villages = json.loads(towns("region", "list", "--level", "village", "--format", "json", user="root").output)
+    assert {row["code"] for row in villages} == {HONGQI, XIANGYANG, QINGSHAN, DONGSHAN}
+    refused(towns("audit", "verify", "--skip-bean-check", user="nobody", ok=False), "nobody")
+    assert "verifies clean" in towns("audit", "verify", "--skip-bean-check", user="sun").output
+
+
 # --- asset list / asset show ---------------------------------------------------------------------------------
 
 

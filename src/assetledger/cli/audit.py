@@ -140,7 +140,7 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
     register vs events, books vs registers, Beancount's check of every entity, and every document's file against
     its sealed sha256 (--documents names their folder). Exit 1 on any finding."""
     count = 0
-    for check, detail in svc.verify(app.db, bean_check=not skip_bean_check, documents=app.place):
+    for check, detail in svc.verify_as(app.db, app.actor, bean_check=not skip_bean_check, documents=app.place):
         count += 1
         click.echo(f"[{check}] {detail}")
     if expect_head and not svc.chain_contains(app.db, expect_head):

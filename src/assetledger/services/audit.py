@@ -17,7 +17,7 @@ from assetledger.domain.enums import AssetStatus
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
 from assetledger.io.output import write_xlsx
-from assetledger.services.access import current_user, read_scope, regions_within, require_read
+from assetledger.services.access import current_user, read_scope, reader, regions_within, require_read
 from assetledger.services.asset_queries import ASSET_PLACE, AssetFilter, list_assets
 from assetledger.services.assets import asset_region
 from assetledger.services.documents import package_documents, verify_documents
@@ -117,6 +117,16 @@ def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
             out.append(_item(d.distributed_on, d.recorded_at, "distribution", d.period, d.actor,
                              f"distribution {d.id} of {d.total} by rule {d.rule_code}"))  # fmt: off
     return out
+
+
+def verify_as(
+    db: Database, actor: str, *, bean_check: bool = True, documents: DocumentPlace | None = None
+) -> Iterator[tuple[str, str]]:
+    """`verify` for a known user (any role and scope: the hash chain is one chain for the whole database, so its
+    findings may name rows outside the reader's scope); an unknown or revoked name is refused first."""
+    with db.reading() as session:
+        reader(session, actor)
+    yield from verify(db, bean_check=bean_check, documents=documents)
 
 
 def verify(
