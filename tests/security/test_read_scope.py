@@ -297,6 +297,11 @@ def test_web_reads_outside_the_scope_are_refused(web: Flask, db: Database) -> No
     assert "A-1" in listed and "B-1" in listed and "Q-1" not in listed and "D-1" not in listed
     bql = {"kind": "bql", "csrf_token": token, "entity": f"V{QINGSHAN}", "query": "SELECT account"}
     assert sun.post("/audit/", data=bql).status_code == 403
+    fava = {"csrf_token": token, "entity": f"V{DONGSHAN}"}
+    assert sun.post("/audit/fava", data=fava).status_code == 403
+    assert sun.get(f"/dashboard?region={OTHER_COUNTY}").status_code == 403
+    dashboard = sun.get("/dashboard?level=village").get_data(as_text=True)
+    assert "红旗村" in dashboard and "东山村" not in dashboard and "青山乡" not in dashboard
     audit_page = sun.get("/audit/").get_data(as_text=True)
     assert f"V{HONGQI}" in audit_page and f"V{QINGSHAN}" not in audit_page and f"V{DONGSHAN}" not in audit_page
     assert sun.get(f"/audit/package?scope={OTHER_TOWNSHIP}").status_code == 403

@@ -65,6 +65,16 @@ def load_books(session: Session, entity: str, through: dt.date | None = None) ->
     return EntityBooks(entity, found.name, accounts, entries)
 
 
+def readable_entity(db: Database, entity: str, actor: str) -> str:
+    """The entity's name, for a reader whose scope covers the entity (refused otherwise; not found if none)."""
+    with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
+        found = session.get(Entity, entity)
+        if found is None:
+            raise NotFoundError("entity", entity)
+        return found.name
+
+
 def export_entity(db: Database, entity: str, out: Path, actor: str) -> tuple[Path, int]:
     """Write an entity's books as a .beancount file, for a reader whose scope covers the entity (nothing is written
     otherwise)."""

@@ -20,11 +20,10 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
-from assetledger.services.access import region_of_entity, require_read
 from assetledger.services.audit import export_package
 from assetledger.services.audit_sql import DEFAULT_TIME_LIMIT, read_only_sql
 from assetledger.services.book_reports import entities
-from assetledger.services.ledger_files import export_entity, query_entity
+from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.i18n import translate
@@ -102,8 +101,7 @@ def _fava_executable() -> str | None:
 def fava() -> Any:
     """Export the entity's books and serve them with Fava on 127.0.0.1 (one Fava per entity, stopped at exit)."""
     entity = request.form.get("entity", "").strip()
-    with database().reading() as session:  # before Fava is looked for: outside the scope is refused first
-        require_read(session, user().name, region_of_entity(entity))
+    readable_entity(database(), entity, user().name)  # a Fava already running is reached only through this check
     executable = _fava_executable()
     if executable is None:
         return render_template("fava.html", entity=entity)
