@@ -85,6 +85,11 @@ def test_ledger_export_outside_the_scope_writes_nothing(towns: Cli, db: Database
     assert "Assets:PublicBenefit:B-1" in out.read_text(encoding="utf-8")
 
 
+def test_fava_outside_the_scope_is_refused(towns: Cli) -> None:
+    refused(towns("ledger", "fava", "--entity", f"V{DONGSHAN}", user="sun", ok=False), REFUSED)
+    refused(towns("ledger", "fava", "--entity", f"V{DONGSHAN}", user="nobody", ok=False), "nobody")
+
+
 @pytest.mark.parametrize("group", ["ledger", "audit"])
 def test_bql_outside_the_scope_is_refused(towns: Cli, group: str) -> None:
     bql = "SELECT account, sum(position) GROUP BY account"

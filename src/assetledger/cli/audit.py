@@ -15,7 +15,7 @@ from assetledger.cli.common import App, emit, format_option, out_option, pass_ap
 from assetledger.domain.access import Role
 from assetledger.services import audit as svc
 from assetledger.services import audit_sql, users
-from assetledger.services.ledger_files import export_entity, query_entity
+from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
 
 
 @click.group("user")
@@ -169,6 +169,7 @@ def export(app: App, within: str | None, folder: Path) -> None:
 @pass_app
 def fava(app: App, entity: str, port: int) -> None:
     """Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`)."""
+    readable_entity(app.db, entity, app.actor)  # refused outside your scope before anything is written
     executable = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
     if not Path(executable).exists():
         raise click.ClickException("Fava is not installed: pip install 'assetledger[fava]'")
