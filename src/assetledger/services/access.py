@@ -125,7 +125,7 @@ def read_scope(
         return None
     if region is not None:
         _require_within(session, user, region)
-    return visible_regions(session, actor)
+    return None if user.scope == "*" else regions_within(session, user.scope)
 
 
 def visible_regions(session: Session, actor: str) -> set[str] | None:
