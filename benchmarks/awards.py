@@ -49,7 +49,7 @@ def time_awards(url: str, year: int, policy_path: Path = EXAMPLE, repeat: int = 
         evaluation = timed("evaluate (all indicators, score, rank, award)",
                            lambda: evaluate_year(db, year, policy, "bench"),
                            repeat, report)  # fmt: skip
-        rows = timed("asset performance", lambda: asset_performance(db, year), repeat, report)
+        rows = timed("asset performance", lambda: asset_performance(db, year, "bench"), repeat, report)
         report["units"] = len(evaluation.results)
         report["operating assets"] = len(rows)
     finally:

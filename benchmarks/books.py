@@ -116,7 +116,7 @@ def bench(url: str, postings: int) -> list[tuple[str, str, str]]:
     seconds, n = timed(export_check)
     rows.append(("export + Beancount check of the busiest village", f"{seconds:.2f} s", f"{busiest[0]}: {n} entries"))
     rows.append(distribution_bench(db))
-    seconds, found = timed(lambda: scan(db, day, GovernancePolicy()))
+    seconds, found = timed(lambda: scan(db, day, GovernancePolicy(), "bench"))
     with db.reading() as s:
         assets = s.scalar(select(func.count()).select_from(Asset))
     rows.append(("idle/loss-making scan (SQL)", f"{seconds:.2f} s", f"{assets:,} assets, {len(found)} found"))

@@ -422,7 +422,7 @@ def govern(db: Database, scale: Scale, progress: Progress) -> None:
         if session.scalar(select(func.count()).select_from(GovernanceDecision)):
             return
     policy = GovernancePolicy()
-    found = scan(db, dt.date(2025, 12, 31), policy)
+    found = scan(db, dt.date(2025, 12, 31), policy, ACTOR)
     progress(f"scan 2025-12-31: {len(found):,} idle or loss-making assets")
     by_county: dict[str, list[dict[str, object]]] = {}
     for r in found:

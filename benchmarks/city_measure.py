@@ -190,7 +190,7 @@ def beancount(db: Database, sample: int) -> dict[str, Any]:
     exported = 0
     files = []
     for code in chosen:
-        path, n = export_entity(db, code, folder / f"{code}.beancount")
+        path, n = export_entity(db, code, folder / f"{code}.beancount", ACTOR)
         files.append(path)
         exported += n
     start, cpu = time.perf_counter(), time.process_time()
@@ -227,7 +227,7 @@ def _sql_revenue(session: Session, entities: list[str]) -> Decimal:
 def governance_scan(db: Database, _: int) -> dict[str, Any]:
     with db.reading() as session:
         assets = session.scalar(select(func.count()).select_from(Asset))
-    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), GovernancePolicy()))
+    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), GovernancePolicy(), ACTOR))
     return {"seconds": took, "found": len(found), "assets": assets}
 
 

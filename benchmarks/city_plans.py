@@ -54,7 +54,7 @@ def capture(db: Database) -> list[Statement]:
     event.listen(db.engine, "after_cursor_execute", after)
     try:
         current["who"] = "scan"
-        scan(db, dt.date(YEAR, 12, 31), GovernancePolicy())
+        scan(db, dt.date(YEAR, 12, 31), GovernancePolicy(), "city-bench")
         current["who"] = "awards"
         evaluate_year(db, YEAR, parse_policy(POLICY), "city-bench")
     finally:

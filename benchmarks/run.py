@@ -187,11 +187,11 @@ def queries(url: str) -> list[tuple[str, str]]:
     try:
         with db.reading() as session:
             county = session.execute(text("SELECT MIN(county_code) FROM assets")).scalar_one()
-        summary_s, summary = median_seconds(lambda: register_summary(db, RegionLevel.VILLAGE))
+        summary_s, summary = median_seconds(lambda: register_summary(db, RegionLevel.VILLAGE, ACTOR))
         operating = AssetFilter(register=Register.OPERATING, region=county)
-        list_s, listed = median_seconds(lambda: list_assets(db, operating))
+        list_s, listed = median_seconds(lambda: list_assets(db, operating, ACTOR))
         east_west = AssetFilter(fund_source=FundSource.EAST_WEST)
-        fund_s, funded = median_seconds(lambda: list_assets(db, east_west))
+        fund_s, funded = median_seconds(lambda: list_assets(db, east_west, ACTOR))
     finally:
         db.dispose()
     return [

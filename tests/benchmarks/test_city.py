@@ -43,7 +43,7 @@ def test_tiny_city_verifies_clean_and_a_second_run_adds_nothing(db: Database, tm
 
     assert list(verify(db)) == []  # hash chain, balances, register vs events, reconcile, bean-check of every entity
     assert reconcile(db) == []
-    found = scan(db, dt.date(2025, 12, 31), GovernancePolicy())
+    found = scan(db, dt.date(2025, 12, 31), GovernancePolicy(), "tester")
     findings = {r["finding"] for r in found}
     assert any("loss_making" in f for f in findings) and any("idle" in f or "no_revenue" in f for f in findings)
 

@@ -369,12 +369,12 @@ class RecordMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_report_runs(self) -> None:
-        for row in entities(self.db):
-            balances(self.db, str(row["code"]))
-        income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31))
+        for row in entities(self.db, ACTOR):
+            balances(self.db, str(row["code"]), actor=ACTOR)
+        income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31), actor=ACTOR)
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
-            register_summary(self.db, level)
-        scan(self.db, dt.date(2026, 11, 30), GOVERNANCE)
+            register_summary(self.db, level, ACTOR)
+        scan(self.db, dt.date(2026, 11, 30), GOVERNANCE, ACTOR)
         self.checks += 1
         if self.checks % AWARDS_EVERY == 0:  # its indicators run side by side in threads: the costliest check
             evaluate_year(self.db, 2025, AWARDS, ACTOR)

@@ -74,7 +74,11 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
     notice = json.loads(run("report", "household", "H3", "--format", "json").output)
     assert notice[0]["months"] == 2
     assert abs(Decimal(notice[0]["amount"]) - Decimal("7200") * h3 / weights) < Decimal("0.01")
-    payable = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Liabilities:DistributionPayable")]
+    payable = [
+        r
+        for r in balances(db, f"V{VILLAGE}", actor="tester")
+        if r["name"].startswith("Liabilities:DistributionPayable")
+    ]
     assert sum(r["balance"] for r in payable) == Decimal("-7200.00")
     assert (
         "paid 4 household(s)"
@@ -84,7 +88,11 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
         "paid 0 household(s)"
         in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-11").output
     )
-    payable = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Liabilities:DistributionPayable")]
+    payable = [
+        r
+        for r in balances(db, f"V{VILLAGE}", actor="tester")
+        if r["name"].startswith("Liabilities:DistributionPayable")
+    ]
     assert payable == []
     assert reconcile(db) == []
     assert "0 with errors" in run("ledger", "check").output

@@ -39,7 +39,10 @@ def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
 
 
 def _distribution_equity(db: Database) -> Decimal:
-    return next((r["balance"] for r in balances(db, f"V{VILLAGE}") if r["name"] == "Equity:Distribution"), Decimal(0))
+    return next(
+        (r["balance"] for r in balances(db, f"V{VILLAGE}", actor="tester") if r["name"] == "Equity:Distribution"),
+        Decimal(0),
+    )
 
 
 @pytest.mark.parametrize("overlapping", ["2025", "2025H1", "2025-05", "2025-6", "2025q2"])
@@ -74,7 +77,11 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
               "--date", "2025-07-05").output  # fmt: skip
     assert "reversed distribution" in out
     assert _distribution_equity(db) == Decimal("0.00")
-    payable = [r for r in balances(db, f"V{VILLAGE}") if r["name"].startswith("Liabilities:DistributionPayable")]
+    payable = [
+        r
+        for r in balances(db, f"V{VILLAGE}", actor="tester")
+        if r["name"].startswith("Liabilities:DistributionPayable")
+    ]
     assert payable == []
     # the reversed distribution is neither paid nor reversed again; its months may be shared again, once
     nothing = run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20", ok=False)

@@ -269,7 +269,7 @@ LIST_HEADERS = {
 @pass_app
 def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
     """List assets with filters; as a table, CSV, JSON or XLSX."""
-    rows = list_assets(app.db, AssetFilter(**filters))
+    rows = list_assets(app.db, AssetFilter(**filters), app.actor)
     human = fmt in ("table", "xlsx")
     for row in rows if human else ():
         row["register"] = Register(row["register"]).label
@@ -294,7 +294,7 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     from assetledger.services.contracts import contracts_of
     from assetledger.services.documents import documents_of
 
-    history = show_asset(app.db, asset_id)
+    history = show_asset(app.db, asset_id, app.actor)
     papers = documents_of(app.db, asset_id, app.actor)
     contracts = contracts_of(app.db, asset_id, app.actor)
     if fmt == "json":

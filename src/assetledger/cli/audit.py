@@ -15,8 +15,7 @@ from assetledger.cli.common import App, emit, format_option, out_option, pass_ap
 from assetledger.domain.access import Role
 from assetledger.services import audit as svc
 from assetledger.services import audit_sql, users
-from assetledger.services.access import region_of_entity, require_read
-from assetledger.services.ledger_files import export_entity, query_entity
+from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
 
 
 @click.group("user")
@@ -97,9 +96,7 @@ def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
 @pass_app
 def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
     """BQL over the live books of an entity (beanquery)."""
-    with app.db.reading() as session:
-        require_read(session, app.actor, region_of_entity(entity))
-    columns, rows = query_entity(app.db, entity, bql)
+    columns, rows = query_entity(app.db, entity, bql, app.actor)
     emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="query")
 
 
@@ -143,7 +140,7 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
     register vs events, books vs registers, Beancount's check of every entity, and every document's file against
     its sealed sha256 (--documents names their folder). Exit 1 on any finding."""
     count = 0
-    for check, detail in svc.verify(app.db, bean_check=not skip_bean_check, documents=app.place):
+    for check, detail in svc.verify_as(app.db, app.actor, bean_check=not skip_bean_check, documents=app.place):
         count += 1
         click.echo(f"[{check}] {detail}")
     if expect_head and not svc.chain_contains(app.db, expect_head):
@@ -172,12 +169,12 @@ def export(app: App, within: str | None, folder: Path) -> None:
 @pass_app
 def fava(app: App, entity: str, port: int) -> None:
     """Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`)."""
-    with app.db.reading() as session:
-        require_read(session, app.actor, region_of_entity(entity))
+    readable_entity(app.db, entity, app.actor)  # refused outside your scope before anything is written
     executable = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
     if not Path(executable).exists():
         raise click.ClickException("Fava is not installed: pip install 'assetledger[fava]'")
     folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
-    path, count = export_entity(app.db, entity, folder / f"{re.sub(r'[^A-Za-z0-9]', '_', entity)}.beancount")
+    name = re.sub(r"[^A-Za-z0-9]", "_", entity)
+    path, count = export_entity(app.db, entity, folder / f"{name}.beancount", app.actor)
     click.echo(f"serving {entity} ({count} entries) on http://127.0.0.1:{port}/ — Ctrl-C to stop")
     subprocess.run([executable, "--host", "127.0.0.1", "--port", str(port), str(path)], check=False)

@@ -321,7 +321,7 @@ def assets_cmd(
     threshold = min_yield if min_yield is not None else (
         parse_policy(policy_file).asset_min_yield if policy_file else Decimal(6)
     )  # fmt: skip
-    rows = asset_performance(app.db, year, min_yield=threshold, within=within)
+    rows = asset_performance(app.db, year, app.actor, min_yield=threshold, within=within)
     if only_well:
         rows = [r for r in rows if r["well_performing"]]
     if limit is not None:

@@ -87,4 +87,4 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 @pass_app
 def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
     """List a village's roster, including households that left."""
-    emit(svc.roster(app.db, village), fmt, out, sheet="roster")
+    emit(svc.roster(app.db, village, app.actor), fmt, out, sheet="roster")

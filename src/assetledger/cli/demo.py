@@ -58,7 +58,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         app.db_url = f"sqlite:///{db_file}"
     db = Database(app.db_url)
     build(db, folder, say=click.echo)
-    rows = register_summary(db, RegionLevel.COUNTY)
+    rows = register_summary(db, RegionLevel.COUNTY, app.actor)
     shown = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
     click.echo("\n三本台账汇总（县） register summary by county")
     click.echo(render_table(shown, HEADERS_CN))
@@ -71,7 +71,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"Beancount check: {len(failed)} with errors; registers vs books: {len(mismatches)} mismatches"
     )
     if village:
-        path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount")
+        path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount", app.actor)
         click.echo(f"exported {village} ({count} entries) to {path}")
     click.echo(f"\ndemo built in {time.perf_counter() - started:.1f} s; database: {db.url}")
     flag = f"--db {db.url}"

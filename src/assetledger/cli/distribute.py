@@ -176,6 +176,6 @@ def reverse(app: App, village: str, period: str, reason: str, on: dt.date | None
 @pass_app
 def notice(app: App, village: str, period: str, folder: Path) -> None:
     """Write the public notice (公示) of the plan and the payout list, as HTML and XLSX."""
-    for data in notice_data(app.db, village, period):
+    for data in notice_data(app.db, village, period, app.actor):
         html_path, xlsx_path = write_notice(data, folder)
         click.echo(f"wrote {html_path} and {xlsx_path}")

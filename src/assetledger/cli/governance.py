@@ -58,7 +58,7 @@ def scan_cmd(
     contract alerts (no contract, expired, expiring, over the legal term, arrears, rent far below).
     """
     policy = _policy(policy_file)
-    rows = scan(app.db, as_of, policy, within)
+    rows = scan(app.db, as_of, policy, app.actor, within)
     if fmt == "xlsx":  # one workbook: the governance list and the contract findings
         alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
         target = out or Path("governance list.xlsx")
@@ -253,7 +253,7 @@ def governance_report_cmd(
     restricted money received and spent.
 
     Also the contract alerts at year end, by kind, and the arrears in yuan (DOMAIN rule 20)."""
-    rows = governance_report(app.db, year, _policy(policy_file))
+    rows = governance_report(app.db, year, _policy(policy_file), app.actor)
     emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
          title=f"{year}年闲置低效资产治理情况")  # fmt: off
     if chart:

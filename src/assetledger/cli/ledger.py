@@ -15,8 +15,8 @@ from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.services import journal as svc
 from assetledger.services.book_reports import entities
-from assetledger.services.ledger_files import check_entities, export_entity, import_ledger, query_entity
-from assetledger.services.reconcile import reconcile
+from assetledger.services.ledger_files import check_scope, export_entity, import_ledger, query_entity
+from assetledger.services.reconcile import reconcile_scope
 
 FAVA = Lazy("assetledger.cli.audit:fava", "Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`).")
 
@@ -145,7 +145,7 @@ def close(app: App, entity: str, through: dt.date) -> None:
 @pass_app
 def list_entities(app: App, fmt: str, out: Path | None) -> None:
     """List the accounting entities and how many entries each has."""
-    emit(entities(app.db), fmt, out, sheet="entities")
+    emit(entities(app.db, app.actor), fmt, out, sheet="entities")
 
 
 @command.command("export")
@@ -154,17 +154,17 @@ def list_entities(app: App, fmt: str, out: Path | None) -> None:
 @pass_app
 def export(app: App, entity: str, out: Path | None) -> None:
     """Export an entity's books to a .beancount file that bean-check accepts."""
-    path, count = export_entity(app.db, entity, out or Path("ledgers/export") / f"{entity}.beancount")
+    path, count = export_entity(app.db, entity, out or Path("ledgers/export") / f"{entity}.beancount", app.actor)
     click.echo(f"wrote {path} ({count} entries)")
 
 
 @command.command("check")
-@click.option("--within", help="Only entities in this county (code).")
+@click.option("--within", help="Only entities in this region (code); default: your scope.")
 @pass_app
 def check(app: App, within: str | None) -> None:
     """Run Beancount's own validation over every entity's books. Non-zero exit on any error."""
     failed = total = entries = 0
-    for result in check_entities(app.db, within):
+    for result in check_scope(app.db, app.actor, within):
         total += 1
         entries += result.entries
         if result.errors:
@@ -192,16 +192,16 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
     assetledger ledger query --entity V360921101201 \\
       "SELECT entry_meta('asset') AS asset, sum(position) WHERE account ~ '^Income' GROUP BY asset"
     """
-    columns, rows = query_entity(app.db, entity, bql)
+    columns, rows = query_entity(app.db, entity, bql, app.actor)
     emit([dict(zip(columns, r, strict=True)) for r in rows], fmt, out, sheet="query")
 
 
 @command.command("reconcile")
-@click.option("--within", help="Only assets in this region (code).")
+@click.option("--within", help="Only assets in this region (code); default: your scope.")
 @pass_app
 def reconcile_cmd(app: App, within: str | None) -> None:
     """List assets whose book value differs from their register value. Non-zero exit if any."""
-    mismatches = reconcile(app.db, within)
+    mismatches = reconcile_scope(app.db, app.actor, within)
     for m in mismatches:
         click.echo(str(m))
     click.echo(f"{len(mismatches)} mismatch(es) between registers and books")

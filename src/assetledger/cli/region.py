@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from assetledger.cli.common import App, emit, format_option, out_option, pass_app
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.tabular import read_table
-from assetledger.services.regions import import_regions
-from assetledger.store.models import Region
+from assetledger.services.regions import import_regions, list_regions
 
 
 @click.group("region")
@@ -47,10 +45,5 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
 @out_option
 @pass_app
 def list_(app: App, level: str | None, fmt: str, out: Path | None) -> None:
-    """List regions."""
-    query = select(Region.code, Region.name, Region.level, Region.parent_code).order_by(Region.code)
-    if level:
-        query = query.where(Region.level == level)
-    with app.db.reading() as session:
-        rows = [dict(r._mapping) for r in session.execute(query)]
-    emit(rows, fmt, out, sheet="regions")
+    """List the regions of your scope."""
+    emit(list_regions(app.db, app.actor, RegionLevel(level) if level else None), fmt, out, sheet="regions")

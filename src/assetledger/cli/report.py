@@ -40,7 +40,7 @@ def registers(app: App, level: RegionLevel, within: str | None, fmt: str, out: P
     Gaps: assets without confirmed ownership (未确权), and public-benefit or operating assets handed over but
     without a custodian (已移交未落实管护).
     """
-    rows = register_summary(app.db, level, within)
+    rows = register_summary(app.db, level, app.actor, within)
     headers = HEADERS_CN if fmt in ("table", "xlsx") else None
     emit(
         rows,
@@ -75,14 +75,14 @@ def books(
     if show_balances:
         if not entity:
             raise click.UsageError("--balances needs --entity")
-        rows = balances(app.db, entity, end)
+        rows = balances(app.db, entity, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
         return
     if by_asset:
-        rows = income_by_asset(app.db, entity, start, end)
+        rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
     else:
-        rows = income_by_account(app.db, entity, start, end)
+        rows = income_by_account(app.db, entity, start, end, actor=app.actor)
         emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
 
 
@@ -107,7 +107,7 @@ BOOK_HEADERS = {
 @pass_app
 def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
     """What a household received across years: every share, and when it was paid."""
-    facts, rows = household_history(app.db, household_id)
+    facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
         click.echo(render_table([{"field": k, "value": v} for k, v in facts.items()]))
         click.echo("")

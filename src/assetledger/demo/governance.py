@@ -22,7 +22,7 @@ AS_OF = dt.date(2026, 10, 31)
 
 def run_governance(db: Database, actor: str, distributing_villages: list[str]) -> dict[str, int]:
     policy = GovernancePolicy()
-    found = scan(db, AS_OF, policy)
+    found = scan(db, AS_OF, policy, actor)
     operating = [r for r in found if r["register"] == Register.OPERATING.value]
     done = {"found": len(found), "revitalised": 0, "disposed": 0, "reinvested": 0}
     for r in operating[:3]:

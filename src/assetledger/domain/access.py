@@ -34,6 +34,14 @@ ALLOWED: dict[Role, frozenset[Action]] = {
     Role.INVENTORY: frozenset({Action.INVENTORY}),
     Role.AUDITOR: frozenset(),
 }
+ACTION_LABELS = {
+    Action.REGISTER: "台账",
+    Action.BOOKS: "账簿",
+    Action.DISTRIBUTE: "收益分配",
+    Action.INVENTORY: "清查",
+    Action.AWARDS: "绩效奖励",
+    Action.USERS: "用户",
+}
 LABELS = {
     Role.FINANCE: "县财政局",
     Role.VILLAGE_ACCOUNTANT: "村会计",
@@ -44,6 +52,11 @@ LABELS = {
 
 def may(role: Role, action: Action) -> bool:
     return action in ALLOWED[role]
+
+
+def may_read(role: Role, action: Action) -> bool:
+    """Auditors read the records of every action (in their scope); the others read the records they may make."""
+    return role is Role.AUDITOR or may(role, action)
 
 
 def covers(scope: str, chain: tuple[str, ...]) -> bool:

@@ -1,8 +1,9 @@
-"""Checking the acting user before anything changes.
+"""Checking the acting user before anything changes, and before anything is read.
 
 Until the first user is added the database is in set-up mode and any actor may act (so a county can load its
 data, and the demo and tests need no users). From the first `user add` on, every write names a known user whose
 role allows the action in a scope that covers every region it touches; anything else is refused before a change.
+Every read service calls `read_scope` (or `require_read` for one named region): the CLI and the web only render.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.access import LABELS, Action, Role, covers, may
+from assetledger.domain.access import ACTION_LABELS, LABELS, Action, Role, covers, may, may_read
 from assetledger.errors import PermissionDenied
 from assetledger.store.access_models import UserGrant
 from assetledger.store.models import Region
@@ -67,33 +68,80 @@ def require(session: Session, actor: str, action: Action, regions: Iterable[str]
 
 
 def require_read(session: Session, actor: str, region: str | None) -> None:
-    """Readers (auditors included) see only their scope; in set-up mode everyone sees everything."""
-    if in_setup_mode(session):
-        return
-    user = current_user(session, actor)
+    """Readers (auditors included) see only their scope; in set-up mode everyone sees everything. Naming no region
+    is refused unless the scope is everything (lists that should then show the scope use `read_scope`)."""
+    user = reader(session, actor)
     if user is None:
-        raise PermissionDenied(f"user {actor!r} is not known")
+        return
     if region is None:
         if user.scope != "*":
-            raise PermissionDenied(f"{actor} (scope {user.scope}) must name a region within the scope")
+            raise PermissionDenied(
+                f"{actor}（范围 {user.scope}）须指定其范围内的地区 ({actor} (scope {user.scope}) must name a region "
+                "within the scope)"
+            )
         return
+    _require_within(session, user, region)
+
+
+def reader(session: Session, actor: str, action: Action | None = None) -> User | None:
+    """The known user reading, or None in set-up mode (everyone reads everything). An unknown or revoked name is
+    refused, and so is a role that may not read `action`'s records (e.g. awards: finance and auditors only)."""
+    if in_setup_mode(session):
+        return None
+    user = current_user(session, actor)
+    if user is None:
+        raise PermissionDenied(
+            f"用户 {actor} 未登记或已被撤销，请财政局添加 (user {actor!r} is not known, or was revoked; "
+            "ask the finance bureau to add you)"
+        )
+    if action is not None and not may_read(user.role, action):
+        raise PermissionDenied(
+            f"{actor}（{LABELS[user.role]}）无权查看{ACTION_LABELS[action]} ({actor} ({user.role.value}) may not read "
+            f"{action.value})"
+        )
+    return user
+
+
+def _require_within(session: Session, user: User, region: str) -> None:
     if not covers(user.scope, region_chain(session, region)):
-        raise PermissionDenied(f"{actor} (scope {user.scope}) may not read {region}")
+        raise PermissionDenied(
+            f"{user.name}（{LABELS[user.role]}，范围 {user.scope}）无权查看 {region}：不在其范围内 "
+            f"({user.name} may not read {region}: outside the scope {user.scope})"
+        )
+
+
+def read_scope(
+    session: Session, actor: str, region: str | None = None, *, action: Action | None = None
+) -> set[str] | None:
+    """The one check of every read: which region codes `actor` may see (its scope and everything below it), or None
+    for everything (set-up mode, or the scope "*").
+
+    A region the read names (a filter, or the region of the entity, asset or village read) must lie within the scope,
+    else the read is refused, in Chinese and English; a list that names none is filtered to the returned codes rather
+    than refused. An unknown or revoked name is refused once users exist, and so is a role that may not read
+    `action`'s records."""
+    user = reader(session, actor, action)
+    if user is None:
+        return None
+    if region is not None:
+        _require_within(session, user, region)
+    return None if user.scope == "*" else regions_within(session, user.scope)
 
 
 def visible_regions(session: Session, actor: str) -> set[str] | None:
     """The region codes a reader may see (its scope and everything below), or None for everything."""
-    if in_setup_mode(session):
+    user = reader(session, actor)
+    if user is None or user.scope == "*":
         return None
-    user = current_user(session, actor)
-    if user is None:
-        raise PermissionDenied(f"user {actor!r} is not known")
-    if user.scope == "*":
-        return None
+    return regions_within(session, user.scope)
+
+
+def regions_within(session: Session, code: str) -> set[str]:
+    """A region's code and the codes of every region below it."""
     children: dict[str | None, list[str]] = {}
-    for code, parent in session.execute(select(Region.code, Region.parent_code)):
-        children.setdefault(parent, []).append(code)
-    seen, todo = set(), [user.scope]
+    for child, parent in session.execute(select(Region.code, Region.parent_code)):
+        children.setdefault(parent, []).append(child)
+    seen, todo = set(), [code]
     while todo:
         code = todo.pop()
         if code not in seen:

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
+from assetledger.domain.access import Action
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
+from assetledger.services.access import read_scope
+from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.indicators import NOT_REVENUE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entry, PostingRow
@@ -34,9 +37,10 @@ def trend(revenue: Decimal, previous: Decimal) -> str:
 
 
 def asset_performance(
-    db: Database, year: int, *, min_yield: Decimal = Decimal(6), within: str | None = None
+    db: Database, year: int, actor: str, *, min_yield: Decimal = Decimal(6), within: str | None = None
 ) -> list[dict[str, Any]]:
-    """Operating assets in use during the year, best yield first (ties by asset id).
+    """Operating assets in use during the year, best yield first (ties by asset id), for a reader of awards
+    (finance, auditors): of the region `within` (refused outside the reader's scope), else of the whole scope.
 
     yield = revenue in the year / current value, in percent (previous_yield: the year before, same value).
     well_performing: yield at least `min_yield` percent, revenue not below the year before, and not loss-making
@@ -87,6 +91,9 @@ def asset_performance(
             or_(Asset.county_code == within, Asset.township_code == within, Asset.village_code == within)
         )
     with db.reading() as session:
+        visible = read_scope(session, actor, within, action=Action.AWARDS)
+        if visible is not None and not within:
+            query = query.where(ASSET_PLACE.in_(sorted(visible)))
         names = dict(session.execute(select(Region.code, Region.name)).all())
         fetched = [dict(r._mapping) for r in session.execute(query)]
     rows = []

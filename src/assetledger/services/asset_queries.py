@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
 from assetledger.errors import NotFoundError
+from assetledger.services.access import read_scope, require_read
+from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
 
@@ -27,6 +29,10 @@ LIST_COLUMNS = (
     "owner_kind",
     "custodian",
 )
+
+
+# The lowest region an asset belongs to (services.assets.asset_region, as SQL): its village, township or county.
+ASSET_PLACE = func.coalesce(Asset.village_code, Asset.township_code, Asset.county_code)
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,17 @@ class AssetFilter:
         return query
 
 
-def list_assets(db: Database, flt: AssetFilter) -> list[dict[str, Any]]:
+def list_assets(db: Database, flt: AssetFilter, actor: str) -> list[dict[str, Any]]:
+    """The assets that pass the filter, within the reader's scope: a region named outside it is refused; with none
+    named, the list holds the scope's assets only."""
     columns = [getattr(Asset, c) for c in LIST_COLUMNS]
     query = flt.apply(select(*columns)).order_by(Asset.asset_id)
     if flt.limit:
         query = query.limit(flt.limit)
     with db.reading() as session:
+        visible = read_scope(session, actor, flt.region)
+        if visible is not None and flt.region is None:  # a region named within the scope already confines it
+            query = query.where(ASSET_PLACE.in_(sorted(visible)))
         return [dict(zip(LIST_COLUMNS, row, strict=True)) for row in session.execute(query)]
 
 
@@ -83,11 +94,13 @@ class AssetHistory:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
-def show_asset(db: Database, asset_id: str) -> AssetHistory:
+def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
+    """One asset with its funding, custodians and events, for a reader whose scope covers it."""
     with db.reading() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:
             raise NotFoundError("asset", asset_id)
+        require_read(session, actor, asset_region(asset))
         record = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
         history = AssetHistory(record)
         for f in session.scalars(

@@ -17,11 +17,11 @@ from assetledger.domain.enums import AssetStatus
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
 from assetledger.io.output import write_xlsx
-from assetledger.services.access import require_read
-from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.access import current_user, read_scope, reader, regions_within, require_read
+from assetledger.services.asset_queries import ASSET_PLACE, AssetFilter, list_assets
 from assetledger.services.assets import asset_region
 from assetledger.services.documents import package_documents, verify_documents
-from assetledger.services.ledger_files import check_entities, entity_codes, export_entity
+from assetledger.services.ledger_files import check_entities, entities_in, export_entity
 from assetledger.services.reconcile import reconcile
 from assetledger.store import integrity
 from assetledger.store.db import Database
@@ -117,6 +117,16 @@ def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
             out.append(_item(d.distributed_on, d.recorded_at, "distribution", d.period, d.actor,
                              f"distribution {d.id} of {d.total} by rule {d.rule_code}"))  # fmt: off
     return out
+
+
+def verify_as(
+    db: Database, actor: str, *, bean_check: bool = True, documents: DocumentPlace | None = None
+) -> Iterator[tuple[str, str]]:
+    """`verify` for a known user (any role and scope: the hash chain is one chain for the whole database, so its
+    findings may name rows outside the reader's scope); an unknown or revoked name is refused first."""
+    with db.reading() as session:
+        reader(session, actor)
+    yield from verify(db, bean_check=bean_check, documents=documents)
 
 
 def verify(
@@ -219,23 +229,28 @@ def export_package(
     db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
 ) -> Path:
     """Beancount ledgers, the registers as XLSX, the event log, the documents of record, and a manifest with
-    checksums."""
+    checksums: of the region `within` (refused outside the actor's scope), else of the actor's whole scope. The
+    ledgers are the books of every entity whose region lies within it (villages, townships, the county, a city)."""
+    within = None if within == "*" else within
     with db.reading() as session:
-        require_read(session, actor, within)
+        visible = read_scope(session, actor, within)
+        if within is None and visible is not None:
+            user = current_user(session, actor)
+            within = user.scope if user is not None else None
+        regions = regions_within(session, within) if within else None
+        books = entities_in(session, regions)
         head_seq, head = chain_head(session.connection())
     folder.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    for entity in entity_codes(db, within):
-        path, _ = export_entity(db, entity, folder / "ledgers" / f"{entity}.beancount")
+    for entity in books:
+        path, _ = export_entity(db, entity, folder / "ledgers" / f"{entity}.beancount", actor)
         files.append(path)
-    assets = list_assets(db, AssetFilter(region=within))
+    assets = list_assets(db, AssetFilter(region=within), actor)
     files.append(write_xlsx(folder / "registers.xlsx", {"assets": assets}, title="扶贫项目资产台账"))
     with db.reading() as session:
         query = select(AssetEvent).order_by(AssetEvent.id)
-        if within:
-            query = query.join(Asset, Asset.asset_id == AssetEvent.asset_id).where(
-                (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
-            )
+        if regions is not None:
+            query = query.join(Asset, Asset.asset_id == AssetEvent.asset_id).where(ASSET_PLACE.in_(sorted(regions)))
         events = [
             {"id": e.id, "asset_id": e.asset_id, "kind": e.kind, "date": e.event_date, "payload": e.payload,
              "actor": e.actor, "recorded_at": e.recorded_at}

@@ -23,7 +23,7 @@ from assetledger.domain.awards import AwardPolicy, Ranking, UndecidedRanking, Un
 from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, PermissionDenied, RuleViolation
-from assetledger.services.access import region_of_entity, require, visible_regions
+from assetledger.services.access import read_scope, region_of_entity, require
 from assetledger.services.award_results import GivenResults, match_units
 from assetledger.services.books import Books, Located
 from assetledger.services.indicators import Request, compute
@@ -35,6 +35,7 @@ RECEIVER_ACCOUNT = ("Income:Subsidy:PerformanceAward", "补助收入-绩效考�
 BANK = "Assets:Bank"
 KIND_LABELS = {"grade": "等次奖励", "rank": "名次奖励"}
 ZERO = Decimal("0.00")
+LEVEL_LABELS = {"county": "县", "township": "乡镇", "village": "村"}
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ def evaluate_year(
 ) -> Evaluation:
     """Indicators (SQL inside the database), scores, grades, ranks and awards of every unit in the policy's scope,
     with the given results (the province's 等次 / 名次 / 得分) where the policy takes them. The actor must be able
-    to read every unit evaluated."""
+    to read awards (finance, auditors) and every unit evaluated: an evaluation ranks its units against each other,
+    so it is read whole or not at all."""
     with db.reading() as session:
-        visible = visible_regions(session, actor)
+        visible = read_scope(session, actor, action=Action.AWARDS)
     needed = policy.given_fields()
     if needed and given is None:
         wanted = "、".join({"grade": "等次", "rank": "名次", "score": "得分"}[f] for f in sorted(needed))
@@ -75,7 +77,9 @@ def evaluate_year(
     hidden = [code for code, _ in table.units if visible is not None and code not in visible]
     if hidden:
         raise PermissionDenied(
-            f"{actor} may not read {hidden[0]} ({len(hidden)} {policy.level} unit(s) outside the scope)"
+            f"{actor} 无权查看评价 {policy.code}：{len(hidden)} 个{LEVEL_LABELS.get(policy.level, policy.level)}级"
+            f"单位不在其范围内 ({actor} may not read {hidden[0]}: {len(hidden)} {policy.level} unit(s) outside the "
+            "scope)"
         )
     matched = match_units(policy, given, table.units) if given is not None else None
     rows = matched.by_unit if matched else {}

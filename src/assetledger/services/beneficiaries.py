@@ -17,7 +17,7 @@ from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import HouseholdRow, parse_households
 from assetledger.io.tabular import read_table
-from assetledger.services.access import require
+from assetledger.services.access import require, require_read
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
@@ -181,8 +181,10 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
         _apply(session, [(row, village_code)], {}, actor)
 
 
-def roster(db: Database, village: str) -> list[dict[str, Any]]:
+def roster(db: Database, village: str, actor: str) -> list[dict[str, Any]]:
+    """A village's roster, households that left included, for a reader whose scope covers the village."""
     with db.reading() as session:
+        require_read(session, actor, village)
         rows = session.scalars(
             select(Household).where(Household.village_code == village).order_by(Household.household_id)
         )

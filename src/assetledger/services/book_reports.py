@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
+from assetledger.services.access import read_scope, region_of_entity, require_read
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset
@@ -23,8 +25,9 @@ def _period(query: Q, start: dt.date | None, end: dt.date | None) -> Q:
     return query
 
 
-def balances(db: Database, entity: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """Trial balance: every account of the entity with its balance (debit positive), non-zero only."""
+def balances(db: Database, entity: str, as_of: dt.date | None = None, *, actor: str) -> list[dict[str, Any]]:
+    """Trial balance: every account of the entity with its balance (debit positive), non-zero only; for a reader
+    whose scope covers the entity."""
     query = (
         select(Account.name, Account.cn_name, Account.asset_id, func.sum(PostingRow.amount).label("balance"))
         .join(PostingRow, PostingRow.account_id == Account.id)
@@ -35,6 +38,7 @@ def balances(db: Database, entity: str, as_of: dt.date | None = None) -> list[di
     )
     query = _period(query, None, as_of)
     with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
         rows = [dict(r._mapping) for r in session.execute(query)]
     return [r for r in rows if r["balance"]]
 
@@ -44,9 +48,10 @@ IS_EXPENSE = func.substr(Account.name, 1, 9) == "Expenses:"
 
 
 def income_by_account(
-    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None
+    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
 ) -> list[dict[str, Any]]:
-    """Income statement per entity and account over a period; income shown positive."""
+    """Income statement per entity and account over a period; income shown positive. Of one entity (refused outside
+    the reader's scope), else of every entity within the scope."""
     query = (
         select(Entry.entity_code, Account.name, Account.cn_name, func.sum(PostingRow.amount).label("amount"))
         .join(PostingRow, PostingRow.entry_id == Entry.id)
@@ -55,9 +60,8 @@ def income_by_account(
         .group_by(Entry.entity_code, Account.name, Account.cn_name)
         .order_by(Entry.entity_code, Account.name)
     )
-    if entity:
-        query = query.where(Entry.entity_code == entity)
     with db.reading() as session:
+        query = _within(session, query, entity, actor)
         rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
     for r in rows:
         if r["name"].startswith("Income"):
@@ -66,9 +70,10 @@ def income_by_account(
 
 
 def income_by_asset(
-    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None
+    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
 ) -> list[dict[str, Any]]:
-    """Income, expenses and net per asset over a period (entries carry their asset)."""
+    """Income, expenses and net per asset over a period (entries carry their asset); of one entity (refused outside
+    the reader's scope), else of every entity within the scope."""
     zero = Decimal("0.00")
     query = (
         select(
@@ -85,9 +90,8 @@ def income_by_asset(
         .group_by(Entry.entity_code, Entry.asset_id, Asset.name)
         .order_by(Entry.entity_code, Entry.asset_id)
     )
-    if entity:
-        query = query.where(Entry.entity_code == entity)
     with db.reading() as session:
+        query = _within(session, query, entity, actor)
         rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
     for r in rows:
         r["income"] = -(r["income"] or zero)
@@ -96,13 +100,26 @@ def income_by_asset(
     return rows
 
 
-def entities(db: Database) -> list[dict[str, Any]]:
+def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
+    """The entries of the entity named (refused outside the reader's scope), else of the entities within it."""
+    if entity:
+        require_read(session, actor, region_of_entity(entity))
+        return query.where(Entry.entity_code == entity)
+    visible = read_scope(session, actor)
+    if visible is None:
+        return query
+    return query.where(Entry.entity_code.in_(select(Entity.code).where(Entity.region_code.in_(sorted(visible)))))
+
+
+def entities(db: Database, actor: str) -> list[dict[str, Any]]:
+    """The accounting entities the reader's scope covers, with the number of entries of each."""
     with db.reading() as session:
+        visible = read_scope(session, actor)
+        query = select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code)
+        if visible is not None:
+            query = query.where(Entity.region_code.in_(sorted(visible)))
+        rows = [dict(r._mapping) for r in session.execute(query)]
         counts = dict(session.execute(select(Entry.entity_code, func.count()).group_by(Entry.entity_code)).all())
-        rows = [
-            dict(r._mapping)
-            for r in session.execute(select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code))
-        ]
     for r in rows:
         r["entries"] = counts.get(r["code"], 0)
     return rows

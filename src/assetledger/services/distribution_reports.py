@@ -13,6 +13,7 @@ from assetledger.domain.distribution import Period, plain, share_reasons
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
+from assetledger.services.access import require_read
 from assetledger.services.distribution import rule_from_json
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
@@ -47,11 +48,14 @@ class NoticeData:
     reversal_reason: str | None = None
 
 
-def notice_data(db: Database, village: str, period_text: str) -> list[NoticeData]:
+def notice_data(db: Database, village: str, period_text: str, actor: str) -> list[NoticeData]:
+    """The public notices (公示) of a village's distributions of a period, for a reader whose scope covers the
+    village."""
     period = Period.parse(period_text)
     purposes, _ = load_purposes()
     out = []
     with db.reading() as session:
+        require_read(session, actor, village)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
         dists = session.execute(
@@ -154,12 +158,14 @@ def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
     return plain((Decimal(weight) / months).quantize(WEIGHT_PLACES))
 
 
-def household_history(db: Database, household_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A household's facts and every share it was given, with payout dates, across years."""
+def household_history(db: Database, household_id: str, actor: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A household's facts and every share it was given, with payout dates, across years (personal data: for a
+    reader whose scope covers the household's village)."""
     with db.reading() as session:
         h = session.get(Household, household_id)
         if h is None:
             raise NotFoundError("household", household_id)
+        require_read(session, actor, h.village_code)
         facts = {
             "household_id": h.household_id,
             "village": h.village_code,

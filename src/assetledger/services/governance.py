@@ -15,7 +15,8 @@ from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import require
+from assetledger.services.access import read_scope, require
+from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
@@ -30,14 +31,22 @@ ZERO = Decimal("0.00")
 ZERO_FEN = literal(ZERO, Money)
 
 
-def scan(db: Database, as_of: dt.date, policy: GovernancePolicy, within: str | None = None) -> list[dict[str, Any]]:
-    """The governance list (see `scan_in`), in a read-only transaction of its own."""
+def scan(
+    db: Database, as_of: dt.date, policy: GovernancePolicy, actor: str, within: str | None = None
+) -> list[dict[str, Any]]:
+    """The governance list (see `scan_in`), in a read-only transaction of its own: of the region `within` (refused
+    outside the actor's scope), else of the actor's whole scope."""
     with db.reading() as session:
-        return scan_in(session, as_of, policy, within)
+        visible = read_scope(session, actor, within)
+        return scan_in(session, as_of, policy, within, None if within else visible)
 
 
 def scan_in(
-    session: Session, as_of: dt.date, policy: GovernancePolicy, within: str | None = None
+    session: Session,
+    as_of: dt.date,
+    policy: GovernancePolicy,
+    within: str | None = None,
+    regions: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
@@ -56,7 +65,7 @@ def scan_in(
     operating = Asset.register == Register.OPERATING.value
     marked_idle = Asset.status == AssetStatus.IDLE.value
     active = Asset.status.not_in(OFF_BOOKS_VALUES)
-    place = _within(within)
+    place = _within(within) + ([ASSET_PLACE.in_(sorted(regions))] if regions is not None else [])
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
         select(
@@ -224,13 +233,14 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         )  # fmt: off
 
 
-def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list[dict[str, Any]]:
+def governance_report(db: Database, year: int, policy: GovernancePolicy, actor: str) -> list[dict[str, Any]]:
     """Per county: still idle / loss-making at year end, revitalised and disposed in the year (counts, values),
     disposal gains and losses, restricted proceeds received and spent, and the contract findings at year end
-    (counts by kind, and the arrears in yuan)."""
+    (counts by kind, and the arrears in yuan). The counties within the actor's scope only (none for a township's)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    open_list = scan(db, end, policy)
     with db.reading() as session:
+        visible = read_scope(session, actor)
+        open_list = scan_in(session, end, policy)
         alerts = contract_alerts_in(session, end, policy.contracts, None)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         revitalised = session.execute(
@@ -295,4 +305,4 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy) -> list
                            gains=gains or ZERO, losses=losses or ZERO)  # fmt: off
     for county, received, spent in restricted:
         row(county).update(restricted_in=received or ZERO, restricted_spent=spent or ZERO)
-    return [rows[k] for k in sorted(rows)]
+    return [rows[k] for k in sorted(rows) if visible is None or k in visible]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.journal import AccountSpec, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
+from assetledger.services.access import read_scope, region_of_entity, regions_within, require_read
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now
 from assetledger.store.bulk import existing_keys
@@ -64,8 +65,21 @@ def load_books(session: Session, entity: str, through: dt.date | None = None) ->
     return EntityBooks(entity, found.name, accounts, entries)
 
 
-def export_entity(db: Database, entity: str, out: Path) -> tuple[Path, int]:
+def readable_entity(db: Database, entity: str, actor: str) -> str:
+    """The entity's name, for a reader whose scope covers the entity (refused otherwise; not found if none)."""
     with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
+        found = session.get(Entity, entity)
+        if found is None:
+            raise NotFoundError("entity", entity)
+        return found.name
+
+
+def export_entity(db: Database, entity: str, out: Path, actor: str) -> tuple[Path, int]:
+    """Write an entity's books as a .beancount file, for a reader whose scope covers the entity (nothing is written
+    otherwise)."""
+    with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
         books = load_books(session, entity)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(books), encoding="utf-8")
@@ -78,6 +92,14 @@ def entity_codes(db: Database, within: str | None = None) -> list[str]:
         if within:
             query = query.where((Entity.county_code == within) | (Entity.region_code == within))
         return list(session.scalars(query))
+
+
+def entities_in(session: Session, regions: set[str] | None) -> list[str]:
+    """The entities whose region is one of `regions` (None: every entity), in code order."""
+    query = select(Entity.code).order_by(Entity.code)
+    if regions is not None:
+        query = query.where(Entity.region_code.in_(sorted(regions)))
+    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
@@ -95,8 +117,22 @@ def check_entities(db: Database, within: str | None = None) -> Iterator[CheckRes
         yield CheckResult(entity, len(books.entries), check(render(books)))
 
 
-def query_entity(db: Database, entity: str, bql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+def check_scope(db: Database, actor: str, within: str | None = None) -> Iterator[CheckResult]:
+    """`check_entities` for a reader: the entities whose region lies within `within` (refused outside the reader's
+    scope), else within the reader's scope."""
     with db.reading() as session:
+        visible = read_scope(session, actor, within)
+        codes = entities_in(session, regions_within(session, within) if within else visible)
+    for entity in codes:
+        with db.reading() as session:
+            books = load_books(session, entity)
+        yield CheckResult(entity, len(books.entries), check(render(books)))
+
+
+def query_entity(db: Database, entity: str, bql: str, actor: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """BQL over an entity's live books, for a reader whose scope covers the entity."""
+    with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
         books = load_books(session, entity)
     return run_bql(books, bql)
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from assetledger.domain.booking import BookedAsset, books_of, entity_code
 from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, OwnerKind, Register
+from assetledger.services.access import read_scope, regions_within
+from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset
@@ -46,8 +48,17 @@ def _placed(r: Any) -> BookedAsset:
                        county, township, village, value, ())  # fmt: skip
 
 
-def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
-    """Assets whose book value differs from their register value (SQL sums; one pass over the assets)."""
+def reconcile_scope(db: Database, actor: str, within: str | None = None) -> list[Mismatch]:
+    """`reconcile` for a reader: of the region `within` (refused outside the reader's scope), else of its scope."""
+    with db.reading() as session:
+        visible = read_scope(session, actor, within)
+        regions = regions_within(session, within) if within else visible
+    return reconcile(db, regions=regions) if regions is not None else reconcile(db)
+
+
+def reconcile(db: Database, within: str | None = None, *, regions: set[str] | None = None) -> list[Mismatch]:
+    """Assets whose book value differs from their register value (SQL sums; one pass over the assets). The whole
+    record (as `audit verify` checks it), or the assets of `within` / of the region codes `regions`."""
     with db.reading() as session:
         balances: dict[str, dict[str, Decimal]] = {}
         asset_accounts = select(Account.id).where(Account.asset_id.is_not(None))
@@ -65,6 +76,8 @@ def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
             assets = assets.where(
                 (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
             )
+        if regions is not None:
+            assets = assets.where(ASSET_PLACE.in_(sorted(regions)))
         # Only what decides the books an asset is in, and its value: one pass, no funding rows (not needed here).
         booked: dict[str, BookedAsset] = {r[0]: _placed(r) for r in session.execute(assets)}
         active = list(booked)
@@ -78,7 +91,7 @@ def reconcile(db: Database, within: str | None = None) -> list[Mismatch]:
         want = asset.value if expected else Decimal("0.00")
         if value != want or held:
             mismatches.append(Mismatch(asset_id, asset.value, expected, value, held))
-    if within is None:
+    if within is None and regions is None:
         # Balances left are assets no longer active (disposed) that still carry a book value.
         for asset_id, held in sorted(balances.items()):
             mismatches.append(Mismatch(asset_id, Decimal("0.00"), None, Decimal("0.00"), held))

@@ -22,7 +22,7 @@ from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.tabular import Table
-from assetledger.services.access import require
+from assetledger.services.access import read_scope, require
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.models import Region
@@ -258,3 +258,15 @@ def _home(index: RegionIndex, code: str) -> str:
 def _parents_first(nodes: Iterable[RegionNode]) -> list[RegionNode]:
     order = {RegionLevel.CITY: 0, RegionLevel.COUNTY: 1, RegionLevel.TOWNSHIP: 2, RegionLevel.VILLAGE: 3}
     return sorted(nodes, key=lambda n: (order[n.level], n.code))
+
+
+def list_regions(db: Database, actor: str, level: RegionLevel | None = None) -> list[dict[str, str | None]]:
+    """The regions of the reader's scope (its region and every region below it), of one level if given."""
+    query = select(Region.code, Region.name, Region.level, Region.parent_code).order_by(Region.code)
+    if level is not None:
+        query = query.where(Region.level == level.value)
+    with db.reading() as session:
+        visible = read_scope(session, actor)
+        if visible is not None:
+            query = query.where(Region.code.in_(sorted(visible)))
+        return [dict(r._mapping) for r in session.execute(query)]

@@ -9,6 +9,8 @@ from sqlalchemy import and_, case, func, literal, select
 
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
 from assetledger.errors import Finding, InputError
+from assetledger.services.access import read_scope
+from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, Region
 from assetledger.store.types import Money
@@ -26,8 +28,9 @@ def _level_column(level: RegionLevel) -> Any:
     }[level]
 
 
-def register_summary(db: Database, level: RegionLevel, within: str | None = None) -> list[dict[str, Any]]:
-    """One row per region of `level` (plus a 合计 row): counts and value by register and confirmation level, and gaps.
+def register_summary(db: Database, level: RegionLevel, actor: str, within: str | None = None) -> list[dict[str, Any]]:
+    """One row per region of `level` (plus a 合计 row): counts and value by register and confirmation level, and gaps;
+    of the region `within` (refused outside the actor's scope), else of the actor's whole scope.
 
     Disposed assets have left the active register and are not counted. Assets that sit above the level (a county
     road in a township summary) are grouped under '(县级)' / '(乡级)' so totals still add up.
@@ -64,6 +67,9 @@ def register_summary(db: Database, level: RegionLevel, within: str | None = None
             (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
         )
     with db.reading() as session:
+        visible = read_scope(session, actor, within)
+        if visible is not None and not within:
+            query = query.where(ASSET_PLACE.in_(sorted(visible)))
         names = dict(session.execute(select(Region.code, Region.name)).all())
         rows = [dict(r._mapping) for r in session.execute(query)]
     above = {RegionLevel.TOWNSHIP: "(县级资产)", RegionLevel.VILLAGE: "(县乡级资产)", RegionLevel.COUNTY: ""}[level]

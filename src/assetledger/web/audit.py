@@ -20,11 +20,10 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
-from assetledger.services.access import region_of_entity, require_read, visible_regions
 from assetledger.services.audit import export_package
 from assetledger.services.audit_sql import DEFAULT_TIME_LIMIT, read_only_sql
 from assetledger.services.book_reports import entities
-from assetledger.services.ledger_files import export_entity, query_entity
+from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.i18n import translate
@@ -37,13 +36,6 @@ EXAMPLE_SQL = "SELECT register, count(*), sum(original_value_fen) FROM v_assets 
 _FAVA: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
 
 
-def _entities() -> list[dict[str, Any]]:
-    with database().reading() as session:
-        visible = visible_regions(session, user().name)
-    rows = entities(database())
-    return [e for e in rows if visible is None or region_of_entity(str(e["code"])) in visible]
-
-
 @bp.route("/", methods=["GET", "POST"])
 @roles(*AUDITORS)
 def queries() -> str:
@@ -54,9 +46,10 @@ def queries() -> str:
     rows: list[tuple[Any, ...]] = []
     total, total_known = 0, True
     if request.method == "POST" and kind == "bql":
-        with database().reading() as session:
-            require_read(session, user().name, region_of_entity(entity) if entity else None)
-        columns, rows = until_changed(database(), ("bql", entity, text), lambda: query_entity(database(), entity, text))
+        reader = user().name  # the service checks the reader's scope before the cache is consulted
+        columns, rows = until_changed(
+            database(), ("bql", entity, text, reader), lambda: query_entity(database(), entity, text, reader)
+        )
         total = len(rows)
     elif request.method == "POST" and kind == "sql":
         limit = float(current_app.config.get("AUDIT_TIME_LIMIT", DEFAULT_TIME_LIMIT))
@@ -64,7 +57,8 @@ def queries() -> str:
         columns, rows, total, total_known = list(result.columns), list(result.rows), result.total, result.total_known
     shown = rows[:MAX_ROWS]
     return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns, rows=shown,
-                           count=_count(len(shown), total, total_known), entities=_entities(), example_bql=EXAMPLE_BQL,
+                           count=_count(len(shown), total, total_known), entities=entities(database(), user().name),
+                           example_bql=EXAMPLE_BQL,
                            example_sql=EXAMPLE_SQL, fava=fava_installed())  # fmt: skip
 
 
@@ -107,15 +101,15 @@ def _fava_executable() -> str | None:
 def fava() -> Any:
     """Export the entity's books and serve them with Fava on 127.0.0.1 (one Fava per entity, stopped at exit)."""
     entity = request.form.get("entity", "").strip()
-    with database().reading() as session:
-        require_read(session, user().name, region_of_entity(entity) if entity else None)
+    readable_entity(database(), entity, user().name)  # a Fava already running is reached only through this check
     executable = _fava_executable()
     if executable is None:
         return render_template("fava.html", entity=entity)
     running = _FAVA.get(entity)
     if running is None or running[0].poll() is not None:
         folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
-        path, _ = export_entity(database(), entity, folder / f"{re.sub(r'[^A-Za-z0-9]', '_', entity)}.beancount")
+        name = re.sub(r"[^A-Za-z0-9]", "_", entity)
+        path, _ = export_entity(database(), entity, folder / f"{name}.beancount", user().name)
         port = _free_port()
         process = subprocess.Popen([executable, "--host", "127.0.0.1", "--port", str(port), str(path)])
         _FAVA[entity] = (process, port)

@@ -20,7 +20,6 @@ from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.errors import Finding, InputError
 from assetledger.reports.notice import notice_html, write_notice
 from assetledger.rules.distribution_file import load_purposes
-from assetledger.services.access import require_read
 from assetledger.services.asset_queries import AssetFilter, list_assets
 from assetledger.services.distribution import distribute
 from assetledger.services.distribution_reports import NoticeData, notice_data
@@ -48,7 +47,7 @@ def _my_assets() -> list[dict[str, Any]]:
     region = scope_region(user())
     if region is None:
         return []
-    return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300))
+    return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300), user().name)
 
 
 @bp.route("/post", methods=["GET", "POST"])
@@ -103,10 +102,8 @@ def _notices() -> list[NoticeData]:
     period = (request.args.get("period") or "").strip()
     if not village or not period:
         raise InputError([Finding("notice", None, "village/period", None, "give a village and a period")])
-    with database().reading() as session:
-        require_read(session, user().name, village)
     try:
-        return notice_data(database(), village, period)
+        return notice_data(database(), village, period, user().name)  # the service checks the reader's scope
     except ValueError as exc:
         raise InputError([Finding("notice", None, "period", period, str(exc))]) from exc
 
