@@ -27,7 +27,6 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, select
 
-from assetledger.gc_pause import BULK, gc_paused
 from assetledger.store import integrity_legacy as legacy
 from assetledger.store.integrity_models import ChainLink, ChainSeal
 from assetledger.store.schema import Base
@@ -263,11 +262,7 @@ def _write_seal(
     ids = [row[id_at] for row in rows]
     first, last, count = ids[0], ids[-1], len(ids)
     row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
-    if count < BULK:
-        digests = row_digests(rows)
-    else:
-        with gc_paused():
-            digests = row_digests(rows)
+    digests = row_digests(rows)
     chain = seal_step(head, table, first, last, count, row_ids, digests)
     marker = "?" if _is_sqlite(conn) else "%s"
     conn.exec_driver_sql(
