@@ -370,15 +370,11 @@ class Books:
             return []
         at = now()
         ids = next_ids(self.session, Entry.__table__, len(entries))  # type: ignore[arg-type]
-        metas: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}  # one object per distinct meta: one dump
-        rows = []
-        for entry_id, e in zip(ids, entries, strict=True):
-            meta = None
-            if e.meta:
-                key = tuple(sorted(e.meta.items()))
-                meta = metas.setdefault(key, dict(key))
-            rows.append((entry_id, e.entity, e.date, e.kind._value_, e.narration, e.asset_id, e.ref, e.reverses, meta,
-                         self.actor, at))  # fmt: skip
+        rows = [
+            (entry_id, e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
+             dict(e.meta) if e.meta else None, self.actor, at)
+            for entry_id, e in zip(ids, entries, strict=True)
+        ]  # fmt: skip
         insert_values(self.session, Entry.__table__, ENTRY_COLUMNS, rows)  # type: ignore[arg-type]
         # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
         posting_ids = iter(next_ids(self.session, PostingRow.__table__, sum(map(len, amounts))))  # type: ignore[arg-type]
