@@ -1,8 +1,8 @@
 """Time the performance evaluation (awards compute) on an existing database: each indicator's SQL on its own,
 the whole evaluation, and the per-asset performance list. Reads only; run it on any size of database.
 
-    cd /tmp && rm -rf demo && /work/venv/bin/assetledger demo
-    /work/venv/bin/python benchmarks/awards.py --db sqlite:////tmp/demo/assetledger.db --year 2025
+    assetledger demo                                    # in the repository root: ./demo/assetledger.db
+    python benchmarks/awards.py --db sqlite:///demo/assetledger.db --year 2025
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmarks of the books, distribution and governance paths on an existing database (e.g. the demo's).
 
-    /work/venv/bin/python benchmarks/books.py --db sqlite:///demo/assetledger.db [--postings 50000]
+    python benchmarks/books.py --db sqlite:///demo/assetledger.db [--postings 50000]
 
 Measures, in-process (so interpreter start-up is not counted): bulk posting rate through the service (validation,
 ids, sealing) against a raw sqlite3 executemany of the same rows, one interactive posting's latency, export +

@@ -1,8 +1,8 @@
 """City scale (issue 8): generate a county or a city of data through the bulk paths, and measure on it.
 
-    /work/venv/bin/python benchmarks/city.py generate --scale city            # SQLite: benchmarks/data/city-city.db
-    /work/venv/bin/python benchmarks/city.py generate --scale city --db postgresql://postgres@127.0.0.1:5432/al_city
-    /work/venv/bin/python benchmarks/city.py measure --db sqlite:///benchmarks/data/city-city.db \\
+    python benchmarks/city.py generate --scale city            # SQLite: benchmarks/data/city-city.db
+    python benchmarks/city.py generate --scale city --db postgresql://postgres@127.0.0.1:5432/al_city
+    python benchmarks/city.py measure --db sqlite:///benchmarks/data/city-city.db \\
         --db postgresql://postgres@127.0.0.1:5432/al_city                    # side by side; table into README.md
 
 Scales: tiny (1 county, 6 villages, for tests), county (1 county, 200 villages, ~20k assets), city (10 counties,

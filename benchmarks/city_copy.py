@@ -1,7 +1,7 @@
 """Copy a generated SQLite city into a fresh PostgreSQL database, row for row (COPY), so both backends are measured
 on exactly the same data when there is no time to generate it twice through the services.
 
-    /work/venv/bin/python benchmarks/city_copy.py sqlite:///benchmarks/data/city-city.db \\
+    python benchmarks/city_copy.py sqlite:///benchmarks/data/city-city.db \\
         postgresql://postgres@127.0.0.1:5432/al_city          # the database is dropped and created again
 
 The schema is built by the migrations (`db upgrade`), then every table is copied in dependency order, each in id

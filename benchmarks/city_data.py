@@ -36,7 +36,7 @@ from assetledger.domain.booking import BOOKS_START, books_of, entity_code, expen
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod, GovernancePolicy
 from assetledger.domain.journal import JournalEntry
-from assetledger.io.tabular import gc_paused, read_table
+from assetledger.io.tabular import read_table
 from assetledger.services import beneficiaries, distribution, distribution_settlement
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import change_status, import_assets
@@ -342,10 +342,9 @@ def post_books(db: Database, progress: Progress, months: int | None = None) -> i
         if f"city-month:{year}-{month:02d}" in done:
             continue
         started = time.perf_counter()
-        with gc_paused():
-            entries = month_entries(assets, index)
-            with db.transaction() as session:
-                Books(session, ACTOR).post(entries, [Located("city generator")] * len(entries))
+        entries = month_entries(assets, index)
+        with db.transaction() as session:
+            Books(session, ACTOR).post(entries, [Located("city generator")] * len(entries))
         took = time.perf_counter() - started
         total += len(entries)
         progress(f"{year}-{month:02d}: {len(entries):,} entries in {took:.1f} s ({len(entries) / took:,.0f}/s)")

@@ -1,7 +1,7 @@
 """Measurements on a generated city (benchmarks/city.py generate), each in a subprocess of its own so its peak
 memory (ru_maxrss, interpreter and imports included) is its own. Run through `benchmarks/city.py measure`.
 
-    /work/venv/bin/python benchmarks/city_measure.py MEASURE URL [SAMPLE]     # one measurement, JSON on stdout
+    python benchmarks/city_measure.py MEASURE URL [SAMPLE]     # one measurement, JSON on stdout
 
 What changes the data set: `latency` posts 20 entries (dated 2026-01-15) and `distribution` distributes 2025 in
 one more beneficiary village; `bulk` posts 100,000 entries and seals them, then rolls back (commit not timed).

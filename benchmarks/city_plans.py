@@ -2,7 +2,7 @@
 captured with its parameters and timed; the slowest are explained (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS);
 SQLite: EXPLAIN QUERY PLAN). Run through `benchmarks/city.py measure` or on its own:
 
-    /work/venv/bin/python benchmarks/city_plans.py URL     # JSON on stdout
+    python benchmarks/city_plans.py URL     # JSON on stdout
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """N processes x M postings, plus distributions racing for the same villages, on PostgreSQL (and SQLite).
 
-    /work/venv/bin/python benchmarks/concurrency_stress.py [--workers 8] [--posts 1000] [--every 100]
+    python benchmarks/concurrency_stress.py [--workers 8] [--posts 1000] [--every 100]
         [--pg postgresql://postgres@127.0.0.1:5432/test] [--sqlite] [--max-seconds 1800]
 
 Each worker is a real process running `ledger post` (distinct refs, assets of two villages of one township, so

@@ -1,6 +1,6 @@
 """kill -9 bulk imports at random moments, on SQLite and PostgreSQL, and check what is left each time.
 
-    /work/venv/bin/python benchmarks/crash_stress.py [--points 50] [--assets 1000] [--entries 3000]
+    python benchmarks/crash_stress.py [--points 50] [--assets 1000] [--entries 3000]
         [--pg postgresql://postgres@127.0.0.1:5432/test] [--max-seconds 1800] [--seed 9]
 
 For each backend and each job (`asset import` of a file of new assets, `ledger import-entries` of a file of revenue

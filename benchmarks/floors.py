@@ -1,6 +1,6 @@
 """What SQLite alone costs to store the rows the two bulk paths write (issues 2 and 3), with no Python per row.
 
-    /work/venv/bin/python benchmarks/floors.py [--rows 100000] [--entries 50000] [--demo demo/assetledger.db]
+    python benchmarks/floors.py [--rows 100000] [--entries 50000] [--demo demo/assetledger.db]
 
 Each path first runs through the real service on a copy A of a database (not timed). Then, on a second, untouched
 copy B of the same database, every row A gained is stored again by SQLite itself: `INSERT INTO t SELECT * FROM

@@ -4,8 +4,8 @@ The rows come from the deterministic generators the demo uses (`assetledger.demo
 size always give byte-identical CSV files. About 30 assets per village; counties of 20 townships × 17 villages
 are added until there are enough villages for the requested number of assets, then the rows are cut to size.
 
-    /work/venv/bin/python benchmarks/generate.py --assets 100000            # -> benchmarks/data/
-    /work/venv/bin/python benchmarks/generate.py --assets 10000 --out /tmp/bench
+    python benchmarks/generate.py --assets 100000            # -> benchmarks/data/
+    python benchmarks/generate.py --assets 10000 --out bench-data
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Register import and query benchmarks at scale (issue 2): CSV and XLSX import, dry run, summary and list queries.
 
-    /work/venv/bin/python benchmarks/run.py                       # 100k assets, SQLite
-    /work/venv/bin/python benchmarks/run.py --pg postgresql://postgres@127.0.0.1:5432/test --breakdown
+    python benchmarks/run.py                       # 100k assets, SQLite
+    python benchmarks/run.py --pg postgresql://postgres@127.0.0.1:5432/test --breakdown
 
 Every import runs as the real command, `assetledger --db URL asset import FILE`, in a subprocess of its own on a
 fresh database (migrated and holding the region hierarchy, neither timed): wall time, CPU time and peak memory
@@ -306,7 +306,7 @@ def report(
     lines = [
         "## Registers at scale (`benchmarks/run.py`)",
         "",
-        f"`/work/venv/bin/python benchmarks/run.py --assets {n}` (add `--pg URL` for PostgreSQL, `--breakdown` for",
+        f"`python benchmarks/run.py --assets {n}` (add `--pg URL` for PostgreSQL, `--breakdown` for",
         "the steps inside one import); input from `benchmarks/generate.py`: "
         f"{n:,} assets in {files.villages:,} villages, CSV {files.assets_csv.stat().st_size / 2**20:.0f} MiB"
         + (f", XLSX {files.assets_xlsx.stat().st_size / 2**20:.0f} MiB" if files.assets_xlsx.exists() else "")

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from assetledger.cli.main import cli
+from assetledger.services import password_gate
 from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 
@@ -26,6 +28,19 @@ BACKENDS = ["sqlite", "postgresql"]
 
 def pg_base_url() -> str | None:
     return os.environ.get(PG_ENV) or None
+
+
+# Argon2id as in production, at its cheapest parameters: the tests hash and check passwords hundreds of times, and
+# what they check is who may log in, not the cost of guessing. Only the test process uses these (see
+# test_production_keeps_the_rfc_9106_parameters); the product's defaults stay in services/password_gate.py.
+CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_argon2() -> Iterator[PasswordHasher]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(password_gate, "HASHER", CHEAP_ARGON2)
+        yield CHEAP_ARGON2
 
 
 @pytest.fixture(params=BACKENDS)

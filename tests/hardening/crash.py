@@ -195,13 +195,44 @@ def settle(db: Database) -> None:
         conn.execute(text(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})"))
 
 
+PAUSE_AT_SEAL = r"""
+import sys, time
+from pathlib import Path
+import assetledger.store.db as store_db
+from assetledger.cli.main import main
+flag, deadline = Path(sys.argv[1]), time.monotonic() + 600
+real_seal = store_db.seal
+def seal(*args, **kwargs):  # every row written and sealed, COMMIT not yet sent: wait here to be killed
+    count = real_seal(*args, **kwargs)
+    flag.touch()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    return count
+store_db.seal = seal
+sys.argv = ["assetledger", *sys.argv[2:]]
+main()
+"""
+
+
 def crash_trial(
-    zygote: Zygote, db: Database, job: Job, delay: float, folder: Path, *, third_run: bool = True
+    zygote: Zygote, db: Database, job: Job, delay: float | None, folder: Path, *, third_run: bool = True
 ) -> Outcome:
-    """Kill `job` after `delay` seconds, then check, re-run it, and (`third_run`) run it once more."""
+    """Kill `job` after `delay` seconds, then check, re-run it, and (`third_run`) run it once more.
+
+    `delay` None: kill it at a known point instead, once it has written and sealed its rows and is about to commit
+    (the child waits there for the kill), so that the trial lands inside the transaction whatever the load.
+    """
     before = table_rows(db)
-    pid = zygote.start(["--db", db.url, "--user", "tester", *job.args], folder, folder / "killed.log")
-    time.sleep(delay)
+    args = ["--db", db.url, "--user", "tester", *job.args]
+    if delay is None:
+        flag = folder / f"sealed-{time.monotonic_ns()}"
+        pid = zygote.spawn(PAUSE_AT_SEAL, [str(flag), *args], folder, folder / "killed.log")
+        deadline = time.monotonic() + 300  # only keeps a broken child from hanging the suite
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    else:
+        pid = zygote.start(args, folder, folder / "killed.log")
+        time.sleep(delay)
     os.kill(pid, signal.SIGKILL)  # a child that already finished is a zombie until wait(): the kill is harmless
     code = zygote.wait(pid)
     settle(db)

@@ -7,15 +7,17 @@ import shlex
 import shutil
 import sqlite3
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from assetledger.store import migrate
 from assetledger.store.db import Database, resolve_url
+from assetledger.store.journal_models import Entry
 from tests.conftest import Cli
 from tests.hardening.crash import Zygote
 from tests.hardening.harness import (
@@ -140,41 +142,91 @@ def test_restore_refuses_bad_backups(run: Cli, db: Database, tmp_path: Path, kin
 def test_backup_is_consistent_while_another_process_writes(
     run: Cli, db: Database, tmp_path: Path, zygote: Zygote
 ) -> None:
-    """Backups taken while a writer commits one posting after another each hold whole transactions only."""
+    """Backups taken while a writer commits postings each hold whole transactions only.
+
+    The writer commits a fixed sequence of postings w0, w1, ... in bursts. After each burst it writes one more
+    posting but holds its transaction open (rows written, not committed) until the test has copied the database:
+    that copy must hold exactly the postings committed so far, never the open one. Between the hand-overs the test
+    also copies without waiting for anything. Every copy must pass `audit verify`, and its postings must be a
+    prefix of the writer's sequence. No assertion depends on how fast either process runs.
+    """
     if not db.is_sqlite:
         pytest.skip("SQLite only")
     run("region", "import", str(regions_file(tmp_path)))
     run("asset", "import", str(assets_file(tmp_path / "assets.csv", 3)))
-    done = tmp_path / "writer.done"
-    pid = zygote.spawn(WRITER, [db.url, str(done)], tmp_path, tmp_path / "writer.log")
-    counts: list[int] = []
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    log = tmp_path / "writer.log"
+    pid = zygote.spawn(WRITER, [db.url, str(signals), str(PHASES), str(BURST)], tmp_path, log)
     try:
-        while not done.exists() and len(counts) < 6:
-            path = tmp_path / f"live-{len(counts)}.sqlite"
-            run("db", "backup", str(path))
-            copy = Database(f"sqlite:///{path}")
-            try:
-                assert findings(copy) == [], f"backup {len(counts)}"
-                counts.append(table_counts(copy)["entries"])
-            finally:
-                copy.dispose()
+        for phase in range(PHASES):
+            unsynchronised = _backup_refs(run, tmp_path / f"free-{phase}.sqlite")
+            assert unsynchronised == WRITES[: len(unsynchronised)], f"free backup {phase}"
+            _await(signals / f"holding-{phase}", log)
+            committed = (phase + 1) * BURST + phase  # each earlier held posting was committed after its copy
+            held = _backup_refs(run, tmp_path / f"held-{phase}.sqlite")
+            assert held == WRITES[:committed], f"backup {phase} while posting {WRITES[committed]} is open"
+            (signals / f"go-{phase}").touch()
+    except BaseException:
+        (signals / "abort").touch()  # a writer waiting for a go stops instead of waiting for ever
+        zygote.wait(pid)
+        raise
+    assert zygote.wait(pid) == 0, log.read_text()
+    assert _backup_refs(run, tmp_path / "after.sqlite") == WRITES
+
+
+PHASES, BURST = 3, 4
+WRITES = [f"w{i}" for i in range(PHASES * (BURST + 1))]
+
+
+def _backup_refs(run: Cli, path: Path) -> list[str]:
+    """Back up to `path`; the copy verifies clean; the refs of the writer's postings it holds, in order."""
+    run("db", "backup", str(path))
+    copy = Database(f"sqlite:///{path}")
+    try:
+        assert findings(copy) == [], path.name
+        with copy.reading() as session:
+            refs = session.scalars(select(Entry.ref).where(Entry.ref.like("w%")).order_by(Entry.id)).all()
     finally:
-        assert zygote.wait(pid) == 0, (tmp_path / "writer.log").read_text()
-    assert len(counts) >= 2 and counts == sorted(counts) and counts[-1] > counts[0], counts
+        copy.dispose()
+    return [str(r) for r in refs]
+
+
+def _await(flag: Path, log: Path) -> None:
+    """Wait until the writer raises `flag`; the deadline only stops a broken writer from hanging the suite."""
+    deadline = time.monotonic() + 300
+    while not flag.exists():
+        assert time.monotonic() < deadline, f"writer never reached {flag.name}:\n{log.read_text()}"
+        time.sleep(0.01)
 
 
 WRITER = """
-import sys, datetime as dt
+import sys, time, datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from assetledger.domain.booking import AssetPosting
-from assetledger.services.journal import post_for_asset
+from assetledger.services.books import Books, Located
+from assetledger.services.journal import entity_of_asset, entry_for_posting, post_for_asset
 from assetledger.store.db import Database
 db = Database(sys.argv[1])
-for i in range(80):
-    p = AssetPosting("K-00001", dt.date(2025, 5, 1), "revenue", "rent", Decimal("1.00"), ref=f"w{i}")
-    post_for_asset(db, p, "w")
-Path(sys.argv[2]).touch()
+signals, phases, burst = Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def posting(i):
+    return AssetPosting("K-00001", dt.date(2025, 5, 1), "revenue", "rent", Decimal("1.00"), ref=f"w{i}")
+i = 0
+for phase in range(phases):
+    for _ in range(burst):
+        post_for_asset(db, posting(i), "w")
+        i += 1
+    with db.transaction() as session:  # the next posting, written but held open while the test copies
+        entry = entry_for_posting(posting(i), {"K-00001": entity_of_asset(session, "K-00001")})
+        Books(session, "w").post([entry], [Located("held")])
+        session.flush()
+        (signals / f"holding-{phase}").touch()
+        while not (signals / f"go-{phase}").exists():
+            if (signals / "abort").exists():
+                sys.exit(3)
+            time.sleep(0.01)
+    i += 1
 """
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +62,15 @@ def _sqlite_with_assets(run: Cli, db: Database) -> str:
 def test_sqlite_writer_waits_for_the_lock(run: Cli, db: Database) -> None:
     path = _sqlite_with_assets(run, db)
     holder = _hold_write_lock(path)
-    threading.Timer(0.5, holder.rollback).start()
-    start = time.perf_counter()
-    run(*POST)
-    assert time.perf_counter() - start >= 0.4  # it waited for the other writer instead of failing
+    released = threading.Event()
+
+    def release() -> None:
+        released.set()
+        holder.rollback()
+
+    threading.Timer(0.5, release).start()
+    run(*POST)  # it cannot commit while the other writer holds the lock: it waited instead of failing
+    assert released.is_set()
     holder.close()
     assert findings(db) == []
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,11 +22,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from assetledger.cli.main import cli
 from assetledger.cli.web import _secret
 from assetledger.errors import ConfigError, ServiceBusy
+from assetledger.services import password_gate
 from assetledger.services.password_gate import PasswordGate
 from assetledger.store.db import Database
 from assetledger.web import create_app
 from assetledger.web.throttle import LoginThrottle
-from tests.conftest import Cli
+from tests.conftest import CHEAP_ARGON2, Cli
 from tests.security.conftest import record
 from tests.web.conftest import PASSWORD, csrf_of, login, set_password
 
@@ -181,6 +184,18 @@ def test_password_checks_wait_for_the_gate_and_are_refused_when_it_stays_full(ap
         assert session.scalar(select(func.count()).select_from(WebSession)) == 0  # no session was opened
     client.post("/login", data={"user": "zhang", "password": PASSWORD, "csrf_token": token})
     assert client.get("/dashboard").status_code == 200  # the slot is free again, and the name not held back
+
+
+def test_production_keeps_the_rfc_9106_parameters() -> None:
+    """The suite hashes with cheap Argon2 parameters (tests/conftest.py); assetledger itself, in a process of its
+    own, uses argon2-cffi's RFC 9106 low-memory profile."""
+    code = (
+        "from assetledger.services import password_gate as g; "
+        "print(g.HASHER.time_cost, g.HASHER.memory_cost, g.HASHER.parallelism, g.MEMORY_KIB)"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["3", str(64 * 1024), "4", str(64 * 1024)]
+    assert password_gate.HASHER is CHEAP_ARGON2 and CHEAP_ARGON2.memory_cost < 64
 
 
 def test_a_gate_admits_its_size_at_once() -> None:

@@ -52,16 +52,19 @@ def test_indicators_side_by_side_equal_one_by_one(run: Cli, db: Database) -> Non
 def test_a_failing_task_is_raised_and_stops_the_rest(db: Database) -> None:
     started: list[str] = []
     lock = threading.Lock()
+    failing = threading.Event()  # the others wait for the failure, however the threads are scheduled
 
     def ok(name: str):  # type: ignore[no-untyped-def]
         def task(session: Session) -> int:
             with lock:
                 started.append(name)
+            failing.wait()
             return _regions(session)
 
         return task
 
     def fails(session: Session) -> int:
+        failing.set()
         raise ValueError("this indicator cannot be computed")
 
     tasks = [("bad", fails)] + [(f"t{i}", ok(f"t{i}")) for i in range(50)]

@@ -1,7 +1,7 @@
 """The hash chain: one seal per table and commit, each row named when it is changed, deleted or inserted out of band.
 
-(The per-row links of revisions 0006-0007 were exercised by writing with the current code into a database left at
-0007; the registers' schema has moved on since, so that can no longer be done. Version 0.1.0 was never released.)
+(The per-row links of revisions 0006-0007, version 0.1.0, were never released: nothing writes or reads them, and a
+database that holds any is named by verify.)
 """
 
 from __future__ import annotations
@@ -83,3 +83,16 @@ def test_rows_with_gaps_and_seals_split_at_their_size(run: Cli, db: Database, mo
     with db.engine.begin() as conn:
         conn.exec_driver_sql(f"DELETE FROM asset_events WHERE id = {top + 9}")
     assert findings(db) == [f"asset_events id {top + 9}: row deleted after it was recorded"]
+
+
+def test_links_of_the_unreleased_per_row_chain_are_named_not_read(run: Cli, db: Database) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("A-1")])))
+    assert findings(db) == []
+    drop_append_only_guards(db, "chain_links")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO chain_links (seq, table_name, row_id, digest, chain, sealed_at) "
+            f"VALUES (1, 'assets', 1, '{'0' * 64}', '{'0' * 64}', '2025-01-01 00:00:00')"
+        )
+    assert findings(db) == [f"chain_links: {integrity.LINKS_UNREAD}"]

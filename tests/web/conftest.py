@@ -1,11 +1,17 @@
 """A small county for the web tests, built with the real CLI on the real test database: two villages of one
 township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
-with passwords (finance for the county, the accountant of 红旗村, an auditor of the county)."""
+with passwords (finance for the county, the accountant of 红旗村, an auditor of the county).
+
+On SQLite the county is built once per test module and each test gets a copy of that database file (SQLite's
+backup API), so a test may write what it likes. On PostgreSQL each test builds it in its own schema.
+"""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from assetledger.cli.main import cli
+from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.web import create_app
 from tests.conftest import Cli
@@ -31,8 +38,31 @@ ROSTER = [
 ]
 
 
+@pytest.fixture(scope="module")
+def county_file(tmp_path_factory: pytest.TempPathFactory, cheap_argon2: object) -> Path:
+    """The county built once for a test module, in a SQLite file that `county` copies for each test."""
+    folder = tmp_path_factory.mktemp("county")
+    url = f"sqlite:///{folder / 'county.db'}"
+    migrate.upgrade(url)
+    build_county(Cli(url, folder))
+    Database(url).dispose()
+    return folder / "county.db"
+
+
 @pytest.fixture
-def county(run: Cli) -> Cli:
+def county(run: Cli, db: Database, request: pytest.FixtureRequest) -> Cli:
+    if not db.is_sqlite:
+        return build_county(run)
+    template: Path = request.getfixturevalue("county_file")
+    target = db.engine.url.database
+    assert target
+    db.dispose()  # no pooled connection of ours holds the file while it is replaced
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+    return run
+
+
+def build_county(run: Cli) -> Cli:
     run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
     rows: list[Sequence[object]] = [
         ASSET_HEADER,

@@ -19,9 +19,9 @@ from assetledger.domain.inventory import CountResult, parse_result
 from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
-from assetledger.io.fast_xlsx import Cell, Style, column_letter, write_sheet
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.tabular import Table
+from assetledger.io.xlsx_sheet import Cell, Style, column_letter, write_sheet
 
 RESULT_HEADER = "结果（在用/盘亏/毁损/闲置）"
 # (field, header written on the sheet); the first block is the register's facts, the second the team fills in.

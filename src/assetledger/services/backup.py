@@ -147,12 +147,10 @@ def describe(path: Path) -> BackupInfo:
         tables = len(_tables(conn))
         head = None
         seq = 0
-        for chain_table in ("chain_seals", "chain_links"):  # the newest seal; links in a database before 0008
-            if chain_table in _tables(conn):
-                row = conn.execute(f"SELECT seq, chain FROM {chain_table} ORDER BY seq DESC LIMIT 1").fetchone()
-                if row:
-                    seq, head = int(row[0]), str(row[1])
-                    break
+        if "chain_seals" in _tables(conn):  # the newest seal
+            row = conn.execute("SELECT seq, chain FROM chain_seals ORDER BY seq DESC LIMIT 1").fetchone()
+            if row:
+                seq, head = int(row[0]), str(row[1])
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

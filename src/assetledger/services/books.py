@@ -36,7 +36,6 @@ from assetledger.domain.journal import (
 from assetledger.domain.money import amount_problem
 from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
-from assetledger.gc_pause import BULK, gc_paused
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
 from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
@@ -232,12 +231,6 @@ class Books:
 
     def post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None = None) -> PostResult:
         """Validate every entry, then insert all of them, or raise with every problem and insert nothing."""
-        if len(entries) < BULK:
-            return self._post(entries, where)
-        with gc_paused():
-            return self._post(entries, where)
-
-    def _post(self, entries: Sequence[JournalEntry], where: Sequence[Located] | None) -> PostResult:
         located = list(where) if where is not None else [Located("entry")] * len(entries)
         require(self.session, self.actor, Action.BOOKS, {region_of_entity(e.entity) for e in entries})
         text_problems = _text_findings(entries, located)  # before any lookup: a NUL in a ref cannot reach PostgreSQL
@@ -377,15 +370,11 @@ class Books:
             return []
         at = now()
         ids = next_ids(self.session, Entry.__table__, len(entries))  # type: ignore[arg-type]
-        metas: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}  # one object per distinct meta: one dump
-        rows = []
-        for entry_id, e in zip(ids, entries, strict=True):
-            meta = None
-            if e.meta:
-                key = tuple(sorted(e.meta.items()))
-                meta = metas.setdefault(key, dict(key))
-            rows.append((entry_id, e.entity, e.date, e.kind._value_, e.narration, e.asset_id, e.ref, e.reverses, meta,
-                         self.actor, at))  # fmt: skip
+        rows = [
+            (entry_id, e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
+             dict(e.meta) if e.meta else None, self.actor, at)
+            for entry_id, e in zip(ids, entries, strict=True)
+        ]  # fmt: skip
         insert_values(self.session, Entry.__table__, ENTRY_COLUMNS, rows)  # type: ignore[arg-type]
         # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
         posting_ids = iter(next_ids(self.session, PostingRow.__table__, sum(map(len, amounts))))  # type: ignore[arg-type]

@@ -17,7 +17,9 @@ from argon2 import PasswordHasher
 
 from assetledger.errors import ServiceBusy
 
-HASHER = PasswordHasher()  # argon2-cffi's RFC 9106 low-memory profile: t=3, m=64 MiB, p=4
+# argon2-cffi's RFC 9106 low-memory profile: t=3, m=64 MiB, p=4. Used as `password_gate.HASHER` (looked up at each
+# use), so that the test suite can swap in cheap parameters for its own runs (tests/conftest.py); nothing else does.
+HASHER = PasswordHasher()
 MEMORY_KIB = HASHER.memory_cost
 CHECKS = 2  # Argon2 computations at once per process (default)
 WAIT = 10.0  # not money: seconds a check waits for a slot before it is refused

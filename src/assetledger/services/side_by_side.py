@@ -8,8 +8,10 @@ largest part instead of their sum, and still adds up as if it had been read in o
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -25,6 +27,10 @@ def default_workers() -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
+class _Skipped(Exception):
+    """A task not started because another had failed."""
+
+
 def run_side_by_side(db: Database, tasks: Sequence[Task[K]], workers: int | None = None) -> dict[K, Any]:
     """Each task's result by its key. Tasks are taken in the order given (put the heaviest first); with one worker
     they run one after another in one read-only transaction. The first task to raise stops the others from
@@ -36,31 +42,32 @@ def run_side_by_side(db: Database, tasks: Sequence[Task[K]], workers: int | None
             for key, task in tasks:
                 results[key] = task(session)
         return results
-    pending = list(reversed(tasks))
-    lock = threading.Lock()
-    failures: list[BaseException] = []
-
-    def work(session: Session) -> None:
-        while True:
-            with lock:
-                if not pending or failures:
-                    return
-                key, task = pending.pop()
-            try:
-                result = task(session)
-            except BaseException as exc:  # handed to the caller's thread below
-                with lock:
-                    failures.append(exc)
-                return
-            with lock:
-                results[key] = result
-
+    failed = threading.Event()
     with db.shared_snapshot(count) as sessions:
-        threads = [threading.Thread(target=work, args=(s,), name=f"side-by-side-{i}") for i, s in enumerate(sessions)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    if failures:
-        raise failures[0]
+        free: queue.SimpleQueue[Session] = queue.SimpleQueue()  # a session is used by one thread at a time
+        for session in sessions:
+            free.put(session)
+
+        def run(task: Callable[[Session], Any]) -> Any:
+            if failed.is_set():
+                raise _Skipped
+            session = free.get()
+            try:
+                return task(session)
+            except BaseException:
+                failed.set()
+                raise
+            finally:
+                free.put(session)
+
+        with ThreadPoolExecutor(count, thread_name_prefix="side-by-side") as pool:
+            futures = {pool.submit(run, task): key for key, task in tasks}
+            for future in as_completed(futures):
+                error = future.exception()
+                if error is not None and not isinstance(error, _Skipped):
+                    for waiting in futures:
+                        waiting.cancel()
+                    raise error
+                if error is None:
+                    results[futures[future]] = future.result()
     return results

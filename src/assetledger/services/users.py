@@ -10,9 +10,10 @@ from sqlalchemy import delete, func, select
 from assetledger.domain.access import Action, Role
 from assetledger.domain.text import ONE_LINE, text_problem
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.services import password_gate
 from assetledger.services.access import User, current_user, require
 from assetledger.services.context import now
-from assetledger.services.password_gate import DEFAULT_GATE, HASHER, PasswordGate
+from assetledger.services.password_gate import DEFAULT_GATE, PasswordGate
 from assetledger.store.access_models import UserGrant, UserPassword, WebSession
 from assetledger.store.db import Database
 from assetledger.store.models import Region
@@ -78,7 +79,7 @@ def set_password(db: Database, name: str, password: str, actor: str, gate: Passw
         reason = f"at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters"
         raise InputError([Finding("user password", None, "password", None, reason)])
     with gate.slot():
-        hashed = HASHER.hash(password)
+        hashed = password_gate.HASHER.hash(password)
     with db.transaction() as session:
         user = current_user(session, name)
         if user is None:
@@ -104,10 +105,12 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
         ).first()
     with gate.slot():
         if user is None or stored is None:
-            HASHER.hash(password)  # the same work as a real check, so timing does not tell which names exist
+            password_gate.HASHER.hash(
+                password
+            )  # the same work as a real check, so timing does not tell which names exist
             raise PermissionDenied("wrong user name or password")
         try:
-            HASHER.verify(stored.password_hash, password)
+            password_gate.HASHER.verify(stored.password_hash, password)
         except (VerificationError, InvalidHashError) as exc:
             raise PermissionDenied("wrong user name or password") from exc
     return user, int(stored.id)

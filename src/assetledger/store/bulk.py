@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -44,7 +44,7 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            values[i] = _converted(process, values[i])
+            values[i] = list(map(process, values[i]))
     _execute_rows(session, table, compiled, columns, list(zip(*values, strict=True)))
 
 
@@ -117,17 +117,6 @@ def next_ids(session: Session, table: Table, count: int) -> range:
     if count and conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), {ids[-1]})")
     return ids
-
-
-def _converted(process: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
-    """`process` over a column, once per distinct object when objects repeat (one timestamp for every row, the
-    same date or amount object shared by many rows, None). Distinct by identity, never by equality: equal values
-    may still convert differently (two equal datetimes in different time zones)."""
-    distinct = dict(zip(map(id, column), column, strict=True))
-    if len(distinct) * 2 > len(column):
-        return list(map(process, column))
-    done = {key: process(value) for key, value in distinct.items()}
-    return list(map(done.__getitem__, map(id, column)))
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

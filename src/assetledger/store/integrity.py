@@ -27,8 +27,6 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, select
 
-from assetledger.gc_pause import BULK, gc_paused
-from assetledger.store import integrity_legacy as legacy
 from assetledger.store.integrity_models import ChainLink, ChainSeal
 from assetledger.store.schema import Base
 
@@ -44,6 +42,12 @@ SEALED_TABLES = (
 )  # fmt: skip
 DIGEST_SIZE = 16
 STATE_DIGEST_SIZE = 2 * DIGEST_SIZE  # a state seal holds each row's digest before and after its commit
+# The per-row links of revisions 0006-0007 (version 0.1.0, never released) are not read: a database holding any is
+# named once by verify rather than checked with a chain format nobody else uses.
+LINKS_UNREAD = (
+    "links of the per-row chain of version 0.1.0 (never released), which this version does not check: "
+    "the rows they cover are reported as not in the chain"
+)
 SEAL_ROWS = 100_000  # rows per seal at most (a 1.6 MB digest blob)
 STREAM_ROWS = 50_000
 
@@ -184,36 +188,21 @@ def _raw_rows(conn: Connection, sql: str, *, server_side: bool = False) -> Itera
 
 def _unsealed(conn: Connection, tables: Sequence[Table]) -> dict[str, tuple[int, int]]:
     """Tables with rows above their last sealed id -> (that id, 0 when none; their highest id), in one round trip
-    of index lookups. Links of the per-row era are asked for only for tables no seal covers yet (one more, rarer,
-    round trip): each sub-select costs PostgreSQL planning time on every commit."""
+    of index lookups."""
     marks = " UNION ALL ".join(
         f"SELECT '{t.name}', (SELECT MAX(id) FROM {t.name}), "
         f"(SELECT MAX(last_id) FROM chain_seals WHERE table_name = '{t.name}')"
         for t in tables
     )
     found: dict[str, tuple[int, int]] = {}
-    unsealed: list[tuple[str, int]] = []
     for name, top, sealed in conn.exec_driver_sql(marks):
-        if top is None:
-            continue
-        if sealed is None:
-            unsealed.append((name, int(top)))
-        elif top > sealed:
-            found[name] = (int(sealed), int(top))
-    if unsealed:
-        linked = legacy.last_linked(conn, [Base.metadata.tables[name] for name, _ in unsealed])
-        for name, top in unsealed:
-            last = linked.get(name, 0)
-            if top > last:
-                found[name] = (last, top)
+        if top is not None and (sealed is None or top > sealed):
+            found[name] = (int(sealed or 0), int(top))
     return found
 
 
 def _head(conn: Connection) -> str:
-    seal_head = conn.execute(select(ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).scalar()
-    if seal_head is not None:
-        return seal_head
-    return conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar() or GENESIS
+    return conn.execute(select(ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).scalar() or GENESIS
 
 
 def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | None = None) -> int:
@@ -221,15 +210,11 @@ def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | N
 
     `inserted` holds rows the transaction inserted, as kept by `keep_inserted`: a table whose unsealed rows are
     exactly those is digested from them, without reading it back; any other table is read back."""
-    present = _present_tables(conn)
-    if "chain_links" not in present:
-        return 0  # a database not yet upgraded to the chain
+    if "chain_seals" not in _present_tables(conn):
+        return 0  # a database not yet upgraded to the chain (revision 0008)
     tables = sealed_tables(conn)
     if not tables:
         return 0
-    if "chain_seals" not in present:  # not yet upgraded to 0008: keep its chain whole, one link per row
-        legacy_head = conn.execute(select(ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).scalar()
-        return legacy.link_rows(conn, tables, legacy_head or GENESIS, _stamp(conn))
     todo = _unsealed(conn, tables)
     if not todo:
         return 0
@@ -263,11 +248,7 @@ def _write_seal(
     ids = [row[id_at] for row in rows]
     first, last, count = ids[0], ids[-1], len(ids)
     row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
-    if count < BULK:
-        digests = row_digests(rows)
-    else:
-        with gc_paused():
-            digests = row_digests(rows)
+    digests = row_digests(rows)
     chain = seal_step(head, table, first, last, count, row_ids, digests)
     marker = "?" if _is_sqlite(conn) else "%s"
     conn.exec_driver_sql(
@@ -371,9 +352,8 @@ def verify_chain(conn: Connection) -> Iterator[Tamper]:
     """
     present = _present_tables(conn)
     head = GENESIS
-    if "chain_links" in present:
-        broken, head = legacy.verify_links(conn, GENESIS)
-        yield from (Tamper(*found) for found in broken)
+    if "chain_links" in present and conn.execute(select(ChainLink.seq).limit(1)).first() is not None:
+        yield Tamper("chain_links", None, LINKS_UNREAD)
     ranges: dict[str, list[_SealRange]] = {}
     if "chain_seals" in present:
         # State seals (store/state_seals.py) name their rows by key, in row_keys, and hold two digests a row.
@@ -392,13 +372,8 @@ def verify_chain(conn: Connection) -> Iterator[Tamper]:
                 head = step
                 if row_keys is None:
                     ranges.setdefault(table, []).append(_SealRange(seq, first, last, count))
-    tables = sealed_tables(conn)
-    linked = legacy.last_linked(conn, tables) if "chain_links" in present else {}
-    for table in tables:
-        through = linked.get(table.name)
-        if through is not None:
-            yield from (Tamper(*found) for found in legacy.verify_linked_rows(conn, table, through))
-        yield from _verify_sealed_rows(conn, table, ranges.get(table.name, []), through or 0)
+    for table in sealed_tables(conn):
+        yield from _verify_sealed_rows(conn, table, ranges.get(table.name, []))
 
 
 def _blobs(conn: Connection) -> str:
@@ -427,14 +402,14 @@ def _sealed_ids(conn: Connection, ranges: Sequence[_SealRange]) -> Iterator[tupl
             yield row_id, digests[i * DIGEST_SIZE : (i + 1) * DIGEST_SIZE]
 
 
-def _verify_sealed_rows(conn: Connection, table: Table, ranges: Sequence[_SealRange], after: int) -> Iterator[Tamper]:
+def _verify_sealed_rows(conn: Connection, table: Table, ranges: Sequence[_SealRange]) -> Iterator[Tamper]:
     """Merge the table's rows (ascending id) with the ids its seals cover (ascending): a row no seal covers was
     inserted out of band, a sealed id without its row was deleted, a digest that differs was changed."""
     name = table.name
     id_at = list(table.c.keys()).index("id")
     expected = _sealed_ids(conn, ranges)
     want = next(expected, None)
-    sql = f"{canonical_select(conn, table)} WHERE id > {int(after)} ORDER BY id"
+    sql = f"{canonical_select(conn, table)} ORDER BY id"
     for rows in _raw_rows(conn, sql, server_side=True):
         digests = row_digests(rows)
         for i, row in enumerate(rows):
@@ -457,18 +432,16 @@ def _verify_sealed_rows(conn: Connection, table: Table, ranges: Sequence[_SealRa
 
 
 def chain_head(conn: Connection) -> tuple[int, str]:
-    """(sequence number, hash) of the newest seal, or of the newest link in a database sealed before 0008."""
+    """(sequence number, hash) of the newest seal."""
     if "chain_seals" in _present_tables(conn):
         row = conn.execute(select(ChainSeal.seq, ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).first()
         if row:
             return row[0], row[1]
-    row = conn.execute(select(ChainLink.seq, ChainLink.chain).order_by(ChainLink.seq.desc()).limit(1)).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    return 0, GENESIS
 
 
 def chain_contains(conn: Connection, head: str) -> bool:
-    """Is a previously published head still a seal (or link) of the chain, i.e. history not rewritten since?"""
-    seals = "chain_seals" in _present_tables(conn)
-    if seals and conn.execute(select(ChainSeal.seq).where(ChainSeal.chain == head)).first() is not None:
-        return True
-    return conn.execute(select(ChainLink.seq).where(ChainLink.chain == head)).first() is not None
+    """Is a previously published head still a seal of the chain, i.e. history not rewritten since?"""
+    if "chain_seals" not in _present_tables(conn):
+        return False
+    return conn.execute(select(ChainSeal.seq).where(ChainSeal.chain == head)).first() is not None

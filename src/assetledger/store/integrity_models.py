@@ -1,9 +1,11 @@
 """The hash chain over the tables of record.
 
 `chain_seals` is the chain: one seal per table and commit (split at SEAL_ROWS rows), holding a 16-byte digest of
-every row it covers and chained to the seal before it. `chain_links` is the first form of the chain (one link per
-row); databases sealed before revision 0008 keep those links and verify them as they are, and the seals continue
-the chain from the last link.
+every row it covers and chained to the seal before it.
+
+`chain_links` was the first form of the chain (one link per row, revisions 0006-0007 of version 0.1.0, which was
+never released). The table is still created by migration 0006 and stays empty: nothing writes or reads links, and
+`audit verify` names a database that holds any.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from assetledger.store.models import Base, BigId
 
 
 class ChainLink(Base):
+    """Empty: the per-row links of an unreleased version (see above). Kept so that the models match the schema."""
+
     __tablename__ = "chain_links"
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
