@@ -40,3 +40,53 @@ def test_a_district_register_imports_as_published(run: Cli, kind: str) -> None:
     registered = shown["events"][0]
     assert registered["kind"] == "registered"
     assert district.owners[listed[0]["asset_id"]] in json.dumps(registered, ensure_ascii=False)
+
+
+def test_household_level_rows_as_published_and_the_reports_that_list_them(run: Cli) -> None:
+    district = district_register(assets=9)
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", district.regions)))
+    header = [*district.rows[0], "户编号", "户主姓名", "受益户数"]
+    rows = [header]
+    for n, row in enumerate(district.rows[1:]):
+        household = row[2] in ("到户类", "到户")
+        extra = [["H-01", None, None], [None, "王建国", None], [None, None, "12户"]][n % 3] if household else []
+        rows.append([*row, *(extra or [None, None, None])])
+    rows.append(["DH-X-1", "农机具", "到户类", "东湖区", "扬子洲镇", "下沙村", "项目", "2024", "农户自筹", "3000", "户",
+                 None, None, None, "25"])  # fmt: skip
+    result = run("asset", "import", str(write_csv(run.cwd / "households.csv", rows)))
+    assert "imported 10 assets" in result.output, result.output
+    listed = {r["asset_id"]: r for r in json.loads(run("asset", "list", "--format", "json").output)}
+    households = {k: r for k, r in listed.items() if r["register"] == "household"}
+    assert {r["owner_kind"] for r in households.values()} == {"household"}
+    waiting = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    assert {r["asset_id"] for r in waiting} == {
+        k for k, r in households.items() if r["owner_name"] == "受益农户（待落实）"
+    }
+    assert "DH-X-1" in {r["asset_id"] for r in waiting}
+    shown = json.loads(run("asset", "show", "DH-X-1", "--format", "json").output)
+    assert '"households": 25' in json.dumps(shown["events"][0], ensure_ascii=False)
+    value = sum((Decimal(r["original_value"]) for r in waiting), Decimal("0.00"))
+    summary = json.loads(run("report", "registers", "--format", "json").output)
+    assert (summary[-1]["no_household"], Decimal(summary[-1]["no_household_value"])) == (len(waiting), value)
+    governance = json.loads(run("report", "governance", "--year", "2025", "--format", "json").output)
+    assert [(g["no_household"], Decimal(g["no_household_value"])) for g in governance] == [(len(waiting), value)]
+    table = run("report", "governance", "--year", "2025").output
+    assert "到户类未落实到户" in table
+
+
+def test_an_unknown_fund_source_says_what_is_accepted_and_a_county_file_adds_it(run: Cli) -> None:
+    district = district_register(assets=3)
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", district.regions)))
+    district.rows[2][8] = "扶贫发展资金"
+    path = write_csv(run.cwd / "register.csv", district.rows)
+    refused = run("asset", "import", str(path), ok=False)
+    assert refused.exit_code == 2
+    assert "row 3, column 资金来源 (fund source): value '扶贫发展资金': unknown 资金来源 fund source" in refused.output
+    assert "中央衔接资金 central" in refused.output and "--vocabulary" in refused.output
+    words = run.cwd / "本县词表.toml"
+    words.write_text('["资金来源"]\ncentral = ["扶贫发展资金"]\n', encoding="utf-8")
+    imported = run("--vocabulary", str(words), "asset", "import", str(path))
+    assert "imported 3 assets" in imported.output
+    listed = json.loads(run("asset", "list", "--fund-source", "central", "--format", "json").output)
+    assert district.rows[2][0] in {r["asset_id"] for r in listed}
+    assert "扶贫发展资金" not in run("vocabulary", "--format", "csv").output  # the next command: shipped names only

@@ -267,6 +267,11 @@ LIST_HEADERS = {
 @click.option("--region", help="Only assets in this county, township or village (code).")
 @click.option("--owner-kind", type=EnumType(OwnerKind), help="Only this confirmation level.")
 @click.option("--unconfirmed", is_flag=True, help="Only assets without confirmed ownership.")
+@click.option(
+    "--without-household",
+    is_flag=True,
+    help="Only household-level assets (到户类) whose households are not attached yet (未落实到户).",
+)
 @click.option("--status", type=EnumType(AssetStatus), help="Only this status.")
 @click.option("--fund-source", type=EnumType(FundSource), help="Only assets funded (partly) by this source.")
 @click.option("--year", type=YEAR, help="Only assets built in this year.")

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, literal, select
 
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
 from assetledger.errors import Finding, InputError
+from assetledger.services.asset_queries import WITHOUT_HOUSEHOLD
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, Region
 from assetledger.store.types import Money
@@ -55,6 +56,8 @@ def register_summary(db: Database, level: RegionLevel, within: str | None = None
                 else_=0,
             )
         ).label("no_custodian"),
+        func.sum(case((and_(*WITHOUT_HOUSEHOLD), 1), else_=0)).label("no_household"),
+        func.sum(case((and_(*WITHOUT_HOUSEHOLD), Asset.original_value), else_=ZERO)).label("no_household_value"),
         func.sum(case((Asset.status == AssetStatus.IDLE.value, 1), else_=0)).label("idle"),
         func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
     ]
@@ -108,6 +111,8 @@ HEADERS_CN = {
     "unconfirmed_value": "未确权-原值",
     "not_handed_over": "未移交",
     "no_custodian": "已移交未落实管护",
+    "no_household": "到户类未落实到户-数量",
+    "no_household_value": "到户类未落实到户-原值",
     "idle": "闲置",
     "damaged": "毁损",
 }
