@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.conftest import Cli
 from tests.district import district_register
@@ -36,6 +37,18 @@ def test_a_district_register_imports_as_published(run: Cli, kind: str) -> None:
         assert r["owner_name"] == district.owners[r["asset_id"]]
     assert count == district.count
     assert value == district.value  # to the fen
+    by_owner = json.loads(run("report", "registers", "--by-owner", "--format", "json").output)
+    total = by_owner[-1]
+    assert total["register"] == "total" and total["assets"] == 624 and total["unconfirmed_count"] == 0
+    for level in ("county", "township", "village", "household"):  # the published 确权到区/镇/村/户：项数、金额
+        assert (total[f"{level}_count"], Decimal(total[f"{level}_value"])) == (district.count[level], value[level])
+    assert sum(Decimal(r["value"]) for r in by_owner[:-1]) == Decimal(total["value"]) == sum(value.values())
+    run("report", "registers", "--by-owner", "--format", "xlsx", "--out", str(run.cwd / "by-owner.xlsx"))
+    sheet = load_workbook(run.cwd / "by-owner.xlsx").active
+    assert sheet is not None
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "确权到县级-金额" in cells and "到户类" in cells and "合计" in cells
+    assert "确权到村集体-项数" in run("report", "registers", "--by-owner").output
     shown = json.loads(run("asset", "show", "DH-" + listed[0]["asset_id"][3:], "--format", "json").output)
     registered = shown["events"][0]
     assert registered["kind"] == "registered"
