@@ -49,6 +49,7 @@ def test_a_district_register_imports_as_published(run: Cli, kind: str) -> None:
     cells = [c.value for row in sheet.iter_rows() for c in row]
     assert "确权到县级-金额" in cells and "到户类" in cells and "合计" in cells
     assert "确权到村集体-项数" in run("report", "registers", "--by-owner").output
+    assert "the record verifies clean" in run("audit", "verify").output  # events, books and Beancount agree
     shown = json.loads(run("asset", "show", "DH-" + listed[0]["asset_id"][3:], "--format", "json").output)
     registered = shown["events"][0]
     assert registered["kind"] == "registered"
@@ -103,3 +104,18 @@ def test_an_unknown_fund_source_says_what_is_accepted_and_a_county_file_adds_it(
     listed = json.loads(run("asset", "list", "--fund-source", "central", "--format", "json").output)
     assert district.rows[2][0] in {r["asset_id"] for r in listed}
     assert "扶贫发展资金" not in run("vocabulary", "--format", "csv").output  # the next command: shipped names only
+
+
+def test_region_levels_in_the_words_of_every_province(run: Cli) -> None:
+    rows = [
+        ["区划代码", "名称", "级别", "上级代码"],
+        ["150102", "新城区", "区", None],
+        ["152921", "阿拉善左旗", "旗", None],
+        ["152921101", "巴彦浩特镇", "镇", "152921"],
+        ["152921201", "吉兰泰苏木", "苏木", "152921"],
+        ["152921201201", "乌兰嘎查", "嘎查", "152921201"],
+        ["150102001", "海东路街道", "街道", "150102"],
+        ["150102001001", "海东路社区", "社区", "150102001"],
+    ]
+    result = run("region", "import", str(write_csv(run.cwd / "regions.csv", rows)))
+    assert "added 2 县, 3 乡镇, 2 村" in result.output, result.output
