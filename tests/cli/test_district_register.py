@@ -119,3 +119,16 @@ def test_region_levels_in_the_words_of_every_province(run: Cli) -> None:
     ]
     result = run("region", "import", str(write_csv(run.cwd / "regions.csv", rows)))
     assert "added 2 县, 3 乡镇, 2 村" in result.output, result.output
+
+
+def test_a_bad_vocabulary_file_is_refused_before_anything_runs(run: Cli) -> None:
+    words = run.cwd / "词表.toml"
+    words.write_text('["资金来源"]\n中央 = ["扶贫款"]\n', encoding="utf-8")
+    refused = run("--vocabulary", str(words), "vocabulary", ok=False)
+    assert refused.exit_code == 2 and "not a TOML file" in refused.output
+    assert 'write Chinese names in quotes: ["资金来源"] and "中央衔接资金" = ["..."]' in refused.output
+    words.write_text('["资金来源"]\n"中央" = ["扶贫款"]\n', encoding="utf-8")
+    refused = run("--vocabulary", str(words), "vocabulary", ok=False)
+    assert "[资金来源] 中央: not a 资金来源; accepted: 中央衔接资金 central" in refused.output
+    listed = run("vocabulary", "--kind", "owner_kind").output
+    assert "区" in listed and "确权层级 ownership level" in listed

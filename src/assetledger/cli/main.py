@@ -34,8 +34,8 @@ COMMANDS = {
     ),
     "vocabulary": Lazy(
         "assetledger.cli.vocabulary:command",
-        "The names accepted for fund sources, levels, registers, statuses and operating modes (shipped and the "
-        "county's own).",
+        "The names accepted for fund sources, levels, registers, statuses and operating modes (词表), shipped and "
+        "the county's own.",
     ),
     "contract": Lazy(
         "assetledger.cli.contracts:command",

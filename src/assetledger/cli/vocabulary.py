@@ -23,8 +23,11 @@ HEADERS = {"vocabulary": "词表", "code": "代码", "label": "名称", "names":
 @format_option
 @out_option
 def command(kind: str | None, fmt: str, out: Path | None) -> None:
-    """List every name accepted on input (词表): the code, the label and the other names, shipped ones and those
-    of the county's file (`assetledger --vocabulary FILE vocabulary`).
+    """The names accepted for fund sources, levels, registers, statuses and operating modes (词表), shipped and
+    the county's own.
+
+    Each with its code, its label and its other names; the county's file counts when given
+    (`assetledger --vocabulary FILE vocabulary`).
 
     \b
     To add a name, put it in a TOML file and give it with --vocabulary (or ASSETLEDGER_VOCABULARY), e.g.

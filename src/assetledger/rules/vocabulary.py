@@ -140,7 +140,12 @@ def load(path: Path, base: Vocabulary) -> Vocabulary:
     except OSError as exc:
         raise InputError([Finding(str(path), None, None, None, f"cannot read the vocabulary file: {exc}")]) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Finding(str(path), None, None, None, f"not a TOML file: {exc}")]) from exc
+        hint = (
+            '; write Chinese names in quotes: ["资金来源"] and "中央衔接资金" = ["..."]'
+            if "statement" in str(exc)
+            else ""
+        )
+        raise InputError([Finding(str(path), None, None, None, f"not a TOML file: {exc}{hint}")]) from exc
     return read(data, str(path), base)
 
 
