@@ -193,7 +193,7 @@ def made_cases(folder: Path) -> list[Case]:
             "asset import {}",
             "types.xlsx",
             f"row 2, column {VALUE} (original value): value 'abc'",
-            f"row 3, column {VALUE} (original value): value '-5.0'",
+            f"row 3, column {VALUE} (original value): value '-5'",  # as typed, not Python's -5.0
             f"row 4, column {VALUE} (original value): value '100000.005'",
             f"row 5, column {VALUE} (original value): value 'True'",
             "row 6, column 建设年度 (build year): value '2021.5'",

@@ -156,6 +156,17 @@ def _ownership(
     return Ownership(owner, kind, confirmed, document)
 
 
+def as_typed(value: object) -> str | None:
+    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', a date without midnight."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value)
+
+
 class _Row:
     """Cells of one row by field, with the findings gathered while reading them."""
 
@@ -174,8 +185,7 @@ class _Row:
         self.failed.add(field)
         col = self.columns.get(field)
         header = column_name(field, col.header if col else None)
-        shown = None if value is None else str(value)
-        self.findings.append(Finding(self.source, self.number, header, shown, reason))
+        self.findings.append(Finding(self.source, self.number, header, as_typed(value), reason))
 
     def get(self, field: str, parse: Callable[[object], T]) -> T | None:
         cell = self.raw(field)
