@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from assetledger.io.asset_rows import INDEX, column_name
+from assetledger.io.headers import normalise
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.hardening.harness import assets_file, regions_file, table_checksums
@@ -40,44 +42,44 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-wrong-types.csv",
-            f"row 2, column {VALUE}: value '十万': not an amount",
-            "row 3, column 建设年度: value '二〇二一': not a year",
-            "row 4, column 确权日期: value '2021-13-01'",
-            "row 5, column 数量: value '若干': not a number",
-            "row 6, column 资产类别: value '公益'",
+            f"row 2, column {VALUE} (original value): value '十万': not an amount",
+            "row 3, column 建设年度 (build year): value '二〇二一': not a year",
+            "row 4, column 确权日期 (confirmation date): value '2021-13-01'",
+            "row 5, column 数量 (quantity): value '若干': not a number",
+            "row 6, column 资产类别 (register): value '公益'",
         ),
         case(
             "asset import {}",
             "assets-money.csv",
-            f"row 2, column {VALUE}: value '-100000': not an amount in yuan: negative amount",
-            f"row 3, column {VALUE}: value '100000.005': not an amount in yuan: more than two decimal places",
-            "row 4, column 中央衔接资金: value '60000.001'",
-            f"row 5, column {VALUE}: value 'NaN'",
+            f"row 2, column {VALUE} (original value): value '-100000': not an amount in yuan: negative amount",
+            f"row 3, column {VALUE} (original value): value '100000.005': not an amount in yuan: more than two decimal",
+            "row 4, column 中央衔接资金 (fund source central): value '60000.001'",
+            f"row 5, column {VALUE} (original value): value 'NaN'",
         ),
         case(
             "asset import {}",
             "assets-duplicate-ids.csv",
-            "row 4, column 资产编号: value 'D-1': duplicate of row 2",
-            "row 5, column 资产编号: value 'K-00000': asset id is already registered",
+            "row 4, column 资产编号 (asset id): value 'D-1': duplicate of row 2",
+            "row 5, column 资产编号 (asset id): value 'K-00000': asset id is already registered",
         ),
         case(
             "asset import {}",
             "assets-unknown-village.csv",
-            "row 2, column 村: value '幸福村'",
+            "row 2, column 村 (village): value '幸福村'",
             "row 3, column",
             "no 乡镇 named '不存在镇'",
         ),
         case(
             "asset import {}",
             "assets-missing-column.csv",
-            "column 资产名称 / name: required column is missing",
-            "column 资产类别 / register: required column is missing",
+            "column 资产名称 (asset name): required column is missing",
+            "column 资产类别 (register): required column is missing",
         ),
         case(
             "asset import {}",
             "assets-formulas.csv",
-            f"row 2, column {VALUE}: value '=SUM(A1:A3)': not an amount",
-            "row 3, column 建设年度: value '=YEAR(NOW())': not a year",
+            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': not an amount",
+            "row 3, column 建设年度 (build year): value '=YEAR(NOW())': not a year",
         ),
         case("asset import {}", "assets-empty.csv", "the file has no header row"),
         case("asset import {}", "assets-blank-lines.csv", "the file has no header row"),
@@ -190,15 +192,21 @@ def made_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "types.xlsx",
-            f"row 2, column {VALUE}: value 'abc'",
-            f"row 3, column {VALUE}: value '-5.0'",
-            f"row 4, column {VALUE}: value '100000.005'",
-            f"row 5, column {VALUE}: value 'True'",
-            "row 6, column 建设年度: value '2021.5'",
-            "row 7, column 确权日期: value '2021-02-30'",
+            f"row 2, column {VALUE} (original value): value 'abc'",
+            f"row 3, column {VALUE} (original value): value '-5'",  # as typed, not Python's -5.0
+            f"row 4, column {VALUE} (original value): value '100000.005'",
+            f"row 5, column {VALUE} (original value): value 'True'",
+            "row 6, column 建设年度 (build year): value '2021.5'",
+            "row 7, column 确权日期 (confirmation date): value '2021-02-30'",
         ),
         case("asset import {}", "formulas.xlsx", f"row 2, column {VALUE}"),  # no cached result: refused, not guessed
-        case("asset import {}", "huge.csv", "20000 problem(s)", f"row 2, column {VALUE}: value 'x'", "and 19950 more"),
+        case(
+            "asset import {}",
+            "huge.csv",
+            "20000 problem(s)",
+            f"row 2, column {VALUE} (original value): value 'x'",
+            "and 19950 more",
+        ),
     ]
 
 
@@ -255,15 +263,15 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db
     out = result.output
     assert result.exit_code == 2, out
     for expected in (
-        f"row 2, column 资产名称: value '{'长' * 60}…': longer than 200 characters, the most this column holds "
-        "(it has 201)",
-        "row 3, column 单位: value '" + "公里" * 9 + "': longer than 16 characters",
-        "row 4, column 管护主体: value '",
-        "row 5, column 资产编号: value 'L-"
+        f"row 2, column 资产名称 (asset name): value '{'长' * 60}…': longer than 200 characters, the most this "
+        "column holds (it has 201)",
+        "row 3, column 单位 (unit): value '" + "公里" * 9 + "': longer than 16 characters",
+        "row 4, column 管护主体 (custodian): value '",
+        "row 5, column 资产编号 (asset id): value 'L-"
         + "4" * 58
         + "…': longer than 64 characters, the most this column holds (it has 65)",
-        "row 6, column 户编号: value '" + "H" * 60 + "…': longer than 64 characters",
-        "row 6, column 户主姓名: value '" + "王" * 60 + "…': longer than 100 characters",
+        "row 6, column 户编号 (household id): value '" + "H" * 60 + "…': longer than 64 characters",
+        "row 6, column 户主姓名 (head of household): value '" + "王" * 60 + "…': longer than 100 characters",
     ):
         assert expected in out, out
     assert "6 problem(s)" in out, out  # 项目名称 of 200 characters fits; row 7 is good
@@ -276,7 +284,7 @@ def test_register_refuses_text_longer_than_its_column(run: Cli, db: Database) ->
     args = ("asset", "register", "--id", "R-1", "--register", "public-benefit", "--region", VILLAGE)
     result = run(*args, "--name", "路" * 201, "--value", "1000", ok=False)
     assert result.exit_code == 2, result.output
-    assert "column name: value '" in result.output and "longer than 200 characters" in result.output
+    assert "column 资产名称 asset name: value '" in result.output and "longer than 200 characters" in result.output
     assert table_checksums(db) == before
 
 
@@ -298,16 +306,20 @@ def test_formula_text_never_comes_back_as_a_live_formula(run: Cli, db: Database)
 def test_unknown_township_is_named_in_its_own_column(run: Cli, db: Database) -> None:
     _setup(run)
     result = run("asset", "import", str(CORPUS / "assets-unknown-village.csv"), ok=False)
-    assert "row 3, column 乡镇: value '不存在镇': no 乡镇 named '不存在镇' under 示范县" in result.output, result.output
-    assert "row 2, column 村: value '幸福村': no 村 named '幸福村' under 东风镇" in result.output, result.output
+    assert "row 3, column 乡镇 (township): value '不存在镇': no 乡镇 named '不存在镇' under 示范县" in result.output, (
+        result.output
+    )
+    assert "row 2, column 村 (village): value '幸福村': no 村 named '幸福村' under 东风镇" in result.output, (
+        result.output
+    )
     rows: list[list[object]] = [
         list(ASSET_HEADER),
         asset_row("T-1", 县="不存在县"),
         asset_row("T-2", 乡镇=None),  # a village without its township
     ]
     out = run("asset", "import", str(write_csv(run.cwd / "levels.csv", rows)), ok=False).output
-    assert "row 2, column 县: value '不存在县'" in out, out
-    assert "row 3, column 乡镇: village '红旗村' needs its township (乡镇)" in out, out
+    assert "row 2, column 县 (county): value '不存在县'" in out, out
+    assert "row 3, column 乡镇 (township): village '红旗村' needs its township (乡镇)" in out, out
 
 
 def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
@@ -322,11 +334,11 @@ def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     ]
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
     out = result.output
-    assert "row 2, column 资产原值（元）: value 'abc'" in out, out
-    assert "row 3, column 资产编号: value 'D-1': duplicate of row 2" in out, out
-    assert "row 4, column 建设年度: value '二〇二一'" in out, out
-    assert "row 4, column 资产编号: value 'K-00000': asset id is already registered" in out, out
-    assert "row 6, column 资产编号: value 'D-2': duplicate of row 5" in out, out
+    assert "row 2, column 资产原值（元） (original value): value 'abc'" in out, out
+    assert "row 3, column 资产编号 (asset id): value 'D-1': duplicate of row 2" in out, out
+    assert "row 4, column 建设年度 (build year): value '二〇二一'" in out, out
+    assert "row 4, column 资产编号 (asset id): value 'K-00000': asset id is already registered" in out, out
+    assert "row 6, column 资产编号 (asset id): value 'D-2': duplicate of row 5" in out, out
     assert "7 problem(s)" in out, out
 
 
@@ -385,7 +397,8 @@ def test_generated_bad_rows_are_each_named_and_nothing_is_written(
     out = result.output
     assert result.exit_code == 2, out
     for number, (column, value) in expected.items():
-        assert f"row {number}, column {column}: value {value!r}" in out, (number, column, value, out)
+        shown = column_name(INDEX[normalise(column)], column)  # the file's header, English beside
+        assert f"row {number}, column {shown}: value {value!r}" in out, (number, shown, value, out)
     good = set(range(2, len(rows) + 1)) - set(expected)
     for number in good:  # a good row is never blamed (unless it is the first of a duplicated id)
         if f"row {number}," in out:
@@ -444,16 +457,30 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "assets-huge.csv",
-            f"row 2, column {VALUE}: value '100000000000000000': not an amount in yuan: 超出上限 out of range",
-            "row 2, column 中央衔接资金: value '60000000000000000'",
-            f"row 3, column {VALUE}: value '1e17': not an amount in yuan: 请用数字书写",
-            f"row 4, column {VALUE}: value 'Infinity': not an amount in yuan: not a finite number",
-            "row 5, column 数量: value '1e400'",
-            "row 6, column 数量: value '99999999999999999': 超出上限 out of range",
+            f"row 2, column {VALUE} (original value): value '100000000000000000': not an amount in yuan: 超出上限",
+            "row 2, column 中央衔接资金 (fund source central): value '60000000000000000'",
+            f"row 3, column {VALUE} (original value): value '1e17': not an amount in yuan: 请用数字书写",
+            f"row 4, column {VALUE} (original value): value 'Infinity': not an amount in yuan: not a finite number",
+            "row 5, column 数量 (quantity): value '1e400'",
+            "row 6, column 数量 (quantity): value '99999999999999999': 超出上限 out of range",
         ),
-        case("asset import {} --dry-run", "assets-huge.csv", f"row 2, column {VALUE}: value '100000000000000000'"),
-        case("asset import {}", "assets-huge.xlsx", f"row 2, column {VALUE}: value '1e+17'", "out of range"),
-        case("asset import {}", "assets-wan.csv", "row 2, column 资产原值（万元）: value '1e5'", "without an exponent"),
+        case(
+            "asset import {} --dry-run",
+            "assets-huge.csv",
+            f"row 2, column {VALUE} (original value): value '100000000000000000'",
+        ),
+        case(
+            "asset import {}",
+            "assets-huge.xlsx",
+            f"row 2, column {VALUE} (original value): value '1e+17'",
+            "out of range",
+        ),
+        case(
+            "asset import {}",
+            "assets-wan.csv",
+            "row 2, column 资产原值（万元） (original value): value '1e5'",
+            "without an exponent",
+        ),
         case(
             "beneficiary import {}",
             "roster-huge.csv",

@@ -87,11 +87,11 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
         asset_row("B-6"),  # a good row: not blamed, not written
     ])  # fmt: skip
     expected = (
-        "row 2, column 资产名称: value '冷库\\x1b[2J\\x1b]0;已核销\\x07': contains the control character U+001B ESC",
-        "row 3, column 管护主体: value '张\\x00三': contains the control character U+0000 NUL",
-        "row 4, column 项目名称: value '第一行\\n第二行': contains a line break or tab (U+000A LF); this field holds",
-        "row 5, column 单位: value '座\\x9b31m': contains the control character U+009B CSI",
-        "row 6, column 确权主体: value '红旗村\\u202e社作合济经': contains a direction override (U+202E)",
+        "row 2, column 资产名称 (asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': contains the control character",
+        "row 3, column 管护主体 (custodian): value '张\\x00三': contains the control character U+0000 NUL",
+        "row 4, column 项目名称 (project): value '第一行\\n第二行': contains a line break or tab (U+000A LF)",
+        "row 5, column 单位 (unit): value '座\\x9b31m': contains the control character U+009B CSI",
+        "row 6, column 确权主体 (owner): value '红旗村\\u202e社作合济经': contains a direction override (U+202E)",
         "5 problem(s)",
     )
     _refused(run, db, ["asset", "import", str(assets), "--dry-run"], *expected)
@@ -126,11 +126,16 @@ def test_control_characters_in_single_values_are_refused(run: Cli, db: Database)
     _county(run)
     register = ["asset", "register", "--id", "R-1", "--register", "public-benefit", "--region", VILLAGE,
                 "--value", "1000", "--fund", "central=1000"]  # fmt: skip
-    _refused(run, db, [*register, "--name", f"水渠{ESC}[2J"], "asset register, column name: value '水渠\\x1b[2J'")
+    _refused(
+        run,
+        db,
+        [*register, "--name", f"水渠{ESC}[2J"],
+        "asset register, column 资产名称 asset name: value '水渠\\x1b[2J'",
+    )
     _refused(run, db, ["asset", "custodian", "A-1", "--name", "李四", "--from", "2025-01-01", "--duties", f"巡查{NUL}"],
-             "column custodian_duties: value '巡查\\x00'")  # fmt: skip
+             "column 管护责任 custodian's duties: value '巡查\\x00'")  # fmt: skip
     _refused(run, db, ["asset", "confirm", "A-1", "--owner", f"红旗村{CSI}", "--owner-kind", "village",
-                       "--date", "2025-01-01"], "column owner_name: value '红旗村\\x9b'")  # fmt: skip
+                       "--date", "2025-01-01"], "column 确权主体 owner: value '红旗村\\x9b'")  # fmt: skip
     _refused(run, db, ["asset", "status", "A-1", "idle", "--date", "2025-03-01", "--reason", f"停产{ESC}c"],
              "asset status, column --reason: value '停产\\x1bc'")  # fmt: skip
     post = ["ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01"]

@@ -128,6 +128,7 @@ def test_dashboard_shows_totals_and_gaps(app: Flask) -> None:
     page = zhang.get("/dashboard?level=village").get_data(as_text=True)
     assert "红旗村" in page and "向阳村" in page
     assert "合计" in page and "300,000.00" in page  # three assets of 100,000.00
+    assert "到户类未落实到户" in page
 
 
 def test_asset_search_and_history(app: Flask) -> None:
@@ -149,10 +150,11 @@ def test_upload_with_errors_lists_them_and_writes_nothing(app: Flask, db: Databa
     assert "台账.xlsx" in page and "abc" in page and "无此村" in page and "未写入" in page
     assert "/tmp" not in page and "assetledger-upload" not in page  # the user's file name, not ours
     assert table_counts(db) == before
-    good = _xlsx([ASSET_HEADER, asset_row("N-3")])
+    good = _xlsx([[*ASSET_HEADER, "备注"], [*asset_row("N-3"), "已验收"]])
     ok = zhang.post("/upload", data={"file": (good, "new.xlsx"), "csrf_token": token},
                     content_type="multipart/form-data")  # fmt: skip
     assert ok.status_code == 200 and "已导入 1 项资产" in ok.get_data(as_text=True)
+    assert "列 备注 未使用" in ok.get_data(as_text=True)  # a column not used is said, never dropped silently
     assert zhang.get("/assets/N-3").status_code == 200
 
 

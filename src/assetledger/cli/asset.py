@@ -158,7 +158,12 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     Headers in Chinese or English, e.g. 资产编号/asset_id, 资产名称/name, 资产类别/register (公益性/经营性/到户类),
     县/乡镇/村 or 行政区划代码, 项目名称, 建设年度, 资产原值, 数量, 单位, 资金来源 or one column per source
     (中央衔接资金, 省级衔接资金, ...), 确权主体, 确权级别, 确权日期, 移交日期, 管护主体, 管护起始日期, 经营方式,
-    经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名. Amounts in yuan, or 万元 when the header says so.
+    经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名, 受益户数. Amounts in yuan, or 万元 when the header
+    says so. A 确权层级 column alone (县/区/旗, 乡/镇/街道, 村/社区, 户) confirms each asset to the standard owner of
+    that level at its place (村 → XX村股份经济合作社, 乡镇/县 → 人民政府; 户 → its household, or households still
+    to be attached), dated by 确权日期, else 移交日期, 取得日期 or 31 December of 建设年度. Household-level (到户类)
+    rows may come without their household. Columns not used are listed (列 X 未使用). Names of fund sources,
+    levels, registers, statuses and modes: `assetledger vocabulary`.
     Any bad row: every problem is listed (file, row, column, value, reason), exit code 2, nothing is written.
     The same file imported twice is recognised and skipped.
     """
@@ -166,6 +171,8 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     if result.already_imported:
         click.echo(f"{file} was already imported as batch {result.batch_id}; nothing to do")
         return
+    for header in result.ignored:
+        click.echo(f"列 {header} 未使用 column {header} not used")
     parts = ", ".join(f"{n} {r.label}" for r, n in result.by_register.items())
     if dry_run:
         click.echo(f"dry run: {result.rows} rows are valid ({parts}); nothing was written")
@@ -260,6 +267,11 @@ LIST_HEADERS = {
 @click.option("--region", help="Only assets in this county, township or village (code).")
 @click.option("--owner-kind", type=EnumType(OwnerKind), help="Only this confirmation level.")
 @click.option("--unconfirmed", is_flag=True, help="Only assets without confirmed ownership.")
+@click.option(
+    "--without-household",
+    is_flag=True,
+    help="Only household-level assets (到户类) whose households are not attached yet (未落实到户).",
+)
 @click.option("--status", type=EnumType(AssetStatus), help="Only this status.")
 @click.option("--fund-source", type=EnumType(FundSource), help="Only assets funded (partly) by this source.")
 @click.option("--year", type=YEAR, help="Only assets built in this year.")

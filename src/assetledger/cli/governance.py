@@ -236,6 +236,7 @@ GOV_HEADERS = {
     "losses": "处置损失", "restricted_in": "限定用途资金收入", "restricted_spent": "限定用途资金支出",
     "no_contract": "无合同经营", "expired": "合同过期仍经营", "expiring": "合同即将到期", "over_legal_term": "租期超限",
     "arrears": "欠缴合同数", "arrears_amount": "欠缴金额", "low_rent": "租金偏低",
+    "no_household": "到户类未落实到户", "no_household_value": "未落实到户原值",
 }  # fmt: skip
 
 
@@ -252,7 +253,8 @@ def governance_report_cmd(
     """The year's governance by county: still idle / loss-making, revitalised, disposed, gains and losses,
     restricted money received and spent.
 
-    Also the contract alerts at year end, by kind, and the arrears in yuan (DOMAIN rule 20)."""
+    Also the contract alerts at year end, by kind, and the arrears in yuan (DOMAIN rule 20), and the household-level
+    assets (到户类) whose households are not attached yet (`asset list --without-household` lists them)."""
     rows = governance_report(app.db, year, _policy(policy_file), app.actor)
     emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
          title=f"{year}年闲置低效资产治理情况")  # fmt: off

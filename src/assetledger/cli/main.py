@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -30,6 +31,11 @@ COMMANDS = {
     "beneficiary": Lazy(
         "assetledger.cli.beneficiary:command",
         "Beneficiary households of each village: import, add, remove (exit/death), list.",
+    ),
+    "vocabulary": Lazy(
+        "assetledger.cli.vocabulary:command",
+        "The names accepted for fund sources, levels, registers, statuses and operating modes (词表), shipped and "
+        "the county's own.",
     ),
     "contract": Lazy(
         "assetledger.cli.contracts:command",
@@ -150,8 +156,17 @@ class CommandError(click.ClickException):
     help="Folder of the documents of record (资产档案). Default: next to a SQLite file (assetledger-documents/), "
     "in the database for PostgreSQL. Env ASSETLEDGER_DOCUMENTS.",
 )
+@click.option(
+    "--vocabulary",
+    envvar="ASSETLEDGER_VOCABULARY",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The county's own names (词表) for fund sources, levels, registers, statuses and operating modes, on top "
+    "of the shipped table: a TOML file like ledgers/vocabulary.toml. Env ASSETLEDGER_VOCABULARY.",
+)
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, user: str | None, documents: str | None) -> None:
+def cli(
+    ctx: click.Context, db_url: str | None, user: str | None, documents: str | None, vocabulary: str | None
+) -> None:
     """assetledger — 扶贫项目资产台账与账簿: registers, books, distribution, inventory, awards and audit.
 
     \b
@@ -159,6 +174,15 @@ def cli(ctx: click.Context, db_url: str | None, user: str | None, documents: str
     Then:        assetledger db upgrade; assetledger region import FILE; assetledger asset import FILE
     """
     ctx.obj = App(db_url, user, documents)
+    if vocabulary is not None or _vocabulary_in_use():
+        from assetledger.rules.vocabulary import use
+
+        use(Path(vocabulary) if vocabulary else None)
+
+
+def _vocabulary_in_use() -> bool:
+    """Has an earlier command in this process (a test, a pre-forked worker) put a county's names in use?"""
+    return "assetledger.rules.vocabulary" in sys.modules
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table
 from assetledger.services.book_reports import balances, income_by_account, income_by_asset
 from assetledger.services.distribution_reports import household_history
-from assetledger.services.register_summary import HEADERS_CN, register_summary
+from assetledger.services.register_summary import HEADERS_CN, OWNER_HEADERS_CN, register_by_owner, register_summary
 
 GOVERNANCE = Lazy(
     "assetledger.cli.governance:governance_report_cmd",
@@ -31,15 +31,29 @@ def command() -> None:
 @command.command("registers")
 @click.option("--level", type=EnumType(RegionLevel), default="county", show_default=True, help="Group by this level.")
 @click.option("--within", help="Only inside this region (code).")
+@click.option(
+    "--by-owner",
+    is_flag=True,
+    help="The published table 确权到县(区)/乡镇/村/户: per register, count and original value by confirmation level.",
+)
 @format_option
 @out_option
 @pass_app
-def registers(app: App, level: RegionLevel, within: str | None, fmt: str, out: Path | None) -> None:
+def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, fmt: str, out: Path | None) -> None:
     """Register summary (三本台账汇总): counts and value by register and confirmation level, and the gaps.
 
-    Gaps: assets without confirmed ownership (未确权), and public-benefit or operating assets handed over but
-    without a custodian (已移交未落实管护).
+    Gaps: assets without confirmed ownership (未确权), public-benefit or operating assets handed over but without a
+    custodian (已移交未落实管护), and household-level assets whose households are not attached (到户类未落实到户).
+    With --by-owner: one row per register (公益性, 经营性, 到户类, 合计) with the count (项数) and original value (金额)
+    confirmed to each level (县级 incl. 区/旗, 乡镇, 村集体, 部门, 农户, 企业) and not confirmed yet.
     """
+    if by_owner:
+        table = register_by_owner(app.db, app.actor, within)
+        if fmt in ("table", "xlsx"):  # people read the register's name; files for programs keep its code
+            table = [{k: v for k, v in r.items() if k != "register"} for r in table]
+        headers = OWNER_HEADERS_CN if fmt in ("table", "xlsx") else None
+        emit(table, fmt, out, headers=headers, sheet="by owner level", title="三本台账确权情况（项数、金额）")
+        return
     rows = register_summary(app.db, level, app.actor, within)
     headers = HEADERS_CN if fmt in ("table", "xlsx") else None
     emit(

@@ -12,9 +12,30 @@ from assetledger.domain.money import amount_problem
 # Fields that belong to one register only: (register, field names).
 OPERATING_FIELDS = ("operating_mode", "operator", "contract_start", "contract_end", "contract_annual_income")
 HOUSEHOLD_FIELDS = ("household_id", "household_head")
+# What users call each field of a register, Chinese and English: named in every finding beside the file's own header.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "asset_id": ("资产编号", "asset id"), "name": ("资产名称", "asset name"), "register": ("资产类别", "register"),
+    "category": ("资产分类", "kind of asset"), "county": ("县", "county"), "township": ("乡镇", "township"),
+    "village": ("村", "village"), "region_code": ("行政区划代码", "region code"), "location": ("坐落位置", "location"),
+    "project_name": ("项目名称", "project"), "build_year": ("建设年度", "build year"),
+    "acquired_on": ("取得日期", "acquisition date"), "implementer": ("实施单位", "implementer"),
+    "original_value": ("资产原值", "original value"), "quantity": ("数量", "quantity"), "unit": ("单位", "unit"),
+    "status": ("资产状态", "status"), "fund_source": ("资金来源", "fund source"), "funding": ("资金来源", "funding"),
+    "owner_name": ("确权主体", "owner"), "owner_kind": ("确权层级", "ownership level"),
+    "confirmed_on": ("确权日期", "confirmation date"), "confirm_doc": ("确权文件", "confirmation document"),
+    "handed_over_on": ("移交日期", "handover date"), "handed_over_by": ("移交单位", "handed over by"),
+    "handover_doc": ("移交文件", "handover document"), "custodian": ("管护主体", "custodian"),
+    "custodian_duties": ("管护责任", "custodian's duties"), "custodian_since": ("管护起始日期", "custody start"),
+    "operating_mode": ("经营方式", "operating mode"), "operator": ("经营主体", "operator"),
+    "contract_start": ("合同起始日期", "contract start"), "contract_end": ("合同截止日期", "contract end"),
+    "contract_annual_income": ("年收益", "yearly income"), "household_id": ("户编号", "household id"),
+    "household_head": ("户主姓名", "head of household"),
+    "beneficiary_households": ("受益户数", "beneficiary households"),
+}  # fmt: skip
 FIRST_YEAR, LAST_YEAR = 1949, 2100  # plausible years of a project, an inventory or an evaluation
 MAX_QUANTITY = Decimal(1_000_000_000)  # units of one asset (the column holds 14 digits before the point)
 QUANTITY = Decimal("0.0001")
+MAX_HOUSEHOLDS = 1_000_000  # beneficiary households of one asset
 
 
 @dataclass(frozen=True)
@@ -68,6 +89,7 @@ class AssetDraft:
     contract_annual_income: Decimal | None = None
     household_id: str | None = None
     household_head: str | None = None
+    beneficiary_households: int | None = None  # 受益户数 of a household-level asset, often before they are named
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -84,6 +106,30 @@ def quantity_problem(quantity: Decimal) -> str | None:
     return None
 
 
+def label(field_name: str) -> str:
+    """A field as users call it: '经营方式 operating mode'."""
+    zh, en = FIELD_LABELS.get(field_name, (field_name, ""))
+    return f"{zh} {en}".strip()
+
+
+# The standard owner of each confirmation level at an asset's place (确权层级 alone names the level): the village's
+# collective economic organisation, the township government, the county (district, banner) government.
+STANDARD_OWNER_SUFFIX = {
+    OwnerKind.VILLAGE: "股份经济合作社",
+    OwnerKind.TOWNSHIP: "人民政府",
+    OwnerKind.COUNTY: "人民政府",
+}
+UNNAMED_HOUSEHOLDS = "受益农户（待落实）"  # a household-level asset confirmed to households not yet attached
+
+
+def standard_owner(kind: OwnerKind, county: str, township: str | None, village: str | None) -> str | None:
+    """The owner a level confirms to at a place (names of its county, township, village), or None when the place
+    has no unit of that level (a township road cannot be confirmed to a village) or the level names no standard
+    owner (a department, an enterprise: the file must name it)."""
+    unit = {OwnerKind.COUNTY: county, OwnerKind.TOWNSHIP: township, OwnerKind.VILLAGE: village}.get(kind)
+    return None if unit is None else f"{unit}{STANDARD_OWNER_SUFFIX[kind]}"
+
+
 def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
     problems = _amount_problems(draft)
@@ -92,26 +138,37 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     if draft.register is not Register.OPERATING:
         for name in OPERATING_FIELDS:
             if getattr(draft, name) is not None:
-                problems.append((name, f"only operating assets (经营性) have {name}; this is {draft.register.label}"))
+                problems.append(
+                    (name, f"only operating assets (经营性) have {label(name)}; this is {draft.register.label}")
+                )
     if draft.register is Register.HOUSEHOLD:
-        if not draft.household_id and not draft.household_head:
-            problems.append(("household_id", "a household-level asset (到户类) needs its household"))
+        # 到户类 rows are published by project, often before their households are named: registered without one,
+        # the households are attached later and the reports list the assets still without them.
         if draft.ownership and draft.ownership.owner_kind is not OwnerKind.HOUSEHOLD:
-            problems.append(("owner_kind", "a household-level asset belongs to its household (户有户管)"))
+            problems.append(
+                ("owner_kind", "a household-level asset (到户类) belongs to its household (户有户管): 确权到户")
+            )
     else:
-        for name in HOUSEHOLD_FIELDS:
+        for name in (*HOUSEHOLD_FIELDS, "beneficiary_households"):
             if getattr(draft, name) is not None:
-                problems.append((name, f"only household-level assets (到户类) have {name}"))
+                problems.append((name, f"only household-level assets (到户类) have {label(name)}"))
         if draft.ownership and draft.ownership.owner_kind is OwnerKind.HOUSEHOLD:
             problems.append(("owner_kind", "only household-level assets (到户类) are owned by a household"))
     if draft.original_value <= 0:
-        problems.append(("original_value", "original value must be positive"))
+        problems.append(("original_value", "资产原值 original value must be positive"))
     if draft.funding:
         funded = sum((amount for _, amount in draft.funding), Decimal("0.00"))
         if funded != draft.original_value:
-            problems.append(("funding", f"fund sources add up to {funded}, original value is {draft.original_value}"))
+            problems.append(
+                (
+                    "funding",
+                    f"资金来源 fund sources add up to {funded}, 资产原值 original value is {draft.original_value}",
+                )
+            )
     if draft.contract_start and draft.contract_end and draft.contract_end < draft.contract_start:
         problems.append(("contract_end", "contract ends before it starts"))
+    if draft.beneficiary_households is not None and not 0 <= draft.beneficiary_households <= MAX_HOUSEHOLDS:
+        problems.append(("beneficiary_households", f"受益户数 is a number of households, 0 to {MAX_HOUSEHOLDS:,}"))
     if draft.quantity is not None and draft.quantity <= 0:
         problems.append(("quantity", "quantity must be positive"))
     if draft.build_year is not None and not FIRST_YEAR <= draft.build_year <= LAST_YEAR:
@@ -119,7 +176,9 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
     if draft.status.off_books:
-        problems.append(("status", "an asset cannot be registered as disposed or written off; register it first"))
+        problems.append(
+            ("status", "an asset cannot be registered as disposed or written off (已处置/已核销); register it first")
+        )
     return problems
 
 

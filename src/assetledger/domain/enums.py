@@ -1,4 +1,5 @@
-"""Closed vocabularies of the domain, each with its Chinese label and the spellings accepted on input."""
+"""Closed vocabularies of the domain, each with its Chinese label; the other names accepted on input are data
+(rules/vocabulary.toml plus a county's own file)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,15 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[type(self).__name__][self.value][0]
+        return _LABELS[type(self).__name__][self.value]
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        key = text.strip().lower().replace("-", "_").replace(" ", "_")
-        for member in cls:
-            spellings = _LABELS[cls.__name__][member.value]
-            if key == member.value or text.strip() in spellings:
-                return member
-        accepted = ", ".join(f"{m.value}/{m.label}" for m in cls)
-        raise ValueError(f"unknown {cls.__name__} {text!r}; accepted: {accepted}")
+        """The member `text` names: its code, its label, or another name in the vocabulary in use (shipped names
+        plus the county's own, rules/vocabulary.py). ValueError lists the accepted values and how to add a name."""
+        from assetledger.rules.vocabulary import current  # data read once, when a name is first parsed
+
+        return current().parse(cls, text)
 
 
 class Register(LabelledEnum):
@@ -90,54 +89,54 @@ class OperatingMode(LabelledEnum):
     COOPERATIVE = "cooperative"
 
 
-# member value -> (Chinese label, *other accepted spellings)
-_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
+# member value -> Chinese label; the other names a county uses are data, in rules/vocabulary.toml
+_LABELS: dict[str, dict[str, str]] = {
     "Register": {
-        "public_benefit": ("公益性", "公益性资产", "公益类"),
-        "operating": ("经营性", "经营性资产", "经营类"),
-        "household": ("到户类", "到户类资产", "到户", "household_level"),
+        "public_benefit": "公益性",
+        "operating": "经营性",
+        "household": "到户类",
     },
     "RegionLevel": {
-        "city": ("市", "地级市", "州", "自治州", "盟", "地区", "市级", "市(州)"),
-        "county": ("县", "县级", "区"),
-        "township": ("乡镇", "乡", "镇", "乡级"),
-        "village": ("村", "村级", "行政村"),
+        "city": "市",
+        "county": "县",
+        "township": "乡镇",
+        "village": "村",
     },
     "OwnerKind": {
-        "county": ("县级", "县"),
-        "township": ("乡镇", "乡级", "乡", "镇"),
-        "village": ("村集体", "村级", "村"),
-        "department": ("部门", "行业部门"),
-        "household": ("农户", "户", "到户"),
-        "enterprise": ("企业",),
+        "county": "县级",
+        "township": "乡镇",
+        "village": "村集体",
+        "department": "部门",
+        "household": "农户",
+        "enterprise": "企业",
     },
     "AssetStatus": {
-        "in_use": ("在用", "正常", "使用中"),
-        "idle": ("闲置",),
-        "damaged": ("毁损", "损坏"),
-        "disposed": ("已处置", "处置"),
-        "written_off": ("已核销", "核销", "盘亏核销"),
+        "in_use": "在用",
+        "idle": "闲置",
+        "damaged": "毁损",
+        "disposed": "已处置",
+        "written_off": "已核销",
     },
     "FundSource": {
-        "central": ("中央衔接资金", "中央"),
-        "provincial": ("省级衔接资金", "省级"),
-        "city": ("市级衔接资金", "市级"),
-        "county": ("县级衔接资金", "县级"),
-        "integrated": ("统筹整合涉农资金", "涉农整合资金", "整合资金"),
-        "bond": ("地方政府债券", "债券"),
-        "east_west": ("东西部协作资金", "东西部协作"),
-        "paired": ("定点帮扶资金", "对口帮扶"),
-        "donation": ("社会捐赠", "捐赠"),
-        "reinvested": ("收益再投入", "再投入"),
-        "other": ("其他资金", "其他"),
+        "central": "中央衔接资金",
+        "provincial": "省级衔接资金",
+        "city": "市级衔接资金",
+        "county": "县级衔接资金",
+        "integrated": "统筹整合涉农资金",
+        "bond": "地方政府债券",
+        "east_west": "东西部协作资金",
+        "paired": "定点帮扶资金",
+        "donation": "社会捐赠",
+        "reinvested": "收益再投入",
+        "other": "其他资金",
     },
     "OperatingMode": {
-        "self_run": ("自营",),
-        "lease": ("出租", "租赁"),
-        "contract_out": ("发包", "承包"),
-        "entrusted": ("委托经营", "委托"),
-        "joint": ("联营", "合作经营"),
-        "shares": ("入股", "股份", "股份合作"),
-        "cooperative": ("合作社经营", "合作社"),
+        "self_run": "自营",
+        "lease": "出租",
+        "contract_out": "发包",
+        "entrusted": "委托经营",
+        "joint": "联营",
+        "shares": "入股",
+        "cooperative": "合作社经营",
     },
 }

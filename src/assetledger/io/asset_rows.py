@@ -8,9 +8,18 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
-from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
+from assetledger.domain.assets import (
+    FIELD_LABELS,
+    UNNAMED_HOUSEHOLDS,
+    AssetDraft,
+    Custody,
+    Handover,
+    Ownership,
+    register_problems,
+    standard_owner,
+)
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
-from assetledger.domain.regions import RegionIndex
+from assetledger.domain.regions import Place, RegionIndex
 from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.gc_pause import gc_paused
@@ -38,7 +47,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("资产状态", "使用状态", "状态"),
     "fund_source": ("资金来源", "source"),
     "owner_name": ("确权主体", "产权归属", "所有权人", "权属单位", "资产所有人", "owner"),
-    "owner_kind": ("确权级别", "产权级别", "权属类型", "确权类型"),
+    "owner_kind": ("确权层级", "确权级别", "确权级次", "确权到", "产权级别", "权属类型", "确权类型"),
     "confirmed_on": ("确权日期", "确权时间", "confirmed"),
     "confirm_doc": ("确权文件", "确权文号", "确权依据"),
     "handed_over_on": ("移交日期", "移交时间", "handover_date"),
@@ -54,6 +63,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "contract_annual_income": ("年收益", "合同年租金", "年租金", "合同年收益"),
     "household_id": ("户编号", "农户编号", "户码"),
     "household_head": ("户主姓名", "户主", "受益农户"),
+    "beneficiary_households": ("受益户数", "受益农户数", "受益农户户数", "带动户数", "覆盖户数", "受益户"),
 }
 # One amount column per fund source: 中央衔接资金, fund_central, ...
 for _source in FundSource:
@@ -69,6 +79,92 @@ class ParsedAssets(NamedTuple):
     drafts: list[tuple[int, AssetDraft]]  # (row number, draft) of every valid row
     findings: list[Finding]
     ids: list[tuple[int, str]]  # (row number, asset id) of every row whose id reads, valid or not: for duplicates
+    ignored: tuple[str, ...] = ()  # headers of the columns not used (列 X 未使用): reported, never dropped silently
+    id_column: str = "资产编号 (asset id)"  # the asset id's column as the file names it, for findings on duplicates
+
+
+def column_name(field: str, header: str | None = None) -> str:
+    """A column as the user knows it: the file's own header with the English beside it ('确权层级 (ownership
+    level)'), or, for a column the file lacks, its usual Chinese header and the English."""
+    zh, en = FIELD_LABELS.get(field, (ALIASES.get(field, (field,))[0], ""))
+    if field.startswith("fund:"):
+        zh, en = ALIASES[field][1], f"fund source {field[5:]}"
+    shown = header if header is not None else zh
+    if not en or en.lower() == shown.lower():
+        return shown
+    if shown.isascii():
+        return f"{shown} ({zh})" if zh.lower() != shown.lower() else shown
+    return f"{shown} ({en})"
+
+
+class _Confirmed(NamedTuple):
+    """Why a row's ownership cannot be read: the column to blame and the reason, in the user's words."""
+
+    field: str
+    reason: str
+
+
+def _ownership(
+    kind: OwnerKind | None,
+    owner: str | None,
+    confirmed: dt.date | None,
+    document: str | None,
+    dates: tuple[dt.date | None, dt.date | None, int | None],
+    place: Place,
+    regions: RegionIndex,
+    household: tuple[str | None, str | None],
+) -> Ownership | _Confirmed | None:
+    """The ownership a row states (确权), shared by both readers so that they cannot disagree.
+
+    确权层级 alone confirms to the standard owner of that level at the asset's place (the village's collective
+    economic organisation, the township or county government; a household-level asset to its household, or to its
+    households still to be attached); 确权主体 names another owner (a department, an enterprise). Without 确权日期
+    the confirmation is dated by the row's own dates (移交日期, 取得日期, else 31 December of 建设年度), never by the
+    machine's clock (DOMAIN rule 16)."""
+    if kind is None:
+        if owner is None and confirmed is None:
+            return None
+        return _Confirmed(
+            "owner_kind", "确权主体 / 确权日期 need 确权层级 (ownership level: 县/区, 乡镇, 村, 户, 部门, 企业)"
+        )
+    if owner is None:
+        if kind is OwnerKind.HOUSEHOLD:
+            head, household_id = household
+            owner = head or household_id or UNNAMED_HOUSEHOLDS
+        else:
+            name = regions.by_code.__getitem__
+            owner = standard_owner(
+                kind,
+                name(place.county_code).name,
+                name(place.township_code).name if place.township_code else None,
+                name(place.village_code).name if place.village_code else None,
+            )
+            if owner is None:
+                if kind in (OwnerKind.VILLAGE, OwnerKind.TOWNSHIP):
+                    where = "村" if kind is OwnerKind.VILLAGE else "乡镇"
+                    return _Confirmed(
+                        "owner_kind", f"确权到{kind.label} needs the asset's {where}, or name the owner in 确权主体"
+                    )
+                return _Confirmed(
+                    "owner_name", f"a {kind.label} owner has no standard name: write it in 确权主体 (owner)"
+                )
+    if confirmed is None:
+        handed, acquired, year = dates
+        confirmed = handed or acquired or (dt.date(year, 12, 31) if year else None)
+        if confirmed is None:
+            return _Confirmed("confirmed_on", "a confirmation needs its date: 确权日期, 移交日期, 取得日期 or 建设年度")
+    return Ownership(owner, kind, confirmed, document)
+
+
+def as_typed(value: object) -> str | None:
+    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', a date without midnight."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return str(value)
 
 
 class _Row:
@@ -88,9 +184,8 @@ class _Row:
     def fail(self, field: str, reason: str, value: object = None) -> None:
         self.failed.add(field)
         col = self.columns.get(field)
-        header = col.header if col else field
-        shown = None if value is None else str(value)
-        self.findings.append(Finding(self.source, self.number, header, shown, reason))
+        header = column_name(field, col.header if col else None)
+        self.findings.append(Finding(self.source, self.number, header, as_typed(value), reason))
 
     def get(self, field: str, parse: Callable[[object], T]) -> T | None:
         cell = self.raw(field)
@@ -125,7 +220,9 @@ class _FastRows:
     `draft` declines (returns None) any other row, which is then read again by `_draft` — the one place that words
     findings — so the report on a bad file is the same whichever path a row takes, and so is the draft of a good
     row: every cell is read by the same parser from `values` (remembered per distinct value), and the rules below
-    mirror `_draft`, `_place`, `_funding` and `_confirmation` step by step. Keep them in step when changing those.
+    mirror `_draft`, `_place`, `_funding` and `_confirmation` step by step (the ownership of a row is read by one
+    function, `_ownership`, for both). Keep them in step when changing those: tests/domain/test_asset_rows_agree.py
+    draws rows with hypothesis and fails when the two readers disagree.
     """
 
     TEXT_FIELDS = (
@@ -136,7 +233,7 @@ class _FastRows:
     TYPED_FIELDS = (
         "register", "original_value", "fund_source", "status", "build_year", "quantity", "operating_mode",
         "contract_start", "contract_end", "contract_annual_income", "owner_kind", "confirmed_on", "handed_over_on",
-        "custodian_since", "acquired_on",
+        "custodian_since", "acquired_on", "beneficiary_households",
     )  # fmt: skip
 
     def __init__(
@@ -169,6 +266,7 @@ class _FastRows:
         self.date = values.remembered(values.date)
         self.year = values.remembered(values.year)
         self.quantity = values.remembered(values.quantity)
+        self.households = values.remembered(values.households)
         self.register = _enum_reader(Register)
         self.fund_source = _enum_reader(FundSource)
         self.status = _enum_reader(AssetStatus)
@@ -203,7 +301,7 @@ class _FastRows:
         ) = texts  # fmt: skip
         (
             c_register, c_value, c_fund_source, c_status, c_year, c_quantity, c_mode, c_start, c_end, c_income,
-            c_kind, c_confirmed, c_handed, c_since, c_acquired,
+            c_kind, c_confirmed, c_handed, c_since, c_acquired, c_households,
         ) = self.pick_typed(padded)  # fmt: skip
         register, value = self.register(c_register), self.value(c_value)
         if asset_id is None or name is None or register is None or value is None:
@@ -221,12 +319,16 @@ class _FastRows:
             parts.append((single, value))
         date = self.date
         kind, confirmed = self.owner_kind(c_kind), date(c_confirmed)
+        handed, acquired, year = date(c_handed), date(c_acquired), self.year(c_year)
         ownership = None
         if owner or kind or confirmed:
-            if not (owner and kind and confirmed):
+            found = _ownership(
+                kind, owner, confirmed, confirm_doc, (handed, acquired, year), self.regions.place_of(place),
+                self.regions, (head, household),
+            )  # fmt: skip
+            if not isinstance(found, Ownership):
                 return None
-            ownership = Ownership(owner, kind, confirmed, confirm_doc)
-        handed = date(c_handed)
+            ownership = found
         handover = Handover(handed, handed_by, handover_doc) if handed else None
         custody = None
         if custodian:
@@ -248,8 +350,8 @@ class _FastRows:
             category=category,
             location=location,
             project_name=project,
-            build_year=self.year(c_year),
-            acquired_on=date(c_acquired),
+            build_year=year,
+            acquired_on=acquired,
             implementer=implementer,
             quantity=self.quantity(c_quantity),
             unit=unit,
@@ -260,6 +362,7 @@ class _FastRows:
             contract_annual_income=self.income(c_income),
             household_id=household,
             household_head=head,
+            beneficiary_households=self.households(c_households),
         )
         return None if register_problems(draft) else draft
 
@@ -293,17 +396,18 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     seen_fields: dict[str, str] = {}
     for c in mapped:
         if c.field in seen_fields:
-            findings.append(Finding(table.source, 1, c.header, None, f"same column as {seen_fields[c.field]!r}"))
+            shown = column_name(c.field, c.header)
+            findings.append(Finding(table.source, 1, shown, None, f"same column as {seen_fields[c.field]!r}"))
         seen_fields[c.field] = c.header
-    missing = [f for f in REQUIRED if f not in columns]
+    missing = [column_name(f) for f in REQUIRED if f not in columns]
     if "region_code" not in columns and "village" not in columns and "township" not in columns:
-        missing.append("村 / 乡镇 / 行政区划代码")
-    for name in missing:
-        aliases = ALIASES.get(name, ())
-        shown = f"{aliases[0]} / {name}" if aliases else name
+        missing.append("村 / 乡镇 / 行政区划代码 (village / township / region code)")
+    for shown in missing:
         findings.append(Finding(table.source, None, shown, None, "required column is missing"))
+    used = {c.position for c in mapped}
+    ignored = tuple(h.strip() for i, h in enumerate(table.header) if i not in used and h and h.strip())
     if findings:
-        return ParsedAssets([], findings, [])
+        return ParsedAssets([], findings, [], ignored)
     rules = {f: r for f, r in rules.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
     ids = []
@@ -323,7 +427,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
                 ids.append((number, asset_id))
             if draft is not None and not row.findings:
                 drafts.append((number, draft))
-    return ParsedAssets(drafts, findings, ids)
+    return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 
 def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
@@ -334,16 +438,16 @@ def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> As
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
     if asset_id is None:
-        row.fail("asset_id", "asset id is empty")
+        row.fail("asset_id", "empty")
     name = row.text("name")
     if name is None:
-        row.fail("name", "asset name is empty")
+        row.fail("name", "empty")
     register = row.enum("register", Register)
     if register is None and row.text("register") is None:
-        row.fail("register", "register (公益性/经营性/到户类) is empty")
+        row.fail("register", "empty; write 公益性, 经营性 or 到户类")
     value = row.money("original_value")
     if value is None and not row.findings:
-        row.fail("original_value", "original value is empty")
+        row.fail("original_value", "empty")
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE
@@ -363,8 +467,9 @@ def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> As
         "contract_annual_income": row.money("contract_annual_income"),
         "household_id": row.text("household_id"),
         "household_head": row.text("household_head"),
+        "beneficiary_households": row.get("beneficiary_households", values.households),
     }
-    ownership, handover, custody = _confirmation(row)
+    ownership, handover, custody = _confirmation(row, regions, place, draft_fields)
     if row.findings or asset_id is None or name is None or register is None or value is None or place is None:
         return None
     draft = AssetDraft(
@@ -385,6 +490,10 @@ def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> As
             field = next((f for f in row.columns if f.startswith("fund")), "original_value")
         row.fail(field if field in row.columns else "register", reason, row.raw(field))
     return draft
+
+
+# Cells an ownership is read from: when one of them is refused, that finding is enough.
+_OWNERSHIP_FIELDS = frozenset({"owner_kind", "confirmed_on", "handed_over_on", "acquired_on", "build_year"})
 
 
 def _place(row: _Row, regions: RegionIndex) -> str | None:
@@ -427,19 +536,23 @@ def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decima
     return tuple(parts)
 
 
-def _confirmation(row: _Row) -> tuple[Ownership | None, Handover | None, Custody | None]:
+def _confirmation(
+    row: _Row, regions: RegionIndex, place: str | None, fields: Mapping[str, Any]
+) -> tuple[Ownership | None, Handover | None, Custody | None]:
     owner = row.text("owner_name")
     kind = row.enum("owner_kind", OwnerKind)
     confirmed = row.get("confirmed_on", values.date)
-    ownership = None
-    if owner or kind or confirmed:
-        if not (owner and kind and confirmed):
-            for field, present in (("owner_name", owner), ("owner_kind", kind), ("confirmed_on", confirmed)):
-                if not present and field not in row.failed:
-                    row.fail(field, "ownership needs owner, owner kind and date together")
-        else:
-            ownership = Ownership(owner, kind, confirmed, row.text("confirm_doc"))
     handed = row.get("handed_over_on", values.date)
+    ownership = None
+    if (owner or kind or confirmed) and place is not None and not row.failed & _OWNERSHIP_FIELDS:
+        dates = (handed, fields["acquired_on"], fields["build_year"])
+        household = (fields["household_head"], fields["household_id"])
+        found = _ownership(kind, owner, confirmed, row.text("confirm_doc"), dates, regions.place_of(place), regions,
+                           household)  # fmt: skip
+        if isinstance(found, _Confirmed):
+            row.fail(found.field, found.reason, row.raw(found.field))
+        else:
+            ownership = found
     handover = Handover(handed, row.text("handed_over_by"), row.text("handover_doc")) if handed else None
     custodian = row.text("custodian")
     custody = None
@@ -447,7 +560,7 @@ def _confirmation(row: _Row) -> tuple[Ownership | None, Handover | None, Custody
         since: dt.date | None = row.get("custodian_since", values.date)
         start = since or handed or confirmed
         if start is None:
-            row.fail("custodian_since", "custodian needs a start date (管护起始日期, or a handover date)")
+            row.fail("custodian_since", "管护主体 custodian needs a start date: 管护起始日期, 移交日期 or 确权日期")
         else:
             custody = Custody(custodian, start, row.text("custodian_duties"))
     return ownership, handover, custody

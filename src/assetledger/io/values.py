@@ -133,3 +133,17 @@ def quantity(cell: object) -> Decimal | None:
     if problem:
         raise CellError(problem)
     return amount
+
+
+_HOUSEHOLDS = re.compile(r"^(\d{1,7})(\.0+)?\s*户?$")
+
+
+def households(cell: object) -> int | None:
+    """A number of households (受益户数): 12, 12.0 (a spreadsheet's number) or 12户."""
+    value = text(cell)
+    if value is None:
+        return None
+    match = _HOUSEHOLDS.match(value)
+    if not match:
+        raise CellError("not a number of households; write e.g. 12")
+    return int(match.group(1))

@@ -33,6 +33,13 @@ LIST_COLUMNS = (
 
 # The lowest region an asset belongs to (services.assets.asset_region, as SQL): its village, township or county.
 ASSET_PLACE = func.coalesce(Asset.village_code, Asset.township_code, Asset.county_code)
+# A household-level asset (到户类) registered as published, before its household is named (issue 20): reports list
+# these until the households are attached.
+WITHOUT_HOUSEHOLD = (
+    Asset.register == Register.HOUSEHOLD.value,
+    Asset.household_id.is_(None),
+    Asset.household_head.is_(None),
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class AssetFilter:
     fund_source: FundSource | None = None
     year: int | None = None
     limit: int | None = None
+    without_household: bool = False  # household-level (到户类) assets whose households are not attached yet
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         if self.register:
@@ -61,6 +69,8 @@ class AssetFilter:
             query = query.where(Asset.owner_kind == self.owner_kind.value)
         if self.unconfirmed:
             query = query.where(Asset.owner_kind.is_(None))
+        if self.without_household:
+            query = query.where(*WITHOUT_HOUSEHOLD)
         if self.status:
             query = query.where(Asset.status == self.status.value)
         if self.fund_source:

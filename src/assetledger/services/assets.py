@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, register_problems
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, label, register_problems
 from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
@@ -41,6 +41,7 @@ class ImportResult:
     batch_id: int | None
     already_imported: bool = False
     dry_run: bool = False
+    ignored: tuple[str, ...] = ()  # headers of the file's columns that were not used (列 X 未使用)
 
 
 # What each text field of a draft may hold: the rule of the register column that stores it (the custody history's
@@ -63,19 +64,19 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         index = load_index(session)
-        drafts, findings, ids = parse_assets(table, index, TEXT_RULES)
+        drafts, findings, ids, ignored, id_column = parse_assets(table, index, TEXT_RULES)
         source, empty = table.source, not table.rows
         del table  # every cell of the file: a large part of the peak memory, and not needed past parsing
         if empty:
             findings.append(Finding(source, None, None, None, "the file has a header but no data rows"))
         require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
-        findings += _duplicates(session, source, ids)
+        findings += _duplicates(session, source, ids, id_column)
         if findings:
             findings.sort(key=lambda f: f.row or 0)
             raise InputError(findings)
         counts = {r: sum(1 for _, d in drafts if d.register is r) for r in Register}
         if dry_run:
-            return ImportResult(str(path), len(drafts), counts, None, dry_run=True)
+            return ImportResult(str(path), len(drafts), counts, None, dry_run=True, ignored=ignored)
         batch = ImportBatch(
             kind="assets",
             source_name=path.name,
@@ -90,7 +91,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         _insert_drafts(session, [d for _, d in drafts], actor, batch.id, index)
         del drafts, ids  # the books read what they need from the database
         book_openings(Books(session, actor), asset_ids)
-        return ImportResult(str(path), len(asset_ids), counts, batch.id)
+        return ImportResult(str(path), len(asset_ids), counts, batch.id, ignored=ignored)
 
 
 def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
@@ -100,7 +101,7 @@ def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
 
 def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     """Register one asset inside a unit of work the caller owns (so it can be part of a larger change)."""
-    problems = [Finding("asset register", None, f, None, r) for f, r in register_problems(draft)]
+    problems = [Finding("asset register", None, label(f), None, r) for f, r in register_problems(draft)]
     problems += _long_texts("asset register", _draft_texts(draft))
     if problems:
         raise InputError(problems)
@@ -131,23 +132,23 @@ def _draft_texts(d: AssetDraft) -> dict[str, str | None]:
 
 def _long_texts(source: str, texts: dict[str, str | None]) -> list[Finding]:
     """A finding for each text its column refuses: control characters, or longer than it holds."""
-    return text_findings(source, None, ((f, t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
+    return text_findings(source, None, ((label(f), t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
 
 
 def _check_texts(source: str, **texts: str | None) -> None:
-    require_texts(source, ((f, t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
+    require_texts(source, ((label(f), t, TEXT_RULES[f]) for f, t in texts.items() if f in TEXT_RULES))
 
 
-def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]]) -> list[Finding]:
+def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]], column: str) -> list[Finding]:
     """Ids twice in the file or already registered, over every row whose id reads (a bad row's too)."""
     findings = []
     first_row: dict[str, int] = {}
     for number, asset_id in ids:
         first = first_row.setdefault(asset_id, number)
         if first != number:
-            findings.append(Finding(source, number, "资产编号", asset_id, f"duplicate of row {first}"))
+            findings.append(Finding(source, number, column, asset_id, f"duplicate of row {first}"))
     for asset_id in sorted(_registered(session, list(first_row))):
-        findings.append(Finding(source, first_row[asset_id], "资产编号", asset_id, "asset id is already registered"))
+        findings.append(Finding(source, first_row[asset_id], column, asset_id, "asset id is already registered"))
     return findings
 
 
@@ -258,6 +259,8 @@ def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | No
         payload["batch"] = batch_id
     if d.acquired_on:
         payload["acquired"] = d.acquired_on.isoformat()
+    if d.beneficiary_households is not None:
+        payload["households"] = d.beneficiary_households  # 受益户数 as published, before the households are named
     if o:
         payload["owner"] = {
             "name": o.owner_name,

@@ -16,7 +16,7 @@ from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMod
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
-from assetledger.services.asset_queries import ASSET_PLACE
+from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
@@ -243,6 +243,11 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy, actor: 
         open_list = scan_in(session, end, policy)
         alerts = contract_alerts_in(session, end, policy.contracts, None)
         names = dict(session.execute(select(Region.code, Region.name)).all())
+        unattached = session.execute(
+            select(Asset.county_code, func.count(), func.sum(Asset.original_value))
+            .where(*WITHOUT_HOUSEHOLD, Asset.status.not_in(OFF_BOOKS_VALUES))
+            .group_by(Asset.county_code)
+        ).all()
         revitalised = session.execute(
             select(Asset.county_code, func.count(), func.sum(Asset.current_value))
             .join(GovernanceDecision, GovernanceDecision.asset_id == Asset.asset_id)
@@ -282,7 +287,8 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy, actor: 
             {"county_code": county, "county": names.get(county, county), "idle_open": 0, "idle_value": ZERO,
              "loss_open": 0, "loss_value": ZERO, "revitalised": 0, "revitalised_value": ZERO, "disposed": 0,
              "disposed_value": ZERO, "proceeds": ZERO, "gains": ZERO, "losses": ZERO, "restricted_in": ZERO,
-             "restricted_spent": ZERO, **{kind.value: 0 for kind in AlertKind}, "arrears_amount": ZERO},
+             "restricted_spent": ZERO, **{kind.value: 0 for kind in AlertKind}, "arrears_amount": ZERO,
+             "no_household": 0, "no_household_value": ZERO},
         )  # fmt: off
 
     for r in open_list:
@@ -303,6 +309,8 @@ def governance_report(db: Database, year: int, policy: GovernancePolicy, actor: 
     for county, count, value, proceeds, gains, losses in disposed:
         row(county).update(disposed=count, disposed_value=value or ZERO, proceeds=proceeds or ZERO,
                            gains=gains or ZERO, losses=losses or ZERO)  # fmt: off
+    for county, count, value in unattached:  # 到户类 registered as published, households still to be attached
+        row(county).update(no_household=count, no_household_value=value or ZERO)
     for county, received, spent in restricted:
         row(county).update(restricted_in=received or ZERO, restricted_spent=spent or ZERO)
     return [rows[k] for k in sorted(rows) if visible is None or k in visible]

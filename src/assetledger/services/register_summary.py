@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, literal, select
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
 from assetledger.errors import Finding, InputError
 from assetledger.services.access import read_scope
-from assetledger.services.asset_queries import ASSET_PLACE
+from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, Region
 from assetledger.store.types import Money
@@ -47,7 +47,9 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
         columns.append(func.sum(case((hit, 1), else_=0)).label(f"{register.value}_count"))
         columns.append(func.sum(case((hit, Asset.original_value), else_=ZERO)).label(f"{register.value}_value"))
     for kind in OwnerKind:
-        columns.append(func.sum(case((Asset.owner_kind == kind.value, 1), else_=0)).label(f"owner_{kind.value}"))
+        hit = Asset.owner_kind == kind.value
+        columns.append(func.sum(case((hit, 1), else_=0)).label(f"owner_{kind.value}"))
+        columns.append(func.sum(case((hit, Asset.original_value), else_=ZERO)).label(f"owner_{kind.value}_value"))
     columns += [
         func.sum(case((Asset.owner_kind.is_(None), 1), else_=0)).label("unconfirmed"),
         func.sum(case((Asset.owner_kind.is_(None), Asset.original_value), else_=ZERO)).label("unconfirmed_value"),
@@ -58,6 +60,8 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
                 else_=0,
             )
         ).label("no_custodian"),
+        func.sum(case((and_(*WITHOUT_HOUSEHOLD), 1), else_=0)).label("no_household"),
+        func.sum(case((and_(*WITHOUT_HOUSEHOLD), Asset.original_value), else_=ZERO)).label("no_household_value"),
         func.sum(case((Asset.status == AssetStatus.IDLE.value, 1), else_=0)).label("idle"),
         func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
     ]
@@ -88,6 +92,51 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
     return [_ordered(r) for r in rows]
 
 
+def register_by_owner(db: Database, actor: str, within: str | None = None) -> list[dict[str, Any]]:
+    """The published table 确权到县(区)/乡镇/村/户: for each register (and 合计), the count and original value of the
+    assets confirmed to each level, and of those not confirmed yet. Aggregated in SQL; off-books assets excluded.
+    Of the region `within` (refused outside the actor's scope), else of the actor's whole scope."""
+    query = (
+        select(Asset.register, Asset.owner_kind, func.count(), func.sum(Asset.original_value))
+        .where(Asset.status.not_in(OFF_BOOKS_VALUES))
+        .group_by(Asset.register, Asset.owner_kind)
+    )
+    if within:
+        query = query.where(
+            (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
+        )
+    with db.reading() as session:
+        visible = read_scope(session, actor, within)
+        if visible is not None and not within:
+            query = query.where(ASSET_PLACE.in_(sorted(visible)))
+        found = session.execute(query).all()
+    keys = [kind.value for kind in OwnerKind] + ["unconfirmed"]
+
+    def empty(code: str, label: str) -> dict[str, Any]:
+        row: dict[str, Any] = {"register": code, "register_name": label, "assets": 0, "value": Decimal("0.00")}
+        for key in keys:
+            row[f"{key}_count"], row[f"{key}_value"] = 0, Decimal("0.00")
+        return row
+
+    rows = {register.value: empty(register.value, register.label) for register in Register}
+    total = empty("total", "合计")
+    for register, kind, count, value in found:
+        key = kind or "unconfirmed"
+        for row in (rows[register], total):
+            row["assets"] += count
+            row["value"] += value or Decimal("0.00")
+            row[f"{key}_count"] += count
+            row[f"{key}_value"] += value or Decimal("0.00")
+    return [*rows.values(), total]
+
+
+OWNER_HEADERS_CN = {"register_name": "资产类别", "assets": "资产数", "value": "资产原值"} | {
+    f"{key}_{part}": f"{label}-{'项数' if part == 'count' else '金额'}"
+    for key, label in [(k.value, f"确权到{k.label}") for k in OwnerKind] + [("unconfirmed", "未确权")]
+    for part in ("count", "value")
+}
+
+
 def _ordered(row: dict[str, Any]) -> dict[str, Any]:
     first = {"region_code": row.pop("region_code"), "region_name": row.pop("region_name")}
     return first | row
@@ -105,15 +154,23 @@ HEADERS_CN = {
     "household_count": "到户类-数量",
     "household_value": "到户类-原值",
     "owner_county": "确权-县级",
+    "owner_county_value": "确权-县级-原值",
     "owner_township": "确权-乡级",
+    "owner_township_value": "确权-乡级-原值",
     "owner_village": "确权-村级",
+    "owner_village_value": "确权-村级-原值",
     "owner_department": "确权-部门",
+    "owner_department_value": "确权-部门-原值",
     "owner_household": "确权-到户",
+    "owner_household_value": "确权-到户-原值",
     "owner_enterprise": "确权-企业",
+    "owner_enterprise_value": "确权-企业-原值",
     "unconfirmed": "未确权-数量",
     "unconfirmed_value": "未确权-原值",
     "not_handed_over": "未移交",
     "no_custodian": "已移交未落实管护",
+    "no_household": "到户类未落实到户-数量",
+    "no_household_value": "到户类未落实到户-原值",
     "idle": "闲置",
     "damaged": "毁损",
 }

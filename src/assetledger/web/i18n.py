@@ -171,6 +171,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "unconfirmed": ("未确权", "Unconfirmed"),
     "not_handed_over": ("未移交", "Not handed over"),
     "no_custodian": ("未落实管护", "No custodian"),
+    "no_household": ("到户类未落实到户", "Household-level, households not attached"),
+    "not_used": ("列 {header} 未使用", "Column {header} not used"),
     "idle": ("闲置", "Idle"),
     "damaged": ("毁损", "Damaged"),
     "count": ("数量", "Count"),

@@ -1,0 +1,173 @@
+"""The words counties use for the closed vocabularies, kept as data (DOMAIN rule 17). Pure.
+
+The shipped table (vocabulary.toml beside this module) holds the names seen across provinces and years; a county
+adds its own in a file of the same shape (`--vocabulary FILE` or ASSETLEDGER_VOCABULARY), so a new name needs no
+release. A county's name wins over a shipped one. Every `LabelledEnum.parse` reads through the vocabulary in use.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from assetledger.errors import Finding, InputError
+
+if TYPE_CHECKING:
+    from assetledger.domain.enums import LabelledEnum
+
+E = TypeVar("E", bound="LabelledEnum")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str  # the table's name in a vocabulary file
+    enum: str  # the LabelledEnum it names
+    zh: str
+    en: str
+
+
+KINDS = (
+    Kind("register", "Register", "资产类别", "register"),
+    Kind("region_level", "RegionLevel", "区划级别", "region level"),
+    Kind("owner_kind", "OwnerKind", "确权层级", "ownership level"),
+    Kind("status", "AssetStatus", "资产状态", "status"),
+    Kind("fund_source", "FundSource", "资金来源", "fund source"),
+    Kind("operating_mode", "OperatingMode", "经营方式", "operating mode"),
+)
+BY_ENUM = {k.enum: k for k in KINDS}
+_BY_NAME = {name: k for k in KINDS for name in (k.code, k.zh, k.enum)}
+HOW_TO_ADD = (
+    "to add a name, write it in your vocabulary file (assetledger --vocabulary FILE, or ASSETLEDGER_VOCABULARY), "
+    'e.g. ["{zh}"] {code} = ["{text}"]; `assetledger vocabulary` lists every accepted name'
+)
+_SPACES = re.compile(r"\s+")
+
+
+def spelling(text: str) -> str:
+    """The form names are compared in: no spaces, half-width brackets, Latin letters in lower case."""
+    return _SPACES.sub("", text).replace("（", "(").replace("）", ")").replace("-", "_").lower()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """For each vocabulary (by enum name): every accepted spelling -> the member's code, and the names as written."""
+
+    words: Mapping[str, Mapping[str, str]]
+    names: Mapping[str, Mapping[str, tuple[str, ...]]]  # enum -> code -> the names listed for it, in order
+
+    def parse(self, kind: type[E], text: str) -> E:
+        code = self.words.get(kind.__name__, {}).get(spelling(text))
+        if code is None:
+            code = spelling(text)  # the code itself, or its label, is always accepted
+            for member in kind:
+                if code in (member.value, spelling(member.label)):
+                    return member
+            raise ValueError(unknown(kind, text))
+        return kind(code)
+
+    def spellings(self, kind: type[LabelledEnum], code: str) -> tuple[str, ...]:
+        return self.names.get(kind.__name__, {}).get(code, ())
+
+
+def unknown(kind: type[LabelledEnum], text: str) -> str:
+    """The finding's reason for a name nobody listed: the accepted values and how to add one."""
+    k = BY_ENUM[kind.__name__]
+    accepted = ", ".join(f"{m.label} {m.value}" for m in kind)
+    example = next(iter(kind))
+    how = HOW_TO_ADD.format(zh=k.zh, code=example.value, text=text.strip())
+    return f"unknown {k.zh} {k.en} {text.strip()!r}; accepted: {accepted} (and their other names); {how}"
+
+
+def read(data: Mapping[str, Any], source: str, base: Vocabulary | None = None) -> Vocabulary:
+    """A vocabulary from the tables of a file, on top of `base`; every bad entry is a finding (all or nothing)."""
+    from assetledger.domain import enums  # the enums read through this module: imported when first needed
+
+    findings: list[Finding] = []
+    words = {k.enum: dict(base.words.get(k.enum, {})) if base else {} for k in KINDS}
+    names = {k.enum: {c: list(n) for c, n in base.names.get(k.enum, {}).items()} if base else {} for k in KINDS}
+    mine: dict[tuple[str, str], str] = {}
+    for table, entries in data.items():
+        kind = _BY_NAME.get(table)
+        if kind is None:
+            tables = ", ".join(f"{k.zh} / {k.code}" for k in KINDS)
+            findings.append(Finding(source, None, table, None, f"not a vocabulary; write one of {tables}"))
+            continue
+        enum: type[LabelledEnum] = getattr(enums, kind.enum)
+        if not isinstance(entries, dict):
+            findings.append(Finding(source, None, table, None, 'write a table: [资金来源] central = ["..."]'))
+            continue
+        for key, listed in entries.items():
+            member = next((m for m in enum if spelling(key) in (m.value, spelling(m.label))), None)
+            if member is None:
+                accepted = ", ".join(f"{m.label} {m.value}" for m in enum)
+                findings.append(
+                    Finding(source, None, f"[{table}] {key}", None, f"not a {kind.zh}; accepted: {accepted}")
+                )
+                continue
+            items = [listed] if isinstance(listed, str) else listed
+            if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+                findings.append(Finding(source, None, f"[{table}] {key}", None, "write a list of names in quotes"))
+                continue
+            for name in items:
+                key_of = (kind.enum, spelling(name))
+                if mine.get(key_of, member.value) != member.value:
+                    reason = f"also listed for {enum(mine[key_of]).label}; a name means one thing"
+                    findings.append(Finding(source, None, f"[{table}] {key}", name, reason))
+                    continue
+                mine[key_of] = member.value
+                words[kind.enum][spelling(name)] = member.value
+                for code, listed_names in names[kind.enum].items():  # a county's name wins over a shipped one
+                    if code != member.value:
+                        listed_names[:] = [n for n in listed_names if spelling(n) != spelling(name)]
+                names[kind.enum].setdefault(member.value, [])
+                if name.strip() not in names[kind.enum][member.value]:
+                    names[kind.enum][member.value].append(name.strip())
+    if findings:
+        raise InputError(findings)
+    frozen = {e: {c: tuple(n) for c, n in by_code.items()} for e, by_code in names.items()}
+    return Vocabulary(words, frozen)
+
+
+def load(path: Path, base: Vocabulary) -> Vocabulary:
+    """A county's file on top of `base`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError([Finding(str(path), None, None, None, f"cannot read the vocabulary file: {exc}")]) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        hint = (
+            '; write Chinese names in quotes: ["资金来源"] and "中央衔接资金" = ["..."]'
+            if "statement" in str(exc)
+            else ""
+        )
+        raise InputError([Finding(str(path), None, None, None, f"not a TOML file: {exc}{hint}")]) from exc
+    return read(data, str(path), base)
+
+
+_shipped: Vocabulary | None = None
+_current: Vocabulary | None = None
+
+
+def shipped() -> Vocabulary:
+    global _shipped
+    if _shipped is None:
+        text = resources.files("assetledger.rules").joinpath("vocabulary.toml").read_text(encoding="utf-8")
+        _shipped = read(tomllib.loads(text), "vocabulary.toml (shipped)")
+    return _shipped
+
+
+def current() -> Vocabulary:
+    """The vocabulary in use: the shipped one, with the county's file when one was given."""
+    return _current or shipped()
+
+
+def use(path: Path | None) -> Vocabulary:
+    """Read names through the shipped table plus the county's file at `path` (None: the shipped table only)."""
+    global _current
+    _current = None if path is None else load(path, shipped())
+    return current()
