@@ -154,6 +154,15 @@ def previous_month_end(day: dt.date) -> dt.date:
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
+def required_close(as_of: dt.date, days: int) -> dt.date:
+    """The last month end whose books must be closed by `as_of`: the latest one more than `days` days past (with
+    15 days, June's books are due by 15 July: as of 15 July May's must be closed, as of 16 July June's)."""
+    due = previous_month_end(as_of)
+    while due + dt.timedelta(days=days) >= as_of:
+        due = previous_month_end(due)
+    return due
+
+
 # --- rectification cases ----------------------------------------------------------------------------------------
 
 

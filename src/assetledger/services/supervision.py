@@ -37,7 +37,7 @@ from assetledger.domain.supervision import (
     SupervisionWarning,
     fires_after,
     month_end,
-    previous_month_end,
+    required_close,
 )
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.contracts import reading_scope
@@ -319,14 +319,6 @@ def _village_entities(session: Session, places: _Places) -> list[Any]:
         .order_by(Entity.code)
     )
     return [r for r in rows if places.within(r.region_code)]
-
-
-def required_close(as_of: dt.date, days: int) -> dt.date:
-    """The last month end whose books must be closed by `as_of`: the latest one more than `days` days past."""
-    due = previous_month_end(as_of)
-    while due + dt.timedelta(days=days) >= as_of:
-        due = previous_month_end(due)
-    return due
 
 
 def _books_not_closed(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
