@@ -66,6 +66,11 @@ def test_a_case_closes_only_once_its_rule_no_longer_fires(run: Cli, db: Database
     # the evidence document is kept once and sealed with the others
     assert table_counts(db)["documents"] == 1
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
+    run("audit", "export", "--scope", "360921", "--out", "package", user="wang")
+    [line] = (run.cwd / "package" / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["state"] == "closed" and [e["kind"] for e in record["events"]] == ["step", "closed"]
+    assert "rectification.jsonl" in json.loads((run.cwd / "package" / "manifest.json").read_text())["files"]
 
 
 def test_roles_and_scopes_of_cases(run: Cli, db: Database) -> None:

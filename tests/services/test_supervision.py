@@ -53,6 +53,7 @@ def test_register_rules_raised_and_cleared_in_turn(run: Cli) -> None:
     after = found(run, "2025-08-21")
     assert "not_handed_over:U-1" not in after
     assert "移交后未落实管护主体" in after["no_custodian:U-1"]["evidence"]  # DOMAIN rule 3: no grace
+    assert after["no_custodian:U-1"]["refs"][0].startswith("移交事件 handover event #")
     run("asset", "custodian", "U-1", "--name", "张三", "--from", "2025-08-21")
     assert not [k for k in found(run, "2025-08-22") if k.endswith(":U-1")]
 

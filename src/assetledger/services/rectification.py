@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -230,6 +230,18 @@ def show_case(db: Database, actor: str, number: int, as_of: dt.date | None = Non
         row = _case(session, number)
         require_read(session, actor, _region(row))
         return _view(row, _events(session, [number]).get(number, []), as_of or today())
+
+
+def case_records(db: Database, actor: str, within: str | None = None) -> list[dict[str, object]]:
+    """Every case in a region with its events, as plain values for the audit package (rectification.jsonl)."""
+    records: list[dict[str, object]] = []
+    for v in list_cases(db, actor, region=within):
+        record = asdict(v)
+        record["rule"] = v.rule.value
+        record["state"] = "closed" if v.state.closed else "open"
+        record["events"] = [{**asdict(e), "kind": e.kind.value} for e in v.events]
+        records.append(record)
+    return records
 
 
 def open_cases_by_key(db: Database, actor: str, region: str | None = None) -> dict[str, int]:

@@ -155,9 +155,17 @@ def _asset_rows(session: Session, places: _Places, *conditions: Any) -> list[Any
     return list(session.execute(query))
 
 
-def _event_ids(session: Session, asset_ids: Sequence[str], kinds: Sequence[str]) -> dict[str, int]:
-    """The latest event of these kinds of each asset (its id names the evidence)."""
-    found: dict[str, int] = {}
+EVENT_LABELS = {
+    "registered": "登记事件 registration event",
+    "ownership_confirmed": "确权事件 confirmation event",
+    "handed_over": "移交事件 handover event",
+    "custodian_assigned": "管护事件 custody event",
+}
+
+
+def _event_refs(session: Session, asset_ids: Sequence[str], kinds: Sequence[str]) -> dict[str, str]:
+    """The latest event of these kinds of each asset, named as evidence ("确权事件 confirmation event #12")."""
+    latest: dict[str, int] = {}
     for start in range(0, len(asset_ids), 900):
         part = asset_ids[start : start + 900]
         rows = session.execute(
@@ -165,7 +173,14 @@ def _event_ids(session: Session, asset_ids: Sequence[str], kinds: Sequence[str])
             .where(AssetEvent.asset_id.in_(part), AssetEvent.kind.in_(kinds))
             .group_by(AssetEvent.asset_id)
         )
-        found.update((a, i) for a, i in rows)
+        latest.update((a, i) for a, i in rows)
+    found: dict[str, str] = {}
+    for start in range(0, len(latest), 900):
+        ids = list(latest.values())[start : start + 900]
+        for asset_id, number, kind in session.execute(
+            select(AssetEvent.asset_id, AssetEvent.id, AssetEvent.kind).where(AssetEvent.id.in_(ids))
+        ):
+            found[asset_id] = f"{EVENT_LABELS.get(kind, kind)} #{number}"
     return found
 
 
@@ -191,7 +206,7 @@ def _warning(rule: RuleKind, row: Any, since: dt.date, due: dt.date, evidence: s
 def _unconfirmed(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
                  ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.owner_kind.is_(None))
-    events = _event_ids(session, [r.asset_id for r in rows], ["registered"])
+    events = _event_refs(session, [r.asset_id for r in rows], ["registered"])
     out = []
     for r in rows:
         since, what = _own_date(r)
@@ -200,7 +215,7 @@ def _unconfirmed(session: Session, as_of: dt.date, days: int, places: _Places, _
             continue
         evidence = (f"{what} {since}，截至 {as_of} 已 {(as_of - since).days} 天未确权（限 {days} 天） "
                     f"not confirmed {(as_of - since).days} days after {since} (limit {days})")  # fmt: skip
-        refs = [f"登记事件 registration event #{events[r.asset_id]}"] if r.asset_id in events else []
+        refs = [events[r.asset_id]] if r.asset_id in events else []
         out.append(_warning(RuleKind.UNCONFIRMED, r, since, due, evidence, refs))
     return out
 
@@ -209,7 +224,7 @@ def _not_handed_over(session: Session, as_of: dt.date, days: int, places: _Place
                      ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.confirmed_on.is_not(None),
                        Asset.handed_over_on.is_(None))  # fmt: skip
-    events = _event_ids(session, [r.asset_id for r in rows], ["registered", "ownership_confirmed"])
+    events = _event_refs(session, [r.asset_id for r in rows], ["registered", "ownership_confirmed"])
     out = []
     for r in rows:
         due = fires_after(r.confirmed_on, days, as_of)
@@ -217,7 +232,7 @@ def _not_handed_over(session: Session, as_of: dt.date, days: int, places: _Place
             continue
         evidence = (f"{r.confirmed_on} 确权给 {r.owner_name}，截至 {as_of} 已 {(as_of - r.confirmed_on).days} 天未移交"
                     f"（限 {days} 天） confirmed on {r.confirmed_on}, not handed over")  # fmt: skip
-        refs = [f"确权事件 confirmation event #{events[r.asset_id]}"] if r.asset_id in events else []
+        refs = [events[r.asset_id]] if r.asset_id in events else []
         out.append(_warning(RuleKind.NOT_HANDED_OVER, r, r.confirmed_on, due, evidence, refs))
     return out
 
@@ -226,7 +241,7 @@ def _no_custodian(session: Session, as_of: dt.date, days: int, places: _Places, 
                   ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.handed_over_on.is_not(None),
                        Asset.custodian.is_(None))  # fmt: skip
-    events = _event_ids(session, [r.asset_id for r in rows], ["registered", "handed_over", "custodian_assigned"])
+    events = _event_refs(session, [r.asset_id for r in rows], ["registered", "handed_over", "custodian_assigned"])
     out = []
     for r in rows:
         due = fires_after(r.handed_over_on, days, as_of)
@@ -234,7 +249,7 @@ def _no_custodian(session: Session, as_of: dt.date, days: int, places: _Places, 
             continue
         evidence = (f"{r.handed_over_on} 移交后未落实管护主体 no custodian since the handover on "
                     f"{r.handed_over_on} (DOMAIN rule 3)")  # fmt: skip
-        refs = [f"事件 event #{events[r.asset_id]}"] if r.asset_id in events else []
+        refs = [events[r.asset_id]] if r.asset_id in events else []
         out.append(_warning(RuleKind.NO_CUSTODIAN, r, r.handed_over_on, due, evidence, refs))
     return out
 
