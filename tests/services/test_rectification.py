@@ -119,3 +119,23 @@ def test_audit_verify_names_a_tampered_case_row(run: Cli, db: Database) -> None:
     result = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)
     assert result.exit_code == 1
     assert "rectification_cases id 1" in result.output and "rectification_events id 1" in result.output
+
+
+def test_bad_text_is_refused_at_the_door_and_nothing_is_written(run: Cli, db: Database) -> None:
+    _county_with_users(run)
+    before = table_counts(db)
+    for unit in ("东风镇\x00", "东风镇\x1b[31m", "镇" * 201, "  "):
+        refused = run("supervise", "open", "unconfirmed:U-1", "--unit", unit, "--deadline", "2025-06-30", "--date",
+                      "2025-06-01", user="zhang", ok=False)  # fmt: skip
+        assert refused.exit_code == 2 and "--unit" in refused.output, unit
+    assert table_counts(db) == before
+    _open(run)
+    before = table_counts(db)
+    for words in ("已督办\x00", "\u202e已督办", ""):
+        refused = run("supervise", "step", "1", "--text", words, "--date", "2025-06-02", user="li", ok=False)
+        assert refused.exit_code == 2 and "--text" in refused.output, words
+    fake = run.cwd / "not-a-document.pdf"
+    fake.write_text("hello", encoding="utf-8")
+    refused = run("supervise", "step", "1", "--text", "x", "--document", str(fake), user="li", ok=False)
+    assert refused.exit_code == 2
+    assert table_counts(db) == before
