@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, ROW_ID, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
 GOVERNANCE_HELP = "Governance policy (TOML) for the idle, loss-making and contract rules. Default: built-in values."
@@ -205,3 +206,63 @@ def show_cmd(app: App, case: int) -> None:
         doc = f"  佐证 document {e.document[:16]}…" if e.document else ""
         what = "措施 step" if e.kind.value == "step" else "销号 closed"
         click.echo(f"  {e.on}  {what}  {e.actor}  {visible(e.text or '')}{doc}")
+
+
+@command.command("indicators")
+@click.option("--year", type=YEAR, required=True, help="The (last) year: values at its end.")
+@click.option("--from-year", type=YEAR, help="Also every year from this one: the indicators over time.")
+@click.option("--level", type=click.Choice(("county", "township", "village")), default="county", show_default=True,
+              help="One row per county, township or village.")  # fmt: skip
+@click.option("--region", help="Only units within this region (code); default: your whole scope.")
+@click.option("--chart", "chart_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one chart per indicator (PNG) into this folder.")  # fmt: skip
+@governance_option
+@format_option
+@out_option
+@pass_app
+def indicators_cmd(app: App, year: int, from_year: int | None, level: str, region: str | None,
+                   chart_dir: Path | None, governance_file: Path | None, fmt: str,
+                   out: Path | None) -> None:  # fmt: skip
+    """The supervision indicators on one page (监管指标): 确权率, 移交率, 管护落实率, 闲置率, 亏损率, 资产收益率,
+    收益分配率, 整改完成率, per unit and year, in percent; a unit without data shows no value (json: the reason).
+
+    资产转化率 is not computed: the funds allocated (资金下达数) are not recorded.
+    """
+    from assetledger.errors import Finding, InputError
+    from assetledger.rules.governance_policy import load_policy as load_governance
+    from assetledger.services.indicator_page import indicator_page
+
+    first = from_year or year
+    if first > year:
+        raise InputError([Finding("supervise indicators", None, "--from-year", str(first), "after --year")])
+    page = indicator_page(app.db, app.actor, level, range(first, year + 1), region, load_governance(governance_file))
+    if fmt == "json":
+        rows: list[dict[str, Any]] = [
+            {"unit": c.unit_code, "name": c.unit_name, "year": c.year, "indicator": c.indicator, "value": c.value,
+             "numerator": c.numerator, "denominator": c.denominator, "reason": c.reason} for c in page.cells
+        ]  # fmt: skip
+        emit(rows, fmt, out)
+    else:
+        by_unit: dict[tuple[str, int], dict[str, Any]] = {}
+        for c in page.cells:
+            row = by_unit.setdefault((c.unit_code, c.year), {"unit": c.unit_code, "name": c.unit_name, "year": c.year})
+            row[c.indicator] = c.value
+        headers = {"unit": "区划代码", "name": "名称", "year": "年度"} | {
+            code: label for code, label in page.indicators
+        }
+        emit(list(by_unit.values()), fmt, out, headers=headers, sheet="监管指标",
+             title=f"监管指标（{first}–{year}，%）")  # fmt: skip
+    if fmt == "table":
+        for _, why in page.not_computed:
+            click.echo(f"未计算 not computed: {why}")
+    if chart_dir is not None:
+        from assetledger.reports.charts import bar_chart
+
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        units = list(dict.fromkeys((c.unit_code, c.unit_name) for c in page.cells))
+        for code, label in page.indicators:
+            series: dict[str, Sequence[float]] = {
+                str(y): [float(page.value(u, y, code) or 0) for u, _ in units] for y in page.years
+            }
+            bar_chart(chart_dir / f"{code}.png", [n for _, n in units], series, label, "%")
+        click.echo(f"wrote {len(page.indicators)} charts to {chart_dir}")
