@@ -80,14 +80,14 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
     day = as_of or today()
     found = warnings(app.db, app.actor, day, policy, governance, region, kinds)
     cases = open_cases_by_key(app.db, app.actor, region)
-    human = fmt in ("table", "xlsx")
+    human = fmt != "json"
     rows = [{
         "key": w.key, "rule": w.rule.label if human else w.rule.value, "subject": w.subject, "name": w.name,
         "county_code": w.county_code, "township_code": w.township_code, "village_code": w.village_code,
         "since": w.since, "due": w.due, "overdue_days": w.overdue_days(day), "evidence": w.evidence,
         "refs": "；".join(w.refs) if human else list(w.refs), "case": cases.get(w.key),
     } for w in found]  # fmt: skip
-    emit(rows, fmt, out, headers=WARNING_HEADERS if human or fmt == "csv" else None, sheet="预警清单",
+    emit(rows, fmt, out, headers=WARNING_HEADERS if human else None, sheet="预警清单",
          title=f"监管预警清单（截至{day}，规则版本 {policy.version}）")  # fmt: skip
     if fmt == "table":
         click.echo(f"{len(rows)} 条预警 warning(s) as of {day}; {sum(1 for r in rows if r['case'])} 已立案 with a case")
@@ -173,7 +173,7 @@ def cases_cmd(app: App, overdue: bool, as_of: dt.date | None, region: str | None
     from assetledger.services.rectification import list_cases
 
     views = list_cases(app.db, app.actor, region=region, as_of=as_of, overdue=overdue)
-    human = fmt in ("table", "xlsx")
+    human = fmt != "json"
     rows = [{
         "case": v.number, "key": v.key, "rule": v.rule.label if human else v.rule.value, "name": v.name,
         "region": v.region_code, "unit": v.unit, "opened_on": v.opened_on, "deadline": v.deadline,
@@ -182,7 +182,7 @@ def cases_cmd(app: App, overdue: bool, as_of: dt.date | None, region: str | None
         "last_step": v.state.last_step, "closed_on": v.state.closed_on,
         "overdue": ("是 yes" if v.overdue else "") if human else v.overdue, "evidence": v.evidence,
     } for v in views]  # fmt: skip
-    emit(rows, fmt, out, headers=CASE_HEADERS if human or fmt == "csv" else None, sheet="整改台账",
+    emit(rows, fmt, out, headers=CASE_HEADERS if human else None, sheet="整改台账",
          title="整改台账 rectification cases")  # fmt: skip
     if fmt == "table":
         click.echo(f"{len(rows)} 件 case(s); {sum(1 for v in views if v.overdue)} 逾期 overdue")
