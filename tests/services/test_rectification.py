@@ -19,7 +19,14 @@ OTHER_VILLAGE = "360921101202"
 def _county_with_users(run: Cli) -> None:
     run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
     _well(run)  # U-1, acquired 2025-03-01, not confirmed: the unconfirmed warning fires from 2025-05-31
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
+    cities = [
+        ["区划代码", "名称", "级别", "上级代码"],
+        ["360900", "宜春市", "市", ""],
+        ["360921", "示范县", "县", "360900"],
+    ]
+    run("region", "import", str(write_csv(run.cwd / "cities.csv", cities)))
+    run("user", "add", "shi", "--role", "finance", "--scope", "360900")  # the city's bureau (市财政局)
+    run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="shi")
     for name, role, scope in (("li", "village-accountant", VILLAGE), ("zhao", "village-accountant", OTHER_VILLAGE),
                               ("wang", "auditor", "360921")):  # fmt: skip
         run("user", "add", name, "--role", role, "--scope", scope, user="zhang")
@@ -102,6 +109,7 @@ def test_overdue_cases_are_listed(run: Cli) -> None:
     overdue = json.loads(run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", "--format", "json",
                              user="wang").output)  # fmt: skip
     assert [c["case"] for c in overdue] == [1] and overdue[0]["overdue"] is True
+    assert "unconfirmed:U-1" in run("supervise", "cases", "--as-of", "2025-07-01", user="shi").output  # the city
     table = run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", user="wang").output
     assert "逾期" in table and "1 逾期 overdue" in table
 

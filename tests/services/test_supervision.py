@@ -135,8 +135,16 @@ def test_warnings_in_a_readers_scope_and_formats(run: Cli, db: Database) -> None
     _regions(run)
     rows = [ASSET_HEADER, asset_row("A-1", 管护主体=None), asset_row("Q-1", 乡镇="青山乡", 管护主体=None)]
     run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
+    cities = [
+        ["区划代码", "名称", "级别", "上级代码"],
+        ["360900", "宜春市", "市", ""],
+        ["360921", "示范县", "县", "360900"],
+    ]
+    run("region", "import", str(write_csv(run.cwd / "cities.csv", cities)))
+    run("user", "add", "shi", "--role", "finance", "--scope", "360900")  # a city's bureau covers its counties
+    run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="shi")
     run("user", "add", "wang", "--role", "auditor", "--scope", "360921102", user="zhang")
+    assert set(found(run, "2025-01-10", "no_custodian", user="shi")) == {"no_custodian:A-1", "no_custodian:Q-1"}
     assert set(found(run, "2025-01-10", "no_custodian", user="zhang")) == {"no_custodian:A-1", "no_custodian:Q-1"}
     assert set(found(run, "2025-01-10", "no_custodian", user="wang")) == {"no_custodian:Q-1"}
     refused = run("supervise", "warnings", "--region", VILLAGE, user="wang", ok=False)

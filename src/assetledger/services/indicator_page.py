@@ -15,7 +15,7 @@ from decimal import Decimal
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contracts import reading_scope
 from assetledger.services.indicators import Request, compute
-from assetledger.services.supervision import _Places
+from assetledger.services.supervision import Places
 from assetledger.store.db import Database
 
 PAGE: tuple[tuple[str, str], ...] = (
@@ -75,7 +75,7 @@ def indicator_page(
     g = governance or GovernancePolicy()
     with db.reading() as session:
         scope = reading_scope(session, actor, region)
-        within = _Places(session, scope).below()
+        within = Places(session, scope).below()
     params = {"idle_months": g.idle_months, "loss_months": g.loss_months}
     requests = [Request(code, code, params if code in ("idle_share", "loss_share") else {}) for code, _ in PAGE]
     labels = dict(PAGE)

@@ -35,7 +35,7 @@ from assetledger.services.access import require, require_read
 from assetledger.services.context import now, today
 from assetledger.services.contracts import reading_scope
 from assetledger.services.documents import keep_file
-from assetledger.services.supervision import warnings_in
+from assetledger.services.supervision import Places, warnings_in
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace
 from assetledger.store.document_models import Document
@@ -217,7 +217,9 @@ def list_cases(
         scope = reading_scope(session, actor, region)
         query = select(RectificationCase).order_by(RectificationCase.id)
         if scope:
-            query = query.where(or_(RectificationCase.county_code == scope, RectificationCase.township_code == scope,
+            counties = Places(session, scope).parts()  # a city's cases are its counties'
+            query = query.where(or_(RectificationCase.county_code.in_(counties),
+                                    RectificationCase.township_code == scope,
                                     RectificationCase.village_code == scope))  # fmt: skip
         rows = list(session.scalars(query))
         events = _events(session, [r.id for r in rows])

@@ -78,7 +78,7 @@ def warnings_in(
     rules: Iterable[RuleKind] | None = None,
 ) -> list[SupervisionWarning]:
     wanted = set(rules) if rules is not None else set(RuleKind)
-    places = _Places(session, region)
+    places = Places(session, region)
     found: list[SupervisionWarning] = []
     for kind in policy.enabled():
         if kind not in wanted:
@@ -91,17 +91,36 @@ def warnings_in(
     return found
 
 
-class _Places:
+class Places:
     """The reader's region (None: everything) and the place (county, township, village) of a region code."""
 
     def __init__(self, session: Session, region: str | None) -> None:
         self.session, self.region = session, region
         self._levels: dict[str, tuple[str, str | None]] = {}
         self._below: set[str] | None = None
+        self._parts: list[str | None] | None = None
+
+    def parts(self) -> list[str | None]:
+        """The regions to ask region-filtered readers (the scan, the contract alerts) for: the region itself, or
+        the counties of a city (市/州/盟) — assets carry their county's code, never their city's."""
+        if self.region is None:
+            return [None]
+        if self._parts is None:
+            level = self.session.scalar(select(Region.level).where(Region.code == self.region))
+            self._parts = [self.region]
+            if level == "city":
+                self._parts = list(self.session.scalars(
+                    select(Region.code).where(Region.parent_code == self.region).order_by(Region.code)))  # fmt: skip
+        return list(self._parts)
 
     def asset_filter(self) -> list[Any]:
+        if self.region is None:
+            return []
+        codes = self.parts()
+        if codes != [self.region]:  # a city: its counties
+            return [Asset.county_code.in_(codes)]
         r = self.region
-        return [] if not r else [or_(Asset.county_code == r, Asset.township_code == r, Asset.village_code == r)]
+        return [or_(Asset.county_code == r, Asset.township_code == r, Asset.village_code == r)]
 
     def below(self) -> set[str] | None:
         """Every region code within the reader's region (itself included), or None for everything."""
@@ -144,7 +163,7 @@ class _Places:
 # --- the register ------------------------------------------------------------------------------------------------
 
 
-def _asset_rows(session: Session, places: _Places, *conditions: Any) -> list[Any]:
+def _asset_rows(session: Session, places: Places, *conditions: Any) -> list[Any]:
     query = (
         select(Asset.asset_id, Asset.name, Asset.county_code, Asset.township_code, Asset.village_code,
                Asset.acquired_on, Asset.handed_over_on, Asset.confirmed_on, Asset.build_year, Asset.registered_at,
@@ -203,7 +222,7 @@ def _warning(rule: RuleKind, row: Any, since: dt.date, due: dt.date, evidence: s
                               since, due, evidence, tuple(refs))  # fmt: skip
 
 
-def _unconfirmed(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                  ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.owner_kind.is_(None))
     events = _event_refs(session, [r.asset_id for r in rows], ["registered"])
@@ -220,7 +239,7 @@ def _unconfirmed(session: Session, as_of: dt.date, days: int, places: _Places, _
     return out
 
 
-def _not_handed_over(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _not_handed_over(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                      ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.confirmed_on.is_not(None),
                        Asset.handed_over_on.is_(None))  # fmt: skip
@@ -237,7 +256,7 @@ def _not_handed_over(session: Session, as_of: dt.date, days: int, places: _Place
     return out
 
 
-def _no_custodian(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _no_custodian(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                   ) -> list[SupervisionWarning]:  # fmt: skip
     rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.handed_over_on.is_not(None),
                        Asset.custodian.is_(None))  # fmt: skip
@@ -257,11 +276,11 @@ def _no_custodian(session: Session, as_of: dt.date, days: int, places: _Places, 
 # --- governance and contracts ------------------------------------------------------------------------------------
 
 
-def _scan(session: Session, as_of: dt.date, places: _Places, governance: GovernancePolicy) -> list[dict[str, Any]]:
-    return scan_in(session, as_of, governance, places.region)
+def _scan(session: Session, as_of: dt.date, places: Places, governance: GovernancePolicy) -> list[dict[str, Any]]:
+    return [r for part in places.parts() for r in scan_in(session, as_of, governance, part)]
 
 
-def _idle(session: Session, as_of: dt.date, days: int, places: _Places, governance: GovernancePolicy
+def _idle(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
           ) -> list[SupervisionWarning]:  # fmt: skip
     out = []
     for r in _scan(session, as_of, places, governance):
@@ -282,7 +301,7 @@ def _idle(session: Session, as_of: dt.date, days: int, places: _Places, governan
     return out
 
 
-def _loss_making(session: Session, as_of: dt.date, days: int, places: _Places, governance: GovernancePolicy
+def _loss_making(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
                  ) -> list[SupervisionWarning]:  # fmt: skip
     out = []
     for r in _scan(session, as_of, places, governance):
@@ -306,9 +325,9 @@ def _scan_warning(rule: RuleKind, r: dict[str, Any], since: dt.date, due: dt.dat
                               r["village_code"], since, due, evidence, refs)  # fmt: skip
 
 
-def _no_contract(session: Session, as_of: dt.date, days: int, places: _Places, governance: GovernancePolicy
+def _no_contract(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
                  ) -> list[SupervisionWarning]:  # fmt: skip
-    alerts = [a for a in contract_alerts_in(session, as_of, governance.contracts, places.region)
+    alerts = [a for part in places.parts() for a in contract_alerts_in(session, as_of, governance.contracts, part)
               if a.kind in (AlertKind.NO_CONTRACT, AlertKind.EXPIRED)]  # fmt: skip
     rows = {r.asset_id: r for r in _asset_rows(session, places, Asset.asset_id.in_([a.asset_ids[0] for a in alerts]))}
     out = []
@@ -327,7 +346,7 @@ def _no_contract(session: Session, as_of: dt.date, days: int, places: _Places, g
 # --- books, distribution, inventory ------------------------------------------------------------------------------
 
 
-def _village_entities(session: Session, places: _Places) -> list[Any]:
+def _village_entities(session: Session, places: Places) -> list[Any]:
     rows = session.execute(
         select(Entity.code, Entity.name, Entity.region_code, Entity.books_start)
         .where(Entity.kind == "village")
@@ -336,7 +355,7 @@ def _village_entities(session: Session, places: _Places) -> list[Any]:
     return [r for r in rows if places.within(r.region_code)]
 
 
-def _books_not_closed(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _books_not_closed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                       ) -> list[SupervisionWarning]:  # fmt: skip
     month = required_close(as_of, days)
     entities = [e for e in _village_entities(session, places) if e.books_start <= month]
@@ -361,7 +380,7 @@ def _books_not_closed(session: Session, as_of: dt.date, days: int, places: _Plac
     return out
 
 
-def _undistributed(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _undistributed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                    ) -> list[SupervisionWarning]:  # fmt: skip
     last = required_close(as_of, days)  # the latest month end more than `days` days past
     entities = {e.code: e for e in _village_entities(session, places)}
@@ -413,7 +432,7 @@ def _undistributed(session: Session, as_of: dt.date, days: int, places: _Places,
     return out
 
 
-def _unpaid(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _unpaid(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
             ) -> list[SupervisionWarning]:  # fmt: skip
     rows = session.execute(
         select(Distribution.id, Distribution.village_code, Distribution.period, Distribution.distributed_on,
@@ -444,7 +463,7 @@ def _unpaid(session: Session, as_of: dt.date, days: int, places: _Places, _: Gov
     return out
 
 
-def _inventory_unsettled(session: Session, as_of: dt.date, days: int, places: _Places, _: GovernancePolicy
+def _inventory_unsettled(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                          ) -> list[SupervisionWarning]:  # fmt: skip
     item = func.coalesce(InventoryCount.asset_id, InventoryCount.surplus_key)
     latest = (
