@@ -82,6 +82,10 @@ COMMANDS = {
         "assetledger.cli.web:command",
         "Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.",
     ),
+    "supervise": Lazy(
+        "assetledger.cli.supervise:command",
+        "Supervision (监管): warnings raised by rules, and rectification cases (整改) that close only when fixed.",
+    ),
     "user": Lazy(
         "assetledger.cli.audit:user",
         "Users and roles: finance 县财政局, village-accountant 村会计, inventory 清查组, auditor 审计.",

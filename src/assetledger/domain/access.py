@@ -1,7 +1,9 @@
 """Roles and what they may do, where. Pure.
 
 - finance (县财政局): registers, books, distribution, inventory, governance and awards in its county; users.
-- village-accountant (村会计): books and distribution of its own village only.
+- village-accountant (村会计): books and distribution of its own village only; the steps of its village's
+  rectification cases (整改措施).
+- finance alone opens and closes rectification cases (整改立案、销号).
 - inventory (清查组): inventory counts in its scope.
 - auditor (审计): reads everything in its scope, writes nothing.
 A scope is a region code (county, township or village) and covers every region below it; "*" covers all.
@@ -26,11 +28,13 @@ class Action(StrEnum):
     INVENTORY = "inventory"  # open, count, close inventories
     AWARDS = "awards"
     USERS = "users"
+    SUPERVISE = "supervise"  # open and close rectification cases (整改立案、销号)
+    RECTIFY = "rectify"  # record the steps of a case (整改措施)
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.FINANCE: frozenset(Action),
-    Role.VILLAGE_ACCOUNTANT: frozenset({Action.BOOKS, Action.DISTRIBUTE}),
+    Role.VILLAGE_ACCOUNTANT: frozenset({Action.BOOKS, Action.DISTRIBUTE, Action.RECTIFY}),
     Role.INVENTORY: frozenset({Action.INVENTORY}),
     Role.AUDITOR: frozenset(),
 }

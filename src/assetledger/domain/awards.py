@@ -65,9 +65,15 @@ COMPUTATIONS: dict[str, str] = {
     "inventory_completion": "inventory (清查) completion, from the inventory service",
     "contract_coverage": "operating assets under a contract in force at year end / operating assets (合同覆盖率)",
     "rent_collection": "revenue posted on contracted assets in the year / rent their contracts made due (收缴率)",
+    "handover_rate": "value of public-benefit and operating assets handed over (移交) by year end / their value",
+    "idle_share": "share of active asset value idle at year end (闲置率, lower is better)",
+    "loss_share": "share of active asset value loss-making at year end (亏损率, lower is better)",
+    "rectification_completion": "rectification cases (整改) opened by year end and closed by then / opened",
 }
 PARAMS: dict[str, tuple[str, ...]] = {
     "idle_loss_share": ("idle_months", "loss_months"),
+    "idle_share": ("idle_months", "loss_months"),
+    "loss_share": ("idle_months", "loss_months"),
     "governance_progress": ("idle_months", "loss_months"),
 }
 

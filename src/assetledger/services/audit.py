@@ -23,6 +23,7 @@ from assetledger.services.assets import asset_region
 from assetledger.services.documents import package_documents, verify_documents
 from assetledger.services.ledger_files import check_entities, entities_in, export_entity
 from assetledger.services.reconcile import reconcile
+from assetledger.services.rectification import case_records
 from assetledger.store import integrity
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
@@ -228,9 +229,10 @@ def _status_from_other_events(actual: str, state: dict[str, Any]) -> bool:
 def export_package(
     db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
 ) -> Path:
-    """Beancount ledgers, the registers as XLSX, the event log, the documents of record, and a manifest with
-    checksums: of the region `within` (refused outside the actor's scope), else of the actor's whole scope. The
-    ledgers are the books of every entity whose region lies within it (villages, townships, the county, a city)."""
+    """Beancount ledgers, the registers as XLSX, the event log, the rectification cases (when there are any), the
+    documents of record, and a manifest with checksums: of the region `within` (refused outside the actor's scope),
+    else of the actor's whole scope. The ledgers are the books of every entity whose region lies within it (villages,
+    townships, the county, a city)."""
     within = None if within == "*" else within
     with db.reading() as session:
         visible = read_scope(session, actor, within)
@@ -261,6 +263,13 @@ def export_package(
         "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events), encoding="utf-8"
     )
     files.append(events_path)
+    cases = case_records(db, actor, within)
+    if cases:  # rectification cases (整改) with their steps and close, one line each
+        cases_path = folder / "rectification.jsonl"
+        cases_path.write_text(
+            "".join(json.dumps(c, ensure_ascii=False, default=str) + "\n" for c in cases), encoding="utf-8"
+        )
+        files.append(cases_path)
     files += package_documents(db, documents or documents_place(db.url), folder, actor, within)
     manifest = {
         "scope": within or "*",

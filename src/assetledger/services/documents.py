@@ -316,3 +316,22 @@ def _copy(session: Session, place: DocumentPlace, link: LinkRow, target: Path, w
         (target / name).write_bytes(document_files.get(session, place, link.sha256) or b"")
     written.append(target / name)
     return name
+
+
+def keep_file(session: Session, place: DocumentPlace, path: Path, actor: str) -> tuple[int, str]:
+    """Keep one file of record that belongs to no asset (e.g. a rectification case's evidence, 整改佐证): checked
+    like any attachment, kept once by its sha256 and sealed, so `audit verify` re-hashes it. Returns (id, sha256).
+    The caller checks the actor's permission; this runs inside its transaction."""
+    offered, findings = read_file(path)
+    if findings or offered is None:
+        raise InputError(findings)
+    kept = document_repo.documents_by_sha(session, [offered.sha256])
+    if offered.sha256 in kept:
+        return kept[offered.sha256], offered.sha256
+    data = offered.read()
+    if document_files.sha256_of(data) != offered.sha256:
+        raise InputError([Finding(offered.where, None, None, None, "the file changed while it was being kept")])
+    document_files.put(session, place, offered.sha256, data)
+    number = document_repo.add_document(session, offered.sha256, offered.size, offered.media_type, offered.name,
+                                        actor, now())  # fmt: skip
+    return number, offered.sha256

@@ -28,6 +28,7 @@ from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
 from assetledger.services.side_by_side import run_side_by_side
+from assetledger.services.supervision_indicators import handover_rate, idle_share, loss_share, rectification_completion
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution
 from assetledger.store.governance_models import GovernanceDecision
@@ -310,8 +311,11 @@ SQL_COMPUTATIONS: dict[str, Computation] = {
     "inventory_completion": inventory_completion,
     "contract_coverage": contract_coverage,
     "rent_collection": rent_collection,
+    "handover_rate": handover_rate,
+    "rectification_completion": rectification_completion,
 }
-SCAN_COMPUTATIONS = {"idle_loss_share": idle_loss_share, "governance_progress": governance_progress}
+SCAN_COMPUTATIONS = {"idle_loss_share": idle_loss_share, "governance_progress": governance_progress,
+                     "idle_share": idle_share, "loss_share": loss_share}  # fmt: skip
 assert set(SQL_COMPUTATIONS) | set(SCAN_COMPUTATIONS) == set(COMPUTATIONS)
 
 
@@ -373,6 +377,10 @@ def compute(
         "inventory_completion": "no inventory of the year covers the unit",
         "contract_coverage": "no operating asset at year end",
         "rent_collection": "no contract rent fell due in the year",
+        "handover_rate": "no public-benefit or operating asset value at year end",
+        "idle_share": "no asset value at year end",
+        "loss_share": "no asset value at year end",
+        "rectification_completion": "no rectification case opened by year end",
     }
     measures: dict[str, dict[str, Measure]] = {}
     for code, _ in listed:

@@ -10,6 +10,7 @@ from assetledger.store import (
     integrity_models,
     journal_models,
     models,
+    supervision_models,
 )
 from assetledger.store.models import Base
 
@@ -23,4 +24,5 @@ __all__ = [
     "integrity_models",
     "journal_models",
     "models",
+    "supervision_models",
 ]

@@ -1,0 +1,91 @@
+"""The supervision indicators on one page (监管指标一页通): per county, township or village, year by year.
+
+确权率, 移交率, 管护落实率, 闲置率, 亏损率, 资产收益率, 收益分配率 and 整改完成率, each one aggregation inside the
+database through the indicator engine the awards use (services/indicators.py: side by side on one snapshot), for
+the units of the reader's scope. 资产转化率 (funds turned into assets) is listed as not computable: the system
+keeps what each asset was funded by (资金来源), not the funds allocated (资金下达数) that the rate divides by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from assetledger.domain.governance import GovernancePolicy
+from assetledger.services.contracts import reading_scope
+from assetledger.services.indicators import Request, compute
+from assetledger.services.supervision import Places
+from assetledger.store.db import Database
+
+PAGE: tuple[tuple[str, str], ...] = (
+    ("ownership_confirmed", "确权率 confirmed"),
+    ("handover_rate", "移交率 handed over"),
+    ("custodian_coverage", "管护落实率 custody"),
+    ("idle_share", "闲置率 idle"),
+    ("loss_share", "亏损率 loss-making"),
+    ("operating_yield", "资产收益率 yield"),
+    ("distributed_share", "收益分配率 distributed"),
+    ("rectification_completion", "整改完成率 rectified"),
+)
+NOT_COMPUTED = {
+    "funds_to_assets": "资产转化率：未记录资金下达数 funds turned into assets: allocations are not recorded",
+}
+LEVELS = ("county", "township", "village")
+
+
+@dataclass(frozen=True)
+class IndicatorCell:
+    unit_code: str
+    unit_name: str
+    year: int
+    indicator: str
+    label: str
+    value: Decimal | None  # percent, 2 places
+    numerator: Decimal | None
+    denominator: Decimal | None
+    reason: str | None  # why there is no value
+
+
+@dataclass(frozen=True)
+class IndicatorPage:
+    level: str
+    region: str | None
+    years: tuple[int, ...]
+    indicators: tuple[tuple[str, str], ...]
+    cells: tuple[IndicatorCell, ...]
+    not_computed: tuple[tuple[str, str], ...]
+
+    def value(self, unit: str, year: int, indicator: str) -> Decimal | None:
+        return next((c.value for c in self.cells if (c.unit_code, c.year, c.indicator) == (unit, year, indicator)),
+                    None)  # fmt: skip
+
+
+def indicator_page(
+    db: Database,
+    actor: str,
+    level: str,
+    years: Sequence[int],
+    region: str | None = None,
+    governance: GovernancePolicy | None = None,
+) -> IndicatorPage:
+    """Every indicator of the page for every unit of `level` within `region` (default: the reader's scope)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}")
+    g = governance or GovernancePolicy()
+    with db.reading() as session:
+        scope = reading_scope(session, actor, region)
+        within = Places(session, scope).below()
+    params = {"idle_months": g.idle_months, "loss_months": g.loss_months}
+    requests = [Request(code, code, params if code in ("idle_share", "loss_share") else {}) for code, _ in PAGE]
+    labels = dict(PAGE)
+    cells: list[IndicatorCell] = []
+    for year in sorted(set(years)):
+        table = compute(db, year, level, requests)
+        for code, name in table.units:
+            if within is not None and code not in within:
+                continue
+            for indicator, measure in table.measures[code].items():
+                cells.append(IndicatorCell(code, name, year, indicator, labels[indicator], measure.value,
+                                           measure.numerator, measure.denominator, measure.reason))  # fmt: skip
+    return IndicatorPage(level, scope, tuple(sorted(set(years))), PAGE, tuple(cells), tuple(NOT_COMPUTED.items()))
