@@ -22,7 +22,6 @@ from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, Own
 from assetledger.domain.regions import Place, RegionIndex
 from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_problem
 from assetledger.errors import Finding
-from assetledger.gc_pause import gc_paused
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.tabular import Table
@@ -412,21 +411,20 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     drafts = []
     ids = []
     fast = _FastRows(len(table.header), columns, regions, rules)
-    with gc_paused():
-        for number, cells in table.rows:
-            quick = fast.draft(cells)
-            if quick is not None:
-                drafts.append((number, quick))
-                ids.append((number, quick.asset_id))
-                continue
-            row = _Row(table.source, number, cells, columns)
-            draft = _draft(row, regions, rules)
-            findings.extend(row.findings)
-            asset_id = row.text("asset_id")
-            if asset_id is not None and "asset_id" not in row.failed:
-                ids.append((number, asset_id))
-            if draft is not None and not row.findings:
-                drafts.append((number, draft))
+    for number, cells in table.rows:
+        quick = fast.draft(cells)
+        if quick is not None:
+            drafts.append((number, quick))
+            ids.append((number, quick.asset_id))
+            continue
+        row = _Row(table.source, number, cells, columns)
+        draft = _draft(row, regions, rules)
+        findings.extend(row.findings)
+        asset_id = row.text("asset_id")
+        if asset_id is not None and "asset_id" not in row.failed:
+            ids.append((number, asset_id))
+        if draft is not None and not row.findings:
+            drafts.append((number, draft))
     return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import cast
 
 from assetledger.errors import Finding, InputError
-from assetledger.gc_pause import gc_paused
 
 CSV_ENCODINGS = (
     "utf-8-sig",
@@ -33,11 +32,6 @@ class Table:
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
-    with gc_paused():
-        return _read_table(path, sheet)
-
-
-def _read_table(path: Path, sheet: str | None) -> Table:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError([Finding(str(path), None, None, None, "file not found")])

@@ -19,7 +19,6 @@ from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.domain.text import require_texts, text_findings
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
-from assetledger.gc_pause import gc_paused
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
 from assetledger.services.access import require
@@ -182,12 +181,11 @@ def _insert_drafts(
     session: Session, drafts: Sequence[AssetDraft], actor: str, batch_id: int | None, index: RegionIndex
 ) -> None:
     """The assets, their funding, registration events and custodians: one executemany per table."""
-    with gc_paused():  # hundreds of thousands of row tuples, kept until inserted
-        assets, funding, events, custody = _draft_rows(drafts, actor, batch_id, index)
-        insert_values(session, Asset.__table__, _ASSET_COLUMNS, assets)  # type: ignore[arg-type]
-        insert_values(session, AssetFunding.__table__, _FUNDING_COLUMNS, funding)  # type: ignore[arg-type]
-        insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
-        insert_values(session, CustodianAssignment.__table__, _CUSTODY_COLUMNS, custody)  # type: ignore[arg-type]
+    assets, funding, events, custody = _draft_rows(drafts, actor, batch_id, index)
+    insert_values(session, Asset.__table__, _ASSET_COLUMNS, assets)  # type: ignore[arg-type]
+    insert_values(session, AssetFunding.__table__, _FUNDING_COLUMNS, funding)  # type: ignore[arg-type]
+    insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    insert_values(session, CustodianAssignment.__table__, _CUSTODY_COLUMNS, custody)  # type: ignore[arg-type]
 
 
 _Rows = list[tuple[Any, ...]]
@@ -196,8 +194,7 @@ _Rows = list[tuple[Any, ...]]
 def _draft_rows(
     drafts: Sequence[AssetDraft], actor: str, batch_id: int | None, index: RegionIndex
 ) -> tuple[_Rows, _Rows, _Rows, _Rows]:
-    """Plain values in the column orders above (`insert_values` converts them as SQLAlchemy would). Enum values
-    are read as `_value_`, the member's own attribute: `.value` goes through a descriptor, several times slower."""
+    """Plain values in the column orders above (`insert_values` converts them as SQLAlchemy would)."""
     at = now()
     assets: _Rows = []
     funding: _Rows = []
@@ -213,21 +210,21 @@ def _draft_rows(
         asset_id = d.asset_id
         assets.append(
             (
-                asset_id, d.name, d.register._value_, d.category,
+                asset_id, d.name, d.register.value, d.category,
                 place.county_code, place.township_code, place.village_code,
                 d.location, d.project_name, d.build_year, d.acquired_on, d.implementer,
-                d.original_value, d.original_value, d.quantity, d.unit, d.status._value_,
-                *((o.owner_name, o.owner_kind._value_, o.confirmed_on, o.document) if o else _NONE4),
+                d.original_value, d.original_value, d.quantity, d.unit, d.status.value,
+                *((o.owner_name, o.owner_kind.value, o.confirmed_on, o.document) if o else _NONE4),
                 *((h.handed_over_on, h.document, h.handed_over_by) if h else _NONE3),
                 *((c.custodian, c.duties, c.start_on) if c else _NONE3),
-                d.operating_mode._value_ if d.operating_mode else None,
+                d.operating_mode.value if d.operating_mode else None,
                 d.operator, d.contract_start, d.contract_end, d.contract_annual_income,
                 d.household_id, d.household_head,
                 at, actor, batch_id,
             )
         )  # fmt: skip
         for source, amount in d.funding:
-            funding.append((asset_id, source._value_, amount))
+            funding.append((asset_id, source.value, amount))
         registered_on = _registration_date(d)
         events.append((asset_id, "registered", registered_on, _registration_payload(d, o, batch_id), actor, at))
         if c:
