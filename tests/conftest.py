@@ -7,6 +7,7 @@ ASSETLEDGER_TEST_DATABASE_URL, dropped afterwards, so runs and tests never see e
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from assetledger.cli.main import cli
 from assetledger.services import password_gate
@@ -66,10 +67,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated by `alembic upgrade head` for the whole run; each test gets a copy of it (a migration
+    costs most of a second, a copy a few milliseconds). tests/store/test_migrations.py still runs the migrations."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    """A migrated database (built by `alembic upgrade head`, as users get it)."""
-    migrate.upgrade(db_url)
+def db(db_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated database, as users get it: a copy of the migrated template on SQLite, `alembic upgrade head` in the
+    test's own schema on PostgreSQL."""
+    sqlite_file = make_url(db_url).database if db_url.startswith("sqlite") else None
+    if sqlite_file and not Path(sqlite_file).exists():
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), sqlite_file)
+    else:
+        migrate.upgrade(db_url)
     database = Database(db_url)
     yield database
     database.dispose()
