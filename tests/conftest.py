@@ -119,6 +119,20 @@ def postgres_template(postgres_admin: Engine) -> Iterator[str]:
         _drop_database(postgres_admin, name)
 
 
+def copy_postgres_database(admin: Engine, template: str, name: str) -> None:
+    """Database `name` as a copy of `template` (replacing it if it exists). CREATE DATABASE … TEMPLATE refuses while
+    anyone is connected to the template, so stray connections to it (a test's leftover pool) are ended first."""
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        others = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :t AND pid <> pg_backend_pid()"
+        conn.execute(text(others), {"t": template})
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+
+def postgres_copy_url(name: str) -> str:
+    return _database_url(str(pg_base_url()), name)
+
+
 @pytest.fixture
 def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database of the test's own, copied from the run's migrated template."""
@@ -132,9 +146,8 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     admin: Engine = request.getfixturevalue("postgres_admin")
     template = request.getfixturevalue("postgres_template")
     name = f"{template.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    database = Database(_database_url(str(pg_base_url()), name))
+    copy_postgres_database(admin, template, name)
+    database = Database(postgres_copy_url(name))
     try:
         audit_role.install(database.engine)  # the auditor role is named after its database: this copy's own
         yield database
