@@ -316,3 +316,30 @@ def test_web_reads_outside_the_scope_are_refused(web: Flask, db: Database) -> No
         books = {Path(n).stem for n in archive.namelist() if "/ledgers/" in n}
     assert books == MINE
     assert record(db) == before
+
+
+# --- user list / maintenance list ----------------------------------------------------------------------------
+
+
+def test_the_user_list_shows_the_users_within_the_readers_scope(towns: Cli) -> None:
+    def names(user: str) -> set[str]:
+        return {u["name"] for u in json.loads(towns("user", "list", "--format", "json", user=user).output)}
+
+    assert names("root") == {"root", "wang", "sun", "li"}
+    assert names("wang") == {"wang", "sun", "li"}  # the county's users, not the province's
+    assert names("sun") == {"sun", "li"}
+    assert names("li") == {"li"}
+    refused(towns("user", "list", user="nobody", ok=False), "nobody")
+
+
+def test_maintenance_applications_are_listed_within_the_scope(towns: Cli) -> None:
+    for asset in ("B-1", "Q-1", "D-1"):  # the public-benefit assets of three places
+        towns("maintenance", "apply", asset, "--amount", "100", "--reason", "水毁", "--date", "2025-07-01", user="root")
+
+    def assets(user: str) -> set[str]:
+        return {a["asset_id"] for a in json.loads(towns("maintenance", "list", "--format", "json", user=user).output)}
+
+    assert assets("root") == {"B-1", "Q-1", "D-1"}
+    assert assets("wang") == {"B-1", "Q-1"}
+    assert assets("sun") == {"B-1"}
+    refused(towns("maintenance", "list", user="nobody", ok=False), "nobody")
