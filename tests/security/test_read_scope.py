@@ -343,3 +343,49 @@ def test_maintenance_applications_are_listed_within_the_scope(towns: Cli) -> Non
     assert assets("wang") == {"B-1", "Q-1"}
     assert assets("sun") == {"B-1"}
     refused(towns("maintenance", "list", user="nobody", ok=False), "nobody")
+
+
+# --- a city bureau (市财政局) reads its counties ------------------------------------------------------------------
+
+CITY_REGIONS = [
+    ["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"],
+    *[["示范市", "3609", *row] for row in REGIONS[1:]],
+]
+
+
+def test_a_city_reader_reaches_the_assets_of_its_counties(run: Cli) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", CITY_REGIONS)))
+    rows = [
+        ASSET_HEADER,
+        asset_row("A-1", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+        asset_row(
+            "D-1",
+            县="东山县",
+            乡镇="东山镇",
+            村="东山村",
+            资产类别="经营性",
+            经营方式="出租",
+            经营主体="某公司",
+            确权主体="东山村股份经济合作社",
+        ),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+    run("user", "add", "chen", "--role", "finance", "--scope", "3609")
+    run("user", "add", "wang", "--role", "auditor", "--scope", COUNTY, user="chen")
+
+    def ids(*args: str, user: str = "chen", key: str = "asset_id") -> set[str]:
+        found = json.loads(run(*args, "--format", "json", user=user).output)
+        return {a for row in found for a in (row[key] if isinstance(row[key], list) else [row[key]])}
+
+    for within in ([], ["--within", "3609"]):
+        assert ids(
+            "contract",
+            "alerts",
+            "--as-of",
+            "2026-06-30",
+            *within,
+        ) == {"A-1", "D-1"}
+        assert ids("asset", "scan", "--as-of", "2026-06-30", *within) == {"A-1", "D-1"}  # no revenue: idle
+    assert ids("asset", "list", "--region", "3609") == {"A-1", "D-1"}
+    assert ids("asset", "scan", "--as-of", "2026-06-30", user="wang") == {"A-1"}
+    refused(run("asset", "scan", "--as-of", "2026-06-30", "--within", "3609", user="wang", ok=False), "3609")
