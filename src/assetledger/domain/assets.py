@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "contract_annual_income": ("年收益", "yearly income"), "household_id": ("户编号", "household id"),
     "household_head": ("户主姓名", "head of household"),
     "beneficiary_households": ("受益户数", "beneficiary households"),
+    "status_on": ("变更日期", "date of the change"), "status_reason": ("变更原因", "reason"),
 }  # fmt: skip
 FIRST_YEAR, LAST_YEAR = 1949, 2100  # plausible years of a project, an inventory or an evaluation
 MAX_QUANTITY = Decimal(1_000_000_000)  # units of one asset (the column holds 14 digits before the point)
@@ -130,6 +131,16 @@ def standard_owner(kind: OwnerKind, county: str, township: str | None, village: 
     return None if unit is None else f"{unit}{STANDARD_OWNER_SUFFIX[kind]}"
 
 
+def owner_kind_problem(register: Register, kind: OwnerKind) -> str | None:
+    """户有户管: household-level assets, and only they, belong to a household (at registration and at any later
+    confirmation)."""
+    if register is Register.HOUSEHOLD and kind is not OwnerKind.HOUSEHOLD:
+        return "a household-level asset (到户类) belongs to its household (户有户管): 确权到户"
+    if register is not Register.HOUSEHOLD and kind is OwnerKind.HOUSEHOLD:
+        return "only household-level assets (到户类) are owned by a household"
+    return None
+
+
 def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
     problems = _amount_problems(draft)
@@ -141,19 +152,15 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
                 problems.append(
                     (name, f"only operating assets (经营性) have {label(name)}; this is {draft.register.label}")
                 )
-    if draft.register is Register.HOUSEHOLD:
-        # 到户类 rows are published by project, often before their households are named: registered without one,
-        # the households are attached later and the reports list the assets still without them.
-        if draft.ownership and draft.ownership.owner_kind is not OwnerKind.HOUSEHOLD:
-            problems.append(
-                ("owner_kind", "a household-level asset (到户类) belongs to its household (户有户管): 确权到户")
-            )
-    else:
+    # 到户类 rows are published by project, often before their households are named: registered without one, the
+    # households are attached later (the roster import) and the reports list the assets still without them.
+    if draft.register is not Register.HOUSEHOLD:
         for name in (*HOUSEHOLD_FIELDS, "beneficiary_households"):
             if getattr(draft, name) is not None:
                 problems.append((name, f"only household-level assets (到户类) have {label(name)}"))
-        if draft.ownership and draft.ownership.owner_kind is OwnerKind.HOUSEHOLD:
-            problems.append(("owner_kind", "only household-level assets (到户类) are owned by a household"))
+    problem = owner_kind_problem(draft.register, draft.ownership.owner_kind) if draft.ownership else None
+    if problem:
+        problems.append(("owner_kind", problem))
     if draft.original_value <= 0:
         problems.append(("original_value", "资产原值 original value must be positive"))
     if draft.funding:

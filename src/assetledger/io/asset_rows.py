@@ -96,14 +96,14 @@ def column_name(field: str, header: str | None = None) -> str:
     return f"{shown} ({en})"
 
 
-class _Confirmed(NamedTuple):
+class Unresolved(NamedTuple):
     """Why a row's ownership cannot be read: the column to blame and the reason, in the user's words."""
 
     field: str
     reason: str
 
 
-def _ownership(
+def resolve_ownership(
     kind: OwnerKind | None,
     owner: str | None,
     confirmed: dt.date | None,
@@ -112,7 +112,7 @@ def _ownership(
     place: Place,
     regions: RegionIndex,
     household: tuple[str | None, str | None],
-) -> Ownership | _Confirmed | None:
+) -> Ownership | Unresolved | None:
     """The ownership a row states (确权), shared by both readers so that they cannot disagree.
 
     确权层级 alone confirms to the standard owner of that level at the asset's place (the village's collective
@@ -123,7 +123,7 @@ def _ownership(
     if kind is None:
         if owner is None and confirmed is None:
             return None
-        return _Confirmed(
+        return Unresolved(
             "owner_kind", "确权主体 / 确权日期 need 确权层级 (ownership level: 县/区, 乡镇, 村, 户, 部门, 企业)"
         )
     if owner is None:
@@ -141,17 +141,17 @@ def _ownership(
             if owner is None:
                 if kind in (OwnerKind.VILLAGE, OwnerKind.TOWNSHIP):
                     where = "村" if kind is OwnerKind.VILLAGE else "乡镇"
-                    return _Confirmed(
+                    return Unresolved(
                         "owner_kind", f"确权到{kind.label} needs the asset's {where}, or name the owner in 确权主体"
                     )
-                return _Confirmed(
+                return Unresolved(
                     "owner_name", f"a {kind.label} owner has no standard name: write it in 确权主体 (owner)"
                 )
     if confirmed is None:
         handed, acquired, year = dates
         confirmed = handed or acquired or (dt.date(year, 12, 31) if year else None)
         if confirmed is None:
-            return _Confirmed("confirmed_on", "a confirmation needs its date: 确权日期, 移交日期, 取得日期 or 建设年度")
+            return Unresolved("confirmed_on", "a confirmation needs its date: 确权日期, 移交日期, 取得日期 or 建设年度")
     return Ownership(owner, kind, confirmed, document)
 
 
@@ -166,7 +166,7 @@ def as_typed(value: object) -> str | None:
     return str(value)
 
 
-class _Row:
+class CellRow:
     """Cells of one row by field, with the findings gathered while reading them."""
 
     def __init__(self, source: str, number: int, cells: list[object], columns: dict[str, Column]) -> None:
@@ -321,7 +321,7 @@ class _FastRows:
         handed, acquired, year = date(c_handed), date(c_acquired), self.year(c_year)
         ownership = None
         if owner or kind or confirmed:
-            found = _ownership(
+            found = resolve_ownership(
                 kind, owner, confirmed, confirm_doc, (handed, acquired, year), self.regions.place_of(place),
                 self.regions, (head, household),
             )  # fmt: skip
@@ -417,7 +417,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
             drafts.append((number, quick))
             ids.append((number, quick.asset_id))
             continue
-        row = _Row(table.source, number, cells, columns)
+        row = CellRow(table.source, number, cells, columns)
         draft = _draft(row, regions, rules)
         findings.extend(row.findings)
         asset_id = row.text("asset_id")
@@ -428,7 +428,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 
-def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
+def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
     for field in _FastRows.TEXT_FIELDS:
         written = row.text(field)
         problem = None if written is None else text_problem(written, rules.get(field, TextRule()))
@@ -494,7 +494,7 @@ def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> As
 _OWNERSHIP_FIELDS = frozenset({"owner_kind", "confirmed_on", "handed_over_on", "acquired_on", "build_year"})
 
 
-def _place(row: _Row, regions: RegionIndex) -> str | None:
+def _place(row: CellRow, regions: RegionIndex) -> str | None:
     code = row.text("region_code")
     names = (row.text("county"), row.text("township"), row.text("village"))
     try:
@@ -522,7 +522,7 @@ def _failed_level(regions: RegionIndex, county: str | None, township: str | None
     return "village"
 
 
-def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:
+def _funding(row: CellRow, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:
     parts = []
     for source in FundSource:
         amount = row.money(f"fund:{source.value}")
@@ -535,7 +535,7 @@ def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decima
 
 
 def _confirmation(
-    row: _Row, regions: RegionIndex, place: str | None, fields: Mapping[str, Any]
+    row: CellRow, regions: RegionIndex, place: str | None, fields: Mapping[str, Any]
 ) -> tuple[Ownership | None, Handover | None, Custody | None]:
     owner = row.text("owner_name")
     kind = row.enum("owner_kind", OwnerKind)
@@ -545,9 +545,9 @@ def _confirmation(
     if (owner or kind or confirmed) and place is not None and not row.failed & _OWNERSHIP_FIELDS:
         dates = (handed, fields["acquired_on"], fields["build_year"])
         household = (fields["household_head"], fields["household_id"])
-        found = _ownership(kind, owner, confirmed, row.text("confirm_doc"), dates, regions.place_of(place), regions,
-                           household)  # fmt: skip
-        if isinstance(found, _Confirmed):
+        found = resolve_ownership(kind, owner, confirmed, row.text("confirm_doc"), dates, regions.place_of(place),
+                                  regions, household)  # fmt: skip
+        if isinstance(found, Unresolved):
             row.fail(found.field, found.reason, row.raw(found.field))
         else:
             ownership = found
