@@ -4,8 +4,8 @@
 (locked), the actor's scope is checked on every asset, each change is checked by the one rule of the domain
 (domain/asset_changes.check), and then the register rows are updated, the custody history extended, the events
 written (sealed into the chain at commit like every other) and, for confirmations that move an asset between
-books, the transfers posted: a statement per group of equal values and one executemany per table, never a
-unit-of-work flush per asset, so a district's 10,000 confirmations take seconds.
+books, the transfers posted: one executemany per table, never a statement or a unit-of-work flush per asset, so
+a district's 10,000 confirmations take seconds.
 
 A file is all or nothing: every problem is listed (file, row, the file's own header, value) and nothing is
 written; a row the register already says is counted as already applied, so the same file twice is a no-op.
@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -44,6 +44,7 @@ from assetledger.services.books import Books
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.bulk import chunks, insert_values
+from assetledger.store.bulk_update import update_values
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, CustodianAssignment
 from assetledger.store.text_rules import EVENT_TEXT, table_rules
@@ -125,15 +126,12 @@ def write_changes(
 
 
 def _update_assets(session: Session, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Set each asset's new values: one UPDATE ... WHERE asset_id IN (...) per group of assets given equal values
-    (a district's confirmations name a few hundred owners, not ten thousand), so the state seals capture the keys
-    of each statement with one query (store/state_seals.py)."""
-    groups: dict[tuple[tuple[str, Any], ...], list[str]] = {}
+    """Set each asset's new values: one executemany per set of columns changed (each kind of change sets its own)."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for asset_id, values in rows:
-        groups.setdefault(tuple(sorted(values.items())), []).append(asset_id)
-    for given, asset_ids in groups.items():
-        for part in chunks(asset_ids):
-            session.execute(update(Asset).where(Asset.asset_id.in_(part)).values(dict(given)))
+        groups.setdefault(tuple(values), []).append((asset_id, *values.values()))
+    for columns, grouped in groups.items():
+        update_values(session, Asset.__table__, "asset_id", columns, grouped)  # type: ignore[arg-type]
 
 
 # --- a file of changes ------------------------------------------------------------------------------------------
