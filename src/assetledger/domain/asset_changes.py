@@ -177,3 +177,16 @@ def event_of(facts: Facts, change: Change) -> RegisterEvent:
         return RegisterEvent("custodian_assigned", change.start_on, payload)
     payload = {"from": facts.status.value, "to": change.status.value, "reason": change.reason}
     return RegisterEvent("status_changed", change.on, payload)
+
+
+def attach_problem(facts: Facts, village_code: str) -> str | None:
+    """Why a household of `village_code` cannot be attached to the asset (到户类 only, of its own village, still in
+    the register), or None."""
+    closed = closed_reason(facts.status)
+    if closed:
+        return closed
+    if facts.register is not Register.HOUSEHOLD:
+        return f"only household-level assets (到户类) are attached to households; this is {facts.register.label}"
+    if facts.village_code != village_code:
+        return f"the asset is in village {facts.village_code or facts.region}, the household in {village_code}"
+    return None

@@ -12,6 +12,7 @@ from assetledger.errors import NotFoundError
 from assetledger.services.access import read_scope, require_read
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
+from assetledger.store.distribution_models import AssetHousehold
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
 
 LIST_COLUMNS = (
@@ -39,6 +40,7 @@ WITHOUT_HOUSEHOLD = (
     Asset.register == Register.HOUSEHOLD.value,
     Asset.household_id.is_(None),
     Asset.household_head.is_(None),
+    ~exists().where(AssetHousehold.asset_id == Asset.asset_id),  # attached later by the roster import
 )
 
 
