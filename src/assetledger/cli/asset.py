@@ -27,6 +27,7 @@ from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.register_fields import LIST_FIELDS
 from assetledger.io.output import render_json, render_table
 from assetledger.services import assets as svc
 from assetledger.services.asset_changes import apply_file
@@ -306,21 +307,7 @@ for _kind in BULK_COLUMNS:
     _bulk_command(_kind)
 
 
-LIST_HEADERS = {
-    "asset_id": "资产编号",
-    "name": "资产名称",
-    "register": "资产类别",
-    "category": "资产分类",
-    "county_code": "县",
-    "township_code": "乡镇",
-    "village_code": "村",
-    "build_year": "建设年度",
-    "original_value": "资产原值",
-    "status": "状态",
-    "owner_name": "确权主体",
-    "owner_kind": "确权级别",
-    "custodian": "管护主体",
-}
+LIST_HEADERS = {str(f.column): f.zh for f in LIST_FIELDS}  # the catalogue's labels (domain/register_fields.py)
 
 
 @command.command("list")

@@ -20,50 +20,15 @@ from assetledger.domain.assets import (
 )
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import Place, RegionIndex
+from assetledger.domain.register_fields import IMPORTED
 from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.tabular import Table
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "asset_id": ("资产编号", "资产编码", "资产代码", "编号", "asset id"),
-    "name": ("资产名称", "名称", "asset_name"),
-    "register": ("资产类别", "台账类别", "资产性质", "register_type"),
-    "category": ("资产分类", "资产种类", "资产小类", "资产类型", "kind"),
-    "county": ("县", "县(区)", "县区", "所属县", "县(市、区)"),
-    "township": ("乡镇", "乡(镇)", "所属乡镇", "乡镇(街道)"),
-    "village": ("村", "行政村", "所属村", "村(社区)"),
-    "region_code": ("行政区划代码", "区划代码", "所在地代码"),
-    "location": ("坐落位置", "位置", "地点", "坐落"),
-    "project_name": ("项目名称", "project"),
-    "build_year": ("建设年度", "项目年度", "年度", "year"),
-    "acquired_on": ("取得日期", "入账日期", "购置日期", "acquired"),
-    "implementer": ("实施单位", "项目实施单位", "建设单位"),
-    "original_value": ("资产原值", "原值", "账面原值", "资产价值", "value"),
-    "quantity": ("数量", "qty"),
-    "unit": ("单位", "计量单位"),
-    "status": ("资产状态", "使用状态", "状态"),
-    "fund_source": ("资金来源", "source"),
-    "owner_name": ("确权主体", "产权归属", "所有权人", "权属单位", "资产所有人", "owner"),
-    "owner_kind": ("确权层级", "确权级别", "确权级次", "确权到", "产权级别", "权属类型", "确权类型"),
-    "confirmed_on": ("确权日期", "确权时间", "confirmed"),
-    "confirm_doc": ("确权文件", "确权文号", "确权依据"),
-    "handed_over_on": ("移交日期", "移交时间", "handover_date"),
-    "handed_over_by": ("移交单位", "移交方"),
-    "handover_doc": ("移交文件", "移交文号"),
-    "custodian": ("管护主体", "管护责任人", "管护单位"),
-    "custodian_duties": ("管护责任", "管护职责", "duties"),
-    "custodian_since": ("管护起始日期", "管护开始日期"),
-    "operating_mode": ("经营方式", "经营模式", "mode"),
-    "operator": ("经营主体", "承租方", "承包方"),
-    "contract_start": ("合同起始日期", "合同开始日期", "合同起始日"),
-    "contract_end": ("合同截止日期", "合同到期日期", "合同结束日期", "合同到期日"),
-    "contract_annual_income": ("年收益", "合同年租金", "年租金", "合同年收益"),
-    "household_id": ("户编号", "农户编号", "户码"),
-    "household_head": ("户主姓名", "户主", "受益农户"),
-    "beneficiary_households": ("受益户数", "受益农户数", "受益农户户数", "带动户数", "覆盖户数", "受益户"),
-}
+# The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
+ALIASES: dict[str, tuple[str, ...]] = {f.code: f.headers for f in IMPORTED}
 # One amount column per fund source: 中央衔接资金, fund_central, ...
 for _source in FundSource:
     ALIASES[f"fund:{_source.value}"] = (f"fund_{_source.value}", _source.label)

@@ -15,25 +15,22 @@ from dataclasses import dataclass, field
 from assetledger.domain.asset_changes import Change, StatusChange
 from assetledger.domain.assets import Custody, Handover
 from assetledger.domain.enums import AssetStatus, OwnerKind
+from assetledger.domain.register_fields import BY_CODE
 from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
-from assetledger.io.asset_rows import ALIASES, CellRow, as_typed, column_name
+from assetledger.io.asset_rows import CellRow, as_typed, column_name
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.tabular import Table
 
-# The columns of each kind of change: (required, optional). Field names as the register's (asset_rows.ALIASES).
+# The columns of each kind of change: (required, optional), fields of the catalogue (domain/register_fields.py).
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "confirm": (("asset_id", "owner_kind"), ("owner_name", "confirmed_on", "confirm_doc")),
     "handover": (("asset_id", "handed_over_on"), ("handed_over_by", "handover_doc")),
     "custodian": (("asset_id", "custodian", "custodian_since"), ("custodian_duties",)),
     "status": (("asset_id", "status", "status_on"), ("status_reason",)),
 }
-CHANGE_ALIASES: dict[str, tuple[str, ...]] = {
-    **{f: ALIASES[f] for required, optional in KINDS.values() for f in (*required, *optional) if f in ALIASES},
-    "status_on": ("变更日期", "状态变更日期", "生效日期", "日期", "date"),
-    "status_reason": ("变更原因", "原因", "说明", "reason"),
-}
+CHANGE_ALIASES = {f: BY_CODE[f].headers for required, optional in KINDS.values() for f in (*required, *optional)}
 INDEX = build_index(CHANGE_ALIASES)
 TEXT_FIELDS = ("asset_id", "owner_name", "confirm_doc", "handed_over_by", "handover_doc", "custodian",
                "custodian_duties", "status_reason")  # fmt: skip
