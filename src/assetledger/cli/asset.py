@@ -27,7 +27,7 @@ from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
-from assetledger.domain.register_fields import LIST_FIELDS
+from assetledger.domain.register_fields import LIST_FIELDS, column_label
 from assetledger.io.output import render_json, render_table
 from assetledger.services import assets as svc
 from assetledger.services.asset_changes import apply_file
@@ -368,7 +368,7 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     if fmt in ("csv", "xlsx"):
         emit(history.events, fmt, out, sheet=f"{asset_id} history")
         return
-    facts = [{"field": k, "value": v} for k, v in history.asset.items() if v is not None]
+    facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
     click.echo("\n资金来源 funding")
     click.echo(render_table(history.funding))

@@ -86,6 +86,12 @@ FIELDS: tuple[RegisterField, ...] = (
     _f("household_head", "户主姓名", "head of household", "户主", "受益农户"),
     _f("beneficiary_households", "受益户数", "beneficiary households", "受益农户数", "受益农户户数", "带动户数",
        "覆盖户数", "受益户", parser="households", column=None),
+    # Register columns the system keeps (not read from a file): named on `asset show` and in exports.
+    _f("current_value", "账面价值", "book value", parser="money", imported=False),
+    _f("disposed_on", "处置日期", "disposal date", parser="date", imported=False),
+    _f("registered_at", "登记时间", "registered at", imported=False),
+    _f("registered_by", "登记人", "registered by", imported=False),
+    _f("batch_id", "导入批次", "import batch", imported=False),
     # Not columns of a register file: the funding as a whole (findings on the sum of the fund columns), and the
     # columns of a status change file (`asset bulk status`).
     _f("funding", "资金来源", "funding", column=None, imported=False),
@@ -108,4 +114,13 @@ def label(code: str, lang: str = "zh") -> str:
 
 def by_column(column: str) -> RegisterField | None:
     """The field a register column stores (county_code -> 县)."""
-    return next((f for f in FIELDS if f.column == column), None)
+    return _BY_COLUMN.get(column)
+
+
+def column_label(column: str) -> str:
+    """A register column as users read it, Chinese with the English beside: '确权主体 owner'."""
+    found = _BY_COLUMN.get(column)
+    return column if found is None else f"{found.zh} {found.en}"
+
+
+_BY_COLUMN = {f.column: f for f in FIELDS if f.column}
