@@ -51,3 +51,19 @@ def test_households_attached_later_by_the_roster(run: Cli, db: Database) -> None
     assert f"row 2, column 受益资产编号: value '{public['asset_id']}': only household-level assets" in refused.output
     assert "row 3, column 受益资产编号: value 'NO-SUCH': not in the register" in refused.output
     assert table_counts(db) == before
+
+
+def test_one_household_added_with_its_asset(run: Cli) -> None:
+    district = district_register(assets=18)
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", district.regions)))
+    run("asset", "import", str(write_csv(run.cwd / "register.csv", district.rows)))
+    first, *_ = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    village = first["village_code"]
+    added = run("beneficiary", "add", "--id", "H-9", "--village", village, "--head", "钱", "--persons", "2",
+                "--category", "脱贫户", "--joined", "2023-01-01", "--asset", first["asset_id"])  # fmt: skip
+    assert f"household H-9 attached to {first['asset_id']}" in added.output
+    waiting = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    assert first["asset_id"] not in {r["asset_id"] for r in waiting}
+    refused = run("beneficiary", "add", "--id", "H-10", "--village", village, "--head", "孙", "--persons", "2",
+                  "--category", "脱贫户", "--joined", "2023-01-01", "--asset", "NO-SUCH", ok=False)  # fmt: skip
+    assert refused.exit_code == 2 and "--asset: value 'NO-SUCH': not in the register" in refused.output

@@ -49,6 +49,9 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
 @click.option("--category", type=click.Choice(sorted(CATEGORIES)), required=True, help="Category.")
 @click.option("--factor", "factors", multiple=True, type=click.Choice(sorted(FACTORS)), help="Weight factor; repeat.")
 @click.option("--joined", "joined_on", type=DATE, required=True, help="Joined the roster on.")
+@click.option(
+    "--asset", "assets", multiple=True, help="A household-level asset (到户类) it benefits from (资产编号); repeat."
+)
 @pass_app
 def add(
     app: App,
@@ -59,8 +62,9 @@ def add(
     category: str,
     factors: tuple[str, ...],
     joined_on: dt.date,
+    assets: tuple[str, ...],
 ) -> None:
-    """Add one household to a village's roster."""
+    """Add one household to a village's roster, attached to the household-level assets it benefits from."""
     row = HouseholdRow(
         0,
         household_id,
@@ -72,9 +76,12 @@ def add(
         joined_on,
         None,
         None,
+        tuple(dict.fromkeys(assets)),
     )
     svc.add_household(app.db, row, village, app.actor)
     click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
+    for asset_id in row.asset_ids:
+        click.echo(f"household {household_id} attached to {asset_id} (到户类)")
 
 
 @command.command("remove")

@@ -185,7 +185,11 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
         require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:
             raise RuleViolation(f"household {row.household_id} is already on a roster")
+        plan = plan_attachments(session, "beneficiary add", "--asset", [(row, village_code)])
+        if plan.findings:
+            raise InputError(plan.findings)
         _apply(session, [(row, village_code)], {}, actor)
+        write_attachments(session, plan.new, actor)
 
 
 def roster(db: Database, village: str, actor: str) -> list[dict[str, Any]]:
