@@ -3,12 +3,17 @@ bulk change files and the list columns, and its parser kinds agree with the impo
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+
 from assetledger.domain.assets import FIELD_LABELS
 from assetledger.domain.register_fields import BY_CODE, FIELDS, IMPORTED, by_column, label
 from assetledger.io import change_rows
 from assetledger.io.asset_rows import INDEX, _FastRows
 from assetledger.io.headers import normalise
 from assetledger.services.asset_queries import LIST_COLUMNS
+from assetledger.store.audit_role import ReaderNames
+from assetledger.store.db import Database
 from assetledger.store.models import Asset
 
 
@@ -48,3 +53,22 @@ def test_the_labels_that_used_to_disagree() -> None:
     assert label("category") == "资产分类" and "资产小类" in BY_CODE["category"].aliases
     assert label("owner_kind") == "确权层级" and "确权级别" in BY_CODE["owner_kind"].aliases
     assert label("register", "en") == "register" and label("unknown") == "unknown"
+
+
+COMMENT = (
+    "SELECT col_description(c.oid, a.attnum) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_attribute a ON a.attrelid = c.oid WHERE n.nspname = :schema AND c.relname = 'v_assets' "
+    "AND a.attname = :column"
+)
+
+
+def test_the_auditors_views_name_register_columns_as_the_catalogue(db: Database) -> None:
+    """PostgreSQL keeps column comments: the auditor's v_assets names its columns as the register does."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("column comments are PostgreSQL's")
+    with db.engine.connect() as conn:
+        schema = ReaderNames.current(conn).schema
+        level = conn.scalar(text(COMMENT), {"schema": schema, "column": "owner_kind"})
+        fen = conn.scalar(text(COMMENT), {"schema": schema, "column": "original_value_fen"})
+    assert level == "确权层级 ownership level"
+    assert fen == "资产原值 original value，单位：分 (in fen)"
