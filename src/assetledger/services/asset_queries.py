@@ -8,28 +8,17 @@ from typing import Any
 from sqlalchemy import Select, exists, func, select
 
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
+from assetledger.domain.register_fields import LIST_FIELDS
 from assetledger.errors import NotFoundError
 from assetledger.services.access import read_scope, require_read
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
+from assetledger.store.distribution_models import AssetHousehold
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
 from assetledger.store.region_tree import asset_within
 
-LIST_COLUMNS = (
-    "asset_id",
-    "name",
-    "register",
-    "category",
-    "county_code",
-    "township_code",
-    "village_code",
-    "build_year",
-    "original_value",
-    "status",
-    "owner_name",
-    "owner_kind",
-    "custodian",
-)
+# What `asset list` shows and exports, in this order: the catalogue's listed fields (domain/register_fields.py).
+LIST_COLUMNS = tuple(str(f.column) for f in LIST_FIELDS)
 
 
 # The lowest region an asset belongs to (services.assets.asset_region, as SQL): its village, township or county.
@@ -40,6 +29,7 @@ WITHOUT_HOUSEHOLD = (
     Asset.register == Register.HOUSEHOLD.value,
     Asset.household_id.is_(None),
     Asset.household_head.is_(None),
+    ~exists().where(AssetHousehold.asset_id == Asset.asset_id),  # attached later by the roster import
 )
 
 
