@@ -6,16 +6,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
+from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.errors import Finding, InputError
 from assetledger.rules.governance_policy import load_policy
-from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
+from assetledger.services.asset_queries import (
+    SORTS,
+    WIDE_COLUMNS,
+    AssetFilter,
+    asset_choices,
+    asset_page,
+    list_assets,
+    show_asset,
+)
 from assetledger.services.assets import import_assets
 from assetledger.services.audit import trail
 from assetledger.services.contract_alerts import contract_alerts
@@ -24,14 +35,17 @@ from assetledger.services.documents import documents_of
 from assetledger.services.governance import scan
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
+from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
+from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
+from assetledger.web.i18n import translate
+from assetledger.web.listing import SIZES, export, export_arg, listing, words_arg, year_arg
 from assetledger.web.reading import choice, region_names
 
 bp = Blueprint("bureau", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
-SHOWN_ASSETS = 200
 
 
 @bp.route("/dashboard")
@@ -39,32 +53,77 @@ SHOWN_ASSETS = 200
 def dashboard() -> str:
     level = choice(RegionLevel, request.args.get("level") or "township", "level")
     region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
+    path = region_path(database(), region, user().name) if region else []
+    if path and path[-1]["level"] in LEVEL_ORDER and LEVEL_ORDER.index(path[-1]["level"]) > LEVEL_ORDER.index(level):
+        level = RegionLevel(path[-1]["level"])  # the county level of one township is the township's own figures
     rows = register_summary(database(), level, user().name, within=region)
-    return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
-                           levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
+    below = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1] if level.value != "village" else None
+    return render_template("dashboard.html", rows=rows, level=level.value, region=region or "", path=path,
+                           below=below, levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
+
+
+LEVEL_ORDER = [lv.value for lv in PLACE_LEVELS]
+ASSET_HEADERS = ("asset_id", "name", "register", "category", "township", "village", "project", "build_year",
+                 "value", "status", "owner", "owner_kind", "custodian")  # fmt: skip
 
 
 @bp.route("/assets")
 @roles(*READERS, Role.VILLAGE_ACCOUNTANT)
-def assets() -> str:
-    region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
-    register = request.args.get("register") or None
-    status = request.args.get("status") or None
-    words = (request.args.get("q") or "").strip().lower()
+def assets() -> Response | str:
+    args = request.args
+    register = args.get("register") or None
+    status = args.get("status") or None
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or (args.get("region") or "").strip() or scope_region(user())
     flt = AssetFilter(
         register=choice(Register, register, "register") if register else None,
-        region=region,
+        region=region,  # the service checks the scope
         status=choice(AssetStatus, status, "status") if status else None,
-        limit=None if words else SHOWN_ASSETS + 1,  # without words the first page is enough
+        year=year_arg(args),
+        words=words_arg(args),
     )
-    rows = list_assets(database(), flt, user().name)
-    if words:
-        keys = ("asset_id", "name", "owner_name", "custodian", "category")
-        rows = [r for r in rows if any(words in str(r[k] or "").lower() for k in keys)]
-    total = len(rows) if words or len(rows) <= SHOWN_ASSETS else None
-    return render_template("assets.html", rows=rows[:SHOWN_ASSETS], total=total, q=words, region=region or "",
-                           register=register or "", status=status or "", registers=list(Register),
-                           statuses=list(AssetStatus))  # fmt: skip
+    order = listing(args, tuple(SORTS), "asset_id")
+    wanted = export_arg(args)
+    reader = user().name
+    names = region_names()
+    if wanted:  # everything the filter shows, in the shown order
+        rows = list_assets(database(), flt, reader, sort=order.sort, descending=order.descending,
+                           columns=WIDE_COLUMNS)  # fmt: skip
+        return export([_exported(r, names) for r in rows], {k: translate(k, g.lang) for k in ASSET_HEADERS}, wanted,
+                      translate("assets_file", g.lang))  # fmt: skip
+    found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                       descending=order.descending, offset=order.offset, columns=WIDE_COLUMNS)  # fmt: skip
+    pager = order.of(found.total)
+    if pager.page != order.page:  # past the last page (the list shrank): show the last one
+        found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                           descending=order.descending, offset=(pager.page - 1) * order.size,
+                           columns=WIDE_COLUMNS)  # fmt: skip
+    return render_template("assets.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+                           region=region or "", township=township, village=village, register=register or "",
+                           status=status or "", year=args.get("year", ""), registers=list(Register),
+                           statuses=list(AssetStatus), choices=asset_choices(database(), reader), names=names,
+                           path=region_path(database(), region, reader) if region else [],
+                           sizes=SIZES)  # fmt: skip
+
+
+def _exported(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    lang = g.lang
+    return {
+        "asset_id": row["asset_id"],
+        "name": row["name"],
+        "register": labelled(row["register"], "register", lang),
+        "category": row["category"],
+        "township": names.get(row["township_code"] or "", row["township_code"]),
+        "village": names.get(row["village_code"] or "", row["village_code"]),
+        "project": row.get("project_name"),
+        "build_year": row["build_year"],
+        "value": row["original_value"],
+        "status": labelled(row["status"], "status", lang),
+        "owner": row["owner_name"],
+        "owner_kind": labelled(row["owner_kind"], "owner_kind", lang) if row["owner_kind"] else None,
+        "custodian": row["custodian"],
+    }
 
 
 @bp.route("/assets/<asset_id>")
