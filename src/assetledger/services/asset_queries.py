@@ -60,7 +60,7 @@ class AssetFilter:
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         for word in self.words:
-            query = query.where(_matches(word))
+            query = query.where(matches(word))
         if self.register:
             query = query.where(Asset.register == self.register.value)
         if self.region:
@@ -88,7 +88,8 @@ class AssetFilter:
         return query
 
 
-def _matches(word: str) -> ColumnElement[bool]:
+def matches(word: str) -> ColumnElement[bool]:
+    """An asset whose id, name, project or owner, or whose village's or township's name, holds the word."""
     needle = word.lower()
     named = select(Region.code).where(func.lower(Region.name).contains(needle, autoescape=True))
     return or_(

@@ -41,7 +41,16 @@ from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.i18n import translate
-from assetledger.web.listing import SIZES, export, export_arg, listing, words_arg, year_arg
+from assetledger.web.listing import (
+    SIZES,
+    choice_arg,
+    date_arg,
+    export,
+    export_arg,
+    listing,
+    words_arg,
+    year_arg,
+)
 from assetledger.web.reading import choice, region_names
 
 bp = Blueprint("bureau", __name__)
@@ -173,15 +182,63 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
     return Finding(f.source.replace(str(Path(folder) / name), name), f.row, f.column, f.value, f.reason)
 
 
+GOVERNANCE_SORTS = {
+    "asset_id": lambda r: r["asset_id"],
+    "name": lambda r: r["name"],
+    "place": lambda r: r["village_code"] or r["township_code"] or r["county_code"],
+    "finding": lambda r: r["finding"],
+    "last_revenue": lambda r: r["last_revenue"] or dt.date.min,
+    "trailing_revenue": lambda r: r["trailing_revenue"],
+    "trailing_costs": lambda r: r["trailing_costs"],
+    "net": lambda r: r["net"],
+}
+FINDINGS = ("idle", "loss")
+GOVERNANCE_HEADERS = ("asset_id", "name", "township", "village", "status", "finding", "last_revenue",
+                      "trailing_revenue", "trailing_costs", "net", "decision")  # fmt: skip
+
+
 @bp.route("/governance")
 @roles(*READERS)
-def governance() -> str:
-    as_of = _date(request.args.get("as_of")) or dt.date.today()
-    region = (request.args.get("region") or "").strip() or scope_region(user())  # the services check the scope
+def governance() -> Response | str:
+    """Idle and loss-making assets: the region and the search words narrow the scan in SQL; the finding filter,
+    the order and the page apply to its result (the contracts decide which assets stay listed, after the query)."""
+    args = request.args
+    as_of = date_arg(args, "as_of") or dt.date.today()
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or (args.get("region") or "").strip() or scope_region(user())
+    kind = choice_arg(args, "finding", FINDINGS)
+    order = listing(args, tuple(GOVERNANCE_SORTS), "place")
+    reader = user().name
     policy = load_policy(None)
-    rows = scan(database(), as_of, policy, user().name, within=region)
-    alerts = contract_alerts(database(), as_of, policy.contracts, user().name, region)
-    return render_template("governance.html", rows=rows, alerts=alerts, as_of=as_of, region=region or "")
+    rows = scan(database(), as_of, policy, reader, within=region, words=words_arg(args))  # the services check scope
+    if kind == "idle":
+        rows = [r for r in rows if "idle" in r["finding"] or "no_revenue" in r["finding"]]
+    elif kind == "loss":
+        rows = [r for r in rows if "loss" in r["finding"]]
+    rows.sort(key=lambda r: (GOVERNANCE_SORTS[order.sort](r), r["asset_id"]), reverse=order.descending)
+    names = region_names()
+    wanted = export_arg(args)
+    if wanted:
+        lang = g.lang
+        shown = [{"asset_id": r["asset_id"], "name": r["name"],
+                  "township": names.get(r["township_code"] or "", r["township_code"]),
+                  "village": names.get(r["village_code"] or "", r["village_code"]),
+                  "status": labelled(r["status"], "status", lang),
+                  "finding": "、".join(translate(f"finding_{x}", lang) for x in r["finding"].split("+")),
+                  "last_revenue": r["last_revenue"], "trailing_revenue": r["trailing_revenue"],
+                  "trailing_costs": r["trailing_costs"], "net": r["net"],
+                  "decision": translate(f"decision_{r['decision']}", lang) if r["decision"] else None}
+                 for r in rows]  # fmt: skip
+        headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
+        return export(shown, headers, wanted, translate("governance_file", lang))
+    pager = order.of(len(rows))
+    alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
+    return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
+                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "",
+                           township=township, village=village, finding=kind or "", q=args.get("q", ""),
+                           choices=asset_choices(database(), reader), names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
 @bp.route("/inventory")
@@ -199,12 +256,3 @@ def inventory_detail(inventory_id: int) -> str:
         database(), ("inventory", inventory_id, reader), lambda: inventory_status(database(), inventory_id, reader)
     )
     return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError([Finding("form", None, "date", text, "a date is YYYY-MM-DD")]) from exc
