@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from assetledger.services.asset_queries import (
     show_asset,
 )
 from assetledger.services.assets import import_assets
-from assetledger.services.audit import trail
+from assetledger.services.audit import asset_story
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.contracts import contracts_of
 from assetledger.services.documents import documents_of
@@ -37,6 +38,7 @@ from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
+from assetledger.web import history as story
 from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
@@ -139,12 +141,20 @@ def _exported(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
 @roles(*READERS, Role.VILLAGE_ACCOUNTANT, Role.INVENTORY)  # the inventory team opens it from a label's QR code
 def asset(asset_id: str) -> str:
     reader = user().name
-    items = trail(database(), asset_id, reader)  # checks the reader's scope first
+    items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
+    names = region_names()
+    shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
+                  "details": story.details(i, g.lang, names)} for i in items]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
-                           trail=items, names=region_names(), documents=documents_of(database(), asset_id, reader),
+                           trail=shown, names=names, documents=documents_of(database(), asset_id, reader),
                            contracts=contracts_of(database(), asset_id, reader),
+                           path=region_path(database(), _place(history.asset), reader),
                            kinds=list(DocumentKind))  # fmt: skip
+
+
+def _place(asset: dict[str, Any]) -> str:
+    return str(asset["village_code"] or asset["township_code"] or asset["county_code"])
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -182,7 +192,7 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
     return Finding(f.source.replace(str(Path(folder) / name), name), f.row, f.column, f.value, f.reason)
 
 
-GOVERNANCE_SORTS = {
+GOVERNANCE_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "asset_id": lambda r: r["asset_id"],
     "name": lambda r: r["name"],
     "place": lambda r: r["village_code"] or r["township_code"] or r["county_code"],

@@ -266,6 +266,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_village-accountant": ("村会计", "Village accountant"),
     "role_inventory": ("清查组", "Inventory team"),
     "role_auditor": ("审计", "Auditor"),
+    "duties": ("管护职责", "Duties"),
     "finding_marked_idle": ("登记为闲置", "marked idle"),
     "finding_no_revenue": ("长期无收益", "no revenue"),
     "finding_loss_making": ("亏损", "loss-making"),
