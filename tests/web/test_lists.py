@@ -250,3 +250,21 @@ def test_the_untranslated_check_can_fail() -> None:
     assert _untranslated("<p>loss_making</p>") == ["loss_making"]
     assert _untranslated('<td>{"name": "x"}</td>')
     assert not _untranslated("<textarea>SELECT original_value_fen</textarea><p>v_assets 资产</p>")
+
+
+def test_query_results_show_amounts_and_counts_as_an_accountant_reads_them(app: Flask, many: Cli) -> None:
+    client, token = login(app, "wang")
+    query = ("SELECT register, count(*) AS n, sum(original_value_fen) AS total_fen FROM v_assets GROUP BY register "
+             "ORDER BY register")  # fmt: skip
+    sql = client.post("/audit/", data={"kind": "sql", "csrf_token": token, "query": query})
+    page = sql.get_data(as_text=True)
+    assert sql.status_code == 200, page
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page.split('id="result"', 1)[1])
+    # operating: A-1 and B-1; public benefit: A-2 and C-01..C-55 (1,000.50 × 1..55 = 1,540,770.00)
+    assert cells == ["operating", "2", "200,000.00", "public_benefit", "56", "1,640,770.00"]
+    assert "total_fen（元）" in page
+    bql_query = "SELECT account, sum(position) WHERE account ~ '^Assets' GROUP BY account"
+    bql = client.post("/audit/", data={"kind": "bql", "entity": "V360921101201", "csrf_token": token,
+                                       "query": bql_query})  # fmt: skip
+    shown = bql.get_data(as_text=True)
+    assert bql.status_code == 200 and '<td class="n">55,027.50' in shown and '<td class="n">100,000.00' in shown

@@ -152,9 +152,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "sql_help": (
         "视图：v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions（仅限本人范围）；金额单位为分；只返回前 2,000 行，超过时间限制的查询会被停止",
+        "v_regions（仅限本人范围）；视图中的金额以分为单位（列名以 _fen 结尾），结果中按元显示；"
+        "只返回前 2,000 行，超过时间限制的查询会被停止",
         "Views: v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions (your scope only); money in fen; the first 2,000 rows are shown; a query past the time limit "
+        "v_regions (your scope only); amounts are in fen in the views (columns ending in _fen) and shown in yuan "
+        "here; the first 2,000 rows are shown; a query past the time limit "
         "is stopped",
     ),
     "forbidden": ("无权操作", "Not permitted"),
@@ -267,6 +269,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_inventory": ("清查组", "Inventory team"),
     "role_auditor": ("审计", "Auditor"),
     "duties": ("管护职责", "Duties"),
+    "yuan": ("元", "yuan"),
+    "bql_query": ("BQL 查询语句", "BQL query"),
+    "sql_query": ("SQL 查询语句（金额列以分为单位的，结果按元显示）", "SQL query (fen columns are shown in yuan)"),
     "finding_marked_idle": ("登记为闲置", "marked idle"),
     "finding_no_revenue": ("长期无收益", "no revenue"),
     "finding_loss_making": ("亏损", "loss-making"),
