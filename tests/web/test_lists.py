@@ -235,10 +235,11 @@ def _untranslated(page: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_page_shows_an_untranslated_key(app: Flask, many: Cli, lang: str) -> None:
-    many("asset", "status", "B-1", "idle", "--date", "2025-01-01", user="zhang", ok=False)
+    many("asset", "status", "B-1", "idle", "--date", "2025-01-01", "--reason", "停产", user="zhang")
+    many("inventory", "open", "--year", "2025", "--scope", "county:360921", "--date", "2025-12-01", user="zhang")
     pages = ["/dashboard", "/dashboard?level=village", "/assets", "/assets?sort=original_value&order=desc",
-             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/audit/", "/upload", "/no/such/page",
-             "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
+             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/audit/", "/upload",
+             "/no/such/page", "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
     client, _ = login(app, "zhang")
     for url in pages:
         response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")

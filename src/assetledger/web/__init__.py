@@ -97,6 +97,7 @@ def create_app(
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["weight"] = plain
+    app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label, here=here)
     return app
 
