@@ -238,8 +238,8 @@ def test_no_page_shows_an_untranslated_key(app: Flask, many: Cli, lang: str) -> 
     many("asset", "status", "B-1", "idle", "--date", "2025-01-01", "--reason", "停产", user="zhang")
     many("inventory", "open", "--year", "2025", "--scope", "county:360921", "--date", "2025-12-01", user="zhang")
     pages = ["/dashboard", "/dashboard?level=village", "/assets", "/assets?sort=original_value&order=desc",
-             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/audit/", "/upload",
-             "/no/such/page", "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
+             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/households", "/audit/",
+             "/upload", "/no/such/page", "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
     client, _ = login(app, "zhang")
     for url in pages:
         response = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
@@ -269,3 +269,26 @@ def test_query_results_show_amounts_and_counts_as_an_accountant_reads_them(app: 
                                        "query": bql_query})  # fmt: skip
     shown = bql.get_data(as_text=True)
     assert bql.status_code == 200 and '<td class="n">55,027.50' in shown and '<td class="n">100,000.00' in shown
+
+
+def test_households_are_paged_filtered_sorted_and_exported_in_scope(app: Flask, county: Cli) -> None:
+    client, _ = login(app, "zhang")
+
+    def ids(page: str) -> list[str]:
+        body = page.split('id="households"', 1)[1].split("</tbody>", 1)[0]
+        return re.findall(r"<tr><td>(H\d+)</td>", body)
+
+    assert ids(_get(client, "/households")) == ["H1", "H2", "H3"]
+    assert ids(_get(client, "/households?state=current")) == ["H1", "H2"]
+    assert ids(_get(client, "/households?q=王二 红旗")) == ["H2"]
+    assert ids(_get(client, "/households?sort=persons&order=desc")) == ["H1", "H2", "H3"]
+    assert ids(_get(client, "/households?category=monitored")) == ["H2"]
+    assert ids(_get(client, f"/households?village={OTHER_VILLAGE}")) == []
+    assert "第 1–2 项，共 2 项" in _get(client, "/households?state=current")
+    _get(client, "/households?state=gone", 400)
+    response = client.get("/households?state=left&export=csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["户编号", "村", "户主"] and [r[0] for r in rows[1:]] == ["H3"] and rows[1][1] == "红旗村"
+    accountant, _ = login(app, "li")
+    assert ids(_get(accountant, "/households")) == ["H1", "H2", "H3"]
+    _get(accountant, f"/households?village={OTHER_VILLAGE}", 403)

@@ -18,6 +18,7 @@ from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.errors import Finding, InputError
+from assetledger.io.household_rows import CATEGORY_LABELS, FACTOR_LABELS
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services.asset_queries import (
     SORTS,
@@ -34,6 +35,8 @@ from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.contracts import contracts_of
 from assetledger.services.documents import documents_of
 from assetledger.services.governance import scan
+from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
+from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.regions import region_path
@@ -249,6 +252,58 @@ def governance() -> Response | str:
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+HOUSEHOLD_HEADERS = ("household", "village", "head", "persons", "household_category", "factors", "joined_on",
+                     "left_on", "left_reason")  # fmt: skip
+
+
+@bp.route("/households")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def households() -> Response | str:
+    """The beneficiary households of the reader's scope: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    state = choice_arg(args, "state", ("current", "left"))
+    flt = HouseholdFilter(region=region, words=words_arg(args), current=None if state is None else state == "current",
+                          category=(args.get("category") or "").strip() or None)  # fmt: skip
+    order = listing(args, tuple(HOUSEHOLD_SORTS), "household_id")
+    reader = user().name
+    names = region_names()
+    if export_arg(args):
+        found = household_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"household": r["household_id"], "village": names.get(r["village_code"], r["village_code"]),
+                  "head": r["head"], "persons": r["persons"], "household_category": _household_word(r["category"]),
+                  "factors": "、".join(_household_word(f) for f in r["factors"] or []), "joined_on": r["joined_on"],
+                  "left_on": r["left_on"], "left_reason": _household_word(r["left_reason"])}
+                 for r in found.rows]  # fmt: skip
+        headers = {k: translate(k, g.lang) for k in HOUSEHOLD_HEADERS}
+        return export(shown, headers, str(export_arg(args)), translate("households_file", g.lang))
+    found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                           descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(found.total)
+    if pager.page != order.page:
+        found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                               descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("households.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, state=state or "", category=flt.category or "",
+                           categories=household_categories(database(), reader), word=_household_word,
+                           choices=asset_choices(database(), reader), names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+def _household_word(code: str | None) -> str:
+    """A household's category, factor or reason for leaving by its name (in English: the code as words)."""
+    if not code:
+        return ""
+    if g.lang != "zh":
+        return code.replace("_", " ")
+    return CATEGORY_LABELS.get(code) or FACTOR_LABELS.get(code) or LEFT_REASONS.get(code, code)
+
+
+LEFT_REASONS = {"exit": "退出", "death": "死亡"}
 
 
 @bp.route("/inventory")
