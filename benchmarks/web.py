@@ -118,8 +118,12 @@ def pages(keys: dict[str, str]) -> list[tuple[str, str, str, dict[str, str] | No
     return [
         ("bench-finance", "register summary by township", "/dashboard", None),
         ("bench-finance", "register summary by village", "/dashboard?level=village", None),
-        ("bench-finance", "asset list (first 200)", "/assets", None),
+        ("bench-finance", "asset list (first page of 50)", "/assets", None),
+        ("bench-finance", "asset list by value, page 20", "/assets?sort=original_value&order=desc&page=20", None),
         ("bench-finance", "asset search 冷库", "/assets?q=冷库", None),
+        ("bench-finance", "asset search of two words", "/assets?q=冷库 村", None),
+        ("bench-finance", "asset list export (CSV, all)", "/assets?export=csv", None),
+        ("bench-finance", "households (first page)", "/households", None),
         ("bench-finance", "asset page with full history", f"/assets/{a}", None),
         ("bench-finance", "governance list", "/governance?as_of=2026-10-31", None),
         ("bench-finance", "inventories", "/inventory", None),

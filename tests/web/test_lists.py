@@ -292,3 +292,29 @@ def test_households_are_paged_filtered_sorted_and_exported_in_scope(app: Flask, 
     accountant, _ = login(app, "li")
     assert ids(_get(accountant, "/households")) == ["H1", "H2", "H3"]
     _get(accountant, f"/households?village={OTHER_VILLAGE}", 403)
+
+
+def test_distributions_are_listed_filtered_and_exported(app: Flask, county: Cli) -> None:
+    li, token = login(app, "li")
+    for quarter, day in (("2025Q2", "2025-05-15"), ("2025Q3", "2025-08-15")):
+        li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "12000.00",
+                               "date": day, "ref": f"PZ-{quarter}", "csrf_token": token})  # fmt: skip
+        done = li.post("/distribution", data={"village": "360921101201", "period": quarter, "action": "distribute",
+                                              "csrf_token": token})  # fmt: skip
+        assert "已分配并记账" in done.get_data(as_text=True)
+    client, _ = login(app, "zhang")
+    page = _get(client, "/distributions")
+    body = page.split('id="distributions"', 1)[1]
+    assert body.index("2025Q3") < body.index("2025Q2")  # latest first
+    assert "12,000.00" in body and "红旗村" in body and "第 1–2 项，共 2 项" in page
+    assert "2025Q2" not in _get(client, "/distributions?q=Q3").split('id="distributions"', 1)[1]
+    assert "共 2 项" in _get(client, "/distributions?year=2025&state=standing")
+    assert "没有符合条件的记录" in _get(client, f"/distributions?village={OTHER_VILLAGE}")
+    ascending = _get(client, "/distributions?sort=period&order=asc").split('id="distributions"', 1)[1]
+    assert ascending.index("2025Q2") < ascending.index("2025Q3")
+    rows = list(
+        csv.reader(io.StringIO(client.get("/distributions?export=csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
+    assert rows[0][:3] == ["分配编号", "村", "期间"] and [r[2] for r in rows[1:]] == ["2025Q3", "2025Q2"]
+    assert rows[1][5] == "12000.00"
+    _get(li, f"/distributions?village={OTHER_VILLAGE}", 403)

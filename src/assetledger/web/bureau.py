@@ -33,6 +33,8 @@ from assetledger.services.assets import import_assets
 from assetledger.services.audit import asset_story
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.contracts import contracts_of
+from assetledger.services.distribution_queries import SORTS as DISTRIBUTION_SORTS
+from assetledger.services.distribution_queries import DistributionFilter, distribution_page, distribution_years
 from assetledger.services.documents import documents_of
 from assetledger.services.governance import scan
 from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
@@ -291,6 +293,47 @@ def households() -> Response | str:
                            township=township, village=village, state=state or "", category=flt.category or "",
                            categories=household_categories(database(), reader), word=_household_word,
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+DISTRIBUTION_HEADERS = ("distribution_no", "village", "period_col", "distributed_on", "rule", "revenue", "costs",
+                        "distributable", "households", "reversed_on", "reversal_reason")  # fmt: skip
+
+
+@bp.route("/distributions")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def distributions() -> Response | str:
+    """The distributions of the reader's scope, latest first: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    state = choice_arg(args, "state", ("standing", "reversed"))
+    flt = DistributionFilter(region=region, year=year_arg(args), words=words_arg(args),
+                             reversed=None if state is None else state == "reversed")  # fmt: skip
+    order = listing(args, tuple(DISTRIBUTION_SORTS), "distributed_on", default_desc=True)
+    reader = user().name
+    names = region_names()
+    wanted = export_arg(args)
+    if wanted:
+        rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"distribution_no": r["id"], "village": names.get(r["village_code"], r["village_code"]),
+                  "period_col": r["period"], "distributed_on": r["distributed_on"], "rule": r["rule_code"],
+                  "revenue": r["revenue"], "costs": r["costs"], "distributable": r["total"],
+                  "households": r["households"], "reversed_on": r["reversed_on"],
+                  "reversal_reason": r["reversal_reason"]} for r in rows]  # fmt: skip
+        headers = {k: translate(k, g.lang) for k in DISTRIBUTION_HEADERS}
+        return export(shown, headers, wanted, translate("distributions_file", g.lang))
+    rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                    descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(total)
+    if pager.page != order.page:
+        rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                        descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("distributions.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, state=state or "", year=args.get("year", ""),
+                           years=distribution_years(database(), reader), choices=asset_choices(database(), reader),
+                           names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
