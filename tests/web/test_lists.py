@@ -183,17 +183,21 @@ def test_bad_parameters_are_a_400_in_the_users_language(app: Flask, county: Cli,
 
 
 def test_error_pages_say_what_happened(app: Flask, county: Cli) -> None:
-    client, _ = login(app, "zhang")
+    client, token = login(app, "zhang")
     missing = _get(client, "/no/such/page", 404)
     assert "404 · 未找到" in missing and "没有这个页面：/no/such/page" in missing and "请求无效" not in missing
     asset = _get(client, "/assets/NOPE-1", 404)
     assert "未找到资产：NOPE-1" in asset
-    method = client.post("/dashboard")
-    assert method.status_code in (400, 405)  # without a CSRF token the form is refused first
+    method = client.post("/dashboard", data={"csrf_token": token})
+    assert method.status_code == 405 and "405 · 不支持该操作方式" in method.get_data(as_text=True)
     assert "Method Not Allowed" not in method.get_data(as_text=True)
+    forged = client.post("/dashboard")
+    assert forged.status_code == 400 and "表单已过期" in forged.get_data(as_text=True)
     accountant, _ = login(app, "li")
     refused = _get(accountant, "/dashboard", 403)
     assert "li（村会计）无权打开此页面：/dashboard" in refused
+    scope = _get(accountant, f"/assets?village={OTHER_VILLAGE}&lang=en", 403)
+    assert "li may not read 360921101202: outside the scope 360921101201" in scope and "无权" not in scope
     english = _get(accountant, "/dashboard?lang=en", 403)
     assert "li (Village accountant) may not open /dashboard" in english and "Village accountant" in english
 

@@ -169,7 +169,9 @@ def upload() -> tuple[str, int] | str:
         return render_template("upload.html", result=None, findings=None)
     sent = request.files.get("file")
     if sent is None or not sent.filename:
-        raise InputError([Finding("upload", None, "file", None, "choose a register file (XLSX or CSV)")])
+        raise InputError(
+            [Finding(translate("upload", g.lang), None, "file", None, translate("choose_register", g.lang))]
+        )
     name = _safe_name(sent.filename)
     dry_run = request.form.get("dry_run") == "1"
     with tempfile.TemporaryDirectory(prefix="assetledger-upload-") as folder:
@@ -188,7 +190,7 @@ def _safe_name(filename: str) -> str:
     cleaned = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]", "_", base).lstrip(".")
     suffix = Path(cleaned).suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".xls"):
-        raise InputError([Finding(base, None, "file", suffix or base, "a register is an XLSX or CSV file")])
+        raise InputError([Finding(base, None, "file", suffix or base, translate("register_kind", g.lang))])
     return cleaned or f"upload{suffix}"
 
 

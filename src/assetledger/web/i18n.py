@@ -270,6 +270,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "role_auditor": ("审计", "Auditor"),
     "duties": ("管护职责", "Duties"),
     "yuan": ("元", "yuan"),
+    "choose_register": ("请选择台账文件（XLSX 或 CSV）", "choose a register file (XLSX or CSV)"),
+    "register_kind": ("台账文件应为 XLSX 或 CSV", "a register is an XLSX or CSV file"),
     "household_list": ("农户名册", "Households"),
     "distribution_list": ("分配记录", "Distributions"),
     "distributions_file": ("收益分配记录", "distributions"),
