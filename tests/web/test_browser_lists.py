@@ -122,7 +122,7 @@ def test_pages_fit_a_375_px_screen(browser: WebDriver, live: str, many: Cli) -> 
     current = nav.find_element(By.CSS_SELECTOR, '[aria-current="page"]')
     assert current.text == "资产查询"
     skip = browser.find_element(By.ID, "skip")
-    assert skip.get_attribute("href").endswith("#main")
+    assert str(skip.get_attribute("href")).endswith("#main")
 
 
 def test_every_control_has_a_label(browser: WebDriver, live: str, many: Cli) -> None:  # noqa: F811

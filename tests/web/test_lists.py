@@ -125,7 +125,7 @@ def test_export_is_exactly_what_the_filter_shows(app: Flask, many: Cli) -> None:
 
 
 def test_export_neutralises_formulas(app: Flask, county: Cli) -> None:
-    rows = [ASSET_HEADER, asset_row("F-1", 资产名称="=HYPERLINK(1)", 村="向阳村")]
+    rows: list[Sequence[object]] = [ASSET_HEADER, asset_row("F-1", 资产名称="=HYPERLINK(1)", 村="向阳村")]
     result = county("asset", "import", str(write_csv(county.cwd / "f.csv", rows)), user="zhang", ok=False)
     if result.exit_code != 0:
         pytest.skip("the register refuses such a name at import")
