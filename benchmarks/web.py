@@ -124,6 +124,8 @@ def pages(keys: dict[str, str]) -> list[tuple[str, str, str, dict[str, str] | No
         ("bench-finance", "asset search of two words", "/assets?q=冷库 村", None),
         ("bench-finance", "asset list export (CSV, all)", "/assets?export=csv", None),
         ("bench-finance", "households (first page)", "/households", None),
+        ("bench-finance", "journal entries (first page)", "/entries", None),
+        ("bench-finance", "distributions (first page)", "/distributions", None),
         ("bench-finance", "asset page with full history", f"/assets/{a}", None),
         ("bench-finance", "governance list", "/governance?as_of=2026-10-31", None),
         ("bench-finance", "inventories", "/inventory", None),

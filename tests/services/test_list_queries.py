@@ -4,12 +4,15 @@ refused; the register summary of one township at county level is named for the t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from assetledger.domain.enums import RegionLevel
 from assetledger.errors import PermissionDenied
 from assetledger.services.asset_queries import AssetFilter, asset_choices, asset_page
 from assetledger.services.distribution_queries import DistributionFilter, distribution_page
+from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.household_queries import HouseholdFilter, household_page
 from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
@@ -74,3 +77,13 @@ def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Data
     rows = register_summary(db, RegionLevel.COUNTY, "zhang", within=TOWNSHIP)
     assert [(r["region_code"], r["region_name"]) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
     assert rows[-1]["assets"] == 3
+
+
+def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:
+    rows, total = entry_page(db, EntryFilter(limit=2), "zhang")
+    assert total == 3 and len(rows) == 2 and all(r["amount"] == Decimal("100000.00") for r in rows)
+    mine, counted = entry_page(db, EntryFilter(), "li")
+    assert counted == 2 and {r["asset_id"] for r in mine} == {"A-1", "A-2"}
+    assert entry_page(db, EntryFilter(words=("冷库",)), "zhang")[1] == 1
+    with pytest.raises(PermissionDenied):
+        entry_page(db, EntryFilter(region=OTHER_VILLAGE), "li")

@@ -105,7 +105,7 @@ def test_pages_fit_a_375_px_screen(browser: WebDriver, live: str, many: Cli) -> 
     _log_in(browser, live, "zhang")
     _narrow(browser)
     for path in ("/dashboard", "/assets", "/assets/B-1", "/governance", "/audit/", "/awards", "/inventory",
-                 "/households", "/no/such/page"):  # fmt: skip
+                 "/households", "/entries", "/distributions", "/no/such/page"):  # fmt: skip
         browser.get(live + path)
         width = browser.execute_script("return document.documentElement.scrollWidth")
         assert width <= 375, (path, width)

@@ -242,7 +242,8 @@ def test_no_page_shows_an_untranslated_key(app: Flask, many: Cli, lang: str) -> 
     many("asset", "status", "B-1", "idle", "--date", "2025-01-01", "--reason", "停产", user="zhang")
     many("inventory", "open", "--year", "2025", "--scope", "county:360921", "--date", "2025-12-01", user="zhang")
     pages = ["/dashboard", "/dashboard?level=village", "/assets", "/assets?sort=original_value&order=desc",
-             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/households", "/audit/",
+             "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/households", "/entries",
+             "/distributions", "/audit/",
              "/upload", "/no/such/page", "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
     client, _ = login(app, "zhang")
     for url in pages:
@@ -322,3 +323,29 @@ def test_distributions_are_listed_filtered_and_exported(app: Flask, county: Cli)
     assert rows[0][:3] == ["分配编号", "村", "期间"] and [r[2] for r in rows[1:]] == ["2025Q3", "2025Q2"]
     assert rows[1][5] == "12000.00"
     _get(li, f"/distributions?village={OTHER_VILLAGE}", 403)
+
+
+def test_entries_are_listed_filtered_sorted_and_exported_in_scope(app: Flask, county: Cli) -> None:
+    li, token = login(app, "li")
+    li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "12000.00",
+                           "date": "2025-05-15", "ref": "PZ-7", "csrf_token": token})  # fmt: skip
+    client, _ = login(app, "zhang")
+
+    def kinds(page: str) -> list[str]:
+        body = page.split('id="entries"', 1)[1].split("</tbody>", 1)[0]
+        return re.findall(r'<td class="n">\d+</td><td>[^<]*</td><td>[^<]*<span[^>]*>[^<]*</span></td><td>([^<]*)</td>',
+                          body)  # fmt: skip
+
+    everything = _get(client, "/entries")
+    assert "共 4 项" in everything and kinds(everything) == ["收入", "资产入账", "资产入账", "资产入账"]  # latest first
+    revenue = _get(client, "/entries?kind=revenue")
+    assert kinds(revenue) == ["收入"] and "12,000.00" in revenue and "PZ-7" in revenue
+    assert kinds(_get(client, "/entries?q=PZ-7 红旗")) == ["收入"]
+    assert "共 1 项" in _get(client, f"/entries?village={OTHER_VILLAGE}")
+    assert kinds(_get(client, "/entries?sort=amount&order=asc"))[0] == "收入"  # 12,000.00 below 100,000.00
+    _get(client, "/entries?kind=bribe", 400)
+    rows = list(csv.reader(io.StringIO(client.get("/entries?kind=revenue&export=csv").get_data(as_text=True)
+                                       .lstrip("\ufeff"))))  # fmt: skip
+    assert rows[0][:2] == ["分录号", "日期"] and len(rows) == 2 and rows[1][3] == "收入" and rows[1][7] == "12000.00"
+    assert "共 3 项" in _get(li, "/entries")  # its village's two assets and the revenue
+    _get(li, f"/entries?village={OTHER_VILLAGE}", 403)

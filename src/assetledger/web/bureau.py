@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
+from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
 from assetledger.io.household_rows import CATEGORY_LABELS, FACTOR_LABELS
 from assetledger.rules.governance_policy import load_policy
@@ -36,6 +37,8 @@ from assetledger.services.contracts import contracts_of
 from assetledger.services.distribution_queries import SORTS as DISTRIBUTION_SORTS
 from assetledger.services.distribution_queries import DistributionFilter, distribution_page, distribution_years
 from assetledger.services.documents import documents_of
+from assetledger.services.entry_queries import SORTS as ENTRY_SORTS
+from assetledger.services.entry_queries import EntryFilter, entry_page, entry_years
 from assetledger.services.governance import scan
 from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
 from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
@@ -337,6 +340,52 @@ def distributions() -> Response | str:
                            years=distribution_years(database(), reader), choices=asset_choices(database(), reader),
                            names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+ENTRY_HEADERS = ("entry_no", "date", "entity", "entry_kind", "asset_id", "narration", "ref", "amount", "actor",
+                 "entry_state")  # fmt: skip
+
+
+@bp.route("/entries")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def entries() -> Response | str:
+    """The journal entries of the reader's scope, latest first: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    kind = choice_arg(args, "kind", [k.value for k in EntryKind])
+    flt = EntryFilter(region=region, kind=kind, year=year_arg(args), words=words_arg(args))
+    order = listing(args, tuple(ENTRY_SORTS), "date", default_desc=True)
+    reader = user().name
+    lang = g.lang
+    wanted = export_arg(args)
+    if wanted:
+        rows, _ = entry_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"entry_no": r["id"], "date": r["date"], "entity": f"{r['entity_code']} {r['entity_name']}",
+                  "entry_kind": story.code_label(r["kind"], lang), "asset_id": r["asset_id"],
+                  "narration": r["narration"], "ref": r["ref"], "amount": r["amount"], "actor": r["actor"],
+                  "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
+        headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
+        return export(shown, headers, wanted, translate("entries_file", lang))
+    rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                             descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(total)
+    if pager.page != order.page:
+        rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                 descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("entries.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, kind=kind or "", year=args.get("year", ""),
+                           kinds=[(k.value, story.code_label(k.value, lang)) for k in EntryKind],
+                           years=entry_years(database(), reader), choices=asset_choices(database(), reader),
+                           names=region_names(), sizes=SIZES, state=_entry_state,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+def _entry_state(row: dict[str, Any]) -> str:
+    if row["reverses_id"]:
+        return translate("reverses", g.lang, id=row["reverses_id"])
+    return translate("state_reversed", g.lang) if row["reversed"] else ""
 
 
 def _household_word(code: str | None) -> str:
