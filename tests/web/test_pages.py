@@ -162,7 +162,7 @@ def test_upload_refuses_other_file_kinds(app: Flask) -> None:
     zhang, token = login(app, "zhang")
     response = zhang.post("/upload", data={"file": (io.BytesIO(b"x"), "evil.sh"), "csrf_token": token},
                           content_type="multipart/form-data")  # fmt: skip
-    assert response.status_code == 422 and "XLSX or CSV" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "台账文件应为 XLSX 或 CSV" in response.get_data(as_text=True)
 
 
 def _post(client: object, token: str, **form: str) -> object:
