@@ -37,3 +37,14 @@ def test_an_entry_shows_its_amount_with_separators() -> None:
 def test_an_inventory_count_names_its_result_and_an_unknown_code_loses_its_underscores() -> None:
     assert history.what({"area": "inventory", "facts": {"result": "in_use"}}, "zh") == "盘点：在用"
     assert history.what({"area": "register", "kind": "some_new_kind", "facts": {}}, "zh") == "some new kind"
+
+
+def test_a_bilingual_note_shows_the_pages_side() -> None:
+    from assetledger.web.i18n import one_side
+
+    note = "经营性资产在用但无经营合同 an operating asset in use without a contract"
+    assert one_side(note, "zh") == "经营性资产在用但无经营合同"
+    assert one_side(note, "en") == "an operating asset in use without a contract"
+    legal = "租期超过 20 年，2046-01-01 后无效 (民法典第705条) void beyond 20 years"
+    assert one_side(legal, "zh") == "租期超过 20 年，2046-01-01 后无效 (民法典第705条)"
+    assert one_side("合同 C-1 已到期", "en") == "合同 C-1 已到期"  # one language only: as it is

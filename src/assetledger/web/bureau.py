@@ -50,7 +50,7 @@ from assetledger.web import history as story
 from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
-from assetledger.web.i18n import translate
+from assetledger.web.i18n import one_side, translate
 from assetledger.web.listing import (
     SIZES,
     choice_arg,
@@ -255,7 +255,7 @@ def governance() -> Response | str:
     pager = order.of(len(rows))
     alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
-                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "",
+                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip

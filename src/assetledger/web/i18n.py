@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -357,3 +359,18 @@ def translate(key: str, lang: str, **values: object) -> str:
     pair = WORDS.get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**values) if values else text
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def one_side(text: str, lang: str) -> str:
+    """Of a service's note written "中文 english" (the Chinese, then the same in English), the side in `lang`;
+    a note not written so is returned as it is."""
+    last = max((m.end() for m in _CJK.finditer(text)), default=0)
+    while last < len(text) and text[last] in ")）":
+        last += 1
+    tail = text[last:].strip()
+    if not last or len(tail.split()) < 2 or not re.match(r"[A-Za-z(]", tail):
+        return text
+    return text[:last].strip() if lang == "zh" else tail
