@@ -349,3 +349,16 @@ def test_entries_are_listed_filtered_sorted_and_exported_in_scope(app: Flask, co
     assert rows[0][:2] == ["分录号", "日期"] and len(rows) == 2 and rows[1][3] == "收入" and rows[1][7] == "12000.00"
     assert "共 3 项" in _get(li, "/entries")  # its village's two assets and the revenue
     _get(li, f"/entries?village={OTHER_VILLAGE}", 403)
+
+
+def test_an_unexpected_failure_is_a_500_page_in_the_users_language(app: Flask, county: Cli) -> None:
+    def boom() -> str:
+        raise RuntimeError("secret detail of the failure")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as served: the error handler answers, the test client does not raise
+    client, _ = login(app, "zhang")
+    page = _get(client, "/boom", 500)
+    assert "500 · 服务器内部错误" in page and "未做任何修改" in page and 'role="alert"' in page
+    assert "secret detail" not in page and "Internal Server Error" not in page
+    assert "500 · Internal server error" in _get(client, "/boom?lang=en", 500)
