@@ -362,3 +362,25 @@ def test_an_unexpected_failure_is_a_500_page_in_the_users_language(app: Flask, c
     assert "500 · 服务器内部错误" in page and "未做任何修改" in page and 'role="alert"' in page
     assert "secret detail" not in page and "Internal Server Error" not in page
     assert "500 · Internal server error" in _get(client, "/boom?lang=en", 500)
+
+
+def test_governance_findings_are_filtered_sorted_and_exported_in_words(app: Flask, county: Cli) -> None:
+    county("asset", "status", "A-2", "idle", "--date", "2025-01-01", "--reason", "停用", user="zhang")
+    client, _ = login(app, "zhang")
+
+    def ids(page: str) -> list[str]:
+        body = page.split('id="governance"', 1)[1].split("</tbody>", 1)[0]
+        return re.findall(r'<tr><td><a href="/assets/([^"]+)"', body)
+
+    page = _get(client, "/governance?as_of=2026-10-31")
+    assert set(ids(page)) == {"A-1", "A-2", "B-1"} and "登记为闲置" in page and "长期无收益" in page
+    assert "marked_idle" not in page and "no_revenue" not in page
+    assert ids(_get(client, "/governance?as_of=2026-10-31&finding=idle&q=村组")) == ["A-2"]
+    assert ids(_get(client, f"/governance?as_of=2026-10-31&village={OTHER_VILLAGE}")) == ["B-1"]
+    assert ids(_get(client, "/governance?as_of=2026-10-31&sort=asset_id&order=desc")) == ["B-1", "A-2", "A-1"]
+    assert ids(_get(client, "/governance?as_of=2026-10-31&size=20&page=2")) == ["A-1", "A-2", "B-1"]  # the last
+    exported = client.get("/governance?as_of=2026-10-31&sort=asset_id&export=csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert (
+        [r[0] for r in rows[1:]] == ["A-1", "A-2", "B-1"] and rows[2][5] == "登记为闲置" and rows[1][5] == "长期无收益"
+    )
