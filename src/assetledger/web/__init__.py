@@ -212,7 +212,8 @@ def _install_errors(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _bad_input(exc: InputError) -> tuple[str, int]:
         status = 400 if request.method in ("GET", "HEAD") else 422  # a bad address is a bad request
-        return page(status, "bad_request", translate("input_problems", lang(), n=len(exc.findings)), exc.findings)
+        title = "bad_request" if status == 400 else "bad_input"
+        return page(status, title, translate("input_problems", lang(), n=len(exc.findings)), exc.findings)
 
     @app.errorhandler(ServiceBusy)
     def _busy_service(exc: ServiceBusy) -> tuple[str, int, dict[str, str]]:

@@ -166,6 +166,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "refused": ("规则不允许", "Refused by a rule"),
     "duplicate": ("重复或冲突", "Duplicate or conflicting"),
     "bad_request": ("请求无效", "Bad request"),
+    "bad_input": ("输入有误", "Invalid input"),
     "csrf": ("表单已过期或来源不明，请刷新页面后重试", "The form expired or came from elsewhere; reload and try again"),
     "error": ("出错", "Error"),
     "busy": ("服务器正忙，请稍后再试", "Busy; try again in a moment"),
