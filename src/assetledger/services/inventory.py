@@ -30,6 +30,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset, Region
+from assetledger.store.tables import table_of
 
 
 def in_scope(scope_code: str) -> Any:
@@ -148,7 +149,7 @@ def open_inventory(
         session.flush()
         for item in items:
             item["inventory_id"] = inventory.id
-        insert_rows(session, InventoryItem.__table__, items)  # type: ignore[arg-type]
+        insert_rows(session, table_of(InventoryItem), items)
         refresh_statistics(session, "inventory_items", len(items))
         return OpenResult(inventory.id, year, scope, len(items), dict(reasons))
 

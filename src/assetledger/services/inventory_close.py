@@ -30,6 +30,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.tables import table_of
 from assetledger.store.text_rules import require_fits
 
 LOSS_ACCOUNT = ("Expenses:Other:InventoryLoss", "其他支出-盘亏损失")
@@ -194,7 +195,7 @@ def _write_off(
     at = now()
     insert_rows(
         session,
-        AssetEvent.__table__,  # type: ignore[arg-type]
+        table_of(AssetEvent),
         [
             {
                 "asset_id": a, "kind": "inventory_written_off", "event_date": on, "actor": books.actor,
@@ -241,7 +242,7 @@ def _update_statuses(
             for a in asset_ids
         ]  # fmt: off
         result.status_changes[to] = len(asset_ids)
-    insert_rows(session, AssetEvent.__table__, events)  # type: ignore[arg-type]
+    insert_rows(session, table_of(AssetEvent), events)
 
 
 def _register_surpluses(

@@ -1,0 +1,91 @@
+"""The SQL that the books read from the registers: regions, the assets' booking facts and the dates they enter the
+books, and which assets left the books. Typed Core selects, many assets at a time (imports book 100k at once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.booking import BookedAsset
+from assetledger.domain.enums import OFF_BOOKS_VALUES, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.store.bulk import chunks
+from assetledger.store.models import Asset, AssetFunding, Region
+from assetledger.store.tables import table_of
+
+ASSETS = table_of(Asset)
+FUNDING = table_of(AssetFunding)
+REGIONS = table_of(Region)
+
+_REGISTERS = {r.value: r for r in Register}
+_MODES = {m.value: m for m in OperatingMode}
+_OWNER_KINDS = {k.value: k for k in OwnerKind}
+_SOURCES = {s.value: s for s in FundSource}
+
+
+def regions_by_code(session: Session, codes: Sequence[str]) -> dict[str, Region]:
+    found: dict[str, Region] = {}
+    for part in chunks(codes):
+        found.update((r.code, r) for r in session.scalars(select(Region).where(Region.code.in_(part))))
+    return found
+
+
+def off_books(session: Session, asset_ids: Sequence[str]) -> dict[str, tuple[dt.date, str]]:
+    """Assets of `asset_ids` that left the books (disposed of or written off): the date they left (date.min when
+    none is recorded) and their status."""
+    a = ASSETS.c
+    found: dict[str, tuple[dt.date, str]] = {}
+    for part in chunks(asset_ids):
+        query = select(a.asset_id, a.disposed_on, a.status).where(a.status.in_(OFF_BOOKS_VALUES), a.asset_id.in_(part))
+        for asset_id, on, status in session.execute(query):
+            found[asset_id] = (on or dt.date.min, status)
+    return found
+
+
+def booked_assets(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
+    """The booking facts of the assets: register, places, owner, value and funding by source (in the order the
+    funding was recorded)."""
+    a, f = ASSETS.c, FUNDING.c
+    funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
+    booked: dict[str, BookedAsset] = {}
+    for part in chunks(asset_ids):
+        query = select(f.asset_id, f.source, f.amount).where(f.asset_id.in_(part)).order_by(f.id)
+        for asset_id, source, amount in session.execute(query):
+            funding.setdefault(asset_id, []).append((_SOURCES[source], amount))
+        columns = (a.asset_id, a.name, a.register, a.category, a.operating_mode, a.owner_kind, a.county_code,
+                   a.township_code, a.village_code, a.current_value)  # fmt: skip
+        for asset_id, name, register, category, mode, owner, county, township, village, value in session.execute(
+            select(*columns).where(a.asset_id.in_(part))
+        ):
+            booked[asset_id] = BookedAsset(
+                asset_id=asset_id,
+                name=name,
+                register=_REGISTERS[register],
+                category=category,
+                operating_mode=_MODES[mode] if mode else None,
+                owner_kind=_OWNER_KINDS[owner] if owner else None,
+                county_code=county,
+                township_code=township,
+                village_code=village,
+                value=value,
+                funding=tuple(funding.get(asset_id, ())),
+            )
+    return booked
+
+
+def entry_date_facts(
+    session: Session, asset_ids: Sequence[str]
+) -> list[tuple[str, dt.date | None, dt.date | None, dt.date | None, int | None]]:
+    """(asset id, acquired on, handed over on, confirmed on, build year) of each asset."""
+    a = ASSETS.c
+    found = []
+    for part in chunks(asset_ids):
+        query = select(a.asset_id, a.acquired_on, a.handed_over_on, a.confirmed_on, a.build_year)
+        found += [
+            (i, acq, hand, conf, year)
+            for i, acq, hand, conf, year in session.execute(query.where(a.asset_id.in_(part)))
+        ]
+    return found
