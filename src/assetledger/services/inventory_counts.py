@@ -20,8 +20,8 @@ from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
-from assetledger.services.inventory import closed_row, get_inventory, refresh_statistics
-from assetledger.store.bulk import chunks, existing_keys, insert_rows
+from assetledger.services.inventory import closed_row, get_inventory
+from assetledger.store.bulk import chunks, existing_keys, insert_rows, refresh_statistics
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, ImportBatch, Region

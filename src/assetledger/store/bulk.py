@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
@@ -166,3 +166,14 @@ def existing_keys(session: Session, column: Any, keys: Sequence[str]) -> set[str
     for part in chunks(keys):
         found.update(session.scalars(select(column).where(column.in_(part))))
     return found
+
+
+def refresh_statistics(session: Session, table: str, inserted: int) -> None:
+    """After a bulk insert, let PostgreSQL's planner know the table's size now.
+
+    Autovacuum may not have analysed a table that just grew by thousands of rows; the planner then takes it for
+    a few rows and nests loops over an aggregate (the status of a 17,000-asset inventory took 5 s instead of
+    0.5 s). ANALYZE samples the table, runs inside the transaction and costs tens of milliseconds.
+    """
+    if inserted >= 500 and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"ANALYZE {session.get_bind().dialect.identifier_preparer.quote(table)}"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.enums import AssetStatus
 from assetledger.store.bulk import chunks
-from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.models import Asset, AssetEvent
 
 
 def assets_in(session: Session, *, asset_id: str | None = None, region: str | None = None) -> list[Asset]:
@@ -23,10 +23,6 @@ def assets_in(session: Session, *, asset_id: str | None = None, region: str | No
             Asset.status != AssetStatus.DISPOSED.value,
         )
     return list(session.scalars(query))
-
-
-def region_names(session: Session) -> dict[str, str]:
-    return {code: name for code, name in session.execute(select(Region.code, Region.name))}
 
 
 def confirming_events(session: Session, asset_ids: Sequence[str]) -> dict[str, int]:

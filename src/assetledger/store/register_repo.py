@@ -33,6 +33,11 @@ def regions_by_code(session: Session, codes: Sequence[str]) -> dict[str, Region]
     return found
 
 
+def region_names(session: Session) -> dict[str, str]:
+    """Code -> name of every region."""
+    return {code: name for code, name in session.execute(select(REGIONS.c.code, REGIONS.c.name))}
+
+
 def off_books(session: Session, asset_ids: Sequence[str]) -> dict[str, tuple[dt.date, str]]:
     """Assets of `asset_ids` that left the books (disposed of or written off): the date they left (date.min when
     none is recorded) and their status."""
