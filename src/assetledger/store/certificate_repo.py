@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.enums import AssetStatus
 from assetledger.store.bulk import chunks
 from assetledger.store.models import Asset, AssetEvent
@@ -32,10 +33,13 @@ def confirming_events(session: Session, asset_ids: Sequence[str]) -> dict[str, i
     for part in chunks(sorted(set(asset_ids))):
         rows = session.execute(
             select(AssetEvent.asset_id, AssetEvent.id, AssetEvent.kind, AssetEvent.payload)
-            .where(AssetEvent.asset_id.in_(part), AssetEvent.kind.in_(("registered", "ownership_confirmed")))
+            .where(
+                AssetEvent.asset_id.in_(part),
+                AssetEvent.kind.in_((AssetEventKind.REGISTERED.value, AssetEventKind.OWNERSHIP_CONFIRMED.value)),
+            )
             .order_by(AssetEvent.id)
         )
         for asset_id, event_id, kind, payload in rows:
-            if kind == "ownership_confirmed" or (isinstance(payload, dict) and payload.get("owner")):
+            if kind == AssetEventKind.OWNERSHIP_CONFIRMED or (isinstance(payload, dict) and payload.get("owner")):
                 found[asset_id] = event_id
     return found
