@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Dialect, Select, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
@@ -54,7 +55,9 @@ def insert_new(
     rows, so that COPY can carry them; no other writer can be given the same ids. SQLite: the rows go in without
     an id and SQLite gives each the next rowid (one above the largest, https://sqlite.org/autoinc.html), so they
     are the rows above the largest id before the insert, in id order; the transaction holds SQLite's one write
-    lock (BEGIN IMMEDIATE, store/db.py), and the count is checked, so no other row can be among them.
+    lock (BEGIN IMMEDIATE, store/db.py), so no other row can be among them. Checked, not assumed: the new ids
+    must be exactly as many as the rows and without a gap (SQLite picks rowids at random only once the largest
+    possible one is taken), else the insert raises and the transaction rolls back.
     """
     if not rows:
         return []
@@ -68,12 +71,14 @@ def insert_new(
                                  convert=not stored)  # fmt: skip
         _execute_rows(session, table, compiled, with_ids, bound)
         return ids
-    before = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    top, added = _id_queries(table)
+    before = conn.execute(top).scalar() or 0
     compiled, bound = _bound(session, table, columns, rows, convert=not stored)
     _execute_rows(session, table, compiled, columns, bound)
-    ids = list(conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
-    if len(ids) != len(rows):
-        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {len(ids)} new ids found")
+    count, first, last = conn.execute(added, {"before": before}).one()
+    if count != len(rows) or last - first + 1 != count:
+        raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {count} new ids found from {first} to {last}")
+    ids = list(range(first, last + 1))
     if ["id", *columns] == list(table.c.keys()):  # the rows as stored: the seal need not read them back
         keep_inserted(session.info, conn, table, [(i, *r) for i, r in zip(ids, bound, strict=True)])
     return ids
@@ -86,13 +91,27 @@ def _sequence_ids(conn: Connection, table: Table, count: int) -> list[int]:
     return sorted(conn.execute(query).scalars())
 
 
+@lru_cache(maxsize=256)
+def _compiled_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Any:
+    """Core's INSERT of `columns` compiled for executemany on `dialect`, once per table, columns and dialect."""
+    return insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
+
+
+@lru_cache(maxsize=256)
+def _id_queries(table: Table) -> tuple[Select[Any], Select[int, Any, Any]]:
+    """The highest id of `table`, and (count, lowest, highest) of its ids above a given one."""
+    ids = table.c.id
+    added = select(func.count(), func.min(ids), func.max(ids)).where(ids > bindparam("before"))
+    return select(func.max(ids)), added
+
+
 def _bound(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, convert: bool
 ) -> tuple[Any, list[tuple[Any, ...]]]:
     """Core's INSERT of `columns` compiled for the session's dialect, and the rows as it binds them: through each
     column's bind processor when `convert`, as given otherwise (already in stored form)."""
     dialect = session.connection().dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
+    compiled = _compiled_insert(table, tuple(columns), dialect)
     if set(compiled.binds) != set(columns):
         raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
     _check_width(rows, len(columns), table)

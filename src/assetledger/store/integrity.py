@@ -32,6 +32,7 @@ from assetledger.store.schema import Base
 from assetledger.store.tables import table_of
 
 CHAIN_SEALS = table_of(ChainSeal)
+_INSERT_SEAL = insert(CHAIN_SEALS)
 GENESIS = "0" * 64
 WRITER_LOCK_KEY = 0x41535345  # pg_advisory_xact_lock key shared by every assetledger writer
 # Append-only tables whose rows are sealed. Tables added later are sealed as soon as they are listed here.
@@ -258,7 +259,7 @@ def _write_seal(
 
 def insert_seal(conn: Connection, **values: Any) -> None:
     """One row of `chain_seals`: only the columns given (a migration may run before `row_keys` exists)."""
-    conn.execute(insert(CHAIN_SEALS).values(**values))
+    conn.execute(_INSERT_SEAL, values)
 
 
 # --- rows kept as inserted ---------------------------------------------------------------------------------------

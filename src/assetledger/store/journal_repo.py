@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, func, insert, select, type_coerce
+from sqlalchemy import BigInteger, bindparam, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from assetledger.store.bulk import chunks, insert_new
@@ -44,24 +44,42 @@ class BookedHead(NamedTuple):
 
 
 # --- reads -------------------------------------------------------------------------------------------------------
+# Statements are built once, with their keys as parameters: building a select (aliases above all) costs more than
+# running it does for the one-key probes of an interactive posting.
+
+_E, _R, _A, _P, _C = ENTRIES.alias("e"), ENTRIES.alias("r"), ACCOUNTS.c, POSTINGS.c, PERIOD_CLOSES.c
+_EXISTING = select(ENTITIES.c.code).where(ENTITIES.c.code.in_(bindparam("codes", expanding=True)))
+_ACCOUNTS = select(_A.entity_code, _A.name, _A.id, _A.opened_on).where(
+    _A.entity_code.in_(bindparam("codes", expanding=True))
+)
+_CLOSED = (
+    select(_C.entity_code, func.max(_C.through))
+    .where(_C.entity_code.in_(bindparam("codes", expanding=True)))
+    .group_by(_C.entity_code)
+)
+_BOOKED = select(
+    _E.c.id, _E.c.ref, _E.c.date, _E.c.kind, _E.c.narration, _E.c.asset_id, _E.c.reverses_id,
+    select(_R.c.id).where(_R.c.reverses_id == _E.c.id).scalar_subquery(),
+).where(_E.c.entity_code == bindparam("entity"), _E.c.ref.in_(bindparam("refs", expanding=True)))  # fmt: skip
+_LINES = (
+    select(_P.entry_id, _A.name, type_coerce(_P.amount, BigInteger))
+    .join_from(POSTINGS, ACCOUNTS, _A.id == _P.account_id)
+    .where(_P.entry_id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def existing_entities(session: Session, codes: Sequence[str]) -> set[str]:
     """Which of `codes` have books."""
-    found: set[str] = set()
-    for part in chunks(codes):
-        found.update(session.scalars(select(ENTITIES.c.code).where(ENTITIES.c.code.in_(part))))
-    return found
+    conn = session.connection()
+    return {code for part in chunks(codes) for code in conn.execute(_EXISTING, {"codes": list(part)}).scalars()}
 
 
 def accounts_of(session: Session, entities: Sequence[str]) -> dict[str, dict[str, tuple[int, dt.date]]]:
     """Per entity (each of `entities`, none left out), account name -> (id, opened on)."""
     found: dict[str, dict[str, tuple[int, dt.date]]] = {code: {} for code in entities}
-    a = ACCOUNTS.c
+    conn = session.connection()
     for part in chunks(entities):
-        for code, name, id_, opened in session.execute(
-            select(a.entity_code, a.name, a.id, a.opened_on).where(a.entity_code.in_(part))
-        ):
+        for code, name, id_, opened in conn.execute(_ACCOUNTS, {"codes": list(part)}):
             found[code][name] = (id_, opened)
     return found
 
@@ -69,37 +87,28 @@ def accounts_of(session: Session, entities: Sequence[str]) -> dict[str, dict[str
 def closed_through(session: Session, entities: Sequence[str]) -> dict[str, dt.date | None]:
     """Per entity (each of `entities`), the last day of its closed periods, or None."""
     found: dict[str, dt.date | None] = dict.fromkeys(entities)
-    c = PERIOD_CLOSES.c
+    conn = session.connection()
     for part in chunks(entities):
-        query = select(c.entity_code, func.max(c.through)).where(c.entity_code.in_(part)).group_by(c.entity_code)
-        found.update({code: through for code, through in session.execute(query)})
+        found.update({code: through for code, through in conn.execute(_CLOSED, {"codes": list(part)})})
     return found
 
 
 def booked_heads(session: Session, entity: str, refs: Sequence[str]) -> list[BookedHead]:
     """The entries of one entity under any of `refs`, each with the id of its reversal (per entity, so each probe
     uses the (entity_code, ref) index)."""
-    e, r = ENTRIES.alias("e"), ENTRIES.alias("r")
-    reversal = select(r.c.id).where(r.c.reverses_id == e.c.id).scalar_subquery()
-    columns = (e.c.id, e.c.ref, e.c.date, e.c.kind, e.c.narration, e.c.asset_id, e.c.reverses_id, reversal)
+    conn = session.connection()
     found = []
     for part in chunks(refs):
-        query = select(*columns).where(e.c.entity_code == entity, e.c.ref.in_(part))
-        found += [BookedHead(*row) for row in session.execute(query)]
+        found += [BookedHead(*row) for row in conn.execute(_BOOKED, {"entity": entity, "refs": list(part)})]
     return found
 
 
 def posting_lines(session: Session, entry_ids: Sequence[int]) -> list[tuple[int, str, int]]:
     """(entry id, account name, amount in integer fen) of every posting of the entries."""
-    p, a = POSTINGS.c, ACCOUNTS.c
+    conn = session.connection()
     found: list[tuple[int, str, int]] = []
     for part in chunks(entry_ids):
-        query = (
-            select(p.entry_id, a.name, type_coerce(p.amount, BigInteger))
-            .join_from(POSTINGS, ACCOUNTS, a.id == p.account_id)
-            .where(p.entry_id.in_(part))
-        )
-        found += [(entry_id, name, fen) for entry_id, name, fen in session.execute(query)]
+        found += [(entry_id, name, fen) for entry_id, name, fen in conn.execute(_LINES, {"ids": list(part)})]
     return found
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import BookedAsset
@@ -19,6 +19,21 @@ from assetledger.store.tables import table_of
 ASSETS = table_of(Asset)
 FUNDING = table_of(AssetFunding)
 REGIONS = table_of(Region)
+
+_A, _F = ASSETS.c, FUNDING.c
+_OFF_BOOKS = select(_A.asset_id, _A.disposed_on, _A.status).where(
+    _A.status.in_(OFF_BOOKS_VALUES), _A.asset_id.in_(bindparam("ids", expanding=True))
+)
+_FUNDING = (
+    select(_F.asset_id, _F.source, _F.amount).where(_F.asset_id.in_(bindparam("ids", expanding=True))).order_by(_F.id)
+)
+_BOOKED = select(
+    _A.asset_id, _A.name, _A.register, _A.category, _A.operating_mode, _A.owner_kind, _A.county_code,
+    _A.township_code, _A.village_code, _A.current_value,
+).where(_A.asset_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
+_ENTRY_DATES = select(_A.asset_id, _A.acquired_on, _A.handed_over_on, _A.confirmed_on, _A.build_year).where(
+    _A.asset_id.in_(bindparam("ids", expanding=True))
+)
 
 _REGISTERS = {r.value: r for r in Register}
 _MODES = {m.value: m for m in OperatingMode}
@@ -41,11 +56,10 @@ def region_names(session: Session) -> dict[str, str]:
 def off_books(session: Session, asset_ids: Sequence[str]) -> dict[str, tuple[dt.date, str]]:
     """Assets of `asset_ids` that left the books (disposed of or written off): the date they left (date.min when
     none is recorded) and their status."""
-    a = ASSETS.c
+    conn = session.connection()
     found: dict[str, tuple[dt.date, str]] = {}
     for part in chunks(asset_ids):
-        query = select(a.asset_id, a.disposed_on, a.status).where(a.status.in_(OFF_BOOKS_VALUES), a.asset_id.in_(part))
-        for asset_id, on, status in session.execute(query):
+        for asset_id, on, status in conn.execute(_OFF_BOOKS, {"ids": list(part)}):
             found[asset_id] = (on or dt.date.min, status)
     return found
 
@@ -53,17 +67,14 @@ def off_books(session: Session, asset_ids: Sequence[str]) -> dict[str, tuple[dt.
 def booked_assets(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
     """The booking facts of the assets: register, places, owner, value and funding by source (in the order the
     funding was recorded)."""
-    a, f = ASSETS.c, FUNDING.c
+    conn = session.connection()
     funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
     booked: dict[str, BookedAsset] = {}
     for part in chunks(asset_ids):
-        query = select(f.asset_id, f.source, f.amount).where(f.asset_id.in_(part)).order_by(f.id)
-        for asset_id, source, amount in session.execute(query):
+        for asset_id, source, amount in conn.execute(_FUNDING, {"ids": list(part)}):
             funding.setdefault(asset_id, []).append((_SOURCES[source], amount))
-        columns = (a.asset_id, a.name, a.register, a.category, a.operating_mode, a.owner_kind, a.county_code,
-                   a.township_code, a.village_code, a.current_value)  # fmt: skip
-        for asset_id, name, register, category, mode, owner, county, township, village, value in session.execute(
-            select(*columns).where(a.asset_id.in_(part))
+        for asset_id, name, register, category, mode, owner, county, township, village, value in conn.execute(
+            _BOOKED, {"ids": list(part)}
         ):
             booked[asset_id] = BookedAsset(
                 asset_id=asset_id,
