@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.asset_events import AssetState, apply, differences, event_of
@@ -23,7 +23,7 @@ from assetledger.services.documents import package_documents, verify_documents
 from assetledger.services.ledger_files import check_entities, entities_in, export_entity
 from assetledger.services.reconcile import reconcile
 from assetledger.services.rectification import case_records
-from assetledger.store import integrity
+from assetledger.store import integrity, register_repo
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
@@ -83,12 +83,8 @@ def _item(on: Any, at: Any, area: str, kind: str, actor: str, details: str) -> d
 
 def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
     """Inventory counts of the asset, when the inventory tables exist."""
-    names = set(session.connection().dialect.get_table_names(session.connection()))
-    if "inventory_counts" not in names:
-        return []
-    rows = session.execute(text("SELECT * FROM inventory_counts WHERE asset_id = :a ORDER BY id"), {"a": asset_id})
     out = []
-    for row in rows.mappings():
+    for row in register_repo.inventory_counts_of(session, asset_id):
         on = row.get("counted_on") or row.get("recorded_at")
         result = row.get("result")
         out.append(_item(on, row.get("recorded_at"), "inventory", f"counted: {result}", row.get("actor", ""),

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import RowMapping, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import BookedAsset
@@ -105,3 +105,13 @@ def entry_date_facts(
             for i, acq, hand, conf, year in session.execute(query.where(a.asset_id.in_(part)))
         ]
     return found
+
+
+def inventory_counts_of(session: Session, asset_id: str) -> list[RowMapping]:
+    """Every inventory count of the asset, in the order recorded, as the rows stand (none on a database from
+    before the inventory tables, revision 0005)."""
+    conn = session.connection()
+    if "inventory_counts" not in conn.dialect.get_table_names(conn):
+        return []
+    query = text("SELECT * FROM inventory_counts WHERE asset_id = :a ORDER BY id")
+    return list(conn.execute(query, {"a": asset_id}).mappings())
