@@ -13,6 +13,7 @@ from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.integrity import seal, take_writer_lock
 from assetledger.store.models import ImportBatch
+from assetledger.store.tables import table_of
 from tests.conftest import Cli
 from tests.hardening.crash import Job, Zygote, asset_job, crash_trial, entries_job, timed_run
 from tests.hardening.harness import assets_file, findings, regions_file
@@ -64,7 +65,7 @@ def test_a_writer_killed_while_sealing_leaves_no_false_alarm(run: Cli, db: Datab
         tx = conn.begin()
         take_writer_lock(conn)
         conn.execute(
-            insert(ImportBatch.__table__).values(  # type: ignore[arg-type]
+            insert(table_of(ImportBatch)).values(
                 kind="assets", source_name="x.csv", checksum="x", row_count=0, actor="t", recorded_at=now()
             )
         )

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
-from assetledger.services.books import ENTRY_COLUMNS, Books
+from assetledger.services.books import Books
 from assetledger.store.db import Database
 from assetledger.store.integrity import INSERTED, canonical_select, keep_inserted, row_digests, verify_chain
 from assetledger.store.integrity_models import ChainSeal
 from assetledger.store.journal_models import Entry
 from assetledger.store.schema import Base
+from assetledger.store.tables import table_of
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
@@ -99,9 +100,9 @@ def test_values_sqlite_would_store_otherwise_are_not_kept(db: Database, column: 
     row = [1, "V1", "2025-06-30", "revenue", "租金", None, "r", None, "null", "tester", "2026-01-01 08:30:00.000000"]
     info: dict[Any, Any] = {}
     with db.reading() as session:
-        table = Entry.__table__
-        assert keep_inserted(info, session.connection(), table, [tuple(row)])  # type: ignore[arg-type]
+        table = table_of(Entry)
+        assert keep_inserted(info, session.connection(), table, [tuple(row)])
         info.clear()
-        row[ENTRY_COLUMNS.index(column)] = value
-        assert not keep_inserted(info, session.connection(), table, [tuple(row)])  # type: ignore[arg-type]
+        row[list(table.c.keys()).index(column)] = value
+        assert not keep_inserted(info, session.connection(), table, [tuple(row)])
     assert info == {}

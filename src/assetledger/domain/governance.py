@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.contracts import ContractPolicy
 
-APPROVAL_ORDER = ("village", "township", "county")
-APPROVAL_LABELS = {"village": "村级", "township": "乡镇", "county": "县级"}
+APPROVAL_ORDER = tuple(level.value for level in ApprovalLevel)  # lowest first
+APPROVAL_LABELS = {level.value: level.label for level in ApprovalLevel}
 
 
 class DisposalMethod(StrEnum):
@@ -45,7 +46,7 @@ class GovernancePolicy:
 
 
 def approval_suffices(given: str, required: str) -> bool:
-    return APPROVAL_ORDER.index(given) >= APPROVAL_ORDER.index(required)
+    return ApprovalLevel(given).suffices_for(ApprovalLevel(required))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -20,51 +20,17 @@ from assetledger.domain.booking import (
     opening_entry,
     value_account,
 )
-from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.enums import FundSource
 from assetledger.domain.journal import EntryKind, JournalEntry
-from assetledger.domain.money import from_fen
 from assetledger.services.books import Books, Located
-from assetledger.store.bulk import chunks, fetch_raw, marker
+from assetledger.store import journal_repo, register_repo
+from assetledger.store.bulk import chunks
 from assetledger.store.journal_models import Entry, PostingRow
-
-_REGISTERS = {r.value: r for r in Register}
-_MODES = {m.value: m for m in OperatingMode}
-_OWNER_KINDS = {k.value: k for k in OwnerKind}
-_SOURCES = {s.value: s for s in FundSource}
 
 
 def load_booked(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
-    """The booking facts of many assets, read by plain driver SQL (imports book 100k at a time): money columns
-    are integer fen in the store, enums are looked up by value."""
-    m = marker(session)
-    funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
-    booked: dict[str, BookedAsset] = {}
-    for part in chunks(asset_ids):
-        marks = ", ".join([m] * len(part))
-        sql = f"SELECT asset_id, source, amount FROM asset_funding WHERE asset_id IN ({marks}) ORDER BY id"
-        for asset_id, source, amount in fetch_raw(session, sql, part):
-            funding.setdefault(asset_id, []).append((_SOURCES[source], from_fen(amount)))
-        sql = (
-            "SELECT asset_id, name, register, category, operating_mode, owner_kind, county_code, township_code, "
-            f"village_code, current_value FROM assets WHERE asset_id IN ({marks})"
-        )
-        for asset_id, name, register, category, mode, owner, county, township, village, value in fetch_raw(
-            session, sql, part
-        ):
-            booked[asset_id] = BookedAsset(
-                asset_id=asset_id,
-                name=name,
-                register=_REGISTERS[register],
-                category=category,
-                operating_mode=_MODES[mode] if mode else None,
-                owner_kind=_OWNER_KINDS[owner] if owner else None,
-                county_code=county,
-                township_code=township,
-                village_code=village,
-                value=from_fen(value),
-                funding=tuple(funding.get(asset_id, ())),
-            )
-    return booked
+    """The booking facts of many assets (imports book 100k at a time)."""
+    return register_repo.booked_assets(session, asset_ids)
 
 
 def _accounts_for(entity: str, asset: BookedAsset, on: dt.date) -> list[tuple[str, str, str, dt.date, str | None]]:
@@ -111,28 +77,11 @@ def book_openings(books: Books, asset_ids: Sequence[str]) -> int:
 
 
 def _entry_dates(session: Session, asset_ids: Sequence[str]) -> dict[str, dt.date]:
-    """The date each asset enters the books (see `entry_date`), for many assets by plain driver SQL."""
-    m = marker(session)
-    dates: dict[str, dt.date] = {}
-    for part in chunks(asset_ids):
-        sql = (
-            "SELECT asset_id, acquired_on, handed_over_on, confirmed_on, build_year FROM assets "
-            f"WHERE asset_id IN ({', '.join([m] * len(part))})"
-        )
-        for asset_id, acquired, handed, confirmed, year in fetch_raw(session, sql, part):
-            dates[asset_id] = entry_date(_day(acquired), _day(handed), _day(confirmed), year) or BOOKS_START
-    return dates
-
-
-def _day(value: object) -> dt.date | None:
-    """A DATE or DATETIME read by plain driver SQL: date/datetime objects on PostgreSQL, ISO text on SQLite."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    """The date each asset enters the books (see `entry_date`), for many assets."""
+    return {
+        asset_id: entry_date(acquired, handed, confirmed, year) or BOOKS_START
+        for asset_id, acquired, handed, confirmed, year in register_repo.entry_date_facts(session, asset_ids)
+    }
 
 
 def book_value(books: Books, entity: str, account: str) -> tuple[Decimal, dt.date | None]:
@@ -196,15 +145,7 @@ def _value_balances(
         found = books.accounts(entity).get(name)
         if found is not None:
             ids[found[0]] = (entity, name, found[1])
-    sums: dict[int, Decimal] = {}
-    m = marker(books.session)
-    for part in chunks(sorted(ids)):
-        sql = (
-            f"SELECT account_id, SUM(amount) FROM postings WHERE account_id IN ({', '.join([m] * len(part))}) "
-            "GROUP BY account_id"
-        )
-        for account_id, fen in fetch_raw(books.session, sql, part):
-            sums[int(account_id)] = from_fen(int(fen))
+    sums = journal_repo.account_sums(books.session, list(ids))
     return {(e, n): (sums.get(i, Decimal("0.00")), opened) for i, (e, n, opened) in ids.items()}
 
 

@@ -47,6 +47,7 @@ from assetledger.store.bulk import chunks, insert_values
 from assetledger.store.bulk_update import update_values
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, CustodianAssignment
+from assetledger.store.tables import table_of
 from assetledger.store.text_rules import EVENT_TEXT, table_rules
 
 CHANGE_KINDS = tuple(KINDS)
@@ -115,8 +116,8 @@ def write_changes(
         events.append((asset_id, event.kind, event.on, event.payload, actor, at))
         if isinstance(change, Custody):
             custody.append((asset_id, change.custodian, change.duties, change.start_on, actor, at))
-    insert_values(session, CustodianAssignment.__table__, _CUSTODY_COLUMNS, custody)  # type: ignore[arg-type]
-    insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
+    insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
     if confirmed:
         moves = [
             (before[asset_id], replace(before[asset_id], owner_kind=o.owner_kind), o.confirmed_on)
@@ -131,7 +132,7 @@ def _update_assets(session: Session, rows: Sequence[tuple[str, dict[str, Any]]])
     for asset_id, values in rows:
         groups.setdefault(tuple(values), []).append((asset_id, *values.values()))
     for columns, grouped in groups.items():
-        update_values(session, Asset.__table__, "asset_id", columns, grouped)  # type: ignore[arg-type]
+        update_values(session, table_of(Asset), "asset_id", columns, grouped)
 
 
 # --- a file of changes ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from assetledger.services.context import now
 from assetledger.store.bulk import chunks, insert_values
 from assetledger.store.distribution_models import AssetHousehold
 from assetledger.store.models import AssetEvent
+from assetledger.store.tables import table_of
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,6 @@ def write_attachments(session: Session, attachments: Sequence[Attachment], actor
         (a.asset_id, "household_attached", a.attached_on, {"household": a.household_id, "head": a.head}, actor, at)
         for a in attachments
     ]
-    insert_values(session, AssetHousehold.__table__, _LINK_COLUMNS, links)  # type: ignore[arg-type]
-    insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    insert_values(session, table_of(AssetHousehold), _LINK_COLUMNS, links)
+    insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
     return len(attachments)

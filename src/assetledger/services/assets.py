@@ -31,6 +31,7 @@ from assetledger.services.regions import load_index
 from assetledger.store.bulk import existing_keys, insert_values
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, ImportBatch
+from assetledger.store.tables import table_of
 from assetledger.store.text_rules import EVENT_TEXT, require_fits, table_rules
 
 
@@ -184,10 +185,10 @@ def _insert_drafts(
 ) -> None:
     """The assets, their funding, registration events and custodians: one executemany per table."""
     assets, funding, events, custody = _draft_rows(drafts, actor, batch_id, index)
-    insert_values(session, Asset.__table__, _ASSET_COLUMNS, assets)  # type: ignore[arg-type]
-    insert_values(session, AssetFunding.__table__, _FUNDING_COLUMNS, funding)  # type: ignore[arg-type]
-    insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
-    insert_values(session, CustodianAssignment.__table__, _CUSTODY_COLUMNS, custody)  # type: ignore[arg-type]
+    insert_values(session, table_of(Asset), _ASSET_COLUMNS, assets)
+    insert_values(session, table_of(AssetFunding), _FUNDING_COLUMNS, funding)
+    insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
+    insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
 
 
 _Rows = list[tuple[Any, ...]]

@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.enums import AssetStatus
+from assetledger.domain.asset_events import AssetState, apply, differences, event_of
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
 from assetledger.io.output import write_xlsx
@@ -24,7 +23,7 @@ from assetledger.services.documents import package_documents, verify_documents
 from assetledger.services.ledger_files import check_entities, entities_in, export_entity
 from assetledger.services.reconcile import reconcile
 from assetledger.services.rectification import case_records
-from assetledger.store import integrity
+from assetledger.store import integrity, register_repo
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
@@ -114,12 +113,8 @@ def _item(
 
 def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
     """Inventory counts of the asset, when the inventory tables exist."""
-    names = set(session.connection().dialect.get_table_names(session.connection()))
-    if "inventory_counts" not in names:
-        return []
-    rows = session.execute(text("SELECT * FROM inventory_counts WHERE asset_id = :a ORDER BY id"), {"a": asset_id})
     out = []
-    for row in rows.mappings():
+    for row in register_repo.inventory_counts_of(session, asset_id):
         on = row.get("counted_on") or row.get("recorded_at")
         result = row.get("result")
         out.append(_item(on, row.get("recorded_at"), "inventory", f"counted: {result}", row.get("actor", ""),
@@ -213,49 +208,22 @@ def verify(
 
 
 def _projection(session: Session) -> Iterator[tuple[str, str]]:
-    """The register's current state must be what its events say (catches out-of-band edits of asset rows)."""
-    expected: dict[str, dict[str, Any]] = {}
-    for asset_id, kind, raw in session.execute(
+    """The register's current state must be what its events say (catches out-of-band edits of asset rows): the
+    events replayed by the writers' own `apply` (domain/asset_events.py)."""
+    expected: dict[str, AssetState] = {}
+    for asset_id, kind, payload in session.execute(
         select(AssetEvent.asset_id, AssetEvent.kind, AssetEvent.payload).order_by(AssetEvent.id)
     ):
-        payload: dict[str, Any] = dict(raw)
-        state = expected.setdefault(asset_id, {})
-        if kind == "registered":
-            state.update(name=payload["name"], register=payload["register"], original_value=payload["original_value"],
-                         status=payload.get("status", "in_use"), owner=(payload.get("owner") or {}).get("name"),
-                         custodian=(payload.get("custodian") or {}).get("name"))  # fmt: off
-        elif kind == "ownership_confirmed":
-            state["owner"] = payload["owner"]
-        elif kind == "custodian_assigned":
-            state["custodian"] = payload["custodian"]
-        elif kind == "status_changed":
-            state["status"] = payload["to"]
-        elif kind == "revitalised":
-            state["status"] = "in_use"
-        elif kind == "disposed":
-            state["status"] = AssetStatus.DISPOSED.value
-        elif kind == "inventory_written_off":  # 核销 is not 处置 (DOMAIN rule 19)
-            state["status"] = AssetStatus.WRITTEN_OFF.value
+        expected[asset_id] = apply(expected.get(asset_id, AssetState()), event_of(kind, payload))
     for a in session.scalars(select(Asset).order_by(Asset.asset_id)):
-        found = expected.get(a.asset_id)
-        if found is None:
+        state = expected.get(a.asset_id)
+        if state is None:
             yield "register", f"asset {a.asset_id} has no registration event"
             continue
-        state = found
-        actual = {"name": a.name, "register": a.register, "original_value": str(a.original_value),
-                  "owner": a.owner_name, "custodian": a.custodian}  # fmt: off
-        for key, value in actual.items():
-            if key == "original_value" and key in state and Decimal(state[key]) == Decimal(str(value)):
-                continue  # the same amount however many places it was written with
-            if key in state and state[key] != value:
-                yield "register", f"asset {a.asset_id}: {key} is {value!r} but its events say {state[key]!r}"
-        if "status" in state and state["status"] != a.status and not _status_from_other_events(a.status, state):
-            yield "register", f"asset {a.asset_id}: status is {a.status!r} but its events say {state['status']!r}"
-
-
-def _status_from_other_events(actual: str, state: dict[str, Any]) -> bool:
-    # Statuses set by features that record their own events (e.g. inventory) are trusted when disposed-like.
-    return actual == AssetStatus.DISPOSED.value and state.get("status") == AssetStatus.DISPOSED.value
+        actual = {"name": a.name, "register": a.register, "original_value": a.original_value, "owner": a.owner_name,
+                  "custodian": a.custodian, "status": a.status}  # fmt: skip
+        for name, value, said in differences(state, actual):
+            yield "register", f"asset {a.asset_id}: {name} is {value!r} but its events say {said!r}"
 
 
 def export_package(

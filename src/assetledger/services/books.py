@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, ENTITY_PREFIX
-from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, RegionLevel
+from assetledger.domain.enums import AssetStatus, RegionLevel
 from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
@@ -38,8 +37,8 @@ from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now
-from assetledger.store.bulk import chunks, fetch_raw, insert_stored, insert_values, next_ids
-from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
+from assetledger.store import journal_repo, register_repo
+from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
 from assetledger.store.text_rules import rules
 
@@ -91,17 +90,12 @@ class Books:
         missing = sorted(set(wanted) - self._entities)
         if not missing:
             return
-        existing: set[str] = set()
-        for part in chunks(missing):
-            existing.update(self.session.scalars(select(Entity.code).where(Entity.code.in_(part))))
+        existing = journal_repo.existing_entities(self.session, missing)
         self._entities.update(existing)
         new = [code for code in missing if code not in existing]
         if not new:
             return
-        regions = {}
-        for part in chunks([wanted[c][1] for c in new]):
-            for r in self.session.scalars(select(Region).where(Region.code.in_(part))):
-                regions[r.code] = r
+        regions = register_repo.regions_by_code(self.session, [wanted[c][1] for c in new])
         at = now()
         rows = []
         for code in new:
@@ -115,7 +109,7 @@ class Books:
                  "region_code": region_code, "county_code": region.county_code, "books_start": BOOKS_START,
                  "created_at": at, "created_by": self.actor}
             )  # fmt: off
-        self.session.connection().execute(insert(Entity.__table__), rows)  # type: ignore[arg-type]
+        journal_repo.insert_entities(self.session, rows)
         self._entities.update(new)
         for code in new:
             self._accounts[code] = {}
@@ -123,29 +117,16 @@ class Books:
 
     def ensure_entity(self, kind: EntityKind, region_code: str) -> str:
         code = f"{ENTITY_PREFIX[kind]}{region_code}"
-        if code in self._entities or self.session.get(Entity, code) is not None:
-            self._entities.add(code)
+        if self.entity_exists(code):
             return code
-        region = self.session.get(Region, region_code)
+        region = register_repo.regions_by_code(self.session, [region_code]).get(region_code)
         if region is None:
             raise NotFoundError("region", region_code)
         _same_level(code, kind, region)
-        at = now()
-        self.session.execute(
-            insert(Entity),
-            [
-                {
-                    "code": code,
-                    "name": f"{region.name}{ENTITY_SUFFIX[kind]}",
-                    "kind": kind.value,
-                    "region_code": region_code,
-                    "county_code": region.county_code,
-                    "books_start": BOOKS_START,
-                    "created_at": at,
-                    "created_by": self.actor,
-                }
-            ],
-        )
+        row = {"code": code, "name": f"{region.name}{ENTITY_SUFFIX[kind]}", "kind": kind.value,
+               "region_code": region_code, "county_code": region.county_code, "books_start": BOOKS_START,
+               "created_at": now(), "created_by": self.actor}  # fmt: skip
+        journal_repo.insert_entities(self.session, [row])
         self._entities.add(code)
         self.open_accounts([(code, a.name, a.cn_name, BOOKS_START, None) for a in _chart()])
         return code
@@ -161,10 +142,7 @@ class Books:
     def accounts(self, entity: str) -> dict[str, tuple[int, dt.date]]:
         """Account name -> (id, opened on) for one entity, loaded once."""
         if entity not in self._accounts:
-            rows = self.session.execute(
-                select(Account.name, Account.id, Account.opened_on).where(Account.entity_code == entity)
-            )
-            self._accounts[entity] = {name: (id_, opened) for name, id_, opened in rows}
+            self._accounts.update(journal_repo.accounts_of(self.session, [entity]))
         return self._accounts[entity]
 
     def open_accounts(self, wanted: Iterable[tuple[str, str, str, dt.date, str | None]]) -> None:
@@ -179,50 +157,29 @@ class Books:
             rows.append((entity, name, cn_name, opened_on, asset_id, at))
         if not rows:
             return
-        ids = next_ids(self.session, Account.__table__, len(rows))  # type: ignore[arg-type]
-        columns = ("id", "entity_code", "name", "cn_name", "opened_on", "asset_id", "created_at")
-        insert_values(self.session, Account.__table__, columns, [(i, *r) for i, r in zip(ids, rows, strict=True)])  # type: ignore[arg-type]
+        ids = journal_repo.insert_accounts(self.session, rows)
         for row, id_ in zip(rows, ids, strict=True):
             self._accounts[row[0]][row[1]] = (id_, row[3])
 
     def preload(self, entities: set[str]) -> None:
         """Existence, accounts and period closes of many entities in a few queries (a county's import or a
         month's postings touch thousands)."""
-        m = self._marker()
         unseen = sorted(e for e in entities if e not in self._entities)
-        for part in chunks(unseen):
-            sql = f"SELECT code FROM entities WHERE code IN ({', '.join([m] * len(part))})"
-            self._entities.update(code for (code,) in fetch_raw(self.session, sql, part))
+        self._entities.update(journal_repo.existing_entities(self.session, unseen))
         missing = sorted(e for e in entities if e not in self._accounts and e in self._entities)
-        for part in chunks(missing):
-            marks = ", ".join([m] * len(part))
-            for code in part:
-                self._accounts[code] = {}
-            sql = f"SELECT entity_code, name, id, opened_on FROM accounts WHERE entity_code IN ({marks})"
-            for code, name, id_, opened in fetch_raw(self.session, sql, part):
-                self._accounts[code][name] = (id_, _as_date(opened) or BOOKS_START)
+        self._accounts.update(journal_repo.accounts_of(self.session, missing))
         unknown = sorted(e for e in entities if e not in self._closed and e in self._entities)
-        for part in chunks(unknown):
-            for code in part:
-                self._closed[code] = None
-            sql = (
-                "SELECT entity_code, MAX(through) FROM period_closes "
-                f"WHERE entity_code IN ({', '.join([m] * len(part))}) GROUP BY entity_code"
-            )
-            for code, through in fetch_raw(self.session, sql, part):
-                self._closed[code] = _as_date(through)
+        self._closed.update(journal_repo.closed_through(self.session, unknown))
 
     def closed_through(self, entity: str) -> dt.date | None:
         if entity not in self._closed:
-            self._closed[entity] = self.session.scalar(
-                select(func.max(PeriodClose.through)).where(PeriodClose.entity_code == entity)
-            )
+            self._closed.update(journal_repo.closed_through(self.session, [entity]))
         return self._closed[entity]
 
     def entity_exists(self, entity: str) -> bool:
         if entity in self._entities:
             return True
-        if self.session.get(Entity, entity) is not None:
+        if journal_repo.existing_entities(self.session, [entity]):
             self._entities.add(entity)
             return True
         return False
@@ -304,44 +261,29 @@ class Books:
             rules.append(f"asset {entry.asset_id} was {how} on {gone[0]}; it takes no postings after that")
         return problems, rules, fens
 
-    def _marker(self) -> str:
-        return "?" if self.session.connection().dialect.name == "sqlite" else "%s"
-
     def _booked_vouchers(
         self, entries: Sequence[JournalEntry], wanted: set[tuple[str, str, str]]
     ) -> dict[tuple[str, str, str], list[Booked]]:
         """Entries already in the books under any of the voucher identities `wanted`, with their content.
 
-        Per entity, so each probe uses the (entity_code, ref) index; plain driver SQL, since a batch of 50k refs
-        asks hundreds of times. Postings are read only for entries whose identity matches (a re-run)."""
+        Postings are read only for entries whose identity matches (a re-run)."""
         refs: dict[str, set[str]] = {}
         for e in entries:
             if e.ref is not None:
                 refs.setdefault(e.entity, set()).add(e.ref)
         heads: dict[int, tuple[tuple[str, str, str], Head, bool]] = {}
-        m = self._marker()
         for entity, names in refs.items():
-            for part in chunks(sorted(names)):
-                sql = (
-                    "SELECT e.id, e.ref, e.date, e.kind, e.narration, e.asset_id, e.reverses_id, "
-                    "(SELECT r.id FROM entries r WHERE r.reverses_id = e.id) "
-                    f"FROM entries e WHERE e.entity_code = {m} AND e.ref IN ({', '.join([m] * len(part))})"
-                )
-                for id_, ref, on, kind, narration, asset_id, reverses, reversal in fetch_raw(
-                    self.session, sql, (entity, *part)
-                ):
-                    day = _as_date(on) or BOOKS_START
-                    key = (entity, ref, voucher_month(kind, day))
-                    if key in wanted:
-                        heads[int(id_)] = (key, (day, kind, narration, asset_id, reverses), reversal is not None)
+            for h in journal_repo.booked_heads(self.session, entity, sorted(names)):
+                key = (entity, h.ref, voucher_month(h.kind, h.date))
+                if key in wanted:
+                    heads[h.id] = (
+                        key,
+                        (h.date, h.kind, h.narration, h.asset_id, h.reverses_id),
+                        h.reversed_by is not None,
+                    )
         postings: dict[int, list[tuple[str, int]]] = {i: [] for i in heads}
-        for ids in chunks(sorted(heads)):
-            sql = (
-                "SELECT p.entry_id, a.name, p.amount FROM postings p JOIN accounts a ON a.id = p.account_id "
-                f"WHERE p.entry_id IN ({', '.join([m] * len(ids))})"
-            )
-            for entry_id, account, fen in fetch_raw(self.session, sql, ids):
-                postings[int(entry_id)].append((account, int(fen)))
+        for entry_id, account, fen in journal_repo.posting_lines(self.session, sorted(heads)):
+            postings[entry_id].append((account, fen))
         found: dict[tuple[str, str, str], list[Booked]] = {}
         for id_, (key, head, reversed_) in heads.items():
             content = EntryContent(*head, postings=tuple(sorted(postings[id_])))
@@ -352,39 +294,26 @@ class Books:
 
     def _disposed_assets(self, asset_ids: set[str]) -> dict[str, tuple[dt.date, str]]:
         """Assets that left the books (disposed of or written off): the date they left and their status."""
-        found: dict[str, tuple[dt.date, str]] = {}
-        m = self._marker()
-        for part in chunks(sorted(asset_ids)):
-            sql = (
-                f"SELECT asset_id, disposed_on, status FROM assets WHERE status IN ({m}, {m}) "
-                f"AND asset_id IN ({', '.join([m] * len(part))})"
-            )
-            for asset_id, on, status in fetch_raw(self.session, sql, (*OFF_BOOKS_VALUES, *part)):
-                found[asset_id] = (_as_date(on) or dt.date.min, status)
-        return found
+        return register_repo.off_books(self.session, sorted(asset_ids))
 
     def _insert(self, entries: Sequence[JournalEntry], amounts: Sequence[Sequence[int]]) -> list[int]:
-        """Entries and postings by plain DB-API executemany: entries through their columns' own converters,
-        postings already in stored form (entry id, account id, integer fen)."""
+        """Entries, then their postings (in stored form: entry id, account id, integer fen), by the bulk path."""
         if not entries:
             return []
         at = now()
-        ids = next_ids(self.session, Entry.__table__, len(entries))  # type: ignore[arg-type]
         rows = [
-            (entry_id, e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
+            (e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
              dict(e.meta) if e.meta else None, self.actor, at)
-            for entry_id, e in zip(ids, entries, strict=True)
+            for e in entries
         ]  # fmt: skip
-        insert_values(self.session, Entry.__table__, ENTRY_COLUMNS, rows)  # type: ignore[arg-type]
-        # Ids assigned here make every column bound, so the seal digests these rows without reading them back.
-        posting_ids = iter(next_ids(self.session, PostingRow.__table__, sum(map(len, amounts))))  # type: ignore[arg-type]
+        ids = journal_repo.insert_entries(self.session, rows)
         postings = []
         for entry_id, entry, fens in zip(ids, entries, amounts, strict=True):
             accounts = self._accounts[entry.entity]
             for p, fen in zip(entry.postings, fens, strict=True):
-                postings.append((next(posting_ids), entry_id, accounts[p.account][0], fen))
-        insert_stored(self.session, PostingRow.__table__, POSTING_COLUMNS, postings)  # type: ignore[arg-type]
-        return list(ids)
+                postings.append((entry_id, accounts[p.account][0], fen))
+        journal_repo.insert_postings(self.session, postings)
+        return ids
 
 
 def _text_findings(entries: Sequence[JournalEntry], located: Sequence[Located]) -> list[Finding]:
@@ -398,11 +327,6 @@ def _text_findings(entries: Sequence[JournalEntry], located: Sequence[Located]) 
     for e, loc in zip(entries, located, strict=True):
         found += text_findings(loc.source, loc.row, [("narration", e.narration, narration), ("ref", e.ref, ref)])
     return found
-
-
-ENTRY_COLUMNS = ("id", "entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
-                 "recorded_at")  # fmt: skip
-POSTING_COLUMNS = ("id", "entry_id", "account_id", "amount")
 
 
 def require_amount(source: str, field: str, amount: object, *, positive: bool = True) -> Decimal:
@@ -427,13 +351,6 @@ def _conflict(loc: Located, entry: JournalEntry, month: str, booked: Booked, con
         f"冲销分录 {booked.id} 后再记 reverse entry {booked.id} first, or use another voucher number"
     )
     return Finding(loc.source, loc.row, "ref", ref, reason)
-
-
-def _as_date(value: object) -> dt.date | None:
-    """A DATE column read by plain driver SQL: a date on PostgreSQL, ISO text on SQLite."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
 
 
 def _chart() -> list[Any]:

@@ -18,7 +18,7 @@ from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require_read
 from assetledger.services.assets import asset_region
 from assetledger.services.contracts import reading_scope
-from assetledger.store import certificate_repo
+from assetledger.store import certificate_repo, register_repo
 from assetledger.store.db import Database
 from assetledger.store.models import Asset
 
@@ -103,7 +103,7 @@ def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, 
             assets = certificate_repo.assets_in(session, region=reading_scope(session, actor, within))
             if not assets:
                 raise NotFoundError("region with assets", str(within))
-        names = certificate_repo.region_names(session)
+        names = register_repo.region_names(session)
         events = certificate_repo.confirming_events(session, [a.asset_id for a in assets])
         return [_paper(a, names, events.get(a.asset_id), base_url) for a in assets]
 

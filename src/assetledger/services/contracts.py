@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.contracts import (
     NO_CONTRACT_MODES,
     ContractPolicy,
@@ -198,7 +199,8 @@ def _record(session: Session, rows: Sequence[ContractRow], actor: str, batch_id:
                 contract_repo.keep_asset_in_step(session, asset_id, {
                     "operator": r.operator, "operating_mode": t.mode.value, "contract_start": t.start,
                     "contract_end": t.end, "contract_annual_income": t.annual})  # fmt: skip
-            session.add(AssetEvent(asset_id=asset_id, kind="contract_recorded", event_date=r.signed_on or t.start,
+            session.add(AssetEvent(asset_id=asset_id, kind=AssetEventKind.CONTRACT_RECORDED.value,
+                                   event_date=r.signed_on or t.start,
                                    payload={"contract": r.code, "operator": r.operator, "mode": t.mode.value,
                                             "start": t.start.isoformat(), "end": t.end.isoformat(),
                                             "annual": None if t.annual is None else str(t.annual),
@@ -267,7 +269,7 @@ def terminate_contract(db: Database, code: str, on: dt.date, reason: str, actor:
         for asset_id in found.asset_ids:
             if facts[asset_id].start == found.terms.start:
                 contract_repo.keep_asset_in_step(session, asset_id, {"contract_end": on})
-            session.add(AssetEvent(asset_id=asset_id, kind="contract_terminated", event_date=on,
+            session.add(AssetEvent(asset_id=asset_id, kind=AssetEventKind.CONTRACT_TERMINATED.value, event_date=on,
                                    payload={"contract": code, "reason": reason}, actor=actor,
                                    recorded_at=at))  # fmt: skip
         return ContractView.of(replace(found, terms=replace(found.terms, terminated_on=on), termination_reason=reason))

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.asset_events import ApprovalLevel, AssetEventKind, Disposed, apply, current, refusal
 from assetledger.domain.booking import books_of, value_account
-from assetledger.domain.enums import AssetStatus, OwnerKind
+from assetledger.domain.enums import OwnerKind
 from assetledger.domain.governance import APPROVAL_LABELS, DisposalMethod, GovernancePolicy, approval_suffices
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
@@ -63,9 +64,10 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         if asset is None:
             raise NotFoundError("asset", request.asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if AssetStatus(asset.status).off_books:
-            state = "already disposed of" if asset.status == AssetStatus.DISPOSED.value else "written off (已核销)"
-            raise RuleViolation(f"{state} on {asset.disposed_on}", asset_id=request.asset_id)
+        before, event = current(asset.status), Disposed(ApprovalLevel(request.approved_by))
+        refused = refusal(before, event)
+        if refused is not None:
+            raise RuleViolation(f"{refused} on {asset.disposed_on}", asset_id=request.asset_id)
         booked = load_booked(session, [request.asset_id])[request.asset_id]
         place = books_of(booked)
         books = Books(session, actor)
@@ -90,7 +92,7 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         entry_id = None
         if entity:
             entry_id = _post(books, entity, booked.asset_id, value_account(booked)[0], asset.owner_kind, request, value)
-        asset.status = AssetStatus.DISPOSED.value
+        asset.status = str(apply(before, event).status)
         asset.disposed_on = request.on
         asset.current_value = Decimal("0.00")
         at = now()
@@ -104,7 +106,8 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         )  # fmt: off
         session.add(
             AssetEvent(
-                asset_id=request.asset_id, kind="disposed", event_date=request.on, actor=actor, recorded_at=at,
+                asset_id=request.asset_id, kind=AssetEventKind.DISPOSED.value, event_date=request.on, actor=actor,
+                recorded_at=at,
                 payload={"method": request.method.value, "proceeds": str(request.proceeds), "book_value": str(value),
                          "gain": str(gain), "approval": request.approval_doc, "approved_by": request.approved_by,
                          "entry": entry_id},

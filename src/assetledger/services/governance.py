@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.asset_events import AssetEventKind, Revitalised, apply, current
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
@@ -203,7 +204,7 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
             asset.operator = plan.new_operator
         if plan.new_mode:
             asset.operating_mode = plan.new_mode.value
-        asset.status = AssetStatus.IN_USE.value
+        asset.status = str(apply(current(asset.status), Revitalised()).status)
         at = now()
         session.add(
             GovernanceDecision(
@@ -214,7 +215,8 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
         )  # fmt: off
         session.add(
             AssetEvent(
-                asset_id=asset_id, kind="revitalised", event_date=plan.on, actor=actor, recorded_at=at,
+                asset_id=asset_id, kind=AssetEventKind.REVITALISED.value, event_date=plan.on, actor=actor,
+                recorded_at=at,
                 payload={"from": previous, "operator": plan.new_operator,
                          "mode": plan.new_mode.value if plan.new_mode else None, "note": plan.note},
             )

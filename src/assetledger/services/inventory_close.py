@@ -13,6 +13,7 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.assets import AssetDraft, Custody, Ownership
 from assetledger.domain.booking import BOOKS_START
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OwnerKind, RegionLevel, Register
@@ -30,6 +31,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.tables import table_of
 from assetledger.store.text_rules import require_fits
 
 LOSS_ACCOUNT = ("Expenses:Other:InventoryLoss", "其他支出-盘亏损失")
@@ -194,10 +196,11 @@ def _write_off(
     at = now()
     insert_rows(
         session,
-        AssetEvent.__table__,  # type: ignore[arg-type]
+        table_of(AssetEvent),
         [
             {
-                "asset_id": a, "kind": "inventory_written_off", "event_date": on, "actor": books.actor,
+                "asset_id": a, "kind": AssetEventKind.INVENTORY_WRITTEN_OFF.value, "event_date": on,
+                "actor": books.actor,
                 "recorded_at": at,
                 "payload": {"inventory": inventory_id, "result": CountResult.MISSING.value, "approval": approval,
                             "book_value": str(values[a]), "from": active[a]},
@@ -235,13 +238,14 @@ def _update_statuses(
         reason = f"清查 inventory {inventory_id}（{approval}）"
         events += [
             {
-                "asset_id": a, "kind": "status_changed", "event_date": on, "actor": actor, "recorded_at": at,
+                "asset_id": a, "kind": AssetEventKind.STATUS_CHANGED.value, "event_date": on, "actor": actor,
+                "recorded_at": at,
                 "payload": {"from": active[a], "to": to, "reason": reason, "inventory": inventory_id},
             }
             for a in asset_ids
         ]  # fmt: off
         result.status_changes[to] = len(asset_ids)
-    insert_rows(session, AssetEvent.__table__, events)  # type: ignore[arg-type]
+    insert_rows(session, table_of(AssetEvent), events)
 
 
 def _register_surpluses(
@@ -277,7 +281,8 @@ def _register_surpluses(
         register_in(session, draft, actor)
         session.add(
             AssetEvent(
-                asset_id=asset_id, kind="inventory_surplus", event_date=on, actor=actor, recorded_at=at,
+                asset_id=asset_id, kind=AssetEventKind.INVENTORY_SURPLUS.value, event_date=on, actor=actor,
+                recorded_at=at,
                 payload={"inventory": inventory.id, "count": c.id, "approval": approval, "value": str(c.value),
                          "counted_on": c.counted_on.isoformat(), "counted_by": c.counted_by},
             )
@@ -286,7 +291,8 @@ def _register_surpluses(
             session.execute(update(Asset).where(Asset.asset_id == asset_id).values(status=status.value))
             session.add(
                 AssetEvent(
-                    asset_id=asset_id, kind="status_changed", event_date=on, actor=actor, recorded_at=at,
+                    asset_id=asset_id, kind=AssetEventKind.STATUS_CHANGED.value, event_date=on, actor=actor,
+                    recorded_at=at,
                     payload={"from": AssetStatus.IN_USE.value, "to": status.value, "inventory": inventory.id,
                              "reason": f"清查 inventory {inventory.id}（{approval}）"},
                 )

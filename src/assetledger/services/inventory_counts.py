@@ -20,11 +20,12 @@ from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
-from assetledger.services.inventory import closed_row, get_inventory, refresh_statistics
-from assetledger.store.bulk import chunks, existing_keys, insert_rows
+from assetledger.services.inventory import closed_row, get_inventory
+from assetledger.store.bulk import chunks, existing_keys, insert_rows, refresh_statistics
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, ImportBatch, Region
+from assetledger.store.tables import table_of
 from assetledger.store.text_rules import table_rules
 
 COUNT_TEXT = table_rules(InventoryCount.__table__)
@@ -76,7 +77,7 @@ def record_counts(
         session.flush()
         at = now()
         rows = [_count_row(inventory_id, batch.id, d, actor, at) for d in drafts]
-        insert_rows(session, InventoryCount.__table__, rows)  # type: ignore[arg-type]
+        insert_rows(session, table_of(InventoryCount), rows)
         refresh_statistics(session, "inventory_counts", len(rows))
         by_result = Counter(d.result for d in drafts if d.asset_id)
         surpluses = sum(1 for d in drafts if d.surplus)

@@ -24,6 +24,7 @@ from assetledger.io.headers import build_index, map_header
 from assetledger.io.tabular import Table
 from assetledger.services.access import read_scope, require
 from assetledger.services.context import now
+from assetledger.store import register_repo
 from assetledger.store.db import Database
 from assetledger.store.models import Region
 from assetledger.store.text_rules import rules
@@ -64,6 +65,12 @@ PARENT_LEVEL = {
     RegionLevel.TOWNSHIP: RegionLevel.COUNTY,
     RegionLevel.VILLAGE: RegionLevel.TOWNSHIP,
 }
+
+
+def region_names(db: Database) -> dict[str, str]:
+    """Code -> name of every region: the names of places, printed on every notice and register, for any reader."""
+    with db.reading() as session:
+        return register_repo.region_names(session)
 
 
 def load_index(session: Session) -> RegionIndex:

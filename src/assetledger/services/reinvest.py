@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import books_of, capital_account, entity_code, value_account
 from assetledger.domain.enums import FundSource, OwnerKind
@@ -77,7 +78,7 @@ def reinvest_existing(
         asset.current_value = before + amount
         session.add(
             AssetEvent(
-                asset_id=asset_id, kind="reinvested", event_date=on, actor=actor, recorded_at=now(),
+                asset_id=asset_id, kind=AssetEventKind.REINVESTED.value, event_date=on, actor=actor, recorded_at=now(),
                 payload={"amount": str(amount), "source": source, "value_before": str(before),
                          "value_after": str(asset.current_value), "entry": entry_id},
             )

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.enums import AssetStatus
 from assetledger.store.bulk import chunks
-from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.region_tree import asset_within
 
 
@@ -26,10 +27,6 @@ def assets_in(session: Session, *, asset_id: str | None = None, region: str | No
     return list(session.scalars(query))
 
 
-def region_names(session: Session) -> dict[str, str]:
-    return {code: name for code, name in session.execute(select(Region.code, Region.name))}
-
-
 def confirming_events(session: Session, asset_ids: Sequence[str]) -> dict[str, int]:
     """The id of the event that last confirmed each asset's owner: a confirmation, else its registration with an
     owner (a register file may bring an asset in confirmed)."""
@@ -37,10 +34,13 @@ def confirming_events(session: Session, asset_ids: Sequence[str]) -> dict[str, i
     for part in chunks(sorted(set(asset_ids))):
         rows = session.execute(
             select(AssetEvent.asset_id, AssetEvent.id, AssetEvent.kind, AssetEvent.payload)
-            .where(AssetEvent.asset_id.in_(part), AssetEvent.kind.in_(("registered", "ownership_confirmed")))
+            .where(
+                AssetEvent.asset_id.in_(part),
+                AssetEvent.kind.in_((AssetEventKind.REGISTERED.value, AssetEventKind.OWNERSHIP_CONFIRMED.value)),
+            )
             .order_by(AssetEvent.id)
         )
         for asset_id, event_id, kind, payload in rows:
-            if kind == "ownership_confirmed" or (isinstance(payload, dict) and payload.get("owner")):
+            if kind == AssetEventKind.OWNERSHIP_CONFIRMED or (isinstance(payload, dict) and payload.get("owner")):
                 found[asset_id] = event_id
     return found

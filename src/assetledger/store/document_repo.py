@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.store.bulk import chunks, existing_keys
 from assetledger.store.document_models import Document, DocumentLink
 from assetledger.store.models import Asset, AssetEvent
@@ -91,8 +92,8 @@ def add_link(
     at: Any,
 ) -> None:
     """The link and the asset event that records it (the event is what the asset's history shows)."""
-    event = AssetEvent(asset_id=asset_id, kind="document_attached", event_date=on, payload=payload, actor=actor,
-                       recorded_at=at)  # fmt: skip
+    event = AssetEvent(asset_id=asset_id, kind=AssetEventKind.DOCUMENT_ATTACHED.value, event_date=on, payload=payload,
+                       actor=actor, recorded_at=at)  # fmt: skip
     session.add(event)
     session.flush()
     session.add(

@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, select
+from sqlalchemy import JSON, Connection, Date, DateTime, Numeric, Table, insert, select, text
 
 from assetledger.store.integrity_models import ChainLink, ChainSeal
 from assetledger.store.schema import Base
+from assetledger.store.tables import table_of
 
+CHAIN_SEALS = table_of(ChainSeal)
+_INSERT_SEAL = insert(CHAIN_SEALS)
 GENESIS = "0" * 64
 WRITER_LOCK_KEY = 0x41535345  # pg_advisory_xact_lock key shared by every assetledger writer
 # Append-only tables whose rows are sealed. Tables added later are sealed as soon as they are listed here.
@@ -163,10 +166,8 @@ def _is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
-def _stamp(conn: Connection) -> object:
-    sealed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    # Stored as SQLAlchemy stores DateTime on each backend: a naive UTC string on SQLite, aware on PostgreSQL.
-    return sealed_at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if _is_sqlite(conn) else sealed_at
+def _stamp(conn: Connection) -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _raw_rows(conn: Connection, sql: str, *, server_side: bool = False) -> Iterator[list[tuple[Any, ...]]]:
@@ -244,20 +245,21 @@ def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | N
 
 
 def _write_seal(
-    conn: Connection, table: str, rows: Sequence[tuple[Any, ...]], id_at: int, head: str, stamp: object
+    conn: Connection, table: str, rows: Sequence[tuple[Any, ...]], id_at: int, head: str, stamp: dt.datetime
 ) -> str:
     ids = [row[id_at] for row in rows]
     first, last, count = ids[0], ids[-1], len(ids)
     row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
     digests = row_digests(rows)
     chain = seal_step(head, table, first, last, count, row_ids, digests)
-    marker = "?" if _is_sqlite(conn) else "%s"
-    conn.exec_driver_sql(
-        "INSERT INTO chain_seals (table_name, first_id, last_id, row_count, row_ids, digests, chain, sealed_at) "
-        f"VALUES ({', '.join([marker] * 8)})",
-        (table, first, last, count, row_ids, digests, chain, stamp),
-    )
+    insert_seal(conn, table_name=table, first_id=first, last_id=last, row_count=count, row_ids=row_ids, digests=digests,
+                chain=chain, sealed_at=stamp)  # fmt: skip
     return chain
+
+
+def insert_seal(conn: Connection, **values: Any) -> None:
+    """One row of `chain_seals`: only the columns given (a migration may run before `row_keys` exists)."""
+    conn.execute(_INSERT_SEAL, values)
 
 
 # --- rows kept as inserted ---------------------------------------------------------------------------------------
@@ -392,11 +394,9 @@ def _bytes(value: Any) -> bytes:
 
 def _sealed_ids(conn: Connection, ranges: Sequence[_SealRange]) -> Iterator[tuple[int, bytes]]:
     """(row id, digest) of every row the table's seals cover, ascending; one seal's blobs in memory at a time."""
-    marker = "?" if _is_sqlite(conn) else "%s"
+    query = text(f"SELECT {_blobs(conn)} FROM chain_seals WHERE seq = :seq")
     for r in sorted(ranges, key=lambda r: r.first):
-        blob_ids, digests = conn.exec_driver_sql(
-            f"SELECT {_blobs(conn)} FROM chain_seals WHERE seq = {marker}", (r.seq,)
-        ).one()
+        blob_ids, digests = conn.execute(query, {"seq": r.seq}).one()
         ids: Iterable[int] = unpack_ids(_bytes(blob_ids)) if blob_ids is not None else range(r.first, r.last + 1)
         digests = _bytes(digests)
         for i, row_id in enumerate(ids):

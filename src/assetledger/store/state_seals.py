@@ -35,7 +35,7 @@ from enum import Enum
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, event, select
+from sqlalchemy import Connection, Engine, Insert, Table, event, func, select
 from sqlalchemy.sql.dml import UpdateBase
 
 from assetledger.store import integrity
@@ -312,20 +312,18 @@ def _seal(conn: Connection, name: str, changes: Sequence[tuple[Key, bytes, bytes
     if not changes:
         return 0
     head, stamp = integrity._head(conn), integrity._stamp(conn)
-    marker = "?" if conn.dialect.name == "sqlite" else "%s"
-    number = conn.exec_driver_sql(f"SELECT MAX(last_id) FROM chain_seals WHERE table_name = {marker}", (name,)).scalar()
-    number = int(number or 0)
+    seals = integrity.CHAIN_SEALS.c
+    number = int(conn.execute(select(func.max(seals.last_id)).where(seals.table_name == name)).scalar() or 0)
     for start in range(0, len(changes), SEAL_ROWS):
         part = changes[start : start + SEAL_ROWS]
         number += 1
         row_keys = json.dumps([key for key, _, _ in part], ensure_ascii=False, separators=(",", ":")).encode()
         digests = b"".join([before + after for _, before, after in part])
         head = seal_step(head, name, number, number, len(part), row_keys, digests)
-        conn.exec_driver_sql(
-            "INSERT INTO chain_seals (table_name, first_id, last_id, row_count, row_ids, row_keys, digests, chain, "
-            f"sealed_at) VALUES ({', '.join([marker] * 9)})",
-            (name, number, number, len(part), None, row_keys, digests, head, stamp),
-        )
+        integrity.insert_seal(
+            conn, table_name=name, first_id=number, last_id=number, row_count=len(part), row_ids=None,
+            row_keys=row_keys, digests=digests, chain=head, sealed_at=stamp,
+        )  # fmt: skip
     return len(changes)
 
 

@@ -137,6 +137,6 @@ def _before_cursor_execute(
 def guard(engine: Engine) -> None:
     """Check the text of every INSERT and UPDATE built by SQLAlchemy (ORM flushes and Core statements) on this
     engine, and refuse NUL in any single statement's values. Bulk inserts by driver SQL (store/bulk.py) call
-    check_columns themselves, and plain driver reads (fetch_raw) refuse_nul."""
+    check_columns themselves."""
     event.listen(engine, "before_execute", _before_execute)
     event.listen(engine, "before_cursor_execute", _before_cursor_execute)

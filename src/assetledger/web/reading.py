@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
-
 from assetledger.domain.enums import LabelledEnum
-from assetledger.store.models import Region
+from assetledger.services import regions
 from assetledger.web.auth import database
 from assetledger.web.listing import bad
 
@@ -15,8 +13,7 @@ E = TypeVar("E", bound=LabelledEnum)
 
 
 def region_names() -> dict[str, str]:
-    with database().reading() as session:
-        return dict(session.execute(select(Region.code, Region.name)).all())
+    return regions.region_names(database())
 
 
 def choice(enum: type[E], text: str, field: str) -> E:
