@@ -89,6 +89,8 @@ def create_app(
 
     for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages):
         app.register_blueprint(pages)
+    for pages in daily_pages():
+        app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
@@ -96,6 +98,13 @@ def create_app(
     app.jinja_env.filters["weight"] = plain
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
     return app
+
+
+def daily_pages() -> list[Any]:
+    """The daily work of each role (issue 22 item 4): books, count sheets, stored award policies, Fava."""
+    from assetledger.web.accounts import bp as account_pages
+
+    return [account_pages]
 
 
 def money(value: Any) -> str:

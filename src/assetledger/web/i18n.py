@@ -247,3 +247,8 @@ def translate(key: str, lang: str, **values: object) -> str:
     pair = WORDS.get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**values) if values else text
+
+
+from assetledger.web.daily_words import DAILY_WORDS  # noqa: E402  (the daily pages' words, kept apart)
+
+WORDS.update(DAILY_WORDS)

@@ -1,0 +1,42 @@
+"""The words of the daily pages (books, count sheets, stored award policies, Fava) in Chinese and English, merged
+into web/i18n.py's table. Pure."""
+
+from __future__ import annotations
+
+# key: (Chinese, English)
+DAILY_WORDS: dict[str, tuple[str, str]] = {
+    "books": ("账簿", "Books"),
+    "all_years": ("全部年度", "all years"),
+    "no_books": ("本人范围内没有账簿", "No books within your scope"),
+    "entries": ("记账分录", "Entries"),
+    "entries_page": ("第 {page} / {pages} 页，共 {total} 笔分录", "page {page} of {pages}, {total} entries"),
+    "entry_no": ("分录号", "Entry"),
+    "entry_kind": ("类型", "Kind"),
+    "asset": ("资产", "Asset"),
+    "entry_state": ("冲销", "Reversal"),
+    "reversed_by": ("已由第 {id} 号冲销", "reversed by {id}"),
+    "reverses": ("冲销第 {id} 号", "reverses {id}"),
+    "reverse": ("冲销", "Reverse"),
+    "books_prev": ("上一页", "Previous page"),
+    "books_next": ("下一页", "Next page"),
+    "reverse_entry": ("冲销分录", "Reverse an entry"),
+    "reverse_help": (
+        "记错的收入、支出分录用冲销更正：记一笔方向相反的分录并写明原因，原分录保留；收益分配、资产登记等由各自的业务冲销。",
+        "A wrong revenue or expense entry is corrected by a reversal: an opposite entry with the reason; the "
+        "original stays. Distributions, registrations and the like are corrected where they are kept.",
+    ),
+    "reverse_reason": ("冲销原因", "Reason"),
+    "reversed_ok": ("第 {id} 号分录已冲销（冲销分录第 {by} 号）", "Entry {id} reversed (by entry {by})"),
+    "reverse_bad_id": ("分录号应为数字：{value}", "An entry number is a whole number: {value}"),
+    "reverse_needs_reason": ("请写明冲销原因", "Give the reason of the reversal"),
+    "reverse_refused": ("未冲销：{why}", "Not reversed: {why}"),
+    "reverse_no_entry": ("没有第 {id} 号分录", "There is no entry {id}"),
+    "reverse_not_permitted": (
+        "第 {id} 号分录不在本人范围内，不能冲销",
+        "Entry {id} is outside your scope; it may not be reversed",
+    ),
+    "by_asset": ("各资产收支", "Revenue and costs by asset"),
+    "balances": ("科目余额", "Account balances"),
+    "account": ("科目", "Account"),
+    "balance": ("余额(元)", "Balance (yuan)"),
+}
