@@ -3,15 +3,19 @@ the inventory team's count sheets, finance's stored award policies. The browser 
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 from flask import Flask
+from openpyxl import load_workbook
 
+from assetledger.io.count_sheets import RESULT_HEADER
 from assetledger.services.book_reports import balances
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import table_counts
-from tests.web.conftest import VILLAGE, login
+from tests.web.conftest import PASSWORD, VILLAGE, login, set_password
 
 ENTITY = f"V{VILLAGE}"
 
@@ -64,3 +68,57 @@ def test_accountant_cannot_open_or_reverse_another_villages_books(app: Flask, co
     assert wang.get(f"/books?entity={ENTITY}").status_code == 200
     refused = wang.post("/books/reverse", data={"csrf_token": wang_token, "entry_id": "1", "reason": "x"})
     assert refused.status_code == 403 and table_counts(db) == before
+
+
+def open_inventory_with_team(county: Cli) -> None:
+    """An inventory of 红旗村 and its team (zhao, 清查组 of the county)."""
+    county("inventory", "open", "--year", "2025", "--scope", f"village:{VILLAGE}", "--date", "2025-12-01",
+           user="zhang")  # fmt: skip
+    county("user", "add", "zhao", "--role", "inventory", "--scope", "360921", user="zhang")
+    set_password(county, "zhao", PASSWORD, actor="zhang")
+
+
+def fill_sheet(data: bytes, results: dict[str, tuple[str, str]]) -> io.BytesIO:
+    """The downloaded sheet with 结果 and 清查日期 filled in for the assets named."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    header = [c.value for c in sheet[2]]
+    for row in sheet.iter_rows(min_row=3):
+        asset = row[header.index("资产编号")].value
+        if asset in results:
+            row[header.index(RESULT_HEADER)].value, row[header.index("清查日期")].value = results[asset]
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def test_inventory_team_downloads_and_uploads_its_count_sheet(app: Flask, county: Cli, db: Database) -> None:
+    open_inventory_with_team(county)
+    zhao, token = login(app, "zhao")
+    page = zhao.get("/inventory/1/sheets").get_data(as_text=True)
+    assert f'id="sheet-{VILLAGE}"' in page and "红旗村.xlsx" in page
+    sheet = zhao.get(f"/inventory/1/sheets/download?place={VILLAGE}")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+    rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(sheet.data)).active.iter_rows(min_row=3)]
+    assert sorted(r[3] for r in rows) == ["A-1", "A-2"]
+
+    before = table_counts(db)
+    bad = fill_sheet(sheet.data, {"A-1": ("丢了", "2025-12-10"), "A-2": ("在用", "2025-13-40")})
+    refused = zhao.post("/inventory/1/sheets", data={"csrf_token": token, "file": (bad, "红旗村清查.xlsx")},
+                        content_type="multipart/form-data")  # fmt: skip
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "2 处问题，未写入任何数据" in text
+    findings = text.split('id="findings"', 1)[1]
+    assert "红旗村清查.xlsx" in findings and "丢了" in findings and "2025-13-40" in findings
+    assert "结果" in findings and "清查日期" in findings and "/tmp" not in findings
+    assert table_counts(db) == before
+
+    good = fill_sheet(sheet.data, {"A-1": ("盘亏", "2025-12-10"), "A-2": ("在用", "2025-12-10")})
+    done = zhao.post("/inventory/1/sheets", data={"csrf_token": token, "file": (good, "红旗村清查.xlsx")},
+                     content_type="multipart/form-data")  # fmt: skip
+    assert done.status_code == 200 and "已记录 2 项资产的清查结果" in done.get_data(as_text=True)
+    everything = zhao.get("/inventory/1/sheets/download")
+    assert everything.status_code == 200 and zipfile.ZipFile(io.BytesIO(everything.data)).namelist()
+    li, _ = login(app, "li")  # the village accountant counts nothing
+    assert li.get("/inventory/1/sheets").status_code == 403

@@ -214,13 +214,24 @@ def sheet_places(session: Session, inventory_id: int) -> list[SheetPlace]:
     return places
 
 
-def write_sheets(db: Database, inventory_id: int, out: Path, actor: str, *, html: bool = True) -> list[Path]:
-    """One XLSX (and one printable HTML) count sheet per village, named <region code>-<place>.xlsx."""
+def sheet_names(db: Database, inventory_id: int, actor: str) -> list[tuple[str, str]]:
+    """(place code, file name) of each count sheet `write_sheets` writes, for a reader of the inventory's scope."""
+    with db.reading() as session:
+        inventory = get_inventory(session, inventory_id)
+        require_read(session, actor, inventory.scope_code)
+        return [(p.code, f"{p.code}-{p.name}.xlsx") for p in sheet_places(session, inventory_id)]
+
+
+def write_sheets(
+    db: Database, inventory_id: int, out: Path, actor: str, *, html: bool = True, only: str | None = None
+) -> list[Path]:
+    """One XLSX (and one printable HTML) count sheet per village, named <region code>-<place>.xlsx (`only`: the
+    sheet of that place code only)."""
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
         require_read(session, actor, inventory.scope_code)
         year = inventory.year
-        places = sheet_places(session, inventory_id)
+        places = [p for p in sheet_places(session, inventory_id) if only is None or p.code == only]
     written = []
     for place in places:
         title = f"{place.name} {year}年度扶贫项目资产清查表"

@@ -39,4 +39,23 @@ DAILY_WORDS: dict[str, tuple[str, str]] = {
     "balances": ("科目余额", "Account balances"),
     "account": ("科目", "Account"),
     "balance": ("余额(元)", "Balance (yuan)"),
+    "count_sheets": ("清查表", "Count sheets"),
+    "sheets_download": ("下载清查表", "Download the count sheets"),
+    "sheets_help": (
+        "每村一张 XLSX 表；在黄色列填写结果（在用/盘亏/毁损/闲置）、状况、备注、清查人和清查日期后上传。"
+        "未填结果的行跳过；同一资产再次上传以后一次为准。",
+        "One XLSX sheet per village; fill the yellow columns (result: 在用/盘亏/毁损/闲置, condition, note, "
+        "counted by, date) and upload it. Rows without a result are skipped; a later upload of an asset "
+        "supersedes the earlier count.",
+    ),
+    "sheets_all": ("全部清查表", "All count sheets"),
+    "sheets_upload": ("上传填好的清查表", "Upload a filled count sheet"),
+    "sheets_file": ("清查表文件(XLSX/CSV)", "Sheet (XLSX/CSV)"),
+    "sheets_record": ("上传并记录", "Upload and record"),
+    "sheet_recorded": (
+        "{name}：已记录 {n} 项资产的清查结果，盘盈 {surpluses} 项；其中 {superseded} 项替代此前的结果",
+        "{name}: recorded {n} counts and {surpluses} surpluses; {superseded} supersede earlier counts",
+    ),
+    "sheet_already": ("{name} 此前已上传记录，未重复写入", "{name} was recorded before; nothing written again"),
+    "sheets_progress": ("查看清查进度", "Inventory progress"),
 }
