@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 from flask import Flask
 from openpyxl import load_workbook
@@ -122,3 +123,50 @@ def test_inventory_team_downloads_and_uploads_its_count_sheet(app: Flask, county
     assert everything.status_code == 200 and zipfile.ZipFile(io.BytesIO(everything.data)).namelist()
     li, _ = login(app, "li")  # the village accountant counts nothing
     assert li.get("/inventory/1/sheets").status_code == 403
+
+
+CODE = "YC-PERF"
+CITY_EXAMPLE = Path(__file__).parents[2] / "ledgers" / "policy" / "awards-city-example.toml"
+
+
+def test_finance_stores_the_awards_policy_once_and_sees_grades(app: Flask, county: Cli, db: Database) -> None:
+    zhang, token = login(app, "zhang")
+    assert 'id="no-policy"' in zhang.get("/awards?year=2025").get_data(as_text=True)
+    example = zhang.get("/awards/policies?example=awards-city-example.toml").get_data(as_text=True)
+    assert 'id="no-policies"' in example and "code = " in example
+
+    before = table_counts(db)
+    broken = zhang.post("/awards/policies", data={"csrf_token": token, "action": "store", "text": "code = 1\n"})
+    assert broken.status_code == 422 and 'id="findings"' in broken.get_data(as_text=True)
+    assert table_counts(db) == before
+
+    text = CITY_EXAMPLE.read_text(encoding="utf-8").replace('code_prefix = "3609"', 'code_prefix = "360921"')
+    stored = zhang.post("/awards/policies", data={"csrf_token": token, "action": "store", "text": text,
+                                                  "note": "县级办法"})  # fmt: skip
+    page = stored.get_data(as_text=True)
+    assert stored.status_code == 200, page.split("<main>")[1][:3000]  # the findings, if any
+    assert "第 1 版" in page and 'id="policies-in-force"' in page
+    assert '<tr id="policy-YC-PERF">' in page
+    same = zhang.post("/awards/policies", data={"csrf_token": token, "action": "store", "text": text})
+    assert "未保存新版本" in same.get_data(as_text=True)
+    changed = zhang.post("/awards/policies", data={"csrf_token": token, "action": "store",
+                                                   "text": text + "\n# 2026 修订\n"})  # fmt: skip
+    history = changed.get_data(as_text=True).split('id="policy-history"', 1)[1]
+    assert "第 2 版" in changed.get_data(as_text=True) and history.count("<tr>") == 3  # header, v2, v1
+    assert "县级办法" in history and "zhang" in history
+
+    awards = zhang.get("/awards?year=2025").get_data(as_text=True)
+    assert 'id="no-policy"' not in awards and f'id="results-{CODE}"' in awards and "awards-chart" in awards
+    chart = zhang.get("/awards/chart.png?year=2025")
+    assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+    wang, wang_token = login(app, "wang")  # the auditor reads the policies and their history, and changes nothing
+    assert f'id="policy-{CODE}"' in wang.get("/awards/policies").get_data(as_text=True)
+    before = table_counts(db)
+    refused = wang.post("/awards/policies", data={"csrf_token": wang_token, "action": "withdraw",
+                                                  "code": CODE})  # fmt: skip
+    assert refused.status_code == 403 and table_counts(db) == before
+
+    gone = zhang.post("/awards/policies", data={"csrf_token": token, "action": "withdraw", "code": CODE})
+    assert "已撤销" in gone.get_data(as_text=True)
+    assert 'id="no-policy"' in zhang.get("/awards?year=2025").get_data(as_text=True)

@@ -254,10 +254,9 @@ def test_governance_inventory_and_awards_pages(app: Flask) -> None:
     governance = zhang.get("/governance?as_of=2026-12-31")
     assert governance.status_code == 200 and "A-1" in governance.get_data(as_text=True)  # no revenue: idle
     assert zhang.get("/inventory").status_code == 200
-    awards = zhang.get("/awards?year=2025")
-    assert awards.status_code == 200 and "awards-chart" in awards.get_data(as_text=True)
-    chart = zhang.get("/awards/chart.png?year=2025")
-    assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+    awards = zhang.get("/awards?year=2025")  # no policy stored yet: how to set one, and no grades
+    page = awards.get_data(as_text=True)
+    assert awards.status_code == 200 and 'id="no-policy"' in page and "awards-chart" not in page
 
 
 def test_a_closed_inventory_shows_its_write_off_as_a_status_change(app: Flask, county: Cli) -> None:

@@ -33,8 +33,8 @@ MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
               help="Password (Argon2) checks at once; each holds 64 MiB, others wait up to 10 s and are then "
               "answered 503 (try again).")  # fmt: skip
 @click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help="Award policy (TOML) for the awards page; repeat for the year's several evaluations (default: "
-              "the three examples of ledgers/policy).")  # fmt: skip
+              help="Award policy (TOML) for the awards page, overriding the policies finance stores on the page "
+              "(/awards/policies, versioned); repeat for the year's several evaluations.")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @click.option("--base-url", envvar="ASSETLEDGER_BASE_URL", help="Public address of the app (behind the proxy), "
               "for QR codes on labels and certificates. Default: the address each page is asked at.")  # fmt: skip

@@ -58,4 +58,43 @@ DAILY_WORDS: dict[str, tuple[str, str]] = {
     ),
     "sheet_already": ("{name} 此前已上传记录，未重复写入", "{name} was recorded before; nothing written again"),
     "sheets_progress": ("查看清查进度", "Inventory progress"),
+    "award_policies": ("奖励办法", "Award policies"),
+    "award_policies_help": (
+        "绩效奖励按这里保存的办法计算。每次修改保存为新版本（记录修改人和时间），旧版本保留可查；撤销也是一个新版本。",
+        "Awards are computed by the policies stored here. Each change is stored as a new version (with who and "
+        "when); earlier versions stay readable; a withdrawal is a version too.",
+    ),
+    "policy_override": (
+        "本次服务启动时用 --awards-policy 指定了办法文件（{files}），绩效奖励页按这些文件计算，而非此处保存的办法。",
+        "This server was started with --awards-policy ({files}): the awards page uses those files, not the "
+        "policies stored here.",
+    ),
+    "policy_stored": ("已保存奖励办法 {name} 第 {version} 版", "Stored policy {name}, version {version}"),
+    "policy_unchanged": (
+        "奖励办法 {name} 与现行第 {version} 版相同，未保存新版本",
+        "Policy {name} is the same as version {version} in force; no new version stored",
+    ),
+    "policy_withdrawn": ("已撤销奖励办法 {name}（第 {version} 版）", "Withdrew policy {name} (version {version})"),
+    "policies_in_force": ("现行办法", "Policies in force"),
+    "no_policies": ("尚未保存奖励办法", "No award policy stored yet"),
+    "policy_code": ("办法代码", "Code"),
+    "policy_version": ("版本", "Version"),
+    "policy_withdraw": ("撤销", "Withdraw"),
+    "policy_store": ("设置奖励办法", "Set an award policy"),
+    "policy_examples": ("可从示例开始修改：", "Start from an example:"),
+    "policy_text": ("办法文本(TOML)", "Policy text (TOML)"),
+    "policy_file": ("或选择文件(.toml)", "or a file (.toml)"),
+    "policy_note": ("修改说明", "Note"),
+    "policy_save": ("校验并保存为新版本", "Check and store as a new version"),
+    "policy_history": ("版本记录", "Version history"),
+    "policy_was_withdrawn": ("撤销", "withdrawn"),
+    "awards_no_policy": (
+        "尚未设置奖励办法，无法评价和计算奖励。请财政局在“奖励办法”页保存本级的办法（可从示例开始修改），保存后此页按办法计算。",
+        "No award policy is set, so nothing is evaluated. The finance bureau stores its policy on the Award "
+        "policies page (an example may be the start); this page then computes by it.",
+    ),
+    "awards_no_policy_reader": (
+        "奖励办法由财政局设置。",
+        "The finance bureau sets the award policies.",
+    ),
 }
