@@ -75,8 +75,10 @@ def prepare(db: Database) -> dict[str, str]:
     users.grant(db, "bench-auditor", Role.AUDITOR, county, actor)
     for name in (actor, "bench-village", "bench-auditor"):
         users.set_password(db, name, PASSWORD, actor)
-    example = chart_template_path().parent / "policy" / "awards-city-example.toml"  # the bureau's stored policy
-    store_policy(db, example.read_bytes(), example.name, actor)
+    # The county bureau's stored policy: the city example, evaluating the county's townships.
+    example = (chart_template_path().parent / "policy" / "awards-city-example.toml").read_text(encoding="utf-8")
+    own = example.replace('level = "county"', 'level = "township"').replace('"3609"', f'"{county}"')
+    store_policy(db, own.encode("utf-8"), "awards-county-policy.toml", actor)
     return {"county": county, "village": village, "asset": asset}
 
 

@@ -104,9 +104,10 @@ def daily_pages() -> list[Any]:
     """The daily work of each role (issue 22 item 4): books, count sheets, stored award policies, Fava."""
     from assetledger.web.accounts import bp as account_pages
     from assetledger.web.award_policies import bp as award_policy_pages
+    from assetledger.web.fava_mount import bp as fava_pages
     from assetledger.web.inventory import bp as count_sheet_pages
 
-    return [account_pages, count_sheet_pages, award_policy_pages]
+    return [account_pages, count_sheet_pages, award_policy_pages, fava_pages]
 
 
 def money(value: Any) -> str:

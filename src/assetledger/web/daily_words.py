@@ -97,4 +97,15 @@ DAILY_WORDS: dict[str, tuple[str, str]] = {
         "奖励办法由财政局设置。",
         "The finance bureau sets the award policies.",
     ),
+    "fava_not_installed": (
+        "本服务器未安装 Fava（可选组件）。请服务器管理员在本程序的环境中安装后重启服务：",
+        "Fava (an optional extra) is not installed on this server. The administrator installs it in this "
+        "program's environment and restarts the server:",
+    ),
+    "fava_read_only": (
+        "此处的 Fava 只读：编辑器、导入和文件下载不开放。账簿的更正请在本系统中记账或冲销。",
+        "Fava here is read-only: the editor, import and file downloads are not open. Correct the books by "
+        "posting or reversing in this system.",
+    ),
+    "fava_back": ("返回 Fava", "Back to Fava"),
 }

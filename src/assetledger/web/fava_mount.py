@@ -1,0 +1,115 @@
+"""Fava inside the app (审计 → Fava): an entity's books served by Fava under /fava/<entity>/, behind the app's login
+and the reader's scope, read-only, current, and gone with the server.
+
+- Behind the login: Fava is not a server of its own; each request passes the app's session and role check, then
+  the reader's scope (`readable_entity`), and only then reaches Fava's WSGI app (fava.application.create_app) with
+  SCRIPT_NAME set to /fava/<entity>, so every link Fava makes stays under that prefix.
+- Read-only: Fava runs with read_only=True (anything but GET is refused), only GET reaches it here, and the
+  editor, import, source, document and extension pages are refused before Fava sees them; their links are hidden.
+- Current: the export is kept with the version of the record it was made at (the hash chain head, as web/cache.py
+  does); when the books have changed since, the entity is exported again and Fava loads the new file.
+- Gone with the server: no process is started; the exports live in temporary folders removed when replaced and
+  when the server exits.
+
+Fava is an optional extra (`pip install 'assetledger[fava]'`); without it the page says how to install it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, g, render_template, request
+from werkzeug.wrappers import Response
+
+from assetledger.domain.access import Role
+from assetledger.services.ledger_files import export_entity, readable_entity
+from assetledger.store.db import Database
+from assetledger.web.auth import database, roles, user
+from assetledger.web.cache import record_version
+
+bp = Blueprint("fava", __name__, url_prefix="/fava")
+READERS = (Role.AUDITOR, Role.FINANCE)
+# Fava pages and API calls that edit, import or read files beyond the exported books: refused here.
+BLOCKED = re.compile(
+    r"^[^/]+/(?:editor|import)/|^[^/]+/api/(?:source|source_slice|imports|extract|documents|upload_import_file)\b"
+    r"|^[^/]+/(?:document|statement)/|^[^/]+/extension(?:_js_module)?/"
+)
+HIDE = (
+    '<style id="assetledger-read-only">a[href$="/editor/"],a[href$="/import/"],a[href*="/editor/?"],'
+    'a[href*="/import/?"]{display:none!important}</style>'
+)
+
+
+@dataclass
+class Mounted:
+    version: tuple[int, str]
+    folder: Path
+    app: Flask
+
+
+_LOCK = threading.Lock()
+_MOUNTED: dict[tuple[str, str], Mounted] = {}
+
+
+def fava_available() -> bool:
+    return importlib.util.find_spec("fava") is not None
+
+
+@bp.route("/<entity>/", defaults={"rest": ""}, methods=["GET"])
+@bp.route("/<entity>/<path:rest>", methods=["GET"])
+@roles(*READERS)
+def serve(entity: str, rest: str) -> Any:
+    name = readable_entity(database(), entity, user().name)  # refused outside the reader's scope, every request
+    if not fava_available():
+        return render_template("fava.html", entity=entity, name=name), 501
+    if BLOCKED.search(rest):
+        return render_template("fava_blocked.html", entity=entity, name=name), 403
+    mounted = current(database(), entity, user().name)
+    environ = dict(request.environ)
+    environ["SCRIPT_NAME"] = f"{request.script_root}/fava/{entity}"
+    environ["PATH_INFO"] = str(request.environ.get("PATH_INFO", "")).removeprefix(f"/fava/{entity}") or "/"  # WSGI text
+    environ["REQUEST_METHOD"] = "GET"
+    environ["HTTP_ACCEPT_LANGUAGE"] = "zh" if getattr(g, "lang", "zh") == "zh" else "en"  # Fava in the page's language
+    response = Response.from_app(mounted.app, environ, buffered=True)
+    if response.mimetype == "text/html":
+        page = response.get_data(as_text=True)
+        response.set_data(page.replace("</head>", HIDE + "</head>", 1))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def current(db: Database, entity: str, actor: str) -> Mounted:
+    """Fava on the entity's books as they are now: exported again when the record changed since the last export."""
+    version = record_version(db)
+    key = (db.url, entity)
+    with _LOCK:
+        held = _MOUNTED.get(key)
+        if held is not None and held.version == version:
+            return held
+        from fava.application import create_app
+
+        folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
+        safe = re.sub(r"[^A-Za-z0-9]", "_", entity)
+        path, _ = export_entity(db, entity, folder / f"{safe}.beancount", actor)
+        app = create_app([path], load=True, read_only=True, poll_watcher=True)
+        _MOUNTED[key] = Mounted(version, folder, app)
+        if held is not None:
+            shutil.rmtree(held.folder, ignore_errors=True)
+        return _MOUNTED[key]
+
+
+@atexit.register
+def forget_all() -> None:
+    """Remove every export (at exit, and in tests)."""
+    with _LOCK:
+        for held in _MOUNTED.values():
+            shutil.rmtree(held.folder, ignore_errors=True)
+        _MOUNTED.clear()
