@@ -167,6 +167,12 @@ def test_finance_stores_the_awards_policy_once_and_sees_grades(app: Flask, count
                                                   "code": CODE})  # fmt: skip
     assert refused.status_code == 403 and table_counts(db) == before
 
+    county("user", "add", "sun", "--role", "auditor", "--scope", "360921101", user="zhang")  # a township's auditor
+    set_password(county, "sun", PASSWORD, actor="zhang")
+    sun, _ = login(app, "sun")
+    inherited = sun.get("/awards/policies").get_data(as_text=True)
+    assert 'id="policy-inherited"' in inherited and f'<tr id="policy-{CODE}">' in inherited  # the county's policy
+
     gone = zhang.post("/awards/policies", data={"csrf_token": token, "action": "withdraw", "code": CODE})
     assert "已撤销" in gone.get_data(as_text=True)
     assert 'id="no-policy"' in zhang.get("/awards?year=2025").get_data(as_text=True)

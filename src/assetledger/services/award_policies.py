@@ -15,7 +15,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.rules.award_policy import parse_policy_text
-from assetledger.services.access import current_user, reader, require
+from assetledger.services.access import current_user, reader, region_chain, require
 from assetledger.services.awards import distinct_policies
 from assetledger.services.context import now
 from assetledger.store.award_policy_models import POLICY_CHARS, AwardPolicyVersion
@@ -27,6 +27,7 @@ MAX_POLICY_BYTES = POLICY_CHARS
 @dataclass(frozen=True)
 class StoredVersion:
     id: int
+    scope: str
     code: str
     version: int
     title: str
@@ -63,7 +64,9 @@ def _versions(session: Session, scope: str) -> list[StoredVersion]:
         .order_by(AwardPolicyVersion.code, AwardPolicyVersion.version)
     )
     return [
-        StoredVersion(r.id, r.code, r.version, r.title, r.text, r.sha256, r.withdrawn, r.note, r.actor, r.recorded_at)
+        StoredVersion(
+            r.id, r.scope, r.code, r.version, r.title, r.text, r.sha256, r.withdrawn, r.note, r.actor, r.recorded_at
+        )
         for r in session.scalars(query)
     ]
 
@@ -120,16 +123,44 @@ def withdraw_policy(db: Database, code: str, actor: str, note: str | None = None
         return next(v for v in _versions(session, scope) if v.id == row.id)
 
 
+def _scopes_up(session: Session, actor: str) -> list[str]:
+    """The reader's scope, then each region above it, then everything ("*")."""
+    scope = _scope(session, actor)
+    return ["*"] if scope == "*" else [*region_chain(session, scope), "*"]
+
+
+def _governing(session: Session, actor: str) -> tuple[str, list[StoredVersion]]:
+    """The scope whose policies govern the reader — its own if it stored any in force, else the nearest above
+    that did (a township's auditor reads its county's) — and their versions."""
+    scopes = _scopes_up(session, actor)
+    for scope in scopes:
+        versions = _versions(session, scope)
+        if _in_force(versions):
+            return scope, versions
+    return scopes[0], _versions(session, scopes[0])
+
+
 def policies_in_force(db: Database, actor: str) -> list[StoredVersion]:
-    """The policies in force for the reader's scope (finance and auditors), in code order."""
+    """The policies in force for the reader (finance and auditors), in code order: those stored under its scope,
+    else under the nearest scope above it that stored any."""
     with db.reading() as session:
         reader(session, actor, Action.AWARDS)
-        return _in_force(_versions(session, _scope(session, actor)))
+        return _in_force(_governing(session, actor)[1])
 
 
-def policy_history(db: Database, actor: str) -> list[StoredVersion]:
-    """Every version stored under the reader's scope, newest first."""
+@dataclass(frozen=True)
+class History:
+    scope: str  # whose policies are in force for the reader
+    own: str  # the reader's scope, where finance stores
+    versions: list[StoredVersion]  # of both scopes, newest first
+
+
+def policy_history(db: Database, actor: str) -> History:
+    """Every version stored under the reader's scope and under the scope whose policies are in force for it."""
     with db.reading() as session:
         reader(session, actor, Action.AWARDS)
-        versions = _versions(session, _scope(session, actor))
-    return sorted(versions, key=lambda v: v.id, reverse=True)
+        scope, versions = _governing(session, actor)
+        own = _scope(session, actor)
+        if own != scope:
+            versions = versions + _versions(session, own)
+    return History(scope, own, sorted(versions, key=lambda v: v.id, reverse=True))

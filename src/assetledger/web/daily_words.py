@@ -108,4 +108,10 @@ DAILY_WORDS: dict[str, tuple[str, str]] = {
         "posting or reversing in this system.",
     ),
     "fava_back": ("返回 Fava", "Back to Fava"),
+    "policy_inherited": (
+        "本级尚未保存办法，现行办法来自上级（{scope}）；在此保存的办法只适用于本级。",
+        "Your bureau has stored no policy: those in force come from above ({scope}); a policy stored here applies "
+        "to your scope only.",
+    ),
+    "all_regions": ("全部地区", "all regions"),
 }
