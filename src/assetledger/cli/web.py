@@ -66,6 +66,9 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
     web = create_app(app.db, secret_key=_secret(secret_file), awards_policies=[str(p) for p in awards_policy] or None,
                      secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks,
                      documents=app.place, base_url=base_url)  # fmt: skip
+    from assetledger.reports.charts import font_note
+
+    click.echo(font_note())  # a chart without a Chinese font is drawn in English: said now, with how to install one
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 
