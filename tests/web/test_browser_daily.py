@@ -5,9 +5,11 @@ sees the grades. Skipped without a browser on a developer's machine, failed in C
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from pathlib import Path
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
@@ -125,3 +127,18 @@ def test_finance_stores_the_policy_and_sees_grades(browser: WebDriver, live: str
     assert drawn and int(drawn) > 100
     assert table_counts(db)["award_policy_versions"] == 1
     _log_out(browser)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("fava") is None, reason="Fava is not installed")
+def test_auditor_reads_the_books_in_fava_inside_the_app(browser: WebDriver, live: str, county: Cli) -> None:
+    county("ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "2500", "--date", "2025-04-01",
+           "--narration", "四月租金", user="li")  # fmt: skip
+    _log_in(browser, live, "wang")
+    browser.get(f"{live}/fava/V{VILLAGE}/")
+    assert browser.current_url.startswith(f"{live}/fava/V{VILLAGE}/")  # the app's own address, not another port
+    WebDriverWait(browser, 30).until(lambda d: "2,500" in d.find_element(By.TAG_NAME, "body").text
+                                     or "2500" in d.find_element(By.TAG_NAME, "body").text)  # fmt: skip
+    editors = browser.find_elements(By.CSS_SELECTOR, 'a[href$="/editor/"], a[href$="/import/"]')
+    assert editors and not any(e.is_displayed() for e in editors)  # Fava draws them; the app hides them
+    browser.get(f"{live}/fava/V{VILLAGE}/" + browser.current_url.split("/")[5] + "/editor/")
+    _shows(browser, "fava-read-only", "只读")

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ class Mounted:
 
 
 _LOCK = threading.Lock()
-_MOUNTED: dict[tuple[str, str], Mounted] = {}
+_MOUNTED: OrderedDict[tuple[str, str], Mounted] = OrderedDict()
+LIMIT = 8  # entities kept loaded at once; the least recently read is dropped (and its export removed)
 
 
 def fava_available() -> bool:
@@ -93,6 +95,7 @@ def current(db: Database, entity: str, actor: str) -> Mounted:
     with _LOCK:
         held = _MOUNTED.get(key)
         if held is not None and held.version == version:
+            _MOUNTED.move_to_end(key)
             return held
         from fava.application import create_app
 
@@ -101,8 +104,11 @@ def current(db: Database, entity: str, actor: str) -> Mounted:
         path, _ = export_entity(db, entity, folder / f"{safe}.beancount", actor)
         app = create_app([path], load=True, read_only=True, poll_watcher=True)
         _MOUNTED[key] = Mounted(version, folder, app)
+        _MOUNTED.move_to_end(key)
         if held is not None:
             shutil.rmtree(held.folder, ignore_errors=True)
+        while len(_MOUNTED) > LIMIT:
+            shutil.rmtree(_MOUNTED.popitem(last=False)[1].folder, ignore_errors=True)
         return _MOUNTED[key]
 
 
