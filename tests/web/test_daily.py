@@ -176,3 +176,19 @@ def test_finance_stores_the_awards_policy_once_and_sees_grades(app: Flask, count
     gone = zhang.post("/awards/policies", data={"csrf_token": token, "action": "withdraw", "code": CODE})
     assert "已撤销" in gone.get_data(as_text=True)
     assert 'id="no-policy"' in zhang.get("/awards?year=2025").get_data(as_text=True)
+
+
+def test_the_daily_pages_in_both_languages_show_words_not_keys(app: Flask, county: Cli) -> None:
+    from assetledger.web.daily_words import DAILY_WORDS
+
+    open_inventory_with_team(county)
+    zhang, _ = login(app, "zhang")
+    for lang, sample in (("zh", "账簿"), ("en", "Books")):
+        for path in ("/books", "/inventory/1/sheets", "/awards/policies", "/awards?year=2025"):
+            response = zhang.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+            page = response.get_data(as_text=True)
+            assert response.status_code == 200 and sample in page, path
+            shown = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1])
+            candidates = [k for k in DAILY_WORDS if lang == "zh" or "_" in k]  # "entries" is an English word too
+            keys = [k for k in candidates if re.search(rf"(?<![\w/-]){k}(?![\w/-])", shown)]
+            assert not keys, (path, lang, keys)
