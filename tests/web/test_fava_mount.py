@@ -61,7 +61,7 @@ def test_fava_is_served_inside_the_app_current_and_read_only(app: Flask, county:
            "--narration", "七千六百租金", user="li")  # fmt: skip
     assert "七千六百租金" in _journal(wang, slug)  # the export follows the books
 
-    for blocked in (f"{slug}/editor/", f"{slug}/import/", f"{slug}/api/source?filename=x"):
+    for blocked in (f"{slug}/editor/", f"{slug}/import/", f"{slug}/api/source?filename=x", "jump?time=2025"):
         refused = wang.get(f"/fava/{ENTITY}/{blocked}")
         assert refused.status_code == 403 and "只读" in refused.get_data(as_text=True)
     assert wang.post(f"/fava/{ENTITY}/{slug}/api/source", data={"csrf_token": token}).status_code == 405

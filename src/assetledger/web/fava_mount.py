@@ -38,10 +38,12 @@ from assetledger.web.cache import record_version
 
 bp = Blueprint("fava", __name__, url_prefix="/fava")
 READERS = (Role.AUDITOR, Role.FINANCE)
-# Fava pages and API calls that edit, import or read files beyond the exported books: refused here.
+# Fava pages and API calls that edit, import or read files beyond the exported books, and its Referer redirect:
+# refused here.
 BLOCKED = re.compile(
     r"^[^/]+/(?:editor|import)/|^[^/]+/api/(?:source|source_slice|imports|extract|documents|upload_import_file)\b"
     r"|^[^/]+/(?:document|statement)/|^[^/]+/extension(?:_js_module)?/"
+    r"|^jump\b"  # redirects to the Referer: wherever the previous page was
 )
 HIDE = (
     '<style id="assetledger-read-only">a[href$="/editor/"],a[href$="/import/"],a[href*="/editor/?"],'
