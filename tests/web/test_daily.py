@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from assetledger.io.count_sheets import RESULT_HEADER
 from assetledger.services.book_reports import balances
+from assetledger.services.inventory import sheet_names, write_sheets
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import table_counts
@@ -94,7 +95,9 @@ def fill_sheet(data: bytes, results: dict[str, tuple[str, str]]) -> io.BytesIO:
     return out
 
 
-def test_inventory_team_downloads_and_uploads_its_count_sheet(app: Flask, county: Cli, db: Database) -> None:
+def test_inventory_team_downloads_and_uploads_its_count_sheet(
+    app: Flask, county: Cli, db: Database, tmp_path: Path
+) -> None:
     open_inventory_with_team(county)
     zhao, token = login(app, "zhao")
     page = zhao.get("/inventory/1/sheets").get_data(as_text=True)
@@ -121,6 +124,8 @@ def test_inventory_team_downloads_and_uploads_its_count_sheet(app: Flask, county
     assert done.status_code == 200 and "已记录 2 项资产的清查结果" in done.get_data(as_text=True)
     everything = zhao.get("/inventory/1/sheets/download")
     assert everything.status_code == 200 and zipfile.ZipFile(io.BytesIO(everything.data)).namelist()
+    written = write_sheets(db, 1, tmp_path, "zhao", html=False)
+    assert [name for _, name in sheet_names(db, 1, "zhao")] == [p.name for p in written]  # the page's names
     li, _ = login(app, "li")  # the village accountant counts nothing
     assert li.get("/inventory/1/sheets").status_code == 403
 

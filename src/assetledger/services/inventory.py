@@ -219,7 +219,20 @@ def sheet_names(db: Database, inventory_id: int, actor: str) -> list[tuple[str, 
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
         require_read(session, actor, inventory.scope_code)
-        return [(p.code, f"{p.code}-{p.name}.xlsx") for p in sheet_places(session, inventory_id)]
+        names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
+        query = (
+            select(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
+                   InventoryItem.village_code)
+            .where(InventoryItem.inventory_id == inventory_id)
+            .group_by(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
+                      InventoryItem.village_code)
+            .order_by(InventoryItem.place_code)
+        )  # fmt: skip
+        places: dict[str, str] = {}
+        for r in session.execute(query):  # the same names as sheet_places gives the files
+            full = "".join(names.get(c, "") for c in (r.county_code, r.township_code, r.village_code) if c)
+            places.setdefault(r.place_code, full)
+    return [(code, f"{code}-{name}.xlsx") for code, name in places.items()]
 
 
 def write_sheets(
