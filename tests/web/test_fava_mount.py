@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -66,6 +71,12 @@ def test_fava_is_served_inside_the_app_current_and_read_only(app: Flask, county:
         assert refused.status_code == 403 and "只读" in refused.get_data(as_text=True)
     assert wang.post(f"/fava/{ENTITY}/{slug}/api/source", data={"csrf_token": token}).status_code == 405
     assert threading.active_count() <= threads_before  # no watcher thread or process outlives the request
+    from assetledger.web.fava_mount import _MOUNTED, forget_all
+
+    folders = [m.folder for m in _MOUNTED.values()]
+    assert len(folders) == 1 and folders[0].exists()  # one export, the one of the books as they are now
+    forget_all()  # as at the server's exit
+    assert not folders[0].exists()
 
 
 @needs_fava
@@ -90,3 +101,17 @@ def test_without_fava_the_page_says_how_to_install_it(app: Flask, county: Cli, m
     missing = wang.get(f"/fava/{ENTITY}/")
     page = missing.get_data(as_text=True)
     assert missing.status_code == 501 and 'id="fava-missing"' in page and "assetledger[fava]" in page
+
+
+def test_exports_of_a_killed_server_are_removed_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetledger.web import fava_mount
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / "assetledger-fava" / gone.stdout.strip() / "V1-x"
+    stale.mkdir(parents=True)
+    (stale / "V1.beancount").write_text("; books of a server that was killed\n", encoding="utf-8")
+    own = fava_mount._own_folder()
+    assert own.name == str(os.getpid()) and own.exists() and not stale.parent.exists()
+    fava_mount.forget_all()
+    assert not own.exists()

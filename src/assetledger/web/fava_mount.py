@@ -8,8 +8,8 @@ and the reader's scope, read-only, current, and gone with the server.
   editor, import, source, document and extension pages are refused before Fava sees them; their links are hidden.
 - Current: the export is kept with the version of the record it was made at (the hash chain head, as web/cache.py
   does); when the books have changed since, the entity is exported again and Fava loads the new file.
-- Gone with the server: no process is started; the exports live in temporary folders removed when replaced and
-  when the server exits.
+- Gone with the server: no process is started; the exports live in the process's own temporary folder, each
+  removed when replaced and all when the server exits (or, if it was killed, when the next server starts).
 
 Fava is an optional extra (`pip install 'assetledger[fava]'`); without it the page says how to install it.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import os
 import re
 import shutil
 import tempfile
@@ -101,9 +102,8 @@ def current(db: Database, entity: str, actor: str) -> Mounted:
             return held
         from fava.application import create_app
 
-        folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
-        safe = re.sub(r"[^A-Za-z0-9]", "_", entity)
-        path, _ = export_entity(db, entity, folder / f"{safe}.beancount", actor)
+        folder = Path(tempfile.mkdtemp(prefix=f"{safe_entity(entity)}-", dir=_own_folder()))
+        path, _ = export_entity(db, entity, folder / f"{safe_entity(entity)}.beancount", actor)
         app = create_app([path], load=True, read_only=True, poll_watcher=True)
         _MOUNTED[key] = Mounted(version, folder, app)
         _MOUNTED.move_to_end(key)
@@ -114,6 +114,34 @@ def current(db: Database, entity: str, actor: str) -> Mounted:
         return _MOUNTED[key]
 
 
+def safe_entity(entity: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", entity)
+
+
+def _own_folder() -> Path:
+    """This process's folder of exports (<tmp>/assetledger-fava/<pid>); the folders of processes that are gone (a
+    server killed before its exit handlers ran) are removed the first time."""
+    root = Path(tempfile.gettempdir()) / "assetledger-fava"
+    own = root / str(os.getpid())
+    if not own.exists():
+        root.mkdir(mode=0o700, exist_ok=True)
+        for other in root.iterdir():
+            if other.name.isdigit() and not _alive(int(other.name)):
+                shutil.rmtree(other, ignore_errors=True)
+        own.mkdir(mode=0o700, exist_ok=True)
+    return own
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, someone else's
+    return True
+
+
 @atexit.register
 def forget_all() -> None:
     """Remove every export (at exit, and in tests)."""
@@ -121,3 +149,4 @@ def forget_all() -> None:
         for held in _MOUNTED.values():
             shutil.rmtree(held.folder, ignore_errors=True)
         _MOUNTED.clear()
+        shutil.rmtree(Path(tempfile.gettempdir()) / "assetledger-fava" / str(os.getpid()), ignore_errors=True)
