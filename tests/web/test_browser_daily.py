@@ -142,3 +142,6 @@ def test_auditor_reads_the_books_in_fava_inside_the_app(browser: WebDriver, live
     assert editors and not any(e.is_displayed() for e in editors)  # Fava draws them; the app hides them
     browser.get(f"{live}/fava/V{VILLAGE}/" + browser.current_url.split("/")[5] + "/editor/")
     _shows(browser, "fava-read-only", "只读")
+    from assetledger.web.fava_mount import forget_all
+
+    forget_all()  # as the server's exit does

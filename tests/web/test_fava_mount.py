@@ -28,6 +28,7 @@ needs_fava = pytest.mark.skipif(importlib.util.find_spec("fava") is None, reason
 def _no_exports_left() -> Iterator[None]:
     from assetledger.web.fava_mount import forget_all
 
+    forget_all()  # nothing another test loaded
     yield
     forget_all()
 
