@@ -4,7 +4,7 @@
 sha256, actor and time; a withdrawal is a version too. Append-only and sealed in the hash chain.
 
 Revision ID: 0013a
-Revises: 0012d
+Revises: 0013c
 Create Date: 2026-12-03 08:00:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from assetledger.store.append_only import protect, unprotect
 
 revision: str = "0013a"
-down_revision: str | None = "0012d"
+down_revision: str | None = "0013c"  # after asset_households (0013c), merged first
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

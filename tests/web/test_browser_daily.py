@@ -43,7 +43,7 @@ def test_accountant_reverses_an_entry(browser: WebDriver, live: str, county: Cli
     _fill(browser, "narration", "六月租金")
     browser.find_element(By.ID, "post").click()
     _shows(browser, "result", "已记账")
-    browser.find_element(By.ID, "nav-books").click()
+    browser.find_element(By.CSS_SELECTOR, '#main-nav a[href="/books"]').click()
     entries = _shows(browser, "entries", "六月租金")
     assert "3,000.00" in entries and "收入" in entries
     assert "光伏电站" in browser.find_element(By.ID, "by-asset").text
