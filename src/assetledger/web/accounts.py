@@ -18,6 +18,7 @@ from assetledger.services.book_reports import balances, entities, income_by_asse
 from assetledger.services.entry_list import entries_page
 from assetledger.services.journal import reverse
 from assetledger.web.auth import database, roles, user
+from assetledger.web.history import code_label
 from assetledger.web.i18n import translate
 
 bp = Blueprint("accounts", __name__)
@@ -25,22 +26,10 @@ READERS = (Role.FINANCE, Role.AUDITOR, Role.VILLAGE_ACCOUNTANT)
 WRITERS = (Role.FINANCE, Role.VILLAGE_ACCOUNTANT)
 PAGE = 50
 REVERSIBLE = {EntryKind.REVENUE.value, EntryKind.EXPENSE.value, EntryKind.IMPORTED.value, EntryKind.GENERAL.value}
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "opening": ("资产登记入账", "asset registered"), "transfer_out": ("移交转出", "handed over (out)"),
-    "transfer_in": ("移交转入", "handed over (in)"), "revenue": ("收入", "revenue"), "expense": ("支出", "expense"),
-    "distribution": ("收益分配", "distribution"), "payout": ("分红发放", "payout"),
-    "reinvestment": ("再投入", "reinvestment"), "disposal": ("资产处置", "disposal"),
-    "inventory": ("清查处理", "inventory"),
-    "award": ("绩效奖励", "award"), "reversal": ("冲销", "reversal"), "imported": ("导入分录", "imported"),
-    "general": ("一般分录", "general"),
-}  # fmt: skip
 
 
 def kind_label(kind: str) -> str:
-    pair = KIND_LABELS.get(kind)
-    if pair is None:
-        return kind
-    return pair[0] if getattr(g, "lang", "zh") == "zh" else pair[1]
+    return code_label(kind, getattr(g, "lang", "zh"))  # the entry kinds as the entries list names them
 
 
 def _entity_choices() -> list[dict[str, Any]]:
