@@ -10,11 +10,13 @@ from pathlib import Path
 
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from assetledger.io.count_sheets import RESULT_HEADER
 from assetledger.services.book_reports import balances
 from assetledger.services.inventory import sheet_names, write_sheets
 from assetledger.store.db import Database
+from assetledger.store.journal_models import Entry
 from tests.conftest import Cli
 from tests.helpers import table_counts
 from tests.web.conftest import PASSWORD, VILLAGE, login, set_password
@@ -38,9 +40,8 @@ def test_accountant_sees_its_books_and_reverses_an_entry(app: Flask, county: Cli
     assert 'id="by-asset"' in page and "光伏电站" in page and 'id="balances"' in page
     assert "第 1 / 1 页" in page
 
-    empty = li.post(
-        "/books/reverse", data={"csrf_token": token, "entity": ENTITY, "entry_id": str(entry), "reason": ""}
-    )
+    form = {"csrf_token": token, "entity": ENTITY, "entry_id": str(entry)}
+    empty = li.post("/books/reverse", data=form | {"reason": ""})
     assert empty.status_code == 422 and "请写明冲销原因" in empty.get_data(as_text=True)
 
     done = li.post("/books/reverse", data={"csrf_token": token, "entity": ENTITY, "entry_id": str(entry),
@@ -56,6 +57,17 @@ def test_accountant_sees_its_books_and_reverses_an_entry(app: Flask, county: Cli
                                              "reason": "再冲一次"})  # fmt: skip
     text = again.get_data(as_text=True)
     assert again.status_code == 409 and f"未冲销：第 {entry} 号分录已由第" in text and 'role="alert"' in text
+    assert table_counts(db) == before
+
+    with db.reading() as session:  # the asset's registration is corrected with the register, not here
+        opening = session.scalar(select(Entry.id).where(Entry.entity_code == ENTITY, Entry.kind == "opening"))
+    assert opening is not None
+    refused = li.post("/books/reverse", data=form | {"entry_id": str(opening), "reason": "不要了"})
+    text = refused.get_data(as_text=True).split('id="reverse-problem"', 1)[1].split("</p>", 1)[0]
+    assert refused.status_code == 409 and "资产登记入账，不能单独冲销" in text and "(entry" not in text
+    english = li.post("/books/reverse?lang=en", data=form | {"entry_id": str(opening), "reason": "x"})
+    shown = english.get_data(as_text=True).replace("&#39;", "'")
+    assert "is not reversed on its own: an asset's registration" in shown
     assert table_counts(db) == before
 
 

@@ -19,7 +19,7 @@ from assetledger.services.entry_list import entries_page
 from assetledger.services.journal import reverse
 from assetledger.web.auth import database, roles, user
 from assetledger.web.history import code_label
-from assetledger.web.i18n import translate
+from assetledger.web.i18n import one_side, translate
 
 bp = Blueprint("accounts", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR, Role.VILLAGE_ACCOUNTANT)
@@ -102,13 +102,13 @@ def reverse_entry() -> Response | tuple[str, int]:
     try:
         new_id = reverse(database(), int(text), reason, user().name)
     except RuleViolation as exc:
-        return _render(translate("reverse_refused", lang, why=str(exc)), 409, text, reason)
+        return _render(translate("reverse_refused", lang, why=one_side(str(exc), lang)), 409, text, reason)
     except NotFoundError:
         return _render(translate("reverse_no_entry", lang, id=text), 404, text, reason)
     except PermissionDenied:
         return _render(translate("reverse_not_permitted", lang, id=text), 403, text, reason)
     except InputError as exc:
-        why = "; ".join(f.reason for f in exc.findings)
+        why = "; ".join(one_side(f.reason, lang) for f in exc.findings)
         return _render(translate("reverse_refused", lang, why=why), 422, text, reason)
     entity = (request.form.get("entity") or "").strip()
     return redirect(url_for("accounts.books", entity=entity or None, reversed=text, by=new_id), code=303)
