@@ -29,7 +29,9 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from assetledger.domain.access import Role
+from assetledger.ledger.chart import chart_template_path
 from assetledger.services import users
+from assetledger.services.award_policies import store_policy
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
@@ -73,6 +75,10 @@ def prepare(db: Database) -> dict[str, str]:
     users.grant(db, "bench-auditor", Role.AUDITOR, county, actor)
     for name in (actor, "bench-village", "bench-auditor"):
         users.set_password(db, name, PASSWORD, actor)
+    # The county bureau's stored policy: the city example, evaluating the county's townships.
+    example = (chart_template_path().parent / "policy" / "awards-city-example.toml").read_text(encoding="utf-8")
+    own = example.replace('level = "county"', 'level = "township"').replace('"3609"', f'"{county}"')
+    store_policy(db, own.encode("utf-8"), "awards-county-policy.toml", actor)
     return {"county": county, "village": village, "asset": asset}
 
 
@@ -132,6 +138,9 @@ def pages(keys: dict[str, str]) -> list[tuple[str, str, str, dict[str, str] | No
         ("bench-finance", "inventory progress", "/inventory/1", None),
         ("bench-finance", "awards table", "/awards?year=2025", None),
         ("bench-finance", "awards chart (PNG)", "/awards/chart.png?year=2025", None),
+        ("bench-finance", "award policies and their versions", "/awards/policies", None),
+        ("bench-finance", "count sheets of an inventory", "/inventory/1/sheets", None),
+        ("bench-village", "the village's books (entries, balances, by asset)", "/books", None),
         ("bench-village", "posting form", "/post", None),
         (
             "bench-village",

@@ -20,6 +20,7 @@ from flask import Flask
 
 from assetledger.store.db import Database
 from assetledger.web import create_app
+from assetledger.web.awards import EXAMPLES
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
 from tests.security.conftest import record
@@ -272,7 +273,8 @@ def test_awards_are_read_by_those_who_award_or_audit(towns: Cli) -> None:
 def web(towns: Cli, db: Database) -> Flask:
     for name in ("root", "wang", "sun", "li"):
         set_password(towns, name, PASSWORD, actor="root")
-    app = create_app(db, secret_key=b"t" * 32)
+    policies = Path(__file__).parents[2] / "ledgers" / "policy"  # as `serve --awards-policy` gives them
+    app = create_app(db, secret_key=b"t" * 32, awards_policies=[str(policies / name) for name in EXAMPLES])
     app.config["TESTING"] = True
     return app
 
@@ -306,6 +308,7 @@ def test_web_reads_outside_the_scope_are_refused(web: Flask, db: Database) -> No
     assert sun.post("/audit/", data=bql).status_code == 403
     fava = {"csrf_token": token, "entity": f"V{DONGSHAN}"}
     assert sun.post("/audit/fava", data=fava).status_code == 403
+    assert sun.get(f"/fava/V{DONGSHAN}/").status_code == 403
     assert sun.get(f"/dashboard?region={OTHER_COUNTY}").status_code == 403
     dashboard = sun.get("/dashboard?level=village").get_data(as_text=True)
     assert "红旗村" in dashboard and "东山村" not in dashboard and "青山乡" not in dashboard

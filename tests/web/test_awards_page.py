@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from flask import Flask
 from assetledger.services.book_reports import balances
 from assetledger.store.db import Database
 from assetledger.web import create_app
+from assetledger.web.awards import EXAMPLES
 from tests.conftest import Cli
 from tests.helpers import table_counts, write_csv
 from tests.web.conftest import PASSWORD, login, set_password
@@ -26,6 +28,7 @@ REGIONS = [
     ["360921101", "东风镇", "乡镇", "360921"],
     ["360922101", "东山镇", "乡镇", "360922"],
 ]
+POLICIES = Path(__file__).parents[2] / "ledgers" / "policy"  # given to `serve --awards-policy`, as a city would
 FUND = "序号,区划代码,单位名称,评价等次\n1,360921,示范县,良好\n2,360922,东山县,优秀\n"
 CONSOL = "序号,区划代码,单位名称,等次,名次,得分,备注\n1,360922,东山县,优秀,1,95.5,\n2,360921,示范县,优秀,2,93,整改\n"
 
@@ -38,7 +41,7 @@ def city(run: Cli, db: Database) -> Flask:
     run("user", "add", "wang", "--role", "auditor", "--scope", "360900", user="chen")
     for name in ("chen", "zhang", "wang"):
         set_password(run, name, PASSWORD, actor="chen")
-    web = create_app(db, secret_key=b"t" * 32)
+    web = create_app(db, secret_key=b"t" * 32, awards_policies=[str(POLICIES / name) for name in EXAMPLES])
     web.config["TESTING"] = True
     return web
 

@@ -232,12 +232,8 @@ def test_audit_queries_and_package(app: Flask, db: Database) -> None:
     assert package.status_code == 200 and package.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(package.data)).namelist()
     assert "audit-package/manifest.json" in names and "audit-package/registers.xlsx" in names
-    from assetledger.web.audit import fava_installed
-
-    if not fava_installed():
-        fava = wang.post("/audit/fava", data={"entity": f"V{VILLAGE}", "csrf_token": token})
-        assert fava.status_code == 200 and "pip install" in fava.get_data(as_text=True)
-        assert f"ledger fava --entity V{VILLAGE}" in fava.get_data(as_text=True)
+    fava = wang.post("/audit/fava", data={"entity": f"V{VILLAGE}", "csrf_token": token})
+    assert fava.status_code == 303 and fava.headers["Location"].endswith(f"/fava/V{VILLAGE}/")  # inside the app
 
 
 def test_language_switch_is_remembered(app: Flask) -> None:
@@ -254,10 +250,9 @@ def test_governance_inventory_and_awards_pages(app: Flask) -> None:
     governance = zhang.get("/governance?as_of=2026-12-31")
     assert governance.status_code == 200 and "A-1" in governance.get_data(as_text=True)  # no revenue: idle
     assert zhang.get("/inventory").status_code == 200
-    awards = zhang.get("/awards?year=2025")
-    assert awards.status_code == 200 and "awards-chart" in awards.get_data(as_text=True)
-    chart = zhang.get("/awards/chart.png?year=2025")
-    assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+    awards = zhang.get("/awards?year=2025")  # no policy stored yet: how to set one, and no grades
+    page = awards.get_data(as_text=True)
+    assert awards.status_code == 200 and 'id="no-policy"' in page and "awards-chart" not in page
 
 
 def test_a_closed_inventory_shows_its_write_off_as_a_status_change(app: Flask, county: Cli) -> None:

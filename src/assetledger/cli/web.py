@@ -33,8 +33,8 @@ MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
               help="Password (Argon2) checks at once; each holds 64 MiB, others wait up to 10 s and are then "
               "answered 503 (try again).")  # fmt: skip
 @click.option("--awards-policy", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help="Award policy (TOML) for the awards page; repeat for the year's several evaluations (default: "
-              "the three examples of ledgers/policy).")  # fmt: skip
+              help="Award policy (TOML) for the awards page, overriding the policies finance stores on the page "
+              "(/awards/policies, versioned); repeat for the year's several evaluations.")  # fmt: skip
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @click.option("--base-url", envvar="ASSETLEDGER_BASE_URL", help="Public address of the app (behind the proxy), "
               "for QR codes on labels and certificates. Default: the address each page is asked at.")  # fmt: skip
@@ -66,6 +66,9 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
     web = create_app(app.db, secret_key=_secret(secret_file), awards_policies=[str(p) for p in awards_policy] or None,
                      secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks,
                      documents=app.place, base_url=base_url)  # fmt: skip
+    from assetledger.reports.charts import font_note
+
+    click.echo(font_note())  # a chart without a Chinese font is drawn in English: said now, with how to install one
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.io.output import write_xlsx
 from assetledger.rules.award_policy import parse_policy
+from assetledger.services.award_policies import store_policy
 from assetledger.services.award_results import read_given
 from assetledger.services.awards import Evaluation, PostOutcome, evaluate_year, post_awards
 from assetledger.services.books import Books, Located
@@ -59,6 +60,8 @@ def run_awards(db: Database, folder: Path, policies: Path, actor: str) -> DemoAw
         copy = folder / f"{name}.toml"
         copy.write_bytes((policies / f"{name}-example.toml").read_bytes())
         copies.append(copy)
+    for path in (own_path, *copies):  # stored for the web's awards page, as the bureau would set them there
+        store_policy(db, path.read_bytes(), path.name, actor)
     fund = evaluate_year(db, YEAR, parse_policy(copies[0]), actor, read_given(fund_file))
     consolidation = evaluate_year(db, YEAR, parse_policy(copies[1]), actor, read_given(consolidation_file))
     with db.transaction() as session:

@@ -111,11 +111,19 @@ class _Reader:
 
 
 def parse_policy(path: Path) -> AwardPolicy:
-    source = str(path)
     try:
         raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Finding(str(path), None, None, None, f"cannot read policy file: {exc}")]) from exc
+    return parse_policy_text(raw, str(path), path.name)
+
+
+def parse_policy_text(raw: bytes, source: str, name: str) -> AwardPolicy:
+    """A policy from its TOML bytes; `source` names it in findings, `name` in the policy's source (with its
+    sha256)."""
+    try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError([Finding(source, None, None, None, f"cannot read policy file: {exc}")]) from exc
     r = _Reader(source)
     r.unknown(data, "", TOP_KEYS)
@@ -174,7 +182,7 @@ def parse_policy(path: Path) -> AwardPolicy:
         code=code, title=title, level=level, fund=fund, indicators=indicators, thresholds=thresholds,
         grade_award=grade_award, rank_award=rank_award, combine=combine, tie_break=tie_break,
         min_weight_share=min_share, code_prefix=prefix, exclude=frozenset(exclude), asset_min_yield=min_yield,
-        source=f"{path.name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}",
+        source=f"{name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}",
     )  # fmt: off
 
 

@@ -205,13 +205,37 @@ def sheet_places(session: Session, inventory_id: int) -> list[SheetPlace]:
     return places
 
 
-def write_sheets(db: Database, inventory_id: int, out: Path, actor: str, *, html: bool = True) -> list[Path]:
-    """One XLSX (and one printable HTML) count sheet per village, named <region code>-<place>.xlsx."""
+def sheet_names(db: Database, inventory_id: int, actor: str) -> list[tuple[str, str]]:
+    """(place code, file name) of each count sheet `write_sheets` writes, for a reader of the inventory's scope."""
+    with db.reading() as session:
+        inventory = get_inventory(session, inventory_id)
+        require_read(session, actor, inventory.scope_code)
+        names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
+        query = (
+            select(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
+                   InventoryItem.village_code)
+            .where(InventoryItem.inventory_id == inventory_id)
+            .group_by(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
+                      InventoryItem.village_code)
+            .order_by(InventoryItem.place_code)
+        )  # fmt: skip
+        places: dict[str, str] = {}
+        for r in session.execute(query):  # the same names as sheet_places gives the files
+            full = "".join(names.get(c, "") for c in (r.county_code, r.township_code, r.village_code) if c)
+            places.setdefault(r.place_code, full)
+    return [(code, f"{code}-{name}.xlsx") for code, name in places.items()]
+
+
+def write_sheets(
+    db: Database, inventory_id: int, out: Path, actor: str, *, html: bool = True, only: str | None = None
+) -> list[Path]:
+    """One XLSX (and one printable HTML) count sheet per village, named <region code>-<place>.xlsx (`only`: the
+    sheet of that place code only)."""
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
         require_read(session, actor, inventory.scope_code)
         year = inventory.year
-        places = sheet_places(session, inventory_id)
+        places = [p for p in sheet_places(session, inventory_id) if only is None or p.code == only]
     written = []
     for place in places:
         title = f"{place.name} {year}年度扶贫项目资产清查表"

@@ -141,16 +141,22 @@ def load_entry(session: Session, entry_id: int) -> JournalEntry:
 
 # Entries another record stands behind: reversing one alone would leave that record saying otherwise.
 _CORRECTED_ELSEWHERE = {
-    EntryKind.DISTRIBUTION: "收益分配 (a distribution): use `distribute reverse`",
-    EntryKind.PAYOUT: "分红发放 (a payout to a household): households' payouts are not taken back in the books alone",
-    EntryKind.OPENING: "资产登记入账 (an asset's registration)",
-    EntryKind.TRANSFER_IN: "确权移交转入 (an ownership transfer)",
-    EntryKind.TRANSFER_OUT: "确权移交转出 (an ownership transfer)",
-    EntryKind.DISPOSAL: "资产处置 (a disposal)",
-    EntryKind.REINVESTMENT: "再投入 (a reinvestment)",
-    EntryKind.INVENTORY: "清查处理 (an inventory's result)",
-    EntryKind.AWARD: "绩效奖励 (an award)",
-}
+    EntryKind.DISTRIBUTION: (
+        "收益分配，请用收益分配的冲销 (distribute reverse)",
+        "a distribution: use `distribute reverse`",
+    ),
+    EntryKind.PAYOUT: (
+        "分红发放，发放到户的款项不在账簿中单独收回",
+        "a payout to a household: payouts are not taken back in the books alone",
+    ),
+    EntryKind.OPENING: ("资产登记入账", "an asset's registration"),
+    EntryKind.TRANSFER_IN: ("确权移交转入", "an ownership transfer"),
+    EntryKind.TRANSFER_OUT: ("确权移交转出", "an ownership transfer"),
+    EntryKind.DISPOSAL: ("资产处置", "a disposal"),
+    EntryKind.REINVESTMENT: ("再投入", "a reinvestment"),
+    EntryKind.INVENTORY: ("清查处理", "an inventory's result"),
+    EntryKind.AWARD: ("绩效奖励", "an award"),
+}  # (Chinese, English): where such an entry is corrected
 
 
 def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | None = None) -> int:
@@ -159,26 +165,38 @@ def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | 
     Only entries posted as such (revenue, expenses, general and imported entries) are reversed here; an entry made
     by a register event, a distribution, a payout or an award is corrected where that record is kept."""
     if not reason.strip():
-        raise InputError([Finding("ledger reverse", None, "--reason", reason, "a reversal needs a reason")])
+        raise InputError(
+            [Finding("ledger reverse", None, "--reason", reason, "冲销须写明原因 (a reversal needs a reason)")]
+        )
     require_fits("ledger reverse", ("--reason", reason, Entry.narration))  # it becomes the reversal's narration
     with db.transaction() as session:
         original = load_entry(session, entry_id)
         require(session, actor, Action.BOOKS, [region_of_entity(original.entity)])
         if original.kind is EntryKind.REVERSAL:
-            raise RuleViolation(f"entry {entry_id} is itself a reversal; post the entry again instead")
+            raise RuleViolation(
+                f"第 {entry_id} 号分录本身是冲销分录，不能再冲销；请重新记账 "
+                f"(entry {entry_id} is itself a reversal; post the entry again instead)"
+            )
         elsewhere = _CORRECTED_ELSEWHERE.get(original.kind)
         if elsewhere is not None:
             raise RuleViolation(
-                f"第 {entry_id} 号分录不能单独冲销 (entry {entry_id} is not reversed on its own: {elsewhere})"
+                f"第 {entry_id} 号分录属于{elsewhere[0]}，不能单独冲销 "
+                f"(entry {entry_id} is not reversed on its own: {elsewhere[1]})"
             )
         already = session.scalar(select(Entry.id).where(Entry.reverses_id == entry_id))
         if already is not None:
-            raise RuleViolation(f"entry {entry_id} was already reversed by entry {already}")
+            raise RuleViolation(
+                f"第 {entry_id} 号分录已由第 {already} 号分录冲销 "
+                f"(entry {entry_id} was already reversed by entry {already})"
+            )
         books = Books(session, actor)
         closed = books.closed_through(original.entity)
         when = on or max(original.date, dt.date.today())
         if closed is not None and when <= closed:
-            raise RuleViolation(f"the books of {original.entity} are closed through {closed}; reverse on a later date")
+            raise RuleViolation(
+                f"{original.entity} 的账簿已结账至 {closed}，请选择之后的冲销日期 "
+                f"(the books of {original.entity} are closed through {closed}; reverse on a later date)"
+            )
         result = books.post([reversal_of(original, when, reason)], [Located("ledger reverse")])
         return result.posted[0]
 

@@ -3,6 +3,7 @@
 import assetledger.store.inventory_models  # noqa: F401  (issue 5: the annual inventory)
 from assetledger.store import (
     access_models,
+    award_policy_models,
     contract_models,
     distribution_models,
     document_models,
@@ -17,6 +18,7 @@ from assetledger.store.models import Base
 __all__ = [
     "Base",
     "access_models",
+    "award_policy_models",
     "contract_models",
     "distribution_models",
     "document_models",

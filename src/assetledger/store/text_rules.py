@@ -2,10 +2,10 @@
 INSERT and UPDATE, so that no path stores what the rules refuse.
 
 A String(n) column holds one line of at most n characters; a Text column holds at most TEXT_MAX characters on
-several lines, unless its `info` says `one_line` (a narration). Parsers and services check their fields against
-these rules first, naming the file, row and column (in dry runs too); the guard is the floor under them: whatever
-path reaches the database, SQLite and PostgreSQL refuse the same text with the same finding, instead of SQLite
-storing it and PostgreSQL failing with StringDataRightTruncation.
+several lines, unless its `info` says `one_line` (a narration) or `max_chars` (a document kept as text). Parsers
+and services check their fields against these rules first, naming the file, row and column (in dry runs too); the
+guard is the floor under them: whatever path reaches the database, SQLite and PostgreSQL refuse the same text with
+the same finding, instead of SQLite storing it and PostgreSQL failing with StringDataRightTruncation.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def column_rule(column: Any) -> TextRule | None:
     if isinstance(kind, String) and kind.length:
         return TextRule(kind.length, lines=False)
     if isinstance(kind, Text | String):
-        return TextRule(TEXT_MAX, lines=not column.info.get("one_line", False))
+        return TextRule(column.info.get("max_chars", TEXT_MAX), lines=not column.info.get("one_line", False))
     return None
 
 

@@ -91,6 +91,8 @@ def create_app(
 
     for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages):
         app.register_blueprint(pages)
+    for pages in daily_pages():
+        app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
@@ -100,6 +102,16 @@ def create_app(
     app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label, here=here)
     return app
+
+
+def daily_pages() -> list[Any]:
+    """The daily work of each role (issue 22 item 4): books, count sheets, stored award policies, Fava."""
+    from assetledger.web.accounts import bp as account_pages
+    from assetledger.web.award_policies import bp as award_policy_pages
+    from assetledger.web.fava_mount import bp as fava_pages
+    from assetledger.web.inventory import bp as count_sheet_pages
+
+    return [account_pages, count_sheet_pages, award_policy_pages, fava_pages]
 
 
 def money(value: Any) -> str:

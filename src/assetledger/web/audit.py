@@ -3,15 +3,8 @@ as a ZIP, and an entity opened in Fava when Fava is installed. Nothing here writ
 
 from __future__ import annotations
 
-import atexit
 import io
-import re
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,14 +13,14 @@ from typing import Any
 from beancount.core.amount import Amount
 from beancount.core.inventory import Inventory
 from beancount.core.position import Position
-from flask import Blueprint, current_app, g, redirect, render_template, request, send_file
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.services.audit import export_package
 from assetledger.services.audit_sql import DEFAULT_TIME_LIMIT, read_only_sql
 from assetledger.services.book_reports import entities
-from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
+from assetledger.services.ledger_files import query_entity, readable_entity
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.i18n import translate
@@ -37,7 +30,6 @@ AUDITORS = (Role.AUDITOR, Role.FINANCE)
 MAX_ROWS = 2000
 EXAMPLE_BQL = "SELECT account, sum(position) WHERE account ~ '^Income' GROUP BY account"
 EXAMPLE_SQL = "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
-_FAVA: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -130,55 +122,15 @@ def package() -> Response:
 
 
 def fava_installed() -> bool:
-    return _fava_executable() is not None
+    from assetledger.web.fava_mount import fava_available
 
-
-def _fava_executable() -> str | None:
-    found = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
-    return found if Path(found).exists() else None
+    return fava_available()
 
 
 @bp.route("/fava", methods=["POST"])
 @roles(*AUDITORS)
 def fava() -> Any:
-    """Export the entity's books and serve them with Fava on 127.0.0.1 (one Fava per entity, stopped at exit)."""
+    """The entity's books in Fava, served by this app under /fava/<entity>/ (web/fava_mount.py)."""
     entity = request.form.get("entity", "").strip()
-    readable_entity(database(), entity, user().name)  # a Fava already running is reached only through this check
-    executable = _fava_executable()
-    if executable is None:
-        return render_template("fava.html", entity=entity)
-    running = _FAVA.get(entity)
-    if running is None or running[0].poll() is not None:
-        folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
-        name = re.sub(r"[^A-Za-z0-9]", "_", entity)
-        path, _ = export_entity(database(), entity, folder / f"{name}.beancount", user().name)
-        port = _free_port()
-        process = subprocess.Popen([executable, "--host", "127.0.0.1", "--port", str(port), str(path)])
-        _FAVA[entity] = (process, port)
-        running = _FAVA[entity]
-        _wait_for(port, process)
-    return redirect(f"http://127.0.0.1:{running[1]}/", code=303)
-
-
-def _wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 15.0) -> None:  # not money
-    """Until Fava answers on its port (so the redirect does not land on a closed port), or it exits."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@atexit.register
-def _stop_favas() -> None:
-    for process, _ in _FAVA.values():
-        if process.poll() is None:
-            process.terminate()
+    readable_entity(database(), entity, user().name)
+    return redirect(url_for("fava.serve", entity=entity), code=303)

@@ -24,6 +24,7 @@ from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import draw_awards
 from assetledger.rules.award_policy import parse_policy
+from assetledger.services.award_policies import policies_in_force
 from assetledger.services.award_results import GivenResults, read_given
 from assetledger.services.awards import (
     Evaluation,
@@ -62,19 +63,22 @@ class Slot:
 
 
 def policy_paths() -> list[Path]:
+    """The policy files given to `serve --awards-policy` (an explicit override of the stored policies)."""
     configured = current_app.config.get("AWARDS_POLICIES") or (
         [current_app.config["AWARDS_POLICY"]] if current_app.config.get("AWARDS_POLICY") else []
     )
-    if configured:
-        return [Path(p) for p in configured]
-    from assetledger.ledger.chart import chart_template_path
-
-    return [chart_template_path().parent / "policy" / name for name in EXAMPLES]
+    return [Path(p) for p in configured]
 
 
-def _policies() -> list[AwardPolicy]:
-    policies = [parse_policy(p) for p in policy_paths()]
-    distinct_policies(policies)
+def _policies() -> list[tuple[str, AwardPolicy]]:
+    """(cache key, policy) of each policy the page evaluates: the files given to `serve`, else the versions in
+    force that the finance bureau stored (/awards/policies)."""
+    paths = policy_paths()
+    if paths:
+        policies = [(str(p), parse_policy(p)) for p in paths]
+    else:
+        policies = [(f"stored:{v.id}", v.policy()) for v in policies_in_force(database(), user().name)]
+    distinct_policies([p for _, p in policies])
     return policies
 
 
@@ -82,15 +86,18 @@ def _policies() -> list[AwardPolicy]:
 @roles(*READERS)
 def awards() -> str:
     year = _year(request.values.get("year"))
-    policies = _policies()
+    keyed = _policies()
+    if not keyed:
+        return render_template("awards_no_policy.html", year=year)
+    policies = [p for _, p in keyed]
     reader = user().name
     slots: list[Slot] = []
-    for i, policy in enumerate(policies):
+    for i, (key, policy) in enumerate(keyed):
         kept = _uploaded(i) if request.method == "POST" else None
         if kept is not None:
             evaluation: Evaluation | None = _with_results(year, policy, kept, reader)
         elif not policy.given_fields():
-            evaluation = _cached(year, policy, str(policy_paths()[i]), reader)
+            evaluation = _cached(year, policy, key, reader)
         else:
             evaluation = None  # waits for the given results
         slots.append(Slot(i, policy, evaluation, kept))
@@ -122,9 +129,9 @@ def awards_chart() -> Response:
     """The chart of the evaluations that take no given results (the others are drawn on the page they are shown)."""
     year = _year(request.args.get("year"))
     reader = user().name
-    evaluations = [_cached(year, p, str(path), reader)
-                   for p, path in zip(_policies(), policy_paths(), strict=True) if not p.given_fields()]  # fmt: skip
-    key = ("awards-chart", year, tuple(str(p) for p in policy_paths()), reader)
+    keyed = _policies()
+    evaluations = [_cached(year, p, key, reader) for key, p in keyed if not p.given_fields()]
+    key = ("awards-chart", year, tuple(k for k, _ in keyed), reader)
     return Response(until_changed(database(), key, lambda: _png(evaluations, year)), mimetype="image/png")
 
 

@@ -375,3 +375,8 @@ def one_side(text: str, lang: str) -> str:
     if not last or len(tail.split()) < 2 or not re.match(r"[A-Za-z(]", tail):
         return text
     return text[:last].strip() if lang == "zh" else tail
+
+
+from assetledger.web.daily_words import DAILY_WORDS  # noqa: E402  (the daily pages' words, kept apart)
+
+WORDS.update(DAILY_WORDS)

@@ -1,0 +1,57 @@
+"""An entity's journal entries a page at a time, newest first, with the entry that reverses each (if any)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from assetledger.services.access import region_of_entity, require_read
+from assetledger.store.db import Database
+from assetledger.store.journal_models import Entry, PostingRow
+from assetledger.store.models import Asset
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+
+
+def entries_page(db: Database, entity: str, actor: str, *, offset: int = 0, limit: int = 50) -> EntryPage:
+    """Entries of one entity (refused outside the reader's scope), newest first: id, date, kind, narration, asset,
+    ref, amount (the sum of its debits), who recorded it, and the id of the entry that reverses it."""
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    later = aliased(Entry)
+    debits = (
+        select(PostingRow.entry_id, func.sum(PostingRow.amount).label("amount"))
+        .where(PostingRow.amount > 0)
+        .group_by(PostingRow.entry_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Entry.id, Entry.date, Entry.kind, Entry.narration, Entry.asset_id, Asset.name.label("asset_name"),
+            Entry.ref, Entry.reverses_id, debits.c.amount, Entry.actor, Entry.recorded_at,
+            later.id.label("reversed_by"),
+        )
+        .outerjoin(Asset, Asset.asset_id == Entry.asset_id)
+        .outerjoin(debits, debits.c.entry_id == Entry.id)
+        .outerjoin(later, later.reverses_id == Entry.id)
+        .where(Entry.entity_code == entity)
+        .order_by(Entry.date.desc(), Entry.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )  # fmt: off
+    with db.reading() as session:
+        require_read(session, actor, region_of_entity(entity))
+        total = session.scalar(select(func.count()).select_from(Entry).where(Entry.entity_code == entity)) or 0
+        rows = [dict(r._mapping) for r in session.execute(query)]
+    return EntryPage(rows, total, offset, limit)
