@@ -39,7 +39,7 @@ SEALED_TABLES = (
     "governance_decisions", "disposals", "maintenance_applications", "user_grants", "user_passwords",
     "inventories", "inventory_items", "inventory_counts", "inventory_closes", "distribution_reversals",
     "documents", "document_links", "contracts", "contract_assets", "contract_terminations",
-    "rectification_cases", "rectification_events",
+    "rectification_cases", "rectification_events", "notice_publications",
 )  # fmt: skip
 DIGEST_SIZE = 16
 STATE_DIGEST_SIZE = 2 * DIGEST_SIZE  # a state seal holds each row's digest before and after its commit

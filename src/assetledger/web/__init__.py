@@ -74,6 +74,9 @@ def create_app(
         AWARDS_POLICIES=awards_policies,
         BASE_URL=base_url,
     )
+    from assetledger.web.public import mount as mount_public  # /public: an app of its own (issue 24)
+
+    app.wsgi_app = mount_public(app.wsgi_app, db, secure=secure_cookies)  # type: ignore[method-assign,assignment]
     if proxy_fix:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
