@@ -1,10 +1,11 @@
-"""notices published to villagers (公示上墙/上网), and the acceptance date (验收日期) on the register
+"""notices published to villagers (公示上网), and acceptances of built assets (验收)
 
 `notice_publications`: a distribution's public notice (公示) published for anyone to read, with its date, actor and
-time; append-only and sealed in the hash chain. The public pages (/public/<village>) and `notice export` show only
-what a row here names. `assets.accepted_on`: the date the project's asset was accepted (竣工验收), which starts the
-clock of the supervision rule "accepted but not registered" (验收后未登记); `assets` is current state sealed by its
-digests (0010c), so every row is sealed again with the new column.
+time. The public pages (/public/<village>) and `notice export` show only what a row here names.
+`asset_acceptances`: an asset built by a project and accepted (竣工验收) on a date, at a place, with its document,
+recorded whether or not the asset is on the register yet: the clock of the supervision rule "accepted but not
+registered" (验收后未登记). A correction is a later row for the same asset id. Both tables are append-only and sealed
+in the hash chain; no current-state table changes.
 
 Revision ID: 0013d
 Revises: 0012d
@@ -17,7 +18,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from assetledger.store.append_only import protect, unprotect
-from assetledger.store.state_seals import seal_tables
 
 revision: str = "0013d"
 down_revision: str | None = "0012d"
@@ -25,6 +25,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TABLES = ("notice_publications", "asset_acceptances")
 
 
 def upgrade() -> None:
@@ -47,16 +48,43 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notice_publications", schema=None) as batch_op:
         batch_op.create_index("ix_notice_publications_village", ["village_code"], unique=False)
-    protect(op, "notice_publications")
-    op.add_column("assets", sa.Column("accepted_on", sa.Date(), nullable=True))
-    seal_tables(op.get_bind(), ["assets"])  # the new column is part of every row's digest
+    op.create_table(
+        "asset_acceptances",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("asset_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("county_code", sa.String(length=32), nullable=False),
+        sa.Column("township_code", sa.String(length=32), nullable=True),
+        sa.Column("village_code", sa.String(length=32), nullable=True),
+        sa.Column("accepted_on", sa.Date(), nullable=False),
+        sa.Column("document", sa.String(length=200), nullable=True),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["county_code"], ["regions.code"], name=op.f("fk_asset_acceptances_county_code_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_code"], ["regions.code"], name=op.f("fk_asset_acceptances_township_code_regions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["village_code"], ["regions.code"], name=op.f("fk_asset_acceptances_village_code_regions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_asset_acceptances")),
+    )
+    with op.batch_alter_table("asset_acceptances", schema=None) as batch_op:
+        batch_op.create_index("ix_asset_acceptances_asset", ["asset_id"], unique=False)
+        batch_op.create_index("ix_asset_acceptances_county", ["county_code"], unique=False)
+    for table in TABLES:
+        protect(op, table)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.drop_column("accepted_on")
-    seal_tables(op.get_bind(), ["assets"])
-    unprotect(op, "notice_publications")
+    for table in TABLES:
+        unprotect(op, table)
+    with op.batch_alter_table("asset_acceptances", schema=None) as batch_op:
+        batch_op.drop_index("ix_asset_acceptances_county")
+        batch_op.drop_index("ix_asset_acceptances_asset")
+    op.drop_table("asset_acceptances")
     with op.batch_alter_table("notice_publications", schema=None) as batch_op:
         batch_op.drop_index("ix_notice_publications_village")
     op.drop_table("notice_publications")

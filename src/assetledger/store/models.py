@@ -102,8 +102,6 @@ class Asset(Base):
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     registered_by: Mapped[str] = mapped_column(String(64))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
-    # 验收日期: when the project's asset was accepted (竣工验收); the clock of "accepted, not registered" (issue 24)
-    accepted_on: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (
         Index("ix_assets_county_register", "county_code", "register"),
