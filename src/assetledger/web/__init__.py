@@ -88,9 +88,10 @@ def create_app(
     from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
     from assetledger.web.papers import bp as paper_pages
+    from assetledger.web.supervision import bp as supervision_pages
     from assetledger.web.village import bp as village_pages
 
-    for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages):
+    for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages, supervision_pages):
         app.register_blueprint(pages)
     _install_language(app)
     _install_errors(app)
