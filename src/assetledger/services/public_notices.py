@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.booking import entity_code
 from assetledger.domain.enums import AssetStatus, RegionLevel, Register
-from assetledger.domain.journal import EntityKind
+from assetledger.domain.journal import EntityKind, EntryKind
 from assetledger.domain.publication import mask_name
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes
@@ -286,9 +286,13 @@ def _assets(session: Session, village: str) -> tuple[tuple[PublicAsset, ...], in
     return tuple(shown), count, value
 
 
+# A gain on a disposal or an inventory surplus is income of the books, not what the asset earned by working.
+NOT_EARNED = (EntryKind.DISPOSAL.value, EntryKind.INVENTORY.value)
+
+
 def _earnings(session: Session, village: str, through: dt.date) -> tuple[PublicEarning, ...]:
     """Revenue (income accounts, shown positive) of each asset per year in the village's books, through `through`,
-    summed in the database."""
+    summed in the database; corrections (reversals) count against what they reverse."""
     year = extract("year", Entry.date)
     rows = session.execute(
         select(Entry.asset_id, Asset.name, year.label("year"), func.sum(PostingRow.amount).label("amount"))
@@ -298,6 +302,7 @@ def _earnings(session: Session, village: str, through: dt.date) -> tuple[PublicE
         .where(
             Entry.entity_code == entity_code(EntityKind.VILLAGE, village),
             Entry.date <= through,
+            Entry.kind.not_in(NOT_EARNED),
             func.substr(Account.name, 1, 7) == "Income:",
         )
         .group_by(Entry.asset_id, Asset.name, year)
