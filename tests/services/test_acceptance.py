@@ -8,7 +8,7 @@ import datetime as dt
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import table_counts
+from tests.helpers import table_counts, write_csv
 from tests.services.test_rectification import _county_with_users
 from tests.services.test_supervision import POLICY, VILLAGE, found
 
@@ -68,3 +68,31 @@ def test_acceptances_are_of_record_and_refused_when_wrong(run: Cli, db: Database
     _accept(run, on=ACCEPTED + dt.timedelta(days=20))  # a correction: the later acceptance counts
     assert KEY not in found(run, (ACCEPTED + dt.timedelta(days=45)).isoformat(), user="zhang")
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
+
+
+LIST_HEADER = ["资产编号", "资产名称", "县", "乡镇", "村", "验收日期", "验收文号"]
+
+
+def test_an_acceptance_list_is_all_or_nothing_and_once(run: Cli, db: Database) -> None:
+    _county_with_users(run)
+    day = ACCEPTED.isoformat()
+    bad = [LIST_HEADER, ["A-9", "冷库", "示范县", "东风镇", "红旗村", day, "县验〔2026〕5号"],
+           ["A-10", "", "示范县", "东风镇", "无此村", "2026-13-01", ""],
+           ["A-9", "冷库", "示范县", "东风镇", "红旗村", day, ""]]  # fmt: skip
+    before = table_counts(db)
+    refused = run("asset", "accept", "--file", str(write_csv(run.cwd / "验收清单.csv", bad)), user="zhang", ok=False)
+    assert refused.exit_code == 2
+    assert "row 3, column 资产名称" in refused.output and "row 3, column 验收日期" in refused.output
+    assert "2026-13-01" in refused.output
+    assert table_counts(db) == before
+    good = [[*LIST_HEADER, "备注"], ["A-9", "冷库", "示范县", "东风镇", "红旗村", day, "县验〔2026〕5号", ""],
+            ["A-10", "水池", "示范县", "东风镇", "红旗村", day, "", ""]]  # fmt: skip
+    path = write_csv(run.cwd / "验收清单.csv", good)
+    dry = run("asset", "accept", "--file", str(path), "--dry-run", user="zhang")
+    assert "2 row(s); would record 2" in dry.output and table_counts(db) == before
+    assert "列 备注 未使用 (column 备注 is not used)" in dry.output  # reported, never dropped silently
+    assert "recorded 2" in run("asset", "accept", "--file", str(path), user="zhang").output
+    assert "recorded 0" in run("asset", "accept", "--file", str(path), user="zhang").output
+    assert run("asset", "accept", "--file", str(path), user="li", ok=False).exit_code == 6
+    late = found(run, (ACCEPTED + dt.timedelta(days=45)).isoformat(), user="zhang")
+    assert KEY in late and "unregistered_after_acceptance:A-10" in late

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.regions import Place
 from assetledger.errors import Finding, InputError, RuleViolation
+from assetledger.io.acceptance_rows import AcceptanceRow, parse_acceptances, unused_columns
+from assetledger.io.tabular import read_table
 from assetledger.services.access import require
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -50,30 +55,86 @@ def record_acceptance(db: Database, a: Acceptance, actor: str) -> int:
         except LookupError as exc:
             raise InputError([Finding(source, None, "--region", a.region_code, str(exc))]) from exc
         require(session, actor, Action.REGISTER, [a.region_code])
-        latest = session.scalar(
-            select(AssetAcceptance).where(
-                AssetAcceptance.id
-                == select(func.max(AssetAcceptance.id)).where(AssetAcceptance.asset_id == a.asset_id).scalar_subquery()
-            )
+        return _record(session, a, place, actor)[0]
+
+
+def _record(session: Session, a: Acceptance, place: Place, actor: str, *, write: bool = True) -> tuple[int, bool]:
+    """Keep the acceptance unless the latest one of the id says the same: (its number, whether it is new). With
+    `write` False nothing is kept (a dry run): the number of a new one is 0."""
+    latest = session.scalar(
+        select(AssetAcceptance).where(
+            AssetAcceptance.id
+            == select(func.max(AssetAcceptance.id)).where(AssetAcceptance.asset_id == a.asset_id).scalar_subquery()
         )
-        same = latest is not None and (
-            (latest.accepted_on, latest.document, latest.name, latest.village_code or latest.township_code)
-            == (a.accepted_on, a.document, a.name, place.village_code or place.township_code)
-        )
-        if same:
-            assert latest is not None
-            return latest.id
-        row = AssetAcceptance(
-            asset_id=a.asset_id,
-            name=a.name,
-            county_code=place.county_code,
-            township_code=place.township_code,
-            village_code=place.village_code,
-            accepted_on=a.accepted_on,
-            document=a.document,
-            actor=actor,
-            recorded_at=now(),
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+    )
+    same = latest is not None and (
+        (latest.accepted_on, latest.document, latest.name, latest.village_code or latest.township_code)
+        == (a.accepted_on, a.document, a.name, place.village_code or place.township_code)
+    )
+    if same:
+        assert latest is not None
+        return latest.id, False
+    if not write:
+        return 0, True
+    row = AssetAcceptance(
+        asset_id=a.asset_id,
+        name=a.name,
+        county_code=place.county_code,
+        township_code=place.township_code,
+        village_code=place.village_code,
+        accepted_on=a.accepted_on,
+        document=a.document,
+        actor=actor,
+        recorded_at=now(),
+    )
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+@dataclass(frozen=True)
+class AcceptanceImport:
+    source: str
+    rows: int
+    recorded: int  # new acceptances (the others said again what was kept)
+    dry_run: bool
+    notes: tuple[str, ...] = ()  # columns of the file not used
+
+
+def import_acceptances(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> AcceptanceImport:
+    """An acceptance list (竣工验收清单), all or nothing: every bad row listed (file, row, the file's own header,
+    value), nothing written; a row saying again what is kept records nothing, so the same file twice is a no-op."""
+    table = read_table(path)
+    rows, findings = parse_acceptances(table)
+    findings += table.empty_findings()
+    if findings:
+        raise InputError(findings)
+    with db.transaction() as session:
+        index = load_index(session)
+        placed: list[tuple[AcceptanceRow, Place]] = []
+        for r in rows:
+            try:
+                place = index.place_of(r.region_code) if r.region_code else index.find(*r.names)
+            except LookupError as exc:
+                shown = r.region_code or "/".join(n for n in r.names if n)
+                findings.append(Finding(table.source, r.row, r.place_column, shown, str(exc)))
+                continue
+            if r.accepted_on > today():
+                findings.append(Finding(table.source, r.row, "验收日期", str(r.accepted_on), "after today"))
+                continue
+            placed.append((r, place))
+        seen: dict[str, int] = {}
+        for r, _ in placed:
+            if r.asset_id in seen:
+                findings.append(Finding(table.source, r.row, "资产编号", r.asset_id, f"also in row {seen[r.asset_id]}"))
+            seen.setdefault(r.asset_id, r.row)
+        if findings:
+            raise InputError(findings)
+        require(session, actor, Action.REGISTER, sorted({p.village_code or p.township_code or p.county_code
+                                                         for _, p in placed}))  # fmt: skip
+        recorded = 0
+        for r, place in placed:
+            code = place.village_code or place.township_code or place.county_code
+            accepted = Acceptance(r.asset_id, r.name, code, r.accepted_on, r.document)
+            recorded += _record(session, accepted, place, actor, write=not dry_run)[1]
+        return AcceptanceImport(table.source, len(rows), recorded, dry_run, tuple(unused_columns(table)))
