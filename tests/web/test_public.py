@@ -35,6 +35,7 @@ def test_the_public_page_sets_no_cookie_and_links_nowhere_else(app: Flask, count
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     page = response.get_data(as_text=True)
     for secret in SECRETS:  # parameters widen nothing
         assert secret not in page, secret

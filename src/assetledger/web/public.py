@@ -40,6 +40,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "public, max-age=300",
+    "X-Robots-Tag": "noindex, nofollow",  # for villagers and their groups, not for search engines
 }
 MISSING = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未找到 Not found</title></head>
 <body><p>没有这个村的公示。<br>No published notice here.</p></body></html>"""
