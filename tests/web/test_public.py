@@ -77,3 +77,24 @@ def test_a_logged_in_session_changes_nothing_and_the_system_stays_closed(app: Fl
     stranger = app.test_client()
     stranger.get(f"/public/{VILLAGE}")
     assert stranger.get("/assets").status_code == 302  # the rest still wants a login
+
+
+def test_the_accountant_publishes_from_the_distribution_page(app: Flask, county: Cli) -> None:
+    county("ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "12000", "--date", "2025-05-15",
+           user="li")  # fmt: skip
+    county("distribute", "--village", VILLAGE, "--period", "2025Q2", user="li")
+    li, token = login(app, "li")
+    page = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
+                                          "csrf_token": token}).get_data(as_text=True)  # fmt: skip
+    assert 'id="publish-form"' in page
+    form = {"village": VILLAGE, "period": "2025Q2", "date": "2025-07-02"}
+    assert li.post("/notice/publish", data=form).status_code == 400  # no CSRF token
+    assert app.test_client().get(f"/public/{VILLAGE}").status_code == 404
+    wang, wang_token = login(app, "wang")
+    assert wang.post("/notice/publish", data={**form, "csrf_token": wang_token}).status_code == 403  # an auditor
+    done = li.post("/notice/publish", data={**form, "csrf_token": token})
+    assert done.status_code == 200 and "已于 2025-07-02 发布" in done.get_data(as_text=True)
+    assert f'href="/public/{VILLAGE}"' in done.get_data(as_text=True)
+    assert app.test_client().get(f"/public/{VILLAGE}").status_code == 200
+    other = {"village": OTHER_VILLAGE, "period": "2025Q2", "csrf_token": token}
+    assert li.post("/notice/publish", data=other).status_code == 403  # another village
