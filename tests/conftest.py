@@ -1,12 +1,14 @@
 """Fixtures: a fresh, migrated database per test — a SQLite file always, PostgreSQL when configured.
 
-PostgreSQL isolation: every test gets its own schema (search_path) inside the database named by
-ASSETLEDGER_TEST_DATABASE_URL, dropped afterwards, so runs and tests never see each other's data.
+PostgreSQL isolation: a migrated database is a database of the test's own, created beside the one named by
+ASSETLEDGER_TEST_DATABASE_URL from the run's template and dropped afterwards; an empty one (`db_url`) is a schema of
+its own inside that database. Runs and tests never see each other's data.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,11 +17,12 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from assetledger.cli.main import cli
 from assetledger.services import password_gate
 from assetledger.store import audit_role, migrate
+from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database, resolve_url
 
 PG_ENV = "ASSETLEDGER_TEST_DATABASE_URL"
@@ -44,14 +47,20 @@ def cheap_argon2() -> Iterator[PasswordHasher]:
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database URL on each backend (PostgreSQL is skipped when not configured)."""
-    if request.param == "sqlite":
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a test runs on: SQLite always, PostgreSQL when ASSETLEDGER_TEST_DATABASE_URL is set."""
+    if request.param == "postgresql" and pg_base_url() is None:
+        pytest.skip(f"{PG_ENV} not set")
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL: a new SQLite file, or a PostgreSQL schema of the test's own."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    base = pg_base_url()
-    if base is None:
-        pytest.skip(f"{PG_ENV} not set")
+    base = str(pg_base_url())
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(resolve_url(base), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -66,13 +75,85 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+# A migration costs most of a second on SQLite and over two on PostgreSQL, and most tests need only a migrated
+# database: the run migrates one template per backend (`alembic upgrade head`, as users get it) and each test gets a
+# copy. tests/store/test_migrations.py and the tests on `db_url` still run the migrations themselves.
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    admin = create_engine(resolve_url(str(pg_base_url())), isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
+
+
+def _database_url(base: str, name: str) -> str:
+    return make_url(resolve_url(base)).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(name, "public").role}"'))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: Engine) -> Iterator[str]:
+    """A PostgreSQL database migrated once, that each test's database is created from (CREATE DATABASE … TEMPLATE
+    copies it in tens of milliseconds). Needs the CREATEDB privilege, as the README says."""
+    base = str(pg_base_url())
+    name = f"{make_url(resolve_url(base)).database}_tpl_{uuid.uuid4().hex[:8]}"
+    with postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        migrate.upgrade(_database_url(base, name))
+        yield name
+    finally:
+        _drop_database(postgres_admin, name)
+
+
+def copy_postgres_database(admin: Engine, template: str, name: str) -> None:
+    """Database `name` as a copy of `template` (replacing it if it exists). CREATE DATABASE … TEMPLATE refuses while
+    anyone is connected to the template, so stray connections to it (a test's leftover pool) are ended first."""
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        others = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :t AND pid <> pg_backend_pid()"
+        conn.execute(text(others), {"t": template})
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+
+def postgres_copy_url(name: str) -> str:
+    return _database_url(str(pg_base_url()), name)
+
+
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    """A migrated database (built by `alembic upgrade head`, as users get it)."""
-    migrate.upgrade(db_url)
-    database = Database(db_url)
-    yield database
-    database.dispose()
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated database of the test's own, copied from the run's migrated template."""
+    if backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database = Database(f"sqlite:///{path}")
+        yield database
+        database.dispose()
+        return
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    template = request.getfixturevalue("postgres_template")
+    name = f"{template.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
+    copy_postgres_database(admin, template, name)
+    database = Database(postgres_copy_url(name))
+    try:
+        audit_role.install(database.engine)  # the auditor role is named after its database: this copy's own
+        yield database
+    finally:
+        database.dispose()
+        _drop_database(admin, name)
 
 
 @dataclass

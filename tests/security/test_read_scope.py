@@ -316,3 +316,76 @@ def test_web_reads_outside_the_scope_are_refused(web: Flask, db: Database) -> No
         books = {Path(n).stem for n in archive.namelist() if "/ledgers/" in n}
     assert books == MINE
     assert record(db) == before
+
+
+# --- user list / maintenance list ----------------------------------------------------------------------------
+
+
+def test_the_user_list_shows_the_users_within_the_readers_scope(towns: Cli) -> None:
+    def names(user: str) -> set[str]:
+        return {u["name"] for u in json.loads(towns("user", "list", "--format", "json", user=user).output)}
+
+    assert names("root") == {"root", "wang", "sun", "li"}
+    assert names("wang") == {"wang", "sun", "li"}  # the county's users, not the province's
+    assert names("sun") == {"sun", "li"}
+    assert names("li") == {"li"}
+    refused(towns("user", "list", user="nobody", ok=False), "nobody")
+
+
+def test_maintenance_applications_are_listed_within_the_scope(towns: Cli) -> None:
+    for asset in ("B-1", "Q-1", "D-1"):  # the public-benefit assets of three places
+        towns("maintenance", "apply", asset, "--amount", "100", "--reason", "水毁", "--date", "2025-07-01", user="root")
+
+    def assets(user: str) -> set[str]:
+        return {a["asset_id"] for a in json.loads(towns("maintenance", "list", "--format", "json", user=user).output)}
+
+    assert assets("root") == {"B-1", "Q-1", "D-1"}
+    assert assets("wang") == {"B-1", "Q-1"}
+    assert assets("sun") == {"B-1"}
+    refused(towns("maintenance", "list", user="nobody", ok=False), "nobody")
+
+
+# --- a city bureau (市财政局) reads its counties ------------------------------------------------------------------
+
+CITY_REGIONS = [
+    ["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"],
+    *[["示范市", "3609", *row] for row in REGIONS[1:]],
+]
+
+
+def test_a_city_reader_reaches_the_assets_of_its_counties(run: Cli) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", CITY_REGIONS)))
+    rows = [
+        ASSET_HEADER,
+        asset_row("A-1", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+        asset_row(
+            "D-1",
+            县="东山县",
+            乡镇="东山镇",
+            村="东山村",
+            资产类别="经营性",
+            经营方式="出租",
+            经营主体="某公司",
+            确权主体="东山村股份经济合作社",
+        ),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+    run("user", "add", "chen", "--role", "finance", "--scope", "3609")
+    run("user", "add", "wang", "--role", "auditor", "--scope", COUNTY, user="chen")
+
+    def ids(*args: str, user: str = "chen", key: str = "asset_id") -> set[str]:
+        found = json.loads(run(*args, "--format", "json", user=user).output)
+        return {a for row in found for a in (row[key] if isinstance(row[key], list) else [row[key]])}
+
+    for within in ([], ["--within", "3609"]):
+        assert ids(
+            "contract",
+            "alerts",
+            "--as-of",
+            "2026-06-30",
+            *within,
+        ) == {"A-1", "D-1"}
+        assert ids("asset", "scan", "--as-of", "2026-06-30", *within) == {"A-1", "D-1"}  # no revenue: idle
+    assert ids("asset", "list", "--region", "3609") == {"A-1", "D-1"}
+    assert ids("asset", "scan", "--as-of", "2026-06-30", user="wang") == {"A-1"}
+    refused(run("asset", "scan", "--as-of", "2026-06-30", "--within", "3609", user="wang", ok=False), "3609")

@@ -90,7 +90,7 @@ def test_village_accountant_only_in_own_village(run: Cli, db: Database) -> None:
     revoked = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-03-03",
                   user="li", ok=False)  # fmt: off
     assert revoked.exit_code == 6
-    users = {u["name"]: u for u in json.loads(run("user", "list", "--format", "json").output)}
+    users = {u["name"]: u for u in json.loads(run("user", "list", "--format", "json", user="zhang").output)}
     assert users["li"]["revoked"] is True and users["zhang"]["scope"] == COUNTY
 
 

@@ -2,15 +2,16 @@
 township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
 with passwords (finance for the county, the accountant of 红旗村, an auditor of the county).
 
-On SQLite the county is built once per test module and each test gets a copy of that database file (SQLite's
-backup API), so a test may write what it likes. On PostgreSQL each test builds it in its own schema.
+The county is built once per test module and each test gets a copy of it, so a test may write what it likes: on
+SQLite a copy of the database file (SQLite's backup API), on PostgreSQL a database made from it as a template.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -18,12 +19,14 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
 
 from assetledger.cli.main import cli
-from assetledger.store import migrate
-from assetledger.store.db import Database
+from assetledger.store import audit_role, migrate
+from assetledger.store.audit_role import ReaderNames
+from assetledger.store.db import Database, resolve_url
 from assetledger.web import create_app
-from tests.conftest import Cli
+from tests.conftest import Cli, copy_postgres_database, pg_base_url, postgres_copy_url
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
 RULES = Path(__file__).parents[2] / "ledgers" / "rules"
@@ -49,10 +52,38 @@ def county_file(tmp_path_factory: pytest.TempPathFactory, cheap_argon2: object) 
     return folder / "county.db"
 
 
+@pytest.fixture(scope="module")
+def county_postgres(tmp_path_factory: pytest.TempPathFactory, cheap_argon2: object) -> Iterator[str]:
+    """On PostgreSQL: the county built once for a test module, in a database that `county` copies for each test."""
+    admin = create_engine(resolve_url(postgres_copy_url("postgres")), isolation_level="AUTOCOMMIT")
+    template = f"{make_url(resolve_url(str(pg_base_url()))).database}_county_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{template}"'))
+        url = postgres_copy_url(template)
+        migrate.upgrade(url)
+        build_county(Cli(url, tmp_path_factory.mktemp("county")))
+        yield template
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(template, "public").role}"'))
+        admin.dispose()
+
+
 @pytest.fixture
 def county(run: Cli, db: Database, request: pytest.FixtureRequest) -> Cli:
     if not db.is_sqlite:
-        return build_county(run)
+        target = db.engine.url.database
+        assert target
+        db.dispose()  # no pooled connection of ours holds the database while it is replaced
+        admin = create_engine(resolve_url(postgres_copy_url("postgres")), isolation_level="AUTOCOMMIT")
+        try:
+            copy_postgres_database(admin, request.getfixturevalue("county_postgres"), target)
+        finally:
+            admin.dispose()
+        audit_role.install(db.engine)  # the copy's views granted to its own auditor role
+        return run
     template: Path = request.getfixturevalue("county_file")
     target = db.engine.url.database
     assert target

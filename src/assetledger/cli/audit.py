@@ -69,8 +69,8 @@ def password(app: App, name: str, password_stdin: bool) -> None:
 @out_option
 @pass_app
 def list_users(app: App, fmt: str, out: Path | None) -> None:
-    """Users with their current role and scope."""
-    emit(users.list_users(app.db), fmt, out, sheet="users")
+    """Users with their current role and scope (those within your own scope)."""
+    emit(users.list_users(app.db, app.actor), fmt, out, sheet="users")
 
 
 @click.group("audit")

@@ -225,8 +225,8 @@ def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> No
 @out_option
 @pass_app
 def list_cmd(app: App, fmt: str, out: Path | None) -> None:
-    """Applications with their decisions and spending."""
-    emit(fund.applications(app.db), fmt, out, sheet="applications")
+    """Applications with their decisions and spending (for assets within your scope)."""
+    emit(fund.applications(app.db, app.actor), fmt, out, sheet="applications")
 
 
 GOV_HEADERS = {

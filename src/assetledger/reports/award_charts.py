@@ -29,7 +29,7 @@ def draw_awards(path: Path, evaluations: Sequence[Evaluation], year: int) -> Pat
     series: dict[str, Sequence[float]] = {}
     for i, e in enumerate(evaluations):
         amounts = [line.award if line is not None else Decimal(0) for line in (u.lines[i] for u in units)]
-        series[e.policy.code] = [float(a / TEN_THOUSAND) for a in amounts]
+        series[e.policy.code] = [float(a / TEN_THOUSAND) for a in amounts]  # bar heights to draw: not money
     return bar_chart(
         path,
         [label(u.name, u.code) for u in units],

@@ -17,6 +17,7 @@ from assetledger.services.indicators import NOT_REVENUE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset, Region
+from assetledger.store.region_tree import asset_within
 from assetledger.store.types import Money
 
 ZERO = Decimal("0.00")
@@ -87,9 +88,7 @@ def asset_performance(
         )
     )  # fmt: off
     if within:
-        query = query.where(
-            or_(Asset.county_code == within, Asset.township_code == within, Asset.village_code == within)
-        )
+        query = query.where(asset_within(within))
     with db.reading() as session:
         visible = read_scope(session, actor, within, action=Action.AWARDS)
         if visible is not None and not within:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
 from assetledger.errors import NotFoundError
@@ -13,6 +13,7 @@ from assetledger.services.access import read_scope, require_read
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
+from assetledger.store.region_tree import asset_within
 
 LIST_COLUMNS = (
     "asset_id",
@@ -58,13 +59,7 @@ class AssetFilter:
         if self.register:
             query = query.where(Asset.register == self.register.value)
         if self.region:
-            query = query.where(
-                or_(
-                    Asset.county_code == self.region,
-                    Asset.township_code == self.region,
-                    Asset.village_code == self.region,
-                )
-            )
+            query = query.where(asset_within(self.region))
         if self.owner_kind:
             query = query.where(Asset.owner_kind == self.owner_kind.value)
         if self.unconfirmed:

@@ -100,6 +100,33 @@ def income_by_asset(
     return rows
 
 
+def postings(
+    db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
+) -> list[dict[str, Any]]:
+    """Every leg of every entry in a period, in entry order: of one entity (refused outside the reader's scope),
+    else of every entity within the scope."""
+    query = (
+        select(
+            Entry.id.label("entry_id"),
+            Entry.date,
+            Entry.entity_code.label("entity"),
+            Entry.kind,
+            Entry.ref,
+            Entry.narration,
+            Entry.asset_id,
+            Account.name.label("account"),
+            PostingRow.amount,
+            Entry.reverses_id,
+        )
+        .join(PostingRow, PostingRow.entry_id == Entry.id)
+        .join(Account, Account.id == PostingRow.account_id)
+        .order_by(Entry.date, Entry.id, PostingRow.id)
+    )
+    with db.reading() as session:
+        query = _within(session, query, entity, actor)
+        return [dict(r._mapping) for r in session.execute(_period(query, start, end))]
+
+
 def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
     """The entries of the entity named (refused outside the reader's scope), else of the entities within it."""
     if entity:

@@ -24,6 +24,7 @@ from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.region_tree import asset_within
 from assetledger.store.text_rules import require_fits
 from assetledger.store.types import Money
 
@@ -141,9 +142,7 @@ def _with_contracts(
 
 
 def _within(region: str | None) -> list[Any]:
-    if not region:
-        return []
-    return [or_(Asset.county_code == region, Asset.township_code == region, Asset.village_code == region)]
+    return [asset_within(region)] if region else []
 
 
 def _last_revenue(session: Any, asset_ids: list[str], on_or_before: dt.date) -> dict[str, dt.date]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -30,10 +30,11 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset, Region
+from assetledger.store.region_tree import asset_within
 
 
 def in_scope(scope_code: str) -> Any:
-    return or_(Asset.county_code == scope_code, Asset.township_code == scope_code, Asset.village_code == scope_code)
+    return asset_within(scope_code)
 
 
 def get_inventory(session: Session, inventory_id: int, *, lock: bool = False) -> Inventory:

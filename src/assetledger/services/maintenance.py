@@ -15,7 +15,8 @@ from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.enums import AssetStatus, Register
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import require
+from assetledger.services.access import read_scope, require
+from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
 from assetledger.store.db import Database
@@ -141,13 +142,20 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
         return entry_id
 
 
-def applications(db: Database) -> list[dict[str, Any]]:
+def applications(db: Database, actor: str) -> list[dict[str, Any]]:
+    """The applications for assets within the reader's scope, with their decisions and spending."""
+    query = (
+        select(MaintenanceApplication)
+        .where(MaintenanceApplication.approves_id.is_(None))
+        .order_by(MaintenanceApplication.id)
+    )
     with db.reading() as session:
-        apps = session.scalars(
-            select(MaintenanceApplication)
-            .where(MaintenanceApplication.approves_id.is_(None))
-            .order_by(MaintenanceApplication.id)
-        ).all()
+        visible = read_scope(session, actor)
+        if visible is not None:
+            query = query.join(Asset, Asset.asset_id == MaintenanceApplication.asset_id).where(
+                ASSET_PLACE.in_(sorted(visible))
+            )
+        apps = session.scalars(query).all()
         out = []
         for a in apps:
             decision, spent = _state(session, a.id)

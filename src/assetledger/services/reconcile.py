@@ -16,6 +16,7 @@ from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset
+from assetledger.store.region_tree import asset_within
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,7 @@ def reconcile(db: Database, within: str | None = None, *, regions: set[str] | No
                 balances.setdefault(asset_id, {})[entity] = total
         assets = select(*PLACE_COLUMNS).where(Asset.status.not_in(OFF_BOOKS_VALUES)).order_by(Asset.asset_id)
         if within:
-            assets = assets.where(
-                (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
-            )
+            assets = assets.where(asset_within(within))
         if regions is not None:
             assets = assets.where(ASSET_PLACE.in_(sorted(regions)))
         # Only what decides the books an asset is in, and its value: one pass, no funding rows (not needed here).

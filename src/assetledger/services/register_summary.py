@@ -13,6 +13,7 @@ from assetledger.services.access import read_scope
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, Region
+from assetledger.store.region_tree import asset_within
 from assetledger.store.types import Money
 
 ZERO = literal(0, Money)
@@ -67,9 +68,7 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
     ]
     query = select(*columns).where(Asset.status.not_in(OFF_BOOKS_VALUES)).group_by(code)
     if within:
-        query = query.where(
-            (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
-        )
+        query = query.where(asset_within(within))
     with db.reading() as session:
         visible = read_scope(session, actor, within)
         if visible is not None and not within:
@@ -102,9 +101,7 @@ def register_by_owner(db: Database, actor: str, within: str | None = None) -> li
         .group_by(Asset.register, Asset.owner_kind)
     )
     if within:
-        query = query.where(
-            (Asset.county_code == within) | (Asset.township_code == within) | (Asset.village_code == within)
-        )
+        query = query.where(asset_within(within))
     with db.reading() as session:
         visible = read_scope(session, actor, within)
         if visible is not None and not within:

@@ -50,6 +50,7 @@ from assetledger.store.inventory_models import Inventory, InventoryClose, Invent
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
 from assetledger.store.publication_models import AssetAcceptance
+from assetledger.store.region_tree import asset_within
 
 ZERO = Decimal("0.00")
 NEEDS_CUSTODY = (Register.PUBLIC_BENEFIT.value, Register.OPERATING.value)
@@ -117,13 +118,7 @@ class Places:
         return list(self._parts)
 
     def asset_filter(self) -> list[Any]:
-        if self.region is None:
-            return []
-        codes = self.parts()
-        if codes != [self.region]:  # a city: its counties
-            return [Asset.county_code.in_(codes)]
-        r = self.region
-        return [or_(Asset.county_code == r, Asset.township_code == r, Asset.village_code == r)]
+        return [] if self.region is None else [asset_within(self.region)]
 
     def below(self) -> set[str] | None:
         """Every region code within the reader's region (itself included), or None for everything."""

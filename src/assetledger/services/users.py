@@ -11,7 +11,7 @@ from assetledger.domain.access import Action, Role
 from assetledger.domain.text import ONE_LINE, text_problem
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services import password_gate
-from assetledger.services.access import User, current_user, require
+from assetledger.services.access import User, current_user, read_scope, require
 from assetledger.services.context import now
 from assetledger.services.password_gate import DEFAULT_GATE, PasswordGate
 from assetledger.store.access_models import UserGrant, UserPassword, WebSession
@@ -55,14 +55,19 @@ def revoke(db: Database, name: str, actor: str) -> None:
         session.execute(delete(WebSession).where(WebSession.name == name))  # a revoked user's sessions end too
 
 
-def list_users(db: Database) -> list[dict[str, Any]]:
+def list_users(db: Database, actor: str) -> list[dict[str, Any]]:
+    """The users whose scope lies within the reader's (a county's bureau sees its county's users, a village
+    accountant those of its village), with their current role and scope; an unknown reader is refused."""
     with db.reading() as session:
+        visible = read_scope(session, actor)
         latest = select(func.max(UserGrant.id)).group_by(UserGrant.name)
-        rows = session.scalars(select(UserGrant).where(UserGrant.id.in_(latest)).order_by(UserGrant.name))
+        query = select(UserGrant).where(UserGrant.id.in_(latest)).order_by(UserGrant.name)
+        if visible is not None:
+            query = query.where(UserGrant.scope.in_(sorted(visible)) | (UserGrant.name == actor))
         return [
             {"name": g.name, "role": g.role, "scope": g.scope, "revoked": g.revoked, "granted_by": g.granted_by,
              "granted_at": g.granted_at}
-            for g in rows
+            for g in session.scalars(query)
         ]  # fmt: off
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.enums import AssetStatus
 from assetledger.store.bulk import chunks
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.region_tree import asset_within
 
 
 def assets_in(session: Session, *, asset_id: str | None = None, region: str | None = None) -> list[Asset]:
@@ -19,7 +20,7 @@ def assets_in(session: Session, *, asset_id: str | None = None, region: str | No
         query = query.where(Asset.asset_id == asset_id)
     if region is not None:
         query = query.where(
-            or_(Asset.county_code == region, Asset.township_code == region, Asset.village_code == region),
+            asset_within(region),
             Asset.status != AssetStatus.DISPOSED.value,
         )
     return list(session.scalars(query))

@@ -19,6 +19,7 @@ from assetledger.store.bulk import chunks
 from assetledger.store.contract_models import Contract, ContractAsset, ContractTermination
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset
+from assetledger.store.region_tree import asset_within
 
 NOT_REVENUE = ("disposal", "inventory")  # a disposal gain or an inventory surplus is not what a contract pays
 WINDOWS_PER_QUERY = 200
@@ -60,9 +61,7 @@ class OperatingAsset:
 
 
 def within(region: str | None) -> list[Any]:
-    if not region:
-        return []
-    return [or_(Asset.county_code == region, Asset.township_code == region, Asset.village_code == region)]
+    return [asset_within(region)] if region else []
 
 
 def load_contracts(

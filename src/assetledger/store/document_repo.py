@@ -8,12 +8,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.store.bulk import chunks, existing_keys
 from assetledger.store.document_models import Document, DocumentLink
 from assetledger.store.models import Asset, AssetEvent
+from assetledger.store.region_tree import asset_within
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,7 @@ def links_within(session: Session, region: str | None) -> Iterator[LinkRow]:
     """Every link of the assets in a region (all with None), in the order they were made."""
     query = _links()
     if region:
-        query = query.join(Asset, Asset.asset_id == DocumentLink.asset_id).where(
-            or_(Asset.county_code == region, Asset.township_code == region, Asset.village_code == region)
-        )
+        query = query.join(Asset, Asset.asset_id == DocumentLink.asset_id).where(asset_within(region))
     for row in session.execute(query):
         yield LinkRow(*row)
 

@@ -1,0 +1,72 @@
+"""The records as DataFrames (services/frames.py): the same rows, scope and exact amounts as the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from assetledger.errors import PermissionDenied
+from assetledger.services import frames
+from assetledger.services.asset_queries import AssetFilter
+from assetledger.services.book_reports import balances, income_by_asset
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.services.test_journal import COUNTY, VILLAGE, _registers
+
+OTHER_TOWNSHIP = "360921102"
+
+
+def _books(run: Cli) -> None:
+    _registers(run)
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000.10", "--date", "2025-06-30")
+    run("ledger", "post", "--asset", "A-2", "--expense", "maintenance", "--amount", "1200.05", "--date", "2025-07-02")
+    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
+    run("user", "add", "zhao", "--role", "auditor", "--scope", OTHER_TOWNSHIP, user="zhang")
+
+
+def test_the_register_frame_is_the_asset_list(run: Cli, db: Database) -> None:
+    _books(run)
+    register = frames.assets(db, actor="zhang")
+    assert sorted(register.index) == ["A-1", "A-2", "A-3", "H-1"]
+    assert register.loc["A-2", "original_value"] == Decimal("100000.00")  # exact, not a float
+    by_register = register.groupby("register")["original_value"].sum()
+    assert by_register["public_benefit"] == Decimal("200000.00")
+    operating = frames.assets(db, actor="zhang", flt=AssetFilter(unconfirmed=True))
+    assert list(operating.index) == ["A-3"]
+
+
+def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, db: Database) -> None:
+    _books(run)
+    legs = frames.postings(db, actor="zhang")
+    assert (legs.groupby("entry_id")["amount"].sum() == Decimal("0.00")).all()  # every entry balances
+    village = legs[legs["entity"] == VILLAGE].groupby("account")["amount"].sum()
+    trial = {r["name"]: r["balance"] for r in balances(db, VILLAGE, actor="zhang")}
+    assert {name: amount for name, amount in village.items() if amount} == trial
+    july = frames.postings(db, actor="zhang", start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31))
+    assert set(july["kind"]) == {"expense"} and len(july) == 2
+    income = frames.income_by_asset(db, actor="zhang", entity=VILLAGE).set_index("asset_id")
+    assert income.loc["A-2", "net"] == Decimal("28800.05")
+    assert income.to_dict("records") == [
+        {k: v for k, v in r.items() if k != "asset_id"} for r in income_by_asset(db, VILLAGE, actor="zhang")
+    ]
+
+
+def test_a_reader_sees_only_its_scope(run: Cli, db: Database) -> None:
+    _books(run)
+    assert frames.assets(db, actor="zhao").empty  # every asset is in the other township
+    assert frames.postings(db, actor="zhao").empty
+    assert list(frames.postings(db, actor="zhao").columns) == list(frames.POSTING_COLUMNS)
+    with pytest.raises(PermissionDenied):
+        frames.postings(db, actor="zhao", entity=COUNTY)
+    with pytest.raises(PermissionDenied):
+        frames.assets(db, actor="nobody")
+
+
+def test_registers_by_owner_adds_up_to_the_register(run: Cli, db: Database) -> None:
+    _books(run)
+    table = frames.registers_by_owner(db, actor="zhang").set_index("register")
+    register = frames.assets(db, actor="zhang")
+    assert table.loc["total", "value"] == sum(register["original_value"], Decimal("0.00"))
+    assert table.loc["total", "assets"] == len(register)
