@@ -12,7 +12,7 @@ from assetledger.web import create_app
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards, table_counts
 from tests.public_notices import SECRETS, build_published, public_files
-from tests.web.conftest import VILLAGE, county, county_file  # noqa: F401  (fixtures)
+from tests.web.conftest import VILLAGE, county, county_file, county_postgres  # noqa: F401  (fixtures)
 
 
 def test_publishing_is_by_the_village_or_finance_once_not_before_the_distribution(county: Cli, db: Database) -> None:  # noqa: F811
