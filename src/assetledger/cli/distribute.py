@@ -184,7 +184,8 @@ def notice(app: App, village: str, period: str, folder: Path) -> None:
 @command.command("publish")
 @click.option("--village", required=True, help="Village code.")
 @click.option("--period", required=True, help="Period of the distribution whose notice is published.")
-@click.option("--date", "on", type=DATE, help="Date of publication (default today; not before the distribution).")
+@click.option("--date", "on", type=DATE,
+              help="Date of publication (default: the distribution's date, which its notice bears).")  # fmt: skip
 @pass_app
 def publish(app: App, village: str, period: str, on: dt.date | None) -> None:
     """Publish the notice (公示) of a village's distribution for anyone to read: the public page /public/VILLAGE and

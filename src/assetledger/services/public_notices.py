@@ -61,10 +61,10 @@ class Published:
 
 
 def publish(db: Database, village: str, period_text: str, actor: str, on: dt.date | None = None) -> list[Published]:
-    """Publish the notices of a village's distributions of a period (every rule's), dated `on` (default today):
-    not before the distribution, not after today. A notice published already is kept as it was."""
-    on = on or today()
-    if on > today():
+    """Publish the notices of a village's distributions of a period (every rule's), dated `on` — by default the
+    distribution's own date, the date its notice bears (DOMAIN rule 16: not the machine's clock) —, not before the
+    distribution and not after today. A notice published already is kept as it was."""
+    if on is not None and on > today():
         raise RuleViolation(f"公示日期 {on} 晚于今天 (a notice cannot be published after today, {today()})")
     period = parse_period(period_text, "distribute publish")
     with db.transaction() as session:
@@ -87,14 +87,15 @@ def publish(db: Database, village: str, period_text: str, actor: str, on: dt.dat
             if done is not None:
                 out.append(Published(d.id, d.period, d.rule_code, done.published_on, done.actor, True))
                 continue
-            if on < d.distributed_on:
+            dated = on or d.distributed_on
+            if dated < d.distributed_on:
                 raise RuleViolation(
                     f"{d.period} 的分配 {d.distributed_on} 才作出，不能早于此公示 "
-                    f"(distribution {d.id} was made on {d.distributed_on}; its notice cannot be published on {on})"
+                    f"(distribution {d.id} was made on {d.distributed_on}; its notice cannot be published on {dated})"
                 )
-            session.add(NoticePublication(distribution_id=d.id, village_code=village, published_on=on, actor=actor,
+            session.add(NoticePublication(distribution_id=d.id, village_code=village, published_on=dated, actor=actor,
                                           recorded_at=at))  # fmt: skip
-            out.append(Published(d.id, d.period, d.rule_code, on, actor, False))
+            out.append(Published(d.id, d.period, d.rule_code, dated, actor, False))
     return out
 
 
