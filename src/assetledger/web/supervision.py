@@ -2,8 +2,8 @@
 scope, year by year, a chart per indicator, and the same table as XLSX or CSV.
 
 The view only parses the form and renders what services/indicator_page.py returned (which checks the reader's
-scope on every request); the charts are inline SVG drawn from the page's percentages (no script, no image
-request), so the page prints as it shows.
+scope); the page is kept until the record changes, the reader checked on every request. The charts are inline SVG
+drawn from the page's percentages (no script, no image request), so the page prints as it shows.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.errors import Finding, InputError
 from assetledger.io.output import render_csv, write_xlsx
+from assetledger.services.contracts import reading_scope
 from assetledger.services.indicator_page import LEVELS, IndicatorPage, indicator_page
 from assetledger.web.auth import database, roles, user
+from assetledger.web.cache import until_changed
 
 bp = Blueprint("supervision", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
@@ -63,8 +65,15 @@ def _asked() -> Asked:
 
 
 def _page(asked: Asked) -> IndicatorPage:
-    # the service checks that the reader's scope covers the region (and limits the units to it)
-    return indicator_page(database(), user().name, asked.level, range(asked.first, asked.last + 1), asked.region)
+    """The service's page, kept until the record changes (web/cache.py): a page of three years at city scale takes
+    about three awards evaluations to compute. The reader is checked on every request, the cached page is the
+    reader's own, and a change of grants is a change of the record."""
+    db, actor = database(), user().name
+    with db.reading() as session:
+        reading_scope(session, actor, asked.region)  # refuses a revoked reader or a region outside the scope
+    years = range(asked.first, asked.last + 1)
+    key = ("indicators", actor, asked.level, asked.first, asked.last, asked.region)
+    return until_changed(db, key, lambda: indicator_page(db, actor, asked.level, years, asked.region))
 
 
 def _rows(page: IndicatorPage) -> list[dict[str, Any]]:
