@@ -8,7 +8,7 @@ registered" (验收后未登记). A correction is a later row for the same asset
 in the hash chain; no current-state table changes.
 
 Revision ID: 0013d
-Revises: 0012d
+Revises: 0013c
 Create Date: 2026-12-03 08:00:00.000000
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from assetledger.store.append_only import protect, unprotect
 
 revision: str = "0013d"
-down_revision: str | None = "0012d"
+down_revision: str | None = "0013c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

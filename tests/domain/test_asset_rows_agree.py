@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode
 from assetledger.domain.text import TextRule
-from assetledger.io.asset_rows import INDEX, _draft, _FastRows, _Row
+from assetledger.io.asset_rows import INDEX, CellRow, _draft, _FastRows
 from assetledger.io.headers import map_header
 
 REGIONS = RegionIndex(
@@ -79,7 +79,7 @@ def test_fast_and_careful_readers_agree(table: tuple[list[str], list[object]]) -
     columns = {c.field: c for c in map_header(headers, INDEX)}
     rules = {f: r for f, r in RULES.items() if f in _FastRows.TEXT_FIELDS}
     fast = _FastRows(len(headers), columns, REGIONS, rules).draft(list(cells))
-    row = _Row("t.csv", 2, list(cells), columns)
+    row = CellRow("t.csv", 2, list(cells), columns)
     careful = _draft(row, REGIONS, rules)
     if fast is not None:  # what the fast path reads, the careful reader reads the same, and finds nothing wrong
         assert (fast, row.findings) == (careful, []), (fast, careful, row.findings)

@@ -1,10 +1,11 @@
 """A hypothesis state machine over the write services, checking the invariants of record after every step.
 
 Steps: register an asset (with or without its dates, confirmed or not, amounts up to and past the bound), confirm
-it (any date), post revenue or costs (any date, a few refs that repeat, amounts past the bound), reverse a posting,
-dispose of an asset (back-dated too), distribute a village's revenue (years, halves, quarters, months, unfinished
-periods), pay households (before and after the notice has run), take a distribution back, close a village's books,
-and run a year-end inventory that writes shortages off. A refusal (any AssetLedgerError) is a legitimate outcome;
+it (any date), change several by a file (confirm, custodian, status: `asset bulk`), post revenue or costs (any
+date, a few refs that repeat, amounts past the bound), reverse a posting, dispose of an asset (back-dated too),
+distribute a village's revenue (years, halves, quarters, months, unfinished periods), pay households (before and
+after the notice has run), take a distribution back, close a village's books, and run a year-end inventory that
+writes shortages off. A refusal (any AssetLedgerError) is a legitimate outcome;
 any other exception is a bug.
 
 After every step: every entry balances; no village month is shared twice by standing distributions; no posting
@@ -48,6 +49,7 @@ from assetledger.rules.award_policy import parse_policy
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services import distribution, distribution_settlement, journal
 from assetledger.services.asset_books import entries_after
+from assetledger.services.asset_changes import apply_file
 from assetledger.services.assets import confirm_ownership, register_asset
 from assetledger.services.audit import verify
 from assetledger.services.awards import evaluate_year
@@ -225,6 +227,25 @@ class RecordMachine(RuleBasedStateMachine):
     def confirm(self, asset: str, on: dt.date) -> None:
         owner = Ownership("村股份经济合作社", OwnerKind.VILLAGE, on, "确〔2025〕1号")
         self._try(lambda: confirm_ownership(self.db, asset, owner, ACTOR))
+
+    @rule(
+        chosen=st.lists(assets, min_size=1, max_size=4, unique=True),
+        kind=st.sampled_from(["confirm", "custodian", "status"]),
+        on=days,
+        status=st.sampled_from(["在用", "闲置", "毁损"]),
+    )
+    def bulk(self, chosen: list[str], kind: str, on: dt.date, status: str) -> None:
+        """A file of changes (`asset bulk`) to some registered assets: confirmed to their village, a custodian, a
+        status; all or nothing."""
+        header, row = {
+            "confirm": (["资产编号", "确权层级", "确权日期"], ["村", on.isoformat()]),
+            "custodian": (["资产编号", "管护主体", "管护起始日期"], ["村民委员会", on.isoformat()]),
+            "status": (["资产编号", "资产状态", "变更日期"], [status, on.isoformat()]),
+        }[kind]
+        path = self.folder / f"bulk-{next(self.serial)}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, *([asset, *row] for asset in chosen)])
+        self._try(lambda: apply_file(self.db, kind, path, ACTOR))
 
     @rule(
         target=entries,

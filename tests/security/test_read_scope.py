@@ -281,9 +281,11 @@ def test_township_auditor_on_the_awards_page_sees_its_scope_only(web: Flask) -> 
     """The evaluations rank counties against each other: read whole, by a reader of every unit, or not at all."""
     sun, _ = login(web, "sun")
     for path in ("/awards?year=2025", "/awards/chart.png?year=2025"):
-        response = sun.get(path)
+        response = sun.get(f"{path}&lang=zh")
         page = response.get_data(as_text=True)
-        assert response.status_code == 403 and "不在其范围内" in page and "outside the scope" in page, page
+        assert response.status_code == 403 and "不在其范围内" in page, page
+        english = sun.get(f"{path}&lang=en")  # the page's language only: the refusal in English under ?lang=en
+        assert english.status_code == 403 and "outside the scope" in english.get_data(as_text=True)
         for outside in ("东山县", OTHER_COUNTY, "示范县", "青山乡", "D-1"):
             assert outside not in page
     li, _ = login(web, "li")

@@ -80,7 +80,7 @@ def _fill(source: Path, target: Path, counts: Mapping[str, Sequence[object]], ex
     return target
 
 
-LAMP = {"资产名称": "太阳能路灯", "台账类别": "公益性", "资产原值（元）": 8000, "数量": 4, "单位": "盏",
+LAMP = {"资产名称": "太阳能路灯", "资产类别": "公益性", "资产原值（元）": 8000, "数量": 4, "单位": "盏",
         "管护主体": "红旗村村民委员会", "清查日期": "2025-12-11"}  # fmt: skip
 
 
@@ -247,9 +247,9 @@ BAD_SHEETS: dict[str, tuple[dict[str, tuple[object, ...]], list[dict[str, object
     "no date": ({"A-1": ("在用", None)}, [], "清查日期", "date of the count is empty"),
     "before the year": ({"A-1": ("在用", "2024-12-31")}, [], "清查日期", "before the inventory year"),
     "in the future": ({"A-1": ("在用", "2099-01-01")}, [], "清查日期", "in the future"),
-    "surplus without register": ({}, [{k: v for k, v in LAMP.items() if k != "台账类别"}], "台账类别",
+    "surplus without register": ({}, [{k: v for k, v in LAMP.items() if k != "资产类别"}], "资产类别",
                                  "needs its register"),
-    "surplus household": ({}, [LAMP | {"台账类别": "到户类"}], "台账类别", "registered to the collective"),
+    "surplus household": ({}, [LAMP | {"资产类别": "到户类"}], "资产类别", "registered to the collective"),
     "surplus bad value": ({}, [LAMP | {"资产原值（元）": "12.345"}], "资产原值（元）", "more than two decimal"),
     "surplus missing": ({}, [LAMP | {RESULT: "盘亏"}], RESULT, "cannot be missing"),
     "surplus outside scope": ({}, [LAMP | {"区划代码": "999999"}], "区划代码", "unknown region code"),

@@ -136,7 +136,7 @@ def test_asset_search_and_history(app: Flask) -> None:
     found = zhang.get("/assets?q=冷库").get_data(as_text=True)
     assert "B-1" in found and "A-2" not in found
     history = zhang.get("/assets/A-1").get_data(as_text=True)
-    assert "registered" in history and "光伏电站" in history and "60,000.00" in history
+    assert "登记入账" in history and "光伏电站" in history and "60,000.00" in history
 
 
 def test_upload_with_errors_lists_them_and_writes_nothing(app: Flask, db: Database) -> None:
@@ -162,7 +162,7 @@ def test_upload_refuses_other_file_kinds(app: Flask) -> None:
     zhang, token = login(app, "zhang")
     response = zhang.post("/upload", data={"file": (io.BytesIO(b"x"), "evil.sh"), "csrf_token": token},
                           content_type="multipart/form-data")  # fmt: skip
-    assert response.status_code == 422 and "XLSX or CSV" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "台账文件应为 XLSX 或 CSV" in response.get_data(as_text=True)
 
 
 def _post(client: object, token: str, **form: str) -> object:
@@ -286,11 +286,11 @@ def test_a_cached_query_follows_the_record(app: Flask) -> None:
     wang, audit_token = login(app, "wang")
     form = {"kind": "bql", "entity": f"V{VILLAGE}", "csrf_token": audit_token,
             "query": "SELECT sum(position) WHERE account ~ '^Income'"}  # fmt: skip
-    assert "-7654.32" not in wang.post("/audit/", data=form).get_data(as_text=True)
+    assert "-7,654.32" not in wang.post("/audit/", data=form).get_data(as_text=True)
     li, token = login(app, "li")
     li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "7654.32",
                            "date": "2025-05-15", "csrf_token": token})  # fmt: skip
-    assert "-7654.32" in wang.post("/audit/", data=form).get_data(as_text=True)
+    assert "-7,654.32" in wang.post("/audit/", data=form).get_data(as_text=True)
 
 
 def test_login_goes_back_only_to_this_site(app: Flask) -> None:

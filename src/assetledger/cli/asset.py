@@ -27,8 +27,10 @@ from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.register_fields import LIST_FIELDS, column_label
 from assetledger.io.output import render_json, render_table
 from assetledger.services import assets as svc
+from assetledger.services.asset_changes import apply_file
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 
 GOVERNANCE = {
@@ -184,6 +186,9 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
         click.echo(f"imported {result.rows} assets ({parts}) as batch {result.batch_id}")
 
 
+_ALREADY = "; 已登记，无变更 already recorded, nothing changed"
+
+
 @command.command("confirm")
 @click.argument("asset_id")
 @click.option("--owner", required=True, help="Owner (确权主体), e.g. XX村股份经济合作社.")
@@ -206,11 +211,11 @@ def confirm(
     handover_doc: str | None,
 ) -> None:
     """Confirm the ownership of an asset (确权登记), optionally with its handover (移交)."""
-    svc.confirm_ownership(app.db, asset_id, Ownership(owner, owner_kind, on, doc), app.actor)
-    click.echo(f"{asset_id}: owner {owner} ({owner_kind.label}) from {on}")
+    done = svc.confirm_ownership(app.db, asset_id, Ownership(owner, owner_kind, on, doc), app.actor)
+    click.echo(f"{asset_id}: owner {owner} ({owner_kind.label}) from {on}{_ALREADY if not done else ''}")
     if handover_date:
-        svc.record_handover(app.db, asset_id, Handover(handover_date, handover_from, handover_doc), app.actor)
-        click.echo(f"{asset_id}: handed over on {handover_date}")
+        done = svc.record_handover(app.db, asset_id, Handover(handover_date, handover_from, handover_doc), app.actor)
+        click.echo(f"{asset_id}: handed over on {handover_date}{_ALREADY if not done else ''}")
 
 
 @command.command("handover")
@@ -221,8 +226,8 @@ def confirm(
 @pass_app
 def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: str | None) -> None:
     """Record the handover (移交) of an asset to its owner."""
-    svc.record_handover(app.db, asset_id, Handover(on, from_unit, doc), app.actor)
-    click.echo(f"{asset_id}: handed over on {on}")
+    done = svc.record_handover(app.db, asset_id, Handover(on, from_unit, doc), app.actor)
+    click.echo(f"{asset_id}: handed over on {on}{_ALREADY if not done else ''}")
 
 
 @command.command("custodian")
@@ -233,8 +238,8 @@ def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: s
 @pass_app
 def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | None) -> None:
     """Assign or change the custodian (管护) of an asset; the previous assignment stays in the history."""
-    svc.assign_custodian(app.db, asset_id, Custody(name, start, duties), app.actor)
-    click.echo(f"{asset_id}: custodian {name} from {start}")
+    done = svc.assign_custodian(app.db, asset_id, Custody(name, start, duties), app.actor)
+    click.echo(f"{asset_id}: custodian {name} from {start}{_ALREADY if not done else ''}")
 
 
 @command.command("status")
@@ -245,25 +250,68 @@ def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | 
 @pass_app
 def status(app: App, asset_id: str, status: AssetStatus, on: dt.date, reason: str | None) -> None:
     """Change the status of an asset: in_use 在用, idle 闲置, damaged 毁损 (disposal has its own command)."""
-    svc.change_status(app.db, asset_id, status, on, app.actor, reason=reason)
-    click.echo(f"{asset_id}: status {status.label} from {on}")
+    done = svc.change_status(app.db, asset_id, status, on, app.actor, reason=reason)
+    click.echo(f"{asset_id}: status {status.label}" + (f" from {on}" if done else _ALREADY))
 
 
-LIST_HEADERS = {
-    "asset_id": "资产编号",
-    "name": "资产名称",
-    "register": "资产类别",
-    "category": "资产分类",
-    "county_code": "县",
-    "township_code": "乡镇",
-    "village_code": "村",
-    "build_year": "建设年度",
-    "original_value": "资产原值",
-    "status": "状态",
-    "owner_name": "确权主体",
-    "owner_kind": "确权级别",
-    "custodian": "管护主体",
+@command.group("bulk")
+def bulk() -> None:
+    """Changes from a file to assets already registered: confirm, handover, custodian, status (all or nothing)."""
+
+
+BULK_COLUMNS = {
+    "confirm": (
+        "Confirm ownership (确权) of registered assets from a file.",
+        "资产编号, 确权层级 (县/区, 乡镇, 村, 户, 部门, 企业); optional 确权主体, 确权日期, 确权文件. A level alone "
+        "confirms to the standard owner of that level at the asset's place (村 → XX村股份经济合作社, 乡镇/县 → "
+        "人民政府); without 确权日期 the asset's own 移交日期, 取得日期 or 31 December of 建设年度 dates it. An asset "
+        "that moves to other books is transferred there on that date.",
+    ),
+    "handover": (
+        "Record the handover (移交) of registered assets from a file.",
+        "资产编号, 移交日期; optional 移交单位, 移交文件.",
+    ),
+    "custodian": (
+        "Assign custodians (管护) of registered assets from a file; earlier assignments stay in the history.",
+        "资产编号, 管护主体, 管护起始日期; optional 管护责任.",
+    ),
+    "status": (
+        "Change the status of registered assets from a file: 在用, 闲置, 毁损.",
+        "资产编号, 资产状态, 变更日期; optional 变更原因. Disposal and write-off have their own procedures.",
+    ),
 }
+
+
+def _bulk_command(kind: str) -> click.Command:
+    summary, columns = BULK_COLUMNS[kind]
+
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Check every row (and the books); change nothing.")
+    @pass_app
+    def run(app: App, file: Path, dry_run: bool) -> None:
+        result = apply_file(app.db, kind, file, app.actor, dry_run=dry_run)
+        for header in result.ignored:
+            click.echo(f"列 {header} 未使用 column {header} not used")
+        done = "dry run: would apply" if dry_run else "applied"
+        click.echo(
+            f"{done} {result.applied} of {result.rows} rows; {result.already} already applied (已登记，无变更)"
+            + ("; nothing was written" if dry_run else "")
+        )
+
+    run.__doc__ = (
+        f"{summary}\n\nColumns (.xlsx or .csv, Chinese or English headers, as `asset import`): {columns}\n"
+        "\nAll or nothing: every problem is listed (file, row, column, value, reason) and nothing is written; exit 2 "
+        "for bad input, 5 when a rule refuses a change, 6 outside your region. A row the register already says is "
+        "counted as already applied: the same file twice changes nothing."
+    )
+    return bulk.command(kind)(run)
+
+
+for _kind in BULK_COLUMNS:
+    _bulk_command(_kind)
+
+
+LIST_HEADERS = {str(f.column): f.zh for f in LIST_FIELDS}  # the catalogue's labels (domain/register_fields.py)
 
 
 @command.command("list")
@@ -324,7 +372,7 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     if fmt in ("csv", "xlsx"):
         emit(history.events, fmt, out, sheet=f"{asset_id} history")
         return
-    facts = [{"field": k, "value": v} for k, v in history.asset.items() if v is not None]
+    facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
     click.echo("\n资金来源 funding")
     click.echo(render_table(history.funding))

@@ -27,10 +27,18 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     \b
     Columns: 户编号, 村 (name or code), 户主, 人口, 类别 (脱贫户/监测户/其他困难户),
     因素 (无劳动能力、老年、患病、残疾), 纳入日期, and for departures 退出日期 + 退出原因 (退出/死亡).
+    Optional 资产编号 (受益资产编号): the household-level assets (到户类) the household benefits from, several
+    separated by 、 or commas; the household is attached to each (an asset may benefit several households), and the
+    asset leaves `asset list --without-household`. The asset must be 到户类 and in the household's village.
     """
     r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run)
     prefix = "dry run: would record" if dry_run else "recorded"
     click.echo(f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged")
+    if r.attached or r.already_attached:
+        click.echo(
+            f"{'would attach' if dry_run else 'attached'} {r.attached} household(s) to household-level assets "
+            f"(到户类); {r.already_attached} already attached"
+        )
 
 
 @command.command("add")
@@ -41,6 +49,9 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
 @click.option("--category", type=click.Choice(sorted(CATEGORIES)), required=True, help="Category.")
 @click.option("--factor", "factors", multiple=True, type=click.Choice(sorted(FACTORS)), help="Weight factor; repeat.")
 @click.option("--joined", "joined_on", type=DATE, required=True, help="Joined the roster on.")
+@click.option(
+    "--asset", "assets", multiple=True, help="A household-level asset (到户类) it benefits from (资产编号); repeat."
+)
 @pass_app
 def add(
     app: App,
@@ -51,8 +62,9 @@ def add(
     category: str,
     factors: tuple[str, ...],
     joined_on: dt.date,
+    assets: tuple[str, ...],
 ) -> None:
-    """Add one household to a village's roster."""
+    """Add one household to a village's roster, attached to the household-level assets it benefits from."""
     row = HouseholdRow(
         0,
         household_id,
@@ -64,9 +76,12 @@ def add(
         joined_on,
         None,
         None,
+        tuple(dict.fromkeys(assets)),
     )
     svc.add_household(app.db, row, village, app.actor)
     click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
+    for asset_id in row.asset_ids:
+        click.echo(f"household {household_id} attached to {asset_id} (到户类)")
 
 
 @command.command("remove")

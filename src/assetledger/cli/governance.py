@@ -13,6 +13,7 @@ from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
 from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
+from assetledger.domain.register_fields import by_column
 from assetledger.io.output import render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
 from assetledger.rules.governance_policy import load_policy
@@ -28,10 +29,12 @@ policy_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="County policy (TOML): thresholds and approval levels. Default: ledgers/policy/governance.toml values.",
 )
+_REGISTER_COLUMNS = ("asset_id", "name", "register", "category", "county_code", "township_code", "village_code",
+                     "status", "operator")  # fmt: skip
 SCAN_HEADERS = {
-    "asset_id": "资产编号", "name": "资产名称", "register": "资产类别", "category": "资产分类", "county_code": "县",
-    "township_code": "乡镇", "village_code": "村", "status": "状态", "operator": "经营主体", "book_value": "账面价值",
-    "last_revenue": "最近收益日期", "trailing_revenue": "期间收益", "trailing_costs": "期间支出", "net": "净收益",
+    **{c: str(getattr(by_column(c), "zh", c)) for c in _REGISTER_COLUMNS},  # the catalogue's labels
+    "book_value": "账面价值", "last_revenue": "最近收益日期", "trailing_revenue": "期间收益",
+    "trailing_costs": "期间支出", "net": "净收益",
     "finding": "问题", "decision": "治理决定", "contract": "合同编号", "expected_revenue": "合同应得收益",
 }  # fmt: skip
 

@@ -98,7 +98,7 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
     \b
     结果 (result): 在用 in use / 盘亏 missing / 毁损 damaged / 闲置 idle; 清查日期 (date) required.
     Rows not filled in yet are skipped; a later sheet with the same asset supersedes the earlier count.
-    A row with an empty 资产编号 and a name and value is a surplus (盘盈): give 台账类别 (公益性/经营性).
+    A row with an empty 资产编号 and a name and value is a surplus (盘盈): give 资产类别 (公益性/经营性).
     Any bad row: every problem is listed (file, row, column, value), exit code 2, nothing is written.
     """
     result = record_counts(app.db, file, app.actor, inventory_id)

@@ -8,30 +8,14 @@ from decimal import Decimal
 
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import amount_problem
+from assetledger.domain.register_fields import FIELDS
 
 # Fields that belong to one register only: (register, field names).
 OPERATING_FIELDS = ("operating_mode", "operator", "contract_start", "contract_end", "contract_annual_income")
 HOUSEHOLD_FIELDS = ("household_id", "household_head")
-# What users call each field of a register, Chinese and English: named in every finding beside the file's own header.
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "asset_id": ("资产编号", "asset id"), "name": ("资产名称", "asset name"), "register": ("资产类别", "register"),
-    "category": ("资产分类", "kind of asset"), "county": ("县", "county"), "township": ("乡镇", "township"),
-    "village": ("村", "village"), "region_code": ("行政区划代码", "region code"), "location": ("坐落位置", "location"),
-    "project_name": ("项目名称", "project"), "build_year": ("建设年度", "build year"),
-    "acquired_on": ("取得日期", "acquisition date"), "implementer": ("实施单位", "implementer"),
-    "original_value": ("资产原值", "original value"), "quantity": ("数量", "quantity"), "unit": ("单位", "unit"),
-    "status": ("资产状态", "status"), "fund_source": ("资金来源", "fund source"), "funding": ("资金来源", "funding"),
-    "owner_name": ("确权主体", "owner"), "owner_kind": ("确权层级", "ownership level"),
-    "confirmed_on": ("确权日期", "confirmation date"), "confirm_doc": ("确权文件", "confirmation document"),
-    "handed_over_on": ("移交日期", "handover date"), "handed_over_by": ("移交单位", "handed over by"),
-    "handover_doc": ("移交文件", "handover document"), "custodian": ("管护主体", "custodian"),
-    "custodian_duties": ("管护责任", "custodian's duties"), "custodian_since": ("管护起始日期", "custody start"),
-    "operating_mode": ("经营方式", "operating mode"), "operator": ("经营主体", "operator"),
-    "contract_start": ("合同起始日期", "contract start"), "contract_end": ("合同截止日期", "contract end"),
-    "contract_annual_income": ("年收益", "yearly income"), "household_id": ("户编号", "household id"),
-    "household_head": ("户主姓名", "head of household"),
-    "beneficiary_households": ("受益户数", "beneficiary households"),
-}  # fmt: skip
+# What users call each field of a register, Chinese and English (the catalogue, domain/register_fields.py): named in
+# every finding beside the file's own header.
+FIELD_LABELS: dict[str, tuple[str, str]] = {f.code: (f.zh, f.en) for f in FIELDS}
 FIRST_YEAR, LAST_YEAR = 1949, 2100  # plausible years of a project, an inventory or an evaluation
 MAX_QUANTITY = Decimal(1_000_000_000)  # units of one asset (the column holds 14 digits before the point)
 QUANTITY = Decimal("0.0001")
@@ -130,6 +114,16 @@ def standard_owner(kind: OwnerKind, county: str, township: str | None, village: 
     return None if unit is None else f"{unit}{STANDARD_OWNER_SUFFIX[kind]}"
 
 
+def owner_kind_problem(register: Register, kind: OwnerKind) -> str | None:
+    """户有户管: household-level assets, and only they, belong to a household (at registration and at any later
+    confirmation)."""
+    if register is Register.HOUSEHOLD and kind is not OwnerKind.HOUSEHOLD:
+        return "a household-level asset (到户类) belongs to its household (户有户管): 确权到户"
+    if register is not Register.HOUSEHOLD and kind is OwnerKind.HOUSEHOLD:
+        return "only household-level assets (到户类) are owned by a household"
+    return None
+
+
 def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
     """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
     problems = _amount_problems(draft)
@@ -141,19 +135,15 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
                 problems.append(
                     (name, f"only operating assets (经营性) have {label(name)}; this is {draft.register.label}")
                 )
-    if draft.register is Register.HOUSEHOLD:
-        # 到户类 rows are published by project, often before their households are named: registered without one,
-        # the households are attached later and the reports list the assets still without them.
-        if draft.ownership and draft.ownership.owner_kind is not OwnerKind.HOUSEHOLD:
-            problems.append(
-                ("owner_kind", "a household-level asset (到户类) belongs to its household (户有户管): 确权到户")
-            )
-    else:
+    # 到户类 rows are published by project, often before their households are named: registered without one, the
+    # households are attached later (the roster import) and the reports list the assets still without them.
+    if draft.register is not Register.HOUSEHOLD:
         for name in (*HOUSEHOLD_FIELDS, "beneficiary_households"):
             if getattr(draft, name) is not None:
                 problems.append((name, f"only household-level assets (到户类) have {label(name)}"))
-        if draft.ownership and draft.ownership.owner_kind is OwnerKind.HOUSEHOLD:
-            problems.append(("owner_kind", "only household-level assets (到户类) are owned by a household"))
+    problem = owner_kind_problem(draft.register, draft.ownership.owner_kind) if draft.ownership else None
+    if problem:
+        problems.append(("owner_kind", problem))
     if draft.original_value <= 0:
         problems.append(("original_value", "资产原值 original value must be positive"))
     if draft.funding:

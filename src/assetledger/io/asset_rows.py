@@ -20,50 +20,15 @@ from assetledger.domain.assets import (
 )
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import Place, RegionIndex
+from assetledger.domain.register_fields import IMPORTED
 from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.tabular import Table
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "asset_id": ("资产编号", "资产编码", "资产代码", "编号", "asset id"),
-    "name": ("资产名称", "名称", "asset_name"),
-    "register": ("资产类别", "台账类别", "资产性质", "register_type"),
-    "category": ("资产分类", "资产种类", "资产小类", "资产类型", "kind"),
-    "county": ("县", "县(区)", "县区", "所属县", "县(市、区)"),
-    "township": ("乡镇", "乡(镇)", "所属乡镇", "乡镇(街道)"),
-    "village": ("村", "行政村", "所属村", "村(社区)"),
-    "region_code": ("行政区划代码", "区划代码", "所在地代码"),
-    "location": ("坐落位置", "位置", "地点", "坐落"),
-    "project_name": ("项目名称", "project"),
-    "build_year": ("建设年度", "项目年度", "年度", "year"),
-    "acquired_on": ("取得日期", "入账日期", "购置日期", "acquired"),
-    "implementer": ("实施单位", "项目实施单位", "建设单位"),
-    "original_value": ("资产原值", "原值", "账面原值", "资产价值", "value"),
-    "quantity": ("数量", "qty"),
-    "unit": ("单位", "计量单位"),
-    "status": ("资产状态", "使用状态", "状态"),
-    "fund_source": ("资金来源", "source"),
-    "owner_name": ("确权主体", "产权归属", "所有权人", "权属单位", "资产所有人", "owner"),
-    "owner_kind": ("确权层级", "确权级别", "确权级次", "确权到", "产权级别", "权属类型", "确权类型"),
-    "confirmed_on": ("确权日期", "确权时间", "confirmed"),
-    "confirm_doc": ("确权文件", "确权文号", "确权依据"),
-    "handed_over_on": ("移交日期", "移交时间", "handover_date"),
-    "handed_over_by": ("移交单位", "移交方"),
-    "handover_doc": ("移交文件", "移交文号"),
-    "custodian": ("管护主体", "管护责任人", "管护单位"),
-    "custodian_duties": ("管护责任", "管护职责", "duties"),
-    "custodian_since": ("管护起始日期", "管护开始日期"),
-    "operating_mode": ("经营方式", "经营模式", "mode"),
-    "operator": ("经营主体", "承租方", "承包方"),
-    "contract_start": ("合同起始日期", "合同开始日期", "合同起始日"),
-    "contract_end": ("合同截止日期", "合同到期日期", "合同结束日期", "合同到期日"),
-    "contract_annual_income": ("年收益", "合同年租金", "年租金", "合同年收益"),
-    "household_id": ("户编号", "农户编号", "户码"),
-    "household_head": ("户主姓名", "户主", "受益农户"),
-    "beneficiary_households": ("受益户数", "受益农户数", "受益农户户数", "带动户数", "覆盖户数", "受益户"),
-}
+# The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
+ALIASES: dict[str, tuple[str, ...]] = {f.code: f.headers for f in IMPORTED}
 # One amount column per fund source: 中央衔接资金, fund_central, ...
 for _source in FundSource:
     ALIASES[f"fund:{_source.value}"] = (f"fund_{_source.value}", _source.label)
@@ -96,14 +61,14 @@ def column_name(field: str, header: str | None = None) -> str:
     return f"{shown} ({en})"
 
 
-class _Confirmed(NamedTuple):
+class Unresolved(NamedTuple):
     """Why a row's ownership cannot be read: the column to blame and the reason, in the user's words."""
 
     field: str
     reason: str
 
 
-def _ownership(
+def resolve_ownership(
     kind: OwnerKind | None,
     owner: str | None,
     confirmed: dt.date | None,
@@ -112,7 +77,7 @@ def _ownership(
     place: Place,
     regions: RegionIndex,
     household: tuple[str | None, str | None],
-) -> Ownership | _Confirmed | None:
+) -> Ownership | Unresolved | None:
     """The ownership a row states (确权), shared by both readers so that they cannot disagree.
 
     确权层级 alone confirms to the standard owner of that level at the asset's place (the village's collective
@@ -123,7 +88,7 @@ def _ownership(
     if kind is None:
         if owner is None and confirmed is None:
             return None
-        return _Confirmed(
+        return Unresolved(
             "owner_kind", "确权主体 / 确权日期 need 确权层级 (ownership level: 县/区, 乡镇, 村, 户, 部门, 企业)"
         )
     if owner is None:
@@ -141,17 +106,17 @@ def _ownership(
             if owner is None:
                 if kind in (OwnerKind.VILLAGE, OwnerKind.TOWNSHIP):
                     where = "村" if kind is OwnerKind.VILLAGE else "乡镇"
-                    return _Confirmed(
+                    return Unresolved(
                         "owner_kind", f"确权到{kind.label} needs the asset's {where}, or name the owner in 确权主体"
                     )
-                return _Confirmed(
+                return Unresolved(
                     "owner_name", f"a {kind.label} owner has no standard name: write it in 确权主体 (owner)"
                 )
     if confirmed is None:
         handed, acquired, year = dates
         confirmed = handed or acquired or (dt.date(year, 12, 31) if year else None)
         if confirmed is None:
-            return _Confirmed("confirmed_on", "a confirmation needs its date: 确权日期, 移交日期, 取得日期 or 建设年度")
+            return Unresolved("confirmed_on", "a confirmation needs its date: 确权日期, 移交日期, 取得日期 or 建设年度")
     return Ownership(owner, kind, confirmed, document)
 
 
@@ -166,7 +131,7 @@ def as_typed(value: object) -> str | None:
     return str(value)
 
 
-class _Row:
+class CellRow:
     """Cells of one row by field, with the findings gathered while reading them."""
 
     def __init__(self, source: str, number: int, cells: list[object], columns: dict[str, Column]) -> None:
@@ -321,7 +286,7 @@ class _FastRows:
         handed, acquired, year = date(c_handed), date(c_acquired), self.year(c_year)
         ownership = None
         if owner or kind or confirmed:
-            found = _ownership(
+            found = resolve_ownership(
                 kind, owner, confirmed, confirm_doc, (handed, acquired, year), self.regions.place_of(place),
                 self.regions, (head, household),
             )  # fmt: skip
@@ -417,7 +382,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
             drafts.append((number, quick))
             ids.append((number, quick.asset_id))
             continue
-        row = _Row(table.source, number, cells, columns)
+        row = CellRow(table.source, number, cells, columns)
         draft = _draft(row, regions, rules)
         findings.extend(row.findings)
         asset_id = row.text("asset_id")
@@ -428,7 +393,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 
-def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
+def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
     for field in _FastRows.TEXT_FIELDS:
         written = row.text(field)
         problem = None if written is None else text_problem(written, rules.get(field, TextRule()))
@@ -494,7 +459,7 @@ def _draft(row: _Row, regions: RegionIndex, rules: Mapping[str, TextRule]) -> As
 _OWNERSHIP_FIELDS = frozenset({"owner_kind", "confirmed_on", "handed_over_on", "acquired_on", "build_year"})
 
 
-def _place(row: _Row, regions: RegionIndex) -> str | None:
+def _place(row: CellRow, regions: RegionIndex) -> str | None:
     code = row.text("region_code")
     names = (row.text("county"), row.text("township"), row.text("village"))
     try:
@@ -522,7 +487,7 @@ def _failed_level(regions: RegionIndex, county: str | None, township: str | None
     return "village"
 
 
-def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:
+def _funding(row: CellRow, value: Decimal | None) -> tuple[tuple[FundSource, Decimal], ...]:
     parts = []
     for source in FundSource:
         amount = row.money(f"fund:{source.value}")
@@ -535,7 +500,7 @@ def _funding(row: _Row, value: Decimal | None) -> tuple[tuple[FundSource, Decima
 
 
 def _confirmation(
-    row: _Row, regions: RegionIndex, place: str | None, fields: Mapping[str, Any]
+    row: CellRow, regions: RegionIndex, place: str | None, fields: Mapping[str, Any]
 ) -> tuple[Ownership | None, Handover | None, Custody | None]:
     owner = row.text("owner_name")
     kind = row.enum("owner_kind", OwnerKind)
@@ -545,9 +510,9 @@ def _confirmation(
     if (owner or kind or confirmed) and place is not None and not row.failed & _OWNERSHIP_FIELDS:
         dates = (handed, fields["acquired_on"], fields["build_year"])
         household = (fields["household_head"], fields["household_id"])
-        found = _ownership(kind, owner, confirmed, row.text("confirm_doc"), dates, regions.place_of(place), regions,
-                           household)  # fmt: skip
-        if isinstance(found, _Confirmed):
+        found = resolve_ownership(kind, owner, confirmed, row.text("confirm_doc"), dates, regions.place_of(place),
+                                  regions, household)  # fmt: skip
+        if isinstance(found, Unresolved):
             row.fail(found.field, found.reason, row.raw(found.field))
         else:
             ownership = found

@@ -16,6 +16,7 @@ from typing import Any
 
 from assetledger.domain.enums import Register
 from assetledger.domain.inventory import CountResult, parse_result
+from assetledger.domain.register_fields import BY_CODE
 from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
@@ -31,8 +32,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("place_name", "所在地"),
     ("asset_id", "资产编号"),
     ("name", "资产名称"),
-    ("register", "台账类别"),
-    ("category", "资产分类"),
+    ("register", BY_CODE["register"].zh),  # 资产类别, as the register calls it (domain/register_fields.py)
+    ("category", BY_CODE["category"].zh),
     ("location", "坐落位置"),
     ("quantity", "数量"),
     ("unit", "单位"),
@@ -50,8 +51,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "place_code": ("区划代码", "行政区划代码", "村代码", "region_code"),
     "asset_id": ("资产编号", "资产编码", "编号", "asset id"),
     "name": ("资产名称", "名称"),
-    "register": ("台账类别", "资产类别", "资产性质"),
-    "category": ("资产分类", "资产种类"),
+    "register": BY_CODE["register"].headers,  # 资产类别, 台账类别, 资产性质, ...
+    "category": BY_CODE["category"].headers,
     "location": ("坐落位置", "位置", "地点"),
     "quantity": ("数量", "qty"),
     "unit": ("单位", "计量单位"),

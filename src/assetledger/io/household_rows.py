@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ ALIASES = {
     "joined_on": ("纳入日期", "加入日期", "纳入时间"),
     "left_on": ("退出日期", "离开日期"),
     "left_reason": ("退出原因", "离开原因"),
+    # The household-level assets (到户类) the household benefits from: attached to them (an asset registered as
+    # published, before its households were named). Several ids in one cell, separated by 、 , ; or spaces.
+    "asset_ids": ("资产编号", "受益资产编号", "到户资产编号", "受益资产", "到户资产", "asset_id"),
 }
 INDEX = build_index(ALIASES)
 CATEGORIES = {"脱贫户": "poverty_exited", "监测户": "monitored", "其他困难户": "other", "其他": "other"}
@@ -52,6 +56,7 @@ class HouseholdRow:
     joined_on: dt.date
     left_on: dt.date | None
     left_reason: str | None
+    asset_ids: tuple[str, ...] = ()  # household-level assets (到户类) it benefits from: attached by the import
 
 
 def parse_households(
@@ -59,7 +64,7 @@ def parse_households(
 ) -> tuple[list[HouseholdRow], list[Finding]]:
     """`rules`: the text rules of the stored fields (household id, head), from their columns; the village looked up
     holds one line of printable text too."""
-    rules = {"village": ONE_LINE, **(rules or {})}
+    rules = {"village": ONE_LINE, "asset_ids": ONE_LINE, **(rules or {})}
     columns = {c.field: c for c in map_header(table.header, INDEX)}
     findings = missing_columns(table, columns, REQUIRED, ALIASES)
     if findings:
@@ -94,8 +99,25 @@ def parse_households(
         findings.extend(row.findings)
         if row.findings or not (household_id and village and head and persons and category and joined):
             continue
-        out.append(HouseholdRow(number, household_id, village, head, persons, category, factors, joined, left, reason))
+        assets = _asset_ids(row)
+        out.append(
+            HouseholdRow(number, household_id, village, head, persons, category, factors, joined, left, reason, assets)
+        )
     return out, findings
+
+
+def asset_column(table: Table) -> str:
+    """The file's own header of the asset ids column (for findings on it)."""
+    found = [c.header for c in map_header(table.header, INDEX) if c.field == "asset_ids"]
+    return found[0] if found else ALIASES["asset_ids"][0]
+
+
+_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def _asset_ids(row: RowReader) -> tuple[str, ...]:
+    """The asset ids of the cell, each once, in the order written."""
+    return tuple(dict.fromkeys(part for part in _SEPARATORS.split(row.text("asset_ids") or "") if part))
 
 
 def _factors(row: RowReader) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from assetledger.domain.register_fields import BY_CODE
 from assetledger.errors import Finding, InputError
 
 if TYPE_CHECKING:
@@ -31,13 +32,19 @@ class Kind:
     en: str
 
 
+def _named(code: str, enum: str) -> Kind:
+    """A vocabulary named as its register field (the catalogue, domain/register_fields.py)."""
+    field = BY_CODE[code]
+    return Kind(code, enum, field.zh, field.en)
+
+
 KINDS = (
-    Kind("register", "Register", "资产类别", "register"),
+    _named("register", "Register"),
     Kind("region_level", "RegionLevel", "区划级别", "region level"),
-    Kind("owner_kind", "OwnerKind", "确权层级", "ownership level"),
-    Kind("status", "AssetStatus", "资产状态", "status"),
-    Kind("fund_source", "FundSource", "资金来源", "fund source"),
-    Kind("operating_mode", "OperatingMode", "经营方式", "operating mode"),
+    _named("owner_kind", "OwnerKind"),
+    _named("status", "AssetStatus"),
+    _named("fund_source", "FundSource"),
+    _named("operating_mode", "OperatingMode"),
 )
 BY_ENUM = {k.enum: k for k in KINDS}
 _BY_NAME = {name: k for k in KINDS for name in (k.code, k.zh, k.enum)}

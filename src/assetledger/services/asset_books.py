@@ -145,29 +145,67 @@ def book_value(books: Books, entity: str, account: str) -> tuple[Decimal, dt.dat
 
 
 def book_transfer(books: Books, before: BookedAsset, after: BookedAsset, on: dt.date) -> int:
+    """One asset's `book_transfers`."""
+    return book_transfers(books, [(before, after, on)])
+
+
+def book_transfers(books: Books, moves: Sequence[tuple[BookedAsset, BookedAsset, dt.date]]) -> int:
     """When confirmation moves an asset to other books, take it out of the old books and into the new ones on the
     confirmation's date, or on the day it entered the old books when that is later (confirmed before its
-    handover), and in each books not before the first day after a closed period."""
-    old, new = books_of(before), books_of(after)
-    if old == new:
+    handover), and in each books not before the first day after a closed period. Many assets at once (a bulk
+    confirmation of a district): the books, accounts and balances they need are read in a few queries."""
+    pending = [(b, a, on, books_of(b), books_of(a)) for b, a, on in moves]
+    pending = [move for move in pending if move[3] != move[4]]
+    if not pending:
         return 0
-    amount = after.value
+    places = {place for *_, old, new in pending for place in (old, new) if place is not None}
+    books.ensure_entities(places)
+    codes = {place: entity_code(*place) for place in places}
+    books.preload(set(codes.values()))
+    held = _value_balances(books, [(codes[old], value_account(b)[0]) for b, _, _, old, _ in pending if old])
     entries: list[JournalEntry] = []
-    if old is not None:
-        old_entity = books.ensure_entity(*old)
-        balance, opened = book_value(books, old_entity, value_account(before)[0])
-        if balance:
-            amount = balance
-            on = max(on, opened or on)  # it cannot leave the old books before it entered them
-            out_on = first_open_day(books, old_entity, on)
-            entries.append(opening_entry(old_entity, replace(before, value=balance), out_on, EntryKind.TRANSFER_OUT))
-    if new is not None:
-        entity = books.ensure_entity(*new)
-        in_on = first_open_day(books, entity, on)
-        books.open_accounts(_accounts_for(entity, after, in_on))
-        entries.append(opening_entry(entity, replace(after, value=amount), in_on, EntryKind.TRANSFER_IN))
+    opens: list[tuple[str, str, str, dt.date, str | None]] = []
+    for before, after, on, old, new in pending:
+        amount = after.value
+        if old is not None:
+            old_entity = codes[old]
+            balance, opened = held.get((old_entity, value_account(before)[0]), (Decimal("0.00"), None))
+            if balance:
+                amount = balance
+                on = max(on, opened or on)  # it cannot leave the old books before it entered them
+                out_on = first_open_day(books, old_entity, on)
+                entries.append(
+                    opening_entry(old_entity, replace(before, value=balance), out_on, EntryKind.TRANSFER_OUT)
+                )
+        if new is not None:
+            entity = codes[new]
+            in_on = first_open_day(books, entity, on)
+            opens += _accounts_for(entity, after, in_on)
+            entries.append(opening_entry(entity, replace(after, value=amount), in_on, EntryKind.TRANSFER_IN))
+    books.open_accounts(opens)
     books.post(entries, [Located("confirmation")] * len(entries))
     return len(entries)
+
+
+def _value_balances(
+    books: Books, accounts: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[Decimal, dt.date | None]]:
+    """Balance and opening date of each (entity, account) that is open (`book_value` of many at once)."""
+    ids: dict[int, tuple[str, str, dt.date]] = {}
+    for entity, name in accounts:
+        found = books.accounts(entity).get(name)
+        if found is not None:
+            ids[found[0]] = (entity, name, found[1])
+    sums: dict[int, Decimal] = {}
+    m = marker(books.session)
+    for part in chunks(sorted(ids)):
+        sql = (
+            f"SELECT account_id, SUM(amount) FROM postings WHERE account_id IN ({', '.join([m] * len(part))}) "
+            "GROUP BY account_id"
+        )
+        for account_id, fen in fetch_raw(books.session, sql, part):
+            sums[int(account_id)] = from_fen(int(fen))
+    return {(e, n): (sums.get(i, Decimal("0.00")), opened) for i, (e, n, opened) in ids.items()}
 
 
 def entries_after(session: Session, asset_ids: Sequence[str], on: dt.date) -> dict[str, list[tuple[int, dt.date, str]]]:

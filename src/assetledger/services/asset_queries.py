@@ -5,31 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
+from assetledger.domain.register_fields import LIST_FIELDS
 from assetledger.errors import NotFoundError
 from assetledger.services.access import read_scope, require_read
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
-from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment
+from assetledger.store.distribution_models import AssetHousehold
+from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, Region
 from assetledger.store.region_tree import asset_within
 
-LIST_COLUMNS = (
-    "asset_id",
-    "name",
-    "register",
-    "category",
-    "county_code",
-    "township_code",
-    "village_code",
-    "build_year",
-    "original_value",
-    "status",
-    "owner_name",
-    "owner_kind",
-    "custodian",
-)
+# What `asset list` shows and exports, in this order: the catalogue's listed fields (domain/register_fields.py).
+LIST_COLUMNS = tuple(str(f.column) for f in LIST_FIELDS)
+WIDE_COLUMNS = (*LIST_COLUMNS, "project_name")  # what the web's list and its export show
 
 
 # The lowest region an asset belongs to (services.assets.asset_region, as SQL): its village, township or county.
@@ -40,6 +30,7 @@ WITHOUT_HOUSEHOLD = (
     Asset.register == Register.HOUSEHOLD.value,
     Asset.household_id.is_(None),
     Asset.household_head.is_(None),
+    ~exists().where(AssetHousehold.asset_id == Asset.asset_id),  # attached later by the roster import
 )
 
 
@@ -54,8 +45,13 @@ class AssetFilter:
     year: int | None = None
     limit: int | None = None
     without_household: bool = False  # household-level (到户类) assets whose households are not attached yet
+    # Words of a search, each of which must be found (case-insensitive) in the asset's id, name, project, owner, or
+    # the name of its village or township: "冷库 大万" finds the cold store of 大万村.
+    words: tuple[str, ...] = ()
 
     def apply(self, query: Select[Any]) -> Select[Any]:
+        for word in self.words:
+            query = query.where(matches(word))
         if self.register:
             query = query.where(Asset.register == self.register.value)
         if self.region:
@@ -77,18 +73,121 @@ class AssetFilter:
         return query
 
 
-def list_assets(db: Database, flt: AssetFilter, actor: str) -> list[dict[str, Any]]:
+def matches(word: str) -> ColumnElement[bool]:
+    """An asset whose id, name, project or owner, or whose village's or township's name, holds the word."""
+    needle = word.lower()
+    named = select(Region.code).where(func.lower(Region.name).contains(needle, autoescape=True))
+    return or_(
+        *(func.lower(c).contains(needle, autoescape=True)
+          for c in (Asset.asset_id, Asset.name, Asset.project_name, Asset.owner_name)),
+        Asset.village_code.in_(named),
+        Asset.township_code.in_(named),
+    )  # fmt: skip
+
+
+# The columns a list may be sorted by (the asset id breaks ties, so pages never overlap).
+SORTS: dict[str, Any] = {
+    "asset_id": Asset.asset_id,
+    "name": Asset.name,
+    "register": Asset.register,
+    "place": ASSET_PLACE,
+    "build_year": Asset.build_year,
+    "original_value": Asset.original_value,
+    "status": Asset.status,
+    "owner_name": Asset.owner_name,
+    "custodian": Asset.custodian,
+}
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    rows: list[dict[str, Any]]
+    total: int  # every asset that passes the filter, not only this page's
+
+
+def list_assets(
+    db: Database,
+    flt: AssetFilter,
+    actor: str,
+    *,
+    sort: str = "asset_id",
+    descending: bool = False,
+    offset: int = 0,
+    columns: tuple[str, ...] = LIST_COLUMNS,
+) -> list[dict[str, Any]]:
     """The assets that pass the filter, within the reader's scope: a region named outside it is refused; with none
-    named, the list holds the scope's assets only."""
-    columns = [getattr(Asset, c) for c in LIST_COLUMNS]
-    query = flt.apply(select(*columns)).order_by(Asset.asset_id)
+    named, the list holds the scope's assets only. Sorted by one of SORTS, then the asset id; `offset` and the
+    filter's limit select a page in SQL."""
+    with db.reading() as session:
+        return _rows(session, flt, actor, sort, descending, offset, columns)
+
+
+def asset_page(
+    db: Database,
+    flt: AssetFilter,
+    actor: str,
+    *,
+    sort: str = "asset_id",
+    descending: bool = False,
+    offset: int = 0,
+    columns: tuple[str, ...] = LIST_COLUMNS,
+) -> AssetPage:
+    """One page of `list_assets` (the filter's limit is the page size) and how many pass the filter in all."""
+    with db.reading() as session:
+        rows = _rows(session, flt, actor, sort, descending, offset, columns)
+        counted = _scoped(session, flt, actor, flt.apply(select(func.count()).select_from(Asset)))
+        return AssetPage(rows, int(session.scalar(counted) or 0))
+
+
+def _scoped(session: Any, flt: AssetFilter, actor: str, query: Select[Any]) -> Select[Any]:
+    visible = read_scope(session, actor, flt.region)
+    if visible is not None and flt.region is None:  # a region named within the scope already confines it
+        query = query.where(ASSET_PLACE.in_(sorted(visible)))
+    return query
+
+
+def _rows(
+    session: Any, flt: AssetFilter, actor: str, sort: str, descending: bool, offset: int, names: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    column = SORTS.get(sort)
+    if column is None:
+        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
+    columns = [getattr(Asset, c) for c in names]
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    query = flt.apply(select(*columns)).order_by(order, Asset.asset_id)
+    if offset:
+        query = query.offset(offset)
     if flt.limit:
         query = query.limit(flt.limit)
+    query = _scoped(session, flt, actor, query)
+    return [dict(zip(names, row, strict=True)) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class AssetChoices:
+    """What a reader may pick in an asset filter: the townships and villages of its scope that hold assets, and
+    the build years found there."""
+
+    townships: list[tuple[str, str]]  # (code, name)
+    villages: list[tuple[str, str, str | None]]  # (code, name, township code)
+    years: list[int]
+
+
+def asset_choices(db: Database, actor: str) -> AssetChoices:
     with db.reading() as session:
-        visible = read_scope(session, actor, flt.region)
-        if visible is not None and flt.region is None:  # a region named within the scope already confines it
-            query = query.where(ASSET_PLACE.in_(sorted(visible)))
-        return [dict(zip(LIST_COLUMNS, row, strict=True)) for row in session.execute(query)]
+        visible = read_scope(session, actor)
+        regions = select(Region.code, Region.name, Region.level, Region.parent_code).order_by(Region.code)
+        years = select(Asset.build_year).distinct().where(Asset.build_year.is_not(None))
+        if visible is not None:
+            regions = regions.where(Region.code.in_(sorted(visible)))
+            years = years.where(ASSET_PLACE.in_(sorted(visible)))
+        found = session.execute(regions).all()
+        shown = sorted((int(y) for (y,) in session.execute(years) if y is not None), reverse=True)
+    return AssetChoices(
+        townships=[(code, name) for code, name, level, _ in found if level == "township"],
+        villages=[(code, name, parent) for code, name, level, parent in found if level == "village"],
+        years=shown,
+    )
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
+from assetledger.domain.asset_changes import Change, Outcome, Refusal, StatusChange, check, closed_reason
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, label, register_problems
 from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
@@ -22,7 +23,8 @@ from assetledger.errors import DuplicateError, Finding, InputError, NotFoundErro
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
 from assetledger.services.access import require
-from assetledger.services.asset_books import book_openings, book_transfer, load_booked
+from assetledger.services.asset_books import book_openings
+from assetledger.services.asset_changes import load_facts, write_changes
 from assetledger.services.books import Books
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -280,132 +282,59 @@ def load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
     if asset is None:
         raise NotFoundError("asset", asset_id)
     require(session, actor, Action.REGISTER, [asset_region(asset)])
-    if AssetStatus(asset.status).off_books:
-        gone = "disposed of" if asset.status == AssetStatus.DISPOSED.value else "written off (已核销)"
-        raise RuleViolation(f"the asset has been {gone}; its register entry is closed", asset_id=asset_id)
+    closed = closed_reason(AssetStatus(asset.status))
+    if closed:
+        raise RuleViolation(closed, asset_id=asset_id)
     return asset
 
 
-def _event(session: Session, asset_id: str, kind: str, on: dt.date | None, payload: dict[str, Any], actor: str) -> None:
-    session.add(
-        AssetEvent(asset_id=asset_id, kind=kind, event_date=on, payload=payload, actor=actor, recorded_at=now())
-    )
+def change_in(session: Session, asset_id: str, change: Change, actor: str) -> bool:
+    """Make one register change inside a unit of work the caller owns: the path of a bulk file (services/
+    asset_changes.py) for one asset, its rule checked by the same `check`. False when the register already says
+    so (nothing is recorded)."""
+    facts = load_facts(session, [asset_id]).get(asset_id)
+    if facts is None:
+        raise NotFoundError("asset", asset_id)
+    require(session, actor, Action.REGISTER, [facts.region])
+    verdict = check(facts, change)
+    if isinstance(verdict, Refusal):
+        raise RuleViolation(verdict.reason, asset_id=asset_id)
+    if verdict is Outcome.ALREADY:
+        return False
+    write_changes(session, {asset_id: facts}, [(asset_id, change)], actor)
+    return True
 
 
-def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> None:
-    """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays."""
+def _change(db: Database, asset_id: str, change: Change, actor: str) -> bool:
+    with db.transaction() as session:
+        return change_in(session, asset_id, change, actor)
+
+
+def confirm_ownership(db: Database, asset_id: str, ownership: Ownership, actor: str) -> bool:
+    """确权登记: record the owner. A later confirmation (e.g. after a transfer) supersedes, history stays; moving
+    the asset to its owner's books is a transfer on the confirmation's date. False when already so confirmed."""
     _check_texts("asset confirm", owner_name=ownership.owner_name, confirm_doc=ownership.document)
-    with db.transaction() as session:
-        asset = load_for_change(session, asset_id, actor)
-        before = load_booked(session, [asset_id])[asset_id]
-        household = Register(asset.register) is Register.HOUSEHOLD
-        if household != (ownership.owner_kind is OwnerKind.HOUSEHOLD):
-            raise RuleViolation(
-                "household-level assets, and only they, are owned by a household (户有户管)",
-                asset_id=asset_id,
-            )
-        asset.owner_name = ownership.owner_name
-        asset.owner_kind = ownership.owner_kind.value
-        asset.confirmed_on = ownership.confirmed_on
-        asset.confirm_doc = ownership.document
-        session.flush()
-        after = load_booked(session, [asset_id])[asset_id]
-        book_transfer(Books(session, actor), before, after, ownership.confirmed_on)
-        _event(
-            session,
-            asset_id,
-            "ownership_confirmed",
-            ownership.confirmed_on,
-            {
-                "owner": ownership.owner_name,
-                "owner_kind": ownership.owner_kind.value,
-                "doc": ownership.document,
-            },
-            actor,
-        )
+    return _change(db, asset_id, ownership, actor)
 
 
-def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> None:
-    """移交: from the implementing unit to the owner."""
+def record_handover(db: Database, asset_id: str, handover: Handover, actor: str) -> bool:
+    """移交: from the implementing unit to the owner. False when this handover is already recorded."""
     _check_texts("asset handover", handed_over_by=handover.handed_over_by, handover_doc=handover.document)
-    with db.transaction() as session:
-        asset = load_for_change(session, asset_id, actor)
-        if asset.handed_over_on is not None:
-            raise RuleViolation(f"already handed over on {asset.handed_over_on}", asset_id=asset_id)
-        asset.handed_over_on = handover.handed_over_on
-        asset.handed_over_by = handover.handed_over_by
-        asset.handover_doc = handover.document
-        _event(
-            session,
-            asset_id,
-            "handed_over",
-            handover.handed_over_on,
-            {"from": handover.handed_over_by, "to": asset.owner_name, "doc": handover.document},
-            actor,
-        )
+    return _change(db, asset_id, handover, actor)
 
 
-def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> None:
-    """管护: a new custodian from a date; the previous assignment ends the day before."""
+def assign_custodian(db: Database, asset_id: str, custody: Custody, actor: str) -> bool:
+    """管护: a new custodian from a date; the previous assignment ends the day before. False when already so."""
     _check_texts("asset custodian", custodian=custody.custodian, custodian_duties=custody.duties)
-    with db.transaction() as session:
-        asset = load_for_change(session, asset_id, actor)
-        if asset.custodian_since is not None and custody.start_on < asset.custodian_since:
-            raise RuleViolation(
-                f"the current custodian {asset.custodian} starts {asset.custodian_since}; "
-                f"a new assignment cannot start before that ({custody.start_on})",
-                asset_id=asset_id,
-            )
-        previous = asset.custodian
-        asset.custodian = custody.custodian
-        asset.custodian_duties = custody.duties
-        asset.custodian_since = custody.start_on
-        session.add(
-            CustodianAssignment(
-                asset_id=asset_id,
-                custodian=custody.custodian,
-                duties=custody.duties,
-                start_on=custody.start_on,
-                actor=actor,
-                recorded_at=now(),
-            )
-        )
-        _event(
-            session,
-            asset_id,
-            "custodian_assigned",
-            custody.start_on,
-            {"custodian": custody.custodian, "duties": custody.duties, "previous": previous},
-            actor,
-        )
+    return _change(db, asset_id, custody, actor)
 
 
 def change_status(
     db: Database, asset_id: str, status: AssetStatus, on: dt.date, actor: str, *, reason: str | None = None
-) -> None:
+) -> bool:
+    """在用 / 闲置 / 毁损 (disposal and write-off have their own procedures). False when the status is already so."""
     require_fits("asset status", ("--reason", reason, EVENT_TEXT))
-    with db.transaction() as session:
-        asset = load_for_change(session, asset_id, actor)
-        if status is AssetStatus.DISPOSED:
-            raise RuleViolation(
-                "disposal needs approval and books the proceeds: use `asset dispose`", asset_id=asset_id
-            )
-        if status is AssetStatus.WRITTEN_OFF:
-            raise RuleViolation(
-                "a write-off (核销) follows an approved inventory shortage: `inventory close`", asset_id=asset_id
-            )
-        if asset.status == status.value:
-            raise RuleViolation(f"status is already {status.label}", asset_id=asset_id)
-        previous = asset.status
-        asset.status = status.value
-        _event(
-            session,
-            asset_id,
-            "status_changed",
-            on,
-            {"from": previous, "to": status.value, "reason": reason},
-            actor,
-        )
+    return _change(db, asset_id, StatusChange(status, on, reason), actor)
 
 
 def asset_region(asset: Asset) -> str:

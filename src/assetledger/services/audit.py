@@ -36,6 +36,15 @@ from assetledger.store.state_seals import verify_state
 
 def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
     """Everything that happened to an asset, across register and books, in date order."""
+    items = asset_story(db, asset_id, actor)
+    for item in items:
+        del item["kind"], item["facts"]
+    return items
+
+
+def asset_story(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
+    """`trail` with what each line is made of, for a reader to render in its own words: `kind` (the event or entry
+    kind, a code) and `facts` (the event's payload; the entry's number, entity, narration and amount; ...)."""
     with db.reading() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:
@@ -44,7 +53,7 @@ def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
             items.append(_item(e.event_date or e.recorded_at.date(), e.recorded_at, "register", e.kind, e.actor,
-                               json.dumps(e.payload, ensure_ascii=False, default=str)))  # fmt: off
+                               json.dumps(e.payload, ensure_ascii=False, default=str), dict(e.payload)))  # fmt: off
         entries = session.execute(
             select(Entry.id, Entry.date, Entry.recorded_at, Entry.kind, Entry.actor, Entry.narration, Entry.entity_code,
                    func.sum(PostingRow.amount).filter(PostingRow.amount > 0))
@@ -54,12 +63,25 @@ def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
                       Entry.entity_code)
         ).all()  # fmt: off
         for eid, on, at, kind, who, narration, entity, amount in entries:
-            items.append(_item(on, at, "books", kind, who, f"#{eid} {entity} {narration} ({amount})"))
+            items.append(
+                _item(
+                    on,
+                    at,
+                    "books",
+                    kind,
+                    who,
+                    f"#{eid} {entity} {narration} ({amount})",
+                    {"entry": eid, "entity": entity, "narration": narration, "amount": amount},
+                )
+            )
         for d in session.scalars(select(GovernanceDecision).where(GovernanceDecision.asset_id == asset_id)):
-            items.append(_item(d.decided_on, d.recorded_at, "governance", d.decision, d.actor, d.note or ""))
+            items.append(
+                _item(d.decided_on, d.recorded_at, "governance", d.decision, d.actor, d.note or "", {"note": d.note})
+            )
         for m in session.scalars(select(MaintenanceApplication).where(MaintenanceApplication.asset_id == asset_id)):
             items.append(_item(m.decided_on or m.applied_on, m.recorded_at, "maintenance fund",
-                               m.decision or "applied", m.actor, f"{m.amount} {m.reason}"))  # fmt: off
+                               m.decision or "applied", m.actor, f"{m.amount} {m.reason}",
+                               {"amount": m.amount, "reason": m.reason}))  # fmt: off
         for disposal in session.scalars(select(Disposal).where(Disposal.asset_id == asset_id)):
             items.append(
                 _item(
@@ -69,6 +91,11 @@ def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
                     disposal.method,
                     disposal.actor,
                     f"proceeds {disposal.proceeds}, book value {disposal.book_value}, approval {disposal.approval_doc}",
+                    {
+                        "proceeds": disposal.proceeds,
+                        "book_value": disposal.book_value,
+                        "approval": disposal.approval_doc,
+                    },
                 )
             )
         items += _inventory_items(session, asset_id)
@@ -78,8 +105,11 @@ def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
     return items
 
 
-def _item(on: Any, at: Any, area: str, kind: str, actor: str, details: str) -> dict[str, Any]:
-    return {"date": on, "recorded_at": at, "area": area, "what": kind, "actor": actor, "details": details}
+def _item(
+    on: Any, at: Any, area: str, kind: str, actor: str, details: str, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {"date": on, "recorded_at": at, "area": area, "what": kind, "actor": actor, "details": details,
+            "kind": kind, "facts": facts or {}}  # fmt: skip
 
 
 def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
@@ -93,7 +123,8 @@ def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
         on = row.get("counted_on") or row.get("recorded_at")
         result = row.get("result")
         out.append(_item(on, row.get("recorded_at"), "inventory", f"counted: {result}", row.get("actor", ""),
-                         f"inventory {row.get('inventory_id')}"))  # fmt: off
+                         f"inventory {row.get('inventory_id')}",
+                         {"inventory": row.get("inventory_id"), "result": result}))  # fmt: off
     return out
 
 
@@ -116,7 +147,8 @@ def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
         )
         if earned:
             out.append(_item(d.distributed_on, d.recorded_at, "distribution", d.period, d.actor,
-                             f"distribution {d.id} of {d.total} by rule {d.rule_code}"))  # fmt: off
+                             f"distribution {d.id} of {d.total} by rule {d.rule_code}",
+                             {"distribution": d.id, "total": d.total, "rule": d.rule_code}))  # fmt: off
     return out
 
 

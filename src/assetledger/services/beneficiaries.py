@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,10 @@ from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
-from assetledger.io.household_rows import HouseholdRow, parse_households
+from assetledger.io.household_rows import HouseholdRow, asset_column, parse_households
 from assetledger.io.tabular import read_table
 from assetledger.services.access import require, require_read
+from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
@@ -33,6 +34,8 @@ class RosterResult:
     changed: int
     left: int
     unchanged: int
+    attached: int = 0  # households attached to household-level assets (到户类) by the 资产编号 column
+    already_attached: int = 0
 
 
 def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> RosterResult:
@@ -86,10 +89,14 @@ def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False
                         table.source, r.row, "退出日期", str(r.left_on), f"household left on {h.left_on}; rejoin it"
                     )
                 )
+        plan = plan_attachments(session, table.source, asset_column(table), resolved)
+        findings += plan.findings
         if findings:
             raise InputError(sorted(findings, key=lambda f: f.row or 0))
         require(session, actor, Action.DISTRIBUTE, {code for _, code in resolved})
         result = _apply(session, resolved, existing, actor)
+        attached = write_attachments(session, plan.new, actor)
+        result = replace(result, attached=attached, already_attached=plan.already)
         if dry_run:
             session.rollback()
         return result
@@ -178,7 +185,11 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
         require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:
             raise RuleViolation(f"household {row.household_id} is already on a roster")
+        plan = plan_attachments(session, "beneficiary add", "--asset", [(row, village_code)])
+        if plan.findings:
+            raise InputError(plan.findings)
         _apply(session, [(row, village_code)], {}, actor)
+        write_attachments(session, plan.new, actor)
 
 
 def roster(db: Database, village: str, actor: str) -> list[dict[str, Any]]:

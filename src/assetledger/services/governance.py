@@ -16,7 +16,7 @@ from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMod
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
-from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD
+from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
@@ -33,13 +33,18 @@ ZERO_FEN = literal(ZERO, Money)
 
 
 def scan(
-    db: Database, as_of: dt.date, policy: GovernancePolicy, actor: str, within: str | None = None
+    db: Database,
+    as_of: dt.date,
+    policy: GovernancePolicy,
+    actor: str,
+    within: str | None = None,
+    words: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """The governance list (see `scan_in`), in a read-only transaction of its own: of the region `within` (refused
-    outside the actor's scope), else of the actor's whole scope."""
+    outside the actor's scope), else of the actor's whole scope; of the assets that match every search word."""
     with db.reading() as session:
         visible = read_scope(session, actor, within)
-        return scan_in(session, as_of, policy, within, None if within else visible)
+        return scan_in(session, as_of, policy, within, None if within else visible, words)
 
 
 def scan_in(
@@ -48,6 +53,7 @@ def scan_in(
     policy: GovernancePolicy,
     within: str | None = None,
     regions: set[str] | None = None,
+    words: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
@@ -67,6 +73,7 @@ def scan_in(
     marked_idle = Asset.status == AssetStatus.IDLE.value
     active = Asset.status.not_in(OFF_BOOKS_VALUES)
     place = _within(within) + ([ASSET_PLACE.in_(sorted(regions))] if regions is not None else [])
+    place += [matches(word) for word in words]
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
         select(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.domain.inventory import CountResult, DueReason
+from assetledger.domain.register_fields import BY_CODE
 from assetledger.io.output import write_xlsx
 from assetledger.services.access import require_read
 from assetledger.services.inventory import book_values, closed_row, get_inventory, latest_counts, latest_surpluses
@@ -310,8 +311,8 @@ HEADERS_CN = {
     "surplus_value": "盘盈价值",
     "asset_id": "资产编号",
     "name": "资产名称",
-    "register": "台账类别",
-    "category": "资产分类",
+    "register": BY_CODE["register"].zh,
+    "category": BY_CODE["category"].zh,
     "township": "乡镇",
     "village": "村",
     "place_code": "区划代码",

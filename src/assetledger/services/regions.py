@@ -18,7 +18,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode
 from assetledger.domain.text import text_findings
-from assetledger.errors import Finding, InputError
+from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.tabular import Table
@@ -270,3 +270,24 @@ def list_regions(db: Database, actor: str, level: RegionLevel | None = None) -> 
         if visible is not None:
             query = query.where(Region.code.in_(sorted(visible)))
         return [dict(r._mapping) for r in session.execute(query)]
+
+
+def region_path(db: Database, code: str, actor: str) -> list[dict[str, str]]:
+    """The region and the regions above it, top first (county → township → village), for a reader whose scope
+    covers it; the regions above the reader's scope are left out (they are not the reader's to open)."""
+    with db.reading() as session:
+        visible = read_scope(session, actor, code)
+        path: list[dict[str, str]] = []
+        current: str | None = code
+        while current is not None and all(p["code"] != current for p in path):
+            found = session.execute(
+                select(Region.code, Region.name, Region.level, Region.parent_code).where(Region.code == current)
+            ).first()
+            if found is None:
+                if current == code:
+                    raise NotFoundError("region", code)
+                break
+            if visible is None or found.code in visible:
+                path.append({"code": found.code, "name": found.name, "level": found.level})
+            current = found.parent_code
+    return path[::-1]

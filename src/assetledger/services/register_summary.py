@@ -34,8 +34,18 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
     of the region `within` (refused outside the actor's scope), else of the actor's whole scope.
 
     Disposed assets have left the active register and are not counted. Assets that sit above the level (a county
-    road in a township summary) are grouped under '(县级)' / '(乡级)' so totals still add up.
+    road in a township summary) are grouped under '(县级)' / '(乡级)' so totals still add up. A level above the
+    region `within` (the county level of one township) is summarised at the region's own level, so its row is
+    named for the region and not for the county its figures are only a part of.
     """
+    _level_column(level)  # refuses a city
+    if within:
+        with db.reading() as session:
+            own = session.scalar(select(Region.level).where(Region.code == within))
+        if own in {lv.value for lv in PLACE_LEVELS} and PLACE_LEVELS.index(RegionLevel(own)) > PLACE_LEVELS.index(
+            level
+        ):
+            level = RegionLevel(own)
     code = _level_column(level)
     needs_custody = Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value])
     columns: list[Any] = [

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
-from assetledger.store.audit_views import VIEWS, select_sql
+from assetledger.store.audit_views import VIEWS, column_comments, select_sql
 
 CONNECTION_LIMIT = 16
 TEMP_FILE_LIMIT = "1GB"
@@ -114,6 +114,9 @@ def _create_views(conn: Connection, names: ReaderNames) -> None:
         body = select_sql(view, lambda name: f"{base}.{_q(conn, name)}", within)
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {schema}.{_q(conn, view.name)}")
         conn.exec_driver_sql(f"CREATE VIEW {schema}.{_q(conn, view.name)} WITH (security_barrier) AS {body}")
+        for column, comment in column_comments(view).items():  # a literal: COMMENT takes no parameters
+            literal = "'" + comment.replace("'", "''") + "'"
+            conn.exec_driver_sql(f"COMMENT ON COLUMN {schema}.{_q(conn, view.name)}.{_q(conn, column)} IS {literal}")
 
 
 def _role_exists(conn: Connection, names: ReaderNames) -> bool:

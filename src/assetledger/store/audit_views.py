@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assetledger.domain.register_fields import by_column
+
 
 @dataclass(frozen=True)
 class AuditView:
@@ -93,6 +95,22 @@ class _Tables(dict[str, str]):
 
     def __missing__(self, name: str) -> str:
         return self._table(name)
+
+
+def column_comments(view: AuditView) -> dict[str, str]:
+    """What each register column of the view holds, as the catalogue names it (domain/register_fields.py): kept as
+    column comments where the database has them (PostgreSQL), so an auditor's psql (\\d+) shows 确权主体 owner."""
+    if not view.source.startswith("{assets} "):
+        return {}
+    comments = {}
+    for part in view.columns.split(","):
+        expression, _, alias = part.strip().partition(" AS ")
+        column = expression.rsplit(".", 1)[-1]
+        found = by_column(column)
+        if found is not None:
+            money = "，单位：分 (in fen)" if alias.endswith("_fen") else ""
+            comments[alias or column] = f"{found.zh} {found.en}{money}"
+    return comments
 
 
 def select_sql(view: AuditView, table: Callable[[str], str], scope: Callable[[tuple[str, ...]], str] | None) -> str:

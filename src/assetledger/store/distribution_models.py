@@ -42,6 +42,22 @@ class HouseholdEvent(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class AssetHousehold(Base):
+    """A household a household-level asset (到户类) benefits, attached by the roster import after the asset was
+    registered as published (issue 20): an asset may benefit several households. Append-only."""
+
+    __tablename__ = "asset_households"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.household_id"), index=True)
+    attached_on: Mapped[dt.date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("asset_id", "household_id", name="uq_asset_households_asset_household"),)
+
+
 class DistributionRuleRow(Base):
     """One version of a distribution rule, as approved; the full rule is kept as it was read."""
 

@@ -39,7 +39,7 @@ SEALED_TABLES = (
     "governance_decisions", "disposals", "maintenance_applications", "user_grants", "user_passwords",
     "inventories", "inventory_items", "inventory_counts", "inventory_closes", "distribution_reversals",
     "documents", "document_links", "contracts", "contract_assets", "contract_terminations",
-    "rectification_cases", "rectification_events", "notice_publications",
+    "rectification_cases", "rectification_events", "asset_households", "notice_publications",
     "asset_acceptances",
 )  # fmt: skip
 DIGEST_SIZE = 16

@@ -15,7 +15,8 @@ by assetledger, whose seal would otherwise have taken in the tampering. Each fin
 The keys are captured here, not by the services: `Database.transaction` turns tracking on for its connection, and
  - every Core or ORM statement on these tables (ORM flushes included) passes `_before_execute`: an INSERT's keys
    are in its parameters; an UPDATE's or DELETE's are selected with its own WHERE clause before it runs;
- - the bulk path (store/bulk.py) notes the keys of the rows it inserts by executemany or COPY;
+ - the bulk path (store/bulk.py) notes the keys of the rows it inserts by executemany or COPY, and
+   store/bulk_update.py those of the rows it updates by executemany (with each row's digest before);
  - any other SQL that writes these tables inside a sealed transaction is refused (`UncapturedWrite`), so a new
    writer cannot bypass the seal by accident.
 Mistakes fail loud: a change the capture missed, or a "before" wrongly taken as ABSENT, shows as a finding.
@@ -113,6 +114,23 @@ def bulk_insert(
     noted = changes.setdefault(table.name, {})
     for key in _key_reader([list(columns).index(c) for c in STATE_TABLES[table.name]])(rows):
         noted.setdefault(key, ABSENT)
+    conn.info[_BULK] = True
+    try:
+        yield
+    finally:
+        conn.info.pop(_BULK, None)
+
+
+@contextmanager
+def bulk_update(conn: Connection, table: Table, keys: Sequence[Key]) -> Iterator[None]:
+    """Note the keys of rows the bulk path is about to update by executemany (store/bulk_update.py), each with its
+    row's digest before its first change in this transaction, read for all of them at once."""
+    changes: dict[str, dict[Key, bytes]] | None = conn.info.get(_CHANGES)
+    if changes is None or table.name not in STATE_TABLES:
+        yield
+        return
+    noted = changes.setdefault(table.name, {})
+    noted.update(_digests_by_key(conn, table.name, [key for key in dict.fromkeys(keys) if key not in noted]))
     conn.info[_BULK] = True
     try:
         yield

@@ -8,6 +8,7 @@ rule, 409 a duplicate or a conflicting voucher, 422 bad input with every finding
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,8 @@ from assetledger.services.password_gate import CHECKS, PasswordGate
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.web import auth
-from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, translate
+from assetledger.web.i18n import DEFAULT_LANG, LANGS, WORDS, field, translate
+from assetledger.web.listing import here
 
 LANG_COOKIE = "assetledger_lang"
 
@@ -99,16 +101,43 @@ def create_app(
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["weight"] = plain
-    app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label)
+    app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
+    app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label, here=here)
     return app
 
 
 def money(value: Any) -> str:
+    """An amount as an accountant reads it: thousands separators and two decimals (12,345.60)."""
     if value is None or value == "":
         return ""
     return f"{Decimal(value):,.2f}"
+
+
+def number(value: Any) -> str:
+    """A count with thousands separators (2,818); anything that is not a whole number as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        return str(value)
+    try:
+        whole = Decimal(value)
+    except ArithmeticError:
+        return str(value)
+    return f"{int(whole):,}" if whole == whole.to_integral_value() else str(value)
+
+
+_BILINGUAL = re.compile(r"(.*[\u4e00-\u9fff].*?)\s*\(([^\u4e00-\u9fff]*[A-Za-z]+ [^\u4e00-\u9fff]*)\)\s*", re.S)
+
+
+def one_language(text: str, lang: str) -> str:
+    """Of a message written "中文 (English)" (as the services write refusals), the part in the page's language."""
+    found = _BILINGUAL.fullmatch(text)
+    if found is None:
+        return text
+    return found.group(1) if lang == "zh" else found.group(2)
 
 
 ENUMS: dict[str, type[LabelledEnum]] = {"register": Register, "status": AssetStatus, "owner_kind": OwnerKind,
@@ -116,10 +145,12 @@ ENUMS: dict[str, type[LabelledEnum]] = {"register": Register, "status": AssetSta
 
 
 def labelled(value: Any, kind: str, lang: str) -> str:
-    """The Chinese label of a register, status, owner kind or operating mode (the code itself in English)."""
+    """The Chinese label of a register, status, owner kind or operating mode (in English the code as words)."""
     enum = ENUMS.get(kind)
-    if enum is None or value is None or lang != "zh":
-        return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if enum is None or lang != "zh":
+        return str(value).replace("_", " ")
     try:
         return enum(value).label
     except ValueError:
@@ -156,49 +187,74 @@ def _install_language(app: Flask) -> None:
 
 
 def _install_errors(app: Flask) -> None:
+    def lang() -> str:
+        return str(getattr(g, "lang", DEFAULT_LANG))
+
     def page(status: int, title: str, message: str, findings: list[Any] | None = None) -> tuple[str, int]:
         return render_template("error.html", status=status, title=title, message=message, findings=findings), status
 
     @app.errorhandler(PermissionDenied)
     def _forbidden(exc: PermissionDenied) -> tuple[str, int]:
-        return page(403, "forbidden", str(exc))
+        return page(403, "forbidden", one_language(str(exc), lang()))
 
     @app.errorhandler(NotFoundError)
     def _missing(exc: NotFoundError) -> tuple[str, int]:
-        return page(404, "not_found", str(exc))
+        kind = f"kind_{exc.kind}"
+        named = translate(kind, lang()) if kind in WORDS else exc.kind
+        return page(404, "not_found", translate("not_found_thing", lang(), kind=named, what=exc.key))
 
     @app.errorhandler(RuleViolation)
     def _refused(exc: RuleViolation) -> tuple[str, int]:
         findings = getattr(exc, "findings", None)  # a batch refused by a rule lists each entry
-        return page(409, "refused", str(exc).split("\n", 1)[0] if findings else str(exc), findings)
+        return page(
+            409, "refused", one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()), findings
+        )
 
     @app.errorhandler(DuplicateError)
     def _duplicate(exc: DuplicateError) -> tuple[str, int]:
         findings = getattr(exc, "findings", None)  # a voucher conflict names the booked entry and the new one
-        return page(409, "duplicate", str(exc).split("\n", 1)[0] if findings else str(exc), findings)
+        return page(409, "duplicate", one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()),
+                    findings)  # fmt: skip
 
     @app.errorhandler(InputError)
     def _bad_input(exc: InputError) -> tuple[str, int]:
-        return page(422, "bad_request", str(exc).split("\n", 1)[0], exc.findings)
+        status = 400 if request.method in ("GET", "HEAD") else 422  # a bad address is a bad request
+        title = "bad_request" if status == 400 else "bad_input"
+        return page(status, title, translate("input_problems", lang(), n=len(exc.findings)), exc.findings)
 
     @app.errorhandler(ServiceBusy)
     def _busy_service(exc: ServiceBusy) -> tuple[str, int, dict[str, str]]:
-        return (*page(503, "busy", str(exc)), {"Retry-After": "5"})
+        return (*page(503, "busy", one_language(str(exc), lang())), {"Retry-After": "5"})
 
     @app.errorhandler(AssetLedgerError)
     def _other(exc: AssetLedgerError) -> tuple[str, int]:
-        return page(400, "bad_request", str(exc))
+        return page(400, "bad_request", one_language(str(exc), lang()))
 
     @app.errorhandler(OperationalError)
     def _busy(exc: OperationalError) -> tuple[str, int]:
         text = str(exc.orig)
+        app.logger.error("database error on %s: %s", request.path, text)
         if "locked" in text or "busy" in text:
-            return page(503, "error", f"the database is busy; nothing was changed, try again ({text})")
-        return page(500, "error", f"database error: {text}")
+            return page(503, "busy", translate("db_busy", lang()))
+        return page(500, "error", translate("db_error", lang()))
+
+    pages = {  # status: (title, message)
+        404: ("not_found", "not_found_page"),
+        405: ("method_not_allowed", "method_detail"),
+        413: ("too_large", "too_large_detail"),
+        500: ("server_error", "server_error_detail"),
+    }
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
         code = exc.code or 500
         if exc.description == "csrf":
-            return page(400, "bad_request", translate("csrf", getattr(g, "lang", DEFAULT_LANG)))
-        return page(code, "bad_request" if code < 500 else "error", str(exc.description or exc.name))
+            return page(400, "bad_request", translate("csrf", lang()))
+        if code >= 500:
+            original = getattr(exc, "original_exception", None)
+            if original is not None:
+                app.logger.error("error on %s", request.path, exc_info=original)
+        title, message = pages.get(code, ("bad_request" if code < 500 else "error", ""))
+        if not message:
+            return page(code, title, str(exc.description or exc.name))
+        return page(code, title, translate(message, lang(), path=request.path, method=request.method))

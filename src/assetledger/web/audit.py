@@ -13,9 +13,13 @@ import sys
 import tempfile
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount.core.amount import Amount
+from beancount.core.inventory import Inventory
+from beancount.core.position import Position
 from flask import Blueprint, current_app, g, redirect, render_template, request, send_file
 from werkzeug.wrappers import Response
 
@@ -56,10 +60,48 @@ def queries() -> str:
         result = read_only_sql(database(), text, user().name, max_rows=MAX_ROWS, time_limit=limit)
         columns, rows, total, total_known = list(result.columns), list(result.rows), result.total, result.total_known
     shown = rows[:MAX_ROWS]
-    return render_template("audit.html", kind=kind, entity=entity, query=text, columns=columns, rows=shown,
+    return render_template("audit.html", kind=kind, entity=entity, query=text, columns=_headers(columns),
+                           rows=[_cells(columns, r) for r in shown],
                            count=_count(len(shown), total, total_known), entities=entities(database(), user().name),
                            example_bql=EXAMPLE_BQL,
                            example_sql=EXAMPLE_SQL, fava=fava_installed())  # fmt: skip
+
+
+def _in_fen(column: str) -> bool:
+    """A column of the audit views in fen (分), or an aggregate of one: shown in yuan."""
+    return "_fen" in column.lower()
+
+
+def _headers(columns: list[str]) -> list[str]:
+    return [f"{c}（{translate('yuan', g.lang)}）" if _in_fen(c) else c for c in columns]
+
+
+def _cells(columns: list[str], row: tuple[Any, ...]) -> list[tuple[str, bool]]:
+    """One result row as shown: (text, is a number). Amounts with separators and two decimals (a fen column in
+    yuan, exactly: Decimal), counts with separators, beancount amounts and inventories as "1,234.50 CNY"."""
+    from assetledger.web import money, number
+
+    out: list[tuple[str, bool]] = []
+    for column, value in zip(columns, row, strict=False):
+        if value is None:
+            out.append(("", False))
+        elif isinstance(value, bool):
+            out.append((str(value), False))
+        elif isinstance(value, int) and _in_fen(column):
+            out.append((money((Decimal(value) / 100).quantize(Decimal("0.01"))), True))
+        elif isinstance(value, (Decimal, float)):  # a float: an average the database computed, shown rounded
+            amount = Decimal(str(value))
+            out.append((money(amount / 100 if _in_fen(column) else amount), True))
+        elif isinstance(value, int):
+            out.append((number(value), True))
+        elif isinstance(value, Amount):
+            out.append((f"{money(value.number)} {value.currency}", True))
+        elif isinstance(value, (Inventory, Position)):
+            units = [p.units for p in (value if isinstance(value, Inventory) else [value])]
+            out.append(("、".join(f"{money(u.number)} {u.currency}" for u in units), True))
+        else:
+            out.append((str(value), False))
+    return out
 
 
 def _count(shown: int, total: int, known: bool) -> str:

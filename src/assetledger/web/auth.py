@@ -18,6 +18,7 @@ from assetledger.services.access import User
 from assetledger.services.password_gate import PasswordGate
 from assetledger.services.web_sessions import log_in, log_out, session_user
 from assetledger.store.db import Database
+from assetledger.web.i18n import DEFAULT_LANG, translate
 from assetledger.web.throttle import LoginThrottle
 
 bp = Blueprint("auth", __name__)
@@ -81,7 +82,9 @@ def roles(*allowed: Role) -> Callable[[F], F]:
         def inner(*args: Any, **kwargs: Any) -> Any:
             who = user()
             if who.role not in allowed:
-                raise PermissionDenied(f"{who.name} ({LABELS[who.role]}) may not open {request.path}")
+                lang = getattr(g, "lang", DEFAULT_LANG)
+                name, role = who.name, role_label(who)
+                raise PermissionDenied(translate("may_not_open", lang, name=name, role=role, path=request.path))
             return view(*args, **kwargs)
 
         return cast(F, inner)
@@ -184,4 +187,8 @@ def index() -> Any:
 
 
 def role_label(who: User | None) -> str:
-    return LABELS[who.role] if who else ""
+    """The role as the page's language names it (县财政局 / County finance bureau)."""
+    if who is None:
+        return ""
+    lang = getattr(g, "lang", DEFAULT_LANG)
+    return LABELS[who.role] if lang == "zh" else translate(f"role_{who.role.value}", lang)

@@ -35,6 +35,7 @@ from assetledger.services.awards import (
 )
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
+from assetledger.web.listing import year_arg
 
 bp = Blueprint("awards", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
@@ -185,11 +186,13 @@ def _chart_src(evaluations: list[Evaluation], year: int) -> str | None:
 
 
 def _year(text: str | None) -> int:
+    """The year asked for (last year when none): four digits of a plausible year, else a 400 in the page's
+    language (year=0000 once reached the evaluation and failed there)."""
     if not text:
         return dt.date.today().year - 1
-    if not re.fullmatch(r"\d{4}", text):
-        raise InputError([Finding("awards", None, "year", text, "a year is four digits")])
-    return int(text)
+    year = year_arg({"year": text})
+    assert year is not None
+    return year
 
 
 def _date(text: str | None) -> dt.date:

@@ -6,32 +6,65 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
+from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
+from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
+from assetledger.io.household_rows import CATEGORY_LABELS, FACTOR_LABELS
 from assetledger.rules.governance_policy import load_policy
-from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
+from assetledger.services.asset_queries import (
+    SORTS,
+    WIDE_COLUMNS,
+    AssetFilter,
+    asset_choices,
+    asset_page,
+    list_assets,
+    show_asset,
+)
 from assetledger.services.assets import import_assets
-from assetledger.services.audit import trail
+from assetledger.services.audit import asset_story
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.contracts import contracts_of
+from assetledger.services.distribution_queries import SORTS as DISTRIBUTION_SORTS
+from assetledger.services.distribution_queries import DistributionFilter, distribution_page, distribution_years
 from assetledger.services.documents import documents_of
+from assetledger.services.entry_queries import SORTS as ENTRY_SORTS
+from assetledger.services.entry_queries import EntryFilter, entry_page, entry_years
 from assetledger.services.governance import scan
+from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
+from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
+from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
+from assetledger.web import history as story
+from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
+from assetledger.web.i18n import one_side, translate
+from assetledger.web.listing import (
+    SIZES,
+    choice_arg,
+    date_arg,
+    export,
+    export_arg,
+    listing,
+    words_arg,
+    year_arg,
+)
 from assetledger.web.reading import choice, region_names
 
 bp = Blueprint("bureau", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
-SHOWN_ASSETS = 200
 
 
 @bp.route("/dashboard")
@@ -39,44 +72,97 @@ SHOWN_ASSETS = 200
 def dashboard() -> str:
     level = choice(RegionLevel, request.args.get("level") or "township", "level")
     region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
+    path = region_path(database(), region, user().name) if region else []
+    if path and path[-1]["level"] in LEVEL_ORDER and LEVEL_ORDER.index(path[-1]["level"]) > LEVEL_ORDER.index(level):
+        level = RegionLevel(path[-1]["level"])  # the county level of one township is the township's own figures
     rows = register_summary(database(), level, user().name, within=region)
-    return render_template("dashboard.html", rows=rows, level=level.value, region=region or "",
-                           levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
+    below = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1] if level.value != "village" else None
+    return render_template("dashboard.html", rows=rows, level=level.value, region=region or "", path=path,
+                           below=below, levels=[lv.value for lv in PLACE_LEVELS])  # fmt: skip
+
+
+LEVEL_ORDER = [lv.value for lv in PLACE_LEVELS]
+ASSET_HEADERS = ("asset_id", "name", "register", "category", "township", "village", "project", "build_year",
+                 "value", "status", "owner", "owner_kind", "custodian")  # fmt: skip
 
 
 @bp.route("/assets")
 @roles(*READERS, Role.VILLAGE_ACCOUNTANT)
-def assets() -> str:
-    region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
-    register = request.args.get("register") or None
-    status = request.args.get("status") or None
-    words = (request.args.get("q") or "").strip().lower()
+def assets() -> Response | str:
+    args = request.args
+    register = args.get("register") or None
+    status = args.get("status") or None
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or (args.get("region") or "").strip() or scope_region(user())
     flt = AssetFilter(
         register=choice(Register, register, "register") if register else None,
-        region=region,
+        region=region,  # the service checks the scope
         status=choice(AssetStatus, status, "status") if status else None,
-        limit=None if words else SHOWN_ASSETS + 1,  # without words the first page is enough
+        year=year_arg(args),
+        words=words_arg(args),
     )
-    rows = list_assets(database(), flt, user().name)
-    if words:
-        keys = ("asset_id", "name", "owner_name", "custodian", "category")
-        rows = [r for r in rows if any(words in str(r[k] or "").lower() for k in keys)]
-    total = len(rows) if words or len(rows) <= SHOWN_ASSETS else None
-    return render_template("assets.html", rows=rows[:SHOWN_ASSETS], total=total, q=words, region=region or "",
-                           register=register or "", status=status or "", registers=list(Register),
-                           statuses=list(AssetStatus))  # fmt: skip
+    order = listing(args, tuple(SORTS), "asset_id")
+    wanted = export_arg(args)
+    reader = user().name
+    names = region_names()
+    if wanted:  # everything the filter shows, in the shown order
+        rows = list_assets(database(), flt, reader, sort=order.sort, descending=order.descending,
+                           columns=WIDE_COLUMNS)  # fmt: skip
+        return export([_exported(r, names) for r in rows], {k: translate(k, g.lang) for k in ASSET_HEADERS}, wanted,
+                      translate("assets_file", g.lang))  # fmt: skip
+    found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                       descending=order.descending, offset=order.offset, columns=WIDE_COLUMNS)  # fmt: skip
+    pager = order.of(found.total)
+    if pager.page != order.page:  # past the last page (the list shrank): show the last one
+        found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                           descending=order.descending, offset=(pager.page - 1) * order.size,
+                           columns=WIDE_COLUMNS)  # fmt: skip
+    return render_template("assets.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+                           region=region or "", township=township, village=village, register=register or "",
+                           status=status or "", year=args.get("year", ""), registers=list(Register),
+                           statuses=list(AssetStatus), choices=asset_choices(database(), reader), names=names,
+                           path=region_path(database(), region, reader) if region else [],
+                           sizes=SIZES)  # fmt: skip
+
+
+def _exported(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    lang = g.lang
+    return {
+        "asset_id": row["asset_id"],
+        "name": row["name"],
+        "register": labelled(row["register"], "register", lang),
+        "category": row["category"],
+        "township": names.get(row["township_code"] or "", row["township_code"]),
+        "village": names.get(row["village_code"] or "", row["village_code"]),
+        "project": row.get("project_name"),
+        "build_year": row["build_year"],
+        "value": row["original_value"],
+        "status": labelled(row["status"], "status", lang),
+        "owner": row["owner_name"],
+        "owner_kind": labelled(row["owner_kind"], "owner_kind", lang) if row["owner_kind"] else None,
+        "custodian": row["custodian"],
+    }
 
 
 @bp.route("/assets/<asset_id>")
 @roles(*READERS, Role.VILLAGE_ACCOUNTANT, Role.INVENTORY)  # the inventory team opens it from a label's QR code
 def asset(asset_id: str) -> str:
     reader = user().name
-    items = trail(database(), asset_id, reader)  # checks the reader's scope first
+    items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
+    names = region_names()
+    shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
+                  "details": story.details(i, g.lang, names)} for i in items]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
-                           trail=items, names=region_names(), documents=documents_of(database(), asset_id, reader),
+                           trail=shown, names=names, documents=documents_of(database(), asset_id, reader),
                            contracts=contracts_of(database(), asset_id, reader),
+                           path=region_path(database(), _place(history.asset), reader),
                            kinds=list(DocumentKind))  # fmt: skip
+
+
+def _place(asset: dict[str, Any]) -> str:
+    return str(asset["village_code"] or asset["township_code"] or asset["county_code"])
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -86,7 +172,9 @@ def upload() -> tuple[str, int] | str:
         return render_template("upload.html", result=None, findings=None)
     sent = request.files.get("file")
     if sent is None or not sent.filename:
-        raise InputError([Finding("upload", None, "file", None, "choose a register file (XLSX or CSV)")])
+        raise InputError(
+            [Finding(translate("upload", g.lang), None, "file", None, translate("choose_register", g.lang))]
+        )
     name = _safe_name(sent.filename)
     dry_run = request.form.get("dry_run") == "1"
     with tempfile.TemporaryDirectory(prefix="assetledger-upload-") as folder:
@@ -105,7 +193,7 @@ def _safe_name(filename: str) -> str:
     cleaned = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]", "_", base).lstrip(".")
     suffix = Path(cleaned).suffix.lower()
     if suffix not in (".xlsx", ".xlsm", ".csv", ".xls"):
-        raise InputError([Finding(base, None, "file", suffix or base, "a register is an XLSX or CSV file")])
+        raise InputError([Finding(base, None, "file", suffix or base, translate("register_kind", g.lang))])
     return cleaned or f"upload{suffix}"
 
 
@@ -114,15 +202,202 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
     return Finding(f.source.replace(str(Path(folder) / name), name), f.row, f.column, f.value, f.reason)
 
 
+GOVERNANCE_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "asset_id": lambda r: r["asset_id"],
+    "name": lambda r: r["name"],
+    "place": lambda r: r["village_code"] or r["township_code"] or r["county_code"],
+    "finding": lambda r: r["finding"],
+    "last_revenue": lambda r: r["last_revenue"] or dt.date.min,
+    "trailing_revenue": lambda r: r["trailing_revenue"],
+    "trailing_costs": lambda r: r["trailing_costs"],
+    "net": lambda r: r["net"],
+}
+FINDINGS = ("idle", "loss")
+GOVERNANCE_HEADERS = ("asset_id", "name", "township", "village", "status", "finding", "last_revenue",
+                      "trailing_revenue", "trailing_costs", "net", "decision")  # fmt: skip
+
+
 @bp.route("/governance")
 @roles(*READERS)
-def governance() -> str:
-    as_of = _date(request.args.get("as_of")) or dt.date.today()
-    region = (request.args.get("region") or "").strip() or scope_region(user())  # the services check the scope
+def governance() -> Response | str:
+    """Idle and loss-making assets: the region and the search words narrow the scan in SQL; the finding filter,
+    the order and the page apply to its result (the contracts decide which assets stay listed, after the query)."""
+    args = request.args
+    as_of = date_arg(args, "as_of") or dt.date.today()
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or (args.get("region") or "").strip() or scope_region(user())
+    kind = choice_arg(args, "finding", FINDINGS)
+    order = listing(args, tuple(GOVERNANCE_SORTS), "place")
+    reader = user().name
     policy = load_policy(None)
-    rows = scan(database(), as_of, policy, user().name, within=region)
-    alerts = contract_alerts(database(), as_of, policy.contracts, user().name, region)
-    return render_template("governance.html", rows=rows, alerts=alerts, as_of=as_of, region=region or "")
+    rows = scan(database(), as_of, policy, reader, within=region, words=words_arg(args))  # the services check scope
+    if kind == "idle":
+        rows = [r for r in rows if "idle" in r["finding"] or "no_revenue" in r["finding"]]
+    elif kind == "loss":
+        rows = [r for r in rows if "loss" in r["finding"]]
+    rows.sort(key=lambda r: (GOVERNANCE_SORTS[order.sort](r), r["asset_id"]), reverse=order.descending)
+    names = region_names()
+    wanted = export_arg(args)
+    if wanted:
+        lang = g.lang
+        shown = [{"asset_id": r["asset_id"], "name": r["name"],
+                  "township": names.get(r["township_code"] or "", r["township_code"]),
+                  "village": names.get(r["village_code"] or "", r["village_code"]),
+                  "status": labelled(r["status"], "status", lang),
+                  "finding": "、".join(translate(f"finding_{x}", lang) for x in r["finding"].split("+")),
+                  "last_revenue": r["last_revenue"], "trailing_revenue": r["trailing_revenue"],
+                  "trailing_costs": r["trailing_costs"], "net": r["net"],
+                  "decision": translate(f"decision_{r['decision']}", lang) if r["decision"] else None}
+                 for r in rows]  # fmt: skip
+        headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
+        return export(shown, headers, wanted, translate("governance_file", lang))
+    pager = order.of(len(rows))
+    alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
+    return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
+                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
+                           township=township, village=village, finding=kind or "", q=args.get("q", ""),
+                           choices=asset_choices(database(), reader), names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+HOUSEHOLD_HEADERS = ("household", "village", "head", "persons", "household_category", "factors", "joined_on",
+                     "left_on", "left_reason")  # fmt: skip
+
+
+@bp.route("/households")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def households() -> Response | str:
+    """The beneficiary households of the reader's scope: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    state = choice_arg(args, "state", ("current", "left"))
+    flt = HouseholdFilter(region=region, words=words_arg(args), current=None if state is None else state == "current",
+                          category=(args.get("category") or "").strip() or None)  # fmt: skip
+    order = listing(args, tuple(HOUSEHOLD_SORTS), "household_id")
+    reader = user().name
+    names = region_names()
+    if export_arg(args):
+        found = household_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"household": r["household_id"], "village": names.get(r["village_code"], r["village_code"]),
+                  "head": r["head"], "persons": r["persons"], "household_category": _household_word(r["category"]),
+                  "factors": "、".join(_household_word(f) for f in r["factors"] or []), "joined_on": r["joined_on"],
+                  "left_on": r["left_on"], "left_reason": _household_word(r["left_reason"])}
+                 for r in found.rows]  # fmt: skip
+        headers = {k: translate(k, g.lang) for k in HOUSEHOLD_HEADERS}
+        return export(shown, headers, str(export_arg(args)), translate("households_file", g.lang))
+    found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                           descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(found.total)
+    if pager.page != order.page:
+        found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                               descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("households.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, state=state or "", category=flt.category or "",
+                           categories=household_categories(database(), reader), word=_household_word,
+                           choices=asset_choices(database(), reader), names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+DISTRIBUTION_HEADERS = ("distribution_no", "village", "period_col", "distributed_on", "rule", "revenue", "costs",
+                        "distributable", "households", "reversed_on", "reversal_reason")  # fmt: skip
+
+
+@bp.route("/distributions")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def distributions() -> Response | str:
+    """The distributions of the reader's scope, latest first: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    state = choice_arg(args, "state", ("standing", "reversed"))
+    flt = DistributionFilter(region=region, year=year_arg(args), words=words_arg(args),
+                             reversed=None if state is None else state == "reversed")  # fmt: skip
+    order = listing(args, tuple(DISTRIBUTION_SORTS), "distributed_on", default_desc=True)
+    reader = user().name
+    names = region_names()
+    wanted = export_arg(args)
+    if wanted:
+        rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"distribution_no": r["id"], "village": names.get(r["village_code"], r["village_code"]),
+                  "period_col": r["period"], "distributed_on": r["distributed_on"], "rule": r["rule_code"],
+                  "revenue": r["revenue"], "costs": r["costs"], "distributable": r["total"],
+                  "households": r["households"], "reversed_on": r["reversed_on"],
+                  "reversal_reason": r["reversal_reason"]} for r in rows]  # fmt: skip
+        headers = {k: translate(k, g.lang) for k in DISTRIBUTION_HEADERS}
+        return export(shown, headers, wanted, translate("distributions_file", g.lang))
+    rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                    descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(total)
+    if pager.page != order.page:
+        rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                        descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("distributions.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, state=state or "", year=args.get("year", ""),
+                           years=distribution_years(database(), reader), choices=asset_choices(database(), reader),
+                           names=names, sizes=SIZES,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+ENTRY_HEADERS = ("entry_no", "date", "entity", "entry_kind", "asset_id", "narration", "ref", "amount", "actor",
+                 "entry_state")  # fmt: skip
+
+
+@bp.route("/entries")
+@roles(*READERS, Role.VILLAGE_ACCOUNTANT)
+def entries() -> Response | str:
+    """The journal entries of the reader's scope, latest first: paged, sorted, filtered and counted in SQL."""
+    args = request.args
+    village = (args.get("village") or "").strip()
+    township = (args.get("township") or "").strip()
+    region = village or township or scope_region(user())
+    kind = choice_arg(args, "kind", [k.value for k in EntryKind])
+    flt = EntryFilter(region=region, kind=kind, year=year_arg(args), words=words_arg(args))
+    order = listing(args, tuple(ENTRY_SORTS), "date", default_desc=True)
+    reader = user().name
+    lang = g.lang
+    wanted = export_arg(args)
+    if wanted:
+        rows, _ = entry_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        shown = [{"entry_no": r["id"], "date": r["date"], "entity": f"{r['entity_code']} {r['entity_name']}",
+                  "entry_kind": story.code_label(r["kind"], lang), "asset_id": r["asset_id"],
+                  "narration": r["narration"], "ref": r["ref"], "amount": r["amount"], "actor": r["actor"],
+                  "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
+        headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
+        return export(shown, headers, wanted, translate("entries_file", lang))
+    rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                             descending=order.descending, offset=order.offset)  # fmt: skip
+    pager = order.of(total)
+    if pager.page != order.page:
+        rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
+                                 descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    return render_template("entries.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
+                           township=township, village=village, kind=kind or "", year=args.get("year", ""),
+                           kinds=[(k.value, story.code_label(k.value, lang)) for k in EntryKind],
+                           years=entry_years(database(), reader), choices=asset_choices(database(), reader),
+                           names=region_names(), sizes=SIZES, state=_entry_state,
+                           path=region_path(database(), region, reader) if region else [])  # fmt: skip
+
+
+def _entry_state(row: dict[str, Any]) -> str:
+    if row["reverses_id"]:
+        return translate("reverses", g.lang, id=row["reverses_id"])
+    return translate("state_reversed", g.lang) if row["reversed"] else ""
+
+
+def _household_word(code: str | None) -> str:
+    """A household's category, factor or reason for leaving by its name (in English: the code as words)."""
+    if not code:
+        return ""
+    if g.lang != "zh":
+        return code.replace("_", " ")
+    return CATEGORY_LABELS.get(code) or FACTOR_LABELS.get(code) or LEFT_REASONS.get(code, code)
+
+
+LEFT_REASONS = {"exit": "退出", "death": "死亡"}
 
 
 @bp.route("/inventory")
@@ -140,12 +415,3 @@ def inventory_detail(inventory_id: int) -> str:
         database(), ("inventory", inventory_id, reader), lambda: inventory_status(database(), inventory_id, reader)
     )
     return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
-
-
-def _date(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError([Finding("form", None, "date", text, "a date is YYYY-MM-DD")]) from exc

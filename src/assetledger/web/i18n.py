@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -152,9 +154,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "sql_help": (
         "视图：v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions（仅限本人范围）；金额单位为分；只返回前 2,000 行，超过时间限制的查询会被停止",
+        "v_regions（仅限本人范围）；视图中的金额以分为单位（列名以 _fen 结尾），结果中按元显示；"
+        "只返回前 2,000 行，超过时间限制的查询会被停止",
         "Views: v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions (your scope only); money in fen; the first 2,000 rows are shown; a query past the time limit "
+        "v_regions (your scope only); amounts are in fen in the views (columns ending in _fen) and shown in yuan "
+        "here; the first 2,000 rows are shown; a query past the time limit "
         "is stopped",
     ),
     "forbidden": ("无权操作", "Not permitted"),
@@ -162,6 +166,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "refused": ("规则不允许", "Refused by a rule"),
     "duplicate": ("重复或冲突", "Duplicate or conflicting"),
     "bad_request": ("请求无效", "Bad request"),
+    "bad_input": ("输入有误", "Invalid input"),
     "csrf": ("表单已过期或来源不明，请刷新页面后重试", "The form expired or came from elsewhere; reload and try again"),
     "error": ("出错", "Error"),
     "busy": ("服务器正忙，请稍后再试", "Busy; try again in a moment"),
@@ -222,6 +227,114 @@ WORDS: dict[str, tuple[str, str]] = {
     "renews": ("续签自", "Renews"),
     "terminated": ("已解除", "terminated"),
     "contract_alerts": ("经营合同预警", "Contract alerts"),
+    # lists: paging, sorting, filters, export (web/listing.py)
+    "address": ("网址参数", "Address parameter"),
+    "bad_number": ("应为 {low} 到 {high} 之间的整数", "a whole number from {low} to {high}"),
+    "bad_year": ("年度应为四位数字，如 2025", "a year is four digits, e.g. 2025"),
+    "bad_date": ("日期格式应为 年-月-日，如 2025-06-30", "a date is YYYY-MM-DD, e.g. 2025-06-30"),
+    "bad_choice": ("不是可选的值", "not one of the choices"),
+    "bad_size": ("每页行数应为 {sizes}", "rows a page: {sizes}"),
+    "page_of": ("第 {page} / {pages} 页", "page {page} of {pages}"),
+    "rows_of": ("第 {first}–{last} 项，共 {total} 项", "{first}–{last} of {total}"),
+    "no_rows": ("没有符合条件的记录", "Nothing matches"),
+    "prev_page": ("上一页", "Previous"),
+    "next_page": ("下一页", "Next"),
+    "first_page": ("首页", "First"),
+    "last_page": ("末页", "Last"),
+    "page_size": ("每页", "Per page"),
+    "pages": ("分页", "Pages"),
+    "export": ("导出", "Export"),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export Excel"),
+    "sort_by": ("按此列排序", "sort by this column"),
+    "words": ("关键词(空格分隔，须全部匹配)", "Words (all must match)"),
+    "words_hint": ("编号、名称、项目、确权主体、村名", "ID, name, project, owner, village"),
+    "clear": ("清除条件", "Clear"),
+    "place": ("所在地", "Place"),
+    "project": ("项目名称", "Project"),
+    "category": ("资产小类", "Category"),
+    "owner_kind": ("确权级别", "Owner level"),
+    "breadcrumb": ("位置", "You are here"),
+    "skip": ("跳到正文", "Skip to the content"),
+    "menu": ("菜单", "Menu"),
+    "main_nav": ("主导航", "Main navigation"),
+    "assets_of": ("{name}的资产", "Assets of {name}"),
+    "summary_of": ("{name}汇总", "Summary of {name}"),
+    "above_township": ("(县级资产)", "(county-level assets)"),
+    "above_village": ("(县乡级资产)", "(county and township assets)"),
+    "above_county": ("", ""),
+    "drill_down": ("下级汇总", "Break down"),
+    "open_assets": ("资产清单", "Asset list"),
+    "assets_file": ("资产清单", "assets"),
+    "governance_file": ("闲置低效资产", "idle-and-loss-making"),
+    "role_finance": ("县财政局", "County finance bureau"),
+    "role_village-accountant": ("村会计", "Village accountant"),
+    "role_inventory": ("清查组", "Inventory team"),
+    "role_auditor": ("审计", "Auditor"),
+    "duties": ("管护职责", "Duties"),
+    "yuan": ("元", "yuan"),
+    "choose_register": ("请选择台账文件（XLSX 或 CSV）", "choose a register file (XLSX or CSV)"),
+    "register_kind": ("台账文件应为 XLSX 或 CSV", "a register is an XLSX or CSV file"),
+    "household_list": ("农户名册", "Households"),
+    "entry_list": ("记账凭证", "Entries"),
+    "entries_file": ("记账凭证", "entries"),
+    "entry_no": ("分录号", "Entry"),
+    "entry_kind": ("业务类型", "Kind"),
+    "entry_state": ("冲销", "Reversal"),
+    "reverses": ("冲销分录 #{id}", "reverses #{id}"),
+    "distribution_list": ("分配记录", "Distributions"),
+    "distributions_file": ("收益分配记录", "distributions"),
+    "distribution_no": ("分配编号", "Distribution"),
+    "period_col": ("期间", "Period"),
+    "distributed_on": ("分配日期", "Distributed on"),
+    "reversed_on": ("冲销日期", "Reversed on"),
+    "reversal_reason": ("冲销原因", "Why reversed"),
+    "state_standing": ("有效", "standing"),
+    "state_reversed": ("已冲销", "reversed"),
+    "households_file": ("农户名册", "households"),
+    "head": ("户主", "Head"),
+    "persons": ("人口", "Persons"),
+    "household_category": ("类别", "Category"),
+    "factors": ("因素", "Factors"),
+    "joined_on": ("纳入日期", "Joined"),
+    "left_on": ("退出日期", "Left"),
+    "left_reason": ("退出原因", "Why left"),
+    "state": ("状态", "State"),
+    "state_current": ("在册", "on the roster"),
+    "state_left": ("已退出", "left"),
+    "bql_query": ("BQL 查询语句", "BQL query"),
+    "sql_query": ("SQL 查询语句（金额列以分为单位的，结果按元显示）", "SQL query (fen columns are shown in yuan)"),
+    "finding_marked_idle": ("登记为闲置", "marked idle"),
+    "finding_no_revenue": ("长期无收益", "no revenue"),
+    "finding_loss_making": ("亏损", "loss-making"),
+    "finding_idle": ("闲置", "idle"),
+    "finding_loss": ("亏损", "loss-making"),
+    "decision_revitalise": ("盘活", "revitalise"),
+    "decision_dispose": ("处置", "dispose"),
+    "any_finding": ("全部问题", "any finding"),
+    # error pages
+    "method_not_allowed": ("不支持该操作方式", "Method not allowed"),
+    "too_large": ("上传的文件过大", "The upload is too large"),
+    "server_error": ("服务器内部错误", "Internal server error"),
+    "not_found_page": ("没有这个页面：{path}", "There is no page {path}"),
+    "not_found_thing": ("未找到{kind}：{what}", "{kind} not found: {what}"),
+    "method_detail": ("此页面不接受该请求方式（{method}）", "This page does not take {method} requests"),
+    "too_large_detail": ("上传的文件超过 64 MB", "The upload is over 64 MB"),
+    "server_error_detail": (
+        "处理请求时出错，未做任何修改；请稍后再试，或把发生时间告诉管理员",
+        "Something went wrong; nothing was changed. Try again, or tell the administrator when it happened",
+    ),
+    "db_busy": ("数据库正忙，未做任何修改，请稍后再试", "The database is busy; nothing was changed, try again"),
+    "db_error": ("数据库出错，未做任何修改", "A database error; nothing was changed"),
+    "input_problems": ("{n} 处输入有误，未做任何修改", "{n} problem(s) in the input; nothing was changed"),
+    "may_not_open": ("{name}（{role}）无权打开此页面：{path}", "{name} ({role}) may not open {path}"),
+    "kind_asset": ("资产", "asset"),
+    "kind_region": ("区划", "region"),
+    "kind_entity": ("核算主体", "entity"),
+    "kind_inventory": ("清查", "inventory"),
+    "kind_user": ("用户", "user"),
+    "kind_contract": ("合同", "contract"),
+    "kind_document": ("档案", "document"),
 }
 
 # Asset fields as the register's Chinese headers call them (English: the field name).
@@ -247,3 +360,18 @@ def translate(key: str, lang: str, **values: object) -> str:
     pair = WORDS.get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**values) if values else text
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def one_side(text: str, lang: str) -> str:
+    """Of a service's note written "中文 english" (the Chinese, then the same in English), the side in `lang`;
+    a note not written so is returned as it is."""
+    last = max((m.end() for m in _CJK.finditer(text)), default=0)
+    while last < len(text) and text[last] in ")）":
+        last += 1
+    tail = text[last:].strip()
+    if not last or len(tail.split()) < 2 or not re.match(r"[A-Za-z(]", tail):
+        return text
+    return text[:last].strip() if lang == "zh" else tail

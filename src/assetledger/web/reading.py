@@ -7,9 +7,9 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from assetledger.domain.enums import LabelledEnum
-from assetledger.errors import Finding, InputError
 from assetledger.store.models import Region
 from assetledger.web.auth import database
+from assetledger.web.listing import bad
 
 E = TypeVar("E", bound=LabelledEnum)
 
@@ -23,4 +23,4 @@ def choice(enum: type[E], text: str, field: str) -> E:
     try:
         return enum.parse(text)
     except ValueError as exc:
-        raise InputError([Finding("form", None, field, text, str(exc))]) from exc
+        raise bad(field, text, "bad_choice") from exc

@@ -1,0 +1,192 @@
+"""Changes to a registered asset: confirmation (确权), handover (移交), custody (管护), status. Pure.
+
+Each rule lives here once: `asset confirm` (one asset) and `asset bulk confirm` (a file of thousands) both ask
+`check` whether a change may be made, and both record the event `event_of` builds and the register values `updated`
+gives, so the two paths cannot drift apart. A change the register already holds is `Outcome.ALREADY`: a file applied
+twice changes nothing the second time (idempotent), and says how many rows were already so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from assetledger.domain.assets import Custody, Handover, Ownership, owner_kind_problem
+from assetledger.domain.enums import AssetStatus, OwnerKind, Register
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a change is checked against: an asset's register entry as it stands."""
+
+    asset_id: str
+    register: Register
+    status: AssetStatus
+    county_code: str
+    township_code: str | None = None
+    village_code: str | None = None
+    owner_name: str | None = None
+    owner_kind: OwnerKind | None = None
+    confirmed_on: dt.date | None = None
+    confirm_doc: str | None = None
+    handed_over_on: dt.date | None = None
+    handed_over_by: str | None = None
+    handover_doc: str | None = None
+    custodian: str | None = None
+    custodian_since: dt.date | None = None
+    custodian_duties: str | None = None
+    household_id: str | None = None
+    household_head: str | None = None
+    acquired_on: dt.date | None = None
+    build_year: int | None = None
+
+    @property
+    def region(self) -> str:
+        """The lowest region the asset belongs to: its village, else its township, else its county."""
+        return self.village_code or self.township_code or self.county_code
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: AssetStatus
+    on: dt.date
+    reason: str | None = None
+
+
+Change = Ownership | Handover | Custody | StatusChange
+
+
+class Outcome(Enum):
+    APPLY = "apply"
+    ALREADY = "already"  # the register already says so: nothing to record
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a rule refuses the change, and the field (register column) it is about."""
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RegisterEvent:
+    kind: str
+    on: dt.date
+    payload: dict[str, Any]
+
+
+KINDS: dict[type[Any], str] = {
+    Ownership: "confirm",
+    Handover: "handover",
+    Custody: "custodian",
+    StatusChange: "status",
+}
+
+
+def closed_reason(status: AssetStatus) -> str | None:
+    """Why an asset of this status takes no more register changes (it left the register), or None."""
+    if not status.off_books:
+        return None
+    gone = "disposed of" if status is AssetStatus.DISPOSED else "written off (已核销)"
+    return f"the asset has been {gone}; its register entry is closed"
+
+
+def check(facts: Facts, change: Change) -> Outcome | Refusal:
+    """May `change` be made to the asset as `facts` describe it: APPLY, ALREADY (a no-op), or a Refusal."""
+    closed = closed_reason(facts.status)
+    if closed:
+        return Refusal("status", closed)
+    if isinstance(change, Ownership):
+        problem = owner_kind_problem(facts.register, change.owner_kind)
+        if problem:
+            return Refusal("owner_kind", problem)
+        same = (facts.owner_name, facts.owner_kind, facts.confirmed_on, facts.confirm_doc)
+        wanted = (change.owner_name, change.owner_kind, change.confirmed_on, change.document)
+        return Outcome.ALREADY if same == wanted else Outcome.APPLY
+    if isinstance(change, Handover):
+        if facts.handed_over_on is None:
+            return Outcome.APPLY
+        if facts.handed_over_on == change.handed_over_on and all(
+            new is None or new == old
+            for new, old in ((change.handed_over_by, facts.handed_over_by), (change.document, facts.handover_doc))
+        ):
+            return Outcome.ALREADY
+        return Refusal("handed_over_on", f"already handed over on {facts.handed_over_on}")
+    if isinstance(change, Custody):
+        held = (facts.custodian, facts.custodian_since, facts.custodian_duties)
+        if held == (change.custodian, change.start_on, change.duties):
+            return Outcome.ALREADY
+        if facts.custodian_since is not None and change.start_on < facts.custodian_since:
+            return Refusal(
+                "custodian_since",
+                f"the current custodian {facts.custodian} starts {facts.custodian_since}; "
+                f"a new assignment cannot start before that ({change.start_on})",
+            )
+        return Outcome.APPLY
+    if change.status is AssetStatus.DISPOSED:
+        return Refusal("status", "disposal needs approval and books the proceeds: use `asset dispose`")
+    if change.status is AssetStatus.WRITTEN_OFF:
+        return Refusal("status", "a write-off (核销) follows an approved inventory shortage: `inventory close`")
+    return Outcome.ALREADY if facts.status is change.status else Outcome.APPLY
+
+
+def already_message(facts: Facts, change: Change) -> str:
+    """What the register already says, for a change that would add nothing."""
+    if isinstance(change, Ownership):
+        return f"already confirmed to {facts.owner_name} on {facts.confirmed_on}"
+    if isinstance(change, Handover):
+        return f"already handed over on {facts.handed_over_on}"
+    if isinstance(change, Custody):
+        return f"custodian is already {facts.custodian} from {facts.custodian_since}"
+    return f"status is already {facts.status.label}"
+
+
+def updated(change: Change) -> dict[str, Any]:
+    """The register values (by field) the change sets."""
+    if isinstance(change, Ownership):
+        return {
+            "owner_name": change.owner_name,
+            "owner_kind": change.owner_kind.value,
+            "confirmed_on": change.confirmed_on,
+            "confirm_doc": change.document,
+        }
+    if isinstance(change, Handover):
+        return {
+            "handed_over_on": change.handed_over_on,
+            "handed_over_by": change.handed_over_by,
+            "handover_doc": change.document,
+        }
+    if isinstance(change, Custody):
+        return {"custodian": change.custodian, "custodian_duties": change.duties, "custodian_since": change.start_on}
+    return {"status": change.status.value}
+
+
+def event_of(facts: Facts, change: Change) -> RegisterEvent:
+    """The event that records the change in the asset's history (sealed into the chain with every other)."""
+    if isinstance(change, Ownership):
+        payload = {"owner": change.owner_name, "owner_kind": change.owner_kind.value, "doc": change.document}
+        return RegisterEvent("ownership_confirmed", change.confirmed_on, payload)
+    if isinstance(change, Handover):
+        payload = {"from": change.handed_over_by, "to": facts.owner_name, "doc": change.document}
+        return RegisterEvent("handed_over", change.handed_over_on, payload)
+    if isinstance(change, Custody):
+        payload = {"custodian": change.custodian, "duties": change.duties, "previous": facts.custodian}
+        return RegisterEvent("custodian_assigned", change.start_on, payload)
+    payload = {"from": facts.status.value, "to": change.status.value, "reason": change.reason}
+    return RegisterEvent("status_changed", change.on, payload)
+
+
+def attach_problem(facts: Facts, village_code: str) -> str | None:
+    """Why a household of `village_code` cannot be attached to the asset (到户类 only, of its own village, still in
+    the register), or None."""
+    closed = closed_reason(facts.status)
+    if closed:
+        return closed
+    if facts.register is not Register.HOUSEHOLD:
+        return f"only household-level assets (到户类) are attached to households; this is {facts.register.label}"
+    if facts.village_code != village_code:
+        return f"the asset is in village {facts.village_code or facts.region}, the household in {village_code}"
+    return None

@@ -1,0 +1,106 @@
+"""Households attached to household-level assets (到户类) registered as published, before their households were
+named (issue 20): the roster import's `资产编号` column names the assets a household benefits from. An asset may
+benefit several households; once one is attached the asset leaves `asset list --without-household` and the reports
+that list such assets. Attachments are append-only rows and events in the asset's history, sealed like every other;
+the same roster twice attaches nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.access import Action
+from assetledger.domain.asset_changes import attach_problem
+from assetledger.domain.booking import entry_date
+from assetledger.errors import Finding
+from assetledger.io.household_rows import HouseholdRow
+from assetledger.services.access import require
+from assetledger.services.asset_changes import load_facts
+from assetledger.services.context import now
+from assetledger.store.bulk import chunks, insert_values
+from assetledger.store.distribution_models import AssetHousehold
+from assetledger.store.models import AssetEvent
+
+
+@dataclass(frozen=True)
+class Attachment:
+    asset_id: str
+    household_id: str
+    head: str
+    attached_on: dt.date
+    region: str
+
+
+@dataclass(frozen=True)
+class AttachPlan:
+    new: list[Attachment]
+    already: int  # attachments the register already holds
+    findings: list[Finding]
+
+
+def plan_attachments(
+    session: Session, source: str, column: str, rows: Sequence[tuple[HouseholdRow, str]]
+) -> AttachPlan:
+    """The attachments a roster's rows ask for, checked against the register: every problem a finding on the row
+    and the file's `column`. Dated by the household's joining the roster, or the asset's entering the register when
+    that is later (never by the machine's clock)."""
+    wanted = [(r, code, asset_id) for r, code in rows for asset_id in r.asset_ids]
+    if not wanted:
+        return AttachPlan([], 0, [])
+    facts = load_facts(session, [asset_id for _, _, asset_id in wanted])
+    held = _attached(session, sorted(facts))
+    new: list[Attachment] = []
+    findings: list[Finding] = []
+    already = 0
+    for r, code, asset_id in wanted:
+        asset = facts.get(asset_id)
+        if asset is None:
+            findings.append(
+                Finding(source, r.row, column, asset_id, "not in the register; import or register it first")
+            )
+            continue
+        problem = attach_problem(asset, code)
+        if problem is None and r.left_on is not None:
+            problem = f"the household left the roster on {r.left_on}"
+        if problem:
+            findings.append(Finding(source, r.row, column, asset_id, problem))
+        elif (asset_id, r.household_id) in held:
+            already += 1
+        else:
+            registered = entry_date(asset.acquired_on, asset.handed_over_on, asset.confirmed_on, asset.build_year)
+            on = max(r.joined_on, registered) if registered else r.joined_on
+            new.append(Attachment(asset_id, r.household_id, r.head, on, asset.region))
+    return AttachPlan(new, already, findings)
+
+
+def _attached(session: Session, asset_ids: Sequence[str]) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for part in chunks(asset_ids):
+        query = select(AssetHousehold.asset_id, AssetHousehold.household_id).where(AssetHousehold.asset_id.in_(part))
+        found.update((a, h) for a, h in session.execute(query))
+    return found
+
+
+_LINK_COLUMNS = ("asset_id", "household_id", "attached_on", "actor", "recorded_at")
+_EVENT_COLUMNS = ("asset_id", "kind", "event_date", "payload", "actor", "recorded_at")
+
+
+def write_attachments(session: Session, attachments: Sequence[Attachment], actor: str) -> int:
+    """Record the attachments (a register change: the actor must be allowed to change the register there)."""
+    if not attachments:
+        return 0
+    require(session, actor, Action.REGISTER, {a.region for a in attachments})
+    at = now()
+    links = [(a.asset_id, a.household_id, a.attached_on, actor, at) for a in attachments]
+    events = [
+        (a.asset_id, "household_attached", a.attached_on, {"household": a.household_id, "head": a.head}, actor, at)
+        for a in attachments
+    ]
+    insert_values(session, AssetHousehold.__table__, _LINK_COLUMNS, links)  # type: ignore[arg-type]
+    insert_values(session, AssetEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    return len(attachments)

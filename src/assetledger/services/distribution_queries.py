@@ -1,0 +1,90 @@
+"""Reading the distributions (收益分配) of the reader's scope: one page, filtered, sorted and counted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, extract, func, or_, select
+
+from assetledger.services.access import read_scope, regions_within
+from assetledger.services.paging import fetch_page, sorted_by
+from assetledger.store.db import Database
+from assetledger.store.distribution_models import Distribution, DistributionLine, DistributionReversal
+from assetledger.store.models import Region
+
+HOUSEHOLDS = (
+    select(func.count(DistributionLine.household_id))
+    .where(DistributionLine.distribution_id == Distribution.id)
+    .correlate(Distribution)
+    .scalar_subquery()
+)
+SORTS: dict[str, Any] = {
+    "distributed_on": Distribution.distributed_on,
+    "village": Distribution.village_code,
+    "period": Distribution.period_start,
+    "revenue": Distribution.revenue,
+    "costs": Distribution.costs,
+    "total": Distribution.total,
+    "households": HOUSEHOLDS,
+}
+
+
+@dataclass(frozen=True)
+class DistributionFilter:
+    region: str | None = None  # a village, or a township or county: its villages
+    year: int | None = None  # of the period
+    reversed: bool | None = None  # True: reversed ones only; False: standing ones only
+    words: tuple[str, ...] = ()  # each in the village's name, the period or the rule's code
+    limit: int | None = None
+
+
+def _matches(word: str) -> ColumnElement[bool]:
+    needle = word.lower()
+    named = select(Region.code).where(func.lower(Region.name).contains(needle, autoescape=True))
+    return or_(
+        Distribution.village_code.in_(named),
+        func.lower(Distribution.period).contains(needle, autoescape=True),
+        func.lower(Distribution.rule_code).contains(needle, autoescape=True),
+    )
+
+
+def distribution_page(
+    db: Database, flt: DistributionFilter, actor: str, *, sort: str = "distributed_on", descending: bool = True,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+    """One page of the distributions that pass the filter (all without a limit), and how many pass it."""
+    if sort not in SORTS:
+        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
+    query = select(
+        Distribution.id, Distribution.village_code, Distribution.period, Distribution.period_start,
+        Distribution.distributed_on, Distribution.rule_code, Distribution.revenue, Distribution.costs,
+        Distribution.total, HOUSEHOLDS.label("households"), DistributionReversal.reversed_on,
+        DistributionReversal.reason.label("reversal_reason"),
+    ).outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
+    with db.reading() as session:
+        visible = read_scope(session, actor, flt.region)
+        if flt.region:
+            query = query.where(Distribution.village_code.in_(sorted(regions_within(session, flt.region))))
+        elif visible is not None:
+            query = query.where(Distribution.village_code.in_(sorted(visible)))
+        if flt.year:
+            query = query.where(extract("year", Distribution.period_start) == flt.year)
+        if flt.reversed is True:
+            query = query.where(DistributionReversal.id.is_not(None))
+        elif flt.reversed is False:
+            query = query.where(DistributionReversal.id.is_(None))
+        for word in flt.words:
+            query = query.where(_matches(word))
+        order = [sorted_by(SORTS[sort], descending), Distribution.id.desc()]
+        return fetch_page(session, query, order, offset, flt.limit)
+
+
+def distribution_years(db: Database, actor: str) -> list[int]:
+    """The years of the distributed periods the reader may see, latest first."""
+    query = select(extract("year", Distribution.period_start)).distinct()
+    with db.reading() as session:
+        visible = read_scope(session, actor)
+        if visible is not None:
+            query = query.where(Distribution.village_code.in_(sorted(visible)))
+        return sorted((int(y) for (y,) in session.execute(query) if y is not None), reverse=True)

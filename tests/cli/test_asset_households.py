@@ -1,0 +1,69 @@
+"""Issue 20: household-level assets (到户类) registered as published get their households later, by the roster
+import's 资产编号 column; an asset may benefit several households, and then leaves `asset list --without-household`."""
+
+from __future__ import annotations
+
+import json
+
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.district import district_register
+from tests.helpers import table_counts, write_csv, write_xlsx
+
+ROSTER = ["户编号", "村", "户主", "人口", "类别", "纳入日期", "受益资产编号"]
+
+
+def test_households_attached_later_by_the_roster(run: Cli, db: Database) -> None:
+    district = district_register(assets=27)
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", district.regions)))
+    run("asset", "import", str(write_csv(run.cwd / "register.csv", district.rows)))
+    waiting = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    assert len(waiting) >= 3
+    first, second, *rest = waiting
+    public = next(
+        r for r in json.loads(run("asset", "list", "--format", "json").output) if r["register"] != "household"
+    )
+    rows = [
+        ROSTER,
+        ["H-1", first["village_code"], "王建国", "4", "脱贫户", "2021-03-01", first["asset_id"]],
+        ["H-2", first["village_code"], "李秀英", "3", "监测户", "2022-01-01", first["asset_id"]],
+        ["H-3", second["village_code"], "赵大山", "5", "脱贫户", "2021-03-01", second["asset_id"]],
+    ]
+    result = run("beneficiary", "import", str(write_xlsx(run.cwd / "名册.xlsx", rows)))
+    assert "attached 3 household(s) to household-level assets (到户类); 0 already attached" in result.output
+    still = {r["asset_id"] for r in json.loads(run("asset", "list", "--without-household", "--format", "json").output)}
+    assert still == {r["asset_id"] for r in rest}
+    shown = json.loads(run("asset", "show", first["asset_id"], "--format", "json").output)
+    attached = [e for e in shown["events"] if e["kind"] == "household_attached"]
+    assert [e["details"]["household"] for e in attached] == ["H-1", "H-2"]  # several households on one asset
+    assert "the record verifies clean" in run("audit", "verify").output
+    before = table_counts(db)
+    again = run("beneficiary", "import", str(write_xlsx(run.cwd / "名册.xlsx", rows)))
+    assert "attached 0 household(s) to household-level assets (到户类); 3 already attached" in again.output
+    assert table_counts(db) == before
+    bad = [
+        ROSTER,
+        ["H-4", public["village_code"] or first["village_code"], "孙", "2", "脱贫户", "2021-03-01", public["asset_id"]],
+        ["H-5", first["village_code"], "周", "2", "脱贫户", "2021-03-01", "NO-SUCH、" + first["asset_id"]],
+    ]
+    refused = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
+    assert refused.exit_code == 2, refused.output
+    assert f"row 2, column 受益资产编号: value '{public['asset_id']}': only household-level assets" in refused.output
+    assert "row 3, column 受益资产编号: value 'NO-SUCH': not in the register" in refused.output
+    assert table_counts(db) == before
+
+
+def test_one_household_added_with_its_asset(run: Cli) -> None:
+    district = district_register(assets=18)
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", district.regions)))
+    run("asset", "import", str(write_csv(run.cwd / "register.csv", district.rows)))
+    first, *_ = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    village = first["village_code"]
+    added = run("beneficiary", "add", "--id", "H-9", "--village", village, "--head", "钱", "--persons", "2",
+                "--category", "脱贫户", "--joined", "2023-01-01", "--asset", first["asset_id"])  # fmt: skip
+    assert f"household H-9 attached to {first['asset_id']}" in added.output
+    waiting = json.loads(run("asset", "list", "--without-household", "--format", "json").output)
+    assert first["asset_id"] not in {r["asset_id"] for r in waiting}
+    refused = run("beneficiary", "add", "--id", "H-10", "--village", village, "--head", "孙", "--persons", "2",
+                  "--category", "脱贫户", "--joined", "2023-01-01", "--asset", "NO-SUCH", ok=False)  # fmt: skip
+    assert refused.exit_code == 2 and "--asset: value 'NO-SUCH': not in the register" in refused.output

@@ -1,0 +1,50 @@
+"""An asset's story in the reader's words (web/history.py): kinds by name, "字段：旧 → 新", amounts with separators,
+codes by their labels, regions by their names; the same in English."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from assetledger.web import history
+
+NAMES = {"360921101202": "向阳村"}
+
+
+def test_a_status_change_reads_old_to_new() -> None:
+    item = {"area": "register", "kind": "status_changed", "facts": {"from": "in_use", "to": "idle", "reason": "停产"}}
+    assert history.what(item, "zh") == "状态变更" and history.area("register", "zh") == "台账"
+    assert history.details(item, "zh", NAMES) == "状态：在用 → 闲置；原因：停产"
+    assert history.details(item, "en", NAMES) == "status: in use → idle; reason: 停产"
+
+
+def test_a_registration_names_its_fields_and_labels_its_codes() -> None:
+    facts = {"name": "冷库", "register": "operating", "region": "360921101202", "original_value": "100000.00",
+             "funding": {"central": "60000.00", "county": "40000.00"},
+             "owner": {"name": "向阳村股份经济合作社", "kind": "village", "on": "2021-12-01"}}  # fmt: skip
+    shown = history.details({"area": "register", "kind": "registered", "facts": facts}, "zh", NAMES)
+    assert "台账类别：经营性" in shown and "区划：向阳村" in shown and "原值：100,000.00" in shown
+    assert "资金来源：中央衔接资金 60,000.00，县级衔接资金 40,000.00" in shown and "确权级别 村集体" in shown
+    assert "{" not in shown and "operating" not in shown and "_" not in shown
+
+
+def test_an_entry_shows_its_amount_with_separators() -> None:
+    item = {"area": "books", "kind": "revenue", "facts": {"entry": 7, "entity": "V1", "narration": "租金",
+                                                          "amount": Decimal("12345.6")}}  # fmt: skip
+    assert history.what(item, "zh") == "收入"
+    assert history.details(item, "zh", NAMES) == "分录 #7；核算主体：V1；摘要：租金；金额：12,345.60"
+
+
+def test_an_inventory_count_names_its_result_and_an_unknown_code_loses_its_underscores() -> None:
+    assert history.what({"area": "inventory", "facts": {"result": "in_use"}}, "zh") == "盘点：在用"
+    assert history.what({"area": "register", "kind": "some_new_kind", "facts": {}}, "zh") == "some new kind"
+
+
+def test_a_bilingual_note_shows_the_pages_side() -> None:
+    from assetledger.web.i18n import one_side
+
+    note = "经营性资产在用但无经营合同 an operating asset in use without a contract"
+    assert one_side(note, "zh") == "经营性资产在用但无经营合同"
+    assert one_side(note, "en") == "an operating asset in use without a contract"
+    legal = "租期超过 20 年，2046-01-01 后无效 (民法典第705条) void beyond 20 years"
+    assert one_side(legal, "zh") == "租期超过 20 年，2046-01-01 后无效 (民法典第705条)"
+    assert one_side("合同 C-1 已到期", "en") == "合同 C-1 已到期"  # one language only: as it is
