@@ -29,6 +29,9 @@ def test_demo_builds_a_county_whose_books_check_and_reconcile(tmp_path: Path, mo
     assert "利祥县 (360925): YC-FUND A 300,000.00; YC-CONSOL A 第1名 2,000,000.00; total 2,300,000.00" in out
     assert "4 awards, 4,100,000.00 paid from S360900 (宜春市财政局)" in out
     assert (tmp_path / "demo" / "assetledger.db").exists()
+    [public] = (tmp_path / "demo" / "public").glob("村务公开-*.html")  # the published notices, not 2026Q3's
+    page = public.read_text(encoding="utf-8")
+    assert page.count('class="notice"') == 10 and "2026Q2 扶贫项目资产收益分配公示" in page and "2026Q3" not in page
     tried = [shlex.split(line.strip())[1:] for line in out.splitlines() if " awards compute " in line]
     assert len(tried) == 2
     for args in tried:  # the awards commands the demo suggests run as written

@@ -27,8 +27,9 @@ D = dt.date
 
 def test_the_example_policy_reads_with_its_version_and_days() -> None:
     policy = load_policy(POLICY)
-    assert policy.version == "2026-1"
+    assert policy.version == "2026-2"
     assert policy.setting(RuleKind.UNCONFIRMED).days == 90 and policy.setting(RuleKind.BOOKS_NOT_CLOSED).days == 15
+    assert policy.setting(RuleKind.UNREGISTERED).days == 30  # 验收后未登记 (issue 24)
     assert policy.enabled() == list(RuleKind)
 
 
@@ -42,15 +43,14 @@ days = -1
 enabled = "yes"
 when = 3
 [rules.unregistered_after_acceptance]
-days = 30
+days = "thirty"
 [rules.nonsense]
 days = 1
 """
     policy, findings = parse_policy(text, "p.toml")
     where = {f.column: f for f in findings}
     assert set(where) == {"version", "colour", "rules.unconfirmed.days", "rules.unpaid.enabled", "rules.unpaid.when",
-                          "rules.unregistered_after_acceptance", "rules.nonsense"}  # fmt: skip
-    assert "acceptance date" in where["rules.unregistered_after_acceptance"].reason
+                          "rules.unregistered_after_acceptance.days", "rules.nonsense"}  # fmt: skip
     assert where["rules.unconfirmed.days"].value == "-1"
     assert policy.setting(RuleKind.UNCONFIRMED).days == 90  # the default stands in for a bad value
     _, broken = parse_policy("version = [", "p.toml")

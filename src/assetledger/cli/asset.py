@@ -56,6 +56,10 @@ GOVERNANCE = {
 
 
 PAPERS = {
+    "accept": Lazy(
+        "assetledger.cli.acceptance:accept_cmd",
+        "Record that an asset built by a project was accepted (竣工验收) on a date, before or after it is registered.",
+    ),
     "attach": Lazy(
         "assetledger.cli.documents:attach_cmd",
         "Attach documents of record (资产档案) to assets: approval, acceptance, handover, ownership, photos, "

@@ -179,3 +179,23 @@ def notice(app: App, village: str, period: str, folder: Path) -> None:
     for data in notice_data(app.db, village, period, app.actor):
         html_path, xlsx_path = write_notice(data, folder)
         click.echo(f"wrote {html_path} and {xlsx_path}")
+
+
+@command.command("publish")
+@click.option("--village", required=True, help="Village code.")
+@click.option("--period", required=True, help="Period of the distribution whose notice is published.")
+@click.option("--date", "on", type=DATE,
+              help="Date of publication (default: the distribution's date, which its notice bears).")  # fmt: skip
+@pass_app
+def publish(app: App, village: str, period: str, on: dt.date | None) -> None:
+    """Publish the notice (公示) of a village's distribution for anyone to read: the public page /public/VILLAGE and
+    `assetledger notice export` show published notices only.
+
+    Recorded with actor and date, sealed, never undone; a notice published already is left as it was. A notice
+    reversed later stays published, marked 冲销 with the reason.
+    """
+    from assetledger.services.public_notices import publish as publish_notices
+
+    for p in publish_notices(app.db, village, period, app.actor, on):
+        said = "already published" if p.already else "published"
+        click.echo(f"{p.period} {p.rule_code}: {said} on {p.published_on} by {p.published_by}")

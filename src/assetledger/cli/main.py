@@ -66,6 +66,11 @@ COMMANDS = {
         "assetledger.cli.governance:maintenance",
         "The maintenance fund for public-benefit assets (运维基金): contribute, apply, decide, spend.",
     ),
+    "notice": Lazy(
+        "assetledger.cli.notice:command",
+        "Notices villagers can read without an account (村务公开): a village's published notices, its assets and what "
+        "they earned.",
+    ),
     "region": Lazy(
         "assetledger.cli.region:command",
         "Administrative hierarchy (行政区划): city (市/州/盟) → county → township → village, with codes.",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from assetledger.demo.generate import person
 from assetledger.io.output import write_csv
-from assetledger.services import beneficiaries, distribution, distribution_settlement
+from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
@@ -137,15 +137,17 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         distribution.register_rule(db, rule, actor)
         for quarter in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
             distribution.distribute(db, village, quarter, actor)
+            public_notices.publish(db, village, quarter, actor)  # 公示上网, dated as the notice
             done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
         beneficiaries.import_roster(db, changes, actor)
         for quarter in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"):
             distribution.distribute(db, village, quarter, actor)
+            public_notices.publish(db, village, quarter, actor)
             done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
         distribution.distribute(db, village, "2026Q3", actor, on=dt.date(2026, 10, 8))
-        done["distributions"] += 1  # 2026Q3 is distributed but not yet paid: payables stay open
+        done["distributions"] += 1  # 2026Q3 is distributed but not yet paid (nor published): payables stay open
         done["villages"] += 1
     return done
 

@@ -23,9 +23,11 @@ from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_csv, write_xlsx
 from assetledger.io.tabular import read_table
+from assetledger.reports.public_page import export_page
 from assetledger.services import assets as asset_svc
 from assetledger.services.awards import side_by_side
 from assetledger.services.journal import close_period
+from assetledger.services.public_notices import public_village
 from assetledger.services.regions import import_regions
 from assetledger.store import migrate
 from assetledger.store.db import Database
@@ -118,6 +120,8 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
     say(
         f"    {contracts} contracts; {attached} documents attached in {villages[0]}; {certificates.name}, {labels.name}"
     )
+    page = export_page(public_village(db, villages[0]), folder / "public")  # 村务公开: the published notices
+    say(f"    {page.name}: the village's public page (published notices, assets, revenue; /public/{villages[0]})")
     return files
 
 

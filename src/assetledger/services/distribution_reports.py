@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.distribution import Household as DomainHousehold
 from assetledger.domain.distribution import Period, plain, share_reasons
@@ -71,80 +72,92 @@ def notice_data(db: Database, village: str, period_text: str, actor: str) -> lis
         if not dists:
             raise NotFoundError("distribution", f"{village} {period.label}")
         for d, reversal in dists:
-            rule_row = session.get(DistributionRuleRow, d.rule_id)
-            assert rule_row is not None
-            rule = rule_from_json(rule_row.body)
-            lines = session.execute(
-                select(DistributionLine, Household)
-                .outerjoin(Household, Household.household_id == DistributionLine.household_id)
-                .where(DistributionLine.distribution_id == d.id)
-                .order_by(DistributionLine.id)
-            ).all()
-            paid = dict(
-                session.execute(select(Payout.household_id, Payout.paid_on).where(Payout.distribution_id == d.id)).all()
-            )
-            pct = dict(rule.shares)
-            by_purpose: dict[str, Any] = {}
-            households = []
-            for line, h in lines:
-                by_purpose[line.purpose] = by_purpose.get(line.purpose, 0) + line.amount
-                if line.household_id and h is not None:
-                    facts = DomainHousehold(h.household_id, h.head, h.persons, h.category, tuple(h.factors),
-                                            h.joined_on, h.left_on, h.left_reason)  # fmt: skip
-                    households.append(
-                        {
-                            "household_id": line.household_id,
-                            "head": h.head,
-                            "category": CATEGORY_LABELS.get(h.category, h.category),
-                            "persons": h.persons,
-                            "months": line.months,
-                            # the household's weight, as the rule gives it; its share is in proportion to weight ×
-                            # months (the line keeps that product)
-                            "weight": _per_month(line.weight, line.months),
-                            "amount": line.amount,
-                            "paid_on": paid.get(line.household_id),
-                            # a public notice is read in Chinese
-                            "note": "；".join(zh for zh, _ in share_reasons(facts, period, rule.join_rule)) or None,
-                        }
-                    )
-            township = parents.get(village)
-            county = parents.get(township) if township else None
-            out.append(
-                NoticeData(
-                    village=village,
-                    village_name=names.get(village, village),
-                    township_name=names.get(township, "") if township else "",
-                    county_name=names.get(county, "") if county else "",
-                    period=period.label,
-                    rule={
-                        "code": rule.code,
-                        "version": rule.version,
-                        "approval_body": rule.approval.body,
-                        "approval_date": rule.approval.date,
-                        "approval_document": rule.approval.document,
-                        "notice_start": rule.notice_start,
-                        "notice_days": rule.objection_days,
-                        "basis": rule.basis.value,
-                    },
-                    revenue=d.revenue,
-                    costs=d.costs,
-                    total=d.total,
-                    distributed_on=d.distributed_on,
-                    purposes=[
-                        {
-                            "purpose": purposes[c].label if c in purposes else c,
-                            "percent": pct[c],
-                            "amount": by_purpose.get(c, 0),
-                        }
-                        for c, _ in rule.shares
-                    ],
-                    households=households,
-                    first_payout_day=rule.first_payout_day(d.distributed_on),
-                    reversed_on=reversal.reversed_on if reversal else None,
-                    reversal_reason=reversal.reason if reversal else None,
-                )
-            )
+            out.append(build_notice(session, d, reversal, names, parents, purposes))
     return out
+
+
+def build_notice(
+    session: Session,
+    d: Distribution,
+    reversal: DistributionReversal | None,
+    names: dict[str, str],
+    parents: dict[str, str | None],
+    purposes: dict[str, Any],
+) -> NoticeData:
+    """The notice of one distribution, as read in `session` (the caller has checked who may read it)."""
+    period = Period.parse(d.period)
+    village = d.village_code
+    rule_row = session.get(DistributionRuleRow, d.rule_id)
+    assert rule_row is not None
+    rule = rule_from_json(rule_row.body)
+    lines = session.execute(
+        select(DistributionLine, Household)
+        .outerjoin(Household, Household.household_id == DistributionLine.household_id)
+        .where(DistributionLine.distribution_id == d.id)
+        .order_by(DistributionLine.id)
+    ).all()
+    paid = dict(
+        session.execute(select(Payout.household_id, Payout.paid_on).where(Payout.distribution_id == d.id)).all()
+    )
+    pct = dict(rule.shares)
+    by_purpose: dict[str, Any] = {}
+    households = []
+    for line, h in lines:
+        by_purpose[line.purpose] = by_purpose.get(line.purpose, 0) + line.amount
+        if line.household_id and h is not None:
+            facts = DomainHousehold(h.household_id, h.head, h.persons, h.category, tuple(h.factors),
+                                    h.joined_on, h.left_on, h.left_reason)  # fmt: skip
+            households.append(
+                {
+                    "household_id": line.household_id,
+                    "head": h.head,
+                    "category": CATEGORY_LABELS.get(h.category, h.category),
+                    "persons": h.persons,
+                    "months": line.months,
+                    # the household's weight, as the rule gives it; its share is in proportion to weight ×
+                    # months (the line keeps that product)
+                    "weight": _per_month(line.weight, line.months),
+                    "amount": line.amount,
+                    "paid_on": paid.get(line.household_id),
+                    # a public notice is read in Chinese
+                    "note": "；".join(zh for zh, _ in share_reasons(facts, period, rule.join_rule)) or None,
+                }
+            )
+    township = parents.get(village)
+    county = parents.get(township) if township else None
+    return NoticeData(
+        village=village,
+        village_name=names.get(village, village),
+        township_name=names.get(township, "") if township else "",
+        county_name=names.get(county, "") if county else "",
+        period=period.label,
+        rule={
+            "code": rule.code,
+            "version": rule.version,
+            "approval_body": rule.approval.body,
+            "approval_date": rule.approval.date,
+            "approval_document": rule.approval.document,
+            "notice_start": rule.notice_start,
+            "notice_days": rule.objection_days,
+            "basis": rule.basis.value,
+        },
+        revenue=d.revenue,
+        costs=d.costs,
+        total=d.total,
+        distributed_on=d.distributed_on,
+        purposes=[
+            {
+                "purpose": purposes[c].label if c in purposes else c,
+                "percent": pct[c],
+                "amount": by_purpose.get(c, 0),
+            }
+            for c, _ in rule.shares
+        ],
+        households=households,
+        first_payout_day=rule.first_payout_day(d.distributed_on),
+        reversed_on=reversal.reversed_on if reversal else None,
+        reversal_reason=reversal.reason if reversal else None,
+    )
 
 
 WEIGHT_PLACES = Decimal("0.000001")  # as the lines keep weight × months

@@ -1,6 +1,8 @@
 """Supervision warnings (监管预警): the rules of ledgers/policy/supervision.toml, run as of a date in a reader's scope.
 
 Each rule reads what already exists and names its evidence (asset, events, entries, closes, dates):
+- unregistered_after_acceptance 验收后未登记: an asset accepted (`asset accept`, services/acceptance.py) that is not
+  on the register N days after its acceptance (judged as of the as-of date: registered later is not registered yet);
 - unconfirmed 已登记未确权: an asset on the register (not disposed of or written off) with no owner, N days after its
   own date (取得, 移交, 建设年度; the registration event's date), else the day it was registered;
 - not_handed_over 已确权未移交: a confirmed public-benefit or operating asset not handed over N days after confirmation;
@@ -47,6 +49,7 @@ from assetledger.store.distribution_models import Distribution, DistributionLine
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.models import Asset, AssetEvent, Region
+from assetledger.store.publication_models import AssetAcceptance
 from assetledger.store.region_tree import asset_within
 
 ZERO = Decimal("0.00")
@@ -215,6 +218,41 @@ def _warning(rule: RuleKind, row: Any, since: dt.date, due: dt.date, evidence: s
              ) -> SupervisionWarning:  # fmt: skip
     return SupervisionWarning(rule, row.asset_id, row.name, row.county_code, row.township_code, row.village_code,
                               since, due, evidence, tuple(refs))  # fmt: skip
+
+
+def _unregistered(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+                  ) -> list[SupervisionWarning]:  # fmt: skip
+    latest = select(func.max(AssetAcceptance.id)).group_by(AssetAcceptance.asset_id)  # a correction counts
+    where: list[Any] = []
+    if places.region is not None:
+        codes = places.parts()
+        if codes != [places.region]:  # a city: its counties
+            where.append(AssetAcceptance.county_code.in_(codes))
+        else:
+            r = places.region
+            where.append(or_(AssetAcceptance.county_code == r, AssetAcceptance.township_code == r,
+                             AssetAcceptance.village_code == r))  # fmt: skip
+    rows = session.execute(
+        select(AssetAcceptance, Asset.registered_at)
+        .outerjoin(Asset, Asset.asset_id == AssetAcceptance.asset_id)
+        .where(AssetAcceptance.id.in_(latest), *where)
+        .order_by(AssetAcceptance.asset_id)
+    ).all()
+    out = []
+    for a, registered_at in rows:
+        if registered_at is not None and registered_at.date() <= as_of:
+            continue
+        due = fires_after(a.accepted_on, days, as_of)
+        if due is None:
+            continue
+        doc = f"（{a.document}）" if a.document else ""
+        evidence = (f"{a.accepted_on} 竣工验收{doc}，截至 {as_of} 已 {(as_of - a.accepted_on).days} 天未登记入台账"
+                    f"（限 {days} 天） accepted on {a.accepted_on}, not on the register {(as_of - a.accepted_on).days} "
+                    f"days later (limit {days})")  # fmt: skip
+        out.append(SupervisionWarning(RuleKind.UNREGISTERED, a.asset_id, a.name, a.county_code, a.township_code,
+                                      a.village_code, a.accepted_on, due, evidence,
+                                      (f"验收记录 acceptance #{a.id}",)))  # fmt: skip
+    return out
 
 
 def _unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
@@ -501,6 +539,7 @@ def _inventory_unsettled(session: Session, as_of: dt.date, days: int, places: Pl
 
 
 RULES = {
+    RuleKind.UNREGISTERED: _unregistered,
     RuleKind.UNCONFIRMED: _unconfirmed,
     RuleKind.NOT_HANDED_OVER: _not_handed_over,
     RuleKind.NO_CUSTODIAN: _no_custodian,

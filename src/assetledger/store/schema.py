@@ -11,6 +11,7 @@ from assetledger.store import (
     integrity_models,
     journal_models,
     models,
+    publication_models,
     supervision_models,
 )
 from assetledger.store.models import Base
@@ -26,5 +27,6 @@ __all__ = [
     "integrity_models",
     "journal_models",
     "models",
+    "publication_models",
     "supervision_models",
 ]

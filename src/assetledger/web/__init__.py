@@ -76,6 +76,9 @@ def create_app(
         AWARDS_POLICIES=awards_policies,
         BASE_URL=base_url,
     )
+    from assetledger.web.public import mount as mount_public  # /public: an app of its own (issue 24)
+
+    app.wsgi_app = mount_public(app.wsgi_app, db, secure=secure_cookies)  # type: ignore[method-assign,assignment]
     if proxy_fix:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -87,12 +90,16 @@ def create_app(
     from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
     from assetledger.web.papers import bp as paper_pages
+    from assetledger.web.publishing import bp as publishing_pages
+    from assetledger.web.supervision import bp as supervision_pages
     from assetledger.web.village import bp as village_pages
 
     for pages in (bureau_pages, award_pages, village_pages, audit_pages, paper_pages):
         app.register_blueprint(pages)
     for pages in daily_pages():
         app.register_blueprint(pages)
+    app.register_blueprint(supervision_pages)  # 监管指标 (issue 24)
+    app.register_blueprint(publishing_pages)  # 公示上网 (issue 24)
     _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
