@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.assets import Custody, Handover, Ownership, owner_kind_problem
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 
@@ -73,7 +74,10 @@ class Refusal:
 
 @dataclass(frozen=True)
 class RegisterEvent:
-    kind: str
+    """A change's event as stored: `asset_events.event_of(kind, payload)` reads it back for `audit verify`, whose
+    `apply` must leave the register as `updated` sets it (tests/domain/test_asset_changes_replay.py)."""
+
+    kind: AssetEventKind
     on: dt.date
     payload: dict[str, Any]
 
@@ -168,15 +172,15 @@ def event_of(facts: Facts, change: Change) -> RegisterEvent:
     """The event that records the change in the asset's history (sealed into the chain with every other)."""
     if isinstance(change, Ownership):
         payload = {"owner": change.owner_name, "owner_kind": change.owner_kind.value, "doc": change.document}
-        return RegisterEvent("ownership_confirmed", change.confirmed_on, payload)
+        return RegisterEvent(AssetEventKind.OWNERSHIP_CONFIRMED, change.confirmed_on, payload)
     if isinstance(change, Handover):
         payload = {"from": change.handed_over_by, "to": facts.owner_name, "doc": change.document}
-        return RegisterEvent("handed_over", change.handed_over_on, payload)
+        return RegisterEvent(AssetEventKind.HANDED_OVER, change.handed_over_on, payload)
     if isinstance(change, Custody):
         payload = {"custodian": change.custodian, "duties": change.duties, "previous": facts.custodian}
-        return RegisterEvent("custodian_assigned", change.start_on, payload)
+        return RegisterEvent(AssetEventKind.CUSTODIAN_ASSIGNED, change.start_on, payload)
     payload = {"from": facts.status.value, "to": change.status.value, "reason": change.reason}
-    return RegisterEvent("status_changed", change.on, payload)
+    return RegisterEvent(AssetEventKind.STATUS_CHANGED, change.on, payload)
 
 
 def attach_problem(facts: Facts, village_code: str) -> str | None:

@@ -113,7 +113,7 @@ def write_changes(
     custody = []
     for asset_id, change in changes:
         event = event_of(facts[asset_id], change)
-        events.append((asset_id, event.kind, event.on, event.payload, actor, at))
+        events.append((asset_id, event.kind.value, event.on, event.payload, actor, at))
         if isinstance(change, Custody):
             custody.append((asset_id, change.custodian, change.duties, change.start_on, actor, at))
     insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
