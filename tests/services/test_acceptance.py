@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func, select
+
 from assetledger.store.db import Database
+from assetledger.store.publication_models import AssetAcceptance
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
 from tests.services.test_rectification import _county_with_users
 from tests.services.test_supervision import POLICY, VILLAGE, found
 
@@ -96,3 +99,32 @@ def test_an_acceptance_list_is_all_or_nothing_and_once(run: Cli, db: Database) -
     assert run("asset", "accept", "--file", str(path), user="li", ok=False).exit_code == 6
     late = found(run, (ACCEPTED + dt.timedelta(days=45)).isoformat(), user="zhang")
     assert KEY in late and "unregistered_after_acceptance:A-10" in late
+
+
+def test_a_register_file_brings_its_acceptance_dates(run: Cli, db: Database) -> None:
+    """验收日期 in a register file is kept as the asset's acceptance, as `asset accept` keeps it: the supervision rule
+    then knows the asset was registered 60 days after acceptance (late, as of the day before it was registered)."""
+    _county_with_users(run)
+    header = [*ASSET_HEADER, "验收日期"]
+    accepted = ACCEPTED.isoformat()
+    rows = [header, [*asset_row("A-9", 资产名称="冷库", 村="红旗村"), accepted], [*asset_row("A-8"), ""]]
+    imported = run("asset", "import", str(write_csv(run.cwd / "台账.csv", rows)), user="zhang")
+    assert "验收日期" not in imported.output  # used, not reported as an unused column
+    with db.reading() as session:
+        kept = session.execute(select(AssetAcceptance.asset_id, AssetAcceptance.accepted_on)).all()
+    assert kept == [("A-9", ACCEPTED)]
+    assert KEY not in found(run, TODAY.isoformat(), user="zhang")
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    assert KEY in found(run, yesterday, user="zhang")  # 59 days after acceptance and not yet on the register
+    run("asset", "accept", "A-9", "--name", "冷库", "--region", VILLAGE, "--date", accepted, user="zhang")
+    with db.reading() as session:  # the same acceptance said again records nothing
+        assert session.scalar(select(func.count()).select_from(AssetAcceptance)) == 1
+
+
+def test_an_acceptance_date_after_today_in_a_register_file_is_a_finding(run: Cli, db: Database) -> None:
+    _county_with_users(run)
+    before = table_counts(db)
+    rows = [[*ASSET_HEADER, "验收日期"], [*asset_row("A-9"), (TODAY + dt.timedelta(days=1)).isoformat()]]
+    refused = run("asset", "import", str(write_csv(run.cwd / "台账.csv", rows)), user="zhang", ok=False)
+    assert refused.exit_code == 2 and "验收日期" in refused.output and "after today" in refused.output
+    assert table_counts(db) == before

@@ -59,6 +59,7 @@ class AssetDraft:
     project_name: str | None = None
     build_year: int | None = None
     acquired_on: dt.date | None = None  # 取得日期: the first choice for the date the asset enters the books
+    accepted_on: dt.date | None = None  # 验收日期: kept as the asset's acceptance (竣工验收)
     implementer: str | None = None
     quantity: Decimal | None = None
     unit: str | None = None

@@ -59,6 +59,9 @@ FIELDS: tuple[RegisterField, ...] = (
     _f("project_name", "项目名称", "project", "project"),
     _f("build_year", "建设年度", "build year", "项目年度", "年度", "year", parser="year", listed=True),
     _f("acquired_on", "取得日期", "acquisition date", "入账日期", "购置日期", "acquired", parser="date"),
+    # 竣工验收: kept as an acceptance (asset_acceptances), the clock of the supervision rule 验收后未登记.
+    _f("accepted_on", "验收日期", "acceptance date", "竣工验收日期", "验收时间", "accepted", parser="date",
+       column=None),
     _f("implementer", "实施单位", "implementer", "项目实施单位", "建设单位"),
     _f("original_value", "资产原值", "original value", "原值", "账面原值", "资产价值", "value", parser="money",
        listed=True),

@@ -197,7 +197,7 @@ class _FastRows:
     TYPED_FIELDS = (
         "register", "original_value", "fund_source", "status", "build_year", "quantity", "operating_mode",
         "contract_start", "contract_end", "contract_annual_income", "owner_kind", "confirmed_on", "handed_over_on",
-        "custodian_since", "acquired_on", "beneficiary_households",
+        "custodian_since", "acquired_on", "beneficiary_households", "accepted_on",
     )  # fmt: skip
 
     def __init__(
@@ -265,7 +265,7 @@ class _FastRows:
         ) = texts  # fmt: skip
         (
             c_register, c_value, c_fund_source, c_status, c_year, c_quantity, c_mode, c_start, c_end, c_income,
-            c_kind, c_confirmed, c_handed, c_since, c_acquired, c_households,
+            c_kind, c_confirmed, c_handed, c_since, c_acquired, c_households, c_accepted,
         ) = self.pick_typed(padded)  # fmt: skip
         register, value = self.register(c_register), self.value(c_value)
         if asset_id is None or name is None or register is None or value is None:
@@ -316,6 +316,7 @@ class _FastRows:
             project_name=project,
             build_year=year,
             acquired_on=acquired,
+            accepted_on=date(c_accepted),
             implementer=implementer,
             quantity=self.quantity(c_quantity),
             unit=unit,
@@ -420,6 +421,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         "project_name": row.text("project_name"),
         "build_year": row.get("build_year", values.year),
         "acquired_on": row.get("acquired_on", values.date),
+        "accepted_on": row.get("accepted_on", values.date),
         "implementer": row.text("implementer"),
         "quantity": row.get("quantity", values.quantity),
         "unit": row.text("unit"),

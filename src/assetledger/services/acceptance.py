@@ -10,6 +10,7 @@ a correction is a later acceptance of the same id (the latest counts).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.regions import Place
+from assetledger.domain.assets import AssetDraft
+from assetledger.domain.regions import Place, RegionIndex
 from assetledger.errors import Finding, InputError, RuleViolation
 from assetledger.io.acceptance_rows import AcceptanceRow, parse_acceptances, unused_columns
 from assetledger.io.tabular import read_table
@@ -138,3 +140,21 @@ def import_acceptances(db: Database, path: Path, actor: str, *, dry_run: bool = 
             accepted = Acceptance(r.asset_id, r.name, code, r.accepted_on, r.document)
             recorded += _record(session, accepted, place, actor, write=not dry_run)[1]
         return AcceptanceImport(table.source, len(rows), recorded, dry_run, tuple(unused_columns(table)))
+
+
+def accepted_on_registering(session: Session, drafts: Sequence[AssetDraft], index: RegionIndex, actor: str) -> int:
+    """The acceptances a register file brings (its 验收日期 column), kept as `asset accept` keeps them, inside the
+    import's unit of work: an acceptance the latest one of the id already says records nothing. Returns how many
+    were recorded."""
+    recorded = 0
+    for d in drafts:
+        if d.accepted_on is not None:
+            accepted = Acceptance(d.asset_id, d.name, d.region_code, d.accepted_on, None)
+            recorded += _record(session, accepted, index.place_of(d.region_code), actor)[1]
+    return recorded
+
+
+def after_today(source: str, rows: Iterable[tuple[int, AssetDraft]]) -> list[Finding]:
+    """A finding for each acceptance dated after today (the rule `asset accept` keeps)."""
+    return [Finding(source, row, "验收日期", str(d.accepted_on), f"after today ({today()})")
+            for row, d in rows if d.accepted_on is not None and d.accepted_on > today()]  # fmt: skip

@@ -22,6 +22,7 @@ from assetledger.domain.text import require_texts, text_findings
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
+from assetledger.services import acceptance
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_openings
 from assetledger.services.asset_changes import load_facts, write_changes
@@ -73,6 +74,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
             findings.append(Finding(source, None, None, None, "the file has a header but no data rows"))
         require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
         findings += _duplicates(session, source, ids, id_column)
+        findings += acceptance.after_today(source, drafts)
         if findings:
             findings.sort(key=lambda f: f.row or 0)
             raise InputError(findings)
@@ -189,6 +191,7 @@ def _insert_drafts(
     insert_values(session, table_of(AssetFunding), _FUNDING_COLUMNS, funding)
     insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
     insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
+    acceptance.accepted_on_registering(session, drafts, index, actor)
 
 
 _Rows = list[tuple[Any, ...]]
