@@ -22,8 +22,8 @@ def test_a_registration_names_its_fields_and_labels_its_codes() -> None:
              "funding": {"central": "60000.00", "county": "40000.00"},
              "owner": {"name": "向阳村股份经济合作社", "kind": "village", "on": "2021-12-01"}}  # fmt: skip
     shown = history.details({"area": "register", "kind": "registered", "facts": facts}, "zh", NAMES)
-    assert "台账类别：经营性" in shown and "区划：向阳村" in shown and "原值：100,000.00" in shown
-    assert "资金来源：中央衔接资金 60,000.00，县级衔接资金 40,000.00" in shown and "确权级别 村集体" in shown
+    assert "资产类别：经营性" in shown and "区划：向阳村" in shown and "原值：100,000.00" in shown
+    assert "资金来源：中央衔接资金 60,000.00，县级衔接资金 40,000.00" in shown and "确权层级 村集体" in shown
     assert "{" not in shown and "operating" not in shown and "_" not in shown
 
 

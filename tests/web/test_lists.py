@@ -113,7 +113,7 @@ def test_export_is_exactly_what_the_filter_shows(app: Flask, many: Cli) -> None:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["资产编号", "名称", "台账类别"]
+    assert rows[0][:3] == ["资产编号", "资产名称", "资产类别"]  # the register's own headers (domain/register_fields.py)
     ids = [r[0] for r in rows[1:]]
     assert len(ids) == 1 + EXTRA // 2 and ids[:2] == ["B-1", "C-54"] and ids[-1] == "C-02"  # all pages, in order
     assert rows[2][5] == "向阳村" and rows[2][8] == "54027.00"  # names, not codes; amounts exact

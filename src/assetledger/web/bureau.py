@@ -50,7 +50,7 @@ from assetledger.web import history as story
 from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
-from assetledger.web.i18n import one_side, translate
+from assetledger.web.i18n import field, one_side, translate
 from assetledger.web.listing import (
     SIZES,
     choice_arg,
@@ -84,6 +84,7 @@ def dashboard() -> str:
 LEVEL_ORDER = [lv.value for lv in PLACE_LEVELS]
 ASSET_HEADERS = ("asset_id", "name", "register", "category", "township", "village", "project", "build_year",
                  "value", "status", "owner", "owner_kind", "custodian")  # fmt: skip
+CATALOGUE_CODE = {"project": "project_name", "value": "original_value", "owner": "owner_name"}
 
 
 @bp.route("/assets")
@@ -109,8 +110,8 @@ def assets() -> Response | str:
     if wanted:  # everything the filter shows, in the shown order
         rows = list_assets(database(), flt, reader, sort=order.sort, descending=order.descending,
                            columns=WIDE_COLUMNS)  # fmt: skip
-        return export([_exported(r, names) for r in rows], {k: translate(k, g.lang) for k in ASSET_HEADERS}, wanted,
-                      translate("assets_file", g.lang))  # fmt: skip
+        headers = {k: field(CATALOGUE_CODE.get(k, k), g.lang) for k in ASSET_HEADERS}  # the register's own headers
+        return export([_exported(r, names) for r in rows], headers, wanted, translate("assets_file", g.lang))
     found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
                        descending=order.descending, offset=order.offset, columns=WIDE_COLUMNS)  # fmt: skip
     pager = order.of(found.total)

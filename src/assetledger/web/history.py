@@ -40,10 +40,10 @@ KINDS = {
 }  # fmt: skip
 
 FIELDS = {
-    "name": ("名称", "name"), "register": ("台账类别", "register"), "region": ("区划", "region"),
+    "name": ("名称", "name"), "register": ("资产类别", "register"), "region": ("区划", "region"),
     "original_value": ("原值", "original value"), "funding": ("资金来源", "funding"), "status": ("状态", "status"),
     "batch": ("导入批次", "import batch"), "acquired": ("取得日期", "acquired"),
-    "households": ("受益户数", "households"), "owner": ("确权主体", "owner"), "owner_kind": ("确权级别", "owner level"),
+    "households": ("受益户数", "households"), "owner": ("确权主体", "owner"), "owner_kind": ("确权层级", "owner level"),
     "kind": ("类别", "kind"), "on": ("日期", "on"), "handover": ("移交日期", "handed over"),
     "custodian": ("管护主体", "custodian"), "duties": ("管护职责", "duties"),
     "previous": ("原管护主体", "previous custodian"), "doc": ("文件", "document"), "reason": ("原因", "reason"),

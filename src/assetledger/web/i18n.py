@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from assetledger.domain import register_fields
+from assetledger.domain.register_fields import RegisterField
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -38,7 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "show": ("查询", "Show"),
     "search": ("搜索", "Search"),
     "keyword": ("编号/名称/主体", "ID / name / owner"),
-    "register": ("台账类别", "Register"),
+    "register": ("资产类别", "Register"),
     "status": ("状态", "Status"),
     "any": ("全部", "any"),
     "asset_id": ("资产编号", "Asset ID"),
@@ -252,8 +255,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "clear": ("清除条件", "Clear"),
     "place": ("所在地", "Place"),
     "project": ("项目名称", "Project"),
-    "category": ("资产小类", "Category"),
-    "owner_kind": ("确权级别", "Owner level"),
+    "category": ("资产分类", "Kind of asset"),
+    "owner_kind": ("确权层级", "Ownership level"),
     "breadcrumb": ("位置", "You are here"),
     "skip": ("跳到正文", "Skip to the content"),
     "menu": ("菜单", "Menu"),
@@ -337,23 +340,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "kind_document": ("档案", "document"),
 }
 
-# Asset fields as the register's Chinese headers call them (English: the field name).
-FIELDS_CN = {
-    "asset_id": "资产编号", "name": "资产名称", "register": "资产类别", "category": "资产小类", "county_code": "县",
-    "township_code": "乡镇", "village_code": "村", "location": "坐落位置", "project_name": "项目名称",
-    "build_year": "建设年度", "implementer": "实施单位", "original_value": "资产原值", "current_value": "账面价值",
-    "disposed_on": "处置日期", "quantity": "数量", "unit": "单位", "status": "状态", "owner_name": "确权主体",
-    "owner_kind": "确权级别", "confirmed_on": "确权日期", "confirm_doc": "确权文件", "handed_over_on": "移交日期",
-    "handover_doc": "移交文件", "handed_over_by": "移交单位", "custodian": "管护主体", "custodian_duties": "管护职责",
-    "custodian_since": "管护起始日期", "operating_mode": "经营方式", "operator": "经营主体",
-    "contract_start": "合同起始日期", "contract_end": "合同截止日期", "contract_annual_income": "合同年收益",
-    "household_id": "户编号", "household_head": "户主姓名", "registered_at": "登记时间", "registered_by": "登记人",
-    "batch_id": "导入批次",
-}  # fmt: skip
+# Asset fields by their register column or catalogue code, labelled by the one catalogue (domain/register_fields.py).
+REGISTER_FIELDS: dict[str, RegisterField] = {}
+for _f in register_fields.FIELDS:
+    for _key in (_f.code, _f.column):
+        if _key:
+            REGISTER_FIELDS.setdefault(_key, _f)
+FIELDS_CN = {key: f.zh for key, f in REGISTER_FIELDS.items()}
 
 
 def field(key: str, lang: str) -> str:
-    return FIELDS_CN.get(key, key) if lang == "zh" else key.replace("_", " ")
+    found = REGISTER_FIELDS.get(key)
+    if found is None:
+        return key if lang == "zh" else key.replace("_", " ")
+    return found.zh if lang == "zh" else found.en
 
 
 def translate(key: str, lang: str, **values: object) -> str:
