@@ -251,7 +251,8 @@ def test_postgres_refuses_with_pg_dump_commands_that_work(run: Cli, db: Database
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        command = restore.group(1).replace(f"/{base.database}?", f"/{name}?")
+        command = re.sub(rf"/{re.escape(str(base.database))}(?=[?\s'\"]|$)", f"/{name}", restore.group(1))
+        assert name in command, command
         subprocess.run(shlex.split(command), check=True, cwd=tmp_path)
         url = base.set(database=name).render_as_string(hide_password=False)
         restored = Database(url)

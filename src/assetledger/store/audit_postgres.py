@@ -81,10 +81,32 @@ def _audit_connection(engine: Engine, admin: Connection, names: ReaderNames) -> 
     except psycopg.Error as exc:
         detail = f"cannot log in as the auditor role {names.role}: {_message(exc)} (pg_hba.conf must let it log in)"
         raise AuditQueryRefused(Refusal.UNAVAILABLE, detail) from exc
+    pid = conn.info.backend_pid
     try:
         yield conn
     finally:
+        _release(conn)
         conn.close()
+        _wait_gone(admin, pid)
+
+
+def _release(conn: psycopg.Connection[Any]) -> None:
+    """End the audit session's transaction and drop any session lock it took, before it closes: closing only asks
+    the server to end the backend, which it does a moment later."""
+    try:
+        conn.rollback()
+        conn.execute("SELECT pg_advisory_unlock_all()")
+    except psycopg.Error:
+        pass  # a broken or cancelled session: its backend ends with the connection
+
+
+def _wait_gone(admin: Connection, pid: int) -> None:
+    """Return once the audit session's backend has ended, so that nothing it held outlives the query for the writers
+    that come next (bounded: a server that keeps it longer is the server's to end)."""
+    query = text("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE pid = :p)")
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while admin.scalar(query, {"p": pid}) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _password(admin: Connection, names: ReaderNames) -> str | None:
