@@ -11,7 +11,7 @@ import click
 from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.enums import RegionLevel
-from assetledger.io.output import render_table
+from assetledger.io.output import records, render_table
 from assetledger.services.book_reports import balances, income_by_account, income_by_asset
 from assetledger.services.distribution_reports import household_history
 from assetledger.services.register_summary import HEADERS_CN, OWNER_HEADERS_CN, register_by_owner, register_summary
@@ -90,14 +90,14 @@ def books(
         if not entity:
             raise click.UsageError("--balances needs --entity")
         rows = balances(app.db, entity, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
+        emit(records(rows), fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
         return
     if by_asset:
-        rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
+        by_asset_rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
+        emit(records(by_asset_rows), fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
     else:
-        rows = income_by_account(app.db, entity, start, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
+        account_rows = income_by_account(app.db, entity, start, end, actor=app.actor)
+        emit(records(account_rows), fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
 
 
 BOOK_HEADERS = {
