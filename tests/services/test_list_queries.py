@@ -75,8 +75,8 @@ def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> Non
 
 def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Database) -> None:
     rows = register_summary(db, RegionLevel.COUNTY, "zhang", within=TOWNSHIP)
-    assert [(r["region_code"], r["region_name"]) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
-    assert rows[-1]["assets"] == 3
+    assert [(r.region_code, r.region_name) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
+    assert rows[-1].assets == 3
 
 
 def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:

@@ -48,7 +48,7 @@ def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, 
     confirmed to each level (县级 incl. 区/旗, 乡镇, 村集体, 部门, 农户, 企业) and not confirmed yet.
     """
     if by_owner:
-        table = register_by_owner(app.db, app.actor, within)
+        table = records(register_by_owner(app.db, app.actor, within))
         if fmt in ("table", "xlsx"):  # people read the register's name; files for programs keep its code
             table = [{k: v for k, v in r.items() if k != "register"} for r in table]
         headers = OWNER_HEADERS_CN if fmt in ("table", "xlsx") else None
@@ -57,7 +57,7 @@ def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, 
     rows = register_summary(app.db, level, app.actor, within)
     headers = HEADERS_CN if fmt in ("table", "xlsx") else None
     emit(
-        rows,
+        records(rows),
         fmt,
         out,
         headers=headers,

@@ -77,4 +77,4 @@ def income_by_asset(
 def registers_by_owner(db: Database, actor: str, within: str | None = None) -> pd.DataFrame:
     """Counts and original value by register and the level the asset is confirmed to, as the published table."""
     rows = register_summary.register_by_owner(db, actor, within)
-    return pd.DataFrame.from_records(rows)
+    return pd.DataFrame.from_records(records(rows))
