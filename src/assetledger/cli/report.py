@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -123,12 +124,13 @@ def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
     """What a household received across years: every share, and when it was paid."""
     facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
-        click.echo(render_table([{"field": k, "value": v} for k, v in facts.items()]))
+        shown = asdict(facts) | {"factors": ",".join(facts.factors)}
+        click.echo(render_table([{"field": k, "value": v} for k, v in shown.items()]))
         click.echo("")
-    emit(rows, fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
+    emit(records(rows), fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
     if fmt == "table":
-        total = sum((r["amount"] for r in rows), Decimal("0.00"))
-        paid = sum((r["amount"] for r in rows if r["paid_on"]), Decimal("0.00"))
+        total = sum((r.amount for r in rows), Decimal("0.00"))
+        paid = sum((r.amount for r in rows if r.paid_on), Decimal("0.00"))
         click.echo(f"received {total:,.2f} 元 in {len(rows)} distributions; paid out {paid:,.2f} 元")
 
 
