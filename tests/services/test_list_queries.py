@@ -69,8 +69,8 @@ def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) 
 
 
 def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:
-    assert [p["name"] for p in region_path(db, OTHER_VILLAGE, "zhang")] == ["示范县", "东风镇", "向阳村"]
-    assert [p["code"] for p in region_path(db, VILLAGE, "li")] == [VILLAGE]
+    assert [p.name for p in region_path(db, OTHER_VILLAGE, "zhang")] == ["示范县", "东风镇", "向阳村"]
+    assert [p.code for p in region_path(db, VILLAGE, "li")] == [VILLAGE]
 
 
 def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Database) -> None:

@@ -73,8 +73,8 @@ def dashboard() -> str:
     level = choice(RegionLevel, request.args.get("level") or "township", "level")
     region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
     path = region_path(database(), region, user().name) if region else []
-    if path and path[-1]["level"] in LEVEL_ORDER and LEVEL_ORDER.index(path[-1]["level"]) > LEVEL_ORDER.index(level):
-        level = RegionLevel(path[-1]["level"])  # the county level of one township is the township's own figures
+    if path and path[-1].level in LEVEL_ORDER and LEVEL_ORDER.index(path[-1].level) > LEVEL_ORDER.index(level):
+        level = RegionLevel(path[-1].level)  # the county level of one township is the township's own figures
     rows = register_summary(database(), level, user().name, within=region)
     below = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1] if level.value != "village" else None
     return render_template("dashboard.html", rows=rows, level=level.value, region=region or "", path=path,
