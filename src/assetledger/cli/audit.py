@@ -86,7 +86,7 @@ def audit() -> None:
 @pass_app
 def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     """Everything that ever happened to an asset, in order, across register and books."""
-    emit(svc.trail(app.db, asset_id, app.actor), fmt, out, sheet="trail")
+    emit(records(svc.trail(app.db, asset_id, app.actor)), fmt, out, sheet="trail")
 
 
 @audit.command("query")

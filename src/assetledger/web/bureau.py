@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +153,9 @@ def asset(asset_id: str) -> str:
     items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
     names = region_names()
+    lines = [asdict(i) for i in items]
     shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
-                  "details": story.details(i, g.lang, names)} for i in items]  # fmt: skip
+                  "details": story.details(i, g.lang, names)} for i in lines]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
                            trail=shown, names=names, documents=documents_of(database(), asset_id, reader),
                            contracts=contracts_of(database(), asset_id, reader),
