@@ -81,9 +81,9 @@ def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Data
 
 def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:
     rows, total = entry_page(db, EntryFilter(limit=2), "zhang")
-    assert total == 3 and len(rows) == 2 and all(r["amount"] == Decimal("100000.00") for r in rows)
+    assert total == 3 and len(rows) == 2 and all(r.amount == Decimal("100000.00") for r in rows)
     mine, counted = entry_page(db, EntryFilter(), "li")
-    assert counted == 2 and {r["asset_id"] for r in mine} == {"A-1", "A-2"}
+    assert counted == 2 and {r.asset_id for r in mine} == {"A-1", "A-2"}
     assert entry_page(db, EntryFilter(words=("冷库",)), "zhang")[1] == 1
     with pytest.raises(PermissionDenied):
         entry_page(db, EntryFilter(region=OTHER_VILLAGE), "li")

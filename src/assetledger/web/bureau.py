@@ -38,7 +38,7 @@ from assetledger.services.distribution_queries import SORTS as DISTRIBUTION_SORT
 from assetledger.services.distribution_queries import DistributionFilter, distribution_page, distribution_years
 from assetledger.services.documents import documents_of
 from assetledger.services.entry_queries import SORTS as ENTRY_SORTS
-from assetledger.services.entry_queries import EntryFilter, entry_page, entry_years
+from assetledger.services.entry_queries import EntryFilter, EntryLine, entry_page, entry_years
 from assetledger.services.governance import scan
 from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
 from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
@@ -364,9 +364,9 @@ def entries() -> Response | str:
     wanted = export_arg(args)
     if wanted:
         rows, _ = entry_page(database(), flt, reader, sort=order.sort, descending=order.descending)
-        shown = [{"entry_no": r["id"], "date": r["date"], "entity": f"{r['entity_code']} {r['entity_name']}",
-                  "entry_kind": story.code_label(r["kind"], lang), "asset_id": r["asset_id"],
-                  "narration": r["narration"], "ref": r["ref"], "amount": r["amount"], "actor": r["actor"],
+        shown = [{"entry_no": r.id, "date": r.date, "entity": f"{r.entity_code} {r.entity_name}",
+                  "entry_kind": story.code_label(r.kind, lang), "asset_id": r.asset_id,
+                  "narration": r.narration, "ref": r.ref, "amount": r.amount, "actor": r.actor,
                   "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
         return export(shown, headers, wanted, translate("entries_file", lang))
@@ -384,10 +384,10 @@ def entries() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-def _entry_state(row: dict[str, Any]) -> str:
-    if row["reverses_id"]:
-        return translate("reverses", g.lang, id=row["reverses_id"])
-    return translate("state_reversed", g.lang) if row["reversed"] else ""
+def _entry_state(row: EntryLine) -> str:
+    if row.reverses_id:
+        return translate("reverses", g.lang, id=row.reverses_id)
+    return translate("state_reversed", g.lang) if row.reversed else ""
 
 
 def _household_word(code: str | None) -> str:
