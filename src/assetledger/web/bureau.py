@@ -324,11 +324,11 @@ def distributions() -> Response | str:
     wanted = export_arg(args)
     if wanted:
         rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
-        shown = [{"distribution_no": r["id"], "village": names.get(r["village_code"], r["village_code"]),
-                  "period_col": r["period"], "distributed_on": r["distributed_on"], "rule": r["rule_code"],
-                  "revenue": r["revenue"], "costs": r["costs"], "distributable": r["total"],
-                  "households": r["households"], "reversed_on": r["reversed_on"],
-                  "reversal_reason": r["reversal_reason"]} for r in rows]  # fmt: skip
+        shown = [{"distribution_no": r.id, "village": names.get(r.village_code, r.village_code),
+                  "period_col": r.period, "distributed_on": r.distributed_on, "rule": r.rule_code,
+                  "revenue": r.revenue, "costs": r.costs, "distributable": r.total,
+                  "households": r.households, "reversed_on": r.reversed_on,
+                  "reversal_reason": r.reversal_reason} for r in rows]  # fmt: skip
         headers = {k: translate(k, g.lang) for k in DISTRIBUTION_HEADERS}
         return export(shown, headers, wanted, translate("distributions_file", g.lang))
     rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
