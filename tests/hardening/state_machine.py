@@ -391,7 +391,7 @@ class RecordMachine(RuleBasedStateMachine):
     @invariant()
     def every_report_runs(self) -> None:
         for row in entities(self.db, ACTOR):
-            balances(self.db, str(row["code"]), actor=ACTOR)
+            balances(self.db, row.code, actor=ACTOR)
         income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31), actor=ACTOR)
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             register_summary(self.db, level, ACTOR)

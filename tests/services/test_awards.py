@@ -182,10 +182,10 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
             "--date", "2026-03-01")  # fmt: skip
     out = run(*args).output
     assert "YC-PERF: 7 award(s), 5,700,000.00 paid from S360900" in out
-    city = {r["name"]: r["balance"] for r in balances(db, "S360900", actor="tester")}
+    city = {r.name: r.balance for r in balances(db, "S360900", actor="tester")}
     assert city["Expenses:Other:PerformanceAward"] == Decimal("5700000.00")
     assert city["Assets:Bank"] == Decimal("-5700000.00")
-    county = {r["name"]: r["balance"] for r in balances(db, "C360921", actor="tester")}
+    county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
     assert county["Income:Subsidy:PerformanceAward"] == Decimal("-2300000.00")
     assert county["Assets:Bank"] == Decimal("2300000.00")
     before = table_counts(db)

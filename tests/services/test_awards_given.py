@@ -189,9 +189,9 @@ def test_two_evaluations_side_by_side_posted_once_from_the_citys_books(run: Cli,
     before = table_counts(db)
     again = run(*post).output
     assert again.count("already posted") == 2 and table_counts(db) == before
-    city = {r["name"]: r["balance"] for r in balances(db, "S360900", actor="tester")}
+    city = {r.name: r.balance for r in balances(db, "S360900", actor="tester")}
     assert city["Expenses:Other:PerformanceAward"] == Decimal("3600000.00")
-    west = {r["name"]: r["balance"] for r in balances(db, "C360923", actor="tester")}
+    west = {r.name: r.balance for r in balances(db, "C360923", actor="tester")}
     assert west["Income:Subsidy:PerformanceAward"] == Decimal("-2300000.00")
     entities = json.loads(run("ledger", "entities", "--format", "json").stdout)
     assert {e["code"]: e["kind"] for e in entities}["S360900"] == "city"

@@ -75,11 +75,9 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
     assert notice[0]["months"] == 2
     assert abs(Decimal(notice[0]["amount"]) - Decimal("7200") * h3 / weights) < Decimal("0.01")
     payable = [
-        r
-        for r in balances(db, f"V{VILLAGE}", actor="tester")
-        if r["name"].startswith("Liabilities:DistributionPayable")
+        r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
     ]
-    assert sum(r["balance"] for r in payable) == Decimal("-7200.00")
+    assert sum(r.balance for r in payable) == Decimal("-7200.00")
     assert (
         "paid 4 household(s)"
         in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10").output
@@ -89,9 +87,7 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
         in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-11").output
     )
     payable = [
-        r
-        for r in balances(db, f"V{VILLAGE}", actor="tester")
-        if r["name"].startswith("Liabilities:DistributionPayable")
+        r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
     ]
     assert payable == []
     assert reconcile(db) == []

@@ -40,7 +40,7 @@ def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
 
 def _distribution_equity(db: Database) -> Decimal:
     return next(
-        (r["balance"] for r in balances(db, f"V{VILLAGE}", actor="tester") if r["name"] == "Equity:Distribution"),
+        (r.balance for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name == "Equity:Distribution"),
         Decimal(0),
     )
 
@@ -78,9 +78,7 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
     assert "reversed distribution" in out
     assert _distribution_equity(db) == Decimal("0.00")
     payable = [
-        r
-        for r in balances(db, f"V{VILLAGE}", actor="tester")
-        if r["name"].startswith("Liabilities:DistributionPayable")
+        r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
     ]
     assert payable == []
     # the reversed distribution is neither paid nor reversed again; its months may be shared again, once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 
 import pytest
@@ -42,14 +43,14 @@ def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, d
     legs = frames.postings(db, actor="zhang")
     assert (legs.groupby("entry_id")["amount"].sum() == Decimal("0.00")).all()  # every entry balances
     village = legs[legs["entity"] == VILLAGE].groupby("account")["amount"].sum()
-    trial = {r["name"]: r["balance"] for r in balances(db, VILLAGE, actor="zhang")}
+    trial = {r.name: r.balance for r in balances(db, VILLAGE, actor="zhang")}
     assert {name: amount for name, amount in village.items() if amount} == trial
     july = frames.postings(db, actor="zhang", start=dt.date(2025, 7, 1), end=dt.date(2025, 7, 31))
     assert set(july["kind"]) == {"expense"} and len(july) == 2
     income = frames.income_by_asset(db, actor="zhang", entity=VILLAGE).set_index("asset_id")
     assert income.loc["A-2", "net"] == Decimal("28800.05")
     assert income.to_dict("records") == [
-        {k: v for k, v in r.items() if k != "asset_id"} for r in income_by_asset(db, VILLAGE, actor="zhang")
+        {k: v for k, v in asdict(r).items() if k != "asset_id"} for r in income_by_asset(db, VILLAGE, actor="zhang")
     ]
 
 

@@ -74,7 +74,7 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
                 ok=False)  # fmt: off
     assert after.exit_code == 5 and "disposed of on 2026-02-02" in after.output  # refused by a rule (README)
     run("ledger", "post", "--asset", "LOSES", "--revenue", "rent", "--amount", "1", "--date", "2026-01-31")  # late
-    books = {r["name"]: r["balance"] for r in balances(db, VILLAGE, actor="tester")}
+    books = {r.name: r.balance for r in balances(db, VILLAGE, actor="tester")}
     assert books["Assets:RestrictedBank"] == Decimal("151500.00")
     assert books["Income:Other:DisposalGain"] == Decimal("-50000.00")
     assert books["Expenses:Other:DisposalLoss"] == Decimal("38500.00")
@@ -101,7 +101,7 @@ def test_reinvest_from_restricted_proceeds_and_reserve(run: Cli, db: Database) -
     assert shown["asset"]["current_value"] == "130000.00" and shown["asset"]["original_value"] == "100000.00"
     new = json.loads(run("asset", "show", "NEW-1", "--format", "json").output)
     assert new["funding"][0]["source"] == "reinvested" and new["asset"]["owner_kind"] == "village"
-    books = {r["name"]: r["balance"] for r in balances(db, VILLAGE, actor="tester")}
+    books = {r.name: r.balance for r in balances(db, VILLAGE, actor="tester")}
     assert "Assets:RestrictedBank" not in books  # all 80,000 reused
     no_reserve = run("reinvest", "--asset", "EARNS", "--amount", "1", "--date", "2026-03-03", ok=False)
     assert no_reserve.exit_code == 5 and "reinvestment reserve" in no_reserve.output
@@ -124,7 +124,7 @@ def test_maintenance_fund(run: Cli, db: Database) -> None:
     assert wrong.exit_code == 5 and "public-benefit" in wrong.output
     listed = json.loads(run("maintenance", "list", "--format", "json").output)
     assert listed[0]["decision"] == "approved" and listed[0]["spent"] == "5000.00"
-    county = {r["name"]: r["balance"] for r in balances(db, "C360921", actor="tester")}
+    county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
     assert county["Liabilities:SpecialPayable:MaintenanceFund"] == Decimal("-5000.00")
     before = table_counts(db)
     bad_policy = run.cwd / "bad.toml"

@@ -176,10 +176,10 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
         "in_use",
     )
     assert kinds[-1] == "inventory_written_off" and a2_counts == 2  # both counts of A-2 kept
-    county = {r["name"]: r["balance"] for r in balances(db, "C360921", actor="tester")}
+    county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
     assert county["Expenses:Other:InventoryLoss"] == Decimal("100000.00")
     assert county.get("Assets:PublicBenefit:A-3", Decimal("0.00")) == Decimal("0.00")
-    village = {r["name"]: r["balance"] for r in balances(db, f"V{HONGQI}", actor="tester")}
+    village = {r.name: r.balance for r in balances(db, f"V{HONGQI}", actor="tester")}
     assert village[f"Assets:PublicBenefit:{surplus}"] == Decimal("9000.00")
     assert village["Equity:PublicWelfareFund:Other"] == Decimal("-9000.00")
     assert reconcile(db) == []

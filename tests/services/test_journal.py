@@ -45,7 +45,7 @@ def _registers(run: Cli) -> None:
 
 
 def _balance(db: Database, entity: str, account: str) -> Decimal:
-    return next((r["balance"] for r in balances(db, entity, actor="tester") if r["name"] == account), Decimal("0.00"))
+    return next((r.balance for r in balances(db, entity, actor="tester") if r.name == account), Decimal("0.00"))
 
 
 def test_registration_books_each_asset_with_its_owner(run: Cli, db: Database) -> None:
@@ -102,7 +102,7 @@ def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None
     ).output
     assert "already posted" in again
     [row] = income_by_asset(db, VILLAGE, actor="tester")
-    assert (row["asset_id"], row["income"], row["expenses"], row["net"]) == (
+    assert (row.asset_id, row.income, row.expenses, row.net) == (
         "A-2",
         Decimal("30000.00"),
         Decimal("1200.50"),
@@ -110,7 +110,7 @@ def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None
     )
     run("ledger", "reverse", str(expense_id), "--reason", "重复录入", "--date", "2025-07-03")
     [row] = income_by_asset(db, VILLAGE, actor="tester")
-    assert row["expenses"] == Decimal("0.00")
+    assert row.expenses == Decimal("0.00")
     twice = run("ledger", "reverse", str(expense_id), "--reason", "again", ok=False)
     assert twice.exit_code == 5 and "already reversed" in twice.output
     household = run(
@@ -298,7 +298,7 @@ def test_sql_and_bql_figures_agree(run: Cli, db: Database) -> None:
         run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", amount, "--date", f"2025-0{i + 1}-28")
     run("ledger", "post", "--asset", "A-1", "--revenue", "other", "--amount", "7.77", "--date", "2025-05-01")
     run("ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "3.33", "--date", "2025-05-02")
-    sql = {r["asset_id"]: (r["income"], r["expenses"]) for r in income_by_asset(db, VILLAGE, actor="tester")}
+    sql = {r.asset_id: (r.income, r.expenses) for r in income_by_asset(db, VILLAGE, actor="tester")}
     bql = json.loads(
         run(
             "ledger",

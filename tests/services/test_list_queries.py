@@ -69,21 +69,21 @@ def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) 
 
 
 def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:
-    assert [p["name"] for p in region_path(db, OTHER_VILLAGE, "zhang")] == ["示范县", "东风镇", "向阳村"]
-    assert [p["code"] for p in region_path(db, VILLAGE, "li")] == [VILLAGE]
+    assert [p.name for p in region_path(db, OTHER_VILLAGE, "zhang")] == ["示范县", "东风镇", "向阳村"]
+    assert [p.code for p in region_path(db, VILLAGE, "li")] == [VILLAGE]
 
 
 def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Database) -> None:
     rows = register_summary(db, RegionLevel.COUNTY, "zhang", within=TOWNSHIP)
-    assert [(r["region_code"], r["region_name"]) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
-    assert rows[-1]["assets"] == 3
+    assert [(r.region_code, r.region_name) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
+    assert rows[-1].assets == 3
 
 
 def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:
     rows, total = entry_page(db, EntryFilter(limit=2), "zhang")
-    assert total == 3 and len(rows) == 2 and all(r["amount"] == Decimal("100000.00") for r in rows)
+    assert total == 3 and len(rows) == 2 and all(r.amount == Decimal("100000.00") for r in rows)
     mine, counted = entry_page(db, EntryFilter(), "li")
-    assert counted == 2 and {r["asset_id"] for r in mine} == {"A-1", "A-2"}
+    assert counted == 2 and {r.asset_id for r in mine} == {"A-1", "A-2"}
     assert entry_page(db, EntryFilter(words=("冷库",)), "zhang")[1] == 1
     with pytest.raises(PermissionDenied):
         entry_page(db, EntryFilter(region=OTHER_VILLAGE), "li")

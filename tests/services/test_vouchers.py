@@ -52,8 +52,8 @@ def test_the_same_voucher_number_with_other_content_is_a_conflict_naming_both(ru
     # A re-run of the old voucher (an old file imported again) finds it booked, and reversed: nothing is posted.
     assert _post(run, "A-2", "30000", "2025-06-30", "PZ-777").startswith("0:ref PZ-777 was already posted")
     assert _post(run, "A-2", "30001", "2025-06-30", "PZ-777", ok=False).startswith("4:")  # PZ-777 is now 300.00
-    rows = {r["asset_id"]: r for r in income_by_asset(db, VILLAGE, actor="tester")}
-    assert rows["A-2"]["income"] == Decimal("300.00") and rows["A-1"]["expenses"] == Decimal("1200.50")
+    rows = {r.asset_id: r for r in income_by_asset(db, VILLAGE, actor="tester")}
+    assert rows["A-2"].income == Decimal("300.00") and rows["A-1"].expenses == Decimal("1200.50")
 
 
 def test_reimporting_a_corrected_file_is_a_conflict_until_the_entry_is_reversed(run: Cli, db: Database) -> None:
@@ -76,8 +76,8 @@ def test_reimporting_a_corrected_file_is_a_conflict_until_the_entry_is_reversed(
     run("ledger", "reverse", entry_id, "--reason", "金额录错", "--date", "2025-03-31")
     assert "posted 2 entries; 1 already posted" in run("ledger", "import-entries", str(path)).output
     assert "posted 0 entries; 3 already posted" in run("ledger", "import-entries", str(path)).output
-    [row] = [r for r in income_by_asset(db, VILLAGE, actor="tester") if r["asset_id"] == "A-1"]
-    assert row["expenses"] == Decimal("930.00")  # 880 (March, corrected) + 50 (April's PZ-1)
+    [row] = [r for r in income_by_asset(db, VILLAGE, actor="tester") if r.asset_id == "A-1"]
+    assert row.expenses == Decimal("930.00")  # 880 (March, corrected) + 50 (April's PZ-1)
 
 
 def test_conflicts_from_the_python_api_too(run: Cli, db: Database) -> None:

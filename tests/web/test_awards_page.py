@@ -77,7 +77,7 @@ def test_city_uploads_the_provinces_results_and_pays_once(city: Flask, db: Datab
     page = posted.get_data(as_text=True)
     assert posted.status_code == 200 and "YC-FUND: 已入账 1 笔奖励 300,000.00 (S360900)" in page
     assert "YC-CONSOL: 已入账 2 笔奖励 3,500,000.00 (S360900)" in page
-    city_books = {r["name"]: r["balance"] for r in balances(db, "S360900", actor="chen")}
+    city_books = {r.name: r.balance for r in balances(db, "S360900", actor="chen")}
     assert city_books["Expenses:Other:PerformanceAward"] == Decimal("3800000.00")
     after = table_counts(db)
     again = chen.post("/awards", data=form, content_type="multipart/form-data").get_data(as_text=True)

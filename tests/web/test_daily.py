@@ -49,7 +49,7 @@ def test_accountant_sees_its_books_and_reverses_an_entry(app: Flask, county: Cli
     assert done.status_code == 303
     page = li.get(done.headers["Location"]).get_data(as_text=True)
     assert f"第 {entry} 号分录已冲销" in page and f"冲销 #{entry}: 金额录错" in page
-    income = {r["name"]: r["balance"] for r in balances(db, ENTITY, actor="li")}
+    income = {r.name: r.balance for r in balances(db, ENTITY, actor="li")}
     assert not any(name.startswith("Income") for name in income)  # revenue and its reversal cancel out
 
     before = table_counts(db)

@@ -180,8 +180,8 @@ def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> No
     again = li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "12000.00",
                                    "date": "2025-05-15", "ref": "PZ-1", "csrf_token": token})  # fmt: skip
     assert "未重复记账" in again.get_data(as_text=True)
-    income = [r for r in balances(db, f"V{VILLAGE}", actor="zhang") if r["name"].startswith("Income")]
-    assert sum(r["balance"] for r in income) == Decimal("-12000.00")
+    income = [r for r in balances(db, f"V{VILLAGE}", actor="zhang") if r.name.startswith("Income")]
+    assert sum(r.balance for r in income) == Decimal("-12000.00")
     bad = li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "1.234",
                                  "date": "2025-05-15", "csrf_token": token})  # fmt: skip
     assert bad.status_code == 422 and "1.234" in bad.get_data(as_text=True)

@@ -13,6 +13,7 @@ import click
 
 from assetledger.cli.common import App, emit, format_option, out_option, pass_app
 from assetledger.domain.access import Role
+from assetledger.io.output import records
 from assetledger.services import audit as svc
 from assetledger.services import audit_sql, users
 from assetledger.services.ledger_files import export_entity, query_entity, readable_entity
@@ -70,7 +71,7 @@ def password(app: App, name: str, password_stdin: bool) -> None:
 @pass_app
 def list_users(app: App, fmt: str, out: Path | None) -> None:
     """Users with their current role and scope (those within your own scope)."""
-    emit(users.list_users(app.db, app.actor), fmt, out, sheet="users")
+    emit(records(users.list_users(app.db, app.actor)), fmt, out, sheet="users")
 
 
 @click.group("audit")
@@ -85,7 +86,7 @@ def audit() -> None:
 @pass_app
 def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     """Everything that ever happened to an asset, in order, across register and books."""
-    emit(svc.trail(app.db, asset_id, app.actor), fmt, out, sheet="trail")
+    emit(records(svc.trail(app.db, asset_id, app.actor)), fmt, out, sheet="trail")
 
 
 @audit.command("query")

@@ -9,6 +9,7 @@ import click
 
 from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
 from assetledger.io.household_rows import CATEGORIES, FACTORS, HouseholdRow
+from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
 
 
@@ -102,4 +103,5 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 @pass_app
 def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
     """List a village's roster, including households that left."""
-    emit(svc.roster(app.db, village, app.actor), fmt, out, sheet="roster")
+    rows = [row | {"factors": ",".join(row["factors"])} for row in records(svc.roster(app.db, village, app.actor))]
+    emit(rows, fmt, out, sheet="roster")

@@ -59,7 +59,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
     db = Database(app.db_url)
     build(db, folder, say=click.echo)
     rows = register_summary(db, RegionLevel.COUNTY, app.actor)
-    shown = [{k: r[k] for k in SUMMARY_KEYS} for r in rows]
+    shown = [{k: getattr(r, k) for k in SUMMARY_KEYS} for r in rows]
     click.echo("\n三本台账汇总（县） register summary by county")
     click.echo(render_table(shown, HEADERS_CN))
     mismatches = reconcile(db)

@@ -14,7 +14,7 @@ from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
 from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
 from assetledger.domain.register_fields import by_column
-from assetledger.io.output import render_table, write_xlsx
+from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services import maintenance as fund
@@ -229,7 +229,7 @@ def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> No
 @pass_app
 def list_cmd(app: App, fmt: str, out: Path | None) -> None:
     """Applications with their decisions and spending (for assets within your scope)."""
-    emit(fund.applications(app.db, app.actor), fmt, out, sheet="applications")
+    emit(records(fund.applications(app.db, app.actor)), fmt, out, sheet="applications")
 
 
 GOV_HEADERS = {

@@ -11,7 +11,7 @@ import click
 from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
-from assetledger.io.output import render_json, render_table
+from assetledger.io.output import records, render_json, render_table
 from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
 from assetledger.services.inventory_close import close_inventory
 from assetledger.services.inventory_counts import record_counts
@@ -73,7 +73,7 @@ def open_(app: App, year: int, scope: str, policy_file: Path | None, on: dt.date
 @pass_app
 def list_(app: App, year: int | None, fmt: str, out: Path | None) -> None:
     """List inventories with their scope, size and close."""
-    emit(list_inventories(app.db, app.actor, year), fmt, out, sheet="inventories")
+    emit(records(list_inventories(app.db, app.actor, year)), fmt, out, sheet="inventories")
 
 
 @command.command("sheets")

@@ -13,6 +13,7 @@ from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.io.output import records
 from assetledger.services import journal as svc
 from assetledger.services.book_reports import entities
 from assetledger.services.ledger_files import check_scope, export_entity, import_ledger, query_entity
@@ -145,7 +146,7 @@ def close(app: App, entity: str, through: dt.date) -> None:
 @pass_app
 def list_entities(app: App, fmt: str, out: Path | None) -> None:
     """List the accounting entities and how many entries each has."""
-    emit(entities(app.db, app.actor), fmt, out, sheet="entities")
+    emit(records(entities(app.db, app.actor)), fmt, out, sheet="entities")
 
 
 @command.command("export")

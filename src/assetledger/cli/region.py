@@ -8,6 +8,7 @@ import click
 
 from assetledger.cli.common import App, emit, format_option, out_option, pass_app
 from assetledger.domain.enums import RegionLevel
+from assetledger.io.output import records
 from assetledger.io.tabular import read_table
 from assetledger.services.regions import import_regions, list_regions
 
@@ -46,4 +47,4 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
 @pass_app
 def list_(app: App, level: str | None, fmt: str, out: Path | None) -> None:
     """List the regions of your scope."""
-    emit(list_regions(app.db, app.actor, RegionLevel(level) if level else None), fmt, out, sheet="regions")
+    emit(records(list_regions(app.db, app.actor, RegionLevel(level) if level else None)), fmt, out, sheet="regions")

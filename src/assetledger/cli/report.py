@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import click
 from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.enums import RegionLevel
-from assetledger.io.output import render_table
+from assetledger.io.output import records, render_table
 from assetledger.services.book_reports import balances, income_by_account, income_by_asset
 from assetledger.services.distribution_reports import household_history
 from assetledger.services.register_summary import HEADERS_CN, OWNER_HEADERS_CN, register_by_owner, register_summary
@@ -48,7 +49,7 @@ def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, 
     confirmed to each level (县级 incl. 区/旗, 乡镇, 村集体, 部门, 农户, 企业) and not confirmed yet.
     """
     if by_owner:
-        table = register_by_owner(app.db, app.actor, within)
+        table = records(register_by_owner(app.db, app.actor, within))
         if fmt in ("table", "xlsx"):  # people read the register's name; files for programs keep its code
             table = [{k: v for k, v in r.items() if k != "register"} for r in table]
         headers = OWNER_HEADERS_CN if fmt in ("table", "xlsx") else None
@@ -57,7 +58,7 @@ def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, 
     rows = register_summary(app.db, level, app.actor, within)
     headers = HEADERS_CN if fmt in ("table", "xlsx") else None
     emit(
-        rows,
+        records(rows),
         fmt,
         out,
         headers=headers,
@@ -90,14 +91,14 @@ def books(
         if not entity:
             raise click.UsageError("--balances needs --entity")
         rows = balances(app.db, entity, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
+        emit(records(rows), fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
         return
     if by_asset:
-        rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
+        by_asset_rows = income_by_asset(app.db, entity, start, end, actor=app.actor)
+        emit(records(by_asset_rows), fmt, out, headers=BOOK_HEADERS, sheet="by asset", title="资产收支明细")
     else:
-        rows = income_by_account(app.db, entity, start, end, actor=app.actor)
-        emit(rows, fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
+        account_rows = income_by_account(app.db, entity, start, end, actor=app.actor)
+        emit(records(account_rows), fmt, out, headers=BOOK_HEADERS, sheet="income statement", title="收支表")
 
 
 BOOK_HEADERS = {
@@ -123,12 +124,13 @@ def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
     """What a household received across years: every share, and when it was paid."""
     facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
-        click.echo(render_table([{"field": k, "value": v} for k, v in facts.items()]))
+        shown = asdict(facts) | {"factors": ",".join(facts.factors)}
+        click.echo(render_table([{"field": k, "value": v} for k, v in shown.items()]))
         click.echo("")
-    emit(rows, fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
+    emit(records(rows), fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
     if fmt == "table":
-        total = sum((r["amount"] for r in rows), Decimal("0.00"))
-        paid = sum((r["amount"] for r in rows if r["paid_on"]), Decimal("0.00"))
+        total = sum((r.amount for r in rows), Decimal("0.00"))
+        paid = sum((r.amount for r in rows if r.paid_on), Decimal("0.00"))
         click.echo(f"received {total:,.2f} 元 in {len(rows)} distributions; paid out {paid:,.2f} 元")
 
 

@@ -14,16 +14,25 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assetledger.domain.text import visible
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 FORMATS = ("table", "csv", "json", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text a spreadsheet would run as a formula (CSV injection)
 MONEY_FORMAT = "#,##0.00"
+
+
+def records(items: Iterable[DataclassInstance]) -> list[dict[str, Any]]:
+    """The rows a service returned (frozen dataclasses) as dicts to render, keys in field order."""
+    return [asdict(item) for item in items]
 
 
 def _cell_text(value: Any) -> str:

@@ -3,9 +3,11 @@ audit views: services/audit_sql.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +35,43 @@ from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.state_seals import verify_state
 
 
-def trail(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
-    """Everything that happened to an asset, across register and books, in date order."""
-    items = asset_story(db, asset_id, actor)
-    for item in items:
-        del item["kind"], item["facts"]
-    return items
+@dataclass(frozen=True)
+class TrailLine:
+    """One line of an asset's trail: the day, when it was recorded, the area (register, books, governance, ...),
+    what happened, who did it and the details as text."""
+
+    date: dt.date | str  # an inventory count, read as its row stands, gives its day as text on SQLite
+    recorded_at: dt.datetime | str | None
+    area: str
+    what: str
+    actor: str
+    details: str
 
 
-def asset_story(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]:
-    """`trail` with what each line is made of, for a reader to render in its own words: `kind` (the event or entry
+@dataclass(frozen=True)
+class StoryLine(TrailLine):
+    """A trail line with what it is made of, for a reader to render in its own words: `kind` (the event or entry
     kind, a code) and `facts` (the event's payload; the entry's number, entity, narration and amount; ...)."""
+
+    kind: str
+    facts: Mapping[str, Any]
+
+
+def trail(db: Database, asset_id: str, actor: str) -> list[TrailLine]:
+    """Everything that happened to an asset, across register and books, in date order."""
+    return [
+        TrailLine(i.date, i.recorded_at, i.area, i.what, i.actor, i.details) for i in asset_story(db, asset_id, actor)
+    ]
+
+
+def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
+    """`trail` with what each line is made of (`StoryLine.kind` and `.facts`)."""
     with db.reading() as session:
         asset = session.get(Asset, asset_id)
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require_read(session, actor, asset_region(asset))
-        items: list[dict[str, Any]] = []
+        items: list[StoryLine] = []
         for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
             items.append(_item(e.event_date or e.recorded_at.date(), e.recorded_at, "register", e.kind, e.actor,
                                json.dumps(e.payload, ensure_ascii=False, default=str), dict(e.payload)))  # fmt: off
@@ -100,18 +122,17 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[dict[str, Any]]
         items += _inventory_items(session, asset_id)
         items += _distributions(session, asset)
     # Registration comes first (the asset's own dates come from its handover); then in date order.
-    items.sort(key=lambda i: (i["what"] != "registered", str(i["date"]), str(i["recorded_at"])))
+    items.sort(key=lambda i: (i.what != "registered", str(i.date), str(i.recorded_at)))
     return items
 
 
 def _item(
     on: Any, at: Any, area: str, kind: str, actor: str, details: str, facts: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    return {"date": on, "recorded_at": at, "area": area, "what": kind, "actor": actor, "details": details,
-            "kind": kind, "facts": facts or {}}  # fmt: skip
+) -> StoryLine:
+    return StoryLine(on, at, area, kind, actor, details, kind, facts or {})
 
 
-def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
+def _inventory_items(session: Session, asset_id: str) -> list[StoryLine]:
     """Inventory counts of the asset, when the inventory tables exist."""
     out = []
     for row in register_repo.inventory_counts_of(session, asset_id):
@@ -123,7 +144,7 @@ def _inventory_items(session: Session, asset_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def _distributions(session: Session, asset: Asset) -> list[dict[str, Any]]:
+def _distributions(session: Session, asset: Asset) -> list[StoryLine]:
     """Village distributions whose period holds revenue of this asset."""
     if not asset.village_code:
         return []

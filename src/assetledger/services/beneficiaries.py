@@ -192,7 +192,22 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
         write_attachments(session, plan.new, actor)
 
 
-def roster(db: Database, village: str, actor: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class RosterEntry:
+    """A household on a village's roster (受益对象): head, persons, category and the factors it has, when it joined
+    and, if it left, when and why."""
+
+    household_id: str
+    head: str
+    persons: int
+    category: str
+    factors: tuple[str, ...]
+    joined_on: dt.date
+    left_on: dt.date | None
+    left_reason: str | None
+
+
+def roster(db: Database, village: str, actor: str) -> list[RosterEntry]:
     """A village's roster, households that left included, for a reader whose scope covers the village."""
     with db.reading() as session:
         require_read(session, actor, village)
@@ -200,15 +215,8 @@ def roster(db: Database, village: str, actor: str) -> list[dict[str, Any]]:
             select(Household).where(Household.village_code == village).order_by(Household.household_id)
         )
         return [
-            {
-                "household_id": h.household_id,
-                "head": h.head,
-                "persons": h.persons,
-                "category": h.category,
-                "factors": ",".join(h.factors),
-                "joined_on": h.joined_on,
-                "left_on": h.left_on,
-                "left_reason": h.left_reason,
-            }
+            RosterEntry(
+                h.household_id, h.head, h.persons, h.category, tuple(h.factors), h.joined_on, h.left_on, h.left_reason
+            )
             for h in rows
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -17,6 +18,64 @@ from assetledger.store.models import Asset
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 
 
+@dataclass(frozen=True)
+class Balance:
+    """One line of a trial balance: an account and its balance (debit positive)."""
+
+    name: str
+    cn_name: str
+    asset_id: str | None
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class AccountIncome:
+    """One line of an income statement: an account of an entity and its amount over the period (income positive)."""
+
+    entity_code: str
+    name: str
+    cn_name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class AssetIncome:
+    """Income, expenses and net of one asset over a period."""
+
+    entity_code: str
+    asset_id: str
+    asset_name: str
+    income: Decimal
+    expenses: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One leg of an entry: the entry's date, entity, kind and narration with the account and amount of the leg."""
+
+    entry_id: int
+    date: dt.date
+    entity: str
+    kind: str
+    ref: str | None
+    narration: str
+    asset_id: str | None
+    account: str
+    amount: Decimal
+    reverses_id: int | None
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """An accounting entity (code, name, kind) with the number of its entries."""
+
+    code: str
+    name: str
+    kind: str
+    entries: int
+
+
 def _period(query: Q, start: dt.date | None, end: dt.date | None) -> Q:
     if start:
         query = query.where(Entry.date >= start)
@@ -25,7 +84,7 @@ def _period(query: Q, start: dt.date | None, end: dt.date | None) -> Q:
     return query
 
 
-def balances(db: Database, entity: str, as_of: dt.date | None = None, *, actor: str) -> list[dict[str, Any]]:
+def balances(db: Database, entity: str, as_of: dt.date | None = None, *, actor: str) -> list[Balance]:
     """Trial balance: every account of the entity with its balance (debit positive), non-zero only; for a reader
     whose scope covers the entity."""
     query = (
@@ -39,8 +98,8 @@ def balances(db: Database, entity: str, as_of: dt.date | None = None, *, actor: 
     query = _period(query, None, as_of)
     with db.reading() as session:
         require_read(session, actor, region_of_entity(entity))
-        rows = [dict(r._mapping) for r in session.execute(query)]
-    return [r for r in rows if r["balance"]]
+        rows = session.execute(query).all()
+    return [Balance(r.name, r.cn_name, r.asset_id, r.balance) for r in rows if r.balance]
 
 
 IS_INCOME = func.substr(Account.name, 1, 7) == "Income:"
@@ -49,7 +108,7 @@ IS_EXPENSE = func.substr(Account.name, 1, 9) == "Expenses:"
 
 def income_by_account(
     db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
-) -> list[dict[str, Any]]:
+) -> list[AccountIncome]:
     """Income statement per entity and account over a period; income shown positive. Of one entity (refused outside
     the reader's scope), else of every entity within the scope."""
     query = (
@@ -62,16 +121,16 @@ def income_by_account(
     )
     with db.reading() as session:
         query = _within(session, query, entity, actor)
-        rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
-    for r in rows:
-        if r["name"].startswith("Income"):
-            r["amount"] = -r["amount"]
-    return rows
+        rows = session.execute(_period(query, start, end)).all()
+    return [
+        AccountIncome(r.entity_code, r.name, r.cn_name, -r.amount if r.name.startswith("Income") else r.amount)
+        for r in rows
+    ]
 
 
 def income_by_asset(
     db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
-) -> list[dict[str, Any]]:
+) -> list[AssetIncome]:
     """Income, expenses and net per asset over a period (entries carry their asset); of one entity (refused outside
     the reader's scope), else of every entity within the scope."""
     zero = Decimal("0.00")
@@ -92,17 +151,17 @@ def income_by_asset(
     )
     with db.reading() as session:
         query = _within(session, query, entity, actor)
-        rows = [dict(r._mapping) for r in session.execute(_period(query, start, end))]
+        rows = session.execute(_period(query, start, end)).all()
+    result = []
     for r in rows:
-        r["income"] = -(r["income"] or zero)
-        r["expenses"] = r["expenses"] or zero
-        r["net"] = r["income"] - r["expenses"]
-    return rows
+        income, expenses = -(r.income or zero), r.expenses or zero
+        result.append(AssetIncome(r.entity_code, r.asset_id, r.asset_name, income, expenses, income - expenses))
+    return result
 
 
 def postings(
     db: Database, entity: str | None = None, start: dt.date | None = None, end: dt.date | None = None, *, actor: str
-) -> list[dict[str, Any]]:
+) -> list[Posting]:
     """Every leg of every entry in a period, in entry order: of one entity (refused outside the reader's scope),
     else of every entity within the scope."""
     query = (
@@ -124,7 +183,13 @@ def postings(
     )
     with db.reading() as session:
         query = _within(session, query, entity, actor)
-        return [dict(r._mapping) for r in session.execute(_period(query, start, end))]
+        rows = session.execute(_period(query, start, end)).all()
+    return [
+        Posting(
+            r.entry_id, r.date, r.entity, r.kind, r.ref, r.narration, r.asset_id, r.account, r.amount, r.reverses_id
+        )
+        for r in rows
+    ]
 
 
 def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
@@ -138,15 +203,13 @@ def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
     return query.where(Entry.entity_code.in_(select(Entity.code).where(Entity.region_code.in_(sorted(visible)))))
 
 
-def entities(db: Database, actor: str) -> list[dict[str, Any]]:
+def entities(db: Database, actor: str) -> list[EntitySummary]:
     """The accounting entities the reader's scope covers, with the number of entries of each."""
     with db.reading() as session:
         visible = read_scope(session, actor)
         query = select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code)
         if visible is not None:
             query = query.where(Entity.region_code.in_(sorted(visible)))
-        rows = [dict(r._mapping) for r in session.execute(query)]
+        rows = session.execute(query).all()
         counts = dict(session.execute(select(Entry.entity_code, func.count()).group_by(Entry.entity_code)).all())
-    for r in rows:
-        r["entries"] = counts.get(r["code"], 0)
-    return rows
+    return [EntitySummary(r.code, r.name, r.kind, counts.get(r.code, 0)) for r in rows]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, extract, func, or_, select
@@ -49,10 +51,29 @@ def _matches(word: str) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class DistributionListing:
+    """A distribution as a list shows it: village, period, day, rule, revenue, costs and the total shared, how many
+    households shared it, and its reversal (day and reason) if it was taken back."""
+
+    id: int
+    village_code: str
+    period: str
+    period_start: dt.date
+    distributed_on: dt.date
+    rule_code: str
+    revenue: Decimal
+    costs: Decimal
+    total: Decimal
+    households: int
+    reversed_on: dt.date | None
+    reversal_reason: str | None
+
+
 def distribution_page(
     db: Database, flt: DistributionFilter, actor: str, *, sort: str = "distributed_on", descending: bool = True,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+) -> tuple[list[DistributionListing], int]:  # fmt: skip
     """One page of the distributions that pass the filter (all without a limit), and how many pass it."""
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
@@ -77,7 +98,8 @@ def distribution_page(
         for word in flt.words:
             query = query.where(_matches(word))
         order = [sorted_by(SORTS[sort], descending), Distribution.id.desc()]
-        return fetch_page(session, query, order, offset, flt.limit)
+        rows, total = fetch_page(session, query, order, offset, flt.limit)
+    return [DistributionListing(**row) for row in rows], total
 
 
 def distribution_years(db: Database, actor: str) -> list[int]:

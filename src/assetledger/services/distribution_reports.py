@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -171,7 +172,35 @@ def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
     return plain((Decimal(weight) / months).quantize(WEIGHT_PLACES))
 
 
-def household_history(db: Database, household_id: str, actor: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """A household as its history names it: village, head, persons, category (its label), factors, when it joined
+    and, if it left, when and why."""
+
+    household_id: str
+    village: str
+    head: str
+    persons: int
+    category: str
+    factors: tuple[str, ...]
+    joined_on: dt.date
+    left_on: dt.date | None
+    left_reason: str | None
+
+
+@dataclass(frozen=True)
+class HouseholdShare:
+    """One share a household was given: the distribution's period and rule, the months it shared, the amount and
+    the day it was paid (None while unpaid)."""
+
+    period: str
+    rule_code: str
+    months: int | None
+    amount: Decimal
+    paid_on: dt.date | None
+
+
+def household_history(db: Database, household_id: str, actor: str) -> tuple[HouseholdFacts, list[HouseholdShare]]:
     """A household's facts and every share it was given, with payout dates, across years (personal data: for a
     reader whose scope covers the household's village)."""
     with db.reading() as session:
@@ -179,17 +208,17 @@ def household_history(db: Database, household_id: str, actor: str) -> tuple[dict
         if h is None:
             raise NotFoundError("household", household_id)
         require_read(session, actor, h.village_code)
-        facts = {
-            "household_id": h.household_id,
-            "village": h.village_code,
-            "head": h.head,
-            "persons": h.persons,
-            "category": CATEGORY_LABELS.get(h.category, h.category),
-            "factors": ",".join(h.factors),
-            "joined_on": h.joined_on,
-            "left_on": h.left_on,
-            "left_reason": h.left_reason,
-        }
+        facts = HouseholdFacts(
+            h.household_id,
+            h.village_code,
+            h.head,
+            h.persons,
+            CATEGORY_LABELS.get(h.category, h.category),
+            tuple(h.factors),
+            h.joined_on,
+            h.left_on,
+            h.left_reason,
+        )
         rows = session.execute(
             select(
                 Distribution.period,
@@ -203,4 +232,4 @@ def household_history(db: Database, household_id: str, actor: str) -> tuple[dict
             .where(DistributionLine.household_id == household_id)
             .order_by(Distribution.period_start, Distribution.id)
         ).all()
-    return facts, [dict(r._mapping) for r in rows]
+    return facts, [HouseholdShare(r.period, r.rule_code, r.months, r.amount, r.paid_on) for r in rows]

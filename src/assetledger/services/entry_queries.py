@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, extract, func, or_, select
@@ -51,9 +53,28 @@ def _matches(word: str) -> ColumnElement[bool]:
     )
 
 
+@dataclass(frozen=True)
+class EntryLine:
+    """A journal entry as a list shows it: its entity's code and name, kind, asset, narration, voucher, the entry it
+    reverses, who recorded it, its amount (the sum of its debits) and whether a later entry reverses it."""
+
+    id: int
+    date: dt.date
+    entity_code: str
+    entity_name: str
+    kind: str
+    asset_id: str | None
+    narration: str
+    ref: str | None
+    reverses_id: int | None
+    actor: str
+    amount: Decimal | None
+    reversed: bool
+
+
 def entry_page(
     db: Database, flt: EntryFilter, actor: str, *, sort: str = "date", descending: bool = True, offset: int = 0
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[EntryLine], int]:
     """One page of the entries that pass the filter (all without a limit), and how many pass it: each with its
     entity's name, its amount (the sum of its debits) and whether a later entry reverses it."""
     if sort not in SORTS:
@@ -78,9 +99,7 @@ def entry_page(
             query = query.where(_matches(word))
         order = [sorted_by(SORTS[sort], descending), Entry.id.desc() if descending else Entry.id]
         rows, total = fetch_page(session, query, order, offset, flt.limit)
-    for row in rows:
-        row["reversed"] = bool(row["reversed"])
-    return rows, total
+    return [EntryLine(**(row | {"reversed": bool(row["reversed"])})) for row in rows], total
 
 
 def entry_years(db: Database, actor: str) -> list[int]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from assetledger.io.output import records
 from assetledger.services import book_reports, register_summary
 from assetledger.services.asset_queries import LIST_COLUMNS, AssetFilter, list_assets
 from assetledger.store.db import Database
@@ -59,7 +60,7 @@ def postings(
     """Every posting of the books (one row per leg, reversals included as the entries they are), of one entity or
     of the entities within the scope, in the period [start, end]."""
     rows = book_reports.postings(db, entity, start, end, actor=actor)
-    return _frame(rows, POSTING_COLUMNS)
+    return _frame(records(rows), POSTING_COLUMNS)
 
 
 def income_by_asset(
@@ -70,10 +71,10 @@ def income_by_asset(
     end: dt.date | None = None,
 ) -> pd.DataFrame:
     """Income, expenses and net per asset over a period, as `report books` shows them."""
-    return _frame(book_reports.income_by_asset(db, entity, start, end, actor=actor), INCOME_COLUMNS)
+    return _frame(records(book_reports.income_by_asset(db, entity, start, end, actor=actor)), INCOME_COLUMNS)
 
 
 def registers_by_owner(db: Database, actor: str, within: str | None = None) -> pd.DataFrame:
     """Counts and original value by register and the level the asset is confirmed to, as the published table."""
     rows = register_summary.register_by_owner(db, actor, within)
-    return pd.DataFrame.from_records(rows)
+    return pd.DataFrame.from_records(records(rows))

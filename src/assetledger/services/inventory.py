@@ -144,7 +144,23 @@ def open_inventory(
         return OpenResult(inventory.id, year, scope, len(items), dict(reasons))
 
 
-def list_inventories(db: Database, actor: str, year: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class InventoryListing:
+    """An inventory (清查): its year, scope (level, code and name), the day it opened, how many items it counts, and
+    its close (day and approval document) once closed."""
+
+    id: int
+    year: int
+    scope_level: str
+    scope_code: str
+    scope_name: str
+    opened_on: dt.date
+    items: int
+    closed_on: dt.date | None
+    approval_doc: str | None
+
+
+def list_inventories(db: Database, actor: str, year: int | None = None) -> list[InventoryListing]:
     """Inventories with their scope, size and close (those the reader may see)."""
     with db.reading() as session:
         visible = visible_regions(session, actor)
@@ -164,8 +180,22 @@ def list_inventories(db: Database, actor: str, year: int | None = None) -> list[
         )  # fmt: off
         if year is not None:
             query = query.where(Inventory.year == year)
-        rows = [dict(r._mapping) for r in session.execute(query)]
-        return [r for r in rows if visible is None or r["scope_code"] in visible]
+        rows = session.execute(query).all()
+        return [
+            InventoryListing(
+                r.id,
+                r.year,
+                r.scope_level,
+                r.scope_code,
+                r.scope_name,
+                r.opened_on,
+                r.items,
+                r.closed_on,
+                r.approval_doc,
+            )
+            for r in rows
+            if visible is None or r.scope_code in visible
+        ]
 
 
 # --- sheets --------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Applications, decisions and spending are rows of one append-only table; every yu
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -142,7 +143,21 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
         return entry_id
 
 
-def applications(db: Database, actor: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Application:
+    """An application to the maintenance fund (运维基金): the asset, when and how much was asked and why, the decision
+    (approved, refused or pending) and the amount spent on it so far."""
+
+    id: int
+    asset_id: str
+    applied_on: dt.date
+    amount: Decimal
+    reason: str
+    decision: str
+    spent: Decimal
+
+
+def applications(db: Database, actor: str) -> list[Application]:
     """The applications for assets within the reader's scope, with their decisions and spending."""
     query = (
         select(MaintenanceApplication)
@@ -159,8 +174,5 @@ def applications(db: Database, actor: str) -> list[dict[str, Any]]:
         out = []
         for a in apps:
             decision, spent = _state(session, a.id)
-            out.append(
-                {"id": a.id, "asset_id": a.asset_id, "applied_on": a.applied_on, "amount": a.amount,
-                 "reason": a.reason, "decision": decision or "pending", "spent": spent}
-            )  # fmt: off
+            out.append(Application(a.id, a.asset_id, a.applied_on, a.amount, a.reason, decision or "pending", spent))
         return out

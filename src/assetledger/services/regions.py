@@ -267,7 +267,27 @@ def _parents_first(nodes: Iterable[RegionNode]) -> list[RegionNode]:
     return sorted(nodes, key=lambda n: (order[n.level], n.code))
 
 
-def list_regions(db: Database, actor: str, level: RegionLevel | None = None) -> list[dict[str, str | None]]:
+@dataclass(frozen=True)
+class RegionListing:
+    """A region of the reader's scope: code, name, level (a RegionLevel value) and the code of the region above it
+    (None at the top)."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One region on the way down to a region: code, name and level (a RegionLevel value)."""
+
+    code: str
+    name: str
+    level: str
+
+
+def list_regions(db: Database, actor: str, level: RegionLevel | None = None) -> list[RegionListing]:
     """The regions of the reader's scope (its region and every region below it), of one level if given."""
     query = select(Region.code, Region.name, Region.level, Region.parent_code).order_by(Region.code)
     if level is not None:
@@ -276,17 +296,17 @@ def list_regions(db: Database, actor: str, level: RegionLevel | None = None) -> 
         visible = read_scope(session, actor)
         if visible is not None:
             query = query.where(Region.code.in_(sorted(visible)))
-        return [dict(r._mapping) for r in session.execute(query)]
+        return [RegionListing(r.code, r.name, r.level, r.parent_code) for r in session.execute(query)]
 
 
-def region_path(db: Database, code: str, actor: str) -> list[dict[str, str]]:
+def region_path(db: Database, code: str, actor: str) -> list[PathStep]:
     """The region and the regions above it, top first (county → township → village), for a reader whose scope
     covers it; the regions above the reader's scope are left out (they are not the reader's to open)."""
     with db.reading() as session:
         visible = read_scope(session, actor, code)
-        path: list[dict[str, str]] = []
+        path: list[PathStep] = []
         current: str | None = code
-        while current is not None and all(p["code"] != current for p in path):
+        while current is not None and all(p.code != current for p in path):
             found = session.execute(
                 select(Region.code, Region.name, Region.level, Region.parent_code).where(Region.code == current)
             ).first()
@@ -295,6 +315,6 @@ def region_path(db: Database, code: str, actor: str) -> list[dict[str, str]]:
                     raise NotFoundError("region", code)
                 break
             if visible is None or found.code in visible:
-                path.append({"code": found.code, "name": found.name, "level": found.level})
+                path.append(PathStep(found.code, found.name, found.level))
             current = found.parent_code
     return path[::-1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,69 @@ from assetledger.store.types import Money
 ZERO = literal(0, Money)
 
 
+@dataclass(frozen=True)
+class RegionSummary:
+    """One row of the register summary: a region (or the 合计 row, region_code None) with its active assets' count
+    and original value, by register and by the level they are confirmed to, and the gaps (counts, and values where
+    named so)."""
+
+    region_code: str | None
+    region_name: str
+    assets: int
+    value: Decimal
+    public_benefit_count: int
+    public_benefit_value: Decimal
+    operating_count: int
+    operating_value: Decimal
+    household_count: int
+    household_value: Decimal
+    owner_county: int
+    owner_county_value: Decimal
+    owner_township: int
+    owner_township_value: Decimal
+    owner_village: int
+    owner_village_value: Decimal
+    owner_department: int
+    owner_department_value: Decimal
+    owner_household: int
+    owner_household_value: Decimal
+    owner_enterprise: int
+    owner_enterprise_value: Decimal
+    unconfirmed: int
+    unconfirmed_value: Decimal
+    not_handed_over: int
+    no_custodian: int
+    no_household: int
+    no_household_value: Decimal
+    idle: int
+    damaged: int
+
+
+@dataclass(frozen=True)
+class RegisterByOwner:
+    """One row of the published table 确权到县(区)/乡镇/村/户: a register (or 合计, register "total") with the count
+    and original value of its assets confirmed to each level and of those not confirmed yet."""
+
+    register: str
+    register_name: str
+    assets: int
+    value: Decimal
+    county_count: int
+    county_value: Decimal
+    township_count: int
+    township_value: Decimal
+    village_count: int
+    village_value: Decimal
+    department_count: int
+    department_value: Decimal
+    household_count: int
+    household_value: Decimal
+    enterprise_count: int
+    enterprise_value: Decimal
+    unconfirmed_count: int
+    unconfirmed_value: Decimal
+
+
 def _level_column(level: RegionLevel) -> Any:
     if level not in PLACE_LEVELS:  # a city holds no assets of its own: summarise its counties
         raise InputError([Finding("register summary", None, "level", level.value, "write county, township or village")])
@@ -29,7 +93,7 @@ def _level_column(level: RegionLevel) -> Any:
     }[level]
 
 
-def register_summary(db: Database, level: RegionLevel, actor: str, within: str | None = None) -> list[dict[str, Any]]:
+def register_summary(db: Database, level: RegionLevel, actor: str, within: str | None = None) -> list[RegionSummary]:
     """One row per region of `level` (plus a 合计 row): counts and value by register and confirmation level, and gaps;
     of the region `within` (refused outside the actor's scope), else of the actor's whole scope.
 
@@ -98,10 +162,10 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
                     (r[key] for r in rows), start=Decimal("0.00") if isinstance(rows[0][key], Decimal) else 0
                 )
         rows.append(total)
-    return [_ordered(r) for r in rows]
+    return [RegionSummary(**r) for r in rows]
 
 
-def register_by_owner(db: Database, actor: str, within: str | None = None) -> list[dict[str, Any]]:
+def register_by_owner(db: Database, actor: str, within: str | None = None) -> list[RegisterByOwner]:
     """The published table 确权到县(区)/乡镇/村/户: for each register (and 合计), the count and original value of the
     assets confirmed to each level, and of those not confirmed yet. Aggregated in SQL; off-books assets excluded.
     Of the region `within` (refused outside the actor's scope), else of the actor's whole scope."""
@@ -134,7 +198,7 @@ def register_by_owner(db: Database, actor: str, within: str | None = None) -> li
             row["value"] += value or Decimal("0.00")
             row[f"{key}_count"] += count
             row[f"{key}_value"] += value or Decimal("0.00")
-    return [*rows.values(), total]
+    return [RegisterByOwner(**r) for r in [*rows.values(), total]]
 
 
 OWNER_HEADERS_CN = {"register_name": "资产类别", "assets": "资产数", "value": "资产原值"} | {
@@ -142,11 +206,6 @@ OWNER_HEADERS_CN = {"register_name": "资产类别", "assets": "资产数", "val
     for key, label in [(k.value, f"确权到{k.label}") for k in OwnerKind] + [("unconfirmed", "未确权")]
     for part in ("count", "value")
 }
-
-
-def _ordered(row: dict[str, Any]) -> dict[str, Any]:
-    first = {"region_code": row.pop("region_code"), "region_name": row.pop("region_name")}
-    return first | row
 
 
 HEADERS_CN = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
@@ -55,7 +56,20 @@ def revoke(db: Database, name: str, actor: str) -> None:
         session.execute(delete(WebSession).where(WebSession.name == name))  # a revoked user's sessions end too
 
 
-def list_users(db: Database, actor: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class UserListing:
+    """A user as the latest grant of its name has it: role (a Role value), scope (a region code, or "*"), whether
+    it is revoked, and who granted it when."""
+
+    name: str
+    role: str
+    scope: str
+    revoked: bool
+    granted_by: str
+    granted_at: dt.datetime
+
+
+def list_users(db: Database, actor: str) -> list[UserListing]:
     """The users whose scope lies within the reader's (a county's bureau sees its county's users, a village
     accountant those of its village), with their current role and scope; an unknown reader is refused."""
     with db.reading() as session:
@@ -65,10 +79,8 @@ def list_users(db: Database, actor: str) -> list[dict[str, Any]]:
         if visible is not None:
             query = query.where(UserGrant.scope.in_(sorted(visible)) | (UserGrant.name == actor))
         return [
-            {"name": g.name, "role": g.role, "scope": g.scope, "revoked": g.revoked, "granted_by": g.granted_by,
-             "granted_at": g.granted_at}
-            for g in session.scalars(query)
-        ]  # fmt: off
+            UserListing(g.name, g.role, g.scope, g.revoked, g.granted_by, g.granted_at) for g in session.scalars(query)
+        ]
 
 
 # --- web passwords (Argon2 hashes; append-only, the latest row of a name is in force) --------------------------

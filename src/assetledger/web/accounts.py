@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -14,7 +13,7 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
-from assetledger.services.book_reports import balances, entities, income_by_asset
+from assetledger.services.book_reports import EntitySummary, balances, entities, income_by_asset
 from assetledger.services.entry_list import entries_page
 from assetledger.services.journal import reverse
 from assetledger.web.auth import database, roles, user
@@ -32,16 +31,16 @@ def kind_label(kind: str) -> str:
     return code_label(kind, getattr(g, "lang", "zh"))  # the entry kinds as the entries list names them
 
 
-def _entity_choices() -> list[dict[str, Any]]:
+def _entity_choices() -> list[EntitySummary]:
     return entities(database(), user().name)
 
 
-def _chosen_entity(choices: list[dict[str, Any]]) -> str | None:
+def _chosen_entity(choices: list[EntitySummary]) -> str | None:
     asked = (request.values.get("entity") or "").strip()
     if asked:
         return asked  # the services refuse one outside the reader's scope
-    villages = [c for c in choices if c["kind"] == "village"] or choices
-    return villages[0]["code"] if villages else None
+    villages = [c for c in choices if c.kind == "village"] or choices
+    return villages[0].code if villages else None
 
 
 def _year(text: str | None) -> int | None:

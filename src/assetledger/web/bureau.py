@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from assetledger.services.distribution_queries import SORTS as DISTRIBUTION_SORT
 from assetledger.services.distribution_queries import DistributionFilter, distribution_page, distribution_years
 from assetledger.services.documents import documents_of
 from assetledger.services.entry_queries import SORTS as ENTRY_SORTS
-from assetledger.services.entry_queries import EntryFilter, entry_page, entry_years
+from assetledger.services.entry_queries import EntryFilter, EntryLine, entry_page, entry_years
 from assetledger.services.governance import scan
 from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
 from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
@@ -73,8 +73,8 @@ def dashboard() -> str:
     level = choice(RegionLevel, request.args.get("level") or "township", "level")
     region = (request.args.get("region") or "").strip() or scope_region(user())  # the service checks the scope
     path = region_path(database(), region, user().name) if region else []
-    if path and path[-1]["level"] in LEVEL_ORDER and LEVEL_ORDER.index(path[-1]["level"]) > LEVEL_ORDER.index(level):
-        level = RegionLevel(path[-1]["level"])  # the county level of one township is the township's own figures
+    if path and path[-1].level in LEVEL_ORDER and LEVEL_ORDER.index(path[-1].level) > LEVEL_ORDER.index(level):
+        level = RegionLevel(path[-1].level)  # the county level of one township is the township's own figures
     rows = register_summary(database(), level, user().name, within=region)
     below = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1] if level.value != "village" else None
     return render_template("dashboard.html", rows=rows, level=level.value, region=region or "", path=path,
@@ -153,8 +153,9 @@ def asset(asset_id: str) -> str:
     items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
     names = region_names()
+    lines = [asdict(i) for i in items]
     shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
-                  "details": story.details(i, g.lang, names)} for i in items]  # fmt: skip
+                  "details": story.details(i, g.lang, names)} for i in lines]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
                            trail=shown, names=names, documents=documents_of(database(), asset_id, reader),
                            contracts=contracts_of(database(), asset_id, reader),
@@ -323,11 +324,11 @@ def distributions() -> Response | str:
     wanted = export_arg(args)
     if wanted:
         rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
-        shown = [{"distribution_no": r["id"], "village": names.get(r["village_code"], r["village_code"]),
-                  "period_col": r["period"], "distributed_on": r["distributed_on"], "rule": r["rule_code"],
-                  "revenue": r["revenue"], "costs": r["costs"], "distributable": r["total"],
-                  "households": r["households"], "reversed_on": r["reversed_on"],
-                  "reversal_reason": r["reversal_reason"]} for r in rows]  # fmt: skip
+        shown = [{"distribution_no": r.id, "village": names.get(r.village_code, r.village_code),
+                  "period_col": r.period, "distributed_on": r.distributed_on, "rule": r.rule_code,
+                  "revenue": r.revenue, "costs": r.costs, "distributable": r.total,
+                  "households": r.households, "reversed_on": r.reversed_on,
+                  "reversal_reason": r.reversal_reason} for r in rows]  # fmt: skip
         headers = {k: translate(k, g.lang) for k in DISTRIBUTION_HEADERS}
         return export(shown, headers, wanted, translate("distributions_file", g.lang))
     rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
@@ -363,9 +364,9 @@ def entries() -> Response | str:
     wanted = export_arg(args)
     if wanted:
         rows, _ = entry_page(database(), flt, reader, sort=order.sort, descending=order.descending)
-        shown = [{"entry_no": r["id"], "date": r["date"], "entity": f"{r['entity_code']} {r['entity_name']}",
-                  "entry_kind": story.code_label(r["kind"], lang), "asset_id": r["asset_id"],
-                  "narration": r["narration"], "ref": r["ref"], "amount": r["amount"], "actor": r["actor"],
+        shown = [{"entry_no": r.id, "date": r.date, "entity": f"{r.entity_code} {r.entity_name}",
+                  "entry_kind": story.code_label(r.kind, lang), "asset_id": r.asset_id,
+                  "narration": r.narration, "ref": r.ref, "amount": r.amount, "actor": r.actor,
                   "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
         return export(shown, headers, wanted, translate("entries_file", lang))
@@ -383,10 +384,10 @@ def entries() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-def _entry_state(row: dict[str, Any]) -> str:
-    if row["reverses_id"]:
-        return translate("reverses", g.lang, id=row["reverses_id"])
-    return translate("state_reversed", g.lang) if row["reversed"] else ""
+def _entry_state(row: EntryLine) -> str:
+    if row.reverses_id:
+        return translate("reverses", g.lang, id=row.reverses_id)
+    return translate("state_reversed", g.lang) if row.reversed else ""
 
 
 def _household_word(code: str | None) -> str:
