@@ -345,21 +345,43 @@ def compute(
 
     The indicators are independent aggregations: they run side by side on `workers` connections (default: one
     per core, at most four) that share one snapshot, so the table is as consistent as one transaction's."""
-    y = Year(year)
-    # Keys: ("units",), ("scan", (idle, loss)) answering every scan-based indicator of that pair, and
-    # ("indicator", code, computation) for the others.
+    return compute_years(db, [year], level, requests, prefix=prefix, exclude=exclude, workers=workers)[0]
+
+
+def compute_years(
+    db: Database,
+    years: Sequence[int],
+    level: str,
+    requests: Sequence[Request],
+    *,
+    prefix: str | None = None,
+    exclude: frozenset[str] = frozenset(),
+    workers: int | None = None,
+) -> list[IndicatorTable]:
+    """`compute` for each of several years (in the order given), from one snapshot: the units are listed once
+    and every year's aggregations share the connections, so the years add up as one transaction's would."""
+    # Keys: ("units",), (year, "scan", (idle, loss)) answering every scan-based indicator of that pair, and
+    # (year, "indicator", code, computation) for the others.
     tasks: list[tuple[tuple[Any, ...], Callable[[Session], Any]]] = [
         (("units",), lambda s: units(s, level, prefix, exclude))
     ]
-    for pair in dict.fromkeys(scan_key(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS):
-        wanted = [r for r in requests if r.compute in SCAN_COMPUTATIONS and scan_key(r.params) == pair]
-        tasks.append((("scan", pair), _scan_task(y, level, pair, wanted)))
-    for r in requests:
-        if r.compute in SQL_COMPUTATIONS:
-            tasks.append((("indicator", r.code, r.compute), _sql_task(y, level, r)))
-    tasks.sort(key=lambda task: _weight(task[0]))
+    for year in dict.fromkeys(years):
+        y = Year(year)
+        for pair in dict.fromkeys(scan_key(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS):
+            wanted = [r for r in requests if r.compute in SCAN_COMPUTATIONS and scan_key(r.params) == pair]
+            tasks.append(((year, "scan", pair), _scan_task(y, level, pair, wanted)))
+        for r in requests:
+            if r.compute in SQL_COMPUTATIONS:
+                tasks.append(((year, "indicator", r.code, r.compute), _sql_task(y, level, r)))
+    tasks.sort(key=lambda task: _weight(task[0] if task[0] == ("units",) else task[0][1:]))
     done: dict[tuple[Any, ...], Any] = run_side_by_side(db, tasks, workers)
     listed: list[tuple[str, str]] = done.pop(("units",))
+    return [_table(year, level, requests, listed, {k[1:]: v for k, v in done.items() if k[0] == year})
+            for year in years]  # fmt: skip
+
+
+def _table(year: int, level: str, requests: Sequence[Request], listed: list[tuple[str, str]],
+           done: dict[tuple[Any, ...], Any]) -> IndicatorTable:  # fmt: skip
     by_indicator: dict[str, dict[str, Measure] | str] = {}
     for key, got in done.items():
         if key[0] == "scan":
