@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.awards import COMPUTATIONS, Measure
-from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, Register
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
@@ -288,7 +289,10 @@ def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, 
             break
     if function is None:
         return "the inventory service provides no inventory_completion(session, year)"
-    rows = function(session, y.year)
+    # Only the level asked, when the service can be asked for one (it reads the inventory's items once per level).
+    place = next((p for p in PLACE_LEVELS if p.value == level), None)
+    asks_level = place is not None and "levels" in inspect.signature(function).parameters
+    rows = function(session, y.year, levels=(place,)) if asks_level else function(session, y.year)
     out: dict[str, Measure] = {}
     try:
         for row in rows:
