@@ -5,7 +5,8 @@ copy, adds one user per role with a password and the county bureau's awards poli
 port (werkzeug, in a thread, as tests/web/test_browser.py does), logs in as each role in headless Chromium through
 Selenium and saves what the browser window shows: 1280 px wide, and the asset list once more at 375 px (a phone).
 Each PNG is reduced to 256 colours so that it stays small. Needs Chromium and its driver on PATH (Debian:
-`apt-get install chromium chromium-driver`) and a font with Chinese glyphs (`apt-get install fonts-noto-cjk`).
+`apt-get install chromium chromium-driver`) and a font with Chinese glyphs (`apt-get install fonts-noto-cjk`);
+with `chromium-l10n` the browser's own words (a date field's format, a file field's button) are Chinese too.
 
     python docs/screenshots.py                         # builds the demo, writes docs/screenshots/*.png
     python docs/screenshots.py --demo-db demo/assetledger.db --out /some/folder
