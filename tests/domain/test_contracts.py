@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from assetledger.domain.contracts import (
     ContractPolicy,
     Frequency,
@@ -75,6 +78,31 @@ def test_termination_ends_the_schedule() -> None:
     payments = schedule(_terms(terminated_on=D(2025, 5, 15)), POLICY)
     assert [(p.due, p.amount) for p in payments] == [(D(2025, 3, 31), Decimal("10000.00")),
                                                      (D(2025, 5, 15), Decimal("4945.05"))]  # 45 of 91 days  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(D(2000, 1, 1), D(2030, 12, 31)),
+    days=st.integers(0, 30 * 366),
+    frequency=st.sampled_from(list(Frequency)),
+    timing=st.sampled_from(list(Timing)),
+    paid=st.one_of(st.none(), st.integers(0, 5 * 366)),
+    cut=st.one_of(st.none(), st.integers(0, 30 * 366)),
+    until=st.integers(-400, 31 * 366),
+)
+def test_a_schedule_up_to_a_day_is_the_full_schedules_periods_starting_by_then(
+    start: dt.date, days: int, frequency: Frequency, timing: Timing, paid: int | None, cut: int | None, until: int
+) -> None:
+    """What the scans ask (due by or between days up to the scan date) is the same from the shortened schedule."""
+    terms = _terms(start=start, end=start + dt.timedelta(days=days), frequency=frequency, timing=timing,
+                   paid_through=None if paid is None else start + dt.timedelta(days=paid),
+                   terminated_on=None if cut is None else start + dt.timedelta(days=cut))  # fmt: skip
+    day = start + dt.timedelta(days=until)
+    full = schedule(terms, POLICY)
+    short = schedule(terms, POLICY, until=day)
+    assert short == [p for p in full if p.period_start <= day]
+    assert due_by(short, day) == due_by(full, day)
+    assert due_between(short, start, day) == due_between(full, start, day)
 
 
 def test_accrual_counts_the_days_the_contract_binds() -> None:

@@ -149,19 +149,22 @@ class Payment:
     amount: Decimal
 
 
-def schedule(terms: Terms, policy: ContractPolicy) -> list[Payment]:
-    """Every payment of the term (see the module's docstring); none when the contract fixes no amount."""
+def schedule(terms: Terms, policy: ContractPolicy, until: dt.date | None = None) -> list[Payment]:
+    """Every payment of the term (see the module's docstring); none when the contract fixes no amount. With `until`:
+    only the periods starting on or before it (the others fall due after it, whatever the timing)."""
     if terms.amount is None:
         return []
-    end = effective_end(terms, policy)
+    last_day = effective_end(terms, policy)
+    end = last_day if until is None else min(last_day, until)  # periods are cut short at the effective end only
     payments: list[Payment] = []
     index = 0
+    start = terms.start
     while True:
-        start = add_months(terms.start, index * terms.frequency.months)
         if start > end:
             return payments
-        full_end = add_months(terms.start, (index + 1) * terms.frequency.months) - dt.timedelta(days=1)
-        period_end = min(full_end, end)
+        following = add_months(terms.start, (index + 1) * terms.frequency.months)
+        full_end = following - dt.timedelta(days=1)
+        period_end = min(full_end, last_day)
         amount = terms.amount
         if period_end < full_end:  # cut short: its share by days
             share = Decimal((period_end - start).days + 1) / Decimal((full_end - start).days + 1)
@@ -170,6 +173,7 @@ def schedule(terms: Terms, policy: ContractPolicy) -> list[Payment]:
             due = start if terms.timing is Timing.ADVANCE else period_end
             payments.append(Payment(start, period_end, due, amount))
         index += 1
+        start = following
 
 
 def due_by(payments: Sequence[Payment], day: dt.date) -> Decimal:

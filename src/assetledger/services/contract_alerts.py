@@ -193,7 +193,8 @@ def _contract_alerts(
                       f"beyond {years} years (Civil Code art. 705)")  # fmt: skip
             out.append(_alert(AlertKind.OVER_LEGAL_TERM, first, detail, c, policy, assets=mine))
         if c.terms.start <= as_of and c.terms.amount is not None:
-            expected = due_by(schedule(c.terms, policy), as_of - dt.timedelta(days=policy.grace_days))
+            by = as_of - dt.timedelta(days=policy.grace_days)
+            expected = due_by(schedule(c.terms, policy, until=by), by)
             got = posted.get(c.id, ZERO)
             if expected - got > policy.arrears_tolerance:
                 detail = (f"截至 {as_of} 应收 {expected:,.2f}（逾期 {policy.grace_days} 天以上），账面收入 {got:,.2f}，"
@@ -268,7 +269,7 @@ def contract_effects(
     wanted = set(asset_ids)
     out: dict[str, ContractEffect] = {}
     for c in contracts:
-        payments = schedule(c.terms, policy)
+        payments = schedule(c.terms, policy, until=as_of)
         due = None if c.terms.amount is None else due_between(payments, idle_since + dt.timedelta(days=1), as_of)
         earned = accrued(c.terms, policy, loss_since + dt.timedelta(days=1), as_of)
         weights = [values.get(a, ZERO) for a in c.asset_ids]

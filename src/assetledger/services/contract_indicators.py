@@ -76,7 +76,7 @@ def rent_collection(session: Session, y: Year, level: str, _: Mapping[str, int])
             starts[asset_id].append(c.terms.start)
     for c in contracts:
         code = next((units[a] for a in c.asset_ids if a in units), None)
-        due = due_between(schedule(c.terms, POLICY), y.start, y.end)
+        due = due_between(schedule(c.terms, POLICY, until=y.end), y.start, y.end)
         if code is None or due == 0:
             continue
         expected[code] += due

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contracts import reading_scope
-from assetledger.services.indicators import Request, compute
+from assetledger.services.indicators import Request, compute_years
 from assetledger.services.supervision import Places
 from assetledger.store.db import Database
 
@@ -80,8 +80,8 @@ def indicator_page(
     requests = [Request(code, code, params if code in ("idle_share", "loss_share") else {}) for code, _ in PAGE]
     labels = dict(PAGE)
     cells: list[IndicatorCell] = []
-    for year in sorted(set(years)):
-        table = compute(db, year, level, requests)
+    for table in compute_years(db, sorted(set(years)), level, requests):
+        year = table.year
         for code, name in table.units:
             if within is not None and code not in within:
                 continue

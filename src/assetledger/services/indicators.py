@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.awards import COMPUTATIONS, Measure
-from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, Register
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
@@ -288,7 +289,10 @@ def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, 
             break
     if function is None:
         return "the inventory service provides no inventory_completion(session, year)"
-    rows = function(session, y.year)
+    # Only the level asked, when the service can be asked for one (it reads the inventory's items once per level).
+    place = next((p for p in PLACE_LEVELS if p.value == level), None)
+    asks_level = place is not None and "levels" in inspect.signature(function).parameters
+    rows = function(session, y.year, levels=(place,)) if asks_level else function(session, y.year)
     out: dict[str, Measure] = {}
     try:
         for row in rows:
@@ -345,21 +349,43 @@ def compute(
 
     The indicators are independent aggregations: they run side by side on `workers` connections (default: one
     per core, at most four) that share one snapshot, so the table is as consistent as one transaction's."""
-    y = Year(year)
-    # Keys: ("units",), ("scan", (idle, loss)) answering every scan-based indicator of that pair, and
-    # ("indicator", code, computation) for the others.
+    return compute_years(db, [year], level, requests, prefix=prefix, exclude=exclude, workers=workers)[0]
+
+
+def compute_years(
+    db: Database,
+    years: Sequence[int],
+    level: str,
+    requests: Sequence[Request],
+    *,
+    prefix: str | None = None,
+    exclude: frozenset[str] = frozenset(),
+    workers: int | None = None,
+) -> list[IndicatorTable]:
+    """`compute` for each of several years (in the order given), from one snapshot: the units are listed once
+    and every year's aggregations share the connections, so the years add up as one transaction's would."""
+    # Keys: ("units",), (year, "scan", (idle, loss)) answering every scan-based indicator of that pair, and
+    # (year, "indicator", code, computation) for the others.
     tasks: list[tuple[tuple[Any, ...], Callable[[Session], Any]]] = [
         (("units",), lambda s: units(s, level, prefix, exclude))
     ]
-    for pair in dict.fromkeys(scan_key(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS):
-        wanted = [r for r in requests if r.compute in SCAN_COMPUTATIONS and scan_key(r.params) == pair]
-        tasks.append((("scan", pair), _scan_task(y, level, pair, wanted)))
-    for r in requests:
-        if r.compute in SQL_COMPUTATIONS:
-            tasks.append((("indicator", r.code, r.compute), _sql_task(y, level, r)))
-    tasks.sort(key=lambda task: _weight(task[0]))
+    for year in dict.fromkeys(years):
+        y = Year(year)
+        for pair in dict.fromkeys(scan_key(r.params) for r in requests if r.compute in SCAN_COMPUTATIONS):
+            wanted = [r for r in requests if r.compute in SCAN_COMPUTATIONS and scan_key(r.params) == pair]
+            tasks.append(((year, "scan", pair), _scan_task(y, level, pair, wanted)))
+        for r in requests:
+            if r.compute in SQL_COMPUTATIONS:
+                tasks.append(((year, "indicator", r.code, r.compute), _sql_task(y, level, r)))
+    tasks.sort(key=lambda task: _weight(task[0] if task[0] == ("units",) else task[0][1:]))
     done: dict[tuple[Any, ...], Any] = run_side_by_side(db, tasks, workers)
     listed: list[tuple[str, str]] = done.pop(("units",))
+    return [_table(year, level, requests, listed, {k[1:]: v for k, v in done.items() if k[0] == year})
+            for year in years]  # fmt: skip
+
+
+def _table(year: int, level: str, requests: Sequence[Request], listed: list[tuple[str, str]],
+           done: dict[tuple[Any, ...], Any]) -> IndicatorTable:  # fmt: skip
     by_indicator: dict[str, dict[str, Measure] | str] = {}
     for key, got in done.items():
         if key[0] == "scan":

@@ -132,15 +132,18 @@ def completion(counted: int, items: int) -> Decimal:
     return (Decimal(counted) * 100 / items).quantize(Decimal("0.1"))
 
 
-def inventory_completion(session: Session, year: int) -> list[dict[str, Any]]:
-    """Completion and findings of every inventory of `year`, one row per county, township and village.
+def inventory_completion(
+    session: Session, year: int, levels: Sequence[RegionLevel] = PLACE_LEVELS
+) -> list[dict[str, Any]]:
+    """Completion and findings of every inventory of `year`, one row per county, township and village (or per
+    region of the `levels` asked only).
 
     Rows carry the level, region, counts by result, register value at opening, book value, shortage, damaged,
     idle and surplus values. A region covered by several inventories of the year is summed over them.
     """
     ids = select(Inventory.id).where(Inventory.year == year)
     rows: list[dict[str, Any]] = []
-    for level in PLACE_LEVELS:
+    for level in levels:
         rows += [r for r in _by_level(session, ids, level) if r["region_code"] is not None]
     return rows
 
