@@ -69,7 +69,13 @@ def _candidates() -> list[str]:
     hints = re.compile(r"cjk|wqy|wenquanyi|msyh|yahei|simhei|simsun|deng|pingfang|hiragino|sourcehan|notosanssc"
                        r"|notoserifsc|droidsansfallback|heiti|uming|ukai", re.IGNORECASE)  # fmt: skip
     files += [f for f in font_manager.findSystemFonts() if hints.search(Path(f).name)]
-    return list(dict.fromkeys(files))
+    found = list(dict.fromkeys(files))
+    # A sans family's regular face first (fontconfig lists Bold and Serif as readily): charts are read at a glance.
+    weighted = re.compile(r"bold|black|heavy|medium|light|thin|demi", re.IGNORECASE)
+    serif = re.compile(r"serif|song|ming|simsun", re.IGNORECASE)
+    chosen = found[:1] if configured else []
+    rest = sorted(found[len(chosen) :], key=lambda f: (bool(weighted.search(Path(f).name)), bool(serif.search(f))))
+    return chosen + rest
 
 
 def _added(files: Sequence[str]) -> str | None:
