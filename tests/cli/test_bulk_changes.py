@@ -91,7 +91,7 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     rows = [
         ["资产编码", "确权级别", "确权时间"],
         [ids[0], "村", "2024-05-01"],
-        ["NO-SUCH", "村", "2024-05-01"],
+        ["NO-SUCH", "村", "2024-05-01"],  # an id the register lacks: listed with the rest, not after they are fixed
         [ids[1], "省", "2024-05-01"],
         [ids[2], "村", "2024-02-30"],
         [ids[0], "镇", "2024-05-01"],
@@ -103,6 +103,7 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     assert "row 4, column 确权级别 (ownership level): value '省': unknown 确权层级" in out
     assert "row 5, column 确权时间 (confirmation date): value '2024-02-30': not a real date" in out
     assert f"row 6, column 资产编码 (asset id): value '{ids[0]}': duplicate of row 2" in out
+    assert "row 3, column 资产编码 (asset id): value 'NO-SUCH': not in the register" in out
     assert table_counts(db) == before
     rows = [["资产编号", "确权层级"], ["NO-SUCH", "村"]]
     missing = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "missing.csv", rows)), ok=False)

@@ -148,8 +148,6 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
     table = read_table(path)
     parsed = parse_changes(table, kind, TEXT_RULES)
     del table
-    if parsed.findings:
-        raise InputError(sorted(parsed.findings, key=lambda f: f.row or 0))
     with db.transaction() as session:
         facts = load_facts(session, [r.asset_id for r in parsed.rows])
         missing = [
@@ -157,8 +155,8 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
             for r in parsed.rows
             if r.asset_id not in facts
         ]
-        if missing:
-            raise InputError(missing)
+        if parsed.findings or missing:  # every problem of input at once, the file's rows in order
+            raise InputError(sorted([*parsed.findings, *missing], key=lambda f: f.row or 0))
         require(session, actor, Action.REGISTER, {f.region for f in facts.values()})
         changes, bad, refused, already = _checked(session, parsed, facts)
         if bad or refused:
