@@ -111,7 +111,7 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 @format_option
 @out_option
 @pass_app
-def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Path | None) -> None:
+def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Path | None) -> None:  # not money: seconds
     """One read-only SELECT over the audit views of your scope: v_assets, v_postings, v_events, v_distributions,
     v_payouts, v_households, v_entities, v_accounts, v_regions.
 

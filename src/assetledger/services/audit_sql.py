@@ -48,7 +48,12 @@ class SqlResult:
 
 
 def read_only_sql(
-    db: Database, sql: str, actor: str, *, max_rows: int = DEFAULT_MAX_ROWS, time_limit: float = DEFAULT_TIME_LIMIT
+    db: Database,
+    sql: str,
+    actor: str,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    time_limit: float = DEFAULT_TIME_LIMIT,  # not money: seconds
 ) -> SqlResult:
     """Run one SELECT (or WITH … SELECT) over the audit views, seeing the actor's scope only.
 

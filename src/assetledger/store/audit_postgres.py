@@ -158,6 +158,7 @@ def _set_scope(admin: Connection, names: ReaderNames, pid: int, started: Any, re
                       [{"p": pid, "s": started, "c": code} for code in codes])  # fmt: skip
 
 
+# `deadline`: a time.monotonic() reading, not money
 def _fetch(audit: psycopg.Connection[Any], sql: str, limits: Limits, deadline: float, sentinel: _Sentinel) -> Fetched:
     audit.read_only = True
     cursor = audit.cursor(name=CURSOR)

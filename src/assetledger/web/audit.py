@@ -48,7 +48,7 @@ def queries() -> str:
         )
         total = len(rows)
     elif request.method == "POST" and kind == "sql":
-        limit = float(current_app.config.get("AUDIT_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+        limit = float(current_app.config.get("AUDIT_TIME_LIMIT", DEFAULT_TIME_LIMIT))  # not money: seconds
         result = read_only_sql(database(), text, user().name, max_rows=MAX_ROWS, time_limit=limit)
         columns, rows, total, total_known = list(result.columns), list(result.rows), result.total, result.total_known
     shown = rows[:MAX_ROWS]

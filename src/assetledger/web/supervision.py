@@ -92,9 +92,9 @@ def _headers(page: IndicatorPage) -> dict[str, str]:
 @dataclass(frozen=True)
 class Bar:
     x: float  # not money: drawing positions
-    y: float
-    width: float
-    height: float
+    y: float  # not money: SVG geometry
+    width: float  # not money
+    height: float  # not money
     colour: str
     title: str
 
