@@ -19,6 +19,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.asset_changes import attach_problem
 from assetledger.domain.assets import shown_owner
 from assetledger.domain.booking import entry_date
+from assetledger.domain.enums import Register
 from assetledger.errors import Finding
 from assetledger.io.household_rows import HouseholdRow
 from assetledger.services.access import require
@@ -143,7 +144,8 @@ def show_owners(session: Session, rows: Sequence[MutableMapping[str, Any]]) -> N
     """Put each row's owner as shown in its `owner_name` (rows of the asset register, by `asset_id`)."""
     if not rows or "owner_name" not in rows[0]:
         return
-    shown = owners_shown(session, (str(r["asset_id"]) for r in rows))
+    household = Register.HOUSEHOLD.value
+    shown = owners_shown(session, (str(r["asset_id"]) for r in rows if r.get("register", household) == household))
     for row in rows:
         if row["asset_id"] in shown:
             row["owner_name"] = shown[row["asset_id"]]
