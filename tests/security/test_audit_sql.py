@@ -325,7 +325,18 @@ def test_the_auditors_legitimate_work_is_kept(county2: Cli, db: Database, app: F
     assert {r["register"]: (r["n"], int(r["fen"])) for r in rows} == {
         "operating": (2, 20000000), "public_benefit": (2, 20000000)
     }  # fmt: skip
-    for view in ("v_postings", "v_events", "v_distributions", "v_payouts", "v_entities", "v_accounts", "v_regions"):
+    for view in (
+        "v_postings",
+        "v_events",
+        "v_distributions",
+        "v_payouts",
+        "v_entities",
+        "v_accounts",
+        "v_regions",
+        "v_asset_households",
+        "v_notice_publications",
+        "v_asset_acceptances",
+    ):
         assert cli_sql(county2, f"SELECT * FROM {view}").exit_code == 0, view
     plain_sql = (
         "SELECT asset_id, row_number() OVER (ORDER BY asset_id) AS n, substr(name, 1, 2) AS short, "

@@ -251,7 +251,7 @@ def test_a_tampered_row_changed_again_by_assetledger_is_still_named(run: Cli, db
             "UPDATE households SET persons = 9 WHERE household_id = 'H1'")  # fmt: skip
     run("asset", "revitalise", "A-2", "--date", "2025-06-01", "--operator", "县农投公司", "--mode", "entrusted")
     roster = [ROSTER_HEADER, ["H1", VILLAGE, "王一", "4", "脱贫户", "", "2024-01-01", "", ""]]
-    run("beneficiary", "import", str(write_csv(run.cwd / "roster-2.csv", roster)))
+    run("beneficiary", "import", str(write_csv(run.cwd / "roster-2.csv", roster)), "--date", "2025-06-01")
     found = _integrity(db)
     assert len(found) == 2, found
     assert found[0].startswith(f"{A2}: row changed outside assetledger before the change sealed by seal ")
@@ -286,7 +286,7 @@ def test_legitimate_changes_verify_clean_and_are_sealed(run: Cli, db: Database) 
         ["H1", VILLAGE, "王一", "4", "脱贫户", "老年", "2024-01-01", "", ""],
         ["H3", OTHER_VILLAGE, "王三", "2", "脱贫户", "", "2025-03-01", "", ""],
     ]
-    run("beneficiary", "import", str(write_csv(run.cwd / "roster-2.csv", roster)))
+    run("beneficiary", "import", str(write_csv(run.cwd / "roster-2.csv", roster)), "--date", "2025-06-01")
     run("beneficiary", "remove", "H3", "--date", "2025-09-01", "--reason", "exit")
     assert list(verify(db, bean_check=False)) == []
     with db.reading() as session:

@@ -151,6 +151,9 @@ def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
         f"ledgers/V{OTHER_VILLAGE}.beancount",
         "registers.xlsx",
         "events.jsonl",
+        "asset_households.jsonl",  # the acts of record beside the registers, empty here but always there
+        "notice_publications.jsonl",
+        "asset_acceptances.jsonl",
     }
     assert set(manifest["files"]) == expected
     for name, digest in manifest["files"].items():

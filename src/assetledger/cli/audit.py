@@ -113,7 +113,8 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 @pass_app
 def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Path | None) -> None:  # not money: seconds
     """One read-only SELECT over the audit views of your scope: v_assets, v_postings, v_events, v_distributions,
-    v_payouts, v_households, v_entities, v_accounts, v_regions.
+    v_payouts, v_households, v_asset_households (households attached to 到户类 assets), v_notice_publications
+    (notices published, 公示上网), v_asset_acceptances (竣工验收), v_entities, v_accounts, v_regions.
 
     \b
     assetledger audit sql "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
@@ -158,8 +159,9 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
               show_default=True, help="Folder to write.")  # fmt: skip
 @pass_app
 def export(app: App, within: str | None, folder: Path) -> None:
-    """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, the documents of record
-    (documents/ with documents.csv), manifest with checksums."""
+    """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, households attached to
+    household-level assets, published notices and acceptances (JSON lines, as their audit views show them), the
+    documents of record (documents/ with documents.csv), manifest with checksums and column labels."""
     manifest = svc.export_package(app.db, folder, app.actor, within, app.place)
     click.echo(f"wrote {manifest.parent} (manifest {manifest.name})")
 

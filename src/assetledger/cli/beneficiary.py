@@ -21,8 +21,10 @@ def command() -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only.")
+@click.option("--date", "on", type=DATE,
+              help="Date the file's changes took effect (变更日期), for rows that do not give their own.")  # fmt: skip
 @pass_app
-def import_(app: App, file: Path, dry_run: bool) -> None:
+def import_(app: App, file: Path, dry_run: bool, on: dt.date | None) -> None:
     """Import a roster from CSV/XLSX: new households join, known ones change or leave.
 
     \b
@@ -31,8 +33,10 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     Optional 资产编号 (受益资产编号): the household-level assets (到户类) the household benefits from, several
     separated by 、 or commas; the household is attached to each (an asset may benefit several households), and the
     asset leaves `asset list --without-household`. The asset must be 到户类 and in the household's village.
+    A change of a known household (户主, 人口, 类别, 因素) is recorded as of the date it took effect: the row's
+    变更日期 (变更日期/变动日期/调整日期), else --date; a change with neither is refused, never dated by the clock.
     """
-    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run)
+    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on)
     prefix = "dry run: would record" if dry_run else "recorded"
     click.echo(f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged")
     if r.attached or r.already_attached:

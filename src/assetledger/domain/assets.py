@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -105,6 +106,33 @@ STANDARD_OWNER_SUFFIX = {
     OwnerKind.COUNTY: "人民政府",
 }
 UNNAMED_HOUSEHOLDS = "受益农户（待落实）"  # a household-level asset confirmed to households not yet attached
+HEADS_NAMED = 3  # households named in an owner shown; the rest are counted ("王一、王二、王三等5户")
+
+
+def shown_owner(
+    register: Register | str, owner_kind: OwnerKind | str | None, owner_name: str | None, heads: Sequence[str]
+) -> str | None:
+    """The owner (所有权) of an asset as every reader shows it (asset show, asset list, exports, the web, papers).
+
+    `heads`: the heads of the households a household-level asset (到户类) benefits, the one named at registration
+    first, then those attached later (by the roster's 资产编号 or `beneficiary add --asset`), each once.
+
+    户有户管 (DOMAIN rule 2): a household-level asset belongs to its household once ownership is confirmed (确权).
+    - Confirmed to households (确权层级 户) while they were still to be named (受益农户（待落实）), or to the household
+      named at registration: the households now attached are the owners, shown by name (王一、王二).
+    - No confirmation recorded: the attached households benefit, but no 确权 (level, date, document) is of record,
+      so the owner is not claimed: 受益农户 王一（待确权）. Recording the confirmation (`asset confirm`) settles it.
+    - An owner a confirmation named otherwise, and every other register, is shown as recorded.
+    """
+    if Register(register) is not Register.HOUSEHOLD or not heads:
+        return owner_name
+    named = "、".join(heads[:HEADS_NAMED]) + (f"等{len(heads)}户" if len(heads) > HEADS_NAMED else "")
+    if owner_kind is None:
+        return f"受益农户 {named}（待确权）"
+    stands_for_them = owner_name is None or owner_name == UNNAMED_HOUSEHOLDS or owner_name in heads
+    if OwnerKind(owner_kind) is OwnerKind.HOUSEHOLD and stands_for_them:
+        return named
+    return owner_name
 
 
 def standard_owner(kind: OwnerKind, county: str, township: str | None, village: str | None) -> str | None:

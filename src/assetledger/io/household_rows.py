@@ -27,6 +27,9 @@ ALIASES = {
     # The household-level assets (到户类) the household benefits from: attached to them (an asset registered as
     # published, before its households were named). Several ids in one cell, separated by 、 , ; or spaces.
     "asset_ids": ("资产编号", "受益资产编号", "到户资产编号", "受益资产", "到户资产", "asset_id"),
+    # The date a known household's change (户主, 人口, 类别, 因素) took effect: the date of the "changed" event; a row
+    # without one takes the command's --date (DOMAIN rule 16: never the machine's clock).
+    "changed_on": ("变更日期", "变动日期", "调整日期", "changed_on"),
 }
 INDEX = build_index(ALIASES)
 CATEGORIES = {"脱贫户": "poverty_exited", "监测户": "monitored", "其他困难户": "other", "其他": "other"}
@@ -57,6 +60,7 @@ class HouseholdRow:
     left_on: dt.date | None
     left_reason: str | None
     asset_ids: tuple[str, ...] = ()  # household-level assets (到户类) it benefits from: attached by the import
+    changed_on: dt.date | None = None  # 变更日期: when a change of a known household's facts took effect
 
 
 def parse_households(
@@ -88,6 +92,7 @@ def parse_households(
         factors = _factors(row)
         joined = row.date("joined_on", empty="empty")
         left = row.date("left_on")
+        changed = row.date("changed_on")
         reason_text = row.text("left_reason")
         reason = REASONS.get(reason_text) if reason_text else None
         if reason_text and reason is None:
@@ -101,15 +106,22 @@ def parse_households(
             continue
         assets = _asset_ids(row)
         out.append(
-            HouseholdRow(number, household_id, village, head, persons, category, factors, joined, left, reason, assets)
+            HouseholdRow(
+                number, household_id, village, head, persons, category, factors, joined, left, reason, assets, changed
+            )
         )
     return out, findings
 
 
 def asset_column(table: Table) -> str:
     """The file's own header of the asset ids column (for findings on it)."""
-    found = [c.header for c in map_header(table.header, INDEX) if c.field == "asset_ids"]
-    return found[0] if found else ALIASES["asset_ids"][0]
+    return column_header(table, "asset_ids")
+
+
+def column_header(table: Table, field: str) -> str:
+    """The file's own header of a field's column, else the field's first Chinese name (for findings on it)."""
+    found = [c.header for c in map_header(table.header, INDEX) if c.field == field]
+    return found[0] if found else ALIASES[field][0]
 
 
 _SEPARATORS = re.compile(r"[、,，;；\s]+")

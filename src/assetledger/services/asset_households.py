@@ -8,23 +8,26 @@ the same roster twice attaches nothing new.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.asset_changes import attach_problem
+from assetledger.domain.assets import shown_owner
 from assetledger.domain.booking import entry_date
+from assetledger.domain.enums import Register
 from assetledger.errors import Finding
 from assetledger.io.household_rows import HouseholdRow
 from assetledger.services.access import require
 from assetledger.services.asset_changes import load_facts
 from assetledger.services.context import now
 from assetledger.store.bulk import chunks, insert_values
-from assetledger.store.distribution_models import AssetHousehold
-from assetledger.store.models import AssetEvent
+from assetledger.store.distribution_models import AssetHousehold, Household
+from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.tables import table_of
 
 
@@ -105,3 +108,44 @@ def write_attachments(session: Session, attachments: Sequence[Attachment], actor
     insert_values(session, table_of(AssetHousehold), _LINK_COLUMNS, links)
     insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
     return len(attachments)
+
+
+def owners_shown(session: Session, asset_ids: Iterable[str]) -> dict[str, str | None]:
+    """asset id -> its owner as shown (domain/assets.py `shown_owner`), for those of `asset_ids` that have
+    households attached: the only assets whose shown owner differs from the recorded one."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    facts: dict[str, tuple[str, str | None, str | None, str | None, str | None]] = {}
+    for part in chunks(sorted(set(asset_ids))):
+        query = (
+            select(Asset.asset_id, Asset.register, Asset.owner_kind, Asset.owner_name, Asset.household_id,
+                   Asset.household_head, AssetHousehold.household_id, Household.head)
+            .join(AssetHousehold, AssetHousehold.asset_id == Asset.asset_id)
+            .join(Household, Household.household_id == AssetHousehold.household_id)
+            .where(Asset.asset_id.in_(part))
+            .order_by(Asset.asset_id, AssetHousehold.id)
+        )  # fmt: skip
+        for asset_id, register, kind, owner, registered_id, registered_head, household_id, head in session.execute(
+            query
+        ):
+            facts[asset_id] = (register, kind, owner, registered_id, registered_head)
+            found.setdefault(asset_id, []).append((household_id, head))
+    shown: dict[str, str | None] = {}
+    for asset_id, attached in found.items():
+        register, kind, owner, registered_id, registered_head = facts[asset_id]
+        households = ([(registered_id, registered_head)] if registered_head else []) + [
+            (h, head) for h, head in attached if h != registered_id
+        ]
+        heads = list(dict.fromkeys(head for _, head in households if head))
+        shown[asset_id] = shown_owner(register, kind, owner, heads)
+    return shown
+
+
+def show_owners(session: Session, rows: Sequence[MutableMapping[str, Any]]) -> None:
+    """Put each row's owner as shown in its `owner_name` (rows of the asset register, by `asset_id`)."""
+    if not rows or "owner_name" not in rows[0]:
+        return
+    household = Register.HOUSEHOLD.value
+    shown = owners_shown(session, (str(r["asset_id"]) for r in rows if r.get("register", household) == household))
+    for row in rows:
+        if row["asset_id"] in shown:
+            row["owner_name"] = shown[row["asset_id"]]

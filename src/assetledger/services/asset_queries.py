@@ -11,9 +11,10 @@ from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Registe
 from assetledger.domain.register_fields import LIST_FIELDS
 from assetledger.errors import NotFoundError
 from assetledger.services.access import read_scope, require_read
+from assetledger.services.asset_households import owners_shown, show_owners
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
-from assetledger.store.distribution_models import AssetHousehold
+from assetledger.store.distribution_models import AssetHousehold, Household
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, Region
 from assetledger.store.region_tree import asset_within
 
@@ -74,14 +75,17 @@ class AssetFilter:
 
 
 def matches(word: str) -> ColumnElement[bool]:
-    """An asset whose id, name, project or owner, or whose village's or township's name, holds the word."""
+    """An asset whose id, name, project or owner (an attached household's head too), or whose village's or
+    township's name, holds the word."""
     needle = word.lower()
     named = select(Region.code).where(func.lower(Region.name).contains(needle, autoescape=True))
+    heads = select(Household.household_id).where(func.lower(Household.head).contains(needle, autoescape=True))
     return or_(
         *(func.lower(c).contains(needle, autoescape=True)
           for c in (Asset.asset_id, Asset.name, Asset.project_name, Asset.owner_name)),
         Asset.village_code.in_(named),
         Asset.township_code.in_(named),
+        exists().where(AssetHousehold.asset_id == Asset.asset_id, AssetHousehold.household_id.in_(heads)),
     )  # fmt: skip
 
 
@@ -160,7 +164,9 @@ def _rows(
     if flt.limit:
         query = query.limit(flt.limit)
     query = _scoped(session, flt, actor, query)
-    return [dict(zip(names, row, strict=True)) for row in session.execute(query)]
+    rows = [dict(zip(names, row, strict=True)) for row in session.execute(query)]
+    show_owners(session, rows)  # a household-level asset's owner names its attached households
+    return rows
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,8 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
             raise NotFoundError("asset", asset_id)
         require_read(session, actor, asset_region(asset))
         record = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
+        if asset_id in (shown := owners_shown(session, [asset_id])):
+            record["owner_name"] = shown[asset_id]  # a household-level asset's owner names its attached households
         history = AssetHistory(record)
         for f in session.scalars(
             select(AssetFunding).where(AssetFunding.asset_id == asset_id).order_by(AssetFunding.id)

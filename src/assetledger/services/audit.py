@@ -21,6 +21,8 @@ from assetledger.io.output import write_xlsx
 from assetledger.services.access import current_user, read_scope, reader, regions_within, require_read
 from assetledger.services.asset_queries import ASSET_PLACE, AssetFilter, list_assets
 from assetledger.services.assets import asset_region
+from assetledger.services.audit_records import labels as record_labels
+from assetledger.services.audit_records import package_records
 from assetledger.services.documents import package_documents, verify_documents
 from assetledger.services.ledger_files import check_entities, entities_in, export_entity
 from assetledger.services.reconcile import reconcile
@@ -250,9 +252,11 @@ def _projection(session: Session) -> Iterator[tuple[str, str]]:
 def export_package(
     db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
 ) -> Path:
-    """Beancount ledgers, the registers as XLSX, the event log, the rectification cases (when there are any), the
-    documents of record, and a manifest with checksums: of the region `within` (refused outside the actor's scope),
-    else of the actor's whole scope. The ledgers are the books of every entity whose region lies within it (villages,
+    """Beancount ledgers, the registers as XLSX, the event log, the households attached to household-level assets,
+    the published notices and the acceptances (as their audit views show them, services/audit_records.py), the
+    rectification cases (when there are any), the documents of record, and a manifest with checksums (and the labels
+    of those files' columns): of the region `within` (refused outside the actor's scope), else of the actor's whole
+    scope. The ledgers are the books of every entity whose region lies within it (villages,
     townships, the county, a city)."""
     within = None if within == "*" else within
     with db.reading() as session:
@@ -279,11 +283,16 @@ def export_package(
              "actor": e.actor, "recorded_at": e.recorded_at}
             for e in session.scalars(query)
         ]  # fmt: off
+        acts = package_records(session, regions)
     events_path = folder / "events.jsonl"
     events_path.write_text(
         "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events), encoding="utf-8"
     )
     files.append(events_path)
+    for name, rows in acts.items():  # households attached, notices published, acceptances: as their audit views
+        path = folder / name
+        path.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows), encoding="utf-8")
+        files.append(path)
     cases = case_records(db, actor, within)
     if cases:  # rectification cases (整改) with their steps and close, one line each
         cases_path = folder / "rectification.jsonl"
@@ -297,6 +306,7 @@ def export_package(
         "exported_by": actor,
         "chain_head": {"seq": head_seq, "hash": head},
         "files": {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        "columns": {name: record_labels(name) for name in acts},  # what each column of those files holds
     }
     manifest_path = folder / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

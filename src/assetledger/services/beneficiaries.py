@@ -15,11 +15,18 @@ from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
-from assetledger.io.household_rows import HouseholdRow, asset_column, parse_households
+from assetledger.io.household_rows import (
+    CATEGORY_LABELS,
+    FACTOR_LABELS,
+    HouseholdRow,
+    asset_column,
+    column_header,
+    parse_households,
+)
 from assetledger.io.tabular import read_table
 from assetledger.services.access import require, require_read
 from assetledger.services.asset_households import plan_attachments, write_attachments
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household, HouseholdEvent
@@ -38,8 +45,14 @@ class RosterResult:
     already_attached: int = 0
 
 
-def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> RosterResult:
-    """Add new households, record changes and departures of known ones; all or nothing."""
+def import_roster(
+    db: Database, path: Path, actor: str, *, dry_run: bool = False, on: dt.date | None = None
+) -> RosterResult:
+    """Add new households, record changes and departures of known ones; all or nothing.
+
+    A change of a known household (户主, 人口, 类别, 因素) is dated by its row's 变更日期, else by `on` (the
+    command's --date): the date the user states, never the machine's clock (DOMAIN rule 16); a change with neither
+    is a finding, as is one dated before the household joined or after today."""
     table = read_table(path)
     rows, findings = parse_households(table, TEXT_RULES)
     findings += table.empty_findings()
@@ -89,12 +102,21 @@ def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False
                         table.source, r.row, "退出日期", str(r.left_on), f"household left on {h.left_on}; rejoin it"
                     )
                 )
+        dates: dict[str, dt.date] = {}
+        for r, _ in resolved:
+            h = existing.get(r.household_id)
+            when, problem = _change_date(h, r, on) if h is not None else (None, None)
+            if problem:
+                shown = str(r.changed_on or on or "")
+                findings.append(Finding(table.source, r.row, column_header(table, "changed_on"), shown, problem))
+            elif when is not None:
+                dates[r.household_id] = when
         plan = plan_attachments(session, table.source, asset_column(table), resolved)
         findings += plan.findings
         if findings:
             raise InputError(sorted(findings, key=lambda f: f.row or 0))
         require(session, actor, Action.DISTRIBUTE, {code for _, code in resolved})
-        result = _apply(session, resolved, existing, actor)
+        result = _apply(session, resolved, existing, actor, dates)
         attached = write_attachments(session, plan.new, actor)
         result = replace(result, attached=attached, already_attached=plan.already)
         if dry_run:
@@ -103,8 +125,13 @@ def import_roster(db: Database, path: Path, actor: str, *, dry_run: bool = False
 
 
 def _apply(
-    session: Session, rows: list[tuple[HouseholdRow, str]], existing: dict[str, Household], actor: str
+    session: Session,
+    rows: list[tuple[HouseholdRow, str]],
+    existing: dict[str, Household],
+    actor: str,
+    dates: dict[str, dt.date] | None = None,
 ) -> RosterResult:
+    """`dates`: the date each changed household's change took effect (checked by `_change_date`)."""
     joined = changed = left = unchanged = 0
     at = now()
     for r, code in rows:
@@ -132,11 +159,11 @@ def _apply(
                 left += 1
             joined += 1
             continue
-        facts = _facts(r)
-        current = {"head": h.head, "persons": h.persons, "category": h.category, "factors": list(h.factors)}
-        if {k: facts[k] for k in current} != current:
+        facts, current = _facts(r), _current(h)
+        if facts != current:
             h.head, h.persons, h.category, h.factors = r.head, r.persons, r.category, list(r.factors)
-            _event(session, r.household_id, "changed", dt.date.today(), {"from": current, "to": facts}, actor)
+            _event(session, r.household_id, "changed", (dates or {})[r.household_id], {"from": current, "to": facts},
+                   actor)  # fmt: skip
             changed += 1
         elif r.left_on is None or h.left_on is not None:
             unchanged += 1
@@ -149,6 +176,41 @@ def _apply(
 
 def _facts(r: HouseholdRow) -> dict[str, Any]:
     return {"head": r.head, "persons": r.persons, "category": r.category, "factors": list(r.factors)}
+
+
+def _current(h: Household) -> dict[str, Any]:
+    return {"head": h.head, "persons": h.persons, "category": h.category, "factors": list(h.factors)}
+
+
+def _change_date(h: Household, r: HouseholdRow, on: dt.date | None) -> tuple[dt.date | None, str | None]:
+    """(the date a known household's change took effect, None) — its row's 变更日期, else the command's date —, or
+    (None, why it cannot be dated); (None, None) when the row changes nothing."""
+    before, after = _current(h), _facts(r)
+    if before == after:
+        return None, None
+    when = r.changed_on or on
+    if when is None:
+        what = "; ".join(_shown_change(k, before[k], after[k]) for k in before if before[k] != after[k])
+        return None, f"{what}: 变更须注明日期 the change needs the date it took effect (变更日期 column, or --date)"
+    if when < h.joined_on:
+        return None, f"变更日期早于纳入日期 the change is dated before the household joined ({h.joined_on})"
+    if when > today():
+        return None, f"变更日期晚于今天 the change is dated after today ({today()})"
+    return when, None
+
+
+_CHANGE_LABELS = {"head": "户主", "persons": "人口", "category": "类别", "factors": "因素"}
+
+
+def _shown_change(key: str, before: Any, after: Any) -> str:
+    def shown(value: Any) -> str:
+        if key == "category":
+            return str(CATEGORY_LABELS.get(value, value))
+        if key == "factors":
+            return "、".join(FACTOR_LABELS.get(f, f) for f in value) or "无"
+        return str(value)
+
+    return f"{_CHANGE_LABELS[key]} {shown(before)} → {shown(after)}"
 
 
 def _event(session: Session, household_id: str, kind: str, on: dt.date, payload: dict[str, Any], actor: str) -> None:

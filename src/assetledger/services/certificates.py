@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 from assetledger.domain.enums import OwnerKind, Register
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require_read
+from assetledger.services.asset_households import owners_shown
 from assetledger.services.assets import asset_region
 from assetledger.services.contracts import reading_scope
 from assetledger.store import certificate_repo, register_repo
@@ -105,17 +106,20 @@ def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, 
                 raise NotFoundError("region with assets", str(within))
         names = register_repo.region_names(session)
         events = certificate_repo.confirming_events(session, [a.asset_id for a in assets])
-        return [_paper(a, names, events.get(a.asset_id), base_url) for a in assets]
+        owners = owners_shown(session, [a.asset_id for a in assets])  # a 到户类 asset's attached households
+        return [_paper(a, names, events.get(a.asset_id), base_url, owners) for a in assets]
 
 
-def _paper(a: Asset, names: dict[str, str], event_id: int | None, base_url: str) -> Paper:
+def _paper(
+    a: Asset, names: dict[str, str], event_id: int | None, base_url: str, owners: dict[str, str | None]
+) -> Paper:
     place = "".join(names.get(code, code) for code in (a.county_code, a.township_code, a.village_code) if code)
     number = None
     if a.owner_kind is not None and a.confirmed_on is not None and event_id is not None:
         number = f"{a.county_code}-{a.confirmed_on.year}-{event_id:06d}"
     return Paper(
         a.asset_id, a.name, Register(a.register).label, a.category, place, a.location, a.quantity, a.unit,
-        a.original_value, a.build_year, a.project_name, a.owner_name,
+        a.original_value, a.build_year, a.project_name, owners.get(a.asset_id, a.owner_name),
         OwnerKind(a.owner_kind).label if a.owner_kind else None, a.confirmed_on, a.confirm_doc, a.handed_over_on,
         a.custodian, names.get(a.county_code, a.county_code), number, asset_url(base_url, a.asset_id),
     )  # fmt: skip

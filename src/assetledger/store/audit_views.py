@@ -4,6 +4,8 @@ One definition serves both databases: the SQLite reader builds them as TEMP view
 `assetledger db upgrade` builds them as views in the PostgreSQL auditor role's schema. Money is integer fen
 (`*_fen` columns, exact everywhere). No view reaches a credential (user_grants, user_passwords), and households
 show only what a public notice shows (head, category, persons) plus the dates that decide eligible months.
+Columns that are not register fields carry their Chinese and English labels (`labels`), kept as column comments
+on PostgreSQL like the register's own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class AuditView:
     columns: str  # the select list
     source: str  # FROM ... JOIN ..., base tables written as {table}
     scope: tuple[str, ...]  # region-code columns: a row is visible when any of them is one of the reader's regions
+    labels: tuple[tuple[str, str], ...] = ()  # (column, "中文 English") for columns the register catalogue lacks
 
 
 VIEWS: tuple[AuditView, ...] = (
@@ -66,6 +69,61 @@ VIEWS: tuple[AuditView, ...] = (
         "{households} h",
         ("h.village_code",),
     ),
+    # Households attached to household-level assets (到户类) after registration: scoped by the asset's place (the
+    # household is of the asset's village, services/asset_households.py), one row per attachment as recorded.
+    AuditView(
+        "v_asset_households",
+        "ah.id, ah.asset_id, ah.household_id, h.head, h.village_code, ah.attached_on, ah.actor, ah.recorded_at",
+        "{asset_households} ah JOIN {assets} a ON a.asset_id = ah.asset_id "
+        "JOIN {households} h ON h.household_id = ah.household_id",
+        ("a.county_code", "a.township_code", "a.village_code"),
+        (
+            ("id", "落实记录号 attachment number"),
+            ("asset_id", "资产编号 asset id"),
+            ("household_id", "户编号 household id"),
+            ("head", "户主 head of household"),
+            ("village_code", "村代码 village code"),
+            ("attached_on", "落实到户日期 attached on"),
+            ("actor", "记录人 recorded by"),
+            ("recorded_at", "记录时间 recorded at"),
+        ),
+    ),
+    # Distribution notices published for villagers to read (公示上网): what the public pages show.
+    AuditView(
+        "v_notice_publications",
+        "np.id, np.distribution_id, np.village_code, d.period, np.published_on, np.actor, np.recorded_at",
+        "{notice_publications} np JOIN {distributions} d ON d.id = np.distribution_id",
+        ("np.village_code",),
+        (
+            ("id", "公示记录号 publication number"),
+            ("distribution_id", "收益分配号 distribution number"),
+            ("village_code", "村代码 village code"),
+            ("period", "分配期间 period"),
+            ("published_on", "公示日期 published on"),
+            ("actor", "记录人 recorded by"),
+            ("recorded_at", "记录时间 recorded at"),
+        ),
+    ),
+    # Acceptances of built assets (竣工验收), on the register yet or not: a correction is a later row for the id.
+    AuditView(
+        "v_asset_acceptances",
+        "c.id, c.asset_id, c.name, c.county_code, c.township_code, c.village_code, c.accepted_on, c.document, "
+        "c.actor, c.recorded_at",
+        "{asset_acceptances} c",
+        ("c.county_code", "c.township_code", "c.village_code"),
+        (
+            ("id", "验收记录号 acceptance number"),
+            ("asset_id", "资产编号 asset id"),
+            ("name", "资产名称 asset name"),
+            ("county_code", "县代码 county code"),
+            ("township_code", "乡镇代码 township code"),
+            ("village_code", "村代码 village code"),
+            ("accepted_on", "验收日期 accepted on"),
+            ("document", "验收文号 acceptance document"),
+            ("actor", "记录人 recorded by"),
+            ("recorded_at", "记录时间 recorded at"),
+        ),
+    ),
     AuditView(
         "v_entities",
         "n.code AS entity_code, n.name, n.kind, n.region_code, n.county_code, n.books_start",
@@ -99,10 +157,11 @@ class _Tables(dict[str, str]):
 
 def column_comments(view: AuditView) -> dict[str, str]:
     """What each register column of the view holds, as the catalogue names it (domain/register_fields.py): kept as
-    column comments where the database has them (PostgreSQL), so an auditor's psql (\\d+) shows 确权主体 owner."""
+    column comments where the database has them (PostgreSQL), so an auditor's psql (\\d+) shows 确权主体 owner; the
+    view's own `labels` for the columns of other tables."""
+    comments = dict(view.labels)
     if not view.source.startswith("{assets} "):
-        return {}
-    comments = {}
+        return comments
     for part in view.columns.split(","):
         expression, _, alias = part.strip().partition(" AS ")
         column = expression.rsplit(".", 1)[-1]

@@ -156,13 +156,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "Fava is not installed: pip install 'assetledger[fava]', or run:",
     ),
     "sql_help": (
-        "视图：v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions（仅限本人范围）；视图中的金额以分为单位（列名以 _fen 结尾），结果中按元显示；"
-        "只返回前 2,000 行，超过时间限制的查询会被停止",
-        "Views: v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_entities, v_accounts, "
-        "v_regions (your scope only); amounts are in fen in the views (columns ending in _fen) and shown in yuan "
-        "here; the first 2,000 rows are shown; a query past the time limit "
-        "is stopped",
+        "视图：v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, "
+        "v_asset_households（到户落实）, v_notice_publications（公示上网）, v_asset_acceptances（竣工验收）, "
+        "v_entities, v_accounts, v_regions（仅限本人范围）；视图中的金额以分为单位（列名以 _fen 结尾），"
+        "结果中按元显示；只返回前 2,000 行，超过时间限制的查询会被停止",
+        "Views: v_assets, v_postings, v_events, v_distributions, v_payouts, v_households, v_asset_households "
+        "(households attached), v_notice_publications (notices published), v_asset_acceptances (acceptances), "
+        "v_entities, v_accounts, v_regions (your scope only); amounts are in fen in the views (columns ending in "
+        "_fen) and shown in yuan here; the first 2,000 rows are shown; a query past the time limit is stopped",
     ),
     "forbidden": ("无权操作", "Not permitted"),
     "not_found": ("未找到", "Not found"),
