@@ -50,7 +50,7 @@ from assetledger.web import history as story
 from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
-from assetledger.web.i18n import field, one_side, translate
+from assetledger.web.i18n import field, mark, one_side, translate
 from assetledger.web.listing import (
     SIZES,
     choice_arg,
@@ -82,6 +82,7 @@ def dashboard() -> str:
 
 
 LEVEL_ORDER = [lv.value for lv in PLACE_LEVELS]
+LEVEL_WORDS = (mark("county"), mark("township"), mark("village"))  # the dashboard and inventory pages show t(level)
 ASSET_HEADERS = ("asset_id", "name", "register", "category", "township", "village", "project", "build_year",
                  "value", "status", "owner", "owner_kind", "custodian")  # fmt: skip
 CATALOGUE_CODE = {"project": "project_name", "value": "original_value", "owner": "owner_name"}
@@ -215,8 +216,27 @@ GOVERNANCE_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "net": lambda r: r["net"],
 }
 FINDINGS = ("idle", "loss")
-GOVERNANCE_HEADERS = ("asset_id", "name", "township", "village", "status", "finding", "last_revenue",
-                      "trailing_revenue", "trailing_costs", "net", "decision")  # fmt: skip
+FINDING_WORDS = {
+    "marked_idle": mark("finding_marked_idle"),
+    "no_revenue": mark("finding_no_revenue"),
+    "loss_making": mark("finding_loss_making"),
+    "idle": mark("finding_idle"),
+    "loss": mark("finding_loss"),
+}
+DECISION_WORDS = {"revitalise": mark("decision_revitalise"), "dispose": mark("decision_dispose")}
+GOVERNANCE_HEADERS = (
+    mark("asset_id"),
+    mark("name"),
+    mark("township"),
+    mark("village"),
+    mark("status"),
+    mark("finding"),
+    mark("last_revenue"),
+    mark("trailing_revenue"),
+    mark("trailing_costs"),
+    mark("net"),
+    mark("decision"),
+)
 
 
 @bp.route("/governance")
@@ -247,10 +267,10 @@ def governance() -> Response | str:
                   "township": names.get(r["township_code"] or "", r["township_code"]),
                   "village": names.get(r["village_code"] or "", r["village_code"]),
                   "status": labelled(r["status"], "status", lang),
-                  "finding": "、".join(translate(f"finding_{x}", lang) for x in r["finding"].split("+")),
+                  "finding": "、".join(translate(FINDING_WORDS[x], lang) for x in r["finding"].split("+")),
                   "last_revenue": r["last_revenue"], "trailing_revenue": r["trailing_revenue"],
                   "trailing_costs": r["trailing_costs"], "net": r["net"],
-                  "decision": translate(f"decision_{r['decision']}", lang) if r["decision"] else None}
+                  "decision": translate(DECISION_WORDS[r["decision"]], lang) if r["decision"] else None}
                  for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
         return export(shown, headers, wanted, translate("governance_file", lang))
@@ -258,13 +278,23 @@ def governance() -> Response | str:
     alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
                            pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
+                           finding_words=FINDING_WORDS, decision_words=DECISION_WORDS,
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-HOUSEHOLD_HEADERS = ("household", "village", "head", "persons", "household_category", "factors", "joined_on",
-                     "left_on", "left_reason")  # fmt: skip
+HOUSEHOLD_HEADERS = (
+    mark("household"),
+    mark("village"),
+    mark("head"),
+    mark("persons"),
+    mark("household_category"),
+    mark("factors"),
+    mark("joined_on"),
+    mark("left_on"),
+    mark("left_reason"),
+)
 
 
 @bp.route("/households")
@@ -303,8 +333,19 @@ def households() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-DISTRIBUTION_HEADERS = ("distribution_no", "village", "period_col", "distributed_on", "rule", "revenue", "costs",
-                        "distributable", "households", "reversed_on", "reversal_reason")  # fmt: skip
+DISTRIBUTION_HEADERS = (
+    mark("distribution_no"),
+    mark("village"),
+    mark("period_col"),
+    mark("distributed_on"),
+    mark("rule"),
+    mark("revenue"),
+    mark("costs"),
+    mark("distributable"),
+    mark("households"),
+    mark("reversed_on"),
+    mark("reversal_reason"),
+)
 
 
 @bp.route("/distributions")
@@ -344,8 +385,18 @@ def distributions() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-ENTRY_HEADERS = ("entry_no", "date", "entity", "entry_kind", "asset_id", "narration", "ref", "amount", "actor",
-                 "entry_state")  # fmt: skip
+ENTRY_HEADERS = (
+    mark("entry_no"),
+    mark("date"),
+    mark("entity"),
+    mark("entry_kind"),
+    mark("asset_id"),
+    mark("narration"),
+    mark("ref"),
+    mark("amount"),
+    mark("actor"),
+    mark("entry_state"),
+)
 
 
 @bp.route("/entries")
