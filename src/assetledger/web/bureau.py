@@ -51,6 +51,7 @@ from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
 from assetledger.web.i18n import field, mark, one_side, translate
+from assetledger.web.inventory_summary import summary as inventory_summary
 from assetledger.web.listing import (
     SIZES,
     choice_arg,
@@ -154,7 +155,7 @@ def asset(asset_id: str) -> str:
     items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
     names = region_names()
-    lines = [asdict(i) for i in items]
+    lines = [_rule_named(asdict(i), names.get(history.asset["village_code"] or "", "")) for i in items]
     shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
                   "details": story.details(i, g.lang, names)} for i in lines]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
@@ -162,6 +163,17 @@ def asset(asset_id: str) -> str:
                            contracts=contracts_of(database(), asset_id, reader),
                            path=region_path(database(), _place(history.asset), reader),
                            kinds=list(DocumentKind))  # fmt: skip
+
+
+def _rule_named(line: dict[str, Any], village: str) -> dict[str, Any]:
+    """A distribution's rule by its name and edition ("瑞宁村收益分配方案（第1版）"), not its code."""
+    facts = line.get("facts") or {}
+    if line.get("area") != "distribution" or not facts.get("rule") or not village:
+        return line
+    edition = facts.get("edition")
+    named = translate("rule_of_edition", g.lang, village=village, edition=edition) if edition else (
+        translate("rule_of", g.lang, village=village))  # fmt: skip
+    return line | {"facts": facts | {"rule": named}}
 
 
 def _place(asset: dict[str, Any]) -> str:
@@ -366,7 +378,9 @@ def distributions() -> Response | str:
     if wanted:
         rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
         shown = [{"distribution_no": r.id, "village": names.get(r.village_code, r.village_code),
-                  "period_col": r.period, "distributed_on": r.distributed_on, "rule": r.rule_code,
+                  "period_col": r.period, "distributed_on": r.distributed_on,
+                  "rule": translate("rule_of_edition", g.lang, village=names.get(r.village_code, r.village_code),
+                                    edition=r.rule_version),
                   "revenue": r.revenue, "costs": r.costs, "distributable": r.total,
                   "households": r.households, "reversed_on": r.reversed_on,
                   "reversal_reason": r.reversal_reason} for r in rows]  # fmt: skip
@@ -467,4 +481,5 @@ def inventory_detail(inventory_id: int) -> str:
     status = until_changed(  # kept per reader: the service checks the reader's scope when it computes
         database(), ("inventory", inventory_id, reader), lambda: inventory_status(database(), inventory_id, reader)
     )
-    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
+    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS),
+                           summary=inventory_summary(status, g.lang, status.opened_by))  # fmt: skip

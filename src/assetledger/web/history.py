@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import AssetStatus, FundSource, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.inventory import CountResult
 from assetledger.web.i18n import FIELDS_CN
@@ -37,6 +38,7 @@ KINDS = {
     "revitalise": ("决定盘活", "revitalise"), "dispose": ("决定处置", "dispose"), "applied": ("申请", "applied"),
     "approved": ("批准", "approved"), "refused": ("不批准", "refused"), "auction": ("拍卖", "auction"),
     "transfer": ("转让", "transfer"), "scrap": ("报废", "scrap"), "write-off": ("核销", "write-off"),
+    "inventory_written_off": ("清查核销", "inventory written off"),
 }  # fmt: skip
 
 FIELDS = {
@@ -55,10 +57,20 @@ FIELDS = {
     "value": ("金额", "value"), "contract": ("合同", "contract"), "operator": ("经营主体", "operator"),
     "sha256": ("校验值", "checksum"), "size": ("大小(字节)", "size (bytes)"), "title": ("文号/说明", "caption"),
     "method": ("方式", "method"), "date": ("日期", "date"), "plan": ("盘活方案", "plan"),
+    # a contract recorded: its terms
+    "mode": ("经营方式", "mode"), "start": ("起始日期", "start"), "end": ("截止日期", "end"),
+    "annual": ("年租金/收益", "yearly rent"), "deposit": ("保证金", "deposit"), "renews": ("续签自", "renews"),
+    # a disposal, a reinvestment
+    "gain": ("处置损益", "gain"), "approved_by": ("批准机关", "approved by"), "source": ("资金来源", "paid from"),
+    "value_before": ("原值（再投入前）", "value before"), "value_after": ("原值（再投入后）", "value after"),
 }  # fmt: skip
+# Facts kept for the record that say nothing to a reader: a document's checksum (its file name is shown) and media
+# type; a distribution rule's code and edition (the page names the rule: web/bureau.py).
+HIDDEN = {"document", "sha256", "media_type", "edition"}
+SOURCES = {"reserve": ("扩大再生产储备", "reinvestment reserve"), "restricted": ("处置收入专户", "restricted proceeds")}
 
 MONEY_KEYS = {"original_value", "amount", "proceeds", "book_value", "total", "value", "annual", "deposit",
-              "current_value", "expected", "accrued"}  # fmt: skip
+              "current_value", "expected", "accrued", "gain", "value_before", "value_after"}  # fmt: skip
 KEY_ENUMS: dict[str, type[LabelledEnum]] = {"register": Register, "status": AssetStatus, "owner_kind": OwnerKind,
                                              "mode": OperatingMode, "operating_mode": OperatingMode}  # fmt: skip
 _CODE = re.compile(r"[a-z]+(?:[_-][a-z]+)+|[a-z]+")
@@ -113,6 +125,8 @@ def value(key: str, raw: Any, lang: str, names: Mapping[str, str]) -> str:
         return ("是" if raw else "否") if lang == "zh" else ("yes" if raw else "no")
     if key in KEY_ENUMS:
         return _enum_label(KEY_ENUMS[key], str(raw), lang)
+    if key == "source" and str(raw) in SOURCES:
+        return _pick(SOURCES[str(raw)], lang)
     if key in MONEY_KEYS:
         try:
             return f"{Decimal(str(raw)):,.2f}"
@@ -158,11 +172,14 @@ def details(item: Mapping[str, Any], lang: str, names: Mapping[str, str]) -> str
         heading = label(changed, lang) if changed == "status" else (
             "移交" if lang == "zh" else "handed over")  # fmt: skip
         parts.append(f"{heading}{colon}{value(changed, old, lang, names)} → {value(changed, new, lang, names)}")
+    if item.get("kind") == "document_attached" and str(facts.get("kind")) in DocumentKind._value2member_map_:
+        kind = DocumentKind(str(facts["kind"]))
+        facts["kind"] = kind.label if lang == "zh" else kind.value
     if item.get("area") == "books" and "entry" in facts:
         entry = facts.pop("entry")
         parts.append(f"{label('entry', lang)} #{entry}")
     for key, raw in facts.items():
-        if raw is None or raw == "" or raw == {}:
+        if raw is None or raw == "" or raw == {} or key in HIDDEN:
             continue
         parts.append(f"{label(key, lang)}{colon}{value(key, raw, lang, names)}")
     return sep.join(parts)
