@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, extract, func, or_, select
+from sqlalchemy import ColumnElement, extract, func, or_, select
 
 from assetledger.services.access import read_scope, regions_within
 from assetledger.services.paging import fetch_page, sorted_by
@@ -83,12 +83,13 @@ def distribution_page(
     """One page of the distributions that pass the filter (all without a limit), and how many pass it."""
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
-    query: Select[Any] = select(
+    columns = (
         Distribution.id, Distribution.village_code, Distribution.period, Distribution.period_start,
         Distribution.distributed_on, Distribution.rule_code, DistributionRuleRow.version.label("rule_version"),
         Distribution.revenue, Distribution.costs, Distribution.total, HOUSEHOLDS.label("households"),
         DistributionReversal.reversed_on, DistributionReversal.reason.label("reversal_reason"),
-    ).join(DistributionRuleRow, DistributionRuleRow.id == Distribution.rule_id).outerjoin(
+    )  # fmt: skip
+    query = select(*columns).join(DistributionRuleRow, DistributionRuleRow.id == Distribution.rule_id).outerjoin(
         DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
