@@ -349,8 +349,7 @@ def test_entries_are_listed_filtered_sorted_and_exported_in_scope(app: Flask, co
 
     def kinds(page: str) -> list[str]:
         body = page.split('id="entries"', 1)[1].split("</tbody>", 1)[0]
-        return re.findall(r'<td class="n">\d+</td><td>[^<]*</td><td>[^<]*<span[^>]*>[^<]*</span></td><td>([^<]*)</td>',
-                          body)  # fmt: skip
+        return re.findall(r'<td class="n">\d+</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', body)
 
     everything = _get(client, "/entries")
     assert "共 4 项" in everything and kinds(everything) == ["收入", "资产入账", "资产入账", "资产入账"]  # latest first

@@ -1,7 +1,7 @@
 """The interface's words in Chinese (the default) and English, from gettext catalogs a translator edits.
 
 The catalogs are web/translations/{zh,en}/LC_MESSAGES/messages.po (README, "Translating the web pages"). A msgid is a
-stable message id (`shown_of`), not the English text: Chinese is the default language, not a translation of the
+stable message id (`page_of`), not the English text: Chinese is the default language, not a translation of the
 English, and an English copy edit must not turn the Chinese fuzzy; one English word may need two Chinese words
 (`costs` 支出 and `trailing_costs` 期间支出); and the call sites (`t('key')` in templates, `translate("key", lang)`)
 stay as they were. Both catalogs carry every id, so the English text is in en/messages.po like the Chinese in zh/
