@@ -86,7 +86,7 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
         codes = {row[6] for row in entries}
         entity_names = dict(session.execute(select(Entity.code, Entity.name).where(Entity.code.in_(codes))).all())
         for eid, on, at, kind, who, narration, code, amount in entries:
-            entity = entity_names.get(code) or code  # a reader reads the entity by its name (issue 22)
+            entity = entity_names.get(code) or code  # the facts name the entity for a reader (issue 22)
             items.append(
                 _item(
                     on,
@@ -94,7 +94,7 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
                     "books",
                     kind,
                     who,
-                    f"#{eid} {entity} {narration} ({amount})",
+                    f"#{eid} {code} {narration} ({amount})",
                     {"entry": eid, "entity": entity, "narration": narration, "amount": amount},
                 )
             )
