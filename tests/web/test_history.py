@@ -48,3 +48,36 @@ def test_a_bilingual_note_shows_the_pages_side() -> None:
     legal = "租期超过 20 年，2046-01-01 后无效 (民法典第705条) void beyond 20 years"
     assert one_side(legal, "zh") == "租期超过 20 年，2046-01-01 后无效 (民法典第705条)"
     assert one_side("合同 C-1 已到期", "en") == "合同 C-1 已到期"  # one language only: as it is
+
+
+def test_a_contract_names_its_terms_and_a_document_hides_its_checksum() -> None:
+    contract = {"contract": "HT-1", "operator": "县农投公司", "mode": "lease", "start": "2024-07-01",
+                "end": "2034-06-30", "annual": "66264.00", "renews": "HT-0"}  # fmt: skip
+    shown = history.details({"area": "register", "kind": "contract_recorded", "facts": contract}, "zh", NAMES)
+    assert shown == ("合同：HT-1；经营主体：县农投公司；经营方式：出租；起始日期：2024-07-01；截止日期：2034-06-30；"
+                     "年租金/收益：66,264.00；续签自：HT-0")  # fmt: skip
+    assert "yearly rent: 66,264.00" in history.details({"kind": "contract_recorded", "facts": contract}, "en", NAMES)
+    document = {"document": "ab" * 32, "name": "A-1_立项批复.pdf", "kind": "approval", "media_type": "application/pdf",
+                "size": 2581}  # fmt: skip
+    shown = history.details({"area": "register", "kind": "document_attached", "facts": document}, "zh", NAMES)
+    assert shown == "名称：A-1_立项批复.pdf；类别：立项批复；大小(字节)：2581"
+
+
+def test_a_reinvestment_and_a_disposal_name_every_fact() -> None:
+    reinvested = {"amount": "72694.00", "source": "reserve", "value_before": "1002100.00", "value_after": "1074794.00"}
+    shown = history.details({"area": "register", "kind": "reinvested", "facts": reinvested}, "zh", NAMES)
+    assert (
+        shown
+        == "金额：72,694.00；资金来源：扩大再生产储备；原值（再投入前）：1,002,100.00；原值（再投入后）：1,074,794.00"
+    )
+    disposed = {"method": "auction", "gain": "105615.05", "approved_by": "县"}
+    shown = history.details({"area": "register", "kind": "disposed", "facts": disposed}, "zh", NAMES)
+    assert shown == "方式：拍卖；处置损益：105,615.05；批准机关：县"
+    written_off = {"area": "register", "kind": "inventory_written_off", "facts": {}}
+    assert history.what(written_off, "zh") == "清查核销"
+
+
+def test_the_demo_records_its_work_under_a_chinese_label_not_a_code() -> None:
+    from assetledger.demo.run import ACTOR
+
+    assert ACTOR == "演示程序"

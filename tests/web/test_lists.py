@@ -226,7 +226,13 @@ class _Text(html.parser.HTMLParser):
             self.parts.append(data)
 
 
-IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\{\"|\"\w+\":")
+IDENTIFIER = re.compile(
+    r"\b[a-z]+(?:_[a-z0-9]+)+\b|\{\"|\"\w+\":"  # snake_case keys, raw JSON
+    r"|\b[VCSR]\d{6,12}\b"  # the code of an accounting entity (V village, C county, S city) or of a rule (R…)
+    r"|[0-9a-f]{40,}"  # a checksum
+    r"|\b[a-z]+(?: [a-z]+)*："  # a field's key where its Chinese label belongs ("mode：出租")
+    r"|\b(?:county|township|village|region|entity):\d+"  # a scope's code ("county:360921")
+)
 ALLOWED = re.compile(r"\bv_[a-z_]+\b")  # the audit views the SQL help names for the auditor to query
 
 
@@ -243,7 +249,7 @@ def test_no_page_shows_an_untranslated_key(app: Flask, many: Cli, lang: str) -> 
     many("inventory", "open", "--year", "2025", "--scope", "county:360921", "--date", "2025-12-01", user="zhang")
     pages = ["/dashboard", "/dashboard?level=village", "/assets", "/assets?sort=original_value&order=desc",
              "/assets/A-1", "/assets/B-1", "/governance", "/inventory", "/inventory/1", "/households", "/entries",
-             "/distributions", "/audit/",
+             "/distributions", "/audit/", "/books",
              "/upload", "/no/such/page", "/assets?page=abc", "/awards?year=0000"]  # fmt: skip
     client, _ = login(app, "zhang")
     for url in pages:
@@ -256,6 +262,11 @@ def test_the_untranslated_check_can_fail() -> None:
     assert _untranslated("<p>loss_making</p>") == ["loss_making"]
     assert _untranslated('<td>{"name": "x"}</td>')
     assert not _untranslated("<textarea>SELECT original_value_fen</textarea><p>v_assets 资产</p>")
+    assert _untranslated("<td>核算主体：V360921101202</td><td>分配方案：R360921101202</td>") == [
+        "V360921101202", "R360921101202"]  # fmt: skip
+    assert _untranslated("<td>合同：HT-1；mode：出租；start：2024-07-01</td>") == ["mode：", "start："]
+    assert _untranslated("<td>范围 丰和县 county:360921</td><td>document：" + "ab" * 32 + "</td>")
+    assert not _untranslated("<td>核算主体：大万村股份经济合作社；凭证号 V-7；金额：1,000.00</td>")
 
 
 def test_query_results_show_amounts_and_counts_as_an_accountant_reads_them(app: Flask, many: Cli) -> None:
@@ -322,6 +333,11 @@ def test_distributions_are_listed_filtered_and_exported(app: Flask, county: Cli)
     )
     assert rows[0][:3] == ["分配编号", "村", "期间"] and [r[2] for r in rows[1:]] == ["2025Q3", "2025Q2"]
     assert rows[1][5] == "12000.00"
+    # the rule by its village's name and edition, never its code; the same in the asset's history
+    assert "红旗村收益分配方案（第1版）" in body and rows[1][4] == "红旗村收益分配方案（第1版）"
+    story = _get(client, "/assets/A-1")
+    assert "分配方案：红旗村收益分配方案（第1版）" in story and not _untranslated(story)
+    assert "红旗村 distribution rule, edition 1" in _get(client, "/distributions?lang=en")
     _get(li, f"/distributions?village={OTHER_VILLAGE}", 403)
 
 
@@ -333,8 +349,7 @@ def test_entries_are_listed_filtered_sorted_and_exported_in_scope(app: Flask, co
 
     def kinds(page: str) -> list[str]:
         body = page.split('id="entries"', 1)[1].split("</tbody>", 1)[0]
-        return re.findall(r'<td class="n">\d+</td><td>[^<]*</td><td>[^<]*<span[^>]*>[^<]*</span></td><td>([^<]*)</td>',
-                          body)  # fmt: skip
+        return re.findall(r'<td class="n">\d+</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', body)
 
     everything = _get(client, "/entries")
     assert "共 4 项" in everything and kinds(everything) == ["收入", "资产入账", "资产入账", "资产入账"]  # latest first

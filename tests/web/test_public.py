@@ -23,6 +23,8 @@ def test_the_public_page_shows_the_published_notice_the_assets_and_their_revenue
     assert "钱*多" in page and "王*" in page  # heads as the notice names them, masked for the web
     assert "光伏电站" in page and "村组道路" in page and "100,000.00" in page  # the village's assets
     assert "到户类资产 1 项" in page  # a household's own asset: counted, not listed
+    assert "审议通过的红旗村收益分配方案（第1版" in page  # the rule by name and edition, not its code
+    assert not re.search(r"\bR\d{12}\b", page)
     for secret in SECRETS:
         assert secret not in page, secret
     assert HEAD not in page

@@ -35,7 +35,7 @@ from assetledger.store.models import Asset, Region
 
 T = TypeVar("T")
 SEED = 20251231
-ACTOR = "demo"
+ACTOR = "演示程序"  # the actor of the demo's records, shown on every page of their history (issue 22)
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,14 @@ def notice_html(data: NoticeData) -> str:
         {0, 4, 5, 6, 7},
     )
     paid_total = sum((Decimal(h["amount"]) for h in data.households), Decimal("0.00"))
+    rule_named = f"{html.escape(data.village_name)}收益分配方案（第{r['version']}版"  # by name, not the rule's code
+    if r["approval_document"]:
+        rule_named += "，" + html.escape(str(r["approval_document"]))
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(place)} {data.period} 资产收益分配公示</title>
 <style>{STYLE}</style></head><body>
 <h1>{html.escape(place)}<br>{data.period} 扶贫项目资产收益分配公示</h1>
-<p>根据经{html.escape(str(r["approval_body"]))}于{r["approval_date"]}审议通过的收益分配方案（{html.escape(str(r["code"]))}
-第{r["version"]}版{("，" + html.escape(str(r["approval_document"]))) if r["approval_document"] else ""}），
+<p>根据经{html.escape(str(r["approval_body"]))}于{r["approval_date"]}审议通过的{rule_named}），
 本村{data.period}项目资产收益{_money(data.revenue)}元，相关支出{_money(data.costs)}元，
 可分配收益{_money(data.total)}元，分配如下：</p>
 <h2>一、分配方案</h2>{purposes}

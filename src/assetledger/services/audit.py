@@ -32,7 +32,7 @@ from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
 from assetledger.store.integrity import chain_head, verify_chain
-from assetledger.store.journal_models import Account, Entry, PostingRow
+from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.state_seals import verify_state
 
@@ -85,7 +85,10 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
             .group_by(Entry.id, Entry.date, Entry.recorded_at, Entry.kind, Entry.actor, Entry.narration,
                       Entry.entity_code)
         ).all()  # fmt: off
-        for eid, on, at, kind, who, narration, entity, amount in entries:
+        codes = {row[6] for row in entries}
+        entity_names = dict(session.execute(select(Entity.code, Entity.name).where(Entity.code.in_(codes))).all())
+        for eid, on, at, kind, who, narration, code, amount in entries:
+            entity = entity_names.get(code) or code  # the facts name the entity for a reader (issue 22)
             items.append(
                 _item(
                     on,
@@ -93,7 +96,7 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
                     "books",
                     kind,
                     who,
-                    f"#{eid} {entity} {narration} ({amount})",
+                    f"#{eid} {code} {narration} ({amount})",
                     {"entry": eid, "entity": entity, "narration": narration, "amount": amount},
                 )
             )
@@ -150,7 +153,7 @@ def _distributions(session: Session, asset: Asset) -> list[StoryLine]:
     """Village distributions whose period holds revenue of this asset."""
     if not asset.village_code:
         return []
-    from assetledger.store.distribution_models import Distribution
+    from assetledger.store.distribution_models import Distribution, DistributionRuleRow
 
     out = []
     for d in session.scalars(select(Distribution).where(Distribution.village_code == asset.village_code)):
@@ -164,9 +167,11 @@ def _distributions(session: Session, asset: Asset) -> list[StoryLine]:
             )
         )
         if earned:
+            edition = session.scalar(select(DistributionRuleRow.version).where(DistributionRuleRow.id == d.rule_id))
             out.append(_item(d.distributed_on, d.recorded_at, "distribution", d.period, d.actor,
                              f"distribution {d.id} of {d.total} by rule {d.rule_code}",
-                             {"distribution": d.id, "total": d.total, "rule": d.rule_code}))  # fmt: off
+                             {"distribution": d.id, "total": d.total, "rule": d.rule_code,
+                              "edition": edition}))  # fmt: off
     return out
 
 

@@ -12,7 +12,12 @@ from sqlalchemy import ColumnElement, extract, func, or_, select
 from assetledger.services.access import read_scope, regions_within
 from assetledger.services.paging import fetch_page, sorted_by
 from assetledger.store.db import Database
-from assetledger.store.distribution_models import Distribution, DistributionLine, DistributionReversal
+from assetledger.store.distribution_models import (
+    Distribution,
+    DistributionLine,
+    DistributionReversal,
+    DistributionRuleRow,
+)
 from assetledger.store.models import Region
 
 HOUSEHOLDS = (
@@ -62,6 +67,7 @@ class DistributionListing:
     period_start: dt.date
     distributed_on: dt.date
     rule_code: str
+    rule_version: int  # the rule's edition (第 N 版): the list names the rule by its village and edition
     revenue: Decimal
     costs: Decimal
     total: Decimal
@@ -77,12 +83,14 @@ def distribution_page(
     """One page of the distributions that pass the filter (all without a limit), and how many pass it."""
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
-    query = select(
+    columns = (
         Distribution.id, Distribution.village_code, Distribution.period, Distribution.period_start,
-        Distribution.distributed_on, Distribution.rule_code, Distribution.revenue, Distribution.costs,
-        Distribution.total, HOUSEHOLDS.label("households"), DistributionReversal.reversed_on,
-        DistributionReversal.reason.label("reversal_reason"),
-    ).outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
+        Distribution.distributed_on, Distribution.rule_code, DistributionRuleRow.version.label("rule_version"),
+        Distribution.revenue, Distribution.costs, Distribution.total, HOUSEHOLDS.label("households"),
+        DistributionReversal.reversed_on, DistributionReversal.reason.label("reversal_reason"),
+    )  # fmt: skip
+    query = select(*columns).join(DistributionRuleRow, DistributionRuleRow.id == Distribution.rule_id).outerjoin(
+        DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
         if flt.region:

@@ -34,8 +34,8 @@ from assetledger.errors import (
 from assetledger.services.password_gate import CHECKS, PasswordGate
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
-from assetledger.web import auth
-from assetledger.web.i18n import DEFAULT_LANG, LANGS, WORDS, field, translate
+from assetledger.web import auth, i18n
+from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, known, mark, translate
 from assetledger.web.listing import here
 
 LANG_COOKIE = "assetledger_lang"
@@ -101,6 +101,7 @@ def create_app(
     app.register_blueprint(supervision_pages)  # 监管指标 (issue 24)
     app.register_blueprint(publishing_pages)  # 公示上网 (issue 24)
     _install_language(app)
+    i18n.install(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
@@ -207,66 +208,66 @@ def _install_errors(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def _forbidden(exc: PermissionDenied) -> tuple[str, int]:
-        return page(403, "forbidden", one_language(str(exc), lang()))
+        return page(403, mark("forbidden"), one_language(str(exc), lang()))
 
     @app.errorhandler(NotFoundError)
     def _missing(exc: NotFoundError) -> tuple[str, int]:
         kind = f"kind_{exc.kind}"
-        named = translate(kind, lang()) if kind in WORDS else exc.kind
-        return page(404, "not_found", translate("not_found_thing", lang(), kind=named, what=exc.key))
+        named = translate(kind, lang()) if known(kind) else exc.kind
+        return page(404, mark("not_found"), translate("not_found_thing", lang(), kind=named, what=exc.key))
 
     @app.errorhandler(RuleViolation)
     def _refused(exc: RuleViolation) -> tuple[str, int]:
         findings = getattr(exc, "findings", None)  # a batch refused by a rule lists each entry
         return page(
-            409, "refused", one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()), findings
+            409, mark("refused"), one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()), findings
         )
 
     @app.errorhandler(DuplicateError)
     def _duplicate(exc: DuplicateError) -> tuple[str, int]:
         findings = getattr(exc, "findings", None)  # a voucher conflict names the booked entry and the new one
-        return page(409, "duplicate", one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()),
+        return page(409, mark("duplicate"), one_language(str(exc).split("\n", 1)[0] if findings else str(exc), lang()),
                     findings)  # fmt: skip
 
     @app.errorhandler(InputError)
     def _bad_input(exc: InputError) -> tuple[str, int]:
         status = 400 if request.method in ("GET", "HEAD") else 422  # a bad address is a bad request
-        title = "bad_request" if status == 400 else "bad_input"
+        title = mark("bad_request") if status == 400 else mark("bad_input")
         return page(status, title, translate("input_problems", lang(), n=len(exc.findings)), exc.findings)
 
     @app.errorhandler(ServiceBusy)
     def _busy_service(exc: ServiceBusy) -> tuple[str, int, dict[str, str]]:
-        return (*page(503, "busy", one_language(str(exc), lang())), {"Retry-After": "5"})
+        return (*page(503, mark("busy"), one_language(str(exc), lang())), {"Retry-After": "5"})
 
     @app.errorhandler(AssetLedgerError)
     def _other(exc: AssetLedgerError) -> tuple[str, int]:
-        return page(400, "bad_request", one_language(str(exc), lang()))
+        return page(400, mark("bad_request"), one_language(str(exc), lang()))
 
     @app.errorhandler(OperationalError)
     def _busy(exc: OperationalError) -> tuple[str, int]:
         text = str(exc.orig)
         app.logger.error("database error on %s: %s", request.path, text)
         if "locked" in text or "busy" in text:
-            return page(503, "busy", translate("db_busy", lang()))
-        return page(500, "error", translate("db_error", lang()))
+            return page(503, mark("busy"), translate("db_busy", lang()))
+        return page(500, mark("error"), translate("db_error", lang()))
 
     pages = {  # status: (title, message)
-        404: ("not_found", "not_found_page"),
-        405: ("method_not_allowed", "method_detail"),
-        413: ("too_large", "too_large_detail"),
-        500: ("server_error", "server_error_detail"),
+        404: (mark("not_found"), mark("not_found_page")),
+        405: (mark("method_not_allowed"), mark("method_detail")),
+        413: (mark("too_large"), mark("too_large_detail")),
+        500: (mark("server_error"), mark("server_error_detail")),
     }
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
         code = exc.code or 500
         if exc.description == "csrf":
-            return page(400, "bad_request", translate("csrf", lang()))
+            return page(400, mark("bad_request"), translate("csrf", lang()))
         if code >= 500:
             original = getattr(exc, "original_exception", None)
             if original is not None:
                 app.logger.error("error on %s", request.path, exc_info=original)
-        title, message = pages.get(code, ("bad_request" if code < 500 else "error", ""))
+        title, message = pages.get(code, (mark("bad_request") if code < 500 else mark("error"), ""))
         if not message:
             return page(code, title, str(exc.description or exc.name))
         return page(code, title, translate(message, lang(), path=request.path, method=request.method))

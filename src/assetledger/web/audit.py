@@ -65,7 +65,8 @@ def _in_fen(column: str) -> bool:
 
 
 def _headers(columns: list[str]) -> list[str]:
-    return [f"{c}（{translate('yuan', g.lang)}）" if _in_fen(c) else c for c in columns]
+    yuan = translate("yuan", g.lang)
+    return [f"{c}（{yuan}）" if _in_fen(c) else c for c in columns]
 
 
 def _cells(columns: list[str], row: tuple[Any, ...]) -> list[tuple[str, bool]]:
@@ -100,7 +101,9 @@ def _count(shown: int, total: int, known: bool) -> str:
     """ "3 行", or "前 2,000 行，共 22,389 行" when the page shows only the first rows (in the page's language)."""
     if shown == total and known:
         return translate("rows_found", g.lang, n=f"{total:,}")
-    return translate("rows_first" if known else "rows_first_of_more", g.lang, shown=f"{shown:,}", total=f"{total:,}")
+    if known:
+        return translate("rows_first", g.lang, shown=f"{shown:,}", total=f"{total:,}")
+    return translate("rows_first_of_more", g.lang, shown=f"{shown:,}", total=f"{total:,}")
 
 
 @bp.route("/package")

@@ -50,7 +50,8 @@ from assetledger.web import history as story
 from assetledger.web import labelled
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.cache import until_changed
-from assetledger.web.i18n import field, one_side, translate
+from assetledger.web.i18n import field, mark, one_side, translate
+from assetledger.web.inventory_summary import summary as inventory_summary
 from assetledger.web.listing import (
     SIZES,
     choice_arg,
@@ -82,6 +83,7 @@ def dashboard() -> str:
 
 
 LEVEL_ORDER = [lv.value for lv in PLACE_LEVELS]
+LEVEL_WORDS = (mark("county"), mark("township"), mark("village"))  # the dashboard and inventory pages show t(level)
 ASSET_HEADERS = ("asset_id", "name", "register", "category", "township", "village", "project", "build_year",
                  "value", "status", "owner", "owner_kind", "custodian")  # fmt: skip
 CATALOGUE_CODE = {"project": "project_name", "value": "original_value", "owner": "owner_name"}
@@ -153,7 +155,7 @@ def asset(asset_id: str) -> str:
     items = asset_story(database(), asset_id, reader)  # checks the reader's scope first
     history = show_asset(database(), asset_id, reader)
     names = region_names()
-    lines = [asdict(i) for i in items]
+    lines = [_rule_named(asdict(i), names.get(history.asset["village_code"] or "", "")) for i in items]
     shown = [i | {"area": story.area(i["area"], g.lang), "what": story.what(i, g.lang),
                   "details": story.details(i, g.lang, names)} for i in lines]  # fmt: skip
     return render_template("asset.html", a=history.asset, funding=history.funding, custodians=history.custodians,
@@ -161,6 +163,17 @@ def asset(asset_id: str) -> str:
                            contracts=contracts_of(database(), asset_id, reader),
                            path=region_path(database(), _place(history.asset), reader),
                            kinds=list(DocumentKind))  # fmt: skip
+
+
+def _rule_named(line: dict[str, Any], village: str) -> dict[str, Any]:
+    """A distribution's rule by its name and edition ("瑞宁村收益分配方案（第1版）"), not its code."""
+    facts = line.get("facts") or {}
+    if line.get("area") != "distribution" or not facts.get("rule") or not village:
+        return line
+    edition = facts.get("edition")
+    named = translate("rule_of_edition", g.lang, village=village, edition=edition) if edition else (
+        translate("rule_of", g.lang, village=village))  # fmt: skip
+    return line | {"facts": facts | {"rule": named}}
 
 
 def _place(asset: dict[str, Any]) -> str:
@@ -215,8 +228,27 @@ GOVERNANCE_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "net": lambda r: r["net"],
 }
 FINDINGS = ("idle", "loss")
-GOVERNANCE_HEADERS = ("asset_id", "name", "township", "village", "status", "finding", "last_revenue",
-                      "trailing_revenue", "trailing_costs", "net", "decision")  # fmt: skip
+FINDING_WORDS = {
+    "marked_idle": mark("finding_marked_idle"),
+    "no_revenue": mark("finding_no_revenue"),
+    "loss_making": mark("finding_loss_making"),
+    "idle": mark("finding_idle"),
+    "loss": mark("finding_loss"),
+}
+DECISION_WORDS = {"revitalise": mark("decision_revitalise"), "dispose": mark("decision_dispose")}
+GOVERNANCE_HEADERS = (
+    mark("asset_id"),
+    mark("name"),
+    mark("township"),
+    mark("village"),
+    mark("status"),
+    mark("finding"),
+    mark("last_revenue"),
+    mark("trailing_revenue"),
+    mark("trailing_costs"),
+    mark("net"),
+    mark("decision"),
+)
 
 
 @bp.route("/governance")
@@ -247,10 +279,10 @@ def governance() -> Response | str:
                   "township": names.get(r["township_code"] or "", r["township_code"]),
                   "village": names.get(r["village_code"] or "", r["village_code"]),
                   "status": labelled(r["status"], "status", lang),
-                  "finding": "、".join(translate(f"finding_{x}", lang) for x in r["finding"].split("+")),
+                  "finding": "、".join(translate(FINDING_WORDS[x], lang) for x in r["finding"].split("+")),
                   "last_revenue": r["last_revenue"], "trailing_revenue": r["trailing_revenue"],
                   "trailing_costs": r["trailing_costs"], "net": r["net"],
-                  "decision": translate(f"decision_{r['decision']}", lang) if r["decision"] else None}
+                  "decision": translate(DECISION_WORDS[r["decision"]], lang) if r["decision"] else None}
                  for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
         return export(shown, headers, wanted, translate("governance_file", lang))
@@ -258,13 +290,23 @@ def governance() -> Response | str:
     alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
                            pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
+                           finding_words=FINDING_WORDS, decision_words=DECISION_WORDS,
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-HOUSEHOLD_HEADERS = ("household", "village", "head", "persons", "household_category", "factors", "joined_on",
-                     "left_on", "left_reason")  # fmt: skip
+HOUSEHOLD_HEADERS = (
+    mark("household"),
+    mark("village"),
+    mark("head"),
+    mark("persons"),
+    mark("household_category"),
+    mark("factors"),
+    mark("joined_on"),
+    mark("left_on"),
+    mark("left_reason"),
+)
 
 
 @bp.route("/households")
@@ -303,8 +345,19 @@ def households() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-DISTRIBUTION_HEADERS = ("distribution_no", "village", "period_col", "distributed_on", "rule", "revenue", "costs",
-                        "distributable", "households", "reversed_on", "reversal_reason")  # fmt: skip
+DISTRIBUTION_HEADERS = (
+    mark("distribution_no"),
+    mark("village"),
+    mark("period_col"),
+    mark("distributed_on"),
+    mark("rule"),
+    mark("revenue"),
+    mark("costs"),
+    mark("distributable"),
+    mark("households"),
+    mark("reversed_on"),
+    mark("reversal_reason"),
+)
 
 
 @bp.route("/distributions")
@@ -325,7 +378,9 @@ def distributions() -> Response | str:
     if wanted:
         rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
         shown = [{"distribution_no": r.id, "village": names.get(r.village_code, r.village_code),
-                  "period_col": r.period, "distributed_on": r.distributed_on, "rule": r.rule_code,
+                  "period_col": r.period, "distributed_on": r.distributed_on,
+                  "rule": translate("rule_of_edition", g.lang, village=names.get(r.village_code, r.village_code),
+                                    edition=r.rule_version),
                   "revenue": r.revenue, "costs": r.costs, "distributable": r.total,
                   "households": r.households, "reversed_on": r.reversed_on,
                   "reversal_reason": r.reversal_reason} for r in rows]  # fmt: skip
@@ -344,8 +399,18 @@ def distributions() -> Response | str:
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 
-ENTRY_HEADERS = ("entry_no", "date", "entity", "entry_kind", "asset_id", "narration", "ref", "amount", "actor",
-                 "entry_state")  # fmt: skip
+ENTRY_HEADERS = (
+    mark("entry_no"),
+    mark("date"),
+    mark("entity"),
+    mark("entry_kind"),
+    mark("asset_id"),
+    mark("narration"),
+    mark("ref"),
+    mark("amount"),
+    mark("actor"),
+    mark("entry_state"),
+)
 
 
 @bp.route("/entries")
@@ -416,4 +481,5 @@ def inventory_detail(inventory_id: int) -> str:
     status = until_changed(  # kept per reader: the service checks the reader's scope when it computes
         database(), ("inventory", inventory_id, reader), lambda: inventory_status(database(), inventory_id, reader)
     )
-    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS))
+    return render_template("inventory_detail.html", s=status, levels=list(PLACE_LEVELS),
+                           summary=inventory_summary(status, g.lang, status.opened_by))  # fmt: skip

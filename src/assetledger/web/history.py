@@ -1,5 +1,8 @@
 """An asset's story (services/audit.asset_story) in the reader's words: areas, event and entry kinds by name, and
-each event's facts as "字段：旧 → 新" with field labels, amounts with separators and codes as labels. Pure."""
+each event's facts as "字段：旧 → 新" with field labels, amounts with separators and codes as labels. Pure.
+
+The words are in the web catalogs (web/translations, ids area_*, event_*, fact_*, source_*); the tables below map a
+code of the record to its message id."""
 
 from __future__ import annotations
 
@@ -8,57 +11,66 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import AssetStatus, FundSource, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.inventory import CountResult
-from assetledger.web.i18n import FIELDS_CN
+from assetledger.web.i18n import FIELDS_CN, mark, translate
 
-AREAS = {"register": ("台账", "register"), "books": ("账簿", "books"), "governance": ("盘活处置", "governance"),
-         "maintenance fund": ("维修资金", "maintenance fund"), "disposal": ("处置", "disposal"),
-         "inventory": ("清查", "inventory"), "distribution": ("收益分配", "distribution")}  # fmt: skip
+AREAS = {
+    "register": mark("area_register"), "books": mark("area_books"), "governance": mark("area_governance"),
+    "maintenance fund": mark("area_maintenance_fund"), "disposal": mark("area_disposal"),
+    "inventory": mark("area_inventory"), "distribution": mark("area_distribution"),
+}  # fmt: skip
 
 KINDS = {
-    # register events
-    "registered": ("登记入账", "registered"), "ownership_confirmed": ("确权", "ownership confirmed"),
-    "handed_over": ("移交", "handed over"), "custodian_assigned": ("落实管护", "custodian assigned"),
-    "status_changed": ("状态变更", "status changed"), "revitalised": ("盘活", "revitalised"),
-    "reinvested": ("收益再投入", "reinvested"), "inventory_surplus": ("清查盘盈", "inventory surplus"),
-    "disposed": ("处置", "disposed"), "document_attached": ("档案归档", "document attached"),
-    "contract_recorded": ("合同登记", "contract recorded"), "contract_terminated": ("合同解除", "contract terminated"),
-    "written_off": ("核销", "written off"), "corrected": ("更正", "corrected"),
-    # entries of the books
-    "opening": ("资产入账", "opening"), "transfer_out": ("移出本账", "transfer out"),
-    "transfer_in": ("移入本账", "transfer in"), "revenue": ("收入", "revenue"), "expense": ("支出", "expense"),
-    "distribution": ("收益分配", "distribution"), "payout": ("发放到户", "payout"),
-    "reinvestment": ("收益再投入", "reinvestment"), "disposal": ("处置", "disposal"),
-    "inventory": ("清查", "inventory"),
-    "award": ("绩效奖励", "award"), "reversal": ("冲销", "reversal"), "imported": ("导入", "imported"),
-    "general": ("其他", "general"),
-    # decisions, applications, disposal methods
-    "revitalise": ("决定盘活", "revitalise"), "dispose": ("决定处置", "dispose"), "applied": ("申请", "applied"),
-    "approved": ("批准", "approved"), "refused": ("不批准", "refused"), "auction": ("拍卖", "auction"),
-    "transfer": ("转让", "transfer"), "scrap": ("报废", "scrap"), "write-off": ("核销", "write-off"),
+    "registered": mark("event_registered"), "ownership_confirmed": mark("event_ownership_confirmed"),
+    "handed_over": mark("event_handed_over"), "custodian_assigned": mark("event_custodian_assigned"),
+    "status_changed": mark("event_status_changed"), "revitalised": mark("event_revitalised"),
+    "reinvested": mark("event_reinvested"), "inventory_surplus": mark("event_inventory_surplus"),
+    "disposed": mark("event_disposed"), "document_attached": mark("event_document_attached"),
+    "contract_recorded": mark("event_contract_recorded"), "contract_terminated": mark("event_contract_terminated"),
+    "written_off": mark("event_written_off"), "corrected": mark("event_corrected"),
+    "opening": mark("event_opening"), "transfer_out": mark("event_transfer_out"),
+    "transfer_in": mark("event_transfer_in"), "revenue": mark("event_revenue"), "expense": mark("event_expense"),
+    "distribution": mark("event_distribution"), "payout": mark("event_payout"),
+    "reinvestment": mark("event_reinvestment"), "disposal": mark("event_disposal"),
+    "inventory": mark("event_inventory"), "award": mark("event_award"), "reversal": mark("event_reversal"),
+    "imported": mark("event_imported"), "general": mark("event_general"), "revitalise": mark("event_revitalise"),
+    "dispose": mark("event_dispose"), "applied": mark("event_applied"), "approved": mark("event_approved"),
+    "refused": mark("event_refused"), "auction": mark("event_auction"), "transfer": mark("event_transfer"),
+    "scrap": mark("event_scrap"), "write-off": mark("event_write-off"),
+    "inventory_written_off": mark("event_inventory_written_off"),
 }  # fmt: skip
 
 FIELDS = {
-    "name": ("名称", "name"), "register": ("资产类别", "register"), "region": ("区划", "region"),
-    "original_value": ("原值", "original value"), "funding": ("资金来源", "funding"), "status": ("状态", "status"),
-    "batch": ("导入批次", "import batch"), "acquired": ("取得日期", "acquired"),
-    "households": ("受益户数", "households"), "owner": ("确权主体", "owner"), "owner_kind": ("确权层级", "owner level"),
-    "kind": ("类别", "kind"), "on": ("日期", "on"), "handover": ("移交日期", "handed over"),
-    "custodian": ("管护主体", "custodian"), "duties": ("管护职责", "duties"),
-    "previous": ("原管护主体", "previous custodian"), "doc": ("文件", "document"), "reason": ("原因", "reason"),
-    "note": ("说明", "note"), "amount": ("金额", "amount"), "entry": ("分录", "entry"),
-    "entity": ("核算主体", "entity"), "narration": ("摘要", "narration"), "proceeds": ("处置收入", "proceeds"),
-    "book_value": ("账面价值", "book value"), "approval": ("批准文件", "approval"),
-    "inventory": ("清查批次", "inventory"), "result": ("清查结果", "result"), "distribution": ("分配", "distribution"),
-    "total": ("总额", "total"), "rule": ("分配方案", "rule"), "from": ("起始", "from"), "to": ("至", "to"),
-    "value": ("金额", "value"), "contract": ("合同", "contract"), "operator": ("经营主体", "operator"),
-    "sha256": ("校验值", "checksum"), "size": ("大小(字节)", "size (bytes)"), "title": ("文号/说明", "caption"),
-    "method": ("方式", "method"), "date": ("日期", "date"), "plan": ("盘活方案", "plan"),
+    "name": mark("fact_name"), "register": mark("fact_register"), "region": mark("fact_region"),
+    "original_value": mark("fact_original_value"), "funding": mark("fact_funding"), "status": mark("fact_status"),
+    "batch": mark("fact_batch"), "acquired": mark("fact_acquired"), "households": mark("fact_households"),
+    "owner": mark("fact_owner"), "owner_kind": mark("fact_owner_kind"), "kind": mark("fact_kind"),
+    "on": mark("fact_on"), "handover": mark("fact_handover"), "custodian": mark("fact_custodian"),
+    "duties": mark("fact_duties"), "previous": mark("fact_previous"), "doc": mark("fact_doc"),
+    "reason": mark("fact_reason"), "note": mark("fact_note"), "amount": mark("fact_amount"),
+    "entry": mark("fact_entry"), "entity": mark("fact_entity"), "narration": mark("fact_narration"),
+    "proceeds": mark("fact_proceeds"), "book_value": mark("fact_book_value"), "approval": mark("fact_approval"),
+    "inventory": mark("fact_inventory"), "result": mark("fact_result"), "distribution": mark("fact_distribution"),
+    "total": mark("fact_total"), "rule": mark("fact_rule"), "from": mark("fact_from"), "to": mark("fact_to"),
+    "value": mark("fact_value"), "contract": mark("fact_contract"), "operator": mark("fact_operator"),
+    "sha256": mark("fact_sha256"), "size": mark("fact_size"), "title": mark("fact_title"),
+    "method": mark("fact_method"), "date": mark("fact_date"), "plan": mark("fact_plan"), "mode": mark("fact_mode"),
+    "start": mark("fact_start"), "end": mark("fact_end"), "annual": mark("fact_annual"),
+    "deposit": mark("fact_deposit"), "renews": mark("fact_renews"), "gain": mark("fact_gain"),
+    "approved_by": mark("fact_approved_by"), "source": mark("fact_source"),
+    "value_before": mark("fact_value_before"), "value_after": mark("fact_value_after"),
+}  # fmt: skip
+# Facts kept for the record that say nothing to a reader: a document's checksum (its file name is shown) and media
+# type; a distribution rule's code and edition (the page names the rule: web/bureau.py).
+HIDDEN = {"document", "sha256", "media_type", "edition"}
+SOURCES = {
+    "reserve": mark("source_reserve"), "restricted": mark("source_restricted"),
 }  # fmt: skip
 
 MONEY_KEYS = {"original_value", "amount", "proceeds", "book_value", "total", "value", "annual", "deposit",
-              "current_value", "expected", "accrued"}  # fmt: skip
+              "current_value", "expected", "accrued", "gain", "value_before", "value_after"}  # fmt: skip
 KEY_ENUMS: dict[str, type[LabelledEnum]] = {"register": Register, "status": AssetStatus, "owner_kind": OwnerKind,
                                              "mode": OperatingMode, "operating_mode": OperatingMode}  # fmt: skip
 _CODE = re.compile(r"[a-z]+(?:[_-][a-z]+)+|[a-z]+")
@@ -70,7 +82,7 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def area(code: str, lang: str) -> str:
-    return _pick(AREAS.get(code, (code, code)), lang)
+    return translate(AREAS[code], lang) if code in AREAS else code
 
 
 def what(item: Mapping[str, Any], lang: str) -> str:
@@ -81,13 +93,13 @@ def what(item: Mapping[str, Any], lang: str) -> str:
         return counted + _pick(_RESULTS.get(str(facts["result"]), (str(facts["result"]),) * 2), lang)
     kind = str(item.get("kind") or item.get("what") or "")
     if kind in KINDS:
-        return _pick(KINDS[kind], lang)
+        return translate(KINDS[kind], lang)
     return kind.replace("_", " ")
 
 
 def label(key: str, lang: str) -> str:
     if key in FIELDS:
-        return _pick(FIELDS[key], lang)
+        return translate(FIELDS[key], lang)
     return FIELDS_CN.get(key, key.replace("_", " ")) if lang == "zh" else key.replace("_", " ")
 
 
@@ -113,6 +125,8 @@ def value(key: str, raw: Any, lang: str, names: Mapping[str, str]) -> str:
         return ("是" if raw else "否") if lang == "zh" else ("yes" if raw else "no")
     if key in KEY_ENUMS:
         return _enum_label(KEY_ENUMS[key], str(raw), lang)
+    if key == "source" and str(raw) in SOURCES:
+        return translate(SOURCES[str(raw)], lang)
     if key in MONEY_KEYS:
         try:
             return f"{Decimal(str(raw)):,.2f}"
@@ -135,7 +149,7 @@ def _enum_label(enum: type[LabelledEnum], code: str, lang: str) -> str:
 def code_label(code: str, lang: str) -> str:
     """A code of any labelled enum (register, status, owner level, fund source, ...) or kind by its name."""
     if code in KINDS:
-        return _pick(KINDS[code], lang)
+        return translate(KINDS[code], lang)
     if lang == "zh":
         if code in _RESULTS:
             return _RESULTS[code][0]
@@ -158,11 +172,14 @@ def details(item: Mapping[str, Any], lang: str, names: Mapping[str, str]) -> str
         heading = label(changed, lang) if changed == "status" else (
             "移交" if lang == "zh" else "handed over")  # fmt: skip
         parts.append(f"{heading}{colon}{value(changed, old, lang, names)} → {value(changed, new, lang, names)}")
+    if item.get("kind") == "document_attached" and str(facts.get("kind")) in DocumentKind._value2member_map_:
+        kind = DocumentKind(str(facts["kind"]))
+        facts["kind"] = kind.label if lang == "zh" else kind.value
     if item.get("area") == "books" and "entry" in facts:
         entry = facts.pop("entry")
         parts.append(f"{label('entry', lang)} #{entry}")
     for key, raw in facts.items():
-        if raw is None or raw == "" or raw == {}:
+        if raw is None or raw == "" or raw == {} or key in HIDDEN:
             continue
         parts.append(f"{label(key, lang)}{colon}{value(key, raw, lang, names)}")
     return sep.join(parts)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from assetledger.errors import Finding, InputError
 from assetledger.io.output import render_csv, write_xlsx
-from assetledger.web.i18n import DEFAULT_LANG, translate
+from assetledger.web.i18n import DEFAULT_LANG, mark, translate
 
 SIZES = (20, 50, 100, 200)
 DEFAULT_SIZE = 50
@@ -36,7 +36,7 @@ def _lang() -> str:
 
 
 def bad(name: str, value: str | None, reason: str, **values: object) -> InputError:
-    """The error of one bad address parameter, its reason in the page's language (a key of i18n.WORDS)."""
+    """The error of one bad address parameter, its reason (a message id) in the page's language."""
     return InputError([Finding(translate("address", _lang()), None, name, value, translate(reason, _lang(), **values))])
 
 
@@ -46,14 +46,14 @@ def int_arg(args: Mapping[str, str], name: str, low: int, high: int) -> int | No
     if not text:
         return None
     if not re.fullmatch(r"\d{1,9}", text) or not low <= int(text) <= high:
-        raise bad(name, text, "bad_number", low=low, high=high)
+        raise bad(name, text, mark("bad_number"), low=low, high=high)
     return int(text)
 
 
 def year_arg(args: Mapping[str, str], name: str = "year") -> int | None:
     text = (args.get(name) or "").strip()
     if text and not re.fullmatch(r"\d{4}", text):
-        raise bad(name, text, "bad_year")
+        raise bad(name, text, mark("bad_year"))
     return int_arg(args, name, *YEARS)
 
 
@@ -64,7 +64,7 @@ def date_arg(args: Mapping[str, str], name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise bad(name, text, "bad_date") from exc
+        raise bad(name, text, mark("bad_date")) from exc
 
 
 def choice_arg(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> str | None:
@@ -72,7 +72,7 @@ def choice_arg(args: Mapping[str, str], name: str, allowed: Sequence[str]) -> st
     if not text:
         return None
     if text not in allowed:
-        raise bad(name, text, "bad_choice")
+        raise bad(name, text, mark("bad_choice"))
     return text
 
 
@@ -101,7 +101,7 @@ class Listing:
 def listing(args: Mapping[str, str], sorts: Sequence[str], default_sort: str, default_desc: bool = False) -> Listing:
     size = int_arg(args, "size", 1, max(SIZES)) or DEFAULT_SIZE
     if size not in SIZES:
-        raise bad("size", str(size), "bad_size", sizes=" / ".join(str(s) for s in SIZES))
+        raise bad("size", str(size), mark("bad_size"), sizes=" / ".join(str(s) for s in SIZES))
     sort = choice_arg(args, "sort", sorts) or default_sort
     order = choice_arg(args, "order", ("asc", "desc"))
     descending = default_desc if order is None and sort == default_sort else order == "desc"

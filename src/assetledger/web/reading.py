@@ -7,6 +7,7 @@ from typing import TypeVar
 from assetledger.domain.enums import LabelledEnum
 from assetledger.services import regions
 from assetledger.web.auth import database
+from assetledger.web.i18n import mark
 from assetledger.web.listing import bad
 
 E = TypeVar("E", bound=LabelledEnum)
@@ -20,4 +21,4 @@ def choice(enum: type[E], text: str, field: str) -> E:
     try:
         return enum.parse(text)
     except ValueError as exc:
-        raise bad(field, text, "bad_choice") from exc
+        raise bad(field, text, mark("bad_choice")) from exc

@@ -25,6 +25,7 @@ from assetledger.services.distribution import distribute
 from assetledger.services.distribution_reports import NoticeData, notice_data
 from assetledger.services.journal import post_for_asset
 from assetledger.web.auth import database, roles, scope_region, user
+from assetledger.web.reading import region_names
 
 bp = Blueprint("village", __name__)
 WRITERS = (Role.FINANCE, Role.VILLAGE_ACCOUNTANT)
@@ -94,7 +95,7 @@ def distribution() -> Any:
         result = distribute(database(), village, period, user().name, on=on, dry_run=dry_run)
     labels = {code: p.label for code, p in load_purposes()[0].items()}
     return render_template("distribution.html", village=village, period=period, r=result, labels=labels,
-                           date=request.form.get("date", ""))  # fmt: skip
+                           date=request.form.get("date", ""), names=region_names())  # fmt: skip
 
 
 def _notices() -> list[NoticeData]:
