@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, village_option
 from assetledger.io.household_rows import CATEGORIES, FACTORS, HouseholdRow
 from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
@@ -44,7 +44,7 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
 
 @command.command("add")
 @click.option("--id", "household_id", required=True, help="Household id (户编号).")
-@click.option("--village", required=True, help="Village code.")
+@village_option
 @click.option("--head", required=True, help="Head of household (户主).")
 @click.option("--persons", type=int, required=True, help="Persons in the household.")
 @click.option("--category", type=click.Choice(sorted(CATEGORIES)), required=True, help="Category.")
@@ -97,7 +97,7 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 
 
 @command.command("list")
-@click.option("--village", required=True, help="Village code.")
+@village_option
 @format_option
 @out_option
 @pass_app
