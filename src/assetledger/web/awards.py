@@ -21,7 +21,7 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
-from assetledger.domain.award_reasons import Reason, ReasonKind, cause_zh
+from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause_zh
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import draw_awards
@@ -83,6 +83,8 @@ def reason_text(reason: Reason, lang: str) -> str:
             values[key] = cause_zh(value) if lang == "zh" else (value or "")
         elif key == "grade" and value is None:
             values[key] = translate("why_no_grade", lang)
+        elif key == "grade" and lang == "zh":
+            values[key] = f"{value} {GRADE_ZH.get(str(value), '')}".strip()
         elif key == "fields" and isinstance(value, tuple):
             values[key] = ("、" if lang == "zh" else ", ").join(translate(f"why_field_{f}", lang) for f in value)
         else:

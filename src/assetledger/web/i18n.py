@@ -136,7 +136,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "why_field_rank": ("名次", "rank"),
     "why_field_score": ("得分", "score"),
     "why_grade_award": ("等次奖励 {amount} 元", "Grade award {amount} yuan"),
-    "why_rank_award": ("名次奖励 {places}{how} {amount} 元", "Rank award {places}{how} {amount} yuan"),
+    "why_rank_award": ("名次奖励 {places}{how} {amount} 元", "Rank award, {places}{how}: {amount} yuan"),
     "why_not_eligible": (
         "{places}{how}，等次 {grade} 不符合名次奖励条件",
         "{places}{how}: grade {grade} is not eligible for the rank award",
