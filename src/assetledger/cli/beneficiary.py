@@ -67,7 +67,6 @@ def add(
 ) -> None:
     """Add one household to a village's roster, attached to the household-level assets it benefits from."""
     row = HouseholdRow(
-        0,
         household_id,
         village,
         head,
@@ -77,7 +76,7 @@ def add(
         joined_on,
         None,
         None,
-        tuple(dict.fromkeys(assets)),
+        asset_ids=tuple(dict.fromkeys(assets)),
     )
     svc.add_household(app.db, row, village, app.actor)
     click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
@@ -103,5 +102,8 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 @pass_app
 def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
     """List a village's roster, including households that left."""
-    rows = [row | {"factors": ",".join(row["factors"])} for row in records(svc.roster(app.db, village, app.actor))]
+    rows = [
+        {k: v for k, v in row.items() if k != "village"} | {"factors": ",".join(row["factors"])}  # the one asked for
+        for row in records(svc.roster(app.db, village, app.actor))
+    ]
     emit(rows, fmt, out, sheet="roster")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assetledger.domain.distribution import persons_problem
+from assetledger.domain.households import HouseholdFacts
 from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
@@ -45,17 +45,10 @@ REQUIRED = ("household_id", "village", "head", "persons", "category", "joined_on
 
 
 @dataclass(frozen=True)
-class HouseholdRow:
-    row: int
-    household_id: str
-    village: str
-    head: str
-    persons: int
-    category: str
-    factors: tuple[str, ...]
-    joined_on: dt.date
-    left_on: dt.date | None
-    left_reason: str | None
+class HouseholdRow(HouseholdFacts):
+    """A household as a roster file (or `beneficiary add`) gives it."""
+
+    row: int = 0  # the file's row (0: not from a file)
     asset_ids: tuple[str, ...] = ()  # household-level assets (到户类) it benefits from: attached by the import
 
 
@@ -101,7 +94,7 @@ def parse_households(
             continue
         assets = _asset_ids(row)
         out.append(
-            HouseholdRow(number, household_id, village, head, persons, category, factors, joined, left, reason, assets)
+            HouseholdRow(household_id, village, head, persons, category, factors, joined, left, reason, number, assets)
         )
     return out, findings
 
