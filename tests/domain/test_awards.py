@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assetledger.domain.award_reasons import Reason, ReasonKind
 from assetledger.domain.awards import (
     AwardPolicy,
     Band,
@@ -88,7 +89,8 @@ def test_score_weights_and_points_lost() -> None:
 def test_missing_excluded_renormalises_or_scores_zero() -> None:
     excluded = score_unit(policy(), unit("1", "95", None))
     assert (excluded.score, excluded.weight_share, excluded.scores[1].points) == (D("100.00"), D("60.00"), None)
-    assert "cannot be computed (nothing to measure)" in evaluate(policy(), [unit("1", "95", None)])[0].explanation
+    reasons = evaluate(policy(), [unit("1", "95", None)])[0].reasons
+    assert Reason(ReasonKind.EXCLUDED, {"indicator": "闲置", "cause": "nothing to measure"}) in reasons
     zero_low = IndicatorSpec(LOW.code, LOW.compute, LOW.label, LOW.weight, False, LOW.bands, missing=Missing.ZERO)
     zeroed = score_unit(policy(indicators=(HIGH, zero_low)), unit("1", "95", None))
     assert (zeroed.score, zeroed.weight_share, zeroed.scores[1].points) == (D("60.00"), D("100.00"), D(0))

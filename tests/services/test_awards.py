@@ -141,7 +141,7 @@ def test_external_grades_decide_the_grade_award(run: Cli) -> None:
     assert (found["360922"]["external_grade"], found["360922"]["grade_award"]) == ("A", "300000.00")
     assert (found["360921"]["grade"], found["360921"]["grade_award"]) == ("A", "0.00")  # the province said B
     assert found["360921"]["rank_award"] == "2000000.00"  # rank awards still follow the computed grade
-    assert "无给定等次 (no given 等次)" in found["360925"]["explanation"]
+    assert "无给定等次 (no given grade)" in found["360925"]["explanation"]
     bad = write_csv(run.cwd / "bad.csv", [["区划代码", "等次"], ["360922", "很好"], ["999999", "A"], ["360922", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(bad), ok=False)
     assert refused.exit_code == 2 and "row 2, column 等次: value '很好'" in refused.output
@@ -181,7 +181,7 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     args = ("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "S360900",
             "--date", "2026-03-01")  # fmt: skip
     out = run(*args).output
-    assert "YC-PERF: 7 award(s), 5,700,000.00 paid from S360900" in out
+    assert "巩固拓展脱贫攻坚成果资金和项目资产管理绩效评价奖励: 7 award(s), 5,700,000.00 paid from S360900" in out
     city = {r.name: r.balance for r in balances(db, "S360900", actor="tester")}
     assert city["Expenses:Other:PerformanceAward"] == Decimal("5700000.00")
     assert city["Assets:Bank"] == Decimal("-5700000.00")
@@ -190,7 +190,7 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     assert county["Assets:Bank"] == Decimal("2300000.00")
     before = table_counts(db)
     again = run(*args).output
-    assert "YC-PERF: already posted: 7 award(s), 5,700,000.00 from S360900; nothing posted" in again
+    assert "绩效评价奖励: already posted: 7 award(s), 5,700,000.00 from S360900; nothing posted" in again
     assert table_counts(db) == before
     other_payer = run(*args[:-3], "C360921", "--date", "2026-03-01", ok=False)  # pays itself, and already paid
     assert other_payer.exit_code == 5

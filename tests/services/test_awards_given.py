@@ -75,7 +75,7 @@ def test_the_provinces_rank_decides_the_top_three(run: Cli) -> None:
     assert "score" not in first  # nothing computed here: the province's results decide
     assert "注意 note: " in done.output and "列 备注 未使用 (column 备注 is not used)" in done.output
     table = run("awards", "compute", "--year", "2025", "--policy", str(CONSOL), "--results", str(results)).output
-    assert "YC-CONSOL: 6 county unit(s); awards total 3,000,000.00" in table
+    assert "巩固衔接考核前三名奖励: 6 county unit(s); awards total 3,000,000.00" in table
 
 
 def test_ties_and_gaps_are_paid_as_the_policy_says(run: Cli, db: Database) -> None:
@@ -174,18 +174,19 @@ def test_two_evaluations_side_by_side_posted_once_from_the_citys_books(run: Cli,
     assert book.sheetnames == ["奖励汇总", "评价结果-YC-FUND", "评价结果-YC-CONSOL"]
     rows = list(book["奖励汇总"].iter_rows(values_only=True))
     header = list(rows[1])
-    assert header == ["区划代码", "名称", "YC-FUND 等次", "YC-FUND 奖励", "YC-CONSOL 等次", "YC-CONSOL 名次",
-                      "YC-CONSOL 奖励", "奖励合计"]  # fmt: skip
+    f, c = "巩固衔接资金绩效评价奖励", "巩固衔接考核前三名奖励"  # the policies' titles, not their codes
+    assert header == ["区划代码", "名称", f"{f} 等次", f"{f} 奖励", f"{c} 等次", f"{c} 名次", f"{c} 奖励",
+                      "奖励合计"]  # fmt: skip
     totals = {r[0]: Decimal(str(r[-1])) for r in rows[2:]}
     assert totals["360923"] == Decimal("2300000.00") and sum(totals.values()) == Decimal("3600000.00")
 
     fund_only = run("awards", "post", "--year", "2025", "--policy", str(FUND), "--results", str(fund),
                     "--paying-entity", "S360900", "--date", "2026-03-01").output  # fmt: skip
-    assert "YC-FUND: 2 award(s), 600,000.00 paid from S360900" in fund_only
+    assert "巩固衔接资金绩效评价奖励: 2 award(s), 600,000.00 paid from S360900" in fund_only
     post = ("awards", "post", "--year", "2025", *policies, *given, "--paying-entity", "S360900", "--date", "2026-03-01")
     together = run(*post).output
-    assert "YC-FUND: already posted: 2 award(s), 600,000.00 from S360900; nothing posted" in together
-    assert "YC-CONSOL: 2 award(s), 3,000,000.00 paid from S360900" in together
+    assert "巩固衔接资金绩效评价奖励: already posted: 2 award(s), 600,000.00 from S360900; nothing posted" in together
+    assert "巩固衔接考核前三名奖励: 2 award(s), 3,000,000.00 paid from S360900" in together
     before = table_counts(db)
     again = run(*post).output
     assert again.count("already posted") == 2 and table_counts(db) == before
@@ -206,9 +207,9 @@ def test_only_the_citys_bureau_evaluates_and_pays_its_counties(run: Cli, db: Dat
     args = ("awards", "compute", "--year", "2025", "--policy", str(CONSOL), "--results", str(consol))
     county = run(*args, user="zhang", ok=False)
     assert county.exit_code == 6 and "zhang may not read" in county.output
-    assert "YC-CONSOL: 6 county unit(s)" in run(*args, user="chen").output
+    assert "巩固衔接考核前三名奖励: 6 county unit(s)" in run(*args, user="chen").output
     post = ("awards", "post", "--year", "2025", "--policy", str(CONSOL), "--results", str(consol), "--paying-entity",
             "S360900", "--date", "2026-03-01")  # fmt: skip
     before = table_counts(db)
     assert run(*post, user="zhang", ok=False).exit_code == 6 and table_counts(db) == before
-    assert "YC-CONSOL: 2 award(s), 3,000,000.00 paid from S360900" in run(*post, user="chen").output
+    assert "巩固衔接考核前三名奖励: 2 award(s), 3,000,000.00 paid from S360900" in run(*post, user="chen").output

@@ -16,8 +16,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
+from assetledger.domain.enums import RegionLevel
 from assetledger.services.book_reports import balances
-from assetledger.services.inventory_reports import inventory_completion
+from assetledger.services.inventory_reports import (
+    CountedItem,
+    LevelRow,
+    Shortage,
+    SurplusItem,
+    inventory_completion,
+    inventory_status,
+)
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
@@ -219,16 +227,22 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
 
     with db.reading() as session:
         rows = inventory_completion(session, 2025)
-    found = {(r["level"], r["region_code"]): r for r in rows}
-    assert (found[("county", "360921")]["items"], found[("county", "360921")]["counted"]) == (6, 6)
-    hongqi = found[("village", HONGQI)]
-    assert (hongqi["missing"], hongqi["idle"], hongqi["surplus"], hongqi["surplus_value"]) == (
-        1,
-        1,
-        1,
-        Decimal("9000.00"),
-    )
-    assert found[("township", DONGFENG)]["damaged"] == 1
+    assert all(isinstance(r, LevelRow) for r in rows)
+    found = {(r.level, r.region_code): r for r in rows}
+    assert (found[(RegionLevel.COUNTY, "360921")].items, found[(RegionLevel.COUNTY, "360921")].counted) == (6, 6)
+    hongqi = found[(RegionLevel.VILLAGE, HONGQI)]
+    assert (hongqi.missing, hongqi.idle, hongqi.surplus, hongqi.surplus_value) == (1, 1, 1, Decimal("9000.00"))
+    assert found[(RegionLevel.TOWNSHIP, DONGFENG)].damaged == 1
+
+    # the status through the service: typed rows and findings, the same figures as the report
+    status = inventory_status(db, 1, "tester")
+    assert status.total is not None and (status.total.items, status.total.completion) == (6, Decimal("100.0"))
+    assert [type(x) for x in status.findings.missing] == [Shortage] and status.findings.missing[0].asset_id == "A-3"
+    assert [type(x) for x in status.findings.surplus] == [SurplusItem]
+    assert status.findings.surplus[0].value == Decimal("9000.00")
+    assert all(type(x) is CountedItem for x in (*status.findings.damaged, *status.findings.idle))
+    lines = {line.item: line.value for line in status.summary_rows()}
+    assert lines["完成率 completion %"] == Decimal("100.0") and lines["盘亏 shortages"] == 1
 
 
 def _row(asset_id: str, result: str, **cells: Any) -> list[dict[str, object]]:

@@ -75,8 +75,8 @@ def test_city_uploads_the_provinces_results_and_pays_once(city: Flask, db: Datab
 
     posted = chen.post("/awards", data=form, content_type="multipart/form-data")
     page = posted.get_data(as_text=True)
-    assert posted.status_code == 200 and "YC-FUND: 已入账 1 笔奖励 300,000.00 (S360900)" in page
-    assert "YC-CONSOL: 已入账 2 笔奖励 3,500,000.00 (S360900)" in page
+    assert posted.status_code == 200 and "巩固衔接资金绩效评价奖励: 已入账 1 笔奖励 300,000.00 (S360900)" in page
+    assert "巩固衔接考核前三名奖励: 已入账 2 笔奖励 3,500,000.00 (S360900)" in page
     city_books = {r.name: r.balance for r in balances(db, "S360900", actor="chen")}
     assert city_books["Expenses:Other:PerformanceAward"] == Decimal("3800000.00")
     after = table_counts(db)

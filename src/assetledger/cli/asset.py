@@ -28,7 +28,7 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.domain.register_fields import LIST_FIELDS, column_label
-from assetledger.io.output import render_json, render_table
+from assetledger.io.output import records, render_json, render_table
 from assetledger.services import assets as svc
 from assetledger.services.asset_changes import apply_file
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
@@ -333,13 +333,14 @@ LIST_HEADERS = {str(f.column): f.zh for f in LIST_FIELDS}  # the catalogue's lab
 @pass_app
 def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
     """List assets with filters; as a table, CSV, JSON or XLSX."""
-    rows = list_assets(app.db, AssetFilter(**filters), app.actor)
+    found = list_assets(app.db, AssetFilter(**filters), app.actor)
+    rows = records(found)
     human = fmt in ("table", "xlsx")
-    for row in rows if human else ():
-        row["register"] = Register(row["register"]).label
-        row["status"] = AssetStatus(row["status"]).label
-        if row["owner_kind"]:
-            row["owner_kind"] = OwnerKind(row["owner_kind"]).label
+    for row, asset in zip(rows, found, strict=True) if human else ():
+        row["register"] = asset.register.label
+        row["status"] = asset.status.label
+        if asset.owner_kind:
+            row["owner_kind"] = asset.owner_kind.label
     headers = LIST_HEADERS if human else None
     emit(rows, fmt, out, headers=headers, sheet="assets", title="扶贫项目资产台账" if fmt == "xlsx" else None)
     if fmt == "table":

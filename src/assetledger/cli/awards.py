@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app
+from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
@@ -19,13 +21,14 @@ from assetledger.services.asset_performance import asset_performance
 from assetledger.services.award_results import GivenResults, read_given
 from assetledger.services.awards import (
     Evaluation,
+    Scored,
     distinct_policies,
     evaluate_year,
     indicator_rows,
     post_awards,
+    result_columns,
     result_rows,
-    side_by_side_headers,
-    side_by_side_rows,
+    side_by_side,
 )
 
 NOT_COMPUTED = "不能计算"
@@ -53,6 +56,7 @@ RESULT_HEADERS = {
     "grade": "等次", "external_grade": "给定等次", "given_rank": "给定名次", "given_score": "给定得分",
     "grade_award": "等次奖励", "rank_award": "名次奖励", "award": "奖励合计", "explanation": "说明",
 }  # fmt: skip
+SCORED = {Scored.SCORED: "scored", Scored.ZERO: "zero (cannot be computed)", Scored.EXCLUDED: "excluded"}
 INDICATOR_HEADERS = {
     "region_code": "区划代码", "region_name": "名称", "indicator": "指标", "label": "指标名称", "compute": "计算方法",
     "weight": "权重", "value": "指标值(%)", "numerator": "分子", "denominator": "分母", "points": "得分(0-100)",
@@ -110,10 +114,51 @@ def _headers(policy: AwardPolicy) -> dict[str, str]:
     return RESULT_HEADERS | {i.code: f"{i.label}(%)" for i in policy.indicators}
 
 
+def _results(e: Evaluation) -> list[dict[str, Any]]:
+    """The evaluation's results as rows to render: its columns, the reasons as one line (说明) in Chinese with
+    English beside it."""
+    columns = result_columns(e)
+    return [
+        {("explanation" if c == "reasons" else c): (explanation(r.reasons) if c == "reasons" else r.cell(c))
+         for c in columns}
+        for r in result_rows(e)
+    ]  # fmt: skip
+
+
+def _indicators(e: Evaluation) -> list[dict[str, Any]]:
+    return [asdict(r) | {"scored": SCORED[r.scored]} for r in indicator_rows(e)]
+
+
 def _shown(rows: list[dict[str, Any]], policy: AwardPolicy) -> list[dict[str, Any]]:
     """Indicator cells that cannot be computed say so (the reason is in the explanation), never blank or zero."""
     codes = {i.code for i in policy.indicators}
     return [{k: (NOT_COMPUTED if k in codes and v is None else v) for k, v in r.items()} for r in rows]
+
+
+def _side_by_side(evaluations: list[Evaluation]) -> list[dict[str, Any]]:
+    """The side-by-side table as rows: per evaluation (by its code) its grade, rank and award, then the total."""
+    rows = []
+    for unit in side_by_side(evaluations):
+        row: dict[str, Any] = {"region_code": unit.code, "region_name": unit.name}
+        for e, line in zip(evaluations, unit.lines, strict=True):
+            code = e.policy.code
+            row[f"{code}:grade"] = line.grade if line else None
+            if e.policy.rank_award is not None:
+                row[f"{code}:rank"] = line.rank if line else None
+            row[f"{code}:award"] = line.award if line else None
+        row["total"] = unit.total
+        rows.append(row)
+    return rows
+
+
+def _side_by_side_headers(evaluations: list[Evaluation]) -> dict[str, str]:
+    """Each evaluation's columns headed by the policy's name and edition (its code keys the JSON only)."""
+    headers = {"region_code": "区划代码", "region_name": "名称", "total": "奖励合计"}
+    for e in evaluations:
+        code, name = e.policy.code, e.policy.name
+        headers |= {f"{code}:grade": f"{name} 等次", f"{code}:rank": f"{name} 名次", f"{code}:award": f"{name} 奖励"}
+        # (a rank column only for an evaluation with rank awards: _side_by_side leaves the others out)
+    return headers
 
 
 @click.group("awards")
@@ -170,7 +215,7 @@ def compute_cmd(
         for e in evaluations:
             graded = sum(1 for r in e.results if r.score is not None)
             scored = f", {graded} graded" if e.policy.indicators else ""
-            click.echo(f"{e.policy.code}: {len(e.results)} {e.policy.level} unit(s){scored}; awards total "
+            click.echo(f"{e.policy.name}: {len(e.results)} {e.policy.level} unit(s){scored}; awards total "
                        f"{e.total_award:,.2f}")  # fmt: skip
         if len(evaluations) > 1:
             total = sum((e.total_award for e in evaluations), Decimal("0.00"))
@@ -179,13 +224,13 @@ def compute_cmd(
 
 def _one(e: Evaluation, fmt: str, out: Path | None) -> None:
     policy = e.policy
-    rows = result_rows(e)
-    title = f"{e.year}年度{policy.title}"
+    rows = _results(e)
+    title = f"{e.year}年度{policy.name}"
     if fmt == "xlsx" or (out is not None and out.suffix.lower() == ".xlsx"):
         target = out or Path(f"awards-{e.year}.xlsx")
         sheets = {"评价结果": _shown(rows, policy)}
         if policy.indicators:
-            sheets["指标明细"] = indicator_rows(e)
+            sheets["指标明细"] = _indicators(e)
         write_xlsx(target, sheets, INDICATOR_HEADERS | _headers(policy), title)
         click.echo(f"wrote {target} ({len(rows)} units)")
     elif fmt == "table":
@@ -204,15 +249,15 @@ def _one(e: Evaluation, fmt: str, out: Path | None) -> None:
 
 
 def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | None) -> None:
-    summary = side_by_side_rows(evaluations)
-    headers = side_by_side_headers(evaluations)
+    summary = _side_by_side(evaluations)
+    headers = _side_by_side_headers(evaluations)
     if fmt == "xlsx" or (out is not None and out.suffix.lower() == ".xlsx"):
         target = out or Path(f"awards-{year}.xlsx")
         sheets: dict[str, list[dict[str, Any]]] = {"奖励汇总": summary}
         for e in evaluations:
-            sheets[f"评价结果-{e.policy.code}"] = _shown(result_rows(e), e.policy)
+            sheets[f"评价结果-{e.policy.code}"] = _shown(_results(e), e.policy)  # a sheet's name: 31 characters
             if e.policy.indicators:
-                sheets[f"指标明细-{e.policy.code}"] = indicator_rows(e)
+                sheets[f"指标明细-{e.policy.code}"] = _indicators(e)
         merged = INDICATOR_HEADERS | headers
         for e in evaluations:
             merged |= _headers(e.policy)
@@ -221,7 +266,7 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
         return
     if fmt == "json":
         data = {"year": year, "evaluations": [{"policy": e.policy.code, "title": e.policy.title,
-                                               "results": result_rows(e)} for e in evaluations],
+                                               "results": _results(e)} for e in evaluations],
                 "side_by_side": summary}  # fmt: skip
         text = render_json(data)
     elif fmt == "csv":
@@ -229,8 +274,8 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
     else:
         parts = []
         for e in evaluations:
-            brief = [{k: v for k, v in r.items() if k != "explanation"} for r in _shown(result_rows(e), e.policy)]
-            parts += [f"== {e.policy.code} {e.year}年度{e.policy.title}", render_table(brief, _headers(e.policy))]
+            brief = [{k: v for k, v in r.items() if k != "explanation"} for r in _shown(_results(e), e.policy)]
+            parts += [f"== {e.year}年度{e.policy.name}", render_table(brief, _headers(e.policy))]
             parts += [f"{r.code} {r.name}: {r.explanation}" for r in e.results]
         parts += [f"== 奖励汇总 awards side by side {year}", render_table(summary, headers)]
         text = "\n".join(parts)
@@ -267,18 +312,20 @@ def post_cmd(
     evaluations = _evaluate(app, year, policy_files, result_specs)
     outcomes = post_awards(app.db, evaluations, paying_entity, on or dt.date.today(), app.actor)
     names = {r.code: r.name for e in evaluations for r in e.results}
+    policies = {e.policy.code: e.policy.name for e in evaluations}
     for outcome in outcomes:
+        policy = policies[outcome.policy]
         if outcome.already:
             click.echo(
-                f"{outcome.policy}: already posted: {len(outcome.already)} award(s), {outcome.total:,.2f} from "
+                f"{policy}: already posted: {len(outcome.already)} award(s), {outcome.total:,.2f} from "
                 f"{outcome.payer}; nothing posted"
             )
         elif not outcome.posted:
-            click.echo(f"{outcome.policy}: no awards to post")
+            click.echo(f"{policy}: no awards to post")
         else:
             for unit, kind, amount in outcome.posted:
-                click.echo(f"{outcome.policy}: posted {kind} award {amount:,.2f} to {unit} {names[unit]}")
-            click.echo(f"{outcome.policy}: {len(outcome.posted)} award(s), {outcome.total:,.2f} paid from "
+                click.echo(f"{policy}: posted {kind} award {amount:,.2f} to {unit} {names[unit]}")
+            click.echo(f"{policy}: {len(outcome.posted)} award(s), {outcome.total:,.2f} paid from "
                        f"{outcome.payer}")  # fmt: skip
 
 

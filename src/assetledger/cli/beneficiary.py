@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, village_option
 from assetledger.io.household_rows import CATEGORIES, FACTORS, HouseholdRow
 from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
@@ -48,7 +48,7 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None) -> None:
 
 @command.command("add")
 @click.option("--id", "household_id", required=True, help="Household id (户编号).")
-@click.option("--village", required=True, help="Village code.")
+@village_option
 @click.option("--head", required=True, help="Head of household (户主).")
 @click.option("--persons", type=int, required=True, help="Persons in the household.")
 @click.option("--category", type=click.Choice(sorted(CATEGORIES)), required=True, help="Category.")
@@ -71,7 +71,6 @@ def add(
 ) -> None:
     """Add one household to a village's roster, attached to the household-level assets it benefits from."""
     row = HouseholdRow(
-        0,
         household_id,
         village,
         head,
@@ -81,7 +80,7 @@ def add(
         joined_on,
         None,
         None,
-        tuple(dict.fromkeys(assets)),
+        asset_ids=tuple(dict.fromkeys(assets)),
     )
     svc.add_household(app.db, row, village, app.actor)
     click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
@@ -101,11 +100,14 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 
 
 @command.command("list")
-@click.option("--village", required=True, help="Village code.")
+@village_option
 @format_option
 @out_option
 @pass_app
 def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
     """List a village's roster, including households that left."""
-    rows = [row | {"factors": ",".join(row["factors"])} for row in records(svc.roster(app.db, village, app.actor))]
+    rows = [
+        {k: v for k, v in row.items() if k != "village"} | {"factors": ",".join(row["factors"])}  # the one asked for
+        for row in records(svc.roster(app.db, village, app.actor))
+    ]
     emit(rows, fmt, out, sheet="roster")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -104,6 +104,7 @@ class EnumType(click.ParamType[LabelledEnum]):
             self.fail(str(exc), param, ctx)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
 DATE = DateType()
 MONEY = MoneyType()
 QUANTITY = QuantityType()
@@ -111,6 +112,21 @@ QUANTITY = QuantityType()
 ROW_ID = click.IntRange(1, 2**63 - 1)  # an id: the databases hold signed 64-bit integers
 YEAR = click.IntRange(FIRST_YEAR, LAST_YEAR)
 LIMIT = click.IntRange(1, 10_000_000)
+
+VILLAGE_HELP = "Village code."
+village_option = click.option("--village", required=True, help=VILLAGE_HELP)
+
+
+def distribution_options(period_help: str = "Period of the distribution.", required: bool = True) -> Callable[[F], F]:
+    """--village and --period: the village's distribution a command works on (distribute, pay, reverse, notice,
+    publish); a period is 2025 (year), 2025Q2 (quarter) or 2025-05 (month)."""
+
+    def apply(fn: F) -> F:
+        with_period = click.option("--period", required=required, help=period_help)(fn)
+        return click.option("--village", required=required, help=VILLAGE_HELP)(with_period)
+
+    return apply
+
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."

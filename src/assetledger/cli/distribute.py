@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, App, distribution_options, format_option, out_option, pass_app
 from assetledger.domain.distribution import plain
 from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
 from assetledger.reports.notice import write_notice
@@ -18,8 +18,7 @@ from assetledger.services.distribution_reports import notice_data
 
 
 @click.group("distribute", invoke_without_command=True)
-@click.option("--village", help="Village code.")
-@click.option("--period", help="2025 (year), 2025Q2 (quarter) or 2025-05 (month).")
+@distribution_options("2025 (year), 2025Q2 (quarter) or 2025-05 (month).", required=False)
 @click.option(
     "--date", "on", type=DATE, help="Date of the distribution and its notice (default: the day after the period)."
 )
@@ -135,8 +134,7 @@ def rule_add(app: App, file: Path) -> None:
 
 
 @command.command("pay")
-@click.option("--village", required=True, help="Village code.")
-@click.option("--period", required=True, help="Period of the distribution.")
+@distribution_options()
 @click.option("--date", "on", type=DATE, required=True, help="Payout date.")
 @click.option("--household", help="Only this household (default: every unpaid one).")
 @pass_app
@@ -147,8 +145,7 @@ def pay(app: App, village: str, period: str, on: dt.date, household: str | None)
 
 
 @command.command("reverse")
-@click.option("--village", required=True, help="Village code.")
-@click.option("--period", required=True, help="Period of the distribution to take back.")
+@distribution_options("Period of the distribution to take back.")
 @click.option("--reason", required=True, help="Why it is taken back (冲销原因), recorded with the reversal.")
 @click.option("--date", "on", type=DATE, help="Date of the reversal (default today).")
 @click.option("--rule", "rule_code", help="Only the distribution made by this rule (when several rules share out).")
@@ -163,8 +160,7 @@ def reverse(app: App, village: str, period: str, reason: str, on: dt.date | None
 
 
 @command.command("notice")
-@click.option("--village", required=True, help="Village code.")
-@click.option("--period", required=True, help="Period of the distribution.")
+@distribution_options()
 @click.option(
     "--out",
     "folder",
@@ -182,8 +178,7 @@ def notice(app: App, village: str, period: str, folder: Path) -> None:
 
 
 @command.command("publish")
-@click.option("--village", required=True, help="Village code.")
-@click.option("--period", required=True, help="Period of the distribution whose notice is published.")
+@distribution_options("Period of the distribution whose notice is published.")
 @click.option("--date", "on", type=DATE,
               help="Date of publication (default: the distribution's date, which its notice bears).")  # fmt: skip
 @pass_app

@@ -15,7 +15,7 @@ from assetledger.io.output import records, render_json, render_table
 from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
 from assetledger.services.inventory_close import close_inventory
 from assetledger.services.inventory_counts import record_counts
-from assetledger.services.inventory_reports import HEADERS_CN, inventory_status, write_report
+from assetledger.services.inventory_reports import HEADERS_CN, inventory_status, level_records, write_report
 
 FINDING_TITLES = {
     "missing": "盘亏 shortages",
@@ -129,18 +129,18 @@ def status(app: App, inventory_id: int, level: str, limit: int, fmt: str) -> Non
     s = inventory_status(app.db, inventory_id, app.actor)
     if fmt == "json":
         data: dict[str, Any] = {
-            "summary": {r["item"]: r["value"] for r in s.summary_rows()},
-            "levels": {lv.value: rows for lv, rows in s.levels.items()},
-            "findings": s.findings,
+            "summary": {r.item: r.value for r in s.summary_rows()},
+            "levels": {lv.value: records(rows) for lv, rows in s.levels.items()},
+            "findings": {key: records(s.findings.of(key)) for key in ("missing", "surplus", "damaged", "idle")},
         }
         click.echo(render_json(data))
         return
-    click.echo(render_table(s.summary_rows(), {"item": "项目", "value": "数值"}))
+    click.echo(render_table(records(s.summary_rows()), {"item": "项目", "value": "数值"}))
     click.echo(f"\n完成情况 completion by {level}")
-    rows = [{k: v for k, v in r.items() if k != "level"} for r in s.levels[RegionLevel(level)]]
+    rows = level_records(s.levels[RegionLevel(level)])
     click.echo(render_table(rows, HEADERS_CN))
     for key, title in FINDING_TITLES.items():
-        found = s.findings[key]
+        found = records(s.findings.of(key))
         if not found:
             continue
         click.echo(f"\n{title}: {len(found)}")
@@ -177,8 +177,9 @@ def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_
 def report(app: App, inventory_id: int, out: Path) -> None:
     """Inventory report (XLSX): summary, completion and findings by county/township/village, the finding lists."""
     path, s = write_report(app.db, inventory_id, out, app.actor)
-    total = s.total
+    t = s.total
+    counted, items, missing, surplus = (t.counted, t.items, t.missing, t.surplus) if t else (0, 0, 0, 0)
     click.echo(
-        f"wrote {path}: {total.get('counted', 0)} of {total.get('items', 0)} counted ({total.get('completion')}%), "
-        f"{total.get('missing', 0)} shortages, {total.get('surplus', 0)} surpluses"
+        f"wrote {path}: {counted} of {items} counted ({t.completion if t else None}%), {missing} shortages, "
+        f"{surplus} surpluses"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import App, pass_app, village_option
 from assetledger.reports.public_page import export_page
 from assetledger.services.public_notices import public_village
 
@@ -24,7 +24,7 @@ def command() -> None:
 
 
 @command.command("export")
-@click.option("--village", required=True, help="Village code.")
+@village_option
 @click.option(
     "--out",
     "folder",

@@ -27,6 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 from itertools import groupby
 
+from assetledger.domain.award_reasons import Reason, ReasonKind
 from assetledger.domain.money import allocate
 
 ZERO_YUAN = Decimal("0.00")
@@ -58,7 +59,7 @@ class Placement:
     rank: int
     places: tuple[int, ...]  # the award places its group takes (a shared tie: all of them) — empty: none
     amount: Decimal  # what it is paid (0 when not eligible, or beyond the paid places)
-    how: str  # how the places were found (ties, gaps), Chinese with English beside it; "" when plain
+    how: Reason | None  # how the places were found (ties, gaps); None when plain
 
 
 def place(
@@ -81,11 +82,11 @@ def place(
         taking = [m for m in members if m.eligible] if among_eligible else members
         if not taking:
             continue
-        first, how = next_free, ""
+        first, how = next_free, None
         if not among_eligible and rank > next_free:  # the given ranks skip places before this one
             skipped = f"{next_free}" if rank - 1 == next_free else f"{next_free}-{rank - 1}"
             if gaps is Gaps.CLOSE:
-                how = f"名次第{rank}，按顺序为第{first}名 (ranked {rank}, place {first} in order)"
+                how = Reason(ReasonKind.IN_ORDER, {"rank": rank, "place": first})
             else:
                 first = rank
                 if gaps is None and next_free <= paid:
@@ -97,7 +98,7 @@ def place(
                         f'"close" (the next unit takes the next place))'
                     )
         elif rank != first:
-            how = f"名次第{rank}，按顺序为第{first}名 (ranked {rank}, place {first} in order)"
+            how = Reason(ReasonKind.IN_ORDER, {"rank": rank, "place": first})
         n = len(taking)
         if n > 1 and ties is None and first <= paid:
             names = "、".join(m.name for m in taking)
@@ -112,7 +113,7 @@ def place(
                 note = how
                 if n > 1:
                     others = "、".join(o.name for o in taking if o is not m)
-                    note = f"与{others}并列第{rank}名，各得第{first}名奖励 (tied at {rank}, each gets place {first})"
+                    note = Reason(ReasonKind.TIED_EACH, {"others": others, "rank": rank, "place": first})
                 placements[m.code] = Placement(m.code, rank, (first,), each if m.eligible else ZERO_YUAN, note)
             next_free = first + 1
         else:  # shared (or undecided: reported above, never paid)
@@ -121,9 +122,8 @@ def place(
             parts = allocate(pool, [Decimal(1)] * n)
             for m, part in zip(taking, parts, strict=True):
                 others = "、".join(o.name for o in taking if o is not m)
-                note = (
-                    f"与{others}并列第{rank}名，平分第{places[0]}至{places[-1]}名奖励 "
-                    f"(tied at {rank}, shares places {places[0]}-{places[-1]})"
+                note = Reason(
+                    ReasonKind.TIED_SHARE, {"others": others, "rank": rank, "first": places[0], "last": places[-1]}
                 )
                 placements[m.code] = Placement(m.code, rank, places, part if m.eligible else ZERO_YUAN, note)
             next_free = first + n

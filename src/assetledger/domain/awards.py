@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from assetledger.domain.award_ranking import Gaps, Placement, Ranked, Ties, dense_ranks, place
+from assetledger.domain.award_reasons import Reason, ReasonKind, explanation
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -166,6 +167,12 @@ class AwardPolicy:
     exclude: frozenset[str] = frozenset()
     asset_min_yield: Decimal = Decimal(6)  # percent a year
     source: str = ""
+    edition: str | None = None  # the policy's edition (a stored policy's version: 第2版), shown beside its title
+
+    @property
+    def name(self) -> str:
+        """What users call the policy: its title and edition (the code names its awards in the books)."""
+        return f"{self.title}（{self.edition}）" if self.edition else self.title
 
     @property
     def total_weight(self) -> Decimal:
@@ -255,15 +262,20 @@ class UnitResult:
     rank: int | None = None  # by this evaluation's score (None: not graded)
     grade_award: Decimal = ZERO_YUAN
     rank_award: Decimal = ZERO_YUAN
-    explanation: str = ""
+    reasons: tuple[Reason, ...] = ()  # why: points lost, indicators not computed, what was given, the awards
     given_rank: int | None = None
     given_score: Decimal | None = None
     award_rank: int | None = None  # the rank the rank awards read: computed, the given 名次, or by the given 得分
-    placement: str = ""  # how its award place was found (a tie, a gap), "" when plain
+    placement: Reason | None = None  # how its award place was found (a tie, a gap), None when plain
 
     @property
     def award(self) -> Decimal:
         return self.grade_award + self.rank_award
+
+    @property
+    def explanation(self) -> str:
+        """The reasons as one line, in Chinese with English beside it."""
+        return explanation(self.reasons)
 
 
 def score_unit(policy: AwardPolicy, unit: Unit) -> UnitResult:
@@ -345,7 +357,7 @@ def evaluate(policy: AwardPolicy, units: Sequence[Unit]) -> list[UnitResult]:
                 rank_amount = ZERO_YUAN
             else:
                 grade_amount = ZERO_YUAN
-        how = placed.how if placed else ""
+        how = placed.how if placed else None
         awarded.append(replace(r, grade_award=grade_amount, rank_award=rank_amount, award_rank=award_ranks.get(r.code),
                                placement=how))  # fmt: skip
     if policy.ranking in (Ranking.GIVEN_RANK, Ranking.GIVEN_SCORE):
@@ -382,55 +394,44 @@ def _placements(policy: AwardPolicy, results: Sequence[UnitResult], ranks: Mappi
     return placements
 
 
-def _pct(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _explained(policy: AwardPolicy, r: UnitResult, placed: Placement | None) -> UnitResult:
     """Which indicators cost points, which could not be computed and how they were scored, what was given from
     outside, and the award with how its place was found."""
-    parts: list[str] = []
+    reasons: list[Reason] = []
     if not policy.indicators:
         pass  # nothing is computed here: the given results decide
     elif r.score is None:
-        parts.append(
-            f"未评定 not graded: only {_pct(r.weight_share)}% of the weight could be computed "
-            f"(policy needs {_pct(policy.min_weight_share)}%)"
-        )
+        reasons.append(Reason(ReasonKind.NOT_GRADED, {"share": r.weight_share, "needed": policy.min_weight_share}))
     else:
-        grade = r.grade.label if r.grade else ""
-        parts.append(f"得分 {r.score} ({r.grade}{grade}), 第{r.rank}名")
+        reasons.append(Reason(ReasonKind.SCORED, {"score": r.score, "grade": r.grade.value if r.grade else None,
+                                                  "rank": r.rank}))  # fmt: skip
     lost = sorted((s for s in r.scores if s.points is not None and s.cost > 0), key=lambda s: (-s.cost, s.spec.code))
     for s in lost:
-        value = "—" if s.measure.value is None else str(s.measure.value)
-        why = f" [不能计算 cannot be computed: {s.measure.reason}; 按0分]" if s.measure.value is None else ""
         cost = s.cost.quantize(SCORE_PLACES, ROUND_HALF_UP)
-        parts.append(f"{s.spec.label} {value}→{s.points}分, 扣{cost}{why}")
+        if s.measure.value is None:
+            reasons.append(Reason(ReasonKind.SCORED_ZERO, {"indicator": s.spec.label, "points": s.points,
+                                                           "lost": cost, "cause": s.measure.reason}))  # fmt: skip
+        else:
+            reasons.append(Reason(ReasonKind.POINTS_LOST, {"indicator": s.spec.label, "value": s.measure.value,
+                                                           "points": s.points, "lost": cost}))  # fmt: skip
     for s in r.scores:
         if s.points is None:
-            parts.append(
-                f"{s.spec.label} 不能计算 cannot be computed ({s.measure.reason}): 不计入, 权重重新分配 excluded, "
-                "weights renormalised"
-            )
-    given = [f"等次 {r.external_grade}" if r.external_grade is not None else "",
-             f"名次 {r.given_rank}" if r.given_rank is not None else "",
-             f"得分 {r.given_score}" if r.given_score is not None else ""]  # fmt: skip
-    if any(given):
-        parts.append(f"给定 given: {', '.join(g for g in given if g)}")
+            reasons.append(Reason(ReasonKind.EXCLUDED, {"indicator": s.spec.label, "cause": s.measure.reason}))
+    given = {"grade": r.external_grade.value if r.external_grade is not None else None, "rank": r.given_rank,
+             "score": r.given_score}  # fmt: skip
+    if any(v is not None for v in given.values()):
+        reasons.append(Reason(ReasonKind.GIVEN, given))
     fields = policy.given_fields()
-    held = (("等次", "grade", r.external_grade), ("名次", "rank", r.given_rank), ("得分", "score", r.given_score))
-    missing = [zh for zh, name, have in held if have is None and name in fields]
+    missing = tuple(f for f in ("grade", "rank", "score") if given[f] is None and f in fields)
     if missing and (r.score is not None or not policy.indicators):
-        parts.append(f"无给定{'、'.join(missing)} (no given {', '.join(missing)})")
+        reasons.append(Reason(ReasonKind.NOT_GIVEN, {"fields": missing}))
     if r.grade_award:
-        parts.append(f"等次奖励 {r.grade_award:,.2f}")
+        reasons.append(Reason(ReasonKind.GRADE_AWARD, {"amount": r.grade_award}))
     if placed is not None and placed.places and policy.rank_award is not None:
-        where = f"第{placed.places[0]}名" if len(placed.places) == 1 else f"第{placed.places[0]}-{placed.places[-1]}名"
-        how = f" ({placed.how})" if placed.how else ""
+        where = {"first": placed.places[0], "last": placed.places[-1]}
         if r.rank_award:
-            parts.append(f"名次奖励 {where}{how} {r.rank_award:,.2f}")
+            reasons.append(Reason(ReasonKind.RANK_AWARD, where | {"amount": r.rank_award}, placed.how))
         elif placed.places[0] <= len(policy.rank_award.amounts) and not placed.amount:
             g = award_grade(r, policy.rank_award.source)
-            shown = g.value if g else "无 none"
-            parts.append(f"{where}{how}，等次 {shown} 不符合名次奖励条件 (grade not eligible for the rank award)")
-    return replace(r, explanation="; ".join(parts))
+            reasons.append(Reason(ReasonKind.NOT_ELIGIBLE, where | {"grade": g.value if g else None}, placed.how))
+    return replace(r, reasons=tuple(reasons))

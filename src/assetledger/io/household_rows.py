@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assetledger.domain.distribution import persons_problem
+from assetledger.domain.households import HouseholdFacts
 from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
@@ -48,17 +49,10 @@ REQUIRED = ("household_id", "village", "head", "persons", "category", "joined_on
 
 
 @dataclass(frozen=True)
-class HouseholdRow:
-    row: int
-    household_id: str
-    village: str
-    head: str
-    persons: int
-    category: str
-    factors: tuple[str, ...]
-    joined_on: dt.date
-    left_on: dt.date | None
-    left_reason: str | None
+class HouseholdRow(HouseholdFacts):
+    """A household as a roster file (or `beneficiary add`) gives it."""
+
+    row: int = 0  # the file's row (0: not from a file)
     asset_ids: tuple[str, ...] = ()  # household-level assets (到户类) it benefits from: attached by the import
     changed_on: dt.date | None = None  # 变更日期: when a change of a known household's facts took effect
 
@@ -107,7 +101,7 @@ def parse_households(
         assets = _asset_ids(row)
         out.append(
             HouseholdRow(
-                number, household_id, village, head, persons, category, factors, joined, left, reason, assets, changed
+                household_id, village, head, persons, category, factors, joined, left, reason, number, assets, changed
             )
         )
     return out, findings

@@ -35,7 +35,9 @@ from assetledger.domain.money import IN_DIGITS, NOT_FINITE, MoneyFormatError, pa
 from assetledger.errors import Finding, InputError
 
 LEVELS = ("county", "township", "village")
-TOP_KEYS = {"code", "title", "level", "fund", "scope", "scoring", "grades", "awards", "asset_support", "indicators"}
+TOP_KEYS = {
+    "code", "title", "edition", "level", "fund", "scope", "scoring", "grades", "awards", "asset_support", "indicators"
+}  # fmt: skip
 INDICATOR_KEYS = {"code", "compute", "label", "weight", "bands", "otherwise", "missing", "params"}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 NUMBER_LIMIT = Decimal(1_000_000_000)  # the most any policy figure (weight, band bound, yield) may be, either sign
@@ -129,6 +131,7 @@ def parse_policy_text(raw: bytes, source: str, name: str) -> AwardPolicy:
     r.unknown(data, "", TOP_KEYS)
     code = r.text(data, "code", "code")
     title = r.text(data, "title", "title")
+    edition = r.text(data, "edition", "edition") if "edition" in data else None  # e.g. "2025年版": beside the title
     level = r.choice(data, "level", "level", LEVELS, "county")
     fund = r.text(data, "fund", "fund", "奖励资金") or "奖励资金"
 
@@ -179,7 +182,7 @@ def parse_policy_text(raw: bytes, source: str, name: str) -> AwardPolicy:
         raise InputError(r.findings)
     assert code and title and min_share is not None and min_yield is not None
     return AwardPolicy(
-        code=code, title=title, level=level, fund=fund, indicators=indicators, thresholds=thresholds,
+        code=code, title=title, edition=edition, level=level, fund=fund, indicators=indicators, thresholds=thresholds,
         grade_award=grade_award, rank_award=rank_award, combine=combine, tie_break=tie_break,
         min_weight_share=min_share, code_prefix=prefix, exclude=frozenset(exclude), asset_min_yield=min_yield,
         source=f"{name} sha256:{hashlib.sha256(raw).hexdigest()[:12]}",

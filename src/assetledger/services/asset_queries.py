@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
@@ -37,6 +38,9 @@ WITHOUT_HOUSEHOLD = (
 
 @dataclass(frozen=True)
 class AssetFilter:
+    """Which assets a list holds, in which order, and which page of them: what `asset list`, the web's asset list
+    and its export, and `frames.assets` ask `list_assets` / `asset_page` for."""
+
     register: Register | None = None
     region: str | None = None
     owner_kind: OwnerKind | None = None
@@ -49,6 +53,10 @@ class AssetFilter:
     # Words of a search, each of which must be found (case-insensitive) in the asset's id, name, project, owner, or
     # the name of its village or township: "冷库 大万" finds the cold store of 大万村.
     words: tuple[str, ...] = ()
+    sort: str = "asset_id"  # one of SORTS; the asset id breaks ties
+    descending: bool = False
+    offset: int = 0  # with `limit`, a page (in SQL)
+    wide: bool = False  # rows with the project's name too (WideAssetRow), as the web's list and its export show
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         for word in self.words:
@@ -104,41 +112,49 @@ SORTS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class AssetRow:
+    """One asset as `asset list` shows and exports it: the catalogue's listed fields (LIST_COLUMNS), in order."""
+
+    asset_id: str
+    name: str
+    register: Register
+    category: str | None
+    county_code: str
+    township_code: str | None
+    village_code: str | None
+    build_year: int | None
+    original_value: Decimal
+    status: AssetStatus
+    owner_name: str | None
+    owner_kind: OwnerKind | None
+    custodian: str | None
+
+
+@dataclass(frozen=True)
+class WideAssetRow(AssetRow):
+    """An asset as the web's list and its export show it: with its project's name."""
+
+    project_name: str | None
+
+
+@dataclass(frozen=True)
 class AssetPage:
-    rows: list[dict[str, Any]]
+    rows: list[AssetRow]
     total: int  # every asset that passes the filter, not only this page's
 
 
-def list_assets(
-    db: Database,
-    flt: AssetFilter,
-    actor: str,
-    *,
-    sort: str = "asset_id",
-    descending: bool = False,
-    offset: int = 0,
-    columns: tuple[str, ...] = LIST_COLUMNS,
-) -> list[dict[str, Any]]:
+def list_assets(db: Database, flt: AssetFilter, actor: str) -> list[AssetRow]:
     """The assets that pass the filter, within the reader's scope: a region named outside it is refused; with none
-    named, the list holds the scope's assets only. Sorted by one of SORTS, then the asset id; `offset` and the
-    filter's limit select a page in SQL."""
+    named, the list holds the scope's assets only. Sorted by one of SORTS, then the asset id; the filter's `offset`
+    and `limit` select a page in SQL."""
     with db.reading() as session:
-        return _rows(session, flt, actor, sort, descending, offset, columns)
+        return _rows(session, flt, actor)
 
 
-def asset_page(
-    db: Database,
-    flt: AssetFilter,
-    actor: str,
-    *,
-    sort: str = "asset_id",
-    descending: bool = False,
-    offset: int = 0,
-    columns: tuple[str, ...] = LIST_COLUMNS,
-) -> AssetPage:
+def asset_page(db: Database, flt: AssetFilter, actor: str) -> AssetPage:
     """One page of `list_assets` (the filter's limit is the page size) and how many pass the filter in all."""
     with db.reading() as session:
-        rows = _rows(session, flt, actor, sort, descending, offset, columns)
+        rows = _rows(session, flt, actor)
         counted = _scoped(session, flt, actor, flt.apply(select(func.count()).select_from(Asset)))
         return AssetPage(rows, int(session.scalar(counted) or 0))
 
@@ -150,23 +166,29 @@ def _scoped(session: Any, flt: AssetFilter, actor: str, query: Select[Any]) -> S
     return query
 
 
-def _rows(
-    session: Any, flt: AssetFilter, actor: str, sort: str, descending: bool, offset: int, names: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    column = SORTS.get(sort)
+def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
+    column = SORTS.get(flt.sort)
     if column is None:
-        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
-    columns = [getattr(Asset, c) for c in names]
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
-    query = flt.apply(select(*columns)).order_by(order, Asset.asset_id)
-    if offset:
-        query = query.offset(offset)
+        raise ValueError(f"cannot sort by {flt.sort!r}; one of {', '.join(SORTS)}")
+    kind = WideAssetRow if flt.wide else AssetRow
+    names = WIDE_COLUMNS if flt.wide else LIST_COLUMNS
+    order = column.desc().nulls_last() if flt.descending else column.asc().nulls_last()
+    query = flt.apply(select(*(getattr(Asset, c) for c in names))).order_by(order, Asset.asset_id)
+    if flt.offset:
+        query = query.offset(flt.offset)
     if flt.limit:
         query = query.limit(flt.limit)
     query = _scoped(session, flt, actor, query)
-    rows = [dict(zip(names, row, strict=True)) for row in session.execute(query)]
-    show_owners(session, rows)  # a household-level asset's owner names its attached households
-    return rows
+    found = [dict(zip(names, values, strict=True)) for values in session.execute(query)]
+    show_owners(session, found)  # a household-level asset's owner names its attached households
+    return [_row(kind, row) for row in found]
+
+
+def _row(kind: type[AssetRow], found: dict[str, Any]) -> AssetRow:
+    found["register"] = Register(found["register"])
+    found["status"] = AssetStatus(found["status"])
+    found["owner_kind"] = OwnerKind(found["owner_kind"]) if found["owner_kind"] else None
+    return kind(**found)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.asset_events import AssetState, apply, differences, event_of
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
-from assetledger.io.output import write_xlsx
+from assetledger.io.output import records, write_xlsx
 from assetledger.services.access import current_user, read_scope, reader, regions_within, require_read
 from assetledger.services.asset_queries import ASSET_PLACE, AssetFilter, list_assets
 from assetledger.services.assets import asset_region
@@ -278,7 +278,7 @@ def export_package(
         path, _ = export_entity(db, entity, folder / "ledgers" / f"{entity}.beancount", actor)
         files.append(path)
     assets = list_assets(db, AssetFilter(region=within), actor)
-    files.append(write_xlsx(folder / "registers.xlsx", {"assets": assets}, title="扶贫项目资产台账"))
+    files.append(write_xlsx(folder / "registers.xlsx", {"assets": records(assets)}, title="扶贫项目资产台账"))
     with db.reading() as session:
         query = select(AssetEvent).order_by(AssetEvent.id)
         if regions is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +43,8 @@ class StoredVersion:
         return f"{self.code} v{self.version}"
 
     def policy(self) -> AwardPolicy:
-        return parse_policy_text(self.text.encode("utf-8"), self.name, self.name)
+        policy = parse_policy_text(self.text.encode("utf-8"), self.name, self.name)
+        return replace(policy, edition=policy.edition or f"第{self.version}版")
 
 
 @dataclass(frozen=True)

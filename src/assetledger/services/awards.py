@@ -11,14 +11,15 @@ year (data or given results changed since) is refused: reverse first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy import func, select
 
 from assetledger.domain.access import Action
+from assetledger.domain.award_reasons import TIES, Reason, text
 from assetledger.domain.awards import AwardPolicy, Ranking, UndecidedRanking, Unit, UnitResult, award_grade, evaluate
 from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
@@ -110,34 +111,60 @@ def distinct_policies(policies: Sequence[AwardPolicy]) -> None:
         raise InputError(findings)
 
 
-def result_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
-    """One row per unit: every indicator value (percent; None when it cannot be computed), score, grade, what was
-    given from outside, awards and the explanation."""
-    policy = evaluation.policy
-    given = evaluation.given
+@dataclass(frozen=True)
+class ResultRow:
+    """One unit's result in an evaluation: its indicator values (percent; None when one cannot be computed), score,
+    grade, what was given from outside, its awards and why (typed reasons, rendered by the reader)."""
+
+    rank: int | None  # by the score computed here (None: not graded)
+    region_code: str
+    region_name: str
+    values: Mapping[str, Decimal | None]  # by indicator code, in the policy's order
+    weight_share: Decimal
+    score: Decimal | None
+    grade: str | None
+    external_grade: str | None
+    given_rank: int | None
+    given_score: Decimal | None
+    grade_award: Decimal
+    rank_award: Decimal
+    award: Decimal
+    reasons: tuple[Reason, ...]
+
+    def cell(self, column: str) -> object:
+        """The value of one of `result_columns` (an indicator by its code)."""
+        return self.values[column] if column in self.values else getattr(self, column)
+
+
+def result_columns(evaluation: Evaluation) -> tuple[str, ...]:
+    """The columns of `result_rows` that mean something for this evaluation, in order: the rank, score and grade
+    computed here only when the policy has indicators, the given ones only where given or needed; reasons last."""
+    policy, given = evaluation.policy, evaluation.given
     shown = {f for f in ("rank", "score") if given is not None and given.has(f)}
     if policy.ranking is Ranking.GIVEN_RANK:
         shown.add("rank")
     elif policy.ranking is Ranking.GIVEN_SCORE:
         shown.add("score")
-    rows = []
-    for r in evaluation.results:
-        row: dict[str, Any] = {"rank": r.rank} if policy.indicators else {}  # the rank by the score computed here
-        row |= {"region_code": r.code, "region_name": r.name}
-        for s in r.scores:
-            row[s.spec.code] = s.measure.value
-        if policy.indicators:
-            row |= {"weight_share": r.weight_share, "score": r.score, "grade": r.grade.value if r.grade else None}
-        if policy.needs_external_grades() or (given is not None and given.has("grade")):
-            row["external_grade"] = r.external_grade.value if r.external_grade else None
-        if "rank" in shown:
-            row["given_rank"] = r.given_rank
-        if "score" in shown:
-            row["given_score"] = r.given_score
-        row |= {"grade_award": r.grade_award, "rank_award": r.rank_award, "award": r.award,
-                "explanation": r.explanation}  # fmt: skip
-        rows.append(row)
-    return rows
+    columns = ["rank"] if policy.indicators else []
+    columns += ["region_code", "region_name", *(i.code for i in policy.indicators)]
+    if policy.indicators:
+        columns += ["weight_share", "score", "grade"]
+    if policy.needs_external_grades() or (given is not None and given.has("grade")):
+        columns.append("external_grade")
+    columns += [f"given_{f}" for f in ("rank", "score") if f in shown]
+    return (*columns, "grade_award", "rank_award", "award", "reasons")
+
+
+def result_rows(evaluation: Evaluation) -> list[ResultRow]:
+    """One row per unit, in the evaluation's order."""
+    return [
+        ResultRow(
+            r.rank, r.code, r.name, {s.spec.code: s.measure.value for s in r.scores}, r.weight_share, r.score,
+            r.grade.value if r.grade else None, r.external_grade.value if r.external_grade else None, r.given_rank,
+            r.given_score, r.grade_award, r.rank_award, r.award, r.reasons,
+        )
+        for r in evaluation.results
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -187,47 +214,48 @@ def side_by_side(evaluations: Sequence[Evaluation]) -> list[UnitAwards]:
     ]
 
 
-def side_by_side_rows(evaluations: Sequence[Evaluation]) -> list[dict[str, Any]]:
-    """The side-by-side table as rows: per evaluation CODE its grade, rank and award, then the total."""
-    rows = []
-    for unit in side_by_side(evaluations):
-        row: dict[str, Any] = {"region_code": unit.code, "region_name": unit.name}
-        for e, line in zip(evaluations, unit.lines, strict=True):
-            code = e.policy.code
-            row[f"{code}:grade"] = line.grade if line else None
-            if e.policy.rank_award is not None:
-                row[f"{code}:rank"] = line.rank if line else None
-            row[f"{code}:award"] = line.award if line else None
-        row["total"] = unit.total
-        rows.append(row)
-    return rows
+class Scored(StrEnum):
+    """How an indicator entered a unit's score."""
+
+    SCORED = "scored"
+    ZERO = "zero"  # cannot be computed, scored 0 points (missing = "zero")
+    EXCLUDED = "excluded"  # cannot be computed, left out, the other weights renormalised
 
 
-def side_by_side_headers(evaluations: Sequence[Evaluation]) -> dict[str, str]:
-    headers = {"region_code": "区划代码", "region_name": "名称", "total": "奖励合计"}
-    for e in evaluations:
-        code = e.policy.code
-        headers |= {f"{code}:grade": f"{code} 等次", f"{code}:rank": f"{code} 名次", f"{code}:award": f"{code} 奖励"}
-        # (a rank column only for an evaluation with rank awards: side_by_side_rows leaves the others out)
-    return headers
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One unit's value of one indicator, with its numerator and denominator, points, and the points it lost."""
+
+    region_code: str
+    region_name: str
+    indicator: str
+    label: str
+    compute: str
+    weight: Decimal
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    points: Decimal | None
+    scored: Scored
+    points_lost: Decimal
+    reason: str | None  # why it cannot be computed
 
 
-def indicator_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
-    """One row per unit and indicator: the value with its numerator and denominator, points, and points lost."""
+def indicator_rows(evaluation: Evaluation) -> list[IndicatorRow]:
+    """One row per unit and indicator."""
     rows = []
     for r in evaluation.results:
         for s in r.scores:
             if s.points is None:
-                scored = "excluded"
+                scored = Scored.EXCLUDED
             elif s.measure.value is None:
-                scored = "zero (cannot be computed)"
+                scored = Scored.ZERO
             else:
-                scored = "scored"
+                scored = Scored.SCORED
             rows.append(
-                {"region_code": r.code, "region_name": r.name, "indicator": s.spec.code, "label": s.spec.label,
-                 "compute": s.spec.compute, "weight": s.spec.weight, "value": s.measure.value,
-                 "numerator": s.measure.numerator, "denominator": s.measure.denominator, "points": s.points,
-                 "scored": scored, "points_lost": s.cost.quantize(Decimal("0.01")), "reason": s.measure.reason}
+                IndicatorRow(r.code, r.name, s.spec.code, s.spec.label, s.spec.compute, s.spec.weight,
+                             s.measure.value, s.measure.numerator, s.measure.denominator, s.points, scored,
+                             s.cost.quantize(Decimal("0.01")), s.measure.reason)
             )  # fmt: skip
     return rows
 
@@ -348,7 +376,8 @@ def _entries(
     payer, receiver = parties
     narration = f"{year}年度{policy.title}：{r.name}（{r.code}）{KIND_LABELS[kind]}"
     if kind == "rank":
-        narration += f" 第{r.award_rank}名" + ("（并列）" if "并列" in r.placement else "")
+        tied = r.placement is not None and r.placement.kind in TIES
+        narration += f" 第{r.award_rank}名" + ("（并列）" if tied else "")
     elif policy.grade_award is not None:
         narration += f" 等次{award_grade(r, policy.grade_award.source)}"
     meta = {"award": policy.code, "year": str(year), "unit": r.code, "award_kind": kind,
@@ -358,8 +387,8 @@ def _entries(
         meta["given"] = e.given.digest  # the file whose 等次 / 名次 / 得分 decided
         if r.external_grade is not None:
             meta["given_grade"] = r.external_grade.value
-    if kind == "rank" and r.placement:
-        meta["placement"] = r.placement
+    if kind == "rank" and r.placement is not None:
+        meta["placement"] = text(r.placement)
     ref = award_ref(policy, year, r.code, kind)
     pay = (Posting(PAYER_ACCOUNT[0], amount), Posting(BANK, -amount))
     receive = (Posting(BANK, amount), Posting(RECEIVER_ACCOUNT[0], -amount))

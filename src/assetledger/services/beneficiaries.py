@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
+from assetledger.domain.households import HouseholdFacts
 from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import (
@@ -254,22 +255,7 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
         write_attachments(session, plan.new, actor)
 
 
-@dataclass(frozen=True)
-class RosterEntry:
-    """A household on a village's roster (受益对象): head, persons, category and the factors it has, when it joined
-    and, if it left, when and why."""
-
-    household_id: str
-    head: str
-    persons: int
-    category: str
-    factors: tuple[str, ...]
-    joined_on: dt.date
-    left_on: dt.date | None
-    left_reason: str | None
-
-
-def roster(db: Database, village: str, actor: str) -> list[RosterEntry]:
+def roster(db: Database, village: str, actor: str) -> list[HouseholdFacts]:
     """A village's roster, households that left included, for a reader whose scope covers the village."""
     with db.reading() as session:
         require_read(session, actor, village)
@@ -277,8 +263,16 @@ def roster(db: Database, village: str, actor: str) -> list[RosterEntry]:
             select(Household).where(Household.village_code == village).order_by(Household.household_id)
         )
         return [
-            RosterEntry(
-                h.household_id, h.head, h.persons, h.category, tuple(h.factors), h.joined_on, h.left_on, h.left_reason
+            HouseholdFacts(
+                h.household_id,
+                h.village_code,
+                h.head,
+                h.persons,
+                h.category,
+                tuple(h.factors),
+                h.joined_on,
+                h.left_on,
+                h.left_reason,
             )
             for h in rows
         ]

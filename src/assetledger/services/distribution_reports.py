@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.distribution import Household as DomainHousehold
 from assetledger.domain.distribution import Period, plain, share_reasons
+from assetledger.domain.households import HouseholdFacts
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
@@ -170,22 +171,6 @@ def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
     if weight is None or not months:
         return weight
     return plain((Decimal(weight) / months).quantize(WEIGHT_PLACES))
-
-
-@dataclass(frozen=True)
-class HouseholdFacts:
-    """A household as its history names it: village, head, persons, category (its label), factors, when it joined
-    and, if it left, when and why."""
-
-    household_id: str
-    village: str
-    head: str
-    persons: int
-    category: str
-    factors: tuple[str, ...]
-    joined_on: dt.date
-    left_on: dt.date | None
-    left_reason: str | None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -47,7 +48,8 @@ def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFra
 
 def assets(db: Database, actor: str, flt: AssetFilter | None = None) -> pd.DataFrame:
     """The register (one row per asset) as `asset list` shows it, filtered like `asset list`."""
-    return _frame(list_assets(db, flt or AssetFilter(), actor), LIST_COLUMNS).set_index("asset_id")
+    flt = replace(flt, wide=False) if flt is not None else AssetFilter()  # the columns `asset list` shows
+    return _frame(records(list_assets(db, flt, actor)), LIST_COLUMNS).set_index("asset_id")
 
 
 def postings(

@@ -12,8 +12,6 @@ reads the register's current status (an asset marked idle today is idle in a pas
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import inspect
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -271,38 +269,19 @@ def governance_progress(
     return out
 
 
-INVENTORY_MODULES = ("assetledger.services.inventory_reports", "assetledger.services.inventory")
+def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
+    """Assets counted / assets selected in the year's inventories (清查), from the inventory reports' typed rows
+    (services/inventory_reports.py), for the level asked only."""
+    from assetledger.services.inventory_reports import inventory_completion as completion_rows  # its own imports
 
-
-def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure] | str:
-    """Assets counted / assets selected in the year's inventories (清查), from the inventory service's
-    inventory_completion(session, year): rows with level, region_code, counted and items. When the service is not
-    there (or answers in another shape) the reason is returned and every unit gets it."""
-    function = None
-    for name in INVENTORY_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        function = getattr(module, "inventory_completion", None)
-        if function is not None:
-            break
-    if function is None:
-        return "the inventory service provides no inventory_completion(session, year)"
-    # Only the level asked, when the service can be asked for one (it reads the inventory's items once per level).
     place = next((p for p in PLACE_LEVELS if p.value == level), None)
-    asks_level = place is not None and "levels" in inspect.signature(function).parameters
-    rows = function(session, y.year, levels=(place,)) if asks_level else function(session, y.year)
-    out: dict[str, Measure] = {}
-    try:
-        for row in rows:
-            if row["level"] == level and row["region_code"]:
-                out[row["region_code"]] = Measure.ratio(
-                    int(row["counted"]), int(row["items"]), "no assets selected for the inventory"
-                )
-    except (TypeError, KeyError, ValueError):
-        return "the inventory service answered in an unrecognised shape"
-    return out
+    if place is None:
+        return {}
+    return {
+        row.region_code: Measure.ratio(row.counted, row.items, "no assets selected for the inventory")
+        for row in completion_rows(session, y.year, levels=(place,))
+        if row.region_code
+    }
 
 
 Computation = Callable[[Session, Year, str, Mapping[str, int]], Any]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.domain.inventory import CountResult, DueReason
 from assetledger.domain.register_fields import BY_CODE
-from assetledger.io.output import write_xlsx
+from assetledger.io.output import records, write_xlsx
 from assetledger.services.access import require_read
 from assetledger.services.inventory import book_values, closed_row, get_inventory, latest_counts, latest_surpluses
 from assetledger.services.regions import load_index
@@ -36,6 +36,81 @@ LEVEL_COLUMNS = {
 ABOVE = {RegionLevel.COUNTY: "", RegionLevel.TOWNSHIP: "(县级资产)", RegionLevel.VILLAGE: "(县乡级资产)"}
 COUNTERS = ("items", "counted", "uncounted", "in_use", "missing", "damaged", "idle", "mismatched", "surplus")
 AMOUNTS = ("register_value", "book_value", "missing_value", "damaged_value", "idle_value", "surplus_value")
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """Completion and findings of one region at one level (county / township / village): counts by result,
+    register value at opening, book value, and the values short, damaged, idle and surplus."""
+
+    level: RegionLevel
+    region_code: str | None  # None: the assets held above the level (a county's own assets at township level)
+    region_name: str
+    items: int
+    counted: int
+    uncounted: int
+    completion: Decimal  # percent, one decimal
+    in_use: int
+    missing: int
+    damaged: int
+    idle: int
+    mismatched: int  # register value differs from the books
+    surplus: int
+    register_value: Decimal
+    book_value: Decimal
+    missing_value: Decimal
+    damaged_value: Decimal
+    idle_value: Decimal
+    surplus_value: Decimal
+
+
+@dataclass(frozen=True)
+class CountedItem:
+    """An asset the inventory found damaged or idle (or missing: a Shortage), as the count recorded it."""
+
+    asset_id: str
+    name: str
+    register: str  # the register's label
+    category: str | None
+    township: str | None
+    village: str | None
+    condition: str | None
+    note: str | None
+    counted_by: str | None
+    counted_on: dt.date
+    register_value: Decimal
+    book_value: Decimal
+
+
+@dataclass(frozen=True)
+class Shortage(CountedItem):
+    state: str  # written off at the close, or pending its approval
+
+
+@dataclass(frozen=True)
+class SurplusItem:
+    """Something counted that the register lacks (盘盈), and the asset it became at the close."""
+
+    place_code: str
+    place: str
+    name: str | None
+    register: str | None
+    category: str | None
+    location: str | None
+    quantity: Decimal | None
+    unit: str | None
+    value: Decimal | None
+    result: str
+    counted_by: str | None
+    counted_on: dt.date
+    note: str | None
+    asset_id: str  # the asset registered at the close, or 待入账 pending close
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    item: str  # "中文 english"
+    value: object
 
 
 def item_facts(inventory_ids: Any) -> Any:
@@ -60,7 +135,7 @@ def item_facts(inventory_ids: Any) -> Any:
     )  # fmt: off
 
 
-def _by_level(session: Session, inventory_ids: Any, level: RegionLevel) -> list[dict[str, Any]]:
+def _by_level(session: Session, inventory_ids: Any, level: RegionLevel) -> list[LevelRow]:
     facts = item_facts(inventory_ids)
     code = facts.c[LEVEL_COLUMNS[level]]
 
@@ -110,7 +185,7 @@ def _surpluses_by_level(
     return out
 
 
-def _finish(session: Session, rows: list[dict[str, Any]], level: RegionLevel) -> list[dict[str, Any]]:
+def _finish(session: Session, rows: list[dict[str, Any]], level: RegionLevel) -> list[LevelRow]:
     names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     for row in rows:
         for key in COUNTERS:
@@ -122,7 +197,7 @@ def _finish(session: Session, rows: list[dict[str, Any]], level: RegionLevel) ->
         row["region_name"] = names.get(code, code) if code else ABOVE[level]
     rows.sort(key=lambda r: (r["region_code"] is None, r["region_code"] or ""))
     order = ("region_code", "region_name", "items", "counted", "uncounted", "completion", *COUNTERS[3:], *AMOUNTS)
-    return [{"level": level.value} | {k: r[k] for k in order} for r in rows]
+    return [LevelRow(level, *(r[k] for k in order)) for r in rows]
 
 
 def completion(counted: int, items: int) -> Decimal:
@@ -132,9 +207,7 @@ def completion(counted: int, items: int) -> Decimal:
     return (Decimal(counted) * 100 / items).quantize(Decimal("0.1"))
 
 
-def inventory_completion(
-    session: Session, year: int, levels: Sequence[RegionLevel] = PLACE_LEVELS
-) -> list[dict[str, Any]]:
+def inventory_completion(session: Session, year: int, levels: Sequence[RegionLevel] = PLACE_LEVELS) -> list[LevelRow]:
     """Completion and findings of every inventory of `year`, one row per county, township and village (or per
     region of the `levels` asked only).
 
@@ -142,13 +215,28 @@ def inventory_completion(
     idle and surplus values. A region covered by several inventories of the year is summed over them.
     """
     ids = select(Inventory.id).where(Inventory.year == year)
-    rows: list[dict[str, Any]] = []
+    rows: list[LevelRow] = []
     for level in levels:
-        rows += [r for r in _by_level(session, ids, level) if r["region_code"] is not None]
+        rows += [r for r in _by_level(session, ids, level) if r.region_code is not None]
     return rows
 
 
 # --- one inventory ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the counts found, by kind (the order of the report's sheets)."""
+
+    missing: list[Shortage]
+    surplus: list[SurplusItem]
+    damaged: list[CountedItem]
+    idle: list[CountedItem]
+
+    def of(self, kind: str) -> Sequence[CountedItem | SurplusItem]:
+        """The list of one kind: missing, surplus, damaged or idle."""
+        found: Sequence[CountedItem | SurplusItem] = getattr(self, kind)
+        return found
 
 
 @dataclass(frozen=True)
@@ -163,16 +251,16 @@ class InventoryStatus:
     closed_on: dt.date | None
     approval: str | None
     close_summary: dict[str, Any] | None
-    levels: dict[RegionLevel, list[dict[str, Any]]]
-    findings: dict[str, list[dict[str, Any]]]  # shortages, surpluses, damaged, idle
+    levels: dict[RegionLevel, list[LevelRow]]
+    findings: Findings
 
     @property
-    def total(self) -> dict[str, Any]:
-        return self.levels[RegionLevel.COUNTY][0] if self.levels[RegionLevel.COUNTY] else {}
+    def total(self) -> LevelRow | None:
+        return self.levels[RegionLevel.COUNTY][0] if self.levels[RegionLevel.COUNTY] else None
 
-    def summary_rows(self) -> list[dict[str, Any]]:
+    def summary_rows(self) -> list[SummaryLine]:
         """Key/value lines for the summary sheet and the status header."""
-        t = self.total
+        t = asdict(self.total) if self.total is not None else {}
         state = f"已关闭 closed {self.closed_on}（{self.approval}）" if self.closed_on else "进行中 open"
         lines: list[tuple[str, Any]] = [
             ("清查编号 inventory", self.inventory_id),
@@ -207,7 +295,7 @@ class InventoryStatus:
                     ", ".join(f"{_status_label(k)} {k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
                 ),
             ]
-        return [{"item": k, "value": v} for k, v in lines]
+        return [SummaryLine(k, v) for k, v in lines]
 
 
 def _status_label(value: str) -> str:
@@ -234,7 +322,7 @@ def inventory_status(db: Database, inventory_id: int, actor: str) -> InventorySt
         )  # fmt: off
 
 
-def _findings(session: Session, inventory_id: int, done: InventoryClose | None) -> dict[str, list[dict[str, Any]]]:
+def _findings(session: Session, inventory_id: int, done: InventoryClose | None) -> Findings:
     ids = select(literal(inventory_id))
     facts = item_facts(ids)
     counted = aliased(InventoryCount)
@@ -254,7 +342,8 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None) 
         .where(facts.c.result.in_([CountResult.MISSING.value, CountResult.DAMAGED.value, CountResult.IDLE.value]))
         .order_by(facts.c.place_code, Asset.asset_id)
     )  # fmt: off
-    lists: dict[str, list[dict[str, Any]]] = {"missing": [], "surplus": [], "damaged": [], "idle": []}
+    missing: list[Shortage] = []
+    by_result: dict[CountResult, list[CountedItem]] = {CountResult.DAMAGED: [], CountResult.IDLE: []}
     for r in session.execute(query):
         row = dict(r._mapping)
         result = CountResult(row.pop("result"))
@@ -262,13 +351,14 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None) 
         row["register"] = Register(row["register"]).label
         if result is CountResult.MISSING:
             written_off = done and status == AssetStatus.WRITTEN_OFF.value
-            row["state"] = "已核销 written off" if written_off else "待核销 pending approval"
-        lists[result.value].append(row)
-    lists["surplus"] = _surplus_rows(session, inventory_id, done)
-    return lists
+            missing.append(Shortage(**row, state="已核销 written off" if written_off else "待核销 pending approval"))
+        else:
+            by_result[result].append(CountedItem(**row))
+    surplus = _surplus_rows(session, inventory_id, done)
+    return Findings(missing, surplus, by_result[CountResult.DAMAGED], by_result[CountResult.IDLE])
 
 
-def _surplus_rows(session: Session, inventory_id: int, done: InventoryClose | None) -> list[dict[str, Any]]:
+def _surplus_rows(session: Session, inventory_id: int, done: InventoryClose | None) -> list[SurplusItem]:
     latest = latest_surpluses(select(literal(inventory_id)))
     names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     registered = {}
@@ -279,13 +369,13 @@ def _surplus_rows(session: Session, inventory_id: int, done: InventoryClose | No
         select(InventoryCount).join(latest, latest.c.count_id == InventoryCount.id).order_by(InventoryCount.id)
     ):
         rows.append(
-            {
-                "place_code": c.place_code, "place": names.get(c.place_code, c.place_code), "name": c.name,
-                "register": Register(c.register).label if c.register else None, "category": c.category,
-                "location": c.location, "quantity": c.quantity, "unit": c.unit, "value": c.value,
-                "result": CountResult(c.result).label, "counted_by": c.counted_by, "counted_on": c.counted_on,
-                "note": c.note, "asset_id": registered.get(str(c.id), "待入账 pending close"),
-            }
+            SurplusItem(
+                place_code=c.place_code, place=names.get(c.place_code, c.place_code), name=c.name,
+                register=Register(c.register).label if c.register else None, category=c.category,
+                location=c.location, quantity=c.quantity, unit=c.unit, value=c.value,
+                result=CountResult(c.result).label, counted_by=c.counted_by, counted_on=c.counted_on,
+                note=c.note, asset_id=registered.get(str(c.id), "待入账 pending close"),
+            )
         )  # fmt: off
     return rows
 
@@ -334,13 +424,18 @@ FINDING_SHEETS = {"missing": "盘亏", "surplus": "盘盈", "damaged": "毁损",
 LEVEL_SHEETS = {RegionLevel.COUNTY: "县级汇总", RegionLevel.TOWNSHIP: "乡镇汇总", RegionLevel.VILLAGE: "村级汇总"}
 
 
+def level_records(rows: Sequence[LevelRow]) -> list[dict[str, Any]]:
+    """Rows of one level to render (the level is the table's title, not a column)."""
+    return [{k: v for k, v in r.items() if k != "level"} for r in records(rows)]
+
+
 def write_report(db: Database, inventory_id: int, out: Path, actor: str) -> tuple[Path, InventoryStatus]:
     """The inventory report: a summary sheet, completion and findings by level, and the finding lists."""
     status = inventory_status(db, inventory_id, actor)
-    sheets: dict[str, Sequence[dict[str, Any]]] = {"汇总": status.summary_rows()}
+    sheets: dict[str, Sequence[dict[str, Any]]] = {"汇总": records(status.summary_rows())}
     for level, name in LEVEL_SHEETS.items():
-        sheets[name] = [{k: v for k, v in r.items() if k != "level"} for r in status.levels[level]]
+        sheets[name] = level_records(status.levels[level])
     for key, name in FINDING_SHEETS.items():
-        sheets[name] = status.findings[key]
+        sheets[name] = records(status.findings.of(key))
     title = f"{status.scope_name} {status.year}年度扶贫项目资产清查报告（清查编号 {inventory_id}）"
     return write_xlsx(out, sheets, HEADERS_CN, title), status

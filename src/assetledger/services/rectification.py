@@ -149,15 +149,9 @@ def record_step(
         raise InputError([Finding("supervise step", None, "--text", text, "整改措施不能为空 the step needs its text")])
     on = on or today()
     with db.transaction() as session:
-        require(session, actor, Action.RECTIFY, [])
-        row = _case(session, number)
-        require(session, actor, Action.RECTIFY, [_region(row)])
-        events = _events(session, [number]).get(number, [])
-        if case_state(events).closed:
-            raise RuleViolation(f"整改案件 {number} 已销号 case {number} is closed: nothing follows its close")
-        if on < row.opened_on:
-            raise InputError([Finding("supervise step", None, "--date", str(on),
-                                      f"早于立案日 {row.opened_on} before the case was opened")])  # fmt: skip
+        row = _open_case(
+            session, actor, Action.RECTIFY, number, on, "supervise step", "is closed: nothing follows its close"
+        )
         document_id = keep_file(session, place, document, actor)[0] if document else None
         session.add(RectificationEvent(case_id=number, kind=CaseEventKind.STEP.value, event_date=on, text=text,
                                        document_id=document_id, actor=actor, recorded_at=now()))  # fmt: skip
@@ -179,15 +173,7 @@ def close_case(
     require_fits("supervise close", ("--note", note, RectificationEvent.text))
     on = on or today()
     with db.transaction() as session:
-        require(session, actor, Action.SUPERVISE, [])
-        row = _case(session, number)
-        require(session, actor, Action.SUPERVISE, [_region(row)])
-        events = _events(session, [number]).get(number, [])
-        if case_state(events).closed:
-            raise RuleViolation(f"整改案件 {number} 已销号 case {number} is already closed")
-        if on < row.opened_on:
-            raise InputError([Finding("supervise close", None, "--date", str(on),
-                                      f"早于立案日 {row.opened_on} before the case was opened")])  # fmt: skip
+        row = _open_case(session, actor, Action.SUPERVISE, number, on, "supervise close", "is already closed")
         rule = RuleKind(row.rule)
         still = _firing(session, rule, row.warning_key, on, policy, governance or GovernancePolicy(), _region(row))
         if still is not None:
@@ -249,6 +235,22 @@ def case_records(db: Database, actor: str, within: str | None = None) -> list[di
 def open_cases_by_key(db: Database, actor: str, region: str | None = None) -> dict[str, int]:
     """warning key → the number of its open case, for the warnings list."""
     return {v.key: v.number for v in list_cases(db, actor, region=region) if not v.state.closed}
+
+
+def _open_case(
+    session: Session, actor: str, action: Action, number: int, on: dt.date, command: str, if_closed: str
+) -> RectificationCase:
+    """The case a step or a close is recorded on: the actor may do `action` in its region, it is not closed (else
+    refused: "case N " + `if_closed`), and the date is not before it was opened."""
+    require(session, actor, action, [])
+    row = _case(session, number)
+    require(session, actor, action, [_region(row)])
+    if case_state(_events(session, [number]).get(number, [])).closed:
+        raise RuleViolation(f"整改案件 {number} 已销号 case {number} {if_closed}")
+    if on < row.opened_on:
+        raise InputError([Finding(command, None, "--date", str(on),
+                                  f"早于立案日 {row.opened_on} before the case was opened")])  # fmt: skip
+    return row
 
 
 def _case(session: Session, number: int) -> RectificationCase:

@@ -22,7 +22,7 @@ from the dates of record, never from the machine's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -255,55 +255,62 @@ def _unregistered(session: Session, as_of: dt.date, days: int, places: Places, _
     return out
 
 
-def _unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
-                 ) -> list[SupervisionWarning]:  # fmt: skip
-    rows = _asset_rows(session, places, Asset.owner_kind.is_(None))
-    events = _event_refs(session, [r.asset_id for r in rows], ["registered"])
+def _overdue(
+    session: Session,
+    places: Places,
+    rule: RuleKind,
+    where: Sequence[Any],
+    event_kinds: list[str],
+    since_of: Callable[[Any], tuple[dt.date, str]],
+    evidence_of: Callable[[Any, dt.date, str], str],
+    days: int,
+    as_of: dt.date,
+) -> list[SupervisionWarning]:
+    """The assets that match `where` and have waited more than `days` since the date `since_of` gives (with what
+    happened then): one warning each, its evidence in words and the register events that prove the date."""
+    rows = _asset_rows(session, places, *where)
+    events = _event_refs(session, [r.asset_id for r in rows], event_kinds)
     out = []
     for r in rows:
-        since, what = _own_date(r)
+        since, what = since_of(r)
         due = fires_after(since, days, as_of)
         if due is None:
             continue
-        evidence = (f"{what} {since}，截至 {as_of} 已 {(as_of - since).days} 天未确权（限 {days} 天） "
-                    f"not confirmed {(as_of - since).days} days after {since} (limit {days})")  # fmt: skip
         refs = [events[r.asset_id]] if r.asset_id in events else []
-        out.append(_warning(RuleKind.UNCONFIRMED, r, since, due, evidence, refs))
+        out.append(_warning(rule, r, since, due, evidence_of(r, since, what), refs))
     return out
+
+
+def _unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+                 ) -> list[SupervisionWarning]:  # fmt: skip
+    def evidence(r: Any, since: dt.date, what: str) -> str:
+        return (f"{what} {since}，截至 {as_of} 已 {(as_of - since).days} 天未确权（限 {days} 天） "
+                f"not confirmed {(as_of - since).days} days after {since} (limit {days})")  # fmt: skip
+
+    return _overdue(session, places, RuleKind.UNCONFIRMED, [Asset.owner_kind.is_(None)], ["registered"], _own_date,
+                    evidence, days, as_of)  # fmt: skip
 
 
 def _not_handed_over(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                      ) -> list[SupervisionWarning]:  # fmt: skip
-    rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.confirmed_on.is_not(None),
-                       Asset.handed_over_on.is_(None))  # fmt: skip
-    events = _event_refs(session, [r.asset_id for r in rows], ["registered", "ownership_confirmed"])
-    out = []
-    for r in rows:
-        due = fires_after(r.confirmed_on, days, as_of)
-        if due is None:
-            continue
-        evidence = (f"{r.confirmed_on} 确权给 {r.owner_name}，截至 {as_of} 已 {(as_of - r.confirmed_on).days} 天未移交"
-                    f"（限 {days} 天） confirmed on {r.confirmed_on}, not handed over")  # fmt: skip
-        refs = [events[r.asset_id]] if r.asset_id in events else []
-        out.append(_warning(RuleKind.NOT_HANDED_OVER, r, r.confirmed_on, due, evidence, refs))
-    return out
+    def evidence(r: Any, since: dt.date, _: str) -> str:
+        return (f"{since} 确权给 {r.owner_name}，截至 {as_of} 已 {(as_of - since).days} 天未移交"
+                f"（限 {days} 天） confirmed on {since}, not handed over")  # fmt: skip
+
+    where = [Asset.register.in_(NEEDS_CUSTODY), Asset.confirmed_on.is_not(None), Asset.handed_over_on.is_(None)]
+    return _overdue(session, places, RuleKind.NOT_HANDED_OVER, where, ["registered", "ownership_confirmed"],
+                    lambda r: (r.confirmed_on, ""), evidence, days, as_of)  # fmt: skip
 
 
 def _no_custodian(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
                   ) -> list[SupervisionWarning]:  # fmt: skip
-    rows = _asset_rows(session, places, Asset.register.in_(NEEDS_CUSTODY), Asset.handed_over_on.is_not(None),
-                       Asset.custodian.is_(None))  # fmt: skip
-    events = _event_refs(session, [r.asset_id for r in rows], ["registered", "handed_over", "custodian_assigned"])
-    out = []
-    for r in rows:
-        due = fires_after(r.handed_over_on, days, as_of)
-        if due is None:
-            continue
-        evidence = (f"{r.handed_over_on} 移交后未落实管护主体 no custodian since the handover on "
-                    f"{r.handed_over_on} (DOMAIN rule 3)")  # fmt: skip
-        refs = [events[r.asset_id]] if r.asset_id in events else []
-        out.append(_warning(RuleKind.NO_CUSTODIAN, r, r.handed_over_on, due, evidence, refs))
-    return out
+    def evidence(r: Any, since: dt.date, _: str) -> str:
+        return f"{since} 移交后未落实管护主体 no custodian since the handover on {since} (DOMAIN rule 3)"
+
+    where = [Asset.register.in_(NEEDS_CUSTODY), Asset.handed_over_on.is_not(None), Asset.custodian.is_(None)]
+    return _overdue(session, places, RuleKind.NO_CUSTODIAN, where,
+                    ["registered", "handed_over", "custodian_assigned"], lambda r: (r.handed_over_on, ""), evidence,
+                    days, as_of)  # fmt: skip
 
 
 # --- governance and contracts ------------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ import datetime as dt
 import re
 import tempfile
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
+from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause_zh
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import draw_awards
@@ -36,6 +38,7 @@ from assetledger.services.awards import (
 )
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
+from assetledger.web.i18n import mark, translate
 from assetledger.web.listing import year_arg
 
 bp = Blueprint("awards", __name__)
@@ -60,6 +63,65 @@ class Slot:
     policy: AwardPolicy
     evaluation: Evaluation | None
     kept: Kept | None
+
+
+@bp.app_template_global("why")
+def why(reasons: tuple[Reason, ...]) -> str:
+    """A unit's reasons in the page's language (the `why_*` words of web/i18n.py)."""
+    lang = g.lang
+    return translate("why_separator", lang).join(reason_text(r, lang) for r in reasons)
+
+
+# The message ids reason_text picks by a reason's kind, field or place count (gettext's N_: marked for the catalogs).
+WHY: dict[ReasonKind, str] = {
+    ReasonKind.NOT_GRADED: mark("why_not_graded"),
+    ReasonKind.SCORED: mark("why_scored"),
+    ReasonKind.POINTS_LOST: mark("why_points_lost"),
+    ReasonKind.SCORED_ZERO: mark("why_scored_zero"),
+    ReasonKind.EXCLUDED: mark("why_excluded"),
+    ReasonKind.GIVEN: mark("why_given"),
+    ReasonKind.NOT_GIVEN: mark("why_not_given"),
+    ReasonKind.GRADE_AWARD: mark("why_grade_award"),
+    ReasonKind.RANK_AWARD: mark("why_rank_award"),
+    ReasonKind.NOT_ELIGIBLE: mark("why_not_eligible"),
+    ReasonKind.IN_ORDER: mark("why_in_order"),
+    ReasonKind.TIED_EACH: mark("why_tied_each"),
+    ReasonKind.TIED_SHARE: mark("why_tied_share"),
+}
+FIELD_WORDS = {"grade": mark("why_field_grade"), "rank": mark("why_field_rank"), "score": mark("why_field_score")}
+GIVEN_WORDS = {"grade": mark("why_given_grade"), "rank": mark("why_given_rank"), "score": mark("why_given_score")}
+PLACE_WORDS = (mark("why_place"), mark("why_places"))  # one place, several
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """One reason in `lang`: its kind's words with its values (money with thousands separators, a cause that an
+    indicator gives in the reader's language, the fields and places in words)."""
+    values: dict[str, object] = {}
+    for key, value in reason.values.items():
+        if key in ("amount",) and isinstance(value, Decimal):
+            values[key] = f"{value:,.2f}"
+        elif key == "cause":
+            values[key] = cause_zh(value) if lang == "zh" else (value or "")
+        elif key == "grade" and value is None:
+            values[key] = translate("why_no_grade", lang)
+        elif key == "grade" and lang == "zh":
+            values[key] = f"{value} {GRADE_ZH.get(str(value), '')}".strip()
+        elif key == "fields" and isinstance(value, tuple):
+            values[key] = ("、" if lang == "zh" else ", ").join(translate(FIELD_WORDS[f], lang) for f in value)
+        else:
+            values[key] = "" if value is None else value
+    if reason.kind is ReasonKind.GIVEN:
+        held = [translate(GIVEN_WORDS[f], lang, value=v) for f, v in reason.values.items() if v is not None]
+        values["held"] = ("，" if lang == "zh" else ", ").join(held)
+    if "first" in values and reason.kind in (ReasonKind.RANK_AWARD, ReasonKind.NOT_ELIGIBLE):
+        one = values["first"] == values["last"]
+        values["places"] = translate(PLACE_WORDS[0 if one else 1], lang, first=values["first"],
+                                     last=values["last"])  # fmt: skip
+        detail = reason.detail
+        values["how"] = f"（{reason_text(detail, lang)}）" if detail and lang == "zh" else (
+            f" ({reason_text(detail, lang)})" if detail else ""
+        )  # fmt: skip
+    return translate(WHY[reason.kind], lang, **values)
 
 
 def policy_paths() -> list[Path]:
@@ -120,6 +182,7 @@ def awards() -> str:
         chart = None
     return render_template("awards.html", year=year, slots=slots, summary=side_by_side(evaluated),
                            evaluated=evaluated, outcomes=outcomes, chart=chart,
+                           names={p.code: p.name for p in policies},
                            payer=request.form.get("payer", ""), date=request.form.get("date", ""))  # fmt: skip
 
 

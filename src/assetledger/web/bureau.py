@@ -23,8 +23,9 @@ from assetledger.io.household_rows import CATEGORY_LABELS, FACTOR_LABELS
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services.asset_queries import (
     SORTS,
-    WIDE_COLUMNS,
     AssetFilter,
+    AssetRow,
+    WideAssetRow,
     asset_choices,
     asset_page,
     list_assets,
@@ -109,18 +110,15 @@ def assets() -> Response | str:
     wanted = export_arg(args)
     reader = user().name
     names = region_names()
+    flt = replace(flt, sort=order.sort, descending=order.descending, wide=True)
     if wanted:  # everything the filter shows, in the shown order
-        rows = list_assets(database(), flt, reader, sort=order.sort, descending=order.descending,
-                           columns=WIDE_COLUMNS)  # fmt: skip
+        rows = list_assets(database(), flt, reader)
         headers = {k: field(CATALOGUE_CODE.get(k, k), g.lang) for k in ASSET_HEADERS}  # the register's own headers
         return export([_exported(r, names) for r in rows], headers, wanted, translate("assets_file", g.lang))
-    found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                       descending=order.descending, offset=order.offset, columns=WIDE_COLUMNS)  # fmt: skip
+    found = asset_page(database(), replace(flt, limit=order.size, offset=order.offset), reader)
     pager = order.of(found.total)
     if pager.page != order.page:  # past the last page (the list shrank): show the last one
-        found = asset_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                           descending=order.descending, offset=(pager.page - 1) * order.size,
-                           columns=WIDE_COLUMNS)  # fmt: skip
+        found = asset_page(database(), replace(flt, limit=order.size, offset=(pager.page - 1) * order.size), reader)
     return render_template("assets.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
                            region=region or "", township=township, village=village, register=register or "",
                            status=status or "", year=args.get("year", ""), registers=list(Register),
@@ -129,22 +127,22 @@ def assets() -> Response | str:
                            sizes=SIZES)  # fmt: skip
 
 
-def _exported(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+def _exported(row: AssetRow, names: dict[str, str]) -> dict[str, Any]:
     lang = g.lang
     return {
-        "asset_id": row["asset_id"],
-        "name": row["name"],
-        "register": labelled(row["register"], "register", lang),
-        "category": row["category"],
-        "township": names.get(row["township_code"] or "", row["township_code"]),
-        "village": names.get(row["village_code"] or "", row["village_code"]),
-        "project": row.get("project_name"),
-        "build_year": row["build_year"],
-        "value": row["original_value"],
-        "status": labelled(row["status"], "status", lang),
-        "owner": row["owner_name"],
-        "owner_kind": labelled(row["owner_kind"], "owner_kind", lang) if row["owner_kind"] else None,
-        "custodian": row["custodian"],
+        "asset_id": row.asset_id,
+        "name": row.name,
+        "register": labelled(row.register, "register", lang),
+        "category": row.category,
+        "township": names.get(row.township_code or "", row.township_code),
+        "village": names.get(row.village_code or "", row.village_code),
+        "project": row.project_name if isinstance(row, WideAssetRow) else None,
+        "build_year": row.build_year,
+        "value": row.original_value,
+        "status": labelled(row.status, "status", lang),
+        "owner": row.owner_name,
+        "owner_kind": labelled(row.owner_kind, "owner_kind", lang) if row.owner_kind else None,
+        "custodian": row.custodian,
     }
 
 

@@ -4,6 +4,7 @@ the page's language, from the service's fields (not from its bilingual report li
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,7 @@ def summary(s: InventoryStatus, lang: str, actor_name: str) -> list[tuple[str, A
     def t(key: str, **values: Any) -> str:
         return translate(key, lang, **values)
 
-    total = s.total
+    total = asdict(s.total) if s.total is not None else {}  # an inventory with no assets due has no total row
     if s.closed_on:
         state = t("inventory_closed_on", on=s.closed_on) + (f"（{s.approval}）" if s.approval else "")
     else:

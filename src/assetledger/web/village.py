@@ -20,7 +20,7 @@ from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.errors import Finding, InputError
 from assetledger.reports.notice import notice_html, write_notice
 from assetledger.rules.distribution_file import load_purposes
-from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.asset_queries import AssetFilter, AssetRow, list_assets
 from assetledger.services.distribution import distribute
 from assetledger.services.distribution_reports import NoticeData, notice_data
 from assetledger.services.journal import post_for_asset
@@ -44,7 +44,7 @@ def _form_date(field: str, *, required: bool) -> dt.date | None:
         raise InputError([Finding("form", None, field, text, "a date is YYYY-MM-DD")]) from exc
 
 
-def _my_assets() -> list[dict[str, Any]]:
+def _my_assets() -> list[AssetRow]:
     region = scope_region(user())
     if region is None:
         return []
