@@ -13,9 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.asset_changes import Change, Outcome, Refusal, StatusChange, check, closed_reason
+from assetledger.domain.asset_changes import (
+    Change,
+    Outcome,
+    Refusal,
+    StatusChange,
+    check,
+    closed_reason,
+    registration_date,
+    registration_event,
+)
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, label, register_problems
-from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.domain.text import require_texts, text_findings
@@ -212,7 +220,7 @@ def _draft_rows(
         o, h, c = d.ownership, d.handover, d.custody
         if d.register is household and o is None and d.household_head:
             # 户有户管: a household-level asset belongs to its household from registration.
-            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, _registration_date(d) or today())  # 户有户管
+            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, registration_date(d) or today())  # 户有户管
         asset_id = d.asset_id
         assets.append(
             (
@@ -231,8 +239,8 @@ def _draft_rows(
         )  # fmt: skip
         for source, amount in d.funding:
             funding.append((asset_id, source.value, amount))
-        registered_on = _registration_date(d)
-        events.append((asset_id, "registered", registered_on, _registration_payload(d, o, batch_id), actor, at))
+        event = registration_event(d, o, batch_id)
+        events.append((asset_id, event.kind.value, event.on, event.payload, actor, at))
         if c:
             custody.append((asset_id, c.custodian, c.duties, c.start_on, actor, at))
     return assets, funding, events, custody
@@ -240,41 +248,6 @@ def _draft_rows(
 
 _NONE3 = (None, None, None)
 _NONE4 = (None, None, None, None)
-
-
-def _registration_date(d: AssetDraft) -> dt.date | None:
-    """The date of the registration event: the asset's own dates (`entry_date`), None when it has none."""
-    handed = d.handover.handed_over_on if d.handover else None
-    confirmed = d.ownership.confirmed_on if d.ownership else None
-    return entry_date(d.acquired_on, handed, confirmed, d.build_year)
-
-
-def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | None) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "name": d.name,
-        "register": d.register.value,
-        "region": d.region_code,
-        "original_value": str(d.original_value),
-        "funding": {s.value: str(a) for s, a in d.funding},
-        "status": d.status.value,  # a register file may bring an asset in idle or damaged
-    }
-    if batch_id is not None:
-        payload["batch"] = batch_id
-    if d.acquired_on:
-        payload["acquired"] = d.acquired_on.isoformat()
-    if d.beneficiary_households is not None:
-        payload["households"] = d.beneficiary_households  # 受益户数 as published, before the households are named
-    if o:
-        payload["owner"] = {
-            "name": o.owner_name,
-            "kind": o.owner_kind.value,
-            "on": o.confirmed_on.isoformat(),
-        }
-    if d.handover:
-        payload["handover"] = d.handover.handed_over_on.isoformat()
-    if d.custody:
-        payload["custodian"] = {"name": d.custody.custodian, "from": d.custody.start_on.isoformat()}
-    return payload
 
 
 # --- changes to one asset -------------------------------------------------------------------------------
