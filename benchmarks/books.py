@@ -33,7 +33,8 @@ from assetledger.services.governance import scan
 from assetledger.services.journal import entity_of_asset, entry_for_posting, post_for_asset
 from assetledger.services.ledger_files import load_books
 from assetledger.store.db import Database
-from assetledger.store.journal_models import Entry
+from assetledger.store.distribution_models import Distribution
+from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset
 
 
@@ -97,15 +98,19 @@ def bench(url: str, postings: int, posting_only: bool = False) -> list[tuple[str
                      f"{raw_cpu / cpu:.1%} in CPU"))  # fmt: off
         shutil.rmtree(raw.parent)
     latencies = []
+    cpus = []
     for i in range(20):
         p = AssetPosting(ids[i % len(ids)], day, "revenue", "rent", Decimal("1.00"), ref=f"one-{i}")
+        one_cpu = time.process_time()
         seconds, _ = timed(lambda p=p: post_for_asset(db, p, "bench"))
+        cpus.append(time.process_time() - one_cpu)
         latencies.append(seconds)
     with db.reading() as s:
         total_entries = s.scalar(select(func.count()).select_from(Entry))
     latencies.sort()
+    cpus.sort()
     rows.append(("one interactive posting (median of 20)", f"{latencies[10] * 1000:.1f} ms",
-                 f"{total_entries:,} entries in the database"))  # fmt: off
+                 f"CPU {cpus[10] * 1000:.1f} ms; {total_entries:,} entries in the database"))  # fmt: off
     if posting_only:
         return rows
     with db.reading() as s:
@@ -130,16 +135,28 @@ def bench(url: str, postings: int, posting_only: bool = False) -> list[tuple[str
 
 
 def distribution_bench(db: Database) -> tuple[str, str, str]:
-    """1,000 households in the village with the most revenue, a year of its revenue, one distribution."""
+    """1,000 households in the village with the largest net revenue of 2025 that has not distributed 2025 yet, a
+    year of its revenue, one distribution. (A village month is distributed once: the demo has distributed some
+    villages' 2025 by quarter already, and distributing their year again is refused, DOMAIN rule 15.)"""
+    year_start, year_end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
     with db.reading() as s:
-        busiest = (
-            select(Entry.entity_code, func.count())
-            .where(Entry.kind == "revenue", Entry.entity_code.like("V%"))
+        distributed = select(Distribution.village_code).where(
+            Distribution.period_start <= year_end, Distribution.period_end >= year_start
+        )
+        net = -func.sum(PostingRow.amount).filter(Account.name.like("Income:%")) - func.coalesce(
+            func.sum(PostingRow.amount).filter(Account.name.like("Expenses:%")), 0
+        )
+        best = (
+            select(Entry.entity_code)
+            .join(PostingRow, PostingRow.entry_id == Entry.id)
+            .join(Account, Account.id == PostingRow.account_id)
+            .where(Entry.entity_code.like("V%"), Entry.date.between(year_start, year_end), Entry.asset_id.is_not(None))
+            .where(func.substr(Entry.entity_code, 2).not_in(distributed))
             .group_by(Entry.entity_code)
-            .order_by(func.count().desc())
+            .order_by(net.desc(), Entry.entity_code)
             .limit(1)
         )
-        village = s.execute(busiest).one()[0][1:]
+        village = s.execute(best).scalar_one()[1:]
     folder = Path(tempfile.mkdtemp())
     roster = folder / "roster.csv"
     lines = ["户编号,村,户主,人口,类别,因素,纳入日期,退出日期,退出原因"]

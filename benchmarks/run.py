@@ -66,6 +66,13 @@ book = load_workbook(sys.argv[1], read_only=True)
 rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
 print(rows, time.perf_counter() - start)
 """
+# The floor of the CSV import: pandas reads the same file (title line skipped, every cell as text), nothing else.
+PANDAS_PARSE = """
+import sys
+import pandas
+frame = pandas.read_csv(sys.argv[1], skiprows=1, dtype=str)
+print(len(frame))
+"""
 
 
 @dataclass(frozen=True)
@@ -299,6 +306,7 @@ def report(
     startups: tuple[Run, Run],
     baseline: Run | None,
     runs: int,
+    floor: Run,
 ) -> str:
     names = list(results)
     startup, startup_import = startups
@@ -335,6 +343,16 @@ def report(
     row(
         "CSV import: CPU, peak memory",
         [f"{r['csv'].cpu:.2f} s, {r['csv'].peak_mib:,.0f} MiB" for r in results.values()],
+        "",
+    )
+    row(
+        "pandas.read_csv of the same CSV, the floor (subprocess)",
+        [f"{_secs(floor)}, CPU {floor.cpu:.2f} s"] * len(names),
+        "",
+    )
+    row(
+        "CSV import ÷ pandas.read_csv: wall (CPU)",
+        [f"**{r['csv'].wall / floor.wall:.1f}×** ({r['csv'].cpu / floor.cpu:.1f}×)" for r in results.values()],
         "",
     )
     row("CSV dry run (validate, write nothing): wall", [_secs(r["dry"]) for r in results.values()], "")
@@ -427,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         startup = best([run_process([str(CLI), "--help"], work) for _ in range(3)])
         startup_import = best([run_process([str(CLI), "asset", "import", "--help"], work) for _ in range(3)])
+        floor = best([run_process([sys.executable, "-c", PANDAS_PARSE, str(files.assets_csv)], work)
+                      for _ in range(args.runs)])  # fmt: skip
         baseline = None
         if with_xlsx:
             parse = [sys.executable, "-c", OPENPYXL_PARSE, str(files.assets_xlsx)]
@@ -439,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         for backend in backends:
             backend.drop_all()
         shutil.rmtree(work, ignore_errors=True)
-    section = report(results, files, (startup, startup_import), baseline, args.runs)
+    section = report(results, files, (startup, startup_import), baseline, args.runs, floor)
     print(section)
     if not args.no_readme:
         write_readme(section)

@@ -14,7 +14,8 @@ from enum import Enum
 from typing import Any
 
 from assetledger.domain.asset_events import AssetEventKind
-from assetledger.domain.assets import Custody, Handover, Ownership, owner_kind_problem
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, owner_kind_problem
+from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 
 
@@ -78,7 +79,7 @@ class RegisterEvent:
     `apply` must leave the register as `updated` sets it (tests/domain/test_asset_changes_replay.py)."""
 
     kind: AssetEventKind
-    on: dt.date
+    on: dt.date | None  # a registration of an asset without any date of its own has none
     payload: dict[str, Any]
 
 
@@ -181,6 +182,45 @@ def event_of(facts: Facts, change: Change) -> RegisterEvent:
         return RegisterEvent(AssetEventKind.CUSTODIAN_ASSIGNED, change.start_on, payload)
     payload = {"from": facts.status.value, "to": change.status.value, "reason": change.reason}
     return RegisterEvent(AssetEventKind.STATUS_CHANGED, change.on, payload)
+
+
+def registration_date(d: AssetDraft) -> dt.date | None:
+    """The date of the registration event: the asset's own dates (`entry_date`), None when it has none."""
+    handed = d.handover.handed_over_on if d.handover else None
+    confirmed = d.ownership.confirmed_on if d.ownership else None
+    return entry_date(d.acquired_on, handed, confirmed, d.build_year)
+
+
+def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | None) -> RegisterEvent:
+    """The event that records a registration: what the register row says of the asset (name, register, value,
+    status, owner, custodian; `asset_events.Registered` reads it back) and what it came with (place, funding,
+    dates, the import batch). `owner` is the ownership the row is registered with (a household-level asset's own
+    household when the draft names none, 户有户管)."""
+    payload: dict[str, Any] = {
+        "name": d.name,
+        "register": d.register.value,
+        "region": d.region_code,
+        "original_value": str(d.original_value),
+        "funding": {s.value: str(a) for s, a in d.funding},
+        "status": d.status.value,  # a register file may bring an asset in idle or damaged
+    }
+    if batch_id is not None:
+        payload["batch"] = batch_id
+    if d.acquired_on:
+        payload["acquired"] = d.acquired_on.isoformat()
+    if d.beneficiary_households is not None:
+        payload["households"] = d.beneficiary_households  # 受益户数 as published, before the households are named
+    if owner:
+        payload["owner"] = {
+            "name": owner.owner_name,
+            "kind": owner.owner_kind.value,
+            "on": owner.confirmed_on.isoformat(),
+        }
+    if d.handover:
+        payload["handover"] = d.handover.handed_over_on.isoformat()
+    if d.custody:
+        payload["custodian"] = {"name": d.custody.custodian, "from": d.custody.start_on.isoformat()}
+    return RegisterEvent(AssetEventKind.REGISTERED, registration_date(d), payload)
 
 
 def attach_problem(facts: Facts, village_code: str) -> str | None:

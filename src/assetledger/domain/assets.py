@@ -23,7 +23,7 @@ QUANTITY = Decimal("0.0001")
 MAX_HOUSEHOLDS = 1_000_000  # beneficiary households of one asset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ownership:
     owner_name: str
     owner_kind: OwnerKind
@@ -31,21 +31,21 @@ class Ownership:
     document: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Handover:
     handed_over_on: dt.date
     handed_over_by: str | None = None
     document: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Custody:
     custodian: str
     start_on: dt.date
     duties: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AssetDraft:
     """Everything needed to register one asset. Region fields hold codes resolved against the hierarchy."""
 

@@ -24,7 +24,7 @@ BOOKS_START = dt.date(2000, 1, 1)  # chart accounts open here: project assets da
 ENTITY_PREFIX = {EntityKind.VILLAGE: "V", EntityKind.TOWNSHIP: "T", EntityKind.COUNTY: "C", EntityKind.CITY: "S"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BookedAsset:
     """The register facts that decide how an asset is booked."""
 

@@ -58,13 +58,13 @@ class AccountSpec:
     asset_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Posting:
     account: str
     amount: Decimal  # signed yuan: debit positive, credit negative, as in Beancount
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JournalEntry:
     entity: str
     date: dt.date

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -50,13 +50,21 @@ def first_open_day(books: Books, entity: str, wanted: dt.date) -> dt.date:
     return closed + dt.timedelta(days=1) if closed is not None and wanted <= closed else wanted
 
 
-def book_openings(books: Books, asset_ids: Sequence[str]) -> int:
+def book_openings(books: Books, asset_ids: Sequence[str], *, batch_id: int | None = None) -> int:
     """Post the opening entry of each newly registered asset in its owner's books, dated by the asset's own dates
     (`entry_date`); an asset with none of them is part of the opening balance (期初), dated the day the books
-    start, and an asset registered into a closed period enters on the first open day (补录). Never by the clock."""
+    start, and an asset registered into a closed period enters on the first open day (补录). Never by the clock.
+
+    The assets are read back as the register stores them: those of an import `batch_id` (which are `asset_ids`)
+    in two set-based reads, others by their ids."""
     session = books.session
-    booked = load_booked(session, asset_ids)
-    dates = _entry_dates(session, asset_ids)
+    if batch_id is not None:
+        found = register_repo.booked_batch(session, batch_id)
+        booked = {asset_id: asset for asset_id, (asset, _) in found.items()}
+        dates = _dates_of(facts for _, facts in found.values())
+    else:
+        booked = load_booked(session, asset_ids)
+        dates = _dates_of(register_repo.entry_date_facts(session, asset_ids))
     entries: list[JournalEntry] = []
     opens: list[tuple[str, str, str, dt.date, str | None]] = []
     places = {asset_id: books_of(asset) for asset_id, asset in booked.items()}
@@ -76,11 +84,11 @@ def book_openings(books: Books, asset_ids: Sequence[str]) -> int:
     return len(entries)
 
 
-def _entry_dates(session: Session, asset_ids: Sequence[str]) -> dict[str, dt.date]:
+def _dates_of(facts: Iterable[register_repo.EntryDateFacts]) -> dict[str, dt.date]:
     """The date each asset enters the books (see `entry_date`), for many assets."""
     return {
         asset_id: entry_date(acquired, handed, confirmed, year) or BOOKS_START
-        for asset_id, acquired, handed, confirmed, year in register_repo.entry_date_facts(session, asset_ids)
+        for asset_id, acquired, handed, confirmed, year in facts
     }
 
 

@@ -13,9 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.asset_changes import Change, Outcome, Refusal, StatusChange, check, closed_reason
+from assetledger.domain.asset_changes import (
+    Change,
+    Outcome,
+    Refusal,
+    StatusChange,
+    check,
+    closed_reason,
+    registration_date,
+    registration_event,
+)
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, label, register_problems
-from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.domain.text import require_texts, text_findings
@@ -94,7 +102,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         asset_ids = [d.asset_id for _, d in drafts]
         _insert_drafts(session, [d for _, d in drafts], actor, batch.id, index)
         del drafts, ids  # the books read what they need from the database
-        book_openings(Books(session, actor), asset_ids)
+        book_openings(Books(session, actor), asset_ids, batch_id=batch.id)
         return ImportResult(str(path), len(asset_ids), counts, batch.id, ignored=ignored)
 
 
@@ -174,23 +182,26 @@ _ASSET_COLUMNS = (
     "status",
     "owner_name", "owner_kind", "confirmed_on", "confirm_doc", "handed_over_on", "handover_doc", "handed_over_by",
     "custodian", "custodian_duties", "custodian_since", "operating_mode", "operator", "contract_start",
-    "contract_end", "contract_annual_income", "household_id", "household_head", "registered_at", "registered_by",
-    "batch_id",
+    "contract_end", "contract_annual_income", "household_id", "household_head",
 )  # fmt: skip
 _FUNDING_COLUMNS = ("asset_id", "source", "amount")
-_EVENT_COLUMNS = ("asset_id", "kind", "event_date", "payload", "actor", "recorded_at")
-_CUSTODY_COLUMNS = ("asset_id", "custodian", "duties", "start_on", "actor", "recorded_at")
+_EVENT_COLUMNS = ("asset_id", "kind", "event_date", "payload")
+_CUSTODY_COLUMNS = ("asset_id", "custodian", "duties", "start_on")
 
 
 def _insert_drafts(
     session: Session, drafts: Sequence[AssetDraft], actor: str, batch_id: int | None, index: RegionIndex
 ) -> None:
-    """The assets, their funding, registration events and custodians: one executemany per table."""
-    assets, funding, events, custody = _draft_rows(drafts, actor, batch_id, index)
-    insert_values(session, table_of(Asset), _ASSET_COLUMNS, assets)
+    """The assets, their funding, registration events and custodians: one executemany per table; who registered
+    them and when (the same for every row) is given once."""
+    at = now()
+    assets, funding, events, custody = _draft_rows(drafts, batch_id, index)
+    registered = {"registered_at": at, "registered_by": actor, "batch_id": batch_id}
+    insert_values(session, table_of(Asset), _ASSET_COLUMNS, assets, same=registered)
     insert_values(session, table_of(AssetFunding), _FUNDING_COLUMNS, funding)
-    insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
-    insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
+    insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events, same={"actor": actor, "recorded_at": at})
+    insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody,
+                  same={"actor": actor, "recorded_at": at})  # fmt: skip
     acceptance.accepted_on_registering(session, drafts, index, actor)
 
 
@@ -198,10 +209,9 @@ _Rows = list[tuple[Any, ...]]
 
 
 def _draft_rows(
-    drafts: Sequence[AssetDraft], actor: str, batch_id: int | None, index: RegionIndex
+    drafts: Sequence[AssetDraft], batch_id: int | None, index: RegionIndex
 ) -> tuple[_Rows, _Rows, _Rows, _Rows]:
     """Plain values in the column orders above (`insert_values` converts them as SQLAlchemy would)."""
-    at = now()
     assets: _Rows = []
     funding: _Rows = []
     events: _Rows = []
@@ -212,7 +222,7 @@ def _draft_rows(
         o, h, c = d.ownership, d.handover, d.custody
         if d.register is household and o is None and d.household_head:
             # 户有户管: a household-level asset belongs to its household from registration.
-            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, _registration_date(d) or today())  # 户有户管
+            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, registration_date(d) or today())  # 户有户管
         asset_id = d.asset_id
         assets.append(
             (
@@ -226,55 +236,19 @@ def _draft_rows(
                 d.operating_mode.value if d.operating_mode else None,
                 d.operator, d.contract_start, d.contract_end, d.contract_annual_income,
                 d.household_id, d.household_head,
-                at, actor, batch_id,
             )
         )  # fmt: skip
         for source, amount in d.funding:
             funding.append((asset_id, source.value, amount))
-        registered_on = _registration_date(d)
-        events.append((asset_id, "registered", registered_on, _registration_payload(d, o, batch_id), actor, at))
+        event = registration_event(d, o, batch_id)
+        events.append((asset_id, event.kind.value, event.on, event.payload))
         if c:
-            custody.append((asset_id, c.custodian, c.duties, c.start_on, actor, at))
+            custody.append((asset_id, c.custodian, c.duties, c.start_on))
     return assets, funding, events, custody
 
 
 _NONE3 = (None, None, None)
 _NONE4 = (None, None, None, None)
-
-
-def _registration_date(d: AssetDraft) -> dt.date | None:
-    """The date of the registration event: the asset's own dates (`entry_date`), None when it has none."""
-    handed = d.handover.handed_over_on if d.handover else None
-    confirmed = d.ownership.confirmed_on if d.ownership else None
-    return entry_date(d.acquired_on, handed, confirmed, d.build_year)
-
-
-def _registration_payload(d: AssetDraft, o: Ownership | None, batch_id: int | None) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "name": d.name,
-        "register": d.register.value,
-        "region": d.region_code,
-        "original_value": str(d.original_value),
-        "funding": {s.value: str(a) for s, a in d.funding},
-        "status": d.status.value,  # a register file may bring an asset in idle or damaged
-    }
-    if batch_id is not None:
-        payload["batch"] = batch_id
-    if d.acquired_on:
-        payload["acquired"] = d.acquired_on.isoformat()
-    if d.beneficiary_households is not None:
-        payload["households"] = d.beneficiary_households  # 受益户数 as published, before the households are named
-    if o:
-        payload["owner"] = {
-            "name": o.owner_name,
-            "kind": o.owner_kind.value,
-            "on": o.confirmed_on.isoformat(),
-        }
-    if d.handover:
-        payload["handover"] = d.handover.handed_over_on.isoformat()
-    if d.custody:
-        payload["custodian"] = {"name": d.custody.custodian, "from": d.custody.start_on.isoformat()}
-    return payload
 
 
 # --- changes to one asset -------------------------------------------------------------------------------

@@ -154,10 +154,10 @@ class Books:
             if name in self.accounts(entity) or (entity, name) in seen:
                 continue
             seen.add((entity, name))
-            rows.append((entity, name, cn_name, opened_on, asset_id, at))
+            rows.append((entity, name, cn_name, opened_on, asset_id))
         if not rows:
             return
-        ids = journal_repo.insert_accounts(self.session, rows)
+        ids = journal_repo.insert_accounts(self.session, rows, at)
         for row, id_ in zip(rows, ids, strict=True):
             self._accounts[row[0]][row[1]] = (id_, row[3])
 
@@ -303,10 +303,10 @@ class Books:
         at = now()
         rows = [
             (e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
-             dict(e.meta) if e.meta else None, self.actor, at)
+             dict(e.meta) if e.meta else None)
             for e in entries
         ]  # fmt: skip
-        ids = journal_repo.insert_entries(self.session, rows)
+        ids = journal_repo.insert_entries(self.session, rows, self.actor, at)
         postings = []
         for entry_id, entry, fens in zip(ids, entries, amounts, strict=True):
             accounts = self._accounts[entry.entity]

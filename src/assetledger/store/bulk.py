@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -23,8 +23,17 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session.execute(insert(table), list(rows))
 
 
-def insert_values(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert rows given as value sequences in `columns` order, with one DB-API executemany.
+def insert_values(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows given as value sequences in `columns` order, with one DB-API executemany. `same` gives the
+    columns whose value is the same in every row (the actor and time of a batch): each is converted once and
+    bound with every row after the row's own values.
 
     For large bulk inserts, where Core's per-row parameter handling costs more than the database. What is stored
     is what Core stores: the statement is Core's INSERT compiled for the session's dialect (PostgreSQL's casts
@@ -33,23 +42,29 @@ def insert_values(session: Session, table: Table, columns: Sequence[str], rows: 
     are not applied, so a table with any must be given all its columns.
     """
     if rows:
-        compiled, bound = _bound(session, table, columns, rows, convert=True)
-        _execute_rows(session, table, compiled, columns, bound)
+        columns, bound = _bound(session, table, columns, rows, convert=True, same=same)
+        _execute_rows(session, table, _compiled(session, table, columns), columns, bound)
 
 
 def insert_stored(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """As `insert_values`, for rows already in their stored form (integer fen, ids): no bind processing at all.
     Only for columns whose stored value is the Python value itself (integers, text)."""
     if rows:
-        compiled, bound = _bound(session, table, columns, rows, convert=False)
-        _execute_rows(session, table, compiled, columns, bound)
+        columns, bound = _bound(session, table, columns, rows, convert=False)
+        _execute_rows(session, table, _compiled(session, table, columns), columns, bound)
 
 
 def insert_new(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, stored: bool = False
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    stored: bool = False,
+    same: Mapping[str, Any] | None = None,
 ) -> list[int]:
     """Insert rows of a table whose `id` the database assigns, as `insert_values` does (`insert_stored` when
-    `stored`), and return their ids in the rows' order.
+    `stored`; `same` as there), and return their ids in the rows' order.
 
     PostgreSQL: the ids are drawn from the id column's own sequence (nextval, one per row), then bound with the
     rows, so that COPY can carry them; no other writer can be given the same ids. SQLite: the rows go in without
@@ -61,20 +76,19 @@ def insert_new(
     """
     if not rows:
         return []
-    if "id" in columns:
+    if "id" in columns or (same and "id" in same):
         raise ValueError(f"insert_new gives the ids of {table.name} itself; got an id column")
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         ids = _sequence_ids(conn, table, len(rows))
-        with_ids = ["id", *columns]
-        compiled, bound = _bound(session, table, with_ids, [(i, *r) for i, r in zip(ids, rows, strict=True)],
-                                 convert=not stored)  # fmt: skip
-        _execute_rows(session, table, compiled, with_ids, bound)
+        with_ids, bound = _bound(session, table, ["id", *columns], [(i, *r) for i, r in zip(ids, rows, strict=True)],
+                                 convert=not stored, same=same)  # fmt: skip
+        _execute_rows(session, table, _compiled(session, table, with_ids), with_ids, bound)
         return ids
     top, added = _id_queries(table)
     before = conn.execute(top).scalar() or 0
-    compiled, bound = _bound(session, table, columns, rows, convert=not stored)
-    _execute_rows(session, table, compiled, columns, bound)
+    columns, bound = _bound(session, table, columns, rows, convert=not stored, same=same)
+    _execute_rows(session, table, _compiled(session, table, columns), columns, bound)
     count, first, last = conn.execute(added, {"before": before}).one()
     if count != len(rows) or last - first + 1 != count:
         raise RuntimeError(f"{table.name}: {len(rows)} rows inserted, {count} new ids found from {first} to {last}")
@@ -105,26 +119,53 @@ def _id_queries(table: Table) -> tuple[Select[Any], Select[int, Any, Any]]:
     return select(func.max(ids)), added
 
 
-def _bound(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, convert: bool
-) -> tuple[Any, list[tuple[Any, ...]]]:
-    """Core's INSERT of `columns` compiled for the session's dialect, and the rows as it binds them: through each
-    column's bind processor when `convert`, as given otherwise (already in stored form)."""
-    dialect = session.connection().dialect
-    compiled = _compiled_insert(table, tuple(columns), dialect)
+def _compiled(session: Session, table: Table, columns: Sequence[str]) -> Any:
+    """Core's INSERT of `columns` compiled for the session's dialect; refused unless the columns are the ones it
+    binds (every column without a server default or a value of its own given)."""
+    compiled = _compiled_insert(table, tuple(columns), session.connection().dialect)
     if set(compiled.binds) != set(columns):
         raise ValueError(f"insert into {table.name} needs values for {sorted(compiled.binds)}, got {list(columns)}")
+    return compiled
+
+
+def _bound(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    convert: bool,
+    same: Mapping[str, Any] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Every column bound, in order (`columns`, then those of `same`), and the rows as they are bound: through
+    each column's bind processor when `convert`, as given otherwise (already in stored form). A value of `same`
+    is checked and converted once and bound with every row."""
+    dialect = session.connection().dialect
     _check_width(rows, len(columns), table)
     check_columns(table, columns, rows)
+    tail: tuple[Any, ...] = ()
+    if same:
+        check_columns(table, list(same), [tuple(same.values())])
+        tail = tuple(_processed(table, name, dialect, value) if convert else value for name, value in same.items())
+    every = [*columns, *(same or ())]
     if not convert:
         as_given = rows if set(map(type, rows)) == {tuple} else list(map(tuple, rows))
-        return compiled, cast(list[tuple[Any, ...]], as_given)
+        bound = cast(list[tuple[Any, ...]], as_given)
+        return every, [row + tail for row in bound] if tail else bound
     values: list[Sequence[Any]] = list(_transposed(rows, len(columns)))
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values[i] = list(map(process, values[i]))
-    return compiled, list(zip(*values, strict=True))
+    if tail:
+        values += [[value] * len(rows) for value in tail]
+    return every, list(zip(*values, strict=True))
+
+
+def _processed(table: Table, name: str, dialect: Dialect, value: Any) -> Any:
+    """`value` as the bind processor of column `name` converts it (itself when the type has none)."""
+    process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    return value if process is None else process(value)
 
 
 def _check_width(rows: Sequence[Sequence[Any]], width: int, table: Table) -> None:

@@ -25,9 +25,8 @@ ENTRIES = table_of(Entry)
 POSTINGS = table_of(PostingRow)
 PERIOD_CLOSES = table_of(PeriodClose)
 
-ACCOUNT_COLUMNS = ("entity_code", "name", "cn_name", "opened_on", "asset_id", "created_at")
-ENTRY_COLUMNS = ("entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta", "actor",
-                 "recorded_at")  # fmt: skip
+ACCOUNT_COLUMNS = ("entity_code", "name", "cn_name", "opened_on", "asset_id")
+ENTRY_COLUMNS = ("entity_code", "date", "kind", "narration", "asset_id", "ref", "reverses_id", "meta")
 POSTING_COLUMNS = ("entry_id", "account_id", "amount")  # amount in stored form: integer fen
 
 
@@ -135,14 +134,15 @@ def insert_entities(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.connection().execute(insert(ENTITIES), list(rows))
 
 
-def insert_accounts(session: Session, rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Open accounts, given in ACCOUNT_COLUMNS order; their ids, in order."""
-    return insert_new(session, ACCOUNTS, ACCOUNT_COLUMNS, rows)
+def insert_accounts(session: Session, rows: Sequence[Sequence[Any]], created_at: dt.datetime) -> list[int]:
+    """Open accounts, given in ACCOUNT_COLUMNS order, all at `created_at`; their ids, in order."""
+    return insert_new(session, ACCOUNTS, ACCOUNT_COLUMNS, rows, same={"created_at": created_at})
 
 
-def insert_entries(session: Session, rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Entries given in ENTRY_COLUMNS order, each value converted by its column's type; their ids, in order."""
-    return insert_new(session, ENTRIES, ENTRY_COLUMNS, rows)
+def insert_entries(session: Session, rows: Sequence[Sequence[Any]], actor: str, at: dt.datetime) -> list[int]:
+    """Entries given in ENTRY_COLUMNS order, each value converted by its column's type, all recorded by `actor`
+    at `at`; their ids, in order."""
+    return insert_new(session, ENTRIES, ENTRY_COLUMNS, rows, same={"actor": actor, "recorded_at": at})
 
 
 def insert_postings(session: Session, rows: Iterable[tuple[int, int, int]]) -> None:

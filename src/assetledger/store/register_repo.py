@@ -4,15 +4,16 @@ books, and which assets left the books. Typed Core selects, many assets at a tim
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import RowMapping, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import BookedAsset
 from assetledger.domain.enums import OFF_BOOKS_VALUES, FundSource, OperatingMode, OwnerKind, Register
-from assetledger.store.bulk import chunks
+from assetledger.store.bulk import CHUNK, chunks
 from assetledger.store.models import Asset, AssetFunding, Region
 from assetledger.store.tables import table_of
 
@@ -24,16 +25,26 @@ _A, _F = ASSETS.c, FUNDING.c
 _OFF_BOOKS = select(_A.asset_id, _A.disposed_on, _A.status).where(
     _A.status.in_(OFF_BOOKS_VALUES), _A.asset_id.in_(bindparam("ids", expanding=True))
 )
+_ALL_OFF_BOOKS = select(_A.asset_id, _A.disposed_on, _A.status).where(_A.status.in_(OFF_BOOKS_VALUES))
 _FUNDING = (
     select(_F.asset_id, _F.source, _F.amount).where(_F.asset_id.in_(bindparam("ids", expanding=True))).order_by(_F.id)
 )
-_BOOKED = select(
+_BOOKED_COLUMNS = (
     _A.asset_id, _A.name, _A.register, _A.category, _A.operating_mode, _A.owner_kind, _A.county_code,
     _A.township_code, _A.village_code, _A.current_value,
-).where(_A.asset_id.in_(bindparam("ids", expanding=True)))  # fmt: skip
-_ENTRY_DATES = select(_A.asset_id, _A.acquired_on, _A.handed_over_on, _A.confirmed_on, _A.build_year).where(
-    _A.asset_id.in_(bindparam("ids", expanding=True))
+)  # fmt: skip
+_DATE_COLUMNS = (_A.acquired_on, _A.handed_over_on, _A.confirmed_on, _A.build_year)
+_BOOKED = select(*_BOOKED_COLUMNS).where(_A.asset_id.in_(bindparam("ids", expanding=True)))
+_BATCH_BOOKED = select(*_BOOKED_COLUMNS, *_DATE_COLUMNS).where(_A.batch_id == bindparam("batch"))
+_BATCH_FUNDING = (
+    select(_F.asset_id, _F.source, _F.amount)
+    .where(_F.asset_id.in_(select(_A.asset_id).where(_A.batch_id == bindparam("batch"))))
+    .order_by(_F.id)
 )
+_ENTRY_DATES = select(_A.asset_id, *_DATE_COLUMNS).where(_A.asset_id.in_(bindparam("ids", expanding=True)))
+
+# (asset id, acquired on, handed over on, confirmed on, build year): what `booking.entry_date` dates an asset by
+EntryDateFacts = tuple[str, dt.date | None, dt.date | None, dt.date | None, int | None]
 
 _REGISTERS = {r.value: r for r in Register}
 _MODES = {m.value: m for m in OperatingMode}
@@ -55,13 +66,16 @@ def region_names(session: Session) -> dict[str, str]:
 
 def off_books(session: Session, asset_ids: Sequence[str]) -> dict[str, tuple[dt.date, str]]:
     """Assets of `asset_ids` that left the books (disposed of or written off): the date they left (date.min when
-    none is recorded) and their status."""
+    none is recorded) and their status. Asked by id for a few assets; for more than one chunk of ids (a bulk
+    posting, an import's opening entries) every asset off the books is read once by its status (few, indexed)
+    instead of one query per 900 ids."""
     conn = session.connection()
-    found: dict[str, tuple[dt.date, str]] = {}
-    for part in chunks(asset_ids):
-        for asset_id, on, status in conn.execute(_OFF_BOOKS, {"ids": list(part)}):
-            found[asset_id] = (on or dt.date.min, status)
-    return found
+    if len(asset_ids) > CHUNK:
+        wanted = set(asset_ids)
+        rows = [row for row in conn.execute(_ALL_OFF_BOOKS) if row[0] in wanted]
+    else:
+        rows = list(conn.execute(_OFF_BOOKS, {"ids": list(asset_ids)})) if asset_ids else []
+    return {asset_id: (on or dt.date.min, status) for asset_id, on, status in rows}
 
 
 def booked_assets(session: Session, asset_ids: Sequence[str]) -> dict[str, BookedAsset]:
@@ -71,38 +85,55 @@ def booked_assets(session: Session, asset_ids: Sequence[str]) -> dict[str, Booke
     funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
     booked: dict[str, BookedAsset] = {}
     for part in chunks(asset_ids):
-        for asset_id, source, amount in conn.execute(_FUNDING, {"ids": list(part)}):
-            funding.setdefault(asset_id, []).append((_SOURCES[source], amount))
-        for asset_id, name, register, category, mode, owner, county, township, village, value in conn.execute(
-            _BOOKED, {"ids": list(part)}
-        ):
-            booked[asset_id] = BookedAsset(
-                asset_id=asset_id,
-                name=name,
-                register=_REGISTERS[register],
-                category=category,
-                operating_mode=_MODES[mode] if mode else None,
-                owner_kind=_OWNER_KINDS[owner] if owner else None,
-                county_code=county,
-                township_code=township,
-                village_code=village,
-                value=value,
-                funding=tuple(funding.get(asset_id, ())),
-            )
+        _add_funding(funding, conn.execute(_FUNDING, {"ids": list(part)}))
+        for row in conn.execute(_BOOKED, {"ids": list(part)}):
+            booked[row[0]] = _booked(row, funding)
     return booked
 
 
-def entry_date_facts(
-    session: Session, asset_ids: Sequence[str]
-) -> list[tuple[str, dt.date | None, dt.date | None, dt.date | None, int | None]]:
+def booked_batch(session: Session, batch_id: int) -> dict[str, tuple[BookedAsset, EntryDateFacts]]:
+    """The booking facts and entry-date facts of every asset an import batch registered, in two set-based reads
+    (the batch's assets, and their funding through them) instead of two reads per 900 ids: an import books 100k
+    assets at once."""
+    conn = session.connection()
+    funding: dict[str, list[tuple[FundSource, Decimal]]] = {}
+    _add_funding(funding, conn.execute(_BATCH_FUNDING, {"batch": batch_id}))
+    found: dict[str, tuple[BookedAsset, EntryDateFacts]] = {}
+    for row in conn.execute(_BATCH_BOOKED, {"batch": batch_id}):
+        found[row[0]] = (_booked(row, funding), (row[0], *row[10:]))
+    return found
+
+
+def _add_funding(funding: dict[str, list[tuple[FundSource, Decimal]]], rows: Iterable[Any]) -> None:
+    for asset_id, source, amount in rows:
+        funding.setdefault(asset_id, []).append((_SOURCES[source], amount))
+
+
+def _booked(row: Any, funding: dict[str, list[tuple[FundSource, Decimal]]]) -> BookedAsset:
+    """A BookedAsset of a row of `_BOOKED`'s columns (more may follow) and the funding read beside it."""
+    asset_id, name, register, category, mode, owner, county, township, village, value = row[:10]
+    return BookedAsset(
+        asset_id=asset_id,
+        name=name,
+        register=_REGISTERS[register],
+        category=category,
+        operating_mode=_MODES[mode] if mode else None,
+        owner_kind=_OWNER_KINDS[owner] if owner else None,
+        county_code=county,
+        township_code=township,
+        village_code=village,
+        value=value,
+        funding=tuple(funding.get(asset_id, ())),
+    )
+
+
+def entry_date_facts(session: Session, asset_ids: Sequence[str]) -> list[EntryDateFacts]:
     """(asset id, acquired on, handed over on, confirmed on, build year) of each asset."""
-    a = ASSETS.c
-    found = []
+    conn = session.connection()
+    found: list[EntryDateFacts] = []
     for part in chunks(asset_ids):
-        query = select(a.asset_id, a.acquired_on, a.handed_over_on, a.confirmed_on, a.build_year)
         found += [
-            (i, acq, hand, conf, year)
-            for i, acq, hand, conf, year in session.execute(query.where(a.asset_id.in_(part)))
+            (i, acq, hand, conf, year) for i, acq, hand, conf, year in conn.execute(_ENTRY_DATES, {"ids": list(part)})
         ]
     return found
 
