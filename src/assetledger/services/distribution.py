@@ -290,7 +290,8 @@ def distribute(
             )
             session.rollback()
             return result
-        entry_id = _post(books, entity, rule, period, when, parts) if total else None
+        ref = _voucher(session, village, period, rule)
+        entry_id = _post(books, entity, rule, period, when, parts, ref) if total else None
         row = Distribution(
             village_code=village,
             period=period.label,
@@ -333,7 +334,25 @@ def payable_account(household_id: str) -> str:
     return f"Liabilities:DistributionPayable:H{''.join(c if c.isalnum() else '-' for c in household_id)}"
 
 
-def _post(books: Books, entity: str, rule: DistributionRule, period: Period, on: dt.date, parts: Split) -> int:
+def _voucher(session: Session, village: str, period: Period, rule: DistributionRule) -> str:
+    """The voucher (ref) of a distribution's entry: `distribution:PERIOD:RULE` for the first of the village's period
+    and rule, `…:2`, `…:3` for a redo after each reversal — a redo is a new distribution, never the reversed one's
+    repeat (the books would skip it as the same voucher again)."""
+    earlier = session.scalar(
+        select(func.count(Distribution.id)).where(
+            Distribution.village_code == village,
+            Distribution.period_start == period.start,
+            Distribution.period_end == period.end,
+            Distribution.rule_code == rule.code,
+        )
+    )
+    ref = f"distribution:{period.label}:{rule.code}"
+    return f"{ref}:{earlier + 1}" if earlier else ref
+
+
+def _post(
+    books: Books, entity: str, rule: DistributionRule, period: Period, on: dt.date, parts: Split, ref: str
+) -> int:
     purposes, _ = load_purposes()
     postings: list[Posting] = [Posting("Equity:Distribution", parts.total)]
     opens = []
@@ -356,7 +375,13 @@ def _post(books: Books, entity: str, rule: DistributionRule, period: Period, on:
         tuple(postings),
         EntryKind.DISTRIBUTION,
         None,
-        f"distribution:{period.label}:{rule.code}",
+        ref,
         meta={"rule": rule.code, "rule_version": str(rule.version), "period": period.label},
     )
-    return books.post([entry], [Located("distribute")]).posted[0]
+    posted = books.post([entry], [Located("distribute")]).posted
+    if not posted:  # the voucher is in the books already (made by another session meanwhile): post nothing
+        raise RuleViolation(
+            f"{period.label} 的分配凭证 {ref} 已入账，本次未记账，请重新运行 (the distribution's voucher {ref} is in "
+            f"the books already; nothing was posted — run the distribution again to see where it stands)"
+        )
+    return posted[0]

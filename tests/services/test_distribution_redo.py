@@ -1,0 +1,52 @@
+"""Trust of a distribution after the fact: redoing a reversed one, the objection period of a back-dated one, and
+revenue booked into a month already distributed (DOMAIN rule 15)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from assetledger.services import distribution
+from assetledger.services.reconcile import reconcile
+from assetledger.store.db import Database
+from assetledger.store.distribution_models import Distribution
+from assetledger.store.journal_models import Entry
+from tests.conftest import Cli
+from tests.helpers import table_counts
+from tests.services.test_distribution import VILLAGE
+from tests.services.test_distribution_invariants import _distribution_equity, _ready
+
+Q2_NET = Decimal("18000.00")  # Q2 revenue 18,000.01 less 0.01 of costs
+
+
+def _refs(db: Database) -> list[str | None]:
+    with db.reading() as session:
+        return list(
+            session.scalars(
+                select(Entry.ref).join(Distribution, Distribution.entry_id == Entry.id).order_by(Distribution.id)
+            )
+        )
+
+
+def test_a_reversed_distribution_is_redone_as_a_new_one(run: Cli, db: Database) -> None:
+    _ready(run)
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    for n in (2, 3):  # redone after a first and after a second reversal: the same content each time
+        run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "名册有误",
+            "--date", "2025-07-02")  # fmt: skip
+        assert _distribution_equity(db) == Decimal("0.00")
+        redo = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02")
+        assert "posted distribution" in redo.output
+        assert _distribution_equity(db) == Q2_NET  # shared once, never on top
+        before = table_counts(db)
+        again = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02")
+        assert "already distributed" in again.output and table_counts(db) == before  # a plain re-run: a no-op
+        assert _refs(db)[-1] == f"distribution:2025Q2:HQ-2025:{n}"
+    assert len(set(_refs(db))) == 3
+    # the API says the same: the standing one is the last redo
+    result = distribution.distribute(db, VILLAGE, "2025Q2", "tester", dry_run=True)
+    assert result.already_done and result.distribution_id == 3
+    run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-09")
+    assert reconcile(db) == []
+    assert "0 with errors" in run("ledger", "check").output
