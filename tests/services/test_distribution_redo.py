@@ -3,11 +3,14 @@ revenue booked into a month already distributed (DOMAIN rule 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
-from assetledger.services import distribution
+from assetledger.errors import RuleViolation
+from assetledger.services import distribution, distribution_settlement
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution
@@ -15,7 +18,7 @@ from assetledger.store.journal_models import Entry
 from tests.conftest import Cli
 from tests.helpers import table_counts
 from tests.services.test_distribution import VILLAGE
-from tests.services.test_distribution_invariants import _distribution_equity, _ready
+from tests.services.test_distribution_invariants import _distribution_equity, _ready, _refused
 
 Q2_NET = Decimal("18000.00")  # Q2 revenue 18,000.01 less 0.01 of costs
 
@@ -50,3 +53,23 @@ def test_a_reversed_distribution_is_redone_as_a_new_one(run: Cli, db: Database) 
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-09")
     assert reconcile(db) == []
     assert "0 with errors" in run("ledger", "check").output
+
+
+def test_a_distribution_made_today_is_dated_today_and_paid_after_its_notice(run: Cli, db: Database) -> None:
+    _ready(run)
+    today = dt.date.today()
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2")  # no --date: dated the day it is recorded
+    with db.reading() as session:
+        made = session.scalar(select(Distribution.distributed_on))
+    assert made == today
+    opens = (today + dt.timedelta(days=7)).isoformat()
+    before_it = _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2",
+                         "--date", "2025-07-10", says="分配之前不能发放")  # fmt: skip
+    assert f"from {opens}" in before_it
+    _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", today.isoformat(),
+             says="公示期未满")  # fmt: skip
+    with pytest.raises(RuleViolation, match="分配之前不能发放"):
+        distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 10), "tester")
+    notice = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
+    page = (run.cwd / "notices" / notice.split()[1].split("/")[-1]).read_text(encoding="utf-8")
+    assert f"自{today}起" in page and f"自{opens}起发放" in page  # the notice says what the payout waits for

@@ -21,7 +21,7 @@ from assetledger.services.distribution_reports import notice_data
 @click.option("--village", help="Village code.")
 @click.option("--period", help="2025 (year), 2025Q2 (quarter) or 2025-05 (month).")
 @click.option(
-    "--date", "on", type=DATE, help="Date of the distribution and its notice (default: the day after the period)."
+    "--date", "on", type=DATE, help="Date of the distribution and its notice (default: today, the day it is recorded)."
 )
 @click.option("--dry-run", is_flag=True, help="Compute and show; post nothing.")
 @format_option

@@ -260,9 +260,13 @@ def distribute(
     db: Database, village: str, period_text: str, actor: str, *, on: dt.date | None = None, dry_run: bool = False
 ) -> DistributionResult:
     """Share a village's revenue of an ended period by its rule in force, once: the same distribution again posts
-    nothing; one that shares a month with a standing distribution is refused (reverse that one first)."""
+    nothing; one that shares a month with a standing distribution is refused (reverse that one first).
+
+    Dated `on` when the business date is known (a distribution made earlier and recorded now), otherwise the day it
+    is recorded — never dated back by default: its notice bears that date and the objection period (公示期) that
+    holds back the payout runs from it (DOMAIN rule 15)."""
     period = parse_period(period_text)
-    when = on or period.end + dt.timedelta(days=1)
+    when = on or today()
     ended_period_check(period, when)
     with db.transaction() as session:
         region = session.get(Region, village)
