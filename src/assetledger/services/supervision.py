@@ -471,14 +471,16 @@ def _undistributed(session: Session, as_of: dt.date, days: int, places: Places, 
 
 def _late_revenue(session: Session, as_of: dt.date, places: Places) -> list[SupervisionWarning]:
     """Standing distributions (made by `as_of`) whose months' asset revenue in the books is no longer what they
-    shared: candidates are those with asset entries of their months recorded since they were made (one query), each
-    then compared by its own rule (assets, base) to what it recorded."""
+    shared: candidates are those with asset entries of their months posted after them (after their own entry; for one
+    that shared nothing, recorded since it was), in one query; each is then compared by its own rule (assets, base)
+    to what it recorded."""
     found = session.execute(
         select(Distribution.id, Entry.id)
         .join(Entity, and_(Entity.region_code == Distribution.village_code, Entity.kind == "village"))
         .join(Entry, and_(Entry.entity_code == Entity.code, Entry.asset_id.is_not(None),
                           Entry.date >= Distribution.period_start, Entry.date <= Distribution.period_end,
-                          Entry.recorded_at >= Distribution.recorded_at))
+                          or_(Entry.id > Distribution.entry_id,  # posted after the distribution's own entry
+                              and_(Distribution.entry_id.is_(None), Entry.recorded_at >= Distribution.recorded_at))))
         .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
         .where(DistributionReversal.id.is_(None), Distribution.distributed_on <= as_of)
         .order_by(Distribution.id, Entry.id)

@@ -125,6 +125,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "dry_run_note": ("试算结果，尚未记账", "Dry run: nothing posted"),
     "distributed": ("已分配并记账（分配 {id}）", "Distributed and posted (distribution {id})"),
     "already_distributed": ("该期已分配过（分配 {id}），未重复记账", "Already distributed ({id}); nothing posted"),
+    "late_revenue": (
+        "分配后账面收益变动 {late} 元（已分配 {done}，账面现为 {books}），差额未分配；须先冲销原分配再重新分配",
+        "The books changed by {late} after this period was distributed ({done} shared, the books now hold {books}): "
+        "the difference is not shared; reverse the distribution and distribute again",
+    ),
     "costs": ("支出", "Costs"),
     "distributable": ("可分配", "Distributed"),
     "purpose": ("用途", "Purpose"),
