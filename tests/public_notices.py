@@ -51,9 +51,9 @@ def build_published(run: Cli) -> Cli:
     rent("A-1", "12000", "2025-05-15", "PZ-1")
     rent("A-1", "5000", "2025-08-10", "PZ-2", f"租金 转入账户{BANK_ACCOUNT}")
     rent("B-1", "7777", "2025-05-20", "PZ-1")
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", user="li")
-    run("distribute", "--village", VILLAGE, "--period", "2025Q3", user="li")
-    run("distribute", "--village", OTHER_VILLAGE, "--period", "2025Q2", user="zhang")
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="li")
+    run("distribute", "--village", VILLAGE, "--period", "2025Q3", "--date", "2025-10-01", user="li")
+    run("distribute", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="zhang")
     run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", user="li")
     run("distribute", "publish", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-03",
         user="zhang")  # fmt: skip

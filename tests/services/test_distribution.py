@@ -56,7 +56,7 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
     dry = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--dry-run")
     assert "revenue 18,000.01, costs 0.01, distributed 18,000.00" in dry.output and "dry run" in dry.output
     before = table_counts(db)
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     twice = run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     assert "already distributed" in twice.output
     after = table_counts(db)

@@ -70,7 +70,7 @@ def test_months_next_to_a_distribution_are_free(run: Cli, db: Database) -> None:
 
 def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, db: Database) -> None:
     _ready(run)
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     no_reason = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", " ", ok=False)
     assert no_reason.exit_code == 2
     out = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "收入录错",
@@ -94,7 +94,7 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
 
 def test_a_paid_distribution_is_not_taken_back(run: Cli, db: Database) -> None:
     _ready(run)
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10")
     _refused(run, db, "distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "错",
              says="paid to 4 household(s)")  # fmt: skip

@@ -204,6 +204,16 @@ def test_revenue_posting_distribution_and_notice(app: Flask, db: Database) -> No
                                            "csrf_token": token})  # fmt: skip
     assert "未重复记账" in twice.get_data(as_text=True)
     assert table_counts(db)["distributions"] == before["distributions"] + 1
+    li.post("/post", data={"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "500.00",
+                           "date": "2025-06-10", "ref": "PZ-2", "csrf_token": token})  # fmt: skip
+    late = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
+                                          "csrf_token": token}).get_data(as_text=True)  # fmt: skip
+    assert 'id="late-revenue"' in late and "分配后账面收益变动 500.00 元" in late and "须先冲销原分配再重新分配" in late
+    assert '<td class="n" id="distributed-total">12,000.00</td>' in late  # what was shared, not the books' 12,500
+    late_en = li.post("/distribution?lang=en", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
+                                                     "csrf_token": token}).get_data(as_text=True)  # fmt: skip
+    assert "reverse the distribution and distribute again" in late_en
+    assert table_counts(db)["distributions"] == before["distributions"] + 1
     notice = li.get(f"/notice?village={VILLAGE}&period=2025Q2").get_data(as_text=True)
     assert "资产收益分配公示" in notice and "王一" in notice and "王二" in notice
     workbook = li.get(f"/notice.xlsx?village={VILLAGE}&period=2025Q2")

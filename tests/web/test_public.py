@@ -84,7 +84,7 @@ def test_a_logged_in_session_changes_nothing_and_the_system_stays_closed(app: Fl
 def test_the_accountant_publishes_from_the_distribution_page(app: Flask, county: Cli) -> None:
     county("ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "12000", "--date", "2025-05-15",
            user="li")  # fmt: skip
-    county("distribute", "--village", VILLAGE, "--period", "2025Q2", user="li")
+    county("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="li")
     li, token = login(app, "li")
     page = li.post("/distribution", data={"village": VILLAGE, "period": "2025Q2", "action": "distribute",
                                           "csrf_token": token}).get_data(as_text=True)  # fmt: skip

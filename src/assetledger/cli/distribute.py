@@ -20,7 +20,7 @@ from assetledger.services.distribution_reports import notice_data
 @click.group("distribute", invoke_without_command=True)
 @distribution_options("2025 (year), 2025Q2 (quarter) or 2025-05 (month).", required=False)
 @click.option(
-    "--date", "on", type=DATE, help="Date of the distribution and its notice (default: the day after the period)."
+    "--date", "on", type=DATE, help="Date of the distribution and its notice (default: today, the day it is recorded)."
 )
 @click.option("--dry-run", is_flag=True, help="Compute and show; post nothing.")
 @format_option
@@ -86,7 +86,8 @@ def command(
         data = {"village": village, "period": r.period.label, "rule": r.rule.code, "rule_version": r.rule.version,
                 "revenue": r.revenue, "costs": r.costs, "distributed": r.split.total, "dry_run": r.dry_run,
                 "already_done": r.already_done, "distribution_id": r.distribution_id, "purposes": purposes,
-                "households": households}  # fmt: skip
+                "households": households, "books_total": r.books_total,
+                "undistributed": r.undistributed}  # fmt: skip
         _write(render_json(data), out)
     elif fmt == "csv":
         lines = [{"purpose": p["purpose"], "household_id": None, "head": None, "weight": None, "months": None,
@@ -97,10 +98,13 @@ def command(
         target = out or Path(f"分配-{village}-{r.period.label}.xlsx")
         write_xlsx(target, {"分配方案": purposes, "农户分配明细": households}, SHARE_HEADERS, head)
         click.echo(f"wrote {target}")
+    late = r.late_note()
     if fmt == "table" or out is not None:
         click.echo(state)
     else:
         click.echo(state, err=True)  # standard output stays one CSV / JSON document
+    if late:
+        click.echo(late, err=fmt != "table" and out is None)
 
 
 SHARE_HEADERS = {"purpose": "用途", "household_id": "户编号", "head": "户主", "weight": "权重", "months": "享受月数",

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from assetledger.demo.generate import person
+from assetledger.domain.distribution import Period
 from assetledger.io.output import write_csv
 from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
 from assetledger.store.db import Database
@@ -136,13 +137,13 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         )
         distribution.register_rule(db, rule, actor)
         for quarter in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
-            distribution.distribute(db, village, quarter, actor)
+            distribution.distribute(db, village, quarter, actor, on=_made_on(quarter))  # history: dated as made
             public_notices.publish(db, village, quarter, actor)  # 公示上网, dated as the notice
             done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
         beneficiaries.import_roster(db, changes, actor)
         for quarter in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"):
-            distribution.distribute(db, village, quarter, actor)
+            distribution.distribute(db, village, quarter, actor, on=_made_on(quarter))  # history: dated as made
             public_notices.publish(db, village, quarter, actor)
             done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
@@ -150,6 +151,11 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         done["distributions"] += 1  # 2026Q3 is distributed but not yet paid (nor published): payables stay open
         done["villages"] += 1
     return done
+
+
+def _made_on(quarter: str) -> dt.date:
+    """The day a past quarter was distributed (recorded now, from the village's papers): the day after it ended."""
+    return Period.parse(quarter).end + dt.timedelta(days=1)
 
 
 def _pay_day(quarter: str) -> dt.date:

@@ -27,10 +27,12 @@ from assetledger.domain.distribution import (
     Basis,
     DistributionRule,
     Household,
+    HouseholdShare,
     JoinRule,
     Period,
     Split,
     pools_overlap,
+    share_note,
     split,
 )
 from assetledger.domain.enums import RegionLevel
@@ -146,6 +148,30 @@ class DistributionResult:
     distribution_id: int | None
     already_done: bool
     dry_run: bool
+    # For one already done (the figures above are then the recorded distribution's): what the village's books hold
+    # now for its months and assets, by its rule's base; it differs when revenue was booked into them afterwards.
+    books_total: Decimal | None = None
+
+    @property
+    def undistributed(self) -> Decimal:
+        """Revenue booked into a distributed period after it was shared (negative: taken out of the books since),
+        which only a reversal and a new distribution share (DOMAIN rule 15); zero otherwise."""
+        return ZERO if self.books_total is None else self.books_total - self.split.total
+
+    def late_note(self) -> str | None:
+        """What to tell the user when the books of a distributed period no longer hold what was shared."""
+        late = self.undistributed
+        if not late:
+            return None
+        what = "又记入收益" if late > 0 else "收益减少"
+        return (
+            f"注意：{self.period.label} 分配（第 {self.distribution_id} 号）后{what} {abs(late):,.2f} 元：已分配 "
+            f"{self.split.total:,.2f}，账面现为 {self.books_total:,.2f}，差额未分配；一个月的收益只分配一次，须先冲销"
+            f"原分配再重新分配 (the books now hold {self.books_total:,.2f} for {self.period.label}, distribution "
+            f"{self.distribution_id} shared {self.split.total:,.2f}: {late:,.2f} is not shared; reverse it and "
+            f"distribute again: assetledger distribute reverse --village {self.village} --period {self.period.label} "
+            f"--reason ..., then assetledger distribute --village {self.village} --period {self.period.label})"
+        )
 
 
 def revenue_and_costs(
@@ -171,6 +197,46 @@ def revenue_and_costs(
         query = query.where(Entry.asset_id.in_(assets))
     income, expenses = session.execute(query).one()
     return -(income or ZERO), expenses or ZERO
+
+
+def books_total(
+    session: Session, village: str, period: Period, rule: DistributionRule
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(revenue, costs, the total a distribution shares) the village's books hold for the period, by the rule."""
+    revenue, costs = revenue_and_costs(session, entity_code(EntityKind.VILLAGE, village), period, rule.assets)
+    return revenue, costs, revenue if rule.base == "revenue" else max(revenue - costs, ZERO)
+
+
+def recorded_rule(session: Session, dist: Distribution) -> DistributionRule:
+    body = session.scalar(select(DistributionRuleRow.body).where(DistributionRuleRow.id == dist.rule_id))
+    assert body is not None, "a distribution names its rule"
+    return rule_from_json(body)
+
+
+def recorded_split(session: Session, dist: Distribution, rule: DistributionRule) -> Split:
+    """What a distribution shared, as recorded (its lines), in the order of its rule's purposes."""
+    lines = session.execute(
+        select(DistributionLine.purpose, DistributionLine.household_id, DistributionLine.months,
+               DistributionLine.weight, DistributionLine.amount, HouseholdRow.head)
+        .outerjoin(HouseholdRow, HouseholdRow.household_id == DistributionLine.household_id)
+        .where(DistributionLine.distribution_id == dist.id)
+        .order_by(DistributionLine.household_id, DistributionLine.id)
+    ).all()  # fmt: off
+    period = Period(dist.period_start, dist.period_end, dist.period)
+    roster = {h.household_id: h for h in households_of(session, dist.village_code)}
+    purposes = {ln.purpose: ln.amount for ln in lines if ln.household_id is None}
+    shares = tuple(
+        HouseholdShare(ln.household_id, ln.head or ln.household_id, ln.months or 0, ln.weight or ZERO, ln.amount,
+                       ln.weight / ln.months if ln.weight is not None and ln.months else Decimal(1),
+                       share_note(roster[ln.household_id], period, rule.join_rule)
+                       if ln.household_id in roster else None)
+        for ln in lines if ln.household_id is not None
+    )  # fmt: skip
+    households = sum((h.amount for h in shares), ZERO)
+    by_purpose = tuple(
+        (code, households if code == "household_shares" else purposes.get(code, ZERO)) for code, _ in rule.shares
+    )
+    return Split(dist.total, by_purpose, shares)
 
 
 def households_of(session: Session, village: str) -> list[Household]:
@@ -260,9 +326,13 @@ def distribute(
     db: Database, village: str, period_text: str, actor: str, *, on: dt.date | None = None, dry_run: bool = False
 ) -> DistributionResult:
     """Share a village's revenue of an ended period by its rule in force, once: the same distribution again posts
-    nothing; one that shares a month with a standing distribution is refused (reverse that one first)."""
+    nothing; one that shares a month with a standing distribution is refused (reverse that one first).
+
+    Dated `on` when the business date is known (a distribution made earlier and recorded now), otherwise the day it
+    is recorded — never dated back by default: its notice bears that date and the objection period (公示期) that
+    holds back the payout runs from it (DOMAIN rule 15)."""
     period = parse_period(period_text)
-    when = on or period.end + dt.timedelta(days=1)
+    when = on or today()
     ended_period_check(period, when)
     with db.transaction() as session:
         region = session.get(Region, village)
@@ -275,22 +345,29 @@ def distribute(
             )
         rule_id, rule = rule_for(session, village, period, when)
         done = _earlier(session, village, period, rule)
+        if done is not None:  # shown as recorded, with what the books hold now beside it
+            row = session.get(Distribution, done.id)
+            assert row is not None
+            made_by = recorded_rule(session, row)
+            parts = recorded_split(session, row, made_by)
+            now_total = books_total(session, village, period, made_by)[2]
+            return DistributionResult(
+                village, period, made_by, row.revenue, row.costs, parts, row.id, True, dry_run, now_total
+            )
         entity = entity_code(EntityKind.VILLAGE, village)
         books = Books(session, actor)
         books.ensure_entity(EntityKind.VILLAGE, village)
-        revenue, costs = revenue_and_costs(session, entity, period, rule.assets)
-        total = revenue if rule.base == "revenue" else max(revenue - costs, ZERO)
+        revenue, costs, total = books_total(session, village, period, rule)
         try:
             parts = split(total, rule, households_of(session, village), period)
         except ValueError as exc:
             raise RuleViolation(f"{village} {period.label}: {exc}") from exc
-        if done is not None or dry_run:
-            result = DistributionResult(
-                village, period, rule, revenue, costs, parts, done.id if done else None, done is not None, dry_run
-            )
+        if dry_run:
+            result = DistributionResult(village, period, rule, revenue, costs, parts, None, False, dry_run)
             session.rollback()
             return result
-        entry_id = _post(books, entity, rule, period, when, parts) if total else None
+        ref = _voucher(session, village, period, rule)
+        entry_id = _post(books, entity, rule, period, when, parts, ref) if total else None
         row = Distribution(
             village_code=village,
             period=period.label,
@@ -333,7 +410,25 @@ def payable_account(household_id: str) -> str:
     return f"Liabilities:DistributionPayable:H{''.join(c if c.isalnum() else '-' for c in household_id)}"
 
 
-def _post(books: Books, entity: str, rule: DistributionRule, period: Period, on: dt.date, parts: Split) -> int:
+def _voucher(session: Session, village: str, period: Period, rule: DistributionRule) -> str:
+    """The voucher (ref) of a distribution's entry: `distribution:PERIOD:RULE` for the first of the village's period
+    and rule, `…:2`, `…:3` for a redo after each reversal — a redo is a new distribution, never the reversed one's
+    repeat (the books would skip it as the same voucher again)."""
+    earlier = session.scalar(
+        select(func.count(Distribution.id)).where(
+            Distribution.village_code == village,
+            Distribution.period_start == period.start,
+            Distribution.period_end == period.end,
+            Distribution.rule_code == rule.code,
+        )
+    )
+    ref = f"distribution:{period.label}:{rule.code}"
+    return f"{ref}:{earlier + 1}" if earlier else ref
+
+
+def _post(
+    books: Books, entity: str, rule: DistributionRule, period: Period, on: dt.date, parts: Split, ref: str
+) -> int:
     purposes, _ = load_purposes()
     postings: list[Posting] = [Posting("Equity:Distribution", parts.total)]
     opens = []
@@ -356,7 +451,13 @@ def _post(books: Books, entity: str, rule: DistributionRule, period: Period, on:
         tuple(postings),
         EntryKind.DISTRIBUTION,
         None,
-        f"distribution:{period.label}:{rule.code}",
+        ref,
         meta={"rule": rule.code, "rule_version": str(rule.version), "period": period.label},
     )
-    return books.post([entry], [Located("distribute")]).posted[0]
+    posted = books.post([entry], [Located("distribute")]).posted
+    if not posted:  # the voucher is in the books already (made by another session meanwhile): post nothing
+        raise RuleViolation(
+            f"{period.label} 的分配凭证 {ref} 已入账，本次未记账，请重新运行 (the distribution's voucher {ref} is in "
+            f"the books already; nothing was posted — run the distribution again to see where it stands)"
+        )
+    return posted[0]

@@ -72,6 +72,12 @@ def pay(db: Database, village: str, period_text: str, on: dt.date, actor: str, h
         paid = 0
         for dist in dists:
             allowed = first_payout_day(session, dist)
+            if on < dist.distributed_on:
+                raise RuleViolation(
+                    f"发放日期 {on} 早于 {dist.period} 的分配日期 {dist.distributed_on}，分配之前不能发放；"
+                    f"公示期满后 {allowed} 起方可发放 (a payout cannot be dated {on}, before distribution {dist.id} "
+                    f"was made on {dist.distributed_on}; households may be paid from {allowed})"
+                )
             if on < allowed:
                 raise RuleViolation(
                     f"{dist.period} 的分配于 {dist.distributed_on} 公示，公示期未满，{allowed} 起方可发放 "

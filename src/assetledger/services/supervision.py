@@ -12,7 +12,9 @@ Each rule reads what already exists and names its evidence (asset, events, entri
 - books_not_closed 上月未结账: a village collective's books not closed through the last month end that is more than
   N days past (`ledger close`);
 - undistributed 收益未按期分配: months whose asset revenue in a village's books no standing distribution covers, N
-  days after the month's end;
+  days after the month's end; and, at once, a standing distribution whose months' revenue in the books changed after
+  it was made (revenue booked late into a distributed month): only reversing it and distributing again shares it
+  (DOMAIN rule 15), the books being open to what really happened (rule 16);
 - unpaid 应付农户未兑付: household shares of a standing distribution without a payout N days after it;
 - inventory_unsettled 清查差异未处理: an inventory not closed N days after its last shortage, damage or surplus count.
 Warnings are judged on the register and books as they stand, against the as-of date: the clock of each rule runs
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import entry_date
 from assetledger.domain.contracts import AlertKind
+from assetledger.domain.distribution import Period
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.domain.supervision import (
@@ -43,6 +46,7 @@ from assetledger.domain.supervision import (
 )
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.contracts import reading_scope
+from assetledger.services.distribution import books_total, recorded_rule
 from assetledger.services.governance import scan_in
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution, DistributionLine, DistributionReversal, Payout
@@ -452,7 +456,7 @@ def _undistributed(session: Session, as_of: dt.date, days: int, places: Places, 
         if any(start <= first <= end for start, end in covered.get(e.region_code, [])):
             continue
         open_months.setdefault(code, []).append((first, revenue, entries))
-    out = []
+    out = _late_revenue(session, as_of, places)
     for code, months in sorted(open_months.items()):
         months.sort()
         e = entities[code]
@@ -469,6 +473,50 @@ def _undistributed(session: Session, as_of: dt.date, days: int, places: Places, 
         county, township, village = places.place(e.region_code)
         out.append(SupervisionWarning(RuleKind.UNDISTRIBUTED, code, e.name, county, township, village, since, due,
                                       evidence, refs))  # fmt: skip
+    return out
+
+
+def _late_revenue(session: Session, as_of: dt.date, places: Places) -> list[SupervisionWarning]:
+    """Standing distributions (made by `as_of`) whose months' asset revenue in the books is no longer what they
+    shared: candidates are those with asset entries of their months posted after them (after their own entry; for one
+    that shared nothing, recorded since it was), in one query; each is then compared by its own rule (assets, base)
+    to what it recorded."""
+    found = session.execute(
+        select(Distribution.id, Entry.id)
+        .join(Entity, and_(Entity.region_code == Distribution.village_code, Entity.kind == "village"))
+        .join(Entry, and_(Entry.entity_code == Entity.code, Entry.asset_id.is_not(None),
+                          Entry.date >= Distribution.period_start, Entry.date <= Distribution.period_end,
+                          or_(Entry.id > Distribution.entry_id,  # posted after the distribution's own entry
+                              and_(Distribution.entry_id.is_(None), Entry.recorded_at >= Distribution.recorded_at))))
+        .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
+        .where(DistributionReversal.id.is_(None), Distribution.distributed_on <= as_of)
+        .order_by(Distribution.id, Entry.id)
+    ).all()  # fmt: skip
+    late: dict[int, list[int]] = {}
+    for number, entry_id in found:
+        late.setdefault(number, []).append(entry_id)
+    out = []
+    for number, entries in late.items():
+        dist = session.get(Distribution, number)
+        assert dist is not None
+        if not places.within(dist.village_code):
+            continue
+        rule = recorded_rule(session, dist)
+        period = Period(dist.period_start, dist.period_end, dist.period)
+        now_total = books_total(session, dist.village_code, period, rule)[2]
+        if now_total == dist.total:
+            continue
+        change = now_total - dist.total
+        evidence = (f"{dist.period} 分配（第 {number} 号，{dist.distributed_on}）后账面收益变动："
+                    f"已分配 {dist.total:,.2f}，账面现为 {now_total:,.2f}，差额 {change:,.2f} 未分配；"
+                    f"须冲销原分配后重新分配 (revenue booked into {dist.period} after it was distributed: "
+                    f"{dist.total:,.2f} shared, the books now hold {now_total:,.2f}; reverse the distribution and "
+                    f"distribute again)")  # fmt: skip
+        refs = (f"分配 distribution #{number}", *(f"分录 entry #{e}" for e in entries[:SHOWN_MONTHS]))
+        county, township, village = places.place(dist.village_code)
+        out.append(SupervisionWarning(RuleKind.UNDISTRIBUTED, str(number),
+                                      f"{places.name(dist.village_code)} {dist.period}", county, township, village,
+                                      dist.distributed_on, dist.distributed_on, evidence, refs))  # fmt: skip
     return out
 
 
