@@ -17,7 +17,7 @@ from assetledger.domain.text import require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.household_rows import HouseholdRow, asset_column, parse_households
 from assetledger.io.tabular import read_table
-from assetledger.services.access import require, require_read
+from assetledger.services.access import read_households, require
 from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
@@ -210,7 +210,7 @@ class RosterEntry:
 def roster(db: Database, village: str, actor: str) -> list[RosterEntry]:
     """A village's roster, households that left included, for a reader whose scope covers the village."""
     with db.reading() as session:
-        require_read(session, actor, village)
+        read_households(session, actor, village)
         rows = session.scalars(
             select(Household).where(Household.village_code == village).order_by(Household.household_id)
         )
