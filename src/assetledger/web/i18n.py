@@ -181,6 +181,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_custodian": ("未落实管护", "No custodian"),
     "no_household": ("到户类未落实到户", "Household-level, households not attached"),
     "not_used": ("列 {header} 未使用", "Column {header} not used"),
+    "total_row_skipped": ("第 {row} 行是合计行（{label}），已跳过", "Row {row} is a totals row ({label}): skipped"),
     "idle": ("闲置", "Idle"),
     "damaged": ("毁损", "Damaged"),
     "count": ("数量", "Count"),
