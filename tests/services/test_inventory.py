@@ -271,6 +271,13 @@ BAD_SHEETS: dict[str, tuple[dict[str, tuple[object, ...]], list[dict[str, object
                         "资产编号", "the same asset as row 3"),
     "two inventories": ({"A-1": ("在用", "2025-12-10")}, _row("A-2", "在用", 清查编号=7),
                         "清查编号", "one sheet must be for one inventory"),
+    # 数量 of a counted asset was read by nobody and dropped, whatever it held (tester's report)
+    "quantity with an exponent": ({}, _row("A-3", "在用", 数量="1e20"), "数量", "value '1e20': 请用数字书写"),
+    "quantity beyond the bound": ({}, _row("A-3", "在用", 数量=1e20), "数量", "超出上限 out of range"),
+    "negative quantity": ({}, _row("A-3", "在用", 数量=-3), "数量", "value '-3': 数量不能为负数"),
+    "quantity NaN": ({}, _row("A-3", "在用", 数量="NaN"), "数量", "value 'NaN': not a finite number"),
+    "quantity in 万": ({}, _row("A-3", "在用", 数量="1,000万"), "数量", "value '1,000万': not a number"),
+    "surplus negative quantity": ({}, [LAMP | {"数量": -3}], "数量", "数量不能为负数"),
 }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -139,15 +140,28 @@ def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Pat
 @pass_app
 def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
     """Verify the record: hash chain (edits, deletions, insertions, re-ordering), balances, open accounts,
-    register vs events, books vs registers, Beancount's check of every entity, and every document's file against
-    its sealed sha256 (--documents names their folder). Exit 1 on any finding."""
+    register vs events, books vs registers, Beancount's check of every entity, every document's file against its
+    sealed sha256 (--documents names their folder), and the append-only guards (triggers) of every table of record.
+    Prints the chain head (链头) to keep for --expect-head next time. Exit 1 on any finding."""
     count = 0
     for check, detail in svc.verify_as(app.db, app.actor, bean_check=not skip_bean_check, documents=app.place):
         count += 1
         click.echo(f"[{check}] {detail}")
     if expect_head and not svc.chain_contains(app.db, expect_head):
         count += 1
-        click.echo(f"[integrity] the published chain head {expect_head} is not in the chain: history was rewritten")
+        click.echo(
+            f"[integrity] 保存的链头 {expect_head} 不在链中：记录被截断或改写 (the published chain head {expect_head} "
+            "is not in the chain: history was cut off or rewritten)"
+        )
+    head = svc.chain_head_of(app.db, app.actor)
+    at = head.sealed_at
+    at = at.astimezone(dt.UTC) if at is not None and at.tzinfo is not None else at  # stored in UTC
+    when = f"，封于 sealed {at:%Y-%m-%d %H:%M:%S} UTC" if at is not None else ""
+    click.echo(f"链头 chain head: 第 {head.seq} 号封印 seal {head.seq}, {head.hash}{when}")
+    click.echo(
+        f"请保存此链头，下次核验时加 --expect-head {head.hash}，可查出此后被删去的记录 (keep this head; run "
+        f"`audit verify --expect-head {head.hash}` next time to show that nothing before it was cut off or rewritten)"
+    )
     click.echo(f"{count} finding(s)" if count else "the record verifies clean")
     if count:
         raise SystemExit(1)

@@ -4,7 +4,7 @@
 - village-accountant (村会计): books and distribution of its own village only; the steps of its village's
   rectification cases (整改措施).
 - finance alone opens and closes rectification cases (整改立案、销号).
-- inventory (清查组): inventory counts in its scope.
+- inventory (清查组): inventory counts in its scope; it reads no household's personal data (see HOUSEHOLD_RECORDS).
 - auditor (审计): reads everything in its scope, writes nothing.
 A scope is a region code (county, township or village) and covers every region below it; "*" covers all.
 """
@@ -52,6 +52,17 @@ LABELS = {
     Role.INVENTORY: "清查组",
     Role.AUDITOR: "审计",
 }
+
+
+# Household personal data (the roster: heads, persons, categories, factors, and what each household received) is a
+# record of distribution: read by the roles that may read distributions (finance, village accountants, auditors) and
+# by no other. The inventory team (清查组) counts assets and needs no one's personal data (least privilege), on the
+# CLI, the web and the library alike (services/access.read_households).
+HOUSEHOLD_RECORDS = Action.DISTRIBUTE
+
+
+def may_read_households(role: Role) -> bool:
+    return may_read(role, HOUSEHOLD_RECORDS)
 
 
 def may(role: Role, action: Action) -> bool:

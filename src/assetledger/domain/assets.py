@@ -85,6 +85,8 @@ def quantity_problem(quantity: Decimal) -> str | None:
         return f"a quantity must be Decimal, not {type(quantity).__name__}"
     if not quantity.is_finite():
         return "not a finite number"
+    if quantity < 0:
+        return "数量不能为负数 (a quantity cannot be negative)"
     if abs(quantity) > MAX_QUANTITY:
         return f"超出上限 out of range: a quantity is at most {MAX_QUANTITY:,}"
     if quantity != quantity.quantize(QUANTITY):

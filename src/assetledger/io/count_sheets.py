@@ -291,10 +291,11 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         return None  # not counted yet: a later sheet brings it
     result = _result(row, surplus)
     counted_on = _date(row, year, today)
+    quantity_ok = _quantity(row)[1]  # a counted asset's 数量 too: never dropped unread
     if surplus:
         row.screen(SURPLUS_TEXT, rules)
     found = _surplus(row) if surplus else None
-    if result is None or counted_on is None or (surplus and found is None):
+    if result is None or counted_on is None or not quantity_ok or (surplus and found is None):
         return None
     return CountDraft(
         row=row.number,
@@ -366,11 +367,7 @@ def _surplus(row: _Cells) -> Surplus | None:
     else:
         if value is None or value <= 0:
             row.fail("value", cell, "a surplus row needs its value (原值 or 估值), above zero")
-    quantity = None
-    try:
-        quantity = values.quantity(row.raw("quantity"))
-    except values.CellError as exc:
-        row.fail("quantity", row.raw("quantity"), str(exc))
+    quantity = _quantity(row, checked=True)[0]
     if len(row.findings) > before or name is None or register is None or value is None:
         return None
     return Surplus(
@@ -383,6 +380,19 @@ def _surplus(row: _Cells) -> Surplus | None:
         unit=row.text("unit"),
         custodian=row.text("custodian"),
     )
+
+
+def _quantity(row: _Cells, *, checked: bool = False) -> tuple[Decimal | None, bool]:
+    """The row's 数量 and whether it reads: a number within the bound, not negative, at most four places (the register's
+    rule, domain/assets.quantity_problem); 1e20, -3, NaN or 1,000万 is a finding naming the row, header and value.
+    `checked`: the row's quantity was already read (its finding is not given twice)."""
+    cell = row.raw("quantity")
+    try:
+        return values.quantity(cell), True
+    except values.CellError as exc:
+        if not checked:
+            row.fail("quantity", values.text(cell), str(exc))  # as the cell shows it: -3, not -3.0
+        return None, False
 
 
 def _place_surpluses(

@@ -47,6 +47,7 @@ class EntryRow:
     row: int
     posting: AssetPosting
     asset_column: str
+    date_column: str = "date"  # the user's header, to name a date the books refuse (one after today)
 
 
 def parse_entry_rows(
@@ -88,5 +89,5 @@ def parse_entry_rows(
             narration=row.text("narration"),
             ref=row.text("ref") or f"{default_ref}:{number}",
         )
-        rows.append(EntryRow(number, posting, columns["asset_id"].header))
+        rows.append(EntryRow(number, posting, columns["asset_id"].header, columns["date"].header))
     return rows, findings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -20,11 +20,17 @@ CSV_ENCODINGS = (
 NO_DATA_ROWS = "the file has a header but no data rows"
 
 
+# The label of a totals row (合计/总计/小计) a county's register ends with, or has under each group: not a record.
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "共计", "总合计"})
+TOTAL_ROW = "合计行，已跳过，不导入 (a totals row: skipped, not imported)"
+
+
 @dataclass
 class Table:
     source: str
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
+    notes: list[Finding] = field(default_factory=list)  # rows skipped (totals rows), each named, for the user
 
     def empty_findings(self) -> list[Finding]:
         """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
@@ -89,10 +95,25 @@ def _split(source: str, grid: list[list[object]]) -> Table:
         raise InputError([Finding(source, None, None, None, "the file has no header row")])
     header = [str(c).strip() if c is not None else "" for c in grid[start]]
     rows = []
+    notes = []
     for offset, cells in enumerate(grid[start + 1 :], start=start + 2):
         if any(_filled(c) for c in cells):
-            rows.append((offset, cells))
-    return Table(source, header, rows)
+            label = _total_label(cells)
+            if label is None:
+                rows.append((offset, cells))
+            else:
+                column = header[label] if label < len(header) and header[label] else None
+                notes.append(Finding(source, offset, column, str(cells[label]).strip(), TOTAL_ROW))
+    return Table(source, header, rows, notes)
+
+
+def _total_label(cells: list[object]) -> int | None:
+    """The position of a totals row's label (its first filled cell reads 合计, 总 计, 小计：…), else None."""
+    first = next((i for i, c in enumerate(cells) if _filled(c)), None)
+    if first is None or not isinstance(cells[first], str):
+        return None
+    text = "".join(str(cells[first]).split()).rstrip(":：")
+    return first if text in TOTAL_LABELS else None
 
 
 def _filled(cell: object) -> bool:

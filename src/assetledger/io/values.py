@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,6 +20,16 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 
+
+# Excel's 1900 date system: serial 1 is 1900-01-01 and, counting Excel's phantom 1900-02-29, every serial from 61 on
+# is this many days after 1899-12-30. A number in a date column is taken as such a serial only when it is plausible:
+# from a spreadsheet's numeric cell (XLSX), a serial from 1950-01-01 to 2099-12-31; from text (a CSV saved by Excel
+# with the column formatted as numbers), exactly five digits and a day from 1990-01-01 to today, so that a stray
+# amount or count in the column is not read as a date far ahead (it is refused, with the day it would be).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_CELL = (dt.date(1950, 1, 1), dt.date(2099, 12, 31))
+SERIAL_TEXT_FROM = dt.date(1990, 1, 1)
+_SERIAL_TEXT = re.compile(r"^\d{5}$", re.ASCII)
 
 # An amount as most cells hold it: ASCII digits and at most two decimals, below the bound (MAX_AMOUNT has 10 digits).
 _PLAIN_AMOUNT = re.compile(r"\d{1,9}(\.\d{1,2})?\Z", re.ASCII)
@@ -71,6 +82,10 @@ def date(cell: object) -> dt.date | None:
         return cell.date()
     if isinstance(cell, dt.date):
         return cell
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and not 10_000_000 <= cell <= 99_999_999:
+        return _serial_cell(cell)  # a date number; 20240301 typed as a number is read as text below
     raw = str(cell).strip()
     raw = raw.split(" ")[0] if " " in raw and ":" in raw else raw  # "2024-03-01 00:00:00"
     for pattern in _DATE_PATTERNS:
@@ -81,7 +96,24 @@ def date(cell: object) -> dt.date | None:
                 return dt.date(y, m, d)
             except ValueError as exc:
                 raise CellError(f"not a real date: {exc}") from exc
+    if _SERIAL_TEXT.match(raw):
+        on = EXCEL_EPOCH + dt.timedelta(days=int(raw))
+        if SERIAL_TEXT_FROM <= on <= dt.date.today():
+            return on
+        raise CellError(f"not a date; write YYYY-MM-DD (as an Excel date number it would be {on}: implausible)")
     raise CellError("not a date; write YYYY-MM-DD")
+
+
+def _serial_cell(cell: int | float) -> dt.date:  # not money: a spreadsheet's date number
+    """A date stored as a number in a spreadsheet cell (Excel serial, 45047 = 2023-05-01): whole days in the
+    plausible range only (a time of day after the point is dropped, as with "2024-03-01 08:00")."""
+    if isinstance(cell, float) and not math.isfinite(cell):
+        raise CellError("not a date; write YYYY-MM-DD")
+    days = int(cell)
+    first, last = SERIAL_CELL
+    if not (first - EXCEL_EPOCH).days <= days <= (last - EXCEL_EPOCH).days:
+        raise CellError(f"not a date; write YYYY-MM-DD (the number {cell!r} is no Excel date from {first} to {last})")
+    return EXCEL_EPOCH + dt.timedelta(days=days)
 
 
 def money(cell: object, scale: int = 1) -> Decimal | None:

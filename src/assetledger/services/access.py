@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.access import ACTION_LABELS, LABELS, Action, Role, covers, may, may_read
+from assetledger.domain.access import ACTION_LABELS, LABELS, Action, Role, covers, may, may_read, may_read_households
 from assetledger.errors import PermissionDenied
 from assetledger.store.access_models import UserGrant
 from assetledger.store.models import Region
@@ -126,6 +126,18 @@ def read_scope(
     if region is not None:
         _require_within(session, user, region)
     return None if user.scope == "*" else regions_within(session, user.scope)
+
+
+def read_households(session: Session, actor: str, region: str | None = None) -> set[str] | None:
+    """`read_scope` of a read of household personal data (roster, factors, shares of a notice): refused, in Chinese
+    and English, to a role that may not read it (the inventory team, domain/access.HOUSEHOLD_RECORDS)."""
+    user = reader(session, actor)
+    if user is not None and not may_read_households(user.role):
+        raise PermissionDenied(
+            f"{actor}（{LABELS[user.role]}）无权查看农户信息 ({actor} ({user.role.value}) may not read household "
+            "records: the roster and what households received)"
+        )
+    return read_scope(session, actor, region)
 
 
 def visible_regions(session: Session, actor: str) -> set[str] | None:

@@ -53,6 +53,7 @@ class ImportResult:
     already_imported: bool = False
     dry_run: bool = False
     ignored: tuple[str, ...] = ()  # headers of the file's columns that were not used (列 X 未使用)
+    skipped: tuple[Finding, ...] = ()  # rows not imported, each named: totals rows (合计) (io/tabular.py)
 
 
 # What each text field of a draft may hold: the rule of the register column that stores it (the custody history's
@@ -76,7 +77,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         index = load_index(session)
         drafts, findings, ids, ignored, id_column = parse_assets(table, index, TEXT_RULES)
-        source, empty = table.source, not table.rows
+        source, empty, skipped = table.source, not table.rows, tuple(table.notes)
         del table  # every cell of the file: a large part of the peak memory, and not needed past parsing
         if empty:
             findings.append(Finding(source, None, None, None, "the file has a header but no data rows"))
@@ -88,7 +89,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
             raise InputError(findings)
         counts = {r: sum(1 for _, d in drafts if d.register is r) for r in Register}
         if dry_run:
-            return ImportResult(str(path), len(drafts), counts, None, dry_run=True, ignored=ignored)
+            return ImportResult(str(path), len(drafts), counts, None, dry_run=True, ignored=ignored, skipped=skipped)
         batch = ImportBatch(
             kind="assets",
             source_name=path.name,
@@ -103,7 +104,7 @@ def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False
         _insert_drafts(session, [d for _, d in drafts], actor, batch.id, index)
         del drafts, ids  # the books read what they need from the database
         book_openings(Books(session, actor), asset_ids, batch_id=batch.id)
-        return ImportResult(str(path), len(asset_ids), counts, batch.id, ignored=ignored)
+        return ImportResult(str(path), len(asset_ids), counts, batch.id, ignored=ignored, skipped=skipped)
 
 
 def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:

@@ -28,10 +28,11 @@ from assetledger.services.ledger_files import check_entities, entities_in, expor
 from assetledger.services.reconcile import reconcile
 from assetledger.services.rectification import case_records
 from assetledger.store import integrity, register_repo
+from assetledger.store.append_only import missing_guards
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
-from assetledger.store.integrity import chain_head, verify_chain
+from assetledger.store.integrity import chain_head_sealed, verify_chain
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.state_seals import verify_state
@@ -192,6 +193,16 @@ def verify(
     `documents`: where the documents of record are kept (default: next to the database)."""
     with db.reading() as session:
         conn = session.connection()
+        for table, guard in missing_guards(conn):
+            yield (
+                "guards",
+                (
+                    f"表 {table} 的只追加保护 {guard} 缺失或已失效，其记录可能被删改而不留痕迹；"
+                    "请从备份恢复，并用保存的链头核对 "
+                    f"(the append-only guard {guard} of {table} is missing or disabled: its rows may have been "
+                    "deleted or changed unseen; restore from a backup and check against a chain head kept earlier)"
+                ),
+            )
         for tamper in verify_chain(conn):
             yield "integrity", str(tamper)
         for tamper in verify_state(conn):  # assets, funding, households, regions, entities: named by key
@@ -271,7 +282,7 @@ def export_package(
             within = user.scope if user is not None else None
         regions = regions_within(session, within) if within else None
         books = entities_in(session, regions)
-        head_seq, head = chain_head(session.connection())
+        head_seq, head, sealed_at = chain_head_sealed(session.connection())
     folder.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     for entity in books:
@@ -309,13 +320,32 @@ def export_package(
     manifest = {
         "scope": within or "*",
         "exported_by": actor,
-        "chain_head": {"seq": head_seq, "hash": head},
+        "chain_head": {"seq": head_seq, "hash": head, "sealed_at": sealed_at.isoformat() if sealed_at else None},
         "files": {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
         "columns": {name: record_labels(name) for name in acts},  # what each column of those files holds
     }
     manifest_path = folder / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest_path
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest seal of the hash chain: its number, hash and when it was sealed (None: nothing sealed yet).
+
+    Deleting the newest rows together with their seals leaves a shorter chain that still verifies; only a head kept
+    from before shows the cut (`audit verify --expect-head`), so verify prints the head for the auditor to keep."""
+
+    seq: int
+    hash: str
+    sealed_at: dt.datetime | None
+
+
+def chain_head_of(db: Database, actor: str) -> ChainHead:
+    """The chain's head, for a known user (the chain is one for the whole database, as in `verify_as`)."""
+    with db.reading() as session:
+        reader(session, actor)
+        return ChainHead(*chain_head_sealed(session.connection()))
 
 
 def chain_contains(db: Database, head: str) -> bool:

@@ -25,7 +25,7 @@ from assetledger.io.household_rows import (
     parse_households,
 )
 from assetledger.io.tabular import read_table
-from assetledger.services.access import require, require_read
+from assetledger.services.access import read_households, require
 from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -258,7 +258,7 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
 def roster(db: Database, village: str, actor: str) -> list[HouseholdFacts]:
     """A village's roster, households that left included, for a reader whose scope covers the village."""
     with db.reading() as session:
-        require_read(session, actor, village)
+        read_households(session, actor, village)
         rows = session.scalars(
             select(Household).where(Household.village_code == village).order_by(Household.household_id)
         )

@@ -1,15 +1,15 @@
 """Posting to the books inside one transaction: entities, accounts, validation and fast inserts.
 
-Every entry is checked before anything is written: it balances, its amounts are within the bound, its accounts are
-open on its date, its period is not closed, its asset is not disposed of. An entry with a ref (voucher number 凭证号)
-is a voucher whose identity is `voucher_key` (entity, ref and, for vouchers people enter, the month): the same
-voucher posted again with the same content is skipped, so re-running a posting or an import is a no-op; with other
-content it is a conflict (exit code 4) naming both, unless the booked one was reversed (the way to correct it).
-Writers are serialised (see Database.transaction), so the check and the insert cannot race.
+Every entry is checked before anything is written: it balances, its amounts are within the bound, it is not dated
+after today (a reversal keeps its original's date), its accounts are open on its date, its period is not closed, its
+asset is not disposed of. An entry with a ref (voucher number 凭证号) is a voucher whose identity is `voucher_key`
+(entity, ref and, for vouchers people enter, the month): the same voucher posted again with the same content is
+skipped, so re-running a posting or an import is a no-op; with other content it is a conflict (exit code 4) naming
+both, unless the booked one was reversed (the way to correct it). Writers are serialised (see Database.transaction),
+so the check and the insert cannot race.
 
-Problems are all listed, and the exit code says what kind they are: bad input 2 before conflicts 4 before
-refusals by a rule 5 (a closed period, a disposed asset).
-"""
+Problems are all listed, and the exit code says what kind they are: bad input 2 before conflicts 4 before refusals
+by a rule 5 (a closed period, a disposed asset, a date after today)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from assetledger.domain.money import amount_problem
 from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_of_entity, require
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.store import journal_repo, register_repo
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
@@ -50,10 +50,12 @@ ENTITY_SUFFIX = {EntityKind.VILLAGE: "股份经济合作社", EntityKind.TOWNSHI
 
 @dataclass(frozen=True)
 class Located:
-    """Where an entry came from, for error messages: a file and row, or a command."""
+    """Where an entry came from, for error messages: a file and row, or a command; `date_column` is the header or
+    option that gave the entry's date (named when the date is refused)."""
 
     source: str
     row: int | None = None
+    date_column: str | None = None
 
 
 @dataclass
@@ -226,6 +228,8 @@ class Books:
                 bad.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
             if rules:
                 refused.extend(Finding(loc.source, loc.row, None, None, p) for p in rules)
+            if entry.date > today() and entry.reverses is None:
+                refused.append(_future(loc, entry.date))
             fresh.append(entry)
             amounts.append(fens)
         if bad:
@@ -339,6 +343,16 @@ def require_amount(source: str, field: str, amount: object, *, positive: bool = 
     if problem is not None or not isinstance(amount, Decimal):
         raise InputError([Finding(source, None, field, str(amount), problem or "not an amount")])
     return amount
+
+
+def _future(loc: Located, on: dt.date) -> Finding:
+    """An entry dated after today: the books record what happened, never what is planned (a 2099 rent would also
+    block every disposal before it, DOMAIN rule 16). A reversal keeps its original's date and is not refused."""
+    reason = (
+        f"记账日期晚于今天 ({today()})，不能预先记账；请填写业务实际发生的日期 "
+        f"(an entry cannot be dated after today; give the date it happened)"
+    )
+    return Finding(loc.source, loc.row, loc.date_column or "日期 date", str(on), reason)
 
 
 def _conflict(loc: Located, entry: JournalEntry, month: str, booked: Booked, content: EntryContent) -> Finding:

@@ -16,7 +16,7 @@ from assetledger.domain.households import HouseholdFacts
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
-from assetledger.services.access import require_read
+from assetledger.services.access import read_households
 from assetledger.services.distribution import rule_from_json
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
@@ -58,7 +58,7 @@ def notice_data(db: Database, village: str, period_text: str, actor: str) -> lis
     purposes, _ = load_purposes()
     out = []
     with db.reading() as session:
-        require_read(session, actor, village)
+        read_households(session, actor, village)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         parents = dict(session.execute(select(Region.code, Region.parent_code)).all())
         dists = session.execute(
@@ -192,7 +192,7 @@ def household_history(db: Database, household_id: str, actor: str) -> tuple[Hous
         h = session.get(Household, household_id)
         if h is None:
             raise NotFoundError("household", household_id)
-        require_read(session, actor, h.village_code)
+        read_households(session, actor, h.village_code)
         facts = HouseholdFacts(
             h.household_id,
             h.village_code,

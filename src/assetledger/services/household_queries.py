@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
-from assetledger.services.access import read_scope, regions_within
+from assetledger.services.access import read_households, regions_within
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household
 from assetledger.store.models import Region
@@ -52,7 +52,7 @@ def _matches(word: str) -> ColumnElement[bool]:
 
 
 def _filtered(session: Any, flt: HouseholdFilter, actor: str, query: Select[Any]) -> Select[Any]:
-    visible = read_scope(session, actor, flt.region)
+    visible = read_households(session, actor, flt.region)
     if flt.region:
         query = query.where(Household.village_code.in_(sorted(regions_within(session, flt.region))))
     elif visible is not None:

@@ -27,7 +27,7 @@ from assetledger.services.access import region_of_entity, require
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import file_checksum
 from assetledger.services.books import Books, Located, PostResult
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.text_rules import require_fits, rules
@@ -58,13 +58,14 @@ def entry_for_posting(p: AssetPosting, entities: dict[str, str]) -> JournalEntry
     return maker(entity, p.asset_id, p.date, p.type, p.amount, counter=p.counter, narration=p.narration, ref=p.ref)
 
 
-def post_for_asset(db: Database, posting: AssetPosting, actor: str) -> PostResult:
+def post_for_asset(db: Database, posting: AssetPosting, actor: str, where: Located | None = None) -> PostResult:
+    """One revenue or expense of an asset; `where` names the caller's form and date field in a refusal."""
     types = REVENUE_ACCOUNTS if posting.direction == "revenue" else EXPENSE_ACCOUNTS
     if posting.type not in types:
         raise InputError([Finding("ledger post", None, "--type", posting.type, f"use one of {', '.join(types)}")])
     with db.transaction() as session:
         entry = _entry_for(session, posting, {})
-        return Books(session, actor).post([entry], [Located("ledger post")])
+        return Books(session, actor).post([entry], [where or Located("ledger post", date_column="--date")])
 
 
 def post_entry(db: Database, entry: JournalEntry, actor: str) -> PostResult:
@@ -109,7 +110,7 @@ def _entries_for_rows(
             )
             continue
         entries.append(_entry_for(session, r.posting, entities))
-        where.append(Located(source, r.row))
+        where.append(Located(source, r.row, r.date_column))
     if findings:
         raise InputError(findings)
     return entries, where
@@ -189,9 +190,13 @@ def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | 
                 f"第 {entry_id} 号分录已由第 {already} 号分录冲销 "
                 f"(entry {entry_id} was already reversed by entry {already})"
             )
+        if on is not None and on > today():
+            raise RuleViolation(
+                f"冲销日期 {on} 晚于今天 ({today()})，不能预先记账 (a reversal cannot be dated after today)"
+            )
         books = Books(session, actor)
         closed = books.closed_through(original.entity)
-        when = on or max(original.date, dt.date.today())
+        when = on or max(original.date, today())
         if closed is not None and when <= closed:
             raise RuleViolation(
                 f"{original.entity} 的账簿已结账至 {closed}，请选择之后的冲销日期 "

@@ -1,12 +1,33 @@
 """Database triggers that refuse UPDATE and DELETE on tables of record, on SQLite and PostgreSQL.
 
 The store enforces append-only itself, so a bug or a hand-typed SQL statement cannot rewrite history; a
-deliberate tamperer with the database file can still drop the trigger, which `audit verify` is for.
+deliberate tamperer with the database file can still drop the trigger, which `audit verify` is for: it checks that
+every guard listed here is in place (`missing_guards`), since a dropped guard is how rows are deleted unseen (the
+newest rows and their seals cut off leave a chain that still verifies: only a head kept from before shows it).
 """
 
 from __future__ import annotations
 
-from alembic.operations import Operations
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, text
+
+if TYPE_CHECKING:  # verify reads the guards without loading Alembic
+    from alembic.operations import Operations
+
+# Every table the migrations `protect` (tests/store/test_append_only_guards.py checks the list against a migrated
+# database, so a migration that protects a new table must add it here).
+PROTECTED_TABLES = (
+    "accounts", "asset_acceptances", "asset_events", "asset_households", "award_policy_versions", "chain_links",
+    "chain_seals", "contract_assets", "contract_terminations", "contracts", "custodian_assignments", "disposals",
+    "distribution_lines", "distribution_reversals", "distribution_rules", "distributions", "document_contents",
+    "document_links", "documents", "entities", "entries", "governance_decisions", "household_events",
+    "import_batches", "inventories", "inventory_closes", "inventory_counts", "inventory_items",
+    "maintenance_applications", "notice_publications", "payouts", "period_closes", "postings",
+    "rectification_cases", "rectification_events", "user_grants", "user_passwords",
+)  # fmt: skip
+PG_FUNCTION_NAME = "assetledger_refuse_change"
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION assetledger_refuse_change() RETURNS trigger AS $$
@@ -40,3 +61,49 @@ def unprotect(op: Operations, table: str) -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
     elif dialect == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+
+
+def missing_guards(conn: Connection) -> Iterator[tuple[str, str]]:
+    """(table, guard) of every append-only guard that is missing or no longer refuses: a trigger dropped, replaced by
+    one that does nothing, or (PostgreSQL) disabled; tables the database does not have yet are skipped."""
+    present = set(conn.dialect.get_table_names(conn))
+    tables = [t for t in PROTECTED_TABLES if t in present]
+    if conn.dialect.name == "sqlite":
+        yield from _sqlite_missing(conn, tables)
+    elif conn.dialect.name == "postgresql":
+        yield from _postgres_missing(conn, tables)
+
+
+def _sqlite_missing(conn: Connection, tables: list[str]) -> Iterator[tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for name, table, sql in conn.execute(text("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")):
+        found[str(name)] = (str(table), " ".join(str(sql or "").upper().split()))
+    for table in tables:
+        for action in ("UPDATE", "DELETE"):
+            name = f"{table}_no_{action.lower()}"
+            on, sql = found.get(name, ("", ""))
+            if on != table or f"BEFORE {action} ON {table.upper()}" not in sql or "RAISE(ABORT" not in sql:
+                yield table, name
+
+
+def _postgres_missing(conn: Connection, tables: list[str]) -> Iterator[tuple[str, str]]:
+    found: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+    for table, name, enabled, func, ddl, src in conn.execute(
+        text(
+            "SELECT c.relname, t.tgname, t.tgenabled, p.proname, pg_get_triggerdef(t.oid), p.prosrc "
+            "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND pg_table_is_visible(c.oid)"
+        )
+    ):
+        found[(str(table), str(name))] = (str(enabled), str(func), str(ddl).upper(), str(src).upper())
+    for table in tables:
+        name = f"{table}_append_only"
+        enabled, func, ddl, src = found.get((table, name), ("D", "", "", ""))
+        if (
+            enabled not in ("O", "A")  # D: disabled; R: fires only on a replica
+            or func != PG_FUNCTION_NAME
+            or not all(word in ddl for word in (" BEFORE ", " UPDATE", " DELETE"))  # PG orders the events itself
+            or "FOR EACH ROW" not in ddl
+            or "RAISE EXCEPTION" not in src
+        ):
+            yield table, name

@@ -442,6 +442,17 @@ def chain_head(conn: Connection) -> tuple[int, str]:
     return 0, GENESIS
 
 
+def chain_head_sealed(conn: Connection) -> tuple[int, str, dt.datetime | None]:
+    """`chain_head` with the time its seal was written (None before the first seal)."""
+    if "chain_seals" in _present_tables(conn):
+        row = conn.execute(
+            select(ChainSeal.seq, ChainSeal.chain, ChainSeal.sealed_at).order_by(ChainSeal.seq.desc()).limit(1)
+        ).first()
+        if row:
+            return row[0], row[1], row[2]
+    return 0, GENESIS, None
+
+
 def chain_contains(conn: Connection, head: str) -> bool:
     """Is a previously published head still a seal of the chain, i.e. history not rewritten since?"""
     if "chain_seals" not in _present_tables(conn):

@@ -21,6 +21,7 @@ from assetledger.errors import Finding, InputError
 from assetledger.reports.notice import notice_html, write_notice
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services.asset_queries import AssetFilter, AssetRow, list_assets
+from assetledger.services.books import Located
 from assetledger.services.distribution import distribute
 from assetledger.services.distribution_reports import NoticeData, notice_data
 from assetledger.services.journal import post_for_asset
@@ -75,7 +76,7 @@ def post() -> Any:
             narration=form["narration"].strip() or None,
             ref=form["ref"].strip() or None,
         )
-        result = post_for_asset(database(), posting, user().name)
+        result = post_for_asset(database(), posting, user().name, Located("form", date_column="date"))
     return render_template("post.html", result=result, form=form, assets=_my_assets(),
                            revenue_types=REVENUE_ACCOUNTS, expense_types=EXPENSE_ACCOUNTS)  # fmt: skip
 
