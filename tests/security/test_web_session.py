@@ -139,7 +139,12 @@ def test_behind_tls_cookies_are_secure(county: Cli, db: Database) -> None:
     assert any(c.startswith("__Host-assetledger=") for c in cookies), cookies
     assert "max-age" in page.headers["Strict-Transport-Security"]
     form = {"user": "zhang", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
-    answer = client.post("/login", data=form, base_url=https)
+    # Over HTTPS a form must also come from a page of this host (Flask-WTF's strict Referer check), as a browser
+    # sends it: without a Referer, or from another site, the token alone is not enough.
+    for referer in ({}, {"Referer": "https://evil.example/login"}, {"Referer": "http://localhost/login"}):
+        refused = client.post("/login", data=form, base_url=https, headers=referer)
+        assert refused.status_code == 400 and "refresh" not in refused.text and "reload" in refused.text, referer
+    answer = client.post("/login", data=form, base_url=https, headers={"Referer": f"{https}/login?lang=en"})
     assert answer.status_code == 302
     assert all("Secure" in c and "HttpOnly" in c for c in answer.headers.getlist("Set-Cookie"))
     assert client.get("/dashboard", base_url=https).status_code == 200

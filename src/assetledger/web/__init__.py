@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -85,6 +86,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_fix, x_proto=proxy_fix)  # type: ignore[method-assign]
     app.extensions["assetledger_db"] = db
     app.extensions["assetledger_documents"] = documents or documents_place(db.url)
+    _install_language(app)  # first: the pages of every later check (CSRF, login) speak the reader's language
     auth.install(app, PasswordGate(password_checks))
     from assetledger.web.audit import bp as audit_pages
     from assetledger.web.awards import bp as award_pages
@@ -100,14 +102,13 @@ def create_app(
         app.register_blueprint(pages)
     app.register_blueprint(supervision_pages)  # 监管指标 (issue 24)
     app.register_blueprint(publishing_pages)  # 公示上网 (issue 24)
-    _install_language(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["weight"] = plain
     app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
-    app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label, here=here)
+    app.jinja_env.globals.update(role_label=auth.role_label, here=here)  # csrf_token: Flask-WTF
     return app
 
 
@@ -257,11 +258,14 @@ def _install_errors(app: Flask) -> None:
         500: ("server_error", "server_error_detail"),
     }
 
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        app.logger.info("form refused on %s: %s", request.path, exc.description)  # missing, expired, wrong, ...
+        return page(400, "bad_request", translate("csrf", lang()))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
         code = exc.code or 500
-        if exc.description == "csrf":
-            return page(400, "bad_request", translate("csrf", lang()))
         if code >= 500:
             original = getattr(exc, "original_exception", None)
             if original is not None:
