@@ -26,7 +26,6 @@ from assetledger.services import password_gate
 from assetledger.services.password_gate import PasswordGate
 from assetledger.store.db import Database
 from assetledger.web import create_app
-from assetledger.web.throttle import LoginThrottle
 from tests.conftest import CHEAP_ARGON2, Cli
 from tests.security.conftest import record
 from tests.web.conftest import PASSWORD, csrf_of, login, set_password
@@ -222,18 +221,6 @@ def test_oversized_passwords_and_impossible_names_are_never_hashed(app: Flask, d
             assert answer.status_code == 401, (name[:10], answer.status_code)
 
 
-def test_the_throttle_forgets_names_whose_failures_are_over() -> None:
-    clock = [1000.0]
-    throttle = LoginThrottle(failures=5, window=60, clock=lambda: clock[0], kept=3)
-    for i in range(4):
-        throttle.failed(f"guess-{i}")
-    clock[0] += 61  # all those failures have left the window
-    throttle.failed("guess-new")
-    assert throttle.names() <= 3
-    throttle.failed("zhang")
-    assert throttle.names() <= 3 and throttle.wait("guess-new") == 0
-
-
 def test_the_browser_is_not_sent_off_the_site_after_login(browser: WebDriver, live: str) -> None:
     browser.get(f"{live}/login?next=/%09/evil.example/x")
     browser.find_element(By.ID, "user").send_keys("zhang")
@@ -243,13 +230,7 @@ def test_the_browser_is_not_sent_off_the_site_after_login(browser: WebDriver, li
     assert urlsplit(browser.current_url).netloc == urlsplit(live).netloc, browser.current_url
 
 
-def test_the_throttle_keeps_at_most_a_user_name_of_each_guess() -> None:
-    throttle = LoginThrottle()
-    throttle.failed("x" * 500_000)  # a form field of half a megabyte, sent as a name
-    assert throttle.names() == 1
-    for _ in range(4):
-        throttle.failed("x" * 100)
-    assert throttle.wait("x" * 64) > 0  # the same name as far as a user name goes
+# The throttle's own attacks (ever-new names, half a megabyte as a name): tests/web/test_throttle.py.
 
 
 def test_logging_in_and_out_does_not_wait_for_a_long_writer(app: Flask, db: Database) -> None:

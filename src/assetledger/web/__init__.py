@@ -56,13 +56,15 @@ def create_app(
     password_checks: int = CHECKS,
     documents: DocumentPlace | None = None,
     base_url: str | None = None,
+    throttle_store: str | None = None,
 ) -> Flask:
     """The web app. `secret_key`: the session signing key (at least MIN_SECRET bytes; None: a random one, so every
     restart logs everyone out). `secure_cookies`: behind TLS, cookies only over HTTPS (and the session cookie named
     __Host-…, so no other site of the domain can set it). `proxy_fix`: the number of reverse proxies in front whose
     X-Forwarded-For/-Proto to trust. `password_checks`: Argon2 checks at once (64 MiB each; see password_gate.py).
     `documents`: where documents of record are kept (default: next to the database); `base_url`: the address
-    QR codes on labels and certificates open (default: the address a page was asked at)."""
+    QR codes on labels and certificates open (default: the address a page was asked at); `throttle_store`: where
+    failed logins are counted (None: the app's own database; or a `limits` storage URI such as redis://host:6379)."""
     if secret_key is not None and len(secret_key) < MIN_SECRET:
         raise ConfigError(f"the session signing key has {len(secret_key)} bytes; it needs at least {MIN_SECRET}")
     app = Flask(__name__)
@@ -87,7 +89,7 @@ def create_app(
     app.extensions["assetledger_db"] = db
     app.extensions["assetledger_documents"] = documents or documents_place(db.url)
     _install_language(app)  # first: the pages of every later check (CSRF, login) speak the reader's language
-    auth.install(app, PasswordGate(password_checks))
+    auth.install(app, PasswordGate(password_checks), throttle_store)
     from assetledger.web.audit import bp as audit_pages
     from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages

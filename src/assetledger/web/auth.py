@@ -18,7 +18,7 @@ from assetledger.services.password_gate import PasswordGate
 from assetledger.services.web_sessions import SESSION_HOURS, log_in, log_out, session_user
 from assetledger.store.db import Database
 from assetledger.web.i18n import DEFAULT_LANG, translate
-from assetledger.web.throttle import LoginThrottle
+from assetledger.web.throttle import LoginThrottle, login_throttle
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,19 +28,23 @@ OPEN_ENDPOINTS = {"auth.login", "auth.favicon", "static"}
 def database() -> Database:
     from flask import current_app
 
-    return cast(Database, current_app.extensions["assetledger_db"])
+    return database_of(current_app)
+
+
+def database_of(app: Flask) -> Database:
+    return cast(Database, app.extensions["assetledger_db"])
 
 
 def user() -> User:
     return cast(User, g.user)
 
 
-def install(app: Flask, gate: PasswordGate) -> None:
+def install(app: Flask, gate: PasswordGate, throttle_store: str | None = None) -> None:
     """Login, sessions and CSRF on `app`. Call after the language is picked (its before_request runs first), so the
     400 page of a refused form is in the reader's language."""
     app.register_blueprint(bp)
     install_csrf(app)
-    app.extensions["assetledger_login_throttle"] = LoginThrottle()
+    app.extensions["assetledger_login_throttle"] = LoginThrottle(app, database_of(app), throttle_store)
     app.extensions["assetledger_password_gate"] = gate
 
     @app.before_request
@@ -117,31 +121,22 @@ def password_gate() -> PasswordGate:
     return cast(PasswordGate, current_app.extensions["assetledger_password_gate"])
 
 
-def login_throttle() -> LoginThrottle:
-    from flask import current_app
-
-    return cast(LoginThrottle, current_app.extensions["assetledger_login_throttle"])
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error = None
     if request.method == "POST":
         name = request.form.get("user", "").strip()
-        throttle = login_throttle()
-        wait_minutes = throttle.wait_minutes(name)
-        if wait_minutes:  # the password is not even checked: no answer to learn from
-            return render_template("login.html", error="too_many_logins", wait_minutes=wait_minutes), 429
+        throttle = login_throttle()  # a name over its limit never gets here (429): its password is not checked
         try:
             opened = log_in(database(), name, request.form.get("password", ""), password_gate())
         except ServiceBusy:  # neither a failure nor a success of this name: try again shortly
             page = render_template("login.html", error="login_busy")
             return page, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
         except PermissionDenied:
-            throttle.failed(name)
+            throttle.failed()
             error = "wrong_login"
         else:
-            throttle.succeeded(name)
+            throttle.succeeded()
             _forget_session()  # a new session, never the one the browser came with
             session["sid"] = opened.token
             target = request.args.get("next", "")
