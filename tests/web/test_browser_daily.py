@@ -123,8 +123,9 @@ def test_finance_stores_the_policy_and_sees_grades(browser: WebDriver, live: str
     assert "合计" in results  # graded by the stored policy
     chart = browser.find_element(By.ID, "awards-chart")
     browser.execute_script("arguments[0].scrollIntoView();", chart)
-    drawn = WebDriverWait(browser, 20).until(lambda d: d.execute_script("return arguments[0].naturalWidth;", chart))
-    assert drawn and int(drawn) > 100
+    drawn = browser.execute_script("return arguments[0].querySelector('svg').getBBox().width;", chart)
+    assert drawn and float(drawn) > 100 and chart.find_elements(By.CSS_SELECTOR, "svg rect")
+    assert "示范县" in chart.text  # the units named in Chinese, by the browser's own fonts
     assert table_counts(db)["award_policy_versions"] == 1
     _log_out(browser)
 
