@@ -175,7 +175,7 @@ PALETTE = (
     "#9c755f",
     "#bab0ac",
 )  # fmt: skip (the indicators page's colours)
-PLOT, TOP, LEFT, BAR = 180, 24, 48, 14  # SVG geometry, in pixels
+PLOT, TOP, LEFT, BAR = 180, 24, 96, 14  # SVG geometry, in pixels (LEFT: room for the first unit's slanted name)
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,7 @@ class Drawn:
     legend: tuple[tuple[str, str], ...]  # (series, colour), when there are several
     peak: str
     base: int  # y of the axis
+    left: int = LEFT  # x of the axis
 
 
 def _drawn(chart: AwardChart, lang: str) -> Drawn | None:
