@@ -123,8 +123,9 @@ def test_finance_stores_the_policy_and_sees_grades(browser: WebDriver, live: str
     assert "合计" in results  # graded by the stored policy
     chart = browser.find_element(By.ID, "awards-chart")
     browser.execute_script("arguments[0].scrollIntoView();", chart)
-    drawn = WebDriverWait(browser, 20).until(lambda d: d.execute_script("return arguments[0].naturalWidth;", chart))
-    assert drawn and int(drawn) > 100
+    bars = chart.find_elements(By.CSS_SELECTOR, "svg rect")  # drawn inline: one bar per graded unit
+    assert bars and all(bar.size["height"] > 0 and bar.size["width"] > 0 for bar in bars)
+    assert "示范县" in chart.text  # the units named in Chinese, by the browser's own fonts
     assert table_counts(db)["award_policy_versions"] == 1
     _log_out(browser)
 

@@ -174,8 +174,11 @@ def test_finance_stores_the_awards_policy_once_and_sees_grades(app: Flask, count
 
     awards = zhang.get("/awards?year=2025").get_data(as_text=True)
     assert 'id="no-policy"' not in awards and f'id="results-{CODE}"' in awards and "awards-chart" in awards
-    chart = zhang.get("/awards/chart.png?year=2025")
-    assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
+    chart = awards.split('id="awards-chart"', 1)[1].split("</figure>", 1)[0]  # drawn inline: no image request
+    assert "<svg" in chart and "<rect" in chart and "得分" in chart and "示范县" in chart
+    english = zhang.get("/awards?year=2025&lang=en").get_data(as_text=True).split('id="awards-chart"', 1)[1]
+    assert "Performance evaluation 2025" in english.split("</figure>", 1)[0] and "得分" not in english
+    zhang.get("/awards?year=2025&lang=zh")  # back to Chinese (the language is remembered)
 
     wang, wang_token = login(app, "wang")  # the auditor reads the policies and their history, and changes nothing
     assert f'id="policy-{CODE}"' in wang.get("/awards/policies").get_data(as_text=True)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -182,16 +181,29 @@ def export(app: App, within: str | None, folder: Path) -> None:
 
 @click.command("fava")
 @click.option("--entity", required=True, help="Entity to browse.")
-@click.option("--port", type=int, default=5000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True, help="Port on 127.0.0.1.")
 @pass_app
 def fava(app: App, entity: str, port: int) -> None:
-    """Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`)."""
+    """Serve an entity's ledger read-only with Fava on this computer only (127.0.0.1; others use the web app's
+    /fava/ behind login).
+
+    \b
+    No login: it listens on 127.0.0.1 only (never another address), answers only requests addressed to
+    127.0.0.1 or localhost, and is read-only (no editor, import or documents). Anyone else reads the books in
+    the web app (assetledger serve) at /fava/<entity>/, behind its login, role and scope. Needs Fava:
+    pip install 'assetledger[fava]'.
+    """
     readable_entity(app.db, entity, app.actor)  # refused outside your scope before anything is written
-    executable = shutil.which("fava") or str(Path(sys.executable).parent / "fava")
-    if not Path(executable).exists():
+    if importlib.util.find_spec("fava") is None:
         raise click.ClickException("Fava is not installed: pip install 'assetledger[fava]'")
-    folder = Path(tempfile.mkdtemp(prefix="assetledger-fava-"))
-    name = re.sub(r"[^A-Za-z0-9]", "_", entity)
-    path, count = export_entity(app.db, entity, folder / f"{name}.beancount", app.actor)
-    click.echo(f"serving {entity} ({count} entries) on http://127.0.0.1:{port}/ — Ctrl-C to stop")
-    subprocess.run([executable, "--host", "127.0.0.1", "--port", str(port), str(path)], check=False)
+    from werkzeug.serving import run_simple
+
+    from assetledger.ledger.fava_local import HOST, local_fava
+
+    with tempfile.TemporaryDirectory(prefix="assetledger-fava-") as folder:
+        name = re.sub(r"[^A-Za-z0-9]", "_", entity)
+        path, count = export_entity(app.db, entity, Path(folder) / f"{name}.beancount", app.actor)
+        served = local_fava(path, port)
+        click.echo(f"serving {entity} ({count} entries) read-only on http://{HOST}:{port}/ (this computer only) "
+                   "— Ctrl-C to stop")  # fmt: skip
+        run_simple(HOST, port, served, threaded=True, use_reloader=False, use_debugger=False)

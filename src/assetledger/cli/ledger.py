@@ -19,7 +19,11 @@ from assetledger.services.book_reports import entities
 from assetledger.services.ledger_files import check_scope, export_entity, import_ledger, query_entity
 from assetledger.services.reconcile import reconcile_scope
 
-FAVA = Lazy("assetledger.cli.audit:fava", "Serve an entity's ledger with Fava on 127.0.0.1 (needs `pip install fava`).")
+FAVA = Lazy(
+    "assetledger.cli.audit:fava",
+    "Serve an entity's ledger read-only with Fava on this computer only (127.0.0.1; others use the web app's "
+    "/fava/ behind login).",
+)
 
 
 @click.group("ledger", cls=LazyGroup, lazy={"fava": FAVA})

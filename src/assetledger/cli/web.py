@@ -12,6 +12,7 @@ from assetledger.cli.common import App, pass_app
 
 SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
 SECURE_ENV = "ASSETLEDGER_SECURE_COOKIES"
+STORE_ENV = "ASSETLEDGER_THROTTLE_STORE"
 MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
 
 
@@ -38,10 +39,15 @@ MAKE_SECRET = "head -c 32 /dev/urandom > FILE && chmod 600 FILE"
 @click.option("--threads/--no-threads", default=True, show_default=True, help="Serve requests in threads.")
 @click.option("--base-url", envvar="ASSETLEDGER_BASE_URL", help="Public address of the app (behind the proxy), "
               "for QR codes on labels and certificates. Default: the address each page is asked at.")  # fmt: skip
+@click.option("--throttle-store", envvar=STORE_ENV, default="database", show_default=True,
+              help="Where failed logins are counted (5 per user name in 15 minutes, then a pause), shared by "
+              "every server process and kept over a restart: 'database' (the app's own database), or a Redis "
+              "URI such as redis://127.0.0.1:6379/0 (needs pip install 'assetledger[redis]'). "
+              f"Env {STORE_ENV}.")  # fmt: skip
 @pass_app
 def command(app: App, host: str, port: int, secret_file: Path | None, secure_cookies: bool, proxy_fix: int,
             password_checks: int, awards_policy: tuple[Path, ...], threads: bool,
-            base_url: str | None) -> None:  # fmt: skip
+            base_url: str | None, throttle_store: str) -> None:  # fmt: skip
     """Serve the web interface (Chinese; ?lang=en for English) on the same database and services as the CLI.
 
     \b
@@ -65,12 +71,30 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
         asset_url(base_url, "x")  # refused now, not on the first label
     web = create_app(app.db, secret_key=_secret(secret_file), awards_policies=[str(p) for p in awards_policy] or None,
                      secure_cookies=secure_cookies, proxy_fix=proxy_fix, password_checks=password_checks,
-                     documents=app.place, base_url=base_url)  # fmt: skip
+                     documents=app.place, base_url=base_url, throttle_store=_store(throttle_store))  # fmt: skip
     from assetledger.reports.charts import font_note
 
     click.echo(font_note())  # a chart without a Chinese font is drawn in English: said now, with how to install one
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
     run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
+
+
+def _store(uri: str) -> str:
+    """The throttle's store, checked now (an unknown scheme, or Redis without its client, is refused at start)."""
+    if uri == "database":
+        return uri
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
+
+    try:
+        storage_from_string(uri)
+    except (ConfigurationError, ImportError) as exc:
+        raise click.BadParameter(
+            f"{uri!r}: {exc} (give 'database', or a Redis URI like redis://127.0.0.1:6379/0 with "
+            "pip install 'assetledger[redis]')",
+            param_hint="--throttle-store",
+        ) from exc
+    return uri
 
 
 def _secret(path: Path | None) -> bytes | None:

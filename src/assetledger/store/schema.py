@@ -12,11 +12,17 @@ from assetledger.store import (
     journal_models,
     models,
     publication_models,
+    rate_limits,
     supervision_models,
 )
 from assetledger.store.models import Base
 
+# Tables whose rows come and go and are never sealed: web sessions (logout deletes one) and the login throttle's
+# counters (store/rate_limits.py; every row expires). Everything else is of record.
+NOT_OF_RECORD = frozenset({"web_sessions", "rate_limit_entries"})
+
 __all__ = [
+    "NOT_OF_RECORD",
     "Base",
     "access_models",
     "award_policy_models",
@@ -28,5 +34,6 @@ __all__ = [
     "journal_models",
     "models",
     "publication_models",
+    "rate_limits",
     "supervision_models",
 ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -55,13 +56,15 @@ def create_app(
     password_checks: int = CHECKS,
     documents: DocumentPlace | None = None,
     base_url: str | None = None,
+    throttle_store: str | None = None,
 ) -> Flask:
     """The web app. `secret_key`: the session signing key (at least MIN_SECRET bytes; None: a random one, so every
     restart logs everyone out). `secure_cookies`: behind TLS, cookies only over HTTPS (and the session cookie named
     __Host-…, so no other site of the domain can set it). `proxy_fix`: the number of reverse proxies in front whose
     X-Forwarded-For/-Proto to trust. `password_checks`: Argon2 checks at once (64 MiB each; see password_gate.py).
     `documents`: where documents of record are kept (default: next to the database); `base_url`: the address
-    QR codes on labels and certificates open (default: the address a page was asked at)."""
+    QR codes on labels and certificates open (default: the address a page was asked at); `throttle_store`: where
+    failed logins are counted (None: the app's own database; or a `limits` storage URI such as redis://host:6379)."""
     if secret_key is not None and len(secret_key) < MIN_SECRET:
         raise ConfigError(f"the session signing key has {len(secret_key)} bytes; it needs at least {MIN_SECRET}")
     app = Flask(__name__)
@@ -85,7 +88,8 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxy_fix, x_proto=proxy_fix)  # type: ignore[method-assign]
     app.extensions["assetledger_db"] = db
     app.extensions["assetledger_documents"] = documents or documents_place(db.url)
-    auth.install(app, PasswordGate(password_checks))
+    _install_language(app)  # first: the pages of every later check (CSRF, login) speak the reader's language
+    auth.install(app, PasswordGate(password_checks), throttle_store)
     from assetledger.web.audit import bp as audit_pages
     from assetledger.web.awards import bp as award_pages
     from assetledger.web.bureau import bp as bureau_pages
@@ -100,7 +104,6 @@ def create_app(
         app.register_blueprint(pages)
     app.register_blueprint(supervision_pages)  # 监管指标 (issue 24)
     app.register_blueprint(publishing_pages)  # 公示上网 (issue 24)
-    _install_language(app)
     i18n.install(app)
     _install_errors(app)
     app.jinja_env.filters["money"] = money
@@ -108,7 +111,7 @@ def create_app(
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["weight"] = plain
     app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
-    app.jinja_env.globals.update(csrf_token=auth.csrf_token, role_label=auth.role_label, here=here)
+    app.jinja_env.globals.update(role_label=auth.role_label, here=here)  # csrf_token: Flask-WTF
     return app
 
 
@@ -258,11 +261,14 @@ def _install_errors(app: Flask) -> None:
         500: (mark("server_error"), mark("server_error_detail")),
     }
 
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        app.logger.info("form refused on %s: %s", request.path, exc.description)  # missing, expired, wrong, ...
+        return page(400, mark("bad_request"), translate("csrf", lang()))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
         code = exc.code or 500
-        if exc.description == "csrf":
-            return page(400, mark("bad_request"), translate("csrf", lang()))
         if code >= 500:
             original = getattr(exc, "original_exception", None)
             if original is not None:

@@ -1,25 +1,24 @@
-"""Logging in and out, the signed session, CSRF tokens, and which roles may open which pages."""
+"""Logging in and out, the signed session, CSRF protection (Flask-WTF), and which roles may open which pages."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import LABELS, Role
 from assetledger.errors import PermissionDenied, ServiceBusy
 from assetledger.services.access import User
 from assetledger.services.password_gate import PasswordGate
-from assetledger.services.web_sessions import log_in, log_out, session_user
+from assetledger.services.web_sessions import SESSION_HOURS, log_in, log_out, session_user
 from assetledger.store.db import Database
 from assetledger.web.i18n import DEFAULT_LANG, translate
-from assetledger.web.throttle import LoginThrottle
+from assetledger.web.throttle import LoginThrottle, login_throttle
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,24 +28,23 @@ OPEN_ENDPOINTS = {"auth.login", "auth.favicon", "static"}
 def database() -> Database:
     from flask import current_app
 
-    return cast(Database, current_app.extensions["assetledger_db"])
+    return database_of(current_app)
 
 
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return str(token)
+def database_of(app: Flask) -> Database:
+    return cast(Database, app.extensions["assetledger_db"])
 
 
 def user() -> User:
     return cast(User, g.user)
 
 
-def install(app: Flask, gate: PasswordGate) -> None:
+def install(app: Flask, gate: PasswordGate, throttle_store: str | None = None) -> None:
+    """Login, sessions and CSRF on `app`. Call after the language is picked (its before_request runs first), so the
+    400 page of a refused form is in the reader's language."""
     app.register_blueprint(bp)
-    app.extensions["assetledger_login_throttle"] = LoginThrottle()
+    install_csrf(app)
+    app.extensions["assetledger_login_throttle"] = LoginThrottle(app, database_of(app), throttle_store)
     app.extensions["assetledger_password_gate"] = gate
 
     @app.before_request
@@ -57,19 +55,31 @@ def install(app: Flask, gate: PasswordGate) -> None:
             g.user = session_user(database(), str(token))
             if g.user is None:  # logged out elsewhere, password changed, user revoked, or too old
                 _forget_session()
-        if request.method == "POST":
-            sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
-            if not hmac.compare_digest(sent, str(session.get("csrf", ""))) or not sent:
-                abort(400, description="csrf")
         if g.user is None and request.endpoint not in OPEN_ENDPOINTS:
             return redirect(url_for("auth.login", next=request.full_path))
         return None
 
 
+def install_csrf(app: Flask) -> None:
+    """Every POST (PUT, PATCH, DELETE) carries the form's token (`csrf_token` field, or the X-CSRFToken /
+    X-CSRF-Token header): Flask-WTF signs a random value kept in the session, so a token is good for its own
+    session only, and for at most the session's lifetime; over HTTPS the Referer must also name this host.
+    Refused: the 400 page in the reader's language (web/__init__.py, CSRFError). `csrf_token()` in templates is
+    Flask-WTF's generate_csrf."""
+    app.config.update(
+        WTF_CSRF_FIELD_NAME="csrf_token",
+        WTF_CSRF_HEADERS=["X-CSRFToken", "X-CSRF-Token"],
+        WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,  # a form left open is good as long as a session can be
+        WTF_CSRF_SSL_STRICT=True,
+    )
+    CSRFProtect(app)
+
+
 def _forget_session() -> None:
-    """Empty the cookie's session but for the language."""
+    """Empty the cookie's session but for the language (and with it the CSRF token: a new session gets a new one)."""
     keep = session.get("lang")
     session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's token of this request, made from the old session
     if keep:
         session["lang"] = keep
 
@@ -111,34 +121,24 @@ def password_gate() -> PasswordGate:
     return cast(PasswordGate, current_app.extensions["assetledger_password_gate"])
 
 
-def login_throttle() -> LoginThrottle:
-    from flask import current_app
-
-    return cast(LoginThrottle, current_app.extensions["assetledger_login_throttle"])
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     error = None
     if request.method == "POST":
         name = request.form.get("user", "").strip()
-        throttle = login_throttle()
-        wait_minutes = throttle.wait_minutes(name)
-        if wait_minutes:  # the password is not even checked: no answer to learn from
-            return render_template("login.html", error="too_many_logins", wait_minutes=wait_minutes), 429
+        throttle = login_throttle()  # a name over its limit never gets here (429): its password is not checked
         try:
             opened = log_in(database(), name, request.form.get("password", ""), password_gate())
         except ServiceBusy:  # neither a failure nor a success of this name: try again shortly
             page = render_template("login.html", error="login_busy")
             return page, 503, {"Retry-After": str(BUSY_RETRY_SECONDS)}
         except PermissionDenied:
-            throttle.failed(name)
+            throttle.failed()
             error = "wrong_login"
         else:
-            throttle.succeeded(name)
+            throttle.succeeded()
             _forget_session()  # a new session, never the one the browser came with
             session["sid"] = opened.token
-            csrf_token()
             target = request.args.get("next", "")
             if not local_target(target):
                 target = url_for(home_for(opened.user))

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, current_app, g, render_template, request
 
 from assetledger.domain.access import Role
 from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause_zh
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
-from assetledger.reports.award_charts import draw_awards
+from assetledger.reports.award_charts import AwardChart, award_chart
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.award_policies import policies_in_force
 from assetledger.services.award_results import GivenResults, read_given
@@ -174,28 +173,11 @@ def awards() -> str:
         if not payer:
             raise InputError([Finding("awards", None, "payer", None, "name the paying entity, e.g. S360900")])
         outcomes = post_awards(database(), chosen, payer, on, reader)  # the service checks the actor
-    if request.method == "POST":
-        chart = _chart_src(evaluated, year)
-    elif any(not p.given_fields() for p in policies):
-        chart = url_for("awards.awards_chart", year=year)
-    else:
-        chart = None
+    chart = _drawn(award_chart(evaluated, year), getattr(g, "lang", "zh")) if evaluated else None
     return render_template("awards.html", year=year, slots=slots, summary=side_by_side(evaluated),
                            evaluated=evaluated, outcomes=outcomes, chart=chart,
                            names={p.code: p.name for p in policies},
                            payer=request.form.get("payer", ""), date=request.form.get("date", ""))  # fmt: skip
-
-
-@bp.route("/awards/chart.png")
-@roles(*READERS)
-def awards_chart() -> Response:
-    """The chart of the evaluations that take no given results (the others are drawn on the page they are shown)."""
-    year = _year(request.args.get("year"))
-    reader = user().name
-    keyed = _policies()
-    evaluations = [_cached(year, p, key, reader) for key, p in keyed if not p.given_fields()]
-    key = ("awards-chart", year, tuple(k for k, _ in keyed), reader)
-    return Response(until_changed(database(), key, lambda: _png(evaluations, year)), mimetype="image/png")
 
 
 def _cached(year: int, policy: AwardPolicy, path: str, reader: str) -> Evaluation:
@@ -244,15 +226,64 @@ def _safe_name(filename: str) -> str:
     return cleaned
 
 
-def _png(evaluations: list[Evaluation], year: int) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="assetledger-chart-") as folder:
-        return draw_awards(Path(folder) / "awards.png", evaluations, year).read_bytes()
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)  # fmt: skip (the indicators page's colours)
+PLOT, TOP, LEFT, BAR = 180, 24, 96, 14  # SVG geometry, in pixels (LEFT: room for the first unit's slanted name)
 
 
-def _chart_src(evaluations: list[Evaluation], year: int) -> str | None:
-    if not evaluations:
+@dataclass(frozen=True)
+class Bar:
+    x: float  # not money: SVG geometry
+    y: float  # not money: SVG geometry
+    height: float  # not money: SVG geometry
+    colour: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The chart as the page draws it: inline SVG (no image request, no font on the server), in the page's
+    language, as the /indicators page draws its charts."""
+
+    title: str
+    axis: str
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    names: tuple[tuple[float, str], ...]  # x of each unit's name
+    legend: tuple[tuple[str, str], ...]  # (series, colour), when there are several
+    peak: str
+    base: int  # y of the axis
+    left: int = LEFT  # x of the axis
+
+
+def _drawn(chart: AwardChart, lang: str) -> Drawn | None:
+    if not chart.units:
         return None
-    return "data:image/png;base64," + base64.b64encode(_png(evaluations, year)).decode("ascii")
+    group = BAR * len(chart.series) + 16
+    peak = max([v for _, values in chart.series for v in values] + [Decimal(1)])
+    bars = []
+    for j, (name, values) in enumerate(chart.series):
+        for i, (unit, value) in enumerate(zip(chart.units, values, strict=True)):
+            height = PLOT * float(value / peak)  # not money: a drawing
+            title = f"{unit.pick(lang)} {name.pick(lang)}: {value:,.2f}"
+            bars.append(Bar(LEFT + i * group + 8 + j * BAR, TOP + PLOT - height, height, PALETTE[j % len(PALETTE)],
+                            title))  # fmt: skip
+    names = tuple((LEFT + i * group + group / 2, u.pick(lang)) for i, u in enumerate(chart.units))
+    legend = tuple((n.pick(lang), PALETTE[j % len(PALETTE)]) for j, (n, _) in enumerate(chart.series))
+    return Drawn(chart.title.pick(lang), chart.axis.pick(lang), LEFT + group * len(chart.units) + 10,
+                 TOP + PLOT + 90, tuple(bars), names, legend if len(legend) > 1 else (), f"{peak:,.2f}",
+                 TOP + PLOT)  # fmt: skip
 
 
 def _year(text: str | None) -> int:

@@ -32,6 +32,7 @@ from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
+from assetledger.ledger.fava_local import BLOCKED as LOCAL_BLOCKED
 from assetledger.services.ledger_files import export_entity, readable_entity
 from assetledger.store.db import Database
 from assetledger.web.auth import database, roles, user
@@ -40,12 +41,8 @@ from assetledger.web.cache import record_version
 bp = Blueprint("fava", __name__, url_prefix="/fava")
 READERS = (Role.AUDITOR, Role.FINANCE)
 # Fava pages and API calls that edit, import or read files beyond the exported books, and its Referer redirect:
-# refused here.
-BLOCKED = re.compile(
-    r"^[^/]+/(?:editor|import)/|^[^/]+/api/(?:source|source_slice|imports|extract|documents|upload_import_file)\b"
-    r"|^[^/]+/(?:document|statement)/|^[^/]+/extension(?:_js_module)?/"
-    r"|^jump\b"  # redirects to the Referer: wherever the previous page was
-)
+# refused here, as by `ledger fava` (ledger/fava_local.py).
+BLOCKED = LOCAL_BLOCKED
 HIDE = (
     '<style id="assetledger-read-only">a[href$="/editor/"],a[href$="/import/"],a[href*="/editor/?"],'
     'a[href*="/import/?"]{display:none!important}</style>'

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request, send_file
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
@@ -65,15 +66,7 @@ def _asked() -> Asked:
 
 
 def _page(asked: Asked) -> IndicatorPage:
-    """The service's page, kept until the record changes (web/cache.py): a page of three years at city scale takes
-    about three awards evaluations to compute. The reader is checked on every request, the cached page is the
-    reader's own, and a change of grants is a change of the record."""
-    db, actor = database(), user().name
-    with db.reading() as session:
-        reading_scope(session, actor, asked.region)  # refuses a revoked reader or a region outside the scope
-    years = range(asked.first, asked.last + 1)
-    key = ("indicators", actor, asked.level, asked.first, asked.last, asked.region)
-    return until_changed(db, key, lambda: indicator_page(db, actor, asked.level, years, asked.region))
+    return _shown(asked).page
 
 
 def _rows(page: IndicatorPage) -> list[dict[str, Any]]:
@@ -111,6 +104,20 @@ class Chart:
     units: int
     peak: float  # not money: the value at the top of the axis
 
+    def marks(self) -> Markup:
+        """The bars and the units' names as SVG. Written here rather than by a template loop: a village-level page
+        draws about two thousand of them, and the template engine's per-element cost was half the page's time."""
+        bars = "".join(
+            f'<rect x="{b.x}" y="{b.y}" width="{b.width}" height="{b.height}" fill="{b.colour}">'
+            f"<title>{escape(b.title)}</title></rect>"
+            for b in self.bars
+        )
+        names = "".join(
+            f'<text x="{x}" y="184" font-size="11" text-anchor="end" transform="rotate(-35 {x} 184)">{escape(n)}</text>'
+            for x, n in self.names
+        )
+        return Markup(bars + names)  # every text in it escaped above
+
 
 def _charts(page: IndicatorPage) -> list[Chart]:
     units = list(dict.fromkeys((c.unit_code, c.unit_name) for c in page.cells))
@@ -119,8 +126,11 @@ def _charts(page: IndicatorPage) -> list[Chart]:
     group = 14 * len(years) + 16
     plot, top, left = 160, 10, 34
     charts = []
+    by_indicator: dict[str, dict[tuple[str, int], Any]] = {code: {} for code, _ in page.indicators}
+    for c in page.cells:  # one pass over the cells, not one per indicator
+        by_indicator.setdefault(c.indicator, {})[(c.unit_code, c.year)] = c.value
     for code, label in page.indicators:
-        values = {(c.unit_code, c.year): c.value for c in page.cells if c.indicator == code}
+        values = by_indicator[code]
         peak = max([float(v) for v in values.values() if v is not None] + [100.0])  # not money: a scale
         bars = []
         for i, (unit, name) in enumerate(drawn):
@@ -137,15 +147,62 @@ def _charts(page: IndicatorPage) -> list[Chart]:
     return charts
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the page shows of a service's page: its rows, the table's body and the charts (kept with the page)."""
+
+    page: IndicatorPage
+    rows: int
+    body: Markup
+    charts: tuple[Chart, ...]
+
+
+def _shown(asked: Asked) -> Shown:
+    """The service's page with its table and charts drawn, kept until the record changes (web/cache.py): a page of
+    three years at city scale takes about three awards evaluations to compute, and a village-level page draws
+    thousands of cells and bars. The reader is checked on every request, the cached page is the reader's own, and a
+    change of grants is a change of the record."""
+    db, actor = database(), user().name
+    with db.reading() as session:
+        reading_scope(session, actor, asked.region)  # refuses a revoked reader or a region outside the scope
+    years = range(asked.first, asked.last + 1)
+
+    def compute() -> Shown:
+        page = indicator_page(db, actor, asked.level, years, asked.region)
+        reasons = {(c.unit_code, c.year, c.indicator): c.reason for c in page.cells if c.reason}
+        rows = _rows(page)
+        return Shown(page, len(rows), _body(rows, page, reasons), tuple(_charts(page)))
+
+    key = ("indicators", actor, asked.level, asked.first, asked.last, asked.region)
+    return until_changed(db, key, compute)
+
+
 @bp.route("/indicators")
 @roles(*READERS)
 def indicators() -> str:
     asked = _asked()
-    page = _page(asked)
-    legend = [(year, PALETTE[j % len(PALETTE)]) for j, year in enumerate(page.years)]
-    reasons = {(c.unit_code, c.year, c.indicator): c.reason for c in page.cells if c.reason}
-    return render_template("indicators.html", asked=asked, page=page, rows=_rows(page), charts=_charts(page),
-                           legend=legend, reasons=reasons, levels=LEVELS)  # fmt: skip
+    shown = _shown(asked)
+    legend = [(year, PALETTE[j % len(PALETTE)]) for j, year in enumerate(shown.page.years)]
+    return render_template("indicators.html", asked=asked, page=shown.page, rows=shown.rows, body=shown.body,
+                           charts=shown.charts, legend=legend, levels=LEVELS)  # fmt: skip
+
+
+def _body(rows: list[dict[str, Any]], page: IndicatorPage, reasons: dict[tuple[str, int, str], str]) -> Markup:
+    """The table's rows (a unit and year each, a cell per indicator; an empty cell's title says why), written here
+    for the same reason as Chart.marks: a village-level page has thousands of cells."""
+    codes = [code for code, _ in page.indicators]
+    out = []
+    for r in rows:
+        cells = []
+        for code in codes:
+            value = r.get(code)
+            why = reasons.get((r["unit"], r["year"], code)) if value is None else None
+            title = f' title="{escape(why)}"' if why else ""
+            cells.append(f'<td class="n"{title}>{"" if value is None else escape(value)}</td>')
+        out.append(
+            f"<tr><td>{escape(r['name'])}</td><td>{escape(r['unit'])}</td><td>{r['year']}</td>{''.join(cells)}</tr>"
+        )
+    return Markup("".join(out))  # every text in it escaped above
 
 
 @bp.route("/indicators.xlsx")
