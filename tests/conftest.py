@@ -2,7 +2,8 @@
 
 PostgreSQL isolation: a migrated database is a database of the test's own, created beside the one named by
 ASSETLEDGER_TEST_DATABASE_URL from the run's template and dropped afterwards; an empty one (`db_url`) is a schema of
-its own inside that database. Runs and tests never see each other's data.
+its own inside that database. Runs, tests and pytest-xdist's workers never see each other's data (every name made
+here has a random part).
 """
 
 from __future__ import annotations

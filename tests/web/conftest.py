@@ -2,13 +2,16 @@
 township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
 with passwords (finance for the county, the accountant of 红旗村, an auditor of the county).
 
-The county is built once per test module and each test gets a copy of it, so a test may write what it likes: on
-SQLite a copy of the database file (SQLite's backup API), on PostgreSQL a database made from it as a template.
+The county is built once per run (per backend; per worker process under pytest-xdist), on a copy of the run's
+migrated template, and each test gets a copy of it, so a test may write what it likes: on SQLite a copy of the
+database file (SQLite's backup API), on PostgreSQL a database made from it as a template. Modules and conftests
+elsewhere that import these fixtures share the one build (see `_BUILT`).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -19,10 +22,10 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, make_url, text
 
 from assetledger.cli.main import cli
-from assetledger.store import audit_role, migrate
+from assetledger.store import audit_role
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database, resolve_url
 from assetledger.web import create_app
@@ -41,34 +44,50 @@ ROSTER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def county_file(tmp_path_factory: pytest.TempPathFactory, cheap_argon2: object) -> Path:
-    """The county built once for a test module, in a SQLite file that `county` copies for each test."""
-    folder = tmp_path_factory.mktemp("county")
-    url = f"sqlite:///{folder / 'county.db'}"
-    migrate.upgrade(url)
-    build_county(Cli(url, folder))
-    Database(url).dispose()
-    return folder / "county.db"
+# A fixture imported into another module or conftest (tests/security/conftest.py, tests/cli/test_notice.py) is a
+# fixture of its own there, with its own session cache: the builds are kept here so that every copy shares them.
+_BUILT: dict[str, object] = {}
 
 
-@pytest.fixture(scope="module")
-def county_postgres(tmp_path_factory: pytest.TempPathFactory, cheap_argon2: object) -> Iterator[str]:
-    """On PostgreSQL: the county built once for a test module, in a database that `county` copies for each test."""
-    admin = create_engine(resolve_url(postgres_copy_url("postgres")), isolation_level="AUTOCOMMIT")
-    template = f"{make_url(resolve_url(str(pg_base_url()))).database}_county_{uuid.uuid4().hex[:8]}"
+@pytest.fixture(scope="session")
+def county_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, cheap_argon2: object) -> Path:
+    """The county built once for the run, in a SQLite file that `county` copies for each test."""
+    if "sqlite" not in _BUILT:
+        folder = tmp_path_factory.mktemp("county")
+        path = folder / "county.db"
+        shutil.copyfile(sqlite_template, path)
+        url = f"sqlite:///{path}"
+        build_county(Cli(url, folder))
+        Database(url).dispose()
+        _BUILT["sqlite"] = path
+    built = _BUILT["sqlite"]
+    assert isinstance(built, Path)
+    return built
+
+
+@pytest.fixture(scope="session")
+def county_postgres(
+    tmp_path_factory: pytest.TempPathFactory, postgres_admin: Engine, postgres_template: str, cheap_argon2: object
+) -> Iterator[str]:
+    """On PostgreSQL: the county built once for the run, in a database that `county` copies for each test."""
+    if "postgresql" not in _BUILT:
+        template = f"{make_url(resolve_url(str(pg_base_url()))).database}_county_{uuid.uuid4().hex[:8]}"
+        _BUILT["postgresql"] = template
+        copy_postgres_database(postgres_admin, postgres_template, template)
+        database = Database(postgres_copy_url(template))
+        try:
+            audit_role.install(database.engine)  # as `db` does for each copy: the views granted to its own role
+        finally:
+            database.dispose()
+        build_county(Cli(postgres_copy_url(template), tmp_path_factory.mktemp("county")))
+    template = str(_BUILT["postgresql"])
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{template}"'))
-        url = postgres_copy_url(template)
-        migrate.upgrade(url)
-        build_county(Cli(url, tmp_path_factory.mktemp("county")))
         yield template
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(template, "public").role}"'))
-        admin.dispose()
+        if _BUILT.pop("postgresql", None) is not None:  # the first copy of the fixture to end drops it, at the end
+            with postgres_admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(template, "public").role}"'))
 
 
 @pytest.fixture
@@ -77,11 +96,8 @@ def county(run: Cli, db: Database, request: pytest.FixtureRequest) -> Cli:
         target = db.engine.url.database
         assert target
         db.dispose()  # no pooled connection of ours holds the database while it is replaced
-        admin = create_engine(resolve_url(postgres_copy_url("postgres")), isolation_level="AUTOCOMMIT")
-        try:
-            copy_postgres_database(admin, request.getfixturevalue("county_postgres"), target)
-        finally:
-            admin.dispose()
+        admin, template = request.getfixturevalue("postgres_admin"), request.getfixturevalue("county_postgres")
+        copy_postgres_database(admin, template, target)
         audit_role.install(db.engine)  # the copy's views granted to its own auditor role
         return run
     template: Path = request.getfixturevalue("county_file")

@@ -13,12 +13,13 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -41,27 +42,74 @@ def _browser_present() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
+# One Chromium for the run (per xdist worker): starting it costs seconds on a loaded machine, and the modules that
+# import `browser` would each start their own if it were a session fixture. Each test gets it as a fresh one:
+# `_fresh` ends what a test left (cookies, which are not kept apart by port, other windows, a narrow viewport,
+# where downloads go) before the next one starts; a browser that no longer answers is replaced.
+@dataclass
+class _Chromium:
+    driver: WebDriver
+    profile: str
+    running: bool = True
+
+    @classmethod
+    def start(cls) -> _Chromium:
+        profile = tempfile.mkdtemp(prefix="assetledger-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        driver.set_page_load_timeout(30)
+        driver.implicitly_wait(10)  # a page that a click opens may take a moment to arrive on a loaded machine
+        return cls(driver, profile)
+
+    def quit(self) -> None:
+        if self.running:
+            self.running = False
+            try:
+                self.driver.quit()
+            finally:
+                shutil.rmtree(self.profile, ignore_errors=True)
+
+
+_RUNNING: list[_Chromium] = []
+
+
+def _fresh(driver: WebDriver) -> None:
+    """Back to the state a newly started browser is in, as far as a test can tell."""
+    for handle in driver.window_handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(driver.window_handles[0])
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "default"})
+    driver.set_window_size(1280, 900)
+    assert driver.get_cookies() == []
+
+
 @pytest.fixture
-def browser() -> Iterator[WebDriver]:
+def browser(request: pytest.FixtureRequest) -> WebDriver:
     if not _browser_present():
         message = f"headless Chromium needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    profile = tempfile.mkdtemp(prefix="assetledger-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.implicitly_wait(10)  # a page that a click opens may take a moment to arrive on a loaded machine
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    if _RUNNING:
+        try:
+            _fresh(_RUNNING[0].driver)
+            return _RUNNING[0].driver
+        except WebDriverException:  # it crashed or hung up: start another
+            _RUNNING.pop().quit()
+    chromium = _Chromium.start()
+    _RUNNING.append(chromium)
+    request.config.add_cleanup(chromium.quit)
+    _fresh(chromium.driver)
+    return chromium.driver
 
 
 @pytest.fixture
