@@ -45,7 +45,7 @@ def corpus_cases() -> list[Case]:
             f"row 2, column {VALUE} (original value): value '十万': not an amount",
             "row 3, column 建设年度 (build year): value '二〇二一': not a year",
             "row 4, column 确权日期 (confirmation date): value '2021-13-01'",
-            "row 5, column 数量 (quantity): value '若干': not a number",
+            "row 5, column 数量 (quantity): value '若干': 不是数字 not a number",
             "row 6, column 资产类别 (register): value '公益'",
         ),
         case(
@@ -59,7 +59,7 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-duplicate-ids.csv",
-            "row 4, column 资产编号 (asset id): value 'D-1': duplicate of row 2",
+            "row 4, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2",
             "row 5, column 资产编号 (asset id): value 'K-00000': asset id is already registered",
         ),
         case(
@@ -86,7 +86,7 @@ def corpus_cases() -> list[Case]:
         case(
             "ledger import-entries {}",
             "entries-bad-cells.csv",
-            "row 2, column 日期: value '2025-02-30': not a real date",
+            "row 2, column 日期: value '2025-02-30': 日期不存在 not a real date",
             "row 3, column 收支: value '收款'",
             "row 4, column 类型: value '维修'",
             "row 5, column 金额: value '-100': not an amount in yuan: negative amount",
@@ -112,7 +112,7 @@ def corpus_cases() -> list[Case]:
             "row 2, column 人口: value '0'",
             "row 6, column 类别: value '富裕户'",
             "row 4, column 纳入日期: value '2024-02-30'",
-            "row 5, column 户编号: value 'H2': duplicate of row 3",
+            "row 5, column 户编号: value 'H2': 与第 3 行重复 duplicate of row 3",
         ),
         case("distribute rule add {}", "rule-syntax.toml", "cannot read rule file", "line 3"),
         case("distribute rule add {}", "rule-sum.toml", "column purposes: value '105': percentages must sum to 100"),
@@ -335,10 +335,10 @@ def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
     out = result.output
     assert "row 2, column 资产原值（元） (original value): value 'abc'" in out, out
-    assert "row 3, column 资产编号 (asset id): value 'D-1': duplicate of row 2" in out, out
+    assert "row 3, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2" in out, out
     assert "row 4, column 建设年度 (build year): value '二〇二一'" in out, out
     assert "row 4, column 资产编号 (asset id): value 'K-00000': asset id is already registered" in out, out
-    assert "row 6, column 资产编号 (asset id): value 'D-2': duplicate of row 5" in out, out
+    assert "row 6, column 资产编号 (asset id): value 'D-2': 与第 5 行重复 duplicate of row 5" in out, out
     assert "7 problem(s)" in out, out
 
 
