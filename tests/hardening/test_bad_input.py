@@ -42,7 +42,8 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-wrong-types.csv",
-            f"row 2, column {VALUE} (original value): value '十万': not an amount",
+            f"row 2, column {VALUE} (original value): value '十万': "
+            "不是以元计的金额（不是数字） not an amount in yuan: not a number",
             "row 3, column 建设年度 (build year): value '二〇二一': not a year",
             "row 4, column 确权日期 (confirmation date): value '2021-13-01'",
             "row 5, column 数量 (quantity): value '若干': 不是数字 not a number",
@@ -51,8 +52,10 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-money.csv",
-            f"row 2, column {VALUE} (original value): value '-100000': not an amount in yuan: negative amount",
-            f"row 3, column {VALUE} (original value): value '100000.005': not an amount in yuan: more than two decimal",
+            f"row 2, column {VALUE} (original value): value '-100000': "
+            "不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
+            f"row 3, column {VALUE} (original value): value '100000.005': "
+            "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",
             "row 4, column 中央衔接资金 (fund source central): value '60000.001'",
             f"row 5, column {VALUE} (original value): value 'NaN'",
         ),
@@ -78,7 +81,8 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-formulas.csv",
-            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': not an amount",
+            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': "
+            "不是以元计的金额（不是数字） not an amount in yuan: not a number",
             "row 3, column 建设年度 (build year): value '=YEAR(NOW())': not a year",
         ),
         case("asset import {}", "assets-empty.csv", "the file has no header row"),
@@ -89,8 +93,9 @@ def corpus_cases() -> list[Case]:
             "row 2, column 日期: value '2025-02-30': 日期不存在 not a real date",
             "row 3, column 收支: value '收款'",
             "row 4, column 类型: value '维修'",
-            "row 5, column 金额: value '-100': not an amount in yuan: negative amount",
-            "row 6, column 金额: value '0.001': not an amount in yuan: more than two decimal places",
+            "row 5, column 金额: value '-100': 不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
+            "row 6, column 金额: value '0.001': "
+            "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal places",
             "row 7, column 金额",
         ),
         case(
@@ -457,10 +462,13 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "assets-huge.csv",
-            f"row 2, column {VALUE} (original value): value '100000000000000000': not an amount in yuan: 超出上限",
+            f"row 2, column {VALUE} (original value): value '100000000000000000': "
+            "不是以元计的金额 not an amount in yuan: 超出上限",
             "row 2, column 中央衔接资金 (fund source central): value '60000000000000000'",
-            f"row 3, column {VALUE} (original value): value '1e17': not an amount in yuan: 请用数字书写",
-            f"row 4, column {VALUE} (original value): value 'Infinity': not an amount in yuan: not a finite number",
+            f"row 3, column {VALUE} (original value): value '1e17': "
+            "不是以元计的金额（请用数字书写） not an amount in yuan: write it in digits",
+            f"row 4, column {VALUE} (original value): value 'Infinity': "
+            "不是以元计的金额（不是有限的数） not an amount in yuan: not a finite number",
             "row 5, column 数量 (quantity): value '1e400'",
             "row 6, column 数量 (quantity): value '99999999999999999': 超出上限 out of range",
         ),

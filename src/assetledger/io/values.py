@@ -41,6 +41,18 @@ CACHE_LIMIT = 200_000  # distinct values remembered per column reader; beyond th
 NOT_A_DATE = "不是日期，请按 YYYY-MM-DD 填写 not a date; write YYYY-MM-DD"
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _not_yuan(why: str) -> str:
+    """"不是以元计的金额（why in Chinese） not an amount in yuan: why in English", from a reason "中文 english"."""
+    last = max((m.end() for m in _CJK.finditer(why)), default=0)
+    chinese, english = why[:last].strip(), why[last:].strip()
+    if not chinese or not english[:1].isalpha():
+        return f"不是以元计的金额 not an amount in yuan: {why}"
+    return f"不是以元计的金额（{chinese}） not an amount in yuan: {english}"
+
+
 class CellError(ValueError):
     """The reason a cell's value is refused."""
 
@@ -138,7 +150,7 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
             return parse_money(parse_number(cell) * scale)
         return parse_money(cell)
     except MoneyFormatError as exc:
-        raise CellError(f"不是以元计的金额：{exc}") from exc
+        raise CellError(_not_yuan(str(exc))) from exc
 
 
 def _plain_text(cell: object) -> str | None:
