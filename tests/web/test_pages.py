@@ -268,7 +268,7 @@ def test_audit_queries_and_package(app: Flask, db: Database) -> None:
     assert sql.status_code == 200 and "3 行" in page and "B-1" in page
     before = table_counts(db)
     write = wang.post("/audit/", data={"kind": "sql", "csrf_token": token, "query": "DELETE FROM assets"})
-    assert write.status_code == 422 and "one SELECT" in write.get_data(as_text=True)
+    assert write.status_code == 422 and "只能是一条 SELECT 查询" in write.get_data(as_text=True)
     assert table_counts(db) == before
     bql = wang.post("/audit/", data={"kind": "bql", "entity": f"V{VILLAGE}", "csrf_token": token,
                                      "query": "SELECT account, sum(position) GROUP BY account"})  # fmt: skip
