@@ -45,7 +45,7 @@ _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _not_yuan(why: str) -> str:
-    """"不是以元计的金额（why in Chinese） not an amount in yuan: why in English", from a reason "中文 english"."""
+    """From a reason "中文 english": "不是以元计的金额（中文） not an amount in yuan: english"."""
     last = max((m.end() for m in _CJK.finditer(why)), default=0)
     chinese, english = why[:last].strip(), why[last:].strip()
     if not chinese or not english[:1].isalpha():
