@@ -604,7 +604,7 @@ def bad_documents(folder: Path) -> list[tuple[str, Path, str]]:
     (folder / "link.pdf").symlink_to(folder / "renamed.pdf")
     return [
         ("one", folder / "empty.pdf", "空文件 the file is empty"),
-        ("one", folder / "renamed.pdf", "文件类型不允许 not an allowed type"),
+        ("one", folder / "renamed.pdf", "（按内容识别，不看文件名） not an allowed type"),
         ("one", folder / "cut-short.pdf", "the PDF is cut short"),
         ("one", folder / "cut-short.jpg", "the JPEG image is cut short"),
         ("one", folder / "script.docx", "not an allowed type"),
