@@ -75,7 +75,7 @@ def region_name(session: Session, code: str) -> str:
 
 
 def _out_of_scope(session: Session, actor: str, user: User, region: str) -> str:
-    """ "中文 (English)": in Chinese the user's role and the regions by name, as the user knows them; in English
+    """Written "中文 (English)": in Chinese the user's role and the regions by name, as the user knows them; in English
     (no Chinese in it, so a page in English shows that side alone) the codes."""
     scope, target = region_name(session, user.scope), region_name(session, region)
     return (
