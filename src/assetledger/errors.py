@@ -16,12 +16,23 @@ class ConfigError(AssetLedgerError):
     """The database URL or another setting is unusable."""
 
 
+# What a NotFoundError's kind is called in Chinese (the web names it from its catalogs' kind_<kind>).
+KIND_NAMES = {
+    "asset": "资产", "award policy": "奖励办法", "contract": "合同", "count sheet": "盘点表",
+    "distribution": "收益分配", "document": "档案", "entity": "核算主体", "entry": "分录", "household": "农户",
+    "inventory": "清查", "maintenance application": "维修申请", "public page": "公示页", "region": "区划",
+    "region with assets": "有资产的区划", "user": "用户", "village": "村",
+}  # fmt: skip
+
+
 class NotFoundError(AssetLedgerError):
     exit_code = 3
 
     def __init__(self, kind: str, key: str) -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} not found")
+        named = KIND_NAMES.get(kind)
+        english = f"{kind} {key!r} not found"
+        super().__init__(f"未找到{named}“{key}” ({english})" if named else english)
 
 
 class DuplicateError(AssetLedgerError):
@@ -71,6 +82,11 @@ class Finding:
             where += f", column {self.column}"
         shown = "" if self.value is None else f" value {self.value!r}:"
         return f"{where}:{shown} {self.reason}"
+
+
+def duplicate_of_row(first: int) -> str:
+    """The reason of a row that repeats the key of an earlier row of the same file."""
+    return f"与第 {first} 行重复 duplicate of row {first}"
 
 
 def _listed(title: str, findings: Sequence[Finding], limit: int) -> str:

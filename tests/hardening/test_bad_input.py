@@ -42,24 +42,27 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-wrong-types.csv",
-            f"row 2, column {VALUE} (original value): value '十万': not an amount",
+            f"row 2, column {VALUE} (original value): value '十万': "
+            "不是以元计的金额（不是数字） not an amount in yuan: not a number",
             "row 3, column 建设年度 (build year): value '二〇二一': not a year",
             "row 4, column 确权日期 (confirmation date): value '2021-13-01'",
-            "row 5, column 数量 (quantity): value '若干': not a number",
+            "row 5, column 数量 (quantity): value '若干': 不是数字 not a number",
             "row 6, column 资产类别 (register): value '公益'",
         ),
         case(
             "asset import {}",
             "assets-money.csv",
-            f"row 2, column {VALUE} (original value): value '-100000': not an amount in yuan: negative amount",
-            f"row 3, column {VALUE} (original value): value '100000.005': not an amount in yuan: more than two decimal",
+            f"row 2, column {VALUE} (original value): value '-100000': "
+            "不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
+            f"row 3, column {VALUE} (original value): value '100000.005': "
+            "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",
             "row 4, column 中央衔接资金 (fund source central): value '60000.001'",
             f"row 5, column {VALUE} (original value): value 'NaN'",
         ),
         case(
             "asset import {}",
             "assets-duplicate-ids.csv",
-            "row 4, column 资产编号 (asset id): value 'D-1': duplicate of row 2",
+            "row 4, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2",
             "row 5, column 资产编号 (asset id): value 'K-00000': asset id is already registered",
         ),
         case(
@@ -78,7 +81,8 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-formulas.csv",
-            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': not an amount",
+            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': "
+            "不是以元计的金额（不是数字） not an amount in yuan: not a number",
             "row 3, column 建设年度 (build year): value '=YEAR(NOW())': not a year",
         ),
         case("asset import {}", "assets-empty.csv", "the file has no header row"),
@@ -86,11 +90,12 @@ def corpus_cases() -> list[Case]:
         case(
             "ledger import-entries {}",
             "entries-bad-cells.csv",
-            "row 2, column 日期: value '2025-02-30': not a real date",
+            "row 2, column 日期: value '2025-02-30': 日期不存在 not a real date",
             "row 3, column 收支: value '收款'",
             "row 4, column 类型: value '维修'",
-            "row 5, column 金额: value '-100': not an amount in yuan: negative amount",
-            "row 6, column 金额: value '0.001': not an amount in yuan: more than two decimal places",
+            "row 5, column 金额: value '-100': 不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
+            "row 6, column 金额: value '0.001': "
+            "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal places",
             "row 7, column 金额",
         ),
         case(
@@ -112,7 +117,7 @@ def corpus_cases() -> list[Case]:
             "row 2, column 人口: value '0'",
             "row 6, column 类别: value '富裕户'",
             "row 4, column 纳入日期: value '2024-02-30'",
-            "row 5, column 户编号: value 'H2': duplicate of row 3",
+            "row 5, column 户编号: value 'H2': 与第 3 行重复 duplicate of row 3",
         ),
         case("distribute rule add {}", "rule-syntax.toml", "cannot read rule file", "line 3"),
         case("distribute rule add {}", "rule-sum.toml", "column purposes: value '105': percentages must sum to 100"),
@@ -335,10 +340,10 @@ def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
     out = result.output
     assert "row 2, column 资产原值（元） (original value): value 'abc'" in out, out
-    assert "row 3, column 资产编号 (asset id): value 'D-1': duplicate of row 2" in out, out
+    assert "row 3, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2" in out, out
     assert "row 4, column 建设年度 (build year): value '二〇二一'" in out, out
     assert "row 4, column 资产编号 (asset id): value 'K-00000': asset id is already registered" in out, out
-    assert "row 6, column 资产编号 (asset id): value 'D-2': duplicate of row 5" in out, out
+    assert "row 6, column 资产编号 (asset id): value 'D-2': 与第 5 行重复 duplicate of row 5" in out, out
     assert "7 problem(s)" in out, out
 
 
@@ -457,10 +462,13 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "assets-huge.csv",
-            f"row 2, column {VALUE} (original value): value '100000000000000000': not an amount in yuan: 超出上限",
+            f"row 2, column {VALUE} (original value): value '100000000000000000': "
+            "不是以元计的金额 not an amount in yuan: 超出上限",
             "row 2, column 中央衔接资金 (fund source central): value '60000000000000000'",
-            f"row 3, column {VALUE} (original value): value '1e17': not an amount in yuan: 请用数字书写",
-            f"row 4, column {VALUE} (original value): value 'Infinity': not an amount in yuan: not a finite number",
+            f"row 3, column {VALUE} (original value): value '1e17': "
+            "不是以元计的金额（请用数字书写） not an amount in yuan: write it in digits",
+            f"row 4, column {VALUE} (original value): value 'Infinity': "
+            "不是以元计的金额（不是有限的数） not an amount in yuan: not a finite number",
             "row 5, column 数量 (quantity): value '1e400'",
             "row 6, column 数量 (quantity): value '99999999999999999': 超出上限 out of range",
         ),
@@ -596,7 +604,7 @@ def bad_documents(folder: Path) -> list[tuple[str, Path, str]]:
     (folder / "link.pdf").symlink_to(folder / "renamed.pdf")
     return [
         ("one", folder / "empty.pdf", "空文件 the file is empty"),
-        ("one", folder / "renamed.pdf", "文件类型不允许 not an allowed type"),
+        ("one", folder / "renamed.pdf", "（按内容识别，不看文件名） not an allowed type"),
         ("one", folder / "cut-short.pdf", "the PDF is cut short"),
         ("one", folder / "cut-short.jpg", "the JPEG image is cut short"),
         ("one", folder / "script.docx", "not an allowed type"),

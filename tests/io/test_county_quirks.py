@@ -97,5 +97,5 @@ def test_a_stray_number_in_a_date_column_is_refused_by_the_import(run: Cli, db: 
     before = table_counts(db)
     out = run("asset", "import", str(path), ok=False)
     assert out.exit_code == 2 and "row 2, column 确权日期" in out.output, out.output
-    assert "value '3': not a date" in out.output and "no Excel date" in out.output
+    assert "value '3': 不是日期" in out.output and "no Excel date" in out.output
     assert table_counts(db) == before

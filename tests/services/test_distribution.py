@@ -157,6 +157,14 @@ def test_roster_changes_and_refusals(run: Cli, db: Database) -> None:
         "H3": "death",
         "H4": None,
     }
+    table = run("beneficiary", "list", "--village", VILLAGE).output  # a person reads it: names, not codes
+    assert "户编号" in table and "退出原因" in table and "退出" in table and "死亡" in table and "脱贫户" in table
+    for code in ("household_id", "left_reason", "poverty_exited", "exit", "death", "sick"):
+        assert code not in table, (code, table)
+    facts = run("report", "household", "H3").output
+    assert "户编号" in facts and "户主" in facts and "因素" in facts and "死亡" in facts, facts
+    for code in ("household_id", "head", "factors", "left_reason", "death", "sick"):
+        assert code not in facts, (code, facts)
 
 
 def test_yaml_rule_per_person(run: Cli, tmp_path: Path) -> None:

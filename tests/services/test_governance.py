@@ -124,6 +124,8 @@ def test_maintenance_fund(run: Cli, db: Database) -> None:
     assert wrong.exit_code == 5 and "public-benefit" in wrong.output
     listed = json.loads(run("maintenance", "list", "--format", "json").output)
     assert listed[0]["decision"] == "approved" and listed[0]["spent"] == "5000.00"
+    table = run("maintenance", "list").output  # a person reads it: the decision by name
+    assert "审批结果" in table and "批准" in table and "approved" not in table and "decision" not in table, table
     county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
     assert county["Liabilities:SpecialPayable:MaintenanceFund"] == Decimal("-5000.00")
     before = table_counts(db)

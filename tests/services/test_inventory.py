@@ -275,8 +275,8 @@ BAD_SHEETS: dict[str, tuple[dict[str, tuple[object, ...]], list[dict[str, object
     "quantity with an exponent": ({}, _row("A-3", "在用", 数量="1e20"), "数量", "value '1e20': 请用数字书写"),
     "quantity beyond the bound": ({}, _row("A-3", "在用", 数量=1e20), "数量", "超出上限 out of range"),
     "negative quantity": ({}, _row("A-3", "在用", 数量=-3), "数量", "value '-3': 数量不能为负数"),
-    "quantity NaN": ({}, _row("A-3", "在用", 数量="NaN"), "数量", "value 'NaN': not a finite number"),
-    "quantity in 万": ({}, _row("A-3", "在用", 数量="1,000万"), "数量", "value '1,000万': not a number"),
+    "quantity NaN": ({}, _row("A-3", "在用", 数量="NaN"), "数量", "value 'NaN': 不是有限的数 not a finite number"),
+    "quantity in 万": ({}, _row("A-3", "在用", 数量="1,000万"), "数量", "value '1,000万': 不是数字 not a number"),
     "surplus negative quantity": ({}, [LAMP | {"数量": -3}], "数量", "数量不能为负数"),
 }  # fmt: skip
 

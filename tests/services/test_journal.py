@@ -56,6 +56,9 @@ def test_registration_books_each_asset_with_its_owner(run: Cli, db: Database) ->
     assert _balance(db, COUNTY, "Assets:PublicBenefit:A-3") == Decimal("100000.00")
     entities = json.loads(run("ledger", "entities", "--format", "json").output)
     assert {e["code"] for e in entities} == {VILLAGE, COUNTY}  # the household's cow is off the public books
+    assert {e["kind"] for e in entities} == {"village", "county"}  # json keeps the codes
+    table = run("ledger", "entities").output  # a person reads it: the kind by name
+    assert "级次" in table and "村" in table and "县" in table and "village" not in table and "kind" not in table, table
     assert reconcile(db) == []
     assert "0 mismatch(es)" in run("ledger", "reconcile").output
 

@@ -200,7 +200,7 @@ def test_bureau_village_and_auditor_in_the_browser(browser: WebDriver, live: str
     _fill(browser, "date", "2025-05-16")
     entries = table_counts(db)["entries"]
     browser.find_element(By.ID, "post").click()
-    _shows(browser, "error-message", "may not act on")
+    _shows(browser, "error-message", "无权操作向阳村")
     assert "403" in browser.find_element(By.CLASS_NAME, "error-code").text
     assert table_counts(db)["entries"] == entries
     browser.get(f"{live}/post")

@@ -48,6 +48,12 @@ def test_a_bilingual_note_shows_the_pages_side() -> None:
     legal = "租期超过 20 年，2046-01-01 后无效 (民法典第705条) void beyond 20 years"
     assert one_side(legal, "zh") == "租期超过 20 年，2046-01-01 后无效 (民法典第705条)"
     assert one_side("合同 C-1 已到期", "en") == "合同 C-1 已到期"  # one language only: as it is
+    surplus = "a surplus (盘盈) row needs the name of what was found"  # English naming a Chinese term: as it is
+    assert one_side(surplus, "zh") == surplus and one_side(surplus, "en") == surplus
+    zero = "金额不能为零（Assets:Bank） Assets:Bank: zero amount"
+    assert one_side(zero, "zh") == "金额不能为零（Assets:Bank）" and one_side(zero, "en") == "Assets:Bank: zero amount"
+    unused = "列 备注 未使用 (column 备注 is not used)"
+    assert one_side(unused, "zh") == "列 备注 未使用" and one_side(unused, "en") == "column 备注 is not used"
 
 
 def test_a_contract_names_its_terms_and_a_document_hides_its_checksum() -> None:

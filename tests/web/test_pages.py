@@ -118,7 +118,11 @@ def test_out_of_scope_reads_and_writes_are_refused(app: Flask, db: Database) -> 
     form = {"asset_id": "B-1", "direction": "revenue", "type": "rent", "amount": "100", "date": "2025-05-01",
             "csrf_token": token}  # fmt: skip
     refused = li.post("/post", data=form)
-    assert refused.status_code == 403 and "may not act on" in refused.get_data(as_text=True)
+    said = refused.get_data(as_text=True)  # in Chinese, by the role's and the village's names, not their codes
+    assert refused.status_code == 403 and "li（村会计，" in said and "无权操作向阳村" in said, said
+    assert "may not act on" not in said and "village-accountant" not in said
+    in_english = li.post("/post?lang=en", data=form).get_data(as_text=True)
+    assert f"may not act on {OTHER_VILLAGE}" in in_english and "无权" not in in_english
     assert table_counts(db) == before
     wang, _ = login(app, "wang")
     assert wang.get("/dashboard?region=360922").status_code in (403, 404)
@@ -157,6 +161,40 @@ def test_upload_with_errors_lists_them_and_writes_nothing(app: Flask, db: Databa
     assert ok.status_code == 200 and "已导入 1 项资产" in ok.get_data(as_text=True)
     assert "列 备注 未使用" in ok.get_data(as_text=True)  # a column not used is said, never dropped silently
     assert zhang.get("/assets/N-3").status_code == 200
+
+
+def test_reasons_of_a_refusal_are_in_the_pages_language(app: Flask) -> None:
+    """The services write a reason "中文 english": a Chinese page shows the Chinese, ?lang=en the English."""
+    zhang, token = login(app, "zhang")
+
+    def upload(data: bytes, name: str, lang: str = "zh") -> str:
+        response = zhang.post(f"/upload?lang={lang}", data={"file": (io.BytesIO(data), name), "csrf_token": token},
+                              content_type="multipart/form-data")  # fmt: skip
+        assert response.status_code == 422
+        return response.get_data(as_text=True)
+
+    rows = _xlsx([ASSET_HEADER, asset_row("N-1", 确权日期="某日"), asset_row("N-1")]).getvalue()
+    page = upload(rows, "台账.xlsx")
+    assert "不是日期，请按 YYYY-MM-DD 填写" in page and "与第 2 行重复" in page
+    assert "not a date" not in page and "duplicate of row" not in page
+    english = upload(rows, "台账.xlsx", "en")
+    assert "not a date; write YYYY-MM-DD" in english and "duplicate of row 2" in english and "不是日期" not in english
+    broken = upload(b"not a workbook", "台账.xlsx")
+    assert "不是可读取的 .xlsx 工作簿" in broken and "EOCD" not in broken and "Zip" not in broken
+    undecodable = upload(b"\xff\xff\xff,\xff\n", "台账.csv")
+    assert "不是 UTF-8 或 GBK/GB18030 编码的文本" in undecodable and "not UTF-8" not in undecodable
+    zhang.get("/dashboard?lang=zh")  # back to Chinese for what follows
+
+    li, li_token = login(app, "li")
+    form = {"asset_id": "A-1", "direction": "revenue", "type": "rent", "amount": "0", "date": "2025-05-01",
+            "csrf_token": li_token}  # fmt: skip
+    zero = li.post("/post", data=form).get_data(as_text=True)
+    assert "金额不能为零" in zero and "zero amount" not in zero and "ledger post" not in zero, zero
+    early = li.post("/post", data=form | {"amount": "10", "date": "1900-01-01"}).get_data(as_text=True)
+    assert "记账日期 1900-01-01 在此之前" in early and "opens on" not in early, early
+    no_notice = li.get("/notice")
+    said = no_notice.get_data(as_text=True)
+    assert no_notice.status_code == 400 and "请选择村并填写期间" in said and "give a village" not in said
 
 
 def test_upload_refuses_other_file_kinds(app: Flask) -> None:
@@ -231,7 +269,7 @@ def test_audit_queries_and_package(app: Flask, db: Database) -> None:
     assert sql.status_code == 200 and "3 行" in page and "B-1" in page
     before = table_counts(db)
     write = wang.post("/audit/", data={"kind": "sql", "csrf_token": token, "query": "DELETE FROM assets"})
-    assert write.status_code == 422 and "one SELECT" in write.get_data(as_text=True)
+    assert write.status_code == 422 and "只能是一条 SELECT 查询" in write.get_data(as_text=True)
     assert table_counts(db) == before
     bql = wang.post("/audit/", data={"kind": "bql", "entity": f"V{VILLAGE}", "csrf_token": token,
                                      "query": "SELECT account, sum(position) GROUP BY account"})  # fmt: skip

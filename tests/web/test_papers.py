@@ -54,7 +54,8 @@ def test_a_bad_file_or_zip_is_a_page_of_findings_and_nothing_is_stored(app: Flas
     bad = zhang.post("/assets/A-1/documents", content_type="multipart/form-data",
                      data=_attach_form(token, "合同.pdf", b"MZ not a pdf"))  # fmt: skip
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and "合同.pdf" in page and "not an allowed type" in page
+    assert bad.status_code == 422 and "合同.pdf" in page and "文件类型不允许，可用 PDF" in page
+    assert "not an allowed type" not in page  # a Chinese page says it in Chinese
     assert "/tmp" not in page and "assetledger-document" not in page
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
@@ -64,7 +65,7 @@ def test_a_bad_file_or_zip_is_a_page_of_findings_and_nothing_is_stored(app: Flas
     refused = zhang.post("/documents/upload", content_type="multipart/form-data",
                          data={"csrf_token": token, "file": (archive, "红旗村档案.zip")})  # fmt: skip
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "unsafe path in the ZIP" in text and "/tmp" not in text
+    assert refused.status_code == 422 and "路径不安全" in text and "/tmp" not in text
     assert table_counts(db) == before
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, village_option
-from assetledger.io.household_rows import CATEGORIES, FACTORS, HouseholdRow
+from assetledger.io.household_rows import CATEGORIES, FACTORS, HEADERS, HouseholdRow, shown_facts
 from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
 
@@ -106,8 +106,10 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 @pass_app
 def list_(app: App, village: str, fmt: str, out: Path | None) -> None:
     """List a village's roster, including households that left."""
+    read = fmt in ("table", "xlsx")  # a person reads it: names and Chinese headers; csv and json keep the codes
     rows = [
-        {k: v for k, v in row.items() if k != "village"} | {"factors": ",".join(row["factors"])}  # the one asked for
-        for row in records(svc.roster(app.db, village, app.actor))
-    ]
-    emit(rows, fmt, out, sheet="roster")
+        shown_facts(facts) if read else facts | {"factors": ",".join(facts["factors"])}
+        for facts in ({k: v for k, v in row.items() if k != "village"}  # the one asked for
+                      for row in records(svc.roster(app.db, village, app.actor)))
+    ]  # fmt: skip
+    emit(rows, fmt, out, headers=HEADERS if read else None, sheet="roster")

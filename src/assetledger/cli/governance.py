@@ -229,7 +229,16 @@ def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> No
 @pass_app
 def list_cmd(app: App, fmt: str, out: Path | None) -> None:
     """Applications with their decisions and spending (for assets within your scope)."""
-    emit(records(fund.applications(app.db, app.actor)), fmt, out, sheet="applications")
+    rows = records(fund.applications(app.db, app.actor))
+    read = fmt in ("table", "xlsx")  # a person reads it: the decision by name, Chinese headers; csv/json keep codes
+    if read:
+        rows = [r | {"decision": DECISION_LABELS.get(r["decision"], r["decision"])} for r in rows]
+    emit(rows, fmt, out, headers=APPLICATION_HEADERS if read else None, sheet="applications")
+
+
+DECISION_LABELS = {"approved": "批准", "refused": "不予批准", "pending": "待审批"}
+APPLICATION_HEADERS = {"id": "申请号", "asset_id": "资产编号", "applied_on": "申请日期", "amount": "申请金额",
+                       "reason": "事由", "decision": "审批结果", "spent": "已支出"}  # fmt: skip
 
 
 GOV_HEADERS = {

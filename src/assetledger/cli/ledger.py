@@ -11,6 +11,7 @@ import click
 from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
+from assetledger.domain.enums import RegionLevel
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.io.output import records
@@ -150,7 +151,14 @@ def close(app: App, entity: str, through: dt.date) -> None:
 @pass_app
 def list_entities(app: App, fmt: str, out: Path | None) -> None:
     """List the accounting entities and how many entries each has."""
-    emit(records(entities(app.db, app.actor)), fmt, out, sheet="entities")
+    rows = records(entities(app.db, app.actor))
+    read = fmt in ("table", "xlsx")  # a person reads it: the kind by name, Chinese headers; csv/json keep codes
+    if read:
+        rows = [r | {"kind": RegionLevel(r["kind"]).label} for r in rows]
+    emit(rows, fmt, out, headers=ENTITY_HEADERS if read else None, sheet="entities")
+
+
+ENTITY_HEADERS = {"code": "核算主体代码", "name": "名称", "kind": "级次", "entries": "分录数"}
 
 
 @command.command("export")

@@ -12,6 +12,8 @@ import click
 from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.enums import RegionLevel
+from assetledger.io.household_rows import HEADERS as FACT_HEADERS
+from assetledger.io.household_rows import shown_facts
 from assetledger.io.output import records, render_table
 from assetledger.services.book_reports import balances, income_by_account, income_by_asset
 from assetledger.services.distribution_reports import household_history
@@ -124,14 +126,18 @@ def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
     """What a household received across years: every share, and when it was paid."""
     facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
-        shown = asdict(facts) | {"factors": ",".join(facts.factors)}
-        click.echo(render_table([{"field": k, "value": v} for k, v in shown.items()]))
+        shown = shown_facts(asdict(facts))
+        facts_rows = [{"field": FACT_HEADERS.get(k, k), "value": v} for k, v in shown.items()]
+        click.echo(render_table(facts_rows, {"field": "项目", "value": "内容"}))
         click.echo("")
     emit(records(rows), fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
     if fmt == "table":
         total = sum((r.amount for r in rows), Decimal("0.00"))
         paid = sum((r.amount for r in rows if r.paid_on), Decimal("0.00"))
-        click.echo(f"received {total:,.2f} 元 in {len(rows)} distributions; paid out {paid:,.2f} 元")
+        click.echo(
+            f"共分得 {total:,.2f} 元（{len(rows)} 次分配），已发放 {paid:,.2f} 元 "
+            f"received {total:,.2f} yuan in {len(rows)} distributions; paid out {paid:,.2f} yuan"
+        )
 
 
 HOUSEHOLD_HEADERS = {

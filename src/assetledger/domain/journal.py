@@ -131,9 +131,11 @@ def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
             problems.append(f"{p.account}: amount {p.amount!r} must be Decimal yuan")
         elif scaled != fen:
             exact = False
-            problems.append(f"{p.account}: amount {p.amount} has more than two decimal places")
+            problems.append(
+                f"{p.account}: 金额 {p.amount} 小数超过两位 amount {p.amount} has more than two decimal places"
+            )
         elif fen == 0:
-            problems.append(f"{p.account}: zero amount")
+            problems.append(f"金额不能为零（{p.account}） {p.account}: zero amount")
         elif not -MAX_FEN <= fen <= MAX_FEN:
             exact = False
             problems.append(f"{p.account}: amount {p.amount}: {OUT_OF_RANGE}")

@@ -20,7 +20,10 @@ MAX_FEN = 100_000_000_000
 MAX_TEXT = 40  # characters of a written number: more is not an amount anyone writes
 OUT_OF_RANGE = f"超出上限 out of range: one amount is at most {MAX_AMOUNT:,} yuan (10亿元)"
 IN_DIGITS = "请用数字书写 write it in digits, without an exponent (1e5 → 100000)"
-NOT_FINITE = "not a finite number"
+NOT_FINITE = "不是有限的数 not a finite number"
+NOT_A_NUMBER = "不是数字 not a number"
+NEGATIVE = "金额为负数 negative amount"
+MORE_THAN_TWO_DECIMALS = "小数超过两位 more than two decimal places"
 # A written number once full-width forms are folded (NFKC): optional sign, digits, optional decimals.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z", re.ASCII)
 _EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+\Z", re.ASCII)
@@ -39,7 +42,7 @@ def parse_number(value: object) -> Decimal:
     underscores are refused, so the number read is the number a person sees. Floats come only from spreadsheet
     cells, via their shortest repr; ints are bounded before they are turned into text (a huge int has no text)."""
     if isinstance(value, bool):
-        raise MoneyFormatError("not an amount")
+        raise MoneyFormatError("不是金额 not an amount")
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise MoneyFormatError(NOT_FINITE)
@@ -56,19 +59,19 @@ def parse_number(value: object) -> Decimal:
         raise MoneyFormatError(f"not an amount: {type(value).__name__}")
     text = value.strip()
     if len(text) > MAX_TEXT:
-        raise MoneyFormatError(f"not a number: longer than {MAX_TEXT} characters")
+        raise MoneyFormatError(f"不是数字（超过 {MAX_TEXT} 个字符） not a number: longer than {MAX_TEXT} characters")
     text = unicodedata.normalize("NFKC", text).replace(",", "").strip()
     if text.startswith("¥"):
         text = text[1:].strip()
     if not text:
-        raise MoneyFormatError("empty amount")
+        raise MoneyFormatError("金额为空 empty amount")
     if _NUMBER.match(text):
         return Decimal(text)
     if _EXPONENT.match(text):
         raise MoneyFormatError(IN_DIGITS)
     if _NOT_FINITE.match(text):
         raise MoneyFormatError(NOT_FINITE)
-    raise MoneyFormatError("not a number")
+    raise MoneyFormatError(NOT_A_NUMBER)
 
 
 def amount_problem(amount: Decimal) -> str | None:
@@ -80,7 +83,7 @@ def amount_problem(amount: Decimal) -> str | None:
     if abs(amount) > MAX_AMOUNT:
         return OUT_OF_RANGE
     if amount != amount.quantize(FEN):  # safe: within the bound, the quantized value has few digits
-        return "more than two decimal places"
+        return MORE_THAN_TWO_DECIMALS
     return None
 
 
@@ -95,7 +98,7 @@ def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
     if problem:
         raise MoneyFormatError(problem)
     if amount < 0 and not allow_negative:
-        raise MoneyFormatError("negative amount")
+        raise MoneyFormatError(NEGATIVE)
     return amount.quantize(FEN)
 
 
@@ -103,7 +106,7 @@ def to_fen(amount: Decimal) -> int:
     """Exact integer fen of a two-place amount; refuses anything finer."""
     fen = amount * 100
     if fen != fen.to_integral_value():
-        raise MoneyFormatError(f"{amount} has more than two decimal places")
+        raise MoneyFormatError(f"{amount} 小数超过两位 has more than two decimal places")
     return int(fen)
 
 

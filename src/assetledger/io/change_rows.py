@@ -17,7 +17,7 @@ from assetledger.domain.assets import Custody, Handover
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.domain.register_fields import BY_CODE
 from assetledger.domain.text import TextRule, shown, text_problem
-from assetledger.errors import Finding
+from assetledger.errors import Finding, duplicate_of_row
 from assetledger.io import values
 from assetledger.io.asset_rows import CellRow, as_typed, column_name
 from assetledger.io.headers import Column, build_index, map_header
@@ -104,7 +104,7 @@ def parse_changes(table: Table, kind: str, rules: Mapping[str, TextRule]) -> Par
         if asset_id is not None:
             earlier = first.setdefault(asset_id, number)
             if earlier != number:
-                row.fail("asset_id", f"duplicate of row {earlier}: one change per asset in a file", asset_id)
+                row.fail("asset_id", f"{duplicate_of_row(earlier)}: one change per asset in a file", asset_id)
         findings.extend(row.findings)
         if asset_id is not None and change is not None and not row.findings:
             parsed.rows.append(ChangeRow(number, asset_id, change, {f: row.raw(f) for f in columns}))

@@ -63,7 +63,10 @@ def media_type(data: bytes) -> str:
         return MEDIA_TYPES["png"]
     if data.startswith(b"PK\x03\x04"):
         return _office(data)
-    raise NotADocument(f"文件类型不允许 not an allowed type; allowed: {ALLOWED} (recognised by content, not name)")
+    raise NotADocument(
+        f"文件类型不允许，可用 {ALLOWED}（按内容识别，不看文件名） "
+        f"not an allowed type; allowed: {ALLOWED} (recognised by content, not name)"
+    )
 
 
 def _office(data: bytes) -> str:

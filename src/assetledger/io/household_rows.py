@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from assetledger.domain.distribution import persons_problem
 from assetledger.domain.households import HouseholdFacts
@@ -45,6 +46,28 @@ FACTORS = {
 }
 FACTOR_LABELS = {"no_labour": "无劳动能力", "elderly": "老年", "sick": "患病", "disabled": "残疾"}
 REASONS = {"退出": "exit", "死亡": "death", "exit": "exit", "death": "death", "迁出": "exit"}
+LEFT_REASON_LABELS = {"exit": "退出", "death": "死亡"}
+# A household's facts as a person reads them (the roster's and a household's listings): the file's own headers.
+HEADERS = {"household_id": "户编号", "village": "村", "head": "户主", "persons": "人口", "category": "类别",
+           "factors": "因素", "joined_on": "纳入日期", "left_on": "退出日期", "left_reason": "退出原因"}  # fmt: skip
+
+
+def household_word(code: str | None) -> str:
+    """A household's category, factor or reason for leaving by its Chinese name (a code it does not know: as is)."""
+    if not code:
+        return ""
+    return CATEGORY_LABELS.get(code) or FACTOR_LABELS.get(code) or LEFT_REASON_LABELS.get(code, code)
+
+
+def shown_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """A household's facts for a person to read: category, factors and reason for leaving by name."""
+    words = {"category", "left_reason"}
+    return {
+        k: "、".join(household_word(f) for f in v) if k == "factors" else household_word(v) if k in words else v
+        for k, v in facts.items()
+    }
+
+
 REQUIRED = ("household_id", "village", "head", "persons", "category", "joined_on")
 
 

@@ -58,7 +58,9 @@ def _read_csv(path: Path) -> Table:
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise InputError([Finding(str(path), None, None, None, "not UTF-8 or GBK/GB18030 text")])
+        raise InputError(
+            [Finding(str(path), None, None, None, "不是 UTF-8 或 GBK/GB18030 编码的文本 not UTF-8 or GBK/GB18030 text")]
+        )
     grid: list[list[object]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -82,7 +84,17 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         grid = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
         cells = cast(list[list[object]], grid.to_python(skip_empty_area=False))
     except Exception as exc:  # calamine raises its own error types for broken or encrypted files
-        raise InputError([Finding(str(path), None, None, None, f"cannot read workbook: {exc}")]) from exc
+        raise InputError(
+            [
+                Finding(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"不是可读取的 .xlsx 工作簿（文件损坏、加密或并非 Excel 文件） cannot read workbook: {exc}",
+                )
+            ]
+        ) from exc
     return _split(str(path), cells)
 
 

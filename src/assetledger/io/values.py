@@ -38,6 +38,21 @@ _MISSING = object()
 CACHE_LIMIT = 200_000  # distinct values remembered per column reader; beyond that, parse without remembering
 
 
+NOT_A_DATE = "不是日期，请按 YYYY-MM-DD 填写 not a date; write YYYY-MM-DD"
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _not_yuan(why: str) -> str:
+    """From a reason "中文 english": "不是以元计的金额（中文） not an amount in yuan: english"."""
+    last = max((m.end() for m in _CJK.finditer(why)), default=0)
+    chinese, english = why[:last].strip(), why[last:].strip()
+    if not chinese or not english[:1].isalpha():
+        return f"不是以元计的金额 not an amount in yuan: {why}"
+    return f"不是以元计的金额（{chinese}） not an amount in yuan: {english}"
+
+
 class CellError(ValueError):
     """The reason a cell's value is refused."""
 
@@ -95,24 +110,30 @@ def date(cell: object) -> dt.date | None:
             try:
                 return dt.date(y, m, d)
             except ValueError as exc:
-                raise CellError(f"not a real date: {exc}") from exc
+                raise CellError(f"日期不存在 not a real date: {exc}") from exc
     if _SERIAL_TEXT.match(raw):
         on = EXCEL_EPOCH + dt.timedelta(days=int(raw))
         if SERIAL_TEXT_FROM <= on <= dt.date.today():
             return on
-        raise CellError(f"not a date; write YYYY-MM-DD (as an Excel date number it would be {on}: implausible)")
-    raise CellError("not a date; write YYYY-MM-DD")
+        raise CellError(
+            f"不是日期（按 Excel 日期数字是 {on}，不合理），请按 YYYY-MM-DD 填写 "
+            f"not a date; write YYYY-MM-DD (as an Excel date number it would be {on}: implausible)"
+        )
+    raise CellError(NOT_A_DATE)
 
 
 def _serial_cell(cell: int | float) -> dt.date:  # not money: a spreadsheet's date number
     """A date stored as a number in a spreadsheet cell (Excel serial, 45047 = 2023-05-01): whole days in the
     plausible range only (a time of day after the point is dropped, as with "2024-03-01 08:00")."""
     if isinstance(cell, float) and not math.isfinite(cell):
-        raise CellError("not a date; write YYYY-MM-DD")
+        raise CellError(NOT_A_DATE)
     days = int(cell)
     first, last = SERIAL_CELL
     if not (first - EXCEL_EPOCH).days <= days <= (last - EXCEL_EPOCH).days:
-        raise CellError(f"not a date; write YYYY-MM-DD (the number {cell!r} is no Excel date from {first} to {last})")
+        raise CellError(
+            f"不是日期（数字 {cell!r} 不是 {first} 至 {last} 之间的 Excel 日期），请按 YYYY-MM-DD 填写 "
+            f"not a date; write YYYY-MM-DD (the number {cell!r} is no Excel date from {first} to {last})"
+        )
     return EXCEL_EPOCH + dt.timedelta(days=days)
 
 
@@ -129,7 +150,7 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
             return parse_money(parse_number(cell) * scale)
         return parse_money(cell)
     except MoneyFormatError as exc:
-        raise CellError(f"not an amount in yuan: {exc}") from exc
+        raise CellError(_not_yuan(str(exc))) from exc
 
 
 def _plain_text(cell: object) -> str | None:

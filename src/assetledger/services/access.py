@@ -64,7 +64,24 @@ def require(session: Session, actor: str, action: Action, regions: Iterable[str]
         raise PermissionDenied(f"{actor} ({LABELS[user.role]}) may not {action.value}")
     for region in sorted(set(regions)):
         if not covers(user.scope, region_chain(session, region)):
-            raise PermissionDenied(f"{actor} ({LABELS[user.role]}, scope {user.scope}) may not act on {region}")
+            raise PermissionDenied(_out_of_scope(session, actor, user, region))
+
+
+def region_name(session: Session, code: str) -> str:
+    """A region's name as a user knows it (全部地区 for the scope "*"); its code where no region has it."""
+    if code == "*":
+        return "全部地区"
+    return session.scalar(select(Region.name).where(Region.code == code)) or code
+
+
+def _out_of_scope(session: Session, actor: str, user: User, region: str) -> str:
+    """Written "中文 (English)": in Chinese the user's role and the regions by name, as the user knows them; in English
+    (no Chinese in it, so a page in English shows that side alone) the codes."""
+    scope, target = region_name(session, user.scope), region_name(session, region)
+    return (
+        f"{actor}（{LABELS[user.role]}，管辖{scope}）无权操作{target} "
+        f"({actor} ({user.role.value.replace('-', ' ')}, scope {user.scope}) may not act on {region})"
+    )
 
 
 def require_read(session: Session, actor: str, region: str | None) -> None:

@@ -27,7 +27,7 @@ from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, 
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.domain.text import require_texts, text_findings
-from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
+from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
 from assetledger.services import acceptance
@@ -159,7 +159,7 @@ def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]], c
     for number, asset_id in ids:
         first = first_row.setdefault(asset_id, number)
         if first != number:
-            findings.append(Finding(source, number, column, asset_id, f"duplicate of row {first}"))
+            findings.append(Finding(source, number, column, asset_id, duplicate_of_row(first)))
     for asset_id in sorted(_registered(session, list(first_row))):
         findings.append(Finding(source, first_row[asset_id], column, asset_id, "asset id is already registered"))
     return findings

@@ -15,7 +15,7 @@ from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.households import HouseholdFacts
 from assetledger.domain.text import require_texts
-from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
 from assetledger.io.household_rows import (
     CATEGORY_LABELS,
     FACTOR_LABELS,
@@ -76,7 +76,7 @@ def import_roster(
                 continue
             if r.household_id in seen:
                 findings.append(
-                    Finding(table.source, r.row, "户编号", r.household_id, f"duplicate of row {seen[r.household_id]}")
+                    Finding(table.source, r.row, "户编号", r.household_id, duplicate_of_row(seen[r.household_id]))
                 )
                 continue
             seen[r.household_id] = r.row

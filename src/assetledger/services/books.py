@@ -254,7 +254,10 @@ class Books:
             if account is None:
                 problems.append(f"account {p.account} is not open in the books of {entry.entity}")
             elif entry.date < account[1]:
-                problems.append(f"account {p.account} opens on {account[1]}, after the entry date {entry.date}")
+                problems.append(
+                    f"科目 {p.account} 自 {account[1]} 起开设，记账日期 {entry.date} 在此之前 "
+                    f"account {p.account} opens on {account[1]}, after the entry date {entry.date}"
+                )
         rules = []
         closed = self.closed_through(entry.entity)
         if closed is not None and entry.date <= closed:

@@ -31,7 +31,7 @@ from assetledger.domain.contracts import (
     term_problems,
 )
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
-from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation
+from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
 from assetledger.io.contract_rows import ContractRow, parse_contracts
 from assetledger.io.tabular import read_table
 from assetledger.services.access import current_user, require, require_read, visible_regions
@@ -138,7 +138,7 @@ def _check(session: Session, source: str, rows: Sequence[ContractRow]) -> list[F
     first: dict[str, int] = {}
     for r in rows:
         if r.code in first:
-            findings.append(Finding(source, r.row, "合同编号", r.code, f"duplicate of row {first[r.code]}"))
+            findings.append(Finding(source, r.row, "合同编号", r.code, duplicate_of_row(first[r.code])))
         first.setdefault(r.code, r.row)
     taken = contract_repo.codes_taken(session, [r.code for r in rows] + [r.renews for r in rows if r.renews])
     facts = contract_repo.asset_facts(session, [a for r in rows for a in r.asset_ids])

@@ -39,7 +39,7 @@ from assetledger.domain.enums import RegionLevel
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes, parse_rule
-from assetledger.services.access import require
+from assetledger.services.access import region_name, require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now, today
 from assetledger.store.db import Database
@@ -126,7 +126,10 @@ def rule_for(session: Session, village: str, period: Period, on: dt.date) -> tup
         .order_by(DistributionRuleRow.effective_from.desc(), DistributionRuleRow.version.desc())
     ).all()
     if not rows:
-        raise RuleViolation(f"village {village} has no distribution rule covering {period.label}")
+        raise RuleViolation(
+            f"{region_name(session, village)}没有适用于 {period.label} 的收益分配方案 "
+            f"(village {village} has no distribution rule covering {period.label})"
+        )
     for row in rows:
         if row.in_force_from <= on:
             return row.id, rule_from_json(row.body)

@@ -36,7 +36,7 @@ from assetledger.services.password_gate import CHECKS, PasswordGate
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.web import auth, i18n
-from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, known, mark, translate
+from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, known, mark, one_side, translate
 from assetledger.web.listing import here
 
 LANG_COOKIE = "assetledger_lang"
@@ -110,6 +110,8 @@ def create_app(
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["visible"] = visible
     app.jinja_env.filters["weight"] = plain
+    # A finding's reason as the services write it, "中文 english": the side of the page's language.
+    app.jinja_env.filters["side"] = lambda text: one_side(text, str(getattr(g, "lang", DEFAULT_LANG)))
     app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
     app.jinja_env.globals.update(role_label=auth.role_label, here=here)  # csrf_token: Flask-WTF
     return app

@@ -19,7 +19,7 @@ from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
-from assetledger.io.household_rows import CATEGORY_LABELS, FACTOR_LABELS
+from assetledger.io.household_rows import household_word
 from assetledger.rules.governance_policy import load_policy
 from assetledger.services.asset_queries import (
     SORTS,
@@ -459,10 +459,7 @@ def _household_word(code: str | None) -> str:
         return ""
     if g.lang != "zh":
         return code.replace("_", " ")
-    return CATEGORY_LABELS.get(code) or FACTOR_LABELS.get(code) or LEFT_REASONS.get(code, code)
-
-
-LEFT_REASONS = {"exit": "退出", "death": "死亡"}
+    return household_word(code)
 
 
 @bp.route("/inventory")

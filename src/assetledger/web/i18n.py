@@ -118,15 +118,34 @@ def field(key: str, lang: str) -> str:
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_ENGLISH = re.compile(r"\b[A-Za-z]+ +[a-z]{2,}\b")  # two English words in a row: not the Chinese side
 
 
 def one_side(text: str, lang: str) -> str:
     """Of a service's note written "中文 english" (the Chinese, then the same in English), the side in `lang`;
-    a note not written so is returned as it is."""
+    a note not written so is returned as it is. "中文 (English)" too, its English naming a Chinese term or not."""
+    bracketed = _bracketed_english(text)
+    if bracketed is not None:
+        return bracketed[0] if lang == "zh" else bracketed[1]
     last = max((m.end() for m in _CJK.finditer(text)), default=0)
     while last < len(text) and text[last] in ")）":
         last += 1
     tail = text[last:].strip()
-    if not last or len(tail.split()) < 2 or not re.match(r"[A-Za-z(]", tail):
-        return text
+    if not last or len(tail.split()) < 2 or not re.match(r"[A-Za-z(]", tail) or _ENGLISH.search(text[:last]):
+        return text  # one language, or an English sentence naming a Chinese term ("a surplus (盘盈) row needs …")
     return text[:last].strip() if lang == "zh" else tail
+
+
+def _bracketed_english(text: str) -> tuple[str, str] | None:
+    """(Chinese, English) of a text written "中文 (English)": the English in the last, outermost parentheses."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for at in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[at], 0)
+        if depth == 0:
+            head, inner = text[:at].strip(), text[at + 1 : -1].strip()
+            if head and _CJK.match(head[-1]) and re.match(r"[A-Za-z]", inner) and len(inner.split()) >= 2:
+                return head, inner
+            return None
+    return None

@@ -12,6 +12,8 @@ from assetledger.domain.access import Role
 from assetledger.errors import Finding, InputError
 from assetledger.services.public_notices import publish
 from assetledger.web.auth import database, roles, user
+from assetledger.web.i18n import mark
+from assetledger.web.village import no_village_period
 
 bp = Blueprint("publishing", __name__)
 
@@ -22,7 +24,7 @@ def publish_notice() -> str:
     village = (request.form.get("village") or "").strip()
     period = (request.form.get("period") or "").strip()
     if not village or not period:
-        raise InputError([Finding("form", None, "village/period", None, "give a village and a period")])
+        raise no_village_period(mark("form_source"))
     text = (request.form.get("date") or "").strip()
     try:
         on = dt.date.fromisoformat(text) if text else None

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, g, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
@@ -26,6 +26,7 @@ from assetledger.services.distribution import distribute
 from assetledger.services.distribution_reports import NoticeData, notice_data
 from assetledger.services.journal import post_for_asset
 from assetledger.web.auth import database, roles, scope_region, user
+from assetledger.web.i18n import mark, translate
 from assetledger.web.reading import region_names
 
 bp = Blueprint("village", __name__)
@@ -50,6 +51,13 @@ def _my_assets() -> list[AssetRow]:
     if region is None:
         return []
     return list_assets(database(), AssetFilter(region=region, register=Register.OPERATING, limit=300), user().name)
+
+
+def no_village_period(source: str) -> InputError:
+    """The refusal of a form or address that names no village or no period, in the page's language."""
+    lang = g.lang
+    column = f"{translate('village', lang)}/{translate('period', lang)}"
+    return InputError([Finding(translate(source, lang), None, column, None, translate("give_village_period", lang))])
 
 
 @bp.route("/post", methods=["GET", "POST"])
@@ -90,7 +98,7 @@ def distribution() -> Any:
     result = None
     if request.method == "POST":
         if not village or not period:
-            raise InputError([Finding("form", None, "village/period", None, "give a village and a period")])
+            raise no_village_period(mark("form_source"))
         dry_run = request.form.get("action") != "distribute"
         on = _form_date("date", required=False)
         result = distribute(database(), village, period, user().name, on=on, dry_run=dry_run)
@@ -103,7 +111,7 @@ def _notices() -> list[NoticeData]:
     village = (request.args.get("village") or "").strip()
     period = (request.args.get("period") or "").strip()
     if not village or not period:
-        raise InputError([Finding("notice", None, "village/period", None, "give a village and a period")])
+        raise no_village_period("notice")
     try:
         return notice_data(database(), village, period, user().name)  # the service checks the reader's scope
     except ValueError as exc:
