@@ -406,7 +406,8 @@ def distribute_all(db: Database, scale: Scale, folder: Path, progress: Progress)
         distribution.register_rule(db, rule, ACTOR)
         for period in DISTRIBUTED_YEARS:
             if (v.village_code, period) not in done:
-                distribution.distribute(db, v.village_code, period, ACTOR)
+                # dated when it was made, a week after the year ended, so its payout follows its notice period
+                distribution.distribute(db, v.village_code, period, ACTOR, on=dt.date(int(period) + 1, 1, 10))
             if (v.village_code, period) not in paid:
                 distribution_settlement.pay(db, v.village_code, period, dt.date(int(period) + 1, 1, 20), ACTOR)
         if n % 20 == 19 or n == len(villages) - 1:

@@ -41,11 +41,6 @@ def test_only_this_computers_requests_and_only_reading_reach_fava(county: Cli, d
            "--narration", "四月租金", user="li")  # fmt: skip
     path, _ = export_entity(db, ENTITY, tmp_path / "books.beancount", "wang")
     port = 5123
-    from fava import application
-
-    # Fava caches url_for process-wide, whatever the app or SCRIPT_NAME: links made for the web mount's
-    # /fava/<entity>/ by an earlier test would come back here (the command serves one Fava per process).
-    application._cached_url_for.cache_clear()
     client = Client(local_fava(path, port))
     location = client.get("/", base_url=f"http://127.0.0.1:{port}").headers["Location"]
     slug = unquote(urlsplit(location).path).strip("/").split("/")[0]

@@ -62,7 +62,8 @@ def test_city_uploads_the_provinces_results_and_pays_once(city: Flask, db: Datab
     assert "列 备注 未使用" in page and "is not used" not in page  # reported, not dropped silently; in Chinese
     assert "名次奖励 第1名 2,000,000.00" in page
     chart = page.split('id="awards-chart"', 1)[1].split("</figure>", 1)[0]  # inline SVG, one series a policy
-    assert "2025年度绩效奖励" in chart and "YC-FUND" in chart and "YC-CONSOL" in chart and chart.count("<rect") >= 2
+    assert "2025年度绩效奖励" in chart and "巩固衔接资金绩效评价奖励" in chart and "巩固衔接考核前三名奖励" in chart
+    assert "YC-FUND" not in chart and chart.count("<rect") >= 2  # series named by the policy, not its code
     summary = page.split('id="awards-summary"', 1)[1].split("</table>", 1)[0]
     assert "A 300,000.00" in summary and "A 第1名 2,000,000.00" in summary and "2,300,000.00" in summary
     kept = dict(re.findall(r'name="(kept-(?:name-)?\d)" value="([^"]*)"', page))

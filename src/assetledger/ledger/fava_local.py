@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from flask import Flask, url_for
 
 HOST = "127.0.0.1"
 # Fava pages and API calls that edit, import or read files beyond the exported books, and its Referer redirect.
@@ -31,9 +34,19 @@ Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 def local_fava(path: Path, port: int) -> Wsgi:
     """Fava's app on the ledger file `path`, read-only, answering requests addressed to this computer only."""
-    from fava.application import create_app
+    return guarded(fava_app([str(path)]), port)
 
-    return guarded(create_app([str(path)], load=True, read_only=True), port)
+
+def fava_app(paths: list[str], **options: Any) -> Flask:
+    """Fava's WSGI app on the ledger files, read-only.
+
+    Fava memoises its links process-wide by endpoint and values alone, not by the app or the prefix it is served
+    under, so in one process serving several ledgers (the web's /fava/<entity>/) a link made for one entity would
+    be handed to another's pages. Its links are made afresh each time instead (a cache that holds nothing)."""
+    from fava import application
+
+    application._cached_url_for = lru_cache(maxsize=0)(url_for)
+    return application.create_app(paths, load=True, read_only=True, **options)
 
 
 def guarded(app: Wsgi, port: int) -> Wsgi:

@@ -53,7 +53,7 @@ def award_chart(evaluations: Sequence[Evaluation], year: int) -> AwardChart:
     series = []
     for i, e in enumerate(evaluations):
         amounts = [line.award if line is not None else Decimal(0) for line in (u.lines[i] for u in units)]
-        series.append((Named(e.policy.code, e.policy.code), tuple(a / TEN_THOUSAND for a in amounts)))
+        series.append((Named(e.policy.title, e.policy.title), tuple(a / TEN_THOUSAND for a in amounts)))
     return AwardChart(
         Named(f"{year}年度绩效奖励", f"Performance awards {year}"),
         Named("奖励（万元）", "award (10,000 yuan)"),

@@ -58,6 +58,18 @@ def upgrade(url: str | None = None, revision: str = "head") -> list[str]:
     return notes
 
 
+def downgrade(url: str | None, revision: str) -> None:
+    """Migrate back to `revision`; on PostgreSQL the auditor's views go first (they read tables a downgrade drops)
+    and are not rebuilt: the views are made for the head revision only, by `upgrade`."""
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "postgresql":
+            audit_role.drop_views(engine)
+        command.downgrade(alembic_config(url), revision)
+    finally:
+        engine.dispose()
+
+
 def heads(url: str | None = None) -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 

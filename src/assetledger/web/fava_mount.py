@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.ledger.fava_local import BLOCKED as LOCAL_BLOCKED
+from assetledger.ledger.fava_local import fava_app
 from assetledger.services.ledger_files import export_entity, readable_entity
 from assetledger.store.db import Database
 from assetledger.web.auth import database, roles, user
@@ -97,11 +98,9 @@ def current(db: Database, entity: str, actor: str) -> Mounted:
         if held is not None and held.version == version:
             _MOUNTED.move_to_end(key)
             return held
-        from fava.application import create_app
-
         folder = Path(tempfile.mkdtemp(prefix=f"{safe_entity(entity)}-", dir=_own_folder()))
         path, _ = export_entity(db, entity, folder / f"{safe_entity(entity)}.beancount", actor)
-        app = create_app([path], load=True, read_only=True, poll_watcher=True)
+        app = fava_app([str(path)], poll_watcher=True)
         _MOUNTED[key] = Mounted(version, folder, app)
         _MOUNTED.move_to_end(key)
         if held is not None:
