@@ -262,7 +262,8 @@ def indicators_cmd(app: App, year: int, from_year: int | None, level: str, regio
         units = list(dict.fromkeys((c.unit_code, c.unit_name) for c in page.cells))
         for code, label in page.indicators:
             series: dict[str, Sequence[float]] = {  # rates in percent, to draw: not money
-                str(y): [float(page.value(u, y, code) or 0) for u, _ in units] for y in page.years
+                str(y): [float(page.value(u, y, code) or 0) for u, _ in units]  # not money: bar heights
+                for y in page.years
             }
             bar_chart(chart_dir / f"{code}.png", [n for _, n in units], series, label, "%")
         click.echo(f"wrote {len(page.indicators)} charts to {chart_dir}")

@@ -25,7 +25,7 @@ INSTALL_HINT = (
 RETRY_SECONDS = 60.0  # not money: how long "no font" is believed before the fonts are looked at again
 
 _found: str | None = None
-_missed_at: float | None = None
+_missed_at: float | None = None  # not money: a time in seconds
 
 
 def cjk_font() -> str | None:

@@ -99,7 +99,7 @@ def _load(path: Path) -> tuple[PdfFont | None, str]:
     return PdfFont(name, str(path), embedded=True), ""
 
 
-def _lines(text: str, font: str, size: float, width: float) -> list[str]:
+def _lines(text: str, font: str, size: float, width: float) -> list[str]:  # not money: points
     """`text` cut into lines no wider than `width` (character by character: Chinese has no spaces)."""
     lines, line = [], ""
     for ch in text:
@@ -110,7 +110,7 @@ def _lines(text: str, font: str, size: float, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
+def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:  # not money: points
     """The QR code of `url`, `size` wide, its lower left corner at (x, y)."""
     rows = [list(row) for row in segno.make(url, error="m", micro=False).matrix_iter(border=2)]
     cell = size / len(rows)

@@ -159,7 +159,13 @@ def _set_scope(admin: Connection, names: ReaderNames, pid: int, started: Any, re
 
 
 # `deadline`: a time.monotonic() reading, not money
-def _fetch(audit: psycopg.Connection[Any], sql: str, limits: Limits, deadline: float, sentinel: _Sentinel) -> Fetched:
+def _fetch(
+    audit: psycopg.Connection[Any],
+    sql: str,
+    limits: Limits,
+    deadline: float,  # not money: a monotonic time in seconds
+    sentinel: _Sentinel,
+) -> Fetched:
     audit.read_only = True
     cursor = audit.cursor(name=CURSOR)
     try:
@@ -183,7 +189,7 @@ def _fetch(audit: psycopg.Connection[Any], sql: str, limits: Limits, deadline: f
     return Fetched(columns, rows, total, known)
 
 
-def _time_left(audit: psycopg.Connection[Any], deadline: float) -> None:
+def _time_left(audit: psycopg.Connection[Any], deadline: float) -> None:  # not money: seconds
     """Set the statement timeout to what is left, before every statement: the query may have changed it."""
     left = max(1, int((deadline - time.monotonic()) * 1000))
     audit.execute("SELECT pg_catalog.set_config('statement_timeout', %s, true), "
@@ -214,7 +220,13 @@ def _holds_advisory_lock(admin: Connection, pid: int) -> bool:
 class _Sentinel:
     """Watches the audit backend from the application's connection while the query runs."""
 
-    def __init__(self, admin: Connection, audit: psycopg.Connection[Any], pid: int, cancel_at: float) -> None:
+    def __init__(
+        self,
+        admin: Connection,
+        audit: psycopg.Connection[Any],
+        pid: int,
+        cancel_at: float,  # not money: a monotonic time in seconds
+    ) -> None:
         self.admin, self.audit, self.pid, self.cancel_at = admin, audit, pid, cancel_at
         self.saw_lock = False
         self._stop = threading.Event()

@@ -118,7 +118,7 @@ class DatabaseStorage(Storage, MovingWindowSupport):
             times = list(session.scalars(newest))
         if not times:
             return now, 0
-        return float(times[-1]), len(times)
+        return float(times[-1]), len(times)  # not money: a time in seconds
 
     # --- housekeeping ----------------------------------------------------------------------------------------
 
@@ -155,9 +155,9 @@ class DatabaseStorage(Storage, MovingWindowSupport):
             yield session
 
 
-def _live(key: str, now: float) -> Any:
+def _live(key: str, now: float) -> Any:  # not money: seconds
     return (RateLimitEntry.key == key) & (RateLimitEntry.expires_at > now)
 
 
-def _within(key: str, now: float, expiry: int) -> Any:
+def _within(key: str, now: float, expiry: int) -> Any:  # not money: seconds
     return (RateLimitEntry.key == key) & (RateLimitEntry.at > now - expiry) & (RateLimitEntry.expires_at > now)
