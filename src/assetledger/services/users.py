@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action, Role
 from assetledger.domain.text import ONE_LINE, text_problem
@@ -29,10 +30,16 @@ def grant(db: Database, name: str, role: Role, scope: str, actor: str) -> None:
         if scope != "*" and session.get(Region, scope) is None:
             raise NotFoundError("region", scope)
         require(session, actor, Action.USERS, [] if scope == "*" else [scope])
-        if scope == "*":
+        held = _latest_scope(session, name)
+        if held is not None and held != "*":
+            require(session, actor, Action.USERS, [held])  # a name of another county's stays with that county
+        if "*" in (scope, held):
             granter = current_user(session, actor)
             if granter is not None and granter.scope != "*":
-                raise RuleViolation("only a user with scope * may grant scope *")
+                raise RuleViolation(
+                    "只有范围为 * 的用户可以授予或更改范围 * 的用户 (only a user with scope * may grant scope * or "
+                    "change a user who has it)"
+                )
         if role is Role.VILLAGE_ACCOUNTANT and scope != "*":
             region = session.get(Region, scope)
             if region is not None and region.level != "village":
@@ -40,6 +47,13 @@ def grant(db: Database, name: str, role: Role, scope: str, actor: str) -> None:
         session.add(
             UserGrant(name=name, role=role.value, scope=scope, revoked=False, granted_by=actor, granted_at=now())
         )
+
+
+def _latest_scope(session: Session, name: str) -> str | None:
+    """The scope of a name's latest grant, revoked or not: whoever re-grants or re-roles a name must also be allowed
+    to manage users there, or a county's bureau could take over a city's or another county's user by granting its
+    name anew in its own county and then setting its password."""
+    return session.scalar(select(UserGrant.scope).where(UserGrant.name == name).order_by(UserGrant.id.desc()).limit(1))
 
 
 def revoke(db: Database, name: str, actor: str) -> None:
