@@ -6,8 +6,9 @@ every guard listed here is in place (`missing_guards`), since a dropped guard is
 newest rows and their seals cut off leave a chain that still verifies: only a head kept from before shows it).
 
 On PostgreSQL a row trigger does not fire for TRUNCATE, so each table of record has a second, statement-level
-guard `<table>_no_truncate` (migration 0015a added it to the tables made before it; `protect` makes both for a
-table made later). SQLite has no TRUNCATE: its `DELETE FROM t` without WHERE fires the row triggers.
+guard `<table>_no_truncate`. `protect` makes it with the row guard (a database made today has it from each
+table's first migration, a table protected later gets it the same way); migration 0015a added it to the databases
+made before. SQLite has no TRUNCATE: its `DELETE FROM t` without WHERE fires the row triggers.
 """
 
 from __future__ import annotations
