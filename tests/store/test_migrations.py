@@ -10,6 +10,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from assetledger.services.audit import verify
 from assetledger.store import migrate
+from assetledger.store.append_only import PROTECTED_TABLES, missing_guards
 from assetledger.store.db import Database
 from assetledger.store.schema import Base
 from tests.conftest import Cli
@@ -158,3 +159,48 @@ def test_0011a_reads_written_off_apart_from_disposed(db_url: str) -> None:
     with engine.begin() as conn:
         assert conn.execute(text(status)).all() == [("D-1", "disposed"), ("W-1", "disposed")]
     engine.dispose()
+
+
+def test_0015a_guards_truncate_on_postgres_and_goes_back_down(db_url: str) -> None:
+    """0015a gives every table of record a TRUNCATE guard on PostgreSQL (nothing on SQLite, which has no TRUNCATE);
+    downgrading takes the guards and their function away, and upgrading again puts them back."""
+    migrate.upgrade(db_url, "0014b")
+    engine = Database(db_url).engine
+    postgres = engine.dialect.name == "postgresql"
+    guards = (
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname = c.relname || '_no_truncate' AND pg_table_is_visible(c.oid)"
+        if postgres
+        else "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%truncate%'"
+    )
+    function = (
+        "SELECT count(*) FROM pg_proc "
+        "WHERE proname = 'assetledger_refuse_truncate' AND pronamespace = current_schema()::regnamespace"
+    )
+    expected = set(PROTECTED_TABLES) if postgres else set()
+    try:
+        if postgres:  # a database made before 0015a, whose `protect` made no TRUNCATE guard
+            with engine.begin() as conn:
+                for (table,) in conn.execute(text(guards)).all():
+                    conn.execute(text(f"DROP TRIGGER {table}_no_truncate ON {table}"))
+                conn.execute(text("DROP FUNCTION assetledger_refuse_truncate()"))
+                conn.execute(text("TRUNCATE entries CASCADE"))  # what 0014b let through
+        migrate.upgrade(db_url)
+        with engine.begin() as conn:
+            assert {str(name) for (name,) in conn.execute(text(guards))} == expected
+            assert list(missing_guards(conn)) == []
+        if postgres:
+            with pytest.raises(DatabaseError, match="entries is append-only; TRUNCATE refused"), engine.begin() as c:
+                c.execute(text("TRUNCATE entries CASCADE"))
+        migrate.downgrade(db_url, "0014b")
+        with engine.begin() as conn:
+            assert conn.execute(text(guards)).all() == []
+            if postgres:
+                assert conn.execute(text(function)).scalar() == 0
+                conn.execute(text("TRUNCATE entries CASCADE"))
+        migrate.upgrade(db_url)
+        with engine.begin() as conn:
+            assert {str(name) for (name,) in conn.execute(text(guards))} == expected
+            assert list(missing_guards(conn)) == []
+    finally:
+        engine.dispose()

@@ -179,8 +179,6 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
         return
     for header in result.ignored:
         click.echo(f"列 {header} 未使用 column {header} not used")
-    for note in result.skipped:
-        click.echo(str(note))
     parts = ", ".join(f"{n} {r.label}" for r, n in result.by_register.items())
     if dry_run:
         click.echo(f"dry run: {result.rows} rows are valid ({parts}); nothing was written")

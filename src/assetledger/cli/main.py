@@ -12,7 +12,8 @@ from assetledger import __version__
 from assetledger.cli.common import App
 from assetledger.cli.lazy import Lazy, LazyGroup, load_all
 from assetledger.domain.text import visible
-from assetledger.errors import AssetLedgerError
+from assetledger.errors import AssetLedgerError, Finding
+from assetledger.io.tabular import reporting_notes
 
 # Every command, imported only when it is run (or its own --help is asked for): see cli/lazy.py.
 COMMANDS = {
@@ -103,7 +104,8 @@ class AppGroup(LazyGroup):
 
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with reporting_notes(_show_note):  # every import's skipped rows (合计), named as its file is read
+                return super().invoke(ctx)
         except AssetLedgerError as exc:
             raise CommandError(str(exc), exc.exit_code) from exc
         except Exception as exc:
@@ -119,6 +121,12 @@ class AppGroup(LazyGroup):
             missing = "no such table" in text or "does not exist" in text
             hint = "; run `assetledger db upgrade` first?" if missing else ""
             raise CommandError(f"database error: {text}{hint}", 10) from exc
+
+
+def _show_note(note: Finding) -> None:
+    """A row an import leaves out (a totals row: 合计/总计/小计/共计), with its file and row, on stderr (a command's
+    own output, a table or CSV, stays whole on stdout); the cell quoted is shown, never obeyed."""
+    click.echo(visible(str(note)), err=True)
 
 
 def _is_database_error(exc: Exception) -> bool:

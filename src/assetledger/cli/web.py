@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import App, pass_app
+from assetledger.io.tabular import reporting_notes
 
 SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
 SECURE_ENV = "ASSETLEDGER_SECURE_COOKIES"
@@ -76,7 +77,8 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
 
     click.echo(font_note())  # a chart without a Chinese font is drawn in English: said now, with how to install one
     click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
-    run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
+    with reporting_notes(None):  # an upload's notes are the page's to show (io/tabular.py), not the console's
+        run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 
 
 def _store(uri: str) -> str:

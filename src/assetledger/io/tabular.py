@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -37,7 +39,32 @@ class Table:
         return [] if self.rows else [Finding(self.source, None, None, None, NO_DATA_ROWS)]
 
 
+# Who is told of each table's notes as it is read. Every import reads its file here, so the CLI shows every
+# importer's notes (a totals row skipped, naming file and row) from one place, its entry point (cli/main.py); where
+# none is set (the web, the library) the notes stay on the Table for the caller (`asset import`'s result has them).
+_REPORT: ContextVar[Callable[[Finding], None] | None] = ContextVar("assetledger_table_notes", default=None)
+
+
+@contextmanager
+def reporting_notes(report: Callable[[Finding], None] | None) -> Iterator[None]:
+    """Within: `report` is called with each note of every table read (None: no one is told)."""
+    token = _REPORT.set(report)
+    try:
+        yield
+    finally:
+        _REPORT.reset(token)
+
+
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
+    table = _read(path, sheet)
+    report = _REPORT.get()
+    if report is not None:
+        for note in table.notes:
+            report(note)
+    return table
+
+
+def _read(path: Path, sheet: str | None) -> Table:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError([Finding(str(path), None, None, None, "file not found")])

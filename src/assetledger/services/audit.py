@@ -28,7 +28,7 @@ from assetledger.services.ledger_files import check_entities, entities_in, expor
 from assetledger.services.reconcile import reconcile
 from assetledger.services.rectification import case_records
 from assetledger.store import integrity, register_repo
-from assetledger.store.append_only import missing_guards
+from assetledger.store.append_only import missing_row_guards, missing_truncate_guards
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.store.governance_models import Disposal, GovernanceDecision, MaintenanceApplication
@@ -193,7 +193,7 @@ def verify(
     `documents`: where the documents of record are kept (default: next to the database)."""
     with db.reading() as session:
         conn = session.connection()
-        for table, guard in missing_guards(conn):
+        for table, guard in missing_row_guards(conn):
             yield (
                 "guards",
                 (
@@ -201,6 +201,16 @@ def verify(
                     "请从备份恢复，并用保存的链头核对 "
                     f"(the append-only guard {guard} of {table} is missing or disabled: its rows may have been "
                     "deleted or changed unseen; restore from a backup and check against a chain head kept earlier)"
+                ),
+            )
+        for table, guard in missing_truncate_guards(conn):
+            yield (
+                "guards",
+                (
+                    f"表 {table} 的防清空保护 {guard} 缺失或已失效，整表可能被清空 (TRUNCATE) 而不留痕迹；"
+                    "请从备份恢复，并用保存的链头核对 "
+                    f"(the TRUNCATE guard {guard} of {table} is missing or disabled: the whole table may have been "
+                    "emptied unseen; restore from a backup and check against a chain head kept earlier)"
                 ),
             )
         for tamper in verify_chain(conn):
