@@ -9,7 +9,9 @@ here has a random part).
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,19 +136,64 @@ def postgres_copy_url(name: str) -> str:
     return _database_url(str(pg_base_url()), name)
 
 
+class Dropper:
+    """Drops the tests' PostgreSQL databases in a thread of its own. DROP DATABASE waits on the server's disk for
+    most of a second, and nothing needs the database after its test: the next test need not wait. The run waits
+    for the last drops at its end, and fails there if one failed."""
+
+    def __init__(self, admin: Engine) -> None:
+        self.admin = admin
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.failures: list[BaseException] = []
+        self.thread = threading.Thread(target=self._work, name="drop-test-databases", daemon=True)
+        self.thread.start()
+
+    def drop(self, name: str) -> None:
+        self.names.put(name)
+
+    def _work(self) -> None:
+        while (name := self.names.get()) is not None:
+            try:
+                _drop_database(self.admin, name)
+            except Exception as exc:  # reported by close(), at the end of the run
+                self.failures.append(exc)
+
+    def close(self) -> None:
+        self.names.put(None)
+        self.thread.join()
+        if self.failures:
+            raise self.failures[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_dropper(postgres_admin: Engine) -> Iterator[Dropper]:
+    dropper = Dropper(postgres_admin)
+    yield dropper
+    dropper.close()
+
+
+# A test that asks for the web tests' county (tests/web/conftest.py) gets its database copied from the county
+# built once for the run, not from the empty template first and then again from the county.
+COUNTY_TEMPLATES = {"sqlite": "county_file", "postgresql": "county_postgres"}
+
+
 @pytest.fixture
 def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A migrated database of the test's own, copied from the run's migrated template."""
+    """A migrated database of the test's own, copied from the run's migrated template (or from the built county,
+    for a test that asks for `county`)."""
+    county = "county" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "test.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        shutil.copyfile(request.getfixturevalue(COUNTY_TEMPLATES[backend] if county else "sqlite_template"), path)
         database = Database(f"sqlite:///{path}")
         yield database
         database.dispose()
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    template = request.getfixturevalue("postgres_template")
-    name = f"{template.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
+    dropper: Dropper = request.getfixturevalue("postgres_dropper")
+    empty = request.getfixturevalue("postgres_template")
+    template = request.getfixturevalue(COUNTY_TEMPLATES[backend]) if county else empty
+    name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
     copy_postgres_database(admin, template, name)
     database = Database(postgres_copy_url(name))
     try:
@@ -154,7 +201,7 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
         yield database
     finally:
         database.dispose()
-        _drop_database(admin, name)
+        dropper.drop(name)
 
 
 @dataclass

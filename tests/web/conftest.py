@@ -4,7 +4,7 @@ with passwords (finance for the county, the accountant of 红旗村, an auditor 
 
 The county is built once per run (per backend; per worker process under pytest-xdist), on a copy of the run's
 migrated template, and each test gets a copy of it, so a test may write what it likes: on SQLite a copy of the
-database file (SQLite's backup API), on PostgreSQL a database made from it as a template. Modules and conftests
+database file, on PostgreSQL a database made from it as a template. Modules and conftests
 elsewhere that import these fixtures share the one build (see `_BUILT`).
 """
 
@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -91,21 +89,9 @@ def county_postgres(
 
 
 @pytest.fixture
-def county(run: Cli, db: Database, request: pytest.FixtureRequest) -> Cli:
-    if not db.is_sqlite:
-        target = db.engine.url.database
-        assert target
-        db.dispose()  # no pooled connection of ours holds the database while it is replaced
-        admin, template = request.getfixturevalue("postgres_admin"), request.getfixturevalue("county_postgres")
-        copy_postgres_database(admin, template, target)
-        audit_role.install(db.engine)  # the copy's views granted to its own auditor role
-        return run
-    template: Path = request.getfixturevalue("county_file")
-    target = db.engine.url.database
-    assert target
-    db.dispose()  # no pooled connection of ours holds the file while it is replaced
-    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
-        source.backup(copy)
+def county(run: Cli, db: Database) -> Cli:
+    """The county built once for the run, in the test's own database: `db` copies it from the built county for any
+    test that asks for `county` (tests/conftest.py, COUNTY_TEMPLATES)."""
     return run
 
 
