@@ -285,7 +285,7 @@ def _of(row: Any) -> Objection:
 
 def _objection(session: Session, objection_id: int) -> Objection:
     row = session.execute(_query().where(NoticeObjection.id == objection_id)).one()
-    return _of(row.tuple())
+    return _of(row)
 
 
 def list_objections(db: Database, actor: str, village: str, period_text: str | None = None) -> list[Objection]:
@@ -297,4 +297,4 @@ def list_objections(db: Database, actor: str, village: str, period_text: str | N
         query = _query().where(NoticeObjection.village_code == village)
         if period is not None:
             query = query.where(Distribution.period_start == period.start, Distribution.period_end == period.end)
-        return [_of(row.tuple()) for row in session.execute(query)]
+        return [_of(row) for row in session.execute(query)]
