@@ -262,7 +262,7 @@ def decide_objection(
 # --- reading -------------------------------------------------------------------------------------------------------
 
 
-def _query() -> Select[Any]:
+def _query() -> Select[NoticeObjection, str, str, str, NoticeObjectionDecision]:
     return (
         select(NoticeObjection, Distribution.period, Distribution.rule_code, Household.head, NoticeObjectionDecision)
         .join(Distribution, Distribution.id == NoticeObjection.distribution_id)
