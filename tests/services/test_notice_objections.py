@@ -79,6 +79,8 @@ def test_an_undecided_objection_holds_the_payout_and_a_dismissed_one_does_not(ru
     with pytest.raises(RuleViolation, match="undecided on 2025-07-08"):  # still undecided on that day
         distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "tester")
     assert "paid 4 household(s)" in _pay(run, "2025-07-09")
+    with pytest.raises(RuleViolation, match="was paid from 2025-07-09"):  # a late record of an objection in time
+        notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 7), "有误", "tester", household="H2")
     listed = json.loads(run("distribute", "objection", "list", "--village", VILLAGE, "--format", "json").output)
     assert [(o["household_id"], o["head"], o["text"], o["state"], o["reason"]) for o in listed] == [
         ("H1", "王一", "人口数有误", "不成立 (dismissed)", "经核实人口无误")

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -30,7 +30,13 @@ from assetledger.services.access import read_households, region_name, require
 from assetledger.services.context import now, today
 from assetledger.services.distribution import parse_period, rule_from_json
 from assetledger.store.db import Database
-from assetledger.store.distribution_models import Distribution, DistributionReversal, DistributionRuleRow, Household
+from assetledger.store.distribution_models import (
+    Distribution,
+    DistributionReversal,
+    DistributionRuleRow,
+    Household,
+    Payout,
+)
 from assetledger.store.objection_models import NoticeObjection, NoticeObjectionDecision
 from assetledger.store.publication_models import NoticePublication
 from assetledger.store.text_rules import require_fits
@@ -216,6 +222,13 @@ def raise_objection(
                 f"{place} {dist.period} 的公示期为 {window}，异议须在公示期内提出，{on} 不在其中 (objections to the "
                 f"notice of village {village}'s {dist.period} distribution are raised within its objection period, "
                 f"{window.published_on} to {window.last_day}; {on} is outside it)"
+            )
+        paid = session.scalar(select(func.min(Payout.paid_on)).where(Payout.distribution_id == dist.id))
+        if paid is not None:  # recorded late: the payout was made while the objection stood unrecorded
+            raise RuleViolation(
+                f"{place} {dist.period} 的分配已于 {paid} 起发放，不能再记录公示期内的异议 (the {dist.period} "
+                f"distribution of village {village} was paid from {paid}: an objection can no longer be recorded "
+                "against its notice)"
             )
         row = NoticeObjection(distribution_id=dist.id, village_code=village, raised_on=on, household_id=household,
                               raised_by=raised_by, text=text.strip(), actor=actor, recorded_at=now())  # fmt: skip
