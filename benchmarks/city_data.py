@@ -37,7 +37,7 @@ from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod, GovernancePolicy
 from assetledger.domain.journal import JournalEntry
 from assetledger.io.tabular import read_table
-from assetledger.services import beneficiaries, distribution, distribution_settlement
+from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import change_status, import_assets
 from assetledger.services.books import Books, Located
@@ -409,6 +409,7 @@ def distribute_all(db: Database, scale: Scale, folder: Path, progress: Progress)
                 # dated when it was made, a week after the year ended, so its payout follows its notice period
                 distribution.distribute(db, v.village_code, period, ACTOR, on=dt.date(int(period) + 1, 1, 10))
             if (v.village_code, period) not in paid:
+                public_notices.publish(db, v.village_code, period, ACTOR)  # 公示, dated the distribution's date
                 distribution_settlement.pay(db, v.village_code, period, dt.date(int(period) + 1, 1, 20), ACTOR)
         if n % 20 == 19 or n == len(villages) - 1:
             progress(f"rules, distributions {'-'.join(DISTRIBUTED_YEARS[::3])} and payouts: {n + 1} villages")

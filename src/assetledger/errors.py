@@ -20,8 +20,8 @@ class ConfigError(AssetLedgerError):
 KIND_NAMES = {
     "asset": "资产", "award policy": "奖励办法", "contract": "合同", "count sheet": "盘点表",
     "distribution": "收益分配", "document": "档案", "entity": "核算主体", "entry": "分录", "household": "农户",
-    "inventory": "清查", "maintenance application": "维修申请", "public page": "公示页", "region": "区划",
-    "region with assets": "有资产的区划", "user": "用户", "village": "村",
+    "inventory": "清查", "maintenance application": "维修申请", "objection": "异议", "public page": "公示页",
+    "region": "区划", "region with assets": "有资产的区划", "user": "用户", "village": "村",
 }  # fmt: skip
 
 

@@ -3,15 +3,15 @@
 Steps: register an asset (with or without its dates, confirmed or not, amounts up to and past the bound), confirm
 it (any date), change several by a file (confirm, custodian, status: `asset bulk`), post revenue or costs (any
 date, a few refs that repeat, amounts past the bound), reverse a posting, dispose of an asset (back-dated too),
-distribute a village's revenue (years, halves, quarters, months, unfinished periods), pay households (before and
-after the notice has run), take a distribution back, close a village's books, and run a year-end inventory that
-writes shortages off. A refusal (any AssetLedgerError) is a legitimate outcome;
-any other exception is a bug.
+distribute a village's revenue (years, halves, quarters, months, unfinished periods), publish its notice (on its
+date or later), pay households (before and after the notice has run, published or not), take a distribution back,
+close a village's books, and run a year-end inventory that writes shortages off. A refusal (any AssetLedgerError) is
+a legitimate outcome; any other exception is a bug.
 
 After every step: every entry balances; no village month is shared twice by standing distributions; no posting
-stands after a disposal; no household was paid before its notice ran; no entry is dated by the clock; register and
-books reconcile; every report runs (the awards evaluation every few steps and at the end); `audit verify` is clean
-(and bean-check at the end).
+stands after a disposal; no household was paid before its published notice ran; no entry is dated by the clock;
+register and books reconcile; every report runs (the awards evaluation every few steps and at the end); `audit
+verify` is clean (and bean-check at the end).
 
 Every example starts from a fresh database copied from a migrated template (SQLite) or migrated in a schema of its
 own (PostgreSQL), so examples are independent and hypothesis can shrink a failure to its shortest sequence. Shared
@@ -47,7 +47,7 @@ from assetledger.domain.inventory import InventoryPolicy, parse_scope
 from assetledger.errors import AssetLedgerError
 from assetledger.rules.award_policy import parse_policy
 from assetledger.rules.governance_policy import load_policy
-from assetledger.services import distribution, distribution_settlement, journal
+from assetledger.services import distribution, distribution_settlement, journal, public_notices
 from assetledger.services.asset_books import entries_after
 from assetledger.services.asset_changes import apply_file
 from assetledger.services.assets import confirm_ownership, register_asset
@@ -69,6 +69,7 @@ from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution, DistributionRuleRow, Payout
 from assetledger.store.journal_models import Entry, PostingRow
 from assetledger.store.models import Asset
+from assetledger.store.publication_models import NoticePublication
 from tests.hardening.harness import ROOT, pg_schema_url, regions_file, roster_file, rule_file
 
 ACTOR = "machine"
@@ -283,6 +284,20 @@ class RecordMachine(RuleBasedStateMachine):
         on = None if late is None else end + dt.timedelta(days=late)
         self._try(lambda: distribution.distribute(self.db, village, period, ACTOR, on=on))
 
+    @rule(
+        village=st.sampled_from(VILLAGES),
+        period=st.sampled_from(PERIODS),
+        later=st.one_of(st.none(), st.integers(0, 10)),
+    )
+    def publish(self, village: str, period: str, later: int | None) -> None:
+        """Publish the notice (公示): dated as the distribution (None) or `later` days after the newest one."""
+        with self.db.reading() as session:
+            made = session.scalar(
+                select(func.max(Distribution.distributed_on)).where(Distribution.village_code == village)
+            )
+        on = None if later is None else min((made or LAST_DAY) + dt.timedelta(days=later), LAST_DAY)
+        self._try(lambda: public_notices.publish(self.db, village, period, ACTOR, on))
+
     @rule(village=st.sampled_from(VILLAGES), period=st.sampled_from(PERIODS), after=st.integers(0, 20))
     def pay(self, village: str, period: str, after: int) -> None:
         with self.db.reading() as session:
@@ -369,13 +384,15 @@ class RecordMachine(RuleBasedStateMachine):
     def households_are_paid_after_the_notice(self) -> None:
         with self.db.reading() as session:
             rows = session.execute(
-                select(Payout.paid_on, Distribution.distributed_on, DistributionRuleRow.body)
+                select(Payout.paid_on, NoticePublication.published_on, DistributionRuleRow.body)
                 .join(Distribution, Distribution.id == Payout.distribution_id)
                 .join(DistributionRuleRow, DistributionRuleRow.id == Distribution.rule_id)
+                .outerjoin(NoticePublication, NoticePublication.distribution_id == Distribution.id)
             ).all()
-        for paid_on, made, body in rows:
-            allowed = distribution.rule_from_json(body).first_payout_day(made)
-            assert paid_on >= allowed, f"paid on {paid_on}, before the notice of {made} had run ({allowed})"
+        for paid_on, published, body in rows:
+            assert published is not None, f"paid on {paid_on}, its notice never published"
+            allowed = distribution.rule_from_json(body).first_payout_day(published)
+            assert paid_on >= allowed, f"paid on {paid_on}, before the notice of {published} had run ({allowed})"
 
     @invariant()
     def nothing_is_dated_by_the_clock(self) -> None:

@@ -43,6 +43,7 @@ def populate(run: Cli) -> None:
     run("beneficiary", "import", str(roster_file(folder / "roster.csv", VILLAGE, 5, "H")))
     run("distribute", "rule", "add", str(rule_file(folder / "rule.toml", VILLAGE)))
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10")
     run("ledger", "reverse", "8", "--reason", "录入错误")
     run("asset", "status", "K-00001", "idle", "--date", "2025-08-01")

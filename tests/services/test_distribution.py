@@ -78,6 +78,7 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
         r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
     ]
     assert sum(r.balance for r in payable) == Decimal("-7200.00")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # 公示, dated the distribution's date
     assert (
         "paid 4 household(s)"
         in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10").output

@@ -95,6 +95,7 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
 def test_a_paid_distribution_is_not_taken_back(run: Cli, db: Database) -> None:
     _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10")
     _refused(run, db, "distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "错",
              says="paid to 4 household(s)")  # fmt: skip
@@ -131,6 +132,7 @@ def test_a_period_that_has_not_ended_is_not_distributed(run: Cli, db: Database, 
 def test_households_are_paid_only_after_the_notice_has_run(run: Cli, db: Database) -> None:
     _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # dated 07-01, as the notice
     for day in ("2025-07-02", "2025-07-07"):  # noticed on 07-01 for 7 days: 07-01 .. 07-07
         _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", day,
                  says="from 2025-07-08")  # fmt: skip
@@ -151,6 +153,7 @@ def test_the_rule_file_sets_the_objection_period(run: Cli, db: Database, tmp_pat
     assert "notice_days = 15" in rule.read_text(encoding="utf-8")
     run("distribute", "rule", "add", str(rule))
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
     _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10",
              says="from 2025-07-16")  # fmt: skip
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-16")

@@ -53,6 +53,7 @@ def test_a_reversed_distribution_is_redone_as_a_new_one(run: Cli, db: Database) 
     # the API says the same: the standing one is the last redo
     result = distribution.distribute(db, VILLAGE, "2025Q2", "tester", dry_run=True)
     assert result.already_done and result.distribution_id == 3
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # the redo's own notice, 07-02
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-09")
     assert reconcile(db) == []
     assert "0 with errors" in run("ledger", "check").output
@@ -65,6 +66,7 @@ def test_a_distribution_made_today_is_dated_today_and_paid_after_its_notice(run:
     with db.reading() as session:
         made = session.scalar(select(Distribution.distributed_on))
     assert made == today
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # dated today, as the notice
     opens = (today + dt.timedelta(days=7)).isoformat()
     before_it = _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2",
                          "--date", "2025-07-10", says="分配之前不能发放")  # fmt: skip

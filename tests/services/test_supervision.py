@@ -111,6 +111,7 @@ def test_undistributed_revenue_and_unpaid_household_shares(run: Cli) -> None:
     assert "2025-07 9,999.00" in found(run, "2025-11-01", "undistributed")[key]["evidence"]
     unpaid = found(run, "2025-08-10", "unpaid")
     assert list(unpaid) == ["unpaid:1"] and "应付 4 户" in unpaid["unpaid:1"]["evidence"]
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-15")
     assert found(run, "2025-08-10", "unpaid") == {}
 

@@ -114,7 +114,8 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Path | None) -> None:  # not money: seconds
     """One read-only SELECT over the audit views of your scope: v_assets, v_postings, v_events, v_distributions,
     v_payouts, v_households, v_asset_households (households attached to 到户类 assets), v_notice_publications
-    (notices published, 公示上网), v_asset_acceptances (竣工验收), v_entities, v_accounts, v_regions.
+    (notices published, 公示上网), v_notice_objections and v_notice_objection_decisions (异议), v_asset_acceptances
+    (竣工验收), v_entities, v_accounts, v_regions.
 
     \b
     assetledger audit sql "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"

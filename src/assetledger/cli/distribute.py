@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import DATE, App, distribution_options, format_option, out_option, pass_app
+from assetledger.cli.objections import objection
 from assetledger.domain.distribution import plain
 from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
 from assetledger.reports.notice import write_notice
@@ -45,6 +46,7 @@ def command(
     assetledger distribute rule add ledgers/rules/example-village-rule.toml
     assetledger distribute --village 360921101201 --period 2025Q2 --dry-run
     assetledger distribute --village 360921101201 --period 2025Q2
+    assetledger distribute publish --village 360921101201 --period 2025Q2 --date 2025-07-02
     assetledger distribute pay --village 360921101201 --period 2025Q2 --date 2025-07-15
     assetledger distribute reverse --village 360921101201 --period 2025Q2 --reason 收入录错
     assetledger distribute notice --village 360921101201 --period 2025Q2 --out notices/
@@ -143,7 +145,11 @@ def rule_add(app: App, file: Path) -> None:
 @click.option("--household", help="Only this household (default: every unpaid one).")
 @pass_app
 def pay(app: App, village: str, period: str, on: dt.date, household: str | None) -> None:
-    """Pay households their shares from the bank account (settles 应付收益)."""
+    """Pay households their shares from the bank account (settles 应付收益).
+
+    Only once the distribution's notice was published (`distribute publish`), its objection period (公示期, counted
+    from the day of publication) has passed, and no objection to it is undecided or upheld (`distribute objection`).
+    """
     count = settlement.pay(app.db, village, period, on, app.actor, household)
     click.echo(f"paid {count} household(s)")
 
@@ -198,3 +204,6 @@ def publish(app: App, village: str, period: str, on: dt.date | None) -> None:
     for p in publish_notices(app.db, village, period, app.actor, on):
         said = "already published" if p.already else "published"
         click.echo(f"{p.period} {p.rule_code}: {said} on {p.published_on} by {p.published_by}")
+
+
+command.add_command(objection)

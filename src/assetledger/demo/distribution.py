@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from assetledger.demo.generate import person
 from assetledger.domain.distribution import Period
+from assetledger.domain.objections import Outcome
 from assetledger.io.output import write_csv
-from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
+from assetledger.services import beneficiaries, distribution, distribution_settlement, notice_objections, public_notices
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
@@ -119,7 +120,7 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     chosen = villages_with_revenue(db, villages)
-    done = {"villages": 0, "distributions": 0, "payouts": 0}
+    done = {"villages": 0, "distributions": 0, "payouts": 0, "objections": 0}
     for n, (village, name) in enumerate(chosen):
         roster, changes = write_roster(folder, village, rng)
         beneficiaries.import_roster(db, roster, actor)
@@ -145,12 +146,27 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         for quarter in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"):
             distribution.distribute(db, village, quarter, actor, on=_made_on(quarter))  # history: dated as made
             public_notices.publish(db, village, quarter, actor)
+            if n == 0 and quarter == "2025Q2":
+                done["objections"] += _objection_dismissed(db, village, quarter, actor)
             done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
             done["distributions"] += 1
         distribution.distribute(db, village, "2026Q3", actor, on=dt.date(2026, 10, 8))
         done["distributions"] += 1  # 2026Q3 is distributed but not yet paid (nor published): payables stay open
         done["villages"] += 1
     return done
+
+
+def _objection_dismissed(db: Database, village: str, quarter: str, actor: str) -> int:
+    """A household objects to the quarter's notice two days after it was published (异议); the village checks and
+    dismisses it two days later, before the payout (DOMAIN rule 15)."""
+    noticed = _made_on(quarter)  # the notice is published on the distribution's date
+    raised = notice_objections.raise_objection(
+        db, village, quarter, noticed + dt.timedelta(days=2), "家庭人口数登记有误，请核实", actor,
+        household=f"{village}0001",
+    )  # fmt: skip
+    reason = "经村务监督委员会核实，人口数与名册一致"
+    notice_objections.decide_objection(db, raised.id, noticed + dt.timedelta(days=4), Outcome.DISMISSED, reason, actor)
+    return 1
 
 
 def _made_on(quarter: str) -> dt.date:

@@ -83,7 +83,10 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
     say(f"    {posted} entries posted")
     say("6/11 beneficiaries, distribution rules, quarterly distributions and payouts ...")
     done = run_distributions(db, folder / "distribution", SEED, ACTOR)
-    say(f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts")
+    say(
+        f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts, "
+        f"{done['objections']} objection(s) to a notice decided"
+    )
     say("7/11 closing 2024 in the books of the distributing villages ...")
     villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
     for village in villages:

@@ -65,6 +65,7 @@ def notice_html(data: NoticeData) -> str:
         {0, 4, 5, 6, 7},
     )
     paid_total = sum((Decimal(h["amount"]) for h in data.households), Decimal("0.00"))
+    noticed = data.noticed_on or data.distributed_on  # the objection period runs from the publication
     rule_named = f"{html.escape(data.village_name)}收益分配方案（第{r['version']}版"  # by name, not the rule's code
     if r["approval_document"]:
         rule_named += "，" + html.escape(str(r["approval_document"]))
@@ -78,7 +79,7 @@ def notice_html(data: NoticeData) -> str:
 <h2>一、分配方案</h2>{purposes}
 <h2>二、农户分配明细（共{len(data.households)}户，合计{_money(paid_total)}元）</h2>{households}
 <p>各户分配金额按“权重 × 享受月数”占全部农户之和的比例计算；当期纳入、退出或去世的农户按实际月数计算，见“说明”。</p>
-<p>公示期为{r["notice_days"]}天（自{data.distributed_on}起），公示期满无异议后，自{data.first_payout_day}起发放。
+<p>公示期为{r["notice_days"]}天（自{noticed}起），公示期满无异议后，自{data.first_payout_day}起发放。
 如有异议，请在公示期内向村务监督委员会或乡镇人民政府反映。</p>{_reversal(data)}
 <p class="foot">{html.escape(data.village_name)}股份经济合作社<br>{data.distributed_on}</p>
 </body></html>

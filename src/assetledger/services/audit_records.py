@@ -1,10 +1,12 @@
 """Acts of record that the audit package carries as they were recorded, one JSON line per row: households attached
-to household-level assets (到户类), notices published for villagers (公示上网), acceptances of built assets (竣工验收).
+to household-level assets (到户类), notices published for villagers (公示上网), acceptances of built assets (竣工验收),
+objections to a distribution's notice (异议) and their decisions.
 
 Each file holds exactly the columns of the auditor's view of the same name (store/audit_views.py: v_asset_households,
-v_notice_publications, v_asset_acceptances), scoped as the view is (a row belongs to the package when any of the
-view's region columns is in it), and the manifest names each column in Chinese and English from the view's labels,
-so that the package and `audit sql` cannot tell an auditor different things.
+v_notice_publications, v_asset_acceptances, v_notice_objections, v_notice_objection_decisions), scoped as the view
+is (a row belongs to the package when any of the view's region columns is in it), and the manifest names each column
+in Chinese and English from the view's labels, so that the package and `audit sql` cannot tell an auditor different
+things.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from assetledger.store.audit_views import VIEWS, AuditView
 from assetledger.store.distribution_models import AssetHousehold, Distribution, Household
 from assetledger.store.models import Asset
+from assetledger.store.objection_models import NoticeObjection, NoticeObjectionDecision
 from assetledger.store.publication_models import AssetAcceptance, NoticePublication
 
 # file in the package -> its view
@@ -25,6 +28,8 @@ FILES = {
     "asset_households.jsonl": "v_asset_households",
     "notice_publications.jsonl": "v_notice_publications",
     "asset_acceptances.jsonl": "v_asset_acceptances",
+    "notice_objections.jsonl": "v_notice_objections",
+    "notice_objection_decisions.jsonl": "v_notice_objection_decisions",
 }
 
 
@@ -52,6 +57,7 @@ def _within(regions: Collection[str] | None, *columns: Any) -> list[ColumnElemen
 def _queries(regions: Collection[str] | None) -> dict[str, Select[Any]]:
     ah, h, a = AssetHousehold, Household, Asset
     np, d, c = NoticePublication, Distribution, AssetAcceptance
+    o, od = NoticeObjection, NoticeObjectionDecision
     return {
         "asset_households.jsonl": select(ah.id, ah.asset_id, ah.household_id, h.head, h.village_code, ah.attached_on,
                                          ah.actor, ah.recorded_at)
@@ -68,6 +74,16 @@ def _queries(regions: Collection[str] | None) -> dict[str, Select[Any]]:
                                           c.accepted_on, c.document, c.actor, c.recorded_at)
         .where(*_within(regions, c.county_code, c.township_code, c.village_code))
         .order_by(c.id),
+        "notice_objections.jsonl": select(o.id, o.distribution_id, o.village_code, d.period, o.raised_on,
+                                          o.household_id, o.raised_by, o.text, o.actor, o.recorded_at)
+        .join(d, d.id == o.distribution_id)
+        .where(*_within(regions, o.village_code))
+        .order_by(o.id),
+        "notice_objection_decisions.jsonl": select(od.id, od.objection_id, o.distribution_id, o.village_code,
+                                                   od.decided_on, od.outcome, od.reason, od.actor, od.recorded_at)
+        .join(o, o.id == od.objection_id)
+        .where(*_within(regions, o.village_code))
+        .order_by(od.id),
     }  # fmt: skip
 
 

@@ -1,10 +1,10 @@
 """Read-only SQL for auditors: one SELECT over the audit views of the reader's scope, in a sandbox (store/audit_reader).
 
 The views (store/audit_views.py): v_assets, v_postings, v_events, v_distributions, v_payouts, v_households,
-v_asset_households, v_notice_publications, v_asset_acceptances, v_entities, v_accounts, v_regions. Money is
-integer fen (`*_fen`), exact on every database; divide by 100 for yuan. Base tables, credentials, other regions,
-files, extensions and locks are out of reach; the query gets a time limit and a row limit, and the result says how
-many rows there were in all.
+v_asset_households, v_notice_publications, v_notice_objections, v_notice_objection_decisions, v_asset_acceptances,
+v_entities, v_accounts, v_regions. Money is integer fen (`*_fen`), exact on every database; divide by 100 for yuan.
+Base tables, credentials, other regions, files, extensions and locks are out of reach; the query gets a time limit
+and a row limit, and the result says how many rows there were in all.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from assetledger.store.distribution_models import (
     Payout,
 )
 from assetledger.store.models import Region
+from assetledger.store.publication_models import NoticePublication
 
 
 @dataclass
@@ -47,6 +48,7 @@ class NoticeData:
     purposes: list[dict[str, Any]]
     households: list[dict[str, Any]]
     first_payout_day: Any = None  # the notice's objection period has run by then
+    noticed_on: Any = None  # the objection period runs from here: the day of publication, else the distribution's
     reversed_on: Any = None  # taken back (冲销) on this date, for this reason
     reversal_reason: str | None = None
 
@@ -92,6 +94,8 @@ def build_notice(
     rule_row = session.get(DistributionRuleRow, d.rule_id)
     assert rule_row is not None
     rule = rule_from_json(rule_row.body)
+    published = session.scalar(select(NoticePublication.published_on).where(NoticePublication.distribution_id == d.id))
+    noticed_on = published or d.distributed_on  # DOMAIN rule 15: the 公示期 counts from the publication
     lines = session.execute(
         select(DistributionLine, Household)
         .outerjoin(Household, Household.household_id == DistributionLine.household_id)
@@ -156,7 +160,8 @@ def build_notice(
             for c, _ in rule.shares
         ],
         households=households,
-        first_payout_day=rule.first_payout_day(d.distributed_on),
+        first_payout_day=rule.first_payout_day(noticed_on),
+        noticed_on=noticed_on,
         reversed_on=reversal.reversed_on if reversal else None,
         reversal_reason=reversal.reason if reversal else None,
     )

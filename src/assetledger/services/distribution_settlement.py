@@ -1,8 +1,9 @@
 """After a distribution: paying households once its public notice has run, and reversing it to correct it.
 
-Households are paid only after the objection period of the distribution's notice (公示期) has passed (DOMAIN rule
-15); a distribution is corrected by reversing it with a reason, which posts the opposite entry and frees its months
-to be distributed again, never by distributing on top of it.
+Households are paid only after the distribution's notice was published and its objection period (公示期) has passed
+without an objection undecided or upheld (DOMAIN rule 15, services/notice_objections.py); a distribution is
+corrected by reversing it with a reason, which posts the opposite entry and frees its months to be distributed
+again, never by distributing on top of it.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now, today
-from assetledger.services.distribution import parse_period, payable_account, rule_from_json
+from assetledger.services.distribution import parse_period, payable_account
 from assetledger.services.journal import load_entry
+from assetledger.services.notice_objections import require_payable
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
     DistributionLine,
     DistributionReversal,
-    DistributionRuleRow,
     Payout,
 )
 from assetledger.store.distribution_models import Household as HouseholdRow
@@ -52,16 +53,10 @@ def _standing(session: Session, village: str, period_text: str, source: str) -> 
     return list(found)
 
 
-def first_payout_day(session: Session, dist: Distribution) -> dt.date:
-    """The day the distribution's notice has run its objection period (the rule it was made by says how long)."""
-    body = session.scalar(select(DistributionRuleRow.body).where(DistributionRuleRow.id == dist.rule_id))
-    assert body is not None
-    return rule_from_json(body).first_payout_day(dist.distributed_on)
-
-
 def pay(db: Database, village: str, period_text: str, on: dt.date, actor: str, household: str | None = None) -> int:
-    """Settle household payables of a distribution from the bank, once its notice's objection period has passed.
-    Households already paid are skipped; returns how many were paid now."""
+    """Settle household payables of a distribution from the bank, once its notice was published, its objection
+    period has passed and no objection to it stands (services/notice_objections.require_payable). Households already
+    paid are skipped; returns how many were paid now."""
     if on > today():
         raise RuleViolation(f"发放日期 {on} 晚于今天 (a payout cannot be dated after today, {today()})")
     with db.transaction() as session:
@@ -71,19 +66,7 @@ def pay(db: Database, village: str, period_text: str, on: dt.date, actor: str, h
         books = Books(session, actor)
         paid = 0
         for dist in dists:
-            allowed = first_payout_day(session, dist)
-            if on < dist.distributed_on:
-                raise RuleViolation(
-                    f"发放日期 {on} 早于 {dist.period} 的分配日期 {dist.distributed_on}，分配之前不能发放；"
-                    f"公示期满后 {allowed} 起方可发放 (a payout cannot be dated {on}, before distribution {dist.id} "
-                    f"was made on {dist.distributed_on}; households may be paid from {allowed})"
-                )
-            if on < allowed:
-                raise RuleViolation(
-                    f"{dist.period} 的分配于 {dist.distributed_on} 公示，公示期未满，{allowed} 起方可发放 "
-                    f"(the notice of distribution {dist.id} runs until {allowed - dt.timedelta(days=1)}; "
-                    f"households may be paid from {allowed}, not on {on})"
-                )
+            require_payable(session, dist, on)  # published, its objection period passed, no objection standing
             done = set(session.scalars(select(Payout.household_id).where(Payout.distribution_id == dist.id)))
             lines = session.execute(
                 select(DistributionLine.household_id, DistributionLine.amount, HouseholdRow.head)

@@ -30,7 +30,8 @@ PROTECTED_TABLES = (
     "distribution_lines", "distribution_reversals", "distribution_rules", "distributions", "document_contents",
     "document_links", "documents", "entities", "entries", "governance_decisions", "household_events",
     "import_batches", "inventories", "inventory_closes", "inventory_counts", "inventory_items",
-    "maintenance_applications", "notice_publications", "payouts", "period_closes", "postings",
+    "maintenance_applications", "notice_objection_decisions", "notice_objections",
+    "notice_publications", "payouts", "period_closes", "postings",
     "rectification_cases", "rectification_events", "user_grants", "user_passwords",
 )  # fmt: skip
 PG_FUNCTION_NAME = "assetledger_refuse_change"

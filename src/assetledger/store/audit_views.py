@@ -104,6 +104,45 @@ VIEWS: tuple[AuditView, ...] = (
             ("recorded_at", "记录时间 recorded at"),
         ),
     ),
+    # Objections raised against a distribution's notice during its objection period (异议), and their decisions: the
+    # objection's text and who raised it are personal data, read by auditors as the roster is (v_households).
+    AuditView(
+        "v_notice_objections",
+        "o.id, o.distribution_id, o.village_code, d.period, o.raised_on, o.household_id, o.raised_by, o.text, "
+        "o.actor, o.recorded_at",
+        "{notice_objections} o JOIN {distributions} d ON d.id = o.distribution_id",
+        ("o.village_code",),
+        (
+            ("id", "异议记录号 objection number"),
+            ("distribution_id", "收益分配号 distribution number"),
+            ("village_code", "村代码 village code"),
+            ("period", "分配期间 period"),
+            ("raised_on", "提出日期 raised on"),
+            ("household_id", "户编号 household id"),
+            ("raised_by", "异议人 raised by"),
+            ("text", "异议内容 objection"),
+            ("actor", "记录人 recorded by"),
+            ("recorded_at", "记录时间 recorded at"),
+        ),
+    ),
+    AuditView(
+        "v_notice_objection_decisions",
+        "od.id, od.objection_id, o.distribution_id, o.village_code, od.decided_on, od.outcome, od.reason, od.actor, "
+        "od.recorded_at",
+        "{notice_objection_decisions} od JOIN {notice_objections} o ON o.id = od.objection_id",
+        ("o.village_code",),
+        (
+            ("id", "处理记录号 decision number"),
+            ("objection_id", "异议记录号 objection number"),
+            ("distribution_id", "收益分配号 distribution number"),
+            ("village_code", "村代码 village code"),
+            ("decided_on", "处理日期 decided on"),
+            ("outcome", "处理结果 outcome (upheld 成立 / dismissed 不成立)"),
+            ("reason", "处理理由 reason"),
+            ("actor", "记录人 recorded by"),
+            ("recorded_at", "记录时间 recorded at"),
+        ),
+    ),
     # Acceptances of built assets (竣工验收), on the register yet or not: a correction is a later row for the id.
     AuditView(
         "v_asset_acceptances",
