@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,9 +176,6 @@ def postgres_dropper(postgres_admin: Engine) -> Iterator[Dropper]:
 
 # A test that asks for the web tests' county (tests/web/conftest.py) gets its database copied from the county
 # built once for the run, not from the empty template first and then again from the county.
-COUNTY_TEMPLATES = {"sqlite": "county_file", "postgresql": "county_postgres"}
-
-
 @pytest.fixture
 def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database of the test's own, copied from the run's migrated template (or from the built county,
@@ -184,7 +183,12 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     county = "county" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "test.db"
-        shutil.copyfile(request.getfixturevalue(COUNTY_TEMPLATES[backend] if county else "sqlite_template"), path)
+        if county:  # SQLite's backup API: the built county's last writes may still be in its write-ahead log
+            built = request.getfixturevalue("county_file")
+            with closing(sqlite3.connect(built)) as source, closing(sqlite3.connect(path)) as copy:
+                source.backup(copy)
+        else:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         database = Database(f"sqlite:///{path}")
         yield database
         database.dispose()
@@ -192,7 +196,7 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     admin: Engine = request.getfixturevalue("postgres_admin")
     dropper: Dropper = request.getfixturevalue("postgres_dropper")
     empty = request.getfixturevalue("postgres_template")
-    template = request.getfixturevalue(COUNTY_TEMPLATES[backend]) if county else empty
+    template = request.getfixturevalue("county_postgres") if county else empty
     name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
     copy_postgres_database(admin, template, name)
     database = Database(postgres_copy_url(name))

@@ -8,7 +8,7 @@ and no objection to it is undecided or upheld (DOMAIN rule 15). Both tables are 
 chain; no current-state table changes.
 
 Revision ID: 0015b
-Revises: 0014b
+Revises: 0015a
 Create Date: 2026-12-03 14:00:00.000000
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from assetledger.store.append_only import protect, unprotect
 
 revision: str = "0015b"
-down_revision: str | None = "0014b"
+down_revision: str | None = "0015a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

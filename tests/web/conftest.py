@@ -4,7 +4,7 @@ with passwords (finance for the county, the accountant of 红旗村, an auditor 
 
 The county is built once per run (per backend; per worker process under pytest-xdist), on a copy of the run's
 migrated template, and each test gets a copy of it, so a test may write what it likes: on SQLite a copy of the
-database file, on PostgreSQL a database made from it as a template. Modules and conftests
+database file (SQLite's backup API), on PostgreSQL a database made from it as a template. Modules and conftests
 elsewhere that import these fixtures share the one build (see `_BUILT`).
 """
 
@@ -91,7 +91,7 @@ def county_postgres(
 @pytest.fixture
 def county(run: Cli, db: Database) -> Cli:
     """The county built once for the run, in the test's own database: `db` copies it from the built county for any
-    test that asks for `county` (tests/conftest.py, COUNTY_TEMPLATES)."""
+    test that asks for `county` (tests/conftest.py)."""
     return run
 
 
