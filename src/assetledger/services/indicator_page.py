@@ -15,7 +15,7 @@ from decimal import Decimal
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.contracts import reading_scope
 from assetledger.services.indicators import Request, compute_years
-from assetledger.services.supervision import Places
+from assetledger.services.places import Places
 from assetledger.store.db import Database
 
 PAGE: tuple[tuple[str, str], ...] = (
