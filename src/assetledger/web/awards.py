@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request
 
 from assetledger.domain.access import Role
-from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause_zh
+from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import AwardChart, award_chart
@@ -101,7 +101,8 @@ def reason_text(reason: Reason, lang: str) -> str:
         if key in ("amount",) and isinstance(value, Decimal):
             values[key] = f"{value:,.2f}"
         elif key == "cause":
-            values[key] = cause_zh(value) if lang == "zh" else (value or "")
+            why = cause(value)
+            values[key] = why.pick(lang) if why else ""
         elif key == "grade" and value is None:
             values[key] = translate("why_no_grade", lang)
         elif key == "grade" and lang == "zh":

@@ -142,7 +142,7 @@ def _shown(asked: Asked) -> Shown:
 
     def compute() -> Shown:
         page = indicator_page(db, actor, asked.level, years, asked.region)
-        reasons = {(c.unit_code, c.year, c.indicator): c.reason for c in page.cells if c.reason}
+        reasons = {(c.unit_code, c.year, c.indicator): c.reason.en for c in page.cells if c.reason}
         rows = _rows(page)
         return Shown(page, len(rows), _body(rows, page, reasons), tuple(_charts(page)))
 
