@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, extract, func, or_, select
 
-from assetledger.services.access import read_scope, regions_within
+from assetledger.services.access import listed_within, read_scope
 from assetledger.services.paging import Sorting, fetch_page
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
@@ -92,10 +92,7 @@ def distribution_page(
         DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
-        if flt.region:
-            query = query.where(Distribution.village_code.in_(sorted(regions_within(session, flt.region))))
-        elif visible is not None:
-            query = query.where(Distribution.village_code.in_(sorted(visible)))
+        query = query.where(*listed_within(session, Distribution.village_code, flt.region, visible))
         if flt.year:
             query = query.where(extract("year", Distribution.period_start) == flt.year)
         if flt.reversed is True:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
-from assetledger.services.access import read_scope, regions_within
+from assetledger.services.access import listed_within, read_scope
 from assetledger.services.paging import Sorting, fetch_page
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entity, Entry, PostingRow
@@ -87,10 +87,7 @@ def entry_page(
     query = select(*columns).join(Entity, Entity.code == Entry.entity_code)
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
-        if flt.region:
-            query = query.where(Entity.region_code.in_(sorted(regions_within(session, flt.region))))
-        elif visible is not None:
-            query = query.where(Entity.region_code.in_(sorted(visible)))
+        query = query.where(*listed_within(session, Entity.region_code, flt.region, visible))
         if flt.kind:
             query = query.where(Entry.kind == flt.kind)
         if flt.year:

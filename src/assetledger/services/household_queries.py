@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
-from assetledger.services.access import read_households, regions_within
+from assetledger.services.access import listed_within, read_households
 from assetledger.services.paging import Sorting
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household
@@ -55,10 +55,7 @@ def _matches(word: str) -> ColumnElement[bool]:
 
 def _filtered(session: Any, flt: HouseholdFilter, actor: str, query: Select[Any]) -> Select[Any]:
     visible = read_households(session, actor, flt.region)
-    if flt.region:
-        query = query.where(Household.village_code.in_(sorted(regions_within(session, flt.region))))
-    elif visible is not None:
-        query = query.where(Household.village_code.in_(sorted(visible)))
+    query = query.where(*listed_within(session, Household.village_code, flt.region, visible))
     for word in flt.words:
         query = query.where(_matches(word))
     if flt.current is True:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.services.access import regions_within
 from assetledger.store.models import Region
 from assetledger.store.region_tree import asset_within
 
@@ -43,16 +44,7 @@ class Places:
         if self.region is None:
             return None
         if self._below is None:
-            children: dict[str | None, list[str]] = {}
-            for code, parent in self.session.execute(select(Region.code, Region.parent_code)):
-                children.setdefault(parent, []).append(code)
-            seen, todo = set(), [self.region]
-            while todo:
-                code = todo.pop()
-                if code not in seen:
-                    seen.add(code)
-                    todo.extend(children.get(code, []))
-            self._below = seen
+            self._below = regions_within(self.session, self.region)
         return self._below
 
     def within(self, code: str) -> bool:
