@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
@@ -143,7 +143,7 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
     ]
     query = select(*columns).where(Asset.status.not_in(OFF_BOOKS_VALUES)).group_by(code)
     with db.reading() as session:
-        query = _in_scope(session, query, actor, within)
+        query = query.where(*_in_scope(session, actor, within))
         names = dict(session.execute(select(Region.code, Region.name)).all())
         rows = [dict(r._mapping) for r in session.execute(query)]
     above = {RegionLevel.TOWNSHIP: "(县级资产)", RegionLevel.VILLAGE: "(县乡级资产)", RegionLevel.COUNTY: ""}[level]
@@ -172,7 +172,7 @@ def register_by_owner(db: Database, actor: str, within: str | None = None) -> li
         .group_by(Asset.register, Asset.owner_kind)
     )
     with db.reading() as session:
-        query = _in_scope(session, query, actor, within)
+        query = query.where(*_in_scope(session, actor, within))
         found = session.execute(query).all()
     keys = [kind.value for kind in OwnerKind] + ["unconfirmed"]
 
@@ -235,9 +235,9 @@ HEADERS_CN = {
 }
 
 
-def _in_scope(session: Session, query: Select[Any], actor: str, within: str | None) -> Select[Any]:
-    """The query's assets within the region `within` (refused outside the reader's scope), else within the scope."""
+def _in_scope(session: Session, actor: str, within: str | None) -> list[Any]:
+    """The WHERE terms of assets within the region `within` (refused outside the reader's scope), else within it."""
     visible = read_scope(session, actor, within)
     if within:
-        return query.where(asset_within(within))
-    return query if visible is None else query.where(ASSET_PLACE.in_(sorted(visible)))
+        return [asset_within(within)]
+    return [] if visible is None else [ASSET_PLACE.in_(sorted(visible))]
