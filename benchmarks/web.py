@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,10 +25,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from assetledger.demo.web_setup import add_users, demo_copy, store_county_policy
 from assetledger.domain.access import Role
-from assetledger.ledger.chart import chart_template_path
-from assetledger.services import users
-from assetledger.services.award_policies import store_policy
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
@@ -43,19 +38,6 @@ README = Path(__file__).resolve().parent / "README.md"
 START, END = "<!-- web:start -->", "<!-- web:end -->"
 PASSWORD = "benchmark password"
 TARGET_MS = 200.0
-
-
-def demo_database(given: Path | None, folder: Path) -> Path:
-    if given is None:
-        subprocess.run(
-            [sys.executable, "-m", "assetledger.cli.main", "demo", "--dir", str(folder / "demo")],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        given = folder / "demo" / "assetledger.db"
-    copy = folder / "web-bench.db"
-    shutil.copyfile(given, copy)
-    return copy
 
 
 def prepare(db: Database) -> dict[str, str]:
@@ -72,15 +54,10 @@ def prepare(db: Database) -> dict[str, str]:
         published = session.scalar(select(NoticePublication.village_code).limit(1))
     assert county and asset and published, "the demo publishes a village's notices"
     actor = "bench-finance"
-    users.grant(db, actor, Role.FINANCE, county, actor)
-    users.grant(db, "bench-village", Role.VILLAGE_ACCOUNTANT, village, actor)
-    users.grant(db, "bench-auditor", Role.AUDITOR, county, actor)
-    for name in (actor, "bench-village", "bench-auditor"):
-        users.set_password(db, name, PASSWORD, actor)
-    # The county bureau's stored policy: the city example, evaluating the county's townships.
-    example = (chart_template_path().parent / "policy" / "awards-city-example.toml").read_text(encoding="utf-8")
-    own = example.replace('level = "county"', 'level = "township"').replace('"3609"', f'"{county}"')
-    store_policy(db, own.encode("utf-8"), "awards-county-policy.toml", actor)
+    grants = [(actor, Role.FINANCE, county), ("bench-village", Role.VILLAGE_ACCOUNTANT, village),
+              ("bench-auditor", Role.AUDITOR, county)]  # fmt: skip
+    add_users(db, grants, PASSWORD, actor)
+    store_county_policy(db, county, actor)
     return {"county": county, "village": village, "asset": asset, "public": published}
 
 
@@ -179,7 +156,7 @@ def main() -> None:
     parser.add_argument("--only", help="time only the pages whose label contains this text (implies --no-readme)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="assetledger-web-bench-") as tmp:
-        path = demo_database(args.demo_db, Path(tmp))
+        path = demo_copy(args.demo_db, Path(tmp), "web-bench.db")
         db = Database(f"sqlite:///{path}")
         keys = prepare(db)
         with db.reading() as session:

@@ -2,7 +2,7 @@
 
 Builds the demo (`assetledger demo`, about a minute) in a temporary folder unless --demo-db names one, works on a
 copy, adds one user per role with a password and the county bureau's awards policy, serves the app on a free local
-port (werkzeug, in a thread, as tests/web/test_browser.py does), logs in as each role in headless Chromium through
+port (werkzeug, in a thread, by tests/web/browser.py), logs in as each role in headless Chromium through
 Selenium and saves what the browser window shows: 1280 px wide, and the asset list once more at 375 px (a phone).
 Each PNG is reduced to 256 colours so that it stays small. Needs Chromium and its driver on PATH (Debian:
 `apt-get install chromium chromium-driver`) and a font with Chinese glyphs (`apt-get install fonts-noto-cjk`);
@@ -19,10 +19,8 @@ import io
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +32,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
+from assetledger.demo.web_setup import add_users, demo_copy, store_county_policy
 from assetledger.domain.access import Role
-from assetledger.ledger.chart import chart_template_path
-from assetledger.services import users
-from assetledger.services.award_policies import store_policy
 from assetledger.store import migrate
 from assetledger.store.db import Database
 from assetledger.store.document_models import DocumentLink
@@ -47,22 +42,15 @@ from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.publication_models import NoticePublication
 from assetledger.web import create_app
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's root, for tests/web/browser.py
+from tests.web.browser import chromium_options, serving
+
 OUT = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "screenshot password"
 WIDTH, HEIGHT = 1280, 900
 PHONE = 375, 812
 # One user per role, named as people are (the name is shown in the page's header).
 FINANCE, VILLAGE, INVENTORY, AUDITOR = "张敏", "李芳", "赵强", "陈静"
-
-
-def demo_database(given: Path | None, folder: Path) -> Path:
-    if given is None:
-        subprocess.run([sys.executable, "-m", "assetledger.cli.main", "demo", "--dir", str(folder / "demo")],
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-        given = folder / "demo" / "assetledger.db"
-    copy = folder / "screenshots.db"
-    shutil.copyfile(given, copy)
-    return copy
 
 
 def prepare(db: Database) -> dict[str, str]:
@@ -91,15 +79,10 @@ def prepare(db: Database) -> dict[str, str]:
             .limit(1)
         )
     assert county and township and asset
-    users.grant(db, FINANCE, Role.FINANCE, county, FINANCE)
-    users.grant(db, VILLAGE, Role.VILLAGE_ACCOUNTANT, village, FINANCE)
-    users.grant(db, INVENTORY, Role.INVENTORY, county, FINANCE)
-    users.grant(db, AUDITOR, Role.AUDITOR, county, FINANCE)
-    for name in (FINANCE, VILLAGE, INVENTORY, AUDITOR):
-        users.set_password(db, name, PASSWORD, FINANCE)
-    example = (chart_template_path().parent / "policy" / "awards-city-example.toml").read_text(encoding="utf-8")
-    own = example.replace('level = "county"', 'level = "township"').replace('"3609"', f'"{county}"')
-    store_policy(db, own.encode("utf-8"), "awards-county-policy.toml", FINANCE)
+    grants = [(FINANCE, Role.FINANCE, county), (VILLAGE, Role.VILLAGE_ACCOUNTANT, village),
+              (INVENTORY, Role.INVENTORY, county), (AUDITOR, Role.AUDITOR, county)]  # fmt: skip
+    add_users(db, grants, PASSWORD, FINANCE)
+    store_county_policy(db, county, FINANCE)
     return {"county": county, "township": township, "village": village, "asset": asset}
 
 
@@ -126,30 +109,13 @@ def shots(keys: dict[str, str]) -> list[Shot]:
 
 
 @contextmanager
-def serving(db: Database) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, create_app(db, secret_key=b"screenshots" * 3), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@contextmanager
 def chromium() -> Iterator[WebDriver]:
     binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
         sys.exit("needs Chromium and chromedriver on PATH (Debian: apt-get install chromium chromium-driver)")
     profile = tempfile.mkdtemp(prefix="assetledger-shots-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars",
-                 "--lang=zh-CN", f"--window-size={WIDTH},{HEIGHT}", f"--user-data-dir={profile}"):  # fmt: skip
-        options.add_argument(flag)
+    options = chromium_options(binary, profile, "--hide-scrollbars", "--lang=zh-CN", f"--window-size={WIDTH},{HEIGHT}")
     # The browser's own words (a file input's button, a date's placeholder) follow its locale: Chinese, as a
     # county office's computers have it.
     env = dict(os.environ, LANGUAGE="zh_CN", LANG="zh_CN.UTF-8")
@@ -201,9 +167,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     with tempfile.TemporaryDirectory(prefix="assetledger-shots-") as tmp:
-        db = Database(f"sqlite:///{demo_database(args.demo_db, Path(tmp))}")
+        db = Database(f"sqlite:///{demo_copy(args.demo_db, Path(tmp), 'screenshots.db')}")
         keys = prepare(db)
-        with serving(db) as base, chromium() as driver:
+        with serving(create_app(db, secret_key=b"screenshots" * 3)) as base, chromium() as driver:
             current: str | None = "nobody yet"
             for who, name, path, size, top in shots(keys):
                 if who != current:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetledger.domain.award_reasons import Reason, ReasonKind
+from assetledger.domain.award_reasons import Reason, ReasonKind, text
 from assetledger.domain.awards import (
     AwardPolicy,
     Band,
@@ -28,6 +28,7 @@ from assetledger.domain.awards import (
     evaluate,
     score_unit,
 )
+from assetledger.domain.indicator_causes import Cause
 from assetledger.errors import InputError
 from assetledger.rules.award_policy import parse_policy
 
@@ -58,7 +59,7 @@ def policy(**over: object) -> AwardPolicy:
 
 def unit(code: str, high: str | None, low: str | None, external: Grade | None = None) -> Unit:
     def m(v: str | None) -> Measure:
-        return Measure(D(v)) if v is not None else Measure.missing("nothing to measure")
+        return Measure(D(v)) if v is not None else Measure.missing(Cause.NO_ASSET_VALUE)
 
     return Unit(code, f"县{code}", {"high": m(high), "low": m(low)}, external)
 
@@ -73,10 +74,10 @@ def test_bands_by_minimum_and_by_maximum() -> None:
 
 
 def test_measure_ratio_is_percent_and_never_zero_for_nothing() -> None:
-    assert Measure.ratio(1, 3, "x").value == D("33.33")
-    assert Measure.ratio(2, 3, "x").value == D("66.67")
-    empty = Measure.ratio(0, 0, "no operating assets")
-    assert empty.value is None and empty.reason == "no operating assets"
+    assert Measure.ratio(1, 3, Cause.NO_OPERATING_ASSETS).value == D("33.33")
+    assert Measure.ratio(2, 3, Cause.NO_OPERATING_ASSETS).value == D("66.67")
+    empty = Measure.ratio(0, 0, Cause.NO_OPERATING_ASSETS)
+    assert empty.value is None and empty.reason is Cause.NO_OPERATING_ASSETS
 
 
 def test_score_weights_and_points_lost() -> None:
@@ -90,7 +91,10 @@ def test_missing_excluded_renormalises_or_scores_zero() -> None:
     excluded = score_unit(policy(), unit("1", "95", None))
     assert (excluded.score, excluded.weight_share, excluded.scores[1].points) == (D("100.00"), D("60.00"), None)
     reasons = evaluate(policy(), [unit("1", "95", None)])[0].reasons
-    assert Reason(ReasonKind.EXCLUDED, {"indicator": "闲置", "cause": "nothing to measure"}) in reasons
+    assert Reason(ReasonKind.EXCLUDED, {"indicator": "闲置", "cause": Cause.NO_ASSET_VALUE}) in reasons
+    shown = text(Reason(ReasonKind.EXCLUDED, {"indicator": "闲置", "cause": Cause.NO_ASSET_VALUE}))
+    assert shown == ("闲置 不能计算：年末无资产价值，不计入，权重重新分配 "
+                     "(cannot be computed: no asset value at year end; excluded, weights renormalised)")  # fmt: skip
     zero_low = IndicatorSpec(LOW.code, LOW.compute, LOW.label, LOW.weight, False, LOW.bands, missing=Missing.ZERO)
     zeroed = score_unit(policy(indicators=(HIGH, zero_low)), unit("1", "95", None))
     assert (zeroed.score, zeroed.weight_share, zeroed.scores[1].points) == (D("60.00"), D("100.00"), D(0))
@@ -160,8 +164,8 @@ values = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(values, values), min_size=1, max_size=12), st.randoms())
 def test_properties_of_any_evaluation(data: list[tuple[Decimal | None, Decimal | None]], rnd: random.Random) -> None:
-    units = [Unit(f"{i:03d}", "x", {"high": Measure(h) if h is not None else Measure.missing("m"),
-                                     "low": Measure(lo) if lo is not None else Measure.missing("m")})
+    units = [Unit(f"{i:03d}", "x", {"high": Measure(h) if h is not None else Measure.missing(Cause.NOT_COMPUTED),
+                                     "low": Measure(lo) if lo is not None else Measure.missing(Cause.NOT_COMPUTED)})
              for i, (h, lo) in enumerate(data)]  # fmt: skip
     p = policy()
     results = evaluate(p, units)

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from assetledger.domain.award_reasons import CAUSES_ZH, Reason, ReasonKind
+from assetledger.domain.award_reasons import Reason, ReasonKind
+from assetledger.domain.indicator_causes import Cause
 from assetledger.web.awards import reason_text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,10 +27,10 @@ REASONS = [
             "indicator": "收益分配率",
             "points": Decimal(0),
             "lost": Decimal("10.00"),
-            "cause": "no asset income booked in village books in the year",
+            "cause": Cause.NO_ASSET_INCOME,
         },
     ),
-    Reason(ReasonKind.EXCLUDED, {"indicator": "资产清查完成率", "cause": "no inventory of the year covers the unit"}),
+    Reason(ReasonKind.EXCLUDED, {"indicator": "资产清查完成率", "cause": Cause.NO_INVENTORY}),
     Reason(ReasonKind.GIVEN, {"grade": "A", "rank": 2, "score": None}),
     Reason(ReasonKind.NOT_GIVEN, {"fields": ("grade", "rank")}),
     Reason(ReasonKind.GRADE_AWARD, {"amount": Decimal("300000.00")}),
@@ -67,9 +68,6 @@ def test_values_read_as_people_write_them() -> None:
         "Rank award, places 2-3 (tied at 2 with 东山县, sharing places 2-3): 1,250,000.00 yuan"
     )
     assert reason_text(REASONS[1], "zh") == "得分 83.42（B 良好），第1名"
-    assert (
-        reason_text(REASONS[4], "zh")
-        == f"资产清查完成率 不能计算（{CAUSES_ZH[REASONS[4]['cause']]}），不计入，权重重新分配"
-    )
+    assert reason_text(REASONS[4], "zh") == "资产清查完成率 不能计算（本年清查未覆盖该单位），不计入，权重重新分配"
     assert reason_text(REASONS[6], "en") == "No given grade, rank"
     assert reason_text(REASONS[9], "zh") == "第1名（名次第4，按顺序为第1名），等次 无 不符合名次奖励条件"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,17 +24,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.wait import WebDriverWait
-from werkzeug.serving import make_server
 
 from assetledger.store.db import Database
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_xlsx
+from tests.web.browser import chromium_options, serving
 from tests.web.conftest import PASSWORD, VILLAGE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1280,900")  # fmt: skip
 
 
 def _browser_present() -> bool:
@@ -55,11 +51,7 @@ class _Chromium:
     @classmethod
     def start(cls) -> _Chromium:
         profile = tempfile.mkdtemp(prefix="assetledger-chromium-")
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in FLAGS:
-            options.add_argument(flag)
-        options.add_argument(f"--user-data-dir={profile}")
+        options = chromium_options(CHROMIUM, profile, "--window-size=1280,900")
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         driver.set_page_load_timeout(30)
         driver.implicitly_wait(10)  # a page that a click opens may take a moment to arrive on a loaded machine
@@ -114,14 +106,8 @@ def browser(request: pytest.FixtureRequest) -> WebDriver:
 
 @pytest.fixture
 def live(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as base:
+        yield base
 
 
 def _log_in(driver: WebDriver, base: str, name: str) -> None:

@@ -79,13 +79,14 @@ def test_a_kept_page_follows_the_record(app: Flask, county: Cli) -> None:
 def test_the_tables_and_charts_text_is_escaped() -> None:
     """The rows and the chart marks are written in Python (for speed), not by the template: every text escaped."""
     from assetledger.services.indicator_page import PAGE, IndicatorPage
-    from assetledger.web.supervision import Bar, Chart, _body
+    from assetledger.web.charts import Bar, BarChart
+    from assetledger.web.supervision import _body
 
     evil = '<script>alert("x")</script>'
-    chart = Chart("idle_share", "闲置率 idle", 100, 100, (Bar(1.0, 2.0, 12, 3.5, "#4e79a7", f"{evil} 2025: 5%"),),
-                  ((10.0, evil),), 1, 1, 100.0)  # fmt: skip
+    chart = BarChart(100, 100, 34, 10, 170, (Bar(1.0, 2.0, 12, 3.5, "#4e79a7", f"{evil} 2025: 5%"),), ((10.0, evil),))
     marks = str(chart.marks())
     assert "<script>" not in marks and marks.count("&lt;script&gt;") == 2 and '<rect x="1.0" y="2.0"' in marks
+    assert "<script>" not in str(chart.scale(evil, evil)) and str(chart.scale(evil, evil)).count("&lt;script&gt;") == 2
     page = IndicatorPage("village", "*", (2025,), PAGE, (), ())
     rows = [{"unit": "360921101201", "name": evil, "year": 2025, "idle_share": None}]
     body = str(_body(rows, page, {("360921101201", 2025, "idle_share"): 'no "assets" <here>'}))

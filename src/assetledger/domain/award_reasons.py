@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-Value = str | int | Decimal | tuple[str, ...] | None
+from assetledger.domain.indicator_causes import Cause
+
+Value = str | int | Decimal | tuple[str, ...] | Cause | None
 
 
 class ReasonKind(StrEnum):
@@ -45,31 +47,14 @@ class Reason:
         return self.values[key]
 
 
-# Why an indicator cannot be computed (services/indicators.py says it in English): the Chinese beside it.
-CAUSES_ZH = {
-    "no asset value at year end": "年末无资产价值",
-    "no public-benefit or operating asset handed over by year end": "年末无已移交的公益性或经营性资产",
-    "no operating assets (or none with a value) in the year": "本年无经营性资产（或均无价值）",
-    "no operating assets in the year": "本年无经营性资产",
-    "no asset income booked in village books in the year": "本年村账无资产收益",
-    "no restricted disposal proceeds received by year end": "年末未收到限定用途的处置收入",
-    "no idle or loss-making asset found": "未发现闲置或亏损资产",
-    "no assets selected for the inventory": "清查未选取资产",
-    "no inventory of the year covers the unit": "本年清查未覆盖该单位",
-    "no operating asset at year end": "年末无经营性资产",
-    "no contract rent fell due in the year": "本年无到期合同租金",
-    "no public-benefit or operating asset value at year end": "年末无公益性或经营性资产价值",
-    "no rectification case opened by year end": "年末无整改事项",
-    "not computed": "未计算",
-}
 FIELD_ZH = {"grade": "等次", "rank": "名次", "score": "得分"}
 GRADE_ZH = {"A": "优秀", "B": "良好", "C": "合格", "D": "不合格"}
 
 
-def cause_zh(cause: Value) -> str:
-    """The Chinese of a cause an indicator gives (the English itself when the cause is not a known one)."""
-    text = "" if cause is None else str(cause)
-    return CAUSES_ZH.get(text, text)
+def cause(value: Value) -> Cause | None:
+    """The cause of a SCORED_ZERO or EXCLUDED reason: why its indicator cannot be computed."""
+    assert value is None or isinstance(value, Cause), value
+    return value
 
 
 def places(first: Value, last: Value) -> str:
@@ -92,12 +77,14 @@ def text(reason: Reason) -> str:
         return f"得分 {v['score']} ({grade}{GRADE_ZH.get(str(grade), '')}), 第{v['rank']}名"
     if k is ReasonKind.POINTS_LOST:
         return f"{v['indicator']} {v['value']}→{v['points']}分, 扣{v['lost']}"
-    if k is ReasonKind.SCORED_ZERO:
-        return (f"{v['indicator']} —→{v['points']}分, 扣{v['lost']} [不能计算：{cause_zh(v['cause'])}，按0分 "
-                f"(cannot be computed: {v['cause']}; scored 0)]")  # fmt: skip
-    if k is ReasonKind.EXCLUDED:
-        return (f"{v['indicator']} 不能计算：{cause_zh(v['cause'])}，不计入，权重重新分配 (cannot be computed: "
-                f"{v['cause']}; excluded, weights renormalised)")  # fmt: skip
+    if k in (ReasonKind.SCORED_ZERO, ReasonKind.EXCLUDED):
+        why = cause(v["cause"])
+        zh, en = (why.zh, why.en) if why else ("", "")
+        if k is ReasonKind.SCORED_ZERO:
+            return (f"{v['indicator']} —→{v['points']}分, 扣{v['lost']} [不能计算：{zh}，按0分 (cannot be computed: "
+                    f"{en}; scored 0)]")  # fmt: skip
+        return (f"{v['indicator']} 不能计算：{zh}，不计入，权重重新分配 (cannot be computed: {en}; excluded, weights "
+                "renormalised)")  # fmt: skip
     if k is ReasonKind.GIVEN:
         held = [f"{FIELD_ZH[f]} {v[f]}" for f in ("grade", "rank", "score") if v.get(f) is not None]
         return f"给定 {'，'.join(held)} (given by the higher level)"

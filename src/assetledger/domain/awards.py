@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from assetledger.domain.award_ranking import Gaps, Placement, Ranked, Ties, dense_ranks, place
 from assetledger.domain.award_reasons import Reason, ReasonKind, explanation
+from assetledger.domain.indicator_causes import Cause
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -209,10 +210,10 @@ class Measure:
     value: Decimal | None
     numerator: Decimal | None = None
     denominator: Decimal | None = None
-    reason: str | None = None
+    reason: Cause | None = None
 
     @staticmethod
-    def ratio(numerator: Decimal | int, denominator: Decimal | int, reason_if_none: str) -> Measure:
+    def ratio(numerator: Decimal | int, denominator: Decimal | int, reason_if_none: Cause) -> Measure:
         """numerator / denominator in percent; cannot be computed (with the reason) when the denominator is 0."""
         num, den = Decimal(numerator), Decimal(denominator)
         if den == 0:
@@ -220,7 +221,7 @@ class Measure:
         return Measure((num * HUNDRED / den).quantize(VALUE_PLACES, ROUND_HALF_UP), num, den)
 
     @staticmethod
-    def missing(reason: str) -> Measure:
+    def missing(reason: Cause) -> Measure:
         return Measure(None, reason=reason)
 
 
@@ -282,7 +283,7 @@ def score_unit(policy: AwardPolicy, unit: Unit) -> UnitResult:
     """Points per indicator, the weighted score out of 100, and the computed grade."""
     entered: list[tuple[IndicatorSpec, Measure, Decimal]] = []
     for spec in policy.indicators:
-        measure = unit.measures.get(spec.code) or Measure.missing("not computed")
+        measure = unit.measures.get(spec.code) or Measure.missing(Cause.NOT_COMPUTED)
         if measure.value is not None:
             entered.append((spec, measure, spec.points(measure.value)))
         elif spec.missing is Missing.ZERO:
@@ -294,7 +295,7 @@ def score_unit(policy: AwardPolicy, unit: Unit) -> UnitResult:
     scores = tuple(
         IndicatorScore(
             spec,
-            unit.measures.get(spec.code) or Measure.missing("not computed"),
+            unit.measures.get(spec.code) or Measure.missing(Cause.NOT_COMPUTED),
             points.get(spec.code),
             spec.weight * (HUNDRED - points[spec.code]) / weight if spec.code in points and weight else ZERO,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -163,6 +164,14 @@ def visible_regions(session: Session, actor: str) -> set[str] | None:
     if user is None or user.scope == "*":
         return None
     return regions_within(session, user.scope)
+
+
+def listed_within(session: Session, column: Any, region: str | None, visible: set[str] | None) -> list[Any]:
+    """The WHERE terms of a list read: its region `column` within the region it names (itself and everything below),
+    else within the reader's `visible` codes (from read_scope, which checked the region), else none."""
+    if region:
+        return [column.in_(sorted(regions_within(session, region)))]
+    return [] if visible is None else [column.in_(sorted(visible))]
 
 
 def regions_within(session: Session, code: str) -> set[str]:

@@ -22,6 +22,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.award_reasons import TIES, Reason, text
 from assetledger.domain.awards import AwardPolicy, Ranking, UndecidedRanking, Unit, UnitResult, award_grade, evaluate
 from assetledger.domain.booking import BOOKS_START, entity_code
+from assetledger.domain.indicator_causes import Cause
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, PermissionDenied, RuleViolation
 from assetledger.services.access import read_scope, region_of_entity, require
@@ -238,7 +239,7 @@ class IndicatorRow:
     points: Decimal | None
     scored: Scored
     points_lost: Decimal
-    reason: str | None  # why it cannot be computed
+    reason: Cause | None  # why it cannot be computed
 
 
 def indicator_rows(evaluation: Evaluation) -> list[IndicatorRow]:

@@ -24,6 +24,7 @@ from assetledger.domain.contracts import (
     schedule,
 )
 from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.indicator_causes import Cause
 from assetledger.domain.money import ZERO
 from assetledger.store import contract_repo
 from assetledger.store.models import Asset
@@ -58,7 +59,7 @@ def contract_coverage(session: Session, y: Year, level: str, _: Mapping[str, int
     for asset_id, code in units.items():
         counts[code][1] += 1
         counts[code][0] += asset_id in covered
-    return {code: Measure.ratio(n, d, "no operating asset at year end") for code, (n, d) in counts.items()}
+    return {code: Measure.ratio(n, d, Cause.NO_OPERATING_ASSET) for code, (n, d) in counts.items()}
 
 
 def rent_collection(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
@@ -89,5 +90,5 @@ def rent_collection(session: Session, y: Year, level: str, _: Mapping[str, int])
     posted: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for contract_id, amount in contract_repo.revenue_in_windows(session, windows).items():
         posted[owner[contract_id]] += amount
-    reason = "no contract rent fell due in the year"
+    reason = Cause.NO_RENT_DUE
     return {code: Measure.ratio(posted[code], expected[code], reason) for code in expected}

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, extract, func, or_, select
 
-from assetledger.services.access import read_scope, regions_within
-from assetledger.services.paging import fetch_page, sorted_by
+from assetledger.services.access import listed_within, read_scope
+from assetledger.services.paging import Sorting, fetch_page
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
@@ -35,6 +35,7 @@ SORTS: dict[str, Any] = {
     "total": Distribution.total,
     "households": HOUSEHOLDS,
 }
+LATEST_FIRST = Sorting("distributed_on", descending=True)  # the list's order unless asked otherwise
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,10 @@ class DistributionListing:
 
 
 def distribution_page(
-    db: Database, flt: DistributionFilter, actor: str, *, sort: str = "distributed_on", descending: bool = True,
-    offset: int = 0,
-) -> tuple[list[DistributionListing], int]:  # fmt: skip
+    db: Database, flt: DistributionFilter, actor: str, order: Sorting = LATEST_FIRST
+) -> tuple[list[DistributionListing], int]:
     """One page of the distributions that pass the filter (all without a limit), and how many pass it."""
-    if sort not in SORTS:
-        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
+    term = order.term(SORTS)
     columns = (
         Distribution.id, Distribution.village_code, Distribution.period, Distribution.period_start,
         Distribution.distributed_on, Distribution.rule_code, DistributionRuleRow.version.label("rule_version"),
@@ -93,10 +92,7 @@ def distribution_page(
         DistributionReversal, DistributionReversal.distribution_id == Distribution.id)  # fmt: skip
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
-        if flt.region:
-            query = query.where(Distribution.village_code.in_(sorted(regions_within(session, flt.region))))
-        elif visible is not None:
-            query = query.where(Distribution.village_code.in_(sorted(visible)))
+        query = query.where(*listed_within(session, Distribution.village_code, flt.region, visible))
         if flt.year:
             query = query.where(extract("year", Distribution.period_start) == flt.year)
         if flt.reversed is True:
@@ -105,8 +101,7 @@ def distribution_page(
             query = query.where(DistributionReversal.id.is_(None))
         for word in flt.words:
             query = query.where(_matches(word))
-        order = [sorted_by(SORTS[sort], descending), Distribution.id.desc()]
-        rows, total = fetch_page(session, query, order, offset, flt.limit)
+        rows, total = fetch_page(session, query, [term, Distribution.id.desc()], order.offset, flt.limit)
     return [DistributionListing(**row) for row in rows], total
 
 

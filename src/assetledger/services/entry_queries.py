@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
-from assetledger.services.access import read_scope, regions_within
-from assetledger.services.paging import fetch_page, sorted_by
+from assetledger.services.access import listed_within, read_scope
+from assetledger.services.paging import Sorting, fetch_page
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entity, Entry, PostingRow
 
@@ -31,6 +31,7 @@ SORTS: dict[str, Any] = {
     "amount": AMOUNT,
     "id": Entry.id,
 }
+LATEST_FIRST = Sorting("date", descending=True)  # the list's order unless asked otherwise
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,11 @@ class EntryLine:
 
 
 def entry_page(
-    db: Database, flt: EntryFilter, actor: str, *, sort: str = "date", descending: bool = True, offset: int = 0
+    db: Database, flt: EntryFilter, actor: str, order: Sorting = LATEST_FIRST
 ) -> tuple[list[EntryLine], int]:
     """One page of the entries that pass the filter (all without a limit), and how many pass it: each with its
     entity's name, its amount (the sum of its debits) and whether a later entry reverses it."""
-    if sort not in SORTS:
-        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
+    term = order.term(SORTS)
     columns: list[Any] = [
         Entry.id, Entry.date, Entry.entity_code, Entity.name.label("entity_name"), Entry.kind, Entry.asset_id,
         Entry.narration, Entry.ref, Entry.reverses_id, Entry.actor, AMOUNT.label("amount"),
@@ -87,18 +87,15 @@ def entry_page(
     query = select(*columns).join(Entity, Entity.code == Entry.entity_code)
     with db.reading() as session:
         visible = read_scope(session, actor, flt.region)
-        if flt.region:
-            query = query.where(Entity.region_code.in_(sorted(regions_within(session, flt.region))))
-        elif visible is not None:
-            query = query.where(Entity.region_code.in_(sorted(visible)))
+        query = query.where(*listed_within(session, Entity.region_code, flt.region, visible))
         if flt.kind:
             query = query.where(Entry.kind == flt.kind)
         if flt.year:
             query = query.where(extract("year", Entry.date) == flt.year)
         for word in flt.words:
             query = query.where(_matches(word))
-        order = [sorted_by(SORTS[sort], descending), Entry.id.desc() if descending else Entry.id]
-        rows, total = fetch_page(session, query, order, offset, flt.limit)
+        by = [term, Entry.id.desc() if order.descending else Entry.id]
+        rows, total = fetch_page(session, query, by, order.offset, flt.limit)
     return [EntryLine(**(row | {"reversed": bool(row["reversed"])})) for row in rows], total
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
-from assetledger.services.access import read_households, regions_within
+from assetledger.services.access import listed_within, read_households
+from assetledger.services.paging import Sorting
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household
 from assetledger.store.models import Region
@@ -24,6 +25,7 @@ SORTS: dict[str, Any] = {
     "joined_on": Household.joined_on,
     "left_on": Household.left_on,
 }
+BY_ID = Sorting("household_id")  # the list's order unless asked otherwise
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,7 @@ def _matches(word: str) -> ColumnElement[bool]:
 
 def _filtered(session: Any, flt: HouseholdFilter, actor: str, query: Select[Any]) -> Select[Any]:
     visible = read_households(session, actor, flt.region)
-    if flt.region:
-        query = query.where(Household.village_code.in_(sorted(regions_within(session, flt.region))))
-    elif visible is not None:
-        query = query.where(Household.village_code.in_(sorted(visible)))
+    query = query.where(*listed_within(session, Household.village_code, flt.region, visible))
     for word in flt.words:
         query = query.where(_matches(word))
     if flt.current is True:
@@ -68,18 +67,12 @@ def _filtered(session: Any, flt: HouseholdFilter, actor: str, query: Select[Any]
     return query
 
 
-def household_page(
-    db: Database, flt: HouseholdFilter, actor: str, *, sort: str = "household_id", descending: bool = False,
-    offset: int = 0,
-) -> HouseholdPage:  # fmt: skip
+def household_page(db: Database, flt: HouseholdFilter, actor: str, order: Sorting = BY_ID) -> HouseholdPage:
     """One page of the households that pass the filter (all of them without a limit), and how many pass it."""
-    column = SORTS.get(sort)
-    if column is None:
-        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}")
-    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    term = order.term(SORTS)
     with db.reading() as session:
         query = _filtered(session, flt, actor, select(*(getattr(Household, c) for c in COLUMNS)))
-        query = query.order_by(order, Household.household_id).offset(offset)
+        query = query.order_by(term, Household.household_id).offset(order.offset)
         if flt.limit:
             query = query.limit(flt.limit)
         rows = [dict(zip(COLUMNS, r, strict=True)) for r in session.execute(query)]

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from assetledger.domain.governance import GovernancePolicy
+from assetledger.domain.indicator_causes import Cause
 from assetledger.services.contracts import reading_scope
 from assetledger.services.indicators import Request, compute_years
-from assetledger.services.supervision import Places
+from assetledger.services.places import Places
 from assetledger.store.db import Database
 
 PAGE: tuple[tuple[str, str], ...] = (
@@ -44,7 +45,7 @@ class IndicatorCell:
     value: Decimal | None  # percent, 2 places
     numerator: Decimal | None
     denominator: Decimal | None
-    reason: str | None  # why there is no value
+    reason: Cause | None  # why there is no value
 
 
 @dataclass(frozen=True)

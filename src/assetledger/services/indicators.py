@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from assetledger.domain.awards import COMPUTATIONS, Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, Register
 from assetledger.domain.governance import GovernancePolicy
+from assetledger.domain.indicator_causes import Cause
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
 from assetledger.services.side_by_side import run_side_by_side
@@ -91,7 +92,7 @@ def active_at_end(y: Year) -> Any:
     )
 
 
-def _ratios(rows: Any, reason: str) -> dict[str, Measure]:
+def _ratios(rows: Any, reason: Cause) -> dict[str, Measure]:
     return {unit: Measure.ratio(num or 0, den or 0, reason) for unit, num, den in rows if unit is not None}
 
 
@@ -106,7 +107,7 @@ def ownership_confirmed(session: Session, y: Year, level: str, _: Mapping[str, i
         .where(active_at_end(y))
         .group_by(unit)
     )
-    return _ratios(rows, "no asset value at year end")
+    return _ratios(rows, Cause.NO_ASSET_VALUE)
 
 
 def custodian_coverage(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
@@ -127,7 +128,7 @@ def custodian_coverage(session: Session, y: Year, level: str, _: Mapping[str, in
         )
         .group_by(unit)
     )
-    return _ratios(rows, "no public-benefit or operating asset handed over by year end")
+    return _ratios(rows, Cause.NONE_HANDED_OVER)
 
 
 def revenue_by_asset(start: dt.date, end: dt.date, register: Register = Register.OPERATING) -> Any:
@@ -165,7 +166,7 @@ def operating_yield(session: Session, y: Year, level: str, _: Mapping[str, int])
         )
         .group_by(unit)
     )
-    return _ratios(rows, "no operating assets (or none with a value) in the year")
+    return _ratios(rows, Cause.NO_OPERATING_VALUE)
 
 
 def distributed_share(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
@@ -200,7 +201,7 @@ def distributed_share(session: Session, y: Year, level: str, _: Mapping[str, int
         )
         .group_by(unit)
     )
-    reason = "no asset income booked in village books in the year"
+    reason = Cause.NO_ASSET_INCOME
     out = {u: Measure.ratio(distributed.get(u) or ZERO, total or ZERO, reason) for u, total in income if u}
     return out
 
@@ -226,7 +227,7 @@ def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int])
         .where(PostingRow.account_id.in_(restricted_accounts()), Entry.date <= y.end)
         .group_by(unit)
     )
-    return _ratios(rows, "no restricted disposal proceeds received by year end")
+    return _ratios(rows, Cause.NO_PROCEEDS)
 
 
 def scan_key(params: Mapping[str, int]) -> tuple[int, int]:
@@ -242,7 +243,7 @@ def idle_loss_share(session: Session, y: Year, level: str, found: Sequence[Mappi
         if r[f"{level}_code"]:
             flagged[r[f"{level}_code"]] += r["book_value"]
     totals = session.execute(select(unit, func.sum(Asset.current_value)).where(active_at_end(y)).group_by(unit))
-    return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, "no asset value at year end") for u, v in totals if u}
+    return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, Cause.NO_ASSET_VALUE) for u, v in totals if u}
 
 
 def governance_progress(
@@ -265,7 +266,7 @@ def governance_progress(
             decided[u].add(asset_id)
     out: dict[str, Measure] = {}
     for u in set(flagged) | set(decided):
-        out[u] = Measure.ratio(len(decided[u]), len(flagged[u] | decided[u]), "no idle or loss-making asset found")
+        out[u] = Measure.ratio(len(decided[u]), len(flagged[u] | decided[u]), Cause.NONE_FLAGGED)
     return out
 
 
@@ -278,7 +279,7 @@ def inventory_completion(session: Session, y: Year, level: str, _: Mapping[str, 
     if place is None:
         return {}
     return {
-        row.region_code: Measure.ratio(row.counted, row.items, "no assets selected for the inventory")
+        row.region_code: Measure.ratio(row.counted, row.items, Cause.NONE_SELECTED)
         for row in completion_rows(session, y.year, levels=(place,))
         if row.region_code
     }
@@ -363,39 +364,37 @@ def compute_years(
             for year in years]  # fmt: skip
 
 
+DEFAULT_CAUSES: dict[str, Cause] = {  # a unit a computation has no measure for
+    "ownership_confirmed": Cause.NO_ASSET_VALUE,
+    "custodian_coverage": Cause.NONE_HANDED_OVER,
+    "operating_yield": Cause.NO_OPERATING_ASSETS,
+    "distributed_share": Cause.NO_ASSET_INCOME,
+    "idle_loss_share": Cause.NO_ASSET_VALUE,
+    "governance_progress": Cause.NONE_FLAGGED,
+    "proceeds_reused": Cause.NO_PROCEEDS,
+    "inventory_completion": Cause.NO_INVENTORY,
+    "contract_coverage": Cause.NO_OPERATING_ASSET,
+    "rent_collection": Cause.NO_RENT_DUE,
+    "handover_rate": Cause.NO_CUSTODY_VALUE,
+    "idle_share": Cause.NO_ASSET_VALUE,
+    "loss_share": Cause.NO_ASSET_VALUE,
+    "rectification_completion": Cause.NO_CASE,
+}
+
+
 def _table(year: int, level: str, requests: Sequence[Request], listed: list[tuple[str, str]],
            done: dict[tuple[Any, ...], Any]) -> IndicatorTable:  # fmt: skip
-    by_indicator: dict[str, dict[str, Measure] | str] = {}
+    by_indicator: dict[str, dict[str, Measure]] = {}
     for key, got in done.items():
         if key[0] == "scan":
             by_indicator.update(got)
         else:
             by_indicator[key[1]] = got
-    default_reasons = {
-        "ownership_confirmed": "no asset value at year end",
-        "custodian_coverage": "no public-benefit or operating asset handed over by year end",
-        "operating_yield": "no operating assets in the year",
-        "distributed_share": "no asset income booked in village books in the year",
-        "idle_loss_share": "no asset value at year end",
-        "governance_progress": "no idle or loss-making asset found",
-        "proceeds_reused": "no restricted disposal proceeds received by year end",
-        "inventory_completion": "no inventory of the year covers the unit",
-        "contract_coverage": "no operating asset at year end",
-        "rent_collection": "no contract rent fell due in the year",
-        "handover_rate": "no public-benefit or operating asset value at year end",
-        "idle_share": "no asset value at year end",
-        "loss_share": "no asset value at year end",
-        "rectification_completion": "no rectification case opened by year end",
-    }
     measures: dict[str, dict[str, Measure]] = {}
     for code, _ in listed:
         row: dict[str, Measure] = {}
         for r in requests:
-            got = by_indicator[r.code]
-            if isinstance(got, str):
-                row[r.code] = Measure.missing(got)
-            else:
-                row[r.code] = got.get(code) or Measure.missing(default_reasons[r.compute])
+            row[r.code] = by_indicator[r.code].get(code) or Measure.missing(DEFAULT_CAUSES[r.compute])
         measures[code] = row
     return IndicatorTable(year, level, listed, measures)
 

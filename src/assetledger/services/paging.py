@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """The order of a list page and where it starts: a key of the list's sorts, descending or not, the offset."""
+
+    key: str
+    descending: bool = False
+    offset: int = 0
+
+    def term(self, sorts: Mapping[str, Any]) -> Any:
+        """The ORDER BY term of the key among the list's `sorts` (a ValueError naming them when it is not one)."""
+        if self.key not in sorts:
+            raise ValueError(f"cannot sort by {self.key!r}; one of {', '.join(sorts)}")
+        return sorted_by(sorts[self.key], self.descending)
 
 
 def sorted_by(column: Any, descending: bool) -> Any:

@@ -35,7 +35,8 @@ from assetledger.services.access import require, require_read
 from assetledger.services.context import now, today
 from assetledger.services.contracts import reading_scope
 from assetledger.services.documents import keep_file
-from assetledger.services.supervision import Places, warnings_in
+from assetledger.services.places import Places
+from assetledger.services.supervision import warnings_in
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace
 from assetledger.store.document_models import Document

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, AssetStatus, OwnerKind, RegionLevel, Register
 from assetledger.errors import Finding, InputError
@@ -141,12 +142,8 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
         func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
     ]
     query = select(*columns).where(Asset.status.not_in(OFF_BOOKS_VALUES)).group_by(code)
-    if within:
-        query = query.where(asset_within(within))
     with db.reading() as session:
-        visible = read_scope(session, actor, within)
-        if visible is not None and not within:
-            query = query.where(ASSET_PLACE.in_(sorted(visible)))
+        query = query.where(*_in_scope(session, actor, within))
         names = dict(session.execute(select(Region.code, Region.name)).all())
         rows = [dict(r._mapping) for r in session.execute(query)]
     above = {RegionLevel.TOWNSHIP: "(县级资产)", RegionLevel.VILLAGE: "(县乡级资产)", RegionLevel.COUNTY: ""}[level]
@@ -174,12 +171,8 @@ def register_by_owner(db: Database, actor: str, within: str | None = None) -> li
         .where(Asset.status.not_in(OFF_BOOKS_VALUES))
         .group_by(Asset.register, Asset.owner_kind)
     )
-    if within:
-        query = query.where(asset_within(within))
     with db.reading() as session:
-        visible = read_scope(session, actor, within)
-        if visible is not None and not within:
-            query = query.where(ASSET_PLACE.in_(sorted(visible)))
+        query = query.where(*_in_scope(session, actor, within))
         found = session.execute(query).all()
     keys = [kind.value for kind in OwnerKind] + ["unconfirmed"]
 
@@ -240,3 +233,11 @@ HEADERS_CN = {
     "idle": "闲置",
     "damaged": "毁损",
 }
+
+
+def _in_scope(session: Session, actor: str, within: str | None) -> list[Any]:
+    """The WHERE terms of assets within the region `within` (refused outside the reader's scope), else within it."""
+    visible = read_scope(session, actor, within)
+    if within:
+        return [asset_within(within)]
+    return [] if visible is None else [ASSET_PLACE.in_(sorted(visible))]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.awards import Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
+from assetledger.domain.indicator_causes import Cause
 from assetledger.store.models import Asset
 from assetledger.store.supervision_models import RectificationCase, RectificationEvent
 from assetledger.store.types import Money
@@ -45,7 +46,7 @@ def handover_rate(session: Session, y: Year, level: str, _: Mapping[str, int]) -
         .where(_active(y), Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value]))
         .group_by(unit)
     )
-    reason = "no public-benefit or operating asset value at year end"
+    reason = Cause.NO_CUSTODY_VALUE
     return {u: Measure.ratio(n or 0, d or 0, reason) for u, n, d in rows if u is not None}
 
 
@@ -59,7 +60,7 @@ def _flagged_share(session: Session, y: Year, level: str, found: Sequence[Mappin
         if code and any(word in r["finding"] for word in words):
             flagged[code] += r["book_value"]
     totals = session.execute(select(unit, func.sum(Asset.current_value)).where(_active(y)).group_by(unit))
-    return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, "no asset value at year end") for u, v in totals if u}
+    return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, Cause.NO_ASSET_VALUE) for u, v in totals if u}
 
 
 def idle_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
@@ -79,4 +80,4 @@ def rectification_completion(session: Session, y: Year, level: str, _: Mapping[s
         .where(RectificationCase.opened_on <= y.end)
         .group_by(unit)
     )
-    return {u: Measure.ratio(n or 0, d or 0, "no rectification case opened by year end") for u, n, d in rows if u}
+    return {u: Measure.ratio(n or 0, d or 0, Cause.NO_CASE) for u, n, d in rows if u}

@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request
 
 from assetledger.domain.access import Role
-from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause_zh
+from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import AwardChart, award_chart
@@ -37,6 +37,7 @@ from assetledger.services.awards import (
 )
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
+from assetledger.web.charts import BarChart, Frame, colour
 from assetledger.web.i18n import mark, translate
 from assetledger.web.listing import year_arg
 
@@ -100,7 +101,8 @@ def reason_text(reason: Reason, lang: str) -> str:
         if key in ("amount",) and isinstance(value, Decimal):
             values[key] = f"{value:,.2f}"
         elif key == "cause":
-            values[key] = cause_zh(value) if lang == "zh" else (value or "")
+            why = cause(value)
+            values[key] = why.pick(lang) if why else ""
         elif key == "grade" and value is None:
             values[key] = translate("why_no_grade", lang)
         elif key == "grade" and lang == "zh":
@@ -226,64 +228,31 @@ def _safe_name(filename: str) -> str:
     return cleaned
 
 
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#76b7b2",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)  # fmt: skip (the indicators page's colours)
-PLOT, TOP, LEFT, BAR = 180, 24, 96, 14  # SVG geometry, in pixels (LEFT: room for the first unit's slanted name)
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float  # not money: SVG geometry
-    y: float  # not money: SVG geometry
-    height: float  # not money: SVG geometry
-    colour: str
-    title: str
-
-
 @dataclass(frozen=True)
 class Drawn:
-    """The chart as the page draws it: inline SVG (no image request, no font on the server), in the page's
-    language, as the /indicators page draws its charts."""
+    """The chart as the page draws it: inline SVG (web/charts.py, as the /indicators page draws its charts), in
+    the page's language."""
 
     title: str
     axis: str
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    names: tuple[tuple[float, str], ...]  # x of each unit's name
+    svg: BarChart
     legend: tuple[tuple[str, str], ...]  # (series, colour), when there are several
     peak: str
-    base: int  # y of the axis
-    left: int = LEFT  # x of the axis
 
 
 def _drawn(chart: AwardChart, lang: str) -> Drawn | None:
     if not chart.units:
         return None
-    group = BAR * len(chart.series) + 16
+    frame = Frame(left=96, top=24, plot=180, series=len(chart.series))  # left: room for the first slanted name
     peak = max([v for _, values in chart.series for v in values] + [Decimal(1)])
     bars = []
     for j, (name, values) in enumerate(chart.series):
         for i, (unit, value) in enumerate(zip(chart.units, values, strict=True)):
-            height = PLOT * float(value / peak)  # not money: a drawing
-            title = f"{unit.pick(lang)} {name.pick(lang)}: {value:,.2f}"
-            bars.append(Bar(LEFT + i * group + 8 + j * BAR, TOP + PLOT - height, height, PALETTE[j % len(PALETTE)],
-                            title))  # fmt: skip
-    names = tuple((LEFT + i * group + group / 2, u.pick(lang)) for i, u in enumerate(chart.units))
-    legend = tuple((n.pick(lang), PALETTE[j % len(PALETTE)]) for j, (n, _) in enumerate(chart.series))
-    return Drawn(chart.title.pick(lang), chart.axis.pick(lang), LEFT + group * len(chart.units) + 10,
-                 TOP + PLOT + 90, tuple(bars), names, legend if len(legend) > 1 else (), f"{peak:,.2f}",
-                 TOP + PLOT)  # fmt: skip
+            height = frame.plot * float(value / peak)  # not money: a drawing
+            bars.append(frame.bar(i, j, height, f"{unit.pick(lang)} {name.pick(lang)}: {value:,.2f}"))
+    svg = frame.chart(len(chart.units), 90, bars, [u.pick(lang) for u in chart.units])
+    legend = tuple((n.pick(lang), colour(j)) for j, (n, _) in enumerate(chart.series))
+    return Drawn(chart.title.pick(lang), chart.axis.pick(lang), svg, legend if len(legend) > 1 else (), f"{peak:,.2f}")
 
 
 def _year(text: str | None) -> int:

@@ -45,6 +45,7 @@ from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
 from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
+from assetledger.services.paging import Sorting
 from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
 from assetledger.web import history as story
@@ -60,6 +61,7 @@ from assetledger.web.listing import (
     export,
     export_arg,
     listing,
+    paged,
     words_arg,
     year_arg,
 )
@@ -115,11 +117,13 @@ def assets() -> Response | str:
         rows = list_assets(database(), flt, reader)
         headers = {k: field(CATALOGUE_CODE.get(k, k), g.lang) for k in ASSET_HEADERS}  # the register's own headers
         return export([_exported(r, names) for r in rows], headers, wanted, translate("assets_file", g.lang))
-    found = asset_page(database(), replace(flt, limit=order.size, offset=order.offset), reader)
-    pager = order.of(found.total)
-    if pager.page != order.page:  # past the last page (the list shrank): show the last one
-        found = asset_page(database(), replace(flt, limit=order.size, offset=(pager.page - 1) * order.size), reader)
-    return render_template("assets.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+
+    def fetch(sorting: Sorting) -> tuple[list[AssetRow], int]:  # the filter holds the order
+        found = asset_page(database(), replace(flt, limit=order.size, offset=sorting.offset), reader)
+        return found.rows, found.total
+
+    rows, pager = paged(fetch, order)
+    return render_template("assets.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
                            region=region or "", township=township, village=village, register=register or "",
                            status=status or "", year=args.get("year", ""), registers=list(Register),
                            statuses=list(AssetStatus), choices=asset_choices(database(), reader), names=names,
@@ -322,7 +326,7 @@ def households() -> Response | str:
     reader = user().name
     names = region_names()
     if export_arg(args):
-        found = household_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        found = household_page(database(), flt, reader, order.sorting(1))
         shown = [{"household": r["household_id"], "village": names.get(r["village_code"], r["village_code"]),
                   "head": r["head"], "persons": r["persons"], "household_category": _household_word(r["category"]),
                   "factors": "、".join(_household_word(f) for f in r["factors"] or []), "joined_on": r["joined_on"],
@@ -330,13 +334,13 @@ def households() -> Response | str:
                  for r in found.rows]  # fmt: skip
         headers = {k: translate(k, g.lang) for k in HOUSEHOLD_HEADERS}
         return export(shown, headers, str(export_arg(args)), translate("households_file", g.lang))
-    found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                           descending=order.descending, offset=order.offset)  # fmt: skip
-    pager = order.of(found.total)
-    if pager.page != order.page:
-        found = household_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                               descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
-    return render_template("households.html", rows=found.rows, pager=pager, order=order, q=args.get("q", ""),
+
+    def fetch(sorting: Sorting) -> tuple[list[dict[str, Any]], int]:
+        found = household_page(database(), replace(flt, limit=order.size), reader, sorting)
+        return found.rows, found.total
+
+    rows, pager = paged(fetch, order)
+    return render_template("households.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
                            township=township, village=village, state=state or "", category=flt.category or "",
                            categories=household_categories(database(), reader), word=_household_word,
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
@@ -374,7 +378,7 @@ def distributions() -> Response | str:
     names = region_names()
     wanted = export_arg(args)
     if wanted:
-        rows, _ = distribution_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        rows, _ = distribution_page(database(), flt, reader, order.sorting(1))
         shown = [{"distribution_no": r.id, "village": names.get(r.village_code, r.village_code),
                   "period_col": r.period, "distributed_on": r.distributed_on,
                   "rule": translate("rule_of_edition", g.lang, village=names.get(r.village_code, r.village_code),
@@ -384,12 +388,8 @@ def distributions() -> Response | str:
                   "reversal_reason": r.reversal_reason} for r in rows]  # fmt: skip
         headers = {k: translate(k, g.lang) for k in DISTRIBUTION_HEADERS}
         return export(shown, headers, wanted, translate("distributions_file", g.lang))
-    rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                                    descending=order.descending, offset=order.offset)  # fmt: skip
-    pager = order.of(total)
-    if pager.page != order.page:
-        rows, total = distribution_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                                        descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    rows, pager = paged(lambda sorting: distribution_page(database(), replace(flt, limit=order.size), reader, sorting),
+                        order)  # fmt: skip
     return render_template("distributions.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
                            township=township, village=village, state=state or "", year=args.get("year", ""),
                            years=distribution_years(database(), reader), choices=asset_choices(database(), reader),
@@ -426,19 +426,14 @@ def entries() -> Response | str:
     lang = g.lang
     wanted = export_arg(args)
     if wanted:
-        rows, _ = entry_page(database(), flt, reader, sort=order.sort, descending=order.descending)
+        rows, _ = entry_page(database(), flt, reader, order.sorting(1))
         shown = [{"entry_no": r.id, "date": r.date, "entity": f"{r.entity_code} {r.entity_name}",
                   "entry_kind": story.code_label(r.kind, lang), "asset_id": r.asset_id,
                   "narration": r.narration, "ref": r.ref, "amount": r.amount, "actor": r.actor,
                   "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
         return export(shown, headers, wanted, translate("entries_file", lang))
-    rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                             descending=order.descending, offset=order.offset)  # fmt: skip
-    pager = order.of(total)
-    if pager.page != order.page:
-        rows, total = entry_page(database(), replace(flt, limit=order.size), reader, sort=order.sort,
-                                 descending=order.descending, offset=(pager.page - 1) * order.size)  # fmt: skip
+    rows, pager = paged(lambda sorting: entry_page(database(), replace(flt, limit=order.size), reader, sorting), order)
     return render_template("entries.html", rows=rows, pager=pager, order=order, q=args.get("q", ""),
                            township=township, village=village, kind=kind or "", year=args.get("year", ""),
                            kinds=[(k.value, story.code_label(k.value, lang)) for k in EntryKind],

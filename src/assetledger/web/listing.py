@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from flask import g, request
@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from assetledger.errors import Finding, InputError
 from assetledger.io.output import render_csv, write_xlsx
+from assetledger.services.paging import Sorting
 from assetledger.web.i18n import DEFAULT_LANG, mark, translate
 
 SIZES = (20, 50, 100, 200)
@@ -29,6 +30,8 @@ DEFAULT_SIZE = 50
 EXPORTS = ("csv", "xlsx")
 MAX_PAGE = 10**6
 YEARS = (1949, 2200)  # a build, award or report year outside these is a typing error
+
+Rows = TypeVar("Rows")
 
 
 def _lang() -> str:
@@ -96,6 +99,20 @@ class Listing:
 
     def of(self, total: int) -> Pager:
         return Pager(min(self.page, max(1, -(-total // self.size))), self.size, total)
+
+    def sorting(self, page: int | None = None) -> Sorting:
+        """The services' order of the list, from the start of `page` (default: this one)."""
+        return Sorting(self.sort, self.descending, ((page or self.page) - 1) * self.size)
+
+
+def paged(fetch: Callable[[Sorting], tuple[Rows, int]], order: Listing) -> tuple[Rows, Pager]:
+    """The page asked for of a list (`fetch`: a page's rows in an order from an offset, and how many the list has),
+    or its last page when the list is shorter than that now (it shrank since the link was made)."""
+    rows, total = fetch(order.sorting())
+    pager = order.of(total)
+    if pager.page != order.page:
+        rows, _ = fetch(order.sorting(pager.page))
+    return rows, pager
 
 
 def listing(args: Mapping[str, str], sorts: Sequence[str], default_sort: str, default_desc: bool = False) -> Listing:

@@ -24,14 +24,13 @@ from assetledger.services.contracts import reading_scope
 from assetledger.services.indicator_page import LEVELS, IndicatorPage, indicator_page
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
+from assetledger.web.charts import BarChart, Frame, colour
 
 bp = Blueprint("supervision", __name__)
 READERS = (Role.FINANCE, Role.AUDITOR)
 MAX_YEARS = 10  # a page of ten years at most: each year is one evaluation of every indicator
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_UNITS = 60  # bars drawn per chart; the table below holds every unit
-PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-           "#bab0ac")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,48 +82,24 @@ def _headers(page: IndicatorPage) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float  # not money: drawing positions
-    y: float  # not money: SVG geometry
-    width: float  # not money
-    height: float  # not money
-    colour: str
-    title: str
-
-
-@dataclass(frozen=True)
 class Chart:
     code: str
     label: str
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    names: tuple[tuple[float, str], ...]  # x of each unit's name
+    svg: BarChart
     shown: int
     units: int
     peak: float  # not money: the value at the top of the axis
 
-    def marks(self) -> Markup:
-        """The bars and the units' names as SVG. Written here rather than by a template loop: a village-level page
-        draws about two thousand of them, and the template engine's per-element cost was half the page's time."""
-        bars = "".join(
-            f'<rect x="{b.x}" y="{b.y}" width="{b.width}" height="{b.height}" fill="{b.colour}">'
-            f"<title>{escape(b.title)}</title></rect>"
-            for b in self.bars
-        )
-        names = "".join(
-            f'<text x="{x}" y="184" font-size="11" text-anchor="end" transform="rotate(-35 {x} 184)">{escape(n)}</text>'
-            for x, n in self.names
-        )
-        return Markup(bars + names)  # every text in it escaped above
+    @property
+    def peak_label(self) -> str:
+        return f"{self.peak:g}%"
 
 
 def _charts(page: IndicatorPage) -> list[Chart]:
     units = list(dict.fromkeys((c.unit_code, c.unit_name) for c in page.cells))
     drawn = units[:CHART_UNITS]
     years = page.years
-    group = 14 * len(years) + 16
-    plot, top, left = 160, 10, 34
+    frame = Frame(left=34, top=10, plot=160, series=len(years))
     charts = []
     by_indicator: dict[str, dict[tuple[str, int], Any]] = {code: {} for code, _ in page.indicators}
     for c in page.cells:  # one pass over the cells, not one per indicator
@@ -138,12 +113,10 @@ def _charts(page: IndicatorPage) -> list[Chart]:
                 value = values.get((unit, year))
                 if value is None:
                     continue
-                height = plot * float(value) / peak  # not money: a drawing
-                bars.append(Bar(left + i * group + 8 + j * 14, top + plot - height, 12, height,
-                                PALETTE[j % len(PALETTE)], f"{name} {year}: {value}%"))  # fmt: skip
-        names = tuple((left + i * group + group / 2, name) for i, (_, name) in enumerate(drawn))
-        charts.append(Chart(code, label, left + group * max(1, len(drawn)) + 10, top + plot + 70, tuple(bars), names,
-                            len(drawn), len(units), peak))  # fmt: skip
+                height = frame.plot * float(value) / peak  # not money: a drawing
+                bars.append(frame.bar(i, j, height, f"{name} {year}: {value}%"))
+        svg = frame.chart(len(drawn), 70, bars, [name for _, name in drawn])
+        charts.append(Chart(code, label, svg, len(drawn), len(units), peak))
     return charts
 
 
@@ -169,7 +142,7 @@ def _shown(asked: Asked) -> Shown:
 
     def compute() -> Shown:
         page = indicator_page(db, actor, asked.level, years, asked.region)
-        reasons = {(c.unit_code, c.year, c.indicator): c.reason for c in page.cells if c.reason}
+        reasons = {(c.unit_code, c.year, c.indicator): c.reason.en for c in page.cells if c.reason}
         rows = _rows(page)
         return Shown(page, len(rows), _body(rows, page, reasons), tuple(_charts(page)))
 
@@ -182,14 +155,14 @@ def _shown(asked: Asked) -> Shown:
 def indicators() -> str:
     asked = _asked()
     shown = _shown(asked)
-    legend = [(year, PALETTE[j % len(PALETTE)]) for j, year in enumerate(shown.page.years)]
+    legend = [(year, colour(j)) for j, year in enumerate(shown.page.years)]
     return render_template("indicators.html", asked=asked, page=shown.page, rows=shown.rows, body=shown.body,
                            charts=shown.charts, legend=legend, levels=LEVELS)  # fmt: skip
 
 
 def _body(rows: list[dict[str, Any]], page: IndicatorPage, reasons: dict[tuple[str, int, str], str]) -> Markup:
     """The table's rows (a unit and year each, a cell per indicator; an empty cell's title says why), written here
-    for the same reason as Chart.marks: a village-level page has thousands of cells."""
+    for the same reason as the charts' marks (web/charts.py): a village-level page has thousands of cells."""
     codes = [code for code, _ in page.indicators]
     out = []
     for r in rows:
