@@ -121,6 +121,7 @@ def postgres_template(postgres_admin: Engine) -> Iterator[str]:
         migrate.upgrade(_database_url(base, name))
         yield name
     finally:
+        drain_drops()  # its copies first: they hold grants to its auditor role
         _drop_database(postgres_admin, name)
 
 
@@ -140,42 +141,50 @@ def postgres_copy_url(name: str) -> str:
 
 class Dropper:
     """Drops the tests' PostgreSQL databases in a thread of its own. DROP DATABASE waits on the server's disk for
-    most of a second, and nothing needs the database after its test: the next test need not wait. The run waits
-    for the last drops at its end, and fails there if one failed."""
+    most of a second, and nothing needs the database after its test: the next test need not wait. The template a
+    copy came from keeps its auditor role until its copies are gone (the copies hold grants to it), so whoever drops
+    a template drains the drops first (`drain`), and fails there if one failed."""
 
     def __init__(self, admin: Engine) -> None:
         self.admin = admin
-        self.names: queue.Queue[str | None] = queue.Queue()
+        self.names: queue.Queue[str] = queue.Queue()
         self.failures: list[BaseException] = []
-        self.thread = threading.Thread(target=self._work, name="drop-test-databases", daemon=True)
-        self.thread.start()
+        threading.Thread(target=self._work, name="drop-test-databases", daemon=True).start()
 
     def drop(self, name: str) -> None:
         self.names.put(name)
 
-    def _work(self) -> None:
-        while (name := self.names.get()) is not None:
-            try:
-                _drop_database(self.admin, name)
-            except Exception as exc:  # reported by close(), at the end of the run
-                self.failures.append(exc)
-
-    def close(self) -> None:
-        self.names.put(None)
-        self.thread.join()
+    def drain(self) -> None:
+        self.names.join()
         if self.failures:
             raise self.failures[0]
 
+    def _work(self) -> None:
+        while True:
+            name = self.names.get()
+            try:
+                _drop_database(self.admin, name)
+            except Exception as exc:  # reported by drain()
+                self.failures.append(exc)
+            finally:
+                self.names.task_done()
 
-@pytest.fixture(scope="session")
-def postgres_dropper(postgres_admin: Engine) -> Iterator[Dropper]:
-    dropper = Dropper(postgres_admin)
-    yield dropper
-    dropper.close()
+
+_DROPPER: list[Dropper] = []  # one per process, made at the first drop
 
 
-# A test that asks for the web tests' county (tests/web/conftest.py) gets its database copied from the county
-# built once for the run, not from the empty template first and then again from the county.
+def drop_later(admin: Engine, name: str) -> None:
+    if not _DROPPER:
+        _DROPPER.append(Dropper(admin))
+    _DROPPER[0].drop(name)
+
+
+def drain_drops() -> None:
+    """Wait until every database handed to `drop_later` is gone."""
+    for dropper in _DROPPER:
+        dropper.drain()
+
+
 @pytest.fixture
 def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database of the test's own, copied from the run's migrated template (or from the built county,
@@ -194,7 +203,6 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
         database.dispose()
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
-    dropper: Dropper = request.getfixturevalue("postgres_dropper")
     empty = request.getfixturevalue("postgres_template")
     template = request.getfixturevalue("county_postgres") if county else empty
     name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
@@ -205,7 +213,7 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
         yield database
     finally:
         database.dispose()
-        dropper.drop(name)
+        drop_later(admin, name)
 
 
 @dataclass

@@ -10,10 +10,10 @@ import json
 import pytest
 
 from assetledger.domain.objections import Outcome
-from assetledger.domain.supervision import RuleKind, SupervisionWarning
+from assetledger.domain.supervision import RuleKind, SupervisionPolicy, SupervisionWarning
 from assetledger.errors import InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services import distribution_settlement, notice_objections
-from assetledger.services.objection_warnings import DEFAULT_DAYS, undecided_objections
+from assetledger.services.supervision import warnings
 from assetledger.services.public_notices import publish
 from assetledger.store.db import Database
 from tests.conftest import Cli
@@ -183,29 +183,15 @@ def test_only_who_may_distribute_for_the_village_records_and_the_inventory_team_
     assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "li") == 4
 
 
-class _Everywhere:
-    """The reader's places for a reader of the whole county (what services/supervision.Places answers for it)."""
-
-    def within(self, code: str) -> bool:
-        return True
-
-    def place(self, code: str) -> tuple[str, str | None, str | None]:
-        return "360921", code[:9], code
-
-    def name(self, code: str) -> str:
-        return "红旗村"
-
-
 def test_an_objection_undecided_for_over_15_days_is_a_warning(run: Cli, db: Database) -> None:
     _distributed(run)
     notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 3), "有误", "tester", household="H1")
     notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 4), "有误", "tester", household="H2")
     notice_objections.decide_objection(db, 2, D(2025, 7, 10), Outcome.DISMISSED, "无误", "tester")
-    stand_in = RuleKind.UNPAID  # until the rule has a kind of its own (see services/objection_warnings.py)
+    policy = SupervisionPolicy()
 
     def found(as_of: dt.date) -> list[SupervisionWarning]:
-        with db.reading() as session:
-            return undecided_objections(session, as_of, DEFAULT_DAYS, _Everywhere(), stand_in)
+        return warnings(db, "tester", as_of, policy, rules=[RuleKind.OBJECTION_UNDECIDED])
 
     assert found(D(2025, 7, 18)) == []  # 15 days of grace: due 07-18
     [late] = found(D(2025, 7, 19))

@@ -27,7 +27,7 @@ from assetledger.store import audit_role
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database, resolve_url
 from assetledger.web import create_app
-from tests.conftest import Cli, copy_postgres_database, pg_base_url, postgres_copy_url
+from tests.conftest import Cli, copy_postgres_database, drain_drops, pg_base_url, postgres_copy_url
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
 RULES = Path(__file__).parents[2] / "ledgers" / "rules"
@@ -83,6 +83,7 @@ def county_postgres(
         yield template
     finally:
         if _BUILT.pop("postgresql", None) is not None:  # the first copy of the fixture to end drops it, at the end
+            drain_drops()  # its copies first: they hold grants to its auditor role
             with postgres_admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
                 conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(template, "public").role}"'))

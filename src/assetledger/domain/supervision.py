@@ -29,6 +29,7 @@ class RuleKind(StrEnum):
     NO_CONTRACT = "no_contract"  # 经营无合同 (or past its contract)
     BOOKS_NOT_CLOSED = "books_not_closed"  # 上月未结账
     UNDISTRIBUTED = "undistributed"  # 收益未按期分配
+    OBJECTION_UNDECIDED = "objection_undecided"  # 公示异议未处理
     UNPAID = "unpaid"  # 应付农户未兑付
     INVENTORY_UNSETTLED = "inventory_unsettled"  # 清查差异未处理
 
@@ -55,6 +56,7 @@ RULE_LABELS = {
     RuleKind.NO_CONTRACT: "经营无合同 operating without a contract",
     RuleKind.BOOKS_NOT_CLOSED: "上月未结账 last month's books not closed",
     RuleKind.UNDISTRIBUTED: "收益未按期分配 revenue not distributed in time",
+    RuleKind.OBJECTION_UNDECIDED: "公示异议未处理 objection to a notice not decided",
     RuleKind.UNPAID: "应付农户未兑付 household shares not paid",
     RuleKind.INVENTORY_UNSETTLED: "清查差异未处理 inventory differences not settled",
 }
@@ -80,6 +82,7 @@ DEFAULT_DAYS = {
     RuleKind.NO_CONTRACT: 0,
     RuleKind.BOOKS_NOT_CLOSED: 15,  # last month closed by the 15th of this one
     RuleKind.UNDISTRIBUTED: 90,
+    RuleKind.OBJECTION_UNDECIDED: 15,  # the households are not paid while an objection waits
     RuleKind.UNPAID: 30,
     RuleKind.INVENTORY_UNSETTLED: 60,
 }

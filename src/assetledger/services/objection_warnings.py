@@ -1,40 +1,25 @@
 """Supervision of objections (异议) to distribution notices: an objection still undecided `days` days after it was
-raised (15 by default) is a warning, since the distribution's households wait on it (DOMAIN rule 15).
-
-Not yet one of `supervise warnings`' rules: services/supervision.py is being reorganised. To hook it in, add to
-domain/supervision.py `RuleKind.OBJECTION_UNDECIDED = "objection_undecided"`, its label ("异议未处理 objection to a
-notice not decided") and `DEFAULT_DAYS[RuleKind.OBJECTION_UNDECIDED] = 15`, and to the rules of services/supervision
-`RuleKind.OBJECTION_UNDECIDED: lambda s, a, d, p, _: undecided_objections(s, a, d, p, RuleKind.OBJECTION_UNDECIDED)`.
+raised (15 by default, ledgers/policy/supervision.toml) is a warning, since the distribution's households wait
+on it (DOMAIN rule 15).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.objections import pending_on
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
+from assetledger.services.places import Places
 from assetledger.store.distribution_models import Distribution, DistributionReversal
 from assetledger.store.objection_models import NoticeObjection, NoticeObjectionDecision
 
-DEFAULT_DAYS = 15
-
-
-class Places(Protocol):
-    """What a supervision rule asks of the reader's places (services/supervision.Places)."""
-
-    def within(self, code: str) -> bool: ...
-
-    def place(self, code: str) -> tuple[str, str | None, str | None]: ...
-
-    def name(self, code: str) -> str: ...
-
 
 def undecided_objections(
-    session: Session, as_of: dt.date, days: int, places: Places, rule: RuleKind
+    session: Session, as_of: dt.date, days: int, places: Places, _governance: GovernancePolicy
 ) -> list[SupervisionWarning]:
     """One warning per objection to a standing distribution's notice that is undecided as of `as_of`, more than
     `days` days after it was raised; keyed by the objection's number."""
@@ -62,6 +47,6 @@ def undecided_objections(
         )
         county, township, village = places.place(village_code)
         refs = (f"异议 objection #{number}", f"分配 distribution #{distribution_id}")
-        out.append(SupervisionWarning(rule, str(number), f"{places.name(village_code)} {period}", county, township,
+        out.append(SupervisionWarning(RuleKind.OBJECTION_UNDECIDED, str(number), f"{places.name(village_code)} {period}", county, township,
                                       village, raised_on, due, evidence, refs))  # fmt: skip
     return out

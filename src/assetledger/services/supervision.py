@@ -15,6 +15,8 @@ Each rule reads what already exists and names its evidence (asset, events, entri
   days after the month's end; and, at once, a standing distribution whose months' revenue in the books changed after
   it was made (revenue booked late into a distributed month): only reversing it and distributing again shares it
   (DOMAIN rule 15), the books being open to what really happened (rule 16);
+- objection_undecided 公示异议未处理: an objection to a distribution's notice undecided N days after it was raised
+  (services/objection_warnings.py);
 - unpaid 应付农户未兑付: household shares of a standing distribution without a payout N days after it;
 - inventory_unsettled 清查差异未处理: an inventory not closed N days after its last shortage, damage or surplus count.
 Warnings are judged on the register and books as they stand, against the as-of date: the clock of each rule runs
@@ -34,6 +36,7 @@ from assetledger.domain.supervision import RuleKind, SupervisionPolicy, Supervis
 from assetledger.services import supervision_books as books
 from assetledger.services import supervision_register as register
 from assetledger.services.contracts import reading_scope
+from assetledger.services.objection_warnings import undecided_objections
 from assetledger.services.places import Places
 from assetledger.store.db import Database
 
@@ -48,6 +51,7 @@ RULES: dict[RuleKind, Rule] = {
     RuleKind.NO_CONTRACT: register.no_contract,
     RuleKind.BOOKS_NOT_CLOSED: books.books_not_closed,
     RuleKind.UNDISTRIBUTED: books.undistributed,
+    RuleKind.OBJECTION_UNDECIDED: undecided_objections,
     RuleKind.UNPAID: books.unpaid,
     RuleKind.INVENTORY_UNSETTLED: books.inventory_unsettled,
 }
