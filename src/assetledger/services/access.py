@@ -168,6 +168,14 @@ def read_households(session: Session, actor: str, region: str | None = None) -> 
     return read_scope(session, actor, region)
 
 
+def reads_households(session: Session, actor: str) -> bool:
+    """Whether `actor` may read household personal data (户编号, 户主, the roster, shares): the one rule behind
+    `read_households`, for pages that show an asset to every reader and hide those facts from the rest (set-up mode,
+    before the first user, reads everything)."""
+    user = reader(session, actor)
+    return user is None or may_read_households(user.role)
+
+
 def visible_regions(session: Session, actor: str) -> set[str] | None:
     """The region codes a reader may see (its scope and everything below), or None for everything."""
     user = reader(session, actor)
