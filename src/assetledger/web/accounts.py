@@ -110,7 +110,6 @@ def reverse_entry() -> Response | tuple[str, int]:
         why = "; ".join(one_side(f.reason, lang) for f in exc.findings)
         return _render(translate("reverse_refused", lang, why=why), 422, text, reason)
     entity = (request.form.get("entity") or "").strip()
-    later = {"month": f"{done.date:%Y-%m}", "was": f"{done.original_date:%Y-%m}"} if done.note else {}
-    return redirect(
-        url_for("accounts.books", entity=entity or None, reversed=text, by=done.entry_id, **later), code=303
-    )
+    month, was = (f"{done.date:%Y-%m}", f"{done.original_date:%Y-%m}") if done.note else (None, None)
+    shown = url_for("accounts.books", entity=entity or None, reversed=text, by=done.entry_id, month=month, was=was)
+    return redirect(shown, code=303)
