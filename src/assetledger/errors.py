@@ -57,6 +57,16 @@ class PermissionDenied(AssetLedgerError):
     exit_code = 6
 
 
+class ScopeRefusal(PermissionDenied):
+    """Rows of a file outside the actor's scope, each named (file, row, the place), listed with every other problem
+    of the file (exit code 6: the scope is what refuses the file first)."""
+
+    def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
+        self.findings = list(findings)
+        title = f"无权操作 out of your scope, or wrong: {len(self.findings)} problem(s), nothing was changed"
+        super().__init__(_listed(title, self.findings, limit))
+
+
 class ServiceBusy(AssetLedgerError):
     """Too much is being done at once (e.g. password checks, which each hold 64 MiB); nothing was changed, and the
     same request a moment later will be served."""

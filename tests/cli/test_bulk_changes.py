@@ -171,6 +171,34 @@ def test_an_actor_outside_the_region_is_refused(run: Cli, db: Database) -> None:
     assert table_counts(db) == before
 
 
+def test_rows_outside_the_scope_are_named_with_the_files_other_problems(run: Cli, db: Database) -> None:
+    """A row out of scope names the file, its row and the village (by name), and the file's other problems are
+    listed with it (exit 6, nothing changed); a rule's refusal of a row within the scope is listed too."""
+    district = _registered(run, assets=18)
+    run("user", "add", "zhang", "--role", "finance", "--scope", TOWNSHIP, user="setup")
+    village_rows = [r for r in district.rows[1:] if r[5] is not None]
+    inside = [r for r in village_rows if r[4] == "扬子洲镇"]
+    outside = next(r for r in village_rows if r[4] != "扬子洲镇")
+    rows = [
+        ["资产编号", "资产状态", "变更日期", "变更原因"],
+        [inside[0][0], "闲置", "2025-03-01", "停产"],
+        [outside[0], "闲置", "2025-03-01", "停产"],
+        [inside[1][0], "已处置", "2025-03-01", None],
+    ]
+    before = table_counts(db)
+    path = write_csv(run.cwd / "状态.csv", rows)
+    result = run("asset", "bulk", "status", str(path), user="zhang", ok=False)
+    assert result.exit_code == 6, result.output
+    assert f"状态.csv, row 3, column 资产编号 (asset id): value '{outside[0]}'" in result.output
+    assert f"无权操作{outside[5]}" in result.output and "may not act on" in result.output
+    assert "row 4" in result.output and "use `asset dispose`" in result.output
+    assert "row 2," not in result.output
+    bad = [rows[0], rows[1], rows[2], [inside[1][0], "不知道", "2025-03-01", None]]
+    result = run("asset", "bulk", "status", str(write_csv(run.cwd / "状态2.csv", bad)), user="zhang", ok=False)
+    assert result.exit_code == 6 and "状态2.csv, row 3" in result.output and "状态2.csv, row 4" in result.output
+    assert table_counts(db) == before
+
+
 SAME = [
     ("confirm", ["资产编号", "确权层级", "确权主体", "确权日期", "确权文件"],
      ["村", "某村股份经济合作社", "2024-05-01", "确1号"],

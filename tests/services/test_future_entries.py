@@ -66,3 +66,18 @@ def test_a_reversal_is_not_dated_after_today(run: Cli, db: Database) -> None:
     assert refused.exit_code == 5 and "冲销日期 2099-01-01 晚于今天" in refused.output
     assert table_counts(db) == before
     run("ledger", "reverse", entry_id, "--reason", "录错")
+
+
+def test_a_reversal_is_dated_the_day_it_is_made_and_says_when_that_is_a_later_month(run: Cli, db: Database) -> None:
+    """DOMAIN rule 16: a correction's business date is the day it is made, so the original's month keeps the totals
+    already reported or distributed; a reversal in a later month says in which month the correction counts."""
+    _registers(run)
+    today = dt.date.today()
+    first = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-10-15")
+    done = run("ledger", "reverse", first.output.split()[-1], "--reason", "录错")
+    now = f"{today.year}-{today.month:02d}"
+    assert f"on {today.isoformat()}" in done.output, done.output
+    assert f"冲销记入 {now}，原分录在 2025-10" in done.output and f"counts in {now}" in done.output
+    same = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "200", "--date", "2025-11-03")
+    dated = run("ledger", "reverse", same.output.split()[-1], "--reason", "录错", "--date", "2025-11-20")
+    assert "on 2025-11-20" in dated.output and "冲销记入" not in dated.output  # the same month: no note

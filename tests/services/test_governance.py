@@ -87,6 +87,23 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     assert report[0]["disposed"] == 2 and Decimal(report[0]["restricted_in"]) == Decimal("151500.00")
 
 
+def test_a_write_off_is_not_a_disposal(run: Cli, db: Database) -> None:
+    """核销 follows an approved inventory shortage (`inventory close`); `asset dispose` refuses it and changes nothing,
+    so it is never counted under 已处置/处置损失 nor missing from the written-off list (DOMAIN rule 19)."""
+    _setup(run)
+    before = table_counts(db)
+    refused = run("asset", "dispose", "LOSES", "--method", "write-off", "--date", "2026-02-02", "--approval",
+                  "县〔2026〕9号", "--approved-by", "county", ok=False)  # fmt: off
+    assert refused.exit_code == 2, refused.output
+    assert "--method: value 'write-off'" in refused.output and "inventory close" in refused.output
+    assert "Traceback" not in refused.output
+    assert table_counts(db) == before
+    shown = json.loads(run("asset", "show", "LOSES", "--format", "json").output)
+    assert shown["asset"]["status"] == "in_use"
+    assert json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output) == []
+    assert "inventory close" in run("asset", "dispose", "--help").output
+
+
 def test_reinvest_from_restricted_proceeds_and_reserve(run: Cli, db: Database) -> None:
     _setup(run)
     run("asset", "dispose", "ROAD", "--method", "auction", "--date", "2026-02-01", "--proceeds", "80000",

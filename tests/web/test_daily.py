@@ -3,6 +3,7 @@ the inventory team's count sheets, finance's stored award policies. The browser 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -49,6 +50,8 @@ def test_accountant_sees_its_books_and_reverses_an_entry(app: Flask, county: Cli
     assert done.status_code == 303
     page = li.get(done.headers["Location"]).get_data(as_text=True)
     assert f"第 {entry} 号分录已冲销" in page and f"冲销 #{entry}: 金额录错" in page
+    month = f"{dt.date.today():%Y-%m}"  # dated the day it is made: a later month than the original's 2025-03
+    assert f"冲销记入 {month}，原分录在 2025-03" in page
     income = {r.name: r.balance for r in balances(db, ENTITY, actor="li")}
     assert not any(name.startswith("Income") for name in income)  # revenue and its reversal cancel out
 

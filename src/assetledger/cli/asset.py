@@ -370,8 +370,9 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
         else:
             click.echo(text)
         return
-    if fmt in ("csv", "xlsx"):
-        emit(history.events, fmt, out, sheet=f"{asset_id} history")
+    if fmt in ("csv", "xlsx"):  # times in UTC without their zone: Excel holds none (PostgreSQL gives one)
+        events = [{k: _utc(v) for k, v in e.items()} for e in history.events]
+        emit(events, fmt, out, sheet=f"{asset_id} history")
         return
     facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
@@ -387,3 +388,9 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     click.echo(render_table([contract_row(c) for c in contracts], CONTRACT_HEADERS))
     click.echo("\n事件 history")
     click.echo(render_table(history.events))
+
+
+def _utc(value: object) -> object:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value

@@ -15,7 +15,9 @@ from assetledger.services import beneficiaries as svc
 
 @click.group("beneficiary")
 def command() -> None:
-    """Beneficiary households of each village: import, add, remove (exit/death), list. Nothing is deleted."""
+    """Beneficiary households of each village: import, add, remove (exit/death), correct an exit, list.
+
+    Nothing is deleted."""
 
 
 @command.command("import")
@@ -97,6 +99,23 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
     """Record that a household left (exit or death); it receives nothing for months after that month."""
     svc.remove_household(app.db, household_id, on, reason, app.actor)
     click.echo(f"household {household_id} left on {on} ({reason})")
+
+
+@command.command("correct-exit")
+@click.argument("household_id")
+@click.option("--reason", required=True, help="Why the recorded exit is wrong (更正原因).")
+@click.option("--date", "on", type=DATE, help="The right date of exit; without it the household never left.")
+@click.option("--cause", type=click.Choice(["exit", "death"]), help="The right reason of exit, with --date.")
+@pass_app
+def correct_exit(app: App, household_id: str, reason: str, on: dt.date | None, cause: str | None) -> None:
+    """Correct an exit recorded by mistake or with a wrong date (更正退出); the first record stays beside it."""
+    if cause is not None and on is None:
+        raise click.UsageError("--cause goes with --date (the right date of exit)")
+    was, now_left = svc.correct_exit(app.db, household_id, reason, app.actor, left_on=on, left_reason=cause)
+    if now_left is None:
+        click.echo(f"household {household_id}: exit of {was} withdrawn; back on the roster (已更正，恢复受益)")
+    else:
+        click.echo(f"household {household_id}: exit of {was} corrected to {now_left} (已更正退出日期)")
 
 
 @command.command("list")

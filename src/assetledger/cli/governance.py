@@ -108,7 +108,12 @@ def decide_dispose_cmd(app: App, asset_id: str, on: dt.date, note: str | None) -
 
 @click.command("dispose")
 @click.argument("asset_id")
-@click.option("--method", type=click.Choice([m.value for m in DisposalMethod]), required=True, help="How.")
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in DisposalMethod]),
+    required=True,
+    help="How: auction, transfer or scrap. A write-off (核销) is not a disposal: `inventory close`.",
+)
 @click.option("--date", "on", type=DATE, required=True, help="Disposal date.")
 @click.option("--proceeds", type=MONEY, default="0", show_default=True, help="Money received (yuan).")
 @click.option("--approval", required=True, help="Approval document (批复文号).")

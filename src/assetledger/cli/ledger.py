@@ -130,9 +130,14 @@ def import_entries(app: App, file: Path, dry_run: bool) -> None:
 @click.option("--date", "on", type=DATE, help="Date of the reversal (default: today, or the entry's date if later).")
 @pass_app
 def reverse(app: App, entry_id: int, reason: str, on: dt.date | None) -> None:
-    """Correct an entry by posting its reversal; the original stays in the books."""
-    new_id = svc.reverse(app.db, entry_id, reason, app.actor, on)
-    click.echo(f"entry {entry_id} reversed by entry {new_id}")
+    """Correct an entry by posting its reversal; the original stays in the books.
+
+    The reversal is dated the day it is made (or --date): the original's month keeps its totals, and a note says
+    when the correction falls in a later month."""
+    done = svc.reverse(app.db, entry_id, reason, app.actor, on)
+    click.echo(f"entry {entry_id} reversed by entry {done.entry_id} on {done.date}")
+    if done.note:
+        click.echo(done.note)
 
 
 @command.command("close")

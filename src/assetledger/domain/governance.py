@@ -18,7 +18,18 @@ class DisposalMethod(StrEnum):
     AUCTION = "auction"  # 拍卖
     TRANSFER = "transfer"  # 转让
     SCRAP = "scrap"  # 报废
-    WRITE_OFF = "write-off"  # 核销
+    WRITE_OFF = "write-off"  # 核销: refused as a disposal (rule 19); kept to read disposals recorded before
+
+
+def disposal_method_problem(method: DisposalMethod) -> str | None:
+    """Why `method` is not a disposal (处置): a write-off (核销) follows an approved inventory shortage and is recorded
+    by closing that inventory, with its own status (written_off) and booking, kept apart in reports (rule 19)."""
+    if method is DisposalMethod.WRITE_OFF:
+        return (
+            "核销不是处置 a write-off is not a disposal: it follows an approved inventory shortage — record the count "
+            "(inventory record) and close the inventory with its approval (inventory close)"
+        )
+    return None
 
 
 @dataclass(frozen=True)

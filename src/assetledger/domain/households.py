@@ -24,3 +24,12 @@ class HouseholdFacts:
     joined_on: dt.date
     left_on: dt.date | None
     left_reason: str | None
+
+
+def roster_date_problem(on: dt.date, today: dt.date) -> str | None:
+    """Why a roster date (joined, left, changed, an exit's correction) cannot stand: the roster records what has
+    happened, so a date after today is a typo (a 2027 for 2026) — accepted, it would keep a household that has left
+    on every distribution until then and block every correction (DOMAIN rule 16)."""
+    if on > today:
+        return f"日期晚于今天 the date is after today ({today})"
+    return None

@@ -231,3 +231,17 @@ def reversal_of(entry: JournalEntry, on: dt.date, reason: str) -> JournalEntry:
         ref=f"reversal:{entry.id}",
         reverses=entry.id,
     )
+
+
+def reversal_period_note(original: dt.date, on: dt.date) -> str | None:
+    """A note when a reversal falls in a later month than the entry it reverses: the correction is booked in the
+    month it is made (its business date, DOMAIN rule 16), so the original's month — perhaps already distributed or
+    reported — keeps its totals and the correction counts in the later month."""
+    if (on.year, on.month) <= (original.year, original.month):
+        return None
+    was, now = f"{original.year}-{original.month:02d}", f"{on.year}-{on.month:02d}"
+    return (
+        f"注意：冲销记入 {now}，原分录在 {was}；{was} 的数额不变，更正计入 {now} "
+        f"(note: the reversal falls in {now}, the original in {was}; {was} keeps its totals and the correction "
+        f"counts in {now})"
+    )

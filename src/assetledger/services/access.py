@@ -56,16 +56,27 @@ def region_of_entity(entity: str) -> str:
 
 def require(session: Session, actor: str, action: Action, regions: Iterable[str]) -> None:
     """Refuse, before any change, an actor whose role or scope does not allow `action` on every region."""
+    refused = outside_scope(session, actor, action, regions)
+    if refused:
+        raise PermissionDenied(next(iter(refused.values())))
+
+
+def outside_scope(session: Session, actor: str, action: Action, regions: Iterable[str]) -> dict[str, str]:
+    """`require`'s rule, for a file whose rows each name a place: refuse (PermissionDenied) an actor unknown or whose
+    role may not do `action` at all, else return each of `regions` outside the actor's scope with why ("无权操作长马村
+    ...") — empty when every one is within — so that each row can be named with the file's other problems."""
     if in_setup_mode(session):
-        return
+        return {}
     user = current_user(session, actor)
     if user is None:
         raise PermissionDenied(f"user {actor!r} is not known (or was revoked); ask the finance bureau to add you")
     if not may(user.role, action):
         raise PermissionDenied(f"{actor} ({LABELS[user.role]}) may not {action.value}")
-    for region in sorted(set(regions)):
-        if not covers(user.scope, region_chain(session, region)):
-            raise PermissionDenied(_out_of_scope(session, actor, user, region))
+    return {
+        region: _out_of_scope(session, actor, user, region)
+        for region in sorted(set(regions))
+        if not covers(user.scope, region_chain(session, region))
+    }
 
 
 def region_name(session: Session, code: str) -> str:
@@ -156,6 +167,14 @@ def read_households(session: Session, actor: str, region: str | None = None) -> 
             "records: the roster and what households received)"
         )
     return read_scope(session, actor, region)
+
+
+def reads_households(session: Session, actor: str) -> bool:
+    """Whether `actor` may read household personal data (户编号, 户主, the roster, shares): the one rule behind
+    `read_households`, for pages that show an asset to every reader and hide those facts from the rest (set-up mode,
+    before the first user, reads everything)."""
+    user = reader(session, actor)
+    return user is None or may_read_households(user.role)
 
 
 def visible_regions(session: Session, actor: str) -> set[str] | None:

@@ -34,11 +34,11 @@ from assetledger.domain.asset_changes import (
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
-from assetledger.errors import Finding, InputError, RuleRefusal
+from assetledger.errors import Finding, InputError, RuleRefusal, ScopeRefusal
 from assetledger.io.asset_rows import Unresolved, resolve_ownership
 from assetledger.io.change_rows import KINDS, ChangeRow, Claim, ParsedChanges, parse_changes
 from assetledger.io.tabular import read_table
-from assetledger.services.access import require
+from assetledger.services.access import outside_scope
 from assetledger.services.asset_books import book_transfers, load_booked
 from assetledger.services.books import Books
 from assetledger.services.context import now
@@ -140,9 +140,10 @@ def _update_assets(session: Session, rows: Sequence[tuple[str, dict[str, Any]]])
 
 def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool = False) -> ChangeResult:
     """Apply a file of changes of one kind (confirm, handover, custodian, status) to registered assets, all or
-    nothing. Problems of input (exit 2) come before refusals by a rule (exit 5); an actor outside the assets'
-    region is refused (exit 6) before anything is checked further. A dry run checks everything, books included,
-    and writes nothing."""
+    nothing. Problems of input (exit 2) come before refusals by a rule (exit 5); rows of assets outside the actor's
+    scope are refused (exit 6), each named by its row and place with the file's other problems of input; and
+    only the rows within the scope are checked against the rules (a rule's answer would tell what the register
+    holds out of scope). A dry run checks everything, books included, and writes nothing."""
     if kind not in KINDS:
         raise InputError([Finding(str(path), None, None, kind, f"write one of {', '.join(KINDS)}")])
     table = read_table(path)
@@ -155,9 +156,19 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
             for r in parsed.rows
             if r.asset_id not in facts
         ]
-        if parsed.findings or missing:  # every problem of input at once, the file's rows in order
-            raise InputError(sorted([*parsed.findings, *missing], key=lambda f: f.row or 0))
-        require(session, actor, Action.REGISTER, {f.region for f in facts.values()})
+        outside = outside_scope(session, actor, Action.REGISTER, {f.region for f in facts.values()})
+        foreign = [
+            parsed.finding(r.number, "asset_id", r.asset_id, outside[facts[r.asset_id].region])
+            for r in parsed.rows
+            if r.asset_id in facts and facts[r.asset_id].region in outside
+        ]
+        if foreign and not (parsed.findings or missing):  # the rules' refusals of the rows within the scope too
+            within = {r.number for r in parsed.rows if facts[r.asset_id].region not in outside}
+            _, bad, refused, _ = _checked(session, parsed, facts, within)
+            raise ScopeRefusal(sorted([*foreign, *bad, *refused], key=lambda f: f.row or 0))
+        if parsed.findings or missing or foreign:  # every problem of input at once, the file's rows in order
+            found = sorted([*parsed.findings, *missing, *foreign], key=lambda f: f.row or 0)
+            raise ScopeRefusal(found) if foreign else InputError(found)
         changes, bad, refused, already = _checked(session, parsed, facts)
         if bad or refused:
             if bad:
@@ -170,15 +181,17 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
 
 
 def _checked(
-    session: Session, parsed: ParsedChanges, facts: Mapping[str, Facts]
+    session: Session, parsed: ParsedChanges, facts: Mapping[str, Facts], numbers: set[int] | None = None
 ) -> tuple[list[tuple[str, Change]], list[Finding], list[Finding], int]:
-    """(changes to record, bad input, refusals by a rule, rows already so) of the file's rows."""
+    """(changes to record, bad input, refusals by a rule, rows already so) of the file's rows (those `numbers`)."""
     changes: list[tuple[str, Change]] = []
     bad: list[Finding] = []
     refused: list[Finding] = []
     already = 0
     index = load_index(session) if parsed.kind == "confirm" else None
     for row in parsed.rows:
+        if numbers is not None and row.number not in numbers:
+            continue
         current = facts[row.asset_id]
         change = row.change
         if isinstance(change, Claim):

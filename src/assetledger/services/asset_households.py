@@ -8,7 +8,7 @@ the same roster twice attaches nothing new.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.asset_changes import attach_problem
 from assetledger.domain.assets import shown_owner
 from assetledger.domain.booking import entry_date
-from assetledger.domain.enums import Register
+from assetledger.domain.enums import OwnerKind, Register
 from assetledger.errors import Finding
 from assetledger.io.household_rows import HouseholdRow
 from assetledger.services.access import require
@@ -149,3 +149,32 @@ def show_owners(session: Session, rows: Sequence[MutableMapping[str, Any]]) -> N
     for row in rows:
         if row["asset_id"] in shown:
             row["owner_name"] = shown[row["asset_id"]]
+
+
+HIDDEN = "（不显示 hidden）"  # household personal data, for a reader that may not read it (services/access)
+_PERSONAL_KEYS = ("household", "head", "household_id", "household_head")
+
+
+def hide_household_data(asset: MutableMapping[str, Any]) -> None:
+    """Hide a household-level asset's (到户类) household personal data — 户编号, 户主, and its owner when that is a
+    household (named by its head) — in its record, for a reader `access.reads_households` refuses."""
+    if asset.get("register") != Register.HOUSEHOLD.value:
+        return
+    for key in ("household_id", "household_head"):
+        if asset.get(key) is not None:
+            asset[key] = HIDDEN
+    if asset.get("owner_name") is not None and asset.get("owner_kind") in (None, OwnerKind.HOUSEHOLD.value):
+        asset["owner_name"] = HIDDEN
+
+
+def details_without_households(details: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a household-level asset's event details with the household's 户编号 and 户主 hidden (an attachment
+    names both; a registration or confirmation to a household names its head as the owner)."""
+    out = dict(details)
+    for key in _PERSONAL_KEYS:
+        if isinstance(out.get(key), str):
+            out[key] = HIDDEN
+    owner = out.get("owner")
+    if isinstance(owner, Mapping) and owner.get("kind") == OwnerKind.HOUSEHOLD.value and owner.get("name"):
+        out["owner"] = {**owner, "name": HIDDEN}
+    return out

@@ -11,8 +11,13 @@ from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
 from assetledger.domain.register_fields import LIST_FIELDS
 from assetledger.errors import NotFoundError
-from assetledger.services.access import read_scope, require_read
-from assetledger.services.asset_households import owners_shown, show_owners
+from assetledger.services.access import read_scope, reads_households, require_read
+from assetledger.services.asset_households import (
+    details_without_households,
+    hide_household_data,
+    owners_shown,
+    show_owners,
+)
 from assetledger.services.assets import asset_region
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import AssetHousehold, Household
@@ -181,6 +186,9 @@ def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
     query = _scoped(session, flt, actor, query)
     found = [dict(zip(names, values, strict=True)) for values in session.execute(query)]
     show_owners(session, found)  # a household-level asset's owner names its attached households
+    if not reads_households(session, actor):
+        for row in found:
+            hide_household_data(row)
     return [_row(kind, row) for row in found]
 
 
@@ -236,6 +244,9 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
         record = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
         if asset_id in (shown := owners_shown(session, [asset_id])):
             record["owner_name"] = shown[asset_id]  # a household-level asset's owner names its attached households
+        personal = reads_households(session, actor)
+        if not personal:
+            hide_household_data(record)  # 户编号 and 户主 are household personal data (the inventory team's case)
         history = AssetHistory(record)
         for f in session.scalars(
             select(AssetFunding).where(AssetFunding.asset_id == asset_id).order_by(AssetFunding.id)
@@ -255,7 +266,7 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
                     "date": e.event_date,
                     "actor": e.actor,
                     "recorded_at": e.recorded_at,
-                    "details": e.payload,
+                    "details": e.payload if personal else details_without_households(e.payload),
                 }
             )
         return history

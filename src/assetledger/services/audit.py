@@ -15,10 +15,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.asset_events import AssetState, apply, differences, event_of
+from assetledger.domain.enums import Register
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
 from assetledger.io.output import records, write_xlsx
-from assetledger.services.access import current_user, read_scope, reader, regions_within, require_read
+from assetledger.services.access import (
+    current_user,
+    read_scope,
+    reader,
+    reads_households,
+    regions_within,
+    require_read,
+)
+from assetledger.services.asset_households import details_without_households
 from assetledger.services.asset_queries import ASSET_PLACE, AssetFilter, list_assets
 from assetledger.services.assets import asset_region
 from assetledger.services.audit_records import labels as record_labels
@@ -75,9 +84,11 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
             raise NotFoundError("asset", asset_id)
         require_read(session, actor, asset_region(asset))
         items: list[StoryLine] = []
+        personal = asset.register != Register.HOUSEHOLD.value or reads_households(session, actor)
         for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
+            payload = dict(e.payload) if personal else details_without_households(e.payload)  # 户编号, 户主
             items.append(_item(e.event_date or e.recorded_at.date(), e.recorded_at, "register", e.kind, e.actor,
-                               json.dumps(e.payload, ensure_ascii=False, default=str), dict(e.payload)))  # fmt: off
+                               json.dumps(payload, ensure_ascii=False, default=str), payload))  # fmt: off
         entries = session.execute(
             select(Entry.id, Entry.date, Entry.recorded_at, Entry.kind, Entry.actor, Entry.narration, Entry.entity_code,
                    func.sum(PostingRow.amount).filter(PostingRow.amount > 0))

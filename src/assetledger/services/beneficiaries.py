@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
-from assetledger.domain.households import HouseholdFacts
-from assetledger.domain.text import require_texts
+from assetledger.domain.households import HouseholdFacts, roster_date_problem
+from assetledger.domain.text import TextRule, require_texts
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
 from assetledger.io.household_rows import (
     CATEGORY_LABELS,
@@ -66,6 +66,10 @@ def import_roster(
         resolved: list[tuple[HouseholdRow, str]] = []
         seen: dict[str, int] = {}
         for r in rows:
+            for field, value in (("joined_on", r.joined_on), ("left_on", r.left_on)):
+                problem = roster_date_problem(value, today()) if value is not None else None
+                if problem:
+                    findings.append(Finding(table.source, r.row, column_header(table, field), str(value), problem))
             code = r.village if r.village in villages else None
             if code is None and len(by_name.get(r.village, [])) == 1:
                 code = by_name[r.village][0]
@@ -100,7 +104,12 @@ def import_roster(
             if h is not None and h.left_on is not None and (r.left_on != h.left_on):
                 findings.append(
                     Finding(
-                        table.source, r.row, "退出日期", str(r.left_on), f"household left on {h.left_on}; rejoin it"
+                        table.source,
+                        r.row,
+                        column_header(table, "left_on"),
+                        str(r.left_on or ""),
+                        f"该户已于 {h.left_on} 退出 the household left on {h.left_on}; "
+                        "if that is wrong, correct it first (beneficiary correct-exit)",
                     )
                 )
         dates: dict[str, dt.date] = {}
@@ -195,8 +204,9 @@ def _change_date(h: Household, r: HouseholdRow, on: dt.date | None) -> tuple[dt.
         return None, f"{what}: 变更须注明日期 the change needs the date it took effect (变更日期 column, or --date)"
     if when < h.joined_on:
         return None, f"变更日期早于纳入日期 the change is dated before the household joined ({h.joined_on})"
-    if when > today():
-        return None, f"变更日期晚于今天 the change is dated after today ({today()})"
+    problem = roster_date_problem(when, today())
+    if problem:
+        return None, f"变更{problem}"
     return when, None
 
 
@@ -226,23 +236,68 @@ def remove_household(db: Database, household_id: str, on: dt.date, reason: str, 
     """A household leaves the roster (exit or death): it receives nothing for months after `on`."""
     if reason not in ("exit", "death"):
         raise InputError([Finding("beneficiary remove", None, "--reason", reason, "write exit or death")])
+    _refuse_future("beneficiary remove", "--date", on)
     with db.transaction() as session:
         h = session.get(Household, household_id, with_for_update=True)
         if h is None:
             raise NotFoundError("household", household_id)
         require(session, actor, Action.DISTRIBUTE, [h.village_code])
         if h.left_on is not None:
-            raise RuleViolation(f"household {household_id} already left on {h.left_on}")
+            raise RuleViolation(
+                f"household {household_id} already left on {h.left_on}; if that is wrong, correct it with "
+                "`beneficiary correct-exit`"
+            )
         if on < h.joined_on:
             raise RuleViolation(f"household {household_id} joined on {h.joined_on}, after {on}")
         h.left_on, h.left_reason = on, reason
         _event(session, household_id, "left", on, {"reason": reason}, actor)
 
 
+def _refuse_future(source: str, option: str, on: dt.date) -> None:
+    problem = roster_date_problem(on, today())
+    if problem:
+        raise InputError([Finding(source, None, option, str(on), problem)])
+
+
+def correct_exit(
+    db: Database, household_id: str, why: str, actor: str, *, left_on: dt.date | None = None,
+    left_reason: str | None = None,
+) -> tuple[dt.date, dt.date | None]:  # fmt: skip
+    """Correct an exit recorded by mistake or with the wrong date: with `left_on`, the household left then instead
+    (for `left_reason`, else the reason recorded); without, it never left and is back on the roster. The exit event
+    stays; an "exit_corrected" event dated the day the correction is made records what was, what is and why, and
+    the distributions from then on share by the corrected facts. Returns (the exit corrected, the new exit or None)."""
+    source = "beneficiary correct-exit"
+    if not why.strip():
+        raise InputError([Finding(source, None, "--reason", why, "更正须写明原因 (a correction needs a reason)")])
+    require_texts(source, [("--reason", why, TextRule(limit=200))])
+    if left_reason is not None and left_reason not in ("exit", "death"):
+        raise InputError([Finding(source, None, "--cause", left_reason, "write exit or death")])
+    if left_on is not None:
+        _refuse_future(source, "--date", left_on)
+    with db.transaction() as session:
+        h = session.get(Household, household_id, with_for_update=True)
+        if h is None:
+            raise NotFoundError("household", household_id)
+        require(session, actor, Action.DISTRIBUTE, [h.village_code])
+        if h.left_on is None:
+            raise RuleViolation(f"household {household_id} has not left the roster; nothing to correct")
+        if left_on is not None and left_on < h.joined_on:
+            raise RuleViolation(f"household {household_id} joined on {h.joined_on}, after {left_on}")
+        was = h.left_on
+        reason = (left_reason or h.left_reason) if left_on is not None else None
+        before = {"left_on": was.isoformat(), "reason": h.left_reason}
+        after = {"left_on": left_on.isoformat(), "reason": reason} if left_on is not None else None
+        h.left_on, h.left_reason = left_on, reason
+        _event(session, household_id, "exit_corrected", today(), {"from": before, "to": after, "why": why}, actor)
+        return was, left_on
+
+
 def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str) -> None:
     problem = persons_problem(row.persons)
     if problem:
         raise InputError([Finding("beneficiary add", None, "--persons", str(row.persons), problem)])
+    _refuse_future("beneficiary add", "--joined", row.joined_on)
     require_texts("beneficiary add", [(f, getattr(row, f), r) for f, r in TEXT_RULES.items()])
     with db.transaction() as session:
         require(session, actor, Action.DISTRIBUTE, [village_code])

@@ -15,8 +15,8 @@ from urllib.parse import quote, urlsplit
 
 from assetledger.domain.enums import OwnerKind, Register
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
-from assetledger.services.access import require_read
-from assetledger.services.asset_households import owners_shown
+from assetledger.services.access import reads_households, require_read
+from assetledger.services.asset_households import hide_household_data, owners_shown
 from assetledger.services.assets import asset_region
 from assetledger.services.contracts import reading_scope
 from assetledger.store import certificate_repo, register_repo
@@ -107,6 +107,12 @@ def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, 
         names = register_repo.region_names(session)
         events = certificate_repo.confirming_events(session, [a.asset_id for a in assets])
         owners = owners_shown(session, [a.asset_id for a in assets])  # a 到户类 asset's attached households
+        if not reads_households(session, actor):  # a household owner is named by its head: personal data
+            for a in assets:
+                shown = {"register": a.register, "owner_kind": a.owner_kind,
+                         "owner_name": owners.get(a.asset_id, a.owner_name)}  # fmt: skip
+                hide_household_data(shown)
+                owners[a.asset_id] = shown["owner_name"]
         return [_paper(a, names, events.get(a.asset_id), base_url, owners) for a in assets]
 
 

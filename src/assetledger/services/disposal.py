@@ -14,7 +14,13 @@ from assetledger.domain.access import Action
 from assetledger.domain.asset_events import ApprovalLevel, AssetEventKind, Disposed, apply, current, refusal
 from assetledger.domain.booking import books_of, value_account
 from assetledger.domain.enums import OwnerKind
-from assetledger.domain.governance import APPROVAL_LABELS, DisposalMethod, GovernancePolicy, approval_suffices
+from assetledger.domain.governance import (
+    APPROVAL_LABELS,
+    DisposalMethod,
+    GovernancePolicy,
+    approval_suffices,
+    disposal_method_problem,
+)
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
@@ -53,11 +59,14 @@ class DisposalResult:
 
 
 def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, actor: str) -> DisposalResult:
+    problem = disposal_method_problem(request.method)
+    if problem:
+        raise InputError([Finding("asset dispose", None, "--method", request.method.value, problem)])
     require_fits("asset dispose", ("--approval", request.approval_doc, Disposal.approval_doc))
     require_amount("asset dispose", "--proceeds", request.proceeds, positive=False)
     if not request.approval_doc.strip():
         raise InputError([Finding("asset dispose", None, "--approval", request.approval_doc, "approval is required")])
-    if request.method in (DisposalMethod.SCRAP, DisposalMethod.WRITE_OFF) and request.proceeds < 0:
+    if request.method is DisposalMethod.SCRAP and request.proceeds < 0:
         raise InputError([Finding("asset dispose", None, "--proceeds", str(request.proceeds), "cannot be negative")])
     with db.transaction() as session:
         asset = session.get(Asset, request.asset_id, with_for_update=True)

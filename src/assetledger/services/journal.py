@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from assetledger.domain.booking import (
     expense_entry,
     revenue_entry,
 )
-from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversal_of
+from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversal_of, reversal_period_note
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.entry_rows import EntryRow, parse_entry_rows
 from assetledger.io.tabular import read_table
@@ -160,8 +161,20 @@ _CORRECTED_ELSEWHERE = {
 }  # (Chinese, English): where such an entry is corrected
 
 
-def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | None = None) -> int:
+@dataclass(frozen=True)
+class Reversal:
+    entry_id: int  # the reversal's
+    original_date: dt.date
+    date: dt.date
+    note: str | None  # when the reversal falls in a later month than the original (domain `reversal_period_note`)
+
+
+def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | None = None) -> Reversal:
     """Correct a mistake: post the opposite entry, naming the one it reverses. The original stays.
+
+    The reversal is dated `on`, else the day it is made (never before the original): a correction's business date
+    is the day it is made, and its original's period keeps the totals already reported or distributed (DOMAIN
+    rule 16); when it falls in a later month than the original, the result carries a note saying so.
 
     Only entries posted as such (revenue, expenses, general and imported entries) are reversed here; an entry made
     by a register event, a distribution, a payout or an award is corrected where that record is kept."""
@@ -203,7 +216,7 @@ def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | 
                 f"(the books of {original.entity} are closed through {closed}; reverse on a later date)"
             )
         result = books.post([reversal_of(original, when, reason)], [Located("ledger reverse")])
-        return result.posted[0]
+        return Reversal(result.posted[0], original.date, when, reversal_period_note(original.date, when))
 
 
 def close_period(db: Database, entity: str, through: dt.date, actor: str) -> dt.date | None:

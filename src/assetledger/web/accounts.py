@@ -99,7 +99,7 @@ def reverse_entry() -> Response | tuple[str, int]:
     if not reason:
         return _render(translate("reverse_needs_reason", lang), 422, text, reason)
     try:
-        new_id = reverse(database(), int(text), reason, user().name)
+        done = reverse(database(), int(text), reason, user().name)
     except RuleViolation as exc:
         return _render(translate("reverse_refused", lang, why=one_side(str(exc), lang)), 409, text, reason)
     except NotFoundError:
@@ -110,4 +110,6 @@ def reverse_entry() -> Response | tuple[str, int]:
         why = "; ".join(one_side(f.reason, lang) for f in exc.findings)
         return _render(translate("reverse_refused", lang, why=why), 422, text, reason)
     entity = (request.form.get("entity") or "").strip()
-    return redirect(url_for("accounts.books", entity=entity or None, reversed=text, by=new_id), code=303)
+    month, was = (f"{done.date:%Y-%m}", f"{done.original_date:%Y-%m}") if done.note else (None, None)
+    shown = url_for("accounts.books", entity=entity or None, reversed=text, by=done.entry_id, month=month, was=was)
+    return redirect(shown, code=303)
