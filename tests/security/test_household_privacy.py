@@ -62,3 +62,18 @@ def test_the_inventory_team_reads_no_household_on_the_cli(app: Flask, county: Cl
     # the team still does its own work: the inventory pages and the asset an inventory label points at
     team, _ = login(app, "qing")
     assert _status(team, "/inventory")[0] == 200
+
+
+def test_the_auditors_tools_are_for_auditors_and_finance(app: Flask, county: Cli) -> None:
+    """Audit SQL and the audit package show every record of a scope at once, the households' included: the
+    inventory team and a village accountant are refused them on the CLI as on the web (domain/access.AUDIT_READERS)."""
+    _with_a_distribution_and_a_team(app, county)
+    for reader in ("qing", "li"):
+        for args in (["audit", "sql", "SELECT * FROM v_households"],
+                     ["audit", "export", "--scope", VILLAGE, "--out", f"package-{reader}"]):  # fmt: skip
+            refused = county(*args, user=reader, ok=False)
+            assert refused.exit_code == 6, (reader, args, refused.output)
+            assert "无权使用审计查询" in refused.output and "王一" not in refused.output
+        assert not (county.cwd / f"package-{reader}").exists()
+    for reader in ("zhang", "wang"):
+        assert "王一" in county("audit", "sql", "SELECT * FROM v_households", user=reader).output

@@ -13,8 +13,8 @@ from assetledger.domain.objections import Outcome
 from assetledger.domain.supervision import RuleKind, SupervisionPolicy, SupervisionWarning
 from assetledger.errors import InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services import distribution_settlement, notice_objections
-from assetledger.services.supervision import warnings
 from assetledger.services.public_notices import publish
+from assetledger.services.supervision import warnings
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import table_counts

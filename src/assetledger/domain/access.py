@@ -61,6 +61,11 @@ LABELS = {
 HOUSEHOLD_RECORDS = Action.DISTRIBUTE
 
 
+# The auditor's tools (read-only SQL over the audit views, the audit package, the web's SQL and Fava pages) show
+# every record of their scope at once, household personal data included: for auditors and the finance bureau only.
+AUDIT_READERS = (Role.AUDITOR, Role.FINANCE)
+
+
 def may_read_households(role: Role) -> bool:
     return may_read(role, HOUSEHOLD_RECORDS)
 

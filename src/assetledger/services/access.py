@@ -15,7 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.access import ACTION_LABELS, LABELS, Action, Role, covers, may, may_read, may_read_households
+from assetledger.domain.access import (
+    ACTION_LABELS,
+    AUDIT_READERS,
+    LABELS,
+    Action,
+    Role,
+    covers,
+    may,
+    may_read,
+    may_read_households,
+)
 from assetledger.errors import PermissionDenied
 from assetledger.store.access_models import UserGrant
 from assetledger.store.models import Region
@@ -165,6 +175,18 @@ def read_households(session: Session, actor: str, region: str | None = None) -> 
         raise PermissionDenied(
             f"{actor}（{LABELS[user.role]}）无权查看农户信息 ({actor} ({user.role.value}) may not read household "
             "records: the roster and what households received)"
+        )
+    return read_scope(session, actor, region)
+
+
+def read_audit(session: Session, actor: str, region: str | None = None) -> set[str] | None:
+    """`read_scope` of the auditor's tools (audit SQL, the audit package): refused, in Chinese and English, to a role
+    that is not an auditor or the finance bureau (domain/access.AUDIT_READERS)."""
+    user = reader(session, actor)
+    if user is not None and user.role not in AUDIT_READERS:
+        raise PermissionDenied(
+            f"{actor}（{LABELS[user.role]}）无权使用审计查询和审计资料包 ({actor} ({user.role.value}) may not use the "
+            "audit queries or the audit package: they are for auditors and the finance bureau)"
         )
     return read_scope(session, actor, region)
 

@@ -21,7 +21,7 @@ from assetledger.errors import NotFoundError
 from assetledger.io.output import records, write_xlsx
 from assetledger.services.access import (
     current_user,
-    read_scope,
+    read_audit,
     reader,
     reads_households,
     regions_within,
@@ -297,7 +297,7 @@ def export_package(
     townships, the county, a city)."""
     within = None if within == "*" else within
     with db.reading() as session:
-        visible = read_scope(session, actor, within)
+        visible = read_audit(session, actor, within)
         if within is None and visible is not None:
             user = current_user(session, actor)
             within = user.scope if user is not None else None

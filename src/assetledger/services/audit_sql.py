@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assetledger.errors import Finding, InputError
-from assetledger.services.access import visible_regions
+from assetledger.services.access import read_audit, visible_regions
 from assetledger.store import audit_reader
 from assetledger.store.audit_reader import AuditQueryRefused, Limits, Refusal
 from assetledger.store.audit_views import VIEW_NAMES
@@ -73,6 +73,7 @@ def read_only_sql(
         raise InputError([Finding("audit sql", None, "time limit", str(time_limit),
                                   f"must be more than 0 and at most {TIME_LIMIT_CEILING:g} seconds")])  # fmt: skip
     with db.reading() as session:
+        read_audit(session, actor)
         regions = visible_regions(session, actor)
     try:
         fetched = audit_reader.run(

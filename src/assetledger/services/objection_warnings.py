@@ -47,6 +47,7 @@ def undecided_objections(
         )
         county, township, village = places.place(village_code)
         refs = (f"异议 objection #{number}", f"分配 distribution #{distribution_id}")
-        out.append(SupervisionWarning(RuleKind.OBJECTION_UNDECIDED, str(number), f"{places.name(village_code)} {period}", county, township,
-                                      village, raised_on, due, evidence, refs))  # fmt: skip
+        subject, place = str(number), f"{places.name(village_code)} {period}"
+        out.append(SupervisionWarning(RuleKind.OBJECTION_UNDECIDED, subject, place, county, township, village,
+                                      raised_on, due, evidence, refs))  # fmt: skip
     return out

@@ -16,7 +16,7 @@ from beancount.core.position import Position
 from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from assetledger.domain.access import Role
+from assetledger.domain.access import AUDIT_READERS
 from assetledger.services.audit import export_package
 from assetledger.services.audit_sql import DEFAULT_TIME_LIMIT, read_only_sql
 from assetledger.services.book_reports import entities
@@ -26,7 +26,7 @@ from assetledger.web.cache import until_changed
 from assetledger.web.i18n import translate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-AUDITORS = (Role.AUDITOR, Role.FINANCE)
+AUDITORS = AUDIT_READERS
 MAX_ROWS = 2000
 EXAMPLE_BQL = "SELECT account, sum(position) WHERE account ~ '^Income' GROUP BY account"
 EXAMPLE_SQL = "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
