@@ -25,6 +25,7 @@ from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_prob
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.rows import ID_FIELDS
 from assetledger.io.tabular import Table
 
 # The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
@@ -138,6 +139,7 @@ class CellRow:
         self.source, self.number, self.cells, self.columns = source, number, cells, columns
         self.findings: list[Finding] = []
         self.failed: set[str] = set()
+        self.unreadable: set[str] = set()  # identifier cells refused (a number Excel has rounded), once each
 
     def raw(self, field: str) -> object:
         col = self.columns.get(field)
@@ -160,7 +162,16 @@ class CellRow:
             return None
 
     def text(self, field: str) -> str | None:
-        return values.text(self.raw(field))
+        if field not in ID_FIELDS:
+            return values.text(self.raw(field))
+        if field in self.unreadable:
+            return None
+        try:
+            return values.identifier(self.raw(field))
+        except values.CellError as exc:
+            self.unreadable.add(field)
+            self.fail(field, str(exc), self.raw(field))
+            return None
 
     def enum(self, field: str, kind: type[E]) -> E | None:
         value = self.text(field)
@@ -216,6 +227,7 @@ class _FastRows:
             return itemgetter(*(columns[f].position if f in columns else absent for f in fields))
 
         self.pick_text, self.pick_typed = positions(self.TEXT_FIELDS), positions(self.TYPED_FIELDS)
+        self.ids = [i for i, f in enumerate(self.TEXT_FIELDS) if f in ID_FIELDS]
 
         def money(field: str) -> Callable[[object], Decimal | None]:
             scale = columns[field].scale if field in columns else 1
@@ -249,10 +261,10 @@ class _FastRows:
             cells = (cells + self.pad)[: self.width]
         padded = [*cells, None]
         text = values.text  # each text cell as values.text reads it, the usual case (a str) inline
-        texts = [
-            None if c is None else (c.strip() or None) if c.__class__ is str else text(c)
-            for c in self.pick_text(padded)
-        ]
+        picked = self.pick_text(padded)
+        texts = [None if c is None else (c.strip() or None) if c.__class__ is str else text(c) for c in picked]
+        for i in self.ids:  # identifiers folded as the careful reader folds them (a refused one raises: declined)
+            texts[i] = values.identifier(picked[i])
         for i, limit in self.limits:  # over-long text: left to the careful reader to word
             long = texts[i]
             if long is not None and len(long) > limit:
@@ -401,7 +413,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         if written is not None and problem is not None:
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
-    if asset_id is None:
+    if asset_id is None and "asset_id" not in row.unreadable:
         row.fail("asset_id", "empty")
     name = row.text("name")
     if name is None:

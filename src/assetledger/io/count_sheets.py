@@ -17,7 +17,7 @@ from typing import Any
 from assetledger.domain.enums import Register
 from assetledger.domain.inventory import CountResult, parse_result
 from assetledger.domain.register_fields import BY_CODE
-from assetledger.domain.text import TextRule, shown, text_problem
+from assetledger.domain.text import TextRule, fold, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
@@ -182,6 +182,9 @@ def sheet_html(title: str, meta: str, rows: Sequence[SheetRow], blank_rows: int 
 # --- reading -------------------------------------------------------------------------------------------------
 
 
+_IDS = frozenset({"asset_id", "place_code"})
+
+
 class _Cells:
     def __init__(self, source: str, number: int, cells: list[object], columns: Mapping[str, Column]) -> None:
         self.source, self.number, self.cells, self.columns = source, number, cells, columns
@@ -192,7 +195,8 @@ class _Cells:
         return None if col is None or col.position >= len(self.cells) else self.cells[col.position]
 
     def text(self, field: str) -> str | None:
-        return values.text(self.raw(field))
+        value = values.text(self.raw(field))
+        return fold(value) or None if value is not None and field in _IDS else value  # full-width look-alikes
 
     def fail(self, field: str, value: object, reason: str) -> None:
         col = self.columns.get(field)

@@ -24,6 +24,12 @@ def missing_columns(
     ]
 
 
+# Fields that hold identifiers (or codes looked up): read through values.identifier, folded and stripped, so that a
+# full-width look-alike is the same id (and caught by the duplicate and existing-id checks), and a numeric cell that
+# Excel has rounded is refused. 村 may be a code or a name; a folded name is the same name.
+ID_FIELDS = frozenset({"asset_id", "asset_ids", "assets", "household_id", "region_code", "village", "code"})
+
+
 class RowReader:
     """One row: typed cell values by field, and the findings (file, row, header, value, reason) of bad cells.
 
@@ -42,7 +48,15 @@ class RowReader:
         self.source, self.number, self.cells, self.columns = table.source, number, cells, columns
         self.findings: list[Finding] = []
         self.refused: set[str] = set()  # fields whose text screening refused
+        for field in ID_FIELDS & columns.keys():
+            try:
+                values.identifier(self.cell(field))
+            except values.CellError as exc:
+                self.refused.add(field)
+                self.fail(field, str(exc), str(self.cell(field)))  # as Excel shows it: 3.60921199001011e+17
         for field, rule in (rules or {}).items():
+            if field in self.refused:
+                continue
             value = values.text(self.cell(field))
             problem = None if value is None else text_problem(value, rule)
             if value is not None and problem is not None:
@@ -63,7 +77,7 @@ class RowReader:
         """The cell's text; None (and no further finding) when screening refused it."""
         if field in self.refused:
             return None
-        value = values.text(self.cell(field))
+        value = values.identifier(self.cell(field)) if field in ID_FIELDS else values.text(self.cell(field))
         if value is None and empty is not None:
             self.fail(field, empty)
         return value

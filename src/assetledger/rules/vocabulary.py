@@ -51,9 +51,9 @@ _BY_NAME = {name: k for k in KINDS for name in (k.code, k.zh, k.enum)}
 # No value is proposed for the unknown name: the first one listed (or any guess) may mean the opposite (报废 is not
 # 在用), so the clerk picks the value it means, from the accepted ones named beside this.
 HOW_TO_ADD = (
-    "如确是其中某一项的别名，请在本县词表文件的 [\"{zh}\"] 下写 <取值> = [\"{text}\"]，<取值> 为它所指的那一项 "
+    '如确是其中某一项的别名，请在本县词表文件的 ["{zh}"] 下写 <取值> = ["{text}"]，<取值> 为它所指的那一项 '
     "(if it means one of them, add it to your vocabulary file — assetledger --vocabulary FILE, or "
-    "ASSETLEDGER_VOCABULARY — under [\"{zh}\"] as <value> = [\"{text}\"], where <value> is the one it means: "
+    'ASSETLEDGER_VOCABULARY — under ["{zh}"] as <value> = ["{text}"], where <value> is the one it means: '
     "{codes}); `assetledger vocabulary` lists every accepted name"
 )
 _SPACES = re.compile(r"\s+")

@@ -1,0 +1,85 @@
+"""Traps in real county files (red-team review): look-alike ids, misplaced commas, a region code that names another
+place than the row's names, ids Excel has rounded, an unknown status, a 单位：万元 line above the header, and
+workbooks of several sheets. Each is read once, in io/ or domain/, for every importer."""
+
+from __future__ import annotations
+
+import pytest
+
+from assetledger.io import values
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv, write_xlsx
+
+VILLAGE = "360921101201"
+ROSTER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期"]
+
+
+def _regions(run: Cli) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+
+
+# --- 1. look-alike ids ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("look_alike", ["360921－0000001", "３６０９２１-0000001", " 360921-0000001\u3000"])
+def test_a_full_width_look_alike_of_an_existing_id_is_that_id(run: Cli, db: Database, look_alike: str) -> None:
+    """Full-width digits or hyphen read as the plain id: the existing-id check catches it, no second asset."""
+    _regions(run)
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("360921-0000001")])))
+    before = table_counts(db)
+    path = write_csv(run.cwd / "b.csv", [ASSET_HEADER, asset_row(look_alike)])
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code in (2, 4), out.output
+    assert "already registered" in out.output
+    assert "360921-0000001" in out.output and "b.csv" in out.output
+    assert table_counts(db) == before
+
+
+def test_look_alike_ids_in_one_file_are_duplicates(run: Cli, db: Database) -> None:
+    _regions(run)
+    rows = [ASSET_HEADER, asset_row("360921-0000002"), asset_row("３６０９２１－０００００02")]
+    out = run("asset", "import", str(write_xlsx(run.cwd / "a.xlsx", rows)), ok=False)
+    assert out.exit_code in (2, 4) and "row 3" in out.output and "row 2" in out.output, out.output
+    assert table_counts(db)["assets"] == 0
+
+
+def test_a_roster_reads_full_width_ids_and_counts(run: Cli, db: Database) -> None:
+    _regions(run)
+    rows = [ROSTER, ["Ｈ－１", "３６０９２１１０１２０１", "王一", "２", "脱贫户", "", "2024-01-01"]]
+    run("beneficiary", "import", str(write_csv(run.cwd / "名册.csv", rows)))
+    shown = run("beneficiary", "list", "--village", VILLAGE).output
+    assert "H-1" in shown and "Ｈ" not in shown, shown
+
+
+# --- 4. ids Excel has rounded ----------------------------------------------------------------------------------------
+
+
+def test_an_id_number_typed_as_a_number_is_refused(run: Cli, db: Database) -> None:
+    """360921199001011008 typed into a numeric cell is 3.60921199001011E+17 in Excel: the last digits are gone."""
+    _regions(run)
+    before = table_counts(db)
+    rows = [ROSTER, [360921199001011008, VILLAGE, "王五", 2, "脱贫户", "", "2024-01-01"],
+            [4107020001, VILLAGE, "赵六", 3.0, "脱贫户", "", "2024-01-01"]]  # fmt: skip
+    path = write_xlsx(run.cwd / "名册.xlsx", rows)
+    out = run("beneficiary", "import", str(path), ok=False)
+    assert out.exit_code == 2, out.output
+    assert "row 2, column 户编号" in out.output and "文本格式" in out.output
+    assert "format the column as text" in out.output
+    assert "row 3" not in out.output  # a numeric id of 10 digits is read as its digits
+    assert table_counts(db) == before
+
+
+def test_an_asset_id_of_more_than_15_digits_in_a_numeric_cell_is_refused(run: Cli, db: Database) -> None:
+    _regions(run)
+    rows = [ASSET_HEADER, asset_row(3609211010000001.0), asset_row(36092110100001)]
+    out = run("asset", "import", str(write_xlsx(run.cwd / "a.xlsx", rows)), ok=False)
+    assert out.exit_code == 2 and "row 2, column 资产编号" in out.output and "文本格式" in out.output, out.output
+    assert "row 3" not in out.output
+
+
+def test_a_numeric_id_of_15_digits_reads_as_its_digits() -> None:
+    assert values.identifier(360921101201.0) == "360921101201"
+    assert values.identifier(999999999999999) == "999999999999999"
+    with pytest.raises(values.CellError, match="15"):
+        values.identifier(1e15)
