@@ -83,3 +83,37 @@ def test_a_numeric_id_of_15_digits_reads_as_its_digits() -> None:
     assert values.identifier(999999999999999) == "999999999999999"
     with pytest.raises(values.CellError, match="15"):
         values.identifier(1e15)
+
+
+# --- 2. misplaced commas ---------------------------------------------------------------------------------------------
+
+
+def test_a_register_with_a_misplaced_comma_is_refused(run: Cli, db: Database) -> None:
+    _regions(run)
+    rows = [ASSET_HEADER, asset_row("A-1", **{"资产原值（元）": "1234,5"}),
+            asset_row("A-2", **{"资产原值（元）": "100,000.00"}), asset_row("A-3", 中央衔接资金="60，000")]  # fmt: skip
+    before = table_counts(db)
+    path = write_csv(run.cwd / "台账.csv", rows, encoding="gbk")
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code == 2, out.output
+    assert "row 2, column 资产原值（元）" in out.output and "value '1234,5'" in out.output
+    assert "misplaced comma" in out.output and "逗号位置不对" in out.output
+    assert "row 4, column 中央衔接资金" in out.output and "value '60，000'" in out.output
+    assert "row 3," not in out.output  # 100,000.00 is a thousands separator
+    assert table_counts(db) == before
+
+
+def test_an_entry_file_with_a_decimal_comma_is_refused(run: Cli, db: Database) -> None:
+    _regions(run)
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("A-1")])))
+    path = write_csv(run.cwd / "收支.csv", [
+        ["日期", "资产编号", "收支", "类型", "金额", "凭证号"],
+        ["2025-03-05", "A-1", "收入", "租金", "1,234.50", "PZ-1"],
+        ["2025-03-06", "A-1", "收入", "租金", "1234,5", "PZ-2"],
+    ], encoding="gbk")  # fmt: skip
+    before = table_counts(db)
+    out = run("ledger", "import-entries", str(path), ok=False)
+    assert out.exit_code == 2, out.output
+    assert f"{path}, row 3, column 金额: value '1234,5'" in out.output and "misplaced comma" in out.output
+    assert "row 2," not in out.output
+    assert table_counts(db) == before
