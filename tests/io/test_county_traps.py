@@ -117,3 +117,26 @@ def test_an_entry_file_with_a_decimal_comma_is_refused(run: Cli, db: Database) -
     assert f"{path}, row 3, column 金额: value '1234,5'" in out.output and "misplaced comma" in out.output
     assert "row 2," not in out.output
     assert table_counts(db) == before
+
+
+# --- 3. a region code that names another place than the row's names --------------------------------------------------
+
+PLACED = [*ASSET_HEADER, "行政区划代码"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_code_that_disagrees_with_the_names_is_refused(run: Cli, db: Database, kind: str) -> None:
+    """东风镇/红旗村 with the code of 青山乡红旗村: refused naming both, not imported into the code's village."""
+    _regions(run)
+    rows = [PLACED, [*asset_row("A-1"), "360921102201"], [*asset_row("A-2"), "360921101201"],
+            [*asset_row("A-3", 乡镇=None, 村=None), "360921102201"]]  # fmt: skip
+    path = run.cwd / f"台账.{kind}"
+    write_csv(path, rows) if kind == "csv" else write_xlsx(path, rows)
+    before = table_counts(db)
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code == 2, out.output
+    assert "row 2, column 行政区划代码" in out.output and "value '360921102201'" in out.output
+    assert "360921102201 是示范县青山乡红旗村，与本行所填的示范县东风镇红旗村不符" in out.output
+    assert "but the row names 示范县东风镇红旗村" in out.output
+    assert "row 3," not in out.output and "row 4," not in out.output  # names that agree; a code alone
+    assert table_counts(db) == before

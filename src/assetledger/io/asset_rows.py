@@ -248,7 +248,7 @@ class _FastRows:
         self.status = _enum_reader(AssetStatus)
         self.mode = _enum_reader(OperatingMode)
         self.owner_kind = _enum_reader(OwnerKind)
-        self.places: dict[tuple[str | None, ...], str] = {}
+        self.places: dict[tuple[str | None, ...], str] = {}  # (code, county, township, village) -> place
 
     def draft(self, cells: list[object]) -> AssetDraft | None:
         try:
@@ -344,12 +344,10 @@ class _FastRows:
         return None if register_problems(draft) else draft
 
     def _place(self, code: str | None, county: str | None, township: str | None, village: str | None) -> str:
-        if code is not None:
-            return self.regions.place_of(code).code
-        names = (county, township, village)
-        found = self.places.get(names)
-        if found is None:
-            found = self.places[names] = self.regions.find(*names).code
+        key = (code, county, township, village)
+        found = self.places.get(key)
+        if found is None:  # names that disagree with the code raise: the careful reader words it
+            found = self.places[key] = self.regions.locate(*key).code
         return found
 
 
@@ -477,9 +475,7 @@ def _place(row: CellRow, regions: RegionIndex) -> str | None:
     code = row.text("region_code")
     names = (row.text("county"), row.text("township"), row.text("village"))
     try:
-        if code is not None:
-            return regions.place_of(code).code
-        return regions.find(*names).code
+        return regions.locate(code, *names).code
     except LookupError as exc:
         field = "region_code" if code is not None else _failed_level(regions, *names)
         row.fail(field, str(exc), row.text(field))
