@@ -4,6 +4,8 @@ workbooks of several sheets. Each is read once, in io/ or domain/, for every imp
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assetledger.io import values
@@ -139,4 +141,57 @@ def test_a_code_that_disagrees_with_the_names_is_refused(run: Cli, db: Database,
     assert "360921102201 是示范县青山乡红旗村，与本行所填的示范县东风镇红旗村不符" in out.output
     assert "but the row names 示范县东风镇红旗村" in out.output
     assert "row 3," not in out.output and "row 4," not in out.output  # names that agree; a code alone
+    assert table_counts(db) == before
+
+
+# --- 6. a 单位：万元 line above the header ----------------------------------------------------------------------------
+
+PLAIN = [h if h != "资产原值（元）" else "资产原值" for h in ASSET_HEADER]
+
+
+def _wan_register(path: Path, subtitle: list[object], header: list[str]) -> Path:
+    width = len(header)
+    title = ["示范县扶贫项目资产台账", *[None] * (width - 1)]
+    row = asset_row("W-1", **{"资产原值（元）": 12.3, "中央衔接资金": 12.3, "县级衔接资金": None})
+    rows = [title, [*subtitle, *[None] * (width - len(subtitle))], header, row]
+    return write_xlsx(path, rows) if path.suffix == ".xlsx" else write_csv(path, rows, encoding="gbk")
+
+
+@pytest.mark.parametrize(
+    ("name", "subtitle"),
+    [("one.xlsx", ["单位：万元"]),
+     ("two.xlsx", ["填报单位：示范县乡村振兴局", None, None, None, None, None, None, None, "金额单位：万元"]),
+     ("two.csv", ["填报单位：示范县乡村振兴局", "填报日期：2024-01-05", "（单位：万元）"])],
+)  # fmt: skip
+def test_a_wan_yuan_line_above_the_header_scales_the_amounts_and_says_so(
+    run: Cli, db: Database, name: str, subtitle: list[object]
+) -> None:
+    _regions(run)
+    path = _wan_register(run.cwd / name, subtitle, PLAIN)
+    out = run("asset", "import", str(path))
+    assert "imported 1 assets" in out.output, out.output
+    assert "row 2" in out.output and "按万元读取" in out.output and "read in 万元" in out.output
+    assert '"original_value": "123000.00"' in run("asset", "show", "W-1", "--format", "json").output
+
+
+def test_a_header_that_says_yuan_wins_over_the_line_above(run: Cli, db: Database) -> None:
+    _regions(run)
+    said = {"资产原值": "资产原值（元）", "中央衔接资金": "中央衔接资金（元）"}
+    header = [said.get(h, h) for h in PLAIN]
+    run("asset", "import", str(_wan_register(run.cwd / "r.xlsx", ["单位：万元"], header)))
+    assert '"original_value": "12.30"' in run("asset", "show", "W-1", "--format", "json").output
+
+
+def test_an_entry_file_with_a_wan_yuan_line_is_refused(run: Cli, db: Database) -> None:
+    _regions(run)
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("A-1")])))
+    path = write_xlsx(run.cwd / "收支.xlsx", [
+        ["填报单位：红旗村", None, None, None, "单位：万元"],
+        ["日期", "资产编号", "收支", "类型", "金额"],
+        ["2025-03-05", "A-1", "收入", "租金", 1.2],
+    ])  # fmt: skip
+    before = table_counts(db)
+    out = run("ledger", "import-entries", str(path), ok=False)
+    assert out.exit_code == 2 and "row 1" in out.output and "value '单位：万元'" in out.output, out.output
+    assert "须以元计" in out.output and "this import reads yuan" in out.output
     assert table_counts(db) == before

@@ -365,7 +365,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     `rules`: what each text field may hold (the column that stores it: its length, one line or several), checked
     here so that a control character or an over-long cell is a finding naming its row and column, in a dry run too,
     never a failed INSERT."""
-    mapped = map_header(table.header, INDEX)
+    mapped = map_header(table.header, INDEX, table.unit)  # 单位：万元 above the header: said in the import's notes
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
     seen_fields: dict[str, str] = {}

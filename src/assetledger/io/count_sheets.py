@@ -21,6 +21,7 @@ from assetledger.domain.text import TextRule, fold, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.rows import unit_findings
 from assetledger.io.tabular import Table
 from assetledger.io.xlsx_sheet import Cell, Style, column_letter, write_sheet
 
@@ -259,6 +260,8 @@ def parse_counts(
     missing = [dict(COLUMNS)[f] for f in ("asset_id", "result", "counted_on") if f not in columns]
     if missing:
         return [], [Finding(table.source, None, None, None, f"missing column(s): {', '.join(missing)}")]
+    if unit_findings(table):
+        return [], unit_findings(table)
     drafts: list[CountDraft] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:

@@ -10,7 +10,7 @@ from assetledger.domain.text import TextRule, shown, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column
-from assetledger.io.tabular import Table
+from assetledger.io.tabular import IN_WAN, Table
 
 
 def missing_columns(
@@ -28,6 +28,22 @@ def missing_columns(
 # full-width look-alike is the same id (and caught by the duplicate and existing-id checks), and a numeric cell that
 # Excel has rounded is refused. 村 may be a code or a name; a folded name is the same name.
 ID_FIELDS = frozenset({"asset_id", "asset_ids", "assets", "household_id", "region_code", "village", "code"})
+
+
+IN_YUAN_ONLY = (
+    "表头上方注明金额单位为万元，本导入的金额须以元计：请换算为元，或删去该行并在金额列标题注明（万元） "
+    "the line above the header says the amounts are in 万元; this import reads yuan: convert them, or remove "
+    "that line and write （万元） in the amount column's header"
+)
+
+
+def unit_findings(table: Table) -> list[Finding]:
+    """A file whose line above the header gives the amounts in 万元, for an import that prints no notes: refused,
+    rather than read 10,000 times too small (the register import reads it, and says so)."""
+    if table.unit == 1:
+        return []
+    line = next((n for n in table.notes if n.reason == IN_WAN), None)  # the unit line, as io/tabular.py names it
+    return [Finding(table.source, line.row if line else None, None, line.value if line else None, IN_YUAN_ONLY)]
 
 
 class RowReader:

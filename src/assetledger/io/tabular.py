@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
     notes: list[Finding] = field(default_factory=list)  # rows skipped (totals rows), each named, for the user
+    unit: int = 1  # the amounts' unit a line above the header gives: 10000 for 单位：万元 (io/headers.py applies it)
 
     def empty_findings(self) -> list[Finding]:
         """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
@@ -99,12 +101,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 
 
 def _split(source: str, grid: list[list[object]]) -> Table:
-    # Skip leading blank lines and title rows above the header (a merged title like "XX县扶贫项目资产台账").
-    start = 0
-    while start < len(grid) and sum(1 for c in grid[start] if _filled(c)) < 2:
-        start += 1
+    start = _header_row(grid)
     if start >= len(grid):
         raise InputError([Finding(source, None, None, None, "the file has no header row")])
+    unit, unit_note = _unit_above(source, grid[:start])
     header = [str(c).strip() if c is not None else "" for c in grid[start]]
     rows = []
     notes = []
@@ -116,7 +116,45 @@ def _split(source: str, grid: list[list[object]]) -> Table:
             else:
                 column = header[label] if label < len(header) and header[label] else None
                 notes.append(Finding(source, offset, column, str(cells[label]).strip(), TOTAL_ROW))
-    return Table(source, header, rows, notes)
+    if unit_note is not None:
+        notes.insert(0, unit_note)
+    return Table(source, header, rows, notes, unit)
+
+
+# A line above the header that gives the unit of the amounts: 单位：万元, 金额单位：元, （单位：万元）.
+_UNIT = re.compile(r"^[（(]?(?:金额)?单位\s*[:：]\s*(万元|元)\s*[）)]?$")
+# A subtitle cell, "label：value" (填报单位：丰和县乡村振兴局, 填报日期：2024-01-05): no header cell reads so.
+_SUBTITLE = re.compile(r"^[^:：]{1,20}[:：]\s*\S")
+WAN = 10000
+IN_WAN = (
+    "表头上方注明“单位：万元”：未注明单位的金额列按万元读取（×10000） "
+    "the line above the header says the amounts are in 万元: amount columns whose header names no unit are read "
+    "in 万元 (× 10,000)"
+)
+
+
+def _header_row(grid: list[list[object]]) -> int:
+    """The header's index: past leading blank lines, title rows (a merged title like "XX县扶贫项目资产台账", fewer
+    than two filled cells) and subtitle lines whose every filled cell reads "label：value" (填报单位：… 单位：万元)."""
+    start = 0
+    while start < len(grid):
+        filled = [c for c in grid[start] if _filled(c)]
+        if len(filled) >= 2 and not all(isinstance(c, str) and _SUBTITLE.match(c.strip()) for c in filled):
+            break
+        start += 1
+    return start
+
+
+def _unit_above(source: str, above: list[list[object]]) -> tuple[int, Finding | None]:
+    """The unit the lines above the header give the amounts (1: 元, or none given; 10000: 万元), and the note
+    that says so for 万元, naming the line."""
+    for number, cells in enumerate(above, start=1):
+        for cell in cells:
+            if isinstance(cell, str):
+                match = _UNIT.match("".join(cell.split()))
+                if match and match.group(1) == "万元":
+                    return WAN, Finding(source, number, None, cell.strip(), IN_WAN)
+    return 1, None
 
 
 def _total_label(cells: list[object]) -> int | None:
