@@ -195,3 +195,56 @@ def test_an_entry_file_with_a_wan_yuan_line_is_refused(run: Cli, db: Database) -
     assert out.exit_code == 2 and "row 1" in out.output and "value '单位：万元'" in out.output, out.output
     assert "须以元计" in out.output and "this import reads yuan" in out.output
     assert table_counts(db) == before
+
+
+# --- 7. workbooks of several sheets ----------------------------------------------------------------------------------
+
+
+def _workbook(path: Path, sheets: list[tuple[str, list[list[object]], bool]]) -> Path:
+    """A workbook of (name, rows, hidden) sheets, in order."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name, rows, hidden in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if hidden:
+            sheet.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def test_a_hidden_first_sheet_is_skipped(run: Cli, db: Database) -> None:
+    _regions(run)
+    instructions = [["说明", "请按模板填写"], ["资产编号", "唯一编号"]]
+    path = _workbook(run.cwd / "台账.xlsx", [("填表说明", instructions, True),
+                                             ("台账", [ASSET_HEADER, asset_row("S-1")], False)])  # fmt: skip
+    assert "imported 1 assets" in run("asset", "import", str(path)).output
+
+
+def test_several_sheets_with_data_are_refused_unless_one_is_named(run: Cli, db: Database) -> None:
+    _regions(run)
+    path = _workbook(run.cwd / "台账.xlsx", [("公益性", [ASSET_HEADER, asset_row("S-1")], False),
+                                             ("经营性", [ASSET_HEADER, asset_row("S-2")], False),
+                                             ("空表", [], False)])  # fmt: skip
+    before = table_counts(db)
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code == 2 and "公益性、经营性" in out.output and "--sheet" in out.output, out.output
+    assert table_counts(db) == before
+    assert "imported 1 assets" in run("asset", "import", str(path), "--sheet", "经营性").output
+    assert "imported 1 assets" in run("asset", "import", str(path), "--sheet", "公益性").output  # a sheet of its own
+    again = run("asset", "import", str(path), "--sheet", "公益性").output
+    assert "already imported" in again
+    missing = run("asset", "import", str(path), "--sheet", "经营", ok=False)
+    assert missing.exit_code == 2 and "公益性、经营性、空表" in missing.output
+
+
+def test_a_finding_in_a_workbook_names_its_sheet(run: Cli, db: Database) -> None:
+    _regions(run)
+    path = _workbook(run.cwd / "台账.xlsx", [("经营性", [ASSET_HEADER, asset_row("S-1", 资产名称=None)], False)])
+    out = run("asset", "import", str(path), ok=False)
+    assert f"{path} [工作表 sheet 经营性], row 2, column 资产名称" in out.output, out.output

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from assetledger.errors import Finding, InputError
 
@@ -79,12 +79,19 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        grid = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
-        cells = cast(list[list[object]], grid.to_python(skip_empty_area=False))
+        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+        if sheet is not None:
+            if sheet not in book.sheet_names:
+                raise InputError([Finding(str(path), None, None, sheet, _no_such_sheet(book.sheet_names))])
+            name, cells = sheet, _cells(book, sheet)
+        else:
+            name, cells = _the_sheet(str(path), book, visible)
+    except InputError:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken or encrypted files
         raise InputError(
             [
@@ -97,7 +104,41 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 )
             ]
         ) from exc
-    return _split(str(path), cells)
+    return _split(f"{path} [工作表 sheet {name}]", cells)  # every finding names the sheet it is on
+
+
+def _cells(book: Any, name: str) -> list[list[object]]:
+    return cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+
+
+def _the_sheet(source: str, book: Any, visible: list[str]) -> tuple[str, list[list[object]]]:
+    """The one visible sheet that holds data. Hidden sheets (a 填表说明 kept out of sight) are never read unless
+    named; several visible sheets with data are refused, naming them, for the user to pick one (--sheet)."""
+    read = [(name, _cells(book, name)) for name in visible]
+    filled = [(name, cells) for name, cells in read if any(_filled(c) for row in cells for c in row)]
+    if len(filled) > 1:
+        names = "、".join(name for name, _ in filled)
+        raise InputError(
+            [
+                Finding(
+                    source,
+                    None,
+                    None,
+                    names,
+                    f"工作簿中有 {len(filled)} 个工作表有数据，请用 --sheet 指定要导入的工作表 "
+                    f"the workbook has {len(filled)} sheets with data: name the one to import with --sheet NAME",
+                )
+            ]
+        )
+    if filled:
+        return filled[0]
+    if read:
+        return read[0]
+    raise InputError([Finding(source, None, None, None, "工作簿中没有可见的工作表 the workbook has no visible sheet")])
+
+
+def _no_such_sheet(names: list[str]) -> str:
+    return f"工作簿中没有这个工作表，现有：{'、'.join(names)} the workbook has no such sheet; it has {', '.join(names)}"
 
 
 def _split(source: str, grid: list[list[object]]) -> Table:
