@@ -72,13 +72,13 @@ def parse_number(value: object) -> Decimal:
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise MoneyFormatError(f"不是数字（超过 {MAX_TEXT} 个字符） not a number: longer than {MAX_TEXT} characters")
-    if "，" in text:
-        raise MoneyFormatError(FULL_WIDTH_COMMA)
-    text = unicodedata.normalize("NFKC", text).strip()
+    chinese_comma = "，" in text
+    text = unicodedata.normalize("NFKC", text).strip()  # folds ， to , too
     if "," in text:
-        if not _GROUPED.match(text.removeprefix("¥").strip()):
-            raise MoneyFormatError(MISPLACED_COMMA)
-        text = text.replace(",", "")
+        bare = text.removeprefix("¥").strip()
+        if _NUMBER.match(bare.replace(",", "")) and (chinese_comma or not _GROUPED.match(bare)):
+            raise MoneyFormatError(FULL_WIDTH_COMMA if chinese_comma else MISPLACED_COMMA)  # a number, but for it
+        text = text.replace(",", "")  # thousands separators; or no number at all, refused below as such
     if text.startswith("¥"):
         text = text[1:].strip()
     if not text:
