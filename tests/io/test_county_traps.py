@@ -248,3 +248,20 @@ def test_a_finding_in_a_workbook_names_its_sheet(run: Cli, db: Database) -> None
     path = _workbook(run.cwd / "台账.xlsx", [("经营性", [ASSET_HEADER, asset_row("S-1", 资产名称=None)], False)])
     out = run("asset", "import", str(path), ok=False)
     assert f"{path} [工作表 sheet 经营性], row 2, column 资产名称" in out.output, out.output
+
+
+def test_entries_and_rosters_take_a_sheet_too(run: Cli, db: Database) -> None:
+    _regions(run)
+    run("asset", "import", str(write_csv(run.cwd / "a.csv", [ASSET_HEADER, asset_row("A-1")])))
+    header = ["日期", "资产编号", "收支", "类型", "金额", "凭证号"]
+    march = ("三月", [header, ["2025-03-05", "A-1", "收入", "租金", 100, "P-1"]], False)
+    april = ("四月", [header, ["2025-04-05", "A-1", "收入", "租金", 200, "P-2"]], False)
+    path = _workbook(run.cwd / "收支.xlsx", [march, april])
+    refused = run("ledger", "import-entries", str(path), ok=False)
+    assert refused.exit_code == 2 and "三月、四月" in refused.output, refused.output
+    assert "posted 1 entries" in run("ledger", "import-entries", str(path), "--sheet", "四月").output
+    roster = [ROSTER, ["H-1", VILLAGE, "王一", 2, "脱贫户", "", "2024-01-01"]]
+    book = _workbook(run.cwd / "名册.xlsx", [("说明", [["说明", "按模板填写"]], False), ("名册", roster, False)])
+    assert run("beneficiary", "import", str(book), ok=False).exit_code == 2
+    run("beneficiary", "import", str(book), "--sheet", "名册")
+    assert "H-1" in run("beneficiary", "list", "--village", VILLAGE).output

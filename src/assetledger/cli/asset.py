@@ -22,6 +22,7 @@ from assetledger.cli.common import (
     format_option,
     out_option,
     pass_app,
+    sheet_option,
 )
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
@@ -156,11 +157,7 @@ def register(app: App, /, **opts: Any) -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row; change nothing.")
-@click.option(
-    "--sheet",
-    metavar="NAME",
-    help="The workbook's sheet to import (工作表); needed when more than one visible sheet holds data.",
-)
+@sheet_option
 @pass_app
 def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a register (台账) from .xlsx or .csv, all or nothing.
