@@ -265,3 +265,28 @@ def test_entries_and_rosters_take_a_sheet_too(run: Cli, db: Database) -> None:
     assert run("beneficiary", "import", str(book), ok=False).exit_code == 2
     run("beneficiary", "import", str(book), "--sheet", "名册")
     assert "H-1" in run("beneficiary", "list", "--village", VILLAGE).output
+
+
+# --- 5. the hint for an unknown name ---------------------------------------------------------------------------------
+
+
+def test_an_unknown_status_hint_proposes_no_status(run: Cli, db: Database) -> None:
+    """报废 (scrapped) in a GBK CSV: refused, with the accepted values and a placeholder, never `in_use = ["报废"]`."""
+    _regions(run)
+    header = [*ASSET_HEADER, "资产状态"]
+    path = write_csv(run.cwd / "台账.csv", [header, [*asset_row("A-1"), "报废"]], encoding="gbk")
+    before = table_counts(db)
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code == 2 and "row 2, column 资产状态" in out.output and "value '报废'" in out.output
+    assert 'in_use = ["报废"]' not in out.output and '<value> = ["报废"]' in out.output
+    assert "在用 in_use, 闲置 idle" in out.output
+    assert table_counts(db) == before
+
+
+def test_a_region_file_with_full_width_codes_is_read_as_the_codes(run: Cli, db: Database) -> None:
+    wide = [
+        REGIONS[0],
+        ["示范县", "３６０９２１", "东风镇", "３６０９２１１０１", "红旗村", "３６０９２１１０１２０１"],
+    ]
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", wide)))
+    assert "360921101201" in run("region", "list", "--level", "village").output
