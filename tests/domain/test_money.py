@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assetledger.domain.money import MAX_AMOUNT, MAX_FEN, MoneyFormatError, allocate, from_fen, parse_money, to_fen
+from assetledger.domain.money import (
+    MAX_AMOUNT,
+    MAX_FEN,
+    MoneyFormatError,
+    allocate,
+    from_fen,
+    parse_money,
+    parse_number,
+    to_fen,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,12 +102,34 @@ def test_parse_money_refuses_what_no_amount_can_be(value: object, reason: str) -
 
 
 @pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("1234,5", "misplaced comma"),  # a decimal comma: dropping it read 12,345.00
+        ("1,00,000", "misplaced comma"),  # lakh grouping: dropping it read 100,000
+        ("1,2345", "misplaced comma"),
+        (",123", "misplaced comma"),
+        ("1,234,", "misplaced comma"),
+        ("1,234.5,6", "misplaced comma"),
+        ("12，5", "Chinese comma"),  # dropping it read 125
+        ("１，２３４", "Chinese comma"),
+    ],
+)
+def test_a_comma_is_read_only_as_a_thousands_separator(value: str, reason: str) -> None:
+    """A comma anywhere but between groups of three would multiply the amount if dropped: refused, never dropped."""
+    with pytest.raises(MoneyFormatError, match=reason):
+        parse_number(value)
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("1000000000", "1000000000.00"),
         ("-1000000000.00", "-1000000000.00"),
         ("１２３．４５", "123.45"),  # full width, as a Chinese input method types it
-        ("￥１，２３４", "1234.00"),
+        ("￥１２３４", "1234.00"),
+        ("1,234,567.89", "1234567.89"),
+        ("-1,234", "-1234.00"),
+        ("¥1,000,000,000", "1000000000.00"),
         (" 7. ", "7.00"),
         (".5", "0.50"),
         (Decimal("1E+3"), "1000.00"),  # a Decimal from the Python API: its value counts, not how it prints

@@ -66,7 +66,17 @@ def test_unknown_name_lists_the_accepted_values_and_how_to_add_one() -> None:
     message = str(caught.value)
     assert "unknown 资金来源 fund source '扶贫发展资金'" in message
     assert "中央衔接资金 central" in message and "其他资金 other" in message
-    assert "--vocabulary" in message and '["资金来源"] central = ["扶贫发展资金"]' in message
+    assert "--vocabulary" in message and '<value> = ["扶贫发展资金"]' in message
+    assert "central = " not in message  # no value is proposed: the first one listed may be the wrong one
+
+
+def test_the_hint_for_an_unknown_status_proposes_no_status() -> None:
+    """报废 (scrapped) is no alias of the first status, 在用 (in use): the hint must not suggest mapping it there."""
+    with pytest.raises(ValueError) as caught:
+        AssetStatus.parse("报废")
+    message = str(caught.value)
+    assert 'in_use = ["报废"]' not in message and '<取值> = ["报废"]' in message
+    assert "in_use / idle / damaged / disposed / written_off" in message
 
 
 def test_a_county_file_adds_names_and_overrides_shipped_ones(tmp_path: Path) -> None:

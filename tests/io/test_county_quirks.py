@@ -85,7 +85,8 @@ def test_a_county_register_with_date_numbers_and_a_totals_row_imports(run: Cli, 
         rows[1] = asset_row("A-1", 确权日期="45047", 移交日期="45000")
         path = write_csv(run.cwd / "县台账.csv", rows, encoding="gbk")
     out = run("asset", "import", str(path))
-    assert f"{path}, row 4, column 资产编号: value '合计': {TOTAL_ROW}" in out.output
+    where = f"{path} [工作表 sheet Sheet]" if kind == "xlsx" else str(path)  # a workbook's findings name the sheet
+    assert f"{where}, row 4, column 资产编号: value '合计': {TOTAL_ROW}" in out.output
     assert "imported 2 assets" in out.output
     shown = run("asset", "show", "A-1", "--format", "json").output
     assert "2023-05-01" in shown and "2023-03-15" in shown

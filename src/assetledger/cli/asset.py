@@ -22,6 +22,7 @@ from assetledger.cli.common import (
     format_option,
     out_option,
     pass_app,
+    sheet_option,
 )
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
@@ -156,8 +157,9 @@ def register(app: App, /, **opts: Any) -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row; change nothing.")
+@sheet_option
 @pass_app
-def import_(app: App, file: Path, dry_run: bool) -> None:
+def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a register (台账) from .xlsx or .csv, all or nothing.
 
     \b
@@ -165,7 +167,10 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     县/乡镇/村 or 行政区划代码, 项目名称, 建设年度, 资产原值, 数量, 单位, 资金来源 or one column per source
     (中央衔接资金, 省级衔接资金, ...), 确权主体, 确权级别, 确权日期, 移交日期, 管护主体, 管护起始日期, 经营方式,
     经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名, 受益户数. Amounts in yuan, or 万元 when the header
-    says so. A 确权层级 column alone (县/区/旗, 乡/镇/街道, 村/社区, 户) confirms each asset to the standard owner of
+    says so (or when a line above the header says 单位：万元, for amount columns that name no unit: the import
+    says so). A workbook is read from its one visible sheet with data; hidden sheets are skipped; with several,
+    name one with --sheet.
+    A 确权层级 column alone (县/区/旗, 乡/镇/街道, 村/社区, 户) confirms each asset to the standard owner of
     that level at its place (村 → XX村股份经济合作社, 乡镇/县 → 人民政府; 户 → its household, or households still
     to be attached), dated by 确权日期, else 移交日期, 取得日期 or 31 December of 建设年度. Household-level (到户类)
     rows may come without their household. Columns not used are listed (列 X 未使用). Names of fund sources,
@@ -173,7 +178,7 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     Any bad row: every problem is listed (file, row, column, value, reason), exit code 2, nothing is written.
     The same file imported twice is recognised and skipped.
     """
-    result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run)
+    result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     if result.already_imported:
         click.echo(f"{file} was already imported as batch {result.batch_id}; nothing to do")
         return

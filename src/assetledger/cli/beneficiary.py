@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, village_option
+from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, sheet_option, village_option
 from assetledger.io.household_rows import CATEGORIES, FACTORS, HEADERS, HouseholdRow, shown_facts
 from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
@@ -25,8 +25,9 @@ def command() -> None:
 @click.option("--dry-run", is_flag=True, help="Validate only.")
 @click.option("--date", "on", type=DATE,
               help="Date the file's changes took effect (变更日期), for rows that do not give their own.")  # fmt: skip
+@sheet_option
 @pass_app
-def import_(app: App, file: Path, dry_run: bool, on: dt.date | None) -> None:
+def import_(app: App, file: Path, dry_run: bool, on: dt.date | None, sheet: str | None) -> None:
     """Import a roster from CSV/XLSX: new households join, known ones change or leave.
 
     \b
@@ -38,7 +39,7 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None) -> None:
     A change of a known household (户主, 人口, 类别, 因素) is recorded as of the date it took effect: the row's
     变更日期 (变更日期/变动日期/调整日期), else --date; a change with neither is refused, never dated by the clock.
     """
-    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on)
+    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on, sheet=sheet)
     prefix = "dry run: would record" if dry_run else "recorded"
     click.echo(f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged")
     if r.attached or r.already_attached:

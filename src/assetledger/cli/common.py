@@ -117,6 +117,14 @@ VILLAGE_HELP = "Village code."
 village_option = click.option("--village", required=True, help=VILLAGE_HELP)
 
 
+# The workbook's sheet an import reads (io/tabular.py): needed when more than one visible sheet holds data.
+sheet_option = click.option(
+    "--sheet",
+    metavar="NAME",
+    help="The workbook's sheet to import (工作表); needed when more than one visible sheet holds data.",
+)
+
+
 def distribution_options(period_help: str = "Period of the distribution.", required: bool = True) -> Callable[[F], F]:
     """--village and --period: the village's distribution a command works on (distribute, pay, reverse, notice,
     publish); a period is 2025 (year), 2025Q2 (quarter) or 2025-05 (month)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app, sheet_option
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.enums import RegionLevel
@@ -107,8 +107,9 @@ def post(
 @command.command("import-entries")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row; post nothing.")
+@sheet_option
 @pass_app
-def import_entries(app: App, file: Path, dry_run: bool) -> None:
+def import_entries(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Post revenue and expenses in bulk from CSV/XLSX, all or nothing.
 
     \b
@@ -119,7 +120,7 @@ def import_entries(app: App, file: Path, dry_run: bool) -> None:
     already posted in the same month with other content is a conflict (exit 4, both entries named), and a file
     with only a header is refused (exit 2).
     """
-    result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run)
+    result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     verb = "would post" if dry_run else "posted"
     click.echo(f"{verb} {len(result.posted)} entries; {len(result.skipped)} already posted")
 

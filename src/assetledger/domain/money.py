@@ -24,8 +24,18 @@ NOT_FINITE = "不是有限的数 not a finite number"
 NOT_A_NUMBER = "不是数字 not a number"
 NEGATIVE = "金额为负数 negative amount"
 MORE_THAN_TWO_DECIMALS = "小数超过两位 more than two decimal places"
+MISPLACED_COMMA = (
+    "逗号位置不对：千位分隔符须每三位一组（如 1,234,567.89），小数点请用“.” "
+    "misplaced comma: a thousands separator comes every three digits (1,234,567.89); write the decimal point as '.'"
+)
+FULL_WIDTH_COMMA = (
+    "中文逗号“，”不能用作分隔符：请删去，或写成 1,234,567.89 "
+    "a Chinese comma (，) is no separator in a number: remove it, or write 1,234,567.89"
+)
 # A written number once full-width forms are folded (NFKC): optional sign, digits, optional decimals.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z", re.ASCII)
+# Its whole part with thousands separators: one to three digits, then groups of exactly three (1,234,567.89).
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?\Z", re.ASCII)
 _EXPONENT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+\Z", re.ASCII)
 _NOT_FINITE = re.compile(r"[+-]?(?:nan|snan|inf|infinity)\Z", re.IGNORECASE | re.ASCII)
 
@@ -37,8 +47,10 @@ class MoneyFormatError(ValueError):
 def parse_number(value: object) -> Decimal:
     """A finite Decimal from a number or its text, or MoneyFormatError saying why not. No bound, no rounding.
 
-    Text is folded to ASCII (full-width digits, comma and ￥ from a Chinese input method), thousands separators
-    and a leading ¥ are dropped, and what is left must be plain digits: exponents (1e5), NaN, Infinity and
+    Text is folded to ASCII (full-width digits and ￥ from a Chinese input method), a leading ¥ is dropped, and
+    commas are read only as thousands separators in groups of three (1,234,567.89): any other comma (1234,5 a
+    decimal comma, 1,00,000) and the Chinese comma (12，5) are refused, never dropped, for dropping them multiplies
+    the amount. What is left must be plain digits: exponents (1e5), NaN, Infinity and
     underscores are refused, so the number read is the number a person sees. Floats come only from spreadsheet
     cells, via their shortest repr; ints are bounded before they are turned into text (a huge int has no text)."""
     if isinstance(value, bool):
@@ -60,7 +72,13 @@ def parse_number(value: object) -> Decimal:
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise MoneyFormatError(f"不是数字（超过 {MAX_TEXT} 个字符） not a number: longer than {MAX_TEXT} characters")
-    text = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    chinese_comma = "，" in text
+    text = unicodedata.normalize("NFKC", text).strip()  # folds ， to , too
+    if "," in text:
+        bare = text.removeprefix("¥").strip()
+        if _NUMBER.match(bare.replace(",", "")) and (chinese_comma or not _GROUPED.match(bare)):
+            raise MoneyFormatError(FULL_WIDTH_COMMA if chinese_comma else MISPLACED_COMMA)  # a number, but for it
+        text = text.replace(",", "")  # thousands separators; or no number at all, refused below as such
     if text.startswith("¥"):
         text = text[1:].strip()
     if not text:

@@ -29,6 +29,10 @@ class Place:
         return self.village_code or self.township_code or self.county_code
 
 
+class NamesDisagree(LookupError):
+    """A row's region code and its place names name two different places."""
+
+
 class RegionIndex:
     """Look regions up by code, or by the names a 台账 writes in its 县 / 乡镇 / 村 columns."""
 
@@ -81,6 +85,32 @@ class RegionIndex:
             return Place(county_node.code, township_node.code, None)
         village_node = self._one(township_node.code, village, RegionLevel.VILLAGE)
         return Place(county_node.code, township_node.code, village_node.code)
+
+    def locate(self, code: str | None, county: str | None, township: str | None, village: str | None) -> Place:
+        """The place a row names by its region code, or by its names when it has no code. A row that gives both
+        must mean one place: names that are not the code's (城青镇/大万村 with the code of 中庆镇梅田村) are refused
+        (LookupError naming both), never overruled by the code in silence."""
+        if code is None:
+            return self.find(county, township, village)
+        place = self.place_of(code)
+        problem = self.names_problem(code, place, (county, township, village))
+        if problem is not None:
+            raise NamesDisagree(problem)
+        return place
+
+    def names_problem(self, code: str, place: Place, names: tuple[str | None, str | None, str | None]) -> str | None:
+        """Why the names of a row (县, 乡镇, 村: each a name or a code, None when not given) are not the place its
+        region code names, or None when every name given is the code's at that level."""
+        levels = (place.county_code, place.township_code, place.village_code)
+        pairs = zip(names, levels, strict=True)
+        if all(n is None or (c is not None and n in (c, self.by_code[c].name)) for n, c in pairs):
+            return None
+        theirs = "".join(self.by_code[c].name for c in levels if c is not None)
+        given = "".join(n for n in names if n is not None)
+        return (
+            f"行政区划代码 {code} 是{theirs}，与本行所填的{given}不符，请改正其一 "
+            f"the region code {code} is {theirs}, but the row names {given}: correct one of them"
+        )
 
     def _one(self, parent: str | None, key: str, level: RegionLevel) -> RegionNode:
         node = self.by_code.get(key)

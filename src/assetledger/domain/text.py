@@ -14,6 +14,7 @@ and anything that is shown is shown through `visible`, which writes each such ch
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,6 +40,13 @@ class TextRule:
 
 
 ONE_LINE = TextRule()
+
+
+def fold(text: str) -> str:
+    """An identifier as the record keeps it (asset id, 户编号, region code, a count): full-width and other
+    compatibility forms folded to their plain form (NFKC, as amounts are read), and stripped, so that
+    360921－0000001 and ３６０９２１-0000001 are the id 360921-0000001, never a second asset beside it."""
+    return unicodedata.normalize("NFKC", text).strip() if not text.isascii() else text.strip()
 
 
 def text_problem(value: str, rule: TextRule = ONE_LINE) -> str | None:

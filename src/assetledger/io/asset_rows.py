@@ -25,6 +25,7 @@ from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_prob
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.rows import ID_FIELDS
 from assetledger.io.tabular import Table
 
 # The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
@@ -138,6 +139,7 @@ class CellRow:
         self.source, self.number, self.cells, self.columns = source, number, cells, columns
         self.findings: list[Finding] = []
         self.failed: set[str] = set()
+        self.unreadable: set[str] = set()  # identifier cells refused (a number Excel has rounded), once each
 
     def raw(self, field: str) -> object:
         col = self.columns.get(field)
@@ -160,7 +162,16 @@ class CellRow:
             return None
 
     def text(self, field: str) -> str | None:
-        return values.text(self.raw(field))
+        if field not in ID_FIELDS:
+            return values.text(self.raw(field))
+        if field in self.unreadable:
+            return None
+        try:
+            return values.identifier(self.raw(field))
+        except values.CellError as exc:
+            self.unreadable.add(field)
+            self.fail(field, str(exc), self.raw(field))
+            return None
 
     def enum(self, field: str, kind: type[E]) -> E | None:
         value = self.text(field)
@@ -216,6 +227,7 @@ class _FastRows:
             return itemgetter(*(columns[f].position if f in columns else absent for f in fields))
 
         self.pick_text, self.pick_typed = positions(self.TEXT_FIELDS), positions(self.TYPED_FIELDS)
+        self.ids = [i for i, f in enumerate(self.TEXT_FIELDS) if f in ID_FIELDS]
 
         def money(field: str) -> Callable[[object], Decimal | None]:
             scale = columns[field].scale if field in columns else 1
@@ -236,7 +248,7 @@ class _FastRows:
         self.status = _enum_reader(AssetStatus)
         self.mode = _enum_reader(OperatingMode)
         self.owner_kind = _enum_reader(OwnerKind)
-        self.places: dict[tuple[str | None, ...], str] = {}
+        self.places: dict[tuple[str | None, ...], str] = {}  # (code, county, township, village) -> place
 
     def draft(self, cells: list[object]) -> AssetDraft | None:
         try:
@@ -249,10 +261,10 @@ class _FastRows:
             cells = (cells + self.pad)[: self.width]
         padded = [*cells, None]
         text = values.text  # each text cell as values.text reads it, the usual case (a str) inline
-        texts = [
-            None if c is None else (c.strip() or None) if c.__class__ is str else text(c)
-            for c in self.pick_text(padded)
-        ]
+        picked = self.pick_text(padded)
+        texts = [None if c is None else (c.strip() or None) if c.__class__ is str else text(c) for c in picked]
+        for i in self.ids:  # identifiers folded as the careful reader folds them (a refused one raises: declined)
+            texts[i] = values.identifier(picked[i])
         for i, limit in self.limits:  # over-long text: left to the careful reader to word
             long = texts[i]
             if long is not None and len(long) > limit:
@@ -332,12 +344,10 @@ class _FastRows:
         return None if register_problems(draft) else draft
 
     def _place(self, code: str | None, county: str | None, township: str | None, village: str | None) -> str:
-        if code is not None:
-            return self.regions.place_of(code).code
-        names = (county, township, village)
-        found = self.places.get(names)
-        if found is None:
-            found = self.places[names] = self.regions.find(*names).code
+        key = (code, county, township, village)
+        found = self.places.get(key)
+        if found is None:  # names that disagree with the code raise: the careful reader words it
+            found = self.places[key] = self.regions.locate(*key).code
         return found
 
 
@@ -355,7 +365,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     `rules`: what each text field may hold (the column that stores it: its length, one line or several), checked
     here so that a control character or an over-long cell is a finding naming its row and column, in a dry run too,
     never a failed INSERT."""
-    mapped = map_header(table.header, INDEX)
+    mapped = map_header(table.header, INDEX, table.unit)  # 单位：万元 above the header: said in the import's notes
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
     seen_fields: dict[str, str] = {}
@@ -401,7 +411,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         if written is not None and problem is not None:
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
-    if asset_id is None:
+    if asset_id is None and "asset_id" not in row.unreadable:
         row.fail("asset_id", "empty")
     name = row.text("name")
     if name is None:
@@ -465,9 +475,7 @@ def _place(row: CellRow, regions: RegionIndex) -> str | None:
     code = row.text("region_code")
     names = (row.text("county"), row.text("township"), row.text("village"))
     try:
-        if code is not None:
-            return regions.place_of(code).code
-        return regions.find(*names).code
+        return regions.locate(code, *names).code
     except LookupError as exc:
         field = "region_code" if code is not None else _failed_level(regions, *names)
         row.fail(field, str(exc), row.text(field))

@@ -14,7 +14,7 @@ from assetledger.domain.money import FEN
 from assetledger.domain.text import TextRule, text_problem
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns
+from assetledger.io.rows import RowReader, missing_columns, unit_findings
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -60,7 +60,7 @@ class ContractRow:
 
 def parse_contracts(table: Table) -> tuple[list[ContractRow], list[Finding]]:
     columns = {c.field: c for c in map_header(table.header, INDEX)}
-    findings = missing_columns(table, columns, REQUIRED, ALIASES)
+    findings = missing_columns(table, columns, REQUIRED, ALIASES) + unit_findings(table)
     if findings:
         return [], findings
     out: list[ContractRow] = []

@@ -17,10 +17,11 @@ from typing import Any
 from assetledger.domain.enums import Register
 from assetledger.domain.inventory import CountResult, parse_result
 from assetledger.domain.register_fields import BY_CODE
-from assetledger.domain.text import TextRule, shown, text_problem
+from assetledger.domain.text import TextRule, fold, shown, text_problem
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.rows import unit_findings
 from assetledger.io.tabular import Table
 from assetledger.io.xlsx_sheet import Cell, Style, column_letter, write_sheet
 
@@ -182,6 +183,9 @@ def sheet_html(title: str, meta: str, rows: Sequence[SheetRow], blank_rows: int 
 # --- reading -------------------------------------------------------------------------------------------------
 
 
+_IDS = frozenset({"asset_id", "place_code"})
+
+
 class _Cells:
     def __init__(self, source: str, number: int, cells: list[object], columns: Mapping[str, Column]) -> None:
         self.source, self.number, self.cells, self.columns = source, number, cells, columns
@@ -192,7 +196,8 @@ class _Cells:
         return None if col is None or col.position >= len(self.cells) else self.cells[col.position]
 
     def text(self, field: str) -> str | None:
-        return values.text(self.raw(field))
+        value = values.text(self.raw(field))
+        return fold(value) or None if value is not None and field in _IDS else value  # full-width look-alikes
 
     def fail(self, field: str, value: object, reason: str) -> None:
         col = self.columns.get(field)
@@ -255,6 +260,8 @@ def parse_counts(
     missing = [dict(COLUMNS)[f] for f in ("asset_id", "result", "counted_on") if f not in columns]
     if missing:
         return [], [Finding(table.source, None, None, None, f"missing column(s): {', '.join(missing)}")]
+    if unit_findings(table):
+        return [], unit_findings(table)
     drafts: list[CountDraft] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:

@@ -9,7 +9,7 @@ from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, Asset
 from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns
+from assetledger.io.rows import RowReader, missing_columns, unit_findings
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -57,7 +57,7 @@ def parse_entry_rows(
     account) hold one line of printable text too."""
     rules = {"asset_id": ONE_LINE, "counter": ONE_LINE, **(rules or {})}
     columns = {c.field: c for c in map_header(table.header, INDEX)}
-    findings = missing_columns(table, columns, REQUIRED, ALIASES)
+    findings = missing_columns(table, columns, REQUIRED, ALIASES) + unit_findings(table)
     if findings:
         return [], findings
     rows: list[EntryRow] = []

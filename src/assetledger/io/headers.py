@@ -31,12 +31,15 @@ def build_index(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return index
 
 
-def map_header(header: list[str], index: Mapping[str, str]) -> list[Column]:
-    """The columns we know, in file order; unknown columns are ignored (a 台账 often carries extra notes)."""
+def map_header(header: list[str], index: Mapping[str, str], unit: int = 1) -> list[Column]:
+    """The columns we know, in file order; unknown columns are ignored (a 台账 often carries extra notes).
+
+    `unit`: the scale of a column whose header names no unit (10000 when a line above the header says 单位：万元,
+    io/tabular.py); a header's own （万元） or （元） wins."""
     columns = []
     for i, h in enumerate(header):
         key = normalise(h)
         if key in index:
-            scale = 10000 if "万元" in h else 1
+            scale = 10000 if "万元" in h else 1 if "元" in h else unit
             columns.append(Column(i, index[key], h.strip(), scale))
     return columns

@@ -97,8 +97,9 @@ def parse_households(
         village = row.text("village", empty="empty")
         head = row.text("head", empty="empty")
         text = row.text("persons") or ""
-        # ASCII digits only (str.isdigit() takes "²", which int() refuses), and few of them (int() of thousands fails)
-        persons = int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+        # Decimal digits only, ASCII or full-width (２, as amounts and years read them): str.isdigit() takes "²", which
+        # int() refuses, and NFKC would read it as 2; and few of them (int() of thousands fails)
+        persons = int(text) if text.isdecimal() and len(text) <= 4 else None
         problem = persons_problem(persons)
         if problem:
             row.fail("persons", problem)

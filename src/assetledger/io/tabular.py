@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from assetledger.errors import Finding, InputError
 
@@ -33,6 +34,7 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
     notes: list[Finding] = field(default_factory=list)  # rows skipped (totals rows), each named, for the user
+    unit: int = 1  # the amounts' unit a line above the header gives: 10000 for 单位：万元 (io/headers.py applies it)
 
     def empty_findings(self) -> list[Finding]:
         """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
@@ -104,12 +106,19 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        grid = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
-        cells = cast(list[list[object]], grid.to_python(skip_empty_area=False))
+        visible = [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+        if sheet is not None:
+            if sheet not in book.sheet_names:
+                raise InputError([Finding(str(path), None, None, sheet, _no_such_sheet(book.sheet_names))])
+            name, cells = sheet, _cells(book, sheet)
+        else:
+            name, cells = _the_sheet(str(path), book, visible)
+    except InputError:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken or encrypted files
         raise InputError(
             [
@@ -122,16 +131,48 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 )
             ]
         ) from exc
-    return _split(str(path), cells)
+    return _split(f"{path} [工作表 sheet {name}]", cells)  # every finding names the sheet it is on
+
+
+def _cells(book: Any, name: str) -> list[list[object]]:
+    return cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+
+
+def _the_sheet(source: str, book: Any, visible: list[str]) -> tuple[str, list[list[object]]]:
+    """The one visible sheet that holds data. Hidden sheets (a 填表说明 kept out of sight) are never read unless
+    named; several visible sheets with data are refused, naming them, for the user to pick one (--sheet)."""
+    read = [(name, _cells(book, name)) for name in visible]
+    filled = [(name, cells) for name, cells in read if any(_filled(c) for row in cells for c in row)]
+    if len(filled) > 1:
+        names = "、".join(name for name, _ in filled)
+        raise InputError(
+            [
+                Finding(
+                    source,
+                    None,
+                    None,
+                    names,
+                    f"工作簿中有 {len(filled)} 个工作表有数据，请用 --sheet 指定要导入的工作表 "
+                    f"the workbook has {len(filled)} sheets with data: name the one to import with --sheet NAME",
+                )
+            ]
+        )
+    if filled:
+        return filled[0]
+    if read:
+        return read[0]
+    raise InputError([Finding(source, None, None, None, "工作簿中没有可见的工作表 the workbook has no visible sheet")])
+
+
+def _no_such_sheet(names: list[str]) -> str:
+    return f"工作簿中没有这个工作表，现有：{'、'.join(names)} the workbook has no such sheet; it has {', '.join(names)}"
 
 
 def _split(source: str, grid: list[list[object]]) -> Table:
-    # Skip leading blank lines and title rows above the header (a merged title like "XX县扶贫项目资产台账").
-    start = 0
-    while start < len(grid) and sum(1 for c in grid[start] if _filled(c)) < 2:
-        start += 1
+    start = _header_row(grid)
     if start >= len(grid):
         raise InputError([Finding(source, None, None, None, "the file has no header row")])
+    unit, unit_note = _unit_above(source, grid[:start])
     header = [str(c).strip() if c is not None else "" for c in grid[start]]
     rows = []
     notes = []
@@ -143,7 +184,45 @@ def _split(source: str, grid: list[list[object]]) -> Table:
             else:
                 column = header[label] if label < len(header) and header[label] else None
                 notes.append(Finding(source, offset, column, str(cells[label]).strip(), TOTAL_ROW))
-    return Table(source, header, rows, notes)
+    if unit_note is not None:
+        notes.insert(0, unit_note)
+    return Table(source, header, rows, notes, unit)
+
+
+# A line above the header that gives the unit of the amounts: 单位：万元, 金额单位：元, （单位：万元）.
+_UNIT = re.compile(r"^[（(]?(?:金额)?单位\s*[:：]\s*(万元|元)\s*[）)]?$")
+# A subtitle cell, "label：value" (填报单位：丰和县乡村振兴局, 填报日期：2024-01-05): no header cell reads so.
+_SUBTITLE = re.compile(r"^[^:：]{1,20}[:：]\s*\S")
+WAN = 10000
+IN_WAN = (
+    "表头上方注明“单位：万元”：未注明单位的金额列按万元读取（×10000） "
+    "the line above the header says the amounts are in 万元: amount columns whose header names no unit are read "
+    "in 万元 (× 10,000)"
+)
+
+
+def _header_row(grid: list[list[object]]) -> int:
+    """The header's index: past leading blank lines, title rows (a merged title like "XX县扶贫项目资产台账", fewer
+    than two filled cells) and subtitle lines whose every filled cell reads "label：value" (填报单位：… 单位：万元)."""
+    start = 0
+    while start < len(grid):
+        filled = [c for c in grid[start] if _filled(c)]
+        if len(filled) >= 2 and not all(isinstance(c, str) and _SUBTITLE.match(c.strip()) for c in filled):
+            break
+        start += 1
+    return start
+
+
+def _unit_above(source: str, above: list[list[object]]) -> tuple[int, Finding | None]:
+    """The unit the lines above the header give the amounts (1: 元, or none given; 10000: 万元), and the note
+    that says so for 万元, naming the line."""
+    for number, cells in enumerate(above, start=1):
+        for cell in cells:
+            if isinstance(cell, str):
+                match = _UNIT.match("".join(cell.split()))
+                if match and match.group(1) == "万元":
+                    return WAN, Finding(source, number, None, cell.strip(), IN_WAN)
+    return 1, None
 
 
 def _total_label(cells: list[object]) -> int | None:

@@ -11,6 +11,7 @@ from typing import TypeVar, cast
 
 from assetledger.domain.assets import quantity_problem
 from assetledger.domain.money import FEN, MoneyFormatError, parse_money, parse_number
+from assetledger.domain.text import fold
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
@@ -88,6 +89,26 @@ def text(cell: object) -> str | None:
         cell = int(cell)  # XLSX stores codes like 4107020001 as numbers
     value = str(cell).strip()
     return value or None
+
+
+# Excel keeps 15 significant digits of a number: an id of more digits typed into a numeric cell (an ID-card number
+# as 户编号) has lost its last digits in Excel itself, before the file was saved, and cannot be read back.
+EXCEL_DIGITS = 15
+ID_AS_NUMBER = (
+    "数字单元格超过 15 位，Excel 已丢失末尾数字：请把该列设为文本格式后重新录入 "
+    "a number of more than 15 digits: Excel has already lost its last digits; format the column as text "
+    "(文本格式) and type the id again"
+)
+
+
+def identifier(cell: object) -> str | None:
+    """An identifier cell (asset id, 户编号, region code): its text folded (`fold`: full-width digits and hyphens
+    read as plain ones) and stripped; a numeric cell's whole number as its digits (4107020001, never 4107020001.0).
+    A numeric cell of more than 15 digits is refused (CellError): Excel has rounded it already."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool) and abs(cell) >= 10**EXCEL_DIGITS:
+        raise CellError(ID_AS_NUMBER)
+    value = text(cell)
+    return None if value is None else fold(value) or None
 
 
 def date(cell: object) -> dt.date | None:

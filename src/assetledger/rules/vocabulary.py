@@ -48,9 +48,13 @@ KINDS = (
 )
 BY_ENUM = {k.enum: k for k in KINDS}
 _BY_NAME = {name: k for k in KINDS for name in (k.code, k.zh, k.enum)}
+# No value is proposed for the unknown name: the first one listed (or any guess) may mean the opposite (报废 is not
+# 在用), so the clerk picks the value it means, from the accepted ones named beside this.
 HOW_TO_ADD = (
-    "to add a name, write it in your vocabulary file (assetledger --vocabulary FILE, or ASSETLEDGER_VOCABULARY), "
-    'e.g. ["{zh}"] {code} = ["{text}"]; `assetledger vocabulary` lists every accepted name'
+    '如确是其中某一项的别名，请在本县词表文件的 ["{zh}"] 下写 <取值> = ["{text}"]，<取值> 为它所指的那一项 '
+    "(if it means one of them, add it to your vocabulary file — assetledger --vocabulary FILE, or "
+    'ASSETLEDGER_VOCABULARY — under ["{zh}"] as <value> = ["{text}"], where <value> is the one it means: '
+    "{codes}); `assetledger vocabulary` lists every accepted name"
 )
 _SPACES = re.compile(r"\s+")
 
@@ -85,8 +89,8 @@ def unknown(kind: type[LabelledEnum], text: str) -> str:
     """The finding's reason for a name nobody listed: the accepted values and how to add one."""
     k = BY_ENUM[kind.__name__]
     accepted = ", ".join(f"{m.label} {m.value}" for m in kind)
-    example = next(iter(kind))
-    how = HOW_TO_ADD.format(zh=k.zh, code=example.value, text=text.strip())
+    codes = " / ".join(m.value for m in kind)
+    how = HOW_TO_ADD.format(zh=k.zh, codes=codes, text=text.strip())
     return f"unknown {k.zh} {k.en} {text.strip()!r}; accepted: {accepted} (and their other names); {how}"
 
 

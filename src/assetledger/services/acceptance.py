@@ -116,7 +116,7 @@ def import_acceptances(db: Database, path: Path, actor: str, *, dry_run: bool = 
         placed: list[tuple[AcceptanceRow, Place]] = []
         for r in rows:
             try:
-                place = index.place_of(r.region_code) if r.region_code else index.find(*r.names)
+                place = index.locate(r.region_code, *r.names)  # a code and names that disagree: refused
             except LookupError as exc:
                 shown = r.region_code or "/".join(n for n in r.names if n)
                 findings.append(Finding(table.source, r.row, r.place_column, shown, str(exc)))

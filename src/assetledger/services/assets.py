@@ -61,14 +61,22 @@ class ImportResult:
 TEXT_RULES = table_rules(Asset.__table__)
 
 
-def file_checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_checksum(path: Path, sheet: str | None = None) -> str:
+    """The file's SHA-256; with a sheet named, of the file and the sheet's name (each sheet of a workbook is a file
+    of its own to the "same file twice" rule)."""
+    digest = hashlib.sha256(path.read_bytes())
+    if sheet is not None:
+        digest.update(b"\0sheet:" + sheet.encode())
+    return digest.hexdigest()
 
 
-def import_assets(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> ImportResult:
-    """All or nothing: every bad row is reported and nothing is written; the same file twice is a no-op."""
-    table = read_table(path)
-    checksum = file_checksum(path)
+def import_assets(
+    db: Database, path: Path, actor: str, *, dry_run: bool = False, sheet: str | None = None
+) -> ImportResult:
+    """All or nothing: every bad row is reported and nothing is written; the same file (sheet) twice is a no-op.
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
+    checksum = file_checksum(path, sheet)
     with db.transaction() as session:
         prior = session.scalar(
             select(ImportBatch.id).where(ImportBatch.kind == "assets", ImportBatch.checksum == checksum)

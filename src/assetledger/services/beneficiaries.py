@@ -47,14 +47,21 @@ class RosterResult:
 
 
 def import_roster(
-    db: Database, path: Path, actor: str, *, dry_run: bool = False, on: dt.date | None = None
+    db: Database,
+    path: Path,
+    actor: str,
+    *,
+    dry_run: bool = False,
+    on: dt.date | None = None,
+    sheet: str | None = None,
 ) -> RosterResult:
     """Add new households, record changes and departures of known ones; all or nothing.
 
     A change of a known household (户主, 人口, 类别, 因素) is dated by its row's 变更日期, else by `on` (the
     command's --date): the date the user states, never the machine's clock (DOMAIN rule 16); a change with neither
-    is a finding, as is one dated before the household joined or after today."""
-    table = read_table(path)
+    is a finding, as is one dated before the household joined or after today. `sheet`: the workbook's sheet to
+    read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
     rows, findings = parse_households(table, TEXT_RULES)
     findings += table.empty_findings()
     with db.transaction() as session:

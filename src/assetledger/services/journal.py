@@ -75,10 +75,13 @@ def post_entry(db: Database, entry: JournalEntry, actor: str) -> PostResult:
         return Books(session, actor).post([entry], [Located("ledger post")])
 
 
-def import_entries(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> PostResult:
-    """Bulk revenue/expense postings from CSV/XLSX, all or nothing; each row's ref makes re-running a no-op."""
-    table = read_table(path)
-    rows, findings = parse_entry_rows(table, file_checksum(path)[:16], ENTRY_TEXT)
+def import_entries(
+    db: Database, path: Path, actor: str, *, dry_run: bool = False, sheet: str | None = None
+) -> PostResult:
+    """Bulk revenue/expense postings from CSV/XLSX, all or nothing; each row's ref makes re-running a no-op.
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
+    rows, findings = parse_entry_rows(table, file_checksum(path, sheet)[:16], ENTRY_TEXT)
     findings += table.empty_findings()
     if findings:
         raise InputError(findings)

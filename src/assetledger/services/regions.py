@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode
-from assetledger.domain.text import text_findings
+from assetledger.domain.text import fold, text_findings
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
@@ -78,6 +78,11 @@ def load_index(session: Session) -> RegionIndex:
     return RegionIndex(RegionNode(r.code, r.name, RegionLevel(r.level), r.parent_code) for r in rows)
 
 
+def _code(text: str | None) -> str | None:
+    """A region code as the register reads it (full-width digits folded, domain/text.fold): one code, one region."""
+    return None if text is None else fold(text) or None
+
+
 def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
     """Either one row per region (代码, 名称, 级别, 上级代码) or one row per village with all three levels."""
     flat = {c.field: c for c in map_header(table.header, FLAT)}
@@ -91,7 +96,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                 col = flat.get(field)
                 return values.text(cells[col.position]) if col and col.position < len(cells) else None
 
-            code, name, level_text = cell("code"), cell("name"), cell("level")
+            code, name, level_text = _code(cell("code")), cell("name"), cell("level")
             problems = [(f, "empty") for f, v in (("code", code), ("name", name), ("level", level_text)) if not v]
             level = None
             if level_text:
@@ -106,7 +111,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             )
             findings += bad
             if code and name and level and not bad:
-                nodes.append(RegionNode(code, name, level, cell("parent_code")))
+                nodes.append(RegionNode(code, name, level, _code(cell("parent_code"))))
         return nodes, findings
     if {"county", "county_code"} <= nested.keys():
         levels = (
@@ -124,7 +129,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                         continue  # no city columns: the counties are the top
                     break
                 name = values.text(cells[name_col.position]) if name_col.position < len(cells) else None
-                code = values.text(cells[code_col.position]) if code_col.position < len(cells) else None
+                code = _code(values.text(cells[code_col.position]) if code_col.position < len(cells) else None)
                 if not name and not code:
                     if level is RegionLevel.CITY:
                         continue
