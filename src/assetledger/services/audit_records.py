@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from assetledger.domain.inventory import INVENTORY_LOSS_ACCOUNT
@@ -163,7 +163,8 @@ def _grants(regions: Collection[str] | None) -> dict[str, Select[Any]]:
     """Grants whose region lies within the package's: who was granted what, by whom, when (never a password)."""
     u = UserGrant
     return {
-        "user_grants.jsonl": select(u.id, u.name, u.role, u.scope, u.revoked, u.granted_by, u.granted_at)
+        "user_grants.jsonl": select(u.id, u.name, u.role, u.scope, case((u.revoked, 1), else_=0), u.granted_by,
+                                    u.granted_at)
         .where(*_within(regions, u.scope))
         .order_by(u.id),
     }  # fmt: skip

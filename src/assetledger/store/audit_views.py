@@ -295,10 +295,10 @@ VIEWS: tuple[AuditView, ...] = (
         ),
     ),
     # Who was granted which role over which region, by whom and when (revocations are later rows): the grants whose
-    # region lies within the reader's. Never a password or a web session.
+    # region lies within the reader's. Never a password or a web session. `revoked` is 1 or 0 on every database.
     AuditView(
         "v_user_grants",
-        "u.id, u.name, u.role, u.scope, u.revoked, u.granted_by, u.granted_at",
+        "u.id, u.name, u.role, u.scope, CASE WHEN u.revoked THEN 1 ELSE 0 END AS revoked, u.granted_by, u.granted_at",
         "{user_grants} u",
         ("u.scope",),
         (
@@ -306,7 +306,7 @@ VIEWS: tuple[AuditView, ...] = (
             ("name", "用户名 user"),
             ("role", "角色 role"),
             ("scope", "授权范围区划代码 scope region code"),
-            ("revoked", "已撤销 revoked"),
+            ("revoked", "已撤销（1 是，0 否） revoked (1 yes, 0 no)"),
             ("granted_by", "授权人 granted by"),
             ("granted_at", "授权时间 granted at"),
         ),
