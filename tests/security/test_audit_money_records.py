@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from assetledger.services.audit_records import FILES, labels, view_columns
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.audit_views import VIEWS, column_comments
 from assetledger.store.db import Database
+from assetledger.store.models import Asset
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
 from tests.web.conftest import set_password
@@ -76,9 +77,11 @@ def _county_records(run: Cli, prefix: str, county: str, village: str) -> None:
                  user="root").output  # fmt: skip
     number = re.search(r"inventory (\d+)", opened)
     assert number, opened
-    counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"],
+    counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期", "资产名称", "资产类别", "资产原值（元）", "数量",
+               "单位", "管护主体"],
               [number[1], village, f"{prefix}RD", "在用", "2025-12-10"],
-              [number[1], village, f"{prefix}LOST", "盘亏", "2025-12-10"]]  # fmt: skip
+              [number[1], village, f"{prefix}LOST", "盘亏", "2025-12-10"],
+              [number[1], village, "", "", "2025-12-11", "抽水泵", "公益性", "8000", "2.5", "台", "村委会"]]  # fmt: skip
     run("inventory", "record", str(write_csv(run.cwd / f"{prefix}counts.csv", counts)), user="root")
     run("inventory", "close", number[1], "--approval", f"{prefix}核销批复", "--date", "2026-01-10",
         "--allow-uncounted", user="root")  # fmt: skip
@@ -106,21 +109,29 @@ def sql(run: Cli, query: str, user: str) -> list[dict[str, Any]]:
     return rows
 
 
-def county_of(view: str, row: dict[str, Any]) -> str:
-    """Which county a row of a view belongs to: by its region code, else by its asset (S… or D…)."""
+def county_of(view: str, row: dict[str, Any], counties: dict[str, str]) -> str:
+    """Which county a row of a view belongs to: by its region code, else by its asset's county (`counties`)."""
     code = {"v_inventories": "scope_code", "v_inventory_counts": "place_code", "v_user_grants": "scope"}.get(view)
     if code is not None:
         return str(row[code])[:6]
-    return COUNTY if str(row["asset_id"]).startswith("S") else OTHER_COUNTY
+    return counties[str(row["asset_id"])]
+
+
+def asset_counties(db: Database) -> dict[str, str]:
+    """Asset id -> county code, read from the base table (surpluses registered at the close included)."""
+    with db.reading() as session:
+        return {str(a): str(c) for a, c in session.execute(select(Asset.asset_id, Asset.county_code))}
 
 
 def test_a_county_auditor_reads_its_own_rows_of_each_view(counties: Cli, db: Database) -> None:
+    places = asset_counties(db)
+    assert sum(1 for a in places if a.startswith("PY")) == 2  # a surplus registered in each county
     for view in NEW_VIEWS:
         mine = sql(counties, f"SELECT * FROM {view}", "wang")
         theirs = sql(counties, f"SELECT * FROM {view}", "dong")
         assert mine and theirs, view
-        assert {county_of(view, r) for r in mine} == {COUNTY}, (view, mine)
-        assert {county_of(view, r) for r in theirs} == {OTHER_COUNTY}, (view, theirs)
+        assert {county_of(view, r, places) for r in mine} == {COUNTY}, (view, mine)
+        assert {county_of(view, r, places) for r in theirs} == {OTHER_COUNTY}, (view, theirs)
         assert list(mine[0]) == list(view_columns(view)) == [c for c, _ in labels_of(view)]
     contract = sql(counties, "SELECT code, asset_id, amount_fen, deposit_fen, terminated_on, termination_reason "
                              "FROM v_contracts", "wang")  # fmt: skip
@@ -128,8 +139,10 @@ def test_a_county_auditor_reads_its_own_rows_of_each_view(counties: Cli, db: Dat
                          "terminated_on": "2025-06-30", "termination_reason": "协商解除"}]  # fmt: skip
     disposed = sql(counties, "SELECT asset_id, method, approval_doc FROM v_disposals", "dong")
     assert disposed == [{"asset_id": "DOLD", "method": "scrap", "approval_doc": "D处置批复"}]
-    counted = sql(counties, "SELECT asset_id, result FROM v_inventory_counts ORDER BY id", "wang")
-    assert counted == [{"asset_id": "SRD", "result": "in_use"}, {"asset_id": "SLOST", "result": "missing"}]
+    counted = sql(counties, "SELECT asset_id, result, name, value_fen FROM v_inventory_counts ORDER BY id", "wang")
+    assert counted == [{"asset_id": "SRD", "result": "in_use", "name": None, "value_fen": None},
+                       {"asset_id": "SLOST", "result": "missing", "name": None, "value_fen": None},
+                       {"asset_id": None, "result": "in_use", "name": "抽水泵", "value_fen": 800000}]  # fmt: skip
     closed = sql(counties, "SELECT scope_code, closed_on, approval_doc FROM v_inventories", "wang")
     assert closed == [{"scope_code": COUNTY, "closed_on": "2026-01-10", "approval_doc": "S核销批复"}]
     written_off = sql(counties, "SELECT asset_id, written_off_on, sum(amount_fen) AS fen FROM v_inventory_write_offs "
@@ -192,7 +205,8 @@ def test_postgresql_names_every_column_of_the_new_views(db: Database) -> None:
             assert all(comment and not comment.isascii() for comment in found.values()), found
 
 
-def test_the_package_carries_them_as_the_views_show_them(counties: Cli, tmp_path: Path) -> None:
+def test_the_package_carries_them_as_the_views_show_them(counties: Cli, db: Database, tmp_path: Path) -> None:
+    places = asset_counties(db)
     out = tmp_path / "package"
     counties("audit", "export", "--scope", COUNTY, "--out", str(out), user="wang")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -206,7 +220,7 @@ def test_the_package_carries_them_as_the_views_show_them(counties: Cli, tmp_path
         assert [list(r) for r in rows] == [list(r) for r in viewed], file
         times = ("recorded_at", "closed_at", "granted_at")  # the same times, as each driver writes them
         assert _without(rows, times) == _without(viewed, times), file
-        assert {county_of(view, r) for r in rows} == {COUNTY}, file
+        assert {county_of(view, r, places) for r in rows} == {COUNTY}, file
         assert file in manifest["files"] and manifest["columns"][file] == labels(file)
         assert not CREDENTIAL.search((out / file).read_text(encoding="utf-8"))
 

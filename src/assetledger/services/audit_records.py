@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.sqltypes import NullType
 
 from assetledger.domain.inventory import INVENTORY_LOSS_ACCOUNT
 from assetledger.domain.journal import EntryKind
@@ -71,6 +72,12 @@ def _within(regions: Collection[str] | None, *columns: Any) -> list[ColumnElemen
 def _fen(column: Any) -> Any:
     """A money column as the views show it: the integer fen stored, not the yuan the ORM makes of it."""
     return type_coerce(column, BigInteger)
+
+
+def _stored(column: Any) -> Any:
+    """A column as the database gives it to the view (a count's quantity: NUMERIC on PostgreSQL, what SQLite
+    stored on SQLite), not as the ORM would convert it."""
+    return type_coerce(column, NullType())
 
 
 def _queries(regions: Collection[str] | None) -> dict[str, Select[Any]]:
@@ -144,7 +151,7 @@ def _inventories(regions: Collection[str] | None) -> dict[str, Select[Any]]:
         .order_by(i.id),
         "inventory_counts.jsonl": select(k.id, k.inventory_id, k.asset_id, k.place_code, k.result, k.condition,
                                          k.counted_by, k.counted_on, k.name, k.register, k.category, k.location,
-                                         k.quantity, k.unit, _fen(k.value), k.custodian, k.actor, k.recorded_at)
+                                         _stored(k.quantity), k.unit, _fen(k.value), k.custodian, k.actor, k.recorded_at)
         .where(*_within(regions, k.place_code))
         .order_by(k.id),
         "inventory_write_offs.jsonl": select(e.id, e.entity_code, e.date, e.asset_id, _fen(p.amount), e.ref,
