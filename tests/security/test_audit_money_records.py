@@ -19,9 +19,10 @@ from assetledger.store.audit_role import ReaderNames
 from assetledger.store.audit_views import VIEWS, column_comments
 from assetledger.store.db import Database
 from assetledger.store.models import Asset
+from assetledger.web import create_app
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
-from tests.web.conftest import set_password
+from tests.web.conftest import login, set_password
 
 COUNTY, OTHER_COUNTY = "360921", "360922"
 HONGQI, DONGSHAN = "360921101201", "360922101201"
@@ -40,6 +41,7 @@ NEW_VIEWS = (
     "v_custodian_assignments",
     "v_user_grants",
 )
+PASSPHRASE = "a long enough passphrase"
 CREDENTIAL = re.compile(r"\$argon2|password|session", re.IGNORECASE)
 
 
@@ -81,7 +83,8 @@ def _county_records(run: Cli, prefix: str, county: str, village: str) -> None:
                "单位", "管护主体"],
               [number[1], village, f"{prefix}RD", "在用", "2025-12-10"],
               [number[1], village, f"{prefix}LOST", "盘亏", "2025-12-10"],
-              [number[1], village, "", "", "2025-12-11", "抽水泵", "公益性", "8000", "2.5", "台", "村委会"]]  # fmt: skip
+              [number[1], village, "", "", "2025-12-11", "抽水泵", "公益性", "8000", "2.5", "台",
+               "村委会"]]  # fmt: skip
     run("inventory", "record", str(write_csv(run.cwd / f"{prefix}counts.csv", counts)), user="root")
     run("inventory", "close", number[1], "--approval", f"{prefix}核销批复", "--date", "2026-01-10",
         "--allow-uncounted", user="root")  # fmt: skip
@@ -97,7 +100,7 @@ def counties(run: Cli) -> Cli:
                               ("dong", "auditor", OTHER_COUNTY), ("zhu", "village-accountant", DONGSHAN)]:  # fmt: skip
         run("user", "add", name, "--role", role, "--scope", scope, user="root")
     for name in ("root", "wang", "li", "dong", "zhu"):
-        set_password(run, name, "a long enough passphrase", actor="root")
+        set_password(run, name, PASSPHRASE, actor="root")
     _county_records(run, "S", COUNTY, HONGQI)
     _county_records(run, "D", OTHER_COUNTY, DONGSHAN)
     return run
@@ -172,6 +175,21 @@ def test_the_grants_show_no_password_and_no_other_countys_users(counties: Cli) -
                   "SELECT g.name FROM v_user_grants g JOIN user_passwords p ON p.name = g.name"]:  # fmt: skip
         refused = counties("audit", "sql", query, user="wang", ok=False)
         assert refused.exit_code == 2 and not re.search(r"\$argon2", refused.output), (query, refused.output)
+
+
+def test_the_web_auditor_page_reads_them_alike(counties: Cli, db: Database) -> None:
+    web = create_app(db, secret_key=b"t" * 32)
+    web.config["TESTING"] = True
+    client, token = login(web, "wang", PASSPHRASE)
+    for query, shown, hidden in [
+        ("SELECT name, scope FROM v_user_grants", [COUNTY, HONGQI], [OTHER_COUNTY, DONGSHAN, "$argon2"]),
+        ("SELECT asset_id, approval_doc FROM v_disposals", ["SOLD", "S处置批复"], ["DOLD", "D处置批复"]),
+        ("SELECT code, operator FROM v_contracts", ["SHT-1"], ["DHT-1"]),
+    ]:
+        response = client.post("/audit/", data={"kind": "sql", "csrf_token": token, "query": query})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, page
+        assert all(word in page for word in shown) and not any(word in page for word in hidden), (query, page)
 
 
 def test_the_base_tables_stay_out_of_reach(counties: Cli) -> None:

@@ -151,7 +151,8 @@ def _inventories(regions: Collection[str] | None) -> dict[str, Select[Any]]:
         .order_by(i.id),
         "inventory_counts.jsonl": select(k.id, k.inventory_id, k.asset_id, k.place_code, k.result, k.condition,
                                          k.counted_by, k.counted_on, k.name, k.register, k.category, k.location,
-                                         _stored(k.quantity), k.unit, _fen(k.value), k.custodian, k.actor, k.recorded_at)
+                                         _stored(k.quantity), k.unit, _fen(k.value), k.custodian, k.actor,
+                                         k.recorded_at)
         .where(*_within(regions, k.place_code))
         .order_by(k.id),
         "inventory_write_offs.jsonl": select(e.id, e.entity_code, e.date, e.asset_id, _fen(p.amount), e.ref,
