@@ -336,6 +336,14 @@ def test_the_auditors_legitimate_work_is_kept(county2: Cli, db: Database, app: F
         "v_asset_households",
         "v_notice_publications",
         "v_asset_acceptances",
+        "v_contracts",
+        "v_disposals",
+        "v_inventories",
+        "v_inventory_counts",
+        "v_inventory_write_offs",
+        "v_maintenance_applications",
+        "v_custodian_assignments",
+        "v_user_grants",
     ):
         assert cli_sql(county2, f"SELECT * FROM {view}").exit_code == 0, view
     plain_sql = (

@@ -154,6 +154,16 @@ def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
         "asset_households.jsonl",  # the acts of record beside the registers, empty here but always there
         "notice_publications.jsonl",
         "asset_acceptances.jsonl",
+        "notice_objections.jsonl",
+        "notice_objection_decisions.jsonl",
+        "contracts.jsonl",
+        "disposals.jsonl",
+        "inventories.jsonl",
+        "inventory_counts.jsonl",
+        "inventory_write_offs.jsonl",
+        "maintenance_applications.jsonl",
+        "custodian_assignments.jsonl",
+        "user_grants.jsonl",
     }
     assert set(manifest["files"]) == expected
     for name, digest in manifest["files"].items():

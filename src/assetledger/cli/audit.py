@@ -115,7 +115,9 @@ def sql(app: App, sql: str, max_rows: int, time_limit: float, fmt: str, out: Pat
     """One read-only SELECT over the audit views of your scope: v_assets, v_postings, v_events, v_distributions,
     v_payouts, v_households, v_asset_households (households attached to 到户类 assets), v_notice_publications
     (notices published, 公示上网), v_notice_objections and v_notice_objection_decisions (异议), v_asset_acceptances
-    (竣工验收), v_entities, v_accounts, v_regions.
+    (竣工验收), v_contracts (经营合同), v_disposals (处置), v_inventories, v_inventory_counts, v_inventory_write_offs
+    (清查, 盘亏核销), v_maintenance_applications (维修), v_custodian_assignments (管护), v_user_grants (roles granted
+    within your region), v_entities, v_accounts, v_regions.
 
     \b
     assetledger audit sql "SELECT register, count(*), sum(original_value_fen) FROM v_assets GROUP BY register"
@@ -174,7 +176,8 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
 @pass_app
 def export(app: App, within: str | None, folder: Path) -> None:
     """A package for an external auditor: Beancount ledgers, registers (XLSX), event log, households attached to
-    household-level assets, published notices and acceptances (JSON lines, as their audit views show them), the
+    household-level assets, published notices, acceptances, contracts, disposals, inventories with their counts and
+    write-offs, maintenance-fund records, custodians and user grants (JSON lines, as their audit views show them), the
     documents of record (documents/ with documents.csv), manifest with checksums and column labels."""
     manifest = svc.export_package(app.db, folder, app.actor, within, app.place)
     click.echo(f"wrote {manifest.parent} (manifest {manifest.name})")

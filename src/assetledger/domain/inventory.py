@@ -15,6 +15,9 @@ from pathlib import Path
 from assetledger.domain.enums import AssetStatus, OwnerKind, RegionLevel, Register
 from assetledger.errors import Finding, InputError
 
+# Where an approved shortage's book value goes when the inventory closes (盘亏核销): the books' account and its name.
+INVENTORY_LOSS_ACCOUNT = ("Expenses:Other:InventoryLoss", "其他支出-盘亏损失")
+
 
 class CountResult(StrEnum):
     """What the team found for one asset (结果)."""

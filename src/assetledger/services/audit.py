@@ -290,7 +290,8 @@ def export_package(
     db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
 ) -> Path:
     """Beancount ledgers, the registers as XLSX, the event log, the households attached to household-level assets,
-    the published notices and the acceptances (as their audit views show them, services/audit_records.py), the
+    the published notices, the acceptances, contracts, disposals, inventories (counts, write-offs), maintenance,
+    custodians and user grants (as their audit views show them, services/audit_records.py), the
     rectification cases (when there are any), the documents of record, and a manifest with checksums (and the labels
     of those files' columns): of the region `within` (refused outside the actor's scope), else of the actor's whole
     scope. The ledgers are the books of every entity whose region lies within it (villages,
@@ -326,7 +327,7 @@ def export_package(
         "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in events), encoding="utf-8"
     )
     files.append(events_path)
-    for name, rows in acts.items():  # households attached, notices published, acceptances: as their audit views
+    for name, rows in acts.items():  # the acts of record of audit_records.py: as their audit views
         path = folder / name
         path.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows), encoding="utf-8")
         files.append(path)

@@ -2,9 +2,10 @@
 
 The views (store/audit_views.py): v_assets, v_postings, v_events, v_distributions, v_payouts, v_households,
 v_asset_households, v_notice_publications, v_notice_objections, v_notice_objection_decisions, v_asset_acceptances,
-v_entities, v_accounts, v_regions. Money is integer fen (`*_fen`), exact on every database; divide by 100 for yuan.
-Base tables, credentials, other regions, files, extensions and locks are out of reach; the query gets a time limit
-and a row limit, and the result says how many rows there were in all.
+v_contracts, v_disposals, v_inventories, v_inventory_counts, v_inventory_write_offs, v_maintenance_applications,
+v_custodian_assignments, v_user_grants, v_entities, v_accounts, v_regions. Money is integer fen (`*_fen`), exact on
+every database; divide by 100 for yuan. Base tables, credentials, other regions, files, extensions and locks are out
+of reach; the query gets a time limit and a row limit, and the result says how many rows there were in all.
 """
 
 from __future__ import annotations

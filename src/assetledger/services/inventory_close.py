@@ -17,7 +17,7 @@ from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.assets import AssetDraft, Custody, Ownership
 from assetledger.domain.booking import BOOKS_START
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OwnerKind, RegionLevel, Register
-from assetledger.domain.inventory import CountResult
+from assetledger.domain.inventory import INVENTORY_LOSS_ACCOUNT, CountResult
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, RuleViolation
 from assetledger.services.access import require
@@ -34,7 +34,7 @@ from assetledger.store.models import Asset, AssetEvent, Region
 from assetledger.store.tables import table_of
 from assetledger.store.text_rules import require_fits
 
-LOSS_ACCOUNT = ("Expenses:Other:InventoryLoss", "其他支出-盘亏损失")
+LOSS_ACCOUNT = INVENTORY_LOSS_ACCOUNT
 ZERO = Decimal("0.00")
 
 
