@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from assetledger.io.tabular import TOTAL_ROW
 from assetledger.store.db import Database
@@ -28,10 +29,19 @@ def _write(path: Path, rows: list[list[object]]) -> Path:
 
 
 def _said(out: object, path: Path, row: int, column: str, label: str) -> None:
-    note = f"{path}, row {row}, column {column}: value '{label}': {TOTAL_ROW}"
+    where = f"{path} [工作表 sheet {sheet}]" if (sheet := _only_sheet(path)) else str(path)
+    note = f"{where}, row {row}, column {column}: value '{label}': {TOTAL_ROW}"
     stderr, stdout = getattr(out, "stderr"), getattr(out, "stdout")  # noqa: B009  (click's Result, untyped here)
     assert stderr.count(note) == 1, stderr
     assert note not in stdout
+
+
+def _only_sheet(path: Path) -> str | None:
+    """A workbook's findings name its sheet (io/tabular.py); a CSV's name the file only."""
+    if path.suffix != ".xlsx":
+        return None
+    [sheet] = load_workbook(path, read_only=True).sheetnames
+    return sheet
 
 
 def _regions(run: Cli) -> None:
