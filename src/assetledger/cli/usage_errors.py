@@ -153,7 +153,7 @@ def _range(described: str) -> str:
 def _hint(exc: click.BadParameter) -> str:
     hint: str | Sequence[str] | None = exc.param_hint
     if hint is None and exc.param is not None:
-        hint = exc.param.get_error_hint(exc.ctx)  # type: ignore[arg-type]  # click accepts a missing context
+        hint = exc.param.get_error_hint(exc.ctx)
     if hint is None:
         return ""
     return hint if isinstance(hint, str) else " / ".join(repr(x) for x in hint)
