@@ -54,7 +54,16 @@ class RuleViolation(AssetLedgerError):
 
 
 class PermissionDenied(AssetLedgerError):
+    """Refused for who the actor is. The message is "中文 (English)" for the CLI; `reason` and `facts` let a page
+    word it again in its own language from its catalogs (web: denied_<reason>), naming roles and regions, never
+    their codes. Facts: actor, role (a Role's value), action (an Action's value), and names (scope, region, ...)."""
+
     exit_code = 6
+
+    def __init__(self, message: str, *, reason: str | None = None, **facts: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.facts = facts
 
 
 class ScopeRefusal(PermissionDenied):

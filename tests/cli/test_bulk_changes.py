@@ -100,7 +100,7 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     result = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "bad.csv", rows)), ok=False)
     assert result.exit_code == 2, result.output
     out = result.output
-    assert "row 4, column 确权级别 (ownership level): value '省': unknown 确权层级" in out
+    assert "row 4, column 确权级别 (ownership level): value '省': 未知确权层级" in out
     assert "row 5, column 确权时间 (confirmation date): value '2024-02-30': 日期不存在 not a real date" in out
     assert f"row 6, column 资产编码 (asset id): value '{ids[0]}': 与第 2 行重复 duplicate of row 2" in out
     assert "row 3, column 资产编码 (asset id): value 'NO-SUCH': not in the register" in out

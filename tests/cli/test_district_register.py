@@ -95,7 +95,10 @@ def test_an_unknown_fund_source_says_what_is_accepted_and_a_county_file_adds_it(
     path = write_csv(run.cwd / "register.csv", district.rows)
     refused = run("asset", "import", str(path), ok=False)
     assert refused.exit_code == 2
-    assert "row 3, column 资金来源 (fund source): value '扶贫发展资金': unknown 资金来源 fund source" in refused.output
+    assert (
+        "row 3, column 资金来源 (fund source): value '扶贫发展资金': 未知资金来源 (unknown fund source)"
+        in refused.output
+    )
     assert "中央衔接资金 central" in refused.output and "--vocabulary" in refused.output
     words = run.cwd / "本县词表.toml"
     words.write_text('["资金来源"]\ncentral = ["扶贫发展资金"]\n', encoding="utf-8")
@@ -125,10 +128,12 @@ def test_a_bad_vocabulary_file_is_refused_before_anything_runs(run: Cli) -> None
     words = run.cwd / "词表.toml"
     words.write_text('["资金来源"]\n中央 = ["扶贫款"]\n', encoding="utf-8")
     refused = run("--vocabulary", str(words), "vocabulary", ok=False)
-    assert refused.exit_code == 2 and "not a TOML file" in refused.output
-    assert 'write Chinese names in quotes: ["资金来源"] and "中央衔接资金" = ["..."]' in refused.output
+    assert refused.exit_code == 2 and "不是 TOML 文件 (not a TOML file)" in refused.output
+    assert (
+        '中文名称要加引号 (write Chinese names in quotes): ["资金来源"] and "中央衔接资金" = ["..."]' in refused.output
+    )
     words.write_text('["资金来源"]\n"中央" = ["扶贫款"]\n', encoding="utf-8")
     refused = run("--vocabulary", str(words), "vocabulary", ok=False)
-    assert "[资金来源] 中央: not a 资金来源; accepted: 中央衔接资金 central" in refused.output
+    assert "[资金来源] 中央: 不是资金来源 (not a fund source)；可用 (accepted): 中央衔接资金 central" in refused.output
     listed = run("vocabulary", "--kind", "owner_kind").output
     assert "区" in listed and "确权层级 ownership level" in listed

@@ -104,7 +104,7 @@ def test_bad_rows_are_all_reported_and_nothing_changes(run: Cli, db: Database) -
     assert result.exit_code == 2
     out = result.output
     for expected in (
-        "row 3, column 资产类别 (register): value '公益': unknown 资产类别 register",
+        "row 3, column 资产类别 (register): value '公益': 未知资产类别 (unknown register)",
         "row 4, column 村 (village): value '不存在村': no 村 named '不存在村' under 东风镇",
         "row 5, column 资产原值（元） (original value): value '100.005': "
         "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",

@@ -64,7 +64,7 @@ def test_unknown_name_lists_the_accepted_values_and_how_to_add_one() -> None:
     with pytest.raises(ValueError) as caught:
         FundSource.parse("扶贫发展资金")
     message = str(caught.value)
-    assert "unknown 资金来源 fund source '扶贫发展资金'" in message
+    assert "未知资金来源 (unknown fund source) '扶贫发展资金'" in message
     assert "中央衔接资金 central" in message and "其他资金 other" in message
     assert "--vocabulary" in message and '<value> = ["扶贫发展资金"]' in message
     assert "central = " not in message  # no value is proposed: the first one listed may be the wrong one
@@ -102,9 +102,9 @@ def test_a_bad_county_file_is_refused_with_every_problem(tmp_path: Path) -> None
     with pytest.raises(InputError) as caught:
         vocabulary.use(path)
     text = str(caught.value)
-    assert "资金: not a vocabulary" in text
-    assert "[资金来源] nowhere: not a 资金来源" in text
-    assert "value 'c': also listed for 中央衔接资金" in text
+    assert "资金: 不是词表 (not a vocabulary)" in text
+    assert "[资金来源] nowhere: 不是资金来源" in text
+    assert "value 'c': 已列在中央衔接资金下" in text
     (tmp_path / "broken.toml").write_text("[资金来源\n")
     with pytest.raises(InputError, match="not a TOML file"):
         vocabulary.use(tmp_path / "broken.toml")

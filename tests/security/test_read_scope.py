@@ -137,7 +137,7 @@ def test_asset_list_shows_the_scope_and_refuses_a_region_outside_it(towns: Cli) 
     assert _listed(towns, "--region", XIANGYANG, user="sun") == {"B-1"}
     assert _listed(towns, user="root") == {"A-1", "B-1", "Q-1", "D-1"}
     for region in (OTHER_TOWNSHIP, OTHER_COUNTY, COUNTY, DONGSHAN):  # another place, or one above the scope
-        refused(towns("asset", "list", "--region", region, user="sun", ok=False), REFUSED, region)
+        refused(towns("asset", "list", "--region", region, user="sun", ok=False), REFUSED, "范围：东风镇")
 
 
 def test_asset_show_outside_the_scope_is_refused(towns: Cli) -> None:
@@ -393,4 +393,4 @@ def test_a_city_reader_reaches_the_assets_of_its_counties(run: Cli) -> None:
         assert ids("asset", "scan", "--as-of", "2026-06-30", *within) == {"A-1", "D-1"}  # no revenue: idle
     assert ids("asset", "list", "--region", "3609") == {"A-1", "D-1"}
     assert ids("asset", "scan", "--as-of", "2026-06-30", user="wang") == {"A-1"}
-    refused(run("asset", "scan", "--as-of", "2026-06-30", "--within", "3609", user="wang", ok=False), "3609")
+    refused(run("asset", "scan", "--as-of", "2026-06-30", "--within", "3609", user="wang", ok=False), "范围：示范县")

@@ -171,7 +171,8 @@ def test_two_evaluations_side_by_side_posted_once_from_the_citys_books(run: Cli,
     out = run("awards", "compute", "--year", "2025", *policies, *given, "--out", "awards.xlsx", "--chart", "a.png")
     assert "wrote awards.xlsx (6 units, 2 evaluations)" in out.output and (run.cwd / "a.png").stat().st_size > 1000
     book = load_workbook(run.cwd / "awards.xlsx")
-    assert book.sheetnames == ["奖励汇总", "评价结果-YC-FUND", "评价结果-YC-CONSOL"]
+    # each evaluation's sheet named by its policy's title, not its code
+    assert book.sheetnames == ["奖励汇总", "评价结果-巩固衔接资金绩效评价奖励", "评价结果-巩固衔接考核前三名奖励"]
     rows = list(book["奖励汇总"].iter_rows(values_only=True))
     header = list(rows[1])
     f, c = "巩固衔接资金绩效评价奖励", "巩固衔接考核前三名奖励"  # the policies' titles, not their codes

@@ -181,6 +181,8 @@ def test_finance_stores_the_awards_policy_once_and_sees_grades(app: Flask, count
     assert "<svg" in chart and "<rect" in chart and "得分" in chart and "示范县" in chart
     english = zhang.get("/awards?year=2025&lang=en").get_data(as_text=True).split('id="awards-chart"', 1)[1]
     assert "Performance evaluation 2025" in english.split("</figure>", 1)[0] and "得分" not in english
+    in_english = zhang.get("/awards?year=2025&lang=en").get_data(as_text=True)  # the edition in the page's words
+    assert "edition 2" in in_english and "第2版" not in in_english and "第2版" in awards
     zhang.get("/awards?year=2025&lang=zh")  # back to Chinese (the language is remembered)
 
     wang, wang_token = login(app, "wang")  # the auditor reads the policies and their history, and changes nothing

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
-from tests.web.conftest import OTHER_VILLAGE, login
+from tests.web.conftest import OTHER_VILLAGE, VILLAGE, login
 
 TOWNSHIP = "360921101"  # 东风镇
 EXTRA = 55  # assets added to the county's three: 58 in all
@@ -197,7 +197,9 @@ def test_error_pages_say_what_happened(app: Flask, county: Cli) -> None:
     refused = _get(accountant, "/dashboard", 403)
     assert "li（村会计）无权打开此页面：/dashboard" in refused
     scope = _get(accountant, f"/assets?village={OTHER_VILLAGE}&lang=en", 403)
-    assert "li may not read 360921101202: outside the scope 360921101201" in scope and "无权" not in scope
+    assert "li (Village accountant) may not read a region outside the scope 红旗村" in scope and "无权" not in scope
+    shown = _shown(scope)  # what the reader sees (the page's links keep the address it was asked for)
+    assert OTHER_VILLAGE not in shown and VILLAGE not in shown and "village-accountant" not in scope
     english = _get(accountant, "/dashboard?lang=en", 403)
     assert "li (Village accountant) may not open /dashboard" in english and "Village accountant" in english
 
@@ -234,6 +236,12 @@ IDENTIFIER = re.compile(
     r"|\b(?:county|township|village|region|entity):\d+"  # a scope's code ("county:360921")
 )
 ALLOWED = re.compile(r"\bv_[a-z_]+\b")  # the audit views the SQL help names for the auditor to query
+
+
+def _shown(page: str) -> str:
+    reader = _Text()
+    reader.feed(page)
+    return " ".join(reader.parts)
 
 
 def _untranslated(page: str) -> list[str]:

@@ -112,7 +112,7 @@ def test_out_of_scope_reads_and_writes_are_refused(app: Flask, db: Database) -> 
     li, token = login(app, "li")
     assert li.get("/assets/A-1").status_code == 200
     other = li.get("/assets/B-1")
-    assert other.status_code == 403 and OTHER_VILLAGE in other.get_data(as_text=True)
+    assert other.status_code == 403 and "无权查看：该地区不在其范围内" in other.get_data(as_text=True)
     assert li.get(f"/assets?region={OTHER_VILLAGE}").status_code == 403
     before = table_counts(db)
     form = {"asset_id": "B-1", "direction": "revenue", "type": "rent", "amount": "100", "date": "2025-05-01",
@@ -121,8 +121,9 @@ def test_out_of_scope_reads_and_writes_are_refused(app: Flask, db: Database) -> 
     said = refused.get_data(as_text=True)  # in Chinese, by the role's and the village's names, not their codes
     assert refused.status_code == 403 and "li（村会计，" in said and "无权操作向阳村" in said, said
     assert "may not act on" not in said and "village-accountant" not in said
-    in_english = li.post("/post?lang=en", data=form).get_data(as_text=True)
-    assert f"may not act on {OTHER_VILLAGE}" in in_english and "无权" not in in_english
+    in_english = li.post("/post?lang=en", data=form).get_data(as_text=True)  # by names, not codes, in English too
+    assert "li (Village accountant, scope 红旗村) may not act on 向阳村" in in_english and "无权" not in in_english
+    assert OTHER_VILLAGE not in in_english and "village-accountant" not in in_english
     assert table_counts(db) == before
     wang, _ = login(app, "wang")
     assert wang.get("/dashboard?region=360922").status_code in (403, 404)

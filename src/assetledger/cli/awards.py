@@ -255,9 +255,10 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
         target = out or Path(f"awards-{year}.xlsx")
         sheets: dict[str, list[dict[str, Any]]] = {"奖励汇总": summary}
         for e in evaluations:
-            sheets[f"评价结果-{e.policy.code}"] = _shown(_results(e), e.policy)  # a sheet's name: 31 characters
+            # Named by the policy's title, as users know it (write_xlsx makes each a name Excel accepts, unique).
+            sheets[f"评价结果-{e.policy.title}"] = _shown(_results(e), e.policy)
             if e.policy.indicators:
-                sheets[f"指标明细-{e.policy.code}"] = _indicators(e)
+                sheets[f"指标明细-{e.policy.title}"] = _indicators(e)
         merged = INDICATOR_HEADERS | headers
         for e in evaluations:
             merged |= _headers(e.policy)

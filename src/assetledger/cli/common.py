@@ -61,7 +61,7 @@ class DateType(click.ParamType[dt.date]):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(f"{value!r} 不是日期，应写如 2025-06-30 (not a date: YYYY-MM-DD)", param, ctx)
 
 
 class MoneyType(click.ParamType[Decimal]):
@@ -88,6 +88,28 @@ class QuantityType(click.ParamType[Decimal]):
         return number
 
 
+class YearType(click.ParamType[int]):
+    """A year the registers can hold (FIRST_YEAR to LAST_YEAR), said in Chinese with English beside when it is not."""
+
+    name = "YEAR"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            year = value
+        else:
+            text = str(value).strip().removesuffix("年")
+            if not text.isascii() or not text.isdigit():
+                self.fail(f"{value!r} 不是年份，应写如 2025 (not a year; write e.g. 2025)", param, ctx)
+            year = int(text)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self.fail(
+                f"{value!r} 不在 {FIRST_YEAR} 到 {LAST_YEAR} 年之间 (not a year from {FIRST_YEAR} to {LAST_YEAR})",
+                param,
+                ctx,
+            )
+        return year
+
+
 class EnumType(click.ParamType[LabelledEnum]):
     """Accepts the English code or the Chinese label of a LabelledEnum."""
 
@@ -110,7 +132,7 @@ MONEY = MoneyType()
 QUANTITY = QuantityType()
 # Whole numbers that reach the database: bounded here, or a huge one fails in the driver with a traceback.
 ROW_ID = click.IntRange(1, 2**63 - 1)  # an id: the databases hold signed 64-bit integers
-YEAR = click.IntRange(FIRST_YEAR, LAST_YEAR)
+YEAR = YearType()
 LIMIT = click.IntRange(1, 10_000_000)
 
 VILLAGE_HELP = "Village code."
@@ -157,7 +179,7 @@ def emit(
     if fmt == "xlsx":
         target = out or Path(f"{sheet}.xlsx")
         write_xlsx(target, {sheet: rows}, headers, title)
-        click.echo(f"wrote {target} ({len(rows)} rows)")
+        click.echo(f"已写入 {target}（{len(rows)} 行）(wrote {len(rows)} rows)")
         return
     if fmt == "csv":
         text = render_csv(rows, headers)
@@ -168,6 +190,6 @@ def emit(
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"wrote {out} ({len(rows)} rows)")
+        click.echo(f"已写入 {out}（{len(rows)} 行）(wrote {len(rows)} rows)")
     else:
         click.echo(text.rstrip("\n"))

@@ -11,6 +11,7 @@ import click
 from assetledger import __version__
 from assetledger.cli.common import App
 from assetledger.cli.lazy import Lazy, LazyGroup, load_all
+from assetledger.cli.usage_errors import in_chinese
 from assetledger.domain.text import visible
 from assetledger.errors import AssetLedgerError, Finding
 from assetledger.io.tabular import reporting_notes
@@ -100,12 +101,24 @@ COMMANDS = {
 
 
 class AppGroup(LazyGroup):
-    """Turns assetledger's own errors into a clear message and a specific exit code, for every entry point."""
+    """Turns assetledger's own errors into a clear message and a specific exit code, for every entry point, and
+    click's usage errors (of this group's options, and of every command below it) into Chinese with English beside
+    (cli/usage_errors.py)."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise in_chinese(exc) from exc
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             with reporting_notes(_show_note):  # every import's skipped rows (合计), named as its file is read
                 return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise in_chinese(exc) from exc
         except AssetLedgerError as exc:
             raise CommandError(str(exc), exc.exit_code) from exc
         except Exception as exc:
@@ -114,13 +127,14 @@ class AppGroup(LazyGroup):
             text = str(getattr(exc, "orig", exc))
             if "database is locked" in text or "database is busy" in text:
                 raise CommandError(
-                    "the database is busy: another writer held it longer than the wait allows. Nothing was changed; "
-                    f"try again (every command here can be repeated safely). ({text})",
+                    "数据库正忙，未做任何更改，请重试 (the database is busy: another writer held it longer than the "
+                    "wait allows. Nothing was changed; try again — every command here can be repeated safely). "
+                    f"({text})",
                     10,
                 ) from exc
             missing = "no such table" in text or "does not exist" in text
-            hint = "; run `assetledger db upgrade` first?" if missing else ""
-            raise CommandError(f"database error: {text}{hint}", 10) from exc
+            hint = "；请先运行 `assetledger db upgrade`？(run `assetledger db upgrade` first?)" if missing else ""
+            raise CommandError(f"数据库错误 (database error): {text}{hint}", 10) from exc
 
 
 def _show_note(note: Finding) -> None:

@@ -45,12 +45,30 @@ ACTION_LABELS = {
     Action.INVENTORY: "清查",
     Action.AWARDS: "绩效奖励",
     Action.USERS: "用户",
+    Action.SUPERVISE: "整改立案与销号",
+    Action.RECTIFY: "整改措施",
+}
+ACTION_ENGLISH = {
+    Action.REGISTER: "the registers",
+    Action.BOOKS: "the books",
+    Action.DISTRIBUTE: "revenue distribution",
+    Action.INVENTORY: "the inventory",
+    Action.AWARDS: "performance awards",
+    Action.USERS: "users",
+    Action.SUPERVISE: "opening and closing rectification cases",
+    Action.RECTIFY: "rectification steps",
 }
 LABELS = {
     Role.FINANCE: "县财政局",
     Role.VILLAGE_ACCOUNTANT: "村会计",
     Role.INVENTORY: "清查组",
     Role.AUDITOR: "审计",
+}
+ENGLISH = {
+    Role.FINANCE: "county finance bureau",
+    Role.VILLAGE_ACCOUNTANT: "village accountant",
+    Role.INVENTORY: "inventory team",
+    Role.AUDITOR: "auditor",
 }
 
 

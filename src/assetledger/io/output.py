@@ -127,20 +127,47 @@ def render_json(data: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # the same JSON, safe on a terminal
 
 
+SHEET_NAME_MAX = 31  # Excel's limit on a sheet's name
+# Characters Excel refuses in a sheet's name, as the full-width ones a Chinese title would use; a control character
+# as a space.
+_SHEET_REFUSED = str.maketrans({"[": "【", "]": "】", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"}
+                               | {chr(c): " " for c in range(32)})  # fmt: skip
+
+
+def sheet_names(names: Iterable[str]) -> list[str]:
+    """Names Excel accepts for sheets named `names`, in order: what it refuses ([ ] : * ? / \\) written full-width
+    (【 】 ： ＊ ？ ／ ＼), no apostrophe at either end, at most 31 characters, never blank, and each unique in the
+    workbook (Excel compares them ignoring case): a repeated name gets (2), (3), ... within the 31 characters."""
+    taken: set[str] = set()
+    shown: list[str] = []
+    for name in names:
+        base = name.translate(_SHEET_REFUSED).strip().strip("'").strip() or "Sheet"
+        base = base[:SHEET_NAME_MAX]
+        candidate, n = base, 1
+        while candidate.casefold() in taken:
+            n += 1
+            suffix = f"({n})"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+        taken.add(candidate.casefold())
+        shown.append(candidate)
+    return shown
+
+
 def write_xlsx(
     path: Path,
     sheets: Mapping[str, Sequence[Mapping[str, Any]]],
     headers: Mapping[str, str] | None = None,
     title: str | None = None,
 ) -> Path:
-    """One sheet per entry; money as exact numbers formatted #,##0.00; write-only mode for large sheets."""
+    """One sheet per entry, named as `sheet_names` makes a name Excel accepts; money as exact numbers formatted
+    #,##0.00; write-only mode for large sheets."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(title=name[:31])
+    for name, rows in zip(sheet_names(sheets), sheets.values(), strict=True):
+        sheet = book.create_sheet(title=name)
         bold = Font(bold=True)
         if title:
             cell = WriteOnlyCell(sheet, value=visible(title))

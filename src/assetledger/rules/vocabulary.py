@@ -91,7 +91,10 @@ def unknown(kind: type[LabelledEnum], text: str) -> str:
     accepted = ", ".join(f"{m.label} {m.value}" for m in kind)
     codes = " / ".join(m.value for m in kind)
     how = HOW_TO_ADD.format(zh=k.zh, codes=codes, text=text.strip())
-    return f"unknown {k.zh} {k.en} {text.strip()!r}; accepted: {accepted} (and their other names); {how}"
+    return (
+        f"未知{k.zh} (unknown {k.en}) {text.strip()!r}；可用 (accepted): {accepted}（及其他名称 and their other "
+        f"names）；{how}"
+    )
 
 
 def read(data: Mapping[str, Any], source: str, base: Vocabulary | None = None) -> Vocabulary:
@@ -106,28 +109,47 @@ def read(data: Mapping[str, Any], source: str, base: Vocabulary | None = None) -
         kind = _BY_NAME.get(table)
         if kind is None:
             tables = ", ".join(f"{k.zh} / {k.code}" for k in KINDS)
-            findings.append(Finding(source, None, table, None, f"not a vocabulary; write one of {tables}"))
+            findings.append(
+                Finding(source, None, table, None, f"不是词表 (not a vocabulary)；请写 (write one of): {tables}")
+            )
             continue
         enum: type[LabelledEnum] = getattr(enums, kind.enum)
         if not isinstance(entries, dict):
-            findings.append(Finding(source, None, table, None, 'write a table: [资金来源] central = ["..."]'))
+            findings.append(
+                Finding(source, None, table, None, '请写成表 (write a table): [资金来源] central = ["..."]')
+            )
             continue
         for key, listed in entries.items():
             member = next((m for m in enum if spelling(key) in (m.value, spelling(m.label))), None)
             if member is None:
                 accepted = ", ".join(f"{m.label} {m.value}" for m in enum)
                 findings.append(
-                    Finding(source, None, f"[{table}] {key}", None, f"not a {kind.zh}; accepted: {accepted}")
+                    Finding(
+                        source,
+                        None,
+                        f"[{table}] {key}",
+                        None,
+                        f"不是{kind.zh} (not a {kind.en})；可用 (accepted): {accepted}",
+                    )
                 )
                 continue
             items = [listed] if isinstance(listed, str) else listed
             if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-                findings.append(Finding(source, None, f"[{table}] {key}", None, "write a list of names in quotes"))
+                findings.append(
+                    Finding(
+                        source,
+                        None,
+                        f"[{table}] {key}",
+                        None,
+                        "请写成加引号的名称列表 (write a list of names in quotes)",
+                    )
+                )
                 continue
             for name in items:
                 key_of = (kind.enum, spelling(name))
                 if mine.get(key_of, member.value) != member.value:
-                    reason = f"also listed for {enum(mine[key_of]).label}; a name means one thing"
+                    other = enum(mine[key_of]).label
+                    reason = f"已列在{other}下，一个名称只指一样 (also listed for {other}; a name means one thing)"
                     findings.append(Finding(source, None, f"[{table}] {key}", name, reason))
                     continue
                 mine[key_of] = member.value
@@ -149,14 +171,18 @@ def load(path: Path, base: Vocabulary) -> Vocabulary:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
-        raise InputError([Finding(str(path), None, None, None, f"cannot read the vocabulary file: {exc}")]) from exc
+        raise InputError(
+            [Finding(str(path), None, None, None, f"读不了词表文件 (cannot read the vocabulary file): {exc}")]
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         hint = (
-            '; write Chinese names in quotes: ["资金来源"] and "中央衔接资金" = ["..."]'
+            '；中文名称要加引号 (write Chinese names in quotes): ["资金来源"] and "中央衔接资金" = ["..."]'
             if "statement" in str(exc)
             else ""
         )
-        raise InputError([Finding(str(path), None, None, None, f"not a TOML file: {exc}{hint}")]) from exc
+        raise InputError(
+            [Finding(str(path), None, None, None, f"不是 TOML 文件 (not a TOML file): {exc}{hint}")]
+        ) from exc
     return read(data, str(path), base)
 
 

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import (
+    ACTION_ENGLISH,
     ACTION_LABELS,
     AUDIT_READERS,
+    ENGLISH,
     LABELS,
     Action,
     Role,
@@ -68,10 +70,10 @@ def require(session: Session, actor: str, action: Action, regions: Iterable[str]
     """Refuse, before any change, an actor whose role or scope does not allow `action` on every region."""
     refused = outside_scope(session, actor, action, regions)
     if refused:
-        raise PermissionDenied(next(iter(refused.values())))
+        raise next(iter(refused.values()))
 
 
-def outside_scope(session: Session, actor: str, action: Action, regions: Iterable[str]) -> dict[str, str]:
+def outside_scope(session: Session, actor: str, action: Action, regions: Iterable[str]) -> dict[str, PermissionDenied]:
     """`require`'s rule, for a file whose rows each name a place: refuse (PermissionDenied) an actor unknown or whose
     role may not do `action` at all, else return each of `regions` outside the actor's scope with why ("无权操作长马村
     ...") — empty when every one is within — so that each row can be named with the file's other problems."""
@@ -79,9 +81,16 @@ def outside_scope(session: Session, actor: str, action: Action, regions: Iterabl
         return {}
     user = current_user(session, actor)
     if user is None:
-        raise PermissionDenied(f"user {actor!r} is not known (or was revoked); ask the finance bureau to add you")
+        raise _unknown_user(actor)
     if not may(user.role, action):
-        raise PermissionDenied(f"{actor} ({LABELS[user.role]}) may not {action.value}")
+        raise PermissionDenied(
+            f"{actor}（{LABELS[user.role]}）无权办理{ACTION_LABELS[action]} ({actor} ({ENGLISH[user.role]}) may not "
+            f"change {ACTION_ENGLISH[action]})",
+            reason="may_not_change",
+            actor=actor,
+            role=user.role.value,
+            action=action.value,
+        )
     return {
         region: _out_of_scope(session, actor, user, region)
         for region in sorted(set(regions))
@@ -96,13 +105,26 @@ def region_name(session: Session, code: str) -> str:
     return session.scalar(select(Region.name).where(Region.code == code)) or code
 
 
-def _out_of_scope(session: Session, actor: str, user: User, region: str) -> str:
-    """Written "中文 (English)": in Chinese the user's role and the regions by name, as the user knows them; in English
-    (no Chinese in it, so a page in English shows that side alone) the codes."""
+def _out_of_scope(session: Session, actor: str, user: User, region: str) -> PermissionDenied:
+    """The user's role and the regions by name, as the user knows them, not by code."""
     scope, target = region_name(session, user.scope), region_name(session, region)
-    return (
+    return PermissionDenied(
         f"{actor}（{LABELS[user.role]}，管辖{scope}）无权操作{target} "
-        f"({actor} ({user.role.value.replace('-', ' ')}, scope {user.scope}) may not act on {region})"
+        f"({actor} ({ENGLISH[user.role]}, scope {scope}) may not act on {target})",
+        reason="out_of_scope",
+        actor=actor,
+        role=user.role.value,
+        scope=scope,
+        region=target,
+    )
+
+
+def _unknown_user(actor: str) -> PermissionDenied:
+    return PermissionDenied(
+        f"用户 {actor} 未登记或已被撤销，请财政局添加 (user {actor!r} is not known, or was revoked; "
+        "ask the finance bureau to add you)",
+        reason="unknown_user",
+        actor=actor,
     )
 
 
@@ -114,9 +136,13 @@ def require_read(session: Session, actor: str, region: str | None) -> None:
         return
     if region is None:
         if user.scope != "*":
+            scope = region_name(session, user.scope)
             raise PermissionDenied(
-                f"{actor}（范围 {user.scope}）须指定其范围内的地区 ({actor} (scope {user.scope}) must name a region "
-                "within the scope)"
+                f"{actor}（范围：{scope}）须指定其范围内的地区 ({actor} (scope: {scope}) must name a region within "
+                "the scope)",
+                reason="name_a_region",
+                actor=actor,
+                scope=scope,
             )
         return
     _require_within(session, user, region)
@@ -129,23 +155,31 @@ def reader(session: Session, actor: str, action: Action | None = None) -> User |
         return None
     user = current_user(session, actor)
     if user is None:
-        raise PermissionDenied(
-            f"用户 {actor} 未登记或已被撤销，请财政局添加 (user {actor!r} is not known, or was revoked; "
-            "ask the finance bureau to add you)"
-        )
+        raise _unknown_user(actor)
     if action is not None and not may_read(user.role, action):
         raise PermissionDenied(
-            f"{actor}（{LABELS[user.role]}）无权查看{ACTION_LABELS[action]} ({actor} ({user.role.value}) may not read "
-            f"{action.value})"
+            f"{actor}（{LABELS[user.role]}）无权查看{ACTION_LABELS[action]} ({actor} ({ENGLISH[user.role]}) may not "
+            f"read {ACTION_ENGLISH[action]})",
+            reason="may_not_read",
+            actor=actor,
+            role=user.role.value,
+            action=action.value,
         )
     return user
 
 
 def _require_within(session: Session, user: User, region: str) -> None:
+    """Refuse a read outside the scope, naming the scope and not the place refused: what lies outside a reader's
+    scope (an asset's village, say) is not told to that reader, by name or by code."""
     if not covers(user.scope, region_chain(session, region)):
+        scope = region_name(session, user.scope)
         raise PermissionDenied(
-            f"{user.name}（{LABELS[user.role]}，范围 {user.scope}）无权查看 {region}：不在其范围内 "
-            f"({user.name} may not read {region}: outside the scope {user.scope})"
+            f"{user.name}（{LABELS[user.role]}，范围：{scope}）无权查看：该地区不在其范围内 "
+            f"({user.name} ({ENGLISH[user.role]}) may not read a region outside the scope {scope})",
+            reason="outside_scope",
+            actor=user.name,
+            role=user.role.value,
+            scope=scope,
         )
 
 
@@ -173,8 +207,11 @@ def read_households(session: Session, actor: str, region: str | None = None) -> 
     user = reader(session, actor)
     if user is not None and not may_read_households(user.role):
         raise PermissionDenied(
-            f"{actor}（{LABELS[user.role]}）无权查看农户信息 ({actor} ({user.role.value}) may not read household "
-            "records: the roster and what households received)"
+            f"{actor}（{LABELS[user.role]}）无权查看农户信息 ({actor} ({ENGLISH[user.role]}) may not read household "
+            "records: the roster and what households received)",
+            reason="may_not_read_households",
+            actor=actor,
+            role=user.role.value,
         )
     return read_scope(session, actor, region)
 
@@ -185,8 +222,8 @@ def read_audit(session: Session, actor: str, region: str | None = None) -> set[s
     user = reader(session, actor)
     if user is not None and user.role not in AUDIT_READERS:
         raise PermissionDenied(
-            f"{actor}（{LABELS[user.role]}）无权使用审计查询和审计资料包 ({actor} ({user.role.value}) may not use the "
-            "audit queries or the audit package: they are for auditors and the finance bureau)"
+            f"{actor}（{LABELS[user.role]}）无权使用审计查询和审计资料包 ({actor} ({ENGLISH[user.role]}) may not use "
+            "the audit queries or the audit package: they are for auditors and the finance bureau)"
         )
     return read_scope(session, actor, region)
 

@@ -158,7 +158,7 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
         ]
         outside = outside_scope(session, actor, Action.REGISTER, {f.region for f in facts.values()})
         foreign = [
-            parsed.finding(r.number, "asset_id", r.asset_id, outside[facts[r.asset_id].region])
+            parsed.finding(r.number, "asset_id", r.asset_id, str(outside[facts[r.asset_id].region]))
             for r in parsed.rows
             if r.asset_id in facts and facts[r.asset_id].region in outside
         ]

@@ -77,11 +77,15 @@ def evaluate_year(
     requests = [Request(i.code, i.compute, i.params) for i in policy.indicators]
     table = compute(db, year, policy.level, requests, prefix=policy.code_prefix, exclude=policy.exclude)
     hidden = [code for code, _ in table.units if visible is not None and code not in visible]
-    if hidden:
+    if hidden:  # named by the policy's title and a count: the units outside the scope are not told, not even by code
         raise PermissionDenied(
-            f"{actor} 无权查看评价 {policy.code}：{len(hidden)} 个{LEVEL_LABELS.get(policy.level, policy.level)}级"
-            f"单位不在其范围内 ({actor} may not read {hidden[0]}: {len(hidden)} {policy.level} unit(s) outside the "
-            "scope)"
+            f"{actor} 无权查看评价“{policy.title}”：{len(hidden)} 个{LEVEL_LABELS.get(policy.level, policy.level)}级"
+            f"单位不在其范围内 ({actor} may not read the evaluation {policy.title}: {len(hidden)} unit(s) outside the "
+            "scope)",
+            reason="evaluation_outside_scope",
+            actor=actor,
+            policy=policy.title,
+            n=str(len(hidden)),
         )
     matched = match_units(policy, given, table.units) if given is not None else None
     rows = matched.by_unit if matched else {}

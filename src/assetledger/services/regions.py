@@ -73,6 +73,15 @@ def region_names(db: Database) -> dict[str, str]:
         return register_repo.region_names(session)
 
 
+def region_name_of(db: Database, code: str) -> str:
+    """A region's name as its people know it ("全部地区" for the scope "*"), for any reader; the code where no region
+    has it. A user's own scope is named so on every page."""
+    from assetledger.services.access import region_name
+
+    with db.reading() as session:
+        return region_name(session, code)
+
+
 def load_index(session: Session) -> RegionIndex:
     rows = session.execute(select(Region.code, Region.name, Region.level, Region.parent_code)).all()
     return RegionIndex(RegionNode(r.code, r.name, RegionLevel(r.level), r.parent_code) for r in rows)

@@ -38,6 +38,7 @@ from assetledger.store.document_files import DocumentPlace, documents_place
 from assetledger.web import auth, i18n
 from assetledger.web.i18n import DEFAULT_LANG, LANGS, field, known, mark, one_side, translate
 from assetledger.web.listing import here
+from assetledger.web.reading import place
 
 LANG_COOKIE = "assetledger_lang"
 
@@ -112,8 +113,9 @@ def create_app(
     app.jinja_env.filters["weight"] = plain
     # A finding's reason as the services write it, "中文 english": the side of the page's language.
     app.jinja_env.filters["side"] = lambda text: one_side(text, str(getattr(g, "lang", DEFAULT_LANG)))
+    app.jinja_env.filters["edition"] = lambda text: i18n.edition(str(text), str(getattr(g, "lang", DEFAULT_LANG)))
     app.jinja_env.tests["decimal"] = lambda value: isinstance(value, Decimal)
-    app.jinja_env.globals.update(role_label=auth.role_label, here=here)  # csrf_token: Flask-WTF
+    app.jinja_env.globals.update(role_label=auth.role_label, here=here, place=place)  # csrf_token: Flask-WTF
     return app
 
 
@@ -213,7 +215,8 @@ def _install_errors(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def _forbidden(exc: PermissionDenied) -> tuple[str, int]:
-        return page(403, mark("forbidden"), one_language(str(exc), lang()))
+        said = i18n.denied(getattr(exc, "reason", None), getattr(exc, "facts", {}), lang())
+        return page(403, mark("forbidden"), said or one_language(str(exc), lang()))
 
     @app.errorhandler(NotFoundError)
     def _missing(exc: NotFoundError) -> tuple[str, int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,35 @@ USED_ELSEWHERE = (
     mark("kind_asset"), mark("kind_region"), mark("kind_entity"), mark("kind_inventory"), mark("kind_user"),
     mark("kind_contract"), mark("kind_document"), mark("kind_distribution"), mark("kind_entry"),
     mark("kind_household"), mark("kind_village"),
+    # PermissionDenied.reason: the 403 page's denied_<reason>, with the Action of its facts as action_<action>
+    mark("denied_may_not_change"), mark("denied_out_of_scope"), mark("denied_unknown_user"),
+    mark("denied_name_a_region"), mark("denied_may_not_read"), mark("denied_outside_scope"),
+    mark("denied_may_not_read_households"), mark("denied_evaluation_outside_scope"),
+    mark("action_register"), mark("action_books"), mark("action_distribute"), mark("action_inventory"),
+    mark("action_awards"), mark("action_users"), mark("action_supervise"), mark("action_rectify"),
 )  # fmt: skip
+_EDITION = re.compile(r"第\s*(\d+)\s*版")
+
+
+def denied(reason: str | None, facts: Mapping[str, str], lang: str) -> str | None:
+    """A refusal (PermissionDenied's reason and facts) in `lang`, from the catalogs: the role and the action by their
+    names in that language, never their codes; None for a refusal the catalogs do not word."""
+    if not reason or not known(f"denied_{reason}"):
+        return None
+    words = dict(facts)
+    if "role" in words:
+        words["role"] = translate(f"role_{words['role']}", lang)
+    if "action" in words:
+        words["action"] = translate(f"action_{words['action']}", lang)
+    try:
+        return translate(f"denied_{reason}", lang, **words)
+    except KeyError:  # a fact the message needs is missing: the service's own words instead
+        return None
+
+
+def edition(text: str, lang: str) -> str:
+    """A stored policy's edition ("第2版", services/award_policies.py) in `lang`; a county's own edition as it is."""
+    return _EDITION.sub(lambda m: translate("edition_n", lang, n=m.group(1)), text) if lang != "zh" else text
 
 
 class _Catalogs(Domain):  # type: ignore[misc]
