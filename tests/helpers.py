@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -66,6 +67,13 @@ def asset_row(asset_id: str, **over: object) -> list[object]:
     }
     base.update(over)
     return [base.get(h) for h in ASSET_HEADER]
+
+
+def posted_entry(output: str) -> str:
+    """The id of the entry `ledger post` says it posted ("已记账，分录 N (posted entry N)")."""
+    found = re.search(r"posted entry (\d+)", output)
+    assert found, output
+    return found[1]
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:

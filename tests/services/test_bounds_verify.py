@@ -17,14 +17,14 @@ from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.hardening.harness import ROOT
-from tests.helpers import drop_append_only_guards, table_counts
+from tests.helpers import drop_append_only_guards, posted_entry, table_counts
 from tests.services.test_journal import _registers
 
 
 def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db: Database) -> None:
     _registers(run)
     out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-01")
-    entry_id = int(out.output.split()[-1])
+    entry_id = int(posted_entry(out.output))
     drop_append_only_guards(db, "postings")
     huge = 9_000_000_000_000_000_000  # fen: two of these overflow a signed 64-bit sum
     with db.engine.begin() as conn:

@@ -13,7 +13,7 @@ from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import AssetEvent
 from tests.conftest import Cli
-from tests.helpers import table_counts
+from tests.helpers import posted_entry, table_counts
 from tests.services.test_journal import _registers
 
 VILLAGE = "360921101201"
@@ -74,7 +74,7 @@ def test_a_late_registration_enters_the_first_open_day(run: Cli, db: Database) -
 def test_a_disposal_is_not_dated_before_postings_that_stand(run: Cli, db: Database) -> None:
     _registers(run)
     out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "3000", "--date", "2025-10-15")
-    entry_id = out.output.split()[-1]
+    entry_id = posted_entry(out.output)
     dispose = ["asset", "dispose", "A-2", "--method", "auction", "--date", "2025-09-30", "--proceeds", "90000",
                "--approval", "县〔2026〕3号", "--approved-by", "county"]  # fmt: skip
     before = table_counts(db)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
+from tests.helpers import posted_entry, table_counts, write_csv
 from tests.services.test_journal import _registers
 
 TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
@@ -60,7 +60,7 @@ def test_an_entry_file_names_the_row_header_and_value_of_a_future_date(run: Cli,
 def test_a_reversal_is_not_dated_after_today(run: Cli, db: Database) -> None:
     _registers(run)
     out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-10-15")
-    entry_id = out.output.split()[-1]
+    entry_id = posted_entry(out.output)
     before = table_counts(db)
     refused = run("ledger", "reverse", entry_id, "--reason", "录错", "--date", "2099-01-01", ok=False)
     assert refused.exit_code == 5 and "冲销日期 2099-01-01 晚于今天" in refused.output
@@ -74,10 +74,10 @@ def test_a_reversal_is_dated_the_day_it_is_made_and_says_when_that_is_a_later_mo
     _registers(run)
     today = dt.date.today()
     first = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-10-15")
-    done = run("ledger", "reverse", first.output.split()[-1], "--reason", "录错")
+    done = run("ledger", "reverse", posted_entry(first.output), "--reason", "录错")
     now = f"{today.year}-{today.month:02d}"
     assert f"on {today.isoformat()}" in done.output, done.output
     assert f"冲销记入 {now}，原分录在 2025-10" in done.output and f"counts in {now}" in done.output
     same = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "200", "--date", "2025-11-03")
-    dated = run("ledger", "reverse", same.output.split()[-1], "--reason", "录错", "--date", "2025-11-20")
+    dated = run("ledger", "reverse", posted_entry(same.output), "--reason", "录错", "--date", "2025-11-20")
     assert "on 2025-11-20" in dated.output and "冲销记入" not in dated.output  # the same month: no note

@@ -16,7 +16,7 @@ from assetledger.services.book_reports import balances, income_by_asset
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, posted_entry, table_counts, write_csv
 
 VILLAGE = "V360921101201"
 COUNTY = "C360921"
@@ -88,7 +88,7 @@ def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None
         "--ref",
         "PZ-7",
     ).output
-    expense_id = int(out.split()[-1])
+    expense_id = int(posted_entry(out))
     again = run(
         "ledger",
         "post",
@@ -158,7 +158,7 @@ def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None
 def test_closed_period_refuses_postings(run: Cli) -> None:
     _registers(run)
     out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-01").output
-    entry_id = out.split()[-1]
+    entry_id = posted_entry(out)
     run("ledger", "close", "--entity", VILLAGE, "--through", "2025-03-31")
     inside = run(
         "ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-31", ok=False
@@ -250,7 +250,7 @@ def test_export_import_export_gives_the_same_entries(run: Cli, db: Database, tmp
     out = run(
         "ledger", "post", "--asset", "A-1", "--expense", "maintenance", "--amount", "12.34", "--date", "2025-07-01"
     ).output
-    run("ledger", "reverse", out.split()[-1], "--reason", "录错", "--date", "2025-07-02")
+    run("ledger", "reverse", posted_entry(out), "--reason", "录错", "--date", "2025-07-02")
     first = tmp_path / "first.beancount"
     run("ledger", "export", "--entity", VILLAGE, "--out", str(first))
     # The other village's books take the exported ledger; exporting them gives the same entries.

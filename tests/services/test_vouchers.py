@@ -19,7 +19,7 @@ from assetledger.services.book_reports import income_by_asset
 from assetledger.services.journal import post_entry, post_for_asset
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
+from tests.helpers import posted_entry, table_counts, write_csv
 from tests.services.test_journal import ENTRY_HEADER, VILLAGE, _registers
 
 
@@ -30,11 +30,16 @@ def _post(run: Cli, asset: str, amount: str, on: str, ref: str, *, ok: bool = Tr
     return f"{result.exit_code}:{result.output}"
 
 
+def _ok(said: str, english: str) -> bool:
+    """Exit 0, and the line says `english` beside its Chinese ("已记账，分录 5 (posted entry 5)")."""
+    return said.startswith("0:") and f" ({english}" in said
+
+
 def test_the_same_voucher_number_with_other_content_is_a_conflict_naming_both(run: Cli, db: Database) -> None:
     _registers(run)
     first = _post(run, "A-2", "30000", "2025-06-30", "PZ-777")
-    entry_id = first.split()[-1]
-    assert _post(run, "A-2", "30000", "2025-06-30", "PZ-777").startswith("0:ref PZ-777 was already posted")
+    entry_id = posted_entry(first)
+    assert _ok(_post(run, "A-2", "30000", "2025-06-30", "PZ-777"), "ref PZ-777 was already posted")
     before = table_counts(db)
     # Was: "already posted; nothing to do", exit 0 — and the maintenance of A-1 was never booked.
     conflict = _post(run, "A-1", "1200.50", "2025-06-02", "PZ-777", kind="maintenance", ok=False)
@@ -44,13 +49,13 @@ def test_the_same_voucher_number_with_other_content_is_a_conflict_naming_both(ru
         assert named in conflict, conflict
     assert table_counts(db) == before
     # Voucher numbers restart monthly: PZ-777 of July is another voucher.
-    assert _post(run, "A-1", "1200.50", "2025-07-02", "PZ-777", kind="maintenance").startswith("0:posted entry")
+    assert _ok(_post(run, "A-1", "1200.50", "2025-07-02", "PZ-777", kind="maintenance"), "posted entry")
     # The way to correct a voucher: reverse the booked entry, then post it again.
     run("ledger", "reverse", entry_id, "--reason", "凭证录错", "--date", "2025-06-30")
-    assert _post(run, "A-2", "300", "2025-06-30", "PZ-777").startswith("0:posted entry")
-    assert _post(run, "A-2", "300", "2025-06-30", "PZ-777").startswith("0:ref PZ-777 was already posted")
+    assert _ok(_post(run, "A-2", "300", "2025-06-30", "PZ-777"), "posted entry")
+    assert _ok(_post(run, "A-2", "300", "2025-06-30", "PZ-777"), "ref PZ-777 was already posted")
     # A re-run of the old voucher (an old file imported again) finds it booked, and reversed: nothing is posted.
-    assert _post(run, "A-2", "30000", "2025-06-30", "PZ-777").startswith("0:ref PZ-777 was already posted")
+    assert _ok(_post(run, "A-2", "30000", "2025-06-30", "PZ-777"), "ref PZ-777 was already posted")
     assert _post(run, "A-2", "30001", "2025-06-30", "PZ-777", ok=False).startswith("4:")  # PZ-777 is now 300.00
     rows = {r.asset_id: r for r in income_by_asset(db, VILLAGE, actor="tester")}
     assert rows["A-2"].income == Decimal("300.00") and rows["A-1"].expenses == Decimal("1200.50")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, pass_app
+from assetledger.cli.common import DATE, App, pass_app, say
 from assetledger.services.acceptance import Acceptance, import_acceptances, record_acceptance
 
 
@@ -38,16 +38,25 @@ def accept_cmd(app: App, asset_id: str | None, name: str | None, region: str | N
     """
     if file is not None:
         if asset_id or name or region or on or doc:
-            raise click.UsageError("give --file, or one asset (ASSET_ID --name --region --date), not both")
+            raise click.UsageError(
+                "请给出 --file，或一项资产（资产编号 --name --region --date），不能两者都给"
+                " (give --file, or one asset (ASSET_ID --name --region --date), not both)"
+            )
         done = import_acceptances(app.db, file, app.actor, dry_run=dry_run)
         for note in done.notes:
             click.echo(note, err=True)
         said = "would record" if done.dry_run else "recorded"
-        click.echo(f"{done.source}: {done.rows} row(s); {said} {done.recorded} acceptance(s)")
+        say(
+            f"{done.source}：{done.rows} 行；{'试运行：将登记' if done.dry_run else '已登记'}验收 {done.recorded} 项",
+            f"{done.source}: {done.rows} row(s); {said} {done.recorded} acceptance(s)",
+        )
         return
     if not (asset_id and name and region and on):
-        raise click.UsageError("give ASSET_ID, --name, --region and --date (or --file)")
+        raise click.UsageError(
+            "请给出 资产编号、--name、--region 和 --date（或 --file）"
+            " (give ASSET_ID, --name, --region and --date (or --file))"
+        )
     if dry_run:
-        raise click.UsageError("--dry-run goes with --file")
+        raise click.UsageError("--dry-run 须与 --file 一起用 (--dry-run goes with --file)")
     number = record_acceptance(app.db, Acceptance(asset_id, name, region, on, doc), app.actor)
-    click.echo(f"acceptance {number}: {asset_id} accepted on {on}")
+    say(f"验收 {number}：{asset_id} 已于 {on} 验收", f"acceptance {number}: {asset_id} accepted on {on}")

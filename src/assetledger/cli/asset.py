@@ -22,6 +22,7 @@ from assetledger.cli.common import (
     format_option,
     out_option,
     pass_app,
+    say,
     sheet_option,
 )
 from assetledger.cli.lazy import Lazy, LazyGroup
@@ -86,7 +87,10 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
     parts = []
     for item in values:
         if "=" not in item:
-            raise click.BadParameter(f"{item!r}: write SOURCE=AMOUNT, e.g. central=500000", param_hint="--fund")
+            raise click.BadParameter(
+                f"{item!r}：应写作 来源=金额，如 central=500000 (write SOURCE=AMOUNT, e.g. central=500000)",
+                param_hint="--fund",
+            )
         source_text, amount_text = item.split("=", 1)
         try:
             parts.append((FundSource.parse(source_text), parse_money(amount_text)))
@@ -149,8 +153,9 @@ def register(app: App, /, **opts: Any) -> None:
         household_head=opts["household_head"],
     )
     svc.register_asset(app.db, draft, app.actor)
-    click.echo(
-        f"registered {draft.asset_id} {draft.name} in the {draft.register.label} register, {draft.original_value} 元"
+    say(
+        f"已登记 {draft.asset_id} {draft.name}，{draft.register.label}台账，{draft.original_value} 元",
+        f"registered {draft.asset_id} {draft.name} in the {draft.register.label} register, {draft.original_value} 元",
     )
 
 
@@ -180,18 +185,28 @@ def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """
     result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     if result.already_imported:
-        click.echo(f"{file} was already imported as batch {result.batch_id}; nothing to do")
+        say(
+            f"{file} 已作为第 {result.batch_id} 批导入过，无需再导入",
+            f"{file} was already imported as batch {result.batch_id}; nothing to do",
+        )
         return
     for header in result.ignored:
         click.echo(f"列 {header} 未使用 column {header} not used")
     parts = ", ".join(f"{n} {r.label}" for r, n in result.by_register.items())
     if dry_run:
-        click.echo(f"dry run: {result.rows} rows are valid ({parts}); nothing was written")
+        say(
+            f"试运行：{result.rows} 行均有效，未写入任何内容",
+            f"dry run: {result.rows} rows are valid ({parts}); nothing was written",
+        )
     else:
-        click.echo(f"imported {result.rows} assets ({parts}) as batch {result.batch_id}")
+        say(
+            f"已导入 {result.rows} 项资产，第 {result.batch_id} 批",
+            f"imported {result.rows} assets ({parts}) as batch {result.batch_id}",
+        )
 
 
-_ALREADY = "; 已登记，无变更 already recorded, nothing changed"
+_ALREADY_ZH = "；已登记，无变更"
+_ALREADY_EN = "; already recorded, nothing changed"
 
 
 @command.command("confirm")
@@ -217,10 +232,16 @@ def confirm(
 ) -> None:
     """Confirm the ownership of an asset (确权登记), optionally with its handover (移交)."""
     done = svc.confirm_ownership(app.db, asset_id, Ownership(owner, owner_kind, on, doc), app.actor)
-    click.echo(f"{asset_id}: owner {owner} ({owner_kind.label}) from {on}{_ALREADY if not done else ''}")
+    say(
+        f"{asset_id}：确权给 {owner}（{owner_kind.label}），自 {on} 起" + ("" if done else _ALREADY_ZH),
+        f"{asset_id}: owner {owner} ({owner_kind.label}) from {on}" + ("" if done else _ALREADY_EN),
+    )
     if handover_date:
         done = svc.record_handover(app.db, asset_id, Handover(handover_date, handover_from, handover_doc), app.actor)
-        click.echo(f"{asset_id}: handed over on {handover_date}{_ALREADY if not done else ''}")
+        say(
+            f"{asset_id}：{handover_date} 已移交" + ("" if done else _ALREADY_ZH),
+            f"{asset_id}: handed over on {handover_date}" + ("" if done else _ALREADY_EN),
+        )
 
 
 @command.command("handover")
@@ -232,7 +253,10 @@ def confirm(
 def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: str | None) -> None:
     """Record the handover (移交) of an asset to its owner."""
     done = svc.record_handover(app.db, asset_id, Handover(on, from_unit, doc), app.actor)
-    click.echo(f"{asset_id}: handed over on {on}{_ALREADY if not done else ''}")
+    say(
+        f"{asset_id}：{on} 已移交" + ("" if done else _ALREADY_ZH),
+        f"{asset_id}: handed over on {on}" + ("" if done else _ALREADY_EN),
+    )
 
 
 @command.command("custodian")
@@ -244,7 +268,10 @@ def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: s
 def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | None) -> None:
     """Assign or change the custodian (管护) of an asset; the previous assignment stays in the history."""
     done = svc.assign_custodian(app.db, asset_id, Custody(name, start, duties), app.actor)
-    click.echo(f"{asset_id}: custodian {name} from {start}{_ALREADY if not done else ''}")
+    say(
+        f"{asset_id}：管护主体 {name}，自 {start} 起" + ("" if done else _ALREADY_ZH),
+        f"{asset_id}: custodian {name} from {start}" + ("" if done else _ALREADY_EN),
+    )
 
 
 @command.command("status")
@@ -256,7 +283,10 @@ def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | 
 def status(app: App, asset_id: str, status: AssetStatus, on: dt.date, reason: str | None) -> None:
     """Change the status of an asset: in_use 在用, idle 闲置, damaged 毁损 (disposal has its own command)."""
     done = svc.change_status(app.db, asset_id, status, on, app.actor, reason=reason)
-    click.echo(f"{asset_id}: status {status.label}" + (f" from {on}" if done else _ALREADY))
+    say(
+        f"{asset_id}：状态 {status.label}" + (f"，自 {on} 起" if done else _ALREADY_ZH),
+        f"{asset_id}: status {status.label}" + (f" from {on}" if done else _ALREADY_EN),
+    )
 
 
 @command.group("bulk")
@@ -298,9 +328,12 @@ def _bulk_command(kind: str) -> click.Command:
         for header in result.ignored:
             click.echo(f"列 {header} 未使用 column {header} not used")
         done = "dry run: would apply" if dry_run else "applied"
-        click.echo(
-            f"{done} {result.applied} of {result.rows} rows; {result.already} already applied (已登记，无变更)"
-            + ("; nothing was written" if dry_run else "")
+        say(
+            ("试运行：将应用" if dry_run else "已应用")
+            + f" {result.rows} 行中的 {result.applied} 行；{result.already} 行已登记，无变更"
+            + ("；未写入任何内容" if dry_run else ""),
+            f"{done} {result.applied} of {result.rows} rows; {result.already} already applied"
+            + ("; nothing was written" if dry_run else ""),
         )
 
     run.__doc__ = (

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, emit, format_option, out_option, pass_app
-from assetledger.domain.access import Role
+from assetledger.cli.common import App, emit, format_option, out_option, pass_app, say
+from assetledger.domain.access import LABELS, Role
 from assetledger.io.output import records
 from assetledger.services import audit as svc
 from assetledger.services import audit_sql, users
@@ -36,7 +36,8 @@ def user() -> None:
 def add(app: App, name: str, role: str, scope: str) -> None:
     """Add a user, or change a user's role or scope (the change is recorded; nothing is overwritten)."""
     users.grant(app.db, name, Role(role), scope, app.actor)
-    click.echo(f"user {name}: {role} in {scope}")
+    where = "全部地区" if scope == "*" else scope
+    say(f"用户 {name}：{LABELS[Role(role)]}，范围 {where}", f"user {name}: {role} in {scope}")
 
 
 @user.command("revoke")
@@ -45,7 +46,7 @@ def add(app: App, name: str, role: str, scope: str) -> None:
 def revoke(app: App, name: str) -> None:
     """Revoke a user: from now on the name may not act."""
     users.revoke(app.db, name, app.actor)
-    click.echo(f"user {name} revoked")
+    say(f"用户 {name} 已停用", f"user {name} revoked")
 
 
 @user.command("password")
@@ -60,9 +61,11 @@ def password(app: App, name: str, password_stdin: bool) -> None:
     if password_stdin:
         text = sys.stdin.readline().rstrip("\r\n")
     else:
-        text = click.prompt("password", hide_input=True, confirmation_prompt=True)
+        text = click.prompt(
+            "密码 (password)", hide_input=True, confirmation_prompt="再输一遍密码 (repeat the password)"
+        )
     users.set_password(app.db, name, text, app.actor)
-    click.echo(f"password of {name} set")
+    say(f"已设置 {name} 的密码", f"password of {name} set")
 
 
 @user.command("list")
@@ -164,7 +167,10 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
         f"请保存此链头，下次核验时加 --expect-head {head.hash}，可查出此后被删去的记录 (keep this head; run "
         f"`audit verify --expect-head {head.hash}` next time to show that nothing before it was cut off or rewritten)"
     )
-    click.echo(f"{count} finding(s)" if count else "the record verifies clean")
+    if count:
+        say(f"发现问题 {count} 处", f"{count} finding(s)")
+    else:
+        say("核验无误", "the record verifies clean")
     if count:
         raise SystemExit(1)
 
@@ -180,7 +186,7 @@ def export(app: App, within: str | None, folder: Path) -> None:
     write-offs, maintenance-fund records, custodians and user grants (JSON lines, as their audit views show them), the
     documents of record (documents/ with documents.csv), manifest with checksums and column labels."""
     manifest = svc.export_package(app.db, folder, app.actor, within, app.place)
-    click.echo(f"wrote {manifest.parent} (manifest {manifest.name})")
+    say(f"已写入 {manifest.parent}（清单 {manifest.name}）", f"wrote {manifest.parent} (manifest {manifest.name})")
 
 
 @click.command("fava")
@@ -199,7 +205,7 @@ def fava(app: App, entity: str, port: int) -> None:
     """
     readable_entity(app.db, entity, app.actor)  # refused outside your scope before anything is written
     if importlib.util.find_spec("fava") is None:
-        raise click.ClickException("Fava is not installed: pip install 'assetledger[fava]'")
+        raise click.ClickException("未安装 Fava：pip install 'assetledger[fava]' (Fava is not installed)")
     from werkzeug.serving import run_simple
 
     from assetledger.ledger.fava_local import HOST, local_fava
@@ -208,6 +214,7 @@ def fava(app: App, entity: str, port: int) -> None:
         name = re.sub(r"[^A-Za-z0-9]", "_", entity)
         path, count = export_entity(app.db, entity, Path(folder) / f"{name}.beancount", app.actor)
         served = local_fava(path, port)
-        click.echo(f"serving {entity} ({count} entries) read-only on http://{HOST}:{port}/ (this computer only) "
-                   "— Ctrl-C to stop")  # fmt: skip
+        say(f"只读查看 {entity}（{count} 笔分录）：http://{HOST}:{port}/（仅本机），按 Ctrl-C 停止",
+            f"serving {entity} ({count} entries) read-only on http://{HOST}:{port}/ (this computer only) "
+            "— Ctrl-C to stop")  # fmt: skip
         run_simple(HOST, port, served, threaded=True, use_reloader=False, use_debugger=False)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app, say
 from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
@@ -210,16 +210,21 @@ def compute_cmd(
         _several(evaluations, year, fmt, out)
     if chart:
         draw_awards(chart, evaluations, year)
-        click.echo(f"wrote {chart}")
+        say(f"已写入 {chart}", f"wrote {chart}")
     if fmt == "table" or out is not None:
         for e in evaluations:
             graded = sum(1 for r in e.results if r.score is not None)
             scored = f", {graded} graded" if e.policy.indicators else ""
-            click.echo(f"{e.policy.name}: {len(e.results)} {e.policy.level} unit(s){scored}; awards total "
-                       f"{e.total_award:,.2f}")  # fmt: skip
+            graded_zh = f"，评分 {graded} 个" if e.policy.indicators else ""
+            say(f"{e.policy.name}：{len(e.results)} 个单位{graded_zh}；奖励合计 {e.total_award:,.2f} 元",
+                f"{e.policy.name}: {len(e.results)} {e.policy.level} unit(s){scored}; awards total "
+                f"{e.total_award:,.2f}")  # fmt: skip
         if len(evaluations) > 1:
             total = sum((e.total_award for e in evaluations), Decimal("0.00"))
-            click.echo(f"{len(evaluations)} evaluations; awards total {total:,.2f}")
+            say(
+                f"评价 {len(evaluations)} 项；奖励合计 {total:,.2f} 元",
+                f"{len(evaluations)} evaluations; awards total {total:,.2f}",
+            )
 
 
 def _one(e: Evaluation, fmt: str, out: Path | None) -> None:
@@ -232,14 +237,14 @@ def _one(e: Evaluation, fmt: str, out: Path | None) -> None:
         if policy.indicators:
             sheets["指标明细"] = _indicators(e)
         write_xlsx(target, sheets, INDICATOR_HEADERS | _headers(policy), title)
-        click.echo(f"wrote {target} ({len(rows)} units)")
+        say(f"已写入 {target}（{len(rows)} 个单位）", f"wrote {target} ({len(rows)} units)")
     elif fmt == "table":
         brief = [{k: v for k, v in r.items() if k != "explanation"} for r in _shown(rows, policy)]
         text = render_table(brief, _headers(policy))
         if out:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text + "\n", encoding="utf-8")
-            click.echo(f"wrote {out} ({len(rows)} units)")
+            say(f"已写入 {out}（{len(rows)} 个单位）", f"wrote {out} ({len(rows)} units)")
         else:
             click.echo(text)
             for r in rows:
@@ -263,7 +268,10 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
         for e in evaluations:
             merged |= _headers(e.policy)
         write_xlsx(target, sheets, merged, f"{year}年度绩效奖励")
-        click.echo(f"wrote {target} ({len(summary)} units, {len(evaluations)} evaluations)")
+        say(
+            f"已写入 {target}（{len(summary)} 个单位，评价 {len(evaluations)} 项）",
+            f"wrote {target} ({len(summary)} units, {len(evaluations)} evaluations)",
+        )
         return
     if fmt == "json":
         data = {"year": year, "evaluations": [{"policy": e.policy.code, "title": e.policy.title,
@@ -283,7 +291,10 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {out} ({len(summary)} units, {len(evaluations)} evaluations)")
+        say(
+            f"已写入 {out}（{len(summary)} 个单位，评价 {len(evaluations)} 项）",
+            f"wrote {out} ({len(summary)} units, {len(evaluations)} evaluations)",
+        )
     else:
         click.echo(text)
 
@@ -317,17 +328,23 @@ def post_cmd(
     for outcome in outcomes:
         policy = policies[outcome.policy]
         if outcome.already:
-            click.echo(
+            say(
+                f"{policy}：此前已记账 {len(outcome.already)} 笔奖励，{outcome.total:,.2f} 元由 {outcome.payer} 支付；"
+                "本次未记账",
                 f"{policy}: already posted: {len(outcome.already)} award(s), {outcome.total:,.2f} from "
-                f"{outcome.payer}; nothing posted"
+                f"{outcome.payer}; nothing posted",
             )
         elif not outcome.posted:
-            click.echo(f"{policy}: no awards to post")
+            say(f"{policy}：没有要记账的奖励", f"{policy}: no awards to post")
         else:
             for unit, kind, amount in outcome.posted:
-                click.echo(f"{policy}: posted {kind} award {amount:,.2f} to {unit} {names[unit]}")
-            click.echo(f"{policy}: {len(outcome.posted)} award(s), {outcome.total:,.2f} paid from "
-                       f"{outcome.payer}")  # fmt: skip
+                say(
+                    f"{policy}：已记账奖励 {amount:,.2f} 元给 {unit} {names[unit]}",
+                    f"{policy}: posted {kind} award {amount:,.2f} to {unit} {names[unit]}",
+                )
+            say(f"{policy}：奖励 {len(outcome.posted)} 笔，{outcome.total:,.2f} 元由 {outcome.payer} 支付",
+                f"{policy}: {len(outcome.posted)} award(s), {outcome.total:,.2f} paid from "
+                f"{outcome.payer}")  # fmt: skip
 
 
 ASSET_HEADERS = {
@@ -378,6 +395,7 @@ def assets_cmd(
          title=f"{year}年度经营性资产绩效")  # fmt: skip
     if fmt == "table":
         well = sum(1 for r in rows if r["well_performing"])
-        click.echo(
-            f"{len(rows)} operating assets; {well} well-performing (yield ≥ {threshold}%, not falling, not losing)"
+        say(
+            f"经营性资产 {len(rows)} 项；绩效突出 {well} 项（收益率 ≥ {threshold}%，不下降，不亏损）",
+            f"{len(rows)} operating assets; {well} well-performing (yield ≥ {threshold}%, not falling, not losing)",
         )

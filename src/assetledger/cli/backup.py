@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import App, pass_app, say
 from assetledger.services import backup as svc
 
 
@@ -28,7 +28,7 @@ def backup_cmd(app: App, file: Path, force: bool) -> None:
     PostgreSQL: refused, with the pg_dump / pg_restore commands for the database.
     """
     info = svc.backup(app.db_url, file, force=force)
-    click.echo(f"backed up to {_show(info)}")
+    say(f"已备份到 {_show(info)}", f"backed up to {_show(info)}")
 
 
 @click.command("restore")
@@ -42,5 +42,5 @@ def restore_cmd(app: App, file: Path, force: bool) -> None:
     any table is refused unless --force. Run `assetledger audit verify` afterwards.
     """
     info = svc.restore(app.db_url, file, force=force)
-    click.echo(f"restored from {file} into {_show(info)}")
-    click.echo("next: assetledger audit verify")
+    say(f"已从 {file} 恢复到 {_show(info)}", f"restored from {file} into {_show(info)}")
+    say("下一步：assetledger audit verify", "next: assetledger audit verify")

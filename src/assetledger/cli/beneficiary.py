@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, emit, format_option, out_option, pass_app, sheet_option, village_option
+from assetledger.cli.common import (
+    DATE,
+    App,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+    village_option,
+)
 from assetledger.io.household_rows import CATEGORIES, FACTORS, HEADERS, HouseholdRow, shown_facts
 from assetledger.io.output import records
 from assetledger.services import beneficiaries as svc
@@ -41,11 +51,17 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None, sheet: str 
     """
     r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on, sheet=sheet)
     prefix = "dry run: would record" if dry_run else "recorded"
-    click.echo(f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged")
+    say(
+        f"{'试运行：将登记' if dry_run else '已登记'} 新纳入 {r.joined} 户，变更 {r.changed} 户，退出 {r.left} 户；"
+        f"{r.unchanged} 户无变化",
+        f"{prefix} {r.joined} joined, {r.changed} changed, {r.left} left; {r.unchanged} unchanged",
+    )
     if r.attached or r.already_attached:
-        click.echo(
+        say(
+            f"{'试运行：将关联' if dry_run else '已关联'} {r.attached} 户到到户类资产；"
+            f"{r.already_attached} 户此前已关联",
             f"{'would attach' if dry_run else 'attached'} {r.attached} household(s) to household-level assets "
-            f"(到户类); {r.already_attached} already attached"
+            f"(到户类); {r.already_attached} already attached",
         )
 
 
@@ -86,9 +102,12 @@ def add(
         asset_ids=tuple(dict.fromkeys(assets)),
     )
     svc.add_household(app.db, row, village, app.actor)
-    click.echo(f"household {household_id} ({head}) joined the roster of {village} on {joined_on}")
+    say(
+        f"农户 {household_id}（{head}）已于 {joined_on} 纳入 {village} 的受益名册",
+        f"household {household_id} ({head}) joined the roster of {village} on {joined_on}",
+    )
     for asset_id in row.asset_ids:
-        click.echo(f"household {household_id} attached to {asset_id} (到户类)")
+        say(f"农户 {household_id} 已关联到户类资产 {asset_id}", f"household {household_id} attached to {asset_id}")
 
 
 @command.command("remove")
@@ -99,7 +118,8 @@ def add(
 def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
     """Record that a household left (exit or death); it receives nothing for months after that month."""
     svc.remove_household(app.db, household_id, on, reason, app.actor)
-    click.echo(f"household {household_id} left on {on} ({reason})")
+    said = "死亡" if reason == "death" else "退出"
+    say(f"农户 {household_id} 于 {on} {said}", f"household {household_id} left on {on} ({reason})")
 
 
 @command.command("correct-exit")
@@ -111,12 +131,20 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 def correct_exit(app: App, household_id: str, reason: str, on: dt.date | None, cause: str | None) -> None:
     """Correct an exit recorded by mistake or with a wrong date (更正退出); the first record stays beside it."""
     if cause is not None and on is None:
-        raise click.UsageError("--cause goes with --date (the right date of exit)")
+        raise click.UsageError(
+            "--cause 须与 --date（正确的退出日期）一起给出 (--cause goes with --date (the right date of exit))"
+        )
     was, now_left = svc.correct_exit(app.db, household_id, reason, app.actor, left_on=on, left_reason=cause)
     if now_left is None:
-        click.echo(f"household {household_id}: exit of {was} withdrawn; back on the roster (已更正，恢复受益)")
+        say(
+            f"农户 {household_id}：{was} 的退出已撤销，恢复受益",
+            f"household {household_id}: exit of {was} withdrawn; back on the roster",
+        )
     else:
-        click.echo(f"household {household_id}: exit of {was} corrected to {now_left} (已更正退出日期)")
+        say(
+            f"农户 {household_id}：退出日期已由 {was} 更正为 {now_left}",
+            f"household {household_id}: exit of {was} corrected to {now_left}",
+        )
 
 
 @command.command("list")

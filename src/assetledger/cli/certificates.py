@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import say, App, pass_app
 from assetledger.services.certificates import DEFAULT_BASE_URL, Papers, certificates, labels
 
 BASE_URL_ENV = "ASSETLEDGER_BASE_URL"
@@ -49,20 +49,29 @@ def _common(command: F) -> F:
 def _write(papers: Papers, out: Path, font: Path | None, kind: str) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
-        raise click.BadParameter("write .html or .pdf", param_hint="--out")
+        raise click.BadParameter("应写作 .html 或 .pdf 文件 (write .html or .pdf)", param_hint="--out")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from assetledger.reports.papers_pdf import certificates_pdf, cjk_font, labels_pdf
 
         chosen = cjk_font(font)
         (certificates_pdf if kind == "certificate" else labels_pdf)(papers.papers, out, chosen)
-        click.echo(f"wrote {out} ({len(papers.papers)} {kind}s); {chosen.note()}")
+        say(
+            f"已写入 {out}（{len(papers.papers)} {_PAPER[kind]}）",
+            f"wrote {out} ({len(papers.papers)} {kind}s); {chosen.note()}",
+        )
     else:
         from assetledger.reports.papers import certificates_html, labels_html
 
         text = (certificates_html if kind == "certificate" else labels_html)(papers.papers)
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out} ({len(papers.papers)} {kind}s); open it in a browser and print (A4)")
+        say(
+            f"已写入 {out}（{len(papers.papers)} {_PAPER[kind]}）；请在浏览器中打开并用 A4 纸打印",
+            f"wrote {out} ({len(papers.papers)} {kind}s); open it in a browser and print (A4)",
+        )
+
+
+_PAPER = {"certificate": "份证书", "label": "张标签"}
 
 
 @click.command("certificate")
@@ -84,7 +93,10 @@ def certificate_cmd(app: App, asset_id: str | None, within: str | None, out: Pat
     _write(papers, out, font, "certificate")
     if papers.skipped:
         shown = ", ".join(papers.skipped[:20]) + (" …" if len(papers.skipped) > 20 else "")
-        click.echo(f"{len(papers.skipped)} asset(s) not confirmed, no certificate: {shown}")
+        say(
+            f"{len(papers.skipped)} 项资产未确权，没有证书：{shown}",
+            f"{len(papers.skipped)} asset(s) not confirmed, no certificate: {shown}",
+        )
 
 
 @click.command("label")

@@ -166,6 +166,11 @@ out_option = click.option(
 )
 
 
+def say(chinese: str, english: str, *, err: bool = False) -> None:
+    """A line for the user in Chinese with the English beside it: "中文 (English)" (STYLE.md)."""
+    click.echo(f"{chinese} ({english})", err=err)
+
+
 def emit(
     rows: Sequence[Mapping[str, Any]],
     fmt: str,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app, say
 from assetledger.domain.contracts import Frequency, Terms, Timing, term_problems
 from assetledger.domain.enums import OperatingMode
 from assetledger.errors import Finding, InputError
@@ -80,11 +80,20 @@ def import_cmd(app: App, file: Path, dry_run: bool) -> None:
     """
     result = import_contracts(app.db, file, app.actor, dry_run=dry_run)
     if result.already_imported:
-        click.echo(f"{file} was already imported as batch {result.batch_id}; nothing to do")
+        say(
+            f"{file} 已作为第 {result.batch_id} 批导入过，无需再导入",
+            f"{file} was already imported as batch {result.batch_id}; nothing to do",
+        )
     elif dry_run:
-        click.echo(f"dry run: {result.contracts} contracts on {result.assets} assets are valid; nothing was written")
+        say(
+            f"试运行：{result.assets} 项资产的 {result.contracts} 份合同均有效，未写入任何内容",
+            f"dry run: {result.contracts} contracts on {result.assets} assets are valid; nothing was written",
+        )
     else:
-        click.echo(f"imported {result.contracts} contracts on {result.assets} assets as batch {result.batch_id}")
+        say(
+            f"已导入 {result.assets} 项资产的 {result.contracts} 份合同，第 {result.batch_id} 批",
+            f"imported {result.contracts} contracts on {result.assets} assets as batch {result.batch_id}",
+        )
 
 
 @command.command("add")
@@ -116,7 +125,12 @@ def add_cmd(app: App, /, **o: Any) -> None:
                       o["renews"], o["note"])  # fmt: skip
     add_contract(app.db, row, app.actor)
     annual = "" if terms.annual is None else f", {terms.annual:,.2f} 元 a year"
-    click.echo(f"contract {row.code}: {'、'.join(row.asset_ids)} {terms.start} – {terms.end}{annual}")
+    yearly = "" if terms.annual is None else f"，每年 {terms.annual:,.2f} 元"
+    assets = "、".join(row.asset_ids)
+    say(
+        f"已登记合同 {row.code}：{assets}，{terms.start} 至 {terms.end}{yearly}",
+        f"contract {row.code}: {assets} {terms.start} – {terms.end}{annual}",
+    )
 
 
 @command.command("list")
@@ -146,7 +160,10 @@ def adopt_cmd(app: App, within: str | None, paid_through: dt.date | None, dry_ru
     operating assets registered before the contracts register existed. Codes TZ-<asset id>; yearly, in arrears."""
     result = adopt_register(app.db, app.actor, within=within, paid_through=paid_through, dry_run=dry_run)
     verb = "would record" if dry_run else "recorded"
-    click.echo(f"{verb} {result.contracts} contracts from the register")
+    say(
+        f"{'试运行：将按台账登记' if dry_run else '已按台账登记'} {result.contracts} 份合同",
+        f"{verb} {result.contracts} contracts from the register",
+    )
 
 
 @command.command("terminate")
@@ -157,7 +174,8 @@ def adopt_cmd(app: App, within: str | None, paid_through: dt.date | None, dry_ru
 def terminate_cmd(app: App, code: str, on: dt.date, reason: str) -> None:
     """End a contract before its term (解除/终止); the asset then needs a new contract."""
     view = terminate_contract(app.db, code, on, reason, app.actor)
-    click.echo(f"contract {code} ({'、'.join(view.asset_ids)}) ends on {on}")
+    assets = "、".join(view.asset_ids)
+    say(f"合同 {code}（{assets}）于 {on} 终止", f"contract {code} ({assets}) ends on {on}")
 
 
 @command.command("alerts")
@@ -178,4 +196,4 @@ def alerts_cmd(
     emit(rows, fmt, out, headers=ALERT_HEADERS if human else None, sheet="contract alerts",
          title=f"经营合同预警（截至{as_of}）")  # fmt: skip
     if fmt == "table":
-        click.echo(f"{len(rows)} contract alert(s) as of {as_of}")
+        say(f"截至 {as_of} 合同预警 {len(rows)} 条", f"{len(rows)} contract alert(s) as of {as_of}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import App, pass_app, say
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.store import migrate
 
@@ -31,8 +31,9 @@ def command() -> None:
 def upgrade(app: App, revision: str) -> None:
     """Create the database or bring it to the latest schema. Safe to run again."""
     for note in migrate.upgrade(app.db_url, revision):
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"database at {app.db.url} is at revision {migrate.current_revision(app.db.engine)}")
+        click.echo(f"注意 note: {note}", err=True)
+    now = migrate.current_revision(app.db.engine)
+    say(f"数据库 {app.db.url} 已是版本 {now}", f"database at {app.db.url} is at revision {now}")
 
 
 @command.command("current")
@@ -40,5 +41,7 @@ def upgrade(app: App, revision: str) -> None:
 def current(app: App) -> None:
     """Show the schema revision of the database and whether it is up to date."""
     rev = migrate.current_revision(app.db.engine)
-    state = "up to date" if rev in migrate.heads(app.db_url) else "needs `assetledger db upgrade`"
-    click.echo(f"{app.db.url}: revision {rev or '(empty)'} — {state}")
+    latest = rev in migrate.heads(app.db_url)
+    state = "up to date" if latest else "needs `assetledger db upgrade`"
+    said = "已是最新" if latest else "需运行 `assetledger db upgrade`"
+    say(f"{app.db.url}：版本 {rev or '（空）'}，{said}", f"{app.db.url}: revision {rev or '(empty)'} — {state}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import say, App, pass_app
 from assetledger.demo.run import build
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table
@@ -66,18 +66,22 @@ def command(app: App, folder: Path, fresh: bool) -> None:
     checked = list(check_entities(db))
     failed = [c for c in checked if c.errors]
     village = next((c.entity for c in sorted(checked, key=lambda c: -c.entries) if c.entity.startswith("V")), None)
-    click.echo(
-        f"\n账簿 books: {len(checked)} entities, {sum(c.entries for c in checked)} entries; "
-        f"Beancount check: {len(failed)} with errors; registers vs books: {len(mismatches)} mismatches"
+    entries = sum(c.entries for c in checked)
+    say(
+        f"\n账簿：{len(checked)} 个核算主体，{entries} 笔分录；Beancount 检查 {len(failed)} 个有错误；"
+        f"台账与账簿不一致 {len(mismatches)} 处",
+        f"账簿 books: {len(checked)} entities, {entries} entries; "
+        f"Beancount check: {len(failed)} with errors; registers vs books: {len(mismatches)} mismatches",
     )
     if village:
         path, count = export_entity(db, village, folder / "ledgers" / f"{village}.beancount", app.actor)
-        click.echo(f"exported {village} ({count} entries) to {path}")
-    click.echo(f"\ndemo built in {time.perf_counter() - started:.1f} s; database: {db.url}")
+        say(f"已导出 {village}（{count} 笔分录）到 {path}", f"exported {village} ({count} entries) to {path}")
+    took = f"{time.perf_counter() - started:.1f}"
+    say(f"\n演示数据已建好，用时 {took} 秒；数据库：{db.url}", f"demo built in {took} s; database: {db.url}")
     flag = f"--db {db.url}"
     papers_village, first_with_documents = _papers_example(db)
     click.echo(
-        "\nTry next:\n"
+        "\n接下来可以试试 (try next):\n"
         f"  assetledger {flag} report registers --level village --format xlsx --out {folder}/registers.xlsx\n"
         f"  assetledger {flag} asset list --register operating --limit 20\n"
         f"  assetledger {flag} asset list --status idle\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, distribution_options, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, App, distribution_options, format_option, out_option, pass_app, say
 from assetledger.cli.objections import objection
 from assetledger.domain.distribution import plain
 from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
@@ -54,7 +54,9 @@ def command(
     if ctx.invoked_subcommand is not None:
         return
     if not village or not period:
-        raise click.UsageError("give --village and --period (or a subcommand)")
+        raise click.UsageError(
+            "请给出 --village 和 --period（或一个子命令） (give --village and --period (or a subcommand))"
+        )
     app = ctx.find_object(App)
     assert app is not None
     r = svc.distribute(app.db, village, period, app.actor, on=on, dry_run=dry_run)
@@ -66,16 +68,22 @@ def command(
         for s in r.split.households
     ]  # fmt: skip
     if r.already_done:
-        state = f"already distributed (distribution {r.distribution_id}); nothing posted"
+        state = (
+            f"已分配过（分配 {r.distribution_id}），未记账 "
+            f"(already distributed (distribution {r.distribution_id}); nothing posted)"
+        )
     elif r.dry_run:
-        state = "dry run: nothing posted"
+        state = "试运行：未记账 (dry run: nothing posted)"
     else:
-        state = f"posted distribution {r.distribution_id}"
+        state = f"已记账，分配 {r.distribution_id} (posted distribution {r.distribution_id})"
     head = (
-        f"{village} {r.period.label}: revenue {r.revenue:,.2f}, costs {r.costs:,.2f}, distributed {r.split.total:,.2f} "
-        f"by rule {r.rule.code} v{r.rule.version}"
+        f"{village} {r.period.label}：收入 {r.revenue:,.2f}，成本 {r.costs:,.2f}，分配 {r.split.total:,.2f}，"
+        f"方案 {r.rule.code} 第{r.rule.version}版 "
+        f"({village} {r.period.label}: revenue {r.revenue:,.2f}, costs {r.costs:,.2f}, "
+        f"distributed {r.split.total:,.2f} by rule {r.rule.code} v{r.rule.version})"
     )
-    shared = f"{len(households)} households share {sum(s.amount for s in r.split.households):,.2f}"
+    share = f"{sum(s.amount for s in r.split.households):,.2f}"
+    shared = f"{len(households)} 户分得 {share} ({len(households)} households share {share})"
     if fmt == "table":
         text = "\n".join([head, render_table(purposes, SHARE_HEADERS), shared, render_table(households, SHARE_HEADERS)])
         if out is None:
@@ -83,7 +91,7 @@ def command(
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(text + "\n", encoding="utf-8")
-            click.echo(f"wrote {out}")
+            say(f"已写入 {out}", f"wrote {out}")
     elif fmt == "json":
         data = {"village": village, "period": r.period.label, "rule": r.rule.code, "rule_version": r.rule.version,
                 "revenue": r.revenue, "costs": r.costs, "distributed": r.split.total, "dry_run": r.dry_run,
@@ -99,7 +107,7 @@ def command(
     else:
         target = out or Path(f"分配-{village}-{r.period.label}.xlsx")
         write_xlsx(target, {"分配方案": purposes, "农户分配明细": households}, SHARE_HEADERS, head)
-        click.echo(f"wrote {target}")
+        say(f"已写入 {target}", f"wrote {target}")
     late = r.late_note()
     if fmt == "table" or out is not None:
         click.echo(state)
@@ -119,7 +127,7 @@ def _write(text: str, out: Path | None) -> None:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    click.echo(f"wrote {out}")
+    say(f"已写入 {out}", f"wrote {out}")
 
 
 @command.group("rule")
@@ -134,8 +142,10 @@ def rule_add(app: App, file: Path) -> None:
     """Record a rule version from its file (the same file again is a no-op)."""
     parsed, added = svc.register_rule(app.db, file, app.actor)
     state = "recorded" if added else "already recorded"
-    click.echo(
-        f"rule {parsed.code} v{parsed.version} for {parsed.village} {state}; in force from {parsed.in_force_from}"
+    say(
+        f"{parsed.village} 的分配方案 {parsed.code} 第{parsed.version}版{'已登记' if added else '此前已登记'}；"
+        f"自 {parsed.in_force_from} 起施行",
+        f"rule {parsed.code} v{parsed.version} for {parsed.village} {state}; in force from {parsed.in_force_from}",
     )
 
 
@@ -151,7 +161,7 @@ def pay(app: App, village: str, period: str, on: dt.date, household: str | None)
     from the day of publication) has passed, and no objection to it is undecided or upheld (`distribute objection`).
     """
     count = settlement.pay(app.db, village, period, on, app.actor, household)
-    click.echo(f"paid {count} household(s)")
+    say(f"已支付 {count} 户", f"paid {count} household(s)")
 
 
 @command.command("reverse")
@@ -166,7 +176,11 @@ def reverse(app: App, village: str, period: str, reason: str, on: dt.date | None
     Refused once households have been paid. A month is never distributed twice on top of itself.
     """
     ids = settlement.reverse_distribution(app.db, village, period, reason, app.actor, on=on, rule_code=rule_code)
-    click.echo(f"reversed distribution(s) {', '.join(map(str, ids))}; {period} may be distributed again")
+    shown = ", ".join(map(str, ids))
+    say(
+        f"已冲销分配 {shown}；{period} 可重新分配",
+        f"reversed distribution(s) {shown}; {period} may be distributed again",
+    )
 
 
 @command.command("notice")
@@ -184,7 +198,7 @@ def notice(app: App, village: str, period: str, folder: Path) -> None:
     """Write the public notice (公示) of the plan and the payout list, as HTML and XLSX."""
     for data in notice_data(app.db, village, period, app.actor):
         html_path, xlsx_path = write_notice(data, folder)
-        click.echo(f"wrote {html_path} and {xlsx_path}")
+        say(f"已写入 {html_path} 和 {xlsx_path}", f"wrote {html_path} and {xlsx_path}")
 
 
 @command.command("publish")
@@ -203,7 +217,10 @@ def publish(app: App, village: str, period: str, on: dt.date | None) -> None:
 
     for p in publish_notices(app.db, village, period, app.actor, on):
         said = "already published" if p.already else "published"
-        click.echo(f"{p.period} {p.rule_code}: {said} on {p.published_on} by {p.published_by}")
+        say(
+            f"{p.period} {p.rule_code}：{'此前已' if p.already else '已'}于 {p.published_on} 由 {p.published_by} 公示",
+            f"{p.period} {p.rule_code}: {said} on {p.published_on} by {p.published_by}",
+        )
 
 
 command.add_command(objection)

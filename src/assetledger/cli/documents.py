@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, pass_app
+from assetledger.cli.common import DATE, App, pass_app, say
 from assetledger.domain.documents import DocumentKind
 from assetledger.io.output import render_table
 from assetledger.services.documents import AttachResult, attach_batch, attach_file
@@ -59,10 +59,16 @@ def attach_cmd(
     assetledger asset attach 红旗村档案.zip --dry-run
     """
     if title and not asset_id:
-        raise click.UsageError("--title is given with --asset (one file to one asset)")
+        raise click.UsageError(
+            "--title 须与 --asset 一起给出（一个文件对一项资产）"
+            " (--title is given with --asset (one file to one asset))"
+        )
     if asset_id:
         if path.is_dir():
-            raise click.UsageError("with --asset, PATH is one file; a folder or ZIP is matched by file names")
+            raise click.UsageError(
+                "用 --asset 时 PATH 须是一个文件；文件夹或 ZIP 按文件名匹配资产"
+                " (with --asset, PATH is one file; a folder or ZIP is matched by file names)"
+            )
         result = attach_file(app.db, app.place, asset_id, path, app.actor, kind=kind, title=title, on=on,
                              dry_run=dry_run)  # fmt: skip
     else:
@@ -77,6 +83,9 @@ def _report(result: AttachResult, app: App) -> None:
     click.echo(render_table(rows))
     verb = "would attach" if result.dry_run else "attached"
     where = "" if result.dry_run else f"; kept in {app.place.describe()}"
-    click.echo(
-        f"{verb} {result.attached} document(s) to {result.assets} asset(s); {result.already} already attached{where}"
+    kept = "" if result.dry_run else f"；保存在 {app.place.describe()}"
+    say(
+        f"{'试运行：将附加' if result.dry_run else '已附加'} {result.attached} 份文件到 {result.assets} 项资产；"
+        f"{result.already} 份此前已附加{kept}",
+        f"{verb} {result.attached} document(s) to {result.assets} asset(s); {result.already} already attached{where}",
     )

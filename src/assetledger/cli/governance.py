@@ -8,7 +8,19 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, ROW_ID, YEAR, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import (
+    DATE,
+    MONEY,
+    ROW_ID,
+    YEAR,
+    App,
+    EnumType,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+)
 from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
@@ -67,17 +79,23 @@ def scan_cmd(
         target = out or Path("governance list.xlsx")
         write_xlsx(target, {"governance list": rows, "contract alerts": alerts}, SCAN_HEADERS | ALERT_HEADERS,
                    f"闲置低效亏损资产及经营合同预警清单（截至{as_of}）")  # fmt: skip
-        click.echo(f"wrote {target} ({len(rows)} assets, {len(alerts)} contract alerts)")
+        say(
+            f"已写入 {target}（资产 {len(rows)} 项，合同预警 {len(alerts)} 条）",
+            f"wrote {target} ({len(rows)} assets, {len(alerts)} contract alerts)",
+        )
         return
     emit(rows, fmt, out, headers=SCAN_HEADERS if fmt == "table" else None, sheet="governance list",
          title=f"闲置低效亏损资产清单（截至{as_of}）")  # fmt: off
     if fmt == "table":
         decided = sum(1 for r in rows if r["decision"])
-        click.echo(f"{len(rows)} assets need governance; {decided} have a decision")
+        say(
+            f"需治理资产 {len(rows)} 项；已有决定 {decided} 项",
+            f"{len(rows)} assets need governance; {decided} have a decision",
+        )
         alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
         click.echo("\n经营合同预警 contract alerts (DOMAIN rule 20; `contract alerts` for CSV/JSON)")
         click.echo(render_table(alerts, ALERT_HEADERS))
-        click.echo(f"{len(alerts)} contract alert(s)")
+        say(f"合同预警 {len(alerts)} 条", f"{len(alerts)} contract alert(s)")
 
 
 @click.command("revitalise")
@@ -92,7 +110,7 @@ def revitalise_cmd(
 ) -> None:
     """Revitalise (盘活) an idle or loss-making asset: new operator or mode; it returns to use."""
     revitalise(app.db, asset_id, Revitalisation(operator, mode, on, note), app.actor)
-    click.echo(f"{asset_id}: revitalised on {on}")
+    say(f"{asset_id}：已于 {on} 盘活", f"{asset_id}: revitalised on {on}")
 
 
 @click.command("decide-dispose")
@@ -103,7 +121,7 @@ def revitalise_cmd(
 def decide_dispose_cmd(app: App, asset_id: str, on: dt.date, note: str | None) -> None:
     """Record the governance decision to dispose of an asset (the disposal itself follows with approval)."""
     decide_disposal(app.db, asset_id, on, note, app.actor)
-    click.echo(f"{asset_id}: decided to dispose on {on}")
+    say(f"{asset_id}：已于 {on} 决定处置", f"{asset_id}: decided to dispose on {on}")
 
 
 @click.command("dispose")
@@ -135,7 +153,11 @@ def dispose_cmd(
     request = DisposalRequest(asset_id, DisposalMethod(method), on, proceeds, approval, approved_by)
     r = dispose(app.db, request, _policy(policy_file), app.actor)
     outcome = f"gain {r.gain}" if r.gain >= 0 else f"loss {-r.gain}"
-    click.echo(f"{asset_id}: disposed on {on}; book value {r.book_value}, proceeds {r.proceeds}, {outcome}")
+    result = f"收益 {r.gain}" if r.gain >= 0 else f"损失 {-r.gain}"
+    say(
+        f"{asset_id}：已于 {on} 处置；账面价值 {r.book_value}，处置收入 {r.proceeds}，{result}",
+        f"{asset_id}: disposed on {on}; book value {r.book_value}, proceeds {r.proceeds}, {outcome}",
+    )
 
 
 @click.command("reinvest")
@@ -167,15 +189,24 @@ def reinvest_cmd(
     """Reinvest revenue (扩大再生产) into an existing asset, or into a new one registered with fund source 再投入."""
     if new_asset:
         if not (name and register and village and value):
-            raise click.UsageError("a new asset needs --name, --register, --village and --value")
+            raise click.UsageError(
+                "新资产需要 --name、--register、--village 和 --value"
+                " (a new asset needs --name, --register, --village and --value)"
+            )
         draft = AssetDraft(asset_id, name, register, village, value, category=category, build_year=on.year)
         reinvest_new(app.db, draft, on, source, app.actor)
-        click.echo(f"registered {asset_id} {name} ({register.label}), {value} from {source}")
+        say(
+            f"已登记 {asset_id} {name}（{register.label}），{value} 元，来自{_SOURCES[source]}",
+            f"registered {asset_id} {name} ({register.label}), {value} from {source}",
+        )
         return
     if amount is None:
-        raise click.UsageError("give --amount (or --new for a new asset)")
+        raise click.UsageError("请给出 --amount（新资产用 --new） (give --amount (or --new for a new asset))")
     reinvest_existing(app.db, asset_id, amount, on, source, app.actor)
-    click.echo(f"{asset_id}: reinvested {amount} from {source}")
+    say(f"{asset_id}：已从{_SOURCES[source]}再投入 {amount} 元", f"{asset_id}: reinvested {amount} from {source}")
+
+
+_SOURCES = {"reserve": "再投入储备", "restricted": "限定用途的处置收入"}
 
 
 @click.group("maintenance")
@@ -191,7 +222,7 @@ def maintenance() -> None:
 def contribute_cmd(app: App, county: str, amount: Decimal, on: dt.date) -> None:
     """Put money into the county's maintenance fund."""
     fund.contribute(app.db, county, amount, on, app.actor)
-    click.echo(f"maintenance fund of {county}: +{amount}")
+    say(f"{county} 运维基金：+{amount} 元", f"maintenance fund of {county}: +{amount}")
 
 
 @maintenance.command("apply")
@@ -203,7 +234,7 @@ def contribute_cmd(app: App, county: str, amount: Decimal, on: dt.date) -> None:
 def apply_cmd(app: App, asset_id: str, amount: Decimal, reason: str, on: dt.date) -> None:
     """Apply to the fund for serious damage to a public-benefit asset."""
     app_id = fund.apply(app.db, asset_id, amount, reason, on, app.actor)
-    click.echo(f"application {app_id} recorded")
+    say(f"申请 {app_id} 已登记", f"application {app_id} recorded")
 
 
 @maintenance.command("decide")
@@ -214,7 +245,10 @@ def apply_cmd(app: App, asset_id: str, amount: Decimal, reason: str, on: dt.date
 def decide_cmd(app: App, application_id: int, approve: bool, on: dt.date) -> None:
     """Approve or refuse an application."""
     fund.decide(app.db, application_id, approve, on, app.actor)
-    click.echo(f"application {application_id} {'approved' if approve else 'refused'}")
+    say(
+        f"申请 {application_id} {'已批准' if approve else '不予批准'}",
+        f"application {application_id} {'approved' if approve else 'refused'}",
+    )
 
 
 @maintenance.command("spend")
@@ -225,7 +259,7 @@ def decide_cmd(app: App, application_id: int, approve: bool, on: dt.date) -> Non
 def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> None:
     """Spend approved money against the damaged asset."""
     entry = fund.spend(app.db, application_id, amount, on, app.actor)
-    click.echo(f"spent {amount} (entry {entry})")
+    say(f"已支出 {amount} 元（分录 {entry}）", f"spent {amount} (entry {entry})")
 
 
 @maintenance.command("list")
@@ -288,4 +322,4 @@ def governance_report_cmd(
             label(f"{year}年资产治理", f"Asset governance {year}"),
             label("资产数", "assets"),
         )
-        click.echo(f"wrote {chart}")
+        say(f"已写入 {chart}", f"wrote {chart}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
 from assetledger.io.output import records, render_json, render_table
@@ -58,7 +58,10 @@ def open_(app: App, year: int, scope: str, policy_file: Path | None, on: dt.date
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scope") from exc
     result = open_inventory(app.db, year, parsed, load_inventory_policy(policy_file), app.actor, on)
-    click.echo(f"opened inventory {result.inventory_id}: {year}, {result.scope}; {result.selected} assets due")
+    say(
+        f"已开始清查 {result.inventory_id}：{year} 年，{result.scope}；应清查资产 {result.selected} 项",
+        f"opened inventory {result.inventory_id}: {year}, {result.scope}; {result.selected} assets due",
+    )
     rows = [
         {"reason": r.value, "说明": r.label, "assets": n}
         for r, n in sorted(result.reasons.items(), key=lambda item: item[0].value)
@@ -85,7 +88,10 @@ def sheets(app: App, inventory_id: int, out: Path, no_html: bool) -> None:
     """Write the count sheets (清查表): one XLSX and one printable HTML per village (or township/county level)."""
     written = write_sheets(app.db, inventory_id, out, app.actor, html=not no_html)
     places = sum(1 for p in written if p.suffix == ".xlsx")
-    click.echo(f"wrote {len(written)} files for {places} places in {out}")
+    say(
+        f"已在 {out} 写入 {len(written)} 个文件，共 {places} 个地方",
+        f"wrote {len(written)} files for {places} places in {out}",
+    )
 
 
 @command.command("record")
@@ -103,12 +109,17 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
     """
     result = record_counts(app.db, file, app.actor, inventory_id)
     if result.already_recorded:
-        click.echo(f"{file} was already recorded for inventory {result.inventory_id}; nothing to do")
+        say(
+            f"{file} 已登记到清查 {result.inventory_id}，无需再登记",
+            f"{file} was already recorded for inventory {result.inventory_id}; nothing to do",
+        )
         return
     parts = ", ".join(f"{n} {r.label}" for r, n in sorted(result.by_result.items()))
-    click.echo(
+    say(
+        f"清查 {result.inventory_id}：已登记清查结果 {result.counted} 项，盘盈 {result.surpluses} 项；"
+        f"其中 {result.superseded} 项取代此前的结果",
         f"inventory {result.inventory_id}: recorded {result.counted} counts ({parts or 'none'}), "
-        f"{result.surpluses} surpluses; {result.superseded} supersede earlier counts"
+        f"{result.surpluses} surpluses; {result.superseded} supersede earlier counts",
     )
 
 
@@ -146,7 +157,10 @@ def status(app: App, inventory_id: int, level: str, limit: int, fmt: str) -> Non
         click.echo(f"\n{title}: {len(found)}")
         click.echo(render_table(found[:limit], HEADERS_CN))
         if len(found) > limit:
-            click.echo(f"... and {len(found) - limit} more (inventory report has them all)")
+            say(
+                f"…… 另有 {len(found) - limit} 项（清查报告中全部列出）",
+                f"... and {len(found) - limit} more (inventory report has them all)",
+            )
 
 
 @command.command("close")
@@ -159,14 +173,21 @@ def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_
     """Close: write off approved shortages, register surpluses, update statuses. A second close does nothing."""
     r = close_inventory(app.db, inventory_id, approval, app.actor, on, allow_uncounted=allow_uncounted)
     if r.already_closed:
-        click.echo(f"inventory {inventory_id} was already closed on {r.closed_on} ({r.approval}); nothing to do")
+        say(
+            f"清查 {inventory_id} 已于 {r.closed_on} 结束（{r.approval}），无需再结束",
+            f"inventory {inventory_id} was already closed on {r.closed_on} ({r.approval}); nothing to do",
+        )
         return
     changes = ", ".join(f"{n} → {s} ({AssetStatus(s).label})" for s, n in sorted(r.status_changes.items())) or "none"
-    click.echo(
+    say(
+        f"清查 {inventory_id} 已于 {r.closed_on} 结束（{r.approval}）：核销盘亏 {len(r.written_off)} 项"
+        f"（{r.written_off_value} 元），登记盘盈 {len(r.surplus_assets)} 项（{r.surplus_value} 元），"
+        f"状态变更 {sum(r.status_changes.values())} 项；分录 {r.entries} 笔"
+        + (f"；{r.uncounted} 项资产未清查" if r.uncounted else ""),
         f"closed inventory {inventory_id} on {r.closed_on} ({r.approval}): {len(r.written_off)} shortages written off "
         f"({r.written_off_value} 元), {len(r.surplus_assets)} surpluses registered ({r.surplus_value} 元), "
         f"status changes: {changes}; {r.entries} entries"
-        + (f"; {r.uncounted} assets left uncounted" if r.uncounted else "")
+        + (f"; {r.uncounted} assets left uncounted" if r.uncounted else ""),
     )
 
 
@@ -179,7 +200,8 @@ def report(app: App, inventory_id: int, out: Path) -> None:
     path, s = write_report(app.db, inventory_id, out, app.actor)
     t = s.total
     counted, items, missing, surplus = (t.counted, t.items, t.missing, t.surplus) if t else (0, 0, 0, 0)
-    click.echo(
+    say(
+        f"已写入 {path}：应清查 {items} 项，已清查 {counted} 项，盘亏 {missing} 项，盘盈 {surplus} 项",
         f"wrote {path}: {counted} of {items} counted ({t.completion if t else None}%), {missing} shortages, "
-        f"{surplus} surpluses"
+        f"{surplus} surpluses",
     )

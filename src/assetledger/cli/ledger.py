@@ -8,7 +8,18 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, ROW_ID, App, emit, format_option, out_option, pass_app, sheet_option
+from assetledger.cli.common import (
+    DATE,
+    MONEY,
+    ROW_ID,
+    App,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+)
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.enums import RegionLevel
@@ -39,7 +50,9 @@ def command() -> None:
 
 def _posting(text: str) -> Posting:
     if "=" not in text:
-        raise click.BadParameter(f"{text!r}: write ACCOUNT=AMOUNT (debit positive)", param_hint="--posting")
+        raise click.BadParameter(
+            f"{text!r}：应写作 科目=金额，借方为正 (write ACCOUNT=AMOUNT, debit positive)", param_hint="--posting"
+        )
     account, amount = text.rsplit("=", 1)
     try:
         return Posting(account.strip(), parse_money(amount, allow_negative=True))
@@ -86,22 +99,30 @@ def post(
     """
     if postings:
         if not entity or not narration:
-            raise click.UsageError("a general entry needs --entity and --narration")
+            raise click.UsageError(
+                "一般分录需要 --entity 和 --narration (a general entry needs --entity and --narration)"
+            )
         entry = JournalEntry(
             entity, on, narration, tuple(_posting(p) for p in postings), EntryKind.GENERAL, asset_id, ref
         )
         result = svc.post_entry(app.db, entry, app.actor)
     else:
         if not asset_id or amount is None or bool(revenue_type) == bool(expense_type):
-            raise click.UsageError("give --asset, --amount and one of --revenue TYPE / --expense TYPE (or --posting)")
+            raise click.UsageError(
+                "请给出 --asset、--amount，以及 --revenue 类型 或 --expense 类型 之一（或用 --posting）"
+                " (give --asset, --amount and one of --revenue TYPE / --expense TYPE (or --posting))"
+            )
         direction, kind = ("revenue", revenue_type) if revenue_type else ("expense", expense_type)
         assert kind is not None
         posting = AssetPosting(asset_id, on, direction, kind, amount, counter, narration, ref)
         result = svc.post_for_asset(app.db, posting, app.actor)
     if result.skipped:
-        click.echo(f"ref {result.skipped[0]} was already posted; nothing to do")
+        say(
+            f"凭证号 {result.skipped[0]} 已记过账，无需再记",
+            f"ref {result.skipped[0]} was already posted; nothing to do",
+        )
     else:
-        click.echo(f"posted entry {result.posted[0]}")
+        say(f"已记账，分录 {result.posted[0]}", f"posted entry {result.posted[0]}")
 
 
 @command.command("import-entries")
@@ -122,7 +143,10 @@ def import_entries(app: App, file: Path, dry_run: bool, sheet: str | None) -> No
     """
     result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     verb = "would post" if dry_run else "posted"
-    click.echo(f"{verb} {len(result.posted)} entries; {len(result.skipped)} already posted")
+    say(
+        f"{'试运行：将记账' if dry_run else '已记账'} {len(result.posted)} 笔分录；{len(result.skipped)} 笔此前已记",
+        f"{verb} {len(result.posted)} entries; {len(result.skipped)} already posted",
+    )
 
 
 @command.command("reverse")
@@ -136,7 +160,10 @@ def reverse(app: App, entry_id: int, reason: str, on: dt.date | None) -> None:
     The reversal is dated the day it is made (or --date): the original's month keeps its totals, and a note says
     when the correction falls in a later month."""
     done = svc.reverse(app.db, entry_id, reason, app.actor, on)
-    click.echo(f"entry {entry_id} reversed by entry {done.entry_id} on {done.date}")
+    say(
+        f"分录 {entry_id} 已于 {done.date} 由分录 {done.entry_id} 冲销",
+        f"entry {entry_id} reversed by entry {done.entry_id} on {done.date}",
+    )
     if done.note:
         click.echo(done.note)
 
@@ -148,7 +175,10 @@ def reverse(app: App, entry_id: int, reason: str, on: dt.date | None) -> None:
 def close(app: App, entity: str, through: dt.date) -> None:
     """Close a period: nothing may be posted in the entity's books on or before --through."""
     previous = svc.close_period(app.db, entity, through, app.actor)
-    click.echo(f"{entity} closed through {through}" + (f" (was {previous})" if previous else ""))
+    say(
+        f"{entity} 已结账至 {through}" + (f"（原为 {previous}）" if previous else ""),
+        f"{entity} closed through {through}" + (f" (was {previous})" if previous else ""),
+    )
 
 
 @command.command("entities")
@@ -174,7 +204,7 @@ ENTITY_HEADERS = {"code": "核算主体代码", "name": "名称", "kind": "级�
 def export(app: App, entity: str, out: Path | None) -> None:
     """Export an entity's books to a .beancount file that bean-check accepts."""
     path, count = export_entity(app.db, entity, out or Path("ledgers/export") / f"{entity}.beancount", app.actor)
-    click.echo(f"wrote {path} ({count} entries)")
+    say(f"已写入 {path}（{count} 笔分录）", f"wrote {path} ({count} entries)")
 
 
 @command.command("check")
@@ -188,12 +218,15 @@ def check(app: App, within: str | None) -> None:
         entries += result.entries
         if result.errors:
             failed += 1
-            click.echo(f"{result.entity}: {len(result.errors)} error(s)")
+            say(f"{result.entity}：{len(result.errors)} 处错误", f"{result.entity}: {len(result.errors)} error(s)")
             for error in result.errors[:20]:
                 click.echo(f"  {error}")
         elif total % 20 == 0:
-            click.echo(f"  ... {total} entities checked", err=True)
-    click.echo(f"{total} entities ({entries} entries) checked by Beancount, {failed} with errors")
+            say(f"  …… 已检查 {total} 个核算主体", f"{total} entities checked", err=True)
+    say(
+        f"Beancount 已检查 {total} 个核算主体（{entries} 笔分录），{failed} 个有错误",
+        f"{total} entities ({entries} entries) checked by Beancount, {failed} with errors",
+    )
     if failed:
         raise SystemExit(1)
 
@@ -223,7 +256,7 @@ def reconcile_cmd(app: App, within: str | None) -> None:
     mismatches = reconcile_scope(app.db, app.actor, within)
     for m in mismatches:
         click.echo(str(m))
-    click.echo(f"{len(mismatches)} mismatch(es) between registers and books")
+    say(f"台账与账簿不一致 {len(mismatches)} 处", f"{len(mismatches)} mismatch(es) between registers and books")
     if mismatches:
         raise SystemExit(1)
 
@@ -235,4 +268,4 @@ def reconcile_cmd(app: App, within: str | None) -> None:
 def import_(app: App, file: Path, entity: str) -> None:
     """Import an existing Beancount ledger (CNY, simple transactions); refuses what it cannot represent."""
     count = import_ledger(app.db, file, entity, app.actor)
-    click.echo(f"imported {count} entries into {entity}")
+    say(f"已导入 {count} 笔分录到 {entity}", f"imported {count} entries into {entity}")

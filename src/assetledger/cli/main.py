@@ -32,7 +32,7 @@ COMMANDS = {
     ),
     "beneficiary": Lazy(
         "assetledger.cli.beneficiary:command",
-        "Beneficiary households of each village: import, add, remove (exit/death), list.",
+        "Beneficiary households of each village: import, add, remove (exit/death), correct an exit, list.",
     ),
     "vocabulary": Lazy(
         "assetledger.cli.vocabulary:command",

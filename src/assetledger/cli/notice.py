@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, pass_app, village_option
+from assetledger.cli.common import say, App, pass_app, village_option
 from assetledger.reports.public_page import export_page
 from assetledger.services.public_notices import public_village
 
@@ -40,4 +40,4 @@ def export(app: App, village: str, folder: Path) -> None:
     the village's assets and what they earned through the last published period. Exit 3 when nothing is published.
     """
     path = export_page(public_village(app.db, village), folder)
-    click.echo(f"wrote {path}")
+    say(f"已写入 {path}", f"wrote {path}")

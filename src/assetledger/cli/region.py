@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import App, emit, format_option, out_option, pass_app, say
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import records
 from assetledger.io.tabular import read_table
@@ -37,7 +37,12 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     added = ", ".join(f"{result.added[level]} {level.label}" for level in shown)
     verb = "would add" if dry_run else "added"
     placed = f"; {len(result.placed)} 县 placed under their 市" if result.placed else ""
-    click.echo(f"{verb} {added}{placed}; {result.unchanged} already present")
+    said = "试运行：将新增" if dry_run else "已新增"
+    zh_placed = f"；{len(result.placed)} 个县已归到所属的市" if result.placed else ""
+    say(
+        f"{said} {added}{zh_placed}；{result.unchanged} 个此前已有",
+        f"{verb} {added}{placed}; {result.unchanged} already present",
+    )
 
 
 @command.command("list")

@@ -91,7 +91,7 @@ def books(
     """Balances and income statements per entity and per asset (科目余额表 / 收支明细)."""
     if show_balances:
         if not entity:
-            raise click.UsageError("--balances needs --entity")
+            raise click.UsageError("--balances 需要 --entity (--balances needs --entity)")
         rows = balances(app.db, entity, end, actor=app.actor)
         emit(records(rows), fmt, out, headers=BOOK_HEADERS, sheet="balances", title=f"{entity} 科目余额表")
         return

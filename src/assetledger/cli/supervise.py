@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import say, DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
 GOVERNANCE_HELP = "Governance policy (TOML) for the idle, loss-making and contract rules. Default: built-in values."
@@ -266,4 +266,7 @@ def indicators_cmd(app: App, year: int, from_year: int | None, level: str, regio
                 for y in page.years
             }
             bar_chart(chart_dir / f"{code}.png", [n for _, n in units], series, label, "%")
-        click.echo(f"wrote {len(page.indicators)} charts to {chart_dir}")
+        say(
+            f"已在 {chart_dir} 写入 {len(page.indicators)} 张图",
+            f"wrote {len(page.indicators)} charts to {chart_dir}",
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, pass_app
+from assetledger.cli.common import say, App, pass_app
 from assetledger.io.tabular import reporting_notes
 
 SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
@@ -76,7 +76,11 @@ def command(app: App, host: str, port: int, secret_file: Path | None, secure_coo
     from assetledger.reports.charts import font_note
 
     click.echo(font_note())  # a chart without a Chinese font is drawn in English: said now, with how to install one
-    click.echo(f"assetledger web on http://{host}:{port}/ ({app.db.url.split('://', 1)[0]}) — Ctrl-C to stop")
+    kind = app.db.url.split("://", 1)[0]
+    say(
+        f"assetledger 网页版：http://{host}:{port}/（{kind}），按 Ctrl-C 停止",
+        f"assetledger web on http://{host}:{port}/ ({kind}) — Ctrl-C to stop",
+    )
     with reporting_notes(None):  # an upload's notes are the page's to show (io/tabular.py), not the console's
         run_simple(host, port, web, threaded=threads, use_reloader=False, use_debugger=False)
 
@@ -92,8 +96,9 @@ def _store(uri: str) -> str:
         storage_from_string(uri)
     except (ConfigurationError, ImportError) as exc:
         raise click.BadParameter(
-            f"{uri!r}: {exc} (give 'database', or a Redis URI like redis://127.0.0.1:6379/0 with "
-            "pip install 'assetledger[redis]')",
+            f"{uri!r}：无法使用，请给出 database，或 Redis 地址如 redis://127.0.0.1:6379/0 并安装 "
+            f"pip install 'assetledger[redis]' ({exc}; give 'database', or a Redis URI like "
+            "redis://127.0.0.1:6379/0 with pip install 'assetledger[redis]')",
             param_hint="--throttle-store",
         ) from exc
     return uri
@@ -115,20 +120,26 @@ def _secret(path: Path | None) -> bytes | None:
         key = path.read_bytes()
         if len(key) < MIN_SECRET:
             raise click.BadParameter(
-                f"{path} holds {len(key)} bytes; a signing key needs at least {MIN_SECRET}. Make one: "
-                f"{MAKE_SECRET.replace('FILE', str(path))} (or remove the file and serve makes one)",
+                f"{path} 只有 {len(key)} 字节，签名密钥至少需要 {MIN_SECRET} 字节 "
+                f"({path} holds {len(key)} bytes; a signing key needs at least {MIN_SECRET}. Make one: "
+                f"{MAKE_SECRET.replace('FILE', str(path))} (or remove the file and serve makes one))",
                 param_hint="--secret-file",
             )
         if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            click.echo(f"warning: {path} can be read by other users; chmod 600 {path}", err=True)
+            say(
+                f"警告：其他用户可读取 {path}；请运行 chmod 600 {path}",
+                f"warning: {path} can be read by other users; chmod 600 {path}",
+                err=True,
+            )
         return key
     env = os.environ.get(SECRET_ENV)
     if env is None:
         return None
     if len(env.encode()) < MIN_SECRET:
         raise click.BadParameter(
-            f"{SECRET_ENV} holds {len(env.encode())} bytes; a signing key needs at least {MIN_SECRET} "
-            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))')",
+            f"{SECRET_ENV} 只有 {len(env.encode())} 字节，签名密钥至少需要 {MIN_SECRET} 字节 "
+            f"({SECRET_ENV} holds {len(env.encode())} bytes; a signing key needs at least {MIN_SECRET} "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'))",
             param_hint=SECRET_ENV,
         )
     return env.encode()

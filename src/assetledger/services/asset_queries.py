@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Register
 from assetledger.domain.register_fields import LIST_FIELDS
@@ -63,11 +63,9 @@ class AssetFilter:
     offset: int = 0  # with `limit`, a page (in SQL)
     wide: bool = False  # rows with the project's name too (WideAssetRow), as the web's list and its export show
 
-    def apply(self, query: Select[Any], households: bool) -> Select[Any]:
-        """The filter on a query; `households`: whether the reader may read household personal data
-        (`access.reads_households`), which a search then also looks in (see `matches`)."""
+    def apply(self, query: Select[Any]) -> Select[Any]:
         for word in self.words:
-            query = query.where(matches(word, households))
+            query = query.where(matches(word))
         if self.register:
             query = query.where(Asset.register == self.register.value)
         if self.region:
@@ -89,29 +87,19 @@ class AssetFilter:
         return query
 
 
-def matches(word: str, households: bool) -> ColumnElement[bool]:
+def matches(word: str) -> ColumnElement[bool]:
     """An asset whose id, name, project or owner (an attached household's head too), or whose village's or
-    township's name, holds the word. For a reader that may not read household personal data (`households` false:
-    `access.reads_households`), a household-level asset's owner when that is a household (named by its head) and
-    its attached households' heads are not searched: a search must not tell such a reader who is attached to an
-    asset (it shows them hidden, `asset_households.hide_household_data`)."""
+    township's name, holds the word."""
     needle = word.lower()
     named = select(Region.code).where(func.lower(Region.name).contains(needle, autoescape=True))
-    owner = func.lower(Asset.owner_name).contains(needle, autoescape=True)
-    found = [
-        *(func.lower(c).contains(needle, autoescape=True) for c in (Asset.asset_id, Asset.name, Asset.project_name)),
+    heads = select(Household.household_id).where(func.lower(Household.head).contains(needle, autoescape=True))
+    return or_(
+        *(func.lower(c).contains(needle, autoescape=True)
+          for c in (Asset.asset_id, Asset.name, Asset.project_name, Asset.owner_name)),
         Asset.village_code.in_(named),
         Asset.township_code.in_(named),
-    ]
-    if not households:
-        not_a_household = or_(
-            Asset.register != Register.HOUSEHOLD.value,
-            and_(Asset.owner_kind.is_not(None), Asset.owner_kind != OwnerKind.HOUSEHOLD.value),
-        )
-        return or_(*found, and_(owner, not_a_household))
-    heads = select(Household.household_id).where(func.lower(Household.head).contains(needle, autoescape=True))
-    attached = exists().where(AssetHousehold.asset_id == Asset.asset_id, AssetHousehold.household_id.in_(heads))
-    return or_(*found, owner, attached)
+        exists().where(AssetHousehold.asset_id == Asset.asset_id, AssetHousehold.household_id.in_(heads)),
+    )  # fmt: skip
 
 
 # The columns a list may be sorted by (the asset id breaks ties, so pages never overlap).
@@ -172,8 +160,7 @@ def asset_page(db: Database, flt: AssetFilter, actor: str) -> AssetPage:
     """One page of `list_assets` (the filter's limit is the page size) and how many pass the filter in all."""
     with db.reading() as session:
         rows = _rows(session, flt, actor)
-        counted = flt.apply(select(func.count()).select_from(Asset), reads_households(session, actor))
-        counted = _scoped(session, flt, actor, counted)
+        counted = _scoped(session, flt, actor, flt.apply(select(func.count()).select_from(Asset)))
         return AssetPage(rows, int(session.scalar(counted) or 0))
 
 
@@ -191,8 +178,7 @@ def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
     kind = WideAssetRow if flt.wide else AssetRow
     names = WIDE_COLUMNS if flt.wide else LIST_COLUMNS
     order = column.desc().nulls_last() if flt.descending else column.asc().nulls_last()
-    personal = reads_households(session, actor)
-    query = flt.apply(select(*(getattr(Asset, c) for c in names)), personal).order_by(order, Asset.asset_id)
+    query = flt.apply(select(*(getattr(Asset, c) for c in names))).order_by(order, Asset.asset_id)
     if flt.offset:
         query = query.offset(flt.offset)
     if flt.limit:
@@ -200,7 +186,7 @@ def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
     query = _scoped(session, flt, actor, query)
     found = [dict(zip(names, values, strict=True)) for values in session.execute(query)]
     show_owners(session, found)  # a household-level asset's owner names its attached households
-    if not personal:
+    if not reads_households(session, actor):
         for row in found:
             hide_household_data(row)
     return [_row(kind, row) for row in found]

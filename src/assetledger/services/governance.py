@@ -16,7 +16,7 @@ from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import read_scope, reads_households, require
+from assetledger.services.access import read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
@@ -45,8 +45,7 @@ def scan(
     outside the actor's scope), else of the actor's whole scope; of the assets that match every search word."""
     with db.reading() as session:
         visible = read_scope(session, actor, within)
-        personal = reads_households(session, actor)  # whether the search words may look in households
-        return scan_in(session, as_of, policy, within, None if within else visible, words, personal)
+        return scan_in(session, as_of, policy, within, None if within else visible, words)
 
 
 def scan_in(
@@ -56,7 +55,6 @@ def scan_in(
     within: str | None = None,
     regions: set[str] | None = None,
     words: tuple[str, ...] = (),
-    households: bool = False,
 ) -> list[dict[str, Any]]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
@@ -64,8 +62,7 @@ def scan_in(
     from its handover when it is younger). Loss-making: an operating asset whose costs over the trailing
     `loss_months` exceed its revenue. One aggregate query, grouped by asset, over the entries of the candidates
     (operating or marked idle) in the trailing window only, reached through the (asset, date) index; the last
-    revenue before the window is looked up only for the assets listed without revenue in it. The search `words`
-    look in household heads only when `households` (the reader may read them: `asset_queries.matches`).
+    revenue before the window is looked up only for the assets listed without revenue in it.
     """
     idle_since = months_before(as_of, policy.idle_months)
     loss_since = months_before(as_of, policy.loss_months)
@@ -77,7 +74,7 @@ def scan_in(
     marked_idle = Asset.status == AssetStatus.IDLE.value
     active = Asset.status.not_in(OFF_BOOKS_VALUES)
     place = _within(within) + ([ASSET_PLACE.in_(sorted(regions))] if regions is not None else [])
-    place += [matches(word, households) for word in words]  # households: see asset_queries.matches
+    place += [matches(word) for word in words]
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
         select(
