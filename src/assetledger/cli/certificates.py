@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assetledger.cli.common import say, App, pass_app
+from assetledger.cli.common import App, pass_app, say
 from assetledger.services.certificates import DEFAULT_BASE_URL, Papers, certificates, labels
 
 BASE_URL_ENV = "ASSETLEDGER_BASE_URL"

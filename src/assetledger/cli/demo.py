@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import say, App, pass_app
+from assetledger.cli.common import App, pass_app, say
 from assetledger.demo.run import build
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import say, App, pass_app, village_option
+from assetledger.cli.common import App, pass_app, say, village_option
 from assetledger.reports.public_page import export_page
 from assetledger.services.public_notices import public_village
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import say, DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app
+from assetledger.cli.common import DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
 GOVERNANCE_HELP = "Governance policy (TOML) for the idle, loss-making and contract rules. Default: built-in values."

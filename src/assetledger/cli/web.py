@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import say, App, pass_app
+from assetledger.cli.common import App, pass_app, say
 from assetledger.io.tabular import reporting_notes
 
 SECRET_ENV = "ASSETLEDGER_WEB_SECRET"
