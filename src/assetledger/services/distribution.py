@@ -300,6 +300,24 @@ def standing_distributions(session: Session, village: str) -> list[Standing]:
     ]
 
 
+def standing_of_period(session: Session, village: str, period: Period) -> list[Distribution]:
+    """The village's distributions of exactly this period that stand (not reversed), oldest first: what a payout, a
+    reversal or an objection names by village and period."""
+    return list(
+        session.scalars(
+            select(Distribution)
+            .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
+            .where(
+                Distribution.village_code == village,
+                Distribution.period_start == period.start,
+                Distribution.period_end == period.end,
+                DistributionReversal.id.is_(None),
+            )
+            .order_by(Distribution.id)
+        )
+    )
+
+
 def _rule_assets(body: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(a) for a in body.get("assets") or ())
 

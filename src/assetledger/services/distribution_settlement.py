@@ -20,7 +20,7 @@ from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now, today
-from assetledger.services.distribution import parse_period, payable_account
+from assetledger.services.distribution import parse_period, payable_account, standing_of_period
 from assetledger.services.journal import load_entry
 from assetledger.services.notice_objections import require_payable
 from assetledger.store.db import Database
@@ -37,17 +37,7 @@ from assetledger.store.text_rules import require_fits
 def _standing(session: Session, village: str, period_text: str, source: str) -> list[Distribution]:
     """The village's distributions of exactly this period that have not been reversed."""
     period = parse_period(period_text, source)
-    found = session.scalars(
-        select(Distribution)
-        .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
-        .where(
-            Distribution.village_code == village,
-            Distribution.period_start == period.start,
-            Distribution.period_end == period.end,
-            DistributionReversal.id.is_(None),
-        )
-        .order_by(Distribution.id)
-    ).all()
+    found = standing_of_period(session, village, period)
     if not found:
         raise NotFoundError("distribution", f"{village} {period.label}")
     return list(found)

@@ -28,11 +28,10 @@ from assetledger.domain.objections import ObjectionPeriod, Outcome, pending_on
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import read_households, region_name, require
 from assetledger.services.context import now, today
-from assetledger.services.distribution import parse_period, rule_from_json
+from assetledger.services.distribution import parse_period, rule_from_json, standing_of_period
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
-    DistributionReversal,
     DistributionRuleRow,
     Household,
     Payout,
@@ -149,17 +148,7 @@ def require_payable(session: Session, dist: Distribution, on: dt.date) -> None:
 
 def _standing(session: Session, village: str, period_text: str, rule_code: str | None, source: str) -> Distribution:
     period = parse_period(period_text, source)
-    found = session.scalars(
-        select(Distribution)
-        .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
-        .where(
-            Distribution.village_code == village,
-            Distribution.period_start == period.start,
-            Distribution.period_end == period.end,
-            DistributionReversal.id.is_(None),
-        )
-        .order_by(Distribution.id)
-    ).all()
+    found = standing_of_period(session, village, period)
     chosen = [d for d in found if rule_code in (None, d.rule_code)]
     if not chosen:
         raise NotFoundError("distribution", f"{village} {period.label}" + (f" {rule_code}" if rule_code else ""))
