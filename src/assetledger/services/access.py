@@ -83,14 +83,7 @@ def outside_scope(session: Session, actor: str, action: Action, regions: Iterabl
     if user is None:
         raise _unknown_user(actor)
     if not may(user.role, action):
-        raise PermissionDenied(
-            f"{actor}（{LABELS[user.role]}）无权办理{ACTION_LABELS[action]} ({actor} ({ENGLISH[user.role]}) may not "
-            f"change {ACTION_ENGLISH[action]})",
-            reason="may_not_change",
-            actor=actor,
-            role=user.role.value,
-            action=action.value,
-        )
+        raise _may_not(user, action, reading=False)
     return {
         region: _out_of_scope(session, actor, user, region)
         for region in sorted(set(regions))
@@ -116,6 +109,19 @@ def _out_of_scope(session: Session, actor: str, user: User, region: str) -> Perm
         role=user.role.value,
         scope=scope,
         region=target,
+    )
+
+
+def _may_not(user: User, action: Action, *, reading: bool) -> PermissionDenied:
+    """A role that may not read (or change) an action's records at all, wherever they lie."""
+    zh, en, reason = ("查看", "read", "may_not_read") if reading else ("办理", "change", "may_not_change")
+    return PermissionDenied(
+        f"{user.name}（{LABELS[user.role]}）无权{zh}{ACTION_LABELS[action]} ({user.name} ({ENGLISH[user.role]}) may "
+        f"not {en} {ACTION_ENGLISH[action]})",
+        reason=reason,
+        actor=user.name,
+        role=user.role.value,
+        action=action.value,
     )
 
 
@@ -157,14 +163,7 @@ def reader(session: Session, actor: str, action: Action | None = None) -> User |
     if user is None:
         raise _unknown_user(actor)
     if action is not None and not may_read(user.role, action):
-        raise PermissionDenied(
-            f"{actor}（{LABELS[user.role]}）无权查看{ACTION_LABELS[action]} ({actor} ({ENGLISH[user.role]}) may not "
-            f"read {ACTION_ENGLISH[action]})",
-            reason="may_not_read",
-            actor=actor,
-            role=user.role.value,
-            action=action.value,
-        )
+        raise _may_not(user, action, reading=True)
     return user
 
 
