@@ -47,7 +47,7 @@ from assetledger.domain.inventory import InventoryPolicy, parse_scope
 from assetledger.errors import AssetLedgerError
 from assetledger.rules.award_policy import parse_policy
 from assetledger.rules.governance_policy import load_policy
-from assetledger.services import distribution, distribution_settlement, journal, public_notices
+from assetledger.services import distribution, distribution_settlement, household_dues, journal, public_notices
 from assetledger.services.asset_books import entries_after
 from assetledger.services.asset_changes import apply_file
 from assetledger.services.assets import confirm_ownership, register_asset
@@ -393,6 +393,26 @@ class RecordMachine(RuleBasedStateMachine):
             assert published is not None, f"paid on {paid_on}, its notice never published"
             allowed = distribution.rule_from_json(body).first_payout_day(published)
             assert paid_on >= allowed, f"paid on {paid_on}, before the notice of {published} had run ({allowed})"
+
+    @invariant()
+    def household_payables_agree_with_the_dues(self) -> None:
+        """Each household's payable in the books is its unpaid standing shares less what it was paid beyond its
+        settled ones (services/household_dues.py): the record and the books tell one story of who is owed what."""
+        for village in VILLAGES:
+            with self.db.reading() as session:
+                unpaid: dict[str, Decimal] = {}
+                for due in household_dues.dues(session, village):
+                    unpaid[due.household_id] = unpaid.get(due.household_id, Decimal(0)) + due.share
+                over = household_dues.overpaid(session, village)
+            books = {
+                r.name: -r.balance for r in balances(self.db, f"V{village}", actor=ACTOR)
+                if r.name.startswith("Liabilities:DistributionPayable:")
+            }  # fmt: skip
+            expected = {
+                distribution.payable_account(h): unpaid.get(h, Decimal(0)) - over.get(h, Decimal(0))
+                for h in unpaid.keys() | over.keys()
+            }
+            assert books == {a: v for a, v in expected.items() if v}, f"{village}: payables {books}, dues {expected}"
 
     @invariant()
     def nothing_is_dated_by_the_clock(self) -> None:

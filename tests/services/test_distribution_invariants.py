@@ -92,15 +92,6 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
     assert "0 with errors" in run("ledger", "check").output
 
 
-def test_a_paid_distribution_is_not_taken_back(run: Cli, db: Database) -> None:
-    _ready(run)
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
-    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
-    run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10")
-    _refused(run, db, "distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "错",
-             says="paid to 4 household(s)")  # fmt: skip
-
-
 def test_the_distribution_entry_is_not_reversed_alone(run: Cli, db: Database) -> None:
     _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")

@@ -58,7 +58,7 @@ def test_no_payout_before_the_notice_is_published(run: Cli, db: Database) -> Non
     assert "2025-07-03 至 2025-07-09" in during and "from 2025-07-10" in during
     with pytest.raises(RuleViolation, match="公示期未满"):
         distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "tester")
-    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 10), "tester") == 4
+    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 10), "tester").paid == 4
 
 
 def test_a_notice_is_not_published_before_its_distribution(run: Cli, db: Database) -> None:
@@ -180,7 +180,7 @@ def test_only_who_may_distribute_for_the_village_records_and_the_inventory_team_
     for reader in ("li", "zhang", "wang"):
         assert [o.text for o in notice_objections.list_objections(db, reader, VILLAGE, "2025Q2")] == ["人口数有误"]
     notice_objections.decide_objection(db, 1, D(2025, 7, 3), Outcome.DISMISSED, "经核实无误", "li")
-    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "li") == 4
+    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "li").paid == 4
 
 
 def test_an_objection_undecided_for_over_15_days_is_a_warning(run: Cli, db: Database) -> None:

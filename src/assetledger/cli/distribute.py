@@ -160,8 +160,14 @@ def pay(app: App, village: str, period: str, on: dt.date, household: str | None)
     Only once the distribution's notice was published (`distribute publish`), its objection period (公示期, counted
     from the day of publication) has passed, and no objection to it is undecided or upheld (`distribute objection`).
     """
-    count = settlement.pay(app.db, village, period, on, app.actor, household)
-    say(f"已支付 {count} 户", f"paid {count} household(s)")
+    done = settlement.pay(app.db, village, period, on, app.actor, household)
+    say(f"已支付 {done.paid} 户 {done.cash:,.2f} 元", f"paid {done.paid} household(s) {done.cash:,.2f} yuan")
+    if done.offset:
+        say(
+            f"其中 {done.offset:,.2f} 元以此前多发抵减（{done.offset_only} 户本次无须再付）",
+            f"{done.offset:,.2f} yuan of the shares was set against what households had been paid beyond a corrected "
+            f"distribution ({done.offset_only} household(s) had nothing left to pay)",
+        )
 
 
 @command.command("reverse")
@@ -173,14 +179,23 @@ def pay(app: App, village: str, period: str, on: dt.date, household: str | None)
 def reverse(app: App, village: str, period: str, reason: str, on: dt.date | None, rule_code: str | None) -> None:
     """Take back (冲销) a distribution that was wrong: its entry is reversed and its months may be shared again.
 
-    Refused once households have been paid. A month is never distributed twice on top of itself.
+    A month is never distributed twice on top of itself. Households already paid keep what they were paid; what the
+    corrected distribution does not give them again is set against their next shares (抵减).
     """
-    ids = settlement.reverse_distribution(app.db, village, period, reason, app.actor, on=on, rule_code=rule_code)
-    shown = ", ".join(map(str, ids))
+    done = settlement.reverse_distribution(app.db, village, period, reason, app.actor, on=on, rule_code=rule_code)
+    shown = ", ".join(str(r.distribution_id) for r in done)
     say(
         f"已冲销分配 {shown}；{period} 可重新分配",
         f"reversed distribution(s) {shown}; {period} may be distributed again",
     )
+    for r in done:
+        if r.paid_households:
+            say(
+                f"第 {r.distribution_id} 号分配已向 {r.paid_households} 户发放 {r.paid:,.2f} 元；重新分配后，多发部分"
+                "在各户以后应得中抵减",
+                f"distribution {r.distribution_id} had paid {r.paid:,.2f} yuan to {r.paid_households} household(s); "
+                "what the new distribution does not give them again is set against their next shares",
+            )
 
 
 @command.command("notice")

@@ -123,7 +123,8 @@ BOOK_HEADERS = {
 @out_option
 @pass_app
 def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
-    """What a household received across years: every share, and when it was paid."""
+    """What a household received across years: every share, when and how much of it was paid, and the shares of
+    distributions taken back (冲销), which do not count (what was paid from them is set against later shares)."""
     facts, rows = household_history(app.db, household_id, app.actor)
     if fmt == "table":
         shown = shown_facts(asdict(facts))
@@ -132,11 +133,12 @@ def household(app: App, household_id: str, fmt: str, out: Path | None) -> None:
         click.echo("")
     emit(records(rows), fmt, out, headers=HOUSEHOLD_HEADERS if fmt in ("table", "xlsx") else None, sheet="shares")
     if fmt == "table":
-        total = sum((r.amount for r in rows), Decimal("0.00"))
-        paid = sum((r.amount for r in rows if r.paid_on), Decimal("0.00"))
+        standing = [r for r in rows if r.reversed_on is None]
+        total = sum((r.amount for r in standing), Decimal("0.00"))
+        paid = sum((r.paid for r in rows if r.paid is not None), Decimal("0.00"))
         click.echo(
-            f"共分得 {total:,.2f} 元（{len(rows)} 次分配），已发放 {paid:,.2f} 元 "
-            f"received {total:,.2f} yuan in {len(rows)} distributions; paid out {paid:,.2f} yuan"
+            f"共分得 {total:,.2f} 元（{len(standing)} 次分配），已发放 {paid:,.2f} 元 "
+            f"received {total:,.2f} yuan in {len(standing)} distributions; paid out {paid:,.2f} yuan"
         )
 
 
@@ -146,4 +148,6 @@ HOUSEHOLD_HEADERS = {
     "months": "享受月数",
     "amount": "金额",
     "paid_on": "发放日期",
+    "paid": "发放金额",
+    "reversed_on": "冲销日期",
 }

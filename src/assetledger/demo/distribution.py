@@ -140,7 +140,7 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
         for quarter in ("2024Q1", "2024Q2", "2024Q3", "2024Q4"):
             distribution.distribute(db, village, quarter, actor, on=_made_on(quarter))  # history: dated as made
             public_notices.publish(db, village, quarter, actor)  # 公示上网, dated as the notice
-            done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
+            done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor).paid
             done["distributions"] += 1
         beneficiaries.import_roster(db, changes, actor)
         for quarter in ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2"):
@@ -148,7 +148,7 @@ def run_distributions(db: Database, folder: Path, seed: int, actor: str, village
             public_notices.publish(db, village, quarter, actor)
             if n == 0 and quarter == "2025Q2":
                 done["objections"] += _objection_dismissed(db, village, quarter, actor)
-            done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor)
+            done["payouts"] += distribution_settlement.pay(db, village, quarter, _pay_day(quarter), actor).paid
             done["distributions"] += 1
         distribution.distribute(db, village, "2026Q3", actor, on=dt.date(2026, 10, 8))
         done["distributions"] += 1  # 2026Q3 is distributed but not yet paid (nor published): payables stay open

@@ -18,6 +18,7 @@ from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services.access import read_households
 from assetledger.services.distribution import rule_from_json
+from assetledger.services.household_dues import dues
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
@@ -102,9 +103,12 @@ def build_notice(
         .where(DistributionLine.distribution_id == d.id)
         .order_by(DistributionLine.id)
     ).all()
-    paid = dict(
-        session.execute(select(Payout.household_id, Payout.paid_on).where(Payout.distribution_id == d.id)).all()
-    )
+    payouts = session.execute(
+        select(Payout.household_id, Payout.paid_on, Payout.amount).where(Payout.distribution_id == d.id)
+    ).all()
+    paid = {p.household_id: p.paid_on for p in payouts}
+    cash = {p.household_id: p.amount for p in payouts}
+    offsets = {due.household_id: due.offset for due in dues(session, village) if due.distribution_id == d.id}
     pct = dict(rule.shares)
     by_purpose: dict[str, Any] = {}
     households = []
@@ -126,7 +130,11 @@ def build_notice(
                     "amount": line.amount,
                     "paid_on": paid.get(line.household_id),
                     # a public notice is read in Chinese
-                    "note": "；".join(zh for zh, _ in share_reasons(facts, period, rule.join_rule)) or None,
+                    "note": "；".join(
+                        [zh for zh, _ in share_reasons(facts, period, rule.join_rule)]
+                        + _offset_note(line.amount, cash.get(line.household_id), offsets.get(line.household_id))
+                    )
+                    or None,
                 }
             )
     township = parents.get(village)
@@ -167,6 +175,16 @@ def build_notice(
     )
 
 
+def _offset_note(share: Decimal, cash: Decimal | None, unpaid_offset: Decimal | None) -> list[str]:
+    """What of a share was set against what the household was paid beyond a corrected distribution (多发抵减)."""
+    offset = share - cash if cash is not None else unpaid_offset
+    if not offset:
+        return []
+    if offset == share:
+        return [f"已由此前多发的 {offset:,.2f} 元全额抵减，不再发放"]
+    return [f"其中 {offset:,.2f} 元以此前多发抵减"]
+
+
 WEIGHT_PLACES = Decimal("0.000001")  # as the lines keep weight × months
 
 
@@ -180,14 +198,17 @@ def _per_month(weight: Decimal | None, months: int | None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class HouseholdShare:
-    """One share a household was given: the distribution's period and rule, the months it shared, the amount and
-    the day it was paid (None while unpaid)."""
+    """One share a household was given: the distribution's period and rule, the months it shared, the amount, the
+    day it was paid and what was paid from the bank (None while unpaid; less than the amount where part of it was
+    set against an earlier overpayment), and the day its distribution was taken back (冲销), if it was."""
 
     period: str
     rule_code: str
     months: int | None
     amount: Decimal
     paid_on: dt.date | None
+    paid: Decimal | None
+    reversed_on: dt.date | None
 
 
 def household_history(db: Database, household_id: str, actor: str) -> tuple[HouseholdFacts, list[HouseholdShare]]:
@@ -216,10 +237,15 @@ def household_history(db: Database, household_id: str, actor: str) -> tuple[Hous
                 DistributionLine.months,
                 DistributionLine.amount,
                 Payout.paid_on,
+                Payout.amount.label("paid"),
+                DistributionReversal.reversed_on,
             )
             .join(Distribution, Distribution.id == DistributionLine.distribution_id)
             .outerjoin(Payout, (Payout.distribution_id == Distribution.id) & (Payout.household_id == household_id))
+            .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
             .where(DistributionLine.household_id == household_id)
             .order_by(Distribution.period_start, Distribution.id)
         ).all()
-    return facts, [HouseholdShare(r.period, r.rule_code, r.months, r.amount, r.paid_on) for r in rows]
+    return facts, [
+        HouseholdShare(r.period, r.rule_code, r.months, r.amount, r.paid_on, r.paid, r.reversed_on) for r in rows
+    ]

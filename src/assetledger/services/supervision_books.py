@@ -16,6 +16,7 @@ from assetledger.domain.distribution import Period
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after, month_end, required_close
 from assetledger.services.distribution import books_total, recorded_rule
+from assetledger.services.household_dues import Due, dues
 from assetledger.services.places import Places
 from assetledger.store.distribution_models import Distribution, DistributionLine, DistributionReversal, Payout
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount
@@ -158,32 +159,39 @@ def _late_revenue(session: Session, as_of: dt.date, places: Places) -> list[Supe
 
 def unpaid(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
             ) -> list[SupervisionWarning]:  # fmt: skip
-    rows = session.execute(
-        select(Distribution.id, Distribution.village_code, Distribution.period, Distribution.distributed_on,
-               Distribution.entry_id, func.count(), func.sum(DistributionLine.amount))
+    """Standing distributions with household shares still to be paid from the bank: a share wholly set against what
+    the household was paid beyond a corrected distribution is owed nothing more (services/household_dues.py)."""
+    villages = session.scalars(
+        select(Distribution.village_code)
         .join(DistributionLine, DistributionLine.distribution_id == Distribution.id)
         .outerjoin(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
         .outerjoin(Payout, and_(Payout.distribution_id == Distribution.id,
                                 Payout.household_id == DistributionLine.household_id))
         .where(DistributionLine.household_id.is_not(None), DistributionLine.amount > 0,
                DistributionReversal.id.is_(None), Payout.id.is_(None), Distribution.distributed_on <= as_of)
-        .group_by(Distribution.id, Distribution.village_code, Distribution.period, Distribution.distributed_on,
-                  Distribution.entry_id)
-        .order_by(Distribution.id)
+        .distinct()
     ).all()  # fmt: skip
+    owed: dict[int, list[Due]] = {}
+    for code in sorted(v for v in villages if places.within(v)):
+        for share in dues(session, code):
+            if share.cash:
+                owed.setdefault(share.distribution_id, []).append(share)
     out = []
-    for number, village_code, period, on, entry_id, households, amount in rows:
-        if not places.within(village_code):
-            continue
-        due = fires_after(on, days, as_of)
+    shown = select(Distribution).where(Distribution.id.in_(owed), Distribution.distributed_on <= as_of)
+    for dist in session.scalars(shown.order_by(Distribution.id)):
+        due = fires_after(dist.distributed_on, days, as_of)
         if due is None:
             continue
-        county, township, village = places.place(village_code)
-        evidence = (f"{period} 收益分配（{on}）应付 {households} 户 {amount:,.2f} 元未兑付 {households} household "
-                    f"share(s) of the {period} distribution of {on} not paid")  # fmt: skip
-        refs = (f"分配 distribution #{number}", f"分录 entry #{entry_id}") if entry_id else (f"分配 #{number}",)
-        out.append(SupervisionWarning(RuleKind.UNPAID, str(number), f"{places.name(village_code)} {period}", county,
-                                      township, village, on, due, evidence, refs))  # fmt: skip
+        households = len(owed[dist.id])
+        amount = sum((d.cash for d in owed[dist.id]), ZERO)
+        county, township, village = places.place(dist.village_code)
+        evidence = (f"{dist.period} 收益分配（{dist.distributed_on}）应付 {households} 户 {amount:,.2f} 元未兑付 "
+                    f"{households} household share(s) of the {dist.period} distribution of {dist.distributed_on} "
+                    "not paid")  # fmt: skip
+        refs = ((f"分配 distribution #{dist.id}", f"分录 entry #{dist.entry_id}") if dist.entry_id
+                else (f"分配 #{dist.id}",))  # fmt: skip
+        out.append(SupervisionWarning(RuleKind.UNPAID, str(dist.id), f"{places.name(dist.village_code)} {dist.period}",
+                                      county, township, village, dist.distributed_on, due, evidence, refs))  # fmt: skip
     return out
 
 
