@@ -20,7 +20,7 @@ from sqlalchemy import Connection, create_engine, func, select, text
 
 from assetledger.cli.main import cli
 from assetledger.services.audit import verify
-from assetledger.store import migrate
+from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 from assetledger.store.integrity import verify_chain
 from assetledger.store.integrity_models import ChainSeal
@@ -119,6 +119,7 @@ def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         db.dispose()
         if request.param != "sqlite":
             with admin.connect() as conn:
+                audit_role.drop(conn, schema)  # the auditor role `db upgrade` made for this schema, as db_url does
                 conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
             admin.dispose()
 
