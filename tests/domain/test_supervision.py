@@ -27,7 +27,7 @@ D = dt.date
 
 def test_the_example_policy_reads_with_its_version_and_days() -> None:
     policy = load_policy(POLICY)
-    assert policy.version == "2026-2"
+    assert policy.version == "2026-3"
     assert policy.setting(RuleKind.UNCONFIRMED).days == 90 and policy.setting(RuleKind.BOOKS_NOT_CLOSED).days == 15
     assert policy.setting(RuleKind.UNREGISTERED).days == 30  # 验收后未登记 (issue 24)
     assert policy.enabled() == list(RuleKind)

@@ -124,6 +124,8 @@ def test_revenue_taken_out_of_a_paid_month_is_corrected_and_set_against_later_sh
     assert _payables(db) == {h: -o for h, o in over.items() if h not in q3}
     assert _due_cash(db) == {}
     assert _warnings(db, RuleKind.UNPAID) == []
+    (w,) = warnings(db, "tester", dt.date.today(), SupervisionPolicy(), rules=[RuleKind.OVERPAID])
+    assert "1 户多发" in w.evidence  # H3 left in May: nothing of its overpayment is set off
     assert reconcile(db) == []
     assert "0 with errors" in run("ledger", "check").output
     # what the household and the public read: the taken-back share does not count, the cash does
@@ -172,4 +174,11 @@ def test_a_household_that_left_keeps_its_overpayment_in_the_books(run: Cli, db: 
     assert _warnings(db, RuleKind.UNPAID) == []
     with db.reading() as session:
         assert household_dues.overpaid(session, VILLAGE) == paid_first
+    # supervision says so 180 days after the correction, by village, with counts and sums and no names
+    policy = SupervisionPolicy(rules={RuleKind.OVERPAID: RuleSetting(True, 180)})
+    corrected_on = dt.date(2025, 7, 20)
+    assert warnings(db, "tester", corrected_on + dt.timedelta(days=180), policy, rules=[RuleKind.OVERPAID]) == []
+    (w,) = warnings(db, "tester", corrected_on + dt.timedelta(days=181), policy, rules=[RuleKind.OVERPAID])
+    total = sum(paid_first.values(), ZERO)
+    assert w.subject == VILLAGE and f"4 户多发 {total:,.2f} 元" in w.evidence and "王" not in w.evidence
     assert reconcile(db) == []

@@ -63,7 +63,8 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
     \b
     Rules (ledgers/policy/supervision.toml, days of grace per rule): 已登记未确权 unconfirmed, 已确权未移交
     not_handed_over, 未落实管护 no_custodian, 闲置 idle, 亏损 loss_making, 经营无合同 no_contract, 上月未结账
-    books_not_closed, 收益未按期分配 undistributed, 应付农户未兑付 unpaid, 清查差异未处理 inventory_unsettled.
+    books_not_closed, 收益未按期分配 undistributed, 应付农户未兑付 unpaid, 多发收益未抵减 overpaid,
+    清查差异未处理 inventory_unsettled.
     The key of each warning (e.g. unconfirmed:A-1) opens a case: `supervise open KEY --unit … --deadline …`.
     """
     from assetledger.domain.supervision import RuleKind

@@ -31,6 +31,7 @@ class RuleKind(StrEnum):
     UNDISTRIBUTED = "undistributed"  # 收益未按期分配
     OBJECTION_UNDECIDED = "objection_undecided"  # 公示异议未处理
     UNPAID = "unpaid"  # 应付农户未兑付
+    OVERPAID = "overpaid"  # 多发收益未抵减
     INVENTORY_UNSETTLED = "inventory_unsettled"  # 清查差异未处理
 
     @property
@@ -58,6 +59,7 @@ RULE_LABELS = {
     RuleKind.UNDISTRIBUTED: "收益未按期分配 revenue not distributed in time",
     RuleKind.OBJECTION_UNDECIDED: "公示异议未处理 objection to a notice not decided",
     RuleKind.UNPAID: "应付农户未兑付 household shares not paid",
+    RuleKind.OVERPAID: "多发收益未抵减 households paid beyond their shares",
     RuleKind.INVENTORY_UNSETTLED: "清查差异未处理 inventory differences not settled",
 }
 
@@ -84,6 +86,7 @@ DEFAULT_DAYS = {
     RuleKind.UNDISTRIBUTED: 90,
     RuleKind.OBJECTION_UNDECIDED: 15,  # the households are not paid while an objection waits
     RuleKind.UNPAID: 30,
+    RuleKind.OVERPAID: 180,  # two quarters' shares should have set it off; past that the village recovers it
     RuleKind.INVENTORY_UNSETTLED: 60,
 }
 

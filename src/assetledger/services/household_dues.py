@@ -75,6 +75,16 @@ def overpaid(session: Session, village: str) -> dict[str, Decimal]:
     return {h: amount for h, amount in out.items() if amount > 0}
 
 
+def overpaid_after_dues(session: Session, village: str) -> dict[str, Decimal]:
+    """Per household: what it still holds beyond its shares once its unpaid shares are set against it. Only
+    households with some."""
+    left = overpaid(session, village)
+    for due in dues(session, village):
+        if due.household_id in left:
+            left[due.household_id] -= due.offset
+    return {h: amount for h, amount in left.items() if amount > 0}
+
+
 def dues(session: Session, village: str) -> list[Due]:
     """The unpaid household shares of the village's standing distributions, oldest first, each household's
     overpayment set against them in that order."""

@@ -18,6 +18,8 @@ Each rule reads what already exists and names its evidence (asset, events, entri
 - objection_undecided 公示异议未处理: an objection to a distribution's notice undecided N days after it was raised
   (services/objection_warnings.py);
 - unpaid 应付农户未兑付: household shares of a standing distribution without a payout N days after it;
+- overpaid 多发收益未抵减: households of a village paid beyond their standing shares (a paid distribution corrected
+  by reversal) and not yet set off against later shares, N days after the correction (services/household_dues.py);
 - inventory_unsettled 清查差异未处理: an inventory not closed N days after its last shortage, damage or surplus count.
 Warnings are judged on the register and books as they stand, against the as-of date: the clock of each rule runs
 from the dates of record, never from the machine's. The rules on the register, the scan and the contracts are in
@@ -53,6 +55,7 @@ RULES: dict[RuleKind, Rule] = {
     RuleKind.UNDISTRIBUTED: books.undistributed,
     RuleKind.OBJECTION_UNDECIDED: undecided_objections,
     RuleKind.UNPAID: books.unpaid,
+    RuleKind.OVERPAID: books.overpaid,
     RuleKind.INVENTORY_UNSETTLED: books.inventory_unsettled,
 }
 

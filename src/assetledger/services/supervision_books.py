@@ -16,7 +16,7 @@ from assetledger.domain.distribution import Period
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after, month_end, required_close
 from assetledger.services.distribution import books_total, recorded_rule
-from assetledger.services.household_dues import Due, dues
+from assetledger.services.household_dues import Due, dues, overpaid_after_dues
 from assetledger.services.places import Places
 from assetledger.store.distribution_models import Distribution, DistributionLine, DistributionReversal, Payout
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount
@@ -192,6 +192,40 @@ def unpaid(session: Session, as_of: dt.date, days: int, places: Places, _: Gover
                 else (f"分配 #{dist.id}",))  # fmt: skip
         out.append(SupervisionWarning(RuleKind.UNPAID, str(dist.id), f"{places.name(dist.village_code)} {dist.period}",
                                       county, township, village, dist.distributed_on, due, evidence, refs))  # fmt: skip
+    return out
+
+
+def overpaid(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+             ) -> list[SupervisionWarning]:  # fmt: skip
+    """One warning per village whose households were paid beyond their standing shares (a paid distribution taken
+    back to correct it) and still hold some of it once their unpaid shares are set against it, `days` after the
+    latest such correction: a household that left gets no later share, and the village must decide how to recover
+    it. Counts and totals only: the households are named on the notice and in the books, not in a warning."""
+    corrections = session.execute(
+        select(Distribution.village_code, func.max(DistributionReversal.reversed_on))
+        .join(DistributionReversal, DistributionReversal.distribution_id == Distribution.id)
+        .join(Payout, Payout.distribution_id == Distribution.id)
+        .where(DistributionReversal.reversed_on <= as_of)
+        .group_by(Distribution.village_code)
+        .order_by(Distribution.village_code)
+    ).all()  # fmt: skip
+    out = []
+    for code, since in corrections:
+        if not places.within(code):
+            continue
+        due = fires_after(since, days, as_of)
+        if due is None:
+            continue
+        left = overpaid_after_dues(session, code)
+        if not left:
+            continue
+        amount = sum(left.values(), ZERO)
+        county, township, village = places.place(code)
+        evidence = (f"{len(left)} 户多发 {amount:,.2f} 元（{since} 冲销已发放的分配所致）尚未在以后的分配中抵减 "
+                    f"{len(left)} household(s) still hold {amount:,.2f} yuan paid beyond their shares since a paid "
+                    f"distribution was taken back on {since}, not yet set against later shares")  # fmt: skip
+        out.append(SupervisionWarning(RuleKind.OVERPAID, code, places.name(code), county, township, village, since,
+                                      due, evidence, ()))  # fmt: skip
     return out
 
 
