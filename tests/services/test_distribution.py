@@ -188,7 +188,7 @@ def test_rule_codes_villages_and_notice_days_are_checked_at_rule_add(run: Cli, d
         "slash.toml": (example.replace('code = "HQ-2025"', 'code = "HQ/2025"'), "column code: value 'HQ/2025'"),
         "dots.toml": (example.replace('code = "HQ-2025"', 'code = "../../x"'), "column code: value '../../x'"),
         "township.toml": (example.replace('village = "360921101201"', 'village = "360921101"'),
-                          "column village: value '360921101': 东风镇 is a township, not a village"),
+                          "column village: value '360921101': 东风镇 不是村 (东风镇 is a township, not a village)"),
         "days.toml": (example.replace("days = 7", "days = 99999999999"), "column notice.days: value '99999999999'"),
         "version.toml": (example.replace("version = 1", "version = 99999999999"), "column version"),
     }  # fmt: skip

@@ -31,6 +31,7 @@ from assetledger.domain.distribution import (
     JoinRule,
     Period,
     Split,
+    eligible_months,
     pools_overlap,
     share_note,
     split,
@@ -63,7 +64,11 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
     with db.transaction() as session:
         region = session.get(Region, rule.village)
         if region is None or region.level != RegionLevel.VILLAGE.value:  # a township's rule would share nothing
-            reason = "no such village code" if region is None else f"{region.name} is a {region.level}, not a village"
+            reason = (
+                "没有这个村代码 (no such village code)"
+                if region is None
+                else f"{region.name} 不是村 ({region.name} is a {region.level}, not a village)"
+            )
             raise InputError([Finding(str(path), None, "village", rule.village, reason)])
         require(session, actor, Action.DISTRIBUTE, [rule.village])
         known = session.scalar(
@@ -74,7 +79,10 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
         if known is not None:
             if known.checksum == checksum:
                 return rule, False
-            raise RuleViolation(f"rule {rule.code} version {rule.version} is already recorded; raise the version")
+            raise RuleViolation(
+                f"分配方案 {rule.code} 第{rule.version}版已登记，内容不同的方案须提高版本号 (rule {rule.code} version "
+                f"{rule.version} is already recorded; raise the version)"
+            )
         session.add(
             DistributionRuleRow(
                 code=rule.code,
@@ -135,8 +143,10 @@ def rule_for(session: Session, village: str, period: Period, on: dt.date) -> tup
             return row.id, rule_from_json(row.body)
     first = rows[0]
     raise RuleViolation(
-        f"rule {first.code} v{first.version} cannot be applied on {on}: it is in force from {first.in_force_from} "
-        f"(after its approval and {first.body['notice_days']} days of public notice)"
+        f"分配方案 {first.code} 第{first.version}版自 {first.in_force_from} 起施行（通过后公示 "
+        f"{first.body['notice_days']} 天），{on} 尚不能适用 (rule {first.code} v{first.version} cannot be applied "
+        f"on {on}: it is in force from {first.in_force_from}, after its approval and {first.body['notice_days']} "
+        "days of public notice)"
     )
 
 
@@ -300,6 +310,20 @@ def standing_distributions(session: Session, village: str) -> list[Standing]:
     ]
 
 
+def shared_by_other_facts(session: Session, village: str, before: Household, after: Household) -> list[Standing]:
+    """The village's standing distributions that gave the household other months than its corrected facts would
+    (a corrected exit): they stand as made, and only reversing and distributing again shares by the facts as they
+    are now (DOMAIN rule 15) — paid ones too, their overpayments being set against later shares."""
+    out = []
+    for d in standing_distributions(session, village):
+        row = session.get(Distribution, d.id)
+        assert row is not None
+        join_rule = recorded_rule(session, row).join_rule
+        if eligible_months(before, d.period, join_rule) != eligible_months(after, d.period, join_rule):
+            out.append(d)
+    return out
+
+
 def standing_of_period(session: Session, village: str, period: Period) -> list[Distribution]:
     """The village's distributions of exactly this period that stand (not reversed), oldest first: what a payout, a
     reversal or an objection names by village and period."""
@@ -382,7 +406,7 @@ def distribute(
         try:
             parts = split(total, rule, households_of(session, village), period)
         except ValueError as exc:
-            raise RuleViolation(f"{village} {period.label}: {exc}") from exc
+            raise RuleViolation(f"{region_name(session, village)} {period.label} 不能分配：{exc}") from exc
         if dry_run:
             result = DistributionResult(village, period, rule, revenue, costs, parts, None, False, dry_run)
             session.rollback()
