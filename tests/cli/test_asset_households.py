@@ -53,8 +53,11 @@ def test_households_attached_later_by_the_roster(run: Cli, db: Database) -> None
     ]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
     assert refused.exit_code == 2, refused.output
-    assert f"row 2, column 受益资产编号: value '{public['asset_id']}': only household-level assets" in refused.output
-    assert "row 3, column 受益资产编号: value 'NO-SUCH': not in the register" in refused.output
+    assert f"row 2, column 受益资产编号: value '{public['asset_id']}': 只有到户类资产可以关联到户" in refused.output
+    assert (
+        "row 3, column 受益资产编号: value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register"
+        in refused.output
+    )
     assert table_counts(db) == before
 
 
@@ -71,7 +74,10 @@ def test_one_household_added_with_its_asset(run: Cli) -> None:
     assert first["asset_id"] not in {r["asset_id"] for r in waiting}
     refused = run("beneficiary", "add", "--id", "H-10", "--village", village, "--head", "孙", "--persons", "2",
                   "--category", "脱贫户", "--joined", "2023-01-01", "--asset", "NO-SUCH", ok=False)  # fmt: skip
-    assert refused.exit_code == 2 and "--asset: value 'NO-SUCH': not in the register" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "--asset: value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register" in refused.output
+    )
 
 
 def test_the_owner_names_the_attached_households_everywhere(county: Cli, db: Database) -> None:  # noqa: F811

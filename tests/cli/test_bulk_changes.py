@@ -103,12 +103,18 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     assert "row 4, column 确权级别 (ownership level): value '省': 未知确权层级" in out
     assert "row 5, column 确权时间 (confirmation date): value '2024-02-30': 日期不存在 not a real date" in out
     assert f"row 6, column 资产编码 (asset id): value '{ids[0]}': 与第 2 行重复 duplicate of row 2" in out
-    assert "row 3, column 资产编码 (asset id): value 'NO-SUCH': not in the register" in out
+    assert (
+        "row 3, column 资产编码 (asset id): value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register"
+        in out
+    )
     assert table_counts(db) == before
     rows = [["资产编号", "确权层级"], ["NO-SUCH", "村"]]
     missing = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "missing.csv", rows)), ok=False)
-    assert missing.exit_code == 2 and "row 2, column 资产编号 (asset id): value 'NO-SUCH': not in the register" in (
-        missing.output
+    assert (
+        missing.exit_code == 2
+        and "row 2, column 资产编号 (asset id): value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 "
+        "(not in the register"
+        in (missing.output)
     )
     rows = [["资产编号", "移交单位"], [ids[0], "区农业农村局"]]
     no_column = run("asset", "bulk", "handover", str(write_csv(run.cwd / "h.csv", rows)), ok=False)

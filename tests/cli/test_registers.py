@@ -105,11 +105,12 @@ def test_bad_rows_are_all_reported_and_nothing_changes(run: Cli, db: Database) -
     out = result.output
     for expected in (
         "row 3, column 资产类别 (register): value '公益': 未知资产类别 (unknown register)",
-        "row 4, column 村 (village): value '不存在村': no 村 named '不存在村' under 东风镇",
+        "row 4, column 村 (village): value '不存在村': 东风镇下没有名为“不存在村”的村 "
+        "(no 村 named '不存在村' under 东风镇)",
         "row 5, column 资产原值（元） (original value): value '100.005': "
         "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",
         "row 6, column 资产编号 (asset id): value 'B-1': 与第 2 行重复 duplicate of row 2",
-        "row 7, column 资产编号 (asset id): value 'A-1': asset id is already registered",
+        "row 7, column 资产编号 (asset id): value 'A-1': 该资产编号已登记 (asset id is already registered)",
         "row 8, column 中央衔接资金 (fund source central): value '1.00': 资金来源 fund sources add up to 40001.00",
         "row 9, column 经营方式 (operating mode): value '出租': only operating assets",
         "row 10, column 确权日期 (confirmation date): value '2021-02-30': 日期不存在 not a real date",

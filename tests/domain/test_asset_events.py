@@ -53,8 +53,8 @@ def test_fields_no_event_set_are_not_compared() -> None:
 
 
 @pytest.mark.parametrize(("status", "refused"), [("in_use", None), ("idle", None),
-                                                 ("disposed", "already disposed of"),
-                                                 ("written_off", "already written off (已核销)")])  # fmt: skip
+                                                 ("disposed", "已处置 (already disposed of)"),
+                                                 ("written_off", "已核销 (already written off)")])  # fmt: skip
 def test_an_asset_off_the_books_takes_no_change(status: str, refused: str | None) -> None:
     assert refusal(current(status), Disposed()) == refused
     assert refusal(current(status), Noted(AssetEventKind.DOCUMENT_ATTACHED)) is None

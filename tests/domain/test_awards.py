@@ -216,7 +216,10 @@ def _refused(tmp_path: Path, text: str) -> str:
 def test_bad_policies_name_key_and_value(tmp_path: Path) -> None:
     base = EXAMPLE.read_text(encoding="utf-8")
     message = _refused(tmp_path, base.replace('level = "county"', 'level = "city"').replace("[scoring]", "[scorng]"))
-    assert "column level: value 'city': write one of county, township, village" in message
+    assert (
+        "column level: value 'city': 应为以下之一：county, township, village (write one of county, township, village)"
+        in message
+    )
     assert "column scorng: " in message and "unknown key" in message
     message = _refused(tmp_path, base.replace("{ min = 90, points = 80 }", "{ min = 90, points = 95 }"))
     assert "column indicators[0].bands" in message and "never score fewer points" in message
@@ -227,5 +230,9 @@ def test_bad_policies_name_key_and_value(tmp_path: Path) -> None:
     message = _refused(tmp_path, base.replace('eligible_grades = ["A"]', 'eligible_grades = ["S"]'))
     assert "column awards.rank.eligible_grades[0]: value 'S'" in message
     message = _refused(tmp_path, "code = 1\n")
-    assert "column code: value '1'" in message and "column indicators: give at least one" in message
-    assert "column title: required key is missing" in message and "column grades.A" in message
+    assert (
+        "column code: value '1'" in message
+        and "column indicators: 请至少给出一个 [[indicators]] 表" in message
+        and "(give at least one" in message
+    )
+    assert "column title: 缺少必填项 (required key is missing)" in message and "column grades.A" in message

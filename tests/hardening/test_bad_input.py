@@ -63,7 +63,7 @@ def corpus_cases() -> list[Case]:
             "asset import {}",
             "assets-duplicate-ids.csv",
             "row 4, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2",
-            "row 5, column 资产编号 (asset id): value 'K-00000': asset id is already registered",
+            "row 5, column 资产编号 (asset id): value 'K-00000': 该资产编号已登记 (asset id is already registered)",
         ),
         case(
             "asset import {}",
@@ -101,7 +101,7 @@ def corpus_cases() -> list[Case]:
         case(
             "ledger import-entries {}",
             "entries-unknown-asset.csv",
-            "row 2, column 资产编号: value 'NO-SUCH': no such asset",
+            "row 2, column 资产编号: value 'NO-SUCH': 没有这项资产 (no such asset)",
         ),
         case(
             "ledger import-entries {}",
@@ -136,9 +136,9 @@ def corpus_cases() -> list[Case]:
         case(
             "distribute rule add {}",
             "rule-forbidden-purpose.toml",
-            "column purposes.banquets: value '5': unknown purpose",
+            "column purposes.banquets: value '5': 未知的用途",
         ),
-        case("distribute rule add {}", "rule-empty.toml", "column code: required key is missing"),
+        case("distribute rule add {}", "rule-empty.toml", "column code: 缺少必填项 (required key is missing)"),
         case(f"ledger import {{}} --entity V{VILLAGE}", "ledger-unbalanced.beancount", "row 3", "does not balance"),
         case(
             f"ledger import {{}} --entity V{VILLAGE}",
@@ -268,15 +268,17 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db
     out = result.output
     assert result.exit_code == 2, out
     for expected in (
-        f"row 2, column 资产名称 (asset name): value '{'长' * 60}…': longer than 200 characters, the most this "
+        "row 2, column 资产名称 "
+        f"(asset name): value '{'长' * 60}…': 超过该栏最多 200 个字（现有 201 个） "
+        "(longer than 200 characters, the most this "
         "column holds (it has 201)",
-        "row 3, column 单位 (unit): value '" + "公里" * 9 + "': longer than 16 characters",
+        "row 3, column 单位 (unit): value '" + "公里" * 9 + "': 超过该栏最多 16 个字",
         "row 4, column 管护主体 (custodian): value '",
         "row 5, column 资产编号 (asset id): value 'L-"
         + "4" * 58
-        + "…': longer than 64 characters, the most this column holds (it has 65)",
-        "row 6, column 户编号 (household id): value '" + "H" * 60 + "…': longer than 64 characters",
-        "row 6, column 户主姓名 (head of household): value '" + "王" * 60 + "…': longer than 100 characters",
+        + "…': 超过该栏最多 64 个字（现有 65 个） (longer than 64 characters, the most this column holds (it has 65)",
+        "row 6, column 户编号 (household id): value '" + "H" * 60 + "…': 超过该栏最多 64 个字",
+        "row 6, column 户主姓名 (head of household): value '" + "王" * 60 + "…': 超过该栏最多 100 个字",
     ):
         assert expected in out, out
     assert "6 problem(s)" in out, out  # 项目名称 of 200 characters fits; row 7 is good
@@ -342,7 +344,9 @@ def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     assert "row 2, column 资产原值（元） (original value): value 'abc'" in out, out
     assert "row 3, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2" in out, out
     assert "row 4, column 建设年度 (build year): value '二〇二一'" in out, out
-    assert "row 4, column 资产编号 (asset id): value 'K-00000': asset id is already registered" in out, out
+    assert (
+        "row 4, column 资产编号 (asset id): value 'K-00000': 该资产编号已登记 (asset id is already registered)" in out
+    ), out
     assert "row 6, column 资产编号 (asset id): value 'D-2': 与第 5 行重复 duplicate of row 5" in out, out
     assert "7 problem(s)" in out, out
 
@@ -500,7 +504,8 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "distribute rule add {}",
             "rule-huge.toml",
-            "column notice.days: value '99999999999': a whole number from 0 to 365",  # was an OverflowError
+            "column notice.days: value '99999999999': 应为 0 至 365 的整数 "
+            "(a whole number from 0 to 365)",  # was an OverflowError
             "column households.category_weights.monitored: value '1e+300'",
             "column purposes.risk_reserve: value '5e0'",
         ),
@@ -547,7 +552,9 @@ def test_a_header_without_rows_is_refused_by_every_import(
     for dry in ((), ("--dry-run",)):
         result = run(*command.split(), str(write_csv(run.cwd / "header-only.csv", [header])), *dry, ok=False)
         assert result.exit_code == 2, result.output
-        assert "header-only.csv: the file has a header but no data rows" in result.output, result.output
+        assert "header-only.csv: 文件只有表头，没有数据行 (the file has a header but no data rows)" in result.output, (
+            result.output
+        )
     assert table_checksums(db) == before
 
 

@@ -87,11 +87,19 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
         asset_row("B-6"),  # a good row: not blamed, not written
     ])  # fmt: skip
     expected = (
-        "row 2, column 资产名称 (asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': contains the control character",
-        "row 3, column 管护主体 (custodian): value '张\\x00三': contains the control character U+0000 NUL",
-        "row 4, column 项目名称 (project): value '第一行\\n第二行': contains a line break or tab (U+000A LF)",
-        "row 5, column 单位 (unit): value '座\\x9b31m': contains the control character U+009B CSI",
-        "row 6, column 确权主体 (owner): value '红旗村\\u202e社作合济经': contains a direction override (U+202E)",
+        "row 2, column 资产名称 "
+        "(asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': 含有控制字符，只能写可打印的字符 "
+        "(contains the control character",
+        "row 3, column 管护主体 "
+        "(custodian): value '张\\x00三': 含有控制字符，只能写可打印的字符 (contains the control character U+0000 NUL",
+        "row 4, column 项目名称 "
+        "(project): value '第一行\\n第二行': 含有换行或制表符，此栏只能写一行 "
+        "(contains a line break or tab (U+000A LF)",
+        "row 5, column 单位 "
+        "(unit): value '座\\x9b31m': 含有控制字符，只能写可打印的字符 (contains the control character U+009B CSI",
+        "row 6, column 确权主体 "
+        "(owner): value '红旗村\\u202e社作合济经': 含有改变文字显示方向的控制字符 "
+        "(contains a direction override (U+202E)",
         "5 problem(s)",
     )
     _refused(run, db, ["asset", "import", str(assets), "--dry-run"], *expected)
@@ -158,20 +166,21 @@ def test_over_long_text_is_the_same_finding_on_both_databases(run: Cli, db: Data
     _county(run)
     post = ["ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01"]
     _refused(run, db, [*post, "--ref", "R" * 201],
-             f"ledger post, column ref: value '{'R' * 60}…': longer than 200 characters, the most this column "
+             f"ledger post, column ref: value '{'R' * 60}…': 超过该栏最多 200 个字（现有 201 个） "
+             "(longer than 200 characters, the most this column "
              "holds (it has 201)")  # fmt: skip
     _refused(run, db, [*post, "--narration", "租" * 2001],
-             "column narration: value '" + "租" * 60 + "…': longer than 2000 characters")  # fmt: skip
+             "column narration: value '" + "租" * 60 + "…': 超过该栏最多 2000 个字")  # fmt: skip
     _refused(run, db, ["beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "王" * 101,
                        "--persons", "2", "--category", "脱贫户", "--joined", "2024-01-01"],
-             "column head: value '" + "王" * 60 + "…': longer than 100 characters")  # fmt: skip
+             "column head: value '" + "王" * 60 + "…': 超过该栏最多 100 个字")  # fmt: skip
     _refused(run, db, ["asset", "dispose", "A-1", "--method", "auction", "--date", "2026-01-20", "--proceeds", "1",
                        "--approval", "批" * 201, "--approved-by", "county"],
-             "asset dispose, column --approval: value '" + "批" * 60 + "…': longer than 200 characters")  # fmt: skip
+             "asset dispose, column --approval: value '" + "批" * 60 + "…': 超过该栏最多 200 个字")  # fmt: skip
     entries = write_csv(run.cwd / "long.csv", [ENTRY_HEADER, ["2025-03-01", "A-1", "收入", "租金", "1", "租金",
                                                               "P" * 201]])  # fmt: skip
     _refused(run, db, ["ledger", "import-entries", str(entries), "--dry-run"],
-             "long.csv, row 2, column 凭证号: value '" + "P" * 60 + "…': longer than 200 characters")  # fmt: skip
+             "long.csv, row 2, column 凭证号: value '" + "P" * 60 + "…': 超过该栏最多 200 个字")  # fmt: skip
     # A path no parser words: the guard under every INSERT refuses it alike on both databases.
     account = "Assets:" + "A" * 250
     ledger = run.cwd / "long.beancount"

@@ -145,10 +145,10 @@ def test_external_grades_decide_the_grade_award(run: Cli) -> None:
     bad = write_csv(run.cwd / "bad.csv", [["区划代码", "等次"], ["360922", "很好"], ["999999", "A"], ["360922", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(bad), ok=False)
     assert refused.exit_code == 2 and "row 2, column 等次: value '很好'" in refused.output
-    assert "row 4, column 区划代码: value '360922': the same region twice" in refused.output
+    assert "row 4, column 区划代码: value '360922': 与第 2 行的区划重复 (the same region twice" in refused.output
     unknown = write_csv(run.cwd / "unknown.csv", [["region_code", "grade"], ["999999", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(unknown), ok=False)
-    assert refused.exit_code == 2 and "'999999': not a county in this evaluation" in refused.output
+    assert refused.exit_code == 2 and "'999999': 不是本次评价的单位 (not a county in this evaluation)" in refused.output
 
 
 def test_xlsx_and_chart(run: Cli) -> None:

@@ -140,7 +140,7 @@ def test_given_scores_rank_and_the_file_is_checked(run: Cli, db: Database) -> No
                   str(_results(run, "bad.csv", bad)), ok=False)  # fmt: skip
     out = refused.output
     assert refused.exit_code == 2 and "row 3, column 等次: value '很好'" in out
-    assert "row 3, column 名次: value '第一': a rank is a whole number" in out
+    assert "row 3, column 名次: value '第一': 名次应为 1 至 " in out and "(a rank is a whole number" in out
     assert "row 3, column 得分: value '九十'" in out and "row 4, column 区划代码: value '360923'" in out
     no_rank = write_csv(run.cwd / "grades-only.csv", [["区划代码", "等次"], ["360923", "优秀"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(CONSOL), "--results", str(no_rank), ok=False)

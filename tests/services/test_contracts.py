@@ -90,8 +90,8 @@ def test_a_bad_file_is_refused_whole_naming_every_row(run: Cli, db: Database) ->
     out = result.output
     assert result.exit_code == 2, out
     for expected in (
-        "row 2, column 合同编号: value 'HT-1': contract code is already registered",
-        "row 3, column 资产编号: value 'NO-SUCH': asset is not registered",
+        "row 2, column 合同编号: value 'HT-1': 合同编号已登记 (contract code is already registered)",
+        "row 3, column 资产编号: value 'NO-SUCH': 资产未登记 (asset is not registered)",
         "row 4, column 资产编号: value 'ROAD': 只有经营性资产有经营合同",
         "row 5, column 合同起始日期: value '2025-01-01': 资产 OP-1 已有合同 HT-1",
         "row 6, column 合同截止日期: value '2025-12-31'",
@@ -100,7 +100,7 @@ def test_a_bad_file_is_refused_whole_naming_every_row(run: Cli, db: Database) ->
         "row 7, column 支付周期: value '每周'",
         "row 8, column 经营方式: value '自营'",
         "row 9, column 年租金: value '1000'",
-        "row 10, column 续签合同编号: value 'HT-404': no contract with this code",
+        "row 10, column 续签合同编号: value 'HT-404': 没有这个编号的合同 (no contract with this code)",
     ):
         assert expected in out, (expected, out)
     assert table_counts(db) == before

@@ -199,10 +199,11 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     assert json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output) == []
     late_post = run("ledger", "post", "--asset", "A-3", "--expense", "maintenance", "--amount", "10",
                     "--date", "2026-02-01", ok=False)  # fmt: skip
-    assert late_post.exit_code == 5 and "was written off (已核销) on 2026-01-10" in late_post.output
+    assert late_post.exit_code == 5 and "已于 2026-01-10 核销" in late_post.output
+    assert "was written off (已核销) on 2026-01-10" in late_post.output
     again = run("asset", "dispose", "A-3", "--method", "scrap", "--date", "2026-02-01", "--proceeds", "0",
                 "--approval", "x", "--approved-by", "county", ok=False)  # fmt: skip
-    assert again.exit_code == 5 and "written off (已核销) on 2026-01-10" in again.output
+    assert again.exit_code == 5 and "已核销（2026-01-10） (already written off on 2026-01-10)" in again.output
     by_hand = run("asset", "status", "A-1", "written_off", "--date", "2026-02-01", ok=False)
     assert by_hand.exit_code == 5 and "inventory close" in by_hand.output
 
@@ -362,6 +363,7 @@ def test_a_count_csv_without_region_codes_takes_each_assets_place(run: Cli, db: 
              ["1", "999999999999", "A-2", "在用", "2025-12-11"]]  # fmt: skip
     result = run("inventory", "record", str(write_csv(run.cwd / "wrong-codes.csv", wrong)), ok=False)
     assert result.exit_code == 2, result.output
-    assert f"row 2, column 区划代码: value '{XIANGYANG}': the asset is counted at {HONGQI}" in result.output
+    assert f"row 2, column 区划代码: value '{XIANGYANG}': 该资产应在红旗村盘点" in result.output
+    assert f"(the asset is counted at {HONGQI}" in result.output
     assert "row 3, column 区划代码: value '999999999999'" in result.output  # was a foreign key error on PostgreSQL
     assert table_counts(db) == before

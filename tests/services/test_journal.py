@@ -207,7 +207,7 @@ def test_import_entries_all_or_nothing_and_idempotent(run: Cli, db: Database) ->
         ["2025-04-01", "H-1", "收入", "租金", "5", "", ""],
     ]
     result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad2.csv", second)), ok=False)
-    assert "row 2, column 资产编号: value 'NOPE': no such asset" in result.output
+    assert "row 2, column 资产编号: value 'NOPE': 没有这项资产 (no such asset)" in result.output
     assert "row 3, column 资产编号: value 'H-1'" in result.output
     assert table_counts(db) == before
 

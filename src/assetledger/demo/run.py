@@ -25,6 +25,7 @@ from assetledger.io.output import write_csv, write_xlsx
 from assetledger.io.tabular import read_table
 from assetledger.reports.public_page import export_page
 from assetledger.services import assets as asset_svc
+from assetledger.services.access import region_name
 from assetledger.services.awards import side_by_side
 from assetledger.services.journal import close_period
 from assetledger.services.public_notices import public_village
@@ -68,64 +69,117 @@ def build(db: Database, folder: Path, say: Callable[[str], None] = print) -> Dem
     """Create the schema, load the hierarchy and the registers, then live a little register history."""
     with db.reading() as session:
         if migrate.current_revision(db.engine) and session.scalar(select(func.count()).select_from(Asset)):
-            raise SystemExit(f"{db.url} already holds assets; the demo needs an empty database")
+            raise SystemExit(
+                f"{db.url} 中已有资产，演示需要空数据库 "
+                f"({db.url} already holds assets; the demo needs an empty database)"
+            )
     migrate.upgrade(db.url)
-    say("1/11 writing demo input files (regions.csv, assets.xlsx) ...")
+    step = _bilingual(say)
+    step("1/11 写入演示输入文件", "writing demo input files (regions.csv, assets.xlsx) ...")
     files = write_inputs(folder)
-    say("2/11 importing the administrative hierarchy ...")
+    step("2/11 导入行政区划", "importing the administrative hierarchy ...")
     import_regions(db, read_table(files.regions_csv), ACTOR)
-    say("3/11 importing the registers (三本台账) ...")
+    step("3/11 导入三本台账", "importing the registers (三本台账) ...")
     asset_svc.import_assets(db, files.assets_xlsx, ACTOR)
-    say("4/11 confirming, reassigning custodians, marking idle and damaged assets ...")
-    _history(db)
-    say("5/11 posting two years of revenue and costs ...")
-    posted = post_demo_books(db, SEED, ACTOR)
-    say(f"    {posted} entries posted")
-    say("6/11 beneficiaries, distribution rules, quarterly distributions and payouts ...")
-    done = run_distributions(db, folder / "distribution", SEED, ACTOR)
-    say(
-        f"    {done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts, "
-        f"{done['objections']} objection(s) to a notice decided"
+    step(
+        "4/11 确权、变更管护责任人、标记闲置和毁损资产",
+        "confirming, reassigning custodians, marking idle and damaged assets ...",
     )
-    say("7/11 closing 2024 in the books of the distributing villages ...")
+    _history(db)
+    step("5/11 记入两年的收入和支出", "posting two years of revenue and costs ...")
+    posted = post_demo_books(db, SEED, ACTOR)
+    step(f"    已记账 {posted} 笔分录", f"{posted} entries posted")
+    step(
+        "6/11 受益对象、收益分配方案、按季收益分配和发放",
+        "beneficiaries, distribution rules, quarterly distributions and payouts ...",
+    )
+    done = run_distributions(db, folder / "distribution", SEED, ACTOR)
+    step(
+        f"    {done['villages']} 个村共 {done['distributions']} 次收益分配，{done['payouts']} 次发放，"
+        f"{done['objections']} 件公示异议已处理",
+        f"{done['distributions']} distributions in {done['villages']} villages, {done['payouts']} payouts, "
+        f"{done['objections']} objection(s) to a notice decided",
+    )
+    step("7/11 分配收益的村 2024 年结账", "closing 2024 in the books of the distributing villages ...")
     villages = sorted({p.stem.split("-")[1] for p in (folder / "distribution").glob("rule-*.toml")})
     for village in villages:
         close_period(db, f"V{village}", dt.date(2024, 12, 31), ACTOR)
-    say("8/11 governance: scan, revitalise, dispose, reinvest, maintenance fund ...")
+    step(
+        "8/11 闲置亏损资产治理：排查、盘活、处置、再投入、运维基金",
+        "governance: scan, revitalise, dispose, reinvest, maintenance fund ...",
+    )
     gov = run_governance(db, ACTOR, villages)
-    say(
-        f"    {gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
-        f"{gov['reinvested']} reinvestments"
+    step(
+        f"    查出闲置或亏损资产 {gov['found']} 项；盘活 {gov['revitalised']} 项，处置 {gov['disposed']} 项，"
+        f"再投入 {gov['reinvested']} 笔",
+        f"{gov['found']} idle/loss-making found; {gov['revitalised']} revitalised, {gov['disposed']} disposed, "
+        f"{gov['reinvested']} reinvestments",
     )
-    say("9/11 year-end inventory 2025 of the main county: sheets, counts, close ...")
+    step(
+        "9/11 主县 2025 年末资产清查：盘点表、盘点、结束清查",
+        "year-end inventory 2025 of the main county: sheets, counts, close ...",
+    )
     counted = run_inventory(db, folder / "inventory", "360921", SEED, ACTOR)
-    say(
-        f"    {counted['items']} assets counted: {counted['盘亏']} missing (written off), {counted['毁损']} damaged, "
-        f"{counted['闲置']} idle"
+    step(
+        f"    已盘点 {counted['items']} 项资产：盘亏 {counted['盘亏']} 项（已核销），毁损 {counted['毁损']} 项，"
+        f"闲置 {counted['闲置']} 项",
+        f"{counted['items']} assets counted: {counted['盘亏']} missing (written off), {counted['毁损']} damaged, "
+        f"{counted['闲置']} idle",
     )
-    say("10/11 awards 2025: the city's own evaluation, then the province's two evaluations, paid by the city ...")
+    step(
+        "10/11 2025 年度奖励：先市级自评，再按省级两项评价结果由市支付",
+        "awards 2025: the city's own evaluation, then the province's two evaluations, paid by the city ...",
+    )
     awards = run_awards(db, folder / "awards", policies_folder(), ACTOR)
     for r in awards.own.results:
-        say(f"    city's own evaluation: {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}")
+        step(
+            f"    市级自评：{r.name} 得分 {r.score}，等次 {r.grade}，第 {r.rank} 名",
+            f"city's own evaluation: {r.name} ({r.code}): score {r.score}, grade {r.grade}, rank {r.rank}",
+        )
     for unit in side_by_side(awards.paid):
         lines = "; ".join(
             f"{e.policy.code} {line.grade or '-'}" + (f" 第{line.rank}名" if line.rank else "") + f" {line.award:,.2f}"
             for e, line in zip(awards.paid, unit.lines, strict=True)
             if line is not None
         )
-        say(f"    paid by the province's results: {unit.name} ({unit.code}): {lines}; total {unit.total:,.2f}")
+        step(
+            f"    按省级评价结果支付：{unit.name} 合计 {unit.total:,.2f} 元",
+            f"paid by the province's results: {unit.name} ({unit.code}): {lines}; total {unit.total:,.2f}",
+        )
     total = sum((o.total for o in awards.posted), Decimal("0.00"))
-    say(f"    {sum(len(o.posted) for o in awards.posted)} awards, {total:,.2f} paid from S360900 (宜春市财政局)")
-    say("11/11 operating contracts (合同台账), a village's documents (档案), certificates and QR labels ...")
+    count = sum(len(o.posted) for o in awards.posted)
+    step(
+        f"    宜春市财政局支付奖励 {count} 笔，共 {total:,.2f} 元",
+        f"{count} awards, {total:,.2f} paid from S360900 (宜春市财政局)",
+    )
+    step(
+        "11/11 经营合同台账、一个村的档案、确权证书和二维码标签",
+        "operating contracts (合同台账), a village's documents (档案), certificates and QR labels ...",
+    )
     contracts = run_contracts(db, folder, "360921", SEED, ACTOR)
     attached, _ = run_documents(db, folder, villages[0], ACTOR)
     certificates, labels = print_papers(db, folder, villages[0])
-    say(
-        f"    {contracts} contracts; {attached} documents attached in {villages[0]}; {certificates.name}, {labels.name}"
+    with db.reading() as session:
+        village_name = region_name(session, villages[0])
+    step(
+        f"    合同 {contracts} 份；{village_name}附加档案 {attached} 份；{certificates.name}，{labels.name}",
+        f"{contracts} contracts; {attached} documents attached in {villages[0]}; {certificates.name}, {labels.name}",
     )
     page = export_page(public_village(db, villages[0]), folder / "public")  # 村务公开: the published notices
-    say(f"    {page.name}: the village's public page (published notices, assets, revenue; /public/{villages[0]})")
+    step(
+        f"    {page.name}：{village_name}村务公开页（已发布的公示、资产、收益）",
+        f"{page.name}: the village's public page (published notices, assets, revenue; /public/{villages[0]})",
+    )
     return files
+
+
+def _bilingual(say: Callable[[str], None]) -> Callable[[str, str], None]:
+    """A progress line in Chinese with the English beside it, "中文 (English)", through the caller's `say`."""
+
+    def step(chinese: str, english: str) -> None:
+        say(f"{chinese} ({english})")
+
+    return step
 
 
 def print_papers(db: Database, folder: Path, village: str) -> tuple[Path, Path]:

@@ -95,8 +95,9 @@ def closed_reason(status: AssetStatus) -> str | None:
     """Why an asset of this status takes no more register changes (it left the register), or None."""
     if not status.off_books:
         return None
-    gone = "disposed of" if status is AssetStatus.DISPOSED else "written off (已核销)"
-    return f"the asset has been {gone}; its register entry is closed"
+    if status is AssetStatus.DISPOSED:
+        return "资产已处置，台账登记已关闭 (the asset has been disposed of; its register entry is closed)"
+    return "资产已核销，台账登记已关闭 (the asset has been written off; its register entry is closed)"
 
 
 def check(facts: Facts, change: Change) -> Outcome | Refusal:
@@ -119,7 +120,9 @@ def check(facts: Facts, change: Change) -> Outcome | Refusal:
             for new, old in ((change.handed_over_by, facts.handed_over_by), (change.document, facts.handover_doc))
         ):
             return Outcome.ALREADY
-        return Refusal("handed_over_on", f"already handed over on {facts.handed_over_on}")
+        return Refusal(
+            "handed_over_on", f"已于 {facts.handed_over_on} 移交 (already handed over on {facts.handed_over_on})"
+        )
     if isinstance(change, Custody):
         held = (facts.custodian, facts.custodian_since, facts.custodian_duties)
         if held == (change.custodian, change.start_on, change.duties):
@@ -127,26 +130,42 @@ def check(facts: Facts, change: Change) -> Outcome | Refusal:
         if facts.custodian_since is not None and change.start_on < facts.custodian_since:
             return Refusal(
                 "custodian_since",
-                f"the current custodian {facts.custodian} starts {facts.custodian_since}; "
-                f"a new assignment cannot start before that ({change.start_on})",
+                f"现管护责任人{facts.custodian}自 {facts.custodian_since} "
+                f"起管护，新的管护不能早于该日期（{change.start_on}） "
+                f"(the current custodian {facts.custodian} starts {facts.custodian_since}; "
+                f"a new assignment cannot start before that ({change.start_on}))",
             )
         return Outcome.APPLY
     if change.status is AssetStatus.DISPOSED:
-        return Refusal("status", "disposal needs approval and books the proceeds: use `asset dispose`")
+        return Refusal(
+            "status",
+            "处置须经批准并将处置收入记账，请用 `asset dispose` (disposal needs "
+            "approval and books the proceeds: use `asset dispose`)",
+        )
     if change.status is AssetStatus.WRITTEN_OFF:
-        return Refusal("status", "a write-off (核销) follows an approved inventory shortage: `inventory close`")
+        return Refusal(
+            "status",
+            "核销须在清查盘亏获批准后进行，请用 `inventory close` (a write-off (核销) "
+            "follows an approved inventory shortage: `inventory close`)",
+        )
     return Outcome.ALREADY if facts.status is change.status else Outcome.APPLY
 
 
 def already_message(facts: Facts, change: Change) -> str:
     """What the register already says, for a change that would add nothing."""
     if isinstance(change, Ownership):
-        return f"already confirmed to {facts.owner_name} on {facts.confirmed_on}"
+        return (
+            f"已于 {facts.confirmed_on} 确权给{facts.owner_name} (already "
+            f"confirmed to {facts.owner_name} on {facts.confirmed_on})"
+        )
     if isinstance(change, Handover):
-        return f"already handed over on {facts.handed_over_on}"
+        return f"已于 {facts.handed_over_on} 移交 (already handed over on {facts.handed_over_on})"
     if isinstance(change, Custody):
-        return f"custodian is already {facts.custodian} from {facts.custodian_since}"
-    return f"status is already {facts.status.label}"
+        return (
+            f"管护责任人已是{facts.custodian}（自 {facts.custodian_since} 起） "
+            f"(custodian is already {facts.custodian} from {facts.custodian_since})"
+        )
+    return f"状态已是{facts.status.label} (status is already {facts.status.label})"
 
 
 def updated(change: Change) -> dict[str, Any]:
@@ -230,7 +249,13 @@ def attach_problem(facts: Facts, village_code: str) -> str | None:
     if closed:
         return closed
     if facts.register is not Register.HOUSEHOLD:
-        return f"only household-level assets (到户类) are attached to households; this is {facts.register.label}"
+        return (
+            f"只有到户类资产可以关联到户，这项资产是{facts.register.label} "
+            f"(only household-level assets (到户类) are attached to households; this is {facts.register.label})"
+        )
     if facts.village_code != village_code:
-        return f"the asset is in village {facts.village_code or facts.region}, the household in {village_code}"
+        return (
+            f"资产与农户不在同一个村 "
+            f"(the asset is in village {facts.village_code or facts.region}, the household in {village_code})"
+        )
     return None

@@ -198,7 +198,9 @@ def refusal(state: AssetState, event: AssetEvent) -> str | None:
     or written off) takes no more changes to its register entry."""
     if isinstance(event, Noted) or not state.off_books:
         return None
-    return "already disposed of" if state.status == AssetStatus.DISPOSED.value else "already written off (已核销)"
+    return (
+        "已处置 (already disposed of)" if state.status == AssetStatus.DISPOSED.value else "已核销 (already written off)"
+    )
 
 
 def current(status: str) -> AssetState:

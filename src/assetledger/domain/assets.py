@@ -82,15 +82,15 @@ class AssetDraft:
 def quantity_problem(quantity: Decimal) -> str | None:
     """Why `quantity` cannot be an asset's quantity (beyond the bound, finer than four places), or None."""
     if not isinstance(quantity, Decimal):
-        return f"a quantity must be Decimal, not {type(quantity).__name__}"
+        return f"数量须为 Decimal (a quantity must be Decimal, not {type(quantity).__name__})"
     if not quantity.is_finite():
-        return "not a finite number"
+        return "不是有限的数 (not a finite number)"
     if quantity < 0:
         return "数量不能为负数 (a quantity cannot be negative)"
     if abs(quantity) > MAX_QUANTITY:
         return f"超出上限 out of range: a quantity is at most {MAX_QUANTITY:,}"
     if quantity != quantity.quantize(QUANTITY):
-        return "more than four decimal places"
+        return "小数超过四位 (more than four decimal places)"
     return None
 
 
@@ -187,13 +187,13 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
                 )
             )
     if draft.contract_start and draft.contract_end and draft.contract_end < draft.contract_start:
-        problems.append(("contract_end", "contract ends before it starts"))
+        problems.append(("contract_end", "合同截止早于起始 (contract ends before it starts)"))
     if draft.beneficiary_households is not None and not 0 <= draft.beneficiary_households <= MAX_HOUSEHOLDS:
         problems.append(("beneficiary_households", f"受益户数 is a number of households, 0 to {MAX_HOUSEHOLDS:,}"))
     if draft.quantity is not None and draft.quantity <= 0:
-        problems.append(("quantity", "quantity must be positive"))
+        problems.append(("quantity", "数量须大于 0 (quantity must be positive)"))
     if draft.build_year is not None and not FIRST_YEAR <= draft.build_year <= LAST_YEAR:
-        problems.append(("build_year", "not a plausible year"))
+        problems.append(("build_year", "年份不合理 (not a plausible year)"))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
     if draft.status.off_books:

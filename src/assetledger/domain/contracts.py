@@ -215,7 +215,7 @@ def term_problems(terms: Terms, *, deposit: Decimal | None = None) -> list[tuple
         if problem:
             problems.append((name, f"{amount}: {problem}"))
         elif amount < 0 or (name == "amount" and amount == 0):
-            problems.append((name, f"{amount}: must be positive"))
+            problems.append((name, f"{amount} 须大于 0 ({amount}: must be positive)"))
         elif name == "amount" and terms.annual is not None and amount_problem(terms.annual):
             problems.append((name, f"{amount} × {terms.frequency.per_year} a year: {amount_problem(terms.annual)}"))
     if terms.paid_through is not None and terms.paid_through < terms.start - dt.timedelta(days=1):

@@ -144,10 +144,16 @@ class Period:
         raw = text.strip().upper()
         match = _PERIOD.fullmatch(raw)
         if match is None:
-            raise ValueError(f"period {text!r}: write 2025, 2025H1, 2025Q2 or 2025-05")
+            raise ValueError(
+                f"期间“{text}”应写作 2025、2025H1、2025Q2 或 2025-05 (period "
+                f"{text!r}: write 2025, 2025H1, 2025Q2 or 2025-05)"
+            )
         year = int(match["year"])
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ValueError(f"period {text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+            raise ValueError(
+                f"期间“{text}”的年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间 "
+                f"(period {text!r}: the year must be between {MIN_YEAR} and {MAX_YEAR})"
+            )
         if match["quarter"]:
             first, last, label = _span(int(match["quarter"]), 3, 4, text)
             label = f"{year}Q{label}"
@@ -180,7 +186,10 @@ _PERIOD = re.compile(r"(?P<year>\d{4})(?:Q(?P<quarter>\d{1,2})|H(?P<half>\d{1,2}
 def _span(number: int, size: int, count: int, text: str) -> tuple[int, int, str]:
     """First and last month of the number-th part of a year cut into `count` parts of `size` months."""
     if not 1 <= number <= count:
-        raise ValueError(f"period {text!r}: write 2025, 2025H1, 2025Q2 or 2025-05")
+        raise ValueError(
+            f"期间“{text}”应写作 2025、2025H1、2025Q2 或 2025-05 (period "
+            f"{text!r}: write 2025, 2025H1, 2025Q2 or 2025-05)"
+        )
     return size * (number - 1) + 1, size * number, str(number)
 
 
@@ -280,7 +289,10 @@ def split(total: Decimal, rule: DistributionRule, households: Sequence[Household
     shares: list[HouseholdShare] = []
     if household_total:
         if not any(weights):
-            raise ValueError("no household is eligible in the period, but the rule gives households a share")
+            raise ValueError(
+                "本期没有符合条件的受益户，但收益分配方案中有到户分配的份额 "
+                "(no household is eligible in the period, but the rule gives households a share)"
+            )
         amounts = allocate(household_total, weights)
         for h, m, w, amount in zip(ordered, months, weights, amounts, strict=True):
             if m:

@@ -32,7 +32,9 @@ class DocumentKind(StrEnum):
             if text.strip() in words:
                 return kind
         accepted = ", ".join(f"{k.value}/{k.label}" for k in cls)
-        raise ValueError(f"unknown document kind {text!r}; accepted: {accepted}")
+        raise ValueError(
+            f"档案类型“{text}”不认识，可用的类型：{accepted} (unknown document kind {text!r}; accepted: {accepted})"
+        )
 
 
 LABELS = {

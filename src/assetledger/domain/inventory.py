@@ -54,10 +54,11 @@ def parse_result(text: str, *, surplus: bool = False) -> CountResult:
     for result, spellings in RESULT_SPELLINGS.items():
         if lowered == result.value or key in spellings or lowered in spellings:
             if surplus and result is CountResult.MISSING:
-                raise ValueError("a surplus (盘盈) row cannot be missing (盘亏)")
+                raise ValueError("盘盈的行不能是盘亏 (a surplus (盘盈) row cannot be missing (盘亏))")
             return result
     accepted = "/".join(r.label for r in CountResult)
-    raise ValueError(f"unknown result {key!r}; write one of {accepted}" + ("/盘盈" if surplus else ""))
+    accepted += "/盘盈" if surplus else ""
+    raise ValueError(f"盘点结果“{key}”不认识，应为 {accepted} 之一 (unknown result {key!r}; write one of {accepted})")
 
 
 class DueReason(StrEnum):
@@ -149,13 +150,18 @@ class Scope:
 def parse_scope(text: str) -> Scope:
     """'county:360921', 'township:360921101', 'village:360921101201' (or 县:/乡镇:/村:)."""
     if ":" not in text:
-        raise ValueError(f"{text!r}: write LEVEL:CODE, e.g. county:360921")
+        raise ValueError(
+            f"“{text}”应写作 层级:代码，如 county:360921 或 县:360921 ({text!r}: write LEVEL:CODE, e.g. county:360921)"
+        )
     level, code = text.split(":", 1)
     if not code.strip():
-        raise ValueError(f"{text!r}: the region code is missing")
+        raise ValueError(f"“{text}”缺少区划代码 ({text!r}: the region code is missing)")
     scope = Scope(RegionLevel.parse(level), code.strip())
     if scope.level is RegionLevel.CITY:
-        raise ValueError(f"{text!r}: an inventory covers a county, township or village (open one per county)")
+        raise ValueError(
+            f"“{text}”：清查范围是一个县、乡镇或村（每个县分别开始清查） "
+            f"({text!r}: an inventory covers a county, township or village (open one per county))"
+        )
     return scope
 
 
@@ -167,19 +173,27 @@ def load_inventory_policy(path: Path | None) -> InventoryPolicy:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")).get("inventory", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([Finding(source, None, None, None, f"cannot read policy: {exc}")]) from exc
+        raise InputError([Finding(source, None, None, None, f"无法读取政策文件 (cannot read policy: {exc})")]) from exc
     findings = []
     values: dict[str, object] = {}
     for key in ("collective_every_years", "state_every_years"):
         value = data.get(key, getattr(InventoryPolicy, key))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             findings.append(
-                Finding(source, None, f"inventory.{key}", str(value), "a whole number of years, at least 1")
+                Finding(
+                    source,
+                    None,
+                    f"inventory.{key}",
+                    str(value),
+                    "应为至少 1 的整数年数 (a whole number of years, at least 1)",
+                )
             )
         values[key] = value
     household = data.get("count_household", False)
     if not isinstance(household, bool):
-        findings.append(Finding(source, None, "inventory.count_household", str(household), "true or false"))
+        findings.append(
+            Finding(source, None, "inventory.count_household", str(household), "应为 true 或 false (true or false)")
+        )
     if findings:
         raise InputError(findings)
     return InventoryPolicy(

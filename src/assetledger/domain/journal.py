@@ -83,12 +83,17 @@ def account_name_problem(name: str) -> str | None:
     """Why Beancount would refuse this account name, or None. Cached: bulk posting checks the same few names."""
     parts = name.split(":")
     if parts[0] not in ROOTS:
-        return f"account {name!r} must start with one of {', '.join(ROOTS)}"
+        return (
+            f"科目 {name} 须以 {'、'.join(ROOTS)} 之一开头 (account {name!r} must start with one of {', '.join(ROOTS)})"
+        )
     if len(parts) < 2:
-        return f"account {name!r} needs at least one component below its root"
+        return f"科目 {name} 须有下级科目 (account {name!r} needs at least one component below its root)"
     for part in parts[1:]:
         if not _COMPONENT.match(part):
-            return f"account component {part!r} of {name!r}: ASCII letters, digits or '-', capital or digit first"
+            return (
+                f"科目 {name} 的“{part}”只能用英文字母、数字或“-”，并以大写字母或数字开头 "
+                f"(account component {part!r} of {name!r}: ASCII letters, digits or '-', capital or digit first)"
+            )
     return None
 
 
@@ -116,19 +121,19 @@ def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
     fens: list[int] = []
     exact = summable = True  # every amount whole fen within the bound / every amount a finite Decimal
     if len(entry.postings) < 2:
-        problems.append("an entry needs at least two postings")
+        problems.append("一笔分录至少要有两行 (an entry needs at least two postings)")
     for p in entry.postings:
         try:
             scaled = p.amount * 100
             fen = int(scaled)  # NaN and infinities raise here; float and int amounts are refused just below
         except (ValueError, OverflowError, TypeError):
-            problems.append(f"{p.account}: amount {p.amount!r} is not a finite number")
+            problems.append(f"{p.account}：金额不是有限的数 ({p.account}: amount {p.amount!r} is not a finite number)")
             exact = summable = False
             fens.append(0)
             continue
         if p.amount.__class__ is not Decimal:
             exact = summable = False
-            problems.append(f"{p.account}: amount {p.amount!r} must be Decimal yuan")
+            problems.append(f"{p.account}：金额须为 Decimal 元 ({p.account}: amount {p.amount!r} must be Decimal yuan)")
         elif scaled != fen:
             exact = False
             problems.append(
@@ -145,9 +150,9 @@ def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
         fens.append(fen)
     if sum(fens) != 0 if exact else summable and sum((p.amount for p in entry.postings), Decimal(0)) != 0:
         total = sum((p.amount for p in entry.postings), Decimal(0))
-        problems.append(f"postings do not balance: they sum to {total}")
+        problems.append(f"借贷不平衡，合计为 {total} (postings do not balance: they sum to {total})")
     if not entry.narration.strip():
-        problems.append("an entry needs a narration")
+        problems.append("分录须有摘要 (an entry needs a narration)")
     ref_problem = voucher_ref_problem(entry)
     if ref_problem:
         problems.append(ref_problem)

@@ -68,7 +68,7 @@ def parse_number(value: object) -> Decimal:
             raise MoneyFormatError(NOT_FINITE)
         return Decimal(repr(value))  # repr: the shortest text that round-trips, as the cell shows it
     if not isinstance(value, str):
-        raise MoneyFormatError(f"not an amount: {type(value).__name__}")
+        raise MoneyFormatError(f"不是金额 (not an amount: {type(value).__name__})")
     text = value.strip()
     if len(text) > MAX_TEXT:
         raise MoneyFormatError(f"不是数字（超过 {MAX_TEXT} 个字符） not a number: longer than {MAX_TEXT} characters")
@@ -95,7 +95,7 @@ def parse_number(value: object) -> Decimal:
 def amount_problem(amount: Decimal) -> str | None:
     """Why `amount` cannot be an amount of money here (not finite, beyond the bound, finer than a fen), or None."""
     if not isinstance(amount, Decimal):
-        return f"money must be Decimal, not {type(amount).__name__}"
+        return f"金额须为 Decimal (money must be Decimal, not {type(amount).__name__})"
     if not amount.is_finite():
         return NOT_FINITE
     if abs(amount) > MAX_AMOUNT:
@@ -142,16 +142,16 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     Zero weights get zero. Negative weights or a zero weight sum with a non-zero total are refused.
     """
     if any(w < 0 for w in weights):
-        raise ValueError("weights must not be negative")
+        raise ValueError("分配权重不能为负数 (weights must not be negative)")
     total_fen = to_fen(total)
     if not weights:
         if total_fen:
-            raise ValueError("cannot allocate a non-zero total over no parts")
+            raise ValueError("没有分配对象，无法分配非零金额 (cannot allocate a non-zero total over no parts)")
         return []
     weight_sum = sum(weights, Decimal(0))
     if weight_sum == 0:
         if total_fen:
-            raise ValueError("cannot allocate a non-zero total over zero weights")
+            raise ValueError("权重全为零，无法分配非零金额 (cannot allocate a non-zero total over zero weights)")
         return [ZERO for _ in weights]
     sign = -1 if total_fen < 0 else 1
     magnitude = abs(total_fen)

@@ -58,14 +58,17 @@ class RegionIndex:
     def _place_of(self, code: str) -> Place:
         node = self.by_code.get(code)
         if node is None:
-            raise LookupError(f"region code {code} is not in the hierarchy; import it with `region import`")
+            raise LookupError(
+                f"行政区划代码 {code} 不在区划表中，请用 `region import` 导入 "
+                f"(region code {code} is not in the hierarchy; import it with `region import`)"
+            )
         chain: dict[RegionLevel, str] = {}
         while node is not None:
             chain[node.level] = node.code
             node = self.by_code.get(node.parent_code) if node.parent_code else None
         county = chain.get(RegionLevel.COUNTY)
         if county is None:
-            raise LookupError(f"region {code} does not lead up to a county")
+            raise LookupError(f"区划 {code} 不属于任何县 (region {code} does not lead up to a county)")
         return Place(county, chain.get(RegionLevel.TOWNSHIP), chain.get(RegionLevel.VILLAGE))
 
     def find(self, county: str | None, township: str | None, village: str | None) -> Place:
@@ -123,6 +126,10 @@ class RegionIndex:
         if len(matches) == 1:
             return matches[0]
         where = f" under {self.by_code[parent].name}" if parent in self.by_code else ""
+        within = f"{self.by_code[parent].name}下" if parent in self.by_code else ""
         if not matches:
-            raise LookupError(f"no {level.label} named {key!r}{where}")
-        raise LookupError(f"{len(matches)} {level.label} named {key!r}{where}; use the region code")
+            raise LookupError(f"{within}没有名为“{key}”的{level.label} (no {level.label} named {key!r}{where})")
+        raise LookupError(
+            f"{within}有 {len(matches)} 个名为“{key}”的{level.label}，请填写区划代码 "
+            f"({len(matches)} {level.label} named {key!r}{where}; use the region code)"
+        )

@@ -44,7 +44,7 @@ class RuleKind(StrEnum):
         for member in cls:
             if key == member.value or text.strip() == member.label.split(" ")[0]:
                 return member
-        raise ValueError(f"unknown rule {text!r}; known: {', '.join(m.value for m in cls)}")
+        raise ValueError(f"预警规则“{text}”不认识 (unknown rule {text!r}; known: {', '.join(m.value for m in cls)})")
 
 
 RULE_LABELS = {
@@ -144,7 +144,10 @@ def parse_key(key: str) -> tuple[RuleKind, str]:
     """`rule:subject` → (rule, subject); ValueError naming the known rules otherwise."""
     rule, sep, subject = key.strip().partition(":")
     if not sep or not subject:
-        raise ValueError(f"{key!r} is not a warning key (rule:subject, e.g. unconfirmed:A-1)")
+        raise ValueError(
+            f"“{key}”不是预警编号，应写作 规则:对象，如 unconfirmed:A-1 ({key!r} is "
+            "not a warning key (rule:subject, e.g. unconfirmed:A-1))"
+        )
     return RuleKind.parse(rule), subject
 
 

@@ -45,7 +45,7 @@ class _Reader:
         for part in key.split("."):
             if not isinstance(node, Mapping) or part not in node:
                 if required:
-                    self.fail(key, None, "required key is missing")
+                    self.fail(key, None, "缺少必填项 (required key is missing)")
                 return None
             node = node[part]
         return node
@@ -59,7 +59,7 @@ class _Reader:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.fail(key, value, "not a date (YYYY-MM-DD)")
+            self.fail(key, value, "不是日期，应写作 YYYY-MM-DD (not a date (YYYY-MM-DD))")
             return None
 
     def decimal(self, key: str, value: object) -> Decimal | None:
@@ -67,16 +67,20 @@ class _Reader:
         try:
             number = parse_number(value)
         except MoneyFormatError as exc:
-            self.fail(key, value, str(exc) if str(exc) in (IN_DIGITS, NOT_FINITE) else "not a number")
+            self.fail(key, value, str(exc) if str(exc) in (IN_DIGITS, NOT_FINITE) else "不是数字 (not a number)")
             return None
         if abs(number) > 10**6 or number != number.quantize(PLACES):  # within 10**6 quantize cannot overflow
-            self.fail(key, value, "at most four decimal places" if abs(number) <= 10**6 else "out of range")
+            self.fail(
+                key,
+                value,
+                "小数最多四位 (at most four decimal places)" if abs(number) <= 10**6 else "超出范围 (out of range)",
+            )
             return None
         return number
 
     def whole(self, key: str, value: object, low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(key, value, f"a whole number from {low} to {high}")
+            self.fail(key, value, f"应为 {low} 至 {high} 的整数 (a whole number from {low} to {high})")
             return None
         return value
 
@@ -99,48 +103,68 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise InputError([Finding(source, None, None, None, f"cannot read rule file: {exc}")]) from exc
+        raise InputError(
+            [Finding(source, None, None, None, f"无法读取收益分配方案文件 (cannot read rule file: {exc})")]
+        ) from exc
     if not isinstance(data, Mapping):
-        raise InputError([Finding(source, None, None, None, "a rule file is a table of keys")])
+        raise InputError(
+            [Finding(source, None, None, None, "收益分配方案文件应为键值表 (a rule file is a table of keys)")]
+        )
     allowed, forbidden = load_purposes(purposes_file)
     r = _Reader(source, data)
     shares: list[tuple[str, Decimal]] = []
     raw_shares = r.get("purposes")
     if raw_shares is not None and not isinstance(raw_shares, Mapping):
-        r.fail("purposes", raw_shares, "write purposes as a table: purpose = percent")
+        r.fail("purposes", raw_shares, "用途应写成表：用途 = 百分比 (write purposes as a table: purpose = percent)")
         raw_shares = None
     for code, pct_raw in (raw_shares or {}).items():
         key = f"purposes.{code}"
         if code in forbidden:
-            r.fail(key, pct_raw, f"forbidden use of project-asset revenue: {forbidden[code]}")
+            r.fail(
+                key,
+                pct_raw,
+                f"项目资产收益不得用于{forbidden[code]} (forbidden use of project-asset revenue: {forbidden[code]})",
+            )
             continue
         if code not in allowed:
-            r.fail(key, pct_raw, f"unknown purpose; allowed: {', '.join(allowed)}")
+            r.fail(
+                key,
+                pct_raw,
+                f"未知的用途，可用的用途：{', '.join(allowed)} (unknown purpose; allowed: {', '.join(allowed)})",
+            )
             continue
         pct = r.decimal(key, pct_raw)
         if pct is None:
             continue
         if pct <= 0 or pct > 100:
-            r.fail(key, pct_raw, "a percentage must be above 0 and at most 100")
+            r.fail(key, pct_raw, "百分比须大于 0 且不超过 100 (a percentage must be above 0 and at most 100)")
             continue
         shares.append((code, pct))
     if raw_shares and shares and len(shares) == len(raw_shares):
         total = sum((p for _, p in shares), Decimal(0))
         if total != 100:
-            r.fail("purposes", total, f"percentages must sum to 100, they sum to {total}")
+            r.fail(
+                "purposes",
+                total,
+                f"各用途百分比之和须为 100，现为 {total} (percentages must sum to 100, they sum to {total})",
+            )
     weights: dict[str, dict[str, Decimal]] = {"category_weights": {}, "factor_weights": {}}
     for table in weights:
         for name, raw in (r.get(f"households.{table}", required=False) or {}).items():
             value = r.decimal(f"households.{table}.{name}", raw)
             if value is not None and not 0 < value <= MAX_WEIGHT:
-                r.fail(f"households.{table}.{name}", raw, f"weights must be greater than 0 and at most {MAX_WEIGHT}")
+                r.fail(
+                    f"households.{table}.{name}",
+                    raw,
+                    f"权重须大于 0 且不超过 {MAX_WEIGHT} (weights must be greater than 0 and at most {MAX_WEIGHT})",
+                )
             elif value is not None:
                 weights[table][name] = value
     basis = _choice(r, "households.basis", Basis, Basis.PER_HOUSEHOLD)
     join_rule = _choice(r, "households.join_counts_from", JoinRule, JoinRule.JOIN_MONTH)
     base = r.get("base", required=False) or "net"
     if base not in ("net", "revenue"):
-        r.fail("base", base, "write net or revenue")
+        r.fail("base", base, "应为 net（净收益）或 revenue（收入） (write net or revenue)")
     notice_days = r.get("notice.days", required=False)
     notice_days = 7 if notice_days is None else r.whole("notice.days", notice_days, 0, MAX_NOTICE_DAYS) or 0
     payout_notice_days = r.get("payout.notice_days", required=False)
@@ -153,14 +177,19 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
         r.fail("code", code, "规则编号只用字母、数字、- 和 _ a rule code has letters, digits, - and _ only (1-64)")
     if village is not None and not (isinstance(village, (str, int)) and str(village).isascii() and
                                     str(village).isdigit() and len(str(village)) <= 32):  # fmt: skip
-        r.fail("village", village, "a village's region code (digits)")
+        r.fail("village", village, "应为村的区划代码（数字） (a village's region code (digits))")
     effective = r.date("effective_from")
     approved_on = r.date("approval.date")
     notice_start = r.date("notice.start")
     body = r.get("approval.body")
     assets = r.get("assets", required=False) or []
     if not isinstance(assets, list):
-        r.fail("assets", assets, "a list of asset ids (or leave out for the village's pooled revenue)")
+        r.fail(
+            "assets",
+            assets,
+            "应为资产编号列表（不填则分配全村合并的收益） "
+            "(a list of asset ids (or leave out for the village's pooled revenue))",
+        )
         assets = []
     if r.findings:
         raise InputError(r.findings)
@@ -194,5 +223,9 @@ def _choice(r: _Reader, key: str, kind: type[C], default: C) -> C:
     try:
         return kind(value)
     except ValueError:
-        r.fail(key, value, f"write one of {', '.join(m.value for m in kind)}")
+        r.fail(
+            key,
+            value,
+            f"应为以下之一：{', '.join(m.value for m in kind)} (write one of {', '.join(m.value for m in kind)})",
+        )
         return default

@@ -24,7 +24,7 @@ def load_policy(path: Path | None) -> GovernancePolicy:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([Finding(source, None, None, None, f"cannot read policy: {exc}")]) from exc
+        raise InputError([Finding(source, None, None, None, f"无法读取政策文件 (cannot read policy: {exc})")]) from exc
     findings = []
     scan = data.get("scan", {})
     scan = scan if isinstance(scan, Mapping) else {}
@@ -32,7 +32,7 @@ def load_policy(path: Path | None) -> GovernancePolicy:
     for key in ("idle_months", "loss_months"):
         value = scan.get(key, getattr(GovernancePolicy, key))
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MONTHS:
-            reason = f"a whole number of months, 1 to {MAX_MONTHS}"
+            reason = f"应为 1 至 {MAX_MONTHS} 的整数月数 (a whole number of months, 1 to {MAX_MONTHS})"
             findings.append(Finding(source, None, f"scan.{key}", str(value), reason))
         values[key] = value
     bands = []
@@ -41,7 +41,15 @@ def load_policy(path: Path | None) -> GovernancePolicy:
         band = band if isinstance(band, Mapping) else {}
         level = band.get("level")
         if level not in APPROVAL_ORDER:
-            findings.append(Finding(source, None, f"approval[{i}].level", str(level), f"one of {APPROVAL_ORDER}"))
+            findings.append(
+                Finding(
+                    source,
+                    None,
+                    f"approval[{i}].level",
+                    str(level),
+                    f"应为 village（村级）、township（乡镇）或 county（县级）之一 (one of {APPROVAL_ORDER})",
+                )
+            )
             continue
         limit = band.get("max_value")
         try:
@@ -64,23 +72,34 @@ def _contracts(source: str, section: object, findings: list[Finding]) -> Contrac
     """`[contracts]`: thresholds of the contract findings (DOMAIN rule 20); each key optional."""
     default = ContractPolicy()
     if not isinstance(section, Mapping):
-        findings.append(Finding(source, None, "contracts", str(section), "must be a table"))
+        findings.append(Finding(source, None, "contracts", str(section), "应为一个表 (must be a table)"))
         return default
     for key in section:
         if key not in CONTRACT_KEYS:
             findings.append(Finding(source, None, f"contracts.{key}", str(section[key]),
-                                    f"unknown key; known: {', '.join(sorted(CONTRACT_KEYS))}"))  # fmt: skip
+                                    f"未知的键，可用的键：{', '.join(sorted(CONTRACT_KEYS))} (unknown "
+                                    f"key; known: {', '.join(sorted(CONTRACT_KEYS))})"))  # fmt: skip
     days = {}
     for key in ("expiring_days", "grace_days"):
         value = section.get(key, getattr(default, key))
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
-            findings.append(Finding(source, None, f"contracts.{key}", str(value), f"whole days, 0 to {MAX_DAYS}"))
+            findings.append(
+                Finding(
+                    source,
+                    None,
+                    f"contracts.{key}",
+                    str(value),
+                    f"应为 0 至 {MAX_DAYS} 的整数天数 (whole days, 0 to {MAX_DAYS})",
+                )
+            )
             value = getattr(default, key)
         days[key] = value
     years = section.get("max_years", default.max_years)
     limits: dict[str, int] = {}
     if not isinstance(years, Mapping):
-        findings.append(Finding(source, None, "contracts.max_years", str(years), "a table: mode = years"))
+        findings.append(
+            Finding(source, None, "contracts.max_years", str(years), "应为表：经营方式 = 年数 (a table: mode = years)")
+        )
     else:
         for mode, value in years.items():
             try:
@@ -89,7 +108,11 @@ def _contracts(source: str, section: object, findings: list[Finding]) -> Contrac
                 findings.append(Finding(source, None, f"contracts.max_years.{mode}", str(value), str(exc)))
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-                findings.append(Finding(source, None, f"contracts.max_years.{mode}", str(value), "1 to 100 years"))
+                findings.append(
+                    Finding(
+                        source, None, f"contracts.max_years.{mode}", str(value), "应为 1 至 100 年 (1 to 100 years)"
+                    )
+                )
                 continue
             limits[code] = value
     shares = {}
@@ -112,6 +135,14 @@ def _number(source: str, key: str, value: object, high: Decimal, findings: list[
         findings.append(Finding(source, None, key, str(value), str(exc)))
         return Decimal(0)
     if not 0 <= number <= high or number != number.quantize(Decimal("0.01")):
-        findings.append(Finding(source, None, key, str(value), f"a percentage from 0 to {high}, two decimals"))
+        findings.append(
+            Finding(
+                source,
+                None,
+                key,
+                str(value),
+                f"应为 0 至 {high} 的百分比，最多两位小数 (a percentage from 0 to {high}, two decimals)",
+            )
+        )
         return Decimal(0)
     return number

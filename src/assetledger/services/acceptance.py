@@ -48,7 +48,9 @@ def record_acceptance(db: Database, a: Acceptance, actor: str) -> int:
     require_fits(source, ("asset id", a.asset_id, AssetAcceptance.asset_id), ("--name", a.name, AssetAcceptance.name),
                  ("--doc", a.document, AssetAcceptance.document))  # fmt: skip
     if not a.asset_id.strip() or not a.name.strip():
-        raise InputError([Finding(source, None, "asset id/--name", None, "give the asset's id and name")])
+        raise InputError(
+            [Finding(source, None, "asset id/--name", None, "请填写资产编号和名称 (give the asset's id and name)")]
+        )
     if a.accepted_on > today():
         raise RuleViolation(f"验收日期 {a.accepted_on} 晚于今天 (an acceptance cannot be dated after today, {today()})")
     with db.transaction() as session:
@@ -122,13 +124,21 @@ def import_acceptances(db: Database, path: Path, actor: str, *, dry_run: bool = 
                 findings.append(Finding(table.source, r.row, r.place_column, shown, str(exc)))
                 continue
             if r.accepted_on > today():
-                findings.append(Finding(table.source, r.row, "验收日期", str(r.accepted_on), "after today"))
+                findings.append(Finding(table.source, r.row, "验收日期", str(r.accepted_on), "晚于今天 (after today)"))
                 continue
             placed.append((r, place))
         seen: dict[str, int] = {}
         for r, _ in placed:
             if r.asset_id in seen:
-                findings.append(Finding(table.source, r.row, "资产编号", r.asset_id, f"also in row {seen[r.asset_id]}"))
+                findings.append(
+                    Finding(
+                        table.source,
+                        r.row,
+                        "资产编号",
+                        r.asset_id,
+                        f"与第 {seen[r.asset_id]} 行重复 (also in row {seen[r.asset_id]})",
+                    )
+                )
             seen.setdefault(r.asset_id, r.row)
         if findings:
             raise InputError(findings)
@@ -156,5 +166,5 @@ def accepted_on_registering(session: Session, drafts: Sequence[AssetDraft], inde
 
 def after_today(source: str, rows: Iterable[tuple[int, AssetDraft]]) -> list[Finding]:
     """A finding for each acceptance dated after today (the rule `asset accept` keeps)."""
-    return [Finding(source, row, "验收日期", str(d.accepted_on), f"after today ({today()})")
+    return [Finding(source, row, "验收日期", str(d.accepted_on), f"验收日期晚于今天 (after today ({today()}))")
             for row, d in rows if d.accepted_on is not None and d.accepted_on > today()]  # fmt: skip

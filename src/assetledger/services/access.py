@@ -30,6 +30,7 @@ from assetledger.domain.access import (
 )
 from assetledger.errors import PermissionDenied
 from assetledger.store.access_models import UserGrant
+from assetledger.store.journal_models import Entity
 from assetledger.store.models import Region
 
 _SETUP_CACHE: dict[int, bool] = {}
@@ -96,6 +97,11 @@ def region_name(session: Session, code: str) -> str:
     if code == "*":
         return "全部地区"
     return session.scalar(select(Region.name).where(Region.code == code)) or code
+
+
+def entity_name(session: Session, code: str) -> str:
+    """An accounting entity's name as a user knows it (某村股份经济合作社); its code where no entity has it."""
+    return session.scalar(select(Entity.name).where(Entity.code == code)) or code
 
 
 def _out_of_scope(session: Session, actor: str, user: User, region: str) -> PermissionDenied:

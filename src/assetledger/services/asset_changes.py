@@ -145,14 +145,21 @@ def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool
     only the rows within the scope are checked against the rules (a rule's answer would tell what the register
     holds out of scope). A dry run checks everything, books included, and writes nothing."""
     if kind not in KINDS:
-        raise InputError([Finding(str(path), None, None, kind, f"write one of {', '.join(KINDS)}")])
+        raise InputError(
+            [Finding(str(path), None, None, kind, f"变更类型应为以下之一 (write one of {', '.join(KINDS)})")]
+        )
     table = read_table(path)
     parsed = parse_changes(table, kind, TEXT_RULES)
     del table
     with db.transaction() as session:
         facts = load_facts(session, [r.asset_id for r in parsed.rows])
         missing = [
-            parsed.finding(r.number, "asset_id", r.asset_id, "not in the register; import or register it first")
+            parsed.finding(
+                r.number,
+                "asset_id",
+                r.asset_id,
+                "台账中没有这项资产，请先导入或登记 (not in the register; import or register it first)",
+            )
             for r in parsed.rows
             if r.asset_id not in facts
         ]

@@ -65,12 +65,18 @@ def plan_attachments(
         asset = facts.get(asset_id)
         if asset is None:
             findings.append(
-                Finding(source, r.row, column, asset_id, "not in the register; import or register it first")
+                Finding(
+                    source,
+                    r.row,
+                    column,
+                    asset_id,
+                    "台账中没有这项资产，请先导入或登记 (not in the register; import or register it first)",
+                )
             )
             continue
         problem = attach_problem(asset, code)
         if problem is None and r.left_on is not None:
-            problem = f"the household left the roster on {r.left_on}"
+            problem = f"该户已于 {r.left_on} 退出受益名单 (the household left the roster on {r.left_on})"
         if problem:
             findings.append(Finding(source, r.row, column, asset_id, problem))
         elif (asset_id, r.household_id) in held:

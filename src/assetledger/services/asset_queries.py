@@ -174,7 +174,7 @@ def _scoped(session: Any, flt: AssetFilter, actor: str, query: Select[Any]) -> S
 def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
     column = SORTS.get(flt.sort)
     if column is None:
-        raise ValueError(f"cannot sort by {flt.sort!r}; one of {', '.join(SORTS)}")
+        raise ValueError(f"不能按“{flt.sort}”排序 (cannot sort by {flt.sort!r}; one of {', '.join(SORTS)})")
     kind = WideAssetRow if flt.wide else AssetRow
     names = WIDE_COLUMNS if flt.wide else LIST_COLUMNS
     order = column.desc().nulls_last() if flt.descending else column.asc().nulls_last()

@@ -88,7 +88,9 @@ def import_assets(
         source, empty, skipped = table.source, not table.rows, tuple(table.notes)
         del table  # every cell of the file: a large part of the peak memory, and not needed past parsing
         if empty:
-            findings.append(Finding(source, None, None, None, "the file has a header but no data rows"))
+            findings.append(
+                Finding(source, None, None, None, "文件只有表头，没有数据行 (the file has a header but no data rows)")
+            )
         require(session, actor, Action.REGISTER, {d.region_code for _, d in drafts})
         findings += _duplicates(session, source, ids, id_column)
         findings += acceptance.after_today(source, drafts)
@@ -169,7 +171,9 @@ def _duplicates(session: Session, source: str, ids: Sequence[tuple[int, str]], c
         if first != number:
             findings.append(Finding(source, number, column, asset_id, duplicate_of_row(first)))
     for asset_id in sorted(_registered(session, list(first_row))):
-        findings.append(Finding(source, first_row[asset_id], column, asset_id, "asset id is already registered"))
+        findings.append(
+            Finding(source, first_row[asset_id], column, asset_id, "该资产编号已登记 (asset id is already registered)")
+        )
     return findings
 
 

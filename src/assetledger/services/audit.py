@@ -234,7 +234,13 @@ def verify(
             .order_by(PostingRow.id)
         ).all()
         for entry_id, posting_id in beyond:
-            yield "bounds", f"entry {entry_id}: posting {posting_id} is beyond {MAX_AMOUNT:,} yuan (reverse the entry)"
+            yield (
+                "bounds",
+                (
+                    f"分录 {entry_id} 的金额超出 {MAX_AMOUNT:,} 元，请冲销该分录 "
+                    f"(entry {entry_id}: posting {posting_id} is beyond {MAX_AMOUNT:,} yuan (reverse the entry))"
+                ),
+            )
         if beyond:
             return  # the sums below could overflow on SQLite: these postings come first
         unbalanced = session.execute(
@@ -243,12 +249,16 @@ def verify(
             .having(func.sum(PostingRow.amount) != 0)
         ).all()
         for entry_id, total in unbalanced:
-            yield "balance", f"entry {entry_id} does not balance: postings sum to {total}"
+            yield (
+                "balance",
+                f"分录 {entry_id} 借贷不平衡，合计 {total} (entry {entry_id} "
+                f"does not balance: postings sum to {total})",
+            )
         bare = session.execute(
             select(Entry.id).outerjoin(PostingRow, PostingRow.entry_id == Entry.id).where(PostingRow.id.is_(None))
         ).scalars()
         for entry_id in bare:
-            yield "balance", f"entry {entry_id} has no postings"
+            yield "balance", f"分录 {entry_id} 没有分录行 (entry {entry_id} has no postings)"
         early = session.execute(
             select(Entry.id, Account.name, Account.opened_on, Entry.date)
             .join(PostingRow, PostingRow.entry_id == Entry.id)
@@ -256,7 +266,13 @@ def verify(
             .where((Entry.date < Account.opened_on) | (Account.entity_code != Entry.entity_code))
         ).all()
         for entry_id, account, opened, on in early:
-            yield "accounts", f"entry {entry_id} ({on}) posts to {account}, not open in its books then ({opened})"
+            yield (
+                "accounts",
+                (
+                    f"分录 {entry_id}（{on}）记入的科目 {account} 当时在其账簿中尚未开设（{opened} 开设） "
+                    f"(entry {entry_id} ({on}) posts to {account}, not open in its books then ({opened}))"
+                ),
+            )
         yield from _projection(session)
     for mismatch in reconcile(db):
         yield "reconcile", str(mismatch)
@@ -278,12 +294,18 @@ def _projection(session: Session) -> Iterator[tuple[str, str]]:
     for a in session.scalars(select(Asset).order_by(Asset.asset_id)):
         state = expected.get(a.asset_id)
         if state is None:
-            yield "register", f"asset {a.asset_id} has no registration event"
+            yield "register", f"资产 {a.asset_id} 没有登记记录 (asset {a.asset_id} has no registration event)"
             continue
         actual = {"name": a.name, "register": a.register, "original_value": a.original_value, "owner": a.owner_name,
                   "custodian": a.custodian, "status": a.status}  # fmt: skip
         for name, value, said in differences(state, actual):
-            yield "register", f"asset {a.asset_id}: {name} is {value!r} but its events say {said!r}"
+            yield (
+                "register",
+                (
+                    f"资产 {a.asset_id} 的 {name} 在台账中是 {value!r}，变动记录却是 {said!r} "
+                    f"(asset {a.asset_id}: {name} is {value!r} but its events say {said!r})"
+                ),
+            )
 
 
 def export_package(

@@ -67,12 +67,23 @@ def read_only_sql(
         statement = statement[:-1].rstrip()
     first = _FIRST_WORD.match(statement)
     if first is None or first.group(1).lower() not in ("select", "with"):
-        raise _refused(sql, Refusal.STATEMENT, f"views: {', '.join(VIEW_NAMES)}")
+        raise _refused(sql, Refusal.STATEMENT, f"可查询的视图 (views: {', '.join(VIEW_NAMES)})")
     if not 1 <= max_rows <= MAX_ROWS_CEILING:
-        raise InputError([Finding("audit sql", None, "max rows", str(max_rows), f"must be 1..{MAX_ROWS_CEILING:,}")])
+        raise InputError(
+            [
+                Finding(
+                    "audit sql",
+                    None,
+                    "max rows",
+                    str(max_rows),
+                    f"行数应为 1 至 {MAX_ROWS_CEILING:,} (must be 1..{MAX_ROWS_CEILING:,})",
+                )
+            ]
+        )
     if not 0 < time_limit <= TIME_LIMIT_CEILING:
         raise InputError([Finding("audit sql", None, "time limit", str(time_limit),
-                                  f"must be more than 0 and at most {TIME_LIMIT_CEILING:g} seconds")])  # fmt: skip
+                                  f"时限应大于 0 且不超过 {TIME_LIMIT_CEILING:g} 秒 "
+                                  f"(must be more than 0 and at most {TIME_LIMIT_CEILING:g} seconds)")])  # fmt: skip
     with db.reading() as session:
         read_audit(session, actor)
         regions = visible_regions(session, actor)

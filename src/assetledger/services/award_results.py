@@ -95,10 +95,18 @@ def read_given(path: Path, source: str | None = None) -> GivenResults:
         header = columns["region_code"].header
         code = values.text(cell(cells, "region_code"))
         if not code:
-            findings.append(Finding(shown, number, header, None, "empty region code"))
+            findings.append(Finding(shown, number, header, None, "区划代码为空 (empty region code)"))
             continue
         if code in seen:
-            findings.append(Finding(shown, number, header, code, f"the same region twice (row {seen[code]})"))
+            findings.append(
+                Finding(
+                    shown,
+                    number,
+                    header,
+                    code,
+                    f"与第 {seen[code]} 行的区划重复 (the same region twice (row {seen[code]}))",
+                )
+            )
             continue
         seen[code] = number
         grade, rank, score = None, None, None
@@ -112,13 +120,19 @@ def read_given(path: Path, source: str | None = None) -> GivenResults:
         if values.text(raw):
             rank = _rank(raw)
             if rank is None:
-                reason = f"a rank is a whole number from 1 to {MAX_RANK} (1, 第1名)"
+                reason = (
+                    f"名次应为 1 至 {MAX_RANK} 的整数，如 1 或 第1名 "
+                    f"(a rank is a whole number from 1 to {MAX_RANK}: 1, 第1名)"
+                )
                 findings.append(Finding(shown, number, columns["rank"].header, values.text(raw), reason))
         raw = cell(cells, "score")
         if values.text(raw):
             score = _score(raw)
             if score is None:
-                reason = f"a score is a number from 0 to {MAX_SCORE} with at most four decimals"
+                reason = (
+                    f"得分应为 0 至 {MAX_SCORE} 的数，最多四位小数 "
+                    f"(a score is a number from 0 to {MAX_SCORE} with at most four decimals)"
+                )
                 findings.append(Finding(shown, number, columns["score"].header, values.text(raw), reason))
         rows.append(GivenRow(number, code, values.text(cell(cells, "name")), grade, rank, score))
     if findings:
@@ -187,7 +201,11 @@ def match_units(policy: AwardPolicy, given: GivenResults, units: Sequence[tuple[
     for row in given.rows:
         code = row.code if row.code in names else padded.get(row.code) if len(row.code) == 12 else None
         if code is None or code in by_unit:
-            reason = f"not a {policy.level} in this evaluation" if code is None else "the same region twice"
+            reason = (
+                f"不是本次评价的单位 (not a {policy.level} in this evaluation)"
+                if code is None
+                else "区划重复 (the same region twice)"
+            )
             findings.append(Finding(src, row.row, "区划代码/region_code", row.code, reason))
             continue
         by_unit[code] = row
@@ -209,7 +227,10 @@ def _needs(policy: AwardPolicy, field: str) -> str:
         "rank": 'it ranks by the given 名次 (ranking = "given_rank")',
         "score": 'it ranks by the given 得分 (ranking = "given_score")',
     }[field]
-    return f"the file has no {FIELD_LABELS[field]} column, and the policy {policy.code} needs it: {why}"
+    return (
+        f"文件中没有“{FIELD_LABELS[field]}”列，而{policy.name}需要它 "
+        f"(the file has no {FIELD_LABELS[field]} column, and the policy {policy.code} needs it: {why})"
+    )
 
 
 def _unused(policy: AwardPolicy, field: str) -> str | None:
@@ -217,16 +238,21 @@ def _unused(policy: AwardPolicy, field: str) -> str | None:
     ranking = policy.ranking
     if field == "grade":
         return (
-            f"!等次 is given, but the awards of {policy.code} follow the grades it computes: set source = "
-            '"external" in [awards.grade] / [awards.rank] to use the given ones, or leave the column out'
+            f"!文件给出了等次，但{policy.name}的奖励按本系统计算的等次：如要采用给出的等次，请在 [awards.grade] / "
+            '[awards.rank] 中设 source = "external"，否则删去该列 '
+            f"(等次 is given, but the awards of {policy.code} follow the grades it computes: set source = "
+            '"external" in [awards.grade] / [awards.rank] to use the given ones, or leave the column out)'
         )
     label = {"rank": "名次", "score": "得分"}[field]
     if ranking is None:
         return f"{label} 仅供参考 ({label} is shown: no award of {policy.code} is by rank)"
     if ranking is Ranking.COMPUTED:
         return (
-            f"!{label} is given, but {policy.code} ranks by the score it computes: set ranking = "
-            f'"given_{field}" in [awards.rank] to rank by the given {label}, or leave the column out'
+            f"!文件给出了{label}，但{policy.name}按本系统计算的得分排名：如要按给出的{label}排名，请在 "
+            "[awards.rank] 中设 "
+            f'ranking = "given_{field}"，否则删去该列 '
+            f"({label} is given, but {policy.code} ranks by the score it computes: set ranking = "
+            f'"given_{field}" in [awards.rank] to rank by the given {label}, or leave the column out)'
         )
     return None  # the other of 名次 / 得分 beside a given ranking: shown, and checked against it
 

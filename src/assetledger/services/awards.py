@@ -110,7 +110,11 @@ def distinct_policies(policies: Sequence[AwardPolicy]) -> None:
     findings = []
     for p in policies:
         if p.code in seen:
-            findings.append(Finding(p.source, None, "code", p.code, f"the same code as {seen[p.code]}"))
+            findings.append(
+                Finding(
+                    p.source, None, "code", p.code, f"与 {seen[p.code]} 的代码相同 (the same code as {seen[p.code]})"
+                )
+            )
         seen.setdefault(p.code, p.source)
     if findings:
         raise InputError(findings)
@@ -332,8 +336,9 @@ def post_awards(
                     changed = sorted(set(before.items()) ^ set(expected.items()))
                     shown = "; ".join(f"{entity} {ref} {amount}" for (entity, ref), amount in changed[:6])
                     raise RuleViolation(
-                        f"awards of {policy.code} for {year} were already posted, and this evaluation differs from "
-                        f"them ({shown}); reverse the posted awards first"
+                        f"{policy.name} {year} 年度的奖励已入账，本次评价结果与之不同（{shown}），请先冲销已入账的奖励 "
+                        f"(awards of {policy.code} for {year} were already posted, and this evaluation differs from "
+                        f"them ({shown}); reverse the posted awards first)"
                     )
                 outcomes.append(PostOutcome(policy.code, payer, already=done))
                 continue
@@ -368,7 +373,9 @@ def _plan(
     for r, kind, amount in wanted:
         receiver = entity_code(EntityKind(policy.level), r.code)
         if receiver == payer:
-            raise RuleViolation(f"{payer} cannot pay an award to itself ({r.code} {r.name})")
+            raise RuleViolation(
+                f"{r.name} 不能向自己支付奖励 ({payer} cannot pay an award to itself ({r.code} {r.name}))"
+            )
         ref = award_ref(policy, e.year, r.code, kind)
         expected[(payer, ref)] = expected[(receiver, ref)] = amount
     return wanted, expected

@@ -55,12 +55,17 @@ def backup(url: str | None, target: Path, *, force: bool = False) -> BackupInfo:
         raise RuleViolation(postgres_advice(resolved, target, "backup"))
     source = sqlite_path(resolved)
     if not source.exists():
-        raise ConfigError(f"no database at {source}")
+        raise ConfigError(f"找不到数据库 {source} (no database at {source})")
     target = target.resolve()
     if target == source.resolve():
-        raise RuleViolation("the backup file is the database itself; choose another file")
+        raise RuleViolation(
+            "备份文件就是数据库本身，请另选一个文件 (the backup file is the database itself; choose another file)"
+        )
     if target.exists() and not force:
-        raise RuleViolation(f"{target} exists; choose a new file or give --force to replace it")
+        raise RuleViolation(
+            f"文件 {target} 已存在，请另选新文件，或加 --force 替换 "
+            f"({target} exists; choose a new file or give --force to replace it)"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     _remove(partial)
@@ -70,7 +75,10 @@ def backup(url: str | None, target: Path, *, force: bool = False) -> BackupInfo:
             dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm beside it
         problems = _integrity(partial)
         if problems:
-            raise ConfigError(f"the copy of {source} fails integrity_check: {'; '.join(problems[:5])}")
+            raise ConfigError(
+                f"{source} 的副本未通过完整性检查 "
+                f"(the copy of {source} fails integrity_check: {'; '.join(problems[:5])})"
+            )
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
@@ -87,23 +95,27 @@ def restore(url: str | None, source: Path, *, force: bool = False) -> BackupInfo
     check_backup(source)
     target = sqlite_path(resolved)
     if target.resolve() == source.resolve():
-        raise RuleViolation("the backup file is the target database itself")
+        raise RuleViolation("备份文件就是要恢复到的数据库本身 (the backup file is the target database itself)")
     if not force:
         held = _user_tables(target)
         if held:
             raise RuleViolation(
-                f"{target} is not empty ({len(held)} tables, e.g. {', '.join(held[:3])}); restore into a new file "
-                "or give --force to replace its whole content"
+                f"{target} 不是空数据库（已有 {len(held)} 张表），请恢复到新文件，或加 --force 替换其全部内容 "
+                f"({target} is not empty ({len(held)} tables, e.g. {', '.join(held[:3])}); restore into a new file "
+                "or give --force to replace its whole content)"
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _connect(source, read_only=True) as src, _connect(target) as dst:
             src.backup(dst)  # one write transaction on the target: the old content or the new, never a mixture
     except sqlite3.Error as exc:
-        raise ConfigError(f"cannot restore into {target}: {exc}") from exc
+        raise ConfigError(f"无法恢复到 {target} (cannot restore into {target}: {exc})") from exc
     problems = _integrity(target)
     if problems:  # pragma: no cover - the copy of a checked file; kept as the last guard
-        raise ConfigError(f"{target} fails integrity_check after the restore: {'; '.join(problems[:5])}")
+        raise ConfigError(
+            f"恢复后 {target} 未通过完整性检查 "
+            f"({target} fails integrity_check after the restore: {'; '.join(problems[:5])})"
+        )
     return describe(target)
 
 
@@ -111,20 +123,27 @@ def check_backup(path: Path) -> BackupInfo:
     """A backup assetledger can restore: a readable SQLite file that passes integrity_check, at the current revision."""
     name = str(path)
     if not path.is_file():
-        raise InputError([Finding(name, None, None, None, "backup file not found")])
+        raise InputError([Finding(name, None, None, None, "找不到备份文件 (backup file not found)")])
     try:
         problems = _integrity(path, read_only=True)
         revision = _revision(path)
     except sqlite3.Error as exc:
         if "not a database" in str(exc) or "unable to open" in str(exc):
-            raise InputError([Finding(name, None, None, None, f"not a readable SQLite database: {exc}")]) from exc
+            raise InputError(
+                [Finding(name, None, None, None, f"不是可读的 SQLite 数据库 (not a readable SQLite database: {exc})")]
+            ) from exc
         problems, revision = [str(exc)], None
     if problems:
         raise InputError(
-            [Finding(name, None, "PRAGMA integrity_check", p, "the backup is damaged") for p in problems[:20]]
+            [
+                Finding(name, None, "PRAGMA integrity_check", p, "备份文件已损坏 (the backup is damaged)")
+                for p in problems[:20]
+            ]
         )
     if revision is None:
-        raise InputError([Finding(name, None, "alembic_version", None, "not an assetledger database")])
+        raise InputError(
+            [Finding(name, None, "alembic_version", None, "不是 assetledger 的数据库 (not an assetledger database)")]
+        )
     heads = migrate.heads()
     if revision not in heads:
         raise InputError(
@@ -134,8 +153,10 @@ def check_backup(path: Path) -> BackupInfo:
                     None,
                     "alembic_version",
                     revision,
-                    f"this assetledger expects revision {', '.join(heads)}; upgrade a copy of the backup with "
-                    "`assetledger --db COPY db upgrade` (or use the version that wrote it) and restore that",
+                    "备份的数据库版本与本程序不符：请先用 `assetledger --db "
+                    "副本 db upgrade` 升级备份的副本（或用写入它的版本），"
+                    f"再恢复该副本 (this assetledger expects revision {', '.join(heads)}; upgrade a copy of the backup "
+                    "with `assetledger --db COPY db upgrade` (or use the version that wrote it) and restore that)",
                 )
             ]
         )
@@ -175,7 +196,8 @@ def postgres_advice(url: str, file: Path, what: str) -> str:
     restore_cmd = f"pg_restore --exit-on-error --no-owner --single-transaction --dbname={conn} {shlex.quote(str(file))}"
     secret = " (password hidden: give it by PGPASSWORD or ~/.pgpass)" if parsed.password else ""
     return (
-        f"`db {what}` works on SQLite files; on PostgreSQL use pg_dump and pg_restore{secret}:\n"
+        f"`db {what}` 只用于 SQLite 文件；PostgreSQL 请用 pg_dump 和 pg_restore "
+        f"(`db {what}` works on SQLite files; on PostgreSQL use pg_dump and pg_restore{secret}):\n"
         f"  backup:  {dump}\n"
         f"  restore: {restore_cmd}   (into an empty database: createdb first)\n"
         f"  then:    assetledger --db {conn} audit verify"
@@ -185,7 +207,7 @@ def postgres_advice(url: str, file: Path, what: str) -> str:
 def sqlite_path(resolved_url: str) -> Path:
     database = make_url(resolved_url).database
     if not database or database == ":memory:" or database.startswith("file:"):
-        raise ConfigError(f"{resolved_url} is not a SQLite database file")
+        raise ConfigError(f"{resolved_url} 不是 SQLite 数据库文件 ({resolved_url} is not a SQLite database file)")
     return Path(database)
 
 

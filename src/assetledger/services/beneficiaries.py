@@ -25,7 +25,7 @@ from assetledger.io.household_rows import (
     parse_households,
 )
 from assetledger.io.tabular import read_table
-from assetledger.services.access import read_households, require
+from assetledger.services.access import read_households, region_name, require
 from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -82,7 +82,13 @@ def import_roster(
                 code = by_name[r.village][0]
             if code is None:
                 findings.append(
-                    Finding(table.source, r.row, "村", r.village, "unknown or ambiguous village; use its code")
+                    Finding(
+                        table.source,
+                        r.row,
+                        "村",
+                        r.village,
+                        "村名不存在或有重名，请填写村的代码 (unknown or ambiguous village; use its code)",
+                    )
                 )
                 continue
             if r.household_id in seen:
@@ -105,7 +111,12 @@ def import_roster(
             if h is not None and h.village_code != code:
                 findings.append(
                     Finding(
-                        table.source, r.row, "村", r.village, f"household is registered in village {h.village_code}"
+                        table.source,
+                        r.row,
+                        "村",
+                        r.village,
+                        f"该户已登记在{region_name(session, h.village_code)} "
+                        f"(household is registered in village {h.village_code})",
                     )
                 )
             if h is not None and h.left_on is not None and (r.left_on != h.left_on):
@@ -242,7 +253,17 @@ def _event(session: Session, household_id: str, kind: str, on: dt.date, payload:
 def remove_household(db: Database, household_id: str, on: dt.date, reason: str, actor: str) -> None:
     """A household leaves the roster (exit or death): it receives nothing for months after `on`."""
     if reason not in ("exit", "death"):
-        raise InputError([Finding("beneficiary remove", None, "--reason", reason, "write exit or death")])
+        raise InputError(
+            [
+                Finding(
+                    "beneficiary remove",
+                    None,
+                    "--reason",
+                    reason,
+                    "原因应为 exit（退出）或 death（死亡） (write exit or death)",
+                )
+            ]
+        )
     _refuse_future("beneficiary remove", "--date", on)
     with db.transaction() as session:
         h = session.get(Household, household_id, with_for_update=True)
@@ -251,11 +272,15 @@ def remove_household(db: Database, household_id: str, on: dt.date, reason: str, 
         require(session, actor, Action.DISTRIBUTE, [h.village_code])
         if h.left_on is not None:
             raise RuleViolation(
-                f"household {household_id} already left on {h.left_on}; if that is wrong, correct it with "
-                "`beneficiary correct-exit`"
+                f"{h.head} 户已于 {h.left_on} 退出受益名单；如有误，请用 `beneficiary correct-exit` 更正 "
+                f"(household {household_id} already left on {h.left_on}; if that is wrong, correct it with "
+                "`beneficiary correct-exit`)"
             )
         if on < h.joined_on:
-            raise RuleViolation(f"household {household_id} joined on {h.joined_on}, after {on}")
+            raise RuleViolation(
+                f"{h.head} 户于 {h.joined_on} 纳入，晚于 {on} (household "
+                f"{household_id} joined on {h.joined_on}, after {on})"
+            )
         h.left_on, h.left_reason = on, reason
         _event(session, household_id, "left", on, {"reason": reason}, actor)
 
@@ -279,7 +304,13 @@ def correct_exit(
         raise InputError([Finding(source, None, "--reason", why, "更正须写明原因 (a correction needs a reason)")])
     require_texts(source, [("--reason", why, TextRule(limit=200))])
     if left_reason is not None and left_reason not in ("exit", "death"):
-        raise InputError([Finding(source, None, "--cause", left_reason, "write exit or death")])
+        raise InputError(
+            [
+                Finding(
+                    source, None, "--cause", left_reason, "原因应为 exit（退出）或 death（死亡） (write exit or death)"
+                )
+            ]
+        )
     if left_on is not None:
         _refuse_future(source, "--date", left_on)
     with db.transaction() as session:
@@ -288,9 +319,15 @@ def correct_exit(
             raise NotFoundError("household", household_id)
         require(session, actor, Action.DISTRIBUTE, [h.village_code])
         if h.left_on is None:
-            raise RuleViolation(f"household {household_id} has not left the roster; nothing to correct")
+            raise RuleViolation(
+                f"{h.head} 户没有退出受益名单，无需更正 "
+                f"(household {household_id} has not left the roster; nothing to correct)"
+            )
         if left_on is not None and left_on < h.joined_on:
-            raise RuleViolation(f"household {household_id} joined on {h.joined_on}, after {left_on}")
+            raise RuleViolation(
+                f"{h.head} 户于 {h.joined_on} 纳入，晚于 {left_on} "
+                f"(household {household_id} joined on {h.joined_on}, after {left_on})"
+            )
         was = h.left_on
         reason = (left_reason or h.left_reason) if left_on is not None else None
         before = {"left_on": was.isoformat(), "reason": h.left_reason}
@@ -309,7 +346,7 @@ def add_household(db: Database, row: HouseholdRow, village_code: str, actor: str
     with db.transaction() as session:
         require(session, actor, Action.DISTRIBUTE, [village_code])
         if session.get(Household, row.household_id) is not None:
-            raise RuleViolation(f"household {row.household_id} is already on a roster")
+            raise RuleViolation(f"{row.head} 户已在受益名单中 (household {row.household_id} is already on a roster)")
         plan = plan_attachments(session, "beneficiary add", "--asset", [(row, village_code)])
         if plan.findings:
             raise InputError(plan.findings)

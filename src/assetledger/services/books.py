@@ -221,7 +221,15 @@ class Books:
                         conflicts.append(_conflict(loc, entry, key[2], standing[0], content))
                         continue
                 if key in seen:
-                    bad.append(Finding(loc.source, loc.row, "ref", entry.ref, "the same ref twice in one batch"))
+                    bad.append(
+                        Finding(
+                            loc.source,
+                            loc.row,
+                            "ref",
+                            entry.ref,
+                            "同一批中凭证号重复 (the same ref twice in one batch)",
+                        )
+                    )
                     continue
                 seen.add(key)
             if problems:
@@ -247,12 +255,15 @@ class Books:
         """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
-            return [*problems, f"no books for entity {entry.entity}"], [], fens
+            return [*problems, f"核算主体 {entry.entity} 还没有账簿 (no books for entity {entry.entity})"], [], fens
         accounts = self.accounts(entry.entity)
         for p in entry.postings:
             account = accounts.get(p.account)
             if account is None:
-                problems.append(f"account {p.account} is not open in the books of {entry.entity}")
+                problems.append(
+                    f"科目 {p.account} 在该核算主体的账簿中未开设 "
+                    f"(account {p.account} is not open in the books of {entry.entity})"
+                )
             elif entry.date < account[1]:
                 problems.append(
                     f"科目 {p.account} 自 {account[1]} 起开设，记账日期 {entry.date} 在此之前 "
@@ -261,11 +272,18 @@ class Books:
         rules = []
         closed = self.closed_through(entry.entity)
         if closed is not None and entry.date <= closed:
-            rules.append(f"the books of {entry.entity} are closed through {closed}; entry dated {entry.date}")
+            rules.append(
+                f"账簿已结账至 {closed}，不能记 {entry.date} 的账 "
+                f"(the books of {entry.entity} are closed through {closed}; entry dated {entry.date})"
+            )
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
         if gone is not None and entry.date > gone[0] and entry.kind.value != "disposal":
-            how = "disposed of" if gone[1] == AssetStatus.DISPOSED.value else "written off (已核销)"
-            rules.append(f"asset {entry.asset_id} was {how} on {gone[0]}; it takes no postings after that")
+            disposed_of = gone[1] == AssetStatus.DISPOSED.value
+            how, zh = ("disposed of", "处置") if disposed_of else ("written off (已核销)", "核销")
+            rules.append(
+                f"资产 {entry.asset_id} 已于 {gone[0]} {zh}，此后不能再记账 "
+                f"(asset {entry.asset_id} was {how} on {gone[0]}; it takes no postings after that)"
+            )
         return problems, rules, fens
 
     def _booked_vouchers(
@@ -340,11 +358,13 @@ def require_amount(source: str, field: str, amount: object, *, positive: bool = 
     """An amount a service was given, by any caller (the CLI and the web parse theirs; the Python API may not):
     a Decimal within the bound, two places, above zero unless `positive` is False. Checked before any comparison
     or row that would choke on NaN or a value beyond the bound."""
-    problem = amount_problem(amount) if isinstance(amount, Decimal) else "money must be Decimal yuan"
+    problem = (
+        amount_problem(amount) if isinstance(amount, Decimal) else "金额须为 Decimal 元 (money must be Decimal yuan)"
+    )
     if problem is None and positive and isinstance(amount, Decimal) and amount <= 0:
-        problem = "must be greater than 0"
+        problem = "须大于 0 (must be greater than 0)"
     if problem is not None or not isinstance(amount, Decimal):
-        raise InputError([Finding(source, None, field, str(amount), problem or "not an amount")])
+        raise InputError([Finding(source, None, field, str(amount), problem or "不是金额 (not an amount)")])
     return amount
 
 

@@ -62,7 +62,7 @@ def asset_url(base_url: str, asset_id: str) -> str:
     """The asset's page under the web app's address; the id is escaped, so any id makes one path segment."""
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        reason = "an http(s) address of the web app, e.g. https://zichan.example.gov.cn"
+        reason = "应为网站的 http(s) 地址，如 https://zichan.example.gov.cn (an http(s) address of the web app, e.g. https://zichan.example.gov.cn)"
         raise InputError([Finding("base-url", None, "base_url", base_url, reason)])
     return f"{base_url.strip().rstrip('/')}/assets/{quote(asset_id, safe='')}"
 
@@ -92,7 +92,9 @@ def labels(
 
 def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, base_url: str) -> list[Paper]:
     if (asset_id is None) == (within is None):
-        raise InputError([Finding("print", None, "asset/village", None, "give one asset or one region")])
+        raise InputError(
+            [Finding("print", None, "asset/village", None, "请指定一项资产或一个区划 (give one asset or one region)")]
+        )
     asset_url(base_url, "x")  # a bad address is refused before anything is read
     with db.reading() as session:
         if asset_id is not None:

@@ -144,21 +144,29 @@ def _check(session: Session, source: str, rows: Sequence[ContractRow]) -> list[F
     facts = contract_repo.asset_facts(session, [a for r in rows for a in r.asset_ids])
     for r in rows:
         if r.code in taken:
-            findings.append(Finding(source, r.row, "合同编号", r.code, "contract code is already registered"))
+            findings.append(
+                Finding(source, r.row, "合同编号", r.code, "合同编号已登记 (contract code is already registered)")
+            )
         if r.renews and r.renews not in taken and r.renews not in first:
-            findings.append(Finding(source, r.row, "续签合同编号", r.renews, "no contract with this code"))
+            findings.append(
+                Finding(source, r.row, "续签合同编号", r.renews, "没有这个编号的合同 (no contract with this code)")
+            )
         if r.renews == r.code:
-            findings.append(Finding(source, r.row, "续签合同编号", r.renews, "a contract cannot renew itself"))
+            findings.append(
+                Finding(source, r.row, "续签合同编号", r.renews, "合同不能续签自己 (a contract cannot renew itself)")
+            )
         for asset_id in r.asset_ids:
             fact = facts.get(asset_id)
             if fact is None:
-                findings.append(Finding(source, r.row, "资产编号", asset_id, "asset is not registered"))
+                findings.append(Finding(source, r.row, "资产编号", asset_id, "资产未登记 (asset is not registered)"))
             elif fact.register != Register.OPERATING.value:
                 label = Register(fact.register).label
                 findings.append(Finding(source, r.row, "资产编号", asset_id, f"只有经营性资产有经营合同 only "
                                         f"operating assets have operating contracts; this one is {label}"))  # fmt: skip
             elif fact.status == AssetStatus.DISPOSED.value:
-                findings.append(Finding(source, r.row, "资产编号", asset_id, "the asset has been disposed of"))
+                findings.append(
+                    Finding(source, r.row, "资产编号", asset_id, "资产已处置 (the asset has been disposed of)")
+                )
     return findings + _overlaps(session, source, rows)
 
 
@@ -259,11 +267,17 @@ def terminate_contract(db: Database, code: str, on: dt.date, reason: str, actor:
         facts = contract_repo.asset_facts(session, found.asset_ids)
         require(session, actor, Action.REGISTER, {f.region for f in facts.values()})
         if found.terms.terminated_on is not None:
-            raise RuleViolation(f"contract {code} was already terminated on {found.terms.terminated_on}")
+            raise RuleViolation(
+                f"合同 {code} 已于 {found.terms.terminated_on} 解除 "
+                f"(contract {code} was already terminated on {found.terms.terminated_on})"
+            )
         if not found.terms.start <= on <= found.terms.end:
-            raise RuleViolation(f"contract {code} runs {found.terms.start} – {found.terms.end}; {on} is outside it")
+            raise RuleViolation(
+                f"合同 {code} 期限为 {found.terms.start} 至 {found.terms.end}，{on} 不在期限内 "
+                f"(contract {code} runs {found.terms.start} – {found.terms.end}; {on} is outside it)"
+            )
         if not reason.strip():
-            raise InputError([Finding("contract terminate", None, "reason", reason, "give the reason")])
+            raise InputError([Finding("contract terminate", None, "reason", reason, "请写明原因 (give the reason)")])
         at = now()
         contract_repo.add_termination(session, found.id, on, reason, actor, at)
         for asset_id in found.asset_ids:

@@ -65,9 +65,13 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
     require_fits("asset dispose", ("--approval", request.approval_doc, Disposal.approval_doc))
     require_amount("asset dispose", "--proceeds", request.proceeds, positive=False)
     if not request.approval_doc.strip():
-        raise InputError([Finding("asset dispose", None, "--approval", request.approval_doc, "approval is required")])
+        raise InputError(
+            [Finding("asset dispose", None, "--approval", request.approval_doc, "须有批准文件 (approval is required)")]
+        )
     if request.method is DisposalMethod.SCRAP and request.proceeds < 0:
-        raise InputError([Finding("asset dispose", None, "--proceeds", str(request.proceeds), "cannot be negative")])
+        raise InputError(
+            [Finding("asset dispose", None, "--proceeds", str(request.proceeds), "不能为负数 (cannot be negative)")]
+        )
     with db.transaction() as session:
         asset = session.get(Asset, request.asset_id, with_for_update=True)
         if asset is None:
@@ -76,7 +80,8 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         before, event = current(asset.status), Disposed(ApprovalLevel(request.approved_by))
         refused = refusal(before, event)
         if refused is not None:
-            raise RuleViolation(f"{refused} on {asset.disposed_on}", asset_id=request.asset_id)
+            zh, en = refused.removesuffix(")").split(" (", 1)  # "中文 (English)": the date goes into both
+            raise RuleViolation(f"{zh}（{asset.disposed_on}） ({en} on {asset.disposed_on})", asset_id=request.asset_id)
         booked = load_booked(session, [request.asset_id])[request.asset_id]
         place = books_of(booked)
         books = Books(session, actor)
@@ -87,15 +92,19 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         required = policy.required_level(value)
         if not approval_suffices(request.approved_by, required):
             raise RuleViolation(
-                f"book value {value} needs {APPROVAL_LABELS[required]} approval; "
-                f"{APPROVAL_LABELS[request.approved_by]} approval is not enough",
+                f"账面价值 {value} 须经{APPROVAL_LABELS[required]}批准，{APPROVAL_LABELS[request.approved_by]}批准不够 "
+                f"(book value {value} needs {APPROVAL_LABELS[required]} approval; "
+                f"{APPROVAL_LABELS[request.approved_by]} approval is not enough)",
                 asset_id=request.asset_id,
             )
         last_entry = session.scalar(
             select(AssetEvent.event_date).where(AssetEvent.asset_id == request.asset_id).order_by(AssetEvent.id.desc())
         )
         if last_entry and request.on < last_entry:
-            raise RuleViolation(f"disposal date {request.on} is before the asset's last event ({last_entry})")
+            raise RuleViolation(
+                f"处置日期 {request.on} 早于该资产最近一次变动的日期 {last_entry} "
+                f"(disposal date {request.on} is before the asset's last event ({last_entry}))"
+            )
         _refuse_later_entries(session, request.asset_id, request.on)
         gain = request.proceeds - value
         entry_id = None

@@ -181,7 +181,15 @@ def _require(
 
 def _title_findings(source: str, title: str | None) -> list[Finding]:
     if title is not None and len(title) > TITLE_LIMIT:
-        return [Finding(source, None, "title", title[:40] + "…", f"at most {TITLE_LIMIT} characters")]
+        return [
+            Finding(
+                source,
+                None,
+                "title",
+                title[:40] + "…",
+                f"标题最多 {TITLE_LIMIT} 个字 (at most {TITLE_LIMIT} characters)",
+            )
+        ]
     return []
 
 
@@ -208,7 +216,17 @@ def _attach(
         if o.sha256 not in kept:
             data = o.read()
             if document_files.sha256_of(data) != o.sha256:
-                raise InputError([Finding(o.where, None, None, None, "the file changed while it was being attached")])
+                raise InputError(
+                    [
+                        Finding(
+                            o.where,
+                            None,
+                            None,
+                            None,
+                            "文件在附加过程中被改动，请重试 (the file changed while it was being attached)",
+                        )
+                    ]
+                )
             document_files.put(session, place, o.sha256, data)
             kept[o.sha256] = document_repo.add_document(session, o.sha256, o.size, o.media_type, o.name, actor, at)
         payload = {"document": o.sha256, "name": o.name, "kind": plan.kind.value, "media_type": o.media_type,
@@ -330,7 +348,17 @@ def keep_file(session: Session, place: DocumentPlace, path: Path, actor: str) ->
         return kept[offered.sha256], offered.sha256
     data = offered.read()
     if document_files.sha256_of(data) != offered.sha256:
-        raise InputError([Finding(offered.where, None, None, None, "the file changed while it was being kept")])
+        raise InputError(
+            [
+                Finding(
+                    offered.where,
+                    None,
+                    None,
+                    None,
+                    "文件在保存过程中被改动，请重试 (the file changed while it was being kept)",
+                )
+            ]
+        )
     document_files.put(session, place, offered.sha256, data)
     number = document_repo.add_document(session, offered.sha256, offered.size, offered.media_type, offered.name,
                                         actor, now())  # fmt: skip

@@ -198,7 +198,10 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
-            raise RuleViolation("only operating assets have an operator and operating mode", asset_id=asset_id)
+            raise RuleViolation(
+                "只有经营性资产才有经营主体和经营方式 (only operating assets have an operator and operating mode)",
+                asset_id=asset_id,
+            )
         previous = {"operator": asset.operator, "mode": asset.operating_mode, "status": asset.status}
         if plan.new_operator:
             asset.operator = plan.new_operator
@@ -232,7 +235,8 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
             raise NotFoundError("asset", asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
         if AssetStatus(asset.status).off_books:
-            raise RuleViolation(f"already off the books ({AssetStatus(asset.status).label})", asset_id=asset_id)
+            status = AssetStatus(asset.status).label
+            raise RuleViolation(f"资产{status}，不在账上 (already off the books ({status}))", asset_id=asset_id)
         session.add(
             GovernanceDecision(
                 asset_id=asset_id, decision="dispose", decided_on=on, reason=asset.status, note=note, actor=actor,

@@ -72,7 +72,7 @@ def indicator_page(
 ) -> IndicatorPage:
     """Every indicator of the page for every unit of `level` within `region` (default: the reader's scope)."""
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}")
+        raise ValueError(f"层级应为 {'、'.join(LEVELS)} 之一 (level must be one of {LEVELS})")
     g = governance or GovernancePolicy()
     with db.reading() as session:
         scope = reading_scope(session, actor, region)

@@ -71,7 +71,18 @@ def open_inventory(
             raise NotFoundError("region", scope.code)
         if region.level != scope.level.value:
             level = RegionLevel(region.level).value
-            raise InputError([Finding("inventory open", None, "--scope", str(scope), f"{scope.code} is a {level}")])
+            raise InputError(
+                [
+                    Finding(
+                        "inventory open",
+                        None,
+                        "--scope",
+                        str(scope),
+                        f"{region.name}是{RegionLevel(region.level).label}，不是{scope.level.label} "
+                        f"({scope.code} is a {level})",
+                    )
+                ]
+            )
         require(session, actor, Action.INVENTORY, [scope.code])
         prior = session.scalar(select(Inventory.id).where(Inventory.year == year, Inventory.scope_code == scope.code))
         if prior is not None:

@@ -20,7 +20,7 @@ from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, 
 from assetledger.domain.inventory import INVENTORY_LOSS_ACCOUNT, CountResult
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, RuleViolation
-from assetledger.services.access import require
+from assetledger.services.access import region_name, require
 from assetledger.services.asset_books import entries_after, later_entries_message
 from assetledger.services.assets import register_in
 from assetledger.services.books import ENTITY_SUFFIX, Books, Located
@@ -72,7 +72,11 @@ def close_inventory(
     """Close with the approval document: write off shortages, register surpluses, update statuses. Idempotent."""
     if not approval.strip():
         raise InputError(
-            [Finding("inventory close", None, "--approval", approval, "the approval document is required")]
+            [
+                Finding(
+                    "inventory close", None, "--approval", approval, "须有批准文件 (the approval document is required)"
+                )
+            ]
         )
     require_fits("inventory close", ("--approval", approval, InventoryClose.approval_doc))
     on = on or dt.date.today()
@@ -92,15 +96,21 @@ def close_inventory(
         items = session.scalar(select(func.count()).where(InventoryItem.inventory_id == inventory_id)) or 0
         uncounted = items - len(results)
         if uncounted and not allow_uncounted:
+            scope = region_name(session, inventory.scope_code)
             raise RuleViolation(
-                f"inventory {inventory_id}: {uncounted} of {items} assets are not counted yet; record their sheets, "
-                "or close with --allow-uncounted to leave them as they are"
+                f"{inventory.year} 年{scope}清查：{items} 项资产中有 {uncounted} 项尚未盘点，"
+                "请录入盘点表，或加 --allow-uncounted 结束清查并保持其原状 "
+                f"(inventory {inventory_id}: {uncounted} of {items} assets are not counted yet; record their sheets, "
+                "or close with --allow-uncounted to leave them as they are)"
             )
         last_counted = session.scalar(
             select(func.max(InventoryCount.counted_on)).where(InventoryCount.inventory_id == inventory_id)
         )
         if last_counted is not None and on < last_counted:
-            raise RuleViolation(f"the close date {on} is before the last count ({last_counted})")
+            raise RuleViolation(
+                f"结束日期 {on} 早于最后一次盘点日期 {last_counted} (the close date "
+                f"{on} is before the last count ({last_counted}))"
+            )
         result = CloseResult(inventory_id, on, approval, uncounted=uncounted)
         books = Books(session, actor)
         active = _active_statuses(session, list(results))

@@ -17,7 +17,7 @@ from assetledger.domain.inventory import CountResult
 from assetledger.errors import Finding, InputError, RuleViolation
 from assetledger.io.count_sheets import CountDraft, parse_counts, sheet_inventory_id
 from assetledger.io.tabular import read_table
-from assetledger.services.access import require
+from assetledger.services.access import region_name, require
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
 from assetledger.services.inventory import closed_row, get_inventory
@@ -54,7 +54,11 @@ def record_counts(
         inventory = get_inventory(session, inventory_id)
         done = closed_row(session, inventory_id)
         if done is not None:
-            raise RuleViolation(f"inventory {inventory_id} was closed on {done.closed_on}; it takes no more counts")
+            scope = region_name(session, inventory.scope_code)
+            raise RuleViolation(
+                f"{inventory.year} 年{scope}清查已于 {done.closed_on} 结束，不再接受盘点 "
+                f"(inventory {inventory_id} was closed on {done.closed_on}; it takes no more counts)"
+            )
         kind = f"inventory:{inventory_id}"
         prior = session.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.checksum == checksum))
         if prior is not None:
@@ -63,7 +67,15 @@ def record_counts(
         checked, places, drafts = _check_against_inventory(session, inventory, table.source, drafts)
         findings += checked
         if not drafts and not findings:
-            findings.append(Finding(table.source, None, "结果", None, "no row of the sheet is counted yet"))
+            findings.append(
+                Finding(
+                    table.source,
+                    None,
+                    "结果",
+                    None,
+                    "盘点表中还没有任何一行填写盘点结果 (no row of the sheet is counted yet)",
+                )
+            )
         if findings:
             findings.sort(key=lambda f: f.row or 0)
             raise InputError(findings)
@@ -114,13 +126,16 @@ def _check_against_inventory(
     for d in drafts:
         if d.asset_id and d.asset_id not in items:
             reason = (
-                f"the asset is in the register but not in inventory {inventory.id}"
+                f"资产在台账中，但不在本次清查范围内 (the asset is in the register but not in inventory {inventory.id})"
                 if d.asset_id in known
-                else "unknown asset: not in the register"
+                else "台账中没有这项资产 (unknown asset: not in the register)"
             )
             findings.append(Finding(source, d.row, "资产编号", d.asset_id, reason))
         elif d.asset_id and d.place_code not in (None, items[d.asset_id]):
-            reason = f"the asset is counted at {items[d.asset_id]}, not here: correct the cell or leave it empty"
+            reason = (
+                f"该资产应在{region_name(session, items[d.asset_id])}盘点，不在此处，请改正或留空 "
+                f"(the asset is counted at {items[d.asset_id]}, not here: correct the cell or leave it empty)"
+            )
             findings.append(Finding(source, d.row, "区划代码", d.place_code, reason))
         elif d.asset_id:
             d = replace(d, place_code=items[d.asset_id])
@@ -135,7 +150,10 @@ def _check_against_inventory(
     for d in drafts:
         if d.surplus and d.place_code not in within:
             reason = (
-                "unknown region code" if d.place_code not in regions else f"outside the scope {inventory.scope_code}"
+                "区划代码不存在 (unknown region code)"
+                if d.place_code not in regions
+                else f"不在清查范围{region_name(session, inventory.scope_code)}内 "
+                f"(outside the scope {inventory.scope_code})"
             )
             findings.append(Finding(source, d.row, "区划代码", d.place_code, reason))
     touched = {items[d.asset_id] for d in drafts if d.asset_id in items} | within

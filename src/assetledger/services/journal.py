@@ -24,7 +24,7 @@ from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversa
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io.entry_rows import EntryRow, parse_entry_rows
 from assetledger.io.tabular import read_table
-from assetledger.services.access import region_of_entity, require
+from assetledger.services.access import entity_name, region_of_entity, require
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import file_checksum
 from assetledger.services.books import Books, Located, PostResult
@@ -42,7 +42,11 @@ def entity_of_asset(session: Session, asset_id: str) -> str:
         raise NotFoundError("asset", asset_id)
     place = books_of(booked)
     if place is None:
-        raise RuleViolation("household-level and enterprise-owned assets are off the public books", asset_id=asset_id)
+        raise RuleViolation(
+            "到户类资产和企业所有的资产不记入集体账 "
+            "(household-level and enterprise-owned assets are off the public books)",
+            asset_id=asset_id,
+        )
     return entity_code(*place)
 
 
@@ -63,7 +67,13 @@ def post_for_asset(db: Database, posting: AssetPosting, actor: str, where: Locat
     """One revenue or expense of an asset; `where` names the caller's form and date field in a refusal."""
     types = REVENUE_ACCOUNTS if posting.direction == "revenue" else EXPENSE_ACCOUNTS
     if posting.type not in types:
-        raise InputError([Finding("ledger post", None, "--type", posting.type, f"use one of {', '.join(types)}")])
+        raise InputError(
+            [
+                Finding(
+                    "ledger post", None, "--type", posting.type, f"科目类型应为以下之一 (use one of {', '.join(types)})"
+                )
+            ]
+        )
     with db.transaction() as session:
         entry = _entry_for(session, posting, {})
         return Books(session, actor).post([entry], [where or Located("ledger post", date_column="--date")])
@@ -106,11 +116,17 @@ def _entries_for_rows(
     entries, where = [], []
     for r in rows:
         if r.posting.asset_id not in booked:
-            findings.append(Finding(source, r.row, r.asset_column, r.posting.asset_id, "no such asset"))
+            findings.append(Finding(source, r.row, r.asset_column, r.posting.asset_id, "没有这项资产 (no such asset)"))
             continue
         if r.posting.asset_id not in entities:
             findings.append(
-                Finding(source, r.row, r.asset_column, r.posting.asset_id, "asset is off the public books (household)")
+                Finding(
+                    source,
+                    r.row,
+                    r.asset_column,
+                    r.posting.asset_id,
+                    "到户类资产不记入集体账 (asset is off the public books (household))",
+                )
             )
             continue
         entries.append(_entry_for(session, r.posting, entities))
@@ -230,6 +246,8 @@ def close_period(db: Database, entity: str, through: dt.date, actor: str) -> dt.
         require(session, actor, Action.BOOKS, [region_of_entity(entity)])
         previous = session.scalar(select(func.max(PeriodClose.through)).where(PeriodClose.entity_code == entity))
         if previous is not None and through <= previous:
-            raise RuleViolation(f"{entity} is already closed through {previous}")
+            raise RuleViolation(
+                f"{entity_name(session, entity)}已结账至 {previous} ({entity} is already closed through {previous})"
+            )
         session.add(PeriodClose(entity_code=entity, through=through, actor=actor, recorded_at=now()))
         return previous

@@ -146,7 +146,8 @@ def import_ledger(db: Database, path: Path, entity: str, actor: str) -> int:
         assets = {a.asset_id for a in accounts if a.asset_id} | {e.asset_id for e in entries if e.asset_id}
         known_assets = existing_keys(session, Asset.asset_id, sorted(assets))
         unknown = [
-            Finding(str(path), None, "asset", a, "asset is not in the register") for a in sorted(assets - known_assets)
+            Finding(str(path), None, "asset", a, "资产不在台账中 (asset is not in the register)")
+            for a in sorted(assets - known_assets)
         ]
         if unknown:
             raise InputError(unknown)
@@ -169,7 +170,12 @@ def import_ledger(db: Database, path: Path, entity: str, actor: str) -> int:
         known = books.accounts(entity)
         clashes = [
             Finding(
-                str(path), None, "open", a.name, f"opens on {a.opened_on} but the books open it on {known[a.name][1]}"
+                str(path),
+                None,
+                "open",
+                a.name,
+                f"开账日期 {a.opened_on} 与账簿的 {known[a.name][1]} 不一致 "
+                f"(opens on {a.opened_on} but the books open it on {known[a.name][1]})",
             )
             for a in accounts
             if a.name in known and a.opened_on < known[a.name][1]

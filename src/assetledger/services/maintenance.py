@@ -16,7 +16,7 @@ from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.enums import AssetStatus, Register
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
-from assetledger.services.access import read_scope, require
+from assetledger.services.access import entity_name, read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
@@ -62,7 +62,10 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         if asset.register != Register.PUBLIC_BENEFIT.value:
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
         if AssetStatus(asset.status).off_books:
-            raise RuleViolation(f"the asset has left the books ({AssetStatus(asset.status).label})", asset_id=asset_id)
+            status = AssetStatus(asset.status).label
+            raise RuleViolation(
+                f"资产{status}，不在账上 (the asset has left the books ({status}))", asset_id=asset_id
+            )
         row = MaintenanceApplication(
             asset_id=asset_id, applied_on=on, amount=amount, reason=reason, actor=actor, recorded_at=now()
         )
@@ -101,7 +104,10 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
         _require_county(session, app.asset_id, actor)
         decision, _ = _state(session, application_id)
         if decision is not None:
-            raise RuleViolation(f"application {application_id} was already {decision}")
+            done = "批准" if decision == "approved" else "驳回"
+            raise RuleViolation(
+                f"第 {application_id} 号维修申请已{done} (application {application_id} was already {decision})"
+            )
         session.add(
             MaintenanceApplication(
                 asset_id=app.asset_id, applied_on=app.applied_on, amount=app.amount, reason=app.reason,
@@ -118,15 +124,24 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
         _require_county(session, app.asset_id, actor)
         decision, spent = _state(session, application_id)
         if decision != "approved":
-            raise RuleViolation(f"application {application_id} is not approved")
+            raise RuleViolation(
+                f"第 {application_id} 号维修申请未获批准 (application {application_id} is not approved)"
+            )
         if spent + amount > app.amount:
-            raise RuleViolation(f"application {application_id} approved {app.amount}; {spent} already spent")
+            raise RuleViolation(
+                f"第 {application_id} 号维修申请批准 {app.amount} 元，已支出 {spent} 元，本次支出超出批准金额 "
+                f"(application {application_id} approved {app.amount}; {spent} already spent)"
+            )
         asset = session.get(Asset, app.asset_id)
         assert asset is not None
         books = Books(session, actor)
         entity = entity_code(EntityKind.COUNTY, asset.county_code)
         if _fund_balance(books, entity) < amount:
-            raise RuleViolation(f"the maintenance fund of {entity} holds {_fund_balance(books, entity)}")
+            held = _fund_balance(books, entity)
+            raise RuleViolation(
+                f"{entity_name(session, entity)}运维基金余额只有 {held} 元，不足支付 {amount} 元 "
+                f"(the maintenance fund of {entity} holds {held})"
+            )
         entry = JournalEntry(
             entity, on, f"运维基金支出：{asset.name}（申请#{application_id}）",
             (Posting(FUND[0], amount), Posting("Assets:Bank", -amount)), EntryKind.EXPENSE, app.asset_id,

@@ -21,7 +21,7 @@ class Sorting:
     def term(self, sorts: Mapping[str, Any]) -> Any:
         """The ORDER BY term of the key among the list's `sorts` (a ValueError naming them when it is not one)."""
         if self.key not in sorts:
-            raise ValueError(f"cannot sort by {self.key!r}; one of {', '.join(sorts)}")
+            raise ValueError(f"不能按“{self.key}”排序 (cannot sort by {self.key!r}; one of {', '.join(sorts)})")
         return sorted_by(sorts[self.key], self.descending)
 
 

@@ -28,7 +28,7 @@ WAIT = 10.0  # not money: seconds a check waits for a slot before it is refused
 class PasswordGate:
     def __init__(self, size: int = CHECKS, wait: float = WAIT) -> None:  # not money: seconds
         if size < 1:
-            raise ValueError("a password gate needs at least one slot")
+            raise ValueError("密码校验至少要有一个位置 (a password gate needs at least one slot)")
         self.size, self.wait = size, wait
         self._slots = threading.BoundedSemaphore(size)
 
@@ -36,7 +36,10 @@ class PasswordGate:
     def slot(self) -> Iterator[None]:
         """Hold one slot while the block hashes; ServiceBusy when none frees up within `wait` seconds."""
         if not self._slots.acquire(timeout=self.wait):
-            raise ServiceBusy("too many password checks at once; nothing was changed, try again in a moment")
+            raise ServiceBusy(
+                "同时校验密码的请求过多，未做任何更改，请稍后再试 "
+                "(too many password checks at once; nothing was changed, try again in a moment)"
+            )
         try:
             yield
         finally:

@@ -146,7 +146,13 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                 if not name or not code:
                     col = name_col if not name else code_col
                     findings.append(
-                        Finding(table.source, number, col.header, None, f"{level.label} needs name and code")
+                        Finding(
+                            table.source,
+                            number,
+                            col.header,
+                            None,
+                            f"{level.label}须有名称和代码 ({level.label} needs name and code)",
+                        )
                     )
                     break
                 bad = _bad_texts(
@@ -209,7 +215,8 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                         None,
                         "code",
                         node.code,
-                        f"conflicts with {known.name} ({known.level.label})",
+                        f"与已有的{known.level.label}{known.name}冲突 "
+                        f"(conflicts with {known.name} ({known.level.label}))",
                     )
                 )
             elif node.code not in existing:
@@ -220,7 +227,11 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
             parent_level = PARENT_LEVEL[node.level]
             parent = merged.by_code.get(node.parent_code) if node.parent_code else None
             if parent_level is None and node.parent_code:
-                findings.append(Finding(table.source, None, "parent_code", node.parent_code, "a city has no parent"))
+                findings.append(
+                    Finding(
+                        table.source, None, "parent_code", node.parent_code, "市没有上级区划 (a city has no parent)"
+                    )
+                )
             elif node.level is RegionLevel.COUNTY and node.parent_code is None:
                 continue  # a county without its city
             elif parent_level is not None and (parent is None or parent.level is not parent_level):
@@ -230,7 +241,8 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                         None,
                         "parent_code",
                         node.parent_code,
-                        f"{node.level.label} {node.code} needs a {parent_level.label} as parent",
+                        f"{node.level.label}{node.name}的上级须是{parent_level.label} "
+                        f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
                     )
                 )
         if findings:

@@ -86,7 +86,17 @@ class RegisterByOwner:
 
 def _level_column(level: RegionLevel) -> Any:
     if level not in PLACE_LEVELS:  # a city holds no assets of its own: summarise its counties
-        raise InputError([Finding("register summary", None, "level", level.value, "write county, township or village")])
+        raise InputError(
+            [
+                Finding(
+                    "register summary",
+                    None,
+                    "level",
+                    level.value,
+                    "层级应为 county（县）、township（乡镇）或 village（村） (write county, township or village)",
+                )
+            ]
+        )
     return {
         RegionLevel.COUNTY: Asset.county_code,
         RegionLevel.TOWNSHIP: Asset.township_code,

@@ -16,6 +16,7 @@ from assetledger.domain.enums import FundSource, OwnerKind
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.domain.money import amount_problem
 from assetledger.errors import RuleViolation
+from assetledger.services.access import entity_name
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import load_for_change, register_in
 from assetledger.services.books import Books, Located, require_amount
@@ -40,11 +41,16 @@ def _check_funds(books: Books, entity: str, source: str, amount: Decimal) -> Non
     if source == "reserve":
         available = -_balance(books, entity, RESERVE)
         what = "reinvestment reserve (扩大再生产)"
+        zh = "扩大再生产资金"
     else:
         available = _balance(books, entity, SOURCES["restricted"])
         what = "restricted disposal proceeds (处置收入专户)"
+        zh = "处置收入专户"
     if amount > available:
-        raise RuleViolation(f"{entity}: the {what} holds {available}, less than {amount}")
+        raise RuleViolation(
+            f"{entity_name(books.session, entity)}的{zh}余额 {available} 元，少于 {amount} 元 "
+            f"({entity}: the {what} holds {available}, less than {amount})"
+        )
 
 
 def reinvest_existing(
@@ -56,11 +62,17 @@ def reinvest_existing(
         asset = load_for_change(session, asset_id, actor)
         problem = amount_problem(asset.current_value + amount)
         if problem:  # the register value is an amount too: bounded, so that every sum of values stays exact
-            raise RuleViolation(f"its value {asset.current_value} plus {amount}: {problem}", asset_id=asset_id)
+            raise RuleViolation(
+                f"资产价值 {asset.current_value} 加上 {amount} 后不是可记的金额 "
+                f"(its value {asset.current_value} plus {amount}: {problem})",
+                asset_id=asset_id,
+            )
         booked = load_booked(session, [asset_id])[asset_id]
         place = books_of(booked)
         if place is None:
-            raise RuleViolation("household-level assets are off the public books", asset_id=asset_id)
+            raise RuleViolation(
+                "到户类资产不记入集体账 (household-level assets are off the public books)", asset_id=asset_id
+            )
         entity = entity_code(*place)
         books = Books(session, actor)
         _check_funds(books, entity, source, amount)
@@ -93,7 +105,11 @@ def reinvest_new(db: Database, draft: AssetDraft, on: dt.date, source: str, acto
     with db.transaction() as session:
         region = session.get(Region, draft.region_code)
         if region is None or region.level != "village":
-            raise RuleViolation(f"{draft.region_code}: a reinvested asset is built by a village collective")
+            where = region.name if region is not None else draft.region_code
+            raise RuleViolation(
+                f"{where}不是村：再投入形成的资产由村集体经济组织建设 "
+                f"({draft.region_code}: a reinvested asset is built by a village collective)"
+            )
         entity = entity_code(EntityKind.VILLAGE, region.code)
         owner = Ownership(f"{region.name}股份经济合作社", OwnerKind.VILLAGE, on, "收益再投入")
         draft = replace(

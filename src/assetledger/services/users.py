@@ -43,7 +43,9 @@ def grant(db: Database, name: str, role: Role, scope: str, actor: str) -> None:
         if role is Role.VILLAGE_ACCOUNTANT and scope != "*":
             region = session.get(Region, scope)
             if region is not None and region.level != "village":
-                raise RuleViolation("a village accountant's scope is one village")
+                raise RuleViolation(
+                    f"村会计的范围只能是一个村，{region.name}不是村 (a village accountant's scope is one village)"
+                )
         session.add(
             UserGrant(name=name, role=role.value, scope=scope, revoked=False, granted_by=actor, granted_at=now())
         )
@@ -101,13 +103,17 @@ def list_users(db: Database, actor: str) -> list[UserListing]:
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # characters: a password, not a document (a 64 MiB form field is never hashed)
+WRONG_LOGIN = "用户名或密码不对 (wrong user name or password)"  # one answer: it never tells which of the two
 
 
 def set_password(db: Database, name: str, password: str, actor: str, gate: PasswordGate = DEFAULT_GATE) -> None:
     """Set a known user's web password: the user itself, or a user who may manage users in its scope. Every web
     session of the user ends: a session opened before the change does not outlive it."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        reason = f"at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters"
+        reason = (
+            f"密码须为 {MIN_PASSWORD} 至 {MAX_PASSWORD} 个字符 "
+            f"(at least {MIN_PASSWORD} and at most {MAX_PASSWORD} characters)"
+        )
         raise InputError([Finding("user password", None, "password", None, reason)])
     with gate.slot():
         hashed = password_gate.HASHER.hash(password)
@@ -125,7 +131,7 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
     """The user in force for a name and password, and the id of the password row that let it in; PermissionDenied
     for an unknown, revoked or wrong one; ServiceBusy when too many checks are running (see password_gate.py)."""
     if len(password) > MAX_PASSWORD or text_problem(name, NAME_RULE) is not None:
-        raise PermissionDenied("wrong user name or password")  # never a user: nothing to hash
+        raise PermissionDenied(WRONG_LOGIN)  # never a user: nothing to hash
     with db.reading() as session:
         user = current_user(session, name)
         stored = session.execute(
@@ -139,9 +145,9 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
             password_gate.HASHER.hash(
                 password
             )  # the same work as a real check, so timing does not tell which names exist
-            raise PermissionDenied("wrong user name or password")
+            raise PermissionDenied(WRONG_LOGIN)
         try:
             password_gate.HASHER.verify(stored.password_hash, password)
         except (VerificationError, InvalidHashError) as exc:
-            raise PermissionDenied("wrong user name or password") from exc
+            raise PermissionDenied(WRONG_LOGIN) from exc
     return user, int(stored.id)

@@ -38,7 +38,9 @@ def run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limits
         return _run(engine, sql, regions, limits)
     except (DBAPIError, psycopg.Error) as exc:  # the sandbox's own plumbing failed: a finding, not a traceback
         reason = exc.orig if isinstance(exc, DBAPIError) else _message(exc)
-        raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the audit views cannot be used: {reason}") from exc
+        raise AuditQueryRefused(
+            Refusal.UNAVAILABLE, f"审计视图不可用 (the audit views cannot be used: {reason})"
+        ) from exc
 
 
 def _run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limits) -> Fetched:
@@ -52,7 +54,10 @@ def _run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limit
                 with _Sentinel(admin, audit, pid, deadline + GRACE) as sentinel:
                     fetched = _fetch(audit, sql, limits, deadline, sentinel)
                 if sentinel.saw_lock or _holds_advisory_lock(admin, pid):
-                    raise AuditQueryRefused(Refusal.LOCK, "the query took an advisory lock (released with it)")
+                    raise AuditQueryRefused(
+                        Refusal.LOCK,
+                        "查询加了咨询锁（已随查询释放） (the query took an advisory lock (released with it))",
+                    )
                 return fetched
             finally:
                 admin.execute(text(f"DELETE FROM {_q(admin, names.schema)}.reader_scopes WHERE pid = :p"), {"p": pid})
@@ -66,8 +71,10 @@ def _q(conn: Connection, name: str) -> str:
 def _audit_connection(engine: Engine, admin: Connection, names: ReaderNames) -> Iterator[psycopg.Connection[Any]]:
     password = _password(admin, names)
     if password is None:
-        raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the auditor role {names.role} is missing: run `assetledger db "
-                                "upgrade` as a role with CREATEROLE (README, Security model)")  # fmt: skip
+        raise AuditQueryRefused(Refusal.UNAVAILABLE, "审计角色不存在，请用有 CREATEROLE 权限的角色运行 "
+                                                     "`assetledger db upgrade` "
+                                f"(the auditor role {names.role} is missing: run `assetledger db "
+                                "upgrade` as a role with CREATEROLE (README, Security model))")  # fmt: skip
     url = engine.url
     params: dict[str, Any] = {k: v for k, v in url.query.items() if k != "options" and isinstance(v, str)}
     params.update(user=names.role, password=password, dbname=url.database, options=_options(names),
@@ -79,7 +86,10 @@ def _audit_connection(engine: Engine, admin: Connection, names: ReaderNames) -> 
     try:
         conn = psycopg.connect(**params)
     except psycopg.Error as exc:
-        detail = f"cannot log in as the auditor role {names.role}: {_message(exc)} (pg_hba.conf must let it log in)"
+        detail = (
+            f"审计角色无法登录数据库，pg_hba.conf 须允许其登录 "
+            f"(cannot log in as the auditor role {names.role}: {_message(exc)} (pg_hba.conf must let it log in))"
+        )
         raise AuditQueryRefused(Refusal.UNAVAILABLE, detail) from exc
     pid = conn.info.backend_pid
     try:
@@ -142,8 +152,10 @@ def _check_session(audit: psycopg.Connection[Any], names: ReaderNames) -> tuple[
     ).fetchone()
     audit.rollback()
     if row is None or not row[0] or row[1]:
-        raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the auditor role {names.role} has more rights than the audit "
-                                "views: run `assetledger db upgrade` again")  # fmt: skip
+        raise AuditQueryRefused(Refusal.UNAVAILABLE, "审计角色的权限超出审计视图，请再运行一次 "
+                                                     "`assetledger db upgrade` "
+                                f"(the auditor role {names.role} has more rights than the audit "
+                                "views: run `assetledger db upgrade` again)")  # fmt: skip
     return int(row[2]), row[3]
 
 
@@ -198,13 +210,15 @@ def _time_left(audit: psycopg.Connection[Any], deadline: float) -> None:  # not 
 
 def _refusal(exc: psycopg.Error, sentinel: _Sentinel, limits: Limits) -> AuditQueryRefused:
     if sentinel.saw_lock:
-        return AuditQueryRefused(Refusal.LOCK, "the query took an advisory lock (released with it)")
+        return AuditQueryRefused(
+            Refusal.LOCK, "查询加了咨询锁（已随查询释放） (the query took an advisory lock (released with it))"
+        )
     if isinstance(exc, pg_errors.QueryCanceled):
-        return AuditQueryRefused(Refusal.TIME, f"stopped after {limits.seconds:g} s")
+        return AuditQueryRefused(Refusal.TIME, f"{limits.seconds:g} 秒后已停止 (stopped after {limits.seconds:g} s)")
     if isinstance(exc, pg_errors.LockNotAvailable):
-        return AuditQueryRefused(Refusal.LOCK, f"the query waited for a lock: {_message(exc)}")
+        return AuditQueryRefused(Refusal.LOCK, f"查询在等待锁 (the query waited for a lock: {_message(exc)})")
     if isinstance(exc, pg_errors.SyntaxError) and "multiple commands" in str(exc):
-        return AuditQueryRefused(Refusal.STATEMENT, "one statement only")
+        return AuditQueryRefused(Refusal.STATEMENT, "只能有一条语句 (one statement only)")
     return AuditQueryRefused(Refusal.REFUSED, _message(exc))
 
 

@@ -58,7 +58,10 @@ def run(engine: Engine, sql: str, regions: frozenset[str] | None, limits: Limits
 
         path = engine.url.database
         if not path or path == ":memory:":
-            raise AuditQueryRefused(Refusal.UNAVAILABLE, "audit SQL needs a database file, not an in-memory database")
+            raise AuditQueryRefused(
+                Refusal.UNAVAILABLE,
+                "审计查询需要数据库文件，不能用内存数据库 (audit SQL needs a database file, not an in-memory database)",
+            )
         return audit_sqlite.run(path, sql, regions, limits)
     from assetledger.store import audit_postgres
 

@@ -95,8 +95,12 @@ def install(engine: Engine) -> str | None:
             _grant(conn, names)
     if managed:
         return None
-    note = f"the auditor role {names.role} was not created or updated: run `assetledger db upgrade` as a role with "
-    return note + "CREATEROLE (or a superuser) once; until then `audit sql` is refused on this database"
+    note = (
+        "审计角色未能建立或更新：请用有 CREATEROLE 权限的角色（或超级用户）运行一次 `assetledger db upgrade`，"
+        "在此之前本数据库拒绝 `audit sql` "
+        f"(the auditor role {names.role} was not created or updated: run `assetledger db upgrade` as a role with "
+    )
+    return note + "CREATEROLE (or a superuser) once; until then `audit sql` is refused on this database)"
 
 
 def _create_views(conn: Connection, names: ReaderNames) -> None:

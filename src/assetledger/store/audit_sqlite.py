@@ -80,12 +80,16 @@ def run(path: str, sql: str, regions: frozenset[str] | None, limits: Limits) -> 
     try:
         conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=5)
     except sqlite3.Error as exc:
-        raise AuditQueryRefused(Refusal.UNAVAILABLE, f"cannot open the database read-only: {exc}") from exc
+        raise AuditQueryRefused(
+            Refusal.UNAVAILABLE, f"无法以只读方式打开数据库 (cannot open the database read-only: {exc})"
+        ) from exc
     try:
         try:
             authorizer = _prepare(conn, regions)
         except sqlite3.Error as exc:
-            raise AuditQueryRefused(Refusal.UNAVAILABLE, f"the audit views cannot be made: {exc}") from exc
+            raise AuditQueryRefused(
+                Refusal.UNAVAILABLE, f"无法建立审计视图 (the audit views cannot be made: {exc})"
+            ) from exc
         deadline = time.monotonic() + limits.seconds
         conn.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
         try:
@@ -141,7 +145,7 @@ def _prepare(conn: sqlite3.Connection, regions: frozenset[str] | None) -> Author
 
 def _refusal(exc: sqlite3.Error, authorizer: Authorizer, late: bool, limits: Limits) -> AuditQueryRefused:
     if late and "interrupted" in str(exc):
-        return AuditQueryRefused(Refusal.TIME, f"stopped after {limits.seconds:g} s")
+        return AuditQueryRefused(Refusal.TIME, f"{limits.seconds:g} 秒后已停止 (stopped after {limits.seconds:g} s)")
     if authorizer.denied is not None:
         return AuditQueryRefused(Refusal.REFUSED, f"{authorizer.denied} ({exc})")
     return AuditQueryRefused(Refusal.REFUSED, str(exc))

@@ -36,7 +36,7 @@ def resolve_url(url: str | None = None) -> str:
     try:
         make_url(chosen)
     except ArgumentError as exc:
-        raise ConfigError(f"unusable database URL {chosen!r}: {exc}") from exc
+        raise ConfigError(f"数据库地址无法使用 (unusable database URL {chosen!r}: {exc})") from exc
     return chosen
 
 

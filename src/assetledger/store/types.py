@@ -30,7 +30,7 @@ class Money(TypeDecorator[Decimal]):
             raise TypeError("money must be Decimal, never float")
         amount = Decimal(value)
         if not amount.is_finite():
-            raise MoneyFormatError(f"{amount}: not a finite number")
+            raise MoneyFormatError(f"{amount} 不是有限的数 ({amount}: not a finite number)")
         fen = to_fen(amount)
         if not -MAX_FEN <= fen <= MAX_FEN:
             raise MoneyFormatError(f"{amount}: {OUT_OF_RANGE}")
