@@ -26,12 +26,8 @@ MESSAGE_ERRORS = {
     "MoneyFormatError", "NamesDisagree", "SystemExit",
 }  # fmt: skip
 
-# Another session was changing these while the rest were converted: their refusals are still English only. Strict:
-# the day they are converted this fails as XPASS, and the entry goes.
-PENDING = {
-    "services/distribution.py": "distribution refusals (e.g. a rule version already recorded), converted separately",
-    "services/distribution_settlement.py": "payout refusals, converted separately",
-}
+# Files whose messages are still English only, each with the reason (strict: converting one fails as XPASS).
+PENDING: dict[str, str] = {}
 
 
 def _name(call: ast.Call) -> str | None:
