@@ -223,6 +223,33 @@ class EntryContent(NamedTuple):
         return f"{self.date}{asset}, 金额 amount {self.amount:,.2f}, 摘要 {self.narration!r}"
 
 
+# Accounts only the records of distribution move (DOMAIN rules 6 and 15): a household's payable and the distribution
+# equity follow the distributions, payouts and reversals recorded beside them. An entry from anywhere else (a general
+# entry, an imported file) would pay a household that the payout record does not know of, and pay it again later.
+DISTRIBUTION_ACCOUNTS = ("Liabilities:DistributionPayable", "Equity:Distribution")
+DISTRIBUTION_KINDS = frozenset({EntryKind.DISTRIBUTION, EntryKind.PAYOUT})
+
+
+def kept_by_distributions(account: str) -> bool:
+    return any(account == root or account.startswith(root + ":") for root in DISTRIBUTION_ACCOUNTS)
+
+
+def distribution_accounts_problem(entry: JournalEntry) -> str | None:
+    """Why an entry may not post to the accounts the distribution records keep, or None: only a distribution, a
+    payout, or the reversal of a booked entry (the distribution's own, by `distribute reverse`) may."""
+    if entry.kind in DISTRIBUTION_KINDS or (entry.kind is EntryKind.REVERSAL and entry.reverses is not None):
+        return None
+    kept = sorted({p.account for p in entry.postings if kept_by_distributions(p.account)})
+    if not kept:
+        return None
+    named = "、".join(kept)
+    return (
+        f"科目 {named} 只由收益分配、发放和冲销记账（distribute、distribute pay、distribute reverse），不能手工记账或从"
+        f"文件带入 (accounts {', '.join(kept)} are kept by the distribution records: only `distribute`, `distribute "
+        "pay` and `distribute reverse` post to them, never a general entry or a file)"
+    )
+
+
 def reversal_of(entry: JournalEntry, on: dt.date, reason: str) -> JournalEntry:
     """The entry that undoes `entry`: same accounts, opposite amounts, naming the one it reverses."""
     assert entry.id is not None, "only a booked entry can be reversed"

@@ -20,7 +20,7 @@ CSV_ENCODINGS = (
 )  # gb18030 is a superset of GBK, the usual encoding of Chinese Excel CSV
 
 
-NO_DATA_ROWS = "the file has a header but no data rows"
+NO_DATA_ROWS = "文件只有表头，没有数据行 (the file has a header but no data rows)"
 
 
 # The label of a totals row (合计/总计/小计) a county's register ends with, or has under each group: not a record.

@@ -28,6 +28,7 @@ from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
     JournalEntry,
+    distribution_accounts_problem,
     entry_in_fen,
     voucher_key,
     voucher_month,
@@ -270,6 +271,9 @@ class Books:
                     f"account {p.account} opens on {account[1]}, after the entry date {entry.date}"
                 )
         rules = []
+        kept = distribution_accounts_problem(entry)
+        if kept is not None:
+            rules.append(kept)
         closed = self.closed_through(entry.entity)
         if closed is not None and entry.date <= closed:
             rules.append(

@@ -6,14 +6,14 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.journal import AccountSpec, EntryKind, JournalEntry, Posting
+from assetledger.domain.journal import DISTRIBUTION_KINDS, AccountSpec, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
 from assetledger.services.access import read_scope, region_of_entity, regions_within, require_read
@@ -142,6 +142,9 @@ def import_ledger(db: Database, path: Path, entity: str, actor: str) -> int:
     accounts, entries, findings = parse_ledger(path, entity)
     if findings:
         raise InputError(findings)
+    # A file's word that an entry is a distribution or a payout is not taken: those are recorded only beside their
+    # distribution records, so such an entry comes in as imported and meets the rule on the accounts they keep.
+    entries = [replace(e, kind=EntryKind.IMPORTED) if e.kind in DISTRIBUTION_KINDS else e for e in entries]
     with db.transaction() as session:
         assets = {a.asset_id for a in accounts if a.asset_id} | {e.asset_id for e in entries if e.asset_id}
         known_assets = existing_keys(session, Asset.asset_id, sorted(assets))
