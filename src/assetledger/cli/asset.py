@@ -322,9 +322,10 @@ def _bulk_command(kind: str) -> click.Command:
 
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check every row (and the books); change nothing.")
+    @sheet_option
     @pass_app
-    def run(app: App, file: Path, dry_run: bool) -> None:
-        result = apply_file(app.db, kind, file, app.actor, dry_run=dry_run)
+    def run(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
+        result = apply_file(app.db, kind, file, app.actor, dry_run=dry_run, sheet=sheet)
         for header in result.ignored:
             click.echo(f"列 {header} 未使用 column {header} not used")
         done = "dry run: would apply" if dry_run else "applied"

@@ -139,11 +139,12 @@ VILLAGE_HELP = "Village code."
 village_option = click.option("--village", required=True, help=VILLAGE_HELP)
 
 
-# The workbook's sheet an import reads (io/tabular.py): needed when more than one visible sheet holds data.
+# The workbook's sheet an import reads (io/tabular.py): needed when more than one visible sheet holds data. Every
+# command that reads a user's file takes it from here.
 sheet_option = click.option(
     "--sheet",
     metavar="NAME",
-    help="The workbook's sheet to import (工作表); needed when more than one visible sheet holds data.",
+    help="The workbook's sheet to read (工作表); needed when more than one visible sheet holds data.",
 )
 
 

@@ -9,7 +9,18 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import (
+    DATE,
+    MONEY,
+    App,
+    EnumType,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+)
 from assetledger.domain.contracts import Frequency, Terms, Timing, term_problems
 from assetledger.domain.enums import OperatingMode
 from assetledger.errors import Finding, InputError
@@ -67,8 +78,9 @@ def command() -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row; change nothing.")
+@sheet_option
 @pass_app
-def import_cmd(app: App, file: Path, dry_run: bool) -> None:
+def import_cmd(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a contracts file (合同台账, .xlsx or .csv), all or nothing.
 
     \b
@@ -76,9 +88,10 @@ def import_cmd(app: App, file: Path, dry_run: bool) -> None:
     经营方式/mode (出租 lease, 发包 contract_out, 委托 entrusted, 联营 joint, 入股 shares, 合作社 cooperative),
     合同起始日期/start, 合同截止日期/end; optional 签订日期, 每期金额 or 年租金, 支付周期 (按年/按季/按月),
     支付方式 (先付/后付, default 后付), 已缴至 (settled before it is recorded), 保证金, 续签合同编号, 备注.
-    Any bad row: every problem is listed (exit 2), nothing is written. The same file twice is a no-op.
+    Any bad row: every problem is listed (exit 2), nothing is written. The same file twice is a no-op. A workbook
+    is read from its one visible sheet with data; hidden sheets are skipped; with several, name one with --sheet.
     """
-    result = import_contracts(app.db, file, app.actor, dry_run=dry_run)
+    result = import_contracts(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     if result.already_imported:
         say(
             f"{file} 已作为第 {result.batch_id} 批导入过，无需再导入",
