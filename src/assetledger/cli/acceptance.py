@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, pass_app, say, sheet_option
+from assetledger.cli.common import CODE, DATE, ID, App, pass_app, say, sheet_option
 from assetledger.services.acceptance import Acceptance, import_acceptances, record_acceptance
 
 
 @click.command("accept")
-@click.argument("asset_id", required=False)
+@click.argument("asset_id", type=ID, required=False)
 @click.option("--name", help="What was built (资产名称).")
-@click.option("--region", help="Where it stands: a village, township or county code.")
+@click.option("--region", type=CODE, help="Where it stands: a village, township or county code.")
 @click.option("--date", "on", type=DATE, help="Acceptance date (验收日期).")
 @click.option("--doc", help="Acceptance document (验收文号), e.g. 县验〔2026〕5号.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),

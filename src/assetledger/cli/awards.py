@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
     LIMIT,
     YEAR,
@@ -323,8 +324,8 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
 @policy_option
 @results_option
 @sheet_option
-@click.option("--paying-entity", required=True, help="Books that pay: an entity code, e.g. S360900 (the city's "
-              "books: S + the code of a region of level 市).")  # fmt: skip
+@click.option("--paying-entity", type=CODE, required=True, help="Books that pay: an entity code, e.g. S360900 (the "
+              "city's books: S + the code of a region of level 市).")  # fmt: skip
 @click.option("--date", "on", type=DATE, help="Date of the award entries (default today).")
 @pass_app
 def post_cmd(
@@ -382,7 +383,7 @@ ASSET_HEADERS = {
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Take the minimum yield from the policy's [asset_support].")  # fmt: skip
 @click.option("--min-yield", type=Decimal, help="Minimum yield in percent a year (default 6, or the policy's).")
-@click.option("--within", help="Only this county, township or village (code).")
+@click.option("--within", type=CODE, help="Only this county, township or village (code).")
 @click.option("--well-performing", "only_well", is_flag=True, help="Only the assets singled out for support.")
 @click.option("--limit", type=LIMIT, help="At most this many rows (best first).")
 @format_option

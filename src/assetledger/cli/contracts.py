@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
+    ID,
     MONEY,
     App,
     EnumType,
@@ -110,8 +112,10 @@ def import_cmd(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
 
 
 @command.command("add")
-@click.option("--code", required=True, help="Contract number (合同编号), unique.")
-@click.option("--asset", "assets", multiple=True, required=True, help="Operating asset it covers; repeat for several.")
+@click.option("--code", type=ID, required=True, help="Contract number (合同编号), unique.")
+@click.option(
+    "--asset", "assets", type=ID, multiple=True, required=True, help="Operating asset it covers; repeat for several."
+)
 @click.option("--operator", required=True, help="Operator (经营主体): the lessee, contractor or partner.")
 @click.option("--mode", type=EnumType(OperatingMode), required=True, help="Operating mode (经营方式).")
 @click.option("--start", type=DATE, required=True, help="First day of the term.")
@@ -124,7 +128,7 @@ def import_cmd(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
 @click.option("--signed-on", type=DATE, help="Date signed.")
 @click.option("--paid-through", type=DATE, help="Rent settled through this date before the contract is recorded.")
 @click.option("--deposit", type=MONEY, help="Deposit (保证金).")
-@click.option("--renews", help="Code of the contract this one renews (续签).")
+@click.option("--renews", type=ID, help="Code of the contract this one renews (续签).")
 @click.option("--note", help="Note.")
 @pass_app
 def add_cmd(app: App, /, **o: Any) -> None:
@@ -147,7 +151,7 @@ def add_cmd(app: App, /, **o: Any) -> None:
 
 
 @command.command("list")
-@click.option("--within", help="Only assets in this county, township or village (default: your scope).")
+@click.option("--within", type=CODE, help="Only assets in this county, township or village (default: your scope).")
 @click.option("--as-of", type=DATE, help="Only contracts in force on this date.")
 @format_option
 @out_option
@@ -163,7 +167,7 @@ def list_cmd(app: App, within: str | None, as_of: dt.date | None, fmt: str, out:
 
 
 @command.command("adopt")
-@click.option("--within", help="Only assets in this county, township or village.")
+@click.option("--within", type=CODE, help="Only assets in this county, township or village.")
 @click.option("--paid-through", type=DATE, help="Rent settled through this date before (e.g. the day before the "
               "books start); without it every year of the term is expected.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check and count; record nothing.")
@@ -180,7 +184,7 @@ def adopt_cmd(app: App, within: str | None, paid_through: dt.date | None, dry_ru
 
 
 @command.command("terminate")
-@click.argument("code")
+@click.argument("code", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Last day the contract binds.")
 @click.option("--reason", required=True, help="Why (e.g. 承租方违约, 协商解除).")
 @pass_app
@@ -193,7 +197,7 @@ def terminate_cmd(app: App, code: str, on: dt.date, reason: str) -> None:
 
 @command.command("alerts")
 @click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Date of the check (default today).")
-@click.option("--within", help="Only this county, township or village (default: your scope).")
+@click.option("--within", type=CODE, help="Only this county, township or village (default: your scope).")
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="County policy (TOML), [contracts]: days, grace, legal limits, rent floors.")  # fmt: skip
 @format_option

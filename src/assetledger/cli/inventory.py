@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
     LIMIT,
     ROW_ID,
@@ -53,7 +54,7 @@ def command() -> None:
 
 @command.command("open")
 @click.option("--year", type=YEAR, required=True, help="Inventory year (清查年度).")
-@click.option("--scope", required=True, help="county:CODE, township:CODE or village:CODE.")
+@click.option("--scope", type=CODE, required=True, help="county:CODE, township:CODE or village:CODE.")
 @click.option(
     "--policy",
     "policy_file",
