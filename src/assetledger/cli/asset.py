@@ -178,7 +178,7 @@ def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名, 受益户数. Amounts in yuan, or 万元 when the header
     says so (or when a line above the header says 单位：万元, for amount columns that name no unit: the import
     says so). A workbook is read from its one visible sheet with data; hidden sheets are skipped; with several,
-    name one with --sheet.
+    name one with --sheet. Hidden rows or columns that hold data (by hand or by a filter) are refused, named.
     A 确权层级 column alone (县/区/旗, 乡/镇/街道, 村/社区, 户) confirms each asset to the standard owner of
     that level at its place (村 → XX村股份经济合作社, 乡镇/县 → 人民政府; 户 → its household, or households still
     to be attached), dated by 确权日期, else 移交日期, 取得日期 or 31 December of 建设年度. Household-level (到户类)
