@@ -69,7 +69,9 @@ def _scan(xml: bytes) -> Hidden:
 def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
     """The zip member of the sheet named `sheet`: the workbook part (from the package's relationships) lists the
     sheets by name and relationship id, and the workbook's relationships give each id's part."""
-    workbook = _target(book, "_rels/.rels", "", lambda rel: rel.get("Type", "").endswith("/officeDocument"))
+    workbook = _member(
+        book, _target(book, "_rels/.rels", "", lambda rel: rel.get("Type", "").endswith("/officeDocument"))
+    )
     if workbook is None:
         return None
     root = ElementTree.fromstring(book.read(workbook))
@@ -81,7 +83,14 @@ def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
         return None
     folder, name = posixpath.split(workbook)
     rels = posixpath.join(folder, "_rels", f"{name}.rels")
-    return _target(book, rels, folder, lambda rel: rel.get("Id") == rel_id)
+    return _member(book, _target(book, rels, folder, lambda rel: rel.get("Id") == rel_id))
+
+
+def _member(book: zipfile.ZipFile, name: str | None) -> str | None:
+    """The zip member a relationship targets: some producers' targets differ from the member's name in case."""
+    if name is None:
+        return None
+    return {m.lower(): m for m in book.namelist()}.get(name.lower())
 
 
 def _target(book: zipfile.ZipFile, rels: str, folder: str, wanted: Callable[[ElementTree.Element], bool]) -> str | None:
