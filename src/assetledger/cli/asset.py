@@ -11,7 +11,9 @@ from typing import Any
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
+    ID,
     LIMIT,
     MONEY,
     QUANTITY,
@@ -100,10 +102,12 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
 
 
 @command.command("register")
-@click.option("--id", "asset_id", required=True, help="Asset id (资产编号), unique.")
+@click.option("--id", "asset_id", type=ID, required=True, help="Asset id (资产编号), unique.")
 @click.option("--name", required=True, help="Asset name (资产名称).")
 @click.option("--register", "register", type=EnumType(Register), required=True, help="公益性/经营性/到户类.")
-@click.option("--region", required=True, help="Region code of the village (or township/county) where it sits.")
+@click.option(
+    "--region", type=CODE, required=True, help="Region code of the village (or township/county) where it sits."
+)
 @click.option("--value", type=MONEY, required=True, help="Original value in yuan (资产原值).")
 @click.option("--fund", multiple=True, help="Fund source and amount, SOURCE=AMOUNT; repeat. Must add up to --value.")
 @click.option("--category", help="Kind of asset (资产分类), e.g. 光伏电站, 道路, 冷库.")
@@ -124,7 +128,7 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
 @click.option("--contract-start", type=DATE, help="Operating assets: contract start.")
 @click.option("--contract-end", type=DATE, help="Operating assets: contract end.")
 @click.option("--annual-income", type=MONEY, help="Operating assets: contracted yearly income (yuan).")
-@click.option("--household-id", help="Household-level assets: household id (户编号).")
+@click.option("--household-id", type=ID, help="Household-level assets: household id (户编号).")
 @click.option("--household-head", help="Household-level assets: head of household (户主).")
 @pass_app
 def register(app: App, /, **opts: Any) -> None:
@@ -174,7 +178,7 @@ def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     经营主体, 合同起始日期, 合同截止日期, 年收益, 户编号, 户主姓名, 受益户数. Amounts in yuan, or 万元 when the header
     says so (or when a line above the header says 单位：万元, for amount columns that name no unit: the import
     says so). A workbook is read from its one visible sheet with data; hidden sheets are skipped; with several,
-    name one with --sheet.
+    name one with --sheet. Hidden rows or columns that hold data (by hand or by a filter) are refused, named.
     A 确权层级 column alone (县/区/旗, 乡/镇/街道, 村/社区, 户) confirms each asset to the standard owner of
     that level at its place (村 → XX村股份经济合作社, 乡镇/县 → 人民政府; 户 → its household, or households still
     to be attached), dated by 确权日期, else 移交日期, 取得日期 or 31 December of 建设年度. Household-level (到户类)
@@ -210,7 +214,7 @@ _ALREADY_EN = "; already recorded, nothing changed"
 
 
 @command.command("confirm")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--owner", required=True, help="Owner (确权主体), e.g. XX村股份经济合作社.")
 @click.option("--owner-kind", type=EnumType(OwnerKind), required=True, help="Confirmation level.")
 @click.option("--date", "on", type=DATE, required=True, help="Date of confirmation.")
@@ -245,7 +249,7 @@ def confirm(
 
 
 @command.command("handover")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Handover date.")
 @click.option("--from", "from_unit", help="Handing-over unit.")
 @click.option("--doc", help="Handover document.")
@@ -260,7 +264,7 @@ def handover(app: App, asset_id: str, on: dt.date, from_unit: str | None, doc: s
 
 
 @command.command("custodian")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--name", required=True, help="Custodian (管护主体/责任人).")
 @click.option("--from", "start", type=DATE, required=True, help="Responsible from this date.")
 @click.option("--duties", help="Duties (管护责任).")
@@ -275,7 +279,7 @@ def custodian(app: App, asset_id: str, name: str, start: dt.date, duties: str | 
 
 
 @command.command("status")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.argument("status", type=EnumType(AssetStatus))
 @click.option("--date", "on", type=DATE, default=dt.date.today(), help="Effective date (default today).")
 @click.option("--reason", help="Why (e.g. 设备损坏, 停产).")
@@ -322,9 +326,10 @@ def _bulk_command(kind: str) -> click.Command:
 
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check every row (and the books); change nothing.")
+    @sheet_option
     @pass_app
-    def run(app: App, file: Path, dry_run: bool) -> None:
-        result = apply_file(app.db, kind, file, app.actor, dry_run=dry_run)
+    def run(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
+        result = apply_file(app.db, kind, file, app.actor, dry_run=dry_run, sheet=sheet)
         for header in result.ignored:
             click.echo(f"列 {header} 未使用 column {header} not used")
         done = "dry run: would apply" if dry_run else "applied"
@@ -354,7 +359,7 @@ LIST_HEADERS = {str(f.column): f.zh for f in LIST_FIELDS}  # the catalogue's lab
 
 @command.command("list")
 @click.option("--register", "register", type=EnumType(Register), help="Only this register.")
-@click.option("--region", help="Only assets in this county, township or village (code).")
+@click.option("--region", type=CODE, help="Only assets in this county, township or village (code).")
 @click.option("--owner-kind", type=EnumType(OwnerKind), help="Only this confirmation level.")
 @click.option("--unconfirmed", is_flag=True, help="Only assets without confirmed ownership.")
 @click.option(
@@ -387,7 +392,7 @@ def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
 
 
 @command.command("show")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @format_option
 @out_option
 @pass_app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import CODE, ID, App, emit, format_option, out_option, pass_app, say
 from assetledger.domain.access import LABELS, Role
 from assetledger.io.output import records
 from assetledger.services import audit as svc
@@ -31,7 +31,9 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="Role.")
-@click.option("--scope", required=True, help="Region code the user works in (county, township, village), or '*'.")
+@click.option(
+    "--scope", type=CODE, required=True, help="Region code the user works in (county, township, village), or '*'."
+)
 @pass_app
 def add(app: App, name: str, role: str, scope: str) -> None:
     """Add a user, or change a user's role or scope (the change is recorded; nothing is overwritten)."""
@@ -83,7 +85,7 @@ def audit() -> None:
 
 
 @audit.command("trail")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @format_option
 @out_option
 @pass_app
@@ -93,7 +95,7 @@ def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
 
 
 @audit.command("query")
-@click.option("--entity", required=True, help="Entity whose books to query (within your scope).")
+@click.option("--entity", type=CODE, required=True, help="Entity whose books to query (within your scope).")
 @click.argument("bql")
 @format_option
 @out_option
@@ -176,7 +178,7 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
 
 
 @audit.command("export")
-@click.option("--scope", "within", help="Region code (default: everything you may see).")
+@click.option("--scope", "within", type=CODE, help="Region code (default: everything you may see).")
 @click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("audit-package"),
               show_default=True, help="Folder to write.")  # fmt: skip
 @pass_app
@@ -190,7 +192,7 @@ def export(app: App, within: str | None, folder: Path) -> None:
 
 
 @click.command("fava")
-@click.option("--entity", required=True, help="Entity to browse.")
+@click.option("--entity", type=CODE, required=True, help="Entity to browse.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True, help="Port on 127.0.0.1.")
 @pass_app
 def fava(app: App, entity: str, port: int) -> None:

@@ -10,7 +10,19 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, LIMIT, YEAR, App, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import (
+    CODE,
+    DATE,
+    LIMIT,
+    YEAR,
+    App,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+)
 from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
@@ -64,8 +76,9 @@ INDICATOR_HEADERS = {
 }  # fmt: skip
 
 
-def _given(policies: list[AwardPolicy], specs: tuple[str, ...]) -> dict[str, GivenResults]:
-    """--results CODE=FILE (or FILE for the one policy that takes given results), read and checked, by code."""
+def _given(policies: list[AwardPolicy], specs: tuple[str, ...], sheet: str | None) -> dict[str, GivenResults]:
+    """--results CODE=FILE (or FILE for the one policy that takes given results), read and checked, by code;
+    `sheet` (--sheet): the sheet read in each of them that is a workbook."""
     by_code = {p.code: p for p in policies}
     takers = [p.code for p in policies if p.given_fields()] or [p.code for p in policies]
     paths: dict[str, Path] = {}
@@ -91,7 +104,7 @@ def _given(policies: list[AwardPolicy], specs: tuple[str, ...]) -> dict[str, Giv
     given: dict[str, GivenResults] = {}
     for code, path in paths.items():
         try:
-            given[code] = read_given(path)
+            given[code] = read_given(path, sheet=sheet)
         except InputError as exc:
             findings += exc.findings
     if findings:
@@ -99,10 +112,14 @@ def _given(policies: list[AwardPolicy], specs: tuple[str, ...]) -> dict[str, Giv
     return given
 
 
-def _evaluate(app: App, year: int, policy_files: tuple[Path, ...], specs: tuple[str, ...]) -> list[Evaluation]:
+def _evaluate(
+    app: App, year: int, policy_files: tuple[Path, ...], specs: tuple[str, ...], sheet: str | None
+) -> list[Evaluation]:
+    if sheet is not None and not specs:
+        raise click.UsageError("--sheet 须与 --results 一起用 (--sheet goes with --results)")
     policies = [parse_policy(p) for p in policy_files]
     distinct_policies(policies)
-    given = _given(policies, specs)
+    given = _given(policies, specs, sheet)
     evaluations = [evaluate_year(app.db, year, p, app.actor, given.get(p.code)) for p in policies]
     for e in evaluations:
         for note in e.notes:
@@ -179,6 +196,7 @@ def command() -> None:
 @year_option
 @policy_option
 @results_option
+@sheet_option
 @format_option
 @out_option
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a PNG here: the scores "
@@ -189,6 +207,7 @@ def compute_cmd(
     year: int,
     policy_files: tuple[Path, ...],
     result_specs: tuple[str, ...],
+    sheet: str | None,
     fmt: str,
     out: Path | None,
     chart: Path | None,
@@ -199,11 +218,12 @@ def compute_cmd(
     shown as 不能计算 with its reason and scored as the policy says (excluded with weights renormalised, or zero).
     Where a policy takes a higher level's results (source = "external", ranking = "given_rank" / "given_score"),
     its --results file decides: its 等次, 名次 or 得分, ties and gaps as the policy says. A column of that file
-    the reader does not know is noted on standard error; one the policy would not read is refused.
+    the reader does not know is noted on standard error; one the policy would not read is refused. A workbook is
+    read from its one visible sheet with data; with several, name one with --sheet (read in each --results file).
     With several policies the units' awards are also shown side by side with their total. An --out file ending
     in .xlsx gets the results and every indicator with numerator and denominator, per policy, and the summary.
     """
-    evaluations = _evaluate(app, year, policy_files, result_specs)
+    evaluations = _evaluate(app, year, policy_files, result_specs, sheet)
     if len(evaluations) == 1:
         _one(evaluations[0], fmt, out)
     else:
@@ -303,8 +323,9 @@ def _several(evaluations: list[Evaluation], year: int, fmt: str, out: Path | Non
 @year_option
 @policy_option
 @results_option
-@click.option("--paying-entity", required=True, help="Books that pay: an entity code, e.g. S360900 (the city's "
-              "books: S + the code of a region of level 市).")  # fmt: skip
+@sheet_option
+@click.option("--paying-entity", type=CODE, required=True, help="Books that pay: an entity code, e.g. S360900 (the "
+              "city's books: S + the code of a region of level 市).")  # fmt: skip
 @click.option("--date", "on", type=DATE, help="Date of the award entries (default today).")
 @pass_app
 def post_cmd(
@@ -312,6 +333,7 @@ def post_cmd(
     year: int,
     policy_files: tuple[Path, ...],
     result_specs: tuple[str, ...],
+    sheet: str | None,
     paying_entity: str,
     on: dt.date | None,
 ) -> None:
@@ -321,7 +343,7 @@ def post_cmd(
     The paying entity is an existing entity code, or S + the code of a city (市/州/盟, loaded with `region import`,
     e.g. 360900) for the city's own books. A unit the evaluation scores never pays its awards.
     """
-    evaluations = _evaluate(app, year, policy_files, result_specs)
+    evaluations = _evaluate(app, year, policy_files, result_specs, sheet)
     outcomes = post_awards(app.db, evaluations, paying_entity, on or dt.date.today(), app.actor)
     names = {r.code: r.name for e in evaluations for r in e.results}
     policies = {e.policy.code: e.policy.name for e in evaluations}
@@ -361,7 +383,7 @@ ASSET_HEADERS = {
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Take the minimum yield from the policy's [asset_support].")  # fmt: skip
 @click.option("--min-yield", type=Decimal, help="Minimum yield in percent a year (default 6, or the policy's).")
-@click.option("--within", help="Only this county, township or village (code).")
+@click.option("--within", type=CODE, help="Only this county, township or village (code).")
 @click.option("--well-performing", "only_well", is_flag=True, help="Only the assets singled out for support.")
 @click.option("--limit", type=LIMIT, help="At most this many rows (best first).")
 @format_option

@@ -9,6 +9,7 @@ import click
 
 from assetledger.cli.common import (
     DATE,
+    ID,
     App,
     emit,
     format_option,
@@ -66,7 +67,7 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None, sheet: str 
 
 
 @command.command("add")
-@click.option("--id", "household_id", required=True, help="Household id (户编号).")
+@click.option("--id", "household_id", type=ID, required=True, help="Household id (户编号).")
 @village_option
 @click.option("--head", required=True, help="Head of household (户主).")
 @click.option("--persons", type=int, required=True, help="Persons in the household.")
@@ -74,7 +75,11 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None, sheet: str 
 @click.option("--factor", "factors", multiple=True, type=click.Choice(sorted(FACTORS)), help="Weight factor; repeat.")
 @click.option("--joined", "joined_on", type=DATE, required=True, help="Joined the roster on.")
 @click.option(
-    "--asset", "assets", multiple=True, help="A household-level asset (到户类) it benefits from (资产编号); repeat."
+    "--asset",
+    "assets",
+    type=ID,
+    multiple=True,
+    help="A household-level asset (到户类) it benefits from (资产编号); repeat.",
 )
 @pass_app
 def add(
@@ -111,7 +116,7 @@ def add(
 
 
 @command.command("remove")
-@click.argument("household_id")
+@click.argument("household_id", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Date of exit or death.")
 @click.option("--reason", type=click.Choice(["exit", "death"]), required=True, help="Why the household leaves.")
 @pass_app
@@ -123,7 +128,7 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 
 
 @command.command("correct-exit")
-@click.argument("household_id")
+@click.argument("household_id", type=ID)
 @click.option("--reason", required=True, help="Why the recorded exit is wrong (更正原因).")
 @click.option("--date", "on", type=DATE, help="The right date of exit; without it the household never left.")
 @click.option("--cause", type=click.Choice(["exit", "death"]), help="The right reason of exit, with --date.")

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assetledger.cli.common import App, pass_app, say
+from assetledger.cli.common import CODE, ID, App, pass_app, say
 from assetledger.services.certificates import DEFAULT_BASE_URL, Papers, certificates, labels
 
 BASE_URL_ENV = "ASSETLEDGER_BASE_URL"
@@ -19,8 +19,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _common(command: F) -> F:
     options = [
-        click.argument("asset_id", required=False),
-        click.option("--village", "within", help="Every asset of this village (or township, county) instead of one."),
+        click.argument("asset_id", type=ID, required=False),
+        click.option(
+            "--village", "within", type=CODE, help="Every asset of this village (or township, county) instead of one."
+        ),
         click.option(
             "--out",
             type=click.Path(dir_okay=False, path_type=Path),

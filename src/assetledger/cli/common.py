@@ -15,6 +15,7 @@ from assetledger.domain.assets import FIRST_YEAR, LAST_YEAR, quantity_problem
 from assetledger.domain.enums import LabelledEnum
 from assetledger.domain.money import MoneyFormatError, parse_money, parse_number
 from assetledger.io.output import FORMATS, render_csv, render_json, render_table, write_xlsx
+from assetledger.io.values import identifier
 from assetledger.services.context import resolve_actor
 
 if TYPE_CHECKING:
@@ -110,6 +111,18 @@ class YearType(click.ParamType[int]):
         return year
 
 
+class IdType(click.ParamType[str]):
+    """An id or code typed on the command line (asset id, 户编号, region, entity or contract code, a scope): read as
+    the importers read one from a file (io/values.identifier: NFKC-folded and stripped), so that ３６０９２１ or
+    360921－0000001 typed with a Chinese input method is the id 360921 / 360921-0000001 the records keep."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return identifier(value) or ""
+
+
 class EnumType(click.ParamType[LabelledEnum]):
     """Accepts the English code or the Chinese label of a LabelledEnum."""
 
@@ -133,17 +146,20 @@ QUANTITY = QuantityType()
 # Whole numbers that reach the database: bounded here, or a huge one fails in the driver with a traceback.
 ROW_ID = click.IntRange(1, 2**63 - 1)  # an id: the databases hold signed 64-bit integers
 YEAR = YearType()
+ID = IdType("ID")  # asset id, 户编号, contract code
+CODE = IdType("CODE")  # region or entity code, a scope
 LIMIT = click.IntRange(1, 10_000_000)
 
 VILLAGE_HELP = "Village code."
-village_option = click.option("--village", required=True, help=VILLAGE_HELP)
+village_option = click.option("--village", type=CODE, required=True, help=VILLAGE_HELP)
 
 
-# The workbook's sheet an import reads (io/tabular.py): needed when more than one visible sheet holds data.
+# The workbook's sheet an import reads (io/tabular.py): needed when more than one visible sheet holds data. Every
+# command that reads a user's file takes it from here.
 sheet_option = click.option(
     "--sheet",
     metavar="NAME",
-    help="The workbook's sheet to import (工作表); needed when more than one visible sheet holds data.",
+    help="The workbook's sheet to read (工作表); needed when more than one visible sheet holds data.",
 )
 
 
@@ -153,7 +169,7 @@ def distribution_options(period_help: str = "Period of the distribution.", requi
 
     def apply(fn: F) -> F:
         with_period = click.option("--period", required=required, help=period_help)(fn)
-        return click.option("--village", required=required, help=VILLAGE_HELP)(with_period)
+        return click.option("--village", type=CODE, required=required, help=VILLAGE_HELP)(with_period)
 
     return apply
 

@@ -9,7 +9,20 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, MONEY, App, EnumType, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import (
+    CODE,
+    DATE,
+    ID,
+    MONEY,
+    App,
+    EnumType,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+)
 from assetledger.domain.contracts import Frequency, Terms, Timing, term_problems
 from assetledger.domain.enums import OperatingMode
 from assetledger.errors import Finding, InputError
@@ -67,8 +80,9 @@ def command() -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row; change nothing.")
+@sheet_option
 @pass_app
-def import_cmd(app: App, file: Path, dry_run: bool) -> None:
+def import_cmd(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Import a contracts file (合同台账, .xlsx or .csv), all or nothing.
 
     \b
@@ -76,9 +90,10 @@ def import_cmd(app: App, file: Path, dry_run: bool) -> None:
     经营方式/mode (出租 lease, 发包 contract_out, 委托 entrusted, 联营 joint, 入股 shares, 合作社 cooperative),
     合同起始日期/start, 合同截止日期/end; optional 签订日期, 每期金额 or 年租金, 支付周期 (按年/按季/按月),
     支付方式 (先付/后付, default 后付), 已缴至 (settled before it is recorded), 保证金, 续签合同编号, 备注.
-    Any bad row: every problem is listed (exit 2), nothing is written. The same file twice is a no-op.
+    Any bad row: every problem is listed (exit 2), nothing is written. The same file twice is a no-op. A workbook
+    is read from its one visible sheet with data; hidden sheets are skipped; with several, name one with --sheet.
     """
-    result = import_contracts(app.db, file, app.actor, dry_run=dry_run)
+    result = import_contracts(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     if result.already_imported:
         say(
             f"{file} 已作为第 {result.batch_id} 批导入过，无需再导入",
@@ -97,8 +112,10 @@ def import_cmd(app: App, file: Path, dry_run: bool) -> None:
 
 
 @command.command("add")
-@click.option("--code", required=True, help="Contract number (合同编号), unique.")
-@click.option("--asset", "assets", multiple=True, required=True, help="Operating asset it covers; repeat for several.")
+@click.option("--code", type=ID, required=True, help="Contract number (合同编号), unique.")
+@click.option(
+    "--asset", "assets", type=ID, multiple=True, required=True, help="Operating asset it covers; repeat for several."
+)
 @click.option("--operator", required=True, help="Operator (经营主体): the lessee, contractor or partner.")
 @click.option("--mode", type=EnumType(OperatingMode), required=True, help="Operating mode (经营方式).")
 @click.option("--start", type=DATE, required=True, help="First day of the term.")
@@ -111,7 +128,7 @@ def import_cmd(app: App, file: Path, dry_run: bool) -> None:
 @click.option("--signed-on", type=DATE, help="Date signed.")
 @click.option("--paid-through", type=DATE, help="Rent settled through this date before the contract is recorded.")
 @click.option("--deposit", type=MONEY, help="Deposit (保证金).")
-@click.option("--renews", help="Code of the contract this one renews (续签).")
+@click.option("--renews", type=ID, help="Code of the contract this one renews (续签).")
 @click.option("--note", help="Note.")
 @pass_app
 def add_cmd(app: App, /, **o: Any) -> None:
@@ -134,7 +151,7 @@ def add_cmd(app: App, /, **o: Any) -> None:
 
 
 @command.command("list")
-@click.option("--within", help="Only assets in this county, township or village (default: your scope).")
+@click.option("--within", type=CODE, help="Only assets in this county, township or village (default: your scope).")
 @click.option("--as-of", type=DATE, help="Only contracts in force on this date.")
 @format_option
 @out_option
@@ -150,7 +167,7 @@ def list_cmd(app: App, within: str | None, as_of: dt.date | None, fmt: str, out:
 
 
 @command.command("adopt")
-@click.option("--within", help="Only assets in this county, township or village.")
+@click.option("--within", type=CODE, help="Only assets in this county, township or village.")
 @click.option("--paid-through", type=DATE, help="Rent settled through this date before (e.g. the day before the "
               "books start); without it every year of the term is expected.")  # fmt: skip
 @click.option("--dry-run", is_flag=True, help="Check and count; record nothing.")
@@ -167,7 +184,7 @@ def adopt_cmd(app: App, within: str | None, paid_through: dt.date | None, dry_ru
 
 
 @command.command("terminate")
-@click.argument("code")
+@click.argument("code", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Last day the contract binds.")
 @click.option("--reason", required=True, help="Why (e.g. 承租方违约, 协商解除).")
 @pass_app
@@ -180,7 +197,7 @@ def terminate_cmd(app: App, code: str, on: dt.date, reason: str) -> None:
 
 @command.command("alerts")
 @click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Date of the check (default today).")
-@click.option("--within", help="Only this county, township or village (default: your scope).")
+@click.option("--within", type=CODE, help="Only this county, township or village (default: your scope).")
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="County policy (TOML), [contracts]: days, grace, legal limits, rent floors.")  # fmt: skip
 @format_option

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, pass_app, say
+from assetledger.cli.common import DATE, ID, App, pass_app, say
 from assetledger.domain.documents import DocumentKind
 from assetledger.io.output import render_table
 from assetledger.services.documents import AttachResult, attach_batch, attach_file
@@ -27,7 +27,7 @@ class KindType(click.ParamType[DocumentKind]):
 
 @click.command("attach")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--asset", "asset_id", help="Attach PATH (one file) to this asset. Without it, PATH is a file, "
+@click.option("--asset", "asset_id", type=ID, help="Attach PATH (one file) to this asset. Without it, PATH is a file, "
               "folder or ZIP whose file names (or folder names) start with the asset id: A-1_验收报告.pdf, "
               "A-1/移交书.pdf.")  # fmt: skip
 @click.option("--kind", type=KindType(), help="What the document is (default: from its name: 批复/立项 approval, "

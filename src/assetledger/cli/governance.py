@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
+    ID,
     MONEY,
     ROW_ID,
     YEAR,
@@ -57,7 +59,7 @@ def _policy(path: Path | None) -> GovernancePolicy:
 
 @click.command("scan")
 @click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Scan date (default today).")
-@click.option("--within", help="Only this county, township or village (code).")
+@click.option("--within", type=CODE, help="Only this county, township or village (code).")
 @policy_option
 @format_option
 @out_option
@@ -99,7 +101,7 @@ def scan_cmd(
 
 
 @click.command("revitalise")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
 @click.option("--operator", help="New operator (经营主体).")
 @click.option("--mode", type=EnumType(OperatingMode), help="New operating mode.")
@@ -114,7 +116,7 @@ def revitalise_cmd(
 
 
 @click.command("decide-dispose")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--date", "on", type=DATE, required=True, help="Date of the decision.")
 @click.option("--note", help="Why it cannot be revitalised.")
 @pass_app
@@ -125,7 +127,7 @@ def decide_dispose_cmd(app: App, asset_id: str, on: dt.date, note: str | None) -
 
 
 @click.command("dispose")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option(
     "--method",
     type=click.Choice([m.value for m in DisposalMethod]),
@@ -161,7 +163,9 @@ def dispose_cmd(
 
 
 @click.command("reinvest")
-@click.option("--asset", "asset_id", required=True, help="Existing asset to invest in, or the id of a new one.")
+@click.option(
+    "--asset", "asset_id", type=ID, required=True, help="Existing asset to invest in, or the id of a new one."
+)
 @click.option("--amount", type=MONEY, help="Amount for an existing asset.")
 @click.option("--date", "on", type=DATE, required=True, help="Date.")
 @click.option("--from", "source", type=click.Choice(["reserve", "restricted"]), default="reserve", show_default=True,
@@ -169,7 +173,7 @@ def dispose_cmd(
 @click.option("--new", "new_asset", is_flag=True, help="Build a new asset instead (give --name, --register, ...).")
 @click.option("--name", help="New asset: name.")
 @click.option("--register", "register", type=EnumType(Register), help="New asset: register.")
-@click.option("--village", help="New asset: village code (its collective pays and owns it).")
+@click.option("--village", type=CODE, help="New asset: village code (its collective pays and owns it).")
 @click.option("--value", type=MONEY, help="New asset: value.")
 @click.option("--category", help="New asset: kind (资产分类).")
 @pass_app
@@ -215,7 +219,7 @@ def maintenance() -> None:
 
 
 @maintenance.command("contribute")
-@click.option("--county", required=True, help="County code (the fund is in the county's books).")
+@click.option("--county", type=CODE, required=True, help="County code (the fund is in the county's books).")
 @click.option("--amount", type=MONEY, required=True, help="Amount.")
 @click.option("--date", "on", type=DATE, required=True, help="Date.")
 @pass_app
@@ -226,7 +230,7 @@ def contribute_cmd(app: App, county: str, amount: Decimal, on: dt.date) -> None:
 
 
 @maintenance.command("apply")
-@click.argument("asset_id")
+@click.argument("asset_id", type=ID)
 @click.option("--amount", type=MONEY, required=True, help="Amount asked for.")
 @click.option("--reason", required=True, help="The serious damage.")
 @click.option("--date", "on", type=DATE, required=True, help="Date of the application.")

@@ -8,7 +8,20 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, LIMIT, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import (
+    CODE,
+    DATE,
+    LIMIT,
+    ROW_ID,
+    YEAR,
+    App,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+    say,
+    sheet_option,
+)
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
 from assetledger.io.output import records, render_json, render_table
@@ -41,7 +54,7 @@ def command() -> None:
 
 @command.command("open")
 @click.option("--year", type=YEAR, required=True, help="Inventory year (清查年度).")
-@click.option("--scope", required=True, help="county:CODE, township:CODE or village:CODE.")
+@click.option("--scope", type=CODE, required=True, help="county:CODE, township:CODE or village:CODE.")
 @click.option(
     "--policy",
     "policy_file",
@@ -97,8 +110,9 @@ def sheets(app: App, inventory_id: int, out: Path, no_html: bool) -> None:
 @command.command("record")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--inventory", "inventory_id", type=ROW_ID, help="Inventory id, when the sheet has no 清查编号 column.")
+@sheet_option
 @pass_app
-def record(app: App, file: Path, inventory_id: int | None) -> None:
+def record(app: App, file: Path, inventory_id: int | None, sheet: str | None) -> None:
     """Record a filled count sheet (.xlsx or .csv), all or nothing.
 
     \b
@@ -106,8 +120,9 @@ def record(app: App, file: Path, inventory_id: int | None) -> None:
     Rows not filled in yet are skipped; a later sheet with the same asset supersedes the earlier count.
     A row with an empty 资产编号 and a name and value is a surplus (盘盈): give 资产类别 (公益性/经营性).
     Any bad row: every problem is listed (file, row, column, value), exit code 2, nothing is written.
+    A workbook is read from its one visible sheet with data; with several, name one with --sheet.
     """
-    result = record_counts(app.db, file, app.actor, inventory_id)
+    result = record_counts(app.db, file, app.actor, inventory_id, sheet=sheet)
     if result.already_recorded:
         say(
             f"{file} 已登记到清查 {result.inventory_id}，无需再登记",

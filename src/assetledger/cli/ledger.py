@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import (
+    CODE,
     DATE,
+    ID,
     MONEY,
     ROW_ID,
     App,
@@ -61,13 +63,15 @@ def _posting(text: str) -> Posting:
 
 
 @command.command("post")
-@click.option("--asset", "asset_id", help="Asset the revenue or expense belongs to (its owner's books are used).")
+@click.option(
+    "--asset", "asset_id", type=ID, help="Asset the revenue or expense belongs to (its owner's books are used)."
+)
 @click.option("--revenue", "revenue_type", type=click.Choice(sorted(REVENUE_ACCOUNTS)), help="Revenue of this type.")
 @click.option("--expense", "expense_type", type=click.Choice(sorted(EXPENSE_ACCOUNTS)), help="Expense of this type.")
 @click.option("--amount", type=MONEY, help="Amount in yuan (with --revenue/--expense).")
 @click.option("--date", "on", type=DATE, required=True, help="Entry date.")
 @click.option("--account", "counter", default="Assets:Bank", show_default=True, help="Where the money went/came.")
-@click.option("--entity", help="For a general entry: the entity whose books take it.")
+@click.option("--entity", type=CODE, help="For a general entry: the entity whose books take it.")
 @click.option("--posting", "postings", multiple=True, help="For a general entry: ACCOUNT=AMOUNT, repeat; must balance.")
 @click.option("--narration", help="Narration (摘要).")
 @click.option(
@@ -169,7 +173,7 @@ def reverse(app: App, entry_id: int, reason: str, on: dt.date | None) -> None:
 
 
 @command.command("close")
-@click.option("--entity", required=True, help="Entity code, e.g. V360921101201.")
+@click.option("--entity", type=CODE, required=True, help="Entity code, e.g. V360921101201.")
 @click.option("--through", type=DATE, required=True, help="Last day of the closed period.")
 @pass_app
 def close(app: App, entity: str, through: dt.date) -> None:
@@ -198,7 +202,7 @@ ENTITY_HEADERS = {"code": "核算主体代码", "name": "名称", "kind": "级�
 
 
 @command.command("export")
-@click.option("--entity", required=True, help="Entity code.")
+@click.option("--entity", type=CODE, required=True, help="Entity code.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default ledgers/export/ENTITY.beancount.")
 @pass_app
 def export(app: App, entity: str, out: Path | None) -> None:
@@ -208,7 +212,7 @@ def export(app: App, entity: str, out: Path | None) -> None:
 
 
 @command.command("check")
-@click.option("--within", help="Only entities in this region (code); default: your scope.")
+@click.option("--within", type=CODE, help="Only entities in this region (code); default: your scope.")
 @pass_app
 def check(app: App, within: str | None) -> None:
     """Run Beancount's own validation over every entity's books. Non-zero exit on any error."""
@@ -232,7 +236,7 @@ def check(app: App, within: str | None) -> None:
 
 
 @command.command("query")
-@click.option("--entity", required=True, help="Entity code.")
+@click.option("--entity", type=CODE, required=True, help="Entity code.")
 @click.argument("bql")
 @format_option
 @out_option
@@ -249,7 +253,7 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 
 
 @command.command("reconcile")
-@click.option("--within", help="Only assets in this region (code); default: your scope.")
+@click.option("--within", type=CODE, help="Only assets in this region (code); default: your scope.")
 @pass_app
 def reconcile_cmd(app: App, within: str | None) -> None:
     """List assets whose book value differs from their register value. Non-zero exit if any."""
@@ -263,7 +267,7 @@ def reconcile_cmd(app: App, within: str | None) -> None:
 
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--entity", required=True, help="Entity whose books take the ledger.")
+@click.option("--entity", type=CODE, required=True, help="Entity whose books take the ledger.")
 @pass_app
 def import_(app: App, file: Path, entity: str) -> None:
     """Import an existing Beancount ledger (CNY, simple transactions); refuses what it cannot represent."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import App, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import App, emit, format_option, out_option, pass_app, say, sheet_option
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import records
 from assetledger.io.tabular import read_table
@@ -21,8 +21,9 @@ def command() -> None:
 @command.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; change nothing.")
+@sheet_option
 @pass_app
-def import_(app: App, file: Path, dry_run: bool) -> None:
+def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Load regions from CSV/XLSX.
 
     \b
@@ -32,7 +33,7 @@ def import_(app: App, file: Path, dry_run: bool) -> None:
     with the same name and parent are skipped; a county loaded without a parent is placed under the city a later
     file names; other conflicts are refused.
     """
-    result = import_regions(app.db, read_table(file), app.actor, dry_run=dry_run)
+    result = import_regions(app.db, read_table(file, sheet=sheet), app.actor, dry_run=dry_run)
     shown = [lv for lv in RegionLevel if lv is not RegionLevel.CITY or result.added[lv]]
     added = ", ".join(f"{result.added[level]} {level.label}" for level in shown)
     verb = "would add" if dry_run else "added"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, EnumType, emit, format_option, out_option, pass_app
+from assetledger.cli.common import CODE, DATE, ID, App, EnumType, emit, format_option, out_option, pass_app
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.household_rows import HEADERS as FACT_HEADERS
@@ -33,7 +33,7 @@ def command() -> None:
 
 @command.command("registers")
 @click.option("--level", type=EnumType(RegionLevel), default="county", show_default=True, help="Group by this level.")
-@click.option("--within", help="Only inside this region (code).")
+@click.option("--within", type=CODE, help="Only inside this region (code).")
 @click.option(
     "--by-owner",
     is_flag=True,
@@ -70,7 +70,7 @@ def registers(app: App, level: RegionLevel, within: str | None, by_owner: bool, 
 
 
 @command.command("books")
-@click.option("--entity", help="Entity code (all entities when omitted, for the income statement).")
+@click.option("--entity", type=CODE, help="Entity code (all entities when omitted, for the income statement).")
 @click.option("--balances", "show_balances", is_flag=True, help="Trial balance of --entity instead.")
 @click.option("--by-asset", is_flag=True, help="Income, expenses and net per asset.")
 @click.option("--from", "start", type=DATE, help="Period start (inclusive).")
@@ -118,7 +118,7 @@ BOOK_HEADERS = {
 
 
 @command.command("household")
-@click.argument("household_id")
+@click.argument("household_id", type=ID)
 @format_option
 @out_option
 @pass_app

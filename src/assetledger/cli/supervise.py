@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from assetledger.cli.common import DATE, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
+from assetledger.cli.common import CODE, DATE, ID, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
 GOVERNANCE_HELP = "Governance policy (TOML) for the idle, loss-making and contract rules. Default: built-in values."
@@ -48,7 +48,7 @@ def command() -> None:
 
 @command.command("warnings")
 @click.option("--as-of", "as_of", type=DATE, help="Judge as of this date (default today).")
-@click.option("--region", help="Only this county, township or village (code); default: your whole scope.")
+@click.option("--region", type=CODE, help="Only this county, township or village (code); default: your whole scope.")
 @click.option("--rule", "rules", multiple=True, help="Only these rules (repeatable), e.g. --rule unconfirmed.")
 @policy_option
 @governance_option
@@ -95,7 +95,7 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
 
 
 @command.command("open")
-@click.argument("key")
+@click.argument("key", type=ID)
 @click.option("--unit", required=True, help="The responsible unit (责任单位), e.g. 东风镇人民政府.")
 @click.option("--deadline", required=True, type=DATE, help="Rectify by this date (整改期限).")
 @click.option("--date", "on", type=DATE, help="The date the case opens (default today); the rule is run as of it.")
@@ -165,7 +165,7 @@ def close_cmd(app: App, case: int, on: dt.date | None, note: str | None, policy_
 @command.command("cases")
 @click.option("--overdue", is_flag=True, help="Only open cases past their deadline (逾期未整改).")
 @click.option("--as-of", "as_of", type=DATE, help="Judge overdue as of this date (default today).")
-@click.option("--region", help="Only this county, township or village (code); default: your whole scope.")
+@click.option("--region", type=CODE, help="Only this county, township or village (code); default: your whole scope.")
 @format_option
 @out_option
 @pass_app
@@ -214,7 +214,7 @@ def show_cmd(app: App, case: int) -> None:
 @click.option("--from-year", type=YEAR, help="Also every year from this one: the indicators over time.")
 @click.option("--level", type=click.Choice(("county", "township", "village")), default="county", show_default=True,
               help="One row per county, township or village.")  # fmt: skip
-@click.option("--region", help="Only units within this region (code); default: your whole scope.")
+@click.option("--region", type=CODE, help="Only units within this region (code); default: your whole scope.")
 @click.option("--chart", "chart_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one chart per indicator (PNG) into this folder.")  # fmt: skip
 @governance_option

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from assetledger.errors import Finding, InputError
+from assetledger.io.xlsx_hidden import Hidden, hidden_lines
 
 CSV_ENCODINGS = (
     "utf-8-sig",
@@ -117,6 +118,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             name, cells = sheet, _cells(book, sheet)
         else:
             name, cells = _the_sheet(str(path), book, visible)
+        source = f"{path} [工作表 sheet {name}]"  # every finding names the sheet it is on
+        _refuse_hidden(source, hidden_lines(path, name), cells)
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for broken or encrypted files
@@ -131,7 +134,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 )
             ]
         ) from exc
-    return _split(f"{path} [工作表 sheet {name}]", cells)  # every finding names the sheet it is on
+    return _split(source, cells)
 
 
 def _cells(book: Any, name: str) -> list[list[object]]:
@@ -164,6 +167,59 @@ def _the_sheet(source: str, book: Any, visible: list[str]) -> tuple[str, list[li
     raise InputError([Finding(source, None, None, None, "工作簿中没有可见的工作表 the workbook has no visible sheet")])
 
 
+HIDDEN_ROWS = (
+    "这些行被隐藏（或被筛选隐藏）且有数据，导入会把看不见的行一并导入：取消隐藏（或清除筛选）或删除这些行后再导入 "
+    "these rows are hidden (by hand or by a filter) and hold data, which would be imported unseen: unhide them "
+    "(or clear the filter) or delete them, then import again"
+)
+HIDDEN_COLUMNS = (
+    "这些列被隐藏且有数据：取消隐藏或删除这些列后再导入 "
+    "these columns are hidden and hold data, which would be read unseen: unhide or delete them, then import again"
+)
+SHOWN_RANGES = 20  # row ranges named in the refusal; a filter may hide thousands
+
+
+def _refuse_hidden(source: str, hidden: Hidden, cells: list[list[object]]) -> None:
+    """Hidden rows or columns that hold data are refused, naming them: what is imported is what the user sees.
+    A row hidden or filtered out is as often an old or unwanted record as one kept, so neither importing nor
+    skipping it is safe to guess; unhiding or deleting it is one step in Excel."""
+    width = max((len(line) for line in cells), default=0)  # a <col> may hide every column to XFD
+    rows = sorted(r for r in hidden.rows if r <= len(cells) and any(_filled(c) for c in cells[r - 1]))
+    columns = sorted(
+        c for c in hidden.columns if c < width and any(c < len(line) and _filled(line[c]) for line in cells)
+    )
+    findings = []
+    if rows:
+        findings.append(Finding(source, None, None, f"第 {_ranges(rows)} 行 (rows)", HIDDEN_ROWS))
+    if columns:
+        from assetledger.io.xlsx_sheet import column_letter  # openpyxl: only when there is a column to name
+
+        start = _header_row(cells)
+        header = _texts(cells[start]) if start < len(cells) else []
+        named = "、".join(
+            column_letter(c) + (f"“{header[c]}”" if c < len(header) and header[c] else "") for c in columns
+        )
+        findings.append(Finding(source, None, None, f"第 {named} 列 (columns)", HIDDEN_COLUMNS))
+    if findings:
+        raise InputError(findings)
+
+
+def _texts(cells: list[object]) -> list[str]:
+    return [str(c).strip() if c is not None else "" for c in cells]
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[3, 5, 6, 7, 12] -> "3、5-7、12"; past SHOWN_RANGES ranges, "…，共 N 行 (N rows)"."""
+    spans: list[tuple[int, int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], n)
+        else:
+            spans.append((n, n))
+    text = "、".join(str(a) if a == b else f"{a}-{b}" for a, b in spans[:SHOWN_RANGES])
+    return text if len(spans) <= SHOWN_RANGES else f"{text}…，共 {len(numbers)} 行 ({len(numbers)} rows)"
+
+
 def _no_such_sheet(names: list[str]) -> str:
     return f"工作簿中没有这个工作表，现有：{'、'.join(names)} the workbook has no such sheet; it has {', '.join(names)}"
 
@@ -173,7 +229,7 @@ def _split(source: str, grid: list[list[object]]) -> Table:
     if start >= len(grid):
         raise InputError([Finding(source, None, None, None, "the file has no header row")])
     unit, unit_note = _unit_above(source, grid[:start])
-    header = [str(c).strip() if c is not None else "" for c in grid[start]]
+    header = _texts(grid[start])
     rows = []
     notes = []
     for offset, cells in enumerate(grid[start + 1 :], start=start + 2):

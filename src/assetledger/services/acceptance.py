@@ -105,10 +105,13 @@ class AcceptanceImport:
     notes: tuple[str, ...] = ()  # columns of the file not used
 
 
-def import_acceptances(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> AcceptanceImport:
+def import_acceptances(
+    db: Database, path: Path, actor: str, *, dry_run: bool = False, sheet: str | None = None
+) -> AcceptanceImport:
     """An acceptance list (竣工验收清单), all or nothing: every bad row listed (file, row, the file's own header,
-    value), nothing written; a row saying again what is kept records nothing, so the same file twice is a no-op."""
-    table = read_table(path)
+    value), nothing written; a row saying again what is kept records nothing, so the same file twice is a no-op.
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
     rows, findings = parse_acceptances(table)
     findings += table.empty_findings()
     if findings:

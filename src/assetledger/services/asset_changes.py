@@ -138,17 +138,20 @@ def _update_assets(session: Session, rows: Sequence[tuple[str, dict[str, Any]]])
 # --- a file of changes ------------------------------------------------------------------------------------------
 
 
-def apply_file(db: Database, kind: str, path: Path, actor: str, *, dry_run: bool = False) -> ChangeResult:
+def apply_file(
+    db: Database, kind: str, path: Path, actor: str, *, dry_run: bool = False, sheet: str | None = None
+) -> ChangeResult:
     """Apply a file of changes of one kind (confirm, handover, custodian, status) to registered assets, all or
     nothing. Problems of input (exit 2) come before refusals by a rule (exit 5); rows of assets outside the actor's
     scope are refused (exit 6), each named by its row and place with the file's other problems of input; and
     only the rows within the scope are checked against the rules (a rule's answer would tell what the register
-    holds out of scope). A dry run checks everything, books included, and writes nothing."""
+    holds out of scope). A dry run checks everything, books included, and writes nothing. `sheet`: the
+    workbook's sheet to read (else its one visible sheet with data)."""
     if kind not in KINDS:
         raise InputError(
             [Finding(str(path), None, None, kind, f"变更类型应为以下之一 (write one of {', '.join(KINDS)})")]
         )
-    table = read_table(path)
+    table = read_table(path, sheet=sheet)
     parsed = parse_changes(table, kind, TEXT_RULES)
     del table
     with db.transaction() as session:

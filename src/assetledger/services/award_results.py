@@ -66,9 +66,10 @@ class GivenResults:
         return field in self.columns
 
 
-def read_given(path: Path, source: str | None = None) -> GivenResults:
-    """Read a given-results file (CSV or XLSX); `source` names it in findings (the upload's own name on the web)."""
-    table = read_table(path)
+def read_given(path: Path, source: str | None = None, sheet: str | None = None) -> GivenResults:
+    """Read a given-results file (CSV or XLSX); `source` names it in findings (the upload's own name on the web).
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data); the digest names it."""
+    table = read_table(path, sheet=sheet)
     shown = source or table.source
     columns = {c.field: c for c in map_header(table.header, GIVEN_HEADERS)}
     known = {normalise(c.header) for c in columns.values()}
@@ -137,7 +138,8 @@ def read_given(path: Path, source: str | None = None) -> GivenResults:
         rows.append(GivenRow(number, code, values.text(cell(cells, "name")), grade, rank, score))
     if findings:
         raise InputError(findings)
-    digest = f"{path.name if source is None else Path(source).name} sha256:{_sha256(path)[:12]}"
+    named = path.name if source is None else Path(source).name
+    digest = f"{named}{'' if sheet is None else f' [{sheet}]'} sha256:{_sha256(path)[:12]}"
     headers = {f: c.header for f, c in columns.items() if f in ("grade", "rank", "score", "name")}
     return GivenResults(shown, digest, headers, tuple(rows), notes)
 

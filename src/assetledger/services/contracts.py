@@ -35,11 +35,11 @@ from assetledger.errors import DuplicateError, Finding, InputError, NotFoundErro
 from assetledger.io.contract_rows import ContractRow, parse_contracts
 from assetledger.io.tabular import read_table
 from assetledger.services.access import current_user, require, require_read, visible_regions
+from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
 from assetledger.store import contract_repo
 from assetledger.store.contract_repo import StoredContract
 from assetledger.store.db import Database
-from assetledger.store.document_files import sha256_of
 from assetledger.store.models import AssetEvent, ImportBatch
 
 DEFAULT_POLICY = ContractPolicy()
@@ -88,10 +88,13 @@ class ContractImportResult:
     dry_run: bool = False
 
 
-def import_contracts(db: Database, path: Path, actor: str, *, dry_run: bool = False) -> ContractImportResult:
-    """A contracts file (合同台账), all or nothing: every bad row is listed and nothing is written."""
-    table = read_table(path)
-    checksum = sha256_of(path.read_bytes())
+def import_contracts(
+    db: Database, path: Path, actor: str, *, dry_run: bool = False, sheet: str | None = None
+) -> ContractImportResult:
+    """A contracts file (合同台账), all or nothing: every bad row is listed and nothing is written.
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
+    checksum = file_checksum(path, sheet)
     rows, findings = parse_contracts(table)
     findings += table.empty_findings()
     with db.transaction() as session:

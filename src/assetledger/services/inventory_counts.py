@@ -44,12 +44,19 @@ class RecordResult:
 
 
 def record_counts(
-    db: Database, path: Path, actor: str, inventory_id: int | None = None, today: dt.date | None = None
+    db: Database,
+    path: Path,
+    actor: str,
+    inventory_id: int | None = None,
+    today: dt.date | None = None,
+    *,
+    sheet: str | None = None,
 ) -> RecordResult:
-    """Record a filled sheet, all or nothing. A later count of an asset supersedes its earlier one (both kept)."""
-    table = read_table(path)
+    """Record a filled sheet, all or nothing. A later count of an asset supersedes its earlier one (both kept).
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    table = read_table(path, sheet=sheet)
     inventory_id = sheet_inventory_id(table, inventory_id)
-    checksum = file_checksum(path)
+    checksum = file_checksum(path, sheet)
     with db.transaction() as session:
         inventory = get_inventory(session, inventory_id)
         done = closed_row(session, inventory_id)
