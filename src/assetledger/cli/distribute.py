@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, App, distribution_options, format_option, out_option, pass_app, say
+from assetledger.cli.common import DATE, ID, App, distribution_options, format_option, out_option, pass_app, say
 from assetledger.cli.objections import objection
 from assetledger.domain.distribution import plain
 from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
@@ -152,7 +152,7 @@ def rule_add(app: App, file: Path) -> None:
 @command.command("pay")
 @distribution_options()
 @click.option("--date", "on", type=DATE, required=True, help="Payout date.")
-@click.option("--household", help="Only this household (default: every unpaid one).")
+@click.option("--household", type=ID, help="Only this household (default: every unpaid one).")
 @pass_app
 def pay(app: App, village: str, period: str, on: dt.date, household: str | None) -> None:
     """Pay households their shares from the bank account (settles 应付收益).

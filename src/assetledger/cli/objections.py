@@ -8,7 +8,18 @@ from pathlib import Path
 
 import click
 
-from assetledger.cli.common import DATE, ROW_ID, App, distribution_options, emit, format_option, out_option, pass_app
+from assetledger.cli.common import (
+    CODE,
+    DATE,
+    ID,
+    ROW_ID,
+    App,
+    distribution_options,
+    emit,
+    format_option,
+    out_option,
+    pass_app,
+)
 from assetledger.domain.objections import Outcome
 from assetledger.services import notice_objections as svc
 
@@ -38,7 +49,7 @@ def objection() -> None:
 @distribution_options("Period of the distribution whose notice is objected to.")
 @click.option("--date", "on", type=DATE, required=True, help="The day the objection was raised (within the 公示期).")
 @click.option("--text", required=True, help="What the objection says (异议内容).")
-@click.option("--household", help="The household of the village's roster that raised it (户编号).")
+@click.option("--household", type=ID, help="The household of the village's roster that raised it (户编号).")
 @click.option("--name", "raised_by", help="The name of who raised it, as they gave it (异议人).")
 @click.option("--rule", "rule_code", help="The distribution's rule, when several rules share out the period.")
 @pass_app
@@ -75,7 +86,7 @@ def decide(app: App, objection_id: int, on: dt.date, upheld: bool, reason: str) 
 
 
 @objection.command("list")
-@click.option("--village", required=True, help="Village code.")
+@click.option("--village", type=CODE, required=True, help="Village code.")
 @click.option("--period", help="Only the objections to this period's notice.")
 @format_option
 @out_option
