@@ -54,7 +54,7 @@ def build_published(run: Cli) -> Cli:
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="li")
     run("distribute", "--village", VILLAGE, "--period", "2025Q3", "--date", "2025-10-01", user="li")
     run("distribute", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="zhang")
-    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", user="li")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", user="zhang")
     run("distribute", "publish", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-03",
         user="zhang")  # fmt: skip
     return run

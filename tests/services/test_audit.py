@@ -86,7 +86,10 @@ def test_village_accountant_only_in_own_village(run: Cli, db: Database) -> None:
     stranger = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-03-02",
                    user="nobody", ok=False)  # fmt: off
     assert stranger.exit_code == 6 and "not known" in stranger.output
-    run("distribute", "rule", "add", str(RULE), user="li")
+    # a rule already in force is recorded after the fact (补录): the county's, not the village's own
+    late = run("distribute", "rule", "add", str(RULE), user="li", ok=False)
+    assert late.exit_code == 6 and "补录" in late.output
+    run("distribute", "rule", "add", str(RULE), user="zhang")
     run("user", "revoke", "li", user="zhang")
     revoked = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-03-03",
                   user="li", ok=False)  # fmt: off

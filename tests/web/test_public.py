@@ -3,6 +3,7 @@ villager without an account reads, and what it must never reach."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import Flask
@@ -94,8 +95,12 @@ def test_the_accountant_publishes_from_the_distribution_page(app: Flask, county:
     assert app.test_client().get(f"/public/{VILLAGE}").status_code == 404
     wang, wang_token = login(app, "wang")
     assert wang.post("/notice/publish", data={**form, "csrf_token": wang_token}).status_code == 403  # an auditor
-    done = li.post("/notice/publish", data={**form, "csrf_token": token})
-    assert done.status_code == 200 and "已于 2025-07-02 发布" in done.get_data(as_text=True)
+    # an earlier day's publication is the county's to record (补录): its objection period would have run already
+    late = li.post("/notice/publish", data={**form, "csrf_token": token})
+    assert late.status_code == 403 and "补录" in late.get_data(as_text=True)
+    done = li.post("/notice/publish", data={**form, "date": "", "csrf_token": token})  # the button: published now
+    today = dt.date.today().isoformat()
+    assert done.status_code == 200 and f"已于 {today} 发布" in done.get_data(as_text=True)
     assert f'href="/public/{VILLAGE}"' in done.get_data(as_text=True)
     assert app.test_client().get(f"/public/{VILLAGE}").status_code == 200
     other = {"village": OTHER_VILLAGE, "period": "2025Q2", "csrf_token": token}

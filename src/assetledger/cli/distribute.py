@@ -219,7 +219,8 @@ def notice(app: App, village: str, period: str, folder: Path) -> None:
 @command.command("publish")
 @distribution_options("Period of the distribution whose notice is published.")
 @click.option("--date", "on", type=DATE,
-              help="Date of publication (default: the distribution's date, which its notice bears).")  # fmt: skip
+              help="Date of publication (default: the distribution's date, which its notice bears). A day before "
+                   "today is recorded after the fact (补录), by finance only.")  # fmt: skip
 @pass_app
 def publish(app: App, village: str, period: str, on: dt.date | None) -> None:
     """Publish the notice (公示) of a village's distribution for anyone to read: the public page /public/VILLAGE and

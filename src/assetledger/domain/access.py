@@ -4,6 +4,9 @@
 - village-accountant (村会计): books and distribution of its own village only; the steps of its village's
   rectification cases (整改措施).
 - finance alone opens and closes rectification cases (整改立案、销号).
+- finance alone records after the fact (补录) what took effect before it was recorded: a notice published on an
+  earlier day, a distribution rule already in force. Their dates start the clocks that hold households' money back
+  (the objection period), so the village that pays may not set them in the past itself.
 - inventory (清查组): inventory counts in its scope; it reads no household's personal data (see HOUSEHOLD_RECORDS).
 - auditor (审计): reads everything in its scope, writes nothing.
 A scope is a region code (county, township or village) and covers every region below it; "*" covers all.
@@ -30,6 +33,7 @@ class Action(StrEnum):
     USERS = "users"
     SUPERVISE = "supervise"  # open and close rectification cases (整改立案、销号)
     RECTIFY = "rectify"  # record the steps of a case (整改措施)
+    RECORD_PAST = "record-past"  # 补录: a notice published on an earlier day, a rule already in force
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {
@@ -47,6 +51,7 @@ ACTION_LABELS = {
     Action.USERS: "用户",
     Action.SUPERVISE: "整改立案与销号",
     Action.RECTIFY: "整改措施",
+    Action.RECORD_PAST: "补录已生效的公示和分配方案",
 }
 ACTION_ENGLISH = {
     Action.REGISTER: "the registers",
@@ -57,6 +62,7 @@ ACTION_ENGLISH = {
     Action.USERS: "users",
     Action.SUPERVISE: "opening and closing rectification cases",
     Action.RECTIFY: "rectification steps",
+    Action.RECORD_PAST: "recording after the fact a notice or a rule that has taken effect",
 }
 LABELS = {
     Role.FINANCE: "县财政局",

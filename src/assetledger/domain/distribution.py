@@ -20,6 +20,9 @@ from assetledger.domain.money import allocate
 
 HUNDRED = Decimal(100)
 MAX_PERSONS = 99  # persons in one household (人口): far above any real household, far below any overflow
+# The shortest objection period a rule may set, for its plan and for each distribution's notice: the 7 days of
+# public notice DOMAIN rule 4 names. A shorter one would let a village pay before anyone could object.
+MIN_NOTICE_DAYS = 7
 MAX_NOTICE_DAYS = 365  # a public notice (公示) runs 7 days commonly; a year is the most any rule sets
 MAX_WEIGHT = Decimal(1000)  # a category or factor weight; their product over four factors stays exact
 PLACES = Decimal("0.0001")  # percentages and weights: at most four decimal places

@@ -17,6 +17,7 @@ from assetledger.domain.distribution import (
     DEFAULT_PURPOSES,
     MAX_NOTICE_DAYS,
     MAX_WEIGHT,
+    MIN_NOTICE_DAYS,
     PLACES,
     Approval,
     Basis,
@@ -166,10 +167,12 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
     if base not in ("net", "revenue"):
         r.fail("base", base, "应为 net（净收益）或 revenue（收入） (write net or revenue)")
     notice_days = r.get("notice.days", required=False)
-    notice_days = 7 if notice_days is None else r.whole("notice.days", notice_days, 0, MAX_NOTICE_DAYS) or 0
+    notice_days = (
+        7 if notice_days is None else r.whole("notice.days", notice_days, MIN_NOTICE_DAYS, MAX_NOTICE_DAYS) or 0
+    )
     payout_notice_days = r.get("payout.notice_days", required=False)
     if payout_notice_days is not None:
-        payout_notice_days = r.whole("payout.notice_days", payout_notice_days, 0, MAX_NOTICE_DAYS)
+        payout_notice_days = r.whole("payout.notice_days", payout_notice_days, MIN_NOTICE_DAYS, MAX_NOTICE_DAYS)
     code, village, version = r.get("code"), r.get("village"), r.get("version")
     if version is not None:
         r.whole("version", version, 1, MAX_VERSION)
@@ -182,6 +185,12 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
     approved_on = r.date("approval.date")
     notice_start = r.date("notice.start")
     body = r.get("approval.body")
+    document = r.get("approval.document")  # the minutes' number (文号): the plan stands on a recorded decision
+    if document is not None and not str(document).strip():
+        r.fail("approval.document", document, "须写明会议纪要或决议的文号 (the number of the approving decision)")
+    if approved_on and notice_start and notice_start < approved_on:
+        r.fail("notice.start", notice_start, f"方案须在 {approved_on} 通过后才能公示 (a plan is noticed after its "
+               f"approval on {approved_on}, not before)")  # fmt: skip
     assets = r.get("assets", required=False) or []
     if not isinstance(assets, list):
         r.fail(
@@ -200,7 +209,7 @@ def parse_rule(path: Path, purposes_file: Path | None = None) -> DistributionRul
         version=int(version),
         effective_from=effective,
         shares=tuple(shares),
-        approval=Approval(str(body), approved_on, r.get("approval.document", required=False)),
+        approval=Approval(str(body), approved_on, str(document).strip()),
         notice_start=notice_start,
         notice_days=notice_days,
         payout_notice_days=payout_notice_days,

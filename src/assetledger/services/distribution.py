@@ -71,6 +71,8 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
             )
             raise InputError([Finding(str(path), None, "village", rule.village, reason)])
         require(session, actor, Action.DISTRIBUTE, [rule.village])
+        if rule.in_force_from <= today():  # 补录: approved and noticed before anyone could read it here
+            require(session, actor, Action.RECORD_PAST, [rule.village])
         known = session.scalar(
             select(DistributionRuleRow).where(
                 DistributionRuleRow.code == rule.code, DistributionRuleRow.version == rule.version

@@ -88,6 +88,8 @@ def publish(db: Database, village: str, period_text: str, actor: str, on: dt.dat
                 out.append(Published(d.id, d.period, d.rule_code, done.published_on, done.actor, True))
                 continue
             dated = on or d.distributed_on
+            if dated < today():  # 补录: its objection period would have run before anyone could read it here
+                require(session, actor, Action.RECORD_PAST, [village])
             if dated < d.distributed_on:
                 raise RuleViolation(
                     f"{d.period} 的分配 {d.distributed_on} 才作出，不能早于此公示 "

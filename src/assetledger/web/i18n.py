@@ -74,6 +74,7 @@ USED_ELSEWHERE = (
     mark("denied_may_not_read_households"), mark("denied_evaluation_outside_scope"),
     mark("action_register"), mark("action_books"), mark("action_distribute"), mark("action_inventory"),
     mark("action_awards"), mark("action_users"), mark("action_supervise"), mark("action_rectify"),
+    mark("action_record-past"),
 )  # fmt: skip
 _EDITION = re.compile(r"第\s*(\d+)\s*版")
 

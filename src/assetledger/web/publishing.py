@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 
 from assetledger.domain.access import Role
 from assetledger.errors import Finding, InputError
+from assetledger.services.context import today
 from assetledger.services.public_notices import publish
 from assetledger.web.auth import database, roles, user
 from assetledger.web.i18n import mark
@@ -27,8 +28,8 @@ def publish_notice() -> str:
         raise no_village_period(mark("form_source"))
     text = (request.form.get("date") or "").strip()
     try:
-        on = dt.date.fromisoformat(text) if text else None
+        on = dt.date.fromisoformat(text) if text else today()  # the button publishes now unless told otherwise
     except ValueError as exc:
-        raise InputError([Finding("form", None, "date", text, "a date is YYYY-MM-DD")]) from exc
+        raise InputError([Finding("form", None, "date", text, "日期应写作 YYYY-MM-DD (a date is YYYY-MM-DD)")]) from exc
     done = publish(database(), village, period, user().name, on)
     return render_template("published.html", done=done, village=village)
