@@ -87,20 +87,15 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
         asset_row("B-6"),  # a good row: not blamed, not written
     ])  # fmt: skip
     expected = (
-        "row 2, column 资产名称 "
-        "(asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': 含有控制字符 U+001B ESC，只能写可打印的字符 "
-        "(contains the control character",
-        "row 3, column 管护主体 "
-        "(custodian): value '张\\x00三': 含有控制字符 U+0000 NUL，只能写可打印的字符 "
+        "row 2, column 资产名称 (asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': 含有控制字符 U+001B ESC，",
+        "(contains the control character U+001B ESC",
+        "row 3, column 管护主体 (custodian): value '张\\x00三': 含有控制字符 U+0000 NUL，只能写可打印的字符 "
         "(contains the control character U+0000 NUL",
-        "row 4, column 项目名称 "
-        "(project): value '第一行\\n第二行': 含有换行或制表符（U+000A LF），此栏只能写一行 "
+        "row 4, column 项目名称 (project): value '第一行\\n第二行': 含有换行或制表符 U+000A LF，此栏只能写一行 "
         "(contains a line break or tab (U+000A LF)",
-        "row 5, column 单位 "
-        "(unit): value '座\\x9b31m': 含有控制字符 U+009B CSI，只能写可打印的字符 "
+        "row 5, column 单位 (unit): value '座\\x9b31m': 含有控制字符 U+009B CSI，只能写可打印的字符 "
         "(contains the control character U+009B CSI",
-        "row 6, column 确权主体 "
-        "(owner): value '红旗村\\u202e社作合济经': 含有改变文字显示方向的控制字符（U+202E） "
+        "row 6, column 确权主体 (owner): value '红旗村\\u202e社作合济经': 含有改变文字显示方向的控制字符 U+202E",
         "(contains a direction override (U+202E)",
         "5 problem(s)",
     )

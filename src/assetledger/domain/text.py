@@ -67,22 +67,22 @@ def _bad_character(char: str, rule: TextRule) -> str:
     name = f"U+{code:04X}" + (f" {NAMES[code]}" if code in NAMES else "")
     if rule.lines and char in _LINE_BREAKS:
         return (
-            f"含有行或段落分隔符（{name}），请用普通换行 "
+            f"含有行或段落分隔符 {name}，请用普通换行 "
             f"(contains a line or paragraph separator ({name}); write an ordinary line break)"
         )
     if char in _LINE_BREAKS or char == "\t":
         return (
-            f"含有换行或制表符（{name}），此栏只能写一行 "
+            f"含有换行或制表符 {name}，此栏只能写一行 "
             f"(contains a line break or tab ({name}); this field holds one line: write it on one line)"
         )
     if 0xD800 <= code <= 0xDFFF:
         return (
-            f"含有不是文字的字节（{name}），请将文件存为 UTF-8 或重新输入 "
+            f"含有不是文字的字节 {name}，请将文件存为 UTF-8 或重新输入 "
             f"(contains bytes that are not text ({name}); save the file or type the value as UTF-8)"
         )
     if 0x202A <= code <= 0x2069:
         return (
-            f"含有改变文字显示方向的控制字符（{name}） "
+            f"含有改变文字显示方向的控制字符 {name}，请删去 "
             f"(contains a direction override ({name}) that makes text display in another order than it reads)"
         )
     return (
