@@ -135,7 +135,7 @@ def corpus_cases() -> list[Case]:
         case(
             "distribute rule add {}",
             "rule-unknown-village.toml",
-            "column village: value '360921999999': no such village",
+            "column village: value '360921999999': 没有这个村代码 (no such village code)",
         ),
         case(
             "distribute rule add {}",
@@ -510,8 +510,8 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "distribute rule add {}",
             "rule-huge.toml",
-            "column notice.days: value '99999999999': 应为 0 至 365 的整数 "
-            "(a whole number from 0 to 365)",  # was an OverflowError
+            "column notice.days: value '99999999999': 应为 7 至 365 的整数 "
+            "(a whole number from 7 to 365)",  # was an OverflowError
             "column households.category_weights.monitored: value '1e+300'",
             "column purposes.risk_reserve: value '5e0'",
         ),
