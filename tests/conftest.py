@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,6 +215,7 @@ STATES = {
     "village": BuiltState(None, "tests.services.test_distribution:_village_with_revenue"),
     "rule_ready": BuiltState("village", "tests.services.test_distribution_invariants:add_rule"),
     "distributed": BuiltState("rule_ready", "tests.services.test_notice_objections:distribute_q2"),
+    "machine": BuiltState(None, "tests.hardening.state_machine:prepare_with_cli"),  # the state machine's examples
 }
 
 
@@ -298,6 +299,14 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
     admin: Engine = request.getfixturevalue("postgres_admin")
     empty = request.getfixturevalue("postgres_template")
     template = empty if state is None else built_postgres(state, admin, empty, folders)
+    with postgres_copy(admin, template, empty) as database:
+        yield database
+
+
+@contextmanager
+def postgres_copy(admin: Engine, template: str, empty: str) -> Iterator[Database]:
+    """A database of its own copied from `template` (the run's `empty` template or a state built on it), dropped
+    afterwards in the background."""
     name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
     copy_postgres_database(admin, template, name)
     database = Database(postgres_copy_url(name))
