@@ -215,6 +215,8 @@ STATES = {
     "village": BuiltState(None, "tests.services.test_distribution:_village_with_revenue"),
     "rule_ready": BuiltState("village", "tests.services.test_distribution_invariants:add_rule"),
     "distributed": BuiltState("rule_ready", "tests.services.test_notice_objections:distribute_q2"),
+    "county2": BuiltState("county", "tests.security.test_audit_sql:build_county2"),
+    "counties": BuiltState(None, "tests.security.test_audit_money_records:build_counties"),
     "machine": BuiltState(None, "tests.hardening.state_machine:prepare_with_cli"),  # the state machine's examples
 }
 
