@@ -8,14 +8,15 @@ here has a random part).
 
 from __future__ import annotations
 
+import importlib
 import os
 import queue
 import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,6 +123,9 @@ def postgres_template(postgres_admin: Engine) -> Iterator[str]:
         yield name
     finally:
         drain_drops()  # its copies first: they hold grants to its auditor role
+        for built in reversed(_BUILT_POSTGRES):  # then the built states, each before the state it was copied from
+            _drop_database(postgres_admin, built)
+        _BUILT_POSTGRES.clear()
         _drop_database(postgres_admin, name)
 
 
@@ -185,26 +189,126 @@ def drain_drops() -> None:
         dropper.drain()
 
 
+# Built states. Many tests start from the same data made with the real CLI (the web tests' county, a village with a
+# quarter's revenue, ...): each such state is built once per run (per backend, per xdist worker) on a copy of the state
+# it grows from, and each test that names it gets a copy of its own, made as the template is copied (SQLite's backup
+# API, PostgreSQL's CREATE DATABASE ... TEMPLATE). A test names the state it starts from by asking for the fixture of
+# that name (the fixtures below), or with @pytest.mark.usefixtures when it drives the CLI through `run`.
+
+
+@dataclass(frozen=True)
+class BuiltState:
+    parent: str | None  # the state it is built on; None: the migrated template
+    build: str  # "module:function(run: Cli)", imported when first built (the builders import this module)
+
+    def builder(self) -> Callable[[Cli], object]:
+        module, function = self.build.split(":")
+        found: Callable[[Cli], object] = getattr(importlib.import_module(module), function)
+        return found
+
+
+STATES = {
+    "county": BuiltState(None, "tests.web.conftest:build_county"),
+    "published": BuiltState("county", "tests.public_notices:build_published"),
+    "records": BuiltState("published", "tests.records:build_records"),
+    "objections": BuiltState("published", "tests.security.test_objection_records:build_objections"),
+    "village": BuiltState(None, "tests.services.test_distribution:_village_with_revenue"),
+    "rule_ready": BuiltState("village", "tests.services.test_distribution_invariants:add_rule"),
+    "distributed": BuiltState("rule_ready", "tests.services.test_notice_objections:distribute_q2"),
+    "county2": BuiltState("county", "tests.security.test_audit_sql:build_county2"),
+    "counties": BuiltState(None, "tests.security.test_audit_money_records:build_counties"),
+    "machine": BuiltState(None, "tests.hardening.state_machine:prepare_with_cli"),  # the state machine's examples
+}
+
+
+def _lineage(state: str) -> list[str]:
+    """The state and those it is built on, itself first."""
+    parent = STATES[state].parent
+    return [state, *(_lineage(parent) if parent else [])]
+
+
+def starting_state(fixturenames: list[str]) -> str | None:
+    """The built state a test starts from: the one it names, or the last of the states it names (a test on the
+    published county may also ask for `app`, which asks for `county`)."""
+    named = [s for s in STATES if s in fixturenames]
+    if not named:
+        return None
+    last = max(named, key=lambda s: len(_lineage(s)))
+    if not set(named) <= set(_lineage(last)):
+        raise pytest.UsageError(f"a test starts from one built state, not {named}")
+    return last
+
+
+_BUILT_SQLITE: dict[str, Path] = {}
+_BUILT_POSTGRES: list[str] = []  # in the order built: dropped in reverse (see `postgres_template`)
+_BUILT_POSTGRES_BY_STATE: dict[str, str] = {}
+
+
+def copy_sqlite_database(source: Path, path: Path) -> None:
+    """SQLite's backup API: a built state's last writes may still be in its write-ahead log."""
+    with closing(sqlite3.connect(source)) as built, closing(sqlite3.connect(path)) as copy:
+        built.backup(copy)
+
+
+def built_sqlite(state: str, template: Path, folders: pytest.TempPathFactory) -> Path:
+    if state not in _BUILT_SQLITE:
+        spec = STATES[state]
+        folder = folders.mktemp(state)
+        path = folder / f"{state}.db"
+        if spec.parent is None:
+            shutil.copyfile(template, path)
+        else:
+            copy_sqlite_database(built_sqlite(spec.parent, template, folders), path)
+        spec.builder()(Cli(f"sqlite:///{path}", folder))
+        _BUILT_SQLITE[state] = path
+    return _BUILT_SQLITE[state]
+
+
+def built_postgres(state: str, admin: Engine, template: str, folders: pytest.TempPathFactory) -> str:
+    if state not in _BUILT_POSTGRES_BY_STATE:
+        spec = STATES[state]
+        source = template if spec.parent is None else built_postgres(spec.parent, admin, template, folders)
+        name = f"{template.rsplit('_tpl_', 1)[0]}_{state}_{uuid.uuid4().hex[:8]}"
+        _BUILT_POSTGRES.append(name)  # dropped at the end even if its build fails (and a later test builds it anew)
+        copy_postgres_database(admin, source, name)
+        database = Database(postgres_copy_url(name))
+        try:
+            audit_role.install(database.engine)  # as `db` does for each copy: the views granted to its own role
+        finally:
+            database.dispose()
+        spec.builder()(Cli(postgres_copy_url(name), folders.mktemp(state)))
+        _BUILT_POSTGRES_BY_STATE[state] = name
+    return _BUILT_POSTGRES_BY_STATE[state]
+
+
 @pytest.fixture
 def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A migrated database of the test's own, copied from the run's migrated template (or from the built county,
-    for a test that asks for `county`)."""
-    county = "county" in request.fixturenames
+    """A migrated database of the test's own, copied from the run's migrated template, or from the built state the
+    test starts from (`starting_state`)."""
+    state = starting_state(request.fixturenames)
+    folders: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     if backend == "sqlite":
         path = tmp_path / "test.db"
-        if county:  # SQLite's backup API: the built county's last writes may still be in its write-ahead log
-            built = request.getfixturevalue("county_file")
-            with closing(sqlite3.connect(built)) as source, closing(sqlite3.connect(path)) as copy:
-                source.backup(copy)
+        template_file: Path = request.getfixturevalue("sqlite_template")
+        if state is None:
+            shutil.copyfile(template_file, path)
         else:
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            copy_sqlite_database(built_sqlite(state, template_file, folders), path)
         database = Database(f"sqlite:///{path}")
         yield database
         database.dispose()
         return
     admin: Engine = request.getfixturevalue("postgres_admin")
     empty = request.getfixturevalue("postgres_template")
-    template = request.getfixturevalue("county_postgres") if county else empty
+    template = empty if state is None else built_postgres(state, admin, empty, folders)
+    with postgres_copy(admin, template, empty) as database:
+        yield database
+
+
+@contextmanager
+def postgres_copy(admin: Engine, template: str, empty: str) -> Iterator[Database]:
+    """A database of its own copied from `template` (the run's `empty` template or a state built on it), dropped
+    afterwards in the background."""
     name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
     copy_postgres_database(admin, template, name)
     database = Database(postgres_copy_url(name))
@@ -235,3 +339,50 @@ class Cli:
 def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.chdir(tmp_path)
     return Cli(db.url, tmp_path)
+
+
+# The fixtures that name a built state (see STATES): each is the test's `run`, on its copy of the state.
+
+
+@pytest.fixture
+def county(run: Cli) -> Cli:
+    """The web tests' county (tests/web/conftest.py): two villages, assets, a roster, a rule and three users."""
+    return run
+
+
+@pytest.fixture
+def published(run: Cli) -> Cli:
+    """The county with notices published in both villages and personal data kept off them (tests/public_notices.py)."""
+    return run
+
+
+@pytest.fixture
+def records(run: Cli) -> Cli:
+    """The published county with every act of record an auditor reads beside the registers (tests/records.py)."""
+    return run
+
+
+@pytest.fixture
+def objections(run: Cli) -> Cli:
+    """The published county with objections to its notices, decided and not
+    (tests/security/test_objection_records.py)."""
+    return run
+
+
+@pytest.fixture
+def village(run: Cli) -> Cli:
+    """红旗村 with a quarter's revenue and four households (tests/services/test_distribution.py)."""
+    return run
+
+
+@pytest.fixture
+def rule_ready(run: Cli) -> Cli:
+    """The village with its distribution rule (tests/services/test_distribution_invariants.py)."""
+    return run
+
+
+@pytest.fixture
+def distributed(run: Cli) -> Cli:
+    """The village's 2025Q2 distributed on 2025-07-01, its notice not yet published
+    (tests/services/test_notice_objections.py)."""
+    return run

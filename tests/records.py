@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
-from tests.public_notices import build_published
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 
 ROSTER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "受益资产编号"]
@@ -15,10 +14,10 @@ UNCONFIRMED = {"确权主体": "", "确权级别": "", "确权日期": "", "移�
 
 
 def build_records(run: Cli) -> Cli:
-    """The published county (tests/public_notices.py: a notice published in each village), a household-level asset
-    in each village registered without its household and attached to one by the roster, acceptances in both
-    villages (one corrected), and an auditor of 向阳村 (OTHER_VILLAGE) only."""
-    build_published(run)
+    """On the published county (tests/public_notices.py: a notice published in each village): a household-level
+    asset in each village registered without its household and attached to one by the roster, acceptances in both
+    villages (one corrected), and an auditor of 向阳村 (OTHER_VILLAGE) only. The built state `records`
+    (tests/conftest.py)."""
     cows = [
         ASSET_HEADER,
         asset_row("H-7", 资产名称="能繁母牛", 资产类别="到户类", **UNNAMED),  # confirmed to households (待落实)

@@ -12,8 +12,7 @@ from assetledger.web import create_app
 from tests.conftest import Cli
 from tests.district import district_register
 from tests.helpers import table_counts, write_csv, write_xlsx
-from tests.records import build_records
-from tests.web.conftest import county, county_file, county_postgres, login  # noqa: F401  (fixtures)
+from tests.web.conftest import login
 
 ROSTER = ["户编号", "村", "户主", "人口", "类别", "纳入日期", "受益资产编号"]
 
@@ -80,25 +79,24 @@ def test_one_household_added_with_its_asset(run: Cli) -> None:
     )
 
 
-def test_the_owner_names_the_attached_households_everywhere(county: Cli, db: Database) -> None:  # noqa: F811
+def test_the_owner_names_the_attached_households_everywhere(records: Cli, db: Database) -> None:
     """户有户管 (domain/assets.py shown_owner): asset list, asset show, the XLSX export, the web list, its export and
     the asset page, the search and the certificate show who owns a household-level asset once households are
     attached: by name when ownership was confirmed to households (确权到户), 待确权 when none is of record."""
-    build_records(county)
     confirmed, unconfirmed = "王一、王二", "受益农户 赵六六（待确权）"
     listed = {
         r["asset_id"]: r["owner_name"]
-        for r in json.loads(county("asset", "list", "--format", "json", user="zhang").output)
+        for r in json.loads(records("asset", "list", "--format", "json", user="zhang").output)
     }
     assert (listed["H-7"], listed["X-7"], listed["H-9"]) == (confirmed, unconfirmed, "孙大圣")
     assert listed["A-2"] == "红旗村股份经济合作社"  # other registers as recorded
-    shown = json.loads(county("asset", "show", "H-7", "--format", "json", user="zhang").output)
+    shown = json.loads(records("asset", "show", "H-7", "--format", "json", user="zhang").output)
     assert shown["asset"]["owner_name"] == confirmed
     assert "受益农户（待落实）" in json.dumps(shown["events"], ensure_ascii=False)  # the record itself is unchanged
-    table = county("asset", "show", "X-7", user="zhang").output
+    table = records("asset", "show", "X-7", user="zhang").output
     assert unconfirmed in table and "待落实" not in table
-    out = county.cwd / "台账.xlsx"
-    county("asset", "list", "--format", "xlsx", "--out", str(out), user="zhang")
+    out = records.cwd / "台账.xlsx"
+    records("asset", "list", "--format", "xlsx", "--out", str(out), user="zhang")
     cells = {c.value for row in load_workbook(out).active.iter_rows() for c in row}  # type: ignore[union-attr]
     assert {confirmed, unconfirmed} <= cells and "受益农户（待落实）" not in cells
     client, _ = login(create_app(db, secret_key=b"t" * 32), "zhang")
@@ -109,5 +107,5 @@ def test_the_owner_names_the_attached_households_everywhere(county: Cli, db: Dat
     assert confirmed in exported and unconfirmed in exported
     found = client.get("/assets?q=王二").get_data(as_text=True)  # an attached household's head finds its asset
     assert "H-7" in found and "A-1" not in found
-    county("asset", "certificate", "H-7", "--out", str(county.cwd / "证书.html"), user="zhang")
-    assert "归王一、王二所有" in (county.cwd / "证书.html").read_text(encoding="utf-8")
+    records("asset", "certificate", "H-7", "--out", str(records.cwd / "证书.html"), user="zhang")
+    assert "归王一、王二所有" in (records.cwd / "证书.html").read_text(encoding="utf-8")

@@ -23,8 +23,7 @@ from assetledger.ledger.fava_local import local_fava
 from assetledger.services.ledger_files import export_entity
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.web.conftest import VILLAGE, county_file, county_postgres  # noqa: F401  (the web tests' county)
-from tests.web.conftest import county as county  # the fixture itself
+from tests.web.conftest import VILLAGE
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("fava") is None, reason="Fava is not installed")
 ENTITY = f"V{VILLAGE}"

@@ -28,7 +28,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +70,7 @@ from assetledger.store.distribution_models import Distribution, DistributionRule
 from assetledger.store.journal_models import Entry, PeriodClose, PostingRow
 from assetledger.store.models import Asset
 from assetledger.store.publication_models import NoticePublication
+from tests.conftest import Cli
 from tests.hardening.harness import ROOT, pg_schema_url, regions_file, roster_file, rule_file
 
 ACTOR = "machine"
@@ -112,14 +113,25 @@ def prepare(db: Database, folder: Path) -> None:
         distribution.register_rule(db, rule_file(folder / f"rule-{village}.toml", village), ACTOR)
 
 
+def prepare_with_cli(run: Cli) -> None:
+    """`prepare` as the built state `machine` (tests/conftest.py) makes it, once per run."""
+    db = Database(run.url)
+    try:
+        prepare(db, run.cwd)
+    finally:
+        db.dispose()
+
+
 @dataclass
 class Databases:
-    """Hands out a fresh, prepared database per example: on SQLite a copy of a template file, on PostgreSQL a
+    """Hands out a fresh, prepared database per example: on SQLite a copy of a template file, on PostgreSQL a copy
+    of the prepared database from `pg_copies` (the test suite's: tests/hardening/test_state_machine.py) or else a
     schema of its own (migrated and prepared afresh: PostgreSQL has no cheap copy of a schema)."""
 
     backend: str
     folder: Path
     pg_base: str | None = None
+    pg_copies: Callable[[], AbstractContextManager[Database]] | None = None
 
     def __post_init__(self) -> None:
         self._serial = itertools.count()
@@ -143,6 +155,10 @@ class Databases:
             finally:
                 db.dispose()
                 path.unlink(missing_ok=True)
+            return
+        if self.pg_copies is not None:
+            with self.pg_copies() as db:
+                yield db
             return
         assert self.pg_base is not None
         with pg_schema_url(self.pg_base) as url:

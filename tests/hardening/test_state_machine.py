@@ -6,18 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
+from sqlalchemy import Engine
 
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, Register
 from assetledger.services.assets import register_asset
 from assetledger.services.audit import verify
 from assetledger.store.db import Database
-from tests.conftest import PG_ENV
+from tests.conftest import PG_ENV, built_postgres, postgres_copy
 from tests.hardening.state_machine import Databases, RecordMachine, prepare
 
 # Enough to meet every rule and most refusals in CI; more with ASSETLEDGER_MACHINE_EXAMPLES=N.
@@ -26,14 +28,22 @@ STEPS = 20
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_every_sequence_keeps_the_invariants_of_record(backend: str, tmp_path: Path) -> None:
+def test_every_sequence_keeps_the_invariants_of_record(
+    backend: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
     base = os.environ.get(PG_ENV)
     if backend == "postgresql" and not base:
         pytest.skip(f"{PG_ENV} not set")
     examples = int(os.environ.get("ASSETLEDGER_MACHINE_EXAMPLES", EXAMPLES[backend]))
+    copies = None
+    if backend == "postgresql":  # each example on a copy of the database prepared once (the built state `machine`)
+        admin: Engine = request.getfixturevalue("postgres_admin")
+        empty: str = request.getfixturevalue("postgres_template")
+        prepared = built_postgres("machine", admin, empty, tmp_path_factory)
+        copies = partial(postgres_copy, admin, prepared, empty)
 
     class Machine(RecordMachine):
-        databases = Databases(backend, tmp_path, base)
+        databases = Databases(backend, tmp_path, base, copies)
 
     run_state_machine_as_test(
         Machine,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from assetledger.store.db import Database
 from assetledger.store.schema import NOT_OF_RECORD
 from tests.hardening.harness import table_checksums
-from tests.web.conftest import app, county, county_file, county_postgres  # noqa: F401  (fixtures shared with the web tests)
+from tests.web.conftest import app  # noqa: F401  (a fixture shared with the web tests)
 from tests.web.test_browser import browser, live  # noqa: F401
 
 

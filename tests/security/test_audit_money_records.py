@@ -92,6 +92,11 @@ def _county_records(run: Cli, prefix: str, county: str, village: str) -> None:
 
 @pytest.fixture
 def counties(run: Cli) -> Cli:
+    """The built state `counties` (tests/conftest.py), in the test's own database: see `build_counties`."""
+    return run
+
+
+def build_counties(run: Cli) -> None:
     """示范县 (assets S…) with its auditor wang and accountant li; 东山县 (assets D…) with its auditor dong and
     accountant zhu; every user with a password (so that hashes exist to be kept out)."""
     run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
@@ -103,7 +108,6 @@ def counties(run: Cli) -> Cli:
         set_password(run, name, PASSPHRASE, actor="root")
     _county_records(run, "S", COUNTY, HONGQI)
     _county_records(run, "D", OTHER_COUNTY, DONGSHAN)
-    return run
 
 
 def sql(run: Cli, query: str, user: str) -> list[dict[str, Any]]:

@@ -17,8 +17,7 @@ from assetledger.store.audit_views import VIEWS, column_comments
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards
-from tests.records import build_records
-from tests.web.conftest import OTHER_VILLAGE, VILLAGE, county, county_file, county_postgres  # noqa: F401  (fixtures)
+from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 
 NEW_VIEWS = ("v_asset_households", "v_notice_publications", "v_asset_acceptances")
 BUILT = ("asset_households.jsonl", "notice_publications.jsonl", "asset_acceptances.jsonl")  # objections: their own test
@@ -30,29 +29,28 @@ def sql(run: Cli, query: str, user: str) -> list[dict[str, Any]]:
     return rows
 
 
-def test_the_views_are_scoped_like_the_others(county: Cli) -> None:  # noqa: F811
-    build_records(county)
+def test_the_views_are_scoped_like_the_others(records: Cli) -> None:
     attached = "SELECT asset_id, household_id, head FROM v_asset_households ORDER BY id"
-    assert sql(county, attached, "wang") == [
+    assert sql(records, attached, "wang") == [
         {"asset_id": "H-7", "household_id": "H1", "head": "王一"},
         {"asset_id": "H-7", "household_id": "H2", "head": "王二"},
         {"asset_id": "X-7", "household_id": "X1", "head": "赵六六"},
     ]
-    assert sql(county, attached, "zhou") == [{"asset_id": "X-7", "household_id": "X1", "head": "赵六六"}]
+    assert sql(records, attached, "zhou") == [{"asset_id": "X-7", "household_id": "X1", "head": "赵六六"}]
     published = "SELECT village_code, period, published_on FROM v_notice_publications ORDER BY id"
-    assert sql(county, published, "wang") == [
+    assert sql(records, published, "wang") == [
         {"village_code": VILLAGE, "period": "2025Q2", "published_on": "2025-07-02"},
         {"village_code": OTHER_VILLAGE, "period": "2025Q2", "published_on": "2025-07-03"},
     ]
-    assert sql(county, published, "zhou") == [
+    assert sql(records, published, "zhou") == [
         {"village_code": OTHER_VILLAGE, "period": "2025Q2", "published_on": "2025-07-03"}
     ]
     accepted = "SELECT asset_id, accepted_on, document FROM v_asset_acceptances ORDER BY id"
-    assert [r["asset_id"] for r in sql(county, accepted, "wang")] == ["A-9", "A-9", "Y-1"]
+    assert [r["asset_id"] for r in sql(records, accepted, "wang")] == ["A-9", "A-9", "Y-1"]
     mine = [{"asset_id": "Y-1", "accepted_on": "2025-04-01", "document": "县验〔2025〕2号"}]
-    assert sql(county, accepted, "zhou") == mine
+    assert sql(records, accepted, "zhou") == mine
     for view in NEW_VIEWS:  # the views hold what their labels name, nothing more
-        shown = county("audit", "sql", f"SELECT * FROM {view}", "--format", "json", user="wang").stdout
+        shown = records("audit", "sql", f"SELECT * FROM {view}", "--format", "json", user="wang").stdout
         assert list(json.loads(shown)[0]) == list(view_columns(view)) == [c for c, _ in labels_of(view)]
 
 
@@ -60,15 +58,14 @@ def labels_of(view: str) -> tuple[tuple[str, str], ...]:
     return next(v for v in VIEWS if v.name == view).labels
 
 
-def test_a_base_table_behind_a_new_view_stays_out_of_reach(county: Cli) -> None:  # noqa: F811
-    build_records(county)
+def test_a_base_table_behind_a_new_view_stays_out_of_reach(records: Cli) -> None:
     for query in [
         "SELECT * FROM asset_households",
         "SELECT * FROM notice_publications",
         "SELECT * FROM asset_acceptances",
         "WITH v_asset_households AS (SELECT * FROM asset_households) SELECT * FROM v_asset_households",
     ]:
-        refused = county("audit", "sql", query, user="zhou", ok=False)
+        refused = records("audit", "sql", query, user="zhou", ok=False)
         assert refused.exit_code == 2 and "拒绝：只能读取审计视图" in refused.output, (query, refused.output)
 
 
@@ -79,7 +76,7 @@ COMMENT = (
 )
 
 
-def test_postgresql_names_every_column_of_the_new_views(county: Cli, db: Database) -> None:  # noqa: F811
+def test_postgresql_names_every_column_of_the_new_views(county: Cli, db: Database) -> None:
     if db.is_sqlite:
         pytest.skip("column comments are PostgreSQL's")
     with db.engine.connect() as conn:
@@ -91,32 +88,30 @@ def test_postgresql_names_every_column_of_the_new_views(county: Cli, db: Databas
     assert found["accepted_on"] == "验收日期 accepted on"
 
 
-def test_the_package_carries_them_as_the_views_show_them(county: Cli, tmp_path: Path) -> None:  # noqa: F811
-    build_records(county)
+def test_the_package_carries_them_as_the_views_show_them(records: Cli, tmp_path: Path) -> None:
     out = tmp_path / "package"
-    county("audit", "export", "--scope", OTHER_VILLAGE, "--out", str(out), user="wang")
+    records("audit", "export", "--scope", OTHER_VILLAGE, "--out", str(out), user="wang")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     for file in BUILT:
         view = FILES[file]
         lines = (out / file).read_text(encoding="utf-8").splitlines()
         rows = [json.loads(line) for line in lines]
-        viewed = sql(county, f"SELECT * FROM {view} ORDER BY id", "zhou")
+        viewed = sql(records, f"SELECT * FROM {view} ORDER BY id", "zhou")
         assert all(r.pop("recorded_at") for r in (*rows, *viewed))  # the same time, as each driver writes it
         assert rows == viewed, file
         assert rows and all(r.get("village_code") == OTHER_VILLAGE for r in rows), rows
         assert file in manifest["files"] and manifest["columns"][file] == labels(file)
     assert manifest["columns"]["asset_households.jsonl"]["head"] == "户主 head of household"
     whole = tmp_path / "whole"
-    county("audit", "export", "--out", str(whole), user="wang")
+    records("audit", "export", "--out", str(whole), user="wang")
     counts = {f: len((whole / f).read_text(encoding="utf-8").splitlines()) for f in BUILT}
     assert counts == {"asset_households.jsonl": 3, "notice_publications.jsonl": 2, "asset_acceptances.jsonl": 3}
-    refused = county("audit", "export", "--scope", VILLAGE, "--out", str(tmp_path / "not-mine"), user="zhou", ok=False)
+    refused = records("audit", "export", "--scope", VILLAGE, "--out", str(tmp_path / "not-mine"), user="zhou", ok=False)
     assert refused.exit_code == 6 and not (tmp_path / "not-mine" / "asset_households.jsonl").exists()
 
 
-def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(county: Cli, db: Database) -> None:  # noqa: F811
-    build_records(county)
-    assert "the record verifies clean" in county("audit", "verify", "--skip-bean-check", user="wang").output
+def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(records: Cli, db: Database) -> None:
+    assert "the record verifies clean" in records("audit", "verify", "--skip-bean-check", user="wang").output
     for table in ("asset_households", "notice_publications", "asset_acceptances"):
         drop_append_only_guards(db, table)
     with db.engine.begin() as conn:
@@ -133,7 +128,7 @@ def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(county: Cli, db:
         first_accepted, corrected, _ = ids["asset_acceptances"]
         conn.exec_driver_sql(f"UPDATE asset_acceptances SET document = '县验〔2025〕9号' WHERE id = {first_accepted}")
         conn.exec_driver_sql(f"DELETE FROM asset_acceptances WHERE id = {corrected}")
-    found = county("audit", "verify", "--skip-bean-check", user="wang", ok=False)
+    found = records("audit", "verify", "--skip-bean-check", user="wang", ok=False)
     assert found.exit_code == 1
     named = sorted(line for line in found.output.splitlines() if line.startswith("[integrity]"))
     assert named == sorted([

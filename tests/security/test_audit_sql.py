@@ -32,6 +32,11 @@ _amounts = count(101)
 
 @pytest.fixture
 def county2(county: Cli) -> Cli:
+    """The built state `county2` (tests/conftest.py), in the test's own database: see `build_county2`."""
+    return county
+
+
+def build_county2(county: Cli) -> None:
     """The web tests' county plus a second township with an asset, a household and a township auditor."""
     asset = asset_row("B-9", 资产名称="青山乡水窖", 乡镇="青山乡", 确权主体="青山乡红旗村股份经济合作社")
     county("asset", "import", str(write_csv(county.cwd / "qingshan.csv", [ASSET_HEADER, asset])), user="zhang")
@@ -40,7 +45,6 @@ def county2(county: Cli) -> Cli:
     county("beneficiary", "import", str(write_csv(county.cwd / "qingshan-roster.csv", roster)), user="zhang")
     county("user", "add", "zhao", "--role", "auditor", "--scope", OTHER_TOWNSHIP, user="zhang")
     set_password(county, "zhao", "another good passphrase", actor="zhang")
-    return county
 
 
 @pytest.fixture

@@ -19,18 +19,17 @@ from assetledger.store.audit_views import column_comments
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards
-from tests.public_notices import build_published
 from tests.security.test_audit_records import COMMENT
-from tests.web.conftest import OTHER_VILLAGE, VILLAGE, county, county_file, county_postgres  # noqa: F401  (fixtures)
+from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 
 TABLES = ("notice_objections", "notice_objection_decisions")
 VIEWS = ("v_notice_objections", "v_notice_objection_decisions")
 
 
 def build_objections(run: Cli) -> Cli:
-    """The published county (notices of 2025Q2 published in 红旗村 on 07-02 and in 向阳村 on 07-03), two objections in
-    红旗村 (one dismissed) and one in 向阳村 (upheld), and an auditor of 向阳村 only (zhou)."""
-    build_published(run)
+    """On the published county (notices of 2025Q2 published in 红旗村 on 07-02 and in 向阳村 on 07-03): two
+    objections in 红旗村 (one dismissed) and one in 向阳村 (upheld), and an auditor of 向阳村 only (zhou). The built
+    state `objections` (tests/conftest.py)."""
     for village, on, who, said, user in [
         (VILLAGE, "2025-07-03", ["--household", "H1"], "人口数有误", "li"),
         (VILLAGE, "2025-07-04", ["--name", "张三"], "未纳入", "li"),
@@ -49,11 +48,10 @@ def sql(run: Cli, query: str, user: str) -> list[dict[str, Any]]:
     return rows
 
 
-def test_the_views_are_scoped_and_labelled(county: Cli) -> None:  # noqa: F811
-    build_objections(county)
+def test_the_views_are_scoped_and_labelled(objections: Cli) -> None:
     raised = "SELECT village_code, period, raised_on, household_id, raised_by, text FROM v_notice_objections"
     raised += " ORDER BY id"
-    assert sql(county, raised, "wang") == [
+    assert sql(objections, raised, "wang") == [
         {"village_code": VILLAGE, "period": "2025Q2", "raised_on": "2025-07-03", "household_id": "H1",
          "raised_by": None, "text": "人口数有误"},
         {"village_code": VILLAGE, "period": "2025Q2", "raised_on": "2025-07-04", "household_id": None,
@@ -61,30 +59,29 @@ def test_the_views_are_scoped_and_labelled(county: Cli) -> None:  # noqa: F811
         {"village_code": OTHER_VILLAGE, "period": "2025Q2", "raised_on": "2025-07-05", "household_id": "X1",
          "raised_by": None, "text": "金额有误"},
     ]  # fmt: skip
-    assert [r["text"] for r in sql(county, raised, "zhou")] == ["金额有误"]
+    assert [r["text"] for r in sql(objections, raised, "zhou")] == ["金额有误"]
     decided = "SELECT objection_id, village_code, decided_on, outcome, reason FROM v_notice_objection_decisions"
-    assert sql(county, decided + " ORDER BY id", "zhou") == [
+    assert sql(objections, decided + " ORDER BY id", "zhou") == [
         {"objection_id": 3, "village_code": OTHER_VILLAGE, "decided_on": "2025-07-06", "outcome": "upheld",
          "reason": "属实"}
     ]  # fmt: skip
-    assert len(sql(county, decided, "wang")) == 2
+    assert len(sql(objections, decided, "wang")) == 2
     for view in VIEWS:  # the views hold what their labels name, nothing more
-        shown = sql(county, f"SELECT * FROM {view}", "wang")
+        shown = sql(objections, f"SELECT * FROM {view}", "wang")
         labelled = [c for c, _ in next(v.labels for v in ALL_VIEWS if v.name == view)]
         assert list(shown[0]) == list(view_columns(view)) == labelled
     for table in TABLES:
-        refused = county("audit", "sql", f"SELECT * FROM {table}", user="zhou", ok=False)
+        refused = objections("audit", "sql", f"SELECT * FROM {table}", user="zhou", ok=False)
         assert refused.exit_code == 2 and "拒绝：只能读取审计视图" in refused.output
 
 
-def test_the_package_carries_them_as_the_views_show_them(county: Cli, tmp_path: Path) -> None:  # noqa: F811
-    build_objections(county)
+def test_the_package_carries_them_as_the_views_show_them(objections: Cli, tmp_path: Path) -> None:
     out = tmp_path / "package"
-    county("audit", "export", "--scope", OTHER_VILLAGE, "--out", str(out), user="wang")
+    objections("audit", "export", "--scope", OTHER_VILLAGE, "--out", str(out), user="wang")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     for file in ("notice_objections.jsonl", "notice_objection_decisions.jsonl"):
         rows = [json.loads(line) for line in (out / file).read_text(encoding="utf-8").splitlines()]
-        viewed = sql(county, f"SELECT * FROM {FILES[file]} ORDER BY id", "zhou")
+        viewed = sql(objections, f"SELECT * FROM {FILES[file]} ORDER BY id", "zhou")
         assert all(r.pop("recorded_at") for r in (*rows, *viewed))  # the same time, as each driver writes it
         assert rows == viewed and len(rows) == 1, file
         assert file in manifest["files"] and manifest["columns"][file] == labels(file)
@@ -92,22 +89,20 @@ def test_the_package_carries_them_as_the_views_show_them(county: Cli, tmp_path: 
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_the_tables_refuse_update_and_delete(county: Cli, db: Database, table: str) -> None:  # noqa: F811
-    build_objections(county)
+def test_the_tables_refuse_update_and_delete(objections: Cli, db: Database, table: str) -> None:
     for statement in (f"UPDATE {table} SET actor = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))
 
 
-def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(county: Cli, db: Database) -> None:  # noqa: F811
-    build_objections(county)
-    assert "the record verifies clean" in county("audit", "verify", "--skip-bean-check", user="wang").output
+def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(objections: Cli, db: Database) -> None:
+    assert "the record verifies clean" in objections("audit", "verify", "--skip-bean-check", user="wang").output
     for table in TABLES:
         drop_append_only_guards(db, table)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE notice_objections SET text = '无异议' WHERE id = 1")
         conn.exec_driver_sql("DELETE FROM notice_objection_decisions WHERE objection_id = 3")
-    found = county("audit", "verify", "--skip-bean-check", user="wang", ok=False)
+    found = objections("audit", "verify", "--skip-bean-check", user="wang", ok=False)
     assert found.exit_code == 1
     named = sorted(line for line in found.output.splitlines() if line.startswith("[integrity]"))
     assert named == [
@@ -118,7 +113,7 @@ def test_a_row_changed_or_deleted_behind_the_apps_back_is_named(county: Cli, db:
     assert len(guards) == (4 if db.is_sqlite else 2)  # the triggers dropped are named too
 
 
-def test_postgresql_names_every_column(county: Cli, db: Database) -> None:  # noqa: F811
+def test_postgresql_names_every_column(county: Cli, db: Database) -> None:
     if db.is_sqlite:
         pytest.skip("column comments are PostgreSQL's")
     with db.engine.connect() as conn:

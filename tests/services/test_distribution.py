@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from assetledger.services.book_reports import balances
@@ -48,8 +49,8 @@ def _village_with_revenue(run: Cli) -> None:
     assert "recorded 4 joined, 0 changed, 1 left" in result.output
 
 
+@pytest.mark.usefixtures("village")
 def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
-    _village_with_revenue(run)
     run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
     again = run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
     assert "already recorded" in again.output
@@ -95,8 +96,8 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
     assert "0 with errors" in run("ledger", "check").output
 
 
+@pytest.mark.usefixtures("village")
 def test_rule_not_applied_before_notice_ends(run: Cli, tmp_path: Path) -> None:
-    _village_with_revenue(run)
     rule = tmp_path / "late.toml"
     text = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
     rule.write_text(text.replace("start = 2025-01-11", "start = 2025-06-28"), encoding="utf-8")
@@ -110,8 +111,8 @@ def test_rule_not_applied_before_notice_ends(run: Cli, tmp_path: Path) -> None:
     assert same_version.exit_code == 5 and "raise the version" in same_version.output
 
 
+@pytest.mark.usefixtures("village")
 def test_notice_html_and_xlsx(run: Cli) -> None:
-    _village_with_revenue(run)
     run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     out = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
@@ -126,8 +127,8 @@ def test_notice_html_and_xlsx(run: Cli) -> None:
     assert sum(Decimal(str(r[6])) for r in shares) == Decimal("7200.00")
 
 
+@pytest.mark.usefixtures("village")
 def test_roster_changes_and_refusals(run: Cli, db: Database) -> None:
-    _village_with_revenue(run)
     before = table_counts(db)
     bad = [
         ROSTER_HEADER,
@@ -168,8 +169,8 @@ def test_roster_changes_and_refusals(run: Cli, db: Database) -> None:
         assert code not in facts, (code, facts)
 
 
+@pytest.mark.usefixtures("village")
 def test_yaml_rule_per_person(run: Cli, tmp_path: Path) -> None:
-    _village_with_revenue(run)
     rule = tmp_path / "rule.yaml"
     shutil.copy(RULES / "example-village-rule.yaml", rule)
     rule.write_text(rule.read_text(encoding="utf-8").replace('"360921101202"', f'"{VILLAGE}"'), encoding="utf-8")
@@ -178,10 +179,10 @@ def test_yaml_rule_per_person(run: Cli, tmp_path: Path) -> None:
     assert "revenue 18,000.01, costs 0.01, distributed 18,000.01" in result.output  # base = revenue
 
 
+@pytest.mark.usefixtures("village")
 def test_rule_codes_villages_and_notice_days_are_checked_at_rule_add(run: Cli, db: Database, tmp_path: Path) -> None:
     """Issue #17 item 8: a code with "/" made its notice impossible to write; a township code posted a 0.00
     distribution; notice.days = 99999999999 was an OverflowError."""
-    _village_with_revenue(run)
     before = table_counts(db)
     example = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
     cases = {

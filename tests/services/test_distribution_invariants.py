@@ -24,9 +24,14 @@ from tests.services.test_distribution import RULES, VILLAGE, _village_with_reven
 from tests.services.test_journal import ENTRY_HEADER
 
 
+def add_rule(run: Cli) -> None:
+    """红旗村's distribution rule (the built state `rule_ready`, on the built `village`: tests/conftest.py)."""
+    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+
+
 def _ready(run: Cli) -> None:
     _village_with_revenue(run)
-    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    add_rule(run)
 
 
 def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
@@ -45,9 +50,9 @@ def _distribution_equity(db: Database) -> Decimal:
     )
 
 
+@pytest.mark.usefixtures("rule_ready")
 @pytest.mark.parametrize("overlapping", ["2025", "2025H1", "2025-05", "2025-6", "2025q2"])
 def test_a_month_is_distributed_once_however_the_period_is_written(run: Cli, db: Database, overlapping: str) -> None:
-    _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     shared = _distribution_equity(db)
     if overlapping.upper() == "2025Q2":
@@ -60,16 +65,16 @@ def test_a_month_is_distributed_once_however_the_period_is_written(run: Cli, db:
     assert _distribution_equity(db) == shared
 
 
+@pytest.mark.usefixtures("rule_ready")
 def test_months_next_to_a_distribution_are_free(run: Cli, db: Database) -> None:
-    _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     run("distribute", "--village", VILLAGE, "--period", "2025-07")
     run("distribute", "--village", VILLAGE, "--period", "2025Q1")
     _refused(run, db, "distribute", "--village", VILLAGE, "--period", "2025H2", says="2025-07")
 
 
+@pytest.mark.usefixtures("rule_ready")
 def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, db: Database) -> None:
-    _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     no_reason = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", " ", ok=False)
     assert no_reason.exit_code == 2
@@ -92,8 +97,8 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
     assert "0 with errors" in run("ledger", "check").output
 
 
+@pytest.mark.usefixtures("rule_ready")
 def test_the_distribution_entry_is_not_reversed_alone(run: Cli, db: Database) -> None:
-    _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     with db.reading() as session:
         from sqlalchemy import select
@@ -104,8 +109,8 @@ def test_the_distribution_entry_is_not_reversed_alone(run: Cli, db: Database) ->
     _refused(run, db, "ledger", "reverse", str(entry_id), "--reason", "错", says="distribute reverse")
 
 
+@pytest.mark.usefixtures("rule_ready")
 def test_a_period_that_has_not_ended_is_not_distributed(run: Cli, db: Database, tmp_path: Path) -> None:
-    _ready(run)
     today = dt.date.today()
     running = Period.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")
     day = running.start + dt.timedelta(days=min(10, (today - running.start).days))
@@ -120,8 +125,8 @@ def test_a_period_that_has_not_ended_is_not_distributed(run: Cli, db: Database, 
         distribution.distribute(db, VILLAGE, running.label, "tester", dry_run=True)
 
 
+@pytest.mark.usefixtures("rule_ready")
 def test_households_are_paid_only_after_the_notice_has_run(run: Cli, db: Database) -> None:
-    _ready(run)
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # dated 07-01, as the notice
     for day in ("2025-07-02", "2025-07-07"):  # noticed on 07-01 for 7 days: 07-01 .. 07-07
@@ -135,8 +140,8 @@ def test_households_are_paid_only_after_the_notice_has_run(run: Cli, db: Databas
     )
 
 
+@pytest.mark.usefixtures("village")
 def test_the_rule_file_sets_the_objection_period(run: Cli, db: Database, tmp_path: Path) -> None:
-    _village_with_revenue(run)
     text = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
     rule = tmp_path / "rule.toml"
     rule.write_text(text.replace("[payout]                          # 分配结果公示：公示期满且无异议后发放\n"

@@ -28,12 +28,12 @@ from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.web.conftest import OTHER_VILLAGE, VILLAGE, county, county_file, county_postgres  # noqa: F401  (fixtures)
+from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 
 TOWNSHIP = "360921101"
 
 
-def test_a_page_and_the_count_of_all(county: Cli, db: Database) -> None:  # noqa: F811
+def test_a_page_and_the_count_of_all(county: Cli, db: Database) -> None:
     first = asset_page(db, AssetFilter(limit=2, sort="asset_id"), "zhang")
     assert [r.asset_id for r in first.rows] == ["A-1", "A-2"] and first.total == 3
     second = asset_page(db, AssetFilter(limit=2, sort="asset_id", offset=2), "zhang")
@@ -44,7 +44,7 @@ def test_a_page_and_the_count_of_all(county: Cli, db: Database) -> None:  # noqa
         asset_page(db, AssetFilter(sort="password"), "zhang")
 
 
-def test_rows_are_typed_and_follow_the_catalogue(county: Cli, db: Database) -> None:  # noqa: F811
+def test_rows_are_typed_and_follow_the_catalogue(county: Cli, db: Database) -> None:
     """`list_assets` returns frozen AssetRow values with the catalogue's listed fields in order (what `asset list`
     shows), enums as enums; `wide` adds the project's name (what the web's list and its export show)."""
     assert tuple(f.name for f in fields(AssetRow)) == LIST_COLUMNS
@@ -62,7 +62,7 @@ def test_rows_are_typed_and_follow_the_catalogue(county: Cli, db: Database) -> N
     assert isinstance(wide[0], WideAssetRow) and wide[0].project_name is not None
 
 
-def test_every_word_must_match_and_wildcards_are_characters(county: Cli, db: Database) -> None:  # noqa: F811
+def test_every_word_must_match_and_wildcards_are_characters(county: Cli, db: Database) -> None:
     def ids(*words: str) -> list[str]:
         return [r.asset_id for r in asset_page(db, AssetFilter(words=words), "zhang").rows]
 
@@ -73,7 +73,7 @@ def test_every_word_must_match_and_wildcards_are_characters(county: Cli, db: Dat
     assert ids("%") == [] and ids("_") == []
 
 
-def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) -> None:  # noqa: F811
+def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) -> None:
     mine = asset_choices(db, "li")
     assert mine.townships == [] and [v[0] for v in mine.villages] == [VILLAGE] and mine.years == [2021]
     everything = asset_choices(db, "zhang")
@@ -91,18 +91,18 @@ def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) 
     assert [r["household_id"] for r in households.rows] == ["H1", "H2"] and households.total == 2
 
 
-def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:  # noqa: F811
+def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:
     assert [p.name for p in region_path(db, OTHER_VILLAGE, "zhang")] == ["示范县", "东风镇", "向阳村"]
     assert [p.code for p in region_path(db, VILLAGE, "li")] == [VILLAGE]
 
 
-def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Database) -> None:  # noqa: F811
+def test_one_township_at_county_level_is_the_townships_row(county: Cli, db: Database) -> None:
     rows = register_summary(db, RegionLevel.COUNTY, "zhang", within=TOWNSHIP)
     assert [(r.region_code, r.region_name) for r in rows[:-1]] == [(TOWNSHIP, "东风镇")]
     assert rows[-1].assets == 3
 
 
-def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:  # noqa: F811
+def test_entries_of_the_scope_with_their_amounts(county: Cli, db: Database) -> None:
     rows, total = entry_page(db, EntryFilter(limit=2), "zhang")
     assert total == 3 and len(rows) == 2 and all(r.amount == Decimal("100000.00") for r in rows)
     mine, counted = entry_page(db, EntryFilter(), "li")

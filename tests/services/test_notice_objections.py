@@ -19,18 +19,21 @@ from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import table_counts
 from tests.services.test_distribution import VILLAGE
-from tests.services.test_distribution_invariants import _ready, _refused
+from tests.services.test_distribution_invariants import _refused
 
 OTHER_VILLAGE = "360921101202"  # 向阳村, of the same township
 D = dt.date
 
 
-def _distributed(run: Cli, published: str | None = "2025-07-01") -> None:
-    """红旗村's 2025Q2 distributed on 2025-07-01 to four households (H1-H4), its notice published on `published`."""
-    _ready(run)
+def distribute_q2(run: Cli) -> None:
+    """红旗村's 2025Q2 distributed on 2025-07-01 to four households (H1-H4): the built state `distributed`, on the
+    built `rule_ready` (tests/conftest.py). Its notice is not published."""
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
-    if published:
-        run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", published)
+
+
+def _published(run: Cli) -> None:
+    """The notice of the distribution published on 2025-07-01, its day."""
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
 
 
 def _pay(run: Cli, on: str, ok: bool = True) -> str:
@@ -43,8 +46,8 @@ def _object(run: Cli, on: str, *who: str, text: str = "人口数有误", user: s
     return run(*args, "--text", text, user=user, ok=ok).output
 
 
+@pytest.mark.usefixtures("distributed")
 def test_no_payout_before_the_notice_is_published(run: Cli, db: Database) -> None:
-    _distributed(run, published=None)
     said = _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20",
                     says="尚未发布")  # fmt: skip
     assert "红旗村" in said and "2025Q2" in said
@@ -61,15 +64,16 @@ def test_no_payout_before_the_notice_is_published(run: Cli, db: Database) -> Non
     assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 10), "tester").paid == 4
 
 
+@pytest.mark.usefixtures("distributed")
 def test_a_notice_is_not_published_before_its_distribution(run: Cli, db: Database) -> None:
-    _distributed(run, published=None)
     with pytest.raises(RuleViolation, match="cannot be published on 2025-06-30"):
         publish(db, VILLAGE, "2025Q2", "tester", D(2025, 6, 30))
     assert table_counts(db)["notice_publications"] == 0
 
 
+@pytest.mark.usefixtures("distributed")
 def test_an_undecided_objection_holds_the_payout_and_a_dismissed_one_does_not(run: Cli, db: Database) -> None:
-    _distributed(run)  # published 07-01: objections 07-01 .. 07-07, payouts from 07-08
+    _published(run)  # published 07-01: objections 07-01 .. 07-07, payouts from 07-08
     assert "已记录第 1 号异议" in _object(run, "2025-07-03", "--household", "H1")
     held = _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-08",
                     says="1 条异议在 2025-07-08 尚未处理")  # fmt: skip
@@ -87,8 +91,9 @@ def test_an_undecided_objection_holds_the_payout_and_a_dismissed_one_does_not(ru
     ]
 
 
+@pytest.mark.usefixtures("distributed")
 def test_an_upheld_objection_means_the_distribution_is_reversed_and_redone(run: Cli, db: Database) -> None:
-    _distributed(run)
+    _published(run)
     _object(run, "2025-07-02", "--name", "张三", text="王四 6 月才纳入，月数算错")
     out = run("distribute", "objection", "decide", "1", "--date", "2025-07-05", "--uphold", "--reason", "属实").output
     assert "成立 (upheld)" in out and f"distribute reverse --village {VILLAGE} --period 2025Q2" in out
@@ -105,8 +110,8 @@ def test_an_upheld_objection_means_the_distribution_is_reversed_and_redone(run: 
     assert "paid 4 household(s)" in _pay(run, "2025-07-13")
 
 
+@pytest.mark.usefixtures("distributed")
 def test_objections_are_raised_within_the_objection_period_only(run: Cli, db: Database) -> None:
-    _distributed(run, published=None)
     early = _refused(run, db, "distribute", "objection", "add", "--village", VILLAGE, "--period", "2025Q2", "--date",
                      "2025-07-02", "--household", "H1", "--text", "有误", says="公示期尚未开始")  # fmt: skip
     assert "distribute publish" in early
@@ -135,8 +140,9 @@ def test_objections_are_raised_within_the_objection_period_only(run: Cli, db: Da
         notice_objections.decide_objection(db, 99, D(2025, 7, 7), Outcome.DISMISSED, "无", "tester")
 
 
+@pytest.mark.usefixtures("distributed")
 def test_bad_input_is_named_and_changes_nothing(run: Cli, db: Database) -> None:
-    _distributed(run)
+    _published(run)
     before = table_counts(db)
     cases = [
         (["--household", "H1", "--text", " "], "--text"),
@@ -152,10 +158,11 @@ def test_bad_input_is_named_and_changes_nothing(run: Cli, db: Database) -> None:
     assert table_counts(db) == before
 
 
+@pytest.mark.usefixtures("distributed")
 def test_only_who_may_distribute_for_the_village_records_and_the_inventory_team_reads_none(
     run: Cli, db: Database
 ) -> None:
-    _distributed(run)
+    _published(run)
     run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
     for name, role, scope in [("li", "village-accountant", VILLAGE), ("ma", "village-accountant", OTHER_VILLAGE),
                               ("qing", "inventory", "360921"), ("wang", "auditor", "360921")]:  # fmt: skip
@@ -183,8 +190,9 @@ def test_only_who_may_distribute_for_the_village_records_and_the_inventory_team_
     assert distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 8), "li").paid == 4
 
 
+@pytest.mark.usefixtures("distributed")
 def test_an_objection_undecided_for_over_15_days_is_a_warning(run: Cli, db: Database) -> None:
-    _distributed(run)
+    _published(run)
     notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 3), "有误", "tester", household="H1")
     notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 4), "有误", "tester", household="H2")
     notice_objections.decide_objection(db, 2, D(2025, 7, 10), Outcome.DISMISSED, "无误", "tester")

@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assetledger.domain.supervision import RuleKind, RuleSetting, SupervisionPolicy
 from assetledger.services.supervision import warnings
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
-from tests.services.test_distribution import RULES, VILLAGE, _village_with_revenue
+from tests.services.test_distribution import RULES, VILLAGE
 from tests.services.test_inventory import DONGFENG, HONGQI, LAMP, QINGSHAN, XIANGYANG, _fill, _opened, _sheet
 from tests.services.test_journal import ENTRY_HEADER
 
@@ -99,8 +101,8 @@ def test_books_not_closed_for_last_month(run: Cli) -> None:
     assert "已结账至 2025-06-30" in found(run, "2025-08-16", "books_not_closed")[key]["evidence"]  # July's now due
 
 
+@pytest.mark.usefixtures("village")  # revenue April to July 2025 in 红旗村's books
 def test_undistributed_revenue_and_unpaid_household_shares(run: Cli) -> None:
-    _village_with_revenue(run)  # revenue April to July 2025 in 红旗村's books
     run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
     key = f"undistributed:V{VILLAGE}"
     assert key not in found(run, "2025-07-29", "undistributed")  # April: 90 days after its end is 07-29

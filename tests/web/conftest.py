@@ -2,32 +2,25 @@
 township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
 with passwords (finance for the county, the accountant of 红旗村, an auditor of the county).
 
-The county is built once per run (per backend; per worker process under pytest-xdist), on a copy of the run's
-migrated template, and each test gets a copy of it, so a test may write what it likes: on SQLite a copy of the
-database file (SQLite's backup API), on PostgreSQL a database made from it as a template. Modules and conftests
-elsewhere that import these fixtures share the one build (see `_BUILT`).
+The county is built once per run (per backend; per worker process under pytest-xdist) and each test that asks for
+`county` gets a copy of it, so a test may write what it likes: see the built states in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, make_url, text
 
 from assetledger.cli.main import cli
-from assetledger.store import audit_role
-from assetledger.store.audit_role import ReaderNames
-from assetledger.store.db import Database, resolve_url
+from assetledger.store.db import Database
 from assetledger.web import create_app
-from tests.conftest import Cli, copy_postgres_database, drain_drops, pg_base_url, postgres_copy_url
+from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
 RULES = Path(__file__).parents[2] / "ledgers" / "rules"
@@ -40,60 +33,6 @@ ROSTER = [
     ["H2", VILLAGE, "王二", "2", "监测户", "无劳动能力", "2024-01-01", "", ""],
     ["H3", VILLAGE, "王三", "1", "脱贫户", "", "2024-01-01", "2025-05-20", "死亡"],  # counts April and May of Q2
 ]
-
-
-# A fixture imported into another module or conftest (tests/security/conftest.py, tests/cli/test_notice.py) is a
-# fixture of its own there, with its own session cache: the builds are kept here so that every copy shares them.
-_BUILT: dict[str, object] = {}
-
-
-@pytest.fixture(scope="session")
-def county_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path, cheap_argon2: object) -> Path:
-    """The county built once for the run, in a SQLite file that `county` copies for each test."""
-    if "sqlite" not in _BUILT:
-        folder = tmp_path_factory.mktemp("county")
-        path = folder / "county.db"
-        shutil.copyfile(sqlite_template, path)
-        url = f"sqlite:///{path}"
-        build_county(Cli(url, folder))
-        Database(url).dispose()
-        _BUILT["sqlite"] = path
-    built = _BUILT["sqlite"]
-    assert isinstance(built, Path)
-    return built
-
-
-@pytest.fixture(scope="session")
-def county_postgres(
-    tmp_path_factory: pytest.TempPathFactory, postgres_admin: Engine, postgres_template: str, cheap_argon2: object
-) -> Iterator[str]:
-    """On PostgreSQL: the county built once for the run, in a database that `county` copies for each test."""
-    if "postgresql" not in _BUILT:
-        template = f"{make_url(resolve_url(str(pg_base_url()))).database}_county_{uuid.uuid4().hex[:8]}"
-        _BUILT["postgresql"] = template
-        copy_postgres_database(postgres_admin, postgres_template, template)
-        database = Database(postgres_copy_url(template))
-        try:
-            audit_role.install(database.engine)  # as `db` does for each copy: the views granted to its own role
-        finally:
-            database.dispose()
-        build_county(Cli(postgres_copy_url(template), tmp_path_factory.mktemp("county")))
-    template = str(_BUILT["postgresql"])
-    try:
-        yield template
-    finally:
-        if _BUILT.pop("postgresql", None) is not None:  # the first copy of the fixture to end drops it, at the end
-            drain_drops()  # its copies first: they hold grants to its auditor role
-            with postgres_admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-                conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(template, "public").role}"'))
-
-
-@pytest.fixture
-def county(run: Cli, db: Database) -> Cli:
-    """The county built once for the run, in the test's own database: `db` copies it from the built county for any
-    test that asks for `county` (tests/conftest.py)."""
-    return run
 
 
 def build_county(run: Cli) -> Cli:

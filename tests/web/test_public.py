@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from flask import Flask
 
 from tests.conftest import Cli
@@ -13,8 +14,8 @@ from tests.public_notices import HEAD, SECRETS, build_published
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE, login
 
 
-def test_the_public_page_shows_the_published_notice_the_assets_and_their_revenue(app: Flask, county: Cli) -> None:
-    build_published(county)
+@pytest.mark.usefixtures("published")
+def test_the_public_page_shows_the_published_notice_the_assets_and_their_revenue(app: Flask) -> None:
     response = app.test_client().get(f"/public/{VILLAGE}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -31,8 +32,8 @@ def test_the_public_page_shows_the_published_notice_the_assets_and_their_revenue
     assert HEAD not in page
 
 
-def test_the_public_page_sets_no_cookie_and_links_nowhere_else(app: Flask, county: Cli) -> None:
-    build_published(county)
+@pytest.mark.usefixtures("published")
+def test_the_public_page_sets_no_cookie_and_links_nowhere_else(app: Flask) -> None:
     client = app.test_client()
     response = client.get(f"/public/{VILLAGE}?lang=en&village={OTHER_VILLAGE}&period=2025Q3&all=1")
     assert response.status_code == 200
@@ -62,8 +63,8 @@ def test_only_a_village_with_something_published_has_a_page(app: Flask, county: 
         assert "红旗村" not in response.get_data(as_text=True)
 
 
-def test_the_public_page_answers_get_only(app: Flask, county: Cli) -> None:
-    build_published(county)
+@pytest.mark.usefixtures("published")
+def test_the_public_page_answers_get_only(app: Flask) -> None:
     client = app.test_client()
     for method in ("post", "put", "delete", "patch", "options"):
         response = getattr(client, method)(f"/public/{VILLAGE}")
@@ -72,8 +73,8 @@ def test_the_public_page_answers_get_only(app: Flask, county: Cli) -> None:
     assert client.head(f"/public/{VILLAGE}").status_code == 200
 
 
-def test_a_logged_in_session_changes_nothing_and_the_system_stays_closed(app: Flask, county: Cli) -> None:
-    build_published(county)
+@pytest.mark.usefixtures("published")
+def test_a_logged_in_session_changes_nothing_and_the_system_stays_closed(app: Flask) -> None:
     anonymous = app.test_client().get(f"/public/{VILLAGE}").get_data(as_text=True)
     zhang, _ = login(app, "zhang")
     assert zhang.get(f"/public/{VILLAGE}").get_data(as_text=True) == anonymous

@@ -7,19 +7,19 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.conftest import Cli
-from tests.public_notices import SECRETS, build_published
+from tests.public_notices import SECRETS
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 from tests.web.test_browser import browser, live  # noqa: F401  (fixtures)
 
 NUMBERS = re.compile(r"\d{11,}")  # an ID-card (18), phone (11) or bank account (16-19) number
 
 
-def test_a_villager_reads_the_published_notice_and_nothing_else(browser: WebDriver, live: str, county: Cli) -> None:  # noqa: F811
-    build_published(county)
+@pytest.mark.usefixtures("published")
+def test_a_villager_reads_the_published_notice_and_nothing_else(browser: WebDriver, live: str) -> None:  # noqa: F811
     browser.get(f"{live}/public/{VILLAGE}")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "红旗村" in body and "2025Q2 扶贫项目资产收益分配公示" in body and "12,000.00" in body
