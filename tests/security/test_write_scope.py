@@ -141,7 +141,8 @@ def _county_inventory(run: Cli) -> None:
 
 
 def _filled(run: Cli, name: str, rows: list[list[object]]) -> str:
-    header = ["清查编号", "区划代码", "资产编号", "结果", "清查日期", "清查人", "资产名称", "资产原值（元）", "资产类别"]
+    header = ["清查编号", "区划代码", "资产编号", "结果", "清查日期", "清查人", "资产名称", "资产原值（元）",
+              "资产类别"]  # fmt: skip
     return str(write_csv(run.cwd / name, [header, *rows]))
 
 
