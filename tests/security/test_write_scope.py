@@ -84,6 +84,17 @@ def test_a_roster_row_that_moves_a_household_of_elsewhere_into_the_scope_is_not_
     assert record(db) == before
 
 
+def test_a_roster_row_naming_an_asset_of_elsewhere_shows_nothing_of_the_asset(towns: Cli, db: Database) -> None:
+    """Li's own household, attached (资产编号) to an asset of another township: refused before the asset's register
+    and village are compared with the row."""
+    row = ["H1", HONGQI, "王一", "3", "脱贫户", "", "2024-01-01", "", "", "Q-1"]
+    path = write_csv(towns.cwd / "r.csv", [[*ROSTER_HEADER, "资产编号"], row])
+    before = record(db)
+    result = towns("beneficiary", "import", str(path), "--dry-run", user="li", ok=False)
+    _refused_without(result, (QINGSHAN, "公益性", "青山乡", "水窖"), "r.csv, row 2, column 资产编号", "Q-1")
+    assert record(db) == before
+
+
 def test_a_roster_within_the_scope_still_shows_its_own_changes(towns: Cli) -> None:
     row = ["H1", HONGQI, "王一", "4", "脱贫户", "", "2024-01-01", "", ""]
     result = towns("beneficiary", "import", str(write_csv(towns.cwd / "r.csv", [ROSTER_HEADER, row])), user="li",

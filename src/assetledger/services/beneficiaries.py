@@ -26,6 +26,7 @@ from assetledger.io.household_rows import (
 )
 from assetledger.io.tabular import read_table
 from assetledger.services.access import RowPlace, read_households, region_name, require, rows_outside, write_scope
+from assetledger.services.asset_changes import load_facts
 from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -100,9 +101,15 @@ def import_roster(
             seen[r.household_id] = r.row
             resolved.append((r, code))
         # who may write where, before any row is compared with the roster: a refused row names only its own cell
-        refused = rows_outside(
-            session, scope, table.source, [RowPlace(r.row, "村", r.village, (code,)) for r, code in resolved]
-        )
+        places = [RowPlace(r.row, "村", r.village, (code,)) for r, code in resolved]
+        assets = load_facts(session, [a for r, _ in resolved for a in r.asset_ids])  # 资产编号: each asset's place too
+        places += [
+            RowPlace(r.row, asset_column(table), a, (assets[a].region,))
+            for r, _ in resolved
+            for a in r.asset_ids
+            if a in assets
+        ]
+        refused = rows_outside(session, scope, table.source, places)
         if refused:
             raise ScopeRefusal(sorted(findings + refused, key=lambda f: f.row or 0))
         existing = (
