@@ -178,8 +178,9 @@ def test_an_actor_outside_the_region_is_refused(run: Cli, db: Database) -> None:
 
 
 def test_rows_outside_the_scope_are_named_with_the_files_other_problems(run: Cli, db: Database) -> None:
-    """A row out of scope names the file, its row and the village (by name), and the file's other problems are
-    listed with it (exit 6, nothing changed); a rule's refusal of a row within the scope is listed too."""
+    """A row out of scope names the file, its row and its own asset id, never the asset's village (what the register
+    holds out of scope), and the file's other problems are listed with it (exit 6, nothing changed); a rule's refusal
+    of a row within the scope is listed too."""
     district = _registered(run, assets=18)
     run("user", "add", "zhang", "--role", "finance", "--scope", TOWNSHIP, user="setup")
     village_rows = [r for r in district.rows[1:] if r[5] is not None]
@@ -196,7 +197,8 @@ def test_rows_outside_the_scope_are_named_with_the_files_other_problems(run: Cli
     result = run("asset", "bulk", "status", str(path), user="zhang", ok=False)
     assert result.exit_code == 6, result.output
     assert f"状态.csv, row 3, column 资产编号 (asset id): value '{outside[0]}'" in result.output
-    assert f"无权操作{outside[5]}" in result.output and "may not act on" in result.output
+    assert "无权操作：不在zhang的管辖范围" in result.output and "may not act on it" in result.output
+    assert outside[5] not in result.output and outside[4] not in result.output
     assert "row 4" in result.output and "use `asset dispose`" in result.output
     assert "row 2," not in result.output
     bad = [rows[0], rows[1], rows[2], [inside[1][0], "不知道", "2025-03-01", None]]

@@ -24,6 +24,7 @@ from assetledger.cli.common import (
 )
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
 from assetledger.domain.inventory import load_inventory_policy, parse_scope
+from assetledger.errors import NotFoundError
 from assetledger.io.output import records, render_json, render_table
 from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
 from assetledger.services.inventory_close import close_inventory
@@ -96,10 +97,14 @@ def list_(app: App, year: int | None, fmt: str, out: Path | None) -> None:
 @click.argument("inventory_id", type=ROW_ID)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the sheets.")
 @click.option("--no-html", is_flag=True, help="XLSX only.")
+@click.option("--place", metavar="CODE", help="Only the sheet of this village (or township/county) code.")
 @pass_app
-def sheets(app: App, inventory_id: int, out: Path, no_html: bool) -> None:
-    """Write the count sheets (清查表): one XLSX and one printable HTML per village (or township/county level)."""
-    written = write_sheets(app.db, inventory_id, out, app.actor, html=not no_html)
+def sheets(app: App, inventory_id: int, out: Path, no_html: bool, place: str | None) -> None:
+    """Write the count sheets (清查表): one XLSX and one printable HTML per village (or township/county level); a
+    reader whose scope lies inside the inventory's gets the sheets of its own places only."""
+    written = write_sheets(app.db, inventory_id, out, app.actor, html=not no_html, only=place)
+    if place is not None and not written:
+        raise NotFoundError("count sheet", place)
     places = sum(1 for p in written if p.suffix == ".xlsx")
     say(
         f"已在 {out} 写入 {len(written)} 个文件，共 {places} 个地方",

@@ -9,7 +9,7 @@ Every read service calls `read_scope` (or `require_read` for one named region): 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from assetledger.domain.access import (
     may_read,
     may_read_households,
 )
-from assetledger.errors import PermissionDenied
+from assetledger.errors import Finding, PermissionDenied
 from assetledger.store.access_models import UserGrant
 from assetledger.store.journal_models import Entity
 from assetledger.store.models import Region
@@ -90,6 +90,66 @@ def outside_scope(session: Session, actor: str, action: Action, regions: Iterabl
         for region in sorted(set(regions))
         if not covers(user.scope, region_chain(session, region))
     }
+
+
+@dataclass(frozen=True)
+class WriteScope:
+    """Who writes a file of rows, checked before any row is compared with what the database holds: `user` is None
+    in set-up mode (everything is within)."""
+
+    user: User | None
+    scope_name: str = "全部地区"
+    _covered: dict[str, bool] = field(default_factory=dict, compare=False)  # a file's rows name few places
+
+    def covers(self, session: Session, region: str) -> bool:
+        if self.user is None:
+            return True
+        if region not in self._covered:
+            self._covered[region] = covers(self.user.scope, region_chain(session, region))
+        return self._covered[region]
+
+    def refusal(self) -> str:
+        """The reason of a row outside the scope: the writer's own scope, never what the database holds for the row
+        (whose village an asset is in, who heads a household, what contract it has)."""
+        assert self.user is not None
+        return (
+            f"无权操作：不在{self.user.name}的管辖范围（{self.scope_name}）内 "
+            f"(outside {self.user.name}'s scope ({self.scope_name}): may not act on it)"
+        )
+
+
+def write_scope(session: Session, actor: str, action: Action) -> WriteScope:
+    """The first step of every importer and bulk command: refuse outright an unknown actor or a role that may not do
+    `action` anywhere; else the scope each row's place is then checked against (`rows_outside`)."""
+    if in_setup_mode(session):
+        return WriteScope(None)
+    user = current_user(session, actor)
+    if user is None:
+        raise _unknown_user(actor)
+    if not may(user.role, action):
+        raise _may_not(user, action, reading=False)
+    return WriteScope(user, region_name(session, user.scope))
+
+
+@dataclass(frozen=True)
+class RowPlace:
+    """A row of a file and the places it touches: `column` and `value` are the row's own cell (the only things a
+    refusal names), `regions` the region codes it acts on (from the row, or looked up, but never shown)."""
+
+    row: int | None
+    column: str | None
+    value: str | None
+    regions: tuple[str, ...]
+
+
+def rows_outside(session: Session, scope: WriteScope, source: str, rows: Iterable[RowPlace]) -> list[Finding]:
+    """A finding (file, row, the row's own cell) for each row touching a region outside `scope`: the importer raises
+    them (ScopeRefusal, with the file's own problems of input) before comparing any row with the records."""
+    found = []
+    for r in rows:
+        if not all(scope.covers(session, region) for region in r.regions):
+            found.append(Finding(source, r.row, r.column, r.value, scope.refusal()))
+    return found
 
 
 def region_name(session: Session, code: str) -> str:

@@ -38,7 +38,7 @@ from assetledger.errors import Finding, InputError, RuleRefusal, ScopeRefusal
 from assetledger.io.asset_rows import Unresolved, resolve_ownership
 from assetledger.io.change_rows import KINDS, ChangeRow, Claim, ParsedChanges, parse_changes
 from assetledger.io.tabular import read_table
-from assetledger.services.access import outside_scope
+from assetledger.services.access import write_scope
 from assetledger.services.asset_books import book_transfers, load_booked
 from assetledger.services.books import Books
 from assetledger.services.context import now
@@ -155,6 +155,7 @@ def apply_file(
     parsed = parse_changes(table, kind, TEXT_RULES)
     del table
     with db.transaction() as session:
+        scope = write_scope(session, actor, Action.REGISTER)  # an unknown name or another role: refused outright
         facts = load_facts(session, [r.asset_id for r in parsed.rows])
         missing = [
             parsed.finding(
@@ -166,14 +167,14 @@ def apply_file(
             for r in parsed.rows
             if r.asset_id not in facts
         ]
-        outside = outside_scope(session, actor, Action.REGISTER, {f.region for f in facts.values()})
+        # a row outside the scope names its own asset id and the writer's scope, never the asset's place
         foreign = [
-            parsed.finding(r.number, "asset_id", r.asset_id, str(outside[facts[r.asset_id].region]))
+            parsed.finding(r.number, "asset_id", r.asset_id, scope.refusal())
             for r in parsed.rows
-            if r.asset_id in facts and facts[r.asset_id].region in outside
+            if r.asset_id in facts and not scope.covers(session, facts[r.asset_id].region)
         ]
         if foreign and not (parsed.findings or missing):  # the rules' refusals of the rows within the scope too
-            within = {r.number for r in parsed.rows if facts[r.asset_id].region not in outside}
+            within = {r.number for r in parsed.rows if scope.covers(session, facts[r.asset_id].region)}
             _, bad, refused, _ = _checked(session, parsed, facts, within)
             raise ScopeRefusal(sorted([*foreign, *bad, *refused], key=lambda f: f.row or 0))
         if parsed.findings or missing or foreign:  # every problem of input at once, the file's rows in order

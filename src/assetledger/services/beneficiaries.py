@@ -15,7 +15,7 @@ from assetledger.domain.distribution import persons_problem
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.households import HouseholdFacts, roster_date_problem
 from assetledger.domain.text import TextRule, require_texts
-from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation, ScopeRefusal, duplicate_of_row
 from assetledger.io.household_rows import (
     CATEGORY_LABELS,
     FACTOR_LABELS,
@@ -25,7 +25,8 @@ from assetledger.io.household_rows import (
     parse_households,
 )
 from assetledger.io.tabular import read_table
-from assetledger.services.access import read_households, region_name, require
+from assetledger.services.access import RowPlace, read_households, region_name, require, rows_outside, write_scope
+from assetledger.services.asset_changes import load_facts
 from assetledger.services.asset_households import plan_attachments, write_attachments
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
@@ -65,6 +66,7 @@ def import_roster(
     rows, findings = parse_households(table, TEXT_RULES)
     findings += table.empty_findings()
     with db.transaction() as session:
+        scope = write_scope(session, actor, Action.DISTRIBUTE)  # an unknown name or another role: refused outright
         index = load_index(session)
         villages = {n.code: n for n in index.by_code.values() if n.level is RegionLevel.VILLAGE}
         by_name: dict[str, list[str]] = {}
@@ -98,6 +100,18 @@ def import_roster(
                 continue
             seen[r.household_id] = r.row
             resolved.append((r, code))
+        # who may write where, before any row is compared with the roster: a refused row names only its own cell
+        places = [RowPlace(r.row, "村", r.village, (code,)) for r, code in resolved]
+        assets = load_facts(session, [a for r, _ in resolved for a in r.asset_ids])  # 资产编号: each asset's place too
+        places += [
+            RowPlace(r.row, asset_column(table), a, (assets[a].region,))
+            for r, _ in resolved
+            for a in r.asset_ids
+            if a in assets
+        ]
+        refused = rows_outside(session, scope, table.source, places)
+        if refused:
+            raise ScopeRefusal(sorted(findings + refused, key=lambda f: f.row or 0))
         existing = (
             {
                 h.household_id: h
@@ -106,20 +120,22 @@ def import_roster(
             if seen
             else {}
         )
+        moved: set[str] = set()
         for r, code in resolved:
             h = existing.get(r.household_id)
             if h is not None and h.village_code != code:
+                moved.add(r.household_id)  # the household's facts are not compared with a row of another village
+                where = region_name(session, h.village_code) if scope.covers(session, h.village_code) else "其他村"
                 findings.append(
                     Finding(
                         table.source,
                         r.row,
-                        "村",
-                        r.village,
-                        f"该户已登记在{region_name(session, h.village_code)} "
-                        f"(household is registered in village {h.village_code})",
+                        "户编号",
+                        r.household_id,
+                        f"该户编号已登记在{where} (household id is registered in another village)",
                     )
                 )
-            if h is not None and h.left_on is not None and (r.left_on != h.left_on):
+            elif h is not None and h.left_on is not None and (r.left_on != h.left_on):
                 findings.append(
                     Finding(
                         table.source,
@@ -132,7 +148,7 @@ def import_roster(
                 )
         dates: dict[str, dt.date] = {}
         for r, _ in resolved:
-            h = existing.get(r.household_id)
+            h = None if r.household_id in moved else existing.get(r.household_id)
             when, problem = _change_date(h, r, on) if h is not None else (None, None)
             if problem:
                 shown = str(r.changed_on or on or "")
@@ -143,7 +159,6 @@ def import_roster(
         findings += plan.findings
         if findings:
             raise InputError(sorted(findings, key=lambda f: f.row or 0))
-        require(session, actor, Action.DISTRIBUTE, {code for _, code in resolved})
         result = _apply(session, resolved, existing, actor, dates)
         attached = write_attachments(session, plan.new, actor)
         result = replace(result, attached=attached, already_attached=plan.already)

@@ -31,10 +31,26 @@ from assetledger.domain.contracts import (
     term_problems,
 )
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
-from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
+from assetledger.errors import (
+    DuplicateError,
+    Finding,
+    InputError,
+    NotFoundError,
+    RuleViolation,
+    ScopeRefusal,
+    duplicate_of_row,
+)
 from assetledger.io.contract_rows import ContractRow, parse_contracts
 from assetledger.io.tabular import read_table
-from assetledger.services.access import current_user, require, require_read, visible_regions
+from assetledger.services.access import (
+    RowPlace,
+    current_user,
+    require,
+    require_read,
+    rows_outside,
+    visible_regions,
+    write_scope,
+)
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
 from assetledger.store import contract_repo
@@ -98,7 +114,18 @@ def import_contracts(
     rows, findings = parse_contracts(table)
     findings += table.empty_findings()
     with db.transaction() as session:
-        require(session, actor, Action.REGISTER, [])
+        scope = write_scope(session, actor, Action.REGISTER)  # an unknown name or another role: refused outright
+        # who may write where, before any row is compared with the register: a refused row names its own asset ids
+        regions = contract_repo.asset_facts(session, [a for r in rows for a in r.asset_ids])
+        places = [
+            RowPlace(
+                r.row, "资产编号", "、".join(r.asset_ids), tuple(regions[a].region for a in r.asset_ids if a in regions)
+            )
+            for r in rows
+        ]
+        refused = rows_outside(session, scope, table.source, places)
+        if refused:
+            raise ScopeRefusal(sorted(findings + refused, key=lambda f: f.row or 0))
         prior = session.scalar(
             select(ImportBatch.id).where(ImportBatch.kind == "contracts", ImportBatch.checksum == checksum)
         )
@@ -107,8 +134,6 @@ def import_contracts(
         findings += _check(session, table.source, rows)
         if findings:
             raise InputError(sorted(findings, key=lambda f: (f.row or 0, f.column or "")))
-        regions = contract_repo.asset_facts(session, [a for r in rows for a in r.asset_ids])
-        require(session, actor, Action.REGISTER, {f.region for f in regions.values()})
         assets = len({a for r in rows for a in r.asset_ids})
         if dry_run:
             return ContractImportResult(str(path), len(rows), assets, None, dry_run=True)

@@ -16,14 +16,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.access import Action
+from assetledger.domain.access import Action, covers
 from assetledger.domain.enums import AssetStatus, RegionLevel
 from assetledger.domain.inventory import DueReason, InventoryPolicy, Scope, due
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError
 from assetledger.io.count_sheets import SheetRow, write_sheet_xlsx
 from assetledger.io.count_sheets import sheet_html as render_sheet_html
-from assetledger.services.access import require, require_read, visible_regions
+from assetledger.services.access import (
+    reader,
+    region_chain,
+    regions_within,
+    require,
+    require_read,
+    visible_regions,
+)
 from assetledger.services.context import now
 from assetledger.store.bulk import insert_rows, refresh_statistics
 from assetledger.store.db import Database
@@ -47,6 +54,20 @@ def get_inventory(session: Session, inventory_id: int, *, lock: bool = False) ->
 
 def closed_row(session: Session, inventory_id: int) -> InventoryClose | None:
     return session.scalar(select(InventoryClose).where(InventoryClose.inventory_id == inventory_id))
+
+
+def inventory_part(session: Session, actor: str, inventory: Inventory) -> set[str] | None:
+    """The one rule of reading an inventory, for the CLI and the web alike: None when the reader's scope covers the
+    inventory's (all of it is read); the region codes of the reader's scope when that scope lies inside the
+    inventory's (a township's inventory team reads its own part of a county inventory: its status and sheets,
+    filtered to those places, never the rest); else refused, as a read outside the scope is (require_read)."""
+    user = reader(session, actor)
+    if user is None or covers(user.scope, region_chain(session, inventory.scope_code)):
+        return None
+    if inventory.scope_code in region_chain(session, user.scope):
+        return regions_within(session, user.scope)
+    require_read(session, actor, inventory.scope_code)  # refuses, naming the reader's scope and not the inventory's
+    return set()  # not reached
 
 
 # --- open ----------------------------------------------------------------------------------------------------
@@ -175,6 +196,8 @@ def list_inventories(db: Database, actor: str, year: int | None = None) -> list[
     """Inventories with their scope, size and close (those the reader may see)."""
     with db.reading() as session:
         visible = visible_regions(session, actor)
+        user = reader(session, actor)
+        above = set(region_chain(session, user.scope)) if user is not None and visible is not None else set()
         items = (
             select(InventoryItem.inventory_id, func.count().label("n")).group_by(InventoryItem.inventory_id).subquery()
         )
@@ -191,7 +214,19 @@ def list_inventories(db: Database, actor: str, year: int | None = None) -> list[
         )  # fmt: off
         if year is not None:
             query = query.where(Inventory.year == year)
-        rows = session.execute(query).all()
+        rows = [
+            r
+            for r in session.execute(query)
+            if visible is None or r.scope_code in visible or r.scope_code in above  # its part of a larger one
+        ]
+        parts = [r.id for r in rows if visible is not None and r.scope_code not in visible]
+        counted = dict(
+            session.execute(
+                select(InventoryItem.inventory_id, func.count())
+                .where(InventoryItem.inventory_id.in_(parts), InventoryItem.place_code.in_(sorted(visible or ())))
+                .group_by(InventoryItem.inventory_id)
+            ).all()
+        ) if parts else {}  # fmt: skip
         return [
             InventoryListing(
                 r.id,
@@ -200,12 +235,11 @@ def list_inventories(db: Database, actor: str, year: int | None = None) -> list[
                 r.scope_code,
                 r.scope_name,
                 r.opened_on,
-                r.items,
+                counted.get(r.id, 0) if r.id in parts else r.items,  # of a larger one, the items of its part
                 r.closed_on,
                 r.approval_doc,
             )
             for r in rows
-            if visible is None or r.scope_code in visible
         ]
 
 
@@ -219,8 +253,9 @@ class SheetPlace:
     rows: list[SheetRow]
 
 
-def sheet_places(session: Session, inventory_id: int) -> list[SheetPlace]:
-    """The assets of the inventory grouped by count sheet (village, else township, else county), in id order."""
+def sheet_places(session: Session, inventory_id: int, part: set[str] | None = None) -> list[SheetPlace]:
+    """The assets of the inventory grouped by count sheet (village, else township, else county), in id order;
+    `part`: only the sheets of those places (inventory_part)."""
     names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     query = (
         select(
@@ -232,6 +267,8 @@ def sheet_places(session: Session, inventory_id: int) -> list[SheetPlace]:
         .where(InventoryItem.inventory_id == inventory_id)
         .order_by(InventoryItem.place_code, Asset.asset_id)
     )  # fmt: off
+    if part is not None:
+        query = query.where(InventoryItem.place_code.in_(sorted(part)))
     places: list[SheetPlace] = []
     for r in session.execute(query):
         if not places or places[-1].code != r.place_code:
@@ -247,15 +284,17 @@ def sheet_places(session: Session, inventory_id: int) -> list[SheetPlace]:
 
 
 def sheet_names(db: Database, inventory_id: int, actor: str) -> list[tuple[str, str]]:
-    """(place code, file name) of each count sheet `write_sheets` writes, for a reader of the inventory's scope."""
+    """(place code, file name) of each count sheet `write_sheets` writes, for a reader of the inventory's scope (or
+    of its part of it: inventory_part)."""
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
-        require_read(session, actor, inventory.scope_code)
+        part = inventory_part(session, actor, inventory)
         names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
         query = (
             select(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
                    InventoryItem.village_code)
-            .where(InventoryItem.inventory_id == inventory_id)
+            .where(InventoryItem.inventory_id == inventory_id,
+                   *([] if part is None else [InventoryItem.place_code.in_(sorted(part))]))
             .group_by(InventoryItem.place_code, InventoryItem.county_code, InventoryItem.township_code,
                       InventoryItem.village_code)
             .order_by(InventoryItem.place_code)
@@ -274,9 +313,9 @@ def write_sheets(
     sheet of that place code only)."""
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
-        require_read(session, actor, inventory.scope_code)
+        part = inventory_part(session, actor, inventory)
         year = inventory.year
-        places = [p for p in sheet_places(session, inventory_id) if only is None or p.code == only]
+        places = [p for p in sheet_places(session, inventory_id, part) if only is None or p.code == only]
     written = []
     for place in places:
         title = f"{place.name} {year}年度扶贫项目资产清查表"

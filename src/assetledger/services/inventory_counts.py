@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.inventory import CountResult
-from assetledger.errors import Finding, InputError, RuleViolation
-from assetledger.io.count_sheets import CountDraft, parse_counts, sheet_inventory_id
-from assetledger.io.tabular import read_table
-from assetledger.services.access import region_name, require
+from assetledger.errors import Finding, InputError, RuleViolation, ScopeRefusal
+from assetledger.io.count_sheets import INDEX, CountDraft, parse_counts, sheet_inventory_id
+from assetledger.io.headers import map_header
+from assetledger.io.tabular import Table, read_table
+from assetledger.services.access import RowPlace, region_name, rows_outside, write_scope
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
 from assetledger.services.inventory import closed_row, get_inventory
@@ -58,20 +59,26 @@ def record_counts(
     inventory_id = sheet_inventory_id(table, inventory_id)
     checksum = file_checksum(path, sheet)
     with db.transaction() as session:
+        scope = write_scope(session, actor, Action.INVENTORY)  # an unknown name or another role: refused outright
         inventory = get_inventory(session, inventory_id)
+        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today(), COUNT_TEXT)
+        # who may count where, before any row is compared with the inventory: a refused row names its own cell
+        refused = rows_outside(session, scope, table.source, _row_places(session, inventory.id, drafts))
+        if refused:
+            raise ScopeRefusal(sorted(findings + refused, key=lambda f: f.row or 0))
         done = closed_row(session, inventory_id)
         if done is not None:
-            scope = region_name(session, inventory.scope_code)
+            name = region_name(session, inventory.scope_code)
             raise RuleViolation(
-                f"{inventory.year} 年{scope}清查已于 {done.closed_on} 结束，不再接受盘点 "
+                f"{inventory.year} 年{name}清查已于 {done.closed_on} 结束，不再接受盘点 "
                 f"(inventory {inventory_id} was closed on {done.closed_on}; it takes no more counts)"
             )
         kind = f"inventory:{inventory_id}"
         prior = session.scalar(select(ImportBatch.id).where(ImportBatch.kind == kind, ImportBatch.checksum == checksum))
         if prior is not None:
             return RecordResult(inventory_id, str(path), 0, 0, {}, 0, prior, already_recorded=True)
-        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today(), COUNT_TEXT)
-        checked, places, drafts = _check_against_inventory(session, inventory, table.source, drafts)
+        findings += _before_opening(table, inventory, drafts)
+        checked, _, drafts = _check_against_inventory(session, inventory, table.source, drafts)
         findings += checked
         if not drafts and not findings:
             findings.append(
@@ -86,7 +93,6 @@ def record_counts(
         if findings:
             findings.sort(key=lambda f: f.row or 0)
             raise InputError(findings)
-        require(session, actor, Action.INVENTORY, places)
         asset_ids = [d.asset_id for d in drafts if d.asset_id]
         before = existing_counts(session, inventory_id, asset_ids)
         batch = ImportBatch(
@@ -101,6 +107,47 @@ def record_counts(
         by_result = Counter(d.result for d in drafts if d.asset_id)
         surpluses = sum(1 for d in drafts if d.surplus)
         return RecordResult(inventory_id, str(path), len(asset_ids), surpluses, dict(by_result), len(before), batch.id)
+
+
+def _row_places(session: Session, inventory_id: int, drafts: Sequence[CountDraft]) -> list[RowPlace]:
+    """Each row's places: the 区划代码 it gives (when a region) and, for an asset of the inventory, the sheet it is
+    counted on; a refusal names the row's own cell (its asset id, else its 区划代码), never the place looked up."""
+    asset_ids = [d.asset_id for d in drafts if d.asset_id]
+    items: dict[str, str] = {}
+    for part in chunks(asset_ids):
+        query = select(InventoryItem.asset_id, InventoryItem.place_code).where(
+            InventoryItem.inventory_id == inventory_id, InventoryItem.asset_id.in_(part)
+        )
+        items.update({a: place for a, place in session.execute(query)})
+    given = {d.place_code for d in drafts if d.place_code}
+    known = {
+        code
+        for part in chunks(sorted(given))
+        for code in session.scalars(select(Region.code).where(Region.code.in_(part)))
+    }
+    places = []
+    for d in drafts:
+        regions = tuple(c for c in (d.place_code if d.place_code in known else None, items.get(d.asset_id or "")) if c)
+        column, value = ("资产编号", d.asset_id) if d.asset_id else ("区划代码", d.place_code)
+        places.append(RowPlace(d.row, column, value, regions))
+    return places
+
+
+def _before_opening(table: Table, inventory: Inventory, drafts: Sequence[CountDraft]) -> list[Finding]:
+    """A count dated before the inventory was opened counted nothing of it (one after today parse_counts refuses)."""
+    header = next((c.header for c in map_header(table.header, INDEX) if c.field == "counted_on"), "清查日期")
+    return [
+        Finding(
+            table.source,
+            d.row,
+            header,
+            d.counted_on.isoformat(),
+            f"清查日期早于本次清查开始的日期 {inventory.opened_on} "
+            f"(a count cannot be dated before the inventory was opened on {inventory.opened_on})",
+        )
+        for d in drafts
+        if d.counted_on < inventory.opened_on
+    ]
 
 
 def existing_counts(session: Session, inventory_id: int, asset_ids: Sequence[str]) -> set[str]:

@@ -18,8 +18,15 @@ from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Reg
 from assetledger.domain.inventory import CountResult, DueReason
 from assetledger.domain.register_fields import BY_CODE
 from assetledger.io.output import records, write_xlsx
-from assetledger.services.access import require_read
-from assetledger.services.inventory import book_values, closed_row, get_inventory, latest_counts, latest_surpluses
+from assetledger.services.access import current_user, region_name
+from assetledger.services.inventory import (
+    book_values,
+    closed_row,
+    get_inventory,
+    inventory_part,
+    latest_counts,
+    latest_surpluses,
+)
 from assetledger.services.regions import load_index
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
@@ -113,8 +120,9 @@ class SummaryLine:
     value: object
 
 
-def item_facts(inventory_ids: Any) -> Any:
-    """Subquery, one row per selected asset: where it sits, register value at opening, latest result, book value."""
+def item_facts(inventory_ids: Any, part: set[str] | None = None) -> Any:
+    """Subquery, one row per selected asset: where it sits, register value at opening, latest result, book value
+    (`part`: of the assets counted at those places only)."""
     latest = latest_counts(inventory_ids)
     counted = aliased(InventoryCount)
     books = book_values(select(InventoryItem.asset_id).where(InventoryItem.inventory_id.in_(inventory_ids)))
@@ -130,13 +138,14 @@ def item_facts(inventory_ids: Any) -> Any:
         )
         .outerjoin(counted, counted.id == latest.c.count_id)
         .outerjoin(books, books.c.asset_id == InventoryItem.asset_id)
-        .where(InventoryItem.inventory_id.in_(inventory_ids))
+        .where(InventoryItem.inventory_id.in_(inventory_ids),
+               *([] if part is None else [InventoryItem.place_code.in_(sorted(part))]))
         .subquery()
     )  # fmt: off
 
 
-def _by_level(session: Session, inventory_ids: Any, level: RegionLevel) -> list[LevelRow]:
-    facts = item_facts(inventory_ids)
+def _by_level(session: Session, inventory_ids: Any, level: RegionLevel, part: set[str] | None = None) -> list[LevelRow]:
+    facts = item_facts(inventory_ids, part)
     code = facts.c[LEVEL_COLUMNS[level]]
 
     def n(condition: Any) -> Any:
@@ -154,7 +163,7 @@ def _by_level(session: Session, inventory_ids: Any, level: RegionLevel) -> list[
         *(value_if(r).label(f"{r.value}_value") for r in (CountResult.MISSING, CountResult.DAMAGED, CountResult.IDLE)),
     ).group_by(code)  # fmt: off
     rows = {r.region_code: dict(r._mapping) for r in session.execute(query)}
-    for place, count, value in _surpluses_by_level(session, inventory_ids, level):
+    for place, count, value in _surpluses_by_level(session, inventory_ids, level, part):
         row = rows.setdefault(place, {"region_code": place} | dict.fromkeys(COUNTERS, 0) | dict.fromkeys(AMOUNTS, ZERO))
         row["surplus"] = row.get("surplus", 0) + count
         row["surplus_value"] = row.get("surplus_value", ZERO) + value
@@ -162,13 +171,14 @@ def _by_level(session: Session, inventory_ids: Any, level: RegionLevel) -> list[
 
 
 def _surpluses_by_level(
-    session: Session, inventory_ids: Any, level: RegionLevel
+    session: Session, inventory_ids: Any, level: RegionLevel, part: set[str] | None = None
 ) -> list[tuple[str | None, int, Decimal]]:
     """Latest surplus rows grouped by the sheet's place (SQL), then rolled up to the level (the region tree)."""
     latest = latest_surpluses(inventory_ids)
     query = (
         select(InventoryCount.place_code, func.count(), func.sum(InventoryCount.value))
         .join(latest, latest.c.count_id == InventoryCount.id)
+        .where(*([] if part is None else [InventoryCount.place_code.in_(sorted(part))]))
         .group_by(InventoryCount.place_code)
     )
     rows = [(place, count, value) for place, count, value in session.execute(query)]
@@ -253,6 +263,7 @@ class InventoryStatus:
     close_summary: dict[str, Any] | None
     levels: dict[RegionLevel, list[LevelRow]]
     findings: Findings
+    part_name: str | None = None  # a reader's own part of a larger inventory (its scope's name), else None
 
     @property
     def total(self) -> LevelRow | None:
@@ -266,6 +277,7 @@ class InventoryStatus:
             ("清查编号 inventory", self.inventory_id),
             ("年度 year", self.year),
             ("范围 scope", f"{self.scope_name} {self.scope}"),
+            *([("本人负责部分 your part", self.part_name)] if self.part_name is not None else []),
             ("开始 opened", f"{self.opened_on} {self.opened_by}"),
             ("状态 state", state),
             ("应查资产 assets due", t.get("items", 0)),
@@ -306,25 +318,36 @@ def _status_label(value: str) -> str:
 
 
 def inventory_status(db: Database, inventory_id: int, actor: str) -> InventoryStatus:
+    """An inventory's progress and findings; for a reader whose scope lies inside the inventory's, of its own part
+    (services/inventory.inventory_part): counts, findings and surpluses of its places only, and none of the rest's
+    figures (the selection by reason and the close's summary are the whole inventory's, so they are left out)."""
     with db.reading() as session:
         inventory = get_inventory(session, inventory_id)
-        require_read(session, actor, inventory.scope_code)
+        part = inventory_part(session, actor, inventory)
         done = closed_row(session, inventory_id)
         ids = select(literal(inventory_id))
-        levels = {level: _by_level(session, ids, level) for level in PLACE_LEVELS}
+        levels = {level: _by_level(session, ids, level, part) for level in PLACE_LEVELS}
         scope_name = session.scalar(select(Region.name).where(Region.code == inventory.scope_code)) or ""
+        whole = part is None
         return InventoryStatus(
             inventory_id=inventory.id, year=inventory.year, scope=f"{inventory.scope_level}:{inventory.scope_code}",
             scope_name=scope_name, opened_on=inventory.opened_on, opened_by=inventory.actor,
-            selected=dict(inventory.selected), closed_on=done.closed_on if done else None,
-            approval=done.approval_doc if done else None, close_summary=dict(done.summary) if done else None,
-            levels=levels, findings=_findings(session, inventory_id, done),
+            selected=dict(inventory.selected) if whole else {}, closed_on=done.closed_on if done else None,
+            approval=done.approval_doc if done else None,
+            close_summary=dict(done.summary) if done and whole else None, levels=levels,
+            findings=_findings(session, inventory_id, done, part),
+            part_name=None if whole else _part_name(session, actor),
         )  # fmt: off
 
 
-def _findings(session: Session, inventory_id: int, done: InventoryClose | None) -> Findings:
+def _part_name(session: Session, actor: str) -> str:
+    user = current_user(session, actor)
+    return region_name(session, user.scope) if user is not None else ""
+
+
+def _findings(session: Session, inventory_id: int, done: InventoryClose | None, part: set[str] | None) -> Findings:
     ids = select(literal(inventory_id))
-    facts = item_facts(ids)
+    facts = item_facts(ids, part)
     counted = aliased(InventoryCount)
     latest = latest_counts(ids)
     township, village = aliased(Region), aliased(Region)
@@ -354,11 +377,13 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None) 
             missing.append(Shortage(**row, state="已核销 written off" if written_off else "待核销 pending approval"))
         else:
             by_result[result].append(CountedItem(**row))
-    surplus = _surplus_rows(session, inventory_id, done)
+    surplus = _surplus_rows(session, inventory_id, done, part)
     return Findings(missing, surplus, by_result[CountResult.DAMAGED], by_result[CountResult.IDLE])
 
 
-def _surplus_rows(session: Session, inventory_id: int, done: InventoryClose | None) -> list[SurplusItem]:
+def _surplus_rows(
+    session: Session, inventory_id: int, done: InventoryClose | None, part: set[str] | None
+) -> list[SurplusItem]:
     latest = latest_surpluses(select(literal(inventory_id)))
     names = {code: name for code, name in session.execute(select(Region.code, Region.name))}
     registered = {}
@@ -366,7 +391,10 @@ def _surplus_rows(session: Session, inventory_id: int, done: InventoryClose | No
         registered = {a.rsplit("-", 1)[-1]: a for a in done.summary.get("surplus_assets", [])}
     rows = []
     for c in session.scalars(
-        select(InventoryCount).join(latest, latest.c.count_id == InventoryCount.id).order_by(InventoryCount.id)
+        select(InventoryCount)
+        .join(latest, latest.c.count_id == InventoryCount.id)
+        .where(*([] if part is None else [InventoryCount.place_code.in_(sorted(part))]))
+        .order_by(InventoryCount.id)
     ):
         rows.append(
             SurplusItem(

@@ -43,6 +43,7 @@ def summary(s: InventoryStatus, lang: str, actor_name: str) -> list[tuple[str, A
         (t("inventory_no"), str(s.inventory_id)),
         (t("year"), str(s.year)),
         (t("scope"), s.scope_name),
+        *([(t("inventory_your_part"), s.part_name)] if s.part_name is not None else []),  # the figures are its part's
         (t("inventory_opened"), t("inventory_opened_by", on=s.opened_on, name=actor_name)),
         (t("state"), state),
         (t("items"), total.get("items", 0)),
