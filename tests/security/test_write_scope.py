@@ -223,3 +223,21 @@ def test_an_asset_row_within_the_scope_counted_at_another_place_is_still_told_it
     result = run("inventory", "record", _filled(run, "x.csv", [["1", XIANGYANG, "A-1", "在用", "2026-12-02", "李"]]),
                  user="inv", ok=False)  # fmt: skip
     assert result.exit_code == 2 and "红旗村" in result.output, result.output
+
+
+# --- ledger import-entries --------------------------------------------------------------------------------------
+
+
+def test_an_entries_row_outside_the_scope_shows_nothing_of_the_asset(towns: Cli, db: Database) -> None:
+    """li (红旗村's accountant) posts against 东山村's asset D-1: refused by scope before the row is compared with
+    the register, so nothing tells where D-1 is or how it is booked."""
+    run = _users(towns)
+    header = ["日期", "资产编号", "收支", "类型", "金额", "摘要", "凭证号"]
+    path = write_csv(run.cwd / "e.csv", [header, ["2025-03-01", "D-1", "收入", "租金", "100.00", "", "PZ-1"]])
+    before = record(db)
+    for actor in ("nobody", "sun", "inv", "li"):  # unknown; auditor; inventory team; another village's accountant
+        result = run("ledger", "import-entries", str(path), "--dry-run", user=actor, ok=False)
+        _refused_without(result, ("东山", "V360922", "到户类"), actor)
+    out = _refused_without(run("ledger", "import-entries", str(path), user="li", ok=False), ("东山",), "e.csv, row 2")
+    assert "无权操作" in out
+    assert record(db) == before

@@ -15,16 +15,17 @@ from assetledger.domain.booking import (
     EXPENSE_ACCOUNTS,
     REVENUE_ACCOUNTS,
     AssetPosting,
+    BookedAsset,
     books_of,
     entity_code,
     expense_entry,
     revenue_entry,
 )
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting, reversal_of, reversal_period_note
-from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation, ScopeRefusal
 from assetledger.io.entry_rows import EntryRow, parse_entry_rows
 from assetledger.io.tabular import read_table
-from assetledger.services.access import entity_name, region_of_entity, require
+from assetledger.services.access import RowPlace, entity_name, region_of_entity, require, rows_outside, write_scope
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import file_checksum
 from assetledger.services.books import Books, Located, PostResult
@@ -96,17 +97,31 @@ def import_entries(
     if findings:
         raise InputError(findings)
     with db.transaction() as session:
-        entries, where = _entries_for_rows(session, table.source, rows)
+        # who may post where, before any row is compared with the register (which would tell what it holds)
+        scope = write_scope(session, actor, Action.BOOKS)
+        booked = load_booked(session, sorted({r.posting.asset_id for r in rows}))
+        places = [
+            RowPlace(r.row, r.asset_column, r.posting.asset_id, (_asset_region(booked[r.posting.asset_id]),))
+            for r in rows
+            if r.posting.asset_id in booked
+        ]
+        refused = rows_outside(session, scope, table.source, places)
+        if refused:
+            raise ScopeRefusal(refused)
+        entries, where = _entries_for_rows(table.source, rows, booked)
         result = Books(session, actor).post(entries, where)
         if dry_run:
             session.rollback()
         return result
 
 
+def _asset_region(asset: BookedAsset) -> str:
+    return asset.village_code or asset.township_code or asset.county_code
+
+
 def _entries_for_rows(
-    session: Session, source: str, rows: Sequence[EntryRow]
+    source: str, rows: Sequence[EntryRow], booked: dict[str, BookedAsset]
 ) -> tuple[list[JournalEntry], list[Located]]:
-    booked = load_booked(session, sorted({r.posting.asset_id for r in rows}))
     findings: list[Finding] = []
     entities: dict[str, str] = {}
     for asset_id, asset in booked.items():
@@ -129,7 +144,7 @@ def _entries_for_rows(
                 )
             )
             continue
-        entries.append(_entry_for(session, r.posting, entities))
+        entries.append(entry_for_posting(r.posting, entities))
         where.append(Located(source, r.row, r.date_column))
     if findings:
         raise InputError(findings)
