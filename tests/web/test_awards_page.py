@@ -18,6 +18,7 @@ from assetledger.web import create_app
 from assetledger.web.awards import EXAMPLES
 from tests.conftest import Cli
 from tests.helpers import table_counts, write_csv
+from tests.services.test_awards import fund_city
 from tests.web.conftest import PASSWORD, login, set_password
 
 REGIONS = [
@@ -41,6 +42,7 @@ def city(run: Cli, db: Database) -> Flask:
     run("user", "add", "wang", "--role", "auditor", "--scope", "360900", user="chen")
     for name in ("chen", "zhang", "wang"):
         set_password(run, name, PASSWORD, actor="chen")
+    fund_city(run, "5000000.00", user="chen")
     web = create_app(db, secret_key=b"t" * 32, awards_policies=[str(POLICIES / name) for name in EXAMPLES])
     web.config["TESTING"] = True
     return web
