@@ -119,10 +119,12 @@ def _kind(kind: str) -> tuple[str, str]:
 def check_once(planned: Sequence[Award], booked: Sequence[Award]) -> None:
     """One award per unit, year, kind and basis, whatever the policy code: refuse a second, naming the first."""
     first: dict[tuple[str, int, str, str], Award] = {}
-    for a in [*booked, *planned]:
+    for b in sorted(booked, key=lambda b: (b.on or dt.date.min, b.code)):
+        for basis in b.bases:
+            first.setdefault((b.unit, b.year, b.kind, basis), b)  # what the books hold stays as it is
+    for a in planned:
         for basis in a.bases:
-            key = (a.unit, a.year, a.kind, basis)
-            earlier = first.setdefault(key, a)
+            earlier = first.setdefault((a.unit, a.year, a.kind, basis), a)
             if earlier.code == a.code:
                 continue  # the same policy: posted once by its refs (a changed result is refused there)
             zh, en = _kind(a.kind)
@@ -130,7 +132,7 @@ def check_once(planned: Sequence[Award], booked: Sequence[Award]) -> None:
             when_en = f"posted on {earlier.on}" if earlier.on else "posted in this same request"
             raise RuleViolation(
                 f"{a.unit_name}（{a.unit}）{a.year} 年度的{zh}已由“{earlier.title}”{when} {earlier.amount:,.2f} 元，"
-                f"依据同一评价结果，“{a.title}”不再重复支付 ({a.unit}: the {en} of {a.year} resting on the same "
+                f"依据同一评价结果，不再按“{a.title}”（{a.code}）重复支付 ({a.unit}: the {en} of {a.year} resting on the same "
                 f"evaluation was {when_en} under {earlier.code} ({earlier.title}), {earlier.amount:,.2f} yuan; "
                 f"{a.code} does not pay it again)"
             )
