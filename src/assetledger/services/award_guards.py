@@ -132,9 +132,9 @@ def check_once(planned: Sequence[Award], booked: Sequence[Award]) -> None:
             when_en = f"posted on {earlier.on}" if earlier.on else "posted in this same request"
             raise RuleViolation(
                 f"{a.unit_name}（{a.unit}）{a.year} 年度的{zh}已由“{earlier.title}”{when} {earlier.amount:,.2f} 元，"
-                f"依据同一评价结果，不再按“{a.title}”（{a.code}）重复支付 ({a.unit}: the {en} of {a.year} resting on the same "
-                f"evaluation was {when_en} under {earlier.code} ({earlier.title}), {earlier.amount:,.2f} yuan; "
-                f"{a.code} does not pay it again)"
+                f"依据同一评价结果，不再按“{a.title}”（{a.code}）重复支付 ({a.unit}: the {en} of {a.year} resting "
+                f"on the same evaluation was {when_en} under {earlier.code} ({earlier.title}), "
+                f"{earlier.amount:,.2f} yuan; {a.code} does not pay it again)"
             )
 
 
