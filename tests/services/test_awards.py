@@ -90,6 +90,18 @@ def _setup(run: Cli) -> None:
     run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", roster)))
     run("distribute", "rule", "add", str(RULE))
     run("distribute", "--village", village("360921"), "--period", "2025")
+    fund_city(run, "10000000.00")
+
+
+def fund_city(run: Cli, amount: str, on: str = "2026-01-05", city: str = "S360900", user: str = "tester") -> None:
+    """The city's award fund arrives in its own books, as a city brings its books in (`ledger import`)."""
+    ledger = run.cwd / f"fund-{city}-{on}-{amount}.beancount"
+    ledger.write_text(
+        f'2026-01-01 open Assets:Bank CNY\n2026-01-01 open Income:Subsidy CNY\n\n{on} * "市级财政奖补资金到位"\n'
+        f"  Assets:Bank  {amount} CNY\n  Income:Subsidy  -{amount} CNY\n",
+        encoding="utf-8",
+    )
+    run("ledger", "import", str(ledger), "--entity", city, user=user)
 
 
 def _compute(run: Cli, policy: Path, *extra: str) -> dict[str, dict[str, Any]]:
@@ -184,7 +196,7 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
     assert "巩固拓展脱贫攻坚成果资金和项目资产管理绩效评价奖励: 7 award(s), 5,700,000.00 paid from S360900" in out
     city = {r.name: r.balance for r in balances(db, "S360900", actor="tester")}
     assert city["Expenses:Other:PerformanceAward"] == Decimal("5700000.00")
-    assert city["Assets:Bank"] == Decimal("-5700000.00")
+    assert city["Assets:Bank"] == Decimal("4300000.00")  # 10,000,000 funded, 5,700,000 paid
     county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
     assert county["Income:Subsidy:PerformanceAward"] == Decimal("-2300000.00")
     assert county["Assets:Bank"] == Decimal("2300000.00")

@@ -18,6 +18,7 @@ from assetledger.web import create_app
 from assetledger.web.awards import EXAMPLES
 from tests.conftest import Cli
 from tests.helpers import table_counts, write_csv
+from tests.services.test_awards import _setup, fund_city
 from tests.web.conftest import PASSWORD, login, set_password
 
 REGIONS = [
@@ -41,6 +42,7 @@ def city(run: Cli, db: Database) -> Flask:
     run("user", "add", "wang", "--role", "auditor", "--scope", "360900", user="chen")
     for name in ("chen", "zhang", "wang"):
         set_password(run, name, PASSWORD, actor="chen")
+    fund_city(run, "5000000.00", user="chen")
     web = create_app(db, secret_key=b"t" * 32, awards_policies=[str(POLICIES / name) for name in EXAMPLES])
     web.config["TESTING"] = True
     return web
@@ -101,3 +103,39 @@ def test_bad_results_and_a_county_reading_its_city(city: Flask, db: Database) ->
     assert refused.status_code == 422 and "省考核.csv" in page and "很好" in page and "/tmp" not in page
     zhang, _ = login(city, "zhang")
     assert zhang.get("/awards?year=2025").status_code == 403  # 东山县 is not within 示范县's scope
+
+
+@pytest.fixture
+def scored(run: Cli, db: Database) -> Flask:
+    """A city whose counties have assets and books, so that its own scoring grades and awards them."""
+    _setup(run)  # funds the city's books with 10,000,000.00
+    run("user", "add", "chen", "--role", "finance", "--scope", "360900")
+    set_password(run, "chen", PASSWORD, actor="chen")
+    own = run.cwd / "own.toml"  # the city's own scoring, graded leniently: its 1st place is 示范县
+    own.write_text((POLICIES / EXAMPLES[0]).read_text(encoding="utf-8").replace("A = 90 ", "A = 84 "), "utf-8")
+    policies = [str(own), *(str(POLICIES / name) for name in EXAMPLES[1:])]
+    web = create_app(db, secret_key=b"t" * 32, awards_policies=policies)
+    web.config["TESTING"] = True
+    return web
+
+
+def test_the_citys_own_scoring_is_not_offered_where_the_province_decides(scored: Flask, db: Database) -> None:
+    """The page ticks the province's evaluations for posting, not the city's own scoring of the same kinds; ticked
+    by hand, the service refuses it (丰和县 once got the city's 1st place on top of the province's 2nd)."""
+    chen, token = login(scored, "chen")
+    page = chen.post("/awards", data={"csrf_token": token, "year": "2025", "action": "compute", **_files()},
+                     content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+    boxes = dict(re.findall(r'<input type="checkbox" name="post-\d" id="post-([\w-]+)" value="1"( checked)?>', page))
+    assert boxes == {"YC-PERF": "", "YC-FUND": " checked", "YC-CONSOL": " checked"}
+    kept = dict(re.findall(r'name="(kept-(?:name-)?\d)" value="([^"]*)"', page))
+    form = {"csrf_token": token, "year": "2025", "action": "post", "payer": "S360900", "date": "2026-03-01", **kept}
+    before = table_counts(db)
+    refused = chen.post("/awards", data=form | {"post-0": "1", "post-2": "1"}, content_type="multipart/form-data")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "是本市自行评分的名次奖励，不能入账" in text and table_counts(db) == before
+    posted = chen.post("/awards", data=form | {"post-1": "1", "post-2": "1"}, content_type="multipart/form-data")
+    assert posted.status_code == 200 and "已入账 2 笔奖励 3,500,000.00" in posted.get_data(as_text=True)
+    after = table_counts(db)
+    alone = chen.post("/awards", data=form | {"post-0": "1"}, content_type="multipart/form-data")
+    assert alone.status_code == 409 and "是本市自行评分的等次奖励，不能入账" in alone.get_data(as_text=True)
+    assert table_counts(db) == after

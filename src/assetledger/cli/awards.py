@@ -340,8 +340,11 @@ def post_cmd(
     """Book the awards: the payer's expense and each receiver's subsidy income, once per evaluation (refs make it a
     no-op twice). Several --policy are posted together in one transaction: all of them or none.
 
-    The paying entity is an existing entity code, or S + the code of a city (市/州/盟, loaded with `region import`,
-    e.g. 360900) for the city's own books. A unit the evaluation scores never pays its awards.
+    The paying entity is S + the code of a city (市/州/盟, loaded with `region import`, e.g. 360900): the city's own
+    books, whose region holds every unit paid and whose bank holds the awards from --date on (bring the books in
+    with `ledger import --entity S360900`). Refused: an award already paid for the unit, year and kind on the same
+    evaluation under another policy code; the city's own scoring where the province's results of the year give that
+    kind; results whose title, file name or 年度 column state another year; a year after this one.
     """
     evaluations = _evaluate(app, year, policy_files, result_specs, sheet)
     outcomes = post_awards(app.db, evaluations, paying_entity, on or dt.date.today(), app.actor)

@@ -193,6 +193,21 @@ class AwardPolicy:
     def ranking(self) -> Ranking | None:
         return self.rank_award.ranking if self.rank_award is not None else None
 
+    def given_kinds(self) -> frozenset[str]:
+        """The award kinds (grade, rank) that a higher level's results decide wholly: nothing computed here."""
+        kinds = set()
+        if self.grade_award is not None and self.grade_award.source is GradeSource.EXTERNAL:
+            kinds.add("grade")
+        rank = self.rank_award
+        if rank is not None and rank.source is GradeSource.EXTERNAL and rank.ranking is not Ranking.COMPUTED:
+            kinds.add("rank")
+        return frozenset(kinds)
+
+    def own_kinds(self) -> frozenset[str]:
+        """The award kinds this evaluation's own scoring decides (in whole or in part)."""
+        kinds = {k for k, a in (("grade", self.grade_award), ("rank", self.rank_award)) if a is not None}
+        return frozenset(kinds) - self.given_kinds()
+
     def given_fields(self) -> frozenset[str]:
         """What the given results must hold for this policy: grade (等次), rank (名次), score (得分)."""
         needed = {"grade"} if self.needs_external_grades() else set()

@@ -31,7 +31,15 @@ from assetledger.domain.awards import (
     Ranking,
     TieKey,
 )
-from assetledger.domain.money import IN_DIGITS, NOT_FINITE, MoneyFormatError, parse_money, parse_number
+from assetledger.domain.money import (
+    IN_DIGITS,
+    MAX_AMOUNT,
+    NOT_FINITE,
+    ZERO,
+    MoneyFormatError,
+    parse_money,
+    parse_number,
+)
 from assetledger.errors import Finding, InputError
 
 LEVELS = ("county", "township", "village")
@@ -175,6 +183,15 @@ def parse_policy_text(raw: bytes, source: str, name: str) -> AwardPolicy:
             None,
             "请给出 [awards.grade] 或 [awards.rank]（或两者） (give [awards.grade] or [awards.rank] (or both))",
         )
+    if combine == "sum" and grade_award is not None and rank_award is not None:
+        most = max(grade_award.amounts.values(), default=ZERO) + max(rank_award.amounts, default=ZERO)
+        if most > MAX_AMOUNT:  # each amount is bounded when read; a unit's two awards together are one payment
+            r.fail(
+                "awards",
+                f"{most:,.2f}",
+                f"一个单位的等次奖励与名次奖励合计最多 {MAX_AMOUNT:,.2f} 元（10亿元） (a unit's grade and rank awards "
+                f"together are at most {MAX_AMOUNT:,.2f} yuan, the bound of every amount)",
+            )
     # Nothing computed here when every award reads given results: no indicators and no grade thresholds needed.
     all_given = (
         (grade_award is not None or rank_award is not None)

@@ -13,20 +13,23 @@ from the region's is noted). Nothing is dropped silently:
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
+from typing import cast
 
 from assetledger.domain.awards import AwardPolicy, Grade, Ranking
 from assetledger.domain.money import MoneyFormatError, parse_number
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header, normalise
-from assetledger.io.tabular import read_table
+from assetledger.io.tabular import CSV_ENCODINGS, read_table
 
 GIVEN_HEADERS = build_index(
     {
@@ -36,12 +39,16 @@ GIVEN_HEADERS = build_index(
         "score": ("得分", "总分", "综合得分", "考核得分", "评价得分", "分数"),
         "name": ("名称", "单位名称", "县名称", "县(市、区)", "县(市区)", "县", "地区", "单位", "county"),
         "seq": ("序号", "编号", "no", "seq"),
+        "year": ("年度", "年份", "考核年度", "评价年度", "year"),
     }
 )
 FIELD_LABELS = {"grade": "等次/grade", "rank": "名次/rank", "score": "得分/score"}
 MAX_RANK = 100_000
 MAX_SCORE = Decimal(1000)
 _RANK = re.compile(r"^第?\s*(\d+)\s*名?$")
+# A year as a title or a file name states it: 2025年度…, 2025年… — not a date (2026年1月5日, 2026-01-05).
+_STATED_YEAR = re.compile(r"(?<!\d)(\d{4})\s*年(?!\s*\d)")
+_YEAR_CELL = re.compile(r"^(\d{4})\s*(?:年度?)?$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,17 @@ class GivenRow:
     grade: Grade | None
     rank: int | None
     score: Decimal | None
+    year: int | None = None  # the row's 年度, where the file has that column
+
+
+@dataclass(frozen=True)
+class StatedYear:
+    """A year the file states: in its title (row above the header), its name (row None) or a 年度 cell."""
+
+    year: int
+    row: int | None
+    column: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class GivenResults:
     columns: Mapping[str, str]  # field (grade, rank, score, name) -> the header the file gives it
     rows: tuple[GivenRow, ...]
     notes: tuple[Finding, ...]  # columns not used: reported, never silently dropped
+    years: tuple[StatedYear, ...] = ()  # every year the title, the file name and a 年度 column state
 
     def has(self, field: str) -> bool:
         return field in self.columns
@@ -86,6 +105,7 @@ def read_given(path: Path, source: str | None = None, sheet: str | None = None) 
     if findings:
         raise InputError(findings)
     rows: list[GivenRow] = []
+    stated: list[StatedYear] = []
     seen: dict[str, int] = {}
 
     def cell(cells: list[object], field: str) -> object:
@@ -135,13 +155,83 @@ def read_given(path: Path, source: str | None = None, sheet: str | None = None) 
                     f"(a score is a number from 0 to {MAX_SCORE} with at most four decimals)"
                 )
                 findings.append(Finding(shown, number, columns["score"].header, values.text(raw), reason))
-        rows.append(GivenRow(number, code, values.text(cell(cells, "name")), grade, rank, score))
+        year = None
+        raw = values.text(cell(cells, "year"))
+        if raw:
+            match = _YEAR_CELL.match(raw)
+            if match is None:
+                reason = "年度应为四位数字，如 2025 或 2025年度 (a year is four digits: 2025, 2025年度)"
+                findings.append(Finding(shown, number, columns["year"].header, raw, reason))
+            else:
+                year = int(match.group(1))
+                stated.append(StatedYear(year, number, columns["year"].header, raw))
+        rows.append(GivenRow(number, code, values.text(cell(cells, "name")), grade, rank, score, year))
     if findings:
         raise InputError(findings)
-    named = path.name if source is None else Path(source).name
-    digest = f"{named}{'' if sheet is None else f' [{sheet}]'} sha256:{_sha256(path)[:12]}"
+    name = path.name if source is None else Path(source).name
+    stated += [StatedYear(int(y), row, None, text) for row, text in _above_header(path, table.header, sheet)
+               for y in _STATED_YEAR.findall(text)]  # fmt: skip
+    stated += [StatedYear(int(y), None, None, name) for y in _STATED_YEAR.findall(Path(name).stem)]
+    digest = f"{name}{'' if sheet is None else f' [{sheet}]'} sha256:{_sha256(path)[:12]}"
     headers = {f: c.header for f, c in columns.items() if f in ("grade", "rank", "score", "name")}
-    return GivenResults(shown, digest, headers, tuple(rows), notes)
+    return GivenResults(shown, digest, headers, tuple(rows), notes, tuple(stated))
+
+
+def check_year(given: GivenResults, year: int) -> tuple[Finding, ...]:
+    """Refuse results of another year than the one evaluated, naming the file and the row (the title row, a 年度
+    cell, or the file's name) that states it; a file that states no year at all is noted, to be checked."""
+    wrong = [
+        Finding(given.source, s.row, s.column or ("文件名 (file name)" if s.row is None else "标题 (title)"), s.text,
+                f"文件所列年度为 {s.year} 年，与评价年度 {year} 年不符 (the file is of {s.year}, the year evaluated is "
+                f"{year})")
+        for s in given.years if s.year != year
+    ]  # fmt: skip
+    if wrong:
+        raise InputError(wrong)
+    if given.years:
+        return ()
+    reason = (
+        f"文件的标题、文件名和各行都未注明年度，请核对它是 {year} 年度的结果 (the file states no year in its title, "
+        f"name or rows: check that it holds the results of {year})"
+    )
+    return (Finding(given.source, None, None, None, reason),)
+
+
+def _above_header(path: Path, header: list[str], sheet: str | None) -> list[tuple[int, str]]:
+    """The rows above the header (a title such as 2025年度…考核结果, a subtitle), as text with their row numbers:
+    read_table skips them, and they say which year the results are of."""
+    out: list[tuple[int, str]] = []
+    for number, cells in enumerate(_first_rows(path, sheet), start=1):
+        texts = [str(c).strip() if c is not None else "" for c in cells]
+        if texts == header:
+            break
+        if any(texts):
+            out.append((number, " ".join(t for t in texts if t)))
+    return out
+
+
+def _first_rows(path: Path, sheet: str | None, limit: int = 20) -> list[list[object]]:
+    """The first rows of the file as read_table reads it (it has read the file already: it is readable): the
+    named sheet, else the one visible sheet with data."""
+    if path.suffix.lower() == ".csv":
+        raw = path.read_bytes()
+        for encoding in CSV_ENCODINGS:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return [list(row) for row in islice(csv.reader(io.StringIO(text, newline="")), limit)]
+        return []
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    book = CalamineWorkbook.from_path(str(path))
+    for meta in book.sheets_metadata:  # the one visible sheet with data (read_table refused several)
+        if meta.name == sheet or (sheet is None and meta.visible == SheetVisibleEnum.Visible):
+            cells = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            rows = cast("list[list[object]]", cells)[:limit]
+            if any(c not in (None, "") for row in rows for c in row):
+                return rows
+    return []
 
 
 def _sha256(path: Path) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.award_reasons import TIES, Reason, text
@@ -26,8 +27,18 @@ from assetledger.domain.indicator_causes import Cause
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, PermissionDenied, RuleViolation
 from assetledger.services.access import read_scope, region_of_entity, require
-from assetledger.services.award_results import GivenResults, match_units
+from assetledger.services.award_guards import (
+    Award,
+    bases,
+    booked_awards,
+    check_bank,
+    check_once,
+    check_payer,
+    check_province_decides,
+)
+from assetledger.services.award_results import GivenResults, check_year, match_units
 from assetledger.services.books import Books, Located
+from assetledger.services.context import today
 from assetledger.services.indicators import Request, compute
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entity, Entry, PostingRow
@@ -64,6 +75,11 @@ def evaluate_year(
     with the given results (the province's 等次 / 名次 / 得分) where the policy takes them. The actor must be able
     to read awards (finance, auditors) and every unit evaluated: an evaluation ranks its units against each other,
     so it is read whole or not at all."""
+    this_year = today().year
+    if year > this_year:
+        reason = f"评价年度 {year} 年晚于今年（{this_year} 年） (the year evaluated is after this year, {this_year})"
+        raise InputError([Finding("--year", None, None, str(year), reason)])
+    year_notes = check_year(given, year) if given is not None else ()
     with db.reading() as session:
         visible = read_scope(session, actor, action=Action.AWARDS)
     needed = policy.given_fields()
@@ -101,7 +117,7 @@ def evaluate_year(
         raise InputError(
             [Finding(policy.source, None, "awards.rank", None, problem) for problem in exc.problems]
         ) from exc
-    return Evaluation(policy, year, results, given, matched.notes if matched else ())
+    return Evaluation(policy, year, results, given, (*year_notes, *(matched.notes if matched else ())))
 
 
 def distinct_policies(policies: Sequence[AwardPolicy]) -> None:
@@ -325,8 +341,10 @@ def post_awards(
         payer = _payer(books, paying_entity)
         payer_region = session.scalar(select(Entity.region_code).where(Entity.code == payer))
         plans = [_plan(books, e, payer, payer_region) for e in evaluations]
+        check_payer(session, payer, sorted({(r.code, r.name) for e in evaluations for r in e.results if r.award}))
         outcomes: list[PostOutcome] = []
         entries: list[JournalEntry] = []
+        new: list[Award] = []
         for e, (wanted, expected) in zip(evaluations, plans, strict=True):
             policy, year = e.policy, e.year
             before = _posted_awards(books, f"award:{policy.code}:{year}:")
@@ -347,12 +365,30 @@ def post_awards(
                 receiver = books.ensure_entity(receiver_kind, r.code)
                 books.open_accounts([(payer, *PAYER_ACCOUNT, BOOKS_START, None),
                                      (receiver, *RECEIVER_ACCOUNT, BOOKS_START, None)])  # fmt: skip
-                entries += _entries(e, r, kind, amount, (payer, receiver), on)
+                basis = _basis(e, kind)
+                entries += _entries(e, r, kind, amount, (payer, receiver), on, basis)
+                new.append(Award(policy.code, policy.title, year, r.code, r.name, kind, basis, amount))
             outcomes.append(PostOutcome(policy.code, payer, posted=done))
+        _guard(session, evaluations, new, payer, on)
         if entries:
             result = books.post(entries, [Located("awards post")] * len(entries))
             assert not result.skipped
         return outcomes
+
+
+def _basis(e: Evaluation, kind: str) -> frozenset[str]:
+    return bases(e.policy, kind, e.results, e.given.digest if e.given is not None else None)
+
+
+def _guard(session: Session, evaluations: Sequence[Evaluation], new: list[Award], payer: str, on: dt.date) -> None:
+    """The rules an award posting keeps whatever its entry point (award_guards): once per unit, year, kind and
+    basis; the province decides where it gives results; money in the payer's bank behind it."""
+    booked = booked_awards(session, {e.year for e in evaluations})
+    check_once(new, booked)
+    given_now = [(e.policy, e.year) for e in evaluations if e.given is not None and e.policy.given_kinds()]
+    units = {r.code for e in evaluations for r in e.results}
+    check_province_decides(new, booked, given_now, units)
+    check_bank(session, payer, on, sum((a.amount for a in new), ZERO))
 
 
 def _plan(
@@ -382,7 +418,13 @@ def _plan(
 
 
 def _entries(
-    e: Evaluation, r: UnitResult, kind: str, amount: Decimal, parties: tuple[str, str], on: dt.date
+    e: Evaluation,
+    r: UnitResult,
+    kind: str,
+    amount: Decimal,
+    parties: tuple[str, str],
+    on: dt.date,
+    basis: frozenset[str],
 ) -> list[JournalEntry]:
     policy, year = e.policy, e.year
     payer, receiver = parties
@@ -394,7 +436,7 @@ def _entries(
         narration += f" 等次{award_grade(r, policy.grade_award.source)}"
     meta = {"award": policy.code, "year": str(year), "unit": r.code, "award_kind": kind,
             "grade": r.grade.value if r.grade else "", "rank": str(r.award_rank), "fund": policy.fund,
-            "policy": policy.source}  # fmt: skip
+            "policy": policy.source, "basis": " ".join(sorted(basis))}  # fmt: skip
     if e.given is not None:
         meta["given"] = e.given.digest  # the file whose 等次 / 名次 / 得分 decided
         if r.external_grade is not None:

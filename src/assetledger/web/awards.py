@@ -25,6 +25,7 @@ from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
 from assetledger.reports.award_charts import AwardChart, award_chart
 from assetledger.rules.award_policy import parse_policy
+from assetledger.services.award_guards import decided_elsewhere
 from assetledger.services.award_policies import policies_in_force
 from assetledger.services.award_results import GivenResults, read_given
 from assetledger.services.awards import (
@@ -63,6 +64,7 @@ class Slot:
     policy: AwardPolicy
     evaluation: Evaluation | None
     kept: Kept | None
+    ticked: bool = True  # offered for posting by default: not the city's own scoring the province's results decide
 
 
 @bp.app_template_global("why")
@@ -163,7 +165,8 @@ def awards() -> str:
             evaluation = _cached(year, policy, key, reader)
         else:
             evaluation = None  # waits for the given results
-        slots.append(Slot(i, policy, evaluation, kept))
+        ticked = not decided_elsewhere(policy, policies)
+        slots.append(Slot(i, policy, evaluation, kept, ticked))
     evaluated = [s.evaluation for s in slots if s.evaluation is not None]
     outcomes: list[PostOutcome] = []
     if request.method == "POST" and request.form.get("action") == "post":
