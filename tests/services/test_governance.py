@@ -151,3 +151,23 @@ def test_maintenance_fund(run: Cli, db: Database) -> None:
     refused = run("asset", "scan", "--policy", str(bad_policy), ok=False)
     assert refused.exit_code == 2 and "scan.idle_months" in refused.output and "approval[0].level" in refused.output
     assert table_counts(db) == before
+
+
+def test_maintenance_money_is_not_spent_before_its_approval_nor_in_the_future(run: Cli, db: Database) -> None:
+    """A spend dated before its application's approval, or after today, is refused and changes nothing (rule 11);
+    so is a decision dated before its application."""
+    _setup(run)
+    run("maintenance", "contribute", "--county", "360921", "--amount", "50000", "--date", "2026-01-01")
+    run("maintenance", "apply", "ROAD", "--amount", "36000", "--reason", "水毁", "--date", "2026-11-01")
+    early_decision = run("maintenance", "decide", "1", "--approve", "--date", "2026-10-31", ok=False)
+    assert early_decision.exit_code == 5 and "between the application (2026-11-01)" in early_decision.output
+    run("maintenance", "decide", "1", "--approve", "--date", "2026-11-03")
+    before = table_counts(db)
+    early = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2026-11-02", ok=False)
+    assert early.exit_code == 5 and "早于第 1 号维修申请的批准日期 2026-11-03" in early.output, early.output
+    assert "approved on 2026-11-03" in early.output and "Traceback" not in early.output
+    future = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2999-01-01", ok=False)
+    assert future.exit_code == 5 and "after today" in future.output
+    assert table_counts(db) == before
+    run("maintenance", "spend", "1", "--amount", "36000", "--date", "2026-11-03")  # the day of the approval
+    assert json.loads(run("maintenance", "list", "--format", "json").output)[0]["spent"] == "36000.00"
