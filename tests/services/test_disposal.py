@@ -88,7 +88,12 @@ def test_the_stored_policy_sets_the_level_and_each_version_is_kept(run: Cli, db:
     run("asset", "dispose", "RT-0002", *DISPOSE, "--date", "2026-11-30", "--approved-by", "county", user="zhang")
     with db.reading() as session:
         (version,) = session.scalars(select(GovernancePolicyVersion)).all()
-        assert (version.scope, version.version, version.actor, version.note) == ("360921", 1, "zhang", "县财〔2026〕8号")
+        assert (version.scope, version.version, version.actor, version.note) == (
+            "360921",
+            1,
+            "zhang",
+            "县财〔2026〕8号",
+        )
         version_id = version.id
     judged = _judged(db, "RT-0002")
     digest = hashlib.sha256(strict.read_bytes()).hexdigest()

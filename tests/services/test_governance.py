@@ -58,12 +58,12 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     run("asset", "revitalise", "SILENT", "--date", "2026-01-10", "--operator", "新公司", "--mode", "entrusted")
     shown = json.loads(run("asset", "show", "SILENT", "--format", "json").output)
     assert shown["asset"]["operator"] == "新公司" and shown["events"][-1]["kind"] == "revitalised"
-    # LOSES: book value 40,000 — a village approval is enough (<= 50,000 in the policy); ROAD 100,000 needs township
+    # LOSES: book value 40,000 — village approval is enough (<= 50,000, shipped policy); ROAD 100,000 needs township
     weak = run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
-               "--approval", "村〔2026〕1号", "--approved-by", "village", "--policy", str(POLICY), ok=False)  # fmt: off
+               "--approval", "村〔2026〕1号", "--approved-by", "village", ok=False)  # fmt: off
     assert weak.exit_code == 5 and "needs 乡镇 approval" in weak.output
     run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
-        "--approval", "乡〔2026〕1号", "--approved-by", "township", "--policy", str(POLICY))  # fmt: off
+        "--approval", "乡〔2026〕1号", "--approved-by", "township")  # fmt: off
     out = run("asset", "dispose", "LOSES", "--method", "scrap", "--date", "2026-02-02", "--proceeds", "1500",
               "--approval", "村〔2026〕2号", "--approved-by", "village").output  # fmt: off
     assert "book value 40000.00, proceeds 1500.00, loss 38500.00" in out

@@ -32,8 +32,8 @@ from assetledger.rules.governance_policy import load_policy
 from assetledger.services import maintenance as fund
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.disposal import DisposalRequest, dispose
-from assetledger.services.governance_policies import PolicyInForce, policy_history, policy_in_force, store_policy
 from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
+from assetledger.services.governance_policies import PolicyInForce, policy_history, policy_in_force, store_policy
 from assetledger.services.reinvest import reinvest_existing, reinvest_new
 
 policy_option = click.option(

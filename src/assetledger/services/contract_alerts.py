@@ -6,10 +6,10 @@ As of a date, for the operating assets in scope (not disposed of; self-run ones 
   in force;
 - expiring: the contract in force ends within `expiring_days` and no later contract is recorded;
 - over_legal_term: a lease (in force or to come) longer than the legal limit (20 years, Civil Code art. 705);
-- arrears: (of any contract, in force, ended, terminated, or on assets since disposed of: a debt does not end
-  with the contract or the asset) payments the schedule made due more than `grace_days` ago, less the revenue the books hold against the
-  contract's assets from its start (after what was settled before it was recorded) until the next contract on them
-  starts or the scan date: more than `arrears_tolerance` short;
+- arrears (of any contract, in force, ended, terminated, or on assets since disposed of: a debt does not end
+  with the contract or the asset): payments the schedule made due more than `grace_days` ago, less the revenue the
+  books hold against the contract's assets from its start (after what was settled before it was recorded) until
+  the next contract on them starts or the scan date: more than `arrears_tolerance` short;
 - low_rent: a contract in force or to come whose yearly rent is below `min_yield_pct` % of its assets' value, or
   below `renewal_floor_pct` % of the contract it renews; with no fixed rent, the revenue posted over the last year
   of a contract in force that long is judged instead.

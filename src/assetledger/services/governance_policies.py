@@ -86,8 +86,9 @@ def _own_scope(session: Session, actor: str) -> str:
     return "*" if user is None else user.scope
 
 
-def store_policy(db: Database, raw: bytes, source: str, actor: str, note: str | None = None) -> tuple[PolicyInForce,
-                                                                                                      bool]:  # fmt: skip
+def store_policy(
+    db: Database, raw: bytes, source: str, actor: str, note: str | None = None
+) -> tuple[PolicyInForce, bool]:
     """Check a policy (TOML) and store it as the next version under the actor's scope; (the version, whether it was
     stored): the same text as the latest version stores nothing. Finance only; any problem: every finding, nothing
     stored."""

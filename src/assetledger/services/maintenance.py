@@ -63,9 +63,7 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
         if AssetStatus(asset.status).off_books:
             status = AssetStatus(asset.status).label
-            raise RuleViolation(
-                f"资产{status}，不在账上 (the asset has left the books ({status}))", asset_id=asset_id
-            )
+            raise RuleViolation(f"资产{status}，不在账上 (the asset has left the books ({status}))", asset_id=asset_id)
         row = MaintenanceApplication(
             asset_id=asset_id, applied_on=on, amount=amount, reason=reason, actor=actor, recorded_at=now()
         )
