@@ -101,8 +101,8 @@ def test_the_stored_policy_sets_the_level_and_each_version_is_kept(run: Cli, db:
     # a later version governs later disposals; the first stays, and neither can be rewritten
     run("asset", "policy", "store", str(SHIPPED), "--note", "恢复", user="zhang")
     shown = json.loads(run("asset", "policy", "show", "--format", "json", user="li").output)
-    assert [r["policy"] for r in shown] == ["360921 第2版 (v2)", "360921 第2版 (v2)", "360921 第1版 (v1)"]
-    assert shown[2]["actor"] == "zhang" and shown[2]["sha256"] == digest
+    assert [r["policy"] for r in shown] == ["360921 第2版 (v2)", "360921 第1版 (v1)"]  # in force first
+    assert shown[1]["actor"] == "zhang" and shown[1]["sha256"] == digest
     with pytest.raises(DatabaseError), db.engine.begin() as conn:
         conn.execute(text("UPDATE governance_policy_versions SET text = '' WHERE id = :i"), {"i": version_id})
     with pytest.raises(DatabaseError), db.engine.begin() as conn:

@@ -190,7 +190,9 @@ POLICY_HEADERS = {"policy": "版本", "sha256": "sha256", "actor": "保存人", 
 @pass_app
 def policy_show_cmd(app: App, fmt: str, out: Path | None) -> None:
     """The governance policy in force for your scope, then every version stored for it and the regions above."""
-    rows = [_policy_row(p) for p in [policy_in_force(app.db, app.actor), *policy_history(app.db, app.actor)]]
+    current = policy_in_force(app.db, app.actor)
+    others = [p for p in policy_history(app.db, app.actor) if p.version_id != current.version_id]
+    rows = [_policy_row(p) for p in [current, *others]]
     emit(rows, fmt, out, headers=POLICY_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance policy")
     if fmt == "table":
         say(f"现行：{rows[0]['policy']}", f"in force: {rows[0]['policy']}")
@@ -198,7 +200,7 @@ def policy_show_cmd(app: App, fmt: str, out: Path | None) -> None:
 
 def _policy_row(p: PolicyInForce) -> dict[str, object]:
     bands = "；".join(
-        f"{'≤' + str(b.max_value) if b.max_value is not None else '以上 above'} {APPROVAL_LABELS[b.level]}"
+        f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {APPROVAL_LABELS[b.level]}"
         for b in p.policy.bands
     )
     return {"policy": p.name, "sha256": p.sha256, "actor": p.actor or "", "recorded_at": p.recorded_at or "",
