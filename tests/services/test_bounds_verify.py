@@ -11,12 +11,10 @@ from sqlalchemy import text
 
 from assetledger.domain.governance import DisposalMethod
 from assetledger.errors import InputError
-from assetledger.rules.governance_policy import load_policy
 from assetledger.services.audit import verify
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.hardening.harness import ROOT
 from tests.helpers import drop_append_only_guards, posted_entry, table_counts
 from tests.services.test_journal import _registers
 
@@ -41,11 +39,10 @@ def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db
 def test_disposal_proceeds_from_the_python_api_are_bounded(run: Cli, db: Database) -> None:
     _registers(run)
     before = table_counts(db)
-    policy = load_policy(ROOT / "ledgers" / "policy" / "governance.toml")
     for proceeds in (Decimal("1e12"), Decimal("NaN"), Decimal("0.001")):
         request = DisposalRequest(
             "A-2", DisposalMethod.AUCTION, dt.date(2025, 9, 1), proceeds, "县〔2025〕1号", "county"
         )
         with pytest.raises(InputError, match="--proceeds"):
-            dispose(db, request, policy, "tester")
+            dispose(db, request, "tester")
     assert table_counts(db) == before

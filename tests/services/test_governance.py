@@ -58,12 +58,12 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     run("asset", "revitalise", "SILENT", "--date", "2026-01-10", "--operator", "新公司", "--mode", "entrusted")
     shown = json.loads(run("asset", "show", "SILENT", "--format", "json").output)
     assert shown["asset"]["operator"] == "新公司" and shown["events"][-1]["kind"] == "revitalised"
-    # LOSES: book value 40,000 — a village approval is enough (<= 50,000 in the policy); ROAD 100,000 needs township
+    # LOSES: book value 40,000 — village approval is enough (<= 50,000, shipped policy); ROAD 100,000 needs township
     weak = run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
-               "--approval", "村〔2026〕1号", "--approved-by", "village", "--policy", str(POLICY), ok=False)  # fmt: off
+               "--approval", "村〔2026〕1号", "--approved-by", "village", ok=False)  # fmt: off
     assert weak.exit_code == 5 and "needs 乡镇 approval" in weak.output
     run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
-        "--approval", "乡〔2026〕1号", "--approved-by", "township", "--policy", str(POLICY))  # fmt: off
+        "--approval", "乡〔2026〕1号", "--approved-by", "township")  # fmt: off
     out = run("asset", "dispose", "LOSES", "--method", "scrap", "--date", "2026-02-02", "--proceeds", "1500",
               "--approval", "村〔2026〕2号", "--approved-by", "village").output  # fmt: off
     assert "book value 40000.00, proceeds 1500.00, loss 38500.00" in out
@@ -151,3 +151,23 @@ def test_maintenance_fund(run: Cli, db: Database) -> None:
     refused = run("asset", "scan", "--policy", str(bad_policy), ok=False)
     assert refused.exit_code == 2 and "scan.idle_months" in refused.output and "approval[0].level" in refused.output
     assert table_counts(db) == before
+
+
+def test_maintenance_money_is_not_spent_before_its_approval_nor_in_the_future(run: Cli, db: Database) -> None:
+    """A spend dated before its application's approval, or after today, is refused and changes nothing (rule 11);
+    so is a decision dated before its application."""
+    _setup(run)
+    run("maintenance", "contribute", "--county", "360921", "--amount", "50000", "--date", "2026-01-01")
+    run("maintenance", "apply", "ROAD", "--amount", "36000", "--reason", "水毁", "--date", "2026-11-01")
+    early_decision = run("maintenance", "decide", "1", "--approve", "--date", "2026-10-31", ok=False)
+    assert early_decision.exit_code == 5 and "between the application (2026-11-01)" in early_decision.output
+    run("maintenance", "decide", "1", "--approve", "--date", "2026-11-03")
+    before = table_counts(db)
+    early = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2026-11-02", ok=False)
+    assert early.exit_code == 5 and "早于第 1 号维修申请的批准日期 2026-11-03" in early.output, early.output
+    assert "approved on 2026-11-03" in early.output and "Traceback" not in early.output
+    future = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2999-01-01", ok=False)
+    assert future.exit_code == 5 and "after today" in future.output
+    assert table_counts(db) == before
+    run("maintenance", "spend", "1", "--amount", "36000", "--date", "2026-11-03")  # the day of the approval
+    assert json.loads(run("maintenance", "list", "--format", "json").output)[0]["spent"] == "36000.00"

@@ -56,6 +56,11 @@ GOVERNANCE = {
         "proceeds of collective assets go to the restricted account for consolidation and "
         "revitalisation.",
     ),
+    "policy": Lazy(
+        "assetledger.cli.governance:policy_group",
+        "The county's governance policy (治理政策), stored and versioned: disposal approval levels, scan and "
+        "contract thresholds.",
+    ),
 }
 
 

@@ -26,7 +26,7 @@ from assetledger.cli.common import (
 from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, GovernancePolicy
+from assetledger.domain.governance import APPROVAL_LABELS, APPROVAL_ORDER, DisposalMethod, GovernancePolicy
 from assetledger.domain.register_fields import by_column
 from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
@@ -35,6 +35,7 @@ from assetledger.services import maintenance as fund
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
+from assetledger.services.governance_policies import PolicyInForce, policy_history, policy_in_force, store_policy
 from assetledger.services.reinvest import reinvest_existing, reinvest_new
 
 policy_option = click.option(
@@ -138,28 +139,74 @@ def decide_dispose_cmd(app: App, asset_id: str, on: dt.date, note: str | None) -
 @click.option("--proceeds", type=MONEY, default="0", show_default=True, help="Money received (yuan).")
 @click.option("--approval", required=True, help="Approval document (批复文号).")
 @click.option("--approved-by", type=click.Choice(APPROVAL_ORDER), required=True, help="Level that approved it.")
-@policy_option
 @pass_app
 def dispose_cmd(
-    app: App,
-    asset_id: str,
-    method: str,
-    on: dt.date,
-    proceeds: Decimal,
-    approval: str,
-    approved_by: str,
-    policy_file: Path | None,
+    app: App, asset_id: str, method: str, on: dt.date, proceeds: Decimal, approval: str, approved_by: str
 ) -> None:
     """Dispose of an asset (处置): it leaves the register and the books; gain or loss is booked; proceeds of
-    collective assets go to the restricted account for consolidation and revitalisation."""
+    collective assets go to the restricted account for consolidation and revitalisation.
+
+    The approval level needed for the book value is set by the governance policy stored for the asset's county
+    (`asset policy store`; none stored: ledgers/policy/governance.toml), and the disposal records that policy's
+    version and sha256. An asset under a contract in force on the date is refused: `contract terminate` it first."""
     request = DisposalRequest(asset_id, DisposalMethod(method), on, proceeds, approval, approved_by)
-    r = dispose(app.db, request, _policy(policy_file), app.actor)
+    r = dispose(app.db, request, app.actor)
     outcome = f"gain {r.gain}" if r.gain >= 0 else f"loss {-r.gain}"
     result = f"收益 {r.gain}" if r.gain >= 0 else f"损失 {-r.gain}"
     say(
-        f"{asset_id}：已于 {on} 处置；账面价值 {r.book_value}，处置收入 {r.proceeds}，{result}",
-        f"{asset_id}: disposed on {on}; book value {r.book_value}, proceeds {r.proceeds}, {outcome}",
+        f"{asset_id}：已于 {on} 处置；账面价值 {r.book_value}，处置收入 {r.proceeds}，{result}；"
+        f"审批层级依据 {r.policy}（sha256 {r.policy_sha256[:12]}）",
+        f"{asset_id}: disposed on {on}; book value {r.book_value}, proceeds {r.proceeds}, {outcome}; "
+        f"approval level set by {r.policy} (sha256 {r.policy_sha256[:12]})",
     )
+
+
+@click.group("policy")
+def policy_group() -> None:
+    """The county's governance policy (治理政策), stored and versioned: disposal approval levels, scan and contract
+    thresholds."""
+
+
+@policy_group.command("store")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", help="Why the policy changes (e.g. the county's document number).")
+@pass_app
+def policy_store_cmd(app: App, path: Path, note: str | None) -> None:
+    """Store a governance policy (TOML, like ledgers/policy/governance.toml) as the next version for your scope
+    (finance). Each version is kept, with who stored it and when; disposals are judged by the latest."""
+    stored, new = store_policy(app.db, path.read_bytes(), str(path), app.actor, note)
+    if not new:
+        say(f"与现行 {stored.name} 相同，未保存", f"the same as {stored.name} in force: nothing stored")
+        return
+    say(f"已保存治理政策 {stored.name}（sha256 {stored.sha256[:12]}）",
+        f"stored governance policy {stored.name} (sha256 {stored.sha256[:12]})")  # fmt: skip
+
+
+POLICY_HEADERS = {"policy": "版本", "sha256": "sha256", "actor": "保存人", "recorded_at": "保存时间", "note": "说明",
+                  "approval": "处置审批层级"}  # fmt: skip
+
+
+@policy_group.command("show")
+@format_option
+@out_option
+@pass_app
+def policy_show_cmd(app: App, fmt: str, out: Path | None) -> None:
+    """The governance policy in force for your scope, then every version stored for it and the regions above."""
+    current = policy_in_force(app.db, app.actor)
+    others = [p for p in policy_history(app.db, app.actor) if p.version_id != current.version_id]
+    rows = [_policy_row(p) for p in [current, *others]]
+    emit(rows, fmt, out, headers=POLICY_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance policy")
+    if fmt == "table":
+        say(f"现行：{rows[0]['policy']}", f"in force: {rows[0]['policy']}")
+
+
+def _policy_row(p: PolicyInForce) -> dict[str, object]:
+    bands = "；".join(
+        f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {APPROVAL_LABELS[b.level]}"
+        for b in p.policy.bands
+    )
+    return {"policy": p.name, "sha256": p.sha256, "actor": p.actor or "", "recorded_at": p.recorded_at or "",
+            "note": p.note or "", "approval": bands}  # fmt: skip
 
 
 @click.command("reinvest")

@@ -41,7 +41,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
         request = DisposalRequest(
             r["asset_id"], method, dt.date(2026, 11, 20), proceeds, "县农业农村局〔2026〕3号", "county"
         )
-        dispose(db, request, policy, actor)
+        dispose(db, request, actor)
         done["disposed"] += 1
     richest = sorted(distributing_villages, key=lambda v: available(db, v), reverse=True)[:2]
     with db.reading() as session:

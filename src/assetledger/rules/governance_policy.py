@@ -17,13 +17,33 @@ MAX_MONTHS = 1200  # a scan window of a hundred years: more is a typo, and would
 MAX_DAYS = 3660  # ten years of days: the most an expiry warning or a grace period could sensibly be
 
 
+POLICY_FILE = "policy/governance.toml"
+
+
+def shipped_policy_path() -> Path:
+    """The project's ledgers/policy/governance.toml: the wheel ships ledgers/ as assetledger/_ledgers; a source
+    checkout has it at the top level. It governs a county that has stored no policy of its own."""
+    package_root = Path(__file__).resolve().parent.parent
+    shipped = package_root / "_ledgers" / POLICY_FILE
+    return shipped if shipped.exists() else package_root.parent.parent / "ledgers" / POLICY_FILE
+
+
 def load_policy(path: Path | None) -> GovernancePolicy:
     if path is None:
         return GovernancePolicy()
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Finding(source, None, None, None, f"无法读取政策文件 (cannot read policy: {exc})")]) from exc
+    return parse_policy(text, source)
+
+
+def parse_policy(text: str, source: str) -> GovernancePolicy:
+    """The policy a TOML text sets; InputError with every finding (key and value) if any."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise InputError([Finding(source, None, None, None, f"无法读取政策文件 (cannot read policy: {exc})")]) from exc
     findings = []
     scan = data.get("scan", {})

@@ -6,9 +6,10 @@ As of a date, for the operating assets in scope (not disposed of; self-run ones 
   in force;
 - expiring: the contract in force ends within `expiring_days` and no later contract is recorded;
 - over_legal_term: a lease (in force or to come) longer than the legal limit (20 years, Civil Code art. 705);
-- arrears: payments the schedule made due more than `grace_days` ago, less the revenue the books hold against the
-  contract's assets from its start (after what was settled before it was recorded) until the next contract on them
-  starts or the scan date: more than `arrears_tolerance` short;
+- arrears (of any contract, in force, ended, terminated, or on assets since disposed of: a debt does not end
+  with the contract or the asset): payments the schedule made due more than `grace_days` ago, less the revenue the
+  books hold against the contract's assets from its start (after what was settled before it was recorded) until
+  the next contract on them starts or the scan date: more than `arrears_tolerance` short;
 - low_rent: a contract in force or to come whose yearly rent is below `min_yield_pct` % of its assets' value, or
   below `renewal_floor_pct` % of the contract it renews; with no fixed rent, the revenue posted over the last year
   of a contract in force that long is judged instead.
@@ -81,8 +82,9 @@ def contract_alerts(db: Database, as_of: dt.date, policy: ContractPolicy, actor:
 
 def contract_alerts_in(session: Session, as_of: dt.date, policy: ContractPolicy, region: str | None
                        ) -> list[ContractAlert]:  # fmt: skip
-    assets = {a.asset_id: a for a in contract_repo.operating_assets(session, region)}
-    contracts = [c for c in contract_repo.load_contracts(session, region=region) if set(c.asset_ids) & set(assets)]
+    every = {a.asset_id: a for a in contract_repo.operating_assets(session, region, disposed=True)}
+    assets = {i: a for i, a in every.items() if a.status != AssetStatus.DISPOSED.value}
+    contracts = [c for c in contract_repo.load_contracts(session, region=region) if set(c.asset_ids) & set(every)]
     by_asset: dict[str, list[StoredContract]] = {}
     for c in contracts:
         for asset_id in c.asset_ids:
@@ -90,7 +92,7 @@ def contract_alerts_in(session: Session, as_of: dt.date, policy: ContractPolicy,
     alerts = [a for asset in assets.values() if (a := _asset_alert(asset, by_asset.get(asset.asset_id, []), as_of,
                                                                     policy))]  # fmt: skip
     alerts += _expiring(assets, by_asset, as_of, policy)
-    alerts += _contract_alerts(session, assets, contracts, by_asset, as_of, policy)
+    alerts += _contract_alerts(session, every, contracts, by_asset, as_of, policy)
     order = list(AlertKind)
     alerts.sort(key=lambda a: (a.county_code, a.township_code or "", a.village_code or "", a.asset_ids[0],
                                order.index(a.kind), a.contract or ""))  # fmt: skip
@@ -152,7 +154,9 @@ def _expiring(
 ) -> list[ContractAlert]:  # fmt: skip
     found: dict[int, ContractAlert] = {}
     for asset_id, contracts in by_asset.items():
-        asset = assets[asset_id]
+        asset = assets.get(asset_id)
+        if asset is None:  # disposed of: only its contracts' arrears are still findings
+            continue
         for c in contracts:
             if c.id in found or not in_force(c.terms, policy, as_of):
                 continue
@@ -176,7 +180,8 @@ def _contract_alerts(
     as_of: dt.date,
     policy: ContractPolicy,
 ) -> list[ContractAlert]:
-    """over_legal_term, arrears and low_rent, one per contract."""
+    """over_legal_term, arrears and low_rent, one per contract; `assets` holds those disposed of too, whose
+    contracts are judged for arrears only."""
     windows = _windows(contracts, by_asset, as_of, policy)
     posted = contract_repo.revenue_in_windows(session, [w for ws in windows.values() for w in ws])
     yearly = _yearly_posted(session, contracts, as_of, policy)
@@ -186,7 +191,8 @@ def _contract_alerts(
         mine = _mine(c, assets)
         first = assets[mine[0]]
         end = effective_end(c.terms, policy)
-        if over_legal_term(c.terms, policy) and c.terms.end >= as_of:
+        live = any(assets[a].status != AssetStatus.DISPOSED.value for a in mine)
+        if live and over_legal_term(c.terms, policy) and c.terms.end >= as_of:
             limit = legal_end(c.terms, policy)
             years = policy.max_years[c.terms.mode.value]
             detail = (f"租期 {c.terms.start} – {c.terms.end} 超过 {years} 年，{limit} 后无效 (民法典第705条) void "
@@ -201,7 +207,7 @@ def _contract_alerts(
                           f"欠缴 {expected - got:,.2f} due by the schedule but not posted")  # fmt: skip
                 out.append(_alert(AlertKind.ARREARS, first, detail, c, policy, amount=expected - got,
                                   expected=expected, posted=got, assets=mine))  # fmt: skip
-        if end >= as_of:
+        if live and end >= as_of:
             value = sum((assets[a].value for a in mine), ZERO)
             annual = c.terms.annual if c.terms.annual is not None else yearly.get(c.id)
             previous = annual_of.get(c.renews_id) if c.renews_id else None

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.asset_events import ApprovalLevel, AssetEventKind, Disposed, apply, current, refusal
 from assetledger.domain.booking import books_of, value_account
+from assetledger.domain.contracts import ContractPolicy, effective_end, in_force
 from assetledger.domain.enums import OwnerKind
 from assetledger.domain.governance import (
     APPROVAL_LABELS,
     DisposalMethod,
-    GovernancePolicy,
     approval_suffices,
     disposal_method_problem,
 )
@@ -28,8 +28,10 @@ from assetledger.services.asset_books import book_value, entries_after, later_en
 from assetledger.services.assets import asset_region
 from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
+from assetledger.services.governance_policies import policy_for_region
+from assetledger.store import contract_repo
 from assetledger.store.db import Database
-from assetledger.store.governance_models import Disposal
+from assetledger.store.governance_models import Disposal, DisposalPolicy
 from assetledger.store.models import Asset, AssetEvent
 from assetledger.store.text_rules import require_fits
 
@@ -56,9 +58,13 @@ class DisposalResult:
     gain: Decimal
     required_level: str
     entry_id: int | None
+    policy: str  # the policy that set the level: a stored version, or the shipped file
+    policy_sha256: str
 
 
-def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, actor: str) -> DisposalResult:
+def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResult:
+    """The approval level is set by the governance policy stored for the asset's region (else the shipped
+    ledgers/policy file), never by a file given now; the disposal records that policy's version and sha256."""
     problem = disposal_method_problem(request.method)
     if problem:
         raise InputError([Finding("asset dispose", None, "--method", request.method.value, problem)])
@@ -77,6 +83,8 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         if asset is None:
             raise NotFoundError("asset", request.asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
+        judged = policy_for_region(session, asset_region(asset))
+        policy = judged.policy
         before, event = current(asset.status), Disposed(ApprovalLevel(request.approved_by))
         refused = refusal(before, event)
         if refused is not None:
@@ -106,6 +114,7 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
                 f"(disposal date {request.on} is before the asset's last event ({last_entry}))"
             )
         _refuse_later_entries(session, request.asset_id, request.on)
+        _refuse_live_contracts(session, request.asset_id, request.on, policy.contracts)
         gain = request.proceeds - value
         entry_id = None
         if entity:
@@ -114,24 +123,28 @@ def dispose(db: Database, request: DisposalRequest, policy: GovernancePolicy, ac
         asset.disposed_on = request.on
         asset.current_value = Decimal("0.00")
         at = now()
-        session.add(
-            Disposal(
-                asset_id=request.asset_id, method=request.method.value, disposed_on=request.on,
-                proceeds=request.proceeds, book_value=value, gain=gain, approval_doc=request.approval_doc,
-                approval_level=request.approved_by, entity_code=entity, entry_id=entry_id, actor=actor,
-                recorded_at=at,
-            )
+        disposal = Disposal(
+            asset_id=request.asset_id, method=request.method.value, disposed_on=request.on,
+            proceeds=request.proceeds, book_value=value, gain=gain, approval_doc=request.approval_doc,
+            approval_level=request.approved_by, entity_code=entity, entry_id=entry_id, actor=actor,
+            recorded_at=at,
         )  # fmt: off
+        session.add(disposal)
+        session.flush()
+        session.add(DisposalPolicy(disposal_id=disposal.id, policy_version_id=judged.version_id,
+                                   sha256=judged.sha256, required_level=required, recorded_at=at))  # fmt: skip
         session.add(
             AssetEvent(
                 asset_id=request.asset_id, kind=AssetEventKind.DISPOSED.value, event_date=request.on, actor=actor,
                 recorded_at=at,
                 payload={"method": request.method.value, "proceeds": str(request.proceeds), "book_value": str(value),
                          "gain": str(gain), "approval": request.approval_doc, "approved_by": request.approved_by,
-                         "entry": entry_id},
+                         "entry": entry_id, "required": required, "policy": judged.name,
+                         "policy_sha256": judged.sha256},
             )
         )  # fmt: off
-        return DisposalResult(request.asset_id, value, request.proceeds, gain, required, entry_id)
+        return DisposalResult(request.asset_id, value, request.proceeds, gain, required, entry_id, judged.name,
+                              judged.sha256)  # fmt: skip
 
 
 def _refuse_later_entries(session: Session, asset_id: str, on: dt.date) -> None:
@@ -139,6 +152,22 @@ def _refuse_later_entries(session: Session, asset_id: str, on: dt.date) -> None:
     later = entries_after(session, [asset_id], on).get(asset_id)
     if later:
         raise RuleViolation(later_entries_message(on, later), asset_id=asset_id)
+
+
+def _refuse_live_contracts(session: Session, asset_id: str, on: dt.date, policy: ContractPolicy) -> None:
+    """An asset under a contract in force on the disposal date cannot leave the register: the contract would stay
+    live on an asset that is gone (DOMAIN rule 20). It is terminated first; its arrears stay listed."""
+    live = [c for c in contract_repo.load_contracts(session, asset_ids=[asset_id]) if in_force(c.terms, policy, on)]
+    if not live:
+        return
+    c, end = live[0], effective_end(live[0].terms, policy)
+    raise RuleViolation(
+        f"资产 {asset_id} 在处置日期 {on} 仍在经营合同 {c.code}（{c.terms.start} 至 {end}）期内，"
+        f"请先用 contract terminate {c.code} 解除合同（最后一日早于处置日期） "
+        f"(asset {asset_id} is under contract {c.code} ({c.terms.start} – {end}) on the disposal date {on}; "
+        f"end it first with `contract terminate {c.code}`, its last day before {on})",
+        asset_id=asset_id,
+    )
 
 
 def _post(

@@ -19,7 +19,7 @@ from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import entity_name, read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.books import Books, Located, require_amount
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.store.db import Database
 from assetledger.store.governance_models import MaintenanceApplication
 from assetledger.store.journal_models import PostingRow
@@ -84,27 +84,43 @@ def _application(session: Any, application_id: int) -> MaintenanceApplication:
     return row  # type: ignore[no-any-return]
 
 
-def _state(session: Any, application_id: int) -> tuple[str | None, Decimal]:
-    """(decision, amount spent so far) of an application."""
+def _state(session: Any, application_id: int) -> tuple[str | None, Decimal, dt.date | None]:
+    """(decision, amount spent so far, date of the decision) of an application."""
     rows = session.execute(
-        select(MaintenanceApplication.decision, MaintenanceApplication.amount)
+        select(MaintenanceApplication.decision, MaintenanceApplication.amount, MaintenanceApplication.decided_on)
         .where(MaintenanceApplication.approves_id == application_id)
         .order_by(MaintenanceApplication.id)
     ).all()
-    decision = next((d for d, _ in rows if d in ("approved", "refused")), None)
-    spent = sum((a for d, a in rows if d == "spent"), Decimal("0.00"))
-    return decision, spent
+    decided = next(((d, on) for d, _, on in rows if d in ("approved", "refused")), (None, None))
+    spent = sum((a for d, a, _ in rows if d == "spent"), Decimal("0.00"))
+    return decided[0], spent, decided[1]
+
+
+def _refuse_spend_date(application_id: int, on: dt.date, approved_on: dt.date | None) -> None:
+    """Money is spent only once approved (DOMAIN rule 11): not before the approval's date, and not in the future."""
+    if on > today():
+        raise RuleViolation(f"支出日期 {on} 晚于今天 (a spend cannot be dated after today, {today()})")
+    if approved_on is not None and on < approved_on:
+        raise RuleViolation(
+            f"支出日期 {on} 早于第 {application_id} 号维修申请的批准日期 {approved_on} "
+            f"(spend dated {on} is before application {application_id} was approved on {approved_on})"
+        )
 
 
 def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor: str) -> None:
     with db.transaction() as session:
         app = _application(session, application_id)
         _require_county(session, app.asset_id, actor)
-        decision, _ = _state(session, application_id)
+        decision, _, _ = _state(session, application_id)
         if decision is not None:
             done = "批准" if decision == "approved" else "驳回"
             raise RuleViolation(
                 f"第 {application_id} 号维修申请已{done} (application {application_id} was already {decision})"
+            )
+        if on > today() or on < app.applied_on:
+            raise RuleViolation(
+                f"审批日期 {on} 须在申请日期 {app.applied_on} 与今天之间 "
+                f"(a decision is dated between the application ({app.applied_on}) and today ({today()}))"
             )
         session.add(
             MaintenanceApplication(
@@ -120,11 +136,12 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
     with db.transaction() as session:
         app = _application(session, application_id)
         _require_county(session, app.asset_id, actor)
-        decision, spent = _state(session, application_id)
+        decision, spent, approved_on = _state(session, application_id)
         if decision != "approved":
             raise RuleViolation(
                 f"第 {application_id} 号维修申请未获批准 (application {application_id} is not approved)"
             )
+        _refuse_spend_date(application_id, on, approved_on)
         if spent + amount > app.amount:
             raise RuleViolation(
                 f"第 {application_id} 号维修申请批准 {app.amount} 元，已支出 {spent} 元，本次支出超出批准金额 "
@@ -186,6 +203,6 @@ def applications(db: Database, actor: str) -> list[Application]:
         apps = session.scalars(query).all()
         out = []
         for a in apps:
-            decision, spent = _state(session, a.id)
+            decision, spent, _ = _state(session, a.id)
             out.append(Application(a.id, a.asset_id, a.applied_on, a.amount, a.reason, decision or "pending", spent))
         return out

@@ -26,12 +26,12 @@ if TYPE_CHECKING:  # verify reads the guards without loading Alembic
 # migration 0015a gave these tables their TRUNCATE guards.
 PROTECTED_TABLES = (
     "accounts", "asset_acceptances", "asset_events", "asset_households", "award_policy_versions", "chain_links",
-    "chain_seals", "contract_assets", "contract_terminations", "contracts", "custodian_assignments", "disposals",
-    "distribution_lines", "distribution_reversals", "distribution_rules", "distributions", "document_contents",
-    "document_links", "documents", "entities", "entries", "governance_decisions", "household_events",
-    "import_batches", "inventories", "inventory_closes", "inventory_counts", "inventory_items",
-    "maintenance_applications", "notice_objection_decisions", "notice_objections",
-    "notice_publications", "payouts", "period_closes", "postings",
+    "chain_seals", "contract_assets", "contract_terminations", "contracts", "custodian_assignments",
+    "disposal_policies", "disposals", "distribution_lines", "distribution_reversals", "distribution_rules",
+    "distributions", "document_contents", "document_links", "documents", "entities", "entries",
+    "governance_decisions", "governance_policy_versions", "household_events", "import_batches", "inventories",
+    "inventory_closes", "inventory_counts", "inventory_items", "maintenance_applications",
+    "notice_objection_decisions", "notice_objections", "notice_publications", "payouts", "period_closes", "postings",
     "rectification_cases", "rectification_events", "user_grants", "user_passwords",
 )  # fmt: skip
 PG_FUNCTION_NAME = "assetledger_refuse_change"

@@ -125,13 +125,14 @@ def _contracts(session: Session, ids: Sequence[int]) -> list[StoredContract]:
 
 
 def operating_assets(
-    session: Session, region: str | None, asset_ids: Sequence[str] | None = None
+    session: Session, region: str | None, asset_ids: Sequence[str] | None = None, *, disposed: bool = False
 ) -> list[OperatingAsset]:
-    """Operating assets not disposed of, in a region (or all), by id."""
+    """Operating assets not disposed of (with `disposed`, those disposed of too), in a region (or all), by id."""
+    kept = [] if disposed else [Asset.status != AssetStatus.DISPOSED.value]
     query = (
         select(Asset.asset_id, Asset.name, Asset.county_code, Asset.township_code, Asset.village_code, Asset.status,
                Asset.operating_mode, Asset.operator, Asset.current_value, Asset.contract_end)
-        .where(Asset.register == Register.OPERATING.value, Asset.status != AssetStatus.DISPOSED.value, *within(region))
+        .where(Asset.register == Register.OPERATING.value, *kept, *within(region))
         .order_by(Asset.asset_id)
     )  # fmt: skip
     if asset_ids is None:

@@ -1,11 +1,12 @@
-"""ORM models of idle/loss-making asset governance, disposal and maintenance-fund applications. Append-only."""
+"""ORM models of idle/loss-making asset governance, disposal, the county's governance policy and maintenance-fund
+applications. Append-only."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.store.models import Base, BigId
@@ -49,6 +50,41 @@ class Disposal(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("asset_id", name="uq_disposals_asset_id"),)
+
+
+POLICY_CHARS = 64 * 1024  # a governance policy is a page of TOML; its whole text is kept
+
+
+class GovernancePolicyVersion(Base):
+    """One version of a region's governance policy (scan thresholds, disposal approval bands, contract findings) as
+    finance stored it: its TOML text and sha256. The latest version under a region governs the assets within it."""
+
+    __tablename__ = "governance_policy_versions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(32))  # the bureau's scope: "*" or a region code
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, info={"max_chars": POLICY_CHARS})
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_governance_policy_versions_scope", "scope", "version", unique=True),)
+
+
+class DisposalPolicy(Base):
+    """Which policy judged a disposal's approval: the stored version (none: the shipped ledgers/policy file), its
+    sha256 and the level it required for the book value."""
+
+    __tablename__ = "disposal_policies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    disposal_id: Mapped[int] = mapped_column(ForeignKey("disposals.id"), unique=True)
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("governance_policy_versions.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    required_level: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class MaintenanceApplication(Base):

@@ -44,6 +44,7 @@ SEALED_TABLES = (
     "documents", "document_links", "contracts", "contract_assets", "contract_terminations",
     "rectification_cases", "rectification_events", "asset_households", "award_policy_versions",
     "notice_publications", "asset_acceptances", "notice_objections", "notice_objection_decisions",
+    "governance_policy_versions", "disposal_policies",
 )  # fmt: skip
 DIGEST_SIZE = 16
 STATE_DIGEST_SIZE = 2 * DIGEST_SIZE  # a state seal holds each row's digest before and after its commit

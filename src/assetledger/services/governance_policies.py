@@ -1,0 +1,137 @@
+"""The governance policy (治理政策: scan thresholds, disposal approval bands, contract findings) a finance bureau
+stores in the database, versioned as award policies are: each change is a new sealed version with its actor and
+time; nothing is updated in place. An asset is governed by the latest version stored under its region or the
+nearest region above it (a county's applies to its townships and villages), else by the project's shipped
+ledgers/policy/governance.toml. A disposal is judged by that policy, never by a file given at disposal time, and
+records which version (and its sha256) judged it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assetledger.domain.access import Action
+from assetledger.domain.governance import GovernancePolicy
+from assetledger.errors import Finding, InputError
+from assetledger.rules.governance_policy import parse_policy, shipped_policy_path
+from assetledger.services.access import current_user, reader, region_chain, require
+from assetledger.services.context import now
+from assetledger.store.db import Database
+from assetledger.store.governance_models import POLICY_CHARS, GovernancePolicyVersion
+
+SHIPPED = "ledgers/policy/governance.toml"
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    """A governance policy and where it comes from: a stored version (its id, scope and number) or, with
+    `version_id` None, the shipped file (version 0)."""
+
+    policy: GovernancePolicy
+    version_id: int | None
+    scope: str | None
+    version: int
+    sha256: str
+    text: str
+    note: str | None = None
+    actor: str | None = None
+    recorded_at: dt.datetime | None = None
+
+    @property
+    def name(self) -> str:
+        if self.version_id is None:
+            return f"{SHIPPED}（项目默认 shipped default）"
+        return f"{self.scope} 第{self.version}版 (v{self.version})"
+
+
+def _stored(row: GovernancePolicyVersion) -> PolicyInForce:
+    policy = parse_policy(row.text, f"{row.scope} v{row.version}")
+    return PolicyInForce(policy, row.id, row.scope, row.version, row.sha256, row.text, row.note, row.actor,
+                         row.recorded_at)  # fmt: skip
+
+
+def shipped_policy() -> PolicyInForce:
+    path = shipped_policy_path()
+    raw = path.read_bytes()
+    return PolicyInForce(parse_policy(raw.decode("utf-8"), SHIPPED), None, None, 0, hashlib.sha256(raw).hexdigest(),
+                         raw.decode("utf-8"))  # fmt: skip
+
+
+def _latest(session: Session, scope: str) -> GovernancePolicyVersion | None:
+    query = (
+        select(GovernancePolicyVersion)
+        .where(GovernancePolicyVersion.scope == scope)
+        .order_by(GovernancePolicyVersion.version.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def policy_for_region(session: Session, region: str | None) -> PolicyInForce:
+    """The policy governing a region: the latest version stored under it or the nearest region above it, else
+    under "*", else the shipped file."""
+    for scope in [*(region_chain(session, region) if region else ()), "*"]:
+        row = _latest(session, scope)
+        if row is not None:
+            return _stored(row)
+    return shipped_policy()
+
+
+def _own_scope(session: Session, actor: str) -> str:
+    user = current_user(session, actor)
+    return "*" if user is None else user.scope
+
+
+def store_policy(
+    db: Database, raw: bytes, source: str, actor: str, note: str | None = None
+) -> tuple[PolicyInForce, bool]:
+    """Check a policy (TOML) and store it as the next version under the actor's scope; (the version, whether it was
+    stored): the same text as the latest version stores nothing. Finance only; any problem: every finding, nothing
+    stored."""
+    if len(raw) > POLICY_CHARS:
+        raise InputError([Finding(source, None, None, None, "治理政策最大 64 KB (a policy is at most 64 KB)")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([Finding(source, None, None, None, f"不是 UTF-8 文本 (not UTF-8 text: {exc})")]) from exc
+    parse_policy(text, source)  # every finding, before anything is written
+    digest = hashlib.sha256(raw).hexdigest()
+    with db.transaction() as session:
+        scope = _own_scope(session, actor)
+        require(session, actor, Action.REGISTER, [] if scope == "*" else [scope])
+        latest = _latest(session, scope)
+        if latest is not None and latest.sha256 == digest:
+            return _stored(latest), False
+        row = GovernancePolicyVersion(
+            scope=scope, version=(latest.version + 1) if latest else 1, text=text, sha256=digest,
+            note=(note or "").strip() or None, actor=actor, recorded_at=now(),
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return _stored(row), True
+
+
+def policy_in_force(db: Database, actor: str) -> PolicyInForce:
+    """The policy governing the reader's scope."""
+    with db.reading() as session:
+        reader(session, actor)
+        scope = _own_scope(session, actor)
+        return policy_for_region(session, None if scope == "*" else scope)
+
+
+def policy_history(db: Database, actor: str) -> list[PolicyInForce]:
+    """Every version stored under the reader's scope and the regions above it, newest first."""
+    with db.reading() as session:
+        reader(session, actor)
+        scope = _own_scope(session, actor)
+        scopes = [*(region_chain(session, scope) if scope != "*" else ()), "*"]
+        rows = session.scalars(
+            select(GovernancePolicyVersion)
+            .where(GovernancePolicyVersion.scope.in_(scopes))
+            .order_by(GovernancePolicyVersion.id.desc())
+        )
+        return [_stored(r) for r in rows]
