@@ -442,7 +442,7 @@ def govern(db: Database, scale: Scale, progress: Progress) -> None:
             request = DisposalRequest(
                 asset_id, DisposalMethod.AUCTION, dt.date(2025, 12, 31), proceeds, "县农业农村局〔2025〕9号", "county"
             )
-            dispose(db, request, policy, ACTOR)
+            dispose(db, request, ACTOR)
             disposed += 1
     progress(f"governance: {revitalised} revitalised, {disposed} disposed of")
 

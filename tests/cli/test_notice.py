@@ -3,6 +3,8 @@ once; the record it leaves; the export is the web's page, with nothing unpublish
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
@@ -19,17 +21,21 @@ def test_publishing_is_by_the_village_or_finance_once_not_before_the_distributio
     before = table_counts(db)
     publish = ("distribute", "publish", "--village", VILLAGE)
     again = published(*publish, "--period", "2025Q2", user="li")
-    assert "already published on 2025-07-02 by li" in again.output
-    assert published(*publish, "--period", "2025Q3", "--date", "2025-09-30", user="li", ok=False).exit_code == 5
+    assert "already published on 2025-07-02 by zhang" in again.output
+    # not before the distribution (finance, who may record an earlier day's publication: 补录)
+    assert published(*publish, "--period", "2025Q3", "--date", "2025-09-30", user="zhang", ok=False).exit_code == 5
     assert published(*publish, "--period", "2025Q3", "--date", "2999-01-01", user="li", ok=False).exit_code == 5
     assert published(*publish, "--period", "2024Q3", user="li", ok=False).exit_code == 3
     assert published(*publish, "--period", "2025Q9", user="li", ok=False).exit_code == 2
     assert published(*publish, "--period", "2025Q3", user="wang", ok=False).exit_code == 6  # an auditor
     outside = ("distribute", "publish", "--village", "360921101202", "--period", "2025Q2")
     assert published(*outside, user="li", ok=False).exit_code == 6  # another village's accountant
+    late = published(*publish, "--period", "2025Q3", "--date", "2025-10-02", user="li", ok=False)
+    assert late.exit_code == 6 and "补录" in late.output  # the village does not date its notice back
     assert table_counts(db) == before
-    done = published(*publish, "--period", "2025Q3", "--date", "2025-10-02", user="li")
-    assert "2025Q3 HQ-2025: published on 2025-10-02 by li" in done.output
+    today = dt.date.today().isoformat()
+    done = published(*publish, "--period", "2025Q3", "--date", today, user="li")
+    assert f"2025Q3 HQ-2025: published on {today} by li" in done.output
     assert table_counts(db)["notice_publications"] == before["notice_publications"] + 1
 
 

@@ -288,7 +288,7 @@ class RecordMachine(RuleBasedStateMachine):
     @rule(asset=assets, on=recent_days, proceeds=st.integers(0, 200_000))
     def dispose(self, asset: str, on: dt.date, proceeds: int) -> None:
         request = DisposalRequest(asset, DisposalMethod.AUCTION, on, Decimal(proceeds), "县〔2025〕9号", "county")
-        self._try(lambda: dispose(self.db, request, GOVERNANCE, ACTOR))
+        self._try(lambda: dispose(self.db, request, ACTOR))
 
     @rule(
         village=st.sampled_from(VILLAGES),
