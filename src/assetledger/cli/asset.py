@@ -20,6 +20,7 @@ from assetledger.cli.common import (
     YEAR,
     App,
     EnumType,
+    collector_held,
     emit,
     format_option,
     out_option,
@@ -192,7 +193,8 @@ def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     Any bad row: every problem is listed (file, row, column, value, reason), exit code 2, nothing is written.
     The same file imported twice is recognised and skipped.
     """
-    result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
+    with collector_held():
+        result = svc.import_assets(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     if result.already_imported:
         say(
             f"{file} 已作为第 {result.batch_id} 批导入过，无需再导入",

@@ -11,6 +11,7 @@ from assetledger.cli.common import (
     DATE,
     ID,
     App,
+    collector_held,
     emit,
     format_option,
     out_option,
@@ -50,7 +51,8 @@ def import_(app: App, file: Path, dry_run: bool, on: dt.date | None, sheet: str 
     A change of a known household (户主, 人口, 类别, 因素) is recorded as of the date it took effect: the row's
     变更日期 (变更日期/变动日期/调整日期), else --date; a change with neither is refused, never dated by the clock.
     """
-    r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on, sheet=sheet)
+    with collector_held():
+        r = svc.import_roster(app.db, file, app.actor, dry_run=dry_run, on=on, sheet=sheet)
     prefix = "dry run: would record" if dry_run else "recorded"
     say(
         f"{'试运行：将登记' if dry_run else '已登记'} 新纳入 {r.joined} 户，变更 {r.changed} 户，退出 {r.left} 户；"

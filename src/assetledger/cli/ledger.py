@@ -15,6 +15,7 @@ from assetledger.cli.common import (
     MONEY,
     ROW_ID,
     App,
+    collector_held,
     emit,
     format_option,
     out_option,
@@ -145,7 +146,8 @@ def import_entries(app: App, file: Path, dry_run: bool, sheet: str | None) -> No
     already posted in the same month with other content is a conflict (exit 4, both entries named), and a file
     with only a header is refused (exit 2).
     """
-    result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
+    with collector_held():
+        result = svc.import_entries(app.db, file, app.actor, dry_run=dry_run, sheet=sheet)
     verb = "would post" if dry_run else "posted"
     say(
         f"{'试运行：将记账' if dry_run else '已记账'} {len(result.posted)} 笔分录；{len(result.skipped)} 笔此前已记",
