@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, create_engine, make_url, text
 
+from assetledger.cli.common import App
 from assetledger.cli.main import cli
 from assetledger.services import password_gate
 from assetledger.store import audit_role, migrate
@@ -259,7 +260,11 @@ def built_sqlite(state: str, template: Path, folders: pytest.TempPathFactory) ->
             shutil.copyfile(template, path)
         else:
             copy_sqlite_database(built_sqlite(spec.parent, template, folders), path)
-        spec.builder()(Cli(f"sqlite:///{path}", folder))
+        commands = Cli(f"sqlite:///{path}", folder)
+        try:
+            spec.builder()(commands)
+        finally:
+            commands.close()
         _BUILT_SQLITE[state] = path
     return _BUILT_SQLITE[state]
 
@@ -276,7 +281,11 @@ def built_postgres(state: str, admin: Engine, template: str, folders: pytest.Tem
             audit_role.install(database.engine)  # as `db` does for each copy: the views granted to its own role
         finally:
             database.dispose()
-        spec.builder()(Cli(postgres_copy_url(name), folders.mktemp(state)))
+        commands = Cli(postgres_copy_url(name), folders.mktemp(state))
+        try:
+            spec.builder()(commands)
+        finally:
+            commands.close()
         _BUILT_POSTGRES_BY_STATE[state] = name
     return _BUILT_POSTGRES_BY_STATE[state]
 
@@ -322,23 +331,59 @@ def postgres_copy(admin: Engine, template: str, empty: str) -> Iterator[Database
 
 @dataclass
 class Cli:
-    """Runs the real `assetledger` command group against one database."""
+    """Runs the real `assetledger` command group against one database.
+
+    Its commands share one `Database` (engine), as the commands of one process would: SQLAlchemy compiles each
+    statement once per engine, and a test's tens of commands would otherwise each build an engine and compile
+    every statement anew. Whoever makes a Cli closes it (`close`), or leaves it to the garbage collector."""
 
     url: str
     cwd: Path
+    database: Database | None = field(default=None, repr=False)
 
     def __call__(self, *args: str, user: str = "tester", ok: bool = True) -> Result:
         runner = CliRunner()
-        result = runner.invoke(cli, ["--db", self.url, "--user", user, *args], catch_exceptions=False)
+        if self.database is None:
+            self.database = Database(self.url)
+        _LENT[self.database.url] = self.database
+        try:
+            result = runner.invoke(cli, ["--db", self.url, "--user", user, *args], catch_exceptions=False)
+        finally:
+            del _LENT[self.database.url]
         if ok and result.exit_code != 0:
             raise AssertionError(f"assetledger {' '.join(args)} failed ({result.exit_code}):\n{result.output}")
         return result
 
+    def close(self) -> None:
+        if self.database is not None:
+            self.database.dispose()
+            self.database = None
+
+
+_LENT: dict[str, Database] = {}  # URL -> the Database of the Cli whose command runs now
+
+
+@pytest.fixture(autouse=True, scope="session")
+def commands_share_the_clis_database() -> Iterator[None]:
+    """`App.db` of a command a Cli runs is that Cli's Database (see Cli); any other command makes its own."""
+    made = App.db
+
+    def lent(self: App) -> Database:
+        if self._db is None:
+            self._db = _LENT.get(resolve_url(self.db_url))
+        return self._db if self._db is not None else made.fget(self)  # type: ignore[attr-defined]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(App, "db", property(lent))
+        yield
+
 
 @pytest.fixture
-def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     monkeypatch.chdir(tmp_path)
-    return Cli(db.url, tmp_path)
+    commands = Cli(db.url, tmp_path)
+    yield commands
+    commands.close()
 
 
 # The fixtures that name a built state (see STATES): each is the test's `run`, on its copy of the state.
