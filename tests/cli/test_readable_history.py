@@ -21,6 +21,8 @@ def _changed(county: Cli) -> None:
 def test_asset_show_says_each_event_in_words(county: Cli) -> None:
     _changed(county)
     out = county("asset", "show", "A-1", user="zhang").output
+    assert "资金来源 fund source" in out and "中央衔接资金" in out and "central" not in out  # the funding by name
+    assert "管护主体 custodian" in out and "管护责任 custodian's duties" in out
     history = out[out.index("事件 history") :]
     assert not RAW.search(history), history
     assert "登记入账 (registered)" in history and "名称：光伏电站" in history and "资产类别：经营性" in history

@@ -430,9 +430,13 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
     click.echo("\n资金来源 funding")
-    click.echo(render_table(history.funding))
+    click.echo(
+        render_table([{"资金来源 fund source": f["label"], "金额 amount": f["amount"]} for f in history.funding])
+    )
     click.echo("\n管护 custodians")
-    click.echo(render_table(history.custodians))
+    click.echo(render_table([{column_label("custodian"): c["custodian"], column_label("custodian_duties"): c["duties"],
+                              column_label("custodian_since"): c["from"], "记录人 by": c["by"]}
+                             for c in history.custodians]))  # fmt: skip
     click.echo("\n档案 documents")
     click.echo(render_table([{"类别": d.kind.label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
                               "大小": d.size, "sha256": d.sha256[:16] + "…", "上传人": d.actor,
