@@ -22,6 +22,7 @@ KIND_NAMES = {
     "distribution": "收益分配", "document": "档案", "entity": "核算主体", "entry": "分录", "household": "农户",
     "inventory": "清查", "maintenance application": "维修申请", "objection": "异议", "public page": "公示页",
     "region": "区划", "region with assets": "有资产的区划", "user": "用户", "village": "村",
+    "open rectification case (整改中) on warning": "整改中的预警", "voucher": "凭证号",
 }  # fmt: skip
 
 
@@ -40,7 +41,8 @@ class DuplicateError(AssetLedgerError):
 
     def __init__(self, kind: str, key: str) -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} already exists")
+        named = KIND_NAMES.get(kind, kind)
+        super().__init__(f"{named}“{key}”已存在 ({kind} “{key}” already exists)")
 
 
 class RuleViolation(AssetLedgerError):
@@ -94,13 +96,21 @@ class Finding:
     reason: str
 
     def __str__(self) -> str:
+        """ "file，第3行 (row 3)，列「金额」 (column)，值「12x」 (value)：reason" — Chinese first, English beside."""
         where = self.source
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f"，第{self.row}行 (row {self.row})"
         if self.column is not None:
-            where += f", column {self.column}"
-        shown = "" if self.value is None else f" value {self.value!r}:"
-        return f"{where}:{shown} {self.reason}"
+            where += f"，列「{self.column}」 (column)"
+        if self.value is not None:
+            where += f"，值「{_printable(self.value)}」 (value)"
+        return f"{where}：{self.reason}"
+
+
+def _printable(text: str) -> str:
+    """A value as typed, with each control or direction character escaped as Python writes it (\\x1b, \\n,
+    \\u202e): a value never moves the cursor, clears the screen or turns the text around on the reader's terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def duplicate_of_row(first: int) -> str:
@@ -111,7 +121,7 @@ def duplicate_of_row(first: int) -> str:
 def _listed(title: str, findings: Sequence[Finding], limit: int) -> str:
     shown = "\n".join(f"  {f}" for f in findings[:limit])
     more = len(findings) - limit
-    tail = f"\n  ... and {more} more" if more > 0 else ""
+    tail = f"\n  …… 另有 {more} 处 (and {more} more)" if more > 0 else ""
     return f"{title}:\n{shown}{tail}"
 
 
@@ -122,7 +132,8 @@ class InputError(AssetLedgerError):
 
     def __init__(self, findings: Sequence[Finding], *, limit: int = 50) -> None:
         self.findings = list(findings)
-        title = f"{len(self.findings)} problem(s) in input, nothing was changed"
+        count = len(self.findings)
+        title = f"输入有 {count} 处问题，未做任何更改 ({count} problem(s) in input, nothing was changed)"
         super().__init__(_listed(title, self.findings, limit))
 
 

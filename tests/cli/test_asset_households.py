@@ -52,10 +52,13 @@ def test_households_attached_later_by_the_roster(run: Cli, db: Database) -> None
     ]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
     assert refused.exit_code == 2, refused.output
-    assert f"row 2, column 受益资产编号: value '{public['asset_id']}': 只有到户类资产可以关联到户" in refused.output
     assert (
-        "row 3, column 受益资产编号: value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register"
+        f"第2行 (row 2)，列「受益资产编号」 (column)，值「{public['asset_id']}」 (value)：只有到户类资产可以关联到户"
         in refused.output
+    )
+    assert (
+        "第3行 (row 3)，列「受益资产编号」 (column)，值「NO-SUCH」 (value)"
+        "：台账中没有这项资产，请先导入或登记 (not in the register" in refused.output
     )
     assert table_counts(db) == before
 
@@ -75,7 +78,8 @@ def test_one_household_added_with_its_asset(run: Cli) -> None:
                   "--category", "脱贫户", "--joined", "2023-01-01", "--asset", "NO-SUCH", ok=False)  # fmt: skip
     assert (
         refused.exit_code == 2
-        and "--asset: value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register" in refused.output
+        and "--asset」 (column)，值「NO-SUCH」 (value)：台账中没有这项资产，请先导入或登记 (not in the register"
+        in refused.output
     )
 
 

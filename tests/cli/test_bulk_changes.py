@@ -100,25 +100,35 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     result = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "bad.csv", rows)), ok=False)
     assert result.exit_code == 2, result.output
     out = result.output
-    assert "row 4, column 确权级别 (ownership level): value '省': 未知确权层级" in out
-    assert "row 5, column 确权时间 (confirmation date): value '2024-02-30': 日期不存在 not a real date" in out
-    assert f"row 6, column 资产编码 (asset id): value '{ids[0]}': 与第 2 行重复 duplicate of row 2" in out
+    assert "第4行 (row 4)，列「确权级别 (ownership level)」 (column)，值「省」 (value)：未知确权层级" in out
     assert (
-        "row 3, column 资产编码 (asset id): value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 (not in the register"
+        "第5行 (row 5)，列「确权时间 (confirmation date)」 (column)，值「2024-02-30」 (value)"
+        "：日期不存在 not a real date" in out
+    )
+    assert (
+        f"第6行 (row 6)，列「资产编码 (asset id)」 (column)，值「{ids[0]}」 (value)：与第 2 行重复 duplicate of row 2"
         in out
+    )
+    assert (
+        "第3行 (row 3)，列「资产编码 (asset id)」 (column)，值「NO-SUCH」 (value)"
+        "：台账中没有这项资产，请先导入或登记 (not in the register" in out
     )
     assert table_counts(db) == before
     rows = [["资产编号", "确权层级"], ["NO-SUCH", "村"]]
     missing = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "missing.csv", rows)), ok=False)
     assert (
         missing.exit_code == 2
-        and "row 2, column 资产编号 (asset id): value 'NO-SUCH': 台账中没有这项资产，请先导入或登记 "
+        and "第2行 (row 2)，列「资产编号 (asset id)」 (column)，值「NO-SUCH」 (value)"
+        "：台账中没有这项资产，请先导入或登记 "
         "(not in the register"
         in (missing.output)
     )
     rows = [["资产编号", "移交单位"], [ids[0], "区农业农村局"]]
     no_column = run("asset", "bulk", "handover", str(write_csv(run.cwd / "h.csv", rows)), ok=False)
-    assert no_column.exit_code == 2 and "移交日期 (handover date): required column is missing" in no_column.output
+    assert (
+        no_column.exit_code == 2
+        and "移交日期 (handover date)」 (column)：required column is missing" in no_column.output
+    )
     assert table_counts(db) == before
 
 
@@ -130,7 +140,7 @@ def test_a_rule_refusal_refuses_the_whole_file(run: Cli, db: Database) -> None:
     before = table_counts(db)
     result = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "c.csv", rows)), ok=False)
     assert result.exit_code == 5, result.output
-    assert "row 3, column 确权层级 (ownership level): value '村':" in result.output
+    assert "第3行 (row 3)，列「确权层级 (ownership level)」 (column)，值「村」 (value)：" in result.output
     assert "belongs to its household (户有户管)" in result.output
     assert table_counts(db) == before  # the good row was not applied either
 
@@ -150,7 +160,10 @@ def test_handover_custodian_and_status_from_files(run: Cli, db: Database) -> Non
     assert "applied 3 of 3" in run("asset", "bulk", "custodian", str(write_xlsx(run.cwd / "k.xlsx", custody))).output
     earlier = [custody[0], [ids[1], "张三", "2024-01-01", None]]
     refused = run("asset", "bulk", "custodian", str(write_csv(run.cwd / "k2.csv", earlier)), ok=False)
-    assert refused.exit_code == 5 and "column 管护起始日期 (custody start): value '2024-01-01'" in refused.output
+    assert (
+        refused.exit_code == 5
+        and "列「管护起始日期 (custody start)」 (column)，值「2024-01-01」 (value)" in refused.output
+    )
     status = [["资产编号", "资产状态", "变更日期", "变更原因"], [ids[0], "闲置", "2025-03-01", "停产"],
               [ids[1], "毁损", "2025-03-02", "水毁"]]  # fmt: skip
     assert "applied 2 of 2" in run("asset", "bulk", "status", str(write_csv(run.cwd / "s.csv", status))).output
@@ -196,14 +209,18 @@ def test_rows_outside_the_scope_are_named_with_the_files_other_problems(run: Cli
     path = write_csv(run.cwd / "状态.csv", rows)
     result = run("asset", "bulk", "status", str(path), user="zhang", ok=False)
     assert result.exit_code == 6, result.output
-    assert f"状态.csv, row 3, column 资产编号 (asset id): value '{outside[0]}'" in result.output
+    assert f"状态.csv，第3行 (row 3)，列「资产编号 (asset id)」 (column)，值「{outside[0]}」 (value)" in result.output
     assert "无权操作：不在zhang的管辖范围" in result.output and "may not act on it" in result.output
     assert outside[5] not in result.output and outside[4] not in result.output
     assert "row 4" in result.output and "use `asset dispose`" in result.output
     assert "row 2," not in result.output
     bad = [rows[0], rows[1], rows[2], [inside[1][0], "不知道", "2025-03-01", None]]
     result = run("asset", "bulk", "status", str(write_csv(run.cwd / "状态2.csv", bad)), user="zhang", ok=False)
-    assert result.exit_code == 6 and "状态2.csv, row 3" in result.output and "状态2.csv, row 4" in result.output
+    assert (
+        result.exit_code == 6
+        and "状态2.csv，第3行 (row 3)" in result.output
+        and "状态2.csv，第4行 (row 4)" in result.output
+    )
     assert table_counts(db) == before
 
 

@@ -96,8 +96,8 @@ def test_an_unknown_fund_source_says_what_is_accepted_and_a_county_file_adds_it(
     refused = run("asset", "import", str(path), ok=False)
     assert refused.exit_code == 2
     assert (
-        "row 3, column 资金来源 (fund source): value '扶贫发展资金': 未知资金来源 (unknown fund source)"
-        in refused.output
+        "第3行 (row 3)，列「资金来源 (fund source)」 (column)，值「扶贫发展资金」 (value)"
+        "：未知资金来源 (unknown fund source)" in refused.output
     )
     assert "中央衔接资金 central" in refused.output and "--vocabulary" in refused.output
     words = run.cwd / "本县词表.toml"
@@ -134,6 +134,9 @@ def test_a_bad_vocabulary_file_is_refused_before_anything_runs(run: Cli) -> None
     )
     words.write_text('["资金来源"]\n"中央" = ["扶贫款"]\n', encoding="utf-8")
     refused = run("--vocabulary", str(words), "vocabulary", ok=False)
-    assert "[资金来源] 中央: 不是资金来源 (not a fund source)；可用 (accepted): 中央衔接资金 central" in refused.output
+    assert (
+        "列「[资金来源] 中央」 (column)：不是资金来源 (not a fund source)；可用 (accepted): 中央衔接资金 central"
+        in refused.output
+    )
     listed = run("vocabulary", "--kind", "owner_kind").output
     assert "区" in listed and "确权层级 ownership level" in listed

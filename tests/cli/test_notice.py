@@ -68,7 +68,7 @@ def test_export_writes_the_public_page_for_the_notice_board(county: Cli, db: Dat
     text = page.read_text(encoding="utf-8")
     web: Flask = create_app(db, secret_key=b"t" * 32)
     assert text == web.test_client().get(f"/public/{VILLAGE}").get_data(as_text=True)
-    assert "2025Q2 扶贫项目资产收益分配公示" in text and "钱*多" in text
+    assert "2025年第2季度 扶贫项目资产收益分配公示" in text and "钱*多" in text
     for secret in SECRETS:
         assert secret not in text, secret
     assert "http" not in text.replace('lang="zh-CN"', "")  # nothing to fetch: it reads offline

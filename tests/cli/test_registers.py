@@ -104,16 +104,19 @@ def test_bad_rows_are_all_reported_and_nothing_changes(run: Cli, db: Database) -
     assert result.exit_code == 2
     out = result.output
     for expected in (
-        "row 3, column 资产类别 (register): value '公益': 未知资产类别 (unknown register)",
-        "row 4, column 村 (village): value '不存在村': 东风镇下没有名为“不存在村”的村 "
+        "第3行 (row 3)，列「资产类别 (register)」 (column)，值「公益」 (value)：未知资产类别 (unknown register)",
+        "第4行 (row 4)，列「村 (village)」 (column)，值「不存在村」 (value)：东风镇下没有名为“不存在村”的村 "
         "(no 村 named '不存在村' under 东风镇)",
-        "row 5, column 资产原值（元） (original value): value '100.005': "
+        "第5行 (row 5)，列「资产原值（元） (original value)」 (column)，值「100.005」 (value)："
         "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",
-        "row 6, column 资产编号 (asset id): value 'B-1': 与第 2 行重复 duplicate of row 2",
-        "row 7, column 资产编号 (asset id): value 'A-1': 该资产编号已登记 (asset id is already registered)",
-        "row 8, column 中央衔接资金 (fund source central): value '1.00': 资金来源 fund sources add up to 40001.00",
-        "row 9, column 经营方式 (operating mode): value '出租': only operating assets",
-        "row 10, column 确权日期 (confirmation date): value '2021-02-30': 日期不存在 not a real date",
+        "第6行 (row 6)，列「资产编号 (asset id)」 (column)，值「B-1」 (value)：与第 2 行重复 duplicate of row 2",
+        "第7行 (row 7)，列「资产编号 (asset id)」 (column)，值「A-1」 (value)"
+        "：该资产编号已登记 (asset id is already registered)",
+        "第8行 (row 8)，列「中央衔接资金 (fund source central)」 (column)，值「1.00」 (value)"
+        "：资金来源 fund sources add up to 40001.00",
+        "第9行 (row 9)，列「经营方式 (operating mode)」 (column)，值「出租」 (value)：only operating assets",
+        "第10行 (row 10)，列「确权日期 (confirmation date)」 (column)，值「2021-02-30」 (value)"
+        "：日期不存在 not a real date",
     ):
         assert expected in out, out
     assert str(path) in out
@@ -145,8 +148,8 @@ def test_gbk_csv_and_missing_columns(run: Cli) -> None:
     missing = write_csv(run.cwd / "missing.csv", [["资产编号", "资产名称"], ["M-1", "道路"]])
     result = run("asset", "import", str(missing), ok=False)
     assert result.exit_code == 2
-    assert "资产类别 (register): required column is missing" in result.output
-    assert "资产原值 (original value): required column is missing" in result.output
+    assert "资产类别 (register)」 (column)：required column is missing" in result.output
+    assert "资产原值 (original value)」 (column)：required column is missing" in result.output
 
 
 def test_register_confirm_handover_custodian_status(run: Cli) -> None:
@@ -252,4 +255,4 @@ def test_summary_and_exports(run: Cli, tmp_path: Path) -> None:
     csv_out = run("asset", "list", "--format", "csv").output.splitlines()
     assert csv_out[0].startswith("asset_id,name,register") and len(csv_out) == 3
     table = run("asset", "list").output
-    assert "2 assets, original value 200,000.00 元" in table
+    assert "共 2 项资产，原值合计 200,000.00 元 (2 assets, original value 200,000.00 yuan)" in table

@@ -30,7 +30,7 @@ def _write(path: Path, rows: list[list[object]]) -> Path:
 
 def _said(out: object, path: Path, row: int, column: str, label: str) -> None:
     where = f"{path} [工作表 sheet {sheet}]" if (sheet := _only_sheet(path)) else str(path)
-    note = f"{where}, row {row}, column {column}: value '{label}': {TOTAL_ROW}"
+    note = f"{where}，第{row}行 (row {row})，列「{column}」 (column)，值「{label}」 (value)：{TOTAL_ROW}"
     stderr, stdout = getattr(out, "stderr"), getattr(out, "stdout")  # noqa: B009  (click's Result, untyped here)
     assert stderr.count(note) == 1, stderr
     assert note not in stdout
@@ -118,7 +118,7 @@ def test_the_count_sheet_says_its_totals_row(run: Cli) -> None:
     totals = {"清查编号": "合计", "资产原值（元）": 123456}
     path = _fill(_sheet(folder, HONGQI), run.cwd / "红旗村.xlsx", {"A-1": ("在用", "2025-12-10")}, [totals])
     out = run("inventory", "record", str(path))
-    [row] = [n for n in range(3, 40) if f"row {n}, column 清查编号: value '合计'" in out.stderr]
+    [row] = [n for n in range(3, 40) if f"第{n}行 (row {n})，列「清查编号」 (column)，值「合计」 (value)" in out.stderr]
     _said(out, path, row, "清查编号", "合计")
     assert "recorded 1 counts" in out.stdout
 

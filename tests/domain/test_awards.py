@@ -217,22 +217,24 @@ def test_bad_policies_name_key_and_value(tmp_path: Path) -> None:
     base = EXAMPLE.read_text(encoding="utf-8")
     message = _refused(tmp_path, base.replace('level = "county"', 'level = "city"').replace("[scoring]", "[scorng]"))
     assert (
-        "column level: value 'city': 应为以下之一：county, township, village (write one of county, township, village)"
-        in message
+        "列「level」 (column)，值「city」 (value)"
+        "：应为以下之一：county, township, village (write one of county, township, village)" in message
     )
-    assert "column scorng: " in message and "unknown key" in message
+    assert "列「scorng」 (column)" in message and "unknown key" in message
     message = _refused(tmp_path, base.replace("{ min = 90, points = 80 }", "{ min = 90, points = 95 }"))
-    assert "column indicators[0].bands" in message and "never score fewer points" in message
+    assert "列「indicators[0].bands」 (column)" in message and "never score fewer points" in message
     message = _refused(tmp_path, base.replace('code = "yield"', 'code = "score"'))
-    assert "column indicators[2].code: value 'score'" in message
+    assert "列「indicators[2].code」 (column)，值「score」 (value)" in message
     message = _refused(tmp_path, base.replace("params = { idle_months = 6", "params = { idle_months = 0"))
-    assert "column indicators[4].params.idle_months: value '0'" in message
+    assert "列「indicators[4].params.idle_months」 (column)，值「0」 (value)" in message
     message = _refused(tmp_path, base.replace('eligible_grades = ["A"]', 'eligible_grades = ["S"]'))
-    assert "column awards.rank.eligible_grades[0]: value 'S'" in message
+    assert "列「awards.rank.eligible_grades[0]」 (column)，值「S」 (value)" in message
     message = _refused(tmp_path, "code = 1\n")
     assert (
-        "column code: value '1'" in message
-        and "column indicators: 请至少给出一个 [[indicators]] 表" in message
+        "列「code」 (column)，值「1」 (value)" in message
+        and "列「indicators」 (column)：请至少给出一个 [[indicators]] 表" in message
         and "(give at least one" in message
     )
-    assert "column title: 缺少必填项 (required key is missing)" in message and "column grades.A" in message
+    assert (
+        "列「title」 (column)：缺少必填项 (required key is missing)" in message and "列「grades.A」 (column)" in message
+    )

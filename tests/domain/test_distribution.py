@@ -18,6 +18,7 @@ from assetledger.domain.distribution import (
     JoinRule,
     Period,
     eligible_months,
+    period_words,
     split,
 )
 from assetledger.domain.money import from_fen
@@ -63,6 +64,14 @@ def test_periods() -> None:
     assert len(Period.parse("2025").months()) == 12
     with pytest.raises(ValueError):
         Period.parse("2025Q5")
+
+
+def test_a_period_in_the_words_of_a_notice() -> None:
+    """Notices name a period in words (2026年第3季度), never by its label (2026Q3), which is for files and commands."""
+    assert [period_words(p) for p in ("2026Q3", "2025h1", "2025H2", "2025-05", "2025")] == [
+        "2026年第3季度", "2025年上半年", "2025年下半年", "2025年5月", "2025年"
+    ]  # fmt: skip
+    assert period_words("not a period") == "not a period"
 
 
 def test_household_leaving_in_month_m_counts_through_m_only() -> None:

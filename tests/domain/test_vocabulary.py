@@ -102,9 +102,9 @@ def test_a_bad_county_file_is_refused_with_every_problem(tmp_path: Path) -> None
     with pytest.raises(InputError) as caught:
         vocabulary.use(path)
     text = str(caught.value)
-    assert "资金: 不是词表 (not a vocabulary)" in text
-    assert "[资金来源] nowhere: 不是资金来源" in text
-    assert "value 'c': 已列在中央衔接资金下" in text
+    assert "列「资金」 (column)：不是词表 (not a vocabulary)" in text
+    assert "列「[资金来源] nowhere」 (column)：不是资金来源" in text
+    assert "值「c」 (value)：已列在中央衔接资金下" in text
     (tmp_path / "broken.toml").write_text("[资金来源\n")
     with pytest.raises(InputError, match="not a TOML file"):
         vocabulary.use(tmp_path / "broken.toml")

@@ -133,7 +133,7 @@ def test_restore_refuses_bad_backups(run: Cli, db: Database, tmp_path: Path, kin
         "garbage": "not a readable SQLite database",
         "empty": "not an assetledger database",
         "not-assetledger": "not an assetledger database",
-        "old-revision": "value '0006'",
+        "old-revision": "值「0006」 (value)",
         "missing": "backup file not found",
     }[kind]
     assert expected in result.output, result.output

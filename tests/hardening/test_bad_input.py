@@ -31,7 +31,7 @@ VILLAGE = "360921101201"
 class Case:
     command: tuple[str, ...]
     file: Path
-    expect: tuple[str, ...]  # fragments of the message: "row R, column C: value 'V'" and reasons
+    expect: tuple[str, ...]  # fragments of the message: "第R行 (row R)，列「C」 (column)，值「V」 (value)" and reasons
 
 
 def corpus_cases() -> list[Case]:
@@ -42,119 +42,124 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-wrong-types.csv",
-            f"row 2, column {VALUE} (original value): value '十万': "
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「十万」 (value)："
             "不是以元计的金额（不是数字） not an amount in yuan: not a number",
-            "row 3, column 建设年度 (build year): value '二〇二一': not a year",
-            "row 4, column 确权日期 (confirmation date): value '2021-13-01'",
-            "row 5, column 数量 (quantity): value '若干': 不是数字 not a number",
-            "row 6, column 资产类别 (register): value '公益'",
+            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「二〇二一」 (value)：not a year",
+            "第4行 (row 4)，列「确权日期 (confirmation date)」 (column)，值「2021-13-01」 (value)",
+            "第5行 (row 5)，列「数量 (quantity)」 (column)，值「若干」 (value)：不是数字 not a number",
+            "第6行 (row 6)，列「资产类别 (register)」 (column)，值「公益」 (value)",
         ),
         case(
             "asset import {}",
             "assets-money.csv",
-            f"row 2, column {VALUE} (original value): value '-100000': "
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「-100000」 (value)："
             "不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
-            f"row 3, column {VALUE} (original value): value '100000.005': "
+            f"第3行 (row 3)，列「{VALUE} (original value)」 (column)，值「100000.005」 (value)："
             "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal",
-            "row 4, column 中央衔接资金 (fund source central): value '60000.001'",
-            f"row 5, column {VALUE} (original value): value 'NaN'",
+            "第4行 (row 4)，列「中央衔接资金 (fund source central)」 (column)，值「60000.001」 (value)",
+            f"第5行 (row 5)，列「{VALUE} (original value)」 (column)，值「NaN」 (value)",
         ),
         case(
             "asset import {}",
             "assets-duplicate-ids.csv",
-            "row 4, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2",
-            "row 5, column 资产编号 (asset id): value 'K-00000': 该资产编号已登记 (asset id is already registered)",
+            "第4行 (row 4)，列「资产编号 (asset id)」 (column)，值「D-1」 (value)：与第 2 行重复 duplicate of row 2",
+            "第5行 (row 5)，列「资产编号 (asset id)」 (column)，值「K-00000」 (value)"
+            "：该资产编号已登记 (asset id is already registered)",
         ),
         case(
             "asset import {}",
             "assets-unknown-village.csv",
-            "row 2, column 村 (village): value '幸福村'",
-            "row 3, column",
+            "第2行 (row 2)，列「村 (village)」 (column)，值「幸福村」 (value)",
+            "第3行 (row 3)，列「",
             "no 乡镇 named '不存在镇'",
         ),
         case(
             "asset import {}",
             "assets-missing-column.csv",
-            "column 资产名称 (asset name): required column is missing",
-            "column 资产类别 (register): required column is missing",
+            "列「资产名称 (asset name)」 (column)：required column is missing",
+            "列「资产类别 (register)」 (column)：required column is missing",
         ),
         case(
             "asset import {}",
             "assets-formulas.csv",
-            f"row 2, column {VALUE} (original value): value '=SUM(A1:A3)': "
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「=SUM(A1:A3)」 (value)："
             "不是以元计的金额（不是数字） not an amount in yuan: not a number",
-            "row 3, column 建设年度 (build year): value '=YEAR(NOW())': not a year",
+            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「=YEAR(NOW())」 (value)：not a year",
         ),
         case("asset import {}", "assets-empty.csv", "the file has no header row"),
         case("asset import {}", "assets-blank-lines.csv", "the file has no header row"),
         case(
             "ledger import-entries {}",
             "entries-bad-cells.csv",
-            "row 2, column 日期: value '2025-02-30': 日期不存在 not a real date",
-            "row 3, column 收支: value '收款'",
-            "row 4, column 类型: value '维修'",
-            "row 5, column 金额: value '-100': 不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
-            "row 6, column 金额: value '0.001': "
+            "第2行 (row 2)，列「日期」 (column)，值「2025-02-30」 (value)：日期不存在 not a real date",
+            "第3行 (row 3)，列「收支」 (column)，值「收款」 (value)",
+            "第4行 (row 4)，列「类型」 (column)，值「维修」 (value)",
+            "第5行 (row 5)，列「金额」 (column)，值「-100」 (value)"
+            "：不是以元计的金额（金额为负数） not an amount in yuan: negative amount",
+            "第6行 (row 6)，列「金额」 (column)，值「0.001」 (value)："
             "不是以元计的金额（小数超过两位） not an amount in yuan: more than two decimal places",
-            "row 7, column 金额",
+            "第7行 (row 7)，列「金额」 (column)",
         ),
         case(
             "ledger import-entries {}",
             "entries-unknown-asset.csv",
-            "row 2, column 资产编号: value 'NO-SUCH': 没有这项资产 (no such asset)",
+            "第2行 (row 2)，列「资产编号」 (column)，值「NO-SUCH」 (value)：没有这项资产 (no such asset)",
         ),
         case(
             "ledger import-entries {}",
             "entries-duplicate-ref.csv",
-            "row 3, column ref: value 'PZ-7': 同一批中凭证号重复 (the same ref twice",
+            "第3行 (row 3)，列「ref」 (column)，值「PZ-7」 (value)：同一批中凭证号重复 (the same ref twice",
         ),
         case(
-            "ledger import-entries {}", "entries-missing-column.csv", "column 类型 / type: required column is missing"
+            "ledger import-entries {}",
+            "entries-missing-column.csv",
+            "列「类型 / type」 (column)：required column is missing",
         ),
         case(
             "beneficiary import {}",
             "roster-bad.csv",
-            "row 2, column 人口: value '0'",
-            "row 6, column 类别: value '富裕户'",
-            "row 4, column 纳入日期: value '2024-02-30'",
-            "row 5, column 户编号: value 'H2': 与第 3 行重复 duplicate of row 3",
+            "第2行 (row 2)，列「人口」 (column)，值「0」 (value)",
+            "第6行 (row 6)，列「类别」 (column)，值「富裕户」 (value)",
+            "第4行 (row 4)，列「纳入日期」 (column)，值「2024-02-30」 (value)",
+            "第5行 (row 5)，列「户编号」 (column)，值「H2」 (value)：与第 3 行重复 duplicate of row 3",
         ),
         case("distribute rule add {}", "rule-syntax.toml", "cannot read rule file", "line 3"),
         case(
             "distribute rule add {}",
             "rule-sum.toml",
-            "column purposes: value '105': 各用途百分比之和须为 100，现为 105 (percentages must sum to 100",
+            "列「purposes」 (column)，值「105」 (value)"
+            "：各用途百分比之和须为 100，现为 105 (percentages must sum to 100",
         ),
         case(
             "distribute rule add {}",
             "rule-types.toml",
-            "column version: value 'one'",
-            "column approval.date: value '上周'",
-            "column purposes.reinvestment: value '15%'",
+            "列「version」 (column)，值「one」 (value)",
+            "列「approval.date」 (column)，值「上周」 (value)",
+            "列「purposes.reinvestment」 (column)，值「15%」 (value)",
         ),
         case(
             "distribute rule add {}",
             "rule-unknown-village.toml",
-            "column village: value '360921999999': 没有这个村代码 (no such village code)",
+            "列「village」 (column)，值「360921999999」 (value)：没有这个村代码 (no such village code)",
         ),
         case(
             "distribute rule add {}",
             "rule-forbidden-purpose.toml",
-            "column purposes.banquets: value '5': 未知的用途",
+            "列「purposes.banquets」 (column)，值「5」 (value)：未知的用途",
         ),
-        case("distribute rule add {}", "rule-empty.toml", "column code: 缺少必填项 (required key is missing)"),
+        case("distribute rule add {}", "rule-empty.toml", "列「code」 (column)：缺少必填项 (required key is missing)"),
         case(f"ledger import {{}} --entity V{VILLAGE}", "ledger-unbalanced.beancount", "row 3", "does not balance"),
         case(
             f"ledger import {{}} --entity V{VILLAGE}",
             "ledger-usd.beancount",
-            "row 1, column open: value 'USD': only CNY accounts can be imported",
+            "第1行 (row 1)，列「open」 (column)，值「USD」 (value)：only CNY accounts can be imported",
         ),
         case(f"ledger import {{}} --entity V{VILLAGE}", "ledger-syntax.beancount", "row 2"),
         case(f"ledger import {{}} --entity V{VILLAGE}", "ledger-cjk-account.beancount", "row 1", "Assets:银行存款"),
         case(
             f"ledger import {{}} --entity V{VILLAGE}",
             "ledger-fen.beancount",
-            "row 3, column transaction: value '100.005'",
+            "第3行 (row 3)，列「transaction」 (column)，值「100.005」 (value)",
             "more than two decimal places",
         ),
     ]
@@ -193,7 +198,7 @@ def made_cases(folder: Path) -> list[Case]:
         case("asset import {}", "utf16.csv", "not UTF-8 or GBK/GB18030 text"),
         case("asset import {}", "garbage.xlsx", "cannot read workbook"),
         case("asset import {}", "zip-bomb-like.xlsx", "cannot read workbook"),
-        case("asset import {}", "assets.txt", "value '.txt': unsupported file type"),
+        case("asset import {}", "assets.txt", "值「.txt」 (value)：unsupported file type"),
         case("ledger import-entries {}", "garbage.csv", "not UTF-8 or GBK/GB18030 text"),
         case("beneficiary import {}", "garbage.xlsx", "cannot read workbook"),
         case("distribute rule add {}", "garbage.toml", "cannot read rule file"),
@@ -201,19 +206,21 @@ def made_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "types.xlsx",
-            f"row 2, column {VALUE} (original value): value 'abc'",
-            f"row 3, column {VALUE} (original value): value '-5'",  # as typed, not Python's -5.0
-            f"row 4, column {VALUE} (original value): value '100000.005'",
-            f"row 5, column {VALUE} (original value): value 'True'",
-            "row 6, column 建设年度 (build year): value '2021.5'",
-            "row 7, column 确权日期 (confirmation date): value '2021-02-30'",
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「abc」 (value)",
+            f"第3行 (row 3)，列「{VALUE} (original value)」 (column)，值「-5」 (value)",  # as typed, not Python's -5.0
+            f"第4行 (row 4)，列「{VALUE} (original value)」 (column)，值「100000.005」 (value)",
+            f"第5行 (row 5)，列「{VALUE} (original value)」 (column)，值「True」 (value)",
+            "第6行 (row 6)，列「建设年度 (build year)」 (column)，值「2021.5」 (value)",
+            "第7行 (row 7)，列「确权日期 (confirmation date)」 (column)，值「2021-02-30」 (value)",
         ),
-        case("asset import {}", "formulas.xlsx", f"row 2, column {VALUE}"),  # no cached result: refused, not guessed
+        case(
+            "asset import {}", "formulas.xlsx", f"第2行 (row 2)，列「{VALUE}"
+        ),  # no cached result: refused, not guessed
         case(
             "asset import {}",
             "huge.csv",
             "20000 problem(s)",
-            f"row 2, column {VALUE} (original value): value 'x'",
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「x」 (value)",
             "and 19950 more",
         ),
     ]
@@ -272,17 +279,18 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(run: Cli, db
     out = result.output
     assert result.exit_code == 2, out
     for expected in (
-        "row 2, column 资产名称 "
-        f"(asset name): value '{'长' * 60}…': 超过该栏最多 200 个字（现有 201 个） "
+        "第2行 (row 2)，列「资产名称 "
+        f"(asset name)」 (column)，值「{'长' * 60}…」 (value)：超过该栏最多 200 个字（现有 201 个） "
         "(longer than 200 characters, the most this "
         "column holds (it has 201)",
-        "row 3, column 单位 (unit): value '" + "公里" * 9 + "': 超过该栏最多 16 个字",
-        "row 4, column 管护主体 (custodian): value '",
-        "row 5, column 资产编号 (asset id): value 'L-"
-        + "4" * 58
-        + "…': 超过该栏最多 64 个字（现有 65 个） (longer than 64 characters, the most this column holds (it has 65)",
-        "row 6, column 户编号 (household id): value '" + "H" * 60 + "…': 超过该栏最多 64 个字",
-        "row 6, column 户主姓名 (head of household): value '" + "王" * 60 + "…': 超过该栏最多 100 个字",
+        "第3行 (row 3)，列「单位 (unit)」 (column)，值「" + "公里" * 9 + "」 (value)：超过该栏最多 16 个字",
+        "第4行 (row 4)，列「管护主体 (custodian)」 (column)，值「",
+        "第5行 (row 5)，列「资产编号 (asset id)」 (column)，值「L-" + "4" * 58 + "…」 (value)"
+        "：超过该栏最多 64 个字（现有 65 个） (longer than 64 characters, the most this column holds (it has 65)",
+        "第6行 (row 6)，列「户编号 (household id)」 (column)，值「" + "H" * 60 + "…」 (value)：超过该栏最多 64 个字",
+        "第6行 (row 6)，列「户主姓名 (head of household)」 (column)，值「"
+        + "王" * 60
+        + "…」 (value)：超过该栏最多 100 个字",
     ):
         assert expected in out, out
     assert "6 problem(s)" in out, out  # 项目名称 of 200 characters fits; row 7 is good
@@ -295,7 +303,7 @@ def test_register_refuses_text_longer_than_its_column(run: Cli, db: Database) ->
     args = ("asset", "register", "--id", "R-1", "--register", "public-benefit", "--region", VILLAGE)
     result = run(*args, "--name", "路" * 201, "--value", "1000", ok=False)
     assert result.exit_code == 2, result.output
-    assert "column 资产名称 asset name: value '" in result.output and "longer than 200 characters" in result.output
+    assert "列「资产名称 asset name」 (column)，值「" in result.output and "longer than 200 characters" in result.output
     assert table_checksums(db) == before
 
 
@@ -318,12 +326,12 @@ def test_unknown_township_is_named_in_its_own_column(run: Cli, db: Database) -> 
     _setup(run)
     result = run("asset", "import", str(CORPUS / "assets-unknown-village.csv"), ok=False)
     assert (
-        "row 3, column 乡镇 (township): value '不存在镇': 示范县下没有名为“不存在镇”的乡镇 "
+        "第3行 (row 3)，列「乡镇 (township)」 (column)，值「不存在镇」 (value)：示范县下没有名为“不存在镇”的乡镇 "
         "(no 乡镇 named '不存在镇' under 示范县)" in result.output
     ), result.output
     assert (
-        "row 2, column 村 (village): value '幸福村': 东风镇下没有名为“幸福村”的村 (no 村 named '幸福村' under 东风镇)"
-        in result.output
+        "第2行 (row 2)，列「村 (village)」 (column)，值「幸福村」 (value)"
+        "：东风镇下没有名为“幸福村”的村 (no 村 named '幸福村' under 东风镇)" in result.output
     ), result.output
     rows: list[list[object]] = [
         list(ASSET_HEADER),
@@ -331,8 +339,8 @@ def test_unknown_township_is_named_in_its_own_column(run: Cli, db: Database) -> 
         asset_row("T-2", 乡镇=None),  # a village without its township
     ]
     out = run("asset", "import", str(write_csv(run.cwd / "levels.csv", rows)), ok=False).output
-    assert "row 2, column 县 (county): value '不存在县'" in out, out
-    assert "row 3, column 乡镇 (township): village '红旗村' needs its township (乡镇)" in out, out
+    assert "第2行 (row 2)，列「县 (county)」 (column)，值「不存在县」 (value)" in out, out
+    assert "第3行 (row 3)，列「乡镇 (township)」 (column)：village '红旗村' needs its township (乡镇)" in out, out
 
 
 def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
@@ -347,13 +355,18 @@ def test_duplicate_of_a_bad_row_is_listed_too(run: Cli, db: Database) -> None:
     ]
     result = run("asset", "import", str(write_csv(run.cwd / "dup.csv", rows)), ok=False)
     out = result.output
-    assert "row 2, column 资产原值（元） (original value): value 'abc'" in out, out
-    assert "row 3, column 资产编号 (asset id): value 'D-1': 与第 2 行重复 duplicate of row 2" in out, out
-    assert "row 4, column 建设年度 (build year): value '二〇二一'" in out, out
+    assert "第2行 (row 2)，列「资产原值（元） (original value)」 (column)，值「abc」 (value)" in out, out
     assert (
-        "row 4, column 资产编号 (asset id): value 'K-00000': 该资产编号已登记 (asset id is already registered)" in out
+        "第3行 (row 3)，列「资产编号 (asset id)」 (column)，值「D-1」 (value)：与第 2 行重复 duplicate of row 2" in out
     ), out
-    assert "row 6, column 资产编号 (asset id): value 'D-2': 与第 5 行重复 duplicate of row 5" in out, out
+    assert "第4行 (row 4)，列「建设年度 (build year)」 (column)，值「二〇二一」 (value)" in out, out
+    assert (
+        "第4行 (row 4)，列「资产编号 (asset id)」 (column)，值「K-00000」 (value)"
+        "：该资产编号已登记 (asset id is already registered)" in out
+    ), out
+    assert (
+        "第6行 (row 6)，列「资产编号 (asset id)」 (column)，值「D-2」 (value)：与第 5 行重复 duplicate of row 5" in out
+    ), out
     assert "7 problem(s)" in out, out
 
 
@@ -413,7 +426,12 @@ def test_generated_bad_rows_are_each_named_and_nothing_is_written(
     assert result.exit_code == 2, out
     for number, (column, value) in expected.items():
         shown = column_name(INDEX[normalise(column)], column)  # the file's header, English beside
-        assert f"row {number}, column {shown}: value {value!r}" in out, (number, shown, value, out)
+        assert f"第{number}行 (row {number})，列「{shown}」 (column)，值「{value}」 (value)" in out, (
+            number,
+            shown,
+            value,
+            out,
+        )
     good = set(range(2, len(rows) + 1)) - set(expected)
     for number in good:  # a good row is never blamed (unless it is the first of a duplicated id)
         if f"row {number}," in out:
@@ -472,54 +490,58 @@ def _bounded_cases(folder: Path) -> list[Case]:
         case(
             "asset import {}",
             "assets-huge.csv",
-            f"row 2, column {VALUE} (original value): value '100000000000000000': "
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「100000000000000000」 (value)："
             "不是以元计的金额 not an amount in yuan: 超出上限",
-            "row 2, column 中央衔接资金 (fund source central): value '60000000000000000'",
-            f"row 3, column {VALUE} (original value): value '1e17': "
+            "第2行 (row 2)，列「中央衔接资金 (fund source central)」 (column)，值「60000000000000000」 (value)",
+            f"第3行 (row 3)，列「{VALUE} (original value)」 (column)，值「1e17」 (value)："
             "不是以元计的金额（请用数字书写） not an amount in yuan: write it in digits",
-            f"row 4, column {VALUE} (original value): value 'Infinity': "
+            f"第4行 (row 4)，列「{VALUE} (original value)」 (column)，值「Infinity」 (value)："
             "不是以元计的金额（不是有限的数） not an amount in yuan: not a finite number",
-            "row 5, column 数量 (quantity): value '1e400'",
-            "row 6, column 数量 (quantity): value '99999999999999999': 超出上限 out of range",
+            "第5行 (row 5)，列「数量 (quantity)」 (column)，值「1e400」 (value)",
+            "第6行 (row 6)，列「数量 (quantity)」 (column)，值「99999999999999999」 (value)：超出上限 out of range",
         ),
         case(
             "asset import {} --dry-run",
             "assets-huge.csv",
-            f"row 2, column {VALUE} (original value): value '100000000000000000'",
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「100000000000000000」 (value)",
         ),
         case(
             "asset import {}",
             "assets-huge.xlsx",
-            f"row 2, column {VALUE} (original value): value '1e+17'",
+            f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「1e+17」 (value)",
             "out of range",
         ),
         case(
             "asset import {}",
             "assets-wan.csv",
-            "row 2, column 资产原值（万元） (original value): value '1e5'",
+            "第2行 (row 2)，列「资产原值（万元） (original value)」 (column)，值「1e5」 (value)",
             "without an exponent",
         ),
         case(
             "beneficiary import {}",
             "roster-huge.csv",
-            "row 2, column 人口: value '99999999999': 人口为 1 到 99 的整数",
-            "row 3, column 人口: value '²'",
-            "row 4, column 人口: value '100'",
+            "第2行 (row 2)，列「人口」 (column)，值「99999999999」 (value)：人口为 1 到 99 的整数",
+            "第3行 (row 3)，列「人口」 (column)，值「²」 (value)",
+            "第4行 (row 4)，列「人口」 (column)，值「100」 (value)",
         ),
-        case("beneficiary import {} --dry-run", "roster-huge.csv", "row 2, column 人口: value '99999999999'"),
+        case(
+            "beneficiary import {} --dry-run",
+            "roster-huge.csv",
+            "第2行 (row 2)，列「人口」 (column)，值「99999999999」 (value)",
+        ),
         case(
             "distribute rule add {}",
             "rule-huge.toml",
-            "column notice.days: value '99999999999': 应为 7 至 365 的整数 "
+            "列「notice.days」 (column)，值「99999999999」 (value)：应为 7 至 365 的整数 "
             "(a whole number from 7 to 365)",  # was an OverflowError
-            "column households.category_weights.monitored: value '1e+300'",
-            "column purposes.risk_reserve: value '5e0'",
+            "列「households.category_weights.monitored」 (column)，值「1e+300」 (value)",
+            "列「purposes.risk_reserve」 (column)，值「5e0」 (value)",
         ),
         case(
             "awards compute --year 2025 --policy {}",
             "awards-huge.toml",
-            "column awards.grade.amounts.A: value '1e400'",
-            "column asset_support.min_yield: value '1e+300'",
+            "列「awards.grade.amounts.A」 (column)，值「1e400」 (value)",
+            "列「asset_support.min_yield」 (column)，值「1e+300」 (value)",
         ),
     ]
 
@@ -558,7 +580,7 @@ def test_a_header_without_rows_is_refused_by_every_import(
     for dry in ((), ("--dry-run",)):
         result = run(*command.split(), str(write_csv(run.cwd / "header-only.csv", [header])), *dry, ok=False)
         assert result.exit_code == 2, result.output
-        assert "header-only.csv: " in result.output and "the file has a header but no data rows" in result.output, (
+        assert "header-only.csv：" in result.output and "the file has a header but no data rows" in result.output, (
             result.output
         )
     assert table_checksums(db) == before

@@ -86,7 +86,7 @@ def test_a_county_register_with_date_numbers_and_a_totals_row_imports(run: Cli, 
         path = write_csv(run.cwd / "县台账.csv", rows, encoding="gbk")
     out = run("asset", "import", str(path))
     where = f"{path} [工作表 sheet Sheet]" if kind == "xlsx" else str(path)  # a workbook's findings name the sheet
-    assert f"{where}, row 4, column 资产编号: value '合计': {TOTAL_ROW}" in out.output
+    assert f"{where}，第4行 (row 4)，列「资产编号」 (column)，值「合计」 (value)：{TOTAL_ROW}" in out.output
     assert "imported 2 assets" in out.output
     shown = run("asset", "show", "A-1", "--format", "json").output
     assert "2023-05-01" in shown and "2023-03-15" in shown
@@ -97,6 +97,6 @@ def test_a_stray_number_in_a_date_column_is_refused_by_the_import(run: Cli, db: 
     path = write_xlsx(run.cwd / "r.xlsx", [ASSET_HEADER, asset_row("A-1", 确权日期=3)])
     before = table_counts(db)
     out = run("asset", "import", str(path), ok=False)
-    assert out.exit_code == 2 and "row 2, column 确权日期" in out.output, out.output
-    assert "value '3': 不是日期" in out.output and "no Excel date" in out.output
+    assert out.exit_code == 2 and "第2行 (row 2)，列「确权日期" in out.output, out.output
+    assert "值「3」 (value)：不是日期" in out.output and "no Excel date" in out.output
     assert table_counts(db) == before

@@ -66,7 +66,7 @@ def test_an_id_number_typed_as_a_number_is_refused(run: Cli, db: Database) -> No
     path = write_xlsx(run.cwd / "名册.xlsx", rows)
     out = run("beneficiary", "import", str(path), ok=False)
     assert out.exit_code == 2, out.output
-    assert "row 2, column 户编号" in out.output and "文本格式" in out.output
+    assert "第2行 (row 2)，列「户编号" in out.output and "文本格式" in out.output
     assert "format the column as text" in out.output
     assert "row 3" not in out.output  # a numeric id of 10 digits is read as its digits
     assert table_counts(db) == before
@@ -76,7 +76,7 @@ def test_an_asset_id_of_more_than_15_digits_in_a_numeric_cell_is_refused(run: Cl
     _regions(run)
     rows = [ASSET_HEADER, asset_row(3609211010000001.0), asset_row(36092110100001)]
     out = run("asset", "import", str(write_xlsx(run.cwd / "a.xlsx", rows)), ok=False)
-    assert out.exit_code == 2 and "row 2, column 资产编号" in out.output and "文本格式" in out.output, out.output
+    assert out.exit_code == 2 and "第2行 (row 2)，列「资产编号" in out.output and "文本格式" in out.output, out.output
     assert "row 3" not in out.output
 
 
@@ -98,9 +98,9 @@ def test_a_register_with_a_misplaced_comma_is_refused(run: Cli, db: Database) ->
     path = write_csv(run.cwd / "台账.csv", rows, encoding="gbk")
     out = run("asset", "import", str(path), ok=False)
     assert out.exit_code == 2, out.output
-    assert "row 2, column 资产原值（元）" in out.output and "value '1234,5'" in out.output
+    assert "第2行 (row 2)，列「资产原值（元）" in out.output and "值「1234,5」 (value)" in out.output
     assert "misplaced comma" in out.output and "逗号位置不对" in out.output
-    assert "row 4, column 中央衔接资金" in out.output and "value '60，000'" in out.output
+    assert "第4行 (row 4)，列「中央衔接资金" in out.output and "值「60，000」 (value)" in out.output
     assert "row 3," not in out.output  # 100,000.00 is a thousands separator
     assert table_counts(db) == before
 
@@ -116,7 +116,10 @@ def test_an_entry_file_with_a_decimal_comma_is_refused(run: Cli, db: Database) -
     before = table_counts(db)
     out = run("ledger", "import-entries", str(path), ok=False)
     assert out.exit_code == 2, out.output
-    assert f"{path}, row 3, column 金额: value '1234,5'" in out.output and "misplaced comma" in out.output
+    assert (
+        f"{path}，第3行 (row 3)，列「金额」 (column)，值「1234,5」 (value)" in out.output
+        and "misplaced comma" in out.output
+    )
     assert "row 2," not in out.output
     assert table_counts(db) == before
 
@@ -137,7 +140,7 @@ def test_a_code_that_disagrees_with_the_names_is_refused(run: Cli, db: Database,
     before = table_counts(db)
     out = run("asset", "import", str(path), ok=False)
     assert out.exit_code == 2, out.output
-    assert "row 2, column 行政区划代码" in out.output and "value '360921102201'" in out.output
+    assert "第2行 (row 2)，列「行政区划代码" in out.output and "值「360921102201」 (value)" in out.output
     assert "360921102201 是示范县青山乡红旗村，与本行所填的示范县东风镇红旗村不符" in out.output
     assert "but the row names 示范县东风镇红旗村" in out.output
     assert "row 3," not in out.output and "row 4," not in out.output  # names that agree; a code alone
@@ -192,7 +195,7 @@ def test_an_entry_file_with_a_wan_yuan_line_is_refused(run: Cli, db: Database) -
     ])  # fmt: skip
     before = table_counts(db)
     out = run("ledger", "import-entries", str(path), ok=False)
-    assert out.exit_code == 2 and "row 1" in out.output and "value '单位：万元'" in out.output, out.output
+    assert out.exit_code == 2 and "row 1" in out.output and "值「单位：万元」 (value)" in out.output, out.output
     assert "须以元计" in out.output and "this import reads yuan" in out.output
     assert table_counts(db) == before
 
@@ -247,7 +250,7 @@ def test_a_finding_in_a_workbook_names_its_sheet(run: Cli, db: Database) -> None
     _regions(run)
     path = _workbook(run.cwd / "台账.xlsx", [("经营性", [ASSET_HEADER, asset_row("S-1", 资产名称=None)], False)])
     out = run("asset", "import", str(path), ok=False)
-    assert f"{path} [工作表 sheet 经营性], row 2, column 资产名称" in out.output, out.output
+    assert f"{path} [工作表 sheet 经营性]，第2行 (row 2)，列「资产名称" in out.output, out.output
 
 
 def test_entries_and_rosters_take_a_sheet_too(run: Cli, db: Database) -> None:
@@ -277,7 +280,7 @@ def test_an_unknown_status_hint_proposes_no_status(run: Cli, db: Database) -> No
     path = write_csv(run.cwd / "台账.csv", [header, [*asset_row("A-1"), "报废"]], encoding="gbk")
     before = table_counts(db)
     out = run("asset", "import", str(path), ok=False)
-    assert out.exit_code == 2 and "row 2, column 资产状态" in out.output and "value '报废'" in out.output
+    assert out.exit_code == 2 and "第2行 (row 2)，列「资产状态" in out.output and "值「报废」 (value)" in out.output
     assert 'in_use = ["报废"]' not in out.output and '<value> = ["报废"]' in out.output
     assert "在用 in_use, 闲置 idle" in out.output
     assert table_counts(db) == before

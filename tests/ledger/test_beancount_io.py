@@ -235,9 +235,9 @@ def test_import_names_the_file_and_line_of_each_refusal(tmp_path: Path) -> None:
     path.write_text(OPEN + TXN + "  Assets:Bank  5 USD\n  Income:Other  -5 USD\n" + "2020-03-01 close Assets:Bank\n")
     _, _, findings = parse_ledger(path, "V9")
     assert [str(f) for f in findings] == [
-        f"{path}, row 3, column transaction: value '5 USD': only CNY amounts can be imported",
-        f"{path}, row 3, column transaction: value '-5 USD': only CNY amounts can be imported",
-        f"{path}, row 6, column close: close directives cannot be represented in the books",
+        f"{path}，第3行 (row 3)，列「transaction」 (column)，值「5 USD」 (value)：only CNY amounts can be imported",
+        f"{path}，第3行 (row 3)，列「transaction」 (column)，值「-5 USD」 (value)：only CNY amounts can be imported",
+        f"{path}，第6行 (row 6)，列「close」 (column)：close directives cannot be represented in the books",
     ]
 
 

@@ -87,15 +87,20 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
         asset_row("B-6"),  # a good row: not blamed, not written
     ])  # fmt: skip
     expected = (
-        "row 2, column 资产名称 (asset name): value '冷库\\x1b[2J\\x1b]0;已核销\\x07': 含有控制字符 U+001B ESC，",
+        "第2行 (row 2)，列「资产名称 (asset name)」 (column)，值「冷库\\x1b[2J\\x1b]0;已核销\\x07」 (value)"
+        "：含有控制字符 U+001B ESC，",
         "(contains the control character U+001B ESC",
-        "row 3, column 管护主体 (custodian): value '张\\x00三': 含有控制字符 U+0000 NUL，只能写可打印的字符 "
+        "第3行 (row 3)，列「管护主体 (custodian)」 (column)，值「张\\x00三」 (value)"
+        "：含有控制字符 U+0000 NUL，只能写可打印的字符 "
         "(contains the control character U+0000 NUL",
-        "row 4, column 项目名称 (project): value '第一行\\n第二行': 含有换行或制表符 U+000A LF，此栏只能写一行 "
+        "第4行 (row 4)，列「项目名称 (project)」 (column)，值「第一行\\n第二行」 (value)"
+        "：含有换行或制表符 U+000A LF，此栏只能写一行 "
         "(contains a line break or tab (U+000A LF)",
-        "row 5, column 单位 (unit): value '座\\x9b31m': 含有控制字符 U+009B CSI，只能写可打印的字符 "
+        "第5行 (row 5)，列「单位 (unit)」 (column)，值「座\\x9b31m」 (value)"
+        "：含有控制字符 U+009B CSI，只能写可打印的字符 "
         "(contains the control character U+009B CSI",
-        "row 6, column 确权主体 (owner): value '红旗村\\u202e社作合济经': 含有改变文字显示方向的控制字符 U+202E",
+        "第6行 (row 6)，列「确权主体 (owner)」 (column)，值「红旗村\\u202e社作合济经」 (value)"
+        "：含有改变文字显示方向的控制字符 U+202E",
         "(contains a direction override (U+202E)",
         "5 problem(s)",
     )
@@ -110,8 +115,9 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
     ])  # fmt: skip
     for dry in ([], ["--dry-run"]):
         _refused(run, db, ["ledger", "import-entries", str(entries), *dry],
-                 "row 2, column 摘要: value '租金\\x1b[8m'", "row 3, column 摘要: value '租金\\r\\n补记'",
-                 "row 4, column 凭证号: value 'PZ\\x003'")  # fmt: skip
+                 "第2行 (row 2)，列「摘要」 (column)，值「租金\\x1b[8m」 (value)",
+                 "第3行 (row 3)，列「摘要」 (column)，值「租金\\r\\n补记」 (value)",
+                 "第4行 (row 4)，列「凭证号」 (column)，值「PZ\\x003」 (value)")  # fmt: skip
 
     roster = write_csv(run.cwd / "bad-roster.csv", [
         ROSTER_HEADER,
@@ -120,11 +126,14 @@ def test_control_characters_in_files_are_refused_with_row_and_column(run: Cli, d
     ])  # fmt: skip
     for dry in ([], ["--dry-run"]):
         _refused(run, db, ["beneficiary", "import", str(roster), *dry],
-                 "row 2, column 户主: value '王\\x1b[1A一'", "row 3, column 户编号: value 'H\\x9b2'")  # fmt: skip
+                 "第2行 (row 2)，列「户主」 (column)，值「王\\x1b[1A一」 (value)",
+                 "第3行 (row 3)，列「户编号」 (column)，值「H\\x9b2」 (value)")  # fmt: skip
 
     regions = write_csv(run.cwd / "bad-regions.csv", [REGIONS[0], ["示范县", "360921", "东风镇", "360921101",
                                                                    f"新村{ESC}[0m", "360921101299"]])  # fmt: skip
-    _refused(run, db, ["region", "import", str(regions)], "row 2, column 村: value '新村\\x1b[0m'")
+    _refused(
+        run, db, ["region", "import", str(regions)], "第2行 (row 2)，列「村」 (column)，值「新村\\x1b[0m」 (value)"
+    )
 
 
 def test_control_characters_in_single_values_are_refused(run: Cli, db: Database) -> None:
@@ -135,25 +144,36 @@ def test_control_characters_in_single_values_are_refused(run: Cli, db: Database)
         run,
         db,
         [*register, "--name", f"水渠{ESC}[2J"],
-        "asset register, column 资产名称 asset name: value '水渠\\x1b[2J'",
+        "asset register，列「资产名称 asset name」 (column)，值「水渠\\x1b[2J」 (value)",
     )
     _refused(run, db, ["asset", "custodian", "A-1", "--name", "李四", "--from", "2025-01-01", "--duties", f"巡查{NUL}"],
-             "column 管护责任 custodian's duties: value '巡查\\x00'")  # fmt: skip
+             "列「管护责任 custodian's duties」 (column)，值「巡查\\x00」 (value)")  # fmt: skip
     _refused(run, db, ["asset", "confirm", "A-1", "--owner", f"红旗村{CSI}", "--owner-kind", "village",
-                       "--date", "2025-01-01"], "column 确权主体 owner: value '红旗村\\x9b'")  # fmt: skip
+                       "--date", "2025-01-01"], "列「确权主体 owner」 (column)，值「红旗村\\x9b」 (value)")  # fmt: skip
     _refused(run, db, ["asset", "status", "A-1", "idle", "--date", "2025-03-01", "--reason", f"停产{ESC}c"],
-             "asset status, column --reason: value '停产\\x1bc'")  # fmt: skip
+             "asset status，列「--reason」 (column)，值「停产\\x1bc」 (value)")  # fmt: skip
     post = ["ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01"]
-    _refused(run, db, [*post, "--narration", f"租金{ESC}[31m"], "ledger post, column narration: value '租金\\x1b[31m'")
-    _refused(run, db, [*post, "--narration", "一行\n两行"], "column narration: value '一行\\n两行'", "holds one line")
-    _refused(run, db, [*post, "--ref", f"PZ{NUL}"], "ledger post, column ref: value 'PZ\\x00'")
+    _refused(
+        run,
+        db,
+        [*post, "--narration", f"租金{ESC}[31m"],
+        "ledger post，列「narration」 (column)，值「租金\\x1b[31m」 (value)",
+    )
+    _refused(
+        run,
+        db,
+        [*post, "--narration", "一行\n两行"],
+        "列「narration」 (column)，值「一行\\n两行」 (value)",
+        "holds one line",
+    )
+    _refused(run, db, [*post, "--ref", f"PZ{NUL}"], "ledger post，列「ref」 (column)，值「PZ\\x00」 (value)")
     _refused(run, db, ["beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", f"王{ESC}[8m",
                        "--persons", "2", "--category", "脱贫户", "--joined", "2024-01-01"],
-             "beneficiary add, column head: value '王\\x1b[8m'")  # fmt: skip
-    _refused(run, db, ["asset", "status", "A-1", "idle", "--date", "2025-03-01"], "--user, column user",
+             "beneficiary add，列「head」 (column)，值「王\\x1b[8m」 (value)")  # fmt: skip
+    _refused(run, db, ["asset", "status", "A-1", "idle", "--date", "2025-03-01"], "--user，列「user」 (column)",
              user=f"admin{ESC}]0;root{chr(7)}")  # fmt: skip
     _refused(run, db, ["user", "add", f"zhang{ESC}[8m", "--role", "finance", "--scope", "360921"],
-             "user add, column name")  # fmt: skip
+             "user add，列「name」 (column)")  # fmt: skip
     # Several lines are fine where a field is free text: duties keep their line break.
     run("asset", "custodian", "A-1", "--name", "李四", "--from", "2025-01-01", "--duties", "巡查\n清扫")
     assert "巡查\\n清扫" in run("asset", "show", "A-1").output  # shown on one line, as an escape
@@ -163,21 +183,23 @@ def test_over_long_text_is_the_same_finding_on_both_databases(run: Cli, db: Data
     _county(run)
     post = ["ledger", "post", "--asset", "A-1", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01"]
     _refused(run, db, [*post, "--ref", "R" * 201],
-             f"ledger post, column ref: value '{'R' * 60}…': 超过该栏最多 200 个字（现有 201 个） "
+             f"ledger post，列「ref」 (column)，值「{'R' * 60}…」 (value)：超过该栏最多 200 个字（现有 201 个） "
              "(longer than 200 characters, the most this column "
              "holds (it has 201)")  # fmt: skip
     _refused(run, db, [*post, "--narration", "租" * 2001],
-             "column narration: value '" + "租" * 60 + "…': 超过该栏最多 2000 个字")  # fmt: skip
+             "列「narration」 (column)，值「" + "租" * 60 + "…」 (value)：超过该栏最多 2000 个字")  # fmt: skip
     _refused(run, db, ["beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "王" * 101,
                        "--persons", "2", "--category", "脱贫户", "--joined", "2024-01-01"],
-             "column head: value '" + "王" * 60 + "…': 超过该栏最多 100 个字")  # fmt: skip
+             "列「head」 (column)，值「" + "王" * 60 + "…」 (value)：超过该栏最多 100 个字")  # fmt: skip
     _refused(run, db, ["asset", "dispose", "A-1", "--method", "auction", "--date", "2026-01-20", "--proceeds", "1",
                        "--approval", "批" * 201, "--approved-by", "county"],
-             "asset dispose, column --approval: value '" + "批" * 60 + "…': 超过该栏最多 200 个字")  # fmt: skip
+             "asset dispose，列「--approval」 (column)，值「" + "批" * 60
+             + "…」 (value)：超过该栏最多 200 个字")  # fmt: skip
     entries = write_csv(run.cwd / "long.csv", [ENTRY_HEADER, ["2025-03-01", "A-1", "收入", "租金", "1", "租金",
                                                               "P" * 201]])  # fmt: skip
     _refused(run, db, ["ledger", "import-entries", str(entries), "--dry-run"],
-             "long.csv, row 2, column 凭证号: value '" + "P" * 60 + "…': 超过该栏最多 200 个字")  # fmt: skip
+             "long.csv，第2行 (row 2)，列「凭证号」 (column)，值「" + "P" * 60
+             + "…」 (value)：超过该栏最多 200 个字")  # fmt: skip
     # A path no parser words: the guard under every INSERT refuses it alike on both databases.
     account = "Assets:" + "A" * 250
     ledger = run.cwd / "long.beancount"
@@ -185,10 +207,10 @@ def test_over_long_text_is_the_same_finding_on_both_databases(run: Cli, db: Data
                       f'2025-03-02 * "租金"\n  {account}  100 CNY\n  Income:Other  -100 CNY\n',
                       encoding="utf-8")  # fmt: skip
     _refused(run, db, ["ledger", "import", str(ledger), "--entity", f"V{VILLAGE}"],
-             "accounts, column name: value 'Assets:AAAA", "longer than 200 characters")  # fmt: skip
+             "accounts，列「name」 (column)，值「Assets:AAAA", "longer than 200 characters")  # fmt: skip
     # A cell beyond what the csv module reads at all: a finding, not _csv.Error.
     huge = write_csv(run.cwd / "huge.csv", [ASSET_HEADER, asset_row("X-1", 资产名称="长" * 140_000)])
-    _refused(run, db, ["asset", "import", str(huge)], "huge.csv, row 2: a cell longer than 131,072 characters")
+    _refused(run, db, ["asset", "import", str(huge)], "huge.csv，第2行 (row 2)：a cell longer than 131,072 characters")
 
 
 def test_text_stored_before_the_rules_is_shown_escaped_and_never_breaks_an_export(run: Cli, db: Database) -> None:

@@ -61,7 +61,10 @@ def test_a_roster_row_outside_the_scope_shows_nothing_of_the_household(towns: Cl
         result = run("beneficiary", "import", str(path), "--dry-run", user=actor, ok=False)
         _refused_without(result, (*H9_VALUES, "→", "2024-01-01"), actor)
     out = _refused_without(
-        run("beneficiary", "import", str(path), user="li", ok=False), H9_VALUES, "r.csv, row 2, column 村", QINGSHAN
+        run("beneficiary", "import", str(path), user="li", ok=False),
+        H9_VALUES,
+        "r.csv，第2行 (row 2)，列「村」 (column)",
+        QINGSHAN,
     )
     assert "无权操作" in out and "may not act on it" in out
     assert record(db) == before
@@ -80,7 +83,7 @@ def test_a_roster_row_that_moves_a_household_of_elsewhere_into_the_scope_is_not_
     assert result.exit_code == 2, result.output
     for value in (*H9_VALUES, "→", QINGSHAN):
         assert value not in result.output, result.output
-    assert "其他村" in result.output and "row 2, column 户编号" in result.output
+    assert "其他村" in result.output and "第2行 (row 2)，列「户编号」 (column)" in result.output
     assert record(db) == before
 
 
@@ -91,7 +94,9 @@ def test_a_roster_row_naming_an_asset_of_elsewhere_shows_nothing_of_the_asset(to
     path = write_csv(towns.cwd / "r.csv", [[*ROSTER_HEADER, "资产编号"], row])
     before = record(db)
     result = towns("beneficiary", "import", str(path), "--dry-run", user="li", ok=False)
-    _refused_without(result, (QINGSHAN, "公益性", "青山乡", "水窖"), "r.csv, row 2, column 资产编号", "Q-1")
+    _refused_without(
+        result, (QINGSHAN, "公益性", "青山乡", "水窖"), "r.csv，第2行 (row 2)，列「资产编号」 (column)", "Q-1"
+    )
     assert record(db) == before
 
 
@@ -119,7 +124,10 @@ def test_a_contract_row_on_another_countys_asset_shows_nothing_of_its_contract(t
     for actor in ("nobody", "li", "sun", "inv"):
         _refused_without(run("contract", "import", str(path), user=actor, ok=False), held_values, actor)
     _refused_without(
-        run("contract", "import", str(path), "--dry-run", user="jiang", ok=False), held_values, "c.csv, row 2", "A-1"
+        run("contract", "import", str(path), "--dry-run", user="jiang", ok=False),
+        held_values,
+        "c.csv，第2行 (row 2)",
+        "A-1",
     )
     assert record(db) == before
     own = run("contract", "import", str(path), user="zhou", ok=False)  # within the scope: the overlap is told
@@ -179,7 +187,7 @@ def test_counts_dated_before_the_opening_are_refused(towns: Cli, db: Database) -
     before = record(db)
     early = run("inventory", "record", _filled(run, "e.csv", [["1", HONGQI, "A-1", "在用", "2026-11-20", "李四"]]),
                 user="inv", ok=False)  # fmt: skip
-    assert early.exit_code == 2 and "e.csv, row 2, column 清查日期" in early.output, early.output
+    assert early.exit_code == 2 and "e.csv，第2行 (row 2)，列「清查日期」 (column)" in early.output, early.output
     assert "2026-12-01" in early.output and "before the inventory was opened" in early.output
     assert record(db) == before
     run("inventory", "record", _filled(run, "ok.csv", [["1", HONGQI, "A-1", "在用", "2026-12-01", "李四"]]), user="inv")
@@ -238,6 +246,8 @@ def test_an_entries_row_outside_the_scope_shows_nothing_of_the_asset(towns: Cli,
     for actor in ("nobody", "sun", "inv", "li"):  # unknown; auditor; inventory team; another village's accountant
         result = run("ledger", "import-entries", str(path), "--dry-run", user=actor, ok=False)
         _refused_without(result, ("东山", "V360922", "到户类"), actor)
-    out = _refused_without(run("ledger", "import-entries", str(path), user="li", ok=False), ("东山",), "e.csv, row 2")
+    out = _refused_without(
+        run("ledger", "import-entries", str(path), user="li", ok=False), ("东山",), "e.csv，第2行 (row 2)"
+    )
     assert "无权操作" in out
     assert record(db) == before

@@ -85,7 +85,10 @@ def test_an_acceptance_list_is_all_or_nothing_and_once(run: Cli, db: Database) -
     before = table_counts(db)
     refused = run("asset", "accept", "--file", str(write_csv(run.cwd / "验收清单.csv", bad)), user="zhang", ok=False)
     assert refused.exit_code == 2
-    assert "row 3, column 资产名称" in refused.output and "row 3, column 验收日期" in refused.output
+    assert (
+        "第3行 (row 3)，列「资产名称」 (column)" in refused.output
+        and "第3行 (row 3)，列「验收日期」 (column)" in refused.output
+    )
     assert "2026-13-01" in refused.output
     assert table_counts(db) == before
     good = [[*LIST_HEADER, "备注"], ["A-9", "冷库", "示范县", "东风镇", "红旗村", day, "县验〔2026〕5号", ""],

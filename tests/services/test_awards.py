@@ -156,11 +156,17 @@ def test_external_grades_decide_the_grade_award(run: Cli) -> None:
     assert "无给定等次 (no given grade)" in found["360925"]["explanation"]
     bad = write_csv(run.cwd / "bad.csv", [["区划代码", "等次"], ["360922", "很好"], ["999999", "A"], ["360922", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(bad), ok=False)
-    assert refused.exit_code == 2 and "row 2, column 等次: value '很好'" in refused.output
-    assert "row 4, column 区划代码: value '360922': 与第 2 行的区划重复 (the same region twice" in refused.output
+    assert refused.exit_code == 2 and "第2行 (row 2)，列「等次」 (column)，值「很好」 (value)" in refused.output
+    assert (
+        "第4行 (row 4)，列「区划代码」 (column)，值「360922」 (value)：与第 2 行的区划重复 (the same region twice"
+        in refused.output
+    )
     unknown = write_csv(run.cwd / "unknown.csv", [["region_code", "grade"], ["999999", "A"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(policy), "--grades", str(unknown), ok=False)
-    assert refused.exit_code == 2 and "'999999': 不是本次评价的单位 (not a county in this evaluation)" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "值「999999」 (value)：不是本次评价的单位 (not a county in this evaluation)" in refused.output
+    )
 
 
 def test_xlsx_and_chart(run: Cli) -> None:
@@ -309,7 +315,8 @@ def test_bad_policy_is_refused_with_keys_and_values(run: Cli, db: Database) -> N
         ("awards.grade.amounts.A", "'300000.001'"),
         ("indicators[4].bands[1]", None),
     ]:
-        assert f"column {key}" in refused.output, key
+        assert f"列「{key}」 (column)" in refused.output, key
         if value:
-            assert f"column {key}: value {value}" in refused.output, key
+            shown = value.strip("'")
+            assert f"列「{key}」 (column)，值「{shown}」 (value)" in refused.output, key
     assert table_counts(db) == before

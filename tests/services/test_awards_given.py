@@ -139,9 +139,15 @@ def test_given_scores_rank_and_the_file_is_checked(run: Cli, db: Database) -> No
     refused = run("awards", "compute", "--year", "2025", "--policy", str(CONSOL), "--results",
                   str(_results(run, "bad.csv", bad)), ok=False)  # fmt: skip
     out = refused.output
-    assert refused.exit_code == 2 and "row 3, column 等次: value '很好'" in out
-    assert "row 3, column 名次: value '第一': 名次应为 1 至 " in out and "(a rank is a whole number" in out
-    assert "row 3, column 得分: value '九十'" in out and "row 4, column 区划代码: value '360923'" in out
+    assert refused.exit_code == 2 and "第3行 (row 3)，列「等次」 (column)，值「很好」 (value)" in out
+    assert (
+        "第3行 (row 3)，列「名次」 (column)，值「第一」 (value)：名次应为 1 至 " in out
+        and "(a rank is a whole number" in out
+    )
+    assert (
+        "第3行 (row 3)，列「得分」 (column)，值「九十」 (value)" in out
+        and "第4行 (row 4)，列「区划代码」 (column)，值「360923」 (value)" in out
+    )
     no_rank = write_csv(run.cwd / "grades-only.csv", [["区划代码", "等次"], ["360923", "优秀"]])
     refused = run("awards", "compute", "--year", "2025", "--policy", str(CONSOL), "--results", str(no_rank), ok=False)
     assert refused.exit_code == 2 and "the file has no 名次/rank column, and the policy YC-CONSOL needs it" in (

@@ -100,20 +100,23 @@ def test_results_of_another_year_are_refused(run: Cli, db: Database) -> None:
     consol = _results(run, "巩固衔接考核结果.csv", PROVINCE)  # title row: 2025年度巩固拓展…考核结果
     args = ("--policy", str(CONSOL), "--results", str(consol), "--paying-entity", "S360900", "--date", "2026-03-01")
     wrong = run("awards", "post", "--year", "2024", *args, ok=False)
-    assert wrong.exit_code == 2 and "巩固衔接考核结果.csv, row 1, column 标题 (title)" in wrong.output
+    assert wrong.exit_code == 2 and "巩固衔接考核结果.csv，第1行 (row 1)，列「标题 (title)」 (column)" in wrong.output
     assert "文件所列年度为 2025 年，与评价年度 2024 年不符 (the file is of 2025, the year evaluated is 2024)" in (
         wrong.output
     )
     future = run("awards", "post", "--year", "2030", *args, ok=False)
-    assert future.exit_code == 2 and "--year: value '2030': 评价年度 2030 年晚于今年" in future.output
+    assert future.exit_code == 2 and "--year，值「2030」 (value)：评价年度 2030 年晚于今年" in future.output
     named = _fund(run, "2023年度资金绩效评价结果.csv", title="资金绩效评价结果")
     refused = run("awards", "compute", "--year", "2025", "--policy", str(FUND), "--results", str(named), ok=False)
     assert refused.exit_code == 2
-    assert "column 文件名 (file name): value '2023年度资金绩效评价结果.csv'" in refused.output
+    assert "列「文件名 (file name)」 (column)，值「2023年度资金绩效评价结果.csv」 (value)" in refused.output
     by_row = write_csv(run.cwd / "年度列.csv", [["区划代码", "等次", "年度"], ["360922", "优秀", "2025"],
                                                ["360923", "优秀", "2024年度"]])  # fmt: skip
     refused = run("awards", "compute", "--year", "2025", "--policy", str(FUND), "--results", str(by_row), ok=False)
-    assert "年度列.csv, row 3, column 年度: value '2024年度': 文件所列年度为 2024 年" in refused.output
+    assert (
+        "年度列.csv，第3行 (row 3)，列「年度」 (column)，值「2024年度」 (value)：文件所列年度为 2024 年"
+        in refused.output
+    )
     assert "row 2" not in refused.output
     unstated = write_csv(run.cwd / "results.csv", FUND_ROWS)  # states no year: shown, to be checked
     noted = run("awards", "compute", "--year", "2025", "--policy", str(FUND), "--results", str(unstated))
@@ -146,12 +149,17 @@ def test_awards_the_bank_cannot_pay_are_refused(run: Cli, db: Database) -> None:
     assert table_counts(db) == before and _bank(db) == Decimal("10000000.00")
     beyond = _policy(run, FUND, "beyond.toml", **{"A = 300000": "A = 1000000000.01"})
     refused = run("awards", "compute", "--year", "2025", "--policy", str(beyond), "--results", str(fund), ok=False)
-    assert refused.exit_code == 2 and "column awards.grade.amounts.A: value '1000000000.01'" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "列「awards.grade.amounts.A」 (column)，值「1000000000.01」 (value)" in refused.output
+    )
     both = _policy(run, EXAMPLE, "both.toml", **{"amounts = { A = 300000 }": "amounts = { A = 600000000 }",
                                                  "[2000000,": "[500000000,"})  # fmt: skip
     refused = run("awards", "compute", "--year", "2025", "--policy", str(both), ok=False)
     assert refused.exit_code == 2
-    assert "column awards: value '1,100,000,000.00': 一个单位的等次奖励与名次奖励合计最多" in refused.output
+    assert (
+        "列「awards」 (column)，值「1,100,000,000.00」 (value)：一个单位的等次奖励与名次奖励合计最多" in refused.output
+    )
     exact = _policy(run, FUND, "exact.toml", **{"A = 300000": "A = 5000000"})  # the whole fund, to the fen
     assert "2 award(s), 10,000,000.00 paid from S360900" in _post(run, "--policy", str(exact), "--results", str(fund))
     assert _bank(db) == Decimal("0.00")

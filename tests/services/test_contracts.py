@@ -90,17 +90,19 @@ def test_a_bad_file_is_refused_whole_naming_every_row(run: Cli, db: Database) ->
     out = result.output
     assert result.exit_code == 2, out
     for expected in (
-        "row 2, column 合同编号: value 'HT-1': 合同编号已登记 (contract code is already registered)",
-        "row 3, column 资产编号: value 'NO-SUCH': 资产未登记 (asset is not registered)",
-        "row 4, column 资产编号: value 'ROAD': 只有经营性资产有经营合同",
-        "row 5, column 合同起始日期: value '2025-01-01': 资产 OP-1 已有合同 HT-1",
-        "row 6, column 合同截止日期: value '2025-12-31'",
-        "row 7, column 经营方式: value '租给'",
-        "row 7, column 年租金: value '1000.001'",
-        "row 7, column 支付周期: value '每周'",
-        "row 8, column 经营方式: value '自营'",
-        "row 9, column 年租金: value '1000'",
-        "row 10, column 续签合同编号: value 'HT-404': 没有这个编号的合同 (no contract with this code)",
+        "第2行 (row 2)，列「合同编号」 (column)，值「HT-1」 (value)"
+        "：合同编号已登记 (contract code is already registered)",
+        "第3行 (row 3)，列「资产编号」 (column)，值「NO-SUCH」 (value)：资产未登记 (asset is not registered)",
+        "第4行 (row 4)，列「资产编号」 (column)，值「ROAD」 (value)：只有经营性资产有经营合同",
+        "第5行 (row 5)，列「合同起始日期」 (column)，值「2025-01-01」 (value)：资产 OP-1 已有合同 HT-1",
+        "第6行 (row 6)，列「合同截止日期」 (column)，值「2025-12-31」 (value)",
+        "第7行 (row 7)，列「经营方式」 (column)，值「租给」 (value)",
+        "第7行 (row 7)，列「年租金」 (column)，值「1000.001」 (value)",
+        "第7行 (row 7)，列「支付周期」 (column)，值「每周」 (value)",
+        "第8行 (row 8)，列「经营方式」 (column)，值「自营」 (value)",
+        "第9行 (row 9)，列「年租金」 (column)，值「1000」 (value)",
+        "第10行 (row 10)，列「续签合同编号」 (column)，值「HT-404」 (value)"
+        "：没有这个编号的合同 (no contract with this code)",
     ):
         assert expected in out, (expected, out)
     assert table_counts(db) == before

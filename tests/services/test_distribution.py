@@ -141,11 +141,11 @@ def test_roster_changes_and_refusals(run: Cli, db: Database) -> None:
     result = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
     assert result.exit_code == 2
     for text in (
-        "row 2, column 村: value '无此村'",
-        "row 3, column 人口: value '0'",
-        "row 4, column 类别: value '富裕户'",
-        "row 5, column 因素: value '会飞'",
-        "row 6, column 退出原因",
+        "第2行 (row 2)，列「村」 (column)，值「无此村」 (value)",
+        "第3行 (row 3)，列「人口」 (column)，值「0」 (value)",
+        "第4行 (row 4)，列「类别」 (column)，值「富裕户」 (value)",
+        "第5行 (row 5)，列「因素」 (column)，值「会飞」 (value)",
+        "第6行 (row 6)，列「退出原因」 (column)",
     ):
         assert text in result.output, result.output
     assert table_counts(db) == before
@@ -186,12 +186,16 @@ def test_rule_codes_villages_and_notice_days_are_checked_at_rule_add(run: Cli, d
     before = table_counts(db)
     example = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
     cases = {
-        "slash.toml": (example.replace('code = "HQ-2025"', 'code = "HQ/2025"'), "column code: value 'HQ/2025'"),
-        "dots.toml": (example.replace('code = "HQ-2025"', 'code = "../../x"'), "column code: value '../../x'"),
+        "slash.toml": (example.replace('code = "HQ-2025"', 'code = "HQ/2025"'),
+                       "列「code」 (column)，值「HQ/2025」 (value)"),
+        "dots.toml": (example.replace('code = "HQ-2025"', 'code = "../../x"'),
+                      "列「code」 (column)，值「../../x」 (value)"),
         "township.toml": (example.replace('village = "360921101201"', 'village = "360921101"'),
-                          "column village: value '360921101': 东风镇 不是村 (东风镇 is a township, not a village)"),
-        "days.toml": (example.replace("days = 7", "days = 99999999999"), "column notice.days: value '99999999999'"),
-        "version.toml": (example.replace("version = 1", "version = 99999999999"), "column version"),
+                          "列「village」 (column)，值「360921101」 (value)"
+                          "：东风镇 不是村 (东风镇 is a township, not a village)"),
+        "days.toml": (example.replace("days = 7", "days = 99999999999"),
+                      "列「notice.days」 (column)，值「99999999999」 (value)"),
+        "version.toml": (example.replace("version = 1", "version = 99999999999"), "列「version」 (column)"),
     }  # fmt: skip
     for name, (body, expected) in cases.items():
         path = tmp_path / name

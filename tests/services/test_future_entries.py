@@ -23,8 +23,8 @@ def test_a_revenue_or_expense_dated_after_today_is_refused(run: Cli, db: Databas
                  ["--revenue", "rent", "--date", TOMORROW]):  # fmt: skip
         out = run("ledger", "post", "--asset", "A-2", "--amount", "100", *args, ok=False)
         assert out.exit_code == 5, out.output
-        assert REFUSED in out.output and "column --date" in out.output and "Traceback" not in out.output
-        assert f"value '{args[-1] if args[-2] == '--date' else args[-3]}'" in out.output
+        assert REFUSED in out.output and "列「--date」 (column)" in out.output and "Traceback" not in out.output
+        assert f"值「{args[-1] if args[-2] == '--date' else args[-3]}」 (value)" in out.output
     assert table_counts(db) == before
     today = dt.date.today().isoformat()
     run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", today)
@@ -51,8 +51,8 @@ def test_an_entry_file_names_the_row_header_and_value_of_a_future_date(run: Cli,
     before = table_counts(db)
     out = run("ledger", "import-entries", str(path), ok=False)
     assert out.exit_code == 5, out.output
-    assert f"{path}, row 3, column 记账日期: value '2099-01-01': {REFUSED}" in out.output
-    assert f"{path}, row 5, column 记账日期: value '{TOMORROW}': {REFUSED}" in out.output
+    assert f"{path}，第3行 (row 3)，列「记账日期」 (column)，值「2099-01-01」 (value)：{REFUSED}" in out.output
+    assert f"{path}，第5行 (row 5)，列「记账日期」 (column)，值「{TOMORROW}」 (value)：{REFUSED}" in out.output
     assert "row 2," not in out.output and "row 4," not in out.output
     assert table_counts(db) == before
 

@@ -95,7 +95,7 @@ def test_a_write_off_is_not_a_disposal(run: Cli, db: Database) -> None:
     refused = run("asset", "dispose", "LOSES", "--method", "write-off", "--date", "2026-02-02", "--approval",
                   "县〔2026〕9号", "--approved-by", "county", ok=False)  # fmt: off
     assert refused.exit_code == 2, refused.output
-    assert "--method: value 'write-off'" in refused.output and "inventory close" in refused.output
+    assert "--method」 (column)，值「write-off」 (value)" in refused.output and "inventory close" in refused.output
     assert "Traceback" not in refused.output
     assert table_counts(db) == before
     shown = json.loads(run("asset", "show", "LOSES", "--format", "json").output)

@@ -273,11 +273,11 @@ BAD_SHEETS: dict[str, tuple[dict[str, tuple[object, ...]], list[dict[str, object
     "two inventories": ({"A-1": ("在用", "2025-12-10")}, _row("A-2", "在用", 清查编号=7),
                         "清查编号", "one sheet must be for one inventory"),
     # 数量 of a counted asset was read by nobody and dropped, whatever it held (tester's report)
-    "quantity with an exponent": ({}, _row("A-3", "在用", 数量="1e20"), "数量", "value '1e20': 请用数字书写"),
+    "quantity with an exponent": ({}, _row("A-3", "在用", 数量="1e20"), "数量", "值「1e20」 (value)：请用数字书写"),
     "quantity beyond the bound": ({}, _row("A-3", "在用", 数量=1e20), "数量", "超出上限 out of range"),
-    "negative quantity": ({}, _row("A-3", "在用", 数量=-3), "数量", "value '-3': 数量不能为负数"),
-    "quantity NaN": ({}, _row("A-3", "在用", 数量="NaN"), "数量", "value 'NaN': 不是有限的数 not a finite number"),
-    "quantity in 万": ({}, _row("A-3", "在用", 数量="1,000万"), "数量", "value '1,000万': 不是数字 not a number"),
+    "negative quantity": ({}, _row("A-3", "在用", 数量=-3), "数量", "值「-3」 (value)：数量不能为负数"),
+    "quantity NaN": ({}, _row("A-3", "在用", 数量="NaN"), "数量", "值「NaN」 (value)：不是有限的数"),
+    "quantity in 万": ({}, _row("A-3", "在用", 数量="1,000万"), "数量", "值「1,000万」 (value)：不是数字 not a number"),
     "surplus negative quantity": ({}, [LAMP | {"数量": -3}], "数量", "数量不能为负数"),
 }  # fmt: skip
 
@@ -295,7 +295,7 @@ def test_bad_sheets_are_refused_with_row_and_column(run: Cli, db: Database, kind
     assert result.exit_code == 2, result.output
     assert "nothing was changed" in result.output and column in result.output and reason in result.output
     if kind != "two inventories":
-        assert ", row " in result.output
+        assert "(row " in result.output
     assert table_counts(db) == before
 
 
@@ -363,7 +363,9 @@ def test_a_count_csv_without_region_codes_takes_each_assets_place(run: Cli, db: 
              ["1", "999999999999", "A-2", "在用", "2025-12-11"]]  # fmt: skip
     result = run("inventory", "record", str(write_csv(run.cwd / "wrong-codes.csv", wrong)), ok=False)
     assert result.exit_code == 2, result.output
-    assert f"row 2, column 区划代码: value '{XIANGYANG}': 该资产应在红旗村盘点" in result.output
+    assert f"第2行 (row 2)，列「区划代码」 (column)，值「{XIANGYANG}」 (value)：该资产应在红旗村盘点" in result.output
     assert f"(the asset is counted at {HONGQI}" in result.output
-    assert "row 3, column 区划代码: value '999999999999'" in result.output  # was a foreign key error on PostgreSQL
+    assert (
+        "第3行 (row 3)，列「区划代码」 (column)，值「999999999999」 (value)" in result.output
+    )  # was a foreign key error on PostgreSQL
     assert table_counts(db) == before

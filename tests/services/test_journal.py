@@ -195,9 +195,9 @@ def test_import_entries_all_or_nothing_and_idempotent(run: Cli, db: Database) ->
     result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
     assert result.exit_code == 2
     for expected in (
-        "row 2, column 日期: value '2025-04-31'",
-        "row 4, column 类型: value '维修'",
-        "row 5, column 金额: value '1.001'",
+        "第2行 (row 2)，列「日期」 (column)，值「2025-04-31」 (value)",
+        "第4行 (row 4)，列「类型」 (column)，值「维修」 (value)",
+        "第5行 (row 5)，列「金额」 (column)，值「1.001」 (value)",
     ):
         assert expected in result.output, result.output
     assert table_counts(db) == before
@@ -207,8 +207,8 @@ def test_import_entries_all_or_nothing_and_idempotent(run: Cli, db: Database) ->
         ["2025-04-01", "H-1", "收入", "租金", "5", "", ""],
     ]
     result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad2.csv", second)), ok=False)
-    assert "row 2, column 资产编号: value 'NOPE': 没有这项资产 (no such asset)" in result.output
-    assert "row 3, column 资产编号: value 'H-1'" in result.output
+    assert "第2行 (row 2)，列「资产编号」 (column)，值「NOPE」 (value)：没有这项资产 (no such asset)" in result.output
+    assert "第3行 (row 3)，列「资产编号」 (column)，值「H-1」 (value)" in result.output
     assert table_counts(db) == before
 
 
@@ -285,10 +285,10 @@ def test_import_refuses_what_it_cannot_represent(run: Cli, db: Database, tmp_pat
     result = run("ledger", "import", str(ledger), "--entity", VILLAGE, ok=False)
     assert result.exit_code == 2
     for expected in (
-        "row 3, column open: value 'USD'",
+        "第3行 (row 3)，列「open」 (column)，值「USD」 (value)",
         "more than two decimal places",
         "only CNY amounts",
-        "row 14, column close",
+        "第14行 (row 14)，列「close」 (column)",
     ):
         assert expected in result.output, result.output
     assert table_counts(db) == before

@@ -56,7 +56,7 @@ def test_counties_loaded_before_their_city_are_placed_under_it(run: Cli, db: Dat
     other_city = [["区划代码", "名称", "级别", "上级代码"], ["361000", "抚州市", "市", ""],
                   ["360921", "示范县", "县", "361000"]]  # fmt: skip
     moved = run("region", "import", str(write_csv(run.cwd / "other.csv", other_city)), ok=False)
-    assert moved.exit_code == 2 and "value '360921': 与已有的县示范县冲突 (conflicts with 示范县" in moved.output
+    assert moved.exit_code == 2 and "值「360921」 (value)：与已有的县示范县冲突 (conflicts with 示范县" in moved.output
     assert table_counts(db) == before and _regions(db)["360921"][1] == "360900"
 
 
@@ -69,9 +69,9 @@ def test_a_wrong_hierarchy_is_refused(run: Cli, db: Database) -> None:
     ]
     refused = run("region", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
     assert refused.exit_code == 2
-    assert "value '360000': 市没有上级区划 (a city has no parent)" in refused.output
-    assert "value '360921101': 县示范县的上级须是市 (县 360921 needs a 市 as parent)" in refused.output
-    assert "value '360900': 乡镇东风镇的上级须是县 (乡镇 360921101 needs a 县 as parent)" in refused.output
+    assert "值「360000」 (value)：市没有上级区划 (a city has no parent)" in refused.output
+    assert "值「360921101」 (value)：县示范县的上级须是市 (县 360921 needs a 市 as parent)" in refused.output
+    assert "值「360900」 (value)：乡镇东风镇的上级须是县 (乡镇 360921101 needs a 县 as parent)" in refused.output
     assert _regions(db) == {}
 
 

@@ -42,7 +42,7 @@ def test_a_change_without_its_date_is_refused_and_nothing_changes(run: Cli, db: 
     changed = [HEADER, FIRST[1], ["H2", VILLAGE, "王二", "4", "脱贫户", "无劳动能力", "2024-03-01"]]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "名册2.csv", changed)), ok=False)
     assert refused.exit_code == 2, refused.output
-    assert "名册2.csv" in refused.output and "row 3, column 变更日期" in refused.output
+    assert "名册2.csv" in refused.output and "第3行 (row 3)，列「变更日期」 (column)" in refused.output
     assert "人口 2 → 4; 类别 监测户 → 脱贫户; 因素 无 → 无劳动能力" in refused.output
     assert "Traceback" not in refused.output
     assert table_counts(db) == before and _changes(db) == []
@@ -77,9 +77,12 @@ def test_a_change_dated_before_joining_or_after_today_is_refused(run: Cli, db: D
     before = table_counts(db)
     early = [[*HEADER, "调整日期"], ["H2", VILLAGE, "王二", "5", "监测户", "", "2024-03-01", "2024-02-01"]]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "early.csv", early)), ok=False)
-    assert "row 2, column 调整日期: value '2024-02-01'" in refused.output and "2024-03-01" in refused.output
+    assert (
+        "第2行 (row 2)，列「调整日期」 (column)，值「2024-02-01」 (value)" in refused.output
+        and "2024-03-01" in refused.output
+    )
     late = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     changed = [HEADER, ["H2", VILLAGE, "王二", "5", "监测户", "", "2024-03-01"]]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "late.csv", changed)), "--date", late, ok=False)
-    assert refused.exit_code == 2 and f"value '{late}'" in refused.output and "after today" in refused.output
+    assert refused.exit_code == 2 and f"值「{late}」 (value)" in refused.output and "after today" in refused.output
     assert table_counts(db) == before

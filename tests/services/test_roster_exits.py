@@ -43,11 +43,11 @@ def test_roster_dates_after_today_are_refused_everywhere(run: Cli, db: Database)
     _roster(run)
     before = table_counts(db)
     removed = run("beneficiary", "remove", "H1", "--date", LATER, "--reason", "death", ok=False)
-    assert removed.exit_code == 2 and f"--date: value '{LATER}'" in removed.output, removed.output
+    assert removed.exit_code == 2 and f"--date」 (column)，值「{LATER}」 (value)" in removed.output, removed.output
     assert "after today" in removed.output
     added = run("beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "李四", "--persons", "2",
                 "--category", "脱贫户", "--joined", LATER, ok=False)  # fmt: skip
-    assert added.exit_code == 2 and f"--joined: value '{LATER}'" in added.output, added.output
+    assert added.exit_code == 2 and f"--joined」 (column)，值「{LATER}」 (value)" in added.output, added.output
     rows = [
         HEADER,
         ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", LATER, "死亡"],
@@ -56,8 +56,8 @@ def test_roster_dates_after_today_are_refused_everywhere(run: Cli, db: Database)
     imported = run("beneficiary", "import", str(write_csv(run.cwd / "名册.csv", rows)), ok=False)
     assert imported.exit_code == 2, imported.output
     assert "名册.csv" in imported.output
-    assert f"row 2, column 退出日期: value '{LATER}'" in imported.output
-    assert f"row 3, column 纳入日期: value '{LATER}'" in imported.output
+    assert f"第2行 (row 2)，列「退出日期」 (column)，值「{LATER}」 (value)" in imported.output
+    assert f"第3行 (row 3)，列「纳入日期」 (column)，值「{LATER}」 (value)" in imported.output
     assert table_counts(db) == before and _household(db, "H1") == (None, None)
 
 
@@ -68,7 +68,10 @@ def test_a_wrongly_dated_exit_is_corrected_beside_the_first_record(run: Cli, db:
     assert "already left on 2025-05-12" in again.output and "correct-exit" in again.output
     row = [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "2025-08-15", "死亡"]]
     refused = run("beneficiary", "import", str(write_csv(run.cwd / "fix.csv", row)), ok=False)
-    assert "row 2, column 退出日期: value '2025-08-15'" in refused.output and "correct-exit" in refused.output
+    assert (
+        "第2行 (row 2)，列「退出日期」 (column)，值「2025-08-15」 (value)" in refused.output
+        and "correct-exit" in refused.output
+    )
 
     no_reason = run("beneficiary", "correct-exit", "H1", "--reason", " ", "--date", "2025-08-15", ok=False)
     assert no_reason.exit_code == 2 and _household(db, "H1") == (dt.date(2025, 5, 12), "death")

@@ -74,7 +74,10 @@ def test_reimporting_a_corrected_file_is_a_conflict_until_the_entry_is_reversed(
     for dry in ((), ("--dry-run",)):
         result = run("ledger", "import-entries", str(path), *dry, ok=False)
         assert result.exit_code == 4, result.output
-        assert "e2.csv, row 2, column ref: value 'PZ-1'" in result.output and "800.00" in result.output, result.output
+        assert (
+            "e2.csv，第2行 (row 2)，列「ref」 (column)，值「PZ-1」 (value)" in result.output
+            and "800.00" in result.output
+        ), result.output
         assert "880.00" in result.output and "row 3" not in result.output and "row 4" not in result.output
         assert table_counts(db) == before  # was: the old 800.00 kept, silently
     entry_id = result.output.split("is already entry ")[1].split()[0]
@@ -130,7 +133,9 @@ def test_amounts_beyond_the_bound_are_refused_at_every_door_and_the_reports_keep
     path = write_csv(run.cwd / "big.csv", [ENTRY_HEADER, ["2025-06-30", "A-2", "收入", "租金", amount, "", "PZ-9"]])
     for dry in ((), ("--dry-run",)):  # the dry run said the file was valid, then the import crashed
         result = run("ledger", "import-entries", str(path), *dry, ok=False)
-        assert result.exit_code == 2 and f"row 2, column 金额: value '{amount}'" in result.output, result.output
+        assert (
+            result.exit_code == 2 and f"第2行 (row 2)，列「金额」 (column)，值「{amount}」 (value)" in result.output
+        ), result.output
     assert table_counts(db) == before
     assert json.loads(run("report", "books", "--entity", VILLAGE, "--balances", "--format", "json").output)
 

@@ -19,8 +19,9 @@ def test_the_public_page_shows_the_published_notice_the_assets_and_their_revenue
     response = app.test_client().get(f"/public/{VILLAGE}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "示范县东风镇红旗村" in page and "2025Q2 扶贫项目资产收益分配公示" in page
-    assert "2025-07-02" in page  # published on
+    assert "示范县东风镇红旗村" in page and "2025年第2季度 扶贫项目资产收益分配公示" in page
+    assert "2025-07-02 已公示" in page and "published 2025" not in page  # published on, in Chinese
+    assert "2025Q2" not in page and "本村2025年第2季度项目资产收益" in page  # the period in words, not its label
     assert "12,000.00" in page and "4,800.00" in page  # the quarter's revenue, 40 % to households
     assert "钱*多" in page and "王*" in page  # heads as the notice names them, masked for the web
     assert "光伏电站" in page and "村组道路" in page and "100,000.00" in page  # the village's assets

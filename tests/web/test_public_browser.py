@@ -22,7 +22,7 @@ NUMBERS = re.compile(r"\d{11,}")  # an ID-card (18), phone (11) or bank account 
 def test_a_villager_reads_the_published_notice_and_nothing_else(browser: WebDriver, live: str) -> None:  # noqa: F811
     browser.get(f"{live}/public/{VILLAGE}")
     body = browser.find_element(By.TAG_NAME, "body").text
-    assert "红旗村" in body and "2025Q2 扶贫项目资产收益分配公示" in body and "12,000.00" in body
+    assert "红旗村" in body and "2025年第2季度 扶贫项目资产收益分配公示" in body and "12,000.00" in body
     assert "钱*多" in body and "光伏电站" in body
     source = browser.page_source
     for secret in SECRETS:

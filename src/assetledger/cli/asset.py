@@ -395,7 +395,8 @@ def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
     emit(rows, fmt, out, headers=headers, sheet="assets", title="扶贫项目资产台账" if fmt == "xlsx" else None)
     if fmt == "table":
         total = sum((r["original_value"] for r in rows), Decimal("0.00"))
-        click.echo(f"{len(rows)} assets, original value {total:,.2f} 元")
+        count, value = len(rows), f"{total:,.2f}"
+        click.echo(f"共 {count} 项资产，原值合计 {value} 元 ({count} assets, original value {value} yuan)")
 
 
 @command.command("show")
@@ -406,8 +407,10 @@ def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
 def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     """Show one asset with its funding, custodians, documents, contracts and whole history."""
     from assetledger.cli.contracts import CONTRACT_HEADERS, contract_row  # only `asset show` needs them
+    from assetledger.cli.story import story_text
     from assetledger.services.contracts import contracts_of
     from assetledger.services.documents import documents_of
+    from assetledger.services.regions import region_names
 
     history = show_asset(app.db, asset_id, app.actor)
     papers = documents_of(app.db, asset_id, app.actor)
@@ -427,9 +430,13 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
     click.echo("\n资金来源 funding")
-    click.echo(render_table(history.funding))
+    click.echo(
+        render_table([{"资金来源 fund source": f["label"], "金额 amount": f["amount"]} for f in history.funding])
+    )
     click.echo("\n管护 custodians")
-    click.echo(render_table(history.custodians))
+    click.echo(render_table([{column_label("custodian"): c["custodian"], column_label("custodian_duties"): c["duties"],
+                              column_label("custodian_since"): c["from"], "记录人 by": c["by"]}
+                             for c in history.custodians]))  # fmt: skip
     click.echo("\n档案 documents")
     click.echo(render_table([{"类别": d.kind.label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
                               "大小": d.size, "sha256": d.sha256[:16] + "…", "上传人": d.actor,
@@ -437,7 +444,9 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     click.echo("\n经营合同 contracts")
     click.echo(render_table([contract_row(c) for c in contracts], CONTRACT_HEADERS))
     click.echo("\n事件 history")
-    click.echo(render_table(history.events))
+    events = [{"area": "register", "kind": e["kind"], "facts": e["details"], "date": e["date"], "actor": e["actor"],
+               "recorded_at": e["recorded_at"]} for e in history.events]  # fmt: skip
+    click.echo(story_text(events, region_names(app.db), areas=False))
 
 
 def _utc(value: object) -> object:

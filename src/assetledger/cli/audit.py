@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -90,8 +91,22 @@ def audit() -> None:
 @out_option
 @pass_app
 def trail(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
-    """Everything that ever happened to an asset, in order, across register and books."""
-    emit(records(svc.trail(app.db, asset_id, app.actor)), fmt, out, sheet="trail")
+    """Everything that ever happened to an asset, in order, across register and books: on screen each line's facts
+    as "字段：值" lines; --format csv/json/xlsx keep the record's own columns."""
+    if fmt != "table":
+        emit(records(svc.trail(app.db, asset_id, app.actor)), fmt, out, sheet="trail")
+        return
+    from assetledger.cli.story import story_text  # the web's words: imported only here
+    from assetledger.services.regions import region_names
+
+    items = [asdict(i) for i in svc.asset_story(app.db, asset_id, app.actor)]
+    text = story_text(items, region_names(app.db))
+    if out is None:
+        click.echo(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"已写入 {out}（{len(items)} 条）(wrote {len(items)} lines)")
 
 
 @audit.command("query")

@@ -170,6 +170,18 @@ class Period:
             first, last, label = 1, 12, str(year)
         return cls(dt.date(year, first, 1), _month_end(year, last), label)
 
+    @property
+    def words(self) -> str:
+        """The period as a notice names it: 2025年第2季度, 2025年上半年, 2025年5月, 2025年 (the label is for files)."""
+        year, kind, number = self.start.year, self.label[4:5], self.label[5:]
+        if kind == "Q":
+            return f"{year}年第{number}季度"
+        if kind == "H":
+            return f"{year}年{'上' if number == '1' else '下'}半年"
+        if kind == "-":
+            return f"{year}年{self.start.month}月"
+        return f"{year}年"
+
     def months(self) -> list[tuple[int, int]]:
         out, y, m = [], self.start.year, self.start.month
         while (y, m) <= (self.end.year, self.end.month):
@@ -184,6 +196,15 @@ class Period:
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _PERIOD = re.compile(r"(?P<year>\d{4})(?:Q(?P<quarter>\d{1,2})|H(?P<half>\d{1,2})|-(?P<month>\d{1,2}))?")
+
+
+def period_words(label: str) -> str:
+    """A period's label (2025Q2, as stored and typed) in the words of a notice (2025年第2季度); a label that is not
+    a period is returned as it is."""
+    try:
+        return Period.parse(label).words
+    except ValueError:
+        return label
 
 
 def _span(number: int, size: int, count: int, text: str) -> tuple[int, int, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from assetledger.domain.distribution import period_words
 from assetledger.reports.notice import file_part
 from assetledger.services.public_notices import PublicVillage
 
@@ -25,6 +26,7 @@ def _money(value: Any) -> str:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True))
     env.filters["money"] = _money
+    env.filters["period"] = period_words  # 2025Q2 -> 2025年第2季度
     return env
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from assetledger.services.access import region_of_entity, require_read
+from assetledger.services.entry_refs import describe_refs
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry, PostingRow
 from assetledger.store.models import Asset
@@ -26,7 +27,8 @@ class EntryPage:
 
 def entries_page(db: Database, entity: str, actor: str, *, offset: int = 0, limit: int = 50) -> EntryPage:
     """Entries of one entity (refused outside the reader's scope), newest first: id, date, kind, narration, asset,
-    ref, amount (the sum of its debits), who recorded it, and the id of the entry that reverses it."""
+    ref (and `ref_words`: a system ref in words, services/entry_refs.py), amount (the sum of its debits), who recorded
+    it, and the id of the entry that reverses it."""
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     later = aliased(Entry)
@@ -54,4 +56,7 @@ def entries_page(db: Database, entity: str, actor: str, *, offset: int = 0, limi
         require_read(session, actor, region_of_entity(entity))
         total = session.scalar(select(func.count()).select_from(Entry).where(Entry.entity_code == entity)) or 0
         rows = [dict(r._mapping) for r in session.execute(query)]
+        words = describe_refs(session, [r["ref"] for r in rows], actor)
+    for row in rows:
+        row["ref_words"] = words.get(row["ref"])  # a system ref in words; None: a voucher number as typed
     return EntryPage(rows, total, offset, limit)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
 from assetledger.services.access import listed_within, read_scope
+from assetledger.services.entry_refs import RefWords, describe_refs
 from assetledger.services.paging import Sorting, fetch_page
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entity, Entry, PostingRow
@@ -71,6 +72,7 @@ class EntryLine:
     actor: str
     amount: Decimal | None
     reversed: bool
+    ref_words: RefWords | None = None  # a system ref in words (services/entry_refs.py); None: a voucher as typed
 
 
 def entry_page(
@@ -96,7 +98,9 @@ def entry_page(
             query = query.where(_matches(word))
         by = [term, Entry.id.desc() if order.descending else Entry.id]
         rows, total = fetch_page(session, query, by, order.offset, flt.limit)
-    return [EntryLine(**(row | {"reversed": bool(row["reversed"])})) for row in rows], total
+        words = describe_refs(session, [row["ref"] for row in rows], actor)
+    return [EntryLine(**(row | {"reversed": bool(row["reversed"]), "ref_words": words.get(row["ref"])}))
+            for row in rows], total  # fmt: skip
 
 
 def entry_years(db: Database, actor: str) -> list[int]:

@@ -15,9 +15,10 @@ from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services.book_reports import EntitySummary, balances, entities, income_by_asset
 from assetledger.services.entry_list import entries_page
+from assetledger.services.entry_refs import RefWords
 from assetledger.services.journal import reverse
 from assetledger.web.auth import database, roles, user
-from assetledger.web.history import code_label
+from assetledger.web.history import code_label, ref_shown
 from assetledger.web.i18n import one_side, translate
 
 bp = Blueprint("accounts", __name__)
@@ -29,6 +30,10 @@ REVERSIBLE = {EntryKind.REVENUE.value, EntryKind.EXPENSE.value, EntryKind.IMPORT
 
 def kind_label(kind: str) -> str:
     return code_label(kind, getattr(g, "lang", "zh"))  # the entry kinds as the entries list names them
+
+
+def _ref_shown(ref: str | None, words: RefWords | None) -> str:
+    return ref_shown(ref, words, getattr(g, "lang", "zh"))  # a system ref in words, never its identifiers
 
 
 def _entity_choices() -> list[EntitySummary]:
@@ -82,7 +87,7 @@ def _render(problem: str | None, status: int, entry_id: str = "", reason: str = 
     page_text = render_template(
         "books.html", choices=choices, entity=entity or "", listing=listing, balances=rows, by_asset=by_asset,
         page=page, pages=pages, year=year or "", kind_label=kind_label, reversible=REVERSIBLE, problem=problem,
-        may_reverse=user().role in WRITERS, entry_id=entry_id, reason=reason,
+        may_reverse=user().role in WRITERS, entry_id=entry_id, reason=reason, ref_shown=_ref_shown,
     )  # fmt: skip
     return page_text, status
 

@@ -429,7 +429,8 @@ def entries() -> Response | str:
         rows, _ = entry_page(database(), flt, reader, order.sorting(1))
         shown = [{"entry_no": r.id, "date": r.date, "entity": f"{r.entity_code} {r.entity_name}",
                   "entry_kind": story.code_label(r.kind, lang), "asset_id": r.asset_id,
-                  "narration": r.narration, "ref": r.ref, "amount": r.amount, "actor": r.actor,
+                  "narration": r.narration, "ref": story.ref_shown(r.ref, r.ref_words, lang), "amount": r.amount,
+                  "actor": r.actor,
                   "entry_state": _entry_state(r)} for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in ENTRY_HEADERS}
         return export(shown, headers, wanted, translate("entries_file", lang))
@@ -439,6 +440,7 @@ def entries() -> Response | str:
                            kinds=[(k.value, story.code_label(k.value, lang)) for k in EntryKind],
                            years=entry_years(database(), reader), choices=asset_choices(database(), reader),
                            names=region_names(), sizes=SIZES, state=_entry_state,
+                           ref_shown=lambda ref, words: story.ref_shown(ref, words, lang),
                            path=region_path(database(), region, reader) if region else [])  # fmt: skip
 
 

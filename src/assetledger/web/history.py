@@ -14,7 +14,8 @@ from typing import Any
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import AssetStatus, FundSource, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.inventory import CountResult
-from assetledger.web.i18n import FIELDS_CN, mark, translate
+from assetledger.services.entry_refs import RefWords
+from assetledger.web.i18n import FIELDS_CN, field, mark, translate
 
 AREAS = {
     "register": mark("area_register"), "books": mark("area_books"), "governance": mark("area_governance"),
@@ -40,6 +41,7 @@ KINDS = {
     "refused": mark("event_refused"), "auction": mark("event_auction"), "transfer": mark("event_transfer"),
     "scrap": mark("event_scrap"), "write-off": mark("event_write-off"),
     "inventory_written_off": mark("event_inventory_written_off"),
+    "household_attached": mark("event_household_attached"),
 }  # fmt: skip
 
 FIELDS = {
@@ -97,9 +99,15 @@ def what(item: Mapping[str, Any], lang: str) -> str:
     return kind.replace("_", " ")
 
 
+# Facts that name a register field by a shorter key (a household attached to an asset: its 户编号 and 户主).
+FACT_FIELDS = {"household": "household_id", "head": "household_head"}
+
+
 def label(key: str, lang: str) -> str:
     if key in FIELDS:
         return translate(FIELDS[key], lang)
+    if key in FACT_FIELDS:
+        return field(FACT_FIELDS[key], lang)
     return FIELDS_CN.get(key, key.replace("_", " ")) if lang == "zh" else key.replace("_", " ")
 
 
@@ -161,25 +169,39 @@ def code_label(code: str, lang: str) -> str:
 
 def details(item: Mapping[str, Any], lang: str, names: Mapping[str, str]) -> str:
     """The facts of one line: "状态：在用 → 闲置；原因：…", each field by its label."""
-    facts = dict(item.get("facts") or {})
-    if not facts:
+    if not item.get("facts"):
         return str(item.get("details") or "")
     sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
-    parts: list[str] = []
-    if "from" in facts and "to" in facts:
+    return sep.join(f"{name}{colon}{shown}" if name else shown for name, shown in facts(item, lang, names))
+
+
+def facts(item: Mapping[str, Any], lang: str, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The facts of one line as (label, value) pairs in the reader's words — the page joins them on one line, the
+    CLI prints one "字段：值" line each; a pair with no label is said whole (an entry's "分录 #12")."""
+    found = dict(item.get("facts") or {})
+    pairs: list[tuple[str, str]] = []
+    if "from" in found and "to" in found:
         changed = "status" if item.get("kind") == "status_changed" else "from"
-        old, new = facts.pop("from"), facts.pop("to")
+        old, new = found.pop("from"), found.pop("to")
         heading = label(changed, lang) if changed == "status" else (
             "移交" if lang == "zh" else "handed over")  # fmt: skip
-        parts.append(f"{heading}{colon}{value(changed, old, lang, names)} → {value(changed, new, lang, names)}")
-    if item.get("kind") == "document_attached" and str(facts.get("kind")) in DocumentKind._value2member_map_:
-        kind = DocumentKind(str(facts["kind"]))
-        facts["kind"] = kind.label if lang == "zh" else kind.value
-    if item.get("area") == "books" and "entry" in facts:
-        entry = facts.pop("entry")
-        parts.append(f"{label('entry', lang)} #{entry}")
-    for key, raw in facts.items():
+        pairs.append((heading, f"{value(changed, old, lang, names)} → {value(changed, new, lang, names)}"))
+    if item.get("kind") == "document_attached" and str(found.get("kind")) in DocumentKind._value2member_map_:
+        kind = DocumentKind(str(found["kind"]))
+        found["kind"] = kind.label if lang == "zh" else kind.value
+    if item.get("area") == "books" and "entry" in found:
+        entry = found.pop("entry")
+        pairs.append(("", f"{label('entry', lang)} #{entry}"))
+    for key, raw in found.items():
         if raw is None or raw == "" or raw == {} or key in HIDDEN:
             continue
-        parts.append(f"{label(key, lang)}{colon}{value(key, raw, lang, names)}")
-    return sep.join(parts)
+        pairs.append((label(key, lang), value(key, raw, lang, names)))
+    return pairs
+
+
+def ref_shown(ref: str | None, words: RefWords | None, lang: str) -> str:
+    """An entry's ref (凭证号) on a list: a system ref in words (services/entry_refs.py), never its identifiers; a
+    voucher number people typed as it is."""
+    if words is not None:
+        return words.zh if lang == "zh" else words.en
+    return ref or ""
