@@ -289,8 +289,12 @@ def governance() -> Response | str:
         return export(shown, headers, wanted, translate("governance_file", lang))
     pager = order.of(len(rows))
     alerts = contract_alerts(database(), as_of, reader, region)
+    judged = "；".join(translate("judged_months", g.lang, policy=name, idle=idle, loss=loss)
+                      for name, idle, loss in dict.fromkeys((r["policy"], r["idle_months"], r["loss_months"])
+                                                            for r in rows))  # fmt: skip
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
-                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
+                           pager=pager, order=order, alerts=alerts, judged=judged, as_of=as_of, region=region or "",
+                           one_side=one_side,
                            finding_words=FINDING_WORDS, decision_words=DECISION_WORDS,
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
