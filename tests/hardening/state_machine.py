@@ -43,7 +43,7 @@ from assetledger.domain.booking import AssetPosting
 from assetledger.domain.distribution import Period, pools_overlap
 from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, RegionLevel, Register
 from assetledger.domain.governance import DisposalMethod
-from assetledger.domain.inventory import InventoryPolicy, parse_scope
+from assetledger.domain.inventory import parse_scope
 from assetledger.errors import AssetLedgerError
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services import distribution, distribution_settlement, household_dues, journal, public_notices
@@ -339,9 +339,7 @@ class RecordMachine(RuleBasedStateMachine):
         """The 2025 year-end inventory of the county: the first assets counted present, `missing` of them short."""
         self.inventoried = True
         opened = self._try(
-            lambda: open_inventory(
-                self.db, 2025, parse_scope(f"county:{COUNTY}"), InventoryPolicy(), ACTOR, dt.date(2025, 12, 1)
-            )
+            lambda: open_inventory(self.db, 2025, parse_scope(f"county:{COUNTY}"), ACTOR, dt.date(2025, 12, 1))
         )
         if opened is None:
             return

@@ -158,7 +158,8 @@ def dispose_cmd(
 @click.group("policy")
 def policy_group() -> None:
     """The county's governance policy (治理政策), stored and versioned: disposal approval levels, scan and contract
-    thresholds."""
+    thresholds, the inventory cycle — what disposals, scans, reports, contract alerts, supervision warnings and
+    inventories of the county are judged by."""
 
 
 @policy_group.command("store")
@@ -167,7 +168,8 @@ def policy_group() -> None:
 @pass_app
 def policy_store_cmd(app: App, path: Path, note: str | None) -> None:
     """Store a governance policy (TOML, like ledgers/policy/governance.toml) as the next version for your scope
-    (finance). Each version is kept, with who stored it and when; disposals are judged by the latest."""
+    (finance). Each version is kept, with who stored it and when; disposals, `asset scan`, `report governance`,
+    `contract alerts`, `supervise` and `inventory open` are judged by the latest."""
     stored, new = store_policy(app.db, path.read_bytes(), str(path), app.actor, note)
     if not new:
         say(f"与现行 {stored.name} 相同，未保存", f"the same as {stored.name} in force: nothing stored")
@@ -177,7 +179,8 @@ def policy_store_cmd(app: App, path: Path, note: str | None) -> None:
 
 
 POLICY_HEADERS = {"policy": "版本", "sha256": "sha256", "actor": "保存人", "recorded_at": "保存时间", "note": "说明",
-                  "approval": "处置审批层级"}  # fmt: skip
+                  "approval": "处置审批层级", "scan": "闲置/亏损判定", "contracts": "合同预警阈值",
+                  "inventory": "清查周期"}  # fmt: skip
 
 
 @policy_group.command("show")
@@ -199,8 +202,14 @@ def _policy_row(p: PolicyInForce) -> dict[str, object]:
         f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {APPROVAL_LABELS[b.level]}"
         for b in p.policy.bands
     )
+    c, i = p.policy.contracts, p.policy.inventory
     return {"policy": p.name, "sha256": p.sha256, "actor": p.actor or "", "recorded_at": p.recorded_at or "",
-            "note": p.note or "", "approval": bands}  # fmt: skip
+            "note": p.note or "", "approval": bands,
+            "scan": f"闲置 {p.policy.idle_months} 个月；亏损 {p.policy.loss_months} 个月",
+            "contracts": f"宽限 {c.grace_days} 天；欠缴容差 {c.arrears_tolerance} 元；到期提示 {c.expiring_days} 天；"
+                         f"租金下限 {c.min_yield_pct}%，续约 {c.renewal_floor_pct}%",
+            "inventory": f"村集体 每 {i.collective_every_years} 年；国有 每 {i.state_every_years} 年；"
+                         f"到户类 {'清查' if i.count_household else '不清查'}"}  # fmt: skip
 
 
 @click.command("reinvest")

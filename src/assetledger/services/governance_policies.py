@@ -3,7 +3,9 @@ stores in the database, versioned as award policies are: each change is a new se
 time; nothing is updated in place. An asset is governed by the latest version stored under its region or the
 nearest region above it (a county's applies to its townships and villages), else by the project's shipped
 ledgers/policy/governance.toml. A disposal is judged by that policy, never by a file given at disposal time, and
-records which version (and its sha256) judged it."""
+records which version (and its sha256) judged it; so are the governance scan, the county report, the contract
+alerts, the supervision warnings (each asset by its own region's policy: `policies_for_regions`) and the assets an
+inventory selects."""
 
 from __future__ import annotations
 
