@@ -158,8 +158,10 @@ def dispose_cmd(
 @click.group("policy")
 def policy_group() -> None:
     """The county's governance policy (治理政策), stored and versioned: disposal approval levels, scan and contract
-    thresholds, the inventory cycle — what disposals, scans, reports, contract alerts, supervision warnings and
-    inventories of the county are judged by."""
+    thresholds.
+
+    Also the inventory cycle. Disposals, scans, the county report, contract alerts, supervision warnings and
+    inventories of the county are judged by it; no command takes a policy file instead."""
 
 
 @policy_group.command("store")
