@@ -23,7 +23,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from assetledger.domain.booking import AssetPosting
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.journal import JournalEntry
 from assetledger.ledger.beancount_io import check, render
 from assetledger.services import distribution
@@ -127,7 +126,7 @@ def bench(url: str, postings: int, posting_only: bool = False) -> list[tuple[str
     seconds, n = timed(export_check)
     rows.append(("export + Beancount check of the busiest village", f"{seconds:.2f} s", f"{busiest[0]}: {n} entries"))
     rows.append(distribution_bench(db))
-    seconds, found = timed(lambda: scan(db, day, GovernancePolicy(), "bench"))
+    seconds, found = timed(lambda: scan(db, day, "bench"))
     with db.reading() as s:
         assets = s.scalar(select(func.count()).select_from(Asset))
     rows.append(("idle/loss-making scan (SQL)", f"{seconds:.2f} s", f"{assets:,} assets, {len(found)} found"))

@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from assetledger.demo import generate
 from assetledger.domain.booking import BOOKS_START, books_of, entity_code, expense_entry, revenue_entry
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
-from assetledger.domain.governance import DisposalMethod, GovernancePolicy
+from assetledger.domain.governance import DisposalMethod
 from assetledger.domain.journal import JournalEntry
 from assetledger.io.tabular import read_table
 from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
@@ -422,8 +422,7 @@ def govern(db: Database, scale: Scale, progress: Progress) -> None:
     with db.reading() as session:
         if session.scalar(select(func.count()).select_from(GovernanceDecision)):
             return
-    policy = GovernancePolicy()
-    found = scan(db, dt.date(2025, 12, 31), policy, ACTOR)
+    found = scan(db, dt.date(2025, 12, 31), ACTOR)
     progress(f"scan 2025-12-31: {len(found):,} idle or loss-making assets")
     by_county: dict[str, list[dict[str, object]]] = {}
     for r in found:

@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import AssetPosting, revenue_entry
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services import distribution
 from assetledger.services.awards import evaluate_year
@@ -227,7 +226,7 @@ def _sql_revenue(session: Session, entities: list[str]) -> Decimal:
 def governance_scan(db: Database, _: int) -> dict[str, Any]:
     with db.reading() as session:
         assets = session.scalar(select(func.count()).select_from(Asset))
-    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), GovernancePolicy(), ACTOR))
+    took, found = timed(lambda: scan(db, dt.date(YEAR, 12, 31), ACTOR))
     return {"seconds": took, "found": len(found), "assets": assets}
 
 

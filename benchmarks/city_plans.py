@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import event
 
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.awards import evaluate_year
 from assetledger.services.governance import scan
@@ -54,7 +53,7 @@ def capture(db: Database) -> list[Statement]:
     event.listen(db.engine, "after_cursor_execute", after)
     try:
         current["who"] = "scan"
-        scan(db, dt.date(YEAR, 12, 31), GovernancePolicy(), "city-bench")
+        scan(db, dt.date(YEAR, 12, 31), "city-bench")
         current["who"] = "awards"
         evaluate_year(db, YEAR, parse_policy(POLICY), "city-bench")
     finally:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.services.audit import verify
 from assetledger.services.governance import scan
 from assetledger.services.reconcile import reconcile
@@ -43,7 +42,7 @@ def test_tiny_city_verifies_clean_and_a_second_run_adds_nothing(db: Database, tm
 
     assert list(verify(db)) == []  # hash chain, balances, register vs events, reconcile, bean-check of every entity
     assert reconcile(db) == []
-    found = scan(db, dt.date(2025, 12, 31), GovernancePolicy(), "tester")
+    found = scan(db, dt.date(2025, 12, 31), "tester")
     findings = {r["finding"] for r in found}
     assert any("loss_making" in f for f in findings) and any("idle" in f or "no_revenue" in f for f in findings)
 

@@ -43,10 +43,9 @@ from assetledger.domain.booking import AssetPosting
 from assetledger.domain.distribution import Period, pools_overlap
 from assetledger.domain.enums import FundSource, OperatingMode, OwnerKind, RegionLevel, Register
 from assetledger.domain.governance import DisposalMethod
-from assetledger.domain.inventory import InventoryPolicy, parse_scope
+from assetledger.domain.inventory import parse_scope
 from assetledger.errors import AssetLedgerError
 from assetledger.rules.award_policy import parse_policy
-from assetledger.rules.governance_policy import load_policy
 from assetledger.services import distribution, distribution_settlement, household_dues, journal, public_notices
 from assetledger.services.asset_books import entries_after
 from assetledger.services.asset_changes import apply_file
@@ -76,7 +75,6 @@ from tests.hardening.harness import ROOT, pg_schema_url, regions_file, roster_fi
 ACTOR = "machine"
 COUNTY = "360921"
 VILLAGES = ("360921101201", "360921101202")
-GOVERNANCE = load_policy(ROOT / "ledgers" / "policy" / "governance.toml")
 AWARDS = parse_policy(ROOT / "ledgers" / "policy" / "awards-city-example.toml")
 T = TypeVar("T")
 OUTCOMES: Counter[tuple[str, str]] = Counter()  # (step, done | refused) over every example run in this process
@@ -341,9 +339,7 @@ class RecordMachine(RuleBasedStateMachine):
         """The 2025 year-end inventory of the county: the first assets counted present, `missing` of them short."""
         self.inventoried = True
         opened = self._try(
-            lambda: open_inventory(
-                self.db, 2025, parse_scope(f"county:{COUNTY}"), InventoryPolicy(), ACTOR, dt.date(2025, 12, 1)
-            )
+            lambda: open_inventory(self.db, 2025, parse_scope(f"county:{COUNTY}"), ACTOR, dt.date(2025, 12, 1))
         )
         if opened is None:
             return
@@ -455,7 +451,7 @@ class RecordMachine(RuleBasedStateMachine):
         income_by_asset(self.db, None, dt.date(2025, 1, 1), dt.date(2026, 12, 31), actor=ACTOR)
         for level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
             register_summary(self.db, level, ACTOR)
-        scan(self.db, dt.date(2026, 11, 30), GOVERNANCE, ACTOR)
+        scan(self.db, dt.date(2026, 11, 30), ACTOR)
         self.checks += 1
         if self.checks % AWARDS_EVERY == 0:  # its indicators run side by side in threads: the costliest check
             evaluate_year(self.db, 2025, AWARDS, ACTOR)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from assetledger.domain.contracts import AlertKind, ContractPolicy
+from assetledger.domain.contracts import AlertKind
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.store.db import Database
 from tests.conftest import Cli
@@ -20,7 +20,6 @@ from tests.services.test_journal import ENTRY_HEADER
 OP = {"资产类别": "经营性", "经营方式": "出租", "经营主体": "原经营者"}
 HEADER = ["合同编号", "资产编号", "经营主体", "经营方式", "合同起始日期", "合同截止日期", "年租金", "支付周期",
           "支付方式", "保证金", "续签合同编号", "已缴至"]  # fmt: skip
-POLICY = ContractPolicy()
 
 
 def _county(run: Cli, *extra: Sequence[object]) -> None:
@@ -153,7 +152,7 @@ def test_each_contract_alert_on_dated_data(run: Cli, db: Database) -> None:
     assert ("expiring", "OP-2") not in renewed
     assert "续约" in renewed[("low_rent", "OP-2")]["detail"]
     # the same as objects, through the service
-    kinds = {(a.kind, a.asset_ids) for a in contract_alerts(db, dt.date(2025, 11, 15), POLICY, "tester")}
+    kinds = {(a.kind, a.asset_ids) for a in contract_alerts(db, dt.date(2025, 11, 15), "tester")}
     assert (AlertKind.ARREARS, ("OP-4",)) in kinds and (AlertKind.NO_CONTRACT, ("OP-6",)) in kinds
     assert not any("SELF" in ids or "ROAD" in ids for _, ids in kinds)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 from assetledger.services.book_reports import balances
 from assetledger.services.ledger_files import check_entities
@@ -14,7 +13,6 @@ from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
 from tests.services.test_journal import ENTRY_HEADER
 
-POLICY = Path(__file__).parents[2] / "ledgers" / "policy" / "governance.toml"
 VILLAGE = "V360921101201"
 
 
@@ -42,13 +40,17 @@ def _setup(run: Cli) -> None:
 
 def test_scan_finds_idle_and_loss_making_with_evidence(run: Cli) -> None:
     _setup(run)
-    rows = json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--policy", str(POLICY), "--format", "json").output)
+    rows = json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format", "json").output)
     found = {r["asset_id"]: r for r in rows}
     assert set(found) == {"SILENT", "LOSES", "ROAD"}
     assert found["SILENT"]["finding"] == "no_revenue" and found["SILENT"]["last_revenue"] == "2025-01-28"
     assert found["LOSES"]["finding"] == "loss_making"
     assert (found["LOSES"]["trailing_revenue"], found["LOSES"]["trailing_costs"]) == ("1200.00", "1800.00")
     assert found["ROAD"]["finding"] == "marked_idle"
+    # nothing stored: the shipped policy judged every row, and each row says so
+    assert {(r["policy"], r["idle_months"], r["loss_months"]) for r in rows} == {
+        ("ledgers/policy/governance.toml（项目默认 shipped default）", 6, 12)
+    }
     earlier = json.loads(run("asset", "scan", "--as-of", "2025-06-30", "--format", "json").output)
     assert {r["asset_id"] for r in earlier} == {"LOSES", "ROAD"}  # SILENT: only five months without revenue
 
@@ -148,7 +150,7 @@ def test_maintenance_fund(run: Cli, db: Database) -> None:
     before = table_counts(db)
     bad_policy = run.cwd / "bad.toml"
     bad_policy.write_text("[scan]\nidle_months = 0\n[[approval]]\nlevel = 'province'\n", encoding="utf-8")
-    refused = run("asset", "scan", "--policy", str(bad_policy), ok=False)
+    refused = run("asset", "policy", "store", str(bad_policy), ok=False)
     assert refused.exit_code == 2 and "scan.idle_months" in refused.output and "approval[0].level" in refused.output
     assert table_counts(db) == before
 

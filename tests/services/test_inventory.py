@@ -29,7 +29,7 @@ from assetledger.services.inventory_reports import (
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
-from assetledger.store.inventory_models import InventoryCount
+from assetledger.store.inventory_models import Inventory, InventoryCount
 from assetledger.store.models import Asset, AssetEvent
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
@@ -104,8 +104,17 @@ def test_open_selects_due_assets_and_says_why(run: Cli, db: Database) -> None:
     assert wrong.exit_code == 2 and "is a county" in wrong.output
     policy = run.cwd / "count-households.toml"
     policy.write_text("[inventory]\ncount_household = true\n", encoding="utf-8")
-    other = run("inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}", "--policy", str(policy)).output
+    given = run(
+        "inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}", "--policy", str(policy), ok=False
+    )
+    assert given.exit_code == 2 and "--policy" in given.output  # the cycle is the stored policy's, not a file's
+    run("asset", "policy", "store", str(policy))
+    other = run("inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}").output
     assert "1 assets due" in other and "already_in_inventory" in other  # H-1 only; the rest are taken this year
+    with db.reading() as session:
+        recorded = session.scalars(select(Inventory.policy).order_by(Inventory.id)).all()
+    assert recorded[0]["governance_policy"] == "ledgers/policy/governance.toml（项目默认 shipped default）"
+    assert recorded[1]["count_household"] is True and recorded[1]["governance_policy"] == "* 第1版 (v1)"
     listed = run("inventory", "list").output
     assert "360921" in listed and HONGQI in listed
 

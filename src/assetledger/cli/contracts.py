@@ -27,7 +27,6 @@ from assetledger.domain.contracts import Frequency, Terms, Timing, term_problems
 from assetledger.domain.enums import OperatingMode
 from assetledger.errors import Finding, InputError
 from assetledger.io.contract_rows import ContractRow
-from assetledger.rules.governance_policy import load_policy
 from assetledger.services.contract_alerts import ContractAlert, contract_alerts
 from assetledger.services.contracts import (
     ContractView,
@@ -198,18 +197,17 @@ def terminate_cmd(app: App, code: str, on: dt.date, reason: str) -> None:
 @command.command("alerts")
 @click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Date of the check (default today).")
 @click.option("--within", type=CODE, help="Only this county, township or village (default: your scope).")
-@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="County policy (TOML), [contracts]: days, grace, legal limits, rent floors.")  # fmt: skip
 @format_option
 @out_option
 @pass_app
-def alerts_cmd(
-    app: App, as_of: dt.date, within: str | None, policy_file: Path | None, fmt: str, out: Path | None
-) -> None:
-    """Contract alerts (DOMAIN rule 20): no contract, expired, expiring, over the legal term, arrears, low rent."""
+def alerts_cmd(app: App, as_of: dt.date, within: str | None, fmt: str, out: Path | None) -> None:
+    """Contract alerts (DOMAIN rule 20): no contract, expired, expiring, over the legal term, arrears, low rent.
+
+    The days of grace, the arrears tolerance, the legal limits and the rent floors are the [contracts] of the
+    governance policy stored for each asset's county (`asset policy show`; none stored:
+    ledgers/policy/governance.toml), never a file given here."""
     human = fmt in ("table", "xlsx")
-    policy = load_policy(policy_file).contracts
-    rows = [alert_row(a, human=human) for a in contract_alerts(app.db, as_of, policy, app.actor, within)]
+    rows = [alert_row(a, human=human) for a in contract_alerts(app.db, as_of, app.actor, within)]
     emit(rows, fmt, out, headers=ALERT_HEADERS if human else None, sheet="contract alerts",
          title=f"经营合同预警（截至{as_of}）")  # fmt: skip
     if fmt == "table":

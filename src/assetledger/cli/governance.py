@@ -26,11 +26,10 @@ from assetledger.cli.common import (
 from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_LABELS, APPROVAL_ORDER, DisposalMethod, GovernancePolicy
+from assetledger.domain.governance import APPROVAL_LABELS, APPROVAL_ORDER, DisposalMethod
 from assetledger.domain.register_fields import by_column
 from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
-from assetledger.rules.governance_policy import load_policy
 from assetledger.services import maintenance as fund
 from assetledger.services.contract_alerts import contract_alerts
 from assetledger.services.disposal import DisposalRequest, dispose
@@ -38,12 +37,6 @@ from assetledger.services.governance import Revitalisation, decide_disposal, gov
 from assetledger.services.governance_policies import PolicyInForce, policy_history, policy_in_force, store_policy
 from assetledger.services.reinvest import reinvest_existing, reinvest_new
 
-policy_option = click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="County policy (TOML): thresholds and approval levels. Default: ledgers/policy/governance.toml values.",
-)
 _REGISTER_COLUMNS = ("asset_id", "name", "register", "category", "county_code", "township_code", "village_code",
                      "status", "operator")  # fmt: skip
 SCAN_HEADERS = {
@@ -51,34 +44,31 @@ SCAN_HEADERS = {
     "book_value": "账面价值", "last_revenue": "最近收益日期", "trailing_revenue": "期间收益",
     "trailing_costs": "期间支出", "net": "净收益",
     "finding": "问题", "decision": "治理决定", "contract": "合同编号", "expected_revenue": "合同应得收益",
+    "policy": "判定依据（治理政策）", "idle_months": "闲置判定月数", "loss_months": "亏损判定月数",
 }  # fmt: skip
-
-
-def _policy(path: Path | None) -> GovernancePolicy:
-    return load_policy(path)
+JUDGED_BY = ("policy", "idle_months", "loss_months")
 
 
 @click.command("scan")
 @click.option("--as-of", "as_of", type=DATE, default=dt.date.today(), help="Scan date (default today).")
 @click.option("--within", type=CODE, help="Only this county, township or village (code).")
-@policy_option
 @format_option
 @out_option
 @pass_app
-def scan_cmd(
-    app: App, as_of: dt.date, within: str | None, policy_file: Path | None, fmt: str, out: Path | None
-) -> None:
+def scan_cmd(app: App, as_of: dt.date, within: str | None, fmt: str, out: Path | None) -> None:
     """List idle (闲置) and loss-making (亏损) assets as of a date, with their evidence.
 
     Idle: marked idle, or an operating asset without revenue for N months (unless its contract made nothing due
     then). Loss-making: costs above revenue over the trailing period (revenue at least the rent its contract earned
     over it). The scan runs as one SQL aggregation inside the database. The table and the XLSX also list the
     contract alerts (no contract, expired, expiring, over the legal term, arrears, rent far below).
+
+    The months and the contract thresholds are those of the governance policy stored for each asset's county
+    (`asset policy show`; none stored: ledgers/policy/governance.toml): each row names the policy that judged it.
     """
-    policy = _policy(policy_file)
-    rows = scan(app.db, as_of, policy, app.actor, within)
+    rows = scan(app.db, as_of, app.actor, within)
     if fmt == "xlsx":  # one workbook: the governance list and the contract findings
-        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
+        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, app.actor, within)]
         target = out or Path("governance list.xlsx")
         write_xlsx(target, {"governance list": rows, "contract alerts": alerts}, SCAN_HEADERS | ALERT_HEADERS,
                    f"闲置低效亏损资产及经营合同预警清单（截至{as_of}）")  # fmt: skip
@@ -87,15 +77,19 @@ def scan_cmd(
             f"wrote {target} ({len(rows)} assets, {len(alerts)} contract alerts)",
         )
         return
-    emit(rows, fmt, out, headers=SCAN_HEADERS if fmt == "table" else None, sheet="governance list",
+    shown = [{k: v for k, v in r.items() if k not in JUDGED_BY} for r in rows] if fmt == "table" else rows
+    emit(shown, fmt, out, headers=SCAN_HEADERS if fmt == "table" else None, sheet="governance list",
          title=f"闲置低效亏损资产清单（截至{as_of}）")  # fmt: off
     if fmt == "table":
+        for name, idle, loss in dict.fromkeys((r["policy"], r["idle_months"], r["loss_months"]) for r in rows):
+            click.echo(f"判定依据 judged by：{name}；闲置 {idle} 个月、亏损 {loss} 个月 (idle {idle} months, "
+                       f"loss-making {loss} months)")  # fmt: skip
         decided = sum(1 for r in rows if r["decision"])
         say(
             f"需治理资产 {len(rows)} 项；已有决定 {decided} 项",
             f"{len(rows)} assets need governance; {decided} have a decision",
         )
-        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, policy.contracts, app.actor, within)]
+        alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, app.actor, within)]
         click.echo("\n经营合同预警 contract alerts (DOMAIN rule 20; `contract alerts` for CSV/JSON)")
         click.echo(render_table(alerts, ALERT_HEADERS))
         say(f"合同预警 {len(alerts)} 条", f"{len(alerts)} contract alert(s)")
@@ -164,7 +158,10 @@ def dispose_cmd(
 @click.group("policy")
 def policy_group() -> None:
     """The county's governance policy (治理政策), stored and versioned: disposal approval levels, scan and contract
-    thresholds."""
+    thresholds.
+
+    Also the inventory cycle. Disposals, scans, the county report, contract alerts, supervision warnings and
+    inventories of the county are judged by it; no command takes a policy file instead."""
 
 
 @policy_group.command("store")
@@ -173,7 +170,8 @@ def policy_group() -> None:
 @pass_app
 def policy_store_cmd(app: App, path: Path, note: str | None) -> None:
     """Store a governance policy (TOML, like ledgers/policy/governance.toml) as the next version for your scope
-    (finance). Each version is kept, with who stored it and when; disposals are judged by the latest."""
+    (finance). Each version is kept, with who stored it and when; disposals, `asset scan`, `report governance`,
+    `contract alerts`, `supervise` and `inventory open` are judged by the latest."""
     stored, new = store_policy(app.db, path.read_bytes(), str(path), app.actor, note)
     if not new:
         say(f"与现行 {stored.name} 相同，未保存", f"the same as {stored.name} in force: nothing stored")
@@ -183,7 +181,8 @@ def policy_store_cmd(app: App, path: Path, note: str | None) -> None:
 
 
 POLICY_HEADERS = {"policy": "版本", "sha256": "sha256", "actor": "保存人", "recorded_at": "保存时间", "note": "说明",
-                  "approval": "处置审批层级"}  # fmt: skip
+                  "approval": "处置审批层级", "scan": "闲置/亏损判定", "contracts": "合同预警阈值",
+                  "inventory": "清查周期"}  # fmt: skip
 
 
 @policy_group.command("show")
@@ -205,8 +204,14 @@ def _policy_row(p: PolicyInForce) -> dict[str, object]:
         f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {APPROVAL_LABELS[b.level]}"
         for b in p.policy.bands
     )
+    c, i = p.policy.contracts, p.policy.inventory
     return {"policy": p.name, "sha256": p.sha256, "actor": p.actor or "", "recorded_at": p.recorded_at or "",
-            "note": p.note or "", "approval": bands}  # fmt: skip
+            "note": p.note or "", "approval": bands,
+            "scan": f"闲置 {p.policy.idle_months} 个月；亏损 {p.policy.loss_months} 个月",
+            "contracts": f"宽限 {c.grace_days} 天；欠缴容差 {c.arrears_tolerance} 元；到期提示 {c.expiring_days} 天；"
+                         f"租金下限 {c.min_yield_pct}%，续约 {c.renewal_floor_pct}%",
+            "inventory": f"村集体 每 {i.collective_every_years} 年；国有 每 {i.state_every_years} 年；"
+                         f"到户类 {'清查' if i.count_household else '不清查'}"}  # fmt: skip
 
 
 @click.command("reinvest")
@@ -344,20 +349,20 @@ GOV_HEADERS = {
 
 @click.command("governance")
 @click.option("--year", type=YEAR, required=True, help="Campaign year.")
-@policy_option
 @format_option
 @out_option
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a PNG chart here.")
 @pass_app
-def governance_report_cmd(
-    app: App, year: int, policy_file: Path | None, fmt: str, out: Path | None, chart: Path | None
-) -> None:
+def governance_report_cmd(app: App, year: int, fmt: str, out: Path | None, chart: Path | None) -> None:
     """The year's governance by county: still idle / loss-making, revitalised, disposed, gains and losses,
     restricted money received and spent.
 
     Also the contract alerts at year end, by kind, and the arrears in yuan (DOMAIN rule 20), and the household-level
-    assets (到户类) whose households are not attached yet (`asset list --without-household` lists them)."""
-    rows = governance_report(app.db, year, _policy(policy_file), app.actor)
+    assets (到户类) whose households are not attached yet (`asset list --without-household` lists them).
+
+    Each county's assets are judged by the governance policy stored for it (`asset policy show`; none stored:
+    ledgers/policy/governance.toml), never by a file given here."""
+    rows = governance_report(app.db, year, app.actor)
     emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
          title=f"{year}年闲置低效资产治理情况")  # fmt: off
     if chart:

@@ -23,7 +23,7 @@ from assetledger.cli.common import (
     sheet_option,
 )
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel
-from assetledger.domain.inventory import load_inventory_policy, parse_scope
+from assetledger.domain.inventory import parse_scope
 from assetledger.errors import NotFoundError
 from assetledger.io.output import records, render_json, render_table
 from assetledger.services.inventory import list_inventories, open_inventory, write_sheets
@@ -56,22 +56,19 @@ def command() -> None:
 @command.command("open")
 @click.option("--year", type=YEAR, required=True, help="Inventory year (清查年度).")
 @click.option("--scope", type=CODE, required=True, help="county:CODE, township:CODE or village:CODE.")
-@click.option(
-    "--policy",
-    "policy_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="County policy (TOML, [inventory] table; see ledgers/policy/inventory.toml). Default: collective yearly, "
-    "state-owned every 3 years, household-level not counted.",
-)
 @click.option("--date", "on", type=DATE, help="Opening date (default today).")
 @pass_app
-def open_(app: App, year: int, scope: str, policy_file: Path | None, on: dt.date | None) -> None:
-    """Open an inventory: select the assets due and say how many and why."""
+def open_(app: App, year: int, scope: str, on: dt.date | None) -> None:
+    """Open an inventory: select the assets due and say how many and why.
+
+    Which assets are due is the [inventory] table of the governance policy stored for the scope's county (`asset
+    policy store`, finance; none stored: ledgers/policy/governance.toml: collective yearly, state-owned every 3
+    years, household-level not counted), never a file given here; the inventory records the version."""
     try:
         parsed = parse_scope(scope)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scope") from exc
-    result = open_inventory(app.db, year, parsed, load_inventory_policy(policy_file), app.actor, on)
+    result = open_inventory(app.db, year, parsed, app.actor, on)
     say(
         f"已开始清查 {result.inventory_id}：{year} 年，{result.scope}；应清查资产 {result.selected} 项",
         f"opened inventory {result.inventory_id}: {year}, {result.scope}; {result.selected} assets due",

@@ -12,7 +12,6 @@ import click
 from assetledger.cli.common import CODE, DATE, ID, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
-GOVERNANCE_HELP = "Governance policy (TOML) for the idle, loss-making and contract rules. Default: built-in values."
 WARNING_HEADERS = {
     "key": "预警编号", "rule": "预警规则", "subject": "对象", "name": "名称", "county_code": "县",
     "township_code": "乡镇", "village_code": "村", "since": "起算日期", "due": "应处理日期", "overdue_days": "逾期天数",
@@ -26,19 +25,15 @@ CASE_HEADERS = {
 
 policy_option = click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                              help=POLICY_HELP)  # fmt: skip
-governance_option = click.option(
-    "--governance-policy",
-    "governance_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help=GOVERNANCE_HELP,
-)
 
 
-def _policies(policy_file: Path | None, governance_file: Path | None) -> tuple[Any, Any]:
-    from assetledger.rules.governance_policy import load_policy as load_governance
+def _policy(policy_file: Path | None) -> Any:
+    """The supervision policy (which rules, how many days of grace). The thresholds of the idle, loss-making and
+    contract rules are not in it: they are the governance policy stored for each asset's county (`asset policy
+    show`), the one the scan and the reports follow."""
     from assetledger.rules.supervision_policy import load_policy
 
-    return load_policy(policy_file), load_governance(governance_file)
+    return load_policy(policy_file)
 
 
 @click.group("supervise")
@@ -51,13 +46,11 @@ def command() -> None:
 @click.option("--region", type=CODE, help="Only this county, township or village (code); default: your whole scope.")
 @click.option("--rule", "rules", multiple=True, help="Only these rules (repeatable), e.g. --rule unconfirmed.")
 @policy_option
-@governance_option
 @format_option
 @out_option
 @pass_app
 def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tuple[str, ...],
-                 policy_file: Path | None, governance_file: Path | None, fmt: str,
-                 out: Path | None) -> None:  # fmt: skip
+                 policy_file: Path | None, fmt: str, out: Path | None) -> None:  # fmt: skip
     """List the warnings (预警) as of a date, each with its evidence (assets, events, entries, dates).
 
     \b
@@ -65,6 +58,8 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
     not_handed_over, 未落实管护 no_custodian, 闲置 idle, 亏损 loss_making, 经营无合同 no_contract, 上月未结账
     books_not_closed, 收益未按期分配 undistributed, 应付农户未兑付 unpaid, 多发收益未抵减 overpaid,
     清查差异未处理 inventory_unsettled.
+    The idle, loss-making and contract rules judge each asset by the governance policy stored for its county
+    (`asset policy show`; none stored: ledgers/policy/governance.toml), never by a file given here.
     The key of each warning (e.g. unconfirmed:A-1) opens a case: `supervise open KEY --unit … --deadline …`.
     """
     from assetledger.domain.supervision import RuleKind
@@ -77,9 +72,9 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
         kinds = [RuleKind.parse(r) for r in rules] or None
     except ValueError as exc:
         raise InputError([Finding("supervise warnings", None, "--rule", ", ".join(rules), str(exc))]) from exc
-    policy, governance = _policies(policy_file, governance_file)
+    policy = _policy(policy_file)
     day = as_of or today()
-    found = warnings(app.db, app.actor, day, policy, governance, region, kinds)
+    found = warnings(app.db, app.actor, day, policy, region, kinds)
     cases = open_cases_by_key(app.db, app.actor, region)
     human = fmt != "json"
     rows = [{
@@ -101,10 +96,9 @@ def warnings_cmd(app: App, as_of: dt.date | None, region: str | None, rules: tup
 @click.option("--date", "on", type=DATE, help="The date the case opens (default today); the rule is run as of it.")
 @click.option("--note", help="A note kept with the case.")
 @policy_option
-@governance_option
 @pass_app
 def open_cmd(app: App, key: str, unit: str, deadline: dt.date, on: dt.date | None, note: str | None,
-             policy_file: Path | None, governance_file: Path | None) -> None:  # fmt: skip
+             policy_file: Path | None) -> None:  # fmt: skip
     """Open a rectification case (整改立案) on a warning that fires: KEY as `supervise warnings` shows it.
 
     Finance (县财政局) only, in its scope. The warning's evidence is kept with the case; a second open case on
@@ -112,8 +106,7 @@ def open_cmd(app: App, key: str, unit: str, deadline: dt.date, on: dt.date | Non
     """
     from assetledger.services.rectification import open_case
 
-    policy, governance = _policies(policy_file, governance_file)
-    case = open_case(app.db, app.actor, key, unit, deadline, policy=policy, governance=governance, on=on, note=note)
+    case = open_case(app.db, app.actor, key, unit, deadline, policy=_policy(policy_file), on=on, note=note)
     click.echo(f"整改案件 case {case.number} opened on {case.opened_on}: {case.rule.label} {case.name}, "
                f"责任单位 {case.unit}, 期限 deadline {case.deadline}")  # fmt: skip
 
@@ -142,18 +135,15 @@ def step_cmd(app: App, case: int, text: str, on: dt.date | None, document: Path 
 @click.option("--date", "on", type=DATE, help="The date of the close (default today); the rule is run as of it.")
 @click.option("--note", help="A note kept with the close.")
 @policy_option
-@governance_option
 @pass_app
-def close_cmd(app: App, case: int, on: dt.date | None, note: str | None, policy_file: Path | None,
-              governance_file: Path | None) -> None:  # fmt: skip
+def close_cmd(app: App, case: int, on: dt.date | None, note: str | None, policy_file: Path | None) -> None:
     """Close a case (整改销号) once its warning no longer fires: the rule is run again first.
 
     Refused (exit 5), naming the evidence, while the warning still fires. Finance only, in its scope.
     """
     from assetledger.services.rectification import close_case
 
-    policy, governance = _policies(policy_file, governance_file)
-    view = close_case(app.db, app.actor, case, policy=policy, governance=governance, on=on, note=note)
+    view = close_case(app.db, app.actor, case, policy=_policy(policy_file), on=on, note=note)
     late = (
         "（逾期销号 closed after its deadline）"
         if view.state.closed_on and view.state.closed_on > view.deadline
@@ -217,26 +207,23 @@ def show_cmd(app: App, case: int) -> None:
 @click.option("--region", type=CODE, help="Only units within this region (code); default: your whole scope.")
 @click.option("--chart", "chart_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one chart per indicator (PNG) into this folder.")  # fmt: skip
-@governance_option
 @format_option
 @out_option
 @pass_app
 def indicators_cmd(app: App, year: int, from_year: int | None, level: str, region: str | None,
-                   chart_dir: Path | None, governance_file: Path | None, fmt: str,
-                   out: Path | None) -> None:  # fmt: skip
+                   chart_dir: Path | None, fmt: str, out: Path | None) -> None:  # fmt: skip
     """The supervision indicators on one page (监管指标): 确权率, 移交率, 管护落实率, 闲置率, 亏损率, 资产收益率,
     收益分配率, 整改完成率, per unit and year, in percent; a unit without data shows no value (json: the reason).
 
     资产转化率 is not computed: the funds allocated (资金下达数) are not recorded.
     """
     from assetledger.errors import Finding, InputError
-    from assetledger.rules.governance_policy import load_policy as load_governance
     from assetledger.services.indicator_page import indicator_page
 
     first = from_year or year
     if first > year:
         raise InputError([Finding("supervise indicators", None, "--from-year", str(first), "after --year")])
-    page = indicator_page(app.db, app.actor, level, range(first, year + 1), region, load_governance(governance_file))
+    page = indicator_page(app.db, app.actor, level, range(first, year + 1), region)
     if fmt == "json":
         rows: list[dict[str, Any]] = [
             {"unit": c.unit_code, "name": c.unit_name, "year": c.year, "indicator": c.indicator, "value": c.value,

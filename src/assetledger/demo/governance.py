@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, Register
-from assetledger.domain.governance import DisposalMethod, GovernancePolicy
+from assetledger.domain.governance import DisposalMethod
 from assetledger.services import maintenance
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.governance import Revitalisation, decide_disposal, revitalise, scan
@@ -21,8 +21,7 @@ AS_OF = dt.date(2026, 10, 31)
 
 
 def run_governance(db: Database, actor: str, distributing_villages: list[str]) -> dict[str, int]:
-    policy = GovernancePolicy()
-    found = scan(db, AS_OF, policy, actor)
+    found = scan(db, AS_OF, actor)
     operating = [r for r in found if r["register"] == Register.OPERATING.value]
     done = {"found": len(found), "revitalised": 0, "disposed": 0, "reinvested": 0}
     for r in operating[:3]:

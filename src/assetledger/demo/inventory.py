@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from assetledger.domain.inventory import InventoryPolicy, parse_scope
+from assetledger.domain.inventory import parse_scope
 from assetledger.io.output import write_csv
 from assetledger.services.asset_books import entries_after
 from assetledger.services.inventory import open_inventory, write_sheets
@@ -24,7 +24,7 @@ CLOSED_ON = dt.date(2026, 1, 10)
 
 def run_inventory(db: Database, folder: Path, county: str, seed: int, actor: str) -> dict[str, int]:
     folder.mkdir(parents=True, exist_ok=True)
-    opened = open_inventory(db, 2025, parse_scope(f"county:{county}"), InventoryPolicy(), actor, dt.date(2025, 12, 1))
+    opened = open_inventory(db, 2025, parse_scope(f"county:{county}"), actor, dt.date(2025, 12, 1))
     write_sheets(db, opened.inventory_id, folder / "sheets", actor)
     with db.reading() as session:
         items = session.execute(

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.contracts import ContractPolicy
+from assetledger.domain.inventory import InventoryPolicy
 
 APPROVAL_ORDER = tuple(level.value for level in ApprovalLevel)  # lowest first
 APPROVAL_LABELS = {level.value: level.label for level in ApprovalLevel}
@@ -48,6 +49,7 @@ class GovernancePolicy:
         ApprovalBand(None, "county"),
     )
     contracts: ContractPolicy = field(default_factory=ContractPolicy)
+    inventory: InventoryPolicy = field(default_factory=InventoryPolicy)  # which assets each year's inventory counts
 
     def required_level(self, book_value: Decimal) -> str:
         for band in self.bands:

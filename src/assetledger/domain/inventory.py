@@ -8,6 +8,7 @@ in the last three years; household-level assets only when the county's policy sa
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -166,7 +167,8 @@ def parse_scope(text: str) -> Scope:
 
 
 def load_inventory_policy(path: Path | None) -> InventoryPolicy:
-    """Read the [inventory] table of a county policy file (see ledgers/policy/inventory.toml)."""
+    """Read the [inventory] table of a policy file (see ledgers/policy/inventory.toml); InputError with every
+    finding. `inventory open` reads the table of the governance policy stored for its scope (`asset policy store`)."""
     if path is None:
         return InventoryPolicy()
     source = str(path)
@@ -174,8 +176,20 @@ def load_inventory_policy(path: Path | None) -> InventoryPolicy:
         data = tomllib.loads(path.read_text(encoding="utf-8")).get("inventory", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError([Finding(source, None, None, None, f"无法读取政策文件 (cannot read policy: {exc})")]) from exc
-    findings = []
-    values: dict[str, object] = {}
+    findings: list[Finding] = []
+    policy = inventory_policy(source, data, findings)
+    if findings:
+        raise InputError(findings)
+    return policy
+
+
+def inventory_policy(source: str, data: object, findings: list[Finding]) -> InventoryPolicy:
+    """The inventory cycle an `[inventory]` table sets (each key optional); its faults, by key and value, are added
+    to `findings`."""
+    if not isinstance(data, Mapping):
+        findings.append(Finding(source, None, "inventory", str(data), "应为一个表 (must be a table)"))
+        return InventoryPolicy()
+    values: dict[str, int] = {}
     for key in ("collective_every_years", "state_every_years"):
         value = data.get(key, getattr(InventoryPolicy, key))
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -188,16 +202,11 @@ def load_inventory_policy(path: Path | None) -> InventoryPolicy:
                     "应为至少 1 的整数年数 (a whole number of years, at least 1)",
                 )
             )
+            value = getattr(InventoryPolicy, key)
         values[key] = value
     household = data.get("count_household", False)
     if not isinstance(household, bool):
         findings.append(
             Finding(source, None, "inventory.count_household", str(household), "应为 true 或 false (true or false)")
         )
-    if findings:
-        raise InputError(findings)
-    return InventoryPolicy(
-        collective_every_years=int(str(values["collective_every_years"])),
-        state_every_years=int(str(values["state_every_years"])),
-        count_household=bool(household),
-    )
+    return InventoryPolicy(values["collective_every_years"], values["state_every_years"], household is True)

@@ -1,4 +1,5 @@
-"""Read a county's governance policy (thresholds, approval levels) from TOML, naming the key and value of any fault."""
+"""Read a county's governance policy (thresholds, approval levels, the inventory cycle) from TOML, naming the key
+and value of any fault."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from assetledger.domain.contracts import ContractPolicy
 from assetledger.domain.enums import OperatingMode
 from assetledger.domain.governance import APPROVAL_ORDER, ApprovalBand, GovernancePolicy
+from assetledger.domain.inventory import inventory_policy
 from assetledger.domain.money import MoneyFormatError, parse_money, parse_number
 from assetledger.errors import Finding, InputError
 
@@ -77,10 +79,11 @@ def parse_policy(text: str, source: str) -> GovernancePolicy:
         except MoneyFormatError as exc:
             findings.append(Finding(source, None, f"approval[{i}].max_value", str(limit), str(exc)))
     contracts = _contracts(source, data.get("contracts", {}), findings)
+    inventory = inventory_policy(source, data.get("inventory", {}), findings)
     if findings:
         raise InputError(findings)
     return GovernancePolicy(
-        values["idle_months"], values["loss_months"], tuple(bands) or GovernancePolicy.bands, contracts
+        values["idle_months"], values["loss_months"], tuple(bands) or GovernancePolicy.bands, contracts, inventory
     )
 
 

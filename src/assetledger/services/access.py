@@ -55,12 +55,32 @@ def in_setup_mode(session: Session) -> bool:
 
 
 def region_chain(session: Session, code: str) -> tuple[str, ...]:
-    chain: list[str] = []
-    current: str | None = code
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = session.scalar(select(Region.parent_code).where(Region.code == current))
-    return tuple(chain)
+    """The region and every region above it, nearest first."""
+    return region_chains(session, [code])[code]
+
+
+def region_chains(session: Session, codes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """`region_chain` of many regions at once (a scan over a city's villages): one query per level of the
+    hierarchy, not one per region."""
+    wanted = list(dict.fromkeys(codes))
+    parents: dict[str, str | None] = {}
+    todo = set(wanted)
+    while todo:
+        batch = sorted(todo)
+        for start in range(0, len(batch), 900):
+            part = batch[start : start + 900]
+            found = dict(session.execute(select(Region.code, Region.parent_code).where(Region.code.in_(part))).all())
+            parents.update((code, found.get(code)) for code in part)
+        todo = {p for p in parents.values() if p is not None and p not in parents}
+    chains: dict[str, tuple[str, ...]] = {}
+    for code in wanted:
+        chain: list[str] = []
+        current: str | None = code
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        chains[code] = tuple(chain)
+    return chains
 
 
 def region_of_entity(entity: str) -> str:

@@ -45,6 +45,7 @@ from assetledger.domain.contracts import (
 from assetledger.domain.enums import AssetStatus, OperatingMode
 from assetledger.domain.money import ZERO, allocate
 from assetledger.services.contracts import reading_scope
+from assetledger.services.governance_policies import policies_for_regions
 from assetledger.store import contract_repo
 from assetledger.store.contract_repo import OperatingAsset, StoredContract
 from assetledger.store.db import Database
@@ -72,16 +73,17 @@ class ContractAlert:
     detail: str
 
 
-def contract_alerts(db: Database, as_of: dt.date, policy: ContractPolicy, actor: str, within: str | None = None
-                    ) -> list[ContractAlert]:  # fmt: skip
+def contract_alerts(db: Database, as_of: dt.date, actor: str, within: str | None = None) -> list[ContractAlert]:
     """The contract findings as of a date in a region (default: the reader's scope), by place and asset."""
     with db.reading() as session:
         region = reading_scope(session, actor, within)
-        return contract_alerts_in(session, as_of, policy, region)
+        return contract_alerts_in(session, as_of, region)
 
 
-def contract_alerts_in(session: Session, as_of: dt.date, policy: ContractPolicy, region: str | None
-                       ) -> list[ContractAlert]:  # fmt: skip
+def contract_alerts_in(session: Session, as_of: dt.date, region: str | None) -> list[ContractAlert]:
+    """The findings, each judged by the `[contracts]` thresholds of the governance policy stored for its asset's
+    region (`policies_for_regions`, as the scan and `asset dispose`; none stored: the shipped file), never a file
+    a user gives. A contract is judged by the policy of its first asset's region (its assets lie in one village)."""
     every = {a.asset_id: a for a in contract_repo.operating_assets(session, region, disposed=True)}
     assets = {i: a for i, a in every.items() if a.status != AssetStatus.DISPOSED.value}
     contracts = [c for c in contract_repo.load_contracts(session, region=region) if set(c.asset_ids) & set(every)]
@@ -89,10 +91,20 @@ def contract_alerts_in(session: Session, as_of: dt.date, policy: ContractPolicy,
     for c in contracts:
         for asset_id in c.asset_ids:
             by_asset.setdefault(asset_id, []).append(c)
-    alerts = [a for asset in assets.values() if (a := _asset_alert(asset, by_asset.get(asset.asset_id, []), as_of,
-                                                                    policy))]  # fmt: skip
-    alerts += _expiring(assets, by_asset, as_of, policy)
-    alerts += _contract_alerts(session, every, contracts, by_asset, as_of, policy)
+    judged = policies_for_regions(session, {a.region for a in every.values()})
+    groups: dict[tuple[int | None, str], tuple[ContractPolicy, set[str]]] = {}
+    for asset_id, asset in every.items():
+        judged_by = judged[asset.region]
+        groups.setdefault((judged_by.version_id, judged_by.sha256), (judged_by.policy.contracts, set()))[1].add(
+            asset_id
+        )
+    alerts: list[ContractAlert] = []
+    for policy, mine in groups.values():
+        own = [c for c in contracts if _mine(c, every)[0] in mine]
+        alerts += [a for i in sorted(mine & set(assets))
+                   if (a := _asset_alert(assets[i], by_asset.get(i, []), as_of, policy))]  # fmt: skip
+        alerts += _expiring(assets, by_asset, as_of, policy, {c.id for c in own})
+        alerts += _contract_alerts(session, every, own, by_asset, as_of, policy)
     order = list(AlertKind)
     alerts.sort(key=lambda a: (a.county_code, a.township_code or "", a.village_code or "", a.asset_ids[0],
                                order.index(a.kind), a.contract or ""))  # fmt: skip
@@ -150,15 +162,16 @@ def _asset_alert(
 
 def _expiring(
     assets: dict[str, OperatingAsset], by_asset: dict[str, list[StoredContract]], as_of: dt.date,
-    policy: ContractPolicy,
+    policy: ContractPolicy, judged: set[int],
 ) -> list[ContractAlert]:  # fmt: skip
+    """The contracts among `judged` that are expiring (a later contract on any of their assets is a renewal)."""
     found: dict[int, ContractAlert] = {}
     for asset_id, contracts in by_asset.items():
         asset = assets.get(asset_id)
         if asset is None:  # disposed of: only its contracts' arrears are still findings
             continue
         for c in contracts:
-            if c.id in found or not in_force(c.terms, policy, as_of):
+            if c.id in found or c.id not in judged or not in_force(c.terms, policy, as_of):
                 continue
             end = effective_end(c.terms, policy)
             successor = any(o.terms.start > c.terms.start for o in contracts)

@@ -21,6 +21,7 @@ from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, m
 from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
+from assetledger.services.governance_policies import PolicyInForce, policies_for_regions, shipped_policy
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
@@ -36,7 +37,6 @@ ZERO_FEN = literal(ZERO, Money)
 def scan(
     db: Database,
     as_of: dt.date,
-    policy: GovernancePolicy,
     actor: str,
     within: str | None = None,
     words: tuple[str, ...] = (),
@@ -45,25 +45,63 @@ def scan(
     outside the actor's scope), else of the actor's whole scope; of the assets that match every search word."""
     with db.reading() as session:
         visible = read_scope(session, actor, within)
-        return scan_in(session, as_of, policy, within, None if within else visible, words)
+        return scan_in(session, as_of, within, None if within else visible, words)
 
 
 def scan_in(
     session: Session,
     as_of: dt.date,
-    policy: GovernancePolicy,
     within: str | None = None,
     regions: set[str] | None = None,
     words: tuple[str, ...] = (),
+    *,
+    thresholds: GovernancePolicy | None = None,
 ) -> list[dict[str, Any]]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
+    Each asset is judged by the governance policy stored for its own region (`policies_for_regions`, the rule
+    `asset dispose` follows; none stored: the shipped ledgers/policy/governance.toml), never by a file a user
+    gives: a scan over several counties judges each county's assets by that county's policy. Every row names the
+    policy and the months that judged it. `thresholds` is for an award policy's own indicator (its sealed idle
+    and loss months), never for the governance list of record.
+    """
+    place = _within(within) + ([ASSET_PLACE.in_(sorted(regions))] if regions is not None else [])
+    place += [matches(word) for word in words]
+    if thresholds is not None:
+        return _scan_judged(session, as_of, thresholds, None, place)
+    in_scan = select(ASSET_PLACE.label("place")).where(
+        Asset.status.not_in(OFF_BOOKS_VALUES),
+        or_(Asset.register == Register.OPERATING.value, Asset.status == AssetStatus.IDLE.value),
+        *place,
+    )
+    judged = policies_for_regions(session, session.scalars(in_scan.distinct()))
+    groups: dict[tuple[int | None, str], tuple[PolicyInForce, list[str]]] = {}
+    for region, policy in judged.items():
+        groups.setdefault((policy.version_id, policy.sha256), (policy, []))[1].append(str(region))
+    if len(groups) <= 1:
+        policy = next(iter(groups.values()))[0] if groups else shipped_policy()
+        return _scan_judged(session, as_of, policy.policy, policy.name, place)
+    # the largest group is named by what it is not (the places of the others): the shorter lists of codes
+    parts = sorted(groups.values(), key=lambda g: len(g[1]), reverse=True)
+    others = sorted(code for _, part in parts[1:] for code in part)
+    rows = _scan_judged(session, as_of, parts[0][0].policy, parts[0][0].name, [*place, ASSET_PLACE.not_in(others)])
+    for policy, part in parts[1:]:
+        rows += _scan_judged(session, as_of, policy.policy, policy.name, [*place, ASSET_PLACE.in_(sorted(part))])
+    rows.sort(key=lambda r: (r["county_code"], r["township_code"] or "", r["village_code"] or "", r["asset_id"]))
+    return rows
+
+
+def _scan_judged(
+    session: Session, as_of: dt.date, policy: GovernancePolicy, name: str | None, place: list[Any]
+) -> list[dict[str, Any]]:
+    """The governance list of the assets `place` selects, all judged by one policy: one aggregate query, grouped
+    by asset, over the entries of the candidates (operating or marked idle) in the trailing window only, reached
+    through the (asset, date) index; the last revenue before the window is looked up only for the assets listed
+    without revenue in it.
+
     Idle: marked idle in the register, or an operating asset with no revenue in the last `idle_months` (counting
     from its handover when it is younger). Loss-making: an operating asset whose costs over the trailing
-    `loss_months` exceed its revenue. One aggregate query, grouped by asset, over the entries of the candidates
-    (operating or marked idle) in the trailing window only, reached through the (asset, date) index; the last
-    revenue before the window is looked up only for the assets listed without revenue in it.
-    """
+    `loss_months` exceed its revenue."""
     idle_since = months_before(as_of, policy.idle_months)
     loss_since = months_before(as_of, policy.loss_months)
     window_start = min(idle_since, loss_since)
@@ -73,8 +111,6 @@ def scan_in(
     operating = Asset.register == Register.OPERATING.value
     marked_idle = Asset.status == AssetStatus.IDLE.value
     active = Asset.status.not_in(OFF_BOOKS_VALUES)
-    place = _within(within) + ([ASSET_PLACE.in_(sorted(regions))] if regions is not None else [])
-    place += [matches(word) for word in words]
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
         select(
@@ -122,6 +158,8 @@ def scan_in(
         r["net"] = r["trailing_revenue"] - r["trailing_costs"]
         r["finding"] = "+".join(x for x in (r.pop("idle"), r.pop("loss")) if x)
         r["decision"] = decided.get(r["asset_id"])
+        r["policy"] = name or "奖励政策的指标阈值 (the award policy's thresholds)"
+        r["idle_months"], r["loss_months"] = policy.idle_months, policy.loss_months
     return rows
 
 
@@ -245,15 +283,16 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         )  # fmt: off
 
 
-def governance_report(db: Database, year: int, policy: GovernancePolicy, actor: str) -> list[dict[str, Any]]:
+def governance_report(db: Database, year: int, actor: str) -> list[dict[str, Any]]:
     """Per county: still idle / loss-making at year end, revitalised and disposed in the year (counts, values),
     disposal gains and losses, restricted proceeds received and spent, and the contract findings at year end
-    (counts by kind, and the arrears in yuan). The counties within the actor's scope only (none for a township's)."""
+    (counts by kind, and the arrears in yuan), each county's assets judged by its own stored governance policy. The
+    counties within the actor's scope only (none for a township's)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     with db.reading() as session:
         visible = read_scope(session, actor)
-        open_list = scan_in(session, end, policy)
-        alerts = contract_alerts_in(session, end, policy.contracts, None)
+        open_list = scan_in(session, end)
+        alerts = contract_alerts_in(session, end, None)
         names = dict(session.execute(select(Region.code, Region.name)).all())
         unattached = session.execute(
             select(Asset.county_code, func.count(), func.sum(Asset.original_value))

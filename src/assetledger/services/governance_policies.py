@@ -3,22 +3,25 @@ stores in the database, versioned as award policies are: each change is a new se
 time; nothing is updated in place. An asset is governed by the latest version stored under its region or the
 nearest region above it (a county's applies to its townships and villages), else by the project's shipped
 ledgers/policy/governance.toml. A disposal is judged by that policy, never by a file given at disposal time, and
-records which version (and its sha256) judged it."""
+records which version (and its sha256) judged it; so are the governance scan, the county report, the contract
+alerts, the supervision warnings (each asset by its own region's policy: `policies_for_regions`) and the assets an
+inventory selects."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.errors import Finding, InputError
 from assetledger.rules.governance_policy import parse_policy, shipped_policy_path
-from assetledger.services.access import current_user, reader, region_chain, require
+from assetledger.services.access import current_user, reader, region_chain, region_chains, require
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import POLICY_CHARS, GovernancePolicyVersion
@@ -74,11 +77,38 @@ def _latest(session: Session, scope: str) -> GovernancePolicyVersion | None:
 def policy_for_region(session: Session, region: str | None) -> PolicyInForce:
     """The policy governing a region: the latest version stored under it or the nearest region above it, else
     under "*", else the shipped file."""
-    for scope in [*(region_chain(session, region) if region else ()), "*"]:
-        row = _latest(session, scope)
-        if row is not None:
-            return _stored(row)
-    return shipped_policy()
+    return policies_for_regions(session, [region])[region]
+
+
+def policies_for_regions(session: Session, regions: Iterable[str | None]) -> dict[str | None, PolicyInForce]:
+    """`policy_for_region` of many regions at once (the scan, the contract alerts, the supervision warnings judge
+    each asset by the policy of its own region): the same rule, with the latest versions and the regions' parents
+    read once. A region of None is judged by the policy stored under "*" (else the shipped file)."""
+    wanted = list(dict.fromkeys(regions))
+    newest = select(GovernancePolicyVersion.scope, func.max(GovernancePolicyVersion.version).label("version"))
+    newest_sq = newest.group_by(GovernancePolicyVersion.scope).subquery()
+    latest = {
+        row.scope: row
+        for row in session.scalars(
+            select(GovernancePolicyVersion).join(
+                newest_sq,
+                and_(
+                    newest_sq.c.scope == GovernancePolicyVersion.scope,
+                    newest_sq.c.version == GovernancePolicyVersion.version,
+                ),
+            )
+        )
+    }
+    shipped = shipped_policy()
+    if not latest:
+        return dict.fromkeys(wanted, shipped)
+    chains = region_chains(session, [r for r in wanted if r is not None])
+    parsed: dict[int, PolicyInForce] = {}
+    found: dict[str | None, PolicyInForce] = {}
+    for region in wanted:
+        row = next((latest[s] for s in [*(chains[region] if region else ()), "*"] if s in latest), None)
+        found[region] = shipped if row is None else parsed.setdefault(row.id, _stored(row))
+    return found
 
 
 def _own_scope(session: Session, actor: str) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.indicator_causes import Cause
 from assetledger.services.contracts import reading_scope
 from assetledger.services.indicators import Request, compute_years
@@ -68,17 +67,15 @@ def indicator_page(
     level: str,
     years: Sequence[int],
     region: str | None = None,
-    governance: GovernancePolicy | None = None,
 ) -> IndicatorPage:
-    """Every indicator of the page for every unit of `level` within `region` (default: the reader's scope)."""
+    """Every indicator of the page for every unit of `level` within `region` (default: the reader's scope); 闲置率
+    and 亏损率 judge each asset by the governance policy stored for its region (services/governance.scan_in)."""
     if level not in LEVELS:
         raise ValueError(f"层级应为 {'、'.join(LEVELS)} 之一 (level must be one of {LEVELS})")
-    g = governance or GovernancePolicy()
     with db.reading() as session:
         scope = reading_scope(session, actor, region)
         within = Places(session, scope).below()
-    params = {"idle_months": g.idle_months, "loss_months": g.loss_months}
-    requests = [Request(code, code, params if code in ("idle_share", "loss_share") else {}) for code, _ in PAGE]
+    requests = [Request(code, code, {}) for code, _ in PAGE]
     labels = dict(PAGE)
     cells: list[IndicatorCell] = []
     for table in compute_years(db, sorted(set(years)), level, requests):

@@ -230,8 +230,12 @@ def proceeds_reused(session: Session, y: Year, level: str, _: Mapping[str, int])
     return _ratios(rows, Cause.NO_PROCEEDS)
 
 
-def scan_key(params: Mapping[str, int]) -> tuple[int, int]:
-    """The (idle, loss) months of a scan-based indicator: requests with the same pair share one scan."""
+def scan_key(params: Mapping[str, int]) -> tuple[int, int] | None:
+    """The (idle, loss) months an award policy sets for a scan-based indicator, or None when it sets neither: the
+    scan then judges each asset by the governance policy stored for its region. Requests with the same key share
+    one scan."""
+    if "idle_months" not in params and "loss_months" not in params:
+        return None
     default = GovernancePolicy()
     return params.get("idle_months", default.idle_months), params.get("loss_months", default.loss_months)
 
@@ -408,11 +412,11 @@ def _sql_task(y: Year, level: str, r: Request) -> Callable[[Session], Any]:
     return lambda session: SQL_COMPUTATIONS[r.compute](session, y, level, r.params)
 
 
-def _scan_task(y: Year, level: str, key: tuple[int, int], wanted: Sequence[Request]) -> Callable[[Session], Any]:
+def _scan_task(y: Year, level: str, key: tuple[int, int] | None, wanted: Sequence[Request]) -> Callable[[Session], Any]:
     """One governance scan at year end and every indicator that reads it, by indicator code."""
 
     def task(session: Session) -> dict[str, dict[str, Measure]]:
-        found = scan_in(session, y.end, GovernancePolicy(*key))
+        found = scan_in(session, y.end, thresholds=None if key is None else GovernancePolicy(*key))
         return {r.code: SCAN_COMPUTATIONS[r.compute](session, y, level, found) for r in wanted}
 
     return task

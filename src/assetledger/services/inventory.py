@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action, covers
 from assetledger.domain.enums import AssetStatus, RegionLevel
-from assetledger.domain.inventory import DueReason, InventoryPolicy, Scope, due
+from assetledger.domain.inventory import DueReason, Scope, due
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError
 from assetledger.io.count_sheets import SheetRow, write_sheet_xlsx
@@ -32,6 +32,7 @@ from assetledger.services.access import (
     visible_regions,
 )
 from assetledger.services.context import now
+from assetledger.services.governance_policies import policy_for_region
 from assetledger.store.bulk import insert_rows, refresh_statistics
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
@@ -82,10 +83,11 @@ class OpenResult:
     reasons: dict[DueReason, int]  # selected and not selected, by reason
 
 
-def open_inventory(
-    db: Database, year: int, scope: Scope, policy: InventoryPolicy, actor: str, on: dt.date | None = None
-) -> OpenResult:
-    """Select the assets due in `year` within the scope, with the reason for each (and for those left out)."""
+def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.date | None = None) -> OpenResult:
+    """Select the assets due in `year` within the scope, with the reason for each (and for those left out), by the
+    `[inventory]` cycle of the governance policy stored for the scope (`policy_for_region`, as the scan and `asset
+    dispose`; none stored: the shipped file), never a file the opener gives; the inventory records which version
+    (and its sha256) selected it."""
     with db.transaction() as session:
         region = session.get(Region, scope.code)
         if region is None:
@@ -105,6 +107,8 @@ def open_inventory(
                 ]
             )
         require(session, actor, Action.INVENTORY, [scope.code])
+        judged = policy_for_region(session, scope.code)
+        policy = judged.policy.inventory
         prior = session.scalar(select(Inventory.id).where(Inventory.year == year, Inventory.scope_code == scope.code))
         if prior is not None:
             raise DuplicateError("inventory", f"{year} {scope} (id {prior})")
@@ -162,7 +166,7 @@ def open_inventory(
             scope_code=scope.code,
             county_code=region.county_code,
             opened_on=on or dt.date.today(),
-            policy=policy.as_dict(),
+            policy={**policy.as_dict(), "governance_policy": judged.name, "sha256": judged.sha256},
             selected={reason.value: n for reason, n in sorted(reasons.items())},
             actor=actor,
             recorded_at=now(),

@@ -10,7 +10,6 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.objections import pending_on
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
 from assetledger.services.places import Places
@@ -18,9 +17,7 @@ from assetledger.store.distribution_models import Distribution, DistributionReve
 from assetledger.store.objection_models import NoticeObjection, NoticeObjectionDecision
 
 
-def undecided_objections(
-    session: Session, as_of: dt.date, days: int, places: Places, _governance: GovernancePolicy
-) -> list[SupervisionWarning]:
+def undecided_objections(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
     """One warning per objection to a standing distribution's notice that is undecided as of `as_of`, more than
     `days` days after it was raised; keyed by the objection's number."""
     rows = session.execute(

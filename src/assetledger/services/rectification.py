@@ -18,7 +18,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.supervision import (
     CaseEvent,
     CaseEventKind,
@@ -81,8 +80,8 @@ def _key(key: str) -> tuple[RuleKind, str]:
 
 
 def _firing(session: Session, rule: RuleKind, key: str, as_of: dt.date, policy: SupervisionPolicy,
-            governance: GovernancePolicy, region: str | None) -> SupervisionWarning | None:  # fmt: skip
-    found = warnings_in(session, as_of, policy, governance, region, [rule])
+            region: str | None) -> SupervisionWarning | None:  # fmt: skip
+    found = warnings_in(session, as_of, policy, region, [rule])
     return next((w for w in found if w.key == key), None)
 
 
@@ -94,7 +93,6 @@ def open_case(
     deadline: dt.date,
     *,
     policy: SupervisionPolicy,
-    governance: GovernancePolicy | None = None,
     on: dt.date | None = None,
     note: str | None = None,
 ) -> CaseView:
@@ -110,7 +108,7 @@ def open_case(
     with db.transaction() as session:
         require(session, actor, Action.SUPERVISE, [])  # the role first: a warning elsewhere is not news to anyone
         scope = reading_scope(session, actor, None)
-        warning = _firing(session, rule, key.strip(), on, policy, governance or GovernancePolicy(), scope)
+        warning = _firing(session, rule, key.strip(), on, policy, scope)
         if warning is None:
             raise NotFoundError(f"warning firing on {on} (预警截至 {on} 未触发)", key)
         require(session, actor, Action.SUPERVISE, [warning.region_code])
@@ -166,7 +164,6 @@ def close_case(
     number: int,
     *,
     policy: SupervisionPolicy,
-    governance: GovernancePolicy | None = None,
     on: dt.date | None = None,
     note: str | None = None,
 ) -> CaseView:
@@ -176,7 +173,7 @@ def close_case(
     with db.transaction() as session:
         row = _open_case(session, actor, Action.SUPERVISE, number, on, "supervise close", "is already closed")
         rule = RuleKind(row.rule)
-        still = _firing(session, rule, row.warning_key, on, policy, governance or GovernancePolicy(), _region(row))
+        still = _firing(session, rule, row.warning_key, on, policy, _region(row))
         if still is not None:
             raise RuleRefusal(
                 [

@@ -7,7 +7,8 @@ Each rule reads what already exists and names its evidence (asset, events, entri
   own date (取得, 移交, 建设年度; the registration event's date), else the day it was registered;
 - not_handed_over 已确权未移交: a confirmed public-benefit or operating asset not handed over N days after confirmation;
 - no_custodian 未落实管护: a public-benefit or operating asset handed over without a custodian (DOMAIN rule 3);
-- idle / loss_making 闲置 / 亏损: the governance scan (services/governance.py) with the governance policy;
+- idle / loss_making 闲置 / 亏损: the governance scan (services/governance.py), each asset judged by the governance
+  policy stored for its region (`asset policy store`), never a file the reader gives;
 - no_contract 经营无合同: the contract alerts no_contract and expired (services/contract_alerts.py, DOMAIN rule 20);
 - books_not_closed 上月未结账: a village collective's books not closed through the last month end that is more than
   N days past (`ledger close`);
@@ -33,7 +34,6 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy.orm import Session
 
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.supervision import RuleKind, SupervisionPolicy, SupervisionWarning
 from assetledger.services import supervision_books as books
 from assetledger.services import supervision_register as register
@@ -42,7 +42,7 @@ from assetledger.services.objection_warnings import undecided_objections
 from assetledger.services.places import Places
 from assetledger.store.db import Database
 
-Rule = Callable[[Session, dt.date, int, Places, GovernancePolicy], list[SupervisionWarning]]
+Rule = Callable[[Session, dt.date, int, Places], list[SupervisionWarning]]
 RULES: dict[RuleKind, Rule] = {
     RuleKind.UNREGISTERED: register.unregistered,
     RuleKind.UNCONFIRMED: register.unconfirmed,
@@ -65,21 +65,19 @@ def warnings(
     actor: str,
     as_of: dt.date,
     policy: SupervisionPolicy,
-    governance: GovernancePolicy | None = None,
     region: str | None = None,
     rules: Iterable[RuleKind] | None = None,
 ) -> list[SupervisionWarning]:
     """The warnings as of a date in a region (default: the reader's whole scope), by rule and place."""
     with db.reading() as session:
         scope = reading_scope(session, actor, region)
-        return warnings_in(session, as_of, policy, governance or GovernancePolicy(), scope, rules)
+        return warnings_in(session, as_of, policy, scope, rules)
 
 
 def warnings_in(
     session: Session,
     as_of: dt.date,
     policy: SupervisionPolicy,
-    governance: GovernancePolicy,
     region: str | None,
     rules: Iterable[RuleKind] | None = None,
 ) -> list[SupervisionWarning]:
@@ -90,7 +88,7 @@ def warnings_in(
         if kind not in wanted:
             continue
         days = policy.setting(kind).days
-        found += RULES[kind](session, as_of, days, places, governance)
+        found += RULES[kind](session, as_of, days, places)
     order = list(RuleKind)
     found.sort(key=lambda w: (order.index(w.rule), w.county_code, w.township_code or "", w.village_code or "",
                               w.subject))  # fmt: skip

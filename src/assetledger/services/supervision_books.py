@@ -13,7 +13,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.distribution import Period
-from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after, month_end, required_close
 from assetledger.services.distribution import books_total, recorded_rule
 from assetledger.services.household_dues import Due, dues, overpaid_after_dues
@@ -36,7 +35,7 @@ def _village_entities(session: Session, places: Places) -> list[Any]:
     return [r for r in rows if places.within(r.region_code)]
 
 
-def books_not_closed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def books_not_closed(session: Session, as_of: dt.date, days: int, places: Places
                       ) -> list[SupervisionWarning]:  # fmt: skip
     month = required_close(as_of, days)
     entities = [e for e in _village_entities(session, places) if e.books_start <= month]
@@ -61,7 +60,7 @@ def books_not_closed(session: Session, as_of: dt.date, days: int, places: Places
     return out
 
 
-def undistributed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def undistributed(session: Session, as_of: dt.date, days: int, places: Places
                    ) -> list[SupervisionWarning]:  # fmt: skip
     last = required_close(as_of, days)  # the latest month end more than `days` days past
     entities = {e.code: e for e in _village_entities(session, places)}
@@ -157,7 +156,7 @@ def _late_revenue(session: Session, as_of: dt.date, places: Places) -> list[Supe
     return out
 
 
-def unpaid(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def unpaid(session: Session, as_of: dt.date, days: int, places: Places
             ) -> list[SupervisionWarning]:  # fmt: skip
     """Standing distributions with household shares still to be paid from the bank: a share wholly set against what
     the household was paid beyond a corrected distribution is owed nothing more (services/household_dues.py)."""
@@ -195,7 +194,7 @@ def unpaid(session: Session, as_of: dt.date, days: int, places: Places, _: Gover
     return out
 
 
-def overpaid(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def overpaid(session: Session, as_of: dt.date, days: int, places: Places
              ) -> list[SupervisionWarning]:  # fmt: skip
     """One warning per village whose households were paid beyond their standing shares (a paid distribution taken
     back to correct it) and still hold some of it once their unpaid shares are set against it, `days` after the
@@ -229,7 +228,7 @@ def overpaid(session: Session, as_of: dt.date, days: int, places: Places, _: Gov
     return out
 
 
-def inventory_unsettled(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def inventory_unsettled(session: Session, as_of: dt.date, days: int, places: Places
                          ) -> list[SupervisionWarning]:  # fmt: skip
     item = func.coalesce(InventoryCount.asset_id, InventoryCount.surplus_key)
     latest = (

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.booking import entry_date
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
-from assetledger.domain.governance import GovernancePolicy, months_before
+from assetledger.domain.governance import months_before
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.governance import scan_in
@@ -84,7 +84,7 @@ def _warning(rule: RuleKind, row: Any, since: dt.date, due: dt.date, evidence: s
                               since, due, evidence, tuple(refs))  # fmt: skip
 
 
-def unregistered(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def unregistered(session: Session, as_of: dt.date, days: int, places: Places
                   ) -> list[SupervisionWarning]:  # fmt: skip
     latest = select(func.max(AssetAcceptance.id)).group_by(AssetAcceptance.asset_id)  # a correction counts
     where: list[Any] = []
@@ -145,7 +145,7 @@ def _overdue(
     return out
 
 
-def unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def unconfirmed(session: Session, as_of: dt.date, days: int, places: Places
                  ) -> list[SupervisionWarning]:  # fmt: skip
     def evidence(r: Any, since: dt.date, what: str) -> str:
         return (f"{what} {since}，截至 {as_of} 已 {(as_of - since).days} 天未确权（限 {days} 天） "
@@ -155,7 +155,7 @@ def unconfirmed(session: Session, as_of: dt.date, days: int, places: Places, _: 
                     evidence, days, as_of)  # fmt: skip
 
 
-def not_handed_over(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def not_handed_over(session: Session, as_of: dt.date, days: int, places: Places
                      ) -> list[SupervisionWarning]:  # fmt: skip
     def evidence(r: Any, since: dt.date, _: str) -> str:
         return (f"{since} 确权给 {r.owner_name}，截至 {as_of} 已 {(as_of - since).days} 天未移交"
@@ -166,7 +166,7 @@ def not_handed_over(session: Session, as_of: dt.date, days: int, places: Places,
                     lambda r: (r.confirmed_on, ""), evidence, days, as_of)  # fmt: skip
 
 
-def no_custodian(session: Session, as_of: dt.date, days: int, places: Places, _: GovernancePolicy
+def no_custodian(session: Session, as_of: dt.date, days: int, places: Places
                   ) -> list[SupervisionWarning]:  # fmt: skip
     def evidence(r: Any, since: dt.date, _: str) -> str:
         return f"{since} 移交后未落实管护主体 no custodian since the handover on {since} (DOMAIN rule 3)"
@@ -180,38 +180,34 @@ def no_custodian(session: Session, as_of: dt.date, days: int, places: Places, _:
 # --- governance and contracts ------------------------------------------------------------------------------------
 
 
-def _scan(session: Session, as_of: dt.date, places: Places, governance: GovernancePolicy) -> list[dict[str, Any]]:
-    return [r for part in places.parts() for r in scan_in(session, as_of, governance, part)]
+def _scan(session: Session, as_of: dt.date, places: Places) -> list[dict[str, Any]]:
+    """The governance scan of the places, each asset judged by its own region's stored policy (services/governance)."""
+    return [r for part in places.parts() for r in scan_in(session, as_of, part)]
 
 
-def idle(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
-         ) -> list[SupervisionWarning]:  # fmt: skip
+def idle(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
     def evidence(r: dict[str, Any]) -> str:
         if "marked_idle" in r["finding"]:
             said = "台账状态为闲置 marked idle in the register"
         else:
             last = r["last_revenue"] or "无 none"
-            said = (f"近 {governance.idle_months} 个月无收益，最近收益 {last} no revenue in the last "
-                    f"{governance.idle_months} months (last: {last})")  # fmt: skip
+            said = (f"近 {r['idle_months']} 个月无收益，最近收益 {last} no revenue in the last "
+                    f"{r['idle_months']} months (last: {last})")  # fmt: skip
         return said + (f"；治理决定 decision: {r['decision']}" if r["decision"] else "")
 
-    return _scan_rule(session, as_of, days, places, governance, RuleKind.IDLE, governance.idle_months,
-                      ("idle", "no_revenue"), evidence)  # fmt: skip
+    return _scan_rule(session, as_of, days, places, RuleKind.IDLE, "idle_months", ("idle", "no_revenue"), evidence)
 
 
-def loss_making(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
-                ) -> list[SupervisionWarning]:  # fmt: skip
-    window = months_before(as_of, governance.loss_months)
-
+def loss_making(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
     def evidence(r: dict[str, Any]) -> str:
+        window = months_before(as_of, r["loss_months"])
         said = (f"{window} 至 {as_of} 收入 {r['trailing_revenue']:,.2f}，支出 {r['trailing_costs']:,.2f}，"
-                f"亏损 {-r['net']:,.2f} revenue, costs and loss over {governance.loss_months} months")  # fmt: skip
+                f"亏损 {-r['net']:,.2f} revenue, costs and loss over {r['loss_months']} months")  # fmt: skip
         if r["contract"]:
             said += f"；合同 {r['contract']} 应得 {r['expected_revenue']:,.2f} contract rent earned"
         return said
 
-    return _scan_rule(session, as_of, days, places, governance, RuleKind.LOSS_MAKING, governance.loss_months,
-                      ("loss",), evidence)  # fmt: skip
+    return _scan_rule(session, as_of, days, places, RuleKind.LOSS_MAKING, "loss_months", ("loss",), evidence)
 
 
 def _scan_rule(
@@ -219,20 +215,23 @@ def _scan_rule(
     as_of: dt.date,
     days: int,
     places: Places,
-    governance: GovernancePolicy,
     rule: RuleKind,
-    months: int,
+    months: str,
     words: tuple[str, ...],
     evidence_of: Callable[[dict[str, Any]], str],
 ) -> list[SupervisionWarning]:
-    """The assets the governance scan finds with one of `words`, judged from the start of the scan's window of
-    `months` before the as-of date: one warning each, with its evidence and contract."""
-    window = months_before(as_of, months)
-    due = fires_after(window, days, as_of)
-    if due is None:
-        return []
-    found = (r for r in _scan(session, as_of, places, governance) if any(w in r["finding"] for w in words))
-    return [_scan_warning(rule, r, window, due, evidence_of(r)) for r in found]
+    """The assets the governance scan finds with one of `words`, judged from the start of the scan's window (the
+    row's `months`: the idle or loss months of the policy that judged it) before the as-of date: one warning each,
+    with its evidence and contract."""
+    out = []
+    for r in _scan(session, as_of, places):
+        if not any(w in r["finding"] for w in words):
+            continue
+        window = months_before(as_of, r[months])
+        due = fires_after(window, days, as_of)
+        if due is not None:
+            out.append(_scan_warning(rule, r, window, due, evidence_of(r)))
+    return out
 
 
 def _scan_warning(rule: RuleKind, r: dict[str, Any], since: dt.date, due: dt.date, evidence: str
@@ -242,9 +241,8 @@ def _scan_warning(rule: RuleKind, r: dict[str, Any], since: dt.date, due: dt.dat
                               r["village_code"], since, due, evidence, refs)  # fmt: skip
 
 
-def no_contract(session: Session, as_of: dt.date, days: int, places: Places, governance: GovernancePolicy
-                 ) -> list[SupervisionWarning]:  # fmt: skip
-    alerts = [a for part in places.parts() for a in contract_alerts_in(session, as_of, governance.contracts, part)
+def no_contract(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
+    alerts = [a for part in places.parts() for a in contract_alerts_in(session, as_of, part)
               if a.kind in (AlertKind.NO_CONTRACT, AlertKind.EXPIRED)]  # fmt: skip
     rows = {r.asset_id: r for r in _asset_rows(session, places, Asset.asset_id.in_([a.asset_ids[0] for a in alerts]))}
     out = []

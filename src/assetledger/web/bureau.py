@@ -20,7 +20,6 @@ from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Reg
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
 from assetledger.io.household_rows import household_word
-from assetledger.rules.governance_policy import load_policy
 from assetledger.services.asset_queries import (
     SORTS,
     AssetFilter,
@@ -266,8 +265,8 @@ def governance() -> Response | str:
     kind = choice_arg(args, "finding", FINDINGS)
     order = listing(args, tuple(GOVERNANCE_SORTS), "place")
     reader = user().name
-    policy = load_policy(None)
-    rows = scan(database(), as_of, policy, reader, within=region, words=words_arg(args))  # the services check scope
+    # each county's assets judged by its own stored governance policy (services/governance.scan_in), as in the CLI
+    rows = scan(database(), as_of, reader, within=region, words=words_arg(args))  # the services check scope
     if kind == "idle":
         rows = [r for r in rows if "idle" in r["finding"] or "no_revenue" in r["finding"]]
     elif kind == "loss":
@@ -289,9 +288,13 @@ def governance() -> Response | str:
         headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
         return export(shown, headers, wanted, translate("governance_file", lang))
     pager = order.of(len(rows))
-    alerts = contract_alerts(database(), as_of, policy.contracts, reader, region)
+    alerts = contract_alerts(database(), as_of, reader, region)
+    judged = "；".join(translate("judged_months", g.lang, policy=name, idle=idle, loss=loss)
+                      for name, idle, loss in dict.fromkeys((r["policy"], r["idle_months"], r["loss_months"])
+                                                            for r in rows))  # fmt: skip
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
-                           pager=pager, order=order, alerts=alerts, as_of=as_of, region=region or "", one_side=one_side,
+                           pager=pager, order=order, alerts=alerts, judged=judged, as_of=as_of, region=region or "",
+                           one_side=one_side,
                            finding_words=FINDING_WORDS, decision_words=DECISION_WORDS,
                            township=township, village=village, finding=kind or "", q=args.get("q", ""),
                            choices=asset_choices(database(), reader), names=names, sizes=SIZES,
