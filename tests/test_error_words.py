@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from assetledger.errors import DuplicateError, Finding, InputError
+from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError
 
 
 def test_a_finding_names_row_column_and_value_in_chinese_with_the_english_beside() -> None:
@@ -23,3 +23,14 @@ def test_input_error_and_duplicate_error_say_it_in_chinese_first() -> None:
     assert refused.startswith("输入有 3 处问题，未做任何更改 (3 problem(s) in input, nothing was changed):")
     assert refused.endswith("另有 1 处 (and 1 more)")
     assert str(DuplicateError("asset", "A-1")) == "资产“A-1”已存在 (asset “A-1” already exists)"
+
+
+def test_keys_headers_and_file_names_are_escaped_too() -> None:
+    """A key, a header or a file name comes from the user's file as much as a value does."""
+    evil = "A\x1b[2J\n1"
+    for shown in (
+        str(DuplicateError("asset", evil)),
+        str(NotFoundError("asset", evil)),
+        str(Finding(f"账{evil}.csv", 2, f"金{evil}额", "1", "r")),
+    ):
+        assert "\x1b" not in shown and "\n" not in shown and "A\\x1b[2J\\n1" in shown

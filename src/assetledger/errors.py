@@ -33,7 +33,7 @@ class NotFoundError(AssetLedgerError):
         self.kind, self.key = kind, key
         named = KIND_NAMES.get(kind)
         english = f"{kind} {key!r} not found"
-        super().__init__(f"未找到{named}“{key}” ({english})" if named else english)
+        super().__init__(f"未找到{named}“{_printable(key)}” ({english})" if named else english)
 
 
 class DuplicateError(AssetLedgerError):
@@ -42,7 +42,8 @@ class DuplicateError(AssetLedgerError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind, self.key = kind, key
         named = KIND_NAMES.get(kind, kind)
-        super().__init__(f"{named}“{key}”已存在 ({kind} “{key}” already exists)")
+        shown = _printable(key)
+        super().__init__(f"{named}“{shown}”已存在 ({kind} “{shown}” already exists)")
 
 
 class RuleViolation(AssetLedgerError):
@@ -97,11 +98,11 @@ class Finding:
 
     def __str__(self) -> str:
         """ "file，第3行 (row 3)，列「金额」 (column)，值「12x」 (value)：reason" — Chinese first, English beside."""
-        where = self.source
+        where = _printable(self.source)
         if self.row is not None:
             where += f"，第{self.row}行 (row {self.row})"
         if self.column is not None:
-            where += f"，列「{self.column}」 (column)"
+            where += f"，列「{_printable(self.column)}」 (column)"
         if self.value is not None:
             where += f"，值「{_printable(self.value)}」 (value)"
         return f"{where}：{self.reason}"

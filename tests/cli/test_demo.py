@@ -31,7 +31,11 @@ def test_demo_builds_a_county_whose_books_check_and_reconcile(tmp_path: Path, mo
     assert (tmp_path / "demo" / "assetledger.db").exists()
     [public] = (tmp_path / "demo" / "public").glob("村务公开-*.html")  # the published notices, not 2026Q3's
     page = public.read_text(encoding="utf-8")
-    assert page.count('class="notice"') == 10 and "2026Q2 扶贫项目资产收益分配公示" in page and "2026Q3" not in page
+    assert (
+        page.count('class="notice"') == 10
+        and "2026年第2季度 扶贫项目资产收益分配公示" in page
+        and "2026年第3季度" not in page
+    )
     tried = [shlex.split(line.strip())[1:] for line in out.splitlines() if " awards compute " in line]
     assert len(tried) == 2
     for args in tried:  # the awards commands the demo suggests run as written

@@ -48,5 +48,5 @@ def test_a_rule_gives_its_plan_a_real_objection_period(
     rule.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
     before = table_counts(db)
     refused = run("distribute", "rule", "add", str(rule), ok=False)
-    assert refused.exit_code == 2 and f"column {column}" in refused.output, refused.output
+    assert refused.exit_code == 2 and f"列「{column}」" in refused.output, refused.output
     assert table_counts(db) == before

@@ -49,7 +49,7 @@ def test_scan_finds_idle_and_loss_making_with_evidence(run: Cli) -> None:
     assert found["ROAD"]["finding"] == "marked_idle"
     # nothing stored: the shipped policy judged every row, and each row says so
     assert {(r["policy"], r["idle_months"], r["loss_months"]) for r in rows} == {
-        ("ledgers/policy/governance.toml（项目默认 shipped default）", 6, 12)
+        ("项目默认治理政策 (shipped default)", 6, 12)
     }
     earlier = json.loads(run("asset", "scan", "--as-of", "2025-06-30", "--format", "json").output)
     assert {r["asset_id"] for r in earlier} == {"LOSES", "ROAD"}  # SILENT: only five months without revenue

@@ -91,7 +91,7 @@ def test_a_file_with_a_larger_tolerance_can_no_longer_hide_the_arrears(run: Cli,
     # the county's stored tolerance (5,000) judges: 20,000 short is listed, wherever the reader looks
     assert _arrears(run, "wang") == {"HT-W": "20000.00"}
     scan = run("asset", "scan", "--as-of", "2025-11-15", user="wang").output
-    assert "HT-W" in scan and "欠缴租金/收益" in scan and f"判定依据 judged by：{WEST} 第1版 (v1)" in scan, scan
+    assert "HT-W" in scan and "欠缴租金/收益" in scan and "判定依据 judged by：示范县 第1版 (v1)" in scan, scan
     (county,) = _json(run, "report", "governance", "--year", "2025", user="wang")
     assert (county["arrears"], county["arrears_amount"]) == (1, "20000.00")
     # only finance's next stored version changes what is listed, and it is kept with who stored it
@@ -107,8 +107,8 @@ def test_two_counties_are_each_judged_by_their_own_stored_policy(run: Cli) -> No
     _store(run, "zhao", "east.toml", "[scan]\nidle_months = 12\n[contracts]\narrears_tolerance = 30000\n")
     rows = {r["asset_id"]: r for r in _json(run, "asset", "scan", "--as-of", "2025-12-31")}
     assert "W-QUIET" in rows and "E-QUIET" not in rows  # last revenue 2025-04-28: idle under 6 months, not 12
-    assert (rows["W-QUIET"]["policy"], rows["W-QUIET"]["idle_months"]) == (f"{WEST} 第1版 (v1)", 6)
-    assert all(r["policy"] == f"{EAST} 第1版 (v1)" for r in rows.values() if r["county_code"] == EAST)
+    assert (rows["W-QUIET"]["policy"], rows["W-QUIET"]["idle_months"]) == ("示范县 第1版 (v1)", 6)
+    assert all(r["policy"] == "东山县 第1版 (v1)" for r in rows.values() if r["county_code"] == EAST)
     # 20,000 short in each county: over the west's tolerance (0), within the east's (30,000)
     assert _arrears(run, "root") == {"HT-W": "20000.00"}
     report = {r["county_code"]: r for r in _json(run, "report", "governance", "--year", "2025")}
@@ -127,4 +127,4 @@ def test_two_counties_are_each_judged_by_their_own_stored_policy(run: Cli) -> No
     # the east raises its idle months no further than it stores: a stricter version lists its quiet asset too
     _store(run, "zhao", "east-v2.toml", "[scan]\nidle_months = 6\n[contracts]\narrears_tolerance = 30000\n")
     again = {r["asset_id"]: r for r in _json(run, "asset", "scan", "--as-of", "2025-12-31")}
-    assert again["E-QUIET"]["policy"] == f"{EAST} 第2版 (v2)" and again["W-QUIET"]["policy"] == f"{WEST} 第1版 (v1)"
+    assert again["E-QUIET"]["policy"] == "东山县 第2版 (v2)" and again["W-QUIET"]["policy"] == "示范县 第1版 (v1)"

@@ -8,6 +8,9 @@ import re
 import pytest
 from flask import Flask
 
+from assetledger.services.entry_refs import describe_refs
+from assetledger.store.db import Database
+from assetledger.web.history import ref_shown
 from tests.conftest import Cli
 from tests.public_notices import ID_NUMBER
 from tests.web.conftest import VILLAGE, login
@@ -53,3 +56,14 @@ def test_a_reader_who_may_not_read_households_gets_no_head(app: Flask, county: C
     rows, _ = entry_page(db, EntryFilter(region=VILLAGE), "qing")  # type: ignore[arg-type]
     payouts = [r.ref_words for r in rows if r.kind == "payout"]
     assert payouts and all(w is not None and "户主" not in w.zh and "head" not in w.en for w in payouts), payouts
+
+
+def test_a_household_id_with_a_colon_stays_off_the_page(db: Database) -> None:
+    """The household id is the roster's own text and may hold a colon; a system ref that cannot be described is
+    shown as made by the system, never as its identifiers."""
+    with db.reading() as session:
+        words = describe_refs(session, ["payout:7:HH:360921:0001"], "tester")
+    assert "HH:360921:0001" not in words["payout:7:HH:360921:0001"].zh
+    assert ref_shown("distribution:bogus", None, "zh") == "系统生成"
+    assert ref_shown("payout:7:HH-1", None, "en") == "made by the system"
+    assert ref_shown("记-0012", None, "zh") == "记-0012"  # a voucher number people typed, as typed

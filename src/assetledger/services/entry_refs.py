@@ -40,7 +40,7 @@ class _Known:
 
 def describe_refs(session: Session, refs: Iterable[str | None], actor: str) -> dict[str, RefWords]:
     """ref -> its words, for each system ref among `refs` (a voucher number people typed is left out)."""
-    parts = {ref: ref.split(":") for ref in set(refs) if ref and ref.split(":", 1)[0] in _WORDS and ":" in ref}
+    parts = {ref: _parts(ref) for ref in set(refs) if ref and ref.split(":", 1)[0] in _WORDS and ":" in ref}
     payouts = [p for p in parts.values() if p[0] == "payout" and len(p) == 3 and p[1].isdigit()]
     periods: dict[int, str] = {}
     if payouts:
@@ -65,6 +65,12 @@ def describe_refs(session: Session, refs: Iterable[str | None], actor: str) -> d
         if words is not None:
             out[ref] = words
     return out
+
+
+def _parts(ref: str) -> list[str]:
+    """A payout's household id is the roster's own text and may hold a colon itself: it is everything after the
+    distribution id."""
+    return ref.split(":", 2) if ref.startswith("payout:") else ref.split(":")
 
 
 def _distribution(p: list[str], known: _Known) -> RefWords | None:

@@ -80,13 +80,13 @@ def scan_in(
         groups.setdefault((policy.version_id, policy.sha256), (policy, []))[1].append(str(region))
     if len(groups) <= 1:
         policy = next(iter(groups.values()))[0] if groups else shipped_policy()
-        return _scan_judged(session, as_of, policy.policy, policy.name, place)
+        return _scan_judged(session, as_of, policy.policy, policy.label, place)
     # the largest group is named by what it is not (the places of the others): the shorter lists of codes
     parts = sorted(groups.values(), key=lambda g: len(g[1]), reverse=True)
     others = sorted(code for _, part in parts[1:] for code in part)
-    rows = _scan_judged(session, as_of, parts[0][0].policy, parts[0][0].name, [*place, ASSET_PLACE.not_in(others)])
+    rows = _scan_judged(session, as_of, parts[0][0].policy, parts[0][0].label, [*place, ASSET_PLACE.not_in(others)])
     for policy, part in parts[1:]:
-        rows += _scan_judged(session, as_of, policy.policy, policy.name, [*place, ASSET_PLACE.in_(sorted(part))])
+        rows += _scan_judged(session, as_of, policy.policy, policy.label, [*place, ASSET_PLACE.in_(sorted(part))])
     rows.sort(key=lambda r: (r["county_code"], r["township_code"] or "", r["village_code"] or "", r["asset_id"]))
     return rows
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from assetledger.domain.access import Action
 from assetledger.domain.governance import GovernancePolicy
@@ -25,6 +25,7 @@ from assetledger.services.access import current_user, reader, region_chain, regi
 from assetledger.services.context import now
 from assetledger.store.db import Database
 from assetledger.store.governance_models import POLICY_CHARS, GovernancePolicyVersion
+from assetledger.store.models import Region
 
 SHIPPED = "ledgers/policy/governance.toml"
 
@@ -43,18 +44,30 @@ class PolicyInForce:
     note: str | None = None
     actor: str | None = None
     recorded_at: dt.datetime | None = None
+    scope_name: str | None = None  # the region's name, for people; None for "*" or a region not found
 
     @property
     def name(self) -> str:
+        """The version as records name it: its scope's code and number."""
         if self.version_id is None:
             return f"{SHIPPED}（项目默认 shipped default）"
         return f"{self.scope} 第{self.version}版 (v{self.version})"
 
+    @property
+    def label(self) -> str:
+        """The version as people read it on a list: its region's name, not its code."""
+        if self.version_id is None:
+            return "项目默认治理政策 (shipped default)"
+        where = self.scope_name or ("全部地区 (all regions)" if self.scope == "*" else self.scope)
+        return f"{where} 第{self.version}版 (v{self.version})"
+
 
 def _stored(row: GovernancePolicyVersion) -> PolicyInForce:
     policy = parse_policy(row.text, f"{row.scope} v{row.version}")
+    session = object_session(row)
+    region = session.get(Region, row.scope) if session is not None and row.scope != "*" else None
     return PolicyInForce(policy, row.id, row.scope, row.version, row.sha256, row.text, row.note, row.actor,
-                         row.recorded_at)  # fmt: skip
+                         row.recorded_at, region.name if region is not None else None)  # fmt: skip
 
 
 def shipped_policy() -> PolicyInForce:
@@ -107,7 +120,9 @@ def policies_for_regions(session: Session, regions: Iterable[str | None]) -> dic
     found: dict[str | None, PolicyInForce] = {}
     for region in wanted:
         row = next((latest[s] for s in [*(chains[region] if region else ()), "*"] if s in latest), None)
-        found[region] = shipped if row is None else parsed.setdefault(row.id, _stored(row))
+        if row is not None and row.id not in parsed:
+            parsed[row.id] = _stored(row)  # each version parsed once, however many regions it judges
+        found[region] = shipped if row is None else parsed[row.id]
     return found
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import AssetStatus, FundSource, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.inventory import CountResult
+from assetledger.domain.journal import SYSTEM_REF_PREFIXES
 from assetledger.services.entry_refs import RefWords
 from assetledger.web.i18n import FIELDS_CN, field, mark, translate
 
@@ -204,4 +205,6 @@ def ref_shown(ref: str | None, words: RefWords | None, lang: str) -> str:
     voucher number people typed as it is."""
     if words is not None:
         return words.zh if lang == "zh" else words.en
+    if ref is not None and ref.startswith(SYSTEM_REF_PREFIXES):  # not described: its identifiers stay off the page
+        return "系统生成" if lang == "zh" else "made by the system"
     return ref or ""
