@@ -53,6 +53,11 @@ def test_a_case_closes_only_once_its_rule_no_longer_fires(run: Cli, db: Database
     run("supervise", "step", "1", "--text", "已提交确权申请", "--date", "2025-06-05", "--document", str(doc), user="li")
     refused = run("supervise", "close", "1", "--date", "2025-06-06", "--policy", str(POLICY), user="zhang", ok=False)
     assert refused.exit_code == 5 and "预警仍然触发" in refused.output and "still fires" in refused.output
+    for lax in ("[rules.unconfirmed]\nenabled = false\n", "[rules.unconfirmed]\ndays = 3650\n"):
+        (run.cwd / "lax.toml").write_text(f'version = "lax"\n{lax}', encoding="utf-8")
+        hidden = run("supervise", "close", "1", "--date", "2025-06-06", "--policy", str(run.cwd / "lax.toml"),
+                     user="zhang", ok=False)  # fmt: skip
+        assert hidden.exit_code == 5 and "预警仍然触发" in hidden.output  # a file cannot close a case by looking away
 
     run("asset", "confirm", "U-1", "--owner", "红旗村股份经济合作社", "--owner-kind", "village", "--date", "2025-06-10",
         user="zhang")  # fmt: skip

@@ -139,7 +139,8 @@ def step_cmd(app: App, case: int, text: str, on: dt.date | None, document: Path 
 def close_cmd(app: App, case: int, on: dt.date | None, note: str | None, policy_file: Path | None) -> None:
     """Close a case (整改销号) once its warning no longer fires: the rule is run again first.
 
-    Refused (exit 5), naming the evidence, while the warning still fires. Finance only, in its scope.
+    Refused (exit 5), naming the evidence, while the warning still fires. Finance only, in its scope. A --policy
+    file can make closing stricter, never laxer: the case's rule is always on, with at most the shipped days of grace.
     """
     from assetledger.services.rectification import close_case
 

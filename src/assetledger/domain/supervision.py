@@ -108,6 +108,13 @@ class SupervisionPolicy:
     def enabled(self) -> list[RuleKind]:
         return [k for k in RuleKind if self.setting(k).enabled]
 
+    def for_closing(self, kind: RuleKind) -> SupervisionPolicy:
+        """The policy a case of rule `kind` is closed by (整改销号): the rule on, and its days of grace no more than
+        the shipped ones. A policy file may make closing harder, never easier: with the rule switched off or a
+        longer grace, a case whose warning still stands would close."""
+        given, shipped = self.setting(kind), SupervisionPolicy().setting(kind)
+        return replace(self, rules={**self.rules, kind: RuleSetting(True, min(given.days, shipped.days))})
+
 
 @dataclass(frozen=True)
 class SupervisionWarning:

@@ -173,7 +173,7 @@ def close_case(
     with db.transaction() as session:
         row = _open_case(session, actor, Action.SUPERVISE, number, on, "supervise close", "is already closed")
         rule = RuleKind(row.rule)
-        still = _firing(session, rule, row.warning_key, on, policy, _region(row))
+        still = _firing(session, rule, row.warning_key, on, policy.for_closing(rule), _region(row))
         if still is not None:
             raise RuleRefusal(
                 [
