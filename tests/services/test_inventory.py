@@ -119,6 +119,22 @@ def test_open_selects_due_assets_and_says_why(run: Cli, db: Database) -> None:
     assert "360921" in listed and HONGQI in listed
 
 
+def test_a_village_with_a_policy_of_its_own_is_judged_by_it_in_a_county_inventory(run: Cli, db: Database) -> None:
+    """As the scan judges each asset by its own place's stored policy, so does a county-wide inventory."""
+    _registers(run)
+    policy = run.cwd / "count-households.toml"
+    policy.write_text("[inventory]\ncount_household = true\n", encoding="utf-8")
+    run("user", "add", "tester", "--role", "finance", "--scope", "360921")
+    run("user", "add", "cun", "--role", "finance", "--scope", HONGQI)
+    run("asset", "policy", "store", str(policy), user="cun")
+    out = run("inventory", "open", "--year", "2025", "--scope", "county:360921").output
+    assert "7 assets due" in out and "household_not_counted" not in out  # H-1 of 红旗村 counted as its policy says
+    with db.reading() as session:
+        [recorded] = session.scalars(select(Inventory.policy)).all()
+    assert recorded["governance_policy"] == "ledgers/policy/governance.toml（项目默认 shipped default）"
+    assert [p["governance_policy"] for p in recorded["also"]] == [f"{HONGQI} 第1版 (v1)"]
+
+
 def test_state_assets_counted_every_three_years(run: Cli, db: Database) -> None:
     folder = _opened(run)
     counts = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}

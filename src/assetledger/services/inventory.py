@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from assetledger.services.access import (
     visible_regions,
 )
 from assetledger.services.context import now
-from assetledger.services.governance_policies import policy_for_region
+from assetledger.services.governance_policies import PolicyInForce, policies_for_regions, policy_for_region
 from assetledger.store.bulk import insert_rows, refresh_statistics
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
@@ -108,7 +109,6 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
             )
         require(session, actor, Action.INVENTORY, [scope.code])
         judged = policy_for_region(session, scope.code)
-        policy = judged.policy.inventory
         prior = session.scalar(select(Inventory.id).where(Inventory.year == year, Inventory.scope_code == scope.code))
         if prior is not None:
             raise DuplicateError("inventory", f"{year} {scope} (id {prior})")
@@ -136,7 +136,10 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
             .outerjoin(taken, taken.c.asset_id == Asset.asset_id)
             .where(in_scope(scope.code))
             .order_by(Asset.asset_id)
-        )  # fmt: off
+        ).all()  # fmt: off
+        # Each asset by the [inventory] cycle of its own place's policy, as the scan judges it: a township that
+        # stored its own inside a county-wide inventory is not judged by the county's.
+        policies = policies_for_regions(session, [_place(r) for r in rows])
         reasons: Counter[DueReason] = Counter()
         items: list[dict[str, Any]] = []
         for r in rows:
@@ -149,10 +152,10 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
             if r.taken is not None:
                 reasons[DueReason.ALREADY_IN_INVENTORY] += 1
                 continue
-            selected, reason = due(r.owner_kind, r.register, r.year, year, policy)
+            selected, reason = due(r.owner_kind, r.register, r.year, year, policies[_place(r)].policy.inventory)
             reasons[reason] += 1
             if selected:
-                place = r.village_code or r.township_code or r.county_code
+                place = _place(r)
                 items.append(
                     {
                         "asset_id": r.asset_id, "reason": reason.value, "last_counted": r.year,
@@ -166,7 +169,7 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
             scope_code=scope.code,
             county_code=region.county_code,
             opened_on=on or dt.date.today(),
-            policy={**policy.as_dict(), "governance_policy": judged.name, "sha256": judged.sha256},
+            policy=_policies_used(judged, policies.values()),
             selected={reason.value: n for reason, n in sorted(reasons.items())},
             actor=actor,
             recorded_at=now(),
@@ -378,3 +381,23 @@ def book_values(asset_ids: Any) -> Any:
         .group_by(Account.asset_id)
         .subquery()
     )
+
+
+def _place(row: Any) -> str:
+    """An asset's own place: its village, else its township, else its county."""
+    return str(row.village_code or row.township_code or row.county_code)
+
+
+def _policies_used(scope: PolicyInForce, used: Iterable[PolicyInForce]) -> dict[str, Any]:
+    """What the inventory records of the policies that selected it: the scope's, and any other version that judged
+    some of its assets (a region inside the scope with a policy of its own)."""
+    record: dict[str, Any] = {
+        **scope.policy.inventory.as_dict(), "governance_policy": scope.name, "sha256": scope.sha256,
+    }  # fmt: skip
+    others = {p.sha256 + p.name: p for p in used if (p.name, p.sha256) != (scope.name, scope.sha256)}
+    if others:
+        record["also"] = [
+            {**p.policy.inventory.as_dict(), "governance_policy": p.name, "sha256": p.sha256}
+            for _, p in sorted(others.items())
+        ]
+    return record
