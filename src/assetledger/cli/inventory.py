@@ -61,9 +61,10 @@ def command() -> None:
 def open_(app: App, year: int, scope: str, on: dt.date | None) -> None:
     """Open an inventory: select the assets due and say how many and why.
 
-    Which assets are due is the [inventory] table of the governance policy stored for the scope's county (`asset
-    policy store`, finance; none stored: ledgers/policy/governance.toml: collective yearly, state-owned every 3
-    years, household-level not counted), never a file given here; the inventory records the version."""
+    Which assets are due is the [inventory] table of the governance policy stored for each asset's place, as the
+    scan judges it (`asset policy store`, finance; none stored: ledgers/policy/governance.toml: collective yearly,
+    state-owned every 3 years, household-level not counted), never a file given here; the inventory records every
+    version that selected its assets."""
     try:
         parsed = parse_scope(scope)
     except ValueError as exc:
