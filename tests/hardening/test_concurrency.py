@@ -29,7 +29,9 @@ def test_processes_posting_and_distributing_into_overlapping_villages(
     assert len(distributions) == 6  # 3 workers x 2 tries, over 2 villages: some raced for the same one
 
 
-def _short_busy_timeout(monkeypatch: pytest.MonkeyPatch, ms: int) -> None:
+def _short_busy_timeout(run: Cli, monkeypatch: pytest.MonkeyPatch, ms: int) -> None:
+    """The commands `run` runs from now on wait `ms` for the write lock. Its engine is made anew: the one its
+    earlier commands shared set its connections' pragmas when it was made."""
     original = store_db._sqlite_pragmas
 
     def pragmas(dbapi_conn: Any, record: Any) -> None:
@@ -37,6 +39,7 @@ def _short_busy_timeout(monkeypatch: pytest.MonkeyPatch, ms: int) -> None:
         dbapi_conn.execute(f"PRAGMA busy_timeout={ms}")
 
     monkeypatch.setattr(store_db, "_sqlite_pragmas", pragmas)
+    run.close()
 
 
 def _hold_write_lock(path: str) -> sqlite3.Connection:
@@ -80,7 +83,7 @@ def test_sqlite_writer_that_cannot_get_the_lock_is_refused_and_nothing_changes(
 ) -> None:
     path = _sqlite_with_assets(run, db)
     before = table_checksums(db)
-    _short_busy_timeout(monkeypatch, 200)
+    _short_busy_timeout(run, monkeypatch, 200)
     holder = _hold_write_lock(path)
     try:
         refused = run(*POST, ok=False)
@@ -98,7 +101,7 @@ def test_sqlite_writer_that_cannot_get_the_lock_is_refused_and_nothing_changes(
 
 def test_sqlite_busy_message_says_busy_and_to_retry(run: Cli, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _sqlite_with_assets(run, db)
-    _short_busy_timeout(monkeypatch, 200)
+    _short_busy_timeout(run, monkeypatch, 200)
     holder = _hold_write_lock(path)
     try:
         refused = run(*POST, ok=False)
