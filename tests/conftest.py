@@ -278,7 +278,7 @@ def built_postgres(state: str, admin: Engine, template: str, folders: pytest.Tem
         copy_postgres_database(admin, source, name)
         database = Database(postgres_copy_url(name))
         try:
-            audit_role.install(database.engine)  # as `db` does for each copy: the views granted to its own role
+            audit_role.install_role(database.engine)  # the copy's own auditor role, granted the views it copied
         finally:
             database.dispose()
         commands = Cli(postgres_copy_url(name), folders.mktemp(state))
@@ -322,7 +322,7 @@ def postgres_copy(admin: Engine, template: str, empty: str) -> Iterator[Database
     copy_postgres_database(admin, template, name)
     database = Database(postgres_copy_url(name))
     try:
-        audit_role.install(database.engine)  # the auditor role is named after its database: this copy's own
+        audit_role.install_role(database.engine)  # the auditor role is named after its database: this copy's own
         yield database
     finally:
         database.dispose()

@@ -90,9 +90,7 @@ def install(engine: Engine) -> str | None:
         )
         conn.exec_driver_sql(f"REVOKE ALL ON {schema}.reader_scopes, {schema}.reader_login FROM PUBLIC")
         _create_views(conn, names)
-        managed = _keep_role(conn, names)
-        if managed or _role_exists(conn, names):
-            _grant(conn, names)
+        managed = _role_and_grants(conn, names)
     if managed:
         return None
     note = (
@@ -101,6 +99,21 @@ def install(engine: Engine) -> str | None:
         f"(the auditor role {names.role} was not created or updated: run `assetledger db upgrade` as a role with "
     )
     return note + "CREATEROLE (or a superuser) once; until then `audit sql` is refused on this database)"
+
+
+def install_role(engine: Engine) -> bool:
+    """The role and its grants alone, for a copy of a database whose views `install` made (CREATE DATABASE …
+    TEMPLATE): the copy's role is named after the copy, its views are the original's. False when this connection's
+    user may not manage roles."""
+    with engine.begin() as conn:
+        return _role_and_grants(conn, ReaderNames.current(conn))
+
+
+def _role_and_grants(conn: Connection, names: ReaderNames) -> bool:
+    managed = _keep_role(conn, names)
+    if managed or _role_exists(conn, names):
+        _grant(conn, names)
+    return managed
 
 
 def _create_views(conn: Connection, names: ReaderNames) -> None:
