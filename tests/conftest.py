@@ -55,10 +55,38 @@ def cheap_argon2() -> Iterator[PasswordHasher]:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    """The database a test runs on: SQLite always, PostgreSQL when ASSETLEDGER_TEST_DATABASE_URL is set."""
+    """The database a test runs on: SQLite always, PostgreSQL when ASSETLEDGER_TEST_DATABASE_URL is set (for the
+    tests of parsing and rendering, SQLite only: see `pytest_collection_modifyitems`)."""
     if request.param == "postgresql" and pg_base_url() is None:
         pytest.skip(f"{PG_ENV} not set")
     return str(request.param)
+
+
+# The tests of the CLI, the web and the file readers check parsing and rendering: what a command or page makes of
+# its input and how it shows the result. They run on SQLite. The services they call run on both databases in
+# tests/services, tests/security, tests/store and tests/hardening (the CLI and the web run no SQL of their own). A
+# module among them that checks what the services do on the database marks itself `both_backends`.
+SQLITE_ONLY = ("cli", "web", "io")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: a CLI, web or file test that also runs on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    skipped = [
+        item
+        for item in items
+        if getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("backend") == "postgresql"  # type: ignore[attr-defined]
+        and item.path.relative_to(tests).parts[0] in SQLITE_ONLY
+        and item.get_closest_marker("both_backends") is None
+    ]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        dropped = set(skipped)
+        items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture

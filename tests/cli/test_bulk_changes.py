@@ -14,6 +14,8 @@ from tests.conftest import Cli
 from tests.district import District, district_register
 from tests.helpers import table_counts, write_csv, write_xlsx
 
+pytestmark = pytest.mark.both_backends  # bulk changes write through store/bulk_update, on both databases
+
 TOWNSHIP = "360102101"  # 扬子洲镇
 
 

@@ -13,6 +13,8 @@ from tests.conftest import Cli
 from tests.district import district_register
 from tests.helpers import write_csv, write_xlsx
 
+pytestmark = pytest.mark.both_backends  # a district's register through the bulk path, on both databases
+
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_district_register_imports_as_published(run: Cli, kind: str) -> None:

@@ -30,6 +30,8 @@ from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_xlsx
 from tests.web.browser import chromium_options, serving
 from tests.web.conftest import PASSWORD, VILLAGE
 
+pytestmark = pytest.mark.both_backends  # one whole day in the browser on each database
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 

@@ -19,6 +19,8 @@ from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE, login
 
+pytestmark = pytest.mark.both_backends  # sorting, filtering and paging are the services' queries
+
 TOWNSHIP = "360921101"  # 东风镇
 EXTRA = 55  # assets added to the county's three: 58 in all
 
