@@ -10,7 +10,10 @@ from contextlib import contextmanager
 
 from flask import Flask
 from selenium import webdriver
+from selenium.webdriver.remote.webdriver import WebDriver
 from werkzeug.serving import make_server
+
+IMPLICIT_WAIT = 10  # seconds: a page that a click opens may take a moment to arrive on a loaded machine
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -38,3 +41,13 @@ def serving(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def absent(driver: WebDriver, by: str, value: str) -> bool:
+    """No element of the page matches, asked without the implicit wait: the caller has seen the page arrive, and
+    an element that is not there would otherwise be waited for IMPLICIT_WAIT seconds."""
+    driver.implicitly_wait(0)
+    try:
+        return driver.find_elements(by, value) == []
+    finally:
+        driver.implicitly_wait(IMPLICIT_WAIT)

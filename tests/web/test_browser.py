@@ -27,7 +27,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from assetledger.store.db import Database
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_xlsx
-from tests.web.browser import chromium_options, serving
+from tests.web.browser import IMPLICIT_WAIT, chromium_options, serving
 from tests.web.conftest import PASSWORD, VILLAGE
 
 pytestmark = pytest.mark.both_backends  # one whole day in the browser on each database
@@ -56,7 +56,7 @@ class _Chromium:
         options = chromium_options(CHROMIUM, profile, "--window-size=1280,900")
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         driver.set_page_load_timeout(30)
-        driver.implicitly_wait(10)  # a page that a click opens may take a moment to arrive on a loaded machine
+        driver.implicitly_wait(IMPLICIT_WAIT)
         return cls(driver, profile)
 
     def quit(self) -> None:

@@ -12,6 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.public_notices import SECRETS
+from tests.web.browser import absent
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE
 from tests.web.test_browser import browser, live  # noqa: F401  (fixtures)
 
@@ -29,7 +30,7 @@ def test_a_villager_reads_the_published_notice_and_nothing_else(browser: WebDriv
         assert secret not in body and secret not in source, secret
     assert not NUMBERS.findall(body.replace(VILLAGE, "")), NUMBERS.findall(body)
     assert browser.get_cookies() == []
-    assert browser.find_elements(By.TAG_NAME, "form") == [] and browser.find_elements(By.TAG_NAME, "script") == []
+    assert absent(browser, By.TAG_NAME, "form") and absent(browser, By.TAG_NAME, "script")
     here = urlsplit(browser.current_url)
     for link in browser.find_elements(By.TAG_NAME, "a"):
         target = urlsplit(str(link.get_attribute("href")))
