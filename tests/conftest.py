@@ -73,6 +73,7 @@ SQLITE_ONLY = ("cli", "web", "io")
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "both_backends: a CLI, web or file test that also runs on PostgreSQL")
+    config.addinivalue_line("markers", "long: a test of tens of seconds (the demo, the state machine): run first")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -89,6 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=skipped)
         dropped = set(skipped)
         items[:] = [item for item in items if item not in dropped]
+    # The long tests first, shared out among the workers with the rest: one started last would run on alone.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from assetledger.services.audit import verify
@@ -23,6 +24,7 @@ def _count(db: Database, model: object) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
 
 
+@pytest.mark.long
 def test_tiny_city_verifies_clean_and_a_second_run_adds_nothing(db: Database, tmp_path: Path) -> None:
     scale = city_data.SCALES["tiny"]
     said: list[str] = []

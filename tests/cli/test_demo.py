@@ -13,6 +13,7 @@ from assetledger.services.audit import verify
 from assetledger.store.db import Database
 
 
+@pytest.mark.long
 def test_demo_builds_a_county_whose_books_check_and_reconcile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ASSETLEDGER_DATABASE_URL", raising=False)

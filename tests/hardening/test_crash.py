@@ -32,6 +32,7 @@ def _job(kind: str, folder: Path, trial: str) -> Job:
     return entries_job(folder, trial, 400, ASSETS)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("kind", ["asset import", "import-entries"])
 def test_kill_9_leaves_all_or_nothing_and_a_rerun_finishes_once(
     run: Cli, db: Database, tmp_path: Path, zygote: Zygote, kind: str

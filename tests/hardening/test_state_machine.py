@@ -27,6 +27,7 @@ EXAMPLES = {"sqlite": 15, "postgresql": 5}
 STEPS = 20
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_every_sequence_keeps_the_invariants_of_record(
     backend: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest

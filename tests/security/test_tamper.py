@@ -311,6 +311,7 @@ def test_legitimate_changes_verify_clean_and_are_sealed(run: Cli, db: Database) 
     assert sealed == set(STATE_TABLES)
 
 
+@pytest.mark.long
 def test_the_demo_verifies_clean(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The whole demo county (imports, history, books, distributions, governance, inventory, awards)."""
     if db_url.startswith("sqlite"):
