@@ -323,44 +323,20 @@ def built_postgres(state: str, admin: Engine, template: str, folders: pytest.Tem
     return _BUILT_POSTGRES_BY_STATE[state]
 
 
-class SqliteDatabase:
-    """The SQLite `Database` of a test process, one for all its tests in turn, at one path: the file is replaced
-    for each test (and whatever was put beside it, such as documents, removed), the engine is kept. SQLAlchemy
-    compiles each statement once per engine; an engine per test compiled every statement of every test anew, a
-    fifth of the SQLite tests' time. Nothing but the engine's compiled statements outlives a test: its pool is
-    emptied after each one (`Database.dispose`), and `Database` keeps no other state."""
-
-    def __init__(self) -> None:
-        self.database: Database | None = None
-
-    def get(self, folders: pytest.TempPathFactory) -> Database:
-        if self.database is None:
-            folder = folders.mktemp("sqlite")
-            self.database = Database(f"sqlite:///{folder / 'test.db'}")
-        path = Path(str(self.database.engine.url.database))
-        self.database.dispose()
-        shutil.rmtree(path.parent)
-        path.parent.mkdir()
-        return self.database
-
-
-_SQLITE = SqliteDatabase()
-
-
 @pytest.fixture
-def db(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated database of the test's own, copied from the run's migrated template, or from the built state the
     test starts from (`starting_state`)."""
     state = starting_state(request.fixturenames)
     folders: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     if backend == "sqlite":
-        database = _SQLITE.get(folders)
-        path = Path(str(database.engine.url.database))
+        path = tmp_path / "test.db"
         template_file: Path = request.getfixturevalue("sqlite_template")
         if state is None:
             shutil.copyfile(template_file, path)
         else:
             copy_sqlite_database(built_sqlite(state, template_file, folders), path)
+        database = Database(f"sqlite:///{path}")
         yield database
         database.dispose()
         return
