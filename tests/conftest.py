@@ -437,7 +437,7 @@ def commands_share_the_clis_database() -> Iterator[None]:
 @pytest.fixture
 def run(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
     monkeypatch.chdir(tmp_path)
-    commands = Cli(db.url, tmp_path, db)  # the test's own Database: its engine compiles each statement once
+    commands = Cli(db.url, tmp_path)
     yield commands
     commands.close()
 
