@@ -1,7 +1,8 @@
 """Fixtures: a fresh, migrated database per test — a SQLite file always, PostgreSQL when configured.
 
-PostgreSQL isolation: a migrated database is a database of the test's own, created beside the one named by
-ASSETLEDGER_TEST_DATABASE_URL from the run's template and dropped afterwards; an empty one (`db_url`) is a schema of
+PostgreSQL isolation: a migrated database is a database of the test's own, copied beside the one named by
+ASSETLEDGER_TEST_DATABASE_URL from the run's template, and put back as the template has it for the next test
+afterwards (tests/postgres_databases.py); an empty one (`db_url`) is a schema of
 its own inside that database. Runs, tests and pytest-xdist's workers never see each other's data (every name made
 here has a random part).
 """
@@ -10,10 +11,8 @@ from __future__ import annotations
 
 import importlib
 import os
-import queue
 import shutil
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -31,8 +30,8 @@ from assetledger.cli.common import App
 from assetledger.cli.main import cli
 from assetledger.services import password_gate
 from assetledger.store import audit_role, migrate
-from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database, resolve_url
+from tests.postgres_databases import Databases, copy_database, database_url, drop_database
 
 PG_ENV = "ASSETLEDGER_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -134,16 +133,6 @@ def postgres_admin() -> Iterator[Engine]:
     admin.dispose()
 
 
-def _database_url(base: str, name: str) -> str:
-    return make_url(resolve_url(base)).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(admin: Engine, name: str) -> None:
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'DROP ROLE IF EXISTS "{ReaderNames.of(name, "public").role}"'))
-
-
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin: Engine) -> Iterator[str]:
     """A PostgreSQL database migrated once, that each test's database is created from (CREATE DATABASE … TEMPLATE
@@ -153,74 +142,33 @@ def postgres_template(postgres_admin: Engine) -> Iterator[str]:
     with postgres_admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        migrate.upgrade(_database_url(base, name))
+        migrate.upgrade(database_url(base, name))
         yield name
     finally:
         drain_drops()  # its copies first: they hold grants to its auditor role
         for built in reversed(_BUILT_POSTGRES):  # then the built states, each before the state it was copied from
-            _drop_database(postgres_admin, built)
+            drop_database(postgres_admin, built)
         _BUILT_POSTGRES.clear()
-        _drop_database(postgres_admin, name)
-
-
-def copy_postgres_database(admin: Engine, template: str, name: str) -> None:
-    """Database `name` as a copy of `template` (replacing it if it exists). CREATE DATABASE … TEMPLATE refuses while
-    anyone is connected to the template, so stray connections to it (a test's leftover pool) are ended first."""
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        others = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :t AND pid <> pg_backend_pid()"
-        conn.execute(text(others), {"t": template})
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        drop_database(postgres_admin, name)
 
 
 def postgres_copy_url(name: str) -> str:
-    return _database_url(str(pg_base_url()), name)
+    return database_url(str(pg_base_url()), name)
 
 
-class Dropper:
-    """Drops the tests' PostgreSQL databases in a thread of its own. DROP DATABASE waits on the server's disk for
-    most of a second, and nothing needs the database after its test: the next test need not wait. The template a
-    copy came from keeps its auditor role until its copies are gone (the copies hold grants to it), so whoever drops
-    a template drains the drops first (`drain`), and fails there if one failed."""
-
-    def __init__(self, admin: Engine) -> None:
-        self.admin = admin
-        self.names: queue.Queue[str] = queue.Queue()
-        self.failures: list[BaseException] = []
-        threading.Thread(target=self._work, name="drop-test-databases", daemon=True).start()
-
-    def drop(self, name: str) -> None:
-        self.names.put(name)
-
-    def drain(self) -> None:
-        self.names.join()
-        if self.failures:
-            raise self.failures[0]
-
-    def _work(self) -> None:
-        while True:
-            name = self.names.get()
-            try:
-                _drop_database(self.admin, name)
-            except Exception as exc:  # reported by drain()
-                self.failures.append(exc)
-            finally:
-                self.names.task_done()
+_DATABASES: list[Databases] = []  # one per process, made at the first test on PostgreSQL
 
 
-_DROPPER: list[Dropper] = []  # one per process, made at the first drop
-
-
-def drop_later(admin: Engine, name: str) -> None:
-    if not _DROPPER:
-        _DROPPER.append(Dropper(admin))
-    _DROPPER[0].drop(name)
+def databases(admin: Engine) -> Databases:
+    if not _DATABASES:
+        _DATABASES.append(Databases(admin, str(pg_base_url())))
+    return _DATABASES[0]
 
 
 def drain_drops() -> None:
-    """Wait until every database handed to `drop_later` is gone."""
-    for dropper in _DROPPER:
-        dropper.drain()
+    """Wait until every test's database is gone."""
+    for held in _DATABASES:
+        held.drain()
 
 
 # Built states. Many tests start from the same data made with the real CLI (the web tests' county, a village with a
@@ -308,7 +256,7 @@ def built_postgres(state: str, admin: Engine, template: str, folders: pytest.Tem
         source = template if spec.parent is None else built_postgres(spec.parent, admin, template, folders)
         name = f"{template.rsplit('_tpl_', 1)[0]}_{state}_{uuid.uuid4().hex[:8]}"
         _BUILT_POSTGRES.append(name)  # dropped at the end even if its build fails (and a later test builds it anew)
-        copy_postgres_database(admin, source, name)
+        copy_database(admin, source, name)
         database = Database(postgres_copy_url(name))
         try:
             audit_role.install_role(database.engine)  # the copy's own auditor role, granted the views it copied
@@ -349,17 +297,16 @@ def db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
 
 @contextmanager
 def postgres_copy(admin: Engine, template: str, empty: str) -> Iterator[Database]:
-    """A database of its own copied from `template` (the run's `empty` template or a state built on it), dropped
-    afterwards in the background."""
-    name = f"{empty.rsplit('_tpl_', 1)[0]}_{uuid.uuid4().hex[:12]}"
-    copy_postgres_database(admin, template, name)
-    database = Database(postgres_copy_url(name))
+    """A database of the caller's own with the rows of `template` (the run's `empty` template or a state built on
+    it), put back for the next caller afterwards (tests/postgres_databases.py)."""
+    held = databases(admin)
+    url = held.take(template, empty)
+    database = Database(url)
     try:
-        audit_role.install_role(database.engine)  # the auditor role is named after its database: this copy's own
         yield database
     finally:
         database.dispose()
-        drop_later(admin, name)
+        held.give_back(template, url)
 
 
 @dataclass
