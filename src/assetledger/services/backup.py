@@ -17,22 +17,17 @@ refuses and prints the exact commands for the database in use.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shlex
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from assetledger.errors import ConfigError, Finding, InputError, RuleViolation
-from assetledger.store import migrate
+from assetledger.store import migrate, sqlite_files
 from assetledger.store.db import resolve_url
-
-BUSY_MS = 30_000  # as the application's own connections: wait for a writer rather than fail
 
 
 @dataclass(frozen=True)
@@ -68,22 +63,20 @@ def backup(url: str | None, target: Path, *, force: bool = False) -> BackupInfo:
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    _remove(partial)
+    sqlite_files.remove(partial)
     try:
-        with _connect(source) as src, _connect(partial) as dst:
-            src.backup(dst)  # pages=-1: the whole database in one step, one read transaction, one snapshot
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal/-shm beside it
-        problems = _integrity(partial)
+        sqlite_files.copy(source, partial, self_contained=True)  # one snapshot, even while others write
+        problems = sqlite_files.integrity(partial)
         if problems:
             raise ConfigError(
                 f"{source} 的副本未通过完整性检查 "
                 f"(the copy of {source} fails integrity_check: {'; '.join(problems[:5])})"
             )
-        _fsync(partial)
+        sqlite_files.fsync(partial)
         os.replace(partial, target)
-        _fsync(target.parent)
+        sqlite_files.fsync(target.parent)
     finally:
-        _remove(partial)
+        sqlite_files.remove(partial)
     return describe(target)
 
 
@@ -97,7 +90,7 @@ def restore(url: str | None, source: Path, *, force: bool = False) -> BackupInfo
     if target.resolve() == source.resolve():
         raise RuleViolation("备份文件就是要恢复到的数据库本身 (the backup file is the target database itself)")
     if not force:
-        held = _user_tables(target)
+        held = sqlite_files.user_tables(target)
         if held:
             raise RuleViolation(
                 f"{target} 不是空数据库（已有 {len(held)} 张表），请恢复到新文件，或加 --force 替换其全部内容 "
@@ -105,12 +98,11 @@ def restore(url: str | None, source: Path, *, force: bool = False) -> BackupInfo
                 "or give --force to replace its whole content)"
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with _connect(source, read_only=True) as src, _connect(target) as dst:
-            src.backup(dst)  # one write transaction on the target: the old content or the new, never a mixture
-    except sqlite3.Error as exc:
+    try:  # one write transaction on the target: the old content or the new, never a mixture
+        sqlite_files.copy(source, target, read_only_source=True)
+    except sqlite_files.Error as exc:
         raise ConfigError(f"无法恢复到 {target} (cannot restore into {target}: {exc})") from exc
-    problems = _integrity(target)
+    problems = sqlite_files.integrity(target)
     if problems:  # pragma: no cover - the copy of a checked file; kept as the last guard
         raise ConfigError(
             f"恢复后 {target} 未通过完整性检查 "
@@ -125,9 +117,9 @@ def check_backup(path: Path) -> BackupInfo:
     if not path.is_file():
         raise InputError([Finding(name, None, None, None, "找不到备份文件 (backup file not found)")])
     try:
-        problems = _integrity(path, read_only=True)
-        revision = _revision(path)
-    except sqlite3.Error as exc:
+        problems = sqlite_files.integrity(path, read_only=True)
+        revision = sqlite_files.revision(path)
+    except sqlite_files.Error as exc:
         if "not a database" in str(exc) or "unable to open" in str(exc):
             raise InputError(
                 [Finding(name, None, None, None, f"不是可读的 SQLite 数据库 (not a readable SQLite database: {exc})")]
@@ -164,19 +156,13 @@ def check_backup(path: Path) -> BackupInfo:
 
 
 def describe(path: Path) -> BackupInfo:
-    with _connect(path, read_only=True) as conn:
-        tables = len(_tables(conn))
-        head = None
-        seq = 0
-        if "chain_seals" in _tables(conn):  # the newest seal
-            row = conn.execute("SELECT seq, chain FROM chain_seals ORDER BY seq DESC LIMIT 1").fetchone()
-            if row:
-                seq, head = int(row[0]), str(row[1])
+    seq, head = sqlite_files.newest_seal(path)
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return BackupInfo(path, path.stat().st_size, digest.hexdigest(), _revision(path), seq, head, tables)
+    size, revision, tables = path.stat().st_size, sqlite_files.revision(path), sqlite_files.table_count(path)
+    return BackupInfo(path, size, digest.hexdigest(), revision, seq, head, tables)
 
 
 def postgres_advice(url: str, file: Path, what: str) -> str:
@@ -209,65 +195,6 @@ def sqlite_path(resolved_url: str) -> Path:
     if not database or database == ":memory:" or database.startswith("file:"):
         raise ConfigError(f"{resolved_url} 不是 SQLite 数据库文件 ({resolved_url} is not a SQLite database file)")
     return Path(database)
-
-
-# --- sqlite3 plumbing -------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _connect(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
-    if read_only:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_MS / 1000)
-    else:
-        conn = sqlite3.connect(str(path), timeout=BUSY_MS / 1000)
-    try:
-        conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-        yield conn
-    finally:
-        conn.close()
-
-
-def _tables(conn: sqlite3.Connection) -> list[str]:
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _user_tables(path: Path) -> list[str]:
-    if not path.exists() or path.stat().st_size == 0:
-        return []
-    try:
-        with _connect(path) as conn:
-            return [t for t in _tables(conn) if not t.startswith("sqlite_")]
-    except sqlite3.DatabaseError:
-        return ["(not a SQLite database)"]
-
-
-def _integrity(path: Path, *, read_only: bool = False) -> list[str]:
-    with _connect(path, read_only=read_only) as conn:
-        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
-    return [] if rows == ["ok"] else rows
-
-
-def _revision(path: Path) -> str | None:
-    with _connect(path, read_only=True) as conn:
-        if "alembic_version" not in _tables(conn):
-            return None
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    return str(row[0]) if row else None
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    for p in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
 
 
 __all__ = ["BackupInfo", "backup", "check_backup", "describe", "postgres_advice", "restore"]
