@@ -51,7 +51,7 @@ from assetledger.store.tables import table_of
 from assetledger.store.text_rules import EVENT_TEXT, table_rules
 
 CHANGE_KINDS = tuple(KINDS)
-TEXT_RULES = {**table_rules(Asset.__table__), "status_reason": EVENT_TEXT}
+TEXT_RULES = {**table_rules(table_of(Asset)), "status_reason": EVENT_TEXT}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from assetledger.store.db import Database
 from assetledger.store.distribution_models import AssetHousehold, Household
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, Region
 from assetledger.store.region_tree import asset_within
+from assetledger.store.tables import table_of
 
 # What `asset list` shows and exports, in this order: the catalogue's listed fields (domain/register_fields.py).
 LIST_COLUMNS = tuple(str(f.column) for f in LIST_FIELDS)
@@ -241,7 +242,7 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require_read(session, actor, asset_region(asset))
-        record = {c.key: getattr(asset, c.key) for c in Asset.__table__.columns}
+        record = {c.key: getattr(asset, c.key) for c in table_of(Asset).columns}
         if asset_id in (shown := owners_shown(session, [asset_id])):
             record["owner_name"] = shown[asset_id]  # a household-level asset's owner names its attached households
         personal = reads_households(session, actor)

@@ -58,7 +58,7 @@ class ImportResult:
 
 # What each text field of a draft may hold: the rule of the register column that stores it (the custody history's
 # columns are the same types).
-TEXT_RULES = table_rules(Asset.__table__)
+TEXT_RULES = table_rules(table_of(Asset))
 
 
 def file_checksum(path: Path, sheet: str | None = None) -> str:

@@ -29,7 +29,7 @@ from assetledger.store.models import Asset, ImportBatch, Region
 from assetledger.store.tables import table_of
 from assetledger.store.text_rules import table_rules
 
-COUNT_TEXT = table_rules(InventoryCount.__table__)
+COUNT_TEXT = table_rules(table_of(InventoryCount))
 
 
 @dataclass(frozen=True)
