@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.asset_events import AssetState, apply, differences, event_of
 from assetledger.domain.enums import Register
+from assetledger.domain.journal import EntryKind
 from assetledger.domain.money import MAX_AMOUNT
 from assetledger.errors import NotFoundError
 from assetledger.io.output import records, write_xlsx
@@ -174,7 +175,7 @@ def _distributions(session: Session, asset: Asset) -> list[StoryLine]:
             .select_from(Entry)
             .where(
                 Entry.asset_id == asset.asset_id,
-                Entry.kind == "revenue",
+                Entry.kind == EntryKind.REVENUE,
                 Entry.date.between(d.period_start, d.period_end),
             )
         )

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.distribution import Period
+from assetledger.domain.journal import EntityKind
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after, month_end, required_close
 from assetledger.services.distribution import books_total, recorded_rule
 from assetledger.services.household_dues import Due, dues, overpaid_after_dues
@@ -29,7 +30,7 @@ SHOWN_MONTHS = 6
 def _village_entities(session: Session, places: Places) -> list[Any]:
     rows = session.execute(
         select(Entity.code, Entity.name, Entity.region_code, Entity.books_start)
-        .where(Entity.kind == "village")
+        .where(Entity.kind == EntityKind.VILLAGE)
         .order_by(Entity.code)
     )
     return [r for r in rows if places.within(r.region_code)]
@@ -72,7 +73,12 @@ def undistributed(session: Session, as_of: dt.date, days: int, places: Places
         .join(PostingRow, PostingRow.entry_id == Entry.id)
         .join(Account, Account.id == PostingRow.account_id)
         .join(Entity, Entity.code == Entry.entity_code)
-        .where(Entity.kind == "village", Entry.asset_id.is_not(None), Account.name.like("Income:%"), Entry.date <= last)
+        .where(
+            Entity.kind == EntityKind.VILLAGE,
+            Entry.asset_id.is_not(None),
+            Account.name.like("Income:%"),
+            Entry.date <= last,
+        )
         .group_by(Entry.entity_code, year, month)
     ).all()
     standing = session.execute(
@@ -119,7 +125,7 @@ def _late_revenue(session: Session, as_of: dt.date, places: Places) -> list[Supe
     to what it recorded."""
     found = session.execute(
         select(Distribution.id, Entry.id)
-        .join(Entity, and_(Entity.region_code == Distribution.village_code, Entity.kind == "village"))
+        .join(Entity, and_(Entity.region_code == Distribution.village_code, Entity.kind == EntityKind.VILLAGE))
         .join(Entry, and_(Entry.entity_code == Entity.code, Entry.asset_id.is_not(None),
                           Entry.date >= Distribution.period_start, Entry.date <= Distribution.period_end,
                           or_(Entry.id > Distribution.entry_id,  # posted after the distribution's own entry

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.awards import Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.domain.indicator_causes import Cause
+from assetledger.domain.supervision import CaseEventKind
 from assetledger.store.models import Asset
 from assetledger.store.supervision_models import RectificationCase, RectificationEvent
 from assetledger.store.types import Money
@@ -73,7 +74,8 @@ def loss_share(session: Session, y: Year, level: str, found: Sequence[Mapping[st
 
 def rectification_completion(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:
     unit = getattr(RectificationCase, UNITS[level])
-    closed = exists().where(RectificationEvent.case_id == RectificationCase.id, RectificationEvent.kind == "closed",
+    closed = exists().where(RectificationEvent.case_id == RectificationCase.id,
+                            RectificationEvent.kind == CaseEventKind.CLOSED,
                             RectificationEvent.event_date <= y.end)  # fmt: skip
     rows = session.execute(
         select(unit, func.sum(case((closed, 1), else_=0)), func.count())

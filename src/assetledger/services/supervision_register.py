@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.booking import entry_date
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
@@ -36,11 +37,11 @@ def _asset_rows(session: Session, places: Places, *conditions: Any) -> list[Any]
     return list(session.execute(query))
 
 
-EVENT_LABELS = {
-    "registered": "登记事件 registration event",
-    "ownership_confirmed": "确权事件 confirmation event",
-    "handed_over": "移交事件 handover event",
-    "custodian_assigned": "管护事件 custody event",
+EVENT_LABELS: dict[str, str] = {  # the column holds the kind's value: StrEnum keys match it
+    AssetEventKind.REGISTERED: "登记事件 registration event",
+    AssetEventKind.OWNERSHIP_CONFIRMED: "确权事件 confirmation event",
+    AssetEventKind.HANDED_OVER: "移交事件 handover event",
+    AssetEventKind.CUSTODIAN_ASSIGNED: "管护事件 custody event",
 }
 
 
@@ -124,7 +125,7 @@ def _overdue(
     places: Places,
     rule: RuleKind,
     where: Sequence[Any],
-    event_kinds: list[str],
+    event_kinds: Sequence[AssetEventKind],
     since_of: Callable[[Any], tuple[dt.date, str]],
     evidence_of: Callable[[Any, dt.date, str], str],
     days: int,
@@ -151,8 +152,8 @@ def unconfirmed(session: Session, as_of: dt.date, days: int, places: Places
         return (f"{what} {since}，截至 {as_of} 已 {(as_of - since).days} 天未确权（限 {days} 天） "
                 f"not confirmed {(as_of - since).days} days after {since} (limit {days})")  # fmt: skip
 
-    return _overdue(session, places, RuleKind.UNCONFIRMED, [Asset.owner_kind.is_(None)], ["registered"], _own_date,
-                    evidence, days, as_of)  # fmt: skip
+    return _overdue(session, places, RuleKind.UNCONFIRMED, [Asset.owner_kind.is_(None)], [AssetEventKind.REGISTERED],
+                    _own_date, evidence, days, as_of)  # fmt: skip
 
 
 def not_handed_over(session: Session, as_of: dt.date, days: int, places: Places
@@ -162,8 +163,9 @@ def not_handed_over(session: Session, as_of: dt.date, days: int, places: Places
                 f"（限 {days} 天） confirmed on {since}, not handed over")  # fmt: skip
 
     where = [Asset.register.in_(NEEDS_CUSTODY), Asset.confirmed_on.is_not(None), Asset.handed_over_on.is_(None)]
-    return _overdue(session, places, RuleKind.NOT_HANDED_OVER, where, ["registered", "ownership_confirmed"],
-                    lambda r: (r.confirmed_on, ""), evidence, days, as_of)  # fmt: skip
+    kinds = [AssetEventKind.REGISTERED, AssetEventKind.OWNERSHIP_CONFIRMED]
+    return _overdue(session, places, RuleKind.NOT_HANDED_OVER, where, kinds, lambda r: (r.confirmed_on, ""), evidence,
+                    days, as_of)  # fmt: skip
 
 
 def no_custodian(session: Session, as_of: dt.date, days: int, places: Places
@@ -172,8 +174,8 @@ def no_custodian(session: Session, as_of: dt.date, days: int, places: Places
         return f"{since} 移交后未落实管护主体 no custodian since the handover on {since} (DOMAIN rule 3)"
 
     where = [Asset.register.in_(NEEDS_CUSTODY), Asset.handed_over_on.is_not(None), Asset.custodian.is_(None)]
-    return _overdue(session, places, RuleKind.NO_CUSTODIAN, where,
-                    ["registered", "handed_over", "custodian_assigned"], lambda r: (r.handed_over_on, ""), evidence,
+    kinds = [AssetEventKind.REGISTERED, AssetEventKind.HANDED_OVER, AssetEventKind.CUSTODIAN_ASSIGNED]
+    return _overdue(session, places, RuleKind.NO_CUSTODIAN, where, kinds, lambda r: (r.handed_over_on, ""), evidence,
                     days, as_of)  # fmt: skip
 
 
