@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
@@ -26,6 +26,7 @@ from assetledger.services.assets import register_in
 from assetledger.services.books import ENTITY_SUFFIX, Books, Located
 from assetledger.services.context import now
 from assetledger.services.inventory import closed_row, get_inventory, latest_counts, latest_surpluses
+from assetledger.store import register_repo
 from assetledger.store.bulk import chunks, insert_rows
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
@@ -197,12 +198,7 @@ def _write_off(
             )
         )  # fmt: off
     posted = books.post(entries, [Located(f"inventory {inventory_id} close")] * len(entries)).posted
-    for part in chunks(missing):
-        session.execute(
-            update(Asset)
-            .where(Asset.asset_id.in_(part))
-            .values(status=AssetStatus.WRITTEN_OFF.value, disposed_on=on, current_value=ZERO)
-        )
+    register_repo.set_status(session, missing, AssetStatus.WRITTEN_OFF, disposed_on=on, current_value=ZERO)
     at = now()
     insert_rows(
         session,
@@ -243,8 +239,7 @@ def _update_statuses(
     at = now()
     events = []
     for to, asset_ids in sorted(changes.items()):
-        for part in chunks(asset_ids):
-            session.execute(update(Asset).where(Asset.asset_id.in_(part)).values(status=to))
+        register_repo.set_status(session, asset_ids, AssetStatus(to))
         reason = f"清查 inventory {inventory_id}（{approval}）"
         events += [
             {
@@ -298,7 +293,7 @@ def _register_surpluses(
             )
         )  # fmt: off
         if status is not AssetStatus.IN_USE:  # registered in use, then the status found, as its own event
-            session.execute(update(Asset).where(Asset.asset_id == asset_id).values(status=status.value))
+            register_repo.set_status(session, [asset_id], status)
             session.add(
                 AssetEvent(
                     asset_id=asset_id, kind=AssetEventKind.STATUS_CHANGED.value, event_date=on, actor=actor,

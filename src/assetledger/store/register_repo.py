@@ -1,5 +1,6 @@
 """The SQL that the books read from the registers: regions, the assets' booking facts and the dates they enter the
-books, and which assets left the books. Typed Core selects, many assets at a time (imports book 100k at once)."""
+books, and which assets left the books. Typed Core selects, many assets at a time (imports book 100k at once); and
+the register's one bulk change, many assets to one status (an inventory's close)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, select, text
+from sqlalchemy import RowMapping, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import BookedAsset
-from assetledger.domain.enums import OFF_BOOKS_VALUES, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.store.bulk import CHUNK, chunks
 from assetledger.store.models import Asset, AssetFunding, Region
 from assetledger.store.tables import table_of
@@ -50,6 +51,25 @@ _REGISTERS = {r.value: r for r in Register}
 _MODES = {m.value: m for m in OperatingMode}
 _OWNER_KINDS = {k.value: k for k in OwnerKind}
 _SOURCES = {s.value: s for s in FundSource}
+
+
+def set_status(
+    session: Session,
+    asset_ids: Sequence[str],
+    status: AssetStatus,
+    *,
+    disposed_on: dt.date | None = None,
+    current_value: Decimal | None = None,
+) -> None:
+    """Put these assets in `status` (with the date and the value a write-off leaves them), many at a time. The
+    caller records the event of each change (AssetEvent) in the same transaction."""
+    values: dict[str, Any] = {"status": status.value}
+    if disposed_on is not None:
+        values["disposed_on"] = disposed_on
+    if current_value is not None:
+        values["current_value"] = current_value
+    for part in chunks(asset_ids):
+        session.execute(update(Asset).where(Asset.asset_id.in_(part)).values(**values))
 
 
 def regions_by_code(session: Session, codes: Sequence[str]) -> dict[str, Region]:
