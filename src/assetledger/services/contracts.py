@@ -230,7 +230,8 @@ def _record(session: Session, rows: Sequence[ContractRow], actor: str, batch_id:
                   "actor": actor, "recorded_at": at}  # fmt: skip
         ids[r.code] = contract_repo.add_contract(session, values, r.asset_ids)
         for asset_id in r.asset_ids:
-            if latest.get(asset_id) is None or t.start >= latest[asset_id]:  # type: ignore[operator]
+            held = latest.get(asset_id)
+            if held is None or t.start >= held:
                 latest[asset_id] = t.start
                 contract_repo.keep_asset_in_step(session, asset_id, {
                     "operator": r.operator, "operating_mode": t.mode.value, "contract_start": t.start,

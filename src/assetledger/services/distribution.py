@@ -104,7 +104,8 @@ def register_rule(db: Database, path: Path, actor: str) -> tuple[DistributionRul
 
 def rule_to_json(rule: DistributionRule) -> dict[str, Any]:
     data = asdict(rule)
-    return json.loads(json.dumps(data, default=str))  # type: ignore[no-any-return]
+    plain: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    return plain
 
 
 def rule_from_json(body: dict[str, Any]) -> DistributionRule:

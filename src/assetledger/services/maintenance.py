@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, entity_code
@@ -77,11 +78,11 @@ def _require_county(session: Any, asset_id: str, actor: str) -> None:
     require(session, actor, Action.REGISTER, [asset.county_code])
 
 
-def _application(session: Any, application_id: int) -> MaintenanceApplication:
+def _application(session: Session, application_id: int) -> MaintenanceApplication:
     row = session.get(MaintenanceApplication, application_id)
     if row is None or row.approves_id is not None:
         raise NotFoundError("maintenance application", str(application_id))
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _state(session: Any, application_id: int) -> tuple[str | None, Decimal, dt.date | None]:

@@ -26,7 +26,8 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def place() -> DocumentPlace:
-    return current_app.extensions["assetledger_documents"]  # type: ignore[no-any-return]
+    held: DocumentPlace = current_app.extensions["assetledger_documents"]
+    return held
 
 
 def base_url() -> str:
