@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.award_reasons import Reason, ReasonKind, text
 from assetledger.rules.award_policy import parse_policy, parse_policy_text
 from assetledger.services.awards import (
@@ -19,7 +20,6 @@ from assetledger.services.awards import (
     indicator_rows,
     result_columns,
     result_rows,
-    side_by_side,
 )
 from assetledger.store.db import Database
 from tests.conftest import Cli

@@ -210,8 +210,8 @@ def test_rule_codes_villages_and_notice_days_are_checked_at_rule_add(run: Cli, d
 
 def test_a_notice_file_name_never_leaves_its_folder(tmp_path: Path) -> None:
     """A rule recorded before codes were restricted may hold "/" or ".."; its notice is still written, inside."""
+    from assetledger.domain.publication import NoticeData
     from assetledger.reports.notice import write_notice
-    from assetledger.services.distribution_reports import NoticeData
 
     rule = {
         "code": "../../HQ/2025",

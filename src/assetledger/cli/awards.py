@@ -23,6 +23,7 @@ from assetledger.cli.common import (
     say,
     sheet_option,
 )
+from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
@@ -40,7 +41,6 @@ from assetledger.services.awards import (
     post_awards,
     result_columns,
     result_rows,
-    side_by_side,
 )
 
 NOT_COMPUTED = "不能计算"

@@ -20,13 +20,13 @@ from assetledger.demo.governance import run_governance
 from assetledger.demo.inventory import run_inventory
 from assetledger.demo.papers import run_contracts, run_documents
 from assetledger.domain.assets import Custody, Ownership
+from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.enums import AssetStatus, OwnerKind
 from assetledger.io.output import write_csv, write_xlsx
 from assetledger.io.tabular import read_table
 from assetledger.reports.public_page import export_page
 from assetledger.services import assets as asset_svc
 from assetledger.services.access import region_name
-from assetledger.services.awards import side_by_side
 from assetledger.services.journal import close_period
 from assetledger.services.public_notices import public_village
 from assetledger.services.regions import import_regions

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from assetledger.domain.award_lines import Evaluated, side_by_side
 from assetledger.reports.charts import bar_chart, label
-from assetledger.services.awards import Evaluation, side_by_side
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -37,7 +37,7 @@ class AwardChart:
     series: tuple[tuple[Named, tuple[Decimal, ...]], ...]  # each series' value for every unit, in order
 
 
-def award_chart(evaluations: Sequence[Evaluation], year: int) -> AwardChart:
+def award_chart(evaluations: Sequence[Evaluated], year: int) -> AwardChart:
     """One evaluation that scores its units: the scores. Otherwise (given results, or several evaluations): each
     unit's awards by evaluation in 万元, one bar per evaluation. Values are for drawing only (never booked)."""
     if len(evaluations) == 1 and evaluations[0].policy.indicators:
@@ -62,7 +62,7 @@ def award_chart(evaluations: Sequence[Evaluation], year: int) -> AwardChart:
     )
 
 
-def draw_awards(path: Path, evaluations: Sequence[Evaluation], year: int) -> Path:
+def draw_awards(path: Path, evaluations: Sequence[Evaluated], year: int) -> Path:
     """The chart as a PNG (matplotlib): Chinese labels where a Chinese font is installed, else English."""
     chart = award_chart(evaluations, year)
     return bar_chart(

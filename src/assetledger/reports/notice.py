@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from assetledger.domain.publication import NoticeData
 from assetledger.io.output import write_xlsx
-from assetledger.services.distribution_reports import NoticeData
 
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}

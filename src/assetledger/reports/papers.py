@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import segno
 
-from assetledger.services.certificates import Paper
+from assetledger.domain.certificates import Paper
 
 CERTIFICATE_TITLE = "扶贫项目资产确权证书"
 LABEL_TITLE = "扶贫项目资产标识"

@@ -24,6 +24,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from assetledger.domain.certificates import Paper
 from assetledger.errors import Finding, InputError
 from assetledger.reports.papers import (
     CERTIFICATE_TITLE,
@@ -33,7 +34,6 @@ from assetledger.reports.papers import (
     label_facts,
     statement,
 )
-from assetledger.services.certificates import Paper
 
 FONT_ENV = "ASSETLEDGER_CJK_FONT"
 BUILT_IN = "STSong-Light"

@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from assetledger.domain.distribution import period_words
+from assetledger.domain.publication import PublicVillage
 from assetledger.reports.notice import file_part
-from assetledger.services.public_notices import PublicVillage
 
 TEMPLATES = Path(__file__).parent / "templates"
 

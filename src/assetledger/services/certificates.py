@@ -8,11 +8,10 @@ for the inventory team in the field. Printing reads the record and changes nothi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
+from assetledger.domain.certificates import Paper
 from assetledger.domain.enums import OwnerKind, Register
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import reads_households, require_read
@@ -24,32 +23,6 @@ from assetledger.store.db import Database
 from assetledger.store.models import Asset
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-
-
-@dataclass(frozen=True)
-class Paper:
-    """What a certificate or a label of one asset shows."""
-
-    asset_id: str
-    name: str
-    register: str  # Chinese label
-    category: str | None
-    place: str  # county township village, by name
-    location: str | None
-    quantity: Decimal | None
-    unit: str | None
-    original_value: Decimal
-    build_year: int | None
-    project_name: str | None
-    owner_name: str | None
-    owner_kind: str | None  # Chinese label
-    confirmed_on: dt.date | None
-    confirm_doc: str | None
-    handed_over_on: dt.date | None
-    custodian: str | None
-    county: str
-    number: str | None  # the certificate number, for a confirmed asset
-    url: str
 
 
 @dataclass(frozen=True)

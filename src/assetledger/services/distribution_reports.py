@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.distribution import Household as DomainHousehold
 from assetledger.domain.distribution import Period, plain, share_reasons
 from assetledger.domain.households import HouseholdFacts
+from assetledger.domain.publication import NoticeData
 from assetledger.errors import NotFoundError
 from assetledger.io.household_rows import CATEGORY_LABELS
 from assetledger.rules.distribution_file import load_purposes
@@ -30,28 +31,6 @@ from assetledger.store.distribution_models import (
 )
 from assetledger.store.models import Region
 from assetledger.store.publication_models import NoticePublication
-
-
-@dataclass
-class NoticeData:
-    """Everything a public notice (公示) shows."""
-
-    village: str
-    village_name: str
-    township_name: str
-    county_name: str
-    period: str
-    rule: dict[str, Any]
-    revenue: Any
-    costs: Any
-    total: Any
-    distributed_on: Any
-    purposes: list[dict[str, Any]]
-    households: list[dict[str, Any]]
-    first_payout_day: Any = None  # the notice's objection period has run by then
-    noticed_on: Any = None  # the objection period runs from here: the day of publication, else the distribution's
-    reversed_on: Any = None  # taken back (冲销) on this date, for this reason
-    reversal_reason: str | None = None
 
 
 def notice_data(db: Database, village: str, period_text: str, actor: str) -> list[NoticeData]:

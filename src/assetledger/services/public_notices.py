@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
@@ -31,20 +30,28 @@ from assetledger.domain.access import Action
 from assetledger.domain.booking import entity_code
 from assetledger.domain.enums import AssetStatus, RegionLevel, Register
 from assetledger.domain.journal import EntityKind, EntryKind
-from assetledger.domain.publication import mask_name
+from assetledger.domain.money import ZERO
+from assetledger.domain.publication import (
+    NoticeData,
+    PublicAsset,
+    PublicEarning,
+    PublicHousehold,
+    PublicNotice,
+    PublicVillage,
+    mask_name,
+)
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services.access import require
 from assetledger.services.context import now, today
 from assetledger.services.distribution import parse_period
-from assetledger.services.distribution_reports import NoticeData, build_notice
+from assetledger.services.distribution_reports import build_notice
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution, DistributionReversal
 from assetledger.store.journal_models import Account, Entry, PostingRow
 from assetledger.store.models import Asset, Region
 from assetledger.store.publication_models import NoticePublication
 
-ZERO = Decimal("0.00")
 RULE_SHOWN = ("code", "version", "approval_body", "approval_date", "approval_document", "notice_days")
 
 
@@ -99,90 +106,6 @@ def publish(db: Database, village: str, period_text: str, actor: str, on: dt.dat
                                           recorded_at=at))  # fmt: skip
             out.append(Published(d.id, d.period, d.rule_code, dated, actor, False))
     return out
-
-
-@dataclass(frozen=True)
-class PublicHousehold:
-    number: int  # 序号 on the notice: the household's own number (户编号) is not shown
-    head: str  # masked
-    category: str
-    persons: int
-    weight: Any
-    months: int | None
-    amount: Decimal
-    note: str | None
-    paid_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class PublicNotice:
-    """A published notice as the public page shows it."""
-
-    anchor: str  # the notice's place on the page (#n1, #n2 … in publication order)
-    period: str
-    published_on: dt.date
-    rule: dict[str, Any]
-    revenue: Decimal
-    costs: Decimal
-    total: Decimal
-    distributed_on: dt.date
-    first_payout_day: dt.date | None
-    purposes: tuple[dict[str, Any], ...]
-    households: tuple[PublicHousehold, ...]
-    reversed_on: dt.date | None
-    reversal_reason: str | None
-
-    @property
-    def households_total(self) -> Decimal:
-        return sum((h.amount for h in self.households), ZERO)
-
-
-@dataclass(frozen=True)
-class PublicAsset:
-    name: str
-    register: Register
-    build_year: int | None
-    value: Decimal  # 资产原值
-    status: AssetStatus
-
-
-@dataclass(frozen=True)
-class PublicEarning:
-    asset: str  # the asset's name
-    year: int
-    revenue: Decimal
-
-
-@dataclass(frozen=True)
-class PublicVillage:
-    """Everything a village's public page shows."""
-
-    village: str
-    village_name: str
-    township_name: str
-    county_name: str
-    notices: tuple[PublicNotice, ...]
-    assets: tuple[PublicAsset, ...]
-    household_assets: int  # 到户类: a count and a total only
-    household_value: Decimal
-    earnings: tuple[PublicEarning, ...]
-    earned_through: dt.date  # revenue is shown through the end of the last published period
-
-    @property
-    def place(self) -> str:
-        return f"{self.county_name}{self.township_name}{self.village_name}"
-
-    @property
-    def years(self) -> tuple[int, ...]:
-        return tuple(sorted({e.year for e in self.earnings}))
-
-    def earning_table(self) -> list[tuple[str, list[Decimal | None], Decimal]]:
-        """(asset, revenue per year in `years` or None, total) per asset, in the order of the register."""
-        years = self.years
-        by: dict[str, dict[int, Decimal]] = {}
-        for e in self.earnings:
-            by.setdefault(e.asset, {})[e.year] = e.revenue
-        return [(name, [row.get(y) for y in years], sum(row.values(), ZERO)) for name, row in by.items()]
 
 
 def public_village(db: Database, village: str) -> PublicVillage:

@@ -10,9 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from beancount.core.amount import Amount
-from beancount.core.inventory import Inventory
-from beancount.core.position import Position
 from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
@@ -71,7 +68,7 @@ def _headers(columns: list[str]) -> list[str]:
 
 def _cells(columns: list[str], row: tuple[Any, ...]) -> list[tuple[str, bool]]:
     """One result row as shown: (text, is a number). Amounts with separators and two decimals (a fen column in
-    yuan, exactly: Decimal), counts with separators, beancount amounts and inventories as "1,234.50 CNY"."""
+    yuan, exactly: Decimal), counts with separators. BQL's amounts arrive as Decimal or text (ledger.run_bql)."""
     from assetledger.web import money, number
 
     out: list[tuple[str, bool]] = []
@@ -87,11 +84,6 @@ def _cells(columns: list[str], row: tuple[Any, ...]) -> list[tuple[str, bool]]:
             out.append((money(amount / 100 if _in_fen(column) else amount), True))
         elif isinstance(value, int):
             out.append((number(value), True))
-        elif isinstance(value, Amount):
-            out.append((f"{money(value.number)} {value.currency}", True))
-        elif isinstance(value, (Inventory, Position)):
-            units = [p.units for p in (value if isinstance(value, Inventory) else [value])]
-            out.append(("、".join(f"{money(u.number)} {u.currency}" for u in units), True))
         else:
             out.append((str(value), False))
     return out

@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request
 
 from assetledger.domain.access import Role
+from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.award_reasons import GRADE_ZH, Reason, ReasonKind, cause
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
@@ -34,7 +35,6 @@ from assetledger.services.awards import (
     distinct_policies,
     evaluate_year,
     post_awards,
-    side_by_side,
 )
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed

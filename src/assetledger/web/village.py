@@ -17,13 +17,14 @@ from assetledger.domain.access import Role
 from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, AssetPosting
 from assetledger.domain.enums import Register
 from assetledger.domain.money import MoneyFormatError, parse_money
+from assetledger.domain.publication import NoticeData
 from assetledger.errors import Finding, InputError
 from assetledger.reports.notice import notice_html, write_notice
 from assetledger.rules.distribution_file import load_purposes
 from assetledger.services.asset_queries import AssetFilter, AssetRow, list_assets
 from assetledger.services.books import Located
 from assetledger.services.distribution import distribute
-from assetledger.services.distribution_reports import NoticeData, notice_data
+from assetledger.services.distribution_reports import notice_data
 from assetledger.services.journal import post_for_asset
 from assetledger.web.auth import database, roles, scope_region, user
 from assetledger.web.i18n import mark, translate
