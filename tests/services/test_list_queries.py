@@ -88,7 +88,7 @@ def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) 
         with pytest.raises(PermissionDenied):
             read()
     households = household_page(db, HouseholdFilter(region=TOWNSHIP, current=True), "zhang")
-    assert [r["household_id"] for r in households.rows] == ["H1", "H2"] and households.total == 2
+    assert [r.household_id for r in households.rows] == ["H1", "H2"] and households.total == 2
 
 
 def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from assetledger.services.access import region_of_entity, require_read
-from assetledger.services.entry_refs import describe_refs
+from assetledger.services.entry_refs import RefWords, describe_refs
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry, PostingRow
 from assetledger.store.models import Asset
@@ -18,8 +19,27 @@ MAX_PAGE = 500
 
 
 @dataclass(frozen=True)
+class EntryLine:
+    """One entry as the books page lists it."""
+
+    id: int
+    date: dt.date
+    kind: str
+    narration: str
+    asset_id: str | None
+    asset_name: str | None
+    ref: str | None
+    ref_words: RefWords | None  # a system ref in words; None: a voucher number as typed
+    reverses_id: int | None
+    amount: Decimal | None  # the sum of its debits
+    actor: str
+    recorded_at: dt.datetime
+    reversed_by: int | None  # the entry that reverses it
+
+
+@dataclass(frozen=True)
 class EntryPage:
-    rows: list[dict[str, Any]]
+    rows: list[EntryLine]
     total: int
     offset: int
     limit: int
@@ -55,8 +75,11 @@ def entries_page(db: Database, entity: str, actor: str, *, offset: int = 0, limi
     with db.reading() as session:
         require_read(session, actor, region_of_entity(entity))
         total = session.scalar(select(func.count()).select_from(Entry).where(Entry.entity_code == entity)) or 0
-        rows = [dict(r._mapping) for r in session.execute(query)]
-        words = describe_refs(session, [r["ref"] for r in rows], actor)
-    for row in rows:
-        row["ref_words"] = words.get(row["ref"])  # a system ref in words; None: a voucher number as typed
+        found = session.execute(query).all()
+        words = describe_refs(session, [r.ref for r in found], actor)
+    rows = [
+        EntryLine(r.id, r.date, r.kind, r.narration, r.asset_id, r.asset_name, r.ref, words.get(r.ref or ""),
+                  r.reverses_id, r.amount, r.actor, r.recorded_at, r.reversed_by)
+        for r in found
+    ]  # fmt: skip
     return EntryPage(rows, total, offset, limit)

@@ -3,6 +3,7 @@ within the reader's scope (services/access.read_scope)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +39,23 @@ class HouseholdFilter:
 
 
 @dataclass(frozen=True)
+class HouseholdRow:
+    """A household as the roster lists it (personal data: read only within `read_households`' scope)."""
+
+    household_id: str
+    village_code: str
+    head: str
+    persons: int
+    category: str
+    factors: list[str]
+    joined_on: dt.date
+    left_on: dt.date | None
+    left_reason: str | None
+
+
+@dataclass(frozen=True)
 class HouseholdPage:
-    rows: list[dict[str, Any]]
+    rows: list[HouseholdRow]
     total: int
 
 
@@ -75,7 +91,7 @@ def household_page(db: Database, flt: HouseholdFilter, actor: str, order: Sortin
         query = query.order_by(term, Household.household_id).offset(order.offset)
         if flt.limit:
             query = query.limit(flt.limit)
-        rows = [dict(zip(COLUMNS, r, strict=True)) for r in session.execute(query)]
+        rows = [HouseholdRow(*r) for r in session.execute(query)]
         total = session.scalar(_filtered(session, flt, actor, select(func.count()).select_from(Household)))
     return HouseholdPage(rows, int(total or 0))
 

@@ -41,7 +41,12 @@ from assetledger.services.entry_queries import SORTS as ENTRY_SORTS
 from assetledger.services.entry_queries import EntryFilter, EntryLine, entry_page, entry_years
 from assetledger.services.governance import scan
 from assetledger.services.household_queries import SORTS as HOUSEHOLD_SORTS
-from assetledger.services.household_queries import HouseholdFilter, household_categories, household_page
+from assetledger.services.household_queries import (
+    HouseholdFilter,
+    HouseholdRow,
+    household_categories,
+    household_page,
+)
 from assetledger.services.inventory import list_inventories
 from assetledger.services.inventory_reports import inventory_status
 from assetledger.services.paging import Sorting
@@ -330,15 +335,15 @@ def households() -> Response | str:
     names = region_names()
     if export_arg(args):
         found = household_page(database(), flt, reader, order.sorting(1))
-        shown = [{"household": r["household_id"], "village": names.get(r["village_code"], r["village_code"]),
-                  "head": r["head"], "persons": r["persons"], "household_category": _household_word(r["category"]),
-                  "factors": "、".join(_household_word(f) for f in r["factors"] or []), "joined_on": r["joined_on"],
-                  "left_on": r["left_on"], "left_reason": _household_word(r["left_reason"])}
+        shown = [{"household": r.household_id, "village": names.get(r.village_code, r.village_code),
+                  "head": r.head, "persons": r.persons, "household_category": _household_word(r.category),
+                  "factors": "、".join(_household_word(f) for f in r.factors or []), "joined_on": r.joined_on,
+                  "left_on": r.left_on, "left_reason": _household_word(r.left_reason)}
                  for r in found.rows]  # fmt: skip
         headers = {k: translate(k, g.lang) for k in HOUSEHOLD_HEADERS}
         return export(shown, headers, str(export_arg(args)), translate("households_file", g.lang))
 
-    def fetch(sorting: Sorting) -> tuple[list[dict[str, Any]], int]:
+    def fetch(sorting: Sorting) -> tuple[list[HouseholdRow], int]:
         found = household_page(database(), replace(flt, limit=order.size), reader, sorting)
         return found.rows, found.total
 
