@@ -416,7 +416,11 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     papers = documents_of(app.db, asset_id, app.actor)
     contracts = contracts_of(app.db, asset_id, app.actor)
     if fmt == "json":
-        text = render_json({**history.__dict__, "documents": [asdict(d) for d in papers],
+        custodians = [{"custodian": c.custodian, "duties": c.duties, "from": c.since, "by": c.by}
+                      for c in history.custodians]  # fmt: skip
+        text = render_json({"asset": history.asset, "funding": [asdict(f) for f in history.funding],
+                            "custodians": custodians, "events": [asdict(e) for e in history.events],
+                            "documents": [asdict(d) for d in papers],
                             "contracts": [asdict(c) for c in contracts]})  # fmt: skip
         if out:
             out.write_text(text + "\n", encoding="utf-8")
@@ -424,18 +428,16 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
             click.echo(text)
         return
     if fmt in ("csv", "xlsx"):  # times in UTC without their zone: Excel holds none (PostgreSQL gives one)
-        events = [{k: _utc(v) for k, v in e.items()} for e in history.events]
+        events = [{k: _utc(v) for k, v in asdict(e).items()} for e in history.events]
         emit(events, fmt, out, sheet=f"{asset_id} history")
         return
     facts = [{"字段 field": column_label(k), "值 value": v} for k, v in history.asset.items() if v is not None]
     click.echo(render_table(facts))
     click.echo("\n资金来源 funding")
-    click.echo(
-        render_table([{"资金来源 fund source": f["label"], "金额 amount": f["amount"]} for f in history.funding])
-    )
+    click.echo(render_table([{"资金来源 fund source": f.label, "金额 amount": f.amount} for f in history.funding]))
     click.echo("\n管护 custodians")
-    click.echo(render_table([{column_label("custodian"): c["custodian"], column_label("custodian_duties"): c["duties"],
-                              column_label("custodian_since"): c["from"], "记录人 by": c["by"]}
+    click.echo(render_table([{column_label("custodian"): c.custodian, column_label("custodian_duties"): c.duties,
+                              column_label("custodian_since"): c.since, "记录人 by": c.by}
                              for c in history.custodians]))  # fmt: skip
     click.echo("\n档案 documents")
     click.echo(render_table([{"类别": d.kind.label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
@@ -444,8 +446,8 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
     click.echo("\n经营合同 contracts")
     click.echo(render_table([contract_row(c) for c in contracts], CONTRACT_HEADERS))
     click.echo("\n事件 history")
-    events = [{"area": "register", "kind": e["kind"], "facts": e["details"], "date": e["date"], "actor": e["actor"],
-               "recorded_at": e["recorded_at"]} for e in history.events]  # fmt: skip
+    events = [{"area": "register", "kind": e.kind, "facts": e.details, "date": e.date, "actor": e.actor,
+               "recorded_at": e.recorded_at} for e in history.events]  # fmt: skip
     click.echo(story_text(events, region_names(app.db), areas=False))
 
 

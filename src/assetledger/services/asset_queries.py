@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -227,12 +228,39 @@ def asset_choices(db: Database, actor: str) -> AssetChoices:
     )
 
 
+@dataclass(frozen=True)
+class FundingLine:
+    source: str  # the fund source's code (FundSource)
+    label: str  # its Chinese name
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CustodyLine:
+    custodian: str
+    duties: str | None
+    since: dt.date
+    by: str  # who recorded it
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One register event of the asset (household personal data left out for a reader who may not see it)."""
+
+    id: int
+    kind: str
+    date: dt.date | None  # the day it happened (None: an event recorded without one)
+    actor: str
+    recorded_at: dt.datetime
+    details: dict[str, Any]
+
+
 @dataclass
 class AssetHistory:
-    asset: dict[str, Any]
-    funding: list[dict[str, Any]] = field(default_factory=list)
-    custodians: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    asset: dict[str, Any]  # every column of the register's row, by its column name
+    funding: list[FundingLine] = field(default_factory=list)
+    custodians: list[CustodyLine] = field(default_factory=list)
+    events: list[EventLine] = field(default_factory=list)
 
 
 def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
@@ -252,22 +280,14 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
         for f in session.scalars(
             select(AssetFunding).where(AssetFunding.asset_id == asset_id).order_by(AssetFunding.id)
         ):
-            history.funding.append({"source": f.source, "label": FundSource(f.source).label, "amount": f.amount})
+            history.funding.append(FundingLine(f.source, FundSource(f.source).label, f.amount))
         for c in session.scalars(
             select(CustodianAssignment)
             .where(CustodianAssignment.asset_id == asset_id)
             .order_by(CustodianAssignment.start_on, CustodianAssignment.id)
         ):
-            history.custodians.append({"custodian": c.custodian, "duties": c.duties, "from": c.start_on, "by": c.actor})
+            history.custodians.append(CustodyLine(c.custodian, c.duties, c.start_on, c.actor))
         for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
-            history.events.append(
-                {
-                    "id": e.id,
-                    "kind": e.kind,
-                    "date": e.event_date,
-                    "actor": e.actor,
-                    "recorded_at": e.recorded_at,
-                    "details": e.payload if personal else details_without_households(e.payload),
-                }
-            )
+            details = e.payload if personal else details_without_households(e.payload)
+            history.events.append(EventLine(e.id, e.kind, e.event_date, e.actor, e.recorded_at, details))
         return history
