@@ -26,6 +26,7 @@ from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.household_queries import HouseholdFilter, household_page
 from assetledger.services.regions import region_path
 from assetledger.services.register_summary import register_summary
+from assetledger.services.reinvest import available
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE
@@ -84,11 +85,13 @@ def test_the_pickers_and_the_lists_keep_to_the_scope(county: Cli, db: Database) 
         lambda: household_page(db, HouseholdFilter(region=OTHER_VILLAGE), "li"),
         lambda: distribution_page(db, DistributionFilter(region=OTHER_VILLAGE), "li"),
         lambda: region_path(db, OTHER_VILLAGE, "li"),
+        lambda: available(db, OTHER_VILLAGE, "li"),
     ):
         with pytest.raises(PermissionDenied):
             read()
     households = household_page(db, HouseholdFilter(region=TOWNSHIP, current=True), "zhang")
     assert [r.household_id for r in households.rows] == ["H1", "H2"] and households.total == 2
+    assert available(db, VILLAGE, "li") == available(db, VILLAGE, "zhang")  # the village's own accountant may ask
 
 
 def test_breadcrumbs_stop_at_the_readers_scope(county: Cli, db: Database) -> None:

@@ -42,7 +42,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
         )
         dispose(db, request, actor)
         done["disposed"] += 1
-    richest = sorted(distributing_villages, key=lambda v: available(db, v), reverse=True)[:2]
+    richest = sorted(distributing_villages, key=lambda v: available(db, v, actor), reverse=True)[:2]
     with db.reading() as session:
         targets = [
             (village, session.scalar(
@@ -61,7 +61,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
             .limit(1)
         ).first()
     for village, asset_id in targets:
-        amount = (available(db, village) / 2).quantize(Decimal("1"))
+        amount = (available(db, village, actor) / 2).quantize(Decimal("1"))
         if asset_id and amount >= 100:
             reinvest_existing(db, asset_id, amount, dt.date(2026, 11, 15), "reserve", actor, "设施改造升级")
             done["reinvested"] += 1

@@ -16,7 +16,7 @@ from assetledger.domain.enums import FundSource, OwnerKind
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.domain.money import amount_problem
 from assetledger.errors import RuleViolation
-from assetledger.services.access import entity_name
+from assetledger.services.access import entity_name, require_read
 from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import load_for_change, register_in
 from assetledger.services.books import Books, Located, require_amount
@@ -130,11 +130,13 @@ def reinvest_new(db: Database, draft: AssetDraft, on: dt.date, source: str, acto
         return Books(session, actor).post([entry], [Located("reinvest")]).posted[0]
 
 
-def available(db: Database, village: str, source: str = "reserve") -> Decimal:
-    """What a village collective can reinvest now: its reserve, or its restricted disposal proceeds."""
+def available(db: Database, village: str, actor: str, source: str = "reserve") -> Decimal:
+    """What a village collective can reinvest now: its reserve, or its restricted disposal proceeds (refused
+    outside the reader's scope)."""
     entity = entity_code(EntityKind.VILLAGE, village)
     with db.reading() as session:
-        books = Books(session, "reader")
+        require_read(session, actor, village)
+        books = Books(session, actor)
         if not books.entity_exists(entity):
             return Decimal("0.00")
         if source == "reserve":
