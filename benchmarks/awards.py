@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,7 +46,8 @@ def time_awards(url: str, year: int, policy_path: Path = EXAMPLE, repeat: int = 
     try:
         for spec in policy.indicators:
             request = Request(spec.code, spec.compute, spec.params)
-            timed(f"indicator {spec.compute}", lambda r=request: compute(db, year, policy.level, [r]), repeat, report)  # type: ignore[misc]
+            timed(f"indicator {spec.compute}", partial(compute, db, "bench", year, policy.level, [request]), repeat,
+                  report)  # fmt: skip
         evaluation = timed("evaluate (all indicators, score, rank, award)",
                            lambda: evaluate_year(db, year, policy, "bench"),
                            repeat, report)  # fmt: skip

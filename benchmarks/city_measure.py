@@ -162,7 +162,7 @@ def latency(db: Database, _: int) -> dict[str, Any]:
 
 def revenue(db: Database, _: int) -> dict[str, Any]:
     """Cross-entity revenue figures: every county's operating revenue and yield for the year (one SQL GROUP BY)."""
-    took, table = timed(lambda: compute(db, YEAR, "county", [Request("yield", "operating_yield", {})]))
+    took, table = timed(lambda: compute(db, ACTOR, YEAR, "county", [Request("yield", "operating_yield", {})]))
     total = sum((m["yield"].numerator or Decimal(0) for m in table.measures.values()), Decimal(0))
     return {"seconds": took, "units": len(table.units), "revenue": str(total)}
 
@@ -266,7 +266,7 @@ def export_check(db: Database, _: int) -> dict[str, Any]:
 
 
 def reconcile_all(db: Database, _: int) -> dict[str, Any]:
-    took, found = timed(lambda: reconcile(db))
+    took, found = timed(lambda: reconcile(db, ACTOR))
     return {"seconds": took, "mismatches": len(found)}
 
 

@@ -194,7 +194,7 @@ distributed share starts from the villages' income accounts through `ix_postings
 its accounts; what is left is about one index look-up per posting read (≈ 0.7M postings for the yield, 0.7M for the
 scan, 0.7M income postings of five years for the distributed share), i.e. CPU in the database's B-trees. The awards
 evaluation runs its indicators side by side on one connection per core (at most four) that share one snapshot
-(services/side_by_side.py; SQLite: each connection makes its first read while the write lock is held for a moment;
+(store/side_by_side.py; SQLite: each connection makes its first read while the write lock is held for a moment;
 PostgreSQL: an exported snapshot), so it takes about its two heaviest parts (the scan, 2.4 s, and the distributed
 share, 2.7 s, on SQLite alone) instead of the sum of eight (6.3 s one by one on SQLite, 3.7 s on PostgreSQL, which
 already spreads single queries over parallel workers). Two covering indexes, tried by hand on a copy (`entries

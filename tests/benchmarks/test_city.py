@@ -42,8 +42,9 @@ def test_tiny_city_verifies_clean_and_a_second_run_adds_nothing(db: Database, tm
     assert counts["households"] == _count(db, Household) > 0
     assert any("entries in" in line for line in said)
 
-    assert list(verify(db)) == []  # hash chain, balances, register vs events, reconcile, bean-check of every entity
-    assert reconcile(db) == []
+    # hash chain, balances, register vs events, reconcile, bean-check of every entity
+    assert list(verify(db, "tester")) == []
+    assert reconcile(db, "tester") == []
     found = scan(db, dt.date(2025, 12, 31), "tester")
     findings = {r["finding"] for r in found}
     assert any("loss_making" in f for f in findings) and any("idle" in f or "no_revenue" in f for f in findings)

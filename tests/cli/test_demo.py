@@ -45,6 +45,6 @@ def test_demo_builds_a_county_whose_books_check_and_reconcile(tmp_path: Path, mo
     assert "2 evaluations; awards total 4,100,000.00" in done.output
     db = Database(f"sqlite:///{tmp_path / 'demo' / 'assetledger.db'}")
     try:
-        assert list(verify(db, bean_check=False)) == []
+        assert list(verify(db, "tester", bean_check=False)) == []
     finally:
         db.dispose()

@@ -187,7 +187,7 @@ def problems(db: Database, run: Run) -> list[str]:
             if d.total != base or lines != base or negative:
                 out.append(f"distribution {d.id}: total {d.total}, lines {lines}, negative lines {negative}")
     out += [f"verify {check}: {what}" for check, what in findings(db)]
-    out += [f"reconcile: {m}" for m in reconcile(db)]
+    out += [f"reconcile: {m}" for m in reconcile(db, "tester")]
     return out
 
 

@@ -64,7 +64,7 @@ def lost_rows(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict
 
 
 def findings(db: Database) -> list[tuple[str, str]]:
-    return list(verify(db, bean_check=False))
+    return list(verify(db, "tester", bean_check=False))
 
 
 # --- databases ------------------------------------------------------------------------------------------------

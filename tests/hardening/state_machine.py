@@ -194,7 +194,7 @@ class RecordMachine(RuleBasedStateMachine):
         try:
             if getattr(self, "db", None) is not None:
                 evaluate_year(self.db, 2025, AWARDS, ACTOR)
-                failed = [(r.entity, e) for r in check_entities(self.db) for e in r.errors]
+                failed = [(r.entity, e) for r in check_entities(self.db, "tester") for e in r.errors]
                 assert failed == [], f"bean-check: {failed[:5]}"
         finally:
             self._db_context.__exit__(None, None, None)
@@ -441,7 +441,7 @@ class RecordMachine(RuleBasedStateMachine):
 
     @invariant()
     def register_and_books_reconcile(self) -> None:
-        mismatches = reconcile(self.db)
+        mismatches = reconcile(self.db, "tester")
         assert mismatches == [], f"register and books disagree: {mismatches}"
 
     @invariant()
@@ -458,7 +458,7 @@ class RecordMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_record_verifies(self) -> None:
-        found = list(verify(self.db, bean_check=False))
+        found = list(verify(self.db, "tester", bean_check=False))
         assert found == [], f"audit verify: {found}"
 
     def _exists(self, asset_id: str) -> bool:

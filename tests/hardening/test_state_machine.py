@@ -70,4 +70,4 @@ def test_a_value_given_without_two_places_still_verifies(db: Database, tmp_path:
         operating_mode=OperatingMode.LEASE, operator="公司",
     )  # fmt: skip
     register_asset(db, draft, "model")
-    assert list(verify(db, bean_check=False)) == []
+    assert list(verify(db, "tester", bean_check=False)) == []

@@ -18,12 +18,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from assetledger.errors import PermissionDenied
+from assetledger.services.audit import verify
+from assetledger.services.indicators import Request, compute
+from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from assetledger.web import create_app
 from assetledger.web.awards import EXAMPLES
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, write_csv
 from tests.security.conftest import record
+from tests.security.test_tamper import _tamper
 from tests.web.conftest import PASSWORD, login, set_password
 
 COUNTY, TOWNSHIP, OTHER_TOWNSHIP, OTHER_COUNTY = "360921", "360921101", "360921102", "360922"
@@ -109,6 +114,33 @@ def test_ledger_check_and_reconcile_keep_to_the_scope(towns: Cli) -> None:
     assert "4 entities (4 entries) checked" in towns("ledger", "check", user="root").output
     assert "3 entities" in towns("ledger", "check", "--within", COUNTY, user="wang").output
     assert "0 mismatch(es)" in towns("ledger", "reconcile", user="sun").output
+
+
+def test_books_against_the_register_name_only_the_assets_in_scope(towns: Cli, db: Database) -> None:
+    """A book value in the register changed behind the product's back, in 红旗村 and in 东山县: the township
+    auditor's reconcile and verify name the asset of its scope only; the finance bureau's name both."""
+    _tamper(db, "UPDATE assets SET current_value = 1 WHERE asset_id IN ('A-1', 'D-1')")
+    assert [m.asset_id for m in reconcile(db, "sun")] == ["A-1"]
+    assert [m.asset_id for m in reconcile(db, "root")] == ["A-1", "D-1"]
+    assert [m.asset_id for m in reconcile(db, "root", within=OTHER_COUNTY)] == ["D-1"]
+    said = [what for check, what in verify(db, "sun", bean_check=False) if check == "reconcile"]
+    assert len(said) == 1 and "A-1" in said[0]
+    with pytest.raises(PermissionDenied):
+        reconcile(db, "sun", within=OTHER_COUNTY)
+    with pytest.raises(PermissionDenied):
+        list(verify(db, "nobody", bean_check=False))
+
+
+def test_indicators_measure_only_the_units_in_scope(towns: Cli, db: Database) -> None:
+    """Units outside the reader's scope are counted, never named or measured."""
+    wanted = [Request("confirmed", "ownership_confirmed", {})]
+    villages = compute(db, "wang", 2025, "village", wanted)
+    assert [code for code, _ in villages.units] == [HONGQI, XIANGYANG, QINGSHAN] and villages.hidden == 1
+    assert set(villages.measures) == {HONGQI, XIANGYANG, QINGSHAN}
+    counties = compute(db, "sun", 2025, "county", wanted)
+    assert counties.units == [] and counties.measures == {} and counties.hidden == 2
+    every = compute(db, "root", 2025, "village", wanted)
+    assert len(every.units) == 4 and every.hidden == 0
 
 
 def test_region_list_shows_the_scope_and_verify_wants_a_known_user(towns: Cli) -> None:

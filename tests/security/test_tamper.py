@@ -57,7 +57,7 @@ def _record(run: Cli) -> None:
 
 
 def _integrity(db: Database) -> list[str]:
-    return [what for check, what in verify(db, bean_check=False) if check == "integrity"]
+    return [what for check, what in verify(db, "tester", bean_check=False) if check == "integrity"]
 
 
 def _tamper(db: Database, *statements: str) -> None:
@@ -113,7 +113,7 @@ def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     db = Database(url)
     try:
         _record(Cli(db.url, folder))
-        assert list(verify(db, bean_check=False)) == [], "the untouched record verifies clean"
+        assert list(verify(db, "tester", bean_check=False)) == [], "the untouched record verifies clean"
         yield db
     finally:
         db.dispose()
@@ -305,7 +305,7 @@ def test_legitimate_changes_verify_clean_and_are_sealed(run: Cli, db: Database) 
     ]
     run("beneficiary", "import", str(write_csv(run.cwd / "roster-2.csv", roster)), "--date", "2025-06-01")
     run("beneficiary", "remove", "H3", "--date", "2025-09-01", "--reason", "exit")
-    assert list(verify(db, bean_check=False)) == []
+    assert list(verify(db, "tester", bean_check=False)) == []
     with db.reading() as session:
         sealed = set(session.scalars(select(ChainSeal.table_name).where(ChainSeal.row_keys.is_not(None))))
     assert sealed == set(STATE_TABLES)
@@ -321,7 +321,7 @@ def test_the_demo_verifies_clean(db_url: str, tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     db = Database(db_url)
     try:
-        assert list(verify(db, bean_check=False)) == []
+        assert list(verify(db, "tester", bean_check=False)) == []
     finally:
         db.dispose()
 
@@ -333,7 +333,7 @@ def test_sql_text_that_writes_a_state_table_is_refused_inside_a_sealed_transacti
         session.execute(text("UPDATE assets SET operator = 'x' WHERE asset_id = 'A-2'"))
     with pytest.raises(UncapturedWrite), db.transaction() as session:
         session.connection().exec_driver_sql("DELETE FROM households WHERE household_id = 'H2'")
-    assert list(verify(db, bean_check=False)) == []
+    assert list(verify(db, "tester", bean_check=False)) == []
 
 
 def test_an_upgraded_database_seals_the_state_it_had(
@@ -347,7 +347,7 @@ def test_an_upgraded_database_seals_the_state_it_had(
     try:
         _record(Cli(db.url, tmp_path))
         migrate.upgrade(db_url)
-        assert list(verify(db, bean_check=False)) == []
+        assert list(verify(db, "tester", bean_check=False)) == []
         _tamper(db, "UPDATE asset_funding SET amount = amount - 1 WHERE asset_id = 'A-1' AND source = 'central'")
         assert _integrity(db) == [f"{A1_CENTRAL}: {CHANGED}"]
     finally:

@@ -216,8 +216,8 @@ def test_post_once_in_payer_and_receiver_books(run: Cli, db: Database) -> None:
                   ok=False)  # fmt: skip
     assert changed.exit_code == 5 and "already posted" in changed.output and "reverse" in changed.output
     assert table_counts(db) == before
-    assert reconcile(db) == []
-    assert all(not c.errors for c in check_entities(db))
+    assert reconcile(db, "tester") == []
+    assert all(not c.errors for c in check_entities(db, "tester"))
 
 
 def test_payer_must_not_be_a_receiver_and_must_exist(run: Cli, db: Database) -> None:

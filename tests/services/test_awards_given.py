@@ -203,7 +203,7 @@ def test_two_evaluations_side_by_side_posted_once_from_the_citys_books(run: Cli,
     assert west["Income:Subsidy:PerformanceAward"] == Decimal("-2300000.00")
     entities = json.loads(run("ledger", "entities", "--format", "json").stdout)
     assert {e["code"]: e["kind"] for e in entities}["S360900"] == "city"
-    assert reconcile(db) == [] and list(verify(db, bean_check=False)) == []
+    assert reconcile(db, "tester") == [] and list(verify(db, "tester", bean_check=False)) == []
 
 
 def test_only_the_citys_bureau_evaluates_and_pays_its_counties(run: Cli, db: Database) -> None:

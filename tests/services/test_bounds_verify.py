@@ -32,7 +32,7 @@ def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db
         conn.execute(
             text("UPDATE postings SET amount = :a WHERE entry_id = :e AND amount < 0"), {"a": -huge, "e": entry_id}
         )
-    found = [(check, what) for check, what in verify(db, bean_check=False) if check == "bounds"]
+    found = [(check, what) for check, what in verify(db, "tester", bean_check=False) if check == "bounds"]
     assert len(found) == 2 and all(f"entry {entry_id}:" in what for _, what in found)
 
 

@@ -250,7 +250,7 @@ def test_contracts_feed_the_award_indicators(run: Cli, db: Database) -> None:
         ENTRY_HEADER, *([f"2025-{m:02d}-28", "OP-1", "收入", "租金", "10000", "", ""] for m in (3, 6, 9)),
         ["2025-07-10", "OP-2", "收入", "租金", "6000", "", ""]])))  # fmt: skip
     requests = [Request("cover", "contract_coverage", {}), Request("collect", "rent_collection", {})]
-    table = compute(db, 2025, "county", requests, workers=1)
+    table = compute(db, "tester", 2025, "county", requests, workers=1)
     cover, collect = table.measures["360921"]["cover"], table.measures["360921"]["collect"]
     assert (cover.numerator, cover.denominator) == (1, 6)  # OP-1 only; C-2 ended; SELF is self-run
     # due in 2025: C-1's four quarters (40,000) and C-2's last 181 days (5,950.68, due 2025-06-30); posted

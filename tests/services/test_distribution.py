@@ -92,7 +92,7 @@ def test_distribution_posts_once_and_pays_out(run: Cli, db: Database) -> None:
         r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
     ]
     assert payable == []
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     assert "0 with errors" in run("ledger", "check").output
 
 

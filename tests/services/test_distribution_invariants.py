@@ -93,7 +93,7 @@ def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, d
     year = Decimal("18000.00") + Decimal("9999.00")  # Q2 net 18,000.00 and July's 9,999.00
     assert _distribution_equity(db) == year
     _refused(run, db, "distribute", "--village", VILLAGE, "--period", "2025Q2", says="2025")
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     assert "0 with errors" in run("ledger", "check").output
 
 

@@ -55,7 +55,7 @@ def test_a_reversed_distribution_is_redone_as_a_new_one(run: Cli, db: Database) 
     assert result.already_done and result.distribution_id == 3
     run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # the redo's own notice, 07-02
     run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-09")
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     assert "0 with errors" in run("ledger", "check").output
 
 

@@ -59,7 +59,7 @@ def test_attach_one_file_twice_is_a_no_op_and_shows_on_the_asset(run: Cli, db: D
     assert event["kind"] == "document_attached" and event["actor"] == "tester" and event["date"] == "2023-11-20"
     assert event["details"]["document"] == document["sha256"]
     assert "档案 documents" in run("asset", "show", "A-1").output
-    assert list(verify(db, bean_check=False)) == []
+    assert list(verify(db, "tester", bean_check=False)) == []
 
 
 def test_a_folder_or_zip_is_matched_by_asset_id_all_or_nothing(run: Cli, db: Database) -> None:

@@ -47,7 +47,7 @@ def test_an_asset_without_dates_opens_the_books_and_moves_on_its_confirmation_da
         query = select(AssetEvent.kind, AssetEvent.event_date).where(AssetEvent.asset_id == "N-1")
         kinds = {kind: on for kind, on in session.execute(query)}
     assert kinds == {"registered": None, "ownership_confirmed": dt.date(2024, 6, 1)}  # unknown stays unknown
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
 
 
 def test_the_asset_enters_the_books_on_its_acquisition_date_or_year(run: Cli, db: Database) -> None:
@@ -84,7 +84,7 @@ def test_a_disposal_is_not_dated_before_postings_that_stand(run: Cli, db: Databa
     assert table_counts(db) == before
     run("ledger", "reverse", entry_id, "--reason", "处置前误录", "--date", "2025-10-20")
     run(*dispose)  # the posting and its reversal cancel out: nothing stands after the disposal
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     after = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-10-01",
                 ok=False)  # fmt: skip
     assert after.exit_code != 0 and "disposed of on 2025-09-30" in after.output

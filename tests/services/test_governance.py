@@ -83,8 +83,8 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     assert "Assets:PublicBenefit:ROAD" not in books and "Assets:FixedAssets:LOSES" not in books
     listed = json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output)
     assert {r["asset_id"] for r in listed} == {"ROAD", "LOSES"}
-    assert reconcile(db) == []
-    assert all(not c.errors for c in check_entities(db))
+    assert reconcile(db, "tester") == []
+    assert all(not c.errors for c in check_entities(db, "tester"))
     report = json.loads(run("report", "governance", "--year", "2026", "--format", "json").output)
     assert report[0]["disposed"] == 2 and Decimal(report[0]["restricted_in"]) == Decimal("151500.00")
 
@@ -124,8 +124,8 @@ def test_reinvest_from_restricted_proceeds_and_reserve(run: Cli, db: Database) -
     assert "Assets:RestrictedBank" not in books  # all 80,000 reused
     no_reserve = run("reinvest", "--asset", "EARNS", "--amount", "1", "--date", "2026-03-03", ok=False)
     assert no_reserve.exit_code == 5 and "reinvestment reserve" in no_reserve.output
-    assert reconcile(db) == []
-    assert all(not c.errors for c in check_entities(db))
+    assert reconcile(db, "tester") == []
+    assert all(not c.errors for c in check_entities(db, "tester"))
 
 
 def test_maintenance_fund(run: Cli, db: Database) -> None:

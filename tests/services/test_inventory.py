@@ -174,7 +174,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
 
     status = run("inventory", "status", "1", "--level", "village").output
     assert "待核销 pending approval" in status and "A-3" in status
-    assert reconcile(db) == []  # counted missing, still on the books until the approved close
+    assert reconcile(db, "tester") == []  # counted missing, still on the books until the approved close
     refused = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", ok=False)
     assert refused.exit_code == 5 and "3 of 6 assets are not counted" in refused.output
 
@@ -215,8 +215,8 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     village = {r.name: r.balance for r in balances(db, f"V{HONGQI}", actor="tester")}
     assert village[f"Assets:PublicBenefit:{surplus}"] == Decimal("9000.00")
     assert village["Equity:PublicWelfareFund:Other"] == Decimal("-9000.00")
-    assert reconcile(db) == []
-    assert all(not c.errors for c in check_entities(db))
+    assert reconcile(db, "tester") == []
+    assert all(not c.errors for c in check_entities(db, "tester"))
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
     # written off (核销) has left the register and the books, and is kept apart from disposed of (处置)
     listed = json.loads(run("asset", "list", "--status", "written_off", "--format", "json").output)
@@ -354,7 +354,7 @@ def test_roles_and_scopes(run: Cli, db: Database) -> None:
     assert table_counts(db) == before
     out = run("inventory", "close", "1", "--approval", "x", "--allow-uncounted", "--date", "2026-01-05", user="zhang")
     assert "3 assets left uncounted" in out.output
-    assert reconcile(db) == []
+    assert reconcile(db, "zhang") == []
 
 
 def test_inventory_tables_are_append_only(run: Cli, db: Database) -> None:

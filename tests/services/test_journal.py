@@ -59,7 +59,7 @@ def test_registration_books_each_asset_with_its_owner(run: Cli, db: Database) ->
     assert {e["kind"] for e in entities} == {"village", "county"}  # json keeps the codes
     table = run("ledger", "entities").output  # a person reads it: the kind by name
     assert "级次" in table and "村" in table and "县" in table and "village" not in table and "kind" not in table, table
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     assert "0 mismatch(es)" in run("ledger", "reconcile").output
 
 
@@ -68,7 +68,7 @@ def test_confirmation_moves_the_asset_between_books(run: Cli, db: Database) -> N
     run("asset", "confirm", "A-3", "--owner", "红旗村股份经济合作社", "--owner-kind", "village", "--date", "2022-03-01")
     assert _balance(db, COUNTY, "Assets:PublicBenefit:A-3") == Decimal("0.00")
     assert _balance(db, VILLAGE, "Assets:PublicBenefit:A-3") == Decimal("100000.00")
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
 
 
 def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None:
@@ -152,7 +152,7 @@ def test_post_revenue_expense_reverse_and_report(run: Cli, db: Database) -> None
         ok=False,
     )
     assert "Assets:Nowhere is not open" in unknown.output
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
 
 
 def test_closed_period_refuses_postings(run: Cli) -> None:

@@ -126,7 +126,7 @@ def test_revenue_taken_out_of_a_paid_month_is_corrected_and_set_against_later_sh
     assert _warnings(db, RuleKind.UNPAID) == []
     (w,) = warnings(db, "tester", dt.date.today(), SupervisionPolicy(), rules=[RuleKind.OVERPAID])
     assert "1 户多发" in w.evidence  # H3 left in May: nothing of its overpayment is set off
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     assert "0 with errors" in run("ledger", "check").output
     # what the household and the public read: the taken-back share does not count, the cash does
     h1 = run("report", "household", "H1").output
@@ -159,7 +159,7 @@ def test_revenue_booked_late_into_a_paid_month_pays_only_the_difference(run: Cli
     with db.reading() as session:
         narrations = session.scalars(select(Entry.narration).where(Entry.date == dt.date(2025, 7, 28))).all()
     assert len(narrations) == 4 and all("抵减此前多发" in n for n in narrations)
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
 
 
 def test_a_household_that_left_keeps_its_overpayment_in_the_books(run: Cli, db: Database) -> None:
@@ -181,4 +181,4 @@ def test_a_household_that_left_keeps_its_overpayment_in_the_books(run: Cli, db: 
     (w,) = warnings(db, "tester", corrected_on + dt.timedelta(days=181), policy, rules=[RuleKind.OVERPAID])
     total = sum(paid_first.values(), ZERO)
     assert w.subject == VILLAGE and f"4 户多发 {total:,.2f} 元" in w.evidence and "王" not in w.evidence
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []

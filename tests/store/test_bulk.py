@@ -61,7 +61,7 @@ def test_bulk_import_and_posting_store_exactly_what_they_were_given(run: Cli, db
     assert count == 2 * N
     assert income == sum(Decimal(i) + Decimal("0.01") for i in range(N))
     assert broken == []
-    assert reconcile(db) == []
+    assert reconcile(db, "tester") == []
     with db.transaction() as session:  # the same batch again posts nothing
         again = Books(session, "tester").post(entries, [Located("bulk")] * N)
     assert again.posted == [] and len(again.skipped) == N

@@ -76,9 +76,9 @@ def test_0010d_keeps_every_sealed_row_and_lets_a_voucher_number_recur_monthly(
     migrate.upgrade(db_url)
     db = Database(db_url)
     try:
-        assert list(verify(db, bean_check=False)) == []
+        assert list(verify(db, "tester", bean_check=False)) == []
         assert "(posted entry" in run(*post, "--date", "2025-06-02").output
-        assert list(verify(db, bean_check=False)) == []
+        assert list(verify(db, "tester", bean_check=False)) == []
         with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text("DELETE FROM entries"))
         with pytest.raises(DatabaseError), db.engine.begin() as conn:  # postings still point at real entries

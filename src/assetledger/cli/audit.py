@@ -166,10 +166,10 @@ def verify(app: App, skip_bean_check: bool, expect_head: str | None) -> None:
     sealed sha256 (--documents names their folder), and the append-only guards (triggers) of every table of record.
     Prints the chain head (链头) to keep for --expect-head next time. Exit 1 on any finding."""
     count = 0
-    for check, detail in svc.verify_as(app.db, app.actor, bean_check=not skip_bean_check, documents=app.place):
+    for check, detail in svc.verify(app.db, app.actor, bean_check=not skip_bean_check, documents=app.place):
         count += 1
         click.echo(f"[{check}] {detail}")
-    if expect_head and not svc.chain_contains(app.db, expect_head):
+    if expect_head and not svc.chain_contains(app.db, expect_head, app.actor):
         count += 1
         click.echo(
             f"[integrity] 保存的链头 {expect_head} 不在链中：记录被截断或改写 (the published chain head {expect_head} "

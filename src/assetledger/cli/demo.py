@@ -62,8 +62,8 @@ def command(app: App, folder: Path, fresh: bool) -> None:
     shown = [{k: getattr(r, k) for k in SUMMARY_KEYS} for r in rows]
     click.echo("\n三本台账汇总（县） register summary by county")
     click.echo(render_table(shown, HEADERS_CN))
-    mismatches = reconcile(db)
-    checked = list(check_entities(db))
+    mismatches = reconcile(db, app.actor)
+    checked = list(check_entities(db, app.actor))
     failed = [c for c in checked if c.errors]
     village = next((c.entity for c in sorted(checked, key=lambda c: -c.entries) if c.entity.startswith("V")), None)
     entries = sum(c.entries for c in checked)

@@ -31,8 +31,8 @@ from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.io.output import records
 from assetledger.services import journal as svc
 from assetledger.services.book_reports import entities
-from assetledger.services.ledger_files import check_scope, export_entity, import_ledger, query_entity
-from assetledger.services.reconcile import reconcile_scope
+from assetledger.services.ledger_files import check_entities, export_entity, import_ledger, query_entity
+from assetledger.services.reconcile import reconcile
 
 FAVA = Lazy(
     "assetledger.cli.audit:fava",
@@ -219,7 +219,7 @@ def export(app: App, entity: str, out: Path | None) -> None:
 def check(app: App, within: str | None) -> None:
     """Run Beancount's own validation over every entity's books. Non-zero exit on any error."""
     failed = total = entries = 0
-    for result in check_scope(app.db, app.actor, within):
+    for result in check_entities(app.db, app.actor, within):
         total += 1
         entries += result.entries
         if result.errors:
@@ -259,7 +259,7 @@ def query(app: App, entity: str, bql: str, fmt: str, out: Path | None) -> None:
 @pass_app
 def reconcile_cmd(app: App, within: str | None) -> None:
     """List assets whose book value differs from their register value. Non-zero exit if any."""
-    mismatches = reconcile_scope(app.db, app.actor, within)
+    mismatches = reconcile(app.db, app.actor, within)
     for m in mismatches:
         click.echo(str(m))
     say(f"台账与账簿不一致 {len(mismatches)} 处", f"{len(mismatches)} mismatch(es) between registers and books")

@@ -188,22 +188,18 @@ def _distributions(session: Session, asset: Asset) -> list[StoryLine]:
     return out
 
 
-def verify_as(
+def verify(
     db: Database, actor: str, *, bean_check: bool = True, documents: DocumentPlace | None = None
 ) -> Iterator[tuple[str, str]]:
-    """`verify` for a known user (any role and scope: the hash chain is one chain for the whole database, so its
-    findings may name rows outside the reader's scope); an unknown or revoked name is refused first."""
-    with db.reading() as session:
-        reader(session, actor)
-    yield from verify(db, bean_check=bean_check, documents=documents)
+    """Every check of the record, for a known user (an unknown or revoked name is refused first); yields (check,
+    finding). No findings means the record verifies clean.
 
-
-def verify(
-    db: Database, *, bean_check: bool = True, documents: DocumentPlace | None = None
-) -> Iterator[tuple[str, str]]:
-    """Every check of the record; yields (check, finding). No findings means the record verifies clean.
+    The guards, the hash chain, the register's events and the balance of every entry are one for the whole database
+    and are checked whole (their findings name rows by key, even outside the reader's scope); the books against the
+    register and Beancount's own check read only the books within the reader's scope.
     `documents`: where the documents of record are kept (default: next to the database)."""
     with db.reading() as session:
+        reader(session, actor)
         conn = session.connection()
         for table, guard in missing_row_guards(conn):
             yield (
@@ -275,11 +271,11 @@ def verify(
                 ),
             )
         yield from _projection(session)
-    for mismatch in reconcile(db):
+        yield from verify_documents(session, documents or documents_place(db.url))
+    for mismatch in reconcile(db, actor):
         yield "reconcile", str(mismatch)
-    yield from verify_documents(db, documents or documents_place(db.url))
     if bean_check:
-        for result in check_entities(db):
+        for result in check_entities(db, actor):
             for error in result.errors:
                 yield "beancount", f"{result.entity}: {error}"
 
@@ -387,13 +383,15 @@ class ChainHead:
 
 
 def chain_head_of(db: Database, actor: str) -> ChainHead:
-    """The chain's head, for a known user (the chain is one for the whole database, as in `verify_as`)."""
+    """The chain's head, for a known user (the chain is one for the whole database, as in `verify`)."""
     with db.reading() as session:
         reader(session, actor)
         return ChainHead(*chain_head_sealed(session.connection()))
 
 
-def chain_contains(db: Database, head: str) -> bool:
-    """Is a previously published chain head still a link of the chain (history not rewritten since)?"""
+def chain_contains(db: Database, head: str, actor: str) -> bool:
+    """Is a previously published chain head still a link of the chain (history not rewritten since)? For a known
+    user, as `verify`."""
     with db.reading() as session:
+        reader(session, actor)
         return integrity.chain_contains(session.connection(), head)

@@ -81,7 +81,7 @@ def evaluate_year(
         raise InputError([Finding("--year", None, None, str(year), reason)])
     year_notes = check_year(given, year) if given is not None else ()
     with db.reading() as session:
-        visible = read_scope(session, actor, action=Action.AWARDS)
+        read_scope(session, actor, action=Action.AWARDS)  # refused before anything else is looked at
     needed = policy.given_fields()
     if needed and given is None:
         wanted = "、".join({"grade": "等次", "rank": "名次", "score": "得分"}[f] for f in sorted(needed))
@@ -91,17 +91,17 @@ def evaluate_year(
                      "(区划代码 and 等次, 名次, 得分 as the policy needs)")]
         )  # fmt: skip
     requests = [Request(i.code, i.compute, i.params) for i in policy.indicators]
-    table = compute(db, year, policy.level, requests, prefix=policy.code_prefix, exclude=policy.exclude)
-    hidden = [code for code, _ in table.units if visible is not None and code not in visible]
-    if hidden:  # named by the policy's title and a count: the units outside the scope are not told, not even by code
+    table = compute(db, actor, year, policy.level, requests, prefix=policy.code_prefix, exclude=policy.exclude,
+                    action=Action.AWARDS)  # fmt: skip
+    if table.hidden:  # named by the policy's title and a count: the units outside the scope are not told
         raise PermissionDenied(
-            f"{actor} 无权查看评价“{policy.title}”：{len(hidden)} 个{LEVEL_LABELS.get(policy.level, policy.level)}级"
-            f"单位不在其范围内 ({actor} may not read the evaluation {policy.title}: {len(hidden)} unit(s) outside the "
+            f"{actor} 无权查看评价“{policy.title}”：{table.hidden} 个{LEVEL_LABELS.get(policy.level, policy.level)}级"
+            f"单位不在其范围内 ({actor} may not read the evaluation {policy.title}: {table.hidden} unit(s) outside the "
             "scope)",
             reason="evaluation_outside_scope",
             actor=actor,
             policy=policy.title,
-            n=str(len(hidden)),
+            n=str(table.hidden),
         )
     matched = match_units(policy, given, table.units) if given is not None else None
     rows = matched.by_unit if matched else {}

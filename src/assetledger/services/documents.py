@@ -267,24 +267,24 @@ def document_content(
     return AttachedDocument.of(found[0]), data
 
 
-def verify_documents(db: Database, place: DocumentPlace) -> Iterator[tuple[str, str]]:
-    """Re-hash every kept document against its sealed sha256 and size; yields ("documents", finding)."""
-    with db.reading() as session:
-        rows = list(document_repo.all_documents(session))
-        if rows and place.folder is not None and not place.folder.is_dir():
-            yield (
-                "documents",
-                (
-                    f"文件夹不存在 the documents folder {place.folder} does not exist: {len(rows)} document(s) "
-                    "cannot be checked; give the folder with --documents DIR (or ASSETLEDGER_DOCUMENTS)"
-                ),
-            )
-            return
-        for document_id, sha256, size, name, assets in rows:
-            problem = document_files.problem(session, place, sha256, size)
-            if problem:
-                owners = ", ".join(assets) or "no asset"
-                yield "documents", f"document {document_id} {name} (sha256 {sha256[:16]}…) of {owners}: {problem}"
+def verify_documents(session: Session, place: DocumentPlace) -> Iterator[tuple[str, str]]:
+    """Re-hash every kept document against its sealed sha256 and size; yields ("documents", finding). A part of
+    `audit.verify`, inside its read."""
+    rows = list(document_repo.all_documents(session))
+    if rows and place.folder is not None and not place.folder.is_dir():
+        yield (
+            "documents",
+            (
+                f"文件夹不存在 the documents folder {place.folder} does not exist: {len(rows)} document(s) "
+                "cannot be checked; give the folder with --documents DIR (or ASSETLEDGER_DOCUMENTS)"
+            ),
+        )
+        return
+    for document_id, sha256, size, name, assets in rows:
+        problem = document_files.problem(session, place, sha256, size)
+        if problem:
+            owners = ", ".join(assets) or "no asset"
+            yield "documents", f"document {document_id} {name} (sha256 {sha256[:16]}…) of {owners}: {problem}"
 
 
 PACKAGE_HEADERS = ("资产编号 asset_id", "类别 kind", "文件名 name", "标题 title", "文件日期 date", "sha256",

@@ -78,7 +78,7 @@ def indicator_page(
     requests = [Request(code, code, {}) for code, _ in PAGE]
     labels = dict(PAGE)
     cells: list[IndicatorCell] = []
-    for table in compute_years(db, sorted(set(years)), level, requests):
+    for table in compute_years(db, actor, sorted(set(years)), level, requests):
         year = table.year
         for code, name in table.units:
             if within is not None and code not in within:

@@ -21,19 +21,21 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from assetledger.domain.access import Action
 from assetledger.domain.awards import COMPUTATIONS, Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, Register
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.domain.indicator_causes import Cause
+from assetledger.services.access import read_scope
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
 from assetledger.services.governance import scan_in
-from assetledger.services.side_by_side import run_side_by_side
 from assetledger.services.supervision_indicators import handover_rate, idle_share, loss_share, rectification_completion
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Distribution
 from assetledger.store.governance_models import GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
 from assetledger.store.models import Asset, CustodianAssignment, Region
+from assetledger.store.side_by_side import run_side_by_side
 from assetledger.store.types import Money
 
 ZERO = Decimal("0.00")
@@ -311,8 +313,9 @@ assert set(SQL_COMPUTATIONS) | set(SCAN_COMPUTATIONS) == set(COMPUTATIONS)
 class IndicatorTable:
     year: int
     level: str
-    units: list[tuple[str, str]]  # (code, name)
+    units: list[tuple[str, str]]  # (code, name) of the units the reader may see
     measures: dict[str, dict[str, Measure]]  # unit code -> indicator code -> measure
+    hidden: int = 0  # units of the level outside the reader's scope: counted, never named or measured
 
 
 # The heaviest first, so that side by side the last to finish is not a long one started late.
@@ -321,6 +324,7 @@ HEAVY_FIRST = ("scan", "distributed_share", "operating_yield", "proceeds_reused"
 
 def compute(
     db: Database,
+    actor: str,
     year: int,
     level: str,
     requests: Sequence[Request],
@@ -328,16 +332,21 @@ def compute(
     prefix: str | None = None,
     exclude: frozenset[str] = frozenset(),
     workers: int | None = None,
+    action: Action | None = None,
 ) -> IndicatorTable:
-    """Every requested indicator for every unit of the level in scope; units without data get the reason.
+    """Every requested indicator for every unit of the level that `actor` may read (the others are only counted, in
+    `hidden`; `action` names the records read, e.g. awards, for roles that may not read them); units without data
+    get the reason.
 
     The indicators are independent aggregations: they run side by side on `workers` connections (default: one
     per core, at most four) that share one snapshot, so the table is as consistent as one transaction's."""
-    return compute_years(db, [year], level, requests, prefix=prefix, exclude=exclude, workers=workers)[0]
+    return compute_years(db, actor, [year], level, requests, prefix=prefix, exclude=exclude, workers=workers,
+                         action=action)[0]  # fmt: skip
 
 
 def compute_years(
     db: Database,
+    actor: str,
     years: Sequence[int],
     level: str,
     requests: Sequence[Request],
@@ -345,9 +354,12 @@ def compute_years(
     prefix: str | None = None,
     exclude: frozenset[str] = frozenset(),
     workers: int | None = None,
+    action: Action | None = None,
 ) -> list[IndicatorTable]:
     """`compute` for each of several years (in the order given), from one snapshot: the units are listed once
     and every year's aggregations share the connections, so the years add up as one transaction's would."""
+    with db.reading() as session:
+        visible = read_scope(session, actor, action=action)
     # Keys: ("units",), (year, "scan", (idle, loss)) answering every scan-based indicator of that pair, and
     # (year, "indicator", code, computation) for the others.
     tasks: list[tuple[tuple[Any, ...], Callable[[Session], Any]]] = [
@@ -363,8 +375,10 @@ def compute_years(
                 tasks.append(((year, "indicator", r.code, r.compute), _sql_task(y, level, r)))
     tasks.sort(key=lambda task: _weight(task[0] if task[0] == ("units",) else task[0][1:]))
     done: dict[tuple[Any, ...], Any] = run_side_by_side(db, tasks, workers)
-    listed: list[tuple[str, str]] = done.pop(("units",))
-    return [_table(year, level, requests, listed, {k[1:]: v for k, v in done.items() if k[0] == year})
+    every: list[tuple[str, str]] = done.pop(("units",))
+    listed = [(code, name) for code, name in every if visible is None or code in visible]
+    return [_table(year, level, requests, listed, len(every) - len(listed),
+                   {k[1:]: v for k, v in done.items() if k[0] == year})
             for year in years]  # fmt: skip
 
 
@@ -386,7 +400,7 @@ DEFAULT_CAUSES: dict[str, Cause] = {  # a unit a computation has no measure for
 }
 
 
-def _table(year: int, level: str, requests: Sequence[Request], listed: list[tuple[str, str]],
+def _table(year: int, level: str, requests: Sequence[Request], listed: list[tuple[str, str]], hidden: int,
            done: dict[tuple[Any, ...], Any]) -> IndicatorTable:  # fmt: skip
     by_indicator: dict[str, dict[str, Measure]] = {}
     for key, got in done.items():
@@ -400,7 +414,7 @@ def _table(year: int, level: str, requests: Sequence[Request], listed: list[tupl
         for r in requests:
             row[r.code] = by_indicator[r.code].get(code) or Measure.missing(DEFAULT_CAUSES[r.compute])
         measures[code] = row
-    return IndicatorTable(year, level, listed, measures)
+    return IndicatorTable(year, level, listed, measures, hidden)
 
 
 def _weight(key: tuple[Any, ...]) -> int:

@@ -86,14 +86,6 @@ def export_entity(db: Database, entity: str, out: Path, actor: str) -> tuple[Pat
     return out, len(books.entries)
 
 
-def entity_codes(db: Database, within: str | None = None) -> list[str]:
-    with db.reading() as session:
-        query = select(Entity.code).order_by(Entity.code)
-        if within:
-            query = query.where((Entity.county_code == within) | (Entity.region_code == within))
-        return list(session.scalars(query))
-
-
 def entities_in(session: Session, regions: set[str] | None) -> list[str]:
     """The entities whose region is one of `regions` (None: every entity), in code order."""
     query = select(Entity.code).order_by(Entity.code)
@@ -109,17 +101,10 @@ class CheckResult:
     errors: list[str]
 
 
-def check_entities(db: Database, within: str | None = None) -> Iterator[CheckResult]:
-    """Render each entity's books and run Beancount's own validation over the text (what bean-check does)."""
-    for entity in entity_codes(db, within):
-        with db.reading() as session:
-            books = load_books(session, entity)
-        yield CheckResult(entity, len(books.entries), check(render(books)))
-
-
-def check_scope(db: Database, actor: str, within: str | None = None) -> Iterator[CheckResult]:
-    """`check_entities` for a reader: the entities whose region lies within `within` (refused outside the reader's
-    scope), else within the reader's scope."""
+def check_entities(db: Database, actor: str, within: str | None = None) -> Iterator[CheckResult]:
+    """Render each entity's books and run Beancount's own validation over the text (what bean-check does): the
+    entities whose region lies within `within` (refused outside the reader's scope), else within the reader's
+    scope."""
     with db.reading() as session:
         visible = read_scope(session, actor, within)
         codes = entities_in(session, regions_within(session, within) if within else visible)

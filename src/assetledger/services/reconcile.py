@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 
 from assetledger.domain.booking import BookedAsset, books_of, entity_code
 from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, OwnerKind, Register
-from assetledger.services.access import read_scope, regions_within
+from assetledger.services.access import read_scope, region_of_entity, regions_within
 from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, PostingRow
 from assetledger.store.models import Asset
-from assetledger.store.region_tree import asset_within
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,16 @@ def _placed(r: Any) -> BookedAsset:
                        county, township, village, value, ())  # fmt: skip
 
 
-def reconcile_scope(db: Database, actor: str, within: str | None = None) -> list[Mismatch]:
-    """`reconcile` for a reader: of the region `within` (refused outside the reader's scope), else of its scope."""
+def reconcile(db: Database, actor: str, within: str | None = None) -> list[Mismatch]:
+    """Assets whose book value differs from their register value (SQL sums; one pass over the assets): of the region
+    `within` (refused outside the reader's scope), else of every asset the reader may see."""
     with db.reading() as session:
         visible = read_scope(session, actor, within)
         regions = regions_within(session, within) if within else visible
-    return reconcile(db, regions=regions) if regions is not None else reconcile(db)
+    return _mismatches(db, regions)
 
 
-def reconcile(db: Database, within: str | None = None, *, regions: set[str] | None = None) -> list[Mismatch]:
-    """Assets whose book value differs from their register value (SQL sums; one pass over the assets). The whole
-    record (as `audit verify` checks it), or the assets of `within` / of the region codes `regions`."""
+def _mismatches(db: Database, regions: set[str] | None) -> list[Mismatch]:
     with db.reading() as session:
         balances: dict[str, dict[str, Decimal]] = {}
         asset_accounts = select(Account.id).where(Account.asset_id.is_not(None))
@@ -73,13 +71,15 @@ def reconcile(db: Database, within: str | None = None, *, regions: set[str] | No
             if total and asset_id is not None:
                 balances.setdefault(asset_id, {})[entity] = total
         assets = select(*PLACE_COLUMNS).where(Asset.status.not_in(OFF_BOOKS_VALUES)).order_by(Asset.asset_id)
-        if within:
-            assets = assets.where(asset_within(within))
         if regions is not None:
             assets = assets.where(ASSET_PLACE.in_(sorted(regions)))
         # Only what decides the books an asset is in, and its value: one pass, no funding rows (not needed here).
         booked: dict[str, BookedAsset] = {r[0]: _placed(r) for r in session.execute(assets)}
         active = list(booked)
+        elsewhere: set[str] = set()  # active assets outside the regions read: theirs are not leftover balances
+        if regions is not None:
+            on_books = select(Asset.asset_id).where(Asset.status.not_in(OFF_BOOKS_VALUES))
+            elsewhere = set(session.scalars(on_books)) - set(booked)
     mismatches = []
     for asset_id in active:
         asset = booked[asset_id]
@@ -90,8 +90,10 @@ def reconcile(db: Database, within: str | None = None, *, regions: set[str] | No
         want = asset.value if expected else Decimal("0.00")
         if value != want or held:
             mismatches.append(Mismatch(asset_id, asset.value, expected, value, held))
-    if within is None and regions is None:
-        # Balances left are assets no longer active (disposed) that still carry a book value.
-        for asset_id, held in sorted(balances.items()):
+    # Balances left are of assets no longer active (disposed) that still carry a book value: in the books read.
+    for asset_id, held in sorted(balances.items()):
+        if regions is not None:
+            held = {} if asset_id in elsewhere else {e: v for e, v in held.items() if region_of_entity(e) in regions}
+        if held:
             mismatches.append(Mismatch(asset_id, Decimal("0.00"), None, Decimal("0.00"), held))
     return mismatches

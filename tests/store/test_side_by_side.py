@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.indicators import Request, compute
-from assetledger.services.side_by_side import run_side_by_side
 from assetledger.store.db import Database
 from assetledger.store.models import Region
+from assetledger.store.side_by_side import run_side_by_side
 from tests.conftest import Cli
 from tests.helpers import write_csv
 from tests.services.test_awards import _policy, _setup
@@ -41,8 +41,8 @@ def test_indicators_side_by_side_equal_one_by_one(run: Cli, db: Database) -> Non
     _setup(run)
     policy = parse_policy(_policy(run))
     requests = [Request(i.code, i.compute, i.params) for i in policy.indicators]
-    one = compute(db, 2025, "county", requests, prefix=policy.code_prefix, exclude=policy.exclude, workers=1)
-    four = compute(db, 2025, "county", requests, prefix=policy.code_prefix, exclude=policy.exclude, workers=4)
+    one = compute(db, "tester", 2025, "county", requests, prefix=policy.code_prefix, exclude=policy.exclude, workers=1)
+    four = compute(db, "tester", 2025, "county", requests, prefix=policy.code_prefix, exclude=policy.exclude, workers=4)
     assert one == four
     assert len(one.units) == 6 and len({r.compute for r in requests}) >= 6
     yields = {code: m["yield"].value for code, m in one.measures.items() if "yield" in m}
