@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from assetledger.demo import generate
 from assetledger.domain.booking import BOOKS_START, books_of, entity_code, expense_entry, revenue_entry
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
-from assetledger.domain.governance import DisposalMethod
+from assetledger.domain.governance import DisposalMethod, FlaggedAsset
 from assetledger.domain.journal import JournalEntry
 from assetledger.io.tabular import read_table
 from assetledger.services import beneficiaries, distribution, distribution_settlement, public_notices
@@ -424,20 +424,20 @@ def govern(db: Database, scale: Scale, progress: Progress) -> None:
             return
     found = scan(db, dt.date(2025, 12, 31), ACTOR)
     progress(f"scan 2025-12-31: {len(found):,} idle or loss-making assets")
-    by_county: dict[str, list[dict[str, object]]] = {}
+    by_county: dict[str, list[FlaggedAsset]] = {}
     for r in found:
-        if r["register"] == Register.OPERATING.value and r["village_code"]:
-            by_county.setdefault(str(r["county_code"]), []).append(r)
+        if r.register == Register.OPERATING.value and r.village_code:
+            by_county.setdefault(r.county_code, []).append(r)
     revitalised = disposed = 0
     for _county, rows in sorted(by_county.items()):
         for r in rows[:8]:
             plan = Revitalisation("县农业发展投资有限公司", OperatingMode.ENTRUSTED, dt.date(2025, 12, 20), "委托运营")
-            revitalise(db, str(r["asset_id"]), plan, ACTOR)
+            revitalise(db, r.asset_id, plan, ACTOR)
             revitalised += 1
         for r, factor in zip(rows[8:10], (Decimal("1.10"), Decimal("0.20")), strict=False):
-            asset_id = str(r["asset_id"])
+            asset_id = r.asset_id
             decide_disposal(db, asset_id, dt.date(2025, 12, 10), "无法盘活", ACTOR)
-            proceeds = (Decimal(str(r["book_value"])) * factor).quantize(Decimal("0.01"))
+            proceeds = (r.book_value * factor).quantize(Decimal("0.01"))
             request = DisposalRequest(
                 asset_id, DisposalMethod.AUCTION, dt.date(2025, 12, 31), proceeds, "县农业农村局〔2025〕9号", "county"
             )

@@ -66,7 +66,8 @@ def scan_cmd(app: App, as_of: dt.date, within: str | None, fmt: str, out: Path |
     The months and the contract thresholds are those of the governance policy stored for each asset's county
     (`asset policy show`; none stored: ledgers/policy/governance.toml): each row names the policy that judged it.
     """
-    rows = scan(app.db, as_of, app.actor, within)
+    found = scan(app.db, as_of, app.actor, within)
+    rows = records(found)
     if fmt == "xlsx":  # one workbook: the governance list and the contract findings
         alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, app.actor, within)]
         target = out or Path("governance list.xlsx")
@@ -81,10 +82,10 @@ def scan_cmd(app: App, as_of: dt.date, within: str | None, fmt: str, out: Path |
     emit(shown, fmt, out, headers=SCAN_HEADERS if fmt == "table" else None, sheet="governance list",
          title=f"闲置低效亏损资产清单（截至{as_of}）")  # fmt: off
     if fmt == "table":
-        for name, idle, loss in dict.fromkeys((r["policy"], r["idle_months"], r["loss_months"]) for r in rows):
+        for name, idle, loss in dict.fromkeys((r.policy, r.idle_months, r.loss_months) for r in found):
             click.echo(f"判定依据 judged by：{name}；闲置 {idle} 个月、亏损 {loss} 个月 (idle {idle} months, "
                        f"loss-making {loss} months)")  # fmt: skip
-        decided = sum(1 for r in rows if r["decision"])
+        decided = sum(1 for r in found if r.decision)
         say(
             f"需治理资产 {len(rows)} 项；已有决定 {decided} 项",
             f"{len(rows)} assets need governance; {decided} have a decision",
@@ -362,18 +363,19 @@ def governance_report_cmd(app: App, year: int, fmt: str, out: Path | None, chart
 
     Each county's assets are judged by the governance policy stored for it (`asset policy show`; none stored:
     ledgers/policy/governance.toml), never by a file given here."""
-    rows = governance_report(app.db, year, app.actor)
+    counties = governance_report(app.db, year, app.actor)
+    rows = records(counties)
     emit(rows, fmt, out, headers=GOV_HEADERS if fmt in ("table", "xlsx") else None, sheet="governance",
          title=f"{year}年闲置低效资产治理情况")  # fmt: off
     if chart:
         bar_chart(
             chart,
-            [label(r["county"], r["county_code"]) for r in rows],
+            [label(c.county, c.county_code) for c in counties],
             {
-                label("闲置", "idle"): [r["idle_open"] for r in rows],
-                label("亏损", "loss-making"): [r["loss_open"] for r in rows],
-                label("已盘活", "revitalised"): [r["revitalised"] for r in rows],
-                label("已处置", "disposed"): [r["disposed"] for r in rows],
+                label("闲置", "idle"): [c.idle_open for c in counties],
+                label("亏损", "loss-making"): [c.loss_open for c in counties],
+                label("已盘活", "revitalised"): [c.revitalised for c in counties],
+                label("已处置", "disposed"): [c.disposed for c in counties],
             },
             label(f"{year}年资产治理", f"Asset governance {year}"),
             label("资产数", "assets"),

@@ -22,23 +22,23 @@ AS_OF = dt.date(2026, 10, 31)
 
 def run_governance(db: Database, actor: str, distributing_villages: list[str]) -> dict[str, int]:
     found = scan(db, AS_OF, actor)
-    operating = [r for r in found if r["register"] == Register.OPERATING.value]
+    operating = [r for r in found if r.register == Register.OPERATING.value]
     done = {"found": len(found), "revitalised": 0, "disposed": 0, "reinvested": 0}
     for r in operating[:3]:
         plan = Revitalisation(
             "县农业发展投资有限公司", OperatingMode.ENTRUSTED, dt.date(2026, 11, 10), "委托国有公司运营"
         )
-        revitalise(db, r["asset_id"], plan, actor)
+        revitalise(db, r.asset_id, plan, actor)
         done["revitalised"] += 1
     for r, (method, factor) in zip(
         operating[3:5],
         [(DisposalMethod.AUCTION, Decimal("1.15")), (DisposalMethod.SCRAP, Decimal("0.05"))],
         strict=False,
     ):
-        decide_disposal(db, r["asset_id"], dt.date(2026, 11, 8), "无法盘活", actor)
-        proceeds = (r["book_value"] * factor).quantize(Decimal("0.01"))
+        decide_disposal(db, r.asset_id, dt.date(2026, 11, 8), "无法盘活", actor)
+        proceeds = (r.book_value * factor).quantize(Decimal("0.01"))
         request = DisposalRequest(
-            r["asset_id"], method, dt.date(2026, 11, 20), proceeds, "县农业农村局〔2026〕3号", "county"
+            r.asset_id, method, dt.date(2026, 11, 20), proceeds, "县农业农村局〔2026〕3号", "county"
         )
         dispose(db, request, actor)
         done["disposed"] += 1

@@ -68,3 +68,86 @@ def months_before(day: dt.date, months: int) -> dt.date:
     month = m + 1
     last = (dt.date(y + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(y, month, min(day.day, last))
+
+
+IDLE_WORDS = ("marked_idle", "no_revenue")
+LOSS_WORDS = ("loss_making",)
+
+
+@dataclass(frozen=True)
+class FlaggedAsset:
+    """One asset of the governance list (闲置低效亏损资产清单): idle or loss-making as of the scan date, with its
+    evidence and the policy that judged it. `finding` joins the words with "+": marked_idle or no_revenue (闲置),
+    loss_making (亏损)."""
+
+    asset_id: str
+    name: str
+    register: str
+    category: str | None
+    county_code: str
+    township_code: str | None
+    village_code: str | None
+    status: str
+    operator: str | None
+    book_value: Decimal
+    last_revenue: dt.date | None
+    trailing_revenue: Decimal
+    trailing_costs: Decimal
+    contract: str | None  # the contract in force on the scan date
+    expected_revenue: Decimal | None  # the rent that contract earned over the loss window
+    net: Decimal
+    finding: str
+    decision: str | None  # the latest governance decision recorded for the asset
+    policy: str  # the name of the governance policy that judged it
+    idle_months: int
+    loss_months: int
+
+    @property
+    def idle(self) -> bool:
+        return any(word in self.finding for word in IDLE_WORDS)
+
+    @property
+    def loss_making(self) -> bool:
+        return any(word in self.finding for word in LOSS_WORDS)
+
+    @property
+    def place(self) -> str:
+        """The lowest region the asset belongs to."""
+        return self.village_code or self.township_code or self.county_code
+
+    def code_at(self, level: str) -> str | None:
+        """The asset's region code at `level` (county, township, village)."""
+        return {"county": self.county_code, "township": self.township_code, "village": self.village_code}[level]
+
+
+@dataclass(frozen=True)
+class CountyGovernance:
+    """A county's year of governance (report governance): what is still idle or loss-making at year end, what was
+    revitalised and disposed of in the year, the disposals' gains and losses, the restricted proceeds received and
+    spent, the contract findings at year end by kind (and the arrears in yuan), and the household-level assets whose
+    households are not attached yet."""
+
+    county_code: str
+    county: str
+    idle_open: int = 0
+    idle_value: Decimal = Decimal("0.00")
+    loss_open: int = 0
+    loss_value: Decimal = Decimal("0.00")
+    revitalised: int = 0
+    revitalised_value: Decimal = Decimal("0.00")
+    disposed: int = 0
+    disposed_value: Decimal = Decimal("0.00")
+    proceeds: Decimal = Decimal("0.00")
+    gains: Decimal = Decimal("0.00")
+    losses: Decimal = Decimal("0.00")
+    restricted_in: Decimal = Decimal("0.00")
+    restricted_spent: Decimal = Decimal("0.00")
+    no_contract: int = 0  # the contract findings, one count per contracts.AlertKind
+    expired: int = 0
+    expiring: int = 0
+    over_legal_term: int = 0
+    arrears: int = 0
+    low_rent: int = 0
+    arrears_amount: Decimal = Decimal("0.00")
+    no_household: int = 0
+    no_household_value: Decimal = Decimal("0.00")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from assetledger.domain.access import Action
 from assetledger.domain.asset_events import AssetEventKind, Revitalised, apply, current
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
-from assetledger.domain.governance import GovernancePolicy, months_before
+from assetledger.domain.governance import CountyGovernance, FlaggedAsset, GovernancePolicy, months_before
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
@@ -40,7 +40,7 @@ def scan(
     actor: str,
     within: str | None = None,
     words: tuple[str, ...] = (),
-) -> list[dict[str, Any]]:
+) -> list[FlaggedAsset]:
     """The governance list (see `scan_in`), in a read-only transaction of its own: of the region `within` (refused
     outside the actor's scope), else of the actor's whole scope; of the assets that match every search word."""
     with db.reading() as session:
@@ -56,7 +56,7 @@ def scan_in(
     words: tuple[str, ...] = (),
     *,
     thresholds: GovernancePolicy | None = None,
-) -> list[dict[str, Any]]:
+) -> list[FlaggedAsset]:
     """The governance list: every active asset that is idle or loss-making as of a date, with its evidence.
 
     Each asset is judged by the governance policy stored for its own region (`policies_for_regions`, the rule
@@ -87,13 +87,13 @@ def scan_in(
     rows = _scan_judged(session, as_of, parts[0][0].policy, parts[0][0].label, [*place, ASSET_PLACE.not_in(others)])
     for policy, part in parts[1:]:
         rows += _scan_judged(session, as_of, policy.policy, policy.label, [*place, ASSET_PLACE.in_(sorted(part))])
-    rows.sort(key=lambda r: (r["county_code"], r["township_code"] or "", r["village_code"] or "", r["asset_id"]))
+    rows.sort(key=lambda r: (r.county_code, r.township_code or "", r.village_code or "", r.asset_id))
     return rows
 
 
 def _scan_judged(
     session: Session, as_of: dt.date, policy: GovernancePolicy, name: str | None, place: list[Any]
-) -> list[dict[str, Any]]:
+) -> list[FlaggedAsset]:
     """The governance list of the assets `place` selects, all judged by one policy: one aggregate query, grouped
     by asset, over the entries of the candidates (operating or marked idle) in the trailing window only, reached
     through the (asset, date) index; the last revenue before the window is looked up only for the assets listed
@@ -152,15 +152,20 @@ def _scan_judged(
     rows = _with_contracts(session, [dict(r._mapping) for r in session.execute(query)], as_of, policy)
     earlier = _last_revenue(session, [r["asset_id"] for r in rows if r["last_revenue"] is None], window_start)
     decided = _latest_decisions(session, [r["asset_id"] for r in rows])
-    for r in rows:
-        if r["last_revenue"] is None:
-            r["last_revenue"] = earlier.get(r["asset_id"])
-        r["net"] = r["trailing_revenue"] - r["trailing_costs"]
-        r["finding"] = "+".join(x for x in (r.pop("idle"), r.pop("loss")) if x)
-        r["decision"] = decided.get(r["asset_id"])
-        r["policy"] = name or "奖励政策的指标阈值 (the award policy's thresholds)"
-        r["idle_months"], r["loss_months"] = policy.idle_months, policy.loss_months
-    return rows
+    judged_by = name or "奖励政策的指标阈值 (the award policy's thresholds)"
+    return [
+        FlaggedAsset(
+            **{k: v for k, v in r.items() if k not in ("idle", "loss", "last_revenue")},
+            last_revenue=r["last_revenue"] or earlier.get(r["asset_id"]),
+            net=r["trailing_revenue"] - r["trailing_costs"],
+            finding="+".join(x for x in (r["idle"], r["loss"]) if x),
+            decision=decided.get(r["asset_id"]),
+            policy=judged_by,
+            idle_months=policy.idle_months,
+            loss_months=policy.loss_months,
+        )
+        for r in rows
+    ]
 
 
 def _with_contracts(
@@ -283,7 +288,7 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         )  # fmt: off
 
 
-def governance_report(db: Database, year: int, actor: str) -> list[dict[str, Any]]:
+def governance_report(db: Database, year: int, actor: str) -> list[CountyGovernance]:
     """Per county: still idle / loss-making at year end, revitalised and disposed in the year (counts, values),
     disposal gains and losses, restricted proceeds received and spent, and the contract findings at year end
     (counts by kind, and the arrears in yuan), each county's assets judged by its own stored governance policy. The
@@ -330,26 +335,19 @@ def governance_report(db: Database, year: int, actor: str) -> list[dict[str, Any
             )
             .group_by(Entity.county_code)
         ).all()
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}  # county code -> CountyGovernance's fields, counted up below
 
     def row(county: str) -> dict[str, Any]:
-        return rows.setdefault(
-            county,
-            {"county_code": county, "county": names.get(county, county), "idle_open": 0, "idle_value": ZERO,
-             "loss_open": 0, "loss_value": ZERO, "revitalised": 0, "revitalised_value": ZERO, "disposed": 0,
-             "disposed_value": ZERO, "proceeds": ZERO, "gains": ZERO, "losses": ZERO, "restricted_in": ZERO,
-             "restricted_spent": ZERO, **{kind.value: 0 for kind in AlertKind}, "arrears_amount": ZERO,
-             "no_household": 0, "no_household_value": ZERO},
-        )  # fmt: off
+        return rows.setdefault(county, asdict(CountyGovernance(county, names.get(county, county))))
 
     for r in open_list:
-        target = row(r["county_code"])
-        if "idle" in r["finding"] or "no_revenue" in r["finding"]:
+        target = row(r.county_code)
+        if r.idle:
             target["idle_open"] += 1
-            target["idle_value"] += r["book_value"]
-        if "loss" in r["finding"]:
+            target["idle_value"] += r.book_value
+        if r.loss_making:
             target["loss_open"] += 1
-            target["loss_value"] += r["book_value"]
+            target["loss_value"] += r.book_value
     for alert in alerts:  # contract findings at year end (DOMAIN rule 20)
         target = row(alert.county_code)
         target[alert.kind.value] += 1
@@ -364,4 +362,4 @@ def governance_report(db: Database, year: int, actor: str) -> list[dict[str, Any
         row(county).update(no_household=count, no_household_value=value or ZERO)
     for county, received, spent in restricted:
         row(county).update(restricted_in=received or ZERO, restricted_spent=spent or ZERO)
-    return [rows[k] for k in sorted(rows) if visible is None or k in visible]
+    return [CountyGovernance(**rows[k]) for k in sorted(rows) if visible is None or k in visible]

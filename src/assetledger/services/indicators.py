@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from assetledger.domain.access import Action
 from assetledger.domain.awards import COMPUTATIONS, Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, PLACE_LEVELS, Register
-from assetledger.domain.governance import GovernancePolicy
+from assetledger.domain.governance import FlaggedAsset, GovernancePolicy
 from assetledger.domain.indicator_causes import Cause
 from assetledger.services.access import read_scope
 from assetledger.services.contract_indicators import contract_coverage, rent_collection
@@ -242,25 +242,25 @@ def scan_key(params: Mapping[str, int]) -> tuple[int, int] | None:
     return params.get("idle_months", default.idle_months), params.get("loss_months", default.loss_months)
 
 
-def idle_loss_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
+def idle_loss_share(session: Session, y: Year, level: str, found: Sequence[FlaggedAsset]) -> dict[str, Measure]:
     unit = asset_unit(level)
     flagged: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for r in found:
-        if r[f"{level}_code"]:
-            flagged[r[f"{level}_code"]] += r["book_value"]
+        code = r.code_at(level)
+        if code:
+            flagged[code] += r.book_value
     totals = session.execute(select(unit, func.sum(Asset.current_value)).where(active_at_end(y)).group_by(unit))
     return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, Cause.NO_ASSET_VALUE) for u, v in totals if u}
 
 
-def governance_progress(
-    session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]
-) -> dict[str, Measure]:
+def governance_progress(session: Session, y: Year, level: str, found: Sequence[FlaggedAsset]) -> dict[str, Measure]:
     """Assets with a governance decision in the year / assets found (still flagged at year end, or decided)."""
     unit = asset_unit(level)
     flagged: dict[str, set[str]] = defaultdict(set)
     for r in found:
-        if r[f"{level}_code"]:
-            flagged[r[f"{level}_code"]].add(r["asset_id"])
+        code = r.code_at(level)
+        if code:
+            flagged[code].add(r.asset_id)
     decided: dict[str, set[str]] = defaultdict(set)
     for u, asset_id in session.execute(
         select(unit, GovernanceDecision.asset_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.awards import Measure
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
+from assetledger.domain.governance import FlaggedAsset
 from assetledger.domain.indicator_causes import Cause
 from assetledger.domain.supervision import CaseEventKind
 from assetledger.store.models import Asset
@@ -51,25 +52,25 @@ def handover_rate(session: Session, y: Year, level: str, _: Mapping[str, int]) -
     return {u: Measure.ratio(n or 0, d or 0, reason) for u, n, d in rows if u is not None}
 
 
-def _flagged_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]], words: tuple[str, ...]
+def _flagged_share(session: Session, y: Year, level: str, found: Sequence[FlaggedAsset], idle: bool
                    ) -> dict[str, Measure]:  # fmt: skip
-    """Value of the assets of the scan whose finding has one of `words` / active asset value at year end."""
+    """Value of the assets of the scan found idle (else: loss-making) / active asset value at year end."""
     unit = getattr(Asset, UNITS[level])
     flagged: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for r in found:
-        code = r[UNITS[level]]
-        if code and any(word in r["finding"] for word in words):
-            flagged[code] += r["book_value"]
+        code = r.code_at(level)
+        if code and (r.idle if idle else r.loss_making):
+            flagged[code] += r.book_value
     totals = session.execute(select(unit, func.sum(Asset.current_value)).where(_active(y)).group_by(unit))
     return {u: Measure.ratio(flagged.get(u, ZERO), v or ZERO, Cause.NO_ASSET_VALUE) for u, v in totals if u}
 
 
-def idle_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
-    return _flagged_share(session, y, level, found, ("idle", "no_revenue"))
+def idle_share(session: Session, y: Year, level: str, found: Sequence[FlaggedAsset]) -> dict[str, Measure]:
+    return _flagged_share(session, y, level, found, idle=True)
 
 
-def loss_share(session: Session, y: Year, level: str, found: Sequence[Mapping[str, Any]]) -> dict[str, Measure]:
-    return _flagged_share(session, y, level, found, ("loss",))
+def loss_share(session: Session, y: Year, level: str, found: Sequence[FlaggedAsset]) -> dict[str, Measure]:
+    return _flagged_share(session, y, level, found, idle=False)
 
 
 def rectification_completion(session: Session, y: Year, level: str, _: Mapping[str, int]) -> dict[str, Measure]:

@@ -15,7 +15,7 @@ from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.booking import entry_date
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
-from assetledger.domain.governance import months_before
+from assetledger.domain.governance import FlaggedAsset, months_before
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.governance import scan_in
@@ -182,34 +182,34 @@ def no_custodian(session: Session, as_of: dt.date, days: int, places: Places
 # --- governance and contracts ------------------------------------------------------------------------------------
 
 
-def _scan(session: Session, as_of: dt.date, places: Places) -> list[dict[str, Any]]:
+def _scan(session: Session, as_of: dt.date, places: Places) -> list[FlaggedAsset]:
     """The governance scan of the places, each asset judged by its own region's stored policy (services/governance)."""
     return [r for part in places.parts() for r in scan_in(session, as_of, part)]
 
 
 def idle(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
-    def evidence(r: dict[str, Any]) -> str:
-        if "marked_idle" in r["finding"]:
+    def evidence(r: FlaggedAsset) -> str:
+        if "marked_idle" in r.finding:
             said = "台账状态为闲置 marked idle in the register"
         else:
-            last = r["last_revenue"] or "无 none"
-            said = (f"近 {r['idle_months']} 个月无收益，最近收益 {last} no revenue in the last "
-                    f"{r['idle_months']} months (last: {last})")  # fmt: skip
-        return said + (f"；治理决定 decision: {r['decision']}" if r["decision"] else "")
+            last = r.last_revenue or "无 none"
+            said = (f"近 {r.idle_months} 个月无收益，最近收益 {last} no revenue in the last "
+                    f"{r.idle_months} months (last: {last})")  # fmt: skip
+        return said + (f"；治理决定 decision: {r.decision}" if r.decision else "")
 
-    return _scan_rule(session, as_of, days, places, RuleKind.IDLE, "idle_months", ("idle", "no_revenue"), evidence)
+    return _scan_rule(session, as_of, days, places, RuleKind.IDLE, evidence)
 
 
 def loss_making(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:
-    def evidence(r: dict[str, Any]) -> str:
-        window = months_before(as_of, r["loss_months"])
-        said = (f"{window} 至 {as_of} 收入 {r['trailing_revenue']:,.2f}，支出 {r['trailing_costs']:,.2f}，"
-                f"亏损 {-r['net']:,.2f} revenue, costs and loss over {r['loss_months']} months")  # fmt: skip
-        if r["contract"]:
-            said += f"；合同 {r['contract']} 应得 {r['expected_revenue']:,.2f} contract rent earned"
+    def evidence(r: FlaggedAsset) -> str:
+        window = months_before(as_of, r.loss_months)
+        said = (f"{window} 至 {as_of} 收入 {r.trailing_revenue:,.2f}，支出 {r.trailing_costs:,.2f}，"
+                f"亏损 {-r.net:,.2f} revenue, costs and loss over {r.loss_months} months")  # fmt: skip
+        if r.contract:
+            said += f"；合同 {r.contract} 应得 {r.expected_revenue or 0:,.2f} contract rent earned"
         return said
 
-    return _scan_rule(session, as_of, days, places, RuleKind.LOSS_MAKING, "loss_months", ("loss",), evidence)
+    return _scan_rule(session, as_of, days, places, RuleKind.LOSS_MAKING, evidence)
 
 
 def _scan_rule(
@@ -218,29 +218,27 @@ def _scan_rule(
     days: int,
     places: Places,
     rule: RuleKind,
-    months: str,
-    words: tuple[str, ...],
-    evidence_of: Callable[[dict[str, Any]], str],
+    evidence_of: Callable[[FlaggedAsset], str],
 ) -> list[SupervisionWarning]:
-    """The assets the governance scan finds with one of `words`, judged from the start of the scan's window (the
-    row's `months`: the idle or loss months of the policy that judged it) before the as-of date: one warning each,
+    """The assets the governance scan finds idle (`rule` IDLE) or loss-making, judged from the start of the scan's
+    window (the idle or loss months of the policy that judged the asset) before the as-of date: one warning each,
     with its evidence and contract."""
     out = []
     for r in _scan(session, as_of, places):
-        if not any(w in r["finding"] for w in words):
+        if not (r.idle if rule is RuleKind.IDLE else r.loss_making):
             continue
-        window = months_before(as_of, r[months])
+        window = months_before(as_of, r.idle_months if rule is RuleKind.IDLE else r.loss_months)
         due = fires_after(window, days, as_of)
         if due is not None:
             out.append(_scan_warning(rule, r, window, due, evidence_of(r)))
     return out
 
 
-def _scan_warning(rule: RuleKind, r: dict[str, Any], since: dt.date, due: dt.date, evidence: str
+def _scan_warning(rule: RuleKind, r: FlaggedAsset, since: dt.date, due: dt.date, evidence: str
                   ) -> SupervisionWarning:  # fmt: skip
-    refs = (f"合同 contract {r['contract']}",) if r.get("contract") else ()
-    return SupervisionWarning(rule, r["asset_id"], r["name"], r["county_code"], r["township_code"],
-                              r["village_code"], since, due, evidence, refs)  # fmt: skip
+    refs = (f"合同 contract {r.contract}",) if r.contract else ()
+    return SupervisionWarning(rule, r.asset_id, r.name, r.county_code, r.township_code, r.village_code, since, due,
+                              evidence, refs)  # fmt: skip
 
 
 def no_contract(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:

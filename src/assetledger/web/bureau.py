@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
+from assetledger.domain.governance import FlaggedAsset
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
 from assetledger.io.household_rows import household_word
@@ -223,15 +224,15 @@ def _shown(f: Finding, folder: str, name: str) -> Finding:
     return Finding(f.source.replace(str(Path(folder) / name), name), f.row, f.column, f.value, f.reason)
 
 
-GOVERNANCE_SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "asset_id": lambda r: r["asset_id"],
-    "name": lambda r: r["name"],
-    "place": lambda r: r["village_code"] or r["township_code"] or r["county_code"],
-    "finding": lambda r: r["finding"],
-    "last_revenue": lambda r: r["last_revenue"] or dt.date.min,
-    "trailing_revenue": lambda r: r["trailing_revenue"],
-    "trailing_costs": lambda r: r["trailing_costs"],
-    "net": lambda r: r["net"],
+GOVERNANCE_SORTS: dict[str, Callable[[FlaggedAsset], Any]] = {
+    "asset_id": lambda r: r.asset_id,
+    "name": lambda r: r.name,
+    "place": lambda r: r.place,
+    "finding": lambda r: r.finding,
+    "last_revenue": lambda r: r.last_revenue or dt.date.min,
+    "trailing_revenue": lambda r: r.trailing_revenue,
+    "trailing_costs": lambda r: r.trailing_costs,
+    "net": lambda r: r.net,
 }
 FINDINGS = ("idle", "loss")
 FINDING_WORDS = {
@@ -273,29 +274,29 @@ def governance() -> Response | str:
     # each county's assets judged by its own stored governance policy (services/governance.scan_in), as in the CLI
     rows = scan(database(), as_of, reader, within=region, words=words_arg(args))  # the services check scope
     if kind == "idle":
-        rows = [r for r in rows if "idle" in r["finding"] or "no_revenue" in r["finding"]]
+        rows = [r for r in rows if r.idle]
     elif kind == "loss":
-        rows = [r for r in rows if "loss" in r["finding"]]
-    rows.sort(key=lambda r: (GOVERNANCE_SORTS[order.sort](r), r["asset_id"]), reverse=order.descending)
+        rows = [r for r in rows if r.loss_making]
+    rows.sort(key=lambda r: (GOVERNANCE_SORTS[order.sort](r), r.asset_id), reverse=order.descending)
     names = region_names()
     wanted = export_arg(args)
     if wanted:
         lang = g.lang
-        shown = [{"asset_id": r["asset_id"], "name": r["name"],
-                  "township": names.get(r["township_code"] or "", r["township_code"]),
-                  "village": names.get(r["village_code"] or "", r["village_code"]),
-                  "status": labelled(r["status"], "status", lang),
-                  "finding": "、".join(translate(FINDING_WORDS[x], lang) for x in r["finding"].split("+")),
-                  "last_revenue": r["last_revenue"], "trailing_revenue": r["trailing_revenue"],
-                  "trailing_costs": r["trailing_costs"], "net": r["net"],
-                  "decision": translate(DECISION_WORDS[r["decision"]], lang) if r["decision"] else None}
+        shown = [{"asset_id": r.asset_id, "name": r.name,
+                  "township": names.get(r.township_code or "", r.township_code),
+                  "village": names.get(r.village_code or "", r.village_code),
+                  "status": labelled(r.status, "status", lang),
+                  "finding": "、".join(translate(FINDING_WORDS[x], lang) for x in r.finding.split("+")),
+                  "last_revenue": r.last_revenue, "trailing_revenue": r.trailing_revenue,
+                  "trailing_costs": r.trailing_costs, "net": r.net,
+                  "decision": translate(DECISION_WORDS[r.decision], lang) if r.decision else None}
                  for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
         return export(shown, headers, wanted, translate("governance_file", lang))
     pager = order.of(len(rows))
     alerts = contract_alerts(database(), as_of, reader, region)
     judged = "；".join(translate("judged_months", g.lang, policy=name, idle=idle, loss=loss)
-                      for name, idle, loss in dict.fromkeys((r["policy"], r["idle_months"], r["loss_months"])
+                      for name, idle, loss in dict.fromkeys((r.policy, r.idle_months, r.loss_months)
                                                             for r in rows))  # fmt: skip
     return render_template("governance.html", rows=rows[(pager.page - 1) * pager.size : pager.page * pager.size],
                            pager=pager, order=order, alerts=alerts, judged=judged, as_of=as_of, region=region or "",
