@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from assetledger.services.asset_performance import asset_performance
 from assetledger.services.book_reports import balances
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
@@ -271,8 +272,11 @@ def test_inventory_completion_from_the_inventory_service(run: Cli) -> None:
     assert found["360922"]["inventory"] is None and "资产清查完成率 不能计算" in found["360922"]["explanation"]
 
 
-def test_asset_performance(run: Cli) -> None:
+def test_asset_performance(run: Cli, db: Database) -> None:
     _setup(run)
+    typed = {r.asset_id: r for r in asset_performance(db, 2025, "tester")}
+    assert (typed["PV-360921"].yield_pct, typed["PV-360921"].trend) == (Decimal("9.00"), "up")
+    assert typed["PV-360923"].net == Decimal("0.00") - typed["PV-360923"].costs
     rows = json.loads(run("awards", "assets", "--year", "2025", "--format", "json").output)
     found = {r["asset_id"]: r for r in rows}
     assert [r["asset_id"] for r in rows] == [

@@ -27,7 +27,7 @@ from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
 from assetledger.errors import Finding, InputError
-from assetledger.io.output import render_csv, render_json, render_table, write_xlsx
+from assetledger.io.output import records, render_csv, render_json, render_table, write_xlsx
 from assetledger.reports.award_charts import draw_awards
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.asset_performance import asset_performance
@@ -411,15 +411,16 @@ def assets_cmd(
     threshold = min_yield if min_yield is not None else (
         parse_policy(policy_file).asset_min_yield if policy_file else Decimal(6)
     )  # fmt: skip
-    rows = asset_performance(app.db, year, app.actor, min_yield=threshold, within=within)
+    found = asset_performance(app.db, year, app.actor, min_yield=threshold, within=within)
     if only_well:
-        rows = [r for r in rows if r["well_performing"]]
+        found = [r for r in found if r.well_performing]
     if limit is not None:
-        rows = rows[:limit]
+        found = found[:limit]
+    rows = records(found)
     emit(rows, fmt, out, headers=ASSET_HEADERS if fmt in ("table", "xlsx") else None, sheet="asset performance",
          title=f"{year}年度经营性资产绩效")  # fmt: skip
     if fmt == "table":
-        well = sum(1 for r in rows if r["well_performing"])
+        well = sum(1 for r in found if r.well_performing)
         say(
             f"经营性资产 {len(rows)} 项；绩效突出 {well} 项（收益率 ≥ {threshold}%，不下降，不亏损）",
             f"{len(rows)} operating assets; {well} well-performing (yield ≥ {threshold}%, not falling, not losing)",

@@ -4,8 +4,8 @@ so that well-performing assets can be singled out for more support (彭水). One
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
@@ -37,9 +37,35 @@ def trend(revenue: Decimal, previous: Decimal) -> str:
     return "down" if revenue < previous else "flat"
 
 
+@dataclass(frozen=True)
+class AssetPerformance:
+    """One operating asset's year: revenue, costs and yield (percent of its current value), the same for the year
+    before, and how revenue moved (trend: new, none, up, down, flat)."""
+
+    asset_id: str
+    name: str
+    category: str | None
+    place: str  # the name of its village, else township, else county
+    county_code: str
+    operator: str | None
+    operating_mode: str | None
+    status: str
+    value: Decimal
+    revenue: Decimal
+    costs: Decimal
+    net: Decimal
+    yield_pct: Decimal | None  # None: no value to divide by
+    prev_revenue: Decimal
+    prev_costs: Decimal
+    prev_yield_pct: Decimal | None
+    change_pct: Decimal | None  # None: nothing the year before
+    trend: str
+    well_performing: bool
+
+
 def asset_performance(
     db: Database, year: int, actor: str, *, min_yield: Decimal = Decimal(6), within: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[AssetPerformance]:
     """Operating assets in use during the year, best yield first (ties by asset id), for a reader of awards
     (finance, auditors): of the region `within` (refused outside the reader's scope), else of the whole scope.
 
@@ -97,20 +123,17 @@ def asset_performance(
         fetched = [dict(r._mapping) for r in session.execute(query)]
     rows = []
     for r in fetched:
-        value = r.pop("current_value")
-        revenue, prev = r["revenue"], r["prev_revenue"]
-        yield_pct, prev_pct = _pct(revenue, value), _pct(prev, value)
-        village = r.pop("village_code")
-        township = r.pop("township_code")
+        value, revenue, costs, prev = r["current_value"], r["revenue"], r["costs"], r["prev_revenue"]
+        yield_pct = _pct(revenue, value)
         rows.append(
-            {"asset_id": r["asset_id"], "name": r["name"], "category": r["category"],
-             "place": names.get(village or township or r["county_code"], r["county_code"]),
-             "county_code": r.pop("county_code"), "operator": r["operator"], "operating_mode": r["operating_mode"],
-             "status": r["status"], "value": value, "revenue": revenue, "costs": r["costs"],
-             "net": revenue - r["costs"], "yield_pct": yield_pct, "prev_revenue": prev, "prev_costs": r["prev_costs"],
-             "prev_yield_pct": prev_pct, "change_pct": _pct(revenue - prev, prev), "trend": trend(revenue, prev),
-             "well_performing": bool(yield_pct is not None and yield_pct >= min_yield and revenue >= prev
-                                    and revenue >= r["costs"])}
+            AssetPerformance(
+                r["asset_id"], r["name"], r["category"],
+                names.get(r["village_code"] or r["township_code"] or r["county_code"], r["county_code"]),
+                r["county_code"], r["operator"], r["operating_mode"], r["status"], value, revenue, costs,
+                revenue - costs, yield_pct, prev, r["prev_costs"], _pct(prev, value), _pct(revenue - prev, prev),
+                trend(revenue, prev),
+                yield_pct is not None and yield_pct >= min_yield and revenue >= prev and revenue >= costs,
+            )
         )  # fmt: skip
-    rows.sort(key=lambda r: (r["yield_pct"] is None, -(r["yield_pct"] or 0), r["asset_id"]))
+    rows.sort(key=lambda r: (r.yield_pct is None, -(r.yield_pct or 0), r.asset_id))
     return rows
