@@ -55,7 +55,10 @@ def test_only_this_computers_requests_and_only_reading_reach_fava(county: Cli, d
         assert client.get(f"/{slug}/{page}", base_url=here).status_code == 403, page
 
 
-def test_the_command_serves_on_127_0_0_1_and_says_who_else_goes_where(county: Cli, db: Database) -> None:
+def test_the_command_serves_on_127_0_0_1_and_says_who_else_goes_where(
+    county: Cli, db: Database, tmp_path: Path
+) -> None:
+    """Served from a folder of exported books, removed when the command is stopped (here by SIGTERM)."""
     shown = CliRunner().invoke(cli, ["ledger", "fava", "--help"])
     assert "127.0.0.1" in shown.output and "read-only" in shown.output and "/fava/" in shown.output
     if not db.is_sqlite:
@@ -63,7 +66,10 @@ def test_the_command_serves_on_127_0_0_1_and_says_who_else_goes_where(county: Cl
     port = _free_port()
     args = [sys.executable, "-m", "assetledger.cli.main", "--db", county.url, "--user", "wang", "ledger", "fava",
             "--entity", ENTITY, "--port", str(port)]  # fmt: skip
-    server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy())
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     try:
         status = 0
         for _ in range(300):  # up to a minute for the export and Fava's first load
@@ -76,6 +82,7 @@ def test_the_command_serves_on_127_0_0_1_and_says_who_else_goes_where(county: Cl
                     break
                 time.sleep(0.2)
         assert status == 200, server.stdout.read().decode() if server.poll() is not None and server.stdout else ""
+        assert [p.name for p in temp.iterdir() if p.name.startswith("assetledger-fava-")], "the books are exported"
         with pytest.raises(HTTPError) as refused:
             urlopen(Request(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"}), timeout=5)
         assert refused.value.code == 403
@@ -84,3 +91,5 @@ def test_the_command_serves_on_127_0_0_1_and_says_who_else_goes_where(county: Cl
     finally:
         server.terminate()
         server.wait(timeout=20)
+    assert server.returncode == 0
+    assert [p.name for p in temp.iterdir() if p.name.startswith("assetledger-fava-")] == [], "the books are removed"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
+import signal
 import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 import click
 
@@ -234,4 +237,13 @@ def fava(app: App, entity: str, port: int) -> None:
         say(f"只读查看 {entity}（{count} 笔分录）：http://{HOST}:{port}/（仅本机），按 Ctrl-C 停止",
             f"serving {entity} ({count} entries) read-only on http://{HOST}:{port}/ (this computer only) "
             "— Ctrl-C to stop")  # fmt: skip
-        run_simple(HOST, port, served, threaded=True, use_reloader=False, use_debugger=False)
+        # Stopped by a signal (a service manager, `kill`) as by Ctrl-C: unwound, so the exported books are removed.
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            run_simple(HOST, port, served, threaded=True, use_reloader=False, use_debugger=False)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(signum: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
