@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from assetledger.cli.common import App, pass_app, say
+from assetledger.demo.papers import papers_example
 from assetledger.demo.run import build
 from assetledger.domain.enums import RegionLevel
 from assetledger.io.output import render_table
@@ -79,7 +80,7 @@ def command(app: App, folder: Path, fresh: bool) -> None:
     took = f"{time.perf_counter() - started:.1f}"
     say(f"\n演示数据已建好，用时 {took} 秒；数据库：{db.url}", f"demo built in {took} s; database: {db.url}")
     flag = f"--db {db.url}"
-    papers_village, first_with_documents = _papers_example(db)
+    papers_village, first_with_documents = papers_example(db)
     click.echo(
         "\n接下来可以试试 (try next):\n"
         f"  assetledger {flag} report registers --level village --format xlsx --out {folder}/registers.xlsx\n"
@@ -114,17 +115,3 @@ def command(app: App, folder: Path, fresh: bool) -> None:
         f"  assetledger {flag} audit verify\n"
     )
     db.dispose()
-
-
-def _papers_example(db: Database) -> tuple[str, str]:
-    """The village whose documents the demo attached, and its first confirmed asset (it has a certificate)."""
-    from assetledger.store.certificate_repo import assets_in
-    from assetledger.store.document_repo import asset_regions, links_within
-
-    with db.reading() as session:
-        link = next(iter(links_within(session, None)), None)
-        if link is None:
-            return "", ""
-        village = asset_regions(session, [link.asset_id])[link.asset_id]
-        confirmed = [a.asset_id for a in assets_in(session, region=village) if a.owner_kind]
-    return village, confirmed[0] if confirmed else link.asset_id

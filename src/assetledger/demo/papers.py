@@ -22,8 +22,10 @@ from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.io.output import write_xlsx
 from assetledger.services.contracts import import_contracts
 from assetledger.services.documents import attach_batch
+from assetledger.store.certificate_repo import assets_in
 from assetledger.store.db import Database
 from assetledger.store.document_files import documents_place
+from assetledger.store.document_repo import asset_regions, links_within
 from assetledger.store.models import Asset
 
 AS_OF = dt.date(2026, 10, 31)  # the demo's "today"
@@ -147,3 +149,14 @@ def _photo(seed: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def papers_example(db: Database) -> tuple[str, str]:
+    """The village whose documents the demo attached, and its first confirmed asset (it has a certificate)."""
+    with db.reading() as session:
+        link = next(iter(links_within(session, None)), None)
+        if link is None:
+            return "", ""
+        village = asset_regions(session, [link.asset_id])[link.asset_id]
+        confirmed = [a.asset_id for a in assets_in(session, region=village) if a.owner_kind]
+    return village, confirmed[0] if confirmed else link.asset_id

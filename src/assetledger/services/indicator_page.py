@@ -61,6 +61,13 @@ class IndicatorPage:
                     None)  # fmt: skip
 
 
+def check_reader(db: Database, actor: str, region: str | None = None) -> None:
+    """`indicator_page`'s check alone, for a page kept from an earlier request (web/cache.py): a revoked reader, or
+    a region outside the reader's scope, is refused before the kept page is shown."""
+    with db.reading() as session:
+        reading_scope(session, actor, region)
+
+
 def indicator_page(
     db: Database,
     actor: str,

@@ -20,8 +20,7 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.errors import Finding, InputError
 from assetledger.io.output import render_csv, write_xlsx
-from assetledger.services.contracts import reading_scope
-from assetledger.services.indicator_page import LEVELS, IndicatorPage, indicator_page
+from assetledger.services.indicator_page import LEVELS, IndicatorPage, check_reader, indicator_page
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
 from assetledger.web.charts import BarChart, Frame, colour
@@ -136,8 +135,7 @@ def _shown(asked: Asked) -> Shown:
     thousands of cells and bars. The reader is checked on every request, the cached page is the reader's own, and a
     change of grants is a change of the record."""
     db, actor = database(), user().name
-    with db.reading() as session:
-        reading_scope(session, actor, asked.region)  # refuses a revoked reader or a region outside the scope
+    check_reader(db, actor, asked.region)  # refuses a revoked reader or a region outside the scope, cached or not
     years = range(asked.first, asked.last + 1)
 
     def compute() -> Shown:
