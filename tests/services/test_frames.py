@@ -12,6 +12,7 @@ from assetledger.errors import PermissionDenied
 from assetledger.services import frames
 from assetledger.services.asset_queries import AssetFilter
 from assetledger.services.book_reports import balances, income_by_asset
+from assetledger.services.governance import scan
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.services.test_journal import COUNTY, VILLAGE, _registers
@@ -71,3 +72,19 @@ def test_registers_by_owner_adds_up_to_the_register(run: Cli, db: Database) -> N
     register = frames.assets(db, actor="zhang")
     assert table.loc["total", "value"] == sum(register["original_value"], Decimal("0.00"))
     assert table.loc["total", "assets"] == len(register)
+
+
+def test_the_governance_list_and_asset_performance_are_frames_of_the_services_rows(run: Cli, db: Database) -> None:
+    """A-2 earned its rent in June 2025 and nothing after: a year and a half later it is idle (no revenue)."""
+    _books(run)
+    year_end = dt.date(2026, 12, 31)
+    flagged = frames.governance_list(db, actor="zhang", as_of=year_end)
+    assert list(flagged.index) == [r.asset_id for r in scan(db, year_end, "zhang")]
+    assert flagged.loc["A-2", "finding"] == "no_revenue" and flagged.loc["A-2", "last_revenue"] == dt.date(2025, 6, 30)
+    assert flagged.loc["A-2", "book_value"] == Decimal("100000.00")
+    empty = frames.governance_list(db, actor="zhao", as_of=year_end)
+    assert empty.empty and list(empty.columns) == list(frames.GOVERNANCE_COLUMNS[1:])
+    performance = frames.asset_performance(db, actor="zhang", year=2025)
+    assert performance.loc["A-2", "net"] == Decimal("28800.05")
+    assert performance.loc["A-2", "yield_pct"] == Decimal("30.00")
+    assert frames.asset_performance(db, actor="zhao", year=2025).empty

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import pandas as pd
 
+from assetledger.domain.governance import FlaggedAsset
 from assetledger.io.output import records
-from assetledger.services import book_reports, register_summary
+from assetledger.services import asset_performance as performance
+from assetledger.services import book_reports, governance, register_summary
 from assetledger.services.asset_queries import LIST_COLUMNS, AssetFilter, list_assets
 from assetledger.store.db import Database
 
@@ -39,6 +41,8 @@ POSTING_COLUMNS = (
     "reverses_id",
 )
 INCOME_COLUMNS = ("entity_code", "asset_id", "asset_name", "income", "expenses", "net")
+GOVERNANCE_COLUMNS = tuple(f.name for f in fields(FlaggedAsset))
+PERFORMANCE_COLUMNS = tuple(f.name for f in fields(performance.AssetPerformance))
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -80,3 +84,16 @@ def registers_by_owner(db: Database, actor: str, within: str | None = None) -> p
     """Counts and original value by register and the level the asset is confirmed to, as the published table."""
     rows = register_summary.register_by_owner(db, actor, within)
     return pd.DataFrame.from_records(records(rows))
+
+
+def governance_list(db: Database, actor: str, as_of: dt.date, within: str | None = None) -> pd.DataFrame:
+    """The idle and loss-making assets as of a date (闲置低效亏损资产清单), one row per asset, as `asset scan` lists
+    them: each judged by the governance policy stored for its region, with its evidence and the policy's name."""
+    return _frame(records(governance.scan(db, as_of, actor, within)), GOVERNANCE_COLUMNS).set_index("asset_id")
+
+
+def asset_performance(db: Database, actor: str, year: int, within: str | None = None) -> pd.DataFrame:
+    """Each operating asset's revenue, costs and yield in the year and the year before, as `awards assets` lists
+    them (for readers of awards: the finance bureau and auditors)."""
+    rows = performance.asset_performance(db, year, actor, within=within)
+    return _frame(records(rows), PERFORMANCE_COLUMNS).set_index("asset_id")
