@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from assetledger.demo import generate
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.booking import BOOKS_START, books_of, entity_code, expense_entry, revenue_entry
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod, FlaggedAsset
@@ -439,7 +440,12 @@ def govern(db: Database, scale: Scale, progress: Progress) -> None:
             decide_disposal(db, asset_id, dt.date(2025, 12, 10), "无法盘活", ACTOR)
             proceeds = (r.book_value * factor).quantize(Decimal("0.01"))
             request = DisposalRequest(
-                asset_id, DisposalMethod.AUCTION, dt.date(2025, 12, 31), proceeds, "县农业农村局〔2025〕9号", "county"
+                asset_id,
+                DisposalMethod.AUCTION,
+                dt.date(2025, 12, 31),
+                proceeds,
+                "县农业农村局〔2025〕9号",
+                ApprovalLevel.COUNTY,
             )
             dispose(db, request, ACTOR)
             disposed += 1

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, precondition, rule
 from sqlalchemy import func, select
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import AssetPosting
 from assetledger.domain.distribution import Period, pools_overlap
@@ -285,7 +286,9 @@ class RecordMachine(RuleBasedStateMachine):
 
     @rule(asset=assets, on=recent_days, proceeds=st.integers(0, 200_000))
     def dispose(self, asset: str, on: dt.date, proceeds: int) -> None:
-        request = DisposalRequest(asset, DisposalMethod.AUCTION, on, Decimal(proceeds), "县〔2025〕9号", "county")
+        request = DisposalRequest(
+            asset, DisposalMethod.AUCTION, on, Decimal(proceeds), "县〔2025〕9号", ApprovalLevel.COUNTY
+        )
         self._try(lambda: dispose(self.db, request, ACTOR))
 
     @rule(

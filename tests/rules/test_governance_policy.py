@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.governance import GovernancePolicy
 from assetledger.errors import InputError
 from assetledger.rules.governance_policy import load_policy, parse_policy, shipped_policy_path
@@ -18,9 +19,9 @@ def test_the_shipped_policy_reads_as_its_comments_say() -> None:
     assert [(band.max_value, band.level) for band in policy.bands] == [
         (Decimal("50000.00"), "village"), (Decimal("500000.00"), "township"), (None, "county"),
     ]  # fmt: skip
-    assert policy.required_level(Decimal("50000.00")) == "village"
-    assert policy.required_level(Decimal("50000.01")) == "township"
-    assert policy.required_level(Decimal("9000000.00")) == "county"
+    assert policy.required_level(Decimal("50000.00")) is ApprovalLevel.VILLAGE
+    assert policy.required_level(Decimal("50000.01")) is ApprovalLevel.TOWNSHIP
+    assert policy.required_level(Decimal("9000000.00")) is ApprovalLevel.COUNTY
     assert policy.contracts.max_years == {"lease": 20}
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.governance import DisposalMethod
 from assetledger.errors import InputError
 from assetledger.services.audit import verify
@@ -41,7 +42,7 @@ def test_disposal_proceeds_from_the_python_api_are_bounded(run: Cli, db: Databas
     before = table_counts(db)
     for proceeds in (Decimal("1e12"), Decimal("NaN"), Decimal("0.001")):
         request = DisposalRequest(
-            "A-2", DisposalMethod.AUCTION, dt.date(2025, 9, 1), proceeds, "县〔2025〕1号", "county"
+            "A-2", DisposalMethod.AUCTION, dt.date(2025, 9, 1), proceeds, "县〔2025〕1号", ApprovalLevel.COUNTY
         )
         with pytest.raises(InputError, match="--proceeds"):
             dispose(db, request, "tester")

@@ -52,7 +52,7 @@ def test_a_policy_file_given_at_disposal_time_is_not_read(run: Cli, db: Database
     assert bypass.exit_code == 2 and "--policy" in bypass.output, bypass.output
     refused = run("asset", "dispose", "RT-0001", *DISPOSE, "--date", "2026-11-30", "--approved-by", "village",
                   user="zhang", ok=False)  # fmt: skip
-    assert refused.exit_code == 5 and "needs 乡镇 approval" in refused.output
+    assert refused.exit_code == 5 and "needs township approval" in refused.output
     assert table_counts(db) == before
     # nothing stored: the shipped ledgers/policy/governance.toml judged it, and the disposal says so
     out = run("asset", "dispose", "RT-0001", *DISPOSE, "--date", "2026-11-30", "--approved-by", "township",
@@ -84,7 +84,7 @@ def test_the_stored_policy_sets_the_level_and_each_version_is_kept(run: Cli, db:
     assert "nothing stored" in again
     township = run("asset", "dispose", "RT-0002", *DISPOSE, "--date", "2026-11-30", "--approved-by", "township",
                    user="zhang", ok=False)  # fmt: skip
-    assert township.exit_code == 5 and "needs 县级 approval" in township.output, township.output
+    assert township.exit_code == 5 and "needs county approval" in township.output, township.output
     run("asset", "dispose", "RT-0002", *DISPOSE, "--date", "2026-11-30", "--approved-by", "county", user="zhang")
     with db.reading() as session:
         (version,) = session.scalars(select(GovernancePolicyVersion)).all()

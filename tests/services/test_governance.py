@@ -63,7 +63,7 @@ def test_revitalise_and_dispose_with_gain_and_loss(run: Cli, db: Database) -> No
     # LOSES: book value 40,000 — village approval is enough (<= 50,000, shipped policy); ROAD 100,000 needs township
     weak = run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
                "--approval", "村〔2026〕1号", "--approved-by", "village", ok=False)  # fmt: off
-    assert weak.exit_code == 5 and "needs 乡镇 approval" in weak.output
+    assert weak.exit_code == 5 and "needs township approval" in weak.output
     run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
         "--approval", "乡〔2026〕1号", "--approved-by", "township")  # fmt: off
     out = run("asset", "dispose", "LOSES", "--method", "scrap", "--date", "2026-02-02", "--proceeds", "1500",

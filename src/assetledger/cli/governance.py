@@ -24,9 +24,10 @@ from assetledger.cli.common import (
     say,
 )
 from assetledger.cli.contracts import ALERT_HEADERS, alert_row
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_LABELS, APPROVAL_ORDER, DisposalMethod
+from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod
 from assetledger.domain.register_fields import by_column
 from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
@@ -144,7 +145,7 @@ def dispose_cmd(
     The approval level needed for the book value is set by the governance policy stored for the asset's county
     (`asset policy store`; none stored: ledgers/policy/governance.toml), and the disposal records that policy's
     version and sha256. An asset under a contract in force on the date is refused: `contract terminate` it first."""
-    request = DisposalRequest(asset_id, DisposalMethod(method), on, proceeds, approval, approved_by)
+    request = DisposalRequest(asset_id, DisposalMethod(method), on, proceeds, approval, ApprovalLevel(approved_by))
     r = dispose(app.db, request, app.actor)
     outcome = f"gain {r.gain}" if r.gain >= 0 else f"loss {-r.gain}"
     result = f"收益 {r.gain}" if r.gain >= 0 else f"损失 {-r.gain}"
@@ -202,7 +203,7 @@ def policy_show_cmd(app: App, fmt: str, out: Path | None) -> None:
 
 def _policy_row(p: PolicyInForce) -> dict[str, object]:
     bands = "；".join(
-        f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {APPROVAL_LABELS[b.level]}"
+        f"{'≤' + str(b.max_value) if b.max_value is not None else '其余 otherwise'} {b.level.label}"
         for b in p.policy.bands
     )
     c, i = p.policy.contracts, p.policy.inventory

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.enums import OFF_BOOKS_VALUES, OperatingMode, Register
 from assetledger.domain.governance import DisposalMethod
 from assetledger.services import maintenance
@@ -38,7 +39,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
         decide_disposal(db, r.asset_id, dt.date(2026, 11, 8), "无法盘活", actor)
         proceeds = (r.book_value * factor).quantize(Decimal("0.01"))
         request = DisposalRequest(
-            r.asset_id, method, dt.date(2026, 11, 20), proceeds, "县农业农村局〔2026〕3号", "county"
+            r.asset_id, method, dt.date(2026, 11, 20), proceeds, "县农业农村局〔2026〕3号", ApprovalLevel.COUNTY
         )
         dispose(db, request, actor)
         done["disposed"] += 1

@@ -44,6 +44,10 @@ class ApprovalLevel(StrEnum):
     def label(self) -> str:
         return {"village": "村级", "township": "乡镇", "county": "县级"}[self.value]
 
+    @property
+    def english(self) -> str:
+        return {"village": "village", "township": "township", "county": "county"}[self.value]
+
     def suffices_for(self, required: ApprovalLevel) -> bool:
         order = list(ApprovalLevel)
         return order.index(self) >= order.index(required)

@@ -11,8 +11,7 @@ from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.contracts import ContractPolicy
 from assetledger.domain.inventory import InventoryPolicy
 
-APPROVAL_ORDER = tuple(level.value for level in ApprovalLevel)  # lowest first
-APPROVAL_LABELS = {level.value: level.label for level in ApprovalLevel}
+APPROVAL_ORDER = tuple(level.value for level in ApprovalLevel)  # lowest first: what a policy file or --approved-by says
 
 
 class DisposalMethod(StrEnum):
@@ -36,7 +35,7 @@ def disposal_method_problem(method: DisposalMethod) -> str | None:
 @dataclass(frozen=True)
 class ApprovalBand:
     max_value: Decimal | None
-    level: str
+    level: ApprovalLevel
 
 
 @dataclass(frozen=True)
@@ -44,22 +43,18 @@ class GovernancePolicy:
     idle_months: int = 6
     loss_months: int = 12
     bands: tuple[ApprovalBand, ...] = (
-        ApprovalBand(Decimal(50000), "village"),
-        ApprovalBand(Decimal(500000), "township"),
-        ApprovalBand(None, "county"),
+        ApprovalBand(Decimal(50000), ApprovalLevel.VILLAGE),
+        ApprovalBand(Decimal(500000), ApprovalLevel.TOWNSHIP),
+        ApprovalBand(None, ApprovalLevel.COUNTY),
     )
     contracts: ContractPolicy = field(default_factory=ContractPolicy)
     inventory: InventoryPolicy = field(default_factory=InventoryPolicy)  # which assets each year's inventory counts
 
-    def required_level(self, book_value: Decimal) -> str:
+    def required_level(self, book_value: Decimal) -> ApprovalLevel:
         for band in self.bands:
             if band.max_value is None or book_value <= band.max_value:
                 return band.level
         return self.bands[-1].level
-
-
-def approval_suffices(given: str, required: str) -> bool:
-    return ApprovalLevel(given).suffices_for(ApprovalLevel(required))
 
 
 def months_before(day: dt.date, months: int) -> dt.date:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.contracts import ContractPolicy
 from assetledger.domain.enums import OperatingMode
 from assetledger.domain.governance import APPROVAL_ORDER, ApprovalBand, GovernancePolicy
@@ -75,7 +76,7 @@ def parse_policy(text: str, source: str) -> GovernancePolicy:
             continue
         limit = band.get("max_value")
         try:
-            bands.append(ApprovalBand(None if limit is None else parse_money(limit), level))
+            bands.append(ApprovalBand(None if limit is None else parse_money(limit), ApprovalLevel(level)))
         except MoneyFormatError as exc:
             findings.append(Finding(source, None, f"approval[{i}].max_value", str(limit), str(exc)))
     contracts = _contracts(source, data.get("contracts", {}), findings)

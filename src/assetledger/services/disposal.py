@@ -16,9 +16,7 @@ from assetledger.domain.booking import books_of, value_account
 from assetledger.domain.contracts import ContractPolicy, effective_end, in_force
 from assetledger.domain.enums import OwnerKind
 from assetledger.domain.governance import (
-    APPROVAL_LABELS,
     DisposalMethod,
-    approval_suffices,
     disposal_method_problem,
 )
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
@@ -47,7 +45,7 @@ class DisposalRequest:
     on: dt.date
     proceeds: Decimal
     approval_doc: str
-    approved_by: str  # village / township / county: the level that approved
+    approved_by: ApprovalLevel  # the level that approved
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ class DisposalResult:
     book_value: Decimal
     proceeds: Decimal
     gain: Decimal
-    required_level: str
+    required_level: ApprovalLevel
     entry_id: int | None
     policy: str  # the policy that set the level: a stored version, or the shipped file
     policy_sha256: str
@@ -85,7 +83,7 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
         require(session, actor, Action.REGISTER, [asset_region(asset)])
         judged = policy_for_region(session, asset_region(asset))
         policy = judged.policy
-        before, event = current(asset.status), Disposed(ApprovalLevel(request.approved_by))
+        before, event = current(asset.status), Disposed(request.approved_by)
         refused = refusal(before, event)
         if refused is not None:
             zh, en = refused.removesuffix(")").split(" (", 1)  # "中文 (English)": the date goes into both
@@ -98,11 +96,11 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
         if entity:
             value, _ = book_value(books, entity, value_account(booked)[0])
         required = policy.required_level(value)
-        if not approval_suffices(request.approved_by, required):
+        if not request.approved_by.suffices_for(required):
+            given = request.approved_by
             raise RuleViolation(
-                f"账面价值 {value} 须经{APPROVAL_LABELS[required]}批准，{APPROVAL_LABELS[request.approved_by]}批准不够 "
-                f"(book value {value} needs {APPROVAL_LABELS[required]} approval; "
-                f"{APPROVAL_LABELS[request.approved_by]} approval is not enough)",
+                f"账面价值 {value} 须经{required.label}批准，{given.label}批准不够 "
+                f"(book value {value} needs {required.english} approval; {given.english} approval is not enough)",
                 asset_id=request.asset_id,
             )
         last_entry = session.scalar(
@@ -126,19 +124,19 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
         disposal = Disposal(
             asset_id=request.asset_id, method=request.method.value, disposed_on=request.on,
             proceeds=request.proceeds, book_value=value, gain=gain, approval_doc=request.approval_doc,
-            approval_level=request.approved_by, entity_code=entity, entry_id=entry_id, actor=actor,
+            approval_level=request.approved_by.value, entity_code=entity, entry_id=entry_id, actor=actor,
             recorded_at=at,
         )  # fmt: off
         session.add(disposal)
         session.flush()
         session.add(DisposalPolicy(disposal_id=disposal.id, policy_version_id=judged.version_id,
-                                   sha256=judged.sha256, required_level=required, recorded_at=at))  # fmt: skip
+                                   sha256=judged.sha256, required_level=required.value, recorded_at=at))  # fmt: skip
         session.add(
             AssetEvent(
                 asset_id=request.asset_id, kind=AssetEventKind.DISPOSED.value, event_date=request.on, actor=actor,
                 recorded_at=at,
                 payload={"method": request.method.value, "proceeds": str(request.proceeds), "book_value": str(value),
-                         "gain": str(gain), "approval": request.approval_doc, "approved_by": request.approved_by,
+                         "gain": str(gain), "approval": request.approval_doc, "approved_by": request.approved_by.value,
                          "entry": entry_id, "required": required, "policy": judged.name,
                          "policy_sha256": judged.sha256},
             )
