@@ -24,6 +24,7 @@ from assetledger.store import audit_role, migrate
 from assetledger.store.db import Database, resolve_url
 from assetledger.store.integrity import verify_chain
 from assetledger.store.integrity_models import ChainSeal
+from assetledger.store.models import Asset
 from assetledger.store.schema import Base
 from assetledger.store.state_seals import STATE_TABLES, UncapturedWrite, verify_state
 from tests.conftest import BACKENDS, PG_ENV, Cli, pg_base_url
@@ -352,3 +353,16 @@ def test_an_upgraded_database_seals_the_state_it_had(
         assert _integrity(db) == [f"{A1_CENTRAL}: {CHANGED}"]
     finally:
         db.dispose()
+
+
+def test_a_value_outside_a_closed_vocabulary_is_reported_not_a_crash(run: Cli, db: Database) -> None:
+    """The register's closed vocabularies read back as their enums (store/types.EnumText); a text written around
+    the product that is none of them is read back as that text, and verify names the asset, as for any change."""
+    _record(run)
+    _tamper(db, "UPDATE assets SET status = 'stolen', owner_kind = 'nobody' WHERE asset_id = 'A-2'")
+    found = list(verify(db, "tester", bean_check=False))
+    assert ("integrity", f"{A2}: {CHANGED}") in found
+    assert any(check == "register" and "A-2" in what and "'stolen'" in what for check, what in found), found
+    with db.reading() as session:
+        asset = session.get(Asset, "A-2")
+        assert asset is not None and asset.status == "stolen" and asset.owner_kind == "nobody"

@@ -212,6 +212,11 @@ def current(status: str) -> AssetState:
     return AssetState(status=status, said=frozenset({"status"}))
 
 
+def status_after(status: str, event: AssetEvent) -> AssetStatus:
+    """The status a writer stores for an asset whose row says `status` when `event` happens: `apply`'s."""
+    return AssetStatus(apply(current(status), event).status or status)
+
+
 def differences(state: AssetState, actual: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
     """(field, value in the register, value the events say) of each field the events set and the register does not
     hold; amounts compare as amounts, however many places they were written with."""

@@ -120,7 +120,7 @@ def owners_shown(session: Session, asset_ids: Iterable[str]) -> dict[str, str | 
     """asset id -> its owner as shown (domain/assets.py `shown_owner`), for those of `asset_ids` that have
     households attached: the only assets whose shown owner differs from the recorded one."""
     found: dict[str, list[tuple[str, str]]] = {}
-    facts: dict[str, tuple[str, str | None, str | None, str | None, str | None]] = {}
+    facts: dict[str, tuple[Register, OwnerKind | None, str | None, str | None, str | None]] = {}
     for part in chunks(sorted(set(asset_ids))):
         query = (
             select(Asset.asset_id, Asset.register, Asset.owner_kind, Asset.owner_name, Asset.household_id,

@@ -293,8 +293,8 @@ def _projection(session: Session) -> Iterator[tuple[str, str]]:
         if state is None:
             yield "register", f"资产 {a.asset_id} 没有登记记录 (asset {a.asset_id} has no registration event)"
             continue
-        actual = {"name": a.name, "register": a.register, "original_value": a.original_value, "owner": a.owner_name,
-                  "custodian": a.custodian, "status": a.status}  # fmt: skip
+        actual = {"name": a.name, "register": str(a.register), "original_value": a.original_value,
+                  "owner": a.owner_name, "custodian": a.custodian, "status": str(a.status)}  # fmt: skip
         for name, value, said in differences(state, actual):
             yield (
                 "register",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.asset_events import ApprovalLevel, AssetEventKind, Disposed, apply, current, refusal
+from assetledger.domain.asset_events import ApprovalLevel, AssetEventKind, Disposed, current, refusal, status_after
 from assetledger.domain.booking import books_of, value_account
 from assetledger.domain.contracts import ContractPolicy, effective_end, in_force
 from assetledger.domain.enums import OwnerKind
@@ -117,7 +117,7 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
         entry_id = None
         if entity:
             entry_id = _post(books, entity, booked.asset_id, value_account(booked)[0], asset.owner_kind, request, value)
-        asset.status = str(apply(before, event).status)
+        asset.status = status_after(asset.status, event)
         asset.disposed_on = request.on
         asset.current_value = Decimal("0.00")
         at = now()

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
-from assetledger.domain.asset_events import AssetEventKind, Revitalised, apply, current
+from assetledger.domain.asset_events import AssetEventKind, Revitalised, status_after
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
 from assetledger.domain.governance import CountyGovernance, FlaggedAsset, GovernancePolicy, months_before
@@ -249,8 +249,8 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
         if plan.new_operator:
             asset.operator = plan.new_operator
         if plan.new_mode:
-            asset.operating_mode = plan.new_mode.value
-        asset.status = str(apply(current(asset.status), Revitalised()).status)
+            asset.operating_mode = plan.new_mode
+        asset.status = status_after(asset.status, Revitalised())
         at = now()
         session.add(
             GovernanceDecision(

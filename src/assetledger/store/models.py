@@ -21,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assetledger.store.types import Money
+from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
+from assetledger.store.types import EnumText, Money
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -60,7 +61,7 @@ class Asset(Base):
 
     asset_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    register: Mapped[str] = mapped_column(String(16))
+    register: Mapped[Register] = mapped_column(EnumText(Register, 16))
     category: Mapped[str | None] = mapped_column(String(64))
     county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     township_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
@@ -77,10 +78,10 @@ class Asset(Base):
     disposed_on: Mapped[dt.date | None] = mapped_column(Date)
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
     unit: Mapped[str | None] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[AssetStatus] = mapped_column(EnumText(AssetStatus, 16))
     # ownership confirmation (确权) and handover (移交)
     owner_name: Mapped[str | None] = mapped_column(String(200))
-    owner_kind: Mapped[str | None] = mapped_column(String(16))
+    owner_kind: Mapped[OwnerKind | None] = mapped_column(EnumText(OwnerKind, 16))
     confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
     confirm_doc: Mapped[str | None] = mapped_column(String(200))
     handed_over_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -91,7 +92,7 @@ class Asset(Base):
     custodian_duties: Mapped[str | None] = mapped_column(Text)
     custodian_since: Mapped[dt.date | None] = mapped_column(Date)
     # operating register (经营性)
-    operating_mode: Mapped[str | None] = mapped_column(String(16))
+    operating_mode: Mapped[OperatingMode | None] = mapped_column(EnumText(OperatingMode, 16))
     operator: Mapped[str | None] = mapped_column(String(200))
     contract_start: Mapped[dt.date | None] = mapped_column(Date)
     contract_end: Mapped[dt.date | None] = mapped_column(Date)

@@ -1,11 +1,12 @@
-"""Column types that keep money exact on every database."""
+"""Column types: money exact on every database, closed vocabularies as their enums."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BigInteger, Dialect
+from sqlalchemy import BigInteger, Dialect, String
 from sqlalchemy.types import TypeDecorator
 
 from assetledger.domain.money import MAX_FEN, OUT_OF_RANGE, MoneyFormatError, from_fen, to_fen
@@ -44,3 +45,34 @@ class Money(TypeDecorator[Decimal]):
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A closed vocabulary (domain/enums.py) stored as its value in a VARCHAR, read back as the enum's member.
+
+    A stored text that is no member (written around the product, or by a later version) is read back as the text
+    itself, so that `audit verify` reports the row instead of failing to read it."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+        self._members: dict[str, E] = {member.value: member for member in enum}
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        if value is None:
+            return None
+        found: E | None = self._members.get(value)
+        return found if found is not None else value
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum
