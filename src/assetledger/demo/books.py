@@ -32,7 +32,7 @@ def post_demo_books(db: Database, seed: int, actor: str) -> int:
     with db.transaction() as session:
         rows = session.execute(
             select(Asset.asset_id, Asset.register, Asset.contract_annual_income, Asset.status, Asset.operating_mode)
-            .where(Asset.register != Register.HOUSEHOLD.value)
+            .where(Asset.register != Register.HOUSEHOLD)
             .order_by(Asset.asset_id)
         ).all()
         booked = load_booked(session, [r.asset_id for r in rows])

@@ -48,7 +48,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
         targets = [
             (village, session.scalar(
                 select(Asset.asset_id)
-                .where(Asset.village_code == village, Asset.register == Register.OPERATING.value,
+                .where(Asset.village_code == village, Asset.register == Register.OPERATING,
                        Asset.status.not_in(OFF_BOOKS_VALUES), Asset.owner_kind == "village")
                 .order_by(Asset.asset_id)
                 .limit(1)
@@ -57,7 +57,7 @@ def run_governance(db: Database, actor: str, distributing_villages: list[str]) -
         ]  # fmt: off
         public = session.execute(
             select(Asset.asset_id, Asset.county_code)
-            .where(Asset.register == Register.PUBLIC_BENEFIT.value, Asset.status == "damaged")
+            .where(Asset.register == Register.PUBLIC_BENEFIT, Asset.status == "damaged")
             .order_by(Asset.asset_id)
             .limit(1)
         ).first()

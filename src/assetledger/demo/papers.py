@@ -45,8 +45,8 @@ def write_contracts(db: Database, folder: Path, county: str, seed: int) -> Path:
         assets = session.execute(
             select(Asset.asset_id, Asset.operator, Asset.operating_mode, Asset.contract_start, Asset.contract_end,
                    Asset.contract_annual_income, Asset.current_value)
-            .where(Asset.county_code == county, Asset.register == Register.OPERATING.value,
-                   Asset.status != AssetStatus.DISPOSED.value, Asset.operating_mode.is_not(None),
+            .where(Asset.county_code == county, Asset.register == Register.OPERATING,
+                   Asset.status != AssetStatus.DISPOSED, Asset.operating_mode.is_not(None),
                    Asset.contract_start.is_not(None))
             .order_by(Asset.asset_id)
         ).all()  # fmt: skip

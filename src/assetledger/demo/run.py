@@ -213,7 +213,7 @@ def _history(db: Database) -> None:
         in_use = (
             session.execute(
                 select(Asset.asset_id)
-                .where(Asset.status == AssetStatus.IN_USE.value, Asset.custodian.is_not(None))
+                .where(Asset.status == AssetStatus.IN_USE, Asset.custodian.is_not(None))
                 .order_by(Asset.asset_id)
             )
             .scalars()

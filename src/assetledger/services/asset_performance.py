@@ -89,7 +89,7 @@ def asset_performance(
         .join(Entry, Entry.id == PostingRow.entry_id)
         .join(Account, Account.id == PostingRow.account_id)
         .where(
-            Entry.asset_id.in_(select(Asset.asset_id).where(Asset.register == Register.OPERATING.value)),
+            Entry.asset_id.in_(select(Asset.asset_id).where(Asset.register == Register.OPERATING)),
             Entry.date.between(prev_start, end),
             Entry.kind.not_in(NOT_REVENUE),
             or_(income, expense),
@@ -108,7 +108,7 @@ def asset_performance(
         )
         .outerjoin(flows, flows.c.asset_id == Asset.asset_id)
         .where(
-            Asset.register == Register.OPERATING.value,
+            Asset.register == Register.OPERATING,
             or_(Asset.status.not_in(OFF_BOOKS_VALUES), Asset.disposed_on >= start),
             or_(Asset.build_year.is_(None), Asset.build_year <= year),
         )

@@ -36,7 +36,7 @@ ASSET_PLACE = func.coalesce(Asset.village_code, Asset.township_code, Asset.count
 # A household-level asset (到户类) registered as published, before its household is named (issue 20): reports list
 # these until the households are attached.
 WITHOUT_HOUSEHOLD = (
-    Asset.register == Register.HOUSEHOLD.value,
+    Asset.register == Register.HOUSEHOLD,
     Asset.household_id.is_(None),
     Asset.household_head.is_(None),
     ~exists().where(AssetHousehold.asset_id == Asset.asset_id),  # attached later by the roster import

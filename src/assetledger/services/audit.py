@@ -85,7 +85,7 @@ def asset_story(db: Database, asset_id: str, actor: str) -> list[StoryLine]:
             raise NotFoundError("asset", asset_id)
         require_read(session, actor, asset_region(asset))
         items: list[StoryLine] = []
-        personal = asset.register != Register.HOUSEHOLD.value or reads_households(session, actor)
+        personal = asset.register != Register.HOUSEHOLD or reads_households(session, actor)
         for e in session.scalars(select(AssetEvent).where(AssetEvent.asset_id == asset_id).order_by(AssetEvent.id)):
             payload = dict(e.payload) if personal else details_without_households(e.payload)  # 户编号, 户主
             items.append(_item(e.event_date or e.recorded_at.date(), e.recorded_at, "register", e.kind, e.actor,

@@ -134,7 +134,7 @@ def _asset_alert(
     asset: OperatingAsset, contracts: list[StoredContract], as_of: dt.date, policy: ContractPolicy
 ) -> ContractAlert | None:
     """no_contract or expired, for an asset in use."""
-    if asset.operating_mode in EXEMPT or asset.status != AssetStatus.IN_USE.value:
+    if asset.operating_mode in EXEMPT or asset.status != AssetStatus.IN_USE:
         return None
     started = [c for c in contracts if c.terms.start <= as_of]
     if any(in_force(c.terms, policy, as_of) for c in started):

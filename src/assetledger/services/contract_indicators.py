@@ -40,8 +40,8 @@ def _operating_units(session: Session, y: Year, level: str) -> dict[str, str]:
     unit = {"county": Asset.county_code, "township": Asset.township_code, "village": Asset.village_code}[level]
     rows = session.execute(
         select(Asset.asset_id, unit).where(
-            Asset.register == Register.OPERATING.value,
-            or_(Asset.status != AssetStatus.DISPOSED.value, Asset.disposed_on > y.end),
+            Asset.register == Register.OPERATING,
+            or_(Asset.status != AssetStatus.DISPOSED, Asset.disposed_on > y.end),
             or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
             or_(Asset.operating_mode.is_(None), Asset.operating_mode.not_in([m.value for m in NO_CONTRACT_MODES])),
             unit.is_not(None),

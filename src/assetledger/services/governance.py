@@ -71,7 +71,7 @@ def scan_in(
         return _scan_judged(session, as_of, thresholds, None, place)
     in_scan = select(ASSET_PLACE.label("place")).where(
         Asset.status.not_in(OFF_BOOKS_VALUES),
-        or_(Asset.register == Register.OPERATING.value, Asset.status == AssetStatus.IDLE.value),
+        or_(Asset.register == Register.OPERATING, Asset.status == AssetStatus.IDLE),
         *place,
     )
     judged = policies_for_regions(session, session.scalars(in_scan.distinct()))
@@ -108,8 +108,8 @@ def _scan_judged(
     is_income = Account.name.like("Income:%")
     is_expense = Account.name.like("Expenses:%")
     in_loss_window = Entry.date > loss_since
-    operating = Asset.register == Register.OPERATING.value
-    marked_idle = Asset.status == AssetStatus.IDLE.value
+    operating = Asset.register == Register.OPERATING
+    marked_idle = Asset.status == AssetStatus.IDLE
     active = Asset.status.not_in(OFF_BOOKS_VALUES)
     candidates = select(Asset.asset_id).where(active, or_(operating, marked_idle), *place)
     flows = (
@@ -240,7 +240,7 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
                  ("--note", plan.note, GovernanceDecision.note))  # fmt: skip
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
-        if asset.register != Register.OPERATING.value and (plan.new_operator or plan.new_mode):
+        if asset.register != Register.OPERATING and (plan.new_operator or plan.new_mode):
             raise RuleViolation(
                 "只有经营性资产才有经营主体和经营方式 (only operating assets have an operator and operating mode)",
                 asset_id=asset_id,

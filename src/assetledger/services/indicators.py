@@ -125,7 +125,7 @@ def custodian_coverage(session: Session, y: Year, level: str, _: Mapping[str, in
         .outerjoin(first, first.c.asset_id == Asset.asset_id)
         .where(
             active_at_end(y),
-            Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value]),
+            Asset.register.in_([Register.PUBLIC_BENEFIT, Register.OPERATING]),
             Asset.handed_over_on <= y.end,
         )
         .group_by(unit)
@@ -162,7 +162,7 @@ def operating_yield(session: Session, y: Year, level: str, _: Mapping[str, int])
         .select_from(Asset)
         .outerjoin(revenue, revenue.c.asset_id == Asset.asset_id)
         .where(
-            Asset.register == Register.OPERATING.value,
+            Asset.register == Register.OPERATING,
             or_(Asset.status.not_in(OFF_BOOKS_VALUES), Asset.disposed_on >= y.start),
             or_(Asset.build_year.is_(None), Asset.build_year <= y.year),
         )

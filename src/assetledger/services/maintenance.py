@@ -60,7 +60,7 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require(session, actor, Action.BOOKS, [asset.village_code or asset.township_code or asset.county_code])
-        if asset.register != Register.PUBLIC_BENEFIT.value:
+        if asset.register != Register.PUBLIC_BENEFIT:
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
         if AssetStatus(asset.status).off_books:
             status = AssetStatus(asset.status).label

@@ -122,7 +122,7 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
         ):
             level = RegionLevel(own)
     code = _level_column(level)
-    needs_custody = Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value])
+    needs_custody = Asset.register.in_([Register.PUBLIC_BENEFIT, Register.OPERATING])
     columns: list[Any] = [
         code.label("region_code"),
         func.count().label("assets"),
@@ -148,8 +148,8 @@ def register_summary(db: Database, level: RegionLevel, actor: str, within: str |
         ).label("no_custodian"),
         func.sum(case((and_(*WITHOUT_HOUSEHOLD), 1), else_=0)).label("no_household"),
         func.sum(case((and_(*WITHOUT_HOUSEHOLD), Asset.original_value), else_=ZERO)).label("no_household_value"),
-        func.sum(case((Asset.status == AssetStatus.IDLE.value, 1), else_=0)).label("idle"),
-        func.sum(case((Asset.status == AssetStatus.DAMAGED.value, 1), else_=0)).label("damaged"),
+        func.sum(case((Asset.status == AssetStatus.IDLE, 1), else_=0)).label("idle"),
+        func.sum(case((Asset.status == AssetStatus.DAMAGED, 1), else_=0)).label("damaged"),
     ]
     query = select(*columns).where(Asset.status.not_in(OFF_BOOKS_VALUES)).group_by(code)
     with db.reading() as session:

@@ -45,7 +45,7 @@ def handover_rate(session: Session, y: Year, level: str, _: Mapping[str, int]) -
     handed = and_(Asset.handed_over_on.is_not(None), Asset.handed_over_on <= y.end)
     rows = session.execute(
         select(unit, func.sum(case((handed, Asset.current_value), else_=ZERO_FEN)), func.sum(Asset.current_value))
-        .where(_active(y), Asset.register.in_([Register.PUBLIC_BENEFIT.value, Register.OPERATING.value]))
+        .where(_active(y), Asset.register.in_([Register.PUBLIC_BENEFIT, Register.OPERATING]))
         .group_by(unit)
     )
     reason = Cause.NO_CUSTODY_VALUE
