@@ -1,0 +1,113 @@
+"""The `ledger` commands over the books' services (tests/services/test_journal.py holds what the services do): the
+words each command prints, its formats and files, and the exit code of each refusal (2 bad input, 5 refused by a
+rule: cli/main.py maps the services' errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assetledger.services.journal import close_period, reverse
+from assetledger.store.db import Database
+from tests.builders import ACTOR, expense, registers, revenue
+from tests.conftest import Cli
+from tests.helpers import table_counts, write_csv
+from tests.services.test_journal import ENTRY_HEADER, VILLAGE
+
+
+def test_entities_keep_their_codes_in_json_and_a_table_names_the_kinds(run: Cli, db: Database) -> None:
+    registers(db)
+    entities = json.loads(run("ledger", "entities", "--format", "json").output)
+    assert {e["code"] for e in entities} == {VILLAGE, "C360921"}
+    assert {e["kind"] for e in entities} == {"village", "county"}  # json keeps the codes
+    table = run("ledger", "entities").output  # a person reads it: the kind by name
+    assert "级次" in table and "村" in table and "县" in table and "village" not in table and "kind" not in table, table
+    assert "0 mismatch(es)" in run("ledger", "reconcile").output
+
+
+# Each refusal from a state of the books: an entry reversed (#reversed) and March closed (#march is in it).
+REFUSALS = {
+    "reversed twice": (["reverse", "#reversed", "--reason", "again"], 5, "already reversed"),
+    "reversed into a closed period": (["reverse", "#march", "--reason", "错", "--date", "2025-03-15"], 5,
+                                      "closed through 2025-03-31"),
+    "household asset": (["post", "--asset", "H-1", "--revenue", "other", "--amount", "1", "--date", "2025-01-01"], 5,
+                        "off the public books"),
+    "unbalanced": (["post", "--entity", VILLAGE, "--date", "2025-07-03", "--narration", "x", "--posting",
+                    "Assets:Cash=500", "--posting", "Assets:Bank=-499.99"], 2, "do not balance"),
+    "account not open": (["post", "--entity", VILLAGE, "--date", "2025-07-03", "--narration", "x", "--posting",
+                          "Assets:Nowhere=5", "--posting", "Assets:Bank=-5"], 2, "Assets:Nowhere is not open"),
+    "closed period": (["post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-31"], 5,
+                      "closed through 2025-03-31"),
+    "closed earlier": (["close", "--entity", VILLAGE, "--through", "2025-01-31"], 5, "already closed through"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "code", "words"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_a_refused_entry_exits_with_its_code_and_says_why(
+    run: Cli, db: Database, args: list[str], code: int, words: str
+) -> None:
+    registers(db)
+    ids = {"#march": revenue(db, "A-2", "10", "2025-03-01"), "#reversed": expense(db, "A-2", "5", "2025-04-01")}
+    reverse(db, ids["#reversed"], "录错", ACTOR, dt.date(2025, 4, 2))
+    close_period(db, VILLAGE, dt.date(2025, 3, 31), ACTOR)
+    before = table_counts(db)
+    refused = run("ledger", *[str(ids.get(a, a)) for a in args], ok=False)
+    assert refused.exit_code == code and words in refused.output, refused.output
+    assert "Traceback" not in refused.output
+    assert table_counts(db) == before
+
+
+def test_post_says_what_it_posted_or_that_the_voucher_is_already_posted(run: Cli, db: Database) -> None:
+    registers(db)
+    post = ["ledger", "post", "--asset", "A-2", "--expense", "maintenance", "--amount", "1200.50", "--date",
+            "2025-07-02", "--ref", "PZ-7"]  # fmt: skip
+    assert "posted entry " in run(*post).output
+    assert "already posted" in run(*post).output
+
+
+def test_import_entries_says_how_many_and_lists_every_bad_row(run: Cli, db: Database) -> None:
+    registers(db)
+    good = [ENTRY_HEADER, ["2025-01-31", "A-2", "收入", "租金", "2500.00", "一月租金", ""],
+            ["2025-03-05", "A-1", "支出", "维修", "800", "道路修补", "PZ-1"]]  # fmt: skip
+    path = write_csv(run.cwd / "entries.csv", good)
+    assert "posted 2 entries; 0 already posted" in run("ledger", "import-entries", str(path)).output
+    assert "posted 0 entries; 2 already posted" in run("ledger", "import-entries", str(path)).output
+    bad = [ENTRY_HEADER, ["2025-04-31", "A-2", "收入", "租金", "1", "", ""],
+           ["2025-04-01", "A-2", "收入", "维修", "1", "", ""]]  # fmt: skip
+    result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
+    assert result.exit_code == 2
+    for expected in (
+        "bad.csv，第2行 (row 2)，列「日期」 (column)，值「2025-04-31」 (value)",
+        "bad.csv，第3行 (row 3)，列「类型」 (column)，值「维修」 (value)",
+    ):
+        assert expected in result.output, result.output
+    unknown = [ENTRY_HEADER, ["2025-04-01", "NOPE", "收入", "租金", "1", "", ""]]
+    result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad2.csv", unknown)), ok=False)
+    assert "第2行 (row 2)，列「资产编号」 (column)，值「NOPE」 (value)：没有这项资产 (no such asset)" in result.output
+
+
+def test_export_check_query_and_import_of_a_ledger_file(run: Cli, db: Database, tmp_path: Path) -> None:
+    registers(db)
+    revenue(db, "A-2", "30000", "2025-06-30")
+    out = tmp_path / "v.beancount"
+    assert f"wrote {out} (" in run("ledger", "export", "--entity", VILLAGE, "--out", str(out)).output
+    assert out.exists()
+    assert "2 entities (" in run("ledger", "check").output
+    bql = run("ledger", "query", "--entity", VILLAGE, "--format", "json",
+              "SELECT sum(number) AS total WHERE account ~ '^Income'").output  # fmt: skip
+    assert Decimal(json.loads(bql)[0]["total"]) == Decimal("-30000.00")
+    other = "V360921101202"
+    assert "imported 3 entries" in run("ledger", "import", str(out), "--entity", other).output
+    assert "imported 0 entries" in run("ledger", "import", str(out), "--entity", other).output
+    foreign = tmp_path / "foreign.beancount"
+    foreign.write_text(
+        'option "operating_currency" "CNY"\n2020-01-01 open Assets:Broker USD\n',
+        encoding="utf-8",
+    )
+    refused = run("ledger", "import", str(foreign), "--entity", VILLAGE, ok=False)
+    assert refused.exit_code == 2
+    assert "foreign.beancount，第2行 (row 2)，列「open」 (column)，值「USD」 (value)" in refused.output, refused.output
