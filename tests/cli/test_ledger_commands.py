@@ -1,6 +1,7 @@
-"""The `ledger` commands over the books' services (tests/services/test_journal.py holds what the services do): the
-words each command prints, its formats and files, and the exit code of each refusal (2 bad input, 5 refused by a
-rule: cli/main.py maps the services' errors)."""
+"""The `ledger` commands over the books' services, and the asset commands whose dates the books take
+(tests/services/test_journal.py and test_entry_dates.py hold what the services do): the words each command prints,
+its options, formats and files, and the exit code of each refusal (2 bad input, 5 refused by a rule: cli/main.py
+maps the services' errors)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assetledger.services.book_reports import postings
 from assetledger.services.journal import close_period, reverse
 from assetledger.store.db import Database
 from tests.builders import ACTOR, expense, registers, revenue
@@ -111,3 +113,28 @@ def test_export_check_query_and_import_of_a_ledger_file(run: Cli, db: Database, 
     refused = run("ledger", "import", str(foreign), "--entity", VILLAGE, ok=False)
     assert refused.exit_code == 2
     assert "foreign.beancount，第2行 (row 2)，列「open」 (column)，值「USD」 (value)" in refused.output, refused.output
+
+
+def test_asset_register_dates_the_opening_entry_by_its_acquisition_date_or_year(run: Cli, db: Database) -> None:
+    registers(db)
+    road = ["asset", "register", "--name", "村组道路", "--register", "public_benefit", "--region", VILLAGE[1:],
+            "--value", "50000", "--fund", "central=50000"]  # fmt: skip
+    run(*road, "--id", "N-2", "--acquired-on", "2023-03-15", "--year", "2022")
+    run(*road, "--id", "N-3", "--year", "2022")
+    opened = {(p.asset_id, p.kind, p.date) for p in postings(db, actor=ACTOR) if p.asset_id in ("N-2", "N-3")}
+    assert opened == {("N-2", "opening", dt.date(2023, 3, 15)), ("N-3", "opening", dt.date(2022, 12, 31))}
+
+
+def test_asset_dispose_names_the_postings_that_stand_after_it_and_exits_5(run: Cli, db: Database) -> None:
+    registers(db)
+    entry_id = revenue(db, "A-2", "3000", "2025-10-15")
+    dispose = ["asset", "dispose", "A-2", "--method", "auction", "--date", "2025-09-30", "--proceeds", "90000",
+               "--approval", "县〔2026〕3号", "--approved-by", "county"]  # fmt: skip
+    refused = run(*dispose, ok=False)
+    assert refused.exit_code == 5, refused.output
+    assert f"#{entry_id} (2025-10-15, revenue)" in refused.output and "reverse them first" in refused.output
+    reverse(db, entry_id, "处置前误录", ACTOR, dt.date(2025, 10, 20))
+    run(*dispose)
+    after = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-10-01",
+                ok=False)  # fmt: skip
+    assert after.exit_code == 5 and "disposed of on 2025-09-30" in after.output
