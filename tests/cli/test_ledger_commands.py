@@ -31,36 +31,60 @@ def test_entities_keep_their_codes_in_json_and_a_table_names_the_kinds(run: Cli,
     assert "0 mismatch(es)" in run("ledger", "reconcile").output
 
 
-# Each refusal from a state of the books: an entry reversed (#reversed) and March closed (#march is in it).
+TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+# Each refusal from a state of the books: an entry reversed (#reversed), one standing (#october) and March closed
+# (#march is in it); the words the output says.
 REFUSALS = {
-    "reversed twice": (["reverse", "#reversed", "--reason", "again"], 5, "already reversed"),
+    "reversed twice": (["reverse", "#reversed", "--reason", "again"], 5, ["already reversed"]),
     "reversed into a closed period": (["reverse", "#march", "--reason", "错", "--date", "2025-03-15"], 5,
-                                      "closed through 2025-03-31"),
+                                      ["closed through 2025-03-31"]),
+    "reversed after today": (["reverse", "#october", "--reason", "录错", "--date", "2099-01-01"], 5,
+                             ["冲销日期 2099-01-01 晚于今天"]),
     "household asset": (["post", "--asset", "H-1", "--revenue", "other", "--amount", "1", "--date", "2025-01-01"], 5,
-                        "off the public books"),
+                        ["off the public books"]),
     "unbalanced": (["post", "--entity", VILLAGE, "--date", "2025-07-03", "--narration", "x", "--posting",
-                    "Assets:Cash=500", "--posting", "Assets:Bank=-499.99"], 2, "do not balance"),
+                    "Assets:Cash=500", "--posting", "Assets:Bank=-499.99"], 2, ["do not balance"]),
     "account not open": (["post", "--entity", VILLAGE, "--date", "2025-07-03", "--narration", "x", "--posting",
-                          "Assets:Nowhere=5", "--posting", "Assets:Bank=-5"], 2, "Assets:Nowhere is not open"),
+                          "Assets:Nowhere=5", "--posting", "Assets:Bank=-5"], 2, ["Assets:Nowhere is not open"]),
     "closed period": (["post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-31"], 5,
-                      "closed through 2025-03-31"),
-    "closed earlier": (["close", "--entity", VILLAGE, "--through", "2025-01-31"], 5, "already closed through"),
+                      ["closed through 2025-03-31"]),
+    "dated after today": (["post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", TOMORROW], 5,
+                          ["记账日期晚于今天", "列「--date」 (column)", f"值「{TOMORROW}」 (value)"]),
+    "closed earlier": (["close", "--entity", VILLAGE, "--through", "2025-01-31"], 5, ["already closed through"]),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize(("args", "code", "words"), REFUSALS.values(), ids=REFUSALS.keys())
 def test_a_refused_entry_exits_with_its_code_and_says_why(
-    run: Cli, db: Database, args: list[str], code: int, words: str
+    run: Cli, db: Database, args: list[str], code: int, words: list[str]
 ) -> None:
     registers(db)
-    ids = {"#march": revenue(db, "A-2", "10", "2025-03-01"), "#reversed": expense(db, "A-2", "5", "2025-04-01")}
+    ids = {
+        "#march": revenue(db, "A-2", "10", "2025-03-01"),
+        "#reversed": expense(db, "A-2", "5", "2025-04-01"),
+        "#october": revenue(db, "A-2", "100", "2025-10-15"),
+    }
     reverse(db, ids["#reversed"], "录错", ACTOR, dt.date(2025, 4, 2))
     close_period(db, VILLAGE, dt.date(2025, 3, 31), ACTOR)
     before = table_counts(db)
     refused = run("ledger", *[str(ids.get(a, a)) for a in args], ok=False)
-    assert refused.exit_code == code and words in refused.output, refused.output
+    assert refused.exit_code == code, refused.output
+    assert all(said in refused.output for said in words), refused.output
     assert "Traceback" not in refused.output
     assert table_counts(db) == before
+
+
+def test_reverse_says_its_date_and_when_the_correction_counts_in_a_later_month(run: Cli, db: Database) -> None:
+    registers(db)
+    today = dt.date.today()
+    done = run("ledger", "reverse", str(revenue(db, "A-2", "100", "2025-10-15")), "--reason", "录错")
+    now = f"{today.year}-{today.month:02d}"
+    assert f"on {today.isoformat()}" in done.output, done.output
+    assert f"冲销记入 {now}，原分录在 2025-10" in done.output and f"counts in {now}" in done.output
+    same = revenue(db, "A-2", "200", "2025-11-03")
+    dated = run("ledger", "reverse", str(same), "--reason", "录错", "--date", "2025-11-20")
+    assert "on 2025-11-20" in dated.output and "冲销记入" not in dated.output  # the same month: no note
 
 
 def test_post_says_what_it_posted_or_that_the_voucher_is_already_posted(run: Cli, db: Database) -> None:
@@ -90,6 +114,13 @@ def test_import_entries_says_how_many_and_lists_every_bad_row(run: Cli, db: Data
     unknown = [ENTRY_HEADER, ["2025-04-01", "NOPE", "收入", "租金", "1", "", ""]]
     result = run("ledger", "import-entries", str(write_csv(run.cwd / "bad2.csv", unknown)), ok=False)
     assert "第2行 (row 2)，列「资产编号」 (column)，值「NOPE」 (value)：没有这项资产 (no such asset)" in result.output
+    future = write_csv(run.cwd / "future.csv", [["记账日期", "资产编号", "收支", "类型", "金额", "凭证号"],
+                                                ["2025-03-01", "A-2", "收入", "租金", "1000", "R-1"],
+                                                ["2099-01-01", "A-2", "收入", "租金", "1000", "R-2"]])  # fmt: skip
+    result = run("ledger", "import-entries", str(future), ok=False)
+    assert result.exit_code == 5, result.output
+    said = f"{future}，第3行 (row 3)，列「记账日期」 (column)，值「2099-01-01」 (value)：记账日期晚于今天"
+    assert said in result.output and "row 2," not in result.output and "Traceback" not in result.output
 
 
 def test_export_check_query_and_import_of_a_ledger_file(run: Cli, db: Database, tmp_path: Path) -> None:
