@@ -15,13 +15,13 @@ from assetledger.errors import InputError
 from assetledger.services.audit import verify
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.store.db import Database
+from tests.builders import registers
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards, posted_entry, table_counts
-from tests.services.test_journal import _registers
 
 
 def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-01")
     entry_id = int(posted_entry(out.output))
     drop_append_only_guards(db, "postings")
@@ -38,7 +38,7 @@ def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db
 
 
 def test_disposal_proceeds_from_the_python_api_are_bounded(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     before = table_counts(db)
     for proceeds in (Decimal("1e12"), Decimal("NaN"), Decimal("0.001")):
         request = DisposalRequest(

@@ -14,14 +14,15 @@ from assetledger.services.asset_queries import AssetFilter
 from assetledger.services.book_reports import balances, income_by_asset
 from assetledger.services.governance import scan
 from assetledger.store.db import Database
+from tests.builders import registers
 from tests.conftest import Cli
-from tests.services.test_journal import COUNTY, VILLAGE, _registers
+from tests.services.test_journal import COUNTY, VILLAGE
 
 OTHER_TOWNSHIP = "360921102"
 
 
-def _books(run: Cli) -> None:
-    _registers(run)
+def _books(run: Cli, db: Database) -> None:
+    registers(db)
     run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000.10", "--date", "2025-06-30")
     run("ledger", "post", "--asset", "A-2", "--expense", "maintenance", "--amount", "1200.05", "--date", "2025-07-02")
     run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
@@ -29,7 +30,7 @@ def _books(run: Cli) -> None:
 
 
 def test_the_register_frame_is_the_asset_list(run: Cli, db: Database) -> None:
-    _books(run)
+    _books(run, db)
     register = frames.assets(db, actor="zhang")
     assert sorted(register.index) == ["A-1", "A-2", "A-3", "H-1"]
     assert register.loc["A-2", "original_value"] == Decimal("100000.00")  # exact, not a float
@@ -40,7 +41,7 @@ def test_the_register_frame_is_the_asset_list(run: Cli, db: Database) -> None:
 
 
 def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, db: Database) -> None:
-    _books(run)
+    _books(run, db)
     legs = frames.postings(db, actor="zhang")
     assert (legs.groupby("entry_id")["amount"].sum() == Decimal("0.00")).all()  # every entry balances
     village = legs[legs["entity"] == VILLAGE].groupby("account")["amount"].sum()
@@ -56,7 +57,7 @@ def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, d
 
 
 def test_a_reader_sees_only_its_scope(run: Cli, db: Database) -> None:
-    _books(run)
+    _books(run, db)
     assert frames.assets(db, actor="zhao").empty  # every asset is in the other township
     assert frames.postings(db, actor="zhao").empty
     assert list(frames.postings(db, actor="zhao").columns) == list(frames.POSTING_COLUMNS)
@@ -67,7 +68,7 @@ def test_a_reader_sees_only_its_scope(run: Cli, db: Database) -> None:
 
 
 def test_registers_by_owner_adds_up_to_the_register(run: Cli, db: Database) -> None:
-    _books(run)
+    _books(run, db)
     table = frames.registers_by_owner(db, actor="zhang").set_index("register")
     register = frames.assets(db, actor="zhang")
     assert table.loc["total", "value"] == sum(register["original_value"], Decimal("0.00"))

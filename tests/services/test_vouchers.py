@@ -18,9 +18,10 @@ from assetledger.errors import ConflictError, InputError
 from assetledger.services.book_reports import income_by_asset
 from assetledger.services.journal import post_entry, post_for_asset
 from assetledger.store.db import Database
+from tests.builders import registers
 from tests.conftest import Cli
 from tests.helpers import posted_entry, table_counts, write_csv
-from tests.services.test_journal import ENTRY_HEADER, VILLAGE, _registers
+from tests.services.test_journal import ENTRY_HEADER, VILLAGE
 
 
 def _post(run: Cli, asset: str, amount: str, on: str, ref: str, *, ok: bool = True, kind: str = "rent") -> str:
@@ -36,7 +37,7 @@ def _ok(said: str, english: str) -> bool:
 
 
 def test_the_same_voucher_number_with_other_content_is_a_conflict_naming_both(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     first = _post(run, "A-2", "30000", "2025-06-30", "PZ-777")
     entry_id = posted_entry(first)
     assert _ok(_post(run, "A-2", "30000", "2025-06-30", "PZ-777"), "ref PZ-777 was already posted")
@@ -62,7 +63,7 @@ def test_the_same_voucher_number_with_other_content_is_a_conflict_naming_both(ru
 
 
 def test_reimporting_a_corrected_file_is_a_conflict_until_the_entry_is_reversed(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     old = [ENTRY_HEADER, ["2025-03-05", "A-1", "支出", "维修", "800", "道路修补", "PZ-1"],
            ["2025-03-06", "A-2", "收入", "租金", "2500", "三月租金", "PZ-2"]]  # fmt: skip
     assert "posted 2 entries" in run("ledger", "import-entries", str(write_csv(run.cwd / "e.csv", old))).output
@@ -89,7 +90,7 @@ def test_reimporting_a_corrected_file_is_a_conflict_until_the_entry_is_reversed(
 
 
 def test_conflicts_from_the_python_api_too(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     post_for_asset(db, AssetPosting("A-2", dt.date(2025, 5, 1), "revenue", "rent", Decimal("10.00"), ref="7"), "t")
     with pytest.raises(ConflictError) as caught:
         post_for_asset(db, AssetPosting("A-2", dt.date(2025, 5, 31), "revenue", "rent", Decimal("10.00"), ref="7"), "t")
@@ -98,7 +99,7 @@ def test_conflicts_from_the_python_api_too(run: Cli, db: Database) -> None:
 
 
 def test_a_voucher_cannot_take_a_ref_the_services_make(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     result = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-06-30",
                  "--ref", "payout:1:H001", ok=False)  # fmt: skip
     assert result.exit_code == 2 and "kept for the entries the system makes" in result.output
@@ -108,7 +109,7 @@ def test_a_voucher_cannot_take_a_ref_the_services_make(run: Cli, db: Database) -
 def test_amounts_beyond_the_bound_are_refused_at_every_door_and_the_reports_keep_working(
     run: Cli, db: Database, amount: str
 ) -> None:
-    _registers(run)
+    registers(db)
     before = table_counts(db)
     for _ in range(2):  # twice: 9e16 twice overflowed SQLite's SUM, and `report books` failed for ever
         cli = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", amount, "--date", "2025-06-30",
@@ -141,7 +142,7 @@ def test_amounts_beyond_the_bound_are_refused_at_every_door_and_the_reports_keep
 
 
 def test_the_python_api_is_bounded_too(run: Cli, db: Database) -> None:
-    _registers(run)
+    registers(db)
     before = table_counts(db)
     for amount in (Decimal("9E+16"), Decimal("1e400"), Decimal("NaN")):
         entry = JournalEntry(VILLAGE, dt.date(2025, 6, 30), "大额", (Posting("Assets:Cash", amount),
