@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft, Ownership
 from assetledger.domain.booking import BOOKS_START, AssetPosting
 from assetledger.domain.enums import FundSource, OwnerKind, Register
@@ -85,7 +86,7 @@ def test_a_disposal_is_not_dated_before_postings_that_stand(db: Database) -> Non
     registers(db)
     entry_id = revenue(db, "A-2", "3000", "2025-10-15")
     auction = DisposalRequest("A-2", DisposalMethod.AUCTION, dt.date(2025, 9, 30), Decimal("90000"), "县〔2026〕3号",
-                              "county")  # fmt: skip
+                              ApprovalLevel.COUNTY)  # fmt: skip
     before = table_counts(db)
     with pytest.raises(RuleViolation) as refused:
         dispose(db, auction, ACTOR)

@@ -77,7 +77,7 @@ def test_registers_by_owner_adds_up_to_the_register(run: Cli, db: Database) -> N
 
 def test_the_governance_list_and_asset_performance_are_frames_of_the_services_rows(run: Cli, db: Database) -> None:
     """A-2 earned its rent in June 2025 and nothing after: a year and a half later it is idle (no revenue)."""
-    _books(run)
+    _books(run, db)
     year_end = dt.date(2026, 12, 31)
     flagged = frames.governance_list(db, actor="zhang", as_of=year_end)
     assert list(flagged.index) == [r.asset_id for r in scan(db, year_end, "zhang")]

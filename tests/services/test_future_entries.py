@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.booking import AssetPosting
 from assetledger.domain.governance import DisposalMethod
 from assetledger.errors import RuleRefusal, RuleViolation
@@ -46,7 +47,9 @@ def test_a_future_entry_cannot_block_a_disposal(db: Database) -> None:
     registers(db)
     with pytest.raises(RuleRefusal, match=REFUSED):
         post_for_asset(db, AssetPosting("A-2", dt.date(2099, 12, 31), "revenue", "rent", Decimal("100")), ACTOR)
-    auction = DisposalRequest("A-2", DisposalMethod.AUCTION, TODAY, Decimal("90000"), "县〔2026〕3号", "county")
+    auction = DisposalRequest(
+        "A-2", DisposalMethod.AUCTION, TODAY, Decimal("90000"), "县〔2026〕3号", ApprovalLevel.COUNTY
+    )
     dispose(db, auction, ACTOR)
 
 
