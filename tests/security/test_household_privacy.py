@@ -5,9 +5,13 @@ every door: `beneficiary list`, `distribute notice`, `report household`, the web
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from assetledger.errors import PermissionDenied
+from assetledger.services import frames
+from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.web.conftest import PASSWORD, VILLAGE, login, set_password
 
@@ -62,6 +66,28 @@ def test_the_inventory_team_reads_no_household_on_the_cli(app: Flask, county: Cl
     # the team still does its own work: the inventory pages and the asset an inventory label points at
     team, _ = login(app, "qing")
     assert _status(team, "/inventory")[0] == 200
+
+
+def test_the_inventory_team_reads_no_books(app: Flask, county: Cli, db: Database) -> None:
+    """The books name households (a payable and a payout per household, in accounts and narrations): they are read
+    by who may read the books (finance, village accountants, auditors), never by the inventory team, on the CLI and
+    the library as on the web (tester's report: `report books`, `ledger query` and `ledger export` showed them)."""
+    _with_a_distribution_and_a_team(app, county)
+    entity = f"V{VILLAGE}"
+    bql = "SELECT account, sum(position) GROUP BY account"
+    for args in (["report", "books", "--entity", entity, "--balances"], ["ledger", "query", "--entity", entity, bql],
+                 ["ledger", "export", "--entity", entity, "--out", "books.beancount"], ["ledger", "check"],
+                 ["ledger", "entities"]):  # fmt: skip
+        refused = county(*args, user="qing", ok=False)
+        assert refused.exit_code == 6, (args, refused.output)
+        assert "王一" not in refused.output and "Traceback" not in refused.output and "账簿" in refused.output
+    assert not (county.cwd / "books.beancount").exists()
+    with pytest.raises(PermissionDenied):
+        frames.postings(db, actor="qing")
+    assert county("audit", "verify", "--skip-bean-check", user="qing").exit_code == 0  # verify is for every user
+    for reader in ("zhang", "li", "wang"):
+        shown = county("report", "books", "--entity", entity, "--balances", user=reader).output
+        assert "DistributionPayable" in shown or "应付" in shown, reader
 
 
 def test_the_auditors_tools_are_for_auditors_and_finance(app: Flask, county: Cli) -> None:

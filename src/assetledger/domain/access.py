@@ -7,7 +7,8 @@
 - finance alone records after the fact (补录) what took effect before it was recorded: a notice published on an
   earlier day, a distribution rule already in force. Their dates start the clocks that hold households' money back
   (the objection period), so the village that pays may not set them in the past itself.
-- inventory (清查组): inventory counts in its scope; it reads no household's personal data (see HOUSEHOLD_RECORDS).
+- inventory (清查组): inventory counts in its scope; it reads no household's personal data (see HOUSEHOLD_RECORDS),
+  and no books: they name households (a payable and a payout for each), so they are read as Action.BOOKS's records.
 - auditor (审计): reads everything in its scope, writes nothing.
 A scope is a region code (county, township or village) and covers every region below it; "*" covers all.
 """

@@ -220,10 +220,11 @@ def _unknown_user(actor: str) -> PermissionDenied:
     )
 
 
-def require_read(session: Session, actor: str, region: str | None) -> None:
+def require_read(session: Session, actor: str, region: str | None, *, action: Action | None = None) -> None:
     """Readers (auditors included) see only their scope; in set-up mode everyone sees everything. Naming no region
-    is refused unless the scope is everything (lists that should then show the scope use `read_scope`)."""
-    user = reader(session, actor)
+    is refused unless the scope is everything (lists that should then show the scope use `read_scope`); a role
+    that may not read `action`'s records is refused."""
+    user = reader(session, actor, action)
     if user is None:
         return
     if region is None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.services.access import read_scope, region_of_entity, require_read
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
@@ -97,7 +98,7 @@ def balances(db: Database, entity: str, as_of: dt.date | None = None, *, actor: 
     )
     query = _period(query, None, as_of)
     with db.reading() as session:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         rows = session.execute(query).all()
     return [Balance(r.name, r.cn_name, r.asset_id, r.balance) for r in rows if r.balance]
 
@@ -195,9 +196,9 @@ def postings(
 def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
     """The entries of the entity named (refused outside the reader's scope), else of the entities within it."""
     if entity:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         return query.where(Entry.entity_code == entity)
-    visible = read_scope(session, actor)
+    visible = read_scope(session, actor, action=Action.BOOKS)
     if visible is None:
         return query
     return query.where(Entry.entity_code.in_(select(Entity.code).where(Entity.region_code.in_(sorted(visible)))))
@@ -206,7 +207,7 @@ def _within(session: Session, query: Q, entity: str | None, actor: str) -> Q:
 def entities(db: Database, actor: str) -> list[EntitySummary]:
     """The accounting entities the reader's scope covers, with the number of entries of each."""
     with db.reading() as session:
-        visible = read_scope(session, actor)
+        visible = read_scope(session, actor, action=Action.BOOKS)
         query = select(Entity.code, Entity.name, Entity.kind).order_by(Entity.code)
         if visible is not None:
             query = query.where(Entity.region_code.in_(sorted(visible)))

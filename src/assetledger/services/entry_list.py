@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from assetledger.domain.access import Action
 from assetledger.services.access import region_of_entity, require_read
 from assetledger.services.entry_refs import RefWords, describe_refs
 from assetledger.store.db import Database
@@ -73,7 +74,7 @@ def entries_page(db: Database, entity: str, actor: str, *, offset: int = 0, limi
         .limit(limit)
     )  # fmt: off
     with db.reading() as session:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         total = session.scalar(select(func.count()).select_from(Entry).where(Entry.entity_code == entity)) or 0
         found = session.execute(query).all()
         words = describe_refs(session, [r.ref for r in found], actor)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, extract, func, or_, select
 from sqlalchemy.orm import aliased
 
+from assetledger.domain.access import Action
 from assetledger.services.access import listed_within, read_scope
 from assetledger.services.entry_refs import RefWords, describe_refs
 from assetledger.services.paging import Sorting, fetch_page
@@ -88,7 +89,7 @@ def entry_page(
     ]  # fmt: skip
     query = select(*columns).join(Entity, Entity.code == Entry.entity_code)
     with db.reading() as session:
-        visible = read_scope(session, actor, flt.region)
+        visible = read_scope(session, actor, flt.region, action=Action.BOOKS)
         query = query.where(*listed_within(session, Entity.region_code, flt.region, visible))
         if flt.kind:
             query = query.where(Entry.kind == flt.kind)
@@ -107,7 +108,7 @@ def entry_years(db: Database, actor: str) -> list[int]:
     """The years of the entries the reader may see, latest first."""
     query = select(extract("year", Entry.date)).distinct().join(Entity, Entity.code == Entry.entity_code)
     with db.reading() as session:
-        visible = read_scope(session, actor)
+        visible = read_scope(session, actor, action=Action.BOOKS)
         if visible is not None:
             query = query.where(Entity.region_code.in_(sorted(visible)))
         return sorted((int(y) for (y,) in session.execute(query) if y is not None), reverse=True)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain.access import Action
 from assetledger.domain.journal import DISTRIBUTION_KINDS, AccountSpec, EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.ledger.beancount_io import EntityBooks, check, parse_ledger, render, run_bql
@@ -68,7 +69,7 @@ def load_books(session: Session, entity: str, through: dt.date | None = None) ->
 def readable_entity(db: Database, entity: str, actor: str) -> str:
     """The entity's name, for a reader whose scope covers the entity (refused otherwise; not found if none)."""
     with db.reading() as session:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         found = session.get(Entity, entity)
         if found is None:
             raise NotFoundError("entity", entity)
@@ -79,7 +80,7 @@ def export_entity(db: Database, entity: str, out: Path, actor: str) -> tuple[Pat
     """Write an entity's books as a .beancount file, for a reader whose scope covers the entity (nothing is written
     otherwise)."""
     with db.reading() as session:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         books = load_books(session, entity)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(books), encoding="utf-8")
@@ -101,12 +102,14 @@ class CheckResult:
     errors: list[str]
 
 
-def check_entities(db: Database, actor: str, within: str | None = None) -> Iterator[CheckResult]:
+def check_entities(
+    db: Database, actor: str, within: str | None = None, *, action: Action | None = Action.BOOKS
+) -> Iterator[CheckResult]:
     """Render each entity's books and run Beancount's own validation over the text (what bean-check does): the
     entities whose region lies within `within` (refused outside the reader's scope), else within the reader's
-    scope."""
+    scope, for a reader of the books (`audit verify` asks for any known user, and shows others the counts only)."""
     with db.reading() as session:
-        visible = read_scope(session, actor, within)
+        visible = read_scope(session, actor, within, action=action)
         codes = entities_in(session, regions_within(session, within) if within else visible)
     for entity in codes:
         with db.reading() as session:
@@ -117,7 +120,7 @@ def check_entities(db: Database, actor: str, within: str | None = None) -> Itera
 def query_entity(db: Database, entity: str, bql: str, actor: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """BQL over an entity's live books, for a reader whose scope covers the entity."""
     with db.reading() as session:
-        require_read(session, actor, region_of_entity(entity))
+        require_read(session, actor, region_of_entity(entity), action=Action.BOOKS)
         books = load_books(session, entity)
     return run_bql(books, bql)
 
