@@ -97,6 +97,26 @@ def test_restore_refuses_a_non_empty_target_unless_forced(run: Cli, db: Database
     assert findings(db) == []
 
 
+def test_only_finance_over_the_whole_database_backs_up_or_restores(run: Cli, db: Database, tmp_path: Path) -> None:
+    """A backup copies every record (password hashes, households); a restore replaces them all: an unknown user,
+    an auditor, or a finance user of one township is refused both, and nothing is written or replaced."""
+    if not db.is_sqlite:
+        pytest.skip("SQLite only")
+    populate(run)
+    run("user", "add", "audit", "--role", "auditor", "--scope", "360921")
+    run("user", "add", "town", "--role", "finance", "--scope", "360921101")
+    run("db", "backup", str(tmp_path / "b.sqlite"))
+    before = table_checksums(db)
+    for user in ("nobody", "audit", "town"):
+        refused = run("db", "backup", str(tmp_path / f"{user}.sqlite"), user=user, ok=False)
+        assert refused.exit_code == 6 and "Traceback" not in refused.output, refused.output
+        assert not (tmp_path / f"{user}.sqlite").exists()
+        refused = run("db", "restore", str(tmp_path / "b.sqlite"), "--force", user=user, ok=False)
+        assert refused.exit_code == 6, refused.output
+        assert ("无权备份或恢复" if user != "nobody" else "未登记") in refused.output, refused.output
+    assert table_checksums(db) == before
+
+
 def _old_revision_backup(tmp_path: Path) -> Path:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     migrate.upgrade(url, "0006")

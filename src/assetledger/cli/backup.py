@@ -27,7 +27,7 @@ def backup_cmd(app: App, file: Path, force: bool) -> None:
     The copy is one consistent snapshot, checked with PRAGMA integrity_check before it takes FILE's name.
     PostgreSQL: refused, with the pg_dump / pg_restore commands for the database.
     """
-    info = svc.backup(app.db_url, file, force=force)
+    info = svc.backup(app.db_url, file, app.actor, force=force)
     say(f"已备份到 {_show(info)}", f"backed up to {_show(info)}")
 
 
@@ -41,6 +41,6 @@ def restore_cmd(app: App, file: Path, force: bool) -> None:
     FILE must pass PRAGMA integrity_check and be at the schema revision of this assetledger. A target that holds
     any table is refused unless --force. Run `assetledger audit verify` afterwards.
     """
-    info = svc.restore(app.db_url, file, force=force)
+    info = svc.restore(app.db_url, file, app.actor, force=force)
     say(f"已从 {file} 恢复到 {_show(info)}", f"restored from {file} into {_show(info)}")
     say("下一步：assetledger audit verify", "next: assetledger audit verify")

@@ -63,7 +63,7 @@ ACTION_ENGLISH = {
     Action.USERS: "users",
     Action.SUPERVISE: "opening and closing rectification cases",
     Action.RECTIFY: "rectification steps",
-    Action.RECORD_PAST: "recording after the fact a notice or a rule that has taken effect",
+    Action.RECORD_PAST: "notices and rules recorded after they took effect",
 }
 LABELS = {
     Role.FINANCE: "县财政局",

@@ -220,6 +220,27 @@ def _unknown_user(actor: str) -> PermissionDenied:
     )
 
 
+def require_whole_database(session: Session, actor: str) -> None:
+    """For an act on the whole database at once: a backup copies every county's records (password hashes and
+    households included), a restore replaces them all. Set-up mode, or a finance user whose scope covers every
+    region the database holds; anyone else is refused, in Chinese and English."""
+    if in_setup_mode(session):
+        return
+    user = current_user(session, actor)
+    if user is None:
+        raise _unknown_user(actor)
+    tops = session.scalars(select(Region.code).where(Region.parent_code.is_(None)))
+    if user.role is Role.FINANCE and all(covers(user.scope, (code,)) for code in tops):
+        return
+    raise PermissionDenied(
+        f"{actor}（{LABELS[user.role]}）无权备份或恢复整个数据库：只有范围覆盖全部数据的财政局用户可以 "
+        f"({actor} ({ENGLISH[user.role]}) may not back up or restore the whole database: only a finance user whose "
+        "scope covers all of it may)",
+        reason="may_not_back_up",
+        actor=actor,
+    )
+
+
 def require_read(session: Session, actor: str, region: str | None, *, action: Action | None = None) -> None:
     """Readers (auditors included) see only their scope; in set-up mode everyone sees everything. Naming no region
     is refused unless the scope is everything (lists that should then show the scope use `read_scope`); a role

@@ -26,8 +26,9 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from assetledger.errors import ConfigError, Finding, InputError, RuleViolation
+from assetledger.services.access import require_whole_database
 from assetledger.store import migrate, sqlite_files
-from assetledger.store.db import resolve_url
+from assetledger.store.db import Database, resolve_url
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,11 @@ class BackupInfo:
     tables: int
 
 
-def backup(url: str | None, target: Path, *, force: bool = False) -> BackupInfo:
-    """Copy the database at `url` into the file `target` (SQLite only; PostgreSQL refuses with pg_dump commands)."""
+def backup(url: str | None, target: Path, actor: str, *, force: bool = False) -> BackupInfo:
+    """Copy the database at `url` into the file `target` (SQLite only; PostgreSQL refuses with pg_dump commands),
+    for a finance user whose scope covers the whole database (services/access.require_whole_database)."""
     resolved = resolve_url(url)
+    _require_whole_database(resolved, actor)
     if not resolved.startswith("sqlite"):
         raise RuleViolation(postgres_advice(resolved, target, "backup"))
     source = sqlite_path(resolved)
@@ -80,9 +83,11 @@ def backup(url: str | None, target: Path, *, force: bool = False) -> BackupInfo:
     return describe(target)
 
 
-def restore(url: str | None, source: Path, *, force: bool = False) -> BackupInfo:
-    """Check the backup `source` and copy it into the database at `url` (SQLite only)."""
+def restore(url: str | None, source: Path, actor: str, *, force: bool = False) -> BackupInfo:
+    """Check the backup `source` and copy it into the database at `url` (SQLite only), for a finance user whose
+    scope covers the whole database it replaces (none to replace: anyone, as in set-up mode)."""
     resolved = resolve_url(url)
+    _require_whole_database(resolved, actor)
     if not resolved.startswith("sqlite"):
         raise RuleViolation(postgres_advice(resolved, source, "restore"))
     check_backup(source)
@@ -109,6 +114,21 @@ def restore(url: str | None, source: Path, *, force: bool = False) -> BackupInfo
             f"({target} fails integrity_check after the restore: {'; '.join(problems[:5])})"
         )
     return describe(target)
+
+
+def _require_whole_database(resolved: str, actor: str) -> None:
+    """The actor's check against the database as it is now; a SQLite file not made yet, or without the schema's
+    users, has no one to ask (set-up mode)."""
+    if resolved.startswith("sqlite"):
+        path = sqlite_path(resolved)
+        if not path.exists() or "user_grants" not in sqlite_files.user_tables(path):
+            return
+    db = Database(resolved)
+    try:
+        with db.reading() as session:
+            require_whole_database(session, actor)
+    finally:
+        db.dispose()
 
 
 def check_backup(path: Path) -> BackupInfo:
