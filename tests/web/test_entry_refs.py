@@ -48,14 +48,15 @@ def test_books_and_entries_say_what_a_system_ref_is(app: Flask, county: Cli) -> 
 
 
 @pytest.mark.usefixtures("published")
-def test_a_reader_who_may_not_read_households_gets_no_head(app: Flask, county: Cli, db: object) -> None:
+def test_a_reader_who_may_not_read_households_gets_no_entries(app: Flask, county: Cli, db: object) -> None:
+    """The inventory team reads no books (their payouts name households): the entries are refused it whole."""
+    from assetledger.errors import PermissionDenied
     from assetledger.services.entry_queries import EntryFilter, entry_page
 
     _paid(county)
     county("user", "add", "qing", "--role", "inventory", "--scope", "360921", user="zhang")
-    rows, _ = entry_page(db, EntryFilter(region=VILLAGE), "qing")  # type: ignore[arg-type]
-    payouts = [r.ref_words for r in rows if r.kind == "payout"]
-    assert payouts and all(w is not None and "户主" not in w.zh and "head" not in w.en for w in payouts), payouts
+    with pytest.raises(PermissionDenied, match="账簿"):
+        entry_page(db, EntryFilter(region=VILLAGE), "qing")  # type: ignore[arg-type]
 
 
 def test_a_household_id_with_a_colon_stays_off_the_page(db: Database) -> None:

@@ -14,7 +14,14 @@ from enum import Enum
 from typing import Any
 
 from assetledger.domain.asset_events import AssetEventKind
-from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, owner_kind_problem
+from assetledger.domain.assets import (
+    AssetDraft,
+    Custody,
+    Handover,
+    Ownership,
+    custody_start_problem,
+    owner_kind_problem,
+)
 from assetledger.domain.booking import entry_date
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 
@@ -127,6 +134,9 @@ def check(facts: Facts, change: Change) -> Outcome | Refusal:
         held = (facts.custodian, facts.custodian_since, facts.custodian_duties)
         if held == (change.custodian, change.start_on, change.duties):
             return Outcome.ALREADY
+        early = custody_start_problem(change.start_on, facts.acquired_on, facts.build_year)
+        if early:
+            return Refusal("custodian_since", early)
         if facts.custodian_since is not None and change.start_on < facts.custodian_since:
             return Refusal(
                 "custodian_since",

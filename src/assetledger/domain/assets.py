@@ -45,6 +45,21 @@ class Custody:
     duties: str | None = None
 
 
+def custody_start_problem(start: dt.date, acquired_on: dt.date | None, build_year: int | None) -> str | None:
+    """Why custody cannot start on `start` (None when it can): not before the asset existed, as far as its register
+    says — its acquisition date, else the start of its build year."""
+    if acquired_on is not None:
+        existed, zh, en = acquired_on, "取得日期", "acquired"
+    elif build_year:
+        existed, zh, en = dt.date(build_year, 1, 1), "建设年度之初", "built in"
+    else:
+        return None
+    if start >= existed:
+        return None
+    return (f"管护起始日期 {start} 早于资产{zh}（{existed}），资产那时还没有 "
+            f"(custody cannot start on {start}, before the asset existed: {en} {existed})")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class AssetDraft:
     """Everything needed to register one asset. Region fields hold codes resolved against the hierarchy."""

@@ -15,6 +15,7 @@ from assetledger.domain.assets import (
     Custody,
     Handover,
     Ownership,
+    custody_start_problem,
     register_problems,
     standard_owner,
 )
@@ -308,9 +309,10 @@ class _FastRows:
         handover = Handover(handed, handed_by, handover_doc) if handed else None
         custody = None
         if custodian:
-            start = date(c_since) or handed or confirmed
-            if start is None:
-                return None
+            since = date(c_since)
+            start = since or handed or confirmed
+            if start is None or (since is not None and custody_start_problem(since, acquired, year)):
+                return None  # the careful reader words the finding
             custody = Custody(custodian, start, duties)
         draft = AssetDraft(
             asset_id=asset_id,
@@ -532,8 +534,11 @@ def _confirmation(
     if custodian:
         since: dt.date | None = row.get("custodian_since", values.date)
         start = since or handed or confirmed
+        early = since and custody_start_problem(since, fields["acquired_on"], fields["build_year"])
         if start is None:
             row.fail("custodian_since", "管护主体 custodian needs a start date: 管护起始日期, 移交日期 or 确权日期")
+        elif early:
+            row.fail("custodian_since", early)
         else:
             custody = Custody(custodian, start, row.text("custodian_duties"))
     return ownership, handover, custody
