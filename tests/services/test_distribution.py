@@ -113,18 +113,26 @@ def test_rule_not_applied_before_notice_ends(run: Cli, tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("village")
 def test_notice_html_and_xlsx(run: Cli) -> None:
+    """The notice for the village board names each head in full; a household number that is an ID-card number is
+    printed masked but for its last four characters (domain/publication.mask_number)."""
+    joined = [ROSTER_HEADER, ["360921199001011234", VILLAGE, "张大", "4", "脱贫户", "", "2024-01-01", "", ""]]
+    run("beneficiary", "import", str(write_csv(run.cwd / "joined.csv", joined)))
     run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
     run("distribute", "--village", VILLAGE, "--period", "2025Q2")
     out = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
     html_path = run.cwd / "notices" / f"公示-{VILLAGE}-2025Q2-HQ-2025.html"
     assert str(html_path.name) in out
     page = html_path.read_text(encoding="utf-8")
-    for text in ("示范县东风镇红旗村", "2025Q2 扶贫项目资产收益分配公示", "18,000.00", "王二", "农户分红", "未发放"):
+    for text in ("示范县东风镇红旗村", "2025Q2 扶贫项目资产收益分配公示", "18,000.00", "王二", "农户分红", "未发放",
+                 "张大", "**************1234"):  # fmt: skip
         assert text in page
+    assert "360921199001011234" not in page
     book = load_workbook(html_path.with_suffix(".xlsx"))
     assert book.sheetnames == ["分配方案", "农户分配明细"]
     shares = [row for row in book["农户分配明细"].iter_rows(min_row=3, values_only=True)]
     assert sum(Decimal(str(r[6])) for r in shares) == Decimal("7200.00")
+    assert "**************1234" in [r[0] for r in shares] and "H1" in [r[0] for r in shares]
+    assert not any("360921199001011234" in str(cell) for row in shares for cell in row)
 
 
 @pytest.mark.usefixtures("village")

@@ -1,6 +1,7 @@
 """What a notice shows to anyone who can open a web page (公示上网). Pure.
 
-A paper notice on the village board names each household's head in full; the same notice on the open web, or
+A paper notice on the village board names each household's head in full and its number masked where that is an
+ID-card or other personal number (`mask_number`); the same notice on the open web, or
 forwarded in a WeChat group, reaches people who do not know the village, so names are masked as Chinese public
 notices online usually are (张三 → 张*, 张三丰 → 张*丰, 欧阳明华 → 欧**华) and a household's own number (户编号,
 often an ID-card number) is left out: households are numbered 1, 2, 3 on the page. What a household received, and
@@ -10,6 +11,7 @@ why a share is partial, stay as the notice has them (DOMAIN rule 6).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,6 +31,19 @@ def mask_name(name: str | None) -> str:
     if len(text) == 2:
         return text[0] + MASK
     return text[0] + MASK * (len(text) - 2) + text[-1]
+
+
+# A personal number standing alone in a household's number: an ID card (15 digits, or 17 and a digit or X), a bank
+# card (16 to 19 digits), a mobile (1, then 3-9, then 9 digits). A 12-digit village code is none of them.
+LONG_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15,19}|1[3-9]\d{9})(?![\dXx])")
+
+
+def mask_number(household_id: str) -> str:
+    """A household's own number (户编号) as a paper notice prints it: where it holds an ID-card, bank-card or phone
+    number, all but its last four characters are masked (360921199001011234 → **************1234), so the
+    household still knows its line and no one can copy the number off the village board. Other numbers (H001,
+    0012) stay as they are."""
+    return LONG_NUMBER.sub(lambda m: MASK * (len(m.group()) - 4) + m.group()[-4:], household_id)
 
 
 # What a notice of one distribution shows, as services/distribution_reports.py reads it (reports/notice.py).

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assetledger.domain.publication import NoticeData
+from assetledger.domain.publication import NoticeData, mask_number
 from assetledger.io.output import write_xlsx
 
 STYLE = """
@@ -50,7 +50,7 @@ def notice_html(data: NoticeData) -> str:
         [
             [
                 i,
-                h["household_id"],
+                mask_number(h["household_id"]),
                 h["head"],
                 h["category"],
                 h["persons"],
@@ -111,7 +111,7 @@ def write_notice(data: NoticeData, folder: Path) -> tuple[Path, Path]:
     ]
     households = [
         {
-            "户编号": h["household_id"],
+            "户编号": mask_number(h["household_id"]),
             "户主": h["head"],
             "类别": h["category"],
             "人口": h["persons"],
