@@ -173,12 +173,11 @@ def apply_file(
             for r in parsed.rows
             if r.asset_id in facts and not scope.covers(session, facts[r.asset_id].region)
         ]
-        if foreign and not (parsed.findings or missing):  # the rules' refusals of the rows within the scope too
-            within = {r.number for r in parsed.rows if scope.covers(session, facts[r.asset_id].region)}
+        if parsed.findings or missing or foreign:  # every problem at once, the rules' on the other rows too
+            within = {r.number for r in parsed.rows
+                      if r.asset_id in facts and scope.covers(session, facts[r.asset_id].region)}  # fmt: skip
             _, bad, refused, _ = _checked(session, parsed, facts, within)
-            raise ScopeRefusal(sorted([*foreign, *bad, *refused], key=lambda f: f.row or 0))
-        if parsed.findings or missing or foreign:  # every problem of input at once, the file's rows in order
-            found = sorted([*parsed.findings, *missing, *foreign], key=lambda f: f.row or 0)
+            found = sorted([*parsed.findings, *missing, *foreign, *bad, *refused], key=lambda f: f.row or 0)
             raise ScopeRefusal(found) if foreign else InputError(found)
         changes, bad, refused, already = _checked(session, parsed, facts)
         if bad or refused:
