@@ -122,11 +122,14 @@ def resolve_ownership(
 
 
 def as_typed(value: object) -> str | None:
-    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', a date without midnight."""
+    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', any other number as the
+    spreadsheet shows it (300.305, never 305.30499999999995), a date without midnight."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and not value.is_integer():
+        return values.text(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     return str(value)

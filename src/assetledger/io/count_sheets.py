@@ -202,7 +202,9 @@ class _Cells:
     def fail(self, field: str, value: object, reason: str) -> None:
         col = self.columns.get(field)
         header = col.header if col else dict(COLUMNS).get(field, field)
-        self.findings.append(Finding(self.source, self.number, header, None if value is None else str(value), reason))
+        # a numeric cell as the spreadsheet shows it: 300.305, never 300.30499999999995
+        shown = values.text(value) if isinstance(value, float) else None if value is None else str(value)
+        self.findings.append(Finding(self.source, self.number, header, shown, reason))
 
     def screen(self, fields: Sequence[str], rules: Mapping[str, TextRule]) -> None:
         """A finding for each of `fields` whose text its column refuses (control characters, too long)."""

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TypeVar, cast
 
 from assetledger.domain.assets import quantity_problem
-from assetledger.domain.money import FEN, MoneyFormatError, parse_money, parse_number
+from assetledger.domain.money import FEN, FLOAT_DIGITS, MoneyFormatError, from_float, parse_money, parse_number
 from assetledger.domain.text import fold
 
 _DATE_PATTERNS = (
@@ -83,17 +83,20 @@ def remembered(parse: Callable[[object], T | None], limit: int = CACHE_LIMIT) ->
 
 
 def text(cell: object) -> str | None:
+    """A cell's text as the user sees it: a numeric cell's whole number in its digits (XLSX stores codes like
+    4107020001 as numbers: never 4107020001.0), any other number at Excel's 15 significant digits (0.3, never
+    0.30000000000000004: `from_float`)."""
     if cell is None:
         return None
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)  # XLSX stores codes like 4107020001 as numbers
+    if isinstance(cell, float):
+        cell = int(cell) if cell.is_integer() else from_float(cell)
     value = str(cell).strip()
     return value or None
 
 
 # Excel keeps 15 significant digits of a number: an id of more digits typed into a numeric cell (an ID-card number
 # as 户编号) has lost its last digits in Excel itself, before the file was saved, and cannot be read back.
-EXCEL_DIGITS = 15
+EXCEL_DIGITS = FLOAT_DIGITS
 ID_AS_NUMBER = (
     "数字单元格超过 15 位，Excel 已丢失末尾数字：请把该列设为文本格式后重新录入 "
     "a number of more than 15 digits: Excel has already lost its last digits; format the column as text "
@@ -159,6 +162,9 @@ def _serial_cell(cell: int | float) -> dt.date:  # not money: a spreadsheet's da
 
 
 def money(cell: object, scale: int = 1) -> Decimal | None:
+    """An amount in yuan (Decimal, two places), or None for an empty cell. A numeric cell (float) is taken as the
+    spreadsheet shows it, at 15 significant digits (=100.1*3 is 300.30), and only then checked for more than two
+    places; text (CSV) is read as written."""
     if scale == 1:
         plain = _plain_text(cell)
         if plain is not None and _PLAIN_AMOUNT.match(plain):
@@ -175,11 +181,10 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
 
 
 def _plain_text(cell: object) -> str | None:
-    """The text parse_money reads from a str, float or int cell as it is (not stripped); None for other types."""
+    """The text parse_money reads from a str or int cell as it is (not stripped); None for other types (a float
+    is read by parse_money alone, as the spreadsheet shows it)."""
     if isinstance(cell, str):
         return cell
-    if isinstance(cell, float):
-        return repr(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
         return str(cell)
     return None
@@ -196,6 +201,7 @@ def year(cell: object) -> int | None:
 
 
 def quantity(cell: object) -> Decimal | None:
+    """A quantity (数量): a numeric cell as the spreadsheet shows it (parse_number), text as written."""
     value = text(cell)
     if value is None:
         return None

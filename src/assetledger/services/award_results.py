@@ -254,7 +254,7 @@ def _score(raw: object) -> Decimal | None:
     if isinstance(raw, bool):
         return None
     try:
-        score = parse_number(raw if isinstance(raw, (int, str)) else str(raw))
+        score = parse_number(raw if isinstance(raw, (int, float, str)) else str(raw))  # a float as Excel shows it
     except MoneyFormatError:
         return None
     if not 0 <= score <= MAX_SCORE or score != score.quantize(Decimal("0.0001")):
