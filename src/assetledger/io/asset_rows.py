@@ -424,7 +424,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         row.fail("register", "empty; write 公益性, 经营性 or 到户类")
     value = row.money("original_value")
     if value is None and not row.findings:
-        row.fail("original_value", "empty")
+        row.fail("original_value", "empty", values.text(row.raw("original_value")))  # a dash (—) is shown
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE

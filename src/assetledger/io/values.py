@@ -82,6 +82,18 @@ def remembered(parse: Callable[[object], T | None], limit: int = CACHE_LIMIT) ->
     return read
 
 
+# What counties write for "nothing" in an amount, number or date column (省级衔接资金 “—”): a cell of dashes only,
+# ASCII or Chinese (-, －, –, —, ——, ―, −), with spaces about them. Such a cell reads as empty there (a required
+# column then names it as missing, showing the dash); a negative number (-5) has digits and is read as a number.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_DASHES_ONLY = re.compile(rf"\s*[{re.escape(DASHES)}][\s{re.escape(DASHES)}]*\Z")
+
+
+def blank(cell: object) -> bool:
+    """Whether an amount, number or date cell says nothing: empty, only spaces, or only dashes (— means none)."""
+    return cell is None or (isinstance(cell, str) and (not cell.strip() or _DASHES_ONLY.match(cell) is not None))
+
+
 def text(cell: object) -> str | None:
     """A cell's text as the user sees it: a numeric cell's whole number in its digits (XLSX stores codes like
     4107020001 as numbers: never 4107020001.0), any other number at Excel's 15 significant digits (0.3, never
@@ -115,7 +127,7 @@ def identifier(cell: object) -> str | None:
 
 
 def date(cell: object) -> dt.date | None:
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
+    if blank(cell):
         return None
     if isinstance(cell, dt.datetime):
         return cell.date()
@@ -169,7 +181,7 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
         plain = _plain_text(cell)
         if plain is not None and _PLAIN_AMOUNT.match(plain):
             return Decimal(plain).quantize(FEN)  # what parse_money gives for such text, sooner
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
+    if blank(cell):
         return None
     try:
         if scale != 1:
@@ -191,7 +203,7 @@ def _plain_text(cell: object) -> str | None:
 
 
 def year(cell: object) -> int | None:
-    value = text(cell)
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     match = re.match(r"^(\d{4})(年|年度)?$", value)
@@ -202,7 +214,7 @@ def year(cell: object) -> int | None:
 
 def quantity(cell: object) -> Decimal | None:
     """A quantity (数量): a numeric cell as the spreadsheet shows it (parse_number), text as written."""
-    value = text(cell)
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     try:
@@ -220,7 +232,7 @@ _HOUSEHOLDS = re.compile(r"^(\d{1,7})(\.0+)?\s*户?$")
 
 def households(cell: object) -> int | None:
     """A number of households (受益户数): 12, 12.0 (a spreadsheet's number) or 12户."""
-    value = text(cell)
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     match = _HOUSEHOLDS.match(value)
