@@ -58,3 +58,32 @@ def test_an_amount_excel_shows_with_a_third_decimal_is_refused(run: Cli, db: Dat
         ), out.output
     assert "小数超过两位" in out.output and "30499999" not in out.output
     assert table_counts(db) == before
+
+
+def test_a_register_with_dashes_for_nothing_imports(run: Cli, db: Database) -> None:
+    """省级衔接资金 “—”, 县级衔接资金 “-”, 数量 “－”, 确权日期 “—”: empty cells. A dash for the required 资产原值 is
+    named as missing (file, row, column, the dash); nothing is written."""
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    header = [*ASSET_HEADER, "省级衔接资金"]
+    rows = [header, [*asset_row("A-1", 数量="－", 确权日期="—"), "—"],
+            [*asset_row("A-2", 县级衔接资金="-", 中央衔接资金="100000.00"), " —— "]]  # fmt: skip
+    run("asset", "import", str(write_csv(run.cwd / "台账.csv", rows, encoding="gbk")))
+    with db.reading() as session:
+        one, two = session.get(Asset, "A-1"), session.get(Asset, "A-2")
+        assert one is not None and two is not None
+        assert (one.quantity, one.confirmed_on is not None) == (None, True)
+        funding = sorted(session.execute(select(AssetFunding.asset_id, AssetFunding.source, AssetFunding.amount)))
+    assert [tuple(f) for f in funding] == [("A-1", "central", Decimal("60000.00")),
+                                           ("A-1", "county", Decimal("40000.00")),
+                                           ("A-2", "central", Decimal("100000.00"))]  # fmt: skip
+
+    path = write_csv(
+        run.cwd / "台账2.csv", [header, [*asset_row("A-3", **{"资产原值（元）": "—"}), "—"]], encoding="gbk"
+    )
+    before = table_counts(db)
+    out = run("asset", "import", str(path), ok=False)
+    assert out.exit_code == 2, out.output
+    assert f"{path}，第2行 (row 2)，列「资产原值（元） (original value)」 (column)，值「—」 (value)：" in out.output, (
+        out.output
+    )
+    assert table_counts(db) == before
