@@ -92,6 +92,30 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     return path
 
 
+def store_numbers(path: Path, cells: Mapping[str, tuple[str, str | None]]) -> Path:
+    """Rewrite cells of a workbook's first sheet as Excel saves numbers: {"I2": ("300.29999999999995", "100.1*3")}
+    stores <f>100.1*3</f><v>300.29999999999995</v> (the formula and the float it left), and a None formula the
+    number alone. openpyxl cannot: it writes a float at 15 significant digits (300.3). Each cell must hold a value
+    already (any placeholder), so that the cell is in the sheet to rewrite."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    name = "xl/worksheets/sheet1.xml"
+    xml = parts[name].decode()
+    for ref, (stored, formula) in cells.items():
+        formula_xml = "" if formula is None else f"<f>{formula}</f>"
+        xml, found = re.subn(
+            rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{ref}">{formula_xml}<v>{stored}</v></c>', xml
+        )
+        assert found == 1, f"no cell {ref} in {path}"
+    parts[name] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for part, data in parts.items():
+            book.writestr(part, data)
+    return path
+
+
 def table_counts(url_db: object) -> Mapping[str, int]:
     """Row count of every table: the database-unchanged check for refused input. One statement of plain SQL: a
     statement per table, compiled anew for each test's engine, cost tens of milliseconds a call."""

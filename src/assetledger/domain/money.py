@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -44,6 +44,29 @@ class MoneyFormatError(ValueError):
     """The text is not an amount of money with at most two decimal places, within the bound."""
 
 
+# Excel keeps and shows a number to 15 significant digits: a formula such as =100.1*3 leaves the binary float
+# 300.29999999999995 in the file, and the cell shows 300.3.
+FLOAT_DIGITS = 15
+
+
+def from_float(value: float) -> Decimal:
+    """A float as a spreadsheet shows it: rounded to 15 significant digits (half away from zero, as Excel rounds),
+    trailing zeros dropped: 300.29999999999995 -> 300.3, 59.970000000000006 -> 59.97, 2.0 -> 2, while 300.305 stays
+    300.305 (and is refused as money). The one conversion of a float to a Decimal: a spreadsheet's numeric cell
+    reaches every reader of amounts and quantities through it (parse_number). NaN and infinities stay so."""
+    shown = Context(prec=FLOAT_DIGITS, rounding=ROUND_HALF_UP)  # its own: rounding sets the context's flags
+    number = shown.create_decimal_from_float(value)
+    if not number.is_finite():
+        return number
+    if not number:
+        return Decimal(0)  # -0.0 shows as 0
+    number = number.normalize(shown)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0 and abs(number) < 10**FLOAT_DIGITS:
+        number = number.quantize(Decimal(1))  # 1E+2 -> 100: a whole number in its digits
+    return number
+
+
 def parse_number(value: object) -> Decimal:
     """A finite Decimal from a number or its text, or MoneyFormatError saying why not. No bound, no rounding.
 
@@ -51,8 +74,10 @@ def parse_number(value: object) -> Decimal:
     commas are read only as thousands separators in groups of three (1,234,567.89): any other comma (1234,5 a
     decimal comma, 1,00,000) and the Chinese comma (12，5) are refused, never dropped, for dropping them multiplies
     the amount. What is left must be plain digits: exponents (1e5), NaN, Infinity and
-    underscores are refused, so the number read is the number a person sees. Floats come only from spreadsheet
-    cells, via their shortest repr; ints are bounded before they are turned into text (a huge int has no text)."""
+    underscores are refused, so the number read is the number a person sees. A float (a spreadsheet's numeric
+    cell, a TOML number) is read as the spreadsheet shows it, at 15 significant digits (`from_float`), so that
+    =100.1*3 is 300.3, never 300.29999999999995; ints are bounded before they are turned into text (a huge int has
+    no text)."""
     if isinstance(value, bool):
         raise MoneyFormatError("不是金额 not an amount")
     if isinstance(value, Decimal):
@@ -66,7 +91,7 @@ def parse_number(value: object) -> Decimal:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise MoneyFormatError(NOT_FINITE)
-        return Decimal(repr(value))  # repr: the shortest text that round-trips, as the cell shows it
+        return from_float(value)
     if not isinstance(value, str):
         raise MoneyFormatError(f"不是金额 (not an amount: {type(value).__name__})")
     text = value.strip()
@@ -106,7 +131,7 @@ def amount_problem(amount: Decimal) -> str | None:
 
 
 def parse_money(value: object, *, allow_negative: bool = False) -> Decimal:
-    """Parse yuan from text, int or Decimal; floats only from spreadsheet cells, via their shortest repr.
+    """Parse yuan from text, int or Decimal; a float (a spreadsheet's numeric cell) as the spreadsheet shows it.
 
     Refuses more than two decimal places instead of rounding (a third decimal in an input file is a mistake),
     amounts beyond `MAX_AMOUNT`, exponents, NaN and infinities. Raises nothing but MoneyFormatError.

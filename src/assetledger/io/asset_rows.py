@@ -123,11 +123,14 @@ def resolve_ownership(
 
 
 def as_typed(value: object) -> str | None:
-    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', a date without midnight."""
+    """A cell's value as the user typed it: a spreadsheet's whole number without '.0', any other number as the
+    spreadsheet shows it (300.305, never 305.30499999999995), a date without midnight."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and not value.is_integer():
+        return values.text(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     return str(value)
@@ -423,7 +426,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         row.fail("register", "empty; write 公益性, 经营性 or 到户类")
     value = row.money("original_value")
     if value is None and not row.findings:
-        row.fail("original_value", "empty")
+        row.fail("original_value", "empty", values.text(row.raw("original_value")))  # a dash (—) is shown
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE

@@ -118,7 +118,7 @@ def _text(row: CellRow, field_name: str) -> str | None:
 def _required_date(row: CellRow, field_name: str) -> dt.date | None:
     on = row.get(field_name, values.date)
     if on is None and field_name not in row.failed:
-        row.fail(field_name, "empty; write the date, e.g. 2024-03-01")
+        row.fail(field_name, "empty; write the date, e.g. 2024-03-01", values.text(row.raw(field_name)))  # a dash
     return on
 
 

@@ -13,6 +13,7 @@ from assetledger.domain.enums import OperatingMode
 from assetledger.domain.money import FEN
 from assetledger.domain.text import TextRule, text_problem
 from assetledger.errors import Finding
+from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.rows import RowReader, missing_columns, unit_findings
 from assetledger.io.tabular import Table
@@ -94,7 +95,7 @@ def _row(row: RowReader) -> ContractRow | list[Finding]:
     if row.findings or not (code and assets and operator and mode and start and end):
         return row.findings
     terms = Terms(mode, start, end, amount, frequency, timing, paid)
-    amount_column = "amount" if row.cell("amount") is not None else "annual"
+    amount_column = "annual" if values.blank(row.cell("amount")) else "amount"
     for field, reason in term_problems(terms, deposit=deposit):
         row.fail(amount_column if field == "amount" else field, reason)
     if row.findings:

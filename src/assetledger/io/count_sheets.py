@@ -202,7 +202,9 @@ class _Cells:
     def fail(self, field: str, value: object, reason: str) -> None:
         col = self.columns.get(field)
         header = col.header if col else dict(COLUMNS).get(field, field)
-        self.findings.append(Finding(self.source, self.number, header, None if value is None else str(value), reason))
+        # a numeric cell as the spreadsheet shows it: 300.305, never 300.30499999999995
+        shown = values.text(value) if isinstance(value, float) else None if value is None else str(value)
+        self.findings.append(Finding(self.source, self.number, header, shown, reason))
 
     def screen(self, fields: Sequence[str], rules: Mapping[str, TextRule]) -> None:
         """A finding for each of `fields` whose text its column refuses (control characters, too long)."""
@@ -290,10 +292,10 @@ SURPLUS_TEXT = ("name", "category", "location", "unit", "custodian")
 def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextRule]) -> CountDraft | None:
     row.screen(("asset_id", "place_code", *TEAM_TEXT), rules)  # the ids looked up, and what the team wrote
     asset_id = row.text("asset_id")
-    surplus = asset_id is None and (row.text("name") is not None or row.text("value") is not None)
+    surplus = asset_id is None and (row.text("name") is not None or not values.blank(row.raw("value")))
     if asset_id is None and not surplus:
         return None  # a blank line, or a template row with only the place filled in
-    filled = [f for f in FILL_FIELDS if row.text(f) is not None]
+    filled = [f for f in FILL_FIELDS if _filled(row, f)]
     if asset_id is not None and not filled:
         return None  # not counted yet: a later sheet brings it
     result = _result(row, surplus)
@@ -315,6 +317,11 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         counted_by=row.text("counted_by"),
         surplus=found,
     )
+
+
+def _filled(row: _Cells, field: str) -> bool:
+    """Whether the team filled in a cell of theirs: a date of only dashes (—) is as empty as a blank one."""
+    return not values.blank(row.raw(field)) if field == "counted_on" else row.text(field) is not None
 
 
 def _result(row: _Cells, surplus: bool) -> CountResult | None:
@@ -339,7 +346,7 @@ def _date(row: _Cells, year: int, today: dt.date) -> dt.date | None:
         row.fail("counted_on", cell, str(exc))
         return None
     if on is None:
-        row.fail("counted_on", None, "the date of the count is empty")
+        row.fail("counted_on", values.text(cell), "the date of the count is empty")  # a dash (—) is shown
     elif on.year < year:
         row.fail("counted_on", on.isoformat(), f"before the inventory year {year}")
     elif on > today:

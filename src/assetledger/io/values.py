@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TypeVar, cast
 
 from assetledger.domain.assets import quantity_problem
-from assetledger.domain.money import FEN, MoneyFormatError, parse_money, parse_number
+from assetledger.domain.money import FEN, FLOAT_DIGITS, MoneyFormatError, from_float, parse_money, parse_number
 from assetledger.domain.text import fold
 
 _DATE_PATTERNS = (
@@ -82,18 +82,33 @@ def remembered(parse: Callable[[object], T | None], limit: int = CACHE_LIMIT) ->
     return read
 
 
+# What counties write for "nothing" in an amount, number or date column (省级衔接资金 “—”): a cell of dashes only,
+# ASCII or Chinese (-, －, –, —, ——, ―, −), with spaces about them. Such a cell reads as empty there (a required
+# column then names it as missing, showing the dash); a negative number (-5) has digits and is read as a number.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_DASHES_ONLY = re.compile(rf"\s*[{re.escape(DASHES)}][\s{re.escape(DASHES)}]*\Z")
+
+
+def blank(cell: object) -> bool:
+    """Whether an amount, number or date cell says nothing: empty, only spaces, or only dashes (— means none)."""
+    return cell is None or (isinstance(cell, str) and (not cell.strip() or _DASHES_ONLY.match(cell) is not None))
+
+
 def text(cell: object) -> str | None:
+    """A cell's text as the user sees it: a numeric cell's whole number in its digits (XLSX stores codes like
+    4107020001 as numbers: never 4107020001.0), any other number at Excel's 15 significant digits (0.3, never
+    0.30000000000000004: `from_float`)."""
     if cell is None:
         return None
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)  # XLSX stores codes like 4107020001 as numbers
+    if isinstance(cell, float):
+        cell = int(cell) if cell.is_integer() else from_float(cell)
     value = str(cell).strip()
     return value or None
 
 
 # Excel keeps 15 significant digits of a number: an id of more digits typed into a numeric cell (an ID-card number
 # as 户编号) has lost its last digits in Excel itself, before the file was saved, and cannot be read back.
-EXCEL_DIGITS = 15
+EXCEL_DIGITS = FLOAT_DIGITS
 ID_AS_NUMBER = (
     "数字单元格超过 15 位，Excel 已丢失末尾数字：请把该列设为文本格式后重新录入 "
     "a number of more than 15 digits: Excel has already lost its last digits; format the column as text "
@@ -112,7 +127,7 @@ def identifier(cell: object) -> str | None:
 
 
 def date(cell: object) -> dt.date | None:
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
+    if blank(cell):
         return None
     if isinstance(cell, dt.datetime):
         return cell.date()
@@ -159,11 +174,14 @@ def _serial_cell(cell: int | float) -> dt.date:  # not money: a spreadsheet's da
 
 
 def money(cell: object, scale: int = 1) -> Decimal | None:
+    """An amount in yuan (Decimal, two places), or None for an empty cell. A numeric cell (float) is taken as the
+    spreadsheet shows it, at 15 significant digits (=100.1*3 is 300.30), and only then checked for more than two
+    places; text (CSV) is read as written."""
     if scale == 1:
         plain = _plain_text(cell)
         if plain is not None and _PLAIN_AMOUNT.match(plain):
             return Decimal(plain).quantize(FEN)  # what parse_money gives for such text, sooner
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
+    if blank(cell):
         return None
     try:
         if scale != 1:
@@ -175,18 +193,17 @@ def money(cell: object, scale: int = 1) -> Decimal | None:
 
 
 def _plain_text(cell: object) -> str | None:
-    """The text parse_money reads from a str, float or int cell as it is (not stripped); None for other types."""
+    """The text parse_money reads from a str or int cell as it is (not stripped); None for other types (a float
+    is read by parse_money alone, as the spreadsheet shows it)."""
     if isinstance(cell, str):
         return cell
-    if isinstance(cell, float):
-        return repr(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
         return str(cell)
     return None
 
 
 def year(cell: object) -> int | None:
-    value = text(cell)
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     match = re.match(r"^(\d{4})(年|年度)?$", value)
@@ -196,7 +213,8 @@ def year(cell: object) -> int | None:
 
 
 def quantity(cell: object) -> Decimal | None:
-    value = text(cell)
+    """A quantity (数量): a numeric cell as the spreadsheet shows it (parse_number), text as written."""
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     try:
@@ -214,7 +232,7 @@ _HOUSEHOLDS = re.compile(r"^(\d{1,7})(\.0+)?\s*户?$")
 
 def households(cell: object) -> int | None:
     """A number of households (受益户数): 12, 12.0 (a spreadsheet's number) or 12户."""
-    value = text(cell)
+    value = None if blank(cell) else text(cell)
     if value is None:
         return None
     match = _HOUSEHOLDS.match(value)

@@ -138,7 +138,7 @@ def read_given(path: Path, source: str | None = None, sheet: str | None = None) 
             except ValueError as exc:
                 findings.append(Finding(shown, number, columns["grade"].header, text, str(exc)))
         raw = cell(cells, "rank")
-        if values.text(raw):
+        if not values.blank(raw):  # a dash (—) is no rank, as an empty cell
             rank = _rank(raw)
             if rank is None:
                 reason = (
@@ -147,7 +147,7 @@ def read_given(path: Path, source: str | None = None, sheet: str | None = None) 
                 )
                 findings.append(Finding(shown, number, columns["rank"].header, values.text(raw), reason))
         raw = cell(cells, "score")
-        if values.text(raw):
+        if not values.blank(raw):
             score = _score(raw)
             if score is None:
                 reason = (
@@ -254,7 +254,7 @@ def _score(raw: object) -> Decimal | None:
     if isinstance(raw, bool):
         return None
     try:
-        score = parse_number(raw if isinstance(raw, (int, str)) else str(raw))
+        score = parse_number(raw if isinstance(raw, (int, float, str)) else str(raw))  # a float as Excel shows it
     except MoneyFormatError:
         return None
     if not 0 <= score <= MAX_SCORE or score != score.quantize(Decimal("0.0001")):
