@@ -147,6 +147,20 @@ def test_a_rule_refusal_refuses_the_whole_file(run: Cli, db: Database) -> None:
     assert table_counts(db) == before  # the good row was not applied either
 
 
+def test_an_unknown_asset_and_a_rule_refusal_are_listed_together(run: Cli, db: Database) -> None:
+    """Every problem at once: the row naming no asset and the row a rule refuses, in one answer (exit 2, the
+    first code that applies), so the user fixes the file once."""
+    district = _registered(run, assets=9)
+    household = next(str(r[0]) for r in district.rows[1:] if r[2] in ("到户类", "到户"))
+    rows = [["资产编号", "确权层级", "确权日期"], ["NO-SUCH-1", "村", "2024-05-01"], [household, "村", "2024-05-01"]]
+    before = table_counts(db)
+    result = run("asset", "bulk", "confirm", str(write_csv(run.cwd / "c.csv", rows)), ok=False)
+    assert result.exit_code == 2, result.output
+    assert "第2行 (row 2)" in result.output and "NO-SUCH-1" in result.output
+    assert "第3行 (row 3)" in result.output and "belongs to its household (户有户管)" in result.output
+    assert table_counts(db) == before
+
+
 def test_handover_custodian_and_status_from_files(run: Cli, db: Database) -> None:
     district = _registered(run, assets=9)
     ids = [str(r[0]) for r in district.rows[1:4]]
