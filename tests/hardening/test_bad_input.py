@@ -76,8 +76,8 @@ def corpus_cases() -> list[Case]:
         case(
             "asset import {}",
             "assets-missing-column.csv",
-            "列「资产名称 (asset name)」 (column)：required column is missing",
-            "列「资产类别 (register)」 (column)：required column is missing",
+            "列「资产名称 (asset name)」 (column)：缺少必需的列 (required column is missing)",
+            "列「资产类别 (register)」 (column)：缺少必需的列 (required column is missing)",
         ),
         case(
             "asset import {}",
@@ -113,7 +113,7 @@ def corpus_cases() -> list[Case]:
         case(
             "ledger import-entries {}",
             "entries-missing-column.csv",
-            "列「类型 / type」 (column)：required column is missing",
+            "列「类型 / type」 (column)：缺少必需的列 (required column is missing)",
         ),
         case(
             "beneficiary import {}",

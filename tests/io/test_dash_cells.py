@@ -20,6 +20,7 @@ from assetledger.io.contract_rows import parse_contracts
 from assetledger.io.count_sheets import parse_counts
 from assetledger.io.entry_rows import parse_entry_rows
 from assetledger.io.household_rows import parse_households
+from assetledger.io.rows import EMPTY_CELL
 from assetledger.io.tabular import read_table
 from assetledger.services.award_results import read_given
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
@@ -77,7 +78,7 @@ def test_a_register_with_dashes_reads_them_as_empty(tmp_path: Path) -> None:
     assert sorted(by_row) == [4, 5]
     missing = by_row[4]  # required: missing, naming the dash
     assert (missing.source, missing.column, missing.value, missing.reason) == (
-        str(path), "资产原值（元） (original value)", "—", "empty")  # fmt: skip
+        str(path), "资产原值（元） (original value)", "—", EMPTY_CELL)  # fmt: skip
     assert by_row[5].value == "-40000.00" and "金额为负数" in by_row[5].reason  # a negative number: a number
 
 
@@ -94,8 +95,8 @@ def test_an_entry_with_a_dash_for_its_amount_or_date_names_it_missing(tmp_path: 
     entries, findings = parse_entry_rows(read_table(path), "file")
     assert entries == []
     assert [(f.source, f.row, f.column, f.value, f.reason) for f in findings] == [
-        (str(path), 2, "金额", "—", "amount is empty"),
-        (str(path), 3, "日期", "——", "date is empty"),
+        (str(path), 2, "金额", "—", EMPTY_CELL),
+        (str(path), 3, "日期", "——", EMPTY_CELL),
     ]
 
 
@@ -112,7 +113,7 @@ def test_a_contract_with_dashes_in_optional_columns_reads(tmp_path: Path) -> Non
     path = write_csv(tmp_path / "合同.csv", rows)
     [contract], [finding] = parse_contracts(read_table(path))
     assert (contract.terms.amount, contract.terms.paid_through, contract.deposit) == (Decimal("300.00"), None, None)
-    assert (finding.row, finding.column, finding.value, finding.reason) == (3, "合同截止日期", "—", "empty")
+    assert (finding.row, finding.column, finding.value, finding.reason) == (3, "合同截止日期", "—", EMPTY_CELL)
 
 
 def test_a_count_sheet_with_dashes(tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_a_roster_with_a_dash_for_a_date(tmp_path: Path) -> None:
             ["H-2", "360921101201", "李四", "2", "脱贫户", "－", None]]  # fmt: skip
     households, [finding] = parse_households(read_table(write_csv(tmp_path / "名册.csv", rows)))
     assert [(h.household_id, h.left_on) for h in households] == [("H-1", None)]
-    assert (finding.row, finding.column, finding.value, finding.reason) == (3, "纳入日期", "－", "empty")
+    assert (finding.row, finding.column, finding.value, finding.reason) == (3, "纳入日期", "－", EMPTY_CELL)
 
 
 def test_award_results_with_a_dash_for_a_rank(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from assetledger.domain.text import TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns
+from assetledger.io.rows import EMPTY_CELL, RowReader, missing_columns
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -62,13 +62,17 @@ def parse_acceptances(table: Table) -> tuple[list[AcceptanceRow], list[Finding]]
     out: list[AcceptanceRow] = []
     for number, cells in table.rows:
         row = RowReader(table, number, cells, columns, TEXTS)
-        asset_id = row.text("asset_id", empty="empty")
-        name = row.text("name", empty="empty")
+        asset_id = row.text("asset_id", empty=EMPTY_CELL)
+        name = row.text("name", empty=EMPTY_CELL)
         code = row.text("region_code")
         names = (row.text("county"), row.text("township"), row.text("village"))
         if code is None and not any(names) and not row.refused & {"region_code", "county", "township", "village"}:
-            row.fail(place_field, "empty: where the asset stands (a region code, or 县/乡镇/村)")
-        accepted = row.date("accepted_on", empty="empty")
+            row.fail(
+                place_field,
+                "必填：资产所在地（区划代码，或 县/乡镇/村） (empty: where the asset stands (a region code, "
+                "or 县/乡镇/村))",
+            )
+        accepted = row.date("accepted_on", empty=EMPTY_CELL)
         document = row.text("document")
         if row.findings or asset_id is None or name is None or accepted is None:
             findings += row.findings

@@ -26,7 +26,7 @@ from assetledger.domain.text import ONE_LINE_REFUSED, TextRule, shown, text_prob
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
-from assetledger.io.rows import ID_FIELDS
+from assetledger.io.rows import EMPTY_CELL, ID_FIELDS, MISSING_COLUMN
 from assetledger.io.tabular import Table
 
 # The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
@@ -383,7 +383,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     if "region_code" not in columns and "village" not in columns and "township" not in columns:
         missing.append("村 / 乡镇 / 行政区划代码 (village / township / region code)")
     for shown in missing:
-        findings.append(Finding(table.source, None, shown, None, "required column is missing"))
+        findings.append(Finding(table.source, None, shown, None, MISSING_COLUMN))
     used = {c.position for c in mapped}
     ignored = tuple(h.strip() for i, h in enumerate(table.header) if i not in used and h and h.strip())
     if findings:
@@ -417,16 +417,16 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
     if asset_id is None and "asset_id" not in row.unreadable:
-        row.fail("asset_id", "empty")
+        row.fail("asset_id", EMPTY_CELL)
     name = row.text("name")
     if name is None:
-        row.fail("name", "empty")
+        row.fail("name", EMPTY_CELL)
     register = row.enum("register", Register)
     if register is None and row.text("register") is None:
         row.fail("register", "empty; write 公益性, 经营性 or 到户类")
     value = row.money("original_value")
     if value is None and not row.findings:
-        row.fail("original_value", "empty", values.text(row.raw("original_value")))  # a dash (—) is shown
+        row.fail("original_value", EMPTY_CELL, values.text(row.raw("original_value")))  # a dash (—) is shown
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE

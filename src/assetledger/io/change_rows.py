@@ -21,6 +21,7 @@ from assetledger.errors import Finding, duplicate_of_row
 from assetledger.io import values
 from assetledger.io.asset_rows import CellRow, as_typed, column_name
 from assetledger.io.headers import Column, build_index, map_header
+from assetledger.io.rows import EMPTY_CELL, MISSING_COLUMN
 from assetledger.io.tabular import Table
 
 # The columns of each kind of change: (required, optional), fields of the catalogue (domain/register_fields.py).
@@ -85,7 +86,7 @@ def parse_changes(table: Table, kind: str, rules: Mapping[str, TextRule]) -> Par
     parsed = ParsedChanges(table.source, kind, [], findings, ignored, {f: c.header for f, c in columns.items()})
     for f in required:
         if f not in columns:
-            findings.append(Finding(table.source, None, column_name(f), None, "required column is missing"))
+            findings.append(Finding(table.source, None, column_name(f), None, MISSING_COLUMN))
     findings += table.empty_findings()
     if findings:
         return parsed
@@ -99,7 +100,7 @@ def parse_changes(table: Table, kind: str, rules: Mapping[str, TextRule]) -> Par
                 row.fail(f, problem, shown(written))
         asset_id = None if "asset_id" in row.failed else row.text("asset_id")
         if asset_id is None and "asset_id" not in row.failed:
-            row.fail("asset_id", "empty")
+            row.fail("asset_id", EMPTY_CELL)
         change = _READERS[kind](row)
         if asset_id is not None:
             earlier = first.setdefault(asset_id, number)

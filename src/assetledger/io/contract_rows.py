@@ -15,7 +15,7 @@ from assetledger.domain.text import TextRule, text_problem
 from assetledger.errors import Finding
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns, unit_findings
+from assetledger.io.rows import EMPTY_CELL, RowReader, missing_columns, unit_findings
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -75,13 +75,13 @@ def parse_contracts(table: Table) -> tuple[list[ContractRow], list[Finding]]:
 
 
 def _row(row: RowReader) -> ContractRow | list[Finding]:
-    code = row.text("code", empty="empty")
-    assets = tuple(a for a in _ASSET_SPLIT.split(row.text("assets", empty="empty") or "") if a)
-    operator = row.text("operator", empty="empty")
+    code = row.text("code", empty=EMPTY_CELL)
+    assets = tuple(a for a in _ASSET_SPLIT.split(row.text("assets", empty=EMPTY_CELL) or "") if a)
+    operator = row.text("operator", empty=EMPTY_CELL)
     mode = _mode(row)
     frequency = _word(row, "frequency", Frequency, FREQUENCY_WORDS, Frequency.ANNUAL)
     timing = _word(row, "timing", Timing, TIMING_WORDS, Timing.ARREARS)
-    start, end = row.date("start", empty="empty"), row.date("end", empty="empty")
+    start, end = row.date("start", empty=EMPTY_CELL), row.date("end", empty=EMPTY_CELL)
     signed, paid = row.date("signed_on"), row.date("paid_through")
     deposit = row.money("deposit")
     amount = _amount(row, frequency)
@@ -104,7 +104,7 @@ def _row(row: RowReader) -> ContractRow | list[Finding]:
 
 
 def _mode(row: RowReader) -> OperatingMode | None:
-    text = row.text("mode", empty="empty")
+    text = row.text("mode", empty=EMPTY_CELL)
     if text is None:
         return None
     try:

@@ -9,7 +9,7 @@ from assetledger.domain.booking import EXPENSE_ACCOUNTS, REVENUE_ACCOUNTS, Asset
 from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns, unit_findings
+from assetledger.io.rows import EMPTY_CELL, RowReader, missing_columns, unit_findings
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -63,19 +63,25 @@ def parse_entry_rows(
     rows: list[EntryRow] = []
     for number, cells in table.rows:
         row = RowReader(table, number, cells, columns, rules)
-        on = row.date("date", empty="date is empty")
-        asset_id = row.text("asset_id", empty="asset id is empty")
+        on = row.date("date", empty=EMPTY_CELL)
+        asset_id = row.text("asset_id", empty=EMPTY_CELL)
         direction = DIRECTIONS.get((row.text("direction") or "").lower())
         if direction is None:
-            row.fail("direction", "write 收入/revenue or 支出/expense")
+            row.fail("direction", "应为 收入 或 支出 (write 收入/revenue or 支出/expense)")
         kind_text = row.text("type") or ""
         kind = TYPES.get(kind_text, kind_text.lower())
         allowed = REVENUE_ACCOUNTS if direction == "revenue" else EXPENSE_ACCOUNTS
         if direction and kind not in allowed:
-            row.fail("type", f"for {direction} use one of {', '.join(allowed)}")
-        amount = row.money("amount", empty="amount is empty")
+            said = "收入" if direction == "revenue" else "支出"
+            words = "、".join(dict.fromkeys(w for w, code in TYPES.items() if code in allowed))
+            row.fail("type", f"{said}类型应为 {words} 之一 (for {direction} use one of {', '.join(allowed)})")
+        amount = row.money("amount", empty=EMPTY_CELL)
         if amount is not None and amount <= 0:
-            row.fail("amount", "amount must be positive; use the other direction or a reversal")
+            row.fail(
+                "amount",
+                "金额须为正数；收支方向请用“收支”列，更正请冲销 (amount must be positive; use the other "
+                "direction or a reversal)",
+            )
         findings.extend(row.findings)
         if row.findings or on is None or asset_id is None or direction is None or amount is None:
             continue

@@ -13,7 +13,7 @@ from assetledger.domain.households import HouseholdFacts
 from assetledger.domain.text import ONE_LINE, TextRule
 from assetledger.errors import Finding
 from assetledger.io.headers import build_index, map_header
-from assetledger.io.rows import RowReader, missing_columns
+from assetledger.io.rows import EMPTY_CELL, RowReader, missing_columns
 from assetledger.io.tabular import Table
 
 ALIASES = {
@@ -38,6 +38,8 @@ CATEGORIES = {"脱贫户": "poverty_exited", "监测户": "monitored", "其他�
 CATEGORY_LABELS = {"poverty_exited": "脱贫户", "monitored": "监测户", "other": "其他困难户"}
 FACTORS = {
     "无劳动能力": "no_labour",
+    "无劳动力": "no_labour",
+    "丧失劳动能力": "no_labour",
     "老年": "elderly",
     "老人": "elderly",
     "患病": "sick",
@@ -93,9 +95,9 @@ def parse_households(
     out: list[HouseholdRow] = []
     for number, cells in table.rows:
         row = RowReader(table, number, cells, columns, rules)
-        household_id = row.text("household_id", empty="empty")
-        village = row.text("village", empty="empty")
-        head = row.text("head", empty="empty")
+        household_id = row.text("household_id", empty=EMPTY_CELL)
+        village = row.text("village", empty=EMPTY_CELL)
+        head = row.text("head", empty=EMPTY_CELL)
         text = row.text("persons") or ""
         # Decimal digits only, ASCII or full-width (２, as amounts and years read them): str.isdigit() takes "²", which
         # int() refuses, and NFKC would read it as 2; and few of them (int() of thousands fails)
@@ -106,9 +108,9 @@ def parse_households(
         category_text = row.text("category") or ""
         category = CATEGORIES.get(category_text, category_text if category_text in CATEGORY_LABELS else None)
         if category is None:
-            row.fail("category", f"write one of {', '.join(CATEGORIES)}")
+            row.fail("category", f"应为 {'、'.join(CATEGORIES)} 之一 (write one of {', '.join(CATEGORIES)})")
         factors = _factors(row)
-        joined = row.date("joined_on", empty="empty")
+        joined = row.date("joined_on", empty=EMPTY_CELL)
         left = row.date("left_on")
         changed = row.date("changed_on")
         reason_text = row.text("left_reason")
@@ -158,7 +160,8 @@ def _factors(row: RowReader) -> tuple[str, ...]:
         if part:
             code = FACTORS.get(part, part if part in FACTOR_LABELS else None)
             if code is None:
-                row.fail("factors", f"unknown factor {part!r}; write {', '.join(FACTOR_LABELS.values())}")
+                said = "、".join(FACTOR_LABELS.values())
+                row.fail("factors", f"未知的因素「{part}」，应为 {said} (unknown factor {part!r}; write {said})")
             else:
                 factors.append(code)
     return tuple(factors)

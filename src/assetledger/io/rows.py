@@ -18,10 +18,14 @@ def missing_columns(
 ) -> list[Finding]:
     """A finding for each required column the file lacks, named in Chinese and English."""
     return [
-        Finding(table.source, None, f"{aliases[f][0]} / {f}", None, "required column is missing")
+        Finding(table.source, None, f"{aliases[f][0]} / {f}", None, MISSING_COLUMN)
         for f in required
         if f not in columns
     ]
+
+
+EMPTY_CELL = "必填，此格为空 (required: the cell is empty)"  # a required cell left blank (or only dashes)
+MISSING_COLUMN = "缺少必需的列 (required column is missing)"
 
 
 # Fields that hold identifiers (or codes looked up): read through values.identifier, folded and stripped, so that a

@@ -70,12 +70,23 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
 def _read(path: Path, sheet: str | None) -> Table:
     suffix = path.suffix.lower()
     if not path.exists():
-        raise InputError([Finding(str(path), None, None, None, "file not found")])
+        raise InputError([Finding(str(path), None, None, None, "找不到文件 (file not found)")])
     if suffix == ".csv":
         return _read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
-    raise InputError([Finding(str(path), None, None, suffix, "unsupported file type; use .csv or .xlsx")])
+    raise InputError(
+        [
+            Finding(
+                str(path),
+                None,
+                None,
+                suffix,
+                "不支持此文件类型：请用 .csv 或 .xlsx；.xls 文件请在 Excel 或 "
+                "WPS 中另存为 .xlsx (unsupported file type; use .csv or .xlsx: save an .xls as .xlsx)",
+            )
+        ]
+    )
 
 
 def _read_csv(path: Path) -> Table:
@@ -227,7 +238,7 @@ def _no_such_sheet(names: list[str]) -> str:
 def _split(source: str, grid: list[list[object]]) -> Table:
     start = _header_row(grid)
     if start >= len(grid):
-        raise InputError([Finding(source, None, None, None, "the file has no header row")])
+        raise InputError([Finding(source, None, None, None, "文件中没有表头行 (the file has no header row)")])
     unit, unit_note = _unit_above(source, grid[:start])
     header = _texts(grid[start])
     rows = []
