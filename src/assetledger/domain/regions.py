@@ -184,10 +184,11 @@ class RegionIndex:
     def locate(self, code: str | None, county: str | None, township: str | None, village: str | None) -> Place:
         """The place a row names by its region code, or by its names when it has no code. A row that gives both
         must mean one place: names that are not the code's (城青镇/大万村 with the code of 中庆镇梅田村) are refused
-        (LookupError naming both), never overruled by the code in silence."""
+        (LookupError naming both), never overruled by the code in silence. A code in its 12-digit statistical form
+        (360921101000) is the region's short one (`short_code`), in the code column and in the name columns."""
         if code is None:
             return self.find(county, township, village)
-        place = self.place_of(code)
+        place = self.place_of(short_code(code))
         problem = self.names_problem(code, place, (county, township, village))
         if problem is not None:
             raise NamesDisagree(problem)
@@ -198,7 +199,7 @@ class RegionIndex:
         region code names, or None when every name given is the code's at that level."""
         levels = (place.county_code, place.township_code, place.village_code)
         pairs = zip(names, levels, strict=True)
-        if all(n is None or (c is not None and n in (c, self.by_code[c].name)) for n, c in pairs):
+        if all(n is None or (c is not None and short_code(n) in (c, self.by_code[c].name)) for n, c in pairs):
             return None
         theirs = "".join(self.by_code[c].name for c in levels if c is not None)
         given = "".join(n for n in names if n is not None)
@@ -208,7 +209,7 @@ class RegionIndex:
         )
 
     def _one(self, parent: str | None, key: str, level: RegionLevel) -> RegionNode:
-        node = self.by_code.get(key)
+        node = self.by_code.get(short_code(key))
         if node is not None and node.level is level and (parent is None or node.parent_code == parent):
             return node
         if parent is None:
