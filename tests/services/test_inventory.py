@@ -183,8 +183,9 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
         "record",
         str(_fill(_sheet(folder, XIANGYANG), run.cwd / "x.xlsx", {"A-4": ("毁损", "2025-12-15")}, [])),
     )
+    # the township's code in its 12-digit statistical form (360921101000): the township 360921101
     counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", QINGSHAN, "A-5", "在用", "2025/12/16"],
-              ["1", DONGFENG, "A-6", "正常", "2025年12月16日"]]  # fmt: skip
+              ["1", f"{DONGFENG}000", "A-6", "正常", "2025年12月16日"]]  # fmt: skip
     run("inventory", "record", str(write_csv(run.cwd / "counts.csv", counts, encoding="gbk")))
 
     closed = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", "--date", "2026-01-10").output

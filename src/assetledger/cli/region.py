@@ -32,6 +32,9 @@ def import_(app: App, file: Path, dry_run: bool, sheet: str | None) -> None:
     A city (市/州/盟, e.g. 360900) is above its counties: a county's 上级代码 may name it. Regions already present
     with the same name and parent are skipped; a county loaded without a parent is placed under the city a later
     file names; other conflicts are refused.
+    Codes: digits only; a city 4 digits or those and 00, a county 6, a township 9, a village 12, each starting with
+    its parent's; 360921000000 and 360921101000 are read as 360921 and 360921101. Two regions of one name under one
+    parent are refused.
     """
     result = import_regions(app.db, read_table(file, sheet=sheet), app.actor, dry_run=dry_run)
     shown = [lv for lv in RegionLevel if lv is not RegionLevel.CITY or result.added[lv]]

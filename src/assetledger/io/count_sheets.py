@@ -16,6 +16,7 @@ from typing import Any
 
 from assetledger.domain.enums import Register
 from assetledger.domain.inventory import CountResult, parse_result
+from assetledger.domain.regions import short_code
 from assetledger.domain.register_fields import BY_CODE
 from assetledger.domain.text import TextRule, fold, shown, text_problem
 from assetledger.errors import Finding, InputError
@@ -309,7 +310,7 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
     return CountDraft(
         row=row.number,
         asset_id=asset_id,
-        place_code=row.text("place_code"),
+        place_code=None if (code := row.text("place_code")) is None else short_code(code),  # 360921101000 too
         result=result,
         counted_on=counted_on,
         condition=row.text("condition"),

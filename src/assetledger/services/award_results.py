@@ -26,6 +26,7 @@ from typing import cast
 
 from assetledger.domain.awards import AwardPolicy, Grade, Ranking
 from assetledger.domain.money import MoneyFormatError, parse_number
+from assetledger.domain.regions import short_code
 from assetledger.errors import Finding, InputError
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header, normalise
@@ -288,10 +289,10 @@ def match_units(policy: AwardPolicy, given: GivenResults, units: Sequence[tuple[
         else:
             notes.append(Finding(src, None, header, None, unused))
     names = dict(units)
-    padded = {code.ljust(12, "0"): code for code in names}  # the province writes 360921 as 360921000000
     by_unit: dict[str, GivenRow] = {}
     for row in given.rows:
-        code = row.code if row.code in names else padded.get(row.code) if len(row.code) == 12 else None
+        short = short_code(row.code)  # the province writes 360921 as 360921000000
+        code = short if short in names else None
         if code is None or code in by_unit:
             reason = (
                 f"不是本次评价的单位 (not a {policy.level} in this evaluation)"

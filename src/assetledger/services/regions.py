@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
-from assetledger.domain.regions import RegionIndex, RegionNode
+from assetledger.domain.regions import RegionIndex, RegionNode, code_problem, parent_problem, short_code
 from assetledger.domain.text import fold, text_findings
 from assetledger.errors import Finding, InputError, NotFoundError
 from assetledger.io import values
@@ -92,13 +92,31 @@ def _code(text: str | None) -> str | None:
     return None if text is None else fold(text) or None
 
 
-def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
-    """Either one row per region (代码, 名称, 级别, 上级代码) or one row per village with all three levels."""
+@dataclass(frozen=True)
+class RegionRow:
+    """A region as a file gives it: the region (its code and its parent's in their short form, domain/regions
+    `short_code`), the row it was read from, and the file's own headers, which every finding about it names."""
+
+    node: RegionNode
+    row: int
+    written: str  # the code as the file wrote it (360921101000 for the township 360921101)
+    code_header: str
+    name_header: str
+    parent_header: str | None  # the column of the parent's code (上级代码, or 县代码 for a township); None: none
+
+
+def parse_regions(table: Table) -> tuple[list[RegionRow], list[Finding]]:
+    """Either one row per region (代码, 名称, 级别, 上级代码) or one row per village with all three levels.
+
+    A code must be one its level can have (digits only, 4 or 6 for a city, 6 for a county, 9 for a township, 12 for a
+    village: domain/regions `code_problem`); the 12-digit statistical forms of a county's or a township's code are
+    read as the short form, in the code columns and in 上级代码 alike."""
     flat = {c.field: c for c in map_header(table.header, FLAT)}
     nested = {c.field: c for c in map_header(table.header, NESTED)}
-    nodes: list[RegionNode] = []
+    regions: list[RegionRow] = []
     findings: list[Finding] = []
     if {"code", "name", "level"} <= flat.keys():
+        parent_col = flat.get("parent_code")
         for number, cells in table.rows:
 
             def cell(field: str, cells: list[object] = cells) -> str | None:
@@ -118,10 +136,15 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             bad = _bad_texts(
                 table.source, number, ((flat["code"].header, code, "code"), (flat["name"].header, name, "name"))
             )
+            if code and level and not bad:
+                bad += _bad_code(table.source, number, flat["code"].header, code, level)
             findings += bad
             if code and name and level and not bad:
-                nodes.append(RegionNode(code, name, level, _code(cell("parent_code"))))
-        return nodes, findings
+                parent = _code(cell("parent_code"))
+                node = RegionNode(short_code(code), name, level, None if parent is None else short_code(parent))
+                header = None if parent_col is None else parent_col.header
+                regions.append(RegionRow(node, number, code, flat["code"].header, flat["name"].header, header))
+        return regions, findings
     if {"county", "county_code"} <= nested.keys():
         levels = (
             ("city", RegionLevel.CITY),
@@ -130,7 +153,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             ("village", RegionLevel.VILLAGE),
         )
         for number, cells in table.rows:
-            parent = None
+            upper: RegionRow | None = None  # the region of the level above, in this row
             for field, level in levels:
                 name_col, code_col = nested.get(field), nested.get(f"{field}_code")
                 if name_col is None or code_col is None:
@@ -158,12 +181,15 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
                 bad = _bad_texts(
                     table.source, number, ((code_col.header, code, "code"), (name_col.header, name, "name"))
                 )
+                bad = bad or _bad_code(table.source, number, code_col.header, code, level)
                 if bad:
                     findings += bad
                     break
-                nodes.append(RegionNode(code, name, level, parent))
-                parent = code
-        return nodes, findings
+                node = RegionNode(short_code(code), name, level, None if upper is None else upper.node.code)
+                above = None if upper is None else upper.code_header
+                upper = RegionRow(node, number, code, code_col.header, name_col.header, above)
+                regions.append(upper)
+        return regions, findings
     findings.append(
         Finding(
             table.source,
@@ -174,7 +200,7 @@ def parse_regions(table: Table) -> tuple[list[RegionNode], list[Finding]]:
             "or (市/市代码/)县/县代码/乡镇/乡镇代码/村/村代码",
         )
     )
-    return nodes, findings
+    return regions, findings
 
 
 REGION_TEXT = rules(code=Region.code, name=Region.name)
@@ -185,14 +211,29 @@ def _bad_texts(source: str, row: int, texts: Iterable[tuple[str, str | None, str
     return text_findings(source, row, ((header, value, REGION_TEXT[field]) for header, value, field in texts))
 
 
+def _bad_code(source: str, row: int, header: str, code: str, level: RegionLevel) -> list[Finding]:
+    """A finding when `code` cannot be the code of a region of `level` (domain/regions `code_problem`)."""
+    problem = code_problem(code, level)
+    return [] if problem is None else [Finding(source, row, header, code, problem)]
+
+
 def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = False) -> RegionImportResult:
-    """Add the regions of the file; regions already present with the same name and parent are left alone."""
-    nodes, findings = parse_regions(table)
+    """Add the regions of the file; regions already present with the same name and parent are left alone.
+
+    All or nothing: every problem is a finding naming the row and the file's own header — a code its level cannot
+    have, a code the file or the database already gives another region, a parent missing or of the wrong level, a
+    code that does not start with its parent's, a second region of one name under one parent."""
+    read, findings = parse_regions(table)
     with db.transaction() as session:
         existing = load_index(session).by_code
         wanted: dict[str, RegionNode] = {}
         placed: dict[str, str] = {}
-        for node in nodes:
+        first: dict[str, RegionRow] = {}  # code -> the row that first gave it
+        for region in read:
+            node = region.node
+            seen = first.setdefault(node.code, region)
+            if seen is not region and seen.node == node:
+                continue  # the same region again (one row per village repeats its township and county)
             known = existing.get(node.code) or wanted.get(node.code)
             if (
                 known is not None
@@ -204,49 +245,17 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
                 and placed.get(node.code, node.parent_code) == node.parent_code
             ):
                 placed[node.code] = node.parent_code  # a county loaded before its city: placed under it
-            elif known and (known.name, known.level, known.parent_code) != (
-                node.name,
-                node.level,
-                node.parent_code,
-            ):
-                findings.append(
-                    Finding(
-                        table.source,
-                        None,
-                        "code",
-                        node.code,
-                        f"与已有的{known.level.label}{known.name}冲突 "
-                        f"(conflicts with {known.name} ({known.level.label}))",
-                    )
-                )
+            elif known and (known.name, known.level, known.parent_code) != (node.name, node.level, node.parent_code):
+                findings.append(_conflict(table.source, region, known, None if node.code in existing else seen))
             elif node.code not in existing:
                 wanted[node.code] = node
         moved = [RegionNode(c, existing[c].name, existing[c].level, p) for c, p in placed.items()]
         merged = RegionIndex([*existing.values(), *wanted.values(), *moved])
         for node in [*wanted.values(), *moved]:
-            parent_level = PARENT_LEVEL[node.level]
-            parent = merged.by_code.get(node.parent_code) if node.parent_code else None
-            if parent_level is None and node.parent_code:
-                findings.append(
-                    Finding(
-                        table.source, None, "parent_code", node.parent_code, "市没有上级区划 (a city has no parent)"
-                    )
-                )
-            elif node.level is RegionLevel.COUNTY and node.parent_code is None:
-                continue  # a county without its city
-            elif parent_level is not None and (parent is None or parent.level is not parent_level):
-                findings.append(
-                    Finding(
-                        table.source,
-                        None,
-                        "parent_code",
-                        node.parent_code,
-                        f"{node.level.label}{node.name}的上级须是{parent_level.label} "
-                        f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
-                    )
-                )
+            findings += _placement(table.source, first[node.code], node, merged)
+        findings += _namesakes(table.source, first, [*wanted.values(), *moved], existing)
         if findings:
-            raise InputError(findings)
+            raise InputError(sorted(findings, key=lambda f: f.row or 0))
         touched = {_authority(merged, existing, code) for code in wanted} | set(placed) | set(placed.values())
         require(session, actor, Action.REGISTER, touched)
         added = {level: sum(1 for n in wanted.values() if n.level is level) for level in RegionLevel}
@@ -269,8 +278,106 @@ def import_regions(db: Database, table: Table, actor: str, *, dry_run: bool = Fa
         if placed and not dry_run:
             for county, city in sorted(placed.items()):
                 session.execute(update(Region).where(Region.code == county).values(parent_code=city))
-        unchanged = len({n.code for n in nodes} - wanted.keys() - placed.keys())
+        unchanged = len(first.keys() - wanted.keys() - placed.keys())
         return RegionImportResult(added, unchanged, tuple(sorted(placed.items())))
+
+
+def _conflict(source: str, region: RegionRow, known: RegionNode, earlier: RegionRow | None) -> Finding:
+    """A region whose code the database (`earlier` None) or an earlier row of the file gives another region."""
+    where, english = (
+        ("已有的", "already present") if earlier is None else (f"第 {earlier.row} 行的", f"row {earlier.row}")
+    )
+    theirs, mine = _described(known), _described(region.node)
+    reason = (
+        f"与{where}{known.level.label}{known.name}冲突 (conflicts with {known.name} ({known.level.label}), {english})："
+        f"那是{theirs[0]}，本行是{mine[0]}，一个代码只能是一个区划 "
+        f"(that is {theirs[1]}, this row {mine[1]}: one code, one region)"
+    )
+    return Finding(source, region.row, region.code_header, region.written, reason)
+
+
+def _described(node: RegionNode) -> tuple[str, str]:
+    """A region's name, level and parent, in Chinese and in English, to show how two regions of one code differ."""
+    if node.parent_code is None:
+        return f"{node.level.label}{node.name}，无上级", f"{node.level.value} {node.name} with no parent"
+    return (
+        f"{node.level.label}{node.name}，上级 {node.parent_code}",
+        f"{node.level.value} {node.name} under {node.parent_code}",
+    )
+
+
+def _placement(source: str, region: RegionRow, node: RegionNode, merged: RegionIndex) -> list[Finding]:
+    """Findings for a region's place under its parent: a parent of the level above that is loaded or in the file
+    (a county's may be missing: its city is not loaded), and a code that starts with the parent's."""
+    parent_level = PARENT_LEVEL[node.level]
+    parent = merged.by_code.get(node.parent_code) if node.parent_code else None
+    parent_header = region.parent_header or "上级代码"
+    if parent_level is None and node.parent_code:
+        return [Finding(source, region.row, parent_header, node.parent_code, "市没有上级区划 (a city has no parent)")]
+    if node.level is RegionLevel.COUNTY and node.parent_code is None:
+        return []  # a county without its city
+    if parent_level is not None and parent is None:
+        return [
+            Finding(
+                source,
+                region.row,
+                parent_header,
+                node.parent_code,
+                f"上级{parent_level.label}不在区划表中，也不在本文件中 "
+                f"(the {parent_level.value} above {node.level.value} {node.code} is neither loaded nor in this file)"
+                if node.parent_code
+                else f"{node.level.label}{node.name}须有上级{parent_level.label} "
+                f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
+            )
+        ]
+    if parent_level is not None and parent is not None and parent.level is not parent_level:
+        return [
+            Finding(
+                source,
+                region.row,
+                parent_header,
+                node.parent_code,
+                f"{node.level.label}{node.name}的上级须是{parent_level.label} "
+                f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
+            )
+        ]
+    problem = None if parent is None else parent_problem(node.code, node.level, parent)
+    return [] if problem is None else [Finding(source, region.row, region.code_header, region.written, problem)]
+
+
+def _namesakes(
+    source: str, first: dict[str, RegionRow], added: list[RegionNode], existing: dict[str, RegionNode]
+) -> list[Finding]:
+    """A region added (or a county placed) under a parent that already has, in the database or earlier in the file,
+    another region of its name: the register finds places by name (丰和县/城青镇/大万村), and two 城青镇 under 丰和县
+    would leave every row naming it unplaced."""
+    findings = []
+    present = {(n.parent_code, n.name): n for n in existing.values() if n.parent_code is not None}
+    named: dict[tuple[str, str], RegionNode] = {}
+    for node in sorted(added, key=lambda n: first[n.code].row):
+        if node.parent_code is None:
+            continue  # counties of one name under no city: different provinces' counties may share a name
+        key = (node.parent_code, node.name)
+        region = first[node.code]
+        other = present.get(key)
+        if other is not None and other.code != node.code:
+            reason = (
+                f"上级 {node.parent_code} 下已有名为“{node.name}”的{other.level.label}（{other.code}），"
+                f"同一上级下不能有两个同名区划 (a {other.level.value} named {node.name} is already present under "
+                f"{node.parent_code}: {other.code}; one parent has one region of a name)"
+            )
+            findings.append(Finding(source, region.row, region.name_header, node.name, reason))
+            continue
+        earlier = named.setdefault(key, node)
+        if earlier is not node:
+            row = first[earlier.code].row
+            reason = (
+                f"与第 {row} 行的{earlier.level.label}{node.name}（{earlier.code}）同名且同属 {node.parent_code}，"
+                f"同一上级下不能有两个同名区划 (same name and parent as row {row}'s {earlier.code}; "
+                f"one parent has one region of a name)"
+            )
+            findings.append(Finding(source, region.row, region.name_header, node.name, reason))
+    return findings
 
 
 def _authority(index: RegionIndex, existing: dict[str, RegionNode], code: str) -> str:
