@@ -129,7 +129,7 @@ def test_every_problem_is_listed_in_the_files_words_and_nothing_changes(run: Cli
     no_column = run("asset", "bulk", "handover", str(write_csv(run.cwd / "h.csv", rows)), ok=False)
     assert (
         no_column.exit_code == 2
-        and "移交日期 (handover date)」 (column)：required column is missing" in no_column.output
+        and "移交日期 (handover date)」 (column)：缺少必需的列 (required column is missing)" in no_column.output
     )
     assert table_counts(db) == before
 

@@ -148,8 +148,8 @@ def test_gbk_csv_and_missing_columns(run: Cli) -> None:
     missing = write_csv(run.cwd / "missing.csv", [["资产编号", "资产名称"], ["M-1", "道路"]])
     result = run("asset", "import", str(missing), ok=False)
     assert result.exit_code == 2
-    assert "资产类别 (register)」 (column)：required column is missing" in result.output
-    assert "资产原值 (original value)」 (column)：required column is missing" in result.output
+    assert "资产类别 (register)」 (column)：缺少必需的列 (required column is missing)" in result.output
+    assert "资产原值 (original value)」 (column)：缺少必需的列 (required column is missing)" in result.output
 
 
 def test_register_confirm_handover_custodian_status(run: Cli) -> None:

@@ -198,7 +198,7 @@ def made_cases(folder: Path) -> list[Case]:
         case("asset import {}", "utf16.csv", "not UTF-8 or GBK/GB18030 text"),
         case("asset import {}", "garbage.xlsx", "cannot read workbook"),
         case("asset import {}", "zip-bomb-like.xlsx", "cannot read workbook"),
-        case("asset import {}", "assets.txt", "值「.txt」 (value)：unsupported file type"),
+        case("asset import {}", "assets.txt", "值「.txt」 (value)：不支持此文件类型：请用 .csv 或 .xlsx"),
         case("ledger import-entries {}", "garbage.csv", "not UTF-8 or GBK/GB18030 text"),
         case("beneficiary import {}", "garbage.xlsx", "cannot read workbook"),
         case("distribute rule add {}", "garbage.toml", "cannot read rule file"),
@@ -379,7 +379,7 @@ DEFECTS: list[tuple[str, st.SearchStrategy[str]]] = [
     ("中央衔接资金", st.from_regex(r"\A[1-9][0-9]{0,4}\.[0-9]{2}[1-9]\Z")),
     ("建设年度", st.sampled_from(["二〇二一", "21", "year", "2021.5", "20211"])),
     ("确权日期", st.sampled_from(["2021-02-30", "yesterday", "2021/13/01", "2021-00-10", "31/12/2021"])),
-    ("数量", st.sampled_from(["many", "一百", "1.23456", "--"])),
+    ("数量", st.sampled_from(["many", "一百", "1.23456", "-1"])),
     ("资产类别", st.sampled_from(["公益", "经营", "其它类", "public"])),
     ("村", st.text(alphabet="东南西北上下前后新老", min_size=2, max_size=4).map(lambda s: s + "庄")),
     ("资产编号", st.just("K-00000")),  # already registered

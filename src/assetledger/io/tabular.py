@@ -82,8 +82,8 @@ def _read(path: Path, sheet: str | None) -> Table:
                 None,
                 None,
                 suffix,
-                "不支持此文件类型：请用 .csv 或 .xlsx；.xls 文件请在 Excel 或 "
-                "WPS 中另存为 .xlsx (unsupported file type; use .csv or .xlsx: save an .xls as .xlsx)",
+                "不支持此文件类型：请用 .csv 或 .xlsx；.xls 文件请在 Excel 或 WPS 中另存为 .xlsx "
+                "(unsupported file type; use .csv or .xlsx)",
             )
         ]
     )
