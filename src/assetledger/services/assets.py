@@ -31,7 +31,7 @@ from assetledger.errors import DuplicateError, Finding, InputError, NotFoundErro
 from assetledger.io.asset_rows import parse_assets
 from assetledger.io.tabular import read_table
 from assetledger.services import acceptance
-from assetledger.services.access import require
+from assetledger.services.access import require, write_scope
 from assetledger.services.asset_books import book_openings
 from assetledger.services.asset_changes import load_facts, write_changes
 from assetledger.services.books import Books
@@ -78,6 +78,7 @@ def import_assets(
     table = read_table(path, sheet=sheet)
     checksum = file_checksum(path, sheet)
     with db.transaction() as session:
+        write_scope(session, actor, Action.REGISTER)  # an unknown name or another role learns nothing of the file
         prior = session.scalar(
             select(ImportBatch.id).where(ImportBatch.kind == "assets", ImportBatch.checksum == checksum)
         )
