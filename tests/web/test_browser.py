@@ -126,8 +126,10 @@ def _log_out(driver: WebDriver) -> None:
 
 
 def _shows(driver: WebDriver, element_id: str, expected: str) -> str:
-    """Wait until the element says `expected` (the page a click opened has replaced the old one), return its text."""
-    ignored = (NoSuchElementException, StaleElementReferenceException)
+    """Wait until the element says `expected` (the page a click opened has replaced the old one), return its text.
+    While the new page replaces the old, Chromium may also answer that the node found "does not belong to the
+    document" (an unknown error, not a stale element): waited out like the others, until the 20 s are up."""
+    ignored = (NoSuchElementException, StaleElementReferenceException, WebDriverException)
 
     def text(d: WebDriver) -> str | None:
         found = str(d.find_element(By.ID, element_id).text)
