@@ -55,7 +55,8 @@ def test_csv_exports_neutralise_formulas_and_keep_numbers(run: Cli, db: Database
     assert audited["F-1"]["name"] == "'" + FORMULAS["F-1"] and audited["F-4"]["name"] == "'" + FORMULAS["F-4"]
     assert audited["F-1"]["minus"] == "-10000000"  # a negative number is data, not a formula
     run("asset", "list", "--format", "csv", "--out", "list.csv")
-    saved = {r["asset_id"]: r for r in _csv((run.cwd / "list.csv").read_text(encoding="utf-8"))}
+    assert (run.cwd / "list.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it as UTF-8
+    saved = {r["asset_id"]: r for r in _csv((run.cwd / "list.csv").read_text(encoding="utf-8-sig"))}
     assert saved["F-3"]["name"] == "'" + FORMULAS["F-3"]
     run("asset", "list", "--format", "xlsx", "--out", "list.xlsx")
     sheet = load_workbook(run.cwd / "list.xlsx").active

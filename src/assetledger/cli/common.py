@@ -232,7 +232,9 @@ def emit(
         text = render_table(rows, headers)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        # a CSV file is for a spreadsheet: with the BOM, Excel on Chinese Windows reads it as UTF-8, not as GBK
+        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding=encoding)
         click.echo(f"已写入 {out}（{len(rows)} 行）(wrote {len(rows)} rows)")
     else:
         click.echo(text.rstrip("\n"))
