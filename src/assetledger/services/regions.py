@@ -317,30 +317,20 @@ def _placement(source: str, region: RegionRow, node: RegionNode, merged: RegionI
     if node.level is RegionLevel.COUNTY and node.parent_code is None:
         return []  # a county without its city
     if parent_level is not None and parent is None:
-        return [
-            Finding(
-                source,
-                region.row,
-                parent_header,
-                node.parent_code,
-                f"上级{parent_level.label}不在区划表中，也不在本文件中 "
-                f"(the {parent_level.value} above {node.level.value} {node.code} is neither loaded nor in this file)"
-                if node.parent_code
-                else f"{node.level.label}{node.name}须有上级{parent_level.label} "
-                f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
-            )
-        ]
+        reason = (
+            f"上级{parent_level.label}不在区划表中，也不在本文件中 "
+            f"(the {parent_level.value} above {node.level.value} {node.code} is neither loaded nor in this file)"
+            if node.parent_code
+            else f"{node.level.label}{node.name}须有上级{parent_level.label} "
+            f"({node.level.label} {node.code} needs a {parent_level.label} as parent)"
+        )
+        return [Finding(source, region.row, parent_header, node.parent_code, reason)]
     if parent_level is not None and parent is not None and parent.level is not parent_level:
-        return [
-            Finding(
-                source,
-                region.row,
-                parent_header,
-                node.parent_code,
-                f"{node.level.label}{node.name}的上级须是{parent_level.label} "
-                f"({node.level.label} {node.code} needs a {parent_level.label} as parent)",
-            )
-        ]
+        reason = (
+            f"{node.level.label}{node.name}的上级须是{parent_level.label} "
+            f"({node.level.label} {node.code} needs a {parent_level.label} as parent)"
+        )
+        return [Finding(source, region.row, parent_header, node.parent_code, reason)]
     problem = None if parent is None else parent_problem(node.code, node.level, parent)
     return [] if problem is None else [Finding(source, region.row, region.code_header, region.written, problem)]
 
