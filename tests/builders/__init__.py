@@ -8,6 +8,9 @@ Files go through the readers the CLI uses (io/tabular.read_table, on a CSV writt
 folder of its own that is gone when the service returns): a builder takes the same header and rows a test would
 write to a file. Set-up mode: with no users added, any actor name may act (services/context.py); `ACTOR` is the
 one the tests use.
+
+This package's own module holds what most tests need (regions, registers, rosters, postings, users); a module
+beside it holds the builders of one area (e.g. `tests.builders.distribution`).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from assetledger.domain.access import Role
 from assetledger.domain.booking import AssetPosting
 from assetledger.io.tabular import read_table
 from assetledger.services.assets import ImportResult, import_assets
 from assetledger.services.beneficiaries import RosterResult, import_roster
 from assetledger.services.journal import post_for_asset
 from assetledger.services.regions import RegionImportResult, import_regions
+from assetledger.services.users import grant
 from assetledger.store.db import Database
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
 
@@ -107,3 +112,11 @@ def _post(db: Database, posting: AssetPosting) -> int:
 
 def _date(on: dt.date | str) -> dt.date:
     return on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+
+
+def user(db: Database, name: str, role: Role | str, scope: str, *, actor: str = ACTOR) -> str:
+    """`name`, granted `role` over the region `scope` ('*' for all) (`user add`); the name, to act as. The first
+    user ends set-up mode: from then on only users act, so a test adds its users after building as ACTOR, or
+    grants ACTOR a role first."""
+    grant(db, name, Role(role), scope, actor)
+    return name
