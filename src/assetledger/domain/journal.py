@@ -228,10 +228,12 @@ class EntryContent(NamedTuple):
 # entry, an imported file) would pay a household that the payout record does not know of, and pay it again later.
 DISTRIBUTION_ACCOUNTS = ("Liabilities:DistributionPayable", "Equity:Distribution")
 DISTRIBUTION_KINDS = frozenset({EntryKind.DISTRIBUTION, EntryKind.PAYOUT})
+_KEPT_ROOTS = tuple(f"{root}:" for root in DISTRIBUTION_ACCOUNTS)
 
 
 def kept_by_distributions(account: str) -> bool:
-    return any(account == root or account.startswith(root + ":") for root in DISTRIBUTION_ACCOUNTS)
+    """The account is one of DISTRIBUTION_ACCOUNTS or below one (a root followed by ':'; not a mere prefix)."""
+    return f"{account}:".startswith(_KEPT_ROOTS)
 
 
 def distribution_accounts_problem(entry: JournalEntry) -> str | None:

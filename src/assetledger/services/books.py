@@ -208,6 +208,7 @@ class Books:
         amounts: list[list[int]] = []
         seen: set[tuple[str, str, str]] = set()
         result = PostResult()
+        day = today()  # one batch, one day: a batch posted across midnight is judged by the day it began
         for entry, loc, key in zip(entries, located, keys, strict=True):
             problems, rules, fens = self._problems(entry, disposed)
             if key is not None and entry.ref is not None:
@@ -237,7 +238,7 @@ class Books:
                 bad.extend(Finding(loc.source, loc.row, None, None, p) for p in problems)
             if rules:
                 refused.extend(Finding(loc.source, loc.row, None, None, p) for p in rules)
-            if entry.date > today() and entry.reverses is None:
+            if entry.date > day and entry.reverses is None:
                 refused.append(_future(loc, entry.date))
             fresh.append(entry)
             amounts.append(fens)
