@@ -1,9 +1,11 @@
 """Changes to a registered asset: confirmation (确权), handover (移交), custody (管护), status. Pure.
 
 Each rule lives here once: `asset confirm` (one asset) and `asset bulk confirm` (a file of thousands) both ask
-`check` whether a change may be made, and both record the event `event_of` builds and the register values `updated`
-gives, so the two paths cannot drift apart. A change the register already holds is `Outcome.ALREADY`: a file applied
-twice changes nothing the second time (idempotent), and says how many rows were already so.
+`check` whether a change may be made, and both record the event `event_of` builds; the register then takes the
+values that event says (`asset_events.register_values`, by the same `apply` that `audit verify` replays), so neither
+the two paths nor the writers and the verifier can drift apart. A change the register already holds is
+`Outcome.ALREADY`: a file applied twice changes nothing the second time (idempotent), and says how many rows were
+already so.
 """
 
 from __future__ import annotations
@@ -82,8 +84,8 @@ class Refusal:
 
 @dataclass(frozen=True)
 class RegisterEvent:
-    """A change's event as stored: `asset_events.event_of(kind, payload)` reads it back for `audit verify`, whose
-    `apply` must leave the register as `updated` sets it (tests/domain/test_asset_changes_replay.py)."""
+    """A change's event as stored: `asset_events.event_of(kind, on, payload)` reads it back, for the writer (the
+    register values it says) and for `audit verify` (its replay)."""
 
     kind: AssetEventKind
     on: dt.date | None  # a registration of an asset without any date of its own has none
@@ -178,26 +180,6 @@ def already_message(facts: Facts, change: Change) -> str:
     return f"状态已是{facts.status.label} (status is already {facts.status.label})"
 
 
-def updated(change: Change) -> dict[str, Any]:
-    """The register values (by field) the change sets."""
-    if isinstance(change, Ownership):
-        return {
-            "owner_name": change.owner_name,
-            "owner_kind": change.owner_kind.value,
-            "confirmed_on": change.confirmed_on,
-            "confirm_doc": change.document,
-        }
-    if isinstance(change, Handover):
-        return {
-            "handed_over_on": change.handed_over_on,
-            "handed_over_by": change.handed_over_by,
-            "handover_doc": change.document,
-        }
-    if isinstance(change, Custody):
-        return {"custodian": change.custodian, "custodian_duties": change.duties, "custodian_since": change.start_on}
-    return {"status": change.status.value}
-
-
 def event_of(facts: Facts, change: Change) -> RegisterEvent:
     """The event that records the change in the asset's history (sealed into the chain with every other)."""
     if isinstance(change, Ownership):
@@ -222,7 +204,7 @@ def registration_date(d: AssetDraft) -> dt.date | None:
 
 def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | None) -> RegisterEvent:
     """The event that records a registration: what the register row says of the asset (name, register, value,
-    status, owner, custodian; `asset_events.Registered` reads it back) and what it came with (place, funding,
+    status, owner, handover, custodian; `asset_events.Registered` reads it back) and what it came with (place, funding,
     dates, the import batch). `owner` is the ownership the row is registered with (a household-level asset's own
     household when the draft names none, 户有户管)."""
     payload: dict[str, Any] = {
@@ -244,11 +226,18 @@ def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | N
             "name": owner.owner_name,
             "kind": owner.owner_kind.value,
             "on": owner.confirmed_on.isoformat(),
+            "doc": owner.document,
         }
     if d.handover:
         payload["handover"] = d.handover.handed_over_on.isoformat()
+        payload["handed_over_by"] = d.handover.handed_over_by
+        payload["handover_doc"] = d.handover.document
     if d.custody:
-        payload["custodian"] = {"name": d.custody.custodian, "from": d.custody.start_on.isoformat()}
+        payload["custodian"] = {
+            "name": d.custody.custodian,
+            "from": d.custody.start_on.isoformat(),
+            "duties": d.custody.duties,
+        }
     return RegisterEvent(AssetEventKind.REGISTERED, registration_date(d), payload)
 
 

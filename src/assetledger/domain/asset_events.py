@@ -2,12 +2,14 @@
 one pure `apply(state, event)` that the writers use to decide the new state and `audit verify` uses to replay the
 events and compare the register with them.
 
-Events are stored as (kind, JSON payload) rows (asset_events); `event_of(kind, payload)` reads one back. Kinds that
-leave the register's own fields as they are (a handover, a contract, a document) are `Noted` events.
+Events are stored as (kind, date, JSON payload) rows (asset_events); `event_of(kind, on, payload)` reads one back, and
+`register_values(event)` is what a change writer stores in the register for it. Kinds that leave the register's own
+fields as they are (a contract, a document, a reinvestment) are `Noted` events.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -54,6 +56,10 @@ class ApprovalLevel(StrEnum):
 
 
 # --- payloads ----------------------------------------------------------------------------------------------------
+#
+# A payload's event names the register fields it speaks for (`said`): those its stored payload holds. Every writer
+# writes them all; an event stored by an older writer that left a key out leaves that field as it was, rather than
+# claiming it empty and raising a false tamper alarm.
 
 
 @dataclass(frozen=True)
@@ -62,18 +68,47 @@ class Registered:
     register: str
     original_value: Decimal
     status: str
-    owner: str | None
+    owner_name: str | None
     custodian: str | None
+    owner_kind: str | None = None
+    confirmed_on: dt.date | None = None
+    confirm_doc: str | None = None
+    handed_over_on: dt.date | None = None
+    handed_over_by: str | None = None
+    handover_doc: str | None = None
+    custodian_since: dt.date | None = None
+    custodian_duties: str | None = None
+    said: frozenset[str] = frozenset(
+        {"name", "register", "original_value", "status", "owner_name", "owner_kind", "confirmed_on", "confirm_doc",
+         "handed_over_on", "handed_over_by", "handover_doc", "custodian", "custodian_since", "custodian_duties"}
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class OwnershipConfirmed:
-    owner: str
+    owner_name: str
+    owner_kind: str | None = None
+    confirmed_on: dt.date | None = None
+    confirm_doc: str | None = None
+    said: frozenset[str] = frozenset({"owner_name", "owner_kind", "confirmed_on", "confirm_doc"})
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """移交 to the owner: when, by whom, under which document."""
+
+    handed_over_on: dt.date | None
+    handed_over_by: str | None = None
+    handover_doc: str | None = None
+    said: frozenset[str] = frozenset({"handed_over_on", "handed_over_by", "handover_doc"})
 
 
 @dataclass(frozen=True)
 class CustodianAssigned:
     custodian: str
+    custodian_since: dt.date | None = None
+    custodian_duties: str | None = None
+    said: frozenset[str] = frozenset({"custodian", "custodian_since", "custodian_duties"})
 
 
 @dataclass(frozen=True)
@@ -98,33 +133,61 @@ class WrittenOff:
 
 @dataclass(frozen=True)
 class Noted:
-    """An event that leaves the register's own fields as they are (handover, contract, document, ...)."""
+    """An event that leaves the register's own fields as they are (contract, document, reinvestment, ...)."""
 
     kind: AssetEventKind | str
 
 
 AssetEvent = (
-    Registered | OwnershipConfirmed | CustodianAssigned | StatusChanged | Revitalised | Disposed | WrittenOff | Noted
+    Registered
+    | OwnershipConfirmed
+    | HandedOver
+    | CustodianAssigned
+    | StatusChanged
+    | Revitalised
+    | Disposed
+    | WrittenOff
+    | Noted
 )
 
 
-def event_of(kind: str, payload: Mapping[str, Any] | None) -> AssetEvent:
-    """A stored event, typed. An unknown kind is `Noted` (verify reports what the register says, not the kinds)."""
+def event_of(kind: str, on: dt.date | None, payload: Mapping[str, Any] | None) -> AssetEvent:
+    """A stored event (its kind, date and payload), typed. An unknown kind is `Noted` (verify reports what the
+    register says, not the kinds)."""
     data: Mapping[str, Any] = payload or {}
     match kind:
         case AssetEventKind.REGISTERED:
+            owner = data.get("owner") or {}
+            custodian = data.get("custodian") or {}
             return Registered(
                 name=data["name"],
                 register=data["register"],
                 original_value=Decimal(str(data["original_value"])),
                 status=data.get("status", AssetStatus.IN_USE.value),
-                owner=(data.get("owner") or {}).get("name"),
-                custodian=(data.get("custodian") or {}).get("name"),
+                owner_name=owner.get("name"),
+                custodian=custodian.get("name"),
+                owner_kind=owner.get("kind"),
+                confirmed_on=_date(owner.get("on")),
+                confirm_doc=owner.get("doc"),
+                handed_over_on=_date(data.get("handover")),
+                handed_over_by=data.get("handed_over_by"),
+                handover_doc=data.get("handover_doc"),
+                custodian_since=_date(custodian.get("from")),
+                custodian_duties=custodian.get("duties"),
+                said=Registered.said - _registration_unsaid(data, owner, custodian),
             )
         case AssetEventKind.OWNERSHIP_CONFIRMED:
-            return OwnershipConfirmed(data["owner"])
+            said = OwnershipConfirmed.said - _unsaid(data, {"owner_kind": "owner_kind", "doc": "confirm_doc"})
+            return OwnershipConfirmed(data["owner"], data.get("owner_kind"), on, data.get("doc"),
+                                      said=said - ({"confirmed_on"} if on is None else set()))  # fmt: skip
+        case AssetEventKind.HANDED_OVER:
+            said = HandedOver.said - _unsaid(data, {"from": "handed_over_by", "doc": "handover_doc"})
+            return HandedOver(on, data.get("from"), data.get("doc"),
+                              said=said - ({"handed_over_on"} if on is None else set()))  # fmt: skip
         case AssetEventKind.CUSTODIAN_ASSIGNED:
-            return CustodianAssigned(data["custodian"])
+            said = CustodianAssigned.said - _unsaid(data, {"duties": "custodian_duties"})
+            return CustodianAssigned(data["custodian"], on, data.get("duties"),
+                                     said=said - ({"custodian_since"} if on is None else set()))  # fmt: skip
         case AssetEventKind.STATUS_CHANGED:
             return StatusChanged(data["to"])
         case AssetEventKind.REVITALISED:
@@ -138,22 +201,55 @@ def event_of(kind: str, payload: Mapping[str, Any] | None) -> AssetEvent:
     return Noted(known.get(kind, kind))
 
 
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _registration_unsaid(
+    data: Mapping[str, Any], owner: Mapping[str, Any], custodian: Mapping[str, Any]
+) -> frozenset[str]:
+    """The fields a registration payload of an older writer left out. An owner, handover or custodian left out as a
+    whole says: none (an unconfirmed asset has no owner, level or date)."""
+    handover = data if "handover" in data else {}
+    return (
+        _unsaid(owner, {"kind": "owner_kind", "on": "confirmed_on", "doc": "confirm_doc"})
+        | _unsaid(handover, {"handed_over_by": "handed_over_by", "handover_doc": "handover_doc"})
+        | _unsaid(custodian, {"from": "custodian_since", "duties": "custodian_duties"})
+    )
+
+
+def _unsaid(data: Mapping[str, Any], fields: Mapping[str, str]) -> frozenset[str]:
+    """The register fields (`fields`' values) whose payload keys (`fields`' keys) a non-empty `data` lacks."""
+    return frozenset(name for key, name in fields.items() if data and key not in data)
+
+
 # --- state -------------------------------------------------------------------------------------------------------
 
-FIELDS = ("name", "register", "original_value", "owner", "custodian", "status")
+FIELDS = (
+    "name", "register", "original_value", "status", "owner_name", "owner_kind", "confirmed_on", "confirm_doc",
+    "handed_over_on", "handed_over_by", "handover_doc", "custodian", "custodian_since", "custodian_duties",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class AssetState:
-    """What an asset's events say of its register entry. `said` names the fields some event set (an asset whose
-    registration event is missing has only what later events say)."""
+    """What an asset's events say of its register entry (the register's columns of the same names). `said` names
+    the fields some event set (an asset whose registration event is missing has only what later events say)."""
 
     name: str | None = None
     register: str | None = None
     original_value: Decimal | None = None
     status: str | None = None
-    owner: str | None = None
+    owner_name: str | None = None
+    owner_kind: str | None = None
+    confirmed_on: dt.date | None = None
+    confirm_doc: str | None = None
+    handed_over_on: dt.date | None = None
+    handed_over_by: str | None = None
+    handover_doc: str | None = None
     custodian: str | None = None
+    custodian_since: dt.date | None = None
+    custodian_duties: str | None = None
     said: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -169,16 +265,15 @@ def _set(state: AssetState, **values: Any) -> AssetState:
     return replace(state, **values, said=state.said | set(values))
 
 
+def _said(event: Registered | OwnershipConfirmed | HandedOver | CustodianAssigned) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in event.said}
+
+
 def apply(state: AssetState, event: AssetEvent) -> AssetState:
     """The register entry as `event` leaves it. Pure and total: what may follow what is `refusal`'s to say."""
     match event:
-        case Registered():
-            return _set(state, name=event.name, register=event.register, original_value=event.original_value,
-                        status=event.status, owner=event.owner, custodian=event.custodian)  # fmt: skip
-        case OwnershipConfirmed():
-            return _set(state, owner=event.owner)
-        case CustodianAssigned():
-            return _set(state, custodian=event.custodian)
+        case Registered() | OwnershipConfirmed() | HandedOver() | CustodianAssigned():
+            return _set(state, **_said(event))
         case StatusChanged():
             return _set(state, status=event.to)
         case Revitalised():
@@ -195,6 +290,13 @@ def replay(events: Iterable[AssetEvent]) -> AssetState:
     for event in events:
         state = apply(state, event)
     return state
+
+
+def register_values(event: AssetEvent) -> dict[str, Any]:
+    """The register columns `event` sets, with the values `apply` gives them: what a writer stores, so that the
+    register is what `audit verify`'s replay of the same event says."""
+    after = apply(AssetState(), event)
+    return {name: getattr(after, name) for name in FIELDS if name in after.said}
 
 
 def refusal(state: AssetState, event: AssetEvent) -> str | None:

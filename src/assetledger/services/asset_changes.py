@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assetledger.domain import asset_events
 from assetledger.domain.access import Action
 from assetledger.domain.asset_changes import (
     Change,
@@ -29,8 +30,8 @@ from assetledger.domain.asset_changes import (
     Refusal,
     check,
     event_of,
-    updated,
 )
+from assetledger.domain.asset_events import register_values
 from assetledger.domain.assets import Custody, Ownership
 from assetledger.domain.enums import AssetStatus, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
@@ -108,14 +109,17 @@ def write_changes(
     at = now()
     confirmed = [(asset_id, c) for asset_id, c in changes if isinstance(c, Ownership)]
     before = load_booked(session, [asset_id for asset_id, _ in confirmed]) if confirmed else {}
-    _update_assets(session, [(asset_id, updated(change)) for asset_id, change in changes])
     events = []
     custody = []
+    values = []
     for asset_id, change in changes:
         event = event_of(facts[asset_id], change)
         events.append((asset_id, event.kind.value, event.on, event.payload, actor, at))
+        # the register takes what the recorded event says, as `audit verify` replays it: one model, not two
+        values.append((asset_id, register_values(asset_events.event_of(event.kind, event.on, event.payload))))
         if isinstance(change, Custody):
             custody.append((asset_id, change.custodian, change.duties, change.start_on, actor, at))
+    _update_assets(session, values)
     insert_values(session, table_of(CustodianAssignment), _CUSTODY_COLUMNS, custody)
     insert_values(session, table_of(AssetEvent), _EVENT_COLUMNS, events)
     if confirmed:

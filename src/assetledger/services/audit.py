@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assetledger.domain.access import Action, may_read
-from assetledger.domain.asset_events import AssetState, apply, differences, event_of
+from assetledger.domain.asset_events import FIELDS, AssetState, apply, differences, event_of
 from assetledger.domain.enums import Register
 from assetledger.domain.journal import EntryKind
 from assetledger.domain.money import MAX_AMOUNT
+from assetledger.domain.register_fields import label
 from assetledger.errors import NotFoundError
 from assetledger.io.output import records, write_xlsx
 from assetledger.services.access import (
@@ -292,27 +294,32 @@ def verify(
 
 def _projection(session: Session) -> Iterator[tuple[str, str]]:
     """The register's current state must be what its events say (catches out-of-band edits of asset rows): the
-    events replayed by the writers' own `apply` (domain/asset_events.py)."""
+    events replayed by the writers' own `apply` (domain/asset_events.py), field by field."""
     expected: dict[str, AssetState] = {}
-    for asset_id, kind, payload in session.execute(
-        select(AssetEvent.asset_id, AssetEvent.kind, AssetEvent.payload).order_by(AssetEvent.id)
+    for asset_id, kind, on, payload in session.execute(
+        select(AssetEvent.asset_id, AssetEvent.kind, AssetEvent.event_date, AssetEvent.payload).order_by(AssetEvent.id)
     ):
-        expected[asset_id] = apply(expected.get(asset_id, AssetState()), event_of(kind, payload))
-    for a in session.scalars(select(Asset).order_by(Asset.asset_id)):
-        state = expected.get(a.asset_id)
+        expected[asset_id] = apply(expected.get(asset_id, AssetState()), event_of(kind, on, payload))
+    columns = [getattr(Asset, name) for name in FIELDS]
+    for row in session.execute(select(Asset.asset_id, *columns).order_by(Asset.asset_id)):
+        asset_id, *values = row
+        state = expected.get(asset_id)
         if state is None:
-            yield "register", f"资产 {a.asset_id} 没有登记记录 (asset {a.asset_id} has no registration event)"
+            yield "register", f"资产 {asset_id} 没有登记记录 (asset {asset_id} has no registration event)"
             continue
-        actual = {"name": a.name, "register": str(a.register), "original_value": a.original_value,
-                  "owner": a.owner_name, "custodian": a.custodian, "status": str(a.status)}  # fmt: skip
+        actual = {name: str(v) if isinstance(v, Enum) else v for name, v in zip(FIELDS, values, strict=True)}
         for name, value, said in differences(state, actual):
             yield (
                 "register",
                 (
-                    f"资产 {a.asset_id} 的 {name} 在台账中是 {value!r}，变动记录却是 {said!r} "
-                    f"(asset {a.asset_id}: {name} is {value!r} but its events say {said!r})"
+                    f"资产 {asset_id} 的{label(name)}在台账中是 {_shown(value)}，变动记录却是 {_shown(said)} "
+                    f"(asset {asset_id}: {name} is {value!r} but its events say {said!r})"
                 ),
             )
+
+
+def _shown(value: object) -> str:
+    return "空 (empty)" if value is None else f"「{value}」"
 
 
 def export_package(
