@@ -15,6 +15,7 @@ from assetledger.domain.booking import AssetPosting
 from assetledger.domain.enums import AssetStatus
 from assetledger.services.assets import change_status, register_asset
 from assetledger.services.books import PostResult
+from assetledger.services.contracts import ContractImportResult, import_contracts
 from assetledger.services.journal import import_entries, post_for_asset
 from assetledger.store.db import Database
 from tests.builders import ACTOR, Rows, _csv
@@ -56,3 +57,9 @@ def asset(db: Database, draft: AssetDraft, *, actor: str = ACTOR) -> None:
 
 def _date(on: dt.date | str) -> dt.date:
     return on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+
+
+def contracts(db: Database, rows: Rows, *, actor: str = ACTOR) -> ContractImportResult:
+    """Operating contracts from a contracts file's header and rows (`contract import`)."""
+    with _csv("contracts.csv", rows) as path:
+        return import_contracts(db, path, actor)
