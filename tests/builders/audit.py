@@ -8,15 +8,26 @@ act as a named user (a test with users acts as them, not as ACTOR) and those of 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.booking import AssetPosting
+from assetledger.domain.distribution import DistributionRule
 from assetledger.domain.enums import AssetStatus
+from assetledger.domain.inventory import parse_scope
 from assetledger.services.assets import change_status, register_asset
 from assetledger.services.books import PostResult
 from assetledger.services.contracts import ContractImportResult, import_contracts
+from assetledger.services.disposal import DisposalRequest, DisposalResult, dispose
+from assetledger.services.distribution import DistributionResult, distribute, register_rule
+from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
+from assetledger.services.inventory import OpenResult, open_inventory
+from assetledger.services.inventory_counts import RecordResult, record_counts
 from assetledger.services.journal import import_entries, post_for_asset
+from assetledger.services.ledger_files import import_ledger
+from assetledger.services.reinvest import reinvest_existing
 from assetledger.store.db import Database
 from tests.builders import ACTOR, Rows, _csv
 
@@ -63,3 +74,53 @@ def contracts(db: Database, rows: Rows, *, actor: str = ACTOR) -> ContractImport
     """Operating contracts from a contracts file's header and rows (`contract import`)."""
     with _csv("contracts.csv", rows) as path:
         return import_contracts(db, path, actor)
+
+
+def rule(db: Database, path: Path, *, actor: str = ACTOR) -> DistributionRule:
+    """A village's distribution rule recorded from its file (`distribute rule add`)."""
+    parsed, _ = register_rule(db, path, actor)
+    return parsed
+
+
+def distributed(db: Database, village: str, period: str, *, actor: str = ACTOR) -> DistributionResult:
+    """A village's revenue of a period shared by its rule (`distribute --village --period`)."""
+    return distribute(db, village, period, actor)
+
+
+def ledger(db: Database, text: str, entity: str, *, actor: str = ACTOR) -> int:
+    """How many entries a Beancount ledger's text brought into an entity's books (`ledger import --entity`)."""
+    with tempfile.TemporaryDirectory(prefix="assetledger-builder-") as folder:
+        path = Path(folder) / f"{entity}.beancount"
+        path.write_text(text, encoding="utf-8")
+        return import_ledger(db, path, entity, actor)
+
+
+def revitalised(db: Database, asset_id: str, on: dt.date | str, *, operator: str | None = None) -> None:
+    """An idle or loss-making asset revitalised (`asset revitalise --operator`)."""
+    revitalise(db, asset_id, Revitalisation(operator, None, _date(on), None), ACTOR)
+
+
+def decided_disposal(db: Database, asset_id: str, on: dt.date | str) -> None:
+    """The governance decision to dispose of an asset (`asset decide-dispose`)."""
+    decide_disposal(db, asset_id, _date(on), None, ACTOR)
+
+
+def disposed(db: Database, request: DisposalRequest) -> DisposalResult:
+    """An asset disposed of (`asset dispose`)."""
+    return dispose(db, request, ACTOR)
+
+
+def reinvested(db: Database, asset_id: str, amount: str, on: dt.date | str, *, source: str = "reserve") -> None:
+    """Revenue reinvested in an existing asset (`reinvest --asset --amount --from`)."""
+    reinvest_existing(db, asset_id, Decimal(amount), _date(on), source, ACTOR)
+
+
+def inventory(db: Database, year: int, scope: str, on: dt.date | str) -> OpenResult:
+    """An inventory opened over a scope such as "county:360921" (`inventory open`)."""
+    return open_inventory(db, year, parse_scope(scope), ACTOR, _date(on))
+
+
+def counts(db: Database, rows: Rows) -> RecordResult:
+    """An inventory's counts from a count sheet's header and rows (`inventory record`)."""
+    with _csv("counts.csv", rows) as path:
+        return record_counts(db, path, ACTOR)

@@ -6,7 +6,10 @@ command prints, its options, formats and files, and the exit code of each refusa
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from assetledger.domain.enums import AssetStatus
 from assetledger.store.db import Database
@@ -16,6 +19,7 @@ from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts, write_csv
 from tests.services.test_audit import COUNTY, VILLAGE
 from tests.services.test_audit import _setup as _audit_county
+from tests.services.test_awards import awards_county, policy_file
 from tests.services.test_contracts import HEADER as CONTRACT_HEADER
 from tests.services.test_contracts import OP
 from tests.services.test_contracts import _county as _contract_county
@@ -134,3 +138,64 @@ def test_asset_scan_lists_the_contract_alerts_and_adopt_says_how_many(run: Cli, 
     assert "recorded 0 contracts" in run("contract", "adopt").output  # once
     table = run("asset", "scan", "--as-of", "2026-03-31").output
     assert "经营合同预警 contract alerts" in table and "欠缴租金/收益" in table
+
+
+def test_awards_compute_prints_a_table_json_and_an_xlsx_with_a_chart(run: Cli, db: Database) -> None:
+    awards_county(db)
+    policy = str(policy_file(run.cwd))
+    table = run("awards", "compute", "--year", "2025", "--policy", policy).output
+    assert "不能计算" in table and "6 county unit(s), 5 graded; awards total 2,300,000.00" in table
+    found = {r["region_code"]: r for r in json.loads(run("awards", "compute", "--year", "2025", "--policy", policy,
+                                                         "--format", "json").stdout)}  # fmt: skip
+    first = found["360921"]
+    assert (first["yield"], first["score"], first["award"], first["governance"]) == ("9.00", "100.00", "2300000.00",
+                                                                                      None)  # fmt: skip
+    assert "资产清查完成率 不能计算" in found["360922"]["explanation"]
+    out = run("awards", "compute", "--year", "2025", "--policy", policy, "--out", "awards.xlsx",
+              "--chart", "awards.png").output  # fmt: skip
+    assert "wrote awards.xlsx (6 units)" in out and (run.cwd / "awards.png").stat().st_size > 1000
+    book = load_workbook(run.cwd / "awards.xlsx")
+    assert book.sheetnames == ["评价结果", "指标明细"]
+    rows = list(book["评价结果"].iter_rows(values_only=True))
+    header = list(rows[1])
+    first = dict(zip(header, rows[2], strict=True))
+    assert (first["区划代码"], first["等次"], first["名次"]) == ("360921", "A", 1)
+    assert Decimal(str(first["奖励合计"])) == Decimal("2300000.00") and first["资产清查完成率(%)"] == "不能计算"
+    assert Decimal(str(first["经营性资产收益率(%)"])) == Decimal("9.00")
+    detail = list(book["指标明细"].iter_rows(values_only=True))
+    keyed = {(r[0], r[2]): dict(zip(detail[1], r, strict=True)) for r in detail[2:]}
+    yield_b = keyed[("360922", "yield")]
+    assert (Decimal(str(yield_b["分子"])), Decimal(str(yield_b["分母"]))) == (Decimal(12000), Decimal(200000))
+    assert keyed[("360921", "inventory")]["计分方式"] == "excluded"
+    assert keyed[("360921", "inventory")]["不能计算原因"] in (  # no inventory run; or no inventory service yet
+        "no inventory of the year covers the unit",
+        "the inventory service provides no inventory_completion(session, year)",
+    )
+    external = policy_file(
+        run.cwd, "ext.toml", **{'source = "computed"               # "external"': 'source = "external"  #'}
+    )
+    missing = run("awards", "compute", "--year", "2025", "--policy", str(external), ok=False)
+    assert missing.exit_code == 2 and "--results" in missing.output
+    well = json.loads(run("awards", "assets", "--year", "2025", "--min-yield", "6.5", "--well-performing", "--within",
+                          "360921", "--format", "json").output)  # fmt: skip
+    assert [r["asset_id"] for r in well] == ["PV-360921"] and well[0]["yield_pct"] == "9.00"
+
+
+def test_awards_post_says_what_it_paid_and_exits_by_refusal(run: Cli, db: Database) -> None:
+    awards_county(db)
+    policy = policy_file(run.cwd, "lenient.toml", **{"A = 90 ": "A = 84 "})
+    args = ("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "S360900",
+            "--date", "2026-03-01")  # fmt: skip
+    out = run(*args).output
+    assert "巩固拓展脱贫攻坚成果资金和项目资产管理绩效评价奖励: 7 award(s), 5,700,000.00 paid from S360900" in out
+    again = run(*args).output
+    assert "绩效评价奖励: already posted: 7 award(s), 5,700,000.00 from S360900; nothing posted" in again
+    assert run(*args[:-3], "C360921", "--date", "2026-03-01", ok=False).exit_code == 5
+    changed = run("awards", "post", "--year", "2025", "--policy", str(policy_file(run.cwd)), "--paying-entity",
+                  "S360900", ok=False)  # fmt: skip
+    assert changed.exit_code == 5 and "already posted" in changed.output and "reverse" in changed.output
+    nowhere = run("awards", "post", "--year", "2025", "--policy", str(policy), "--paying-entity", "C999999", ok=False)
+    assert nowhere.exit_code == 3
+    bad = policy_file(run.cwd, "bad.toml", **{'compute = "operating_yield"': 'compute = "profit"'})
+    refused = run("awards", "compute", "--year", "2025", "--policy", str(bad), ok=False)
+    assert refused.exit_code == 2 and "列「indicators[2].compute」 (column)，值「profit」 (value)" in refused.output
