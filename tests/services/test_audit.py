@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,112 +14,150 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from assetledger.domain.access import Role
+from assetledger.domain.asset_events import ApprovalLevel
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
+from assetledger.domain.booking import AssetPosting
+from assetledger.domain.enums import AssetStatus, OwnerKind, Register
+from assetledger.domain.governance import DisposalMethod
+from assetledger.errors import InputError, PermissionDenied
+from assetledger.io.household_rows import CATEGORIES, HouseholdRow
+from assetledger.io.tabular import read_table
+from assetledger.services import maintenance
+from assetledger.services.asset_queries import show_asset
+from assetledger.services.assets import (
+    assign_custodian,
+    change_status,
+    confirm_ownership,
+    import_assets,
+    record_handover,
+    register_asset,
+)
+from assetledger.services.audit import chain_contains, export_package, trail, verify
+from assetledger.services.audit_sql import read_only_sql
+from assetledger.services.beneficiaries import add_household, import_roster
+from assetledger.services.disposal import DisposalRequest, dispose
+from assetledger.services.distribution import register_rule
+from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
+from assetledger.services.journal import close_period, import_entries, post_for_asset, reverse
+from assetledger.services.ledger_files import query_entity
+from assetledger.services.regions import import_regions
+from assetledger.services.reinvest import reinvest_existing
+from assetledger.services.users import grant, list_users, revoke
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database
-from tests.conftest import Cli
+from tests.builders import assets, regions, user
+from tests.builders.audit import post, status
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, drop_append_only_guards, table_counts, write_csv
 from tests.services.test_journal import ENTRY_HEADER
 
 RULE = Path(__file__).parents[2] / "ledgers" / "rules" / "example-village-rule.toml"
 VILLAGE, OTHER_VILLAGE, COUNTY = "360921101201", "360921101202", "360921"
+ON = dt.date(2025, 1, 1)
 
 
-def _setup(run: Cli) -> None:
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    rows = [ASSET_HEADER, asset_row("A-1"), asset_row("A-2", 资产类别="经营性", 经营方式="出租", 经营主体="公司"),
-            asset_row("B-1", 村="向阳村")]  # fmt: off
-    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
-    run("user", "add", "zhang", "--role", "finance", "--scope", COUNTY, user="setup")
-    run("user", "add", "li", "--role", "village-accountant", "--scope", VILLAGE, user="zhang")
-    run("user", "add", "wang", "--role", "auditor", "--scope", COUNTY, user="zhang")
-    run("user", "add", "zhao", "--role", "inventory", "--scope", COUNTY, user="zhang")
+def _setup(db: Database) -> None:
+    """红旗村's A-1 and A-2 (operating, leased) and 向阳村's B-1; zhang of the county's finance bureau, li the
+    village accountant of 红旗村, wang the county's auditor, zhao its inventory group."""
+    regions(db)
+    leased = asset_row("A-2", 资产类别="经营性", 经营方式="出租", 经营主体="公司")
+    rows: list[Sequence[object]] = [ASSET_HEADER, asset_row("A-1"), leased, asset_row("B-1", 村="向阳村")]
+    assets(db, rows)
+    user(db, "zhang", Role.FINANCE, COUNTY, actor="setup")
+    user(db, "li", Role.VILLAGE_ACCOUNTANT, VILLAGE, actor="zhang")
+    user(db, "wang", Role.AUDITOR, COUNTY, actor="zhang")
+    user(db, "zhao", Role.INVENTORY, COUNTY, actor="zhang")
 
 
-WRITES = [
-    ["region", "import", "regions.csv"],
-    ["asset", "import", "more.csv"],
-    ["asset", "register", "--id", "N-1", "--name", "路", "--register", "public_benefit", "--region", VILLAGE,
-     "--value", "10"],
-    ["asset", "confirm", "A-1", "--owner", "x", "--owner-kind", "village", "--date", "2025-01-01"],
-    ["asset", "handover", "A-2", "--date", "2025-01-01"],
-    ["asset", "custodian", "A-1", "--name", "x", "--from", "2025-01-01"],
-    ["asset", "status", "A-1", "idle", "--date", "2025-01-01"],
-    ["asset", "revitalise", "A-2", "--date", "2025-01-01"],
-    ["asset", "decide-dispose", "A-2", "--date", "2025-01-01"],
-    ["asset", "dispose", "A-2", "--method", "scrap", "--date", "2026-01-01", "--approval", "x", "--approved-by",
-     "county"],
-    ["ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-01-01"],
-    ["ledger", "import-entries", "entries.csv"],
-    ["ledger", "close", "--entity", f"V{VILLAGE}", "--through", "2024-12-31"],
-    ["ledger", "reverse", "1", "--reason", "x"],
-    ["beneficiary", "import", "roster.csv"],
-    ["beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "x", "--persons", "1", "--category", "脱贫户",
-     "--joined", "2025-01-01"],
-    ["distribute", "rule", "add", str(RULE)],
-    ["reinvest", "--asset", "A-2", "--amount", "1", "--date", "2025-01-01"],
-    ["maintenance", "contribute", "--county", COUNTY, "--amount", "1", "--date", "2025-01-01"],
-    ["maintenance", "apply", "A-1", "--amount", "1", "--reason", "x", "--date", "2025-01-01"],
-    ["user", "add", "eve", "--role", "finance", "--scope", COUNTY],
-]  # fmt: skip
+# Each write as its command calls its service, as the auditor wang; `folder` holds the files the commands read.
+WRITES: dict[str, Callable[[Database, Path], object]] = {
+    "region import": lambda db, folder: import_regions(db, read_table(folder / "regions.csv"), "wang"),
+    "asset import": lambda db, folder: import_assets(db, folder / "more.csv", "wang"),
+    "asset register": lambda db, _: register_asset(
+        db, AssetDraft("N-1", "路", Register.PUBLIC_BENEFIT, VILLAGE, Decimal("10")), "wang"
+    ),
+    "asset confirm": lambda db, _: confirm_ownership(db, "A-1", Ownership("x", OwnerKind.VILLAGE, ON), "wang"),
+    "asset handover": lambda db, _: record_handover(db, "A-2", Handover(ON), "wang"),
+    "asset custodian": lambda db, _: assign_custodian(db, "A-1", Custody("x", ON), "wang"),
+    "asset status": lambda db, _: change_status(db, "A-1", AssetStatus.IDLE, ON, "wang"),
+    "asset revitalise": lambda db, _: revitalise(db, "A-2", Revitalisation(None, None, ON, None), "wang"),
+    "asset decide-dispose": lambda db, _: decide_disposal(db, "A-2", ON, None, "wang"),
+    "asset dispose": lambda db, _: dispose(
+        db,
+        DisposalRequest("A-2", DisposalMethod.SCRAP, dt.date(2026, 1, 1), Decimal("0"), "x", ApprovalLevel.COUNTY),
+        "wang",
+    ),
+    "ledger post": lambda db, _: post_for_asset(db, AssetPosting("A-2", ON, "revenue", "rent", Decimal("1")), "wang"),
+    "ledger import-entries": lambda db, folder: import_entries(db, folder / "entries.csv", "wang"),
+    "ledger close": lambda db, _: close_period(db, f"V{VILLAGE}", dt.date(2024, 12, 31), "wang"),
+    "ledger reverse": lambda db, _: reverse(db, 1, "x", "wang"),
+    "beneficiary import": lambda db, folder: import_roster(db, folder / "roster.csv", "wang"),
+    "beneficiary add": lambda db, _: add_household(
+        db, HouseholdRow("H9", VILLAGE, "x", 1, CATEGORIES["脱贫户"], (), ON, None, None), VILLAGE, "wang"
+    ),
+    "distribute rule": lambda db, _: register_rule(db, RULE, "wang"),
+    "reinvest --asset": lambda db, _: reinvest_existing(db, "A-2", Decimal("1"), ON, "reserve", "wang"),
+    "maintenance contribute": lambda db, _: maintenance.contribute(db, COUNTY, Decimal("1"), ON, "wang"),
+    "maintenance apply": lambda db, _: maintenance.apply(db, "A-1", Decimal("1"), "x", ON, "wang"),
+    "user add": lambda db, _: grant(db, "eve", Role.FINANCE, COUNTY, "wang"),
+}
 
 
-@pytest.mark.parametrize("command", WRITES, ids=lambda c: " ".join(c[:2]))
-def test_auditor_writes_nothing(run: Cli, db: Database, command: list[str]) -> None:
-    _setup(run)
-    write_csv(run.cwd / "more.csv", [ASSET_HEADER, asset_row("M-1")])
-    write_csv(run.cwd / "entries.csv", [ENTRY_HEADER, ["2025-01-31", "A-2", "收入", "租金", "1", "", ""]])
-    write_csv(run.cwd / "roster.csv", [["户编号", "村", "户主", "人口", "类别", "纳入日期"],
-                                       ["H1", VILLAGE, "王", "1", "脱贫户", "2024-01-01"]])  # fmt: off
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_auditor_writes_nothing(db: Database, tmp_path: Path, write: Callable[[Database, Path], object]) -> None:
+    _setup(db)
+    write_csv(tmp_path / "regions.csv", REGIONS)
+    write_csv(tmp_path / "more.csv", [ASSET_HEADER, asset_row("M-1")])
+    write_csv(tmp_path / "entries.csv", [ENTRY_HEADER, ["2025-01-31", "A-2", "收入", "租金", "1", "", ""]])
+    write_csv(tmp_path / "roster.csv", [["户编号", "村", "户主", "人口", "类别", "纳入日期"],
+                                        ["H1", VILLAGE, "王", "1", "脱贫户", "2024-01-01"]])  # fmt: off
     before = table_counts(db)
-    result = run(*command, user="wang", ok=False)
-    assert result.exit_code == 6, result.output
-    assert "wang" in result.output
+    with pytest.raises(PermissionDenied) as refused:
+        write(db, tmp_path)
+    assert refused.value.exit_code == 6
+    assert "wang" in str(refused.value)
     assert table_counts(db) == before
 
 
-def test_village_accountant_only_in_own_village(run: Cli, db: Database) -> None:
-    _setup(run)
-    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01", user="li")
-    other = run("ledger", "post", "--asset", "B-1", "--expense", "maintenance", "--amount", "1", "--date",
-                "2025-03-01", user="li", ok=False)  # fmt: off
-    assert other.exit_code == 6 and "may not act on 向阳村" in other.output and OTHER_VILLAGE not in other.output
-    register = run("asset", "status", "A-1", "idle", user="li", ok=False)
-    said = "li（村会计）无权办理台账 (li (village accountant) may not change the registers)"
-    assert register.exit_code == 6 and said in register.output
-    stranger = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-03-02",
-                   user="nobody", ok=False)  # fmt: off
-    assert stranger.exit_code == 6 and "not known" in stranger.output
+def test_village_accountant_only_in_own_village(db: Database) -> None:
+    _setup(db)
+    post_for_asset(db, AssetPosting("A-2", dt.date(2025, 3, 1), "revenue", "rent", Decimal("100")), "li")
+    maintenance_b1 = AssetPosting("B-1", dt.date(2025, 3, 1), "expense", "maintenance", Decimal("1"))
+    with pytest.raises(PermissionDenied) as other:
+        post_for_asset(db, maintenance_b1, "li")
+    assert "may not act on 向阳村" in str(other.value) and OTHER_VILLAGE not in str(other.value)
+    with pytest.raises(PermissionDenied) as register:
+        change_status(db, "A-1", AssetStatus.IDLE, ON, "li")
+    assert "li（村会计）无权办理台账 (li (village accountant) may not change the registers)" in str(register.value)
+    with pytest.raises(PermissionDenied, match="not known"):
+        post_for_asset(db, AssetPosting("A-2", dt.date(2025, 3, 2), "revenue", "rent", Decimal("1")), "nobody")
     # a rule already in force is recorded after the fact (补录): the county's, not the village's own
-    late = run("distribute", "rule", "add", str(RULE), user="li", ok=False)
-    assert late.exit_code == 6 and "补录" in late.output
-    run("distribute", "rule", "add", str(RULE), user="zhang")
-    run("user", "revoke", "li", user="zhang")
-    revoked = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "1", "--date", "2025-03-03",
-                  user="li", ok=False)  # fmt: off
-    assert revoked.exit_code == 6
-    users = {u["name"]: u for u in json.loads(run("user", "list", "--format", "json", user="zhang").output)}
-    assert users["li"]["revoked"] is True and users["zhang"]["scope"] == COUNTY
+    with pytest.raises(PermissionDenied, match="补录"):
+        register_rule(db, RULE, "li")
+    register_rule(db, RULE, "zhang")
+    revoke(db, "li", "zhang")
+    with pytest.raises(PermissionDenied):
+        post_for_asset(db, AssetPosting("A-2", dt.date(2025, 3, 3), "revenue", "rent", Decimal("1")), "li")
+    users = {u.name: u for u in list_users(db, "zhang")}
+    assert users["li"].revoked is True and users["zhang"].scope == COUNTY
 
 
-def test_trail_query_and_read_only_sql(run: Cli) -> None:
-    _setup(run)
-    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01", user="li")
-    run("asset", "status", "A-2", "idle", "--date", "2025-04-01", user="zhang")
-    items = json.loads(run("audit", "trail", "A-2", "--format", "json", user="wang").output)
-    assert [(i["area"], i["what"]) for i in items] == [
+def test_trail_query_and_read_only_sql(db: Database) -> None:
+    _setup(db)
+    post(db, "A-2", "100", "2025-03-01", actor="li")
+    status(db, "A-2", AssetStatus.IDLE, "2025-04-01", actor="zhang")
+    assert [(i.area, i.what) for i in trail(db, "A-2", "wang")] == [
         ("register", "registered"), ("books", "opening"), ("books", "revenue"), ("register", "status_changed")
     ]  # fmt: skip
-    rows = json.loads(run("audit", "sql", "SELECT asset_id, original_value_fen FROM v_assets ORDER BY asset_id",
-                          "--format", "json", user="wang").output)  # fmt: off
-    assert rows[0] == {"asset_id": "A-1", "original_value_fen": 10000000}
-    refused = run("audit", "sql", "DELETE FROM assets", user="wang", ok=False)
-    assert refused.exit_code == 2
-    sneaky = run("audit", "sql", "WITH x AS (SELECT 1) INSERT INTO regions SELECT * FROM regions", user="wang",
-                 ok=False)  # fmt: off
-    assert sneaky.exit_code != 0
-    bql = json.loads(run("audit", "query", "--entity", f"V{VILLAGE}", "--format", "json",
-                         "SELECT sum(number) AS n WHERE account ~ '^Income'", user="wang").output)  # fmt: off
-    assert bql[0]["n"] == "-100.00"
+    found = read_only_sql(db, "SELECT asset_id, original_value_fen FROM v_assets ORDER BY asset_id", "wang")
+    assert dict(zip(found.columns, found.rows[0], strict=True)) == {"asset_id": "A-1", "original_value_fen": 10000000}
+    with pytest.raises(InputError) as refused:
+        read_only_sql(db, "DELETE FROM assets", "wang")
+    assert refused.value.exit_code == 2
+    with pytest.raises(InputError, match="only the audit views of your scope can be read"):
+        read_only_sql(db, "WITH x AS (SELECT 1) INSERT INTO regions SELECT * FROM regions", "wang")
+    columns, rows = query_entity(db, f"V{VILLAGE}", "SELECT sum(number) AS n WHERE account ~ '^Income'", "wang")
+    assert columns == ["n"] and str(rows[0][0]) == "-100.00"
 
 
 @pytest.mark.parametrize(
@@ -131,25 +172,24 @@ def test_trail_query_and_read_only_sql(run: Cli) -> None:
         ("chain_seals", "UPDATE chain_seals SET digests = digests || digests WHERE seq = 2", "chain broken"),
     ],
 )  # fmt: skip
-def test_verify_finds_tampering(run: Cli, db: Database, table: str, statement: str, expected: str) -> None:
-    _setup(run)
-    run("asset", "status", "A-1", "idle", "--date", "2025-04-01", user="zhang")
-    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "100", "--date", "2025-03-01", user="li")
-    clean = run("audit", "verify", "--skip-bean-check", user="wang")
-    assert "verifies clean" in clean.output
+def test_verify_finds_tampering(db: Database, table: str, statement: str, expected: str) -> None:
+    _setup(db)
+    status(db, "A-1", AssetStatus.IDLE, "2025-04-01", actor="zhang")
+    post(db, "A-2", "100", "2025-03-01", actor="li")
+    assert list(verify(db, "wang", bean_check=False)) == []  # verifies clean
     if table != "assets":
         drop_append_only_guards(db, table)
     with db.engine.begin() as conn:
         conn.exec_driver_sql(statement)
-    found = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)
-    assert found.exit_code == 1
-    assert expected in found.output, found.output
+    found = list(verify(db, "wang", bean_check=False))
+    assert any(expected in detail for _, detail in found), found
 
 
-def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
-    _setup(run)
-    run("audit", "export", "--scope", COUNTY, "--out", str(tmp_path / "pkg"), user="wang")
-    manifest = json.loads((tmp_path / "pkg" / "manifest.json").read_text(encoding="utf-8"))
+def test_export_package_with_manifest(db: Database, tmp_path: Path) -> None:
+    _setup(db)
+    written = export_package(db, tmp_path / "pkg", "wang", COUNTY)
+    assert written == tmp_path / "pkg" / "manifest.json"
+    manifest = json.loads(written.read_text(encoding="utf-8"))
     expected = {
         f"ledgers/V{VILLAGE}.beancount",
         f"ledgers/V{OTHER_VILLAGE}.beancount",
@@ -173,18 +213,19 @@ def test_export_package_with_manifest(run: Cli, tmp_path: Path) -> None:
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((tmp_path / "pkg" / name).read_bytes()).hexdigest() == digest
     head = manifest["chain_head"]["hash"]
-    assert "verifies clean" in run("audit", "verify", "--expect-head", head, user="wang").output
-    outside = run("audit", "export", "--scope", "360921102", "--out", str(tmp_path / "x"), user="li", ok=False)
-    assert outside.exit_code == 6
+    assert chain_contains(db, head, "wang") and list(verify(db, "wang")) == []  # verifies clean, bean-check too
+    with pytest.raises(PermissionDenied) as outside:
+        export_package(db, tmp_path / "x", "li", "360921102")
+    assert outside.value.exit_code == 6
 
 
-def test_postgres_auditor_role_is_read_only(run: Cli, db: Database) -> None:
+def test_postgres_auditor_role_is_read_only(db: Database) -> None:
     """The database role for auditors that `db upgrade` keeps (README, Security model), logged in from elsewhere
     (say psql): it reads the audit views only, sees none of their rows (no scope was granted to its connection by
     the application), and changes nothing."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL roles")
-    _setup(run)
+    _setup(db)
     with db.engine.connect() as conn:
         names = ReaderNames.current(conn)
         password = conn.scalar(text(f'SELECT password FROM "{names.schema}".reader_login'))
@@ -201,20 +242,18 @@ def test_postgres_auditor_role_is_read_only(run: Cli, db: Database) -> None:
                               "recorded_at) VALUES ('x', 'x', 'x', 0, 'x', now())"))  # fmt: off
     finally:
         auditor.dispose()
-    assert json.loads(run("audit", "sql", "SELECT count(*) AS n FROM v_assets", "--format", "json",
-                          user="wang").output) == [{"n": 3}]  # fmt: off
+    counted = read_only_sql(db, "SELECT count(*) AS n FROM v_assets", "wang")
+    assert [dict(zip(counted.columns, r, strict=True)) for r in counted.rows] == [{"n": 3}]
 
 
-def test_an_asset_registered_idle_verifies_clean(run: Cli, db: Database) -> None:
+def test_an_asset_registered_idle_verifies_clean(db: Database) -> None:
     """A register file may bring assets in as idle (资产状态 闲置): the registration event says so, and verify agrees
     with the register; a later out-of-band status edit is still caught."""
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    rows = [[*ASSET_HEADER, "资产状态"], [*asset_row("I-1"), "闲置"], [*asset_row("I-2"), ""]]
-    run("asset", "import", str(write_csv(run.cwd / "idle.csv", rows)))
-    shown = json.loads(run("asset", "show", "I-1", "--format", "json").output)
-    assert shown["asset"]["status"] == "idle"
-    assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
+    regions(db)
+    assets(db, [[*ASSET_HEADER, "资产状态"], [*asset_row("I-1"), "闲置"], [*asset_row("I-2"), ""]])
+    assert show_asset(db, "I-1", "tester").asset["status"] == "idle"
+    assert list(verify(db, "tester", bean_check=False)) == []
     with db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE assets SET status = 'in_use' WHERE asset_id = 'I-1'")
-    found = run("audit", "verify", "--skip-bean-check", ok=False)
-    assert "asset I-1: status is 'in_use' but its events say 'idle'" in found.output, found.output
+    found = list(verify(db, "tester", bean_check=False))
+    assert any("asset I-1: status is 'in_use' but its events say 'idle'" in detail for _, detail in found), found
