@@ -1,0 +1,122 @@
+"""The governance and supervision commands over their services (tests/services/test_governance.py,
+test_disposal.py, test_rectification.py, test_stored_thresholds.py and test_supervision.py hold what the services
+do): what each command makes of its options, the words it prints, its formats, and the exit code of each refusal
+(2 bad input, 3 not found, 4 already there, 5 refused by a rule, 6 not allowed: cli/main.py maps the services'
+errors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from assetledger.store.db import Database
+from tests.builders import ACTOR
+from tests.builders.governance import disposed
+from tests.conftest import Cli
+from tests.helpers import table_counts
+from tests.services.test_governance import _setup
+
+
+def test_scan_revitalise_dispose_and_report_through_their_commands(run: Cli, db: Database) -> None:
+    _setup(db)  # SILENT without revenue since 2025-01, LOSES losing, ROAD marked idle
+    rows = json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format", "json").output)
+    found = {r["asset_id"]: r for r in rows}
+    assert set(found) == {"SILENT", "LOSES", "ROAD"} and found["SILENT"]["last_revenue"] == "2025-01-28"
+    assert (found["LOSES"]["trailing_revenue"], found["LOSES"]["trailing_costs"]) == ("1200.00", "1800.00")
+    assert {(r["policy"], r["idle_months"], r["loss_months"]) for r in rows} == {
+        ("项目默认治理政策 (shipped default)", 6, 12)
+    }  # json keeps the policy that judged each row
+    table = run("asset", "scan", "--as-of", "2025-12-31").output
+    assert "判定依据 judged by：项目默认治理政策 (shipped default)；闲置 6 个月、亏损 12 个月" in table, table
+    assert "3 assets need governance; 0 have a decision" in table
+    revitalised = run("asset", "revitalise", "SILENT", "--date", "2026-01-10", "--operator", "新公司", "--mode",
+                      "entrusted").output  # fmt: skip
+    assert "SILENT: revitalised on 2026-01-10" in revitalised
+    shown = json.loads(run("asset", "show", "SILENT", "--format", "json").output)
+    assert shown["asset"]["operator"] == "新公司" and shown["asset"]["operating_mode"] == "entrusted"
+    weak = run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
+               "--approval", "村〔2026〕1号", "--approved-by", "village", ok=False)  # fmt: off
+    assert weak.exit_code == 5 and "needs township approval" in weak.output
+    run("asset", "dispose", "ROAD", "--method", "transfer", "--date", "2026-02-01", "--proceeds", "150000",
+        "--approval", "乡〔2026〕1号", "--approved-by", "township")  # fmt: off
+    out = run("asset", "dispose", "LOSES", "--method", "scrap", "--date", "2026-02-02", "--proceeds", "1500",
+              "--approval", "村〔2026〕2号", "--approved-by", "village").output  # fmt: off
+    assert "book value 40000.00, proceeds 1500.00, loss 38500.00" in out
+    twice = run("asset", "dispose", "LOSES", "--method", "scrap", "--date", "2026-02-03", "--approval", "x",
+                "--approved-by", "county", ok=False)  # fmt: off
+    assert twice.exit_code == 5 and "already disposed" in twice.output
+    after = run("ledger", "post", "--asset", "LOSES", "--revenue", "rent", "--amount", "1", "--date", "2026-02-03",
+                ok=False)  # fmt: off
+    assert after.exit_code == 5 and "disposed of on 2026-02-02" in after.output  # refused by a rule (README)
+    listed = json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output)
+    assert {r["asset_id"] for r in listed} == {"ROAD", "LOSES"}
+    report = json.loads(run("report", "governance", "--year", "2026", "--format", "json").output)
+    assert report[0]["disposed"] == 2 and report[0]["restricted_in"] == "151500.00"
+
+
+def test_a_write_off_is_refused_by_asset_dispose_as_bad_input(run: Cli, db: Database) -> None:
+    _setup(db)
+    before = table_counts(db)
+    refused = run("asset", "dispose", "LOSES", "--method", "write-off", "--date", "2026-02-02", "--approval",
+                  "县〔2026〕9号", "--approved-by", "county", ok=False)  # fmt: off
+    assert refused.exit_code == 2, refused.output
+    assert "--method」 (column)，值「write-off」 (value)" in refused.output and "inventory close" in refused.output
+    assert "Traceback" not in refused.output
+    assert table_counts(db) == before
+    assert "inventory close" in run("asset", "dispose", "--help").output
+
+
+def test_reinvest_into_an_asset_or_a_new_one(run: Cli, db: Database) -> None:
+    _setup(db)
+    disposed(db, "ROAD", dt.date(2026, 2, 1), "county", method="auction", proceeds="80000", approval="县〔2026〕1号")
+    too_much = run("reinvest", "--asset", "EARNS", "--amount", "80000.01", "--date", "2026-03-01", "--from",
+                   "restricted", ok=False)  # fmt: off
+    assert too_much.exit_code == 5 and "holds 80000.00" in too_much.output
+    done = run("reinvest", "--asset", "EARNS", "--amount", "30000", "--date", "2026-03-01", "--from", "restricted")
+    assert "EARNS: reinvested 30000.00 from restricted" in done.output, done.output
+    new = run("reinvest", "--asset", "NEW-1", "--new", "--name", "新冷库", "--register", "operating", "--village",
+              "360921101201", "--value", "50000", "--date", "2026-03-02", "--from", "restricted")  # fmt: off
+    assert "registered NEW-1 新冷库" in new.output, new.output
+    shown = json.loads(run("asset", "show", "NEW-1", "--format", "json").output)
+    assert shown["funding"][0]["source"] == "reinvested" and shown["asset"]["owner_kind"] == "village"
+    assert shown["asset"]["register"] == "operating" and shown["asset"]["original_value"] == "50000.00"
+    no_reserve = run("reinvest", "--asset", "EARNS", "--amount", "1", "--date", "2026-03-03", ok=False)
+    assert no_reserve.exit_code == 5 and "reinvestment reserve" in no_reserve.output
+    unnamed = run("reinvest", "--asset", "NEW-2", "--new", "--date", "2026-03-03", ok=False)
+    assert unnamed.exit_code == 2 and "--name" in unnamed.output
+
+
+def test_maintenance_commands_and_their_refusals(run: Cli, db: Database) -> None:
+    _setup(db)
+    run("maintenance", "contribute", "--county", "360921", "--amount", "50000", "--date", "2026-01-01")
+    assert "application 1 recorded" in run("maintenance", "apply", "ROAD", "--amount", "36000", "--reason", "水毁",
+                                           "--date", "2026-11-01").output  # fmt: off
+    not_yet = run("maintenance", "spend", "1", "--amount", "100", "--date", "2026-11-02", ok=False)
+    assert not_yet.exit_code == 5 and "not approved" in not_yet.output
+    early_decision = run("maintenance", "decide", "1", "--approve", "--date", "2026-10-31", ok=False)
+    assert early_decision.exit_code == 5 and "between the application (2026-11-01)" in early_decision.output
+    assert "application 1 approved" in run("maintenance", "decide", "1", "--approve", "--date", "2026-11-03").output
+    before = table_counts(db)
+    early = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2026-11-02", ok=False)
+    assert early.exit_code == 5 and "早于第 1 号维修申请的批准日期 2026-11-03" in early.output, early.output
+    assert "approved on 2026-11-03" in early.output and "Traceback" not in early.output
+    future = run("maintenance", "spend", "1", "--amount", "36000", "--date", "2999-01-01", ok=False)
+    assert future.exit_code == 5 and "after today" in future.output
+    wrong = run("maintenance", "apply", "EARNS", "--amount", "1", "--reason", "x", "--date", "2026-02-01", ok=False)
+    assert wrong.exit_code == 5 and "public-benefit" in wrong.output
+    assert table_counts(db) == before
+    assert "spent 5000.00" in run("maintenance", "spend", "1", "--amount", "5000", "--date", "2026-11-04").output
+    listed = json.loads(run("maintenance", "list", "--format", "json").output)
+    assert listed[0]["decision"] == "approved" and listed[0]["spent"] == "5000.00"  # json keeps the codes
+    table = run("maintenance", "list").output  # a person reads it: the decision by name
+    assert "审批结果" in table and "批准" in table and "approved" not in table and "decision" not in table, table
+
+
+def test_a_bad_policy_file_is_refused_with_its_keys(run: Cli, db: Database) -> None:
+    _setup(db)
+    before = table_counts(db)
+    bad_policy = run.cwd / "bad.toml"
+    bad_policy.write_text("[scan]\nidle_months = 0\n[[approval]]\nlevel = 'province'\n", encoding="utf-8")
+    refused = run("asset", "policy", "store", str(bad_policy), user=ACTOR, ok=False)
+    assert refused.exit_code == 2 and "scan.idle_months" in refused.output and "approval[0].level" in refused.output
+    assert table_counts(db) == before
