@@ -7,14 +7,18 @@ errors)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from assetledger.store.db import Database
 from tests.builders import ACTOR
-from tests.builders.governance import disposed
+from tests.builders.governance import contracts, disposed
 from tests.conftest import Cli
 from tests.helpers import table_counts
+from tests.services.test_disposal import CONTRACT_HEADER, LEASE, SHIPPED, _county
 from tests.services.test_governance import _setup
+
+DISPOSE = ("--method", "transfer", "--proceeds", "1", "--approval", "x")
 
 
 def test_scan_revitalise_dispose_and_report_through_their_commands(run: Cli, db: Database) -> None:
@@ -120,3 +124,67 @@ def test_a_bad_policy_file_is_refused_with_its_keys(run: Cli, db: Database) -> N
     refused = run("asset", "policy", "store", str(bad_policy), user=ACTOR, ok=False)
     assert refused.exit_code == 2 and "scan.idle_months" in refused.output and "approval[0].level" in refused.output
     assert table_counts(db) == before
+
+
+def test_asset_dispose_takes_no_policy_file_and_names_the_policy_that_judged_it(run: Cli, db: Database) -> None:
+    _county(db)
+    lax = run.cwd / "lax.toml"
+    lax.write_text('[[approval]]\nlevel = "village"\n', encoding="utf-8")
+    before = table_counts(db)
+    bypass = run("asset", "dispose", "RT-0001", *DISPOSE, "--date", "2026-11-30", "--approved-by", "village",
+                 "--policy", str(lax), user="zhang", ok=False)  # fmt: skip
+    assert bypass.exit_code == 2 and "--policy" in bypass.output, bypass.output
+    refused = run("asset", "dispose", "RT-0001", *DISPOSE, "--date", "2026-11-30", "--approved-by", "village",
+                  user="zhang", ok=False)  # fmt: skip
+    assert refused.exit_code == 5 and "needs township approval" in refused.output
+    assert table_counts(db) == before
+    out = run("asset", "dispose", "RT-0001", *DISPOSE, "--date", "2026-11-30", "--approved-by", "township",
+              user="zhang").output  # fmt: skip
+    digest = hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+    assert "ledgers/policy/governance.toml" in out and digest[:12] in out
+    event = json.loads(run("asset", "show", "RT-0001", "--format", "json", user="zhang").output)["events"][-1]
+    assert event["kind"] == "disposed" and event["details"]["policy_sha256"] == digest
+
+
+def test_asset_policy_store_and_show(run: Cli, db: Database) -> None:
+    _county(db)
+    strict = run.cwd / "strict.toml"
+    strict.write_text('[[approval]]\nmax_value = 10000\nlevel = "village"\n[[approval]]\nlevel = "county"\n',
+                      encoding="utf-8")  # fmt: skip
+    not_finance = run("asset", "policy", "store", str(strict), user="li", ok=False)
+    assert not_finance.exit_code == 6, not_finance.output
+    bad = run.cwd / "bad.toml"
+    bad.write_text('[[approval]]\nlevel = "province"\n', encoding="utf-8")
+    refused = run("asset", "policy", "store", str(bad), user="zhang", ok=False)
+    assert refused.exit_code == 2 and "approval[0].level" in refused.output
+    out = run("asset", "policy", "store", str(strict), "--note", "县财〔2026〕8号", user="zhang").output
+    assert "stored governance policy 360921 第1版 (v1)" in out
+    assert "nothing stored" in run("asset", "policy", "store", str(strict), user="zhang").output
+    township = run("asset", "dispose", "RT-0002", *DISPOSE, "--date", "2026-11-30", "--approved-by", "township",
+                   user="zhang", ok=False)  # fmt: skip
+    assert township.exit_code == 5 and "needs county approval" in township.output, township.output
+    run("asset", "policy", "store", str(SHIPPED), "--note", "恢复", user="zhang")
+    shown = json.loads(run("asset", "policy", "show", "--format", "json", user="li").output)
+    assert [r["policy"] for r in shown] == ["360921 第2版 (v2)", "360921 第1版 (v1)"]  # in force first
+    assert shown[1]["actor"] == "zhang" and shown[1]["sha256"] == hashlib.sha256(strict.read_bytes()).hexdigest()
+    assert shown[1]["note"] == "县财〔2026〕8号"
+    assert "in force: 360921 第2版 (v2)" in run("asset", "policy", "show", user="li").output
+
+
+def test_a_contract_in_force_refuses_asset_dispose_and_its_arrears_stay_listed(run: Cli, db: Database) -> None:
+    _county(db)
+    contracts(db, [CONTRACT_HEADER, LEASE], actor="zhang")
+    live = run("asset", "dispose", "RT-0003", *DISPOSE, "--date", "2026-11-30", "--approved-by", "county",
+               user="zhang", ok=False)  # fmt: skip
+    assert live.exit_code == 5 and "HT-R1" in live.output and "contract terminate" in live.output, live.output
+    ended = run("contract", "terminate", "HT-R1", "--date", "2025-12-31", "--reason", "协商解除", user="zhang")
+    assert "contract HT-R1 (RT-0003) ends on 2025-12-31" in ended.output, ended.output
+    run("asset", "dispose", "RT-0003", *DISPOSE, "--date", "2026-01-15", "--approved-by", "county", user="zhang")
+    alerts = json.loads(run("contract", "alerts", "--as-of", "2027-06-01", "--format", "json", user="zhang").output)
+    assert [(r["finding"], r["contract"], r["amount"]) for r in alerts if r["asset_id"] == "RT-0003"] == [
+        ("arrears", "HT-R1", "36000.00")
+    ]
+    in_force = json.loads(run("contract", "list", "--as-of", "2027-06-01", "--format", "json", user="zhang").output)
+    assert in_force == []
+    report = json.loads(run("report", "governance", "--year", "2026", "--format", "json", user="zhang").output)
+    assert report[0]["arrears"] == 1 and report[0]["arrears_amount"] == "36000.00"
