@@ -10,14 +10,26 @@ from decimal import Decimal
 from pathlib import Path
 
 from assetledger.domain.asset_events import ApprovalLevel
-from assetledger.domain.enums import AssetStatus
+from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
+from assetledger.domain.contracts import Frequency, Terms, Timing
+from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
 from assetledger.domain.governance import DisposalMethod
-from assetledger.services.assets import change_status
+from assetledger.domain.inventory import parse_scope
+from assetledger.io.contract_rows import ContractRow
+from assetledger.services.assets import (
+    assign_custodian,
+    change_status,
+    confirm_ownership,
+    record_handover,
+    register_asset,
+)
 from assetledger.services.books import PostResult
-from assetledger.services.contracts import ContractImportResult, import_contracts
+from assetledger.services.contracts import ContractImportResult, add_contract, import_contracts
 from assetledger.services.disposal import DisposalRequest, DisposalResult, dispose
 from assetledger.services.governance_policies import PolicyInForce, store_policy
-from assetledger.services.journal import import_entries
+from assetledger.services.inventory import OpenResult, open_inventory
+from assetledger.services.inventory_counts import RecordResult, record_counts
+from assetledger.services.journal import close_period, import_entries
 from assetledger.store.db import Database
 from tests.builders import ACTOR, Rows, _csv
 
@@ -66,3 +78,68 @@ def contracts(db: Database, rows: Rows, *, actor: str = ACTOR) -> ContractImport
     """Operating contracts from a contracts file's header and rows (`contract import`)."""
     with _csv("contracts.csv", rows) as path:
         return import_contracts(db, path, actor)
+
+
+def contract(
+    db: Database,
+    code: str,
+    asset_id: str,
+    operator: str,
+    mode: OperatingMode | str,
+    start: dt.date,
+    end: dt.date,
+    amount: str,
+    frequency: Frequency | str = Frequency.ANNUAL,
+    *,
+    actor: str = ACTOR,
+) -> str:
+    """One operating contract, paid in arrears (`contract add --code --asset --operator --mode --start --end --amount
+    --frequency`); its code."""
+    terms = Terms(OperatingMode(mode), start, end, Decimal(amount), Frequency(frequency), Timing.ARREARS)
+    add_contract(db, ContractRow(0, code, (asset_id,), operator, None, terms, None, None, None), actor)
+    return code
+
+
+def well(db: Database, region: str, *, actor: str = ACTOR) -> str:
+    """U-1, a 10,000 public-benefit well in `region` acquired on 2025-03-01, neither confirmed, handed over nor in
+    anyone's custody (`asset register --id U-1 --name 水井 --register public_benefit --region --year 2025
+    --acquired-on 2025-03-01 --value 10000 --fund central=10000`); its id."""
+    draft = AssetDraft(
+        "U-1", "水井", Register.PUBLIC_BENEFIT, region, Decimal("10000"), ((FundSource.CENTRAL, Decimal("10000")),),
+        build_year=2025, acquired_on=dt.date(2025, 3, 1),
+    )  # fmt: skip
+    register_asset(db, draft, actor)
+    return draft.asset_id
+
+
+def confirmed(
+    db: Database, asset_id: str, owner: str, kind: OwnerKind | str, on: dt.date, *, actor: str = ACTOR
+) -> bool:
+    """An asset's owner confirmed (`asset confirm ASSET --owner --owner-kind --date`)."""
+    return confirm_ownership(db, asset_id, Ownership(owner, OwnerKind(kind), on), actor)
+
+
+def handed_over(db: Database, asset_id: str, on: dt.date, by: str, *, actor: str = ACTOR) -> bool:
+    """An asset handed over to its owner (`asset handover ASSET --date --from`)."""
+    return record_handover(db, asset_id, Handover(on, by), actor)
+
+
+def custodian(db: Database, asset_id: str, name: str, start: dt.date, *, actor: str = ACTOR) -> bool:
+    """An asset's custodian from a date (`asset custodian ASSET --name --from`)."""
+    return assign_custodian(db, asset_id, Custody(name, start), actor)
+
+
+def books_closed(db: Database, entity: str, through: dt.date, *, actor: str = ACTOR) -> dt.date | None:
+    """An entity's books closed through a date (`ledger close --entity --through`); the previous close."""
+    return close_period(db, entity, through, actor)
+
+
+def inventory(db: Database, year: int, scope: str, on: dt.date, *, actor: str = ACTOR) -> OpenResult:
+    """An inventory opened over a scope such as 'county:360921' (`inventory open --year --scope --date`)."""
+    return open_inventory(db, year, parse_scope(scope), actor, on)
+
+
+def counts(db: Database, rows: Rows, *, actor: str = ACTOR) -> RecordResult:
+    """A filled count sheet from its header and rows, 清查编号 among its columns (`inventory record`)."""
+    with _csv("counts.csv", rows) as path:
+        return record_counts(db, path, actor)

@@ -10,13 +10,19 @@ import datetime as dt
 import hashlib
 import json
 
+from click.testing import Result
+from sqlalchemy import text
+
 from assetledger.store.db import Database
 from tests.builders import ACTOR
 from tests.builders.governance import contracts, disposed
 from tests.conftest import Cli
-from tests.helpers import table_counts
+from tests.helpers import drop_append_only_guards, table_counts
 from tests.services.test_disposal import CONTRACT_HEADER, LEASE, SHIPPED, _county
 from tests.services.test_governance import _setup
+from tests.services.test_rectification import APPLICATION_PDF
+from tests.services.test_rectification import _county as _cases_county
+from tests.services.test_supervision import POLICY
 
 DISPOSE = ("--method", "transfer", "--proceeds", "1", "--approval", "x")
 
@@ -188,3 +194,85 @@ def test_a_contract_in_force_refuses_asset_dispose_and_its_arrears_stay_listed(r
     assert in_force == []
     report = json.loads(run("report", "governance", "--year", "2026", "--format", "json", user="zhang").output)
     assert report[0]["arrears"] == 1 and report[0]["arrears_amount"] == "36000.00"
+
+
+def _open(run: Cli, user: str = "zhang", ok: bool = True) -> Result:
+    return run("supervise", "open", "unconfirmed:U-1", "--unit", "东风镇人民政府", "--deadline", "2025-06-30", "--date",
+               "2025-06-01", "--policy", str(POLICY), user=user, ok=ok)  # fmt: skip
+
+
+def test_a_case_opened_stepped_closed_listed_and_shown(run: Cli, db: Database) -> None:
+    _cases_county(db)
+    early = run("supervise", "open", "unconfirmed:U-1", "--unit", "东风镇", "--deadline", "2025-06-30", "--date",
+                "2025-05-01", user="zhang", ok=False)  # fmt: skip
+    assert early.exit_code == 3 and "未触发" in early.output  # not yet 90 days: no warning, no case
+    assert "case 1 opened on 2025-06-01" in _open(run).output
+    twice = _open(run, ok=False)
+    assert twice.exit_code == 4 and "unconfirmed:U-1" in twice.output
+    listed = json.loads(run("supervise", "warnings", "--as-of", "2025-06-02", "--format", "json", user="zhang").output)
+    assert [w["case"] for w in listed if w["key"] == "unconfirmed:U-1"] == [1]
+    doc = run.cwd / "确权申请.pdf"
+    doc.write_bytes(APPLICATION_PDF)
+    stepped = run("supervise", "step", "1", "--text", "已提交确权申请", "--date", "2025-06-05", "--document", str(doc),
+                  user="li").output  # fmt: skip
+    assert "case 1: step 1 recorded with 确权申请.pdf" in stepped, stepped
+    refused = run("supervise", "close", "1", "--date", "2025-06-06", "--policy", str(POLICY), user="zhang", ok=False)
+    assert refused.exit_code == 5 and "预警仍然触发" in refused.output and "still fires" in refused.output
+    run("asset", "confirm", "U-1", "--owner", "红旗村股份经济合作社", "--owner-kind", "village", "--date", "2025-06-10",
+        user="zhang")  # fmt: skip
+    closed = run("supervise", "close", "1", "--date", "2025-06-12", "--note", "已确权", user="zhang").output
+    assert "case 1 closed on 2025-06-12" in closed and "逾期" not in closed
+    after = run("supervise", "step", "1", "--text", "补充材料", user="li", ok=False)
+    assert after.exit_code == 5 and "已销号" in after.output
+    assert run("supervise", "close", "1", user="zhang", ok=False).exit_code == 5
+    [case] = json.loads(run("supervise", "cases", "--format", "json", user="wang").output)
+    assert (case["state"], case["steps"], case["documents"], case["closed_on"]) == ("closed", 1, 1, "2025-06-12")
+    shown = run("supervise", "show", "1", user="wang").output
+    assert "已提交确权申请" in shown and "li" in shown and "销号 closed" in shown and "佐证 document" in shown
+    assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
+    run("audit", "export", "--scope", "360921", "--out", "package", user="wang")
+    assert (run.cwd / "package" / "rectification.jsonl").exists()
+
+
+def test_case_commands_refuse_by_role_and_by_bad_input(run: Cli, db: Database) -> None:
+    _cases_county(db)
+    for user in ("li", "wang"):
+        assert _open(run, user=user, ok=False).exit_code == 6, user
+    _open(run)
+    before = table_counts(db)
+    assert run("supervise", "step", "1", "--text", "x", "--date", "2025-06-02", user="zhao", ok=False).exit_code == 6
+    assert run("supervise", "close", "1", user="li", ok=False).exit_code == 6
+    assert run("supervise", "cases", user="zhao").output.count("unconfirmed:U-1") == 0  # not in its scope
+    assert run("supervise", "show", "1", user="zhao", ok=False).exit_code == 6
+    bad = run("supervise", "open", "nonsense", "--unit", "x", "--deadline", "2025-06-30", user="zhang", ok=False)
+    assert bad.exit_code == 2
+    late = run("supervise", "open", "unconfirmed:U-1", "--unit", "x", "--deadline", "2025-05-01", "--date",
+               "2025-06-01", user="zhang", ok=False)  # fmt: skip
+    assert late.exit_code == 2 and "--deadline" in late.output
+    unit = run("supervise", "open", "unconfirmed:U-1", "--unit", "东风镇\x1b[31m", "--deadline", "2025-06-30",
+               "--date", "2025-06-01", user="zhang", ok=False)  # fmt: skip
+    assert unit.exit_code == 2 and "--unit" in unit.output
+    words = run("supervise", "step", "1", "--text", "\u202e已督办", "--date", "2025-06-02", user="li", ok=False)
+    assert words.exit_code == 2 and "--text" in words.output
+    fake = run.cwd / "not-a-document.pdf"
+    fake.write_text("hello", encoding="utf-8")
+    assert run("supervise", "step", "1", "--text", "x", "--document", str(fake), user="li", ok=False).exit_code == 2
+    assert table_counts(db) == before
+
+
+def test_overdue_cases_in_a_table_and_a_tampered_case_fails_audit_verify(run: Cli, db: Database) -> None:
+    _cases_county(db)
+    _open(run)
+    assert "(no rows)" in run("supervise", "cases", "--overdue", "--as-of", "2025-06-30", user="wang").output
+    overdue = json.loads(run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", "--format", "json",
+                             user="wang").output)  # fmt: skip
+    assert [c["case"] for c in overdue] == [1] and overdue[0]["overdue"] is True
+    assert "unconfirmed:U-1" in run("supervise", "cases", "--as-of", "2025-07-01", user="shi").output  # the city
+    table = run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", user="wang").output
+    assert "逾期" in table and "1 逾期 overdue" in table
+    for name in ("rectification_cases", "rectification_events"):
+        drop_append_only_guards(db, name)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE rectification_cases SET deadline = '2026-12-31' WHERE id = 1"))
+    result = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)
+    assert result.exit_code == 1 and "rectification_cases id 1" in result.output
