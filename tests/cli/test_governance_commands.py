@@ -15,13 +15,14 @@ from sqlalchemy import text
 
 from assetledger.store.db import Database
 from tests.builders import ACTOR
-from tests.builders.governance import contracts, disposed
+from tests.builders.governance import contracts, disposed, policy
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards, table_counts
 from tests.services.test_disposal import CONTRACT_HEADER, LEASE, SHIPPED, _county
 from tests.services.test_governance import _setup
 from tests.services.test_rectification import APPLICATION_PDF
 from tests.services.test_rectification import _county as _cases_county
+from tests.services.test_stored_thresholds import _two_counties
 from tests.services.test_supervision import POLICY
 
 DISPOSE = ("--method", "transfer", "--proceeds", "1", "--approval", "x")
@@ -276,3 +277,25 @@ def test_overdue_cases_in_a_table_and_a_tampered_case_fails_audit_verify(run: Cl
         conn.execute(text("UPDATE rectification_cases SET deadline = '2026-12-31' WHERE id = 1"))
     result = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)
     assert result.exit_code == 1 and "rectification_cases id 1" in result.output
+
+
+def test_no_command_takes_a_governance_policy_file_and_the_scan_names_the_stored_one(run: Cli, db: Database) -> None:
+    _two_counties(db)
+    policy(db, "[contracts]\narrears_tolerance = 5000\n", actor="zhang")
+    lax = run.cwd / "lax.toml"
+    lax.write_text("[scan]\nidle_months = 1200\n[contracts]\narrears_tolerance = 50000\n", encoding="utf-8")
+    before = table_counts(db)
+    for args, option in (
+        (("contract", "alerts", "--as-of", "2025-11-15"), "--policy"),
+        (("asset", "scan", "--as-of", "2025-11-15"), "--policy"),
+        (("report", "governance", "--year", "2025"), "--policy"),
+        (("supervise", "warnings", "--as-of", "2025-11-15"), "--governance-policy"),
+        (("supervise", "indicators", "--year", "2025"), "--governance-policy"),
+    ):
+        refused = run(*args, option, str(lax), user="wang", ok=False)
+        assert refused.exit_code == 2 and option in refused.output, (args, refused.output)
+    assert table_counts(db) == before
+    scan = run("asset", "scan", "--as-of", "2025-11-15", user="wang").output
+    assert "HT-W" in scan and "欠缴租金/收益" in scan and "判定依据 judged by：示范县 第1版 (v1)" in scan, scan
+    alerts = json.loads(run("contract", "alerts", "--as-of", "2025-11-15", "--format", "json", user="wang").output)
+    assert [(r["contract"], r["amount"]) for r in alerts if r["finding"] == "arrears"] == [("HT-W", "20000.00")]
