@@ -26,10 +26,14 @@ from assetledger.services.assets import (
 from assetledger.services.books import PostResult
 from assetledger.services.contracts import ContractImportResult, add_contract, import_contracts
 from assetledger.services.disposal import DisposalRequest, DisposalResult, dispose
+from assetledger.services.distribution import DistributionResult, distribute, register_rule
+from assetledger.services.distribution_settlement import Settlement, pay
 from assetledger.services.governance_policies import PolicyInForce, store_policy
 from assetledger.services.inventory import OpenResult, open_inventory
+from assetledger.services.inventory_close import CloseResult, close_inventory
 from assetledger.services.inventory_counts import RecordResult, record_counts
 from assetledger.services.journal import close_period, import_entries
+from assetledger.services.public_notices import Published, publish
 from assetledger.store.db import Database
 from tests.builders import ACTOR, Rows, _csv
 
@@ -139,7 +143,33 @@ def inventory(db: Database, year: int, scope: str, on: dt.date, *, actor: str = 
     return open_inventory(db, year, parse_scope(scope), actor, on)
 
 
+def inventory_closed(db: Database, inventory_id: int, approval: str, on: dt.date, *, actor: str = ACTOR) -> CloseResult:
+    """An inventory closed with its approval (`inventory close ID --approval --date`)."""
+    return close_inventory(db, inventory_id, approval, actor, on)
+
+
 def counts(db: Database, rows: Rows, *, actor: str = ACTOR) -> RecordResult:
     """A filled count sheet from its header and rows, 清查编号 among its columns (`inventory record`)."""
     with _csv("counts.csv", rows) as path:
         return record_counts(db, path, actor)
+
+
+def rule(db: Database, path: Path, *, actor: str = ACTOR) -> bool:
+    """A village's distribution rule recorded from its file (`distribute rule add FILE`); whether it was new."""
+    _, added = register_rule(db, path, actor)
+    return added
+
+
+def distributed(db: Database, village: str, period: str, on: dt.date, *, actor: str = ACTOR) -> DistributionResult:
+    """A village's revenue of a period shared by its rule (`distribute --village --period --date`)."""
+    return distribute(db, village, period, actor, on=on)
+
+
+def published(db: Database, village: str, period: str, *, actor: str = ACTOR) -> list[Published]:
+    """A distribution's notice published on the distribution's date (`distribute publish --village --period`)."""
+    return publish(db, village, period, actor)
+
+
+def paid(db: Database, village: str, period: str, on: dt.date, *, actor: str = ACTOR) -> Settlement:
+    """Every household's share of a distribution paid (`distribute pay --village --period --date`)."""
+    return pay(db, village, period, on, actor)

@@ -23,7 +23,7 @@ from tests.services.test_governance import _setup
 from tests.services.test_rectification import APPLICATION_PDF
 from tests.services.test_rectification import _county as _cases_county
 from tests.services.test_stored_thresholds import _two_counties
-from tests.services.test_supervision import POLICY
+from tests.services.test_supervision import POLICY, _readers
 
 DISPOSE = ("--method", "transfer", "--proceeds", "1", "--approval", "x")
 
@@ -299,3 +299,18 @@ def test_no_command_takes_a_governance_policy_file_and_the_scan_names_the_stored
     assert "HT-W" in scan and "欠缴租金/收益" in scan and "判定依据 judged by：示范县 第1版 (v1)" in scan, scan
     alerts = json.loads(run("contract", "alerts", "--as-of", "2025-11-15", "--format", "json", user="wang").output)
     assert [(r["contract"], r["amount"]) for r in alerts if r["finding"] == "arrears"] == [("HT-W", "20000.00")]
+
+
+def test_supervise_warnings_in_a_table_a_workbook_and_json_and_its_refusals(run: Cli, db: Database) -> None:
+    _readers(db)
+    listed = json.loads(run("supervise", "warnings", "--as-of", "2025-01-10", "--rule", "no_custodian", "--policy",
+                            str(POLICY), "--format", "json", user="wang").output)  # fmt: skip
+    assert [(w["key"], w["rule"], w["case"]) for w in listed] == [("no_custodian:Q-1", "no_custodian", None)]
+    refused = run("supervise", "warnings", "--region", "360921101201", user="wang", ok=False)
+    assert refused.exit_code == 6
+    table = run("supervise", "warnings", "--as-of", "2025-01-10", "--rule", "no_custodian", user="zhang").output
+    assert "未落实管护 no custodian" in table and "2 条预警" in table
+    run("supervise", "warnings", "--as-of", "2025-01-10", "--format", "xlsx", "--out", "w.xlsx", user="zhang")
+    assert (run.cwd / "w.xlsx").stat().st_size > 0
+    bad = run("supervise", "warnings", "--rule", "nonsense", user="zhang", ok=False)
+    assert bad.exit_code == 2 and "unknown rule" in bad.output
