@@ -3,152 +3,217 @@ overdue cases, and `audit verify` on the case rows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
+from assetledger.domain.supervision import CaseEventKind, RuleKind, SupervisionPolicy
+from assetledger.errors import DuplicateError, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.rules.supervision_policy import load_policy
+from assetledger.services.audit import export_package, verify
+from assetledger.services.rectification import (
+    CaseView,
+    close_case,
+    list_cases,
+    open_case,
+    open_cases_by_key,
+    record_step,
+    show_case,
+)
+from assetledger.services.supervision import warnings
 from assetledger.store.db import Database
+from assetledger.store.document_files import DocumentPlace, documents_place
+from tests.builders import regions, user
+from tests.builders.governance import confirmed, well
 from tests.conftest import Cli
 from tests.helpers import REGIONS, drop_append_only_guards, table_counts, write_csv
-from tests.services.test_documents import pdf_bytes
-from tests.services.test_supervision import POLICY, VILLAGE, _well
+from tests.services.test_supervision import POLICY, _well
 
-OTHER_VILLAGE = "360921101202"
+VILLAGE, OTHER_VILLAGE = "360921101201", "360921101202"
+# A PDF as the document checks read one (tests/services/test_documents.py: pdf_bytes).
+APPLICATION_PDF = b"%PDF-1.4\n1 0 obj << /Title (application) >> endobj\ntrailer << >>\n%%EOF\n"
+CITIES = [
+    ["区划代码", "名称", "级别", "上级代码"],
+    ["360900", "宜春市", "市", ""],
+    ["360921", "示范县", "县", "360900"],
+]
+SHIPPED = load_policy(POLICY)  # ledgers/policy/supervision.toml
+KEY = "unconfirmed:U-1"
+
+
+def _county(db: Database) -> None:
+    regions(db)
+    well(db, VILLAGE)  # U-1, acquired 2025-03-01, not confirmed: the unconfirmed warning fires from 2025-05-31
+    regions(db, CITIES)
+    user(db, "shi", "finance", "360900")  # the city's bureau (市财政局)
+    user(db, "zhang", "finance", "360921", actor="shi")
+    for name, role, scope in (("li", "village-accountant", VILLAGE), ("zhao", "village-accountant", OTHER_VILLAGE),
+                              ("wang", "auditor", "360921")):  # fmt: skip
+        user(db, name, role, scope, actor="zhang")
 
 
 def _county_with_users(run: Cli) -> None:
+    """_county through the CLI, for tests/services/test_acceptance.py (another file, not yet built through the
+    services) that starts from it."""
     run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    _well(run)  # U-1, acquired 2025-03-01, not confirmed: the unconfirmed warning fires from 2025-05-31
-    cities = [
-        ["区划代码", "名称", "级别", "上级代码"],
-        ["360900", "宜春市", "市", ""],
-        ["360921", "示范县", "县", "360900"],
-    ]
-    run("region", "import", str(write_csv(run.cwd / "cities.csv", cities)))
-    run("user", "add", "shi", "--role", "finance", "--scope", "360900")  # the city's bureau (市财政局)
+    _well(run)
+    run("region", "import", str(write_csv(run.cwd / "cities.csv", CITIES)))
+    run("user", "add", "shi", "--role", "finance", "--scope", "360900")
     run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="shi")
     for name, role, scope in (("li", "village-accountant", VILLAGE), ("zhao", "village-accountant", OTHER_VILLAGE),
                               ("wang", "auditor", "360921")):  # fmt: skip
         run("user", "add", name, "--role", role, "--scope", scope, user="zhang")
 
 
-def _open(run: Cli, user: str = "zhang", ok: bool = True, key: str = "unconfirmed:U-1") -> object:
-    return run("supervise", "open", key, "--unit", "东风镇人民政府", "--deadline", "2025-06-30", "--date",
-               "2025-06-01", "--policy", str(POLICY), user=user, ok=ok)  # fmt: skip
+def _open(db: Database, actor: str = "zhang", key: str = KEY) -> CaseView:
+    """What `supervise open KEY --unit 东风镇人民政府 --deadline 2025-06-30 --date 2025-06-01 --policy POLICY` asks."""
+    return open_case(db, actor, key, "东风镇人民政府", dt.date(2025, 6, 30), policy=SHIPPED, on=dt.date(2025, 6, 1))
 
 
-def test_a_case_closes_only_once_its_rule_no_longer_fires(run: Cli, db: Database) -> None:
-    _county_with_users(run)
-    early = run("supervise", "open", "unconfirmed:U-1", "--unit", "东风镇", "--deadline", "2025-06-30", "--date",
-                "2025-05-01", user="zhang", ok=False)  # fmt: skip
-    assert early.exit_code == 3 and "未触发" in early.output  # not yet 90 days: no warning, no case
-    assert "case 1 opened on 2025-06-01" in _open(run).output  # type: ignore[attr-defined]
-    twice = _open(run, ok=False)
-    assert twice.exit_code == 4 and "unconfirmed:U-1" in twice.output  # type: ignore[attr-defined]
-    listed = json.loads(run("supervise", "warnings", "--as-of", "2025-06-02", "--format", "json", user="zhang").output)
-    assert [w["case"] for w in listed if w["key"] == "unconfirmed:U-1"] == [1]
+def _place(db: Database) -> DocumentPlace:
+    """Where the CLI keeps documents without --documents: beside a SQLite file, else in the database."""
+    return documents_place(db.url)
 
-    doc = run.cwd / "确权申请.pdf"
-    doc.write_bytes(pdf_bytes("application"))
-    run("supervise", "step", "1", "--text", "已提交确权申请", "--date", "2025-06-05", "--document", str(doc), user="li")
-    refused = run("supervise", "close", "1", "--date", "2025-06-06", "--policy", str(POLICY), user="zhang", ok=False)
-    assert refused.exit_code == 5 and "预警仍然触发" in refused.output and "still fires" in refused.output
+
+def test_a_case_closes_only_once_its_rule_no_longer_fires(db: Database, tmp_path: Path) -> None:
+    _county(db)
+    with pytest.raises(NotFoundError, match="未触发") as early:
+        open_case(db, "zhang", KEY, "东风镇", dt.date(2025, 6, 30), policy=SupervisionPolicy(), on=dt.date(2025, 5, 1))
+    assert early.value.exit_code == 3  # not yet 90 days: no warning, no case
+    case = _open(db)
+    assert (case.number, case.opened_on, case.rule, case.subject) == (
+        1,
+        dt.date(2025, 6, 1),
+        RuleKind.UNCONFIRMED,
+        "U-1",
+    )
+    with pytest.raises(DuplicateError, match=KEY) as twice:
+        _open(db)
+    assert twice.value.exit_code == 4
+    listed = warnings(db, "zhang", dt.date(2025, 6, 2), SupervisionPolicy())
+    assert [w.key for w in listed].count(KEY) == 1 and open_cases_by_key(db, "zhang") == {KEY: 1}
+
+    doc = tmp_path / "确权申请.pdf"
+    doc.write_bytes(APPLICATION_PDF)
+    stepped = record_step(db, _place(db), "li", 1, "已提交确权申请", on=dt.date(2025, 6, 5), document=doc)
+    assert (stepped.state.steps, stepped.state.documents) == (1, 1)
+    with pytest.raises(RuleViolation) as refused:
+        close_case(db, "zhang", 1, policy=SHIPPED, on=dt.date(2025, 6, 6))
+    assert refused.value.exit_code == 5
+    assert "预警仍然触发" in str(refused.value) and "still fires" in str(refused.value), refused.value
     for lax in ("[rules.unconfirmed]\nenabled = false\n", "[rules.unconfirmed]\ndays = 3650\n"):
-        (run.cwd / "lax.toml").write_text(f'version = "lax"\n{lax}', encoding="utf-8")
-        hidden = run("supervise", "close", "1", "--date", "2025-06-06", "--policy", str(run.cwd / "lax.toml"),
-                     user="zhang", ok=False)  # fmt: skip
-        assert hidden.exit_code == 5 and "预警仍然触发" in hidden.output  # a file cannot close a case by looking away
+        (tmp_path / "lax.toml").write_text(f'version = "lax"\n{lax}', encoding="utf-8")
+        with pytest.raises(RuleViolation, match="预警仍然触发") as hidden:  # a file cannot close a case by looking away
+            close_case(db, "zhang", 1, policy=load_policy(tmp_path / "lax.toml"), on=dt.date(2025, 6, 6))
+        assert hidden.value.exit_code == 5
 
-    run("asset", "confirm", "U-1", "--owner", "红旗村股份经济合作社", "--owner-kind", "village", "--date", "2025-06-10",
-        user="zhang")  # fmt: skip
-    closed = run("supervise", "close", "1", "--date", "2025-06-12", "--note", "已确权", user="zhang").output
-    assert "case 1 closed on 2025-06-12" in closed and "逾期" not in closed
-    after = run("supervise", "step", "1", "--text", "补充材料", user="li", ok=False)
-    assert after.exit_code == 5 and "已销号" in after.output
-    again = run("supervise", "close", "1", user="zhang", ok=False)
-    assert again.exit_code == 5
+    confirmed(db, "U-1", "红旗村股份经济合作社", "village", dt.date(2025, 6, 10), actor="zhang")
+    closed = close_case(db, "zhang", 1, policy=SupervisionPolicy(), on=dt.date(2025, 6, 12), note="已确权")
+    assert closed.state.closed_on == dt.date(2025, 6, 12) and closed.state.closed_by == "zhang"
+    assert closed.state.closed_on <= closed.deadline  # not closed late (逾期)
+    with pytest.raises(RuleViolation, match="已销号") as after:
+        record_step(db, _place(db), "li", 1, "补充材料")
+    assert after.value.exit_code == 5
+    with pytest.raises(RuleViolation) as again:
+        close_case(db, "zhang", 1, policy=SupervisionPolicy())
+    assert again.value.exit_code == 5
 
-    cases = json.loads(run("supervise", "cases", "--format", "json", user="wang").output)
-    assert len(cases) == 1
-    case = cases[0]
-    assert (case["state"], case["steps"], case["documents"], case["closed_on"]) == ("closed", 1, 1, "2025-06-12")
-    assert case["unit"] == "东风镇人民政府" and "not confirmed" in case["evidence"]
-    shown = run("supervise", "show", "1", user="wang").output
-    assert "已提交确权申请" in shown and "li" in shown and "销号 closed" in shown and "佐证 document" in shown
+    [case] = list_cases(db, "wang")
+    assert (case.state.closed, case.state.steps, case.state.documents, case.state.closed_on) == (
+        True,
+        1,
+        1,
+        dt.date(2025, 6, 12),
+    )
+    assert case.unit == "东风镇人民政府" and "not confirmed" in case.evidence
+    shown = show_case(db, "wang", 1)
+    [step, close] = shown.events
+    assert (step.kind, step.text, step.actor, step.on) == (
+        CaseEventKind.STEP,
+        "已提交确权申请",
+        "li",
+        dt.date(2025, 6, 5),
+    )
+    assert step.document is not None and close.kind is CaseEventKind.CLOSED and close.actor == "zhang"
     # the evidence document is kept once and sealed with the others
     assert table_counts(db)["documents"] == 1
-    assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
-    run("audit", "export", "--scope", "360921", "--out", "package", user="wang")
-    [line] = (run.cwd / "package" / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
+    assert list(verify(db, "wang", bean_check=False, documents=_place(db))) == []
+    manifest = export_package(db, tmp_path / "package", "wang", "360921", _place(db))
+    assert manifest == tmp_path / "package" / "manifest.json"
+    [line] = (manifest.parent / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(line)
     assert record["state"] == "closed" and [e["kind"] for e in record["events"]] == ["step", "closed"]
-    assert "rectification.jsonl" in json.loads((run.cwd / "package" / "manifest.json").read_text())["files"]
+    assert "rectification.jsonl" in json.loads(manifest.read_text())["files"]
 
 
-def test_roles_and_scopes_of_cases(run: Cli, db: Database) -> None:
-    _county_with_users(run)
-    for user in ("li", "wang"):
-        refused = _open(run, user=user, ok=False)
-        assert refused.exit_code == 6, user  # type: ignore[attr-defined]
-    _open(run)
+def test_roles_and_scopes_of_cases(db: Database) -> None:
+    _county(db)
+    for actor in ("li", "wang"):
+        with pytest.raises(PermissionDenied) as refused:
+            _open(db, actor=actor)
+        assert refused.value.exit_code == 6, actor
+    _open(db)
     before = table_counts(db)
-    other = run("supervise", "step", "1", "--text", "x", "--date", "2025-06-02", user="zhao", ok=False)
-    assert other.exit_code == 6  # another village's accountant
-    auditor = run("supervise", "step", "1", "--text", "x", "--date", "2025-06-02", user="wang", ok=False)
-    assert auditor.exit_code == 6
-    assert run("supervise", "close", "1", user="li", ok=False).exit_code == 6
+    for actor in ("zhao", "wang"):  # another village's accountant, an auditor
+        with pytest.raises(PermissionDenied):
+            record_step(db, _place(db), actor, 1, "x", on=dt.date(2025, 6, 2))
+    with pytest.raises(PermissionDenied):
+        close_case(db, "li", 1, policy=SupervisionPolicy())
     assert table_counts(db) == before
-    assert run("supervise", "cases", user="zhao").output.count("unconfirmed:U-1") == 0  # not in its scope
-    assert run("supervise", "show", "1", user="zhao", ok=False).exit_code == 6
-    bad = run("supervise", "open", "nonsense", "--unit", "x", "--deadline", "2025-06-30", user="zhang", ok=False)
-    assert bad.exit_code == 2
-    late = run("supervise", "open", "unconfirmed:U-1", "--unit", "x", "--deadline", "2025-05-01", "--date",
-               "2025-06-01", user="zhang", ok=False)  # fmt: skip
-    assert late.exit_code == 2 and "--deadline" in late.output
+    assert list_cases(db, "zhao") == []  # not in its scope
+    with pytest.raises(PermissionDenied):
+        show_case(db, "zhao", 1)
+    with pytest.raises(InputError) as bad:
+        open_case(db, "zhang", "nonsense", "x", dt.date(2025, 6, 30), policy=SupervisionPolicy())
+    assert bad.value.exit_code == 2
+    with pytest.raises(InputError) as late:
+        open_case(db, "zhang", KEY, "x", dt.date(2025, 5, 1), policy=SupervisionPolicy(), on=dt.date(2025, 6, 1))
+    assert late.value.exit_code == 2 and [f.column for f in late.value.findings] == ["--deadline"]
 
 
-def test_overdue_cases_are_listed(run: Cli) -> None:
-    _county_with_users(run)
-    _open(run)
-    assert "(no rows)" in run("supervise", "cases", "--overdue", "--as-of", "2025-06-30", user="wang").output
-    overdue = json.loads(run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", "--format", "json",
-                             user="wang").output)  # fmt: skip
-    assert [c["case"] for c in overdue] == [1] and overdue[0]["overdue"] is True
-    assert "unconfirmed:U-1" in run("supervise", "cases", "--as-of", "2025-07-01", user="shi").output  # the city
-    table = run("supervise", "cases", "--overdue", "--as-of", "2025-07-01", user="wang").output
-    assert "逾期" in table and "1 逾期 overdue" in table
+def test_overdue_cases_are_listed(db: Database) -> None:
+    _county(db)
+    _open(db)
+    assert list_cases(db, "wang", overdue=True, as_of=dt.date(2025, 6, 30)) == []
+    overdue = list_cases(db, "wang", overdue=True, as_of=dt.date(2025, 7, 1))
+    assert [c.number for c in overdue] == [1] and overdue[0].overdue is True
+    assert [c.key for c in list_cases(db, "shi", as_of=dt.date(2025, 7, 1))] == [KEY]  # the city
 
 
-def test_audit_verify_names_a_tampered_case_row(run: Cli, db: Database) -> None:
-    _county_with_users(run)
-    _open(run)
-    run("supervise", "step", "1", "--text", "已督办", "--date", "2025-06-02", user="li")
-    assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
+def test_audit_verify_names_a_tampered_case_row(db: Database) -> None:
+    _county(db)
+    _open(db)
+    record_step(db, _place(db), "li", 1, "已督办", on=dt.date(2025, 6, 2))
+    assert list(verify(db, "wang", bean_check=False, documents=_place(db))) == []
     for table in ("rectification_cases", "rectification_events"):
         drop_append_only_guards(db, table)
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE rectification_cases SET deadline = '2026-12-31' WHERE id = 1"))
         conn.execute(text("UPDATE rectification_events SET text = '已整改完毕' WHERE case_id = 1"))
-    result = run("audit", "verify", "--skip-bean-check", user="wang", ok=False)
-    assert result.exit_code == 1
-    assert "rectification_cases id 1" in result.output and "rectification_events id 1" in result.output
+    found = " ".join(f"{check}: {detail}" for check, detail in verify(db, "wang", bean_check=False))
+    assert "rectification_cases id 1" in found and "rectification_events id 1" in found, found
 
 
-def test_bad_text_is_refused_at_the_door_and_nothing_is_written(run: Cli, db: Database) -> None:
-    _county_with_users(run)
+def test_bad_text_is_refused_at_the_door_and_nothing_is_written(db: Database, tmp_path: Path) -> None:
+    _county(db)
     before = table_counts(db)
     for unit in ("东风镇\x00", "东风镇\x1b[31m", "镇" * 201, "  "):
-        refused = run("supervise", "open", "unconfirmed:U-1", "--unit", unit, "--deadline", "2025-06-30", "--date",
-                      "2025-06-01", user="zhang", ok=False)  # fmt: skip
-        assert refused.exit_code == 2 and "--unit" in refused.output, unit
+        with pytest.raises(InputError) as refused:
+            open_case(db, "zhang", KEY, unit, dt.date(2025, 6, 30), policy=SupervisionPolicy(), on=dt.date(2025, 6, 1))
+        assert refused.value.exit_code == 2 and "--unit" in [f.column for f in refused.value.findings], unit
     assert table_counts(db) == before
-    _open(run)
+    _open(db)
     before = table_counts(db)
     for words in ("已督办\x00", "\u202e已督办", ""):
-        refused = run("supervise", "step", "1", "--text", words, "--date", "2025-06-02", user="li", ok=False)
-        assert refused.exit_code == 2 and "--text" in refused.output, words
-    fake = run.cwd / "not-a-document.pdf"
+        with pytest.raises(InputError) as refused:
+            record_step(db, _place(db), "li", 1, words, on=dt.date(2025, 6, 2))
+        assert refused.value.exit_code == 2 and "--text" in [f.column for f in refused.value.findings], words
+    fake = tmp_path / "not-a-document.pdf"
     fake.write_text("hello", encoding="utf-8")
-    refused = run("supervise", "step", "1", "--text", "x", "--document", str(fake), user="li", ok=False)
-    assert refused.exit_code == 2
+    with pytest.raises(InputError) as refused:
+        record_step(db, _place(db), "li", 1, "x", document=fake)
+    assert refused.value.exit_code == 2
     assert table_counts(db) == before
