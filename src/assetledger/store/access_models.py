@@ -7,7 +7,9 @@ import datetime as dt
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.access import Role
 from assetledger.store.models import Base, BigId
+from assetledger.store.types import EnumText
 
 
 class UserGrant(Base):
@@ -15,7 +17,7 @@ class UserGrant(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), index=True)
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(EnumText(Role, 32))
     scope: Mapped[str] = mapped_column(String(32))  # a region code, or "*" for everything
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     granted_by: Mapped[str] = mapped_column(String(64))

@@ -10,8 +10,10 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.contracts import Frequency, Timing
+from assetledger.domain.enums import OperatingMode
 from assetledger.store.models import Base, BigId
-from assetledger.store.types import Money
+from assetledger.store.types import EnumText, Money
 
 
 class Contract(Base):
@@ -22,13 +24,13 @@ class Contract(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(64))  # 合同编号
     operator: Mapped[str] = mapped_column(String(200))
-    mode: Mapped[str] = mapped_column(String(16))  # OperatingMode value
+    mode: Mapped[OperatingMode] = mapped_column(EnumText(OperatingMode, 16))
     signed_on: Mapped[dt.date | None] = mapped_column(Date)
     start_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal | None] = mapped_column(Money)  # each payment; None: no fixed rent (e.g. dividends)
-    frequency: Mapped[str] = mapped_column(String(16))  # annual / quarterly / monthly
-    timing: Mapped[str] = mapped_column(String(16))  # advance (先付) / arrears (后付)
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency, 16))
+    timing: Mapped[Timing] = mapped_column(EnumText(Timing, 16))  # advance (先付) / arrears (后付)
     paid_through: Mapped[dt.date | None] = mapped_column(Date)  # settled before it was recorded (已缴至)
     deposit: Mapped[Decimal | None] = mapped_column(Money)
     renews_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))

@@ -9,8 +9,10 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.asset_events import ApprovalLevel
+from assetledger.domain.governance import DisposalMethod
 from assetledger.store.models import Base, BigId
-from assetledger.store.types import Money
+from assetledger.store.types import EnumText, Money
 
 
 class GovernanceDecision(Base):
@@ -37,13 +39,13 @@ class Disposal(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
-    method: Mapped[str] = mapped_column(String(16))
+    method: Mapped[DisposalMethod] = mapped_column(EnumText(DisposalMethod, 16))
     disposed_on: Mapped[dt.date] = mapped_column(Date)
     proceeds: Mapped[Decimal] = mapped_column(Money)
     book_value: Mapped[Decimal] = mapped_column(Money)
     gain: Mapped[Decimal] = mapped_column(Money)  # negative for a loss
     approval_doc: Mapped[str] = mapped_column(String(200))
-    approval_level: Mapped[str] = mapped_column(String(32))
+    approval_level: Mapped[ApprovalLevel] = mapped_column(EnumText(ApprovalLevel, 32))
     entity_code: Mapped[str | None] = mapped_column(ForeignKey("entities.code"))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
     actor: Mapped[str] = mapped_column(String(64))
@@ -83,7 +85,7 @@ class DisposalPolicy(Base):
     disposal_id: Mapped[int] = mapped_column(ForeignKey("disposals.id"), unique=True)
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("governance_policy_versions.id"))
     sha256: Mapped[str] = mapped_column(String(64))
-    required_level: Mapped[str] = mapped_column(String(32))
+    required_level: Mapped[ApprovalLevel] = mapped_column(EnumText(ApprovalLevel, 32))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 

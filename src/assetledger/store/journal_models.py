@@ -8,8 +8,9 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.journal import EntityKind, EntryKind
 from assetledger.store.models import Base, BigId
-from assetledger.store.types import Money
+from assetledger.store.types import EnumText, Money
 
 
 class Entity(Base):
@@ -19,7 +20,7 @@ class Entity(Base):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[EntityKind] = mapped_column(EnumText(EntityKind, 16))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     county_code: Mapped[str] = mapped_column(String(32), index=True)
     books_start: Mapped[dt.date] = mapped_column(Date)
@@ -49,7 +50,7 @@ class Entry(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     entity_code: Mapped[str] = mapped_column(ForeignKey("entities.code"))
     date: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[EntryKind] = mapped_column(EnumText(EntryKind, 16))
     narration: Mapped[str] = mapped_column(Text, info={"one_line": True})  # 摘要: one line
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.asset_id"))
     ref: Mapped[str | None] = mapped_column(String(200))

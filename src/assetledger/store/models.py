@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
+from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, RegionLevel, Register
 from assetledger.store.types import EnumText, Money
 
 NAMING = {
@@ -47,7 +47,7 @@ class Region(Base):
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(16))
+    level: Mapped[RegionLevel] = mapped_column(EnumText(RegionLevel, 16))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     county_code: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -119,7 +119,7 @@ class AssetFunding(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), index=True)
-    source: Mapped[str] = mapped_column(String(16))
+    source: Mapped[FundSource] = mapped_column(EnumText(FundSource, 16))
     amount: Mapped[Decimal] = mapped_column(Money)
 
     __table_args__ = (UniqueConstraint("asset_id", "source", name="uq_asset_funding_asset_source"),)
