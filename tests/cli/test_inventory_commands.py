@@ -1,0 +1,116 @@
+"""The `inventory` commands over the inventory's services (tests/services/test_inventory.py holds what the services
+do): the words each command prints, its options, and the exit code of each refusal (2 bad input, 3 not found,
+4 already there, 5 refused by a rule, 6 out of the user's scope: cli/main.py maps the services' errors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assetledger.store.db import Database
+from tests.builders import user
+from tests.builders.registers import counts
+from tests.conftest import Cli
+from tests.helpers import table_counts, write_csv
+from tests.services.test_inventory import HONGQI, LAMP, QINGSHAN, XIANGYANG, fill, opened, registers, sheet_of
+
+
+def test_open_says_how_many_assets_are_due_and_why(run: Cli, db: Database) -> None:
+    registers(db)
+    out = run("inventory", "open", "--year", "2025", "--scope", "county:360921").output
+    assert "6 assets due" in out
+    lines = {line.split()[0]: int(line.split()[-1]) for line in out.splitlines()[3:]}
+    assert lines == {"collective": 4, "household_not_counted": 1, "state_never_counted": 2}
+    again = run("inventory", "open", "--year", "2025", "--scope", "county:360921", ok=False)
+    assert again.exit_code == 4
+    wrong = run("inventory", "open", "--year", "2025", "--scope", "township:360921", ok=False)
+    assert wrong.exit_code == 2 and "is a county" in wrong.output
+    policy = run.cwd / "count-households.toml"
+    policy.write_text("[inventory]\ncount_household = true\n", encoding="utf-8")
+    given = run(
+        "inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}", "--policy", str(policy), ok=False
+    )
+    assert given.exit_code == 2 and "--policy" in given.output  # the cycle is the stored policy's, not a file's
+    run("asset", "policy", "store", str(policy))
+    other = run("inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}").output
+    assert "1 assets due" in other and "already_in_inventory" in other
+    listed = run("inventory", "list").output
+    assert "360921" in listed and HONGQI in listed
+
+
+def test_record_status_close_and_report_say_what_they_did(run: Cli, db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    first = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("盘亏", "2025-12-10", "找不到")}
+    filled = fill(sheet_of(folder, HONGQI), tmp_path / "hongqi-1.xlsx", first, [LAMP])
+    out = run("inventory", "record", str(filled)).output
+    assert "recorded 3 counts" in out and "1 surpluses" in out
+    assert "already recorded" in run("inventory", "record", str(filled)).output
+    later = {"A-2": ("闲置", "2025-12-12", "停产")}
+    refilled = fill(sheet_of(folder, HONGQI), tmp_path / "hongqi-2.xlsx", later, [LAMP | {"资产原值（元）": 9000}])
+    assert "1 supersede earlier counts" in run("inventory", "record", str(refilled)).output
+    status = run("inventory", "status", "1", "--level", "village").output
+    assert "待核销 pending approval" in status and "A-3" in status
+    refused = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", ok=False)
+    assert refused.exit_code == 5 and "3 of 6 assets are not counted" in refused.output
+
+    counts(db, fill(sheet_of(folder, XIANGYANG), tmp_path / "x.xlsx", {"A-4": ("毁损", "2025-12-15")}, []))
+    rest = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", QINGSHAN, "A-5", "在用", "2025-12-16"],
+            ["1", "360921101", "A-6", "在用", "2025-12-16"]]  # fmt: skip
+    counts(db, write_csv(tmp_path / "counts.csv", rest))
+    closed = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", "--date", "2026-01-10").output
+    assert "1 shortages written off (100000.00 元), 1 surpluses registered (9000.00 元)" in closed
+    assert "1 → damaged" in closed and "1 → idle" in closed
+    assert "1 → written_off (已核销)" in closed  # the write-off is a status change too, not "none"
+    assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
+
+    before = table_counts(db)
+    late_post = run("ledger", "post", "--asset", "A-3", "--expense", "maintenance", "--amount", "10",
+                    "--date", "2026-02-01", ok=False)  # fmt: skip
+    assert late_post.exit_code == 5 and "was written off (已核销) on 2026-01-10" in late_post.output
+    again = run("asset", "dispose", "A-3", "--method", "scrap", "--date", "2026-02-01", "--proceeds", "0",
+                "--approval", "x", "--approved-by", "county", ok=False)  # fmt: skip
+    assert again.exit_code == 5 and "已核销（2026-01-10） (already written off on 2026-01-10)" in again.output
+    by_hand = run("asset", "status", "A-1", "written_off", "--date", "2026-02-01", ok=False)
+    assert by_hand.exit_code == 5 and "inventory close" in by_hand.output
+    assert "already closed" in run("inventory", "close", "1", "--approval", "another").output
+    late = run("inventory", "record", str(filled), ok=False)
+    assert late.exit_code == 5 and "closed" in late.output
+    assert table_counts(db) == before
+
+    status = run("inventory", "status", "1").output
+    assert "已关闭 closed 2026-01-10" in status and "已核销 written off" in status
+    assert "已核销 written_off 1" in status  # every status change of the close, the write-off too
+    out = run("inventory", "report", "1", "--out", "report.xlsx").output
+    assert "6 of 6 counted (100.0%), 1 shortages, 1 surpluses" in out
+    assert (run.cwd / "report.xlsx").is_file()
+
+
+def test_refused_sheets_exit_with_their_codes(run: Cli, db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    before = table_counts(db)
+    bad = fill(sheet_of(folder, HONGQI), tmp_path / "bad.xlsx", {"A-1": ("找到了吧", "2025-12-10")}, [])
+    result = run("inventory", "record", str(bad), ok=False)
+    assert result.exit_code == 2, result.output
+    assert "nothing was changed" in result.output and "(row 3)" in result.output and "unknown result" in result.output
+    empty = run("inventory", "record", str(sheet_of(folder, HONGQI)), ok=False)
+    assert empty.exit_code == 2 and "no row of the sheet is counted yet" in empty.output
+    other = run("inventory", "record", str(sheet_of(folder, HONGQI)), "--inventory", "2", ok=False)
+    assert other.exit_code == 2 and "this sheet is for inventory 1, not 2" in other.output
+    csv = write_csv(
+        tmp_path / "c.csv", [["清查编号", "资产编号", "结果", "清查日期"], ["9", "A-1", "在用", "2025-12-10"]]
+    )
+    missing = run("inventory", "record", str(csv), ok=False)
+    assert missing.exit_code == 3 and "inventory '9' not found" in missing.output
+    zhang = user(db, "zhang", "finance", "360921", actor="setup")
+    zhao = user(db, "zhao", "inventory", "360921101", actor=zhang)
+    done = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}
+    counts(db, fill(sheet_of(folder, HONGQI), tmp_path / "h.xlsx", done, []), actor=zhao)
+    before = table_counts(db)
+    elsewhere = fill(sheet_of(folder, QINGSHAN), tmp_path / "q.xlsx", {"A-5": ("在用", "2025-12-10")}, [])
+    for args in (["record", str(elsewhere)], ["close", "1", "--approval", "x", "--allow-uncounted"],
+                 ["open", "--year", "2026", "--scope", "county:360921"]):  # fmt: skip
+        refused = run("inventory", *args, user=zhao, ok=False)
+        assert refused.exit_code == 6, refused.output
+    assert table_counts(db) == before
+    out = run("inventory", "close", "1", "--approval", "x", "--allow-uncounted", "--date", "2026-01-05",
+              user=zhang).output  # fmt: skip
+    assert "3 assets left uncounted" in out
