@@ -1,5 +1,6 @@
 """Builders of the registers' yearly work beside the common ones (tests/builders/__init__.py): the governance policy
-stored for a scope, the annual inventory (open, its sheets, the filled sheets recorded).
+stored for a scope, documents of record attached to assets, the annual inventory (open, its sheets, the filled
+sheets recorded).
 
 Each calls the service as its command does and returns the service's typed result."""
 
@@ -8,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from assetledger.domain.documents import DocumentKind
 from assetledger.domain.inventory import parse_scope
+from assetledger.services.documents import AttachResult, attach_batch, attach_file
 from assetledger.services.governance_policies import PolicyInForce, store_policy
 from assetledger.services.inventory import OpenResult, open_inventory, write_sheets
 from assetledger.services.inventory_counts import RecordResult, record_counts
 from assetledger.store.db import Database
+from assetledger.store.document_files import DocumentPlace, documents_place
 from tests.builders import ACTOR
 
 
@@ -35,3 +39,20 @@ def sheets(db: Database, inventory_id: int, out: Path, *, actor: str = ACTOR) ->
 def counts(db: Database, path: Path, *, actor: str = ACTOR) -> RecordResult:
     """A filled count sheet recorded (`inventory record`)."""
     return record_counts(db, path, actor)
+
+
+def attach(
+    db: Database,
+    path: Path,
+    *,
+    asset_id: str | None = None,
+    kind: DocumentKind | None = None,
+    place: DocumentPlace | None = None,
+    actor: str = ACTOR,
+) -> AttachResult:
+    """A file attached to `asset_id`, or a file, folder or ZIP matched by its names' asset ids (`asset attach`),
+    kept in `place` (default: beside the database, as without --documents)."""
+    kept = place if place is not None else documents_place(db.url)
+    if asset_id is not None:
+        return attach_file(db, kept, asset_id, path, actor, kind=kind)
+    return attach_batch(db, kept, path, actor, kind=kind)

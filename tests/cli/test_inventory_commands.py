@@ -1,16 +1,21 @@
-"""The `inventory` commands over the inventory's services (tests/services/test_inventory.py holds what the services
-do): the words each command prints, its options, and the exit code of each refusal (2 bad input, 3 not found,
-4 already there, 5 refused by a rule, 6 out of the user's scope: cli/main.py maps the services' errors)."""
+"""The commands of the registers' yearly work over their services: `inventory`, `asset attach`, `asset show`'s
+documents, `asset certificate/label` and `audit verify` of the documents (tests/services/test_inventory.py and
+test_documents.py hold what the services do): the words each command prints, its options, and the exit code of each
+refusal (1 findings, 2 bad input, 3 not found, 4 already there, 5 refused by a rule, 6 out of the user's scope:
+cli/main.py maps the services' errors)."""
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 from assetledger.store.db import Database
 from tests.builders import user
 from tests.builders.registers import counts
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
+from tests.services.test_documents import county, pdf_bytes, png_bytes
 from tests.services.test_inventory import HONGQI, LAMP, QINGSHAN, XIANGYANG, fill, opened, registers, sheet_of
 
 
@@ -114,3 +119,98 @@ def test_refused_sheets_exit_with_their_codes(run: Cli, db: Database, tmp_path: 
     out = run("inventory", "close", "1", "--approval", "x", "--allow-uncounted", "--date", "2026-01-05",
               user=zhang).output  # fmt: skip
     assert "3 assets left uncounted" in out
+
+
+def test_attach_says_what_it_kept_and_show_lists_the_documents(run: Cli, db: Database) -> None:
+    county(db)
+    report = run.cwd / "验收报告.pdf"
+    report.write_bytes(pdf_bytes())
+    out = run("asset", "attach", str(report), "--asset", "A-1", "--title", "县验〔2023〕5号", "--date",
+              "2023-11-20").output  # fmt: skip
+    assert "attached 1 document(s) to 1 asset(s)" in out
+    again = run("asset", "attach", str(report), "--asset", "A-1", "--kind", "photo").output
+    assert "attached 0 document(s)" in again and "1 already attached" in again
+    shown = json.loads(run("asset", "show", "A-1", "--format", "json").output)
+    (document,) = shown["documents"]
+    assert (document["kind"], document["name"], document["title"], document["document_date"]) == (
+        "acceptance", "验收报告.pdf", "县验〔2023〕5号", "2023-11-20")  # fmt: skip
+    event = shown["events"][-1]
+    assert event["kind"] == "document_attached" and event["actor"] == "tester" and event["date"] == "2023-11-20"
+    assert event["details"]["document"] == document["sha256"]
+    assert "档案 documents" in run("asset", "show", "A-1").output
+
+    folder = run.cwd / "档案"
+    folder.mkdir()
+    (folder / "A-2_现场.png").write_bytes(png_bytes())
+    (folder / "A-10-移交书.pdf").write_bytes(pdf_bytes("handover"))
+    (folder / "说明.pdf").write_bytes(pdf_bytes("no asset"))
+    before = table_counts(db)
+    refused = run("asset", "attach", str(folder), ok=False)
+    assert refused.exit_code == 2 and "说明.pdf" in refused.output and "registered asset id" in refused.output
+    assert table_counts(db) == before
+    (folder / "说明.pdf").unlink()
+    dry = run("asset", "attach", str(folder), "--dry-run").output
+    assert "would attach 2 document(s) to 2 asset(s)" in dry and table_counts(db) == before
+    archive = run.cwd / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("A-1_验收报告.pdf", pdf_bytes())  # already attached: a no-op
+        z.writestr("A-2/验收/合影.png", png_bytes(7))
+    out = run("asset", "attach", str(archive)).output
+    assert "attached 1 document(s) to 2 asset(s); 1 already attached" in out
+
+
+def test_verify_exits_1_naming_a_changed_file_and_a_documents_folder(run: Cli, db: Database) -> None:
+    county(db)
+    store = run.cwd / "archive-store"
+    photo = run.cwd / "A-1.png"
+    photo.write_bytes(png_bytes())
+    run("--documents", str(store), "asset", "attach", str(photo))
+    assert len([p for p in store.rglob("*") if p.is_file()]) == 1
+    assert run("--documents", str(store), "audit", "verify", "--skip-bean-check").exit_code == 0
+    elsewhere = run("--documents", str(run.cwd / "nowhere"), "audit", "verify", "--skip-bean-check", ok=False)
+    assert elsewhere.exit_code == 1 and "does not exist" in elsewhere.output and "--documents" in elsewhere.output
+    [kept] = [p for p in store.rglob("*") if p.is_file()]
+    kept.chmod(0o644)
+    kept.write_bytes(pdf_bytes("forged"))
+    result = run("--documents", str(store), "audit", "verify", "--skip-bean-check", ok=False)
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("[documents]")]
+    assert "A-1.png" in line and "of A-1" in line and "changed" in line
+    assert "A-1.png" in run("--documents", str(store), "asset", "show", "A-1").output  # listing still works
+
+
+def test_attach_out_of_scope_exits_6(run: Cli, db: Database) -> None:
+    county(db)
+    photo = run.cwd / "QS-1_清查照片.png"
+    photo.write_bytes(png_bytes())
+    zhang = user(db, "zhang", "finance", "360921")
+    user(db, "wang", "auditor", "360921", actor=zhang)
+    user(db, "zhao", "inventory", "360921101", actor=zhang)
+    before = table_counts(db)
+    assert run("asset", "attach", str(photo), user="wang", ok=False).exit_code == 6  # auditors write nothing
+    assert run("asset", "attach", str(photo), user="zhao", ok=False).exit_code == 6  # QS-1: not zhao's township
+    assert run("asset", "attach", str(photo), "--asset", "NO-SUCH", user="nobody", ok=False).exit_code == 6
+    assert table_counts(db) == before
+
+
+def test_certificate_and_label_say_what_they_wrote(run: Cli, db: Database) -> None:
+    county(db)
+    run("asset", "certificate", "A-1", "--out", str(run.cwd / "c.html"), "--base-url", "https://zc.example.cn/")
+    assert "扶贫项目资产确权证书" in (run.cwd / "c.html").read_text(encoding="utf-8")
+    out = run("asset", "certificate", "A-1", "--out", str(run.cwd / "c.pdf")).output
+    assert "wrote" in out and ("not embedded" in out or "(embedded)" in out)
+    assert (run.cwd / "c.pdf").read_bytes().startswith(b"%PDF")
+    run("asset", "label", "A-2", "--out", str(run.cwd / "l.html"), "--base-url", "https://zc.example.cn/app")
+    assert "<svg" in (run.cwd / "l.html").read_text(encoding="utf-8")
+    bad = run("asset", "label", "A-1", "--out", str(run.cwd / "x.html"), "--base-url", "javascript:alert(1)",
+              ok=False)  # fmt: skip
+    assert bad.exit_code == 2 and "http(s) address" in bad.output
+    unconfirmed: list[list[object]] = [
+        list(ASSET_HEADER),
+        asset_row("U-1", 确权主体=None, 确权级别=None, 确权日期=None),
+    ]
+    run("asset", "import", str(write_csv(run.cwd / "u.csv", unconfirmed)))
+    refused = run("asset", "certificate", "U-1", "--out", str(run.cwd / "u.pdf"), ok=False)
+    assert refused.exit_code == 5 and "未确权" in refused.output
+    batch = run("asset", "certificate", "--village", "360921101201", "--out", str(run.cwd / "v.html")).output
+    assert "1 asset(s) not confirmed, no certificate: U-1" in batch
