@@ -48,6 +48,7 @@ from assetledger.store.inventory_models import Inventory, InventoryCount
 from assetledger.store.models import Asset, AssetEvent
 from tests.builders import ACTOR, assets, regions, user
 from tests.builders.registers import counts, inventory, policy, sheets
+from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
 
 HONGQI, XIANGYANG, QINGSHAN, DONGFENG = "360921101201", "360921101202", "360921102201", "360921101"
@@ -105,6 +106,20 @@ def fill(source: Path, target: Path, counted: Mapping[str, Sequence[object]], ex
             sheet.cell(row, col[key], value)
     book.save(target)
     return target
+
+
+# The names the tests that still drive the inventory through the CLI import (tests/services/test_supervision.py,
+# tests/cli/test_totals_rows.py and test_sheet_option.py): the same state, built through the services.
+_fill, _sheet = fill, sheet_of
+
+
+def _opened(run: Cli) -> Path:
+    """`opened` on a Cli's database, the sheets in its folder (run.cwd / "sheets")."""
+    database = Database(run.url)
+    try:
+        return opened(database, run.cwd / "sheets")
+    finally:
+        database.dispose()
 
 
 LAMP = {"资产名称": "太阳能路灯", "资产类别": "公益性", "资产原值（元）": 8000, "数量": 4, "单位": "盏",
