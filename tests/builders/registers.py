@@ -1,6 +1,6 @@
-"""Builders of the registers' yearly work beside the common ones (tests/builders/__init__.py): the governance policy
-stored for a scope, documents of record attached to assets, the annual inventory (open, its sheets, the filled
-sheets recorded).
+"""Builders of the registers' yearly work beside the common ones (tests/builders/__init__.py): an asset registered by
+hand, its acceptance (竣工验收), the governance policy stored for a scope, documents of record attached to assets, the
+annual inventory (open, its sheets, the filled sheets recorded).
 
 Each calls the service as its command does and returns the service's typed result."""
 
@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from assetledger.domain.assets import AssetDraft
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.inventory import parse_scope
+from assetledger.services.acceptance import Acceptance, record_acceptance
+from assetledger.services.assets import register_asset
 from assetledger.services.documents import AttachResult, attach_batch, attach_file
 from assetledger.services.governance_policies import PolicyInForce, store_policy
 from assetledger.services.inventory import OpenResult, open_inventory, write_sheets
@@ -18,6 +21,20 @@ from assetledger.services.inventory_counts import RecordResult, record_counts
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from tests.builders import ACTOR
+
+
+def registered(db: Database, draft: AssetDraft, *, actor: str = ACTOR) -> str:
+    """One asset registered from its draft (`asset register`); its id."""
+    register_asset(db, draft, actor)
+    return draft.asset_id
+
+
+def accepted(
+    db: Database, asset_id: str, name: str, region: str, on: dt.date, *, doc: str | None = None, actor: str = ACTOR
+) -> int:
+    """An asset accepted (竣工验收) on `on` where it stands (`asset accept ASSET_ID --name --region --date --doc`);
+    the acceptance's number."""
+    return record_acceptance(db, Acceptance(asset_id, name, region, on, doc), actor)
 
 
 def policy(db: Database, toml: str, *, source: str = "governance.toml", actor: str = ACTOR) -> PolicyInForce:

@@ -1,20 +1,26 @@
 """The commands of the registers' yearly work over their services: `inventory`, `asset attach`, `asset show`'s
-documents, `asset certificate/label` and `audit verify` of the documents (tests/services/test_inventory.py and
-test_documents.py hold what the services do): the words each command prints, its options, and the exit code of each
+documents, `asset certificate/label`, `audit verify` of the documents, `asset accept` and `supervise close` of an
+acceptance's case (tests/services/test_inventory.py, test_documents.py and test_acceptance.py hold what the services
+do): the words each command prints, its options, and the exit code of each
 refusal (1 findings, 2 bad input, 3 not found, 4 already there, 5 refused by a rule, 6 out of the user's scope:
 cli/main.py maps the services' errors)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
 
+from click.testing import Result
+
+from assetledger.services.rectification import open_case
 from assetledger.store.db import Database
 from tests.builders import user
 from tests.builders.registers import counts
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
+from tests.services.test_acceptance import ACCEPTED, KEY, LIST_HEADER, POLICY, TODAY, VILLAGE, county_with_users
 from tests.services.test_documents import county, pdf_bytes, png_bytes
 from tests.services.test_inventory import HONGQI, LAMP, QINGSHAN, XIANGYANG, fill, opened, registers, sheet_of
 
@@ -214,3 +220,68 @@ def test_certificate_and_label_say_what_they_wrote(run: Cli, db: Database) -> No
     assert refused.exit_code == 5 and "未确权" in refused.output
     batch = run("asset", "certificate", "--village", "360921101201", "--out", str(run.cwd / "v.html")).output
     assert "1 asset(s) not confirmed, no certificate: U-1" in batch
+
+
+def _accept(run: Cli, *extra: str, user: str = "zhang", ok: bool = True, on: dt.date = ACCEPTED) -> Result:
+    return run("asset", "accept", "A-9", "--name", "冷库", "--region", VILLAGE, "--date", on.isoformat(), *extra,
+               user=user, ok=ok)  # fmt: skip
+
+
+def test_accept_says_what_it_recorded_and_exits_with_the_refusals_code(run: Cli, db: Database) -> None:
+    county_with_users(db)
+    before = table_counts(db)
+    assert _accept(run, on=TODAY + dt.timedelta(days=1), ok=False).exit_code == 5
+    outside = run("asset", "accept", "A-9", "--name", "冷库", "--region", "999999", "--date", ACCEPTED.isoformat(),
+                  user="zhang", ok=False)  # fmt: skip
+    assert outside.exit_code == 2 and "999999" in outside.output
+    assert _accept(run, user="li", ok=False).exit_code == 6  # an accountant
+    assert _accept(run, "--doc", "县验\x1b[2J", ok=False).exit_code == 2
+    assert table_counts(db) == before
+    assert f"acceptance 1: A-9 accepted on {ACCEPTED}" in _accept(run, "--doc", "县验〔2026〕5号").output
+
+    late = ACCEPTED + dt.timedelta(days=45)
+    open_case(db, "zhang", KEY, "东风镇人民政府", TODAY, policy=POLICY, on=late)
+    policy = str(Path(__file__).parents[2] / "ledgers" / "policy" / "supervision.toml")
+    refused = run("supervise", "close", "1", "--date", TODAY.isoformat(), "--policy", policy, user="zhang", ok=False)
+    assert refused.exit_code == 5 and "still fires" in refused.output
+    run("asset", "register", "--id", "A-9", "--name", "冷库", "--register", "operating", "--region", VILLAGE,
+        "--year", str(ACCEPTED.year), "--acquired-on", ACCEPTED.isoformat(), "--value", "500000", "--fund",
+        "central=500000", "--operating-mode", "lease", "--operator", "冷链公司", user="zhang")  # fmt: skip
+    closed = run("supervise", "close", "1", "--date", TODAY.isoformat(), "--policy", policy, user="zhang")
+    assert "case 1 closed" in closed.output
+    assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
+
+
+def test_an_acceptance_list_says_what_it_recorded(run: Cli, db: Database) -> None:
+    county_with_users(db)
+    day = ACCEPTED.isoformat()
+    bad = [LIST_HEADER, ["A-10", "", "示范县", "东风镇", "无此村", "2026-13-01", ""]]
+    refused = run("asset", "accept", "--file", str(write_csv(run.cwd / "bad.csv", bad)), user="zhang", ok=False)
+    assert refused.exit_code == 2
+    assert "第2行 (row 2)，列「资产名称」 (column)" in refused.output and "2026-13-01" in refused.output
+    good = [[*LIST_HEADER, "备注"], ["A-9", "冷库", "示范县", "东风镇", "红旗村", day, "县验〔2026〕5号", ""],
+            ["A-10", "水池", "示范县", "东风镇", "红旗村", day, "", ""]]  # fmt: skip
+    path = write_csv(run.cwd / "验收清单.csv", good)
+    dry = run("asset", "accept", "--file", str(path), "--dry-run", user="zhang")
+    assert "2 row(s); would record 2" in dry.output
+    assert "列 备注 未使用 (column 备注 is not used)" in dry.output  # reported, never dropped silently
+    assert "recorded 2" in run("asset", "accept", "--file", str(path), user="zhang").output
+    assert "recorded 0" in run("asset", "accept", "--file", str(path), user="zhang").output
+    assert run("asset", "accept", "--file", str(path), user="li", ok=False).exit_code == 6
+
+
+def test_a_register_files_acceptance_dates_are_used_or_refused(run: Cli, db: Database) -> None:
+    county_with_users(db)
+    header: list[object] = [*ASSET_HEADER, "验收日期"]
+    rows: list[list[object]] = [
+        header,
+        [*asset_row("A-9", 资产名称="冷库", 村="红旗村"), ACCEPTED.isoformat()],
+        [*asset_row("A-8"), ""],
+    ]
+    imported = run("asset", "import", str(write_csv(run.cwd / "台账.csv", rows)), user="zhang")
+    assert "验收日期" not in imported.output  # used, not reported as an unused column
+    before = table_counts(db)
+    later: list[list[object]] = [header, [*asset_row("A-7"), (TODAY + dt.timedelta(days=1)).isoformat()]]
+    refused = run("asset", "import", str(write_csv(run.cwd / "台账2.csv", later)), user="zhang", ok=False)
+    assert refused.exit_code == 2 and "验收日期" in refused.output and "after today" in refused.output
+    assert table_counts(db) == before
