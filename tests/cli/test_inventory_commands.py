@@ -1,9 +1,9 @@
-"""The commands of the registers' yearly work over their services: `inventory`, `asset attach`, `asset show`'s
-documents, `asset certificate/label`, `audit verify` of the documents, `asset accept` and `supervise close` of an
-acceptance's case (tests/services/test_inventory.py, test_documents.py and test_acceptance.py hold what the services
-do): the words each command prints, its options, and the exit code of each
-refusal (1 findings, 2 bad input, 3 not found, 4 already there, 5 refused by a rule, 6 out of the user's scope:
-cli/main.py maps the services' errors)."""
+"""The commands of the registers' yearly work over their services (tests/services/test_inventory.py,
+test_documents.py, test_acceptance.py, test_regions.py, test_region_codes.py and test_frames.py hold what the services
+do): `inventory`; `asset attach`, `asset show`'s documents, `asset certificate/label` and `audit verify` of the
+documents; `asset accept` and `supervise close` of an acceptance's case; `region import/list` and `asset list` by
+region. The words each command prints, its options, and the exit code of each refusal (1 findings, 2 bad input,
+3 not found, 4 already there, 5 refused by a rule, 6 out of the user's scope: cli/main.py maps the services' errors)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from assetledger.store.db import Database
 from tests.builders import user
 from tests.builders.registers import counts
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
 from tests.services.test_acceptance import ACCEPTED, KEY, LIST_HEADER, POLICY, TODAY, VILLAGE, county_with_users
 from tests.services.test_documents import county, pdf_bytes, png_bytes
 from tests.services.test_inventory import HONGQI, LAMP, QINGSHAN, XIANGYANG, fill, opened, registers, sheet_of
+from tests.services.test_regions import FLAT
 
 
 def test_open_says_how_many_assets_are_due_and_why(run: Cli, db: Database) -> None:
@@ -285,3 +286,32 @@ def test_a_register_files_acceptance_dates_are_used_or_refused(run: Cli, db: Dat
     refused = run("asset", "import", str(write_csv(run.cwd / "台账2.csv", later)), user="zhang", ok=False)
     assert refused.exit_code == 2 and "验收日期" in refused.output and "after today" in refused.output
     assert table_counts(db) == before
+
+
+def test_region_import_says_what_it_added_and_placed(run: Cli, db: Database) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))  # the county alone, as before cities
+    out = run("region", "import", str(write_csv(run.cwd / "city.csv", FLAT))).output
+    assert "added 1 市, 0 县, 0 乡镇, 0 村; 1 县 placed under their 市; 2 already present" in out
+    nested = [["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"],
+              ["宜春市", "360900", "东山县", "360922", "东山镇", "360922101", "东山村", "360922101201"]]  # fmt: skip
+    out = run("region", "import", str(write_csv(run.cwd / "nested.csv", nested))).output
+    assert "added 0 县" not in out and "1 县, 1 乡镇, 1 村; 1 already present" in out
+    cities = json.loads(run("region", "list", "--level", "city", "--format", "json").output)
+    assert [c["code"] for c in cities] == ["360900"]
+    summary = run("report", "registers", "--level", "city", ok=False)  # a city holds no assets of its own
+    assert summary.exit_code == 2 and "write county, township or village" in summary.output
+    other_city = [["区划代码", "名称", "级别", "上级代码"], ["361000", "抚州市", "市", ""],
+                  ["360921", "示范县", "县", "361000"]]  # fmt: skip
+    moved = run("region", "import", str(write_csv(run.cwd / "other.csv", other_city)), ok=False)
+    assert moved.exit_code == 2 and "值「360921」 (value)：与已有的县示范县冲突 (conflicts with 示范县" in moved.output
+    outside = [["区划代码", "名称", "级别", "上级代码"], ["361002", "外县", "县", ""]]
+    run("region", "import", str(write_csv(run.cwd / "outside.csv", outside)))
+    run("user", "add", "chen", "--role", "finance", "--scope", "360900")  # 市财政局
+    run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="chen")
+    refused = run("user", "add", "wu", "--role", "auditor", "--scope", "361002", user="chen", ok=False)
+    assert refused.exit_code == 6  # another city's county
+    city_region = [["区划代码", "名称", "级别", "上级代码"], ["360900", "宜春市", "市", ""],
+                   ["360923", "西山县", "县", "360900"]]  # fmt: skip
+    by_county = run("region", "import", str(write_csv(run.cwd / "more.csv", city_region)), user="zhang", ok=False)
+    assert by_county.exit_code == 6  # a county's bureau may not add a county to its city
+    assert "1 县" in run("region", "import", str(write_csv(run.cwd / "more.csv", city_region)), user="chen").output
