@@ -19,10 +19,11 @@ from assetledger.store.db import Database
 from tests.builders import user
 from tests.builders.registers import counts
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv, write_xlsx
 from tests.services.test_acceptance import ACCEPTED, KEY, LIST_HEADER, POLICY, TODAY, VILLAGE, county_with_users
 from tests.services.test_documents import county, pdf_bytes, png_bytes
 from tests.services.test_inventory import HONGQI, LAMP, QINGSHAN, XIANGYANG, fill, opened, registers, sheet_of
+from tests.services.test_region_codes import BY_CODE, COUNTY, FLAT_HEADER, NESTED_HEADER, REGISTER
 from tests.services.test_regions import FLAT
 
 
@@ -315,3 +316,35 @@ def test_region_import_says_what_it_added_and_placed(run: Cli, db: Database) -> 
     by_county = run("region", "import", str(write_csv(run.cwd / "more.csv", city_region)), user="zhang", ok=False)
     assert by_county.exit_code == 6  # a county's bureau may not add a county to its city
     assert "1 县" in run("region", "import", str(write_csv(run.cwd / "more.csv", city_region)), user="chen").output
+
+
+def test_region_import_of_12_digit_codes_and_asset_list_by_region(run: Cli, db: Database) -> None:
+    rows = [
+        NESTED_HEADER,
+        ["宜春市", "360900", "丰和县", "360921", "城青镇", "360921101000", "大万村", "360921101201"],
+        ["宜春市", "360900", "丰和县", "360921000000", "城青镇", "360921101", "小万村", "360921101202"],
+    ]
+    out = run("region", "import", str(write_xlsx(run.cwd / "regions.xlsx", rows))).output
+    assert "added 1 市, 1 县, 1 乡镇, 2 村; 0 already present" in out
+    flat = [FLAT_HEADER, ["360921101204", "后田村", "村", "360921101000"], ["360921000000", "丰和县", "县", "360900"]]
+    assert "added 0 县, 0 乡镇, 1 村; 1 already present" in run("region", "import", str(write_csv(
+        run.cwd / "flat.csv", flat))).output  # fmt: skip
+    run("asset", "import", str(write_csv(run.cwd / "台账.csv", REGISTER)))
+    run("asset", "import", str(write_csv(run.cwd / "台账2.csv", BY_CODE)))
+    village = json.loads(run("asset", "list", "--region", "360921101201", "--format", "json").output)
+    township = json.loads(run("asset", "list", "--region", "360921101", "--format", "json").output)
+    assert {a["asset_id"] for a in village} == {"A-1", "A-3"}
+    assert {a["asset_id"] for a in township} == {"A-1", "A-2", "A-3"}
+
+
+def test_a_refused_region_file_exits_2_naming_the_files_own_header(run: Cli, db: Database) -> None:
+    run("region", "import", str(write_csv(run.cwd / "county.csv", [
+        FLAT_HEADER, *COUNTY, ["360921102", "中庆镇", "镇", "360921"], ["360921101201", "大万村", "村", "360921101"],
+    ])))  # fmt: skip
+    before = table_counts(db)
+    r3 = [FLAT_HEADER, ["360921103201", "孤村", "村", "360921103"], ["360921101201", "大万村", "村", "360921102"]]
+    refused = run("region", "import", str(write_csv(run.cwd / "r3.csv", r3)), ok=False)
+    assert refused.exit_code == 2 and table_counts(db) == before
+    assert "r3.csv，第2行 (row 2)，列「上级代码」 (column)，值「360921103」 (value)" in refused.output
+    assert "r3.csv，第3行 (row 3)，列「区划代码」 (column)，值「360921101201」 (value)" in refused.output
+    assert "parent_code" not in refused.output and "「code」" not in refused.output
