@@ -1,9 +1,9 @@
 """The commands of the registers' yearly work over their services (tests/services/test_inventory.py,
-test_documents.py, test_acceptance.py, test_regions.py, test_region_codes.py and test_frames.py hold what the services
-do): `inventory`; `asset attach`, `asset show`'s documents, `asset certificate/label` and `audit verify` of the
-documents; `asset accept` and `supervise close` of an acceptance's case; `region import/list` and `asset list` by
-region. The words each command prints, its options, and the exit code of each refusal (1 findings, 2 bad input,
-3 not found, 4 already there, 5 refused by a rule, 6 out of the user's scope: cli/main.py maps the services' errors)."""
+test_documents.py, test_acceptance.py, test_regions.py and test_region_codes.py hold what the services do):
+`inventory`; `asset attach`, `asset show`'s documents, `asset certificate/label` and `audit verify` of the documents;
+`asset accept` and `supervise close` of an acceptance's case; `region import/list` and `asset list` by region. The
+words each command prints, its options, and the exit code of each refusal (1 findings, 2 bad input, 3 not found,
+4 already there, 5 refused by a rule, 6 out of the user's scope: cli/main.py maps the services' errors)."""
 
 from __future__ import annotations
 
