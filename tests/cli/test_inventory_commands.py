@@ -17,7 +17,7 @@ from click.testing import Result
 from assetledger.services.rectification import open_case
 from assetledger.store.db import Database
 from tests.builders import user
-from tests.builders.registers import counts
+from tests.builders.yearly_work import counts
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv, write_xlsx
 from tests.services.test_acceptance import ACCEPTED, KEY, LIST_HEADER, POLICY, TODAY, VILLAGE, county_with_users

@@ -25,7 +25,7 @@ from assetledger.services.supervision import warnings
 from assetledger.store.db import Database
 from assetledger.store.publication_models import AssetAcceptance
 from tests.builders import assets, regions, user
-from tests.builders.registers import accepted, registered
+from tests.builders.yearly_work import accepted, registered
 from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
 
 VILLAGE, OTHER_VILLAGE = "360921101201", "360921101202"

@@ -26,7 +26,7 @@ from assetledger.services.documents import UNMATCHED, attach_batch, attach_file,
 from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, content_path, documents_place
 from tests.builders import ACTOR, assets, regions, user
-from tests.builders.registers import attach
+from tests.builders.yearly_work import attach
 from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts
 
 BASE_URL = "https://zc.example.cn/"

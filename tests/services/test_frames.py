@@ -21,7 +21,7 @@ OTHER_TOWNSHIP = "360921102"
 
 
 def _books(db: Database) -> None:
-    """The registers (tests/builders.registers), A-2's rent in June 2025 and a repair in July; the county's finance
+    """The registers (`registers` of tests/builders), A-2's rent in June 2025 and a repair in July; the county's finance
     zhang and zhao, an auditor of the other township."""
     registers(db)
     revenue(db, "A-2", "30000.10", "2025-06-30")

@@ -47,7 +47,7 @@ from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryCount
 from assetledger.store.models import Asset, AssetEvent
 from tests.builders import ACTOR, assets, regions, user
-from tests.builders.registers import counts, inventory, policy, sheets
+from tests.builders.yearly_work import counts, inventory, policy, sheets
 from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
 
