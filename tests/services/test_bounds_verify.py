@@ -15,15 +15,13 @@ from assetledger.errors import InputError
 from assetledger.services.audit import verify
 from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.store.db import Database
-from tests.builders import registers
-from tests.conftest import Cli
-from tests.helpers import drop_append_only_guards, posted_entry, table_counts
+from tests.builders import ACTOR, registers, revenue
+from tests.helpers import drop_append_only_guards, table_counts
 
 
-def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db: Database) -> None:
+def test_verify_names_postings_beyond_the_bound_without_overflowing(db: Database) -> None:
     registers(db)
-    out = run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "10", "--date", "2025-03-01")
-    entry_id = int(posted_entry(out.output))
+    entry_id = revenue(db, "A-2", "10", "2025-03-01")
     drop_append_only_guards(db, "postings")
     huge = 9_000_000_000_000_000_000  # fen: two of these overflow a signed 64-bit sum
     with db.engine.begin() as conn:
@@ -33,11 +31,11 @@ def test_verify_names_postings_beyond_the_bound_without_overflowing(run: Cli, db
         conn.execute(
             text("UPDATE postings SET amount = :a WHERE entry_id = :e AND amount < 0"), {"a": -huge, "e": entry_id}
         )
-    found = [(check, what) for check, what in verify(db, "tester", bean_check=False) if check == "bounds"]
+    found = [(check, what) for check, what in verify(db, ACTOR, bean_check=False) if check == "bounds"]
     assert len(found) == 2 and all(f"entry {entry_id}:" in what for _, what in found)
 
 
-def test_disposal_proceeds_from_the_python_api_are_bounded(run: Cli, db: Database) -> None:
+def test_disposal_proceeds_from_the_python_api_are_bounded(db: Database) -> None:
     registers(db)
     before = table_counts(db)
     for proceeds in (Decimal("1e12"), Decimal("NaN"), Decimal("0.001")):
@@ -45,5 +43,5 @@ def test_disposal_proceeds_from_the_python_api_are_bounded(run: Cli, db: Databas
             "A-2", DisposalMethod.AUCTION, dt.date(2025, 9, 1), proceeds, "县〔2025〕1号", ApprovalLevel.COUNTY
         )
         with pytest.raises(InputError, match="--proceeds"):
-            dispose(db, request, "tester")
+            dispose(db, request, ACTOR)
     assert table_counts(db) == before

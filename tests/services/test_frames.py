@@ -14,23 +14,24 @@ from assetledger.services.asset_queries import AssetFilter
 from assetledger.services.book_reports import balances, income_by_asset
 from assetledger.services.governance import scan
 from assetledger.store.db import Database
-from tests.builders import registers
-from tests.conftest import Cli
+from tests.builders import expense, registers, revenue, user
 from tests.services.test_journal import COUNTY, VILLAGE
 
 OTHER_TOWNSHIP = "360921102"
 
 
-def _books(run: Cli, db: Database) -> None:
+def _books(db: Database) -> None:
+    """The registers (`registers` of tests/builders), A-2's rent in June 2025 and a repair in July; the county's finance
+    zhang and zhao, an auditor of the other township."""
     registers(db)
-    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "30000.10", "--date", "2025-06-30")
-    run("ledger", "post", "--asset", "A-2", "--expense", "maintenance", "--amount", "1200.05", "--date", "2025-07-02")
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
-    run("user", "add", "zhao", "--role", "auditor", "--scope", OTHER_TOWNSHIP, user="zhang")
+    revenue(db, "A-2", "30000.10", "2025-06-30")
+    expense(db, "A-2", "1200.05", "2025-07-02")
+    zhang = user(db, "zhang", "finance", "360921")
+    user(db, "zhao", "auditor", OTHER_TOWNSHIP, actor=zhang)
 
 
-def test_the_register_frame_is_the_asset_list(run: Cli, db: Database) -> None:
-    _books(run, db)
+def test_the_register_frame_is_the_asset_list(db: Database) -> None:
+    _books(db)
     register = frames.assets(db, actor="zhang")
     assert sorted(register.index) == ["A-1", "A-2", "A-3", "H-1"]
     assert register.loc["A-2", "original_value"] == Decimal("100000.00")  # exact, not a float
@@ -40,8 +41,8 @@ def test_the_register_frame_is_the_asset_list(run: Cli, db: Database) -> None:
     assert list(operating.index) == ["A-3"]
 
 
-def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, db: Database) -> None:
-    _books(run, db)
+def test_postings_balance_per_entry_and_agree_with_the_trial_balance(db: Database) -> None:
+    _books(db)
     legs = frames.postings(db, actor="zhang")
     assert (legs.groupby("entry_id")["amount"].sum() == Decimal("0.00")).all()  # every entry balances
     village = legs[legs["entity"] == VILLAGE].groupby("account")["amount"].sum()
@@ -56,8 +57,8 @@ def test_postings_balance_per_entry_and_agree_with_the_trial_balance(run: Cli, d
     ]
 
 
-def test_a_reader_sees_only_its_scope(run: Cli, db: Database) -> None:
-    _books(run, db)
+def test_a_reader_sees_only_its_scope(db: Database) -> None:
+    _books(db)
     assert frames.assets(db, actor="zhao").empty  # every asset is in the other township
     assert frames.postings(db, actor="zhao").empty
     assert list(frames.postings(db, actor="zhao").columns) == list(frames.POSTING_COLUMNS)
@@ -67,17 +68,17 @@ def test_a_reader_sees_only_its_scope(run: Cli, db: Database) -> None:
         frames.assets(db, actor="nobody")
 
 
-def test_registers_by_owner_adds_up_to_the_register(run: Cli, db: Database) -> None:
-    _books(run, db)
+def test_registers_by_owner_adds_up_to_the_register(db: Database) -> None:
+    _books(db)
     table = frames.registers_by_owner(db, actor="zhang").set_index("register")
     register = frames.assets(db, actor="zhang")
     assert table.loc["total", "value"] == sum(register["original_value"], Decimal("0.00"))
     assert table.loc["total", "assets"] == len(register)
 
 
-def test_the_governance_list_and_asset_performance_are_frames_of_the_services_rows(run: Cli, db: Database) -> None:
+def test_the_governance_list_and_asset_performance_are_frames_of_the_services_rows(db: Database) -> None:
     """A-2 earned its rent in June 2025 and nothing after: a year and a half later it is idle (no revenue)."""
-    _books(run, db)
+    _books(db)
     year_end = dt.date(2026, 12, 31)
     flagged = frames.governance_list(db, actor="zhang", as_of=year_end)
     assert list(flagged.index) == [r.asset_id for r in scan(db, year_end, "zhang")]

@@ -1,11 +1,11 @@
-"""The annual inventory end to end through the CLI, on SQLite and PostgreSQL: open, sheets (real XLSX written and
-read back), record (several times, superseding), refusals with the database unchanged, status, close (idempotent,
-books and registers reconciled, Beancount clean), report, completion queryable for the awards."""
+"""The annual inventory end to end through the services, on SQLite and PostgreSQL: open, sheets (real XLSX written
+and read back), record (several times, superseding), refusals with the database unchanged, status, close (idempotent,
+books and registers reconciled, Beancount clean), report, completion queryable for the awards. What the inventory
+commands print and their exit codes: tests/cli/test_inventory_commands.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +16,21 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from assetledger.domain.enums import RegionLevel
+from assetledger.domain.asset_events import ApprovalLevel
+from assetledger.domain.booking import AssetPosting
+from assetledger.domain.enums import AssetStatus, RegionLevel
+from assetledger.domain.governance import DisposalMethod
+from assetledger.domain.inventory import DueReason, parse_scope
+from assetledger.errors import DuplicateError, InputError, NotFoundError, PermissionDenied, RuleViolation
+from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.assets import change_status
+from assetledger.services.audit import verify
 from assetledger.services.book_reports import balances
+from assetledger.services.disposal import DisposalRequest, dispose
+from assetledger.services.governance_policies import store_policy
+from assetledger.services.inventory import list_inventories, open_inventory
+from assetledger.services.inventory_close import close_inventory
+from assetledger.services.inventory_counts import record_counts
 from assetledger.services.inventory_reports import (
     CountedItem,
     LevelRow,
@@ -25,49 +38,56 @@ from assetledger.services.inventory_reports import (
     SurplusItem,
     inventory_completion,
     inventory_status,
+    write_report,
 )
+from assetledger.services.journal import post_for_asset
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import Inventory, InventoryCount
 from assetledger.store.models import Asset, AssetEvent
+from tests.builders import ACTOR, assets, regions, user
+from tests.builders.yearly_work import counts, inventory, policy, sheets
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
 
 HONGQI, XIANGYANG, QINGSHAN, DONGFENG = "360921101201", "360921101202", "360921102201", "360921101"
 RESULT = "结果（在用/盘亏/毁损/闲置）"
+COUNT_HOUSEHOLDS = "[inventory]\ncount_household = true\n"
+REGISTER: list[list[object]] = [
+    list(ASSET_HEADER),
+    asset_row("A-1"),
+    asset_row("A-2", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
+    asset_row("A-3", 确权主体=None, 确权级别=None, 确权日期=None),  # unconfirmed: county books, state rule
+    asset_row("A-4", 村="向阳村", 确权主体="向阳村股份经济合作社"),
+    asset_row("A-5", 乡镇="青山乡", 确权主体="红旗村股份经济合作社"),
+    asset_row("A-6", 村=None, 资产名称="县道桥梁", 确权主体="示范县交通运输局", 确权级别="部门"),
+    asset_row("H-1", 资产名称="能繁母牛", 资产类别="到户类", 户编号="H001", 户主姓名="王建国", 确权主体="王建国",
+              确权级别="农户", 管护主体=None),
+]  # fmt: skip
 
 
-def _registers(run: Cli) -> None:
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    rows: list[list[object]] = [
-        list(ASSET_HEADER),
-        asset_row("A-1"),
-        asset_row("A-2", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
-        asset_row("A-3", 确权主体=None, 确权级别=None, 确权日期=None),  # unconfirmed: county books, state rule
-        asset_row("A-4", 村="向阳村", 确权主体="向阳村股份经济合作社"),
-        asset_row("A-5", 乡镇="青山乡", 确权主体="红旗村股份经济合作社"),
-        asset_row("A-6", 村=None, 资产名称="县道桥梁", 确权主体="示范县交通运输局", 确权级别="部门"),
-        asset_row("H-1", 资产名称="能繁母牛", 资产类别="到户类", 户编号="H001", 户主姓名="王建国", 确权主体="王建国",
-                  确权级别="农户", 管护主体=None),
-    ]  # fmt: skip
-    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
+def registers(db: Database) -> None:
+    """示范县's regions and seven assets: three in 红旗村 (A-3 unconfirmed), one each in 向阳村 and 青山乡's 红旗村,
+    the department's bridge A-6 of 东风镇, the household's cow H-1."""
+    regions(db)
+    assets(db, REGISTER)
 
 
-def _opened(run: Cli) -> Path:
-    """Registers, the 2025 county inventory and its sheets; returns the sheet folder."""
-    _registers(run)
-    run("inventory", "open", "--year", "2025", "--scope", "county:360921", "--date", "2025-12-01")
-    run("inventory", "sheets", "1", "--out", "sheets")
-    return run.cwd / "sheets"
+def opened(db: Database, folder: Path) -> Path:
+    """Registers, the 2025 county inventory (id 1, opened 2025-12-01) and its sheets in `folder`; returns it."""
+    registers(db)
+    inventory(db, 2025, "county:360921", on=dt.date(2025, 12, 1))
+    sheets(db, 1, folder)
+    return folder
 
 
-def _sheet(folder: Path, code: str) -> Path:
+def sheet_of(folder: Path, code: str) -> Path:
     [path] = folder.glob(f"{code}-*.xlsx")
     return path
 
 
-def _fill(source: Path, target: Path, counts: Mapping[str, Sequence[object]], extra: list[dict[str, object]]) -> Path:
+def fill(source: Path, target: Path, counted: Mapping[str, Sequence[object]], extra: list[dict[str, object]]) -> Path:
     """Fill a sheet as a team would: (result, date[, condition]) per asset id, then extra rows at the bottom."""
     book = load_workbook(source)
     sheet = book.active
@@ -75,7 +95,7 @@ def _fill(source: Path, target: Path, counts: Mapping[str, Sequence[object]], ex
     header = [c.value for c in sheet[2]]
     col = {h: i + 1 for i, h in enumerate(header)}
     for row in range(3, sheet.max_row + 1):
-        found = counts.get(str(sheet.cell(row, col["资产编号"]).value))
+        found = counted.get(str(sheet.cell(row, col["资产编号"]).value))
         if found:
             for key, value in zip((RESULT, "清查日期", "状况"), found, strict=False):
                 sheet.cell(row, col[key], value)
@@ -88,69 +108,89 @@ def _fill(source: Path, target: Path, counts: Mapping[str, Sequence[object]], ex
     return target
 
 
+# The names the tests that still drive the inventory through the CLI import (tests/services/test_supervision.py,
+# tests/cli/test_totals_rows.py and test_sheet_option.py): the same state, built through the services.
+_fill, _sheet = fill, sheet_of
+
+
+def _opened(run: Cli) -> Path:
+    """`opened` on a Cli's database, the sheets in its folder (run.cwd / "sheets")."""
+    database = Database(run.url)
+    try:
+        return opened(database, run.cwd / "sheets")
+    finally:
+        database.dispose()
+
+
 LAMP = {"资产名称": "太阳能路灯", "资产类别": "公益性", "资产原值（元）": 8000, "数量": 4, "单位": "盏",
         "管护主体": "红旗村村民委员会", "清查日期": "2025-12-11"}  # fmt: skip
 
 
-def test_open_selects_due_assets_and_says_why(run: Cli, db: Database) -> None:
-    _registers(run)
-    out = run("inventory", "open", "--year", "2025", "--scope", "county:360921").output
-    assert "6 assets due" in out
-    lines = {line.split()[0]: int(line.split()[-1]) for line in out.splitlines()[3:]}
-    assert lines == {"collective": 4, "household_not_counted": 1, "state_never_counted": 2}
-    again = run("inventory", "open", "--year", "2025", "--scope", "county:360921", ok=False)
-    assert again.exit_code == 4
-    wrong = run("inventory", "open", "--year", "2025", "--scope", "township:360921", ok=False)
-    assert wrong.exit_code == 2 and "is a county" in wrong.output
-    policy = run.cwd / "count-households.toml"
-    policy.write_text("[inventory]\ncount_household = true\n", encoding="utf-8")
-    given = run(
-        "inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}", "--policy", str(policy), ok=False
-    )
-    assert given.exit_code == 2 and "--policy" in given.output  # the cycle is the stored policy's, not a file's
-    run("asset", "policy", "store", str(policy))
-    other = run("inventory", "open", "--year", "2025", "--scope", f"village:{HONGQI}").output
-    assert "1 assets due" in other and "already_in_inventory" in other  # H-1 only; the rest are taken this year
+def _reasons(found: Mapping[DueReason, int]) -> dict[str, int]:
+    return {reason.value: n for reason, n in found.items()}
+
+
+def test_open_selects_due_assets_and_says_why(db: Database) -> None:
+    registers(db)
+    county = parse_scope("county:360921")
+    opened = open_inventory(db, 2025, county, ACTOR)
+    assert (opened.inventory_id, opened.year, opened.scope, opened.selected) == (1, 2025, county, 6)
+    assert _reasons(opened.reasons) == {"collective": 4, "household_not_counted": 1, "state_never_counted": 2}
+    before = table_counts(db)
+    with pytest.raises(DuplicateError) as again:
+        open_inventory(db, 2025, county, ACTOR)
+    assert again.value.exit_code == 4 and again.value.key == "2025 county:360921 (id 1)"
+    with pytest.raises(InputError) as wrong:
+        open_inventory(db, 2025, parse_scope("township:360921"), ACTOR)
+    [finding] = wrong.value.findings
+    assert (finding.column, finding.value) == ("--scope", "township:360921")
+    assert "is a county" in finding.reason, finding
+    assert table_counts(db) == before
+    policy(db, COUNT_HOUSEHOLDS)
+    other = open_inventory(db, 2025, parse_scope(f"village:{HONGQI}"), ACTOR)
+    assert other.selected == 1  # H-1 only; the rest are taken this year
+    assert _reasons(other.reasons) == {"household": 1, "already_in_inventory": 3}
     with db.reading() as session:
         recorded = session.scalars(select(Inventory.policy).order_by(Inventory.id)).all()
     assert recorded[0]["governance_policy"] == "ledgers/policy/governance.toml（项目默认 shipped default）"
     assert recorded[1]["count_household"] is True and recorded[1]["governance_policy"] == "* 第1版 (v1)"
-    listed = run("inventory", "list").output
-    assert "360921" in listed and HONGQI in listed
+    listed = list_inventories(db, ACTOR)
+    assert [(i.id, i.year, i.scope_code) for i in listed] == [(1, 2025, "360921"), (2, 2025, HONGQI)]
 
 
-def test_a_village_with_a_policy_of_its_own_is_judged_by_it_in_a_county_inventory(run: Cli, db: Database) -> None:
+def test_a_village_with_a_policy_of_its_own_is_judged_by_it_in_a_county_inventory(db: Database) -> None:
     """As the scan judges each asset by its own place's stored policy, so does a county-wide inventory."""
-    _registers(run)
-    policy = run.cwd / "count-households.toml"
-    policy.write_text("[inventory]\ncount_household = true\n", encoding="utf-8")
-    run("user", "add", "tester", "--role", "finance", "--scope", "360921")
-    run("user", "add", "cun", "--role", "finance", "--scope", HONGQI)
-    run("asset", "policy", "store", str(policy), user="cun")
-    out = run("inventory", "open", "--year", "2025", "--scope", "county:360921").output
-    assert "7 assets due" in out and "household_not_counted" not in out  # H-1 of 红旗村 counted as its policy says
+    registers(db)
+    user(db, ACTOR, "finance", "360921")
+    cun = user(db, "cun", "finance", HONGQI)
+    store_policy(db, COUNT_HOUSEHOLDS.encode("utf-8"), "count-households.toml", cun)
+    opened = open_inventory(db, 2025, parse_scope("county:360921"), ACTOR)
+    assert opened.selected == 7  # H-1 of 红旗村 counted as its policy says
+    assert DueReason.HOUSEHOLD_NOT_COUNTED not in opened.reasons and opened.reasons[DueReason.HOUSEHOLD] == 1
     with db.reading() as session:
         [recorded] = session.scalars(select(Inventory.policy)).all()
     assert recorded["governance_policy"] == "ledgers/policy/governance.toml（项目默认 shipped default）"
-    assert [p["governance_policy"] for p in recorded["also"]] == [f"{HONGQI} 第1版 (v1)"]
+    also = recorded["also"]
+    assert isinstance(also, list) and [p["governance_policy"] for p in also] == [f"{HONGQI} 第1版 (v1)"]
 
 
-def test_state_assets_counted_every_three_years(run: Cli, db: Database) -> None:
-    folder = _opened(run)
-    counts = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}
-    run("inventory", "record", str(_fill(_sheet(folder, HONGQI), run.cwd / "f.xlsx", counts, [])))
-    for year, due, reason in (("2026", 5, "state_counted_recently"), ("2027", 5, "state_counted_recently"),
-                              ("2028", 6, "state_due")):  # fmt: skip
-        out = run("inventory", "open", "--year", year, "--scope", "county:360921").output
-        assert f"{due} assets due" in out and reason in out, out  # A-3 counted in 2025 is due again in 2028
-        assert "state_never_counted" in out  # A-6 (state) was selected in 2025 but never counted: due every year
+def test_state_assets_counted_every_three_years(db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    done = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}
+    counts(db, fill(sheet_of(folder, HONGQI), tmp_path / "f.xlsx", done, []))
+    for year, due, reason in ((2026, 5, DueReason.STATE_COUNTED_RECENTLY), (2027, 5, DueReason.STATE_COUNTED_RECENTLY),
+                              (2028, 6, DueReason.STATE_DUE)):  # fmt: skip
+        found = open_inventory(db, year, parse_scope("county:360921"), ACTOR)
+        assert found.selected == due and reason in found.reasons, found  # A-3 counted in 2025 is due again in 2028
+        # A-6 (state) was selected in 2025 but never counted: due every year
+        assert found.reasons[DueReason.STATE_NEVER_COUNTED] == 1, found
 
 
-def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
-    folder = _opened(run)
+def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
     files = sorted(p.name for p in folder.iterdir())
     assert len(files) == 8 and f"{DONGFENG}-示范县东风镇.xlsx" in files  # the department's bridge: township sheet
-    book = load_workbook(_sheet(folder, HONGQI))
+    book = load_workbook(sheet_of(folder, HONGQI))
     sheet = book.active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
@@ -159,44 +199,52 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     assert [r[3] for r in rows[2:]] == ["A-1", "A-2", "A-3"]
     assert rows[2][4:12] == ("村组道路", "公益性", None, None, 2, "公里", 100000, "红旗村村民委员会")
     assert all(v is None for v in rows[2][12:])
-    assert "<table>" in (folder / _sheet(folder, HONGQI).name.replace(".xlsx", ".html")).read_text(encoding="utf-8")
+    assert "<table>" in (folder / sheet_of(folder, HONGQI).name.replace(".xlsx", ".html")).read_text(encoding="utf-8")
 
     first = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("盘亏", "2025-12-10", "找不到")}
-    filled = _fill(_sheet(folder, HONGQI), run.cwd / "hongqi-1.xlsx", first, [LAMP])
-    out = run("inventory", "record", str(filled)).output
-    assert "recorded 3 counts" in out and "1 surpluses" in out
+    filled = fill(sheet_of(folder, HONGQI), tmp_path / "hongqi-1.xlsx", first, [LAMP])
+    recorded = record_counts(db, filled, ACTOR)
+    assert (recorded.inventory_id, recorded.counted, recorded.surpluses, recorded.superseded) == (1, 3, 1, 0)
+    assert {r.value: n for r, n in recorded.by_result.items()} == {"in_use": 2, "missing": 1}
+    assert not recorded.already_recorded
     before = table_counts(db)
-    assert "already recorded" in run("inventory", "record", str(filled)).output
+    again = record_counts(db, filled, ACTOR)
+    assert again.already_recorded and (again.counted, again.batch_id) == (0, recorded.batch_id)
     assert table_counts(db) == before
     later = {"A-2": ("闲置", "2025-12-12", "停产")}
-    refilled = _fill(_sheet(folder, HONGQI), run.cwd / "hongqi-2.xlsx", later, [LAMP | {"资产原值（元）": 9000}])
-    assert "1 supersede earlier counts" in run("inventory", "record", str(refilled)).output
+    refilled = fill(sheet_of(folder, HONGQI), tmp_path / "hongqi-2.xlsx", later, [LAMP | {"资产原值（元）": 9000}])
+    superseding = record_counts(db, refilled, ACTOR)
+    assert (superseding.counted, superseding.surpluses, superseding.superseded) == (1, 1, 1)
 
-    status = run("inventory", "status", "1", "--level", "village").output
-    assert "待核销 pending approval" in status and "A-3" in status
-    assert reconcile(db, "tester") == []  # counted missing, still on the books until the approved close
-    refused = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", ok=False)
-    assert refused.exit_code == 5 and "3 of 6 assets are not counted" in refused.output
+    pending = inventory_status(db, 1, ACTOR)
+    assert [(s.asset_id, s.state) for s in pending.findings.missing] == [("A-3", "待核销 pending approval")]
+    assert pending.closed_on is None
+    assert reconcile(db, ACTOR) == []  # counted missing, still on the books until the approved close
+    with pytest.raises(RuleViolation, match="3 of 6 assets are not counted") as refused:
+        close_inventory(db, 1, "示政〔2026〕3号", ACTOR)
+    assert refused.value.exit_code == 5
 
-    run(
-        "inventory",
-        "record",
-        str(_fill(_sheet(folder, XIANGYANG), run.cwd / "x.xlsx", {"A-4": ("毁损", "2025-12-15")}, [])),
-    )
+    damaged = fill(sheet_of(folder, XIANGYANG), tmp_path / "x.xlsx", {"A-4": ("毁损", "2025-12-15")}, [])
+    assert record_counts(db, damaged, ACTOR).counted == 1
     # the township's code in its 12-digit statistical form (360921101000): the township 360921101
-    counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", QINGSHAN, "A-5", "在用", "2025/12/16"],
-              ["1", f"{DONGFENG}000", "A-6", "正常", "2025年12月16日"]]  # fmt: skip
-    run("inventory", "record", str(write_csv(run.cwd / "counts.csv", counts, encoding="gbk")))
+    rest = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", QINGSHAN, "A-5", "在用", "2025/12/16"],
+            ["1", f"{DONGFENG}000", "A-6", "正常", "2025年12月16日"]]  # fmt: skip
+    gbk = record_counts(db, write_csv(tmp_path / "counts.csv", rest, encoding="gbk"), ACTOR)
+    assert (gbk.counted, {r.value: n for r, n in gbk.by_result.items()}) == (2, {"in_use": 2})
 
-    closed = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", "--date", "2026-01-10").output
-    assert "1 shortages written off (100000.00 元), 1 surpluses registered (9000.00 元)" in closed
-    assert "1 → damaged" in closed and "1 → idle" in closed
-    assert "1 → written_off (已核销)" in closed  # the write-off is a status change too, not "none"
+    closed = close_inventory(db, 1, "示政〔2026〕3号", ACTOR, dt.date(2026, 1, 10))
+    assert not closed.already_closed and closed.approval == "示政〔2026〕3号"
+    assert closed.closed_on == dt.date(2026, 1, 10)
+    assert (closed.written_off, closed.written_off_value) == (["A-3"], Decimal("100000.00"))
+    [surplus] = closed.surplus_assets
+    assert closed.surplus_value == Decimal("9000.00") and closed.uncounted == 0
+    # the write-off is a status change too, not "none"
+    assert closed.status_changes == {"damaged": 1, "idle": 1, "written_off": 1}
     with db.reading() as session:
         statuses = {a: st for a, st in session.execute(select(Asset.asset_id, Asset.status))}
         a3 = session.get(Asset, "A-3")
         assert a3 is not None and (a3.disposed_on, a3.current_value) == (dt.date(2026, 1, 10), Decimal("0.00"))
-        [surplus] = [a for a in statuses if a.startswith("PY2025-")]
+        assert [a for a in statuses if a.startswith("PY2025-")] == [surplus]
         lamp = session.get(Asset, surplus)
         assert lamp is not None
         assert (lamp.name, lamp.original_value, lamp.owner_kind, lamp.village_code) == (
@@ -210,41 +258,57 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
         "in_use",
     )
     assert kinds[-1] == "inventory_written_off" and a2_counts == 2  # both counts of A-2 kept
-    county = {r.name: r.balance for r in balances(db, "C360921", actor="tester")}
+    county = {r.name: r.balance for r in balances(db, "C360921", actor=ACTOR)}
     assert county["Expenses:Other:InventoryLoss"] == Decimal("100000.00")
     assert county.get("Assets:PublicBenefit:A-3", Decimal("0.00")) == Decimal("0.00")
-    village = {r.name: r.balance for r in balances(db, f"V{HONGQI}", actor="tester")}
+    village = {r.name: r.balance for r in balances(db, f"V{HONGQI}", actor=ACTOR)}
     assert village[f"Assets:PublicBenefit:{surplus}"] == Decimal("9000.00")
     assert village["Equity:PublicWelfareFund:Other"] == Decimal("-9000.00")
-    assert reconcile(db, "tester") == []
-    assert all(not c.errors for c in check_entities(db, "tester"))
-    assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
+    assert reconcile(db, ACTOR) == []
+    assert all(not c.errors for c in check_entities(db, ACTOR))
+    assert list(verify(db, ACTOR, bean_check=False)) == []  # the record verifies clean
     # written off (核销) has left the register and the books, and is kept apart from disposed of (处置)
-    listed = json.loads(run("asset", "list", "--status", "written_off", "--format", "json").output)
-    assert [a["asset_id"] for a in listed] == ["A-3"]
-    assert json.loads(run("asset", "list", "--status", "disposed", "--format", "json").output) == []
-    late_post = run("ledger", "post", "--asset", "A-3", "--expense", "maintenance", "--amount", "10",
-                    "--date", "2026-02-01", ok=False)  # fmt: skip
-    assert late_post.exit_code == 5 and "已于 2026-01-10 核销" in late_post.output
-    assert "was written off (已核销) on 2026-01-10" in late_post.output
-    again = run("asset", "dispose", "A-3", "--method", "scrap", "--date", "2026-02-01", "--proceeds", "0",
-                "--approval", "x", "--approved-by", "county", ok=False)  # fmt: skip
-    assert again.exit_code == 5 and "已核销（2026-01-10） (already written off on 2026-01-10)" in again.output
-    by_hand = run("asset", "status", "A-1", "written_off", "--date", "2026-02-01", ok=False)
-    assert by_hand.exit_code == 5 and "inventory close" in by_hand.output
+    written_off = list_assets(db, AssetFilter(status=AssetStatus.WRITTEN_OFF), ACTOR)
+    assert [a.asset_id for a in written_off] == ["A-3"]
+    assert list_assets(db, AssetFilter(status=AssetStatus.DISPOSED), ACTOR) == []
+    late_post = AssetPosting("A-3", dt.date(2026, 2, 1), "expense", "maintenance", Decimal("10"))
+    with pytest.raises(RuleViolation) as refused:
+        post_for_asset(db, late_post, ACTOR)
+    assert refused.value.exit_code == 5
+    said = str(refused.value)
+    assert "已于 2026-01-10 核销" in said and "was written off (已核销) on 2026-01-10" in said
+    scrap = DisposalRequest("A-3", DisposalMethod.SCRAP, dt.date(2026, 2, 1), Decimal("0"), "x", ApprovalLevel.COUNTY)
+    with pytest.raises(RuleViolation, match=r"已核销（2026-01-10） \(already written off on 2026-01-10\)") as refused:
+        dispose(db, scrap, ACTOR)
+    assert refused.value.exit_code == 5
+    with pytest.raises(RuleViolation, match="inventory close") as refused:
+        change_status(db, "A-1", AssetStatus.WRITTEN_OFF, dt.date(2026, 2, 1), ACTOR)
+    assert refused.value.exit_code == 5
 
     before = table_counts(db)
-    assert "already closed" in run("inventory", "close", "1", "--approval", "another").output
-    late = run("inventory", "record", str(filled), ok=False)
-    assert late.exit_code == 5 and "closed" in late.output
+    twice = close_inventory(db, 1, "another", ACTOR)
+    assert twice.already_closed and (twice.closed_on, twice.approval) == (dt.date(2026, 1, 10), "示政〔2026〕3号")
+    assert (twice.written_off, twice.surplus_assets, twice.status_changes) == (
+        ["A-3"], [surplus], closed.status_changes)  # fmt: skip
+    with pytest.raises(RuleViolation, match="closed") as late:
+        record_counts(db, filled, ACTOR)
+    assert late.value.exit_code == 5
     assert table_counts(db) == before
 
-    status = run("inventory", "status", "1").output
-    assert "已关闭 closed 2026-01-10" in status and "已核销 written off" in status and surplus in status
-    assert "已核销 written_off 1" in status  # every status change of the close, the write-off too
-    out = run("inventory", "report", "1", "--out", "report.xlsx").output
-    assert "6 of 6 counted (100.0%), 1 shortages, 1 surpluses" in out
-    report = load_workbook(run.cwd / "report.xlsx")
+    done = inventory_status(db, 1, ACTOR)
+    lines = {line.item: line.value for line in done.summary_rows()}
+    assert lines["状态 state"] == "已关闭 closed 2026-01-10（示政〔2026〕3号）"
+    assert [(s.asset_id, s.state) for s in done.findings.missing] == [("A-3", "已核销 written off")]
+    assert [s.asset_id for s in done.findings.surplus] == [surplus]
+    # every status change of the close, the write-off too
+    changes = str(lines["状态变更 status changes"]).split(", ")
+    assert sorted(changes) == ["已核销 written_off 1", "毁损 damaged 1", "闲置 idle 1"]
+    path, reported = write_report(db, 1, tmp_path / "report.xlsx", ACTOR)
+    total = reported.total
+    assert path == tmp_path / "report.xlsx" and total is not None
+    assert (total.counted, total.items, total.completion, total.missing, total.surplus) == (
+        6, 6, Decimal("100.0"), 1, 1)  # fmt: skip
+    report = load_workbook(path)
     assert report.sheetnames == ["汇总", "县级汇总", "乡镇汇总", "村级汇总", "盘亏", "盘盈", "毁损", "闲置"]
     summary = {r[0]: r[1] for r in report["汇总"].iter_rows(min_row=3, values_only=True)}
     assert summary["完成率 completion %"] == 100 and summary["盘亏账面价值 shortage book value"] == 100000
@@ -262,7 +326,7 @@ def test_sheets_record_status_close_report(run: Cli, db: Database) -> None:
     assert found[(RegionLevel.TOWNSHIP, DONGFENG)].damaged == 1
 
     # the status through the service: typed rows and findings, the same figures as the report
-    status = inventory_status(db, 1, "tester")
+    status = inventory_status(db, 1, ACTOR)
     assert status.total is not None and (status.total.items, status.total.completion) == (6, Decimal("100.0"))
     assert [type(x) for x in status.findings.missing] == [Shortage] and status.findings.missing[0].asset_id == "A-3"
     assert [type(x) for x in status.findings.surplus] == [SurplusItem]
@@ -309,89 +373,91 @@ BAD_SHEETS: dict[str, tuple[dict[str, tuple[object, ...]], list[dict[str, object
 
 
 @pytest.mark.parametrize("kind", list(BAD_SHEETS))
-def test_bad_sheets_are_refused_with_row_and_column(run: Cli, db: Database, kind: str) -> None:
-    folder = _opened(run)
-    counts, extra, column, reason = BAD_SHEETS[kind]
+def test_bad_sheets_are_refused_with_row_and_column(db: Database, tmp_path: Path, kind: str) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    counted, extra, column, reason = BAD_SHEETS[kind]
     good: dict[str, tuple[object, ...]] = {
         "A-2": ("在用", "2025-12-10")
     }  # a good row beside the bad one: nothing of it is written either
-    path = _fill(_sheet(folder, HONGQI), run.cwd / "bad.xlsx", good | counts, extra)
+    path = fill(sheet_of(folder, HONGQI), tmp_path / "bad.xlsx", good | counted, extra)
     before = table_counts(db)
-    result = run("inventory", "record", str(path), ok=False)
-    assert result.exit_code == 2, result.output
-    assert "nothing was changed" in result.output and column in result.output and reason in result.output
+    with pytest.raises(InputError) as refused:
+        record_counts(db, path, ACTOR)
+    assert refused.value.exit_code == 2 and "nothing was changed" in str(refused.value)
+    named = [f for f in refused.value.findings if f.column == column and reason in str(f)]
+    assert named, refused.value
     if kind != "two inventories":
-        assert "(row " in result.output
+        assert all(f.row is not None for f in named), refused.value
     assert table_counts(db) == before
 
 
-def test_empty_sheet_and_unknown_inventory_are_refused(run: Cli, db: Database) -> None:
-    folder = _opened(run)
+def test_empty_sheet_and_unknown_inventory_are_refused(db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
     before = table_counts(db)
-    empty = run("inventory", "record", str(_sheet(folder, HONGQI)), ok=False)
-    assert empty.exit_code == 2 and "no row of the sheet is counted yet" in empty.output
-    other = run("inventory", "record", str(_sheet(folder, HONGQI)), "--inventory", "2", ok=False)
-    assert other.exit_code == 2 and "this sheet is for inventory 1, not 2" in other.output
+    with pytest.raises(InputError, match="no row of the sheet is counted yet"):
+        record_counts(db, sheet_of(folder, HONGQI), ACTOR)
+    with pytest.raises(InputError) as other:
+        record_counts(db, sheet_of(folder, HONGQI), ACTOR, inventory_id=2)
+    assert {f.reason for f in other.value.findings} == {"this sheet is for inventory 1, not 2"}
     csv = write_csv(
-        run.cwd / "c.csv", [["清查编号", "资产编号", "结果", "清查日期"], ["9", "A-1", "在用", "2025-12-10"]]
+        tmp_path / "c.csv", [["清查编号", "资产编号", "结果", "清查日期"], ["9", "A-1", "在用", "2025-12-10"]]
     )
-    missing = run("inventory", "record", str(csv), ok=False)
-    assert missing.exit_code == 3 and "inventory '9' not found" in missing.output
+    with pytest.raises(NotFoundError, match="inventory '9' not found") as missing:
+        record_counts(db, csv, ACTOR)
+    assert (missing.value.exit_code, missing.value.kind, missing.value.key) == (3, "inventory", "9")
     assert table_counts(db) == before
 
 
-def test_roles_and_scopes(run: Cli, db: Database) -> None:
-    folder = _opened(run)
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="setup")
-    run("user", "add", "zhao", "--role", "inventory", "--scope", DONGFENG, user="zhang")
-    counts = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}
-    run("inventory", "record", str(_fill(_sheet(folder, HONGQI), run.cwd / "h.xlsx", counts, [])), user="zhao")
+def test_roles_and_scopes(db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    zhang = user(db, "zhang", "finance", "360921", actor="setup")
+    zhao = user(db, "zhao", "inventory", DONGFENG, actor=zhang)
+    done = {"A-1": ("在用", "2025-12-10"), "A-2": ("在用", "2025-12-10"), "A-3": ("在用", "2025-12-10")}
+    assert record_counts(db, fill(sheet_of(folder, HONGQI), tmp_path / "h.xlsx", done, []), zhao).counted == 3
     before = table_counts(db)
-    elsewhere = _fill(_sheet(folder, QINGSHAN), run.cwd / "q.xlsx", {"A-5": ("在用", "2025-12-10")}, [])
-    for args in (["record", str(elsewhere)], ["close", "1", "--approval", "x", "--allow-uncounted"],
-                 ["open", "--year", "2026", "--scope", "county:360921"]):  # fmt: skip
-        result = run("inventory", *args, user="zhao", ok=False)
-        assert result.exit_code == 6, result.output
+    elsewhere = fill(sheet_of(folder, QINGSHAN), tmp_path / "q.xlsx", {"A-5": ("在用", "2025-12-10")}, [])
+    with pytest.raises(PermissionDenied) as refused:
+        record_counts(db, elsewhere, zhao)
+    assert refused.value.exit_code == 6
+    with pytest.raises(PermissionDenied):
+        close_inventory(db, 1, "x", zhao, allow_uncounted=True)
+    with pytest.raises(PermissionDenied):
+        open_inventory(db, 2026, parse_scope("county:360921"), zhao)
     assert table_counts(db) == before
-    out = run("inventory", "close", "1", "--approval", "x", "--allow-uncounted", "--date", "2026-01-05", user="zhang")
-    assert "3 assets left uncounted" in out.output
-    assert reconcile(db, "zhang") == []
+    closed = close_inventory(db, 1, "x", zhang, dt.date(2026, 1, 5), allow_uncounted=True)
+    assert closed.uncounted == 3 and not closed.already_closed
+    assert reconcile(db, zhang) == []
 
 
-def test_inventory_tables_are_append_only(run: Cli, db: Database) -> None:
-    folder = _opened(run)
-    run(
-        "inventory",
-        "record",
-        str(_fill(_sheet(folder, HONGQI), run.cwd / "f.xlsx", {"A-1": ("在用", "2025-12-10")}, [])),
-    )
+def test_inventory_tables_are_append_only(db: Database, tmp_path: Path) -> None:
+    folder = opened(db, tmp_path / "sheets")
+    counts(db, fill(sheet_of(folder, HONGQI), tmp_path / "f.xlsx", {"A-1": ("在用", "2025-12-10")}, []))
     for statement in ("UPDATE inventory_counts SET result = 'missing'", "DELETE FROM inventory_items",
                       "UPDATE inventories SET year = 2020"):  # fmt: skip
         with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))
 
 
-def test_a_count_csv_without_region_codes_takes_each_assets_place(run: Cli, db: Database) -> None:
+def test_a_count_csv_without_region_codes_takes_each_assets_place(db: Database, tmp_path: Path) -> None:
     """Issue #17 item 8: such a sheet crashed with IntegrityError (exit 1); an asset's place is its inventory item's."""
-    _opened(run)
+    opened(db, tmp_path / "sheets")
     rows = [
         ["清查编号", "资产编号", "结果", "清查日期"],
         ["1", "A-1", "在用", "2025-12-10"],
         ["1", "A-4", "毁损", "2025-12-10"],
     ]
-    out = run("inventory", "record", str(write_csv(run.cwd / "no-codes.csv", rows))).output
-    assert "recorded 2 counts" in out, out
+    assert record_counts(db, write_csv(tmp_path / "no-codes.csv", rows), ACTOR).counted == 2
     with db.reading() as session:
         places = {a: p for a, p in session.execute(select(InventoryCount.asset_id, InventoryCount.place_code))}
     assert places == {"A-1": HONGQI, "A-4": XIANGYANG}
     before = table_counts(db)
     wrong = [["清查编号", "区划代码", "资产编号", "结果", "清查日期"], ["1", XIANGYANG, "A-1", "在用", "2025-12-11"],
              ["1", "999999999999", "A-2", "在用", "2025-12-11"]]  # fmt: skip
-    result = run("inventory", "record", str(write_csv(run.cwd / "wrong-codes.csv", wrong)), ok=False)
-    assert result.exit_code == 2, result.output
-    assert f"第2行 (row 2)，列「区划代码」 (column)，值「{XIANGYANG}」 (value)：该资产应在红旗村盘点" in result.output
-    assert f"(the asset is counted at {HONGQI}" in result.output
-    assert (
-        "第3行 (row 3)，列「区划代码」 (column)，值「999999999999」 (value)" in result.output
-    )  # was a foreign key error on PostgreSQL
+    with pytest.raises(InputError) as refused:
+        record_counts(db, write_csv(tmp_path / "wrong-codes.csv", wrong), ACTOR)
+    assert refused.value.exit_code == 2
+    found = {(f.row, f.column, f.value): f.reason for f in refused.value.findings}
+    elsewhere = found[(2, "区划代码", XIANGYANG)]
+    assert elsewhere.startswith("该资产应在红旗村盘点") and f"(the asset is counted at {HONGQI}" in elsewhere
+    assert (3, "区划代码", "999999999999") in found  # was a foreign key error on PostgreSQL
     assert table_counts(db) == before

@@ -1,11 +1,12 @@
 """Region codes as GB/T 2260 and the statistical 统计用区划代码 write them: region import refuses a code its level
 cannot have (digits only; a city 4 or 6 digits, a county 6, a township 9, a village 12; a child's code starts with
 its parent's), reads the 12-digit forms of county and township codes as the short ones, refuses two regions of one
-name under one parent, and names every problem by file, row, the file's own header and the value."""
+name under one parent, and names every problem by file, row, the file's own header and the value. Through the
+services; what `region import` and `asset list --region` print and their exit codes:
+tests/cli/test_inventory_commands.py."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,28 @@ from sqlalchemy import select
 
 from assetledger.errors import InputError
 from assetledger.io.tabular import read_table
-from assetledger.services.regions import import_regions
+from assetledger.services.asset_queries import AssetFilter, list_assets
+from assetledger.services.regions import RegionImportResult, import_regions
 from assetledger.store.db import Database
 from assetledger.store.models import Region
-from tests.conftest import Cli
+from tests.builders import ACTOR, assets, regions
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv, write_xlsx
 
 FLAT_HEADER = ["区划代码", "名称", "级别", "上级代码"]
 NESTED_HEADER = ["市", "市代码", "县", "县代码", "乡镇", "乡镇代码", "村", "村代码"]
 COUNTY = [["360921", "丰和县", "县", ""], ["360921101", "城青镇", "镇", "360921"]]
+# A register naming 丰和县/城青镇/大万村, and one giving its region codes in the statistical 12-digit form too.
+REGISTER: list[list[object]] = [
+    list(ASSET_HEADER),
+    asset_row(
+        "A-1", 县="丰和县", 乡镇="城青镇", 村="大万村", 确权主体="大万村股份经济合作社", 管护主体="大万村村民委员会"
+    ),
+]
+BY_CODE: list[list[object]] = [
+    [*ASSET_HEADER, "行政区划代码"],
+    [*asset_row("A-2", 县=None, 乡镇=None, 村=None, 确权主体=None, 确权级别="乡镇"), "360921101000"],
+    [*asset_row("A-3", 县="丰和县", 乡镇="360921101000", 村="大万村"), "360921101201"],
+]
 
 
 def _regions(db: Database) -> dict[str, tuple[str, str, str | None]]:
@@ -30,11 +44,15 @@ def _regions(db: Database) -> dict[str, tuple[str, str, str | None]]:
         return {code: (name, level, parent) for code, name, level, parent in rows}
 
 
+def _added(result: RegionImportResult) -> dict[str, int]:
+    return {level.value: n for level, n in result.added.items()}
+
+
 def _refused(db: Database, path: Path) -> list[str]:
     """The findings of a refused import, as printed; the database is checked unchanged."""
     before = table_counts(db)
     with pytest.raises(InputError) as refused:
-        import_regions(db, read_table(path), "tester")
+        import_regions(db, read_table(path), ACTOR)
     assert table_counts(db) == before
     return [str(f).removeprefix(f"{path.parent}/") for f in refused.value.findings]
 
@@ -82,7 +100,7 @@ def test_a_county_under_another_citys_code_is_refused(db: Database, tmp_path: Pa
     ]
 
 
-def test_12_digit_township_codes_make_one_township(run: Cli, db: Database) -> None:
+def test_12_digit_township_codes_make_one_township(db: Database, tmp_path: Path) -> None:
     """The tester's regions.xlsx: 城青镇 as 360921101000 in some rows and 360921101 in others is one township, and
     the register's rows naming 丰和县/城青镇/大万村 find their village."""
     rows = [
@@ -91,8 +109,8 @@ def test_12_digit_township_codes_make_one_township(run: Cli, db: Database) -> No
         ["宜春市", "360900", "丰和县", "360921000000", "城青镇", "360921101", "小万村", "360921101202"],
         ["宜春市", "360900000000", "丰和县", "360921", "城青镇", "360921101000", "新田村", "360921101203"],
     ]
-    out = run("region", "import", str(write_xlsx(run.cwd / "regions.xlsx", rows))).output
-    assert "added 1 市, 1 县, 1 乡镇, 3 村; 0 already present" in out
+    first = import_regions(db, read_table(write_xlsx(tmp_path / "regions.xlsx", rows)), ACTOR)
+    assert _added(first) == {"city": 1, "county": 1, "township": 1, "village": 3} and first.unchanged == 0
     assert _regions(db) == {
         "360900": ("宜春市", "city", None),
         "360921": ("丰和县", "county", "360900"),
@@ -102,20 +120,15 @@ def test_12_digit_township_codes_make_one_township(run: Cli, db: Database) -> No
         "360921101203": ("新田村", "village", "360921101"),
     }
     flat = [FLAT_HEADER, ["360921101204", "后田村", "村", "360921101000"], ["360921000000", "丰和县", "县", "360900"]]
-    assert "added 0 县, 0 乡镇, 1 村; 1 already present" in run("region", "import", str(write_csv(
-        run.cwd / "flat.csv", flat))).output  # fmt: skip
+    second = import_regions(db, read_table(write_csv(tmp_path / "flat.csv", flat)), ACTOR)
+    assert _added(second) == {"city": 0, "county": 0, "township": 0, "village": 1} and second.unchanged == 1
     assert _regions(db)["360921101204"] == ("后田村", "village", "360921101")
-    register = [ASSET_HEADER, asset_row("A-1", 县="丰和县", 乡镇="城青镇", 村="大万村", 确权主体="大万村股份经济合作社",
-                                        管护主体="大万村村民委员会")]  # fmt: skip
-    run("asset", "import", str(write_csv(run.cwd / "台账.csv", register)))
-    by_code = [[*ASSET_HEADER, "行政区划代码"],  # a register's region codes in the statistical 12-digit form too
-               [*asset_row("A-2", 县=None, 乡镇=None, 村=None, 确权主体=None, 确权级别="乡镇"), "360921101000"],
-               [*asset_row("A-3", 县="丰和县", 乡镇="360921101000", 村="大万村"), "360921101201"]]  # fmt: skip
-    run("asset", "import", str(write_csv(run.cwd / "台账2.csv", by_code)))
-    village = json.loads(run("asset", "list", "--region", "360921101201", "--format", "json").output)
-    township = json.loads(run("asset", "list", "--region", "360921101", "--format", "json").output)
-    assert {a["asset_id"] for a in village} == {"A-1", "A-3"}
-    assert {a["asset_id"] for a in township} == {"A-1", "A-2", "A-3"}
+    assets(db, REGISTER)
+    assets(db, BY_CODE)
+    village = list_assets(db, AssetFilter(region="360921101201"), ACTOR)
+    township = list_assets(db, AssetFilter(region="360921101"), ACTOR)
+    assert {a.asset_id for a in village} == {"A-1", "A-3"}
+    assert {a.asset_id for a in township} == {"A-1", "A-2", "A-3"}
 
 
 def test_two_regions_of_one_name_under_one_parent_are_refused(db: Database, tmp_path: Path) -> None:
@@ -145,32 +158,29 @@ def test_two_regions_of_one_name_under_one_parent_are_refused(db: Database, tmp_
     ]
 
 
-def test_findings_name_the_row_and_the_files_own_header(run: Cli, db: Database) -> None:
-    """The tester's r3.csv through the CLI: a missing parent and a village moved to another parent are named by
-    row and by the file's headers (上级代码, 区划代码), never the internal field names."""
-    run("region", "import", str(write_csv(run.cwd / "county.csv", [
-        FLAT_HEADER, *COUNTY, ["360921102", "中庆镇", "镇", "360921"], ["360921101201", "大万村", "村", "360921101"],
-    ])))  # fmt: skip
-    before = table_counts(db)
+def test_findings_name_the_row_and_the_files_own_header(db: Database, tmp_path: Path) -> None:
+    """The tester's r3.csv: a missing parent and a village moved to another parent are named by row and by the
+    file's headers (上级代码, 区划代码), never the internal field names."""
+    regions(db, [FLAT_HEADER, *COUNTY, ["360921102", "中庆镇", "镇", "360921"],
+                 ["360921101201", "大万村", "村", "360921101"]])  # fmt: skip
     r3 = [FLAT_HEADER, ["360921103201", "孤村", "村", "360921103"], ["360921101201", "大万村", "村", "360921102"]]
-    refused = run("region", "import", str(write_csv(run.cwd / "r3.csv", r3)), ok=False)
-    assert refused.exit_code == 2 and table_counts(db) == before
+    found = _refused(db, write_csv(tmp_path / "r3.csv", r3))
     assert (
         "r3.csv，第2行 (row 2)，列「上级代码」 (column)，值「360921103」 (value)：上级乡镇不在区划表中，也不在本文件中 "
         "(the township above village 360921103201 is neither loaded nor in this file)"
-    ) in refused.output
+    ) in found
     assert (
         "r3.csv，第3行 (row 3)，列「区划代码」 (column)，值「360921101201」 (value)：与已有的村大万村冲突 (conflicts "
         "with 大万村 (村), already present)：那是村大万村，上级 360921101，本行是村大万村，上级 360921102，"
         "一个代码只能是一个区划 "
         "(that is village 大万村 under 360921101, this row village 大万村 under 360921102: one code, one region)"
-    ) in refused.output
-    assert "parent_code" not in refused.output and "「code」" not in refused.output
+    ) in found
+    said = "\n".join(found)
+    assert "parent_code" not in said and "「code」" not in said
     same_code = [["代码", "名称", "级别", "上级区划代码"], ["360921102202", "东村", "村", "360921102"],
                  ["360921102202", "西村", "村", "360921102"]]  # fmt: skip
-    refused = run("region", "import", str(write_csv(run.cwd / "same.csv", same_code)), ok=False)
-    assert refused.exit_code == 2 and table_counts(db) == before
-    assert (
+    [same] = _refused(db, write_csv(tmp_path / "same.csv", same_code))
+    assert same.startswith(
         "same.csv，第3行 (row 3)，列「代码」 (column)，值「360921102202」 (value)："
         "与第 2 行的村东村冲突 (conflicts with 东村 (村), row 2)"
-    ) in refused.output
+    )
