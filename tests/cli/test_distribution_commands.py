@@ -1,0 +1,118 @@
+"""`distribute` and its subcommands, `beneficiary` and `report household` over the distribution services
+(tests/services/test_distribution*.py, test_paid_correction.py, test_notice_objections.py hold what the services
+do): what each command says it did, in Chinese and English, the tables a person reads (names, not codes), --format
+json and csv, and the exit code of each refusal with the message that names what to do."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assetledger.store.db import Database
+from tests.conftest import Cli
+from tests.helpers import table_counts, write_csv
+from tests.services.test_distribution import RULES, VILLAGE
+
+RULE = str(RULES / "example-village-rule.toml")
+ROSTER_HEADER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"]
+
+
+@pytest.mark.usefixtures("village")
+def test_distribute_says_what_it_posted_published_and_paid(run: Cli) -> None:
+    assert "recorded; in force from 2025-01-18" in run("distribute", "rule", "add", RULE).output
+    assert "already recorded" in run("distribute", "rule", "add", RULE).output
+    dry = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--dry-run").output
+    assert "revenue 18,000.01, costs 0.01, distributed 18,000.00" in dry and "dry run: nothing posted" in dry
+    done = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01").output
+    assert "posted distribution 1" in done and "4 households share 7,200.00" in done
+    again = run("distribute", "--village", VILLAGE, "--period", "2025Q2").output
+    assert "already distributed (distribution 1)" in again
+    published = run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2").output
+    assert "2025Q2 HQ-2025: published on 2025-07-01 by tester" in published
+    pay = ("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2")
+    assert "paid 4 household(s) 7,200.00 yuan" in run(*pay, "--date", "2025-07-10").output
+    assert "paid 0 household(s)" in run(*pay, "--date", "2025-07-11").output
+    assert "0 with errors" in run("ledger", "check").output
+
+
+@pytest.mark.usefixtures("village")
+def test_a_rule_or_distribution_refused_exits_with_its_code_and_says_why(run: Cli, db: Database) -> None:
+    text = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
+    late = run.cwd / "late.toml"
+    late.write_text(text.replace("start = 2025-01-11", "start = 2025-06-28"), encoding="utf-8")
+    run("distribute", "rule", "add", str(late))
+    early = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", ok=False)
+    assert early.exit_code == 5 and "in force from 2025-07-05" in early.output
+    changed = late.with_name("changed.toml")
+    changed.write_text(text.replace("risk_reserve = 5", "risk_reserve = 5\n# changed"), encoding="utf-8")
+    same_version = run("distribute", "rule", "add", str(changed), ok=False)
+    assert same_version.exit_code == 5 and "raise the version" in same_version.output
+    slash = late.with_name("slash.toml")
+    slash.write_text(text.replace('code = "HQ-2025"', 'code = "HQ/2025"'), encoding="utf-8")
+    refused = run("distribute", "rule", "add", str(slash), ok=False)
+    assert refused.exit_code == 2 and "slash.toml" in refused.output
+    assert "列「code」 (column)，值「HQ/2025」 (value)" in refused.output and "Traceback" not in refused.output
+
+
+@pytest.mark.usefixtures("village")
+def test_the_notice_command_names_the_files_it_wrote(run: Cli) -> None:
+    run("distribute", "rule", "add", RULE)
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+    out = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
+    html_path = run.cwd / "notices" / f"公示-{VILLAGE}-2025Q2-HQ-2025.html"
+    assert html_path.name in out and html_path.with_suffix(".xlsx").name in out
+    assert html_path.is_file() and html_path.with_suffix(".xlsx").is_file()
+
+
+@pytest.mark.usefixtures("village")
+def test_roster_refusals_name_row_column_and_value_and_lists_show_names_not_codes(run: Cli, db: Database) -> None:
+    before = table_counts(db)
+    bad = [
+        ROSTER_HEADER,
+        ["H9", "无此村", "甲", "2", "脱贫户", "", "2024-01-01", "", ""],
+        ["H8", VILLAGE, "乙", "0", "脱贫户", "", "2024-01-01", "", ""],
+        ["H7", VILLAGE, "丙", "2", "富裕户", "", "2024-01-01", "", ""],
+        ["H6", VILLAGE, "丁", "2", "脱贫户", "会飞", "2024-01-01", "", ""],
+        ["H5", VILLAGE, "戊", "2", "脱贫户", "", "2024-01-01", "2024-06-01", ""],
+    ]
+    result = run("beneficiary", "import", str(write_csv(run.cwd / "bad.csv", bad)), ok=False)
+    assert result.exit_code == 2
+    for text in (
+        "第2行 (row 2)，列「村」 (column)，值「无此村」 (value)",
+        "第3行 (row 3)，列「人口」 (column)，值「0」 (value)",
+        "第4行 (row 4)，列「类别」 (column)，值「富裕户」 (value)",
+        "第5行 (row 5)，列「因素」 (column)，值「会飞」 (value)",
+        "第6行 (row 6)，列「退出原因」 (column)",
+    ):
+        assert text in result.output, result.output
+    assert table_counts(db) == before
+    assert (
+        "household H1 left on 2025-09-01 (exit)"
+        in run("beneficiary", "remove", "H1", "--date", "2025-09-01", "--reason", "exit").output
+    )
+    twice = run("beneficiary", "remove", "H1", "--date", "2025-09-02", "--reason", "exit", ok=False)
+    assert twice.exit_code == 5
+    listed = json.loads(run("beneficiary", "list", "--village", VILLAGE, "--format", "json").output)
+    assert {h["household_id"]: h["left_reason"] for h in listed} == {
+        "H1": "exit",
+        "H2": None,
+        "H3": "death",
+        "H4": None,
+    }
+    table = run("beneficiary", "list", "--village", VILLAGE).output  # a person reads it: names, not codes
+    assert "户编号" in table and "退出原因" in table and "退出" in table and "死亡" in table and "脱贫户" in table
+    for code in ("household_id", "left_reason", "poverty_exited", "exit", "death", "sick"):
+        assert code not in table, (code, table)
+    facts = run("report", "household", "H3").output
+    assert "户编号" in facts and "户主" in facts and "因素" in facts and "死亡" in facts, facts
+    for code in ("household_id", "head", "factors", "left_reason", "death", "sick"):
+        assert code not in facts, (code, facts)
+
+
+@pytest.mark.usefixtures("village")
+def test_a_households_report_in_json_gives_its_shares(run: Cli) -> None:
+    run("distribute", "rule", "add", RULE)
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    [share] = json.loads(run("report", "household", "H3", "--format", "json").output)
+    assert (share["period"], share["rule_code"], share["months"], share["paid_on"]) == ("2025Q2", "HQ-2025", 2, None)
