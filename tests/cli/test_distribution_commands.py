@@ -116,3 +116,17 @@ def test_a_households_report_in_json_gives_its_shares(run: Cli) -> None:
     run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
     [share] = json.loads(run("report", "household", "H3", "--format", "json").output)
     assert (share["period"], share["rule_code"], share["months"], share["paid_on"]) == ("2025Q2", "HQ-2025", 2, None)
+
+
+@pytest.mark.usefixtures("rule_ready")
+def test_reverse_says_what_it_took_back_and_refusals_exit_with_their_codes(run: Cli) -> None:
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    overlapping = run("distribute", "--village", VILLAGE, "--period", "2025-05", ok=False)
+    assert overlapping.exit_code == 5 and "已分配" in overlapping.output and "distribute reverse" in overlapping.output
+    reverse = ("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2")
+    no_reason = run(*reverse, "--reason", " ", ok=False)
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
+    out = run(*reverse, "--reason", "收入录错", "--date", "2025-07-05").output
+    assert "reversed distribution(s) 1; 2025Q2 may be distributed again" in out
+    nothing = run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20", ok=False)
+    assert nothing.exit_code == 3 and "Traceback" not in nothing.output
