@@ -130,3 +130,24 @@ def test_reverse_says_what_it_took_back_and_refusals_exit_with_their_codes(run: 
     assert "reversed distribution(s) 1; 2025Q2 may be distributed again" in out
     nothing = run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20", ok=False)
     assert nothing.exit_code == 3 and "Traceback" not in nothing.output
+
+
+@pytest.mark.usefixtures("rule_ready")
+def test_a_distributed_month_with_late_revenue_is_shown_as_recorded_with_a_note(run: Cli) -> None:
+    """The note goes to standard error beside --format json, so that standard output stays one JSON document."""
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
+    run("ledger", "post", "--asset", "A-2", "--revenue", "rent", "--amount", "5000", "--date", "2025-06-12",
+        "--ref", "RT-2")  # fmt: skip
+    out = run("distribute", "--village", VILLAGE, "--period", "2025Q2").output
+    assert "revenue 18,000.01, costs 0.01, distributed 18,000.00" in out  # as recorded, not the books' 23,000.00
+    assert "7,200.00" in out and "9,200.00" not in out  # households' 40% as shared
+    assert "already distributed (distribution 1)" in out
+    assert "又记入收益 5,000.00 元" in out and "账面现为 23,000.00" in out and "distribute reverse" in out
+    as_json = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--format", "json")
+    data = json.loads(as_json.stdout)
+    assert (data["distributed"], data["books_total"], data["undistributed"]) == ("18000.00", "23000.00", "5000.00")
+    assert "又记入收益" in as_json.stderr and "又记入收益" not in as_json.stdout
+    run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "补记租金",
+        "--date", "2025-07-02")  # fmt: skip
+    redo = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02").output
+    assert "posted distribution 2" in redo and "distributed 23,000.00" in redo and "又记入收益" not in redo
