@@ -13,6 +13,7 @@ from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import table_counts, write_csv
 from tests.services.test_distribution import RULES, VILLAGE
+from tests.services.test_paid_correction import _distributed_and_paid
 
 RULE = str(RULES / "example-village-rule.toml")
 ROSTER_HEADER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"]
@@ -151,3 +152,19 @@ def test_a_distributed_month_with_late_revenue_is_shown_as_recorded_with_a_note(
         "--date", "2025-07-02")  # fmt: skip
     redo = run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02").output
     assert "posted distribution 2" in redo and "distributed 23,000.00" in redo and "又记入收益" not in redo
+
+
+def test_a_paid_distribution_reversed_and_redone_says_what_is_set_against_later_shares(run: Cli) -> None:
+    _distributed_and_paid(run)
+    out = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "方案适用有误",
+              "--date", "2025-07-20").output  # fmt: skip
+    assert "已向 4 户发放" in out and "set against their next shares" in out
+    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20")
+    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20")
+    out = run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-28").output
+    assert "paid 0 household(s) 0.00 yuan" in out and "4 household(s) had nothing left to pay" in out
+    assert "其中 7,200.00 元以此前多发抵减" in out
+    h1 = run("report", "household", "H1").output
+    assert "2025-07-20" in h1 and "received" in h1 and "in 1 distributions" in h1 and "paid out" in h1
+    notice = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
+    assert len(notice.splitlines()) == 2  # the reversed notice and the standing one
