@@ -5,13 +5,14 @@ json and csv, and the exit code of each refusal with the message that names what
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
+from tests.helpers import REGIONS, table_counts, write_csv
 from tests.services.test_distribution import RULES, VILLAGE
 from tests.services.test_paid_correction import _distributed_and_paid
 
@@ -168,3 +169,36 @@ def test_a_paid_distribution_reversed_and_redone_says_what_is_set_against_later_
     assert "2025-07-20" in h1 and "received" in h1 and "in 1 distributions" in h1 and "paid out" in h1
     notice = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
     assert len(notice.splitlines()) == 2  # the reversed notice and the standing one
+
+
+def test_roster_dates_after_today_and_exit_corrections_say_what_and_exit_with_their_codes(
+    run: Cli, db: Database
+) -> None:
+    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", [
+        ROSTER_HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "", ""]])))  # fmt: skip
+    later = (dt.date.today() + dt.timedelta(days=160)).isoformat()
+    removed = run("beneficiary", "remove", "H1", "--date", later, "--reason", "death", ok=False)
+    assert removed.exit_code == 2 and f"--date」 (column)，值「{later}」 (value)" in removed.output, removed.output
+    assert "after today" in removed.output
+    added = run("beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "李四", "--persons", "2",
+                "--category", "脱贫户", "--joined", later, ok=False)  # fmt: skip
+    assert added.exit_code == 2 and f"--joined」 (column)，值「{later}」 (value)" in added.output, added.output
+    rows = [ROSTER_HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", later, "死亡"]]
+    imported = run("beneficiary", "import", str(write_csv(run.cwd / "名册.csv", rows)), ok=False)
+    assert imported.exit_code == 2 and "名册.csv" in imported.output
+    assert f"第2行 (row 2)，列「退出日期」 (column)，值「{later}」 (value)" in imported.output
+    run("beneficiary", "remove", "H1", "--date", "2025-05-12", "--reason", "death")
+    again = run("beneficiary", "remove", "H1", "--date", "2025-08-15", "--reason", "death", ok=False)
+    assert again.exit_code == 5 and "already left on 2025-05-12" in again.output and "correct-exit" in again.output
+    no_reason = run("beneficiary", "correct-exit", "H1", "--reason", " ", "--date", "2025-08-15", ok=False)
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
+    cause_alone = run("beneficiary", "correct-exit", "H1", "--reason", "录错", "--cause", "exit", ok=False)
+    assert cause_alone.exit_code == 2 and "--cause" in cause_alone.output
+    fixed = run("beneficiary", "correct-exit", "H1", "--reason", "日期录错", "--date", "2025-08-15")
+    assert "exit of 2025-05-12 corrected to 2025-08-15" in fixed.output
+    withdrawn = run("beneficiary", "correct-exit", "H1", "--reason", "登记错户")
+    assert "exit of 2025-08-15 withdrawn" in withdrawn.output
+    nothing = run("beneficiary", "correct-exit", "H1", "--reason", "再次", ok=False)
+    assert nothing.exit_code == 5 and "has not left" in nothing.output
+    assert "the record verifies clean" in run("audit", "verify", "--skip-bean-check").output
