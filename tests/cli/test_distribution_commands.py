@@ -5,15 +5,20 @@ json and csv, and the exit code of each refusal with the message that names what
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
 from tests.helpers import REGIONS, table_counts, write_csv
 from tests.services.test_distribution import RULES, VILLAGE
+from tests.services.test_distribution_shares import DIED, EXITED, JOINED, village
 from tests.services.test_paid_correction import _distributed_and_paid
 
 RULE = str(RULES / "example-village-rule.toml")
@@ -202,3 +207,49 @@ def test_roster_dates_after_today_and_exit_corrections_say_what_and_exit_with_th
     nothing = run("beneficiary", "correct-exit", "H1", "--reason", "再次", ok=False)
     assert nothing.exit_code == 5 and "has not left" in nothing.output
     assert "the record verifies clean" in run("audit", "verify", "--skip-bean-check").output
+
+
+def test_distribute_shows_every_share_with_months_and_why_in_every_format(run: Cli, db: Database) -> None:
+    village(db, run.cwd)  # built through the services: tests/services/test_distribution_shares.py
+    args = ("distribute", "--village", VILLAGE, "--period", "2025")
+    before = table_counts(db)
+    dry = run(*args, "--dry-run").output
+    assert "revenue 36,000.00, costs 0.00, distributed 36,000.00" in dry
+    assert "5 households share 14,400.00" in dry and "dry run: nothing posted" in dry
+    for text in ("户编号", "权重", "享受月数", "说明", "王二", "1.8", DIED, EXITED, JOINED, "农户分红", "14,400.00"):
+        assert text in dry, text
+    assert table_counts(db) == before
+
+    shares = json.loads(run(*args, "--dry-run", "--format", "json").stdout)  # the state goes to stderr
+    assert (shares["dry_run"], shares["distribution_id"], shares["distributed"]) == (True, None, "36000.00")
+    by_id = {h["household_id"]: h for h in shares["households"]}
+    assert (by_id["H1"]["weight"], by_id["H1"]["months"], by_id["H1"]["note"]) == ("1", 12, None)
+    assert (by_id["H2"]["weight"], by_id["H2"]["months"]) == ("1.8", 12)
+    assert (by_id["H3"]["months"], by_id["H3"]["note"]) == (8, DIED)
+    assert (by_id["H4"]["weight"], by_id["H4"]["months"], by_id["H4"]["note"]) == ("0.8", 10, EXITED)
+    assert (by_id["H5"]["weight"], by_id["H5"]["months"], by_id["H5"]["note"]) == ("1.5", 8, JOINED)
+    # weight × months: 12 + 21.6 + 8 + 8 + 12 = 61.6 shares of 14,400.00
+    assert Decimal(by_id["H2"]["amount"]) == (Decimal("14400") * Decimal("21.6") / Decimal("61.6")).quantize(
+        Decimal("0.01")
+    )
+    assert sum(Decimal(h["amount"]) for h in shares["households"]) == Decimal("14400.00")
+    assert {p["purpose"]: p["amount"] for p in shares["purposes"]}["公益岗位工资"] == "7200.00"
+
+    lines = list(csv.DictReader(io.StringIO(run(*args, "--dry-run", "--format", "csv").stdout)))
+    assert [line["户编号"] for line in lines] == ["", "", "", "", "", "", "H1", "H2", "H3", "H4", "H5"]
+    assert lines[8]["说明"] == DIED and lines[8]["享受月数"] == "8"
+
+    run(*args, "--dry-run", "--format", "xlsx", "--out", "试算.xlsx")
+    book = load_workbook(run.cwd / "试算.xlsx")
+    assert book.sheetnames == ["分配方案", "农户分配明细"]
+    rows = list(book["农户分配明细"].iter_rows(values_only=True))
+    assert rows[1] == ("户编号", "户主", "权重", "享受月数", "金额(元)", "说明")
+    assert rows[4][0] == "H3" and rows[4][3] == 8 and rows[4][5] == DIED
+    assert table_counts(db) == before  # a dry run in any format writes nothing
+
+    done = run(*args, "--format", "json").stdout
+    posted = json.loads(done)
+    assert posted["dry_run"] is False and posted["distribution_id"] is not None
+    assert posted["households"] == shares["households"]  # what the dry run showed is what was decided
+    again = run(*args).output
+    assert "already distributed" in again and DIED in again
