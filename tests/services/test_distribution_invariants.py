@@ -52,14 +52,9 @@ def ready(db: Database) -> None:
     rule(db)
 
 
-def _ready(run: Cli) -> None:
-    """`ready` on the database of `run` (for the tests still on the CLI; goes when they are converted)."""
-    ready(database_of(run))
-
-
 def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
-    """A command refused with exit 5, saying `says`, writing nothing (for the tests still on the CLI; goes when they
-    are converted)."""
+    """A command refused with exit 5, saying `says`, writing nothing (for tests/services/test_notice_objections.py,
+    still on the CLI; goes when it is converted)."""
     before = table_counts(db)
     result = run(*args, ok=False)
     assert result.exit_code == 5, result.output
