@@ -7,34 +7,54 @@ that nothing was written; then the way a correction is made: reversing the distr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from assetledger.domain.distribution import Period
-from assetledger.errors import RuleViolation
-from assetledger.services import distribution, distribution_settlement
+from assetledger.errors import AssetLedgerError, InputError, NotFoundError, RuleViolation
+from assetledger.reports.notice import write_notice
+from assetledger.services import distribution, distribution_settlement, journal
 from assetledger.services.book_reports import balances
+from assetledger.services.distribution_reports import notice_data
+from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
+from assetledger.store.distribution_models import Distribution
+from tests.builders import ACTOR
+from tests.builders.distribution import (
+    ENTRY_HEADER,
+    database_of,
+    distribute,
+    entries,
+    publish,
+    rule,
+    village_with_revenue,
+)
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_csv
-from tests.services.test_distribution import RULES, VILLAGE, _village_with_revenue
-from tests.services.test_journal import ENTRY_HEADER
+from tests.helpers import table_counts
+from tests.services.test_distribution import RULES, VILLAGE
 
 
 def add_rule(run: Cli) -> None:
-    """红旗村's distribution rule (the built state `rule_ready`, on the built `village`: tests/conftest.py)."""
-    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
+    """红旗村's distribution rule (the built state `rule_ready`, on the built `village`: tests/conftest.py), recorded
+    through the services on the database of `run`."""
+    rule(database_of(run))
 
 
-def _ready(run: Cli) -> None:
-    _village_with_revenue(run)
-    add_rule(run)
+def ready(db: Database) -> None:
+    """The states `village` and `rule_ready` built in a test's own database."""
+    village_with_revenue(db)
+    rule(db)
 
 
 def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
+    """A command refused with exit 5, saying `says`, writing nothing (for tests/services/test_notice_objections.py,
+    still on the CLI; goes when it is converted)."""
     before = table_counts(db)
     result = run(*args, ok=False)
     assert result.exit_code == 5, result.output
@@ -43,116 +63,134 @@ def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
     return result.output
 
 
+@contextmanager
+def refused(db: Database, says: str, exit_code: int = 5) -> Iterator[pytest.ExceptionInfo[AssetLedgerError]]:
+    """The block raises an error of `exit_code` (a RuleViolation's 5 by default) whose message says `says`, and
+    writes nothing."""
+    before = table_counts(db)
+    with pytest.raises(AssetLedgerError) as caught:
+        yield caught
+    assert caught.value.exit_code == exit_code, caught.value
+    assert says in str(caught.value), str(caught.value)
+    assert table_counts(db) == before, "a refused call wrote something"
+
+
 def _distribution_equity(db: Database) -> Decimal:
     return next(
-        (r.balance for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name == "Equity:Distribution"),
+        (r.balance for r in balances(db, f"V{VILLAGE}", actor=ACTOR) if r.name == "Equity:Distribution"),
         Decimal(0),
     )
 
 
 @pytest.mark.usefixtures("rule_ready")
 @pytest.mark.parametrize("overlapping", ["2025", "2025H1", "2025-05", "2025-6", "2025q2"])
-def test_a_month_is_distributed_once_however_the_period_is_written(run: Cli, db: Database, overlapping: str) -> None:
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+def test_a_month_is_distributed_once_however_the_period_is_written(db: Database, overlapping: str) -> None:
+    distribute(db, VILLAGE, "2025Q2")
     shared = _distribution_equity(db)
     if overlapping.upper() == "2025Q2":
-        again = run("distribute", "--village", VILLAGE, "--period", overlapping)  # the same one: a no-op
-        assert "already distributed" in again.output
+        before = table_counts(db)
+        again = distribution.distribute(db, VILLAGE, overlapping, ACTOR)  # the same one: a no-op
+        assert again.already_done and again.distribution_id == 1 and table_counts(db) == before
     else:
-        output = _refused(run, db, "distribute", "--village", VILLAGE, "--period", overlapping, says="2025Q2")
-        assert "已分配" in output and "distribute reverse" in output
-        _refused(run, db, "distribute", "--village", VILLAGE, "--period", overlapping, "--dry-run", says="2025Q2")
+        with refused(db, "2025Q2") as caught:
+            distribution.distribute(db, VILLAGE, overlapping, ACTOR)
+        assert isinstance(caught.value, RuleViolation)
+        assert "已分配" in str(caught.value) and "distribute reverse" in str(caught.value)
+        with refused(db, "2025Q2"):
+            distribution.distribute(db, VILLAGE, overlapping, ACTOR, dry_run=True)
     assert _distribution_equity(db) == shared
 
 
 @pytest.mark.usefixtures("rule_ready")
-def test_months_next_to_a_distribution_are_free(run: Cli, db: Database) -> None:
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
-    run("distribute", "--village", VILLAGE, "--period", "2025-07")
-    run("distribute", "--village", VILLAGE, "--period", "2025Q1")
-    _refused(run, db, "distribute", "--village", VILLAGE, "--period", "2025H2", says="2025-07")
+def test_months_next_to_a_distribution_are_free(db: Database) -> None:
+    distribute(db, VILLAGE, "2025Q2")
+    for period in ("2025-07", "2025Q1"):
+        done = distribution.distribute(db, VILLAGE, period, ACTOR)
+        assert not done.already_done and done.distribution_id is not None
+    with refused(db, "2025-07"):
+        distribution.distribute(db, VILLAGE, "2025H2", ACTOR)
 
 
 @pytest.mark.usefixtures("rule_ready")
-def test_a_correction_reverses_the_distribution_and_frees_its_months(run: Cli, db: Database) -> None:
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
-    no_reason = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", " ", ok=False)
-    assert no_reason.exit_code == 2
-    out = run("distribute", "reverse", "--village", VILLAGE, "--period", "2025Q2", "--reason", "收入录错",
-              "--date", "2025-07-05").output  # fmt: skip
-    assert "reversed distribution" in out
+def test_a_correction_reverses_the_distribution_and_frees_its_months(db: Database) -> None:
+    distribute(db, VILLAGE, "2025Q2", dt.date(2025, 7, 1))
+    with refused(db, "--reason", exit_code=2) as no_reason:
+        distribution_settlement.reverse_distribution(db, VILLAGE, "2025Q2", " ", ACTOR)
+    assert isinstance(no_reason.value, InputError)
+    [done] = distribution_settlement.reverse_distribution(
+        db, VILLAGE, "2025Q2", "收入录错", ACTOR, on=dt.date(2025, 7, 5)
+    )
+    assert (done.distribution_id, done.paid_households, done.paid) == (1, 0, Decimal("0.00"))
     assert _distribution_equity(db) == Decimal("0.00")
     payable = [
-        r for r in balances(db, f"V{VILLAGE}", actor="tester") if r.name.startswith("Liabilities:DistributionPayable")
+        r for r in balances(db, f"V{VILLAGE}", actor=ACTOR) if r.name.startswith("Liabilities:DistributionPayable")
     ]
     assert payable == []
     # the reversed distribution is neither paid nor reversed again; its months may be shared again, once
-    nothing = run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-20", ok=False)
-    assert nothing.exit_code == 3
-    run("distribute", "--village", VILLAGE, "--period", "2025", "--date", "2026-01-05")
+    with refused(db, "2025Q2", exit_code=3) as nothing:
+        distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 20), ACTOR)
+    assert isinstance(nothing.value, NotFoundError)
+    with pytest.raises(NotFoundError):
+        distribution_settlement.reverse_distribution(db, VILLAGE, "2025Q2", "再次", ACTOR, on=dt.date(2025, 7, 6))
+    distribution.distribute(db, VILLAGE, "2025", ACTOR, on=dt.date(2026, 1, 5))
     year = Decimal("18000.00") + Decimal("9999.00")  # Q2 net 18,000.00 and July's 9,999.00
     assert _distribution_equity(db) == year
-    _refused(run, db, "distribute", "--village", VILLAGE, "--period", "2025Q2", says="2025")
-    assert reconcile(db, "tester") == []
-    assert "0 with errors" in run("ledger", "check").output
+    with refused(db, "2025"):
+        distribution.distribute(db, VILLAGE, "2025Q2", ACTOR)
+    assert reconcile(db, ACTOR) == []
+    assert [e for r in check_entities(db, ACTOR) for e in r.errors] == []
 
 
 @pytest.mark.usefixtures("rule_ready")
-def test_the_distribution_entry_is_not_reversed_alone(run: Cli, db: Database) -> None:
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2")
+def test_the_distribution_entry_is_not_reversed_alone(db: Database) -> None:
+    distribute(db, VILLAGE, "2025Q2")
     with db.reading() as session:
-        from sqlalchemy import select
-
-        from assetledger.store.distribution_models import Distribution
-
         entry_id = session.scalar(select(Distribution.entry_id))
-    _refused(run, db, "ledger", "reverse", str(entry_id), "--reason", "错", says="distribute reverse")
+    assert entry_id is not None
+    with refused(db, "distribute reverse") as caught:
+        journal.reverse(db, entry_id, "错", ACTOR)
+    assert isinstance(caught.value, RuleViolation)
 
 
 @pytest.mark.usefixtures("rule_ready")
-def test_a_period_that_has_not_ended_is_not_distributed(run: Cli, db: Database, tmp_path: Path) -> None:
+def test_a_period_that_has_not_ended_is_not_distributed(db: Database) -> None:
     today = dt.date.today()
     running = Period.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")
     day = running.start + dt.timedelta(days=min(10, (today - running.start).days))
-    entries = [ENTRY_HEADER, [day.isoformat(), "A-2", "支出", "经营成本", "100.00", "", ""]]
-    run("ledger", "import-entries", str(write_csv(tmp_path / "now.csv", entries)))
-    for args in ([], ["--dry-run"]):
-        _refused(run, db, "distribute", "--village", VILLAGE, "--period", running.label, *args, says="has not ended")
-    ahead = (today + dt.timedelta(days=3)).isoformat()
-    _refused(run, db, "distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", ahead, says="after today")
-    # the Python API keeps the same rule (no entry point around it)
-    with pytest.raises(RuleViolation, match="has not ended"):
-        distribution.distribute(db, VILLAGE, running.label, "tester", dry_run=True)
+    entries(db, [ENTRY_HEADER, [day.isoformat(), "A-2", "支出", "经营成本", "100.00", "", ""]])
+    for dry_run in (False, True):
+        with refused(db, "has not ended") as caught:
+            distribution.distribute(db, VILLAGE, running.label, ACTOR, dry_run=dry_run)
+        assert isinstance(caught.value, RuleViolation)
+    ahead = today + dt.timedelta(days=3)
+    with refused(db, "after today"):
+        distribution.distribute(db, VILLAGE, "2025Q2", ACTOR, on=ahead)
 
 
 @pytest.mark.usefixtures("rule_ready")
-def test_households_are_paid_only_after_the_notice_has_run(run: Cli, db: Database) -> None:
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
-    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")  # dated 07-01, as the notice
-    for day in ("2025-07-02", "2025-07-07"):  # noticed on 07-01 for 7 days: 07-01 .. 07-07
-        _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", day,
-                 says="from 2025-07-08")  # fmt: skip
-    with pytest.raises(RuleViolation, match="公示期未满"):
-        distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 3), "tester")
-    assert (
-        "paid 4 household(s)"
-        in run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-08").output
-    )
+def test_households_are_paid_only_after_the_notice_has_run(db: Database) -> None:
+    distribute(db, VILLAGE, "2025Q2", dt.date(2025, 7, 1))
+    publish(db, VILLAGE, "2025Q2")  # dated 07-01, as the notice
+    for day in (dt.date(2025, 7, 2), dt.date(2025, 7, 3), dt.date(2025, 7, 7)):  # noticed 07-01 for 7 days: .. 07-07
+        with refused(db, "from 2025-07-08") as caught:
+            distribution_settlement.pay(db, VILLAGE, "2025Q2", day, ACTOR)
+        assert isinstance(caught.value, RuleViolation) and "公示期未满" in str(caught.value)
+    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 8), ACTOR).paid == 4
 
 
 @pytest.mark.usefixtures("village")
-def test_the_rule_file_sets_the_objection_period(run: Cli, db: Database, tmp_path: Path) -> None:
+def test_the_rule_file_sets_the_objection_period(db: Database, tmp_path: Path) -> None:
     text = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
-    rule = tmp_path / "rule.toml"
-    rule.write_text(text.replace("[payout]                          # 分配结果公示：公示期满且无异议后发放\n"
-                                 "notice_days = 7", "[payout]\nnotice_days = 15"), encoding="utf-8")  # fmt: skip
-    assert "notice_days = 15" in rule.read_text(encoding="utf-8")
-    run("distribute", "rule", "add", str(rule))
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01")
-    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2")
-    _refused(run, db, "distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-10",
-             says="from 2025-07-16")  # fmt: skip
-    run("distribute", "pay", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-16")
-    notice = run("distribute", "notice", "--village", VILLAGE, "--period", "2025Q2", "--out", "notices").output
-    page = (run.cwd / "notices" / notice.split()[1].split("/")[-1]).read_text(encoding="utf-8")
-    assert "公示期为15天" in page
+    fifteen = tmp_path / "rule.toml"
+    fifteen.write_text(text.replace("[payout]                          # 分配结果公示：公示期满且无异议后发放\n"
+                                    "notice_days = 7", "[payout]\nnotice_days = 15"), encoding="utf-8")  # fmt: skip
+    assert "notice_days = 15" in fifteen.read_text(encoding="utf-8")
+    rule(db, fifteen)
+    distribute(db, VILLAGE, "2025Q2", dt.date(2025, 7, 1))
+    publish(db, VILLAGE, "2025Q2")
+    with refused(db, "from 2025-07-16"):
+        distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 10), ACTOR)
+    assert distribution_settlement.pay(db, VILLAGE, "2025Q2", dt.date(2025, 7, 16), ACTOR).paid == 4
+    [data] = notice_data(db, VILLAGE, "2025Q2", ACTOR)
+    html_path, _ = write_notice(data, tmp_path / "notices")
+    assert "公示期为15天" in html_path.read_text(encoding="utf-8")

@@ -5,23 +5,28 @@ dated correction of record beside it, never by editing it (DOMAIN rules 5 and 16
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from assetledger.errors import InputError, RuleViolation
+from assetledger.io.household_rows import CATEGORIES, HouseholdRow
+from assetledger.services.audit import verify
+from assetledger.services.beneficiaries import add_household, correct_exit, import_roster, remove_household
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import Household, HouseholdEvent
-from tests.conftest import Cli
-from tests.helpers import REGIONS, table_counts, write_csv
+from tests.builders import ACTOR, regions, roster
+from tests.helpers import table_counts, write_csv
 
 VILLAGE = "360921101201"
 HEADER = ["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"]
-LATER = (dt.date.today() + dt.timedelta(days=160)).isoformat()
+LATER = dt.date.today() + dt.timedelta(days=160)
 
 
-def _roster(run: Cli) -> None:
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    rows = [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "", ""]]
-    run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", rows)))
+def _roster(db: Database) -> None:
+    regions(db)
+    roster(db, [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "", ""]])
 
 
 def _household(db: Database, household_id: str) -> tuple[dt.date | None, str | None]:
@@ -39,46 +44,66 @@ def _events(db: Database) -> list[tuple[str, dt.date, dict[str, object]]]:
         return [(kind, on, dict(payload)) for kind, on, payload in rows]
 
 
-def test_roster_dates_after_today_are_refused_everywhere(run: Cli, db: Database) -> None:
-    _roster(run)
+def _where(error: InputError) -> list[tuple[str, int | None, str | None, str | None]]:
+    """Source, row, column and value of each finding of a refused input."""
+    return [(f.source, f.row, f.column, f.value) for f in error.findings]
+
+
+def test_roster_dates_after_today_are_refused_everywhere(db: Database, tmp_path: Path) -> None:
+    _roster(db)
     before = table_counts(db)
-    removed = run("beneficiary", "remove", "H1", "--date", LATER, "--reason", "death", ok=False)
-    assert removed.exit_code == 2 and f"--date」 (column)，值「{LATER}」 (value)" in removed.output, removed.output
-    assert "after today" in removed.output
-    added = run("beneficiary", "add", "--id", "H9", "--village", VILLAGE, "--head", "李四", "--persons", "2",
-                "--category", "脱贫户", "--joined", LATER, ok=False)  # fmt: skip
-    assert added.exit_code == 2 and f"--joined」 (column)，值「{LATER}」 (value)" in added.output, added.output
-    rows = [
+    with pytest.raises(InputError) as removed:
+        remove_household(db, "H1", LATER, "death", ACTOR)
+    assert removed.value.exit_code == 2
+    [finding] = removed.value.findings
+    assert (finding.column, finding.value) == ("--date", LATER.isoformat()) and "after today" in finding.reason
+    joining = HouseholdRow("H9", VILLAGE, "李四", 2, CATEGORIES["脱贫户"], (), LATER, None, None)
+    with pytest.raises(InputError) as added:
+        add_household(db, joining, VILLAGE, ACTOR)
+    assert added.value.exit_code == 2
+    [finding] = added.value.findings
+    assert (finding.column, finding.value) == ("--joined", LATER.isoformat()), finding
+    path = write_csv(tmp_path / "名册.csv", [
         HEADER,
-        ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", LATER, "死亡"],
-        ["H2", VILLAGE, "王二", "2", "监测户", "", LATER, "", ""],
+        ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", LATER.isoformat(), "死亡"],
+        ["H2", VILLAGE, "王二", "2", "监测户", "", LATER.isoformat(), "", ""],
+    ])  # fmt: skip
+    with pytest.raises(InputError) as imported:
+        import_roster(db, path, ACTOR)
+    assert imported.value.exit_code == 2
+    assert _where(imported.value) == [
+        (str(path), 2, "退出日期", LATER.isoformat()),
+        (str(path), 3, "纳入日期", LATER.isoformat()),
     ]
-    imported = run("beneficiary", "import", str(write_csv(run.cwd / "名册.csv", rows)), ok=False)
-    assert imported.exit_code == 2, imported.output
-    assert "名册.csv" in imported.output
-    assert f"第2行 (row 2)，列「退出日期」 (column)，值「{LATER}」 (value)" in imported.output
-    assert f"第3行 (row 3)，列「纳入日期」 (column)，值「{LATER}」 (value)" in imported.output
     assert table_counts(db) == before and _household(db, "H1") == (None, None)
 
 
-def test_a_wrongly_dated_exit_is_corrected_beside_the_first_record(run: Cli, db: Database) -> None:
-    _roster(run)
-    run("beneficiary", "remove", "H1", "--date", "2025-05-12", "--reason", "death")
-    again = run("beneficiary", "remove", "H1", "--date", "2025-08-15", "--reason", "death", ok=False)
-    assert "already left on 2025-05-12" in again.output and "correct-exit" in again.output
-    row = [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "2025-08-15", "死亡"]]
-    refused = run("beneficiary", "import", str(write_csv(run.cwd / "fix.csv", row)), ok=False)
+def test_a_wrongly_dated_exit_is_corrected_beside_the_first_record(db: Database, tmp_path: Path) -> None:
+    _roster(db)
+    remove_household(db, "H1", dt.date(2025, 5, 12), "death", ACTOR)
+    with pytest.raises(RuleViolation) as again:
+        remove_household(db, "H1", dt.date(2025, 8, 15), "death", ACTOR)
     assert (
-        "第2行 (row 2)，列「退出日期」 (column)，值「2025-08-15」 (value)" in refused.output
-        and "correct-exit" in refused.output
+        again.value.exit_code == 5
+        and "already left on 2025-05-12" in str(again.value)
+        and "correct-exit" in str(again.value)
     )
-
-    no_reason = run("beneficiary", "correct-exit", "H1", "--reason", " ", "--date", "2025-08-15", ok=False)
-    assert no_reason.exit_code == 2 and _household(db, "H1") == (dt.date(2025, 5, 12), "death")
-    future = run("beneficiary", "correct-exit", "H1", "--reason", "录错", "--date", LATER, ok=False)
-    assert future.exit_code == 2 and "after today" in future.output
-    fixed = run("beneficiary", "correct-exit", "H1", "--reason", "日期录错", "--date", "2025-08-15")
-    assert "exit of 2025-05-12 corrected to 2025-08-15" in fixed.output
+    row = [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "2025-08-15", "死亡"]]
+    path = write_csv(tmp_path / "fix.csv", row)
+    with pytest.raises(InputError) as refused:
+        import_roster(db, path, ACTOR)
+    assert refused.value.exit_code == 2 and _where(refused.value) == [(str(path), 2, "退出日期", "2025-08-15")]
+    assert "correct-exit" in str(refused.value)
+    before = table_counts(db)
+    with pytest.raises(InputError) as no_reason:
+        correct_exit(db, "H1", " ", ACTOR, left_on=dt.date(2025, 8, 15))
+    assert no_reason.value.exit_code == 2 and [f.column for f in no_reason.value.findings] == ["--reason"]
+    assert _household(db, "H1") == (dt.date(2025, 5, 12), "death")
+    with pytest.raises(InputError, match="after today") as future:
+        correct_exit(db, "H1", "录错", ACTOR, left_on=LATER)
+    assert future.value.exit_code == 2 and table_counts(db) == before
+    fixed = correct_exit(db, "H1", "日期录错", ACTOR, left_on=dt.date(2025, 8, 15))
+    assert fixed == (dt.date(2025, 5, 12), dt.date(2025, 8, 15))
     assert _household(db, "H1") == (dt.date(2025, 8, 15), "death")
     kinds = [(kind, on) for kind, on, _ in _events(db)]
     assert kinds == [("joined", dt.date(2024, 1, 1)), ("left", dt.date(2025, 5, 12)),
@@ -88,19 +113,21 @@ def test_a_wrongly_dated_exit_is_corrected_beside_the_first_record(run: Cli, db:
         "to": {"left_on": "2025-08-15", "reason": "death"},
         "why": "日期录错",
     }
-    assert "the record verifies clean" in run("audit", "verify", "--skip-bean-check").output
+    assert list(verify(db, ACTOR, bean_check=False)) == []  # the record verifies clean
 
 
 def test_an_exit_recorded_by_mistake_is_withdrawn_then_a_roster_row_records_the_right_one(
-    run: Cli, db: Database
+    db: Database, tmp_path: Path
 ) -> None:
-    _roster(run)
-    run("beneficiary", "remove", "H1", "--date", "2025-05-12", "--reason", "exit")
-    withdrawn = run("beneficiary", "correct-exit", "H1", "--reason", "登记错户")
-    assert "exit of 2025-05-12 withdrawn" in withdrawn.output and _household(db, "H1") == (None, None)
-    nothing = run("beneficiary", "correct-exit", "H1", "--reason", "再次", ok=False)
-    assert nothing.exit_code == 5 and "has not left" in nothing.output
+    _roster(db)
+    remove_household(db, "H1", dt.date(2025, 5, 12), "exit", ACTOR)
+    withdrawn = correct_exit(db, "H1", "登记错户", ACTOR)
+    assert withdrawn == (dt.date(2025, 5, 12), None) and _household(db, "H1") == (None, None)
+    with pytest.raises(RuleViolation, match="has not left") as nothing:
+        correct_exit(db, "H1", "再次", ACTOR)
+    assert nothing.value.exit_code == 5
     row = [HEADER, ["H1", VILLAGE, "王一", "3", "脱贫户", "", "2024-01-01", "2025-09-30", "退出"]]
-    done = run("beneficiary", "import", str(write_csv(run.cwd / "名册.csv", row)))
-    assert "1 left" in done.output and _household(db, "H1") == (dt.date(2025, 9, 30), "exit")
+    done = import_roster(db, write_csv(tmp_path / "名册.csv", row), ACTOR)
+    assert (done.joined, done.changed, done.left) == (0, 0, 1)
+    assert _household(db, "H1") == (dt.date(2025, 9, 30), "exit")
     assert [kind for kind, _, _ in _events(db)] == ["joined", "left", "exit_corrected", "left"]
