@@ -37,7 +37,7 @@ def test_the_same_results_under_another_code_are_not_paid_twice(run: Cli, db: Da
     fund = _fund(run)
     assert "2 award(s), 600,000.00 paid from S360900" in _post(run, "--policy", str(FUND), "--results", str(fund))
     before = table_counts(db)
-    copy = _policy(run, FUND, "fund2.toml", **{'"YC-FUND"': '"YC-FUND-2"'})  # only the code changed
+    copy = _policy(run.cwd, FUND, "fund2.toml", **{'"YC-FUND"': '"YC-FUND-2"'})  # only the code changed
     out = _post(run, "--policy", str(copy), "--results", str(fund), ok=False, on="2026-11-25")
     assert "东山县（360922）2025 年度的等次奖励已由“巩固衔接资金绩效评价奖励”于 2026-03-01 入账 300,000.00 元" in out
     assert "under YC-FUND (巩固衔接资金绩效评价奖励), 300,000.00 yuan; YC-FUND-2 does not pay it again" in out
@@ -45,7 +45,7 @@ def test_the_same_results_under_another_code_are_not_paid_twice(run: Cli, db: Da
     resaved = write_xlsx(run.cwd / "省资金绩效评价.xlsx", [["2025年度资金绩效评价"], *FUND_ROWS])
     out = _post(run, "--policy", str(copy), "--results", str(resaved), ok=False)
     assert "YC-FUND-2 does not pay it again" in out
-    retitled = _policy(run, FUND, "fund3.toml", **{'"YC-FUND"': '"YC-FUND-3"', "title = ": 'title = "改名的" #'})
+    retitled = _policy(run.cwd, FUND, "fund3.toml", **{'"YC-FUND"': '"YC-FUND-3"', "title = ": 'title = "改名的" #'})
     assert "YC-FUND-3 does not pay it again" in _post(run, "--policy", str(retitled), "--results", str(fund), ok=False)
     assert table_counts(db) == before and _bank(db) == Decimal("9400000.00")
 
@@ -53,7 +53,7 @@ def test_the_same_results_under_another_code_are_not_paid_twice(run: Cli, db: Da
 def test_two_codes_of_one_evaluation_in_one_request_pay_once(run: Cli, db: Database) -> None:
     _setup(run)
     fund = _fund(run)
-    copy = _policy(run, FUND, "fund2.toml", **{'"YC-FUND"': '"YC-FUND-2"'})
+    copy = _policy(run.cwd, FUND, "fund2.toml", **{'"YC-FUND"': '"YC-FUND-2"'})
     before = table_counts(db)
     out = _post(run, "--policy", str(FUND), "--policy", str(copy), "--results", f"YC-FUND={fund}", "--results",
                 f"YC-FUND-2={fund}", ok=False)  # fmt: skip
@@ -65,8 +65,8 @@ def test_the_province_decides_where_it_gives_results(run: Cli, db: Database) -> 
     """丰和县 got the city's 1st place on top of the province's 2nd: where the province's evaluation of the year and
     kind is given, the city's own scoring of that kind is never paid, whichever comes first or together."""
     _setup(run)
-    own = _policy(run, EXAMPLE, "own.toml", **{"A = 90 ": "A = 84 "})  # the city's own scoring: grade and rank
-    consol = _results(run, "巩固衔接考核结果.csv", PROVINCE)
+    own = _policy(run.cwd, EXAMPLE, "own.toml", **{"A = 90 ": "A = 84 "})  # the city's own scoring: grade and rank
+    consol = _results(run.cwd, "巩固衔接考核结果.csv", PROVINCE)
     before = table_counts(db)
     together = _post(run, "--policy", str(own), "--policy", str(CONSOL), "--results", str(consol), ok=False)
     assert "是本市自行评分的名次奖励，不能入账：2025 年度的名次奖励已有省级评价结果“巩固衔接考核前三名奖励”" in together
@@ -77,17 +77,17 @@ def test_the_province_decides_where_it_gives_results(run: Cli, db: Database) -> 
     assert "the province's evaluation 巩固衔接考核前三名奖励 gives the rank awards of 2025, and only it is paid" in out
     assert table_counts(db) == after
     # another year: the province gave nothing, the city's own scoring is paid (as the README's tour shows)
-    earlier = _policy(run, EXAMPLE, "own-2024.toml")
+    earlier = _policy(run.cwd, EXAMPLE, "own-2024.toml")
     assert "no awards to post" in run("awards", "post", "--year", "2024", "--policy", str(earlier),
                                       "--paying-entity", "S360900", "--date", "2026-03-01").output  # fmt: skip
 
 
 def test_the_provinces_awards_wait_while_the_citys_own_are_booked(run: Cli, db: Database) -> None:
     _setup(run)
-    own = _policy(run, EXAMPLE, "own.toml", **{"A = 90 ": "A = 84 "})
+    own = _policy(run.cwd, EXAMPLE, "own.toml", **{"A = 90 ": "A = 84 "})
     assert "7 award(s), 5,700,000.00 paid from S360900" in _post(run, "--policy", str(own))
     before = table_counts(db)
-    consol = _results(run, "巩固衔接考核结果.csv", PROVINCE)
+    consol = _results(run.cwd, "巩固衔接考核结果.csv", PROVINCE)
     out = _post(run, "--policy", str(CONSOL), "--results", str(consol), ok=False)
     own_title = "巩固拓展脱贫攻坚成果资金和项目资产管理绩效评价奖励"
     assert f"2025 年度的名次奖励已按本市自行评分“{own_title}”于 2026-03-01 入账" in out
@@ -97,7 +97,7 @@ def test_the_provinces_awards_wait_while_the_citys_own_are_booked(run: Cli, db: 
 def test_results_of_another_year_are_refused(run: Cli, db: Database) -> None:
     _setup(run)
     before = table_counts(db)
-    consol = _results(run, "巩固衔接考核结果.csv", PROVINCE)  # title row: 2025年度巩固拓展…考核结果
+    consol = _results(run.cwd, "巩固衔接考核结果.csv", PROVINCE)  # title row: 2025年度巩固拓展…考核结果
     args = ("--policy", str(CONSOL), "--results", str(consol), "--paying-entity", "S360900", "--date", "2026-03-01")
     wrong = run("awards", "post", "--year", "2024", *args, ok=False)
     assert wrong.exit_code == 2 and "巩固衔接考核结果.csv，第1行 (row 1)，列「标题 (title)」 (column)" in wrong.output
@@ -139,7 +139,7 @@ def test_the_payer_is_the_city_of_the_units_paid(run: Cli, db: Database) -> None
 def test_awards_the_bank_cannot_pay_are_refused(run: Cli, db: Database) -> None:
     _setup(run)  # the city's bank holds 10,000,000.00 from 2026-01-05
     fund = _fund(run)
-    huge = _policy(run, FUND, "huge.toml", **{"A = 300000": "A = 999999999"})
+    huge = _policy(run.cwd, FUND, "huge.toml", **{"A = 300000": "A = 999999999"})
     before = table_counts(db)
     out = _post(run, "--policy", str(huge), "--results", str(fund), ok=False)
     assert "S360900 银行存款余额 10,000,000.00 元（2026-03-01 起的最低余额），" in out
@@ -147,19 +147,19 @@ def test_awards_the_bank_cannot_pay_are_refused(run: Cli, db: Database) -> None:
     early = _post(run, "--policy", str(FUND), "--results", str(fund), on="2026-01-04", ok=False)  # before the money
     assert "银行存款余额 0.00 元（2026-01-04 起的最低余额），不足以支付本次奖励 600,000.00 元" in early
     assert table_counts(db) == before and _bank(db) == Decimal("10000000.00")
-    beyond = _policy(run, FUND, "beyond.toml", **{"A = 300000": "A = 1000000000.01"})
+    beyond = _policy(run.cwd, FUND, "beyond.toml", **{"A = 300000": "A = 1000000000.01"})
     refused = run("awards", "compute", "--year", "2025", "--policy", str(beyond), "--results", str(fund), ok=False)
     assert (
         refused.exit_code == 2
         and "列「awards.grade.amounts.A」 (column)，值「1000000000.01」 (value)" in refused.output
     )
-    both = _policy(run, EXAMPLE, "both.toml", **{"amounts = { A = 300000 }": "amounts = { A = 600000000 }",
+    both = _policy(run.cwd, EXAMPLE, "both.toml", **{"amounts = { A = 300000 }": "amounts = { A = 600000000 }",
                                                  "[2000000,": "[500000000,"})  # fmt: skip
     refused = run("awards", "compute", "--year", "2025", "--policy", str(both), ok=False)
     assert refused.exit_code == 2
     assert (
         "列「awards」 (column)，值「1,100,000,000.00」 (value)：一个单位的等次奖励与名次奖励合计最多" in refused.output
     )
-    exact = _policy(run, FUND, "exact.toml", **{"A = 300000": "A = 5000000"})  # the whole fund, to the fen
+    exact = _policy(run.cwd, FUND, "exact.toml", **{"A = 300000": "A = 5000000"})  # the whole fund, to the fen
     assert "2 award(s), 10,000,000.00 paid from S360900" in _post(run, "--policy", str(exact), "--results", str(fund))
     assert _bank(db) == Decimal("0.00")
