@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 
 from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import table_counts, write_xlsx
-from tests.services.test_awards import awards_county
+from tests.helpers import table_counts, write_csv, write_xlsx
+from tests.services.test_awards import EXAMPLE, awards_county
 from tests.services.test_awards_given import CONSOL, FUND, PROVINCE, _policy, _results
+from tests.services.test_awards_refusals import FUND_ROWS, _fund
 
 
 def test_compute_prints_the_provinces_results_with_notes_and_refuses_with_exit_2(run: Cli, db: Database) -> None:
@@ -92,3 +93,34 @@ def test_a_county_bureau_is_refused_with_exit_6(run: Cli, db: Database) -> None:
     before = table_counts(db)
     assert run(*post, user="zhang", ok=False).exit_code == 6 and table_counts(db) == before
     assert "巩固衔接考核前三名奖励: 2 award(s), 3,000,000.00 paid from S360900" in run(*post, user="chen").output
+
+
+def test_post_refusals_say_why_and_exit_5_or_2_and_a_year_unstated_is_noted(run: Cli, db: Database) -> None:
+    awards_county(db)
+    fund = _fund(run.cwd)
+    post = ("awards", "post", "--year", "2025", "--paying-entity", "S360900", "--date", "2026-03-01")
+    assert (
+        "2 award(s), 600,000.00 paid from S360900" in run(*post, "--policy", str(FUND), "--results", str(fund)).output
+    )
+    before = table_counts(db)
+    copy = _policy(run.cwd, FUND, "fund2.toml", **{'"YC-FUND"': '"YC-FUND-2"'})
+    again = run(*post, "--policy", str(copy), "--results", str(fund), ok=False)
+    assert again.exit_code == 5 and "YC-FUND-2 does not pay it again" in again.output
+    village = run(
+        *post[:4], "--paying-entity", "V360921101201", "--policy", str(FUND), "--results", str(fund), ok=False
+    )
+    assert village.exit_code == 5 and "V360921101201 不是市级（市/州/盟）账套" in village.output
+    consol = _results(run.cwd, "巩固衔接考核结果.csv", PROVINCE)
+    wrong = run("awards", "post", "--year", "2024", "--policy", str(CONSOL), "--results", str(consol),
+                "--paying-entity", "S360900", ok=False)  # fmt: skip
+    assert wrong.exit_code == 2 and "巩固衔接考核结果.csv，第1行 (row 1)，列「标题 (title)」 (column)" in wrong.output
+    assert table_counts(db) == before
+    unstated = write_csv(run.cwd / "results.csv", FUND_ROWS)
+    noted = run("awards", "compute", "--year", "2025", "--policy", str(FUND), "--results", str(unstated))
+    assert "注意 note: " in noted.output and "请核对它是 2025 年度的结果" in noted.output
+    earlier = _policy(run.cwd, EXAMPLE, "own-2024.toml")
+    assert "no awards to post" in run("awards", "post", "--year", "2024", "--policy", str(earlier),
+                                      "--paying-entity", "S360900", "--date", "2026-03-01").output  # fmt: skip
+    beyond = _policy(run.cwd, FUND, "beyond.toml", **{"A = 300000": "A = 1000000000.01"})
+    refused = run("awards", "compute", "--year", "2025", "--policy", str(beyond), "--results", str(fund), ok=False)
+    assert refused.exit_code == 2 and "列「awards.grade.amounts.A」 (column)" in refused.output
