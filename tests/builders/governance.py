@@ -16,6 +16,7 @@ from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, Own
 from assetledger.domain.governance import DisposalMethod
 from assetledger.domain.inventory import parse_scope
 from assetledger.io.contract_rows import ContractRow
+from assetledger.rules.supervision_policy import load_policy
 from assetledger.services.assets import (
     assign_custodian,
     change_status,
@@ -34,6 +35,7 @@ from assetledger.services.inventory_close import CloseResult, close_inventory
 from assetledger.services.inventory_counts import RecordResult, record_counts
 from assetledger.services.journal import close_period, import_entries
 from assetledger.services.public_notices import Published, publish
+from assetledger.services.rectification import CaseView, close_case, open_case
 from assetledger.store.db import Database
 from tests.builders import ACTOR, Rows, _csv
 
@@ -173,3 +175,15 @@ def published(db: Database, village: str, period: str, *, actor: str = ACTOR) ->
 def paid(db: Database, village: str, period: str, on: dt.date, *, actor: str = ACTOR) -> Settlement:
     """Every household's share of a distribution paid (`distribute pay --village --period --date`)."""
     return pay(db, village, period, on, actor)
+
+
+def case_opened(
+    db: Database, key: str, unit: str, deadline: dt.date, on: dt.date, *, policy: Path | None = None, actor: str = ACTOR
+) -> CaseView:
+    """A rectification case opened on a firing warning (`supervise open KEY --unit --deadline --date --policy`)."""
+    return open_case(db, actor, key, unit, deadline, policy=load_policy(policy), on=on)
+
+
+def case_closed(db: Database, number: int, on: dt.date, *, policy: Path | None = None, actor: str = ACTOR) -> CaseView:
+    """A rectification case closed once its warning no longer fires (`supervise close CASE --date --policy`)."""
+    return close_case(db, actor, number, policy=load_policy(policy), on=on)

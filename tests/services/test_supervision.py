@@ -62,7 +62,7 @@ def found(run: Cli, as_of: str, *rules: str, user: str = "tester") -> dict[str, 
 
 def _well(run: Cli) -> None:
     """tests.builders.governance.well through the CLI, for tests/services/test_rectification.py's
-    _county_with_users and tests/services/test_indicator_page.py (other files that start from it)."""
+    _county_with_users (for tests/services/test_acceptance.py, not yet built through the services)."""
     run("asset", "register", "--id", "U-1", "--name", "水井", "--register", "public_benefit", "--region", VILLAGE,
         "--year", "2025", "--acquired-on", "2025-03-01", "--value", "10000", "--fund", "central=10000")  # fmt: skip
 
