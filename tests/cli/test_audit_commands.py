@@ -1,5 +1,5 @@
 """The `user` and `audit` commands, and the awards and contract commands of tests/services/test_audit.py,
-test_contracts.py, test_awards*.py and test_indicator_page.py (which hold what the services do): the words each
+test_contracts.py and test_awards.py (which hold what the services do): the words each
 command prints, its options, formats and files, and the exit code of each refusal (2 bad input, 3 not found,
 5 refused by a rule, 6 not allowed: cli/main.py maps the services' errors)."""
 

@@ -124,9 +124,9 @@ def fund(db: Database, amount: str, on: str = "2026-01-05", city: str = "S360900
     return ledger(db, text, city, actor=actor)
 
 
-# For the tests that still build through a Cli (tests/services/test_award_rows.py, test_awards_given.py,
-# test_awards_refusals.py, tests/store/test_side_by_side.py, tests/web/test_awards_page.py,
-# tests/cli/test_sheet_option.py): the same state, built through the services on the Cli's database.
+# For the tests that still build through a Cli (tests/services/test_award_rows.py, tests/store/test_side_by_side.py,
+# tests/web/test_awards_page.py, tests/cli/test_sheet_option.py): the same state, built through the services on the
+# Cli's database.
 
 
 def _policy(run: Cli, name: str = "policy.toml", **replace: str) -> Path:

@@ -108,8 +108,8 @@ def fill(source: Path, target: Path, counted: Mapping[str, Sequence[object]], ex
     return target
 
 
-# The names the tests that still drive the inventory through the CLI import (tests/services/test_supervision.py,
-# tests/cli/test_totals_rows.py and test_sheet_option.py): the same state, built through the services.
+# The names the CLI tests that fill count sheets import (tests/cli/test_totals_rows.py and test_sheet_option.py): the
+# same state, built through the services.
 _fill, _sheet = fill, sheet_of
 
 

@@ -28,9 +28,8 @@ from assetledger.store.db import Database
 from assetledger.store.document_files import DocumentPlace, documents_place
 from tests.builders import regions, user
 from tests.builders.governance import confirmed, well
-from tests.conftest import Cli
-from tests.helpers import REGIONS, drop_append_only_guards, table_counts, write_csv
-from tests.services.test_supervision import POLICY, _well
+from tests.helpers import drop_append_only_guards, table_counts
+from tests.services.test_supervision import POLICY
 
 VILLAGE, OTHER_VILLAGE = "360921101201", "360921101202"
 # A PDF as the document checks read one (tests/services/test_documents.py: pdf_bytes).
@@ -53,19 +52,6 @@ def _county(db: Database) -> None:
     for name, role, scope in (("li", "village-accountant", VILLAGE), ("zhao", "village-accountant", OTHER_VILLAGE),
                               ("wang", "auditor", "360921")):  # fmt: skip
         user(db, name, role, scope, actor="zhang")
-
-
-def _county_with_users(run: Cli) -> None:
-    """_county through the CLI, for tests/services/test_acceptance.py (another file, not yet built through the
-    services) that starts from it."""
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    _well(run)
-    run("region", "import", str(write_csv(run.cwd / "cities.csv", CITIES)))
-    run("user", "add", "shi", "--role", "finance", "--scope", "360900")
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921", user="shi")
-    for name, role, scope in (("li", "village-accountant", VILLAGE), ("zhao", "village-accountant", OTHER_VILLAGE),
-                              ("wang", "auditor", "360921")):  # fmt: skip
-        run("user", "add", name, "--role", role, "--scope", scope, user="zhang")
 
 
 def _open(db: Database, actor: str = "zhang", key: str = KEY) -> CaseView:

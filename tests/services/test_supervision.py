@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,7 +30,6 @@ from tests.builders.governance import (
     rule,
     well,
 )
-from tests.conftest import Cli
 from tests.helpers import ASSET_HEADER, asset_row
 from tests.services.test_journal import ENTRY_HEADER
 
@@ -49,22 +46,6 @@ def _found(db: Database, on: str, *rules: str, actor: str = ACTOR) -> dict[str, 
     [--rule ...]`)."""
     kinds = [RuleKind.parse(r) for r in rules] or None
     return {w.key: w for w in warnings(db, actor, dt.date.fromisoformat(on), SHIPPED, rules=kinds)}
-
-
-def found(run: Cli, as_of: str, *rules: str, user: str = "tester") -> dict[str, dict[str, Any]]:
-    """_found through the CLI's json, for tests/services/test_acceptance.py (another file, not yet built through
-    the services) that reads the warnings so."""
-    args = ["supervise", "warnings", "--as-of", as_of, "--policy", str(POLICY), "--format", "json"]
-    for kind in rules:
-        args += ["--rule", kind]
-    return {w["key"]: w for w in json.loads(run(*args, user=user).output)}
-
-
-def _well(run: Cli) -> None:
-    """tests.builders.governance.well through the CLI, for tests/services/test_rectification.py's
-    _county_with_users (for tests/services/test_acceptance.py, not yet built through the services)."""
-    run("asset", "register", "--id", "U-1", "--name", "水井", "--register", "public_benefit", "--region", VILLAGE,
-        "--year", "2025", "--acquired-on", "2025-03-01", "--value", "10000", "--fund", "central=10000")  # fmt: skip
 
 
 def test_register_rules_raised_and_cleared_in_turn(db: Database) -> None:
