@@ -52,17 +52,6 @@ def ready(db: Database) -> None:
     rule(db)
 
 
-def _refused(run: Cli, db: Database, *args: str, says: str) -> str:
-    """A command refused with exit 5, saying `says`, writing nothing (for tests/services/test_notice_objections.py,
-    still on the CLI; goes when it is converted)."""
-    before = table_counts(db)
-    result = run(*args, ok=False)
-    assert result.exit_code == 5, result.output
-    assert says in result.output, result.output
-    assert table_counts(db) == before, "a refused command wrote something"
-    return result.output
-
-
 @contextmanager
 def refused(db: Database, says: str, exit_code: int = 5) -> Iterator[pytest.ExceptionInfo[AssetLedgerError]]:
     """The block raises an error of `exit_code` (a RuleViolation's 5 by default) whose message says `says`, and
