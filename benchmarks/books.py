@@ -169,7 +169,8 @@ def distribution_bench(db: Database) -> tuple[str, str, str]:
         f'code = "BENCH"\nversion = 1\nvillage = "{village}"\neffective_from = 2025-01-01\n'
         '[purposes]\nhousehold_shares = 60\nreinvestment = 40\n[households]\nbasis = "per_person"\n'
         "[households.factor_weights]\nelderly = 1.5\n"
-        '[approval]\nbody = "村民代表大会"\ndate = 2025-01-02\ndocument = "BENCH-1"\n[notice]\nstart = 2025-01-03\ndays = 7\n',
+        '[approval]\nbody = "村民代表大会"\ndate = 2025-01-02\ndocument = "BENCH-1"\n'
+        "[notice]\nstart = 2025-01-03\ndays = 7\n",
         encoding="utf-8",
     )
     distribution.register_rule(db, rule, "bench")
