@@ -4,7 +4,7 @@ register statuses brought in line with the count — one transaction, as events 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -223,7 +223,7 @@ def _write_off(
 def _update_statuses(
     session: Session,
     inventory_id: int,
-    results: dict[str, str],
+    results: Mapping[str, str],
     active: dict[str, str],
     approval: str,
     on: dt.date,

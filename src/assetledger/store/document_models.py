@@ -12,7 +12,9 @@ import datetime as dt
 from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.documents import DocumentKind
 from assetledger.store.models import Base, BigId
+from assetledger.store.types import EnumText
 
 
 class Document(Base):
@@ -39,7 +41,7 @@ class DocumentLink(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[DocumentKind] = mapped_column(EnumText(DocumentKind, 16))
     title: Mapped[str | None] = mapped_column(String(200))  # e.g. the document's number (文号) or a caption
     document_date: Mapped[dt.date | None] = mapped_column(Date)
     event_id: Mapped[int] = mapped_column(ForeignKey("asset_events.id"))

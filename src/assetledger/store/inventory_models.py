@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.enums import RegionLevel
+from assetledger.domain.inventory import CountResult
 from assetledger.store.models import Base, BigId
-from assetledger.store.types import Money
+from assetledger.store.types import EnumText, Money
 
 
 class Inventory(Base):
@@ -24,7 +26,7 @@ class Inventory(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     year: Mapped[int] = mapped_column(Integer)
-    scope_level: Mapped[str] = mapped_column(String(16))
+    scope_level: Mapped[RegionLevel] = mapped_column(EnumText(RegionLevel, 16))
     scope_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     county_code: Mapped[str] = mapped_column(String(32), index=True)
     opened_on: Mapped[dt.date] = mapped_column(Date)
@@ -69,7 +71,7 @@ class InventoryCount(Base):
     source_row: Mapped[int] = mapped_column(Integer)
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.asset_id"))
     place_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
-    result: Mapped[str] = mapped_column(String(16))
+    result: Mapped[CountResult] = mapped_column(EnumText(CountResult, 16))
     condition: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     counted_by: Mapped[str | None] = mapped_column(String(100))

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, RegionLevel, Register
 from assetledger.store.types import EnumText, Money
 
@@ -132,7 +133,7 @@ class AssetEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[AssetEventKind | str] = mapped_column(EnumText(AssetEventKind, 32))  # a later kind reads as text
     event_date: Mapped[dt.date | None] = mapped_column(Date)
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(64))

@@ -14,7 +14,9 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.objections import Outcome
 from assetledger.store.models import Base, BigId
+from assetledger.store.types import EnumText
 
 
 class NoticeObjection(Base):
@@ -47,7 +49,7 @@ class NoticeObjectionDecision(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     objection_id: Mapped[int] = mapped_column(ForeignKey("notice_objections.id"), unique=True)
     decided_on: Mapped[dt.date] = mapped_column(Date)
-    outcome: Mapped[str] = mapped_column(String(16))  # "upheld" (成立) or "dismissed" (不成立)
+    outcome: Mapped[Outcome] = mapped_column(EnumText(Outcome, 16))  # upheld (成立) or dismissed (不成立)
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

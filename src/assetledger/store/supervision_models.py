@@ -11,7 +11,9 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from assetledger.domain.supervision import CaseEventKind, RuleKind
 from assetledger.store.models import Base, BigId
+from assetledger.store.types import EnumText
 
 
 class RectificationCase(Base):
@@ -21,7 +23,7 @@ class RectificationCase(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     warning_key: Mapped[str] = mapped_column(String(300))
-    rule: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[RuleKind] = mapped_column(EnumText(RuleKind, 32))
     subject: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
     county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
@@ -50,7 +52,7 @@ class RectificationEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("rectification_cases.id"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[CaseEventKind] = mapped_column(EnumText(CaseEventKind, 16))
     event_date: Mapped[dt.date] = mapped_column(Date)
     text: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
