@@ -99,6 +99,10 @@ def test_a_wrongly_dated_exit_is_corrected_beside_the_first_record(db: Database,
         correct_exit(db, "H1", " ", ACTOR, left_on=dt.date(2025, 8, 15))
     assert no_reason.value.exit_code == 2 and [f.column for f in no_reason.value.findings] == ["--reason"]
     assert _household(db, "H1") == (dt.date(2025, 5, 12), "death")
+    with pytest.raises(InputError) as cause_alone:  # a cause without the date would withdraw the exit unasked
+        correct_exit(db, "H1", "录错", ACTOR, left_reason="exit")
+    assert [(f.column, f.value) for f in cause_alone.value.findings] == [("--cause", "exit")]
+    assert table_counts(db) == before
     with pytest.raises(InputError, match="after today") as future:
         correct_exit(db, "H1", "录错", ACTOR, left_on=LATER)
     assert future.value.exit_code == 2 and table_counts(db) == before

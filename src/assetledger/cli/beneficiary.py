@@ -137,10 +137,6 @@ def remove(app: App, household_id: str, on: dt.date, reason: str) -> None:
 @pass_app
 def correct_exit(app: App, household_id: str, reason: str, on: dt.date | None, cause: str | None) -> None:
     """Correct an exit recorded by mistake or with a wrong date (更正退出); the first record stays beside it."""
-    if cause is not None and on is None:
-        raise click.UsageError(
-            "--cause 须与 --date（正确的退出日期）一起给出 (--cause goes with --date (the right date of exit))"
-        )
     was, now_left = svc.correct_exit(app.db, household_id, reason, app.actor, left_on=on, left_reason=cause)
     if now_left is None:
         say(

@@ -326,6 +326,15 @@ def correct_exit(
                 )
             ]
         )
+    if left_reason is not None and left_on is None:  # a reason of exit for a household that never left
+        raise InputError(
+            [
+                Finding(
+                    source, None, "--cause", left_reason,
+                    "退出原因须与正确的退出日期（--date）一起给出 (a cause goes with the right date of exit, --date)",
+                )
+            ]
+        )  # fmt: skip
     if left_on is not None:
         _refuse_future(source, "--date", left_on)
     with db.transaction() as session:
