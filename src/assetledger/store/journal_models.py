@@ -55,7 +55,9 @@ class Entry(Base):
     asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.asset_id"))
     ref: Mapped[str | None] = mapped_column(String(200))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))
-    meta: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # An entry without metadata stores SQL NULL, not the JSON text 'null' (which auditors' SQL would have to tell
+    # apart from a missing value); both read back as None.
+    meta: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
     actor: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
