@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.services.books import Books
 from assetledger.store.db import Database
-from assetledger.store.integrity import INSERTED, canonical_select, keep_inserted, row_digests, verify_chain
+from assetledger.store.integrity import (
+    INSERTED,
+    KeptRows,
+    canonical_select,
+    keep_inserted,
+    row_digests,
+    verify_chain,
+)
 from assetledger.store.integrity_models import ChainSeal
 from assetledger.store.journal_models import Entry
 from assetledger.store.schema import Base
@@ -55,7 +62,7 @@ def test_kept_rows_digest_as_their_stored_form(run: Cli, db: Database) -> None:
     entity = _booked_entity(run, db)
     with db.transaction() as session:
         Books(session, "tester").post(_entries(entity, 200, "kept"))
-        kept: dict[str, list[tuple[Any, ...]]] = session.info.get(INSERTED, {})
+        kept: dict[str, KeptRows] = session.info.get(INSERTED, {})
         if not db.is_sqlite:
             assert kept == {}  # PostgreSQL reads its rows back: dates and times come back as its own text
             return
@@ -63,8 +70,10 @@ def test_kept_rows_digest_as_their_stored_form(run: Cli, db: Database) -> None:
         conn = session.connection()
         for name, rows in kept.items():
             table = Base.metadata.tables[name]
-            stored = conn.exec_driver_sql(f"{canonical_select(conn, table)} WHERE id >= {rows[0][0]} ORDER BY id")
-            assert row_digests(stored.fetchall()) == row_digests(rows)
+            stored = conn.exec_driver_sql(f"{canonical_select(conn, table)} WHERE id >= {rows.ids[0]} ORDER BY id")
+            stored_rows = stored.fetchall()
+            assert [row[0] for row in stored_rows] == rows.ids
+            assert row_digests(stored_rows) == bytes(rows.digests)
     assert _findings(db) == []
 
 

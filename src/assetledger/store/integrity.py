@@ -21,7 +21,7 @@ import sys
 import uuid
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
@@ -209,11 +209,12 @@ def _head(conn: Connection) -> str:
     return conn.execute(select(ChainSeal.chain).order_by(ChainSeal.seq.desc()).limit(1)).scalar() or GENESIS
 
 
-def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | None = None) -> int:
+def seal(conn: Connection, inserted: Mapping[str, KeptRows] | None = None) -> int:
     """Seal every row of the sealed tables above each table's last sealed id. Returns the rows sealed.
 
-    `inserted` holds rows the transaction inserted, as kept by `keep_inserted`: a table whose unsealed rows are
-    exactly those is digested from them, without reading it back; any other table is read back."""
+    `inserted` holds the rows the transaction inserted, as `keep_inserted` kept them (ids and digests): a table
+    whose unsealed rows are exactly those is sealed from them, without reading it back; any other table is read
+    back."""
     if "chain_seals" not in _present_tables(conn):
         return 0  # a database not yet upgraded to the chain (revision 0008)
     tables = sealed_tables(conn)
@@ -228,31 +229,34 @@ def seal(conn: Connection, inserted: Mapping[str, Sequence[tuple[Any, ...]]] | N
             continue
         sealed, top = todo[table.name]
         id_at = list(table.c.keys()).index("id")
-        kept = _kept_rows(inserted, table.name, id_at, sealed, top)
+        kept = _kept_rows(inserted, table.name, sealed, top)
         if kept is not None:
-            batches: Iterable[Sequence[tuple[Any, ...]]] = [kept]
+            batches: Iterable[KeptRows] = [kept]
         else:
-            batches = _raw_rows(conn, f"{canonical_select(conn, table)} WHERE id > {sealed} ORDER BY id")
-        pending: list[tuple[Any, ...]] = []
+            batches = (
+                KeptRows(list(map(itemgetter(id_at), rows)), bytearray(row_digests(rows)))
+                for rows in _raw_rows(conn, f"{canonical_select(conn, table)} WHERE id > {sealed} ORDER BY id")
+            )
+        pending = KeptRows()
         for rows in batches:
-            pending += rows
-            while len(pending) >= SEAL_ROWS:
-                head = _write_seal(conn, table.name, pending[:SEAL_ROWS], id_at, head, stamp)
+            pending.ids += rows.ids
+            pending.digests += rows.digests
+            while len(pending.ids) >= SEAL_ROWS:
+                head = _write_seal(conn, table.name, pending.ids[:SEAL_ROWS], pending.digests, head, stamp)
                 total += SEAL_ROWS
-                pending = pending[SEAL_ROWS:]
-        if pending:
-            head = _write_seal(conn, table.name, pending, id_at, head, stamp)
-            total += len(pending)
+                pending = KeptRows(pending.ids[SEAL_ROWS:], pending.digests[SEAL_ROWS * DIGEST_SIZE :])
+        if pending.ids:
+            head = _write_seal(conn, table.name, pending.ids, pending.digests, head, stamp)
+            total += len(pending.ids)
     return total
 
 
-def _write_seal(
-    conn: Connection, table: str, rows: Sequence[tuple[Any, ...]], id_at: int, head: str, stamp: dt.datetime
-) -> str:
-    ids = [row[id_at] for row in rows]
+def _write_seal(conn: Connection, table: str, ids: Sequence[int], digests: bytes | bytearray, head: str,
+                stamp: dt.datetime) -> str:  # fmt: skip
+    """One seal of the rows `ids` (ascending), whose digests are the first of `digests`."""
     first, last, count = ids[0], ids[-1], len(ids)
     row_ids = None if last - first + 1 == count else pack_ids(ids)  # ORDER BY id: contiguous iff no gap
-    digests = row_digests(rows)
+    digests = bytes(digests[: count * DIGEST_SIZE])
     chain = seal_step(head, table, first, last, count, row_ids, digests)
     insert_seal(conn, table_name=table, first_id=first, last_id=last, row_count=count, row_ids=row_ids, digests=digests,
                 chain=chain, sealed_at=stamp)  # fmt: skip
@@ -266,12 +270,22 @@ def insert_seal(conn: Connection, **values: Any) -> None:
 
 # --- rows kept as inserted ---------------------------------------------------------------------------------------
 
-INSERTED = "assetledger.inserted_rows"  # key in Session.info: table name -> rows as inserted, in column order
+INSERTED = "assetledger.inserted_rows"  # key in Session.info: table name -> KeptRows
+
+
+@dataclass
+class KeptRows:
+    """Rows of one table a transaction inserted, as the seal needs them: their ids, ascending, and their digests
+    (DIGEST_SIZE bytes each, in the same order). The rows themselves are not kept: a bulk posting's hundreds of
+    thousands of tuples would otherwise live, and be traversed by the garbage collector, until the commit."""
+
+    ids: list[int] = field(default_factory=list)
+    digests: bytearray = field(default_factory=bytearray)
 
 
 def keep_inserted(info: dict[Any, Any], conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> bool:
-    """Keep `rows`, just inserted as bound (every column of `table`, in its order, ids ascending), for the seal at
-    commit to digest instead of reading them back.
+    """Keep the ids and digests of `rows`, just inserted as bound (every column of `table`, in its order, ids
+    ascending), for the seal at commit to use instead of reading them back.
 
     Only on SQLite, and only when SQLite stores every value exactly as bound, so that the digest equals the one
     `audit verify` computes from the stored row: integers in INTEGER columns, text in TEXT columns, and in NUMERIC
@@ -282,7 +296,9 @@ def keep_inserted(info: dict[Any, Any], conn: Connection, table: Table, rows: Se
     for i, column in enumerate(table.c):
         if not _stored_as_bound(_affinity(column.type.compile(dialect=conn.dialect)), list(map(itemgetter(i), rows))):
             return False
-    info.setdefault(INSERTED, {}).setdefault(table.name, []).extend(rows)
+    kept = info.setdefault(INSERTED, {}).setdefault(table.name, KeptRows())
+    kept.ids += map(itemgetter(list(table.c.keys()).index("id")), rows)
+    kept.digests += row_digests(rows)
     return True
 
 
@@ -325,14 +341,10 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-def _kept_rows(
-    inserted: Mapping[str, Sequence[tuple[Any, ...]]] | None, table: str, id_at: int, sealed: int, top: int
-) -> Sequence[tuple[Any, ...]] | None:
+def _kept_rows(inserted: Mapping[str, KeptRows] | None, table: str, sealed: int, top: int) -> KeptRows | None:
     """The kept rows of `table` if they are exactly its rows above `sealed` (ids sealed + 1 ... top, in order)."""
     rows = (inserted or {}).get(table)
-    if not rows or len(rows) != top - sealed:
-        return None
-    if [row[id_at] for row in rows] != list(range(sealed + 1, top + 1)):
+    if rows is None or len(rows.ids) != top - sealed or rows.ids != list(range(sealed + 1, top + 1)):
         return None
     return rows
 
