@@ -231,8 +231,10 @@ DISTRIBUTION_KINDS = frozenset({EntryKind.DISTRIBUTION, EntryKind.PAYOUT})
 _KEPT_ROOTS = tuple(f"{root}:" for root in DISTRIBUTION_ACCOUNTS)
 
 
+@lru_cache(maxsize=65_536)
 def kept_by_distributions(account: str) -> bool:
-    """The account is one of DISTRIBUTION_ACCOUNTS or below one (a root followed by ':'; not a mere prefix)."""
+    """The account is one of DISTRIBUTION_ACCOUNTS or below one (a root followed by ':'; not a mere prefix).
+    Cached, as `account_name_problem` is: bulk posting asks of the same few names."""
     return f"{account}:".startswith(_KEPT_ROOTS)
 
 

@@ -332,10 +332,9 @@ class Books:
             return []
         at = now()
         rows = [
-            (e.entity, e.date, e.kind.value, e.narration, e.asset_id, e.ref, e.reverses,
-             dict(e.meta) if e.meta else None)
+            (e.entity, e.date, e.kind, e.narration, e.asset_id, e.ref, e.reverses, dict(e.meta) if e.meta else None)
             for e in entries
-        ]  # fmt: skip
+        ]
         ids = journal_repo.insert_entries(self.session, rows, self.actor, at)
         postings = []
         for entry_id, entry, fens in zip(ids, entries, amounts, strict=True):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from enum import Enum
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
@@ -156,10 +158,48 @@ def _bound(
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            values[i] = list(map(process, values[i]))
+            values[i] = converted(process, values[i])
     if tail:
         values += [[value] * len(rows) for value in tail]
     return every, list(zip(*values, strict=True))
+
+
+def converted(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """`values` as `process` (a column's bind processor) converts them, each distinct value once: a batch's rows
+    repeat a few dates, kinds and metadata maps, and converting one (a JSON dump, a date's text) costs more than
+    finding it again. Only values whose equals always bind alike share a conversion (`_shared_key`); any other is
+    converted on its own."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        key = _shared_key(value)
+        if key is None:
+            out.append(process(value))
+            continue
+        found = done.get(key, _MISSING)
+        if found is _MISSING:
+            found = done[key] = process(value)
+        out.append(found)
+    return out
+
+
+# Exact classes whose equal values are the same value; not float (0.0 == -0.0), Decimal (1.0 == 1.00) or datetime
+# (equal instants in other zones), whose equals may bind differently. Keys carry the class: True == 1 == 1.0.
+_SAME_WHEN_EQUAL = frozenset({str, int, dt.date, type(None)})
+
+
+def _shared_key(value: Any) -> Any:
+    """A key under which `value` may share its conversion with equal values, or None: the value itself, with its
+    class, for text, integers, dates, None and enum members; for a flat map of text to text, its items in order."""
+    kind = value.__class__
+    if kind in _SAME_WHEN_EQUAL or isinstance(value, Enum):
+        return (kind, value)
+    if kind is dict and all(k.__class__ is str and v.__class__ is str for k, v in value.items()):
+        return (dict, tuple(value.items()))
+    return None
+
+
+_MISSING = object()
 
 
 def _processed(table: Table, name: str, dialect: Dialect, value: Any) -> Any:
