@@ -171,11 +171,12 @@ def drain_drops() -> None:
         held.drain()
 
 
-# Built states. Many tests start from the same data made with the real CLI (the web tests' county, a village with a
-# quarter's revenue, ...): each such state is built once per run (per backend, per xdist worker) on a copy of the state
-# it grows from, and each test that names it gets a copy of its own, made as the template is copied (SQLite's backup
-# API, PostgreSQL's CREATE DATABASE ... TEMPLATE). A test names the state it starts from by asking for the fixture of
-# that name (the fixtures below), or with @pytest.mark.usefixtures when it drives the CLI through `run`.
+# Built states. Many tests start from the same data, made through the services on the database of a Cli (the builders
+# of tests/builders; the state machine's `prepare`): the web tests' county, a village with a quarter's revenue, ...
+# Each such state is built once per run (per backend, per xdist worker) on a copy of the state it grows from, and each
+# test that names it gets a copy of its own, made as the template is copied (SQLite's backup API, PostgreSQL's CREATE
+# DATABASE ... TEMPLATE). A test names the state it starts from by asking for the fixture of that name (the fixtures
+# below), or with @pytest.mark.usefixtures when it drives the CLI through `run`.
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A county with published and unpublished notices, and personal data that must never reach the public page
-(issue 24): built on the web tests' county (tests/web/conftest.py) with the real CLI.
+(issue 24): built on the web tests' county (tests/web/conftest.py) through the services.
 
 红旗村 (VILLAGE): rent on A-1 in May 2025 (¥12,000) distributed for 2025Q2 and published; rent in August (¥5,000,
 with a bank account in its narration) distributed for 2025Q3 and NOT published; a household whose number is an
@@ -9,10 +9,13 @@ ID-card number; a custodian with a phone number; a household-level asset of a na
 
 from __future__ import annotations
 
+from datetime import date as D
 from pathlib import Path
 
+from tests.builders.distribution import database_of, distribute, publish
+from tests.builders.states import assets_file, custodian, household, posted, rule_text
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, write_csv
+from tests.helpers import ASSET_HEADER, asset_row
 from tests.web.conftest import OTHER_VILLAGE, RULES, VILLAGE
 
 ID_NUMBER = "360921199001011234"  # the household number of 钱多多: an ID-card number, as many villages use
@@ -27,36 +30,31 @@ SECRETS = (ID_NUMBER, HEAD, PHONE, BANK_ACCOUNT, HOUSEHOLD_ASSET_HEAD, OTHER_HEA
 
 
 def build_published(run: Cli) -> Cli:
-    """On top of the web tests' county: see the module's notes."""
-    run("beneficiary", "add", "--id", ID_NUMBER, "--village", VILLAGE, "--head", HEAD, "--persons", "2",
-        "--category", "脱贫户", "--joined", "2024-01-01", user="zhang")  # fmt: skip
-    run("beneficiary", "add", "--id", "X1", "--village", OTHER_VILLAGE, "--head", OTHER_HEAD, "--persons", "3",
-        "--category", "脱贫户", "--joined", "2024-01-01", user="zhang")  # fmt: skip
+    """On top of the web tests' county: see the module's notes. Built through the services on the database of
+    `run`."""
+    db = database_of(run)
+    household(db, ID_NUMBER, VILLAGE, HEAD, 2, "脱贫户", D(2024, 1, 1), actor="zhang")
+    household(db, "X1", OTHER_VILLAGE, OTHER_HEAD, 3, "脱贫户", D(2024, 1, 1), actor="zhang")
     unowned = {"确权主体": "", "确权级别": "", "确权日期": "", "移交日期": "", "管护主体": ""}
     cow = asset_row("H-9", 资产名称="能繁母牛", 资产类别="到户类", 户编号="H1", **unowned)
     cow[ASSET_HEADER.index("户主姓名")] = HOUSEHOLD_ASSET_HEAD
-    rows = [ASSET_HEADER, cow]
-    run("asset", "import", str(write_csv(run.cwd / "household-assets.csv", rows)), user="zhang")
-    run("asset", "custodian", "A-1", "--name", f"张三 {PHONE}", "--from", "2022-01-01", user="zhang")
+    assets_file(db, "household-assets.csv", [ASSET_HEADER, cow], actor="zhang")
+    custodian(db, "A-1", f"张三 {PHONE}", D(2022, 1, 1), actor="zhang")
     other_rule = (RULES / "example-village-rule.toml").read_text(encoding="utf-8")
     other_rule = other_rule.replace('code = "HQ-2025"', 'code = "XY-2025"').replace(VILLAGE, OTHER_VILLAGE)
-    rule_file = run.cwd / "xy-rule.toml"
-    rule_file.write_text(other_rule, encoding="utf-8")
-    run("distribute", "rule", "add", str(rule_file), user="zhang")
+    rule_text(db, "xy-rule.toml", other_rule, actor="zhang")
 
-    def rent(asset: str, amount: str, on: str, ref: str, narration: str = "租金") -> None:
-        run("ledger", "post", "--asset", asset, "--revenue", "rent", "--amount", amount, "--date", on, "--ref", ref,
-            "--narration", narration, user="zhang")  # fmt: skip
+    def rent(asset: str, amount: str, on: D, ref: str, narration: str = "租金") -> None:
+        posted(db, asset, amount, on, ref=ref, narration=narration, actor="zhang")
 
-    rent("A-1", "12000", "2025-05-15", "PZ-1")
-    rent("A-1", "5000", "2025-08-10", "PZ-2", f"租金 转入账户{BANK_ACCOUNT}")
-    rent("B-1", "7777", "2025-05-20", "PZ-1")
-    run("distribute", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="li")
-    run("distribute", "--village", VILLAGE, "--period", "2025Q3", "--date", "2025-10-01", user="li")
-    run("distribute", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-01", user="zhang")
-    run("distribute", "publish", "--village", VILLAGE, "--period", "2025Q2", "--date", "2025-07-02", user="zhang")
-    run("distribute", "publish", "--village", OTHER_VILLAGE, "--period", "2025Q2", "--date", "2025-07-03",
-        user="zhang")  # fmt: skip
+    rent("A-1", "12000", D(2025, 5, 15), "PZ-1")
+    rent("A-1", "5000", D(2025, 8, 10), "PZ-2", f"租金 转入账户{BANK_ACCOUNT}")
+    rent("B-1", "7777", D(2025, 5, 20), "PZ-1")
+    distribute(db, VILLAGE, "2025Q2", D(2025, 7, 1), actor="li")
+    distribute(db, VILLAGE, "2025Q3", D(2025, 10, 1), actor="li")
+    distribute(db, OTHER_VILLAGE, "2025Q2", D(2025, 7, 1), actor="zhang")
+    publish(db, VILLAGE, "2025Q2", D(2025, 7, 2), actor="zhang")
+    publish(db, OTHER_VILLAGE, "2025Q2", D(2025, 7, 3), actor="zhang")
     return run
 
 

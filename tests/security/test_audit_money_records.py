@@ -1,6 +1,6 @@
 """The records that decide money or assets are read by auditors through views scoped to their region (red-team
 review): contracts, disposals, inventories with their counts and write-offs, maintenance-fund records, custodians and
-user grants. Two counties, each with every kind of record, built with the real CLI on the real SQLite file and on
+user grants. Two counties, each with every kind of record, built through the services on the real SQLite file and on
 PostgreSQL: a county's auditor reads its own rows of each view and none of the other county's, the grants show no
 password and no other county's users, the base tables stay refused, and the package carries what the views show."""
 
@@ -8,21 +8,40 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date as D
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 
+from assetledger.domain.access import Role
 from assetledger.services.audit_records import FILES, labels, view_columns
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.audit_views import VIEWS, column_comments
 from assetledger.store.db import Database
 from assetledger.store.models import Asset
 from assetledger.web import create_app
+from tests.builders import regions, user
+from tests.builders.distribution import database_of
+from tests.builders.governance import inventory
+from tests.builders.states import (
+    applied,
+    approved,
+    assets_file,
+    contract,
+    contributed,
+    counts_file,
+    custodian,
+    disposed,
+    inventory_closed,
+    password,
+    spent,
+    terminated,
+)
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, write_csv
-from tests.web.conftest import login, set_password
+from tests.helpers import ASSET_HEADER, asset_row
+from tests.web.conftest import login
 
 COUNTY, OTHER_COUNTY = "360921", "360922"
 HONGQI, DONGSHAN = "360921101201", "360922101201"
@@ -45,7 +64,7 @@ PASSPHRASE = "a long enough passphrase"
 CREDENTIAL = re.compile(r"\$argon2|password|session", re.IGNORECASE)
 
 
-def _county_records(run: Cli, prefix: str, county: str, village: str) -> None:
+def _county_records(db: Database, prefix: str, county: str, village: str) -> None:
     """In one county: a contract (terminated), a disposal, a custodian, the maintenance fund (applied, approved,
     spent) and a closed inventory with a shortage written off. Asset ids start with `prefix`."""
     place = {"县": "示范县", "乡镇": "东风镇", "村": "红旗村"} if county == COUNTY else {
@@ -59,35 +78,25 @@ def _county_records(run: Cli, prefix: str, county: str, village: str) -> None:
         asset_row(f"{prefix}OLD", 资产名称="旧仓库", 确权主体=owner, **place),
         asset_row(f"{prefix}LOST", 资产名称="太阳能路灯", 确权主体=owner, **place),
     ]  # fmt: skip
-    run("asset", "import", str(write_csv(run.cwd / f"{prefix}assets.csv", rows)), user="root")
-    run("contract", "add", "--code", f"{prefix}HT-1", "--asset", f"{prefix}OP", "--operator", "绿源公司", "--mode",
-        "lease", "--start", "2024-01-01", "--end", "2026-12-31", "--amount", "10000", "--deposit", "500",
-        user="root")  # fmt: skip
-    run("contract", "terminate", f"{prefix}HT-1", "--date", "2025-06-30", "--reason", "协商解除", user="root")
-    run("asset", "dispose", f"{prefix}OLD", "--method", "scrap", "--date", "2025-03-01", "--approval",
-        f"{prefix}处置批复", "--approved-by", "county", user="root")  # fmt: skip
-    run("asset", "custodian", f"{prefix}RD", "--name", "养护队", "--duties", "巡查", "--from", "2025-01-01",
-        user="root")  # fmt: skip
-    run("maintenance", "contribute", "--county", county, "--amount", "10000", "--date", "2025-01-01", user="root")
-    applied = run("maintenance", "apply", f"{prefix}RD", "--amount", "8000", "--reason", "水毁", "--date",
-                  "2025-02-01", user="root").output  # fmt: skip
-    application = re.search(r"application (\d+)", applied)
-    assert application, applied
-    run("maintenance", "decide", application[1], "--approve", "--date", "2025-02-03", user="root")
-    run("maintenance", "spend", application[1], "--amount", "5000", "--date", "2025-02-04", user="root")
-    opened = run("inventory", "open", "--year", "2025", "--scope", f"county:{county}", "--date", "2025-12-01",
-                 user="root").output  # fmt: skip
-    number = re.search(r"inventory (\d+)", opened)
-    assert number, opened
+    assets_file(db, f"{prefix}assets.csv", rows, actor="root")
+    contract(db, f"{prefix}HT-1", f"{prefix}OP", "绿源公司", "lease", D(2024, 1, 1), D(2026, 12, 31), "10000",
+             deposit="500", actor="root")  # fmt: skip
+    terminated(db, f"{prefix}HT-1", D(2025, 6, 30), "协商解除", actor="root")
+    disposed(db, f"{prefix}OLD", "scrap", D(2025, 3, 1), f"{prefix}处置批复", "county", actor="root")
+    custodian(db, f"{prefix}RD", "养护队", D(2025, 1, 1), duties="巡查", actor="root")
+    contributed(db, county, "10000", D(2025, 1, 1), actor="root")
+    application = applied(db, f"{prefix}RD", "8000", "水毁", D(2025, 2, 1), actor="root")
+    approved(db, application, D(2025, 2, 3), actor="root")
+    spent(db, application, "5000", D(2025, 2, 4), actor="root")
+    number = inventory(db, 2025, f"county:{county}", D(2025, 12, 1), actor="root").inventory_id
     counts = [["清查编号", "区划代码", "资产编号", "结果", "清查日期", "资产名称", "资产类别", "资产原值（元）", "数量",
                "单位", "管护主体"],
-              [number[1], village, f"{prefix}RD", "在用", "2025-12-10"],
-              [number[1], village, f"{prefix}LOST", "盘亏", "2025-12-10"],
-              [number[1], village, "", "", "2025-12-11", "抽水泵", "公益性", "8000", "2.5", "台",
+              [number, village, f"{prefix}RD", "在用", "2025-12-10"],
+              [number, village, f"{prefix}LOST", "盘亏", "2025-12-10"],
+              [number, village, "", "", "2025-12-11", "抽水泵", "公益性", "8000", "2.5", "台",
                "村委会"]]  # fmt: skip
-    run("inventory", "record", str(write_csv(run.cwd / f"{prefix}counts.csv", counts)), user="root")
-    run("inventory", "close", number[1], "--approval", f"{prefix}核销批复", "--date", "2026-01-10",
-        "--allow-uncounted", user="root")  # fmt: skip
+    counts_file(db, f"{prefix}counts.csv", counts, actor="root")
+    inventory_closed(db, number, f"{prefix}核销批复", D(2026, 1, 10), allow_uncounted=True, actor="root")
 
 
 @pytest.fixture
@@ -98,16 +107,18 @@ def counties(run: Cli) -> Cli:
 
 def build_counties(run: Cli) -> None:
     """示范县 (assets S…) with its auditor wang and accountant li; 东山县 (assets D…) with its auditor dong and
-    accountant zhu; every user with a password (so that hashes exist to be kept out)."""
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
-    run("user", "add", "root", "--role", "finance", "--scope", "*")
+    accountant zhu; every user with a password (so that hashes exist to be kept out). Built through the services on
+    the database of `run`."""
+    db = database_of(run)
+    regions(db, REGIONS)
+    user(db, "root", Role.FINANCE, "*")
     for name, role, scope in [("wang", "auditor", COUNTY), ("li", "village-accountant", HONGQI),
                               ("dong", "auditor", OTHER_COUNTY), ("zhu", "village-accountant", DONGSHAN)]:  # fmt: skip
-        run("user", "add", name, "--role", role, "--scope", scope, user="root")
+        user(db, name, role, scope, actor="root")
     for name in ("root", "wang", "li", "dong", "zhu"):
-        set_password(run, name, PASSPHRASE, actor="root")
-    _county_records(run, "S", COUNTY, HONGQI)
-    _county_records(run, "D", OTHER_COUNTY, DONGSHAN)
+        password(db, name, PASSPHRASE, actor="root")
+    _county_records(db, "S", COUNTY, HONGQI)
+    _county_records(db, "D", OTHER_COUNTY, DONGSHAN)
 
 
 def sql(run: Cli, query: str, user: str) -> list[dict[str, Any]]:

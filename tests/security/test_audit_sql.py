@@ -17,13 +17,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
+from assetledger.domain.access import Role
 from assetledger.store import audit_role
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.db import Database, resolve_url
 from assetledger.store.integrity import WRITER_LOCK_KEY
+from tests.builders import roster, user
+from tests.builders.distribution import database_of
+from tests.builders.states import assets_file, password
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
-from tests.web.conftest import login, set_password
+from tests.helpers import ASSET_HEADER, asset_row, table_counts
+from tests.web.conftest import login
 
 OTHER_TOWNSHIP = "360921102"  # 青山乡: its own asset B-9 and household H9, and an auditor of its own, zhao
 CREDENTIAL = re.compile(r"\$argon2")
@@ -37,14 +41,16 @@ def county2(county: Cli) -> Cli:
 
 
 def build_county2(county: Cli) -> None:
-    """The web tests' county plus a second township with an asset, a household and a township auditor."""
+    """The web tests' county plus a second township with an asset, a household and a township auditor, built through
+    the services on the database of `county`."""
+    db = database_of(county)
     asset = asset_row("B-9", 资产名称="青山乡水窖", 乡镇="青山乡", 确权主体="青山乡红旗村股份经济合作社")
-    county("asset", "import", str(write_csv(county.cwd / "qingshan.csv", [ASSET_HEADER, asset])), user="zhang")
-    roster = [["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"],
-              ["H9", f"{OTHER_TOWNSHIP}201", "赵九", "4", "脱贫户", "患病", "2024-01-01", "", ""]]  # fmt: skip
-    county("beneficiary", "import", str(write_csv(county.cwd / "qingshan-roster.csv", roster)), user="zhang")
-    county("user", "add", "zhao", "--role", "auditor", "--scope", OTHER_TOWNSHIP, user="zhang")
-    set_password(county, "zhao", "another good passphrase", actor="zhang")
+    assets_file(db, "qingshan.csv", [ASSET_HEADER, asset], actor="zhang")
+    households = [["户编号", "村", "户主", "人口", "类别", "因素", "纳入日期", "退出日期", "退出原因"],
+                  ["H9", f"{OTHER_TOWNSHIP}201", "赵九", "4", "脱贫户", "患病", "2024-01-01", "", ""]]  # fmt: skip
+    roster(db, households, actor="zhang")
+    user(db, "zhao", Role.AUDITOR, OTHER_TOWNSHIP, actor="zhang")
+    password(db, "zhao", "another good passphrase", actor="zhang")
 
 
 @pytest.fixture

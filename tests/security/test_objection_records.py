@@ -5,6 +5,7 @@ verify` naming a row changed or deleted behind assetledger's back."""
 from __future__ import annotations
 
 import json
+from datetime import date as D
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from assetledger.domain.access import Role
+from assetledger.domain.objections import Outcome
 from assetledger.services.audit_records import FILES, labels, view_columns
 from assetledger.store.audit_role import ReaderNames
 from assetledger.store.audit_views import VIEWS as ALL_VIEWS
 from assetledger.store.audit_views import column_comments
 from assetledger.store.db import Database
+from tests.builders import user
+from tests.builders.distribution import database_of
+from tests.builders.states import decided, objection
 from tests.conftest import Cli
 from tests.helpers import drop_append_only_guards
 from tests.security.test_audit_records import COMMENT
@@ -29,17 +35,17 @@ VIEWS = ("v_notice_objections", "v_notice_objection_decisions")
 def build_objections(run: Cli) -> Cli:
     """On the published county (notices of 2025Q2 published in 红旗村 on 07-02 and in 向阳村 on 07-03): two
     objections in 红旗村 (one dismissed) and one in 向阳村 (upheld), and an auditor of 向阳村 only (zhou). The built
-    state `objections` (tests/conftest.py)."""
-    for village, on, who, said, user in [
-        (VILLAGE, "2025-07-03", ["--household", "H1"], "人口数有误", "li"),
-        (VILLAGE, "2025-07-04", ["--name", "张三"], "未纳入", "li"),
-        (OTHER_VILLAGE, "2025-07-05", ["--household", "X1"], "金额有误", "zhang"),
-    ]:
-        run("distribute", "objection", "add", "--village", village, "--period", "2025Q2", "--date", on, *who,
-            "--text", said, user=user)  # fmt: skip
-    run("distribute", "objection", "decide", "1", "--date", "2025-07-05", "--dismiss", "--reason", "无误", user="li")
-    run("distribute", "objection", "decide", "3", "--date", "2025-07-06", "--uphold", "--reason", "属实", user="zhang")
-    run("user", "add", "zhou", "--role", "auditor", "--scope", OTHER_VILLAGE, user="zhang")
+    state `objections` (tests/conftest.py), built through the services on the database of `run`."""
+    db = database_of(run)
+    raised = [
+        objection(db, VILLAGE, "2025Q2", D(2025, 7, 3), "人口数有误", household="H1", actor="li"),
+        objection(db, VILLAGE, "2025Q2", D(2025, 7, 4), "未纳入", name="张三", actor="li"),
+        objection(db, OTHER_VILLAGE, "2025Q2", D(2025, 7, 5), "金额有误", household="X1", actor="zhang"),
+    ]
+    assert [o.id for o in raised] == [1, 2, 3], raised  # the tests name them by number
+    decided(db, 1, D(2025, 7, 5), Outcome.DISMISSED, "无误", actor="li")
+    decided(db, 3, D(2025, 7, 6), Outcome.UPHELD, "属实", actor="zhang")
+    user(db, "zhou", Role.AUDITOR, OTHER_VILLAGE, actor="zhang")
     return run
 
 

@@ -1,4 +1,4 @@
-"""A small county for the web tests, built with the real CLI on the real test database: two villages of one
+"""A small county for the web tests, built through the services on the real test database: two villages of one
 township, assets in both, a beneficiary roster and an approved distribution rule for 红旗村, and three users
 with passwords (finance for the county, the accountant of 红旗村, an auditor of the county).
 
@@ -18,10 +18,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from assetledger.cli.main import cli
+from assetledger.domain.access import Role
 from assetledger.store.db import Database
 from assetledger.web import create_app
+from tests.builders import assets, regions, roster, user
+from tests.builders.distribution import database_of, rule
+from tests.builders.states import password
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, REGIONS, asset_row, write_csv
+from tests.helpers import ASSET_HEADER, asset_row
 
 RULES = Path(__file__).parents[2] / "ledgers" / "rules"
 VILLAGE = "360921101201"  # 红旗村, the accountant's village
@@ -36,7 +40,9 @@ ROSTER = [
 
 
 def build_county(run: Cli) -> Cli:
-    run("region", "import", str(write_csv(run.cwd / "regions.csv", REGIONS)))
+    """The county (see the module's notes), built through the services on the database of `run`."""
+    db = database_of(run)
+    regions(db)
     rows: list[Sequence[object]] = [
         ASSET_HEADER,
         asset_row("A-1", 资产名称="光伏电站", 资产类别="经营性", 经营方式="出租", 经营主体="绿源公司"),
@@ -51,14 +57,14 @@ def build_county(run: Cli) -> Cli:
             确权主体="向阳村股份经济合作社",
         ),
     ]
-    run("asset", "import", str(write_csv(run.cwd / "assets.csv", rows)))
-    run("beneficiary", "import", str(write_csv(run.cwd / "roster.csv", ROSTER)))
-    run("distribute", "rule", "add", str(RULES / "example-village-rule.toml"))
-    run("user", "add", "zhang", "--role", "finance", "--scope", "360921")
-    run("user", "add", "li", "--role", "village-accountant", "--scope", VILLAGE, user="zhang")
-    run("user", "add", "wang", "--role", "auditor", "--scope", "360921", user="zhang")
+    assets(db, rows)
+    roster(db, ROSTER)
+    rule(db, RULES / "example-village-rule.toml")
+    user(db, "zhang", Role.FINANCE, "360921")
+    user(db, "li", Role.VILLAGE_ACCOUNTANT, VILLAGE, actor="zhang")
+    user(db, "wang", Role.AUDITOR, "360921", actor="zhang")
     for name in ("zhang", "li", "wang"):
-        set_password(run, name, PASSWORD, actor="zhang")
+        password(db, name, PASSWORD, actor="zhang")
     return run
 
 
