@@ -158,3 +158,15 @@ def test_an_asset_under_a_contract_in_force_is_not_disposed_of_and_its_arrears_s
     assert list_contracts(db, "zhang", as_of=dt.date(2027, 6, 1)) == []
     [report] = governance_report(db, 2026, "zhang")
     assert (report.arrears, report.arrears_amount) == (1, Decimal("36000.00"))
+
+
+@pytest.mark.parametrize("given", [Decimal("0"), Decimal("0.0"), Decimal("0E+3")])
+def test_proceeds_are_recorded_with_their_two_places_whoever_calls(db: Database, given: Decimal) -> None:
+    """The CLI parses "0" as 0.00; a library caller's Decimal("0") is the same amount, and the record says it the
+    same way (the disposal's event and its row), not as "0"."""
+    _county(db)
+    request = DisposalRequest("RT-0001", DisposalMethod.SCRAP, dt.date(2026, 11, 30), given, "x", ApprovalLevel.COUNTY)
+    done = dispose(db, request, "zhang")
+    event = show_asset(db, "RT-0001", "zhang").events[-1]
+    assert event.kind == "disposed" and event.details["proceeds"] == "0.00"
+    assert str(done.proceeds) == "0.00" and str(done.gain) == "-500000.00"

@@ -33,7 +33,7 @@ from assetledger.domain.journal import (
     voucher_key,
     voucher_month,
 )
-from assetledger.domain.money import amount_problem
+from assetledger.domain.money import amount_problem, from_fen, to_fen
 from assetledger.domain.text import any_refused, text_findings
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_of_entity, require
@@ -361,7 +361,9 @@ def _text_findings(entries: Sequence[JournalEntry], located: Sequence[Located]) 
 def require_amount(source: str, field: str, amount: object, *, positive: bool = True) -> Decimal:
     """An amount a service was given, by any caller (the CLI and the web parse theirs; the Python API may not):
     a Decimal within the bound, two places, above zero unless `positive` is False. Checked before any comparison
-    or row that would choke on NaN or a value beyond the bound."""
+    or row that would choke on NaN or a value beyond the bound. Returned with its two places written out
+    (Decimal("0") as 0.00), as the CLI's parser gives it, so that what a record says of it is the same text
+    whoever called."""
     problem = (
         amount_problem(amount) if isinstance(amount, Decimal) else "金额须为 Decimal 元 (money must be Decimal yuan)"
     )
@@ -369,7 +371,7 @@ def require_amount(source: str, field: str, amount: object, *, positive: bool = 
         problem = "须大于 0 (must be greater than 0)"
     if problem is not None or not isinstance(amount, Decimal):
         raise InputError([Finding(source, None, field, str(amount), problem or "不是金额 (not an amount)")])
-    return amount
+    return from_fen(to_fen(amount))
 
 
 def _future(loc: Located, on: dt.date) -> Finding:

@@ -4,7 +4,7 @@ collective assets are restricted money for consolidation and revitalisation (DOM
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -67,7 +67,7 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
     if problem:
         raise InputError([Finding("asset dispose", None, "--method", request.method.value, problem)])
     require_fits("asset dispose", ("--approval", request.approval_doc, Disposal.approval_doc))
-    require_amount("asset dispose", "--proceeds", request.proceeds, positive=False)
+    request = replace(request, proceeds=require_amount("asset dispose", "--proceeds", request.proceeds, positive=False))
     if not request.approval_doc.strip():
         raise InputError(
             [Finding("asset dispose", None, "--approval", request.approval_doc, "须有批准文件 (approval is required)")]

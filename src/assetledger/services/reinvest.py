@@ -57,7 +57,7 @@ def reinvest_existing(
     db: Database, asset_id: str, amount: Decimal, on: dt.date, source: str, actor: str, note: str | None = None
 ) -> int:
     """Put money into an existing asset: its book and register value rise by the amount."""
-    require_amount("reinvest", "--amount", amount)
+    amount = require_amount("reinvest", "--amount", amount)
     with db.transaction() as session:
         asset = load_for_change(session, asset_id, actor)
         problem = amount_problem(asset.current_value + amount)
@@ -101,7 +101,7 @@ def reinvest_existing(
 def reinvest_new(db: Database, draft: AssetDraft, on: dt.date, source: str, actor: str) -> int:
     """Build a new asset from a village's reinvested revenue: registered (fund source 'reinvested'), owned by the
     village collective, and paid for from the reserve or the restricted proceeds — all in one transaction."""
-    require_amount("reinvest", "--value", draft.original_value)
+    draft = replace(draft, original_value=require_amount("reinvest", "--value", draft.original_value))
     with db.transaction() as session:
         region = session.get(Region, draft.region_code)
         if region is None or region.level != "village":
