@@ -10,7 +10,8 @@ write to a file. Set-up mode: with no users added, any actor name may act (servi
 one the tests use.
 
 This package's own module holds what most tests need (regions, registers, rosters, postings, users); a module
-beside it holds the builders of one area (e.g. `tests.builders.distribution`).
+beside it holds the builders of one area (e.g. `tests.builders.distribution`), and `tests.builders.states` what
+the states built once per run (tests/conftest.py STATES) need besides.
 """
 
 from __future__ import annotations
