@@ -81,7 +81,7 @@ def test_verify_says_clean_or_each_finding_with_exit_1(run: Cli, db: Database) -
 def test_export_writes_the_package_and_verify_takes_its_head(run: Cli, db: Database, tmp_path: Path) -> None:
     _audit_county(db)
     done = run("audit", "export", "--scope", COUNTY, "--out", str(tmp_path / "pkg"), user="wang")
-    assert "manifest.json" in done.output
+    assert f"wrote {tmp_path / 'pkg'} (manifest manifest.json)" in done.output  # the folder, and its manifest
     manifest = json.loads((tmp_path / "pkg" / "manifest.json").read_text(encoding="utf-8"))
     head = manifest["chain_head"]["hash"]
     assert "verifies clean" in run("audit", "verify", "--expect-head", head, user="wang").output

@@ -53,6 +53,8 @@ def test_two_evaluations_side_by_side_in_json_a_workbook_and_a_chart_and_posted(
     assert [e["policy"] for e in both["evaluations"]] == ["YC-FUND", "YC-CONSOL"]
     ambiguous = run("awards", "compute", "--year", "2025", *policies, "--results", str(fund), ok=False)
     assert ambiguous.exit_code == 2 and "write CODE=FILE" in ambiguous.output
+    second = run("awards", "compute", "--year", "2025", *policies, *given, "--results", "YC-FUND=x.csv", ok=False)
+    assert second.exit_code == 2 and "--results，值「YC-FUND=x.csv」 (value)：YC-FUND 已有结果文件" in second.output
 
     out = run("awards", "compute", "--year", "2025", *policies, *given, "--out", "awards.xlsx", "--chart", "a.png")
     assert "wrote awards.xlsx (6 units, 2 evaluations)" in out.output and (run.cwd / "a.png").stat().st_size > 1000

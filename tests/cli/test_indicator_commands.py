@@ -5,13 +5,16 @@ services' errors)."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
+from assetledger.cli.supervise import bar_heights
+from assetledger.services.indicator_page import indicator_page
 from assetledger.store.db import Database
-from tests.builders import user
+from tests.builders import ACTOR, user
 from tests.conftest import Cli
 from tests.helpers import table_counts
-from tests.services.test_indicator_page import XIANGYANG, _hongqi_with_a_case
+from tests.services.test_indicator_page import DONGFENG, QINGSHAN, XIANGYANG, _hongqi_with_a_case
 from tests.services.test_supervision import VILLAGE
 
 
@@ -40,6 +43,18 @@ def test_the_table_names_each_indicator_and_what_is_not_computed_and_draws_chart
     assert "未计算 not computed: 资产转化率" in table  # said not computed, with why
     assert "wrote 8 charts to charts" in table
     assert len(list((run.cwd / "charts").glob("*.png"))) == 8
+
+
+def test_a_chart_draws_no_bar_for_a_value_that_cannot_be_computed(db: Database) -> None:
+    _hongqi_with_a_case(db)
+    page = indicator_page(db, ACTOR, "township", [2024, 2025])
+    units = list(dict.fromkeys(c.unit_code for c in page.cells))
+    assert units == [DONGFENG, QINGSHAN]
+    rectified = bar_heights(page, "rectification_completion")  # 东风镇: 0 % of 1 case in 2025; no case in 2024
+    assert list(rectified) == ["2024", "2025"] and rectified["2025"][0] == 0.0
+    assert all(math.isnan(h) for h in (*rectified["2024"], rectified["2025"][1]))  # no bar, not a bar of 0 %
+    confirmed = bar_heights(page, "ownership_confirmed")
+    assert confirmed["2025"][0] == 95.24 and math.isnan(confirmed["2025"][1])  # 青山乡 has no assets
 
 
 def test_refusals_exit_with_their_codes(run: Cli, db: Database) -> None:

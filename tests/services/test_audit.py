@@ -188,8 +188,8 @@ def test_verify_finds_tampering(db: Database, table: str, statement: str, expect
 def test_export_package_with_manifest(db: Database, tmp_path: Path) -> None:
     _setup(db)
     written = export_package(db, tmp_path / "pkg", "wang", COUNTY)
-    assert written == tmp_path / "pkg" / "manifest.json"
-    manifest = json.loads(written.read_text(encoding="utf-8"))
+    assert (written.folder, written.manifest) == (tmp_path / "pkg", tmp_path / "pkg" / "manifest.json")
+    manifest = json.loads(written.manifest.read_text(encoding="utf-8"))
     expected = {
         f"ledgers/V{VILLAGE}.beancount",
         f"ledgers/V{OTHER_VILLAGE}.beancount",

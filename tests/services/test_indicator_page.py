@@ -75,6 +75,26 @@ def test_indicators_by_village_and_year_with_rectification(db: Database) -> None
     assert _rate(after[(VILLAGE, 2025, "ownership_confirmed")]) == (Decimal("100.00"), hundred_ten, hundred_ten, None)
 
 
+def test_a_cell_that_is_empty_is_told_from_one_the_page_does_not_have(db: Database) -> None:
+    _hongqi_with_a_case(db)
+    page = indicator_page(db, ACTOR, "village", [2025])
+    empty = page.cell(XIANGYANG, 2025, "rectification_completion")  # on the page, without a value: no case opened
+    assert empty is not None and (empty.value, empty.reason) == (None, Cause.NO_CASE)
+    assert page.value(XIANGYANG, 2025, "rectification_completion") is None
+    zero = page.cell(VILLAGE, 2025, "rectification_completion")  # a value of nought is a value
+    assert zero is not None and page.value(VILLAGE, 2025, "rectification_completion") == zero.value == Decimal("0.00")
+    absent = [
+        (VILLAGE, 2024, "ownership_confirmed"),
+        (DONGFENG, 2025, "ownership_confirmed"),
+        (VILLAGE, 2025, "funds_to_assets"),
+    ]  # a year, a unit (a township) and an indicator not on the page
+    for unit, year, indicator in absent:
+        assert page.cell(unit, year, indicator) is None
+        with pytest.raises(KeyError, match="the page has no cell for"):
+            page.value(unit, year, indicator)
+    assert all(page.cell(c.unit_code, c.year, c.indicator) is c for c in page.cells)
+
+
 def test_a_township_page_and_what_it_cannot_compute(db: Database) -> None:
     _hongqi_with_a_case(db)
     page = indicator_page(db, ACTOR, "township", [2025, 2025])

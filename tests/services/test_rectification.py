@@ -127,12 +127,12 @@ def test_a_case_closes_only_once_its_rule_no_longer_fires(db: Database, tmp_path
     # the evidence document is kept once and sealed with the others
     assert table_counts(db)["documents"] == 1
     assert list(verify(db, "wang", bean_check=False, documents=_place(db))) == []
-    manifest = export_package(db, tmp_path / "package", "wang", "360921", _place(db))
-    assert manifest == tmp_path / "package" / "manifest.json"
-    [line] = (manifest.parent / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
+    package = export_package(db, tmp_path / "package", "wang", "360921", _place(db))
+    assert package.manifest == tmp_path / "package" / "manifest.json"
+    [line] = (package.folder / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(line)
     assert record["state"] == "closed" and [e["kind"] for e in record["events"]] == ["step", "closed"]
-    assert "rectification.jsonl" in json.loads(manifest.read_text())["files"]
+    assert "rectification.jsonl" in json.loads(package.manifest.read_text())["files"]
 
 
 def test_roles_and_scopes_of_cases(db: Database) -> None:

@@ -63,6 +63,12 @@ def test_city_uploads_the_provinces_results_and_pays_once(city: Flask, db: Datab
     assert shown.status_code == 200 and 'id="results-YC-CONSOL"' in page and 'id="awards-summary"' in page
     assert "列 备注 未使用" in page and "is not used" not in page  # reported, not dropped silently; in Chinese
     assert "名次奖励 第1名 2,000,000.00" in page
+    # the columns that mean something for each evaluation, as the CLI shows them (services/awards.result_columns)
+    for code, given in (("YC-FUND", ["给定等次"]), ("YC-CONSOL", ["给定等次", "给定名次", "给定得分"])):
+        table = page.split(f'id="results-{code}"', 1)[1].split("</table>", 1)[0]
+        head, body = table.split("</thead>", 1)
+        assert re.findall(r"<th>([^<]*)</th>", head)[2:-2] == given  # no score computed here: no 得分, no 等次
+        assert {row.count("<td") for row in body.split("</tr>")[:-1]} == {len(given) + 4}  # every row as the head
     chart = page.split('id="awards-chart"', 1)[1].split("</figure>", 1)[0]  # inline SVG, one series a policy
     assert "2025年度绩效奖励" in chart and "巩固衔接资金绩效评价奖励" in chart and "巩固衔接考核前三名奖励" in chart
     assert "YC-FUND" not in chart and chart.count("<rect") >= 2  # series named by the policy, not its code
@@ -127,6 +133,8 @@ def test_the_citys_own_scoring_is_not_offered_where_the_province_decides(scored:
                      content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
     boxes = dict(re.findall(r'<input type="checkbox" name="post-\d" id="post-([\w-]+)" value="1"( checked)?>', page))
     assert boxes == {"YC-PERF": "", "YC-FUND": " checked", "YC-CONSOL": " checked"}
+    own = page.split('id="results-YC-PERF"', 1)[1].split("</thead>", 1)[0]
+    assert re.findall(r"<th>([^<]*)</th>", own)[2:-2] == ["得分", "等次"]  # its own score and grade, nothing given
     kept = dict(re.findall(r'name="(kept-(?:name-)?\d)" value="([^"]*)"', page))
     form = {"csrf_token": token, "year": "2025", "action": "post", "payer": "S360900", "date": "2026-03-01", **kept}
     before = table_counts(db)

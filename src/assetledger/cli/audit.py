@@ -205,8 +205,9 @@ def export(app: App, within: str | None, folder: Path) -> None:
     household-level assets, published notices, acceptances, contracts, disposals, inventories with their counts and
     write-offs, maintenance-fund records, custodians and user grants (JSON lines, as their audit views show them), the
     documents of record (documents/ with documents.csv), manifest with checksums and column labels."""
-    manifest = svc.export_package(app.db, folder, app.actor, within, app.place)
-    say(f"已写入 {manifest.parent}（清单 {manifest.name}）", f"wrote {manifest.parent} (manifest {manifest.name})")
+    package = svc.export_package(app.db, folder, app.actor, within, app.place)
+    manifest = package.manifest.name
+    say(f"已写入 {package.folder}（清单 {manifest}）", f"wrote {package.folder} (manifest {manifest})")
 
 
 @click.command("fava")

@@ -26,17 +26,14 @@ from assetledger.cli.common import (
 from assetledger.domain.award_lines import side_by_side
 from assetledger.domain.award_reasons import explanation
 from assetledger.domain.awards import AwardPolicy
-from assetledger.errors import Finding, InputError
 from assetledger.io.output import records, render_csv, render_json, render_table, write_xlsx
 from assetledger.reports.award_charts import draw_awards
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.asset_performance import asset_performance
-from assetledger.services.award_results import GivenResults, read_given
 from assetledger.services.awards import (
     Evaluation,
     Scored,
-    distinct_policies,
-    evaluate_year,
+    evaluate_policies,
     indicator_rows,
     post_awards,
     result_columns,
@@ -76,51 +73,13 @@ INDICATOR_HEADERS = {
 }  # fmt: skip
 
 
-def _given(policies: list[AwardPolicy], specs: tuple[str, ...], sheet: str | None) -> dict[str, GivenResults]:
-    """--results CODE=FILE (or FILE for the one policy that takes given results), read and checked, by code;
-    `sheet` (--sheet): the sheet read in each of them that is a workbook."""
-    by_code = {p.code: p for p in policies}
-    takers = [p.code for p in policies if p.given_fields()] or [p.code for p in policies]
-    paths: dict[str, Path] = {}
-    findings: list[Finding] = []
-    for spec in specs:
-        code, sep, file = spec.partition("=")
-        if sep and code in by_code:
-            target, path = code, Path(file)
-        elif len(takers) == 1:
-            target, path = takers[0], Path(spec)
-        else:
-            reason = f"several policies ({', '.join(by_code)}): write CODE=FILE, e.g. {takers[0]}=results.csv"
-            findings.append(Finding("--results", None, None, spec, reason))
-            continue
-        if target in paths:
-            findings.append(Finding("--results", None, None, spec, f"a second file for {target}"))
-        elif not path.is_file():
-            findings.append(Finding("--results", None, None, str(path), "file not found"))
-        else:
-            paths[target] = path
-    if findings:
-        raise InputError(findings)
-    given: dict[str, GivenResults] = {}
-    for code, path in paths.items():
-        try:
-            given[code] = read_given(path, sheet=sheet)
-        except InputError as exc:
-            findings += exc.findings
-    if findings:
-        raise InputError(findings)
-    return given
-
-
 def _evaluate(
     app: App, year: int, policy_files: tuple[Path, ...], specs: tuple[str, ...], sheet: str | None
 ) -> list[Evaluation]:
     if sheet is not None and not specs:
         raise click.UsageError("--sheet 须与 --results 一起用 (--sheet goes with --results)")
     policies = [parse_policy(p) for p in policy_files]
-    distinct_policies(policies)
-    given = _given(policies, specs, sheet)
-    evaluations = [evaluate_year(app.db, year, p, app.actor, given.get(p.code)) for p in policies]
+    evaluations = evaluate_policies(app.db, year, policies, app.actor, specs, sheet=sheet, source="--results")
     for e in evaluations:
         for note in e.notes:
             click.echo(f"注意 note: {note}", err=True)

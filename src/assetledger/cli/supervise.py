@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from assetledger.cli.common import CODE, DATE, ID, ROW_ID, YEAR, App, emit, format_option, out_option, pass_app, say
+
+if TYPE_CHECKING:
+    from assetledger.services.indicator_page import IndicatorPage
 
 POLICY_HELP = "Supervision policy (TOML): rules and days of grace. Default: ledgers/policy/supervision.toml values."
 WARNING_HEADERS = {
@@ -200,6 +204,18 @@ def show_cmd(app: App, case: int) -> None:
         click.echo(f"  {e.on}  {what}  {e.actor}  {visible(e.text or '')}{doc}")
 
 
+def bar_heights(page: IndicatorPage, indicator: str) -> dict[str, Sequence[float]]:
+    """An indicator's chart as `bar_chart` draws it: per year, a bar per unit of the page (in the page's order), in
+    percent (to draw: not money). A cell that cannot be computed has no bar (NaN), never a bar of 0 %: as on the
+    web page, an empty cell is not a rate of nought."""
+    units = dict.fromkeys(c.unit_code for c in page.cells)
+    heights: dict[str, Sequence[float]] = {}
+    for year in page.years:
+        values = [page.value(unit, year, indicator) for unit in units]  # every unit has each year's cells
+        heights[str(year)] = [math.nan if v is None else float(v) for v in values]
+    return heights
+
+
 @command.command("indicators")
 @click.option("--year", type=YEAR, required=True, help="The (last) year: values at its end.")
 @click.option("--from-year", type=YEAR, help="Also every year from this one: the indicators over time.")
@@ -250,11 +266,7 @@ def indicators_cmd(app: App, year: int, from_year: int | None, level: str, regio
         chart_dir.mkdir(parents=True, exist_ok=True)
         units = list(dict.fromkeys((c.unit_code, c.unit_name) for c in page.cells))
         for code, label in page.indicators:
-            series: dict[str, Sequence[float]] = {  # rates in percent, to draw: not money
-                str(y): [float(page.value(u, y, code) or 0) for u, _ in units]  # not money: bar heights
-                for y in page.years
-            }
-            bar_chart(chart_dir / f"{code}.png", [n for _, n in units], series, label, "%")
+            bar_chart(chart_dir / f"{code}.png", [n for _, n in units], bar_heights(page, code), label, "%")
         say(
             f"已在 {chart_dir} 写入 {len(page.indicators)} 张图",
             f"wrote {len(page.indicators)} charts to {chart_dir}",

@@ -322,16 +322,26 @@ def _shown(value: object) -> str:
     return "空 (empty)" if value is None else f"「{value}」"
 
 
+@dataclass(frozen=True)
+class AuditPackage:
+    """An audit package as `export_package` wrote it: the folder that holds it, and its manifest in that folder."""
+
+    folder: Path  # the package: what is handed to the auditor (the web sends it as one ZIP)
+    manifest: Path  # folder / manifest.json: every file of the package with its sha256, the chain's head, labels
+
+
 def export_package(
     db: Database, folder: Path, actor: str, within: str | None = None, documents: DocumentPlace | None = None
-) -> Path:
-    """Beancount ledgers, the registers as XLSX, the event log, the households attached to household-level assets,
-    the published notices, the acceptances, contracts, disposals, inventories (counts, write-offs), maintenance,
-    custodians and user grants (as their audit views show them, services/audit_records.py), the
-    rectification cases (when there are any), the documents of record, and a manifest with checksums (and the labels
-    of those files' columns): of the region `within` (refused outside the actor's scope), else of the actor's whole
-    scope. The ledgers are the books of every entity whose region lies within it (villages,
-    townships, the county, a city)."""
+) -> AuditPackage:
+    """Write the audit package into `folder` and return where it is: the folder, and its manifest.json in it.
+
+    The package holds the Beancount ledgers, the registers as XLSX, the event log, the households attached to
+    household-level assets, the published notices, the acceptances, contracts, disposals, inventories (counts,
+    write-offs), maintenance, custodians and user grants (as their audit views show them, services/audit_records.py),
+    the rectification cases (when there are any), the documents of record, and the manifest with checksums (and the
+    labels of those files' columns): of the region `within` (refused outside the actor's scope), else of the actor's
+    whole scope. The ledgers are the books of every entity whose region lies within it (villages, townships, the
+    county, a city)."""
     within = None if within == "*" else within
     with db.reading() as session:
         visible = read_audit(session, actor, within)
@@ -384,7 +394,7 @@ def export_package(
     }
     manifest_path = folder / "manifest.json"
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return manifest_path
+    return AuditPackage(folder, manifest_path)
 
 
 @dataclass(frozen=True)

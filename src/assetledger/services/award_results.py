@@ -17,7 +17,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice, pairwise
@@ -176,6 +176,86 @@ def read_given(path: Path, source: str | None = None, sheet: str | None = None) 
     digest = f"{name}{'' if sheet is None else f' [{sheet}]'} sha256:{_sha256(path)[:12]}"
     headers = {f: c.header for f, c in columns.items() if f in ("grade", "rank", "score", "name")}
     return GivenResults(shown, digest, headers, tuple(rows), notes, tuple(stated))
+
+
+@dataclass(frozen=True)
+class ResultsFile:
+    """A given-results file and the policy it is for."""
+
+    path: Path
+    policy: str | None = None  # the code of the policy it is for; None: the one policy that takes given results
+    name: str | None = None  # the file as findings name it (an upload's own name on the web); default: the path
+
+    @property
+    def shown(self) -> str:
+        return self.name or str(self.path)
+
+
+def given_results(
+    policies: Sequence[AwardPolicy],
+    files: Sequence[ResultsFile | str],
+    *,
+    sheet: str | None = None,
+    source: str = "results",
+) -> dict[str, GivenResults]:
+    """Each results file matched to the policy it is for, read and checked (read_given): by policy code.
+
+    A file names its policy by its code: `ResultsFile.policy`, or `CODE=FILE` written as text where CODE is one of
+    the policies' codes (any other text is a file name alone, "=" and all). A file that names none is for the one
+    policy that takes given results (the one policy, when none takes them) and refused when several could take it.
+    Refused too, all listed together: a code no policy has, a second file for a policy, a file not found; then
+    every problem of every file read. `source` is what the findings call the files as the caller took them (the
+    CLI: its option, --results); `sheet`: the sheet read in each of them that is a workbook."""
+    by_code = {p.code: p for p in policies}
+    takers = [p.code for p in policies if p.given_fields()] or list(by_code)
+    chosen: dict[str, ResultsFile] = {}
+    findings: list[Finding] = []
+    for item in files:
+        file = _written(item, by_code) if isinstance(item, str) else item
+        given = item if isinstance(item, str) else file.shown
+        if file.policy is not None and file.policy not in by_code:
+            reason = (
+                f"没有代码为 {file.policy} 的办法（{', '.join(by_code)}） "
+                f"(no policy has the code {file.policy}: {', '.join(by_code)})"
+            )
+            findings.append(Finding(source, None, None, file.policy, reason))
+            continue
+        target = file.policy if file.policy is not None else takers[0] if len(takers) == 1 else None
+        if target is None:
+            findings.append(Finding(source, None, None, given, _unnamed(takers, list(by_code))))
+        elif target in chosen:
+            findings.append(Finding(source, None, None, given, f"{target} 已有结果文件 (a second file for {target})"))
+        elif not file.path.is_file():
+            findings.append(Finding(source, None, None, file.shown, "找不到文件 (file not found)"))
+        else:
+            chosen[target] = file
+    if findings:
+        raise InputError(findings)
+    given_by_code: dict[str, GivenResults] = {}
+    for code, file in chosen.items():
+        try:
+            given_by_code[code] = read_given(file.path, source=file.name, sheet=sheet)
+        except InputError as exc:
+            findings += exc.findings
+    if findings:
+        raise InputError(findings)
+    return given_by_code
+
+
+def _written(text: str, by_code: Collection[str]) -> ResultsFile:
+    """`CODE=FILE` as a user writes it, where CODE is one of the policies' codes; else FILE alone."""
+    code, sep, file = text.partition("=")
+    return ResultsFile(Path(file), code) if sep and code in by_code else ResultsFile(Path(text))
+
+
+def _unnamed(takers: Sequence[str], codes: Sequence[str]) -> str:
+    """Why a file that names no policy is refused: several policies could take it, or there is none."""
+    if not takers:
+        return "没有要评价的办法，结果文件无处可用 (no policy is evaluated to take the results)"
+    return (
+        f"有多个办法（{', '.join(codes)}），请写 CODE=FILE，如 {takers[0]}=results.csv "
+        f"(several policies ({', '.join(codes)}): write CODE=FILE, e.g. {takers[0]}=results.csv)"
+    )
 
 
 def check_year(given: GivenResults, year: int) -> tuple[Finding, ...]:

@@ -36,7 +36,7 @@ from assetledger.services.award_guards import (
     check_payer,
     check_province_decides,
 )
-from assetledger.services.award_results import GivenResults, check_year, match_units
+from assetledger.services.award_results import GivenResults, ResultsFile, check_year, given_results, match_units
 from assetledger.services.books import Books, Located
 from assetledger.services.context import today
 from assetledger.services.indicators import Request, compute
@@ -118,6 +118,25 @@ def evaluate_year(
             [Finding(policy.source, None, "awards.rank", None, problem) for problem in exc.problems]
         ) from exc
     return Evaluation(policy, year, results, given, (*year_notes, *(matched.notes if matched else ())))
+
+
+def evaluate_policies(
+    db: Database,
+    year: int,
+    policies: Sequence[AwardPolicy],
+    actor: str,
+    results: Sequence[ResultsFile | str] = (),
+    *,
+    sheet: str | None = None,
+    source: str = "results",
+) -> list[Evaluation]:
+    """The year's evaluations under several policies together, in their order, as `awards compute` and `awards
+    post` take them: the policies' codes distinct (a code names its awards in the books), each results file matched
+    to its policy and read (award_results.given_results: `source` and `sheet` as there), then each policy evaluated
+    with its given results (evaluate_year)."""
+    distinct_policies(policies)
+    given = given_results(policies, results, sheet=sheet, source=source)
+    return [evaluate_year(db, year, p, actor, given.get(p.code)) for p in policies]
 
 
 def distinct_policies(policies: Sequence[AwardPolicy]) -> None:

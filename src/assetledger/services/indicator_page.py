@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from assetledger.domain.indicator_causes import Cause
 from assetledger.services.contracts import reading_scope
@@ -56,9 +57,25 @@ class IndicatorPage:
     cells: tuple[IndicatorCell, ...]
     not_computed: tuple[tuple[str, str], ...]
 
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, int, str], IndicatorCell]:
+        return {(c.unit_code, c.year, c.indicator): c for c in self.cells}
+
+    def cell(self, unit: str, year: int, indicator: str) -> IndicatorCell | None:
+        """The page's cell of a unit, year and indicator, or None when the page has no such cell (a unit, year or
+        indicator not on it). A cell on the page may be empty: its value is None and its reason says why."""
+        return self._by_key.get((unit, year, indicator))
+
     def value(self, unit: str, year: int, indicator: str) -> Decimal | None:
-        return next((c.value for c in self.cells if (c.unit_code, c.year, c.indicator) == (unit, year, indicator)),
-                    None)  # fmt: skip
+        """The value of a cell on the page (percent), None when the cell is empty (it cannot be computed: `cell`
+        gives the reason). A cell the page does not have is refused (KeyError), never taken for an empty one: ask
+        `cell` where that can be."""
+        found = self.cell(unit, year, indicator)
+        if found is None:
+            raise KeyError(
+                f"本页没有 {unit} {year} 年的指标 {indicator} (the page has no cell for {unit}, {year}, {indicator})"
+            )
+        return found.value
 
 
 def check_reader(db: Database, actor: str, region: str | None = None) -> None:

@@ -28,13 +28,15 @@ from assetledger.reports.award_charts import AwardChart, award_chart
 from assetledger.rules.award_policy import parse_policy
 from assetledger.services.award_guards import decided_elsewhere
 from assetledger.services.award_policies import policies_in_force
-from assetledger.services.award_results import GivenResults, read_given
+from assetledger.services.award_results import ResultsFile
 from assetledger.services.awards import (
     Evaluation,
     PostOutcome,
     distinct_policies,
+    evaluate_policies,
     evaluate_year,
     post_awards,
+    result_columns,
 )
 from assetledger.web.auth import database, roles, user
 from assetledger.web.cache import until_changed
@@ -65,6 +67,12 @@ class Slot:
     evaluation: Evaluation | None
     kept: Kept | None
     ticked: bool = True  # offered for posting by default: not the city's own scoring the province's results decide
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns that mean something for its evaluation, as the CLI shows them (services/awards.result_columns):
+        a score and grade where the policy computes them, a given 等次, 名次 or 得分 where given or needed."""
+        return result_columns(self.evaluation) if self.evaluation is not None else ()
 
 
 @bp.app_template_global("why")
@@ -215,11 +223,14 @@ def _uploaded(index: int) -> Kept | None:
 
 
 def _with_results(year: int, policy: AwardPolicy, kept: Kept, reader: str) -> Evaluation:
+    """The policy evaluated with the file uploaded for it, as the CLI's --results CODE=FILE: the service matches it
+    to the policy by code and reads it under the upload's own name (never the temporary path)."""
     with tempfile.TemporaryDirectory(prefix="assetledger-results-") as folder:
         path = Path(folder) / kept.name
         path.write_bytes(base64.b64decode(kept.data))
-        given: GivenResults = read_given(path, source=kept.name)
-    return evaluate_year(database(), year, policy, reader, given)
+        results = [ResultsFile(path, policy.code, kept.name)]
+        (evaluation,) = evaluate_policies(database(), year, [policy], reader, results, source=kept.name)
+    return evaluation
 
 
 def _safe_name(filename: str) -> str:
