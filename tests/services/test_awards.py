@@ -203,7 +203,7 @@ def test_indicators_scores_grades_ties_and_awards(db: Database, tmp_path: Path) 
 def test_external_grades_decide_the_grade_award(db: Database, tmp_path: Path) -> None:
     awards_county(db)
     policy = policy_file(tmp_path, **{'source = "computed"               # "external"': 'source = "external"  #'})
-    with pytest.raises(InputError, match="--results") as missing:
+    with pytest.raises(InputError, match="须提供结果文件") as missing:
         _compute(db, policy)
     assert missing.value.exit_code == 2
     grades = write_csv(tmp_path / "grades.csv", [["区划代码", "等次"], ["360922", "优秀"], ["360921", "B"]])

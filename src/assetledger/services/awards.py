@@ -87,8 +87,9 @@ def evaluate_year(
         wanted = "、".join({"grade": "等次", "rank": "名次", "score": "得分"}[f] for f in sorted(needed))
         raise InputError(
             [Finding(policy.source, None, "awards", policy.code,
-                     f"the policy awards by given results ({wanted}): give them with --results FILE "
-                     "(区划代码 and 等次, 名次, 得分 as the policy needs)")]
+                     f"该办法按上级给定的{wanted}评奖，须提供结果文件（区划代码及{wanted}） "
+                     f"(the policy awards by given results ({wanted}): give the results file, with 区划代码 and "
+                     f"{wanted})")]
         )  # fmt: skip
     requests = [Request(i.code, i.compute, i.params) for i in policy.indicators]
     table = compute(db, actor, year, policy.level, requests, prefix=policy.code_prefix, exclude=policy.exclude,
