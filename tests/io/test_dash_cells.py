@@ -39,7 +39,8 @@ def test_a_cell_of_dashes_reads_as_empty_in_number_and_date_columns(dash: str) -
     assert values.money(dash) is None and values.money(dash, 10000) is None
     assert values.date(dash) is None and values.year(dash) is None
     assert values.quantity(dash) is None and values.households(dash) is None
-    assert values.text(dash) == dash.strip()  # a text column keeps what was written
+    assert values.text(dash) is None  # a text column too: no custodian named "—"
+    assert values.written(dash) == dash.strip()  # what a finding quotes
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,9 @@ INDEX = build_index(ALIASES)
 T = TypeVar("T")
 E = TypeVar("E", Register, OwnerKind, AssetStatus, OperatingMode, FundSource)
 REQUIRED = ("asset_id", "name", "register", "original_value")
+EMPTY_REGISTER = (
+    "必填，此格为空：请填写公益性、经营性或到户类 (required: the cell is empty; write 公益性, 经营性 or 到户类)"
+)
 
 
 class ParsedAssets(NamedTuple):
@@ -165,6 +168,10 @@ class CellRow:
             self.fail(field, str(exc), cell)
             return None
 
+    def written(self, field: str) -> str | None:
+        """The cell as written, a placeholder (—, /, 无) kept: what a finding on an empty required cell quotes."""
+        return values.written(self.raw(field))
+
     def text(self, field: str) -> str | None:
         if field not in ID_FIELDS:
             return values.text(self.raw(field))
@@ -264,9 +271,16 @@ class _FastRows:
         if len(cells) != self.width:
             cells = (cells + self.pad)[: self.width]
         padded = [*cells, None]
-        text = values.text  # each text cell as values.text reads it, the usual case (a str) inline
+        text = values.text  # each text cell as values.text reads it, the usual case (a str) inline: a placeholder
+        words, marks, placeholder = values.PLACEHOLDER_WORDS, values.MARKS, values.placeholder  # (—, /, 无) is None
         picked = self.pick_text(padded)
-        texts = [None if c is None else (c.strip() or None) if c.__class__ is str else text(c) for c in picked]
+        texts = [
+            None if c is None
+            else (None if not (s := c.strip()) or s in words or (s[0] in marks and placeholder(s)) else s)
+            if c.__class__ is str
+            else text(c)
+            for c in picked
+        ]  # fmt: skip
         for i in self.ids:  # identifiers folded as the careful reader folds them (a refused one raises: declined)
             texts[i] = values.identifier(picked[i])
         for i, limit in self.limits:  # over-long text: left to the careful reader to word
@@ -417,16 +431,16 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
     if asset_id is None and "asset_id" not in row.unreadable:
-        row.fail("asset_id", EMPTY_CELL)
+        row.fail("asset_id", EMPTY_CELL, row.written("asset_id"))  # a placeholder (—, /, 无) is shown
     name = row.text("name")
     if name is None:
-        row.fail("name", EMPTY_CELL)
+        row.fail("name", EMPTY_CELL, row.written("name"))
     register = row.enum("register", Register)
     if register is None and row.text("register") is None:
-        row.fail("register", "empty; write 公益性, 经营性 or 到户类")
+        row.fail("register", EMPTY_REGISTER, row.written("register"))
     value = row.money("original_value")
-    if value is None and not row.findings:
-        row.fail("original_value", EMPTY_CELL, values.text(row.raw("original_value")))  # a dash (—) is shown
+    if value is None and "original_value" not in row.failed:  # (an unreadable amount is named by row.money)
+        row.fail("original_value", EMPTY_CELL, row.written("original_value"))
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE

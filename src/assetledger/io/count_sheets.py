@@ -330,7 +330,7 @@ def _result(row: _Cells, surplus: bool) -> CountResult | None:
     if text is None:
         if surplus:
             return CountResult.IN_USE  # found in the field: in use unless the team says otherwise
-        row.fail("result", None, "the result is empty; write 在用/盘亏/毁损/闲置")
+        row.fail("result", values.written(row.raw("result")), "the result is empty; write 在用/盘亏/毁损/闲置")
         return None
     try:
         return parse_result(text, surplus=surplus)
@@ -347,7 +347,7 @@ def _date(row: _Cells, year: int, today: dt.date) -> dt.date | None:
         row.fail("counted_on", cell, str(exc))
         return None
     if on is None:
-        row.fail("counted_on", values.text(cell), "the date of the count is empty")  # a dash (—) is shown
+        row.fail("counted_on", values.written(cell), "the date of the count is empty")  # a dash (—) is shown
     elif on.year < year:
         row.fail("counted_on", on.isoformat(), f"before the inventory year {year}")
     elif on > today:
