@@ -28,6 +28,7 @@ from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.rows import EMPTY_CELL, ID_FIELDS, MISSING_COLUMN
 from assetledger.io.tabular import Table
+from assetledger.io.totals import total_findings
 
 # The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
 ALIASES: dict[str, tuple[str, ...]] = {f.code: f.headers for f in IMPORTED}
@@ -402,6 +403,8 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     ignored = tuple(h.strip() for i, h in enumerate(table.header) if i not in used and h and h.strip())
     if findings:
         return ParsedAssets([], findings, [], ignored)
+    value = columns["original_value"]
+    findings += total_findings(table, value, column_name("original_value", value.header))  # 合计 against the rows
     rules = {f: r for f, r in rules.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
     ids = []

@@ -24,6 +24,7 @@ from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.rows import unit_findings
 from assetledger.io.tabular import Table
+from assetledger.io.totals import total_findings
 from assetledger.io.xlsx_sheet import Cell, Style, column_letter, write_sheet
 
 RESULT_HEADER = "结果（在用/盘亏/毁损/闲置）"
@@ -265,6 +266,8 @@ def parse_counts(
         return [], [Finding(table.source, None, None, None, f"missing column(s): {', '.join(missing)}")]
     if unit_findings(table):
         return [], unit_findings(table)
+    if "value" in columns:  # a team's own sheet may end with 合计: it must add up, as a register's does
+        findings += total_findings(table, columns["value"], columns["value"].header)
     drafts: list[CountDraft] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:

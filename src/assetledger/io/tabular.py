@@ -29,6 +29,16 @@ TOTAL_LABELS = frozenset({"合计", "总计", "小计", "共计", "总合计"})
 TOTAL_ROW = "合计行，已跳过，不导入 (a totals row: skipped, not imported)"
 
 
+@dataclass(frozen=True)
+class TotalRow:
+    """A totals row left out of the data: its number in the file, its label as read (合计, 小计: spaces and a colon
+    dropped) and its cells, whose amounts io/totals.py checks against the rows above."""
+
+    row: int
+    label: str
+    cells: list[object]
+
+
 @dataclass
 class Table:
     source: str
@@ -36,6 +46,7 @@ class Table:
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
     notes: list[Finding] = field(default_factory=list)  # rows skipped (totals rows), each named, for the user
     unit: int = 1  # the amounts' unit a line above the header gives: 10000 for 单位：万元 (io/headers.py applies it)
+    totals: list[TotalRow] = field(default_factory=list)  # the totals rows skipped, for io/totals.py to check
 
     def empty_findings(self) -> list[Finding]:
         """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
@@ -243,6 +254,7 @@ def _split(source: str, grid: list[list[object]]) -> Table:
     header = _texts(grid[start])
     rows = []
     notes = []
+    totals = []
     for offset, cells in enumerate(grid[start + 1 :], start=start + 2):
         if any(_filled(c) for c in cells):
             label = _total_label(cells)
@@ -251,9 +263,10 @@ def _split(source: str, grid: list[list[object]]) -> Table:
             else:
                 column = header[label] if label < len(header) and header[label] else None
                 notes.append(Finding(source, offset, column, str(cells[label]).strip(), TOTAL_ROW))
+                totals.append(TotalRow(offset, _label_text(cells[label]), cells))
     if unit_note is not None:
         notes.insert(0, unit_note)
-    return Table(source, header, rows, notes, unit)
+    return Table(source, header, rows, notes, unit, totals)
 
 
 # A line above the header that gives the unit of the amounts: 单位：万元, 金额单位：元, （单位：万元）.
@@ -297,8 +310,12 @@ def _total_label(cells: list[object]) -> int | None:
     first = next((i for i, c in enumerate(cells) if _filled(c)), None)
     if first is None or not isinstance(cells[first], str):
         return None
-    text = "".join(str(cells[first]).split()).rstrip(":：")
-    return first if text in TOTAL_LABELS else None
+    return first if _label_text(cells[first]) in TOTAL_LABELS else None
+
+
+def _label_text(cell: object) -> str:
+    """A label as compared: "合  计：" reads 合计 (spaces, full-width ones too, and a trailing colon dropped)."""
+    return "".join(str(cell).split()).rstrip(":：")
 
 
 def _filled(cell: object) -> bool:
