@@ -47,7 +47,8 @@ def test_a_total_that_adds_up_is_skipped_and_the_rows_imported(run: Cli, db: Dat
     out = run("asset", "import", str(path))
     assert "imported 2 assets" in out.output, out.output
     for row, label in [(4, "小计"), (5, "合  计"), (6, "总计：")]:  # a subtotal's amount is not checked
-        assert f"{where}，第{row}行 (row {row})，列「资产编号」 (column)，值「{label}」 (value)：{TOTAL_ROW}" in out.output
+        said = f"{where}，第{row}行 (row {row})，列「资产编号」 (column)，值「{label}」 (value)：{TOTAL_ROW}"
+        assert said in out.output, out.output
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "gbk.csv"])
@@ -97,7 +98,8 @@ def test_a_total_that_cannot_be_read_is_named(run: Cli, db: Database) -> None:
     path = write_csv(run.cwd / "r.csv", _rows(_total("合计", "约十万")))
     out = run("asset", "import", str(path), ok=False)
     assert out.exit_code == 2
-    assert f"{path}，第4行 (row 4)，列「资产原值（元） (original value)」 (column)，值「约十万」 (value)：" in out.output
+    said = f"{path}，第4行 (row 4)，列「资产原值（元） (original value)」 (column)，值「约十万」 (value)："
+    assert said in out.output, out.output
     assert TOTAL_UNREADABLE in out.output
 
 
