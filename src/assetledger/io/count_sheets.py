@@ -24,7 +24,6 @@ from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.rows import unit_findings
 from assetledger.io.tabular import Table
-from assetledger.io.totals import total_findings
 from assetledger.io.xlsx_sheet import Cell, Style, column_letter, write_sheet
 
 RESULT_HEADER = "结果（在用/盘亏/毁损/闲置）"
@@ -114,6 +113,7 @@ class CountDraft:
     note: str | None = None
     counted_by: str | None = None
     surplus: Surplus | None = None
+    value: Decimal | None = None  # an asset row's 资产原值 on the sheet: compared with the register, never kept
 
 
 # --- writing -------------------------------------------------------------------------------------------------
@@ -266,8 +266,6 @@ def parse_counts(
         return [], [Finding(table.source, None, None, None, f"missing column(s): {', '.join(missing)}")]
     if unit_findings(table):
         return [], unit_findings(table)
-    if "value" in columns:  # a team's own sheet may end with 合计: it must add up, as a register's does
-        findings += total_findings(table, columns["value"], columns["value"].header)
     drafts: list[CountDraft] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:
@@ -305,10 +303,11 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
     result = _result(row, surplus)
     counted_on = _date(row, year, today)
     quantity_ok = _quantity(row)[1]  # a counted asset's 数量 too: never dropped unread
+    value, value_ok = (None, True) if surplus else _value(row)  # and its 资产原值 (a surplus's: `_surplus`)
     if surplus:
         row.screen(SURPLUS_TEXT, rules)
     found = _surplus(row) if surplus else None
-    if result is None or counted_on is None or not quantity_ok or (surplus and found is None):
+    if result is None or counted_on is None or not quantity_ok or not value_ok or (surplus and found is None):
         return None
     return CountDraft(
         row=row.number,
@@ -320,6 +319,7 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         note=row.text("note"),
         counted_by=row.text("counted_by"),
         surplus=found,
+        value=value,
     )
 
 
@@ -398,6 +398,18 @@ def _surplus(row: _Cells) -> Surplus | None:
         unit=row.text("unit"),
         custodian=row.text("custodian"),
     )
+
+
+def _value(row: _Cells) -> tuple[Decimal | None, bool]:
+    """A counted asset's 资产原值 as the sheet gives it (None: empty) and whether it reads. The register's value is
+    not changed by a count sheet; the service tells the counter where the two differ (services/inventory_counts.py).
+    One that cannot be read (十万, -5) is a finding naming the row, header and value, as a bad 数量 is."""
+    cell = row.raw("value")
+    try:
+        return values.money(cell, row.columns["value"].scale if "value" in row.columns else 1), True
+    except values.CellError as exc:
+        row.fail("value", cell, str(exc))
+        return None, False
 
 
 def _quantity(row: _Cells, *, checked: bool = False) -> tuple[Decimal | None, bool]:

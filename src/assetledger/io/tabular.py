@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -71,11 +71,17 @@ def reporting_notes(report: Callable[[Finding], None] | None) -> Iterator[None]:
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
     table = _read(path, sheet)
+    report_notes(table.notes)
+    return table
+
+
+def report_notes(notes: Iterable[Finding]) -> None:
+    """Tell whoever listens (`reporting_notes`) of each note: those of a table as it is read, and those an import
+    finds later about rows it took (a count sheet's 资产原值 that differs from the register's)."""
     report = _REPORT.get()
     if report is not None:
-        for note in table.notes:
+        for note in notes:
             report(note)
-    return table
 
 
 def _read(path: Path, sheet: str | None) -> Table:

@@ -2,9 +2,11 @@
 
 A totals row is never imported (io/tabular.py skips it and says so). When it gives an amount in the column of the
 values (资产原值, however the file heads it), that amount must be the sum of that column over every data row above
-it: a difference means a row lost, one too many, or a total typed by hand that is wrong, and the file is refused
-(all or nothing), naming the file, the totals row, the column and both amounts. A subtotal (小计) is not checked:
-which rows it covers (since the previous 小计, or a group) is the sheet's layout, not something to guess.
+it: a difference means a row lost, one too many, or a total typed by hand that is wrong. A register is then refused
+(all or nothing, io/asset_rows.py), naming the file, the totals row, the column and both amounts; a count sheet,
+whose values are the register's printed on it and never read into it, is recorded and the difference said beside it
+(services/inventory_counts.py). A subtotal (小计) is not checked: which rows it covers (since the previous 小计, or
+a group) is the sheet's layout, not something to guess.
 """
 
 from __future__ import annotations
