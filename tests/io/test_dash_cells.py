@@ -67,7 +67,7 @@ def test_a_register_with_dashes_reads_them_as_empty(tmp_path: Path) -> None:
         [*asset_row("A-4", 县级衔接资金="-40000.00"), None],
     ]
     path = write_csv(tmp_path / "台账.csv", rows, encoding="gbk")
-    parsed = parse_assets(read_table(path), INDEX, {})
+    parsed = parse_assets(read_table(path), INDEX, {}, today=dt.date(2025, 12, 31))
     drafts = dict((d.asset_id, d) for _, d in parsed.drafts)
     assert sorted(drafts) == ["A-1", "A-2"]
     one = drafts["A-1"]

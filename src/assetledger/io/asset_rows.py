@@ -224,9 +224,14 @@ class _FastRows:
     )  # fmt: skip
 
     def __init__(
-        self, width: int, columns: dict[str, Column], regions: RegionIndex, rules: Mapping[str, TextRule]
+        self,
+        width: int,
+        columns: dict[str, Column],
+        regions: RegionIndex,
+        rules: Mapping[str, TextRule],
+        today: dt.date | None = None,
     ) -> None:
-        self.width, self.regions = width, regions
+        self.width, self.regions, self.today = width, regions, today
         self.limits = [
             (i, limit)
             for i, f in enumerate(self.TEXT_FIELDS)
@@ -361,7 +366,7 @@ class _FastRows:
             household_head=head,
             beneficiary_households=self.households(c_households),
         )
-        return None if register_problems(draft) else draft
+        return None if register_problems(draft, self.today) else draft
 
     def _place(self, code: str | None, county: str | None, township: str | None, village: str | None) -> str:
         key = (code, county, township, village)
@@ -379,12 +384,13 @@ def _enum_reader(kind: type[E]) -> Callable[[object], E | None]:
     return values.remembered(parse)
 
 
-def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRule]) -> ParsedAssets:
+def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRule], *, today: dt.date) -> ParsedAssets:
     """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row).
 
     `rules`: what each text field may hold (the column that stores it: its length, one line or several), checked
     here so that a control character or an over-long cell is a finding naming its row and column, in a dry run too,
-    never a failed INSERT."""
+    never a failed INSERT. `today`: the service's date, for the register rules that need it (a build year after
+    this one, domain/assets.register_problems)."""
     mapped = map_header(table.header, INDEX, table.unit)  # 单位：万元 above the header: said in the import's notes
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
@@ -408,7 +414,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     rules = {f: r for f, r in rules.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
     ids = []
-    fast = _FastRows(len(table.header), columns, regions, rules)
+    fast = _FastRows(len(table.header), columns, regions, rules, today)
     for number, cells in table.rows:
         quick = fast.draft(cells)
         if quick is not None:
@@ -416,7 +422,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
             ids.append((number, quick.asset_id))
             continue
         row = CellRow(table.source, number, cells, columns)
-        draft = _draft(row, regions, rules)
+        draft = _draft(row, regions, rules, today)
         findings.extend(row.findings)
         asset_id = row.text("asset_id")
         if asset_id is not None and "asset_id" not in row.failed:
@@ -426,7 +432,9 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 
-def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
+def _draft(
+    row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule], today: dt.date | None = None
+) -> AssetDraft | None:
     for field in _FastRows.TEXT_FIELDS:
         written = row.text(field)
         problem = None if written is None else text_problem(written, rules.get(field, TextRule()))
@@ -482,7 +490,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         custody=custody,
         **draft_fields,  # type: ignore[arg-type]
     )
-    for field, reason in register_problems(draft):
+    for field, reason in register_problems(draft, today):
         if field == "funding":
             field = next((f for f in row.columns if f.startswith("fund")), "original_value")
         row.fail(field if field in row.columns else "register", reason, row.raw(field))
