@@ -258,10 +258,14 @@ def _split(source: str, grid: list[list[object]]) -> Table:
         raise InputError([Finding(source, None, None, None, "文件中没有表头行 (the file has no header row)")])
     unit, unit_note = _unit_above(source, grid[:start])
     header = _texts(grid[start])
+    first = start + 1  # the first row below the header
+    below = _sub_header(grid[start], grid[first]) if first < len(grid) else None
+    if below is not None:  # a header of two rows: a group's name above the columns it spans
+        header, first = below, first + 1
     rows = []
     notes = []
     totals = []
-    for offset, cells in enumerate(grid[start + 1 :], start=start + 2):
+    for offset, cells in enumerate(grid[first:], start=first + 1):
         if any(_filled(c) for c in cells):
             label = _total_label(cells)
             if label is None:
@@ -297,6 +301,53 @@ def _header_row(grid: list[list[object]]) -> int:
             break
         start += 1
     return start
+
+
+# A unit a group's header gives the columns below it: 资金来源（万元） over 中央衔接资金, 省级衔接资金.
+_GROUP_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[）)]")
+
+
+def _sub_header(top: list[object], below: list[object]) -> list[str] | None:
+    """The header of a sheet whose header takes two rows, else None (the row below is data).
+
+    Counties group columns under a merged cell ("确权情况" over 确权层级 and 确权文件, "资金来源（万元）" over a
+    column per source); the other headers are merged down over both rows, so the row below holds text only under a
+    group (an Excel merge keeps its value in the first cell; a CSV saved from it has the rest empty). The row below is
+    taken as the second header row only when it is such a row: text only; under every column of its own (a header
+    with nothing beside it) empty or the same text; under each group that it fills, its first column too; and at
+    least one group. A data row has values under the columns of their own (资产编号, 资产名称), so it never reads so.
+    The header is then the lower row's name where it has one, else the upper one's; a unit the group's name gives
+    (（万元）) is carried to the names below it that give none, so that no amount is read 10,000 times too small."""
+    width = max(len(top), len(below))
+    upper = _texts(top) + [""] * (width - len(top))
+    lower = _texts(below) + [""] * (width - len(below))
+    filled = [c for c in below if _filled(c)]
+    if not filled or not all(isinstance(c, str) for c in filled) or _total_label(below) is not None:
+        return None
+    starts = [i for i, h in enumerate(upper) if h]
+    if not starts or any(lower[: starts[0]]):
+        return None  # text under no header at all
+    merged = list(upper)
+    groups = 0
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else width
+        under = lower[start:end]
+        if not any(under):
+            continue  # merged down over both rows
+        if end - start == 1:
+            if under[0] != upper[start]:
+                return None  # a value under a column of its own: data
+            continue
+        if not under[0]:
+            return None  # a group's first column sits under its name
+        groups += 1
+        unit = _GROUP_UNIT.search(upper[start])
+        for i in range(start, end):
+            name = lower[i]
+            if name and unit and "元" not in name:
+                name = f"{name}（{unit.group(1)}）"
+            merged[i] = name
+    return merged if groups else None
 
 
 def _unit_above(source: str, above: list[list[object]]) -> tuple[int, Finding | None]:
