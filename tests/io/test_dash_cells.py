@@ -39,7 +39,8 @@ def test_a_cell_of_dashes_reads_as_empty_in_number_and_date_columns(dash: str) -
     assert values.money(dash) is None and values.money(dash, 10000) is None
     assert values.date(dash) is None and values.year(dash) is None
     assert values.quantity(dash) is None and values.households(dash) is None
-    assert values.text(dash) == dash.strip()  # a text column keeps what was written
+    assert values.text(dash) is None  # a text column too: no custodian named "—"
+    assert values.written(dash) == dash.strip()  # what a finding quotes
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,7 @@ def test_a_register_with_dashes_reads_them_as_empty(tmp_path: Path) -> None:
         [*asset_row("A-4", 县级衔接资金="-40000.00"), None],
     ]
     path = write_csv(tmp_path / "台账.csv", rows, encoding="gbk")
-    parsed = parse_assets(read_table(path), INDEX, {})
+    parsed = parse_assets(read_table(path), INDEX, {}, today=dt.date(2025, 12, 31))
     drafts = dict((d.asset_id, d) for _, d in parsed.drafts)
     assert sorted(drafts) == ["A-1", "A-2"]
     one = drafts["A-1"]

@@ -170,8 +170,12 @@ def owner_kind_problem(register: Register, kind: OwnerKind) -> str | None:
     return None
 
 
-def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
-    """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3)."""
+def register_problems(draft: AssetDraft, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3).
+
+    `today`: the service's date (services/context.today()), which every registration passes (a file's, the CLI's, the
+    web's, the library's): a build year after its year is refused (`future_year`). None only where no registration is
+    made (the readers' agreement tests)."""
     problems = _amount_problems(draft)
     if problems:
         return problems  # the sums and comparisons below need amounts in range
@@ -209,6 +213,8 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
         problems.append(("quantity", "数量须大于 0 (quantity must be positive)"))
     if draft.build_year is not None and not FIRST_YEAR <= draft.build_year <= LAST_YEAR:
         problems.append(("build_year", "年份不合理 (not a plausible year)"))
+    elif draft.build_year is not None and today is not None and draft.build_year > today.year:
+        problems.append(("build_year", future_year(draft.build_year, today)))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
     if draft.status.off_books:
@@ -216,6 +222,15 @@ def register_problems(draft: AssetDraft) -> list[tuple[str, str]]:
             ("status", "an asset cannot be registered as disposed or written off (已处置/已核销); register it first")
         )
     return problems
+
+
+def future_year(year: int, today: dt.date) -> str:
+    """Why a build year after this one is refused: a register records what has been built (a project planned for a
+    later year is registered when built), and a year typed ahead (2099 for 2019) would stand unseen."""
+    return (
+        f"建设年度 {year} 晚于今年（{today.year} 年），请核对 "
+        f"(the year built, {year}, is after the current year, {today.year})"
+    )
 
 
 def _amount_problems(draft: AssetDraft) -> list[tuple[str, str]]:

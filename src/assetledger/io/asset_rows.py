@@ -28,6 +28,7 @@ from assetledger.io import values
 from assetledger.io.headers import Column, build_index, map_header
 from assetledger.io.rows import EMPTY_CELL, ID_FIELDS, MISSING_COLUMN
 from assetledger.io.tabular import Table
+from assetledger.io.totals import total_findings
 
 # The headers of each field of a register file, its label first: from the catalogue (domain/register_fields.py).
 ALIASES: dict[str, tuple[str, ...]] = {f.code: f.headers for f in IMPORTED}
@@ -39,6 +40,9 @@ INDEX = build_index(ALIASES)
 T = TypeVar("T")
 E = TypeVar("E", Register, OwnerKind, AssetStatus, OperatingMode, FundSource)
 REQUIRED = ("asset_id", "name", "register", "original_value")
+EMPTY_REGISTER = (
+    "必填，此格为空：请填写公益性、经营性或到户类 (required: the cell is empty; write 公益性, 经营性 or 到户类)"
+)
 
 
 class ParsedAssets(NamedTuple):
@@ -165,6 +169,10 @@ class CellRow:
             self.fail(field, str(exc), cell)
             return None
 
+    def written(self, field: str) -> str | None:
+        """The cell as written, a placeholder (—, /, 无) kept: what a finding on an empty required cell quotes."""
+        return values.written(self.raw(field))
+
     def text(self, field: str) -> str | None:
         if field not in ID_FIELDS:
             return values.text(self.raw(field))
@@ -216,9 +224,14 @@ class _FastRows:
     )  # fmt: skip
 
     def __init__(
-        self, width: int, columns: dict[str, Column], regions: RegionIndex, rules: Mapping[str, TextRule]
+        self,
+        width: int,
+        columns: dict[str, Column],
+        regions: RegionIndex,
+        rules: Mapping[str, TextRule],
+        today: dt.date | None = None,
     ) -> None:
-        self.width, self.regions = width, regions
+        self.width, self.regions, self.today = width, regions, today
         self.limits = [
             (i, limit)
             for i, f in enumerate(self.TEXT_FIELDS)
@@ -264,9 +277,16 @@ class _FastRows:
         if len(cells) != self.width:
             cells = (cells + self.pad)[: self.width]
         padded = [*cells, None]
-        text = values.text  # each text cell as values.text reads it, the usual case (a str) inline
+        text = values.text  # each text cell as values.text reads it, the usual case (a str) inline: a placeholder
+        words, marks, placeholder = values.PLACEHOLDER_WORDS, values.MARKS, values.placeholder  # (—, /, 无) is None
         picked = self.pick_text(padded)
-        texts = [None if c is None else (c.strip() or None) if c.__class__ is str else text(c) for c in picked]
+        texts = [
+            None if c is None
+            else (None if not (s := c.strip()) or s in words or (s[0] in marks and placeholder(s)) else s)
+            if c.__class__ is str
+            else text(c)
+            for c in picked
+        ]  # fmt: skip
         for i in self.ids:  # identifiers folded as the careful reader folds them (a refused one raises: declined)
             texts[i] = values.identifier(picked[i])
         for i, limit in self.limits:  # over-long text: left to the careful reader to word
@@ -346,7 +366,7 @@ class _FastRows:
             household_head=head,
             beneficiary_households=self.households(c_households),
         )
-        return None if register_problems(draft) else draft
+        return None if register_problems(draft, self.today) else draft
 
     def _place(self, code: str | None, county: str | None, township: str | None, village: str | None) -> str:
         key = (code, county, township, village)
@@ -364,12 +384,13 @@ def _enum_reader(kind: type[E]) -> Callable[[object], E | None]:
     return values.remembered(parse)
 
 
-def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRule]) -> ParsedAssets:
+def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRule], *, today: dt.date) -> ParsedAssets:
     """Every row that is a valid asset becomes a draft; every bad cell becomes a finding (with its row).
 
     `rules`: what each text field may hold (the column that stores it: its length, one line or several), checked
     here so that a control character or an over-long cell is a finding naming its row and column, in a dry run too,
-    never a failed INSERT."""
+    never a failed INSERT. `today`: the service's date, for the register rules that need it (a build year after
+    this one, domain/assets.register_problems)."""
     mapped = map_header(table.header, INDEX, table.unit)  # 单位：万元 above the header: said in the import's notes
     columns = {c.field: c for c in mapped}
     findings: list[Finding] = []
@@ -388,10 +409,12 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     ignored = tuple(h.strip() for i, h in enumerate(table.header) if i not in used and h and h.strip())
     if findings:
         return ParsedAssets([], findings, [], ignored)
+    value = columns["original_value"]
+    findings += total_findings(table, value, column_name("original_value", value.header))  # 合计 against the rows
     rules = {f: r for f, r in rules.items() if f in _FastRows.TEXT_FIELDS}  # enum cells: their parser decides
     drafts = []
     ids = []
-    fast = _FastRows(len(table.header), columns, regions, rules)
+    fast = _FastRows(len(table.header), columns, regions, rules, today)
     for number, cells in table.rows:
         quick = fast.draft(cells)
         if quick is not None:
@@ -399,7 +422,7 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
             ids.append((number, quick.asset_id))
             continue
         row = CellRow(table.source, number, cells, columns)
-        draft = _draft(row, regions, rules)
+        draft = _draft(row, regions, rules, today)
         findings.extend(row.findings)
         asset_id = row.text("asset_id")
         if asset_id is not None and "asset_id" not in row.failed:
@@ -409,7 +432,9 @@ def parse_assets(table: Table, regions: RegionIndex, rules: Mapping[str, TextRul
     return ParsedAssets(drafts, findings, ids, ignored, column_name("asset_id", columns["asset_id"].header))
 
 
-def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) -> AssetDraft | None:
+def _draft(
+    row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule], today: dt.date | None = None
+) -> AssetDraft | None:
     for field in _FastRows.TEXT_FIELDS:
         written = row.text(field)
         problem = None if written is None else text_problem(written, rules.get(field, TextRule()))
@@ -417,16 +442,16 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
             row.fail(field, problem, shown(written))
     asset_id = row.text("asset_id")
     if asset_id is None and "asset_id" not in row.unreadable:
-        row.fail("asset_id", EMPTY_CELL)
+        row.fail("asset_id", EMPTY_CELL, row.written("asset_id"))  # a placeholder (—, /, 无) is shown
     name = row.text("name")
     if name is None:
-        row.fail("name", EMPTY_CELL)
+        row.fail("name", EMPTY_CELL, row.written("name"))
     register = row.enum("register", Register)
     if register is None and row.text("register") is None:
-        row.fail("register", "empty; write 公益性, 经营性 or 到户类")
+        row.fail("register", EMPTY_REGISTER, row.written("register"))
     value = row.money("original_value")
-    if value is None and not row.findings:
-        row.fail("original_value", EMPTY_CELL, values.text(row.raw("original_value")))  # a dash (—) is shown
+    if value is None and "original_value" not in row.failed:  # (an unreadable amount is named by row.money)
+        row.fail("original_value", EMPTY_CELL, row.written("original_value"))
     place = _place(row, regions)
     funding = _funding(row, value)
     status = row.enum("status", AssetStatus) or AssetStatus.IN_USE
@@ -465,7 +490,7 @@ def _draft(row: CellRow, regions: RegionIndex, rules: Mapping[str, TextRule]) ->
         custody=custody,
         **draft_fields,  # type: ignore[arg-type]
     )
-    for field, reason in register_problems(draft):
+    for field, reason in register_problems(draft, today):
         if field == "funding":
             field = next((f for f in row.columns if f.startswith("fund")), "original_value")
         row.fail(field if field in row.columns else "register", reason, row.raw(field))

@@ -100,7 +100,7 @@ def parse_changes(table: Table, kind: str, rules: Mapping[str, TextRule]) -> Par
                 row.fail(f, problem, shown(written))
         asset_id = None if "asset_id" in row.failed else row.text("asset_id")
         if asset_id is None and "asset_id" not in row.failed:
-            row.fail("asset_id", EMPTY_CELL)
+            row.fail("asset_id", EMPTY_CELL, row.written("asset_id"))
         change = _READERS[kind](row)
         if asset_id is not None:
             earlier = first.setdefault(asset_id, number)
@@ -119,14 +119,16 @@ def _text(row: CellRow, field_name: str) -> str | None:
 def _required_date(row: CellRow, field_name: str) -> dt.date | None:
     on = row.get(field_name, values.date)
     if on is None and field_name not in row.failed:
-        row.fail(field_name, "empty; write the date, e.g. 2024-03-01", values.text(row.raw(field_name)))  # a dash
+        said = "必填，此格为空：请填写日期，如 2024-03-01 (empty; write the date, e.g. 2024-03-01)"
+        row.fail(field_name, said, row.written(field_name))  # a placeholder (—, /, 无) is shown
     return on
 
 
 def _confirm(row: CellRow) -> Claim | None:
     kind = row.enum("owner_kind", OwnerKind)
     if kind is None and "owner_kind" not in row.failed:
-        row.fail("owner_kind", "empty; write the level (县/区, 乡镇, 村, 户, 部门, 企业)")
+        said = "必填，此格为空：请填写确权层级 (empty; write the level: 县/区, 乡镇, 村, 户, 部门, 企业)"
+        row.fail("owner_kind", said, row.written("owner_kind"))
     confirmed = row.get("confirmed_on", values.date)
     if kind is None:
         return None
@@ -141,7 +143,7 @@ def _handover(row: CellRow) -> Handover | None:
 def _custodian(row: CellRow) -> Custody | None:
     name = _text(row, "custodian")
     if name is None and "custodian" not in row.failed:
-        row.fail("custodian", "empty; write the custodian (管护主体)")
+        row.fail("custodian", "必填，此格为空：请填写管护主体 (empty; write the custodian)", row.written("custodian"))
     start = _required_date(row, "custodian_since")
     if name is None or start is None:
         return None
@@ -151,7 +153,8 @@ def _custodian(row: CellRow) -> Custody | None:
 def _status(row: CellRow) -> StatusChange | None:
     status = row.enum("status", AssetStatus)
     if status is None and "status" not in row.failed:
-        row.fail("status", "empty; write 在用, 闲置 or 毁损")
+        said = "必填，此格为空：请填写在用、闲置或毁损 (empty; write 在用, 闲置 or 毁损)"
+        row.fail("status", said, row.written("status"))
     on = _required_date(row, "status_on")
     if status is None or on is None:
         return None

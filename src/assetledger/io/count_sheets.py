@@ -113,6 +113,7 @@ class CountDraft:
     note: str | None = None
     counted_by: str | None = None
     surplus: Surplus | None = None
+    value: Decimal | None = None  # an asset row's 资产原值 on the sheet: compared with the register, never kept
 
 
 # --- writing -------------------------------------------------------------------------------------------------
@@ -302,10 +303,11 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
     result = _result(row, surplus)
     counted_on = _date(row, year, today)
     quantity_ok = _quantity(row)[1]  # a counted asset's 数量 too: never dropped unread
+    value, value_ok = (None, True) if surplus else _value(row)  # and its 资产原值 (a surplus's: `_surplus`)
     if surplus:
         row.screen(SURPLUS_TEXT, rules)
     found = _surplus(row) if surplus else None
-    if result is None or counted_on is None or not quantity_ok or (surplus and found is None):
+    if result is None or counted_on is None or not quantity_ok or not value_ok or (surplus and found is None):
         return None
     return CountDraft(
         row=row.number,
@@ -317,6 +319,7 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         note=row.text("note"),
         counted_by=row.text("counted_by"),
         surplus=found,
+        value=value,
     )
 
 
@@ -330,7 +333,7 @@ def _result(row: _Cells, surplus: bool) -> CountResult | None:
     if text is None:
         if surplus:
             return CountResult.IN_USE  # found in the field: in use unless the team says otherwise
-        row.fail("result", None, "the result is empty; write 在用/盘亏/毁损/闲置")
+        row.fail("result", values.written(row.raw("result")), "the result is empty; write 在用/盘亏/毁损/闲置")
         return None
     try:
         return parse_result(text, surplus=surplus)
@@ -347,7 +350,7 @@ def _date(row: _Cells, year: int, today: dt.date) -> dt.date | None:
         row.fail("counted_on", cell, str(exc))
         return None
     if on is None:
-        row.fail("counted_on", values.text(cell), "the date of the count is empty")  # a dash (—) is shown
+        row.fail("counted_on", values.written(cell), "the date of the count is empty")  # a dash (—) is shown
     elif on.year < year:
         row.fail("counted_on", on.isoformat(), f"before the inventory year {year}")
     elif on > today:
@@ -395,6 +398,18 @@ def _surplus(row: _Cells) -> Surplus | None:
         unit=row.text("unit"),
         custodian=row.text("custodian"),
     )
+
+
+def _value(row: _Cells) -> tuple[Decimal | None, bool]:
+    """A counted asset's 资产原值 as the sheet gives it (None: empty) and whether it reads. The register's value is
+    not changed by a count sheet; the service tells the counter where the two differ (services/inventory_counts.py).
+    One that cannot be read (十万, -5) is a finding naming the row, header and value, as a bad 数量 is."""
+    cell = row.raw("value")
+    try:
+        return values.money(cell, row.columns["value"].scale if "value" in row.columns else 1), True
+    except values.CellError as exc:
+        row.fail("value", cell, str(exc))
+        return None, False
 
 
 def _quantity(row: _Cells, *, checked: bool = False) -> tuple[Decimal | None, bool]:

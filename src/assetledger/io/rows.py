@@ -90,7 +90,7 @@ class RowReader:
     def fail(self, field: str, reason: str, value: str | None = None) -> None:
         col = self.columns.get(field)
         header = col.header if col else field
-        shown_value = value if value is not None else values.text(self.cell(field))
+        shown_value = value if value is not None else values.written(self.cell(field))  # a placeholder (—, 无) shown
         self.findings.append(Finding(self.source, self.number, header, shown_value, reason))
 
     def text(self, field: str, empty: str | None = None) -> str | None:

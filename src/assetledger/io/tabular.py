@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,6 +29,16 @@ TOTAL_LABELS = frozenset({"合计", "总计", "小计", "共计", "总合计"})
 TOTAL_ROW = "合计行，已跳过，不导入 (a totals row: skipped, not imported)"
 
 
+@dataclass(frozen=True)
+class TotalRow:
+    """A totals row left out of the data: its number in the file, its label as read (合计, 小计: spaces and a colon
+    dropped) and its cells, whose amounts io/totals.py checks against the rows above."""
+
+    row: int
+    label: str
+    cells: list[object]
+
+
 @dataclass
 class Table:
     source: str
@@ -36,6 +46,7 @@ class Table:
     rows: list[tuple[int, list[object]]]  # (row number as the user sees it in the file, cells)
     notes: list[Finding] = field(default_factory=list)  # rows skipped (totals rows), each named, for the user
     unit: int = 1  # the amounts' unit a line above the header gives: 10000 for 单位：万元 (io/headers.py applies it)
+    totals: list[TotalRow] = field(default_factory=list)  # the totals rows skipped, for io/totals.py to check
 
     def empty_findings(self) -> list[Finding]:
         """A file of only a header is refused by every import (exit 2), never taken as "nothing to do"."""
@@ -60,11 +71,17 @@ def reporting_notes(report: Callable[[Finding], None] | None) -> Iterator[None]:
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
     table = _read(path, sheet)
+    report_notes(table.notes)
+    return table
+
+
+def report_notes(notes: Iterable[Finding]) -> None:
+    """Tell whoever listens (`reporting_notes`) of each note: those of a table as it is read, and those an import
+    finds later about rows it took (a count sheet's 资产原值 that differs from the register's)."""
     report = _REPORT.get()
     if report is not None:
-        for note in table.notes:
+        for note in notes:
             report(note)
-    return table
 
 
 def _read(path: Path, sheet: str | None) -> Table:
@@ -241,9 +258,14 @@ def _split(source: str, grid: list[list[object]]) -> Table:
         raise InputError([Finding(source, None, None, None, "文件中没有表头行 (the file has no header row)")])
     unit, unit_note = _unit_above(source, grid[:start])
     header = _texts(grid[start])
+    first = start + 1  # the first row below the header
+    below = _sub_header(grid[start], grid[first]) if first < len(grid) else None
+    if below is not None:  # a header of two rows: a group's name above the columns it spans
+        header, first = below, first + 1
     rows = []
     notes = []
-    for offset, cells in enumerate(grid[start + 1 :], start=start + 2):
+    totals = []
+    for offset, cells in enumerate(grid[first:], start=first + 1):
         if any(_filled(c) for c in cells):
             label = _total_label(cells)
             if label is None:
@@ -251,9 +273,10 @@ def _split(source: str, grid: list[list[object]]) -> Table:
             else:
                 column = header[label] if label < len(header) and header[label] else None
                 notes.append(Finding(source, offset, column, str(cells[label]).strip(), TOTAL_ROW))
+                totals.append(TotalRow(offset, _label_text(cells[label]), cells))
     if unit_note is not None:
         notes.insert(0, unit_note)
-    return Table(source, header, rows, notes, unit)
+    return Table(source, header, rows, notes, unit, totals)
 
 
 # A line above the header that gives the unit of the amounts: 单位：万元, 金额单位：元, （单位：万元）.
@@ -280,6 +303,53 @@ def _header_row(grid: list[list[object]]) -> int:
     return start
 
 
+# A unit a group's header gives the columns below it: 资金来源（万元） over 中央衔接资金, 省级衔接资金.
+_GROUP_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[）)]")
+
+
+def _sub_header(top: list[object], below: list[object]) -> list[str] | None:
+    """The header of a sheet whose header takes two rows, else None (the row below is data).
+
+    Counties group columns under a merged cell ("确权情况" over 确权层级 and 确权文件, "资金来源（万元）" over a
+    column per source); the other headers are merged down over both rows, so the row below holds text only under a
+    group (an Excel merge keeps its value in the first cell; a CSV saved from it has the rest empty). The row below is
+    taken as the second header row only when it is such a row: text only; under every column of its own (a header
+    with nothing beside it) empty or the same text; under each group that it fills, its first column too; and at
+    least one group. A data row has values under the columns of their own (资产编号, 资产名称), so it never reads so.
+    The header is then the lower row's name where it has one, else the upper one's; a unit the group's name gives
+    (（万元）) is carried to the names below it that give none, so that no amount is read 10,000 times too small."""
+    width = max(len(top), len(below))
+    upper = _texts(top) + [""] * (width - len(top))
+    lower = _texts(below) + [""] * (width - len(below))
+    filled = [c for c in below if _filled(c)]
+    if not filled or not all(isinstance(c, str) for c in filled) or _total_label(below) is not None:
+        return None
+    starts = [i for i, h in enumerate(upper) if h]
+    if not starts or any(lower[: starts[0]]):
+        return None  # text under no header at all
+    merged = list(upper)
+    groups = 0
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else width
+        under = lower[start:end]
+        if not any(under):
+            continue  # merged down over both rows
+        if end - start == 1:
+            if under[0] != upper[start]:
+                return None  # a value under a column of its own: data
+            continue
+        if not under[0]:
+            return None  # a group's first column sits under its name
+        groups += 1
+        unit = _GROUP_UNIT.search(upper[start])
+        for i in range(start, end):
+            name = lower[i]
+            if name and unit and "元" not in name:
+                name = f"{name}（{unit.group(1)}）"
+            merged[i] = name
+    return merged if groups else None
+
+
 def _unit_above(source: str, above: list[list[object]]) -> tuple[int, Finding | None]:
     """The unit the lines above the header give the amounts (1: 元, or none given; 10000: 万元), and the note
     that says so for 万元, naming the line."""
@@ -297,8 +367,12 @@ def _total_label(cells: list[object]) -> int | None:
     first = next((i for i, c in enumerate(cells) if _filled(c)), None)
     if first is None or not isinstance(cells[first], str):
         return None
-    text = "".join(str(cells[first]).split()).rstrip(":：")
-    return first if text in TOTAL_LABELS else None
+    return first if _label_text(cells[first]) in TOTAL_LABELS else None
+
+
+def _label_text(cell: object) -> str:
+    """A label as compared: "合  计：" reads 合计 (spaces, full-width ones too, and a trailing colon dropped)."""
+    return "".join(str(cell).split()).rstrip(":：")
 
 
 def _filled(cell: object) -> bool:

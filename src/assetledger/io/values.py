@@ -82,28 +82,50 @@ def remembered(parse: Callable[[object], T | None], limit: int = CACHE_LIMIT) ->
     return read
 
 
-# What counties write for "nothing" in an amount, number or date column (省级衔接资金 “—”): a cell of dashes only,
-# ASCII or Chinese (-, －, –, —, ——, ―, −), with spaces about them. Such a cell reads as empty there (a required
-# column then names it as missing, showing the dash); a negative number (-5) has digits and is read as a number.
+# What counties write for "nothing" (省级衔接资金 “—”, 管护主体 “/”, 确权文件 “无”): a cell of dashes or slashes
+# only, ASCII or Chinese (-, －, –, —, ——, ―, −, /, ／), or 无 / 暂无, with spaces (full-width ones too) about them.
+# Such a cell reads as empty in every column, text ones included, so that no custodian is named "/" and no document
+# "无"; a required column then names it as missing, showing what was written (`written`). A negative number (-5) has
+# digits and is read as a number; a name that only starts so (无名桥, 无此镇) is a name.
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
-_DASHES_ONLY = re.compile(rf"\s*[{re.escape(DASHES)}][\s{re.escape(DASHES)}]*\Z")
+SLASHES = "/\uff0f"
+PLACEHOLDER_WORDS = frozenset({"无", "暂无"})
+MARKS = DASHES + SLASHES
+_MARKS_ONLY = re.compile(rf"[{re.escape(MARKS)}][\s{re.escape(MARKS)}]*\Z")
+
+
+def placeholder(value: str) -> bool:
+    """Whether stripped, non-empty text is a county's way of writing nothing: dashes or slashes only, 无, 暂无."""
+    return value in PLACEHOLDER_WORDS or (value[0] in MARKS and _MARKS_ONLY.match(value) is not None)
 
 
 def blank(cell: object) -> bool:
-    """Whether an amount, number or date cell says nothing: empty, only spaces, or only dashes (— means none)."""
-    return cell is None or (isinstance(cell, str) and (not cell.strip() or _DASHES_ONLY.match(cell) is not None))
+    """Whether a cell says nothing: empty, only spaces, or a placeholder (—, /, 无, 暂无: `placeholder`)."""
+    if cell is None:
+        return True
+    if not isinstance(cell, str):
+        return False
+    value = cell.strip()
+    return not value or placeholder(value)
 
 
-def text(cell: object) -> str | None:
-    """A cell's text as the user sees it: a numeric cell's whole number in its digits (XLSX stores codes like
-    4107020001 as numbers: never 4107020001.0), any other number at Excel's 15 significant digits (0.3, never
-    0.30000000000000004: `from_float`)."""
+def written(cell: object) -> str | None:
+    """A cell's text as the user wrote and sees it, a placeholder kept (— or 无): for findings to quote. A numeric
+    cell's whole number in its digits (XLSX stores codes like 4107020001 as numbers: never 4107020001.0), any other
+    number at Excel's 15 significant digits (0.3, never 0.30000000000000004: `from_float`)."""
     if cell is None:
         return None
     if isinstance(cell, float):
         cell = int(cell) if cell.is_integer() else from_float(cell)
     value = str(cell).strip()
     return value or None
+
+
+def text(cell: object) -> str | None:
+    """A cell's text as a value: what `written` shows, and None for a placeholder (—, /, 无, 暂无), which says
+    nothing in a text column as in a number one."""
+    value = written(cell)
+    return None if value is None or placeholder(value) else value
 
 
 # Excel keeps 15 significant digits of a number: an id of more digits typed into a numeric cell (an ID-card number

@@ -85,7 +85,7 @@ def import_assets(
         if prior is not None:
             return ImportResult(str(path), 0, {}, prior, already_imported=True, dry_run=dry_run)
         index = load_index(session)
-        drafts, findings, ids, ignored, id_column = parse_assets(table, index, TEXT_RULES)
+        drafts, findings, ids, ignored, id_column = parse_assets(table, index, TEXT_RULES, today=today())
         source, empty, skipped = table.source, not table.rows, tuple(table.notes)
         del table  # every cell of the file: a large part of the peak memory, and not needed past parsing
         if empty:
@@ -125,7 +125,10 @@ def register_asset(db: Database, draft: AssetDraft, actor: str) -> None:
 
 def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
     """Register one asset inside a unit of work the caller owns (so it can be part of a larger change)."""
-    problems = [Finding("asset register", None, label(f), None, r) for f, r in register_problems(draft)]
+    problems = [
+        Finding("asset register", None, label(f), _shown(getattr(draft, f, None)), r)
+        for f, r in register_problems(draft, today())
+    ]
     problems += _long_texts("asset register", _draft_texts(draft))
     if problems:
         raise InputError(problems)
@@ -139,6 +142,11 @@ def register_in(session: Session, draft: AssetDraft, actor: str) -> None:
         raise InputError([Finding("asset register", None, "region", draft.region_code, str(exc))]) from exc
     _insert_drafts(session, [draft], actor, None, index)
     book_openings(Books(session, actor), [draft.asset_id])
+
+
+def _shown(value: object) -> str | None:
+    """A draft's field as a finding names it (2099 for a build year refused); None for what is no single value."""
+    return None if value is None or isinstance(value, tuple) else str(value)
 
 
 def _draft_texts(d: AssetDraft) -> dict[str, str | None]:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from assetledger.domain.inventory import CountResult
 from assetledger.errors import Finding, InputError, RuleViolation, ScopeRefusal
 from assetledger.io.count_sheets import INDEX, CountDraft, parse_counts, sheet_inventory_id
 from assetledger.io.headers import map_header
-from assetledger.io.tabular import Table, read_table
+from assetledger.io.tabular import Table, read_table, report_notes
+from assetledger.io.totals import total_findings
 from assetledger.services.access import RowPlace, region_name, rows_outside, write_scope
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
+from assetledger.services.context import today as context_today
 from assetledger.services.inventory import closed_row, get_inventory
 from assetledger.store.bulk import chunks, existing_keys, insert_rows, refresh_statistics
 from assetledger.store.db import Database
@@ -42,6 +45,9 @@ class RecordResult:
     superseded: int  # assets counted before, whose earlier count this file supersedes
     batch_id: int | None
     already_recorded: bool = False
+    # What the counter is told and nothing changes: each counted asset whose 资产原值 on the sheet differs from the
+    # register's (the register's stands). The CLI prints them as the file's notes (io/tabular.report_notes).
+    notes: tuple[Finding, ...] = ()
 
 
 def record_counts(
@@ -54,14 +60,24 @@ def record_counts(
     sheet: str | None = None,
 ) -> RecordResult:
     """Record a filled sheet, all or nothing. A later count of an asset supersedes its earlier one (both kept).
-    `sheet`: the workbook's sheet to read (else its one visible sheet with data)."""
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data). A counted asset whose 资产原值 on
+    the sheet is not the register's is recorded, the register left as it is, and named in the result's `notes`,
+    which whoever listens to the file's notes is told too (the CLI prints them, io/tabular.reporting_notes)."""
     table = read_table(path, sheet=sheet)
     inventory_id = sheet_inventory_id(table, inventory_id)
     checksum = file_checksum(path, sheet)
+    result = _record(db, table, path, actor, inventory_id, checksum, today)
+    report_notes(result.notes)  # once recorded: a refused sheet's findings say all
+    return result
+
+
+def _record(
+    db: Database, table: Table, path: Path, actor: str, inventory_id: int, checksum: str, today: dt.date | None
+) -> RecordResult:
     with db.transaction() as session:
         scope = write_scope(session, actor, Action.INVENTORY)  # an unknown name or another role: refused outright
         inventory = get_inventory(session, inventory_id)
-        drafts, findings = parse_counts(table, inventory.year, today or dt.date.today(), COUNT_TEXT)
+        drafts, findings = parse_counts(table, inventory.year, today or context_today(), COUNT_TEXT)
         # who may count where, before any row is compared with the inventory: a refused row names its own cell
         refused = rows_outside(session, scope, table.source, _row_places(session, inventory.id, drafts))
         if refused:
@@ -106,7 +122,42 @@ def record_counts(
         refresh_statistics(session, "inventory_counts", len(rows))
         by_result = Counter(d.result for d in drafts if d.asset_id)
         surpluses = sum(1 for d in drafts if d.surplus)
-        return RecordResult(inventory_id, str(path), len(asset_ids), surpluses, dict(by_result), len(before), batch.id)
+        notes = _value_notes(session, table, drafts)
+        return RecordResult(
+            inventory_id, str(path), len(asset_ids), surpluses, dict(by_result), len(before), batch.id, notes=notes
+        )
+
+
+def value_differs(sheet: Decimal, register: Decimal) -> str:
+    return (
+        f"清查表上的资产原值 {sheet:,.2f} 元与台账 {register:,.2f} 元不同：清查不改动台账原值，以台账为准，请核对 "
+        f"(the sheet's value, {sheet:,.2f} yuan, differs from the register's, {register:,.2f} yuan: a count does not "
+        "change the register, whose value stands; check which is right)"
+    )
+
+
+def _value_notes(session: Session, table: Table, drafts: Sequence[CountDraft]) -> tuple[Finding, ...]:
+    """A note for each counted asset whose 资产原值 on the sheet (when it gives one) is not the register's, and for a
+    合计 row whose amount is not the sum of the rows above it (io/totals.py; in a register that refuses the file, but
+    a count sheet's values are the register's facts printed on it, never read into the register: a wrong hand total
+    there does not make the team's counts wrong).
+
+    The count records what the team found (在用, 盘亏…), not a new value: a value is changed by the register's own
+    procedure, so the register is left as it is. Nor does the difference refuse the sheet, whose counts are good;
+    but it is never passed over in silence, since it may be a typing slip on the sheet or a register out of date."""
+    given = {d.asset_id: d for d in drafts if d.asset_id and d.value is not None}
+    registered: dict[str, Decimal] = {}
+    for part in chunks(sorted(given)):
+        query = select(Asset.asset_id, Asset.original_value).where(Asset.asset_id.in_(part))
+        registered.update({a: v for a, v in session.execute(query)})
+    column = next((c for c in map_header(table.header, INDEX) if c.field == "value"), None)
+    header = column.header if column else "资产原值"
+    notes = total_findings(table, column, header) if column else []
+    for asset_id, d in given.items():
+        register, sheet = registered.get(asset_id), d.value
+        if register is not None and sheet is not None and sheet != register:
+            notes.append(Finding(table.source, d.row, header, f"{sheet:.2f}", value_differs(sheet, register)))
+    return tuple(sorted(notes, key=lambda n: n.row or 0))
 
 
 def _row_places(session: Session, inventory_id: int, drafts: Sequence[CountDraft]) -> list[RowPlace]:
