@@ -70,11 +70,14 @@ def evaluate_year(
     policy: AwardPolicy,
     actor: str,
     given: GivenResults | None = None,
+    *,
+    results_source: str = "results",
 ) -> Evaluation:
     """Indicators (SQL inside the database), scores, grades, ranks and awards of every unit in the policy's scope,
     with the given results (the province's 等次 / 名次 / 得分) where the policy takes them. The actor must be able
     to read awards (finance, auditors) and every unit evaluated: an evaluation ranks its units against each other,
-    so it is read whole or not at all."""
+    so it is read whole or not at all. `results_source`: how the caller names the results it can be given (the
+    CLI's option), in the refusal of a policy that needs them."""
     this_year = today().year
     if year > this_year:
         reason = f"评价年度 {year} 年晚于今年（{this_year} 年） (the year evaluated is after this year, {this_year})"
@@ -87,8 +90,8 @@ def evaluate_year(
         wanted = "、".join({"grade": "等次", "rank": "名次", "score": "得分"}[f] for f in sorted(needed))
         raise InputError(
             [Finding(policy.source, None, "awards", policy.code,
-                     f"该办法按上级给定的{wanted}评奖，须提供结果文件（区划代码及{wanted}） "
-                     f"(the policy awards by given results ({wanted}): give the results file, with 区划代码 and "
+                     f"该办法按上级给定的{wanted}评奖，须提供结果文件 {results_source}（区划代码及{wanted}） "
+                     f"(the policy awards by given results ({wanted}): give them with {results_source}, 区划代码 and "
                      f"{wanted})")]
         )  # fmt: skip
     requests = [Request(i.code, i.compute, i.params) for i in policy.indicators]
@@ -137,7 +140,7 @@ def evaluate_policies(
     with its given results (evaluate_year)."""
     distinct_policies(policies)
     given = given_results(policies, results, sheet=sheet, source=source)
-    return [evaluate_year(db, year, p, actor, given.get(p.code)) for p in policies]
+    return [evaluate_year(db, year, p, actor, given.get(p.code), results_source=source) for p in policies]
 
 
 def distinct_policies(policies: Sequence[AwardPolicy]) -> None:
