@@ -44,12 +44,12 @@ from assetledger.services.journal import post_for_asset
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
-from assetledger.store.inventory_models import Inventory, InventoryCount
+from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, AssetEvent
 from tests.builders import ACTOR, assets, regions, user
 from tests.builders.yearly_work import counts, inventory, policy, sheets
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts, write_csv
 
 HONGQI, XIANGYANG, QINGSHAN, DONGFENG = "360921101201", "360921101202", "360921102201", "360921101"
 RESULT = "结果（在用/盘亏/毁损/闲置）"
@@ -156,6 +156,36 @@ def test_open_selects_due_assets_and_says_why(db: Database) -> None:
     assert recorded[1]["count_household"] is True and recorded[1]["governance_policy"] == "* 第1版 (v1)"
     listed = list_inventories(db, ACTOR)
     assert [(i.id, i.year, i.scope_code) for i in listed] == [(1, 2025, "360921"), (2, 2025, HONGQI)]
+
+
+def test_each_selected_assets_reason_reads_back_as_its_member_and_a_stray_text_as_it_is(
+    db: Database, tmp_path: Path
+) -> None:
+    """Why an asset was selected is stored as the reason's code and read back as the DueReason; a text written around
+    the product that is no reason reads back as that text: the inventory's status and sheets still read, and `audit
+    verify` names the row."""
+    registers(db)
+    open_inventory(db, 2025, parse_scope("county:360921"), ACTOR)
+    with db.reading() as session:
+        kept = dict(session.execute(select(InventoryItem.asset_id, InventoryItem.reason)).all())
+        stored: dict[str, str] = dict(session.execute(text("SELECT asset_id, reason FROM inventory_items")).all())
+    assert kept == {"A-1": DueReason.COLLECTIVE, "A-2": DueReason.COLLECTIVE, "A-3": DueReason.STATE_NEVER_COUNTED,
+                    "A-4": DueReason.COLLECTIVE, "A-5": DueReason.COLLECTIVE,
+                    "A-6": DueReason.STATE_NEVER_COUNTED}  # fmt: skip
+    assert all(type(reason) is DueReason for reason in kept.values())
+    assert stored == {asset_id: reason.value for asset_id, reason in kept.items()}
+    assert list(verify(db, ACTOR, bean_check=False)) == []
+    drop_append_only_guards(db, "inventory_items")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE inventory_items SET reason = 'picked' WHERE asset_id = 'A-1'")
+    with db.reading() as session:
+        item = session.scalars(select(InventoryItem).where(InventoryItem.asset_id == "A-1")).one()
+        assert item.reason == "picked" and not isinstance(item.reason, DueReason)
+        stray = item.id
+    assert inventory_status(db, 1, ACTOR).total is not None  # the status and the sheets read on
+    assert sheets(db, 1, tmp_path / "sheets")
+    found = [what for check, what in verify(db, ACTOR, bean_check=False) if check == "integrity"]
+    assert found == [f"inventory_items id {stray}: row changed after it was recorded"]
 
 
 def test_a_village_with_a_policy_of_its_own_is_judged_by_it_in_a_county_inventory(db: Database) -> None:
