@@ -44,7 +44,7 @@ from assetledger.services.journal import post_for_asset
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
-from assetledger.store.inventory_models import Inventory, InventoryCount, InventoryItem
+from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, AssetEvent
 from tests.builders import ACTOR, assets, regions, user
 from tests.builders.yearly_work import counts, inventory, policy, sheets
@@ -268,8 +268,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     assert (closed.written_off, closed.written_off_value) == (["A-3"], Decimal("100000.00"))
     [surplus] = closed.surplus_assets
     assert closed.surplus_value == Decimal("9000.00") and closed.uncounted == 0
-    # the write-off is a status change too, not "none"
-    assert closed.status_changes == {"damaged": 1, "idle": 1, "written_off": 1}
+    # the write-off is a status change too, not "none"; the changes by the new status's code, as they are stored
+    assert list(closed.status_changes.items()) == [("damaged", 1), ("idle", 1), ("written_off", 1)]
     with db.reading() as session:
         statuses = {a: st for a, st in session.execute(select(Asset.asset_id, Asset.status))}
         a3 = session.get(Asset, "A-3")
@@ -281,6 +281,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
             "太阳能路灯", Decimal("9000.00"), "village", HONGQI)  # fmt: skip
         kinds = list(session.scalars(select(AssetEvent.kind).where(AssetEvent.asset_id == "A-3")))
         a2_counts = session.scalar(select(func.count()).where(InventoryCount.asset_id == "A-2"))
+        stored = session.scalar(select(InventoryClose.summary).where(InventoryClose.inventory_id == 1))
+    assert stored is not None and list(stored["status_changes"]) == ["damaged", "idle", "written_off"]
     assert (statuses["A-2"], statuses["A-3"], statuses["A-4"], statuses["A-1"]) == (
         "idle",
         "written_off",  # 核销 is not 处置 (DOMAIN rule 19)
@@ -318,8 +320,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     before = table_counts(db)
     twice = close_inventory(db, 1, "another", ACTOR)
     assert twice.already_closed and (twice.closed_on, twice.approval) == (dt.date(2026, 1, 10), "示政〔2026〕3号")
-    assert (twice.written_off, twice.surplus_assets, twice.status_changes) == (
-        ["A-3"], [surplus], closed.status_changes)  # fmt: skip
+    assert (twice.written_off, twice.surplus_assets, list(twice.status_changes.items())) == (
+        ["A-3"], [surplus], list(closed.status_changes.items()))  # fmt: skip
     with pytest.raises(RuleViolation, match="closed") as late:
         record_counts(db, filled, ACTOR)
     assert late.value.exit_code == 5
@@ -330,9 +332,9 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     assert lines["状态 state"] == "已关闭 closed 2026-01-10（示政〔2026〕3号）"
     assert [(s.asset_id, s.state) for s in done.findings.missing] == [("A-3", "已核销 written off")]
     assert [s.asset_id for s in done.findings.surplus] == [surplus]
-    # every status change of the close, the write-off too
-    changes = str(lines["状态变更 status changes"]).split(", ")
-    assert sorted(changes) == ["已核销 written_off 1", "毁损 damaged 1", "闲置 idle 1"]
+    # every status change of the close, the write-off too, in the order the close listed them
+    assert list(done.status_changes.items()) == list(closed.status_changes.items())
+    assert lines["状态变更 status changes"] == "毁损 damaged 1, 闲置 idle 1, 已核销 written_off 1"
     path, reported = write_report(db, 1, tmp_path / "report.xlsx", ACTOR)
     total = reported.total
     assert path == tmp_path / "report.xlsx" and total is not None

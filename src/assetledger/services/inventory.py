@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -381,6 +381,13 @@ def book_values(asset_ids: Any) -> Any:
         .group_by(Account.asset_id)
         .subquery()
     )
+
+
+def in_status_order(changes: Mapping[str, Any]) -> dict[str, int]:
+    """A close's status changes (new status -> assets) by the new status's code: the one order that `inventory
+    close`, `inventory status`, the report and the inventory page list them in, whatever order a stored close
+    summary kept them in (closes before this order wrote the write-offs first)."""
+    return {status: int(n) for status, n in sorted(changes.items())}
 
 
 def _place(row: Any) -> str:
