@@ -326,9 +326,8 @@ def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> No
 @pass_app
 def list_cmd(app: App, fmt: str, out: Path | None) -> None:
     """Applications with their decisions and spending (for assets within your scope)."""
-    found = fund.applications(app.db, app.actor)
     read = fmt in ("table", "xlsx")  # a person reads it: the decision by name, Chinese headers; csv/json keep codes
-    rows = [r | {"decision": _decision(a.decision, read)} for a, r in zip(found, records(found), strict=True)]
+    rows = [r | {"decision": _decision(r["decision"], read)} for r in records(fund.applications(app.db, app.actor))]
     emit(rows, fmt, out, headers=APPLICATION_HEADERS if read else None, sheet="applications")
 
 
