@@ -71,8 +71,8 @@ def test_record_status_close_and_report_say_what_they_did(run: Cli, db: Database
     counts(db, write_csv(tmp_path / "counts.csv", rest))
     closed = run("inventory", "close", "1", "--approval", "示政〔2026〕3号", "--date", "2026-01-10").output
     assert "1 shortages written off (100000.00 元), 1 surpluses registered (9000.00 元)" in closed
-    assert "1 → damaged" in closed and "1 → idle" in closed
-    assert "1 → written_off (已核销)" in closed  # the write-off is a status change too, not "none"
+    # the write-off is a status change too, not "none"; `inventory status` lists them in the same order
+    assert "status changes: 1 → damaged (毁损), 1 → idle (闲置), 1 → written_off (已核销);" in closed
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check").output
 
     before = table_counts(db)
@@ -91,7 +91,7 @@ def test_record_status_close_and_report_say_what_they_did(run: Cli, db: Database
 
     status = run("inventory", "status", "1").output
     assert "已关闭 closed 2026-01-10" in status and "已核销 written off" in status
-    assert "已核销 written_off 1" in status  # every status change of the close, the write-off too
+    assert "毁损 damaged 1, 闲置 idle 1, 已核销 written_off 1" in status  # every status change of the close
     out = run("inventory", "report", "1", "--out", "report.xlsx").output
     assert "6 of 6 counted (100.0%), 1 shortages, 1 surpluses" in out
     assert (run.cwd / "report.xlsx").is_file()

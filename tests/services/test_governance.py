@@ -7,27 +7,30 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select, text
 
 from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.booking import AssetPosting
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
-from assetledger.domain.governance import DisposalMethod
+from assetledger.domain.governance import DisposalMethod, GovernanceAction, MaintenanceDecision
 from assetledger.errors import InputError, RuleViolation
 from assetledger.services import maintenance as fund
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
+from assetledger.services.audit import verify
 from assetledger.services.book_reports import balances
 from assetledger.services.disposal import DisposalRequest, dispose
-from assetledger.services.governance import Revitalisation, governance_report, revitalise, scan
+from assetledger.services.governance import Revitalisation, decide_disposal, governance_report, revitalise, scan
 from assetledger.services.governance_policies import store_policy
 from assetledger.services.journal import post_for_asset
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.services.reinvest import reinvest_existing, reinvest_new
 from assetledger.store.db import Database
+from assetledger.store.governance_models import GovernanceDecision, MaintenanceApplication
 from tests.builders import ACTOR, assets, regions
 from tests.builders.governance import disposed, entries, status
-from tests.helpers import ASSET_HEADER, asset_row, table_counts
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts
 from tests.services.test_journal import ENTRY_HEADER
 
 VILLAGE = "V360921101201"
@@ -203,3 +206,65 @@ def test_maintenance_money_is_not_spent_before_its_approval_nor_in_the_future(db
     assert table_counts(db) == before
     fund.spend(db, application, Decimal("36000"), dt.date(2026, 11, 3), ACTOR)  # the day of the approval
     assert [a.spent for a in fund.applications(db, ACTOR)] == [Decimal("36000.00")]
+
+
+def test_decisions_and_maintenance_rows_read_back_as_their_enums(db: Database) -> None:
+    """Governance decisions (their kind, the status they found the asset in, the new operating mode) and the rows
+    after a maintenance application are closed vocabularies, stored as their codes and read back as members."""
+    _setup(db)
+    revitalise(db, "SILENT", Revitalisation("新公司", OperatingMode.ENTRUSTED, dt.date(2026, 1, 10)), ACTOR)
+    decide_disposal(db, "ROAD", dt.date(2026, 1, 11), "无法盘活", ACTOR)
+    fund.contribute(db, "360921", Decimal("10000"), dt.date(2026, 1, 1), ACTOR)
+    for _ in range(2):
+        fund.apply(db, "ROAD", Decimal("800"), "水毁", dt.date(2026, 2, 1), ACTOR)
+    fund.decide(db, 1, True, dt.date(2026, 2, 3), ACTOR)
+    fund.decide(db, 2, False, dt.date(2026, 2, 3), ACTOR)
+    fund.spend(db, 1, Decimal("500"), dt.date(2026, 2, 4), ACTOR)
+    with db.reading() as session:
+        decisions = session.scalars(select(GovernanceDecision).order_by(GovernanceDecision.id)).all()
+        kept = [(d.decision, d.reason, d.new_mode) for d in decisions]
+        after = session.scalars(select(MaintenanceApplication.decision).order_by(MaintenanceApplication.id)).all()
+        stored = session.execute(text("SELECT decision, reason, new_mode FROM governance_decisions ORDER BY id")).all()
+    assert kept == [
+        (GovernanceAction.REVITALISE, AssetStatus.IN_USE, OperatingMode.ENTRUSTED),  # no revenue, still in use
+        (GovernanceAction.DISPOSE, AssetStatus.IDLE, None),
+    ]
+    assert all(type(v) is not str for row in kept for v in row if v is not None), kept  # members, not text
+    assert [tuple(r) for r in stored] == [("revitalise", "in_use", "entrusted"), ("dispose", "idle", None)]
+    assert after == [None, None, MaintenanceDecision.APPROVED, MaintenanceDecision.REFUSED, MaintenanceDecision.SPENT]
+    assert {r.asset_id: r.decision for r in scan(db, dt.date(2026, 1, 31), ACTOR)}["ROAD"] is GovernanceAction.DISPOSE
+    assert [(a.id, a.decision, a.spent) for a in fund.applications(db, ACTOR)] == [
+        (1, MaintenanceDecision.APPROVED, Decimal("500.00")),
+        (2, MaintenanceDecision.REFUSED, Decimal("0.00")),
+    ]
+    fund.apply(db, "ROAD", Decimal("100"), "又水毁", dt.date(2026, 3, 1), ACTOR)
+    assert fund.applications(db, ACTOR)[-1].decision is None  # pending
+
+
+def test_a_decision_text_outside_its_vocabulary_is_read_and_reported(db: Database) -> None:
+    """A decision written around the product that is no member of its vocabulary reads back as that text: the scan
+    still lists the asset with it, a maintenance application whose decision is no decision is pending (its money
+    cannot be spent), and `audit verify` names both rows."""
+    _setup(db)
+    decide_disposal(db, "ROAD", dt.date(2026, 1, 11), None, ACTOR)
+    fund.contribute(db, "360921", Decimal("10000"), dt.date(2026, 1, 1), ACTOR)
+    fund.apply(db, "ROAD", Decimal("800"), "水毁", dt.date(2026, 2, 1), ACTOR)
+    fund.decide(db, 1, True, dt.date(2026, 2, 3), ACTOR)
+    assert list(verify(db, ACTOR, bean_check=False)) == []
+    for table in ("governance_decisions", "maintenance_applications"):
+        drop_append_only_guards(db, table)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE governance_decisions SET decision = 'abandon', reason = 'stolen'")
+        conn.exec_driver_sql("UPDATE maintenance_applications SET decision = 'granted' WHERE id = 2")
+    [road] = [r for r in scan(db, dt.date(2026, 1, 31), ACTOR) if r.asset_id == "ROAD"]
+    assert road.decision == "abandon" and not isinstance(road.decision, GovernanceAction)
+    with db.reading() as session:
+        decision = session.scalars(select(GovernanceDecision)).one()
+        assert (decision.decision, decision.reason) == ("abandon", "stolen")
+    [application] = fund.applications(db, ACTOR)
+    assert application.decision is None  # "granted" decides nothing
+    with pytest.raises(RuleViolation, match="not approved"):
+        fund.spend(db, 1, Decimal("100"), dt.date(2026, 2, 4), ACTOR)
+    found = [what for check, what in verify(db, ACTOR, bean_check=False) if check == "integrity"]
+    assert found == ["governance_decisions id 1: row changed after it was recorded",
+                     "maintenance_applications id 2: row changed after it was recorded"]  # fmt: skip

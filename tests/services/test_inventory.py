@@ -44,12 +44,12 @@ from assetledger.services.journal import post_for_asset
 from assetledger.services.ledger_files import check_entities
 from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
-from assetledger.store.inventory_models import Inventory, InventoryCount
+from assetledger.store.inventory_models import Inventory, InventoryClose, InventoryCount, InventoryItem
 from assetledger.store.models import Asset, AssetEvent
 from tests.builders import ACTOR, assets, regions, user
 from tests.builders.yearly_work import counts, inventory, policy, sheets
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts, write_csv
 
 HONGQI, XIANGYANG, QINGSHAN, DONGFENG = "360921101201", "360921101202", "360921102201", "360921101"
 RESULT = "结果（在用/盘亏/毁损/闲置）"
@@ -158,6 +158,36 @@ def test_open_selects_due_assets_and_says_why(db: Database) -> None:
     assert [(i.id, i.year, i.scope_code) for i in listed] == [(1, 2025, "360921"), (2, 2025, HONGQI)]
 
 
+def test_each_selected_assets_reason_reads_back_as_its_member_and_a_stray_text_as_it_is(
+    db: Database, tmp_path: Path
+) -> None:
+    """Why an asset was selected is stored as the reason's code and read back as the DueReason; a text written around
+    the product that is no reason reads back as that text: the inventory's status and sheets still read, and `audit
+    verify` names the row."""
+    registers(db)
+    open_inventory(db, 2025, parse_scope("county:360921"), ACTOR)
+    with db.reading() as session:
+        kept = dict(session.execute(select(InventoryItem.asset_id, InventoryItem.reason)).all())
+        stored: dict[str, str] = dict(session.execute(text("SELECT asset_id, reason FROM inventory_items")).all())
+    assert kept == {"A-1": DueReason.COLLECTIVE, "A-2": DueReason.COLLECTIVE, "A-3": DueReason.STATE_NEVER_COUNTED,
+                    "A-4": DueReason.COLLECTIVE, "A-5": DueReason.COLLECTIVE,
+                    "A-6": DueReason.STATE_NEVER_COUNTED}  # fmt: skip
+    assert all(type(reason) is DueReason for reason in kept.values())
+    assert stored == {asset_id: reason.value for asset_id, reason in kept.items()}
+    assert list(verify(db, ACTOR, bean_check=False)) == []
+    drop_append_only_guards(db, "inventory_items")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE inventory_items SET reason = 'picked' WHERE asset_id = 'A-1'")
+    with db.reading() as session:
+        item = session.scalars(select(InventoryItem).where(InventoryItem.asset_id == "A-1")).one()
+        assert item.reason == "picked" and not isinstance(item.reason, DueReason)
+        stray = item.id
+    assert inventory_status(db, 1, ACTOR).total is not None  # the status and the sheets read on
+    assert sheets(db, 1, tmp_path / "sheets")
+    found = [what for check, what in verify(db, ACTOR, bean_check=False) if check == "integrity"]
+    assert found == [f"inventory_items id {stray}: row changed after it was recorded"]
+
+
 def test_a_village_with_a_policy_of_its_own_is_judged_by_it_in_a_county_inventory(db: Database) -> None:
     """As the scan judges each asset by its own place's stored policy, so does a county-wide inventory."""
     registers(db)
@@ -238,8 +268,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     assert (closed.written_off, closed.written_off_value) == (["A-3"], Decimal("100000.00"))
     [surplus] = closed.surplus_assets
     assert closed.surplus_value == Decimal("9000.00") and closed.uncounted == 0
-    # the write-off is a status change too, not "none"
-    assert closed.status_changes == {"damaged": 1, "idle": 1, "written_off": 1}
+    # the write-off is a status change too, not "none"; the changes by the new status's code, as they are stored
+    assert list(closed.status_changes.items()) == [("damaged", 1), ("idle", 1), ("written_off", 1)]
     with db.reading() as session:
         statuses = {a: st for a, st in session.execute(select(Asset.asset_id, Asset.status))}
         a3 = session.get(Asset, "A-3")
@@ -251,6 +281,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
             "太阳能路灯", Decimal("9000.00"), "village", HONGQI)  # fmt: skip
         kinds = list(session.scalars(select(AssetEvent.kind).where(AssetEvent.asset_id == "A-3")))
         a2_counts = session.scalar(select(func.count()).where(InventoryCount.asset_id == "A-2"))
+        stored = session.scalar(select(InventoryClose.summary).where(InventoryClose.inventory_id == 1))
+    assert stored is not None and list(stored["status_changes"]) == ["damaged", "idle", "written_off"]
     assert (statuses["A-2"], statuses["A-3"], statuses["A-4"], statuses["A-1"]) == (
         "idle",
         "written_off",  # 核销 is not 处置 (DOMAIN rule 19)
@@ -288,8 +320,8 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     before = table_counts(db)
     twice = close_inventory(db, 1, "another", ACTOR)
     assert twice.already_closed and (twice.closed_on, twice.approval) == (dt.date(2026, 1, 10), "示政〔2026〕3号")
-    assert (twice.written_off, twice.surplus_assets, twice.status_changes) == (
-        ["A-3"], [surplus], closed.status_changes)  # fmt: skip
+    assert (twice.written_off, twice.surplus_assets, list(twice.status_changes.items())) == (
+        ["A-3"], [surplus], list(closed.status_changes.items()))  # fmt: skip
     with pytest.raises(RuleViolation, match="closed") as late:
         record_counts(db, filled, ACTOR)
     assert late.value.exit_code == 5
@@ -300,9 +332,9 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     assert lines["状态 state"] == "已关闭 closed 2026-01-10（示政〔2026〕3号）"
     assert [(s.asset_id, s.state) for s in done.findings.missing] == [("A-3", "已核销 written off")]
     assert [s.asset_id for s in done.findings.surplus] == [surplus]
-    # every status change of the close, the write-off too
-    changes = str(lines["状态变更 status changes"]).split(", ")
-    assert sorted(changes) == ["已核销 written_off 1", "毁损 damaged 1", "闲置 idle 1"]
+    # every status change of the close, the write-off too, in the order the close listed them
+    assert list(done.status_changes.items()) == list(closed.status_changes.items())
+    assert lines["状态变更 status changes"] == "毁损 damaged 1, 闲置 idle 1, 已核销 written_off 1"
     path, reported = write_report(db, 1, tmp_path / "report.xlsx", ACTOR)
     total = reported.total
     assert path == tmp_path / "report.xlsx" and total is not None

@@ -15,7 +15,9 @@ from assetledger.errors import DuplicateError, InputError, NotFoundError, Permis
 from assetledger.rules.supervision_policy import load_policy
 from assetledger.services.audit import export_package, verify
 from assetledger.services.rectification import (
+    CaseRecord,
     CaseView,
+    case_records,
     close_case,
     list_cases,
     open_case,
@@ -132,6 +134,18 @@ def test_a_case_closes_only_once_its_rule_no_longer_fires(db: Database, tmp_path
     [line] = (package.folder / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(line)
     assert record["state"] == "closed" and [e["kind"] for e in record["events"]] == ["step", "closed"]
+    # the service gives the package typed records; the line is a record's values, the codes for its vocabularies
+    [kept] = case_records(db, "wang", "360921")
+    assert type(kept) is CaseRecord and kept.rule is RuleKind.UNCONFIRMED and kept.closed and not kept.overdue
+    assert [e.kind for e in kept.events] == [CaseEventKind.STEP, CaseEventKind.CLOSED]
+    assert record == json.loads(json.dumps(kept.line(), default=str))
+    assert list(record) == [
+        "number", "key", "rule", "subject", "name", "county_code", "township_code", "village_code", "since",
+        "evidence", "unit", "deadline", "opened_on", "opened_by", "policy_version", "note", "events", "state",
+        "overdue",
+    ]  # fmt: skip
+    assert (record["rule"], record["opened_on"], record["events"][0]["on"]) == (
+        "unconfirmed", "2025-06-01", "2025-06-05")  # fmt: skip
     assert "rectification.jsonl" in json.loads(package.manifest.read_text())["files"]
 
 

@@ -15,8 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from assetledger.store.db import Database
 from tests.conftest import Cli
-from tests.helpers import ASSET_HEADER, asset_row, write_csv
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, write_csv
 from tests.web.conftest import OTHER_VILLAGE, VILLAGE, login
 
 pytestmark = pytest.mark.both_backends  # sorting, filtering and paging are the services' queries
@@ -409,3 +410,25 @@ def test_governance_findings_are_filtered_sorted_and_exported_in_words(app: Flas
     assert (
         [r[0] for r in rows[1:]] == ["A-1", "A-2", "B-1"] and rows[2][5] == "登记为闲置" and rows[1][5] == "长期无收益"
     )
+
+
+def test_governance_decisions_in_words_and_a_stray_stored_text_as_it_is(app: Flask, county: Cli, db: Database) -> None:
+    """The latest decision of each listed asset in the page's words (处置, dispose); a decision text written around
+    the product that is no decision reads back as that text (store/types.EnumText): the page and its export show it
+    as it is instead of failing."""
+    for asset_id in ("A-1", "B-1"):
+        county("asset", "decide-dispose", asset_id, "--date", "2026-01-05", user="zhang")
+    drop_append_only_guards(db, "governance_decisions")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE governance_decisions SET decision = 'abandon' WHERE asset_id = 'B-1'")
+    client, _ = login(app, "zhang")
+
+    def decisions(page: str) -> dict[str, str]:
+        body = page.split('id="governance"', 1)[1].split("</tbody>", 1)[0]
+        return dict(re.findall(r'<tr><td><a href="/assets/([^"]+)".*?<td>([^<]*)</td></tr>', body))
+
+    assert decisions(_get(client, "/governance?as_of=2026-10-31")) == {"A-1": "处置", "B-1": "abandon"}
+    exported = client.get("/governance?as_of=2026-10-31&sort=asset_id&export=csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [(r[0], r[-1]) for r in rows[1:]] == [("A-1", "处置"), ("B-1", "abandon")]
+    assert decisions(_get(client, "/governance?as_of=2026-10-31&lang=en")) == {"A-1": "dispose", "B-1": "abandon"}

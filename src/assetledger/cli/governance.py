@@ -27,7 +27,7 @@ from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft
 from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod
+from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, MaintenanceDecision
 from assetledger.domain.register_fields import by_column
 from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
@@ -326,14 +326,18 @@ def spend_cmd(app: App, application_id: int, amount: Decimal, on: dt.date) -> No
 @pass_app
 def list_cmd(app: App, fmt: str, out: Path | None) -> None:
     """Applications with their decisions and spending (for assets within your scope)."""
-    rows = records(fund.applications(app.db, app.actor))
     read = fmt in ("table", "xlsx")  # a person reads it: the decision by name, Chinese headers; csv/json keep codes
-    if read:
-        rows = [r | {"decision": DECISION_LABELS.get(r["decision"], r["decision"])} for r in rows]
+    rows = [r | {"decision": _decision(r["decision"], read)} for r in records(fund.applications(app.db, app.actor))]
     emit(rows, fmt, out, headers=APPLICATION_HEADERS if read else None, sheet="applications")
 
 
-DECISION_LABELS = {"approved": "批准", "refused": "不予批准", "pending": "待审批"}
+def _decision(decision: MaintenanceDecision | None, read: bool) -> str:
+    """An application's decision: its name for a person (待审批 while pending), else its code (pending)."""
+    if decision is None:
+        return "待审批" if read else "pending"
+    return decision.label if read else decision.value
+
+
 APPLICATION_HEADERS = {"id": "申请号", "asset_id": "资产编号", "applied_on": "申请日期", "amount": "申请金额",
                        "reason": "事由", "decision": "审批结果", "spent": "已支出"}  # fmt: skip
 

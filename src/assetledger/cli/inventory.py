@@ -196,7 +196,7 @@ def close(app: App, inventory_id: int, approval: str, on: dt.date | None, allow_
             f"inventory {inventory_id} was already closed on {r.closed_on} ({r.approval}); nothing to do",
         )
         return
-    changes = ", ".join(f"{n} → {s} ({AssetStatus(s).label})" for s, n in sorted(r.status_changes.items())) or "none"
+    changes = ", ".join(f"{n} → {s} ({AssetStatus(s).label})" for s, n in r.status_changes.items()) or "none"
     say(
         f"清查 {inventory_id} 已于 {r.closed_on} 结束（{r.approval}）：核销盘亏 {len(r.written_off)} 项"
         f"（{r.written_off_value} 元），登记盘盈 {len(r.surplus_assets)} 项（{r.surplus_value} 元），"

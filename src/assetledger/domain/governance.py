@@ -21,6 +21,37 @@ class DisposalMethod(StrEnum):
     WRITE_OFF = "write-off"  # 核销: refused as a disposal (rule 19); kept to read disposals recorded before
 
 
+class GovernanceAction(StrEnum):
+    """What the county decided for an idle or loss-making asset (治理决定, DOMAIN rule 8)."""
+
+    REVITALISE = "revitalise"  # 盘活: a new operator or mode puts it back to work
+    DISPOSE = "dispose"  # 处置: the disposal itself follows, with its approval
+
+    @property
+    def label(self) -> str:
+        return "盘活" if self is GovernanceAction.REVITALISE else "处置"
+
+
+class MaintenanceDecision(StrEnum):
+    """A row that follows an application to the maintenance fund (运维基金, DOMAIN rule 11): its decision, approved
+    or refused, and each spend of the approved money (the application itself has none)."""
+
+    APPROVED = "approved"  # 批准
+    REFUSED = "refused"  # 不予批准
+    SPENT = "spent"  # 支出: money spent against the approved application
+
+    @property
+    def label(self) -> str:
+        return MAINTENANCE_LABELS[self]
+
+
+MAINTENANCE_LABELS = {
+    MaintenanceDecision.APPROVED: "批准",
+    MaintenanceDecision.REFUSED: "不予批准",
+    MaintenanceDecision.SPENT: "已支出",
+}
+
+
 def disposal_method_problem(method: DisposalMethod) -> str | None:
     """Why `method` is not a disposal (处置): a write-off (核销) follows an approved inventory shortage and is recorded
     by closing that inventory, with its own status (written_off) and booking, kept apart in reports (rule 19)."""
@@ -92,7 +123,7 @@ class FlaggedAsset:
     expected_revenue: Decimal | None  # the rent that contract earned over the loss window
     net: Decimal
     finding: str
-    decision: str | None  # the latest governance decision recorded for the asset
+    decision: GovernanceAction | None  # the latest governance decision recorded for the asset
     policy: str  # the name of the governance policy that judged it
     idle_months: int
     loss_months: int

@@ -381,7 +381,7 @@ def export_package(
     if cases:  # rectification cases (整改) with their steps and close, one line each
         cases_path = folder / "rectification.jsonl"
         cases_path.write_text(
-            "".join(json.dumps(c, ensure_ascii=False, default=str) + "\n" for c in cases), encoding="utf-8"
+            "".join(json.dumps(c.line(), ensure_ascii=False, default=str) + "\n" for c in cases), encoding="utf-8"
         )
         files.append(cases_path)
     files += package_documents(db, documents or documents_place(db.url), folder, actor, within)

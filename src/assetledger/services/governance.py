@@ -14,7 +14,13 @@ from assetledger.domain.access import Action
 from assetledger.domain.asset_events import AssetEventKind, Revitalised, status_after
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, OperatingMode, Register
-from assetledger.domain.governance import CountyGovernance, FlaggedAsset, GovernancePolicy, months_before
+from assetledger.domain.governance import (
+    CountyGovernance,
+    FlaggedAsset,
+    GovernanceAction,
+    GovernancePolicy,
+    months_before,
+)
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
@@ -213,8 +219,8 @@ def _last_revenue(session: Any, asset_ids: list[str], on_or_before: dt.date) -> 
     return found
 
 
-def _latest_decisions(session: Any, asset_ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _latest_decisions(session: Any, asset_ids: list[str]) -> dict[str, GovernanceAction]:
+    found: dict[str, GovernanceAction] = {}
     for start in range(0, len(asset_ids), 900):
         part = asset_ids[start : start + 900]
         for asset_id, decision in session.execute(
@@ -245,7 +251,8 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
                 "只有经营性资产才有经营主体和经营方式 (only operating assets have an operator and operating mode)",
                 asset_id=asset_id,
             )
-        previous = {"operator": asset.operator, "mode": asset.operating_mode, "status": asset.status}
+        was = asset.status  # the decision's reason: the status it found the asset in
+        previous = {"operator": asset.operator, "mode": asset.operating_mode, "status": was}
         if plan.new_operator:
             asset.operator = plan.new_operator
         if plan.new_mode:
@@ -254,9 +261,8 @@ def revitalise(db: Database, asset_id: str, plan: Revitalisation, actor: str) ->
         at = now()
         session.add(
             GovernanceDecision(
-                asset_id=asset_id, decision="revitalise", decided_on=plan.on, reason=previous["status"],
-                new_operator=plan.new_operator, new_mode=plan.new_mode.value if plan.new_mode else None,
-                note=plan.note, actor=actor, recorded_at=at,
+                asset_id=asset_id, decision=GovernanceAction.REVITALISE, decided_on=plan.on, reason=was,
+                new_operator=plan.new_operator, new_mode=plan.new_mode, note=plan.note, actor=actor, recorded_at=at,
             )
         )  # fmt: off
         session.add(
@@ -282,8 +288,8 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
             raise RuleViolation(f"资产{status}，不在账上 (already off the books ({status}))", asset_id=asset_id)
         session.add(
             GovernanceDecision(
-                asset_id=asset_id, decision="dispose", decided_on=on, reason=asset.status, note=note, actor=actor,
-                recorded_at=now(),
+                asset_id=asset_id, decision=GovernanceAction.DISPOSE, decided_on=on, reason=asset.status, note=note,
+                actor=actor, recorded_at=now(),
             )
         )  # fmt: off
 
@@ -307,7 +313,10 @@ def governance_report(db: Database, year: int, actor: str) -> list[CountyGoverna
         revitalised = session.execute(
             select(Asset.county_code, func.count(), func.sum(Asset.current_value))
             .join(GovernanceDecision, GovernanceDecision.asset_id == Asset.asset_id)
-            .where(GovernanceDecision.decision == "revitalise", GovernanceDecision.decided_on.between(start, end))
+            .where(
+                GovernanceDecision.decision == GovernanceAction.REVITALISE,
+                GovernanceDecision.decided_on.between(start, end),
+            )
             .group_by(Asset.county_code)
         ).all()
         disposed = session.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,7 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
         region = session.get(Region, scope.code)
         if region is None:
             raise NotFoundError("region", scope.code)
-        if region.level != scope.level.value:
+        if region.level != scope.level:
             level = RegionLevel(region.level).value
             raise InputError(
                 [
@@ -143,10 +143,10 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
         reasons: Counter[DueReason] = Counter()
         items: list[dict[str, Any]] = []
         for r in rows:
-            if r.status == AssetStatus.DISPOSED.value:
+            if r.status == AssetStatus.DISPOSED:
                 reasons[DueReason.DISPOSED] += 1
                 continue
-            if r.status == AssetStatus.WRITTEN_OFF.value:
+            if r.status == AssetStatus.WRITTEN_OFF:
                 reasons[DueReason.WRITTEN_OFF] += 1
                 continue
             if r.taken is not None:
@@ -158,14 +158,14 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
                 place = _place(r)
                 items.append(
                     {
-                        "asset_id": r.asset_id, "reason": reason.value, "last_counted": r.year,
+                        "asset_id": r.asset_id, "reason": reason, "last_counted": r.year,
                         "county_code": r.county_code, "township_code": r.township_code,
                         "village_code": r.village_code, "place_code": place, "register_value": r.current_value,
                     }
                 )  # fmt: off
         inventory = Inventory(
             year=year,
-            scope_level=scope.level.value,
+            scope_level=scope.level,
             scope_code=scope.code,
             county_code=region.county_code,
             opened_on=on or dt.date.today(),
@@ -381,6 +381,13 @@ def book_values(asset_ids: Any) -> Any:
         .group_by(Account.asset_id)
         .subquery()
     )
+
+
+def in_status_order(changes: Mapping[str, Any]) -> dict[str, int]:
+    """A close's status changes (new status -> assets) by the new status's code: the one order that `inventory
+    close`, `inventory status`, the report and the inventory page list them in, whatever order a stored close
+    summary kept them in (closes before this order wrote the write-offs first)."""
+    return {status: int(n) for status, n in sorted(changes.items())}
 
 
 def _place(row: Any) -> str:

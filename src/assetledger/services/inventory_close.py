@@ -25,7 +25,13 @@ from assetledger.services.asset_books import entries_after, later_entries_messag
 from assetledger.services.assets import register_in
 from assetledger.services.books import ENTITY_SUFFIX, Books, Located
 from assetledger.services.context import now
-from assetledger.services.inventory import closed_row, get_inventory, latest_counts, latest_surpluses
+from assetledger.services.inventory import (
+    closed_row,
+    get_inventory,
+    in_status_order,
+    latest_counts,
+    latest_surpluses,
+)
 from assetledger.store import register_repo
 from assetledger.store.bulk import chunks, insert_rows
 from assetledger.store.db import Database
@@ -48,7 +54,8 @@ class CloseResult:
     written_off_value: Decimal = ZERO
     surplus_assets: list[str] = field(default_factory=list)
     surplus_value: Decimal = ZERO
-    status_changes: dict[str, int] = field(default_factory=dict)  # new status -> assets (written off included)
+    # new status -> assets (written off included), in the order of services.inventory.in_status_order
+    status_changes: dict[str, int] = field(default_factory=dict)
     uncounted: int = 0
     entries: int = 0
     already_closed: bool = False
@@ -125,6 +132,7 @@ def close_inventory(
         _write_off(books, inventory_id, missing, active, approval, on, result)
         _update_statuses(session, inventory_id, results, active, approval, on, actor, result)
         _register_surpluses(session, inventory, approval, on, actor, result)
+        result.status_changes = in_status_order(result.status_changes)  # as it is stored, listed and reported
         session.add(
             InventoryClose(
                 inventory_id=inventory_id, closed_on=on, approval_doc=approval, summary=result.summary(), actor=actor,
@@ -141,7 +149,7 @@ def _already(done: InventoryClose) -> CloseResult:
     result.surplus_assets = list(s.get("surplus_assets", []))
     result.written_off_value = Decimal(str(s.get("written_off_value", "0.00")))
     result.surplus_value = Decimal(str(s.get("surplus_value", "0.00")))
-    result.status_changes = dict(s.get("status_changes", {}))
+    result.status_changes = in_status_order(s.get("status_changes", {}))
     result.uncounted = int(str(s.get("uncounted", 0)))
     result.entries = int(str(s.get("entries", 0)))
     return result

@@ -23,6 +23,7 @@ from assetledger.services.inventory import (
     book_values,
     closed_row,
     get_inventory,
+    in_status_order,
     inventory_part,
     latest_counts,
     latest_surpluses,
@@ -266,6 +267,12 @@ class InventoryStatus:
     part_name: str | None = None  # a reader's own part of a larger inventory (its scope's name), else None
 
     @property
+    def status_changes(self) -> dict[str, int]:
+        """The close's status changes (new status -> assets) in the one order they are listed in (in_status_order);
+        none while open, or for a reader of a part."""
+        return in_status_order(self.close_summary.get("status_changes", {})) if self.close_summary else {}
+
+    @property
     def total(self) -> LevelRow | None:
         return self.levels[RegionLevel.COUNTY][0] if self.levels[RegionLevel.COUNTY] else None
 
@@ -304,7 +311,7 @@ class InventoryStatus:
                 ("盘盈入账 surplus assets registered", len(s.get("surplus_assets", []))),
                 (
                     "状态变更 status changes",
-                    ", ".join(f"{_status_label(k)} {k} {v}" for k, v in dict(s.get("status_changes", {})).items()),
+                    ", ".join(f"{_status_label(k)} {k} {v}" for k, v in self.status_changes.items()),
                 ),
             ]
         return [SummaryLine(k, v) for k, v in lines]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from assetledger.domain.access import Action
 from assetledger.domain.booking import BOOKS_START, entity_code
 from assetledger.domain.enums import AssetStatus, Register
+from assetledger.domain.governance import MaintenanceDecision
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import entity_name, read_scope, require
@@ -27,6 +28,8 @@ from assetledger.store.journal_models import PostingRow
 from assetledger.store.models import Asset
 from assetledger.store.text_rules import require_fits
 
+# the rows that decide an application (the others after it are its spending)
+DECISIONS = (MaintenanceDecision.APPROVED, MaintenanceDecision.REFUSED)
 FUND = ("Liabilities:SpecialPayable:MaintenanceFund", "专项应付款-公益性资产运维基金")
 
 
@@ -85,15 +88,15 @@ def _application(session: Session, application_id: int) -> MaintenanceApplicatio
     return row
 
 
-def _state(session: Any, application_id: int) -> tuple[str | None, Decimal, dt.date | None]:
+def _state(session: Any, application_id: int) -> tuple[MaintenanceDecision | None, Decimal, dt.date | None]:
     """(decision, amount spent so far, date of the decision) of an application."""
     rows = session.execute(
         select(MaintenanceApplication.decision, MaintenanceApplication.amount, MaintenanceApplication.decided_on)
         .where(MaintenanceApplication.approves_id == application_id)
         .order_by(MaintenanceApplication.id)
     ).all()
-    decided = next(((d, on) for d, _, on in rows if d in ("approved", "refused")), (None, None))
-    spent = sum((a for d, a, _ in rows if d == "spent"), Decimal("0.00"))
+    decided = next(((d, on) for d, _, on in rows if d in DECISIONS), (None, None))
+    spent = sum((a for d, a, _ in rows if d is MaintenanceDecision.SPENT), Decimal("0.00"))
     return decided[0], spent, decided[1]
 
 
@@ -114,7 +117,7 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
         _require_county(session, app.asset_id, actor)
         decision, _, _ = _state(session, application_id)
         if decision is not None:
-            done = "批准" if decision == "approved" else "驳回"
+            done = "批准" if decision is MaintenanceDecision.APPROVED else "驳回"
             raise RuleViolation(
                 f"第 {application_id} 号维修申请已{done} (application {application_id} was already {decision})"
             )
@@ -126,8 +129,8 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
         session.add(
             MaintenanceApplication(
                 asset_id=app.asset_id, applied_on=app.applied_on, amount=app.amount, reason=app.reason,
-                decision="approved" if approve else "refused", decided_on=on, approves_id=application_id,
-                actor=actor, recorded_at=now(),
+                decision=MaintenanceDecision.APPROVED if approve else MaintenanceDecision.REFUSED, decided_on=on,
+                approves_id=application_id, actor=actor, recorded_at=now(),
             )
         )  # fmt: off
 
@@ -138,7 +141,7 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
         app = _application(session, application_id)
         _require_county(session, app.asset_id, actor)
         decision, spent, approved_on = _state(session, application_id)
-        if decision != "approved":
+        if decision is not MaintenanceDecision.APPROVED:
             raise RuleViolation(
                 f"第 {application_id} 号维修申请未获批准 (application {application_id} is not approved)"
             )
@@ -167,8 +170,8 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
         session.add(
             MaintenanceApplication(
                 asset_id=app.asset_id, applied_on=app.applied_on, amount=amount, reason=app.reason,
-                decision="spent", decided_on=on, approves_id=application_id, entry_id=entry_id, actor=actor,
-                recorded_at=now(),
+                decision=MaintenanceDecision.SPENT, decided_on=on, approves_id=application_id, entry_id=entry_id,
+                actor=actor, recorded_at=now(),
             )
         )  # fmt: off
         return entry_id
@@ -177,14 +180,14 @@ def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor
 @dataclass(frozen=True)
 class Application:
     """An application to the maintenance fund (运维基金): the asset, when and how much was asked and why, the decision
-    (approved, refused or pending) and the amount spent on it so far."""
+    (approved or refused; None while pending) and the amount spent on it so far."""
 
     id: int
     asset_id: str
     applied_on: dt.date
     amount: Decimal
     reason: str
-    decision: str
+    decision: MaintenanceDecision | None  # None: pending (待审批)
     spent: Decimal
 
 
@@ -205,5 +208,5 @@ def applications(db: Database, actor: str) -> list[Application]:
         out = []
         for a in apps:
             decision, spent, _ = _state(session, a.id)
-            out.append(Application(a.id, a.asset_id, a.applied_on, a.amount, a.reason, decision or "pending", spent))
+            out.append(Application(a.id, a.asset_id, a.applied_on, a.amount, a.reason, decision, spent))
         return out

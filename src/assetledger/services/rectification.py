@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -218,16 +218,50 @@ def show_case(db: Database, actor: str, number: int, as_of: dt.date | None = Non
         return _view(row, _events(session, [number]).get(number, []), as_of or today())
 
 
-def case_records(db: Database, actor: str, within: str | None = None) -> list[dict[str, object]]:
-    """Every case in a region with its events, as plain values for the audit package (rectification.jsonl)."""
-    records: list[dict[str, object]] = []
-    for v in list_cases(db, actor, region=within):
-        record = asdict(v)
-        record["rule"] = v.rule.value
-        record["state"] = "closed" if v.state.closed else "open"
-        record["events"] = [{**asdict(e), "kind": e.kind.value} for e in v.events]
-        records.append(record)
-    return records
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as the audit package keeps it (one line of rectification.jsonl): the warning it was opened on, the
+    unit, deadline and opening, every event in order, whether it is closed, and whether it is overdue."""
+
+    number: int
+    key: str
+    rule: RuleKind
+    subject: str
+    name: str
+    county_code: str
+    township_code: str | None
+    village_code: str | None
+    since: dt.date
+    evidence: str
+    unit: str
+    deadline: dt.date
+    opened_on: dt.date
+    opened_by: str
+    policy_version: str
+    note: str | None
+    events: tuple[CaseEvent, ...]
+    closed: bool
+    overdue: bool
+
+    @classmethod
+    def of(cls, view: CaseView) -> CaseRecord:
+        kept = {f.name: getattr(view, f.name) for f in fields(cls) if f.name != "closed"}
+        return cls(**kept, closed=view.state.closed)
+
+    def line(self) -> dict[str, object]:
+        """The values of its line in rectification.jsonl: the rule and the events' kinds by their codes, the state
+        as "open" or "closed"."""
+        values: dict[str, object] = {
+            "state" if f.name == "closed" else f.name: getattr(self, f.name) for f in fields(self)
+        }
+        values.update(rule=self.rule.value, events=[{**asdict(e), "kind": e.kind.value} for e in self.events],
+                      state="closed" if self.closed else "open")  # fmt: skip
+        return values
+
+
+def case_records(db: Database, actor: str, within: str | None = None) -> list[CaseRecord]:
+    """Every case in a region with its events, for the audit package (rectification.jsonl)."""
+    return [CaseRecord.of(v) for v in list_cases(db, actor, region=within)]
 
 
 def open_cases_by_key(db: Database, actor: str, region: str | None = None) -> dict[str, int]:

@@ -10,7 +10,8 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.domain.asset_events import ApprovalLevel
-from assetledger.domain.governance import DisposalMethod
+from assetledger.domain.enums import AssetStatus, OperatingMode
+from assetledger.domain.governance import DisposalMethod, GovernanceAction, MaintenanceDecision
 from assetledger.store.models import Base, BigId
 from assetledger.store.types import EnumText, Money
 
@@ -22,11 +23,12 @@ class GovernanceDecision(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), index=True)
-    decision: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[GovernanceAction] = mapped_column(EnumText(GovernanceAction, 16))
     decided_on: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str | None] = mapped_column(String(32))  # idle / loss_making, from the scan
+    # the asset's register status when it was decided (in use, idle or damaged): what the decision found it in
+    reason: Mapped[AssetStatus | None] = mapped_column(EnumText(AssetStatus, 32))
     new_operator: Mapped[str | None] = mapped_column(String(200))
-    new_mode: Mapped[str | None] = mapped_column(String(16))
+    new_mode: Mapped[OperatingMode | None] = mapped_column(EnumText(OperatingMode, 16))
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -99,7 +101,8 @@ class MaintenanceApplication(Base):
     applied_on: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money)
     reason: Mapped[str] = mapped_column(Text)
-    decision: Mapped[str | None] = mapped_column(String(16))  # approved / refused, recorded as a new row's decision
+    # None on the application; approved / refused on the row of its decision, spent on each row of its spending
+    decision: Mapped[MaintenanceDecision | None] = mapped_column(EnumText(MaintenanceDecision, 16))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     approves_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_applications.id"))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"))

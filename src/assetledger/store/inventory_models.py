@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assetledger.domain.enums import RegionLevel
-from assetledger.domain.inventory import CountResult
+from assetledger.domain.inventory import CountResult, DueReason
 from assetledger.store.models import Base, BigId
 from assetledger.store.types import EnumText, Money
 
@@ -46,7 +46,7 @@ class InventoryItem(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id"))
     asset_id: Mapped[str] = mapped_column(ForeignKey("assets.asset_id"), index=True)
-    reason: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[DueReason] = mapped_column(EnumText(DueReason, 32))  # why it was selected (one of the due reasons)
     last_counted: Mapped[int | None] = mapped_column(Integer)
     county_code: Mapped[str] = mapped_column(String(32))
     township_code: Mapped[str | None] = mapped_column(String(32))

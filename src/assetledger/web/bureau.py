@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from assetledger.domain.access import Role
 from assetledger.domain.documents import DocumentKind
 from assetledger.domain.enums import PLACE_LEVELS, AssetStatus, RegionLevel, Register
-from assetledger.domain.governance import FlaggedAsset
+from assetledger.domain.governance import FlaggedAsset, GovernanceAction
 from assetledger.domain.journal import EntryKind
 from assetledger.errors import Finding, InputError
 from assetledger.io.household_rows import household_word
@@ -242,7 +242,17 @@ FINDING_WORDS = {
     "idle": mark("finding_idle"),
     "loss": mark("finding_loss"),
 }
-DECISION_WORDS = {"revitalise": mark("decision_revitalise"), "dispose": mark("decision_dispose")}
+DECISION_WORDS: dict[str, str] = {  # keyed by GovernanceAction
+    GovernanceAction.REVITALISE: mark("decision_revitalise"),
+    GovernanceAction.DISPOSE: mark("decision_dispose"),
+}
+
+
+def _decision_word(decision: str | None, lang: str) -> str | None:
+    """A governance decision in words; a stored text that is none (written around the product) as it is."""
+    return translate(DECISION_WORDS[decision], lang) if decision in DECISION_WORDS else decision
+
+
 GOVERNANCE_HEADERS = (
     mark("asset_id"),
     mark("name"),
@@ -289,7 +299,7 @@ def governance() -> Response | str:
                   "finding": "、".join(translate(FINDING_WORDS[x], lang) for x in r.finding.split("+")),
                   "last_revenue": r.last_revenue, "trailing_revenue": r.trailing_revenue,
                   "trailing_costs": r.trailing_costs, "net": r.net,
-                  "decision": translate(DECISION_WORDS[r.decision], lang) if r.decision else None}
+                  "decision": _decision_word(r.decision, lang)}
                  for r in rows]  # fmt: skip
         headers = {k: translate(k, lang) for k in GOVERNANCE_HEADERS}
         return export(shown, headers, wanted, translate("governance_file", lang))

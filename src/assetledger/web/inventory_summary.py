@@ -63,12 +63,11 @@ def summary(s: InventoryStatus, lang: str, actor_name: str) -> list[tuple[str, A
     lines += [(t("selected_because", reason=_reason(reason, lang)), n) for reason, n in s.selected.items()]
     if s.close_summary:
         done = s.close_summary
-        changes = dict(done.get("status_changes", {}))
         sep = "，" if lang == "zh" else ", "
         lines += [
             (t("written_off"), len(done.get("written_off", []))),
             (t("written_off_value"), Decimal(str(done.get("written_off_value", "0.00")))),
             (t("surplus_registered"), len(done.get("surplus_assets", []))),
-            (t("status_changes"), sep.join(f"{_status(k, lang)} {v:,}" for k, v in changes.items())),
+            (t("status_changes"), sep.join(f"{_status(k, lang)} {v:,}" for k, v in s.status_changes.items())),
         ]
     return lines
