@@ -110,12 +110,14 @@ def entry_problems(entry: JournalEntry) -> list[str]:
     return entry_in_fen(entry)[0]
 
 
-def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
+def entry_in_fen(entry: JournalEntry) -> tuple[list[str], tuple[int, ...]]:
     """Why an entry cannot be booked (as `entry_problems`), and its postings' amounts in integer fen.
 
     One pass does both, because bulk posting needs the fen to store and must not pay for the check twice: an
     amount is two-place exactly when 100 × amount is an integer; the entry balances when its fen sum to zero; no
     amount exceeds MAX_FEN, so no sum over a province's postings can overflow the databases' 64-bit integers.
+    The amounts are a tuple: kept until the batch is stored, a tuple of integers is one the garbage collector
+    stops tracking, where 50,000 lists would each be walked again by every full collection.
     """
     problems: list[str] = []
     fens: list[int] = []
@@ -156,7 +158,7 @@ def entry_in_fen(entry: JournalEntry) -> tuple[list[str], list[int]]:
     ref_problem = voucher_ref_problem(entry)
     if ref_problem:
         problems.append(ref_problem)
-    return problems, fens
+    return problems, tuple(fens)
 
 
 # --- voucher identity (凭证号) -----------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ class Books:
         booked = self._booked_vouchers(entries, {k for k in keys if k is not None})
         disposed = self._disposed_assets({e.asset_id for e in entries if e.asset_id})
         fresh: list[JournalEntry] = []
-        amounts: list[list[int]] = []
+        amounts: list[tuple[int, ...]] = []
         seen: set[tuple[str, str, str]] = set()
         result = PostResult()
         day = today()  # one batch, one day: a batch posted across midnight is judged by the day it began
@@ -253,7 +253,7 @@ class Books:
 
     def _problems(
         self, entry: JournalEntry, disposed: dict[str, tuple[dt.date, str]]
-    ) -> tuple[list[str], list[str], list[int]]:
+    ) -> tuple[list[str], list[str], tuple[int, ...]]:
         """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
         if not self.entity_exists(entry.entity):
