@@ -245,9 +245,10 @@ def distribution_accounts_problem(entry: JournalEntry) -> str | None:
     payout, or the reversal of a booked entry (the distribution's own, by `distribute reverse`) may."""
     if entry.kind in DISTRIBUTION_KINDS or (entry.kind is EntryKind.REVERSAL and entry.reverses is not None):
         return None
-    kept = sorted({p.account for p in entry.postings if kept_by_distributions(p.account)})
-    if not kept:
+    found = [p.account for p in entry.postings if kept_by_distributions(p.account)]
+    if not found:
         return None
+    kept = sorted(set(found))
     named = "、".join(kept)
     return (
         f"科目 {named} 只由收益分配、发放和冲销记账（distribute、distribute pay、distribute reverse），不能手工记账或从"
