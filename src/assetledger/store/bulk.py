@@ -9,12 +9,13 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Dialect, Select, Table, bindparam, func, insert, select, text
+from sqlalchemy import JSON, Connection, Date, Dialect, Select, Table, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from assetledger.store.integrity import keep_inserted
 from assetledger.store.state_seals import bulk_insert
 from assetledger.store.text_rules import check_columns
+from assetledger.store.types import EnumText
 
 T = TypeVar("T")
 CHUNK = 900  # stays under SQLite's default limit of host parameters in one IN (...)
@@ -158,10 +159,16 @@ def _bound(
     for i, name in enumerate(columns):
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            values[i] = converted(process, values[i])
+            repeats = isinstance(table.c[name].type, _REPEATING)
+            values[i] = converted(process, values[i]) if repeats else list(map(process, values[i]))
     if tail:
         values += [[value] * len(rows) for value in tail]
     return every, list(zip(*values, strict=True))
+
+
+# Column types whose values a batch repeats (a month's dates, a closed vocabulary, the same metadata): converted once
+# per distinct value. Amounts, times and ids are mostly distinct, and are converted one by one.
+_REPEATING = (Date, EnumText, JSON)
 
 
 def converted(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
