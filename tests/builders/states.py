@@ -12,13 +12,11 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import Custody
 from assetledger.domain.booking import AssetPosting
 from assetledger.domain.contracts import Frequency, Terms, Timing
 from assetledger.domain.distribution import DistributionRule
 from assetledger.domain.enums import OperatingMode
-from assetledger.domain.governance import DisposalMethod
 from assetledger.domain.money import parse_money
 from assetledger.domain.objections import Outcome
 from assetledger.io.contract_rows import ContractRow
@@ -27,7 +25,6 @@ from assetledger.services import maintenance, users
 from assetledger.services.assets import ImportResult, assign_custodian, import_assets
 from assetledger.services.beneficiaries import add_household
 from assetledger.services.contracts import ContractView, add_contract, terminate_contract
-from assetledger.services.disposal import DisposalRequest, DisposalResult, dispose
 from assetledger.services.distribution import register_rule
 from assetledger.services.inventory_close import CloseResult, close_inventory
 from assetledger.services.inventory_counts import RecordResult, record_counts
@@ -151,26 +148,6 @@ def contract(
 def terminated(db: Database, code: str, on: dt.date, reason: str, *, actor: str = ACTOR) -> ContractView:
     """A contract ended before its term (`contract terminate CODE --date --reason`)."""
     return terminate_contract(db, code, on, reason, actor)
-
-
-def disposed(
-    db: Database,
-    asset_id: str,
-    method: DisposalMethod | str,
-    on: dt.date,
-    approval: str,
-    approved_by: ApprovalLevel | str,
-    *,
-    proceeds: str = "0",
-    actor: str = ACTOR,
-) -> DisposalResult:
-    """An asset disposed of with its approval (`asset dispose ASSET --method --date --approval --approved-by
-    --proceeds`). The proceeds are read as the command reads them (to the fen): the disposal event records them as
-    given, 0.00 where tests.builders.governance.disposed would record 0."""
-    request = DisposalRequest(
-        asset_id, DisposalMethod(method), on, parse_money(proceeds), approval, ApprovalLevel(approved_by)
-    )
-    return dispose(db, request, actor)
 
 
 def contributed(db: Database, county: str, amount: str, on: dt.date, *, actor: str = ACTOR) -> int:

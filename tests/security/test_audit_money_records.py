@@ -24,7 +24,7 @@ from assetledger.store.models import Asset
 from assetledger.web import create_app
 from tests.builders import regions, user
 from tests.builders.distribution import database_of
-from tests.builders.governance import inventory
+from tests.builders.governance import disposed, inventory
 from tests.builders.states import (
     applied,
     approved,
@@ -33,7 +33,6 @@ from tests.builders.states import (
     contributed,
     counts_file,
     custodian,
-    disposed,
     inventory_closed,
     password,
     spent,
@@ -82,7 +81,7 @@ def _county_records(db: Database, prefix: str, county: str, village: str) -> Non
     contract(db, f"{prefix}HT-1", f"{prefix}OP", "绿源公司", "lease", D(2024, 1, 1), D(2026, 12, 31), "10000",
              deposit="500", actor="root")  # fmt: skip
     terminated(db, f"{prefix}HT-1", D(2025, 6, 30), "协商解除", actor="root")
-    disposed(db, f"{prefix}OLD", "scrap", D(2025, 3, 1), f"{prefix}处置批复", "county", actor="root")
+    disposed(db, f"{prefix}OLD", D(2025, 3, 1), "county", method="scrap", approval=f"{prefix}处置批复", actor="root")
     custodian(db, f"{prefix}RD", "养护队", D(2025, 1, 1), duties="巡查", actor="root")
     contributed(db, county, "10000", D(2025, 1, 1), actor="root")
     application = applied(db, f"{prefix}RD", "8000", "水毁", D(2025, 2, 1), actor="root")
