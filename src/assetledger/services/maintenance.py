@@ -42,7 +42,7 @@ def _fund_balance(books: Books, entity: str) -> Decimal:
 
 
 def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: str, note: str | None = None) -> int:
-    require_amount("maintenance contribute", "--amount", amount)
+    amount = require_amount("maintenance contribute", "--amount", amount)
     with db.transaction() as session:
         require(session, actor, Action.REGISTER, [county])
         books = Books(session, actor)
@@ -56,7 +56,7 @@ def contribute(db: Database, county: str, amount: Decimal, on: dt.date, actor: s
 
 
 def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date, actor: str) -> int:
-    require_amount("maintenance apply", "--amount", amount)
+    amount = require_amount("maintenance apply", "--amount", amount)
     require_fits("maintenance apply", ("--reason", reason, MaintenanceApplication.reason))
     with db.transaction() as session:
         asset = session.get(Asset, asset_id)
@@ -136,7 +136,7 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
 
 
 def spend(db: Database, application_id: int, amount: Decimal, on: dt.date, actor: str) -> int:
-    require_amount("maintenance spend", "--amount", amount)
+    amount = require_amount("maintenance spend", "--amount", amount)
     with db.transaction() as session:
         app = _application(session, application_id)
         _require_county(session, app.asset_id, actor)
