@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import json
 
+import pytest
 from click.testing import Result
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from assetledger.store.db import Database
@@ -63,6 +65,47 @@ def test_scan_revitalise_dispose_and_report_through_their_commands(run: Cli, db:
     assert {r["asset_id"] for r in listed} == {"ROAD", "LOSES"}
     report = json.loads(run("report", "governance", "--year", "2026", "--format", "json").output)
     assert report[0]["disposed"] == 2 and report[0]["restricted_in"] == "151500.00"
+
+
+@pytest.mark.both_backends  # the stored texts read back through each database's driver
+def test_asset_scan_shows_a_person_labels_and_keeps_codes_for_programs(run: Cli, db: Database) -> None:
+    """The table and the XLSX name the register, status, finding and decision in words (as `asset list` and
+    `maintenance list` do); CSV and JSON keep the codes. A stored text that is none of its vocabulary (written around
+    the product) is shown as it is, not a traceback."""
+    _setup(db)  # SILENT without revenue since 2025-01, LOSES losing, ROAD (public-benefit) marked idle
+    run("asset", "decide-dispose", "ROAD", "--date", "2025-12-01")
+    table = run("asset", "scan", "--as-of", "2025-12-31").output
+    listed = table.split("经营合同预警")[0]
+    road = next(line for line in listed.splitlines() if line.startswith("ROAD"))
+    assert all(word in road for word in ("公益性", "闲置", "登记为闲置", "处置")), road
+    silent = next(line for line in listed.splitlines() if line.startswith("SILENT"))
+    assert all(word in silent for word in ("经营性", "在用", "长期无收益")), silent
+    assert "亏损" in next(line for line in listed.splitlines() if line.startswith("LOSES"))
+    codes = ("public_benefit", "operating", "in_use", "marked_idle", "no_revenue", "loss_making", "dispose")
+    assert not [code for code in codes if code in listed], listed
+    found = {r["asset_id"]: r for r in json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format",
+                                                      "json").output)}  # fmt: skip
+    assert (found["ROAD"]["register"], found["ROAD"]["status"]) == ("public_benefit", "idle")
+    assert (found["ROAD"]["finding"], found["ROAD"]["decision"]) == ("marked_idle", "dispose")
+    csv = run("asset", "scan", "--as-of", "2025-12-31", "--format", "csv").output
+    assert "public_benefit,marked_idle" not in csv and ",public_benefit," in csv and ",dispose," in csv, csv
+    run("asset", "scan", "--as-of", "2025-12-31", "--format", "xlsx", "--out", "scan.xlsx")
+    sheet = load_workbook(run.cwd / "scan.xlsx")["governance list"]
+    cells = {c.value for row in sheet.iter_rows() for c in row}
+    assert {"公益性", "闲置", "登记为闲置", "处置", "经营性", "长期无收益"} <= cells
+    assert not cells & {"public_benefit", "operating", "marked_idle", "dispose"}
+    drop_append_only_guards(db, "governance_decisions")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE governance_decisions SET decision = 'abandon'"))
+        conn.execute(text("UPDATE assets SET status = 'stolen' WHERE asset_id = 'SILENT'"))
+    tampered = run("asset", "scan", "--as-of", "2025-12-31")
+    assert tampered.exit_code == 0 and "Traceback" not in tampered.output
+    lines = tampered.output.split("经营合同预警")[0].splitlines()
+    assert "abandon" in next(line for line in lines if line.startswith("ROAD"))
+    assert "stolen" in next(line for line in lines if line.startswith("SILENT"))
+    found = {r["asset_id"]: r for r in json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format",
+                                                      "json").output)}  # fmt: skip
+    assert (found["ROAD"]["decision"], found["SILENT"]["status"]) == ("abandon", "stolen")
 
 
 def test_a_write_off_is_refused_by_asset_dispose_as_bad_input(run: Cli, db: Database) -> None:
