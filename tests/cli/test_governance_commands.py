@@ -278,6 +278,30 @@ def test_a_case_opened_stepped_closed_listed_and_shown(run: Cli, db: Database) -
     assert (run.cwd / "package" / "rectification.jsonl").exists()
 
 
+def test_a_case_whose_stored_rule_and_event_kind_are_none_is_listed_shown_and_refused_in_words(
+    run: Cli, db: Database
+) -> None:
+    """`supervise cases` and `supervise show` print a rule or event kind written around the product as it was
+    stored; `supervise step` and `close` refuse (exit 5) naming the case and the text, never a traceback."""
+    _cases_county(db)
+    _open(run)
+    run("supervise", "step", "1", "--text", "已督办", "--date", "2025-06-02", user="li")
+    for name in ("rectification_cases", "rectification_events"):
+        drop_append_only_guards(db, name)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE rectification_cases SET rule = 'vanished' WHERE id = 1"))
+        conn.execute(text("UPDATE rectification_events SET kind = 'reopened' WHERE id = 1"))
+    assert "vanished" in run("supervise", "cases", user="wang").output
+    [case] = json.loads(run("supervise", "cases", "--format", "json", user="wang").output)
+    assert (case["rule"], case["steps"]) == ("vanished", 0)
+    shown = run("supervise", "show", "1", user="wang").output
+    assert "vanished" in shown and "reopened" in shown and "销号 closed" not in shown, shown
+    for args, user in ((("step", "1", "--text", "x", "--date", "2025-06-03"), "li"), (("close", "1"), "zhang")):
+        refused = run("supervise", *args, user=user, ok=False)
+        assert refused.exit_code == 5 and "Traceback" not in refused.output, refused.output
+        assert "整改案件 1" in refused.output and "「reopened」" in refused.output, refused.output
+
+
 def test_case_commands_refuse_by_role_and_by_bad_input(run: Cli, db: Database) -> None:
     _cases_county(db)
     for user in ("li", "wang"):
