@@ -10,7 +10,9 @@ import datetime as dt
 import hashlib
 import json
 
+import pytest
 from click.testing import Result
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from assetledger.store.db import Database
@@ -63,6 +65,47 @@ def test_scan_revitalise_dispose_and_report_through_their_commands(run: Cli, db:
     assert {r["asset_id"] for r in listed} == {"ROAD", "LOSES"}
     report = json.loads(run("report", "governance", "--year", "2026", "--format", "json").output)
     assert report[0]["disposed"] == 2 and report[0]["restricted_in"] == "151500.00"
+
+
+@pytest.mark.both_backends  # the stored texts read back through each database's driver
+def test_asset_scan_shows_a_person_labels_and_keeps_codes_for_programs(run: Cli, db: Database) -> None:
+    """The table and the XLSX name the register, status, finding and decision in words (as `asset list` and
+    `maintenance list` do); CSV and JSON keep the codes. A stored text that is none of its vocabulary (written around
+    the product) is shown as it is, not a traceback."""
+    _setup(db)  # SILENT without revenue since 2025-01, LOSES losing, ROAD (public-benefit) marked idle
+    run("asset", "decide-dispose", "ROAD", "--date", "2025-12-01")
+    table = run("asset", "scan", "--as-of", "2025-12-31").output
+    listed = table.split("经营合同预警")[0]
+    road = next(line for line in listed.splitlines() if line.startswith("ROAD"))
+    assert all(word in road for word in ("公益性", "闲置", "登记为闲置", "处置")), road
+    silent = next(line for line in listed.splitlines() if line.startswith("SILENT"))
+    assert all(word in silent for word in ("经营性", "在用", "长期无收益")), silent
+    assert "亏损" in next(line for line in listed.splitlines() if line.startswith("LOSES"))
+    codes = ("public_benefit", "operating", "in_use", "marked_idle", "no_revenue", "loss_making", "dispose")
+    assert not [code for code in codes if code in listed], listed
+    found = {r["asset_id"]: r for r in json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format",
+                                                      "json").output)}  # fmt: skip
+    assert (found["ROAD"]["register"], found["ROAD"]["status"]) == ("public_benefit", "idle")
+    assert (found["ROAD"]["finding"], found["ROAD"]["decision"]) == ("marked_idle", "dispose")
+    csv = run("asset", "scan", "--as-of", "2025-12-31", "--format", "csv").output
+    assert "public_benefit,marked_idle" not in csv and ",public_benefit," in csv and ",dispose," in csv, csv
+    run("asset", "scan", "--as-of", "2025-12-31", "--format", "xlsx", "--out", "scan.xlsx")
+    sheet = load_workbook(run.cwd / "scan.xlsx")["governance list"]
+    cells = {c.value for row in sheet.iter_rows() for c in row}
+    assert {"公益性", "闲置", "登记为闲置", "处置", "经营性", "长期无收益"} <= cells
+    assert not cells & {"public_benefit", "operating", "marked_idle", "dispose"}
+    drop_append_only_guards(db, "governance_decisions")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE governance_decisions SET decision = 'abandon'"))
+        conn.execute(text("UPDATE assets SET status = 'stolen' WHERE asset_id = 'SILENT'"))
+    tampered = run("asset", "scan", "--as-of", "2025-12-31")
+    assert tampered.exit_code == 0 and "Traceback" not in tampered.output
+    lines = tampered.output.split("经营合同预警")[0].splitlines()
+    assert "abandon" in next(line for line in lines if line.startswith("ROAD"))
+    assert "stolen" in next(line for line in lines if line.startswith("SILENT"))
+    found = {r["asset_id"]: r for r in json.loads(run("asset", "scan", "--as-of", "2025-12-31", "--format",
+                                                      "json").output)}  # fmt: skip
+    assert (found["ROAD"]["decision"], found["SILENT"]["status"]) == ("abandon", "stolen")
 
 
 def test_a_write_off_is_refused_by_asset_dispose_as_bad_input(run: Cli, db: Database) -> None:
@@ -233,6 +276,30 @@ def test_a_case_opened_stepped_closed_listed_and_shown(run: Cli, db: Database) -
     assert "verifies clean" in run("audit", "verify", "--skip-bean-check", user="wang").output
     run("audit", "export", "--scope", "360921", "--out", "package", user="wang")
     assert (run.cwd / "package" / "rectification.jsonl").exists()
+
+
+def test_a_case_whose_stored_rule_and_event_kind_are_none_is_listed_shown_and_refused_in_words(
+    run: Cli, db: Database
+) -> None:
+    """`supervise cases` and `supervise show` print a rule or event kind written around the product as it was
+    stored; `supervise step` and `close` refuse (exit 5) naming the case and the text, never a traceback."""
+    _cases_county(db)
+    _open(run)
+    run("supervise", "step", "1", "--text", "已督办", "--date", "2025-06-02", user="li")
+    for name in ("rectification_cases", "rectification_events"):
+        drop_append_only_guards(db, name)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE rectification_cases SET rule = 'vanished' WHERE id = 1"))
+        conn.execute(text("UPDATE rectification_events SET kind = 'reopened' WHERE id = 1"))
+    assert "vanished" in run("supervise", "cases", user="wang").output
+    [case] = json.loads(run("supervise", "cases", "--format", "json", user="wang").output)
+    assert (case["rule"], case["steps"]) == ("vanished", 0)
+    shown = run("supervise", "show", "1", user="wang").output
+    assert "vanished" in shown and "reopened" in shown and "销号 closed" not in shown, shown
+    for args, user in ((("step", "1", "--text", "x", "--date", "2025-06-03"), "li"), (("close", "1"), "zhang")):
+        refused = run("supervise", *args, user=user, ok=False)
+        assert refused.exit_code == 5 and "Traceback" not in refused.output, refused.output
+        assert "整改案件 1" in refused.output and "「reopened」" in refused.output, refused.output
 
 
 def test_case_commands_refuse_by_role_and_by_bad_input(run: Cli, db: Database) -> None:

@@ -268,3 +268,22 @@ def test_a_decision_text_outside_its_vocabulary_is_read_and_reported(db: Databas
     found = [what for check, what in verify(db, ACTOR, bean_check=False) if check == "integrity"]
     assert found == ["governance_decisions id 1: row changed after it was recorded",
                      "maintenance_applications id 2: row changed after it was recorded"]  # fmt: skip
+
+
+def test_a_stored_status_outside_its_vocabulary_decides_no_disposal(db: Database) -> None:
+    """`asset decide-dispose` decides from the asset's status (off the books: refused): a status written around the
+    product that is no status is refused by name (the asset and the stored text, exit 5), not a traceback, and
+    nothing is recorded; the governance scan still lists the asset with the text as it was stored."""
+    _setup(db)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE assets SET status = 'stolen' WHERE asset_id = 'SILENT'")
+    before = table_counts(db)
+    with pytest.raises(RuleViolation) as refused:
+        decide_disposal(db, "SILENT", dt.date(2026, 1, 11), None, ACTOR)
+    said = str(refused.value)
+    assert refused.value.exit_code == 5 and refused.value.asset_id == "SILENT"
+    assert "资产 SILENT 在台账中的状态「stolen」不是本版本认识的状态" in said, said
+    assert "its stored status 'stolen' is no status this version knows" in said, said
+    assert table_counts(db) == before
+    [silent] = [r for r in scan(db, dt.date(2025, 12, 31), ACTOR) if r.asset_id == "SILENT"]
+    assert silent.status == "stolen" and silent.finding == "no_revenue"

@@ -368,6 +368,53 @@ def test_sheets_record_status_close_report(db: Database, tmp_path: Path) -> None
     assert lines["完成率 completion %"] == Decimal("100.0") and lines["盘亏 shortages"] == 1
 
 
+def test_stored_codes_that_are_none_are_reported_as_they_are_and_decide_no_close(db: Database, tmp_path: Path) -> None:
+    """Texts written around the product (or by a later version) where a code is stored — a reason in the inventory's
+    selection, a count's result, a surplus's register, an asset's register — are shown as they were stored by the
+    status, its summary lines and the report (they are only read there); the close, which decides from them, refuses
+    naming each one (exit 5), and nothing is written."""
+    folder = opened(db, tmp_path / "sheets")
+    first = {"A-1": ("在用", "2025-12-10"), "A-2": ("毁损", "2025-12-10"), "A-3": ("盘亏", "2025-12-10", "找不到")}
+    record_counts(db, fill(sheet_of(folder, HONGQI), tmp_path / "hongqi.xlsx", first, [LAMP]), ACTOR)
+    for table in ("inventories", "inventory_counts"):
+        drop_append_only_guards(db, table)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("""UPDATE inventories SET selected = '{"collective": 4, "picked": 2}' WHERE id = 1""")
+        conn.exec_driver_sql(
+            "UPDATE inventory_counts SET result = 'found', register = 'mystery' WHERE surplus_key IS NOT NULL"
+        )
+        conn.exec_driver_sql("UPDATE inventory_counts SET result = 'fine' WHERE asset_id = 'A-1'")
+        conn.exec_driver_sql("UPDATE assets SET register = 'gone' WHERE asset_id = 'A-2'")
+    status = inventory_status(db, 1, ACTOR)
+    lines = {line.item: line.value for line in status.summary_rows()}
+    assert (lines["选取 村集体资产，每年清查"], lines["选取 picked"]) == (4, 2)
+    assert [(d.asset_id, d.register) for d in status.findings.damaged] == [("A-2", "gone")]
+    assert [(s.name, s.register, s.result) for s in status.findings.surplus] == [("太阳能路灯", "mystery", "found")]
+    path, _ = write_report(db, 1, tmp_path / "report.xlsx", ACTOR)
+    report = load_workbook(path)
+    assert "选取 picked" in {r[0] for r in report["汇总"].iter_rows(min_row=3, values_only=True)}
+    assert {"mystery", "found"} <= {v for r in report["盘盈"].iter_rows(min_row=3, values_only=True) for v in r}
+    before = table_counts(db)
+    with pytest.raises(RuleViolation) as refused:
+        close_inventory(db, 1, "示政〔2026〕3号", ACTOR, dt.date(2026, 1, 10), allow_uncounted=True)
+    said = str(refused.value)
+    assert refused.value.exit_code == 5 and "Traceback" not in said
+    assert "资产 A-1 (asset)，列「结果 result」 (column)，值「fine」 (value)：不是本版本认识的值" in said, said
+    assert "盘盈 太阳能路灯" in said and "值「found」" in said and "值「mystery」" in said, said
+    assert "the close cannot decide from it; run `audit verify`" in said
+    assert table_counts(db) == before
+
+
+def test_a_stored_region_level_that_is_none_is_named_as_it_is_when_an_inventory_is_refused(db: Database) -> None:
+    registers(db)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE regions SET level = 'hamlet' WHERE code = '360921'")
+    with pytest.raises(InputError) as wrong:
+        open_inventory(db, 2025, parse_scope("county:360921"), ACTOR)
+    [finding] = wrong.value.findings
+    assert finding.reason == "示范县是hamlet，不是县 (360921 is a hamlet)", finding
+
+
 def _row(asset_id: str, result: str, **cells: Any) -> list[dict[str, object]]:
     """An extra row at the bottom of a sheet."""
     return [{"资产编号": asset_id, RESULT: result, "清查日期": "2025-12-10", **cells}]

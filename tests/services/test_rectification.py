@@ -197,6 +197,60 @@ def test_audit_verify_names_a_tampered_case_row(db: Database) -> None:
     assert "rectification_cases id 1" in found and "rectification_events id 1" in found, found
 
 
+def test_a_stored_rule_or_event_kind_that_is_none_is_shown_as_it_is_and_decides_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    """A rule or an event kind written around the product (or by a later version) reads back as its text: the lists,
+    the case and the audit package show it as it was stored; a close cannot re-run a rule it does not know, and no
+    step, close or second case is decided from an event whose kind may or may not be a close."""
+    _county(db)
+    _open(db)
+    record_step(db, _place(db), "li", 1, "已督办", on=dt.date(2025, 6, 2))
+    for table in ("rectification_cases", "rectification_events"):
+        drop_append_only_guards(db, table)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE rectification_cases SET rule = 'vanished' WHERE id = 1"))
+    [case] = list_cases(db, "wang")
+    assert (case.rule, case.rule_label, case.state.steps) == ("vanished", "vanished", 1)
+    assert not isinstance(case.rule, RuleKind) and show_case(db, "wang", 1).rule == "vanished"
+    [kept] = case_records(db, "wang", "360921")
+    assert kept.line()["rule"] == "vanished"
+    export_package(db, tmp_path / "package", "wang", "360921", _place(db))
+    [line] = (tmp_path / "package" / "rectification.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["rule"] == "vanished"
+    before = table_counts(db)
+    with pytest.raises(RuleViolation) as unknown_rule:
+        close_case(db, "zhang", 1, policy=SupervisionPolicy(), on=dt.date(2025, 6, 12))
+    said = str(unknown_rule.value)
+    assert unknown_rule.value.exit_code == 5 and "整改案件 1" in said and "「vanished」" in said, said
+    assert "case 1: its stored rule 'vanished' is no rule this version knows" in said, said
+    assert table_counts(db) == before
+    stepped = record_step(db, _place(db), "li", 1, "再督办", on=dt.date(2025, 6, 3))
+    assert stepped.state.steps == 2  # a step decides nothing from the rule
+
+    with db.engine.begin() as conn:
+        conn.execute(text(f"UPDATE rectification_cases SET rule = '{RuleKind.UNCONFIRMED.value}' WHERE id = 1"))
+        conn.execute(text("UPDATE rectification_events SET kind = 'reopened' WHERE id = 1"))
+    [case] = list_cases(db, "wang")
+    assert [e.kind for e in case.events] == ["reopened", CaseEventKind.STEP]  # shown as stored
+    assert (case.state.steps, case.state.closed) == (1, False)  # counted: the step this version knows
+    [kept] = case_records(db, "wang", "360921")
+    assert [e.kind for e in kept.events] == ["reopened", "step"]
+    assert json.loads(json.dumps(kept.line(), default=str))["events"][0]["kind"] == "reopened"
+    before = table_counts(db)
+    refusals = [
+        lambda: record_step(db, _place(db), "li", 1, "又督办", on=dt.date(2025, 6, 4)),
+        lambda: close_case(db, "zhang", 1, policy=SupervisionPolicy(), on=dt.date(2025, 6, 12)),
+        lambda: _open(db),  # a second case on the warning: is the first still open?
+    ]
+    for refused in refusals:
+        with pytest.raises(RuleViolation) as unknown_kind:
+            refused()
+        said = str(unknown_kind.value)
+        assert "整改案件 1" in said and "「reopened」" in said and "stored kind 'reopened'" in said, said
+    assert table_counts(db) == before
+
+
 def test_bad_text_is_refused_at_the_door_and_nothing_is_written(db: Database, tmp_path: Path) -> None:
     _county(db)
     before = table_counts(db)

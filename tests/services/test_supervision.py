@@ -11,6 +11,7 @@ import pytest
 from assetledger.domain.supervision import RuleKind, RuleSetting, SupervisionPolicy, SupervisionWarning
 from assetledger.errors import PermissionDenied
 from assetledger.rules.supervision_policy import load_policy
+from assetledger.services.governance import decide_disposal
 from assetledger.services.supervision import warnings
 from assetledger.store.db import Database
 from tests.builders import ACTOR, assets, regions, user
@@ -30,7 +31,7 @@ from tests.builders.governance import (
     rule,
     well,
 )
-from tests.helpers import ASSET_HEADER, asset_row
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards
 from tests.services.test_journal import ENTRY_HEADER
 
 POLICY = Path(__file__).parents[2] / "ledgers" / "policy" / "supervision.toml"
@@ -91,6 +92,22 @@ def test_idle_loss_and_contract_rules(db: Database) -> None:
     contract(db, "HT-1", "BARE", "某公司", "lease", dt.date(2025, 1, 1), dt.date(2029, 12, 31), "1000", "monthly")
     fixed = _found(db, "2025-12-31", "idle", "loss_making", "no_contract")
     assert set(fixed) == {"no_contract:SILENT", "no_contract:LOSES"}
+
+
+def test_an_idle_assets_decision_is_named_in_words_and_a_stored_text_as_it_is(db: Database) -> None:
+    """The idle warning's evidence names the governance decision by its label, English beside (no code alone); a
+    decision written around the product that is no decision is shown as it was stored, not a crash."""
+    regions(db)
+    assets(db, [ASSET_HEADER, asset_row("SILENT", 资产名称="冷库", **OP)])
+    entries(db, [ENTRY_HEADER, ["2025-01-28", "SILENT", "收入", "租金", "500", "", ""]])
+    decide_disposal(db, "SILENT", dt.date(2025, 12, 1), None, ACTOR)
+    evidence = _found(db, "2025-12-31", "idle")["idle:SILENT"].evidence
+    assert evidence.endswith("；治理决定：处置 decision: dispose"), evidence
+    drop_append_only_guards(db, "governance_decisions")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE governance_decisions SET decision = 'abandon'")
+    evidence = _found(db, "2025-12-31", "idle")["idle:SILENT"].evidence
+    assert evidence.endswith("；治理决定 decision: abandon"), evidence
 
 
 def test_books_not_closed_for_last_month(db: Database) -> None:

@@ -3,9 +3,16 @@ codes by their labels, regions by their names; the same in English."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 
+from assetledger.services import maintenance as fund
+from assetledger.services.audit import asset_story
+from assetledger.store.db import Database
 from assetledger.web import history
+from tests.builders import ACTOR
+from tests.services.test_governance import _setup
 
 NAMES = {"360921101202": "向阳村"}
 
@@ -87,3 +94,17 @@ def test_the_demo_records_its_work_under_a_chinese_label_not_a_code() -> None:
     from assetledger.demo.run import ACTOR
 
     assert ACTOR == "演示程序"
+
+
+def test_each_row_of_a_maintenance_application_is_named_in_words(db: Database) -> None:
+    """An application to the maintenance fund, its approval and each spend against it are lines of the asset's story
+    (services/audit.asset_story), each named as the others are: 申请, 批准, 支出 (applied, approved, spent)."""
+    _setup(db)  # ROAD: a public-benefit asset
+    fund.contribute(db, "360921", Decimal("10000"), dt.date(2026, 1, 1), ACTOR)
+    fund.apply(db, "ROAD", Decimal("800"), "水毁", dt.date(2026, 2, 1), ACTOR)
+    fund.decide(db, 1, True, dt.date(2026, 2, 3), ACTOR)
+    fund.spend(db, 1, Decimal("500"), dt.date(2026, 2, 5), ACTOR)
+    lines = [asdict(line) for line in asset_story(db, "ROAD", ACTOR) if line.area == "maintenance fund"]
+    assert [history.what(line, "zh") for line in lines] == ["申请", "批准", "支出"]
+    assert [history.what(line, "en") for line in lines] == ["applied", "approved", "spent"]
+    assert history.area("maintenance fund", "zh") == "维修资金"

@@ -26,8 +26,14 @@ from assetledger.cli.common import (
 from assetledger.cli.contracts import ALERT_HEADERS, alert_row
 from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import AssetDraft
-from assetledger.domain.enums import OperatingMode, Register
-from assetledger.domain.governance import APPROVAL_ORDER, DisposalMethod, MaintenanceDecision
+from assetledger.domain.enums import LabelledEnum, OperatingMode, Register
+from assetledger.domain.governance import (
+    APPROVAL_ORDER,
+    DisposalMethod,
+    FlaggedAsset,
+    GovernanceAction,
+    MaintenanceDecision,
+)
 from assetledger.domain.register_fields import by_column
 from assetledger.io.output import records, render_table, write_xlsx
 from assetledger.reports.charts import bar_chart, label
@@ -48,6 +54,19 @@ SCAN_HEADERS = {
     "policy": "判定依据（治理政策）", "idle_months": "闲置判定月数", "loss_months": "亏损判定月数",
 }  # fmt: skip
 JUDGED_BY = ("policy", "idle_months", "loss_months")
+FINDING_WORDS = {"marked_idle": "登记为闲置", "no_revenue": "长期无收益", "loss_making": "亏损"}  # FlaggedAsset.finding
+
+
+def _scan_row(row: dict[str, object], asset: FlaggedAsset) -> dict[str, object]:
+    """A row of the governance list as a person reads it (table, XLSX): the register, status and decision by their
+    labels, the finding in words; a stored text that is none of its vocabulary as it is (`audit verify` names it)."""
+    finding = "、".join(FINDING_WORDS.get(word, word) for word in asset.finding.split("+"))
+    return row | {"register": _named(asset.register), "status": _named(asset.status), "finding": finding,
+                  "decision": _named(asset.decision) if asset.decision else None}  # fmt: skip
+
+
+def _named(value: object) -> object:
+    return value.label if isinstance(value, (LabelledEnum, GovernanceAction)) else value
 
 
 @click.command("scan")
@@ -69,6 +88,8 @@ def scan_cmd(app: App, as_of: dt.date, within: str | None, fmt: str, out: Path |
     """
     found = scan(app.db, as_of, app.actor, within)
     rows = records(found)
+    if fmt in ("table", "xlsx"):  # a person reads it: codes by their labels; csv/json keep the codes for programs
+        rows = [_scan_row(row, asset) for row, asset in zip(rows, found, strict=True)]
     if fmt == "xlsx":  # one workbook: the governance list and the contract findings
         alerts = [alert_row(a) for a in contract_alerts(app.db, as_of, app.actor, within)]
         target = out or Path("governance list.xlsx")

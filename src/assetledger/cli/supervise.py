@@ -111,7 +111,7 @@ def open_cmd(app: App, key: str, unit: str, deadline: dt.date, on: dt.date | Non
     from assetledger.services.rectification import open_case
 
     case = open_case(app.db, app.actor, key, unit, deadline, policy=_policy(policy_file), on=on, note=note)
-    click.echo(f"整改案件 case {case.number} opened on {case.opened_on}: {case.rule.label} {case.name}, "
+    click.echo(f"整改案件 case {case.number} opened on {case.opened_on}: {case.rule_label} {case.name}, "
                f"责任单位 {case.unit}, 期限 deadline {case.deadline}")  # fmt: skip
 
 
@@ -171,7 +171,7 @@ def cases_cmd(app: App, overdue: bool, as_of: dt.date | None, region: str | None
     views = list_cases(app.db, app.actor, region=region, as_of=as_of, overdue=overdue)
     human = fmt != "json"
     rows = [{
-        "case": v.number, "key": v.key, "rule": v.rule.label if human else v.rule.value, "name": v.name,
+        "case": v.number, "key": v.key, "rule": v.rule_label if human else str(v.rule), "name": v.name,
         "region": v.region_code, "unit": v.unit, "opened_on": v.opened_on, "deadline": v.deadline,
         "state": ("已销号 closed" if v.state.closed else "整改中 open") if human else
         ("closed" if v.state.closed else "open"), "steps": v.state.steps, "documents": v.state.documents,
@@ -193,15 +193,18 @@ def show_cmd(app: App, case: int) -> None:
     from assetledger.services.rectification import show_case
 
     v = show_case(app.db, app.actor, case)
-    click.echo(f"整改案件 case {v.number}  {v.rule.label}  {visible(v.name)} ({visible(v.key)})")
+    click.echo(f"整改案件 case {v.number}  {visible(v.rule_label)}  {visible(v.name)} ({visible(v.key)})")
     click.echo(f"证据 evidence: {visible(v.evidence)}")
     click.echo(f"责任单位 unit: {visible(v.unit)}  立案 opened {v.opened_on} by {v.opened_by}  "
                f"期限 deadline {v.deadline}"
                f"  规则版本 policy {v.policy_version}" + ("  逾期 overdue" if v.overdue else ""))  # fmt: skip
     for e in v.events:
         doc = f"  佐证 document {e.document[:16]}…" if e.document else ""
-        what = "措施 step" if e.kind.value == "step" else "销号 closed"
+        what = EVENT_WORDS.get(e.kind, visible(str(e.kind)))  # a stored kind that is none: as it is
         click.echo(f"  {e.on}  {what}  {e.actor}  {visible(e.text or '')}{doc}")
+
+
+EVENT_WORDS = {"step": "措施 step", "closed": "销号 closed"}  # CaseEventKind
 
 
 def bar_heights(page: IndicatorPage, indicator: str) -> dict[str, Sequence[float]]:

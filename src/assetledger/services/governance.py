@@ -21,6 +21,7 @@ from assetledger.domain.governance import (
     GovernancePolicy,
     months_before,
 )
+from assetledger.domain.text import visible
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
@@ -283,9 +284,18 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
-        if AssetStatus(asset.status).off_books:
-            status = AssetStatus(asset.status).label
-            raise RuleViolation(f"资产{status}，不在账上 (already off the books ({status}))", asset_id=asset_id)
+        status = asset.status  # as EnumText read it: a member, or a stored text that is none (decides nothing)
+        if not isinstance(status, AssetStatus):
+            raise RuleViolation(
+                f"资产 {asset_id} 在台账中的状态「{visible(status)}」不是本版本认识的状态，不能决定处置；请先运行 "
+                f"audit verify (its stored status {status!r} is no status this version knows, so nothing is decided; "
+                "run `audit verify`)",
+                asset_id=asset_id,
+            )
+        if status.off_books:
+            raise RuleViolation(
+                f"资产{status.label}，不在账上 (already off the books ({status.label}))", asset_id=asset_id
+            )
         session.add(
             GovernanceDecision(
                 asset_id=asset_id, decision=GovernanceAction.DISPOSE, decided_on=on, reason=asset.status, note=note,

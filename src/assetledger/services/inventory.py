@@ -94,7 +94,8 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
         if region is None:
             raise NotFoundError("region", scope.code)
         if region.level != scope.level:
-            level = RegionLevel(region.level).value
+            level = str(region.level)  # a stored text that is no level (written around the product): as it is
+            named = region.level.label if isinstance(region.level, RegionLevel) else level
             raise InputError(
                 [
                     Finding(
@@ -102,8 +103,7 @@ def open_inventory(db: Database, year: int, scope: Scope, actor: str, on: dt.dat
                         None,
                         "--scope",
                         str(scope),
-                        f"{region.name}是{RegionLevel(region.level).label}，不是{scope.level.label} "
-                        f"({scope.code} is a {level})",
+                        f"{region.name}是{named}，不是{scope.level.label} ({scope.code} is a {level})",
                     )
                 ]
             )

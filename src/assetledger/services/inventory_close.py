@@ -19,7 +19,8 @@ from assetledger.domain.booking import BOOKS_START
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OwnerKind, RegionLevel, Register
 from assetledger.domain.inventory import INVENTORY_LOSS_ACCOUNT, CountResult
 from assetledger.domain.journal import EntityKind, EntryKind, JournalEntry, Posting
-from assetledger.errors import Finding, InputError, RuleViolation
+from assetledger.domain.text import visible
+from assetledger.errors import Finding, InputError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_name, require
 from assetledger.services.asset_books import entries_after, later_entries_message
 from assetledger.services.assets import register_in
@@ -119,6 +120,9 @@ def close_inventory(
                 f"结束日期 {on} 早于最后一次盘点日期 {last_counted} (the close date "
                 f"{on} is before the last count ({last_counted}))"
             )
+        unknown = _unknown_codes(session, inventory_id, results)
+        if unknown:
+            raise RuleRefusal(unknown)
         result = CloseResult(inventory_id, on, approval, uncounted=uncounted)
         books = Books(session, actor)
         active = _active_statuses(session, list(results))
@@ -140,6 +144,37 @@ def close_inventory(
             )
         )  # fmt: off
         return result
+
+
+UNKNOWN_CODE = (
+    "不是本版本认识的值，不能据此结束清查；请先运行 audit verify "
+    "(no value this version knows: the close cannot decide from it; run `audit verify`)"
+)
+
+
+def _unknown_codes(session: Session, inventory_id: int, results: Mapping[str, str]) -> list[Finding]:
+    """The stored texts the close would decide from that are none of their vocabularies (written around the product,
+    or by a later version): an asset's latest count result, a surplus's result or register. Each named, so that the
+    close refuses them all at once instead of failing on the first."""
+    where = f"清查 {inventory_id} (inventory {inventory_id})"
+    found = [
+        Finding(f"{where}，资产 {asset_id} (asset)", None, "结果 result", visible(str(value)), UNKNOWN_CODE)
+        for asset_id, value in sorted(results.items())
+        if not isinstance(value, CountResult)
+    ]
+    latest = latest_surpluses(select(literal(inventory_id)))
+    for c in session.scalars(
+        select(InventoryCount).join(latest, latest.c.count_id == InventoryCount.id).order_by(InventoryCount.id)
+    ):
+        surplus = f"{where}，盘盈 {visible(c.name or '')} (surplus, count #{c.id})"
+        if not isinstance(c.result, CountResult):
+            found.append(Finding(surplus, None, "结果 result", visible(str(c.result)), UNKNOWN_CODE))
+        if c.register is not None and c.register not in REGISTER_CODES:
+            found.append(Finding(surplus, None, "资产类别 register", visible(c.register), UNKNOWN_CODE))
+    return found
+
+
+REGISTER_CODES = frozenset(r.value for r in Register)
 
 
 def _already(done: InventoryClose) -> CloseResult:

@@ -5,11 +5,11 @@ shortages, surpluses, damaged and idle items. Aggregated in SQL, so they serve t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -302,7 +302,7 @@ class InventoryStatus:
             ("账实不符 register ≠ books", t.get("mismatched", 0)),
         ]
         for reason, count in self.selected.items():
-            lines.append((f"选取 {DueReason(reason).label}", count))
+            lines.append((f"选取 {_named(DueReason, reason)}", count))
         if self.close_summary:
             s = self.close_summary
             lines += [
@@ -322,6 +322,20 @@ def _status_label(value: str) -> str:
         return AssetStatus(value).label
     except ValueError:
         return ""
+
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+def _named(vocabulary: Callable[[str], _Labelled], code: str) -> str:
+    """A stored code by its label (a register, count result or due reason); a stored text that is none of its
+    vocabulary (written around the product, or by a later version) as it is: the report is only read."""
+    try:
+        return vocabulary(code).label
+    except ValueError:
+        return code
 
 
 def inventory_status(db: Database, inventory_id: int, actor: str) -> InventoryStatus:
@@ -378,7 +392,7 @@ def _findings(session: Session, inventory_id: int, done: InventoryClose | None, 
         row = dict(r._mapping)
         result = CountResult(row.pop("result"))
         status = row.pop("status")
-        row["register"] = Register(row["register"]).label
+        row["register"] = _named(Register, row["register"])
         if result is CountResult.MISSING:
             written_off = done and status == AssetStatus.WRITTEN_OFF.value
             missing.append(Shortage(**row, state="已核销 written off" if written_off else "待核销 pending approval"))
@@ -406,9 +420,9 @@ def _surplus_rows(
         rows.append(
             SurplusItem(
                 place_code=c.place_code, place=names.get(c.place_code, c.place_code), name=c.name,
-                register=Register(c.register).label if c.register else None, category=c.category,
+                register=_named(Register, c.register) if c.register else None, category=c.category,
                 location=c.location, quantity=c.quantity, unit=c.unit, value=c.value,
-                result=CountResult(c.result).label, counted_by=c.counted_by, counted_on=c.counted_on,
+                result=_named(CountResult, c.result), counted_by=c.counted_by, counted_on=c.counted_on,
                 note=c.note, asset_id=registered.get(str(c.id), "待入账 pending close"),
             )
         )  # fmt: off

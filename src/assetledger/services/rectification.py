@@ -5,6 +5,10 @@ closing re-runs it again and refuses (RuleRefusal, exit 5) while it still fires.
 actor and time, sealed in the hash chain; a case's state is derived from its events (domain/supervision.py).
 Finance (县财政局) opens and closes cases in its scope; the village accountant (村会计) records steps for its own
 village's cases; auditors (审计) read.
+
+A stored rule or event kind that is none of its vocabulary (written around the product, or by a later version; store/
+types.EnumText reads it back as the text) is shown as it was stored; what would decide from it (a step, a close, a
+second case on the warning) is refused, naming the case and the stored text, until `audit verify` has been answered.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from assetledger.domain.supervision import (
     is_overdue,
     parse_key,
 )
+from assetledger.domain.text import visible
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import require, require_read
 from assetledger.services.context import now, today
@@ -49,7 +54,7 @@ class CaseView:
 
     number: int
     key: str
-    rule: RuleKind
+    rule: RuleKind | str  # a stored text that is no rule: as it is
     subject: str
     name: str
     county_code: str
@@ -63,13 +68,18 @@ class CaseView:
     opened_by: str
     policy_version: str
     note: str | None
-    events: tuple[CaseEvent, ...]
-    state: CaseState
+    events: tuple[CaseEvent, ...]  # an event's kind that is none of CaseEventKind: the stored text
+    state: CaseState  # of the events of a known kind
     overdue: bool
 
     @property
     def region_code(self) -> str:
         return self.village_code or self.township_code or self.county_code
+
+    @property
+    def rule_label(self) -> str:
+        """The rule in words ("已登记未确权 registered, not confirmed"); a stored text that is no rule as it is."""
+        return self.rule.label if isinstance(self.rule, RuleKind) else self.rule
 
 
 def _key(key: str) -> tuple[RuleKind, str]:
@@ -127,7 +137,7 @@ def open_case(
 
 def _open_case_on(session: Session, key: str) -> int | None:
     for row in session.scalars(select(RectificationCase).where(RectificationCase.warning_key == key)):
-        if not case_state(_events(session, [row.id]).get(row.id, [])).closed:
+        if not _decided_state(row.id, _events(session, [row.id]).get(row.id, [])).closed:
             return row.id
     return None
 
@@ -172,7 +182,13 @@ def close_case(
     on = on or today()
     with db.transaction() as session:
         row = _open_case(session, actor, Action.SUPERVISE, number, on, "supervise close", "is already closed")
-        rule = RuleKind(row.rule)
+        rule = row.rule
+        if not isinstance(rule, RuleKind):
+            raise RuleViolation(
+                f"整改案件 {number} 记录的预警规则「{visible(rule)}」不是本版本认识的规则，无法重新核查，不能销号；"
+                f"请先运行 audit verify (case {number}: its stored rule {rule!r} is no rule this version knows, so it "
+                "cannot be run again to close the case; run `audit verify`)"
+            )
         still = _firing(session, rule, row.warning_key, on, policy.for_closing(rule), _region(row))
         if still is not None:
             raise RuleRefusal(
@@ -225,7 +241,7 @@ class CaseRecord:
 
     number: int
     key: str
-    rule: RuleKind
+    rule: RuleKind | str
     subject: str
     name: str
     county_code: str
@@ -249,12 +265,12 @@ class CaseRecord:
         return cls(**kept, closed=view.state.closed)
 
     def line(self) -> dict[str, object]:
-        """The values of its line in rectification.jsonl: the rule and the events' kinds by their codes, the state
-        as "open" or "closed"."""
+        """The values of its line in rectification.jsonl: the rule and the events' kinds by their codes (a stored
+        text that is none as it is), the state as "open" or "closed"."""
         values: dict[str, object] = {
             "state" if f.name == "closed" else f.name: getattr(self, f.name) for f in fields(self)
         }
-        values.update(rule=self.rule.value, events=[{**asdict(e), "kind": e.kind.value} for e in self.events],
+        values.update(rule=str(self.rule), events=[{**asdict(e), "kind": str(e.kind)} for e in self.events],
                       state="closed" if self.closed else "open")  # fmt: skip
         return values
 
@@ -277,7 +293,7 @@ def _open_case(
     require(session, actor, action, [])
     row = _case(session, number)
     require(session, actor, action, [_region(row)])
-    if case_state(_events(session, [number]).get(number, [])).closed:
+    if _decided_state(number, _events(session, [number]).get(number, [])).closed:
         raise RuleViolation(f"整改案件 {number} 已销号 case {number} {if_closed}")
     if on < row.opened_on:
         raise InputError([Finding(command, None, "--date", str(on),
@@ -306,17 +322,36 @@ def _events(session: Session, numbers: Sequence[int]) -> dict[int, list[CaseEven
             .where(RectificationEvent.case_id.in_(part))
             .order_by(RectificationEvent.id)
         )
-        for event, sha256 in rows:
+        for event, sha256 in rows:  # the kind as EnumText read it: a member, or a stored text that is none
             found.setdefault(event.case_id, []).append(
-                CaseEvent(CaseEventKind(event.kind), event.event_date, event.text, sha256, event.actor)
+                CaseEvent(event.kind, event.event_date, event.text, sha256, event.actor)
             )
     return found
 
 
+def _known(events: Sequence[CaseEvent]) -> list[CaseEvent]:
+    """The events of a kind this version knows (domain `apply` takes any other kind for a close)."""
+    return [e for e in events if isinstance(e.kind, CaseEventKind)]
+
+
+def _decided_state(number: int, events: Sequence[CaseEvent]) -> CaseState:
+    """The state a step, a close or a second case is decided by: refused while an event of the case has a kind this
+    version does not know (it may have closed the case, or not)."""
+    unknown = [str(e.kind) for e in events if not isinstance(e.kind, CaseEventKind)]
+    if unknown:
+        kinds = "、".join(f"「{visible(k)}」" for k in unknown)
+        raise RuleViolation(
+            f"整改案件 {number} 有记录的类别{kinds}不是本版本认识的类别（措施、销号），无法判断是否已销号；"
+            f"请先运行 audit verify (case {number}: an event's stored kind {', '.join(map(repr, unknown))} is neither "
+            "step nor closed, so whether the case is closed cannot be told; run `audit verify`)"
+        )
+    return case_state(events)
+
+
 def _view(row: RectificationCase, events: Sequence[CaseEvent], as_of: dt.date) -> CaseView:
-    state = case_state(events)
+    state = case_state(_known(events))  # shown: a stored kind that is none is listed as it is, and counts for nothing
     return CaseView(
-        row.id, row.warning_key, RuleKind(row.rule), row.subject, row.name, row.county_code, row.township_code,
+        row.id, row.warning_key, row.rule, row.subject, row.name, row.county_code, row.township_code,
         row.village_code, row.since, row.evidence, row.unit, row.deadline, row.opened_on, row.actor,
         row.policy_version, row.note, tuple(events), state, is_overdue(row.deadline, state, as_of),
     )  # fmt: skip

@@ -15,7 +15,7 @@ from assetledger.domain.asset_events import AssetEventKind
 from assetledger.domain.booking import entry_date
 from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
-from assetledger.domain.governance import FlaggedAsset, months_before
+from assetledger.domain.governance import FlaggedAsset, GovernanceAction, months_before
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.governance import scan_in
@@ -195,9 +195,17 @@ def idle(session: Session, as_of: dt.date, days: int, places: Places) -> list[Su
             last = r.last_revenue or "无 none"
             said = (f"近 {r.idle_months} 个月无收益，最近收益 {last} no revenue in the last "
                     f"{r.idle_months} months (last: {last})")  # fmt: skip
-        return said + (f"；治理决定 decision: {r.decision}" if r.decision else "")
+        return said + (_decision_words(r.decision) if r.decision else "")
 
     return _scan_rule(session, as_of, days, places, RuleKind.IDLE, evidence)
+
+
+def _decision_words(decision: GovernanceAction | str) -> str:
+    """The latest governance decision in words ("；治理决定：盘活 decision: revitalise"); a stored text that is no
+    decision (written around the product, or by a later version) as it is."""
+    if isinstance(decision, GovernanceAction):
+        return f"；治理决定：{decision.label} decision: {decision.value}"
+    return f"；治理决定 decision: {decision}"
 
 
 def loss_making(session: Session, as_of: dt.date, days: int, places: Places) -> list[SupervisionWarning]:

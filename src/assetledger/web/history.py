@@ -39,8 +39,8 @@ KINDS = {
     "inventory": mark("event_inventory"), "award": mark("event_award"), "reversal": mark("event_reversal"),
     "imported": mark("event_imported"), "general": mark("event_general"), "revitalise": mark("event_revitalise"),
     "dispose": mark("event_dispose"), "applied": mark("event_applied"), "approved": mark("event_approved"),
-    "refused": mark("event_refused"), "auction": mark("event_auction"), "transfer": mark("event_transfer"),
-    "scrap": mark("event_scrap"), "write-off": mark("event_write-off"),
+    "refused": mark("event_refused"), "spent": mark("event_spent"), "auction": mark("event_auction"),
+    "transfer": mark("event_transfer"), "scrap": mark("event_scrap"), "write-off": mark("event_write-off"),
     "inventory_written_off": mark("event_inventory_written_off"),
     "household_attached": mark("event_household_attached"),
 }  # fmt: skip
