@@ -44,7 +44,8 @@ def corpus_cases() -> list[Case]:
             "assets-wrong-types.csv",
             f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「十万」 (value)："
             "不是以元计的金额（不是数字） not an amount in yuan: not a number",
-            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「二〇二一」 (value)：not a year",
+            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「二〇二一」 (value)："
+            "不是年份，应写如 2021 not a year; write e.g. 2021",
             "第4行 (row 4)，列「确权日期 (confirmation date)」 (column)，值「2021-13-01」 (value)",
             "第5行 (row 5)，列「数量 (quantity)」 (column)，值「若干」 (value)：不是数字 not a number",
             "第6行 (row 6)，列「资产类别 (register)」 (column)，值「公益」 (value)",
@@ -84,7 +85,8 @@ def corpus_cases() -> list[Case]:
             "assets-formulas.csv",
             f"第2行 (row 2)，列「{VALUE} (original value)」 (column)，值「=SUM(A1:A3)」 (value)："
             "不是以元计的金额（不是数字） not an amount in yuan: not a number",
-            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「=YEAR(NOW())」 (value)：not a year",
+            "第3行 (row 3)，列「建设年度 (build year)」 (column)，值「=YEAR(NOW())」 (value)："
+            "不是年份，应写如 2021 not a year; write e.g. 2021",
         ),
         case("asset import {}", "assets-empty.csv", "the file has no header row"),
         case("asset import {}", "assets-blank-lines.csv", "the file has no header row"),

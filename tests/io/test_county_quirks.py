@@ -45,6 +45,15 @@ def test_a_csv_date_number_after_today_is_refused() -> None:
         values.date(serial)
 
 
+@pytest.mark.parametrize("cell", ["二〇二一", "21", "2021.5", "=YEAR(NOW())", "2021-05"])
+def test_a_cell_that_is_no_year_is_refused_in_chinese_first(cell: object) -> None:
+    """建设年度 2021, 2021年 or 2021年度 is a year; anything else is refused, Chinese first and English beside."""
+    assert [values.year(c) for c in (2021, "2021年", "2021年度", " 2021 ")] == [2021] * 4
+    with pytest.raises(values.CellError) as refused:
+        values.year(cell)
+    assert str(refused.value) == values.NOT_A_YEAR == "不是年份，应写如 2021 not a year; write e.g. 2021"
+
+
 def _register(folder: Path, totals: list[object]) -> list[list[object]]:
     return [ASSET_HEADER, asset_row("A-1", 确权日期=45047, 移交日期=45000), asset_row("A-2"), totals]
 

@@ -1,5 +1,5 @@
 """Count sheets from real county hands through the services, on SQLite and PostgreSQL (tester's brief): a counted
-asset whose 资产原值 on the sheet differs from the register's is recorded without changing the register, and the
+asset whose 资产原值 or 数量 on the sheet differs from the register's is recorded without changing the register, and the
 difference is said to the counter (the result's notes, and whoever listens to the file's notes: the CLI); the sheet's
 placeholders (/, 无, —) read as empty; its 合计 row is checked and said, not refused. The sheets are the ones the
 service wrote (XLSX), filled in with openpyxl as a team would, or a team's own CSV saved by Excel (GBK)."""
@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from assetledger.domain.inventory import CountResult
 from assetledger.errors import Finding, InputError
 from assetledger.io.tabular import TOTAL_ROW, reporting_notes
 from assetledger.io.totals import mismatch
-from assetledger.services.inventory_counts import record_counts, value_differs
+from assetledger.services.inventory_counts import quantity_differs, record_counts, value_differs
 from assetledger.store.db import Database
 from assetledger.store.inventory_models import InventoryCount
 from assetledger.store.models import Asset
@@ -35,10 +36,11 @@ REGISTER = [
 ]  # fmt: skip
 
 
-def _sheet(db: Database, folder: Path) -> Path:
-    """The 2025 inventory of 示范县 opened on 2025-12-01 with 红旗村's two assets; its sheet as the service wrote it."""
+def _sheet(db: Database, folder: Path, register: list[list[object]] = REGISTER) -> Path:
+    """The 2025 inventory of 示范县 opened on 2025-12-01 with 红旗村's assets (two unless `register` says otherwise);
+    its sheet as the service wrote it."""
     regions(db)
-    assets(db, REGISTER)
+    assets(db, register)
     inventory(db, 2025, "county:360921", on=dt.date(2025, 12, 1))
     sheets(db, 1, folder)
     [path] = folder.glob(f"{HONGQI}-*.xlsx")
@@ -150,3 +152,58 @@ def test_a_count_sheets_total_is_checked_and_said_not_refused(db: Database, tmp_
         [note] = result.notes
         assert (note.row, note.column, note.reason) == (6, "资产原值（元）", mismatch(total, Decimal("105800")))
         assert note in told
+
+
+def _register_quantities(db: Database) -> dict[str, Decimal | None]:
+    with db.reading() as session:
+        return {a: q for a, q in session.execute(select(Asset.asset_id, Asset.quantity))}
+
+
+def test_a_counted_quantity_that_differs_is_said_and_changes_nothing(db: Database, tmp_path: Path) -> None:
+    """数量 is the register's, printed on the sheet (2 公里 of road): a team that writes what it measured (1.5) is
+    told, beside the result that records what it found, and the register's 2 stands. The same 2 written as 2.0 is
+    no difference; a 数量 written where the register has none is said too; an empty one or "—" says nothing."""
+    register = [*REGISTER, asset_row("A-3", 资产名称="水泵", 数量=None, 单位=None)]
+    path = _sheet(db, tmp_path / "sheets", register)
+    cells = {"A-1": {**COUNTED, "数量": 1.5}, "A-2": {**COUNTED, "数量": "2.0"}, "A-3": {**COUNTED, "数量": 3}}
+    filled = _fill(path, tmp_path / "红旗村.xlsx", cells, [])
+    told: list[Finding] = []
+    with reporting_notes(told.append):  # as the CLI listens (cli/main.py)
+        result = record_counts(db, filled, ACTOR)
+    assert result.counted == 3 and result.by_result == {CountResult.IN_USE: 3}
+    source = f"{filled} [工作表 sheet 清查表]"
+    rows = {str(r[3].value): r[0].row for r in load_workbook(filled).active.iter_rows(min_row=3)}
+    assert [(n.source, n.row, n.column, n.value) for n in result.notes] == [
+        (source, rows["A-1"], "数量", "1.5"), (source, rows["A-3"], "数量", "3")]  # fmt: skip
+    one, three = result.notes
+    assert one.reason == quantity_differs(Decimal("1.5"), Decimal("2"), "公里")
+    assert one.reason.startswith("清查表上的数量 1.5 公里与台账 2 公里不同") and "盘亏" in one.reason
+    assert "the sheet's quantity, 1.5 公里, differs from the register's, 2 公里" in one.reason
+    assert three.reason == quantity_differs(Decimal("3"), None, None) and "台账未登记数量" in three.reason
+    assert told == list(result.notes)
+    assert _register_quantities(db) == {"A-1": Decimal("2"), "A-2": Decimal("2"), "A-3": None}  # the register stands
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(InventoryCount)) == 3
+
+    blank = {"A-1": {**COUNTED, "数量": "—"}, "A-2": {**COUNTED, "数量": None}}
+    again = _fill(path, tmp_path / "红旗村2.xlsx", blank, [])
+    assert record_counts(db, again, ACTOR).notes == ()
+
+
+def test_a_csv_count_sheet_says_a_quantity_and_a_value_that_differ(db: Database, tmp_path: Path) -> None:
+    """A team's own CSV (GBK, its value headed 原值): both differences of one row are said, in the sheet's column
+    order, under the headers the team wrote; an unreadable 数量 is a finding, and nothing is written."""
+    _sheet(db, tmp_path / "sheets")
+    header = ["清查编号", "资产编号", "资产名称", "数量", "原值", "结果", "清查日期"]
+    rows: list[list[object]] = [header, [1, "A-1", "村组道路", "3", "120,000.00", "在用", "2025-12-05"],
+                                [1, "A-2", "光伏电站", "2", "5000", "闲置", "2025-12-05"]]  # fmt: skip
+    result = record_counts(db, write_csv(tmp_path / "清查.csv", rows, encoding="gbk"), ACTOR)
+    assert [(n.row, n.column, n.value) for n in result.notes] == [(2, "数量", "3"), (2, "原值", "120000.00")]
+    assert result.notes[0].reason == quantity_differs(Decimal("3"), Decimal("2"), "公里")
+    assert _register_quantities(db) == {"A-1": Decimal("2"), "A-2": Decimal("2")}
+    rows[1][3] = "约三"
+    before = table_counts(db)
+    with pytest.raises(InputError) as refused:
+        record_counts(db, write_csv(tmp_path / "清查2.csv", rows, encoding="gbk"), ACTOR)
+    assert [(f.row, f.column, f.value) for f in refused.value.findings] == [(2, "数量", "约三")]
+    assert table_counts(db) == before

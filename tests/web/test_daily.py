@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask
@@ -18,6 +19,7 @@ from assetledger.services.book_reports import balances
 from assetledger.services.inventory import sheet_names, write_sheets
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
+from assetledger.store.models import Asset
 from tests.conftest import Cli
 from tests.helpers import table_counts
 from tests.web.conftest import PASSWORD, VILLAGE, login, set_password
@@ -143,6 +145,73 @@ def test_inventory_team_downloads_and_uploads_its_count_sheet(
     assert [name for _, name in sheet_names(db, 1, "zhao")] == [p.name for p in written]  # the page's names
     li, _ = login(app, "li")  # the village accountant counts nothing
     assert li.get("/inventory/1/sheets").status_code == 403
+
+
+def _changed(data: bytes, cells: dict[str, dict[str, object]], total: object = None) -> io.BytesIO:
+    """The downloaded sheet with the cells named (by asset id and header) written as a team would; `total`: a 合计
+    row under the 资产原值 column at the bottom."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    header = [c.value for c in sheet[2]]
+    for row in sheet.iter_rows(min_row=3):
+        for name, value in cells.get(str(row[header.index("资产编号")].value), {}).items():
+            row[header.index(name)].value = value
+    if total is not None:
+        sheet.append(["合计", *[None] * (header.index("资产原值（元）") - 1), total])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def test_a_count_sheet_upload_shows_what_differs_from_the_register(app: Flask, county: Cli, db: Database) -> None:
+    """A 资产原值 or 数量 changed on the sheet is recorded with the counts and said on the page after the upload, as
+    `inventory record` says it on stderr, with the 合计 row skipped and its sum that does not add up: file, row, the
+    sheet's header, value and reason in the page's language; the register stands. A sheet with nothing to say shows
+    no such table."""
+    open_inventory_with_team(county)
+    zhao, token = login(app, "zhao")
+    sheet = zhao.get(f"/inventory/1/sheets/download?place={VILLAGE}").data
+    rows = {str(r[3].value): r[0].row for r in load_workbook(io.BytesIO(sheet)).active.iter_rows(min_row=3)}
+    counted = {RESULT_HEADER: "在用", "清查日期": "2025-12-10"}
+    filled = _changed(sheet, {"A-1": counted | {"资产原值（元）": 120000}, "A-2": counted | {"数量": 1.5}}, 200000)
+    done = zhao.post("/inventory/1/sheets", data={"csrf_token": token, "file": (filled, "红旗村清查.xlsx")},
+                     content_type="multipart/form-data")  # fmt: skip
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and "已记录 2 项资产的清查结果" in page, page
+    said = page.split('id="notes-said"', 1)[1].split("</p>", 1)[0]
+    assert "红旗村清查.xlsx：请核对：以下 4 条提示" in said and "台账未改动" in said
+    notes = page.split('id="notes"', 1)[1].split("</table>", 1)[0]
+    lines = re.findall(
+        r"<tr><td>(.*?)</td><td class=\"n\">(\d+)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", notes
+    )
+    source = "红旗村清查.xlsx [工作表 sheet 清查表]"
+    value = "清查表上的资产原值 120,000.00 元与台账 100,000.00 元不同：清查不改动台账原值，以台账为准，请核对"
+    quantity = ("清查表上的数量 1.5 公里与台账 2 公里不同：清查不改动台账数量，以台账为准，请核对；"
+                "实物短缺或毁损请在结果中填写盘亏或毁损")  # fmt: skip
+    total = "合计行为 200,000.00 元，上方各行之和为 220,000.00 元，相差 -20,000.00 元：请核对是否漏行、多行或合计有误"
+    expected = [(source, str(rows["A-1"]), "资产原值（元）", "120000.00", value),
+                (source, str(rows["A-2"]), "数量", "1.5", quantity)]  # fmt: skip
+    assert lines == [*sorted(expected, key=lambda line: int(line[1])),  # in the sheet's row order
+                     (source, "5", "清查编号", "合计", "合计行，已跳过，不导入"),
+                     (source, "5", "资产原值（元）", "200000", total)]  # fmt: skip
+    assert "differs" not in page and "/tmp" not in page and "assetledger-counts" not in page
+    assert "Finding(" not in page and "{" not in notes  # no repr, no raw JSON
+    with db.reading() as session:
+        register = {a: (v, q) for a, v, q in session.execute(select(Asset.asset_id, Asset.original_value,
+                                                                    Asset.quantity))}  # fmt: skip
+    assert (register["A-1"][0], register["A-2"][1]) == (Decimal("100000.00"), Decimal("2"))  # the register stands
+
+    english = zhao.post("/inventory/1/sheets?lang=en", data={
+        "csrf_token": token, "file": (_changed(sheet, {"A-2": counted | {"数量": 3}}), "红旗村清查2.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+    notes = english.split('id="notes"', 1)[1].split("</table>", 1)[0]
+    assert "the sheet&#39;s quantity, 3 公里, differs from the register&#39;s, 2 公里" in notes, notes
+    assert "清查表上的数量" not in notes and "Please check the 1 note(s) below" in english
+    plain = zhao.post("/inventory/1/sheets?lang=zh", data={
+        "csrf_token": token, "file": (_changed(sheet, {"A-1": counted | {"状况": "良好"}}), "红旗村清查3.xlsx")},
+        content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+    assert "已记录 1 项资产的清查结果" in plain and 'id="notes"' not in plain and 'id="notes-said"' not in plain
 
 
 CODE = "YC-PERF"

@@ -174,8 +174,8 @@ def register_problems(draft: AssetDraft, today: dt.date | None = None) -> list[t
     """(field, reason) for every way the draft breaks the register rules (DOMAIN rules 1-3).
 
     `today`: the service's date (services/context.today()), which every registration passes (a file's, the CLI's, the
-    web's, the library's): a build year after its year is refused (`future_year`). None only where no registration is
-    made (the readers' agreement tests)."""
+    web's, the library's): a build year after its year (`future_year`) and a date acquired after it
+    (`future_acquired`) are refused. None only where no registration is made (the readers' agreement tests)."""
     problems = _amount_problems(draft)
     if problems:
         return problems  # the sums and comparisons below need amounts in range
@@ -215,6 +215,8 @@ def register_problems(draft: AssetDraft, today: dt.date | None = None) -> list[t
         problems.append(("build_year", "年份不合理 (not a plausible year)"))
     elif draft.build_year is not None and today is not None and draft.build_year > today.year:
         problems.append(("build_year", future_year(draft.build_year, today)))
+    if draft.acquired_on is not None and today is not None and draft.acquired_on > today:
+        problems.append(("acquired_on", future_acquired(draft.acquired_on, today)))
     # Handover before confirmation (移交后补确权) and custody before handover (the implementer looks after it)
     # both happen in practice, so neither is refused.
     if draft.status.off_books:
@@ -231,6 +233,13 @@ def future_year(year: int, today: dt.date) -> str:
         f"建设年度 {year} 晚于今年（{today.year} 年），请核对 "
         f"(the year built, {year}, is after the current year, {today.year})"
     )
+
+
+def future_acquired(on: dt.date, today: dt.date) -> str:
+    """Why a date acquired after today is refused: it is the first choice for the date the asset enters the books
+    (DOMAIN rule 16), and the books record what has happened; a date typed ahead (2099 for 2019) would stand unseen,
+    as a future 验收日期 would (services/acceptance.py)."""
+    return f"取得日期 {on} 晚于今天（{today}），请核对 (the date acquired, {on}, is after today, {today})"
 
 
 def _amount_problems(draft: AssetDraft) -> list[tuple[str, str]]:

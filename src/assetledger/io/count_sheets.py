@@ -2,6 +2,9 @@
 
 A sheet carries the register's facts of each asset and empty columns for the team: result (结果: 在用/盘亏/毁损/
 闲置), condition, note, counted by, date. Rows with an empty asset id and a name or value are surpluses (盘盈).
+The facts (数量 and 资产原值 among them) are the register's, printed for the team to check against: what the team
+found is its result, never a changed fact; a 数量 or 资产原值 changed on the sheet is read (CountDraft) only to be
+said beside the result (services/inventory_counts.py).
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ class CountDraft:
     counted_by: str | None = None
     surplus: Surplus | None = None
     value: Decimal | None = None  # an asset row's 资产原值 on the sheet: compared with the register, never kept
+    quantity: Decimal | None = None  # and its 数量 (a surplus's is its Surplus's): the same
 
 
 # --- writing -------------------------------------------------------------------------------------------------
@@ -302,7 +306,7 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         return None  # not counted yet: a later sheet brings it
     result = _result(row, surplus)
     counted_on = _date(row, year, today)
-    quantity_ok = _quantity(row)[1]  # a counted asset's 数量 too: never dropped unread
+    quantity, quantity_ok = _quantity(row)  # a counted asset's 数量 too: never dropped unread
     value, value_ok = (None, True) if surplus else _value(row)  # and its 资产原值 (a surplus's: `_surplus`)
     if surplus:
         row.screen(SURPLUS_TEXT, rules)
@@ -320,6 +324,7 @@ def _parse_row(row: _Cells, year: int, today: dt.date, rules: Mapping[str, TextR
         counted_by=row.text("counted_by"),
         surplus=found,
         value=value,
+        quantity=None if surplus else quantity,
     )
 
 

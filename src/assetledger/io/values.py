@@ -40,6 +40,7 @@ CACHE_LIMIT = 200_000  # distinct values remembered per column reader; beyond th
 
 
 NOT_A_DATE = "不是日期，请按 YYYY-MM-DD 填写 not a date; write YYYY-MM-DD"
+NOT_A_YEAR = "不是年份，应写如 2021 not a year; write e.g. 2021"
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -230,7 +231,7 @@ def year(cell: object) -> int | None:
         return None
     match = re.match(r"^(\d{4})(年|年度)?$", value)
     if not match:
-        raise CellError("not a year; write e.g. 2021")
+        raise CellError(NOT_A_YEAR)
     return int(match.group(1))
 
 

@@ -45,8 +45,9 @@ class RecordResult:
     superseded: int  # assets counted before, whose earlier count this file supersedes
     batch_id: int | None
     already_recorded: bool = False
-    # What the counter is told and nothing changes: each counted asset whose 资产原值 on the sheet differs from the
-    # register's (the register's stands). The CLI prints them as the file's notes (io/tabular.report_notes).
+    # What the counter is told and nothing changes: each counted asset whose 数量 or 资产原值 on the sheet differs
+    # from the register's (the register's stands), and a 合计 that does not add up. The CLI prints them as the
+    # file's notes (io/tabular.report_notes); the web's count-sheet page lists them.
     notes: tuple[Finding, ...] = ()
 
 
@@ -60,9 +61,10 @@ def record_counts(
     sheet: str | None = None,
 ) -> RecordResult:
     """Record a filled sheet, all or nothing. A later count of an asset supersedes its earlier one (both kept).
-    `sheet`: the workbook's sheet to read (else its one visible sheet with data). A counted asset whose 资产原值 on
-    the sheet is not the register's is recorded, the register left as it is, and named in the result's `notes`,
-    which whoever listens to the file's notes is told too (the CLI prints them, io/tabular.reporting_notes)."""
+    `sheet`: the workbook's sheet to read (else its one visible sheet with data). A counted asset whose 数量 or
+    资产原值 on the sheet is not the register's is recorded, the register left as it is, and named in the result's
+    `notes`, which whoever listens to the file's notes is told too (the CLI prints them, io/tabular.reporting_notes;
+    the web's count-sheet page lists them)."""
     table = read_table(path, sheet=sheet)
     inventory_id = sheet_inventory_id(table, inventory_id)
     checksum = file_checksum(path, sheet)
@@ -122,7 +124,7 @@ def _record(
         refresh_statistics(session, "inventory_counts", len(rows))
         by_result = Counter(d.result for d in drafts if d.asset_id)
         surpluses = sum(1 for d in drafts if d.surplus)
-        notes = _value_notes(session, table, drafts)
+        notes = _register_notes(session, table, drafts)
         return RecordResult(
             inventory_id, str(path), len(asset_ids), surpluses, dict(by_result), len(before), batch.id, notes=notes
         )
@@ -136,27 +138,58 @@ def value_differs(sheet: Decimal, register: Decimal) -> str:
     )
 
 
-def _value_notes(session: Session, table: Table, drafts: Sequence[CountDraft]) -> tuple[Finding, ...]:
-    """A note for each counted asset whose 资产原值 on the sheet (when it gives one) is not the register's, and for a
-    合计 row whose amount is not the sum of the rows above it (io/totals.py; in a register that refuses the file, but
-    a count sheet's values are the register's facts printed on it, never read into the register: a wrong hand total
-    there does not make the team's counts wrong).
+def quantity_differs(sheet: Decimal, register: Decimal | None, unit: str | None) -> str:
+    """A counted asset's 数量 on the sheet that is not the register's (`register` None: the register has none). The
+    sheet prints the register's 数量 for the team to check against; what the team found is said by its result
+    (盘亏, 毁损…) and note, never by a changed quantity."""
+    shown, unit = _quantity(sheet), f" {unit}" if unit else ""
+    if register is None:
+        return (
+            f"清查表上填了数量 {shown}，台账未登记数量：清查不改动台账，请核对；实物短缺或毁损请在结果中填写盘亏或毁损 "
+            f"(the sheet gives a quantity, {shown}, the register has none: a count does not change the register; "
+            "check it, and record a shortage or damage in the result)"
+        )
+    return (
+        f"清查表上的数量 {shown}{unit}与台账 {_quantity(register)}{unit}不同：清查不改动台账数量，以台账为准，请核对；"
+        f"实物短缺或毁损请在结果中填写盘亏或毁损 (the sheet's quantity, {shown}{unit}, differs from the register's, "
+        f"{_quantity(register)}{unit}: a count does not change the register, whose quantity stands; check which is "
+        "right, and record a shortage or damage in the result)"
+    )
 
-    The count records what the team found (在用, 盘亏…), not a new value: a value is changed by the register's own
-    procedure, so the register is left as it is. Nor does the difference refuse the sheet, whose counts are good;
-    but it is never passed over in silence, since it may be a typing slip on the sheet or a register out of date."""
-    given = {d.asset_id: d for d in drafts if d.asset_id and d.value is not None}
-    registered: dict[str, Decimal] = {}
+
+def _quantity(amount: Decimal) -> str:
+    """A quantity as written: 2, 2.5, 100 (never 1E+2 or 2.0000)."""
+    return format(amount.normalize(), "f")
+
+
+def _register_notes(session: Session, table: Table, drafts: Sequence[CountDraft]) -> tuple[Finding, ...]:
+    """A note for each counted asset whose 数量 or 资产原值 on the sheet (when it gives one) is not the register's,
+    and for a 合计 row whose amount is not the sum of the rows above it (io/totals.py; in a register that refuses
+    the file, but a count sheet's values are the register's facts printed on it, never read into the register: a
+    wrong hand total there does not make the team's counts wrong).
+
+    The count records what the team found (在用, 盘亏…), not a new value or quantity: those are changed by the
+    register's own procedure, so the register is left as it is. Nor does a difference refuse the sheet, whose counts
+    are good; but it is never passed over in silence, since it may be a typing slip on the sheet, a register out of
+    date, or a shortage the team wrote into the facts instead of its result."""
+    given = {d.asset_id: d for d in drafts if d.asset_id and (d.value is not None or d.quantity is not None)}
+    registered: dict[str, tuple[Decimal, Decimal | None, str | None]] = {}
     for part in chunks(sorted(given)):
-        query = select(Asset.asset_id, Asset.original_value).where(Asset.asset_id.in_(part))
-        registered.update({a: v for a, v in session.execute(query)})
-    column = next((c for c in map_header(table.header, INDEX) if c.field == "value"), None)
-    header = column.header if column else "资产原值"
-    notes = total_findings(table, column, header) if column else []
+        query = select(Asset.asset_id, Asset.original_value, Asset.quantity, Asset.unit).where(Asset.asset_id.in_(part))
+        registered.update({a: (v, q, u) for a, v, q, u in session.execute(query)})
+    columns = {c.field: c for c in map_header(table.header, INDEX)}
+    value_header = columns["value"].header if "value" in columns else "资产原值"
+    quantity_header = columns["quantity"].header if "quantity" in columns else "数量"
+    notes = total_findings(table, columns["value"], value_header) if "value" in columns else []
     for asset_id, d in given.items():
-        register, sheet = registered.get(asset_id), d.value
-        if register is not None and sheet is not None and sheet != register:
-            notes.append(Finding(table.source, d.row, header, f"{sheet:.2f}", value_differs(sheet, register)))
+        if asset_id not in registered:
+            continue
+        value, quantity, unit = registered[asset_id]
+        if d.quantity is not None and d.quantity != quantity:
+            reason = quantity_differs(d.quantity, quantity, unit)
+            notes.append(Finding(table.source, d.row, quantity_header, _quantity(d.quantity), reason))
+        if d.value is not None and d.value != value:
+            notes.append(Finding(table.source, d.row, value_header, f"{d.value:.2f}", value_differs(d.value, value)))
     return tuple(sorted(notes, key=lambda n: n.row or 0))
 
 

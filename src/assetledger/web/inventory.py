@@ -1,7 +1,9 @@
 """The inventory team's count sheets (清查表) in the browser: download them as `inventory sheets` writes them (one
 XLSX per village, or all of them in a ZIP), and upload one filled in. An upload is recorded all or nothing by the
 same service as `inventory record`; any problem lists every finding (file, row, column as the sheet names it,
-value) and nothing is written."""
+value) and nothing is written. A sheet recorded may still have something to say, as `inventory record` says it on
+stderr: a 合计 row skipped, a 数量 or 资产原值 that is not the register's (which stands), a 合计 that does not add
+up; the page lists those notes below the result, in a table like the findings'."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from assetledger.domain.access import Role
 from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.io.tabular import reporting_notes
 from assetledger.services.inventory import sheet_names, write_sheets
 from assetledger.services.inventory_counts import record_counts
 from assetledger.web.auth import database, roles, user
@@ -29,7 +32,7 @@ ID = "<int(max=9223372036854775807):inventory_id>"
 
 def _page(inventory_id: int, **shown: object) -> str:
     names = sheet_names(database(), inventory_id, user().name)  # checks the reader's scope
-    values = {"result": None, "findings": None, "name": ""} | shown
+    values = {"result": None, "findings": None, "notes": None, "name": ""} | shown
     return render_template("count_sheets.html", inventory_id=inventory_id, names=names, **values)
 
 
@@ -73,12 +76,18 @@ def upload(inventory_id: int) -> tuple[str, int]:
     with tempfile.TemporaryDirectory(prefix="assetledger-counts-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
+        told: list[Finding] = []
         try:
-            result = record_counts(database(), path, user().name, inventory_id)
+            with reporting_notes(told.append):  # what `inventory record` says on stderr, told here instead
+                result = record_counts(database(), path, user().name, inventory_id)
         except InputError as exc:
             findings = [_shown(f, path, name) for f in exc.findings]
             return _page(inventory_id, findings=findings, name=name), 422
-    return _page(inventory_id, result=result, name=name), 200
+    # Recorded, and what the counter is told beside it, as the CLI tells it: the sheet's rows skipped (合计) as it is
+    # read, then the result's notes (a 数量 or 资产原值 not the register's, a 合计 that does not add up): a table of
+    # file, row, column, value and reason, in the page's language.
+    notes = [_shown(f, path, name) for f in sorted(told, key=lambda f: f.row or 0)]
+    return _page(inventory_id, result=result, notes=notes, name=name), 200
 
 
 def _safe_name(filename: str) -> str:
