@@ -19,6 +19,7 @@ from assetledger.domain.enums import AssetStatus, FundSource, OwnerKind, Registe
 
 days = st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31))
 names = st.text("张王李赵村社合作镇政府", min_size=1, max_size=8)
+TODAY = dt.date(2026, 6, 15)  # a day inside the drafts' years: this year's 建设年度 enters on it, not on 31 December
 maybe = st.none() | names
 
 facts = st.builds(
@@ -119,9 +120,9 @@ def test_what_a_registration_records_replays_to_the_register_row(draft: AssetDra
     """The registration event, stored as JSON and read back as `audit verify` reads it, says of the register what
     the writer puts on the row, every field the replay compares: name, register, value, status, owner (name, level,
     date, document), handover (date, party, document), custodian (name, start, duties)."""
-    recorded = asset_changes.registration_event(draft, draft.ownership, batch)
+    recorded = asset_changes.registration_event(draft, draft.ownership, batch, TODAY)
     assert recorded.kind is asset_events.AssetEventKind.REGISTERED
-    assert recorded.on == asset_changes.registration_date(draft)
+    assert recorded.on == asset_changes.registration_date(draft, TODAY)
     stored = json.loads(json.dumps(recorded.payload))  # the payload is JSON as it stands (no default= needed)
     event = asset_events.event_of(recorded.kind.value, recorded.on, stored)
     assert isinstance(event, asset_events.Registered)

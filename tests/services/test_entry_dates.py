@@ -22,8 +22,8 @@ from assetledger.services.reconcile import reconcile
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import AssetEvent
-from tests.builders import ACTOR, registers, revenue
-from tests.helpers import table_counts
+from tests.builders import ACTOR, assets, registers, revenue
+from tests.helpers import ASSET_HEADER, asset_row, table_counts
 
 VILLAGE = "360921101201"
 
@@ -99,3 +99,31 @@ def test_a_disposal_is_not_dated_before_postings_that_stand(db: Database) -> Non
     after = AssetPosting("A-2", dt.date(2025, 10, 1), "revenue", "rent", Decimal("1"))
     with pytest.raises(RuleViolation, match="disposed of on 2025-09-30"):
         post_for_asset(db, after, ACTOR)
+
+
+def test_an_asset_known_only_by_this_years_build_year_enters_today_not_on_a_31_december_to_come(db: Database) -> None:
+    """A December register of this year's projects, with only 建设年度 filled: the asset is registered and booked on
+    the day it is registered (only the year is known; nothing is booked ahead of the day), where an asset of an
+    earlier year enters on 31 December of it. By one registration and by a file."""
+    registers(db)
+    this_year = dt.date.today().year
+    _register(db, "Y-NOW", year=this_year)
+    _register(db, "Y-OLD", year=this_year - 3)
+    today = dt.date.today()
+    assert _entries(db, "Y-NOW") == [("C360921", "opening", min(dt.date(this_year, 12, 31), today))]
+    assert _entries(db, "Y-OLD") == [("C360921", "opening", dt.date(this_year - 3, 12, 31))]
+    undated = {
+        "建设年度": str(this_year),
+        "确权主体": None,
+        "确权级别": None,
+        "确权日期": None,
+        "移交日期": None,
+        "管护主体": None,
+    }
+    assets(db, [ASSET_HEADER, asset_row("Y-FILE", **undated)])
+    assert _entries(db, "Y-FILE") == [("C360921", "opening", min(dt.date(this_year, 12, 31), today))]
+    with db.reading() as session:
+        query = select(AssetEvent.asset_id, AssetEvent.event_date).where(AssetEvent.kind == "registered")
+        registered = dict(session.execute(query).all())
+    assert registered["Y-NOW"] == registered["Y-FILE"] == min(dt.date(this_year, 12, 31), today)
+    assert reconcile(db, ACTOR) == []

@@ -122,8 +122,9 @@ def _funding(values: tuple[str, ...]) -> tuple[tuple[FundSource, Decimal], ...]:
 @click.option(
     "--acquired-on",
     type=DATE,
-    help="Acquisition date (取得日期). The asset enters the books on it; without it on 31 December of --year; "
-    "with neither, as part of the opening balance (期初) on the day the books start.",
+    help="Acquisition date (取得日期). The asset enters the books on it; without it on 31 December of --year "
+    "(today, when --year is this year); with neither, as part of the opening balance (期初) on the day the books "
+    "start.",
 )
 @click.option("--implementer", help="Implementing unit (实施单位).")
 @click.option("--quantity", type=QUANTITY, help="Quantity (数量).")

@@ -195,14 +195,14 @@ def event_of(facts: Facts, change: Change) -> RegisterEvent:
     return RegisterEvent(AssetEventKind.STATUS_CHANGED, change.on, payload)
 
 
-def registration_date(d: AssetDraft) -> dt.date | None:
+def registration_date(d: AssetDraft, today: dt.date) -> dt.date | None:
     """The date of the registration event: the asset's own dates (`entry_date`), None when it has none."""
     handed = d.handover.handed_over_on if d.handover else None
     confirmed = d.ownership.confirmed_on if d.ownership else None
-    return entry_date(d.acquired_on, handed, confirmed, d.build_year)
+    return entry_date(d.acquired_on, handed, confirmed, d.build_year, today=today)
 
 
-def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | None) -> RegisterEvent:
+def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | None, today: dt.date) -> RegisterEvent:
     """The event that records a registration: what the register row says of the asset (name, register, value,
     status, owner, handover, custodian; `asset_events.Registered` reads it back) and what it came with (place, funding,
     dates, the import batch). `owner` is the ownership the row is registered with (a household-level asset's own
@@ -238,7 +238,7 @@ def registration_event(d: AssetDraft, owner: Ownership | None, batch_id: int | N
             "from": d.custody.start_on.isoformat(),
             "duties": d.custody.duties,
         }
-    return RegisterEvent(AssetEventKind.REGISTERED, registration_date(d), payload)
+    return RegisterEvent(AssetEventKind.REGISTERED, registration_date(d, today), payload)
 
 
 def attach_problem(facts: Facts, village_code: str) -> str | None:

@@ -42,14 +42,21 @@ class BookedAsset:
 
 
 def entry_date(
-    acquired: dt.date | None, handed_over: dt.date | None, confirmed: dt.date | None, build_year: int | None
+    acquired: dt.date | None,
+    handed_over: dt.date | None,
+    confirmed: dt.date | None,
+    build_year: int | None,
+    *,
+    today: dt.date,
 ) -> dt.date | None:
     """The date an asset enters the books by its own dates (DOMAIN rule 16): its acquisition (取得日期), else its
     handover (移交日期), else its confirmation (确权日期), else 31 December of its build year (建设年度); None when
-    it has none of them. Dates before the books start are clamped to their start."""
+    it has none of them. Dates before the books start are clamped to their start. An asset known only by a build
+    year that is this year enters today, not on a 31 December still to come: only the year is known, and nothing
+    is booked ahead of the day (a December register of this year's projects would otherwise be refused)."""
     on = acquired or handed_over or confirmed
     if on is None and build_year:
-        on = dt.date(build_year, 12, 31)
+        on = min(dt.date(build_year, 12, 31), today)
     return None if on is None else max(on, BOOKS_START)
 
 

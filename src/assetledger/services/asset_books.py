@@ -23,6 +23,7 @@ from assetledger.domain.booking import (
 from assetledger.domain.enums import FundSource
 from assetledger.domain.journal import EntryKind, JournalEntry
 from assetledger.services.books import Books, Located
+from assetledger.services.context import today
 from assetledger.store import journal_repo, register_repo
 from assetledger.store.bulk import chunks
 from assetledger.store.journal_models import Entry, PostingRow
@@ -86,8 +87,9 @@ def book_openings(books: Books, asset_ids: Sequence[str], *, batch_id: int | Non
 
 def _dates_of(facts: Iterable[register_repo.EntryDateFacts]) -> dict[str, dt.date]:
     """The date each asset enters the books (see `entry_date`), for many assets."""
+    day = today()
     return {
-        asset_id: entry_date(acquired, handed, confirmed, year) or BOOKS_START
+        asset_id: entry_date(acquired, handed, confirmed, year, today=day) or BOOKS_START
         for asset_id, acquired, handed, confirmed, year in facts
     }
 

@@ -24,7 +24,7 @@ from assetledger.errors import Finding
 from assetledger.io.household_rows import HouseholdRow
 from assetledger.services.access import require
 from assetledger.services.asset_changes import load_facts
-from assetledger.services.context import now
+from assetledger.services.context import now, today
 from assetledger.store.bulk import chunks, insert_values
 from assetledger.store.distribution_models import AssetHousehold, Household
 from assetledger.store.models import Asset, AssetEvent
@@ -56,6 +56,7 @@ def plan_attachments(
     wanted = [(r, code, asset_id) for r, code in rows for asset_id in r.asset_ids]
     if not wanted:
         return AttachPlan([], 0, [])
+    day = today()
     facts = load_facts(session, [asset_id for _, _, asset_id in wanted])
     held = _attached(session, sorted(facts))
     new: list[Attachment] = []
@@ -82,7 +83,9 @@ def plan_attachments(
         elif (asset_id, r.household_id) in held:
             already += 1
         else:
-            registered = entry_date(asset.acquired_on, asset.handed_over_on, asset.confirmed_on, asset.build_year)
+            registered = entry_date(
+                asset.acquired_on, asset.handed_over_on, asset.confirmed_on, asset.build_year, today=day
+            )
             on = max(r.joined_on, registered) if registered else r.joined_on
             new.append(Attachment(asset_id, r.household_id, r.head, on, asset.region))
     return AttachPlan(new, already, findings)

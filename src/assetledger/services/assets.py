@@ -239,12 +239,13 @@ def _draft_rows(
     events: _Rows = []
     custody: _Rows = []
     household = Register.HOUSEHOLD
+    day = today()  # one import, one day (an asset known only by this year's 建设年度 enters on it)
     for d in drafts:
         place = index.place_of(d.region_code)
         o, h, c = d.ownership, d.handover, d.custody
         if d.register is household and o is None and d.household_head:
             # 户有户管: a household-level asset belongs to its household from registration.
-            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, registration_date(d) or today())  # 户有户管
+            o = Ownership(d.household_head, OwnerKind.HOUSEHOLD, registration_date(d, day) or day)  # 户有户管
         asset_id = d.asset_id
         assets.append(
             (
@@ -262,7 +263,7 @@ def _draft_rows(
         )  # fmt: skip
         for source, amount in d.funding:
             funding.append((asset_id, source.value, amount))
-        event = registration_event(d, o, batch_id)
+        event = registration_event(d, o, batch_id, day)
         events.append((asset_id, event.kind.value, event.on, event.payload))
         if c:
             custody.append((asset_id, c.custodian, c.duties, c.start_on))

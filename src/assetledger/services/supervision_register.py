@@ -17,6 +17,7 @@ from assetledger.domain.contracts import AlertKind
 from assetledger.domain.enums import OFF_BOOKS_VALUES, Register
 from assetledger.domain.governance import FlaggedAsset, GovernanceAction, months_before
 from assetledger.domain.supervision import RuleKind, SupervisionWarning, fires_after
+from assetledger.services.context import today
 from assetledger.services.contract_alerts import contract_alerts_in
 from assetledger.services.governance import scan_in
 from assetledger.services.places import Places
@@ -69,13 +70,17 @@ def _event_refs(session: Session, asset_ids: Sequence[str], kinds: Sequence[str]
 def _own_date(row: Any) -> tuple[dt.date, str]:
     """The date an asset's own record starts from, and what it is (DOMAIN rule 16: never the machine's clock when
     the asset has a date of its own)."""
-    on = entry_date(row.acquired_on, row.handed_over_on, row.confirmed_on, row.build_year)
+    on = entry_date(row.acquired_on, row.handed_over_on, row.confirmed_on, row.build_year, today=today())
     if row.acquired_on:
         return on or row.acquired_on, "取得日期 acquired"
     if row.handed_over_on:
         return on or row.handed_over_on, "移交日期 handed over"
-    if on is not None:
+    if row.confirmed_on:
+        return on or row.confirmed_on, "确权日期 confirmed"
+    if on is not None and (on.month, on.day) == (12, 31):
         return on, f"建设年度 {row.build_year} 年末 end of build year"
+    if on is not None:  # this year's build year: the year has not ended (see entry_date)
+        return on, f"建设年度 {row.build_year} 年（今年） build year, this year"
     return row.registered_at.date(), "登记日 registered"
 
 
