@@ -477,7 +477,7 @@ def test_empty_sheet_and_unknown_inventory_are_refused(db: Database, tmp_path: P
         record_counts(db, sheet_of(folder, HONGQI), ACTOR)
     with pytest.raises(InputError) as other:
         record_counts(db, sheet_of(folder, HONGQI), ACTOR, inventory_id=2)
-    assert {f.reason for f in other.value.findings} == {"this sheet is for inventory 1, not 2"}
+    assert {f.reason for f in other.value.findings} == {"本表属于清查 1，不是 2 (this sheet is for inventory 1, not 2)"}
     csv = write_csv(
         tmp_path / "c.csv", [["清查编号", "资产编号", "结果", "清查日期"], ["9", "A-1", "在用", "2025-12-10"]]
     )

@@ -232,22 +232,42 @@ def sheet_inventory_id(table: Table, given: int | None) -> int:
         if value is None:
             continue
         if not value.isdigit():
-            findings.append(Finding(table.source, number, col.header if col else None, value, "not an inventory id"))
+            findings.append(
+                Finding(table.source, number, col.header if col else None, value, "不是清查编号 (not an inventory id)")
+            )
             continue
         seen.setdefault(int(value), number)
     if given is not None:
         findings += [
-            Finding(table.source, row, "清查编号", str(found), f"this sheet is for inventory {found}, not {given}")
+            Finding(
+                table.source,
+                row,
+                "清查编号",
+                str(found),
+                f"本表属于清查 {found}，不是 {given} (this sheet is for inventory {found}, not {given})",
+            )
             for found, row in seen.items()
             if found != given
         ]
     elif len(seen) > 1:
         findings.append(
-            Finding(table.source, None, "清查编号", ", ".join(map(str, seen)), "one sheet must be for one inventory")
+            Finding(
+                table.source,
+                None,
+                "清查编号",
+                ", ".join(map(str, seen)),
+                "一张清查表只能属于一次清查 (one sheet must be for one inventory)",
+            )
         )
     elif not seen:
         findings.append(
-            Finding(table.source, None, "清查编号", None, "no inventory id in the sheet; give it with --inventory")
+            Finding(
+                table.source,
+                None,
+                "清查编号",
+                None,
+                "表中没有清查编号，请用 --inventory 指定 (no inventory id in the sheet; give it with --inventory)",
+            )
         )
     if findings:
         raise InputError(findings)
@@ -267,7 +287,15 @@ def parse_counts(
     findings: list[Finding] = []
     missing = [dict(COLUMNS)[f] for f in ("asset_id", "result", "counted_on") if f not in columns]
     if missing:
-        return [], [Finding(table.source, None, None, None, f"missing column(s): {', '.join(missing)}")]
+        return [], [
+            Finding(
+                table.source,
+                None,
+                None,
+                None,
+                f"缺少列：{'、'.join(missing)} (missing column(s): {', '.join(missing)})",
+            )
+        ]
     if unit_findings(table):
         return [], unit_findings(table)
     drafts: list[CountDraft] = []
@@ -281,9 +309,14 @@ def parse_counts(
         key = draft.asset_id or (draft.surplus.key(draft.place_code or "") if draft.surplus else "")
         if key in first_row:
             what = "asset" if draft.asset_id else "surplus (same place, name and location)"
+            what_zh = "资产" if draft.asset_id else "盘盈（地点、名称、坐落相同）"
             field = "asset_id" if draft.asset_id else "name"
             row.findings.clear()
-            row.fail(field, draft.asset_id or key, f"the same {what} as row {first_row[key]}")
+            row.fail(
+                field,
+                draft.asset_id or key,
+                f"与第 {first_row[key]} 行的{what_zh}重复 (the same {what} as row {first_row[key]})",
+            )
             findings += row.findings
             continue
         first_row[key] = number
@@ -338,7 +371,11 @@ def _result(row: _Cells, surplus: bool) -> CountResult | None:
     if text is None:
         if surplus:
             return CountResult.IN_USE  # found in the field: in use unless the team says otherwise
-        row.fail("result", values.written(row.raw("result")), "the result is empty; write 在用/盘亏/毁损/闲置")
+        row.fail(
+            "result",
+            values.written(row.raw("result")),
+            "清查结果为空，请填写 在用/盘亏/毁损/闲置 (the result is empty; write 在用/盘亏/毁损/闲置)",
+        )
         return None
     try:
         return parse_result(text, surplus=surplus)
@@ -355,11 +392,13 @@ def _date(row: _Cells, year: int, today: dt.date) -> dt.date | None:
         row.fail("counted_on", cell, str(exc))
         return None
     if on is None:
-        row.fail("counted_on", values.written(cell), "the date of the count is empty")  # a dash (—) is shown
+        row.fail(
+            "counted_on", values.written(cell), "清查日期为空 (the date of the count is empty)"
+        )  # a dash (—) is shown
     elif on.year < year:
-        row.fail("counted_on", on.isoformat(), f"before the inventory year {year}")
+        row.fail("counted_on", on.isoformat(), f"早于清查年度 {year} (before the inventory year {year})")
     elif on > today:
-        row.fail("counted_on", on.isoformat(), f"in the future (today is {today})")
+        row.fail("counted_on", on.isoformat(), f"清查日期晚于今天 {today} (in the future; today is {today})")
     else:
         return on
     return None
@@ -369,18 +408,26 @@ def _surplus(row: _Cells) -> Surplus | None:
     before = len(row.findings)
     name = row.text("name")
     if name is None:
-        row.fail("name", None, "a surplus (盘盈) row needs the name of what was found")
+        row.fail("name", None, "盘盈行须填写所发现资产的名称 (a surplus (盘盈) row needs the name of what was found)")
     register = None
     register_text = row.text("register")
     if register_text is None:
-        row.fail("register", None, "a surplus row needs its register: 公益性 or 经营性")
+        row.fail(
+            "register",
+            None,
+            "盘盈行须填写资产类别：公益性或经营性 (a surplus row needs its register: 公益性 or 经营性)",
+        )
     else:
         try:
             register = Register.parse(register_text)
         except ValueError as exc:
             row.fail("register", register_text, str(exc))
         if register is Register.HOUSEHOLD:
-            row.fail("register", register_text, "a surplus is registered to the collective: 公益性 or 经营性")
+            row.fail(
+                "register",
+                register_text,
+                "盘盈资产登记为集体资产：公益性或经营性 (a surplus is registered to the collective: 公益性 or 经营性)",
+            )
     value = None
     cell = row.raw("value")
     try:
@@ -389,7 +436,11 @@ def _surplus(row: _Cells) -> Surplus | None:
         row.fail("value", cell, str(exc))
     else:
         if value is None or value <= 0:
-            row.fail("value", cell, "a surplus row needs its value (原值 or 估值), above zero")
+            row.fail(
+                "value",
+                cell,
+                "盘盈行须填写大于零的原值或估值 (a surplus row needs its value (原值 or 估值), above zero)",
+            )
     quantity = _quantity(row, checked=True)[0]
     if len(row.findings) > before or name is None or register is None or value is None:
         return None
@@ -444,7 +495,11 @@ def _place_surpluses(
         else:
             findings.append(
                 Finding(
-                    table.source, d.row, "区划代码", None, "a surplus row needs the region code of where it was found"
+                    table.source,
+                    d.row,
+                    "区划代码",
+                    None,
+                    "盘盈行须填写发现地的区划代码 (a surplus row needs the region code of where it was found)",
                 )
             )
     return placed, findings

@@ -260,5 +260,5 @@ def households(cell: object) -> int | None:
         return None
     match = _HOUSEHOLDS.match(value)
     if not match:
-        raise CellError("not a number of households; write e.g. 12")
+        raise CellError("不是户数，应写如 12 (not a number of households; write e.g. 12)")
     return int(match.group(1))
