@@ -1,0 +1,117 @@
+"""Stored texts that are none of their vocabularies (written around the product, or by a later version; store/types.
+EnumText reads them back as the texts): a rule that would decide from one refuses by name (the record and the text,
+exit 5) and writes nothing; where the value is only shown, it is shown as it was stored. Never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+import pytest
+
+from assetledger.domain.assets import Custody, Handover
+from assetledger.domain.enums import AssetStatus
+from assetledger.errors import AssetLedgerError, RuleViolation
+from assetledger.services import maintenance as fund
+from assetledger.services.assets import assign_custodian, change_status, record_handover
+from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
+from assetledger.services.reinvest import reinvest_existing
+from assetledger.store.db import Database
+from tests.builders import ACTOR, assets, regions
+from tests.helpers import ASSET_HEADER, asset_row, table_counts
+
+ON = dt.date(2026, 1, 10)
+
+
+def _assets(db: Database) -> None:
+    regions(db)
+    op = {"资产类别": "经营性", "经营方式": "出租", "经营主体": "某公司"}
+    rows: list[Sequence[object]] = [ASSET_HEADER, asset_row("SHED", 资产名称="冷库", **op), asset_row("ROAD")]
+    assets(db, rows)
+
+
+def _tamper(db: Database, sql: str) -> None:
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(sql)
+
+
+def _refused(db: Database, act: Callable[[], object], *said: str) -> AssetLedgerError:
+    """`act` refused (exit 5), its message naming each of `said`, and nothing written."""
+    before = table_counts(db)
+    with pytest.raises(RuleViolation) as refused:
+        act()
+    message = str(refused.value)
+    assert refused.value.exit_code == 5 and "Traceback" not in message, message
+    for words in said:
+        assert words in message, message
+    assert table_counts(db) == before
+    return refused.value
+
+
+CHANGES: dict[str, Callable[[Database, str], object]] = {
+    "status": lambda db, a: change_status(db, a, AssetStatus.IDLE, ON, ACTOR),
+    "custodian": lambda db, a: assign_custodian(db, a, Custody("张三", ON), ACTOR),
+    "handover": lambda db, a: record_handover(db, a, Handover(ON, "县农业农村局"), ACTOR),
+    "revitalise": lambda db, a: revitalise(db, a, Revitalisation(None, None, ON), ACTOR),
+    "reinvest": lambda db, a: reinvest_existing(db, a, Decimal("100.00"), ON, "reserve", ACTOR),
+    "decide-dispose": lambda db, a: decide_disposal(db, a, ON, None, ACTOR),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_stored_status_that_is_none_takes_no_change(db: Database, change: str) -> None:
+    """Every change to one asset decides from its status (off the books: refused): a status written around the
+    product is refused by name, the asset and the text, before anything is decided or written."""
+    _assets(db)
+    _tamper(db, "UPDATE assets SET status = 'stolen' WHERE asset_id = 'SHED'")
+    refused = _refused(
+        db,
+        lambda: CHANGES[change](db, "SHED"),
+        "资产 SHED 在台账中的状态「stolen」不是本版本认识的状态",
+        "asset SHED: its stored status 'stolen' is no status this version knows",
+        "audit verify",
+    )
+    assert getattr(refused, "asset_id", None) == "SHED"
+
+
+@pytest.mark.parametrize(
+    ("column", "what", "zh"),
+    [("register", "register", "资产类别"), ("owner_kind", "owner kind", "所有权人类别"),
+     ("operating_mode", "operating mode", "经营方式")],
+)  # fmt: skip
+@pytest.mark.parametrize("change", ["status", "custodian", "revitalise", "reinvest"])
+def test_a_stored_register_owner_kind_or_mode_that_is_none_takes_no_change(
+    db: Database, change: str, column: str, what: str, zh: str
+) -> None:
+    """The register, the owner's kind and the operating mode decide the books a change posts to (or whether it may
+    be made): a text that is none of them is refused by name too."""
+    _assets(db)
+    _tamper(db, f"UPDATE assets SET {column} = 'mystery' WHERE asset_id = 'SHED'")
+    _refused(
+        db,
+        lambda: CHANGES[change](db, "SHED"),
+        f"资产 SHED 在台账中的{zh}「mystery」不是本版本认识的{zh}",
+        f"its stored {what} 'mystery' is no {what} this version knows",
+    )
+
+
+def test_the_other_assets_still_change(db: Database) -> None:
+    """Only the asset whose stored text is none is refused: the rest of the register works as before."""
+    _assets(db)
+    _tamper(db, "UPDATE assets SET status = 'stolen' WHERE asset_id = 'SHED'")
+    assert change_status(db, "ROAD", AssetStatus.IDLE, ON, ACTOR)
+    revitalise(db, "ROAD", Revitalisation(None, None, ON), ACTOR)
+
+
+def test_the_maintenance_fund_refuses_an_asset_whose_stored_status_or_register_is_none(db: Database) -> None:
+    """`maintenance apply` decides from the asset's register (public-benefit only) and status (not off the books):
+    a text written around the product is refused by name, and no application is recorded."""
+    _assets(db)
+    _tamper(db, "UPDATE assets SET status = 'stolen' WHERE asset_id = 'ROAD'")
+    apply = lambda: fund.apply(db, "ROAD", Decimal("500.00"), "修路", ON, ACTOR)  # noqa: E731
+    _refused(db, apply, "资产 ROAD 在台账中的状态「stolen」", "its stored status 'stolen' is no status")
+    _tamper(db, "UPDATE assets SET status = 'in_use', register = 'mystery' WHERE asset_id = 'ROAD'")
+    _refused(db, apply, "资产 ROAD 在台账中的资产类别「mystery」", "its stored register 'mystery' is no register")
+    _tamper(db, "UPDATE assets SET register = 'public_benefit' WHERE asset_id = 'ROAD'")
+    assert fund.apply(db, "ROAD", Decimal("500.00"), "修路", ON, ACTOR) > 0
