@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,13 +16,17 @@ from assetledger.domain.enums import AssetStatus
 from assetledger.errors import AssetLedgerError, RuleViolation
 from assetledger.services import maintenance as fund
 from assetledger.services.assets import assign_custodian, change_status, record_handover
+from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
+from assetledger.services.journal import reverse
+from assetledger.services.ledger_files import check_entities, export_entity, query_entity
 from assetledger.services.reinvest import reinvest_existing
 from assetledger.store.db import Database
-from tests.builders import ACTOR, assets, regions
-from tests.helpers import ASSET_HEADER, asset_row, table_counts
+from tests.builders import ACTOR, assets, regions, registers, revenue
+from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts
 
 ON = dt.date(2026, 1, 10)
+VILLAGE = "V360921101201"
 
 
 def _assets(db: Database) -> None:
@@ -115,3 +120,29 @@ def test_the_maintenance_fund_refuses_an_asset_whose_stored_status_or_register_i
     _refused(db, apply, "资产 ROAD 在台账中的资产类别「mystery」", "its stored register 'mystery' is no register")
     _tamper(db, "UPDATE assets SET register = 'public_benefit' WHERE asset_id = 'ROAD'")
     assert fund.apply(db, "ROAD", Decimal("500.00"), "修路", ON, ACTOR) > 0
+
+
+def test_an_entry_kind_that_is_none_is_exported_and_checked_as_it_is_and_reversed_by_no_rule(
+    db: Database, tmp_path: Path
+) -> None:
+    """An entry's kind written around the product reads back as its text: the ledger export (and so bean-check in
+    `audit verify`), BQL and the entry lists show it as it was stored; a reversal, which decides from the kind
+    whether the entry may be reversed here, refuses by name (the entry and the text) and posts nothing."""
+    registers(db)
+    entry_id = revenue(db, "A-1", "1000", "2025-06-28")
+    drop_append_only_guards(db, "entries")
+    _tamper(db, f"UPDATE entries SET kind = 'grant' WHERE id = {entry_id}")
+    out, _ = export_entity(db, VILLAGE, tmp_path / "v.beancount", ACTOR)
+    assert f'entry_id: "{entry_id}"\n  kind: "grant"' in out.read_text(encoding="utf-8")
+    [checked] = [c for c in check_entities(db, ACTOR) if c.entity == VILLAGE]
+    assert checked.errors == [], checked.errors
+    _, rows = query_entity(db, VILLAGE, "SELECT entry_meta('kind') AS kind, narration", ACTOR)
+    assert ("grant",) in {r[:1] for r in rows}
+    lines, _ = entry_page(db, EntryFilter(), ACTOR)
+    assert [r.kind for r in lines if r.id == entry_id] == ["grant"]
+    _refused(
+        db,
+        lambda: reverse(db, entry_id, "录错", ACTOR, dt.date(2025, 7, 2)),
+        f"第 {entry_id} 号分录 在账簿中的分录类别「grant」不是本版本认识的分录类别",
+        f"entry {entry_id}: its stored entry kind 'grant' is no entry kind this version knows",
+    )
