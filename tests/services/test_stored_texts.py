@@ -13,16 +13,24 @@ import pytest
 
 from assetledger.domain.assets import Custody, Handover
 from assetledger.domain.enums import AssetStatus
-from assetledger.errors import AssetLedgerError, RuleViolation
+from assetledger.errors import AssetLedgerError, InputError, RuleViolation
 from assetledger.services import maintenance as fund
+from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
 from assetledger.services.assets import assign_custodian, change_status, record_handover
+from assetledger.services.audit import export_package
+from assetledger.services.certificates import certificates
+from assetledger.services.contracts import adopt_register
+from assetledger.services.documents import documents_of
 from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
 from assetledger.services.journal import reverse
 from assetledger.services.ledger_files import check_entities, export_entity, query_entity
 from assetledger.services.reinvest import reinvest_existing
 from assetledger.store.db import Database
+from assetledger.store.document_files import documents_place
 from tests.builders import ACTOR, assets, regions, registers, revenue
+from tests.builders.governance import contract
+from tests.builders.yearly_work import attach
 from tests.helpers import ASSET_HEADER, asset_row, drop_append_only_guards, table_counts
 
 ON = dt.date(2026, 1, 10)
@@ -146,3 +154,58 @@ def test_an_entry_kind_that_is_none_is_exported_and_checked_as_it_is_and_reverse
         f"第 {entry_id} 号分录 在账簿中的分录类别「grant」不是本版本认识的分录类别",
         f"entry {entry_id}: its stored entry kind 'grant' is no entry kind this version knows",
     )
+
+
+def test_a_stored_register_status_owner_kind_or_document_kind_that_is_none_is_shown_as_it_is(
+    db: Database, tmp_path: Path
+) -> None:
+    """Where those values are only shown — `asset list` and `asset show`, the asset's documents, its certificate and
+    label, the audit package — a text written around the product is shown as it was stored, not a traceback."""
+    _assets(db)
+    report = tmp_path / "验收报告.pdf"
+    report.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    attach(db, report, asset_id="SHED")
+    drop_append_only_guards(db, "document_links")
+    _tamper(
+        db, "UPDATE assets SET status = 'stolen', register = 'mystery', owner_kind = 'clan' WHERE asset_id = 'SHED'"
+    )
+    _tamper(db, "UPDATE document_links SET kind = 'deed'")
+    listed = {a.asset_id: a for a in list_assets(db, AssetFilter(), ACTOR)}
+    assert (listed["SHED"].register, listed["SHED"].status, listed["SHED"].owner_kind) == ("mystery", "stolen", "clan")
+    assert listed["ROAD"].status is AssetStatus.IN_USE
+    shown = show_asset(db, "SHED", ACTOR).asset
+    assert (shown["register"], shown["status"], shown["owner_kind"]) == ("mystery", "stolen", "clan")
+    [document] = documents_of(db, "SHED", ACTOR)
+    assert (document.kind, document.kind_label, document.kind_code) == ("deed", "deed", "deed")
+    [paper] = certificates(db, ACTOR, asset_id="SHED").papers
+    assert (paper.register, paper.owner_kind) == ("mystery", "clan")
+    package = export_package(db, tmp_path / "package", ACTOR, documents=documents_place(db.url))
+    listing = (package.folder / "documents" / "documents.csv").read_text(encoding="utf-8-sig")
+    assert ",deed," in listing, listing
+
+
+def test_a_contract_is_decided_for_no_asset_whose_stored_register_status_or_mode_is_none(db: Database) -> None:
+    """`contract add` and `contract import` decide from the asset's register (operating only) and status (not
+    disposed of), `contract adopt` makes the terms from its operating mode: a text written around the product is
+    refused by name (the asset and the text), and nothing is recorded."""
+    regions(db)
+    header = [*ASSET_HEADER, "合同起始日期", "合同截止日期", "年收益"]
+    op = {"资产类别": "经营性", "经营方式": "出租", "经营主体": "某公司"}
+    assets(db, [header, [*asset_row("R-1", **op), "2024-01-01", "2026-12-31", "30000"]])
+    _tamper(db, "UPDATE assets SET status = 'stolen' WHERE asset_id = 'R-1'")
+    add = lambda: contract(db, "Q-1", "R-1", "某公司", "lease", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "1000")  # noqa: E731
+    before = table_counts(db)
+    with pytest.raises(InputError) as refused:
+        add()
+    said = str(refused.value)
+    assert (
+        "资产 R-1 在台账中的状态「stolen」不是本版本认识的状态" in said
+        and "asset R-1: its stored status 'stolen'" in said
+    )
+    assert table_counts(db) == before
+    _tamper(db, "UPDATE assets SET status = 'in_use', operating_mode = 'barter' WHERE asset_id = 'R-1'")
+    with pytest.raises(InputError) as unknown_mode:
+        adopt_register(db, ACTOR)
+    said = str(unknown_mode.value)
+    assert "资产 R-1 在台账中的经营方式「barter」" in said and "its stored operating mode 'barter'" in said, said
+    assert table_counts(db) == before
