@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import Custody, Handover
 from assetledger.domain.enums import AssetStatus
+from assetledger.domain.governance import DisposalMethod
 from assetledger.errors import AssetLedgerError, InputError, RuleViolation
 from assetledger.services import maintenance as fund
 from assetledger.services.asset_queries import AssetFilter, list_assets, show_asset
@@ -20,6 +22,7 @@ from assetledger.services.assets import assign_custodian, change_status, record_
 from assetledger.services.audit import export_package
 from assetledger.services.certificates import certificates
 from assetledger.services.contracts import adopt_register
+from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.documents import documents_of
 from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
@@ -209,3 +212,27 @@ def test_a_contract_is_decided_for_no_asset_whose_stored_register_status_or_mode
     said = str(unknown_mode.value)
     assert "资产 R-1 在台账中的经营方式「barter」" in said and "its stored operating mode 'barter'" in said, said
     assert table_counts(db) == before
+
+
+def test_a_disposal_is_decided_for_no_asset_whose_stored_status_is_none(db: Database) -> None:
+    _assets(db)
+    _tamper(db, "UPDATE assets SET status = 'stolen' WHERE asset_id = 'ROAD'")
+    request = DisposalRequest(
+        "ROAD", DisposalMethod.SCRAP, ON, Decimal("0.00"), "示政〔2026〕1号", ApprovalLevel("county")
+    )
+    _refused(
+        db, lambda: dispose(db, request, ACTOR), "资产 ROAD 在台账中的状态「stolen」", "its stored status 'stolen'"
+    )
+
+
+def test_no_place_is_decided_from_a_stored_region_level_that_is_none(db: Database) -> None:
+    """Registering places an asset level by level: while a region's stored level is none of the levels, the import
+    is refused naming the region and the text (exit 5), and nothing is written."""
+    _assets(db)
+    _tamper(db, "UPDATE regions SET level = 'hamlet' WHERE code = '360921101'")
+    _refused(
+        db,
+        lambda: assets(db, [ASSET_HEADER, asset_row("NEW")]),
+        "区划 360921101 在区划表中的区划级别「hamlet」不是本版本认识的区划级别",
+        "region 360921101: its stored region level 'hamlet' is no region level",
+    )

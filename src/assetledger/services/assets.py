@@ -283,16 +283,22 @@ def load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
     if asset is None:
         raise NotFoundError("asset", asset_id)
     require(session, actor, Action.REGISTER, [asset_region(asset)])
-    for what, value, vocabulary in (
-        ("status", asset.status, AssetStatus), ("register", asset.register, Register),
-        ("owner kind", asset.owner_kind, OwnerKind), ("operating mode", asset.operating_mode, OperatingMode),
-    ):  # fmt: skip
-        if value is not None and not isinstance(value, vocabulary):  # a stored text that is none decides nothing
-            raise unknown_asset_value(asset_id, what, value)
+    refuse_unknown_values(asset)
     closed = closed_reason(asset.status)
     if closed:
         raise RuleViolation(closed, asset_id=asset_id)
     return asset
+
+
+def refuse_unknown_values(asset: Asset) -> None:
+    """Refuse (exit 5), naming the asset and the text, a change decided from an asset whose stored status, register,
+    owner kind or operating mode is none of its vocabulary (written around the product, or by a later version)."""
+    for what, value, vocabulary in (
+        ("status", asset.status, AssetStatus), ("register", asset.register, Register),
+        ("owner kind", asset.owner_kind, OwnerKind), ("operating mode", asset.operating_mode, OperatingMode),
+    ):  # fmt: skip
+        if value is not None and not isinstance(value, vocabulary):
+            raise unknown_asset_value(asset.asset_id, what, value)
 
 
 def change_in(session: Session, asset_id: str, change: Change, actor: str) -> bool:

@@ -39,6 +39,7 @@ from assetledger.domain.text import any_refused, text_findings, visible
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now, today
+from assetledger.services.stored import unknown_stored
 from assetledger.store import journal_repo, register_repo
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
@@ -412,9 +413,12 @@ def _chart() -> list[Any]:
 
 def _same_level(code: str, kind: EntityKind, region: Region) -> None:
     """Books are of their region's level: a city's books are a city's (S…), never a county's (C…), and so on."""
+    if not isinstance(region.level, RegionLevel):  # a stored text that is none: no books are decided from it
+        raise unknown_stored((f"区划 {region.code}", f"region {region.code}"), "region level", region.level,
+                             where="在区划表中")  # fmt: skip
     if region.level != kind.value:
         right = {k.value: p for k, p in ENTITY_PREFIX.items()}.get(region.level, "?")
         raise RuleViolation(
-            f"{code}: {region.code} {region.name} 是{RegionLevel(region.level).label}级 (a {region.level}), "
+            f"{code}: {region.code} {region.name} 是{region.level.label}级 (a {region.level}), "
             f"its books are {right}{region.code}, not {kind.value} books"
         )
