@@ -30,7 +30,7 @@ from assetledger.cli.common import (
 )
 from assetledger.cli.lazy import Lazy, LazyGroup
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership
-from assetledger.domain.enums import AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.enums import AssetStatus, FundSource, LabelledEnum, OperatingMode, OwnerKind, Register
 from assetledger.domain.money import MoneyFormatError, parse_money
 from assetledger.domain.register_fields import LIST_FIELDS, column_label
 from assetledger.io.output import records, render_json, render_table
@@ -362,6 +362,11 @@ for _kind in BULK_COLUMNS:
     _bulk_command(_kind)
 
 
+def _named(value: LabelledEnum | str) -> str:
+    """A code by its label; a stored text that is none of its vocabulary (written around the product) as it is."""
+    return value.label if isinstance(value, LabelledEnum) else value
+
+
 LIST_HEADERS = {str(f.column): f.zh for f in LIST_FIELDS}  # the catalogue's labels (domain/register_fields.py)
 
 
@@ -388,10 +393,10 @@ def list_(app: App, /, fmt: str, out: Path | None, **filters: Any) -> None:
     rows = records(found)
     human = fmt in ("table", "xlsx")
     for row, asset in zip(rows, found, strict=True) if human else ():
-        row["register"] = asset.register.label
-        row["status"] = asset.status.label
+        row["register"] = _named(asset.register)
+        row["status"] = _named(asset.status)
         if asset.owner_kind:
-            row["owner_kind"] = asset.owner_kind.label
+            row["owner_kind"] = _named(asset.owner_kind)
     headers = LIST_HEADERS if human else None
     emit(rows, fmt, out, headers=headers, sheet="assets", title="扶贫项目资产台账" if fmt == "xlsx" else None)
     if fmt == "table":
@@ -441,7 +446,7 @@ def show(app: App, asset_id: str, fmt: str, out: Path | None) -> None:
                               column_label("custodian_since"): c.since, "记录人 by": c.by}
                              for c in history.custodians]))  # fmt: skip
     click.echo("\n档案 documents")
-    click.echo(render_table([{"类别": d.kind.label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
+    click.echo(render_table([{"类别": d.kind_label, "文件": d.name, "标题": d.title, "文件日期": d.document_date,
                               "大小": d.size, "sha256": d.sha256[:16] + "…", "上传人": d.actor,
                               "上传时间": d.recorded_at} for d in papers]))  # fmt: skip
     click.echo("\n经营合同 contracts")

@@ -196,7 +196,8 @@ def list_entities(app: App, fmt: str, out: Path | None) -> None:
     rows = records(entities(app.db, app.actor))
     read = fmt in ("table", "xlsx")  # a person reads it: the kind by name, Chinese headers; csv/json keep codes
     if read:
-        rows = [r | {"kind": RegionLevel(r["kind"]).label} for r in rows]
+        named = {level.value: level.label for level in RegionLevel}  # a stored text that is none: as it is
+        rows = [r | {"kind": named.get(str(r["kind"]), r["kind"])} for r in rows]
     emit(rows, fmt, out, headers=ENTITY_HEADERS if read else None, sheet="entities")
 
 

@@ -70,7 +70,7 @@ class JournalEntry:
     date: dt.date
     narration: str
     postings: tuple[Posting, ...]
-    kind: EntryKind = EntryKind.GENERAL
+    kind: EntryKind | str = EntryKind.GENERAL  # as stored: a text that is none of EntryKind (services/journal.py)
     asset_id: str | None = None
     ref: str | None = None  # source key (voucher number 凭证号): see `voucher_key`; links related entries
     reverses: int | None = None
@@ -213,7 +213,7 @@ class EntryContent(NamedTuple):
     @classmethod
     def of(cls, entry: JournalEntry, fens: Sequence[int]) -> EntryContent:
         postings = tuple(sorted(zip((p.account for p in entry.postings), fens, strict=True)))
-        return cls(entry.date, entry.kind.value, entry.narration, entry.asset_id, entry.reverses, postings)
+        return cls(entry.date, str(entry.kind), entry.narration, entry.asset_id, entry.reverses, postings)
 
     @property
     def amount(self) -> Decimal:

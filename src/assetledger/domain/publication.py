@@ -116,7 +116,7 @@ class PublicAsset:
     register: Register
     build_year: int | None
     value: Decimal  # 资产原值
-    status: AssetStatus
+    status: AssetStatus | str  # a stored text that is no status (written around the product): as it is
 
 
 @dataclass(frozen=True)

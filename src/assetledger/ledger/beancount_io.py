@@ -86,7 +86,7 @@ def _transaction(e: JournalEntry) -> data.Transaction:
         raise ValueError(f"entry {e.id}: metadata keys {bad} are not valid Beancount keys")
     fields = {
         "entry_id": str(e.id) if e.id is not None else e.meta.get("entry_id"),
-        "kind": e.kind.value,
+        "kind": str(e.kind),  # a stored text that is none of EntryKind: as it is
         "asset": e.asset_id,
         "ref": e.ref,
         "reverses": str(e.reverses) if e.reverses is not None else e.meta.get("reverses"),

@@ -29,6 +29,7 @@ from assetledger.domain.access import (
     may_read_households,
 )
 from assetledger.errors import Finding, PermissionDenied
+from assetledger.services.stored import unknown_words
 from assetledger.store.access_models import UserGrant
 from assetledger.store.journal_models import Entity
 from assetledger.store.models import Region
@@ -44,10 +45,28 @@ class User:
 
 
 def current_user(session: Session, name: str) -> User | None:
-    grant = session.scalar(select(UserGrant).where(UserGrant.name == name).order_by(UserGrant.id.desc()).limit(1))
-    if grant is None or grant.revoked:
+    """The user a name's grant in force makes, or None (no grant, or revoked). A grant whose stored role is none of
+    the roles (written around the product, or by a later version) grants nothing: refused (PermissionDenied, exit 6),
+    naming the user and the text, before any role is compared with an action (never read as another role)."""
+    grant = grant_in_force(session, name)
+    if grant is None:
         return None
-    return User(grant.name, Role(grant.role), grant.scope)
+    if not isinstance(grant.role, Role):
+        raise unknown_role(grant.name, grant.role)
+    return User(grant.name, grant.role, grant.scope)
+
+
+def grant_in_force(session: Session, name: str) -> UserGrant | None:
+    """A name's latest grant, unless it is revoked: its role as stored (a Role, or a text that is none)."""
+    grant = session.scalar(select(UserGrant).where(UserGrant.name == name).order_by(UserGrant.id.desc()).limit(1))
+    return None if grant is None or grant.revoked else grant
+
+
+def unknown_role(name: str, role: str) -> PermissionDenied:
+    """The refusal of a user whose stored role is none of the roles: it may do and read nothing."""
+    return PermissionDenied(
+        unknown_words((f"用户 {name}", f"user {name}"), "role", role, where="在授权记录中"), actor=name
+    )
 
 
 def in_setup_mode(session: Session) -> bool:

@@ -33,9 +33,9 @@ from assetledger.domain.asset_changes import (
 )
 from assetledger.domain.asset_events import register_values
 from assetledger.domain.assets import Custody, Ownership
-from assetledger.domain.enums import AssetStatus, OwnerKind, Register
+from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
-from assetledger.errors import Finding, InputError, RuleRefusal, ScopeRefusal
+from assetledger.errors import Finding, InputError, RuleRefusal, RuleViolation, ScopeRefusal
 from assetledger.io.asset_rows import Unresolved, resolve_ownership
 from assetledger.io.change_rows import KINDS, ChangeRow, Claim, ParsedChanges, parse_changes
 from assetledger.io.tabular import read_table
@@ -44,6 +44,7 @@ from assetledger.services.asset_books import book_transfers, load_booked
 from assetledger.services.books import Books
 from assetledger.services.context import now
 from assetledger.services.regions import load_index
+from assetledger.services.stored import unknown_asset_value, unknown_words
 from assetledger.store.bulk import chunks, insert_values
 from assetledger.store.bulk_update import update_values
 from assetledger.store.db import Database
@@ -72,23 +73,56 @@ _FACT_COLUMNS = (
     Asset.asset_id, Asset.register, Asset.status, Asset.county_code, Asset.township_code, Asset.village_code,
     Asset.owner_name, Asset.owner_kind, Asset.confirmed_on, Asset.confirm_doc, Asset.handed_over_on,
     Asset.handed_over_by, Asset.handover_doc, Asset.custodian, Asset.custodian_since, Asset.custodian_duties,
-    Asset.household_id, Asset.household_head, Asset.acquired_on, Asset.build_year,
+    Asset.household_id, Asset.household_head, Asset.acquired_on, Asset.build_year, Asset.operating_mode,
 )  # fmt: skip
-_REGISTERS = {r.value: r for r in Register}
-_STATUSES = {s.value: s for s in AssetStatus}
-_OWNER_KINDS = {k.value: k for k in OwnerKind}
+_VOCABULARIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "register": ("register", {r.value: r for r in Register}),
+    "status": ("status", {s.value: s for s in AssetStatus}),
+    "owner_kind": ("owner kind", {k.value: k for k in OwnerKind}),
+    "operating_mode": ("operating mode", {m.value: m for m in OperatingMode}),  # booked by a confirmation's transfer
+}
 
 
-def load_facts(session: Session, asset_ids: Sequence[str]) -> dict[str, Facts]:
-    """The register entries of the assets that exist among `asset_ids`, locked for the change (PostgreSQL)."""
-    found: dict[str, Facts] = {}
+@dataclass(frozen=True)
+class Unread:
+    """An asset whose register entry holds, in `field`, a stored text that is none of its vocabulary (written around
+    the product, or by a later version): its place, for the scope check, and the refusal of any change to it."""
+
+    asset_id: str
+    region: str
+    field: str  # the register column
+    text: str
+
+    @property
+    def reason(self) -> str:
+        what = _VOCABULARIES[self.field][0]
+        return unknown_words((f"资产 {self.asset_id}", f"asset {self.asset_id}"), what, self.text)
+
+    def refusal(self) -> RuleViolation:
+        return unknown_asset_value(self.asset_id, _VOCABULARIES[self.field][0], self.text)
+
+
+def load_facts(session: Session, asset_ids: Sequence[str]) -> dict[str, Facts | Unread]:
+    """The register entries of the assets that exist among `asset_ids`, locked for the change (PostgreSQL); an entry
+    with a stored register, status or owner kind that is none of its vocabulary as `Unread` (no rule decides from
+    it)."""
+    found: dict[str, Facts | Unread] = {}
     for part in chunks(sorted(set(asset_ids))):
         query = select(*_FACT_COLUMNS).where(Asset.asset_id.in_(part)).with_for_update()
         for row in session.execute(query):
             values = row._asdict()
-            values["register"] = _REGISTERS[values["register"]]
-            values["status"] = _STATUSES[values["status"]]
-            values["owner_kind"] = _OWNER_KINDS.get(values["owner_kind"] or "")
+            unknown = [
+                name
+                for name, (_, members) in _VOCABULARIES.items()
+                if values[name] is not None and values[name] not in members
+            ]
+            if unknown:
+                region = row.village_code or row.township_code or row.county_code
+                found[row.asset_id] = Unread(row.asset_id, region, unknown[0], str(values[unknown[0]]))
+                continue
+            del values["operating_mode"]
+            for name in ("register", "status", "owner_kind"):
+                values[name] = _VOCABULARIES[name][1].get(values[name] or "")
             found[row.asset_id] = Facts(**values)
     return found
 
@@ -188,14 +222,18 @@ def apply_file(
             if bad:
                 raise InputError(bad + refused)
             raise RuleRefusal(refused)
-        write_changes(session, facts, changes, actor)
+        write_changes(session, _read(facts), changes, actor)
         if dry_run:
             session.rollback()
         return ChangeResult(parsed.source, kind, len(parsed.rows), len(changes), already, dry_run, parsed.ignored)
 
 
+def _read(facts: Mapping[str, Facts | Unread]) -> dict[str, Facts]:
+    return {asset_id: f for asset_id, f in facts.items() if isinstance(f, Facts)}
+
+
 def _checked(
-    session: Session, parsed: ParsedChanges, facts: Mapping[str, Facts], numbers: set[int] | None = None
+    session: Session, parsed: ParsedChanges, facts: Mapping[str, Facts | Unread], numbers: set[int] | None = None
 ) -> tuple[list[tuple[str, Change]], list[Finding], list[Finding], int]:
     """(changes to record, bad input, refusals by a rule, rows already so) of the file's rows (those `numbers`)."""
     changes: list[tuple[str, Change]] = []
@@ -207,6 +245,9 @@ def _checked(
         if numbers is not None and row.number not in numbers:
             continue
         current = facts[row.asset_id]
+        if isinstance(current, Unread):  # no rule decides from a stored text that is none of its vocabulary
+            refused.append(_refusal(parsed, row, Refusal(current.field, current.reason)))
+            continue
         change = row.change
         if isinstance(change, Claim):
             assert index is not None

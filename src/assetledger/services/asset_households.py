@@ -23,7 +23,7 @@ from assetledger.domain.enums import OwnerKind, Register
 from assetledger.errors import Finding
 from assetledger.io.household_rows import HouseholdRow
 from assetledger.services.access import require
-from assetledger.services.asset_changes import load_facts
+from assetledger.services.asset_changes import Unread, load_facts
 from assetledger.services.context import now, today
 from assetledger.store.bulk import chunks, insert_values
 from assetledger.store.distribution_models import AssetHousehold, Household
@@ -74,6 +74,9 @@ def plan_attachments(
                     "台账中没有这项资产，请先导入或登记 (not in the register; import or register it first)",
                 )
             )
+            continue
+        if isinstance(asset, Unread):  # a stored text that is none of its vocabulary decides nothing
+            findings.append(Finding(source, r.row, column, asset_id, asset.reason))
             continue
         problem = attach_problem(asset, code)
         if problem is None and r.left_on is not None:

@@ -124,16 +124,16 @@ class AssetRow:
 
     asset_id: str
     name: str
-    register: Register
+    register: Register | str  # register, status, owner kind: a stored text that is none as it is
     category: str | None
     county_code: str
     township_code: str | None
     village_code: str | None
     build_year: int | None
     original_value: Decimal
-    status: AssetStatus
+    status: AssetStatus | str
     owner_name: str | None
-    owner_kind: OwnerKind | None
+    owner_kind: OwnerKind | str | None
     custodian: str | None
 
 
@@ -194,10 +194,20 @@ def _rows(session: Any, flt: AssetFilter, actor: str) -> list[AssetRow]:
     return [_row(kind, row) for row in found]
 
 
+_LISTED_VOCABULARIES: dict[str, type[Register | AssetStatus | OwnerKind]] = {
+    "register": Register, "status": AssetStatus, "owner_kind": OwnerKind,
+}  # fmt: skip
+
+
 def _row(kind: type[AssetRow], found: dict[str, Any]) -> AssetRow:
-    found["register"] = Register(found["register"])
-    found["status"] = AssetStatus(found["status"])
-    found["owner_kind"] = OwnerKind(found["owner_kind"]) if found["owner_kind"] else None
+    """A listed row, its codes as members; a stored text that is none of its vocabulary (written around the product,
+    or by a later version) as it is: a list only shows it."""
+    for name, vocabulary in _LISTED_VOCABULARIES.items():
+        value = found[name]
+        if value:
+            found[name] = vocabulary._value2member_map_.get(value, value)
+        elif name == "owner_kind":
+            found[name] = None
     return kind(**found)
 
 
@@ -280,7 +290,9 @@ def show_asset(db: Database, asset_id: str, actor: str) -> AssetHistory:
         for f in session.scalars(
             select(AssetFunding).where(AssetFunding.asset_id == asset_id).order_by(AssetFunding.id)
         ):
-            history.funding.append(FundingLine(f.source, FundSource(f.source).label, f.amount))
+            source = f.source  # a stored text that is no fund source: as it is
+            history.funding.append(FundingLine(source, source.label if isinstance(source, FundSource) else source,
+                                               f.amount))  # fmt: skip
         for c in session.scalars(
             select(CustodianAssignment)
             .where(CustodianAssignment.asset_id == asset_id)

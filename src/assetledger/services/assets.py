@@ -24,7 +24,7 @@ from assetledger.domain.asset_changes import (
     registration_event,
 )
 from assetledger.domain.assets import AssetDraft, Custody, Handover, Ownership, label, register_problems
-from assetledger.domain.enums import AssetStatus, OwnerKind, Register
+from assetledger.domain.enums import AssetStatus, OperatingMode, OwnerKind, Register
 from assetledger.domain.regions import RegionIndex
 from assetledger.domain.text import require_texts, text_findings
 from assetledger.errors import DuplicateError, Finding, InputError, NotFoundError, RuleViolation, duplicate_of_row
@@ -33,10 +33,11 @@ from assetledger.io.tabular import read_table
 from assetledger.services import acceptance
 from assetledger.services.access import require, write_scope
 from assetledger.services.asset_books import book_openings
-from assetledger.services.asset_changes import load_facts, write_changes
+from assetledger.services.asset_changes import Unread, load_facts, write_changes
 from assetledger.services.books import Books
 from assetledger.services.context import now, today
 from assetledger.services.regions import load_index
+from assetledger.services.stored import unknown_asset_value
 from assetledger.store.bulk import existing_keys, insert_values
 from assetledger.store.db import Database
 from assetledger.store.models import Asset, AssetEvent, AssetFunding, CustodianAssignment, ImportBatch
@@ -283,10 +284,22 @@ def load_for_change(session: Session, asset_id: str, actor: str) -> Asset:
     if asset is None:
         raise NotFoundError("asset", asset_id)
     require(session, actor, Action.REGISTER, [asset_region(asset)])
-    closed = closed_reason(AssetStatus(asset.status))
+    refuse_unknown_values(asset)
+    closed = closed_reason(asset.status)
     if closed:
         raise RuleViolation(closed, asset_id=asset_id)
     return asset
+
+
+def refuse_unknown_values(asset: Asset) -> None:
+    """Refuse (exit 5), naming the asset and the text, a change decided from an asset whose stored status, register,
+    owner kind or operating mode is none of its vocabulary (written around the product, or by a later version)."""
+    for what, value, vocabulary in (
+        ("status", asset.status, AssetStatus), ("register", asset.register, Register),
+        ("owner kind", asset.owner_kind, OwnerKind), ("operating mode", asset.operating_mode, OperatingMode),
+    ):  # fmt: skip
+        if value is not None and not isinstance(value, vocabulary):
+            raise unknown_asset_value(asset.asset_id, what, value)
 
 
 def change_in(session: Session, asset_id: str, change: Change, actor: str) -> bool:
@@ -297,6 +310,8 @@ def change_in(session: Session, asset_id: str, change: Change, actor: str) -> bo
     if facts is None:
         raise NotFoundError("asset", asset_id)
     require(session, actor, Action.REGISTER, [facts.region])
+    if isinstance(facts, Unread):
+        raise facts.refusal()
     verdict = check(facts, change)
     if isinstance(verdict, Refusal):
         raise RuleViolation(verdict.reason, asset_id=asset_id)

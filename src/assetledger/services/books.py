@@ -27,6 +27,7 @@ from assetledger.domain.enums import AssetStatus, RegionLevel
 from assetledger.domain.journal import (
     EntityKind,
     EntryContent,
+    EntryKind,
     JournalEntry,
     distribution_accounts_problem,
     entry_in_fen,
@@ -34,10 +35,11 @@ from assetledger.domain.journal import (
     voucher_month,
 )
 from assetledger.domain.money import amount_problem, from_fen, to_fen
-from assetledger.domain.text import any_refused, text_findings
+from assetledger.domain.text import any_refused, text_findings, visible
 from assetledger.errors import ConflictError, Finding, InputError, NotFoundError, RuleRefusal, RuleViolation
 from assetledger.services.access import region_of_entity, require
 from assetledger.services.context import now, today
+from assetledger.services.stored import unknown_stored
 from assetledger.store import journal_repo, register_repo
 from assetledger.store.journal_models import Entry
 from assetledger.store.models import Region
@@ -256,6 +258,11 @@ class Books:
     ) -> tuple[list[str], list[str], tuple[int, ...]]:
         """(bad input, refusals by a rule, amounts in fen) of one entry."""
         problems, fens = entry_in_fen(entry)
+        if not isinstance(entry.kind, EntryKind):  # only an entry read back from the store can hold one
+            kind = str(entry.kind)
+            problems.append(
+                f"分录类别「{visible(kind)}」不是本版本认识的类别 (entry kind {kind!r}: no kind this version knows)"
+            )
         if not self.entity_exists(entry.entity):
             return [*problems, f"核算主体 {entry.entity} 还没有账簿 (no books for entity {entry.entity})"], [], fens
         accounts = self.accounts(entry.entity)
@@ -282,7 +289,7 @@ class Books:
                 f"(the books of {entry.entity} are closed through {closed}; entry dated {entry.date})"
             )
         gone = disposed.get(entry.asset_id) if entry.asset_id else None
-        if gone is not None and entry.date > gone[0] and entry.kind.value != "disposal":
+        if gone is not None and entry.date > gone[0] and str(entry.kind) != "disposal":
             disposed_of = gone[1] == AssetStatus.DISPOSED.value
             how, zh = ("disposed of", "处置") if disposed_of else ("written off (已核销)", "核销")
             rules.append(
@@ -406,9 +413,12 @@ def _chart() -> list[Any]:
 
 def _same_level(code: str, kind: EntityKind, region: Region) -> None:
     """Books are of their region's level: a city's books are a city's (S…), never a county's (C…), and so on."""
+    if not isinstance(region.level, RegionLevel):  # a stored text that is none: no books are decided from it
+        raise unknown_stored((f"区划 {region.code}", f"region {region.code}"), "region level", region.level,
+                             where="在区划表中")  # fmt: skip
     if region.level != kind.value:
         right = {k.value: p for k, p in ENTITY_PREFIX.items()}.get(region.level, "?")
         raise RuleViolation(
-            f"{code}: {region.code} {region.name} 是{RegionLevel(region.level).label}级 (a {region.level}), "
+            f"{code}: {region.code} {region.name} 是{region.level.label}级 (a {region.level}), "
             f"its books are {right}{region.code}, not {kind.value} books"
         )

@@ -91,6 +91,12 @@ def _papers(db: Database, actor: str, asset_id: str | None, within: str | None, 
         return [_paper(a, names, events.get(a.asset_id), base_url, owners) for a in assets]
 
 
+def _named(value: Register | OwnerKind | str) -> str:
+    """A register or owner level in words; a stored text that is none of them (written around the product) as it is,
+    as every list shows it (`audit verify` names the row)."""
+    return value.label if isinstance(value, Register | OwnerKind) else value
+
+
 def _paper(
     a: Asset, names: dict[str, str], event_id: int | None, base_url: str, owners: dict[str, str | None]
 ) -> Paper:
@@ -99,8 +105,8 @@ def _paper(
     if a.owner_kind is not None and a.confirmed_on is not None and event_id is not None:
         number = f"{a.county_code}-{a.confirmed_on.year}-{event_id:06d}"
     return Paper(
-        a.asset_id, a.name, Register(a.register).label, a.category, place, a.location, a.quantity, a.unit,
+        a.asset_id, a.name, _named(a.register), a.category, place, a.location, a.quantity, a.unit,
         a.original_value, a.build_year, a.project_name, owners.get(a.asset_id, a.owner_name),
-        OwnerKind(a.owner_kind).label if a.owner_kind else None, a.confirmed_on, a.confirm_doc, a.handed_over_on,
+        _named(a.owner_kind) if a.owner_kind else None, a.confirmed_on, a.confirm_doc, a.handed_over_on,
         a.custodian, names.get(a.county_code, a.county_code), number, asset_url(base_url, a.asset_id),
     )  # fmt: skip

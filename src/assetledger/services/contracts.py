@@ -53,6 +53,7 @@ from assetledger.services.access import (
 )
 from assetledger.services.assets import file_checksum
 from assetledger.services.context import now
+from assetledger.services.stored import unknown_words
 from assetledger.store import contract_repo
 from assetledger.store.contract_repo import StoredContract
 from assetledger.store.db import Database
@@ -160,6 +161,19 @@ def add_contract(db: Database, row: ContractRow, actor: str) -> None:
         _record(session, [row], actor, None)
 
 
+_REGISTERS = frozenset(r.value for r in Register)
+_STATUSES = frozenset(s.value for s in AssetStatus)
+
+
+def _unknown_fact(fact: contract_repo.AssetFacts) -> str | None:
+    """Why no contract is decided for an asset whose stored register or status is none of its vocabulary."""
+    record = (f"资产 {fact.asset_id}", f"asset {fact.asset_id}")
+    for what, value, known in (("register", fact.register, _REGISTERS), ("status", fact.status, _STATUSES)):
+        if value not in known:
+            return unknown_words(record, what, value)
+    return None
+
+
 def _check(session: Session, source: str, rows: Sequence[ContractRow]) -> list[Finding]:
     """Codes unique, renewals known, assets operating and in the register, terms not overlapping."""
     findings: list[Finding] = []
@@ -185,8 +199,11 @@ def _check(session: Session, source: str, rows: Sequence[ContractRow]) -> list[F
             )
         for asset_id in r.asset_ids:
             fact = facts.get(asset_id)
+            unknown = _unknown_fact(fact) if fact is not None else None
             if fact is None:
                 findings.append(Finding(source, r.row, "资产编号", asset_id, "资产未登记 (asset is not registered)"))
+            elif unknown is not None:  # a stored text that is none of its vocabulary decides nothing
+                findings.append(Finding(source, r.row, "资产编号", asset_id, unknown))
             elif fact.register != Register.OPERATING.value:
                 label = Register(fact.register).label
                 findings.append(Finding(source, r.row, "资产编号", asset_id, f"只有经营性资产有经营合同 only "
@@ -264,18 +281,25 @@ def adopt_register(
         held = {a for c in contract_repo.load_contracts(session, asset_ids=[a.asset_id for a in assets])
                 for a in c.asset_ids}  # fmt: skip
         rows: list[ContractRow] = []
+        unread: list[Finding] = []
         for a in assets:
             if a.asset_id in held or a.operating_mode in {m.value for m in NO_CONTRACT_MODES}:
                 continue
+            mode = OperatingMode._value2member_map_.get(a.operating_mode or "")
+            if not isinstance(mode, OperatingMode):  # a stored text that is none: no contract is made up from it
+                record = (f"资产 {a.asset_id}", f"asset {a.asset_id}")
+                reason = unknown_words(record, "operating mode", a.operating_mode)
+                unread.append(Finding("contract adopt", None, "资产编号", a.asset_id, reason))
+                continue
             annual = a.contract_annual_income
-            terms = Terms(OperatingMode(a.operating_mode), a.contract_start, a.contract_end, annual,
+            terms = Terms(mode, a.contract_start, a.contract_end, annual,
                           Frequency.ANNUAL, Timing.ARREARS, paid_through)  # fmt: skip
             note = "由台账合同信息生成 adopted from the register"
             rows.append(ContractRow(len(rows) + 1, f"TZ-{a.asset_id}"[:64], (a.asset_id,), a.operator or "未登记",
                                     None, terms, None, None, note))  # fmt: skip
         problems = [Finding("contract adopt", None, "资产编号", r.asset_ids[0], reason)
                     for r in rows for _, reason in term_problems(r.terms)]  # fmt: skip
-        problems += [replace(f, source="contract adopt") for f in _check(session, "contract adopt", rows)]
+        problems += [replace(f, source="contract adopt") for f in _check(session, "contract adopt", rows)] + unread
         if problems:
             raise InputError(problems)
         require(

@@ -23,7 +23,7 @@ from assetledger.domain.journal import EntryKind, JournalEntry, Posting
 from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import require
 from assetledger.services.asset_books import book_value, entries_after, later_entries_message, load_booked
-from assetledger.services.assets import asset_region
+from assetledger.services.assets import asset_region, refuse_unknown_values
 from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now
 from assetledger.services.governance_policies import policy_for_region
@@ -81,6 +81,7 @@ def dispose(db: Database, request: DisposalRequest, actor: str) -> DisposalResul
         if asset is None:
             raise NotFoundError("asset", request.asset_id)
         require(session, actor, Action.REGISTER, [asset_region(asset)])
+        refuse_unknown_values(asset)  # a stored text that is none of its vocabulary decides no disposal
         judged = policy_for_region(session, asset_region(asset))
         policy = judged.policy
         before, event = current(asset.status), Disposed(request.approved_by)

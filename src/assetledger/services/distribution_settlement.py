@@ -25,7 +25,7 @@ from assetledger.services.access import require
 from assetledger.services.books import Books, Located
 from assetledger.services.context import now, today
 from assetledger.services.distribution import parse_period, payable_account, standing_of_period
-from assetledger.services.journal import load_entry
+from assetledger.services.journal import known_kind, load_entry
 from assetledger.services.notice_objections import require_payable
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
@@ -164,6 +164,7 @@ def reverse_distribution(
             entry_id = None
             if dist.entry_id is not None:
                 original = load_entry(session, dist.entry_id)
+                known_kind(original)  # a stored kind that is none: refused by name, not reversed as some kind
                 entry_id = books.post([reversal_of(original, when, reason)], [Located("distribute reverse")]).posted[0]
             session.add(
                 DistributionReversal(distribution_id=dist.id, reversed_on=when, reason=reason, entry_id=entry_id,

@@ -34,12 +34,22 @@ TITLE_LIMIT = 200
 UNMATCHED = "文件名未含已登记的资产编号 the name does not start with a registered asset id (e.g. A-1_验收报告.pdf)"
 
 
+def _kind(code: str) -> DocumentKind | str:
+    return DocumentKind._value2member_map_.get(code, code)  # type: ignore[return-value]
+
+
+def kind_label(kind: DocumentKind | str) -> str:
+    """A document's kind in words; a stored text that is none of DocumentKind (only shown) as it is."""
+    found = _kind(str(kind))
+    return found.label if isinstance(found, DocumentKind) else found
+
+
 @dataclass(frozen=True)
 class AttachedDocument:
     """One document of an asset, as its page and `asset show` list it."""
 
     asset_id: str
-    kind: DocumentKind
+    kind: DocumentKind | str  # a stored text that is no kind (written around the product): as it is
     title: str | None
     document_date: dt.date | None
     name: str
@@ -49,9 +59,18 @@ class AttachedDocument:
     actor: str
     recorded_at: dt.datetime
 
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (验收报告); a stored text that is no kind as it is."""
+        return kind_label(self.kind)
+
+    @property
+    def kind_code(self) -> str:
+        return str(self.kind)
+
     @classmethod
     def of(cls, row: LinkRow) -> AttachedDocument:
-        return cls(row.asset_id, DocumentKind(row.kind), row.title, row.document_date, row.name, row.sha256,
+        return cls(row.asset_id, _kind(row.kind), row.title, row.document_date, row.name, row.sha256,
                    row.size, row.media_type, row.actor, row.recorded_at)  # fmt: skip
 
 
@@ -310,7 +329,7 @@ def package_documents(db: Database, place: DocumentPlace, folder: Path, actor: s
                 copied[link.sha256] = _copy(session, place, link, target, written)
             packaged = copied[link.sha256]
             problem = "" if packaged.startswith(link.sha256) else packaged
-            table.writerow([link.asset_id, DocumentKind(link.kind).label, link.name, link.title or "",
+            table.writerow([link.asset_id, kind_label(link.kind), link.name, link.title or "",
                             link.document_date or "", link.sha256, link.size, link.media_type, link.actor,
                             link.recorded_at, "" if problem else f"documents/{packaged}", problem])  # fmt: skip
     if links:

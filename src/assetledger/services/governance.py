@@ -21,7 +21,6 @@ from assetledger.domain.governance import (
     GovernancePolicy,
     months_before,
 )
-from assetledger.domain.text import visible
 from assetledger.errors import NotFoundError, RuleViolation
 from assetledger.services.access import read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE, WITHOUT_HOUSEHOLD, matches
@@ -29,6 +28,7 @@ from assetledger.services.assets import asset_region, load_for_change
 from assetledger.services.context import now
 from assetledger.services.contract_alerts import contract_alerts_in, contract_effects
 from assetledger.services.governance_policies import PolicyInForce, policies_for_regions, shipped_policy
+from assetledger.services.stored import unknown_asset_value
 from assetledger.store.db import Database
 from assetledger.store.governance_models import Disposal, GovernanceDecision
 from assetledger.store.journal_models import Account, Entity, Entry, PostingRow
@@ -286,12 +286,7 @@ def decide_disposal(db: Database, asset_id: str, on: dt.date, note: str | None, 
         require(session, actor, Action.REGISTER, [asset_region(asset)])
         status = asset.status  # as EnumText read it: a member, or a stored text that is none (decides nothing)
         if not isinstance(status, AssetStatus):
-            raise RuleViolation(
-                f"资产 {asset_id} 在台账中的状态「{visible(status)}」不是本版本认识的状态，不能决定处置；请先运行 "
-                f"audit verify (its stored status {status!r} is no status this version knows, so nothing is decided; "
-                "run `audit verify`)",
-                asset_id=asset_id,
-            )
+            raise unknown_asset_value(asset_id, "status", status)
         if status.off_books:
             raise RuleViolation(
                 f"资产{status.label}，不在账上 (already off the books ({status.label}))", asset_id=asset_id

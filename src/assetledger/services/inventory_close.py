@@ -33,6 +33,7 @@ from assetledger.services.inventory import (
     latest_counts,
     latest_surpluses,
 )
+from assetledger.services.regions import unknown_region_level
 from assetledger.store import register_repo
 from assetledger.store.bulk import chunks, insert_rows
 from assetledger.store.db import Database
@@ -316,6 +317,8 @@ def _register_surpluses(
     for c in rows:
         assert c.name is not None and c.register is not None and c.value is not None
         region = regions[c.place_code]
+        if not isinstance(region.level, RegionLevel):  # no owner is decided from a stored level that is none
+            raise unknown_region_level(region.code, region.level)
         owner_kind, entity_kind = kinds[region.level]
         asset_id = f"PY{inventory.year}-{c.place_code}-{c.id}"
         status = CountResult(c.result).status or AssetStatus.IN_USE

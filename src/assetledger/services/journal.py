@@ -30,6 +30,7 @@ from assetledger.services.asset_books import load_booked
 from assetledger.services.assets import file_checksum
 from assetledger.services.books import Books, Located, PostResult
 from assetledger.services.context import now, today
+from assetledger.services.stored import unknown_stored
 from assetledger.store.db import Database
 from assetledger.store.journal_models import Account, Entity, Entry, PeriodClose, PostingRow
 from assetledger.store.text_rules import require_fits, rules
@@ -166,13 +167,22 @@ def load_entry(session: Session, entry_id: int) -> JournalEntry:
         date=entry.date,
         narration=entry.narration,
         postings=tuple(Posting(name, amount) for name, amount in rows),
-        kind=EntryKind(entry.kind),
+        kind=entry.kind,  # as stored: a text that is none of EntryKind decides nothing (`known_kind`)
         asset_id=entry.asset_id,
         ref=entry.ref,
         reverses=entry.reverses_id,
         meta=entry.meta or {},
         id=entry.id,
     )
+
+
+def known_kind(entry: JournalEntry) -> EntryKind:
+    """The kind a correction of the entry is decided by; a stored text that is none of EntryKind (written around the
+    product, or by a later version) is refused, naming the entry and the text (exit 5)."""
+    if isinstance(entry.kind, EntryKind):
+        return entry.kind
+    record = (f"第 {entry.id} 号分录", f"entry {entry.id}")
+    raise unknown_stored(record, "entry kind", entry.kind, where="在账簿中")
 
 
 # Entries another record stands behind: reversing one alone would leave that record saying otherwise.
@@ -220,12 +230,13 @@ def reverse(db: Database, entry_id: int, reason: str, actor: str, on: dt.date | 
     with db.transaction() as session:
         original = load_entry(session, entry_id)
         require(session, actor, Action.BOOKS, [region_of_entity(original.entity)])
-        if original.kind is EntryKind.REVERSAL:
+        kind = known_kind(original)
+        if kind is EntryKind.REVERSAL:
             raise RuleViolation(
                 f"第 {entry_id} 号分录本身是冲销分录，不能再冲销；请重新记账 "
                 f"(entry {entry_id} is itself a reversal; post the entry again instead)"
             )
-        elsewhere = _CORRECTED_ELSEWHERE.get(original.kind)
+        elsewhere = _CORRECTED_ELSEWHERE.get(kind)
         if elsewhere is not None:
             raise RuleViolation(
                 f"第 {entry_id} 号分录属于{elsewhere[0]}，不能单独冲销 "

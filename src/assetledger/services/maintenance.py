@@ -22,6 +22,7 @@ from assetledger.services.access import entity_name, read_scope, require
 from assetledger.services.asset_queries import ASSET_PLACE
 from assetledger.services.books import Books, Located, require_amount
 from assetledger.services.context import now, today
+from assetledger.services.stored import unknown_asset_value
 from assetledger.store.db import Database
 from assetledger.store.governance_models import MaintenanceApplication
 from assetledger.store.journal_models import PostingRow
@@ -63,10 +64,13 @@ def apply(db: Database, asset_id: str, amount: Decimal, reason: str, on: dt.date
         if asset is None:
             raise NotFoundError("asset", asset_id)
         require(session, actor, Action.BOOKS, [asset.village_code or asset.township_code or asset.county_code])
+        for what, value, vocabulary in (("register", asset.register, Register), ("status", asset.status, AssetStatus)):
+            if not isinstance(value, vocabulary):  # a stored text that is none decides nothing
+                raise unknown_asset_value(asset_id, what, value)
         if asset.register != Register.PUBLIC_BENEFIT:
             raise RuleViolation("the maintenance fund is for public-benefit assets (公益性资产)", asset_id=asset_id)
-        if AssetStatus(asset.status).off_books:
-            status = AssetStatus(asset.status).label
+        if asset.status.off_books:
+            status = asset.status.label
             raise RuleViolation(f"资产{status}，不在账上 (the asset has left the books ({status}))", asset_id=asset_id)
         row = MaintenanceApplication(
             asset_id=asset_id, applied_on=on, amount=amount, reason=reason, actor=actor, recorded_at=now()

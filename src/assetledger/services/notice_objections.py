@@ -57,13 +57,13 @@ class Objection:
     text: str
     recorded_by: str
     decided_on: dt.date | None
-    outcome: Outcome | None
+    outcome: Outcome | str | None  # a stored text that is none of Outcome: as it is
     reason: str | None
     decided_by: str | None
 
     @property
     def state(self) -> str:
-        return "未处理 (undecided)" if self.outcome is None else self.outcome.label
+        return "未处理 (undecided)" if self.outcome is None else _outcome_label(self.outcome)
 
 
 # --- the objection period and the payout rule ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ def decide_objection(
             select(NoticeObjectionDecision).where(NoticeObjectionDecision.objection_id == objection_id)
         )
         if earlier is not None:
-            said = Outcome(earlier.outcome).label
+            said = _outcome_label(earlier.outcome)  # decided once, whatever it says: a text that is none as it is
             raise RuleViolation(
                 f"第 {objection_id} 号异议已于 {earlier.decided_on} 处理（{said}），不能再次处理 (objection "
                 f"{objection_id} was decided on {earlier.decided_on}: {earlier.outcome}; a decision is recorded once)"
@@ -274,13 +274,19 @@ def _query() -> Select[NoticeObjection, str, str, str, NoticeObjectionDecision]:
     )
 
 
+def _outcome_label(outcome: str) -> str:
+    """An outcome in words; a stored text that is none of Outcome (written around the product) as it is."""
+    found = Outcome._value2member_map_.get(outcome)
+    return found.label if isinstance(found, Outcome) else outcome
+
+
 def _of(row: Any) -> Objection:
     """An Objection from a row of `_query`: (objection, period, rule code, head, decision or None)."""
     o, period, rule_code, head, d = row
     return Objection(
         id=o.id, distribution_id=o.distribution_id, village=o.village_code, period=period, rule_code=rule_code,
         raised_on=o.raised_on, household_id=o.household_id, head=head, raised_by=o.raised_by, text=o.text,
-        recorded_by=o.actor, decided_on=d.decided_on if d else None, outcome=Outcome(d.outcome) if d else None,
+        recorded_by=o.actor, decided_on=d.decided_on if d else None, outcome=d.outcome if d else None,
         reason=d.reason if d else None, decided_by=d.actor if d else None,
     )  # fmt: skip
 

@@ -203,12 +203,15 @@ def _assets(session: Session, village: str) -> tuple[tuple[PublicAsset, ...], in
     ).all()
     shown, count, value = [], 0, ZERO
     for r in rows:
-        register = Register(r.register)
+        register = r.register
+        if not isinstance(register, Register):  # a stored text that is none: it may be a household's, never listed
+            continue
         if register is Register.HOUSEHOLD:  # belongs to a named household: counted, never listed
             count += 1
             value += r.original_value
             continue
-        shown.append(PublicAsset(r.name, register, r.build_year, r.original_value, AssetStatus(r.status)))
+        status = AssetStatus._value2member_map_.get(r.status, r.status)  # a stored text that is none: as it is
+        shown.append(PublicAsset(r.name, register, r.build_year, r.original_value, status))
     return tuple(shown), count, value
 
 

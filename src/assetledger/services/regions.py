@@ -18,12 +18,13 @@ from assetledger.domain.access import Action
 from assetledger.domain.enums import RegionLevel
 from assetledger.domain.regions import RegionIndex, RegionNode, code_problem, parent_problem, short_code
 from assetledger.domain.text import fold, text_findings
-from assetledger.errors import Finding, InputError, NotFoundError
+from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.io import values
 from assetledger.io.headers import build_index, map_header
 from assetledger.io.tabular import Table
 from assetledger.services.access import read_scope, require
 from assetledger.services.context import now
+from assetledger.services.stored import unknown_stored
 from assetledger.store import register_repo
 from assetledger.store.db import Database
 from assetledger.store.models import Region
@@ -83,8 +84,17 @@ def region_name_of(db: Database, code: str) -> str:
 
 
 def load_index(session: Session) -> RegionIndex:
+    """The hierarchy that places names and codes level by level: refused (exit 5), naming the region and the text,
+    while a region's stored level is none of the levels (no place is decided from it)."""
     rows = session.execute(select(Region.code, Region.name, Region.level, Region.parent_code)).all()
-    return RegionIndex(RegionNode(r.code, r.name, RegionLevel(r.level), r.parent_code) for r in rows)
+    for r in rows:
+        if not isinstance(r.level, RegionLevel):
+            raise unknown_region_level(r.code, r.level)
+    return RegionIndex(RegionNode(r.code, r.name, r.level, r.parent_code) for r in rows)
+
+
+def unknown_region_level(code: str, level: str) -> RuleViolation:
+    return unknown_stored((f"区划 {code}", f"region {code}"), "region level", level, where="在区划表中")
 
 
 def _code(text: str | None) -> str | None:

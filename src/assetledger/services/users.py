@@ -13,7 +13,7 @@ from assetledger.domain.access import Action, Role
 from assetledger.domain.text import ONE_LINE, text_problem
 from assetledger.errors import Finding, InputError, NotFoundError, PermissionDenied, RuleViolation
 from assetledger.services import password_gate
-from assetledger.services.access import User, current_user, read_scope, require
+from assetledger.services.access import User, current_user, grant_in_force, read_scope, require
 from assetledger.services.context import now
 from assetledger.services.password_gate import DEFAULT_GATE, PasswordGate
 from assetledger.store.access_models import UserGrant, UserPassword, WebSession
@@ -60,14 +60,12 @@ def _latest_scope(session: Session, name: str) -> str | None:
 
 def revoke(db: Database, name: str, actor: str) -> None:
     with db.transaction() as session:
-        user = current_user(session, name)
-        if user is None:
+        held = grant_in_force(session, name)  # a stored role that is none is revoked too: revoking grants nothing
+        if held is None:
             raise NotFoundError("user", name)
-        require(session, actor, Action.USERS, [] if user.scope == "*" else [user.scope])
+        require(session, actor, Action.USERS, [] if held.scope == "*" else [held.scope])
         session.add(
-            UserGrant(
-                name=name, role=user.role.value, scope=user.scope, revoked=True, granted_by=actor, granted_at=now()
-            )
+            UserGrant(name=name, role=held.role, scope=held.scope, revoked=True, granted_by=actor, granted_at=now())
         )
         session.execute(delete(WebSession).where(WebSession.name == name))  # a revoked user's sessions end too
 
@@ -118,11 +116,11 @@ def set_password(db: Database, name: str, password: str, actor: str, gate: Passw
     with gate.slot():
         hashed = password_gate.HASHER.hash(password)
     with db.transaction() as session:
-        user = current_user(session, name)
-        if user is None:
+        held = grant_in_force(session, name)  # its role is not what a password is set by
+        if held is None:
             raise NotFoundError("user", name)
         if actor != name:
-            require(session, actor, Action.USERS, [] if user.scope == "*" else [user.scope])
+            require(session, actor, Action.USERS, [] if held.scope == "*" else [held.scope])
         session.add(UserPassword(name=name, password_hash=hashed, set_by=actor, set_at=now()))
         session.execute(delete(WebSession).where(WebSession.name == name))
 
@@ -133,7 +131,10 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
     if len(password) > MAX_PASSWORD or text_problem(name, NAME_RULE) is not None:
         raise PermissionDenied(WRONG_LOGIN)  # never a user: nothing to hash
     with db.reading() as session:
-        user = current_user(session, name)
+        try:
+            user, refused = current_user(session, name), None
+        except PermissionDenied as exc:  # a stored role that is none: told only to whoever knows the password
+            user, refused = None, exc
         stored = session.execute(
             select(UserPassword.id, UserPassword.password_hash)
             .where(UserPassword.name == name)
@@ -141,7 +142,7 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
             .limit(1)
         ).first()
     with gate.slot():
-        if user is None or stored is None:
+        if (user is None and refused is None) or stored is None:
             password_gate.HASHER.hash(
                 password
             )  # the same work as a real check, so timing does not tell which names exist
@@ -150,4 +151,6 @@ def check_password(db: Database, name: str, password: str, gate: PasswordGate = 
             password_gate.HASHER.verify(stored.password_hash, password)
         except (VerificationError, InvalidHashError) as exc:
             raise PermissionDenied(WRONG_LOGIN) from exc
+    if refused is not None or user is None:
+        raise refused or PermissionDenied(WRONG_LOGIN)
     return user, int(stored.id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
+from assetledger.errors import PermissionDenied
 from assetledger.services.access import User, current_user
 from assetledger.services.context import now
 from assetledger.services.password_gate import DEFAULT_GATE, PasswordGate
@@ -55,7 +56,10 @@ def session_user(db: Database, token: str) -> User | None:
         latest = session.scalar(select(func.max(UserPassword.id)).where(UserPassword.name == row.name))
         if latest != row.password_id:
             return None
-        return current_user(session, row.name)
+        try:
+            return current_user(session, row.name)
+        except PermissionDenied:  # a stored role that is none: the session is over; logging in again says why
+            return None
 
 
 def log_out(db: Database, token: str) -> None:
