@@ -97,12 +97,14 @@ def contract(
     amount: str,
     frequency: Frequency | str = Frequency.ANNUAL,
     *,
+    deposit: str | None = None,
     actor: str = ACTOR,
 ) -> str:
-    """One operating contract, paid in arrears (`contract add --code --asset --operator --mode --start --end --amount
-    --frequency`); its code."""
+    """One operating contract, paid in arrears, with its deposit if any (`contract add --code --asset --operator
+    --mode --start --end --amount --frequency --deposit`); its code."""
     terms = Terms(OperatingMode(mode), start, end, Decimal(amount), Frequency(frequency), Timing.ARREARS)
-    add_contract(db, ContractRow(0, code, (asset_id,), operator, None, terms, None, None, None), actor)
+    held = None if deposit is None else Decimal(deposit)
+    add_contract(db, ContractRow(0, code, (asset_id,), operator, None, terms, held, None, None), actor)
     return code
 
 

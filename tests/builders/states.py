@@ -14,17 +14,14 @@ from pathlib import Path
 
 from assetledger.domain.assets import Custody
 from assetledger.domain.booking import AssetPosting
-from assetledger.domain.contracts import Frequency, Terms, Timing
 from assetledger.domain.distribution import DistributionRule
-from assetledger.domain.enums import OperatingMode
 from assetledger.domain.money import parse_money
 from assetledger.domain.objections import Outcome
-from assetledger.io.contract_rows import ContractRow
 from assetledger.io.household_rows import CATEGORIES, HouseholdRow
 from assetledger.services import maintenance, users
 from assetledger.services.assets import ImportResult, assign_custodian, import_assets
 from assetledger.services.beneficiaries import add_household
-from assetledger.services.contracts import ContractView, add_contract, terminate_contract
+from assetledger.services.contracts import ContractView, terminate_contract
 from assetledger.services.distribution import register_rule
 from assetledger.services.inventory_close import CloseResult, close_inventory
 from assetledger.services.inventory_counts import RecordResult, record_counts
@@ -122,27 +119,6 @@ def decided(
 ) -> Objection:
     """The decision on an objection (`distribute objection decide ID --date --uphold/--dismiss --reason`)."""
     return decide_objection(db, objection_id, on, outcome, reason, actor)
-
-
-def contract(
-    db: Database,
-    code: str,
-    asset_id: str,
-    operator: str,
-    mode: OperatingMode | str,
-    start: dt.date,
-    end: dt.date,
-    amount: str,
-    *,
-    deposit: str | None = None,
-    actor: str = ACTOR,
-) -> str:
-    """One operating contract, yearly in arrears, with its deposit (`contract add --code --asset --operator --mode
-    --start --end --amount --deposit`); its code."""
-    terms = Terms(OperatingMode.parse(mode), start, end, parse_money(amount), Frequency.ANNUAL, Timing.ARREARS)
-    held = None if deposit is None else parse_money(deposit)
-    add_contract(db, ContractRow(0, code, (asset_id,), operator, None, terms, held, None, None), actor)
-    return code
 
 
 def terminated(db: Database, code: str, on: dt.date, reason: str, *, actor: str = ACTOR) -> ContractView:

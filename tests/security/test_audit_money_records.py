@@ -24,12 +24,11 @@ from assetledger.store.models import Asset
 from assetledger.web import create_app
 from tests.builders import regions, user
 from tests.builders.distribution import database_of
-from tests.builders.governance import disposed, inventory
+from tests.builders.governance import contract, disposed, inventory
 from tests.builders.states import (
     applied,
     approved,
     assets_file,
-    contract,
     contributed,
     counts_file,
     custodian,

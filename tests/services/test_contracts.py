@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from assetledger.domain.contracts import AlertKind, Frequency, Timing
 from assetledger.domain.enums import OperatingMode
@@ -25,8 +26,10 @@ from assetledger.services.contracts import (
 )
 from assetledger.services.governance import governance_report, scan
 from assetledger.store.db import Database
+from assetledger.store.models import AssetEvent
 from tests.builders import ACTOR, assets, regions, user
 from tests.builders.audit import contracts, entries
+from tests.builders.governance import contract
 from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv, write_xlsx
 from tests.services.test_journal import ENTRY_HEADER
 
@@ -282,3 +285,15 @@ def test_contracts_feed_the_award_indicators(db: Database) -> None:
     # 30,000 + 6,000 (paid late, after C-2 ended: it still counts)
     assert (collect.numerator, collect.denominator) == (Decimal("36000.00"), Decimal("45950.68"))
     assert collect.value == Decimal("78.34")
+
+
+def test_a_library_callers_whole_yuan_rent_is_recorded_with_its_two_places(db: Database) -> None:
+    """`contract add --amount 10000` parses 10000.00; a library caller's Decimal("10000") is the same rent, and the
+    asset's event says it the same way."""
+    _county(db)
+    contract(db, "L-1", "OP-1", "甲", "lease", dt.date(2024, 1, 1), dt.date(2026, 12, 31), "10000", deposit="500")
+    with db.reading() as session:
+        payload = session.scalars(
+            select(AssetEvent.payload).where(AssetEvent.asset_id == "OP-1", AssetEvent.kind == "contract_recorded")
+        ).one()
+    assert payload["annual"] == "10000.00"

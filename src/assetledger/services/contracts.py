@@ -31,6 +31,7 @@ from assetledger.domain.contracts import (
     term_problems,
 )
 from assetledger.domain.enums import AssetStatus, OperatingMode, Register
+from assetledger.domain.money import FEN
 from assetledger.errors import (
     DuplicateError,
     Finding,
@@ -257,7 +258,7 @@ def _record(session: Session, rows: Sequence[ContractRow], actor: str, batch_id:
                                    event_date=r.signed_on or t.start,
                                    payload={"contract": r.code, "operator": r.operator, "mode": t.mode.value,
                                             "start": t.start.isoformat(), "end": t.end.isoformat(),
-                                            "annual": None if t.annual is None else str(t.annual),
+                                            "annual": None if t.annual is None else str(t.annual.quantize(FEN)),
                                             "renews": r.renews},
                                    actor=actor, recorded_at=at))  # fmt: skip
 
