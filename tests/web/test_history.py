@@ -107,4 +107,4 @@ def test_each_row_of_a_maintenance_application_is_named_in_words(db: Database) -
     lines = [asdict(line) for line in asset_story(db, "ROAD", ACTOR) if line.area == "maintenance fund"]
     assert [history.what(line, "zh") for line in lines] == ["申请", "批准", "支出"]
     assert [history.what(line, "en") for line in lines] == ["applied", "approved", "spent"]
-    assert history.area("maintenance fund", "zh") == "维修资金"
+    assert history.area("maintenance fund", "zh") == "运维基金"

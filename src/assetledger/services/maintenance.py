@@ -121,7 +121,7 @@ def decide(db: Database, application_id: int, approve: bool, on: dt.date, actor:
         _require_county(session, app.asset_id, actor)
         decision, _, _ = _state(session, application_id)
         if decision is not None:
-            done = "批准" if decision is MaintenanceDecision.APPROVED else "驳回"
+            done = "批准" if decision is MaintenanceDecision.APPROVED else "不予批准"
             raise RuleViolation(
                 f"第 {application_id} 号维修申请已{done} (application {application_id} was already {decision})"
             )
