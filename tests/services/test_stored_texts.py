@@ -13,6 +13,7 @@ import pytest
 
 from assetledger.domain.asset_events import ApprovalLevel
 from assetledger.domain.assets import Custody, Handover
+from assetledger.domain.booking import AssetPosting
 from assetledger.domain.enums import AssetStatus
 from assetledger.domain.governance import DisposalMethod
 from assetledger.errors import AssetLedgerError, InputError, RuleViolation
@@ -26,7 +27,7 @@ from assetledger.services.disposal import DisposalRequest, dispose
 from assetledger.services.documents import documents_of
 from assetledger.services.entry_queries import EntryFilter, entry_page
 from assetledger.services.governance import Revitalisation, decide_disposal, revitalise
-from assetledger.services.journal import reverse
+from assetledger.services.journal import post_for_asset, reverse
 from assetledger.services.ledger_files import check_entities, export_entity, query_entity
 from assetledger.services.reinvest import reinvest_existing
 from assetledger.store.db import Database
@@ -236,3 +237,20 @@ def test_no_place_is_decided_from_a_stored_region_level_that_is_none(db: Databas
         "区划 360921101 在区划表中的区划级别「hamlet」不是本版本认识的区划级别",
         "region 360921101: its stored region level 'hamlet' is no region level",
     )
+
+
+def test_a_stored_fund_source_or_register_that_is_none_books_nothing(db: Database) -> None:
+    """The books an asset's entries go to, and the capital accounts its value moves, are read from its register,
+    its owner and its funding (store/register_repo): a text that is none of its vocabulary there is refused by
+    name too (a reinvestment, a rent posted to it), never a KeyError."""
+    _assets(db)
+    _tamper(db, "UPDATE asset_funding SET source = 'lottery' WHERE asset_id = 'SHED' AND source = 'central'")
+    _refused(
+        db,
+        lambda: reinvest_existing(db, "SHED", Decimal("100.00"), ON, "reserve", ACTOR),
+        "资产 SHED 在台账中的资金来源「lottery」不是本版本认识的资金来源",
+        "its stored fund source 'lottery' is no fund source this version knows",
+    )
+    _tamper(db, "UPDATE assets SET register = 'mystery' WHERE asset_id = 'ROAD'")
+    rent = AssetPosting("ROAD", ON, "revenue", "rent", Decimal("100.00"), ref="R-1")
+    _refused(db, lambda: post_for_asset(db, rent, ACTOR), "资产 ROAD 在台账中的资产类别「mystery」")

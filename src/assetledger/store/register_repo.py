@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from sqlalchemy import RowMapping, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from assetledger.domain.booking import BookedAsset
 from assetledger.domain.enums import OFF_BOOKS_VALUES, AssetStatus, FundSource, OperatingMode, OwnerKind, Register
+from assetledger.domain.unknown import unknown_words
+from assetledger.errors import RuleViolation
 from assetledger.store.bulk import CHUNK, chunks
 from assetledger.store.models import Asset, AssetFunding, Region
 from assetledger.store.tables import table_of
@@ -51,6 +54,7 @@ _REGISTERS = {r.value: r for r in Register}
 _MODES = {m.value: m for m in OperatingMode}
 _OWNER_KINDS = {k.value: k for k in OwnerKind}
 _SOURCES = {s.value: s for s in FundSource}
+E = TypeVar("E", bound=Enum)
 
 
 def set_status(
@@ -126,7 +130,17 @@ def booked_batch(session: Session, batch_id: int) -> dict[str, tuple[BookedAsset
 
 def _add_funding(funding: dict[str, list[tuple[FundSource, Decimal]]], rows: Iterable[Any]) -> None:
     for asset_id, source, amount in rows:
-        funding.setdefault(asset_id, []).append((_SOURCES[source], amount))
+        funding.setdefault(asset_id, []).append((_member(_SOURCES, source, asset_id, "fund source"), amount))
+
+
+def _member(members: dict[str, E], text: str, asset_id: str, what: str) -> E:
+    """The member a stored text names; a text that is none (a tampered row, a later version) is refused by name,
+    since the books of the asset are decided from it (services/stored.py)."""
+    found = members.get(text)
+    if found is None:
+        record = (f"资产 {asset_id}", f"asset {asset_id}")
+        raise RuleViolation(unknown_words(record, what, text), asset_id=asset_id)
+    return found
 
 
 def _booked(row: Any, funding: dict[str, list[tuple[FundSource, Decimal]]]) -> BookedAsset:
@@ -135,10 +149,10 @@ def _booked(row: Any, funding: dict[str, list[tuple[FundSource, Decimal]]]) -> B
     return BookedAsset(
         asset_id=asset_id,
         name=name,
-        register=_REGISTERS[register],
+        register=_member(_REGISTERS, register, asset_id, "register"),
         category=category,
-        operating_mode=_MODES[mode] if mode else None,
-        owner_kind=_OWNER_KINDS[owner] if owner else None,
+        operating_mode=_member(_MODES, mode, asset_id, "operating mode") if mode else None,
+        owner_kind=_member(_OWNER_KINDS, owner, asset_id, "owner kind") if owner else None,
         county_code=county,
         township_code=township,
         village_code=village,
