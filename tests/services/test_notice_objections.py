@@ -23,7 +23,7 @@ from tests.builders import ACTOR, user
 from tests.builders.distribution import database_of, distribute, reverse
 from tests.builders.distribution import publish as published
 from tests.conftest import Cli
-from tests.helpers import table_counts
+from tests.helpers import drop_append_only_guards, table_counts
 from tests.services.test_distribution import VILLAGE
 from tests.services.test_distribution_invariants import refused
 
@@ -229,3 +229,18 @@ def test_an_objection_undecided_for_over_15_days_is_a_warning(db: Database) -> N
     assert "第 1 号异议于 2025-07-03 提出，至 2025-07-19 已 16 天未处理" in late.evidence
     notice_objections.decide_objection(db, 1, D(2025, 7, 25), Outcome.DISMISSED, "无误", ACTOR)
     assert [w.subject for w in found(D(2025, 7, 24))] == ["1"] and found(D(2025, 7, 25)) == []
+
+
+@pytest.mark.usefixtures("distributed")
+def test_a_decision_whose_stored_outcome_is_none_holds_the_payout(db: Database) -> None:
+    """A decision whose outcome this version cannot read (written around the product, or by a later version) might
+    have upheld the objection: the payout is refused, naming the objection and the text, and nothing is paid."""
+    _published(db)
+    notice_objections.raise_objection(db, VILLAGE, "2025Q2", D(2025, 7, 3), "人口数有误", ACTOR, household="H1")
+    notice_objections.decide_objection(db, 1, D(2025, 7, 5), Outcome.DISMISSED, "经核实人口无误", ACTOR)
+    drop_append_only_guards(db, "notice_objection_decisions")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE notice_objection_decisions SET outcome = 'withdrawn'")
+    with refused(db, "第 1 号公示异议 在处理记录中的处理结果「withdrawn」不是本版本认识的处理结果") as held:
+        distribution_settlement.pay(db, VILLAGE, "2025Q2", D(2025, 7, 9), ACTOR)
+    assert isinstance(held.value, RuleViolation) and "objection 1: its stored objection outcome" in str(held.value)

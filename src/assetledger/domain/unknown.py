@@ -9,6 +9,7 @@ from assetledger.domain.text import visible
 WHAT = {
     "status": "状态", "register": "资产类别", "role": "角色", "region level": "区划级别", "entry kind": "分录类别",
     "owner kind": "所有权人类别", "operating mode": "经营方式", "document kind": "档案类别", "fund source": "资金来源",
+    "objection outcome": "处理结果",
 }  # fmt: skip
 
 

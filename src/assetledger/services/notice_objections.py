@@ -29,6 +29,7 @@ from assetledger.errors import Finding, InputError, NotFoundError, RuleViolation
 from assetledger.services.access import read_households, region_name, require
 from assetledger.services.context import now, today
 from assetledger.services.distribution import parse_period, rule_from_json, standing_of_period
+from assetledger.services.stored import unknown_stored
 from assetledger.store.db import Database
 from assetledger.store.distribution_models import (
     Distribution,
@@ -119,6 +120,12 @@ def require_payable(session: Session, dist: Distribution, on: dt.date) -> None:
         .where(NoticeObjection.distribution_id == dist.id)
         .order_by(NoticeObjection.id)
     ).all()  # fmt: skip
+    known = {o.value for o in Outcome}
+    unread = [r for r in rows if r.outcome is not None and r.outcome not in known]
+    if unread:  # a decision whose outcome this version cannot read might have upheld the objection: no payout
+        first = unread[0]
+        raise unknown_stored((f"第 {first.id} 号公示异议", f"objection {first.id}"), "objection outcome", first.outcome,
+                             where="在处理记录中")  # fmt: skip
     upheld = [r for r in rows if r.outcome == Outcome.UPHELD.value]
     if upheld:
         first = upheld[0]
