@@ -15,7 +15,6 @@ from assetledger.errors import DuplicateError, InputError, NotFoundError, Permis
 from assetledger.rules.supervision_policy import load_policy
 from assetledger.services.audit import export_package, verify
 from assetledger.services.rectification import (
-    CaseRecord,
     CaseView,
     case_records,
     close_case,
@@ -136,7 +135,7 @@ def test_a_case_closes_only_once_its_rule_no_longer_fires(db: Database, tmp_path
     assert record["state"] == "closed" and [e["kind"] for e in record["events"]] == ["step", "closed"]
     # the service gives the package typed records; the line is a record's values, the codes for its vocabularies
     [kept] = case_records(db, "wang", "360921")
-    assert type(kept) is CaseRecord and kept.rule is RuleKind.UNCONFIRMED and kept.closed and not kept.overdue
+    assert type(kept) is CaseView and kept.rule is RuleKind.UNCONFIRMED and kept.state.closed and not kept.overdue
     assert [e.kind for e in kept.events] == [CaseEventKind.STEP, CaseEventKind.CLOSED]
     assert record == json.loads(json.dumps(kept.line(), default=str))
     assert list(record) == [

@@ -76,6 +76,14 @@ class CaseView:
     def region_code(self) -> str:
         return self.village_code or self.township_code or self.county_code
 
+    def line(self) -> dict[str, object]:
+        """The values of its line in the audit package's rectification.jsonl: the rule and the events' kinds by
+        their codes (a stored text that is none as it is), the state as "open" or "closed"."""
+        values: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(rule=str(self.rule), events=[{**asdict(e), "kind": str(e.kind)} for e in self.events],
+                      state="closed" if self.state.closed else "open")  # fmt: skip
+        return values
+
     @property
     def rule_label(self) -> str:
         """The rule in words ("已登记未确权 registered, not confirmed"); a stored text that is no rule as it is."""
@@ -234,50 +242,9 @@ def show_case(db: Database, actor: str, number: int, as_of: dt.date | None = Non
         return _view(row, _events(session, [number]).get(number, []), as_of or today())
 
 
-@dataclass(frozen=True)
-class CaseRecord:
-    """A case as the audit package keeps it (one line of rectification.jsonl): the warning it was opened on, the
-    unit, deadline and opening, every event in order, whether it is closed, and whether it is overdue."""
-
-    number: int
-    key: str
-    rule: RuleKind | str
-    subject: str
-    name: str
-    county_code: str
-    township_code: str | None
-    village_code: str | None
-    since: dt.date
-    evidence: str
-    unit: str
-    deadline: dt.date
-    opened_on: dt.date
-    opened_by: str
-    policy_version: str
-    note: str | None
-    events: tuple[CaseEvent, ...]
-    closed: bool
-    overdue: bool
-
-    @classmethod
-    def of(cls, view: CaseView) -> CaseRecord:
-        kept = {f.name: getattr(view, f.name) for f in fields(cls) if f.name != "closed"}
-        return cls(**kept, closed=view.state.closed)
-
-    def line(self) -> dict[str, object]:
-        """The values of its line in rectification.jsonl: the rule and the events' kinds by their codes (a stored
-        text that is none as it is), the state as "open" or "closed"."""
-        values: dict[str, object] = {
-            "state" if f.name == "closed" else f.name: getattr(self, f.name) for f in fields(self)
-        }
-        values.update(rule=str(self.rule), events=[{**asdict(e), "kind": str(e.kind)} for e in self.events],
-                      state="closed" if self.closed else "open")  # fmt: skip
-        return values
-
-
-def case_records(db: Database, actor: str, within: str | None = None) -> list[CaseRecord]:
-    """Every case in a region with its events, for the audit package (rectification.jsonl)."""
-    return [CaseRecord.of(v) for v in list_cases(db, actor, region=within)]
+def case_records(db: Database, actor: str, within: str | None = None) -> list[CaseView]:
+    """Every case in a region with its events, for the audit package (rectification.jsonl: `CaseView.line`)."""
+    return list_cases(db, actor, region=within)
 
 
 def open_cases_by_key(db: Database, actor: str, region: str | None = None) -> dict[str, int]:
