@@ -215,7 +215,7 @@ def bar_heights(page: IndicatorPage, indicator: str) -> dict[str, Sequence[float
     heights: dict[str, Sequence[float]] = {}
     for year in page.years:
         values = [page.value(unit, year, indicator) for unit in units]  # every unit has each year's cells
-        heights[str(year)] = [math.nan if v is None else float(v) for v in values]
+        heights[str(year)] = [math.nan if v is None else float(v) for v in values]  # not money: bar heights in %
     return heights
 
 
