@@ -28,6 +28,9 @@ from sqlalchemy import Connection, Engine, text
 from assetledger.store.audit_views import VIEWS, column_comments, select_sql
 
 CONNECTION_LIMIT = 16
+# Held while roles are created, granted or dropped: a grant on the database and a role's DROP OWNED both rewrite the
+# database's one catalog row, and two sessions doing so at once fail with "tuple concurrently updated".
+ROLE_LOCK_KEY = 0x41524F4C
 TEMP_FILE_LIMIT = "1GB"
 SETTINGS = {  # the role's session defaults; the reader sets the time limits again for each statement
     "default_transaction_read_only": "on",
@@ -110,6 +113,7 @@ def install_role(engine: Engine) -> bool:
 
 
 def _role_and_grants(conn: Connection, names: ReaderNames) -> bool:
+    _one_role_change_at_a_time(conn)
     managed = _keep_role(conn, names)
     if managed or _role_exists(conn, names):
         _grant(conn, names)
@@ -195,10 +199,16 @@ def drop(conn: Connection, schema: str) -> None:
     """Remove the audit schema and role of the tables in `schema` (tests and benchmarks that drop their schema)."""
     database = str(conn.scalar(text("SELECT current_database()")))
     names = ReaderNames.of(database, schema)
+    _one_role_change_at_a_time(conn)
     conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {_q(conn, names.schema)} CASCADE")
     if conn.scalar(text("SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = :r"), {"r": names.role}):
         conn.exec_driver_sql(f"DROP OWNED BY {_q(conn, names.role)}")
         conn.exec_driver_sql(f"DROP ROLE {_q(conn, names.role)}")
+
+
+def _one_role_change_at_a_time(conn: Connection) -> None:
+    """Wait for any other session changing roles or grants in this database; released when the transaction ends."""
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLE_LOCK_KEY})
 
 
 def scram_verifier(password: str, iterations: int = 4096) -> str:
