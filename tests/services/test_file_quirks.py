@@ -6,7 +6,6 @@ the web do). Count sheets: test_file_quirks_counts.py."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +23,13 @@ from tests.helpers import ASSET_HEADER, asset_row, table_counts, write_csv, writ
 HONGQI = "360921101201"
 NEXT_YEAR = today().year + 1
 TOMORROW = today() + dt.timedelta(days=1)
+
+
+def _cold_store(*, build_year: int | None = None, acquired_on: dt.date | None = None) -> AssetDraft:
+    """B-1, a 50,000 public-benefit cold store in 红旗村 of central funds, with the dates given."""
+    value = Decimal("50000.00")
+    return AssetDraft("B-1", "冷库", Register.PUBLIC_BENEFIT, HONGQI, value, ((FundSource.CENTRAL, value),),
+                      build_year=build_year, acquired_on=acquired_on)  # fmt: skip
 
 
 def _write(kind: str, path: Path, rows: list[list[object]]) -> Path:
@@ -55,12 +61,9 @@ def test_a_build_year_after_this_year_refuses_the_register_file(db: Database, tm
 def test_a_build_year_after_this_year_refuses_one_asset_registered(db: Database) -> None:
     """The library's (and the CLI's `asset register --year`) registration keeps the same rule."""
     regions(db)
-    value = Decimal("50000.00")
-    draft = AssetDraft("B-1", "冷库", Register.PUBLIC_BENEFIT, HONGQI, value, ((FundSource.CENTRAL, value),),
-                       build_year=NEXT_YEAR)  # fmt: skip
     before = table_counts(db)
     with pytest.raises(InputError) as refused:
-        register_asset(db, draft, ACTOR)
+        register_asset(db, _cold_store(build_year=NEXT_YEAR), ACTOR)
     [finding] = refused.value.findings
     assert (finding.column, finding.value) == ("建设年度 build year", str(NEXT_YEAR)), finding
     assert f"建设年度 {NEXT_YEAR} 晚于今年" in finding.reason
@@ -96,15 +99,12 @@ def test_a_date_acquired_after_today_refuses_the_register_file(db: Database, tmp
 def test_a_date_acquired_after_today_refuses_one_asset_registered(db: Database) -> None:
     """The library's (and the CLI's `asset register --acquired-on`) registration keeps the same rule."""
     regions(db)
-    value = Decimal("50000.00")
-    draft = AssetDraft("B-1", "冷库", Register.PUBLIC_BENEFIT, HONGQI, value, ((FundSource.CENTRAL, value),),
-                       acquired_on=TOMORROW)  # fmt: skip
     before = table_counts(db)
     with pytest.raises(InputError) as refused:
-        register_asset(db, draft, ACTOR)
+        register_asset(db, _cold_store(acquired_on=TOMORROW), ACTOR)
     [finding] = refused.value.findings
     assert (finding.column, finding.value) == ("取得日期 acquisition date", TOMORROW.isoformat()), finding
     assert finding.reason == future_acquired(TOMORROW, today())
     assert table_counts(db) == before
-    register_asset(db, replace(draft, acquired_on=today()), ACTOR)
+    register_asset(db, _cold_store(acquired_on=today()), ACTOR)
     assert table_counts(db) != before
